@@ -1,0 +1,35 @@
+/*
+ * buf.h - the one bounded buffer type for text built or received.
+ *
+ * Always NUL-terminated (buf_str never returns NULL). Every append checks
+ * the hard cap and fails with FX_ETOOBIG, leaving the content unchanged.
+ * The caller owns the struct; buf_release frees the storage, buf_detach
+ * hands it over (caller frees with free()).
+ */
+#ifndef FIXIT_BUF_H
+#define FIXIT_BUF_H
+
+#include <stddef.h>
+#include "fxerr.h"
+
+struct buf {
+	char *data;
+	size_t len;
+	size_t alloc;
+	size_t cap;	/* hard maximum of len */
+};
+
+#define BUF_INIT { NULL, 0, 0, 0 }
+
+void buf_init(struct buf *b, size_t cap);	/* cap 0 -> default */
+void buf_release(struct buf *b);		/* accepts NULL */
+void buf_reset(struct buf *b);			/* len = 0, keeps storage */
+const char *buf_str(const struct buf *b);	/* "" when empty */
+char *buf_detach(struct buf *b);		/* never NULL on success path */
+fx_err buf_add(struct buf *b, const void *p, size_t n) FX_WUR;
+fx_err buf_adds(struct buf *b, const char *s) FX_WUR;
+fx_err buf_addc(struct buf *b, char c) FX_WUR;
+fx_err buf_addf(struct buf *b, const char *fmt, ...) FX_WUR
+	__attribute__((format(printf, 2, 3)));
+
+#endif

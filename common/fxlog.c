@@ -1,0 +1,103 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fxlog.h"
+#include "banned.h"
+
+static atomic_int cur_level = LOG_LVL_INFO;
+static int log_fd = 2;
+
+void
+log_init(enum log_level lvl, int fd)
+{
+	atomic_store(&cur_level, (int)lvl);
+	log_fd = fd;
+}
+
+void
+log_set_level(enum log_level lvl)
+{
+	atomic_store(&cur_level, (int)lvl);
+}
+
+int
+log_enabled(enum log_level lvl)
+{
+	return (int)lvl <= atomic_load(&cur_level);
+}
+
+int
+log_level_parse(const char *s)
+{
+	static const char *const names[] = { "error", "warn", "info", "debug" };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void
+vlog(enum log_level lvl, int with_errno, const char *fmt, va_list ap)
+{
+	static const char *const tags[] = { "error", "warn", "info", "debug" };
+	char line[2048];
+	struct timespec ts;
+	struct tm tm;
+	size_t n;
+	int saved = errno, r;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
+	r = snprintf(line + n, sizeof(line) - n, ".%03ldZ %s ",
+	    ts.tv_nsec / 1000000, tags[lvl]);
+	if (r > 0)
+		n += (size_t)r;
+	r = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	if (r > 0)
+		n += (size_t)r;
+	if (n >= sizeof(line) - 1)
+		n = sizeof(line) - 2;
+	if (with_errno) {
+		r = snprintf(line + n, sizeof(line) - n, ": %s",
+		    strerror(saved));
+		if (r > 0)
+			n += (size_t)r;
+		if (n >= sizeof(line) - 1)
+			n = sizeof(line) - 2;
+	}
+	/* never let a newline from input split or forge a log line */
+	for (size_t i = 0; i < n; i++)
+		if (line[i] == '\n' || line[i] == '\r')
+			line[i] = ' ';
+	line[n++] = '\n';
+	if (write(log_fd, line, n) < 0) {
+		/* nothing sensible to do */
+	}
+	errno = saved;
+}
+
+#define LOGFN(name, lvl, errflag)					\
+void									\
+name(const char *fmt, ...)						\
+{									\
+	va_list ap;							\
+	if (!log_enabled(lvl))						\
+		return;							\
+	va_start(ap, fmt);						\
+	vlog(lvl, errflag, fmt, ap);					\
+	va_end(ap);							\
+}
+
+LOGFN(log_warn, LOG_LVL_WARN, 1)
+LOGFN(log_warnx, LOG_LVL_WARN, 0)
+LOGFN(log_error, LOG_LVL_ERROR, 0)
+LOGFN(log_info, LOG_LVL_INFO, 0)
+LOGFN(log_debug, LOG_LVL_DEBUG, 0)

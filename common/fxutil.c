@@ -1,0 +1,120 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "fxlimits.h"
+#include "fxutil.h"
+#include "banned.h"
+
+fx_err
+fx_strtoll(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	if (s == NULL || *s == '\0' || *s == ' ' || *s == '\t' || *s == '+')
+		return FX_EINVAL;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return FX_EINVAL;
+	*out = (int64_t)v;
+	return FX_OK;
+}
+
+int
+fx_ct_equal(const void *a, size_t alen, const void *b, size_t blen)
+{
+	const unsigned char *pa = a, *pb = b;
+	size_t n = alen > blen ? alen : blen, i;
+	unsigned char diff = (unsigned char)(alen != blen);
+
+	for (i = 0; i < n; i++) {
+		unsigned char ca = i < alen ? pa[i] : 0;
+		unsigned char cb = i < blen ? pb[i] : 0;
+
+		diff |= (unsigned char)(ca ^ cb);
+	}
+	return diff == 0;
+}
+
+static fx_err
+secret_trim(char *s, char **out)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' ||
+	    s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
+	if (n == 0) {
+		fx_secret_free(s);
+		return FX_EINVAL;
+	}
+	*out = s;
+	return FX_OK;
+}
+
+fx_err
+fx_secret_from_file(const char *path, char **out)
+{
+	char *s = NULL;
+	size_t len = 0;
+	ssize_t r;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return FX_EIO;
+	s = calloc(1, FX_MAX_SECRET + 1);
+	if (s == NULL) {
+		close(fd);
+		return FX_ENOMEM;
+	}
+	while ((r = read(fd, s + len, FX_MAX_SECRET + 1 - len)) > 0) {
+		len += (size_t)r;
+		if (len > FX_MAX_SECRET)
+			break;
+	}
+	close(fd);
+	if (r < 0 || len > FX_MAX_SECRET || memchr(s, '\0', len) != NULL) {
+		fx_secret_free(s);
+		return r < 0 ? FX_EIO : FX_EINVAL;
+	}
+	s[len] = '\0';
+	return secret_trim(s, out);
+}
+
+fx_err
+fx_secret_from_env(const char *name, char **out)
+{
+	const char *v = getenv(name);
+	char *s;
+
+	if (v == NULL || *v == '\0')
+		return FX_ENOTFOUND;
+	if (strlen(v) > FX_MAX_SECRET)
+		return FX_ETOOBIG;
+	s = strdup(v);
+	if (s == NULL)
+		return FX_ENOMEM;
+	return secret_trim(s, out);
+}
+
+void
+fx_secret_free(char *s)
+{
+	if (s == NULL)
+		return;
+	OPENSSL_cleanse(s, strlen(s));
+	free(s);
+}
+
+char *
+fx_strdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}

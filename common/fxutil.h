@@ -1,0 +1,27 @@
+/*
+ * fxutil.h - small leaf helpers: checked number parsing, constant-time
+ * comparison, secret loading and wiping.
+ */
+#ifndef FIXIT_FXUTIL_H
+#define FIXIT_FXUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "fxerr.h"
+
+/* whole string must be a base-10 integer within [min, max] */
+fx_err fx_strtoll(const char *s, int64_t min, int64_t max, int64_t *out) FX_WUR;
+/* constant-time in the length of the longer input; 1 when equal */
+int fx_ct_equal(const void *a, size_t alen, const void *b, size_t blen);
+/*
+ * Read a secret from a file (trailing newline stripped) or from an
+ * environment variable. *out is heap memory the caller wipes with
+ * fx_secret_free. Errors never include the secret.
+ */
+fx_err fx_secret_from_file(const char *path, char **out) FX_WUR;
+fx_err fx_secret_from_env(const char *name, char **out) FX_WUR;
+void fx_secret_free(char *s);	/* cleanse + free; accepts NULL */
+/* strdup that returns NULL for NULL */
+char *fx_strdup(const char *s);
+
+#endif

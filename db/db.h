@@ -1,0 +1,180 @@
+/*
+ * db.h - the store: schema, migrations and every SQL statement of fixit.
+ *
+ * One struct db is one SQLite connection (WAL mode) with its prepared
+ * statements; it belongs to one thread. Writes happen only on the writer
+ * thread (dbwriter.h) inside the transaction it opened, so the typed write
+ * functions below never BEGIN/COMMIT themselves. Reads may run on any
+ * thread's own connection.
+ *
+ * Results come back as jansson objects (new references, caller
+ * json_decref()s) or as struct finding (caller finding_release()s).
+ * Times are int64 epoch seconds; 0 means "unset" (NULL in SQL).
+ */
+#ifndef FIXIT_DB_H
+#define FIXIT_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "fxerr.h"
+
+struct db;
+
+/* finding states, stored as these lower-case names */
+enum fstate {
+	FS_OPEN = 0, FS_NOTIFIED, FS_EXCEPTED, FS_FIXING, FS_FIXED,
+	FS_FAILED, FS_RESOLVED, FS_ROLLED_BACK, FS__COUNT
+};
+const char *fstate_name(enum fstate s);
+int fstate_parse(const char *s);	/* -1 when unknown */
+
+struct finding {
+	int64_t id;
+	char *playbook, *account_id, *region, *resource_id, *resource_arn;
+	char *owner_email, *owner_slack_id, *title;
+	char *details;		/* JSON object text */
+	enum fstate state;
+	int64_t first_seen, last_seen, observed_at, notified_at, deadline;
+	int reminder_sent;
+	int64_t excepted_until;
+	int64_t exc_pending;	/* exceptions.id awaiting approval, 0 none */
+	int64_t lease_until, lease_token;
+	int attempts;
+	int64_t next_attempt_at;
+	char *undo_requested_by;/* admin who asked for undo, NULL none */
+	char *prior_state;	/* JSON text recorded by the executor */
+	char *last_error;
+	char *slack_channel, *slack_ts;	/* the message asking the owner */
+	int64_t updated_at;
+};
+void finding_release(struct finding *f);	/* accepts NULL */
+/* the finding as the JSON object executors and the API see */
+json_t *finding_to_json(const struct finding *f);
+
+/* open (creating) and migrate to the latest schema (PRAGMA user_version) */
+fx_err db_open(const char *path, struct db **out) FX_WUR;
+void db_close(struct db *db);		/* accepts NULL */
+int db_schema_version(struct db *db);
+const char *db_errmsg(struct db *db);	/* last SQLite message */
+
+/* transactions, used by the writer thread */
+fx_err db_begin(struct db *db) FX_WUR;		/* BEGIN IMMEDIATE */
+fx_err db_commit(struct db *db) FX_WUR;
+void db_rollback(struct db *db);
+fx_err db_savepoint(struct db *db) FX_WUR;	/* SAVEPOINT op */
+void db_savepoint_release(struct db *db);
+void db_savepoint_rollback(struct db *db);	/* ROLLBACK TO + RELEASE */
+
+/* ---- findings ---------------------------------------------------- */
+fx_err db_finding_get(struct db *db, int64_t id, struct finding *out) FX_WUR;
+fx_err db_finding_find(struct db *db, const char *playbook,
+    const char *account, const char *region, const char *resource,
+    struct finding *out) FX_WUR;	/* FX_ENOTFOUND when absent */
+/* insert; sets f->id */
+fx_err db_finding_insert(struct db *db, struct finding *f) FX_WUR;
+/* rewrite every mutable column of f (by f->id) */
+fx_err db_finding_update(struct db *db, const struct finding *f) FX_WUR;
+/*
+ * Ids of findings matching a timer query, ascending, at most max.
+ *   DUE_EXPIRED_EXC: excepted and excepted_until <= now
+ *   DUE_OPEN:        open
+ *   DUE_REMINDER:    notified, !reminder_sent, deadline > now
+ *   DUE_DEADLINE:    notified, deadline <= now, exc_pending = 0
+ *   DUE_CLAIMABLE:   fixing, (lease_until unset or <= now),
+ *                    next_attempt_at <= now
+ *   DUE_UNDO:        fixed, undo_requested_by set, lease expired/unset
+ */
+enum due_kind { DUE_EXPIRED_EXC, DUE_OPEN, DUE_REMINDER, DUE_DEADLINE,
+	DUE_CLAIMABLE, DUE_UNDO };
+fx_err db_finding_ids_due(struct db *db, enum due_kind k, int64_t now,
+    size_t max, int64_t **ids, size_t *n) FX_WUR;	/* free(*ids) */
+
+/* ---- audit (append-only: triggers refuse UPDATE and DELETE) -------- */
+/* finding_id 0 for global events (pause); from/to may be NULL */
+fx_err db_audit_add(struct db *db, int64_t finding_id, int64_t at,
+    const char *actor, const char *from, const char *to, const char *event,
+    const char *reason, const json_t *data) FX_WUR;
+/* events of kind `event` for a playbook's findings since `since` */
+fx_err db_audit_count_playbook(struct db *db, const char *playbook,
+    const char *event, int64_t since, int64_t *count) FX_WUR;
+
+/* ---- exceptions ---------------------------------------------------- */
+struct exception_rec {
+	int64_t id, finding_id;
+	char *requested_by, *reason, *kind;	/* kind "1m" | "1y" */
+	int64_t requested_at, until;
+	char *status;		/* pending|active|denied|expired */
+	char *decided_by;
+	int64_t decided_at;
+};
+void exception_release(struct exception_rec *e);
+fx_err db_exception_insert(struct db *db, struct exception_rec *e) FX_WUR;
+fx_err db_exception_get(struct db *db, int64_t id,
+    struct exception_rec *out) FX_WUR;
+fx_err db_exception_update(struct db *db,
+    const struct exception_rec *e) FX_WUR;
+
+/* ---- outbox: durable queue of Slack calls -------------------------- */
+/* kinds: see sm.h "Outbox kinds"; args is a JSON object (borrowed) */
+fx_err db_outbox_add(struct db *db, const char *kind, int64_t finding_id,
+    const json_t *args, int64_t now) FX_WUR;
+struct outbox_row {
+	int64_t id, finding_id;
+	char *kind;
+	json_t *args;		/* owned */
+	int attempts;
+	int64_t created_at;
+};
+void outbox_row_release(struct outbox_row *r);
+/* oldest pending rows with next_attempt_at <= now, at most max */
+fx_err db_outbox_due(struct db *db, int64_t now, size_t max,
+    struct outbox_row **rows, size_t *n) FX_WUR;	/* free(*rows) */
+fx_err db_outbox_sent(struct db *db, int64_t id, int64_t now) FX_WUR;
+fx_err db_outbox_retry(struct db *db, int64_t id, int64_t next_at,
+    const char *err) FX_WUR;		/* attempts++ */
+fx_err db_outbox_dead(struct db *db, int64_t id, const char *err) FX_WUR;
+fx_err db_outbox_depth(struct db *db, int64_t *pending) FX_WUR;
+
+/* ---- the Slack message of a finding, owner lookup cache ------------ */
+fx_err db_finding_set_message(struct db *db, int64_t id,
+    const char *channel, const char *ts, const char *owner_slack_id)
+    FX_WUR;		/* owner_slack_id may be NULL: unchanged */
+/* *user_id NULL when not cached or older than max_age seconds */
+fx_err db_slack_user_get(struct db *db, const char *email, int64_t max_age,
+    int64_t now, char **user_id) FX_WUR;
+fx_err db_slack_user_put(struct db *db, const char *email,
+    const char *user_id, int64_t now) FX_WUR;
+
+/* ---- pause switches ("all" or a playbook name) --------------------- */
+fx_err db_pause_set(struct db *db, const char *name, int paused,
+    const char *by, int64_t now) FX_WUR;
+fx_err db_paused(struct db *db, const char *playbook, int *paused) FX_WUR;
+/* JSON array of paused names */
+fx_err db_pause_list(struct db *db, json_t **out) FX_WUR;
+
+/* ---- read models (JSON) for /fixit, the API and metrics ------------ */
+/* {"by_state":{"notified":3,...},"by_playbook":{"pb":{"notified":1}}} */
+fx_err db_counts(struct db *db, json_t **out) FX_WUR;
+/* one finding as finding_to_json plus "history": audit rows, oldest
+ * first, and "exceptions" */
+fx_err db_finding_show(struct db *db, int64_t id, json_t **out) FX_WUR;
+/* notified with deadline < until and fixing rows, soonest first */
+fx_err db_due_list(struct db *db, int64_t until, size_t max,
+    json_t **out) FX_WUR;
+/* failed findings, most recent first */
+fx_err db_failed_list(struct db *db, size_t max, json_t **out) FX_WUR;
+/* active and pending exceptions with their finding */
+fx_err db_exceptions_list(struct db *db, size_t max, json_t **out) FX_WUR;
+/* filtered listing for GET /v1/findings; NULL filter = any; after_id for
+ * paging */
+struct finding_filter {
+	const char *state, *playbook, *account_id;
+	int64_t after_id;
+	size_t limit;
+};
+fx_err db_findings_list(struct db *db, const struct finding_filter *flt,
+    json_t **out) FX_WUR;
+
+#endif

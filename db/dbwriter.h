@@ -1,0 +1,37 @@
+/*
+ * dbwriter.h - the single writer thread (group commit).
+ *
+ * Every change to the store is a job: a function run on the writer's own
+ * connection inside a transaction the writer opened. The writer drains its
+ * queue, runs each queued job in its own SAVEPOINT (a failing job rolls back
+ * alone), commits once for the whole batch, and only then completes every
+ * job of the batch. So N concurrent requests cost one commit, and a caller
+ * is answered only when its change is durable.
+ *
+ * Thread model: one writer thread; any number of submitting threads.
+ */
+#ifndef FIXIT_DBWRITER_H
+#define FIXIT_DBWRITER_H
+
+#include "db.h"
+
+struct dbw;
+
+/* a job: runs on the writer thread inside the open transaction */
+typedef fx_err (*dbw_fn)(struct db *db, void *arg);
+
+fx_err dbw_start(const char *path, struct dbw **out) FX_WUR;
+/* drains the queue (jobs still queued get FX_ESTOPPED), joins, frees */
+void dbw_stop(struct dbw *w);		/* accepts NULL */
+/*
+ * Run fn(db, arg) in the next batch and wait until the batch committed.
+ * Returns fn's result, or FX_EDB when the commit failed (the change is
+ * then not stored), or FX_ESTOPPED.
+ */
+fx_err dbw_call(struct dbw *w, dbw_fn fn, void *arg) FX_WUR;
+
+/* counters for /metrics */
+struct dbw_stats { unsigned long long jobs, batches, failed; };
+void dbw_get_stats(struct dbw *w, struct dbw_stats *out);
+
+#endif

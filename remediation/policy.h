@@ -1,0 +1,78 @@
+/*
+ * policy.h - what the configuration says about accounts, playbooks and
+ * people: the inputs of every remediation decision.
+ *
+ * Filled by server/config.c, read-only after startup (shared by all
+ * threads without locks). Strings are owned by the policy and freed by
+ * policy_free().
+ */
+#ifndef FIXIT_POLICY_H
+#define FIXIT_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum fx_env { ENV_NONPROD = 0, ENV_PROD = 1 };
+enum pb_mode { PB_OFF = 0, PB_SHADOW, PB_NOTIFY, PB_ENFORCE };
+enum pb_approval { APPROVAL_OWNER = 0, APPROVAL_NONE };
+enum exec_type { EXEC_DRY_RUN = 0, EXEC_CMD };
+
+/* exception kinds; bit (1u << kind) in the masks below */
+enum exc_kind { EXC_1M = 0, EXC_1Y = 1, EXC__COUNT };
+#define EXC_1M_SECS	(30 * 86400)
+#define EXC_1Y_SECS	(365 * 86400)
+
+struct account {
+	char *id;		/* 12-digit AWS account id */
+	char *name;
+	enum fx_env env;
+	char *channel;		/* Slack channel id for unowned findings */
+};
+
+struct executor_cfg {
+	enum exec_type type;
+	char **argv;		/* EXEC_CMD: NULL-terminated, argv[0] a path */
+	int64_t timeout;	/* seconds; the command is killed after it */
+};
+
+struct playbook {
+	char *name;
+	char *description;	/* what the fix does, shown in messages */
+	enum pb_mode mode;
+	enum pb_approval approval;
+	int64_t grace;		/* seconds from notification to deadline */
+	int64_t reminder_before;/* seconds before the deadline; 0 = none */
+	unsigned exc_offered;	/* mask of (1u << enum exc_kind) */
+	unsigned exc_need_approval;
+	int max_fixes_per_hour;	/* 0 = unlimited */
+	int max_attempts;	/* >= 1 */
+	int64_t retry_backoff;	/* seconds, doubled per attempt */
+	int irreversible;	/* message says the fix cannot be undone */
+	struct executor_cfg exec;
+};
+
+struct policy {
+	struct account *accounts;
+	size_t naccounts;
+	struct playbook *playbooks;
+	size_t nplaybooks;
+	char **admins;		/* Slack user ids */
+	size_t nadmins;
+	char *admin_channel;	/* Slack channel id */
+	int64_t lease;		/* seconds a claimed fix may run */
+};
+
+const struct account *policy_account(const struct policy *p, const char *id);
+const struct playbook *policy_playbook(const struct policy *p,
+    const char *name);
+int policy_is_admin(const struct policy *p, const char *slack_user);
+/* the buttons an account's environment allows, masked by the playbook */
+unsigned policy_exc_allowed(const struct playbook *pb, enum fx_env env);
+int policy_fix_now_allowed(const struct playbook *pb, enum fx_env env);
+const char *policy_env_name(enum fx_env env);	/* "production", ... */
+const char *policy_mode_name(enum pb_mode m);
+const char *policy_exc_name(enum exc_kind k);	/* "1 month", "1 year" */
+int64_t policy_exc_secs(enum exc_kind k);
+void policy_free(struct policy *p);		/* accepts NULL; frees p */
+
+#endif

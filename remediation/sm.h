@@ -1,0 +1,165 @@
+/*
+ * sm.h - the state machine of a finding (DESIGN.md "States of a finding").
+ *
+ *   open --notify--> notified --deadline/fix now--> fixing --> fixed
+ *   notified --exception--> excepted --expires--> open
+ *   notified --no longer seen--> resolved;  fixed --undo--> rolled_back
+ *   fixing --attempts used up--> failed;    open --approval none--> fixing
+ *
+ * Every function here runs on the writer thread (dbwriter.h) inside the
+ * transaction it opened: each state change writes its audit row and its
+ * outbox rows in that same transaction. Nothing here talks to the network.
+ *
+ * Modes: off (ingest ignores the finding), shadow (finding kept in state
+ * open; audit events "shadow_notify"/"shadow_fix" record what would have
+ * happened; no outbox row, no executor), notify (owner asked, exceptions
+ * offered, never fixed: no fixing transition), enforce (everything).
+ * Pause ("all" or a playbook) stops fixing transitions and claims only.
+ *
+ * Outbox kinds written here and delivered by server/sender.c; args are a
+ * JSON object, finding_id is the outbox row's column:
+ *   notify            the first message asking the owner (buttons)
+ *   reminder          reminder before the deadline (thread reply)
+ *   decision   {"text", opt "channel","ts"}  chat.update of the finding's
+ *                     message (or of channel/ts) to say who decided what,
+ *                     buttons removed
+ *   modal      {"kind":"1m"|"1y","trigger_id"}  views.open justification
+ *   ephemeral  {"channel","user","text"}  chat.postEphemeral
+ *   owner_msg  {"text"}  message to the finding's owner destination
+ *   admin_msg  {"text"}  message to the admin channel
+ *   approval_request {"exception_id"}  admin channel, Approve/Deny buttons
+ *
+ * Slack action ids (built by slack/, parsed by server/, interpreted here):
+ *   fixit_fix_now, fixit_exc_1m, fixit_exc_1y  value: finding id
+ *   fixit_exc_approve, fixit_exc_deny          value: exception id
+ *   modal callback_id fixit_exception; private_metadata
+ *   {"f":finding_id,"k":"1m"|"1y"}; input block "reason", action "reason"
+ */
+#ifndef FIXIT_SM_H
+#define FIXIT_SM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "db.h"
+#include "fxerr.h"
+#include "policy.h"
+#include "buf.h"
+
+/* ---- ingest -------------------------------------------------------- */
+struct finding_in {
+	const char *playbook, *account_id, *region, *resource_id;
+	const char *resource_arn, *owner_email, *owner_slack_id, *title;
+	const json_t *details;		/* object or NULL */
+	int64_t observed_at;
+	int resolved;			/* status "resolved" */
+};
+struct ingest_result { size_t created, updated, resolved, ignored; };
+/*
+ * Upsert n validated findings (keyed by playbook, account, region,
+ * resource). A new finding is created open and advanced at once (notify /
+ * queue the fix for approval none). A resolved one closes a finding that is
+ * open, notified or excepted (resolved). Re-seeing a resolved, fixed or
+ * rolled_back finding as active re-opens it. All or nothing: the caller
+ * runs it as one job.
+ */
+fx_err sm_ingest(struct db *db, const struct policy *pol,
+    const struct finding_in *items, size_t n, int64_t now,
+    struct ingest_result *res) FX_WUR;
+
+/* ---- Slack interactions ------------------------------------------- */
+enum sm_action {
+	ACT_FIX_NOW = 0, ACT_EXC_1M, ACT_EXC_1Y, ACT_EXC_APPROVE, ACT_EXC_DENY
+};
+struct sm_click {
+	enum sm_action action;
+	int64_t target_id;	/* finding id, or exception id for approve/deny */
+	const char *user_id;	/* who clicked */
+	const char *trigger_id;	/* for the modal */
+	const char *channel_id, *message_ts;	/* the clicked message */
+};
+/*
+ * A button click. Not owner/admin -> ephemeral refusal, nothing changes.
+ * Finding not in a state that accepts the action -> ephemeral "already
+ * decided", nothing changes. Fix now (non-production, enforce) -> fixing,
+ * decision update. Exception buttons -> a modal row (no state change).
+ * Approve/deny (admins) -> exception decided, decision updates on both the
+ * owner's and the admin's message. Unknown ids -> ephemeral not found.
+ * Returns FX_OK in all those cases (the outcome is in the outbox);
+ * errors only for database failures.
+ */
+fx_err sm_click(struct db *db, const struct policy *pol,
+    const struct sm_click *c, int64_t now) FX_WUR;
+
+struct sm_exception_req {
+	int64_t finding_id;
+	enum exc_kind kind;
+	const char *user_id;
+	const char *reason;	/* non-empty, <= FX_MAX_REASON */
+};
+/*
+ * The justification modal was submitted. Re-checks permission and state.
+ * Needs approval -> exceptions row pending, finding.exc_pending set (the
+ * deadline does not fire while pending), approval_request + decision.
+ * Else -> excepted until now + duration, decision.
+ * FX_EPERM / FX_ECONFLICT / FX_ENOTFOUND with *msg set to a user-facing
+ * sentence when refused (nothing changed).
+ */
+fx_err sm_exception_submit(struct db *db, const struct policy *pol,
+    const struct sm_exception_req *r, int64_t now, struct buf *msg) FX_WUR;
+
+/* ---- admin commands ------------------------------------------------- */
+/* name "all" or a playbook; FX_ENOTFOUND for unknown playbooks */
+fx_err sm_pause(struct db *db, const struct policy *pol, const char *name,
+    int paused, const char *admin, int64_t now) FX_WUR;
+/* fixed -> undo queued for the timer; FX_ECONFLICT (msg) otherwise */
+fx_err sm_undo_request(struct db *db, const struct policy *pol, int64_t id,
+    const char *admin, int64_t now, struct buf *msg) FX_WUR;
+
+/* ---- timer --------------------------------------------------------- */
+/*
+ * Expire exceptions (-> open, owner told it lapsed), advance open findings
+ * (notify / approval none -> fixing / shadow records), send reminders
+ * (reminder_before the deadline), move notified findings past their
+ * deadline to fixing (enforce, not paused, no pending exception).
+ */
+fx_err sm_housekeeping(struct db *db, const struct policy *pol,
+    int64_t now) FX_WUR;
+
+struct sm_job {
+	int64_t finding_id;
+	int64_t lease_token;
+	int undo;		/* 1: run the executor's undo */
+	int attempt;		/* 1-based */
+	char *playbook;
+	json_t *finding;	/* finding_to_json, for the executor */
+	json_t *prior_state;	/* undo: recorded prior state */
+};
+void sm_job_release(struct sm_job *j);
+/*
+ * Claim up to max due jobs under a lease (now + pol->lease): fixing rows
+ * whose lease is unset or expired and whose retry time has come, within
+ * the playbook's max fixes per hour and not paused; and requested undos.
+ * Writes a "fix_attempt"/"undo_attempt" audit event per claim.
+ * *jobs is an array of *n jobs; free each with sm_job_release, then free().
+ */
+fx_err sm_claim(struct db *db, const struct policy *pol, int64_t now,
+    size_t max, struct sm_job **jobs, size_t *n) FX_WUR;
+
+struct sm_result {
+	int ok;			/* executor succeeded */
+	json_t *prior_state;	/* fix: borrowed, stored on the finding */
+	const char *message;	/* executor's message (no secrets) */
+};
+/*
+ * Record a job's outcome, only if the lease token still matches (else
+ * FX_ECONFLICT, nothing changed). Fix ok -> fixed (+ owner told). Fix
+ * failed -> retry at now + backoff * 2^(attempt-1), or failed when
+ * attempts are used up (+ admin_msg). Undo ok -> rolled_back; undo failed
+ * -> stays fixed, undo request cleared, admin_msg.
+ */
+fx_err sm_finish(struct db *db, const struct policy *pol,
+    const struct sm_job *j, const struct sm_result *r, int64_t now) FX_WUR;
+
+#endif

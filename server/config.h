@@ -1,0 +1,53 @@
+/*
+ * config.h - fixitd's configuration: YAML (libyaml), table-driven,
+ * validated completely before any thread starts.
+ *
+ * Secrets never come from the YAML file: each comes from a *_file key (a
+ * path) or else from its environment variable. A secret-looking key in the
+ * file (signing_secret, bot_token, tokens) is an error that says where to
+ * put it instead.
+ */
+#ifndef FIXIT_CONFIG_H
+#define FIXIT_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "fxerr.h"
+#include "policy.h"
+
+enum slack_mode { SLACK_LIVE = 0, SLACK_CONSOLE };
+
+struct config {
+	char *path;
+	char *listen_host;	/* "127.0.0.1" */
+	int listen_port;	/* 0: any free port (the ready line says it) */
+	char *database;		/* SQLite file path */
+	int64_t tick;		/* timer tick, seconds (>= 1) */
+	int log_level;		/* enum log_level */
+	int http_threads;	/* 0: one thread per connection */
+
+	enum slack_mode slack_mode;
+	char *slack_api_base;	/* "https://slack.com/api/" (ends in '/') */
+	char *signing_secret;	/* NULL when unset (console mode only) */
+	char *bot_token;	/* NULL when unset (console mode only) */
+	int64_t owner_cache_ttl;	/* seconds an email->user id is kept */
+	int outbox_max_attempts;	/* then the row is dead-lettered */
+	int64_t outbox_max_backoff;	/* seconds */
+
+	char **ingest_tokens;	/* bearer tokens for /v1/*; may be empty */
+	size_t ningest_tokens;
+
+	struct policy *policy;
+};
+
+/*
+ * Parse and validate. On error returns FX_ECONFIG (or FX_ENOMEM) and puts
+ * "FILE:LINE: KEY: what is wrong" into err; *out is untouched.
+ */
+fx_err config_load(const char *path, struct config **out,
+    struct buf *err) FX_WUR;
+void config_free(struct config *c);	/* wipes secrets; accepts NULL */
+
+#endif
