@@ -72,15 +72,25 @@ fx_err db_finding_get(struct db *db, int64_t id, struct finding *out) FX_WUR;
 fx_err db_finding_find(struct db *db, const char *playbook,
     const char *account, const char *region, const char *resource,
     struct finding *out) FX_WUR;	/* FX_ENOTFOUND when absent */
-/* insert; sets f->id */
+/* insert; sets f->id. details NULL is stored as "{}" */
 fx_err db_finding_insert(struct db *db, struct finding *f) FX_WUR;
-/* rewrite every mutable column of f (by f->id) */
+/* rewrite every mutable column of f (by f->id): all but id, the unique
+ * key and first_seen; FX_ENOTFOUND when no such id */
 fx_err db_finding_update(struct db *db, const struct finding *f) FX_WUR;
+/*
+ * Open findings of `playbook` that a shadow run finished with (reminder_sent
+ * set) become due again (deadline and reminder_sent cleared): used when a
+ * playbook left shadow mode. *changed = rows touched.
+ */
+fx_err db_open_rearm(struct db *db, const char *playbook,
+    int64_t *changed) FX_WUR;
 /*
  * Ids of findings matching a timer query, ascending, at most max.
  *   DUE_EXPIRED_EXC: excepted and excepted_until <= now
- *   DUE_OPEN:        open
- *   DUE_REMINDER:    notified, !reminder_sent, deadline > now
+ *   DUE_OPEN:        open, reminder_sent = 0, deadline unset or <= now
+ *                    (a shadow finding waits for its would-be deadline)
+ *   DUE_REMINDER:    notified, !reminder_sent, deadline > now; soonest
+ *                    deadline first
  *   DUE_DEADLINE:    notified, deadline <= now, exc_pending = 0
  *   DUE_CLAIMABLE:   fixing, (lease_until unset or <= now),
  *                    next_attempt_at <= now
@@ -131,10 +141,12 @@ void outbox_row_release(struct outbox_row *r);
 /* oldest pending rows with next_attempt_at <= now, at most max */
 fx_err db_outbox_due(struct db *db, int64_t now, size_t max,
     struct outbox_row **rows, size_t *n) FX_WUR;	/* free(*rows) */
+/* these three: FX_ENOTFOUND unless the row is pending */
 fx_err db_outbox_sent(struct db *db, int64_t id, int64_t now) FX_WUR;
 fx_err db_outbox_retry(struct db *db, int64_t id, int64_t next_at,
     const char *err) FX_WUR;		/* attempts++ */
-fx_err db_outbox_dead(struct db *db, int64_t id, const char *err) FX_WUR;
+fx_err db_outbox_dead(struct db *db, int64_t id, const char *err)
+    FX_WUR;				/* attempts++ too */
 fx_err db_outbox_depth(struct db *db, int64_t *pending) FX_WUR;
 
 /* ---- the Slack message of a finding, owner lookup cache ------------ */
@@ -155,20 +167,29 @@ fx_err db_paused(struct db *db, const char *playbook, int *paused) FX_WUR;
 fx_err db_pause_list(struct db *db, json_t **out) FX_WUR;
 
 /* ---- read models (JSON) for /fixit, the API and metrics ------------ */
-/* {"by_state":{"notified":3,...},"by_playbook":{"pb":{"notified":1}}} */
+/* {"by_state":{"notified":3,...},"by_playbook":{"pb":{"notified":1}}};
+ * by_state has every state (0 included), by_playbook only non-zero */
 fx_err db_counts(struct db *db, json_t **out) FX_WUR;
 /* one finding as finding_to_json plus "history": audit rows, oldest
- * first, and "exceptions" */
+ * first, [{at, actor, from, to, event, reason, data}], and "exceptions":
+ * [{id, finding_id, kind, status, requested_by, requested_at, until,
+ * reason, decided_by, decided_at}] (times ISO 8601 or null);
+ * FX_ENOTFOUND when no such id */
 fx_err db_finding_show(struct db *db, int64_t id, json_t **out) FX_WUR;
-/* notified with deadline < until and fixing rows, soonest first */
+/* notified with deadline < until and fixing rows, soonest first: an
+ * array of finding_to_json objects plus "due_at" (the deadline, or a
+ * fixing row's retry time; null when it may run now) */
 fx_err db_due_list(struct db *db, int64_t until, size_t max,
     json_t **out) FX_WUR;
-/* failed findings, most recent first */
+/* failed findings, most recent (updated_at) first: finding_to_json array */
 fx_err db_failed_list(struct db *db, size_t max, json_t **out) FX_WUR;
-/* active and pending exceptions with their finding */
+/* active and pending exceptions with their finding, pending first then
+ * soonest to expire: array of exceptions (as in db_finding_show) each
+ * with "finding": finding_to_json */
 fx_err db_exceptions_list(struct db *db, size_t max, json_t **out) FX_WUR;
 /* filtered listing for GET /v1/findings; NULL filter = any; after_id for
- * paging */
+ * paging; limit 0 = 100, at most 1000. {"findings":[finding_to_json...],
+ * "next_after":ID or null (no more rows)}; FX_EINVAL for an unknown state */
 struct finding_filter {
 	const char *state, *playbook, *account_id;
 	int64_t after_id;

@@ -21,7 +21,8 @@ struct dbw;
 typedef fx_err (*dbw_fn)(struct db *db, void *arg);
 
 fx_err dbw_start(const char *path, struct dbw **out) FX_WUR;
-/* drains the queue (jobs still queued get FX_ESTOPPED), joins, frees */
+/* refuses new calls (FX_ESTOPPED), runs the jobs already queued,
+ * joins, closes the connection, frees */
 void dbw_stop(struct dbw *w);		/* accepts NULL */
 /*
  * Run fn(db, arg) in the next batch and wait until the batch committed.

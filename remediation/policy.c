@@ -74,8 +74,10 @@ policy_exc_name(enum exc_kind k)
 }
 
 int64_t
-policy_exc_secs(enum exc_kind k)
+policy_exc_secs(const struct playbook *pb, enum exc_kind k)
 {
+	if ((unsigned)k < EXC__COUNT && pb != NULL && pb->exc_duration[k] > 0)
+		return pb->exc_duration[k];
 	return k == EXC_1Y ? EXC_1Y_SECS : EXC_1M_SECS;
 }
 

@@ -48,6 +48,9 @@ struct playbook {
 	int max_attempts;	/* >= 1 */
 	int64_t retry_backoff;	/* seconds, doubled per attempt */
 	int irreversible;	/* message says the fix cannot be undone */
+	/* exception lengths; 0 = EXC_1M_SECS / EXC_1Y_SECS (config key
+	 * exception_durations, for tests and trials) */
+	int64_t exc_duration[EXC__COUNT];
 	struct executor_cfg exec;
 };
 
@@ -72,7 +75,7 @@ int policy_fix_now_allowed(const struct playbook *pb, enum fx_env env);
 const char *policy_env_name(enum fx_env env);	/* "production", ... */
 const char *policy_mode_name(enum pb_mode m);
 const char *policy_exc_name(enum exc_kind k);	/* "1 month", "1 year" */
-int64_t policy_exc_secs(enum exc_kind k);
+int64_t policy_exc_secs(const struct playbook *pb, enum exc_kind k);
 void policy_free(struct policy *p);		/* accepts NULL; frees p */
 
 #endif

@@ -119,6 +119,13 @@ fx_err sm_undo_request(struct db *db, const struct policy *pol, int64_t id,
 
 /* ---- timer --------------------------------------------------------- */
 /*
+ * Once at startup, after the policy may have changed: open findings that a
+ * shadow run already finished with are re-armed for every playbook now in
+ * notify or enforce mode, so the next housekeeping asks their owners.
+ */
+fx_err sm_reconcile(struct db *db, const struct policy *pol,
+    int64_t now) FX_WUR;
+/*
  * Expire exceptions (-> open, owner told it lapsed), advance open findings
  * (notify / approval none -> fixing / shadow records), send reminders
  * (reminder_before the deadline), move notified findings past their

@@ -36,7 +36,7 @@ struct config {
 	int outbox_max_attempts;	/* then the row is dead-lettered */
 	int64_t outbox_max_backoff;	/* seconds */
 
-	char **ingest_tokens;	/* bearer tokens for /v1/*; may be empty */
+	char **ingest_tokens;	/* bearer tokens for the /v1 API; may be empty */
 	size_t ningest_tokens;
 
 	struct policy *policy;

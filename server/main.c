@@ -1,1 +1,196 @@
-int main(void){return 0;}
+/*
+ * main.c - fixitd: configuration, startup, signal handling, shutdown.
+ *
+ * Thread model (all started here, in this order, after the configuration
+ * was validated completely):
+ *   main     blocks every signal before starting threads (so they all
+ *            inherit the mask) and waits in sigwait() for SIGTERM/SIGINT;
+ *   writer   (db/dbwriter.c) owns the only SQLite connection; every read
+ *            and write is a job it runs in a group-committed transaction;
+ *   sender   (sender.c) delivers the Slack outbox, one CURL handle;
+ *   timer    (timer.c) housekeeping, leased fixes, executors;
+ *   http     libmicrohttpd's polling thread and one thread per connection
+ *            (or a pool), which only verify, parse and call the writer.
+ * Shutdown runs in reverse: http, timer, sender, writer.
+ */
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "config.h"
+#include "demo.h"
+#include "dbwriter.h"
+#include "fxlog.h"
+#include "http.h"
+#include "metrics.h"
+#include "sender.h"
+#include "timer.h"
+#include "banned.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: fixitd [-n] [-c FILE] [--demo]\n"
+	    "  -c FILE   configuration (default /etc/fixit/fixit.yaml)\n"
+	    "  -n        check the configuration and exit (0 valid, 1 not)\n"
+	    "  --demo    sample findings with 30 s deadlines\n");
+}
+
+struct running {
+	struct app app;
+	struct dbw *w;
+	struct metrics *m;
+	struct sender *s;
+	struct timer *t;
+	struct http *h;
+};
+
+static void
+stop_all(struct running *r)
+{
+	http_stop(r->h);
+	timer_stop(r->t);
+	sender_stop(r->s);
+	dbw_stop(r->w);
+	metrics_free(r->m);
+}
+
+static int
+start_all(struct running *r, struct config *cfg, int demo)
+{
+	fx_err rc;
+
+	memset(r, 0, sizeof(*r));
+	r->app.cfg = cfg;
+	rc = dbw_start(cfg->database, &r->w);
+	if (rc != FX_OK) {
+		log_error("main: cannot open database %s: %s", cfg->database,
+		    fx_strerror(rc));
+		return -1;
+	}
+	r->app.w = r->w;
+	r->m = metrics_new();
+	if (r->m == NULL)
+		return -1;
+	r->app.metrics = r->m;
+	if ((rc = sender_start(&r->app, &r->s)) != FX_OK) {
+		log_error("main: cannot start the sender: %s", fx_strerror(rc));
+		return -1;
+	}
+	r->app.sender = r->s;
+	if (demo && (rc = demo_seed(r->w, cfg)) != FX_OK) {
+		log_error("main: demo: %s", fx_strerror(rc));
+		return -1;
+	}
+	if ((rc = timer_start(&r->app, &r->t)) != FX_OK) {
+		log_error("main: cannot start the timer: %s", fx_strerror(rc));
+		return -1;
+	}
+	if ((rc = http_start(&r->app, &r->h)) != FX_OK)
+		return -1;
+	return 0;
+}
+
+static int
+wait_for_signal(void)
+{
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			log_info("main: SIGHUP ignored: restart to reload");
+			continue;
+		}
+		return sig;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "demo", no_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = "/etc/fixit/fixit.yaml";
+	struct config *cfg = NULL;
+	struct buf err = BUF_INIT;
+	struct running r;
+	sigset_t all;
+	int ch, check = 0, demo = 0, code = 1, sig;
+
+	while ((ch = getopt_long(argc, argv, "c:nh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': path = optarg; break;
+		case 'n': check = 1; break;
+		case 'D': demo = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 1;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 1;
+	}
+	log_init(LOG_LVL_INFO, 2);
+	buf_init(&err, 4096);
+	if (config_load(path, &cfg, &err) != FX_OK) {
+		fprintf(stderr, "fixitd: %s\n", buf_str(&err));
+		buf_release(&err);
+		return 1;
+	}
+	buf_release(&err);
+	if (check) {
+		printf("fixitd: %s: configuration ok\n", path);
+		config_free(cfg);
+		return 0;
+	}
+	log_set_level((enum log_level)cfg->log_level);
+	if (demo)
+		demo_shorten(cfg);
+
+	/* every thread inherits this mask; only main takes signals */
+	sigfillset(&all);
+	sigdelset(&all, SIGSEGV);
+	sigdelset(&all, SIGBUS);
+	sigdelset(&all, SIGFPE);
+	sigdelset(&all, SIGILL);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_error("main: curl_global_init failed");
+		config_free(cfg);
+		return 1;
+	}
+	if (start_all(&r, cfg, demo) == 0) {
+		log_info("main: fixitd listening on %s:%d (slack %s, %zu "
+		    "playbooks, %zu accounts)", cfg->listen_host,
+		    http_port(r.h), cfg->slack_mode == SLACK_LIVE ? "live" :
+		    "console", cfg->policy->nplaybooks,
+		    cfg->policy->naccounts);
+		printf("fixitd: ready on http://%s:%d\n", cfg->listen_host,
+		    http_port(r.h));
+		fflush(stdout);
+		sig = wait_for_signal();
+		log_info("main: signal %d: shutting down", sig);
+		code = 0;
+	}
+	stop_all(&r);
+	curl_global_cleanup();
+	config_free(cfg);
+	if (code == 0)
+		log_info("main: stopped");
+	return code;
+}

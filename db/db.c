@@ -1,0 +1,361 @@
+/*
+ * db.c - the connection: open, pragmas, migrations, transactions and the
+ * prepared statement cache.
+ *
+ * One struct db is one SQLite connection opened without SQLite's own mutex
+ * (SQLITE_OPEN_NOMUTEX): it belongs to the thread that opened it. Each
+ * statement is prepared on first use (db_stmt) and finalized in db_close.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_int.h"
+#include "fxlog.h"
+#include "banned.h"
+
+#define DB_BUSY_TIMEOUT_MS	5000
+
+static const char *const fstate_names[FS__COUNT] = {
+	[FS_OPEN] = "open",
+	[FS_NOTIFIED] = "notified",
+	[FS_EXCEPTED] = "excepted",
+	[FS_FIXING] = "fixing",
+	[FS_FIXED] = "fixed",
+	[FS_FAILED] = "failed",
+	[FS_RESOLVED] = "resolved",
+	[FS_ROLLED_BACK] = "rolled_back",
+};
+
+const char *
+fstate_name(enum fstate s)
+{
+	if ((unsigned)s >= FS__COUNT)
+		return "unknown";
+	return fstate_names[s];
+}
+
+int
+fstate_parse(const char *s)
+{
+	int i;
+
+	if (s == NULL)
+		return -1;
+	for (i = 0; i < FS__COUNT; i++)
+		if (strcmp(s, fstate_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+fx_err
+db_fail(struct db *db, const char *fn, int rc)
+{
+	const char *msg;
+
+	/* the connection's message, when it is about this failure */
+	if (db->h != NULL && (sqlite3_extended_errcode(db->h) == rc ||
+	    sqlite3_errcode(db->h) == (rc & 0xff)))
+		msg = sqlite3_errmsg(db->h);
+	else
+		msg = sqlite3_errstr(rc);
+	snprintf(db->err, sizeof(db->err), "%s", msg);
+	log_warnx("%s: sqlite: %s (%d)", fn, db->err, rc);
+	return FX_EDB;
+}
+
+sqlite3_stmt *
+db_stmt(struct db *db, enum db_sql id, const char *fn)
+{
+	int rc;
+
+	if (db->st[id] != NULL)
+		return db->st[id];
+	rc = sqlite3_prepare_v3(db->h, db_sql_text[id], -1,
+	    SQLITE_PREPARE_PERSISTENT, &db->st[id], NULL);
+	if (rc != SQLITE_OK) {
+		db->st[id] = NULL;
+		(void)db_fail(db, fn, rc);
+		return NULL;
+	}
+	return db->st[id];
+}
+
+void
+db_stmt_done(sqlite3_stmt *st)
+{
+	if (st == NULL)
+		return;
+	(void)sqlite3_reset(st);
+	(void)sqlite3_clear_bindings(st);
+}
+
+fx_err
+db_step_done(struct db *db, sqlite3_stmt *st, const char *fn)
+{
+	int rc;
+
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, fn, rc == SQLITE_ROW ? SQLITE_MISUSE : rc);
+	return FX_OK;
+}
+
+fx_err
+db_step_count(struct db *db, sqlite3_stmt *st, int64_t *count,
+    const char *fn)
+{
+	int rc;
+
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW)
+		return db_fail(db, fn, rc == SQLITE_DONE ? SQLITE_MISUSE : rc);
+	*count = sqlite3_column_int64(st, 0);
+	return FX_OK;
+}
+
+/* run one cached statement that returns no row */
+static fx_err
+db_run(struct db *db, enum db_sql id, const char *fn)
+{
+	sqlite3_stmt *st;
+	fx_err rc;
+
+	st = db_stmt(db, id, fn);
+	if (st == NULL)
+		return FX_EDB;
+	rc = db_step_done(db, st, fn);
+	db_stmt_done(st);
+	return rc;
+}
+
+/* a fixed multi-statement script (no user data in it) */
+static fx_err
+db_exec(struct db *db, const char *sql, const char *fn)
+{
+	int rc;
+
+	rc = sqlite3_exec(db->h, sql, NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(db, fn, rc);
+	return FX_OK;
+}
+
+static fx_err
+db_user_version(struct db *db, int *version)
+{
+	sqlite3_stmt *st;
+	fx_err rc = FX_OK;
+	int src;
+
+	st = db_stmt(db, SQL_USER_VERSION, __func__);
+	if (st == NULL)
+		return FX_EDB;
+	src = sqlite3_step(st);
+	if (src == SQLITE_ROW)
+		*version = sqlite3_column_int(st, 0);
+	else
+		rc = db_fail(db, __func__, src);
+	db_stmt_done(st);
+	return rc;
+}
+
+static fx_err
+db_pragmas(struct db *db)
+{
+	sqlite3_stmt *st = NULL;
+	const char *mode;
+	fx_err rc = FX_OK;
+	int src;
+
+	src = sqlite3_busy_timeout(db->h, DB_BUSY_TIMEOUT_MS);
+	if (src == SQLITE_OK)
+		src = sqlite3_db_config(db->h, SQLITE_DBCONFIG_DEFENSIVE, 1,
+		    NULL);
+	if (src != SQLITE_OK) {
+		rc = db_fail(db, __func__, src);
+		goto out;
+	}
+	src = sqlite3_prepare_v2(db->h, "PRAGMA journal_mode = WAL", -1, &st,
+	    NULL);
+	if (src == SQLITE_OK)
+		src = sqlite3_step(st);
+	if (src != SQLITE_ROW) {
+		rc = db_fail(db, __func__, src);
+		goto out;
+	}
+	mode = (const char *)sqlite3_column_text(st, 0);
+	if (mode == NULL || (strcmp(mode, "wal") != 0 &&
+	    strcmp(mode, "memory") != 0))
+		log_warnx("%s: journal mode %s, not wal", __func__,
+		    mode ? mode : "unknown");
+	rc = db_exec(db, "PRAGMA synchronous = NORMAL;"
+	    "PRAGMA foreign_keys = ON;", __func__);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* apply migration `from` (from -> from + 1) inside an open transaction */
+static fx_err
+db_migrate_one(struct db *db, int from)
+{
+	char sql[64];
+	fx_err rc;
+
+	rc = db_exec(db, db_migrations[from], __func__);
+	if (rc != FX_OK)
+		return rc;
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", from + 1);
+	return db_exec(db, sql, __func__);
+}
+
+/*
+ * Bring the schema to db_nmigrations. The version is read again under
+ * the write lock so that two connections opening at once migrate once.
+ */
+static fx_err
+db_migrate(struct db *db)
+{
+	int v = 0;
+	fx_err rc;
+
+	rc = db_user_version(db, &v);
+	while (rc == FX_OK && v < db_nmigrations) {
+		rc = db_run(db, SQL_BEGIN, __func__);
+		if (rc != FX_OK)
+			break;
+		rc = db_user_version(db, &v);
+		if (rc == FX_OK && v < db_nmigrations)
+			rc = db_migrate_one(db, v);
+		if (rc == FX_OK)
+			rc = db_run(db, SQL_COMMIT, __func__);
+		if (rc != FX_OK) {
+			db_rollback(db);
+			break;
+		}
+		rc = db_user_version(db, &v);
+		if (rc == FX_OK)
+			log_info("%s: schema at version %d", __func__, v);
+	}
+	if (rc == FX_OK && v > db_nmigrations) {
+		snprintf(db->err, sizeof(db->err), "schema version %d is "
+		    "newer than this program (%d)", v, db_nmigrations);
+		log_warnx("%s: %s", __func__, db->err);
+		rc = FX_EDB;
+	}
+	return rc;
+}
+
+fx_err
+db_open(const char *path, struct db **out)
+{
+	struct db *db = NULL;
+	fx_err rc = FX_OK;
+	int src;
+
+	*out = NULL;
+	if (path == NULL) {
+		rc = FX_EINVAL;
+		goto out;
+	}
+	db = calloc(1, sizeof(*db));
+	if (db == NULL) {
+		rc = FX_ENOMEM;
+		goto out;
+	}
+	src = sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (src != SQLITE_OK) {
+		rc = db_fail(db, __func__, src);
+		goto out;
+	}
+	(void)sqlite3_extended_result_codes(db->h, 1);
+	rc = db_pragmas(db);
+	if (rc == FX_OK)
+		rc = db_migrate(db);
+out:
+	if (rc != FX_OK) {
+		if (db != NULL)
+			log_warnx("%s: %s: cannot open: %s", __func__, path,
+			    db->err);
+		db_close(db);
+		db = NULL;
+	}
+	*out = db;
+	return rc;
+}
+
+void
+db_close(struct db *db)
+{
+	int i;
+
+	if (db == NULL)
+		return;
+	for (i = 0; i < SQL__COUNT; i++)
+		sqlite3_finalize(db->st[i]);
+	if (sqlite3_close(db->h) != SQLITE_OK)
+		log_warnx("%s: sqlite: %s", __func__, sqlite3_errmsg(db->h));
+	free(db);
+}
+
+int
+db_schema_version(struct db *db)
+{
+	int v = -1;
+
+	if (db_user_version(db, &v) != FX_OK)
+		return -1;
+	return v;
+}
+
+const char *
+db_errmsg(struct db *db)
+{
+	if (db == NULL)
+		return "no database";
+	if (db->err[0] != '\0')
+		return db->err;
+	return sqlite3_errmsg(db->h);
+}
+
+fx_err
+db_begin(struct db *db)
+{
+	return db_run(db, SQL_BEGIN, __func__);
+}
+
+fx_err
+db_commit(struct db *db)
+{
+	return db_run(db, SQL_COMMIT, __func__);
+}
+
+void
+db_rollback(struct db *db)
+{
+	/* a failed COMMIT may already have ended the transaction */
+	if (sqlite3_get_autocommit(db->h))
+		return;
+	(void)db_run(db, SQL_ROLLBACK, __func__);
+}
+
+fx_err
+db_savepoint(struct db *db)
+{
+	return db_run(db, SQL_SAVEPOINT, __func__);
+}
+
+void
+db_savepoint_release(struct db *db)
+{
+	(void)db_run(db, SQL_RELEASE, __func__);
+}
+
+void
+db_savepoint_rollback(struct db *db)
+{
+	if (db_run(db, SQL_ROLLBACK_TO, __func__) == FX_OK)
+		(void)db_run(db, SQL_RELEASE, __func__);
+}

@@ -1,0 +1,141 @@
+/*
+ * db_schema.c - the schema as a list of migrations.
+ *
+ * Migration i takes PRAGMA user_version from i to i + 1; db_open applies
+ * each in its own transaction together with the version bump. A migration
+ * once released is never edited: change the schema by appending one.
+ *
+ * Times are INTEGER epoch seconds, NULL when unset (0 in the C structs);
+ * JSON columns are TEXT checked with json_valid().
+ */
+#include <stddef.h>
+
+#include "db_int.h"
+#include "banned.h"
+
+#define STATES \
+	"('open','notified','excepted','fixing','fixed','failed'," \
+	"'resolved','rolled_back')"
+
+static const char schema_v1[] =
+"CREATE TABLE findings ("
+"  id INTEGER PRIMARY KEY,"
+"  playbook TEXT NOT NULL,"
+"  account_id TEXT NOT NULL,"
+"  region TEXT NOT NULL,"
+"  resource_id TEXT NOT NULL,"
+"  resource_arn TEXT,"
+"  owner_email TEXT,"
+"  owner_slack_id TEXT,"
+"  title TEXT NOT NULL,"
+"  details TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(details)),"
+"  state TEXT NOT NULL CHECK (state IN " STATES "),"
+"  first_seen INTEGER NOT NULL,"
+"  last_seen INTEGER NOT NULL,"
+"  observed_at INTEGER,"
+"  notified_at INTEGER,"
+"  deadline INTEGER,"
+"  reminder_sent INTEGER NOT NULL DEFAULT 0"
+"    CHECK (reminder_sent IN (0, 1)),"
+"  excepted_until INTEGER,"
+"  exc_pending INTEGER,"		/* exceptions.id */
+"  lease_until INTEGER,"
+"  lease_token INTEGER,"
+"  attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),"
+"  next_attempt_at INTEGER,"
+"  undo_requested_by TEXT,"
+"  prior_state TEXT CHECK (prior_state IS NULL OR json_valid(prior_state)),"
+"  last_error TEXT,"
+"  slack_channel TEXT,"
+"  slack_ts TEXT,"
+"  updated_at INTEGER NOT NULL,"
+"  UNIQUE (playbook, account_id, region, resource_id)"
+");"
+/*
+ * The timer queries each read the findings of one state, so each has a
+ * partial index holding only that state's rows: an update that moves a
+ * finding between two states touches at most two of them (a full
+ * (state, x) index would be rewritten on every update of the row).
+ */
+"CREATE INDEX findings_open ON findings (id) WHERE state = 'open';"
+"CREATE INDEX findings_notified ON findings (deadline)"
+"  WHERE state = 'notified';"
+"CREATE INDEX findings_excepted ON findings (excepted_until)"
+"  WHERE state = 'excepted';"
+"CREATE INDEX findings_fixing ON findings (lease_until)"
+"  WHERE state = 'fixing';"
+"CREATE INDEX findings_undo ON findings (lease_until)"
+"  WHERE state = 'fixed' AND undo_requested_by IS NOT NULL;"
+"CREATE INDEX findings_failed ON findings (updated_at)"
+"  WHERE state = 'failed';"
+
+"CREATE TABLE audit ("
+"  id INTEGER PRIMARY KEY,"
+"  finding_id INTEGER REFERENCES findings (id),"	/* NULL: global */
+"  at INTEGER NOT NULL,"
+"  actor TEXT NOT NULL,"
+"  from_state TEXT CHECK (from_state IS NULL OR from_state IN " STATES "),"
+"  to_state TEXT CHECK (to_state IS NULL OR to_state IN " STATES "),"
+"  event TEXT NOT NULL,"
+"  reason TEXT,"
+"  data TEXT CHECK (data IS NULL OR json_valid(data))"
+");"
+"CREATE INDEX audit_finding ON audit (finding_id, id);"
+"CREATE INDEX audit_event ON audit (event, at);"
+"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+"  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"
+"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+"  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"
+
+"CREATE TABLE exceptions ("
+"  id INTEGER PRIMARY KEY,"
+"  finding_id INTEGER NOT NULL REFERENCES findings (id),"
+"  requested_by TEXT NOT NULL,"
+"  reason TEXT NOT NULL,"
+"  kind TEXT NOT NULL CHECK (kind IN ('1m', '1y')),"
+"  requested_at INTEGER NOT NULL,"
+"  until INTEGER NOT NULL,"
+"  status TEXT NOT NULL DEFAULT 'pending'"
+"    CHECK (status IN ('pending', 'active', 'denied', 'expired')),"
+"  decided_by TEXT,"
+"  decided_at INTEGER"
+");"
+"CREATE INDEX exceptions_finding ON exceptions (finding_id, id);"
+"CREATE INDEX exceptions_status ON exceptions (status, until);"
+
+/*
+ * finding_id has no foreign key on purpose: a refusal for an unknown id
+ * (an ephemeral "not found") is delivered like any other message.
+ */
+"CREATE TABLE outbox ("
+"  id INTEGER PRIMARY KEY,"
+"  kind TEXT NOT NULL,"
+"  finding_id INTEGER,"
+"  args TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(args)),"
+"  state TEXT NOT NULL DEFAULT 'pending'"
+"    CHECK (state IN ('pending', 'sent', 'dead')),"
+"  attempts INTEGER NOT NULL DEFAULT 0,"
+"  next_attempt_at INTEGER NOT NULL,"
+"  created_at INTEGER NOT NULL,"
+"  sent_at INTEGER,"
+"  last_error TEXT"
+");"
+"CREATE INDEX outbox_due ON outbox (state, next_attempt_at, id);"
+
+"CREATE TABLE slack_users ("
+"  email TEXT PRIMARY KEY COLLATE NOCASE,"
+"  user_id TEXT NOT NULL,"
+"  fetched_at INTEGER NOT NULL"
+");"
+
+"CREATE TABLE pauses ("
+"  name TEXT PRIMARY KEY,"
+"  paused_by TEXT NOT NULL,"
+"  paused_at INTEGER NOT NULL"
+");";
+
+const char *const db_migrations[] = {
+	schema_v1,	/* 0 -> 1 */
+};
+const int db_nmigrations = (int)(sizeof(db_migrations) /
+    sizeof(db_migrations[0]));

@@ -1,0 +1,166 @@
+/*
+ * db_sql.c - the text of every statement fixit runs (the schema itself is
+ * in db_schema.c). Values are always bound, never formatted into the text.
+ *
+ * Parameter numbers of the finding and exception writes follow the column
+ * position in DB_FINDING_COLS / DB_EXC_COLS (column i is ?i+1), so insert
+ * and update share one binding function.
+ */
+#include <stddef.h>
+
+#include "db_int.h"
+#include "banned.h"
+
+#define FCOLS \
+	"f.id, f.playbook, f.account_id, f.region, f.resource_id, " \
+	"f.resource_arn, f.owner_email, f.owner_slack_id, f.title, " \
+	"f.details, f.state, f.first_seen, f.last_seen, f.observed_at, " \
+	"f.notified_at, f.deadline, f.reminder_sent, f.excepted_until, " \
+	"f.exc_pending, f.lease_until, f.lease_token, f.attempts, " \
+	"f.next_attempt_at, f.undo_requested_by, f.prior_state, " \
+	"f.last_error, f.slack_channel, f.slack_ts, f.updated_at"
+
+#define ECOLS \
+	"e.id, e.finding_id, e.requested_by, e.reason, e.kind, " \
+	"e.requested_at, e.until, e.status, e.decided_by, e.decided_at"
+
+/*
+ * A timer query reads its state's partial index (db_schema.c); INDEXED BY
+ * because without statistics the planner would rather scan the table in
+ * id order than sort the few due rows.
+ */
+#define DUE_BY(index, cond, order) \
+	"SELECT id FROM findings INDEXED BY " index " WHERE " cond \
+	" ORDER BY " order " LIMIT ?2"
+#define DUE(index, cond) DUE_BY(index, cond, "id")
+
+const char *const db_sql_text[SQL__COUNT] = {
+	[SQL_BEGIN] = "BEGIN IMMEDIATE",
+	[SQL_COMMIT] = "COMMIT",
+	[SQL_ROLLBACK] = "ROLLBACK",
+	[SQL_SAVEPOINT] = "SAVEPOINT op",
+	[SQL_RELEASE] = "RELEASE op",
+	[SQL_ROLLBACK_TO] = "ROLLBACK TO op",
+	[SQL_USER_VERSION] = "PRAGMA user_version",
+
+	[SQL_F_GET] = "SELECT " FCOLS " FROM findings f WHERE f.id = ?1",
+	[SQL_F_FIND] = "SELECT " FCOLS " FROM findings f WHERE "
+	    "f.playbook = ?1 AND f.account_id = ?2 AND f.region = ?3 AND "
+	    "f.resource_id = ?4",
+	[SQL_F_INSERT] = "INSERT INTO findings (playbook, account_id, "
+	    "region, resource_id, resource_arn, owner_email, owner_slack_id, "
+	    "title, details, state, first_seen, last_seen, observed_at, "
+	    "notified_at, deadline, reminder_sent, excepted_until, "
+	    "exc_pending, lease_until, lease_token, attempts, "
+	    "next_attempt_at, undo_requested_by, prior_state, last_error, "
+	    "slack_channel, slack_ts, updated_at) VALUES (?2, ?3, ?4, ?5, "
+	    "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+	    "?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
+	/* every column but the identity (id, the unique key) and first_seen */
+	[SQL_F_UPDATE] = "UPDATE findings SET resource_arn = ?6, "
+	    "owner_email = ?7, owner_slack_id = ?8, title = ?9, "
+	    "details = ?10, state = ?11, last_seen = ?13, observed_at = ?14, "
+	    "notified_at = ?15, deadline = ?16, reminder_sent = ?17, "
+	    "excepted_until = ?18, exc_pending = ?19, lease_until = ?20, "
+	    "lease_token = ?21, attempts = ?22, next_attempt_at = ?23, "
+	    "undo_requested_by = ?24, prior_state = ?25, last_error = ?26, "
+	    "slack_channel = ?27, slack_ts = ?28, updated_at = ?29 "
+	    "WHERE id = ?1",
+	[SQL_F_SET_MESSAGE] = "UPDATE findings SET slack_channel = ?2, "
+	    "slack_ts = ?3, owner_slack_id = coalesce(?4, owner_slack_id) "
+	    "WHERE id = ?1",
+
+	[SQL_F_OPEN_REARM] = "UPDATE findings SET deadline = NULL, "
+	    "reminder_sent = 0 WHERE state = 'open' AND playbook = ?1 AND "
+	    "reminder_sent = 1",
+
+	[SQL_DUE_EXPIRED_EXC] = DUE("findings_excepted",
+	    "state = 'excepted' AND excepted_until <= ?1"),
+	/* open rows with work left: shadow ones wait for their deadline and
+	 * are done once reminder_sent is set (sm_common.c), so they never
+	 * crowd newer findings out of the batch */
+	[SQL_DUE_OPEN] = DUE("findings_open", "state = 'open' AND "
+	    "reminder_sent = 0 AND coalesce(deadline, 0) <= ?1"),
+	[SQL_DUE_REMINDER] = DUE_BY("findings_notified",
+	    "state = 'notified' AND reminder_sent = 0 AND deadline > ?1",
+	    "deadline, id"),
+	[SQL_DUE_DEADLINE] = DUE("findings_notified",
+	    "state = 'notified' AND deadline <= ?1 AND "
+	    "coalesce(exc_pending, 0) = 0"),
+	[SQL_DUE_CLAIMABLE] = DUE("findings_fixing",
+	    "state = 'fixing' AND coalesce(lease_until, 0) <= ?1 AND "
+	    "coalesce(next_attempt_at, 0) <= ?1"),
+	[SQL_DUE_UNDO] = DUE("findings_undo",
+	    "state = 'fixed' AND undo_requested_by IS NOT NULL AND "
+	    "coalesce(lease_until, 0) <= ?1"),
+
+	[SQL_AUDIT_ADD] = "INSERT INTO audit (finding_id, at, actor, "
+	    "from_state, to_state, event, reason, data) VALUES (?1, ?2, ?3, "
+	    "?4, ?5, ?6, ?7, ?8)",
+	[SQL_AUDIT_COUNT_PB] = "SELECT count(*) FROM audit a JOIN findings f "
+	    "ON f.id = a.finding_id WHERE a.event = ?1 AND a.at >= ?2 AND "
+	    "f.playbook = ?3",
+
+	[SQL_EXC_INSERT] = "INSERT INTO exceptions (finding_id, requested_by, "
+	    "reason, kind, requested_at, until, status, decided_by, "
+	    "decided_at) VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[SQL_EXC_GET] = "SELECT " ECOLS " FROM exceptions e WHERE e.id = ?1",
+	[SQL_EXC_UPDATE] = "UPDATE exceptions SET reason = ?4, until = ?7, "
+	    "status = ?8, decided_by = ?9, decided_at = ?10 WHERE id = ?1",
+
+	[SQL_OUTBOX_ADD] = "INSERT INTO outbox (kind, finding_id, args, "
+	    "next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+	[SQL_OUTBOX_DUE] = "SELECT id, finding_id, kind, args, attempts, "
+	    "created_at FROM outbox WHERE state = 'pending' AND "
+	    "next_attempt_at <= ?1 ORDER BY id LIMIT ?2",
+	[SQL_OUTBOX_SENT] = "UPDATE outbox SET state = 'sent', sent_at = ?2 "
+	    "WHERE id = ?1 AND state = 'pending'",
+	[SQL_OUTBOX_RETRY] = "UPDATE outbox SET attempts = attempts + 1, "
+	    "next_attempt_at = ?2, last_error = ?3 "
+	    "WHERE id = ?1 AND state = 'pending'",
+	[SQL_OUTBOX_DEAD] = "UPDATE outbox SET state = 'dead', "
+	    "attempts = attempts + 1, last_error = ?2 "
+	    "WHERE id = ?1 AND state = 'pending'",
+	[SQL_OUTBOX_DEPTH] = "SELECT count(*) FROM outbox "
+	    "WHERE state = 'pending'",
+
+	[SQL_SLACK_USER_GET] = "SELECT user_id, fetched_at FROM slack_users "
+	    "WHERE email = ?1",
+	[SQL_SLACK_USER_PUT] = "INSERT INTO slack_users (email, user_id, "
+	    "fetched_at) VALUES (?1, ?2, ?3) ON CONFLICT (email) DO UPDATE "
+	    "SET user_id = excluded.user_id, fetched_at = excluded.fetched_at",
+
+	/* a second pause keeps who paused first */
+	[SQL_PAUSE_SET] = "INSERT INTO pauses (name, paused_by, paused_at) "
+	    "VALUES (?1, ?2, ?3) ON CONFLICT (name) DO NOTHING",
+	[SQL_PAUSE_CLEAR] = "DELETE FROM pauses WHERE name = ?1",
+	[SQL_PAUSED] = "SELECT EXISTS (SELECT 1 FROM pauses "
+	    "WHERE name = 'all' OR name = ?1)",
+	[SQL_PAUSE_LIST] = "SELECT name FROM pauses ORDER BY name",
+
+	[SQL_COUNTS] = "SELECT playbook, state, count(*) FROM findings "
+	    "GROUP BY playbook, state ORDER BY playbook, state",
+	[SQL_SHOW_HISTORY] = "SELECT at, actor, from_state, to_state, event, "
+	    "reason, data FROM audit WHERE finding_id = ?1 ORDER BY id",
+	[SQL_SHOW_EXCEPTIONS] = "SELECT " ECOLS " FROM exceptions e "
+	    "WHERE e.finding_id = ?1 ORDER BY e.id LIMIT ?2",
+	/* due: the deadline, or for fixing rows the retry time (0: now) */
+	[SQL_DUE_LIST] = "SELECT " FCOLS ", f.deadline AS due "
+	    "FROM findings f INDEXED BY findings_notified "
+	    "WHERE f.state = 'notified' AND f.deadline < ?1 "
+	    "UNION ALL SELECT " FCOLS ", coalesce(f.next_attempt_at, 0) "
+	    "FROM findings f INDEXED BY findings_fixing "
+	    "WHERE f.state = 'fixing' ORDER BY due, id LIMIT ?2",
+	[SQL_FAILED_LIST] = "SELECT " FCOLS " FROM findings f "
+	    "WHERE f.state = 'failed' "
+	    "ORDER BY f.updated_at DESC, f.id DESC LIMIT ?1",
+	[SQL_EXC_LIST] = "SELECT " ECOLS ", " FCOLS " FROM exceptions e "
+	    "JOIN findings f ON f.id = e.finding_id "
+	    "WHERE e.status IN ('pending', 'active') "
+	    "ORDER BY e.status <> 'pending', e.until, e.id LIMIT ?1",
+	/* NULL filter: any */
+	[SQL_FINDINGS_LIST] = "SELECT " FCOLS " FROM findings f "
+	    "WHERE f.id > ?1 AND (?2 IS NULL OR f.state = ?2) AND "
+	    "(?3 IS NULL OR f.playbook = ?3) AND "
+	    "(?4 IS NULL OR f.account_id = ?4) ORDER BY f.id LIMIT ?5",
+};

@@ -1,0 +1,104 @@
+/*
+ * sm_admin.c - what /fixit changes: pause switches and undo requests. The
+ * caller (the slash command handler) has checked the admin list.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+
+#include "fxlog.h"
+#include "sm_internal.h"
+#include "banned.h"
+
+fx_err
+sm_pause(struct db *db, const struct policy *pol, const char *name,
+    int paused, const char *admin, int64_t now)
+{
+	struct buf why = BUF_INIT;
+	json_t *data = NULL;
+	fx_err rc;
+
+	if (name == NULL || (strcmp(name, "all") != 0 &&
+	    policy_playbook(pol, name) == NULL)) {
+		rc = FX_ENOTFOUND;
+		goto out;
+	}
+	rc = db_pause_set(db, name, paused, admin, now);
+	if (rc != FX_OK)
+		goto out;
+	if (strcmp(name, "all") == 0)
+		rc = buf_addf(&why, "%s %s all fixes", admin,
+		    paused ? "paused" : "resumed");
+	else
+		rc = buf_addf(&why, "%s %s the fixes of playbook %s", admin,
+		    paused ? "paused" : "resumed", name);
+	if (rc != FX_OK)
+		goto out;
+	data = json_pack("{s:s,s:b}", "name", name, "paused", paused);
+	if (data == NULL) {
+		rc = FX_ENOMEM;
+		goto out;
+	}
+	rc = db_audit_add(db, 0, now, admin, NULL, NULL,
+	    paused ? "pause" : "resume", buf_str(&why), data);
+out:
+	json_decref(data);
+	buf_release(&why);
+	return rc;
+}
+
+fx_err
+sm_undo_request(struct db *db, const struct policy *pol, int64_t id,
+    const char *admin, int64_t now, struct buf *msg)
+{
+	struct buf why = BUF_INIT, t = BUF_INIT;
+	struct finding f;
+	fx_err rc;
+
+	memset(&f, 0, sizeof(f));
+	rc = db_finding_get(db, id, &f);
+	if (rc == FX_ENOTFOUND) {
+		memset(&f, 0, sizeof(f));
+		if (buf_addf(&why, "Finding #%lld was not found.",
+		    (long long)id) != FX_OK)
+			rc = FX_ENOMEM;
+		goto out;
+	}
+	if (rc != FX_OK)
+		goto out;
+	if (f.state != FS_FIXED) {
+		rc = buf_addf(&why, "Finding #%lld is %s: only a fixed finding "
+		    "can be undone.", (long long)id, fstate_name(f.state));
+		if (rc == FX_OK)
+			rc = FX_ECONFLICT;
+		goto out;
+	}
+	if (f.undo_requested_by != NULL) {
+		rc = buf_addf(&why, "An undo of #%lld is already queued (asked "
+		    "by %s).", (long long)id, f.undo_requested_by);
+		if (rc == FX_OK)
+			rc = FX_ECONFLICT;
+		goto out;
+	}
+	if ((rc = sm_set_str(&f.undo_requested_by, admin)) != FX_OK)
+		goto out;
+	f.lease_until = 0;
+	f.lease_token = 0;
+	if ((rc = buf_addf(&t, "%s asked to undo the fix", admin)) != FX_OK)
+		goto out;
+	rc = sm_apply(db, &f, FS_FIXED, admin, "undo_requested", buf_str(&t),
+	    now, "{s:s}", "by", admin);
+	if (rc != FX_OK)
+		goto out;
+	rc = buf_addf(&why, "Undo of #%lld queued.", (long long)id);
+out:
+	if (msg != NULL && why.len > 0) {
+		buf_reset(msg);
+		if (buf_adds(msg, buf_str(&why)) != FX_OK)
+			log_warnx("%s: message too long", __func__);
+	}
+	finding_release(&f);
+	buf_release(&why);
+	buf_release(&t);
+	return rc;
+}

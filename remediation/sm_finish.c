@@ -1,0 +1,230 @@
+/*
+ * sm_finish.c - record what the executor did with a claimed job: fixed,
+ * retry later, failed for good, rolled back, or undo failed.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+
+#include "fxlog.h"
+#include "sm_internal.h"
+#include "banned.h"
+
+static const char *
+pb_description(const struct playbook *pb, const struct finding *f)
+{
+	if (pb != NULL && pb->description != NULL && *pb->description)
+		return pb->description;
+	return f->playbook;
+}
+
+static void
+lease_clear(struct finding *f)
+{
+	f->lease_until = 0;
+	f->lease_token = 0;
+}
+
+static fx_err
+finish_fixed(struct db *db, const struct playbook *pb, struct finding *f,
+    const struct sm_result *r, int64_t now)
+{
+	struct buf t = BUF_INIT, o = BUF_INIT;
+	char *prior = NULL;
+	fx_err rc;
+
+	if (r->prior_state != NULL &&
+	    (prior = json_dumps(r->prior_state, JSON_COMPACT)) == NULL) {
+		rc = FX_ENOMEM;
+		goto out;
+	}
+	free(f->prior_state);
+	f->prior_state = prior;
+	lease_clear(f);
+	f->next_attempt_at = 0;
+	free(f->last_error);
+	f->last_error = NULL;
+	if ((rc = buf_addf(&t, "Fixed by fixit: %s", pb_description(pb, f))) !=
+	    FX_OK)
+		goto out;
+	rc = sm_apply(db, f, FS_FIXED, SM_ACTOR_SYSTEM, "transition",
+	    buf_str(&t), now, "{s:i,s:s?,s:O?}", "attempt", f->attempts,
+	    "message", r->message, "prior_state", r->prior_state);
+	if (rc != FX_OK)
+		goto out;
+	buf_reset(&t);
+	if ((rc = buf_adds(&t, "Fixed by fixit: ")) != FX_OK ||
+	    (rc = sm_add_escaped(&t, pb_description(pb, f))) != FX_OK)
+		goto out;
+	if (f->notified_at != 0 &&
+	    (rc = sm_out_text(db, "decision", f->id, buf_str(&t), now)) !=
+	    FX_OK)
+		goto out;
+	if ((rc = buf_adds(&o, buf_str(&t))) != FX_OK ||
+	    (rc = buf_adds(&o, " on ")) != FX_OK ||
+	    (rc = sm_add_finding(&o, f)) != FX_OK ||
+	    (rc = buf_adds(&o, pb != NULL && pb->irreversible ? "." :
+	    ". A fixit admin can undo it.")) != FX_OK)
+		goto out;
+	rc = sm_out_text(db, "owner_msg", f->id, buf_str(&o), now);
+out:
+	buf_release(&t);
+	buf_release(&o);
+	return rc;
+}
+
+/* attempts used up: failed, admins and owner told */
+static fx_err
+finish_gave_up(struct db *db, struct finding *f, const char *msg,
+    int64_t now)
+{
+	struct buf t = BUF_INIT;
+	fx_err rc;
+
+	if ((rc = buf_addf(&t, "Fix failed after %d attempts: %s",
+	    f->attempts, msg)) != FX_OK)
+		goto out;
+	rc = sm_apply(db, f, FS_FAILED, SM_ACTOR_SYSTEM, "transition",
+	    buf_str(&t), now, "{s:i,s:s}", "attempts", f->attempts,
+	    "message", msg);
+	if (rc != FX_OK)
+		goto out;
+	buf_reset(&t);
+	if ((rc = buf_addf(&t, "Fix failed after %d attempts: ",
+	    f->attempts)) != FX_OK || (rc = sm_add_finding(&t, f)) != FX_OK ||
+	    (rc = buf_adds(&t, ": ")) != FX_OK ||
+	    (rc = sm_add_escaped(&t, msg)) != FX_OK ||
+	    (rc = sm_out_text(db, "admin_msg", f->id, buf_str(&t), now)) !=
+	    FX_OK)
+		goto out;
+	if (f->notified_at != 0 && (rc = sm_out_text(db, "decision", f->id,
+	    "fixit could not fix this; fixit admins were alerted.", now)) !=
+	    FX_OK)
+		goto out;
+	buf_reset(&t);
+	if ((rc = buf_adds(&t, "fixit could not fix ")) != FX_OK ||
+	    (rc = sm_add_finding(&t, f)) != FX_OK ||
+	    (rc = buf_adds(&t, "; fixit admins were alerted.")) != FX_OK)
+		goto out;
+	rc = sm_out_text(db, "owner_msg", f->id, buf_str(&t), now);
+out:
+	buf_release(&t);
+	return rc;
+}
+
+static fx_err
+finish_failed(struct db *db, const struct playbook *pb, struct finding *f,
+    const struct sm_result *r, int64_t now)
+{
+	const char *msg = r->message && *r->message ? r->message :
+	    "the executor failed";
+	int max = pb != NULL && pb->max_attempts > 0 ? pb->max_attempts : 1;
+	int64_t delay;
+	struct buf t = BUF_INIT;
+	char iso[21];
+	int i;
+	fx_err rc;
+
+	lease_clear(f);
+	if ((rc = sm_set_str(&f->last_error, msg)) != FX_OK)
+		goto out;
+	if (f->attempts >= max) {
+		rc = finish_gave_up(db, f, msg, now);
+		goto out;
+	}
+	delay = pb != NULL && pb->retry_backoff > 0 ? pb->retry_backoff : 60;
+	for (i = 1; i < f->attempts && delay < SM_MAX_BACKOFF; i++)
+		delay *= 2;
+	if (delay > SM_MAX_BACKOFF)
+		delay = SM_MAX_BACKOFF;
+	f->next_attempt_at = now + delay;
+	sm_iso(f->next_attempt_at, iso);
+	if ((rc = buf_addf(&t, "Fix attempt %d of %d failed: %s; retry at %s",
+	    f->attempts, max, msg, iso)) != FX_OK)
+		goto out;
+	rc = sm_apply(db, f, FS_FIXING, SM_ACTOR_SYSTEM, "fix_failed",
+	    buf_str(&t), now, "{s:i,s:s,s:s}", "attempt", f->attempts,
+	    "message", msg, "retry_at", iso);
+out:
+	buf_release(&t);
+	return rc;
+}
+
+static fx_err
+finish_undo(struct db *db, struct finding *f, const struct sm_result *r,
+    int64_t now)
+{
+	const char *msg = r->message ? r->message : "";
+	struct buf t = BUF_INIT;
+	char *by = f->undo_requested_by;
+	fx_err rc;
+
+	f->undo_requested_by = NULL;	/* freed at out */
+	lease_clear(f);
+	if (!r->ok && (rc = sm_set_str(&f->last_error, *msg ? msg :
+	    "the executor failed")) != FX_OK)
+		goto out;
+	if ((rc = buf_addf(&t, "%s (asked by %s)%s%s", r->ok ?
+	    "Fix undone" : "Undo failed", by, *msg ? ": " : "", msg)) != FX_OK)
+		goto out;
+	rc = sm_apply(db, f, r->ok ? FS_ROLLED_BACK : FS_FIXED,
+	    SM_ACTOR_SYSTEM, r->ok ? "transition" : "undo_failed",
+	    buf_str(&t), now, "{s:s,s:s}", "requested_by", by, "message",
+	    msg);
+	if (rc != FX_OK)
+		goto out;
+	buf_reset(&t);
+	if ((rc = buf_adds(&t, r->ok ? "Undo done: " : "Undo failed: ")) !=
+	    FX_OK || (rc = sm_add_finding(&t, f)) != FX_OK ||
+	    (rc = buf_addf(&t, " (asked by <@%s>)", by)) != FX_OK ||
+	    (*msg && ((rc = buf_adds(&t, ": ")) != FX_OK ||
+	    (rc = sm_add_escaped(&t, msg)) != FX_OK)))
+		goto out;
+	rc = sm_out_text(db, "admin_msg", f->id, buf_str(&t), now);
+	if (rc != FX_OK || !r->ok)
+		goto out;
+	buf_reset(&t);
+	if ((rc = buf_adds(&t, "A fixit admin had fixit undo its fix of ")) !=
+	    FX_OK || (rc = sm_add_finding(&t, f)) != FX_OK ||
+	    (rc = buf_addc(&t, '.')) != FX_OK)
+		goto out;
+	rc = sm_out_text(db, "owner_msg", f->id, buf_str(&t), now);
+out:
+	free(by);
+	buf_release(&t);
+	return rc;
+}
+
+fx_err
+sm_finish(struct db *db, const struct policy *pol, const struct sm_job *j,
+    const struct sm_result *r, int64_t now)
+{
+	const struct playbook *pb;
+	struct finding f;
+	fx_err rc;
+
+	memset(&f, 0, sizeof(f));
+	rc = db_finding_get(db, j->finding_id, &f);
+	if (rc != FX_OK) {
+		memset(&f, 0, sizeof(f));
+		goto out;
+	}
+	if (j->lease_token == 0 || f.lease_token != j->lease_token ||
+	    (!j->undo && f.state != FS_FIXING) || (j->undo &&
+	    (f.state != FS_FIXED || f.undo_requested_by == NULL))) {
+		log_warnx("%s: finding %lld: stale job (state %s)", __func__,
+		    (long long)f.id, fstate_name(f.state));
+		rc = FX_ECONFLICT;
+		goto out;
+	}
+	pb = policy_playbook(pol, f.playbook);
+	if (j->undo)
+		rc = finish_undo(db, &f, r, now);
+	else if (r->ok)
+		rc = finish_fixed(db, pb, &f, r, now);
+	else
+		rc = finish_failed(db, pb, &f, r, now);
+out:
+	finding_release(&f);
+	return rc;
+}

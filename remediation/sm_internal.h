@@ -1,0 +1,107 @@
+/*
+ * sm_internal.h - helpers shared by the sm_*.c files; not an interface of
+ * the remediation library (only sm.h is).
+ *
+ * Files:
+ *   sm_common.c  state change + audit, outbox rows, messages text, the
+ *                "advance an open finding" step shared by ingest and timer
+ *   sm_ingest.c  sm_ingest
+ *   sm_click.c   sm_click, sm_exception_submit
+ *   sm_admin.c   sm_pause, sm_undo_request
+ *   sm_timer.c   sm_housekeeping
+ *   sm_job.c     sm_claim, sm_finish, sm_job_release
+ *
+ * Shadow bookkeeping (no column of its own): an open finding of a shadow
+ * playbook uses deadline = when the fix would have run (the time
+ * "shadow_notify" was recorded + grace: first seen + grace for a new
+ * finding) and reminder_sent = 1 once "shadow_fix" was recorded; deadline
+ * 0 means "shadow_notify" is not recorded yet. Every way out of open
+ * resets both (sm_reset_cycle or sm_notify), so a later notify starts
+ * afresh.
+ *
+ * Notify mode: the deadline only times the reminder. Once it passes the
+ * timer records "deadline_passed" and clears it (else such findings would
+ * stay in the DUE_DEADLINE query for ever and crowd out enforce ones); if
+ * the playbook enforces later, re-ingesting the finding asks the owner
+ * again with a fresh deadline.
+ */
+#ifndef FIXIT_SM_INTERNAL_H
+#define FIXIT_SM_INTERNAL_H
+
+#include <stdint.h>
+#include <jansson.h>
+
+#include "buf.h"
+#include "db.h"
+#include "fxerr.h"
+#include "policy.h"
+#include "sm.h"
+
+#define SM_BATCH		500	/* ids per timer query and tick */
+#define SM_MAX_BACKOFF		86400	/* retry delay cap, seconds */
+#define SM_DEFAULT_LEASE	300	/* when pol->lease is not set */
+
+#define SM_ACTOR_SYSTEM	"fixit"
+#define SM_ACTOR_INGEST	"ingest"
+
+/*
+ * The one way a finding changes: f->state = to, f->updated_at = now, the
+ * row rewritten (every mutable column of f, so set fields first), and one
+ * audit row (actor, from = the old state, to, event, reason). data_fmt is
+ * a json_pack format for the audit data (NULL: none). On error nothing is
+ * committed by the caller (the job rolls back).
+ */
+fx_err sm_apply(struct db *db, struct finding *f, enum fstate to,
+    const char *actor, const char *event, const char *reason, int64_t now,
+    const char *data_fmt, ...) FX_WUR;
+
+/* an outbox row whose args are json_pack(fmt, ...) */
+fx_err sm_out(struct db *db, const char *kind, int64_t finding_id,
+    int64_t now, const char *fmt, ...) FX_WUR;
+/* {"text"} rows: owner_msg, admin_msg, decision on the finding's message */
+fx_err sm_out_text(struct db *db, const char *kind, int64_t finding_id,
+    const char *text, int64_t now) FX_WUR;
+/* decision on channel/ts (another message), when both are set */
+fx_err sm_out_decision_at(struct db *db, int64_t finding_id,
+    const char *text, const char *channel, const char *ts,
+    int64_t now) FX_WUR;
+fx_err sm_out_ephemeral(struct db *db, int64_t finding_id,
+    const char *channel, const char *user, const char *text,
+    int64_t now) FX_WUR;
+
+/* text helpers: Slack mrkdwn escaping (& < >), dates, a finding's name */
+fx_err sm_add_escaped(struct buf *b, const char *s) FX_WUR;
+fx_err sm_add_date(struct buf *b, int64_t t) FX_WUR;	/* <!date^..|ISO> */
+fx_err sm_add_finding(struct buf *b, const struct finding *f) FX_WUR;
+void sm_iso(int64_t t, char out[21]);
+
+/* replace *dst by a copy of src (NULL allowed) */
+fx_err sm_set_str(char **dst, const char *src) FX_WUR;
+/* owner of the finding or a fixit admin */
+int sm_may_act(const struct policy *pol, const struct finding *f,
+    const char *user);
+const char *sm_exc_code(enum exc_kind k);	/* "1m" | "1y" */
+int sm_exc_parse(const char *code);		/* -1 when unknown */
+/* "all" or the playbook paused */
+fx_err sm_paused(struct db *db, const char *playbook, int *paused) FX_WUR;
+/* clear everything of a previous notify/exception/fix cycle */
+void sm_reset_cycle(struct finding *f);
+
+/*
+ * Move an open finding on by its playbook's mode: shadow records, notify
+ * asks, enforce asks or (approval none, not paused) queues the fix. No-op
+ * for other states, mode off or a playbook no longer configured.
+ */
+fx_err sm_advance(struct db *db, const struct policy *pol, struct finding *f,
+    const char *actor, int64_t now) FX_WUR;
+/* -> notified with a fresh deadline, notify row (from open or notified) */
+fx_err sm_notify(struct db *db, const struct playbook *pb, struct finding *f,
+    const char *actor, int64_t now) FX_WUR;
+/* -> fixing, queued for the timer now (attempts and lease reset) */
+fx_err sm_to_fixing(struct db *db, struct finding *f, const char *actor,
+    const char *reason, int64_t now) FX_WUR;
+/* a pending or active exception row closed as status by who */
+fx_err sm_exception_close(struct db *db, int64_t exc_id, const char *status,
+    const char *who, int64_t now) FX_WUR;
+
+#endif

@@ -1,0 +1,217 @@
+/*
+ * sm_timer.c - the timer's housekeeping tick: exceptions that expired,
+ * open findings to move on, reminders, deadlines. Each step reads at most
+ * SM_BATCH ids; what is left waits for the next tick.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+
+#include "fxlog.h"
+#include "sm_internal.h"
+#include "banned.h"
+
+typedef fx_err (*hk_fn)(struct db *db, const struct policy *pol,
+    struct finding *f, int64_t now);
+
+/* the active exception rows of a finding whose end has come: expired */
+static fx_err
+expire_rows(struct db *db, int64_t finding_id, int64_t now, int *kind)
+{
+	json_t *show = NULL, *excs, *x;
+	const char *status;
+	size_t i;
+	fx_err rc;
+
+	rc = db_finding_show(db, finding_id, &show);
+	if (rc != FX_OK)
+		goto out;
+	excs = json_object_get(show, "exceptions");
+	json_array_foreach(excs, i, x) {
+		status = json_string_value(json_object_get(x, "status"));
+		if (status == NULL || strcmp(status, "active") != 0)
+			continue;
+		if (sm_exc_parse(json_string_value(json_object_get(x,
+		    "kind"))) == EXC_1Y)
+			*kind = EXC_1Y;
+		rc = sm_exception_close(db, json_integer_value(
+		    json_object_get(x, "id")), "expired", SM_ACTOR_SYSTEM, now);
+		if (rc != FX_OK)
+			goto out;
+	}
+out:
+	json_decref(show);
+	return rc;
+}
+
+/* excepted -> open, owner told, then asked again like a new finding */
+static fx_err
+hk_expired(struct db *db, const struct policy *pol, struct finding *f,
+    int64_t now)
+{
+	const struct playbook *pb = policy_playbook(pol, f->playbook);
+	struct buf t = BUF_INIT;
+	int kind = EXC_1M;
+	char iso[21];
+	fx_err rc;
+
+	if (f->state != FS_EXCEPTED || f->excepted_until > now)
+		return FX_OK;
+	rc = expire_rows(db, f->id, now, &kind);
+	if (rc != FX_OK)
+		goto out;
+	sm_iso(f->excepted_until, iso);
+	sm_reset_cycle(f);
+	rc = sm_apply(db, f, FS_OPEN, SM_ACTOR_SYSTEM, "transition",
+	    "Exception expired", now, "{s:s}", "exception_until", iso);
+	if (rc != FX_OK)
+		goto out;
+	if (pb != NULL && (pb->mode == PB_NOTIFY || pb->mode == PB_ENFORCE)) {
+		if ((rc = buf_addf(&t, "Your %s exception for ",
+		    policy_exc_name(kind))) != FX_OK ||
+		    (rc = sm_add_finding(&t, f)) != FX_OK ||
+		    (rc = buf_adds(&t, " lapsed; you will be asked again.")) !=
+		    FX_OK ||
+		    (rc = sm_out_text(db, "owner_msg", f->id, buf_str(&t),
+		    now)) != FX_OK)
+			goto out;
+	}
+	rc = sm_advance(db, pol, f, SM_ACTOR_SYSTEM, now);
+out:
+	buf_release(&t);
+	return rc;
+}
+
+static fx_err
+hk_open(struct db *db, const struct policy *pol, struct finding *f,
+    int64_t now)
+{
+	return sm_advance(db, pol, f, SM_ACTOR_SYSTEM, now);
+}
+
+static fx_err
+hk_reminder(struct db *db, const struct policy *pol, struct finding *f,
+    int64_t now)
+{
+	const struct playbook *pb = policy_playbook(pol, f->playbook);
+	char iso[21];
+	fx_err rc;
+
+	if (f->state != FS_NOTIFIED || f->reminder_sent || pb == NULL)
+		return FX_OK;
+	if (pb->reminder_before <= 0 || (pb->mode != PB_NOTIFY &&
+	    pb->mode != PB_ENFORCE)) {
+		/* no reminder will ever be due: leave the query's set */
+		f->reminder_sent = 1;
+		f->updated_at = now;
+		return db_finding_update(db, f);
+	}
+	if (f->exc_pending != 0 || f->deadline - pb->reminder_before > now)
+		return FX_OK;
+	f->reminder_sent = 1;
+	sm_iso(f->deadline, iso);
+	rc = sm_apply(db, f, FS_NOTIFIED, SM_ACTOR_SYSTEM, "reminder",
+	    "Reminder sent before the deadline", now, "{s:s}", "deadline",
+	    iso);
+	if (rc == FX_OK)
+		rc = sm_out(db, "reminder", f->id, now, "{s:I}", "deadline",
+		    (json_int_t)f->deadline);
+	return rc;
+}
+
+static fx_err
+hk_deadline(struct db *db, const struct policy *pol, struct finding *f,
+    int64_t now)
+{
+	const struct playbook *pb = policy_playbook(pol, f->playbook);
+	int paused = 0;
+	char iso[21];
+	fx_err rc;
+
+	if (f->state != FS_NOTIFIED || f->exc_pending != 0 ||
+	    f->deadline == 0 || f->deadline > now || pb == NULL)
+		return FX_OK;
+	if (pb->mode != PB_ENFORCE) {
+		/* nothing will happen at this deadline: see sm_internal.h */
+		sm_iso(f->deadline, iso);
+		f->deadline = 0;
+		return sm_apply(db, f, FS_NOTIFIED, SM_ACTOR_SYSTEM,
+		    "deadline_passed", "Deadline passed; the playbook does "
+		    "not enforce, so nothing was fixed", now, "{s:s,s:s}",
+		    "deadline", iso, "mode", policy_mode_name(pb->mode));
+	}
+	rc = sm_paused(db, pb->name, &paused);
+	if (rc != FX_OK || paused)
+		return rc;
+	rc = sm_to_fixing(db, f, SM_ACTOR_SYSTEM,
+	    "Deadline passed: fixit fixes it now", now);
+	if (rc == FX_OK)
+		rc = sm_out_text(db, "decision", f->id,
+		    "Deadline passed: fixit is fixing this now.", now);
+	return rc;
+}
+
+/* run fn on each finding of one timer query */
+static fx_err
+hk_each(struct db *db, const struct policy *pol, enum due_kind k,
+    hk_fn fn, int64_t now)
+{
+	int64_t *ids = NULL;
+	size_t i, n = 0;
+	struct finding f;
+	fx_err rc;
+
+	memset(&f, 0, sizeof(f));
+	rc = db_finding_ids_due(db, k, now, SM_BATCH, &ids, &n);
+	for (i = 0; rc == FX_OK && i < n; i++) {
+		memset(&f, 0, sizeof(f));
+		rc = db_finding_get(db, ids[i], &f);
+		if (rc == FX_OK)
+			rc = fn(db, pol, &f, now);
+		else if (rc == FX_ENOTFOUND)
+			rc = FX_OK;
+		finding_release(&f);
+	}
+	if (rc != FX_OK)
+		log_warnx("%s: query %d: %s", __func__, (int)k,
+		    fx_strerror(rc));
+	free(ids);
+	return rc;
+}
+
+fx_err
+sm_reconcile(struct db *db, const struct policy *pol, int64_t now)
+{
+	int64_t n;
+	size_t i;
+	fx_err rc;
+
+	for (i = 0; i < pol->nplaybooks; i++) {
+		const struct playbook *pb = &pol->playbooks[i];
+
+		if (pb->mode != PB_NOTIFY && pb->mode != PB_ENFORCE)
+			continue;
+		rc = db_open_rearm(db, pb->name, &n);
+		if (rc != FX_OK)
+			return rc;
+		if (n > 0)
+			log_info("%s: %s left shadow mode: %lld open findings "
+			    "will be asked", __func__, pb->name, (long long)n);
+	}
+	return FX_OK;
+}
+
+fx_err
+sm_housekeeping(struct db *db, const struct policy *pol, int64_t now)
+{
+	fx_err rc;
+
+	rc = hk_each(db, pol, DUE_EXPIRED_EXC, hk_expired, now);
+	if (rc == FX_OK)
+		rc = hk_each(db, pol, DUE_OPEN, hk_open, now);
+	if (rc == FX_OK)
+		rc = hk_each(db, pol, DUE_REMINDER, hk_reminder, now);
+	if (rc == FX_OK)
+		rc = hk_each(db, pol, DUE_DEADLINE, hk_deadline, now);
+	return rc;
+}

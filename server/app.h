@@ -1,0 +1,22 @@
+/*
+ * app.h - what the HTTP handlers and the worker threads share. Every
+ * member is set before the first thread starts and read-only afterwards
+ * (the pointed-to objects do their own locking).
+ */
+#ifndef FIXIT_APP_H
+#define FIXIT_APP_H
+
+#include "config.h"
+#include "dbwriter.h"
+
+struct metrics;
+struct sender;
+
+struct app {
+	const struct config *cfg;
+	struct dbw *w;
+	struct metrics *metrics;
+	struct sender *sender;	/* kicked after writes that queue messages */
+};
+
+#endif

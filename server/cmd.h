@@ -1,0 +1,43 @@
+/*
+ * cmd.h - the /fixit slash command (docs/CONTRACTS.md "/fixit").
+ *
+ *   status               counts by state and by playbook, due in the next
+ *                        24 h, recent failures, paused playbooks
+ *   show ID              one finding, its exceptions and its history
+ *   due                  findings whose fix is coming, soonest first
+ *   exceptions           active and pending exceptions
+ *   pause PLAYBOOK|all   stop fixes (sm_pause)
+ *   resume PLAYBOOK|all  start them again
+ *   undo ID              queue the undo of a fixed finding
+ *   help                 the list above
+ *
+ * Only admins (policy_is_admin) may run it; anyone else gets a refusal and
+ * nothing runs. Every database access is a job on the writer thread
+ * (dbw_call), reads included.
+ */
+#ifndef FIXIT_CMD_H
+#define FIXIT_CMD_H
+
+#include <stdint.h>
+
+#include "buf.h"
+#include "dbwriter.h"
+#include "fxerr.h"
+#include "policy.h"
+
+/* the longest reply, in bytes (Slack shows about 3,000 characters of an
+ * ephemeral text without "see more") */
+#define CMD_MAX_REPLY	3000
+
+/*
+ * Run the command text ("status", "show 12", ...) for user_id. reply is
+ * reset and receives Slack mrkdwn text (the HTTP layer wraps it in an
+ * ephemeral response), at most CMD_MAX_REPLY bytes. Refusals, unknown
+ * commands, bad ids and unknown playbooks are answered in reply with
+ * FX_OK; an error return means the database or memory failed (reply is
+ * then empty). The caller owns every argument.
+ */
+fx_err cmd_run(struct dbw *w, const struct policy *pol, const char *user_id,
+    const char *text, int64_t now, struct buf *reply) FX_WUR;
+
+#endif

@@ -1,0 +1,378 @@
+/*
+ * http.c - libmicrohttpd glue: routing, bounded body collection, replies.
+ * See http.h for the thread model.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include <microhttpd.h>
+
+#include "fxlimits.h"
+#include "fxlog.h"
+#include "http.h"
+#include "metrics.h"
+#include "banned.h"
+
+typedef void (*handler_fn)(struct app *, struct http_request *,
+    struct http_reply *);
+
+struct route {
+	const char *method;
+	const char *path;
+	enum metric_route metric;
+	size_t max_body;
+	handler_fn fn;
+};
+
+static const struct route routes[] = {
+	{ "POST", "/slack/actions", ROUTE_SLACK_ACTIONS, FX_MAX_SLACK_BODY,
+	  h_slack_actions },
+	{ "POST", "/slack/commands", ROUTE_SLACK_COMMANDS, FX_MAX_SLACK_BODY,
+	  h_slack_commands },
+	{ "POST", "/v1/findings", ROUTE_FINDINGS_POST, FX_MAX_INGEST_BODY,
+	  h_findings_post },
+	{ "GET", "/v1/findings", ROUTE_FINDINGS_GET, 0, h_findings_get },
+	{ "GET", "/healthz", ROUTE_HEALTHZ, 0, h_healthz },
+	{ "GET", "/metrics", ROUTE_METRICS, 0, h_metrics },
+};
+#define NROUTES (sizeof(routes) / sizeof(routes[0]))
+
+struct http {
+	struct MHD_Daemon *d;
+	struct app *app;
+	int port;
+};
+
+/* per-request state, on MHD's *req_cls; freed in request_completed */
+struct http_request {
+	struct MHD_Connection *conn;
+	const struct route *route;
+	unsigned early_status;	/* 404/405/413 decided before the body */
+	int replied;		/* a response is queued: drop further data */
+	struct buf body;
+};
+
+const char *
+http_req_header(struct http_request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+struct count_ctx {
+	const char *name;
+	int n;
+};
+
+static enum MHD_Result
+count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct count_ctx *c = cls;
+
+	if (strcasecmp(key, c->name) == 0)
+		c->n++;
+	return MHD_YES;
+}
+
+int
+http_req_header_count(struct http_request *r, const char *name)
+{
+	struct count_ctx c = { name, 0 };
+
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_header, &c);
+	return c.n;
+}
+
+const char *
+http_req_arg(struct http_request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND,
+	    name);
+}
+
+const char *
+http_req_body(struct http_request *r, size_t *len)
+{
+	*len = r->body.len;
+	return buf_str(&r->body);
+}
+
+int
+http_req_ctype_is(struct http_request *r, const char *type)
+{
+	const char *ct = http_req_header(r, "Content-Type");
+	size_t n = strlen(type);
+
+	if (ct == NULL)
+		return 0;
+	while (*ct == ' ')
+		ct++;
+	if (strncasecmp(ct, type, n) != 0)
+		return 0;
+	ct += n;
+	while (*ct == ' ')
+		ct++;
+	return *ct == '\0' || *ct == ';';
+}
+
+void
+http_reply_empty(struct http_reply *rp, unsigned status)
+{
+	rp->status = status;
+	rp->ctype = NULL;
+	buf_reset(&rp->body);
+}
+
+void
+http_reply_text(struct http_reply *rp, unsigned status, const char *ctype,
+    const char *text)
+{
+	rp->status = status;
+	rp->ctype = ctype;
+	buf_reset(&rp->body);
+	if (buf_adds(&rp->body, text) != FX_OK) {
+		rp->status = 500;
+		rp->ctype = NULL;
+		buf_reset(&rp->body);
+	}
+}
+
+void
+http_reply_json(struct http_reply *rp, unsigned status, json_t *obj)
+{
+	char *s = NULL;
+
+	if (obj != NULL)
+		s = json_dumps(obj, JSON_COMPACT);
+	json_decref(obj);
+	if (s == NULL) {
+		log_warnx("%s: cannot serialise reply", __func__);
+		http_reply_text(rp, 500, "application/json",
+		    "{\"error\":\"internal error\"}");
+		return;
+	}
+	http_reply_text(rp, status, "application/json", s);
+	free(s);
+}
+
+void
+http_reply_error(struct http_reply *rp, unsigned status, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	http_reply_json(rp, status, json_pack("{s:s}", "error", msg));
+}
+
+static enum MHD_Result
+queue_reply(struct MHD_Connection *c, struct http_reply *rp)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_buffer(rp->body.len,
+	    (void *)buf_str(&rp->body), MHD_RESPMEM_MUST_COPY);
+	if (resp == NULL)
+		return MHD_NO;
+	if (rp->ctype != NULL)
+		MHD_add_response_header(resp, "Content-Type", rp->ctype);
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	ret = MHD_queue_response(c, rp->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static void
+resolve_route(struct http_request *r, const char *url, const char *method,
+    struct MHD_Connection *c)
+{
+	const char *cl;
+	size_t i;
+	int path_seen = 0;
+
+	for (i = 0; i < NROUTES; i++) {
+		if (strcmp(routes[i].path, url) != 0)
+			continue;
+		path_seen = 1;
+		if (strcmp(routes[i].method, method) == 0) {
+			r->route = &routes[i];
+			break;
+		}
+	}
+	if (r->route == NULL) {
+		r->early_status = path_seen ? 405 : 404;
+		return;
+	}
+	/* refuse an announced oversized body before reading it */
+	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl != NULL && strtoull(cl, NULL, 10) > r->route->max_body)
+		r->early_status = 413;
+	buf_init(&r->body, r->route->max_body ? r->route->max_body : 1);
+}
+
+static void
+early_reply(struct http_request *r, struct http_reply *rp)
+{
+	switch (r->early_status) {
+	case 404:
+		http_reply_error(rp, 404, "no such route");
+		break;
+	case 405:
+		http_reply_error(rp, 405, "method not allowed on this route");
+		break;
+	default:
+		http_reply_error(rp, 413, "request body too large (limit %zu "
+		    "bytes)", r->route ? r->route->max_body : (size_t)0);
+		break;
+	}
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_size, void **req_cls)
+{
+	struct http *h = cls;
+	struct http_request *r = *req_cls;
+	struct http_reply rp;
+	enum MHD_Result ret;
+
+	if (r == NULL) {
+		r = calloc(1, sizeof(*r));
+		if (r == NULL)
+			return MHD_NO;
+		r->conn = c;
+		resolve_route(r, url, method, c);
+		*req_cls = r;
+		if (r->early_status == 0)
+			return MHD_YES;
+		/* answer at once: the body (if any) is never read */
+	} else if (r->replied) {
+		*upload_size = 0;
+		return MHD_YES;
+	} else if (*upload_size != 0) {
+		if (r->early_status == 0 && r->route->max_body > 0 &&
+		    buf_add(&r->body, upload, *upload_size) != FX_OK)
+			r->early_status = 413;
+		else if (r->early_status == 0 && r->route->max_body == 0)
+			r->early_status = 413;
+		*upload_size = 0;	/* consumed (or dropped) */
+		return MHD_YES;
+	}
+
+	buf_init(&rp.body, FX_MAX_INGEST_BODY * 4);
+	rp.status = 500;
+	rp.ctype = NULL;
+	if (r->early_status != 0)
+		early_reply(r, &rp);
+	else
+		r->route->fn(h->app, r, &rp);
+	if (rp.status >= 500)
+		log_warnx("%s: %s %s answered %u", __func__, method, url,
+		    rp.status);
+	metrics_http(h->app->metrics, r->route ? r->route->metric : ROUTE_OTHER,
+	    rp.status);
+	ret = queue_reply(c, &rp);
+	r->replied = 1;
+	buf_release(&rp.body);
+	return ret;
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct http_request *r = *req_cls;
+
+	if (r == NULL)
+		return;
+	buf_release(&r->body);
+	free(r);
+	*req_cls = NULL;
+}
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = '\0';
+	log_warnx("libmicrohttpd: %s", msg);
+}
+
+fx_err
+http_start(struct app *app, struct http **out)
+{
+	const struct config *cfg = app->cfg;
+	struct sockaddr_in sin;
+	const union MHD_DaemonInfo *info;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	struct http *h;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)cfg->listen_port);
+	if (inet_pton(AF_INET, cfg->listen_host, &sin.sin_addr) != 1) {
+		log_warnx("%s: listen host %s is not an IPv4 address",
+		    __func__, cfg->listen_host);
+		return FX_ECONFIG;
+	}
+	h = calloc(1, sizeof(*h));
+	if (h == NULL)
+		return FX_ENOMEM;
+	h->app = app;
+	if (cfg->http_threads > 0)
+		flags |= MHD_USE_EPOLL;
+	else
+		flags |= MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL;
+	/* the logger first, so MHD reports nothing through its own */
+	h->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)FX_MAX_CONNECTIONS,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+	    cfg->http_threads > 0 ? MHD_OPTION_THREAD_POOL_SIZE :
+	    MHD_OPTION_END, (unsigned)cfg->http_threads,
+	    MHD_OPTION_END);
+	if (h->d == NULL) {
+		log_warnx("%s: cannot listen on %s:%d", __func__,
+		    cfg->listen_host, cfg->listen_port);
+		free(h);
+		return FX_EIO;
+	}
+	info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
+	h->port = info ? info->port : cfg->listen_port;
+	*out = h;
+	return FX_OK;
+}
+
+void
+http_stop(struct http *h)
+{
+	if (h == NULL)
+		return;
+	MHD_stop_daemon(h->d);
+	free(h);
+}
+
+int
+http_port(const struct http *h)
+{
+	return h->port;
+}

@@ -1,0 +1,65 @@
+/*
+ * http.h - the HTTP layer over libmicrohttpd: request bodies collected
+ * into bounded buffers, routing, and the only code that creates MHD
+ * responses.
+ *
+ * Thread model: libmicrohttpd's polling thread accepts; each connection
+ * gets its own thread (MHD_USE_THREAD_PER_CONNECTION, capped at
+ * FX_MAX_CONNECTIONS), or a pool when http_threads > 0. Handlers run on
+ * those threads; they verify, parse, hand their change to the writer
+ * (dbw_call blocks until it is committed) and reply. They never call
+ * Slack or AWS.
+ */
+#ifndef FIXIT_HTTP_H
+#define FIXIT_HTTP_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+#include "app.h"
+#include "buf.h"
+#include "fxerr.h"
+
+struct http;
+struct http_request;
+
+struct http_reply {
+	unsigned status;
+	const char *ctype;	/* static string */
+	struct buf body;
+};
+
+fx_err http_start(struct app *app, struct http **out) FX_WUR;
+void http_stop(struct http *h);			/* accepts NULL */
+int http_port(const struct http *h);		/* the bound port */
+
+/* request accessors, for handlers */
+const char *http_req_header(struct http_request *r, const char *name);
+int http_req_header_count(struct http_request *r, const char *name);
+const char *http_req_arg(struct http_request *r, const char *name);
+const char *http_req_body(struct http_request *r, size_t *len);
+/* 1 when Content-Type's media type equals type (case-insensitive) */
+int http_req_ctype_is(struct http_request *r, const char *type);
+
+/* reply helpers: a handler ends with exactly one of these */
+void http_reply_empty(struct http_reply *rp, unsigned status);
+void http_reply_json(struct http_reply *rp, unsigned status, json_t *obj);
+						/* steals obj */
+void http_reply_error(struct http_reply *rp, unsigned status,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void http_reply_text(struct http_reply *rp, unsigned status,
+    const char *ctype, const char *text);
+
+/* handlers (server/h_*.c) */
+void h_slack_actions(struct app *a, struct http_request *r,
+    struct http_reply *rp);
+void h_slack_commands(struct app *a, struct http_request *r,
+    struct http_reply *rp);
+void h_findings_post(struct app *a, struct http_request *r,
+    struct http_reply *rp);
+void h_findings_get(struct app *a, struct http_request *r,
+    struct http_reply *rp);
+void h_healthz(struct app *a, struct http_request *r, struct http_reply *rp);
+void h_metrics(struct app *a, struct http_request *r, struct http_reply *rp);
+
+#endif

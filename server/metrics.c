@@ -1,0 +1,115 @@
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "metrics.h"
+#include "banned.h"
+
+/* status codes fixitd answers; anything else is counted as "other" */
+static const unsigned statuses[] = { 200, 400, 401, 403, 404, 405, 413,
+	415, 500, 503 };
+#define NSTATUS (sizeof(statuses) / sizeof(statuses[0]))
+
+struct metrics {
+	atomic_ullong http[ROUTE__COUNT][NSTATUS + 1];
+	atomic_ullong fixes[FIX__COUNT];
+	atomic_ullong slack_errors;
+	atomic_ullong slack_sent;
+};
+
+static const char *const route_names[ROUTE__COUNT] = {
+	"/slack/actions", "/slack/commands", "POST /v1/findings",
+	"GET /v1/findings", "/healthz", "/metrics", "other",
+};
+static const char *const fix_names[FIX__COUNT] = {
+	"fixed", "retry", "failed", "rolled_back", "undo_failed",
+};
+
+struct metrics *
+metrics_new(void)
+{
+	return calloc(1, sizeof(struct metrics));
+}
+
+void
+metrics_free(struct metrics *m)
+{
+	free(m);
+}
+
+const char *
+metrics_route_name(enum metric_route r)
+{
+	return (unsigned)r < ROUTE__COUNT ? route_names[r] : "other";
+}
+
+void
+metrics_http(struct metrics *m, enum metric_route r, unsigned status)
+{
+	size_t i;
+
+	if ((unsigned)r >= ROUTE__COUNT)
+		r = ROUTE_OTHER;
+	for (i = 0; i < NSTATUS; i++)
+		if (statuses[i] == status)
+			break;
+	atomic_fetch_add(&m->http[r][i], 1);
+}
+
+void
+metrics_fix(struct metrics *m, enum metric_fix f)
+{
+	if ((unsigned)f < FIX__COUNT)
+		atomic_fetch_add(&m->fixes[f], 1);
+}
+
+void
+metrics_slack_error(struct metrics *m)
+{
+	atomic_fetch_add(&m->slack_errors, 1);
+}
+
+void
+metrics_slack_sent(struct metrics *m)
+{
+	atomic_fetch_add(&m->slack_sent, 1);
+}
+
+fx_err
+metrics_render(struct metrics *m, struct buf *out)
+{
+	fx_err rc;
+	size_t r, i;
+
+	rc = buf_adds(out, "# HELP fixit_http_requests_total HTTP requests "
+	    "by route and status.\n# TYPE fixit_http_requests_total counter\n");
+	for (r = 0; rc == FX_OK && r < ROUTE__COUNT; r++)
+		for (i = 0; rc == FX_OK && i <= NSTATUS; i++) {
+			unsigned long long v = atomic_load(&m->http[r][i]);
+			char st[16];
+
+			if (v == 0)
+				continue;
+			if (i < NSTATUS)
+				snprintf(st, sizeof(st), "%u", statuses[i]);
+			else
+				snprintf(st, sizeof(st), "other");
+			rc = buf_addf(out, "fixit_http_requests_total{route=\"%s\","
+			    "status=\"%s\"} %llu\n", route_names[r], st, v);
+		}
+	if (rc == FX_OK)
+		rc = buf_adds(out, "# HELP fixit_fixes_total Executor outcomes."
+		    "\n# TYPE fixit_fixes_total counter\n");
+	for (i = 0; rc == FX_OK && i < FIX__COUNT; i++)
+		rc = buf_addf(out, "fixit_fixes_total{result=\"%s\"} %llu\n",
+		    fix_names[i], atomic_load(&m->fixes[i]));
+	if (rc == FX_OK)
+		rc = buf_addf(out, "# HELP fixit_slack_api_errors_total Failed "
+		    "Slack API calls.\n# TYPE fixit_slack_api_errors_total "
+		    "counter\nfixit_slack_api_errors_total %llu\n"
+		    "# HELP fixit_slack_api_calls_total Successful Slack API "
+		    "calls.\n# TYPE fixit_slack_api_calls_total counter\n"
+		    "fixit_slack_api_calls_total %llu\n",
+		    atomic_load(&m->slack_errors), atomic_load(&m->slack_sent));
+	return rc;
+}

@@ -1,0 +1,689 @@
+/*
+ * sender.c - outbox delivery; see sender.h.
+ *
+ * Thread model: one sender thread with its own CURL handle (inside struct
+ * slack_api). It reads and marks rows through the writer (dbw_call), so it
+ * never holds the database while talking to Slack.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fxlog.h"
+#include "fxtime.h"
+#include "metrics.h"
+#include "sender.h"
+#include "slack_api.h"
+#include "slack_blocks.h"
+#include "banned.h"
+
+#define SENDER_BATCH	32
+#define SENDER_IDLE_MS	1000
+
+struct sender {
+	struct app *app;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int kicked, stopping, started;
+	struct slack_api *api;		/* live mode */
+	unsigned long console_seq;	/* console mode fake ts */
+	int64_t blocked_until_ms;	/* queue paused after a failure */
+	int failures;			/* consecutive retryable failures */
+};
+
+/* ---- transport: live Slack or console ------------------------------ */
+
+static fx_err
+console_call(struct sender *s, const char *method, const json_t *body,
+    json_t **resp)
+{
+	struct buf out = BUF_INIT;
+	const char *user;
+	char ts[32];
+
+	*resp = NULL;
+	if (strcmp(method, "conversations.open") == 0) {
+		user = json_string_value(json_object_get(body, "users"));
+		*resp = json_pack("{s:b,s:{s:s+}}", "ok", 1, "channel", "id",
+		    "D", user ? user : "");
+		return *resp ? FX_OK : FX_ENOMEM;
+	}
+	buf_init(&out, 256 * 1024);
+	if (slack_render_console(method, body, &out) == FX_OK) {
+		fwrite(buf_str(&out), 1, out.len, stdout);
+		fflush(stdout);
+	}
+	buf_release(&out);
+	snprintf(ts, sizeof(ts), "%lld.%06lu", (long long)fx_now(),
+	    ++s->console_seq % 1000000);
+	*resp = json_pack("{s:b,s:O?,s:s}", "ok", 1, "channel",
+	    json_object_get(body, "channel"), "ts", ts);
+	return *resp ? FX_OK : FX_ENOMEM;
+}
+
+/* FX_OK, FX_ERETRY (*retry_after seconds, 0 = unknown) or FX_EREMOTE */
+static fx_err
+slack_call(struct sender *s, const char *method, const json_t *body,
+    json_t **resp, int64_t *retry_after, struct buf *err)
+{
+	fx_err rc;
+
+	*retry_after = 0;
+	if (s->api == NULL)
+		rc = console_call(s, method, body, resp);
+	else
+		rc = slack_api_call(s->api, method, body, resp, retry_after,
+		    err);
+	if (rc == FX_OK)
+		metrics_slack_sent(s->app->metrics);
+	else
+		metrics_slack_error(s->app->metrics);
+	return rc;
+}
+
+/* ---- context of a row, loaded through the writer ------------------- */
+
+struct row_ctx {
+	const struct outbox_row *row;
+	struct finding f;
+	int have_f;
+	struct exception_rec exc;
+	int have_exc;
+	const char *email;	/* cache lookup in, user id out */
+	char *cached_uid;
+	int64_t ttl, now;
+};
+
+static fx_err
+ctx_load(struct db *db, void *arg)
+{
+	struct row_ctx *c = arg;
+	json_int_t eid;
+	fx_err rc;
+
+	if (c->row->finding_id > 0 && !c->have_f) {
+		rc = db_finding_get(db, c->row->finding_id, &c->f);
+		if (rc != FX_OK && rc != FX_ENOTFOUND)
+			return rc;
+		c->have_f = rc == FX_OK;
+	}
+	eid = json_integer_value(json_object_get(c->row->args,
+	    "exception_id"));
+	if (eid > 0 && !c->have_exc) {
+		rc = db_exception_get(db, eid, &c->exc);
+		if (rc != FX_OK && rc != FX_ENOTFOUND)
+			return rc;
+		c->have_exc = rc == FX_OK;
+	}
+	return FX_OK;
+}
+
+static fx_err
+ctx_cache_get(struct db *db, void *arg)
+{
+	struct row_ctx *c = arg;
+
+	return db_slack_user_get(db, c->email, c->ttl, c->now, &c->cached_uid);
+}
+
+struct msg_job {
+	int64_t id;
+	const char *channel, *ts, *uid, *email;
+	int64_t now;
+};
+
+static fx_err
+job_set_message(struct db *db, void *arg)
+{
+	struct msg_job *m = arg;
+
+	return db_finding_set_message(db, m->id, m->channel, m->ts, m->uid);
+}
+
+static fx_err
+job_cache_put(struct db *db, void *arg)
+{
+	struct msg_job *m = arg;
+
+	return db_slack_user_put(db, m->email, m->uid, m->now);
+}
+
+/* ---- destinations --------------------------------------------------- */
+
+/* the owner's Slack user id, from the finding or by email; NULL if none */
+static fx_err
+owner_uid(struct sender *s, struct row_ctx *c, char **uid, struct buf *err)
+{
+	struct msg_job m;
+	json_t *resp = NULL, *body;
+	int64_t ra;
+	fx_err rc;
+
+	*uid = NULL;
+	if (c->f.owner_slack_id) {
+		*uid = strdup(c->f.owner_slack_id);
+		return *uid ? FX_OK : FX_ENOMEM;
+	}
+	if (c->f.owner_email == NULL || s->api == NULL)
+		return FX_OK;	/* console mode has no user directory */
+	c->email = c->f.owner_email;
+	c->ttl = s->app->cfg->owner_cache_ttl;
+	c->now = fx_now();
+	rc = dbw_call(s->app->w, ctx_cache_get, c);
+	if (rc != FX_OK || c->cached_uid != NULL) {
+		*uid = c->cached_uid;
+		c->cached_uid = NULL;
+		return rc;
+	}
+	body = json_pack("{s:s}", "email", c->f.owner_email);
+	rc = slack_call(s, "users.lookupByEmail", body, &resp, &ra, err);
+	json_decref(body);
+	if (rc == FX_OK) {
+		const char *id = json_string_value(json_object_get(
+		    json_object_get(resp, "user"), "id"));
+
+		if (id != NULL && (*uid = strdup(id)) != NULL) {
+			memset(&m, 0, sizeof(m));
+			m.email = c->f.owner_email;
+			m.uid = id;
+			m.now = fx_now();
+			if (dbw_call(s->app->w, job_cache_put, &m) != FX_OK)
+				log_warnx("%s: cannot cache owner of #%lld",
+				    __func__, (long long)c->f.id);
+		}
+	} else if (rc == FX_EREMOTE) {
+		rc = FX_OK;	/* users_not_found: fall back to the channel */
+		buf_reset(err);
+	}
+	json_decref(resp);
+	return rc;
+}
+
+/* where messages about the finding go: its message's channel, the owner's
+ * DM, else the account's channel. *channel is heap memory. */
+static fx_err
+resolve_dest(struct sender *s, struct row_ctx *c, char **channel,
+    char **uid_out, struct buf *err)
+{
+	const struct account *acct;
+	json_t *resp = NULL, *body;
+	char *uid = NULL;
+	int64_t ra;
+	fx_err rc;
+
+	*channel = NULL;
+	*uid_out = NULL;
+	if (c->f.slack_channel) {
+		*channel = strdup(c->f.slack_channel);
+		return *channel ? FX_OK : FX_ENOMEM;
+	}
+	rc = owner_uid(s, c, &uid, err);
+	if (rc != FX_OK)
+		return rc;
+	if (uid != NULL) {
+		body = json_pack("{s:s}", "users", uid);
+		rc = slack_call(s, "conversations.open", body, &resp, &ra, err);
+		json_decref(body);
+		if (rc == FX_OK) {
+			const char *ch = json_string_value(json_object_get(
+			    json_object_get(resp, "channel"), "id"));
+
+			*channel = ch ? strdup(ch) : NULL;
+		}
+		json_decref(resp);
+		if (rc == FX_ERETRY) {
+			free(uid);
+			return rc;
+		}
+		buf_reset(err);	/* a permanent error: use the channel */
+	}
+	if (*channel == NULL) {
+		acct = policy_account(s->app->cfg->policy, c->f.account_id);
+		if (acct == NULL || acct->channel == NULL) {
+			free(uid);
+			return buf_adds(err, "no destination for the finding") ?
+			    FX_ENOMEM : FX_EREMOTE;
+		}
+		*channel = strdup(acct->channel);
+	}
+	*uid_out = uid;
+	return *channel ? FX_OK : FX_ENOMEM;
+}
+
+static void
+view_of(struct sender *s, const struct finding *f,
+    struct slack_finding_view *v)
+{
+	const struct policy *pol = s->app->cfg->policy;
+	const struct account *acct = policy_account(pol, f->account_id);
+	const struct playbook *pb = policy_playbook(pol, f->playbook);
+	enum fx_env env = acct ? acct->env : ENV_PROD;
+
+	memset(v, 0, sizeof(*v));
+	v->id = f->id;
+	v->title = f->title;
+	v->resource_id = f->resource_id;
+	v->resource_arn = f->resource_arn;
+	v->region = f->region;
+	v->account_id = f->account_id;
+	v->account_name = acct ? acct->name : f->account_id;
+	v->playbook = f->playbook;
+	v->description = pb ? pb->description : NULL;
+	v->production = env == ENV_PROD;
+	v->deadline = f->deadline;
+	v->owner_slack_id = f->owner_slack_id;
+	if (pb != NULL) {
+		v->fix_now = policy_fix_now_allowed(pb, env);
+		v->exc_mask = policy_exc_allowed(pb, env);
+		v->irreversible = pb->irreversible;
+		v->notify_only = pb->mode == PB_NOTIFY;
+	}
+}
+
+
+/* ---- delivery per outbox kind --------------------------------------- */
+
+/* post `msg` (steals it) to channel; optionally in a thread */
+static fx_err
+post(struct sender *s, json_t *msg, const char *channel, const char *thread,
+    json_t **resp, struct buf *err, int64_t *ra)
+{
+	fx_err rc;
+
+	if (msg == NULL)
+		return FX_ENOMEM;
+	json_object_set_new(msg, "channel", json_string(channel));
+	if (thread != NULL)
+		json_object_set_new(msg, "thread_ts", json_string(thread));
+	rc = slack_call(s, "chat.postMessage", msg, resp, ra, err);
+	json_decref(msg);
+	return rc;
+}
+
+static fx_err
+deliver_notify(struct sender *s, struct row_ctx *c, int reminder,
+    struct buf *err, int64_t *ra)
+{
+	struct slack_finding_view v;
+	struct msg_job m;
+	json_t *resp = NULL;
+	char *channel = NULL, *uid = NULL;
+	fx_err rc;
+
+	if (c->f.state != FS_NOTIFIED)
+		return FX_OK;	/* decided before delivery: nothing to ask */
+	rc = resolve_dest(s, c, &channel, &uid, err);
+	if (rc != FX_OK)
+		goto out;
+	view_of(s, &c->f, &v);
+	if (reminder) {
+		rc = post(s, slack_blocks_reminder(&v), channel,
+		    c->f.slack_ts, &resp, err, ra);
+		goto out;
+	}
+	rc = post(s, slack_blocks_finding(&v), channel, NULL, &resp, err, ra);
+	if (rc != FX_OK)
+		goto out;
+	memset(&m, 0, sizeof(m));
+	m.id = c->f.id;
+	m.channel = json_string_value(json_object_get(resp, "channel"));
+	m.ts = json_string_value(json_object_get(resp, "ts"));
+	m.uid = uid;
+	if (m.channel == NULL)
+		m.channel = channel;
+	if (m.ts != NULL && dbw_call(s->app->w, job_set_message, &m) != FX_OK)
+		log_warnx("%s: cannot record the message of #%lld", __func__,
+		    (long long)c->f.id);
+out:
+	json_decref(resp);
+	free(channel);
+	free(uid);
+	return rc;
+}
+
+static fx_err
+deliver_decision(struct sender *s, struct row_ctx *c, struct buf *err,
+    int64_t *ra)
+{
+	struct slack_finding_view v;
+	const json_t *args = c->row->args;
+	const char *text = json_string_value(json_object_get(args, "text"));
+	const char *ch = json_string_value(json_object_get(args, "channel"));
+	const char *ts = json_string_value(json_object_get(args, "ts"));
+	json_t *msg, *resp = NULL;
+	char *dest = NULL, *uid = NULL;
+	fx_err rc;
+
+	if (text == NULL || !c->have_f)
+		return buf_adds(err, "decision without text or finding") ?
+		    FX_ENOMEM : FX_EREMOTE;
+	if (ch == NULL || ts == NULL) {
+		ch = c->f.slack_channel;
+		ts = c->f.slack_ts;
+	}
+	view_of(s, &c->f, &v);
+	if (ch == NULL || ts == NULL) {
+		/* the question never reached Slack: say it as a message */
+		rc = resolve_dest(s, c, &dest, &uid, err);
+		if (rc == FX_OK)
+			rc = post(s, slack_blocks_text(text), dest, NULL,
+			    &resp, err, ra);
+		goto out;
+	}
+	msg = slack_blocks_decision(&v, text);
+	if (msg == NULL)
+		return FX_ENOMEM;
+	json_object_set_new(msg, "channel", json_string(ch));
+	json_object_set_new(msg, "ts", json_string(ts));
+	rc = slack_call(s, "chat.update", msg, &resp, ra, err);
+	json_decref(msg);
+out:
+	json_decref(resp);
+	free(dest);
+	free(uid);
+	return rc;
+}
+
+static fx_err
+deliver_simple(struct sender *s, struct row_ctx *c, struct buf *err,
+    int64_t *ra)
+{
+	const json_t *args = c->row->args;
+	const char *kind = c->row->kind;
+	const char *text = json_string_value(json_object_get(args, "text"));
+	struct slack_finding_view v;
+	json_t *msg = NULL, *resp = NULL;
+	char *dest = NULL, *uid = NULL;
+	fx_err rc = FX_EREMOTE;
+
+	if (strcmp(kind, "ephemeral") == 0) {
+		msg = json_pack("{s:O?,s:O?,s:s?}", "channel",
+		    json_object_get(args, "channel"), "user",
+		    json_object_get(args, "user"), "text", text);
+		if (msg != NULL)
+			rc = slack_call(s, "chat.postEphemeral", msg, &resp,
+			    ra, err);
+	} else if (strcmp(kind, "admin_msg") == 0 && text != NULL) {
+		rc = post(s, slack_blocks_text(text),
+		    s->app->cfg->policy->admin_channel, NULL, &resp, err, ra);
+	} else if (strcmp(kind, "owner_msg") == 0 && text && c->have_f) {
+		rc = resolve_dest(s, c, &dest, &uid, err);
+		if (rc == FX_OK)
+			rc = post(s, slack_blocks_text(text), dest,
+			    c->f.slack_ts, &resp, err, ra);
+	} else if (strcmp(kind, "modal") == 0 && c->have_f) {
+		const char *k = json_string_value(json_object_get(args, "kind"));
+
+		view_of(s, &c->f, &v);
+		msg = json_pack("{s:O?,s:o}", "trigger_id",
+		    json_object_get(args, "trigger_id"), "view",
+		    slack_blocks_modal(&v, k && strcmp(k, "1y") == 0));
+		if (msg != NULL)
+			rc = slack_call(s, "views.open", msg, &resp, ra, err);
+	} else if (strcmp(kind, "approval_request") == 0 && c->have_f &&
+	    c->have_exc) {
+		view_of(s, &c->f, &v);
+		rc = post(s, slack_blocks_approval(&v, c->exc.id,
+		    c->exc.requested_by, c->exc.reason,
+		    c->exc.kind && strcmp(c->exc.kind, "1y") == 0),
+		    s->app->cfg->policy->admin_channel, NULL, &resp, err, ra);
+	} else if (buf_addf(err, "cannot deliver %s row", kind) != FX_OK) {
+		rc = FX_ENOMEM;
+	}
+	json_decref(msg);
+	json_decref(resp);
+	free(dest);
+	free(uid);
+	return rc;
+}
+
+static fx_err
+deliver(struct sender *s, const struct outbox_row *row, struct buf *err,
+    int64_t *ra)
+{
+	struct row_ctx c;
+	fx_err rc;
+
+	memset(&c, 0, sizeof(c));
+	c.row = row;
+	rc = dbw_call(s->app->w, ctx_load, &c);
+	if (rc != FX_OK)
+		return FX_ERETRY;	/* the store is busy or stopping */
+	if (strcmp(row->kind, "notify") == 0 && c.have_f)
+		rc = deliver_notify(s, &c, 0, err, ra);
+	else if (strcmp(row->kind, "reminder") == 0 && c.have_f)
+		rc = deliver_notify(s, &c, 1, err, ra);
+	else if (strcmp(row->kind, "decision") == 0)
+		rc = deliver_decision(s, &c, err, ra);
+	else
+		rc = deliver_simple(s, &c, err, ra);
+	if (c.have_f)
+		finding_release(&c.f);
+	if (c.have_exc)
+		exception_release(&c.exc);
+	free(c.cached_uid);
+	return rc;
+}
+
+/* ---- the loop -------------------------------------------------------- */
+
+struct due_job {
+	int64_t now;
+	struct outbox_row *rows;
+	size_t n;
+};
+
+static fx_err
+job_due(struct db *db, void *arg)
+{
+	struct due_job *d = arg;
+
+	return db_outbox_due(db, d->now, SENDER_BATCH, &d->rows, &d->n);
+}
+
+struct mark_job {
+	int64_t id, now, next_at;
+	int what;		/* 0 sent, 1 retry, 2 dead */
+	const char *err;
+};
+
+static fx_err
+job_mark(struct db *db, void *arg)
+{
+	struct mark_job *m = arg;
+
+	if (m->what == 0)
+		return db_outbox_sent(db, m->id, m->now);
+	if (m->what == 1)
+		return db_outbox_retry(db, m->id, m->next_at, m->err);
+	return db_outbox_dead(db, m->id, m->err);
+}
+
+static int64_t
+backoff_secs(struct sender *s, int64_t retry_after)
+{
+	int64_t max = s->app->cfg->outbox_max_backoff, d;
+
+	if (retry_after > 0)
+		d = retry_after;
+	else
+		d = s->failures >= 20 ? max : (int64_t)1 << s->failures;
+	return d > max ? max : (d < 1 ? 1 : d);
+}
+
+/* deliver one row and record the outcome; 1 when the queue must pause */
+static int
+send_row(struct sender *s, const struct outbox_row *row)
+{
+	struct mark_job m;
+	struct buf err = BUF_INIT;
+	int64_t ra = 0, delay;
+	fx_err rc;
+	int pause = 0;
+
+	buf_init(&err, 512);
+	rc = deliver(s, row, &err, &ra);
+	memset(&m, 0, sizeof(m));
+	m.id = row->id;
+	m.now = fx_now();
+	m.err = err.len ? buf_str(&err) : fx_strerror(rc);
+	if (rc == FX_OK) {
+		m.what = 0;
+		s->failures = 0;
+		log_info("%s: %s for finding #%lld delivered", __func__,
+		    row->kind, (long long)row->finding_id);
+	} else if (rc == FX_ERETRY &&
+	    row->attempts + 1 < s->app->cfg->outbox_max_attempts) {
+		delay = backoff_secs(s, ra);
+		s->failures++;
+		s->blocked_until_ms = fx_mono_ms() + delay * 1000;
+		m.what = 1;
+		m.next_at = m.now;	/* the pause above does the waiting */
+		log_info("%s: %s #%lld: %s; slack paused for %llds", __func__,
+		    row->kind, (long long)row->id, m.err, (long long)delay);
+		pause = 1;
+	} else {
+		m.what = 2;
+		log_warnx("%s: dropping %s row #%lld after %d attempts: %s",
+		    __func__, row->kind, (long long)row->id, row->attempts + 1,
+		    m.err);
+	}
+	if (dbw_call(s->app->w, job_mark, &m) != FX_OK) {
+		log_warnx("%s: cannot mark outbox row #%lld", __func__,
+		    (long long)row->id);
+		pause = 1;
+	}
+	buf_release(&err);
+	return pause;
+}
+
+/* one pass over due rows; returns the number of rows handled */
+static size_t
+send_pass(struct sender *s)
+{
+	struct due_job d;
+	size_t i, done = 0;
+
+	memset(&d, 0, sizeof(d));
+	d.now = fx_now();
+	if (dbw_call(s->app->w, job_due, &d) != FX_OK)
+		return 0;
+	for (i = 0; i < d.n; i++) {
+		done++;
+		if (send_row(s, &d.rows[i]))
+			break;
+	}
+	for (i = 0; i < d.n; i++)
+		outbox_row_release(&d.rows[i]);
+	free(d.rows);
+	return done == SENDER_BATCH ? done : 0;
+}
+
+static void
+wait_for_work(struct sender *s)
+{
+	struct timespec ts;
+	int64_t wait_ms = SENDER_IDLE_MS, now = fx_mono_ms();
+
+	if (s->blocked_until_ms > now)
+		wait_ms = s->blocked_until_ms - now;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += wait_ms / 1000;
+	ts.tv_nsec += (wait_ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&s->mu);
+	while (!s->stopping && (!s->kicked || s->blocked_until_ms >
+	    fx_mono_ms()))
+		if (pthread_cond_timedwait(&s->cv, &s->mu, &ts) != 0)
+			break;
+	s->kicked = 0;
+	pthread_mutex_unlock(&s->mu);
+}
+
+static void *
+sender_main(void *arg)
+{
+	struct sender *s = arg;
+	int stopping;
+
+	for (;;) {
+		pthread_mutex_lock(&s->mu);
+		stopping = s->stopping;
+		pthread_mutex_unlock(&s->mu);
+		if (stopping)
+			break;
+		if (s->blocked_until_ms <= fx_mono_ms() && send_pass(s) > 0)
+			continue;	/* a full batch: more may be due */
+		wait_for_work(s);
+	}
+	return NULL;
+}
+
+fx_err
+sender_start(struct app *app, struct sender **out)
+{
+	const struct config *cfg = app->cfg;
+	struct sender *s;
+	fx_err rc = FX_OK;
+	int r;
+
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return FX_ENOMEM;
+	s->app = app;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	if (cfg->slack_mode == SLACK_LIVE) {
+		rc = slack_api_new(cfg->slack_api_base, cfg->bot_token,
+		    &s->api);
+		if (rc != FX_OK)
+			goto fail;
+	}
+	r = pthread_create(&s->thread, NULL, sender_main, s);
+	if (r != 0) {
+		rc = FX_EIO;
+		goto fail;
+	}
+	s->started = 1;
+	*out = s;
+	return FX_OK;
+fail:
+	slack_api_free(s->api);
+	pthread_cond_destroy(&s->cv);
+	pthread_mutex_destroy(&s->mu);
+	free(s);
+	return rc;
+}
+
+void
+sender_kick(struct sender *s)
+{
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->kicked = 1;
+	pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}
+
+void
+sender_stop(struct sender *s)
+{
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->stopping = 1;
+	pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	if (s->started)
+		pthread_join(s->thread, NULL);
+	slack_api_free(s->api);
+	pthread_cond_destroy(&s->cv);
+	pthread_mutex_destroy(&s->mu);
+	free(s);
+}

@@ -1,0 +1,27 @@
+/*
+ * sender.h - the outbox sender thread: delivers the Slack calls that the
+ * state machine queued (db outbox rows), in order, exactly once per row
+ * under normal operation.
+ *
+ * A retryable failure (HTTP 429 with Retry-After, 5xx, transport errors,
+ * "ratelimited") pauses the whole queue for Retry-After or an exponential
+ * backoff (Slack outages are global; pausing keeps per-finding order). A
+ * permanent error dead-letters the row (logged, counted). A row is marked
+ * sent in its own transaction right after Slack answered; only a kill in
+ * that microsecond window can repeat one call after a restart.
+ *
+ * In console mode nothing is sent: each call is printed to stdout.
+ */
+#ifndef FIXIT_SENDER_H
+#define FIXIT_SENDER_H
+
+#include "app.h"
+#include "fxerr.h"
+
+struct sender;
+
+fx_err sender_start(struct app *app, struct sender **out) FX_WUR;
+void sender_stop(struct sender *s);		/* accepts NULL */
+void sender_kick(struct sender *s);		/* new rows; accepts NULL */
+
+#endif

@@ -1,0 +1,224 @@
+/*
+ * timer.c - see timer.h.
+ *
+ * Thread model: one timer thread. It changes the store only through the
+ * writer (dbw_call) and runs executors (which may block for their whole
+ * timeout) with no transaction open.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "executor.h"
+#include "fxlog.h"
+#include "fxtime.h"
+#include "metrics.h"
+#include "sender.h"
+#include "sm.h"
+#include "timer.h"
+#include "banned.h"
+
+#define TIMER_CLAIM_MAX	16
+
+struct timer {
+	struct app *app;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int stopping, started;
+};
+
+struct tick_job {
+	const struct policy *pol;
+	int64_t now;
+	struct sm_job *jobs;
+	size_t n;
+};
+
+static fx_err
+job_housekeeping(struct db *db, void *arg)
+{
+	struct tick_job *t = arg;
+
+	return sm_housekeeping(db, t->pol, t->now);
+}
+
+static fx_err
+job_claim(struct db *db, void *arg)
+{
+	struct tick_job *t = arg;
+
+	return sm_claim(db, t->pol, t->now, TIMER_CLAIM_MAX, &t->jobs, &t->n);
+}
+
+struct finish_job {
+	const struct policy *pol;
+	const struct sm_job *job;
+	struct sm_result res;
+	int64_t now;
+};
+
+static fx_err
+job_finish(struct db *db, void *arg)
+{
+	struct finish_job *f = arg;
+
+	return sm_finish(db, f->pol, f->job, &f->res, f->now);
+}
+
+static void
+run_job(struct timer *t, const struct sm_job *j)
+{
+	const struct policy *pol = t->app->cfg->policy;
+	const struct playbook *pb = policy_playbook(pol, j->playbook);
+	struct finish_job fj;
+	struct exec_out o;
+	enum metric_fix m;
+	fx_err rc;
+
+	exec_out_init(&o);
+	if (pb == NULL) {
+		rc = FX_ENOTFOUND;
+		if (buf_addf(&o.message, "playbook %s is no longer configured",
+		    j->playbook) != FX_OK)
+			rc = FX_ENOMEM;
+	} else if (j->undo) {
+		rc = executor_undo(&pb->exec, pb->name, j->finding,
+		    j->prior_state, &o);
+	} else {
+		rc = executor_fix(&pb->exec, pb->name, j->finding, &o);
+	}
+	memset(&fj, 0, sizeof(fj));
+	fj.pol = pol;
+	fj.job = j;
+	fj.now = fx_now();
+	fj.res.ok = rc == FX_OK && o.ok;
+	fj.res.prior_state = o.prior_state;
+	fj.res.message = o.message.len ? buf_str(&o.message) :
+	    (rc != FX_OK ? fx_strerror(rc) : "done");
+	log_info("%s: %s #%lld (%s, attempt %d): %s: %s", __func__,
+	    j->undo ? "undo" : "fix", (long long)j->finding_id, j->playbook,
+	    j->attempt, fj.res.ok ? "ok" : "failed", fj.res.message);
+	rc = dbw_call(t->app->w, job_finish, &fj);
+	if (rc == FX_ECONFLICT)
+		log_warnx("%s: #%lld: lease lost, outcome not recorded",
+		    __func__, (long long)j->finding_id);
+	else if (rc != FX_OK)
+		log_warnx("%s: #%lld: cannot record outcome: %s", __func__,
+		    (long long)j->finding_id, fx_strerror(rc));
+	if (j->undo)
+		m = fj.res.ok ? FIX_ROLLED_BACK : FIX_UNDO_FAILED;
+	else if (fj.res.ok)
+		m = FIX_FIXED;
+	else
+		m = j->attempt >= (pb ? pb->max_attempts : 1) ? FIX_FAILED :
+		    FIX_RETRY;
+	metrics_fix(t->app->metrics, m);
+	exec_out_release(&o);
+}
+
+static void
+tick(struct timer *t)
+{
+	struct tick_job tj;
+	size_t i;
+	fx_err rc;
+
+	memset(&tj, 0, sizeof(tj));
+	tj.pol = t->app->cfg->policy;
+	tj.now = fx_now();
+	rc = dbw_call(t->app->w, job_housekeeping, &tj);
+	if (rc != FX_OK)
+		log_warnx("%s: housekeeping: %s", __func__, fx_strerror(rc));
+	sender_kick(t->app->sender);
+	rc = dbw_call(t->app->w, job_claim, &tj);
+	if (rc != FX_OK) {
+		log_warnx("%s: claim: %s", __func__, fx_strerror(rc));
+		return;
+	}
+	for (i = 0; i < tj.n; i++) {
+		run_job(t, &tj.jobs[i]);
+		sender_kick(t->app->sender);
+	}
+	for (i = 0; i < tj.n; i++)
+		sm_job_release(&tj.jobs[i]);
+	free(tj.jobs);
+}
+
+static fx_err
+job_reconcile(struct db *db, void *arg)
+{
+	struct tick_job *t = arg;
+
+	return sm_reconcile(db, t->pol, t->now);
+}
+
+static void *
+timer_main(void *arg)
+{
+	struct timer *t = arg;
+	struct tick_job tj;
+	struct timespec ts;
+
+	memset(&tj, 0, sizeof(tj));
+	tj.pol = t->app->cfg->policy;
+	tj.now = fx_now();
+	if (dbw_call(t->app->w, job_reconcile, &tj) != FX_OK)
+		log_warnx("%s: reconcile failed", __func__);
+	for (;;) {
+		tick(t);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += t->app->cfg->tick;
+		pthread_mutex_lock(&t->mu);
+		while (!t->stopping)
+			if (pthread_cond_timedwait(&t->cv, &t->mu, &ts) != 0)
+				break;
+		if (t->stopping) {
+			pthread_mutex_unlock(&t->mu);
+			break;
+		}
+		pthread_mutex_unlock(&t->mu);
+	}
+	return NULL;
+}
+
+fx_err
+timer_start(struct app *app, struct timer **out)
+{
+	struct timer *t;
+	int r;
+
+	t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		return FX_ENOMEM;
+	t->app = app;
+	pthread_mutex_init(&t->mu, NULL);
+	pthread_cond_init(&t->cv, NULL);
+	r = pthread_create(&t->thread, NULL, timer_main, t);
+	if (r != 0) {
+		pthread_cond_destroy(&t->cv);
+		pthread_mutex_destroy(&t->mu);
+		free(t);
+		return FX_EIO;
+	}
+	t->started = 1;
+	*out = t;
+	return FX_OK;
+}
+
+void
+timer_stop(struct timer *t)
+{
+	if (t == NULL)
+		return;
+	pthread_mutex_lock(&t->mu);
+	t->stopping = 1;
+	pthread_cond_signal(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+	if (t->started)
+		pthread_join(t->thread, NULL);
+	pthread_cond_destroy(&t->cv);
+	pthread_mutex_destroy(&t->mu);
+	free(t);
+}

@@ -1,0 +1,703 @@
+/*
+ * slack_blocks.c - Block Kit builders (see slack_blocks.h).
+ *
+ * Text is assembled in a struct sb (a buf with a sticky error, so a run
+ * of appends is checked once) and handed to jansson, which copies it.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "fxlimits.h"
+#include "fxtime.h"
+#include "slack_blocks.h"
+#include "banned.h"
+
+/* Slack's limits, in characters, with some room to spare */
+#define LIM_HEADER	150	/* header plain_text */
+#define LIM_TEXT	3000	/* section and context mrkdwn text */
+#define LIM_VALUE	1900	/* one field's value (field text: 2000) */
+#define LIM_DESC	2000	/* description / reason inside a section */
+#define LIM_TITLE	400	/* a title inside a sentence */
+#define LIM_FALLBACK	40000	/* top-level "text" */
+
+#define ESC_MRKDWN	0x1	/* & < > -> entities */
+#define ESC_MENTIONS	0x2	/* keep "<@U123>" as is */
+
+#define ELLIPSIS	"\xe2\x80\xa6"	/* U+2026, one character */
+#define MIDDOT		"\xc2\xb7"	/* U+00B7 */
+
+struct sb {
+	struct buf b;
+	fx_err rc;	/* first error; later appends do nothing */
+};
+
+#define SB_INIT { BUF_INIT, FX_OK }
+
+static const char *const exc_label[2] = { "1 month", "1 year" };
+static const char *const exc_code[2] = { "1m", "1y" };
+
+static void
+sb_add(struct sb *s, const char *p, size_t n)
+{
+	if (s->rc == FX_OK)
+		s->rc = buf_add(&s->b, p, n);
+}
+
+static void
+sb_adds(struct sb *s, const char *str)
+{
+	sb_add(s, str, strlen(str));
+}
+
+static void sb_addf(struct sb *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* short formatted pieces only (numbers, dates) */
+static void
+sb_addf(struct sb *s, const char *fmt, ...)
+{
+	char tmp[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(tmp)) {
+		if (s->rc == FX_OK)
+			s->rc = FX_ETOOBIG;
+		return;
+	}
+	sb_add(s, tmp, (size_t)n);
+}
+
+/* the text so far, or NULL after an error (then jansson fails too) */
+static const char *
+sb_str(const struct sb *s)
+{
+	return s->rc == FX_OK ? buf_str(&s->b) : NULL;
+}
+
+static void
+sb_reset(struct sb *s)
+{
+	buf_reset(&s->b);
+}
+
+/* drop what was appended after len */
+static void
+blk_buf_cut(struct buf *b, size_t len)
+{
+	if (b->data != NULL && len <= b->len) {
+		b->len = len;
+		b->data[len] = '\0';
+	}
+}
+
+static int
+is_upper_alnum(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* a Slack user id: U or W, then 2..24 upper-case letters or digits */
+static int
+is_user_id(const char *s)
+{
+	size_t i;
+
+	if (s == NULL || (s[0] != 'U' && s[0] != 'W'))
+		return 0;
+	for (i = 1; is_upper_alnum(s[i]); i++)
+		;
+	return s[i] == '\0' && i >= 3 && i <= 25;
+}
+
+/* length of a user mention "<@U123>" starting at s, 0 if none */
+static size_t
+mention_len(const char *s)
+{
+	size_t i;
+
+	if (s[0] != '<' || s[1] != '@' || (s[2] != 'U' && s[2] != 'W'))
+		return 0;
+	for (i = 3; is_upper_alnum(s[i]) && i < 28; i++)
+		;
+	return s[i] == '>' && i >= 5 ? i + 1 : 0;
+}
+
+/* the mrkdwn entity for c, NULL when c needs none */
+static const char *
+esc_entity(char c)
+{
+	switch (c) {
+	case '&':
+		return "&amp;";
+	case '<':
+		return "&lt;";
+	case '>':
+		return "&gt;";
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * Walk s unit by unit (a character, an entity or a mention), appending
+ * to b unless it is NULL, while the output stays within max characters.
+ * Returns 1 when all of s fit.
+ */
+static int
+esc_walk(const char *s, int flags, size_t max, struct sb *b)
+{
+	const char *u;
+	size_t src, len, chars, used = 0;
+
+	while (*s != '\0') {
+		u = s;
+		if ((flags & ESC_MENTIONS) && (len = mention_len(s)) > 0)
+			src = chars = len;
+		else if ((flags & ESC_MRKDWN) && (u = esc_entity(*s)) != NULL) {
+			src = 1;
+			len = chars = strlen(u);
+		} else {
+			u = s;
+			/* one UTF-8 sequence: lead byte + continuations */
+			for (len = 1; (s[len] & 0xc0) == 0x80; len++)
+				;
+			src = len;
+			chars = 1;
+		}
+		if (used + chars > max)
+			return 0;
+		if (b != NULL)
+			sb_add(b, u, len);
+		used += chars;
+		s += src;
+	}
+	return 1;
+}
+
+/* append s escaped per flags, cut to max characters with an ellipsis */
+static void
+sb_esc(struct sb *b, const char *s, int flags, size_t max)
+{
+	if (s == NULL || max == 0)
+		return;
+	if (esc_walk(s, flags, max, NULL)) {
+		esc_walk(s, flags, max, b);
+		return;
+	}
+	esc_walk(s, flags, max - 1, b);
+	sb_adds(b, ELLIPSIS);
+}
+
+#define sb_mrkdwn(b, s, max)	sb_esc((b), (s), ESC_MRKDWN, (max))
+
+static int
+nonempty(const char *s)
+{
+	return s != NULL && *s != '\0';
+}
+
+/* percent-encode everything but RFC 3986 unreserved characters */
+static void
+sb_urlenc(struct sb *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	unsigned char c;
+	char t[3];
+
+	for (; *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		    c == '.' || c == '~') {
+			sb_add(b, s, 1);
+			continue;
+		}
+		t[0] = '%';
+		t[1] = hex[c >> 4];
+		t[2] = hex[c & 0xf];
+		sb_add(b, t, 3);
+	}
+}
+
+/* Slack date formatting with an ISO 8601 UTC fallback */
+static void
+sb_date(struct sb *b, int64_t t)
+{
+	char iso[32];
+
+	fx_iso8601_format(t, iso);
+	sb_addf(b, "<!date^%" PRId64 "^{date_short_pretty} at {time}|%s>",
+	    t, iso);
+}
+
+/* "<link|Open in the AWS console>", nothing without ARN or sane region */
+static void
+sb_console_link(struct sb *b, const struct slack_finding_view *v)
+{
+	const char *r = v->region;
+	size_t i;
+
+	if (nonempty(v->resource_arn)) {
+		sb_adds(b, "<https://console.aws.amazon.com/go/view?arn=");
+		sb_urlenc(b, v->resource_arn);
+	} else if (nonempty(r)) {
+		for (i = 0; r[i] != '\0'; i++)
+			if (!((r[i] >= 'a' && r[i] <= 'z') ||
+			    (r[i] >= '0' && r[i] <= '9') || r[i] == '-'))
+				return;
+		sb_addf(b, "<https://%.64s.console.aws.amazon.com/console/home"
+		    "?region=%.64s", r, r);
+	} else
+		return;
+	sb_adds(b, "|Open in the AWS console>");
+}
+
+/* ---- jansson pieces; each returns NULL on failure ------------------ */
+
+/* append v (stolen) to array a; -1 when v is NULL or append failed */
+static int
+arr_add(json_t *a, json_t *v)
+{
+	if (v == NULL)
+		return -1;
+	return json_array_append_new(a, v);
+}
+
+static json_t *
+obj_text(const char *type, const char *text)
+{
+	return json_pack("{s:s,s:s}", "type", type, "text", text);
+}
+
+static json_t *
+blk_section(const char *mrkdwn)
+{
+	return json_pack("{s:s,s:o}", "type", "section", "text",
+	    obj_text("mrkdwn", mrkdwn));
+}
+
+static json_t *
+blk_header(const char *title)
+{
+	struct sb s = SB_INIT;
+	json_t *j;
+
+	sb_esc(&s, nonempty(title) ? title : "Security finding", 0,
+	    LIM_HEADER);
+	j = json_pack("{s:s,s:o}", "type", "header", "text",
+	    obj_text("plain_text", sb_str(&s)));
+	buf_release(&s.b);
+	return j;
+}
+
+static json_t *
+blk_button(const char *label, const char *action_id, int64_t value,
+    const char *style)
+{
+	char val[24];
+	json_t *b;
+
+	snprintf(val, sizeof(val), "%" PRId64, value);
+	b = json_pack("{s:s,s:s,s:o,s:s}", "type", "button", "action_id",
+	    action_id, "text", obj_text("plain_text", label), "value", val);
+	if (b != NULL && style != NULL &&
+	    json_object_set_new(b, "style", json_string(style)) != 0) {
+		json_decref(b);
+		b = NULL;
+	}
+	return b;
+}
+
+/* {"type":"actions","block_id":"PREFIX:ID","elements":els (stolen)} */
+static json_t *
+blk_actions(const char *prefix, int64_t id, json_t *els)
+{
+	char bid[64];
+
+	snprintf(bid, sizeof(bid), "%s:%" PRId64, prefix, id);
+	return json_pack("{s:s,s:s,s:o}", "type", "actions", "block_id", bid,
+	    "elements", els);
+}
+
+/*
+ * The finding's buttons into *out: NULL (and FX_OK) when none is
+ * offered. "Fix now" never in production.
+ */
+static fx_err
+finding_actions(const struct slack_finding_view *v, json_t **out)
+{
+	json_t *els = json_array();
+	int bad = 0;
+
+	*out = NULL;
+	if (els == NULL)
+		return FX_ENOMEM;
+	if (v->fix_now && !v->production && !v->notify_only)
+		bad |= arr_add(els, blk_button("Fix now", "fixit_fix_now",
+		    v->id, "primary"));
+	if (v->exc_mask & SLACK_EXC_1M)
+		bad |= arr_add(els, blk_button("Exception: 1 month",
+		    "fixit_exc_1m", v->id, NULL));
+	if (v->exc_mask & SLACK_EXC_1Y)
+		bad |= arr_add(els, blk_button("Exception: 1 year",
+		    "fixit_exc_1y", v->id, NULL));
+	if (bad) {
+		json_decref(els);
+		return FX_ENOMEM;
+	}
+	if (json_array_size(els) == 0) {
+		json_decref(els);
+		return FX_OK;
+	}
+	*out = blk_actions("fixit_actions", v->id, els);
+	return *out ? FX_OK : FX_ENOMEM;
+}
+
+/* one "*Label*\nvalue" field; *fields unchanged when value is empty */
+static int
+add_field(json_t *fields, const char *label, const char *value)
+{
+	struct sb s = SB_INIT;
+	int r;
+
+	if (!nonempty(value))
+		return 0;
+	sb_addf(&s, "*%s*\n", label);
+	sb_mrkdwn(&s, value, LIM_VALUE);
+	r = arr_add(fields, obj_text("mrkdwn", sb_str(&s)));
+	buf_release(&s.b);
+	return r;
+}
+
+/* Resource, Account "name (id) · production", Region, Playbook */
+static json_t *
+finding_fields(const struct slack_finding_view *v)
+{
+	struct sb s = SB_INIT;
+	json_t *f = json_array();
+	int bad = 0;
+
+	if (f == NULL)
+		return NULL;
+	bad |= add_field(f, "Resource", nonempty(v->resource_id) ?
+	    v->resource_id : "unknown");
+	sb_adds(&s, "*Account*\n");
+	if (nonempty(v->account_name)) {
+		sb_mrkdwn(&s, v->account_name, LIM_TITLE);
+		sb_adds(&s, " (");
+		sb_mrkdwn(&s, v->account_id, LIM_TITLE);
+		sb_adds(&s, ")");
+	} else
+		sb_mrkdwn(&s, v->account_id, LIM_TITLE);
+	sb_adds(&s, " " MIDDOT " ");
+	sb_adds(&s, v->production ? "production" : "non-production");
+	bad |= arr_add(f, obj_text("mrkdwn", sb_str(&s)));
+	bad |= add_field(f, "Region", v->region);
+	bad |= add_field(f, "Playbook", v->playbook);
+	buf_release(&s.b);
+	if (bad) {
+		json_decref(f);
+		return NULL;
+	}
+	return f;
+}
+
+/* description, then what fixit will do */
+static json_t *
+finding_section(const struct slack_finding_view *v)
+{
+	struct sb s = SB_INIT;
+	json_t *j;
+
+	if (nonempty(v->description)) {
+		sb_mrkdwn(&s, v->description, LIM_DESC);
+		sb_adds(&s, "\n");
+	}
+	if (v->notify_only)
+		sb_adds(&s, "fixit will not change this resource: "
+		    "please fix it yourself.");
+	else {
+		sb_adds(&s, "fixit will fix this ");
+		sb_date(&s, v->deadline);
+		sb_adds(&s, " unless an exception is granted.");
+	}
+	j = blk_section(sb_str(&s));
+	if (j != NULL && json_object_set_new(j, "fields",
+	    finding_fields(v)) != 0) {
+		json_decref(j);
+		j = NULL;
+	}
+	buf_release(&s.b);
+	return j;
+}
+
+/* console link, finding number, owner */
+static json_t *
+finding_context(const struct slack_finding_view *v)
+{
+	struct sb s = SB_INIT;
+	json_t *els = json_array();
+	int bad = 0;
+
+	if (els == NULL)
+		return NULL;
+	sb_console_link(&s, v);
+	if (s.b.len > 0)
+		bad |= arr_add(els, obj_text("mrkdwn", sb_str(&s)));
+	sb_reset(&s);
+	sb_addf(&s, "Finding #%" PRId64, v->id);
+	bad |= arr_add(els, obj_text("mrkdwn", sb_str(&s)));
+	if (is_user_id(v->owner_slack_id)) {
+		sb_reset(&s);
+		sb_addf(&s, "Owner: <@%s>", v->owner_slack_id);
+		bad |= arr_add(els, obj_text("mrkdwn", sb_str(&s)));
+	}
+	buf_release(&s.b);
+	if (bad) {
+		json_decref(els);
+		return NULL;
+	}
+	return json_pack("{s:s,s:o}", "type", "context", "elements", els);
+}
+
+/* {"text": fallback, "blocks": [...]} for the finding */
+static json_t *
+finding_message(const struct slack_finding_view *v, int with_actions)
+{
+	struct sb s = SB_INIT;
+	json_t *msg = NULL, *blocks, *acts = NULL;
+	int bad = 0;
+
+	sb_adds(&s, "fixit: ");
+	sb_mrkdwn(&s, v->title, LIM_TITLE);
+	sb_adds(&s, " (");
+	sb_mrkdwn(&s, v->resource_id, LIM_TITLE);
+	sb_adds(&s, ")");
+	if ((blocks = json_array()) == NULL)
+		goto out;
+	bad |= arr_add(blocks, blk_header(v->title));
+	bad |= arr_add(blocks, finding_section(v));
+	if (v->irreversible && !v->notify_only)
+		bad |= arr_add(blocks, blk_section(":warning: *This fix cannot "
+		    "be undone.*"));
+	bad |= arr_add(blocks, finding_context(v));
+	if (with_actions && (finding_actions(v, &acts) != FX_OK ||
+	    (acts != NULL && arr_add(blocks, acts) != 0)))
+		bad = 1;
+	if (bad || sb_str(&s) == NULL) {
+		json_decref(blocks);
+		goto out;
+	}
+	msg = json_pack("{s:s,s:o}", "text", sb_str(&s), "blocks", blocks);
+out:
+	buf_release(&s.b);
+	return msg;
+}
+
+json_t *
+slack_blocks_finding(const struct slack_finding_view *v)
+{
+	return v ? finding_message(v, 1) : NULL;
+}
+
+json_t *
+slack_blocks_decision(const struct slack_finding_view *v,
+    const char *decision_text)
+{
+	struct sb s = SB_INIT;
+	json_t *msg, *ctx;
+
+	if (v == NULL || (msg = finding_message(v, 0)) == NULL)
+		return NULL;
+	sb_esc(&s, nonempty(decision_text) ? decision_text : "Decided.",
+	    ESC_MRKDWN | ESC_MENTIONS, LIM_TEXT);
+	ctx = json_pack("{s:s,s:[o]}", "type", "context", "elements",
+	    obj_text("mrkdwn", sb_str(&s)));
+	if (arr_add(json_object_get(msg, "blocks"), ctx) != 0) {
+		json_decref(msg);
+		msg = NULL;
+	}
+	buf_release(&s.b);
+	return msg;
+}
+
+json_t *
+slack_blocks_reminder(const struct slack_finding_view *v)
+{
+	struct sb s = SB_INIT;
+	json_t *msg = NULL, *blocks = NULL, *acts = NULL;
+
+	if (v == NULL)
+		return NULL;
+	sb_adds(&s, "Reminder: ");
+	sb_mrkdwn(&s, v->title, LIM_TITLE);
+	if (v->notify_only)
+		sb_adds(&s, " still needs your attention");
+	else {
+		sb_adds(&s, " will be fixed ");
+		sb_date(&s, v->deadline);
+	}
+	if ((blocks = json_array()) == NULL ||
+	    arr_add(blocks, blk_section(sb_str(&s))) != 0 ||
+	    finding_actions(v, &acts) != FX_OK ||
+	    (acts != NULL && arr_add(blocks, acts) != 0) ||
+	    sb_str(&s) == NULL) {
+		json_decref(blocks);
+		goto out;
+	}
+	msg = json_pack("{s:s,s:o}", "text", sb_str(&s), "blocks", blocks);
+out:
+	buf_release(&s.b);
+	return msg;
+}
+
+json_t *
+slack_blocks_modal(const struct slack_finding_view *v, int kind)
+{
+	struct sb s = SB_INIT;
+	char meta[64];
+	json_t *view = NULL, *input;
+
+	if (v == NULL || kind < 0 || kind > 1)
+		return NULL;
+	snprintf(meta, sizeof(meta), "{\"f\":%" PRId64 ",\"k\":\"%s\"}",
+	    v->id, exc_code[kind]);
+	sb_addf(&s, "Request a *%s* exception for finding #%" PRId64 ": *",
+	    exc_label[kind], v->id);
+	sb_mrkdwn(&s, v->title, LIM_TITLE);
+	sb_adds(&s, "*\nResource: ");
+	sb_mrkdwn(&s, v->resource_id, LIM_TITLE);
+	sb_adds(&s, "\nfixit leaves it unchanged until the exception ends.");
+	input = json_pack("{s:s,s:s,s:o,s:{s:s,s:s,s:b,s:i}}",
+	    "type", "input", "block_id", "reason",
+	    "label", obj_text("plain_text", "Justification"),
+	    "element", "type", "plain_text_input", "action_id", "reason",
+	    "multiline", 1, "max_length", FX_MAX_REASON);
+	if (input == NULL)
+		goto out;
+	view = json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:[o,o]}",
+	    "type", "modal", "callback_id", "fixit_exception",
+	    "private_metadata", meta,
+	    "title", obj_text("plain_text", "Request exception"),
+	    "submit", obj_text("plain_text", "Request"),
+	    "close", obj_text("plain_text", "Cancel"),
+	    "blocks", blk_section(sb_str(&s)), input);
+out:
+	buf_release(&s.b);
+	return view;
+}
+
+/* "<@U1> requests a *1 year* exception for finding #7: *title*" */
+static json_t *
+approval_section(const struct slack_finding_view *v, const char *requester,
+    int kind)
+{
+	struct sb s = SB_INIT;
+	json_t *j;
+
+	if (is_user_id(requester))
+		sb_addf(&s, "<@%s>", requester);
+	else
+		sb_mrkdwn(&s, nonempty(requester) ? requester : "someone",
+		    LIM_TITLE);
+	sb_addf(&s, " requests a *%s* exception for finding #%" PRId64
+	    ": *", exc_label[kind], v->id);
+	sb_mrkdwn(&s, v->title, LIM_TITLE);
+	sb_adds(&s, "*");
+	j = blk_section(sb_str(&s));
+	if (j != NULL && json_object_set_new(j, "fields",
+	    finding_fields(v)) != 0) {
+		json_decref(j);
+		j = NULL;
+	}
+	buf_release(&s.b);
+	return j;
+}
+
+json_t *
+slack_blocks_approval(const struct slack_finding_view *v,
+    int64_t exception_id, const char *requester, const char *reason,
+    int kind)
+{
+	struct sb s = SB_INIT, r = SB_INIT;
+	json_t *msg = NULL, *blocks = NULL, *els = NULL;
+	int bad = 0;
+
+	if (v == NULL || kind < 0 || kind > 1)
+		return NULL;
+	sb_addf(&s, "Exception request (%s): ", exc_label[kind]);
+	sb_mrkdwn(&s, v->title, LIM_TITLE);
+	sb_adds(&r, "*Justification*\n");
+	sb_mrkdwn(&r, nonempty(reason) ? reason : "(none given)", LIM_DESC);
+	if ((blocks = json_array()) == NULL || (els = json_array()) == NULL)
+		goto fail;
+	bad |= arr_add(els, blk_button("Approve", "fixit_exc_approve",
+	    exception_id, "primary"));
+	bad |= arr_add(els, blk_button("Deny", "fixit_exc_deny",
+	    exception_id, "danger"));
+	bad |= arr_add(blocks, blk_header("Exception request"));
+	bad |= arr_add(blocks, approval_section(v, requester, kind));
+	bad |= arr_add(blocks, blk_section(sb_str(&r)));
+	bad |= arr_add(blocks, finding_context(v));
+	bad |= arr_add(blocks, blk_actions("fixit_approval", exception_id,
+	    els));
+	els = NULL;
+	if (bad || sb_str(&s) == NULL)
+		goto fail;
+	msg = json_pack("{s:s,s:o}", "text", sb_str(&s), "blocks", blocks);
+	blocks = NULL;
+fail:
+	json_decref(els);
+	json_decref(blocks);
+	buf_release(&s.b);
+	buf_release(&r.b);
+	return msg;
+}
+
+json_t *
+slack_blocks_text(const char *text)
+{
+	struct sb s = SB_INIT;
+	json_t *msg;
+
+	if (text == NULL)
+		return NULL;
+	if (esc_walk(text, ESC_MRKDWN | ESC_MENTIONS, LIM_TEXT, NULL)) {
+		sb_esc(&s, text, ESC_MRKDWN | ESC_MENTIONS, LIM_TEXT);
+		msg = json_pack("{s:s,s:[o]}", "text", sb_str(&s), "blocks",
+		    blk_section(sb_str(&s)));
+	} else {
+		/* too long for a section: top-level text only */
+		sb_esc(&s, text, ESC_MRKDWN | ESC_MENTIONS, LIM_FALLBACK);
+		msg = json_pack("{s:s}", "text", sb_str(&s));
+	}
+	buf_release(&s.b);
+	return msg;
+}
+
+fx_err
+slack_blocks_escape(const char *s, struct buf *out)
+{
+	struct sb b = SB_INIT;
+	size_t len0;
+
+	if (s == NULL || out == NULL)
+		return FX_EINVAL;
+	len0 = out->len;
+	b.b = *out;
+	esc_walk(s, ESC_MRKDWN, SIZE_MAX, &b);
+	*out = b.b;
+	if (b.rc != FX_OK)
+		blk_buf_cut(out, len0);
+	return b.rc;
+}

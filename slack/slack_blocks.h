@@ -1,0 +1,72 @@
+/*
+ * slack_blocks.h - the Block Kit messages and the modal fixit sends.
+ *
+ * Every builder returns a new json_t * the caller owns (json_decref), or
+ * NULL when memory ran out or an input string was not valid UTF-8. The
+ * view and its strings are borrowed for the call only. NULL strings count
+ * as empty.
+ *
+ * Messages are {"text": fallback, "blocks": [...]}; the caller adds
+ * "channel" (and "ts" or "thread_ts") before calling the Web API. The
+ * modal builder returns the "view" object of views.open.
+ *
+ * Escaping: every user-supplied string placed in mrkdwn (titles, ids,
+ * descriptions, reasons, caller texts) has &, < and > turned into
+ * entities, so nobody can inject links, mentions or @channel. Caller
+ * texts (slack_blocks_decision, slack_blocks_text) keep well-formed user
+ * mentions "<@U123ABC>" intact. plain_text (the header, button labels) is
+ * never parsed by Slack and is not escaped. Long strings are cut (ending
+ * in an ellipsis) to fit Slack's per-element limits.
+ *
+ * Action ids and values follow remediation/sm.h: fixit_fix_now,
+ * fixit_exc_1m, fixit_exc_1y carry the finding id; fixit_exc_approve,
+ * fixit_exc_deny the exception id.
+ */
+#ifndef FIXIT_SLACK_BLOCKS_H
+#define FIXIT_SLACK_BLOCKS_H
+
+#include <stdint.h>
+#include <jansson.h>
+
+#include "buf.h"
+#include "fxerr.h"
+/* slack_render_console (console mode) lives in its own module */
+#include "slack_render.h"
+
+#define SLACK_EXC_1M	0x1u	/* exc_mask: offer "Exception: 1 month" */
+#define SLACK_EXC_1Y	0x2u	/* exc_mask: offer "Exception: 1 year" */
+
+struct slack_finding_view {
+	int64_t id;
+	const char *title, *resource_id, *resource_arn, *region;
+	const char *account_id, *account_name, *playbook, *description;
+	int production;		/* the account's environment */
+	int64_t deadline;	/* when fixit fixes it (epoch seconds) */
+	int fix_now;		/* offer "Fix now" (never in production) */
+	unsigned exc_mask;	/* SLACK_EXC_1M | SLACK_EXC_1Y */
+	int irreversible;	/* warn that the fix cannot be undone */
+	int notify_only;	/* playbook mode notify: fixit changes nothing */
+	const char *owner_slack_id;	/* mentioned when a valid user id */
+};
+
+/* the first message to the owner: details, console link, buttons */
+json_t *slack_blocks_finding(const struct slack_finding_view *v) FX_WUR;
+/* thread reply before the deadline, with the same buttons */
+json_t *slack_blocks_reminder(const struct slack_finding_view *v) FX_WUR;
+/* the finding message without buttons, plus decision_text (chat.update) */
+json_t *slack_blocks_decision(const struct slack_finding_view *v,
+    const char *decision_text) FX_WUR;
+/* views.open "view": the justification modal; kind 0 = 1 month, 1 = 1 year */
+json_t *slack_blocks_modal(const struct slack_finding_view *v,
+    int kind) FX_WUR;
+/* admin channel: an exception asks for approval (Approve / Deny) */
+json_t *slack_blocks_approval(const struct slack_finding_view *v,
+    int64_t exception_id, const char *requester, const char *reason,
+    int kind) FX_WUR;
+/* a simple message: text in one section block */
+json_t *slack_blocks_text(const char *text) FX_WUR;
+
+/* append s to out with &, <, > escaped for mrkdwn; out unchanged on error */
+fx_err slack_blocks_escape(const char *s, struct buf *out) FX_WUR;
+
+#endif

@@ -1,0 +1,142 @@
+#!/bin/bash
+# bench.sh - signed Slack click throughput of fixitd (a benchmark, not a
+# test; see README.md).
+#
+#   tests/bench/bench.sh [-n FINDINGS] [-d DURATION] [-c CONNECTIONS]
+#                        [-t THREADS] [-T HTTP_THREADS] [--live] [--keep]
+#
+# Starts fixitd (Slack in console mode, its stdout to /dev/null; --live: a
+# fake Slack Web API instead), ingests FINDINGS non-production findings,
+# pre-signs one distinct "fixit_fix_now" click per finding, runs wrk
+# against POST /slack/actions, prints requests/s, latency p50/p99, non-2xx
+# count, fixitd's RSS, and checks in SQLite that each accepted click made
+# exactly one notified -> fixing transition.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+src=${FIXIT_SRC:-$(cd "$here/../.." && pwd)}
+fixitd=${FIXITD:-$src/build/fixitd}
+n=200000 duration=10s conns=64 threads=2 http_threads=0 live=0 keep=0
+target=20000
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	-n) n=$2; shift 2 ;;
+	-d) duration=$2; shift 2 ;;
+	-c) conns=$2; shift 2 ;;
+	-t) threads=$2; shift 2 ;;
+	-T) http_threads=$2; shift 2 ;;
+	--live) live=1; shift ;;
+	--keep) keep=1; shift ;;
+	-h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+	*) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+done
+
+command -v wrk >/dev/null || { echo "bench.sh: wrk not installed (apt-get install wrk)" >&2; exit 2; }
+[ -x "$fixitd" ] || { echo "bench.sh: no fixitd at $fixitd (set FIXITD)" >&2; exit 2; }
+
+tmp=$(mktemp -d /tmp/fixit-bench.XXXXXX)
+pid= fakepid= drainpid=
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	[ -n "$fakepid" ] && kill "$fakepid" 2>/dev/null && wait "$fakepid" 2>/dev/null
+	[ -n "$drainpid" ] && kill "$drainpid" 2>/dev/null
+	if [ "$keep" = 1 ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+prep() { python3 "$here/bench_prep.py" "$@"; }
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$pid/status"; }
+
+export FIXIT_SLACK_SIGNING_SECRET=8f742231b10e8888abcd99yyyzzz85a5
+export FIXIT_SLACK_BOT_TOKEN=xoxb-1234-5678-fixit-test
+export FIXIT_INGEST_TOKENS=ingest-token-for-tests
+
+if [ "$live" = 1 ]; then
+	prep fakeslack "$tmp/fake.url" & fakepid=$!
+	for _ in $(seq 50); do [ -s "$tmp/fake.url" ] && break; sleep 0.1; done
+	prep config "$tmp" --live "$(cat "$tmp/fake.url")" --http-threads "$http_threads"
+else
+	prep config "$tmp" --http-threads "$http_threads"
+fi
+
+# fixitd's stdout goes through a FIFO: read the ready line, then discard
+# the rest (console mode prints every Slack call it would make).
+mkfifo "$tmp/stdout"
+"$fixitd" -c "$tmp/fixit.yaml" >"$tmp/stdout" 2>"$tmp/stderr" &
+pid=$!
+exec 3<"$tmp/stdout"
+url=
+while IFS= read -r -t 10 -u 3 line; do
+	case $line in
+	"fixitd: ready on "*) url=${line#fixitd: ready on }; break ;;
+	esac
+done
+if [ -z "$url" ]; then
+	echo "bench.sh: fixitd printed no ready line; stderr:" >&2
+	tail -50 "$tmp/stderr" >&2
+	exit 1
+fi
+cat <&3 >/dev/null & drainpid=$!
+exec 3<&-
+echo "fixitd $pid ready on $url (slack: $([ $live = 1 ] && echo live fake || echo console))"
+rss_start=$(rss_kb)
+
+prep ingest "$url" "$n" "$tmp/ids"
+prep drain "$url" 300
+sleep 1
+rss_idle=$(rss_kb)
+echo "fixitd RSS: ${rss_start} kB at start, ${rss_idle} kB idle with $n findings"
+
+prep sign "$tmp/ids" "$tmp/reqs"
+before=$(prep verify "$tmp/fixit.db")
+
+wrk -t"$threads" -c"$conns" -d"$duration" --latency --timeout 5s \
+	-s "$here/clicks.lua" "$url" -- "$tmp/reqs" "$threads" | tee "$tmp/wrk.out"
+rss_load=$(rss_kb)
+
+line=$(grep '^BENCH ' "$tmp/wrk.out")
+get() { echo "$line" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k {print $2}'; }
+requests=$(get requests) non2xx=$(get non2xx) rps=$(get rps)
+sent=$(get sent) wrapped=$(get wrapped)
+errs=$(( $(get connect_err) + $(get read_err) + $(get write_err) + $(get timeouts) ))
+ok=$(( requests - non2xx ))
+
+# every accepted click is one notified -> fixing transition; clicks still
+# in flight when wrk stopped (at most one per connection) may add a few
+sleep 2
+after=$(prep verify "$tmp/fixit.db")
+made=$(( after - before ))
+expect=$(( ok < n ? ok : n ))
+
+echo
+echo "==== fixitd click benchmark ===="
+echo "requests/s:        $rps (target $target)"
+echo "latency p50/p99:   $(get p50_ms) ms / $(get p99_ms) ms (max $(get max_ms) ms)"
+echo "completed:         $requests (non-2xx: $non2xx, socket errors/timeouts: $errs)"
+echo "distinct clicks:   $n pre-signed, $sent sent, thread wrap-arounds: $wrapped"
+echo "fixing transitions: $made (accepted clicks: $ok)"
+echo "fixitd RSS:        start ${rss_start} kB, idle ${rss_idle} kB, after load ${rss_load} kB"
+
+status=0
+if [ "$non2xx" != 0 ]; then
+	echo "FAIL: $non2xx clicks were not accepted (non-2xx)"; status=1
+fi
+if [ "$made" -lt "$expect" ] || [ "$made" -gt $(( expect + conns )) ]; then
+	echo "FAIL: $made fixing transitions for $ok accepted clicks"; status=1
+fi
+if [ "$wrapped" != 0 ]; then
+	echo "NOTE: clicks ran out and were repeated; use a larger -n"
+fi
+if awk -v r="$rps" -v t="$target" 'BEGIN { exit !(r >= t) }'; then
+	echo "target met: $rps >= $target requests/s"
+else
+	echo "below target: $rps < $target requests/s"
+fi
+if [ -s "$tmp/stderr" ]; then
+	echo "---- fixitd stderr (last 10 lines) ----"
+	tail -10 "$tmp/stderr"
+fi
+exit $status

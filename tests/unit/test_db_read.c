@@ -1,0 +1,372 @@
+/*
+ * test_db_read.c - the read models' JSON: finding_to_json, db_counts,
+ * db_finding_show, db_due_list, db_failed_list, db_exceptions_list,
+ * db_findings_list (filters, paging, limits).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "fxlog.h"
+#include "testhelp.h"
+#include "banned.h"
+
+static char tmpdir[64];
+static char dbpath[128];
+
+static void
+tmp_cleanup(void)
+{
+	static const char *const names[] = { "r.db", "r.db-wal", "r.db-shm" };
+	char p[160];
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", tmpdir, names[i]);
+		(void)unlink(p);
+	}
+	(void)rmdir(tmpdir);
+}
+
+static void
+setstr(char **dst, const char *s)
+{
+	free(*dst);
+	*dst = s ? strdup(s) : NULL;
+}
+
+/* insert a finding; set the fields the read models sort and filter on */
+static int64_t
+add(struct db *db, const char *pb, const char *res, enum fstate s,
+    int64_t deadline, int64_t next_at, int64_t updated)
+{
+	struct finding f;
+	int64_t id = 0;
+
+	memset(&f, 0, sizeof(f));
+	setstr(&f.playbook, pb);
+	setstr(&f.account_id, "111122223333");
+	setstr(&f.region, "eu-west-1");
+	setstr(&f.resource_id, res);
+	setstr(&f.title, "Bucket is public");
+	f.state = s;
+	f.first_seen = f.last_seen = 1767225600;	/* 2026-01-01 */
+	f.deadline = deadline;
+	f.next_attempt_at = next_at;
+	f.updated_at = updated;
+	if (db_finding_insert(db, &f) == FX_OK)
+		id = f.id;
+	finding_release(&f);
+	return id;
+}
+
+static const char *
+jstr(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static long long
+jint(const json_t *o, const char *k)
+{
+	return (long long)json_integer_value(json_object_get(o, k));
+}
+
+static void
+test_finding_json(void)
+{
+	static const char *const keys[] = { "id", "playbook", "account_id",
+	    "region", "resource_id", "resource_arn", "owner_email",
+	    "owner_slack_id", "title", "details", "state", "first_seen",
+	    "last_seen", "observed_at", "notified_at", "deadline",
+	    "excepted_until", "attempts", "last_error", "prior_state",
+	    "slack_channel", "slack_ts" };
+	struct finding f;
+	json_t *o;
+	size_t i;
+
+	TEST("finding_to_json keys and types") {
+		memset(&f, 0, sizeof(f));
+		f.id = 7;
+		setstr(&f.playbook, "s3-public");
+		setstr(&f.account_id, "111122223333");
+		setstr(&f.region, "us-east-1");
+		setstr(&f.resource_id, "bucket-1");
+		setstr(&f.title, "t");
+		setstr(&f.details, "{\"acl\":\"public-read\"}");
+		setstr(&f.prior_state, "{\"acl\":\"public-read\"}");
+		setstr(&f.last_error, "bad \xff byte");
+		f.state = FS_FIXED;
+		f.first_seen = 1767225600;
+		f.deadline = 1767225600 + 86400;
+		f.attempts = 1;
+		f.lease_until = 5;	/* not exposed */
+		o = finding_to_json(&f);
+		CHECK(o != NULL);
+		CHECK_INT(json_object_size(o), sizeof(keys) / sizeof(keys[0]));
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			CHECK(json_object_get(o, keys[i]) != NULL);
+		CHECK_INT(jint(o, "id"), 7);
+		CHECK_STR(jstr(o, "state"), "fixed");
+		CHECK_STR(jstr(o, "first_seen"), "2026-01-01T00:00:00Z");
+		CHECK_STR(jstr(o, "deadline"), "2026-01-02T00:00:00Z");
+		CHECK(json_is_null(json_object_get(o, "notified_at")));
+		CHECK(json_is_null(json_object_get(o, "owner_email")));
+		CHECK_STR(jstr(json_object_get(o, "details"), "acl"),
+		    "public-read");
+		CHECK_STR(jstr(json_object_get(o, "prior_state"), "acl"),
+		    "public-read");
+		CHECK_STR(jstr(o, "last_error"), "bad ? byte");
+		CHECK_INT(jint(o, "attempts"), 1);
+		json_decref(o);
+
+		/* no details: {}; no prior state: null */
+		setstr(&f.details, NULL);
+		setstr(&f.prior_state, NULL);
+		o = finding_to_json(&f);
+		CHECK(json_is_object(json_object_get(o, "details")));
+		CHECK_INT(json_object_size(json_object_get(o, "details")), 0);
+		CHECK(json_is_null(json_object_get(o, "prior_state")));
+		json_decref(o);
+		finding_release(&f);
+	}
+}
+
+static void
+test_counts(struct db *db)
+{
+	json_t *o = NULL, *bs, *bp;
+
+	TEST("db_counts by state and by playbook") {
+		CHECK_INT(db_counts(db, &o), FX_OK);
+		bs = json_object_get(o, "by_state");
+		CHECK_INT(json_object_size(bs), FS__COUNT);
+		CHECK_INT(jint(bs, "notified"), 3);
+		CHECK_INT(jint(bs, "fixing"), 2);
+		CHECK_INT(jint(bs, "failed"), 2);
+		CHECK_INT(jint(bs, "excepted"), 1);
+		CHECK_INT(jint(bs, "rolled_back"), 0);
+		bp = json_object_get(o, "by_playbook");
+		CHECK_INT(json_object_size(bp), 2);
+		CHECK_INT(jint(json_object_get(bp, "pb-a"), "notified"), 2);
+		CHECK_INT(jint(json_object_get(bp, "pb-b"), "notified"), 1);
+		CHECK(json_object_get(json_object_get(bp, "pb-b"), "open") ==
+		    NULL);
+		json_decref(o);
+	}
+}
+
+static void
+test_show(struct db *db, int64_t id)
+{
+	struct exception_rec x;
+	json_t *o = NULL, *h, *e, *data;
+
+	TEST("db_finding_show: finding, history oldest first, exceptions") {
+		data = json_pack("{s:i}", "n", 1);
+		CHECK_INT(db_audit_add(db, id, 1767225600, "ingest", NULL,
+		    "open", "created", NULL, NULL), FX_OK);
+		CHECK_INT(db_audit_add(db, id, 1767225660, "timer", "open",
+		    "notified", "notify", "asked owner", data), FX_OK);
+		json_decref(data);
+		memset(&x, 0, sizeof(x));
+		x.finding_id = id;
+		x.requested_by = strdup("U1");
+		x.reason = strdup("needed");
+		x.kind = strdup("1m");
+		x.requested_at = 1767225700;
+		x.until = 1767225700 + 30 * 86400;
+		x.status = strdup("active");
+		CHECK_INT(db_exception_insert(db, &x), FX_OK);
+		exception_release(&x);
+
+		CHECK_INT(db_finding_show(db, id, &o), FX_OK);
+		CHECK_INT(jint(o, "id"), id);
+		CHECK_STR(jstr(o, "state"), "notified");
+		h = json_object_get(o, "history");
+		CHECK_INT(json_array_size(h), 2);
+		e = json_array_get(h, 0);
+		CHECK_INT(json_object_size(e), 7);
+		CHECK_STR(jstr(e, "at"), "2026-01-01T00:00:00Z");
+		CHECK_STR(jstr(e, "actor"), "ingest");
+		CHECK(json_is_null(json_object_get(e, "from")));
+		CHECK_STR(jstr(e, "to"), "open");
+		CHECK_STR(jstr(e, "event"), "created");
+		CHECK(json_is_null(json_object_get(e, "reason")));
+		CHECK(json_is_null(json_object_get(e, "data")));
+		e = json_array_get(h, 1);
+		CHECK_STR(jstr(e, "from"), "open");
+		CHECK_STR(jstr(e, "reason"), "asked owner");
+		CHECK_INT(jint(json_object_get(e, "data"), "n"), 1);
+		e = json_object_get(o, "exceptions");
+		CHECK_INT(json_array_size(e), 1);
+		e = json_array_get(e, 0);
+		CHECK_STR(jstr(e, "kind"), "1m");
+		CHECK_STR(jstr(e, "status"), "active");
+		CHECK_STR(jstr(e, "requested_by"), "U1");
+		CHECK_STR(jstr(e, "until"), "2026-01-31T00:01:40Z");
+		CHECK(json_is_null(json_object_get(e, "decided_at")));
+		json_decref(o);
+		o = NULL;
+		CHECK_INT(db_finding_show(db, 999999, &o), FX_ENOTFOUND);
+		CHECK(o == NULL);
+	}
+}
+
+static void
+test_lists(struct db *db, const int64_t *ids)
+{
+	struct exception_rec x;
+	json_t *a = NULL, *e;
+
+	TEST("db_due_list: notified before until and fixing, soonest first") {
+		CHECK_INT(db_due_list(db, 1800000000, 10, &a), FX_OK);
+		/* fixing now (0), notified 1.7e9, fixing retry 1.75e9,
+		 * notified 1.79e9; the one due 1.9e9 is beyond until */
+		CHECK_INT(json_array_size(a), 4);
+		CHECK_INT(jint(json_array_get(a, 0), "id"), ids[4]);
+		CHECK(json_is_null(json_object_get(json_array_get(a, 0),
+		    "due_at")));
+		CHECK_INT(jint(json_array_get(a, 1), "id"), ids[0]);
+		CHECK_STR(jstr(json_array_get(a, 1), "due_at"),
+		    "2023-11-14T22:13:20Z");
+		CHECK_INT(jint(json_array_get(a, 2), "id"), ids[5]);
+		CHECK_INT(jint(json_array_get(a, 3), "id"), ids[1]);
+		json_decref(a);
+		CHECK_INT(db_due_list(db, 1800000000, 2, &a), FX_OK);
+		CHECK_INT(json_array_size(a), 2);
+		json_decref(a);
+	}
+	TEST("db_failed_list: most recent first") {
+		CHECK_INT(db_failed_list(db, 10, &a), FX_OK);
+		CHECK_INT(json_array_size(a), 2);
+		CHECK_INT(jint(json_array_get(a, 0), "id"), ids[7]);
+		CHECK_INT(jint(json_array_get(a, 1), "id"), ids[6]);
+		CHECK_STR(jstr(json_array_get(a, 0), "state"), "failed");
+		json_decref(a);
+	}
+	TEST("db_exceptions_list: pending first, then active; with finding") {
+		memset(&x, 0, sizeof(x));
+		x.finding_id = ids[8];
+		x.requested_by = strdup("U2");
+		x.reason = strdup("prod db");
+		x.kind = strdup("1y");
+		x.requested_at = 100;
+		x.until = 200;
+		CHECK_INT(db_exception_insert(db, &x), FX_OK);	/* pending */
+		setstr(&x.status, "denied");
+		CHECK_INT(db_exception_insert(db, &x), FX_OK);
+		exception_release(&x);
+		CHECK_INT(db_exceptions_list(db, 10, &a), FX_OK);
+		CHECK_INT(json_array_size(a), 2);
+		e = json_array_get(a, 0);
+		CHECK_STR(jstr(e, "status"), "pending");
+		CHECK_STR(jstr(e, "reason"), "prod db");
+		CHECK_INT(jint(json_object_get(e, "finding"), "id"), ids[8]);
+		CHECK_STR(jstr(json_object_get(e, "finding"), "resource_id"),
+		    "r8");
+		CHECK_STR(jstr(json_array_get(a, 1), "status"), "active");
+		json_decref(a);
+	}
+}
+
+static void
+test_findings_list(struct db *db)
+{
+	struct finding_filter flt;
+	json_t *o = NULL, *a;
+	char res[32];
+	int i;
+
+	TEST("db_findings_list: filters and paging") {
+		memset(&flt, 0, sizeof(flt));
+		flt.state = "notified";
+		CHECK_INT(db_findings_list(db, &flt, &o), FX_OK);
+		CHECK_INT(json_object_size(o), 2);
+		CHECK_INT(json_array_size(json_object_get(o, "findings")), 3);
+		CHECK(json_is_null(json_object_get(o, "next_after")));
+		json_decref(o);
+		flt.playbook = "pb-a";
+		flt.limit = 1;
+		CHECK_INT(db_findings_list(db, &flt, &o), FX_OK);
+		a = json_object_get(o, "findings");
+		CHECK_INT(json_array_size(a), 1);
+		CHECK_INT(jint(o, "next_after"),
+		    jint(json_array_get(a, 0), "id"));
+		flt.after_id = jint(o, "next_after");
+		json_decref(o);
+		CHECK_INT(db_findings_list(db, &flt, &o), FX_OK);
+		CHECK_INT(json_array_size(json_object_get(o, "findings")), 1);
+		CHECK(json_is_null(json_object_get(o, "next_after")));
+		json_decref(o);
+		flt.account_id = "999999999999";
+		CHECK_INT(db_findings_list(db, &flt, &o), FX_OK);
+		CHECK_INT(json_array_size(json_object_get(o, "findings")), 0);
+		json_decref(o);
+		flt.state = "bogus";
+		o = NULL;
+		CHECK_INT(db_findings_list(db, &flt, &o), FX_EINVAL);
+		CHECK(o == NULL);
+	}
+	TEST("db_findings_list: default 100, at most 1000") {
+		CHECK_INT(db_begin(db), FX_OK);
+		for (i = 0; i < 1005; i++) {
+			snprintf(res, sizeof(res), "bulk-%d", i);
+			CHECK(add(db, "pb-bulk", res, FS_OPEN, 0, 0, 1) > 0);
+		}
+		CHECK_INT(db_commit(db), FX_OK);
+		CHECK_INT(db_findings_list(db, NULL, &o), FX_OK);
+		CHECK_INT(json_array_size(json_object_get(o, "findings")), 100);
+		CHECK(json_is_integer(json_object_get(o, "next_after")));
+		json_decref(o);
+		memset(&flt, 0, sizeof(flt));
+		flt.playbook = "pb-bulk";
+		flt.limit = 5000;
+		CHECK_INT(db_findings_list(db, &flt, &o), FX_OK);
+		CHECK_INT(json_array_size(json_object_get(o, "findings")), 1000);
+		flt.after_id = jint(o, "next_after");
+		json_decref(o);
+		CHECK_INT(db_findings_list(db, &flt, &o), FX_OK);
+		CHECK_INT(json_array_size(json_object_get(o, "findings")), 5);
+		CHECK(json_is_null(json_object_get(o, "next_after")));
+		json_decref(o);
+	}
+}
+
+int
+main(void)
+{
+	struct db *db = NULL;
+	int64_t ids[9];
+
+	log_init(LOG_LVL_ERROR, 2);
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_db_read.XXXXXX");
+	if (mkdtemp(tmpdir) == NULL) {
+		perror("mkdtemp");
+		return 2;
+	}
+	snprintf(dbpath, sizeof(dbpath), "%s/r.db", tmpdir);
+	if (db_open(dbpath, &db) != FX_OK) {
+		tmp_cleanup();
+		return 1;
+	}
+	test_finding_json();
+	ids[0] = add(db, "pb-a", "r0", FS_NOTIFIED, 1700000000, 0, 1);
+	ids[1] = add(db, "pb-a", "r1", FS_NOTIFIED, 1790000000, 0, 1);
+	ids[2] = add(db, "pb-b", "r2", FS_NOTIFIED, 1900000000, 0, 1);
+	ids[3] = add(db, "pb-a", "r3", FS_EXCEPTED, 0, 0, 1);
+	ids[4] = add(db, "pb-a", "r4", FS_FIXING, 1600000000, 0, 1);
+	ids[5] = add(db, "pb-b", "r5", FS_FIXING, 1600000000, 1750000000, 1);
+	ids[6] = add(db, "pb-a", "r6", FS_FAILED, 0, 0, 50);
+	ids[7] = add(db, "pb-a", "r7", FS_FAILED, 0, 0, 60);
+	ids[8] = add(db, "pb-b", "r8", FS_FIXED, 0, 0, 1);
+	test_counts(db);
+	test_show(db, ids[0]);
+	test_lists(db, ids);
+	test_findings_list(db);
+	db_close(db);
+	tmp_cleanup();
+	return TEST_REPORT();
+}
