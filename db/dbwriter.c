@@ -14,6 +14,7 @@
 
 #include "dbwriter.h"
 #include "fxlog.h"
+#include "fxworker.h"
 #include "banned.h"
 
 struct dbw_job {
@@ -26,12 +27,8 @@ struct dbw_job {
 };
 
 struct dbw {
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv_work;
+	struct fx_worker wk;	/* wk.mu guards the queue and stats */
 	struct dbw_job *head, *tail;
-	int stopping;
-	int started;
 	struct db *db;
 	struct dbw_stats stats;
 };
@@ -75,7 +72,7 @@ run_batch(struct dbw *w, struct dbw_job *batch)
 		log_warnx("%s: begin failed: %s", __func__, db_errmsg(w->db));
 	}
 
-	pthread_mutex_lock(&w->mu);
+	pthread_mutex_lock(&w->wk.mu);
 	w->stats.jobs += n;
 	w->stats.batches++;
 	w->stats.failed += failed;
@@ -87,7 +84,7 @@ run_batch(struct dbw *w, struct dbw_job *batch)
 		pthread_cond_signal(&j->cv);
 		j = next;
 	}
-	pthread_mutex_unlock(&w->mu);
+	pthread_mutex_unlock(&w->wk.mu);
 }
 
 static void *
@@ -97,12 +94,12 @@ writer_main(void *arg)
 	struct dbw_job *batch;
 
 	for (;;) {
-		pthread_mutex_lock(&w->mu);
-		while (w->head == NULL && !w->stopping)
-			pthread_cond_wait(&w->cv_work, &w->mu);
+		pthread_mutex_lock(&w->wk.mu);
+		while (w->head == NULL && !w->wk.stopping)
+			pthread_cond_wait(&w->wk.cv, &w->wk.mu);
 		batch = w->head;
 		w->head = w->tail = NULL;
-		pthread_mutex_unlock(&w->mu);
+		pthread_mutex_unlock(&w->wk.mu);
 		if (batch == NULL)
 			break;		/* stopping and drained */
 		run_batch(w, batch);
@@ -115,32 +112,20 @@ dbw_start(const char *path, struct dbw **out)
 {
 	struct dbw *w;
 	fx_err rc;
-	int r;
 
 	w = calloc(1, sizeof(*w));
 	if (w == NULL)
 		return FX_ENOMEM;
-	pthread_mutex_init(&w->mu, NULL);
-	pthread_cond_init(&w->cv_work, NULL);
 	rc = db_open(path, &w->db);
-	if (rc != FX_OK)
-		goto fail;
-	/* signals: fixitd's main blocks them all before any thread starts */
-	r = pthread_create(&w->thread, NULL, writer_main, w);
-	if (r != 0) {
-		log_warnx("%s: pthread_create: %s", __func__, strerror(r));
-		rc = FX_EIO;
-		goto fail;
+	if (rc == FX_OK)
+		rc = fx_worker_start(&w->wk, writer_main, w);
+	if (rc != FX_OK) {
+		db_close(w->db);
+		free(w);
+		return rc;
 	}
-	w->started = 1;
 	*out = w;
 	return FX_OK;
-fail:
-	db_close(w->db);
-	pthread_cond_destroy(&w->cv_work);
-	pthread_mutex_destroy(&w->mu);
-	free(w);
-	return rc;
 }
 
 void
@@ -148,15 +133,8 @@ dbw_stop(struct dbw *w)
 {
 	if (w == NULL)
 		return;
-	pthread_mutex_lock(&w->mu);
-	w->stopping = 1;
-	pthread_cond_signal(&w->cv_work);
-	pthread_mutex_unlock(&w->mu);
-	if (w->started)
-		pthread_join(w->thread, NULL);
+	fx_worker_stop(&w->wk);		/* the writer drains, then exits */
 	db_close(w->db);
-	pthread_cond_destroy(&w->cv_work);
-	pthread_mutex_destroy(&w->mu);
 	free(w);
 }
 
@@ -170,9 +148,9 @@ dbw_call(struct dbw *w, dbw_fn fn, void *arg)
 	job.fn = fn;
 	job.arg = arg;
 	pthread_cond_init(&job.cv, NULL);
-	pthread_mutex_lock(&w->mu);
-	if (w->stopping) {
-		pthread_mutex_unlock(&w->mu);
+	pthread_mutex_lock(&w->wk.mu);
+	if (w->wk.stopping) {
+		pthread_mutex_unlock(&w->wk.mu);
 		pthread_cond_destroy(&job.cv);
 		return FX_ESTOPPED;
 	}
@@ -181,11 +159,11 @@ dbw_call(struct dbw *w, dbw_fn fn, void *arg)
 	else
 		w->head = &job;
 	w->tail = &job;
-	pthread_cond_signal(&w->cv_work);
+	pthread_cond_signal(&w->wk.cv);
 	while (!job.done)
-		pthread_cond_wait(&job.cv, &w->mu);
+		pthread_cond_wait(&job.cv, &w->wk.mu);
 	rc = job.rc;
-	pthread_mutex_unlock(&w->mu);
+	pthread_mutex_unlock(&w->wk.mu);
 	pthread_cond_destroy(&job.cv);
 	return rc;
 }
@@ -193,7 +171,7 @@ dbw_call(struct dbw *w, dbw_fn fn, void *arg)
 void
 dbw_get_stats(struct dbw *w, struct dbw_stats *out)
 {
-	pthread_mutex_lock(&w->mu);
+	pthread_mutex_lock(&w->wk.mu);
 	*out = w->stats;
-	pthread_mutex_unlock(&w->mu);
+	pthread_mutex_unlock(&w->wk.mu);
 }

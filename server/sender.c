@@ -5,13 +5,13 @@
  * slack_api). It reads and marks rows through the writer (dbw_call), so it
  * never holds the database while talking to Slack.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fxlog.h"
 #include "fxtime.h"
+#include "fxworker.h"
 #include "metrics.h"
 #include "sender.h"
 #include "slack_api.h"
@@ -23,10 +23,7 @@
 
 struct sender {
 	struct app *app;
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int kicked, stopping, started;
+	struct fx_worker wk;
 	struct slack_api *api;		/* live mode */
 	unsigned long console_seq;	/* console mode fake ts */
 	int64_t blocked_until_ms;	/* queue paused after a failure */
@@ -581,46 +578,21 @@ send_pass(struct sender *s)
 	return done == SENDER_BATCH ? done : 0;
 }
 
-static void
-wait_for_work(struct sender *s)
-{
-	struct timespec ts;
-	int64_t wait_ms = SENDER_IDLE_MS, now = fx_mono_ms();
-
-	if (s->blocked_until_ms > now)
-		wait_ms = s->blocked_until_ms - now;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += wait_ms / 1000;
-	ts.tv_nsec += (wait_ms % 1000) * 1000000;
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
-	pthread_mutex_lock(&s->mu);
-	while (!s->stopping && (!s->kicked || s->blocked_until_ms >
-	    fx_mono_ms()))
-		if (pthread_cond_timedwait(&s->cv, &s->mu, &ts) != 0)
-			break;
-	s->kicked = 0;
-	pthread_mutex_unlock(&s->mu);
-}
-
 static void *
 sender_main(void *arg)
 {
 	struct sender *s = arg;
-	int stopping;
+	int64_t wait_ms, now;
 
-	for (;;) {
-		pthread_mutex_lock(&s->mu);
-		stopping = s->stopping;
-		pthread_mutex_unlock(&s->mu);
-		if (stopping)
-			break;
-		if (s->blocked_until_ms <= fx_mono_ms() && send_pass(s) > 0)
+	do {
+		now = fx_mono_ms();
+		if (s->blocked_until_ms <= now && send_pass(s) > 0)
 			continue;	/* a full batch: more may be due */
-		wait_for_work(s);
-	}
+		wait_ms = s->blocked_until_ms > now ?
+		    s->blocked_until_ms - now : SENDER_IDLE_MS;
+		if (fx_worker_wait(&s->wk, wait_ms))
+			break;
+	} while (!fx_worker_stopping(&s->wk));
 	return NULL;
 }
 
@@ -629,33 +601,25 @@ sender_start(struct app *app, struct sender **out)
 {
 	const struct config *cfg = app->cfg;
 	struct sender *s;
-	fx_err rc = FX_OK;
-	int r;
+	fx_err rc;
 
 	s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return FX_ENOMEM;
 	s->app = app;
-	pthread_mutex_init(&s->mu, NULL);
-	pthread_cond_init(&s->cv, NULL);
 	if (cfg->slack_mode == SLACK_LIVE) {
 		rc = slack_api_new(cfg->slack_api_base, cfg->bot_token,
 		    &s->api);
 		if (rc != FX_OK)
 			goto fail;
 	}
-	r = pthread_create(&s->thread, NULL, sender_main, s);
-	if (r != 0) {
-		rc = FX_EIO;
+	rc = fx_worker_start(&s->wk, sender_main, s);
+	if (rc != FX_OK)
 		goto fail;
-	}
-	s->started = 1;
 	*out = s;
 	return FX_OK;
 fail:
 	slack_api_free(s->api);
-	pthread_cond_destroy(&s->cv);
-	pthread_mutex_destroy(&s->mu);
 	free(s);
 	return rc;
 }
@@ -663,12 +627,8 @@ fail:
 void
 sender_kick(struct sender *s)
 {
-	if (s == NULL)
-		return;
-	pthread_mutex_lock(&s->mu);
-	s->kicked = 1;
-	pthread_cond_signal(&s->cv);
-	pthread_mutex_unlock(&s->mu);
+	if (s != NULL)
+		fx_worker_kick(&s->wk);
 }
 
 void
@@ -676,14 +636,7 @@ sender_stop(struct sender *s)
 {
 	if (s == NULL)
 		return;
-	pthread_mutex_lock(&s->mu);
-	s->stopping = 1;
-	pthread_cond_signal(&s->cv);
-	pthread_mutex_unlock(&s->mu);
-	if (s->started)
-		pthread_join(s->thread, NULL);
+	fx_worker_stop(&s->wk);
 	slack_api_free(s->api);
-	pthread_cond_destroy(&s->cv);
-	pthread_mutex_destroy(&s->mu);
 	free(s);
 }

@@ -5,14 +5,13 @@
  * writer (dbw_call) and runs executors (which may block for their whole
  * timeout) with no transaction open.
  */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "executor.h"
 #include "fxlog.h"
 #include "fxtime.h"
+#include "fxworker.h"
 #include "metrics.h"
 #include "sender.h"
 #include "sm.h"
@@ -23,10 +22,7 @@
 
 struct timer {
 	struct app *app;
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int stopping, started;
+	struct fx_worker wk;
 };
 
 struct tick_job {
@@ -159,27 +155,15 @@ timer_main(void *arg)
 {
 	struct timer *t = arg;
 	struct tick_job tj;
-	struct timespec ts;
 
 	memset(&tj, 0, sizeof(tj));
 	tj.pol = t->app->cfg->policy;
 	tj.now = fx_now();
 	if (dbw_call(t->app->w, job_reconcile, &tj) != FX_OK)
 		log_warnx("%s: reconcile failed", __func__);
-	for (;;) {
+	do
 		tick(t);
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += t->app->cfg->tick;
-		pthread_mutex_lock(&t->mu);
-		while (!t->stopping)
-			if (pthread_cond_timedwait(&t->cv, &t->mu, &ts) != 0)
-				break;
-		if (t->stopping) {
-			pthread_mutex_unlock(&t->mu);
-			break;
-		}
-		pthread_mutex_unlock(&t->mu);
-	}
+	while (!fx_worker_wait(&t->wk, t->app->cfg->tick * 1000));
 	return NULL;
 }
 
@@ -187,22 +171,17 @@ fx_err
 timer_start(struct app *app, struct timer **out)
 {
 	struct timer *t;
-	int r;
+	fx_err rc;
 
 	t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		return FX_ENOMEM;
 	t->app = app;
-	pthread_mutex_init(&t->mu, NULL);
-	pthread_cond_init(&t->cv, NULL);
-	r = pthread_create(&t->thread, NULL, timer_main, t);
-	if (r != 0) {
-		pthread_cond_destroy(&t->cv);
-		pthread_mutex_destroy(&t->mu);
+	rc = fx_worker_start(&t->wk, timer_main, t);
+	if (rc != FX_OK) {
 		free(t);
-		return FX_EIO;
+		return rc;
 	}
-	t->started = 1;
 	*out = t;
 	return FX_OK;
 }
@@ -212,13 +191,6 @@ timer_stop(struct timer *t)
 {
 	if (t == NULL)
 		return;
-	pthread_mutex_lock(&t->mu);
-	t->stopping = 1;
-	pthread_cond_signal(&t->cv);
-	pthread_mutex_unlock(&t->mu);
-	if (t->started)
-		pthread_join(t->thread, NULL);
-	pthread_cond_destroy(&t->cv);
-	pthread_mutex_destroy(&t->mu);
+	fx_worker_stop(&t->wk);
 	free(t);
 }

@@ -1,0 +1,83 @@
+#include <string.h>
+#include <time.h>
+
+#include "fxlog.h"
+#include "fxworker.h"
+#include "banned.h"
+
+fx_err
+fx_worker_start(struct fx_worker *w, void *(*fn)(void *), void *arg)
+{
+	int r;
+
+	memset(w, 0, sizeof(*w));
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	r = pthread_create(&w->thread, NULL, fn, arg);
+	if (r != 0) {
+		log_warnx("%s: pthread_create: %s", __func__, strerror(r));
+		pthread_cond_destroy(&w->cv);
+		pthread_mutex_destroy(&w->mu);
+		return FX_EIO;
+	}
+	w->started = 1;
+	return FX_OK;
+}
+
+void
+fx_worker_stop(struct fx_worker *w)
+{
+	if (!w->started)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->stopping = 1;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mu);
+	w->started = 0;
+}
+
+void
+fx_worker_kick(struct fx_worker *w)
+{
+	pthread_mutex_lock(&w->mu);
+	w->kicked = 1;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+int
+fx_worker_wait(struct fx_worker *w, int64_t ms)
+{
+	struct timespec ts;
+	int stopping;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&w->mu);
+	while (!w->stopping && !w->kicked)
+		if (pthread_cond_timedwait(&w->cv, &w->mu, &ts) != 0)
+			break;
+	w->kicked = 0;
+	stopping = w->stopping;
+	pthread_mutex_unlock(&w->mu);
+	return stopping;
+}
+
+int
+fx_worker_stopping(struct fx_worker *w)
+{
+	int s;
+
+	pthread_mutex_lock(&w->mu);
+	s = w->stopping;
+	pthread_mutex_unlock(&w->mu);
+	return s;
+}

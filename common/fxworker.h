@@ -1,0 +1,38 @@
+/*
+ * fxworker.h - one background thread with a stop flag and a wake-up
+ * ("kick"), the shape shared by the writer, sender and timer threads.
+ *
+ * The owner embeds struct fx_worker, calls fx_worker_start with the
+ * thread's function, and fx_worker_stop to set the stop flag, wake the
+ * thread and join it. The thread loops on fx_worker_wait. mu may also
+ * guard the owner's own state (the writer's queue does).
+ */
+#ifndef FIXIT_FXWORKER_H
+#define FIXIT_FXWORKER_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "fxerr.h"
+
+struct fx_worker {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int stopping, kicked, started;
+};
+
+/* signals: fixitd's main blocks them all before any thread starts */
+fx_err fx_worker_start(struct fx_worker *w, void *(*fn)(void *),
+    void *arg) FX_WUR;
+/* set stopping, wake, join, destroy; safe on a worker that never started */
+void fx_worker_stop(struct fx_worker *w);
+void fx_worker_kick(struct fx_worker *w);
+/*
+ * Wait until kicked, stopped or ms milliseconds passed; clears the kick.
+ * Returns 1 when the worker is stopping.
+ */
+int fx_worker_wait(struct fx_worker *w, int64_t ms);
+int fx_worker_stopping(struct fx_worker *w);
+
+#endif
