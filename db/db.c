@@ -90,48 +90,9 @@ db_stmt_done(sqlite3_stmt *st)
 	(void)sqlite3_clear_bindings(st);
 }
 
-fx_err
-db_step_done(struct db *db, sqlite3_stmt *st, const char *fn)
-{
-	int rc;
-
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(db, fn, rc == SQLITE_ROW ? SQLITE_MISUSE : rc);
-	return FX_OK;
-}
-
-fx_err
-db_step_count(struct db *db, sqlite3_stmt *st, int64_t *count,
-    const char *fn)
-{
-	int rc;
-
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW)
-		return db_fail(db, fn, rc == SQLITE_DONE ? SQLITE_MISUSE : rc);
-	*count = sqlite3_column_int64(st, 0);
-	return FX_OK;
-}
-
-/* run one cached statement that returns no row */
-static fx_err
-db_run(struct db *db, enum db_sql id, const char *fn)
-{
-	sqlite3_stmt *st;
-	fx_err rc;
-
-	st = db_stmt(db, id, fn);
-	if (st == NULL)
-		return FX_EDB;
-	rc = db_step_done(db, st, fn);
-	db_stmt_done(st);
-	return rc;
-}
-
 /* a fixed multi-statement script (no user data in it) */
 static fx_err
-db_exec(struct db *db, const char *sql, const char *fn)
+db_script(struct db *db, const char *sql, const char *fn)
 {
 	int rc;
 
@@ -144,19 +105,12 @@ db_exec(struct db *db, const char *sql, const char *fn)
 static fx_err
 db_user_version(struct db *db, int *version)
 {
-	sqlite3_stmt *st;
-	fx_err rc = FX_OK;
-	int src;
+	int64_t v = 0;
+	fx_err rc;
 
-	st = db_stmt(db, SQL_USER_VERSION, __func__);
-	if (st == NULL)
-		return FX_EDB;
-	src = sqlite3_step(st);
-	if (src == SQLITE_ROW)
-		*version = sqlite3_column_int(st, 0);
-	else
-		rc = db_fail(db, __func__, src);
-	db_stmt_done(st);
+	rc = db_count(db, SQL_USER_VERSION, DB_NOARGS, &v, __func__);
+	if (rc == FX_OK)
+		*version = (int)v;
 	return rc;
 }
 
@@ -189,7 +143,7 @@ db_pragmas(struct db *db)
 	    strcmp(mode, "memory") != 0))
 		log_warnx("%s: journal mode %s, not wal", __func__,
 		    mode ? mode : "unknown");
-	rc = db_exec(db, "PRAGMA synchronous = NORMAL;"
+	rc = db_script(db, "PRAGMA synchronous = NORMAL;"
 	    "PRAGMA foreign_keys = ON;", __func__);
 out:
 	sqlite3_finalize(st);
@@ -203,11 +157,11 @@ db_migrate_one(struct db *db, int from)
 	char sql[64];
 	fx_err rc;
 
-	rc = db_exec(db, db_migrations[from], __func__);
+	rc = db_script(db, db_migrations[from], __func__);
 	if (rc != FX_OK)
 		return rc;
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", from + 1);
-	return db_exec(db, sql, __func__);
+	return db_script(db, sql, __func__);
 }
 
 /*
@@ -222,14 +176,14 @@ db_migrate(struct db *db)
 
 	rc = db_user_version(db, &v);
 	while (rc == FX_OK && v < db_nmigrations) {
-		rc = db_run(db, SQL_BEGIN, __func__);
+		rc = db_run(db, SQL_BEGIN, DB_NOARGS, __func__);
 		if (rc != FX_OK)
 			break;
 		rc = db_user_version(db, &v);
 		if (rc == FX_OK && v < db_nmigrations)
 			rc = db_migrate_one(db, v);
 		if (rc == FX_OK)
-			rc = db_run(db, SQL_COMMIT, __func__);
+			rc = db_run(db, SQL_COMMIT, DB_NOARGS, __func__);
 		if (rc != FX_OK) {
 			db_rollback(db);
 			break;
@@ -323,13 +277,13 @@ db_errmsg(struct db *db)
 fx_err
 db_begin(struct db *db)
 {
-	return db_run(db, SQL_BEGIN, __func__);
+	return db_run(db, SQL_BEGIN, DB_NOARGS, __func__);
 }
 
 fx_err
 db_commit(struct db *db)
 {
-	return db_run(db, SQL_COMMIT, __func__);
+	return db_run(db, SQL_COMMIT, DB_NOARGS, __func__);
 }
 
 void
@@ -338,24 +292,24 @@ db_rollback(struct db *db)
 	/* a failed COMMIT may already have ended the transaction */
 	if (sqlite3_get_autocommit(db->h))
 		return;
-	(void)db_run(db, SQL_ROLLBACK, __func__);
+	(void)db_run(db, SQL_ROLLBACK, DB_NOARGS, __func__);
 }
 
 fx_err
 db_savepoint(struct db *db)
 {
-	return db_run(db, SQL_SAVEPOINT, __func__);
+	return db_run(db, SQL_SAVEPOINT, DB_NOARGS, __func__);
 }
 
 void
 db_savepoint_release(struct db *db)
 {
-	(void)db_run(db, SQL_RELEASE, __func__);
+	(void)db_run(db, SQL_RELEASE, DB_NOARGS, __func__);
 }
 
 void
 db_savepoint_rollback(struct db *db)
 {
-	if (db_run(db, SQL_ROLLBACK_TO, __func__) == FX_OK)
-		(void)db_run(db, SQL_RELEASE, __func__);
+	if (db_run(db, SQL_ROLLBACK_TO, DB_NOARGS, __func__) == FX_OK)
+		(void)db_run(db, SQL_RELEASE, DB_NOARGS, __func__);
 }

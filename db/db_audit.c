@@ -12,62 +12,23 @@ db_audit_add(struct db *db, int64_t finding_id, int64_t at,
     const char *actor, const char *from, const char *to, const char *event,
     const char *reason, const json_t *data)
 {
-	sqlite3_stmt *st = NULL;
-	fx_err rc = FX_EDB;
-	int e = SQLITE_OK;
-
-	if (actor == NULL || event == NULL) {
-		rc = FX_EINVAL;
-		goto out;
-	}
-	st = db_stmt(db, SQL_AUDIT_ADD, __func__);
-	if (st == NULL)
-		goto out;
-	db_bind_time(st, 1, finding_id, &e);	/* 0: global event, NULL */
-	db_bind_int64(st, 2, at, &e);
-	db_bind_text(st, 3, actor, &e);
-	db_bind_text(st, 4, from, &e);
-	db_bind_text(st, 5, to, &e);
-	db_bind_text(st, 6, event, &e);
-	db_bind_text(st, 7, reason, &e);
-	db_bind_json(st, 8, data, &e);
-	if (e != SQLITE_OK) {
-		rc = db_fail(db, __func__, e);
-		goto out;
-	}
-	rc = db_step_done(db, st, __func__);
-out:
-	db_stmt_done(st);
-	return rc;
+	if (actor == NULL || event == NULL)
+		return FX_EINVAL;
+	/* finding_id 0: a global event, NULL */
+	return db_run(db, SQL_AUDIT_ADD, DB_ARGS(DB_TIME(finding_id),
+	    DB_INT(at), DB_TEXT(actor), DB_TEXT(from), DB_TEXT(to),
+	    DB_TEXT(event), DB_TEXT(reason), DB_JSON(data)), __func__);
 }
 
 fx_err
 db_audit_count_playbook(struct db *db, const char *playbook,
     const char *event, int64_t since, int64_t *count)
 {
-	sqlite3_stmt *st = NULL;
-	fx_err rc = FX_EDB;
-	int e = SQLITE_OK;
-
 	*count = 0;
-	if (playbook == NULL || event == NULL) {
-		rc = FX_EINVAL;
-		goto out;
-	}
-	st = db_stmt(db, SQL_AUDIT_COUNT_PB, __func__);
-	if (st == NULL)
-		goto out;
-	db_bind_text(st, 1, event, &e);
-	db_bind_int64(st, 2, since, &e);
-	db_bind_text(st, 3, playbook, &e);
-	if (e != SQLITE_OK) {
-		rc = db_fail(db, __func__, e);
-		goto out;
-	}
-	rc = db_step_count(db, st, count, __func__);
-out:
-	db_stmt_done(st);
-	return rc;
+	if (playbook == NULL || event == NULL)
+		return FX_EINVAL;
+	return db_count(db, SQL_AUDIT_COUNT_PB, DB_ARGS(DB_TEXT(event),
+	    DB_INT(since), DB_TEXT(playbook)), count, __func__);
 }
 
 void
@@ -130,95 +91,48 @@ db_exception_to_json(const struct exception_rec *x)
 	return o;
 }
 
-/* bind every column of x; column i of the row is parameter i + 1 */
-static int
-exception_bind(sqlite3_stmt *st, const struct exception_rec *x)
-{
-	int e = SQLITE_OK;
-
-	db_bind_int64(st, 1, x->id, &e);
-	db_bind_int64(st, 2, x->finding_id, &e);
-	db_bind_text(st, 3, x->requested_by, &e);
-	db_bind_text(st, 4, x->reason, &e);
-	db_bind_text(st, 5, x->kind, &e);
-	db_bind_int64(st, 6, x->requested_at, &e);
-	db_bind_int64(st, 7, x->until, &e);
-	db_bind_text(st, 8, x->status ? x->status : "pending", &e);
-	db_bind_text(st, 9, x->decided_by, &e);
-	db_bind_time(st, 10, x->decided_at, &e);
-	return e;
-}
-
-/* run the insert or the update of an exception */
+/* run the insert or the update of an exception: column i of the row is
+ * parameter i + 1 */
 static fx_err
 exception_write(struct db *db, enum db_sql id,
-    const struct exception_rec *x, const char *fn)
+    const struct exception_rec *x, int64_t *rowid, const char *fn)
 {
-	sqlite3_stmt *st = NULL;
-	fx_err rc = FX_EDB;
-	int e;
+	const struct db_val v[] = {
+		DB_INT(x->id), DB_INT(x->finding_id), DB_TEXT(x->requested_by),
+		DB_TEXT(x->reason), DB_TEXT(x->kind), DB_INT(x->requested_at),
+		DB_INT(x->until), DB_TEXT(x->status ? x->status : "pending"),
+		DB_TEXT(x->decided_by), DB_TIME(x->decided_at),
+	};
 
-	if (x->requested_by == NULL || x->reason == NULL || x->kind == NULL) {
-		rc = FX_EINVAL;
-		goto out;
-	}
-	st = db_stmt(db, id, fn);
-	if (st == NULL)
-		goto out;
-	e = exception_bind(st, x);
-	if (e != SQLITE_OK) {
-		rc = db_fail(db, fn, e);
-		goto out;
-	}
-	rc = db_step_done(db, st, fn);
-	if (rc == FX_OK && sqlite3_changes(db->h) == 0)
-		rc = FX_ENOTFOUND;
-out:
-	db_stmt_done(st);
-	return rc;
+	_Static_assert(sizeof(v) / sizeof(v[0]) == DB_EXC_NCOLS,
+	    "one value per column");
+	if (x->requested_by == NULL || x->reason == NULL || x->kind == NULL)
+		return FX_EINVAL;
+	return db_write(db, id, DB_ARGV(v), rowid, fn);
 }
 
 fx_err
 db_exception_insert(struct db *db, struct exception_rec *x)
 {
-	fx_err rc;
-
-	rc = exception_write(db, SQL_EXC_INSERT, x, __func__);
-	if (rc == FX_OK)
-		x->id = sqlite3_last_insert_rowid(db->h);
-	return rc;
+	return exception_write(db, SQL_EXC_INSERT, x, &x->id, __func__);
 }
 
 fx_err
 db_exception_update(struct db *db, const struct exception_rec *x)
 {
-	return exception_write(db, SQL_EXC_UPDATE, x, __func__);
+	return exception_write(db, SQL_EXC_UPDATE, x, NULL, __func__);
+}
+
+static fx_err
+exception_row(sqlite3_stmt *st, void *out)
+{
+	return db_exception_from_row(st, 0, out);
 }
 
 fx_err
 db_exception_get(struct db *db, int64_t id, struct exception_rec *out)
 {
-	sqlite3_stmt *st = NULL;
-	fx_err rc = FX_EDB;
-	int e = SQLITE_OK, src;
-
 	memset(out, 0, sizeof(*out));
-	st = db_stmt(db, SQL_EXC_GET, __func__);
-	if (st == NULL)
-		goto out;
-	db_bind_int64(st, 1, id, &e);
-	if (e != SQLITE_OK) {
-		rc = db_fail(db, __func__, e);
-		goto out;
-	}
-	src = sqlite3_step(st);
-	if (src == SQLITE_DONE)
-		rc = FX_ENOTFOUND;
-	else if (src != SQLITE_ROW)
-		rc = db_fail(db, __func__, src);
-	else
-		rc = db_exception_from_row(st, 0, out);
-out:
-	db_stmt_done(st);
-	return rc;
+	return db_get(db, SQL_EXC_GET, DB_ARGS(DB_INT(id)), exception_row, out,
+	    __func__);
 }

@@ -132,110 +132,31 @@ db_finding_from_row(sqlite3_stmt *st, int c, struct finding *f)
 	return err;
 }
 
-/* step a statement returning at most one finding row */
 static fx_err
-finding_fetch(struct db *db, sqlite3_stmt *st, struct finding *out,
-    const char *fn)
+finding_row(sqlite3_stmt *st, void *out)
 {
-	int src;
-
-	src = sqlite3_step(st);
-	if (src == SQLITE_DONE)
-		return FX_ENOTFOUND;
-	if (src != SQLITE_ROW)
-		return db_fail(db, fn, src);
 	return db_finding_from_row(st, 0, out);
 }
 
 fx_err
 db_finding_get(struct db *db, int64_t id, struct finding *out)
 {
-	sqlite3_stmt *st = NULL;
-	fx_err rc = FX_EDB;
-	int e = SQLITE_OK;
-
 	memset(out, 0, sizeof(*out));
-	st = db_stmt(db, SQL_F_GET, __func__);
-	if (st == NULL)
-		goto out;
-	db_bind_int64(st, 1, id, &e);
-	if (e != SQLITE_OK) {
-		rc = db_fail(db, __func__, e);
-		goto out;
-	}
-	rc = finding_fetch(db, st, out, __func__);
-out:
-	db_stmt_done(st);
-	return rc;
+	return db_get(db, SQL_F_GET, DB_ARGS(DB_INT(id)), finding_row, out,
+	    __func__);
 }
 
 fx_err
 db_finding_find(struct db *db, const char *playbook, const char *account,
     const char *region, const char *resource, struct finding *out)
 {
-	sqlite3_stmt *st = NULL;
-	fx_err rc = FX_EDB;
-	int e = SQLITE_OK;
-
 	memset(out, 0, sizeof(*out));
 	if (playbook == NULL || account == NULL || region == NULL ||
-	    resource == NULL) {
-		rc = FX_EINVAL;
-		goto out;
-	}
-	st = db_stmt(db, SQL_F_FIND, __func__);
-	if (st == NULL)
-		goto out;
-	db_bind_text(st, 1, playbook, &e);
-	db_bind_text(st, 2, account, &e);
-	db_bind_text(st, 3, region, &e);
-	db_bind_text(st, 4, resource, &e);
-	if (e != SQLITE_OK) {
-		rc = db_fail(db, __func__, e);
-		goto out;
-	}
-	rc = finding_fetch(db, st, out, __func__);
-out:
-	db_stmt_done(st);
-	return rc;
-}
-
-/* bind every column of f; column i of the row is parameter i + 1 */
-static int
-finding_bind(sqlite3_stmt *st, const struct finding *f)
-{
-	int e = SQLITE_OK;
-
-	db_bind_int64(st, 1, f->id, &e);
-	db_bind_text(st, 2, f->playbook, &e);
-	db_bind_text(st, 3, f->account_id, &e);
-	db_bind_text(st, 4, f->region, &e);
-	db_bind_text(st, 5, f->resource_id, &e);
-	db_bind_text(st, 6, f->resource_arn, &e);
-	db_bind_text(st, 7, f->owner_email, &e);
-	db_bind_text(st, 8, f->owner_slack_id, &e);
-	db_bind_text(st, 9, f->title, &e);
-	db_bind_text(st, 10, f->details ? f->details : "{}", &e);
-	db_bind_text(st, 11, fstate_name(f->state), &e);
-	db_bind_int64(st, 12, f->first_seen, &e);
-	db_bind_int64(st, 13, f->last_seen, &e);
-	db_bind_time(st, 14, f->observed_at, &e);
-	db_bind_time(st, 15, f->notified_at, &e);
-	db_bind_time(st, 16, f->deadline, &e);
-	db_bind_int64(st, 17, f->reminder_sent ? 1 : 0, &e);
-	db_bind_time(st, 18, f->excepted_until, &e);
-	db_bind_time(st, 19, f->exc_pending, &e);
-	db_bind_time(st, 20, f->lease_until, &e);
-	db_bind_time(st, 21, f->lease_token, &e);
-	db_bind_int64(st, 22, f->attempts, &e);
-	db_bind_time(st, 23, f->next_attempt_at, &e);
-	db_bind_text(st, 24, f->undo_requested_by, &e);
-	db_bind_text(st, 25, f->prior_state, &e);
-	db_bind_text(st, 26, f->last_error, &e);
-	db_bind_text(st, 27, f->slack_channel, &e);
-	db_bind_text(st, 28, f->slack_ts, &e);
-	db_bind_int64(st, 29, f->updated_at, &e);
-	return e;
+	    resource == NULL)
+		return FX_EINVAL;
+	return db_get(db, SQL_F_FIND, DB_ARGS(DB_TEXT(playbook),
+	    DB_TEXT(account), DB_TEXT(region), DB_TEXT(resource)), finding_row,
+	    out, __func__);
 }
 
 static int
@@ -246,81 +167,58 @@ finding_valid(const struct finding *f)
 	    f->resource_id != NULL && f->title != NULL;
 }
 
+/* run the insert or the update of a finding: column i of the row is
+ * parameter i + 1 */
+static fx_err
+finding_write(struct db *db, enum db_sql id, const struct finding *f,
+    int64_t *rowid, const char *fn)
+{
+	const struct db_val v[] = {
+		DB_INT(f->id), DB_TEXT(f->playbook), DB_TEXT(f->account_id),
+		DB_TEXT(f->region), DB_TEXT(f->resource_id),
+		DB_TEXT(f->resource_arn), DB_TEXT(f->owner_email),
+		DB_TEXT(f->owner_slack_id), DB_TEXT(f->title),
+		DB_TEXT(f->details ? f->details : "{}"),
+		DB_TEXT(fstate_name(f->state)), DB_INT(f->first_seen),
+		DB_INT(f->last_seen), DB_TIME(f->observed_at),
+		DB_TIME(f->notified_at), DB_TIME(f->deadline),
+		DB_INT(f->reminder_sent ? 1 : 0), DB_TIME(f->excepted_until),
+		DB_TIME(f->exc_pending), DB_TIME(f->lease_until),
+		DB_TIME(f->lease_token), DB_INT(f->attempts),
+		DB_TIME(f->next_attempt_at), DB_TEXT(f->undo_requested_by),
+		DB_TEXT(f->prior_state), DB_TEXT(f->last_error),
+		DB_TEXT(f->slack_channel), DB_TEXT(f->slack_ts),
+		DB_INT(f->updated_at),
+	};
+
+	_Static_assert(sizeof(v) / sizeof(v[0]) == DB_FINDING_NCOLS,
+	    "one value per column");
+	if (!finding_valid(f))
+		return FX_EINVAL;
+	return db_write(db, id, DB_ARGV(v), rowid, fn);
+}
+
 fx_err
 db_finding_insert(struct db *db, struct finding *f)
 {
-	sqlite3_stmt *st = NULL;
-	fx_err rc = FX_EDB;
-	int e;
-
-	if (!finding_valid(f)) {
-		rc = FX_EINVAL;
-		goto out;
-	}
-	st = db_stmt(db, SQL_F_INSERT, __func__);
-	if (st == NULL)
-		goto out;
-	e = finding_bind(st, f);
-	if (e != SQLITE_OK) {
-		rc = db_fail(db, __func__, e);
-		goto out;
-	}
-	rc = db_step_done(db, st, __func__);
-	if (rc == FX_OK)
-		f->id = sqlite3_last_insert_rowid(db->h);
-out:
-	db_stmt_done(st);
-	return rc;
+	return finding_write(db, SQL_F_INSERT, f, &f->id, __func__);
 }
 
 fx_err
 db_finding_update(struct db *db, const struct finding *f)
 {
-	sqlite3_stmt *st = NULL;
-	fx_err rc = FX_EDB;
-	int e;
-
-	if (!finding_valid(f)) {
-		rc = FX_EINVAL;
-		goto out;
-	}
-	st = db_stmt(db, SQL_F_UPDATE, __func__);
-	if (st == NULL)
-		goto out;
-	e = finding_bind(st, f);
-	if (e != SQLITE_OK) {
-		rc = db_fail(db, __func__, e);
-		goto out;
-	}
-	rc = db_step_done(db, st, __func__);
-	if (rc == FX_OK && sqlite3_changes(db->h) == 0)
-		rc = FX_ENOTFOUND;
-out:
-	db_stmt_done(st);
-	return rc;
+	return finding_write(db, SQL_F_UPDATE, f, NULL, __func__);
 }
 
 fx_err
 db_open_rearm(struct db *db, const char *playbook, int64_t *changed)
 {
-	sqlite3_stmt *st = NULL;
-	fx_err rc = FX_EDB;
-	int e = SQLITE_OK;
+	fx_err rc;
 
 	*changed = 0;
-	st = db_stmt(db, SQL_F_OPEN_REARM, __func__);
-	if (st == NULL)
-		goto out;
-	db_bind_text(st, 1, playbook, &e);
-	if (e != SQLITE_OK) {
-		rc = db_fail(db, __func__, e);
-		goto out;
-	}
-	rc = db_step_done(db, st, __func__);
+	rc = db_run(db, SQL_F_OPEN_REARM, DB_ARGS(DB_TEXT(playbook)), __func__);
 	if (rc == FX_OK)
 		*changed = sqlite3_changes(db->h);
-out:
-	db_stmt_done(st);
 	return rc;
 }
 
@@ -328,79 +226,42 @@ fx_err
 db_finding_set_message(struct db *db, int64_t id, const char *channel,
     const char *ts, const char *owner_slack_id)
 {
-	sqlite3_stmt *st = NULL;
-	fx_err rc = FX_EDB;
-	int e = SQLITE_OK;
+	return db_write(db, SQL_F_SET_MESSAGE, DB_ARGS(DB_INT(id),
+	    DB_TEXT(channel), DB_TEXT(ts), DB_TEXT(owner_slack_id)), NULL,
+	    __func__);
+}
 
-	st = db_stmt(db, SQL_F_SET_MESSAGE, __func__);
-	if (st == NULL)
-		goto out;
-	db_bind_int64(st, 1, id, &e);
-	db_bind_text(st, 2, channel, &e);
-	db_bind_text(st, 3, ts, &e);
-	db_bind_text(st, 4, owner_slack_id, &e);
-	if (e != SQLITE_OK) {
-		rc = db_fail(db, __func__, e);
-		goto out;
-	}
-	rc = db_step_done(db, st, __func__);
-	if (rc == FX_OK && sqlite3_changes(db->h) == 0)
-		rc = FX_ENOTFOUND;
-out:
-	db_stmt_done(st);
-	return rc;
+static fx_err
+id_row(sqlite3_stmt *st, void *vec)
+{
+	int64_t *id;
+
+	id = db_vec_push(vec);
+	if (id == NULL)
+		return FX_ENOMEM;
+	*id = sqlite3_column_int64(st, 0);
+	return FX_OK;
 }
 
 fx_err
 db_finding_ids_due(struct db *db, enum due_kind k, int64_t now, size_t max,
     int64_t **ids, size_t *n)
 {
-	sqlite3_stmt *st = NULL;
-	int64_t *v = NULL, *nv;
-	size_t len = 0, alloc = 0;
+	struct db_vec vec = DB_VEC_INIT(sizeof(int64_t));
 	fx_err rc = FX_OK;
-	int e = SQLITE_OK, src;
 
-	if ((unsigned)k > DUE_UNDO) {
+	if ((unsigned)k > DUE_UNDO)
 		rc = FX_EINVAL;
-		goto out;
-	}
-	if (max == 0)
-		goto out;
-	st = db_stmt(db, (enum db_sql)(SQL_DUE_EXPIRED_EXC + (int)k),
-	    __func__);
-	if (st == NULL) {
-		rc = FX_EDB;
-		goto out;
-	}
-	db_bind_int64(st, 1, now, &e);
-	db_bind_int64(st, 2, db_limit(max), &e);
-	if (e != SQLITE_OK) {
-		rc = db_fail(db, __func__, e);
-		goto out;
-	}
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		if (len == alloc) {
-			alloc = alloc ? alloc * 2 : 16;
-			nv = realloc(v, alloc * sizeof(*v));
-			if (nv == NULL) {
-				rc = FX_ENOMEM;
-				goto out;
-			}
-			v = nv;
-		}
-		v[len++] = sqlite3_column_int64(st, 0);
-	}
-	if (src != SQLITE_DONE)
-		rc = db_fail(db, __func__, src);
-out:
-	db_stmt_done(st);
+	else if (max > 0)
+		rc = db_each(db, (enum db_sql)(SQL_DUE_EXPIRED_EXC + (int)k),
+		    DB_ARGS(DB_INT(now), DB_INT(db_limit(max))), id_row, &vec,
+		    __func__);
 	if (rc != FX_OK) {
-		free(v);
-		v = NULL;
-		len = 0;
+		free(vec.v);
+		vec.v = NULL;
+		vec.len = 0;
 	}
-	*ids = v;
-	*n = len;
+	*ids = vec.v;
+	*n = vec.len;
 	return rc;
 }

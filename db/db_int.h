@@ -5,8 +5,9 @@
  *
  * Every statement of the project is a row of db_sql_text[] (db_sql.c),
  * prepared on first use and kept for the life of the connection. A caller
- * takes it with db_stmt(), binds, steps, and ends with db_stmt_done()
- * (reset + clear bindings), on every path.
+ * runs it through db_run() or one of its siblings below, which take it with
+ * db_stmt(), bind, step, and end with db_stmt_done() (reset + clear
+ * bindings) on every path.
  */
 #ifndef FIXIT_DB_INT_H
 #define FIXIT_DB_INT_H
@@ -59,22 +60,76 @@ sqlite3_stmt *db_stmt(struct db *db, enum db_sql id, const char *fn);
 void db_stmt_done(sqlite3_stmt *st);
 /* record and log a SQLite failure (rc: the SQLite code); returns FX_EDB */
 fx_err db_fail(struct db *db, const char *fn, int rc);
-/* step a statement that returns no row; FX_OK or FX_EDB */
-fx_err db_step_done(struct db *db, sqlite3_stmt *st, const char *fn);
-/* step a statement returning one integer row (a count) */
-fx_err db_step_count(struct db *db, sqlite3_stmt *st, int64_t *count,
-    const char *fn);
 
 /*
- * Binding with a sticky SQLite result: each call is skipped once *rc is
- * not SQLITE_OK, so a run of binds is checked once. Text is copied
- * (SQLITE_TRANSIENT); NULL text and time 0 bind SQL NULL.
+ * The values bound to a statement's parameters, built in place:
+ *	db_run(db, SQL_X, DB_ARGS(DB_INT(id), DB_TEXT(name)), __func__);
+ * binds id as ?1 and name as ?2. Text is copied (SQLITE_TRANSIENT);
+ * NULL text, NULL JSON and time 0 bind SQL NULL.
  */
-void db_bind_text(sqlite3_stmt *st, int i, const char *s, int *rc);
-void db_bind_int64(sqlite3_stmt *st, int i, int64_t v, int *rc);
-void db_bind_time(sqlite3_stmt *st, int i, int64_t t, int *rc);
-/* JSON value as compact text; NULL binds SQL NULL */
-void db_bind_json(sqlite3_stmt *st, int i, const json_t *v, int *rc);
+enum db_vtype { DBV_INT, DBV_TIME, DBV_TEXT, DBV_JSON };
+struct db_val {
+	enum db_vtype type;
+	int64_t i;		/* DBV_INT, DBV_TIME */
+	const char *s;		/* DBV_TEXT, borrowed */
+	const json_t *j;	/* DBV_JSON, borrowed: bound as compact text */
+};
+struct db_args {
+	const struct db_val *v;	/* v[i] is parameter ?i+1 */
+	size_t n;
+};
+#define DB_INT(x)	((struct db_val){ .type = DBV_INT, .i = (x) })
+#define DB_TIME(x)	((struct db_val){ .type = DBV_TIME, .i = (x) })
+#define DB_TEXT(x)	((struct db_val){ .type = DBV_TEXT, .s = (x) })
+#define DB_JSON(x)	((struct db_val){ .type = DBV_JSON, .j = (x) })
+/* arr: an array of struct db_val (not a pointer) */
+#define DB_ARGV(arr) \
+	((struct db_args){ (arr), sizeof(arr) / sizeof((arr)[0]) })
+#define DB_ARGS(...)	DB_ARGV(((const struct db_val[]){ __VA_ARGS__ }))
+#define DB_NOARGS	((struct db_args){ NULL, 0 })
+
+/* reads the current row into ctx; anything but FX_OK stops the walk */
+typedef fx_err (*db_row_fn)(sqlite3_stmt *st, void *ctx);
+/* the current row as a new JSON value; on failure *rc is set and the
+ * caller json_decref()s whatever came back */
+typedef json_t *(*db_json_row_fn)(sqlite3_stmt *st, fx_err *rc);
+
+/*
+ * Run statement id with a bound, then reset it; fn names the caller in
+ * the log. A statement that cannot be prepared or bound, or a SQLite
+ * failure while stepping, is FX_EDB (logged through db_fail); a row
+ * reader's own failure comes back as it is.
+ */
+/* a statement returning no row */
+fx_err db_run(struct db *db, enum db_sql id, struct db_args a,
+    const char *fn);
+/* an INSERT or UPDATE: FX_ENOTFOUND when it changed no row; *rowid (may
+ * be NULL) gets the last inserted row id */
+fx_err db_write(struct db *db, enum db_sql id, struct db_args a,
+    int64_t *rowid, const char *fn);
+/* a statement returning one integer row (a count, a flag) */
+fx_err db_count(struct db *db, enum db_sql id, struct db_args a,
+    int64_t *count, const char *fn);
+/* at most one row, read by row(st, ctx); FX_ENOTFOUND when there is none */
+fx_err db_get(struct db *db, enum db_sql id, struct db_args a,
+    db_row_fn row, void *ctx, const char *fn);
+/* every row, each read by row(st, ctx) */
+fx_err db_each(struct db *db, enum db_sql id, struct db_args a,
+    db_row_fn row, void *ctx, const char *fn);
+/* every row, each made an element by row(), as a new array in *out
+ * (NULL on failure) */
+fx_err db_json_rows(struct db *db, enum db_sql id, struct db_args a,
+    db_json_row_fn row, json_t **out, const char *fn);
+
+/* a growing array of elements of one size, for multi-row results */
+struct db_vec {
+	void *v;		/* owned: free() */
+	size_t len, alloc, size;
+};
+#define DB_VEC_INIT(elsize)	{ NULL, 0, 0, (elsize) }
+/* a new element at the end (counted in len, not initialized); NULL when
+ * out of memory */
+void *db_vec_push(struct db_vec *vec);
 
 /* a size as a LIMIT value */
 int64_t db_limit(size_t n);

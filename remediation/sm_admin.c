@@ -6,7 +6,6 @@
 #include <string.h>
 #include <jansson.h>
 
-#include "fxlog.h"
 #include "sm_internal.h"
 #include "banned.h"
 
@@ -56,14 +55,7 @@ sm_undo_request(struct db *db, const struct policy *pol, int64_t id,
 	fx_err rc;
 
 	memset(&f, 0, sizeof(f));
-	rc = db_finding_get(db, id, &f);
-	if (rc == FX_ENOTFOUND) {
-		memset(&f, 0, sizeof(f));
-		if (buf_addf(&why, "Finding #%lld was not found.",
-		    (long long)id) != FX_OK)
-			rc = FX_ENOMEM;
-		goto out;
-	}
+	rc = sm_finding_get(db, id, &f, &why);
 	if (rc != FX_OK)
 		goto out;
 	if (f.state != FS_FIXED) {
@@ -92,11 +84,7 @@ sm_undo_request(struct db *db, const struct policy *pol, int64_t id,
 		goto out;
 	rc = buf_addf(&why, "Undo of #%lld queued.", (long long)id);
 out:
-	if (msg != NULL && why.len > 0) {
-		buf_reset(msg);
-		if (buf_adds(msg, buf_str(&why)) != FX_OK)
-			log_warnx("%s: message too long", __func__);
-	}
+	sm_msg_set(msg, &why, __func__);
 	finding_release(&f);
 	buf_release(&why);
 	buf_release(&t);

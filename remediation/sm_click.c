@@ -7,7 +7,6 @@
 #include <jansson.h>
 
 #include "fxlimits.h"
-#include "fxlog.h"
 #include "sm_internal.h"
 #include "banned.h"
 
@@ -99,13 +98,10 @@ click_finding(struct db *db, const struct policy *pol,
 	memset(&f, 0, sizeof(f));
 	action = c->action == ACT_FIX_NOW ? ACT_FIX :
 	    c->action == ACT_EXC_1Y ? EXC_1Y : EXC_1M;
-	rc = db_finding_get(db, c->target_id, &f);
+	rc = sm_finding_get(db, c->target_id, &f, &t);
 	if (rc == FX_ENOTFOUND) {
-		memset(&f, 0, sizeof(f));
-		if ((rc = buf_addf(&t, "Finding #%lld was not found.",
-		    (long long)c->target_id)) == FX_OK)
-			rc = sm_out_ephemeral(db, 0, c->channel_id,
-			    c->user_id, buf_str(&t), now);
+		rc = sm_out_ephemeral(db, 0, c->channel_id, c->user_id,
+		    buf_str(&t), now);
 		goto out;
 	}
 	if (rc != FX_OK)
@@ -139,27 +135,50 @@ out:
 	return rc;
 }
 
-/* approve: exception active, finding excepted; both messages updated */
-static fx_err
-decide_approve(struct db *db, const struct policy *pol,
-    const struct sm_click *c, struct exception_rec *e, struct finding *f,
-    int64_t now)
+/* the kind of an exception row (1 month when unknown) */
+static int
+exc_kind(const struct exception_rec *e)
 {
-	const struct playbook *pb = policy_playbook(pol, f->playbook);
 	int kind = sm_exc_parse(e->kind);
-	struct buf t = BUF_INIT, a = BUF_INIT;
+
+	return kind < 0 ? EXC_1M : kind;
+}
+
+/*
+ * The admin channel's request message: "Exception #id (kind) for <finding>
+ * <verb> by <@admin>", then " until <date>" when until is not 0.
+ */
+static fx_err
+decide_request_msg(struct db *db, const struct sm_click *c,
+    const struct exception_rec *e, const struct finding *f, int kind,
+    const char *verb, int64_t until, int64_t now)
+{
+	struct buf a = BUF_INIT;
+	fx_err rc;
+
+	if ((rc = buf_addf(&a, "Exception #%lld (%s) for ", (long long)e->id,
+	    policy_exc_name(kind))) != FX_OK ||
+	    (rc = sm_add_finding(&a, f)) != FX_OK ||
+	    (rc = buf_addf(&a, " %s by <@%s>", verb, c->user_id)) != FX_OK ||
+	    (until != 0 && ((rc = buf_adds(&a, " until ")) != FX_OK ||
+	    (rc = sm_add_date(&a, until)) != FX_OK)))
+		goto out;
+	rc = sm_out_decision_at(db, f->id, buf_str(&a), c->channel_id,
+	    c->message_ts, now);
+out:
+	buf_release(&a);
+	return rc;
+}
+
+/* approved (row active): finding excepted; both messages updated */
+static fx_err
+decide_approve(struct db *db, const struct sm_click *c,
+    const struct exception_rec *e, struct finding *f, int kind, int64_t now)
+{
+	struct buf t = BUF_INIT;
 	char iso[21];
 	fx_err rc;
 
-	if (kind < 0)
-		kind = EXC_1M;
-	e->until = now + policy_exc_secs(pb, kind);
-	e->decided_at = now;
-	if ((rc = sm_set_str(&e->status, "active")) != FX_OK ||
-	    (rc = sm_set_str(&e->decided_by, c->user_id)) != FX_OK ||
-	    (rc = db_exception_update(db, e)) != FX_OK)
-		goto out;
-	f->exc_pending = 0;
 	f->excepted_until = e->until;
 	sm_iso(e->until, iso);
 	if ((rc = buf_addf(&t, "Exception: %s approved by <@%s> until %s",
@@ -178,39 +197,21 @@ decide_approve(struct db *db, const struct policy *pol,
 	    (rc = sm_out_text(db, "decision", f->id, buf_str(&t), now)) !=
 	    FX_OK)
 		goto out;
-	if ((rc = buf_addf(&a, "Exception #%lld (%s) for ", (long long)e->id,
-	    policy_exc_name(kind))) != FX_OK ||
-	    (rc = sm_add_finding(&a, f)) != FX_OK ||
-	    (rc = buf_addf(&a, " approved by <@%s> until ", c->user_id)) !=
-	    FX_OK || (rc = sm_add_date(&a, e->until)) != FX_OK)
-		goto out;
-	rc = sm_out_decision_at(db, f->id, buf_str(&a), c->channel_id,
-	    c->message_ts, now);
+	rc = decide_request_msg(db, c, e, f, kind, "approved", e->until, now);
 out:
 	buf_release(&t);
-	buf_release(&a);
 	return rc;
 }
 
-/* deny: exception denied, finding stays notified; owner told */
+/* denied (row denied): finding stays notified; owner told */
 static fx_err
-decide_deny(struct db *db, const struct policy *pol,
-    const struct sm_click *c, struct exception_rec *e, struct finding *f,
-    int64_t now)
+decide_deny(struct db *db, const struct playbook *pb,
+    const struct sm_click *c, const struct exception_rec *e,
+    struct finding *f, int kind, int64_t now)
 {
-	const struct playbook *pb = policy_playbook(pol, f->playbook);
-	int kind = sm_exc_parse(e->kind);
 	struct buf t = BUF_INIT, a = BUF_INIT;
 	fx_err rc;
 
-	if (kind < 0)
-		kind = EXC_1M;
-	e->decided_at = now;
-	if ((rc = sm_set_str(&e->status, "denied")) != FX_OK ||
-	    (rc = sm_set_str(&e->decided_by, c->user_id)) != FX_OK ||
-	    (rc = db_exception_update(db, e)) != FX_OK)
-		goto out;
-	f->exc_pending = 0;
 	if ((rc = buf_addf(&t, "Exception: %s denied by <@%s>",
 	    policy_exc_name(kind), c->user_id)) != FX_OK)
 		goto out;
@@ -236,18 +237,33 @@ decide_deny(struct db *db, const struct policy *pol,
 	    (rc = sm_out_text(db, "owner_msg", f->id, buf_str(&a), now)) !=
 	    FX_OK)
 		goto out;
-	buf_reset(&a);
-	if ((rc = buf_addf(&a, "Exception #%lld (%s) for ", (long long)e->id,
-	    policy_exc_name(kind))) != FX_OK ||
-	    (rc = sm_add_finding(&a, f)) != FX_OK ||
-	    (rc = buf_addf(&a, " denied by <@%s>", c->user_id)) != FX_OK)
-		goto out;
-	rc = sm_out_decision_at(db, f->id, buf_str(&a), c->channel_id,
-	    c->message_ts, now);
+	rc = decide_request_msg(db, c, e, f, kind, "denied", 0, now);
 out:
 	buf_release(&t);
 	buf_release(&a);
 	return rc;
+}
+
+/* Approve / Deny: the exception row decided, then the messages */
+static fx_err
+decide(struct db *db, const struct policy *pol, const struct sm_click *c,
+    struct exception_rec *e, struct finding *f, int64_t now)
+{
+	const struct playbook *pb = policy_playbook(pol, f->playbook);
+	int approve = c->action == ACT_EXC_APPROVE;
+	int kind = exc_kind(e);
+	fx_err rc;
+
+	if (approve)
+		e->until = now + policy_exc_secs(pb, kind);
+	rc = sm_exception_decide(db, e, approve ? "active" : "denied",
+	    c->user_id, now);
+	if (rc != FX_OK)
+		return rc;
+	f->exc_pending = 0;
+	if (approve)
+		return decide_approve(db, c, e, f, kind, now);
+	return decide_deny(db, pb, c, e, f, kind, now);
 }
 
 /* Approve / Deny on an approval request (admins only) */
@@ -281,11 +297,9 @@ click_decide(struct db *db, const struct policy *pol,
 		    "%s.", e.status ? e.status : "unknown");
 		goto refuse;
 	}
-	rc = db_finding_get(db, e.finding_id, &f);
+	rc = sm_finding_get(db, e.finding_id, &f, &t);
 	if (rc == FX_ENOTFOUND) {
-		memset(&f, 0, sizeof(f));
-		rc = buf_addf(&t, "Finding #%lld was not found.",
-		    (long long)e.finding_id);
+		rc = FX_OK;
 		goto refuse;
 	}
 	if (rc != FX_OK)
@@ -295,10 +309,7 @@ click_decide(struct db *db, const struct policy *pol,
 		    "%s.", fstate_name(f.state));
 		goto refuse;
 	}
-	if (c->action == ACT_EXC_APPROVE)
-		rc = decide_approve(db, pol, c, &e, &f, now);
-	else
-		rc = decide_deny(db, pol, c, &e, &f, now);
+	rc = decide(db, pol, c, &e, &f, now);
 	goto out;
 refuse:
 	if (rc == FX_OK)
@@ -327,6 +338,22 @@ sm_click(struct db *db, const struct policy *pol, const struct sm_click *c,
 	return FX_EINVAL;
 }
 
+/* the requested fields of a new exception row on f (e zeroed before) */
+static fx_err
+submit_fields(struct exception_rec *e, const struct sm_exception_req *r,
+    const struct finding *f, const char *status, int64_t now)
+{
+	fx_err rc;
+
+	e->finding_id = f->id;
+	e->requested_at = now;
+	if ((rc = sm_set_str(&e->requested_by, r->user_id)) != FX_OK ||
+	    (rc = sm_set_str(&e->reason, r->reason)) != FX_OK ||
+	    (rc = sm_set_str(&e->kind, sm_exc_code(r->kind))) != FX_OK)
+		return rc;
+	return sm_set_str(&e->status, status);
+}
+
 /* needs approval: pending row, approval request, decision on the message */
 static fx_err
 submit_pending(struct db *db, const struct sm_exception_req *r,
@@ -337,12 +364,7 @@ submit_pending(struct db *db, const struct sm_exception_req *r,
 	fx_err rc;
 
 	memset(&e, 0, sizeof(e));
-	e.finding_id = f->id;
-	e.requested_at = now;
-	if ((rc = sm_set_str(&e.requested_by, r->user_id)) != FX_OK ||
-	    (rc = sm_set_str(&e.reason, r->reason)) != FX_OK ||
-	    (rc = sm_set_str(&e.kind, sm_exc_code(r->kind))) != FX_OK ||
-	    (rc = sm_set_str(&e.status, "pending")) != FX_OK ||
+	if ((rc = submit_fields(&e, r, f, "pending", now)) != FX_OK ||
 	    (rc = db_exception_insert(db, &e)) != FX_OK)
 		goto out;
 	f->exc_pending = e.id;
@@ -382,14 +404,9 @@ submit_active(struct db *db, const struct playbook *pb,
 	fx_err rc;
 
 	memset(&e, 0, sizeof(e));
-	e.finding_id = f->id;
-	e.requested_at = now;
 	e.until = now + policy_exc_secs(pb, r->kind);
 	e.decided_at = now;
-	if ((rc = sm_set_str(&e.requested_by, r->user_id)) != FX_OK ||
-	    (rc = sm_set_str(&e.reason, r->reason)) != FX_OK ||
-	    (rc = sm_set_str(&e.kind, sm_exc_code(r->kind))) != FX_OK ||
-	    (rc = sm_set_str(&e.status, "active")) != FX_OK ||
+	if ((rc = submit_fields(&e, r, f, "active", now)) != FX_OK ||
 	    (rc = sm_set_str(&e.decided_by, r->user_id)) != FX_OK ||
 	    (rc = db_exception_insert(db, &e)) != FX_OK)
 		goto out;
@@ -436,14 +453,7 @@ sm_exception_submit(struct db *db, const struct policy *pol,
 			rc = FX_EINVAL;
 		goto out;
 	}
-	rc = db_finding_get(db, r->finding_id, &f);
-	if (rc == FX_ENOTFOUND) {
-		memset(&f, 0, sizeof(f));
-		if (buf_addf(&why, "Finding #%lld was not found.",
-		    (long long)r->finding_id) != FX_OK)
-			rc = FX_ENOMEM;
-		goto out;
-	}
+	rc = sm_finding_get(db, r->finding_id, &f, &why);
 	if (rc != FX_OK)
 		goto out;
 	rc = guard(db, pol, &f, r->user_id, (int)r->kind, &why);
@@ -455,11 +465,7 @@ sm_exception_submit(struct db *db, const struct policy *pol,
 	else
 		rc = submit_active(db, pb, r, &f, now);
 out:
-	if (msg != NULL && why.len > 0) {
-		buf_reset(msg);
-		if (buf_adds(msg, buf_str(&why)) != FX_OK)
-			log_warnx("%s: refusal text too long", __func__);
-	}
+	sm_msg_set(msg, &why, __func__);
 	finding_release(&f);
 	buf_release(&why);
 	return rc;

@@ -166,6 +166,18 @@ sm_set_str(char **dst, const char *src)
 	return FX_OK;
 }
 
+fx_err
+sm_set_json(char **dst, const json_t *v)
+{
+	char *s = NULL;
+
+	if (v != NULL && (s = json_dumps(v, JSON_COMPACT)) == NULL)
+		return FX_ENOMEM;
+	free(*dst);
+	*dst = s;
+	return FX_OK;
+}
+
 int
 sm_may_act(const struct policy *pol, const struct finding *f,
     const char *user)
@@ -224,6 +236,19 @@ sm_reset_cycle(struct finding *f)
 }
 
 fx_err
+sm_exception_decide(struct db *db, struct exception_rec *e,
+    const char *status, const char *who, int64_t now)
+{
+	fx_err rc;
+
+	if ((rc = sm_set_str(&e->status, status)) != FX_OK ||
+	    (rc = sm_set_str(&e->decided_by, who)) != FX_OK)
+		return rc;
+	e->decided_at = now;
+	return db_exception_update(db, e);
+}
+
+fx_err
 sm_exception_close(struct db *db, int64_t exc_id, const char *status,
     const char *who, int64_t now)
 {
@@ -232,16 +257,33 @@ sm_exception_close(struct db *db, int64_t exc_id, const char *status,
 
 	memset(&e, 0, sizeof(e));
 	rc = db_exception_get(db, exc_id, &e);
-	if (rc != FX_OK)
-		goto out;
-	if ((rc = sm_set_str(&e.status, status)) != FX_OK ||
-	    (rc = sm_set_str(&e.decided_by, who)) != FX_OK)
-		goto out;
-	e.decided_at = now;
-	rc = db_exception_update(db, &e);
-out:
+	if (rc == FX_OK)
+		rc = sm_exception_decide(db, &e, status, who, now);
 	exception_release(&e);
 	return rc;
+}
+
+fx_err
+sm_finding_get(struct db *db, int64_t id, struct finding *f, struct buf *why)
+{
+	fx_err rc;
+
+	rc = db_finding_get(db, id, f);
+	if (rc != FX_ENOTFOUND)
+		return rc;
+	memset(f, 0, sizeof(*f));
+	rc = buf_addf(why, "Finding #%lld was not found.", (long long)id);
+	return rc == FX_OK ? FX_ENOTFOUND : rc;
+}
+
+void
+sm_msg_set(struct buf *msg, const struct buf *text, const char *func)
+{
+	if (msg == NULL || text->len == 0)
+		return;
+	buf_reset(msg);
+	if (buf_adds(msg, buf_str(text)) != FX_OK)
+		log_warnx("%s: message too long", func);
 }
 
 fx_err

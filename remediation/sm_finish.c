@@ -30,16 +30,10 @@ finish_fixed(struct db *db, const struct playbook *pb, struct finding *f,
     const struct sm_result *r, int64_t now)
 {
 	struct buf t = BUF_INIT, o = BUF_INIT;
-	char *prior = NULL;
 	fx_err rc;
 
-	if (r->prior_state != NULL &&
-	    (prior = json_dumps(r->prior_state, JSON_COMPACT)) == NULL) {
-		rc = FX_ENOMEM;
+	if ((rc = sm_set_json(&f->prior_state, r->prior_state)) != FX_OK)
 		goto out;
-	}
-	free(f->prior_state);
-	f->prior_state = prior;
 	lease_clear(f);
 	f->next_attempt_at = 0;
 	free(f->last_error);

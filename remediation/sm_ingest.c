@@ -22,7 +22,6 @@ same_str(const char *a, const char *b)
 static fx_err
 ingest_fields(const struct finding_in *in, struct finding *f, int64_t now)
 {
-	char *details = NULL;
 	fx_err rc = FX_OK;
 
 	if (!in->resolved)
@@ -34,19 +33,12 @@ ingest_fields(const struct finding_in *in, struct finding *f, int64_t now)
 	if (in->resource_arn != NULL &&
 	    (rc = sm_set_str(&f->resource_arn, in->resource_arn)) != FX_OK)
 		goto out;
-	if (in->details != NULL) {
-		details = json_dumps(in->details, JSON_COMPACT);
-		if (details == NULL) {
-			rc = FX_ENOMEM;
-			goto out;
-		}
-		free(f->details);
-		f->details = details;
-	} else if (f->details == NULL) {
+	if (in->details != NULL)
+		rc = sm_set_json(&f->details, in->details);
+	else if (f->details == NULL)
 		rc = sm_set_str(&f->details, "{}");
-		if (rc != FX_OK)
-			goto out;
-	}
+	if (rc != FX_OK)
+		goto out;
 	/* a new owner email voids a Slack id looked up from the old one */
 	if (in->owner_email != NULL && !same_str(in->owner_email,
 	    f->owner_email)) {

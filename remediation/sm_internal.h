@@ -77,6 +77,8 @@ void sm_iso(int64_t t, char out[21]);
 
 /* replace *dst by a copy of src (NULL allowed) */
 fx_err sm_set_str(char **dst, const char *src) FX_WUR;
+/* replace *dst by the compact JSON text of v (NULL: *dst = NULL) */
+fx_err sm_set_json(char **dst, const json_t *v) FX_WUR;
 /* owner of the finding or a fixit admin */
 int sm_may_act(const struct policy *pol, const struct finding *f,
     const char *user);
@@ -103,5 +105,18 @@ fx_err sm_to_fixing(struct db *db, struct finding *f, const char *actor,
 /* a pending or active exception row closed as status by who */
 fx_err sm_exception_close(struct db *db, int64_t exc_id, const char *status,
     const char *who, int64_t now) FX_WUR;
+/* the same on a loaded row: status, decided_by = who, decided_at = now */
+fx_err sm_exception_decide(struct db *db, struct exception_rec *e,
+    const char *status, const char *who, int64_t now) FX_WUR;
+
+/*
+ * db_finding_get, for a finding id a user gave: when there is no such
+ * finding, f is zeroed, why gets "Finding #id was not found." and the
+ * result is FX_ENOTFOUND (or why's error).
+ */
+fx_err sm_finding_get(struct db *db, int64_t id, struct finding *f,
+    struct buf *why) FX_WUR;
+/* a non-empty text into the caller's msg (NULL: none); func for the log */
+void sm_msg_set(struct buf *msg, const struct buf *text, const char *func);
 
 #endif

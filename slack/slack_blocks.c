@@ -273,10 +273,28 @@ arr_add(json_t *a, json_t *v)
 	return json_array_append_new(a, v);
 }
 
+/* a, or NULL (a released) when bad: the end of a run of arr_add */
+static json_t *
+arr_checked(json_t *a, int bad)
+{
+	if (bad) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
 static json_t *
 obj_text(const char *type, const char *text)
 {
 	return json_pack("{s:s,s:s}", "type", type, "text", text);
+}
+
+/* append s's text to a as a mrkdwn text object; -1 on failure */
+static int
+arr_add_mrkdwn(json_t *a, const struct sb *s)
+{
+	return arr_add(a, obj_text("mrkdwn", sb_str(s)));
 }
 
 static json_t *
@@ -351,10 +369,8 @@ finding_actions(const struct slack_finding_view *v, json_t **out)
 	if (v->exc_mask & SLACK_EXC_1Y)
 		bad |= arr_add(els, blk_button("Exception: 1 year",
 		    "fixit_exc_1y", v->id, NULL));
-	if (bad) {
-		json_decref(els);
+	if ((els = arr_checked(els, bad)) == NULL)
 		return FX_ENOMEM;
-	}
 	if (json_array_size(els) == 0) {
 		json_decref(els);
 		return FX_OK;
@@ -374,7 +390,7 @@ add_field(json_t *fields, const char *label, const char *value)
 		return 0;
 	sb_addf(&s, "*%s*\n", label);
 	sb_mrkdwn(&s, value, LIM_VALUE);
-	r = arr_add(fields, obj_text("mrkdwn", sb_str(&s)));
+	r = arr_add_mrkdwn(fields, &s);
 	buf_release(&s.b);
 	return r;
 }
@@ -401,15 +417,25 @@ finding_fields(const struct slack_finding_view *v)
 		sb_mrkdwn(&s, v->account_id, LIM_TITLE);
 	sb_adds(&s, " " MIDDOT " ");
 	sb_adds(&s, v->production ? "production" : "non-production");
-	bad |= arr_add(f, obj_text("mrkdwn", sb_str(&s)));
+	bad |= arr_add_mrkdwn(f, &s);
 	bad |= add_field(f, "Region", v->region);
 	bad |= add_field(f, "Playbook", v->playbook);
 	buf_release(&s.b);
-	if (bad) {
-		json_decref(f);
-		return NULL;
+	return arr_checked(f, bad);
+}
+
+/* a section of s's text with the finding's fields under it */
+static json_t *
+section_with_fields(const struct sb *s, const struct slack_finding_view *v)
+{
+	json_t *j = blk_section(sb_str(s));
+
+	if (j != NULL && json_object_set_new(j, "fields",
+	    finding_fields(v)) != 0) {
+		json_decref(j);
+		j = NULL;
 	}
-	return f;
+	return j;
 }
 
 /* description, then what fixit will do */
@@ -431,12 +457,7 @@ finding_section(const struct slack_finding_view *v)
 		sb_date(&s, v->deadline);
 		sb_adds(&s, " unless an exception is granted.");
 	}
-	j = blk_section(sb_str(&s));
-	if (j != NULL && json_object_set_new(j, "fields",
-	    finding_fields(v)) != 0) {
-		json_decref(j);
-		j = NULL;
-	}
+	j = section_with_fields(&s, v);
 	buf_release(&s.b);
 	return j;
 }
@@ -453,20 +474,18 @@ finding_context(const struct slack_finding_view *v)
 		return NULL;
 	sb_console_link(&s, v);
 	if (s.b.len > 0)
-		bad |= arr_add(els, obj_text("mrkdwn", sb_str(&s)));
+		bad |= arr_add_mrkdwn(els, &s);
 	sb_reset(&s);
 	sb_addf(&s, "Finding #%" PRId64, v->id);
-	bad |= arr_add(els, obj_text("mrkdwn", sb_str(&s)));
+	bad |= arr_add_mrkdwn(els, &s);
 	if (is_user_id(v->owner_slack_id)) {
 		sb_reset(&s);
 		sb_addf(&s, "Owner: <@%s>", v->owner_slack_id);
-		bad |= arr_add(els, obj_text("mrkdwn", sb_str(&s)));
+		bad |= arr_add_mrkdwn(els, &s);
 	}
 	buf_release(&s.b);
-	if (bad) {
-		json_decref(els);
+	if ((els = arr_checked(els, bad)) == NULL)
 		return NULL;
-	}
 	return json_pack("{s:s,s:o}", "type", "context", "elements", els);
 }
 
@@ -614,12 +633,7 @@ approval_section(const struct slack_finding_view *v, const char *requester,
 	    ": *", exc_label[kind], v->id);
 	sb_mrkdwn(&s, v->title, LIM_TITLE);
 	sb_adds(&s, "*");
-	j = blk_section(sb_str(&s));
-	if (j != NULL && json_object_set_new(j, "fields",
-	    finding_fields(v)) != 0) {
-		json_decref(j);
-		j = NULL;
-	}
+	j = section_with_fields(&s, v);
 	buf_release(&s.b);
 	return j;
 }

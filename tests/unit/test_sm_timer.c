@@ -3,280 +3,8 @@
  * (reminders, deadlines, pauses, exception expiry), claims under a lease,
  * rate limits, outcomes (fixed, retry, failed) and undo.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include <jansson.h>
-
-#include "db.h"
-#include "fxlimits.h"
-#include "policy.h"
-#include "sm.h"
-#include "testhelp.h"
+#include "sm_fixture.h"
 #include "banned.h"
-
-/* ---- fixture: a policy built in code and a temporary database ------ */
-#define T0	1700000000LL
-#define HOUR	3600LL
-#define DAY	86400LL
-#define PROD	"111111111111"
-#define DEV	"222222222222"
-
-static struct policy *pol;
-static struct db *db;
-static char tmpdir[] = "/tmp/test_sm.XXXXXX";
-static char dbpath[64];
-static int dbn;
-
-static char *
-xs(const char *s)
-{
-	char *p = strdup(s);
-
-	if (p == NULL)
-		abort();
-	return p;
-}
-
-static void
-set_account(struct account *a, const char *id, const char *name,
-    enum fx_env env, const char *chan)
-{
-	a->id = xs(id);
-	a->name = xs(name);
-	a->env = env;
-	a->channel = xs(chan);
-}
-
-static void
-set_playbook(struct playbook *pb, const char *name, enum pb_mode mode,
-    enum pb_approval ap)
-{
-	pb->name = xs(name);
-	pb->description = xs("Block public access");
-	pb->mode = mode;
-	pb->approval = ap;
-	pb->grace = 48 * HOUR;
-	pb->reminder_before = 24 * HOUR;
-	pb->exc_offered = (1u << EXC_1M) | (1u << EXC_1Y);
-	pb->exc_need_approval = 1u << EXC_1Y;
-	pb->max_fixes_per_hour = 0;
-	pb->max_attempts = 3;
-	pb->retry_backoff = 60;
-	pb->exec.type = EXEC_DRY_RUN;
-	pb->exec.timeout = 60;
-}
-
-static void
-fixture_start(void)
-{
-	pol = calloc(1, sizeof(*pol));
-	pol->naccounts = 2;
-	pol->accounts = calloc(2, sizeof(struct account));
-	set_account(&pol->accounts[0], PROD, "prod", ENV_PROD, "CPROD");
-	set_account(&pol->accounts[1], DEV, "dev", ENV_NONPROD, "CDEV");
-	pol->nplaybooks = 6;
-	pol->playbooks = calloc(6, sizeof(struct playbook));
-	set_playbook(&pol->playbooks[0], "pb-enforce", PB_ENFORCE,
-	    APPROVAL_OWNER);
-	set_playbook(&pol->playbooks[1], "pb-notify", PB_NOTIFY,
-	    APPROVAL_OWNER);
-	set_playbook(&pol->playbooks[2], "pb-shadow", PB_SHADOW,
-	    APPROVAL_OWNER);
-	set_playbook(&pol->playbooks[3], "pb-off", PB_OFF, APPROVAL_OWNER);
-	set_playbook(&pol->playbooks[4], "pb-none", PB_ENFORCE,
-	    APPROVAL_NONE);
-	pol->playbooks[4].max_fixes_per_hour = 2;
-	set_playbook(&pol->playbooks[5], "pb-notify-none", PB_NOTIFY,
-	    APPROVAL_NONE);
-	pol->nadmins = 1;
-	pol->admins = calloc(1, sizeof(char *));
-	pol->admins[0] = xs("UADMIN");
-	pol->admin_channel = xs("CADM");
-	pol->lease = 300;
-	if (mkdtemp(tmpdir) == NULL)
-		abort();
-}
-
-static void
-db_remove(void)
-{
-	char p[96];
-
-	db_close(db);
-	db = NULL;
-	unlink(dbpath);
-	snprintf(p, sizeof(p), "%s-wal", dbpath);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", dbpath);
-	unlink(p);
-}
-
-/* each group of tests starts from an empty database */
-static void
-fresh_db(void)
-{
-	if (db != NULL)
-		db_remove();
-	snprintf(dbpath, sizeof(dbpath), "%s/fixit-%d.db", tmpdir, ++dbn);
-	if (db_open(dbpath, &db) != FX_OK)
-		abort();
-}
-
-static void
-fixture_stop(void)
-{
-	db_remove();
-	policy_free(pol);
-	rmdir(tmpdir);
-}
-
-/* run one writer job: BEGIN, call, COMMIT (ROLLBACK when it failed) */
-#define STEP_RC(call, want) do {					\
-	fx_err st_rc;							\
-	CHECK_INT(db_begin(db), FX_OK);					\
-	st_rc = (call);							\
-	CHECK_INT(st_rc, want);						\
-	if (st_rc == FX_OK)						\
-		CHECK_INT(db_commit(db), FX_OK);			\
-	else								\
-		db_rollback(db);					\
-} while (0)
-#define STEP(call) STEP_RC(call, FX_OK)
-
-static struct finding_in
-item(const char *pb, const char *acct, const char *res, const char *owner)
-{
-	struct finding_in in;
-
-	memset(&in, 0, sizeof(in));
-	in.playbook = pb;
-	in.account_id = acct;
-	in.region = "eu-west-1";
-	in.resource_id = res;
-	in.resource_arn = "arn:aws:s3:::bucket";
-	in.owner_slack_id = owner;
-	in.title = "Bucket <b> & public";
-	return in;
-}
-
-/* ingest one item, return the finding id (0 when none) */
-static int64_t
-ingest1(const struct finding_in *in, int64_t now, struct ingest_result *r)
-{
-	struct ingest_result tmp;
-	struct finding f;
-	int64_t id = 0;
-
-	STEP(sm_ingest(db, pol, in, 1, now, r ? r : &tmp));
-	memset(&f, 0, sizeof(f));
-	if (db_finding_find(db, in->playbook, in->account_id, in->region,
-	    in->resource_id, &f) == FX_OK)
-		id = f.id;
-	finding_release(&f);
-	return id;
-}
-
-static struct finding
-getf(int64_t id)
-{
-	struct finding f;
-
-	memset(&f, 0, sizeof(f));
-	if (db_finding_get(db, id, &f) != FX_OK)
-		f.state = FS__COUNT;
-	return f;
-}
-
-static enum fstate
-state_of(int64_t id)
-{
-	struct finding f = getf(id);
-	enum fstate s = f.state;
-
-	finding_release(&f);
-	return s;
-}
-
-/* pending outbox rows as [{kind, finding_id, args}], marked sent */
-static json_t *
-drain(void)
-{
-	struct outbox_row *rows = NULL;
-	json_t *a = json_array();
-	size_t i, n = 0;
-
-	CHECK_INT(db_outbox_due(db, INT64_MAX / 2, 10000, &rows, &n), FX_OK);
-	CHECK_INT(db_begin(db), FX_OK);
-	for (i = 0; i < n; i++) {
-		json_array_append_new(a, json_pack("{s:s,s:I,s:O}", "kind",
-		    rows[i].kind, "finding_id", (json_int_t)rows[i].finding_id,
-		    "args", rows[i].args));
-		CHECK_INT(db_outbox_sent(db, rows[i].id, T0), FX_OK);
-		outbox_row_release(&rows[i]);
-	}
-	CHECK_INT(db_commit(db), FX_OK);
-	free(rows);
-	return a;
-}
-
-static size_t
-count_kind(const json_t *rows, const char *kind)
-{
-	size_t i, n = 0;
-	json_t *r;
-
-	json_array_foreach(rows, i, r)
-		if (strcmp(json_string_value(json_object_get(r, "kind")),
-		    kind) == 0)
-			n++;
-	return n;
-}
-
-/* args of the nth row of kind (borrowed), NULL when none */
-static json_t *
-args_of(const json_t *rows, const char *kind, size_t nth)
-{
-	size_t i;
-	json_t *r;
-
-	json_array_foreach(rows, i, r)
-		if (strcmp(json_string_value(json_object_get(r, "kind")),
-		    kind) == 0 && nth-- == 0)
-			return json_object_get(r, "args");
-	return NULL;
-}
-
-static const char *
-text_of(const json_t *rows, const char *kind, size_t nth)
-{
-	return json_string_value(json_object_get(args_of(rows, kind, nth),
-	    "text"));
-}
-
-static int
-contains(const char *hay, const char *needle)
-{
-	return hay != NULL && strstr(hay, needle) != NULL;
-}
-
-/* audit events named event of a finding */
-static size_t
-count_events(int64_t id, const char *event)
-{
-	json_t *show = NULL, *h;
-	size_t i, n = 0;
-
-	if (db_finding_show(db, id, &show) != FX_OK)
-		return 0;
-	json_array_foreach(json_object_get(show, "history"), i, h)
-		if (strcmp(json_string_value(json_object_get(h, "event")),
-		    event) == 0)
-			n++;
-	json_decref(show);
-	return n;
-}
 
 /* rows about finding id (borrowed from rows) into a new array */
 static json_t *
@@ -290,57 +18,6 @@ only(json_t *rows, int64_t id)
 			json_array_append(a, r);
 	json_decref(rows);
 	return a;
-}
-
-static void
-hk(int64_t now)
-{
-	STEP(sm_housekeeping(db, pol, now));
-}
-
-static size_t
-claim(int64_t now, struct sm_job **jobs)
-{
-	size_t n = 0;
-
-	*jobs = NULL;
-	STEP(sm_claim(db, pol, now, 10, jobs, &n));
-	return n;
-}
-
-static void
-free_jobs(struct sm_job *jobs, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		sm_job_release(&jobs[i]);
-	free(jobs);
-}
-
-static fx_err
-finish(const struct sm_job *j, int ok, const char *message, json_t *prior,
-    int64_t now)
-{
-	struct sm_result r;
-	fx_err rc;
-
-	r.ok = ok;
-	r.prior_state = prior;
-	r.message = message;
-	CHECK_INT(db_begin(db), FX_OK);
-	rc = sm_finish(db, pol, j, &r, now);
-	if (rc == FX_OK)
-		CHECK_INT(db_commit(db), FX_OK);
-	else
-		db_rollback(db);
-	return rc;
-}
-
-static void
-set_pause(const char *name, int paused, fx_err want)
-{
-	STEP_RC(sm_pause(db, pol, name, paused, "UADMIN", T0), want);
 }
 
 static void
@@ -566,14 +243,10 @@ test_rate_pause(void)
 	ingest1(&in, T0, NULL);
 	TEST("pause stops claims") {
 		set_pause("all", 1, FX_OK);
-		n = claim(T0, &jobs);
-		CHECK_INT(n, 0);
-		free_jobs(jobs, n);
+		CHECK_INT(claim_count(T0), 0);
 		set_pause("all", 0, FX_OK);
 		set_pause("pb-none", 1, FX_OK);
-		n = claim(T0, &jobs);
-		CHECK_INT(n, 0);
-		free_jobs(jobs, n);
+		CHECK_INT(claim_count(T0), 0);
 		set_pause("pb-none", 0, FX_OK);
 	}
 	TEST("max fixes per hour") {
@@ -583,12 +256,8 @@ test_rate_pause(void)
 			CHECK_INT(finish(&jobs[i], 1, "ok", NULL, T0 + 1),
 			    FX_OK);
 		free_jobs(jobs, n);
-		n = claim(T0 + 600, &jobs);
-		CHECK_INT(n, 0);
-		free_jobs(jobs, n);
-		n = claim(T0 + 3601, &jobs);
-		CHECK_INT(n, 1);
-		free_jobs(jobs, n);
+		CHECK_INT(claim_count(T0 + 600), 0);
+		CHECK_INT(claim_count(T0 + 3601), 1);
 	}
 }
 
@@ -617,9 +286,7 @@ test_retry_failed(void)
 		CHECK_INT(f.lease_until, 0);
 		CHECK_STR(f.last_error, "boom");
 		finding_release(&f);
-		n = claim(T0 + 64, &jobs);
-		CHECK_INT(n, 0);
-		free_jobs(jobs, n);
+		CHECK_INT(claim_count(T0 + 64), 0);
 		n = claim(T0 + 65, &jobs);
 		CHECK_INT(n, 1);
 		if (n == 1) {
@@ -635,9 +302,7 @@ test_retry_failed(void)
 	}
 	TEST("attempts used up: failed, admins told") {
 		/* due at T0 + 190, but pb-none allows 2 fixes an hour */
-		n = claim(T0 + 190, &jobs);
-		CHECK_INT(n, 0);
-		free_jobs(jobs, n);
+		CHECK_INT(claim_count(T0 + 190), 0);
 		n = claim(T0 + 3601, &jobs);
 		CHECK_INT(n, 1);
 		if (n == 1)
@@ -655,9 +320,7 @@ test_retry_failed(void)
 		/* never asked, so no message to update */
 		CHECK_INT(count_kind(rows, "decision"), 0);
 		json_decref(rows);
-		n = claim(T0 + 100000, &jobs);
-		CHECK_INT(n, 0);
-		free_jobs(jobs, n);
+		CHECK_INT(claim_count(T0 + 100000), 0);
 	}
 }
 
@@ -753,9 +416,7 @@ test_undo(void)
 		rows = only(drain(), id2);
 		CHECK(contains(text_of(rows, "admin_msg", 0), "Undo failed"));
 		json_decref(rows);
-		n = claim(T0 + 5000, &jobs);
-		CHECK_INT(n, 0);
-		free_jobs(jobs, n);
+		CHECK_INT(claim_count(T0 + 5000), 0);
 	}
 	buf_release(&msg);
 }
