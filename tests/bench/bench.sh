@@ -39,6 +39,7 @@ command -v wrk >/dev/null || { echo "bench.sh: wrk not installed (apt-get instal
 tmp=$(mktemp -d /tmp/fixit-bench.XXXXXX)
 pid= fakepid= drainpid=
 cleanup() {
+	set +e
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	[ -n "$fakepid" ] && kill "$fakepid" 2>/dev/null && wait "$fakepid" 2>/dev/null
 	[ -n "$drainpid" ] && kill "$drainpid" 2>/dev/null
@@ -55,7 +56,7 @@ export FIXIT_SLACK_BOT_TOKEN=xoxb-1234-5678-fixit-test
 export FIXIT_INGEST_TOKENS=ingest-token-for-tests
 
 if [ "$live" = 1 ]; then
-	prep fakeslack "$tmp/fake.url" & fakepid=$!
+	python3 "$here/bench_prep.py" fakeslack "$tmp/fake.url" & fakepid=$!
 	for _ in $(seq 50); do [ -s "$tmp/fake.url" ] && break; sleep 0.1; done
 	prep config "$tmp" --live "$(cat "$tmp/fake.url")" --http-threads "$http_threads"
 else

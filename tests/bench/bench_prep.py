@@ -189,6 +189,8 @@ def cmd_verify(argv):
 
 def cmd_fakeslack(argv):
     import fakeslack
+    import signal
+    signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
     fake = fakeslack.FakeSlack(keep_calls=False, token=os.environ.get(
         "FIXIT_SLACK_BOT_TOKEN", h.BOT_TOKEN), strict=False)
     fake.start()

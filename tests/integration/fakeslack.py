@@ -110,6 +110,10 @@ def parse_body(raw, content_type, query=""):
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"       # keep-alive, as libcurl expects
+    # headers and body are two writes: without TCP_NODELAY, Nagle plus the
+    # client's delayed ACK stall every answer on a kept-alive connection
+    # by 40 ms
+    disable_nagle_algorithm = True
     server_version = "FakeSlack/1.0"
 
     def log_message(self, fmt, *args):  # quiet

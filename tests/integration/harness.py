@@ -20,7 +20,8 @@ waits for the stdout line `fixitd: ready on http://HOST:PORT`. On leaving the
 block fixitd gets SIGTERM (then SIGKILL), the fake stops, stray executor
 processes are killed and the temp dir is removed; when the block raised,
 fixitd's stderr, stdout, the fake's call log and the executor log are printed
-first (FIXIT_KEEP=1 keeps the temp dir).
+first (FIXIT_KEEP=1 keeps the temp dir; FIXIT_VERBOSE=1 prints all that
+after passing tests too).
 
 Environment: FIXITD (the binary; default $FIXIT_SRC/build/fixitd),
 FIXIT_SHARED, FIXIT_SRC. Standard library only.
@@ -71,6 +72,8 @@ NONPROD_CHANNEL = "C0DEVSEC"
 PROD = "444455556666"
 PROD_CHANNEL = "C0PRODSEC"
 
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                   "WARNING: ThreadSanitizer", "runtime error:")
 READY_RE = re.compile(r"^fixitd: ready on (http://([^\s:/]+):(\d+))\s*$")
 NOTIFY_ACTIONS = ("fixit_fix_now", "fixit_exc_1m", "fixit_exc_1y")
 
@@ -400,12 +403,16 @@ def http_request(host, port, method, path, body=None, headers=(),
 _live = []          # Fixitd objects to kill at exit
 
 
+try:        # looked up here: a forked child must not dlopen (loader locks)
+    _prctl = ctypes.CDLL("libc.so.6", use_errno=True).prctl
+except (OSError, AttributeError):
+    _prctl = None
+
+
 def _pdeathsig():
     """In the child: die with the test process (even on SIGKILL)."""
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
-    except Exception:
-        pass
+    if _prctl is not None:
+        _prctl(1, int(signal.SIGKILL))          # PR_SET_PDEATHSIG
 
 
 class Fixitd:
@@ -620,13 +627,36 @@ class Env:
         return self
 
     def __exit__(self, et, ev, tb):
+        problem = None
         try:
-            if et is not None:
+            if et is None:
+                problem = self.check_shutdown()
+            if et is not None or problem or os.environ.get("FIXIT_VERBOSE"):
                 print(self.diagnostics(), flush=True)
         finally:
-            self.close(keep=et is not None and bool(os.environ.get(
-                "FIXIT_KEEP")))
+            self.close(keep=(et is not None or problem is not None) and
+                       bool(os.environ.get("FIXIT_KEEP")))
+        if problem:
+            raise AssertionError(problem)
         return False
+
+    def check_shutdown(self):
+        """Stop fixitd with SIGTERM; a sentence when it did not exit 0
+        within 5 s or its stderr has a sanitizer report, else None."""
+        problem = None
+        if self.fixitd.alive():
+            rc, secs, killed = self.fixitd.stop(timeout=5.0)
+            if killed:
+                problem = "fixitd did not exit within 5s of SIGTERM"
+            elif rc != 0:
+                problem = "fixitd exited %s on SIGTERM" % rc
+        err = self.fixitd.stderr_text()
+        for mark in SANITIZER_MARKS:
+            if mark in err:
+                problem = (problem + "; " if problem else "") + \
+                    "sanitizer report in fixitd's stderr (%s)" % mark
+                break
+        return problem
 
     def close(self, keep=False):
         try:

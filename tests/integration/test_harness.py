@@ -237,7 +237,68 @@ def test_yaml_and_fake_fix():
     check(not os.path.exists(env.tmp), "temp dir left behind")
 
 
+FAKE_DAEMON = r"""#!%s
+import signal, socket, sys, time
+mode = sys.argv[0].rsplit("-", 1)[-1]
+sys.stderr.write("fake daemon %%s starting\n" %% mode); sys.stderr.flush()
+if mode == "crash":
+    sys.exit(3)
+if mode == "stubborn":
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+if mode == "badexit":
+    signal.signal(signal.SIGTERM, lambda *a: sys.exit(7))
+if mode != "silent":
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
+    print("fixitd: ready on http://127.0.0.1:%%d" %% s.getsockname()[1],
+          flush=True)
+while True:
+    time.sleep(0.1)
+"""
+
+
+def test_process_handling():
+    """The harness notices a daemon that dies, never gets ready, ignores
+    SIGTERM or exits non-zero, and always cleans up."""
+    saved = h.FIXITD
+    d = tempfile.mkdtemp(prefix="fixit-fakedaemon-")
+    try:
+        for mode in ("crash", "silent", "stubborn", "badexit", "good"):
+            path = os.path.join(d, "daemon-" + mode)
+            with open(path, "w") as f:
+                f.write(FAKE_DAEMON % sys.executable)
+            os.chmod(path, 0o755)
+        outcome = {}
+        for mode in ("crash", "silent", "stubborn", "badexit", "good"):
+            h.FIXITD = os.path.join(d, "daemon-" + mode)
+            env = h.Env("proc-" + mode, start=False)
+            try:
+                with env:
+                    env.fixitd.start(timeout=1.5)
+                outcome[mode] = "ok"
+            except AssertionError as e:
+                outcome[mode] = str(e)
+            check(not env.fixitd.alive(), "%s: daemon left running", mode)
+            check(not os.path.exists(env.tmp), "%s: temp dir left", mode)
+        check("exited with 3 before its ready line" in outcome["crash"] and
+              "fake daemon crash starting" in outcome["crash"],
+              "crash: %r", outcome["crash"])
+        check("printed no 'fixitd: ready" in outcome["silent"],
+              "silent: %r", outcome["silent"])
+        check("did not exit within 5s of SIGTERM" in outcome["stubborn"],
+              "stubborn: %r", outcome["stubborn"])
+        check("exited 7 on SIGTERM" in outcome["badexit"],
+              "badexit: %r", outcome["badexit"])
+        check(outcome["good"] == "fixitd exited -15 on SIGTERM",
+              "good (a plain python daemon dies of SIGTERM): %r",
+              outcome["good"])
+    finally:
+        h.FIXITD = saved
+        import shutil
+        shutil.rmtree(d, ignore_errors=True)
+
+
 if __name__ == "__main__":
     h.run_tests(test_signature_vector, test_fake_slack_answers,
                 test_fake_slack_faults, test_yaml_and_fake_fix,
+                test_process_handling,
                 needs_fixitd=False)

@@ -1,7 +1,8 @@
 """test_slack_outage.py - Slack failing loses and duplicates no message.
 
-1. The fake answers the first calls with 429 (Retry-After: 1), HTTP 500
-   and {"ok":false,"error":"ratelimited"}; 5 findings are ingested (the
+1. The fake answers the first calls (and the first chat.postMessage calls)
+   with 429 (Retry-After: 1), HTTP 500 and {"ok":false,"error":
+   "ratelimited"}; 5 findings are ingested (the
    ingest does not wait for Slack); each notify message is delivered
    exactly once; Retry-After is honoured; the outbox drains.
 2. Slack is down (500 for everything) while findings arrive; fixitd is
@@ -22,9 +23,12 @@ def pending(env):
 
 def test_rate_limits_and_errors():
     with h.Env("outage-faults") as env:
-        env.fake.fail_next(3, "429", retry_after=1)
-        env.fake.fail_next(3, "500")
-        env.fake.fail_next(2, "ratelimited")
+        env.fake.fail_next(2, "429", retry_after=1)
+        env.fake.fail_next(1, "500")
+        env.fake.fail_next(1, "429", method="chat.postMessage", retry_after=1)
+        env.fake.fail_next(1, "500", method="chat.postMessage")
+        env.fake.fail_next(1, "ratelimited", method="chat.postMessage")
+        env.fake.fail_next(1, "ratelimited")
         items = [h.item("imds-slow", h.NONPROD, "i-0outage%02d" % i,
                         owner=h.OWNER if i % 2 else h.OWNER2)
                  for i in range(5)]
