@@ -143,8 +143,11 @@ db_pragmas(struct db *db)
 	    strcmp(mode, "memory") != 0))
 		log_warnx("%s: journal mode %s, not wal", __func__,
 		    mode ? mode : "unknown");
+	/* the page cache and the map grow only as pages are used */
 	rc = db_script(db, "PRAGMA synchronous = NORMAL;"
-	    "PRAGMA foreign_keys = ON;", __func__);
+	    "PRAGMA foreign_keys = ON;"
+	    "PRAGMA cache_size = -16384;"
+	    "PRAGMA temp_store = MEMORY;", __func__);
 out:
 	sqlite3_finalize(st);
 	return rc;

@@ -11,6 +11,7 @@
 
 #include "fxlog.h"
 #include "fxtime.h"
+#include "fxutil.h"
 #include "fxworker.h"
 #include "metrics.h"
 #include "sender.h"
@@ -20,6 +21,7 @@
 
 #define SENDER_BATCH	32
 #define SENDER_IDLE_MS	1000
+#define SENDER_FLUSH_MS	20
 
 struct sender {
 	struct app *app;
@@ -80,9 +82,13 @@ slack_call(struct sender *s, const char *method, const json_t *body,
 	return rc;
 }
 
-/* ---- context of a row, loaded through the writer ------------------- */
+/* ---- one pass: rows, their context, their outcomes ------------------ */
 
+struct pass;
+
+/* a due row, what delivery needs to know, and what it ended with */
 struct row_ctx {
+	struct pass *pass;
 	const struct outbox_row *row;
 	struct finding f;
 	int have_f;
@@ -91,16 +97,33 @@ struct row_ctx {
 	const char *email;	/* cache lookup in, user id out */
 	char *cached_uid;
 	int64_t ttl, now;
+	/* outcome, recorded by the next flush */
+	int done;		/* 0 not yet, 1 sent, 2 retry, 3 dead */
+	char *err;
+	char *msg_channel, *msg_ts, *msg_uid;	/* a notify's message */
+};
+
+/*
+ * Rows are loaded with their findings in one job, and outcomes are
+ * recorded in one job per flush: the sender costs the writer two jobs per
+ * batch, not three per message. A flush happens at least every
+ * SENDER_FLUSH_MS, so a kill repeats at most the calls of that window.
+ */
+struct pass {
+	int64_t now;
+	struct outbox_row *rows;
+	struct row_ctx *ctx;
+	size_t n, flushed;
+	int64_t first_unflushed_ms;
 };
 
 static fx_err
-ctx_load(struct db *db, void *arg)
+ctx_load(struct db *db, struct row_ctx *c)
 {
-	struct row_ctx *c = arg;
 	json_int_t eid;
 	fx_err rc;
 
-	if (c->row->finding_id > 0 && !c->have_f) {
+	if (c->row->finding_id > 0) {
 		rc = db_finding_get(db, c->row->finding_id, &c->f);
 		if (rc != FX_OK && rc != FX_ENOTFOUND)
 			return rc;
@@ -108,13 +131,130 @@ ctx_load(struct db *db, void *arg)
 	}
 	eid = json_integer_value(json_object_get(c->row->args,
 	    "exception_id"));
-	if (eid > 0 && !c->have_exc) {
+	if (eid > 0) {
 		rc = db_exception_get(db, eid, &c->exc);
 		if (rc != FX_OK && rc != FX_ENOTFOUND)
 			return rc;
 		c->have_exc = rc == FX_OK;
 	}
 	return FX_OK;
+}
+
+static fx_err
+job_load(struct db *db, void *arg)
+{
+	struct pass *p = arg;
+	size_t i;
+	fx_err rc;
+
+	rc = db_outbox_due(db, p->now, SENDER_BATCH, &p->rows, &p->n);
+	if (rc != FX_OK || p->n == 0)
+		return rc;
+	p->ctx = calloc(p->n, sizeof(*p->ctx));
+	if (p->ctx == NULL)
+		return FX_ENOMEM;
+	for (i = 0; rc == FX_OK && i < p->n; i++) {
+		p->ctx[i].pass = p;
+		p->ctx[i].row = &p->rows[i];
+		rc = ctx_load(db, &p->ctx[i]);
+	}
+	return rc;
+}
+
+static fx_err
+job_flush(struct db *db, void *arg)
+{
+	struct pass *p = arg;
+	struct row_ctx *c;
+	size_t i;
+	fx_err rc = FX_OK;
+
+	for (i = p->flushed; rc != FX_EDB && i < p->n; i++) {
+		c = &p->ctx[i];
+		if (c->done == 0)
+			break;
+		if (c->msg_ts != NULL)
+			rc = db_finding_set_message(db, c->row->finding_id,
+			    c->msg_channel, c->msg_ts, c->msg_uid);
+		if (rc == FX_EDB)
+			break;
+		if (c->done == 1)
+			rc = db_outbox_sent(db, c->row->id, p->now);
+		else if (c->done == 2)
+			rc = db_outbox_retry(db, c->row->id, p->now, c->err);
+		else
+			rc = db_outbox_dead(db, c->row->id, c->err);
+	}
+	/* a row or finding that vanished is no reason to undo the others */
+	return rc == FX_EDB ? rc : FX_OK;
+}
+
+static void
+pass_flush(struct sender *s, struct pass *p)
+{
+	size_t i = p->flushed;
+
+	while (i < p->n && p->ctx[i].done != 0)
+		i++;
+	if (i == p->flushed)
+		return;
+	p->now = fx_now();
+	if (dbw_call(s->app->w, job_flush, p) != FX_OK)
+		log_warnx("%s: cannot record %zu outbox outcomes", __func__,
+		    i - p->flushed);
+	p->flushed = i;
+	p->first_unflushed_ms = 0;
+}
+
+static void
+pass_release(struct pass *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		struct row_ctx *c = p->ctx ? &p->ctx[i] : NULL;
+
+		if (c != NULL) {
+			if (c->have_f)
+				finding_release(&c->f);
+			if (c->have_exc)
+				exception_release(&c->exc);
+			free(c->cached_uid);
+			free(c->err);
+			free(c->msg_channel);
+			free(c->msg_ts);
+			free(c->msg_uid);
+		}
+		outbox_row_release(&p->rows[i]);
+	}
+	free(p->ctx);
+	free(p->rows);
+}
+
+/*
+ * A notify was posted: later rows of this pass about the same finding
+ * (a decision made meanwhile) must see its message.
+ */
+static void
+pass_note_message(struct row_ctx *c, const char *channel, const char *ts,
+    const char *uid)
+{
+	struct pass *p = c->pass;
+	size_t i;
+
+	c->msg_channel = fx_strdup(channel);
+	c->msg_ts = fx_strdup(ts);
+	c->msg_uid = fx_strdup(uid);
+	for (i = (size_t)(c - p->ctx) + 1; i < p->n; i++) {
+		struct row_ctx *o = &p->ctx[i];
+
+		if (!o->have_f || o->f.id != c->f.id)
+			continue;
+		free(o->f.slack_channel);
+		free(o->f.slack_ts);
+		o->f.slack_channel = fx_strdup(channel);
+		o->f.slack_ts = fx_strdup(ts);
+	}
 }
 
 static fx_err
@@ -126,18 +266,9 @@ ctx_cache_get(struct db *db, void *arg)
 }
 
 struct msg_job {
-	int64_t id;
-	const char *channel, *ts, *uid, *email;
+	const char *uid, *email;
 	int64_t now;
 };
-
-static fx_err
-job_set_message(struct db *db, void *arg)
-{
-	struct msg_job *m = arg;
-
-	return db_finding_set_message(db, m->id, m->channel, m->ts, m->uid);
-}
 
 static fx_err
 job_cache_put(struct db *db, void *arg)
@@ -182,7 +313,6 @@ owner_uid(struct sender *s, struct row_ctx *c, char **uid, struct buf *err)
 		    json_object_get(resp, "user"), "id"));
 
 		if (id != NULL && (*uid = strdup(id)) != NULL) {
-			memset(&m, 0, sizeof(m));
 			m.email = c->f.owner_email;
 			m.uid = id;
 			m.now = fx_now();
@@ -304,7 +434,7 @@ deliver_notify(struct sender *s, struct row_ctx *c, int reminder,
     struct buf *err, int64_t *ra)
 {
 	struct slack_finding_view v;
-	struct msg_job m;
+	const char *ch, *ts;
 	json_t *resp = NULL;
 	char *channel = NULL, *uid = NULL;
 	fx_err rc;
@@ -323,16 +453,10 @@ deliver_notify(struct sender *s, struct row_ctx *c, int reminder,
 	rc = post(s, slack_blocks_finding(&v), channel, NULL, &resp, err, ra);
 	if (rc != FX_OK)
 		goto out;
-	memset(&m, 0, sizeof(m));
-	m.id = c->f.id;
-	m.channel = json_string_value(json_object_get(resp, "channel"));
-	m.ts = json_string_value(json_object_get(resp, "ts"));
-	m.uid = uid;
-	if (m.channel == NULL)
-		m.channel = channel;
-	if (m.ts != NULL && dbw_call(s->app->w, job_set_message, &m) != FX_OK)
-		log_warnx("%s: cannot record the message of #%lld", __func__,
-		    (long long)c->f.id);
+	ch = json_string_value(json_object_get(resp, "channel"));
+	ts = json_string_value(json_object_get(resp, "ts"));
+	if (ts != NULL)
+		pass_note_message(c, ch ? ch : channel, ts, uid);
 out:
 	json_decref(resp);
 	free(channel);
@@ -437,65 +561,17 @@ deliver_simple(struct sender *s, struct row_ctx *c, struct buf *err,
 }
 
 static fx_err
-deliver(struct sender *s, const struct outbox_row *row, struct buf *err,
-    int64_t *ra)
+deliver(struct sender *s, struct row_ctx *c, struct buf *err, int64_t *ra)
 {
-	struct row_ctx c;
-	fx_err rc;
+	const char *kind = c->row->kind;
 
-	memset(&c, 0, sizeof(c));
-	c.row = row;
-	rc = dbw_call(s->app->w, ctx_load, &c);
-	if (rc != FX_OK)
-		return FX_ERETRY;	/* the store is busy or stopping */
-	if (strcmp(row->kind, "notify") == 0 && c.have_f)
-		rc = deliver_notify(s, &c, 0, err, ra);
-	else if (strcmp(row->kind, "reminder") == 0 && c.have_f)
-		rc = deliver_notify(s, &c, 1, err, ra);
-	else if (strcmp(row->kind, "decision") == 0)
-		rc = deliver_decision(s, &c, err, ra);
-	else
-		rc = deliver_simple(s, &c, err, ra);
-	if (c.have_f)
-		finding_release(&c.f);
-	if (c.have_exc)
-		exception_release(&c.exc);
-	free(c.cached_uid);
-	return rc;
-}
-
-/* ---- the loop -------------------------------------------------------- */
-
-struct due_job {
-	int64_t now;
-	struct outbox_row *rows;
-	size_t n;
-};
-
-static fx_err
-job_due(struct db *db, void *arg)
-{
-	struct due_job *d = arg;
-
-	return db_outbox_due(db, d->now, SENDER_BATCH, &d->rows, &d->n);
-}
-
-struct mark_job {
-	int64_t id, now, next_at;
-	int what;		/* 0 sent, 1 retry, 2 dead */
-	const char *err;
-};
-
-static fx_err
-job_mark(struct db *db, void *arg)
-{
-	struct mark_job *m = arg;
-
-	if (m->what == 0)
-		return db_outbox_sent(db, m->id, m->now);
-	if (m->what == 1)
-		return db_outbox_retry(db, m->id, m->next_at, m->err);
-	return db_outbox_dead(db, m->id, m->err);
+	if (strcmp(kind, "notify") == 0 && c->have_f)
+		return deliver_notify(s, c, 0, err, ra);
+	if (strcmp(kind, "reminder") == 0 && c->have_f)
+		return deliver_notify(s, c, 1, err, ra);
+	if (strcmp(kind, "decision") == 0)
+		return deliver_decision(s, c, err, ra);
+	return deliver_simple(s, c, err, ra);
 }
 
 static int64_t
@@ -510,47 +586,39 @@ backoff_secs(struct sender *s, int64_t retry_after)
 	return d > max ? max : (d < 1 ? 1 : d);
 }
 
-/* deliver one row and record the outcome; 1 when the queue must pause */
+/* deliver one row and note the outcome; 1 when the queue must pause */
 static int
-send_row(struct sender *s, const struct outbox_row *row)
+send_row(struct sender *s, struct row_ctx *c)
 {
-	struct mark_job m;
+	const struct outbox_row *row = c->row;
 	struct buf err = BUF_INIT;
 	int64_t ra = 0, delay;
 	fx_err rc;
 	int pause = 0;
 
 	buf_init(&err, 512);
-	rc = deliver(s, row, &err, &ra);
-	memset(&m, 0, sizeof(m));
-	m.id = row->id;
-	m.now = fx_now();
-	m.err = err.len ? buf_str(&err) : fx_strerror(rc);
+	rc = deliver(s, c, &err, &ra);
+	c->err = fx_strdup(err.len ? buf_str(&err) : fx_strerror(rc));
 	if (rc == FX_OK) {
-		m.what = 0;
+		c->done = 1;
 		s->failures = 0;
 		log_info("%s: %s for finding #%lld delivered", __func__,
 		    row->kind, (long long)row->finding_id);
 	} else if (rc == FX_ERETRY &&
 	    row->attempts + 1 < s->app->cfg->outbox_max_attempts) {
+		c->done = 2;
 		delay = backoff_secs(s, ra);
 		s->failures++;
 		s->blocked_until_ms = fx_mono_ms() + delay * 1000;
-		m.what = 1;
-		m.next_at = m.now;	/* the pause above does the waiting */
 		log_info("%s: %s #%lld: %s; slack paused for %llds", __func__,
-		    row->kind, (long long)row->id, m.err, (long long)delay);
+		    row->kind, (long long)row->id, c->err ? c->err : "",
+		    (long long)delay);
 		pause = 1;
 	} else {
-		m.what = 2;
+		c->done = 3;
 		log_warnx("%s: dropping %s row #%lld after %d attempts: %s",
 		    __func__, row->kind, (long long)row->id, row->attempts + 1,
-		    m.err);
-	}
-	if (dbw_call(s->app->w, job_mark, &m) != FX_OK) {
-		log_warnx("%s: cannot mark outbox row #%lld", __func__,
-		    (long long)row->id);
-		pause = 1;
+		    c->err ? c->err : "");
 	}
 	buf_release(&err);
 	return pause;
@@ -560,21 +628,28 @@ send_row(struct sender *s, const struct outbox_row *row)
 static size_t
 send_pass(struct sender *s)
 {
-	struct due_job d;
+	struct pass p;
 	size_t i, done = 0;
+	int64_t now;
 
-	memset(&d, 0, sizeof(d));
-	d.now = fx_now();
-	if (dbw_call(s->app->w, job_due, &d) != FX_OK)
+	memset(&p, 0, sizeof(p));
+	p.now = fx_now();
+	if (dbw_call(s->app->w, job_load, &p) != FX_OK) {
+		pass_release(&p);
 		return 0;
-	for (i = 0; i < d.n; i++) {
-		done++;
-		if (send_row(s, &d.rows[i]))
-			break;
 	}
-	for (i = 0; i < d.n; i++)
-		outbox_row_release(&d.rows[i]);
-	free(d.rows);
+	for (i = 0; i < p.n; i++) {
+		done++;
+		if (send_row(s, &p.ctx[i]))
+			break;
+		now = fx_mono_ms();
+		if (p.first_unflushed_ms == 0)
+			p.first_unflushed_ms = now;
+		else if (now - p.first_unflushed_ms >= SENDER_FLUSH_MS)
+			pass_flush(s, &p);
+	}
+	pass_flush(s, &p);
+	pass_release(&p);
 	return done == SENDER_BATCH ? done : 0;
 }
 
