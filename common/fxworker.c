@@ -1,19 +1,34 @@
+#include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 
 #include "fxlog.h"
 #include "fxworker.h"
 #include "banned.h"
 
+static void *
+worker_main(void *p)
+{
+	struct fx_worker *w = p;
+
+	prctl(PR_SET_NAME, w->name, 0, 0, 0);
+	return w->fn(w->arg);
+}
+
 fx_err
-fx_worker_start(struct fx_worker *w, void *(*fn)(void *), void *arg)
+fx_worker_start(struct fx_worker *w, const char *name, void *(*fn)(void *),
+    void *arg)
 {
 	int r;
 
 	memset(w, 0, sizeof(*w));
+	snprintf(w->name, sizeof(w->name), "%s", name);
+	w->fn = fn;
+	w->arg = arg;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
-	r = pthread_create(&w->thread, NULL, fn, arg);
+	r = pthread_create(&w->thread, NULL, worker_main, w);
 	if (r != 0) {
 		log_warnx("%s: pthread_create: %s", __func__, strerror(r));
 		pthread_cond_destroy(&w->cv);

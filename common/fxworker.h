@@ -17,14 +17,17 @@
 
 struct fx_worker {
 	pthread_t thread;
+	char name[16];		/* thread name, as top -H shows it */
+	void *(*fn)(void *);
+	void *arg;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int stopping, kicked, started;
 };
 
 /* signals: fixitd's main blocks them all before any thread starts */
-fx_err fx_worker_start(struct fx_worker *w, void *(*fn)(void *),
-    void *arg) FX_WUR;
+fx_err fx_worker_start(struct fx_worker *w, const char *name,
+    void *(*fn)(void *), void *arg) FX_WUR;
 /* set stopping, wake, join, destroy; safe on a worker that never started */
 void fx_worker_stop(struct fx_worker *w);
 void fx_worker_kick(struct fx_worker *w);

@@ -134,8 +134,19 @@ static const char schema_v1[] =
 "  paused_at INTEGER NOT NULL"
 ");";
 
+/*
+ * v2: the sender reads pending rows in id order; an index on (state,
+ * next_attempt_at, id) made it sort every pending row per batch. The
+ * partial index holds only pending rows, in id order, so a batch reads
+ * just the rows it returns (and stays small however many are sent).
+ */
+static const char schema_v2[] =
+"DROP INDEX outbox_due;"
+"CREATE INDEX outbox_pending ON outbox (id) WHERE state = 'pending';";
+
 const char *const db_migrations[] = {
 	schema_v1,	/* 0 -> 1 */
+	schema_v2,	/* 1 -> 2 */
 };
 const int db_nmigrations = (int)(sizeof(db_migrations) /
     sizeof(db_migrations[0]));

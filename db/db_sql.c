@@ -111,8 +111,8 @@ const char *const db_sql_text[SQL__COUNT] = {
 	[SQL_OUTBOX_ADD] = "INSERT INTO outbox (kind, finding_id, args, "
 	    "next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?4)",
 	[SQL_OUTBOX_DUE] = "SELECT id, finding_id, kind, args, attempts, "
-	    "created_at FROM outbox WHERE state = 'pending' AND "
-	    "next_attempt_at <= ?1 ORDER BY id LIMIT ?2",
+	    "created_at FROM outbox INDEXED BY outbox_pending WHERE "
+	    "state = 'pending' AND next_attempt_at <= ?1 ORDER BY id LIMIT ?2",
 	[SQL_OUTBOX_SENT] = "UPDATE outbox SET state = 'sent', sent_at = ?2 "
 	    "WHERE id = ?1 AND state = 'pending'",
 	[SQL_OUTBOX_RETRY] = "UPDATE outbox SET attempts = attempts + 1, "
@@ -121,8 +121,8 @@ const char *const db_sql_text[SQL__COUNT] = {
 	[SQL_OUTBOX_DEAD] = "UPDATE outbox SET state = 'dead', "
 	    "attempts = attempts + 1, last_error = ?2 "
 	    "WHERE id = ?1 AND state = 'pending'",
-	[SQL_OUTBOX_DEPTH] = "SELECT count(*) FROM outbox "
-	    "WHERE state = 'pending'",
+	[SQL_OUTBOX_DEPTH] = "SELECT count(*) FROM outbox INDEXED BY "
+	    "outbox_pending WHERE state = 'pending'",
 
 	[SQL_SLACK_USER_GET] = "SELECT user_id, fetched_at FROM slack_users "
 	    "WHERE email = ?1",

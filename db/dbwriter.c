@@ -17,26 +17,17 @@
 #include "fxworker.h"
 #include "banned.h"
 
-struct dbw_job {
-	dbw_fn fn;
-	void *arg;
-	fx_err rc;
-	int done;
-	pthread_cond_t cv;
-	struct dbw_job *next;
-};
-
 struct dbw {
 	struct fx_worker wk;	/* wk.mu guards the queue and stats */
-	struct dbw_job *head, *tail;
+	struct dbw_req *head, *tail;
 	struct db *db;
 	struct dbw_stats stats;
 };
 
 static void
-run_batch(struct dbw *w, struct dbw_job *batch)
+run_batch(struct dbw *w, struct dbw_req *batch)
 {
-	struct dbw_job *j;
+	struct dbw_req *j, *async = NULL;
 	size_t n = 0, failed = 0;
 	fx_err rc;
 
@@ -77,21 +68,33 @@ run_batch(struct dbw *w, struct dbw_job *batch)
 	w->stats.batches++;
 	w->stats.failed += failed;
 	for (j = batch; j != NULL; ) {
-		struct dbw_job *next = j->next;
+		struct dbw_req *next = j->next;
 
-		/* after done is set the submitter may free j: read next first */
-		j->done = 1;
-		pthread_cond_signal(&j->cv);
+		/* after this a waiter may free j: read next first */
+		if (j->done != NULL) {
+			j->next = async;
+			async = j;
+		} else {
+			j->finished = 1;
+			pthread_cond_signal(j->waiter);
+		}
 		j = next;
 	}
 	pthread_mutex_unlock(&w->wk.mu);
+	/* outside the lock: a callback may take its own locks */
+	for (j = async; j != NULL; ) {
+		struct dbw_req *next = j->next;
+
+		j->done(j);
+		j = next;
+	}
 }
 
 static void *
 writer_main(void *arg)
 {
 	struct dbw *w = arg;
-	struct dbw_job *batch;
+	struct dbw_req *batch;
 
 	for (;;) {
 		pthread_mutex_lock(&w->wk.mu);
@@ -118,7 +121,7 @@ dbw_start(const char *path, struct dbw **out)
 		return FX_ENOMEM;
 	rc = db_open(path, &w->db);
 	if (rc == FX_OK)
-		rc = fx_worker_start(&w->wk, writer_main, w);
+		rc = fx_worker_start(&w->wk, "fixit-writer", writer_main, w);
 	if (rc != FX_OK) {
 		db_close(w->db);
 		free(w);
@@ -139,32 +142,46 @@ dbw_stop(struct dbw *w)
 }
 
 fx_err
-dbw_call(struct dbw *w, dbw_fn fn, void *arg)
+dbw_submit(struct dbw *w, struct dbw_req *r)
 {
-	struct dbw_job job;
-	fx_err rc;
-
-	memset(&job, 0, sizeof(job));
-	job.fn = fn;
-	job.arg = arg;
-	pthread_cond_init(&job.cv, NULL);
+	r->next = NULL;
+	r->finished = 0;
 	pthread_mutex_lock(&w->wk.mu);
 	if (w->wk.stopping) {
 		pthread_mutex_unlock(&w->wk.mu);
-		pthread_cond_destroy(&job.cv);
 		return FX_ESTOPPED;
 	}
 	if (w->tail)
-		w->tail->next = &job;
+		w->tail->next = r;
 	else
-		w->head = &job;
-	w->tail = &job;
+		w->head = r;
+	w->tail = r;
 	pthread_cond_signal(&w->wk.cv);
-	while (!job.done)
-		pthread_cond_wait(&job.cv, &w->wk.mu);
-	rc = job.rc;
 	pthread_mutex_unlock(&w->wk.mu);
-	pthread_cond_destroy(&job.cv);
+	return FX_OK;
+}
+
+fx_err
+dbw_call(struct dbw *w, dbw_fn fn, void *arg)
+{
+	struct dbw_req r;
+	pthread_cond_t cv;
+	fx_err rc;
+
+	memset(&r, 0, sizeof(r));
+	r.fn = fn;
+	r.arg = arg;
+	r.waiter = &cv;
+	pthread_cond_init(&cv, NULL);
+	rc = dbw_submit(w, &r);
+	if (rc == FX_OK) {
+		pthread_mutex_lock(&w->wk.mu);
+		while (!r.finished)
+			pthread_cond_wait(&cv, &w->wk.mu);
+		pthread_mutex_unlock(&w->wk.mu);
+		rc = r.rc;
+	}
+	pthread_cond_destroy(&cv);
 	return rc;
 }
 

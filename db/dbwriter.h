@@ -25,6 +25,23 @@ fx_err dbw_start(const char *path, struct dbw **out) FX_WUR;
  * joins, closes the connection, frees */
 void dbw_stop(struct dbw *w);		/* accepts NULL */
 /*
+ * An asynchronous job, owned by the caller until done() ran. done() runs
+ * on the writer thread once the batch committed (or failed), with rc set;
+ * it must be quick and must not call dbw_* itself.
+ */
+struct dbw_req {
+	dbw_fn fn;
+	void *arg;
+	void (*done)(struct dbw_req *r);
+	fx_err rc;
+	/* private to dbwriter.c */
+	int finished;
+	void *waiter;
+	struct dbw_req *next;
+};
+/* FX_ESTOPPED when the writer is stopping (done() is then not called) */
+fx_err dbw_submit(struct dbw *w, struct dbw_req *r) FX_WUR;
+/*
  * Run fn(db, arg) in the next batch and wait until the batch committed.
  * Returns fn's result, or FX_EDB when the commit failed (the change is
  * then not stored), or FX_ESTOPPED.

@@ -54,80 +54,64 @@ slack_verified(struct app *a, struct http_request *r, struct http_reply *rp)
 	return 1;
 }
 
-struct click_job {
+/*
+ * State of a deferred interaction: the parsed payload (the job's strings
+ * point into it) and the job; freed when the request ends.
+ */
+struct action_state {
+	struct slack_interaction si;
 	const struct policy *pol;
-	struct sm_click c;
 	int64_t now;
+	struct sm_click click;
+	struct sm_exception_req exc;
+	struct buf msg;		/* refusal sentence for the modal */
 };
+
+static void
+action_state_free(void *p)
+{
+	struct action_state *st = p;
+
+	if (st == NULL)
+		return;
+	slack_interaction_release(&st->si);
+	buf_release(&st->msg);
+	free(st);
+}
 
 static fx_err
 click_job_run(struct db *db, void *arg)
 {
-	struct click_job *j = arg;
+	struct action_state *st = arg;
 
-	return sm_click(db, j->pol, &j->c, j->now);
+	return sm_click(db, st->pol, &st->click, st->now);
 }
-
-struct exc_job {
-	const struct policy *pol;
-	struct sm_exception_req req;
-	int64_t now;
-	struct buf msg;
-};
 
 static fx_err
 exc_job_run(struct db *db, void *arg)
 {
-	struct exc_job *j = arg;
+	struct action_state *st = arg;
 
-	return sm_exception_submit(db, j->pol, &j->req, j->now, &j->msg);
+	return sm_exception_submit(db, st->pol, &st->exc, st->now, &st->msg);
 }
 
-static const struct {
-	const char *id;
-	enum sm_action act;
-} action_ids[] = {
-	{ "fixit_fix_now", ACT_FIX_NOW },
-	{ "fixit_exc_1m", ACT_EXC_1M },
-	{ "fixit_exc_1y", ACT_EXC_1Y },
-	{ "fixit_exc_approve", ACT_EXC_APPROVE },
-	{ "fixit_exc_deny", ACT_EXC_DENY },
-};
+static void
+store_failed(struct http_reply *rp, fx_err rc, const char *what)
+{
+	http_reply_error(rp, rc == FX_ESTOPPED ? 503 : 500,
+	    "could not record the %s", what);
+}
 
 static void
-handle_block_action(struct app *a, const struct slack_interaction *si,
-    struct http_reply *rp)
+click_finish(struct app *a, void *state, fx_err rc, struct http_reply *rp)
 {
-	struct click_job j;
-	size_t i, n = sizeof(action_ids) / sizeof(action_ids[0]);
-	fx_err rc;
+	struct action_state *st = state;
 
-	memset(&j, 0, sizeof(j));
-	for (i = 0; i < n; i++)
-		if (si->action_id && strcmp(si->action_id, action_ids[i].id) == 0)
-			break;
-	if (i == n) {
-		http_reply_error(rp, 400, "unknown action_id");
-		return;
-	}
-	if (si->action_value == NULL || fx_strtoll(si->action_value, 1,
-	    INT64_MAX, &j.c.target_id) != FX_OK) {
-		http_reply_error(rp, 400, "action value must be a positive id");
-		return;
-	}
-	j.pol = a->cfg->policy;
-	j.c.action = action_ids[i].act;
-	j.c.user_id = si->user_id;
-	j.c.trigger_id = si->trigger_id;
-	j.c.channel_id = si->channel_id;
-	j.c.message_ts = si->message_ts;
-	j.now = fx_now();
-	rc = dbw_call(a->w, click_job_run, &j);
 	if (rc != FX_OK) {
-		log_warnx("%s: %s on %lld by %s: %s", __func__, si->action_id,
-		    (long long)j.c.target_id, si->user_id, fx_strerror(rc));
-		http_reply_error(rp, rc == FX_ESTOPPED ? 503 : 500,
-		    "could not record the action");
+		log_warnx("%s: %s on %lld by %s: %s", __func__,
+		    st->si.action_id, (long long)st->click.target_id,
+		    st->si.user_id, fx_strerror(rc));
+		store_failed(rp, rc, "action");
 		return;
 	}
 	sender_kick(a->sender);
@@ -142,17 +126,75 @@ modal_error(struct http_reply *rp, const char *msg)
 }
 
 static void
-handle_view_submission(struct app *a, const struct slack_interaction *si,
-    struct http_reply *rp)
+exc_finish(struct app *a, void *state, fx_err rc, struct http_reply *rp)
 {
-	struct exc_job j;
+	struct action_state *st = state;
+
+	if (rc == FX_EPERM || rc == FX_ECONFLICT || rc == FX_ENOTFOUND ||
+	    rc == FX_EINVAL) {
+		modal_error(rp, st->msg.len ? buf_str(&st->msg) :
+		    "This exception cannot be recorded.");
+		return;
+	}
+	if (rc != FX_OK) {
+		log_warnx("%s: exception on %lld by %s: %s", __func__,
+		    (long long)st->exc.finding_id, st->si.user_id,
+		    fx_strerror(rc));
+		store_failed(rp, rc, "exception");
+		return;
+	}
+	sender_kick(a->sender);
+	http_reply_empty(rp, 200);
+}
+
+static const struct {
+	const char *id;
+	enum sm_action act;
+} action_ids[] = {
+	{ "fixit_fix_now", ACT_FIX_NOW },
+	{ "fixit_exc_1m", ACT_EXC_1M },
+	{ "fixit_exc_1y", ACT_EXC_1Y },
+	{ "fixit_exc_approve", ACT_EXC_APPROVE },
+	{ "fixit_exc_deny", ACT_EXC_DENY },
+};
+
+/* 0 when the click is valid (st->click filled), else the reply is set */
+static int
+parse_block_action(struct action_state *st, struct http_reply *rp)
+{
+	const struct slack_interaction *si = &st->si;
+	size_t i, n = sizeof(action_ids) / sizeof(action_ids[0]);
+
+	for (i = 0; i < n; i++)
+		if (si->action_id && strcmp(si->action_id, action_ids[i].id) == 0)
+			break;
+	if (i == n) {
+		http_reply_error(rp, 400, "unknown action_id");
+		return -1;
+	}
+	if (si->action_value == NULL || fx_strtoll(si->action_value, 1,
+	    INT64_MAX, &st->click.target_id) != FX_OK) {
+		http_reply_error(rp, 400, "action value must be a positive id");
+		return -1;
+	}
+	st->click.action = action_ids[i].act;
+	st->click.user_id = si->user_id;
+	st->click.trigger_id = si->trigger_id;
+	st->click.channel_id = si->channel_id;
+	st->click.message_ts = si->message_ts;
+	return 0;
+}
+
+/* 0 when the submission is valid (st->exc filled), else the reply is set */
+static int
+parse_view_submission(struct action_state *st, struct http_reply *rp)
+{
+	const struct slack_interaction *si = &st->si;
 	json_t *meta = NULL;
 	const char *k = NULL;
 	json_int_t fid = 0;
-	fx_err rc;
+	int ret = -1;
 
-	memset(&j, 0, sizeof(j));
-	buf_init(&j.msg, 1024);
 	if (si->callback_id == NULL ||
 	    strcmp(si->callback_id, "fixit_exception") != 0) {
 		http_reply_error(rp, 400, "unknown view callback_id");
@@ -171,46 +213,37 @@ handle_view_submission(struct app *a, const struct slack_interaction *si,
 		modal_error(rp, "Please give a justification.");
 		goto out;
 	}
-	j.pol = a->cfg->policy;
-	j.req.finding_id = fid;
-	j.req.kind = strcmp(k, "1y") == 0 ? EXC_1Y : EXC_1M;
-	j.req.user_id = si->user_id;
-	j.req.reason = si->reason;
-	j.now = fx_now();
-	rc = dbw_call(a->w, exc_job_run, &j);
-	if (rc == FX_EPERM || rc == FX_ECONFLICT || rc == FX_ENOTFOUND) {
-		modal_error(rp, j.msg.len ? buf_str(&j.msg) :
-		    "This exception cannot be recorded.");
-		goto out;
-	}
-	if (rc != FX_OK) {
-		log_warnx("%s: exception on %lld by %s: %s", __func__,
-		    (long long)fid, si->user_id, fx_strerror(rc));
-		http_reply_error(rp, rc == FX_ESTOPPED ? 503 : 500,
-		    "could not record the exception");
-		goto out;
-	}
-	sender_kick(a->sender);
-	http_reply_empty(rp, 200);
+	st->exc.finding_id = fid;
+	st->exc.kind = strcmp(k, "1y") == 0 ? EXC_1Y : EXC_1M;
+	st->exc.user_id = si->user_id;
+	st->exc.reason = si->reason;
+	ret = 0;
 out:
 	json_decref(meta);
-	buf_release(&j.msg);
+	return ret;
 }
 
 void
 h_slack_actions(struct app *a, struct http_request *r, struct http_reply *rp)
 {
-	struct slack_interaction si;
+	struct action_state *st = NULL;
 	struct buf payload = BUF_INIT, err = BUF_INIT;
 	const char *body;
 	size_t len;
 	fx_err rc;
 
-	memset(&si, 0, sizeof(si));
 	if (!slack_verified(a, r, rp))
 		return;
 	buf_init(&payload, FX_MAX_SLACK_BODY);
 	buf_init(&err, 512);
+	st = calloc(1, sizeof(*st));
+	if (st == NULL) {
+		http_reply_error(rp, 500, "out of memory");
+		goto out;
+	}
+	buf_init(&st->msg, 1024);
+	st->pol = a->cfg->policy;
+	st->now = fx_now();
 	body = http_req_body(r, &len);
 	rc = slack_form_get(body, len, "payload", &payload);
 	if (rc != FX_OK) {
@@ -218,20 +251,30 @@ h_slack_actions(struct app *a, struct http_request *r, struct http_reply *rp)
 		    rc == FX_ENOTFOUND ? "missing" : "malformed");
 		goto out;
 	}
-	rc = slack_interaction_parse(buf_str(&payload), payload.len, &si, &err);
+	rc = slack_interaction_parse(buf_str(&payload), payload.len, &st->si,
+	    &err);
 	if (rc != FX_OK) {
 		http_reply_error(rp, 400, "%s", err.len ? buf_str(&err) :
 		    "malformed payload");
 		goto out;
 	}
-	if (si.type == SI_BLOCK_ACTIONS)
-		handle_block_action(a, &si, rp);
-	else if (si.type == SI_VIEW_SUBMISSION)
-		handle_view_submission(a, &si, rp);
-	else
+	if (st->si.type == SI_BLOCK_ACTIONS) {
+		if (parse_block_action(st, rp) == 0) {
+			http_defer(r, click_job_run, st, click_finish,
+			    action_state_free);
+			st = NULL;
+		}
+	} else if (st->si.type == SI_VIEW_SUBMISSION) {
+		if (parse_view_submission(st, rp) == 0) {
+			http_defer(r, exc_job_run, st, exc_finish,
+			    action_state_free);
+			st = NULL;
+		}
+	} else {
 		http_reply_empty(rp, 200);	/* view_closed and the like */
+	}
 out:
-	slack_interaction_release(&si);
+	action_state_free(st);
 	buf_release(&payload);
 	buf_release(&err);
 }

@@ -10,6 +10,10 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 
@@ -47,6 +51,7 @@ struct http {
 	struct MHD_Daemon *d;
 	struct app *app;
 	int port;
+	atomic_int inflight;	/* suspended connections */
 };
 
 /* per-request state, on MHD's *req_cls; freed in request_completed */
@@ -56,6 +61,14 @@ struct http_request {
 	unsigned early_status;	/* 404/405/413 decided before the body */
 	int replied;		/* a response is queued: drop further data */
 	struct buf body;
+	/* deferred reply (http_defer) */
+	struct http *h;
+	struct dbw_req wreq;
+	http_finish_fn finish;
+	void *state;
+	void (*state_free)(void *);
+	pthread_mutex_t mu;	/* orders suspend before resume */
+	int suspended, job_done;
 };
 
 const char *
@@ -237,6 +250,91 @@ early_reply(struct http_request *r, struct http_reply *rp)
 	}
 }
 
+void
+http_defer(struct http_request *r, dbw_fn job, void *state,
+    http_finish_fn finish, void (*state_free)(void *))
+{
+	r->wreq.fn = job;
+	r->wreq.arg = state;
+	r->state = state;
+	r->finish = finish;
+	r->state_free = state_free;
+}
+
+/* writer thread: the deferred job is committed (or failed) */
+static void
+deferred_done(struct dbw_req *wr)
+{
+	struct http_request *r = (struct http_request *)((char *)wr -
+	    offsetof(struct http_request, wreq));
+
+	pthread_mutex_lock(&r->mu);
+	r->job_done = 1;
+	MHD_resume_connection(r->conn);
+	pthread_mutex_unlock(&r->mu);
+}
+
+static enum MHD_Result
+reply_now(struct http *h, struct http_request *r, struct http_reply *rp,
+    const char *method, const char *url)
+{
+	enum MHD_Result ret;
+
+	if (rp->status >= 500)
+		log_warnx("%s: %s %s answered %u", __func__, method, url,
+		    rp->status);
+	metrics_http(h->app->metrics, r->route ? r->route->metric :
+	    ROUTE_OTHER, rp->status);
+	ret = queue_reply(r->conn, rp);
+	r->replied = 1;
+	return ret;
+}
+
+/* the job is done: build the reply on this HTTP thread */
+static enum MHD_Result
+finish_deferred(struct http *h, struct http_request *r, const char *method,
+    const char *url)
+{
+	struct http_reply rp;
+	enum MHD_Result ret;
+	http_finish_fn fn = r->finish;
+
+	buf_init(&rp.body, FX_MAX_INGEST_BODY * 4);
+	rp.status = 500;
+	rp.ctype = NULL;
+	r->finish = NULL;
+	fn(h->app, r->state, r->wreq.rc, &rp);
+	if (r->suspended) {
+		r->suspended = 0;
+		atomic_fetch_sub(&h->inflight, 1);
+	}
+	ret = reply_now(h, r, &rp, method, url);
+	buf_release(&rp.body);
+	return ret;
+}
+
+static enum MHD_Result
+start_deferred(struct http *h, struct http_request *r, const char *method,
+    const char *url)
+{
+	fx_err rc;
+
+	r->h = h;
+	r->wreq.done = deferred_done;
+	pthread_mutex_lock(&r->mu);
+	rc = dbw_submit(h->app->w, &r->wreq);
+	if (rc == FX_OK) {
+		MHD_suspend_connection(r->conn);
+		r->suspended = 1;
+		atomic_fetch_add(&h->inflight, 1);
+	}
+	pthread_mutex_unlock(&r->mu);
+	if (rc == FX_OK)
+		return MHD_YES;
+	r->wreq.rc = rc;
+	return finish_deferred(h, r, method, url);
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload,
@@ -252,6 +350,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		if (r == NULL)
 			return MHD_NO;
 		r->conn = c;
+		pthread_mutex_init(&r->mu, NULL);
 		resolve_route(r, url, method, c);
 		*req_cls = r;
 		if (r->early_status == 0)
@@ -260,6 +359,14 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	} else if (r->replied) {
 		*upload_size = 0;
 		return MHD_YES;
+	} else if (r->finish != NULL) {
+		int done;
+
+		pthread_mutex_lock(&r->mu);
+		done = r->job_done;
+		pthread_mutex_unlock(&r->mu);
+		/* resumed: the writer ran the job */
+		return done ? finish_deferred(h, r, method, url) : MHD_YES;
 	} else if (*upload_size != 0) {
 		if (r->early_status == 0 && r->route->max_body > 0 &&
 		    buf_add(&r->body, upload, *upload_size) != FX_OK)
@@ -277,13 +384,10 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		early_reply(r, &rp);
 	else
 		r->route->fn(h->app, r, &rp);
-	if (rp.status >= 500)
-		log_warnx("%s: %s %s answered %u", __func__, method, url,
-		    rp.status);
-	metrics_http(h->app->metrics, r->route ? r->route->metric : ROUTE_OTHER,
-	    rp.status);
-	ret = queue_reply(c, &rp);
-	r->replied = 1;
+	if (r->finish != NULL)
+		ret = start_deferred(h, r, method, url);
+	else
+		ret = reply_now(h, r, &rp, method, url);
 	buf_release(&rp.body);
 	return ret;
 }
@@ -296,6 +400,9 @@ on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 
 	if (r == NULL)
 		return;
+	if (r->state_free != NULL)
+		r->state_free(r->state);
+	pthread_mutex_destroy(&r->mu);
 	buf_release(&r->body);
 	free(r);
 	*req_cls = NULL;
@@ -320,7 +427,9 @@ http_start(struct app *app, struct http **out)
 	const struct config *cfg = app->cfg;
 	struct sockaddr_in sin;
 	const union MHD_DaemonInfo *info;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
+	    MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
+	unsigned threads = (unsigned)cfg->http_threads;
 	struct http *h;
 
 	memset(&sin, 0, sizeof(sin));
@@ -335,10 +444,11 @@ http_start(struct app *app, struct http **out)
 	if (h == NULL)
 		return FX_ENOMEM;
 	h->app = app;
-	if (cfg->http_threads > 0)
-		flags |= MHD_USE_EPOLL;
-	else
-		flags |= MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL;
+	if (threads == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		threads = n > 0 && n < 64 ? (unsigned)n : 2;
+	}
 	/* the logger first, so MHD reports nothing through its own */
 	h->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
@@ -347,9 +457,8 @@ http_start(struct app *app, struct http **out)
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)FX_MAX_CONNECTIONS,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
-	    cfg->http_threads > 0 ? MHD_OPTION_THREAD_POOL_SIZE :
-	    MHD_OPTION_END, (unsigned)cfg->http_threads,
-	    MHD_OPTION_END);
+	    threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
+	    threads, MHD_OPTION_END);
 	if (h->d == NULL) {
 		log_warnx("%s: cannot listen on %s:%d", __func__,
 		    cfg->listen_host, cfg->listen_port);
@@ -365,9 +474,23 @@ http_start(struct app *app, struct http **out)
 void
 http_stop(struct http *h)
 {
+	struct timespec ten_ms = { 0, 10 * 1000 * 1000 };
+	MHD_socket ls;
+	int i;
+
 	if (h == NULL)
 		return;
+	/* no new connections; let suspended ones get their answer (the
+	 * writer still runs): MHD must not stop with any suspended */
+	ls = MHD_quiesce_daemon(h->d);
+	for (i = 0; i < 1000 && atomic_load(&h->inflight) > 0; i++)
+		nanosleep(&ten_ms, NULL);
+	if (atomic_load(&h->inflight) > 0)
+		log_warnx("%s: %d requests still waiting", __func__,
+		    atomic_load(&h->inflight));
 	MHD_stop_daemon(h->d);
+	if (ls != MHD_INVALID_SOCKET)
+		close(ls);	/* quiesce handed the listen socket to us */
 	free(h);
 }
 

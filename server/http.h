@@ -3,12 +3,13 @@
  * into bounded buffers, routing, and the only code that creates MHD
  * responses.
  *
- * Thread model: libmicrohttpd's polling thread accepts; each connection
- * gets its own thread (MHD_USE_THREAD_PER_CONNECTION, capped at
- * FX_MAX_CONNECTIONS), or a pool when http_threads > 0. Handlers run on
- * those threads; they verify, parse, hand their change to the writer
- * (dbw_call blocks until it is committed) and reply. They never call
- * Slack or AWS.
+ * Thread model: a pool of libmicrohttpd threads (http_threads, default
+ * one per core), each with its own epoll set, serves up to
+ * FX_MAX_CONNECTIONS connections. Handlers run on those threads; they
+ * verify and parse, then hand their change to the writer: the hot paths
+ * with http_defer (the connection is suspended until the change is
+ * committed, and the thread serves other connections meanwhile), the
+ * rare ones with a blocking dbw_call. They never call Slack or AWS.
  */
 #ifndef FIXIT_HTTP_H
 #define FIXIT_HTTP_H
@@ -40,6 +41,18 @@ const char *http_req_arg(struct http_request *r, const char *name);
 const char *http_req_body(struct http_request *r, size_t *len);
 /* 1 when Content-Type's media type equals type (case-insensitive) */
 int http_req_ctype_is(struct http_request *r, const char *type);
+
+/*
+ * Defer the reply (the hot paths): job runs on the writer in the next
+ * group commit while the connection is suspended, so no HTTP thread
+ * waits; then finish() builds the reply on an HTTP thread. state belongs
+ * to the request from here on: state_free(state) runs when the request
+ * ends. A handler that defers sets no reply.
+ */
+typedef void (*http_finish_fn)(struct app *a, void *state, fx_err rc,
+    struct http_reply *rp);
+void http_defer(struct http_request *r, dbw_fn job, void *state,
+    http_finish_fn finish, void (*state_free)(void *));
 
 /* reply helpers: a handler ends with exactly one of these */
 void http_reply_empty(struct http_reply *rp, unsigned status);

@@ -688,7 +688,7 @@ sender_start(struct app *app, struct sender **out)
 		if (rc != FX_OK)
 			goto fail;
 	}
-	rc = fx_worker_start(&s->wk, sender_main, s);
+	rc = fx_worker_start(&s->wk, "fixit-sender", sender_main, s);
 	if (rc != FX_OK)
 		goto fail;
 	*out = s;

@@ -177,7 +177,7 @@ timer_start(struct app *app, struct timer **out)
 	if (t == NULL)
 		return FX_ENOMEM;
 	t->app = app;
-	rc = fx_worker_start(&t->wk, timer_main, t);
+	rc = fx_worker_start(&t->wk, "fixit-timer", timer_main, t);
 	if (rc != FX_OK) {
 		free(t);
 		return rc;
