@@ -316,3 +316,23 @@ db_savepoint_rollback(struct db *db)
 	if (db_run(db, SQL_ROLLBACK_TO, DB_NOARGS, __func__) == FX_OK)
 		(void)db_run(db, SQL_RELEASE, DB_NOARGS, __func__);
 }
+
+fx_err
+db_autocheckpoint(struct db *db, int pages)
+{
+	int src = sqlite3_wal_autocheckpoint(db->h, pages);
+
+	return src == SQLITE_OK ? FX_OK : db_fail(db, __func__, src);
+}
+
+fx_err
+db_checkpoint(struct db *db, int *wal_frames, int *copied)
+{
+	int src;
+
+	src = sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    wal_frames, copied);
+	if (src == SQLITE_BUSY)
+		return FX_ERETRY;	/* another checkpoint is running */
+	return src == SQLITE_OK ? FX_OK : db_fail(db, __func__, src);
+}

@@ -59,6 +59,14 @@ void db_close(struct db *db);		/* accepts NULL */
 int db_schema_version(struct db *db);
 const char *db_errmsg(struct db *db);	/* last SQLite message */
 
+/*
+ * WAL checkpoints: the writer turns automatic ones off (pages 0) so that
+ * no commit pays for one, and a checkpointer thread runs passive ones on
+ * its own connection (they never block the writer).
+ */
+fx_err db_autocheckpoint(struct db *db, int pages) FX_WUR;
+fx_err db_checkpoint(struct db *db, int *wal_frames, int *copied) FX_WUR;
+
 /* transactions, used by the writer thread */
 fx_err db_begin(struct db *db) FX_WUR;		/* BEGIN IMMEDIATE */
 fx_err db_commit(struct db *db) FX_WUR;
@@ -162,6 +170,7 @@ fx_err db_slack_user_put(struct db *db, const char *email,
 /* ---- pause switches ("all" or a playbook name) --------------------- */
 fx_err db_pause_set(struct db *db, const char *name, int paused,
     const char *by, int64_t now) FX_WUR;
+/* *paused = 1 when "all" or `playbook` is paused */
 fx_err db_paused(struct db *db, const char *playbook, int *paused) FX_WUR;
 /* JSON array of paused names */
 fx_err db_pause_list(struct db *db, json_t **out) FX_WUR;

@@ -17,8 +17,12 @@
 #include "fxworker.h"
 #include "banned.h"
 
+#define DBW_CHECKPOINT_MS	250
+
 struct dbw {
 	struct fx_worker wk;	/* wk.mu guards the queue and stats */
+	struct fx_worker ck;	/* the checkpointer */
+	struct db *ckdb;	/* its own connection */
 	struct dbw_req *head, *tail;
 	struct db *db;
 	struct dbw_stats stats;
@@ -110,6 +114,19 @@ writer_main(void *arg)
 	return NULL;
 }
 
+/* copies committed WAL frames into the database, off the writer */
+static void *
+checkpointer_main(void *arg)
+{
+	struct dbw *w = arg;
+	int frames, copied;
+
+	while (!fx_worker_wait(&w->ck, DBW_CHECKPOINT_MS))
+		if (db_checkpoint(w->ckdb, &frames, &copied) == FX_EDB)
+			log_warnx("%s: %s", __func__, db_errmsg(w->ckdb));
+	return NULL;
+}
+
 fx_err
 dbw_start(const char *path, struct dbw **out)
 {
@@ -121,8 +138,16 @@ dbw_start(const char *path, struct dbw **out)
 		return FX_ENOMEM;
 	rc = db_open(path, &w->db);
 	if (rc == FX_OK)
+		rc = db_autocheckpoint(w->db, 0);
+	if (rc == FX_OK)
+		rc = db_open(path, &w->ckdb);
+	if (rc == FX_OK)
+		rc = fx_worker_start(&w->ck, "fixit-ckpt", checkpointer_main, w);
+	if (rc == FX_OK)
 		rc = fx_worker_start(&w->wk, "fixit-writer", writer_main, w);
 	if (rc != FX_OK) {
+		fx_worker_stop(&w->ck);
+		db_close(w->ckdb);
 		db_close(w->db);
 		free(w);
 		return rc;
@@ -137,7 +162,9 @@ dbw_stop(struct dbw *w)
 	if (w == NULL)
 		return;
 	fx_worker_stop(&w->wk);		/* the writer drains, then exits */
-	db_close(w->db);
+	fx_worker_stop(&w->ck);
+	db_close(w->ckdb);
+	db_close(w->db);		/* the last close checkpoints */
 	free(w);
 }
 

@@ -208,13 +208,7 @@ sm_exc_parse(const char *code)
 fx_err
 sm_paused(struct db *db, const char *playbook, int *paused)
 {
-	fx_err rc;
-
-	*paused = 0;
-	rc = db_paused(db, "all", paused);
-	if (rc == FX_OK && !*paused && playbook != NULL)
-		rc = db_paused(db, playbook, paused);
-	return rc;
+	return db_paused(db, playbook != NULL ? playbook : "all", paused);
 }
 
 void
