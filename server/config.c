@@ -248,7 +248,7 @@ static const struct ckey top_keys[] = {
 	DUR(C, tick, "tick", "1s", 1, 3600),
 	DUR(P, lease, "lease", "5m", 1, DAY),
 	ENUM(C, log_level, "log_level", "info", 0, log_names),
-	INT(C, http_threads, "http_threads", "0", 0, 1024),
+	INT(C, http_threads, "http_threads", "0", 0, 64),
 	{ .name = "admins", .type = K_IDLIST, P(admins), .required = 1,
 	  .off2 = offsetof(struct policy, nadmins), .max = MAX_ADMINS,
 	  .check = check_slack_id },

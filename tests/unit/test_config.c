@@ -320,7 +320,7 @@ static const struct err_case err_cases[] = {
 	  ":5: playbooks[0].irreversible: expected true or false" },
 	/* numbers and durations */
 	{ MIN_HEAD "http_threads: -1\n",
-	  ":3: http_threads: expected a whole number from 0 to 1024" },
+	  ":3: http_threads: expected a whole number from 0 to 64" },
 	{ MIN_HEAD "http_threads: 8x\n", ":3: http_threads: expected a whole" },
 	{ MIN_HEAD "slack:\n  outbox_max_attempts: 0\n",
 	  ":4: slack.outbox_max_attempts: expected a whole number from 1" },
