@@ -109,6 +109,14 @@ enum due_kind { DUE_EXPIRED_EXC, DUE_OPEN, DUE_REMINDER, DUE_DEADLINE,
 fx_err db_finding_ids_due(struct db *db, enum due_kind k, int64_t now,
     size_t max, int64_t **ids, size_t *n) FX_WUR;	/* free(*ids) */
 
+/*
+ * DUE_REMINDER limited to deadlines up to `until` (now + the longest
+ * reminder_before): findings whose reminder cannot be due yet are not read
+ * at every tick.
+ */
+fx_err db_finding_ids_remind(struct db *db, int64_t now, int64_t until,
+    size_t max, int64_t **ids, size_t *n) FX_WUR;	/* free(*ids) */
+
 /* ---- audit (append-only: triggers refuse UPDATE and DELETE) -------- */
 /* finding_id 0 for global events (pause); from/to may be NULL */
 fx_err db_audit_add(struct db *db, int64_t finding_id, int64_t at,

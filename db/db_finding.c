@@ -243,6 +243,20 @@ id_row(sqlite3_stmt *st, void *vec)
 	return FX_OK;
 }
 
+/* hand the collected ids over, or none on error */
+static fx_err
+ids_done(struct db_vec *vec, fx_err rc, int64_t **ids, size_t *n)
+{
+	if (rc != FX_OK) {
+		free(vec->v);
+		vec->v = NULL;
+		vec->len = 0;
+	}
+	*ids = vec->v;
+	*n = vec->len;
+	return rc;
+}
+
 fx_err
 db_finding_ids_due(struct db *db, enum due_kind k, int64_t now, size_t max,
     int64_t **ids, size_t *n)
@@ -256,12 +270,19 @@ db_finding_ids_due(struct db *db, enum due_kind k, int64_t now, size_t max,
 		rc = db_each(db, (enum db_sql)(SQL_DUE_EXPIRED_EXC + (int)k),
 		    DB_ARGS(DB_INT(now), DB_INT(db_limit(max))), id_row, &vec,
 		    __func__);
-	if (rc != FX_OK) {
-		free(vec.v);
-		vec.v = NULL;
-		vec.len = 0;
-	}
-	*ids = vec.v;
-	*n = vec.len;
-	return rc;
+	return ids_done(&vec, rc, ids, n);
+}
+
+fx_err
+db_finding_ids_remind(struct db *db, int64_t now, int64_t until, size_t max,
+    int64_t **ids, size_t *n)
+{
+	struct db_vec vec = DB_VEC_INIT(sizeof(int64_t));
+	fx_err rc = FX_OK;
+
+	if (max > 0)
+		rc = db_each(db, SQL_DUE_REMIND_UNTIL, DB_ARGS(DB_INT(now),
+		    DB_INT(db_limit(max)), DB_INT(until)), id_row, &vec,
+		    __func__);
+	return ids_done(&vec, rc, ids, n);
 }

@@ -94,6 +94,11 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "state = 'fixed' AND undo_requested_by IS NOT NULL AND "
 	    "coalesce(lease_until, 0) <= ?1"),
 
+	[SQL_DUE_REMIND_UNTIL] = "SELECT id FROM findings INDEXED BY "
+	    "findings_notified WHERE state = 'notified' AND reminder_sent = 0 "
+	    "AND deadline > ?1 AND deadline <= ?3 ORDER BY deadline, id "
+	    "LIMIT ?2",
+
 	[SQL_AUDIT_ADD] = "INSERT INTO audit (finding_id, at, actor, "
 	    "from_state, to_state, event, reason, data) VALUES (?1, ?2, ?3, "
 	    "?4, ?5, ?6, ?7, ?8)",

@@ -151,18 +151,15 @@ hk_deadline(struct db *db, const struct policy *pol, struct finding *f,
 	return rc;
 }
 
-/* run fn on each finding of one timer query */
+/* run fn on each of the n findings */
 static fx_err
-hk_each(struct db *db, const struct policy *pol, enum due_kind k,
+hk_run(struct db *db, const struct policy *pol, int64_t *ids, size_t n,
     hk_fn fn, int64_t now)
 {
-	int64_t *ids = NULL;
-	size_t i, n = 0;
 	struct finding f;
-	fx_err rc;
+	size_t i;
+	fx_err rc = FX_OK;
 
-	memset(&f, 0, sizeof(f));
-	rc = db_finding_ids_due(db, k, now, SM_BATCH, &ids, &n);
 	for (i = 0; rc == FX_OK && i < n; i++) {
 		memset(&f, 0, sizeof(f));
 		rc = db_finding_get(db, ids[i], &f);
@@ -172,6 +169,31 @@ hk_each(struct db *db, const struct policy *pol, enum due_kind k,
 			rc = FX_OK;
 		finding_release(&f);
 	}
+	return rc;
+}
+
+/* run fn on each finding of one timer query */
+static fx_err
+hk_each(struct db *db, const struct policy *pol, enum due_kind k,
+    hk_fn fn, int64_t now)
+{
+	int64_t *ids = NULL, until = now, rb;
+	size_t i, n = 0;
+	fx_err rc;
+
+	if (k == DUE_REMINDER) {
+		/* only deadlines a reminder can be due for */
+		for (i = 0; i < pol->nplaybooks; i++) {
+			rb = pol->playbooks[i].reminder_before;
+			if (rb > until - now)
+				until = now + rb;
+		}
+		rc = db_finding_ids_remind(db, now, until, SM_BATCH, &ids, &n);
+	} else {
+		rc = db_finding_ids_due(db, k, now, SM_BATCH, &ids, &n);
+	}
+	if (rc == FX_OK)
+		rc = hk_run(db, pol, ids, n, fn, now);
 	if (rc != FX_OK)
 		log_warnx("%s: query %d: %s", __func__, (int)k,
 		    fx_strerror(rc));

@@ -422,6 +422,15 @@ test_due(const char *path)
 			CHECK(due_is(db, DUE_DEADLINE, 1000, 10, w4, 1));
 			CHECK(due_is(db, DUE_CLAIMABLE, 1000, 10, w5, 2));
 			CHECK(due_is(db, DUE_UNDO, 1000, 10, w6, 2));
+			/* reminders only up to a horizon (e's deadline 2000) */
+			CHECK_INT(db_finding_ids_remind(db, 1000, 1999, 10,
+			    &ids, &n), FX_OK);
+			CHECK_INT(n, 0);
+			free(ids);
+			CHECK_INT(db_finding_ids_remind(db, 1000, 2000, 10,
+			    &ids, &n), FX_OK);
+			CHECK(n == 1 && ids[0] == e);
+			free(ids);
 			/* earlier: fewer due */
 			CHECK(due_is(db, DUE_EXPIRED_EXC, 950, 10, w1, 1));
 			CHECK(due_is(db, DUE_CLAIMABLE, 950, 10, w5, 1));
