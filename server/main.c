@@ -169,7 +169,9 @@ main(int argc, char **argv)
 	sigdelset(&all, SIGFPE);
 	sigdelset(&all, SIGILL);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	/* console mode makes no HTTP call: no TLS stack to initialise */
+	if (cfg->slack_mode == SLACK_LIVE &&
+	    curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		log_error("main: curl_global_init failed");
 		config_free(cfg);
 		return 1;
@@ -188,7 +190,8 @@ main(int argc, char **argv)
 		code = 0;
 	}
 	stop_all(&r);
-	curl_global_cleanup();
+	if (cfg->slack_mode == SLACK_LIVE)
+		curl_global_cleanup();
 	config_free(cfg);
 	if (code == 0)
 		log_info("main: stopped");
