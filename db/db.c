@@ -284,6 +284,12 @@ db_begin(struct db *db)
 }
 
 fx_err
+db_begin_read(struct db *db)
+{
+	return db_run(db, SQL_BEGIN_READ, DB_NOARGS, __func__);
+}
+
+fx_err
 db_commit(struct db *db)
 {
 	return db_run(db, SQL_COMMIT, DB_NOARGS, __func__);

@@ -69,6 +69,7 @@ fx_err db_checkpoint(struct db *db, int *wal_frames, int *copied) FX_WUR;
 
 /* transactions, used by the writer thread */
 fx_err db_begin(struct db *db) FX_WUR;		/* BEGIN IMMEDIATE */
+fx_err db_begin_read(struct db *db) FX_WUR;	/* BEGIN (a snapshot) */
 fx_err db_commit(struct db *db) FX_WUR;
 void db_rollback(struct db *db);
 fx_err db_savepoint(struct db *db) FX_WUR;	/* SAVEPOINT op */

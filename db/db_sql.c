@@ -25,7 +25,9 @@
 	"e.requested_at, e.until, e.status, e.decided_by, e.decided_at"
 
 /*
- * A timer query reads its state's partial index (db_schema.c); INDEXED BY
+ * A timer query reads its state's partial index (db_schema.c) in the
+ * index's own order, so LIMIT stops the scan early (no sort of every row
+ * in that state); INDEXED BY
  * because without statistics the planner would rather scan the table in
  * id order than sort the few due rows.
  */
@@ -36,6 +38,7 @@
 
 const char *const db_sql_text[SQL__COUNT] = {
 	[SQL_BEGIN] = "BEGIN IMMEDIATE",
+	[SQL_BEGIN_READ] = "BEGIN",
 	[SQL_COMMIT] = "COMMIT",
 	[SQL_ROLLBACK] = "ROLLBACK",
 	[SQL_SAVEPOINT] = "SAVEPOINT op",
@@ -74,8 +77,9 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "reminder_sent = 0 WHERE state = 'open' AND playbook = ?1 AND "
 	    "reminder_sent = 1",
 
-	[SQL_DUE_EXPIRED_EXC] = DUE("findings_excepted",
-	    "state = 'excepted' AND excepted_until <= ?1"),
+	[SQL_DUE_EXPIRED_EXC] = DUE_BY("findings_excepted",
+	    "state = 'excepted' AND excepted_until <= ?1",
+	    "excepted_until, id"),
 	/* open rows with work left: shadow ones wait for their deadline and
 	 * are done once reminder_sent is set (sm_common.c), so they never
 	 * crowd newer findings out of the batch */
@@ -84,15 +88,15 @@ const char *const db_sql_text[SQL__COUNT] = {
 	[SQL_DUE_REMINDER] = DUE_BY("findings_notified",
 	    "state = 'notified' AND reminder_sent = 0 AND deadline > ?1",
 	    "deadline, id"),
-	[SQL_DUE_DEADLINE] = DUE("findings_notified",
+	[SQL_DUE_DEADLINE] = DUE_BY("findings_notified",
 	    "state = 'notified' AND deadline <= ?1 AND "
-	    "coalesce(exc_pending, 0) = 0"),
-	[SQL_DUE_CLAIMABLE] = DUE("findings_fixing",
+	    "coalesce(exc_pending, 0) = 0", "deadline, id"),
+	[SQL_DUE_CLAIMABLE] = DUE_BY("findings_fixing",
 	    "state = 'fixing' AND coalesce(lease_until, 0) <= ?1 AND "
-	    "coalesce(next_attempt_at, 0) <= ?1"),
-	[SQL_DUE_UNDO] = DUE("findings_undo",
+	    "coalesce(next_attempt_at, 0) <= ?1", "lease_until, id"),
+	[SQL_DUE_UNDO] = DUE_BY("findings_undo",
 	    "state = 'fixed' AND undo_requested_by IS NOT NULL AND "
-	    "coalesce(lease_until, 0) <= ?1"),
+	    "coalesce(lease_until, 0) <= ?1", "lease_until, id"),
 
 	[SQL_DUE_REMIND_UNTIL] = "SELECT id FROM findings INDEXED BY "
 	    "findings_notified WHERE state = 'notified' AND reminder_sent = 0 "

@@ -23,6 +23,8 @@ struct dbw {
 	struct fx_worker wk;	/* wk.mu guards the queue and stats */
 	struct fx_worker ck;	/* the checkpointer */
 	struct db *ckdb;	/* its own connection */
+	pthread_mutex_t rmu;	/* guards rdb */
+	struct db *rdb;		/* the reader connection (dbw_read) */
 	struct dbw_req *head, *tail;
 	struct db *db;
 	struct dbw_stats stats;
@@ -142,11 +144,16 @@ dbw_start(const char *path, struct dbw **out)
 	if (rc == FX_OK)
 		rc = db_open(path, &w->ckdb);
 	if (rc == FX_OK)
+		rc = db_open(path, &w->rdb);
+	pthread_mutex_init(&w->rmu, NULL);
+	if (rc == FX_OK)
 		rc = fx_worker_start(&w->ck, "fixit-ckpt", checkpointer_main, w);
 	if (rc == FX_OK)
 		rc = fx_worker_start(&w->wk, "fixit-writer", writer_main, w);
 	if (rc != FX_OK) {
 		fx_worker_stop(&w->ck);
+		pthread_mutex_destroy(&w->rmu);
+		db_close(w->rdb);
 		db_close(w->ckdb);
 		db_close(w->db);
 		free(w);
@@ -163,6 +170,8 @@ dbw_stop(struct dbw *w)
 		return;
 	fx_worker_stop(&w->wk);		/* the writer drains, then exits */
 	fx_worker_stop(&w->ck);
+	pthread_mutex_destroy(&w->rmu);
+	db_close(w->rdb);
 	db_close(w->ckdb);
 	db_close(w->db);		/* the last close checkpoints */
 	free(w);
@@ -209,6 +218,21 @@ dbw_call(struct dbw *w, dbw_fn fn, void *arg)
 		rc = r.rc;
 	}
 	pthread_cond_destroy(&cv);
+	return rc;
+}
+
+fx_err
+dbw_read(struct dbw *w, dbw_fn fn, void *arg)
+{
+	fx_err rc;
+
+	pthread_mutex_lock(&w->rmu);
+	rc = db_begin_read(w->rdb);
+	if (rc == FX_OK) {
+		rc = fn(w->rdb, arg);
+		db_rollback(w->rdb);	/* nothing to keep: end the snapshot */
+	}
+	pthread_mutex_unlock(&w->rmu);
 	return rc;
 }
 

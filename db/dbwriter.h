@@ -48,6 +48,14 @@ fx_err dbw_submit(struct dbw *w, struct dbw_req *r) FX_WUR;
  */
 fx_err dbw_call(struct dbw *w, dbw_fn fn, void *arg) FX_WUR;
 
+/*
+ * Run a read-only fn(db, arg) on the reader connection, in one read
+ * transaction (a consistent snapshot), on the calling thread: reports
+ * (/metrics, listings, /fixit status) never hold up the writer. Reads are
+ * serialised among themselves. fn must not write.
+ */
+fx_err dbw_read(struct dbw *w, dbw_fn fn, void *arg) FX_WUR;
+
 /* counters for /metrics */
 struct dbw_stats { unsigned long long jobs, batches, failed; };
 void dbw_get_stats(struct dbw *w, struct dbw_stats *out);

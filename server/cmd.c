@@ -2,9 +2,9 @@
  * cmd.c - the /fixit slash command (see cmd.h).
  *
  * A command is parsed into words, checked against the table of
- * subcommands, then run: each database access is one job on the writer
- * thread (dbw_call with a small argument struct), since the writer owns
- * the only connection. The reply is built as Slack mrkdwn in a work
+ * subcommands, then run: reports read a snapshot on the reader connection
+ * (dbw_read), changes are one job on the writer thread (dbw_call), each
+ * with a small argument struct. The reply is built as Slack mrkdwn in a work
  * buffer; lists stop early with "… and N more" so that the reply stays
  * under CMD_MAX_REPLY, and a last clip guarantees it.
  */
@@ -352,7 +352,7 @@ cmd_status(struct ctx *c, const char *arg)
 	size_t i, n;
 	fx_err rc;
 
-	if ((rc = dbw_call(c->w, job_status, &j)) != FX_OK)
+	if ((rc = dbw_read(c->w, job_status, &j)) != FX_OK)
 		goto out;
 	put(c->o, "*fixit status*\n*By state:* ");
 	put_counts(c->o, json_object_get(j.counts, "by_state"), 1);
@@ -409,7 +409,7 @@ cmd_list(struct ctx *c, int what)
 	size_t n;
 	fx_err rc;
 
-	if ((rc = dbw_call(c->w, job_read, &j)) == FX_OK) {
+	if ((rc = dbw_read(c->w, job_read, &j)) == FX_OK) {
 		n = json_array_size(j.out);
 		put(c->o, "*%s (%zu%s):*\n", what == READ_DUE ?
 		    "Due, soonest first" : "Exceptions, pending first", n,
@@ -544,7 +544,7 @@ cmd_show(struct ctx *c, const char *arg)
 		bad_id(c, arg);
 		return FX_OK;
 	}
-	rc = dbw_call(c->w, job_read, &j);
+	rc = dbw_read(c->w, job_read, &j);
 	if (rc == FX_ENOTFOUND) {
 		put(c->o, "Finding #%lld was not found.", (long long)j.id);
 		rc = FX_OK;

@@ -393,7 +393,7 @@ h_findings_get(struct app *a, struct http_request *r, struct http_reply *rp)
 			return;
 		}
 	}
-	rc = dbw_call(a->w, list_job_run, &j);
+	rc = dbw_read(a->w, list_job_run, &j);
 	if (rc != FX_OK) {
 		http_reply_error(rp, rc == FX_ESTOPPED ? 503 : 500,
 		    "could not list findings");
@@ -437,7 +437,7 @@ h_metrics(struct app *a, struct http_request *r, struct http_reply *rp)
 	buf_init(&out, 1024 * 1024);
 	rc = metrics_render(a->metrics, &out);
 	if (rc == FX_OK)
-		rc = dbw_call(a->w, gauge_job_run, &j);
+		rc = dbw_read(a->w, gauge_job_run, &j);
 	if (rc == FX_OK)
 		rc = buf_adds(&out, "# HELP fixit_findings Findings by state.\n"
 		    "# TYPE fixit_findings gauge\n");
