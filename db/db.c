@@ -146,8 +146,7 @@ db_pragmas(struct db *db)
 	/* the page cache and the map grow only as pages are used */
 	rc = db_script(db, "PRAGMA synchronous = NORMAL;"
 	    "PRAGMA foreign_keys = ON;"
-	    "PRAGMA cache_size = -16384;"
-	    "PRAGMA temp_store = MEMORY;", __func__);
+	    "PRAGMA cache_size = -8192;", __func__);
 out:
 	sqlite3_finalize(st);
 	return rc;
