@@ -237,14 +237,29 @@ fail:
 	    FX_EINVAL : FX_ENOMEM;
 }
 
+/* a deferred ingest: the parsed body (items point into it) and results */
 struct ingest_job {
 	const struct policy *pol;
+	json_t *doc;
 	struct finding_in *items;
 	size_t n;
 	int64_t now;
 	struct ingest_result res;
 	json_t *out;		/* [{"index","id","state"}] */
 };
+
+static void
+ingest_job_free(void *p)
+{
+	struct ingest_job *j = p;
+
+	if (j == NULL)
+		return;
+	json_decref(j->doc);
+	json_decref(j->out);
+	free(j->items);
+	free(j);
+}
 
 static fx_err
 ingest_job_run(struct db *db, void *arg)
@@ -278,18 +293,36 @@ ingest_job_run(struct db *db, void *arg)
 	return rc;
 }
 
+static void
+ingest_finish(struct app *a, void *state, fx_err rc, struct http_reply *rp)
+{
+	struct ingest_job *j = state;
+
+	if (rc != FX_OK) {
+		log_warnx("%s: batch of %zu: %s", __func__, j->n,
+		    fx_strerror(rc));
+		http_reply_error(rp, rc == FX_ESTOPPED ? 503 : 500,
+		    "could not store the findings");
+		return;
+	}
+	sender_kick(a->sender);
+	http_reply_json(rp, 200, json_pack("{s:I,s:I,s:I,s:I,s:O}",
+	    "created", (json_int_t)j->res.created,
+	    "updated", (json_int_t)j->res.updated,
+	    "resolved", (json_int_t)j->res.resolved,
+	    "ignored", (json_int_t)j->res.ignored, "findings", j->out));
+}
+
 void
 h_findings_post(struct app *a, struct http_request *r, struct http_reply *rp)
 {
-	struct ingest_job j;
+	struct ingest_job *j = NULL;
 	struct buf err = BUF_INIT;
 	json_error_t jerr;
-	json_t *doc = NULL;
 	const char *body;
 	size_t len, i;
 	fx_err rc;
 
-	memset(&j, 0, sizeof(j));
 	if (!bearer_ok(a, r, rp))
 		return;
 	if (!http_req_ctype_is(r, "application/json")) {
@@ -297,54 +330,46 @@ h_findings_post(struct app *a, struct http_request *r, struct http_reply *rp)
 		return;
 	}
 	buf_init(&err, 1024);
+	j = calloc(1, sizeof(*j));
+	if (j == NULL) {
+		http_reply_error(rp, 500, "out of memory");
+		goto out;
+	}
 	body = http_req_body(r, &len);
-	doc = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (doc == NULL || !json_is_array(doc)) {
-		http_reply_error(rp, 400, doc ? "body must be a JSON array of "
+	j->doc = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (j->doc == NULL || !json_is_array(j->doc)) {
+		http_reply_error(rp, 400, j->doc ? "body must be a JSON array of "
 		    "findings" : "malformed JSON at line %d: %s", jerr.line,
 		    jerr.text);
 		goto out;
 	}
-	j.n = json_array_size(doc);
-	if (j.n == 0 || j.n > FX_MAX_INGEST_ITEMS) {
+	j->n = json_array_size(j->doc);
+	if (j->n == 0 || j->n > FX_MAX_INGEST_ITEMS) {
 		http_reply_error(rp, 400, "a batch holds 1 to %d findings",
 		    FX_MAX_INGEST_ITEMS);
 		goto out;
 	}
-	j.items = calloc(j.n, sizeof(*j.items));
-	j.out = json_array();
-	if (j.items == NULL || j.out == NULL) {
+	j->items = calloc(j->n, sizeof(*j->items));
+	j->out = json_array();
+	if (j->items == NULL || j->out == NULL) {
 		http_reply_error(rp, 500, "out of memory");
 		goto out;
 	}
-	for (i = 0; i < j.n; i++) {
-		rc = validate_item(a->cfg->policy, json_array_get(doc, i), i,
-		    &j.items[i], &err);
+	for (i = 0; i < j->n; i++) {
+		rc = validate_item(a->cfg->policy, json_array_get(j->doc, i), i,
+		    &j->items[i], &err);
 		if (rc != FX_OK) {
 			http_reply_error(rp, rc == FX_EINVAL ? 400 : 500, "%s",
 			    buf_str(&err));
 			goto out;
 		}
 	}
-	j.pol = a->cfg->policy;
-	j.now = fx_now();
-	rc = dbw_call(a->w, ingest_job_run, &j);
-	if (rc != FX_OK) {
-		log_warnx("%s: batch of %zu: %s", __func__, j.n, fx_strerror(rc));
-		http_reply_error(rp, rc == FX_ESTOPPED ? 503 : 500,
-		    "could not store the findings");
-		goto out;
-	}
-	sender_kick(a->sender);
-	http_reply_json(rp, 200, json_pack("{s:I,s:I,s:I,s:I,s:O}",
-	    "created", (json_int_t)j.res.created,
-	    "updated", (json_int_t)j.res.updated,
-	    "resolved", (json_int_t)j.res.resolved,
-	    "ignored", (json_int_t)j.res.ignored, "findings", j.out));
+	j->pol = a->cfg->policy;
+	j->now = fx_now();
+	http_defer(r, ingest_job_run, j, ingest_finish, ingest_job_free);
+	j = NULL;
 out:
-	json_decref(doc);
-	json_decref(j.out);
-	free(j.items);
+	ingest_job_free(j);
 	buf_release(&err);
 }
 
