@@ -13,9 +13,17 @@
 #include "db_int.h"
 #include "banned.h"
 
-#define STATES \
-	"('open','notified','excepted','fixing','fixed','failed'," \
-	"'resolved','rolled_back')"
+/*
+ * "col IS ONE OF list" without IN (...): SQLite builds a temporary index
+ * for an IN list of more than two values at every execution of the
+ * statement, which cost every click two of them (audit) plus one
+ * (findings). A lookup in a comma-separated string costs nothing.
+ */
+#define ONE_OF(col, list) \
+	"(instr(" col ", ',') = 0 AND instr('," list ",', ',' || " col \
+	" || ',') > 0)"
+#define STATES "open,notified,excepted,fixing,fixed,failed,resolved," \
+	"rolled_back"
 
 static const char schema_v1[] =
 "CREATE TABLE findings ("
@@ -29,7 +37,7 @@ static const char schema_v1[] =
 "  owner_slack_id TEXT,"
 "  title TEXT NOT NULL,"
 "  details TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(details)),"
-"  state TEXT NOT NULL CHECK (state IN " STATES "),"
+"  state TEXT NOT NULL CHECK " ONE_OF("state", STATES) ","
 "  first_seen INTEGER NOT NULL,"
 "  last_seen INTEGER NOT NULL,"
 "  observed_at INTEGER,"
@@ -74,8 +82,10 @@ static const char schema_v1[] =
 "  finding_id INTEGER REFERENCES findings (id),"	/* NULL: global */
 "  at INTEGER NOT NULL,"
 "  actor TEXT NOT NULL,"
-"  from_state TEXT CHECK (from_state IS NULL OR from_state IN " STATES "),"
-"  to_state TEXT CHECK (to_state IS NULL OR to_state IN " STATES "),"
+"  from_state TEXT CHECK (from_state IS NULL OR "
+    ONE_OF("from_state", STATES) "),"
+"  to_state TEXT CHECK (to_state IS NULL OR "
+    ONE_OF("to_state", STATES) "),"
 "  event TEXT NOT NULL,"
 "  reason TEXT,"
 "  data TEXT CHECK (data IS NULL OR json_valid(data))"
@@ -96,7 +106,7 @@ static const char schema_v1[] =
 "  requested_at INTEGER NOT NULL,"
 "  until INTEGER NOT NULL,"
 "  status TEXT NOT NULL DEFAULT 'pending'"
-"    CHECK (status IN ('pending', 'active', 'denied', 'expired')),"
+"    CHECK " ONE_OF("status", "pending,active,denied,expired") ","
 "  decided_by TEXT,"
 "  decided_at INTEGER"
 ");"
@@ -113,7 +123,7 @@ static const char schema_v1[] =
 "  finding_id INTEGER,"
 "  args TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(args)),"
 "  state TEXT NOT NULL DEFAULT 'pending'"
-"    CHECK (state IN ('pending', 'sent', 'dead')),"
+"    CHECK " ONE_OF("state", "pending,sent,dead") ","
 "  attempts INTEGER NOT NULL DEFAULT 0,"
 "  next_attempt_at INTEGER NOT NULL,"
 "  created_at INTEGER NOT NULL,"
