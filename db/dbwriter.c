@@ -24,7 +24,8 @@ struct dbw {
 	struct fx_worker ck;	/* the checkpointer */
 	struct db *ckdb;	/* its own connection */
 	pthread_mutex_t rmu;	/* guards rdb */
-	struct db *rdb;		/* the reader connection (dbw_read) */
+	struct db *rdb;		/* the reader connection, opened on first use */
+	char *path;
 	struct dbw_req *head, *tail;
 	struct db *db;
 	struct dbw_stats stats;
@@ -143,9 +144,10 @@ dbw_start(const char *path, struct dbw **out)
 		rc = db_autocheckpoint(w->db, 0);
 	if (rc == FX_OK)
 		rc = db_open(path, &w->ckdb);
-	if (rc == FX_OK)
-		rc = db_open(path, &w->rdb);
 	pthread_mutex_init(&w->rmu, NULL);
+	w->path = rc == FX_OK ? strdup(path) : NULL;
+	if (rc == FX_OK && w->path == NULL)
+		rc = FX_ENOMEM;
 	if (rc == FX_OK)
 		rc = fx_worker_start(&w->ck, "fixit-ckpt", checkpointer_main, w);
 	if (rc == FX_OK)
@@ -153,7 +155,7 @@ dbw_start(const char *path, struct dbw **out)
 	if (rc != FX_OK) {
 		fx_worker_stop(&w->ck);
 		pthread_mutex_destroy(&w->rmu);
-		db_close(w->rdb);
+		free(w->path);
 		db_close(w->ckdb);
 		db_close(w->db);
 		free(w);
@@ -172,6 +174,7 @@ dbw_stop(struct dbw *w)
 	fx_worker_stop(&w->ck);
 	pthread_mutex_destroy(&w->rmu);
 	db_close(w->rdb);
+	free(w->path);
 	db_close(w->ckdb);
 	db_close(w->db);		/* the last close checkpoints */
 	free(w);
@@ -227,7 +230,9 @@ dbw_read(struct dbw *w, dbw_fn fn, void *arg)
 	fx_err rc;
 
 	pthread_mutex_lock(&w->rmu);
-	rc = db_begin_read(w->rdb);
+	rc = w->rdb != NULL ? FX_OK : db_open(w->path, &w->rdb);
+	if (rc == FX_OK)
+		rc = db_begin_read(w->rdb);
 	if (rc == FX_OK) {
 		rc = fn(w->rdb, arg);
 		db_rollback(w->rdb);	/* nothing to keep: end the snapshot */
