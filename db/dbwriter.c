@@ -20,7 +20,7 @@
 #define DBW_CHECKPOINT_MS	250
 
 struct dbw {
-	struct fx_worker wk;	/* wk.mu guards the queue and stats */
+	struct fx_worker wk;	/* wk.mu guards the queue */
 	struct fx_worker ck;	/* the checkpointer */
 	struct db *ckdb;	/* its own connection */
 	pthread_mutex_t rmu;	/* guards rdb */
@@ -28,14 +28,13 @@ struct dbw {
 	char *path;
 	struct dbw_req *head, *tail;
 	struct db *db;
-	struct dbw_stats stats;
 };
 
 static void
 run_batch(struct dbw *w, struct dbw_req *batch)
 {
 	struct dbw_req *j, *async = NULL;
-	size_t n = 0, failed = 0;
+	size_t n = 0;
 	fx_err rc;
 
 	rc = db_begin(w->db);
@@ -50,30 +49,23 @@ run_batch(struct dbw *w, struct dbw_req *batch)
 			continue;
 		}
 		j->rc = j->fn(w->db, j->arg);
-		if (j->rc == FX_OK) {
+		if (j->rc == FX_OK)
 			db_savepoint_release(w->db);
-		} else {
+		else
 			db_savepoint_rollback(w->db);
-			failed++;
-		}
 	}
 	if (rc == FX_OK && db_commit(w->db) != FX_OK) {
 		log_warnx("%s: commit of %zu jobs failed: %s", __func__, n,
 		    db_errmsg(w->db));
 		db_rollback(w->db);
 		for (j = batch; j != NULL; j = j->next)
-			if (j->rc == FX_OK) {
+			if (j->rc == FX_OK)
 				j->rc = FX_EDB;
-				failed++;
-			}
 	} else if (rc != FX_OK) {
 		log_warnx("%s: begin failed: %s", __func__, db_errmsg(w->db));
 	}
 
 	pthread_mutex_lock(&w->wk.mu);
-	w->stats.jobs += n;
-	w->stats.batches++;
-	w->stats.failed += failed;
 	for (j = batch; j != NULL; ) {
 		struct dbw_req *next = j->next;
 
@@ -239,12 +231,4 @@ dbw_read(struct dbw *w, dbw_fn fn, void *arg)
 	}
 	pthread_mutex_unlock(&w->rmu);
 	return rc;
-}
-
-void
-dbw_get_stats(struct dbw *w, struct dbw_stats *out)
-{
-	pthread_mutex_lock(&w->wk.mu);
-	*out = w->stats;
-	pthread_mutex_unlock(&w->wk.mu);
 }

@@ -56,8 +56,5 @@ fx_err dbw_call(struct dbw *w, dbw_fn fn, void *arg) FX_WUR;
  */
 fx_err dbw_read(struct dbw *w, dbw_fn fn, void *arg) FX_WUR;
 
-/* counters for /metrics */
-struct dbw_stats { unsigned long long jobs, batches, failed; };
-void dbw_get_stats(struct dbw *w, struct dbw_stats *out);
 
 #endif

@@ -62,7 +62,6 @@ struct http_request {
 	int replied;		/* a response is queued: drop further data */
 	struct buf body;
 	/* deferred reply (http_defer) */
-	struct http *h;
 	struct dbw_req wreq;
 	http_finish_fn finish;
 	void *state;
@@ -250,6 +249,15 @@ early_reply(struct http_request *r, struct http_reply *rp)
 	}
 }
 
+/* a reply that is a 500 until the handler says otherwise */
+static void
+reply_init(struct http_reply *rp)
+{
+	buf_init(&rp->body, FX_MAX_INGEST_BODY * 4);
+	rp->status = 500;
+	rp->ctype = NULL;
+}
+
 void
 http_defer(struct http_request *r, dbw_fn job, void *state,
     http_finish_fn finish, void (*state_free)(void *))
@@ -299,9 +307,7 @@ finish_deferred(struct http *h, struct http_request *r, const char *method,
 	enum MHD_Result ret;
 	http_finish_fn fn = r->finish;
 
-	buf_init(&rp.body, FX_MAX_INGEST_BODY * 4);
-	rp.status = 500;
-	rp.ctype = NULL;
+	reply_init(&rp);
 	r->finish = NULL;
 	fn(h->app, r->state, r->wreq.rc, &rp);
 	if (r->suspended) {
@@ -319,7 +325,6 @@ start_deferred(struct http *h, struct http_request *r, const char *method,
 {
 	fx_err rc;
 
-	r->h = h;
 	r->wreq.done = deferred_done;
 	pthread_mutex_lock(&r->mu);
 	rc = dbw_submit(h->app->w, &r->wreq);
@@ -377,9 +382,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		return MHD_YES;
 	}
 
-	buf_init(&rp.body, FX_MAX_INGEST_BODY * 4);
-	rp.status = 500;
-	rp.ctype = NULL;
+	reply_init(&rp);
 	if (r->early_status != 0)
 		early_reply(r, &rp);
 	else

@@ -265,7 +265,7 @@ ctx_cache_get(struct db *db, void *arg)
 	return db_slack_user_get(db, c->email, c->ttl, c->now, &c->cached_uid);
 }
 
-struct msg_job {
+struct cache_job {
 	const char *uid, *email;
 	int64_t now;
 };
@@ -273,7 +273,7 @@ struct msg_job {
 static fx_err
 job_cache_put(struct db *db, void *arg)
 {
-	struct msg_job *m = arg;
+	struct cache_job *m = arg;
 
 	return db_slack_user_put(db, m->email, m->uid, m->now);
 }
@@ -284,7 +284,7 @@ job_cache_put(struct db *db, void *arg)
 static fx_err
 owner_uid(struct sender *s, struct row_ctx *c, char **uid, struct buf *err)
 {
-	struct msg_job m;
+	struct cache_job m;
 	json_t *resp = NULL, *body;
 	int64_t ra;
 	fx_err rc;
