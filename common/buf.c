@@ -36,6 +36,15 @@ buf_reset(struct buf *b)
 		b->data[0] = '\0';
 }
 
+void
+buf_truncate(struct buf *b, size_t len)
+{
+	if (b->data != NULL && len < b->len) {
+		b->len = len;
+		b->data[len] = '\0';
+	}
+}
+
 const char *
 buf_str(const struct buf *b)
 {
@@ -124,5 +133,34 @@ buf_addf(struct buf *b, const char *fmt, ...)
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	b->len += (size_t)n;
+	return FX_OK;
+}
+
+fx_err
+buf_add_uri(struct buf *b, const char *s, size_t n, int keep_slash)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)s;
+	char esc[3];
+	size_t i;
+	fx_err rc;
+
+	if (s == NULL && n > 0)
+		return FX_EINVAL;
+	for (i = 0; i < n; i++) {
+		if ((p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= 'a' &&
+		    p[i] <= 'z') || (p[i] >= '0' && p[i] <= '9') ||
+		    p[i] == '-' || p[i] == '.' || p[i] == '_' || p[i] == '~' ||
+		    (keep_slash && p[i] == '/')) {
+			rc = buf_addc(b, (char)p[i]);
+		} else {
+			esc[0] = '%';
+			esc[1] = hex[p[i] >> 4];
+			esc[2] = hex[p[i] & 0xf];
+			rc = buf_add(b, esc, sizeof(esc));
+		}
+		if (rc != FX_OK)
+			return rc;
+	}
 	return FX_OK;
 }

@@ -24,6 +24,7 @@ struct buf {
 void buf_init(struct buf *b, size_t cap);	/* cap 0 -> default */
 void buf_release(struct buf *b);		/* accepts NULL */
 void buf_reset(struct buf *b);			/* len = 0, keeps storage */
+void buf_truncate(struct buf *b, size_t len);	/* no-op when len >= b->len */
 const char *buf_str(const struct buf *b);	/* "" when empty */
 char *buf_detach(struct buf *b);		/* never NULL on success path */
 fx_err buf_add(struct buf *b, const void *p, size_t n) FX_WUR;
@@ -31,5 +32,12 @@ fx_err buf_adds(struct buf *b, const char *s) FX_WUR;
 fx_err buf_addc(struct buf *b, char c) FX_WUR;
 fx_err buf_addf(struct buf *b, const char *fmt, ...) FX_WUR
 	__attribute__((format(printf, 2, 3)));
+/*
+ * s[0..n) percent-encoded per RFC 3986: the unreserved characters
+ * (A-Z a-z 0-9 - . _ ~) kept, every other byte %XX (upper-case hex); '/'
+ * kept when keep_slash. Form bodies, query strings, SigV4.
+ */
+fx_err buf_add_uri(struct buf *b, const char *s, size_t n, int keep_slash)
+	FX_WUR;
 
 #endif

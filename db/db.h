@@ -48,6 +48,8 @@ struct finding {
 	char *last_error;
 	char *slack_channel, *slack_ts;	/* the message asking the owner */
 	int64_t updated_at;
+	int notify_only;	/* never fixed whatever the playbook's mode
+				 * (IaC-owned, scripted batch work) */
 };
 void finding_release(struct finding *f);	/* accepts NULL */
 /* the finding as the JSON object executors and the API see */
@@ -183,6 +185,22 @@ fx_err db_pause_set(struct db *db, const char *name, int paused,
 fx_err db_paused(struct db *db, const char *playbook, int *paused) FX_WUR;
 /* JSON array of paused names */
 fx_err db_pause_list(struct db *db, json_t **out) FX_WUR;
+
+/* ---- scans ----------------------------------------------------------- */
+struct scan_rec {
+	const char *account_id, *region;
+	int64_t started_at, finished_at;
+	int ok;			/* 1: complete */
+	int64_t found, resolved;
+	const char *error;	/* NULL when ok */
+};
+fx_err db_scan_add(struct db *db, const struct scan_rec *s) FX_WUR;
+/* the last scan of every account x region: array of objects */
+fx_err db_scan_last(struct db *db, json_t **out) FX_WUR;
+/* resource ids of a playbook's open/notified/excepted findings in one
+ * account and region: array of strings */
+fx_err db_finding_active_resources(struct db *db, const char *playbook,
+    const char *account, const char *region, json_t **out) FX_WUR;
 
 /* ---- read models (JSON) for /fixit, the API and metrics ------------ */
 /* {"by_state":{"notified":3,...},"by_playbook":{"pb":{"notified":1}}};

@@ -78,6 +78,7 @@ finding_to_json(const struct finding *f)
 	db_json_set(o, "prior_state", prior ? prior : json_null(), &err);
 	db_json_str(o, "slack_channel", f->slack_channel, &err);
 	db_json_str(o, "slack_ts", f->slack_ts, &err);
+	db_json_set(o, "notify_only", json_boolean(f->notify_only), &err);
 	if (err != FX_OK) {
 		json_decref(o);
 		return NULL;
@@ -125,6 +126,7 @@ db_finding_from_row(sqlite3_stmt *st, int c, struct finding *f)
 	f->slack_channel = db_col_text(st, c + 26, &err);
 	f->slack_ts = db_col_text(st, c + 27, &err);
 	f->updated_at = sqlite3_column_int64(st, c + 28);
+	f->notify_only = sqlite3_column_int(st, c + 29) != 0;
 	if (err == FX_OK && s < 0)
 		err = FX_EDB;	/* the CHECK constraint makes this unreachable */
 	if (err != FX_OK)
@@ -188,7 +190,7 @@ finding_write(struct db *db, enum db_sql id, const struct finding *f,
 		DB_TIME(f->next_attempt_at), DB_TEXT(f->undo_requested_by),
 		DB_TEXT(f->prior_state), DB_TEXT(f->last_error),
 		DB_TEXT(f->slack_channel), DB_TEXT(f->slack_ts),
-		DB_INT(f->updated_at),
+		DB_INT(f->updated_at), DB_INT(f->notify_only ? 1 : 0),
 	};
 
 	_Static_assert(sizeof(v) / sizeof(v[0]) == DB_FINDING_NCOLS,

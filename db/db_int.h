@@ -36,6 +36,7 @@ enum db_sql {
 	SQL_PAUSE_SET, SQL_PAUSE_CLEAR, SQL_PAUSED, SQL_PAUSE_LIST,
 	SQL_COUNTS, SQL_SHOW_HISTORY, SQL_SHOW_EXCEPTIONS, SQL_DUE_LIST,
 	SQL_FAILED_LIST, SQL_EXC_LIST, SQL_FINDINGS_LIST,
+	SQL_SCAN_ADD, SQL_SCAN_LAST, SQL_F_ACTIVE_RES,
 	SQL__COUNT
 };
 extern const char *const db_sql_text[SQL__COUNT];
@@ -45,7 +46,7 @@ extern const char *const db_migrations[];
 extern const int db_nmigrations;
 
 /* the columns of struct finding, in that order, table alias f */
-#define DB_FINDING_NCOLS 29
+#define DB_FINDING_NCOLS 30
 /* the columns of struct exception_rec, in that order, table alias e */
 #define DB_EXC_NCOLS 10
 

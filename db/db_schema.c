@@ -154,9 +154,59 @@ static const char schema_v2[] =
 "DROP INDEX outbox_due;"
 "CREATE INDEX outbox_pending ON outbox (id) WHERE state = 'pending';";
 
+/*
+ * v3: scheduled scans. One row per account x region scan: when, whether
+ * it completed (only a complete scan resolves findings it no longer
+ * sees), how many findings it reported, and why it failed.
+ */
+static const char schema_v3[] =
+"CREATE TABLE scans ("
+"  id INTEGER PRIMARY KEY,"
+"  account_id TEXT NOT NULL,"
+"  region TEXT NOT NULL,"
+"  started_at INTEGER NOT NULL,"
+"  finished_at INTEGER NOT NULL,"
+"  ok INTEGER NOT NULL CHECK (ok IN (0, 1)),"
+"  found INTEGER NOT NULL,"
+"  resolved INTEGER NOT NULL,"
+"  error TEXT"
+");"
+"CREATE INDEX scans_pair ON scans (account_id, region, id);";
+
+/*
+ * v4: findings that are never fixed whatever their playbook says
+ * (IaC-owned resources, scripted batch launches); the events received on
+ * /v1/events and /v1/custodian, stored before they are acknowledged and
+ * processed afterwards, once each (the id is EventBridge's, or a hash of
+ * the payload).
+ */
+static const char schema_v4[] =
+"ALTER TABLE findings ADD COLUMN notify_only INTEGER NOT NULL DEFAULT 0 "
+"  CHECK (notify_only IN (0, 1));"
+"CREATE TABLE events ("
+"  seq INTEGER PRIMARY KEY,"
+"  id TEXT NOT NULL UNIQUE,"
+"  kind TEXT NOT NULL,"
+"  received_at INTEGER NOT NULL,"
+"  body TEXT NOT NULL,"
+"  state TEXT NOT NULL DEFAULT 'pending',"
+"  processed_at INTEGER,"
+"  account_id TEXT,"
+"  event_name TEXT,"
+"  actor TEXT,"
+"  event_time INTEGER,"
+"  launches INTEGER NOT NULL DEFAULT 0,"
+"  result TEXT"
+");"
+"CREATE INDEX events_pending ON events (seq) WHERE state = 'pending';"
+"CREATE INDEX events_launches ON events (actor, account_id, event_time) "
+"  WHERE launches > 0;";
+
 const char *const db_migrations[] = {
 	schema_v1,	/* 0 -> 1 */
 	schema_v2,	/* 1 -> 2 */
+	schema_v3,	/* 2 -> 3 */
+	schema_v4,	/* 3 -> 4 */
 };
 const int db_nmigrations = (int)(sizeof(db_migrations) /
     sizeof(db_migrations[0]));

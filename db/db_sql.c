@@ -18,7 +18,8 @@
 	"f.notified_at, f.deadline, f.reminder_sent, f.excepted_until, " \
 	"f.exc_pending, f.lease_until, f.lease_token, f.attempts, " \
 	"f.next_attempt_at, f.undo_requested_by, f.prior_state, " \
-	"f.last_error, f.slack_channel, f.slack_ts, f.updated_at"
+	"f.last_error, f.slack_channel, f.slack_ts, f.updated_at, " \
+	"f.notify_only"
 
 #define ECOLS \
 	"e.id, e.finding_id, e.requested_by, e.reason, e.kind, " \
@@ -56,9 +57,10 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "notified_at, deadline, reminder_sent, excepted_until, "
 	    "exc_pending, lease_until, lease_token, attempts, "
 	    "next_attempt_at, undo_requested_by, prior_state, last_error, "
-	    "slack_channel, slack_ts, updated_at) VALUES (?2, ?3, ?4, ?5, "
-	    "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-	    "?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
+	    "slack_channel, slack_ts, updated_at, notify_only) VALUES (?2, "
+	    "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+	    "?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, "
+	    "?30)",
 	/* every column but the identity (id, the unique key) and first_seen */
 	[SQL_F_UPDATE] = "UPDATE findings SET resource_arn = ?6, "
 	    "owner_email = ?7, owner_slack_id = ?8, title = ?9, "
@@ -67,8 +69,8 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "excepted_until = ?18, exc_pending = ?19, lease_until = ?20, "
 	    "lease_token = ?21, attempts = ?22, next_attempt_at = ?23, "
 	    "undo_requested_by = ?24, prior_state = ?25, last_error = ?26, "
-	    "slack_channel = ?27, slack_ts = ?28, updated_at = ?29 "
-	    "WHERE id = ?1",
+	    "slack_channel = ?27, slack_ts = ?28, updated_at = ?29, "
+	    "notify_only = ?30 WHERE id = ?1",
 	[SQL_F_SET_MESSAGE] = "UPDATE findings SET slack_channel = ?2, "
 	    "slack_ts = ?3, owner_slack_id = coalesce(?4, owner_slack_id) "
 	    "WHERE id = ?1",
@@ -173,4 +175,16 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "WHERE f.id > ?1 AND (?2 IS NULL OR f.state = ?2) AND "
 	    "(?3 IS NULL OR f.playbook = ?3) AND "
 	    "(?4 IS NULL OR f.account_id = ?4) ORDER BY f.id LIMIT ?5",
+
+	[SQL_SCAN_ADD] = "INSERT INTO scans (account_id, region, started_at, "
+	    "finished_at, ok, found, resolved, error) VALUES (?1, ?2, ?3, ?4, "
+	    "?5, ?6, ?7, ?8)",
+	[SQL_SCAN_LAST] = "SELECT account_id, region, started_at, "
+	    "finished_at, ok, found, resolved, error FROM scans WHERE id IN "
+	    "(SELECT max(id) FROM scans GROUP BY account_id, region) "
+	    "ORDER BY account_id, region",
+	/* what a complete scan may resolve: the states ingest closes */
+	[SQL_F_ACTIVE_RES] = "SELECT resource_id FROM findings WHERE "
+	    "playbook = ?1 AND account_id = ?2 AND region = ?3 AND "
+	    "state IN ('open', 'notified', 'excepted')",
 };

@@ -52,12 +52,6 @@ v4_alnum(unsigned char c)
 	    (c >= '0' && c <= '9');
 }
 
-static int
-v4_unreserved(unsigned char c)
-{
-	return v4_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
-}
-
 static char
 v4_lower(char c)
 {
@@ -211,27 +205,9 @@ sigv4_sha256_hex(const void *p, size_t n, char out[65])
 fx_err
 sigv4_uri_encode(struct buf *out, const char *s, size_t n, int keep_slash)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p = (const unsigned char *)s;
-	char esc[3];
-	size_t i;
-	fx_err rc;
-
-	if (out == NULL || (s == NULL && n > 0))
+	if (out == NULL)
 		return FX_EINVAL;
-	for (i = 0; i < n; i++) {
-		if (v4_unreserved(p[i]) || (keep_slash && p[i] == '/')) {
-			rc = buf_addc(out, (char)p[i]);
-		} else {
-			esc[0] = '%';
-			esc[1] = hex[p[i] >> 4];
-			esc[2] = hex[p[i] & 0xf];
-			rc = buf_add(out, esc, sizeof(esc));
-		}
-		if (rc != FX_OK)
-			return rc;
-	}
-	return FX_OK;
+	return buf_add_uri(out, s, n, keep_slash);
 }
 
 /* S3: the path as sent, only checked for bytes that have no place in it */

@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aws_exec.h"
 #include "executor.h"
 #include "fxlimits.h"
 #include "fxtime.h"
@@ -645,6 +646,7 @@ execute(const struct executor_cfg *cfg, const char *playbook,
     struct exec_out *o)
 {
 	o->ok = 0;
+	o->resolved = 0;
 	json_decref(o->prior_state);
 	o->prior_state = NULL;
 	if (cfg == NULL || playbook == NULL || !json_is_object(finding)) {
@@ -656,6 +658,9 @@ execute(const struct executor_cfg *cfg, const char *playbook,
 		return dry_run(playbook, finding, undo, o);
 	case EXEC_CMD:
 		return exec_cmd(cfg, playbook, finding, prior, undo, o);
+	case EXEC_AWS:
+		return undo ? aws_exec_undo(cfg, playbook, finding, prior, o) :
+		    aws_exec_fix(cfg, playbook, finding, o);
 	default:
 		set_message(o, "unknown executor type %d", (int)cfg->type);
 		return FX_EINVAL;

@@ -13,6 +13,8 @@
  *            stdout capped at FX_MAX_EXEC_OUTPUT; the child gets a clean
  *            environment (PATH, HOME, LANG, FIXIT_* only) so no secret of
  *            fixitd leaks into it.
+ *   aws:     the built-in playbooks, natively (aws_exec.h); sets
+ *            resolved when the re-read found nothing to fix.
  *
  * Runs on the timer thread, outside any transaction; blocking.
  */
@@ -27,6 +29,7 @@
 
 struct exec_out {
 	int ok;			/* 1: fixed (or undone) */
+	int resolved;		/* fix: nothing to do (gone / already right) */
 	json_t *prior_state;	/* owned; NULL when none */
 	struct buf message;	/* human-readable outcome, never a secret */
 };

@@ -1,6 +1,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "policy.h"
 #include "banned.h"
 
@@ -92,6 +94,38 @@ free_strv(char **v)
 }
 
 void
+aws_settings_release(struct aws_settings *a)
+{
+	int i;
+
+	aws_cfg_release(&a->client);
+	free(a->profile);
+	free(a->sts_region);
+	free(a->partition);
+	for (i = 0; i < ROLE__COUNT; i++)
+		free(a->role_name[i]);
+	if (a->external_id != NULL) {
+		OPENSSL_cleanse(a->external_id, strlen(a->external_id));
+		free(a->external_id);
+	}
+	free_strv(a->regions);
+	free(a->owner_tag);
+	memset(a, 0, sizeof(*a));
+}
+
+/* the regions scanned in account a */
+const char *const *
+policy_regions(const struct policy *p, const struct account *a, size_t *n)
+{
+	if (a->regions != NULL && a->nregions > 0) {
+		*n = a->nregions;
+		return (const char *const *)a->regions;
+	}
+	*n = p->aws.nregions;
+	return (const char *const *)p->aws.regions;
+}
+
+void
 policy_free(struct policy *p)
 {
 	size_t i;
@@ -102,17 +136,21 @@ policy_free(struct policy *p)
 		free(p->accounts[i].id);
 		free(p->accounts[i].name);
 		free(p->accounts[i].channel);
+		free_strv(p->accounts[i].regions);
 	}
 	free(p->accounts);
 	for (i = 0; i < p->nplaybooks; i++) {
 		free(p->playbooks[i].name);
 		free(p->playbooks[i].description);
 		free_strv(p->playbooks[i].exec.argv);
+		free(p->playbooks[i].exec.builtin);
+		json_decref(p->playbooks[i].exec.params);
 	}
 	free(p->playbooks);
 	for (i = 0; i < p->nadmins; i++)
 		free(p->admins[i]);
 	free(p->admins);
 	free(p->admin_channel);
+	aws_settings_release(&p->aws);
 	free(p);
 }

@@ -11,11 +11,14 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <jansson.h>
+
+#include "aws.h"
 
 enum fx_env { ENV_NONPROD = 0, ENV_PROD = 1 };
 enum pb_mode { PB_OFF = 0, PB_SHADOW, PB_NOTIFY, PB_ENFORCE };
 enum pb_approval { APPROVAL_OWNER = 0, APPROVAL_NONE };
-enum exec_type { EXEC_DRY_RUN = 0, EXEC_CMD };
+enum exec_type { EXEC_DRY_RUN = 0, EXEC_CMD, EXEC_AWS };
 
 /* exception kinds; bit (1u << kind) in the masks below */
 enum exc_kind { EXC_1M = 0, EXC_1Y = 1, EXC__COUNT };
@@ -27,12 +30,39 @@ struct account {
 	char *name;
 	enum fx_env env;
 	char *channel;		/* Slack channel id for unowned findings */
+	char **regions;		/* scanned regions; NULL = aws.regions */
+	size_t nregions;
 };
+
+struct aws_exec;		/* remediation/aws_exec.h */
 
 struct executor_cfg {
 	enum exec_type type;
 	char **argv;		/* EXEC_CMD: NULL-terminated, argv[0] a path */
 	int64_t timeout;	/* seconds; the command is killed after it */
+	/* EXEC_AWS */
+	char *builtin;		/* built-in playbook; NULL = the playbook name */
+	int dry_run;		/* never send a mutating call (default on) */
+	json_t *params;		/* playbook parameters object (owned) */
+	struct aws_exec *aws;	/* set once at startup, before threads */
+};
+
+/* the aws: section; role_name and regions have defaults */
+enum aws_role_kind { ROLE_AUDITOR = 0, ROLE_TAGGER, ROLE_REMEDIATOR,
+	ROLE__COUNT };
+struct aws_settings {
+	struct aws_cfg client;
+	char *profile;		/* NULL: AWS_PROFILE / the default chain */
+	char *sts_region;
+	char *partition;	/* "aws" */
+	char *role_name[ROLE__COUNT];	/* assumed in each account */
+	char *external_id;	/* from external_id_file / env; or NULL */
+	char **regions;		/* NULL-terminated */
+	size_t nregions;
+	char *owner_tag;	/* tag key naming a resource's owner */
+	int scan_hour;		/* UTC hour of the daily scan; -1 = none */
+	int scan_concurrency;	/* account x region pairs at once */
+	int scan_at_start;	/* also scan once at startup */
 };
 
 struct playbook {
@@ -63,6 +93,7 @@ struct policy {
 	size_t nadmins;
 	char *admin_channel;	/* Slack channel id */
 	int64_t lease;		/* seconds a claimed fix may run */
+	struct aws_settings aws;
 };
 
 const struct account *policy_account(const struct policy *p, const char *id);
@@ -76,6 +107,10 @@ const char *policy_env_name(enum fx_env env);	/* "production", ... */
 const char *policy_mode_name(enum pb_mode m);
 const char *policy_exc_name(enum exc_kind k);	/* "1 month", "1 year" */
 int64_t policy_exc_secs(const struct playbook *pb, enum exc_kind k);
+/* the regions scanned in account a (its own list, else aws.regions) */
+const char *const *policy_regions(const struct policy *p,
+    const struct account *a, size_t *n);
+void aws_settings_release(struct aws_settings *a);
 void policy_free(struct policy *p);		/* accepts NULL; frees p */
 
 #endif

@@ -54,15 +54,26 @@ struct finding_in {
 	const json_t *details;		/* object or NULL */
 	int64_t observed_at;
 	int resolved;			/* status "resolved" */
+	int notify_only;		/* details name an IaC owner
+					 * ("iac_owner") or say notify_only */
 };
 struct ingest_result { size_t created, updated, resolved, ignored; };
+/*
+ * Check item i of a batch (docs/CONTRACTS.md "A finding item") into *f,
+ * whose pointers borrow from item. FX_EINVAL with "findings[i].field:
+ * why" appended to err when it is not acceptable.
+ */
+fx_err sm_validate_item(const struct policy *pol, json_t *item, size_t i,
+    struct finding_in *f, struct buf *err) FX_WUR;
 /*
  * Upsert n validated findings (keyed by playbook, account, region,
  * resource). A new finding is created open and advanced at once (notify /
  * queue the fix for approval none). A resolved one closes a finding that is
- * open, notified or excepted (resolved). Re-seeing a resolved, fixed or
- * rolled_back finding as active re-opens it. All or nothing: the caller
- * runs it as one job.
+ * open, notified or excepted (resolved). Re-seeing a resolved or fixed
+ * finding as active re-opens it; a rolled_back one stays rolled back (an
+ * admin's undo is a decision a re-scan must not reverse). A notify-only
+ * item (details.iac_owner or details.notify_only) is never fixed. All or
+ * nothing: the caller runs it as one job.
  */
 fx_err sm_ingest(struct db *db, const struct policy *pol,
     const struct finding_in *items, size_t n, int64_t now,
@@ -156,6 +167,8 @@ fx_err sm_claim(struct db *db, const struct policy *pol, int64_t now,
 
 struct sm_result {
 	int ok;			/* executor succeeded */
+	int resolved;		/* fix: nothing to do (resource gone or
+				 * already right): -> resolved, no fix */
 	json_t *prior_state;	/* fix: borrowed, stored on the finding */
 	const char *message;	/* executor's message (no secrets) */
 };
@@ -163,7 +176,8 @@ struct sm_result {
  * Record a job's outcome, only if the lease token still matches (else
  * FX_ECONFLICT, nothing changed). Fix ok -> fixed (+ owner told). Fix
  * failed -> retry at now + backoff * 2^(attempt-1), or failed when
- * attempts are used up (+ admin_msg). Undo ok -> rolled_back; undo failed
+ * attempts are used up (+ admin_msg). Fix resolved -> resolved (the
+ * re-read found nothing to fix; owner's message updated). Undo ok -> rolled_back; undo failed
  * -> stays fixed, undo request cleared, admin_msg.
  */
 fx_err sm_finish(struct db *db, const struct policy *pol,

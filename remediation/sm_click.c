@@ -52,7 +52,8 @@ guard(struct db *db, const struct policy *pol, const struct finding *f,
 		return rc == FX_OK ? FX_ECONFLICT : rc;
 	}
 	if (action == ACT_FIX) {
-		if (!policy_fix_now_allowed(pb, acct->env)) {
+		if (!policy_fix_now_allowed(pb, acct->env) ||
+		    f->notify_only) {
 			rc = buf_addf(why, "Fix now is not offered for this "
 			    "finding (%s account, playbook mode %s).",
 			    policy_env_name(acct->env),
@@ -221,7 +222,7 @@ decide_deny(struct db *db, const struct playbook *pb,
 	    e->requested_by);
 	if (rc != FX_OK)
 		goto out;
-	if (pb != NULL && pb->mode == PB_ENFORCE && f->deadline > 0) {
+	if (pb != NULL && sm_mode(pb, f) == PB_ENFORCE && f->deadline > 0) {
 		if ((rc = buf_adds(&t, ". fixit fixes it after ")) != FX_OK ||
 		    (rc = sm_add_date(&t, f->deadline)) != FX_OK)
 			goto out;

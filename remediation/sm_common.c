@@ -292,7 +292,7 @@ sm_notify(struct db *db, const struct playbook *pb, struct finding *f,
 	f->deadline = now + pb->grace;
 	f->reminder_sent = 0;
 	sm_iso(f->deadline, iso);
-	if (pb->mode == PB_ENFORCE)
+	if (sm_mode(pb, f) == PB_ENFORCE)
 		rc = buf_addf(&why, "Owner asked; fixit fixes it after %s "
 		    "unless an exception is taken", iso);
 	else
@@ -388,6 +388,13 @@ out:
 	return rc;
 }
 
+enum pb_mode
+sm_mode(const struct playbook *pb, const struct finding *f)
+{
+	return pb->mode == PB_ENFORCE && f->notify_only ? PB_NOTIFY :
+	    pb->mode;
+}
+
 fx_err
 sm_advance(struct db *db, const struct policy *pol, struct finding *f,
     const char *actor, int64_t now)
@@ -399,7 +406,7 @@ sm_advance(struct db *db, const struct policy *pol, struct finding *f,
 	if (f->state != FS_OPEN || pb == NULL ||
 	    policy_account(pol, f->account_id) == NULL)
 		goto out;
-	switch (pb->mode) {
+	switch (sm_mode(pb, f)) {
 	case PB_OFF:
 		break;
 	case PB_SHADOW:

@@ -67,6 +67,35 @@ out:
 	return rc;
 }
 
+/* the re-read before the fix found nothing to do */
+static fx_err
+finish_resolved(struct db *db, struct finding *f, const struct sm_result *r,
+    int64_t now)
+{
+	const char *msg = r->message && *r->message ? r->message :
+	    "nothing to fix";
+	struct buf t = BUF_INIT;
+	fx_err rc;
+
+	lease_clear(f);
+	f->next_attempt_at = 0;
+	if ((rc = buf_addf(&t, "Resolved before fixing: %s", msg)) != FX_OK)
+		goto out;
+	rc = sm_apply(db, f, FS_RESOLVED, SM_ACTOR_SYSTEM, "transition",
+	    buf_str(&t), now, "{s:i,s:s}", "attempt", f->attempts, "message",
+	    msg);
+	if (rc != FX_OK || f->notified_at == 0)
+		goto out;
+	buf_reset(&t);
+	if ((rc = buf_adds(&t, "Nothing left to fix: ")) != FX_OK ||
+	    (rc = sm_add_escaped(&t, msg)) != FX_OK)
+		goto out;
+	rc = sm_out_text(db, "decision", f->id, buf_str(&t), now);
+out:
+	buf_release(&t);
+	return rc;
+}
+
 /* attempts used up: failed, admins and owner told */
 static fx_err
 finish_gave_up(struct db *db, struct finding *f, const char *msg,
@@ -214,6 +243,8 @@ sm_finish(struct db *db, const struct policy *pol, const struct sm_job *j,
 	pb = policy_playbook(pol, f.playbook);
 	if (j->undo)
 		rc = finish_undo(db, &f, r, now);
+	else if (r->resolved)
+		rc = finish_resolved(db, &f, r, now);
 	else if (r->ok)
 		rc = finish_fixed(db, pb, &f, r, now);
 	else

@@ -24,8 +24,10 @@ ingest_fields(const struct finding_in *in, struct finding *f, int64_t now)
 {
 	fx_err rc = FX_OK;
 
-	if (!in->resolved)
+	if (!in->resolved) {
 		f->last_seen = now;
+		f->notify_only = in->notify_only;
+	}
 	f->observed_at = in->observed_at > 0 ? in->observed_at : now;
 	if (in->title != NULL && (rc = sm_set_str(&f->title, in->title)) !=
 	    FX_OK)
@@ -127,7 +129,10 @@ ingest_active(struct db *db, const struct policy *pol, struct finding *f,
 	enum fstate was = f->state;
 	fx_err rc;
 
-	if (was == FS_RESOLVED || was == FS_FIXED || was == FS_ROLLED_BACK) {
+	/* an admin undid the fix: a decision that a re-scan must not undo */
+	if (was == FS_ROLLED_BACK)
+		goto update;
+	if (was == FS_RESOLVED || was == FS_FIXED) {
 		if (was == FS_FIXED && f->lease_until != 0)
 			goto update;	/* an undo is running: leave it */
 		sm_reset_cycle(f);
@@ -140,7 +145,7 @@ ingest_active(struct db *db, const struct policy *pol, struct finding *f,
 	}
 	/* notify mode let its deadline lapse; the playbook enforces now */
 	if (was == FS_NOTIFIED && f->deadline == 0 && f->exc_pending == 0 &&
-	    pb != NULL && pb->mode == PB_ENFORCE) {
+	    pb != NULL && sm_mode(pb, f) == PB_ENFORCE) {
 		rc = sm_notify(db, pb, f, SM_ACTOR_INGEST, now);
 		goto out;
 	}

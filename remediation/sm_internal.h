@@ -86,6 +86,9 @@ const char *sm_exc_code(enum exc_kind k);	/* "1m" | "1y" */
 int sm_exc_parse(const char *code);		/* -1 when unknown */
 /* "all" or the playbook paused */
 fx_err sm_paused(struct db *db, const char *playbook, int *paused) FX_WUR;
+/* the mode that applies to f: a notify-only finding of an enforcing
+ * playbook is notified, never fixed */
+enum pb_mode sm_mode(const struct playbook *pb, const struct finding *f);
 /* clear everything of a previous notify/exception/fix cycle */
 void sm_reset_cycle(struct finding *f);
 

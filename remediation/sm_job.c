@@ -60,7 +60,7 @@ claimable(struct db *db, const struct playbook *pb, const struct finding *f,
 		return FX_OK;
 	/* notify and shadow never fix, even what was queued before */
 	if (!undo && (f->state != FS_FIXING || f->next_attempt_at > now ||
-	    pb->mode != PB_ENFORCE))
+	    sm_mode(pb, f) != PB_ENFORCE))
 		return FX_OK;
 	rc = sm_paused(db, pb->name, &paused);
 	if (rc != FX_OK || paused)

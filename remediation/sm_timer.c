@@ -131,7 +131,7 @@ hk_deadline(struct db *db, const struct policy *pol, struct finding *f,
 	if (f->state != FS_NOTIFIED || f->exc_pending != 0 ||
 	    f->deadline == 0 || f->deadline > now || pb == NULL)
 		return FX_OK;
-	if (pb->mode != PB_ENFORCE) {
+	if (sm_mode(pb, f) != PB_ENFORCE) {
 		/* nothing will happen at this deadline: see sm_internal.h */
 		sm_iso(f->deadline, iso);
 		f->deadline = 0;

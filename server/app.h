@@ -11,12 +11,16 @@
 
 struct metrics;
 struct sender;
+struct scan;
+struct aws_exec;
 
 struct app {
 	const struct config *cfg;
 	struct dbw *w;
 	struct metrics *metrics;
 	struct sender *sender;	/* kicked after writes that queue messages */
+	struct aws_exec *aws;	/* the aws executor's shared state */
+	struct scan *scan;	/* NULL when no playbook uses aws */
 };
 
 #endif

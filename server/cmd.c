@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "cmd.h"
+#include "scan.h"
 #include "db.h"
 #include "fxtime.h"
 #include "fxutil.h"
@@ -47,6 +48,7 @@ static const char help_text[] =
 	"still asked)\n"
 	"`/fixit resume PLAYBOOK|all` \xe2\x80\x94 start fixes again\n"
 	"`/fixit undo ID` \xe2\x80\x94 roll a fix back\n"
+	"`/fixit scan` \xe2\x80\x94 scan every account and region now\n"
 	"`/fixit help` \xe2\x80\x94 this text";
 
 #define ELLIPSIS	"\xe2\x80\xa6"
@@ -63,6 +65,7 @@ struct out {
 struct ctx {
 	struct dbw *w;
 	const struct policy *pol;
+	struct scan *scan;
 	const char *user;
 	int64_t now;
 	struct out *o;
@@ -200,7 +203,7 @@ put_list(struct out *o, const json_t *arr, size_t max, item_fn fn,
 
 struct status_job {
 	int64_t now;
-	json_t *counts, *due, *failed, *paused;
+	json_t *counts, *due, *failed, *paused, *scans;
 };
 
 static fx_err
@@ -212,7 +215,8 @@ job_status(struct db *db, void *arg)
 	if ((rc = db_counts(db, &j->counts)) != FX_OK ||
 	    (rc = db_due_list(db, j->now + 86400, LIST_FETCH, &j->due)) !=
 	    FX_OK ||
-	    (rc = db_failed_list(db, LIST_FETCH, &j->failed)) != FX_OK)
+	    (rc = db_failed_list(db, LIST_FETCH, &j->failed)) != FX_OK ||
+	    (rc = db_scan_last(db, &j->scans)) != FX_OK)
 		return rc;
 	return db_pause_list(db, &j->paused);
 }
@@ -345,10 +349,41 @@ put_by_playbook(struct ctx *c, json_t *by_pb, const json_t *paused)
 	}
 }
 
+/* the last scan of each account x region */
+static void
+put_scans(struct ctx *c, const json_t *scans)
+{
+	const struct account *a;
+	const json_t *x;
+	size_t i;
+
+	put(c->o, "\n*Last scans:*%s", json_array_size(scans) ? "\n" :
+	    " none yet");
+	json_array_foreach(scans, i, x) {
+		a = policy_account(c->pol, jstr(x, "account_id"));
+		put(c->o, BULLET " ");
+		put_esc(c->o, a ? a->name : jstr(x, "account_id"), 64);
+		put(c->o, " (");
+		put_esc(c->o, jstr(x, "account_id"), 12);
+		put(c->o, ") ");
+		put_esc(c->o, jstr(x, "region"), 32);
+		put(c->o, ": %s ", json_is_true(json_object_get(x, "ok")) ?
+		    "complete" : "*incomplete*");
+		put_when(c->o, jstr(x, "finished_at"), c->now);
+		put(c->o, ", %lld found, %lld resolved", jint(x, "found"),
+		    jint(x, "resolved"));
+		if (json_is_string(json_object_get(x, "error"))) {
+			put(c->o, ": ");
+			put_esc(c->o, jstr(x, "error"), FIELD_MAX);
+		}
+		put(c->o, "\n");
+	}
+}
+
 static fx_err
 cmd_status(struct ctx *c, const char *arg)
 {
-	struct status_job j = { c->now, NULL, NULL, NULL, NULL };
+	struct status_job j = { c->now, NULL, NULL, NULL, NULL, NULL };
 	size_t i, n;
 	fx_err rc;
 
@@ -376,7 +411,10 @@ cmd_status(struct ctx *c, const char *arg)
 	}
 	if (json_array_size(j.paused) == 0)
 		put(c->o, "nothing");
+	if (c->scan != NULL || json_array_size(j.scans) > 0)
+		put_scans(c, j.scans);
 out:
+	json_decref(j.scans);
 	json_decref(j.counts);
 	json_decref(j.due);
 	json_decref(j.failed);
@@ -649,6 +687,25 @@ cmd_undo(struct ctx *c, const char *arg)
 }
 
 static fx_err
+cmd_scan(struct ctx *c, const char *arg)
+{
+	switch (scan_request(c->scan)) {
+	case FX_OK:
+		put(c->o, "Scan started; `/fixit status` shows each account "
+		    "and region when it is done.");
+		break;
+	case FX_ECONFLICT:
+		put(c->o, "A scan is already running.");
+		break;
+	default:
+		put(c->o, "Scanning is not set up: no playbook uses the aws "
+		    "executor.");
+		break;
+	}
+	return FX_OK;
+}
+
+static fx_err
 cmd_help(struct ctx *c, const char *arg)
 {
 	put(c->o, "%s", help_text);
@@ -670,6 +727,7 @@ static const struct subcmd {
 	{ "pause", 1, "a playbook name or `all`", cmd_pause },
 	{ "resume", 1, "a playbook name or `all`", cmd_resume },
 	{ "undo", 1, "a finding id", cmd_undo },
+	{ "scan", 0, NULL, cmd_scan },
 	{ "help", 0, NULL, cmd_help },
 };
 
@@ -748,11 +806,11 @@ clip(struct buf *b)
 }
 
 fx_err
-cmd_run(struct dbw *w, const struct policy *pol, const char *user_id,
-    const char *text, int64_t now, struct buf *reply)
+cmd_run(struct dbw *w, const struct policy *pol, struct scan *scan,
+    const char *user_id, const char *text, int64_t now, struct buf *reply)
 {
 	struct out o = { BUF_INIT, FX_OK };
-	struct ctx c = { w, pol, user_id, now, &o };
+	struct ctx c = { w, pol, scan, user_id, now, &o };
 	fx_err rc;
 
 	buf_reset(reply);

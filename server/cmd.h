@@ -9,6 +9,7 @@
  *   pause PLAYBOOK|all   stop fixes (sm_pause)
  *   resume PLAYBOOK|all  start them again
  *   undo ID              queue the undo of a fixed finding
+ *   scan                 start a scan of every account x region now
  *   help                 the list above
  *
  * Only admins (policy_is_admin) may run it; anyone else gets a refusal and
@@ -37,7 +38,10 @@
  * FX_OK; an error return means the database or memory failed (reply is
  * then empty). The caller owns every argument.
  */
-fx_err cmd_run(struct dbw *w, const struct policy *pol, const char *user_id,
-    const char *text, int64_t now, struct buf *reply) FX_WUR;
+struct scan;
+/* scan: NULL when scanning is not set up */
+fx_err cmd_run(struct dbw *w, const struct policy *pol, struct scan *scan,
+    const char *user_id, const char *text, int64_t now,
+    struct buf *reply) FX_WUR;
 
 #endif

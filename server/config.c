@@ -20,6 +20,7 @@
 
 #include "config_int.h"
 #include "fxlimits.h"
+#include "playbook.h"
 #include "fxutil.h"
 #include "banned.h"
 
@@ -81,6 +82,38 @@ check_pb_name(const char *s)
 	    "characters of a-z, 0-9 and '-'";
 }
 
+static const char *
+check_region(const char *s)
+{
+	return made_of(s, LOWER DIGITS "-", 6, 31) && strchr(s, '-') ? NULL :
+	    "must be an AWS region name (eu-west-1)";
+}
+
+static const char *
+check_role_name(const char *s)
+{
+	return made_of(s, UPPER LOWER DIGITS "+=,.@_-/", 1, 64) ? NULL :
+	    "must be an IAM role name (1 to 64 of A-Z a-z 0-9 +=,.@_-)";
+}
+
+#define BUILTINS	"ec2-imdsv1, ebs-unused, eip-unassociated, rds-idle, " \
+	"route53-ns-only, dangling-dns, ec2-quarantine"
+
+static const char *
+check_builtin(const char *s)
+{
+	return pb_find(s) != NULL ? NULL : "is not a built-in playbook (" \
+	    BUILTINS ")";
+}
+
+static const char *
+check_tag_key(const char *s)
+{
+	return strlen(s) > 128 ? "too long (at most 128 characters)" :
+	    cfg_has_ctl(s) ? "must not contain control characters" :
+	    cfg_check_nonempty(s);
+}
+
 /* for the walker's "unknown key" error: where a secret goes instead */
 const char *
 cfg_secret_hint(const char *key)
@@ -90,7 +123,15 @@ cfg_secret_hint(const char *key)
 	    strcmp(key, "bot_token") == 0 ?
 	    "slack.bot_token_file or FIXIT_SLACK_BOT_TOKEN" :
 	    strcmp(key, "token") == 0 || strcmp(key, "tokens") == 0 ?
-	    "ingest.tokens_file or FIXIT_INGEST_TOKENS" : NULL;
+	    "ingest.tokens_file or FIXIT_INGEST_TOKENS" :
+	    strcmp(key, "external_id") == 0 ?
+	    "aws.external_id_file or FIXIT_AWS_EXTERNAL_ID" :
+	    strcmp(key, "aws_access_key_id") == 0 ||
+	    strcmp(key, "aws_secret_access_key") == 0 ||
+	    strcmp(key, "secret_access_key") == 0 ||
+	    strcmp(key, "access_key_id") == 0 ?
+	    "the AWS credential chain (environment, profile, web identity, "
+	    "container or instance role)" : NULL;
 }
 
 /* ---- per-section checks ------------------------------------------- */
@@ -142,12 +183,36 @@ executor_post(struct loader *ld, char *elem, const struct seen *s,
 	const struct playbook *pb = (const struct playbook *)elem;
 	char kp[MAX_KEY_PATH];
 
+	if (pb->exec.type == EXEC_AWS) {
+		if (pb->exec.builtin != NULL || pb_find(pb->name) != NULL)
+			return FX_OK;
+		cfg_sub_path(kp, path, "playbook", 0);
+		return cfg_err(ld, cfg_seen_line(s, "type"), kp, "type aws "
+		    "needs a built-in playbook: name the playbook after one, "
+		    "or set executor.playbook (%s)", BUILTINS);
+	}
 	if (pb->exec.type != EXEC_CMD ||
 	    (pb->exec.argv != NULL && pb->exec.argv[0] != NULL))
 		return FX_OK;
 	cfg_sub_path(kp, path, "command", 0);
 	return cfg_err(ld, cfg_seen_line(s, "type"), kp, "type exec "
 	    "needs a command: [/absolute/path, args...]");
+}
+
+/* aws.regions defaults to us-east-1 */
+static fx_err
+aws_post(struct loader *ld, char *elem, const struct seen *s,
+    const char *path)
+{
+	struct aws_settings *a = &ld->pol->aws;
+
+	if (a->regions != NULL)
+		return FX_OK;
+	if ((a->regions = calloc(2, sizeof(char *))) == NULL ||
+	    (a->regions[0] = strdup("us-east-1")) == NULL)
+		return FX_ENOMEM;
+	a->nregions = 1;
+	return FX_OK;
 }
 
 /* ---- the tables ------------------------------------------------------ */
@@ -181,12 +246,17 @@ static const char *const env_names[] = { "non-production", "production",
 static const char *const mode_names[] = { "off", "shadow", "notify",
 	"enforce", NULL };
 static const char *const approval_names[] = { "owner", "none", NULL };
-static const char *const exec_names[] = { "dry-run", "exec", NULL };
+static const char *const exec_names[] = { "dry-run", "exec", "aws", NULL };
+static const char *const region_list[] = { "[eu-west-1, us-east-1]",
+	"region", NULL };
 
 static const struct ckey exec_keys[] = {
 	ENUM(E, exec.type, "type", "dry-run", 0, exec_names),
 	{ .name = "command", .type = K_ARGV, E(exec.argv), .max = MAX_ARGV },
 	DUR(E, exec.timeout, "timeout", "5m", 1, DAY),
+	STR(E, exec.builtin, "playbook", NULL, 0, check_builtin),
+	OF(K_BOOL, "dry_run", E, exec.dry_run, "true"),
+	{ .name = "params", .type = K_PARAMS, E(exec.params) },
 };
 static const struct section exec_sec = SECTION(exec_keys, 0, 0,
     executor_post);
@@ -221,6 +291,9 @@ static const struct ckey account_keys[] = {
 	STR(A, name, "name", NULL, 1, check_name),
 	ENUM(A, env, "environment", NULL, 1, env_names),
 	STR(A, channel, "channel", NULL, 1, check_slack_id),
+	{ .name = "regions", .type = K_IDLIST, A(regions), .max = 64,
+	  .off2 = offsetof(struct account, nregions), .names = region_list,
+	  .check = check_region },
 };
 static const struct section account_sec = SECTION(account_keys,
     sizeof(struct account), MAX_ACCOUNTS, account_post);
@@ -236,6 +309,57 @@ static const struct ckey slack_keys[] = {
 };
 static const struct section slack_sec = SECTION(slack_keys, 0, 0,
     slack_post);
+
+static const struct ckey aws_role_keys[] = {
+	STR(P, aws.role_name[ROLE_AUDITOR], "auditor", "fixit-auditor", 0,
+	    check_role_name),
+	STR(P, aws.role_name[ROLE_TAGGER], "tagger", "fixit-tagger", 0,
+	    check_role_name),
+	STR(P, aws.role_name[ROLE_REMEDIATOR], "remediator",
+	    "fixit-remediator", 0, check_role_name),
+};
+static const struct section aws_role_sec = SECTION(aws_role_keys, 0, 0,
+    NULL);
+
+#define EP(svc, n)	OF(K_URL, n, P, aws.client.endpoint[svc], NULL)
+static const struct ckey aws_ep_keys[] = {
+	OF(K_URL, "default", P, aws.client.endpoint_default, NULL),
+	EP(AWS_EC2, "ec2"), EP(AWS_IAM, "iam"), EP(AWS_STS, "sts"),
+	EP(AWS_RDS, "rds"), EP(AWS_CLOUDWATCH, "cloudwatch"),
+	EP(AWS_ROUTE53, "route53"), EP(AWS_CLOUDFRONT, "cloudfront"),
+	EP(AWS_CLOUDTRAIL, "cloudtrail"),
+};
+#undef EP
+static const struct section aws_ep_sec = SECTION(aws_ep_keys, 0, 0, NULL);
+
+static const struct ckey aws_scan_keys[] = {
+	INT(P, aws.scan_hour, "hour", "-1", -1, 23),
+	INT(P, aws.scan_concurrency, "concurrency", "4", 1, 64),
+	OF(K_BOOL, "at_start", P, aws.scan_at_start, "false"),
+};
+static const struct section aws_scan_sec = SECTION(aws_scan_keys, 0, 0,
+    NULL);
+
+static const struct ckey aws_keys[] = {
+	STR(P, aws.profile, "profile", NULL, 0, check_name),
+	STR(P, aws.sts_region, "sts_region", "us-east-1", 0, check_region),
+	STR(P, aws.partition, "partition", "aws", 0, check_name),
+	{ .name = "regions", .type = K_IDLIST, P(aws.regions), .max = 64,
+	  .off2 = offsetof(struct policy, aws.nregions),
+	  .names = region_list, .check = check_region },
+	OF(K_PATH, "external_id_file", L, ext_file, NULL),
+	STR(P, aws.owner_tag, "owner_tag", "owner", 0, check_tag_key),
+	INT(P, aws.client.max_attempts, "max_attempts", "5", 1, 20),
+	INT(P, aws.client.backoff_base_ms, "backoff_base_ms", "200", 0,
+	    60000),
+	INT(P, aws.client.backoff_max_ms, "backoff_max_ms", "20000", 0,
+	    600000),
+	DUR(P, aws.client.timeout_s, "timeout", "30s", 1, 600),
+	MAP("roles", &aws_role_sec),
+	MAP("endpoints", &aws_ep_sec),
+	MAP("scan", &aws_scan_sec),
+};
+static const struct section aws_sec = SECTION(aws_keys, 0, 0, aws_post);
 
 static const struct ckey ingest_keys[] = {
 	OF(K_PATH, "tokens_file", L, tok_file, NULL),
@@ -255,6 +379,7 @@ static const struct ckey top_keys[] = {
 	STR(P, admin_channel, "admin_channel", NULL, 1, check_slack_id),
 	MAP("slack", &slack_sec),
 	MAP("ingest", &ingest_sec),
+	MAP("aws", &aws_sec),
 	SEQ("accounts", accounts, naccounts, &account_sec),
 	SEQ("playbooks", playbooks, nplaybooks, &playbook_sec),
 };
@@ -358,7 +483,9 @@ load_secrets(struct loader *ld)
 	    "FIXIT_SLACK_SIGNING_SECRET", &c->signing_secret)) != FX_OK ||
 	    (rc = load_secret(ld, &ld->bot_file, "slack.bot_token_file",
 	    "FIXIT_SLACK_BOT_TOKEN", &c->bot_token)) != FX_OK ||
-	    (rc = load_tokens(ld)) != FX_OK)
+	    (rc = load_tokens(ld)) != FX_OK ||
+	    (rc = load_secret(ld, &ld->ext_file, "aws.external_id_file",
+	    "FIXIT_AWS_EXTERNAL_ID", &ld->pol->aws.external_id)) != FX_OK)
 		return rc;
 	if (c->slack_mode != SLACK_LIVE)
 		return FX_OK;
@@ -413,6 +540,7 @@ out:
 	free(ld.sig_file.path);
 	free(ld.bot_file.path);
 	free(ld.tok_file.path);
+	free(ld.ext_file.path);
 	config_free(ld.cfg);
 	buf_release(&text);
 	return rc;

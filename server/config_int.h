@@ -34,6 +34,8 @@ enum ktype {
 	K_IDLIST,	/* char ** (NULL-terminated) + size_t count at off2 */
 	K_ARGV,		/* char ** (NULL-terminated), argv[0] absolute */
 	K_EXCSET,	/* unsigned mask of (1u << enum exc_kind) */
+	K_PARAMS,	/* json_t * object: a mapping of scalars (ints as
+			 * integers, true/false as booleans, else strings) */
 	K_MAP,		/* nested section, same element */
 	K_SEQ		/* array of section elements + size_t count at off2 */
 };
@@ -51,7 +53,7 @@ struct loader {
 	yaml_document_t doc;
 	struct config *cfg;
 	struct policy *pol;
-	struct pathval sig_file, bot_file, tok_file;
+	struct pathval sig_file, bot_file, tok_file, ext_file;
 	int mode_line;		/* line of slack.mode, 0 when defaulted */
 	struct buf *err;
 };
@@ -77,7 +79,9 @@ struct ckey {
 	int required;
 	const char *def;	/* default, parsed like a value */
 	int64_t min, max;	/* K_INT, K_DUR; max: K_IDLIST, K_ARGV items */
-	const char *const *names;	/* K_ENUM */
+	/* K_ENUM: the names; K_IDLIST: { example, "what an item is" }
+	 * (NULL: Slack user ids) */
+	const char *const *names;
 	check_fn check;		/* K_STR, K_IDLIST items (NULL: any) */
 	const struct section *sec;	/* K_MAP, K_SEQ */
 };

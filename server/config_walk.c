@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <yaml.h>
+#include <jansson.h>
 
 #include "config_int.h"
 #include "fxlimits.h"
@@ -371,13 +372,13 @@ set_strlist(struct loader *ld, const struct ckey *k, char *base,
 	fx_err rc;
 
 	rc = want_seq(ld, n, path, argv ? "[/usr/local/bin/fix.sh, --flag]" :
-	    "[U0123ABCD]");
+	    k->names ? k->names[0] : "[U0123ABCD]");
 	if (rc != FX_OK)
 		return rc;
 	cnt = seq_len(n);
 	if (!argv && cnt == 0)
-		return cfg_err(ld, line_of(n), path, "needs at least one "
-		    "Slack user id");
+		return cfg_err(ld, line_of(n), path, "needs at least one %s",
+		    k->names ? k->names[1] : "Slack user id");
 	if (cnt > (size_t)k->max)
 		return cfg_err(ld, line_of(n), path, "too many items "
 		    "(at most %lld)", (long long)k->max);
@@ -414,6 +415,69 @@ set_strlist(struct loader *ld, const struct ckey *k, char *base,
 out:
 	strv_free(v, cnt);
 	return rc;
+}
+
+/* ---- parameters ------------------------------------------------------- */
+
+#define MAX_PARAMS	32
+#define MAX_PARAM_LEN	256
+
+static json_t *
+param_value(const char *s)
+{
+	int64_t v;
+
+	if (fx_strtoll(s, INT64_MIN, INT64_MAX, &v) == FX_OK)
+		return json_integer(v);
+	if (strcmp(s, "true") == 0 || strcmp(s, "false") == 0)
+		return json_boolean(strcmp(s, "true") == 0);
+	return json_string(s);
+}
+
+/* K_PARAMS: a flat mapping of scalars into a JSON object */
+static fx_err
+set_params(struct loader *ld, const struct ckey *k, char *base,
+    yaml_node_t *n, const char *path)
+{
+	json_t **dst = (json_t **)(base + k->off), *o;
+	yaml_node_pair_t *pr;
+	yaml_node_t *kn, *vn;
+	char kp[MAX_KEY_PATH];
+	const char *name, *val;
+	fx_err rc = FX_OK;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return cfg_err(ld, line_of(n), path, "expected a mapping like "
+		    "{idle_days: 45}, got %s", node_kind(n));
+	if ((o = json_object()) == NULL)
+		return FX_ENOMEM;
+	for (pr = n->data.mapping.pairs.start;
+	    pr < n->data.mapping.pairs.top && rc == FX_OK; pr++) {
+		kn = yaml_document_get_node(&ld->doc, pr->key);
+		vn = yaml_document_get_node(&ld->doc, pr->value);
+		if ((rc = want_scalar(ld, kn, path, &name)) != FX_OK)
+			break;
+		cfg_sub_path(kp, path, name, 0);
+		if ((rc = want_scalar(ld, vn, kp, &val)) != FX_OK)
+			break;
+		if (json_object_size(o) >= MAX_PARAMS || cfg_has_ctl(name) ||
+		    cfg_has_ctl(val) || strlen(val) > MAX_PARAM_LEN ||
+		    json_object_get(o, name) != NULL)
+			rc = cfg_err(ld, line_of(kn), kp, "%s",
+			    json_object_get(o, name) ? "duplicate key" :
+			    json_object_size(o) >= MAX_PARAMS ?
+			    "too many parameters (at most 32)" : "must be "
+			    "printable, at most 256 characters");
+		else if (json_object_set_new(o, name, param_value(val)) != 0)
+			rc = FX_ENOMEM;
+	}
+	if (rc != FX_OK) {
+		json_decref(o);
+		return rc;
+	}
+	json_decref(*dst);
+	*dst = o;
+	return FX_OK;
 }
 
 /* ---- sections --------------------------------------------------------- */
@@ -511,6 +575,8 @@ set_node(struct loader *ld, const struct ckey *k, char *elem,
 		return set_strlist(ld, k, base, n, path);
 	case K_EXCSET:
 		return set_excset(ld, (unsigned *)(base + k->off), n, path);
+	case K_PARAMS:
+		return set_params(ld, k, base, n, path);
 	default:
 		if ((rc = want_scalar(ld, n, path, &s)) != FX_OK)
 			return rc;

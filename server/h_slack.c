@@ -300,7 +300,7 @@ h_slack_commands(struct app *a, struct http_request *r, struct http_reply *rp)
 		    "malformed command");
 		goto out;
 	}
-	rc = cmd_run(a->w, a->cfg->policy, sc.user_id,
+	rc = cmd_run(a->w, a->cfg->policy, a->scan, sc.user_id,
 	    sc.text ? sc.text : "", fx_now(), &reply);
 	if (rc != FX_OK) {
 		log_warnx("%s: /fixit %s by %s: %s", __func__,

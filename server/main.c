@@ -9,9 +9,11 @@
  *            and write is a job it runs in a group-committed transaction;
  *   sender   (sender.c) delivers the Slack outbox, one CURL handle;
  *   timer    (timer.c) housekeeping, leased fixes, executors;
+ *   scan     (scan.c) the daily/requested scan and its workers, when a
+ *            playbook uses the aws executor;
  *   http     libmicrohttpd's polling thread and one thread per connection
  *            (or a pool), which only verify, parse and call the writer.
- * Shutdown runs in reverse: http, timer, sender, writer.
+ * Shutdown runs in reverse: http, scan, timer, sender, writer.
  */
 #include <getopt.h>
 #include <pthread.h>
@@ -22,12 +24,14 @@
 
 #include <curl/curl.h>
 
+#include "aws_exec.h"
 #include "config.h"
 #include "demo.h"
 #include "dbwriter.h"
 #include "fxlog.h"
 #include "http.h"
 #include "metrics.h"
+#include "scan.h"
 #include "sender.h"
 #include "timer.h"
 #include "banned.h"
@@ -47,6 +51,8 @@ struct running {
 	struct metrics *m;
 	struct sender *s;
 	struct timer *t;
+	struct scan *sc;
+	struct aws_exec *aws;
 	struct http *h;
 };
 
@@ -54,10 +60,40 @@ static void
 stop_all(struct running *r)
 {
 	http_stop(r->h);
+	scan_stop(r->sc);
 	timer_stop(r->t);
 	sender_stop(r->s);
 	dbw_stop(r->w);
 	metrics_free(r->m);
+	aws_exec_free(r->aws);
+}
+
+/* the aws executor's state, shared by every playbook that uses it */
+static int
+start_aws(struct running *r, struct config *cfg)
+{
+	struct policy *pol = cfg->policy;
+	size_t i;
+	fx_err rc;
+
+	if (!scan_configured(pol))
+		return 0;
+	if ((rc = aws_exec_new(pol, &r->aws)) != FX_OK) {
+		log_error("main: aws: %s", fx_strerror(rc));
+		return -1;
+	}
+	for (i = 0; i < pol->nplaybooks; i++) {
+		pol->playbooks[i].exec.aws = r->aws;
+		if (pol->playbooks[i].exec.type == EXEC_AWS &&
+		    pol->playbooks[i].exec.timeout > pol->lease)
+			log_warnx("main: playbook %s: executor timeout %llds is "
+			    "longer than the lease (%llds): a slow fix may be "
+			    "claimed again while it runs", pol->playbooks[i].name,
+			    (long long)pol->playbooks[i].exec.timeout,
+			    (long long)pol->lease);
+	}
+	r->app.aws = r->aws;
+	return 0;
 }
 
 static int
@@ -74,6 +110,8 @@ start_all(struct running *r, struct config *cfg, int demo)
 		return -1;
 	}
 	r->app.w = r->w;
+	if (start_aws(r, cfg) != 0)
+		return -1;
 	r->m = metrics_new();
 	if (r->m == NULL)
 		return -1;
@@ -90,6 +128,14 @@ start_all(struct running *r, struct config *cfg, int demo)
 	if ((rc = timer_start(&r->app, &r->t)) != FX_OK) {
 		log_error("main: cannot start the timer: %s", fx_strerror(rc));
 		return -1;
+	}
+	if (r->aws != NULL) {
+		if ((rc = scan_start(&r->app, r->aws, &r->sc)) != FX_OK) {
+			log_error("main: cannot start the scanner: %s",
+			    fx_strerror(rc));
+			return -1;
+		}
+		r->app.scan = r->sc;
 	}
 	if ((rc = http_start(&r->app, &r->h)) != FX_OK)
 		return -1;

@@ -22,7 +22,7 @@ static const char *const route_names[ROUTE__COUNT] = {
 	"GET /v1/findings", "/healthz", "/metrics", "other",
 };
 static const char *const fix_names[FIX__COUNT] = {
-	"fixed", "retry", "failed", "rolled_back", "undo_failed",
+	"fixed", "retry", "failed", "rolled_back", "undo_failed", "resolved",
 };
 
 struct metrics *

@@ -14,7 +14,7 @@ enum metric_route {
 	ROUTE__COUNT
 };
 enum metric_fix { FIX_FIXED = 0, FIX_RETRY, FIX_FAILED, FIX_ROLLED_BACK,
-	FIX_UNDO_FAILED, FIX__COUNT };
+	FIX_UNDO_FAILED, FIX_RESOLVED, FIX__COUNT };
 
 struct metrics;
 

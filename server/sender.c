@@ -379,6 +379,26 @@ resolve_dest(struct sender *s, struct row_ctx *c, char **channel,
 	return *channel ? FX_OK : FX_ENOMEM;
 }
 
+/* the IaC owner named in the finding's details, or NULL (borrowed from a
+ * cache that lives as long as the sender thread's current row) */
+static const char *
+managed_by(const struct finding *f)
+{
+	static _Thread_local char owner[257];
+	json_t *d;
+	const char *v;
+
+	owner[0] = '\0';
+	if (f->details == NULL || strstr(f->details, "\"iac_owner\"") == NULL)
+		return NULL;
+	d = json_loads(f->details, 0, NULL);
+	v = json_string_value(json_object_get(d, "iac_owner"));
+	if (v != NULL)
+		snprintf(owner, sizeof(owner), "%s", v);
+	json_decref(d);
+	return owner[0] ? owner : NULL;
+}
+
 static void
 view_of(struct sender *s, const struct finding *f,
     struct slack_finding_view *v)
@@ -405,8 +425,10 @@ view_of(struct sender *s, const struct finding *f,
 		v->fix_now = policy_fix_now_allowed(pb, env);
 		v->exc_mask = policy_exc_allowed(pb, env);
 		v->irreversible = pb->irreversible;
-		v->notify_only = pb->mode == PB_NOTIFY;
+		v->notify_only = pb->mode == PB_NOTIFY || f->notify_only;
+		v->fix_now = v->fix_now && !f->notify_only;
 	}
+	v->managed_by = managed_by(f);
 }
 
 

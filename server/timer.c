@@ -90,12 +90,14 @@ run_job(struct timer *t, const struct sm_job *j)
 	fj.job = j;
 	fj.now = fx_now();
 	fj.res.ok = rc == FX_OK && o.ok;
+	fj.res.resolved = rc == FX_OK && o.resolved && !j->undo;
 	fj.res.prior_state = o.prior_state;
 	fj.res.message = o.message.len ? buf_str(&o.message) :
 	    (rc != FX_OK ? fx_strerror(rc) : "done");
 	log_info("%s: %s #%lld (%s, attempt %d): %s: %s", __func__,
 	    j->undo ? "undo" : "fix", (long long)j->finding_id, j->playbook,
-	    j->attempt, fj.res.ok ? "ok" : "failed", fj.res.message);
+	    j->attempt, fj.res.resolved ? "nothing to do" : fj.res.ok ? "ok" :
+	    "failed", fj.res.message);
 	rc = dbw_call(t->app->w, job_finish, &fj);
 	if (rc == FX_ECONFLICT)
 		log_warnx("%s: #%lld: lease lost, outcome not recorded",
@@ -105,6 +107,8 @@ run_job(struct timer *t, const struct sm_job *j)
 		    (long long)j->finding_id, fx_strerror(rc));
 	if (j->undo)
 		m = fj.res.ok ? FIX_ROLLED_BACK : FIX_UNDO_FAILED;
+	else if (fj.res.resolved)
+		m = FIX_RESOLVED;
 	else if (fj.res.ok)
 		m = FIX_FIXED;
 	else

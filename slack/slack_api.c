@@ -250,26 +250,14 @@ api_setup(struct slack_api *a, const char *url, const char *payload,
 static fx_err
 api_form_body(const json_t *body, struct buf *out)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	const char *s = json_string_value(json_object_get(body, "email"));
-	unsigned char c;
 	fx_err rc;
 
 	if (s == NULL || *s == '\0')
 		return FX_EINVAL;
 	if ((rc = buf_adds(out, "email=")) != FX_OK)
 		return rc;
-	for (; *s != '\0' && rc == FX_OK; s++) {
-		c = (unsigned char)*s;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-		    c == '.' || c == '~')
-			rc = buf_addc(out, (char)c);
-		else if ((rc = buf_addc(out, '%')) == FX_OK &&
-		    (rc = buf_addc(out, hex[c >> 4])) == FX_OK)
-			rc = buf_addc(out, hex[c & 0xf]);
-	}
-	return rc;
+	return buf_add_uri(out, s, strlen(s), 0);
 }
 
 static int

@@ -449,7 +449,12 @@ finding_section(const struct slack_finding_view *v)
 		sb_mrkdwn(&s, v->description, LIM_DESC);
 		sb_adds(&s, "\n");
 	}
-	if (v->notify_only)
+	if (v->notify_only && nonempty(v->managed_by)) {
+		sb_adds(&s, "This resource is managed as code (");
+		sb_mrkdwn(&s, v->managed_by, LIM_TITLE);
+		sb_adds(&s, "): fixit will not change it. Please fix it "
+		    "there.");
+	} else if (v->notify_only)
 		sb_adds(&s, "fixit will not change this resource: "
 		    "please fix it yourself.");
 	else {

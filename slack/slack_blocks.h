@@ -46,6 +46,8 @@ struct slack_finding_view {
 	unsigned exc_mask;	/* SLACK_EXC_1M | SLACK_EXC_1Y */
 	int irreversible;	/* warn that the fix cannot be undone */
 	int notify_only;	/* playbook mode notify: fixit changes nothing */
+	const char *managed_by;	/* IaC owner ("aws:cloudformation:stack-name
+				 * =web"): fix it there; or NULL */
 	const char *owner_slack_id;	/* mentioned when a valid user id */
 };
 

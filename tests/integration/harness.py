@@ -47,6 +47,7 @@ import time
 import traceback
 import urllib.parse
 
+import fakeaws
 import fakeslack
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -71,6 +72,15 @@ NONPROD = "111122223333"
 NONPROD_CHANNEL = "C0DEVSEC"
 PROD = "444455556666"
 PROD_CHANNEL = "C0PRODSEC"
+
+# AWS (Env(aws=True)): fixitd's own keys live in SELF_ACCOUNT; it assumes
+# ROLES (with EXTERNAL_ID) in NONPROD and PROD and scans REGION.
+SELF_ACCOUNT = "999988887777"
+BASE_KEY = "AKIDFIXITTESTBASE001"
+BASE_SECRET = "base-secret-for-fixit-tests"
+EXTERNAL_ID = "fixit-external-id-for-tests"
+REGION = "eu-west-1"
+ROLES = ("fixit-auditor", "fixit-tagger", "fixit-remediator")
 
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
                    "WARNING: ThreadSanitizer", "runtime error:")
@@ -176,6 +186,20 @@ def playbook(name, **kw):
     }
     pb.update(kw)
     return pb
+
+
+def aws_playbook(builtin, name=None, dry_run=False, params=None, **kw):
+    """A playbook running built-in `builtin` with the aws executor
+    (approval none unless given, so a finding is fixed at once)."""
+    ex = {"type": "aws", "dry_run": dry_run, "timeout": "60s"}
+    if name is not None and name != builtin:
+        ex["playbook"] = builtin
+    if params:
+        ex["params"] = params
+    kw.setdefault("approval", "none")
+    kw.setdefault("description", "built-in %s" % builtin)
+    kw.setdefault("retry_backoff", "1s")
+    return playbook(name or builtin, executor=ex, **kw)
 
 
 def default_playbooks():
@@ -546,7 +570,7 @@ class Env:
     """A temp dir + FakeSlack + fixitd with a generated config."""
 
     def __init__(self, name, playbooks=None, config=None, slack=None,
-                 users=None, start=True, executor=None):
+                 users=None, start=True, executor=None, aws=False):
         """playbooks: list of playbook() dicts (default default_playbooks());
         config: top-level keys merged over the defaults; slack: keys
         merged into the slack section; executor: the executor section for
@@ -558,6 +582,16 @@ class Env:
         self.config_path = os.path.join(self.tmp, "fixit.yaml")
         self.fake = fakeslack.FakeSlack(token=BOT_TOKEN, users=users)
         self.fake.start()
+        self.aws = None
+        if aws:
+            self.aws = fakeaws.FakeAWS(keys={BASE_KEY: BASE_SECRET},
+                                       account_id=SELF_ACCOUNT,
+                                       region=REGION)
+            self.aws.start()
+            for acct in (NONPROD, PROD):
+                a = self.aws.account(acct)
+                for role in ROLES:
+                    a.add_role(role, external_id=EXTERNAL_ID)
         self.executor = executor or {
             "type": "exec",
             "command": [sys.executable, FAKE_FIX, self.fixlog],
@@ -592,6 +626,16 @@ class Env:
             ],
             "playbooks": pbs,
         }
+        if aws:
+            self.config["lease"] = "90s"    # > the aws executor timeout
+            self.config["aws"] = {
+                "regions": [REGION],
+                "max_attempts": 4,
+                "backoff_base_ms": 20,
+                "backoff_max_ms": 200,
+                "timeout": "10s",
+                "scan": {"hour": -1, "concurrency": 2},
+            }
         self.config.update(config or {})
         self.config["slack"].update(slack or {})
         self.write_config()
@@ -603,7 +647,15 @@ class Env:
     # ---- setup / teardown ---------------------------------------------
     def make_env(self, **extra):
         e = {k: v for k, v in os.environ.items()
-             if not k.startswith("FIXIT_SLACK") and k != "FIXIT_INGEST_TOKENS"}
+             if not k.startswith("FIXIT_SLACK") and k != "FIXIT_INGEST_TOKENS"
+             and not k.startswith("AWS_") and k != "FIXIT_AWS_EXTERNAL_ID"}
+        e["HOME"] = self.tmp             # no ~/.aws of whoever runs this
+        e["AWS_EC2_METADATA_DISABLED"] = "true"
+        if self.aws is not None:
+            e.update({"AWS_ENDPOINT_URL": self.aws.endpoint,
+                      "AWS_ACCESS_KEY_ID": BASE_KEY,
+                      "AWS_SECRET_ACCESS_KEY": BASE_SECRET,
+                      "FIXIT_AWS_EXTERNAL_ID": EXTERNAL_ID})
         e.update({
             "FIXIT_SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "FIXIT_SLACK_BOT_TOKEN": BOT_TOKEN,
@@ -663,6 +715,8 @@ class Env:
             self.fixitd.stop()
         finally:
             self.fake.stop()
+            if self.aws is not None:
+                self.aws.stop()
             self._kill_executors()
             if keep:
                 log("kept %s" % self.tmp)
@@ -702,6 +756,8 @@ class Env:
         out.append("---- fixitd stdout (last 40 lines) ----")
         out.extend(self.fixitd.stdout_lines[-40:])
         out.append(self.fake.dump(150))
+        if self.aws is not None:
+            out.append(self.aws.dump(150))
         recs = self.fix_log()
         out.append("---- executor log: %d invocations ----" % len(recs))
         for r in recs:
@@ -851,6 +907,22 @@ class Env:
     def command(self, user, text, channel=ADMIN_CHANNEL):
         return self.slack_post("/slack/commands", command_form(user, text,
                                                                 channel))
+
+    def scan(self, timeout=30.0):
+        """/fixit scan, then wait until every account x region pair has
+        a new row in the scans table; those rows."""
+        before = self.q1("SELECT coalesce(max(id), 0) FROM scans") or 0
+        pairs = sum(len(a.get("regions") or
+                        self.config.get("aws", {}).get("regions") or
+                        ["us-east-1"]) for a in self.config["accounts"])
+        text = self.fixit("scan")
+        check("Scan started" in text, "/fixit scan answered %r", text)
+        wait_until(lambda: (self.q1("SELECT count(*) FROM scans WHERE "
+                                    "id > ?", before) or 0) >= pairs,
+                   timeout, what="a scan of %d account x region pairs"
+                   % pairs)
+        return self.q("SELECT * FROM scans WHERE id > ? ORDER BY id",
+                      before)
 
     def fixit(self, text, user=ADMIN):
         """/fixit TEXT as `user`; checks 200 + ephemeral; the text."""
@@ -1042,7 +1114,8 @@ def run_tests(*fns, needs_fixitd=True):
     """Run each test function; print PASS/FAIL and a closing
     'N passed, N failed' line; exit 0 only when all passed. Arguments on
     the command line pick test functions by name."""
-    if needs_fixitd and not os.path.isfile(FIXITD) or not os.access(FIXITD, os.X_OK):
+    if needs_fixitd and (not os.path.isfile(FIXITD) or
+                         not os.access(FIXITD, os.X_OK)):
         print("FAIL: no fixitd binary at %s (set FIXITD)" % FIXITD)
         sys.exit(1)
     only = sys.argv[1:]

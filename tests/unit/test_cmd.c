@@ -21,9 +21,9 @@ static char dbdir[] = "/tmp/fixit-test-cmd-XXXXXX";
 
 static struct account accounts[] = {
 	{ (char *)"111122223333", (char *)"prod-main", ENV_PROD,
-	  (char *)"C0PROD" },
+	  (char *)"C0PROD", NULL, 0 },
 	{ (char *)"444455556666", (char *)"dev-sandbox", ENV_NONPROD,
-	  (char *)"C0DEV" },
+	  (char *)"C0DEV", NULL, 0 },
 };
 static struct playbook playbooks[2];
 static char *admins[] = { (char *)ADMIN };
@@ -162,7 +162,7 @@ run(struct dbw *w, const char *user, const char *text)
 	static struct buf reply = BUF_INIT;
 	fx_err rc;
 
-	rc = cmd_run(w, &pol, user, text, NOW, &reply);
+	rc = cmd_run(w, &pol, NULL, user, text, NOW, &reply);
 	CHECK_INT(rc, FX_OK);
 	CHECK(reply.len <= CMD_MAX_REPLY);
 	if (getenv("TEST_VERBOSE"))

@@ -82,7 +82,7 @@ test_finding_json(void)
 	    "owner_slack_id", "title", "details", "state", "first_seen",
 	    "last_seen", "observed_at", "notified_at", "deadline",
 	    "excepted_until", "attempts", "last_error", "prior_state",
-	    "slack_channel", "slack_ts" };
+	    "slack_channel", "slack_ts", "notify_only" };
 	struct finding f;
 	json_t *o;
 	size_t i;

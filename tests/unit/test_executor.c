@@ -75,7 +75,8 @@ static fx_err
 run(const char *path, int64_t timeout, const json_t *f, struct exec_out *o)
 {
 	char *argv[] = { (char *)path, (char *)"--strict", NULL };
-	struct executor_cfg cfg = { EXEC_CMD, argv, timeout };
+	struct executor_cfg cfg = { .type = EXEC_CMD, .argv = argv,
+	    .timeout = timeout };
 
 	return executor_fix(&cfg, "ec2-imdsv1", f, o);
 }
@@ -188,7 +189,8 @@ test_stdin_undo(void)
 	const char *s;
 	sigset_t pend;
 	char *argv[2];
-	struct executor_cfg cfg = { EXEC_CMD, argv, 10 };
+	struct executor_cfg cfg = { .type = EXEC_CMD, .argv = argv,
+	    .timeout = 10 };
 
 	exec_out_init(&o);
 	s = script("stdin.sh", "cat > \"$D/stdin.out\"\n"
@@ -291,7 +293,7 @@ test_env(void)
 static void
 test_dry_run(void)
 {
-	struct executor_cfg cfg = { EXEC_DRY_RUN, NULL, 0 };
+	struct executor_cfg cfg = { .type = EXEC_DRY_RUN };
 	json_t *f = finding();
 	struct exec_out o;
 

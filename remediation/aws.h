@@ -1,0 +1,123 @@
+/*
+ * aws.h - the native AWS API client: request building for the protocols
+ * the playbooks need, SigV4 signing, libcurl transport, retries, errors.
+ *
+ *   EC2 query   POST / form (Action, Version, Foo.1, Filter.1.Name ...)
+ *   Query       POST / form (IAM, STS, RDS, CloudWatch): same shape
+ *   REST-XML    METHOD path?query, XML body (Route 53, CloudFront)
+ *   JSON 1.1    POST / with X-Amz-Target, JSON body (CloudTrail)
+ *
+ * Answers are parsed into jansson: XML with aws_xml_to_json (the content
+ * of the root element, list tags per service), JSON as is.
+ *
+ * Endpoints, as the AWS SDKs resolve them: the config's per-service
+ * endpoint, else AWS_ENDPOINT_URL_<SERVICE> (EC2, IAM, STS, RDS,
+ * CLOUDWATCH, ROUTE_53, CLOUDFRONT, CLOUDTRAIL), else the config's
+ * default endpoint, else AWS_ENDPOINT_URL, else the public endpoint
+ * (https://SERVICE.REGION.amazonaws.com; iam, route53 and cloudfront are
+ * global and signed for us-east-1). A path in an override URL is kept as
+ * a prefix.
+ *
+ * Retries: throttling (HTTP 429, RequestLimitExceeded, Throttling,
+ * ThrottlingException, ...), 5xx and transport errors are retried up to
+ * max_attempts with exponential backoff and full jitter (base * 2^n,
+ * capped); other AWS errors are returned at once.
+ *
+ * Threads: a struct aws_client is used by one thread at a time (it owns
+ * a CURL handle); struct aws_cfg is read-only and shared.
+ */
+#ifndef FIXIT_AWS_H
+#define FIXIT_AWS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "aws_xml.h"
+#include "buf.h"
+#include "fxerr.h"
+
+enum aws_svc {
+	AWS_EC2 = 0, AWS_IAM, AWS_STS, AWS_RDS, AWS_CLOUDWATCH,
+	AWS_ROUTE53, AWS_CLOUDFRONT, AWS_CLOUDTRAIL, AWS_SVC__COUNT
+};
+
+/* client settings; filled by server/config.c, read-only afterwards */
+struct aws_cfg {
+	char *endpoint[AWS_SVC__COUNT];	/* per-service override or NULL */
+	char *endpoint_default;		/* override for all services or NULL */
+	int max_attempts;		/* >= 1, default 5 */
+	int backoff_base_ms;		/* default 200 */
+	int backoff_max_ms;		/* default 20000 */
+	int64_t timeout_s;		/* per HTTP request, default 30 */
+};
+void aws_cfg_defaults(struct aws_cfg *c);
+void aws_cfg_release(struct aws_cfg *c);	/* frees the strings */
+/* "ec2", "iam", ... (config keys); -1 when unknown */
+int aws_svc_parse(const char *name);
+const char *aws_svc_name(enum aws_svc s);
+
+/* credentials; strings heap-owned, wiped by aws_creds_release */
+struct aws_creds {
+	char *access_key_id;
+	char *secret_key;
+	char *session_token;	/* NULL for long-term keys */
+	int64_t expires;	/* unix time; 0 = does not expire */
+};
+void aws_creds_release(struct aws_creds *c);	/* accepts NULL */
+fx_err aws_creds_copy(const struct aws_creds *from, struct aws_creds *to)
+    FX_WUR;
+
+struct aws_req {
+	enum aws_svc svc;
+	const char *region;	/* ignored for global services */
+	const char *action;	/* Query/EC2 Action, JSON operation, REST name */
+	/*
+	 * Query/EC2: the form parameters (object of strings or integers;
+	 * Action and Version are added). JSON: the request body object.
+	 * REST-XML: NULL.
+	 */
+	const json_t *params;
+	const char *method;	/* REST-XML only: "GET", "POST", "DELETE" */
+	const char *path;	/* REST-XML only, encoded: "/2013-04-01/..." */
+	const char *query;	/* REST-XML only, encoded, without '?'; or NULL */
+	const char *body;	/* REST-XML only: XML body or NULL */
+};
+
+struct aws_resp {
+	long status;		/* last HTTP status; 0 when none */
+	json_t *doc;		/* owned: parsed answer (root content) */
+	struct aws_error err;	/* AWS error of the last attempt, if any */
+	int attempts;
+};
+void aws_resp_init(struct aws_resp *r);
+void aws_resp_release(struct aws_resp *r);
+/*
+ * One line for a finding's history: "Code: message (request id)", or the
+ * transport error. Never contains a key or signature.
+ */
+fx_err aws_resp_describe(const struct aws_resp *r, fx_err rc,
+    struct buf *out) FX_WUR;
+
+struct aws_client;
+fx_err aws_client_new(const struct aws_cfg *cfg, struct aws_client **out)
+    FX_WUR;
+void aws_client_free(struct aws_client *c);	/* accepts NULL */
+/* for tests: a clock other than time(2) for X-Amz-Date; NULL = real */
+void aws_client_set_clock(struct aws_client *c, int64_t (*now)(void));
+
+/*
+ * Send one request signed with cr (NULL: unsigned, for
+ * AssumeRoleWithWebIdentity). FX_OK on 2xx (out->doc set); FX_EREMOTE
+ * for an AWS error (out->err set); FX_ERETRY when retries ran out on
+ * throttling/5xx; FX_EHTTP for transport failures; FX_EINVAL for a bad
+ * request or an unparsable answer.
+ */
+fx_err aws_call(struct aws_client *c, const struct aws_creds *cr,
+    const struct aws_req *r, struct aws_resp *out) FX_WUR;
+
+/* the endpoint URL (no trailing '/') and signing region of a request */
+fx_err aws_endpoint(const struct aws_cfg *cfg, enum aws_svc svc,
+    const char *region, struct buf *url, const char **sign_region) FX_WUR;
+
+#endif

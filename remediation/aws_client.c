@@ -1,0 +1,850 @@
+/*
+ * aws_client.c - the AWS API client (see aws.h).
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "aws.h"
+#include "aws_int.h"
+#include "aws_sigv4.h"
+#include "fxlimits.h"
+#include "fxlog.h"
+#include "fxtime.h"
+#include "banned.h"
+
+#define AWS_CONNECT_TIMEOUT_MS	5000L
+#define AWS_MAX_URL		2048
+#define AWS_JSON_CTYPE		"application/x-amz-json-1.1"
+#define AWS_FORM_CTYPE		"application/x-www-form-urlencoded; charset=utf-8"
+
+enum aws_proto { PROTO_QUERY = 0, PROTO_REST_XML, PROTO_JSON };
+
+struct aws_service {
+	const char *name;	/* config key and signing name */
+	const char *env;	/* AWS_ENDPOINT_URL_<env> */
+	const char *host;	/* public host; "%s" = region */
+	const char *version;	/* Query API version */
+	const char *target;	/* JSON 1.1 X-Amz-Target prefix */
+	enum aws_proto proto;
+	int global;		/* signed for us-east-1, host without region */
+	const char *const *list_tags;
+};
+
+static const char *const rds_lists[] = {
+	"DBInstance", "DBSnapshot", "Tag", "VpcSecurityGroupMembership",
+	"DBParameterGroup", "DBSubnetGroup", "Subnet", "OptionGroupMembership",
+	NULL
+};
+static const char *const r53_lists[] = {
+	"HostedZone", "ResourceRecordSet", "ResourceRecord", "Tag",
+	"NameServer", "VPC", NULL
+};
+static const char *const cf_lists[] = {
+	"DistributionSummary", "Origin", "CNAME", "CacheBehavior",
+	"OriginGroup", "Method", NULL
+};
+
+static const struct aws_service services[AWS_SVC__COUNT] = {
+	[AWS_EC2] = { "ec2", "EC2", "ec2.%s.amazonaws.com", "2016-11-15",
+	    NULL, PROTO_QUERY, 0, NULL },
+	[AWS_IAM] = { "iam", "IAM", "iam.amazonaws.com", "2010-05-08",
+	    NULL, PROTO_QUERY, 1, NULL },
+	[AWS_STS] = { "sts", "STS", "sts.%s.amazonaws.com", "2011-06-15",
+	    NULL, PROTO_QUERY, 0, NULL },
+	[AWS_RDS] = { "rds", "RDS", "rds.%s.amazonaws.com", "2014-10-31",
+	    NULL, PROTO_QUERY, 0, rds_lists },
+	[AWS_CLOUDWATCH] = { "monitoring", "CLOUDWATCH",
+	    "monitoring.%s.amazonaws.com", "2010-08-01", NULL, PROTO_QUERY, 0,
+	    NULL },
+	[AWS_ROUTE53] = { "route53", "ROUTE_53", "route53.amazonaws.com",
+	    NULL, NULL, PROTO_REST_XML, 1, r53_lists },
+	[AWS_CLOUDFRONT] = { "cloudfront", "CLOUDFRONT",
+	    "cloudfront.amazonaws.com", NULL, NULL, PROTO_REST_XML, 1,
+	    cf_lists },
+	[AWS_CLOUDTRAIL] = { "cloudtrail", "CLOUDTRAIL",
+	    "cloudtrail.%s.amazonaws.com", NULL,
+	    "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101",
+	    PROTO_JSON, 0, NULL },
+};
+
+struct aws_client {
+	const struct aws_cfg *cfg;
+	CURL *curl;
+	struct buf body;	/* the answer, capped */
+	char request_id[128];	/* x-amzn-RequestId / x-amz-request-id */
+	int64_t (*now)(void);
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+static pthread_once_t aws_once = PTHREAD_ONCE_INIT;
+static CURLcode aws_global_rc = CURLE_FAILED_INIT;
+
+static void
+aws_global_init(void)
+{
+	aws_global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+void
+aws_cfg_defaults(struct aws_cfg *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->max_attempts = 5;
+	c->backoff_base_ms = 200;
+	c->backoff_max_ms = 20000;
+	c->timeout_s = 30;
+}
+
+void
+aws_cfg_release(struct aws_cfg *c)
+{
+	int i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < AWS_SVC__COUNT; i++)
+		free(c->endpoint[i]);
+	free(c->endpoint_default);
+	memset(c, 0, sizeof(*c));
+}
+
+int
+aws_svc_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; i < AWS_SVC__COUNT; i++)
+		if (strcmp(services[i].name, name) == 0)
+			return i;
+	if (strcmp(name, "cloudwatch") == 0)
+		return AWS_CLOUDWATCH;
+	return -1;
+}
+
+const char *
+aws_svc_name(enum aws_svc s)
+{
+	return (unsigned)s < AWS_SVC__COUNT ? services[s].name : "?";
+}
+
+static void
+wipe_free(char *s)
+{
+	if (s == NULL)
+		return;
+	OPENSSL_cleanse(s, strlen(s));
+	free(s);
+}
+
+void
+aws_creds_release(struct aws_creds *c)
+{
+	if (c == NULL)
+		return;
+	free(c->access_key_id);
+	wipe_free(c->secret_key);
+	wipe_free(c->session_token);
+	memset(c, 0, sizeof(*c));
+}
+
+fx_err
+aws_creds_copy(const struct aws_creds *from, struct aws_creds *to)
+{
+	memset(to, 0, sizeof(*to));
+	to->access_key_id = strdup(from->access_key_id);
+	to->secret_key = strdup(from->secret_key);
+	if (from->session_token != NULL)
+		to->session_token = strdup(from->session_token);
+	to->expires = from->expires;
+	if (to->access_key_id == NULL || to->secret_key == NULL ||
+	    (from->session_token != NULL && to->session_token == NULL)) {
+		aws_creds_release(to);
+		return FX_ENOMEM;
+	}
+	return FX_OK;
+}
+
+void
+aws_resp_init(struct aws_resp *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void
+aws_resp_release(struct aws_resp *r)
+{
+	if (r == NULL)
+		return;
+	json_decref(r->doc);
+	memset(r, 0, sizeof(*r));
+}
+
+fx_err
+aws_resp_describe(const struct aws_resp *r, fx_err rc, struct buf *out)
+{
+	if (r->err.code[0] != '\0')
+		return buf_addf(out, "%s: %s (HTTP %ld, request id %s)",
+		    r->err.code, r->err.message[0] ? r->err.message :
+		    "no message", r->status,
+		    r->err.request_id[0] ? r->err.request_id : "none");
+	if (r->status >= 300)
+		return buf_addf(out, "HTTP %ld without an AWS error body",
+		    r->status);
+	return buf_addf(out, "%s", fx_strerror(rc));
+}
+
+fx_err
+aws_client_new(const struct aws_cfg *cfg, struct aws_client **out)
+{
+	struct aws_client *c;
+
+	*out = NULL;
+	pthread_once(&aws_once, aws_global_init);
+	if (aws_global_rc != CURLE_OK)
+		return FX_EHTTP;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return FX_ENOMEM;
+	c->cfg = cfg;
+	buf_init(&c->body, FX_MAX_AWS_RESPONSE);
+	if ((c->curl = curl_easy_init()) == NULL) {
+		free(c);
+		return FX_ENOMEM;
+	}
+	*out = c;
+	return FX_OK;
+}
+
+void
+aws_client_free(struct aws_client *c)
+{
+	if (c == NULL)
+		return;
+	curl_easy_cleanup(c->curl);
+	buf_release(&c->body);
+	free(c);
+}
+
+void
+aws_client_set_clock(struct aws_client *c, int64_t (*now)(void))
+{
+	c->now = now;
+}
+
+int64_t
+aws_client_now(const struct aws_client *c)
+{
+	return c->now != NULL ? c->now() : fx_now();
+}
+
+/* ---- endpoints ------------------------------------------------------ */
+
+static const char *
+env_endpoint(const struct aws_service *s)
+{
+	char name[64];
+	const char *v;
+	size_t n = strlen("AWS_ENDPOINT_URL_");
+
+	if (n + strlen(s->env) + 1 > sizeof(name))
+		return NULL;
+	memcpy(name, "AWS_ENDPOINT_URL_", n);
+	memcpy(name + n, s->env, strlen(s->env) + 1);
+	v = getenv(name);
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+static int
+region_ok(const char *r)
+{
+	size_t i;
+
+	for (i = 0; r[i] != '\0'; i++)
+		if (!((r[i] >= 'a' && r[i] <= 'z') || (r[i] >= '0' &&
+		    r[i] <= '9') || r[i] == '-'))
+			return 0;
+	return i > 0 && i < 32;
+}
+
+fx_err
+aws_endpoint(const struct aws_cfg *cfg, enum aws_svc svc, const char *region,
+    struct buf *url, const char **sign_region)
+{
+	const struct aws_service *s;
+	const char *o, *env_all;
+	size_t n;
+	fx_err rc;
+
+	if ((unsigned)svc >= AWS_SVC__COUNT)
+		return FX_EINVAL;
+	s = &services[svc];
+	if (s->global)
+		region = "us-east-1";
+	if (region == NULL || !region_ok(region))
+		return FX_EINVAL;
+	*sign_region = region;
+	env_all = getenv("AWS_ENDPOINT_URL");
+	if (env_all != NULL && *env_all == '\0')
+		env_all = NULL;
+	o = cfg != NULL ? cfg->endpoint[svc] : NULL;
+	if (o == NULL)
+		o = env_endpoint(s);
+	if (o == NULL && cfg != NULL)
+		o = cfg->endpoint_default;
+	if (o == NULL)
+		o = env_all;
+	if (o != NULL) {
+		if (strncmp(o, "http://", 7) != 0 &&
+		    strncmp(o, "https://", 8) != 0)
+			return FX_EINVAL;
+		n = strlen(o);
+		while (n > 0 && o[n - 1] == '/')
+			n--;
+		return buf_add(url, o, n);
+	}
+	if ((rc = buf_adds(url, "https://")) != FX_OK)
+		return rc;
+	if (strstr(s->host, "%s") == NULL)
+		return buf_adds(url, s->host);
+	n = (size_t)(strstr(s->host, "%s") - s->host);
+	if ((rc = buf_add(url, s->host, n)) != FX_OK ||
+	    (rc = buf_adds(url, region)) != FX_OK)
+		return rc;
+	return buf_adds(url, s->host + n + 2);
+}
+
+/* ---- request building ----------------------------------------------- */
+
+static fx_err
+form_add(struct buf *b, const char *k, const char *v)
+{
+	fx_err rc;
+
+	if (b->len > 0 && (rc = buf_addc(b, '&')) != FX_OK)
+		return rc;
+	if ((rc = sigv4_uri_encode(b, k, strlen(k), 0)) != FX_OK ||
+	    (rc = buf_addc(b, '=')) != FX_OK)
+		return rc;
+	return sigv4_uri_encode(b, v, strlen(v), 0);
+}
+
+static fx_err
+form_body(const struct aws_service *s, const struct aws_req *r,
+    struct buf *b)
+{
+	const char *k;
+	json_t *v;
+	char num[32];
+	fx_err rc;
+
+	if ((rc = form_add(b, "Action", r->action)) != FX_OK ||
+	    (rc = form_add(b, "Version", s->version)) != FX_OK)
+		return rc;
+	if (r->params != NULL && !json_is_object(r->params))
+		return FX_EINVAL;
+	json_object_foreach((json_t *)r->params, k, v) {
+		if (json_is_string(v))
+			rc = form_add(b, k, json_string_value(v));
+		else if (json_is_integer(v)) {
+			snprintf(num, sizeof(num), "%lld",
+			    (long long)json_integer_value(v));
+			rc = form_add(b, k, num);
+		} else if (json_is_boolean(v))
+			rc = form_add(b, k, json_is_true(v) ? "true" : "false");
+		else
+			rc = FX_EINVAL;
+		if (rc != FX_OK)
+			return rc;
+	}
+	return FX_OK;
+}
+
+/* host[:port] of url into host */
+static fx_err
+url_host(const char *url, struct buf *host, const char **path)
+{
+	const char *p = strstr(url, "://"), *e;
+
+	if (p == NULL)
+		return FX_EINVAL;
+	p += 3;
+	e = strchr(p, '/');
+	if (e == NULL)
+		e = p + strlen(p);
+	*path = e;
+	if (e == p)
+		return FX_EINVAL;
+	return buf_add(host, p, (size_t)(e - p));
+}
+
+struct prepared {
+	struct buf url;
+	struct buf body;
+	struct buf path;	/* full path, endpoint prefix included */
+	struct buf host;
+	struct buf target;
+	struct buf authz;
+	const char *sign_region;
+	const char *ctype;
+	const char *method;
+	const char *query;
+	char amz_date[17];
+};
+
+static void
+prepared_release(struct prepared *p)
+{
+	buf_release(&p->url);
+	buf_release(&p->body);
+	buf_release(&p->path);
+	buf_release(&p->host);
+	buf_release(&p->target);
+	buf_release(&p->authz);
+}
+
+static fx_err
+prepare_body(const struct aws_service *s, const struct aws_req *r,
+    struct prepared *p)
+{
+	char *dump;
+	fx_err rc;
+
+	switch (s->proto) {
+	case PROTO_QUERY:
+		if (r->action == NULL)
+			return FX_EINVAL;
+		p->method = "POST";
+		p->ctype = AWS_FORM_CTYPE;
+		return form_body(s, r, &p->body);
+	case PROTO_JSON:
+		if (r->action == NULL || (r->params != NULL &&
+		    !json_is_object(r->params)))
+			return FX_EINVAL;
+		p->method = "POST";
+		p->ctype = AWS_JSON_CTYPE;
+		if ((rc = buf_addf(&p->target, "%s.%s", s->target,
+		    r->action)) != FX_OK)
+			return rc;
+		if (r->params == NULL)
+			return buf_adds(&p->body, "{}");
+		if ((dump = json_dumps(r->params, JSON_COMPACT)) == NULL)
+			return FX_ENOMEM;
+		rc = buf_adds(&p->body, dump);
+		free(dump);
+		return rc;
+	case PROTO_REST_XML:
+		if (r->method == NULL || r->path == NULL || r->path[0] != '/')
+			return FX_EINVAL;
+		p->method = r->method;
+		p->query = r->query;
+		if (r->body != NULL) {
+			p->ctype = "application/xml";
+			return buf_adds(&p->body, r->body);
+		}
+		return FX_OK;
+	}
+	return FX_EINVAL;
+}
+
+static fx_err
+prepare(const struct aws_client *c, const struct aws_creds *cr,
+    const struct aws_req *r, struct prepared *p)
+{
+	const struct aws_service *s = &services[r->svc];
+	const char *prefix_path;
+	struct aws_hdr h[5];
+	struct sigv4_req sr;
+	struct sigv4_creds sc;
+	struct tm tm;
+	time_t t;
+	size_t nh = 0;
+	fx_err rc;
+
+	if ((rc = aws_endpoint(c->cfg, r->svc, r->region, &p->url,
+	    &p->sign_region)) != FX_OK ||
+	    (rc = prepare_body(s, r, p)) != FX_OK ||
+	    (rc = url_host(buf_str(&p->url), &p->host, &prefix_path)) != FX_OK)
+		return rc;
+	if ((rc = buf_adds(&p->path, prefix_path)) != FX_OK ||
+	    (rc = buf_adds(&p->path, s->proto == PROTO_REST_XML ? r->path :
+	    "/")) != FX_OK ||
+	    (rc = buf_adds(&p->url, s->proto == PROTO_REST_XML ? r->path :
+	    "/")) != FX_OK)
+		return rc;
+	if (p->query != NULL && *p->query != '\0' &&
+	    ((rc = buf_addc(&p->url, '?')) != FX_OK ||
+	    (rc = buf_adds(&p->url, p->query)) != FX_OK))
+		return rc;
+	t = (time_t)aws_client_now(c);
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(p->amz_date, sizeof(p->amz_date), "%Y%m%dT%H%M%SZ",
+	    &tm) != 16)
+		return FX_EINVAL;
+	if (cr == NULL)
+		return FX_OK;
+	h[nh++] = (struct aws_hdr){ "host", buf_str(&p->host) };
+	h[nh++] = (struct aws_hdr){ "x-amz-date", p->amz_date };
+	if (p->ctype != NULL)
+		h[nh++] = (struct aws_hdr){ "content-type", p->ctype };
+	if (p->target.len > 0)
+		h[nh++] = (struct aws_hdr){ "x-amz-target",
+		    buf_str(&p->target) };
+	if (cr->session_token != NULL)
+		h[nh++] = (struct aws_hdr){ "x-amz-security-token",
+		    cr->session_token };
+	memset(&sr, 0, sizeof(sr));
+	sr.method = p->method;
+	sr.path = buf_str(&p->path);
+	sr.query = p->query;
+	sr.hdrs = h;
+	sr.nhdrs = nh;
+	sr.body = p->body.data;
+	sr.body_len = p->body.len;
+	sr.region = p->sign_region;
+	sr.service = s->name;
+	sr.amz_date = p->amz_date;
+	sc.access_key_id = cr->access_key_id;
+	sc.secret_key = cr->secret_key;
+	sc.session_token = cr->session_token;
+	return sigv4_authorization(&sr, &sc, &p->authz);
+}
+
+/* ---- transport -------------------------------------------------------- */
+
+static size_t
+write_cb(char *p, size_t size, size_t n, void *arg)
+{
+	struct aws_client *c = arg;
+
+	if (buf_add(&c->body, p, size * n) != FX_OK)
+		return 0;	/* too big: curl aborts the transfer */
+	return size * n;
+}
+
+static size_t
+header_cb(char *p, size_t size, size_t n, void *arg)
+{
+	static const char *const names[] = {
+		"x-amzn-RequestId:", "x-amz-request-id:"
+	};
+	struct aws_client *c = arg;
+	size_t len = size * n, i, k, j;
+
+	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+		i = strlen(names[k]);
+		if (len < i || strncasecmp(p, names[k], i) != 0)
+			continue;
+		while (i < len && p[i] == ' ')
+			i++;
+		for (j = 0; i < len && j + 1 < sizeof(c->request_id) &&
+		    p[i] > ' ' && p[i] <= '~'; i++)
+			c->request_id[j++] = p[i];
+		c->request_id[j] = '\0';
+	}
+	return len;
+}
+
+#define SETOPT(opt, val) do {						\
+	if (cc == CURLE_OK)						\
+		cc = curl_easy_setopt(cu, opt, val);			\
+} while (0)
+
+static fx_err
+perform(struct aws_client *c, const char *method, const char *url,
+    struct curl_slist *hdrs, const struct buf *body, long *status)
+{
+	CURL *cu = c->curl;
+	CURLcode cc = CURLE_OK;
+
+	*status = 0;
+	buf_reset(&c->body);
+	c->request_id[0] = '\0';
+	c->errbuf[0] = '\0';
+	curl_easy_reset(cu);
+	SETOPT(CURLOPT_URL, url);
+	SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
+	SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
+	SETOPT(CURLOPT_NOSIGNAL, 1L);
+	SETOPT(CURLOPT_CONNECTTIMEOUT_MS, AWS_CONNECT_TIMEOUT_MS);
+	SETOPT(CURLOPT_TIMEOUT, (long)(c->cfg ? c->cfg->timeout_s : 30));
+	SETOPT(CURLOPT_USERAGENT, "fixitd");
+	SETOPT(CURLOPT_HTTPHEADER, hdrs);
+	SETOPT(CURLOPT_WRITEFUNCTION, write_cb);
+	SETOPT(CURLOPT_WRITEDATA, c);
+	SETOPT(CURLOPT_HEADERFUNCTION, header_cb);
+	SETOPT(CURLOPT_HEADERDATA, c);
+	SETOPT(CURLOPT_ERRORBUFFER, c->errbuf);
+	if (strcmp(method, "GET") == 0)
+		SETOPT(CURLOPT_HTTPGET, 1L);
+	else {
+		SETOPT(CURLOPT_CUSTOMREQUEST, method);
+		if (body != NULL && body->len > 0) {
+			SETOPT(CURLOPT_POSTFIELDS, body->data);
+			SETOPT(CURLOPT_POSTFIELDSIZE_LARGE,
+			    (curl_off_t)body->len);
+		} else if (strcmp(method, "POST") == 0 ||
+		    strcmp(method, "PUT") == 0) {
+			SETOPT(CURLOPT_POSTFIELDS, "");
+			SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
+		}
+	}
+	if (cc != CURLE_OK)
+		return FX_EHTTP;
+	cc = curl_easy_perform(cu);
+	if (cc != CURLE_OK) {
+		log_debug("%s: %s %s: %s", __func__, method, url,
+		    c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc));
+		return FX_EHTTP;
+	}
+	if (curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, status) != CURLE_OK)
+		return FX_EHTTP;
+	return FX_OK;
+}
+
+#undef SETOPT
+
+static fx_err
+slist_add(struct curl_slist **l, const char *name, const char *value)
+{
+	struct buf line = BUF_INIT;
+	struct curl_slist *n;
+	fx_err rc;
+
+	buf_init(&line, FX_MAX_SECRET * 2);
+	if ((rc = buf_addf(&line, "%s: %s", name, value)) != FX_OK) {
+		buf_release(&line);
+		return rc;
+	}
+	n = curl_slist_append(*l, buf_str(&line));
+	OPENSSL_cleanse(line.data, line.len);
+	buf_release(&line);
+	if (n == NULL)
+		return FX_ENOMEM;
+	*l = n;
+	return FX_OK;
+}
+
+/* wipe the header strings (they hold the session token), then free */
+static void
+slist_wipe(struct curl_slist *l)
+{
+	struct curl_slist *i;
+
+	for (i = l; i != NULL; i = i->next)
+		OPENSSL_cleanse(i->data, strlen(i->data));
+	curl_slist_free_all(l);
+}
+
+fx_err
+aws_http_raw(struct aws_client *c, const char *method, const char *url,
+    const char *const *headers, const char *body, long *status,
+    struct buf *out)
+{
+	struct curl_slist *l = NULL, *n;
+	struct buf b = BUF_INIT;
+	fx_err rc = FX_OK;
+
+	for (; headers != NULL && *headers != NULL; headers++) {
+		if ((n = curl_slist_append(l, *headers)) == NULL) {
+			rc = FX_ENOMEM;
+			goto out;
+		}
+		l = n;
+	}
+	if ((n = curl_slist_append(l, "Expect:")) == NULL) {
+		rc = FX_ENOMEM;
+		goto out;
+	}
+	l = n;
+	if (body != NULL && (rc = buf_adds(&b, body)) != FX_OK)
+		goto out;
+	if ((rc = perform(c, method, url, l, &b, status)) != FX_OK)
+		goto out;
+	if (c->body.len > FX_MAX_CRED_FILE) {
+		rc = FX_ETOOBIG;
+		goto out;
+	}
+	rc = buf_add(out, c->body.data, c->body.len);
+out:
+	slist_wipe(l);
+	buf_release(&b);
+	return rc;
+}
+
+/* ---- answers and retries ------------------------------------------- */
+
+static int
+retryable(long status, const char *code)
+{
+	static const char *const codes[] = {
+		"Throttling", "ThrottlingException", "ThrottledException",
+		"RequestThrottledException", "TooManyRequestsException",
+		"ProvisionedThroughputExceededException", "RequestLimitExceeded",
+		"RequestThrottled", "SlowDown", "PriorRequestNotComplete",
+		"EC2ThrottledException", "BandwidthLimitExceeded",
+		"InternalError", "InternalFailure", "ServiceUnavailable",
+		"RequestTimeout", "RequestTimeoutException",
+		"IDPCommunicationError"
+	};
+	size_t i;
+
+	if (status == 429 || status >= 500 || status == 0)
+		return 1;
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (strcmp(code, codes[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static fx_err
+parse_answer(const struct aws_service *s, const struct buf *body,
+    json_t **doc)
+{
+	json_error_t je;
+	json_t *root, *inner;
+	fx_err rc;
+
+	*doc = NULL;
+	if (s->proto == PROTO_JSON) {
+		root = body->len ? json_loadb(body->data, body->len,
+		    JSON_REJECT_DUPLICATES, &je) : json_object();
+		if (root == NULL || !json_is_object(root)) {
+			json_decref(root);
+			return FX_EINVAL;
+		}
+		*doc = root;
+		return FX_OK;
+	}
+	if (body->len == 0) {
+		*doc = json_object();
+		return *doc != NULL ? FX_OK : FX_ENOMEM;
+	}
+	if ((rc = aws_xml_to_json(body->data, body->len, s->list_tags,
+	    &root)) != FX_OK)
+		return rc;
+	inner = json_object_iter_value(json_object_iter(root));
+	*doc = json_incref(inner != NULL ? inner : root);
+	json_decref(root);
+	return FX_OK;
+}
+
+static void
+backoff(const struct aws_client *c, int attempt)
+{
+	int64_t cap = c->cfg ? c->cfg->backoff_base_ms : 200, max;
+	uint32_t rnd = 0;
+	struct timespec ts;
+	int i;
+
+	max = c->cfg ? c->cfg->backoff_max_ms : 20000;
+	for (i = 1; i < attempt && cap < max; i++)
+		cap *= 2;
+	if (cap > max)
+		cap = max;
+	if (RAND_bytes((unsigned char *)&rnd, sizeof(rnd)) != 1)
+		rnd = (uint32_t)fx_mono_ms();
+	cap = cap > 0 ? (int64_t)(rnd % (uint32_t)(cap + 1)) : 0;
+	ts.tv_sec = (time_t)(cap / 1000);
+	ts.tv_nsec = (long)(cap % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+static fx_err
+build_headers(const struct prepared *p, const struct aws_creds *cr,
+    struct curl_slist **l)
+{
+	struct curl_slist *n;
+	fx_err rc;
+
+	if ((rc = slist_add(l, "X-Amz-Date", p->amz_date)) != FX_OK)
+		return rc;
+	if (p->ctype != NULL &&
+	    (rc = slist_add(l, "Content-Type", p->ctype)) != FX_OK)
+		return rc;
+	if (p->target.len > 0 && (rc = slist_add(l, "X-Amz-Target",
+	    buf_str(&p->target))) != FX_OK)
+		return rc;
+	if (cr != NULL && cr->session_token != NULL &&
+	    (rc = slist_add(l, "X-Amz-Security-Token",
+	    cr->session_token)) != FX_OK)
+		return rc;
+	if (p->authz.len > 0 && (rc = slist_add(l, "Authorization",
+	    buf_str(&p->authz))) != FX_OK)
+		return rc;
+	if ((n = curl_slist_append(*l, "Expect:")) == NULL)
+		return FX_ENOMEM;
+	*l = n;
+	return FX_OK;
+}
+
+/* one attempt: FX_OK (2xx), FX_EREMOTE, FX_ERETRY or a local error */
+static fx_err
+attempt(struct aws_client *c, const struct aws_creds *cr,
+    const struct aws_req *r, struct aws_resp *out)
+{
+	const struct aws_service *s = &services[r->svc];
+	struct prepared p;
+	struct curl_slist *l = NULL;
+	fx_err rc;
+
+	memset(&p, 0, sizeof(p));
+	buf_init(&p.body, FX_MAX_AWS_REQUEST);
+	buf_init(&p.url, AWS_MAX_URL);
+	if ((rc = prepare(c, cr, r, &p)) != FX_OK ||
+	    (rc = build_headers(&p, cr, &l)) != FX_OK)
+		goto out;
+	rc = perform(c, p.method, buf_str(&p.url), l, &p.body, &out->status);
+	if (rc != FX_OK) {
+		rc = FX_ERETRY;		/* transport: worth another try */
+		goto out;
+	}
+	memset(&out->err, 0, sizeof(out->err));
+	if (out->status >= 200 && out->status < 300) {
+		json_decref(out->doc);
+		rc = parse_answer(s, &c->body, &out->doc);
+		goto out;
+	}
+	if (aws_error_parse(c->body.data ? c->body.data : "", c->body.len,
+	    &out->err) != FX_OK)
+		memset(&out->err, 0, sizeof(out->err));
+	if (out->err.request_id[0] == '\0')
+		memcpy(out->err.request_id, c->request_id,
+		    sizeof(out->err.request_id));
+	rc = retryable(out->status, out->err.code) ? FX_ERETRY : FX_EREMOTE;
+out:
+	slist_wipe(l);
+	prepared_release(&p);
+	return rc;
+}
+
+fx_err
+aws_call(struct aws_client *c, const struct aws_creds *cr,
+    const struct aws_req *r, struct aws_resp *out)
+{
+	int max = c->cfg != NULL && c->cfg->max_attempts > 0 ?
+	    c->cfg->max_attempts : 1;
+	fx_err rc;
+
+	if ((unsigned)r->svc >= AWS_SVC__COUNT)
+		return FX_EINVAL;
+	for (out->attempts = 1;; out->attempts++) {
+		rc = attempt(c, cr, r, out);
+		if (rc != FX_ERETRY || out->attempts >= max)
+			break;
+		log_debug("%s: %s %s: %s, retrying (attempt %d of %d)",
+		    __func__, services[r->svc].name, r->action ? r->action :
+		    "?", out->err.code[0] ? out->err.code : "transport error",
+		    out->attempts, max);
+		backoff(c, out->attempts);
+	}
+	if (rc == FX_ERETRY && out->status == 0)
+		rc = FX_EHTTP;
+	return rc;
+}

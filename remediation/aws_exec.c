@@ -1,0 +1,352 @@
+/*
+ * aws_exec.c - the aws executor and detection (see aws_exec.h).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws_creds.h"
+#include "aws_exec.h"
+#include "fxlog.h"
+#include "fxtime.h"
+#include "playbook.h"
+#include "banned.h"
+
+#define MAX_ARN	256
+
+struct aws_exec {
+	const struct policy *pol;
+	struct aws_credsrc *creds;
+};
+
+fx_err
+aws_exec_new(const struct policy *pol, struct aws_exec **out)
+{
+	struct aws_exec *e;
+	fx_err rc;
+
+	*out = NULL;
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return FX_ENOMEM;
+	e->pol = pol;
+	rc = aws_credsrc_new(pol->aws.profile, pol->aws.sts_region, &e->creds);
+	if (rc != FX_OK) {
+		free(e);
+		return rc;
+	}
+	*out = e;
+	return FX_OK;
+}
+
+void
+aws_exec_free(struct aws_exec *e)
+{
+	if (e == NULL)
+		return;
+	aws_credsrc_free(e->creds);
+	free(e);
+}
+
+fx_err
+aws_exec_client(struct aws_exec *e, struct aws_client **out)
+{
+	return aws_client_new(&e->pol->aws.client, out);
+}
+
+unsigned long
+aws_exec_assume_calls(struct aws_exec *e)
+{
+	return aws_credsrc_assume_calls(e->creds);
+}
+
+struct run {
+	struct pb_ctx x;
+	char arn[ROLE__COUNT][MAX_ARN];
+	char session[64];
+	struct buf msg;
+	const struct pb_def *def;
+};
+
+static const struct pb_def *
+builtin(const struct executor_cfg *cfg, const char *playbook)
+{
+	return pb_find(cfg->builtin != NULL ? cfg->builtin : playbook);
+}
+
+static fx_err
+run_init(struct run *r, struct aws_exec *e, struct aws_client *c,
+    const char *playbook, const char *account, const char *region,
+    int64_t finding_id)
+{
+	const struct aws_settings *a = &e->pol->aws;
+	int i;
+
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->msg, 4096);
+	if (account == NULL || region == NULL)
+		return FX_EINVAL;
+	for (i = 0; i < ROLE__COUNT; i++) {
+		snprintf(r->arn[i], sizeof(r->arn[i]), "arn:%s:iam::%s:role/%s",
+		    a->partition ? a->partition : "aws", account,
+		    a->role_name[i] ? a->role_name[i] : "fixit");
+		r->x.role_arn[i] = r->arn[i];
+	}
+	if (finding_id > 0)
+		snprintf(r->session, sizeof(r->session),
+		    "fixit-finding-%lld", (long long)finding_id);
+	else
+		snprintf(r->session, sizeof(r->session), "fixit-scan");
+	r->x.client = c;
+	r->x.creds = e->creds;
+	r->x.account_id = account;
+	r->x.region = region;
+	r->x.external_id = a->external_id;
+	r->x.session = r->session;
+	r->x.playbook = playbook;
+	r->x.finding_id = finding_id;
+	r->x.now = fx_now();
+	r->x.msg = &r->msg;
+	return FX_OK;
+}
+
+static void
+run_release(struct run *r)
+{
+	json_decref(r->x.planned);
+	buf_release(&r->msg);
+}
+
+/*
+ * o->message = the sentence, then ": detail" when there is one, cut to
+ * what the message holds (at a UTF-8 boundary, "..." marking the cut):
+ * the AWS error that explains a failure comes first in detail.
+ */
+static void __attribute__((format(printf, 3, 4)))
+out_message(struct exec_out *o, const struct buf *detail, const char *fmt,
+    ...)
+{
+	va_list ap;
+	char line[512];
+	size_t room, n;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);	/* cut: still a sentence */
+	va_end(ap);
+	buf_reset(&o->message);
+	if (buf_adds(&o->message, line) != FX_OK || detail == NULL ||
+	    detail->len == 0 || buf_adds(&o->message, ": ") != FX_OK)
+		return;
+	room = o->message.cap - o->message.len;
+	if (detail->len <= room) {
+		if (buf_add(&o->message, detail->data, detail->len) != FX_OK)
+			buf_reset(&o->message);
+		return;
+	}
+	n = room > 3 ? room - 3 : 0;
+	while (n > 0 && ((unsigned char)detail->data[n] & 0xc0) == 0x80)
+		n--;
+	if (buf_add(&o->message, detail->data, n) != FX_OK ||
+	    buf_adds(&o->message, "...") != FX_OK)
+		buf_reset(&o->message);
+}
+
+/* the finding's account, region and id, checked */
+static fx_err
+finding_target(const json_t *f, const char **acct, const char **region,
+    int64_t *id)
+{
+	*acct = json_string_value(json_object_get(f, "account_id"));
+	*region = json_string_value(json_object_get(f, "region"));
+	*id = json_integer_value(json_object_get(f, "id"));
+	return *acct != NULL && *region != NULL &&
+	    json_string_value(json_object_get(f, "resource_id")) != NULL ?
+	    FX_OK : FX_EINVAL;
+}
+
+/* check + fix (+ verify) of one finding, in r; fills o */
+static fx_err
+do_fix(struct run *r, const json_t *finding, struct exec_out *o)
+{
+	enum pb_verdict v = PB_WRONG;
+	json_t *prior = NULL;
+	int ok = 0;
+	fx_err rc;
+
+	if ((rc = r->def->check(&r->x, finding, &v)) != FX_OK) {
+		out_message(o, &r->msg, "%s: re-reading the resource failed",
+		    r->def->name);
+		return rc;
+	}
+	if (v != PB_WRONG) {
+		o->resolved = 1;
+		out_message(o, &r->msg, "%s", v == PB_GONE ? "the resource no "
+		    "longer exists" : "the resource is already right");
+		return FX_OK;
+	}
+	rc = r->def->fix(&r->x, finding, &prior);
+	if (rc != FX_OK) {
+		json_decref(prior);
+		out_message(o, &r->msg, "%s: fix failed", r->def->name);
+		return rc;
+	}
+	if (r->x.dry_run) {
+		if (prior == NULL)
+			prior = json_object();
+		if (prior != NULL) {
+			json_object_set_new(prior, "dry_run", json_true());
+			json_object_set(prior, "planned", r->x.planned ?
+			    r->x.planned : json_array());
+		}
+		o->prior_state = prior;
+		o->ok = 1;
+		out_message(o, &r->msg, "%s", "dry run: nothing was changed");
+		return FX_OK;
+	}
+	o->prior_state = prior;
+	if ((rc = r->def->verify(&r->x, finding, prior, &ok)) != FX_OK) {
+		out_message(o, &r->msg, "%s: verifying the fix failed",
+		    r->def->name);
+		return rc;
+	}
+	o->ok = ok;
+	out_message(o, &r->msg, "%s", ok ? "fixed and verified" : "the fix "
+	    "did not take (verify found the resource unchanged)");
+	return FX_OK;
+}
+
+static fx_err
+exec_common(const struct executor_cfg *cfg, const char *playbook,
+    const json_t *finding, const json_t *prior, int undo,
+    struct exec_out *o)
+{
+	const char *acct, *region;
+	const struct pb_def *def = builtin(cfg, playbook);
+	struct aws_client *c = NULL;
+	struct run r;
+	int64_t id;
+	fx_err rc;
+
+	memset(&r, 0, sizeof(r));
+	o->ok = 0;
+	o->resolved = 0;
+	if (cfg->aws == NULL || def == NULL) {
+		out_message(o, NULL, "%s: no such built-in playbook or AWS "
+		    "not set up", playbook);
+		return FX_ECONFIG;
+	}
+	if (finding_target(finding, &acct, &region, &id) != FX_OK) {
+		out_message(o, NULL, "%s: the finding has no account, region or "
+		    "resource", playbook);
+		return FX_EINVAL;
+	}
+	if ((rc = aws_exec_client(cfg->aws, &c)) != FX_OK ||
+	    (rc = run_init(&r, cfg->aws, c, playbook, acct, region, id)) !=
+	    FX_OK) {
+		out_message(o, NULL, "%s: cannot set up the AWS client",
+		    playbook);
+		goto out;
+	}
+	r.def = def;
+	r.x.deadline_ms = fx_mono_ms() + 1000 * (cfg->timeout > 0 ?
+	    cfg->timeout : 300);
+	r.x.dry_run = cfg->dry_run;
+	r.x.params = cfg->params;
+	if (!undo) {
+		rc = do_fix(&r, finding, o);
+	} else if (json_is_true(json_object_get(prior, "dry_run"))) {
+		o->ok = 1;
+		out_message(o, NULL, "%s", "the fix was a dry run: nothing to "
+		    "undo");
+	} else if (r.def->undo == NULL) {
+		out_message(o, NULL, "%s cannot be undone (AWS offers no way "
+		    "back)", r.def->name);
+	} else if ((rc = r.def->undo(&r.x, finding, prior)) == FX_OK) {
+		o->ok = 1;
+		out_message(o, &r.msg, "%s", "undone");
+	} else {
+		out_message(o, &r.msg, "%s: undo failed", r.def->name);
+	}
+	log_info("%s: %s #%lld in %s/%s: %lu AWS calls%s", __func__, playbook,
+	    (long long)id, acct, region, r.x.calls, r.x.dry_run ?
+	    " (dry run)" : "");
+out:
+	run_release(&r);
+	aws_client_free(c);
+	return rc;
+}
+
+fx_err
+aws_exec_fix(const struct executor_cfg *cfg, const char *playbook,
+    const json_t *finding, struct exec_out *o)
+{
+	return exec_common(cfg, playbook, finding, NULL, 0, o);
+}
+
+fx_err
+aws_exec_undo(const struct executor_cfg *cfg, const char *playbook,
+    const json_t *finding, const json_t *prior, struct exec_out *o)
+{
+	return exec_common(cfg, playbook, finding, prior, 1, o);
+}
+
+/* owner from the tags: aws.owner_tag, else fixit:creator */
+static fx_err
+set_owner(const struct aws_settings *a, json_t *item)
+{
+	json_t *tags = json_object_get(item, "tags");
+	const char *v;
+
+	v = json_string_value(json_object_get(tags, a->owner_tag ?
+	    a->owner_tag : "owner"));
+	if (v == NULL || *v == '\0')
+		v = json_string_value(json_object_get(tags, "fixit:creator"));
+	if (v == NULL || *v == '\0')
+		return FX_OK;
+	if (strchr(v, '@') != NULL)
+		return json_object_set_new(item, "owner_email",
+		    json_string(v)) == 0 ? FX_OK : FX_ENOMEM;
+	if (v[0] == 'U' || v[0] == 'W')
+		return json_object_set_new(item, "owner_slack_id",
+		    json_string(v)) == 0 ? FX_OK : FX_ENOMEM;
+	return FX_OK;
+}
+
+fx_err
+aws_exec_detect(struct aws_exec *e, struct aws_client *c,
+    const struct playbook *pb, const struct account *a, const char *region,
+    json_t *found, struct buf *msg)
+{
+	const struct pb_def *def = builtin(&pb->exec, pb->name);
+	json_t *it;
+	struct run r;
+	size_t i, before = json_array_size(found);
+	fx_err rc;
+
+	if (def == NULL)
+		return FX_ECONFIG;
+	if ((rc = run_init(&r, e, c, pb->name, a->id, region, 0)) != FX_OK)
+		goto out;
+	r.x.dry_run = pb->exec.dry_run;
+	r.x.params = pb->exec.params;
+	rc = def->detect(&r.x, found);
+	for (i = before; rc == FX_OK && i < json_array_size(found); i++) {
+		it = json_array_get(found, i);
+		rc = set_owner(&e->pol->aws, it);
+	}
+out:
+	if (rc != FX_OK && msg != NULL && buf_addf(msg, "%s in %s/%s: %s",
+	    pb->name, a->id, region, r.msg.len ? buf_str(&r.msg) :
+	    fx_strerror(rc)) != FX_OK)
+		buf_reset(msg);
+	run_release(&r);
+	return rc;
+}
+
+int
+aws_exec_global(const struct playbook *pb)
+{
+	const struct pb_def *def = builtin(&pb->exec, pb->name);
+
+	return def != NULL && def->global;
+}

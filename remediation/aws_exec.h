@@ -1,0 +1,59 @@
+/*
+ * aws_exec.h - the `aws` executor: the built-in playbooks run natively
+ * against AWS, in the finding's account and region, through the roles
+ * fixitd assumes there (aws.roles: auditor for reads, tagger for tags,
+ * remediator for changes; arn:PARTITION:iam::ACCOUNT:role/NAME, with
+ * aws.external_id, session "fixit-finding-ID" or "fixit-scan").
+ *
+ * A fix: check (re-read; gone or already right -> resolved, nothing
+ * sent), fix (dry run: no mutating call, the plan is the prior state),
+ * verify (not in dry run; a fix that did not take is a failure).
+ * An undo: the playbook's undo with the stored prior state; a dry-run
+ * "fix" has nothing to undo.
+ *
+ * Thread-safe: fixes run on the timer thread, detection on the scan
+ * workers; each call makes or is given its own aws_client; the
+ * credential source is shared (it locks).
+ */
+#ifndef FIXIT_AWS_EXEC_H
+#define FIXIT_AWS_EXEC_H
+
+#include <jansson.h>
+
+#include "aws.h"
+#include "executor.h"
+#include "policy.h"
+
+struct aws_exec;
+
+/* pol must outlive the executor; nothing is contacted here */
+fx_err aws_exec_new(const struct policy *pol, struct aws_exec **out) FX_WUR;
+void aws_exec_free(struct aws_exec *e);	/* accepts NULL */
+
+/* a client for one thread (free with aws_client_free) */
+fx_err aws_exec_client(struct aws_exec *e, struct aws_client **out) FX_WUR;
+
+fx_err aws_exec_fix(const struct executor_cfg *cfg, const char *playbook,
+    const json_t *finding, struct exec_out *o) FX_WUR;
+fx_err aws_exec_undo(const struct executor_cfg *cfg, const char *playbook,
+    const json_t *finding, const json_t *prior, struct exec_out *o) FX_WUR;
+
+/*
+ * Detection of playbook pb in account a, region: appends found objects
+ * (playbook.h) to found, each with "owner_email" / "owner_slack_id" from
+ * the owner tag (aws.owner_tag, else fixit:creator) when present.
+ * *msg says what failed.
+ */
+fx_err aws_exec_detect(struct aws_exec *e, struct aws_client *c,
+    const struct playbook *pb, const struct account *a, const char *region,
+    json_t *found, struct buf *msg) FX_WUR;
+
+/* 1 when pb's built-in works on a global service (scanned once per
+ * account, as region AWS_GLOBAL_REGION) */
+#define AWS_GLOBAL_REGION	"us-east-1"
+int aws_exec_global(const struct playbook *pb);
+
+/* STS AssumeRole calls made so far (metrics, tests) */
+unsigned long aws_exec_assume_calls(struct aws_exec *e);
+
+#endif

@@ -1,0 +1,691 @@
+/*
+ * pb_ebs_unused.c - the "ebs-unused" playbook: EBS volumes left
+ * unattached (state available) for idle_days are snapshotted, then
+ * deleted; undo re-creates the volume from the snapshot.
+ *
+ * How long a volume has been unattached: EC2 does not say, so fixit
+ * keeps it in a tag (last_seen_tag, ISO 8601) written on first sight
+ * and whenever CloudTrail shows a newer AttachVolume/DetachVolume (the
+ * last day of events is read on every scan, and again in check). On
+ * first sight the volume counts as unattached since now, so nothing is
+ * found before idle_days of scans; a dry run cannot write the tag and
+ * counts from the volume's createTime instead.
+ *
+ * Parameters (x->params):
+ *   idle_days           days unattached before a finding (default 45)
+ *   allow_tag           a volume with this tag is never touched
+ *                       (default "fixit:allow"; any value)
+ *   last_seen_tag       the tag holding the last-seen time (default
+ *                       "fixit:last-seen"; must start with "fixit:")
+ *   snapshot_poll_ms    pause between snapshot polls (default 5000)
+ *   snapshot_timeout_s  give up waiting for the snapshot after this,
+ *                       without deleting (default 900)
+ *
+ * Steps:
+ *   detect  DescribeVolumes status=available (paged); per volume
+ *           CloudTrail LookupEvents ResourceName=VOL over the last day;
+ *           CreateTags last-seen when first seen or refreshed.
+ *   check   DescribeVolumes VolumeId.1 (+ LookupEvents): gone, in use,
+ *           allow-tagged or seen recently -> nothing to do.
+ *   fix     CreateSnapshot (tagged; an earlier completed snapshot of the
+ *           same finding is reused), DescribeSnapshots until completed
+ *           (bounded), CreateTags action=delete, DeleteVolume.
+ *   verify  the volume is gone or deleting, the snapshot exists.
+ *   undo    CreateVolume from the snapshot with the user's tags plus
+ *           fixit:restored-from=<old volume id>.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fxtime.h"
+#include "playbook.h"
+#include "pb_sto_util.h"
+#include "banned.h"
+
+#define EBS_DAY			86400
+#define EBS_NOTFOUND		"InvalidVolume.NotFound"
+#define EBS_SNAP_NOTFOUND	"InvalidSnapshot.NotFound"
+#define EBS_DRY_SNAPSHOT	"snap-(dry-run)"
+
+static const char *const ebs_events[] = {
+	"AttachVolume", "DetachVolume", NULL
+};
+
+struct ebs_opts {
+	int64_t idle_s;
+	const char *allow;
+	const char *seen_tag;
+};
+
+/* how long a volume has been unattached */
+struct ebs_seen {
+	int64_t t;		/* last seen attached (or first seen) */
+	const char *from;	/* "tag", "cloudtrail", "first-seen", ... */
+	int need_tag;		/* the tag is missing or older than t */
+};
+
+static fx_err
+ebs_opts(struct pb_ctx *x, struct ebs_opts *o)
+{
+	o->idle_s = pb_sto_util_param(x, "idle_days", 45, 1, 3650) * EBS_DAY;
+	o->allow = pb_param_str(x, "allow_tag", "fixit:allow");
+	o->seen_tag = pb_param_str(x, "last_seen_tag", "fixit:last-seen");
+	if (!pb_sto_util_is_fixit(o->seen_tag)) {
+		pb_say(x, "last_seen_tag must start with %s", PB_TAG_PREFIX);
+		return FX_ECONFIG;
+	}
+	return FX_OK;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+static fx_err
+ebs_volume(struct pb_ctx *x, const char *vid, struct aws_resp *resp,
+    const json_t **vol)
+{
+	return pb_sto_util_ec2_one(x, "DescribeVolumes", "VolumeId.1", vid,
+	    "volumeSet", "volumeId", EBS_NOTFOUND, resp, vol);
+}
+
+static fx_err
+ebs_snapshot(struct pb_ctx *x, const char *sid, struct aws_resp *resp,
+    const json_t **snap)
+{
+	return pb_sto_util_ec2_one(x, "DescribeSnapshots", "SnapshotId.1", sid,
+	    "snapshotSet", "snapshotId", EBS_SNAP_NOTFOUND, resp, snap);
+}
+
+/*
+ * When vol was last seen attached: its tag, else fallback (>= 0; fb
+ * names it), else first sight (now); a newer CloudTrail attach or
+ * detach wins.
+ */
+static fx_err
+ebs_last_seen(struct pb_ctx *x, const struct ebs_opts *o, const char *vid,
+    const json_t *tags, int64_t fallback, const char *fb, struct ebs_seen *s)
+{
+	const char *tag = json_string_value(json_object_get(tags,
+	    o->seen_tag));
+	int64_t ev = 0;
+	fx_err rc;
+
+	s->need_tag = 0;
+	s->from = "tag";
+	if (tag == NULL || fx_iso8601_parse(tag, &s->t) != FX_OK) {
+		s->need_tag = 1;
+		s->t = fallback;
+		s->from = fb;
+	}
+	if ((rc = pb_sto_util_trail(x, vid, ebs_events, x->now - EBS_DAY,
+	    &ev)) != FX_OK)
+		return rc;
+	if (ev > 0 && (s->t < 0 || ev > s->t)) {
+		s->t = ev;
+		s->from = "cloudtrail";
+		s->need_tag = 1;
+	}
+	if (s->t < 0) {
+		s->t = x->now;
+		s->from = "first-seen";
+	}
+	return FX_OK;
+}
+
+/* ---- detect ------------------------------------------------------------- */
+
+struct ebs_scan {
+	struct ebs_opts o;
+	json_t *found;
+};
+
+static fx_err
+ebs_tag_seen(struct pb_ctx *x, const struct ebs_opts *o, const char *vid,
+    int64_t t)
+{
+	const char *ids[2] = { vid, NULL };
+	char when[21];
+	json_t *extra;
+	fx_err rc;
+
+	fx_iso8601_format(t, when);
+	if ((extra = json_pack("{s:s}", o->seen_tag, when)) == NULL)
+		return FX_ENOMEM;
+	rc = pb_tag_ec2(x, ids, "last-seen", extra);
+	json_decref(extra);
+	return rc;
+}
+
+static fx_err
+ebs_found(struct ebs_scan *sc, struct pb_ctx *x, const json_t *vol,
+    const struct ebs_seen *s, json_t *tags)
+{
+	const char *vid = pb_sto_util_str(vol, "volumeId");
+	const char *type = pb_sto_util_str(vol, "volumeType");
+	int64_t size = pb_sto_util_int(json_object_get(vol, "size"), 0);
+	char when[21], arn[256], title[300];
+	json_t *d;
+
+	fx_iso8601_format(s->t, when);
+	snprintf(arn, sizeof(arn), "arn:aws:ec2:%s:%s:volume/%s",
+	    x->region ? x->region : "", x->account_id ? x->account_id : "",
+	    vid);
+	snprintf(title, sizeof(title), "EBS volume %s (%lld GiB, %s) "
+	    "unattached since %.10s", vid, (long long)size, type, when);
+	d = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:b}", "size",
+	    (json_int_t)size, "volume_type", type, "availability_zone",
+	    pb_sto_util_str(vol, "availabilityZone"), "last_seen", when,
+	    "last_seen_from", s->from, "idle_days",
+	    (json_int_t)((x->now - s->t) / EBS_DAY), "snapshot_id",
+	    pb_sto_util_str(vol, "snapshotId"), "encrypted",
+	    pb_sto_util_true(json_object_get(vol, "encrypted")));
+	if (d == NULL) {
+		json_decref(tags);
+		return FX_ENOMEM;
+	}
+	return pb_found(sc->found, vid, arn, title, d, tags);
+}
+
+static fx_err
+ebs_item(struct pb_ctx *x, const json_t *vol, void *arg)
+{
+	struct ebs_scan *sc = arg;
+	const char *vid = json_string_value(json_object_get(vol, "volumeId"));
+	json_t *tags = pb_ec2_tags(json_object_get(vol, "tagSet"));
+	struct ebs_seen s;
+	int64_t fallback = -1;
+	fx_err rc = FX_OK;
+
+	if (tags == NULL)
+		return FX_ENOMEM;
+	if (vid == NULL || strcmp(pb_sto_util_str(vol, "status"),
+	    "available") != 0 || json_object_get(tags, sc->o.allow) != NULL)
+		goto out;
+	if (x->dry_run && fx_iso8601_parse(pb_sto_util_str(vol,
+	    "createTime"), &fallback) != FX_OK)
+		fallback = -1;
+	if ((rc = ebs_last_seen(x, &sc->o, vid, tags, fallback,
+	    "create_time", &s)) != FX_OK) {
+		/* without the events an attach may be missed: skip it */
+		pb_say(x, "%s skipped: its CloudTrail events were not read",
+		    vid);
+		rc = rc == FX_ENOMEM ? rc : FX_OK;
+		goto out;
+	}
+	if (s.need_tag && (rc = ebs_tag_seen(x, &sc->o, vid, s.t)) != FX_OK) {
+		if (rc == FX_ENOMEM)
+			goto out;
+		rc = FX_OK;	/* said by pb_call; counted again next scan */
+	}
+	if (x->now - s.t >= sc->o.idle_s) {
+		rc = ebs_found(sc, x, vol, &s, tags);
+		tags = NULL;
+	}
+out:
+	json_decref(tags);
+	return rc;
+}
+
+static fx_err
+ebs_detect(struct pb_ctx *x, json_t *found)
+{
+	struct ebs_scan sc;
+	json_t *p = NULL;
+	fx_err rc;
+
+	sc.found = found;
+	if ((rc = ebs_opts(x, &sc.o)) != FX_OK)
+		goto out;
+	if ((p = json_pack("{s:i}", "MaxResults", 200)) == NULL) {
+		rc = FX_ENOMEM;
+		goto out;
+	}
+	if ((rc = pb_ec2_filter(p, 1, "status", "available")) != FX_OK)
+		goto out;
+	rc = pb_list(x, PB_AUDITOR, AWS_EC2, "DescribeVolumes", p,
+	    "volumeSet", "nextToken", ebs_item, &sc);
+out:
+	json_decref(p);
+	return rc;
+}
+
+/* ---- check -------------------------------------------------------------- */
+
+static fx_err
+ebs_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
+{
+	struct aws_resp resp;
+	struct ebs_opts o;
+	struct ebs_seen s;
+	const json_t *vol = NULL;
+	const char *vid, *st, *seen;
+	json_t *tags = NULL;
+	int64_t fallback = -1;
+	fx_err rc;
+
+	*v = PB_WRONG;
+	aws_resp_init(&resp);
+	if ((rc = ebs_opts(x, &o)) != FX_OK)
+		goto out;
+	if ((vid = pb_sto_util_resource(x, finding)) == NULL) {
+		rc = FX_EINVAL;
+		goto out;
+	}
+	if ((rc = ebs_volume(x, vid, &resp, &vol)) != FX_OK)
+		goto out;
+	st = pb_sto_util_str(vol, "status");
+	if (vol == NULL || strcmp(st, "deleting") == 0 ||
+	    strcmp(st, "deleted") == 0) {
+		pb_say(x, "volume %s no longer exists", vid);
+		*v = PB_GONE;
+		goto out;
+	}
+	if ((tags = pb_ec2_tags(json_object_get(vol, "tagSet"))) == NULL) {
+		rc = FX_ENOMEM;
+		goto out;
+	}
+	if (strcmp(st, "available") != 0 || json_object_get(tags, o.allow)) {
+		pb_say(x, "volume %s is %s%s", vid, st, strcmp(st,
+		    "available") != 0 ? "" : " but tagged to be kept");
+		*v = PB_RIGHT;
+		goto out;
+	}
+	seen = aws_j_str(finding, "details/last_seen");
+	if (seen == NULL || fx_iso8601_parse(seen, &fallback) != FX_OK)
+		fallback = -1;
+	if ((rc = ebs_last_seen(x, &o, vid, tags, fallback, "finding",
+	    &s)) != FX_OK)
+		goto out;
+	if (x->now - s.t < o.idle_s) {
+		pb_say(x, "volume %s was attached or seen %lld days ago", vid,
+		    (long long)((x->now - s.t) / EBS_DAY));
+		*v = PB_RIGHT;
+	}
+out:
+	json_decref(tags);
+	aws_resp_release(&resp);
+	return rc;
+}
+
+/* ---- fix ---------------------------------------------------------------- */
+
+/* what undo needs, from the volume (snapshot_id added later) */
+static json_t *
+ebs_prior(const json_t *vol)
+{
+	json_t *p, *tags, *user;
+
+	tags = pb_ec2_tags(json_object_get(vol, "tagSet"));
+	user = pb_sto_util_user_tags(tags);
+	json_decref(tags);
+	if (user == NULL)
+		return NULL;
+	p = json_pack("{s:s, s:s, s:I, s:s, s:I, s:I, s:b, s:s?, s:o, "
+	    "s:s}", "volume_id", pb_sto_util_str(vol, "volumeId"),
+	    "availability_zone", pb_sto_util_str(vol, "availabilityZone"),
+	    "size", (json_int_t)pb_sto_util_int(json_object_get(vol, "size"),
+	    0), "volume_type", pb_sto_util_str(vol, "volumeType"), "iops",
+	    (json_int_t)pb_sto_util_int(json_object_get(vol, "iops"), 0),
+	    "throughput", (json_int_t)pb_sto_util_int(json_object_get(vol,
+	    "throughput"), 0), "encrypted",
+	    pb_sto_util_true(json_object_get(vol, "encrypted")), "kms_key_id",
+	    json_string_value(json_object_get(vol, "kmsKeyId")), "tags", user,
+	    "source_snapshot_id", pb_sto_util_str(vol, "snapshotId"));
+	return p;
+}
+
+/* a snapshot this finding made earlier (a retried fix), or "" */
+static fx_err
+ebs_earlier(struct pb_ctx *x, const char *vid, char *sid, size_t len)
+{
+	struct aws_resp resp;
+	json_t *p, *it, *tags;
+	char fid[24];
+	size_t i;
+	int mine;
+	fx_err rc;
+
+	sid[0] = '\0';
+	snprintf(fid, sizeof(fid), "%lld", (long long)x->finding_id);
+	p = json_pack("{s:s}", "Owner.1", "self");
+	if (p != NULL && (pb_ec2_filter(p, 1, "volume-id", vid) != FX_OK ||
+	    pb_ec2_filter(p, 2, "tag:fixit:finding", fid) != FX_OK)) {
+		json_decref(p);
+		p = NULL;
+	}
+	rc = pb_query(x, PB_AUDITOR, AWS_EC2, "DescribeSnapshots", p, 0,
+	    &resp);
+	json_array_foreach(aws_j_list(resp.doc, "snapshotSet"), i, it) {
+		if (rc != FX_OK)
+			break;
+		/* the filters may be ignored: check what they select */
+		tags = pb_ec2_tags(json_object_get(it, "tagSet"));
+		mine = tags != NULL && strcmp(pb_sto_util_str(it,
+		    "volumeId"), vid) == 0 && strcmp(pb_sto_util_str(tags,
+		    "fixit:finding"), fid) == 0 && strcmp(pb_sto_util_str(tags,
+		    "fixit:playbook"), x->playbook ? x->playbook : "") == 0 &&
+		    strcmp(pb_sto_util_str(it, "status"), "error") != 0;
+		json_decref(tags);
+		if (mine) {
+			snprintf(sid, len, "%s", pb_sto_util_str(it,
+			    "snapshotId"));
+			break;
+		}
+	}
+	aws_resp_release(&resp);
+	return rc;
+}
+
+static fx_err
+ebs_create_snapshot(struct pb_ctx *x, const char *vid, char *sid,
+    size_t len)
+{
+	struct aws_resp resp;
+	struct pb_sto_tags t;
+	json_t *p;
+	char desc[160];
+	fx_err rc;
+
+	aws_resp_init(&resp);
+	snprintf(desc, sizeof(desc), "fixit: before deleting %s (finding "
+	    "%lld)", vid, (long long)x->finding_id);
+	p = json_pack("{s:s, s:s, s:s}", "VolumeId", vid, "Description", desc,
+	    "TagSpecification.1.ResourceType", "snapshot");
+	if (p == NULL)
+		return FX_ENOMEM;
+	t.params = p;
+	t.prefix = "TagSpecification.1.Tag.";
+	t.n = 0;
+	if ((rc = pb_sto_util_tag_fixit(x, &t, "backup", 0)) != FX_OK ||
+	    (rc = pb_sto_util_tag(&t, "fixit:source-volume", vid)) != FX_OK) {
+		json_decref(p);
+		return rc;
+	}
+	if ((rc = pb_query(x, PB_REMEDIATOR, AWS_EC2, "CreateSnapshot", p, 1,
+	    &resp)) != FX_OK)
+		goto out;
+	snprintf(sid, len, "%s", x->dry_run ? EBS_DRY_SNAPSHOT :
+	    pb_sto_util_str(resp.doc, "snapshotId"));
+	if (sid[0] == '\0') {
+		pb_say(x, "CreateSnapshot answered no snapshot id");
+		rc = FX_EINVAL;
+		goto out;
+	}
+	if (!x->dry_run)
+		pb_say(x, "snapshot %s of %s started", sid, vid);
+out:
+	aws_resp_release(&resp);
+	return rc;
+}
+
+/* poll the snapshot until completed; bounded by count and by time */
+static fx_err
+ebs_wait(struct pb_ctx *x, const char *sid)
+{
+	struct aws_resp resp;
+	const json_t *snap;
+	const char *st = "pending";
+	int64_t poll_ms, timeout_s, deadline, polls, i;
+	fx_err rc = FX_OK;
+
+	aws_resp_init(&resp);
+	poll_ms = pb_sto_util_param(x, "snapshot_poll_ms", 5000, 10, 600000);
+	timeout_s = pb_sto_util_param(x, "snapshot_timeout_s", 900, 1, 86400);
+	deadline = pb_wait_deadline(x, timeout_s * 1000);
+	polls = timeout_s * 1000 / poll_ms + 2;
+	for (i = 0; i < polls; i++) {
+		aws_resp_release(&resp);
+		if ((rc = ebs_snapshot(x, sid, &resp, &snap)) != FX_OK)
+			goto out;
+		/* a new snapshot may not be listed yet: still pending */
+		st = snap != NULL ? pb_sto_util_str(snap, "status") : "pending";
+		if (strcmp(st, "completed") == 0) {
+			pb_say(x, "snapshot %s completed", sid);
+			goto out;
+		}
+		if (strcmp(st, "error") == 0)
+			break;
+		if (fx_mono_ms() + poll_ms > deadline)
+			break;
+		pb_sto_util_sleep_ms(poll_ms);
+	}
+	if (strcmp(st, "error") == 0) {
+		pb_say(x, "snapshot %s failed; volume not deleted", sid);
+		rc = FX_EREMOTE;
+	} else {
+		pb_say(x, "snapshot %s still %.32s after %lld s; volume not "
+		    "deleted", sid, st, (long long)timeout_s);
+		rc = FX_ETIMEOUT;
+	}
+out:
+	aws_resp_release(&resp);
+	return rc;
+}
+
+/* a completed snapshot of vid: an earlier one of this finding, or new */
+static fx_err
+ebs_backup(struct pb_ctx *x, const char *vid, char *sid, size_t len)
+{
+	fx_err rc;
+
+	if ((rc = ebs_earlier(x, vid, sid, len)) != FX_OK)
+		return rc;
+	if (sid[0] != '\0')
+		pb_say(x, "reusing snapshot %s from an earlier attempt", sid);
+	else if ((rc = ebs_create_snapshot(x, vid, sid, len)) != FX_OK)
+		return rc;
+	if (x->dry_run)
+		return FX_OK;
+	return ebs_wait(x, sid);
+}
+
+static fx_err
+ebs_delete(struct pb_ctx *x, const char *vid, const char *sid)
+{
+	struct aws_resp resp;
+	const char *ids[2] = { vid, NULL };
+	json_t *extra;
+	fx_err rc;
+
+	if ((extra = json_pack("{s:s}", "fixit:backup-snapshot", sid)) ==
+	    NULL)
+		return FX_ENOMEM;
+	rc = pb_tag_ec2(x, ids, "delete", extra);
+	json_decref(extra);
+	if (rc != FX_OK)
+		return rc;
+	rc = pb_query(x, PB_REMEDIATOR, AWS_EC2, "DeleteVolume",
+	    json_pack("{s:s}", "VolumeId", vid), 1, &resp);
+	aws_resp_release(&resp);
+	if (rc == FX_OK && !x->dry_run)
+		pb_say(x, "deleted volume %s (backup %s)", vid, sid);
+	return rc;
+}
+
+static fx_err
+ebs_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
+{
+	struct aws_resp resp;
+	const json_t *vol = NULL;
+	const char *vid;
+	json_t *p = NULL;
+	char sid[128];
+	fx_err rc;
+
+	*prior = NULL;
+	aws_resp_init(&resp);
+	if ((vid = pb_sto_util_resource(x, finding)) == NULL) {
+		rc = FX_EINVAL;
+		goto out;
+	}
+	if ((rc = ebs_volume(x, vid, &resp, &vol)) != FX_OK)
+		goto out;
+	if (vol == NULL || strcmp(pb_sto_util_str(vol, "status"),
+	    "available") != 0) {
+		pb_say(x, "volume %s is %s: not deleted", vid, vol == NULL ?
+		    "gone" : pb_sto_util_str(vol, "status"));
+		rc = vol == NULL ? FX_ENOTFOUND : FX_ECONFLICT;
+		goto out;
+	}
+	if ((p = ebs_prior(vol)) == NULL) {
+		rc = FX_ENOMEM;
+		goto out;
+	}
+	if ((rc = ebs_backup(x, vid, sid, sizeof(sid))) != FX_OK)
+		goto out;
+	if (json_object_set_new(p, "snapshot_id", json_string(sid)) != 0) {
+		rc = FX_ENOMEM;
+		goto out;
+	}
+	if ((rc = ebs_delete(x, vid, sid)) != FX_OK)
+		goto out;
+	if (x->dry_run && (json_object_set_new(p, "dry_run", json_true()) ||
+	    json_object_set_new(p, "would", json_string("snapshot the "
+	    "volume, wait until the snapshot completes, tag and delete the "
+	    "volume")))) {
+		rc = FX_ENOMEM;
+		goto out;
+	}
+	*prior = p;
+	p = NULL;
+out:
+	json_decref(p);
+	aws_resp_release(&resp);
+	return rc;
+}
+
+/* ---- verify and undo ---------------------------------------------------- */
+
+static fx_err
+ebs_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior,
+    int *ok)
+{
+	struct aws_resp resp;
+	const json_t *item = NULL;
+	const char *vid, *sid, *st;
+	fx_err rc;
+
+	*ok = 0;
+	aws_resp_init(&resp);
+	vid = pb_sto_util_str(prior, "volume_id");
+	sid = pb_sto_util_str(prior, "snapshot_id");
+	if (*vid == '\0' || *sid == '\0') {
+		pb_say(x, "the prior state names no volume or snapshot");
+		rc = FX_EINVAL;
+		goto out;
+	}
+	if ((rc = ebs_volume(x, vid, &resp, &item)) != FX_OK)
+		goto out;
+	st = pb_sto_util_str(item, "status");
+	if (item != NULL && strcmp(st, "deleting") != 0 &&
+	    strcmp(st, "deleted") != 0) {
+		pb_say(x, "volume %s still exists (%s)", vid, st);
+		goto out;
+	}
+	aws_resp_release(&resp);
+	if ((rc = ebs_snapshot(x, sid, &resp, &item)) != FX_OK)
+		goto out;
+	st = pb_sto_util_str(item, "status");
+	if (item == NULL || strcmp(st, "error") == 0) {
+		pb_say(x, "backup snapshot %s is %s", sid, item == NULL ?
+		    "missing" : st);
+		goto out;
+	}
+	pb_say(x, "volume %s is gone, snapshot %s is %s", vid, sid, st);
+	*ok = 1;
+out:
+	aws_resp_release(&resp);
+	return rc;
+}
+
+/* CreateVolume parameters from the prior state */
+static fx_err
+ebs_undo_params(struct pb_ctx *x, const json_t *prior, json_t *p)
+{
+	const char *type = pb_sto_util_str(prior, "volume_type");
+	int64_t iops = pb_sto_util_int(json_object_get(prior, "iops"), 0);
+	int64_t tput = pb_sto_util_int(json_object_get(prior, "throughput"),
+	    0);
+	struct pb_sto_tags t;
+	int skipped = 0;
+	fx_err rc;
+
+	/* AWS takes Iops only for provisioned types, Throughput for gp3 */
+	if (iops > 0 && (strcmp(type, "io1") == 0 || strcmp(type, "io2") ==
+	    0 || strcmp(type, "gp3") == 0) &&
+	    json_object_set_new(p, "Iops", json_integer(iops)) != 0)
+		return FX_ENOMEM;
+	if (tput > 0 && strcmp(type, "gp3") == 0 &&
+	    json_object_set_new(p, "Throughput", json_integer(tput)) != 0)
+		return FX_ENOMEM;
+	t.params = p;
+	t.prefix = "TagSpecification.1.Tag.";
+	t.n = 0;
+	if ((rc = pb_sto_util_tag_user(&t, json_object_get(prior, "tags"),
+	    &skipped)) != FX_OK || (rc = pb_sto_util_tag(&t,
+	    "fixit:restored-from", pb_sto_util_str(prior, "volume_id"))) !=
+	    FX_OK || (rc = pb_sto_util_tag_fixit(x, &t, "undo", 1)) != FX_OK)
+		return rc;
+	if (skipped > 0)
+		pb_say(x, "left out %d aws: tag(s): AWS reserves them",
+		    skipped);
+	return FX_OK;
+}
+
+static fx_err
+ebs_undo(struct pb_ctx *x, const json_t *finding, const json_t *prior)
+{
+	struct aws_resp resp;
+	const char *vid = pb_sto_util_str(prior, "volume_id");
+	const char *sid = pb_sto_util_str(prior, "snapshot_id");
+	const char *az = pb_sto_util_str(prior, "availability_zone");
+	const char *type = pb_sto_util_str(prior, "volume_type");
+	int64_t size = pb_sto_util_int(json_object_get(prior, "size"), 0);
+	json_t *p = NULL;
+	char token[96];
+	fx_err rc;
+
+	aws_resp_init(&resp);
+	if (*vid == '\0' || *sid == '\0' || *az == '\0' ||
+	    strcmp(sid, EBS_DRY_SNAPSHOT) == 0) {
+		pb_say(x, "the prior state lacks the volume, snapshot or zone");
+		rc = FX_EINVAL;
+		goto out;
+	}
+	/* the same token makes a retried undo return the same volume */
+	snprintf(token, sizeof(token), "fixit-%lld-%s",
+	    (long long)x->finding_id, vid);
+	p = json_pack("{s:s, s:s, s:s, s:s}", "SnapshotId", sid,
+	    "AvailabilityZone", az, "TagSpecification.1.ResourceType",
+	    "volume", "ClientToken", token);
+	if (p == NULL || (*type != '\0' && json_object_set_new(p,
+	    "VolumeType", json_string(type)) != 0) || (size > 0 &&
+	    json_object_set_new(p, "Size", json_integer(size)) != 0)) {
+		rc = FX_ENOMEM;
+		goto out;
+	}
+	if ((rc = ebs_undo_params(x, prior, p)) != FX_OK)
+		goto out;
+	rc = pb_query(x, PB_REMEDIATOR, AWS_EC2, "CreateVolume", p, 1, &resp);
+	p = NULL;
+	if (rc != FX_OK)
+		goto out;
+	pb_say(x, "restored %s from snapshot %s as volume %s", vid, sid,
+	    x->dry_run ? "(dry run)" : pb_sto_util_str(resp.doc, "volumeId"));
+out:
+	json_decref(p);
+	aws_resp_release(&resp);
+	return rc;
+}
+
+const struct pb_def pb_ebs_unused = {
+	.name = "ebs-unused",
+	.summary = "snapshot, then delete EBS volumes unattached for "
+	    "idle_days",
+	.irreversible = 0,
+	.detect = ebs_detect,
+	.check = ebs_check,
+	.fix = ebs_fix,
+	.verify = ebs_verify,
+	.undo = ebs_undo,
+};

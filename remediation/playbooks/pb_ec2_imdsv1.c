@@ -1,0 +1,289 @@
+/*
+ * pb_ec2_imdsv1.c - playbook "ec2-imdsv1": EC2 instances whose metadata
+ * service still answers IMDSv1 (http-tokens "optional") are switched to
+ * IMDSv2 only.
+ *
+ *   detect  DescribeInstances, Filter metadata-options.http-tokens =
+ *           optional and instance-state-name = running | stopped, paged
+ *           (nextToken); one finding per instance.
+ *   check   DescribeInstances InstanceId.1: NotFound, terminated or
+ *           shutting-down -> GONE; httpTokens required -> RIGHT.
+ *   fix     CreateTags fixit:action=require-imdsv2, then
+ *           ModifyInstanceMetadataOptions HttpTokens=required,
+ *           HttpEndpoint=enabled. Tagging comes first: the executor
+ *           drops the prior state of a fix that fails, so a change must
+ *           be the last step that can fail.
+ *           prior {"http_tokens", "http_endpoint"} as they were.
+ *   verify  re-read until httpTokens is required: metadata option
+ *           changes apply asynchronously.
+ *   undo    ModifyInstanceMetadataOptions HttpTokens and HttpEndpoint as
+ *           they were; CreateTags fixit:action=undo-require-imdsv2.
+ *
+ * Parameters:
+ *   verify_polls        reads in verify, at most (default 5; 1..60)
+ *   verify_interval_ms  pause between two reads (default 1000; 0..60000)
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pb_ec2_util.h"
+#include "playbook.h"
+#include "banned.h"
+
+#define IMDS_TOKENS	"metadataOptions/httpTokens"
+#define IMDS_ENDPOINT	"metadataOptions/httpEndpoint"
+
+static int
+str_is(const char *s, const char *want)
+{
+	return s != NULL && strcmp(s, want) == 0;
+}
+
+static fx_err
+detect_instance(struct pb_ctx *x, const json_t *inst, json_t *found)
+{
+	struct buf title = BUF_INIT;
+	json_t *details = NULL;
+	char *arn = NULL;
+	const char *id = aws_j_str(inst, "instanceId");
+	fx_err rc = FX_OK;
+
+	/* the filter chose already; an answer that ignored it is checked */
+	if (id == NULL || *id == '\0' || pb_ec2_util_ended(inst) ||
+	    str_is(aws_j_str(inst, IMDS_TOKENS), "required"))
+		goto out;
+	details = json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}",
+	    "http_tokens", aws_j_str(inst, IMDS_TOKENS),
+	    "http_endpoint", aws_j_str(inst, IMDS_ENDPOINT),
+	    "http_put_response_hop_limit", aws_j_str(inst,
+	    "metadataOptions/httpPutResponseHopLimit"),
+	    "instance_type", aws_j_str(inst, "instanceType"),
+	    "state", aws_j_str(inst, "instanceState/name"),
+	    "vpc_id", aws_j_str(inst, "vpcId"));
+	arn = pb_ec2_util_arn(x, "instance", id);
+	if (details == NULL || arn == NULL) {
+		rc = FX_ENOMEM;
+		goto out;
+	}
+	if ((rc = pb_ec2_util_title(inst, "allows IMDSv1", &title)) != FX_OK)
+		goto out;
+	rc = pb_found(found, id, arn, buf_str(&title), details,
+	    pb_ec2_tags(aws_j_list(inst, "tagSet")));
+	details = NULL;		/* stolen */
+out:
+	json_decref(details);
+	free(arn);
+	buf_release(&title);
+	return rc;
+}
+
+static fx_err
+detect_reservation(struct pb_ctx *x, const json_t *res, void *arg)
+{
+	const json_t *inst;
+	size_t i;
+	fx_err rc = FX_OK;
+
+	json_array_foreach(aws_j_list(res, "instancesSet"), i, inst) {
+		if ((rc = detect_instance(x, inst, arg)) != FX_OK)
+			break;
+	}
+	return rc;
+}
+
+static fx_err
+imds_detect(struct pb_ctx *x, json_t *found)
+{
+	json_t *p = json_object();
+	fx_err rc = FX_ENOMEM;
+
+	if (p == NULL)
+		goto out;
+	if ((rc = pb_ec2_filter(p, 1, "metadata-options.http-tokens",
+	    "optional")) != FX_OK || (rc = pb_ec2_filter(p, 2,
+	    "instance-state-name", "running")) != FX_OK)
+		goto out;
+	if (json_object_set_new(p, "Filter.2.Value.2",
+	    json_string("stopped")) != 0) {
+		rc = FX_ENOMEM;
+		goto out;
+	}
+	rc = pb_list(x, PB_AUDITOR, AWS_EC2, "DescribeInstances", p,
+	    "reservationSet", "nextToken", detect_reservation, found);
+out:
+	json_decref(p);
+	return rc;
+}
+
+static fx_err
+imds_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
+{
+	struct aws_resp resp;
+	const json_t *inst = NULL;
+	const char *id;
+	fx_err rc;
+
+	aws_resp_init(&resp);
+	*v = PB_WRONG;
+	if ((id = pb_ec2_util_resource(x, finding)) == NULL) {
+		rc = FX_EINVAL;
+		goto out;
+	}
+	if ((rc = pb_ec2_util_instance(x, PB_AUDITOR, id, &resp, &inst)) !=
+	    FX_OK)
+		goto out;
+	if (inst == NULL) {
+		*v = PB_GONE;
+	} else if (pb_ec2_util_ended(inst)) {
+		*v = PB_GONE;
+		pb_say(x, "the instance is terminated");
+	} else if (str_is(aws_j_str(inst, IMDS_TOKENS), "required")) {
+		*v = PB_RIGHT;
+		pb_say(x, "IMDSv2 is required already");
+	}
+out:
+	aws_resp_release(&resp);
+	return rc;
+}
+
+/* ModifyInstanceMetadataOptions on id (endpoint may be NULL: unchanged) */
+static fx_err
+imds_modify(struct pb_ctx *x, const char *id, const char *tokens,
+    const char *endpoint)
+{
+	struct aws_resp resp;
+	json_t *p;
+	fx_err rc;
+
+	p = json_pack("{s:s, s:s}", "InstanceId", id, "HttpTokens", tokens);
+	if (p != NULL && endpoint != NULL && json_object_set_new(p,
+	    "HttpEndpoint", json_string(endpoint)) != 0) {
+		json_decref(p);
+		p = NULL;
+	}
+	rc = pb_query(x, PB_REMEDIATOR, AWS_EC2,
+	    "ModifyInstanceMetadataOptions", p, 1, &resp);
+	aws_resp_release(&resp);
+	return rc;
+}
+
+static fx_err
+imds_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
+{
+	struct aws_resp resp;
+	const json_t *inst = NULL;
+	const char *id, *ids[2];
+	json_t *p = NULL;
+	fx_err rc;
+
+	*prior = NULL;
+	aws_resp_init(&resp);
+	if ((id = pb_ec2_util_resource(x, finding)) == NULL) {
+		rc = FX_EINVAL;
+		goto out;
+	}
+	rc = pb_ec2_util_instance(x, PB_AUDITOR, id, &resp, &inst);
+	if (rc == FX_OK && inst == NULL)
+		rc = FX_ENOTFOUND;
+	if (rc != FX_OK)
+		goto out;
+	p = json_pack("{s:s?, s:s?}", "http_tokens", aws_j_str(inst,
+	    IMDS_TOKENS), "http_endpoint", aws_j_str(inst, IMDS_ENDPOINT));
+	if (p == NULL || (x->dry_run && json_object_set_new(p, "would",
+	    json_string("set HttpTokens=required and HttpEndpoint=enabled "
+	    "on the instance")) != 0)) {
+		rc = FX_ENOMEM;
+		goto out;
+	}
+	ids[0] = id;
+	ids[1] = NULL;
+	if ((rc = pb_tag_ec2(x, ids, "require-imdsv2", NULL)) != FX_OK ||
+	    (rc = imds_modify(x, id, "required", "enabled")) != FX_OK)
+		goto out;
+	pb_say(x, "%s HttpTokens=required", x->dry_run ? "would set" :
+	    "set");
+	*prior = p;
+	p = NULL;
+out:
+	json_decref(p);
+	aws_resp_release(&resp);
+	return rc;
+}
+
+static fx_err
+imds_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior,
+    int *ok)
+{
+	struct aws_resp resp;
+	const json_t *inst = NULL;
+	const char *id, *tokens = NULL;
+	int64_t polls, wait_ms, i;
+	fx_err rc = FX_OK;
+
+	*ok = 0;
+	aws_resp_init(&resp);
+	if ((id = pb_ec2_util_resource(x, finding)) == NULL) {
+		rc = FX_EINVAL;
+		goto out;
+	}
+	polls = pb_ec2_util_param(x, "verify_polls", 5, 1, 60);
+	wait_ms = pb_ec2_util_param(x, "verify_interval_ms", 1000, 0, 60000);
+	for (i = 0; i < polls && !*ok; i++) {
+		if (i > 0)
+			pb_ec2_util_sleep_ms(wait_ms);
+		aws_resp_release(&resp);
+		rc = pb_ec2_util_instance(x, PB_AUDITOR, id, &resp, &inst);
+		if (rc != FX_OK || inst == NULL)
+			goto out;
+		tokens = aws_j_str(inst, IMDS_TOKENS);
+		*ok = str_is(tokens, "required");
+	}
+	if (!*ok)
+		pb_say(x, "still HttpTokens=%s after %lld reads", tokens ?
+		    tokens : "(none)", (long long)polls);
+	else
+		pb_say(x, "verified: IMDSv2 required");
+out:
+	aws_resp_release(&resp);
+	return rc;
+}
+
+static fx_err
+imds_undo(struct pb_ctx *x, const json_t *finding, const json_t *prior)
+{
+	const char *id, *ids[2], *tokens, *endpoint;
+	fx_err rc = FX_EINVAL;
+
+	tokens = json_string_value(json_object_get(prior, "http_tokens"));
+	endpoint = json_string_value(json_object_get(prior,
+	    "http_endpoint"));
+	if ((id = pb_ec2_util_resource(x, finding)) == NULL)
+		goto out;
+	/* only values AWS knows, whatever the stored state says */
+	if (!str_is(tokens, "optional") && !str_is(tokens, "required")) {
+		pb_say(x, "the prior state has no valid http_tokens");
+		goto out;
+	}
+	if (!str_is(endpoint, "enabled") && !str_is(endpoint, "disabled"))
+		endpoint = NULL;
+	if ((rc = imds_modify(x, id, tokens, endpoint)) != FX_OK)
+		goto out;
+	pb_say(x, "set HttpTokens=%s%s%s", tokens, endpoint ?
+	    ", HttpEndpoint=" : "", endpoint ? endpoint : "");
+	ids[0] = id;
+	ids[1] = NULL;
+	rc = pb_tag_ec2(x, ids, "undo-require-imdsv2", NULL);
+out:
+	return rc;
+}
+
+const struct pb_def pb_ec2_imdsv1 = {
+	.name = "ec2-imdsv1",
+	.summary = "require IMDSv2 (HttpTokens=required) on EC2 instances",
+	.irreversible = 0,
+	.detect = imds_detect,
+	.check = imds_check,
+	.fix = imds_fix,
+	.verify = imds_verify,
+	.undo = imds_undo,
+};

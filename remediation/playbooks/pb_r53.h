@@ -1,0 +1,99 @@
+/*
+ * pb_r53.h - Route 53 helpers shared by the DNS playbooks
+ * (pb_route53_ns_only.c, pb_dangling_dns.c).
+ *
+ * Route 53 is REST-XML: answers arrive as jansson (aws_xml.h rules: all
+ * values strings, lists arrays, an empty list ""), requests are XML
+ * built here with every text value escaped.
+ *
+ * Pure helpers (no I/O; unit-tested in tests/unit/test_playbook_r53.c):
+ * names and record sets <-> XML.
+ *
+ * AWS helpers take the pb_ctx and go through pb_call (mutating calls
+ * with mutating=1, so a dry run never sends them). Ownership: json_t
+ * arguments are borrowed unless said otherwise; *out values are new
+ * references owned by the caller.
+ */
+#ifndef FIXIT_PB_R53_H
+#define FIXIT_PB_R53_H
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "fxerr.h"
+#include "playbook.h"
+
+#define R53_XMLNS	"https://route53.amazonaws.com/doc/2013-04-01/"
+#define R53_MAX_NAME	256	/* a DNS name with its trailing dot */
+#define R53_PATH	"/2013-04-01"
+#define R53_MAX_TAGS	10	/* tags per ChangeTagsForResource call */
+
+/* ---- pure helpers --------------------------------------------------- */
+
+/* "/hostedzone/Z123" -> "Z123" (a pointer into id; id itself otherwise) */
+const char *r53_zone_id(const char *id);
+/* a zone id fit for a request path: 1..32 letters and digits */
+int r53_zid_ok(const char *zid);
+/* DNS names equal: case-insensitive, one trailing dot ignored */
+int r53_name_eq(const char *a, const char *b);
+/* rrset is the NS or SOA record set at the zone's apex */
+int r53_is_apex_ns_soa(const json_t *rrset, const char *zone_name);
+/* append s with & < > " ' and \t \n \r escaped; FX_EINVAL on other
+ * control characters (XML 1.0 cannot carry them) */
+fx_err r53_xml_esc(struct buf *b, const char *s) FX_WUR;
+/* one <ResourceRecordSet> element from a listed record set (schema
+ * order; unknown members dropped); FX_EINVAL without Name and Type */
+fx_err r53_rrset_xml(struct buf *b, const json_t *rrset) FX_WUR;
+/* a whole ChangeResourceRecordSetsRequest: action ("CREATE", "DELETE",
+ * "UPSERT") applied to each record set of the array rrsets */
+fx_err r53_change_xml(struct buf *b, const char *action,
+    const json_t *rrsets, const char *comment) FX_WUR;
+/* a ChangeTagsForResourceRequest adding tags ({key: value}, at most
+ * R53_MAX_TAGS, string values) */
+fx_err r53_tags_xml(struct buf *b, const json_t *tags) FX_WUR;
+
+/* same Name (r53_name_eq), Type and SetIdentifier */
+int r53_rrset_same(const json_t *a, const json_t *b);
+
+/* ---- AWS calls -------------------------------------------------------- */
+
+/* one Route 53 request (path under /2013-04-01, encoded; body XML) */
+fx_err r53_rest(struct pb_ctx *x, enum pb_role role, const char *action,
+    const char *method, const char *path, const char *query,
+    const char *body, int mutating, struct aws_resp *out) FX_WUR;
+/* the error of an answer says the zone does not exist */
+int r53_no_zone(fx_err rc, const struct aws_resp *resp);
+
+/* each zone of ListHostedZones (Marker paging), read-only */
+fx_err r53_list_zones(struct pb_ctx *x, enum pb_role role, pb_item_fn fn,
+    void *arg) FX_WUR;
+/* each record set of zone zid (NextRecordName/Type/Identifier paging);
+ * FX_ENOTFOUND (and no message) when the zone does not exist */
+fx_err r53_list_rrsets(struct pb_ctx *x, enum pb_role role,
+    const char *zid, pb_item_fn fn, void *arg) FX_WUR;
+/* every record set of zid as one array (*out) */
+fx_err r53_rrsets(struct pb_ctx *x, enum pb_role role, const char *zid,
+    json_t **out) FX_WUR;
+/*
+ * GetHostedZone: *zone = the HostedZone object, *vpcs the VPCs array
+ * (or NULL), *ns the name servers array (or NULL); FX_ENOTFOUND (and no
+ * message) when the zone does not exist. Outputs may be NULL.
+ */
+fx_err r53_get_zone(struct pb_ctx *x, enum pb_role role, const char *zid,
+    json_t **zone, json_t **vpcs, json_t **ns) FX_WUR;
+/* ListTagsForResource: *tags = {key: value} */
+fx_err r53_zone_tags(struct pb_ctx *x, const char *zid, json_t **tags)
+    FX_WUR;
+/*
+ * Add the fixit: tags (playbook, finding, action, time) to zone zid
+ * (tagger role, mutating), and restore (may be NULL: {key: value} of
+ * a zone's earlier tags, for a zone fixit itself re-created; fixit:
+ * keys in it are skipped). Never removes a tag.
+ */
+fx_err r53_tag_zone(struct pb_ctx *x, const char *zid, const char *action,
+    const json_t *restore) FX_WUR;
+/* ChangeResourceRecordSets on zid (remediator role, mutating) */
+fx_err r53_change(struct pb_ctx *x, const char *zid, const char *action,
+    const json_t *rrsets, const char *comment) FX_WUR;
+
+#endif

@@ -1,0 +1,723 @@
+/*
+ * pb_rds_idle.c - the "rds-idle" playbook: RDS DB instances that had no
+ * database connection for idle_days are deleted with a final snapshot;
+ * undo restores them from it.
+ *
+ * Idle means CloudWatch AWS/RDS DatabaseConnections, one Maximum per day
+ * over the last idle_days, is 0 everywhere (no datapoint at all counts
+ * as idle too, and the finding says so). Instances that are not
+ * available, younger than idle_days, allow-tagged, deletion-protected,
+ * read replicas or Aurora cluster members are left alone.
+ *
+ * Parameters (x->params):
+ *   idle_days        days without connections (default 45; at most 1440,
+ *                    CloudWatch's datapoint limit for one request)
+ *   allow_tag        an instance with this tag is never touched
+ *                    (default "fixit:allow"; any value)
+ *   snapshot_prefix  final snapshot name prefix (default "fixit-final";
+ *                    the snapshot is PREFIX-ID-FINDING)
+ *   snapshot_poll_ms    undo: pause between polls while the instance is
+ *                       still deleting or the snapshot still creating
+ *                       (default 5000)
+ *   snapshot_timeout_s  undo: give up waiting after this (default 900)
+ *
+ * Steps:
+ *   detect  DescribeDBInstances (Marker paging); per candidate
+ *           CloudWatch GetMetricStatistics.
+ *   check   DescribeDBInstances DBInstanceIdentifier (+ the metric):
+ *           gone or deleting, protected, allow-tagged or connected ->
+ *           nothing to do.
+ *   fix     AddTagsToResource (fixit: tags only), DeleteDBInstance with
+ *           FinalDBSnapshotIdentifier.
+ *   verify  the instance is gone or deleting, the final snapshot exists.
+ *   undo    waits (bounded) until the old instance is gone and the final
+ *           snapshot available (DescribeDBInstances, DescribeDBSnapshots),
+ *           then RestoreDBInstanceFromDBSnapshot with the recorded class,
+ *           subnet group, Multi-AZ, zone, security groups, public access
+ *           and the user's tags plus fixit:restored-from=<snapshot>.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fxtime.h"
+#include "playbook.h"
+#include "pb_sto_util.h"
+#include "banned.h"
+
+#define RDS_DAY			86400
+#define RDS_NOTFOUND		"DBInstanceNotFound"
+#define RDS_SNAP_NOTFOUND	"DBSnapshotNotFound"
+#define RDS_LIST		"DescribeDBInstancesResult/DBInstances"
+#define RDS_MARKER		"DescribeDBInstancesResult/Marker"
+#define RDS_MAX_PREFIX		100
+
+struct rds_opts {
+	int64_t idle_days;
+	const char *allow;
+	const char *prefix;
+};
+
+/* DatabaseConnections over the window */
+struct rds_conn {
+	size_t points;		/* datapoints */
+	size_t unknown;		/* datapoints without a readable Maximum */
+	double max;
+};
+
+/* RDS identifiers: a letter, then letters, digits, single hyphens */
+static int
+rds_ident_ok(const char *s)
+{
+	size_t i;
+
+	if (!isalpha((unsigned char)s[0]))
+		return 0;
+	for (i = 1; s[i] != '\0'; i++) {
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-')
+			return 0;
+		if (s[i] == '-' && s[i - 1] == '-')
+			return 0;
+	}
+	return s[i - 1] != '-';
+}
+
+static fx_err
+rds_opts(struct pb_ctx *x, struct rds_opts *o)
+{
+	o->idle_days = pb_sto_util_param(x, "idle_days", 45, 1, 1440);
+	o->allow = pb_param_str(x, "allow_tag", "fixit:allow");
+	o->prefix = pb_param_str(x, "snapshot_prefix", "fixit-final");
+	if (strlen(o->prefix) > RDS_MAX_PREFIX || !rds_ident_ok(o->prefix)) {
+		pb_say(x, "snapshot_prefix must be a letter, then letters, "
+		    "digits and single hyphens");
+		return FX_ECONFIG;
+	}
+	return FX_OK;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+/* *inst borrowed from resp; NULL when AWS says there is no such instance */
+static fx_err
+rds_instance(struct pb_ctx *x, const char *id, struct aws_resp *resp,
+    const json_t **inst)
+{
+	json_t *it;
+	size_t i;
+	int missing;
+	fx_err rc;
+
+	*inst = NULL;
+	rc = pb_sto_util_read(x, AWS_RDS, "DescribeDBInstances",
+	    json_pack("{s:s}", "DBInstanceIdentifier", id), RDS_NOTFOUND, resp,
+	    &missing);
+	if (rc != FX_OK || missing)
+		return rc;
+	json_array_foreach(aws_j_list(resp->doc, RDS_LIST), i, it) {
+		if (strcmp(pb_sto_util_str(it, "DBInstanceIdentifier"), id) ==
+		    0) {
+			*inst = it;
+			break;
+		}
+	}
+	return FX_OK;
+}
+
+/* TagList -> {"Key": "Value"} (new reference) */
+static json_t *
+rds_tags(const json_t *inst)
+{
+	json_t *o = json_object(), *t;
+	const char *k;
+	size_t i;
+
+	if (o == NULL)
+		return NULL;
+	json_array_foreach(aws_j_list(inst, "TagList"), i, t) {
+		k = json_string_value(json_object_get(t, "Key"));
+		if (k != NULL && json_object_set_new(o, k,
+		    json_string(pb_sto_util_str(t, "Value"))) != 0) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+/* the reason an instance is not ours to delete, or NULL */
+static const char *
+rds_protected(const json_t *inst, const json_t *tags, const char *allow)
+{
+	if (json_object_get(tags, allow) != NULL)
+		return "tagged to be kept";
+	if (pb_sto_util_true(json_object_get(inst, "DeletionProtection")))
+		return "deletion-protected";
+	if (*pb_sto_util_str(inst, "ReadReplicaSourceDBInstanceIdentifier"))
+		return "a read replica";
+	if (*pb_sto_util_str(inst, "DBClusterIdentifier"))
+		return "a cluster member";
+	return NULL;
+}
+
+static fx_err
+rds_conn(struct pb_ctx *x, const struct rds_opts *o, const char *id,
+    struct rds_conn *c)
+{
+	struct aws_resp resp;
+	json_t *p, *dp;
+	const char *s;
+	char start[21], end[21], *e = NULL;
+	double v;
+	size_t i;
+	fx_err rc;
+
+	memset(c, 0, sizeof(*c));
+	fx_iso8601_format(x->now - o->idle_days * RDS_DAY, start);
+	fx_iso8601_format(x->now, end);
+	p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s}",
+	    "Namespace", "AWS/RDS", "MetricName", "DatabaseConnections",
+	    "Dimensions.member.1.Name", "DBInstanceIdentifier",
+	    "Dimensions.member.1.Value", id, "StartTime", start, "EndTime",
+	    end, "Period", RDS_DAY, "Statistics.member.1", "Maximum");
+	rc = pb_query(x, PB_AUDITOR, AWS_CLOUDWATCH, "GetMetricStatistics",
+	    p, 0, &resp);
+	json_array_foreach(aws_j_list(resp.doc,
+	    "GetMetricStatisticsResult/Datapoints"), i, dp) {
+		if (rc != FX_OK)
+			break;
+		c->points++;
+		s = aws_j_str(dp, "Maximum");
+		v = s != NULL ? strtod(s, &e) : NAN;
+		if (s == NULL || e == s || *e != '\0' || !isfinite(v)) {
+			c->unknown++;
+			continue;
+		}
+		if (v > c->max)
+			c->max = v;
+	}
+	aws_resp_release(&resp);
+	return rc;
+}
+
+static int
+rds_idle(const struct rds_conn *c)
+{
+	return c->unknown == 0 && c->max <= 0;
+}
+
+/* ---- detect ------------------------------------------------------------- */
+
+struct rds_scan {
+	struct rds_opts o;
+	json_t *found;
+};
+
+static fx_err
+rds_found(struct rds_scan *sc, struct pb_ctx *x, const json_t *inst,
+    const struct rds_conn *c, json_t *tags)
+{
+	const char *id = pb_sto_util_str(inst, "DBInstanceIdentifier");
+	const char *cls = pb_sto_util_str(inst, "DBInstanceClass");
+	const char *eng = pb_sto_util_str(inst, "Engine");
+	const char *arn = json_string_value(json_object_get(inst,
+	    "DBInstanceArn"));
+	char title[300];
+	json_t *d;
+
+	snprintf(title, sizeof(title), "RDS instance %s (%s, %s) had no "
+	    "connections for %lld days", id, cls, eng,
+	    (long long)sc->o.idle_days);
+	d = json_pack("{s:s, s:s, s:s, s:b, s:s, s:I, s:I, s:I}", "class",
+	    cls, "engine", eng, "engine_version", pb_sto_util_str(inst,
+	    "EngineVersion"), "multi_az", pb_sto_util_true(json_object_get(
+	    inst, "MultiAZ")), "availability_zone", pb_sto_util_str(inst,
+	    "AvailabilityZone"), "max_connections", (json_int_t)c->max,
+	    "datapoints", (json_int_t)c->points, "idle_days",
+	    (json_int_t)sc->o.idle_days);
+	if (d != NULL && c->points == 0 && (json_object_set_new(d,
+	    "no_datapoints", json_true()) != 0 || json_object_set_new(d,
+	    "note", json_string("CloudWatch has no DatabaseConnections "
+	    "datapoints in the window: counted as idle")) != 0)) {
+		json_decref(d);
+		d = NULL;
+	}
+	if (d == NULL) {
+		json_decref(tags);
+		return FX_ENOMEM;
+	}
+	return pb_found(sc->found, id, arn, title, d, tags);
+}
+
+static fx_err
+rds_item(struct pb_ctx *x, const json_t *inst, void *arg)
+{
+	struct rds_scan *sc = arg;
+	const char *id = json_string_value(json_object_get(inst,
+	    "DBInstanceIdentifier"));
+	json_t *tags = NULL;
+	struct rds_conn c;
+	int64_t created;
+	fx_err rc = FX_OK;
+
+	if (id == NULL || strcmp(pb_sto_util_str(inst, "DBInstanceStatus"),
+	    "available") != 0)
+		goto out;
+	if (fx_iso8601_parse(pb_sto_util_str(inst, "InstanceCreateTime"),
+	    &created) != FX_OK || x->now - created < sc->o.idle_days *
+	    RDS_DAY)
+		goto out;
+	if ((tags = rds_tags(inst)) == NULL) {
+		rc = FX_ENOMEM;
+		goto out;
+	}
+	if (rds_protected(inst, tags, sc->o.allow) != NULL)
+		goto out;
+	if ((rc = rds_conn(x, &sc->o, id, &c)) != FX_OK) {
+		/* without the metric nothing is known: skip it */
+		pb_say(x, "%s skipped: its connections were not read", id);
+		rc = rc == FX_ENOMEM ? rc : FX_OK;
+		goto out;
+	}
+	if (rds_idle(&c)) {
+		rc = rds_found(sc, x, inst, &c, tags);
+		tags = NULL;
+	}
+out:
+	json_decref(tags);
+	return rc;
+}
+
+static fx_err
+rds_detect(struct pb_ctx *x, json_t *found)
+{
+	struct rds_scan sc;
+	json_t *p = NULL;
+	fx_err rc;
+
+	sc.found = found;
+	if ((rc = rds_opts(x, &sc.o)) != FX_OK)
+		goto out;
+	if ((p = json_pack("{s:i}", "MaxRecords", 100)) == NULL) {
+		rc = FX_ENOMEM;
+		goto out;
+	}
+	rc = pb_list(x, PB_AUDITOR, AWS_RDS, "DescribeDBInstances", p,
+	    RDS_LIST, RDS_MARKER, rds_item, &sc);
+out:
+	json_decref(p);
+	return rc;
+}
+
+/* ---- check -------------------------------------------------------------- */
+
+static fx_err
+rds_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
+{
+	struct aws_resp resp;
+	struct rds_opts o;
+	struct rds_conn c;
+	const json_t *inst = NULL;
+	const char *id, *why;
+	json_t *tags = NULL;
+	fx_err rc;
+
+	*v = PB_WRONG;
+	aws_resp_init(&resp);
+	if ((rc = rds_opts(x, &o)) != FX_OK)
+		goto out;
+	if ((id = pb_sto_util_resource(x, finding)) == NULL) {
+		rc = FX_EINVAL;
+		goto out;
+	}
+	if ((rc = rds_instance(x, id, &resp, &inst)) != FX_OK)
+		goto out;
+	if (inst == NULL || strcmp(pb_sto_util_str(inst, "DBInstanceStatus"),
+	    "deleting") == 0) {
+		pb_say(x, "DB instance %s is %s", id, inst == NULL ? "gone" :
+		    "being deleted");
+		*v = PB_GONE;
+		goto out;
+	}
+	if ((tags = rds_tags(inst)) == NULL) {
+		rc = FX_ENOMEM;
+		goto out;
+	}
+	if ((why = rds_protected(inst, tags, o.allow)) != NULL) {
+		pb_say(x, "DB instance %s is %s", id, why);
+		*v = PB_RIGHT;
+		goto out;
+	}
+	if ((rc = rds_conn(x, &o, id, &c)) != FX_OK)
+		goto out;
+	if (!rds_idle(&c)) {
+		pb_say(x, "DB instance %s had connections (up to %.0f) in the "
+		    "last %lld days", id, c.max, (long long)o.idle_days);
+		*v = PB_RIGHT;
+	}
+out:
+	json_decref(tags);
+	aws_resp_release(&resp);
+	return rc;
+}
+
+/* ---- fix ---------------------------------------------------------------- */
+
+/* what undo needs */
+static json_t *
+rds_prior(const json_t *inst, const char *snap)
+{
+	json_t *p, *all, *user, *sgs, *g;
+	const char *sg, *sub;
+	size_t i;
+
+	sub = aws_j_str(inst, "DBSubnetGroup/DBSubnetGroupName");
+	all = rds_tags(inst);
+	user = pb_sto_util_user_tags(all);
+	json_decref(all);
+	if (user == NULL || (sgs = json_array()) == NULL) {
+		json_decref(user);
+		return NULL;
+	}
+	json_array_foreach(aws_j_list(inst, "VpcSecurityGroups"), i, g) {
+		sg = json_string_value(json_object_get(g,
+		    "VpcSecurityGroupId"));
+		if (sg != NULL && json_array_append_new(sgs,
+		    json_string(sg)) != 0)
+			break;
+	}
+	p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:o, s:b, "
+	    "s:o, s:s}", "db_instance_identifier", pb_sto_util_str(inst,
+	    "DBInstanceIdentifier"), "db_instance_arn", pb_sto_util_str(inst,
+	    "DBInstanceArn"), "class", pb_sto_util_str(inst,
+	    "DBInstanceClass"), "engine", pb_sto_util_str(inst, "Engine"),
+	    "engine_version", pb_sto_util_str(inst, "EngineVersion"),
+	    "availability_zone", pb_sto_util_str(inst, "AvailabilityZone"),
+	    "multi_az", pb_sto_util_true(json_object_get(inst, "MultiAZ")),
+	    "db_subnet_group", sub ? sub : "",
+	    "vpc_security_groups", sgs, "publicly_accessible",
+	    pb_sto_util_true(json_object_get(inst, "PubliclyAccessible")),
+	    "tags", user, "final_snapshot", snap);
+	return p;
+}
+
+static fx_err
+rds_delete(struct pb_ctx *x, const char *id, const char *arn,
+    const char *snap)
+{
+	struct aws_resp resp;
+	struct pb_sto_tags t;
+	json_t *p;
+	fx_err rc;
+
+	if ((p = json_pack("{s:s}", "ResourceName", arn)) == NULL)
+		return FX_ENOMEM;
+	t.params = p;
+	t.prefix = "Tags.member.";
+	t.n = 0;
+	if ((rc = pb_sto_util_tag_fixit(x, &t, "delete", 0)) != FX_OK ||
+	    (rc = pb_sto_util_tag(&t, "fixit:final-snapshot", snap)) !=
+	    FX_OK) {
+		json_decref(p);
+		return rc;
+	}
+	rc = pb_query(x, PB_TAGGER, AWS_RDS, "AddTagsToResource", p, 1,
+	    &resp);
+	aws_resp_release(&resp);
+	if (rc != FX_OK)
+		return rc;
+	rc = pb_query(x, PB_REMEDIATOR, AWS_RDS, "DeleteDBInstance",
+	    json_pack("{s:s, s:s, s:s}", "DBInstanceIdentifier", id,
+	    "FinalDBSnapshotIdentifier", snap, "SkipFinalSnapshot", "false"),
+	    1, &resp);
+	aws_resp_release(&resp);
+	if (rc == FX_OK && !x->dry_run)
+		pb_say(x, "deleting DB instance %s with final snapshot %s", id,
+		    snap);
+	return rc;
+}
+
+static fx_err
+rds_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
+{
+	struct aws_resp resp;
+	struct rds_opts o;
+	const json_t *inst = NULL;
+	const char *id, *arn;
+	json_t *p = NULL;
+	char snap[256];
+	fx_err rc;
+
+	*prior = NULL;
+	aws_resp_init(&resp);
+	if ((rc = rds_opts(x, &o)) != FX_OK)
+		goto out;
+	if ((id = pb_sto_util_resource(x, finding)) == NULL) {
+		rc = FX_EINVAL;
+		goto out;
+	}
+	if ((rc = rds_instance(x, id, &resp, &inst)) != FX_OK)
+		goto out;
+	if (inst == NULL || strcmp(pb_sto_util_str(inst, "DBInstanceStatus"),
+	    "deleting") == 0) {
+		pb_say(x, "DB instance %s is %s: not deleted", id,
+		    inst == NULL ? "gone" : "already being deleted");
+		rc = inst == NULL ? FX_ENOTFOUND : FX_ECONFLICT;
+		goto out;
+	}
+	snprintf(snap, sizeof(snap), "%s-%s-%lld", o.prefix, id,
+	    (long long)x->finding_id);
+	arn = pb_sto_util_str(inst, "DBInstanceArn");
+	if (*arn == '\0')
+		arn = pb_sto_util_str(finding, "resource_arn");
+	if (*arn == '\0' || !rds_ident_ok(snap)) {
+		pb_say(x, "DB instance %s: no ARN or no valid snapshot name",
+		    id);
+		rc = FX_EINVAL;
+		goto out;
+	}
+	if ((p = rds_prior(inst, snap)) == NULL) {
+		rc = FX_ENOMEM;
+		goto out;
+	}
+	if ((rc = rds_delete(x, id, arn, snap)) != FX_OK)
+		goto out;
+	if (x->dry_run && (json_object_set_new(p, "dry_run", json_true()) ||
+	    json_object_set_new(p, "would", json_string("tag the instance, "
+	    "delete it with a final snapshot")))) {
+		rc = FX_ENOMEM;
+		goto out;
+	}
+	*prior = p;
+	p = NULL;
+out:
+	json_decref(p);
+	aws_resp_release(&resp);
+	return rc;
+}
+
+/* ---- verify and undo ---------------------------------------------------- */
+
+/* the status of DB snapshot snap ("" when AWS says it does not exist) */
+static fx_err
+rds_snapshot(struct pb_ctx *x, const char *snap, char *st, size_t len)
+{
+	struct aws_resp resp;
+	json_t *s;
+	size_t i;
+	int missing;
+	fx_err rc;
+
+	st[0] = '\0';
+	rc = pb_sto_util_read(x, AWS_RDS, "DescribeDBSnapshots",
+	    json_pack("{s:s}", "DBSnapshotIdentifier", snap), RDS_SNAP_NOTFOUND,
+	    &resp, &missing);
+	json_array_foreach(aws_j_list(resp.doc,
+	    "DescribeDBSnapshotsResult/DBSnapshots"), i, s) {
+		if (rc == FX_OK && strcmp(pb_sto_util_str(s,
+		    "DBSnapshotIdentifier"), snap) == 0) {
+			snprintf(st, len, "%s", pb_sto_util_str(s, "Status"));
+			if (st[0] == '\0')
+				snprintf(st, len, "unknown");
+			break;
+		}
+	}
+	aws_resp_release(&resp);
+	return rc;
+}
+
+static fx_err
+rds_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior,
+    int *ok)
+{
+	struct aws_resp resp;
+	const json_t *inst = NULL;
+	const char *id = pb_sto_util_str(prior, "db_instance_identifier");
+	const char *snap = pb_sto_util_str(prior, "final_snapshot");
+	const char *st;
+	char sst[64];
+	fx_err rc;
+
+	*ok = 0;
+	aws_resp_init(&resp);
+	if (*id == '\0' || *snap == '\0') {
+		pb_say(x, "the prior state names no instance or snapshot");
+		rc = FX_EINVAL;
+		goto out;
+	}
+	if ((rc = rds_instance(x, id, &resp, &inst)) != FX_OK)
+		goto out;
+	st = pb_sto_util_str(inst, "DBInstanceStatus");
+	if (inst != NULL && strcmp(st, "deleting") != 0) {
+		pb_say(x, "DB instance %s is still %s", id, st);
+		goto out;
+	}
+	if ((rc = rds_snapshot(x, snap, sst, sizeof(sst))) != FX_OK)
+		goto out;
+	if (sst[0] == '\0' || strcmp(sst, "failed") == 0) {
+		pb_say(x, "final snapshot %s is %s", snap, sst[0] ? sst :
+		    "missing");
+		goto out;
+	}
+	pb_say(x, "DB instance %s is %s, final snapshot %s is %s", id,
+	    inst == NULL ? "gone" : "being deleted", snap, sst);
+	*ok = 1;
+out:
+	aws_resp_release(&resp);
+	return rc;
+}
+
+/*
+ * Until the old instance is gone and the final snapshot available:
+ * bounded by count and time. FX_ECONFLICT when the identifier is in use
+ * by a live instance, FX_ENOTFOUND without the snapshot.
+ */
+static fx_err
+rds_restorable(struct pb_ctx *x, const char *id, const char *snap)
+{
+	struct aws_resp resp;
+	const json_t *inst = NULL;
+	int64_t poll_ms, timeout_s, deadline, polls, i;
+	const char *st = "";
+	char sst[64] = "";
+	int gone = 0;
+	fx_err rc = FX_OK;
+
+	poll_ms = pb_sto_util_param(x, "snapshot_poll_ms", 5000, 10, 600000);
+	timeout_s = pb_sto_util_param(x, "snapshot_timeout_s", 900, 1, 86400);
+	deadline = pb_wait_deadline(x, timeout_s * 1000);
+	polls = timeout_s * 1000 / poll_ms + 2;
+	aws_resp_init(&resp);
+	for (i = 0; i < polls; i++) {
+		aws_resp_release(&resp);
+		if (!gone && (rc = rds_instance(x, id, &resp, &inst)) != FX_OK)
+			goto out;
+		gone = gone || inst == NULL;
+		st = pb_sto_util_str(inst, "DBInstanceStatus");
+		if (!gone && strcmp(st, "deleting") != 0) {
+			pb_say(x, "DB instance %s exists (%s): not restored",
+			    id, st);
+			rc = FX_ECONFLICT;
+			goto out;
+		}
+		if ((rc = rds_snapshot(x, snap, sst, sizeof(sst))) != FX_OK)
+			goto out;
+		if (sst[0] == '\0' || strcmp(sst, "failed") == 0) {
+			pb_say(x, "final snapshot %s is %s", snap,
+			    sst[0] ? sst : "missing");
+			rc = FX_ENOTFOUND;
+			goto out;
+		}
+		if (gone && strcmp(sst, "available") == 0)
+			goto out;
+		if (fx_mono_ms() + poll_ms > deadline)
+			break;
+		pb_sto_util_sleep_ms(poll_ms);
+	}
+	pb_say(x, "after %lld s DB instance %s is %s and snapshot %s is %s; "
+	    "try the undo again later", (long long)timeout_s, id, gone ?
+	    "gone" : "still deleting", snap, sst);
+	rc = FX_ETIMEOUT;
+out:
+	aws_resp_release(&resp);
+	return rc;
+}
+
+/* RestoreDBInstanceFromDBSnapshot parameters from the prior state */
+static fx_err
+rds_undo_params(struct pb_ctx *x, const json_t *prior, json_t *p)
+{
+	const char *sub = pb_sto_util_str(prior, "db_subnet_group");
+	const char *az = pb_sto_util_str(prior, "availability_zone");
+	int multi = pb_sto_util_true(json_object_get(prior, "multi_az"));
+	struct pb_sto_tags t;
+	json_t *g;
+	char k[48];
+	size_t i;
+	int skipped = 0;
+	fx_err rc;
+
+	if ((*sub != '\0' && json_object_set_new(p, "DBSubnetGroupName",
+	    json_string(sub)) != 0) || (!multi && *az != '\0' &&
+	    json_object_set_new(p, "AvailabilityZone", json_string(az)) != 0))
+		return FX_ENOMEM;
+	json_array_foreach(json_object_get(prior, "vpc_security_groups"), i,
+	    g) {
+		if (!json_is_string(g) || i >= 50)
+			continue;
+		snprintf(k, sizeof(k), "VpcSecurityGroupIds.member.%zu", i + 1);
+		if (json_object_set(p, k, g) != 0)
+			return FX_ENOMEM;
+	}
+	t.params = p;
+	t.prefix = "Tags.member.";
+	t.n = 0;
+	if ((rc = pb_sto_util_tag_user(&t, json_object_get(prior, "tags"),
+	    &skipped)) != FX_OK || (rc = pb_sto_util_tag(&t,
+	    "fixit:restored-from", pb_sto_util_str(prior,
+	    "final_snapshot"))) != FX_OK ||
+	    (rc = pb_sto_util_tag_fixit(x, &t, "undo", 1)) != FX_OK)
+		return rc;
+	if (skipped > 0)
+		pb_say(x, "left out %d aws: tag(s): AWS reserves them",
+		    skipped);
+	return FX_OK;
+}
+
+static fx_err
+rds_undo(struct pb_ctx *x, const json_t *finding, const json_t *prior)
+{
+	struct aws_resp resp;
+	const char *id = pb_sto_util_str(prior, "db_instance_identifier");
+	const char *snap = pb_sto_util_str(prior, "final_snapshot");
+	const char *cls = pb_sto_util_str(prior, "class");
+	json_t *p = NULL;
+	fx_err rc;
+
+	aws_resp_init(&resp);
+	if (*id == '\0' || *snap == '\0' ||
+	    pb_sto_util_true(json_object_get(prior, "dry_run"))) {
+		pb_say(x, "the prior state names no instance or snapshot");
+		rc = FX_EINVAL;
+		goto out;
+	}
+	if ((rc = rds_restorable(x, id, snap)) != FX_OK)
+		goto out;
+	p = json_pack("{s:s, s:s, s:s, s:s}", "DBInstanceIdentifier", id,
+	    "DBSnapshotIdentifier", snap, "MultiAZ",
+	    pb_sto_util_true(json_object_get(prior, "multi_az")) ? "true" :
+	    "false", "PubliclyAccessible",
+	    pb_sto_util_true(json_object_get(prior, "publicly_accessible")) ?
+	    "true" : "false");
+	if (p == NULL || (*cls != '\0' && json_object_set_new(p,
+	    "DBInstanceClass", json_string(cls)) != 0)) {
+		rc = FX_ENOMEM;
+		goto out;
+	}
+	if ((rc = rds_undo_params(x, prior, p)) != FX_OK)
+		goto out;
+	rc = pb_query(x, PB_REMEDIATOR, AWS_RDS,
+	    "RestoreDBInstanceFromDBSnapshot", p, 1, &resp);
+	p = NULL;
+	if (rc == FX_OK)
+		pb_say(x, "restoring DB instance %s from snapshot %s", id,
+		    snap);
+out:
+	json_decref(p);
+	aws_resp_release(&resp);
+	return rc;
+}
+
+const struct pb_def pb_rds_idle = {
+	.name = "rds-idle",
+	.summary = "delete RDS instances without connections for idle_days, "
+	    "keeping a final snapshot",
+	.irreversible = 0,
+	.detect = rds_detect,
+	.check = rds_check,
+	.fix = rds_fix,
+	.verify = rds_verify,
+	.undo = rds_undo,
+};

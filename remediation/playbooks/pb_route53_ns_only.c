@@ -1,0 +1,549 @@
+/*
+ * pb_route53_ns_only.c - "route53-ns-only": hosted zones that hold only
+ * their apex NS and SOA records. They answer nothing, cost a monthly
+ * fee, and a zone left delegated but empty invites confusion (or a
+ * takeover of the delegation); the fix deletes the zone.
+ *
+ * detect  ListHostedZones (private zones skipped unless include_private);
+ *         zones with ResourceRecordSetCount <= 2 are confirmed with
+ *         ListResourceRecordSets, tags from ListTagsForResource.
+ *         resource_id = zone id (no "/hostedzone/"), arn
+ *         arn:aws:route53:::hostedzone/ZID, details {name, private,
+ *         record_count, comment}.
+ * check   GetHostedZone: NoSuchHostedZone -> GONE; a record set other
+ *         than the apex NS and SOA -> RIGHT; else WRONG.
+ * fix     GetHostedZone, ListResourceRecordSets, ListTagsForResource
+ *         (the prior state); refuses when other records appeared;
+ *         ChangeTagsForResource (fixit: tags, action "delete-zone");
+ *         DeleteHostedZone.
+ * verify  GetHostedZone answers NoSuchHostedZone.
+ * undo    CreateHostedZone (CallerReference "fixit-undo-FINDING-NOW";
+ *         a zone this finding's undo created before is reused), the
+ *         other VPCs of a private zone with AssociateVPCWithHostedZone,
+ *         ChangeTagsForResource (the recorded tags back, plus fixit:
+ *         tags, action "undo-delete-zone"), and a CREATE of recorded
+ *         records other than NS and SOA (normally none). The new zone
+ *         has new name servers: the delegation must be updated.
+ * prior   {"zone_id", "name", "comment", "private", "caller_reference",
+ *         "vpcs": [{VPCRegion, VPCId}], "name_servers": [..], "records":
+ *         [record sets], "tags": {..}}
+ *
+ * Parameters:
+ *   include_private  0 (default): skip private hosted zones; 1: report
+ *                    them too.
+ * Route 53 is global (.global): a scan runs detect once per account, and
+ * its findings carry region us-east-1.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fxlimits.h"
+#include "pb_r53.h"
+#include "playbook.h"
+#include "banned.h"
+
+#define NS_MAX_NAME	1024	/* a zone name as Route 53 returns it */
+
+/* ---- small helpers ------------------------------------------------------- */
+
+static int
+ns_true(const char *s)
+{
+	return s != NULL && strcmp(s, "true") == 0;
+}
+
+/* a count as Route 53 writes it (digits only), or -1 */
+static long long
+ns_count(const char *s)
+{
+	char *end;
+	long long n;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	n = strtoll(s, &end, 10);
+	return *end == '\0' && n >= 0 ? n : -1;
+}
+
+/* the finding's zone id: resource_id without "/hostedzone/", checked */
+static const char *
+ns_zid(struct pb_ctx *x, const json_t *finding)
+{
+	const char *zid = r53_zone_id(aws_j_str(finding, "resource_id"));
+
+	if (r53_zid_ok(zid))
+		return zid;
+	pb_say(x, "resource_id is no hosted zone id");
+	return NULL;
+}
+
+struct ns_count {
+	const char *zname;
+	long long sets;		/* record sets */
+	long long other;	/* other than the apex NS and SOA */
+};
+
+static fx_err
+ns_count_rr(struct pb_ctx *x, const json_t *rr, void *arg)
+{
+	struct ns_count *c = arg;
+
+	(void)x;
+	c->sets++;
+	if (!r53_is_apex_ns_soa(rr, c->zname))
+		c->other++;
+	return FX_OK;
+}
+
+/* list zid's record sets; FX_ENOTFOUND when the zone is gone */
+static fx_err
+ns_tally(struct pb_ctx *x, const char *zid, const char *zname,
+    struct ns_count *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->zname = zname;
+	return r53_list_rrsets(x, PB_AUDITOR, zid, ns_count_rr, c);
+}
+
+/* ---- detect -------------------------------------------------------------- */
+
+static fx_err
+ns_found(struct pb_ctx *x, json_t *found, const json_t *z, const char *zid,
+    long long sets)
+{
+	const char *name = aws_j_str(z, "Name");
+	json_t *details = NULL, *tags = NULL;
+	char arn[96], title[FX_MAX_TITLE];
+	fx_err rc;
+
+	if ((rc = r53_zone_tags(x, zid, &tags)) != FX_OK)
+		return rc;
+	details = json_pack("{s:s, s:b, s:I, s:s?}", "name", name, "private",
+	    ns_true(aws_j_str(z, "Config/PrivateZone")), "record_count",
+	    (json_int_t)sets, "comment", aws_j_str(z, "Config/Comment"));
+	if (details == NULL) {
+		json_decref(tags);
+		return FX_ENOMEM;
+	}
+	snprintf(arn, sizeof(arn), "arn:aws:route53:::hostedzone/%s", zid);
+	snprintf(title, sizeof(title), "Route 53 zone %s has no records "
+	    "besides NS and SOA", name);
+	return pb_found(found, zid, arn, title, details, tags);
+}
+
+static fx_err
+ns_zone(struct pb_ctx *x, const json_t *z, void *arg)
+{
+	struct ns_count c;
+	const char *zid = r53_zone_id(aws_j_str(z, "Id"));
+	const char *name = aws_j_str(z, "Name");
+	fx_err rc;
+
+	if (!r53_zid_ok(zid) || name == NULL || strlen(name) >= NS_MAX_NAME)
+		return FX_OK;
+	if (ns_true(aws_j_str(z, "Config/PrivateZone")) &&
+	    pb_param_int(x, "include_private", 0) == 0)
+		return FX_OK;
+	if (ns_count(aws_j_str(z, "ResourceRecordSetCount")) > 2)
+		return FX_OK;
+	if ((rc = ns_tally(x, zid, name, &c)) == FX_ENOTFOUND)
+		return FX_OK;	/* deleted while we listed */
+	if (rc != FX_OK || c.other > 0)
+		return rc;
+	return ns_found(x, arg, z, zid, c.sets);
+}
+
+static fx_err
+ns_detect(struct pb_ctx *x, json_t *found)
+{
+	return r53_list_zones(x, PB_AUDITOR, ns_zone, found);
+}
+
+/* ---- check, fix, verify ------------------------------------------------- */
+
+static fx_err
+ns_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
+{
+	struct ns_count c;
+	const char *zid = ns_zid(x, finding);
+	json_t *z = NULL;
+	fx_err rc = FX_EINVAL;
+
+	*v = PB_WRONG;
+	memset(&c, 0, sizeof(c));
+	if (zid == NULL)
+		goto out;
+	rc = r53_get_zone(x, PB_AUDITOR, zid, &z, NULL, NULL);
+	if (rc == FX_OK && ns_count(aws_j_str(z,
+	    "ResourceRecordSetCount")) <= 2)
+		rc = ns_tally(x, zid, aws_j_str(z, "Name"), &c);
+	else if (rc == FX_OK)
+		c.other = 1;
+	if (rc == FX_ENOTFOUND) {
+		*v = PB_GONE;
+		pb_say(x, "zone %s no longer exists", zid);
+		rc = FX_OK;
+	} else if (rc == FX_OK && c.other > 0) {
+		*v = PB_RIGHT;
+		pb_say(x, "zone %s holds records besides NS and SOA now", zid);
+	}
+out:
+	json_decref(z);
+	return rc;
+}
+
+/* the prior state: the zone, its record sets and tags */
+static fx_err
+ns_prior(struct pb_ctx *x, const char *zid, json_t **prior)
+{
+	json_t *z = NULL, *vpcs = NULL, *ns = NULL, *recs = NULL, *tags = NULL;
+	json_t *it;
+	size_t i, other = 0;
+	fx_err rc;
+
+	*prior = NULL;
+	if ((rc = r53_get_zone(x, PB_AUDITOR, zid, &z, &vpcs, &ns)) != FX_OK ||
+	    (rc = r53_rrsets(x, PB_AUDITOR, zid, &recs)) != FX_OK ||
+	    (rc = r53_zone_tags(x, zid, &tags)) != FX_OK)
+		goto out;
+	json_array_foreach(recs, i, it)
+		if (!r53_is_apex_ns_soa(it, aws_j_str(z, "Name")))
+			other++;
+	if (other > 0) {
+		pb_say(x, "zone %s holds %zu record set(s) besides NS and SOA "
+		    "now: not deleted", zid, other);
+		rc = FX_ECONFLICT;
+		goto out;
+	}
+	if ((vpcs == NULL && (vpcs = json_array()) == NULL) ||
+	    (ns == NULL && (ns = json_array()) == NULL)) {
+		rc = FX_ENOMEM;
+		goto out;
+	}
+	*prior = json_pack("{s:s, s:s, s:s?, s:b, s:s?, s:O, s:O, s:O, s:O}",
+	    "zone_id", zid, "name", aws_j_str(z, "Name"), "comment",
+	    aws_j_str(z, "Config/Comment"), "private",
+	    ns_true(aws_j_str(z, "Config/PrivateZone")), "caller_reference",
+	    aws_j_str(z, "CallerReference"), "vpcs", vpcs, "name_servers", ns,
+	    "records", recs, "tags", tags);
+	rc = *prior != NULL ? FX_OK : FX_ENOMEM;
+out:
+	json_decref(z);
+	json_decref(vpcs);
+	json_decref(ns);
+	json_decref(recs);
+	json_decref(tags);
+	return rc;
+}
+
+static fx_err
+ns_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
+{
+	struct aws_resp resp;
+	const char *zid = ns_zid(x, finding);
+	json_t *p = NULL;
+	char path[80];
+	fx_err rc = FX_EINVAL;
+
+	aws_resp_init(&resp);
+	*prior = NULL;
+	if (zid == NULL || (rc = ns_prior(x, zid, &p)) != FX_OK)
+		goto out;
+	if ((rc = r53_tag_zone(x, zid, "delete-zone", NULL)) != FX_OK)
+		goto out;
+	snprintf(path, sizeof(path), R53_PATH "/hostedzone/%s", zid);
+	if ((rc = r53_rest(x, PB_REMEDIATOR, "DeleteHostedZone", "DELETE",
+	    path, NULL, NULL, 1, &resp)) != FX_OK)
+		goto out;
+	pb_say(x, "%s zone %s (%s); its records and tags are kept in the "
+	    "prior state", x->dry_run ? "would delete" : "deleted",
+	    aws_j_str(p, "name"), zid);
+	*prior = p;
+	p = NULL;
+out:
+	aws_resp_release(&resp);
+	json_decref(p);
+	return rc;
+}
+
+static fx_err
+ns_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior,
+    int *ok)
+{
+	const char *zid = ns_zid(x, finding);
+	fx_err rc = FX_EINVAL;
+
+	(void)prior;
+	*ok = 0;
+	if (zid == NULL)
+		return rc;
+	rc = r53_get_zone(x, PB_AUDITOR, zid, NULL, NULL, NULL);
+	if (rc == FX_ENOTFOUND) {
+		*ok = 1;
+		pb_say(x, "zone %s is deleted", zid);
+		return FX_OK;
+	}
+	if (rc == FX_OK)
+		pb_say(x, "zone %s still exists", zid);
+	return rc;
+}
+
+/* ---- undo ---------------------------------------------------------------- */
+
+struct ns_find {
+	const char *name;
+	char ref[64];		/* "fixit-undo-FINDING-" */
+	char zid[40];		/* the zone found, or "" */
+};
+
+/* a zone of that name created by an earlier undo of this finding */
+static fx_err
+ns_find_zone(struct pb_ctx *x, const json_t *z, void *arg)
+{
+	struct ns_find *f = arg;
+	const char *ref = aws_j_str(z, "CallerReference");
+	const char *zid = r53_zone_id(aws_j_str(z, "Id"));
+
+	(void)x;
+	if (f->zid[0] == '\0' && ref != NULL && r53_zid_ok(zid) &&
+	    strncmp(ref, f->ref, strlen(f->ref)) == 0 &&
+	    r53_name_eq(aws_j_str(z, "Name"), f->name))
+		snprintf(f->zid, sizeof(f->zid), "%s", zid);
+	return FX_OK;
+}
+
+static fx_err
+ns_vpc_xml(struct buf *b, const json_t *vpc)
+{
+	const char *r = aws_j_str(vpc, "VPCRegion"), *id = aws_j_str(vpc,
+	    "VPCId");
+	fx_err rc;
+
+	if (r == NULL || id == NULL)
+		return FX_EINVAL;
+	if ((rc = buf_adds(b, "<VPC><VPCRegion>")) == FX_OK &&
+	    (rc = r53_xml_esc(b, r)) == FX_OK &&
+	    (rc = buf_adds(b, "</VPCRegion><VPCId>")) == FX_OK &&
+	    (rc = r53_xml_esc(b, id)) == FX_OK)
+		rc = buf_adds(b, "</VPCId></VPC>");
+	return rc;
+}
+
+static fx_err
+ns_create_xml(struct buf *b, const json_t *prior, const char *ref)
+{
+	const json_t *vpc = json_array_get(aws_j_list(prior, "vpcs"), 0);
+	const char *comment = aws_j_str(prior, "comment");
+	int priv = json_is_true(json_object_get(prior, "private"));
+	fx_err rc;
+
+	rc = buf_adds(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<CreateHostedZoneRequest xmlns=\"" R53_XMLNS "\"><Name>");
+	if (rc == FX_OK && (rc = r53_xml_esc(b, aws_j_str(prior,
+	    "name"))) == FX_OK && (rc = buf_adds(b, "</Name>")) == FX_OK &&
+	    priv && vpc != NULL)
+		rc = ns_vpc_xml(b, vpc);
+	if (rc == FX_OK && (rc = buf_adds(b, "<CallerReference>")) == FX_OK &&
+	    (rc = r53_xml_esc(b, ref)) == FX_OK)
+		rc = buf_adds(b, "</CallerReference><HostedZoneConfig>");
+	if (rc == FX_OK && comment != NULL &&
+	    (rc = buf_adds(b, "<Comment>")) == FX_OK &&
+	    (rc = r53_xml_esc(b, comment)) == FX_OK)
+		rc = buf_adds(b, "</Comment>");
+	if (rc == FX_OK)
+		rc = buf_addf(b, "<PrivateZone>%s</PrivateZone>"
+		    "</HostedZoneConfig></CreateHostedZoneRequest>",
+		    priv ? "true" : "false");
+	return rc;
+}
+
+/* CreateHostedZone; *zid gets the new zone's id */
+static fx_err
+ns_create(struct pb_ctx *x, const json_t *prior, const char *ref,
+    char *zid, size_t zlen)
+{
+	struct aws_resp resp;
+	struct buf body = BUF_INIT;
+	const char *id;
+	fx_err rc;
+
+	aws_resp_init(&resp);
+	buf_init(&body, FX_MAX_AWS_REQUEST);
+	if ((rc = ns_create_xml(&body, prior, ref)) != FX_OK) {
+		pb_say(x, "cannot write CreateHostedZone from the prior state");
+		goto out;
+	}
+	if ((rc = r53_rest(x, PB_REMEDIATOR, "CreateHostedZone", "POST",
+	    R53_PATH "/hostedzone", NULL, buf_str(&body), 1, &resp)) != FX_OK)
+		goto out;
+	id = r53_zone_id(aws_j_str(resp.doc, "HostedZone/Id"));
+	if (!r53_zid_ok(id)) {
+		pb_say(x, "route53 CreateHostedZone: no zone id in the answer");
+		rc = FX_EINVAL;
+		goto out;
+	}
+	snprintf(zid, zlen, "%s", id);
+out:
+	aws_resp_release(&resp);
+	buf_release(&body);
+	return rc;
+}
+
+/* the recorded VPCs (after the first) that zid is not associated with */
+static fx_err
+ns_vpcs(struct pb_ctx *x, const char *zid, const json_t *want,
+    const json_t *have)
+{
+	struct aws_resp resp;
+	struct buf body = BUF_INIT;
+	char path[96];
+	json_t *w, *h;
+	size_t i, j;
+	int there;
+	fx_err rc = FX_OK;
+
+	aws_resp_init(&resp);
+	buf_init(&body, 4096);
+	snprintf(path, sizeof(path), R53_PATH "/hostedzone/%s/associatevpc",
+	    zid);
+	json_array_foreach(want, i, w) {
+		there = 0;
+		json_array_foreach(have, j, h)
+			there |= aws_j_str(w, "VPCId") != NULL &&
+			    aws_j_str(h, "VPCId") != NULL &&
+			    strcmp(aws_j_str(w, "VPCId"),
+			    aws_j_str(h, "VPCId")) == 0;
+		if (there)
+			continue;
+		buf_reset(&body);
+		aws_resp_release(&resp);
+		if ((rc = buf_adds(&body, "<?xml version=\"1.0\" encoding=\""
+		    "UTF-8\"?>\n<AssociateVPCWithHostedZoneRequest xmlns=\""
+		    R53_XMLNS "\">")) != FX_OK ||
+		    (rc = ns_vpc_xml(&body, w)) != FX_OK ||
+		    (rc = buf_adds(&body, "</AssociateVPCWithHostedZone"
+		    "Request>")) != FX_OK ||
+		    (rc = r53_rest(x, PB_REMEDIATOR,
+		    "AssociateVPCWithHostedZone", "POST", path, NULL,
+		    buf_str(&body), 1, &resp)) != FX_OK)
+			break;
+	}
+	aws_resp_release(&resp);
+	buf_release(&body);
+	return rc;
+}
+
+/* recorded records other than the apex NS/SOA missing from zid */
+static fx_err
+ns_records(struct pb_ctx *x, const char *zid, const json_t *prior)
+{
+	const char *name = aws_j_str(prior, "name");
+	json_t *cur = NULL, *todo = json_array(), *rr, *c;
+	size_t i, j;
+	int there;
+	fx_err rc = FX_ENOMEM;
+
+	if (todo == NULL)
+		goto out;
+	json_array_foreach(aws_j_list(prior, "records"), i, rr) {
+		if (r53_is_apex_ns_soa(rr, name))
+			continue;
+		if (cur == NULL && (rc = r53_rrsets(x, PB_AUDITOR, zid,
+		    &cur)) != FX_OK)
+			goto out;
+		there = 0;
+		json_array_foreach(cur, j, c)
+			there |= r53_rrset_same(rr, c);
+		if (!there && json_array_append(todo, rr) != 0) {
+			rc = FX_ENOMEM;
+			goto out;
+		}
+	}
+	rc = FX_OK;
+	if (json_array_size(todo) > 0 && (rc = r53_change(x, zid, "CREATE",
+	    todo, "fixit: undo of delete-zone")) == FX_OK)
+		pb_say(x, "re-created %zu record set(s)",
+		    json_array_size(todo));
+out:
+	json_decref(cur);
+	json_decref(todo);
+	return rc;
+}
+
+/* "re-created zone N as Z: new name servers a, b: update the delegation" */
+static void
+ns_say_servers(struct pb_ctx *x, const char *name, const char *zid,
+    const json_t *ns)
+{
+	struct buf list = BUF_INIT;
+	json_t *it;
+	size_t i;
+
+	buf_init(&list, 512);
+	json_array_foreach(ns, i, it)
+		if (json_is_string(it) && ((list.len > 0 &&
+		    buf_adds(&list, ", ") != FX_OK) ||
+		    buf_adds(&list, json_string_value(it)) != FX_OK))
+			break;
+	pb_say(x, "re-created zone %s as %s: it has new name servers (%s); "
+	    "the delegation at the registrar or parent zone must be updated",
+	    name, zid, list.len > 0 ? buf_str(&list) : "see the console");
+	buf_release(&list);
+}
+
+static fx_err
+ns_undo(struct pb_ctx *x, const json_t *finding, const json_t *prior)
+{
+	struct ns_find f;
+	json_t *vpcs = NULL, *ns = NULL;
+	char ref[96];
+	fx_err rc = FX_EINVAL;
+
+	(void)finding;
+	memset(&f, 0, sizeof(f));
+	f.name = aws_j_str(prior, "name");
+	if (f.name == NULL || *f.name == '\0' ||
+	    strlen(f.name) >= NS_MAX_NAME) {
+		pb_say(x, "the prior state names no zone");
+		goto out;
+	}
+	snprintf(f.ref, sizeof(f.ref), "fixit-undo-%lld-",
+	    (long long)x->finding_id);
+	if ((rc = r53_list_zones(x, PB_AUDITOR, ns_find_zone, &f)) != FX_OK)
+		goto out;
+	if (f.zid[0] != '\0')
+		pb_say(x, "zone %s was re-created before as %s", f.name, f.zid);
+	snprintf(ref, sizeof(ref), "%s%lld", f.ref, (long long)x->now);
+	if (f.zid[0] == '\0' &&
+	    (rc = ns_create(x, prior, ref, f.zid, sizeof(f.zid))) != FX_OK)
+		goto out;
+	if ((rc = r53_get_zone(x, PB_AUDITOR, f.zid, NULL, &vpcs, &ns)) !=
+	    FX_OK)
+		goto out;
+	if (json_is_true(json_object_get(prior, "private")) &&
+	    (rc = ns_vpcs(x, f.zid, aws_j_list(prior, "vpcs"), vpcs)) != FX_OK)
+		goto out;
+	if ((rc = r53_tag_zone(x, f.zid, "undo-delete-zone",
+	    json_object_get(prior, "tags"))) != FX_OK ||
+	    (rc = ns_records(x, f.zid, prior)) != FX_OK)
+		goto out;
+	ns_say_servers(x, f.name, f.zid, ns);
+out:
+	json_decref(vpcs);
+	json_decref(ns);
+	return rc;
+}
+
+const struct pb_def pb_route53_ns_only = {
+	.name = "route53-ns-only",
+	.summary = "delete Route 53 hosted zones that hold only their NS and "
+	    "SOA records",
+	.irreversible = 0,
+	.global = 1,
+	.detect = ns_detect,
+	.check = ns_check,
+	.fix = ns_fix,
+	.verify = ns_verify,
+	.undo = ns_undo,
+};

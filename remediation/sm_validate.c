@@ -1,0 +1,205 @@
+/*
+ * sm_validate.c - checks of a finding item from outside (the ingest API,
+ * a scan, an event) before it reaches sm_ingest (see sm.h).
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "fxlimits.h"
+#include "fxtime.h"
+#include "sm.h"
+#include "banned.h"
+
+/* printable text without control characters, 1..max bytes */
+static int
+text_ok(const char *s, size_t max)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0 || n > max)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+static int
+charset_ok(const char *s, const char *extra, int (*cls)(int), size_t max)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0 || n > max)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!cls((unsigned char)s[i]) && strchr(extra, s[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+static int
+is_lower_alnum(int c)
+{
+	return islower(c) || isdigit(c);
+}
+
+static int
+is_upper_alnum(int c)
+{
+	return isupper(c) || isdigit(c);
+}
+
+static const char *const item_keys[] = { "playbook", "account_id", "region",
+	"resource_id", "resource_arn", "owner_email", "owner_slack_id",
+	"title", "details", "observed_at", "status" };
+
+/* the optional string field `key` of item; NULL when absent */
+static fx_err
+opt_str(json_t *item, const char *key, const char **out)
+{
+	json_t *v = json_object_get(item, key);
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v))
+		return FX_OK;
+	if (!json_is_string(v))
+		return FX_EINVAL;
+	*out = json_string_value(v);
+	return FX_OK;
+}
+
+fx_err
+sm_validate_item(const struct policy *pol, json_t *item, size_t i,
+    struct finding_in *f, struct buf *err)
+{
+	const char *status = NULL, *obs = NULL, *key, *bad = NULL, *why = "";
+	json_t *v, *details;
+	size_t k, nk = sizeof(item_keys) / sizeof(item_keys[0]);
+	char *dump;
+
+	memset(f, 0, sizeof(*f));
+	if (!json_is_object(item))
+		return buf_addf(err, "findings[%zu]: must be an object", i) ==
+		    FX_OK ? FX_EINVAL : FX_ENOMEM;
+	json_object_foreach(item, key, v) {
+		for (k = 0; k < nk; k++)
+			if (strcmp(key, item_keys[k]) == 0)
+				break;
+		if (k == nk) {
+			bad = key;
+			why = "unknown field";
+			goto fail;
+		}
+	}
+#define STR(field, name) do {						\
+	if (opt_str(item, name, &f->field) != FX_OK) {			\
+		bad = name; why = "must be a string"; goto fail;	\
+	}								\
+} while (0)
+	STR(playbook, "playbook");
+	STR(account_id, "account_id");
+	STR(region, "region");
+	STR(resource_id, "resource_id");
+	STR(resource_arn, "resource_arn");
+	STR(owner_email, "owner_email");
+	STR(owner_slack_id, "owner_slack_id");
+	STR(title, "title");
+#undef STR
+	if (opt_str(item, "status", &status) != FX_OK) {
+		bad = "status";
+		why = "must be a string";
+		goto fail;
+	}
+	if (opt_str(item, "observed_at", &obs) != FX_OK) {
+		bad = "observed_at";
+		why = "must be a string";
+		goto fail;
+	}
+	if (f->playbook == NULL || policy_playbook(pol, f->playbook) == NULL) {
+		bad = "playbook";
+		why = f->playbook ? "unknown playbook" : "required";
+		goto fail;
+	}
+	if (f->account_id == NULL || policy_account(pol, f->account_id) ==
+	    NULL) {
+		bad = "account_id";
+		why = f->account_id ? "not a configured account" : "required";
+		goto fail;
+	}
+	if (f->region == NULL || !charset_ok(f->region, "-", is_lower_alnum,
+	    32)) {
+		bad = "region";
+		why = f->region ? "must look like eu-west-1" : "required";
+		goto fail;
+	}
+	if (f->resource_id == NULL || !text_ok(f->resource_id, FX_MAX_FIELD)) {
+		bad = "resource_id";
+		why = f->resource_id ? "must be 1..1024 printable bytes" :
+		    "required";
+		goto fail;
+	}
+	if (f->title == NULL || !text_ok(f->title, FX_MAX_TITLE)) {
+		bad = "title";
+		why = f->title ? "must be 1..300 printable bytes" : "required";
+		goto fail;
+	}
+	if (f->resource_arn && (!text_ok(f->resource_arn, FX_MAX_FIELD) ||
+	    strncmp(f->resource_arn, "arn:", 4) != 0)) {
+		bad = "resource_arn";
+		why = "must be an ARN (arn:...)";
+		goto fail;
+	}
+	if (f->owner_email && (!text_ok(f->owner_email, 254) ||
+	    strchr(f->owner_email, '@') == NULL ||
+	    strchr(f->owner_email, ' ') != NULL)) {
+		bad = "owner_email";
+		why = "must be an email address";
+		goto fail;
+	}
+	if (f->owner_slack_id && !charset_ok(f->owner_slack_id, "",
+	    is_upper_alnum, 32)) {
+		bad = "owner_slack_id";
+		why = "must be a Slack user id (U...)";
+		goto fail;
+	}
+	details = json_object_get(item, "details");
+	if (details != NULL && !json_is_null(details)) {
+		if (!json_is_object(details)) {
+			bad = "details";
+			why = "must be an object";
+			goto fail;
+		}
+		dump = json_dumps(details, JSON_COMPACT);
+		if (dump == NULL || strlen(dump) > FX_MAX_DETAILS) {
+			free(dump);
+			bad = "details";
+			why = "too large (limit 32 KiB)";
+			goto fail;
+		}
+		free(dump);
+		f->details = details;
+	}
+	if (obs != NULL && fx_iso8601_parse(obs, &f->observed_at) != FX_OK) {
+		bad = "observed_at";
+		why = "must be an ISO 8601 time like 2026-01-01T00:00:00Z";
+		goto fail;
+	}
+	if (status != NULL && strcmp(status, "active") != 0 &&
+	    strcmp(status, "resolved") != 0) {
+		bad = "status";
+		why = "must be active or resolved";
+		goto fail;
+	}
+	f->resolved = status != NULL && strcmp(status, "resolved") == 0;
+	f->notify_only = f->details != NULL &&
+	    (json_is_string(json_object_get(f->details, "iac_owner")) ||
+	    json_is_true(json_object_get(f->details, "notify_only")));
+	return FX_OK;
+fail:
+	return buf_addf(err, "findings[%zu].%s: %s", i, bad, why) == FX_OK ?
+	    FX_EINVAL : FX_ENOMEM;
+}
+
