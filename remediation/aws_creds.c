@@ -40,6 +40,7 @@ struct aws_credsrc {
 	struct role_entry roles[AWS_ROLE_CACHE_MAX];
 	size_t nroles;
 	unsigned long assume_calls;
+	int64_t refresh_s;
 };
 
 static void __attribute__((format(printf, 2, 3)))
@@ -60,7 +61,7 @@ why_set(struct buf *why, const char *fmt, ...)
 
 fx_err
 aws_credsrc_new(const char *profile, const char *sts_region,
-    struct aws_credsrc **out)
+    int64_t refresh_s, struct aws_credsrc **out)
 {
 	struct aws_credsrc *s;
 
@@ -76,6 +77,7 @@ aws_credsrc_new(const char *profile, const char *sts_region,
 		free(s);
 		return FX_ENOMEM;
 	}
+	s->refresh_s = refresh_s > 0 ? refresh_s : AWS_CREDS_REFRESH_S;
 	s->profile = profile ? strdup(profile) : NULL;
 	s->sts_region = strdup(sts_region ? sts_region : "us-east-1");
 	if ((profile != NULL && s->profile == NULL) || s->sts_region == NULL) {
@@ -117,10 +119,10 @@ aws_credsrc_assume_calls(struct aws_credsrc *s)
 }
 
 static int
-fresh(const struct aws_creds *c, int64_t now)
+fresh(const struct aws_credsrc *s, const struct aws_creds *c, int64_t now)
 {
 	return c->access_key_id != NULL &&
-	    (c->expires == 0 || now < c->expires - AWS_CREDS_REFRESH_S);
+	    (c->expires == 0 || now < c->expires - s->refresh_s);
 }
 
 static fx_err
@@ -584,7 +586,7 @@ aws_credsrc_get(struct aws_credsrc *s, struct aws_client *c,
 
 	memset(out, 0, sizeof(*out));
 	pthread_mutex_lock(&s->mu);
-	rc = fresh(&s->base, now) ? aws_creds_copy(&s->base, out) :
+	rc = fresh(s, &s->base, now) ? aws_creds_copy(&s->base, out) :
 	    FX_ENOTFOUND;
 	pthread_mutex_unlock(&s->mu);
 	if (rc != FX_ENOTFOUND)
@@ -592,7 +594,7 @@ aws_credsrc_get(struct aws_credsrc *s, struct aws_client *c,
 	/* one fetch for all the threads that found the cache stale */
 	pthread_mutex_lock(&s->refresh);
 	pthread_mutex_lock(&s->mu);
-	rc = fresh(&s->base, aws_client_now(c)) ?
+	rc = fresh(s, &s->base, aws_client_now(c)) ?
 	    aws_creds_copy(&s->base, out) : FX_ENOTFOUND;
 	pthread_mutex_unlock(&s->mu);
 	if (rc != FX_ENOTFOUND)
@@ -688,7 +690,7 @@ aws_credsrc_assume(struct aws_credsrc *s, struct aws_client *c,
 		goto out;
 	pthread_mutex_lock(&s->mu);
 	e = role_find(s, buf_str(&key));
-	rc = e && fresh(&e->cr, aws_client_now(c)) ?
+	rc = e && fresh(s, &e->cr, aws_client_now(c)) ?
 	    aws_creds_copy(&e->cr, out) : FX_ENOTFOUND;
 	pthread_mutex_unlock(&s->mu);
 	if (rc != FX_ENOTFOUND)

@@ -40,9 +40,11 @@
 
 struct aws_credsrc;
 
-/* profile: NULL = AWS_PROFILE or "default"; region for STS calls */
+/* profile: NULL = AWS_PROFILE or "default"; region for STS calls;
+ * refresh_s: renew temporary credentials this long before they expire
+ * (0 = AWS_CREDS_REFRESH_S) */
 fx_err aws_credsrc_new(const char *profile, const char *sts_region,
-    struct aws_credsrc **out) FX_WUR;
+    int64_t refresh_s, struct aws_credsrc **out) FX_WUR;
 void aws_credsrc_free(struct aws_credsrc *s);	/* accepts NULL */
 
 /* fixitd's own credentials (a copy the caller releases) */

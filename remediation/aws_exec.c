@@ -30,7 +30,8 @@ aws_exec_new(const struct policy *pol, struct aws_exec **out)
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return FX_ENOMEM;
 	e->pol = pol;
-	rc = aws_credsrc_new(pol->aws.profile, pol->aws.sts_region, &e->creds);
+	rc = aws_credsrc_new(pol->aws.profile, pol->aws.sts_region,
+	    pol->aws.creds_refresh, &e->creds);
 	if (rc != FX_OK) {
 		free(e);
 		return rc;

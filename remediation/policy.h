@@ -63,6 +63,7 @@ struct aws_settings {
 	int scan_hour;		/* UTC hour of the daily scan; -1 = none */
 	int scan_concurrency;	/* account x region pairs at once */
 	int scan_at_start;	/* also scan once at startup */
+	int64_t creds_refresh;	/* renew credentials this long before expiry */
 };
 
 struct playbook {

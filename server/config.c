@@ -355,6 +355,7 @@ static const struct ckey aws_keys[] = {
 	INT(P, aws.client.backoff_max_ms, "backoff_max_ms", "20000", 0,
 	    600000),
 	DUR(P, aws.client.timeout_s, "timeout", "30s", 1, 600),
+	DUR(P, aws.creds_refresh, "credentials_refresh", "5m", 1, 43200),
 	MAP("roles", &aws_role_sec),
 	MAP("endpoints", &aws_ep_sec),
 	MAP("scan", &aws_scan_sec),

@@ -9,6 +9,7 @@ with 2xx had a valid SigV4 signature for its service and region.
 """
 
 import os
+import time
 
 import harness as h
 
@@ -277,6 +278,30 @@ def test_scan_at_start_and_concurrency_bound():
         h.check(len(env.findings(playbook=PB)) == 1, "no finding")
 
 
+def test_credentials_refreshed_before_expiry():
+    with imds_env(name="refresh", approval="owner") as env:
+        # roles are assumed for 3600 s; renewing 3596 s before expiry
+        # makes them due for renewal four seconds after each AssumeRole
+        env.config["aws"]["credentials_refresh"] = "3596s"
+        env.write_config()
+        seed(env)
+        env.start()
+
+        def scan_assumes():
+            return len([c for c in env.aws.calls(action="AssumeRole")
+                        if c.params["RoleSessionName"] == "fixit-scan"])
+        env.scan()
+        h.check(scan_assumes() == 2, "first scan: %d AssumeRole",
+                scan_assumes())
+        env.scan()
+        h.check(scan_assumes() == 2, "renewed although still fresh: %d",
+                scan_assumes())
+        time.sleep(4.5)
+        env.scan()
+        h.check(scan_assumes() == 4, "not renewed before expiry: %d "
+                "AssumeRole", scan_assumes())
+
+
 def test_no_secret_in_logs():
     with imds_env(name="secrets") as env:
         seed(env)
@@ -304,4 +329,5 @@ if __name__ == "__main__":
                 test_credentials_ecs, test_credentials_web_identity,
                 test_credentials_profile_role_chain,
                 test_scan_at_start_and_concurrency_bound,
+                test_credentials_refreshed_before_expiry,
                 test_no_secret_in_logs)

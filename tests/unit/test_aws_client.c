@@ -180,7 +180,7 @@ test_chain(void)
 		setenv("AWS_ACCESS_KEY_ID", "ENVKEY", 1);
 		setenv("AWS_SECRET_ACCESS_KEY", "ENVSECRET", 1);
 		setenv("AWS_SESSION_TOKEN", "ENVTOKEN", 1);
-		CHECK_INT(aws_credsrc_new(NULL, NULL, &s), FX_OK);
+		CHECK_INT(aws_credsrc_new(NULL, NULL, 0, &s), FX_OK);
 		CHECK_INT(aws_credsrc_get(s, c, &cr, &why), FX_OK);
 		CHECK_STR(cr.access_key_id, "ENVKEY");
 		CHECK_STR(cr.session_token, "ENVTOKEN");
@@ -192,7 +192,7 @@ test_chain(void)
 		unsetenv("AWS_ACCESS_KEY_ID");
 		unsetenv("AWS_SECRET_ACCESS_KEY");
 		unsetenv("AWS_SESSION_TOKEN");
-		CHECK_INT(aws_credsrc_new(NULL, NULL, &s), FX_OK);
+		CHECK_INT(aws_credsrc_new(NULL, NULL, 0, &s), FX_OK);
 		CHECK_INT(aws_credsrc_get(s, c, &cr, &why), FX_OK);
 		CHECK_STR(cr.access_key_id, "FILEKEY");
 		CHECK(cr.session_token == NULL);
@@ -202,14 +202,14 @@ test_chain(void)
 	TEST("a named profile wins over the environment") {
 		setenv("AWS_ACCESS_KEY_ID", "ENVKEY", 1);
 		setenv("AWS_SECRET_ACCESS_KEY", "ENVSECRET", 1);
-		CHECK_INT(aws_credsrc_new("ops", NULL, &s), FX_OK);
+		CHECK_INT(aws_credsrc_new("ops", NULL, 0, &s), FX_OK);
 		CHECK_INT(aws_credsrc_get(s, c, &cr, &why), FX_OK);
 		CHECK_STR(cr.access_key_id, "OPSKEY");
 		CHECK_STR(cr.session_token, "OPSTOKEN");
 		aws_creds_release(&cr);
 		aws_credsrc_free(s);
 		setenv("AWS_PROFILE", "ops", 1);
-		CHECK_INT(aws_credsrc_new(NULL, NULL, &s), FX_OK);
+		CHECK_INT(aws_credsrc_new(NULL, NULL, 0, &s), FX_OK);
 		CHECK_INT(aws_credsrc_get(s, c, &cr, &why), FX_OK);
 		CHECK_STR(cr.access_key_id, "OPSKEY");
 		aws_creds_release(&cr);
@@ -217,7 +217,7 @@ test_chain(void)
 		unsetenv("AWS_PROFILE");
 	}
 	TEST("a role profile without a source is a clear error, no secret") {
-		CHECK_INT(aws_credsrc_new("broken", NULL, &s), FX_OK);
+		CHECK_INT(aws_credsrc_new("broken", NULL, 0, &s), FX_OK);
 		buf_reset(&why);
 		CHECK(aws_credsrc_get(s, c, &cr, &why) != FX_OK);
 		CHECK(strstr(buf_str(&why), "source_profile") != NULL);
@@ -228,7 +228,7 @@ test_chain(void)
 		clear_env();
 		setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/c", 1);
 		setenv("AWS_CONFIG_FILE", "/nonexistent/f", 1);
-		CHECK_INT(aws_credsrc_new(NULL, NULL, &s), FX_OK);
+		CHECK_INT(aws_credsrc_new(NULL, NULL, 0, &s), FX_OK);
 		buf_reset(&why);
 		CHECK_INT(aws_credsrc_get(s, c, &cr, &why), FX_EAUTH);
 		CHECK(strstr(buf_str(&why), "no AWS credentials") != NULL);
