@@ -186,6 +186,37 @@ fx_err db_paused(struct db *db, const char *playbook, int *paused) FX_WUR;
 /* JSON array of paused names */
 fx_err db_pause_list(struct db *db, json_t **out) FX_WUR;
 
+/* ---- events (POST /v1/events, /v1/custodian) ------------------------- */
+/* stored before the 2xx; *dup = 1 when the id was already there;
+ * now_ms: the time of receipt in milliseconds */
+fx_err db_event_add(struct db *db, const char *id, const char *kind,
+    const char *body, int64_t now_ms, int *dup) FX_WUR;
+struct event_row {
+	int64_t seq;
+	char *id, *kind, *body;
+	int64_t received_at;	/* ms */
+};
+void event_row_release(struct event_row *r);
+/* the oldest pending events, at most max: free each, then free(*rows) */
+fx_err db_event_pending(struct db *db, size_t max, struct event_row **rows,
+    size_t *n) FX_WUR;
+struct event_done {
+	int64_t seq;
+	const char *state;	/* done | ignored | error */
+	const char *account_id, *event_name, *actor;	/* may be NULL */
+	int64_t event_time;
+	int64_t launches;	/* instances launched by hand (batch rule) */
+	const json_t *result;	/* what was done; may be NULL */
+};
+/* FX_ENOTFOUND when the event is no longer pending; now_ms: when */
+fx_err db_event_done(struct db *db, const struct event_done *d,
+    int64_t now_ms) FX_WUR;
+/* instances `actor` launched by hand in `account` since `since` */
+fx_err db_event_launches(struct db *db, const char *actor,
+    const char *account, int64_t since, int64_t *count) FX_WUR;
+/* {"pending": n, "done": n, ...} */
+fx_err db_event_counts(struct db *db, json_t **out) FX_WUR;
+
 /* ---- scans ----------------------------------------------------------- */
 struct scan_rec {
 	const char *account_id, *region;

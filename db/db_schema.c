@@ -187,10 +187,10 @@ static const char schema_v4[] =
 "  seq INTEGER PRIMARY KEY,"
 "  id TEXT NOT NULL UNIQUE,"
 "  kind TEXT NOT NULL,"
-"  received_at INTEGER NOT NULL,"
+"  received_at INTEGER NOT NULL,"	/* ms */
 "  body TEXT NOT NULL,"
 "  state TEXT NOT NULL DEFAULT 'pending',"
-"  processed_at INTEGER,"
+"  processed_at INTEGER,"		/* ms */
 "  account_id TEXT,"
 "  event_name TEXT,"
 "  actor TEXT,"

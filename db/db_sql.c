@@ -187,4 +187,16 @@ const char *const db_sql_text[SQL__COUNT] = {
 	[SQL_F_ACTIVE_RES] = "SELECT resource_id FROM findings WHERE "
 	    "playbook = ?1 AND account_id = ?2 AND region = ?3 AND "
 	    "state IN ('open', 'notified', 'excepted')",
+	[SQL_EV_ADD] = "INSERT INTO events (id, kind, received_at, body) "
+	    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (id) DO NOTHING",
+	[SQL_EV_PENDING] = "SELECT seq, id, kind, body, received_at FROM events "
+	    "INDEXED BY events_pending WHERE state = 'pending' ORDER BY seq "
+	    "LIMIT ?1",
+	[SQL_EV_DONE] = "UPDATE events SET state = ?2, processed_at = ?3, "
+	    "account_id = ?4, event_name = ?5, actor = ?6, event_time = ?7, "
+	    "launches = ?8, result = ?9 WHERE seq = ?1 AND state = 'pending'",
+	[SQL_EV_LAUNCHES] = "SELECT coalesce(sum(launches), 0) FROM events "
+	    "INDEXED BY events_launches WHERE actor = ?1 AND account_id = ?2 "
+	    "AND event_time >= ?3 AND launches > 0",
+	[SQL_EV_COUNTS] = "SELECT state, count(*) FROM events GROUP BY state",
 };

@@ -351,3 +351,85 @@ aws_exec_global(const struct playbook *pb)
 
 	return def != NULL && def->global;
 }
+
+/* a tag value AWS accepts: letters, digits, spaces and + - = . _ : / @ */
+static void
+tag_value(const char *in, char *out, size_t len)
+{
+	size_t i;
+	char ch;
+
+	for (i = 0; in[i] != '\0' && i + 1 < len; i++) {
+		ch = in[i];
+		out[i] = ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || strchr(" +-=._:/@", ch)) ?
+		    ch : '_';
+	}
+	out[i] = '\0';
+}
+
+static json_t *
+creator_params(const json_t *created, const char *value, int *rds)
+{
+	const char *svc = json_string_value(json_object_get(created,
+	    "service"));
+	json_t *p = NULL, *ids, *id;
+	char key[32];
+	size_t i;
+
+	*rds = svc != NULL && strcmp(svc, "rds") == 0;
+	if (*rds) {
+		if (!json_is_string(json_object_get(created, "arn")))
+			return NULL;
+		return json_pack("{s:O, s:s, s:s}", "ResourceName",
+		    json_object_get(created, "arn"), "Tags.member.1.Key",
+		    "fixit:creator", "Tags.member.1.Value", value);
+	}
+	ids = json_object_get(created, "ids");
+	if (svc == NULL || strcmp(svc, "ec2") != 0 ||
+	    json_array_size(ids) == 0 ||
+	    (p = json_pack("{s:s, s:s}", "Tag.1.Key", "fixit:creator",
+	    "Tag.1.Value", value)) == NULL)
+		return NULL;
+	json_array_foreach(ids, i, id) {
+		snprintf(key, sizeof(key), "ResourceId.%zu", i + 1);
+		if (!json_is_string(id) || json_object_set(p, key, id) != 0) {
+			json_decref(p);
+			return NULL;
+		}
+	}
+	return p;
+}
+
+fx_err
+aws_exec_tag_creator(struct aws_exec *e, struct aws_client *c,
+    const char *account, const char *region, const json_t *created,
+    const char *actor, struct buf *msg)
+{
+	struct aws_resp resp;
+	struct run r;
+	char value[257];
+	json_t *p;
+	int rds;
+	fx_err rc;
+
+	aws_resp_init(&resp);
+	tag_value(actor, value, sizeof(value));
+	if ((rc = run_init(&r, e, c, "events", account, region, 0)) != FX_OK)
+		goto out;
+	snprintf(r.session, sizeof(r.session), "fixit-events");
+	if ((p = creator_params(created, value, &rds)) == NULL) {
+		rc = FX_EINVAL;
+		goto out;
+	}
+	rc = pb_query(&r.x, PB_TAGGER, rds ? AWS_RDS : AWS_EC2, rds ?
+	    "AddTagsToResource" : "CreateTags", p, 1, &resp);
+out:
+	if (msg != NULL && buf_addf(msg, "%s fixit:creator=%s%s%s",
+	    rc == FX_OK ? "tagged" : "could not tag", value,
+	    r.msg.len ? ": " : "", buf_str(&r.msg)) != FX_OK)
+		buf_reset(msg);
+	aws_resp_release(&resp);
+	run_release(&r);
+	return rc;
+}

@@ -53,6 +53,17 @@ fx_err aws_exec_detect(struct aws_exec *e, struct aws_client *c,
 #define AWS_GLOBAL_REGION	"us-east-1"
 int aws_exec_global(const struct playbook *pb);
 
+/*
+ * Tag what a person created with fixit:creator = actor (tagger role, in
+ * account and region), for later findings' owners. created: an
+ * ev_actions "created" object ({"service":"ec2","ids":[..]} or
+ * {"service":"rds","arn":..}). Characters AWS refuses in tag values
+ * become '_'. *msg says what was done or what failed.
+ */
+fx_err aws_exec_tag_creator(struct aws_exec *e, struct aws_client *c,
+    const char *account, const char *region, const json_t *created,
+    const char *actor, struct buf *msg) FX_WUR;
+
 /* STS AssumeRole calls made so far (metrics, tests) */
 unsigned long aws_exec_assume_calls(struct aws_exec *e);
 

@@ -125,6 +125,19 @@ policy_regions(const struct policy *p, const struct account *a, size_t *n)
 	return (const char *const *)p->aws.regions;
 }
 
+static void
+events_settings_release(struct events_settings *e)
+{
+	free(e->employee_pattern);
+	free_strv(e->automation);
+	free_strv(e->iac_tags);
+	free(e->quarantine_playbook);
+	free(e->dangling_playbook);
+	json_decref(e->securityhub);
+	json_decref(e->custodian);
+	memset(e, 0, sizeof(*e));
+}
+
 void
 policy_free(struct policy *p)
 {
@@ -152,5 +165,6 @@ policy_free(struct policy *p)
 	free(p->admins);
 	free(p->admin_channel);
 	aws_settings_release(&p->aws);
+	events_settings_release(&p->events);
 	free(p);
 }

@@ -85,6 +85,23 @@ struct playbook {
 	struct executor_cfg exec;
 };
 
+/* the events: section (CloudTrail via EventBridge, other scanners) */
+struct events_settings {
+	char *employee_pattern;	/* fnmatch glob on the actor; NULL = all */
+	char **automation;	/* role/user name or ARN globs: not manual */
+	size_t nautomation;
+	char **iac_tags;	/* tag keys that mark IaC-owned resources */
+	size_t niac_tags;
+	int launch_batch;	/* more launches than this in the window by
+				 * one person: batch work, notify only */
+	int64_t launch_window;	/* seconds */
+	char *quarantine_playbook;	/* manual launches in production */
+	char *dangling_playbook;	/* DeleteBucket / DeleteLoadBalancer */
+	json_t *securityhub;	/* {rule id: playbook} */
+	json_t *custodian;	/* {policy name: playbook} */
+	int tag_creator;	/* tag what a person creates fixit:creator */
+};
+
 struct policy {
 	struct account *accounts;
 	size_t naccounts;
@@ -95,6 +112,7 @@ struct policy {
 	char *admin_channel;	/* Slack channel id */
 	int64_t lease;		/* seconds a claimed fix may run */
 	struct aws_settings aws;
+	struct events_settings events;
 };
 
 const struct account *policy_account(const struct policy *p, const char *id);

@@ -13,6 +13,7 @@ struct metrics;
 struct sender;
 struct scan;
 struct aws_exec;
+struct events;
 
 struct app {
 	const struct config *cfg;
@@ -21,6 +22,7 @@ struct app {
 	struct sender *sender;	/* kicked after writes that queue messages */
 	struct aws_exec *aws;	/* the aws executor's shared state */
 	struct scan *scan;	/* NULL when no playbook uses aws */
+	struct events *events;	/* the events thread */
 };
 
 #endif

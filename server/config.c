@@ -107,6 +107,21 @@ check_builtin(const char *s)
 }
 
 static const char *
+check_header(const char *s)
+{
+	return made_of(s, UPPER LOWER DIGITS "-_", 1, 64) ? NULL : "must be "
+	    "an HTTP header name (letters, digits, '-')";
+}
+
+static const char *
+check_glob(const char *s)
+{
+	return strlen(s) > 256 ? "too long (at most 256 characters)" :
+	    cfg_has_ctl(s) ? "must not contain control characters" :
+	    cfg_check_nonempty(s);
+}
+
+static const char *
 check_tag_key(const char *s)
 {
 	return strlen(s) > 128 ? "too long (at most 128 characters)" :
@@ -126,6 +141,8 @@ cfg_secret_hint(const char *key)
 	    "ingest.tokens_file or FIXIT_INGEST_TOKENS" :
 	    strcmp(key, "external_id") == 0 ?
 	    "aws.external_id_file or FIXIT_AWS_EXTERNAL_ID" :
+	    strcmp(key, "api_key") == 0 ?
+	    "events.api_key_file or FIXIT_EVENTS_API_KEY" :
 	    strcmp(key, "aws_access_key_id") == 0 ||
 	    strcmp(key, "aws_secret_access_key") == 0 ||
 	    strcmp(key, "secret_access_key") == 0 ||
@@ -197,6 +214,40 @@ executor_post(struct loader *ld, char *elem, const struct seen *s,
 	cfg_sub_path(kp, path, "command", 0);
 	return cfg_err(ld, cfg_seen_line(s, "type"), kp, "type exec "
 	    "needs a command: [/absolute/path, args...]");
+}
+
+/* every mapping names a configured playbook */
+static fx_err
+events_map_check(struct loader *ld, const json_t *map, int line,
+    const char *key)
+{
+	const char *rule;
+	json_t *v;
+
+	json_object_foreach((json_t *)map, rule, v) {
+		if (json_is_string(v) && policy_playbook(ld->pol,
+		    json_string_value(v)) != NULL)
+			continue;
+		return cfg_err(ld, line, key, "%s maps to %s, which is not a "
+		    "configured playbook", rule, json_is_string(v) ?
+		    json_string_value(v) : "a non-name");
+	}
+	return FX_OK;
+}
+
+/* checks that need the whole file (the playbooks may come last) */
+static fx_err
+top_post(struct loader *ld, char *elem, const struct seen *s,
+    const char *path)
+{
+	int line = cfg_seen_line(s, "events");
+	fx_err rc;
+
+	if ((rc = events_map_check(ld, ld->pol->events.securityhub, line,
+	    "events.securityhub")) != FX_OK)
+		return rc;
+	return events_map_check(ld, ld->pol->events.custodian, line,
+	    "events.custodian");
 }
 
 /* aws.regions defaults to us-east-1 */
@@ -362,6 +413,35 @@ static const struct ckey aws_keys[] = {
 };
 static const struct section aws_sec = SECTION(aws_keys, 0, 0, aws_post);
 
+static const char *const glob_list[] = { "[deploy-*, arn:aws:iam::*:role/ci/*]",
+	"name or glob", NULL };
+static const char *const tag_list[] = { "[terraform:stack]", "tag key",
+	NULL };
+
+static const struct ckey events_keys[] = {
+	STR(C, events_header, "api_key_header", "X-Fixit-Api-Key", 0,
+	    check_header),
+	OF(K_PATH, "api_key_file", L, evkey_file, NULL),
+	STR(P, events.employee_pattern, "employee_pattern", NULL, 0,
+	    check_glob),
+	{ .name = "automation", .type = K_IDLIST, P(events.automation),
+	  .off2 = offsetof(struct policy, events.nautomation), .max = 256,
+	  .names = glob_list, .check = check_glob },
+	{ .name = "iac_tags", .type = K_IDLIST, P(events.iac_tags),
+	  .off2 = offsetof(struct policy, events.niac_tags), .max = 64,
+	  .names = tag_list, .check = check_tag_key },
+	INT(P, events.launch_batch, "launch_batch", "5", 1, 100000),
+	DUR(P, events.launch_window, "launch_window", "15m", 1, DAY),
+	STR(P, events.quarantine_playbook, "quarantine_playbook",
+	    "ec2-quarantine", 0, check_pb_name),
+	STR(P, events.dangling_playbook, "dangling_playbook", "dangling-dns", 0,
+	    check_pb_name),
+	OF(K_BOOL, "tag_creator", P, events.tag_creator, "true"),
+	{ .name = "securityhub", .type = K_PARAMS, P(events.securityhub) },
+	{ .name = "custodian", .type = K_PARAMS, P(events.custodian) },
+};
+static const struct section events_sec = SECTION(events_keys, 0, 0, NULL);
+
 static const struct ckey ingest_keys[] = {
 	OF(K_PATH, "tokens_file", L, tok_file, NULL),
 };
@@ -381,10 +461,11 @@ static const struct ckey top_keys[] = {
 	MAP("slack", &slack_sec),
 	MAP("ingest", &ingest_sec),
 	MAP("aws", &aws_sec),
+	MAP("events", &events_sec),
 	SEQ("accounts", accounts, naccounts, &account_sec),
 	SEQ("playbooks", playbooks, nplaybooks, &playbook_sec),
 };
-static const struct section top_sec = SECTION(top_keys, 0, 0, NULL);
+static const struct section top_sec = SECTION(top_keys, 0, 0, top_post);
 
 /* ---- secrets -------------------------------------------------------- */
 
@@ -486,7 +567,9 @@ load_secrets(struct loader *ld)
 	    "FIXIT_SLACK_BOT_TOKEN", &c->bot_token)) != FX_OK ||
 	    (rc = load_tokens(ld)) != FX_OK ||
 	    (rc = load_secret(ld, &ld->ext_file, "aws.external_id_file",
-	    "FIXIT_AWS_EXTERNAL_ID", &ld->pol->aws.external_id)) != FX_OK)
+	    "FIXIT_AWS_EXTERNAL_ID", &ld->pol->aws.external_id)) != FX_OK ||
+	    (rc = load_secret(ld, &ld->evkey_file, "events.api_key_file",
+	    "FIXIT_EVENTS_API_KEY", &c->events_key)) != FX_OK)
 		return rc;
 	if (c->slack_mode != SLACK_LIVE)
 		return FX_OK;
@@ -542,6 +625,7 @@ out:
 	free(ld.bot_file.path);
 	free(ld.tok_file.path);
 	free(ld.ext_file.path);
+	free(ld.evkey_file.path);
 	config_free(ld.cfg);
 	buf_release(&text);
 	return rc;
@@ -560,6 +644,8 @@ config_free(struct config *c)
 	free(c->slack_api_base);
 	fx_secret_free(c->signing_secret);
 	fx_secret_free(c->bot_token);
+	fx_secret_free(c->events_key);
+	free(c->events_header);
 	for (i = 0; i < c->ningest_tokens; i++)
 		fx_secret_free(c->ingest_tokens[i]);
 	free(c->ingest_tokens);

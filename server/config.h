@@ -39,6 +39,9 @@ struct config {
 	char **ingest_tokens;	/* bearer tokens for the /v1 API; may be empty */
 	size_t ningest_tokens;
 
+	char *events_header;	/* header carrying the events API key */
+	char *events_key;	/* POST /v1/events; NULL: the route is off */
+
 	struct policy *policy;
 };
 

@@ -53,7 +53,7 @@ struct loader {
 	yaml_document_t doc;
 	struct config *cfg;
 	struct policy *pol;
-	struct pathval sig_file, bot_file, tok_file, ext_file;
+	struct pathval sig_file, bot_file, tok_file, ext_file, evkey_file;
 	int mode_line;		/* line of slack.mode, 0 when defaulted */
 	struct buf *err;
 };

@@ -21,8 +21,8 @@
 #include "banned.h"
 
 /* 1 when Authorization: Bearer matches a configured token */
-static int
-bearer_ok(struct app *a, struct http_request *r, struct http_reply *rp)
+int
+h_bearer_ok(struct app *a, struct http_request *r, struct http_reply *rp)
 {
 	const struct config *cfg = a->cfg;
 	const char *h = http_req_header(r, "Authorization");
@@ -135,7 +135,7 @@ h_findings_post(struct app *a, struct http_request *r, struct http_reply *rp)
 	size_t len, i;
 	fx_err rc;
 
-	if (!bearer_ok(a, r, rp))
+	if (!h_bearer_ok(a, r, rp))
 		return;
 	if (!http_req_ctype_is(r, "application/json")) {
 		http_reply_error(rp, 415, "expected application/json");
@@ -207,7 +207,7 @@ h_findings_get(struct app *a, struct http_request *r, struct http_reply *rp)
 	fx_err rc;
 
 	memset(&j, 0, sizeof(j));
-	if (!bearer_ok(a, r, rp))
+	if (!h_bearer_ok(a, r, rp))
 		return;
 	j.flt.limit = 100;
 	j.flt.state = http_req_arg(r, "state");
@@ -247,6 +247,7 @@ h_healthz(struct app *a, struct http_request *r, struct http_reply *rp)
 
 struct gauge_job {
 	json_t *counts;
+	json_t *events;
 	int64_t pending;
 };
 
@@ -259,13 +260,17 @@ gauge_job_run(struct db *db, void *arg)
 	rc = db_counts(db, &j->counts);
 	if (rc == FX_OK)
 		rc = db_outbox_depth(db, &j->pending);
+	if (rc == FX_OK)
+		rc = db_event_counts(db, &j->events);
 	return rc;
 }
 
 void
 h_metrics(struct app *a, struct http_request *r, struct http_reply *rp)
 {
-	struct gauge_job j = { NULL, 0 };
+	struct gauge_job j = { NULL, NULL, 0 };
+	const char *k;
+	json_t *v;
 	struct buf out = BUF_INIT;
 	json_t *by_state;
 	int st;
@@ -288,10 +293,20 @@ h_metrics(struct app *a, struct http_request *r, struct http_reply *rp)
 		    "waiting for delivery.\n# TYPE fixit_outbox_pending gauge\n"
 		    "fixit_outbox_pending %lld\n", (long long)j.pending);
 	if (rc == FX_OK)
+		rc = buf_adds(&out, "# HELP fixit_events Received events by "
+		    "state (pending, done, error).\n# TYPE fixit_events "
+		    "gauge\n");
+	json_object_foreach(j.events, k, v) {
+		if (rc == FX_OK)
+			rc = buf_addf(&out, "fixit_events{state=\"%s\"} %lld\n",
+			    k, (long long)json_integer_value(v));
+	}
+	if (rc == FX_OK)
 		http_reply_text(rp, 200, "text/plain; version=0.0.4",
 		    buf_str(&out));
 	else
 		http_reply_error(rp, 500, "could not render metrics");
 	json_decref(j.counts);
+	json_decref(j.events);
 	buf_release(&out);
 }

@@ -42,6 +42,10 @@ static const struct route routes[] = {
 	{ "POST", "/v1/findings", ROUTE_FINDINGS_POST, FX_MAX_INGEST_BODY,
 	  h_findings_post },
 	{ "GET", "/v1/findings", ROUTE_FINDINGS_GET, 0, h_findings_get },
+	{ "POST", "/v1/events", ROUTE_EVENTS, FX_MAX_EVENT_BODY,
+	  h_events_post },
+	{ "POST", "/v1/custodian", ROUTE_CUSTODIAN, FX_MAX_INGEST_BODY,
+	  h_custodian_post },
 	{ "GET", "/healthz", ROUTE_HEALTHZ, 0, h_healthz },
 	{ "GET", "/metrics", ROUTE_METRICS, 0, h_metrics },
 };

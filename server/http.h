@@ -63,6 +63,11 @@ void http_reply_error(struct http_reply *rp, unsigned status,
 void http_reply_text(struct http_reply *rp, unsigned status,
     const char *ctype, const char *text);
 
+/* 1 when the request carries one of the ingest bearer tokens, else a
+ * 401 reply is set */
+int h_bearer_ok(struct app *a, struct http_request *r,
+    struct http_reply *rp);
+
 /* handlers (server/h_*.c) */
 void h_slack_actions(struct app *a, struct http_request *r,
     struct http_reply *rp);
@@ -71,6 +76,10 @@ void h_slack_commands(struct app *a, struct http_request *r,
 void h_findings_post(struct app *a, struct http_request *r,
     struct http_reply *rp);
 void h_findings_get(struct app *a, struct http_request *r,
+    struct http_reply *rp);
+void h_events_post(struct app *a, struct http_request *r,
+    struct http_reply *rp);
+void h_custodian_post(struct app *a, struct http_request *r,
     struct http_reply *rp);
 void h_healthz(struct app *a, struct http_request *r, struct http_reply *rp);
 void h_metrics(struct app *a, struct http_request *r, struct http_reply *rp);

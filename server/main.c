@@ -11,9 +11,11 @@
  *   timer    (timer.c) housekeeping, leased fixes, executors;
  *   scan     (scan.c) the daily/requested scan and its workers, when a
  *            playbook uses the aws executor;
+ *   events   (events.c) processes stored CloudTrail, Security Hub and
+ *            Custodian events, once each;
  *   http     libmicrohttpd's polling thread and one thread per connection
  *            (or a pool), which only verify, parse and call the writer.
- * Shutdown runs in reverse: http, scan, timer, sender, writer.
+ * Shutdown runs in reverse: http, events, scan, timer, sender, writer.
  */
 #include <getopt.h>
 #include <pthread.h>
@@ -26,6 +28,7 @@
 
 #include "aws_exec.h"
 #include "config.h"
+#include "events.h"
 #include "demo.h"
 #include "dbwriter.h"
 #include "fxlog.h"
@@ -52,6 +55,7 @@ struct running {
 	struct sender *s;
 	struct timer *t;
 	struct scan *sc;
+	struct events *ev;
 	struct aws_exec *aws;
 	struct http *h;
 };
@@ -60,6 +64,7 @@ static void
 stop_all(struct running *r)
 {
 	http_stop(r->h);
+	events_stop(r->ev);
 	scan_stop(r->sc);
 	timer_stop(r->t);
 	sender_stop(r->s);
@@ -129,6 +134,12 @@ start_all(struct running *r, struct config *cfg, int demo)
 		log_error("main: cannot start the timer: %s", fx_strerror(rc));
 		return -1;
 	}
+	if ((rc = events_start(&r->app, r->aws, &r->ev)) != FX_OK) {
+		log_error("main: cannot start the events thread: %s",
+		    fx_strerror(rc));
+		return -1;
+	}
+	r->app.events = r->ev;
 	if (r->aws != NULL) {
 		if ((rc = scan_start(&r->app, r->aws, &r->sc)) != FX_OK) {
 			log_error("main: cannot start the scanner: %s",

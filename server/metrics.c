@@ -19,7 +19,8 @@ struct metrics {
 
 static const char *const route_names[ROUTE__COUNT] = {
 	"/slack/actions", "/slack/commands", "POST /v1/findings",
-	"GET /v1/findings", "/healthz", "/metrics", "other",
+	"GET /v1/findings", "/healthz", "/metrics", "POST /v1/events",
+	"POST /v1/custodian", "other",
 };
 static const char *const fix_names[FIX__COUNT] = {
 	"fixed", "retry", "failed", "rolled_back", "undo_failed", "resolved",

@@ -280,9 +280,11 @@ job_cache_put(struct db *db, void *arg)
 
 /* ---- destinations --------------------------------------------------- */
 
-/* the owner's Slack user id, from the finding or by email; NULL if none */
+/* a person's Slack user id: given, or looked up by email (cached);
+ * NULL when there is none */
 static fx_err
-owner_uid(struct sender *s, struct row_ctx *c, char **uid, struct buf *err)
+person_uid(struct sender *s, struct row_ctx *c, const char *slack_id,
+    const char *email, char **uid, struct buf *err)
 {
 	struct cache_job m;
 	json_t *resp = NULL, *body;
@@ -290,13 +292,13 @@ owner_uid(struct sender *s, struct row_ctx *c, char **uid, struct buf *err)
 	fx_err rc;
 
 	*uid = NULL;
-	if (c->f.owner_slack_id) {
-		*uid = strdup(c->f.owner_slack_id);
+	if (slack_id != NULL) {
+		*uid = strdup(slack_id);
 		return *uid ? FX_OK : FX_ENOMEM;
 	}
-	if (c->f.owner_email == NULL || s->api == NULL)
+	if (email == NULL || s->api == NULL)
 		return FX_OK;	/* console mode has no user directory */
-	c->email = c->f.owner_email;
+	c->email = email;
 	c->ttl = s->app->cfg->owner_cache_ttl;
 	c->now = fx_now();
 	rc = dbw_call(s->app->w, ctx_cache_get, c);
@@ -305,7 +307,7 @@ owner_uid(struct sender *s, struct row_ctx *c, char **uid, struct buf *err)
 		c->cached_uid = NULL;
 		return rc;
 	}
-	body = json_pack("{s:s}", "email", c->f.owner_email);
+	body = json_pack("{s:s}", "email", email);
 	rc = slack_call(s, "users.lookupByEmail", body, &resp, &ra, err);
 	json_decref(body);
 	if (rc == FX_OK) {
@@ -313,16 +315,39 @@ owner_uid(struct sender *s, struct row_ctx *c, char **uid, struct buf *err)
 		    json_object_get(resp, "user"), "id"));
 
 		if (id != NULL && (*uid = strdup(id)) != NULL) {
-			m.email = c->f.owner_email;
+			m.email = email;
 			m.uid = id;
 			m.now = fx_now();
 			if (dbw_call(s->app->w, job_cache_put, &m) != FX_OK)
-				log_warnx("%s: cannot cache owner of #%lld",
-				    __func__, (long long)c->f.id);
+				log_warnx("%s: cannot cache a Slack user id",
+				    __func__);
 		}
 	} else if (rc == FX_EREMOTE) {
 		rc = FX_OK;	/* users_not_found: fall back to the channel */
 		buf_reset(err);
+	}
+	json_decref(resp);
+	return rc;
+}
+
+/* the DM channel with uid (*channel NULL when Slack gave none) */
+static fx_err
+open_dm(struct sender *s, const char *uid, char **channel, struct buf *err)
+{
+	json_t *resp = NULL, *body;
+	int64_t ra;
+	fx_err rc;
+
+	*channel = NULL;
+	body = json_pack("{s:s}", "users", uid);
+	rc = slack_call(s, "conversations.open", body, &resp, &ra, err);
+	json_decref(body);
+	if (rc == FX_OK) {
+		const char *ch = json_string_value(json_object_get(
+		    json_object_get(resp, "channel"), "id"));
+
+		if (ch != NULL && (*channel = strdup(ch)) == NULL)
+			rc = FX_ENOMEM;
 	}
 	json_decref(resp);
 	return rc;
@@ -335,9 +360,7 @@ resolve_dest(struct sender *s, struct row_ctx *c, char **channel,
     char **uid_out, struct buf *err)
 {
 	const struct account *acct;
-	json_t *resp = NULL, *body;
 	char *uid = NULL;
-	int64_t ra;
 	fx_err rc;
 
 	*channel = NULL;
@@ -346,20 +369,12 @@ resolve_dest(struct sender *s, struct row_ctx *c, char **channel,
 		*channel = strdup(c->f.slack_channel);
 		return *channel ? FX_OK : FX_ENOMEM;
 	}
-	rc = owner_uid(s, c, &uid, err);
+	rc = person_uid(s, c, c->f.owner_slack_id, c->f.owner_email, &uid,
+	    err);
 	if (rc != FX_OK)
 		return rc;
 	if (uid != NULL) {
-		body = json_pack("{s:s}", "users", uid);
-		rc = slack_call(s, "conversations.open", body, &resp, &ra, err);
-		json_decref(body);
-		if (rc == FX_OK) {
-			const char *ch = json_string_value(json_object_get(
-			    json_object_get(resp, "channel"), "id"));
-
-			*channel = ch ? strdup(ch) : NULL;
-		}
-		json_decref(resp);
+		rc = open_dm(s, uid, channel, err);
 		if (rc == FX_ERETRY) {
 			free(uid);
 			return rc;
@@ -529,6 +544,39 @@ out:
 	return rc;
 }
 
+/*
+ * "dm" {"email" | "user", "text"}: to a person, not about a finding.
+ * Nobody to reach (no such Slack user): done, the admins were told by
+ * their own message. Console mode prints it addressed to the person.
+ */
+static fx_err
+deliver_dm(struct sender *s, struct row_ctx *c, const char *text,
+    json_t **resp, struct buf *err, int64_t *ra)
+{
+	const json_t *args = c->row->args;
+	const char *user = json_string_value(json_object_get(args, "user"));
+	const char *email = json_string_value(json_object_get(args, "email"));
+	char *uid = NULL, *dest = NULL;
+	fx_err rc;
+
+	if (s->api == NULL)
+		return post(s, slack_blocks_text(text), user ? user : email ?
+		    email : "?", NULL, resp, err, ra);
+	rc = person_uid(s, c, user, email, &uid, err);
+	if (rc == FX_OK && uid != NULL)
+		rc = open_dm(s, uid, &dest, err);
+	if (rc == FX_OK && dest != NULL)
+		rc = post(s, slack_blocks_text(text), dest, NULL, resp, err,
+		    ra);
+	else if (rc == FX_EREMOTE)
+		buf_reset(err);
+	if (rc == FX_EREMOTE)
+		rc = FX_OK;	/* nobody to tell */
+	free(uid);
+	free(dest);
+	return rc;
+}
+
 static fx_err
 deliver_simple(struct sender *s, struct row_ctx *c, struct buf *err,
     int64_t *ra)
@@ -556,6 +604,8 @@ deliver_simple(struct sender *s, struct row_ctx *c, struct buf *err,
 		if (rc == FX_OK)
 			rc = post(s, slack_blocks_text(text), dest,
 			    c->f.slack_ts, &resp, err, ra);
+	} else if (strcmp(kind, "dm") == 0 && text != NULL) {
+		rc = deliver_dm(s, c, text, &resp, err, ra);
 	} else if (strcmp(kind, "modal") == 0 && c->have_f) {
 		const char *k = json_string_value(json_object_get(args, "kind"));
 
