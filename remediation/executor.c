@@ -69,6 +69,7 @@ void
 exec_out_init(struct exec_out *o)
 {
 	o->ok = 0;
+	o->resolved = 0;
 	o->prior_state = NULL;
 	buf_init(&o->message, EXEC_MSG_MAX + 64);
 }

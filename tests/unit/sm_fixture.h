@@ -376,6 +376,7 @@ finish(const struct sm_job *j, int ok, const char *message, json_t *prior,
 {
 	struct sm_result r;
 
+	memset(&r, 0, sizeof(r));
 	r.ok = ok;
 	r.prior_state = prior;
 	r.message = message;
