@@ -12,6 +12,7 @@ extern const struct pb_def pb_rds_idle;
 extern const struct pb_def pb_route53_ns_only;
 extern const struct pb_def pb_dangling_dns;
 extern const struct pb_def pb_ec2_quarantine;
+extern const struct pb_def pb_ec2_quarantine_expired;
 
 const struct pb_def *const pb_all[] = {
 	&pb_ec2_imdsv1,
@@ -21,5 +22,6 @@ const struct pb_def *const pb_all[] = {
 	&pb_route53_ns_only,
 	&pb_dangling_dns,
 	&pb_ec2_quarantine,
+	&pb_ec2_quarantine_expired,
 	NULL
 };

@@ -1,10 +1,12 @@
 /*
  * playbook.c - helpers every playbook uses (see playbook.h).
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "aws_creds.h"
 #include "fxlimits.h"
@@ -13,7 +15,7 @@
 #include "playbook.h"
 #include "banned.h"
 
-#define PB_MAX_TAGS	50	/* EC2 allows 50 tags per resource */
+#define PB_AWS_PREFIX	"aws:"	/* tag keys AWS reserves */
 
 const struct pb_def *
 pb_find(const char *name)
@@ -67,6 +69,30 @@ pb_wait_deadline(const struct pb_ctx *x, int64_t timeout_ms)
 	return x->deadline_ms > 0 && x->deadline_ms < d ? x->deadline_ms : d;
 }
 
+void
+pb_sleep_ms(int64_t ms)
+{
+	struct timespec ts, rem;
+
+	if (ms <= 0)
+		return;
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &rem) != 0 && errno == EINTR)
+		ts = rem;
+}
+
+fx_err
+pb_resource(struct pb_ctx *x, const json_t *finding, const char **id)
+{
+	*id = json_string_value(json_object_get(finding, "resource_id"));
+	if (*id != NULL && **id != '\0')
+		return FX_OK;
+	*id = NULL;
+	pb_say(x, "the finding names no resource");
+	return FX_EINVAL;
+}
+
 int64_t
 pb_param_int(const struct pb_ctx *x, const char *key, int64_t def)
 {
@@ -82,6 +108,49 @@ pb_param_str(const struct pb_ctx *x, const char *key, const char *def)
 	    json_string_value(json_object_get(x->params, key)) : NULL;
 
 	return s != NULL ? s : def;
+}
+
+int64_t
+pb_param_clamp(const struct pb_ctx *x, const char *key, int64_t def,
+    int64_t min, int64_t max)
+{
+	int64_t v = pb_param_int(x, key, def);
+
+	return v < min ? min : v > max ? max : v;
+}
+
+int64_t
+pb_param_range(struct pb_ctx *x, const char *key, int64_t def, int64_t min,
+    int64_t max)
+{
+	int64_t v = pb_param_int(x, key, def);
+
+	if (v >= min && v <= max)
+		return v;
+	pb_say(x, "parameter %s=%lld is outside [%lld, %lld], using %lld",
+	    key, (long long)v, (long long)min, (long long)max, (long long)def);
+	return def;
+}
+
+const char *
+pb_created(struct pb_ctx *x, const char *action, const json_t *doc,
+    const char *path, const char *what, const char *placeholder)
+{
+	const char *id = x->dry_run ? placeholder : aws_j_str(doc, path);
+
+	if (id != NULL && *id != '\0')
+		return id;
+	pb_say(x, "%s answered no %s id", action, what);
+	return NULL;
+}
+
+fx_err
+pb_would(const struct pb_ctx *x, json_t *prior, const char *what)
+{
+	if (!x->dry_run)
+		return FX_OK;
+	return json_object_set_new(prior, "would", json_string(what)) == 0 ?
+	    FX_OK : FX_ENOMEM;
 }
 
 static fx_err
@@ -181,6 +250,74 @@ pb_query(struct pb_ctx *x, enum pb_role role, enum aws_svc svc,
 	return rc;
 }
 
+int
+pb_is_error(fx_err rc, const struct aws_resp *r, const char *code)
+{
+	return rc == FX_EREMOTE && r != NULL &&
+	    strcmp(r->err.code, code) == 0;
+}
+
+fx_err
+pb_read(struct pb_ctx *x, enum aws_svc svc, const char *action,
+    json_t *params, const char *notfound, struct aws_resp *resp,
+    int *missing)
+{
+	size_t mark = pb_msg_mark(x);
+	fx_err rc;
+
+	*missing = 0;
+	rc = pb_query(x, PB_AUDITOR, svc, action, params, 0, resp);
+	if (!pb_is_error(rc, resp, notfound))
+		return rc;
+	/* an expected answer, not an error: take pb_call's sentence back */
+	pb_msg_rewind(x, mark);
+	*missing = 1;
+	return FX_OK;
+}
+
+const json_t *
+pb_item(const json_t *doc, const char *list, const char *key, const char *id)
+{
+	const json_t *it;
+	const char *v;
+	size_t i;
+
+	json_array_foreach(aws_j_list(doc, list), i, it) {
+		v = aws_j_str(it, key);
+		if (v != NULL && strcmp(v, id) == 0)
+			return it;
+	}
+	return NULL;
+}
+
+fx_err
+pb_read_finding(struct pb_ctx *x, const json_t *finding,
+    const struct pb_one *d, struct aws_resp *resp, const char **id,
+    const json_t **item)
+{
+	fx_err rc;
+
+	*item = NULL;
+	if ((rc = pb_resource(x, finding, id)) != FX_OK)
+		return rc;
+	return pb_read_one(x, d, *id, resp, item);
+}
+
+fx_err
+pb_read_one(struct pb_ctx *x, const struct pb_one *d, const char *id,
+    struct aws_resp *resp, const json_t **item)
+{
+	int missing;
+	fx_err rc;
+
+	*item = NULL;
+	rc = pb_read(x, d->svc, d->action, json_pack("{s:s}", d->param, id),
+	    d->notfound, resp, &missing);
+	if (rc == FX_OK && !missing)
+		*item = pb_item(resp->doc, d->list, d->key, id);
+	return rc;
+}
+
 fx_err
 pb_ec2_filter(json_t *params, int n, const char *name, const char *value)
 {
@@ -214,63 +351,167 @@ pb_ec2_tags(const json_t *tag_set)
 	return o;
 }
 
-static fx_err
-tag_add(json_t *p, int *n, const char *k, const char *v)
+char *
+pb_ec2_arn(const struct pb_ctx *x, const char *type, const char *id)
 {
-	char key[48];
+	struct buf b = BUF_INIT;
 
-	if (*n >= PB_MAX_TAGS || strncmp(k, PB_TAG_PREFIX,
-	    strlen(PB_TAG_PREFIX)) != 0)
-		return FX_EINVAL;	/* only our own tags, ever */
-	(*n)++;
-	snprintf(key, sizeof(key), "Tag.%d.Key", *n);
-	if (json_object_set_new(p, key, json_string(k)) != 0)
+	buf_init(&b, FX_MAX_FIELD);
+	if (buf_addf(&b, "arn:aws:ec2:%s:%s:%s/%s", x->region ? x->region :
+	    "", x->account_id ? x->account_id : "", type, id) != FX_OK) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
+}
+
+int
+pb_tag_is_fixit(const char *key)
+{
+	return key != NULL &&
+	    strncmp(key, PB_TAG_PREFIX, strlen(PB_TAG_PREFIX)) == 0;
+}
+
+json_t *
+pb_fixit_tags(const struct pb_ctx *x, const char *action)
+{
+	json_t *t;
+	char when[21], fid[24];
+
+	fx_iso8601_format(x->now, when);
+	snprintf(fid, sizeof(fid), "%lld", (long long)x->finding_id);
+	t = json_pack("{s:s}", "fixit:playbook", x->playbook ? x->playbook :
+	    "?");
+	if (t != NULL && ((x->finding_id != 0 && json_object_set_new(t,
+	    "fixit:finding", json_string(fid)) != 0) ||
+	    json_object_set_new(t, "fixit:action", json_string(action)) != 0 ||
+	    json_object_set_new(t, "fixit:time", json_string(when)) != 0)) {
+		json_decref(t);
+		t = NULL;
+	}
+	return t;
+}
+
+json_t *
+pb_user_tags(const json_t *tags, int settable, int *skipped)
+{
+	json_t *o = json_object(), *v;
+	const char *k;
+
+	if (skipped != NULL)
+		*skipped = 0;
+	if (o == NULL || !json_is_object(tags))
+		return o;
+	json_object_foreach((json_t *)tags, k, v) {
+		if (pb_tag_is_fixit(k) || !json_is_string(v))
+			continue;
+		if (settable && strncmp(k, PB_AWS_PREFIX,
+		    strlen(PB_AWS_PREFIX)) == 0) {
+			if (skipped != NULL)
+				(*skipped)++;
+			continue;
+		}
+		if (json_object_set(o, k, v) != 0) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+void
+pb_tags_init(struct pb_tags *t, json_t *params, const char *prefix)
+{
+	t->params = params;
+	t->prefix = prefix;
+	t->n = 0;
+}
+
+fx_err
+pb_tags_add(struct pb_tags *t, const char *key, const char *value)
+{
+	char k[96];
+	int len;
+
+	if (t->n >= PB_MAX_TAGS)
+		return FX_ETOOBIG;
+	t->n++;
+	len = snprintf(k, sizeof(k), "%s%d.Value", t->prefix, t->n);
+	if (len < 0 || (size_t)len >= sizeof(k))
+		return FX_EINVAL;
+	snprintf(k, sizeof(k), "%s%d.Key", t->prefix, t->n);
+	if (json_object_set_new(t->params, k, json_string(key)) != 0)
 		return FX_ENOMEM;
-	snprintf(key, sizeof(key), "Tag.%d.Value", *n);
-	if (json_object_set_new(p, key, json_string(v)) != 0)
+	snprintf(k, sizeof(k), "%s%d.Value", t->prefix, t->n);
+	if (json_object_set_new(t->params, k, json_string(value ? value :
+	    "")) != 0)
 		return FX_ENOMEM;
 	return FX_OK;
 }
 
 fx_err
-pb_tag_ec2(struct pb_ctx *x, const char *const *ids, const char *action,
+pb_tags_fixit(const struct pb_ctx *x, struct pb_tags *t, const char *action,
     const json_t *extra)
 {
-	struct aws_resp resp;
-	json_t *p = json_object(), *v;
+	json_t *fixit = pb_fixit_tags(x, action), *v;
 	const char *k;
-	char key[32], when[21], fid[24];
-	int n = 0, i;
 	fx_err rc = FX_OK;
 
-	if (p == NULL)
+	if (fixit == NULL)
 		return FX_ENOMEM;
-	for (i = 0; ids[i] != NULL && rc == FX_OK; i++) {
-		snprintf(key, sizeof(key), "ResourceId.%d", i + 1);
-		if (json_object_set_new(p, key, json_string(ids[i])) != 0)
-			rc = FX_ENOMEM;
+	json_object_foreach(fixit, k, v) {
+		if ((rc = pb_tags_add(t, k, json_string_value(v))) != FX_OK)
+			break;
 	}
-	fx_iso8601_format(x->now, when);
-	snprintf(fid, sizeof(fid), "%lld", (long long)x->finding_id);
-	if (rc == FX_OK &&
-	    (rc = tag_add(p, &n, "fixit:playbook", x->playbook)) == FX_OK &&
-	    (x->finding_id == 0 ||	/* a scan: no finding yet */
-	    (rc = tag_add(p, &n, "fixit:finding", fid)) == FX_OK) &&
-	    (rc = tag_add(p, &n, "fixit:action", action)) == FX_OK)
-		rc = tag_add(p, &n, "fixit:time", when);
 	json_object_foreach((json_t *)extra, k, v) {
 		if (rc != FX_OK)
 			break;
-		rc = json_is_string(v) ? tag_add(p, &n, k,
-		    json_string_value(v)) : FX_EINVAL;
+		/* only our own tags, ever */
+		rc = pb_tag_is_fixit(k) && json_is_string(v) ? pb_tags_add(t,
+		    k, json_string_value(v)) : FX_EINVAL;
 	}
-	if (rc != FX_OK) {
+	json_decref(fixit);
+	return rc;
+}
+
+/* the fixit: tags plus extra on one resource: action with param = id,
+ * the tags named prefix N.Key / prefix N.Value */
+static fx_err
+tag_one(struct pb_ctx *x, enum aws_svc svc, const char *tag_action,
+    const char *param, const char *id, const char *prefix,
+    const char *action, const json_t *extra)
+{
+	struct aws_resp resp;
+	struct pb_tags t;
+	json_t *p;
+	fx_err rc;
+
+	if ((p = json_pack("{s:s}", param, id)) == NULL)
+		return FX_ENOMEM;
+	pb_tags_init(&t, p, prefix);
+	if ((rc = pb_tags_fixit(x, &t, action, extra)) != FX_OK) {
 		json_decref(p);
 		return rc;
 	}
-	rc = pb_query(x, PB_TAGGER, AWS_EC2, "CreateTags", p, 1, &resp);
+	rc = pb_query(x, PB_TAGGER, svc, tag_action, p, 1, &resp);
 	aws_resp_release(&resp);
 	return rc;
+}
+
+fx_err
+pb_tag_ec2(struct pb_ctx *x, const char *id, const char *action,
+    const json_t *extra)
+{
+	return tag_one(x, AWS_EC2, "CreateTags", "ResourceId.1", id, "Tag.",
+	    action, extra);
+}
+
+fx_err
+pb_tag_rds(struct pb_ctx *x, const char *arn, const char *action,
+    const json_t *extra)
+{
+	return tag_one(x, AWS_RDS, "AddTagsToResource", "ResourceName", arn,
+	    "Tags.member.", action, extra);
 }
 
 fx_err

@@ -102,6 +102,8 @@ fx_err pb_call(struct pb_ctx *x, enum pb_role role, const struct aws_req *r,
 fx_err pb_query(struct pb_ctx *x, enum pb_role role, enum aws_svc svc,
     const char *action, json_t *params, int mutating,
     struct aws_resp *out) FX_WUR;
+/* 1 when rc is an AWS error whose code is `code` */
+int pb_is_error(fx_err rc, const struct aws_resp *r, const char *code);
 /* where x->msg ends now; rewind to it to take back what pb_call said
  * about an error the caller expected (a NotFound that means "gone") */
 size_t pb_msg_mark(const struct pb_ctx *x);
@@ -112,23 +114,133 @@ void pb_say(struct pb_ctx *x, const char *fmt, ...)
 /* the monotonic-ms deadline of a wait of timeout_ms starting now, never
  * past x->deadline_ms */
 int64_t pb_wait_deadline(const struct pb_ctx *x, int64_t timeout_ms);
+/* sleep ms milliseconds (restarted on EINTR); for polling */
+void pb_sleep_ms(int64_t ms);
+
+/* ---- the finding and the parameters ------------------------------------ */
+
+/* *id = the finding's "resource_id" (borrowed); FX_EINVAL (with a
+ * pb_say) when it has none */
+fx_err pb_resource(struct pb_ctx *x, const json_t *finding, const char **id)
+    FX_WUR;
 /* the playbook parameter key as an integer/string, or def */
 int64_t pb_param_int(const struct pb_ctx *x, const char *key, int64_t def);
 const char *pb_param_str(const struct pb_ctx *x, const char *key,
     const char *def);
+/* an integer parameter clamped to [min, max] */
+int64_t pb_param_clamp(const struct pb_ctx *x, const char *key, int64_t def,
+    int64_t min, int64_t max);
+/* an integer parameter in [min, max]; def (with a pb_say) otherwise */
+int64_t pb_param_range(struct pb_ctx *x, const char *key, int64_t def,
+    int64_t min, int64_t max);
 /*
- * EC2 CreateTags on ids (NULL-terminated) with the fixit: tags
- * (playbook, finding, action, time) plus extra (object of string
- * values, fixit: keys only; may be NULL). Tagger role. Never touches
- * other tags.
+ * The id of what a create call (action) made, at path of its answer doc
+ * (what names it: "no group id"); in a dry run, where nothing is made,
+ * placeholder. NULL (with a pb_say) when the answer holds none.
  */
-fx_err pb_tag_ec2(struct pb_ctx *x, const char *const *ids,
+const char *pb_created(struct pb_ctx *x, const char *action,
+    const json_t *doc, const char *path, const char *what,
+    const char *placeholder);
+/*
+ * A fix's prior state in a dry run: "would" = what (one sentence of what
+ * the fix would have done; the executor adds "dry_run" and "planned").
+ * Nothing outside a dry run.
+ */
+fx_err pb_would(const struct pb_ctx *x, json_t *prior, const char *what)
+    FX_WUR;
+
+/* ---- reading one resource ---------------------------------------------- */
+
+/*
+ * A read (auditor role, params stolen) where the notfound error code is
+ * an expected answer: then FX_OK with *missing = 1, and the error is
+ * kept out of x->msg (pb_call logs it). Other errors as pb_query.
+ */
+fx_err pb_read(struct pb_ctx *x, enum aws_svc svc, const char *action,
+    json_t *params, const char *notfound, struct aws_resp *resp,
+    int *missing) FX_WUR;
+/* the element of doc's list (aws_j_list path) whose key is id, or NULL */
+const json_t *pb_item(const json_t *doc, const char *list, const char *key,
+    const char *id);
+/* how to describe one resource of a kind by its id */
+struct pb_one {
+	enum aws_svc svc;
+	const char *action;	/* "DescribeVolumes" */
+	const char *param;	/* the id's parameter: "VolumeId.1" */
+	const char *list;	/* the answer's list: "volumeSet" */
+	const char *key;	/* the id in an element: "volumeId" */
+	const char *notfound;	/* the error code of "no such resource" */
+};
+/*
+ * Describe the resource id (pb_read): *item is its element of the
+ * answer's list, borrowed from resp (the caller releases resp); NULL
+ * when AWS answers the notfound code or the answer does not hold it.
+ */
+fx_err pb_read_one(struct pb_ctx *x, const struct pb_one *d, const char *id,
+    struct aws_resp *resp, const json_t **item) FX_WUR;
+/* the same for the finding's resource (pb_resource: *id, borrowed) */
+fx_err pb_read_finding(struct pb_ctx *x, const json_t *finding,
+    const struct pb_one *d, struct aws_resp *resp, const char **id,
+    const json_t **item) FX_WUR;
+
+/* ---- tags ------------------------------------------------------------ */
+
+#define PB_MAX_TAGS	50	/* EC2 and RDS: tags per resource */
+#define PB_FIXIT_TAGS	4	/* playbook, finding, action, time */
+
+/* 1 when key starts with "fixit:" (PB_TAG_PREFIX) */
+int pb_tag_is_fixit(const char *key);
+/*
+ * The fixit: tags of a step (new object, NULL on ENOMEM): fixit:playbook,
+ * fixit:finding (not in a scan: there is no finding yet), fixit:action,
+ * fixit:time, in that order.
+ */
+json_t *pb_fixit_tags(const struct pb_ctx *x, const char *action);
+/*
+ * The user's own tags of tags ({key: value}; anything else counts as
+ * none): no fixit: keys, string values only. With settable, no aws: keys
+ * either (AWS reserves them and refuses to set them); *skipped (may be
+ * NULL) counts those. New object; NULL on ENOMEM.
+ */
+json_t *pb_user_tags(const json_t *tags, int settable, int *skipped);
+/*
+ * A tag list being added to a request's params: entries are named
+ * PREFIX N.Key / PREFIX N.Value (N from 1), with prefix e.g. "Tag."
+ * (EC2 CreateTags), "TagSpecification.1.Tag." (EC2 create calls) or
+ * "Tags.member." (RDS).
+ */
+struct pb_tags {
+	json_t *params;		/* borrowed */
+	const char *prefix;
+	int n;			/* entries so far */
+};
+void pb_tags_init(struct pb_tags *t, json_t *params, const char *prefix);
+/* one tag; FX_ETOOBIG past PB_MAX_TAGS, FX_EINVAL for a prefix too long */
+fx_err pb_tags_add(struct pb_tags *t, const char *key, const char *value)
+    FX_WUR;
+/* the fixit: tags (pb_fixit_tags), then extra (object of string values,
+ * fixit: keys only, else FX_EINVAL; may be NULL) */
+fx_err pb_tags_fixit(const struct pb_ctx *x, struct pb_tags *t,
     const char *action, const json_t *extra) FX_WUR;
+/*
+ * The fixit: tags plus extra (as pb_tags_fixit) on one resource, as the
+ * tagger: EC2 CreateTags ResourceId.1 = id, RDS AddTagsToResource
+ * ResourceName = arn. Never touches other tags.
+ */
+fx_err pb_tag_ec2(struct pb_ctx *x, const char *id, const char *action,
+    const json_t *extra) FX_WUR;
+fx_err pb_tag_rds(struct pb_ctx *x, const char *arn, const char *action,
+    const json_t *extra) FX_WUR;
+
+/* ---- EC2 answers and listings ------------------------------------------ */
+
 /* EC2 "tagSet" list -> {"Key": "Value"} (new reference) */
 json_t *pb_ec2_tags(const json_t *tag_set);
 /* add EC2 Filter.N.Name / Filter.N.Value.1 to params */
 fx_err pb_ec2_filter(json_t *params, int n, const char *name,
     const char *value) FX_WUR;
+/* "arn:aws:ec2:REGION:ACCOUNT:TYPE/ID" (new string; NULL on ENOMEM) */
+char *pb_ec2_arn(const struct pb_ctx *x, const char *type, const char *id);
 /*
  * Page through a Query/EC2 listing: calls action with params plus
  * NextToken until none; for each page, each element of list_path is

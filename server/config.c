@@ -97,7 +97,7 @@ check_role_name(const char *s)
 }
 
 #define BUILTINS	"ec2-imdsv1, ebs-unused, eip-unassociated, rds-idle, " \
-	"route53-ns-only, dangling-dns, ec2-quarantine"
+	"route53-ns-only, dangling-dns, ec2-quarantine, ec2-quarantine-expired"
 
 static const char *
 check_builtin(const char *s)

@@ -46,47 +46,22 @@
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "aws_sigv4.h"
-#include "fxlimits.h"
 #include "pb_r53.h"
 #include "playbook.h"
 #include "banned.h"
 
 #define DD_MAX_PAT	512	/* one host name pattern */
-#define DD_CF_PATH	"/2020-05-31/distribution"
+
+static const char *const dd_cf_next[] = { "NextMarker", "Marker", NULL };
+static const struct r53_pages dd_cf_list = {
+	AWS_CLOUDFRONT, "ListDistributions", "/2020-05-31/distribution",
+	"Items", dd_cf_next, 0
+};
 
 /* ---- what a deleted resource was reachable as (pure) -------------------- */
-
-/* length without one trailing dot */
-static size_t
-dd_name_len(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n > 0 && s[n - 1] == '.')
-		n--;
-	return n;
-}
-
-
-/* every character of s in set (letters and digits always), n in 1..max */
-static int
-dd_word_ok(const char *s, const char *set, size_t max)
-{
-	size_t n;
-
-	if (s == NULL)
-		return 0;
-	for (n = 0; s[n] != '\0'; n++)
-		if (n >= max || (!isalnum((unsigned char)s[n]) &&
-		    strchr(set, s[n]) == NULL))
-			return 0;
-	return n > 0;
-}
 
 static fx_err dd_pat(json_t *arr, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -161,11 +136,11 @@ dd_dns_pats(json_t *t, json_t *hosts, const char *dns, int elb)
 	size_t n;
 	fx_err rc;
 
-	if (dns == NULL || (n = dd_name_len(dns)) == 0 || n >= sizeof(h))
+	if (dns == NULL || (n = r53_name_len(dns)) == 0 || n >= sizeof(h))
 		return FX_OK;
 	memcpy(h, dns, n);
 	h[n] = '\0';
-	if (!dd_word_ok(h, ".-", sizeof(h)))
+	if (!r53_word_ok(h, ".-", sizeof(h)))
 		return FX_OK;
 	if (json_object_set_new(t, "dns_name", json_string(h)) != 0)
 		return FX_ENOMEM;
@@ -190,8 +165,8 @@ dd_target_new(const char *kind, const char *name, const char *region,
 		goto out;
 	s3 = strcmp(kind, "s3") == 0;
 	/* old us-east-1 buckets may hold capitals and '_' */
-	if (!dd_word_ok(name, s3 ? ".-_" : "-", s3 ? 255 : 32) ||
-	    !dd_word_ok(region, "-", 32))
+	if (!r53_word_ok(name, s3 ? ".-_" : "-", s3 ? 255 : 32) ||
+	    !r53_word_ok(region, "-", 32))
 		goto out;
 	rc = FX_ENOMEM;
 	t = json_pack("{s:s, s:s, s:s}", "kind", kind, "name", name,
@@ -252,7 +227,7 @@ dd_host_match(const char *pattern, const char *host)
 {
 	if (pattern == NULL || host == NULL)
 		return 0;
-	return dd_pat_match(pattern, host, dd_name_len(host));
+	return dd_pat_match(pattern, host, r53_name_len(host));
 }
 
 static int
@@ -374,11 +349,13 @@ dd_zone(struct pb_ctx *x, const json_t *z, void *arg)
 }
 
 static fx_err
-dd_distribution(struct dd_scan *s, const json_t *d)
+dd_distribution(struct pb_ctx *x, const json_t *d, void *arg)
 {
+	struct dd_scan *s = arg;
 	json_t *o, *it;
 	size_t i;
 
+	(void)x;
 	json_array_foreach(aws_j_list(d, "Origins/Items"), i, it) {
 		if (!dd_host(s->target, aws_j_str(it, "DomainName"), NULL))
 			continue;
@@ -389,70 +366,6 @@ dd_distribution(struct dd_scan *s, const json_t *d)
 			return FX_ENOMEM;
 	}
 	return FX_OK;
-}
-
-/* the next ListDistributions query into q; FX_EINVAL when it repeats */
-static fx_err
-dd_cf_next(struct pb_ctx *x, const char *next, char **marker, struct buf *q)
-{
-	if (*marker != NULL && strcmp(*marker, next) == 0) {
-		pb_say(x, "cloudfront ListDistributions: the next page repeats "
-		    "this one");
-		return FX_EINVAL;
-	}
-	free(*marker);
-	if ((*marker = strdup(next)) == NULL)
-		return FX_ENOMEM;
-	buf_reset(q);
-	if (buf_adds(q, "Marker=") != FX_OK)
-		return FX_ETOOBIG;
-	return sigv4_uri_encode(q, next, strlen(next), 0);
-}
-
-static fx_err
-dd_cloudfront(struct pb_ctx *x, struct dd_scan *s)
-{
-	struct aws_req r;
-	struct aws_resp resp;
-	struct buf q = BUF_INIT;
-	const char *next, *trunc;
-	char *marker = NULL;
-	json_t *d;
-	size_t i;
-	int page;
-	fx_err rc = FX_OK;
-
-	aws_resp_init(&resp);
-	buf_init(&q, 4096);
-	memset(&r, 0, sizeof(r));
-	r.svc = AWS_CLOUDFRONT;
-	r.action = "ListDistributions";
-	r.method = "GET";
-	r.path = DD_CF_PATH;
-	for (page = 0; page < FX_MAX_AWS_PAGES; page++) {
-		aws_resp_release(&resp);
-		r.query = q.len > 0 ? buf_str(&q) : NULL;
-		if ((rc = pb_call(x, PB_AUDITOR, &r, 0, &resp)) != FX_OK)
-			goto out;
-		json_array_foreach(aws_j_list(resp.doc, "Items"), i, d)
-			if ((rc = dd_distribution(s, d)) != FX_OK)
-				goto out;
-		next = aws_j_str(resp.doc, "NextMarker");
-		trunc = aws_j_str(resp.doc, "IsTruncated");
-		if (next == NULL || *next == '\0' ||
-		    (trunc != NULL && strcmp(trunc, "false") == 0))
-			goto out;
-		if ((rc = dd_cf_next(x, next, &marker, &q)) != FX_OK)
-			goto out;
-	}
-	pb_say(x, "cloudfront ListDistributions: more than %d pages",
-	    FX_MAX_AWS_PAGES);
-	rc = FX_ETOOBIG;
-out:
-	free(marker);
-	buf_release(&q);
-	aws_resp_release(&resp);
-	return rc;
 }
 
 static void
@@ -479,7 +392,7 @@ dd_scan_run(struct pb_ctx *x, const json_t *target, struct dd_scan *s)
 		return rc;
 	if (pb_param_int(x, "cloudfront", 1) == 0)
 		return FX_OK;
-	return dd_cloudfront(x, s);
+	return r53_pages(x, PB_AUDITOR, &dd_cf_list, dd_distribution, s);
 }
 
 /* prior "records" grouped: {zone id: {"zone_name", "records": [...]}} */
@@ -692,8 +605,9 @@ static fx_err
 dd_missing(struct pb_ctx *x, const char *zid, const json_t *recs,
     json_t **todo)
 {
-	json_t *cur = NULL, *rr, *c, *same;
-	size_t i, j;
+	json_t *cur = NULL, *rr;
+	const json_t *same;
+	size_t i;
 	fx_err rc;
 
 	if ((*todo = json_array()) == NULL)
@@ -705,13 +619,7 @@ dd_missing(struct pb_ctx *x, const char *zid, const json_t *recs,
 	json_array_foreach(recs, i, rr) {
 		if (rc != FX_OK)
 			break;
-		same = NULL;
-		json_array_foreach(cur, j, c)
-			if (r53_rrset_same(rr, c)) {
-				same = c;
-				break;
-			}
-		if (same == NULL)
+		if ((same = r53_rrset_find(cur, rr)) == NULL)
 			rc = json_array_append(*todo, rr) == 0 ? FX_OK :
 			    FX_ENOMEM;
 		else if (!json_equal(same, rr))

@@ -52,6 +52,15 @@ static const char *const ebs_events[] = {
 	"AttachVolume", "DetachVolume", NULL
 };
 
+static const struct pb_one ebs_vol_one = {
+	AWS_EC2, "DescribeVolumes", "VolumeId.1", "volumeSet", "volumeId",
+	EBS_NOTFOUND
+};
+static const struct pb_one ebs_snap_one = {
+	AWS_EC2, "DescribeSnapshots", "SnapshotId.1", "snapshotSet",
+	"snapshotId", EBS_SNAP_NOTFOUND
+};
+
 struct ebs_opts {
 	int64_t idle_s;
 	const char *allow;
@@ -68,10 +77,10 @@ struct ebs_seen {
 static fx_err
 ebs_opts(struct pb_ctx *x, struct ebs_opts *o)
 {
-	o->idle_s = pb_sto_util_param(x, "idle_days", 45, 1, 3650) * EBS_DAY;
+	o->idle_s = pb_param_range(x, "idle_days", 45, 1, 3650) * EBS_DAY;
 	o->allow = pb_param_str(x, "allow_tag", "fixit:allow");
 	o->seen_tag = pb_param_str(x, "last_seen_tag", "fixit:last-seen");
-	if (!pb_sto_util_is_fixit(o->seen_tag)) {
+	if (!pb_tag_is_fixit(o->seen_tag)) {
 		pb_say(x, "last_seen_tag must start with %s", PB_TAG_PREFIX);
 		return FX_ECONFIG;
 	}
@@ -79,22 +88,6 @@ ebs_opts(struct pb_ctx *x, struct ebs_opts *o)
 }
 
 /* ---- reading ------------------------------------------------------------ */
-
-static fx_err
-ebs_volume(struct pb_ctx *x, const char *vid, struct aws_resp *resp,
-    const json_t **vol)
-{
-	return pb_sto_util_ec2_one(x, "DescribeVolumes", "VolumeId.1", vid,
-	    "volumeSet", "volumeId", EBS_NOTFOUND, resp, vol);
-}
-
-static fx_err
-ebs_snapshot(struct pb_ctx *x, const char *sid, struct aws_resp *resp,
-    const json_t **snap)
-{
-	return pb_sto_util_ec2_one(x, "DescribeSnapshots", "SnapshotId.1", sid,
-	    "snapshotSet", "snapshotId", EBS_SNAP_NOTFOUND, resp, snap);
-}
 
 /*
  * When vol was last seen attached: its tag, else fallback (>= 0; fb
@@ -143,7 +136,6 @@ static fx_err
 ebs_tag_seen(struct pb_ctx *x, const struct ebs_opts *o, const char *vid,
     int64_t t)
 {
-	const char *ids[2] = { vid, NULL };
 	char when[21];
 	json_t *extra;
 	fx_err rc;
@@ -151,7 +143,7 @@ ebs_tag_seen(struct pb_ctx *x, const struct ebs_opts *o, const char *vid,
 	fx_iso8601_format(t, when);
 	if ((extra = json_pack("{s:s}", o->seen_tag, when)) == NULL)
 		return FX_ENOMEM;
-	rc = pb_tag_ec2(x, ids, "last-seen", extra);
+	rc = pb_tag_ec2(x, vid, "last-seen", extra);
 	json_decref(extra);
 	return rc;
 }
@@ -163,13 +155,11 @@ ebs_found(struct ebs_scan *sc, struct pb_ctx *x, const json_t *vol,
 	const char *vid = pb_sto_util_str(vol, "volumeId");
 	const char *type = pb_sto_util_str(vol, "volumeType");
 	int64_t size = pb_sto_util_int(json_object_get(vol, "size"), 0);
-	char when[21], arn[256], title[300];
+	char when[21], *arn = pb_ec2_arn(x, "volume", vid), title[300];
 	json_t *d;
+	fx_err rc = FX_ENOMEM;
 
 	fx_iso8601_format(s->t, when);
-	snprintf(arn, sizeof(arn), "arn:aws:ec2:%s:%s:volume/%s",
-	    x->region ? x->region : "", x->account_id ? x->account_id : "",
-	    vid);
 	snprintf(title, sizeof(title), "EBS volume %s (%lld GiB, %s) "
 	    "unattached since %.10s", vid, (long long)size, type, when);
 	d = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:b}", "size",
@@ -179,11 +169,15 @@ ebs_found(struct ebs_scan *sc, struct pb_ctx *x, const json_t *vol,
 	    (json_int_t)((x->now - s->t) / EBS_DAY), "snapshot_id",
 	    pb_sto_util_str(vol, "snapshotId"), "encrypted",
 	    pb_sto_util_true(json_object_get(vol, "encrypted")));
-	if (d == NULL) {
+	if (d == NULL || arn == NULL) {
+		json_decref(d);
 		json_decref(tags);
-		return FX_ENOMEM;
+		goto out;
 	}
-	return pb_found(sc->found, vid, arn, title, d, tags);
+	rc = pb_found(sc->found, vid, arn, title, d, tags);
+out:
+	free(arn);
+	return rc;
 }
 
 static fx_err
@@ -204,12 +198,10 @@ ebs_item(struct pb_ctx *x, const json_t *vol, void *arg)
 	if (x->dry_run && fx_iso8601_parse(pb_sto_util_str(vol,
 	    "createTime"), &fallback) != FX_OK)
 		fallback = -1;
+	/* without the events an attach may be missed: skip it */
 	if ((rc = ebs_last_seen(x, &sc->o, vid, tags, fallback,
 	    "create_time", &s)) != FX_OK) {
-		/* without the events an attach may be missed: skip it */
-		pb_say(x, "%s skipped: its CloudTrail events were not read",
-		    vid);
-		rc = rc == FX_ENOMEM ? rc : FX_OK;
+		rc = pb_sto_util_skip(x, rc, vid, "CloudTrail events");
 		goto out;
 	}
 	if (s.need_tag && (rc = ebs_tag_seen(x, &sc->o, vid, s.t)) != FX_OK) {
@@ -265,13 +257,8 @@ ebs_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 
 	*v = PB_WRONG;
 	aws_resp_init(&resp);
-	if ((rc = ebs_opts(x, &o)) != FX_OK)
-		goto out;
-	if ((vid = pb_sto_util_resource(x, finding)) == NULL) {
-		rc = FX_EINVAL;
-		goto out;
-	}
-	if ((rc = ebs_volume(x, vid, &resp, &vol)) != FX_OK)
+	if ((rc = ebs_opts(x, &o)) != FX_OK || (rc = pb_read_finding(x,
+	    finding, &ebs_vol_one, &resp, &vid, &vol)) != FX_OK)
 		goto out;
 	st = pb_sto_util_str(vol, "status");
 	if (vol == NULL || strcmp(st, "deleting") == 0 ||
@@ -316,7 +303,7 @@ ebs_prior(const json_t *vol)
 	json_t *p, *tags, *user;
 
 	tags = pb_ec2_tags(json_object_get(vol, "tagSet"));
-	user = pb_sto_util_user_tags(tags);
+	user = pb_user_tags(tags, 0, NULL);
 	json_decref(tags);
 	if (user == NULL)
 		return NULL;
@@ -381,7 +368,8 @@ ebs_create_snapshot(struct pb_ctx *x, const char *vid, char *sid,
     size_t len)
 {
 	struct aws_resp resp;
-	struct pb_sto_tags t;
+	struct pb_tags t;
+	const char *id;
 	json_t *p;
 	char desc[160];
 	fx_err rc;
@@ -393,24 +381,21 @@ ebs_create_snapshot(struct pb_ctx *x, const char *vid, char *sid,
 	    "TagSpecification.1.ResourceType", "snapshot");
 	if (p == NULL)
 		return FX_ENOMEM;
-	t.params = p;
-	t.prefix = "TagSpecification.1.Tag.";
-	t.n = 0;
-	if ((rc = pb_sto_util_tag_fixit(x, &t, "backup", 0)) != FX_OK ||
-	    (rc = pb_sto_util_tag(&t, "fixit:source-volume", vid)) != FX_OK) {
+	pb_tags_init(&t, p, "TagSpecification.1.Tag.");
+	if ((rc = pb_tags_fixit(x, &t, "backup", NULL)) != FX_OK ||
+	    (rc = pb_tags_add(&t, "fixit:source-volume", vid)) != FX_OK) {
 		json_decref(p);
 		return rc;
 	}
 	if ((rc = pb_query(x, PB_REMEDIATOR, AWS_EC2, "CreateSnapshot", p, 1,
 	    &resp)) != FX_OK)
 		goto out;
-	snprintf(sid, len, "%s", x->dry_run ? EBS_DRY_SNAPSHOT :
-	    pb_sto_util_str(resp.doc, "snapshotId"));
-	if (sid[0] == '\0') {
-		pb_say(x, "CreateSnapshot answered no snapshot id");
+	if ((id = pb_created(x, "CreateSnapshot", resp.doc, "snapshotId",
+	    "snapshot", EBS_DRY_SNAPSHOT)) == NULL) {
 		rc = FX_EINVAL;
 		goto out;
 	}
+	snprintf(sid, len, "%s", id);
 	if (!x->dry_run)
 		pb_say(x, "snapshot %s of %s started", sid, vid);
 out:
@@ -423,19 +408,18 @@ static fx_err
 ebs_wait(struct pb_ctx *x, const char *sid)
 {
 	struct aws_resp resp;
+	struct pb_sto_poll w;
 	const json_t *snap;
 	const char *st = "pending";
-	int64_t poll_ms, timeout_s, deadline, polls, i;
+	int64_t i;
 	fx_err rc = FX_OK;
 
 	aws_resp_init(&resp);
-	poll_ms = pb_sto_util_param(x, "snapshot_poll_ms", 5000, 10, 600000);
-	timeout_s = pb_sto_util_param(x, "snapshot_timeout_s", 900, 1, 86400);
-	deadline = pb_wait_deadline(x, timeout_s * 1000);
-	polls = timeout_s * 1000 / poll_ms + 2;
-	for (i = 0; i < polls; i++) {
+	pb_sto_util_poll(x, &w);
+	for (i = 0; i < w.polls; i++) {
 		aws_resp_release(&resp);
-		if ((rc = ebs_snapshot(x, sid, &resp, &snap)) != FX_OK)
+		if ((rc = pb_read_one(x, &ebs_snap_one, sid, &resp,
+		    &snap)) != FX_OK)
 			goto out;
 		/* a new snapshot may not be listed yet: still pending */
 		st = snap != NULL ? pb_sto_util_str(snap, "status") : "pending";
@@ -443,18 +427,15 @@ ebs_wait(struct pb_ctx *x, const char *sid)
 			pb_say(x, "snapshot %s completed", sid);
 			goto out;
 		}
-		if (strcmp(st, "error") == 0)
+		if (strcmp(st, "error") == 0 || !pb_sto_util_pause(&w))
 			break;
-		if (fx_mono_ms() + poll_ms > deadline)
-			break;
-		pb_sto_util_sleep_ms(poll_ms);
 	}
 	if (strcmp(st, "error") == 0) {
 		pb_say(x, "snapshot %s failed; volume not deleted", sid);
 		rc = FX_EREMOTE;
 	} else {
 		pb_say(x, "snapshot %s still %.32s after %lld s; volume not "
-		    "deleted", sid, st, (long long)timeout_s);
+		    "deleted", sid, st, (long long)w.timeout_s);
 		rc = FX_ETIMEOUT;
 	}
 out:
@@ -483,14 +464,13 @@ static fx_err
 ebs_delete(struct pb_ctx *x, const char *vid, const char *sid)
 {
 	struct aws_resp resp;
-	const char *ids[2] = { vid, NULL };
 	json_t *extra;
 	fx_err rc;
 
 	if ((extra = json_pack("{s:s}", "fixit:backup-snapshot", sid)) ==
 	    NULL)
 		return FX_ENOMEM;
-	rc = pb_tag_ec2(x, ids, "delete", extra);
+	rc = pb_tag_ec2(x, vid, "delete", extra);
 	json_decref(extra);
 	if (rc != FX_OK)
 		return rc;
@@ -514,11 +494,8 @@ ebs_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 
 	*prior = NULL;
 	aws_resp_init(&resp);
-	if ((vid = pb_sto_util_resource(x, finding)) == NULL) {
-		rc = FX_EINVAL;
-		goto out;
-	}
-	if ((rc = ebs_volume(x, vid, &resp, &vol)) != FX_OK)
+	if ((rc = pb_read_finding(x, finding, &ebs_vol_one, &resp, &vid,
+	    &vol)) != FX_OK)
 		goto out;
 	if (vol == NULL || strcmp(pb_sto_util_str(vol, "status"),
 	    "available") != 0) {
@@ -537,15 +514,10 @@ ebs_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 		rc = FX_ENOMEM;
 		goto out;
 	}
-	if ((rc = ebs_delete(x, vid, sid)) != FX_OK)
+	if ((rc = ebs_delete(x, vid, sid)) != FX_OK ||
+	    (rc = pb_would(x, p, "snapshot the volume, wait until the snapshot "
+	    "completes, tag and delete the volume")) != FX_OK)
 		goto out;
-	if (x->dry_run && (json_object_set_new(p, "dry_run", json_true()) ||
-	    json_object_set_new(p, "would", json_string("snapshot the "
-	    "volume, wait until the snapshot completes, tag and delete the "
-	    "volume")))) {
-		rc = FX_ENOMEM;
-		goto out;
-	}
 	*prior = p;
 	p = NULL;
 out:
@@ -574,7 +546,7 @@ ebs_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior,
 		rc = FX_EINVAL;
 		goto out;
 	}
-	if ((rc = ebs_volume(x, vid, &resp, &item)) != FX_OK)
+	if ((rc = pb_read_one(x, &ebs_vol_one, vid, &resp, &item)) != FX_OK)
 		goto out;
 	st = pb_sto_util_str(item, "status");
 	if (item != NULL && strcmp(st, "deleting") != 0 &&
@@ -583,7 +555,7 @@ ebs_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior,
 		goto out;
 	}
 	aws_resp_release(&resp);
-	if ((rc = ebs_snapshot(x, sid, &resp, &item)) != FX_OK)
+	if ((rc = pb_read_one(x, &ebs_snap_one, sid, &resp, &item)) != FX_OK)
 		goto out;
 	st = pb_sto_util_str(item, "status");
 	if (item == NULL || strcmp(st, "error") == 0) {
@@ -606,9 +578,6 @@ ebs_undo_params(struct pb_ctx *x, const json_t *prior, json_t *p)
 	int64_t iops = pb_sto_util_int(json_object_get(prior, "iops"), 0);
 	int64_t tput = pb_sto_util_int(json_object_get(prior, "throughput"),
 	    0);
-	struct pb_sto_tags t;
-	int skipped = 0;
-	fx_err rc;
 
 	/* AWS takes Iops only for provisioned types, Throughput for gp3 */
 	if (iops > 0 && (strcmp(type, "io1") == 0 || strcmp(type, "io2") ==
@@ -618,18 +587,9 @@ ebs_undo_params(struct pb_ctx *x, const json_t *prior, json_t *p)
 	if (tput > 0 && strcmp(type, "gp3") == 0 &&
 	    json_object_set_new(p, "Throughput", json_integer(tput)) != 0)
 		return FX_ENOMEM;
-	t.params = p;
-	t.prefix = "TagSpecification.1.Tag.";
-	t.n = 0;
-	if ((rc = pb_sto_util_tag_user(&t, json_object_get(prior, "tags"),
-	    &skipped)) != FX_OK || (rc = pb_sto_util_tag(&t,
-	    "fixit:restored-from", pb_sto_util_str(prior, "volume_id"))) !=
-	    FX_OK || (rc = pb_sto_util_tag_fixit(x, &t, "undo", 1)) != FX_OK)
-		return rc;
-	if (skipped > 0)
-		pb_say(x, "left out %d aws: tag(s): AWS reserves them",
-		    skipped);
-	return FX_OK;
+	return pb_sto_util_tag_restore(x, p, "TagSpecification.1.Tag.",
+	    json_object_get(prior, "tags"), pb_sto_util_str(prior,
+	    "volume_id"));
 }
 
 static fx_err

@@ -23,7 +23,6 @@
  *   verify_polls        reads in verify, at most (default 5; 1..60)
  *   verify_interval_ms  pause between two reads (default 1000; 0..60000)
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "pb_ec2_util.h"
@@ -40,79 +39,32 @@ str_is(const char *s, const char *want)
 }
 
 static fx_err
-detect_instance(struct pb_ctx *x, const json_t *inst, json_t *found)
+detect_instance(struct pb_ctx *x, const json_t *inst, void *found)
 {
-	struct buf title = BUF_INIT;
-	json_t *details = NULL;
-	char *arn = NULL;
 	const char *id = aws_j_str(inst, "instanceId");
-	fx_err rc = FX_OK;
 
 	/* the filter chose already; an answer that ignored it is checked */
 	if (id == NULL || *id == '\0' || pb_ec2_util_ended(inst) ||
 	    str_is(aws_j_str(inst, IMDS_TOKENS), "required"))
-		goto out;
-	details = json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}",
+		return FX_OK;
+	return pb_ec2_util_found_instance(x, found, inst, "allows IMDSv1",
+	    json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}",
 	    "http_tokens", aws_j_str(inst, IMDS_TOKENS),
 	    "http_endpoint", aws_j_str(inst, IMDS_ENDPOINT),
 	    "http_put_response_hop_limit", aws_j_str(inst,
 	    "metadataOptions/httpPutResponseHopLimit"),
 	    "instance_type", aws_j_str(inst, "instanceType"),
 	    "state", aws_j_str(inst, "instanceState/name"),
-	    "vpc_id", aws_j_str(inst, "vpcId"));
-	arn = pb_ec2_util_arn(x, "instance", id);
-	if (details == NULL || arn == NULL) {
-		rc = FX_ENOMEM;
-		goto out;
-	}
-	if ((rc = pb_ec2_util_title(inst, "allows IMDSv1", &title)) != FX_OK)
-		goto out;
-	rc = pb_found(found, id, arn, buf_str(&title), details,
-	    pb_ec2_tags(aws_j_list(inst, "tagSet")));
-	details = NULL;		/* stolen */
-out:
-	json_decref(details);
-	free(arn);
-	buf_release(&title);
-	return rc;
-}
-
-static fx_err
-detect_reservation(struct pb_ctx *x, const json_t *res, void *arg)
-{
-	const json_t *inst;
-	size_t i;
-	fx_err rc = FX_OK;
-
-	json_array_foreach(aws_j_list(res, "instancesSet"), i, inst) {
-		if ((rc = detect_instance(x, inst, arg)) != FX_OK)
-			break;
-	}
-	return rc;
+	    "vpc_id", aws_j_str(inst, "vpcId")));
 }
 
 static fx_err
 imds_detect(struct pb_ctx *x, json_t *found)
 {
-	json_t *p = json_object();
-	fx_err rc = FX_ENOMEM;
+	static const char *const states[] = { "running", "stopped", NULL };
 
-	if (p == NULL)
-		goto out;
-	if ((rc = pb_ec2_filter(p, 1, "metadata-options.http-tokens",
-	    "optional")) != FX_OK || (rc = pb_ec2_filter(p, 2,
-	    "instance-state-name", "running")) != FX_OK)
-		goto out;
-	if (json_object_set_new(p, "Filter.2.Value.2",
-	    json_string("stopped")) != 0) {
-		rc = FX_ENOMEM;
-		goto out;
-	}
-	rc = pb_list(x, PB_AUDITOR, AWS_EC2, "DescribeInstances", p,
-	    "reservationSet", "nextToken", detect_reservation, found);
-out:
-	json_decref(p);
-	return rc;
+	return pb_ec2_util_instances(x, "metadata-options.http-tokens",
+	    "optional", states, detect_instance, found);
 }
 
 static fx_err
@@ -125,19 +77,10 @@ imds_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 
 	aws_resp_init(&resp);
 	*v = PB_WRONG;
-	if ((id = pb_ec2_util_resource(x, finding)) == NULL) {
-		rc = FX_EINVAL;
+	if ((rc = pb_ec2_util_finding(x, finding, &resp, &id, &inst)) !=
+	    FX_OK || (*v = pb_ec2_util_gone(x, inst)) != PB_WRONG)
 		goto out;
-	}
-	if ((rc = pb_ec2_util_instance(x, PB_AUDITOR, id, &resp, &inst)) !=
-	    FX_OK)
-		goto out;
-	if (inst == NULL) {
-		*v = PB_GONE;
-	} else if (pb_ec2_util_ended(inst)) {
-		*v = PB_GONE;
-		pb_say(x, "the instance is terminated");
-	} else if (str_is(aws_j_str(inst, IMDS_TOKENS), "required")) {
+	if (str_is(aws_j_str(inst, IMDS_TOKENS), "required")) {
 		*v = PB_RIGHT;
 		pb_say(x, "IMDSv2 is required already");
 	}
@@ -172,32 +115,28 @@ imds_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 {
 	struct aws_resp resp;
 	const json_t *inst = NULL;
-	const char *id, *ids[2];
+	const char *id;
 	json_t *p = NULL;
 	fx_err rc;
 
 	*prior = NULL;
 	aws_resp_init(&resp);
-	if ((id = pb_ec2_util_resource(x, finding)) == NULL) {
-		rc = FX_EINVAL;
+	if ((rc = pb_ec2_util_finding(x, finding, &resp, &id, &inst)) !=
+	    FX_OK)
+		goto out;
+	if (inst == NULL) {
+		rc = FX_ENOTFOUND;
 		goto out;
 	}
-	rc = pb_ec2_util_instance(x, PB_AUDITOR, id, &resp, &inst);
-	if (rc == FX_OK && inst == NULL)
-		rc = FX_ENOTFOUND;
-	if (rc != FX_OK)
-		goto out;
 	p = json_pack("{s:s?, s:s?}", "http_tokens", aws_j_str(inst,
 	    IMDS_TOKENS), "http_endpoint", aws_j_str(inst, IMDS_ENDPOINT));
-	if (p == NULL || (x->dry_run && json_object_set_new(p, "would",
-	    json_string("set HttpTokens=required and HttpEndpoint=enabled "
-	    "on the instance")) != 0)) {
+	if (p == NULL) {
 		rc = FX_ENOMEM;
 		goto out;
 	}
-	ids[0] = id;
-	ids[1] = NULL;
-	if ((rc = pb_tag_ec2(x, ids, "require-imdsv2", NULL)) != FX_OK ||
+	if ((rc = pb_would(x, p, "set HttpTokens=required and "
+	    "HttpEndpoint=enabled on the instance")) != FX_OK ||
+	    (rc = pb_tag_ec2(x, id, "require-imdsv2", NULL)) != FX_OK ||
 	    (rc = imds_modify(x, id, "required", "enabled")) != FX_OK)
 		goto out;
 	pb_say(x, "%s HttpTokens=required", x->dry_run ? "would set" :
@@ -218,19 +157,17 @@ imds_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior,
 	const json_t *inst = NULL;
 	const char *id, *tokens = NULL;
 	int64_t polls, wait_ms, i;
-	fx_err rc = FX_OK;
+	fx_err rc;
 
 	*ok = 0;
 	aws_resp_init(&resp);
-	if ((id = pb_ec2_util_resource(x, finding)) == NULL) {
-		rc = FX_EINVAL;
+	if ((rc = pb_resource(x, finding, &id)) != FX_OK)
 		goto out;
-	}
-	polls = pb_ec2_util_param(x, "verify_polls", 5, 1, 60);
-	wait_ms = pb_ec2_util_param(x, "verify_interval_ms", 1000, 0, 60000);
+	polls = pb_param_clamp(x, "verify_polls", 5, 1, 60);
+	wait_ms = pb_param_clamp(x, "verify_interval_ms", 1000, 0, 60000);
 	for (i = 0; i < polls && !*ok; i++) {
 		if (i > 0)
-			pb_ec2_util_sleep_ms(wait_ms);
+			pb_sleep_ms(wait_ms);
 		aws_resp_release(&resp);
 		rc = pb_ec2_util_instance(x, PB_AUDITOR, id, &resp, &inst);
 		if (rc != FX_OK || inst == NULL)
@@ -251,17 +188,18 @@ out:
 static fx_err
 imds_undo(struct pb_ctx *x, const json_t *finding, const json_t *prior)
 {
-	const char *id, *ids[2], *tokens, *endpoint;
-	fx_err rc = FX_EINVAL;
+	const char *id, *tokens, *endpoint;
+	fx_err rc;
 
 	tokens = json_string_value(json_object_get(prior, "http_tokens"));
 	endpoint = json_string_value(json_object_get(prior,
 	    "http_endpoint"));
-	if ((id = pb_ec2_util_resource(x, finding)) == NULL)
+	if ((rc = pb_resource(x, finding, &id)) != FX_OK)
 		goto out;
 	/* only values AWS knows, whatever the stored state says */
 	if (!str_is(tokens, "optional") && !str_is(tokens, "required")) {
 		pb_say(x, "the prior state has no valid http_tokens");
+		rc = FX_EINVAL;
 		goto out;
 	}
 	if (!str_is(endpoint, "enabled") && !str_is(endpoint, "disabled"))
@@ -270,9 +208,7 @@ imds_undo(struct pb_ctx *x, const json_t *finding, const json_t *prior)
 		goto out;
 	pb_say(x, "set HttpTokens=%s%s%s", tokens, endpoint ?
 	    ", HttpEndpoint=" : "", endpoint ? endpoint : "");
-	ids[0] = id;
-	ids[1] = NULL;
-	rc = pb_tag_ec2(x, ids, "undo-require-imdsv2", NULL);
+	rc = pb_tag_ec2(x, id, "undo-require-imdsv2", NULL);
 out:
 	return rc;
 }

@@ -18,6 +18,8 @@
  *              with any other rule is refused: it would not isolate.
  *           2. CreateTags on the instance: fixit:action=quarantine,
  *              fixit:quarantine=applied (the manual trigger is spent),
+ *              fixit:quarantined-at=now (ISO 8601: ec2-quarantine-expired
+ *              reads it; fixit:time moves with any later tagging),
  *              fixit:quarantined-groups=old groups, comma-separated
  *              (when they fit in 256 characters).
  *           3. ModifyInstanceAttribute InstanceId, GroupId.1=isolation.
@@ -48,6 +50,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fxtime.h"
 #include "fxutil.h"
 #include "pb_ec2_util.h"
 #include "playbook.h"
@@ -55,6 +58,7 @@
 
 #define Q_TAG_TRIGGER	"fixit:quarantine"
 #define Q_TAG_GROUPS	"fixit:quarantined-groups"
+#define Q_TAG_AT	"fixit:quarantined-at"
 #define Q_TAG_MAX	256	/* EC2 tag value length */
 #define Q_MAX_GROUPS	16	/* security groups per interface, at most */
 #define Q_NEW_GROUP	"(new isolation group)"	/* dry-run placeholder */
@@ -117,13 +121,8 @@ q_read(struct pb_ctx *x, const json_t *finding, struct aws_resp *resp,
 {
 	fx_err rc;
 
-	*inst = NULL;
-	if ((q->id = pb_ec2_util_resource(x, finding)) == NULL) {
-		rc = FX_EINVAL;
-		goto out;
-	}
-	rc = pb_ec2_util_instance(x, PB_AUDITOR, q->id, resp, inst);
-	if (rc != FX_OK || *inst == NULL)
+	if ((rc = pb_ec2_util_finding(x, finding, resp, &q->id, inst)) !=
+	    FX_OK || *inst == NULL)
 		goto out;
 	q->vpc = aws_j_str(*inst, "vpcId");
 	q->profile_arn = aws_j_str(*inst, "iamInstanceProfile/arn");
@@ -226,9 +225,8 @@ sg_create(struct pb_ctx *x, const char *vpc, char **id)
 	    1, &resp);
 	if (rc != FX_OK)
 		goto out;
-	gid = x->dry_run ? Q_NEW_GROUP : aws_j_str(resp.doc, "groupId");
-	if (gid == NULL || *gid == '\0') {
-		pb_say(x, "CreateSecurityGroup answered no group id");
+	if ((gid = pb_created(x, "CreateSecurityGroup", resp.doc, "groupId",
+	    "group", Q_NEW_GROUP)) == NULL) {
 		rc = FX_EINVAL;
 		goto out;
 	}
@@ -252,7 +250,7 @@ sg_revoke(struct pb_ctx *x, const char *sg)
 	    json_pack("{s:s, s:s, s:s}", "GroupId", sg,
 	    "IpPermissions.1.IpProtocol", "-1",
 	    "IpPermissions.1.IpRanges.1.CidrIp", "0.0.0.0/0"), 1, &resp);
-	if (pb_ec2_util_is_error(rc, &resp, "InvalidPermission.NotFound"))
+	if (pb_is_error(rc, &resp, "InvalidPermission.NotFound"))
 		rc = FX_OK;
 	aws_resp_release(&resp);
 	return rc;
@@ -263,7 +261,6 @@ static fx_err
 sg_prepare(struct pb_ctx *x, struct q *q)
 {
 	struct sg_found f;
-	const char *ids[2];
 	fx_err rc;
 
 	if ((rc = sg_find(x, q->vpc, &f)) != FX_OK)
@@ -284,10 +281,8 @@ sg_prepare(struct pb_ctx *x, struct q *q)
 	f.id = NULL;
 	if (!f.allow_all)
 		goto out;		/* isolating as it is: untouched */
-	ids[0] = q->sg;
-	ids[1] = NULL;
 	if ((rc = sg_revoke(x, q->sg)) != FX_OK ||
-	    (rc = pb_tag_ec2(x, ids, "quarantine-group", NULL)) != FX_OK)
+	    (rc = pb_tag_ec2(x, q->sg, "quarantine-group", NULL)) != FX_OK)
 		goto out;
 	pb_say(x, "%s its egress", x->dry_run ? "would revoke" :
 	    "revoked");
@@ -315,7 +310,7 @@ iam_role(struct pb_ctx *x, const char *profile_arn, char **role)
 	}
 	rc = pb_query(x, PB_AUDITOR, AWS_IAM, "GetInstanceProfile",
 	    json_pack("{s:s}", "InstanceProfileName", name), 0, &resp);
-	if (pb_ec2_util_is_error(rc, &resp, "NoSuchEntity")) {
+	if (pb_is_error(rc, &resp, "NoSuchEntity")) {
 		pb_say(x, "instance profile %s no longer exists", name);
 		rc = FX_OK;
 		goto out;
@@ -345,7 +340,7 @@ iam_has_policy(struct pb_ctx *x, const char *role, const char *policy,
 	rc = pb_query(x, PB_AUDITOR, AWS_IAM, "GetRolePolicy",
 	    json_pack("{s:s, s:s}", "RoleName", role, "PolicyName", policy), 0,
 	    &resp);
-	if (pb_ec2_util_is_error(rc, &resp, "NoSuchEntity"))
+	if (pb_is_error(rc, &resp, "NoSuchEntity"))
 		rc = FX_OK;
 	else if (rc == FX_OK)
 		*has = 1;
@@ -413,17 +408,20 @@ q_move(struct pb_ctx *x, const char *id, const json_t *groups)
 	return rc;
 }
 
-/* CreateTags on the instance: action, fixit:quarantine=state, groups */
+/* CreateTags on the instance: action, fixit:quarantine=state (applied:
+ * with fixit:quarantined-at), groups */
 static fx_err
 q_tag(struct pb_ctx *x, const char *id, const char *action,
     const char *state, const json_t *groups)
 {
 	struct buf joined = BUF_INIT;
-	const char *ids[2];
+	char when[21];
 	json_t *extra = json_pack("{s:s}", Q_TAG_TRIGGER, state);
 	fx_err rc = FX_ENOMEM;
 
-	if (extra == NULL)
+	fx_iso8601_format(x->now, when);
+	if (extra == NULL || (strcmp(state, "applied") == 0 &&
+	    json_object_set_new(extra, Q_TAG_AT, json_string(when)) != 0))
 		goto out;
 	if (groups != NULL && pb_ec2_util_ids_join(groups, Q_TAG_MAX,
 	    &joined) != FX_OK)
@@ -432,9 +430,7 @@ q_tag(struct pb_ctx *x, const char *id, const char *action,
 	else if (groups != NULL && json_object_set_new(extra, Q_TAG_GROUPS,
 	    json_string(buf_str(&joined))) != 0)
 		goto out;
-	ids[0] = id;
-	ids[1] = NULL;
-	rc = pb_tag_ec2(x, ids, action, extra);
+	rc = pb_tag_ec2(x, id, action, extra);
 out:
 	json_decref(extra);
 	buf_release(&joined);
@@ -444,76 +440,34 @@ out:
 /* ---- the steps ------------------------------------------------------- */
 
 static fx_err
-detect_instance(struct pb_ctx *x, const json_t *inst, json_t *found)
+detect_instance(struct pb_ctx *x, const json_t *inst, void *found)
 {
-	struct buf title = BUF_INIT;
-	json_t *details = NULL;
-	char *arn = NULL;
 	const char *id = aws_j_str(inst, "instanceId");
 	const char *st = aws_j_str(inst, "instanceState/name");
 	const char *trig = pb_ec2_util_tag(aws_j_list(inst, "tagSet"),
 	    Q_TAG_TRIGGER);
-	fx_err rc = FX_OK;
 
 	/* the filter chose already; an answer that ignored it is checked */
 	if (id == NULL || *id == '\0' || st == NULL ||
 	    strcmp(st, "running") != 0 || trig == NULL ||
 	    strcmp(trig, "requested") != 0)
-		goto out;
-	details = json_pack("{s:s, s:s, s:s?, s:s?, s:o, s:s?}", "trigger",
-	    "tag " Q_TAG_TRIGGER "=requested", "state", st, "vpc_id",
-	    aws_j_str(inst, "vpcId"), "instance_type", aws_j_str(inst,
-	    "instanceType"), "groups", pb_ec2_util_group_ids(inst),
-	    "instance_profile_arn", aws_j_str(inst, "iamInstanceProfile/arn"));
-	arn = pb_ec2_util_arn(x, "instance", id);
-	if (details == NULL || arn == NULL) {
-		rc = FX_ENOMEM;
-		goto out;
-	}
-	rc = pb_ec2_util_title(inst, "is tagged for quarantine", &title);
-	if (rc != FX_OK)
-		goto out;
-	rc = pb_found(found, id, arn, buf_str(&title), details,
-	    pb_ec2_tags(aws_j_list(inst, "tagSet")));
-	details = NULL;		/* stolen */
-out:
-	json_decref(details);
-	free(arn);
-	buf_release(&title);
-	return rc;
-}
-
-static fx_err
-detect_reservation(struct pb_ctx *x, const json_t *res, void *arg)
-{
-	const json_t *inst;
-	size_t i;
-	fx_err rc = FX_OK;
-
-	json_array_foreach(aws_j_list(res, "instancesSet"), i, inst) {
-		if ((rc = detect_instance(x, inst, arg)) != FX_OK)
-			break;
-	}
-	return rc;
+		return FX_OK;
+	return pb_ec2_util_found_instance(x, found, inst,
+	    "is tagged for quarantine", json_pack("{s:s, s:s, s:s?, s:s?, "
+	    "s:o, s:s?}", "trigger", "tag " Q_TAG_TRIGGER "=requested",
+	    "state", st, "vpc_id", aws_j_str(inst, "vpcId"), "instance_type",
+	    aws_j_str(inst, "instanceType"), "groups",
+	    pb_ec2_util_group_ids(inst), "instance_profile_arn",
+	    aws_j_str(inst, "iamInstanceProfile/arn")));
 }
 
 static fx_err
 q_detect(struct pb_ctx *x, json_t *found)
 {
-	json_t *p = json_object();
-	fx_err rc = FX_ENOMEM;
+	static const char *const states[] = { "running", NULL };
 
-	if (p == NULL)
-		goto out;
-	if ((rc = pb_ec2_filter(p, 1, "tag:" Q_TAG_TRIGGER, "requested")) !=
-	    FX_OK || (rc = pb_ec2_filter(p, 2, "instance-state-name",
-	    "running")) != FX_OK)
-		goto out;
-	rc = pb_list(x, PB_AUDITOR, AWS_EC2, "DescribeInstances", p,
-	    "reservationSet", "nextToken", detect_reservation, found);
-out:
-	json_decref(p);
-	return rc;
+	return pb_ec2_util_instances(x, "tag:" Q_TAG_TRIGGER, "requested",
+	    states, detect_instance, found);
 }
 
 /* in the isolation group alone, and the role (if any) denied */
@@ -558,17 +512,9 @@ q_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 	memset(&q, 0, sizeof(q));
 	aws_resp_init(&resp);
 	*v = PB_WRONG;
-	if ((rc = q_read(x, finding, &resp, &q, &inst)) != FX_OK)
+	if ((rc = q_read(x, finding, &resp, &q, &inst)) != FX_OK ||
+	    (*v = pb_ec2_util_gone(x, inst)) != PB_WRONG)
 		goto out;
-	if (inst == NULL) {
-		*v = PB_GONE;
-		goto out;
-	}
-	if (pb_ec2_util_ended(inst)) {
-		*v = PB_GONE;
-		pb_say(x, "the instance is terminated");
-		goto out;
-	}
 	if ((rc = q_is_isolated(x, &q, &yes)) != FX_OK)
 		goto out;
 	if (yes) {
@@ -614,9 +560,9 @@ q_prior(struct pb_ctx *x, const struct q *q)
 	    q->profile_arn, "role_name", q->role, "policy_name",
 	    q_policy_name(x), "policy_existed", q->policy_existed,
 	    "isolation_group", q->sg, "created_group", q->created);
-	if (p != NULL && x->dry_run && json_object_set_new(p, "would",
-	    json_string("move the instance into the isolation group alone "
-	    "and put a deny-all policy on its role")) != 0) {
+	if (p != NULL && pb_would(x, p, "move the instance into the "
+	    "isolation group alone and put a deny-all policy on its role") !=
+	    FX_OK) {
 		json_decref(p);
 		p = NULL;
 	}
@@ -733,15 +679,16 @@ q_undo(struct pb_ctx *x, const json_t *finding, const json_t *prior)
 	struct aws_resp resp;
 	const json_t *groups = json_object_get(prior, "groups");
 	const char *id, *role, *policy;
-	fx_err rc = FX_EINVAL;
+	fx_err rc;
 
 	aws_resp_init(&resp);
 	role = json_string_value(json_object_get(prior, "role_name"));
 	policy = json_string_value(json_object_get(prior, "policy_name"));
-	if ((id = pb_ec2_util_resource(x, finding)) == NULL)
+	if ((rc = pb_resource(x, finding, &id)) != FX_OK)
 		goto out;
 	if (!prior_groups_ok(groups)) {
 		pb_say(x, "the prior state has no security groups to restore");
+		rc = FX_EINVAL;
 		goto out;
 	}
 	if ((rc = q_move(x, id, groups)) != FX_OK)
@@ -755,7 +702,7 @@ q_undo(struct pb_ctx *x, const json_t *finding, const json_t *prior)
 		rc = pb_query(x, PB_REMEDIATOR, AWS_IAM, "DeleteRolePolicy",
 		    json_pack("{s:s, s:s}", "RoleName", role, "PolicyName",
 		    policy ? policy : q_policy_name(x)), 1, &resp);
-		if (pb_ec2_util_is_error(rc, &resp, "NoSuchEntity"))
+		if (pb_is_error(rc, &resp, "NoSuchEntity"))
 			rc = FX_OK;
 		if (rc != FX_OK)
 			goto out;

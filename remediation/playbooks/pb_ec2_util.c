@@ -2,37 +2,25 @@
  * pb_ec2_util.c - EC2 helpers shared by the EC2 playbooks (see
  * pb_ec2_util.h).
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "fxlimits.h"
 #include "pb_ec2_util.h"
 #include "banned.h"
-
-int
-pb_ec2_util_is_error(fx_err rc, const struct aws_resp *r, const char *code)
-{
-	return rc == FX_EREMOTE && r != NULL &&
-	    strcmp(r->err.code, code) == 0;
-}
 
 /* the instance `id` in a DescribeInstances answer, or NULL */
 static const json_t *
 find_instance(const json_t *doc, const char *id)
 {
 	const json_t *res, *inst;
-	const char *iid;
-	size_t i, j;
+	size_t i;
 
 	json_array_foreach(aws_j_list(doc, "reservationSet"), i, res) {
-		json_array_foreach(aws_j_list(res, "instancesSet"), j, inst) {
-			iid = aws_j_str(inst, "instanceId");
-			if (iid != NULL && strcmp(iid, id) == 0)
-				return inst;
-		}
+		inst = pb_item(res, "instancesSet", "instanceId", id);
+		if (inst != NULL)
+			return inst;
 	}
 	return NULL;
 }
@@ -46,7 +34,7 @@ pb_ec2_util_instance(struct pb_ctx *x, enum pb_role role, const char *id,
 	*inst = NULL;
 	rc = pb_query(x, role, AWS_EC2, "DescribeInstances",
 	    json_pack("{s:s}", "InstanceId.1", id), 0, resp);
-	if (pb_ec2_util_is_error(rc, resp, "InvalidInstanceID.NotFound"))
+	if (pb_is_error(rc, resp, "InvalidInstanceID.NotFound"))
 		rc = FX_OK;
 	else if (rc != FX_OK)
 		goto out;
@@ -56,6 +44,78 @@ pb_ec2_util_instance(struct pb_ctx *x, enum pb_role role, const char *id,
 		pb_say(x, "the instance no longer exists");
 out:
 	return rc;
+}
+
+struct each_instance {
+	pb_item_fn fn;
+	void *arg;
+};
+
+/* one reservation of a listing: each of its instances */
+static fx_err
+each_instance(struct pb_ctx *x, const json_t *res, void *arg)
+{
+	struct each_instance *e = arg;
+	const json_t *inst;
+	size_t i;
+	fx_err rc = FX_OK;
+
+	json_array_foreach(aws_j_list(res, "instancesSet"), i, inst) {
+		if ((rc = e->fn(x, inst, e->arg)) != FX_OK)
+			break;
+	}
+	return rc;
+}
+
+fx_err
+pb_ec2_util_instances(struct pb_ctx *x, const char *name, const char *value,
+    const char *const *states, pb_item_fn fn, void *arg)
+{
+	struct each_instance e = { fn, arg };
+	json_t *p = json_object();
+	char key[48];
+	size_t i;
+	fx_err rc = FX_ENOMEM;
+
+	if (p == NULL || (rc = pb_ec2_filter(p, 1, name, value)) != FX_OK ||
+	    (rc = pb_ec2_filter(p, 2, "instance-state-name", states[0])) !=
+	    FX_OK)
+		goto out;
+	for (i = 1; states[i] != NULL; i++) {
+		snprintf(key, sizeof(key), "Filter.2.Value.%zu", i + 1);
+		if (json_object_set_new(p, key, json_string(states[i])) != 0) {
+			rc = FX_ENOMEM;
+			goto out;
+		}
+	}
+	rc = pb_list(x, PB_AUDITOR, AWS_EC2, "DescribeInstances", p,
+	    "reservationSet", "nextToken", each_instance, &e);
+out:
+	json_decref(p);
+	return rc;
+}
+
+fx_err
+pb_ec2_util_finding(struct pb_ctx *x, const json_t *finding,
+    struct aws_resp *resp, const char **id, const json_t **inst)
+{
+	fx_err rc;
+
+	*inst = NULL;
+	if ((rc = pb_resource(x, finding, id)) != FX_OK)
+		return rc;
+	return pb_ec2_util_instance(x, PB_AUDITOR, *id, resp, inst);
+}
+
+enum pb_verdict
+pb_ec2_util_gone(struct pb_ctx *x, const json_t *inst)
+{
+	if (inst == NULL)
+		return PB_GONE;
+	if (!pb_ec2_util_ended(inst))
+		return PB_WRONG;
+	pb_say(x, "the instance is terminated");
+	return PB_GONE;
 }
 
 int
@@ -144,33 +204,6 @@ pb_ec2_util_tag(const json_t *tag_set, const char *key)
 	return NULL;
 }
 
-const char *
-pb_ec2_util_resource(struct pb_ctx *x, const json_t *finding)
-{
-	const char *id = json_string_value(json_object_get(finding,
-	    "resource_id"));
-
-	if (id == NULL || *id == '\0') {
-		pb_say(x, "the finding names no resource");
-		return NULL;
-	}
-	return id;
-}
-
-char *
-pb_ec2_util_arn(const struct pb_ctx *x, const char *type, const char *id)
-{
-	struct buf b = BUF_INIT;
-
-	buf_init(&b, FX_MAX_FIELD);
-	if (buf_addf(&b, "arn:aws:ec2:%s:%s:%s/%s", x->region ? x->region :
-	    "", x->account_id ? x->account_id : "", type, id) != FX_OK) {
-		buf_release(&b);
-		return NULL;
-	}
-	return buf_detach(&b);
-}
-
 /* the length of s cut to at most max bytes on a UTF-8 boundary */
 static int
 utf8_cut(const char *s, size_t max)
@@ -205,24 +238,38 @@ pb_ec2_util_title(const json_t *inst, const char *what, struct buf *out)
 	return rc;
 }
 
-int64_t
-pb_ec2_util_param(const struct pb_ctx *x, const char *key, int64_t def,
-    int64_t min, int64_t max)
+fx_err
+pb_ec2_util_found(struct pb_ctx *x, json_t *found, const char *type,
+    const char *id, const char *title, json_t *details, const json_t *obj)
 {
-	int64_t v = pb_param_int(x, key, def);
+	char *arn = pb_ec2_arn(x, type, id);
+	fx_err rc = FX_ENOMEM;
 
-	return v < min ? min : v > max ? max : v;
+	if (details == NULL || arn == NULL)
+		goto out;
+	rc = pb_found(found, id, arn, title, details,
+	    pb_ec2_tags(aws_j_list(obj, "tagSet")));
+	details = NULL;		/* stolen */
+out:
+	json_decref(details);
+	free(arn);
+	return rc;
 }
 
-void
-pb_ec2_util_sleep_ms(int64_t ms)
+fx_err
+pb_ec2_util_found_instance(struct pb_ctx *x, json_t *found,
+    const json_t *inst, const char *what, json_t *details)
 {
-	struct timespec ts, rem;
+	struct buf title = BUF_INIT;
+	fx_err rc;
 
-	if (ms <= 0)
-		return;
-	ts.tv_sec = (time_t)(ms / 1000);
-	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &rem) != 0 && errno == EINTR)
-		ts = rem;
+	if ((rc = pb_ec2_util_title(inst, what, &title)) != FX_OK) {
+		json_decref(details);
+		goto out;
+	}
+	rc = pb_ec2_util_found(x, found, "instance", aws_j_str(inst,
+	    "instanceId"), buf_str(&title), details, inst);
+out:
+	buf_release(&title);
+	return rc;
 }

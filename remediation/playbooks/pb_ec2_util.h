@@ -1,7 +1,9 @@
 /*
  * pb_ec2_util.h - EC2 helpers shared by the EC2 playbooks (ec2-imdsv1,
- * eip-unassociated, ec2-quarantine): read one instance, recognise AWS
- * error codes, instance names and titles, ARNs, polling sleeps.
+ * eip-unassociated, ec2-quarantine): list and read instances, report
+ * what detect found, instance names and titles, security group ids.
+ * Generic helpers (error codes, the finding's resource, parameters,
+ * ARNs, fixit: tags, sleeps) are in playbook.h.
  *
  * Every returned json_t is borrowed from the answer it came from unless
  * said otherwise; every accessor accepts NULL and hostile shapes.
@@ -17,10 +19,6 @@
 #include "fxerr.h"
 #include "playbook.h"
 
-/* 1 when rc is an AWS error whose code is `code` */
-int pb_ec2_util_is_error(fx_err rc, const struct aws_resp *r,
-    const char *code);
-
 /*
  * DescribeInstances InstanceId.1=id as role. *inst (borrowed from
  * resp->doc, which the caller releases) is the instance, or NULL when
@@ -29,6 +27,30 @@ int pb_ec2_util_is_error(fx_err rc, const struct aws_resp *r,
  */
 fx_err pb_ec2_util_instance(struct pb_ctx *x, enum pb_role role,
     const char *id, struct aws_resp *resp, const json_t **inst) FX_WUR;
+
+/*
+ * The finding's instance (pb_resource, then pb_ec2_util_instance as the
+ * auditor): *id borrowed from finding, *inst from resp; NULL when it no
+ * longer exists.
+ */
+fx_err pb_ec2_util_finding(struct pb_ctx *x, const json_t *finding,
+    struct aws_resp *resp, const char **id, const json_t **inst) FX_WUR;
+
+/*
+ * check's verdict on an instance read so far: PB_GONE when it no longer
+ * exists (said by pb_ec2_util_instance) or is terminated or shutting
+ * down (said here); else PB_WRONG.
+ */
+enum pb_verdict pb_ec2_util_gone(struct pb_ctx *x, const json_t *inst);
+
+/*
+ * DescribeInstances (paged, as the auditor) with Filter.1 name = value
+ * and Filter.2 instance-state-name = one of states (NULL-terminated):
+ * fn gets each instance of each reservation (non-FX_OK stops).
+ */
+fx_err pb_ec2_util_instances(struct pb_ctx *x, const char *name,
+    const char *value, const char *const *states, pb_item_fn fn, void *arg)
+    FX_WUR;
 
 /* 1 when the instance is terminated or shutting down (or has no state) */
 int pb_ec2_util_ended(const json_t *inst);
@@ -50,13 +72,6 @@ fx_err pb_ec2_util_ids_join(const json_t *ids, size_t cap, struct buf *out)
 /* the value of tag `key` in an EC2 "tagSet" list, or NULL */
 const char *pb_ec2_util_tag(const json_t *tag_set, const char *key);
 
-/* the finding's "resource_id"; NULL (with a pb_say) when missing */
-const char *pb_ec2_util_resource(struct pb_ctx *x, const json_t *finding);
-
-/* "arn:aws:ec2:REGION:ACCOUNT:TYPE/ID" (new string; NULL on ENOMEM) */
-char *pb_ec2_util_arn(const struct pb_ctx *x, const char *type,
-    const char *id);
-
 /*
  * "EC2 instance ID (Name) WHAT" (the Name tag only when set; cut to fit
  * FX_MAX_TITLE) into out.
@@ -64,11 +79,16 @@ char *pb_ec2_util_arn(const struct pb_ctx *x, const char *type,
 fx_err pb_ec2_util_title(const json_t *inst, const char *what,
     struct buf *out) FX_WUR;
 
-/* a playbook parameter clamped to [min, max] */
-int64_t pb_ec2_util_param(const struct pb_ctx *x, const char *key,
-    int64_t def, int64_t min, int64_t max);
-
-/* sleep ms milliseconds (restarted on EINTR); for verify polling */
-void pb_ec2_util_sleep_ms(int64_t ms);
+/*
+ * pb_found for an EC2 resource obj of ARN type `type` (ec2 ARN of x's
+ * account and region), with obj's tagSet as its tags; details stolen
+ * (NULL: FX_ENOMEM).
+ */
+fx_err pb_ec2_util_found(struct pb_ctx *x, json_t *found, const char *type,
+    const char *id, const char *title, json_t *details, const json_t *obj)
+    FX_WUR;
+/* the same for an instance, titled by pb_ec2_util_title(inst, what) */
+fx_err pb_ec2_util_found_instance(struct pb_ctx *x, json_t *found,
+    const json_t *inst, const char *what, json_t *details) FX_WUR;
 
 #endif

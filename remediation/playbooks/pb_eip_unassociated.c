@@ -21,8 +21,7 @@
  *   allow_tag  tag key exempting an address, any value (default
  *              "fixit:allow")
  */
-#include <stdlib.h>
-#include <string.h>
+#include <stdio.h>
 
 #include "fxlimits.h"
 #include "pb_ec2_util.h"
@@ -58,36 +57,19 @@ eip_use(const struct pb_ctx *x, const json_t *addr)
 }
 
 static fx_err
-detect_address(struct pb_ctx *x, const json_t *addr, void *arg)
+detect_address(struct pb_ctx *x, const json_t *addr, void *found)
 {
-	struct buf title = BUF_INIT;
-	json_t *details = NULL;
-	char *arn = NULL;
+	char title[FX_MAX_TITLE];
 	const char *alloc = aws_j_str(addr, "allocationId");
 	const char *ip = aws_j_str(addr, "publicIp");
-	fx_err rc = FX_OK;
 
 	if (alloc == NULL || *alloc == '\0' || eip_use(x, addr) != EIP_FREE)
-		goto out;
-	buf_init(&title, FX_MAX_TITLE);
-	details = json_pack("{s:s?, s:s?, s:s}", "public_ip", ip, "domain",
-	    aws_j_str(addr, "domain"), "allocation_id", alloc);
-	arn = pb_ec2_util_arn(x, "elastic-ip", alloc);
-	if (details == NULL || arn == NULL) {
-		rc = FX_ENOMEM;
-		goto out;
-	}
-	if ((rc = buf_addf(&title, "Elastic IP %.64s is not attached to "
-	    "anything", ip != NULL ? ip : alloc)) != FX_OK)
-		goto out;
-	rc = pb_found(arg, alloc, arn, buf_str(&title), details,
-	    pb_ec2_tags(aws_j_list(addr, "tagSet")));
-	details = NULL;		/* stolen */
-out:
-	json_decref(details);
-	free(arn);
-	buf_release(&title);
-	return rc;
+		return FX_OK;
+	snprintf(title, sizeof(title), "Elastic IP %.64s is not attached to "
+	    "anything", ip != NULL ? ip : alloc);
+	return pb_ec2_util_found(x, found, "elastic-ip", alloc, title,
+	    json_pack("{s:s?, s:s?, s:s}", "public_ip", ip, "domain",
+	    aws_j_str(addr, "domain"), "allocation_id", alloc), addr);
 }
 
 static fx_err
@@ -106,33 +88,26 @@ out:
 }
 
 /*
- * DescribeAddresses AllocationId.1; *addr (borrowed from resp) is NULL
- * when AWS says it does not exist.
+ * DescribeAddresses AllocationId.1 = the finding's resource (*alloc);
+ * *addr (borrowed from resp) is NULL when AWS says it does not exist.
  */
 static fx_err
-eip_read(struct pb_ctx *x, const char *alloc, struct aws_resp *resp,
-    const json_t **addr)
+eip_read(struct pb_ctx *x, const json_t *finding, struct aws_resp *resp,
+    const char **alloc, const json_t **addr)
 {
-	const json_t *it;
-	const char *a;
-	size_t i;
 	fx_err rc;
 
 	*addr = NULL;
+	if ((rc = pb_resource(x, finding, alloc)) != FX_OK)
+		goto out;
 	rc = pb_query(x, PB_AUDITOR, AWS_EC2, "DescribeAddresses",
-	    json_pack("{s:s}", "AllocationId.1", alloc), 0, resp);
-	if (pb_ec2_util_is_error(rc, resp, EIP_NOTFOUND))
+	    json_pack("{s:s}", "AllocationId.1", *alloc), 0, resp);
+	if (pb_is_error(rc, resp, EIP_NOTFOUND))
 		rc = FX_OK;
 	else if (rc != FX_OK)
 		goto out;
-	json_array_foreach(aws_j_list(resp->doc, "addressesSet"), i, it) {
-		a = aws_j_str(it, "allocationId");
-		if (a != NULL && strcmp(a, alloc) == 0) {
-			*addr = it;
-			break;
-		}
-	}
-	if (*addr == NULL)
+	if ((*addr = pb_item(resp->doc, "addressesSet", "allocationId",
+	    *alloc)) == NULL)
 		pb_say(x, "the address no longer exists");
 out:
 	return rc;
@@ -148,11 +123,7 @@ eip_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 
 	aws_resp_init(&resp);
 	*v = PB_WRONG;
-	if ((alloc = pb_ec2_util_resource(x, finding)) == NULL) {
-		rc = FX_EINVAL;
-		goto out;
-	}
-	if ((rc = eip_read(x, alloc, &resp, &addr)) != FX_OK)
+	if ((rc = eip_read(x, finding, &resp, &alloc, &addr)) != FX_OK)
 		goto out;
 	if (addr == NULL) {
 		*v = PB_GONE;
@@ -173,22 +144,19 @@ eip_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 {
 	struct aws_resp resp, rel;
 	const json_t *addr = NULL;
-	const char *alloc, *ids[2];
+	const char *alloc;
 	json_t *p = NULL;
 	fx_err rc;
 
 	*prior = NULL;
 	aws_resp_init(&resp);
 	aws_resp_init(&rel);
-	if ((alloc = pb_ec2_util_resource(x, finding)) == NULL) {
-		rc = FX_EINVAL;
+	if ((rc = eip_read(x, finding, &resp, &alloc, &addr)) != FX_OK)
+		goto out;
+	if (addr == NULL) {
+		rc = FX_ENOTFOUND;
 		goto out;
 	}
-	rc = eip_read(x, alloc, &resp, &addr);
-	if (rc == FX_OK && addr == NULL)
-		rc = FX_ENOTFOUND;
-	if (rc != FX_OK)
-		goto out;
 	/* irreversible: never on a changed answer */
 	if (eip_use(x, addr) != EIP_FREE) {
 		pb_say(x, "attached or allow-tagged now: not released");
@@ -202,9 +170,7 @@ eip_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 		rc = FX_ENOMEM;
 		goto out;
 	}
-	ids[0] = alloc;
-	ids[1] = NULL;
-	if ((rc = pb_tag_ec2(x, ids, "release", NULL)) != FX_OK)
+	if ((rc = pb_tag_ec2(x, alloc, "release", NULL)) != FX_OK)
 		goto out;
 	rc = pb_query(x, PB_REMEDIATOR, AWS_EC2, "ReleaseAddress",
 	    json_pack("{s:s}", "AllocationId", alloc), 1, &rel);
@@ -233,11 +199,7 @@ eip_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior,
 
 	*ok = 0;
 	aws_resp_init(&resp);
-	if ((alloc = pb_ec2_util_resource(x, finding)) == NULL) {
-		rc = FX_EINVAL;
-		goto out;
-	}
-	if ((rc = eip_read(x, alloc, &resp, &addr)) != FX_OK)
+	if ((rc = eip_read(x, finding, &resp, &alloc, &addr)) != FX_OK)
 		goto out;
 	*ok = addr == NULL;
 	if (!*ok)

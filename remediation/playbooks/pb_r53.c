@@ -20,12 +20,11 @@
 
 #include "aws_sigv4.h"
 #include "fxlimits.h"
-#include "fxtime.h"
 #include "pb_r53.h"
 #include "banned.h"
 
 #define R53_MAX_ZID	32
-#define R53_MAX_PAT	512	/* one host name pattern */
+#define R53_NO_ZONE	"NoSuchHostedZone"
 
 /* ---- names --------------------------------------------------------------- */
 
@@ -40,21 +39,27 @@ r53_zone_id(const char *id)
 }
 
 int
-r53_zid_ok(const char *zid)
+r53_word_ok(const char *s, const char *set, size_t max)
 {
 	size_t n;
 
-	if (zid == NULL)
+	if (s == NULL)
 		return 0;
-	for (n = 0; zid[n] != '\0'; n++)
-		if (!isalnum((unsigned char)zid[n]) || n >= R53_MAX_ZID)
+	for (n = 0; s[n] != '\0'; n++)
+		if (n >= max || (!isalnum((unsigned char)s[n]) &&
+		    strchr(set, s[n]) == NULL))
 			return 0;
 	return n > 0;
 }
 
-/* length without one trailing dot */
-static size_t
-name_len(const char *s)
+int
+r53_zid_ok(const char *zid)
+{
+	return r53_word_ok(zid, "", R53_MAX_ZID);
+}
+
+size_t
+r53_name_len(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -70,8 +75,8 @@ r53_name_eq(const char *a, const char *b)
 
 	if (a == NULL || b == NULL)
 		return 0;
-	n = name_len(a);
-	return n == name_len(b) && strncasecmp(a, b, n) == 0;
+	n = r53_name_len(a);
+	return n == r53_name_len(b) && strncasecmp(a, b, n) == 0;
 }
 
 int
@@ -97,6 +102,18 @@ r53_rrset_same(const json_t *a, const json_t *b)
 	if (sa == NULL || sb == NULL)
 		return sa == sb;
 	return strcmp(sa, sb) == 0;
+}
+
+const json_t *
+r53_rrset_find(const json_t *list, const json_t *rrset)
+{
+	const json_t *c;
+	size_t i;
+
+	json_array_foreach(list, i, c)
+		if (r53_rrset_same(rrset, c))
+			return c;
+	return NULL;
 }
 
 /* ---- XML ----------------------------------------------------------------- */
@@ -305,13 +322,17 @@ r53_tags_xml(struct buf *b, const json_t *tags)
 
 /* ---- AWS calls ----------------------------------------------------------- */
 
-int
-r53_no_zone(fx_err rc, const struct aws_resp *resp)
+/* rc of a call in a zone (x->msg ended at mark before it): the zone
+ * does not exist is FX_ENOTFOUND, and pb_call's sentence taken back */
+static fx_err
+zone_rc(struct pb_ctx *x, fx_err rc, const struct aws_resp *resp,
+    size_t mark)
 {
-	return rc == FX_EREMOTE &&
-	    strcmp(resp->err.code, "NoSuchHostedZone") == 0;
+	if (!pb_is_error(rc, resp, R53_NO_ZONE))
+		return rc;
+	pb_msg_rewind(x, mark);
+	return FX_ENOTFOUND;
 }
-
 
 fx_err
 r53_rest(struct pb_ctx *x, enum pb_role role, const char *action,
@@ -357,18 +378,26 @@ more(const json_t *doc, const char *next_key)
 }
 
 /*
- * The query of the next page into *q (swapped with *nq); FX_EINVAL
- * when it repeats the current one (a broken answer would loop).
+ * The query of the next page into *q (swapped with *nq) from the keys
+ * of doc; FX_EINVAL when it repeats the current one (a broken answer
+ * would loop).
  */
 static fx_err
-next_query(struct pb_ctx *x, const char *action, struct buf *q,
-    struct buf *nq)
+next_query(struct pb_ctx *x, const struct r53_pages *p, const json_t *doc,
+    struct buf *q, struct buf *nq)
 {
 	struct buf tmp;
+	size_t i;
+	fx_err rc = FX_OK;
 
+	for (i = 0; p->next[i] != NULL && p->next[i + 1] != NULL &&
+	    rc == FX_OK; i += 2)
+		rc = query_add(nq, p->next[i + 1], aws_j_str(doc, p->next[i]));
+	if (rc != FX_OK)
+		return rc;
 	if (strcmp(buf_str(nq), buf_str(q)) == 0) {
-		pb_say(x, "route53 %s: the next page repeats this one",
-		    action);
+		pb_say(x, "%s %s: the next page repeats this one",
+		    aws_svc_name(p->svc), p->action);
 		return FX_EINVAL;
 	}
 	tmp = *q;
@@ -379,38 +408,43 @@ next_query(struct pb_ctx *x, const char *action, struct buf *q,
 }
 
 fx_err
-r53_list_zones(struct pb_ctx *x, enum pb_role role, pb_item_fn fn,
-    void *arg)
+r53_pages(struct pb_ctx *x, enum pb_role role, const struct r53_pages *p,
+    pb_item_fn fn, void *arg)
 {
+	struct aws_req r;
 	struct aws_resp resp;
 	struct buf q = BUF_INIT, nq = BUF_INIT;
 	json_t *it;
-	size_t i;
+	size_t i, mark;
 	int page;
 	fx_err rc = FX_OK;
 
 	aws_resp_init(&resp);
 	buf_init(&q, 4096);
 	buf_init(&nq, 4096);
+	memset(&r, 0, sizeof(r));
+	r.svc = p->svc;
+	r.action = p->action;
+	r.method = "GET";
+	r.path = p->path;
 	for (page = 0; page < FX_MAX_AWS_PAGES; page++) {
 		aws_resp_release(&resp);
-		rc = r53_rest(x, role, "ListHostedZones", "GET",
-		    R53_PATH "/hostedzone", q.len ? buf_str(&q) : NULL, NULL,
-		    0, &resp);
+		r.query = q.len > 0 ? buf_str(&q) : NULL;
+		mark = pb_msg_mark(x);
+		rc = pb_call(x, role, &r, 0, &resp);
+		if (p->zone)
+			rc = zone_rc(x, rc, &resp, mark);
 		if (rc != FX_OK)
 			goto out;
-		json_array_foreach(aws_j_list(resp.doc, "HostedZones"), i, it)
+		json_array_foreach(aws_j_list(resp.doc, p->list), i, it)
 			if ((rc = fn(x, it, arg)) != FX_OK)
 				goto out;
-		if (!more(resp.doc, "NextMarker"))
-			goto out;
-		if ((rc = query_add(&nq, "marker", aws_j_str(resp.doc,
-		    "NextMarker"))) != FX_OK ||
-		    (rc = next_query(x, "ListHostedZones", &q, &nq)) != FX_OK)
+		if (!more(resp.doc, p->next[0]) ||
+		    (rc = next_query(x, p, resp.doc, &q, &nq)) != FX_OK)
 			goto out;
 	}
-	pb_say(x, "route53 ListHostedZones: more than %d pages, listing cut",
-	    FX_MAX_AWS_PAGES);
+	pb_say(x, "%s %s: more than %d pages, listing cut",
+	    aws_svc_name(p->svc), p->action, FX_MAX_AWS_PAGES);
 	rc = FX_ETOOBIG;
 out:
 	aws_resp_release(&resp);
@@ -420,58 +454,36 @@ out:
 }
 
 fx_err
+r53_list_zones(struct pb_ctx *x, enum pb_role role, pb_item_fn fn,
+    void *arg)
+{
+	static const char *const next[] = { "NextMarker", "marker", NULL };
+	static const struct r53_pages p = {
+		AWS_ROUTE53, "ListHostedZones", R53_PATH "/hostedzone",
+		"HostedZones", next, 0
+	};
+
+	return r53_pages(x, role, &p, fn, arg);
+}
+
+fx_err
 r53_list_rrsets(struct pb_ctx *x, enum pb_role role, const char *zid,
     pb_item_fn fn, void *arg)
 {
-	struct aws_resp resp;
-	struct buf q = BUF_INIT, nq = BUF_INIT;
+	static const char *const next[] = { "NextRecordName", "name",
+	    "NextRecordType", "type", "NextRecordIdentifier", "identifier",
+	    NULL };
+	struct r53_pages p = {
+		AWS_ROUTE53, "ListResourceRecordSets", NULL,
+		"ResourceRecordSets", next, 1
+	};
 	char path[96];
-	json_t *it;
-	size_t i, mark;
-	int page;
-	fx_err rc = FX_EINVAL;
 
-	aws_resp_init(&resp);
-	buf_init(&q, 4096);
-	buf_init(&nq, 4096);
 	if (!r53_zid_ok(zid))
-		goto out;
+		return FX_EINVAL;
 	snprintf(path, sizeof(path), R53_PATH "/hostedzone/%s/rrset", zid);
-	for (page = 0; page < FX_MAX_AWS_PAGES; page++) {
-		aws_resp_release(&resp);
-		mark = pb_msg_mark(x);
-		rc = r53_rest(x, role, "ListResourceRecordSets", "GET", path,
-		    q.len ? buf_str(&q) : NULL, NULL, 0, &resp);
-		if (r53_no_zone(rc, &resp)) {
-			pb_msg_rewind(x, mark);
-			rc = FX_ENOTFOUND;
-		}
-		if (rc != FX_OK)
-			goto out;
-		json_array_foreach(aws_j_list(resp.doc, "ResourceRecordSets"),
-		    i, it)
-			if ((rc = fn(x, it, arg)) != FX_OK)
-				goto out;
-		if (!more(resp.doc, "NextRecordName"))
-			goto out;
-		if ((rc = query_add(&nq, "name", aws_j_str(resp.doc,
-		    "NextRecordName"))) != FX_OK ||
-		    (rc = query_add(&nq, "type", aws_j_str(resp.doc,
-		    "NextRecordType"))) != FX_OK ||
-		    (rc = query_add(&nq, "identifier", aws_j_str(resp.doc,
-		    "NextRecordIdentifier"))) != FX_OK ||
-		    (rc = next_query(x, "ListResourceRecordSets", &q,
-		    &nq)) != FX_OK)
-			goto out;
-	}
-	pb_say(x, "route53 ListResourceRecordSets: more than %d pages, "
-	    "listing cut", FX_MAX_AWS_PAGES);
-	rc = FX_ETOOBIG;
-out:
-	aws_resp_release(&resp);
-	buf_release(&q);
-	buf_release(&nq);
-	return rc;
+	p.path = path;
+	return r53_pages(x, role, &p, fn, arg);
 }
 
 static fx_err
@@ -528,12 +540,8 @@ r53_get_zone(struct pb_ctx *x, enum pb_role role, const char *zid,
 	if (!r53_zid_ok(zid))
 		goto out;
 	snprintf(path, sizeof(path), R53_PATH "/hostedzone/%s", zid);
-	rc = r53_rest(x, role, "GetHostedZone", "GET", path, NULL, NULL, 0,
-	    &resp);
-	if (r53_no_zone(rc, &resp)) {
-		pb_msg_rewind(x, mark);
-		rc = FX_ENOTFOUND;
-	}
+	rc = zone_rc(x, r53_rest(x, role, "GetHostedZone", "GET", path, NULL,
+	    NULL, 0, &resp), &resp, mark);
 	if (rc != FX_OK)
 		goto out;
 	/* an answer whose only child is <HostedZone> converts to a list */
@@ -616,26 +624,14 @@ tag_call(struct pb_ctx *x, const char *path, const json_t *tags)
 static json_t *
 tag_set(const struct pb_ctx *x, const char *action, const json_t *restore)
 {
-	json_t *t, *v;
-	const char *k;
-	char when[21], fid[24];
+	json_t *t = pb_fixit_tags(x, action);
+	json_t *user = pb_user_tags(restore, 1, NULL);
 
-	fx_iso8601_format(x->now, when);
-	snprintf(fid, sizeof(fid), "%lld", (long long)x->finding_id);
-	t = json_pack("{s:s, s:s, s:s, s:s}", "fixit:playbook",
-	    x->playbook ? x->playbook : "?", "fixit:finding", fid,
-	    "fixit:action", action, "fixit:time", when);
-	json_object_foreach((json_t *)restore, k, v) {
-		if (t == NULL)
-			break;
-		if (strncmp(k, PB_TAG_PREFIX, strlen(PB_TAG_PREFIX)) == 0 ||
-		    strncmp(k, "aws:", 4) == 0 || !json_is_string(v))
-			continue;
-		if (json_object_set(t, k, v) != 0) {
-			json_decref(t);
-			t = NULL;
-		}
+	if (t != NULL && (user == NULL || json_object_update(t, user) != 0)) {
+		json_decref(t);
+		t = NULL;
 	}
+	json_decref(user);
 	return t;
 }
 

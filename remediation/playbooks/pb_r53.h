@@ -1,6 +1,7 @@
 /*
  * pb_r53.h - Route 53 helpers shared by the DNS playbooks
- * (pb_route53_ns_only.c, pb_dangling_dns.c).
+ * (pb_route53_ns_only.c, pb_dangling_dns.c), and the paging of REST-XML
+ * listings (Route 53, CloudFront).
  *
  * Route 53 is REST-XML: answers arrive as jansson (aws_xml.h rules: all
  * values strings, lists arrays, an empty list ""), requests are XML
@@ -17,6 +18,7 @@
 #ifndef FIXIT_PB_R53_H
 #define FIXIT_PB_R53_H
 
+#include <stddef.h>
 #include <jansson.h>
 
 #include "buf.h"
@@ -32,8 +34,12 @@
 
 /* "/hostedzone/Z123" -> "Z123" (a pointer into id; id itself otherwise) */
 const char *r53_zone_id(const char *id);
+/* s is 1..max letters, digits and characters of set (NULL: 0) */
+int r53_word_ok(const char *s, const char *set, size_t max);
 /* a zone id fit for a request path: 1..32 letters and digits */
 int r53_zid_ok(const char *zid);
+/* the length of DNS name s without one trailing dot */
+size_t r53_name_len(const char *s);
 /* DNS names equal: case-insensitive, one trailing dot ignored */
 int r53_name_eq(const char *a, const char *b);
 /* rrset is the NS or SOA record set at the zone's apex */
@@ -54,6 +60,8 @@ fx_err r53_tags_xml(struct buf *b, const json_t *tags) FX_WUR;
 
 /* same Name (r53_name_eq), Type and SetIdentifier */
 int r53_rrset_same(const json_t *a, const json_t *b);
+/* the first record set of the array list that is the same as rrset */
+const json_t *r53_rrset_find(const json_t *list, const json_t *rrset);
 
 /* ---- AWS calls -------------------------------------------------------- */
 
@@ -61,9 +69,25 @@ int r53_rrset_same(const json_t *a, const json_t *b);
 fx_err r53_rest(struct pb_ctx *x, enum pb_role role, const char *action,
     const char *method, const char *path, const char *query,
     const char *body, int mutating, struct aws_resp *out) FX_WUR;
-/* the error of an answer says the zone does not exist */
-int r53_no_zone(fx_err rc, const struct aws_resp *resp);
 
+/* one paged REST-XML listing */
+struct r53_pages {
+	enum aws_svc svc;
+	const char *action;
+	const char *path;		/* encoded */
+	const char *list;		/* the answer's list of items */
+	const char *const *next;	/* answer key, query key, ...; NULL */
+	int zone;			/* in a zone: NoSuchHostedZone is
+					 * FX_ENOTFOUND, and no message */
+};
+/*
+ * GET p->path page by page, fn getting each element of each page's
+ * list: the query of the next page holds the answer's next keys, while
+ * the first is there and IsTruncated is not "false". FX_EINVAL when a
+ * next page repeats this one, FX_ETOOBIG past FX_MAX_AWS_PAGES.
+ */
+fx_err r53_pages(struct pb_ctx *x, enum pb_role role,
+    const struct r53_pages *p, pb_item_fn fn, void *arg) FX_WUR;
 /* each zone of ListHostedZones (Marker paging), read-only */
 fx_err r53_list_zones(struct pb_ctx *x, enum pb_role role, pb_item_fn fn,
     void *arg) FX_WUR;

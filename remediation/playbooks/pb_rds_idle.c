@@ -54,6 +54,16 @@
 #define RDS_MARKER		"DescribeDBInstancesResult/Marker"
 #define RDS_MAX_PREFIX		100
 
+static const struct pb_one rds_inst_one = {
+	AWS_RDS, "DescribeDBInstances", "DBInstanceIdentifier", RDS_LIST,
+	"DBInstanceIdentifier", RDS_NOTFOUND
+};
+static const struct pb_one rds_snap_one = {
+	AWS_RDS, "DescribeDBSnapshots", "DBSnapshotIdentifier",
+	"DescribeDBSnapshotsResult/DBSnapshots", "DBSnapshotIdentifier",
+	RDS_SNAP_NOTFOUND
+};
+
 struct rds_opts {
 	int64_t idle_days;
 	const char *allow;
@@ -87,7 +97,7 @@ rds_ident_ok(const char *s)
 static fx_err
 rds_opts(struct pb_ctx *x, struct rds_opts *o)
 {
-	o->idle_days = pb_sto_util_param(x, "idle_days", 45, 1, 1440);
+	o->idle_days = pb_param_range(x, "idle_days", 45, 1, 1440);
 	o->allow = pb_param_str(x, "allow_tag", "fixit:allow");
 	o->prefix = pb_param_str(x, "snapshot_prefix", "fixit-final");
 	if (strlen(o->prefix) > RDS_MAX_PREFIX || !rds_ident_ok(o->prefix)) {
@@ -100,30 +110,12 @@ rds_opts(struct pb_ctx *x, struct rds_opts *o)
 
 /* ---- reading ------------------------------------------------------------ */
 
-/* *inst borrowed from resp; NULL when AWS says there is no such instance */
-static fx_err
-rds_instance(struct pb_ctx *x, const char *id, struct aws_resp *resp,
-    const json_t **inst)
+/* the instance is being deleted */
+static int
+rds_deleting(const json_t *inst)
 {
-	json_t *it;
-	size_t i;
-	int missing;
-	fx_err rc;
-
-	*inst = NULL;
-	rc = pb_sto_util_read(x, AWS_RDS, "DescribeDBInstances",
-	    json_pack("{s:s}", "DBInstanceIdentifier", id), RDS_NOTFOUND, resp,
-	    &missing);
-	if (rc != FX_OK || missing)
-		return rc;
-	json_array_foreach(aws_j_list(resp->doc, RDS_LIST), i, it) {
-		if (strcmp(pb_sto_util_str(it, "DBInstanceIdentifier"), id) ==
-		    0) {
-			*inst = it;
-			break;
-		}
-	}
-	return FX_OK;
+	return strcmp(pb_sto_util_str(inst, "DBInstanceStatus"),
+	    "deleting") == 0;
 }
 
 /* TagList -> {"Key": "Value"} (new reference) */
@@ -275,10 +267,9 @@ rds_item(struct pb_ctx *x, const json_t *inst, void *arg)
 	}
 	if (rds_protected(inst, tags, sc->o.allow) != NULL)
 		goto out;
+	/* without the metric nothing is known: skip it */
 	if ((rc = rds_conn(x, &sc->o, id, &c)) != FX_OK) {
-		/* without the metric nothing is known: skip it */
-		pb_say(x, "%s skipped: its connections were not read", id);
-		rc = rc == FX_ENOMEM ? rc : FX_OK;
+		rc = pb_sto_util_skip(x, rc, id, "connections");
 		goto out;
 	}
 	if (rds_idle(&c)) {
@@ -326,16 +317,10 @@ rds_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 
 	*v = PB_WRONG;
 	aws_resp_init(&resp);
-	if ((rc = rds_opts(x, &o)) != FX_OK)
+	if ((rc = rds_opts(x, &o)) != FX_OK || (rc = pb_read_finding(x,
+	    finding, &rds_inst_one, &resp, &id, &inst)) != FX_OK)
 		goto out;
-	if ((id = pb_sto_util_resource(x, finding)) == NULL) {
-		rc = FX_EINVAL;
-		goto out;
-	}
-	if ((rc = rds_instance(x, id, &resp, &inst)) != FX_OK)
-		goto out;
-	if (inst == NULL || strcmp(pb_sto_util_str(inst, "DBInstanceStatus"),
-	    "deleting") == 0) {
+	if (inst == NULL || rds_deleting(inst)) {
 		pb_say(x, "DB instance %s is %s", id, inst == NULL ? "gone" :
 		    "being deleted");
 		*v = PB_GONE;
@@ -375,7 +360,7 @@ rds_prior(const json_t *inst, const char *snap)
 
 	sub = aws_j_str(inst, "DBSubnetGroup/DBSubnetGroupName");
 	all = rds_tags(inst);
-	user = pb_sto_util_user_tags(all);
+	user = pb_user_tags(all, 0, NULL);
 	json_decref(all);
 	if (user == NULL || (sgs = json_array()) == NULL) {
 		json_decref(user);
@@ -408,24 +393,13 @@ rds_delete(struct pb_ctx *x, const char *id, const char *arn,
     const char *snap)
 {
 	struct aws_resp resp;
-	struct pb_sto_tags t;
-	json_t *p;
+	json_t *extra;
 	fx_err rc;
 
-	if ((p = json_pack("{s:s}", "ResourceName", arn)) == NULL)
+	if ((extra = json_pack("{s:s}", "fixit:final-snapshot", snap)) == NULL)
 		return FX_ENOMEM;
-	t.params = p;
-	t.prefix = "Tags.member.";
-	t.n = 0;
-	if ((rc = pb_sto_util_tag_fixit(x, &t, "delete", 0)) != FX_OK ||
-	    (rc = pb_sto_util_tag(&t, "fixit:final-snapshot", snap)) !=
-	    FX_OK) {
-		json_decref(p);
-		return rc;
-	}
-	rc = pb_query(x, PB_TAGGER, AWS_RDS, "AddTagsToResource", p, 1,
-	    &resp);
-	aws_resp_release(&resp);
+	rc = pb_tag_rds(x, arn, "delete", extra);
+	json_decref(extra);
 	if (rc != FX_OK)
 		return rc;
 	rc = pb_query(x, PB_REMEDIATOR, AWS_RDS, "DeleteDBInstance",
@@ -452,16 +426,10 @@ rds_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 
 	*prior = NULL;
 	aws_resp_init(&resp);
-	if ((rc = rds_opts(x, &o)) != FX_OK)
+	if ((rc = rds_opts(x, &o)) != FX_OK || (rc = pb_read_finding(x,
+	    finding, &rds_inst_one, &resp, &id, &inst)) != FX_OK)
 		goto out;
-	if ((id = pb_sto_util_resource(x, finding)) == NULL) {
-		rc = FX_EINVAL;
-		goto out;
-	}
-	if ((rc = rds_instance(x, id, &resp, &inst)) != FX_OK)
-		goto out;
-	if (inst == NULL || strcmp(pb_sto_util_str(inst, "DBInstanceStatus"),
-	    "deleting") == 0) {
+	if (inst == NULL || rds_deleting(inst)) {
 		pb_say(x, "DB instance %s is %s: not deleted", id,
 		    inst == NULL ? "gone" : "already being deleted");
 		rc = inst == NULL ? FX_ENOTFOUND : FX_ECONFLICT;
@@ -482,14 +450,10 @@ rds_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 		rc = FX_ENOMEM;
 		goto out;
 	}
-	if ((rc = rds_delete(x, id, arn, snap)) != FX_OK)
+	if ((rc = rds_delete(x, id, arn, snap)) != FX_OK ||
+	    (rc = pb_would(x, p, "tag the instance, delete it with a final "
+	    "snapshot")) != FX_OK)
 		goto out;
-	if (x->dry_run && (json_object_set_new(p, "dry_run", json_true()) ||
-	    json_object_set_new(p, "would", json_string("tag the instance, "
-	    "delete it with a final snapshot")))) {
-		rc = FX_ENOMEM;
-		goto out;
-	}
 	*prior = p;
 	p = NULL;
 out:
@@ -505,25 +469,14 @@ static fx_err
 rds_snapshot(struct pb_ctx *x, const char *snap, char *st, size_t len)
 {
 	struct aws_resp resp;
-	json_t *s;
-	size_t i;
-	int missing;
+	const json_t *s;
 	fx_err rc;
 
 	st[0] = '\0';
-	rc = pb_sto_util_read(x, AWS_RDS, "DescribeDBSnapshots",
-	    json_pack("{s:s}", "DBSnapshotIdentifier", snap), RDS_SNAP_NOTFOUND,
-	    &resp, &missing);
-	json_array_foreach(aws_j_list(resp.doc,
-	    "DescribeDBSnapshotsResult/DBSnapshots"), i, s) {
-		if (rc == FX_OK && strcmp(pb_sto_util_str(s,
-		    "DBSnapshotIdentifier"), snap) == 0) {
-			snprintf(st, len, "%s", pb_sto_util_str(s, "Status"));
-			if (st[0] == '\0')
-				snprintf(st, len, "unknown");
-			break;
-		}
-	}
+	rc = pb_read_one(x, &rds_snap_one, snap, &resp, &s);
+	if (s != NULL)
+		snprintf(st, len, "%s", *pb_sto_util_str(s, "Status") != '\0' ?
+		    pb_sto_util_str(s, "Status") : "unknown");
 	aws_resp_release(&resp);
 	return rc;
 }
@@ -547,10 +500,10 @@ rds_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior,
 		rc = FX_EINVAL;
 		goto out;
 	}
-	if ((rc = rds_instance(x, id, &resp, &inst)) != FX_OK)
+	if ((rc = pb_read_one(x, &rds_inst_one, id, &resp, &inst)) != FX_OK)
 		goto out;
 	st = pb_sto_util_str(inst, "DBInstanceStatus");
-	if (inst != NULL && strcmp(st, "deleting") != 0) {
+	if (inst != NULL && !rds_deleting(inst)) {
 		pb_say(x, "DB instance %s is still %s", id, st);
 		goto out;
 	}
@@ -578,25 +531,24 @@ static fx_err
 rds_restorable(struct pb_ctx *x, const char *id, const char *snap)
 {
 	struct aws_resp resp;
+	struct pb_sto_poll w;
 	const json_t *inst = NULL;
-	int64_t poll_ms, timeout_s, deadline, polls, i;
+	int64_t i;
 	const char *st = "";
 	char sst[64] = "";
 	int gone = 0;
 	fx_err rc = FX_OK;
 
-	poll_ms = pb_sto_util_param(x, "snapshot_poll_ms", 5000, 10, 600000);
-	timeout_s = pb_sto_util_param(x, "snapshot_timeout_s", 900, 1, 86400);
-	deadline = pb_wait_deadline(x, timeout_s * 1000);
-	polls = timeout_s * 1000 / poll_ms + 2;
+	pb_sto_util_poll(x, &w);
 	aws_resp_init(&resp);
-	for (i = 0; i < polls; i++) {
+	for (i = 0; i < w.polls; i++) {
 		aws_resp_release(&resp);
-		if (!gone && (rc = rds_instance(x, id, &resp, &inst)) != FX_OK)
+		if (!gone && (rc = pb_read_one(x, &rds_inst_one, id, &resp,
+		    &inst)) != FX_OK)
 			goto out;
 		gone = gone || inst == NULL;
 		st = pb_sto_util_str(inst, "DBInstanceStatus");
-		if (!gone && strcmp(st, "deleting") != 0) {
+		if (!gone && !rds_deleting(inst)) {
 			pb_say(x, "DB instance %s exists (%s): not restored",
 			    id, st);
 			rc = FX_ECONFLICT;
@@ -612,12 +564,11 @@ rds_restorable(struct pb_ctx *x, const char *id, const char *snap)
 		}
 		if (gone && strcmp(sst, "available") == 0)
 			goto out;
-		if (fx_mono_ms() + poll_ms > deadline)
+		if (!pb_sto_util_pause(&w))
 			break;
-		pb_sto_util_sleep_ms(poll_ms);
 	}
 	pb_say(x, "after %lld s DB instance %s is %s and snapshot %s is %s; "
-	    "try the undo again later", (long long)timeout_s, id, gone ?
+	    "try the undo again later", (long long)w.timeout_s, id, gone ?
 	    "gone" : "still deleting", snap, sst);
 	rc = FX_ETIMEOUT;
 out:
@@ -632,12 +583,9 @@ rds_undo_params(struct pb_ctx *x, const json_t *prior, json_t *p)
 	const char *sub = pb_sto_util_str(prior, "db_subnet_group");
 	const char *az = pb_sto_util_str(prior, "availability_zone");
 	int multi = pb_sto_util_true(json_object_get(prior, "multi_az"));
-	struct pb_sto_tags t;
 	json_t *g;
 	char k[48];
 	size_t i;
-	int skipped = 0;
-	fx_err rc;
 
 	if ((*sub != '\0' && json_object_set_new(p, "DBSubnetGroupName",
 	    json_string(sub)) != 0) || (!multi && *az != '\0' &&
@@ -651,19 +599,9 @@ rds_undo_params(struct pb_ctx *x, const json_t *prior, json_t *p)
 		if (json_object_set(p, k, g) != 0)
 			return FX_ENOMEM;
 	}
-	t.params = p;
-	t.prefix = "Tags.member.";
-	t.n = 0;
-	if ((rc = pb_sto_util_tag_user(&t, json_object_get(prior, "tags"),
-	    &skipped)) != FX_OK || (rc = pb_sto_util_tag(&t,
-	    "fixit:restored-from", pb_sto_util_str(prior,
-	    "final_snapshot"))) != FX_OK ||
-	    (rc = pb_sto_util_tag_fixit(x, &t, "undo", 1)) != FX_OK)
-		return rc;
-	if (skipped > 0)
-		pb_say(x, "left out %d aws: tag(s): AWS reserves them",
-		    skipped);
-	return FX_OK;
+	return pb_sto_util_tag_restore(x, p, "Tags.member.",
+	    json_object_get(prior, "tags"), pb_sto_util_str(prior,
+	    "final_snapshot"));
 }
 
 static fx_err

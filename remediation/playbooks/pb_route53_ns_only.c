@@ -439,9 +439,8 @@ static fx_err
 ns_records(struct pb_ctx *x, const char *zid, const json_t *prior)
 {
 	const char *name = aws_j_str(prior, "name");
-	json_t *cur = NULL, *todo = json_array(), *rr, *c;
-	size_t i, j;
-	int there;
+	json_t *cur = NULL, *todo = json_array(), *rr;
+	size_t i;
 	fx_err rc = FX_ENOMEM;
 
 	if (todo == NULL)
@@ -452,10 +451,8 @@ ns_records(struct pb_ctx *x, const char *zid, const json_t *prior)
 		if (cur == NULL && (rc = r53_rrsets(x, PB_AUDITOR, zid,
 		    &cur)) != FX_OK)
 			goto out;
-		there = 0;
-		json_array_foreach(cur, j, c)
-			there |= r53_rrset_same(rr, c);
-		if (!there && json_array_append(todo, rr) != 0) {
+		if (r53_rrset_find(cur, rr) == NULL &&
+		    json_array_append(todo, rr) != 0) {
 			rc = FX_ENOMEM;
 			goto out;
 		}

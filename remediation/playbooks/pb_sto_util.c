@@ -2,51 +2,13 @@
  * pb_sto_util.c - helpers shared by the storage playbooks (see
  * pb_sto_util.h).
  */
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "fxtime.h"
 #include "fxutil.h"
 #include "pb_sto_util.h"
 #include "banned.h"
-
-#define AWS_RESERVED_PREFIX	"aws:"
-
-int
-pb_sto_util_is_error(fx_err rc, const struct aws_resp *r, const char *code)
-{
-	return rc == FX_EREMOTE && r != NULL &&
-	    strcmp(r->err.code, code) == 0;
-}
-
-int
-pb_sto_util_is_fixit(const char *key)
-{
-	return key != NULL &&
-	    strncmp(key, PB_TAG_PREFIX, strlen(PB_TAG_PREFIX)) == 0;
-}
-
-json_t *
-pb_sto_util_user_tags(const json_t *tags)
-{
-	json_t *o = json_object(), *v;
-	const char *k;
-
-	if (o == NULL || !json_is_object(tags))
-		return o;
-	json_object_foreach((json_t *)tags, k, v) {
-		if (pb_sto_util_is_fixit(k) || !json_is_string(v))
-			continue;
-		if (json_object_set(o, k, v) != 0) {
-			json_decref(o);
-			return NULL;
-		}
-	}
-	return o;
-}
 
 int64_t
 pb_sto_util_int(const json_t *v, int64_t def)
@@ -77,152 +39,59 @@ pb_sto_util_str(const json_t *obj, const char *key)
 	return s != NULL ? s : "";
 }
 
-int64_t
-pb_sto_util_param(struct pb_ctx *x, const char *key, int64_t def,
-    int64_t min, int64_t max)
+fx_err
+pb_sto_util_skip(struct pb_ctx *x, fx_err rc, const char *id,
+    const char *what)
 {
-	int64_t v = pb_param_int(x, key, def);
-
-	if (v >= min && v <= max)
-		return v;
-	pb_say(x, "parameter %s=%lld is outside [%lld, %lld], using %lld",
-	    key, (long long)v, (long long)min, (long long)max, (long long)def);
-	return def;
-}
-
-const char *
-pb_sto_util_resource(struct pb_ctx *x, const json_t *finding)
-{
-	const char *id = json_string_value(json_object_get(finding,
-	    "resource_id"));
-
-	if (id == NULL || *id == '\0') {
-		pb_say(x, "the finding has no resource_id");
-		return NULL;
-	}
-	return id;
+	pb_say(x, "%s skipped: its %s were not read", id, what);
+	return rc == FX_ENOMEM ? rc : FX_OK;
 }
 
 fx_err
-pb_sto_util_tag(struct pb_sto_tags *t, const char *key, const char *value)
+pb_sto_util_tag_restore(struct pb_ctx *x, json_t *params, const char *prefix,
+    const json_t *tags, const char *from)
 {
-	char k[96];
-	int len;
-
-	if (t->n >= PB_STO_MAX_TAGS)
-		return FX_ETOOBIG;
-	t->n++;
-	len = snprintf(k, sizeof(k), "%s%d.Value", t->prefix, t->n);
-	if (len < 0 || (size_t)len >= sizeof(k))
-		return FX_EINVAL;
-	snprintf(k, sizeof(k), "%s%d.Key", t->prefix, t->n);
-	if (json_object_set_new(t->params, k, json_string(key)) != 0)
-		return FX_ENOMEM;
-	snprintf(k, sizeof(k), "%s%d.Value", t->prefix, t->n);
-	if (json_object_set_new(t->params, k, json_string(value ? value :
-	    "")) != 0)
-		return FX_ENOMEM;
-	return FX_OK;
-}
-
-fx_err
-pb_sto_util_tag_fixit(const struct pb_ctx *x, struct pb_sto_tags *t,
-    const char *action, int optional)
-{
-	char when[21], fid[24];
-	fx_err rc;
-
-	if (optional && t->n + 4 > PB_STO_MAX_TAGS)
-		return FX_OK;
-	fx_iso8601_format(x->now, when);
-	snprintf(fid, sizeof(fid), "%lld", (long long)x->finding_id);
-	if ((rc = pb_sto_util_tag(t, "fixit:playbook", x->playbook ?
-	    x->playbook : "?")) == FX_OK &&
-	    (rc = pb_sto_util_tag(t, "fixit:finding", fid)) == FX_OK &&
-	    (rc = pb_sto_util_tag(t, "fixit:action", action)) == FX_OK)
-		rc = pb_sto_util_tag(t, "fixit:time", when);
-	return rc;
-}
-
-fx_err
-pb_sto_util_tag_user(struct pb_sto_tags *t, const json_t *tags,
-    int *skipped)
-{
+	struct pb_tags t;
 	const char *k;
-	json_t *v;
+	json_t *user, *v;
+	int skipped = 0;
 	fx_err rc = FX_OK;
 
-	*skipped = 0;
-	if (!json_is_object(tags))
-		return FX_OK;
-	json_object_foreach((json_t *)tags, k, v) {
-		if (pb_sto_util_is_fixit(k) || !json_is_string(v))
-			continue;
-		if (strncmp(k, AWS_RESERVED_PREFIX,
-		    strlen(AWS_RESERVED_PREFIX)) == 0) {
-			(*skipped)++;
-			continue;
-		}
-		if ((rc = pb_sto_util_tag(t, k, json_string_value(v))) !=
-		    FX_OK)
-			break;
+	if ((user = pb_user_tags(tags, 1, &skipped)) == NULL)
+		return FX_ENOMEM;
+	pb_tags_init(&t, params, prefix);
+	json_object_foreach(user, k, v) {
+		if ((rc = pb_tags_add(&t, k, json_string_value(v))) != FX_OK)
+			goto out;
 	}
+	if ((rc = pb_tags_add(&t, "fixit:restored-from", from)) != FX_OK ||
+	    (t.n + PB_FIXIT_TAGS <= PB_MAX_TAGS &&
+	    (rc = pb_tags_fixit(x, &t, "undo", NULL)) != FX_OK))
+		goto out;
+	if (skipped > 0)
+		pb_say(x, "left out %d aws: tag(s): AWS reserves them",
+		    skipped);
+out:
+	json_decref(user);
 	return rc;
 }
 
 void
-pb_sto_util_sleep_ms(int64_t ms)
+pb_sto_util_poll(struct pb_ctx *x, struct pb_sto_poll *p)
 {
-	struct timespec ts, rem;
-
-	if (ms <= 0)
-		return;
-	ts.tv_sec = (time_t)(ms / 1000);
-	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &rem) != 0 && errno == EINTR)
-		ts = rem;
+	p->poll_ms = pb_param_range(x, "snapshot_poll_ms", 5000, 10, 600000);
+	p->timeout_s = pb_param_range(x, "snapshot_timeout_s", 900, 1, 86400);
+	p->deadline = pb_wait_deadline(x, p->timeout_s * 1000);
+	p->polls = p->timeout_s * 1000 / p->poll_ms + 2;
 }
 
-fx_err
-pb_sto_util_read(struct pb_ctx *x, enum aws_svc svc, const char *action,
-    json_t *params, const char *notfound, struct aws_resp *resp,
-    int *missing)
+int
+pb_sto_util_pause(const struct pb_sto_poll *p)
 {
-	size_t mark = pb_msg_mark(x);
-	fx_err rc;
-
-	*missing = 0;
-	rc = pb_query(x, PB_AUDITOR, svc, action, params, 0, resp);
-	if (!pb_sto_util_is_error(rc, resp, notfound))
-		return rc;
-	/* an expected answer, not an error: take pb_call's sentence back */
-	pb_msg_rewind(x, mark);
-	*missing = 1;
-	return FX_OK;
-}
-
-fx_err
-pb_sto_util_ec2_one(struct pb_ctx *x, const char *action, const char *param,
-    const char *id, const char *list, const char *key, const char *notfound,
-    struct aws_resp *resp, const json_t **item)
-{
-	json_t *it;
-	size_t i;
-	int missing;
-	fx_err rc;
-
-	*item = NULL;
-	rc = pb_sto_util_read(x, AWS_EC2, action, json_pack("{s:s}", param,
-	    id), notfound, resp, &missing);
-	if (rc != FX_OK || missing)
-		return rc;
-	json_array_foreach(aws_j_list(resp->doc, list), i, it) {
-		if (strcmp(pb_sto_util_str(it, key), id) == 0) {
-			*item = it;
-			break;
-		}
-	}
-	return FX_OK;
+	if (fx_mono_ms() + p->poll_ms > p->deadline)
+		return 0;
+	pb_sleep_ms(p->poll_ms);
+	return 1;
 }
 
 /* one CloudTrail event: keep the newest time of the wanted names */

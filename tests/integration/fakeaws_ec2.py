@@ -145,8 +145,24 @@ def _x_instance(ctx, i):
     ]
 
 
+def _tick_instances(reg):
+    """One DescribeInstances poll: an instance TerminateInstances left
+    shutting-down becomes terminated after fake.polls["instance"] more
+    polls (default 1: one read still shows shutting-down)."""
+    for i in reg.instances.values():
+        left = i.get("terminate_polls")
+        if left is None or i["state"] != "shutting-down":
+            continue
+        if left <= 0:
+            i["state"] = "terminated"
+            del i["terminate_polls"]
+        else:
+            i["terminate_polls"] = left - 1
+
+
 @action("ec2", "DescribeInstances", ("InstanceId", "Filter") + PAGE)
 def describe_instances(ctx):
+    _tick_instances(ctx.reg)
     ids = _ids(ctx, "InstanceId")
     if ids and ctx.get("MaxResults") is not None:
         raise AWSError("InvalidParameterCombination", "The parameter "
@@ -218,6 +234,36 @@ def modify_instance_attribute(ctx):
                            "different networks." % (g, i["subnet_id"]))
     i["groups"] = gids
     return [OK]
+
+
+def _x_state(name):
+    return [el("code", STATE_CODES.get(name, 0)), el("name", name)]
+
+
+@action("ec2", "TerminateInstances", ("InstanceId",), ("InstanceId",))
+def terminate_instances(ctx):
+    """Every instance (all must exist) goes shutting-down, then terminated
+    after fake.polls["instance"] DescribeInstances polls (default 1); one
+    terminated or shutting-down already stays as it is, like AWS. An
+    instance with "disable_api_termination" true (set it in the state:
+    add_instance has no argument for it) refuses all of them."""
+    insts = [_instance(ctx, iid) for iid in _ids(ctx, "InstanceId")]
+    for i in insts:
+        if i.get("disable_api_termination"):
+            raise AWSError("OperationNotPermitted", "The instance '%s' may "
+                           "not be terminated. Modify its "
+                           "'disableApiTermination' instance attribute and "
+                           "try again." % i["id"])
+    out = []
+    for i in insts:
+        before = i["state"]
+        if before not in ("shutting-down", "terminated"):
+            i["state"] = "shutting-down"
+            i["terminate_polls"] = ctx.fake.polls.get("instance", 1)
+        out.append([el("instanceId", i["id"]),
+                    el("currentState", *_x_state(i["state"])),
+                    el("previousState", *_x_state(before))])
+    return [items("instancesSet", out)]
 
 
 # ---- tags -----------------------------------------------------------------

@@ -755,6 +755,70 @@ def test_ec2_instances():
         err(c.ec2("CreateTags", {"ResourceId.1": "i-0000000000000dead",
                                  "Tag.1.Key": "k"}), 400,
             "InvalidInstanceID.NotFound", "tag unknown")
+        # TerminateInstances: shutting-down, terminated after one poll
+        r = ok(c.ec2("TerminateInstances",
+                     {"InstanceId.1": "i-0000000000000000b",
+                      "InstanceId.2": "i-0000000000000000c"}), "terminate")
+        check(r.root.tag.endswith("}TerminateInstancesResponse") and
+              r.find("requestId"), "terminate answer %r", r)
+        check(tag_paths(r.root) == {
+            "/requestId", "/instancesSet", "/instancesSet/item",
+            "/instancesSet/item/instanceId",
+            "/instancesSet/item/currentState",
+            "/instancesSet/item/currentState/code",
+            "/instancesSet/item/currentState/name",
+            "/instancesSet/item/previousState",
+            "/instancesSet/item/previousState/code",
+            "/instancesSet/item/previousState/name"},
+            "terminate shape %r", sorted(tag_paths(r.root)))
+        check(r.findall("instancesSet/item/instanceId") ==
+              ["i-0000000000000000b", "i-0000000000000000c"] and
+              r.findall("instancesSet/item/currentState/name") ==
+              ["shutting-down", "shutting-down"] and
+              r.findall("instancesSet/item/currentState/code") ==
+              ["32", "32"] and
+              r.findall("instancesSet/item/previousState/name") ==
+              ["running", "stopped"] and
+              r.findall("instancesSet/item/previousState/code") ==
+              ["16", "80"], "terminate states %r", r)
+
+        def state_of(iid):
+            return ok(c.ec2("DescribeInstances", {"InstanceId.1": iid}),
+                      "read " + iid).find("reservationSet/item/"
+                                          "instancesSet/item/"
+                                          "instanceState/name")
+
+        check(state_of("i-0000000000000000b") == "shutting-down",
+              "first read after terminate")
+        check(state_of("i-0000000000000000b") == "terminated" and
+              reg.instances["i-0000000000000000c"]["state"] ==
+              "terminated", "second read: terminated")
+        r = ok(c.ec2("TerminateInstances",
+                     {"InstanceId.1": "i-0000000000000000b"}), "again")
+        check(r.find("instancesSet/item/currentState/name") ==
+              "terminated" and r.find("instancesSet/item/previousState/"
+                                      "name") == "terminated",
+              "terminating a terminated instance: %r", r)
+        err(c.ec2("TerminateInstances",
+                  {"InstanceId.1": "i-0000000000000dead"}), 400,
+            "InvalidInstanceID.NotFound", "terminate unknown")
+        err(c.ec2("TerminateInstances"), 400, "MissingParameter",
+            "terminate without an id")
+        reg.instances["i-0000000000000000a"]["disable_api_termination"] = \
+            True
+        err(c.ec2("TerminateInstances",
+                  {"InstanceId.1": "i-0000000000000000a"}), 400,
+            "OperationNotPermitted", "termination protection")
+        check(reg.instances["i-0000000000000000a"]["state"] == "running",
+              "a protected instance was terminated")
+        fake.ignore_next("TerminateInstances")
+        ok(c.ec2("TerminateInstances",
+                 {"InstanceId.1": "i-0000000000000010"}), "ignored")
+        check(state_of("i-0000000000000010") == "running",
+              "an ignored TerminateInstances changed the state")
+        check([x.operation for x in fake.mutating_calls(
+            action="TerminateInstances")] == ["TerminateInstances"] * 6,
+            "TerminateInstances is a mutating call")
 
 
 def test_ec2_volumes_snapshots():

@@ -30,9 +30,12 @@ import xml.etree.ElementTree as ET
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness as h  # noqa: E402
+from pbtest import (FIXIT_TAGS, check_fixit_tags,  # noqa: E402
+                    check_last_error, check_no_mutation, check_planned,
+                    check_scan_ok, env_for, scan_ignored)
 
 R53NS = "{https://route53.amazonaws.com/doc/2013-04-01/}"
-FIXIT_KEYS = {"fixit:playbook", "fixit:finding", "fixit:action", "fixit:time"}
+FIXIT_KEYS = set(FIXIT_TAGS)
 
 
 # ---- helpers ----------------------------------------------------------------
@@ -67,13 +70,6 @@ def changes(call):
     return sorted(out, key=lambda c: (c[1], c[2], c[3] or ""))
 
 
-def check_fixit_tags(tags, fid, action, playbook):
-    h.check(FIXIT_KEYS <= set(tags), "fixit tags missing: %r", tags)
-    h.check(tags["fixit:finding"] == str(fid), "fixit:finding %r", tags)
-    h.check(tags["fixit:action"] == action, "fixit:action %r", tags)
-    h.check(tags["fixit:playbook"] == playbook, "fixit:playbook %r", tags)
-
-
 def history(env, fid):
     """The finding's audit reasons and data (the executor's message)."""
     return " | ".join("%s %s" % (r.get("reason"), r.get("data") or "")
@@ -98,8 +94,7 @@ def ns_seed(env):
 
 
 def ns_env(name, **kw):
-    return h.Env(name, aws=True, start=False, playbooks=[
-        h.aws_playbook("route53-ns-only", **kw)])
+    return env_for(name, "route53-ns-only", **kw)
 
 
 def test_ns_detect_fix_undo():
@@ -194,18 +189,14 @@ def test_ns_dry_run_and_private():
                 "findings %r", [f["resource_id"] for f in fs])
         for f in fs:
             env.wait_state(f["id"], "fixed", timeout=30)
-        h.check(not env.aws.mutating_calls(), "dry run sent %r",
-                [c.summary() for c in env.aws.mutating_calls()])
+        check_no_mutation(env, "dry run")
         h.check({empty, full, priv} <= set(nonprod(env).zones),
                 "a zone is gone after a dry run")
         h.check(not any(k.startswith("fixit:") for k in
                         nonprod(env).zones[empty]["tags"]), "dry run tagged")
         [fid] = [f["id"] for f in fs if f["resource_id"] == empty]
         p = env.finding(fid)["prior_state"]
-        h.check(p.get("dry_run") is True, "prior %r", p)
-        acts = [c.get("action") for c in p.get("planned", [])]
-        h.check(acts == ["ChangeTagsForResource", "DeleteHostedZone"],
-                "planned %r", p.get("planned"))
+        check_planned(p, ["ChangeTagsForResource", "DeleteHostedZone"])
         h.check(p["planned"][1]["path"] == "/2013-04-01/hostedzone/" + empty,
                 "planned path %r", p["planned"][1])
 
@@ -213,15 +204,9 @@ def test_ns_dry_run_and_private():
 def test_ns_verify_catches_ignored_delete():
     with ns_env("ns-verify") as env:
         empty, _, _ = ns_seed(env)
-        env.aws.ignore_next("DeleteHostedZone", n=10)
-        env.start()
-        env.scan()
-        [f] = env.findings(playbook="route53-ns-only")
-        env.wait_state(f["id"], "failed", timeout=40)
+        scan_ignored(env, "route53-ns-only", "DeleteHostedZone",
+                     "still exists")
         h.check(empty in nonprod(env).zones, "zone gone though ignored")
-        g = env.finding(f["id"])
-        h.check("still exists" in (g.get("last_error") or ""),
-                "last_error %r", g.get("last_error"))
 
 
 def test_ns_check_gone_or_filled():
@@ -243,8 +228,7 @@ def test_ns_check_gone_or_filled():
             h.check(r.status == 200, "click answered %r", r)
         for fid in fs.values():
             env.wait_state(fid, "resolved", timeout=30)
-        h.check(not env.aws.mutating_calls(), "mutating calls %r",
-                [c.summary() for c in env.aws.mutating_calls()])
+        check_no_mutation(env, "check")
         h.check(other in nonprod(env).zones, "filled zone deleted")
 
 
@@ -292,9 +276,7 @@ def dd_seed(env):
 
 
 def dd_env(name, **kw):
-    kw.setdefault("approval", "none")
-    return h.Env(name, aws=True, start=False, playbooks=[
-        h.aws_playbook("dangling-dns", **kw)])
+    return env_for(name, "dangling-dns", **kw)
 
 
 def dd_item(resource, **kw):
@@ -316,9 +298,7 @@ def test_dd_detect_finds_nothing():
     with dd_env("dd-detect") as env:
         dd_seed(env)
         env.start()
-        rows = env.scan()
-        h.check(all(r.get("error") in (None, "") for r in rows),
-                "scan rows %r", rows)
+        check_scan_ok(env.scan())
         h.check(env.findings(playbook="dangling-dns") == [],
                 "dangling-dns detected something")
         h.check(not env.aws.calls(service="route53"),
@@ -436,8 +416,7 @@ def test_dd_dry_run():
         env.start()
         [fid] = env.ingest_ok([dd_item("s3:" + BUCKET)])
         env.wait_state(fid, "fixed", timeout=30)
-        h.check(not env.aws.mutating_calls(), "dry run sent %r",
-                [c.summary() for c in env.aws.mutating_calls()])
+        check_no_mutation(env, "dry run")
         h.check(records(env, com) == com0, "records changed in a dry run")
         p = env.finding(fid)["prior_state"]
         h.check(p.get("dry_run") is True and len(p["records"]) == 3,
@@ -461,8 +440,7 @@ def test_dd_verify_catches_ignored_change():
         [fid] = env.ingest_ok([dd_item("elb:my-lb")])
         env.wait_state(fid, "failed", timeout=40)
         h.check(records(env, com) == com0, "records changed though ignored")
-        err = env.finding(fid).get("last_error") or ""
-        h.check("still point at elb my-lb" in err, "last_error %r", err)
+        check_last_error(env.finding(fid), "still point at elb my-lb")
 
 
 def test_dd_check_nothing_points():
@@ -477,8 +455,7 @@ def test_dd_check_nothing_points():
         ])
         for fid in ids:
             env.wait_state(fid, "resolved", timeout=30)
-        h.check(not env.aws.mutating_calls(), "mutating calls %r",
-                [c.summary() for c in env.aws.mutating_calls()])
+        check_no_mutation(env, "check")
         h.check(env.aws.calls(service="route53", action="ListHostedZones"),
                 "check did not list zones")
 
@@ -490,8 +467,7 @@ def test_dd_bad_resource():
         [fid] = env.ingest_ok([dd_item("s3:a*b/../x")])
         env.wait_state(fid, "failed", timeout=30)
         h.check(not env.aws.calls(service="route53"), "listed zones")
-        h.check("s3:BUCKET" in (env.finding(fid).get("last_error") or ""),
-                "last_error %r", env.finding(fid).get("last_error"))
+        check_last_error(env.finding(fid), "s3:BUCKET")
 
 
 # ---- hostile Route 53 answers -------------------------------------------
@@ -620,9 +596,8 @@ def test_hostile_route53():
             h.check(env.healthz(), "fixitd unhealthy after dangling-dns")
             h.check(not [m for m, _, _ in bad.paths if m != "GET"],
                     "something was changed: %r", bad.paths)
-            err = env.finding(fid).get("last_error") or ""
-            h.check("ListResourceRecordSets: the next page repeats" in err,
-                    "last_error %r", err)
+            check_last_error(env.finding(fid),
+                             "ListResourceRecordSets: the next page repeats")
     finally:
         bad.close()
 

@@ -30,8 +30,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness as h                                     # noqa: E402
 from harness import check                               # noqa: E402
+from pbtest import (by_resource, check_fixit_tags,      # noqa: E402
+                    check_last_error, check_no_mutation,
+                    check_only_fixit_tagging, check_planned, check_scan_ok,
+                    env_for, form, mutating_names, region,
+                    resume_resolved, scan_ignored, scan_one, scan_paused,
+                    tag_params, tags_on)
 
-FIXIT_TAGS = ("fixit:playbook", "fixit:finding", "fixit:action", "fixit:time")
 IMDS_PARAMS = {"verify_polls": 3, "verify_interval_ms": 50}
 DENY_ALL = {"Version": "2012-10-17", "Statement": [{
     "Sid": "FixitQuarantine", "Effect": "Deny", "Action": "*",
@@ -41,65 +46,6 @@ DENY_POLICY = "fixit-quarantine-deny-all"
 
 
 # ---- helpers ----------------------------------------------------------------
-
-def env_for(name, builtin, params=None, **kw):
-    return h.Env(name, aws=True, start=False, playbooks=[
-        h.aws_playbook(builtin, params=params, **kw)])
-
-
-def by_resource(env, playbook):
-    return {f["resource_id"]: f for f in env.findings(playbook=playbook)}
-
-
-def form(c):
-    """A call's parameters without Action and Version."""
-    return {k: v for k, v in c.params.items()
-            if k not in ("Action", "Version")}
-
-
-def tag_params(params, prefix="Tag."):
-    out = {}
-    for k, v in params.items():
-        if k.startswith(prefix) and k.endswith(".Key"):
-            out[v] = params.get(k[:-len("Key")] + "Value")
-    return out
-
-
-def check_scan_ok(rows):
-    check(rows, "no scan rows")
-    for r in rows:
-        check(not r.get("error"), "scan row with an error: %r", r)
-
-
-def check_fixit_tags(tags, fid, action):
-    for k in FIXIT_TAGS:
-        check(k in tags, "fixit tag %s missing in %r", k, tags)
-    check(tags["fixit:finding"] == str(fid), "fixit:finding %r, want %s",
-          tags.get("fixit:finding"), fid)
-    check(tags["fixit:action"] == action, "fixit:action %r, want %s",
-          tags.get("fixit:action"), action)
-
-
-def tags_on(env, rid, action=None):
-    """The tags of the CreateTags calls on rid (optionally one action)."""
-    out = []
-    for c in env.aws.calls(action="CreateTags"):
-        if rid in [v for k, v in c.params.items()
-                   if k.startswith("ResourceId.")]:
-            t = tag_params(c.params)
-            if action is None or t.get("fixit:action") == action:
-                out.append(t)
-    return out
-
-
-def check_only_fixit_tagging(env):
-    for c in env.aws.calls(action="CreateTags"):
-        keys = tag_params(c.params)
-        check(keys and all(k.startswith("fixit:") for k in keys),
-              "CreateTags with a non-fixit key: %r", c.params)
-        check(c.role == "fixit-tagger", "CreateTags as %s", c.role)
-    check(not env.aws.calls(action="DeleteTags"), "a tag was removed")
-
 
 def check_roles(env):
     """Reads as the auditor, changes as the remediator, tags as the tagger."""
@@ -111,14 +57,6 @@ def check_roles(env):
         elif c.operation != "CreateTags":
             check(c.role == "fixit-remediator", "%s as %s", c.operation,
                   c.role)
-
-
-def mutating_names(env):
-    return [c.operation for c in env.aws.mutating_calls()]
-
-
-def planned_actions(prior):
-    return [p.get("action") for p in prior.get("planned") or []]
 
 
 def wait_audit(env, fid, event, timeout=30):
@@ -144,7 +82,7 @@ def seed_imds(reg):
 
 def test_imds_detect_fix_undo():
     with env_for("pb-imds", "ec2-imdsv1", IMDS_PARAMS) as env:
-        reg = env.aws.account(h.NONPROD).region(h.REGION)
+        reg = region(env)
         web, stopped, good, dead, pending = seed_imds(reg)
         prod = env.aws.account(h.PROD).region(h.REGION).add_instance(
             http_tokens="optional")
@@ -249,18 +187,13 @@ def test_imds_detect_fix_undo():
 def test_imds_dry_run():
     with env_for("pb-imds-dry", "ec2-imdsv1", IMDS_PARAMS,
                  dry_run=True) as env:
-        reg = env.aws.account(h.NONPROD).region(h.REGION)
+        reg = region(env)
         bad = reg.add_instance(http_tokens="optional", tags={"Name": "x"})
-        env.start()
-        check_scan_ok(env.scan())
-        [f] = env.findings(playbook="ec2-imdsv1")
-        env.wait_state(f["id"], "fixed", timeout=30)
-        check(mutating_names(env) == [], "dry run sent %r",
-              mutating_names(env))
-        prior = env.finding(f["id"])["prior_state"]
-        check(prior.get("dry_run") is True and planned_actions(prior) ==
-              ["CreateTags", "ModifyInstanceMetadataOptions"] and
-              prior["http_tokens"] == "optional" and "would" in prior,
+        f = scan_one(env, "ec2-imdsv1", "fixed")
+        check_no_mutation(env, "dry run")
+        prior = f["prior_state"]
+        check_planned(prior, ["CreateTags", "ModifyInstanceMetadataOptions"])
+        check(prior["http_tokens"] == "optional" and "would" in prior,
               "dry-run prior %r", prior)
         mod = prior["planned"][1]["params"]
         check(mod == {"InstanceId": bad, "HttpTokens": "required",
@@ -272,20 +205,10 @@ def test_imds_dry_run():
 
 def test_imds_verify_catches_ignored_change():
     with env_for("pb-imds-verify", "ec2-imdsv1", IMDS_PARAMS) as env:
-        reg = env.aws.account(h.NONPROD).region(h.REGION)
+        reg = region(env)
         bad = reg.add_instance(http_tokens="optional")
-        env.aws.ignore_next("ModifyInstanceMetadataOptions", n=10)
-        env.start()
-        check_scan_ok(env.scan())
-        [f] = env.findings(playbook="ec2-imdsv1")
-        env.wait_state(f["id"], "failed", timeout=40)
-        f = env.finding(f["id"])
-        check("still HttpTokens=optional after 3 reads" in
-              (f.get("last_error") or ""),
-              "last_error %r", f.get("last_error"))
-        mods = env.aws.calls(action="ModifyInstanceMetadataOptions")
-        check(len(mods) == 2 and all(c.ignored for c in mods),
-              "ModifyInstanceMetadataOptions calls %r", mods)
+        scan_ignored(env, "ec2-imdsv1", "ModifyInstanceMetadataOptions",
+                     "still HttpTokens=optional after 3 reads")
         reads = [c for c in env.aws.calls(action="DescribeInstances")
                  if c.params.get("InstanceId.1") == bad]
         # per attempt: check, fix, then verify_polls reads
@@ -297,26 +220,18 @@ def test_imds_verify_catches_ignored_change():
 
 def test_imds_check_before_fix():
     with env_for("pb-imds-check", "ec2-imdsv1", IMDS_PARAMS) as env:
-        reg = env.aws.account(h.NONPROD).region(h.REGION)
+        reg = region(env)
         gone = reg.add_instance(http_tokens="optional")
         ended = reg.add_instance(http_tokens="optional")
         done = reg.add_instance(http_tokens="optional")
-        env.start()
-        env.fixit("pause ec2-imdsv1")
-        check_scan_ok(env.scan())
-        found = by_resource(env, "ec2-imdsv1")
-        check(sorted(found) == sorted([gone, ended, done]), "found %r",
-              list(found))
+        found = scan_paused(env, "ec2-imdsv1", [gone, ended, done])
         with env.aws._lock:
             del reg.instances[gone]
             reg.instances[ended]["state"] = "shutting-down"
             reg.instances[done]["metadata"]["http_tokens"] = "required"
-        env.aws.reset_calls()
-        env.fixit("resume ec2-imdsv1")
-        for iid in (gone, ended, done):
-            env.wait_state(found[iid]["id"], "resolved", timeout=30)
-        check(mutating_names(env) == [], "check sent %r",
-              mutating_names(env))
+        resume_resolved(env, "ec2-imdsv1", found, {
+            gone: "no longer exists", ended: "terminated",
+            done: "required already"})
         errs = [c.error for c in env.aws.calls(action="DescribeInstances")
                 if c.error]
         check(errs == ["InvalidInstanceID.NotFound"], "errors %r", errs)
@@ -339,7 +254,7 @@ def seed_eip(reg):
 
 def test_eip_detect_fix_undo_refused():
     with env_for("pb-eip", "eip-unassociated") as env:
-        reg = env.aws.account(h.NONPROD).region(h.REGION)
+        reg = region(env)
         free, used, eni, kept = seed_eip(reg)
         env.start()
         check_scan_ok(env.scan())
@@ -390,68 +305,46 @@ def test_eip_detect_fix_undo_refused():
 
 def test_eip_dry_run():
     with env_for("pb-eip-dry", "eip-unassociated", dry_run=True) as env:
-        reg = env.aws.account(h.NONPROD).region(h.REGION)
+        reg = region(env)
         free = reg.add_address()
-        env.start()
-        check_scan_ok(env.scan())
-        [f] = env.findings(playbook="eip-unassociated")
-        env.wait_state(f["id"], "fixed", timeout=30)
-        check(mutating_names(env) == [], "dry run sent %r",
-              mutating_names(env))
-        prior = env.finding(f["id"])["prior_state"]
-        check(prior.get("dry_run") is True and planned_actions(prior) ==
-              ["CreateTags", "ReleaseAddress"] and
-              prior["allocation_id"] == free, "dry-run prior %r", prior)
+        f = scan_one(env, "eip-unassociated", "fixed")
+        check_no_mutation(env, "dry run")
+        prior = f["prior_state"]
+        check_planned(prior, ["CreateTags", "ReleaseAddress"])
+        check(prior["allocation_id"] == free, "dry-run prior %r", prior)
         check(free in reg.addresses and not reg.addresses[free]["tags"],
               "the address changed in a dry run")
 
 
 def test_eip_verify_catches_ignored_release():
     with env_for("pb-eip-verify", "eip-unassociated") as env:
-        reg = env.aws.account(h.NONPROD).region(h.REGION)
+        reg = region(env)
         free = reg.add_address()
-        env.aws.ignore_next("ReleaseAddress", n=10)
-        env.start()
-        check_scan_ok(env.scan())
-        [f] = env.findings(playbook="eip-unassociated")
-        env.wait_state(f["id"], "failed", timeout=40)
-        f = env.finding(f["id"])
-        check("still allocated" in (f.get("last_error") or ""),
-              "last_error %r", f.get("last_error"))
-        rel = env.aws.calls(action="ReleaseAddress")
-        check(len(rel) == 2 and all(c.ignored for c in rel),
-              "ReleaseAddress calls %r", rel)
+        scan_ignored(env, "eip-unassociated", "ReleaseAddress",
+                     "still allocated")
         check(free in reg.addresses, "address released")
 
 
 def test_eip_check_before_fix():
     with env_for("pb-eip-check", "eip-unassociated",
                  params={"allow_tag": "keep-me"}) as env:
-        reg = env.aws.account(h.NONPROD).region(h.REGION)
+        reg = region(env)
         inst = reg.add_instance(http_tokens="required")
         gone = reg.add_address()
         attached = reg.add_address()
         allowed = reg.add_address()
-        other_allow = reg.add_address(tags={"keep-me": ""})
-        env.start()
-        env.fixit("pause eip-unassociated")
-        check_scan_ok(env.scan())
-        found = by_resource(env, "eip-unassociated")
-        check(sorted(found) == sorted([gone, attached, allowed]),
-              "found %r (allow_tag keep-me exempts %s)", list(found),
-              other_allow)
+        reg.add_address(tags={"keep-me": ""})   # allow_tag exempts it
+        found = scan_paused(env, "eip-unassociated",
+                            [gone, attached, allowed])
         with env.aws._lock:
             del reg.addresses[gone]
             reg.addresses[attached].update(
                 instance_id=inst, association_id="eipassoc-0aa",
                 network_interface_id="eni-0aa", private_ip="10.0.0.9")
             reg.addresses[allowed]["tags"]["keep-me"] = "yes"
-        env.aws.reset_calls()
-        env.fixit("resume eip-unassociated")
-        for a in (gone, attached, allowed):
-            env.wait_state(found[a]["id"], "resolved", timeout=30)
-        check(mutating_names(env) == [], "check sent %r",
-              mutating_names(env))
+        resume_resolved(env, "eip-unassociated", found, {
+            gone: "no longer exists", attached: "attached now",
+            allowed: "allow tag"})
         check(all(a in reg.addresses for a in (attached, allowed)),
               "an address was released")
 
@@ -597,7 +490,7 @@ def test_quarantine_event_finding():
     group is reused as it is, an instance without a role gets no IAM call,
     and a "fixit-quarantine" group that lets traffic through is refused."""
     with env_for("pb-q-event", "ec2-quarantine") as env:
-        reg = env.aws.account(h.NONPROD).region(h.REGION)
+        reg = region(env)
         vpc = "vpc-0event0000000001"
         iso = reg.add_security_group(name=QUARANTINE_GROUP, vpc_id=vpc,
                                      egress=[])
@@ -649,18 +542,13 @@ def test_quarantine_dry_run():
         acct = env.aws.account(h.NONPROD)
         reg = acct.region(h.REGION)
         vpc, web, ssh, bad, calm, stopped = seed_quarantine(reg, acct)
-        env.start()
-        check_scan_ok(env.scan())
-        [f] = env.findings(playbook="ec2-quarantine")
-        env.wait_state(f["id"], "fixed", timeout=30)
-        check(mutating_names(env) == [], "dry run sent %r",
-              mutating_names(env))
-        prior = env.finding(f["id"])["prior_state"]
-        check(planned_actions(prior) == [
+        f = scan_one(env, "ec2-quarantine", "fixed")
+        check_no_mutation(env, "dry run")
+        prior = f["prior_state"]
+        check_planned(prior, [
             "CreateSecurityGroup", "RevokeSecurityGroupEgress", "CreateTags",
-            "CreateTags", "ModifyInstanceAttribute", "PutRolePolicy"],
-            "planned %r", planned_actions(prior))
-        check(prior.get("dry_run") is True and prior["groups"] == [web, ssh]
+            "CreateTags", "ModifyInstanceAttribute", "PutRolePolicy"])
+        check(prior["groups"] == [web, ssh]
               and prior["role_name"] == "app-role" and "would" in prior,
               "dry-run prior %r", prior)
         check(reg.instances[bad]["groups"] == [web, ssh] and
@@ -675,16 +563,9 @@ def test_quarantine_verify_catches_ignored_move():
         acct = env.aws.account(h.NONPROD)
         reg = acct.region(h.REGION)
         vpc, web, ssh, bad, calm, stopped = seed_quarantine(reg, acct)
-        env.aws.ignore_next("ModifyInstanceAttribute", n=10)
-        env.start()
-        check_scan_ok(env.scan())
-        [f] = env.findings(playbook="ec2-quarantine")
-        env.wait_state(f["id"], "failed", timeout=40)
-        err = env.finding(f["id"]).get("last_error") or ""
-        check("not in sg-" in err and "alone" in err, "last_error %r", err)
-        moves = env.aws.calls(action="ModifyInstanceAttribute")
-        check(len(moves) == 2 and all(c.ignored for c in moves),
-              "ModifyInstanceAttribute calls %r", moves)
+        f = scan_ignored(env, "ec2-quarantine", "ModifyInstanceAttribute",
+                         "not in sg-")
+        check_last_error(f, "alone")
         # the second attempt reused the group the first one made
         check(len(env.aws.calls(action="CreateSecurityGroup")) == 1 and
               len(isolation_groups(reg, vpc)) == 1, "groups created: %r",
@@ -700,11 +581,7 @@ def test_quarantine_retry_after_half_fix():
         reg = acct.region(h.REGION)
         vpc, web, ssh, bad, calm, stopped = seed_quarantine(reg, acct)
         env.aws.fail_next(1, "denied", action="PutRolePolicy")
-        env.start()
-        check_scan_ok(env.scan())
-        [f] = env.findings(playbook="ec2-quarantine")
-        fid = f["id"]
-        env.wait_state(fid, "fixed", timeout=40)
+        fid = scan_one(env, "ec2-quarantine", "fixed", timeout=40)["id"]
         check(len(env.aws.calls(action="PutRolePolicy")) == 2,
               "PutRolePolicy calls %r", env.aws.calls(action="PutRolePolicy"))
         [sg] = [g["id"] for g in isolation_groups(reg, vpc)]
@@ -738,30 +615,22 @@ def test_quarantine_retry_after_half_fix():
 
 def test_quarantine_check_before_fix():
     with env_for("pb-q-check", "ec2-quarantine") as env:
-        reg = env.aws.account(h.NONPROD).region(h.REGION)
+        reg = region(env)
         vpc = "vpc-0check000000000001"
         trig = {"fixit:quarantine": "requested"}
         gone = reg.add_instance(vpc_id=vpc, tags=trig)
         ended = reg.add_instance(vpc_id=vpc, tags=trig)
         done = reg.add_instance(vpc_id=vpc, tags=trig)
-        env.start()
-        env.fixit("pause ec2-quarantine")
-        check_scan_ok(env.scan())
-        found = by_resource(env, "ec2-quarantine")
-        check(sorted(found) == sorted([gone, ended, done]), "found %r",
-              list(found))
+        found = scan_paused(env, "ec2-quarantine", [gone, ended, done])
         iso = reg.add_security_group(name=QUARANTINE_GROUP, vpc_id=vpc,
                                      egress=[])
         with env.aws._lock:
             del reg.instances[gone]
             reg.instances[ended]["state"] = "terminated"
             reg.instances[done]["groups"] = [iso]
-        env.aws.reset_calls()
-        env.fixit("resume ec2-quarantine")
-        for iid in (gone, ended, done):
-            env.wait_state(found[iid]["id"], "resolved", timeout=30)
-        check(mutating_names(env) == [], "check sent %r",
-              mutating_names(env))
+        resume_resolved(env, "ec2-quarantine", found, {
+            gone: "no longer exists", ended: "terminated",
+            done: "quarantined already"})
 
 
 if __name__ == "__main__":

@@ -29,10 +29,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h                                     # noqa: E402
 from harness import check                               # noqa: E402
 from fakeaws_state import iso                           # noqa: E402
+from pbtest import (by_resource, check_fixit_tags,      # noqa: E402
+                    check_no_mutation, check_only_fixit_tagging,
+                    check_planned, check_scan_ok,
+                    env_for, mutating_names, region, resume_resolved,
+                    scan_ignored, scan_paused, tag_params)
 
 DAY = 86400
 LS = "fixit:last-seen"
-FIXIT_TAGS = ("fixit:playbook", "fixit:finding", "fixit:action", "fixit:time")
 EBS_PARAMS = {"idle_days": 45, "snapshot_poll_ms": 50,
               "snapshot_timeout_s": 20}
 RDS_PARAMS = {"idle_days": 45, "snapshot_poll_ms": 50,
@@ -49,55 +53,6 @@ def ago(days, now=None):
     return iso((now or time.time()) - days * DAY, ms=False)
 
 
-def env_for(name, builtin, params, **kw):
-    return h.Env(name, aws=True, start=False, playbooks=[
-        h.aws_playbook(builtin, params=params, **kw)])
-
-
-def by_resource(env, playbook):
-    return {f["resource_id"]: f for f in env.findings(playbook=playbook)}
-
-
-def tag_params(params, prefix):
-    """{key: value} of PREFIX.N.Key / PREFIX.N.Value form parameters."""
-    out = {}
-    for k, v in params.items():
-        if k.startswith(prefix) and k.endswith(".Key"):
-            out[v] = params.get(k[:-len("Key")] + "Value")
-    return out
-
-
-def check_scan_ok(rows):
-    for r in rows:
-        check(not r.get("error"), "scan row with an error: %r", r)
-
-
-def check_fixit_tags(tags, fid, action):
-    for k in FIXIT_TAGS:
-        check(k in tags, "fixit tag %s missing in %r", k, tags)
-    check(tags["fixit:finding"] == str(fid), "fixit:finding %r, want %s",
-          tags.get("fixit:finding"), fid)
-    check(tags["fixit:action"] == action, "fixit:action %r, want %s",
-          tags.get("fixit:action"), action)
-
-
-def check_only_fixit_tagging(env):
-    """Every CreateTags / AddTagsToResource sets fixit: keys only."""
-    for c in env.aws.calls(action="CreateTags"):
-        keys = tag_params(c.params, "Tag.")
-        check(keys and all(k.startswith("fixit:") for k in keys),
-              "CreateTags with a non-fixit key: %r", c.params)
-        check(c.role == "fixit-tagger", "CreateTags as %s", c.role)
-    for c in env.aws.calls(action="AddTagsToResource"):
-        keys = tag_params(c.params, "Tags.member.")
-        check(keys and all(k.startswith("fixit:") for k in keys),
-              "AddTagsToResource with a non-fixit key: %r", c.params)
-        check(c.role == "fixit-tagger", "AddTagsToResource as %s", c.role)
-    check(not env.aws.calls(action="DeleteTags") and
-          not env.aws.calls(action="RemoveTagsFromResource"),
-          "a tag was removed")
-
-
 def check_reads_as_auditor(env):
     for c in env.aws.calls(service="ec2") + env.aws.calls(service="rds") + \
             env.aws.calls(service="monitoring") + \
@@ -108,26 +63,13 @@ def check_reads_as_auditor(env):
                   c.role)
 
 
-def resolved_reason(env, fid):
-    return env.q1("SELECT reason FROM audit WHERE finding_id = ? AND "
-                  "to_state = 'resolved'", fid) or ""
-
-
-def mutating_names(env):
-    return [c.operation for c in env.aws.mutating_calls()]
-
-
-def planned_actions(prior):
-    return [p.get("action") for p in prior.get("planned") or []]
-
-
 # ==========================================================================
 # ebs-unused
 # ==========================================================================
 
 def test_ebs_detect_fix_undo():
     with env_for("pb-ebs", "ebs-unused", EBS_PARAMS) as env:
-        reg = env.aws.account(h.NONPROD).region(h.REGION)
+        reg = region(env)
         now = time.time()
         idle = reg.add_volume(size=20, volume_type="gp3", iops=3000,
                               az="eu-west-1b", tags={
@@ -218,7 +160,7 @@ def test_ebs_detect_fix_undo():
               dv.role == "fixit-remediator", "DeleteVolume %r", dv)
         [tv] = [c for c in env.aws.calls(action="CreateTags")
                 if c.params.get("ResourceId.1") == idle]
-        vt = tag_params(tv.params, "Tag.")
+        vt = tag_params(tv.params)
         check_fixit_tags(vt, fid, "delete")
         check(vt.get("fixit:backup-snapshot") == sid, "volume tags %r", vt)
         check(idle not in reg.volumes, "volume %s still exists", idle)
@@ -263,7 +205,7 @@ def test_ebs_detect_fix_undo():
 def test_ebs_dry_run():
     with env_for("pb-ebs-dry", "ebs-unused", EBS_PARAMS,
                  dry_run=True) as env:
-        reg = env.aws.account(h.NONPROD).region(h.REGION)
+        reg = region(env)
         now = time.time()
         idle = reg.add_volume(tags={LS: ago(60, now), "Name": "x"})
         untagged = reg.add_volume()          # created 2024: old enough
@@ -277,12 +219,10 @@ def test_ebs_dry_run():
               "details %r", found[untagged]["details"])
         for vid in (idle, untagged):
             env.wait_state(found[vid]["id"], "fixed", timeout=30)
-        check(mutating_names(env) == [], "dry run sent %r",
-              mutating_names(env))
+        check_no_mutation(env, "dry run")
         prior = env.finding(found[idle]["id"])["prior_state"]
-        check(prior.get("dry_run") is True and planned_actions(prior) ==
-              ["CreateSnapshot", "CreateTags", "DeleteVolume"] and
-              prior["volume_id"] == idle, "dry-run prior %r", prior)
+        check_planned(prior, ["CreateSnapshot", "CreateTags", "DeleteVolume"])
+        check(prior["volume_id"] == idle, "dry-run prior %r", prior)
         check(all(v in reg.volumes for v in (idle, untagged, young)),
               "a volume was deleted in a dry run")
         check(not reg.snapshots, "a snapshot was taken in a dry run")
@@ -292,22 +232,12 @@ def test_ebs_dry_run():
 
 def test_ebs_verify_catches_ignored_delete():
     with env_for("pb-ebs-verify", "ebs-unused", EBS_PARAMS) as env:
-        reg = env.aws.account(h.NONPROD).region(h.REGION)
+        reg = region(env)
         idle = reg.add_volume(tags={LS: ago(60)})
-        env.aws.ignore_next("DeleteVolume", n=10)
-        env.start()
-        check_scan_ok(env.scan())
-        [f] = env.findings(playbook="ebs-unused")
-        env.wait_state(f["id"], "failed", timeout=40)
-        f = env.finding(f["id"])
-        check("still exists" in (f.get("last_error") or ""),
-              "last_error %r", f.get("last_error"))
+        scan_ignored(env, "ebs-unused", "DeleteVolume", "still exists")
         check(idle in reg.volumes and
               reg.volumes[idle]["status"] == "available",
               "volume changed: %r", reg.volumes.get(idle))
-        dels = env.aws.calls(action="DeleteVolume")
-        check(len(dels) == 2 and all(c.ignored for c in dels),
-              "DeleteVolume calls %r", dels)
         # the retry reused the completed snapshot of the first attempt
         check(len(env.aws.calls(action="CreateSnapshot")) == 1 and
               len(reg.snapshots) == 1, "snapshots taken: %r",
@@ -316,17 +246,13 @@ def test_ebs_verify_catches_ignored_delete():
 
 def test_ebs_check_before_fix():
     with env_for("pb-ebs-check", "ebs-unused", EBS_PARAMS) as env:
-        reg = env.aws.account(h.NONPROD).region(h.REGION)
+        reg = region(env)
         gone = reg.add_volume(tags={LS: ago(60)})
         attached = reg.add_volume(tags={LS: ago(60)})
         allowed = reg.add_volume(tags={LS: ago(60)})
         moved = reg.add_volume(tags={LS: ago(60)})
-        env.start()
-        env.fixit("pause ebs-unused")
-        check_scan_ok(env.scan())
-        found = by_resource(env, "ebs-unused")
-        check(sorted(found) == sorted([gone, attached, allowed, moved]),
-              "found %r", list(found))
+        found = scan_paused(env, "ebs-unused",
+                            [gone, attached, allowed, moved])
         iid = reg.add_instance()
         with env.aws._lock:
             del reg.volumes[gone]
@@ -338,16 +264,9 @@ def test_ebs_check_before_fix():
             reg.volumes[allowed]["tags"]["fixit:allow"] = "yes"
             reg.add_event("DetachVolume", [moved, iid],
                           event_time=time.time() - 60)
-        env.aws.reset_calls()
-        env.fixit("resume ebs-unused")
-        want = {gone: "no longer exists", attached: "in-use",
-                allowed: "tagged to be kept", moved: "attached or seen 0"}
-        for vid, why in want.items():
-            env.wait_state(found[vid]["id"], "resolved", timeout=30)
-            r = resolved_reason(env, found[vid]["id"])
-            check(why in r, "%s resolved because %r, want %r", vid, r, why)
-        check(mutating_names(env) == [], "check sent %r",
-              mutating_names(env))
+        resume_resolved(env, "ebs-unused", found, {
+            gone: "no longer exists", attached: "in-use",
+            allowed: "tagged to be kept", moved: "attached or seen 0"})
         check(all(v in reg.volumes for v in (attached, allowed, moved)),
               "a volume was deleted")
 
@@ -378,7 +297,7 @@ def seed_rds(reg, now):
 
 def test_rds_detect_fix_undo():
     with env_for("pb-rds", "rds-idle", RDS_PARAMS) as env:
-        reg = env.aws.account(h.NONPROD).region(h.REGION)
+        reg = region(env)
         now = time.time()
         seed_rds(reg, now)
         env.aws.set_page_size(2, "DescribeDBInstances")
@@ -486,7 +405,7 @@ def test_rds_detect_fix_undo():
 
 def test_rds_dry_run():
     with env_for("pb-rds-dry", "rds-idle", RDS_PARAMS, dry_run=True) as env:
-        reg = env.aws.account(h.NONPROD).region(h.REGION)
+        reg = region(env)
         seed_rds(reg, time.time())
         env.start()
         check_scan_ok(env.scan())
@@ -495,12 +414,10 @@ def test_rds_dry_run():
               sorted(found))
         fid = found["idle-db"]["id"]
         env.wait_state(fid, "fixed", timeout=30)
-        check(mutating_names(env) == [], "dry run sent %r",
-              mutating_names(env))
+        check_no_mutation(env, "dry run")
         prior = env.finding(fid)["prior_state"]
-        check(prior.get("dry_run") is True and planned_actions(prior) ==
-              ["AddTagsToResource", "DeleteDBInstance"] and
-              prior["final_snapshot"] == "fixit-final-idle-db-%d" % fid,
+        check_planned(prior, ["AddTagsToResource", "DeleteDBInstance"])
+        check(prior["final_snapshot"] == "fixit-final-idle-db-%d" % fid,
               "dry-run prior %r", prior)
         check(reg.db_instances["idle-db"]["status"] == "available" and
               not reg.db_snapshots, "a dry run changed RDS")
@@ -508,52 +425,30 @@ def test_rds_dry_run():
 
 def test_rds_verify_catches_ignored_delete():
     with env_for("pb-rds-verify", "rds-idle", RDS_PARAMS) as env:
-        reg = env.aws.account(h.NONPROD).region(h.REGION)
+        reg = region(env)
         reg.add_db_instance("idle-db", create_time=time.time() - 200 * DAY)
-        env.aws.ignore_next("DeleteDBInstance", n=10)
-        env.start()
-        check_scan_ok(env.scan())
-        [f] = env.findings(playbook="rds-idle")
-        env.wait_state(f["id"], "failed", timeout=40)
-        f = env.finding(f["id"])
-        check("still available" in (f.get("last_error") or ""),
-              "last_error %r", f.get("last_error"))
+        scan_ignored(env, "rds-idle", "DeleteDBInstance", "still available")
         check(reg.db_instances["idle-db"]["status"] == "available" and
               not reg.db_snapshots, "RDS changed")
-        check(len(env.aws.calls(action="DeleteDBInstance")) == 2,
-              "DeleteDBInstance calls %r",
-              env.aws.calls(action="DeleteDBInstance"))
 
 
 def test_rds_check_before_fix():
     with env_for("pb-rds-check", "rds-idle", RDS_PARAMS) as env:
-        reg = env.aws.account(h.NONPROD).region(h.REGION)
+        reg = region(env)
         old = time.time() - 200 * DAY
         for db in ("gone-db", "used-db", "deleting-db", "kept-db"):
             reg.add_db_instance(db, create_time=old)
-        env.start()
-        env.fixit("pause rds-idle")
-        check_scan_ok(env.scan())
-        found = by_resource(env, "rds-idle")
-        check(sorted(found) == ["deleting-db", "gone-db", "kept-db",
-                                "used-db"], "found %r", sorted(found))
+        found = scan_paused(env, "rds-idle",
+                            ["gone-db", "used-db", "deleting-db", "kept-db"])
         with env.aws._lock:
             del reg.db_instances["gone-db"]
             reg.add_db_connections("used-db", [(time.time() - DAY, 3)])
             reg.db_instances["deleting-db"]["status"] = "deleting"
             reg.db_instances["deleting-db"]["polls"] = 1000
             reg.db_instances["kept-db"]["tags"]["fixit:allow"] = "yes"
-        env.aws.reset_calls()
-        env.fixit("resume rds-idle")
-        want = {"gone-db": "gone", "used-db": "had connections",
-                "deleting-db": "being deleted",
-                "kept-db": "tagged to be kept"}
-        for db, why in want.items():
-            env.wait_state(found[db]["id"], "resolved", timeout=30)
-            r = resolved_reason(env, found[db]["id"])
-            check(why in r, "%s resolved because %r, want %r", db, r, why)
-        check(mutating_names(env) == [], "check sent %r",
-              mutating_names(env))
+        resume_resolved(env, "rds-idle", found, {
+            "gone-db": "gone", "used-db": "had connections",
+            "deleting-db": "being deleted", "kept-db": "tagged to be kept"})
 
 
 if __name__ == "__main__":

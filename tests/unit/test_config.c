@@ -615,7 +615,7 @@ test_shipped(void)
 		CHECK_INT(rc, FX_OK);
 		if (rc != FX_OK)
 			break;
-		CHECK_INT(c->policy->nplaybooks, 7);
+		CHECK_INT(c->policy->nplaybooks, 8);
 		for (i = 0; i < c->policy->nplaybooks; i++) {
 			CHECK_INT(c->policy->playbooks[i].exec.type,
 			    EXEC_DRY_RUN);

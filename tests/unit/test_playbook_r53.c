@@ -39,6 +39,18 @@ js(const char *text)
 	return j;
 }
 
+/* fn (r53_rrset_xml, r53_tags_xml) on the JSON text json (as js()) */
+static fx_err
+xml_of(fx_err (*fn)(struct buf *, const json_t *), struct buf *b,
+    const char *json)
+{
+	json_t *j = js(json);
+	fx_err rc = fn(b, j);
+
+	json_decref(j);
+	return rc;
+}
+
 static char *
 read_shared(const char *name)
 {
@@ -131,16 +143,14 @@ static void
 test_rrset_xml(void)
 {
 	struct buf b = BUF_INIT;
-	json_t *rr;
 
 	buf_init(&b, 65536);
 	TEST("record set XML: schema order, unknown members dropped") {
-		rr = js("{'ResourceRecords':[{'Value':'\\'v=spf1 "
-		    "a:<x> & -all\\''}],'TTL':'300','Type':'TXT',"
-		    "'Weight':'10','Name':'ex.com.','SetIdentifier':"
-		    "'w1','Bogus':'x','GeoLocation':{'CountryCode':"
-		    "'DE','ContinentCode':'EU'}}");
-		CHECK_INT(r53_rrset_xml(&b, rr), FX_OK);
+		CHECK_INT(xml_of(r53_rrset_xml, &b, "{'ResourceRecords':"
+		    "[{'Value':'\\'v=spf1 a:<x> & -all\\''}],'TTL':'300',"
+		    "'Type':'TXT','Weight':'10','Name':'ex.com.',"
+		    "'SetIdentifier':'w1','Bogus':'x','GeoLocation':"
+		    "{'CountryCode':'DE','ContinentCode':'EU'}}"), FX_OK);
 		CHECK_STR(buf_str(&b), "<ResourceRecordSet><Name>ex.com.</Name>"
 		    "<Type>TXT</Type><SetIdentifier>w1</SetIdentifier>"
 		    "<Weight>10</Weight><GeoLocation><ContinentCode>EU"
@@ -149,35 +159,27 @@ test_rrset_xml(void)
 		    "<TTL>300</TTL><ResourceRecords><ResourceRecord><Value>"
 		    "&quot;v=spf1 a:&lt;x&gt; &amp; -all&quot;</Value>"
 		    "</ResourceRecord></ResourceRecords></ResourceRecordSet>");
-		json_decref(rr);
 	}
 	TEST("record set XML: alias target") {
 		buf_reset(&b);
-		rr = js("{'Name':'app.ex.com.','Type':'A','AliasTarget':"
-		    "{'EvaluateTargetHealth':'false','DNSName':'d.elb."
-		    "amazonaws.com.','HostedZoneId':'Z35SXDOTRQ7X7K'},"
-		    "'ResourceRecords':''}");
-		CHECK_INT(r53_rrset_xml(&b, rr), FX_OK);
+		CHECK_INT(xml_of(r53_rrset_xml, &b, "{'Name':'app.ex.com.',"
+		    "'Type':'A','AliasTarget':{'EvaluateTargetHealth':'false',"
+		    "'DNSName':'d.elb.amazonaws.com.','HostedZoneId':"
+		    "'Z35SXDOTRQ7X7K'},'ResourceRecords':''}"), FX_OK);
 		CHECK_STR(buf_str(&b), "<ResourceRecordSet><Name>app.ex.com."
 		    "</Name><Type>A</Type><AliasTarget><HostedZoneId>"
 		    "Z35SXDOTRQ7X7K</HostedZoneId><DNSName>d.elb.amazonaws.com."
 		    "</DNSName><EvaluateTargetHealth>false"
 		    "</EvaluateTargetHealth>"
 		    "</AliasTarget></ResourceRecordSet>");
-		json_decref(rr);
 	}
 	TEST("record set XML: hostile input") {
 		buf_reset(&b);
-		rr = js("{'Type':'A'}");
-		CHECK_INT(r53_rrset_xml(&b, rr), FX_EINVAL);
-		json_decref(rr);
-		rr = js("{'Name':'a.','Type':'A','ResourceRecords':"
-		    "[{'NoValue':'1'}]}");
-		CHECK_INT(r53_rrset_xml(&b, rr), FX_EINVAL);
-		json_decref(rr);
-		rr = js("{'Name':'a.','Type':[1],'TTL':{}}");
-		CHECK_INT(r53_rrset_xml(&b, rr), FX_EINVAL);
-		json_decref(rr);
+		CHECK_INT(xml_of(r53_rrset_xml, &b, "{'Type':'A'}"), FX_EINVAL);
+		CHECK_INT(xml_of(r53_rrset_xml, &b, "{'Name':'a.','Type':'A',"
+		    "'ResourceRecords':[{'NoValue':'1'}]}"), FX_EINVAL);
+		CHECK_INT(xml_of(r53_rrset_xml, &b, "{'Name':'a.','Type':[1],"
+		    "'TTL':{}}"), FX_EINVAL);
 		CHECK_INT(r53_rrset_xml(&b, NULL), FX_EINVAL);
 	}
 	buf_release(&b);
@@ -290,9 +292,7 @@ test_tags_xml(void)
 		}
 		CHECK_INT(r53_tags_xml(&b, t), FX_EINVAL);	/* 12 > 10 */
 		json_decref(t);
-		t = js("{'k':1}");
-		CHECK_INT(r53_tags_xml(&b, t), FX_EINVAL);
-		json_decref(t);
+		CHECK_INT(xml_of(r53_tags_xml, &b, "{'k':1}"), FX_EINVAL);
 		CHECK_INT(r53_tags_xml(&b, NULL), FX_EINVAL);
 	}
 	buf_release(&b);

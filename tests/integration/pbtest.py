@@ -1,0 +1,175 @@
+"""pbtest.py - helpers shared by the tests of the built-in AWS playbooks
+(test_pb_*.py): an Env with one aws playbook, the fake AWS's recorded
+calls and tags, and the checks every playbook test makes (scan rows, the
+fixit: tags, only fixit: tagging, no mutating call, the dry-run plan, a
+finding resolved by check).
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import harness as h                                     # noqa: E402
+from harness import check                               # noqa: E402
+
+FIXIT_TAGS = ("fixit:playbook", "fixit:finding", "fixit:action", "fixit:time")
+
+
+# ---- the environment --------------------------------------------------------
+
+def env_for(name, builtin, params=None, **kw):
+    """An Env, not started, with the aws playbook running builtin."""
+    return h.Env(name, aws=True, start=False, playbooks=[
+        h.aws_playbook(builtin, params=params, **kw)])
+
+
+def region(env, account=h.NONPROD):
+    """The fake AWS state of account in h.REGION."""
+    return env.aws.account(account).region(h.REGION)
+
+
+def by_resource(env, playbook):
+    return {f["resource_id"]: f for f in env.findings(playbook=playbook)}
+
+
+def scan_one(env, playbook, state, timeout=30):
+    """Start, scan: the only finding of playbook, once it reached state
+    (read again then)."""
+    env.start()
+    check_scan_ok(env.scan())
+    [f] = env.findings(playbook=playbook)
+    env.wait_state(f["id"], state, timeout=timeout)
+    return env.finding(f["id"])
+
+
+def scan_ignored(env, playbook, op, text):
+    """The fake ignores op (the fix's change): start, scan, and the only
+    finding of playbook fails, op sent once per attempt (two), text in
+    its last_error. The finding, read again."""
+    env.aws.ignore_next(op, n=10)
+    f = scan_one(env, playbook, "failed", timeout=40)
+    check_last_error(f, text)
+    calls = env.aws.calls(action=op)
+    check(len(calls) == 2 and all(c.ignored for c in calls),
+          "%s calls %r", op, calls)
+    return f
+
+
+def scan_paused(env, playbook, want):
+    """Start, pause playbook, scan: its findings by resource, exactly
+    the resources of want."""
+    env.start()
+    env.fixit("pause " + playbook)
+    check_scan_ok(env.scan())
+    found = by_resource(env, playbook)
+    check(sorted(found) == sorted(want), "%s found %r, want %r", playbook,
+          sorted(found), sorted(want))
+    return found
+
+
+def resume_resolved(env, playbook, found, reasons):
+    """Resume playbook: the finding of each resource of reasons (resource
+    -> a part of the reason it resolved with, or None) resolves, with no
+    mutating call."""
+    env.aws.reset_calls()
+    env.fixit("resume " + playbook)
+    for rid, why in reasons.items():
+        env.wait_state(found[rid]["id"], "resolved", timeout=30)
+        if why is not None:
+            r = resolved_reason(env, found[rid]["id"])
+            check(why in r, "%s resolved because %r, want %r", rid, r, why)
+    check_no_mutation(env, "check")
+
+
+def resolved_reason(env, fid):
+    return env.q1("SELECT reason FROM audit WHERE finding_id = ? AND "
+                  "to_state = 'resolved'", fid) or ""
+
+
+# ---- recorded calls ---------------------------------------------------------
+
+def form(c):
+    """A call's parameters without Action and Version."""
+    return {k: v for k, v in c.params.items()
+            if k not in ("Action", "Version")}
+
+
+def tag_params(params, prefix="Tag."):
+    """{key: value} of PREFIX.N.Key / PREFIX.N.Value form parameters."""
+    out = {}
+    for k, v in params.items():
+        if k.startswith(prefix) and k.endswith(".Key"):
+            out[v] = params.get(k[:-len("Key")] + "Value")
+    return out
+
+
+def tags_on(env, rid, action=None):
+    """The tags of the CreateTags calls on rid (optionally one action)."""
+    out = []
+    for c in env.aws.calls(action="CreateTags"):
+        if rid in [v for k, v in c.params.items()
+                   if k.startswith("ResourceId.")]:
+            t = tag_params(c.params)
+            if action is None or t.get("fixit:action") == action:
+                out.append(t)
+    return out
+
+
+def mutating_names(env):
+    return [c.operation for c in env.aws.mutating_calls()]
+
+
+def planned_actions(prior):
+    return [p.get("action") for p in prior.get("planned") or []]
+
+
+# ---- checks -----------------------------------------------------------------
+
+def check_scan_ok(rows):
+    check(rows, "no scan rows")
+    for r in rows:
+        check(not r.get("error"), "scan row with an error: %r", r)
+
+
+def check_fixit_tags(tags, fid, action, playbook=None):
+    for k in FIXIT_TAGS:
+        check(k in tags, "fixit tag %s missing in %r", k, tags)
+    check(tags["fixit:finding"] == str(fid), "fixit:finding %r, want %s",
+          tags.get("fixit:finding"), fid)
+    check(tags["fixit:action"] == action, "fixit:action %r, want %s",
+          tags.get("fixit:action"), action)
+    check(playbook is None or tags["fixit:playbook"] == playbook,
+          "fixit:playbook %r, want %s", tags.get("fixit:playbook"), playbook)
+
+
+def check_only_fixit_tagging(env):
+    """Every CreateTags / AddTagsToResource sets fixit: keys only, as the
+    tagger; no tag is removed."""
+    for op, prefix in (("CreateTags", "Tag."),
+                       ("AddTagsToResource", "Tags.member.")):
+        for c in env.aws.calls(action=op):
+            keys = tag_params(c.params, prefix)
+            check(keys and all(k.startswith("fixit:") for k in keys),
+                  "%s with a non-fixit key: %r", op, c.params)
+            check(c.role == "fixit-tagger", "%s as %s", op, c.role)
+    check(not env.aws.calls(action="DeleteTags") and
+          not env.aws.calls(action="RemoveTagsFromResource"),
+          "a tag was removed")
+
+
+def check_no_mutation(env, what):
+    muts = env.aws.mutating_calls()
+    check(not muts, "%s sent %r", what, [c.summary() for c in muts])
+
+
+def check_planned(prior, actions):
+    """A dry run's prior state: dry_run, the calls not sent, in order."""
+    check(prior.get("dry_run") is True and
+          planned_actions(prior) == actions,
+          "dry-run prior %r, want planned %r", prior, actions)
+
+
+def check_last_error(f, text):
+    check(text in (f.get("last_error") or ""), "last_error %r, want %r",
+          f.get("last_error"), text)
