@@ -201,7 +201,7 @@ void event_row_release(struct event_row *r);
 fx_err db_event_pending(struct db *db, size_t max, struct event_row **rows,
     size_t *n) FX_WUR;
 struct event_done {
-	int64_t seq;
+	const char *id;
 	const char *state;	/* done | ignored | error */
 	const char *account_id, *event_name, *actor;	/* may be NULL */
 	int64_t event_time;
@@ -211,9 +211,11 @@ struct event_done {
 /* FX_ENOTFOUND when the event is no longer pending; now_ms: when */
 fx_err db_event_done(struct db *db, const struct event_done *d,
     int64_t now_ms) FX_WUR;
-/* instances `actor` launched by hand in `account` since `since` */
+/* instances `actor` launched by hand in `account` since `since`, summed
+ * over at most max_events events (enough to decide a threshold) */
 fx_err db_event_launches(struct db *db, const char *actor,
-    const char *account, int64_t since, int64_t *count) FX_WUR;
+    const char *account, int64_t since, int64_t max_events,
+    int64_t *count) FX_WUR;
 /* {"pending": n, "done": n, ...} */
 fx_err db_event_counts(struct db *db, json_t **out) FX_WUR;
 

@@ -82,7 +82,7 @@ db_event_pending(struct db *db, size_t max, struct event_row **rows,
 fx_err
 db_event_done(struct db *db, const struct event_done *d, int64_t now)
 {
-	return db_write(db, SQL_EV_DONE, DB_ARGS(DB_INT(d->seq),
+	return db_write(db, SQL_EV_DONE, DB_ARGS(DB_TEXT(d->id),
 	    DB_TEXT(d->state), DB_INT(now), DB_TEXT(d->account_id),
 	    DB_TEXT(d->event_name), DB_TEXT(d->actor), DB_TIME(d->event_time),
 	    DB_INT(d->launches), DB_JSON(d->result)), NULL, __func__);
@@ -90,10 +90,11 @@ db_event_done(struct db *db, const struct event_done *d, int64_t now)
 
 fx_err
 db_event_launches(struct db *db, const char *actor, const char *account,
-    int64_t since, int64_t *count)
+    int64_t since, int64_t max_events, int64_t *count)
 {
 	return db_count(db, SQL_EV_LAUNCHES, DB_ARGS(DB_TEXT(actor),
-	    DB_TEXT(account), DB_INT(since)), count, __func__);
+	    DB_TEXT(account), DB_INT(since), DB_INT(max_events)), count,
+	    __func__);
 }
 
 static fx_err

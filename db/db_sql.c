@@ -194,9 +194,12 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "LIMIT ?1",
 	[SQL_EV_DONE] = "UPDATE events SET state = ?2, processed_at = ?3, "
 	    "account_id = ?4, event_name = ?5, actor = ?6, event_time = ?7, "
-	    "launches = ?8, result = ?9 WHERE seq = ?1 AND state = 'pending'",
-	[SQL_EV_LAUNCHES] = "SELECT coalesce(sum(launches), 0) FROM events "
-	    "INDEXED BY events_launches WHERE actor = ?1 AND account_id = ?2 "
-	    "AND event_time >= ?3 AND launches > 0",
+	    "launches = ?8, result = ?9 WHERE id = ?1 AND state = 'pending'",
+	/* at most ?4 rows: each holds a launch, so ?4 = the threshold + 1
+	 * decides the rule without summing a busy person's whole window */
+	[SQL_EV_LAUNCHES] = "SELECT coalesce(sum(launches), 0) FROM (SELECT "
+	    "launches FROM events INDEXED BY events_launches WHERE actor = ?1 "
+	    "AND account_id = ?2 AND event_time >= ?3 AND launches > 0 "
+	    "LIMIT ?4)",
 	[SQL_EV_COUNTS] = "SELECT state, count(*) FROM events GROUP BY state",
 };

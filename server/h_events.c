@@ -59,6 +59,7 @@ struct event_job {
 	char *id;
 	const char *kind;	/* static */
 	char *body;
+	json_t *doc;		/* parsed: handed to the events thread */
 	int64_t now;		/* ms */
 	int dup;
 };
@@ -72,6 +73,7 @@ event_job_free(void *p)
 		return;
 	free(j->id);
 	free(j->body);
+	json_decref(j->doc);
 	free(j);
 }
 
@@ -94,15 +96,18 @@ event_finish(struct app *a, void *state, fx_err rc, struct http_reply *rp)
 		http_reply_error(rp, 500, "cannot store the event; retry");
 		return;
 	}
-	if (!j->dup)
-		events_kick(a->events);
+	if (!j->dup) {
+		events_queue(a->events, j->id, j->kind, j->doc);
+		j->doc = NULL;
+	}
 	http_reply_json(rp, j->dup ? 200 : 202, json_pack("{s:s,s:s}",
 	    "id", j->id, "status", j->dup ? "duplicate" : "accepted"));
 }
 
+/* doc: stolen */
 static void
 store(struct http_request *r, struct http_reply *rp, const char *id,
-    const char *kind, const char *body, size_t len)
+    const char *kind, const char *body, size_t len, json_t *doc)
 {
 	struct event_job *j;
 
@@ -110,9 +115,11 @@ store(struct http_request *r, struct http_reply *rp, const char *id,
 	    (j->id = strdup(id)) == NULL ||
 	    (j->body = malloc(len + 1)) == NULL) {
 		event_job_free(j);
+		json_decref(doc);
 		http_reply_error(rp, 500, "out of memory");
 		return;
 	}
+	j->doc = doc;
 	memcpy(j->body, body, len);
 	j->body[len] = '\0';
 	j->kind = kind;
@@ -192,8 +199,9 @@ h_events_post(struct app *a, struct http_request *r, struct http_reply *rp)
 	    strchr(id, '\n') != NULL)
 		http_reply_error(rp, 400, "%s", why.len ? buf_str(&why) :
 		    "id: required, 1 to 128 characters");
-	else
-		store(r, rp, id, kind, body, len);
+	else {
+		store(r, rp, id, kind, body, len, json_incref(doc));
+	}
 	buf_release(&why);
 	json_decref(doc);
 }
@@ -221,7 +229,7 @@ h_custodian_post(struct app *a, struct http_request *r,
 	} else {
 		/* the same payload posted twice is one event */
 		sigv4_sha256_hex(body, len, id + 10);
-		store(r, rp, id, "custodian", body, len);
+		store(r, rp, id, "custodian", body, len, json_incref(doc));
 	}
 	json_decref(items);
 	buf_release(&why);

@@ -2,9 +2,10 @@
 --
 --   wrk -t2 -c64 -d10s --latency -s events.lua http://HOST:PORT -- TEMPLATE KEY
 --
--- TEMPLATE is an EventBridge event (JSON) holding @@ID@@ (the event id)
--- and @@IID@@ (the instance id); every request gets a distinct pair, so
--- every event is new and stored. KEY is the events API key.
+-- TEMPLATE is an EventBridge event (JSON) holding @@ID@@ (the event id),
+-- @@IID@@ (the instance id) and @@ACTOR@@ (who launched it); every
+-- request gets distinct ones, so every event is new and stored, each a
+-- different person's launch. KEY is the events API key.
 
 local counter = 0
 
@@ -25,7 +26,9 @@ function request()
 	n = n + 1
 	local id = string.format("bench-%d-%d", tid, n)
 	local iid = string.format("i-%x%07x", 8 + tid, n)
+	local actor = string.format("u%d-%d@example.com", tid, n)
 	local body = template:gsub("@@ID@@", id):gsub("@@IID@@", iid)
+	body = body:gsub("@@ACTOR@@", actor)
 	return wrk.format("POST", "/v1/events", {
 		["Content-Type"] = "application/json",
 		["X-Fixit-Api-Key"] = key,

@@ -42,7 +42,8 @@ def main():
             if due > now:
                 time.sleep(due - now)
             body = tpl.replace("@@ID@@", "rate-%d-%d" % (k, i)).replace(
-                "@@IID@@", "i-%x%07x" % (0x100 + k, i))
+                "@@IID@@", "i-%x%07x" % (0x100 + k, i)).replace(
+                "@@ACTOR@@", "r%d-%d@example.com" % (k, i))
             s = time.monotonic()
             conn.request("POST", "/v1/events", body.encode(),
                          {"Content-Type": "application/json",
