@@ -7,13 +7,13 @@
 #include <strings.h>
 #include <time.h>
 
-#include <curl/curl.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include "aws.h"
 #include "aws_int.h"
 #include "aws_sigv4.h"
+#include "fxcurl.h"
 #include "fxlimits.h"
 #include "fxlog.h"
 #include "fxtime.h"
@@ -83,14 +83,6 @@ struct aws_client {
 	char errbuf[CURL_ERROR_SIZE];
 };
 
-static pthread_once_t aws_once = PTHREAD_ONCE_INIT;
-static CURLcode aws_global_rc = CURLE_FAILED_INIT;
-
-static void
-aws_global_init(void)
-{
-	aws_global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
 
 void
 aws_cfg_defaults(struct aws_cfg *c)
@@ -206,8 +198,7 @@ aws_client_new(const struct aws_cfg *cfg, struct aws_client **out)
 	struct aws_client *c;
 
 	*out = NULL;
-	pthread_once(&aws_once, aws_global_init);
-	if (aws_global_rc != CURLE_OK)
+	if (fxcurl_load() != FX_OK)
 		return FX_EHTTP;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return FX_ENOMEM;

@@ -2,8 +2,12 @@
  * aws_xml.c - AWS XML answers into jansson values, AWS errors into
  * struct aws_error (see aws_xml.h).
  *
+ * libxml2 is loaded with dlopen on the first parse (it and ICU cost 2 MB
+ * of resident memory that a fixitd without AWS playbooks never needs):
+ * the xml* calls below go through the table ax_lib, filled once.
+ *
  * Threads: every parse uses its own parser context; the only shared
- * step, xmlInitParser(), runs once under pthread_once. libxml2 reports
+ * step, loading and xmlInitParser(), runs once under pthread_once. libxml2 reports
  * nothing: each context gets a no-op structured error handler, and the
  * calling thread's (thread-local in libxml2 2.9) structured and generic
  * handlers are set to no-ops for the duration of the parse and restored
@@ -16,6 +20,7 @@
  * get parsed at all. Undeclared entity references are fatal errors in a
  * document without a DTD. Size and depth are capped here as well.
  */
+#include <dlfcn.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -36,6 +41,43 @@
 
 static pthread_once_t ax_once = PTHREAD_ONCE_INIT;
 
+/* the libxml2 functions used here, from the loaded library */
+static struct {
+	void (*InitParser)(void);
+	xmlStructuredErrorFunc *(*StructuredError)(void);
+	void **(*StructuredErrorContext)(void);
+	xmlGenericErrorFunc *(*GenericError)(void);
+	void **(*GenericErrorContext)(void);
+	void (*SetStructuredErrorFunc)(void *, xmlStructuredErrorFunc);
+	void (*SetGenericErrorFunc)(void *, xmlGenericErrorFunc);
+	void (*StopParser)(xmlParserCtxtPtr);
+	xmlParserCtxtPtr (*NewParserCtxt)(void);
+	void (*FreeParserCtxt)(xmlParserCtxtPtr);
+	xmlDocPtr (*CtxtReadMemory)(xmlParserCtxtPtr, const char *, int,
+	    const char *, const char *, int);
+	xmlNodePtr (*DocGetRootElement)(const xmlDoc *);
+	void (*FreeDoc)(xmlDocPtr);
+} ax_lib;
+static int ax_loaded;
+
+#undef xmlStructuredError
+#undef xmlStructuredErrorContext
+#undef xmlGenericError
+#undef xmlGenericErrorContext
+#define xmlStructuredError		(*ax_lib.StructuredError())
+#define xmlStructuredErrorContext	(*ax_lib.StructuredErrorContext())
+#define xmlGenericError			(*ax_lib.GenericError())
+#define xmlGenericErrorContext		(*ax_lib.GenericErrorContext())
+#define xmlSetStructuredErrorFunc(c, f)	ax_lib.SetStructuredErrorFunc(c, f)
+#define xmlSetGenericErrorFunc(c, f)	ax_lib.SetGenericErrorFunc(c, f)
+#define xmlStopParser(c)		ax_lib.StopParser(c)
+#define xmlNewParserCtxt()		ax_lib.NewParserCtxt()
+#define xmlFreeParserCtxt(c)		ax_lib.FreeParserCtxt(c)
+#define xmlCtxtReadMemory(c, b, n, u, e, o) \
+	ax_lib.CtxtReadMemory(c, b, n, u, e, o)
+#define xmlDocGetRootElement(d)		ax_lib.DocGetRootElement(d)
+#define xmlFreeDoc(d)			ax_lib.FreeDoc(d)
+
 /* the calling thread's libxml2 error handlers, saved around a parse */
 struct ax_quiet {
 	xmlStructuredErrorFunc	 serr;
@@ -47,10 +89,43 @@ struct ax_quiet {
 static fx_err ax_node(const xmlNode *n, const char *const *tags, int depth,
     json_t **out);
 
+/* dlsym into a function pointer (POSIX guarantees the conversion) */
+static int
+ax_sym(void *lib, const char *name, void *fp)
+{
+	void *p = dlsym(lib, name);
+
+	*(void **)fp = p;
+	return p == NULL ? -1 : 0;
+}
+
 static void
 ax_init(void)
 {
-	xmlInitParser();
+	void *lib = dlopen("libxml2.so.2", RTLD_NOW | RTLD_LOCAL);
+
+	if (lib == NULL)
+		lib = dlopen("libxml2.so", RTLD_NOW | RTLD_LOCAL);
+	if (lib == NULL ||
+	    ax_sym(lib, "xmlInitParser", &ax_lib.InitParser) ||
+	    ax_sym(lib, "__xmlStructuredError", &ax_lib.StructuredError) ||
+	    ax_sym(lib, "__xmlStructuredErrorContext",
+	    &ax_lib.StructuredErrorContext) ||
+	    ax_sym(lib, "__xmlGenericError", &ax_lib.GenericError) ||
+	    ax_sym(lib, "__xmlGenericErrorContext",
+	    &ax_lib.GenericErrorContext) ||
+	    ax_sym(lib, "xmlSetStructuredErrorFunc",
+	    &ax_lib.SetStructuredErrorFunc) ||
+	    ax_sym(lib, "xmlSetGenericErrorFunc", &ax_lib.SetGenericErrorFunc) ||
+	    ax_sym(lib, "xmlStopParser", &ax_lib.StopParser) ||
+	    ax_sym(lib, "xmlNewParserCtxt", &ax_lib.NewParserCtxt) ||
+	    ax_sym(lib, "xmlFreeParserCtxt", &ax_lib.FreeParserCtxt) ||
+	    ax_sym(lib, "xmlCtxtReadMemory", &ax_lib.CtxtReadMemory) ||
+	    ax_sym(lib, "xmlDocGetRootElement", &ax_lib.DocGetRootElement) ||
+	    ax_sym(lib, "xmlFreeDoc", &ax_lib.FreeDoc))
+		return;		/* every parse then fails with FX_EIO */
+	ax_lib.InitParser();
+	ax_loaded = 1;
 }
 
 static void
@@ -116,7 +191,7 @@ ax_parse(const char *data, size_t len, xmlDoc **out)
 	if (len > FX_MAX_AWS_RESPONSE)
 		goto out;
 	rc = FX_EIO;
-	if (pthread_once(&ax_once, ax_init) != 0)
+	if (pthread_once(&ax_once, ax_init) != 0 || !ax_loaded)
 		goto out;
 	ax_quiet_push(&q);
 	quiet = 1;
@@ -136,8 +211,10 @@ ax_parse(const char *data, size_t len, xmlDoc **out)
 	doc = NULL;
 	rc = FX_OK;
 out:
-	xmlFreeDoc(doc);
-	xmlFreeParserCtxt(ctxt);
+	if (doc != NULL)
+		xmlFreeDoc(doc);
+	if (ctxt != NULL)
+		xmlFreeParserCtxt(ctxt);
 	if (quiet)
 		ax_quiet_pop(&q);
 	return rc;
@@ -311,7 +388,8 @@ aws_xml_to_json(const char *data, size_t len, const char *const *list_tags,
 	rc = FX_OK;
 out:
 	json_decref(top);
-	xmlFreeDoc(doc);
+	if (doc != NULL)
+		xmlFreeDoc(doc);
 	return rc;
 }
 

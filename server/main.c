@@ -24,13 +24,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
 
 #include "aws_exec.h"
 #include "config.h"
 #include "events.h"
 #include "demo.h"
 #include "dbwriter.h"
+#include "fxcurl.h"
 #include "fxlog.h"
 #include "http.h"
 #include "metrics.h"
@@ -226,13 +226,9 @@ main(int argc, char **argv)
 	sigdelset(&all, SIGFPE);
 	sigdelset(&all, SIGILL);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
-	/* console mode makes no HTTP call: no TLS stack to initialise */
-	if (cfg->slack_mode == SLACK_LIVE &&
-	    curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		log_error("main: curl_global_init failed");
-		config_free(cfg);
-		return 1;
-	}
+	/* libcurl (and libxml2) are loaded on the first Slack or AWS call
+	 * (fxcurl.h): an idle fixitd, or one in console mode with dry-run
+	 * playbooks, never maps them */
 	if (start_all(&r, cfg, demo) == 0) {
 		log_info("main: fixitd listening on %s:%d (slack %s, %zu "
 		    "playbooks, %zu accounts)", cfg->listen_host,
@@ -247,8 +243,7 @@ main(int argc, char **argv)
 		code = 0;
 	}
 	stop_all(&r);
-	if (cfg->slack_mode == SLACK_LIVE)
-		curl_global_cleanup();
+	fxcurl_unload();
 	config_free(cfg);
 	if (code == 0)
 		log_info("main: stopped");

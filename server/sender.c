@@ -26,7 +26,9 @@
 struct sender {
 	struct app *app;
 	struct fx_worker wk;
-	struct slack_api *api;		/* live mode */
+	int live;			/* slack.mode live */
+	struct slack_api *api;		/* live: made on the first call
+					 * (libcurl is loaded then) */
 	unsigned long console_seq;	/* console mode fake ts */
 	int64_t blocked_until_ms;	/* queue paused after a failure */
 	int failures;			/* consecutive retryable failures */
@@ -70,9 +72,15 @@ slack_call(struct sender *s, const char *method, const json_t *body,
 	fx_err rc;
 
 	*retry_after = 0;
-	if (s->api == NULL)
+	if (!s->live)
 		rc = console_call(s, method, body, resp);
-	else
+	else if (s->api == NULL && (rc = slack_api_new(
+	    s->app->cfg->slack_api_base, s->app->cfg->bot_token, &s->api)) !=
+	    FX_OK) {
+		if (buf_adds(err, "cannot set up the Slack client") != FX_OK)
+			buf_reset(err);
+		rc = FX_ERETRY;
+	} else
 		rc = slack_api_call(s->api, method, body, resp, retry_after,
 		    err);
 	if (rc == FX_OK)
@@ -296,7 +304,7 @@ person_uid(struct sender *s, struct row_ctx *c, const char *slack_id,
 		*uid = strdup(slack_id);
 		return *uid ? FX_OK : FX_ENOMEM;
 	}
-	if (email == NULL || s->api == NULL)
+	if (email == NULL || !s->live)
 		return FX_OK;	/* console mode has no user directory */
 	c->email = email;
 	c->ttl = s->app->cfg->owner_cache_ttl;
@@ -559,7 +567,7 @@ deliver_dm(struct sender *s, struct row_ctx *c, const char *text,
 	char *uid = NULL, *dest = NULL;
 	fx_err rc;
 
-	if (s->api == NULL)
+	if (!s->live)
 		return post(s, slack_blocks_text(text), user ? user : email ?
 		    email : "?", NULL, resp, err, ra);
 	rc = person_uid(s, c, user, email, &uid, err);
@@ -754,12 +762,7 @@ sender_start(struct app *app, struct sender **out)
 	if (s == NULL)
 		return FX_ENOMEM;
 	s->app = app;
-	if (cfg->slack_mode == SLACK_LIVE) {
-		rc = slack_api_new(cfg->slack_api_base, cfg->bot_token,
-		    &s->api);
-		if (rc != FX_OK)
-			goto fail;
-	}
+	s->live = cfg->slack_mode == SLACK_LIVE;
 	rc = fx_worker_start(&s->wk, "fixit-sender", sender_main, s);
 	if (rc != FX_OK)
 		goto fail;

@@ -6,11 +6,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include <curl/curl.h>
 #include <jansson.h>
 #include <openssl/crypto.h>
 
 #include "buf.h"
+#include "fxcurl.h"
 #include "fxlimits.h"
 #include "slack_api.h"
 #include "banned.h"
@@ -31,15 +31,6 @@ struct slack_api {
 	int too_big;			/* the answer hit the cap */
 	char errbuf[CURL_ERROR_SIZE];
 };
-
-static pthread_once_t api_once = PTHREAD_ONCE_INIT;
-static CURLcode api_global_rc = CURLE_FAILED_INIT;
-
-static void
-api_global_init(void)
-{
-	api_global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
 
 static void
 api_fail(struct buf *err, const char *method, const char *what)
@@ -132,8 +123,7 @@ slack_api_new(const char *base_url, const char *bot_token,
 	    FX_OK)
 		goto out;
 	rc = FX_EHTTP;
-	if (pthread_once(&api_once, api_global_init) != 0 ||
-	    api_global_rc != CURLE_OK)
+	if (fxcurl_load() != FX_OK)
 		goto out;
 	rc = FX_ENOMEM;
 	if ((a = calloc(1, sizeof(*a))) == NULL)

@@ -1,0 +1,81 @@
+/*
+ * fxcurl.c - libcurl loaded on first use (see fxcurl.h).
+ */
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stddef.h>
+
+#include "fxcurl.h"
+#include "fxlog.h"
+#include "banned.h"
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static struct fxcurl api;
+static void *lib;
+static int loaded;
+
+/* dlsym into a function pointer (POSIX guarantees the conversion) */
+static int
+sym(const char *name, void *fp)
+{
+	void *p = dlsym(lib, name);
+
+	if (p == NULL) {
+		log_warnx("fxcurl_load: libcurl has no %s", name);
+		return -1;
+	}
+	*(void **)fp = p;
+	return 0;
+}
+
+static void
+load(void)
+{
+	CURLcode (*global_init)(long) = NULL;
+
+	lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+	if (lib == NULL)
+		lib = dlopen("libcurl.so", RTLD_NOW | RTLD_LOCAL);
+	if (lib == NULL) {
+		log_warnx("fxcurl_load: cannot load libcurl: %s", dlerror());
+		return;
+	}
+	if (sym("curl_easy_init", &api.easy_init) ||
+	    sym("curl_easy_cleanup", &api.easy_cleanup) ||
+	    sym("curl_easy_setopt", &api.easy_setopt) ||
+	    sym("curl_easy_perform", &api.easy_perform) ||
+	    sym("curl_easy_getinfo", &api.easy_getinfo) ||
+	    sym("curl_easy_reset", &api.easy_reset) ||
+	    sym("curl_easy_strerror", &api.easy_strerror) ||
+	    sym("curl_slist_append", &api.slist_append) ||
+	    sym("curl_slist_free_all", &api.slist_free_all) ||
+	    sym("curl_global_cleanup", &api.global_cleanup) ||
+	    sym("curl_global_init", &global_init))
+		return;
+	if (global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_warnx("fxcurl_load: curl_global_init failed");
+		return;
+	}
+	loaded = 1;
+}
+
+fx_err
+fxcurl_load(void)
+{
+	if (pthread_once(&once, load) != 0 || !loaded)
+		return FX_EHTTP;
+	return FX_OK;
+}
+
+const struct fxcurl *
+fxcurl_api(void)
+{
+	return &api;
+}
+
+void
+fxcurl_unload(void)
+{
+	if (loaded)
+		api.global_cleanup();
+}
