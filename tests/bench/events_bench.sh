@@ -3,7 +3,7 @@
 # test; see README.md).
 #
 #   tests/bench/events_bench.sh [-d DURATION] [-c CONNECTIONS] [-r RATE]
-#                               [--automated] [--keep]
+#                               [-T HTTP_THREADS] [--automated] [--keep]
 #
 # Starts fixitd (Slack in console mode, one production account, the
 # ec2-quarantine playbook on the dry-run executor, approval none), then:
@@ -23,7 +23,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=${FIXIT_SRC:-$(cd "$here/../.." && pwd)}
 fixitd=${FIXITD:-$src/build/fixitd}
 shared=${FIXIT_SHARED:-$src/../shared}
-duration=10s conns=64 threads=2 rate=1000 keep=0 sample=ec2-runinstances-assumedrole.json
+duration=10s conns=64 threads=2 rate=1000 keep=0 http_threads=0 sample=ec2-runinstances-assumedrole.json
 key=events-bench-key
 
 while [ $# -gt 0 ]; do
@@ -31,6 +31,7 @@ while [ $# -gt 0 ]; do
 	-d) duration=$2; shift 2 ;;
 	-c) conns=$2; shift 2 ;;
 	-r) rate=$2; shift 2 ;;
+	-T) http_threads=$2; shift 2 ;;
 	--automated) sample=ec2-runinstances-autoscaling-service.json; shift ;;
 	--keep) keep=1; shift ;;
 	-h|--help) sed -n '2,17p' "$0"; exit 0 ;;
@@ -56,6 +57,7 @@ cat >"$tmp/fixit.yaml" <<YAML
 listen: 127.0.0.1:0
 database: $tmp/fixit.db
 log_level: warn
+http_threads: $http_threads
 admins: [U0ADMIN01]
 admin_channel: C0ADMINS
 slack: {mode: console}
