@@ -26,7 +26,7 @@ struct config {
 	char *database;		/* SQLite file path */
 	int64_t tick;		/* timer tick, seconds (>= 1) */
 	int log_level;		/* enum log_level */
-	int http_threads;	/* HTTP threads; 0: one per CPU core but one */
+	int http_threads;	/* HTTP threads; 0: one per CPU core */
 
 	enum slack_mode slack_mode;
 	char *slack_api_base;	/* "https://slack.com/api/" (ends in '/') */

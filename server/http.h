@@ -4,8 +4,8 @@
  * responses.
  *
  * Thread model: a pool of libmicrohttpd threads (http_threads, default
- * one per core but one, which is the writer's), each with its own epoll
- * set, serves up to FX_MAX_CONNECTIONS connections. Handlers run on those threads; they
+ * one per core), each with its own epoll set, serves up to
+ * FX_MAX_CONNECTIONS connections. Handlers run on those threads; they
  * verify and parse, then hand their change to the writer: the hot paths
  * with http_defer (the connection is suspended until the change is
  * committed, and the thread serves other connections meanwhile), the
