@@ -18,6 +18,7 @@
 
 #include "fxlimits.h"
 #include "aws_sigv4.h"
+#include "fxutil.h"
 #include "banned.h"
 
 #define V4_ALGO		"AWS4-HMAC-SHA256"
@@ -286,18 +287,6 @@ v4_canon_path(struct buf *out, const struct sigv4_req *r)
 	return v4_path_normalized(out, r->path);
 }
 
-static int
-v4_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* percent-decoding ('+' stays '+'); a broken %XX is FX_EINVAL */
 static fx_err
 v4_decode(struct buf *out, const char *s, size_t n)
@@ -310,8 +299,8 @@ v4_decode(struct buf *out, const char *s, size_t n)
 		if (s[i] != '%') {
 			rc = buf_addc(out, s[i]);
 		} else {
-			if (n - i < 3 || (hi = v4_hexval(s[i + 1])) < 0 ||
-			    (lo = v4_hexval(s[i + 2])) < 0)
+			if (n - i < 3 || (hi = fx_hexval(s[i + 1])) < 0 ||
+			    (lo = fx_hexval(s[i + 2])) < 0)
 				return FX_EINVAL;
 			rc = buf_addc(out, (char)(hi << 4 | lo));
 			i += 2;

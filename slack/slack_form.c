@@ -5,19 +5,8 @@
 
 #include "buf.h"
 #include "slack_form.h"
+#include "fxutil.h"
 #include "banned.h"
-
-static int
-form_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /*
  * Decode the byte at s[*i] (n bytes in s) into *c and advance *i.
@@ -29,8 +18,8 @@ form_next(const char *s, size_t n, size_t *i, char *c)
 	int hi, lo;
 
 	if (s[*i] == '%') {
-		if (n - *i < 3 || (hi = form_hexval(s[*i + 1])) < 0 ||
-		    (lo = form_hexval(s[*i + 2])) < 0)
+		if (n - *i < 3 || (hi = fx_hexval(s[*i + 1])) < 0 ||
+		    (lo = fx_hexval(s[*i + 2])) < 0)
 			return -1;
 		*c = (char)(hi << 4 | lo);
 		*i += 3;

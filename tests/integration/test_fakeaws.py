@@ -12,7 +12,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 import urllib.parse
 import xml.etree.ElementTree as ET
 
@@ -21,6 +20,7 @@ sys.path.insert(0, HERE)
 
 import fakeaws  # noqa: E402
 import fakeaws_state  # noqa: E402
+import harness  # noqa: E402
 from fakeaws import sigv4_sign, sigv4_uri_encode  # noqa: E402
 
 SRC = os.environ.get("FIXIT_SRC") or os.path.abspath(
@@ -1510,30 +1510,5 @@ TESTS = (test_sigv4_service_vectors, test_sigv4_suite, test_auth, test_sts,
          test_cli_and_seed)
 
 
-def main():
-    only = sys.argv[1:]
-    passed = failed = 0
-    t_all = time.time()
-    for fn in TESTS:
-        if only and fn.__name__ not in only:
-            continue
-        t0 = time.time()
-        log("RUN  %s" % fn.__name__)
-        try:
-            fn()
-        except BaseException as e:
-            failed += 1
-            traceback.print_exc()
-            log("FAIL %s (%.1fs): %s" % (fn.__name__, time.time() - t0, e))
-            if isinstance(e, KeyboardInterrupt):
-                break
-        else:
-            passed += 1
-            log("PASS %s (%.1fs)" % (fn.__name__, time.time() - t0))
-    log("total %.1fs" % (time.time() - t_all))
-    print("%d passed, %d failed" % (passed, failed), flush=True)
-    sys.exit(1 if failed or not passed else 0)
-
-
 if __name__ == "__main__":
-    main()
+    harness.run_tests(*TESTS, needs_fixitd=False)

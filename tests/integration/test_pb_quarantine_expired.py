@@ -38,6 +38,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fakeslack                                        # noqa: E402
 import harness as h                                     # noqa: E402
 from harness import check                               # noqa: E402
+from pbtest import check_scan_ok, form, tag_params       # noqa: E402
 
 PB = "ec2-quarantine-expired"
 FIXIT_TAGS = ("fixit:playbook", "fixit:finding", "fixit:action", "fixit:time")
@@ -87,25 +88,6 @@ def quarantined(reg, days_ago, name=None, state="running", legacy=False,
 
 def by_resource(env):
     return {f["resource_id"]: f for f in env.findings(playbook=PB)}
-
-
-def form(c):
-    return {k: v for k, v in c.params.items()
-            if k not in ("Action", "Version")}
-
-
-def tag_params(params, prefix="Tag."):
-    out = {}
-    for k, v in params.items():
-        if k.startswith(prefix) and k.endswith(".Key"):
-            out[v] = params.get(k[:-len("Key")] + "Value")
-    return out
-
-
-def check_scan_ok(rows):
-    check(rows, "no scan rows")
-    for r in rows:
-        check(not r.get("error"), "scan row with an error: %r", r)
 
 
 def mutating_names(env):

@@ -17,6 +17,7 @@
 #include "ev.h"
 #include "fxerr.h"
 #include "testhelp.h"
+#include "testjson.h"
 #include "banned.h"
 
 #define T_MIN_EVENTS	5
@@ -46,24 +47,6 @@ load(const char *name)
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if ((j = json_load_file(path, 0, &e)) == NULL)
 		printf("  cannot load %s: %s\n", path, e.text);
-	return j;
-}
-
-/* JSON written with ' for " */
-static json_t *
-js(const char *text)
-{
-	json_error_t e;
-	json_t *j;
-	char *t = strdup(text), *c;
-
-	for (c = t; c != NULL && *c != '\0'; c++)
-		if (*c == '\'')
-			*c = '"';
-	j = t != NULL ? json_loads(t, 0, &e) : NULL;
-	if (j == NULL)
-		printf("  bad test JSON: %s\n", t ? e.text : "no memory");
-	free(t);
 	return j;
 }
 

@@ -13,6 +13,7 @@
 
 #include "pb_dangling_dns.c"
 #include "testhelp.h"
+#include "testjson.h"
 
 #define MAX_FILE	(1024 * 1024)
 
@@ -20,24 +21,6 @@ static const char *const r53_tags[] = {
 	"HostedZone", "ResourceRecordSet", "ResourceRecord", "Tag",
 	"NameServer", "VPC", NULL
 };
-
-/* JSON written with ' for " (the C literal \\' is an escaped ") */
-static json_t *
-js(const char *text)
-{
-	json_error_t e;
-	json_t *j;
-	char *t = strdup(text), *c;
-
-	for (c = t; c != NULL && *c != '\0'; c++)
-		if (*c == '\'')
-			*c = '"';
-	j = t != NULL ? json_loads(t, 0, &e) : NULL;
-	if (j == NULL)
-		printf("  bad test JSON: %s\n", t ? e.text : "no memory");
-	free(t);
-	return j;
-}
 
 /* fn (r53_rrset_xml, r53_tags_xml) on the JSON text json (as js()) */
 static fx_err
