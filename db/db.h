@@ -219,6 +219,16 @@ fx_err db_event_launches(struct db *db, const char *actor,
 /* {"pending": n, "done": n, ...} */
 fx_err db_event_counts(struct db *db, json_t **out) FX_WUR;
 
+/* ---- retention ------------------------------------------------------- */
+/*
+ * Delete at most max delivered or dead outbox rows created before
+ * `before`, and at most max processed events received before it (unix
+ * seconds); *n the rows deleted. Pending rows are never deleted; the
+ * audit log never is.
+ */
+fx_err db_purge(struct db *db, int64_t before, size_t max, int64_t *n)
+    FX_WUR;
+
 /* ---- scans ----------------------------------------------------------- */
 struct scan_rec {
 	const char *account_id, *region;

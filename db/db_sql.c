@@ -202,4 +202,11 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "AND account_id = ?2 AND event_time >= ?3 AND launches > 0 "
 	    "LIMIT ?4)",
 	[SQL_EV_COUNTS] = "SELECT state, count(*) FROM events GROUP BY state",
+	/* retention: oldest first (ids grow with time), a bounded batch */
+	[SQL_OUTBOX_PURGE] = "DELETE FROM outbox WHERE id IN (SELECT id FROM "
+	    "outbox WHERE state != 'pending' AND created_at < ?1 ORDER BY id "
+	    "LIMIT ?2)",
+	[SQL_EV_PURGE] = "DELETE FROM events WHERE seq IN (SELECT seq FROM "
+	    "events WHERE state != 'pending' AND received_at < ?1 ORDER BY seq "
+	    "LIMIT ?2)",
 };

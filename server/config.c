@@ -454,6 +454,7 @@ static const struct ckey top_keys[] = {
 	DUR(P, lease, "lease", "5m", 1, DAY),
 	ENUM(C, log_level, "log_level", "info", 0, log_names),
 	INT(C, http_threads, "http_threads", "0", 0, 64),
+	DUR(C, retention, "retention", "30d", DAY, 3650 * DAY),
 	{ .name = "admins", .type = K_IDLIST, P(admins), .required = 1,
 	  .off2 = offsetof(struct policy, nadmins), .max = MAX_ADMINS,
 	  .check = check_slack_id },

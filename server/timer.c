@@ -20,9 +20,14 @@
 
 #define TIMER_CLAIM_MAX	16
 
+#define PURGE_EVERY_S	3600	/* retention: once an hour */
+#define PURGE_BATCH	5000	/* rows per table per writer job */
+#define PURGE_ROUNDS	20	/* jobs per hour, at most */
+
 struct timer {
 	struct app *app;
 	struct fx_worker wk;
+	int64_t last_purge;
 };
 
 struct tick_job {
@@ -118,6 +123,46 @@ run_job(struct timer *t, const struct sm_job *j)
 	exec_out_release(&o);
 }
 
+struct purge_job {
+	int64_t before, n;
+};
+
+static fx_err
+job_purge(struct db *db, void *arg)
+{
+	struct purge_job *p = arg;
+
+	return db_purge(db, p->before, PURGE_BATCH, &p->n);
+}
+
+/* retention, in bounded batches that never hold the writer for long */
+static void
+purge(struct timer *t, int64_t now)
+{
+	struct purge_job p;
+	int64_t total = 0;
+	int i;
+
+	if (now - t->last_purge < PURGE_EVERY_S)
+		return;
+	t->last_purge = now;
+	p.before = now - t->app->cfg->retention;
+	for (i = 0; i < PURGE_ROUNDS; i++) {
+		p.n = 0;
+		if (dbw_call(t->app->w, job_purge, &p) != FX_OK) {
+			log_warnx("%s: retention purge failed", __func__);
+			return;
+		}
+		total += p.n;
+		if (p.n < PURGE_BATCH)
+			break;
+	}
+	if (total > 0)
+		log_info("%s: %lld delivered messages and processed events "
+		    "older than the retention deleted", __func__,
+		    (long long)total);
+}
+
 static void
 tick(struct timer *t)
 {
@@ -128,6 +173,7 @@ tick(struct timer *t)
 	memset(&tj, 0, sizeof(tj));
 	tj.pol = t->app->cfg->policy;
 	tj.now = fx_now();
+	purge(t, tj.now);
 	rc = dbw_call(t->app->w, job_housekeeping, &tj);
 	if (rc != FX_OK)
 		log_warnx("%s: housekeeping: %s", __func__, fx_strerror(rc));
