@@ -136,6 +136,43 @@ buf_addf(struct buf *b, const char *fmt, ...)
 	return FX_OK;
 }
 
+void
+buf_vaddf_cut(struct buf *b, const char *fmt, va_list ap)
+{
+	size_t cap = b->cap ? b->cap : FX_BUF_DEFAULT_CAP, room, n;
+	va_list aq;
+	char *t;
+	int len;
+
+	va_copy(aq, ap);
+	len = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (len < 0 || (t = malloc((size_t)len + 1)) == NULL)
+		return;
+	vsnprintf(t, (size_t)len + 1, fmt, ap);
+	room = cap > b->len ? cap - b->len : 0;
+	n = (size_t)len;
+	if (n > room) {
+		n = room > 3 ? room - 3 : 0;
+		while (n > 0 && ((unsigned char)t[n] & 0xc0) == 0x80)
+			n--;
+	}
+	if (buf_add(b, t, n) == FX_OK && n < (size_t)len &&
+	    buf_adds(b, "...") != FX_OK)
+		buf_truncate(b, b->len);	/* no room even for the mark */
+	free(t);
+}
+
+void
+buf_addf_cut(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf_cut(b, fmt, ap);
+	va_end(ap);
+}
+
 fx_err
 buf_add_uri(struct buf *b, const char *s, size_t n, int keep_slash)
 {

@@ -9,6 +9,7 @@
 #ifndef FIXIT_BUF_H
 #define FIXIT_BUF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include "fxerr.h"
 
@@ -32,6 +33,15 @@ fx_err buf_adds(struct buf *b, const char *s) FX_WUR;
 fx_err buf_addc(struct buf *b, char c) FX_WUR;
 fx_err buf_addf(struct buf *b, const char *fmt, ...) FX_WUR
 	__attribute__((format(printf, 2, 3)));
+/*
+ * For sentences (errors, a finding's history): append, and when the text
+ * does not fit, as much as does (cut at a UTF-8 boundary, "..." marking
+ * the cut). Never fails; out of memory appends nothing.
+ */
+void buf_addf_cut(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void buf_vaddf_cut(struct buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 /*
  * s[0..n) percent-encoded per RFC 3986: the unreserved characters
  * (A-Z a-z 0-9 - . _ ~) kept, every other byte %XX (upper-case hex); '/'

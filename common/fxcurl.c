@@ -4,6 +4,9 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
 
 #include "fxcurl.h"
 #include "fxlog.h"
@@ -78,4 +81,16 @@ fxcurl_unload(void)
 {
 	if (loaded)
 		api.global_cleanup();
+}
+
+void
+fxcurl_slist_wipe(struct curl_slist *l)
+{
+	struct curl_slist *p;
+
+	if (l == NULL)
+		return;
+	for (p = l; p != NULL; p = p->next)
+		OPENSSL_cleanse(p->data, strlen(p->data));
+	curl_slist_free_all(l);
 }

@@ -35,6 +35,8 @@ struct fxcurl {
 fx_err fxcurl_load(void) FX_WUR;
 /* the loaded library (fxcurl_load succeeded before) */
 const struct fxcurl *fxcurl_api(void);
+/* a header list whose strings hold a secret: wiped, then freed */
+void fxcurl_slist_wipe(struct curl_slist *l);	/* accepts NULL */
 /* curl_global_cleanup when it was loaded; at exit, threads stopped */
 void fxcurl_unload(void);
 

@@ -152,3 +152,16 @@ fx_duration_format(int64_t s, char *out, size_t len)
 	else
 		snprintf(out, len, "%llds", (long long)s);
 }
+
+void
+fx_sleep_ms(int64_t ms)
+{
+	struct timespec ts, rem;
+
+	if (ms <= 0)
+		return;
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &rem) != 0 && errno == EINTR)
+		ts = rem;
+}

@@ -17,6 +17,7 @@
 #include "fxlimits.h"
 #include "fxlog.h"
 #include "fxtime.h"
+#include "fxutil.h"
 #include "banned.h"
 
 #define AWS_CONNECT_TIMEOUT_MS	5000L
@@ -126,14 +127,6 @@ aws_svc_name(enum aws_svc s)
 	return (unsigned)s < AWS_SVC__COUNT ? services[s].name : "?";
 }
 
-static void
-wipe_free(char *s)
-{
-	if (s == NULL)
-		return;
-	OPENSSL_cleanse(s, strlen(s));
-	free(s);
-}
 
 void
 aws_creds_release(struct aws_creds *c)
@@ -141,8 +134,8 @@ aws_creds_release(struct aws_creds *c)
 	if (c == NULL)
 		return;
 	free(c->access_key_id);
-	wipe_free(c->secret_key);
-	wipe_free(c->session_token);
+	fx_secret_free(c->secret_key);
+	fx_secret_free(c->session_token);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -621,16 +614,6 @@ slist_add(struct curl_slist **l, const char *name, const char *value)
 	return FX_OK;
 }
 
-/* wipe the header strings (they hold the session token), then free */
-static void
-slist_wipe(struct curl_slist *l)
-{
-	struct curl_slist *i;
-
-	for (i = l; i != NULL; i = i->next)
-		OPENSSL_cleanse(i->data, strlen(i->data));
-	curl_slist_free_all(l);
-}
 
 fx_err
 aws_http_raw(struct aws_client *c, const char *method, const char *url,
@@ -663,7 +646,7 @@ aws_http_raw(struct aws_client *c, const char *method, const char *url,
 	}
 	rc = buf_add(out, c->body.data, c->body.len);
 out:
-	slist_wipe(l);
+	fxcurl_slist_wipe(l);
 	buf_release(&b);
 	return rc;
 }
@@ -730,7 +713,6 @@ backoff(const struct aws_client *c, int attempt)
 {
 	int64_t cap = c->cfg ? c->cfg->backoff_base_ms : 200, max;
 	uint32_t rnd = 0;
-	struct timespec ts;
 	int i;
 
 	max = c->cfg ? c->cfg->backoff_max_ms : 20000;
@@ -740,11 +722,7 @@ backoff(const struct aws_client *c, int attempt)
 		cap = max;
 	if (RAND_bytes((unsigned char *)&rnd, sizeof(rnd)) != 1)
 		rnd = (uint32_t)fx_mono_ms();
-	cap = cap > 0 ? (int64_t)(rnd % (uint32_t)(cap + 1)) : 0;
-	ts.tv_sec = (time_t)(cap / 1000);
-	ts.tv_nsec = (long)(cap % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) != 0)
-		;
+	fx_sleep_ms(cap > 0 ? (int64_t)(rnd % (uint32_t)(cap + 1)) : 0);
 }
 
 static fx_err
@@ -810,7 +788,7 @@ attempt(struct aws_client *c, const struct aws_creds *cr,
 		    sizeof(out->err.request_id));
 	rc = retryable(out->status, out->err.code) ? FX_ERETRY : FX_EREMOTE;
 out:
-	slist_wipe(l);
+	fxcurl_slist_wipe(l);
 	prepared_release(&p);
 	return rc;
 }

@@ -47,16 +47,13 @@ static void __attribute__((format(printf, 2, 3)))
 why_set(struct buf *why, const char *fmt, ...)
 {
 	va_list ap;
-	char line[1024];
 
 	if (why == NULL)
 		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);	/* cut is still a sentence */
-	va_end(ap);
 	buf_reset(why);
-	if (buf_adds(why, line) != FX_OK)
-		buf_reset(why);
+	va_start(ap, fmt);
+	buf_vaddf_cut(why, fmt, ap);
+	va_end(ap);
 }
 
 fx_err

@@ -128,28 +128,14 @@ out_message(struct exec_out *o, const struct buf *detail, const char *fmt,
     ...)
 {
 	va_list ap;
-	char line[512];
-	size_t room, n;
 
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);	/* cut: still a sentence */
-	va_end(ap);
 	buf_reset(&o->message);
-	if (buf_adds(&o->message, line) != FX_OK || detail == NULL ||
-	    detail->len == 0 || buf_adds(&o->message, ": ") != FX_OK)
-		return;
-	room = o->message.cap - o->message.len;
-	if (detail->len <= room) {
-		if (buf_add(&o->message, detail->data, detail->len) != FX_OK)
-			buf_reset(&o->message);
-		return;
-	}
-	n = room > 3 ? room - 3 : 0;
-	while (n > 0 && ((unsigned char)detail->data[n] & 0xc0) == 0x80)
-		n--;
-	if (buf_add(&o->message, detail->data, n) != FX_OK ||
-	    buf_adds(&o->message, "...") != FX_OK)
-		buf_reset(&o->message);
+	va_start(ap, fmt);
+	buf_vaddf_cut(&o->message, fmt, ap);
+	va_end(ap);
+	if (detail != NULL && detail->len > 0 &&
+	    buf_adds(&o->message, ": ") == FX_OK)
+		buf_addf_cut(&o->message, "%s", buf_str(detail));
 }
 
 /* the finding's account, region and id, checked */

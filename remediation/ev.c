@@ -701,8 +701,8 @@ out:
 
 /* ----- tags ----- */
 
-static int
-email_ok(const char *s)
+int
+ev_is_email(const char *s)
 {
 	const char *at = s ? strchr(s, '@') : NULL;
 
@@ -723,11 +723,11 @@ set_owner(json_t *item, const json_t *tags, const char *owner_tag)
 	const char *v = owner_tag ? jstr(tags, owner_tag) : NULL;
 	fx_err rc = FX_OK;
 
-	if (!email_ok(v) && !slack_id_ok(v))
+	if (!ev_is_email(v) && !slack_id_ok(v))
 		v = jstr(tags, "fixit:creator");
-	if (!email_ok(v) && !slack_id_ok(v))
+	if (!ev_is_email(v) && !slack_id_ok(v))
 		goto out;
-	if (json_object_set_new(item, email_ok(v) ? "owner_email" :
+	if (json_object_set_new(item, ev_is_email(v) ? "owner_email" :
 	    "owner_slack_id", json_string(v)) != 0)
 		rc = FX_ENOMEM;
 out:

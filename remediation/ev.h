@@ -159,6 +159,10 @@ fx_err ev_actions(const struct ev_info *info, const json_t *event,
  * object, tags neither an object nor NULL/null, or an iac_owner is due
  * and item.details is not an object; FX_ENOMEM.
  */
+/* an owner email as ev_apply_tags accepts it (one '@', no spaces,
+ * <= EV_MAX_EMAIL bytes) */
+int ev_is_email(const char *s);
+
 fx_err ev_apply_tags(json_t *item, const json_t *tags, const char *owner_tag,
     const char *const *iac_tags) FX_WUR;
 

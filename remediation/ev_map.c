@@ -18,7 +18,6 @@
 #include "banned.h"
 
 #define EM_MAX_REGION	32	/* bytes of a region name */
-#define EM_MAX_REASON	256	/* bytes of one error sentence */
 #define EM_MAX_QUOTE	64	/* bytes of input quoted in an error */
 #define EM_LOWER	"abcdefghijklmnopqrstuvwxyz"
 #define EM_DIGIT	"0123456789"
@@ -28,18 +27,14 @@
 static fx_err __attribute__((format(printf, 3, 4)))
 em_fail(struct buf *err, fx_err rc, const char *fmt, ...)
 {
-	char line[EM_MAX_REASON];
 	va_list ap;
-	fx_err e;
 
 	if (err == NULL)
 		return rc;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
 	buf_reset(err);
-	e = buf_adds(err, line);
-	(void)e;	/* a truncated sentence is still a sentence */
+	va_start(ap, fmt);
+	buf_vaddf_cut(err, fmt, ap);
+	va_end(ap);
 	return rc;
 }
 

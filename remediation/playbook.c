@@ -1,12 +1,10 @@
 /*
  * playbook.c - helpers every playbook uses (see playbook.h).
  */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "aws_creds.h"
 #include "fxlimits.h"
@@ -45,20 +43,14 @@ void
 pb_say(struct pb_ctx *x, const char *fmt, ...)
 {
 	va_list ap;
-	char line[1024];
-	int n;
 
 	if (x->msg == NULL)
 		return;
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
 	if (x->msg->len > 0 && buf_adds(x->msg, "; ") != FX_OK)
 		return;
-	if (buf_adds(x->msg, line) != FX_OK)
-		return;
+	va_start(ap, fmt);
+	buf_vaddf_cut(x->msg, fmt, ap);
+	va_end(ap);
 }
 
 int64_t
@@ -69,18 +61,6 @@ pb_wait_deadline(const struct pb_ctx *x, int64_t timeout_ms)
 	return x->deadline_ms > 0 && x->deadline_ms < d ? x->deadline_ms : d;
 }
 
-void
-pb_sleep_ms(int64_t ms)
-{
-	struct timespec ts, rem;
-
-	if (ms <= 0)
-		return;
-	ts.tv_sec = (time_t)(ms / 1000);
-	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &rem) != 0 && errno == EINTR)
-		ts = rem;
-}
 
 fx_err
 pb_resource(struct pb_ctx *x, const json_t *finding, const char **id)

@@ -114,8 +114,6 @@ void pb_say(struct pb_ctx *x, const char *fmt, ...)
 /* the monotonic-ms deadline of a wait of timeout_ms starting now, never
  * past x->deadline_ms */
 int64_t pb_wait_deadline(const struct pb_ctx *x, int64_t timeout_ms);
-/* sleep ms milliseconds (restarted on EINTR); for polling */
-void pb_sleep_ms(int64_t ms);
 
 /* ---- the finding and the parameters ------------------------------------ */
 

@@ -80,30 +80,17 @@ struct outcome {
 
 /* ---- building items ----------------------------------------------------- */
 
+/* append v (stolen) to the result's list key; best effort */
 static void
 note(struct outcome *o, const char *key, json_t *v)
 {
 	json_t *arr = json_object_get(o->result, key);
 
-	if (v == NULL)
-		return;
 	if (arr == NULL && json_object_set_new(o->result, key,
-	    arr = json_array()) != 0) {
-		json_decref(v);
-		return;
-	}
+	    arr = json_array()) != 0)
+		arr = NULL;
 	if (json_array_append_new(arr, v) != 0)
-		return;
-}
-
-static int
-is_email(const char *s)
-{
-	const char *at = strchr(s, '@');
-
-	return at != NULL && at != s && at[1] != '\0' &&
-	    strchr(at + 1, '@') == NULL && strchr(s, ' ') == NULL &&
-	    strlen(s) <= 254;
+		return;	/* v is freed either way */
 }
 
 /* an item owned by the actor of a CloudTrail event */
@@ -121,7 +108,7 @@ actor_item(const struct ev_info *info, const char *playbook,
 	    "observed_at", when, "details", "source", "cloudtrail",
 	    "event_id", info->id, "event_name", info->event_name, "actor",
 	    info->actor);
-	if (it != NULL && is_email(info->actor) &&
+	if (it != NULL && ev_is_email(info->actor) &&
 	    json_object_set_new(it, "owner_email", json_string(info->actor)) !=
 	    0) {
 		json_decref(it);
@@ -241,7 +228,7 @@ new_user_msgs(struct events *e, const struct ev_info *info,
 	    text);
 	if (m == NULL || json_array_append_new(o->msgs, m) != 0)
 		return FX_ENOMEM;
-	if (!is_email(info->actor))
+	if (!ev_is_email(info->actor))
 		return FX_OK;
 	snprintf(text, sizeof(text), "You created IAM user *%s* in %s (%s). "
 	    "Long-lived IAM users are discouraged: the fixit admins were "

@@ -64,22 +64,27 @@ struct apply_job {
 	struct ingest_result res;
 };
 
-static int
-seen(const struct apply_job *j, const char *resource)
+/* the resource ids the detection reported, as a set (object keys) */
+static json_t *
+seen_set(const struct apply_job *j)
 {
+	json_t *set = json_object();
 	size_t i;
 
-	for (i = 0; i < j->n; i++)
-		if (strcmp(j->items[i].resource_id, resource) == 0)
-			return 1;
-	return 0;
+	for (i = 0; set != NULL && i < j->n; i++)
+		if (json_object_set_new(set, j->items[i].resource_id,
+		    json_true()) != 0) {
+			json_decref(set);
+			set = NULL;
+		}
+	return set;
 }
 
 static fx_err
 resolve_unseen(struct db *db, struct apply_job *j)
 {
 	struct finding_in *gone = NULL;
-	json_t *active = NULL, *v;
+	json_t *active = NULL, *seen = NULL, *v;
 	struct ingest_result r;
 	size_t i, n = 0;
 	fx_err rc;
@@ -89,12 +94,13 @@ resolve_unseen(struct db *db, struct apply_job *j)
 	if (rc != FX_OK)
 		return rc;
 	if ((gone = calloc(json_array_size(active) + 1, sizeof(*gone))) ==
-	    NULL) {
+	    NULL || (seen = seen_set(j)) == NULL) {
+		free(gone);
 		json_decref(active);
 		return FX_ENOMEM;
 	}
 	json_array_foreach(active, i, v) {
-		if (seen(j, json_string_value(v)))
+		if (json_object_get(seen, json_string_value(v)) != NULL)
 			continue;
 		gone[n].playbook = j->pb->name;
 		gone[n].account_id = j->p->a->id;
@@ -109,6 +115,7 @@ resolve_unseen(struct db *db, struct apply_job *j)
 	rc = n > 0 ? sm_ingest(db, j->pol, gone, n, j->now, &r) : FX_OK;
 	j->resolved = r.resolved;
 	free(gone);
+	json_decref(seen);
 	json_decref(active);
 	return rc;
 }

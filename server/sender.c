@@ -109,6 +109,7 @@ struct row_ctx {
 	int done;		/* 0 not yet, 1 sent, 2 retry, 3 dead */
 	char *err;
 	char *msg_channel, *msg_ts, *msg_uid;	/* a notify's message */
+	char iac[257];		/* the view's managed_by, when there is one */
 };
 
 /*
@@ -402,30 +403,30 @@ resolve_dest(struct sender *s, struct row_ctx *c, char **channel,
 	return *channel ? FX_OK : FX_ENOMEM;
 }
 
-/* the IaC owner named in the finding's details, or NULL (borrowed from a
- * cache that lives as long as the sender thread's current row) */
+/* the IaC owner named in the finding's details into owner; NULL when
+ * there is none (only notify-only findings can have one) */
 static const char *
-managed_by(const struct finding *f)
+managed_by(const struct finding *f, char *owner, size_t len)
 {
-	static _Thread_local char owner[257];
 	json_t *d;
 	const char *v;
 
 	owner[0] = '\0';
-	if (f->details == NULL || strstr(f->details, "\"iac_owner\"") == NULL)
+	if (!f->notify_only || f->details == NULL)
 		return NULL;
 	d = json_loads(f->details, 0, NULL);
 	v = json_string_value(json_object_get(d, "iac_owner"));
 	if (v != NULL)
-		snprintf(owner, sizeof(owner), "%s", v);
+		snprintf(owner, len, "%s", v);
 	json_decref(d);
 	return owner[0] ? owner : NULL;
 }
 
+/* the row's finding as Slack messages show it (v borrows from c) */
 static void
-view_of(struct sender *s, const struct finding *f,
-    struct slack_finding_view *v)
+view_of(struct sender *s, struct row_ctx *c, struct slack_finding_view *v)
 {
+	const struct finding *f = &c->f;
 	const struct policy *pol = s->app->cfg->policy;
 	const struct account *acct = policy_account(pol, f->account_id);
 	const struct playbook *pb = policy_playbook(pol, f->playbook);
@@ -451,7 +452,7 @@ view_of(struct sender *s, const struct finding *f,
 		v->notify_only = pb->mode == PB_NOTIFY || f->notify_only;
 		v->fix_now = v->fix_now && !f->notify_only;
 	}
-	v->managed_by = managed_by(f);
+	v->managed_by = managed_by(f, c->iac, sizeof(c->iac));
 }
 
 
@@ -489,7 +490,7 @@ deliver_notify(struct sender *s, struct row_ctx *c, int reminder,
 	rc = resolve_dest(s, c, &channel, &uid, err);
 	if (rc != FX_OK)
 		goto out;
-	view_of(s, &c->f, &v);
+	view_of(s, c, &v);
 	if (reminder) {
 		rc = post(s, slack_blocks_reminder(&v), channel,
 		    c->f.slack_ts, &resp, err, ra);
@@ -529,7 +530,7 @@ deliver_decision(struct sender *s, struct row_ctx *c, struct buf *err,
 		ch = c->f.slack_channel;
 		ts = c->f.slack_ts;
 	}
-	view_of(s, &c->f, &v);
+	view_of(s, c, &v);
 	if (ch == NULL || ts == NULL) {
 		/* the question never reached Slack: say it as a message */
 		rc = resolve_dest(s, c, &dest, &uid, err);
@@ -617,7 +618,7 @@ deliver_simple(struct sender *s, struct row_ctx *c, struct buf *err,
 	} else if (strcmp(kind, "modal") == 0 && c->have_f) {
 		const char *k = json_string_value(json_object_get(args, "kind"));
 
-		view_of(s, &c->f, &v);
+		view_of(s, c, &v);
 		msg = json_pack("{s:O?,s:o}", "trigger_id",
 		    json_object_get(args, "trigger_id"), "view",
 		    slack_blocks_modal(&v, k && strcmp(k, "1y") == 0));
@@ -625,7 +626,7 @@ deliver_simple(struct sender *s, struct row_ctx *c, struct buf *err,
 			rc = slack_call(s, "views.open", msg, &resp, ra, err);
 	} else if (strcmp(kind, "approval_request") == 0 && c->have_f &&
 	    c->have_exc) {
-		view_of(s, &c->f, &v);
+		view_of(s, c, &v);
 		rc = post(s, slack_blocks_approval(&v, c->exc.id,
 		    c->exc.requested_by, c->exc.reason,
 		    c->exc.kind && strcmp(c->exc.kind, "1y") == 0),

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "pb_ec2_util.h"
+#include "fxtime.h"
 #include "playbook.h"
 #include "banned.h"
 
@@ -167,7 +168,7 @@ imds_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior,
 	wait_ms = pb_param_clamp(x, "verify_interval_ms", 1000, 0, 60000);
 	for (i = 0; i < polls && !*ok; i++) {
 		if (i > 0)
-			pb_sleep_ms(wait_ms);
+			fx_sleep_ms(wait_ms);
 		aws_resp_release(&resp);
 		rc = pb_ec2_util_instance(x, PB_AUDITOR, id, &resp, &inst);
 		if (rc != FX_OK || inst == NULL)

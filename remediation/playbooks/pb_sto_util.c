@@ -90,7 +90,7 @@ pb_sto_util_pause(const struct pb_sto_poll *p)
 {
 	if (fx_mono_ms() + p->poll_ms > p->deadline)
 		return 0;
-	pb_sleep_ms(p->poll_ms);
+	fx_sleep_ms(p->poll_ms);
 	return 1;
 }
 
