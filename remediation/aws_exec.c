@@ -8,6 +8,7 @@
 
 #include "aws_creds.h"
 #include "aws_exec.h"
+#include "ev.h"
 #include "fxlog.h"
 #include "fxtime.h"
 #include "playbook.h"
@@ -277,28 +278,6 @@ aws_exec_undo(const struct executor_cfg *cfg, const char *playbook,
 	return exec_common(cfg, playbook, finding, prior, 1, o);
 }
 
-/* owner from the tags: aws.owner_tag, else fixit:creator */
-static fx_err
-set_owner(const struct aws_settings *a, json_t *item)
-{
-	json_t *tags = json_object_get(item, "tags");
-	const char *v;
-
-	v = json_string_value(json_object_get(tags, a->owner_tag ?
-	    a->owner_tag : "owner"));
-	if (v == NULL || *v == '\0')
-		v = json_string_value(json_object_get(tags, "fixit:creator"));
-	if (v == NULL || *v == '\0')
-		return FX_OK;
-	if (strchr(v, '@') != NULL)
-		return json_object_set_new(item, "owner_email",
-		    json_string(v)) == 0 ? FX_OK : FX_ENOMEM;
-	if (v[0] == 'U' || v[0] == 'W')
-		return json_object_set_new(item, "owner_slack_id",
-		    json_string(v)) == 0 ? FX_OK : FX_ENOMEM;
-	return FX_OK;
-}
-
 fx_err
 aws_exec_detect(struct aws_exec *e, struct aws_client *c,
     const struct playbook *pb, const struct account *a, const char *region,
@@ -319,7 +298,9 @@ aws_exec_detect(struct aws_exec *e, struct aws_client *c,
 	rc = def->detect(&r.x, found);
 	for (i = before; rc == FX_OK && i < json_array_size(found); i++) {
 		it = json_array_get(found, i);
-		rc = set_owner(&e->pol->aws, it);
+		rc = ev_apply_tags(it, json_object_get(it, "tags"),
+		    e->pol->aws.owner_tag, (const char *const *)
+		    e->pol->events.iac_tags);
 	}
 out:
 	if (rc != FX_OK && msg != NULL && buf_addf(msg, "%s in %s/%s: %s",

@@ -41,7 +41,9 @@ fx_err aws_exec_undo(const struct executor_cfg *cfg, const char *playbook,
 /*
  * Detection of playbook pb in account a, region: appends found objects
  * (playbook.h) to found, each with "owner_email" / "owner_slack_id" from
- * the owner tag (aws.owner_tag, else fixit:creator) when present.
+ * the owner tag (aws.owner_tag, else fixit:creator) when present, and
+ * details.iac_owner when the resource is owned by infrastructure as code
+ * (ev_apply_tags: then its finding only notifies).
  * *msg says what failed.
  */
 fx_err aws_exec_detect(struct aws_exec *e, struct aws_client *c,

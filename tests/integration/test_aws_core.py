@@ -113,6 +113,37 @@ def test_error_on_the_finding():
                 "instance changed despite the error")
 
 
+def test_iac_owned_resource_only_notified():
+    with imds_env(name="iac") as env:
+        env.config["events"] = {"iac_tags": ["terraform:stack"]}
+        env.write_config()
+        reg = env.aws.account(h.NONPROD).region(h.REGION)
+        cfn = reg.add_instance(http_tokens="optional", tags={
+            "aws:cloudformation:stack-name": "web-prod",
+            "owner": "dana@example.com"})
+        tf = reg.add_instance(http_tokens="optional",
+                              tags={"terraform:stack": "infra/web"})
+        plain = seed(env)
+        env.start()
+        env.scan()
+        fs = {f["resource_id"]: f for f in env.findings(playbook=PB)}
+        env.wait_state(fs[plain]["id"], "fixed", timeout=20)
+        for iid, owner in ((cfn, "aws:cloudformation:stack-name=web-prod"),
+                           (tf, "terraform:stack=infra/web")):
+            f = fs[iid]
+            h.check(f["notify_only"] is True and
+                    f["details"].get("iac_owner") == owner,
+                    "IaC-owned %s: %r", iid, f)
+            env.wait_state(f["id"], "notified")
+        h.check(fs[cfn]["owner_email"] == "dana@example.com",
+                "owner tag not used: %r", fs[cfn])
+        time.sleep(1.5)
+        touched = [c.params.get("InstanceId") for c in
+                   env.aws.calls(action="ModifyInstanceMetadataOptions")]
+        h.check(touched == [plain], "an IaC-owned instance was changed: %r",
+                touched)
+
+
 def test_failed_scan_never_resolves():
     with imds_env(approval="owner") as env:
         iid = seed(env)
@@ -324,7 +355,8 @@ def test_no_secret_in_logs():
 
 if __name__ == "__main__":
     h.run_tests(test_roles_signing_and_cache, test_throttling_retried,
-                test_error_on_the_finding, test_failed_scan_never_resolves,
+                test_error_on_the_finding, test_iac_owned_resource_only_notified,
+                test_failed_scan_never_resolves,
                 test_dry_run_sends_nothing, test_credentials_imds,
                 test_credentials_ecs, test_credentials_web_identity,
                 test_credentials_profile_role_chain,
