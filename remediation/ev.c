@@ -714,7 +714,7 @@ static int
 slack_id_ok(const char *s)
 {
 	return s != NULL && (s[0] == 'U' || s[0] == 'W') &&
-	    chars_ok(s, 9, EV_MAX_SLACK_ID, C_UPPER | C_DIGIT, "");
+	    chars_ok(s, 2, EV_MAX_SLACK_ID, C_UPPER | C_DIGIT, "");
 }
 
 static fx_err

@@ -149,8 +149,8 @@ fx_err ev_actions(const struct ev_info *info, const json_t *event,
  * tags["fixit:creator"] (owner_tag NULL: only the latter); a value with
  * one '@' (no spaces, <= EV_MAX_EMAIL bytes) is set as item
  * "owner_email", one looking like a Slack user id (U or W, then
- * upper-case letters and digits, 9..EV_MAX_SLACK_ID bytes) as
- * "owner_slack_id"; a tag that is neither falls through to the next.
+ * upper-case letters and digits, 2..EV_MAX_SLACK_ID bytes, as the
+ * ingest API takes them) as "owner_slack_id"; a tag that is neither falls through to the next.
  * IaC: "aws:cloudformation:stack-name", else the first key of iac_tags
  * (NULL-terminated, may be NULL) present -> item.details.iac_owner =
  * "<key>=<value>" (<= EV_MAX_IAC bytes). item is an ingest item object,
