@@ -68,17 +68,6 @@ api_method_ok(const char *s)
 	return i > 0 && i <= API_MAX_METHOD;
 }
 
-/* wipe the strings of a header list (they hold the token), then free */
-static void
-api_slist_free(struct curl_slist *l)
-{
-	struct curl_slist *p;
-
-	for (p = l; p != NULL; p = p->next)
-		OPENSSL_cleanse(p->data, strlen(p->data));
-	curl_slist_free_all(l);
-}
-
 /* the three headers of one content type; NULL when out of memory */
 static struct curl_slist *
 api_headers(const char *auth, const char *ctype)
@@ -95,7 +84,7 @@ api_headers(const char *auth, const char *ctype)
 		goto fail;
 	return n;
 fail:
-	api_slist_free(l);
+	fxcurl_slist_wipe(l);
 	return NULL;
 }
 
@@ -158,8 +147,8 @@ slack_api_free(struct slack_api *a)
 		return;
 	if (a->curl != NULL)
 		curl_easy_cleanup(a->curl);
-	api_slist_free(a->hdr_json);
-	api_slist_free(a->hdr_form);
+	fxcurl_slist_wipe(a->hdr_json);
+	fxcurl_slist_wipe(a->hdr_form);
 	buf_release(&a->body);
 	free(a->base);
 	free(a);
