@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
 
 #include "fxlimits.h"
+#include "jscan.h"
 #include "slack_form.h"
 #include "slack_payload.h"
 #include "banned.h"
@@ -39,98 +39,149 @@ pl_chars(const char *s, size_t n)
 	return c;
 }
 
-/*
- * Member key of parent (parent may be NULL) as an object into *out
- * (borrowed). Absent or null: FX_EINVAL when required, else *out = NULL.
- */
-static fx_err
-pl_obj(const json_t *parent, const char *key, const char *path,
-    int required, json_t **out, struct buf *err)
-{
-	json_t *v = parent ? json_object_get(parent, key) : NULL;
+/* what the parser keeps (slots of jscan) */
+enum {
+	S_TYPE = 1, S_USER, S_USER_ID, S_TRIGGER,
+	S_ACTIONS, S_ACT0, S_ACT_ID, S_ACT_VALUE,
+	S_CONT, S_CONT_CHAN, S_CONT_TS, S_CHAN, S_CHAN_ID, S_MSG, S_MSG_TS,
+	S_VIEW, S_VIEW_CB, S_VIEW_META, S_STATE, S_VALUES, S_RBLOCK, S_RINPUT,
+	S_REASON,
+	S_COUNT = S_REASON
+};
 
-	*out = NULL;
-	if (v == NULL || json_is_null(v))
+static const struct jscan_field user_f[] = {
+	{ "id", S_USER_ID, NULL, 0, NULL }, { NULL, 0, NULL, 0, NULL } };
+static const struct jscan_field action_f[] = {
+	{ "action_id", S_ACT_ID, NULL, 0, NULL },
+	{ "value", S_ACT_VALUE, NULL, 0, NULL }, { NULL, 0, NULL, 0, NULL } };
+static const struct jscan_field container_f[] = {
+	{ "channel_id", S_CONT_CHAN, NULL, 0, NULL },
+	{ "message_ts", S_CONT_TS, NULL, 0, NULL },
+	{ NULL, 0, NULL, 0, NULL } };
+static const struct jscan_field channel_f[] = {
+	{ "id", S_CHAN_ID, NULL, 0, NULL }, { NULL, 0, NULL, 0, NULL } };
+static const struct jscan_field message_f[] = {
+	{ "ts", S_MSG_TS, NULL, 0, NULL }, { NULL, 0, NULL, 0, NULL } };
+static const struct jscan_field input_f[] = {
+	{ "value", S_REASON, NULL, 0, NULL }, { NULL, 0, NULL, 0, NULL } };
+static const struct jscan_field rblock_f[] = {
+	{ "reason", S_RINPUT, input_f, 0, NULL }, { NULL, 0, NULL, 0, NULL } };
+static const struct jscan_field values_f[] = {
+	{ "reason", S_RBLOCK, rblock_f, 0, NULL },
+	{ NULL, 0, NULL, 0, NULL } };
+static const struct jscan_field state_f[] = {
+	{ "values", S_VALUES, values_f, 0, NULL },
+	{ NULL, 0, NULL, 0, NULL } };
+static const struct jscan_field view_f[] = {
+	{ "callback_id", S_VIEW_CB, NULL, 0, NULL },
+	{ "private_metadata", S_VIEW_META, NULL, 0, NULL },
+	{ "state", S_STATE, state_f, 0, NULL }, { NULL, 0, NULL, 0, NULL } };
+static const struct jscan_field root_f[] = {
+	{ "type", S_TYPE, NULL, 0, NULL },
+	{ "user", S_USER, user_f, 0, NULL },
+	{ "trigger_id", S_TRIGGER, NULL, 0, NULL },
+	{ "actions", S_ACTIONS, NULL, S_ACT0, action_f },
+	{ "container", S_CONT, container_f, 0, NULL },
+	{ "channel", S_CHAN, channel_f, 0, NULL },
+	{ "message", S_MSG, message_f, 0, NULL },
+	{ "view", S_VIEW, view_f, 0, NULL },
+	{ NULL, 0, NULL, 0, NULL }
+};
+
+/* the values kept by the parse, by slot */
+struct pl {
+	struct jscan_value v[S_COUNT];
+};
+
+static const struct jscan_value *
+pl_at(const struct pl *pl, int slot)
+{
+	return &pl->v[slot - 1];
+}
+
+static int
+pl_absent(const struct jscan_value *v)
+{
+	return v->type == JS_ABSENT || v->type == JS_NULL;
+}
+
+/* the object at slot: FX_OK when present or (not required) absent/null */
+static fx_err
+pl_obj(const struct pl *pl, int slot, const char *path, int required,
+    struct buf *err)
+{
+	const struct jscan_value *v = pl_at(pl, slot);
+
+	if (pl_absent(v))
 		return required ? pl_fail(err, FX_EINVAL, path, "missing") :
 		    FX_OK;
-	if (!json_is_object(v))
+	if (v->type != JS_OBJECT)
 		return pl_fail(err, FX_EINVAL, path, "not an object");
-	*out = v;
 	return FX_OK;
 }
 
 /*
- * Member key of parent as a new heap string into *out, at most max
- * bytes and (max_chars > 0) max_chars code points. Absent or null:
- * FX_EINVAL when required, else *out = NULL. Required strings must not
- * be empty.
+ * The string at slot as a new heap string into *out, at most max bytes
+ * and (max_chars > 0) max_chars code points. Absent or null: FX_EINVAL
+ * when required, else *out = NULL. Required strings must not be empty.
  */
 static fx_err
-pl_str(const json_t *parent, const char *key, const char *path,
-    int required, size_t max, size_t max_chars, char **out,
-    struct buf *err)
+pl_str(const struct pl *pl, int slot, const char *path, int required,
+    size_t max, size_t max_chars, char **out, struct buf *err)
 {
-	json_t *v = parent ? json_object_get(parent, key) : NULL;
-	const char *s;
-	size_t n;
+	const struct jscan_value *v = pl_at(pl, slot);
 
 	*out = NULL;
-	if (v == NULL || json_is_null(v))
+	if (pl_absent(v))
 		return required ? pl_fail(err, FX_EINVAL, path, "missing") :
 		    FX_OK;
-	if (!json_is_string(v))
+	if (v->type != JS_STRING)
 		return pl_fail(err, FX_EINVAL, path, "not a string");
-	s = json_string_value(v);
-	n = json_string_length(v);
-	if (required && n == 0)
+	if (required && v->len == 0)
 		return pl_fail(err, FX_EINVAL, path, "empty");
-	if (n > max || (max_chars > 0 && pl_chars(s, n) > max_chars))
+	if (v->len > max || (max_chars > 0 && pl_chars(v->str, v->len) >
+	    max_chars))
 		return pl_fail(err, FX_ETOOBIG, path, "too long");
-	if ((*out = malloc(n + 1)) == NULL)
+	if ((*out = malloc(v->len + 1)) == NULL)
 		return pl_fail(err, FX_ENOMEM, path, "out of memory");
-	memcpy(*out, s, n + 1);
+	memcpy(*out, v->str, v->len + 1);
 	return FX_OK;
 }
 
 static fx_err
-pl_block_actions(const json_t *root, struct slack_interaction *out,
+pl_block_actions(const struct pl *pl, struct slack_interaction *out,
     struct buf *err)
 {
-	json_t *actions, *act, *cont = NULL, *chan = NULL, *msg = NULL;
+	const struct jscan_value *actions = pl_at(pl, S_ACTIONS);
 	fx_err rc;
 
-	actions = json_object_get(root, "actions");
-	if (actions == NULL || json_is_null(actions))
+	if (pl_absent(actions))
 		return pl_fail(err, FX_EINVAL, "payload.actions", "missing");
-	if (!json_is_array(actions))
+	if (actions->type != JS_ARRAY)
 		return pl_fail(err, FX_EINVAL, "payload.actions",
 		    "not an array");
-	if (json_array_size(actions) == 0)
+	if (actions->len == 0)
 		return pl_fail(err, FX_EINVAL, "payload.actions", "empty");
-	act = json_array_get(actions, 0);
-	if (!json_is_object(act))
+	if (pl_at(pl, S_ACT0)->type != JS_OBJECT)
 		return pl_fail(err, FX_EINVAL, "payload.actions[0]",
 		    "not an object");
-	if ((rc = pl_str(act, "action_id", "payload.actions[0].action_id", 1,
+	if ((rc = pl_str(pl, S_ACT_ID, "payload.actions[0].action_id", 1,
 	    FX_MAX_FIELD, 0, &out->action_id, err)) != FX_OK ||
-	    (rc = pl_str(act, "value", "payload.actions[0].value", 0,
+	    (rc = pl_str(pl, S_ACT_VALUE, "payload.actions[0].value", 0,
 	    FX_MAX_FIELD, 0, &out->action_value, err)) != FX_OK ||
-	    (rc = pl_obj(root, "container", "payload.container", 0, &cont,
-	    err)) != FX_OK ||
-	    (rc = pl_obj(root, "channel", "payload.channel", 0, &chan,
-	    err)) != FX_OK ||
-	    (rc = pl_obj(root, "message", "payload.message", 0, &msg,
-	    err)) != FX_OK ||
-	    (rc = pl_str(cont, "channel_id", "payload.container.channel_id",
-	    0, FX_MAX_FIELD, 0, &out->channel_id, err)) != FX_OK ||
-	    (rc = pl_str(cont, "message_ts", "payload.container.message_ts",
-	    0, FX_MAX_FIELD, 0, &out->message_ts, err)) != FX_OK)
+	    (rc = pl_obj(pl, S_CONT, "payload.container", 0, err)) != FX_OK ||
+	    (rc = pl_obj(pl, S_CHAN, "payload.channel", 0, err)) != FX_OK ||
+	    (rc = pl_obj(pl, S_MSG, "payload.message", 0, err)) != FX_OK ||
+	    (rc = pl_str(pl, S_CONT_CHAN, "payload.container.channel_id", 0,
+	    FX_MAX_FIELD, 0, &out->channel_id, err)) != FX_OK ||
+	    (rc = pl_str(pl, S_CONT_TS, "payload.container.message_ts", 0,
+	    FX_MAX_FIELD, 0, &out->message_ts, err)) != FX_OK)
 		return rc;
-	if (out->channel_id == NULL && (rc = pl_str(chan, "id",
+	if (out->channel_id == NULL && (rc = pl_str(pl, S_CHAN_ID,
 	    "payload.channel.id", 0, FX_MAX_FIELD, 0, &out->channel_id,
 	    err)) != FX_OK)
 		return rc;
-	if (out->message_ts == NULL && (rc = pl_str(msg, "ts",
+	if (out->message_ts == NULL && (rc = pl_str(pl, S_MSG_TS,
 	    "payload.message.ts", 0, FX_MAX_FIELD, 0, &out->message_ts,
 	    err)) != FX_OK)
 		return rc;
@@ -138,87 +189,96 @@ pl_block_actions(const json_t *root, struct slack_interaction *out,
 }
 
 static fx_err
-pl_view_submission(const json_t *root, struct slack_interaction *out,
+pl_view_submission(const struct pl *pl, struct slack_interaction *out,
     struct buf *err)
 {
-	json_t *view, *state, *values, *blk, *input;
 	fx_err rc;
 
-	if ((rc = pl_obj(root, "view", "payload.view", 1, &view, err)) !=
-	    FX_OK ||
-	    (rc = pl_str(view, "callback_id", "payload.view.callback_id", 1,
+	if ((rc = pl_obj(pl, S_VIEW, "payload.view", 1, err)) != FX_OK ||
+	    (rc = pl_str(pl, S_VIEW_CB, "payload.view.callback_id", 1,
 	    FX_MAX_FIELD, 0, &out->callback_id, err)) != FX_OK ||
-	    (rc = pl_str(view, "private_metadata",
-	    "payload.view.private_metadata", 0, FX_MAX_FIELD, 0,
-	    &out->private_metadata, err)) != FX_OK ||
-	    (rc = pl_obj(view, "state", "payload.view.state", 0, &state,
+	    (rc = pl_str(pl, S_VIEW_META, "payload.view.private_metadata", 0,
+	    FX_MAX_FIELD, 0, &out->private_metadata, err)) != FX_OK ||
+	    (rc = pl_obj(pl, S_STATE, "payload.view.state", 0, err)) !=
+	    FX_OK ||
+	    (rc = pl_obj(pl, S_VALUES, "payload.view.state.values", 0,
 	    err)) != FX_OK ||
-	    (rc = pl_obj(state, "values", "payload.view.state.values", 0,
-	    &values, err)) != FX_OK ||
-	    (rc = pl_obj(values, "reason", "payload.view.state.values.reason",
-	    0, &blk, err)) != FX_OK ||
-	    (rc = pl_obj(blk, "reason",
-	    "payload.view.state.values.reason.reason", 0, &input, err)) !=
-	    FX_OK)
+	    (rc = pl_obj(pl, S_RBLOCK, "payload.view.state.values.reason", 0,
+	    err)) != FX_OK ||
+	    (rc = pl_obj(pl, S_RINPUT,
+	    "payload.view.state.values.reason.reason", 0, err)) != FX_OK)
 		return rc;
-	return pl_str(input, "value",
+	return pl_str(pl, S_REASON,
 	    "payload.view.state.values.reason.reason.value", 0,
 	    4 * FX_MAX_REASON, FX_MAX_REASON, &out->reason, err);
 }
 
+/*
+ * Read with jscan, not jansson: the click path parses one of these per
+ * request, and a jansson tree of a Slack payload (dozens of members,
+ * each an allocation) cost more than the rest of the request.
+ */
 fx_err
 slack_interaction_parse(const char *json, size_t len,
     struct slack_interaction *out, struct buf *err)
 {
-	json_t *root = NULL, *user;
-	json_error_t jerr;
-	const char *type;
-	char what[64];
+	struct jscan js;
+	struct pl pl;
+	enum jscan_type root;
+	const struct jscan_value *type;
+	const char *why;
+	char what[96];
+	int line, col;
 	fx_err rc;
 
 	memset(out, 0, sizeof(*out));
+	memset(&js, 0, sizeof(js));
 	if (err != NULL)
 		buf_reset(err);
 	if (json == NULL) {
 		rc = pl_fail(err, FX_EINVAL, "payload", "missing");
 		goto out;
 	}
-	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL) {
-		snprintf(what, sizeof(what), "invalid JSON at line %d column %d",
-		    jerr.line, jerr.column);
+	rc = jscan_parse(&js, json, len, root_f, pl.v, S_COUNT, &root);
+	if (rc == FX_ENOMEM) {
+		rc = pl_fail(err, rc, "payload", "out of memory");
+		goto out;
+	}
+	if (rc != FX_OK) {
+		jscan_where(&js, &line, &col, &why);
+		snprintf(what, sizeof(what), "invalid JSON at line %d column "
+		    "%d (%s)", line, col, why);
 		rc = pl_fail(err, FX_EINVAL, "payload", what);
 		goto out;
 	}
-	if (!json_is_object(root)) {
+	if (root != JS_OBJECT) {
 		rc = pl_fail(err, FX_EINVAL, "payload", "not a JSON object");
 		goto out;
 	}
-	type = json_string_value(json_object_get(root, "type"));
-	if (type == NULL) {
+	type = pl_at(&pl, S_TYPE);
+	if (type->type != JS_STRING) {
 		rc = pl_fail(err, FX_EINVAL, "payload.type",
 		    "missing or not a string");
 		goto out;
 	}
-	if ((rc = pl_obj(root, "user", "payload.user", 1, &user, err)) !=
-	    FX_OK ||
-	    (rc = pl_str(user, "id", "payload.user.id", 1, FX_MAX_FIELD, 0,
-	    &out->user_id, err)) != FX_OK ||
-	    (rc = pl_str(root, "trigger_id", "payload.trigger_id", 0,
+	if ((rc = pl_obj(&pl, S_USER, "payload.user", 1, err)) != FX_OK ||
+	    (rc = pl_str(&pl, S_USER_ID, "payload.user.id", 1, FX_MAX_FIELD,
+	    0, &out->user_id, err)) != FX_OK ||
+	    (rc = pl_str(&pl, S_TRIGGER, "payload.trigger_id", 0,
 	    FX_MAX_FIELD, 0, &out->trigger_id, err)) != FX_OK)
 		goto out;
-	if (strcmp(type, "block_actions") == 0) {
+	if (strcmp(type->str, "block_actions") == 0) {
 		out->type = SI_BLOCK_ACTIONS;
-		rc = pl_block_actions(root, out, err);
-	} else if (strcmp(type, "view_submission") == 0) {
+		rc = pl_block_actions(&pl, out, err);
+	} else if (strcmp(type->str, "view_submission") == 0) {
 		out->type = SI_VIEW_SUBMISSION;
-		rc = pl_view_submission(root, out, err);
+		rc = pl_view_submission(&pl, out, err);
 	} else
 		out->type = SI_OTHER;
 out:
 	if (rc != FX_OK)
 		slack_interaction_release(out);
-	json_decref(root);
+	jscan_release(&js);
 	return rc;
 }
 

@@ -13,8 +13,9 @@
  * Every string is capped at FX_MAX_FIELD bytes, the reason at
  * FX_MAX_REASON characters (Slack's max_length counts characters, not
  * bytes); longer is FX_ETOOBIG. Wrong JSON types, a missing or empty
- * required string and JSON that is not an object (or repeats a key) are
- * FX_EINVAL. A JSON null counts as absent.
+ * required string and JSON that is not an object (or that repeats a key
+ * fixitd reads, in an object it reads: jscan.h) are FX_EINVAL. A JSON null
+ * counts as absent.
  */
 #ifndef FIXIT_SLACK_PAYLOAD_H
 #define FIXIT_SLACK_PAYLOAD_H
