@@ -70,8 +70,15 @@ struct http_request {
 	http_finish_fn finish;
 	void *state;
 	void (*state_free)(void *);
-	pthread_mutex_t mu;	/* orders suspend before resume */
-	int suspended, job_done;
+	/*
+	 * The connection is suspended before the job is submitted, so the
+	 * writer's resume always follows the suspend; job_done is set by the
+	 * writer before it resumes (release) and read here after (acquire).
+	 * No lock is shared with the writer: a lock the writer released
+	 * while this thread waited for it cost a context switch per click.
+	 */
+	int suspended;
+	atomic_int job_done;
 };
 
 const char *
@@ -280,10 +287,8 @@ deferred_done(struct dbw_req *wr)
 	struct http_request *r = (struct http_request *)((char *)wr -
 	    offsetof(struct http_request, wreq));
 
-	pthread_mutex_lock(&r->mu);
-	r->job_done = 1;
+	atomic_store_explicit(&r->job_done, 1, memory_order_release);
 	MHD_resume_connection(r->conn);
-	pthread_mutex_unlock(&r->mu);
 }
 
 static enum MHD_Result
@@ -324,24 +329,22 @@ finish_deferred(struct http *h, struct http_request *r, const char *method,
 }
 
 static enum MHD_Result
-start_deferred(struct http *h, struct http_request *r, const char *method,
-    const char *url)
+start_deferred(struct http *h, struct http_request *r)
 {
 	fx_err rc;
 
 	r->wreq.done = deferred_done;
-	pthread_mutex_lock(&r->mu);
+	MHD_suspend_connection(r->conn);
+	r->suspended = 1;
+	atomic_fetch_add(&h->inflight, 1);
 	rc = dbw_submit(h->app->w, &r->wreq);
-	if (rc == FX_OK) {
-		MHD_suspend_connection(r->conn);
-		r->suspended = 1;
-		atomic_fetch_add(&h->inflight, 1);
+	if (rc != FX_OK) {
+		/* not queued: answer from this thread once resumed */
+		r->wreq.rc = rc;
+		atomic_store_explicit(&r->job_done, 1, memory_order_release);
+		MHD_resume_connection(r->conn);
 	}
-	pthread_mutex_unlock(&r->mu);
-	if (rc == FX_OK)
-		return MHD_YES;
-	r->wreq.rc = rc;
-	return finish_deferred(h, r, method, url);
+	return MHD_YES;
 }
 
 static enum MHD_Result
@@ -359,7 +362,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		if (r == NULL)
 			return MHD_NO;
 		r->conn = c;
-		pthread_mutex_init(&r->mu, NULL);
+		atomic_init(&r->job_done, 0);
 		resolve_route(r, url, method, c);
 		*req_cls = r;
 		if (r->early_status == 0)
@@ -369,13 +372,10 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		*upload_size = 0;
 		return MHD_YES;
 	} else if (r->finish != NULL) {
-		int done;
-
-		pthread_mutex_lock(&r->mu);
-		done = r->job_done;
-		pthread_mutex_unlock(&r->mu);
-		/* resumed: the writer ran the job */
-		return done ? finish_deferred(h, r, method, url) : MHD_YES;
+		/* resumed: the writer ran the job (or it was not queued) */
+		if (atomic_load_explicit(&r->job_done, memory_order_acquire))
+			return finish_deferred(h, r, method, url);
+		return MHD_YES;
 	} else if (*upload_size != 0) {
 		if (r->early_status == 0 && r->route->max_body > 0 &&
 		    buf_add(&r->body, upload, *upload_size) != FX_OK)
@@ -392,7 +392,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	else
 		r->route->fn(h->app, r, &rp);
 	if (r->finish != NULL)
-		ret = start_deferred(h, r, method, url);
+		ret = start_deferred(h, r);
 	else
 		ret = reply_now(h, r, &rp, method, url);
 	buf_release(&rp.body);
@@ -409,7 +409,6 @@ on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 		return;
 	if (r->state_free != NULL)
 		r->state_free(r->state);
-	pthread_mutex_destroy(&r->mu);
 	buf_release(&r->body);
 	free(r);
 	*req_cls = NULL;
