@@ -1,3 +1,4 @@
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -7,22 +8,43 @@
 #include "fxworker.h"
 #include "banned.h"
 
+#ifndef SCHED_BATCH
+#define SCHED_BATCH	3	/* <sched.h> defines it only with _GNU_SOURCE */
+#endif
+
+void
+fx_thread_batch(void)
+{
+#ifdef __linux__
+	struct sched_param sp;
+	int r;
+
+	memset(&sp, 0, sizeof(sp));
+	r = pthread_setschedparam(pthread_self(), SCHED_BATCH, &sp);
+	if (r != 0)
+		log_debug("%s: %s", __func__, strerror(r));
+#endif
+}
+
 static void *
 worker_main(void *p)
 {
 	struct fx_worker *w = p;
 
 	prctl(PR_SET_NAME, w->name, 0, 0, 0);
+	if (!w->critical)
+		fx_thread_batch();
 	return w->fn(w->arg);
 }
 
-fx_err
-fx_worker_start(struct fx_worker *w, const char *name, void *(*fn)(void *),
-    void *arg)
+static fx_err
+worker_start(struct fx_worker *w, const char *name, void *(*fn)(void *),
+    void *arg, int critical)
 {
 	int r;
 
 	memset(w, 0, sizeof(*w));
+	w->critical = critical;
 	snprintf(w->name, sizeof(w->name), "%s", name);
 	w->fn = fn;
 	w->arg = arg;
@@ -37,6 +59,20 @@ fx_worker_start(struct fx_worker *w, const char *name, void *(*fn)(void *),
 	}
 	w->started = 1;
 	return FX_OK;
+}
+
+fx_err
+fx_worker_start(struct fx_worker *w, const char *name, void *(*fn)(void *),
+    void *arg)
+{
+	return worker_start(w, name, fn, arg, 0);
+}
+
+fx_err
+fx_worker_start_critical(struct fx_worker *w, const char *name,
+    void *(*fn)(void *), void *arg)
+{
+	return worker_start(w, name, fn, arg, 1);
 }
 
 void

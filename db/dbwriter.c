@@ -143,7 +143,8 @@ dbw_start(const char *path, struct dbw **out)
 	if (rc == FX_OK)
 		rc = fx_worker_start(&w->ck, "fixit-ckpt", checkpointer_main, w);
 	if (rc == FX_OK)
-		rc = fx_worker_start(&w->wk, "fixit-writer", writer_main, w);
+		rc = fx_worker_start_critical(&w->wk, "fixit-writer",
+		    writer_main, w);
 	if (rc != FX_OK) {
 		fx_worker_stop(&w->ck);
 		pthread_mutex_destroy(&w->rmu);

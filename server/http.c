@@ -19,6 +19,7 @@
 
 #include "fxlimits.h"
 #include "fxlog.h"
+#include "fxworker.h"
 #include "http.h"
 #include "metrics.h"
 #include "banned.h"
@@ -358,6 +359,13 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	enum MHD_Result ret;
 
 	if (r == NULL) {
+		static _Thread_local int policy_set;
+
+		/* MHD starts its threads: mark each on its first request */
+		if (!policy_set) {
+			policy_set = 1;
+			fx_thread_batch();
+		}
 		r = calloc(1, sizeof(*r));
 		if (r == NULL)
 			return MHD_NO;
