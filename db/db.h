@@ -50,6 +50,13 @@ struct finding {
 	int64_t updated_at;
 	int notify_only;	/* never fixed whatever the playbook's mode
 				 * (IaC-owned, scripted batch work) */
+	/*
+	 * Not a column. Set by code that loaded the finding and changes only
+	 * what a state machine step changes (state, deadlines, reminder,
+	 * exception, lease, attempts, undo, prior state, error, updated_at):
+	 * db_finding_update then writes only those columns.
+	 */
+	int steps_only;
 };
 void finding_release(struct finding *f);	/* accepts NULL */
 /* the finding as the JSON object executors and the API see */

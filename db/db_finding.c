@@ -200,6 +200,31 @@ finding_write(struct db *db, enum db_sql id, const struct finding *f,
 	return db_write(db, id, DB_ARGV(v), rowid, fn);
 }
 
+/*
+ * Only what a state machine step changes: the report (title, details,
+ * owner, ARN, times seen, notify_only) and the Slack message are left as
+ * they are, so SQLite neither re-binds nor re-checks them (the details
+ * JSON is checked with json_valid on every write of the column).
+ */
+static fx_err
+finding_write_steps(struct db *db, const struct finding *f)
+{
+	const struct db_val v[] = {
+		DB_INT(f->id), DB_TEXT(fstate_name(f->state)),
+		DB_TIME(f->notified_at), DB_TIME(f->deadline),
+		DB_INT(f->reminder_sent ? 1 : 0), DB_TIME(f->excepted_until),
+		DB_TIME(f->exc_pending), DB_TIME(f->lease_until),
+		DB_TIME(f->lease_token), DB_INT(f->attempts),
+		DB_TIME(f->next_attempt_at), DB_TEXT(f->undo_requested_by),
+		DB_TEXT(f->prior_state), DB_TEXT(f->last_error),
+		DB_INT(f->updated_at),
+	};
+
+	if (!finding_valid(f))
+		return FX_EINVAL;
+	return db_write(db, SQL_F_UPDATE_STEPS, DB_ARGV(v), NULL, __func__);
+}
+
 fx_err
 db_finding_insert(struct db *db, struct finding *f)
 {
@@ -209,6 +234,8 @@ db_finding_insert(struct db *db, struct finding *f)
 fx_err
 db_finding_update(struct db *db, const struct finding *f)
 {
+	if (f->steps_only)
+		return finding_write_steps(db, f);
 	return finding_write(db, SQL_F_UPDATE, f, NULL, __func__);
 }
 

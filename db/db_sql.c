@@ -71,6 +71,12 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "undo_requested_by = ?24, prior_state = ?25, last_error = ?26, "
 	    "slack_channel = ?27, slack_ts = ?28, updated_at = ?29, "
 	    "notify_only = ?30 WHERE id = ?1",
+	[SQL_F_UPDATE_STEPS] = "UPDATE findings SET state = ?2, "
+	    "notified_at = ?3, deadline = ?4, reminder_sent = ?5, "
+	    "excepted_until = ?6, exc_pending = ?7, lease_until = ?8, "
+	    "lease_token = ?9, attempts = ?10, next_attempt_at = ?11, "
+	    "undo_requested_by = ?12, prior_state = ?13, last_error = ?14, "
+	    "updated_at = ?15 WHERE id = ?1",
 	[SQL_F_SET_MESSAGE] = "UPDATE findings SET slack_channel = ?2, "
 	    "slack_ts = ?3, owner_slack_id = coalesce(?4, owner_slack_id) "
 	    "WHERE id = ?1",

@@ -263,6 +263,8 @@ sm_finding_get(struct db *db, int64_t id, struct finding *f, struct buf *why)
 	fx_err rc;
 
 	rc = db_finding_get(db, id, f);
+	/* its callers (Slack actions, /fixit undo) take state steps only */
+	f->steps_only = rc == FX_OK;
 	if (rc != FX_ENOTFOUND)
 		return rc;
 	memset(f, 0, sizeof(*f));

@@ -115,7 +115,8 @@ fx_err sm_exception_decide(struct db *db, struct exception_rec *e,
 /*
  * db_finding_get, for a finding id a user gave: when there is no such
  * finding, f is zeroed, why gets "Finding #id was not found." and the
- * result is FX_ENOTFOUND (or why's error).
+ * result is FX_ENOTFOUND (or why's error). The finding comes back with
+ * steps_only set: the caller changes its state, not its report.
  */
 fx_err sm_finding_get(struct db *db, int64_t id, struct finding *f,
     struct buf *why) FX_WUR;

@@ -299,6 +299,61 @@ test_finding_update(struct db *db, int64_t id)
 		finding_release(&g);
 		finding_release(NULL);
 	}
+
+	TEST("steps_only: a state step writes its columns, not the report") {
+		CHECK_INT(db_finding_get(db, id, &g), FX_OK);
+		CHECK_INT(g.steps_only, 0);	/* never read from the row */
+		g.steps_only = 1;
+		setstr(&g.title, "not written");
+		setstr(&g.details, "not json either");	/* not even checked */
+		setstr(&g.owner_slack_id, "UOTHER");
+		setstr(&g.slack_ts, "7.7");
+		g.last_seen = 999;
+		g.notify_only = 1;
+		g.state = FS_EXCEPTED;
+		g.notified_at = 302;
+		g.deadline = 303;
+		g.reminder_sent = 0;
+		g.excepted_until = 304;
+		g.exc_pending = 0;
+		g.lease_until = 305;
+		g.lease_token = 306;
+		g.attempts = 3;
+		g.next_attempt_at = 307;
+		setstr(&g.undo_requested_by, NULL);
+		setstr(&g.prior_state, "{\"a\":1}");
+		setstr(&g.last_error, NULL);
+		g.updated_at = 308;
+		CHECK_INT(db_finding_update(db, &g), FX_OK);
+		CHECK_INT(db_finding_get(db, id, &f), FX_OK);
+		CHECK_STR(f.title, "t2");
+		CHECK_STR(f.details, "{}");
+		CHECK_STR(f.owner_slack_id, "U1");
+		CHECK_STR(f.slack_ts, "1.2");
+		CHECK_INT(f.last_seen, 200);
+		CHECK_INT(f.notify_only, 0);
+		CHECK_INT(f.state, FS_EXCEPTED);
+		CHECK_INT(f.notified_at, 302);
+		CHECK_INT(f.deadline, 303);
+		CHECK_INT(f.reminder_sent, 0);
+		CHECK_INT(f.excepted_until, 304);
+		CHECK_INT(f.exc_pending, 0);
+		CHECK_INT(f.lease_until, 305);
+		CHECK_INT(f.lease_token, 306);
+		CHECK_INT(f.attempts, 3);
+		CHECK_INT(f.next_attempt_at, 307);
+		CHECK(f.undo_requested_by == NULL && f.last_error == NULL);
+		CHECK_STR(f.prior_state, "{\"a\":1}");
+		CHECK_INT(f.updated_at, 308);
+		finding_release(&f);
+		/* its own columns are still checked */
+		setstr(&g.prior_state, "{");
+		CHECK_INT(db_finding_update(db, &g), FX_EDB);
+		g.id = 999999;
+		setstr(&g.prior_state, NULL);
+		CHECK_INT(db_finding_update(db, &g), FX_ENOTFOUND);
+		finding_release(&g);
+	}
 }
 
 static void
