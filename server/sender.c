@@ -52,10 +52,9 @@ console_call(struct sender *s, const char *method, const json_t *body,
 		return *resp ? FX_OK : FX_ENOMEM;
 	}
 	buf_init(&out, 256 * 1024);
-	if (slack_render_console(method, body, &out) == FX_OK) {
+	/* flushed once a pass (send_pass), not once a message */
+	if (slack_render_console(method, body, &out) == FX_OK)
 		fwrite(buf_str(&out), 1, out.len, stdout);
-		fflush(stdout);
-	}
 	buf_release(&out);
 	snprintf(ts, sizeof(ts), "%lld.%06lu", (long long)fx_now(),
 	    ++s->console_seq % 1000000);
@@ -731,6 +730,8 @@ send_pass(struct sender *s)
 	}
 	pass_flush(s, &p);
 	pass_release(&p);
+	if (!s->live)
+		fflush(stdout);
 	return done == SENDER_BATCH ? done : 0;
 }
 
