@@ -3,20 +3,24 @@
 # test; see README.md).
 #
 #   tests/bench/bench.sh [-n FINDINGS] [-d DURATION] [-c CONNECTIONS]
-#                        [-t THREADS] [-T HTTP_THREADS] [--live] [--keep]
+#                        [-t THREADS] [-T HTTP_THREADS] [-g clickload|wrk]
+#                        [--live] [--keep]
 #
 # Starts fixitd (Slack in console mode, its stdout to /dev/null; --live: a
 # fake Slack Web API instead), ingests FINDINGS non-production findings,
-# pre-signs one distinct "fixit_fix_now" click per finding, runs wrk
-# against POST /slack/actions, prints requests/s, latency p50/p99, non-2xx
-# count, fixitd's RSS, and checks in SQLite that each accepted click made
-# exactly one notified -> fixing transition.
+# pre-signs one distinct "fixit_fix_now" click per finding, runs the load
+# generator against POST /slack/actions (-g: clickload, the C one built
+# next to fixitd, $CLICKLOAD to override, -t default 1; or wrk with
+# clicks.lua, -t default 2), prints requests/s, latency p50/p99, non-2xx
+# count, the generator's CPU time, fixitd's RSS, and checks in SQLite that
+# each accepted click made exactly one notified -> fixing transition.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 src=${FIXIT_SRC:-$(cd "$here/../.." && pwd)}
 fixitd=${FIXITD:-$src/build/fixitd}
-n=200000 duration=10s conns=64 threads=2 http_threads=0 live=0 keep=0
+n=200000 duration=10s conns=64 threads= http_threads=0 live=0 keep=0
+gen=clickload
 target=20000
 
 while [ $# -gt 0 ]; do
@@ -26,15 +30,27 @@ while [ $# -gt 0 ]; do
 	-c) conns=$2; shift 2 ;;
 	-t) threads=$2; shift 2 ;;
 	-T) http_threads=$2; shift 2 ;;
+	-g) gen=$2; shift 2 ;;
 	--live) live=1; shift ;;
 	--keep) keep=1; shift ;;
-	-h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,16p' "$0"; exit 0 ;;
 	*) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
 
-command -v wrk >/dev/null || { echo "bench.sh: wrk not installed (apt-get install wrk)" >&2; exit 2; }
 [ -x "$fixitd" ] || { echo "bench.sh: no fixitd at $fixitd (set FIXITD)" >&2; exit 2; }
+case $gen in
+wrk)
+	command -v wrk >/dev/null || { echo "bench.sh: wrk not installed (apt-get install wrk)" >&2; exit 2; }
+	threads=${threads:-2} ;;
+clickload)
+	# built next to fixitd (tests/bench/CMakeLists.txt), else in build/
+	clickload=${CLICKLOAD:-$(dirname "$fixitd")/clickload}
+	[ -n "${CLICKLOAD:-}" ] || [ -x "$clickload" ] || clickload=$src/build/clickload
+	[ -x "$clickload" ] || { echo "bench.sh: no clickload at $clickload (build the clickload target or set CLICKLOAD)" >&2; exit 2; }
+	threads=${threads:-1} ;;
+*) echo "bench.sh: -g $gen: want clickload or wrk" >&2; exit 2 ;;
+esac
 
 tmp=$(mktemp -d /tmp/fixit-bench.XXXXXX)
 pid= fakepid= drainpid=
@@ -94,8 +110,24 @@ echo "fixitd RSS: ${rss_start} kB at start, ${rss_idle} kB idle with $n findings
 prep sign "$tmp/ids" "$tmp/reqs"
 before=$(prep verify "$tmp/fixit.db")
 
-wrk -t"$threads" -c"$conns" -d"$duration" --latency --timeout 5s \
-	-s "$here/clicks.lua" "$url" -- "$tmp/reqs" "$threads" | tee "$tmp/wrk.out"
+# the generator's CPU time: the growth of the user+sys time of the shell's
+# reaped children ("times" runs in this shell: not in a $(...) subshell)
+child_cpu() { awk 'NR == 2 { n = split($0, f, /[ms ]+/); s = 0
+	for (i = 1; i + 1 <= n; i += 2) s += f[i] * 60 + f[i + 1]; print s }' "$1"; }
+times >"$tmp/times0"
+t0=$(date +%s.%N)
+if [ "$gen" = wrk ]; then
+	wrk -t"$threads" -c"$conns" -d"$duration" --latency --timeout 5s \
+		-s "$here/clicks.lua" "$url" -- "$tmp/reqs" "$threads" | tee "$tmp/wrk.out"
+else
+	"$clickload" -t "$threads" -c "$conns" -d "$duration" --timeout 5s \
+		"$url" "$tmp/reqs" | tee "$tmp/wrk.out"
+fi
+t1=$(date +%s.%N)
+times >"$tmp/times1"
+gen_cpu=$(awk -v a="$(child_cpu "$tmp/times0")" -v b="$(child_cpu "$tmp/times1")" \
+	-v t0="$t0" -v t1="$t1" \
+	'BEGIN { printf "%.2f s CPU, %.0f%% of one core", b - a, 100 * (b - a) / (t1 - t0) }')
 rss_load=$(rss_kb)
 
 line=$(grep '^BENCH ' "$tmp/wrk.out")
@@ -106,7 +138,8 @@ errs=$(( $(get connect_err) + $(get read_err) + $(get write_err) + $(get timeout
 ok=$(( requests - non2xx ))
 
 # every accepted click is one notified -> fixing transition; clicks still
-# in flight when wrk stopped (at most one per connection) may add a few
+# in flight when the generator stopped (at most one per connection) may
+# add a few
 sleep 2
 after=$(prep verify "$tmp/fixit.db")
 made=$(( after - before ))
@@ -114,6 +147,7 @@ expect=$(( ok < n ? ok : n ))
 
 echo
 echo "==== fixitd click benchmark ===="
+echo "load generator:    $gen -t$threads -c$conns ($gen_cpu)"
 echo "requests/s:        $rps (target $target)"
 echo "latency p50/p99:   $(get p50_ms) ms / $(get p99_ms) ms (max $(get max_ms) ms)"
 echo "completed:         $requests (non-2xx: $non2xx, socket errors/timeouts: $errs)"
