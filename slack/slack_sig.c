@@ -1,13 +1,12 @@
 /*
  * slack_sig.c - Slack v0 request signatures (see slack_sig.h).
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
 
 #include "fxlimits.h"
 #include "slack_sig.h"
@@ -18,36 +17,75 @@
 #define MAC_LEN		32
 #define TS_MAX_DIGITS	18	/* < 10^18 never overflows int64 */
 
-/* HMAC-SHA256(secret, "v0:" ts ":" body) into mac */
+#define SHA256_BLOCK	64
+
+/*
+ * SHA-256, fetched from the provider once: with OpenSSL 3, fetching the
+ * HMAC and digest implementations on every request (EVP_MAC_fetch,
+ * EVP_MAC_init) cost three times the hashing itself.
+ */
+static EVP_MD *sig_sha256;
+static pthread_once_t sig_once = PTHREAD_ONCE_INIT;
+
+static void
+sig_init(void)
+{
+	sig_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+static int
+sig_digest(EVP_MD_CTX *ctx, const unsigned char pad[SHA256_BLOCK],
+    const void *a, size_t alen, const void *b, size_t blen, const void *c,
+    size_t clen, const void *d, size_t dlen, unsigned char out[MAC_LEN])
+{
+	unsigned int outl = 0;
+
+	return EVP_DigestInit_ex(ctx, sig_sha256, NULL) &&
+	    EVP_DigestUpdate(ctx, pad, SHA256_BLOCK) &&
+	    EVP_DigestUpdate(ctx, a, alen) &&
+	    (blen == 0 || EVP_DigestUpdate(ctx, b, blen)) &&
+	    (clen == 0 || EVP_DigestUpdate(ctx, c, clen)) &&
+	    (dlen == 0 || EVP_DigestUpdate(ctx, d, dlen)) &&
+	    EVP_DigestFinal_ex(ctx, out, &outl) && outl == MAC_LEN;
+}
+
+/* HMAC-SHA256(secret, "v0:" ts ":" body) into mac (RFC 2104) */
 static fx_err
 sig_mac(const char *secret, const char *ts, const void *body, size_t len,
     unsigned char mac[MAC_LEN])
 {
-	EVP_MAC *m = NULL;
-	EVP_MAC_CTX *ctx = NULL;
-	OSSL_PARAM params[2];
-	char digest[] = "SHA256";
-	size_t outl = 0;
+	unsigned char key[SHA256_BLOCK], pad[SHA256_BLOCK], inner[MAC_LEN];
+	size_t klen = strlen(secret), i;
+	unsigned int outl = 0;
+	EVP_MD_CTX *ctx = NULL;
 	fx_err rc = FX_ENOMEM;
 
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-	    digest, 0);
-	params[1] = OSSL_PARAM_construct_end();
-	if ((m = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL ||
-	    (ctx = EVP_MAC_CTX_new(m)) == NULL)
+	if (pthread_once(&sig_once, sig_init) != 0 || sig_sha256 == NULL ||
+	    (ctx = EVP_MD_CTX_new()) == NULL)
 		goto out;
-	if (!EVP_MAC_init(ctx, (const unsigned char *)secret, strlen(secret),
-	    params) ||
-	    !EVP_MAC_update(ctx, (const unsigned char *)"v0:", 3) ||
-	    !EVP_MAC_update(ctx, (const unsigned char *)ts, strlen(ts)) ||
-	    !EVP_MAC_update(ctx, (const unsigned char *)":", 1) ||
-	    (len > 0 && !EVP_MAC_update(ctx, body, len)) ||
-	    !EVP_MAC_final(ctx, mac, &outl, MAC_LEN) || outl != MAC_LEN)
+	memset(key, 0, sizeof(key));
+	if (klen > SHA256_BLOCK) {
+		if (!EVP_Digest(secret, klen, key, &outl, sig_sha256, NULL) ||
+		    outl != MAC_LEN)
+			goto out;
+	} else
+		memcpy(key, secret, klen);
+	for (i = 0; i < SHA256_BLOCK; i++)
+		pad[i] = key[i] ^ 0x36;
+	if (!sig_digest(ctx, pad, "v0:", 3, ts, strlen(ts), ":", 1, body, len,
+	    inner))
+		goto out;
+	for (i = 0; i < SHA256_BLOCK; i++)
+		pad[i] = key[i] ^ 0x5c;
+	if (!sig_digest(ctx, pad, inner, MAC_LEN, NULL, 0, NULL, 0, NULL, 0,
+	    mac))
 		goto out;
 	rc = FX_OK;
 out:
-	EVP_MAC_CTX_free(ctx);
-	EVP_MAC_free(m);
+	OPENSSL_cleanse(key, sizeof(key));
+	OPENSSL_cleanse(pad, sizeof(pad));
+	OPENSSL_cleanse(inner, sizeof(inner));
+	EVP_MD_CTX_free(ctx);
 	return rc;
 }
 

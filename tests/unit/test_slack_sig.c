@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <openssl/evp.h>
 
 #include "fxerr.h"
 #include "fxlimits.h"
@@ -179,6 +180,35 @@ test_malformed(void)
 	}
 }
 
+/* slack_sig_sign against OpenSSL's own HMAC, keys of every length class */
+static void
+test_key_lengths(void)
+{
+	static const size_t klens[] = { 1, 32, 63, 64, 65, 100, 200 };
+	char key[201], want[SLACK_SIG_LEN], got[SLACK_SIG_LEN];
+	unsigned char mac[32], msg[64];
+	size_t i, j, n, maclen = 0;
+
+	TEST("HMAC-SHA256 as OpenSSL computes it, short and long keys") {
+		n = (size_t)snprintf((char *)msg, sizeof(msg), "v0:%s:%s",
+		    "1531420618", "a=b");
+		for (i = 0; i < sizeof(klens) / sizeof(klens[0]); i++) {
+			for (j = 0; j < klens[i]; j++)
+				key[j] = (char)('a' + (i + j) % 26);
+			key[klens[i]] = '\0';
+			CHECK(EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key,
+			    klens[i], msg, n, mac, sizeof(mac), &maclen) != NULL);
+			CHECK_INT(maclen, 32);
+			memcpy(want, "v0=", 3);
+			for (j = 0; j < 32; j++)
+				snprintf(want + 3 + 2 * j, 3, "%02x", mac[j]);
+			CHECK_INT(slack_sig_sign(key, "1531420618", "a=b", 3,
+			    got), FX_OK);
+			CHECK_STR(got, want);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -200,6 +230,7 @@ main(void)
 	test_vector();
 	test_window_and_headers();
 	test_malformed();
+	test_key_lengths();
 	json_decref(v);
 	return TEST_REPORT();
 }
