@@ -56,7 +56,19 @@ struct http {
 	struct MHD_Daemon *d;
 	struct app *app;
 	int port;
-	atomic_int inflight;	/* suspended connections */
+	/*
+	 * inflight counts requests between the check of stopping and their
+	 * answer (for deferred ones: until resumed). http_stop sets stopping,
+	 * then waits for inflight to reach 0 (both sequentially consistent:
+	 * a request either sees stopping or is waited for), so that MHD never
+	 * stops with a connection suspended. MHD_quiesce_daemon is not used:
+	 * with a thread pool and epoll it races with the workers removing the
+	 * listen socket themselves, and libmicrohttpd 0.9.75 aborts the
+	 * process when it loses ("Failed to remove listen FD from epoll
+	 * set", seen once at SIGTERM in the suite).
+	 */
+	atomic_int inflight;
+	atomic_int stopping;
 };
 
 /* per-request state, on MHD's *req_cls; freed in request_completed */
@@ -336,8 +348,7 @@ start_deferred(struct http *h, struct http_request *r)
 
 	r->wreq.done = deferred_done;
 	MHD_suspend_connection(r->conn);
-	r->suspended = 1;
-	atomic_fetch_add(&h->inflight, 1);
+	r->suspended = 1;	/* keeps on_request's count until answered */
 	rc = dbw_submit(h->app->w, &r->wreq);
 	if (rc != FX_OK) {
 		/* not queued: answer from this thread once resumed */
@@ -395,14 +406,19 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	}
 
 	reply_init(&rp);
-	if (r->early_status != 0)
+	atomic_fetch_add(&h->inflight, 1);
+	if (atomic_load(&h->stopping))
+		http_reply_error(&rp, 503, "fixitd is shutting down");
+	else if (r->early_status != 0)
 		early_reply(r, &rp);
 	else
 		r->route->fn(h->app, r, &rp);
-	if (r->finish != NULL)
+	if (r->finish != NULL) {
 		ret = start_deferred(h, r);
-	else
+	} else {
+		atomic_fetch_sub(&h->inflight, 1);
 		ret = reply_now(h, r, &rp, method, url);
+	}
 	buf_release(&rp.body);
 	return ret;
 }
@@ -489,22 +505,19 @@ void
 http_stop(struct http *h)
 {
 	struct timespec ten_ms = { 0, 10 * 1000 * 1000 };
-	MHD_socket ls;
 	int i;
 
 	if (h == NULL)
 		return;
-	/* no new connections; let suspended ones get their answer (the
+	/* new requests get a 503; suspended ones get their answer (the
 	 * writer still runs): MHD must not stop with any suspended */
-	ls = MHD_quiesce_daemon(h->d);
+	atomic_store(&h->stopping, 1);
 	for (i = 0; i < 1000 && atomic_load(&h->inflight) > 0; i++)
 		nanosleep(&ten_ms, NULL);
 	if (atomic_load(&h->inflight) > 0)
 		log_warnx("%s: %d requests still waiting", __func__,
 		    atomic_load(&h->inflight));
 	MHD_stop_daemon(h->d);
-	if (ls != MHD_INVALID_SOCKET)
-		close(ls);	/* quiesce handed the listen socket to us */
 	free(h);
 }
 
