@@ -281,6 +281,30 @@ member(const struct jscan_field *list, const char *key, size_t klen,
 	return NULL;
 }
 
+/*
+ * Past the opening bracket (first) or an item: 1 when an item follows
+ * (its comma consumed), 0 when close ended the container, -1 on an error
+ * (already recorded).
+ */
+static int
+more_items(struct jscan *js, char close, int first)
+{
+	skip_ws(js);
+	if (js->p < js->end && *js->p == close) {
+		js->p++;
+		return 0;
+	}
+	if (first)
+		return 1;
+	if (js->p < js->end && *js->p == ',') {
+		js->p++;
+		return 1;
+	}
+	(void)fail(js, js->p, close == '}' ? "expected ',' or '}'" :
+	    "expected ',' or ']'");
+	return -1;
+}
+
 static fx_err
 scan_object(struct jscan *js, const struct jscan_field *list, int depth)
 {
@@ -290,14 +314,10 @@ scan_object(struct jscan *js, const struct jscan_field *list, int depth)
 	enum jscan_type t;
 	const char *kat;
 	size_t klen, idx = 0;
+	int more, first;
 
 	js->p++;		/* '{' */
-	skip_ws(js);
-	if (js->p < js->end && *js->p == '}') {
-		js->p++;
-		return FX_OK;
-	}
-	for (;;) {
+	for (first = 1; (more = more_items(js, '}', first)) > 0; first = 0) {
 		skip_ws(js);
 		if (js->p >= js->end || *js->p != '"')
 			return fail(js, js->p, "expected a key");
@@ -317,17 +337,8 @@ scan_object(struct jscan *js, const struct jscan_field *list, int depth)
 		js->p++;
 		if (scan_value(js, f, f ? f->slot : 0, depth + 1, &t) != FX_OK)
 			return FX_EINVAL;
-		skip_ws(js);
-		if (js->p < js->end && *js->p == ',') {
-			js->p++;
-			continue;
-		}
-		if (js->p < js->end && *js->p == '}') {
-			js->p++;
-			return FX_OK;
-		}
-		return fail(js, js->p, "expected ',' or '}'");
 	}
+	return more == 0 ? FX_OK : FX_EINVAL;
 }
 
 /* element 0 is read as if it were a member described by first */
@@ -338,18 +349,13 @@ scan_array(struct jscan *js, const struct jscan_field *f, size_t *count,
 	struct jscan_field first;
 	enum jscan_type t;
 	size_t n = 0;
+	int more;
 
 	memset(&first, 0, sizeof(first));
 	if (f != NULL)
 		first.members = f->first_members;
 	js->p++;		/* '[' */
-	skip_ws(js);
-	if (js->p < js->end && *js->p == ']') {
-		js->p++;
-		*count = 0;
-		return FX_OK;
-	}
-	for (;;) {
+	while ((more = more_items(js, ']', n == 0)) > 0) {
 		if (n == 0 && f != NULL) {
 			if (scan_value(js, &first, f->first_slot, depth + 1,
 			    &t) != FX_OK)
@@ -357,18 +363,9 @@ scan_array(struct jscan *js, const struct jscan_field *f, size_t *count,
 		} else if (scan_value(js, NULL, 0, depth + 1, &t) != FX_OK)
 			return FX_EINVAL;
 		n++;
-		skip_ws(js);
-		if (js->p < js->end && *js->p == ',') {
-			js->p++;
-			continue;
-		}
-		if (js->p < js->end && *js->p == ']') {
-			js->p++;
-			*count = n;
-			return FX_OK;
-		}
-		return fail(js, js->p, "expected ',' or ']'");
 	}
+	*count = n;
+	return more == 0 ? FX_OK : FX_EINVAL;
 }
 
 /* a string kept in slot v: decoded into the arena */

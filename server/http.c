@@ -89,8 +89,9 @@ struct http_request {
 	 * writer before it resumes (release) and read here after (acquire).
 	 * No lock is shared with the writer: a lock the writer released
 	 * while this thread waited for it cost a context switch per click.
+	 * A deferred request keeps on_request's inflight count until
+	 * finish_deferred answers it.
 	 */
-	int suspended;
 	atomic_int job_done;
 };
 
@@ -332,10 +333,7 @@ finish_deferred(struct http *h, struct http_request *r, const char *method,
 	reply_init(&rp);
 	r->finish = NULL;
 	fn(h->app, r->state, r->wreq.rc, &rp);
-	if (r->suspended) {
-		r->suspended = 0;
-		atomic_fetch_sub(&h->inflight, 1);
-	}
+	atomic_fetch_sub(&h->inflight, 1);	/* taken in on_request */
 	ret = reply_now(h, r, &rp, method, url);
 	buf_release(&rp.body);
 	return ret;
@@ -348,7 +346,6 @@ start_deferred(struct http *h, struct http_request *r)
 
 	r->wreq.done = deferred_done;
 	MHD_suspend_connection(r->conn);
-	r->suspended = 1;	/* keeps on_request's count until answered */
 	rc = dbw_submit(h->app->w, &r->wreq);
 	if (rc != FX_OK) {
 		/* not queued: answer from this thread once resumed */

@@ -49,44 +49,44 @@ enum {
 	S_COUNT = S_REASON
 };
 
+#define END	{ .key = NULL }
 static const struct jscan_field user_f[] = {
-	{ "id", S_USER_ID, NULL, 0, NULL }, { NULL, 0, NULL, 0, NULL } };
+	{ .key = "id", .slot = S_USER_ID }, END };
 static const struct jscan_field action_f[] = {
-	{ "action_id", S_ACT_ID, NULL, 0, NULL },
-	{ "value", S_ACT_VALUE, NULL, 0, NULL }, { NULL, 0, NULL, 0, NULL } };
+	{ .key = "action_id", .slot = S_ACT_ID },
+	{ .key = "value", .slot = S_ACT_VALUE }, END };
 static const struct jscan_field container_f[] = {
-	{ "channel_id", S_CONT_CHAN, NULL, 0, NULL },
-	{ "message_ts", S_CONT_TS, NULL, 0, NULL },
-	{ NULL, 0, NULL, 0, NULL } };
+	{ .key = "channel_id", .slot = S_CONT_CHAN },
+	{ .key = "message_ts", .slot = S_CONT_TS }, END };
 static const struct jscan_field channel_f[] = {
-	{ "id", S_CHAN_ID, NULL, 0, NULL }, { NULL, 0, NULL, 0, NULL } };
+	{ .key = "id", .slot = S_CHAN_ID }, END };
 static const struct jscan_field message_f[] = {
-	{ "ts", S_MSG_TS, NULL, 0, NULL }, { NULL, 0, NULL, 0, NULL } };
+	{ .key = "ts", .slot = S_MSG_TS }, END };
 static const struct jscan_field input_f[] = {
-	{ "value", S_REASON, NULL, 0, NULL }, { NULL, 0, NULL, 0, NULL } };
+	{ .key = "value", .slot = S_REASON }, END };
 static const struct jscan_field rblock_f[] = {
-	{ "reason", S_RINPUT, input_f, 0, NULL }, { NULL, 0, NULL, 0, NULL } };
+	{ .key = "reason", .slot = S_RINPUT, .members = input_f }, END };
 static const struct jscan_field values_f[] = {
-	{ "reason", S_RBLOCK, rblock_f, 0, NULL },
-	{ NULL, 0, NULL, 0, NULL } };
+	{ .key = "reason", .slot = S_RBLOCK, .members = rblock_f }, END };
 static const struct jscan_field state_f[] = {
-	{ "values", S_VALUES, values_f, 0, NULL },
-	{ NULL, 0, NULL, 0, NULL } };
+	{ .key = "values", .slot = S_VALUES, .members = values_f }, END };
 static const struct jscan_field view_f[] = {
-	{ "callback_id", S_VIEW_CB, NULL, 0, NULL },
-	{ "private_metadata", S_VIEW_META, NULL, 0, NULL },
-	{ "state", S_STATE, state_f, 0, NULL }, { NULL, 0, NULL, 0, NULL } };
+	{ .key = "callback_id", .slot = S_VIEW_CB },
+	{ .key = "private_metadata", .slot = S_VIEW_META },
+	{ .key = "state", .slot = S_STATE, .members = state_f }, END };
 static const struct jscan_field root_f[] = {
-	{ "type", S_TYPE, NULL, 0, NULL },
-	{ "user", S_USER, user_f, 0, NULL },
-	{ "trigger_id", S_TRIGGER, NULL, 0, NULL },
-	{ "actions", S_ACTIONS, NULL, S_ACT0, action_f },
-	{ "container", S_CONT, container_f, 0, NULL },
-	{ "channel", S_CHAN, channel_f, 0, NULL },
-	{ "message", S_MSG, message_f, 0, NULL },
-	{ "view", S_VIEW, view_f, 0, NULL },
-	{ NULL, 0, NULL, 0, NULL }
+	{ .key = "type", .slot = S_TYPE },
+	{ .key = "user", .slot = S_USER, .members = user_f },
+	{ .key = "trigger_id", .slot = S_TRIGGER },
+	{ .key = "actions", .slot = S_ACTIONS, .first_slot = S_ACT0,
+	  .first_members = action_f },
+	{ .key = "container", .slot = S_CONT, .members = container_f },
+	{ .key = "channel", .slot = S_CHAN, .members = channel_f },
+	{ .key = "message", .slot = S_MSG, .members = message_f },
+	{ .key = "view", .slot = S_VIEW, .members = view_f },
+	END
 };
+#undef END
 
 /* the values kept by the parse, by slot */
 struct pl {

@@ -33,20 +33,27 @@ sig_init(void)
 	sig_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
 }
 
+struct sig_part {
+	const void *p;
+	size_t n;
+};
+
+/* SHA-256 of pad followed by the n parts, into out */
 static int
 sig_digest(EVP_MD_CTX *ctx, const unsigned char pad[SHA256_BLOCK],
-    const void *a, size_t alen, const void *b, size_t blen, const void *c,
-    size_t clen, const void *d, size_t dlen, unsigned char out[MAC_LEN])
+    const struct sig_part *part, size_t n, unsigned char out[MAC_LEN])
 {
 	unsigned int outl = 0;
+	size_t i;
 
-	return EVP_DigestInit_ex(ctx, sig_sha256, NULL) &&
-	    EVP_DigestUpdate(ctx, pad, SHA256_BLOCK) &&
-	    EVP_DigestUpdate(ctx, a, alen) &&
-	    (blen == 0 || EVP_DigestUpdate(ctx, b, blen)) &&
-	    (clen == 0 || EVP_DigestUpdate(ctx, c, clen)) &&
-	    (dlen == 0 || EVP_DigestUpdate(ctx, d, dlen)) &&
-	    EVP_DigestFinal_ex(ctx, out, &outl) && outl == MAC_LEN;
+	if (!EVP_DigestInit_ex(ctx, sig_sha256, NULL) ||
+	    !EVP_DigestUpdate(ctx, pad, SHA256_BLOCK))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (part[i].n > 0 && !EVP_DigestUpdate(ctx, part[i].p,
+		    part[i].n))
+			return 0;
+	return EVP_DigestFinal_ex(ctx, out, &outl) && outl == MAC_LEN;
 }
 
 /* HMAC-SHA256(secret, "v0:" ts ":" body) into mac (RFC 2104) */
@@ -55,6 +62,8 @@ sig_mac(const char *secret, const char *ts, const void *body, size_t len,
     unsigned char mac[MAC_LEN])
 {
 	unsigned char key[SHA256_BLOCK], pad[SHA256_BLOCK], inner[MAC_LEN];
+	const struct sig_part msg[] = { { "v0:", 3 }, { ts, strlen(ts) },
+	    { ":", 1 }, { body, len } }, digest = { inner, MAC_LEN };
 	size_t klen = strlen(secret), i;
 	unsigned int outl = 0;
 	EVP_MD_CTX *ctx = NULL;
@@ -72,13 +81,11 @@ sig_mac(const char *secret, const char *ts, const void *body, size_t len,
 		memcpy(key, secret, klen);
 	for (i = 0; i < SHA256_BLOCK; i++)
 		pad[i] = key[i] ^ 0x36;
-	if (!sig_digest(ctx, pad, "v0:", 3, ts, strlen(ts), ":", 1, body, len,
-	    inner))
+	if (!sig_digest(ctx, pad, msg, sizeof(msg) / sizeof(msg[0]), inner))
 		goto out;
 	for (i = 0; i < SHA256_BLOCK; i++)
 		pad[i] = key[i] ^ 0x5c;
-	if (!sig_digest(ctx, pad, inner, MAC_LEN, NULL, 0, NULL, 0, NULL, 0,
-	    mac))
+	if (!sig_digest(ctx, pad, &digest, 1, mac))
 		goto out;
 	rc = FX_OK;
 out:

@@ -17,15 +17,16 @@
 enum { K_A = 1, K_B, K_OBJ, K_OBJ_X, K_ARR, K_ARR0, K_ARR0_Y, K_N };
 
 static const struct jscan_field obj_f[] = {
-	{ "x", K_OBJ_X, NULL, 0, NULL }, { NULL, 0, NULL, 0, NULL } };
+	{ .key = "x", .slot = K_OBJ_X }, { .key = NULL } };
 static const struct jscan_field el_f[] = {
-	{ "y", K_ARR0_Y, NULL, 0, NULL }, { NULL, 0, NULL, 0, NULL } };
+	{ .key = "y", .slot = K_ARR0_Y }, { .key = NULL } };
 static const struct jscan_field root_f[] = {
-	{ "a", K_A, NULL, 0, NULL },
-	{ "b", K_B, NULL, 0, NULL },
-	{ "obj", K_OBJ, obj_f, 0, NULL },
-	{ "arr", K_ARR, NULL, K_ARR0, el_f },
-	{ NULL, 0, NULL, 0, NULL }
+	{ .key = "a", .slot = K_A },
+	{ .key = "b", .slot = K_B },
+	{ .key = "obj", .slot = K_OBJ, .members = obj_f },
+	{ .key = "arr", .slot = K_ARR, .first_slot = K_ARR0,
+	  .first_members = el_f },
+	{ .key = NULL }
 };
 
 static struct jscan_value v[K_N - 1];
@@ -216,31 +217,6 @@ test_refuses(void)
 	}
 }
 
-static char *
-read_file(const char *name, size_t *len)
-{
-	char path[1024];
-	const char *shared = getenv("FIXIT_SHARED");
-	FILE *f;
-	char *s;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/testdata/slack/%s",
-	    shared ? shared : "../../shared", name);
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) != 0 || (s = malloc((size_t)n + 1)) ==
-	    NULL) {
-		fclose(f);
-		return NULL;
-	}
-	*len = fread(s, 1, (size_t)n, f);
-	fclose(f);
-	s[*len] = '\0';
-	return s;
-}
-
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
 static uint64_t
@@ -289,16 +265,17 @@ mutate(char *s, size_t *len)
 static void
 test_agrees_with_jansson(void)
 {
-	const char *files[] = { "block_actions_approve.json",
-	    "block_actions_ephemeral_reject.json",
-	    "view_submission_reject_reason.json", "events_api.json" };
+	const char *files[] = { "testdata/slack/block_actions_approve.json",
+	    "testdata/slack/block_actions_ephemeral_reject.json",
+	    "testdata/slack/view_submission_reject_reason.json",
+	    "testdata/slack/events_api.json" };
 	size_t i, len, mlen, k;
 	int disagree, valids;
 	char *s, *m;
 
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		TEST(files[i]) {
-			s = read_file(files[i], &len);
+			s = th_read_shared(files[i], &len);
 			CHECK(s != NULL);
 			if (s == NULL)
 				continue;

@@ -15,8 +15,6 @@
 #include "testhelp.h"
 #include "testjson.h"
 
-#define MAX_FILE	(1024 * 1024)
-
 static const char *const r53_tags[] = {
 	"HostedZone", "ResourceRecordSet", "ResourceRecord", "Tag",
 	"NameServer", "VPC", NULL
@@ -32,27 +30,6 @@ xml_of(fx_err (*fn)(struct buf *, const json_t *), struct buf *b,
 
 	json_decref(j);
 	return rc;
-}
-
-static char *
-read_shared(const char *name)
-{
-	const char *dir = getenv("FIXIT_SHARED");
-	char path[1024];
-	char *p;
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "%s/testdata/responses/%s",
-	    dir ? dir : "../shared", name);
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	p = malloc(MAX_FILE + 1);
-	n = p ? fread(p, 1, MAX_FILE, f) : 0;
-	fclose(f);
-	if (p != NULL)
-		p[n] = '\0';
-	return p;
 }
 
 static void
@@ -220,7 +197,8 @@ static void
 test_round_trip(void)
 {
 	struct buf b = BUF_INIT;
-	char *xml = read_shared("route53-list-resource-record-sets.xml");
+	char *xml = th_read_shared(
+	    "testdata/responses/route53-list-resource-record-sets.xml", NULL);
 	json_t *doc = NULL, *sets, *back = NULL, *it;
 	size_t i;
 

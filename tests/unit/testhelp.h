@@ -10,6 +10,7 @@
 #define FIXIT_TESTHELP_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int th_failed, th_checks;
@@ -45,6 +46,37 @@ static int th_failed, th_checks;
 		    __FILE__, __LINE__, #a, #b, th_x, th_y);		\
 	}								\
 } while (0)
+
+/*
+ * $FIXIT_SHARED/rel (../../shared, from build/tests, when unset) read
+ * whole and NUL-terminated; *len (may be NULL) its size. NULL, said on
+ * stdout, when it cannot be read. The caller frees.
+ */
+static inline char *
+th_read_shared(const char *rel, size_t *len)
+{
+	const char *shared = getenv("FIXIT_SHARED");
+	char path[1024];
+	char *s = NULL;
+	FILE *f;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", shared && *shared ? shared :
+	    "../../shared", rel);
+	if ((f = fopen(path, "rb")) != NULL && fseek(f, 0, SEEK_END) == 0 &&
+	    (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (s = malloc((size_t)n + 1)) != NULL) {
+		n = (long)fread(s, 1, (size_t)n, f);
+		s[n] = '\0';
+		if (len != NULL)
+			*len = (size_t)n;
+	}
+	if (f != NULL)
+		fclose(f);
+	if (s == NULL)
+		printf("cannot read %s\n", path);
+	return s;
+}
 
 #define TEST_REPORT() (printf("%d checks, %d failed\n", th_checks,	\
 	th_failed), th_failed ? 1 : 0)
