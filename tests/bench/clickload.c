@@ -1,10 +1,11 @@
 /*
- * clickload.c - closed-loop HTTP/1.1 keep-alive load generator for
- * fixitd's click benchmark: a lean replacement for wrk + clicks.lua (see
- * README.md), printing the same BENCH line.
+ * clickload.c - HTTP/1.1 keep-alive load generator for fixitd's click
+ * benchmark: a lean replacement for wrk + clicks.lua (see README.md),
+ * printing the same BENCH line. Closed loop by default; with -R, a fixed
+ * offered rate.
  *
- *   clickload -c CONNS -d DURATION [-t THREADS] [--timeout DURATION]
- *             http://HOST:PORT REQFILE
+ *   clickload -c CONNS -d DURATION [-t THREADS] [-R RATE]
+ *             [--timeout DURATION] http://HOST:PORT REQFILE
  *
  * REQFILE has one pre-signed click per line, "TIMESTAMP \t SIGNATURE \t
  * BODY". Every request (POST /slack/actions) is built up front into one
@@ -22,9 +23,17 @@
  * own epoll set, and its own counters and latency histogram: the threads
  * share only the read-only requests and the stop flag.
  *
- * Each connection has one request in flight (closed loop) and sends the
- * next one as soon as the response is complete. Latency runs from the
- * start of the request's write to the end of its response (head, then a
+ * Each connection has one request in flight. Closed loop (the default):
+ * a connection sends the next request as soon as a response is complete,
+ * and latency runs from the start of the request's write to the end of its
+ * response. Fixed rate (-R RATE requests/s over all threads): request j of
+ * a thread is due at start + j * THREADS / RATE, and goes out on a free
+ * connection as soon as it is due and one is free (epoll_pwait2 sleeps to
+ * the next due time with ns resolution); its latency runs from its due
+ * time, not from its write, so that a server that falls behind is charged
+ * for the time requests waited for a connection (no coordinated omission,
+ * as in wrk2). Requests due by the end but never sent are reported as
+ * "behind". The end of a response is found from its head, then a
  * Content-Length, chunked or close-delimited body). A server close or a
  * protocol error is a read error; a response not complete within the
  * timeout is a timeout; both close the connection and open a new one (the
@@ -80,6 +89,7 @@ _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "stop flag must be lock-free");
 
 struct opts {
 	long conns, threads;
+	double rate;		/* -R requests/s over all threads; 0 closed loop */
 	uint64_t duration_ns, timeout_ns;
 	const char *url, *file;
 	char host[CL_MAX_HOST];		/* Host header: as in the URL */
@@ -96,10 +106,12 @@ struct reqtab {
 struct stats {
 	uint64_t requests, non2xx, connect_err, read_err, write_err, timeouts;
 	uint64_t sent, wrapped, loaded, max_ns;
+	uint64_t behind;	/* fixed rate: due by the end, never sent */
 	uint64_t *hist;		/* HIST_N counts, owned */
 };
 
-enum conn_state { C_CLOSED, C_CONNECTING, C_BUSY };
+/* C_IDLE: connected, no request in flight (fixed rate only) */
+enum conn_state { C_CLOSED, C_CONNECTING, C_BUSY, C_IDLE };
 
 enum resp_state {
 	R_STATUS, R_HEADER, R_BODY, R_BODY_EOF, R_CHUNK_SIZE, R_CHUNK_DATA,
@@ -112,7 +124,8 @@ struct conn {
 	int fd;			/* -1 unless C_CONNECTING or C_BUSY */
 	enum conn_state state;
 	int want_out;		/* EPOLLOUT is in the epoll set */
-	uint64_t since;		/* ns: connect or request start; retry time */
+	uint64_t since;		/* ns: connect or request start (fixed rate:
+				   its due time); retry time */
 	const char *req;	/* the request in flight (in the reqtab) */
 	size_t reqlen, written;
 	enum resp_state rs;	/* response parser */
@@ -128,10 +141,13 @@ struct loader {
 	const struct opts *o;
 	const struct reqtab *rt;
 	size_t k;		/* thread number: lines k, k + T, ... */
-	uint64_t deadline;	/* ns, CLOCK_MONOTONIC */
+	uint64_t start, deadline;	/* ns, CLOCK_MONOTONIC */
+	double interval;	/* fixed rate: ns between this thread's requests */
 	int epfd;
 	struct conn *conns;
 	size_t nconns, nclosed;
+	struct conn **idle;	/* fixed rate: the C_IDLE connections */
+	size_t nidle;
 	size_t next;		/* next of this thread's requests */
 	struct stats st;
 	int failed;		/* a system call failed: the run is void */
@@ -144,13 +160,16 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: clickload -c CONNS -d DURATION [-t THREADS] "
-	    "[--timeout DURATION] URL REQFILE\n"
+	    "[-R RATE] [--timeout DURATION] URL REQFILE\n"
 	    "  URL       http://HOST[:PORT] (IPv4 address or localhost); "
 	    "requests go to " CL_PATH "\n"
 	    "  REQFILE   one click a line: TIMESTAMP<TAB>SIGNATURE<TAB>BODY\n"
 	    "  DURATION  N, Ns, Nms, Nm or Nh (seconds by default)\n"
 	    "  -t        load threads, each with CONNS/THREADS connections "
 	    "(1)\n"
+	    "  -R        offer RATE requests/s (1 to 10000000) and time each "
+	    "from its due\n"
+	    "            time; without it, closed loop\n"
 	    "  --timeout a request without a complete response is dropped "
 	    "(5s)\n");
 }
@@ -267,8 +286,17 @@ parse_args(int argc, char **argv, struct opts *o)
 	memset(o, 0, sizeof(*o));
 	o->threads = 1;
 	o->timeout_ns = 5 * NS_PER_S;
-	while ((ch = getopt_long(argc, argv, "c:d:t:h", lopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:d:t:R:h", lopts, NULL)) !=
+	    -1) {
 		switch (ch) {
+		case 'R':
+			if (fx_strtoll(optarg, 1, 10000000, &v) != FX_OK) {
+				fprintf(stderr, "clickload: -R %s: want 1 to "
+				    "10000000 requests/s\n", optarg);
+				return 2;
+			}
+			o->rate = (double)v;
+			break;
 		case 'c':
 		case 't':
 			max = ch == 'c' ? CL_MAX_CONNS : CL_MAX_THREADS;
@@ -559,6 +587,14 @@ ld_fail(struct loader *ld, const char *what, int err)
 static void
 conn_close(struct loader *ld, struct conn *c, uint64_t retry_at)
 {
+	size_t i;
+
+	if (c->state == C_IDLE)
+		for (i = 0; i < ld->nidle; i++)
+			if (ld->idle[i] == c) {
+				ld->idle[i] = ld->idle[--ld->nidle];
+				break;
+			}
 	if (c->fd >= 0)
 		(void)close(c->fd);	/* its request is given up anyway */
 	c->fd = -1;
@@ -610,9 +646,12 @@ conn_write(struct loader *ld, struct conn *c)
 	(void)conn_want_out(ld, c, 0);
 }
 
-/* the thread's next request, round and round; each line once per round */
+/*
+ * the thread's next request, round and round; each line once per round;
+ * since: the start of its latency
+ */
 static void
-conn_send_next(struct loader *ld, struct conn *c)
+conn_send_next(struct loader *ld, struct conn *c, uint64_t since)
 {
 	const struct reqtab *rt = ld->rt;
 	size_t line;
@@ -629,8 +668,38 @@ conn_send_next(struct loader *ld, struct conn *c)
 	c->rlen = 0;
 	c->state = C_BUSY;
 	ld->st.sent++;
-	c->since = now_ns();
+	c->since = since;
 	conn_write(ld, c);
+}
+
+/* c is connected with nothing in flight: closed loop, send; else idle */
+static void
+conn_ready(struct loader *ld, struct conn *c)
+{
+	if (ld->o->rate == 0) {
+		conn_send_next(ld, c, now_ns());
+		return;
+	}
+	c->state = C_IDLE;
+	ld->idle[ld->nidle++] = c;
+}
+
+/* fixed rate: request j of this thread is due at start + j * interval */
+static uint64_t
+due_at(const struct loader *ld, uint64_t j)
+{
+	return ld->start + (uint64_t)((double)j * ld->interval);
+}
+
+/* fixed rate: send every request that is due while a connection is free */
+static void
+dispatch_due(struct loader *ld, uint64_t now)
+{
+	uint64_t due;
+
+	while (ld->nidle > 0 && !ld->failed &&
+	    (due = due_at(ld, ld->st.sent)) <= now)
+		conn_send_next(ld, ld->idle[--ld->nidle], due);
 }
 
 static void
@@ -667,7 +736,7 @@ conn_open(struct loader *ld, struct conn *c, uint64_t now)
 		return;
 	}
 	if (c->state == C_BUSY)
-		conn_send_next(ld, c);
+		conn_ready(ld, c);
 	return;
 fail:
 	ld->st.connect_err++;
@@ -688,7 +757,7 @@ conn_connected(struct loader *ld, struct conn *c)
 	}
 	c->state = C_BUSY;
 	if (conn_want_out(ld, c, 0) == 0)
-		conn_send_next(ld, c);
+		conn_ready(ld, c);
 }
 
 /* a complete response: record it, then the next request or a new socket */
@@ -705,7 +774,7 @@ conn_done(struct loader *ld, struct conn *c, uint64_t now)
 	} else if (c->close || c->written < c->reqlen) {
 		conn_close(ld, c, now);
 	} else {
-		conn_send_next(ld, c);
+		conn_ready(ld, c);
 	}
 }
 
@@ -951,6 +1020,11 @@ conn_event(struct loader *ld, struct conn *c, uint32_t events)
 			conn_connected(ld, c);
 		return;
 	}
+	if (c->state == C_IDLE) {	/* the server closed it (or spoke) */
+		if (events & (EPOLLIN | EPOLLERR | EPOLLHUP))
+			conn_close(ld, c, now_ns());
+		return;
+	}
 	if (c->state != C_BUSY)
 		return;
 	if ((events & EPOLLOUT) && c->written < c->reqlen) {
@@ -986,12 +1060,24 @@ loader_tick(struct loader *ld, uint64_t now, int check)
 	}
 }
 
+/* fixed rate: the requests due by the deadline that were never sent */
+static void
+count_behind(struct loader *ld)
+{
+	/* j is due before the deadline when j * interval < duration */
+	double n = (double)(ld->deadline - ld->start) / ld->interval;
+	uint64_t due = (uint64_t)n + ((double)(uint64_t)n < n);
+
+	ld->st.behind = due > ld->st.sent ? due - ld->st.sent : 0;
+}
+
 static void *
 loader_run(void *arg)
 {
 	struct loader *ld = arg;
 	struct epoll_event ev[CL_EVENTS];
-	uint64_t now, next_check = 0, wait;
+	struct timespec ts;
+	uint64_t now, next_check = 0, wait, due;
 	int i, n;
 
 	while (!atomic_load(&stop_flag) && !ld->failed) {
@@ -1003,15 +1089,26 @@ loader_run(void *arg)
 			if (now >= next_check)
 				next_check = now + CL_TICK_MS * NS_PER_MS;
 		}
-		wait = ld->nclosed > 0 ? 1 : CL_TICK_MS;
-		if (wait > (ld->deadline - now + NS_PER_MS - 1) / NS_PER_MS)
-			wait = (ld->deadline - now + NS_PER_MS - 1) / NS_PER_MS;
-		n = epoll_wait(ld->epfd, ev, CL_EVENTS, (int)wait);
+		if (ld->o->rate > 0)
+			dispatch_due(ld, now);
+		wait = (ld->nclosed > 0 ? 1 : CL_TICK_MS) * NS_PER_MS;
+		if (ld->nidle > 0) {	/* sleep to the next due time */
+			due = due_at(ld, ld->st.sent);
+			wait = due <= now ? 0 : due - now < wait ? due - now :
+			    wait;
+		}
+		if (wait > ld->deadline - now)
+			wait = ld->deadline - now;
+		ts.tv_sec = (time_t)(wait / NS_PER_S);
+		ts.tv_nsec = (long)(wait % NS_PER_S);
+		n = epoll_pwait2(ld->epfd, ev, CL_EVENTS, &ts, NULL);
 		if (n < 0 && errno != EINTR)
-			ld_fail(ld, "epoll_wait", errno);
+			ld_fail(ld, "epoll_pwait2", errno);
 		for (i = 0; i < n && !ld->failed; i++)
 			conn_event(ld, ev[i].data.ptr, ev[i].events);
 	}
+	if (ld->o->rate > 0)
+		count_behind(ld);
 	return NULL;
 }
 
@@ -1030,9 +1127,11 @@ loader_init(struct loader *ld, const struct opts *o, const struct reqtab *rt,
 	ld->nclosed = ld->nconns;
 	ld->st.loaded = (rt->n - k + (size_t)o->threads - 1) /
 	    (size_t)o->threads;
+	ld->interval = o->rate > 0 ? (double)o->threads * 1e9 / o->rate : 0;
 	ld->st.hist = calloc(HIST_N, sizeof(*ld->st.hist));
 	ld->conns = calloc(ld->nconns, sizeof(*ld->conns));
-	if (ld->st.hist == NULL || ld->conns == NULL) {
+	ld->idle = calloc(ld->nconns, sizeof(*ld->idle));
+	if (ld->st.hist == NULL || ld->conns == NULL || ld->idle == NULL) {
 		fprintf(stderr, "clickload: out of memory\n");
 		return -1;
 	}
@@ -1057,6 +1156,7 @@ loader_release(struct loader *ld)
 	if (ld->epfd >= 0)
 		(void)close(ld->epfd);
 	free(ld->conns);
+	free(ld->idle);
 	free(ld->st.hist);
 	memset(ld, 0, sizeof(*ld));
 	ld->epfd = -1;
@@ -1076,6 +1176,7 @@ stats_merge(struct stats *to, const struct stats *from)
 	to->sent += from->sent;
 	to->wrapped += from->wrapped;
 	to->loaded += from->loaded;
+	to->behind += from->behind;
 	if (from->max_ns > to->max_ns)
 		to->max_ns = from->max_ns;
 	for (i = 0; i < HIST_N; i++)
@@ -1090,7 +1191,7 @@ tv_s(const struct timeval *tv)
 
 /* cpu: user and system seconds of this process during the run */
 static void
-report(const struct stats *st, double secs, const double cpu[2])
+report(const struct stats *st, double rate, double secs, const double cpu[2])
 {
 	double p50 = (double)hist_percentile(st, 500) / 1000.0;
 	double p90 = (double)hist_percentile(st, 900) / 1000.0;
@@ -1103,6 +1204,10 @@ report(const struct stats *st, double secs, const double cpu[2])
 
 	printf("  requests:  %" PRIu64 " in %.3f s, %.0f requests/s\n",
 	    st->requests, secs, rps);
+	if (rate > 0)
+		printf("  offered:   %.0f requests/s; %" PRIu64 " due but never "
+		    "sent (behind); latency from each request's due time\n",
+		    rate, st->behind);
 	printf("  latency:   p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, "
 	    "p99.9 %.3f ms, max %.3f ms\n", p50, p90, p99, p999, max);
 	printf("  errors:    non-2xx %" PRIu64 ", connect %" PRIu64 ", read %"
@@ -1118,10 +1223,11 @@ report(const struct stats *st, double secs, const double cpu[2])
 	    "non2xx=%" PRIu64 " connect_err=%" PRIu64 " read_err=%" PRIu64
 	    " write_err=%" PRIu64 " timeouts=%" PRIu64 " "
 	    "p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f "
-	    "sent=%" PRIu64 " loaded=%" PRIu64 " wrapped=%" PRIu64 "\n",
+	    "sent=%" PRIu64 " loaded=%" PRIu64 " wrapped=%" PRIu64 " "
+	    "rate=%.0f behind=%" PRIu64 "\n",
 	    st->requests, secs, rps, st->non2xx, st->connect_err,
 	    st->read_err, st->write_err, st->timeouts, p50, p90, p99, max,
-	    st->sent, st->loaded, st->wrapped);
+	    st->sent, st->loaded, st->wrapped, rate, st->behind);
 }
 
 /* until the deadline or SIGINT/SIGTERM (blocked in every thread) */
@@ -1169,6 +1275,7 @@ run(const struct opts *o, struct loader *ld, double *secs, double cpu[2])
 	}
 	t0 = now_ns();
 	for (i = 0; i < o->threads; i++) {
+		ld[i].start = t0;
 		ld[i].deadline = t0 + o->duration_ns;
 		if ((err = pthread_create(&ld[i].tid, NULL, loader_run,
 		    &ld[i])) != 0) {
@@ -1245,8 +1352,12 @@ main(int argc, char **argv)
 		if (loader_init(&ld[i], &o, &rt, (size_t)i) != 0)
 			goto out;
 	printf("clickload: %.3f s @ http://%s" CL_PATH ", %ld thread%s, %ld "
-	    "connections, %zu requests\n", (double)o.duration_ns / 1e9,
+	    "connections, %zu requests, ", (double)o.duration_ns / 1e9,
 	    o.host, o.threads, o.threads == 1 ? "" : "s", o.conns, rt.n);
+	if (o.rate > 0)
+		printf("%.0f requests/s offered\n", o.rate);
+	else
+		printf("closed loop\n");
 	fflush(stdout);
 	if (run(&o, ld, &secs, cpu) != 0)
 		goto out;
@@ -1258,7 +1369,7 @@ main(int argc, char **argv)
 		}
 		stats_merge(&total, &ld[i].st);
 	}
-	report(&total, secs, cpu);
+	report(&total, o.rate, secs, cpu);
 	rc = fflush(stdout) == 0 ? 0 : 1;
 out:
 	for (i = 0; ld != NULL && i < o.threads; i++)
