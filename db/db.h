@@ -71,7 +71,8 @@ const char *db_errmsg(struct db *db);	/* last SQLite message */
 /*
  * WAL checkpoints: the writer turns automatic ones off (pages 0) so that
  * no commit pays for one, and a checkpointer thread runs passive ones on
- * its own connection (they never block the writer).
+ * its own connection (they never block the writer); see dbwriter.c for
+ * how the WAL is still started over under steady writes.
  */
 fx_err db_autocheckpoint(struct db *db, int pages) FX_WUR;
 fx_err db_checkpoint(struct db *db, int *wal_frames, int *copied) FX_WUR;

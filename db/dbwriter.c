@@ -6,9 +6,31 @@
  * writer takes the whole FIFO as one batch, runs it inside one
  * transaction with a SAVEPOINT per job, commits, then marks every job of
  * the batch done and wakes its submitter. The writer owns the only
- * struct db of the process.
+ * struct db of the process that writes.
+ *
+ * Checkpoints. The checkpointer thread copies committed WAL frames into
+ * the database on its own connection (PASSIVE: it never blocks the
+ * writer), every interval_ms while writes go on, with another pass at
+ * once while the last one copied more than DBW_TAIL_FRAMES: small copies,
+ * each with its two fdatasyncs, because one big copy every quarter second
+ * stalled the writer for 10 - 80 ms behind its write-back (measured:
+ * clicks' p99 at 20,000/s fell from 11 - 26 ms to about 4 ms). When
+ * nothing was written it sleeps idle_ms, and the writer's next commit
+ * wakes it.
+ *
+ * SQLite starts the WAL over (instead of appending to it) only when a
+ * write transaction begins on a WAL that is fully copied; under steady
+ * load the writer commits while every checkpoint runs, so checkpoints on
+ * another connection alone never get there and the WAL grows without
+ * bound (1.2 GB in 10 s of clicks, measured). So once the WAL holds
+ * restart_frames, the checkpointer, once caught up, asks the writer to
+ * copy the rest between two batches (a few batches' pages, with its
+ * fdatasyncs: 1 - 7 ms); the writer's next transaction then starts the
+ * WAL over. A reader still using old frames only postpones that to a
+ * later round.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +39,14 @@
 #include "fxworker.h"
 #include "banned.h"
 
-#define DBW_CHECKPOINT_MS	250
+#define DBW_CKPT_PASSES		4	/* passes per round, at most */
+#define DBW_TAIL_FRAMES		256	/* a pass copying more: another */
+
+static const struct dbw_ckpt dbw_ckpt_default = {
+	.interval_ms = 10,
+	.idle_ms = 1000,
+	.restart_frames = 32768,	/* 128 MiB of 4 KiB pages */
+};
 
 struct dbw {
 	struct fx_worker wk;	/* wk.mu guards the queue */
@@ -28,7 +57,18 @@ struct dbw {
 	char *path;
 	struct dbw_req *head, *tail;
 	struct db *db;
+	struct dbw_ckpt ckpt;	/* the checkpoint policy */
+	atomic_int ckpt_tail;	/* set: the writer checkpoints the rest */
+	atomic_int ckpt_idle;	/* set: the checkpointer waits for a commit */
 };
+
+static void
+checkpoint(struct db *db, const char *who, int *frames, int *copied)
+{
+	*frames = *copied = 0;
+	if (db_checkpoint(db, frames, copied) == FX_EDB)
+		log_warnx("%s: checkpoint: %s", who, db_errmsg(db));
+}
 
 static void
 run_batch(struct dbw *w, struct dbw_req *batch)
@@ -94,8 +134,12 @@ writer_main(void *arg)
 {
 	struct dbw *w = arg;
 	struct dbw_req *batch;
+	int frames, copied;
 
 	for (;;) {
+		/* between batches, outside any transaction */
+		if (atomic_exchange(&w->ckpt_tail, 0))
+			checkpoint(w->db, "writer", &frames, &copied);
 		pthread_mutex_lock(&w->wk.mu);
 		while (w->head == NULL && !w->wk.stopping)
 			pthread_cond_wait(&w->wk.cv, &w->wk.mu);
@@ -105,32 +149,69 @@ writer_main(void *arg)
 		if (batch == NULL)
 			break;		/* stopping and drained */
 		run_batch(w, batch);
+		if (atomic_load_explicit(&w->ckpt_idle, memory_order_relaxed) &&
+		    atomic_exchange(&w->ckpt_idle, 0))
+			fx_worker_kick(&w->ck);
 	}
 	return NULL;
 }
 
-/* copies committed WAL frames into the database, off the writer */
+/* copies committed WAL frames into the database, mostly off the writer */
 static void *
 checkpointer_main(void *arg)
 {
 	struct dbw *w = arg;
-	int frames, copied;
+	const struct dbw_ckpt *ck = &w->ckpt;
+	int frames, copied, before, last = 0, pass, wait = ck->interval_ms;
 
-	while (!fx_worker_wait(&w->ck, DBW_CHECKPOINT_MS))
-		if (db_checkpoint(w->ckdb, &frames, &copied) == FX_EDB)
-			log_warnx("%s: %s", __func__, db_errmsg(w->ckdb));
+	while (!fx_worker_wait(&w->ck, wait)) {
+		/*
+		 * frames: the WAL's length when a pass began. A pass copies
+		 * what was committed since the previous one began (frames -
+		 * before); repeat while that was more than a tail, so that
+		 * the copies stay small and the writer's share of a restart
+		 * too.
+		 */
+		pass = 0;
+		copied = 0;
+		do {
+			before = copied;
+			checkpoint(w->ckdb, "checkpointer", &frames, &copied);
+		} while (++pass < DBW_CKPT_PASSES && copied > before &&
+		    frames - before > DBW_TAIL_FRAMES);
+		if (frames >= ck->restart_frames)
+			atomic_store(&w->ckpt_tail, 1);	/* before a batch */
+		if (frames == last) {	/* nothing committed since */
+			atomic_store(&w->ckpt_idle, 1);
+			wait = ck->idle_ms;
+		} else {
+			wait = ck->interval_ms;
+		}
+		last = frames;
+	}
 	return NULL;
 }
 
 fx_err
 dbw_start(const char *path, struct dbw **out)
 {
+	return dbw_start_ckpt(path, NULL, out);
+}
+
+fx_err
+dbw_start_ckpt(const char *path, const struct dbw_ckpt *ckpt,
+    struct dbw **out)
+{
 	struct dbw *w;
 	fx_err rc;
 
+	if (ckpt != NULL && (ckpt->interval_ms < 1 || ckpt->idle_ms < 1 ||
+	    ckpt->restart_frames < 1))
+		return FX_EINVAL;
 	w = calloc(1, sizeof(*w));
 	if (w == NULL)
 		return FX_ENOMEM;
+	w->ckpt = ckpt != NULL ? *ckpt : dbw_ckpt_default;
 	rc = db_open(path, &w->db);
 	if (rc == FX_OK)
 		rc = db_autocheckpoint(w->db, 0);

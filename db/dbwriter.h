@@ -21,6 +21,16 @@ struct dbw;
 typedef fx_err (*dbw_fn)(struct db *db, void *arg);
 
 fx_err dbw_start(const char *path, struct dbw **out) FX_WUR;
+/* how the WAL is checkpointed (dbwriter.c); dbw_start uses the defaults */
+struct dbw_ckpt {
+	int interval_ms;	/* between checkpoints while writes go on: 10 */
+	int idle_ms;		/* when nothing was written (a commit wakes
+				   the checkpointer early): 1000 */
+	int restart_frames;	/* a WAL this long is started over: 32768 */
+};
+/* FX_EINVAL when a field is below 1 */
+fx_err dbw_start_ckpt(const char *path, const struct dbw_ckpt *ckpt,
+    struct dbw **out) FX_WUR;
 /* refuses new calls (FX_ESTOPPED), runs the jobs already queued,
  * joins, closes the connection, frees */
 void dbw_stop(struct dbw *w);		/* accepts NULL */
