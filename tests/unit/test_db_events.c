@@ -15,20 +15,6 @@
 static char tmpdir[64];
 static char dbpath[128];
 
-static void
-tmp_cleanup(void)
-{
-	static const char *const names[] = { "e.db", "e.db-wal", "e.db-shm" };
-	char p[160];
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(p, sizeof(p), "%s/%s", tmpdir, names[i]);
-		(void)unlink(p);
-	}
-	(void)rmdir(tmpdir);
-}
-
 static int64_t
 count(struct db *db, const char *state)
 {
@@ -193,12 +179,12 @@ main(void)
 	snprintf(dbpath, sizeof(dbpath), "%s/e.db", tmpdir);
 	if (db_open(dbpath, &db) != FX_OK) {
 		printf("cannot open %s\n", dbpath);
-		tmp_cleanup();
+		th_remove_db(tmpdir, dbpath);
 		return 1;
 	}
 	test_events(db);
 	test_purge(db);
 	db_close(db);
-	tmp_cleanup();
+	th_remove_db(tmpdir, dbpath);
 	return TEST_REPORT();
 }

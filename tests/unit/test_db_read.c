@@ -17,20 +17,6 @@ static char tmpdir[64];
 static char dbpath[128];
 
 static void
-tmp_cleanup(void)
-{
-	static const char *const names[] = { "r.db", "r.db-wal", "r.db-shm" };
-	char p[160];
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(p, sizeof(p), "%s/%s", tmpdir, names[i]);
-		(void)unlink(p);
-	}
-	(void)rmdir(tmpdir);
-}
-
-static void
 setstr(char **dst, const char *s)
 {
 	free(*dst);
@@ -349,7 +335,7 @@ main(void)
 	}
 	snprintf(dbpath, sizeof(dbpath), "%s/r.db", tmpdir);
 	if (db_open(dbpath, &db) != FX_OK) {
-		tmp_cleanup();
+		th_remove_db(tmpdir, dbpath);
 		return 1;
 	}
 	test_finding_json();
@@ -367,6 +353,6 @@ main(void)
 	test_lists(db, ids);
 	test_findings_list(db);
 	db_close(db);
-	tmp_cleanup();
+	th_remove_db(tmpdir, dbpath);
 	return TEST_REPORT();
 }

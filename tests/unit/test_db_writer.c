@@ -169,20 +169,6 @@ test_bad_policy(void)
 	}
 }
 
-static void
-cleanup(void)
-{
-	static const char *const names[] = { "", "-wal", "-shm" };
-	char p[160];
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", dbpath, names[i]);
-		(void)unlink(p);
-	}
-	(void)rmdir(tmpdir);
-}
-
 int
 main(void)
 {
@@ -195,6 +181,6 @@ main(void)
 	snprintf(dbpath, sizeof(dbpath), "%s/w.db", tmpdir);
 	test_bad_policy();
 	test_wal_bounded();
-	cleanup();
+	th_remove_db(tmpdir, dbpath);
 	return TEST_REPORT();
 }

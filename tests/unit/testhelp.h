@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int th_failed, th_checks;
 
@@ -76,6 +77,22 @@ th_read_shared(const char *rel, size_t *len)
 	if (s == NULL)
 		printf("cannot read %s\n", path);
 	return s;
+}
+
+/* remove an SQLite database with its -wal and -shm files, then its
+ * directory (when empty) */
+static inline void
+th_remove_db(const char *dir, const char *dbpath)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm" };
+	char p[1024];
+	size_t i;
+
+	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", dbpath, suffixes[i]);
+		(void)unlink(p);
+	}
+	(void)rmdir(dir);
 }
 
 #define TEST_REPORT() (printf("%d checks, %d failed\n", th_checks,	\
