@@ -322,22 +322,55 @@ db_savepoint_rollback(struct db *db)
 		(void)db_run(db, SQL_RELEASE, DB_NOARGS, __func__);
 }
 
+/* SQLite's WAL hook: runs on the committing thread after each commit */
+static int
+wal_committed(void *arg, sqlite3 *h, const char *name, int frames)
+{
+	struct db *db = arg;
+
+	(void)h;
+	(void)name;
+	db->wal_frames = frames;
+	return SQLITE_OK;
+}
+
 fx_err
 db_autocheckpoint(struct db *db, int pages)
 {
 	int src = sqlite3_wal_autocheckpoint(db->h, pages);
 
+	/* with none, the hook instead keeps count of the WAL's length */
+	if (src == SQLITE_OK && pages <= 0)
+		(void)sqlite3_wal_hook(db->h, wal_committed, db);
+	return src == SQLITE_OK ? FX_OK : db_fail(db, __func__, src);
+}
+
+int
+db_wal_frames(const struct db *db)
+{
+	return db->wal_frames;
+}
+
+static fx_err
+checkpoint_mode(struct db *db, int mode, int *wal_frames, int *copied)
+{
+	int src;
+
+	src = sqlite3_wal_checkpoint_v2(db->h, NULL, mode, wal_frames, copied);
+	if (src == SQLITE_BUSY)
+		return FX_ERETRY;	/* another checkpoint, or a reader */
 	return src == SQLITE_OK ? FX_OK : db_fail(db, __func__, src);
 }
 
 fx_err
 db_checkpoint(struct db *db, int *wal_frames, int *copied)
 {
-	int src;
+	return checkpoint_mode(db, SQLITE_CHECKPOINT_PASSIVE, wal_frames,
+	    copied);
+}
 
-	src = sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE,
-	    wal_frames, copied);
-	if (src == SQLITE_BUSY)
-		return FX_ERETRY;	/* another checkpoint is running */
-	return src == SQLITE_OK ? FX_OK : db_fail(db, __func__, src);
+fx_err
+db_checkpoint_full(struct db *db, int *wal_frames, int *copied)
+{
+	return checkpoint_mode(db, SQLITE_CHECKPOINT_FULL, wal_frames, copied);
 }

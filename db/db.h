@@ -75,7 +75,15 @@ const char *db_errmsg(struct db *db);	/* last SQLite message */
  * how the WAL is still started over under steady writes.
  */
 fx_err db_autocheckpoint(struct db *db, int pages) FX_WUR;
+/* with pages 0: the WAL's length in frames after this connection's last
+ * commit (0 before any) */
+int db_wal_frames(const struct db *db);
+/* PASSIVE; FX_ERETRY when another checkpoint is running */
 fx_err db_checkpoint(struct db *db, int *wal_frames, int *copied) FX_WUR;
+/* FULL: waits (busy timeout) for a running checkpoint and for readers of
+ * older snapshots, then copies the whole WAL; FX_ERETRY on timeout */
+fx_err db_checkpoint_full(struct db *db, int *wal_frames, int *copied)
+    FX_WUR;
 
 /* transactions, used by the writer thread */
 fx_err db_begin(struct db *db) FX_WUR;		/* BEGIN IMMEDIATE */

@@ -57,6 +57,7 @@ struct db {
 	sqlite3 *h;
 	sqlite3_stmt *st[SQL__COUNT];
 	char err[256];		/* the last failure's message */
+	int wal_frames;		/* the WAL's length after the last commit */
 };
 
 /* the cached statement, prepared on first use; NULL on failure (logged) */

@@ -27,8 +27,10 @@
  * copy the rest between two batches (a few batches' pages, with its
  * fdatasyncs: 1 - 7 ms); the writer's next transaction then starts the
  * WAL over. A reader still using old frames only postpones that to a
- * later round.
+ * later round. If the checkpointer falls behind all the same (a disk
+ * slower than the writes), catch_up() below makes the writer wait for it.
  */
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -41,6 +43,7 @@
 
 #define DBW_CKPT_PASSES		4	/* passes per round, at most */
 #define DBW_TAIL_FRAMES		256	/* a pass copying more: another */
+#define DBW_LIMIT		4	/* x restart_frames: the writer copies */
 
 static const struct dbw_ckpt dbw_ckpt_default = {
 	.interval_ms = 10,
@@ -60,13 +63,20 @@ struct dbw {
 	struct dbw_ckpt ckpt;	/* the checkpoint policy */
 	atomic_int ckpt_tail;	/* set: the writer checkpoints the rest */
 	atomic_int ckpt_idle;	/* set: the checkpointer waits for a commit */
+	int catch_up_at;	/* writer only: WAL frames for catch_up() */
 };
 
+/* full: wait for a running checkpoint and for readers, copy it all */
 static void
-checkpoint(struct db *db, const char *who, int *frames, int *copied)
+checkpoint(struct db *db, const char *who, int full, int *frames,
+    int *copied)
 {
+	fx_err rc;
+
 	*frames = *copied = 0;
-	if (db_checkpoint(db, frames, copied) == FX_EDB)
+	rc = full ? db_checkpoint_full(db, frames, copied) :
+	    db_checkpoint(db, frames, copied);
+	if (rc == FX_EDB)
 		log_warnx("%s: checkpoint: %s", who, db_errmsg(db));
 }
 
@@ -129,6 +139,31 @@ run_batch(struct dbw *w, struct dbw_req *batch)
 	}
 }
 
+/*
+ * Backpressure: when the WAL reaches DBW_LIMIT times restart_frames, the
+ * checkpointer has fallen behind the writes (a disk slower than them, a
+ * reader holding old frames): the writer then copies the WAL itself,
+ * holding up new writes until it is done, once per restart_frames of
+ * growth, so that the WAL stays bounded.
+ */
+static void
+catch_up(struct dbw *w)
+{
+	int frames = db_wal_frames(w->db), copied, limit;
+
+	limit = w->ckpt.restart_frames > INT_MAX / DBW_LIMIT ? INT_MAX :
+	    w->ckpt.restart_frames * DBW_LIMIT;
+	if (frames < limit) {
+		w->catch_up_at = limit;
+	} else if (frames >= w->catch_up_at) {
+		log_warnx("%s: the WAL holds %d frames: checkpointing on the "
+		    "writer", __func__, frames);
+		w->catch_up_at = frames > INT_MAX - w->ckpt.restart_frames ?
+		    INT_MAX : frames + w->ckpt.restart_frames;
+		checkpoint(w->db, "writer", 1, &frames, &copied);
+	}
+}
+
 static void *
 writer_main(void *arg)
 {
@@ -137,9 +172,18 @@ writer_main(void *arg)
 	int frames, copied;
 
 	for (;;) {
-		/* between batches, outside any transaction */
-		if (atomic_exchange(&w->ckpt_tail, 0))
-			checkpoint(w->db, "writer", &frames, &copied);
+		/*
+		 * Between batches, outside any transaction. The flag is
+		 * cleared after the copy: until then the checkpointer runs
+		 * no pass of its own (a PASSIVE checkpoint finding another
+		 * one running gives up at once, and then the WAL would not
+		 * be started over).
+		 */
+		if (atomic_load(&w->ckpt_tail)) {
+			checkpoint(w->db, "writer", 0, &frames, &copied);
+			atomic_store(&w->ckpt_tail, 0);
+		}
+		catch_up(w);
 		pthread_mutex_lock(&w->wk.mu);
 		while (w->head == NULL && !w->wk.stopping)
 			pthread_cond_wait(&w->wk.cv, &w->wk.mu);
@@ -165,6 +209,10 @@ checkpointer_main(void *arg)
 	int frames, copied, before, last = 0, pass, wait = ck->interval_ms;
 
 	while (!fx_worker_wait(&w->ck, wait)) {
+		if (atomic_load(&w->ckpt_tail)) {
+			wait = ck->interval_ms;	/* the writer's turn */
+			continue;
+		}
 		/*
 		 * frames: the WAL's length when a pass began. A pass copies
 		 * what was committed since the previous one began (frames -
@@ -176,7 +224,8 @@ checkpointer_main(void *arg)
 		copied = 0;
 		do {
 			before = copied;
-			checkpoint(w->ckdb, "checkpointer", &frames, &copied);
+			checkpoint(w->ckdb, "checkpointer", 0, &frames,
+			    &copied);
 		} while (++pass < DBW_CKPT_PASSES && copied > before &&
 		    frames - before > DBW_TAIL_FRAMES);
 		if (frames >= ck->restart_frames)
