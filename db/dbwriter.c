@@ -35,6 +35,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dbwriter.h"
 #include "fxlog.h"
@@ -44,6 +45,8 @@
 #define DBW_CKPT_PASSES		4	/* passes per round, at most */
 #define DBW_TAIL_FRAMES		256	/* a pass copying more: another */
 #define DBW_LIMIT		4	/* x restart_frames: the writer copies */
+#define DBW_RETRIES		2000	/* its tries while a pass runs, */
+#define DBW_RETRY_US		500	/* this far apart: 1 s at most */
 
 static const struct dbw_ckpt dbw_ckpt_default = {
 	.interval_ms = 10,
@@ -66,8 +69,8 @@ struct dbw {
 	int catch_up_at;	/* writer only: WAL frames for catch_up() */
 };
 
-/* full: wait for a running checkpoint and for readers, copy it all */
-static void
+/* full: wait for readers, copy it all; FX_ERETRY: another is running */
+static fx_err
 checkpoint(struct db *db, const char *who, int full, int *frames,
     int *copied)
 {
@@ -78,6 +81,7 @@ checkpoint(struct db *db, const char *who, int full, int *frames,
 	    db_checkpoint(db, frames, copied);
 	if (rc == FX_EDB)
 		log_warnx("%s: checkpoint: %s", who, db_errmsg(db));
+	return rc;
 }
 
 static void
@@ -144,12 +148,15 @@ run_batch(struct dbw *w, struct dbw_req *batch)
  * checkpointer has fallen behind the writes (a disk slower than them, a
  * reader holding old frames): the writer then copies the WAL itself,
  * holding up new writes until it is done, once per restart_frames of
- * growth, so that the WAL stays bounded.
+ * growth, so that the WAL stays bounded. The checkpointer stands down
+ * meanwhile (ckpt_tail); if it is in a pass, the writer waits for its end
+ * (a checkpoint finding another one running fails at once).
  */
 static void
 catch_up(struct dbw *w)
 {
-	int frames = db_wal_frames(w->db), copied, limit;
+	const struct timespec nap = { 0, DBW_RETRY_US * 1000 };
+	int frames = db_wal_frames(w->db), copied, limit, tries;
 
 	limit = w->ckpt.restart_frames > INT_MAX / DBW_LIMIT ? INT_MAX :
 	    w->ckpt.restart_frames * DBW_LIMIT;
@@ -160,7 +167,14 @@ catch_up(struct dbw *w)
 		    "writer", __func__, frames);
 		w->catch_up_at = frames > INT_MAX - w->ckpt.restart_frames ?
 		    INT_MAX : frames + w->ckpt.restart_frames;
-		checkpoint(w->db, "writer", 1, &frames, &copied);
+		atomic_store(&w->ckpt_tail, 1);
+		for (tries = 0; tries < DBW_RETRIES; tries++) {
+			if (checkpoint(w->db, "writer", 1, &frames, &copied) !=
+			    FX_ERETRY)
+				break;
+			(void)nanosleep(&nap, NULL);
+		}
+		atomic_store(&w->ckpt_tail, 0);
 	}
 }
 
@@ -180,7 +194,7 @@ writer_main(void *arg)
 		 * be started over).
 		 */
 		if (atomic_load(&w->ckpt_tail)) {
-			checkpoint(w->db, "writer", 0, &frames, &copied);
+			(void)checkpoint(w->db, "writer", 0, &frames, &copied);
 			atomic_store(&w->ckpt_tail, 0);
 		}
 		catch_up(w);
@@ -210,7 +224,9 @@ checkpointer_main(void *arg)
 
 	while (!fx_worker_wait(&w->ck, wait)) {
 		if (atomic_load(&w->ckpt_tail)) {
-			wait = ck->interval_ms;	/* the writer's turn */
+			/* the writer's turn; its next commit wakes us */
+			atomic_store(&w->ckpt_idle, 1);
+			wait = ck->idle_ms;
 			continue;
 		}
 		/*
@@ -224,7 +240,7 @@ checkpointer_main(void *arg)
 		copied = 0;
 		do {
 			before = copied;
-			checkpoint(w->ckdb, "checkpointer", 0, &frames,
+			(void)checkpoint(w->ckdb, "checkpointer", 0, &frames,
 			    &copied);
 		} while (++pass < DBW_CKPT_PASSES && copied > before &&
 		    frames - before > DBW_TAIL_FRAMES);
