@@ -35,18 +35,18 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "dbwriter.h"
 #include "fxlog.h"
+#include "fxtime.h"
 #include "fxworker.h"
 #include "banned.h"
 
 #define DBW_CKPT_PASSES		4	/* passes per round, at most */
 #define DBW_TAIL_FRAMES		256	/* a pass copying more: another */
 #define DBW_LIMIT		4	/* x restart_frames: the writer copies */
-#define DBW_RETRIES		2000	/* its tries while a pass runs, */
-#define DBW_RETRY_US		500	/* this far apart: 1 s at most */
+#define DBW_CATCH_UP_MS		1000	/* its tries while a pass runs */
+#define DBW_RETRY_MS		1	/* apart */
 
 static const struct dbw_ckpt dbw_ckpt_default = {
 	.interval_ms = 10,
@@ -149,14 +149,15 @@ run_batch(struct dbw *w, struct dbw_req *batch)
  * reader holding old frames): the writer then copies the WAL itself,
  * holding up new writes until it is done, once per restart_frames of
  * growth, so that the WAL stays bounded. The checkpointer stands down
- * meanwhile (ckpt_tail); if it is in a pass, the writer waits for its end
- * (a checkpoint finding another one running fails at once).
+ * meanwhile (ckpt_tail); if it is in a pass, the writer tries again until
+ * DBW_CATCH_UP_MS passed (a checkpoint finding another one running fails
+ * at once; one waiting for a reader fails after the busy timeout).
  */
 static void
 catch_up(struct dbw *w)
 {
-	const struct timespec nap = { 0, DBW_RETRY_US * 1000 };
-	int frames = db_wal_frames(w->db), copied, limit, tries;
+	int frames = db_wal_frames(w->db), copied, limit;
+	int64_t until;
 
 	limit = w->ckpt.restart_frames > INT_MAX / DBW_LIMIT ? INT_MAX :
 	    w->ckpt.restart_frames * DBW_LIMIT;
@@ -168,12 +169,10 @@ catch_up(struct dbw *w)
 		w->catch_up_at = frames > INT_MAX - w->ckpt.restart_frames ?
 		    INT_MAX : frames + w->ckpt.restart_frames;
 		atomic_store(&w->ckpt_tail, 1);
-		for (tries = 0; tries < DBW_RETRIES; tries++) {
-			if (checkpoint(w->db, "writer", 1, &frames, &copied) !=
-			    FX_ERETRY)
-				break;
-			(void)nanosleep(&nap, NULL);
-		}
+		until = fx_mono_ms() + DBW_CATCH_UP_MS;
+		while (checkpoint(w->db, "writer", 1, &frames, &copied) ==
+		    FX_ERETRY && fx_mono_ms() < until)
+			fx_sleep_ms(DBW_RETRY_MS);
 		atomic_store(&w->ckpt_tail, 0);
 	}
 }
