@@ -28,7 +28,8 @@
  * fdatasyncs: 1 - 7 ms); the writer's next transaction then starts the
  * WAL over. A reader still using old frames only postpones that to a
  * later round. If the checkpointer falls behind all the same (a disk
- * slower than the writes), catch_up() below makes the writer wait for it.
+ * slower than the writes), writer_checkpoint() below makes the writer
+ * wait for it.
  */
 #include <limits.h>
 #include <pthread.h>
@@ -45,7 +46,7 @@
 #define DBW_CKPT_PASSES		4	/* passes per round, at most */
 #define DBW_TAIL_FRAMES		256	/* a pass copying more: another */
 #define DBW_LIMIT		4	/* x restart_frames: the writer copies */
-#define DBW_CATCH_UP_MS		1000	/* its tries while a pass runs */
+#define DBW_CATCH_UP_MS		1000	/* its FULL tries while a pass runs */
 #define DBW_RETRY_MS		1	/* apart */
 
 static const struct dbw_ckpt dbw_ckpt_default = {
@@ -64,9 +65,10 @@ struct dbw {
 	struct dbw_req *head, *tail;
 	struct db *db;
 	struct dbw_ckpt ckpt;	/* the checkpoint policy */
-	atomic_int ckpt_tail;	/* set: the writer checkpoints the rest */
+	atomic_int writer_turn;	/* set: the writer checkpoints next, the
+				   checkpointer starts no pass */
 	atomic_int ckpt_idle;	/* set: the checkpointer waits for a commit */
-	int catch_up_at;	/* writer only: WAL frames for catch_up() */
+	int catch_up_at;	/* writer only: WAL frames for a FULL copy */
 };
 
 /* full: wait for readers, copy it all; FX_ERETRY: another is running */
@@ -144,37 +146,46 @@ run_batch(struct dbw *w, struct dbw_req *batch)
 }
 
 /*
- * Backpressure: when the WAL reaches DBW_LIMIT times restart_frames, the
- * checkpointer has fallen behind the writes (a disk slower than them, a
- * reader holding old frames): the writer then copies the WAL itself,
- * holding up new writes until it is done, once per restart_frames of
- * growth, so that the WAL stays bounded. The checkpointer stands down
- * meanwhile (ckpt_tail); if it is in a pass, the writer tries again until
- * DBW_CATCH_UP_MS passed (a checkpoint finding another one running fails
- * at once; one waiting for a reader fails after the busy timeout).
+ * The writer's share of the checkpoints, between batches, outside any
+ * transaction:
+ * - the checkpointer handed over (writer_turn set): the WAL is long
+ *   enough to start over, and the writer copies its last few batches
+ *   (PASSIVE);
+ * - backpressure: the WAL reached DBW_LIMIT times restart_frames, so the
+ *   checkpointer has fallen behind the writes (a disk slower than them, a
+ *   reader holding old frames): the writer copies the whole WAL (FULL),
+ *   holding up new writes until it is done, once per restart_frames of
+ *   growth, trying again for DBW_CATCH_UP_MS while the checkpointer ends
+ *   a pass.
+ * writer_turn stays set until the copy is done, so that the checkpointer
+ * starts no pass meanwhile: a checkpoint finding another one running
+ * fails at once (one waiting for a reader fails after the busy timeout).
  */
 static void
-catch_up(struct dbw *w)
+writer_checkpoint(struct dbw *w)
 {
-	int frames = db_wal_frames(w->db), copied, limit;
+	int frames = db_wal_frames(w->db), copied, limit, full;
 	int64_t until;
 
 	limit = w->ckpt.restart_frames > INT_MAX / DBW_LIMIT ? INT_MAX :
 	    w->ckpt.restart_frames * DBW_LIMIT;
-	if (frames < limit) {
+	if (frames < limit)
 		w->catch_up_at = limit;
-	} else if (frames >= w->catch_up_at) {
+	full = frames >= limit && frames >= w->catch_up_at;
+	if (!full && !atomic_load(&w->writer_turn))
+		return;
+	if (full) {
 		log_warnx("%s: the WAL holds %d frames: checkpointing on the "
 		    "writer", __func__, frames);
 		w->catch_up_at = frames > INT_MAX - w->ckpt.restart_frames ?
 		    INT_MAX : frames + w->ckpt.restart_frames;
-		atomic_store(&w->ckpt_tail, 1);
-		until = fx_mono_ms() + DBW_CATCH_UP_MS;
-		while (checkpoint(w->db, "writer", 1, &frames, &copied) ==
-		    FX_ERETRY && fx_mono_ms() < until)
-			fx_sleep_ms(DBW_RETRY_MS);
-		atomic_store(&w->ckpt_tail, 0);
+		atomic_store(&w->writer_turn, 1);
 	}
+	until = fx_mono_ms() + DBW_CATCH_UP_MS;
+	while (checkpoint(w->db, "writer", full, &frames, &copied) ==
+	    FX_ERETRY && full && fx_mono_ms() < until)
+		fx_sleep_ms(DBW_RETRY_MS);
+	atomic_store(&w->writer_turn, 0);
 }
 
 static void *
@@ -182,21 +193,9 @@ writer_main(void *arg)
 {
 	struct dbw *w = arg;
 	struct dbw_req *batch;
-	int frames, copied;
 
 	for (;;) {
-		/*
-		 * Between batches, outside any transaction. The flag is
-		 * cleared after the copy: until then the checkpointer runs
-		 * no pass of its own (a PASSIVE checkpoint finding another
-		 * one running gives up at once, and then the WAL would not
-		 * be started over).
-		 */
-		if (atomic_load(&w->ckpt_tail)) {
-			(void)checkpoint(w->db, "writer", 0, &frames, &copied);
-			atomic_store(&w->ckpt_tail, 0);
-		}
-		catch_up(w);
+		writer_checkpoint(w);
 		pthread_mutex_lock(&w->wk.mu);
 		while (w->head == NULL && !w->wk.stopping)
 			pthread_cond_wait(&w->wk.cv, &w->wk.mu);
@@ -222,7 +221,7 @@ checkpointer_main(void *arg)
 	int frames, copied, before, last = 0, pass, wait = ck->interval_ms;
 
 	while (!fx_worker_wait(&w->ck, wait)) {
-		if (atomic_load(&w->ckpt_tail)) {
+		if (atomic_load(&w->writer_turn)) {
 			/* the writer's turn; its next commit wakes us */
 			atomic_store(&w->ckpt_idle, 1);
 			wait = ck->idle_ms;
@@ -244,7 +243,7 @@ checkpointer_main(void *arg)
 		} while (++pass < DBW_CKPT_PASSES && copied > before &&
 		    frames - before > DBW_TAIL_FRAMES);
 		if (frames >= ck->restart_frames)
-			atomic_store(&w->ckpt_tail, 1);	/* before a batch */
+			atomic_store(&w->writer_turn, 1);	/* hand over */
 		if (frames == last) {	/* nothing committed since */
 			atomic_store(&w->ckpt_idle, 1);
 			wait = ck->idle_ms;
