@@ -22,7 +22,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=${FIXIT_SRC:-$(cd "$here/../.." && pwd)}
 fixitd=${FIXITD:-$src/build/fixitd}
-shared=${FIXIT_SHARED:-$src/../shared}
+data=${FIXIT_DATA:-$src/tests/data}
 duration=10s conns=64 threads=2 rate=1000 keep=0 http_threads=0 sample=ec2-runinstances-assumedrole.json
 key=events-bench-key
 
@@ -76,8 +76,8 @@ playbooks:
 YAML
 # the sample manual launch, made a template with @@ID@@ / @@IID@@ /
 # @@ACTOR@@ (a different person each time: one launch each)
-python3 - "$shared/testdata/events/ec2-runinstances-assumedrole.json" \
-    "$tmp/event.json" "$shared/testdata/events/$sample" "$tmp/wrk.json" <<'PY'
+python3 - "$data/events/ec2-runinstances-assumedrole.json" \
+    "$tmp/event.json" "$data/events/$sample" "$tmp/wrk.json" <<'PY'
 import json, sys
 def template(src, dst):
     ev = json.load(open(src))

@@ -27,7 +27,7 @@ the request reads and changes. The fake is strict about parameter names
 (EC2 UnknownParameter, others ValidationError/InvalidParameterValue),
 API versions, content types and values, like AWS.
 
-Answers use AWS's shapes (see $FIXIT_SHARED/testdata/responses): EC2
+Answers use AWS's shapes (see tests/data/responses): EC2
 <XResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>
 with <xSet><item> lists; Query <XResponse><XResult>..<ResponseMetadata>;
 REST-XML for Route 53/CloudFront; JSON 1.1 for CloudTrail (epoch-number

@@ -1,6 +1,6 @@
 """fakeaws_sigv4.py - AWS Signature Version 4 in plain Python (the signer
 and verifier of fakeaws.py; test_fakeaws.py checks it byte for byte against
-AWS's test suite and the service vectors in $FIXIT_SHARED/testdata).
+AWS's test suite and the service vectors in tests/data).
 Standard library only."""
 
 import hashlib

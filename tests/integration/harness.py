@@ -24,7 +24,7 @@ first (FIXIT_KEEP=1 keeps the temp dir; FIXIT_VERBOSE=1 prints all that
 after passing tests too).
 
 Environment: FIXITD (the binary; default $FIXIT_SRC/build/fixitd),
-FIXIT_SHARED, FIXIT_SRC. Standard library only.
+FIXIT_DATA (the test data: tests/data), FIXIT_SRC. Standard library only.
 """
 
 import atexit
@@ -53,8 +53,7 @@ import fakeslack
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.environ.get("FIXIT_SRC") or os.path.abspath(
     os.path.join(HERE, "..", ".."))
-SHARED = os.environ.get("FIXIT_SHARED") or os.path.abspath(
-    os.path.join(SRC, "..", "shared"))
+DATA = os.environ.get("FIXIT_DATA") or os.path.join(SRC, "tests", "data")
 FIXITD = os.environ.get("FIXITD") or os.path.join(SRC, "build", "fixitd")
 FAKE_FIX = os.path.join(HERE, "fake_fix.py")
 

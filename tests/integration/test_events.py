@@ -5,7 +5,7 @@ ignored, batch launches only notified, deleted buckets' DNS fixed, new IAM
 users reported, creators tagged; bad input refused and nothing stored;
 each event processed once, also across a crash after the acknowledgement.
 
-Sample events: $FIXIT_SHARED/testdata/events (rewritten here to the test
+Sample events: tests/data/events (rewritten here to the test
 accounts and region).
 """
 
@@ -21,7 +21,7 @@ API_KEY = "events-api-key-for-tests"
 HEADER = "X-Fixit-Api-Key"
 ALICE = "alice@example.com"
 ALICE_UID = "U0ALICE01"
-EVENTS = os.path.join(h.SHARED, "testdata", "events")
+EVENTS = os.path.join(h.DATA, "events")
 
 
 def sample(name, account=h.PROD, region=h.REGION):

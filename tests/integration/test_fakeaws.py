@@ -2,7 +2,7 @@
 fixitd: its SigV4 signer against AWS's vectors, then a tiny signing client
 (using that signer) exercising authentication, STS/IMDS/ECS credentials,
 every action with a re-read, pagination, fault injection and the answers'
-shapes against $FIXIT_SHARED/testdata/responses."""
+shapes against tests/data/responses."""
 
 import http.client
 import json
@@ -25,10 +25,7 @@ from fakeaws import sigv4_sign, sigv4_uri_encode  # noqa: E402
 
 SRC = os.environ.get("FIXIT_SRC") or os.path.abspath(
     os.path.join(HERE, "..", ".."))
-SHARED = os.environ.get("FIXIT_SHARED") or os.path.abspath(
-    os.path.join(SRC, "..", "shared"))
-TESTDATA = os.path.join(SHARED, "testdata")
-RESPONSES = os.path.join(TESTDATA, "responses")
+RESPONSES = os.path.join(harness.DATA, "responses")
 
 A = "111122223333"          # base keys' account
 B = "444455556666"          # the account we assume a role in
@@ -238,7 +235,7 @@ def read(path):
 
 
 def test_sigv4_service_vectors():
-    base = os.path.join(TESTDATA, "sigv4-service-vectors")
+    base = os.path.join(harness.DATA, "sigv4-service-vectors")
     cases = sorted(d for d in os.listdir(base)
                    if os.path.isdir(os.path.join(base, d)))
     check(len(cases) == 4, "expected 4 service vectors, found %r", cases)
@@ -283,7 +280,7 @@ def suite_cases(base):
 
 
 def test_sigv4_suite():
-    base = os.path.join(TESTDATA, "sigv4")
+    base = os.path.join(harness.DATA, "sigv4")
     cases = suite_cases(base)
     missing = [c for c in REQUIRED_SUITE if c not in cases]
     check(not missing and len(cases) >= 30, "suite cases: %r (missing %r)",

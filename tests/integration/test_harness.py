@@ -42,7 +42,7 @@ def call(fake, method, body=None, form=None, token=h.BOT_TOKEN):
 
 
 def test_signature_vector():
-    v = json.load(open(os.path.join(h.SHARED, "testdata", "slack",
+    v = json.load(open(os.path.join(h.DATA, "slack",
                                     "slash_command.json")))
     raw = v["raw_body"].encode()
     check(len(raw) == 362, "raw body is %d bytes, README says 362", len(raw))

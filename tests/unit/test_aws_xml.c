@@ -1,7 +1,7 @@
 /*
  * test_aws_xml.c - AWS XML to JSON conversion, AWS error recognition and
  * the aws_j_* accessors, against every canned answer in
- * $FIXIT_SHARED/testdata/responses/ and against hostile input.
+ * tests/data/responses/ and against hostile input.
  */
 #include <dirent.h>
 #include <pthread.h>
@@ -19,7 +19,7 @@
 #include "testhelp.h"
 #include "banned.h"
 
-#define RESP_DIR	"/testdata/responses"
+#define RESP_DIR	"responses"
 #define MAX_FILE	(1024 * 1024)
 
 typedef void (*check_fn)(const json_t *j, const char *data, size_t len);
@@ -456,14 +456,12 @@ static void
 test_responses(void)
 {
 	char path[8192], dir[4096];
-	const char *shared = getenv("FIXIT_SHARED");
 	struct dirent *de;
 	DIR *dp;
 	size_t i, nfiles = 0, ncases = 0, nsect = 0, nchecked = 0;
 	int c;
 
-	snprintf(dir, sizeof(dir), "%s%s", shared ? shared : "../shared",
-	    RESP_DIR);
+	th_data_path(dir, sizeof(dir), RESP_DIR);
 	CHECK((dp = opendir(dir)) != NULL);
 	if (dp == NULL)
 		return;

@@ -265,17 +265,17 @@ mutate(char *s, size_t *len)
 static void
 test_agrees_with_jansson(void)
 {
-	const char *files[] = { "testdata/slack/block_actions_approve.json",
-	    "testdata/slack/block_actions_ephemeral_reject.json",
-	    "testdata/slack/view_submission_reject_reason.json",
-	    "testdata/slack/events_api.json" };
+	const char *files[] = { "slack/block_actions_approve.json",
+	    "slack/block_actions_ephemeral_reject.json",
+	    "slack/view_submission_reject_reason.json",
+	    "slack/events_api.json" };
 	size_t i, len, mlen, k;
 	int disagree, valids;
 	char *s, *m;
 
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		TEST(files[i]) {
-			s = th_read_shared(files[i], &len);
+			s = th_read_data(files[i], &len);
 			CHECK(s != NULL);
 			if (s == NULL)
 				continue;

@@ -1,6 +1,6 @@
 /*
  * test_ev.c - CloudTrail API call events (remediation/ev.c): every sample
- * in $FIXIT_SHARED/testdata/events parses (the folder is read, no file
+ * in tests/data/events parses (the folder is read, no file
  * is listed for that); the manual-action rules on the samples and on
  * variants edited here (read-only, failed, automation by role name, role
  * ARN and user name, AWS service, root, no actor); the actions each asks
@@ -31,9 +31,7 @@
 static void
 events_dir(char *out, size_t n)
 {
-	const char *shared = getenv("FIXIT_SHARED");
-
-	snprintf(out, n, "%s/testdata/events", shared ? shared : "../shared");
+	th_data_path(out, n, "events");
 }
 
 static json_t *

@@ -41,13 +41,12 @@ static const struct ev_map map = { entries,
 static json_t *
 load(const char *name)
 {
-	const char *src = getenv("FIXIT_SRC");
-	char path[4096];
+	char path[4096], rel[256];
 	json_error_t e;
 	json_t *j;
 
-	snprintf(path, sizeof(path), "%s/tests/data/evmap/%s",
-	    src ? src : "../..", name);
+	snprintf(rel, sizeof(rel), "evmap/%s", name);
+	th_data_path(path, sizeof(path), rel);
 	if ((j = json_load_file(path, 0, &e)) == NULL)
 		printf("  cannot load %s: %s\n", path, e.text);
 	return j;

@@ -197,8 +197,8 @@ static void
 test_round_trip(void)
 {
 	struct buf b = BUF_INIT;
-	char *xml = th_read_shared(
-	    "testdata/responses/route53-list-resource-record-sets.xml", NULL);
+	char *xml = th_read_data(
+	    "responses/route53-list-resource-record-sets.xml", NULL);
 	json_t *doc = NULL, *sets, *back = NULL, *it;
 	size_t i;
 

@@ -1,8 +1,8 @@
 /*
  * test_sigv4.c - AWS SigV4 signing against the official AWS test suite
- * (shared/testdata/sigv4/: every case folder is found by reading the
+ * (tests/data/sigv4/: every case folder is found by reading the
  * directories, none is listed here), four real-service vectors
- * (shared/testdata/sigv4-service-vectors/), the encoder and bad input.
+ * (tests/data/sigv4-service-vectors/), the encoder and bad input.
  */
 #include <sys/stat.h>
 #include <dirent.h>
@@ -474,7 +474,7 @@ test_suite(const char *shared)
 	struct buf dir = BUF_INIT;
 	size_t n = 0;
 
-	if (buf_addf(&dir, "%s/testdata/sigv4", shared) == FX_OK)
+	if (buf_addf(&dir, "%s/sigv4", shared) == FX_OK)
 		n = walk_suite(buf_str(&dir), dir.len, 1);
 	TEST("suite case count") {
 		printf("  %zu suite cases\n", n);
@@ -541,7 +541,7 @@ test_vectors(const char *shared)
 	struct buf top = BUF_INIT;
 	size_t i, n;
 
-	if (buf_addf(&top, "%s/testdata/sigv4-service-vectors", shared) !=
+	if (buf_addf(&top, "%s/sigv4-service-vectors", shared) !=
 	    FX_OK)
 		return;
 	n = list_dirs(buf_str(&top), names);
@@ -747,10 +747,10 @@ test_bad_input(void)
 int
 main(void)
 {
-	const char *shared = getenv("FIXIT_SHARED");
+	const char *shared = getenv("FIXIT_DATA");
 
 	if (shared == NULL || *shared == '\0')
-		shared = "../../shared";
+		shared = "../../tests/data";
 	test_encode_hash();
 	test_canonical();
 	test_bad_input();

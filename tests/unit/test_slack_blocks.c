@@ -1,6 +1,6 @@
 /*
  * test_slack_blocks.c - Block Kit builders against golden JSON in
- * tests/data/slack/, escaping, truncation and the console rendering.
+ * tests/data/slack/golden/, escaping, truncation and the console rendering.
  *
  * FIXIT_GOLDEN_UPDATE=1 rewrites the golden files from the builders
  * (review the diff before committing it).
@@ -61,10 +61,10 @@ static const struct slack_finding_view prod = {
 static void
 data_path(char *out, size_t len, const char *name)
 {
-	const char *src = getenv("FIXIT_SRC");
+	char rel[256];
 
-	snprintf(out, len, "%s/tests/data/slack/%s", src ? src : "../..",
-	    name);
+	snprintf(rel, sizeof(rel), "slack/golden/%s", name);
+	th_data_path(out, len, rel);
 }
 
 /* compare j (stolen) with the golden file name */

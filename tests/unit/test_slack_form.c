@@ -140,12 +140,10 @@ int
 main(void)
 {
 	char path[1024];
-	const char *shared = getenv("FIXIT_SHARED");
 	json_error_t jerr;
 	json_t *v;
 
-	snprintf(path, sizeof(path), "%s/testdata/slack/slash_command.json",
-	    shared ? shared : "../../shared");
+	th_data_path(path, sizeof(path), "slack/slash_command.json");
 	if ((v = json_load_file(path, 0, &jerr)) == NULL) {
 		printf("cannot load %s: %s\n", path, jerr.text);
 		return 1;

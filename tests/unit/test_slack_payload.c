@@ -1,5 +1,5 @@
 /*
- * test_slack_payload.c - interactivity payloads (shared/testdata/slack)
+ * test_slack_payload.c - interactivity payloads (tests/data/slack)
  * and slash command forms, with malformed variants.
  */
 #include <stdio.h>
@@ -19,12 +19,12 @@ static json_t *
 load(const char *name)
 {
 	char path[1024];
-	const char *shared = getenv("FIXIT_SHARED");
 	json_error_t jerr;
 	json_t *j;
+	char rel[256];
 
-	snprintf(path, sizeof(path), "%s/testdata/slack/%s",
-	    shared ? shared : "../../shared", name);
+	snprintf(rel, sizeof(rel), "slack/%s", name);
+	th_data_path(path, sizeof(path), rel);
 	if ((j = json_load_file(path, 0, &jerr)) == NULL)
 		printf("cannot load %s: %s\n", path, jerr.text);
 	return j;

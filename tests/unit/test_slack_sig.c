@@ -1,6 +1,6 @@
 /*
  * test_slack_sig.c - Slack v0 signature verification against Slack's
- * documented vector (shared/testdata/slack/slash_command.json).
+ * documented vector (tests/data/slack/slash_command.json).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,12 +19,10 @@ static json_t *
 load_vector(void)
 {
 	char path[1024];
-	const char *shared = getenv("FIXIT_SHARED");
 	json_error_t jerr;
 	json_t *j;
 
-	snprintf(path, sizeof(path), "%s/testdata/slack/slash_command.json",
-	    shared ? shared : "../../shared");
+	th_data_path(path, sizeof(path), "slack/slash_command.json");
 	j = json_load_file(path, 0, &jerr);
 	if (j == NULL)
 		printf("cannot load %s: %s\n", path, jerr.text);

@@ -49,21 +49,31 @@ static int th_failed, th_checks;
 } while (0)
 
 /*
- * $FIXIT_SHARED/rel (../../shared, from build/tests, when unset) read
- * whole and NUL-terminated; *len (may be NULL) its size. NULL, said on
- * stdout, when it cannot be read. The caller frees.
+ * The path of rel in the test data folder: $FIXIT_DATA (set by CTest to
+ * tests/data), else ../../tests/data (the source tree, from build/tests).
+ */
+static inline void
+th_data_path(char *out, size_t n, const char *rel)
+{
+	const char *data = getenv("FIXIT_DATA");
+
+	snprintf(out, n, "%s/%s", data && *data ? data : "../../tests/data",
+	    rel);
+}
+
+/*
+ * th_data_path(rel) read whole and NUL-terminated; *len (may be NULL) its
+ * size. NULL, said on stdout, when it cannot be read. The caller frees.
  */
 static inline char *
-th_read_shared(const char *rel, size_t *len)
+th_read_data(const char *rel, size_t *len)
 {
-	const char *shared = getenv("FIXIT_SHARED");
 	char path[1024];
 	char *s = NULL;
 	FILE *f;
 	long n;
 
-	snprintf(path, sizeof(path), "%s/%s", shared && *shared ? shared :
-	    "../../shared", rel);
+	th_data_path(path, sizeof(path), rel);
 	if ((f = fopen(path, "rb")) != NULL && fseek(f, 0, SEEK_END) == 0 &&
 	    (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
 	    (s = malloc((size_t)n + 1)) != NULL) {
