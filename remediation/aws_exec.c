@@ -18,11 +18,13 @@
 
 struct aws_exec {
 	const struct policy *pol;
+	const struct aws_cfg *client;
 	struct aws_credsrc *creds;
 };
 
 fx_err
-aws_exec_new(const struct policy *pol, struct aws_exec **out)
+aws_exec_new(const struct policy *pol, const struct aws_cfg *client,
+    struct aws_exec **out)
 {
 	struct aws_exec *e;
 	fx_err rc;
@@ -31,6 +33,7 @@ aws_exec_new(const struct policy *pol, struct aws_exec **out)
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return FX_ENOMEM;
 	e->pol = pol;
+	e->client = client;
 	rc = aws_credsrc_new(pol->aws.profile, pol->aws.sts_region,
 	    pol->aws.creds_refresh, &e->creds);
 	if (rc != FX_OK) {
@@ -53,7 +56,7 @@ aws_exec_free(struct aws_exec *e)
 fx_err
 aws_exec_client(struct aws_exec *e, struct aws_client **out)
 {
-	return aws_client_new(&e->pol->aws.client, out);
+	return aws_client_new(e->client, out);
 }
 
 unsigned long

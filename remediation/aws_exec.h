@@ -26,8 +26,9 @@
 
 struct aws_exec;
 
-/* pol must outlive the executor; nothing is contacted here */
-fx_err aws_exec_new(const struct policy *pol, struct aws_exec **out) FX_WUR;
+/* pol and client must outlive the executor; nothing is contacted here */
+fx_err aws_exec_new(const struct policy *pol, const struct aws_cfg *client,
+    struct aws_exec **out) FX_WUR;
 void aws_exec_free(struct aws_exec *e);	/* accepts NULL */
 
 /* a client for one thread (free with aws_client_free) */

@@ -98,7 +98,6 @@ aws_settings_release(struct aws_settings *a)
 {
 	int i;
 
-	aws_cfg_release(&a->client);
 	free(a->profile);
 	free(a->sts_region);
 	free(a->partition);

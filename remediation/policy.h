@@ -13,8 +13,6 @@
 #include <stdint.h>
 #include <jansson.h>
 
-#include "aws.h"
-
 enum fx_env { ENV_NONPROD = 0, ENV_PROD = 1 };
 enum pb_mode { PB_OFF = 0, PB_SHADOW, PB_NOTIFY, PB_ENFORCE };
 enum pb_approval { APPROVAL_OWNER = 0, APPROVAL_NONE };
@@ -47,11 +45,11 @@ struct executor_cfg {
 	struct aws_exec *aws;	/* set once at startup, before threads */
 };
 
-/* the aws: section; role_name and regions have defaults */
+/* the aws: section; role_name and regions have defaults (the HTTP
+ * client's settings are the server's: struct config) */
 enum aws_role_kind { ROLE_AUDITOR = 0, ROLE_TAGGER, ROLE_REMEDIATOR,
 	ROLE__COUNT };
 struct aws_settings {
-	struct aws_cfg client;
 	char *profile;		/* NULL: AWS_PROFILE / the default chain */
 	char *sts_region;
 	char *partition;	/* "aws" */

@@ -44,19 +44,11 @@
 
 #include "db.h"
 #include "fxerr.h"
+#include "fxfinding.h"
 #include "policy.h"
 #include "buf.h"
 
-/* ---- ingest -------------------------------------------------------- */
-struct finding_in {
-	const char *playbook, *account_id, *region, *resource_id;
-	const char *resource_arn, *owner_email, *owner_slack_id, *title;
-	const json_t *details;		/* object or NULL */
-	int64_t observed_at;
-	int resolved;			/* status "resolved" */
-	int notify_only;		/* details name an IaC owner
-					 * ("iac_owner") or say notify_only */
-};
+/* ---- ingest (struct finding_in: fxfinding.h) ------------------------ */
 struct ingest_result { size_t created, updated, resolved, ignored; };
 /*
  * Check item i of a batch (docs/CONTRACTS.md "A finding item") into *f,

@@ -372,9 +372,9 @@ static const struct ckey aws_role_keys[] = {
 static const struct section aws_role_sec = SECTION(aws_role_keys, 0, 0,
     NULL);
 
-#define EP(svc, n)	OF(K_URL, n, P, aws.client.endpoint[svc], NULL)
+#define EP(svc, n)	OF(K_URL, n, C, aws_client.endpoint[svc], NULL)
 static const struct ckey aws_ep_keys[] = {
-	OF(K_URL, "default", P, aws.client.endpoint_default, NULL),
+	OF(K_URL, "default", C, aws_client.endpoint_default, NULL),
 	EP(AWS_EC2, "ec2"), EP(AWS_IAM, "iam"), EP(AWS_STS, "sts"),
 	EP(AWS_RDS, "rds"), EP(AWS_CLOUDWATCH, "cloudwatch"),
 	EP(AWS_ROUTE53, "route53"), EP(AWS_CLOUDFRONT, "cloudfront"),
@@ -400,12 +400,12 @@ static const struct ckey aws_keys[] = {
 	  .names = region_list, .check = check_region },
 	OF(K_PATH, "external_id_file", L, ext_file, NULL),
 	STR(P, aws.owner_tag, "owner_tag", "owner", 0, check_tag_key),
-	INT(P, aws.client.max_attempts, "max_attempts", "5", 1, 20),
-	INT(P, aws.client.backoff_base_ms, "backoff_base_ms", "200", 0,
+	INT(C, aws_client.max_attempts, "max_attempts", "5", 1, 20),
+	INT(C, aws_client.backoff_base_ms, "backoff_base_ms", "200", 0,
 	    60000),
-	INT(P, aws.client.backoff_max_ms, "backoff_max_ms", "20000", 0,
+	INT(C, aws_client.backoff_max_ms, "backoff_max_ms", "20000", 0,
 	    600000),
-	DUR(P, aws.client.timeout_s, "timeout", "30s", 1, 600),
+	DUR(C, aws_client.timeout_s, "timeout", "30s", 1, 600),
 	DUR(P, aws.creds_refresh, "credentials_refresh", "5m", 1, 43200),
 	MAP("roles", &aws_role_sec),
 	MAP("endpoints", &aws_ep_sec),
@@ -650,6 +650,7 @@ config_free(struct config *c)
 	for (i = 0; i < c->ningest_tokens; i++)
 		fx_secret_free(c->ingest_tokens[i]);
 	free(c->ingest_tokens);
+	aws_cfg_release(&c->aws_client);
 	policy_free(c->policy);
 	free(c);
 }

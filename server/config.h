@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "aws.h"
 #include "buf.h"
 #include "fxerr.h"
 #include "policy.h"
@@ -43,6 +44,8 @@ struct config {
 
 	char *events_header;	/* header carrying the events API key */
 	char *events_key;	/* POST /v1/events; NULL: the route is off */
+
+	struct aws_cfg aws_client;	/* aws: endpoints and retries */
 
 	struct policy *policy;
 };

@@ -83,7 +83,7 @@ start_aws(struct running *r, struct config *cfg)
 
 	if (!scan_configured(pol))
 		return 0;
-	if ((rc = aws_exec_new(pol, &r->aws)) != FX_OK) {
+	if ((rc = aws_exec_new(pol, &cfg->aws_client, &r->aws)) != FX_OK) {
 		log_error("main: aws: %s", fx_strerror(rc));
 		return -1;
 	}

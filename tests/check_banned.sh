@@ -3,7 +3,7 @@
 top=${1:-.}
 hits=$(grep -rnE '\b(strcpy|strcat|strncpy|sprintf|vsprintf|strtok|gmtime|localtime|atoi)[[:space:]]*\(' \
 	--include='*.c' "$top/common" "$top/db" "$top/slack" "$top/remediation" \
-	"$top/server" "$top/tests" 2>/dev/null | grep -v 'common/banned.h')
+	"$top/server" "$top/aws" "$top/events" "$top/tests" 2>/dev/null | grep -v 'common/banned.h')
 if [ -n "$hits" ]; then
 	echo "banned functions used:"
 	echo "$hits"

@@ -1,5 +1,5 @@
 /*
- * test_ev.c - CloudTrail API call events (remediation/ev.c): every sample
+ * test_ev.c - CloudTrail API call events (events/ev.c): every sample
  * in tests/data/events parses (the folder is read, no file
  * is listed for that); the manual-action rules on the samples and on
  * variants edited here (read-only, failed, automation by role name, role
