@@ -51,7 +51,17 @@
 /* ---- ingest (struct finding_in: fxfinding.h) ------------------------ */
 struct ingest_result { size_t created, updated, resolved, ignored; };
 /*
- * Check item i of a batch (docs/CONTRACTS.md "A finding item") into *f,
+ * Check finding i of a batch, however it was built: required fields
+ * (a configured playbook and account), charsets and lengths, details an
+ * object of at most FX_MAX_DETAILS bytes; sets notify_only when details
+ * name an IaC owner or say notify_only. FX_EINVAL with "findings[i].field:
+ * why" appended to err when it is not acceptable; nothing is changed then
+ * but notify_only.
+ */
+fx_err sm_check_finding(const struct policy *pol, struct finding_in *f,
+    size_t i, struct buf *err) FX_WUR;
+/*
+ * Decode item i of a batch (docs/CONTRACTS.md "A finding item") into *f,
  * whose pointers borrow from item. FX_EINVAL with "findings[i].field:
  * why" appended to err when it is not acceptable.
  */

@@ -1,6 +1,6 @@
 /*
- * sm_validate.c - checks of a finding item from outside (the ingest API,
- * a scan, an event) before it reaches sm_ingest (see sm.h).
+ * sm_validate.c - checks of a finding from outside (the ingest API, a
+ * scan, an event) before it reaches sm_ingest (see sm.h).
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -72,52 +72,12 @@ opt_str(json_t *item, const char *key, const char **out)
 }
 
 fx_err
-sm_validate_item(const struct policy *pol, json_t *item, size_t i,
-    struct finding_in *f, struct buf *err)
+sm_check_finding(const struct policy *pol, struct finding_in *f, size_t i,
+    struct buf *err)
 {
-	const char *status = NULL, *obs = NULL, *key, *bad = NULL, *why = "";
-	json_t *v, *details;
-	size_t k, nk = sizeof(item_keys) / sizeof(item_keys[0]);
+	const char *bad = NULL, *why = "";
 	char *dump;
 
-	memset(f, 0, sizeof(*f));
-	if (!json_is_object(item))
-		return buf_addf(err, "findings[%zu]: must be an object", i) ==
-		    FX_OK ? FX_EINVAL : FX_ENOMEM;
-	json_object_foreach(item, key, v) {
-		for (k = 0; k < nk; k++)
-			if (strcmp(key, item_keys[k]) == 0)
-				break;
-		if (k == nk) {
-			bad = key;
-			why = "unknown field";
-			goto fail;
-		}
-	}
-#define STR(field, name) do {						\
-	if (opt_str(item, name, &f->field) != FX_OK) {			\
-		bad = name; why = "must be a string"; goto fail;	\
-	}								\
-} while (0)
-	STR(playbook, "playbook");
-	STR(account_id, "account_id");
-	STR(region, "region");
-	STR(resource_id, "resource_id");
-	STR(resource_arn, "resource_arn");
-	STR(owner_email, "owner_email");
-	STR(owner_slack_id, "owner_slack_id");
-	STR(title, "title");
-#undef STR
-	if (opt_str(item, "status", &status) != FX_OK) {
-		bad = "status";
-		why = "must be a string";
-		goto fail;
-	}
-	if (opt_str(item, "observed_at", &obs) != FX_OK) {
-		bad = "observed_at";
-		why = "must be a string";
-		goto fail;
-	}
 	if (f->playbook == NULL || policy_playbook(pol, f->playbook) == NULL) {
 		bad = "playbook";
 		why = f->playbook ? "unknown playbook" : "required";
@@ -165,14 +125,13 @@ sm_validate_item(const struct policy *pol, json_t *item, size_t i,
 		why = "must be a Slack user id (U...)";
 		goto fail;
 	}
-	details = json_object_get(item, "details");
-	if (details != NULL && !json_is_null(details)) {
-		if (!json_is_object(details)) {
+	if (f->details != NULL) {
+		if (!json_is_object(f->details)) {
 			bad = "details";
 			why = "must be an object";
 			goto fail;
 		}
-		dump = json_dumps(details, JSON_COMPACT);
+		dump = json_dumps(f->details, JSON_COMPACT);
 		if (dump == NULL || strlen(dump) > FX_MAX_DETAILS) {
 			free(dump);
 			bad = "details";
@@ -180,6 +139,69 @@ sm_validate_item(const struct policy *pol, json_t *item, size_t i,
 			goto fail;
 		}
 		free(dump);
+	}
+	f->notify_only = f->notify_only || (f->details != NULL &&
+	    (json_is_string(json_object_get(f->details, "iac_owner")) ||
+	    json_is_true(json_object_get(f->details, "notify_only"))));
+	return FX_OK;
+fail:
+	return buf_addf(err, "findings[%zu].%s: %s", i, bad, why) == FX_OK ?
+	    FX_EINVAL : FX_ENOMEM;
+}
+
+fx_err
+sm_validate_item(const struct policy *pol, json_t *item, size_t i,
+    struct finding_in *f, struct buf *err)
+{
+	const char *status = NULL, *obs = NULL, *key, *bad = NULL, *why = "";
+	json_t *v, *details;
+	size_t k, nk = sizeof(item_keys) / sizeof(item_keys[0]);
+
+	memset(f, 0, sizeof(*f));
+	if (!json_is_object(item))
+		return buf_addf(err, "findings[%zu]: must be an object", i) ==
+		    FX_OK ? FX_EINVAL : FX_ENOMEM;
+	json_object_foreach(item, key, v) {
+		for (k = 0; k < nk; k++)
+			if (strcmp(key, item_keys[k]) == 0)
+				break;
+		if (k == nk) {
+			bad = key;
+			why = "unknown field";
+			goto fail;
+		}
+	}
+#define STR(field, name) do {						\
+	if (opt_str(item, name, &f->field) != FX_OK) {			\
+		bad = name; why = "must be a string"; goto fail;	\
+	}								\
+} while (0)
+	STR(playbook, "playbook");
+	STR(account_id, "account_id");
+	STR(region, "region");
+	STR(resource_id, "resource_id");
+	STR(resource_arn, "resource_arn");
+	STR(owner_email, "owner_email");
+	STR(owner_slack_id, "owner_slack_id");
+	STR(title, "title");
+#undef STR
+	if (opt_str(item, "status", &status) != FX_OK) {
+		bad = "status";
+		why = "must be a string";
+		goto fail;
+	}
+	if (opt_str(item, "observed_at", &obs) != FX_OK) {
+		bad = "observed_at";
+		why = "must be a string";
+		goto fail;
+	}
+	details = json_object_get(item, "details");
+	if (details != NULL && !json_is_null(details)) {
+		if (!json_is_object(details)) {
+			bad = "details";
+			why = "must be an object";
+			goto fail;
+		}
 		f->details = details;
 	}
 	if (obs != NULL && fx_iso8601_parse(obs, &f->observed_at) != FX_OK) {
@@ -194,10 +216,7 @@ sm_validate_item(const struct policy *pol, json_t *item, size_t i,
 		goto fail;
 	}
 	f->resolved = status != NULL && strcmp(status, "resolved") == 0;
-	f->notify_only = f->details != NULL &&
-	    (json_is_string(json_object_get(f->details, "iac_owner")) ||
-	    json_is_true(json_object_get(f->details, "notify_only")));
-	return FX_OK;
+	return sm_check_finding(pol, f, i, err);
 fail:
 	return buf_addf(err, "findings[%zu].%s: %s", i, bad, why) == FX_OK ?
 	    FX_EINVAL : FX_ENOMEM;
