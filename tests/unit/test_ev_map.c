@@ -104,33 +104,6 @@ all_valid(const json_t *items, const struct ev_map *m)
 	buf_release(&err);
 }
 
-/* the input section, or the sample of tests/data/evmap/ input-file
- * names; NULL (a failed check) when neither or both */
-static json_t *
-input_load(const struct tc *c)
-{
-	const char *file = tc_get(c, "input-file"), *text = tc_get(c, "input");
-	char rel[512], *s = NULL;
-	json_t *in = NULL;
-
-	if ((file == NULL) == (text == NULL)) {
-		tc_malformed(c, "need one of input-file and input", NULL);
-		goto out;
-	}
-	if (file != NULL) {
-		snprintf(rel, sizeof(rel), "evmap/%s", file);
-		if ((s = th_read_data(rel, NULL)) == NULL) {
-			tc_malformed(c, "cannot read", rel);
-			goto out;
-		}
-		text = s;
-	}
-	in = tc_json(c, text, "input");
-out:
-	free(s);
-	return in;
-}
-
 /* the function section: evmap_securityhub or evmap_custodian */
 static map_fn
 fn_of(const struct tc *c)
@@ -205,7 +178,7 @@ run_case(const struct tc *c)
 	memset(&m, 0, sizeof(m));
 	if (tc_only(c, sections) != 0 || (fn = fn_of(c)) == NULL)
 		goto out;
-	if (map_load(c, &m) != 0 || (in = input_load(c)) == NULL)
+	if (map_load(c, &m) != 0 || (in = tc_json_or_file(c, "input", "evmap")) == NULL)
 		goto out;
 	/* items holds one item already: the call appends */
 	items = json_pack("[s]", T_SENTINEL);

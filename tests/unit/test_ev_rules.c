@@ -135,28 +135,14 @@ out:
 static json_t *
 event_load(const struct tc *c)
 {
-	const char *file = tc_get(c, "event-file"), *text = tc_get(c, "event");
-	char rel[512], *edits = NULL, *p, *line;
-	json_t *ev = NULL;
-	char *s = NULL;
+	char *edits = NULL, *p, *line;
+	json_t *ev;
 
-	if ((file == NULL) == (text == NULL)) {
-		tc_malformed(c, "need one of event-file and event", NULL);
-		goto out;
-	}
-	if (file != NULL) {
-		snprintf(rel, sizeof(rel), "events/%s", file);
-		if ((s = th_read_data(rel, NULL)) == NULL) {
-			tc_malformed(c, "cannot read", rel);
-			goto out;
-		}
-		text = s;
-	}
-	if ((ev = tc_json(c, text, "event")) == NULL)
+	if ((ev = tc_json_or_file(c, "event", "events")) == NULL)
 		goto out;
 	if (tc_get(c, "edit") == NULL)
 		goto out;
-	if (file == NULL) {
+	if (tc_get(c, "event-file") == NULL) {
 		tc_malformed(c, "edit of an inline event", NULL);
 		goto fail;
 	}
@@ -172,7 +158,6 @@ fail:
 	ev = NULL;
 out:
 	free(edits);
-	free(s);
 	return ev;
 }
 

@@ -116,6 +116,38 @@ tc_json(const struct tc *c, const char *text, const char *what)
 	return j;
 }
 
+/*
+ * The JSON of section name, or of the file of tests/data/<dir>/ named by
+ * section "<name>-file": exactly one of the two. NULL, a failed check,
+ * when neither or both are there or the JSON does not parse.
+ */
+static inline json_t *
+tc_json_or_file(const struct tc *c, const char *name, const char *dir)
+{
+	char sect[64], rel[512], *s = NULL;
+	const char *file, *text = tc_get(c, name);
+	json_t *j = NULL;
+
+	snprintf(sect, sizeof(sect), "%s-file", name);
+	file = tc_get(c, sect);
+	if ((file == NULL) == (text == NULL)) {
+		tc_malformed(c, "need exactly one of these sections", sect);
+		goto out;
+	}
+	if (file != NULL) {
+		snprintf(rel, sizeof(rel), "%s/%s", dir, file);
+		if ((s = th_read_data(rel, NULL)) == NULL) {
+			tc_malformed(c, "cannot read", rel);
+			goto out;
+		}
+		text = s;
+	}
+	j = tc_json(c, text, name);
+out:
+	free(s);
+	return j;
+}
+
 /* "ok", "EINVAL", ...: the enum's name without FX_ */
 static inline const char *
 tc_err_name(fx_err e)
