@@ -176,9 +176,13 @@ run_case(const struct tc *c)
 	int due;
 
 	memset(&m, 0, sizeof(m));
-	if (tc_only(c, sections) != 0 || (fn = fn_of(c)) == NULL)
+	if (tc_only(c, sections) != 0)
 		goto out;
-	if (map_load(c, &m) != 0 || (in = tc_json_or_file(c, "input", "evmap")) == NULL)
+	if ((fn = fn_of(c)) == NULL)
+		goto out;
+	if (map_load(c, &m) != 0)
+		goto out;
+	if ((in = tc_json_or_file(c, "input", "evmap")) == NULL)
 		goto out;
 	/* items holds one item already: the call appends */
 	items = json_pack("[s]", T_SENTINEL);

@@ -64,7 +64,8 @@ rules_load(const struct tc *c, struct t_rules *r)
 		} else if (strcmp(key, "automation") == 0 &&
 		    r->nauto < T_MAX_GLOBS) {
 			r->automation[r->nauto++] = val;
-		} else if (strcmp(key, "iac_tag") == 0 && r->niac < T_MAX_GLOBS) {
+		} else if (strcmp(key, "iac_tag") == 0 &&
+		    r->niac < T_MAX_GLOBS) {
 			r->iac[r->niac++] = val;
 		} else {
 			tc_malformed(c, "rules: unknown, repeated or too many",
@@ -278,7 +279,7 @@ run_event(const struct tc *c)
 	if ((ev = event_load(c)) == NULL)
 		goto out;
 	rules.employee_pattern = r.employee_pattern;
-	rules.automation = r.automation;
+	rules.automation = r.nauto > 0 ? r.automation : NULL;
 	rc = ev_parse(ev, &info, &err);
 	if (rc == FX_OK)
 		ev_classify(&rules, ev, &info);
@@ -315,7 +316,7 @@ run_tags(const struct tc *c)
 	tags = tc_json(c, tc_get(c, "tags"), "tags");
 	if (item == NULL || tags == NULL)
 		goto out;
-	rc = ev_apply_tags(item, tags, r.owner_tag, r.iac);
+	rc = ev_apply_tags(item, tags, r.owner_tag, r.niac > 0 ? r.iac : NULL);
 	if ((text = tc_dup(c, "expect")) == NULL)
 		goto out;
 	p = text;
@@ -376,7 +377,11 @@ oversize(const char *path, const char *prefix, size_t n, const char *field)
 	size_t len = strlen(prefix);
 	char p[256];
 
-	CHECK(text != NULL && (s = malloc(len + n + 1)) != NULL);
+	CHECK(text != NULL);
+	if (text == NULL)
+		goto out;
+	s = malloc(len + n + 1);
+	CHECK(s != NULL);
 	if (s == NULL)
 		goto out;
 	memcpy(s, prefix, len);
