@@ -81,6 +81,8 @@ tc_load(struct tc *c, const char *path)
 		}
 		if (line > c->text && line[-1] == '\n')
 			line[-1] = '\0';	/* ends the previous section */
+		if (c->n > 0 && c->val[c->n - 1] == line)
+			c->val[c->n - 1] = "";	/* it was empty */
 		for (p = line + 4; *p != '\0' && *p != '\n'; p++)
 			;
 		*p = '\0';
