@@ -337,7 +337,7 @@ def test_new_iam_user_reported():
 
 
 def evmap_sample(name):
-    with open(os.path.join(h.SRC, "tests", "data", "evmap", name)) as f:
+    with open(os.path.join(h.DATA, "ev-map", "samples", name)) as f:
         return json.load(f)
 
 

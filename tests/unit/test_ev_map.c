@@ -182,7 +182,7 @@ run_case(const struct tc *c)
 		goto out;
 	if (map_load(c, &m) != 0)
 		goto out;
-	if ((in = tc_json_or_file(c, "input", "evmap")) == NULL)
+	if ((in = tc_json_or_file(c, "input", "ev-map/samples")) == NULL)
 		goto out;
 	/* items holds one item already: the call appends */
 	items = json_pack("[s]", T_SENTINEL);

@@ -20,7 +20,7 @@
  *
  *   struct tc c;
  *   if (tc_load(&c, path) == 0) { tc_get(&c, "input"); ...; tc_release(&c); }
- *   tc_each("evmap", run_one);     // every *.case of tests/data/evmap/,
+ *   tc_each("ev-map", run_one);    // every *.case of tests/data/ev-map/,
  *                                  // in name order; returns the count
  */
 #ifndef FIXIT_TESTCASE_H
