@@ -59,7 +59,11 @@ struct finding {
 	int steps_only;
 };
 void finding_release(struct finding *f);	/* accepts NULL */
-/* the finding as the JSON object executors and the API see */
+/*
+ * The finding as the JSON object executors (on stdin) and GET /v1/findings
+ * hand outside: times ISO 8601 or null. New reference, NULL when out of
+ * memory.
+ */
 json_t *finding_to_json(const struct finding *f);
 
 /* open (creating) and migrate to the latest schema (PRAGMA user_version) */
@@ -283,14 +287,21 @@ fx_err db_failed_list(struct db *db, size_t max, json_t **out) FX_WUR;
  * with "finding": finding_to_json */
 fx_err db_exceptions_list(struct db *db, size_t max, json_t **out) FX_WUR;
 /* filtered listing for GET /v1/findings; NULL filter = any; after_id for
- * paging; limit 0 = 100, at most 1000. {"findings":[finding_to_json...],
- * "next_after":ID or null (no more rows)}; FX_EINVAL for an unknown state */
+ * paging; limit 0 = 100, at most 1000 */
 struct finding_filter {
 	const char *state, *playbook, *account_id;
 	int64_t after_id;
 	size_t limit;
 };
+/* one page of it: the caller finding_page_release()s */
+struct finding_page {
+	struct finding *v;	/* n findings, by id */
+	size_t n;
+	int64_t next_after;	/* the after_id of the next page; 0: no more */
+};
+void finding_page_release(struct finding_page *p);	/* accepts NULL */
+/* FX_EINVAL for an unknown state; *out empty on failure */
 fx_err db_findings_list(struct db *db, const struct finding_filter *flt,
-    json_t **out) FX_WUR;
+    struct finding_page *out) FX_WUR;
 
 #endif
