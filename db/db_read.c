@@ -1,7 +1,7 @@
 /*
  * db_read.c - the read models: JSON for /fixit and the metrics, and the
- * typed page of GET /v1/findings. Every JSON model is a new reference in
- * *out (NULL on error).
+ * typed page of GET /v1/findings. Times are unix seconds: the presentation
+ * formats them. Every JSON model is a new reference in *out (NULL on error).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +9,7 @@
 #include "db_int.h"
 #include "banned.h"
 
-/* the finding whose columns start at c0, as finding_to_json */
+/* the finding whose columns start at c0, as db_finding_to_model */
 static json_t *
 row_finding_json(sqlite3_stmt *st, int c0, fx_err *rc)
 {
@@ -19,14 +19,14 @@ row_finding_json(sqlite3_stmt *st, int c0, fx_err *rc)
 	*rc = db_finding_from_row(st, c0, &f);
 	if (*rc != FX_OK)
 		return NULL;
-	o = finding_to_json(&f);
+	o = db_finding_to_model(&f);
 	finding_release(&f);
 	if (o == NULL)
 		*rc = FX_ENOMEM;
 	return o;
 }
 
-/* the exception whose columns start at c0, as db_exception_to_json */
+/* the exception whose columns start at c0, as db_exception_to_model */
 static json_t *
 row_exception_json(sqlite3_stmt *st, int c0, fx_err *rc)
 {
@@ -36,7 +36,7 @@ row_exception_json(sqlite3_stmt *st, int c0, fx_err *rc)
 	*rc = db_exception_from_row(st, c0, &x);
 	if (*rc != FX_OK)
 		return NULL;
-	o = db_exception_to_json(&x);
+	o = db_exception_to_model(&x);
 	exception_release(&x);
 	if (o == NULL)
 		*rc = FX_ENOMEM;
@@ -50,7 +50,7 @@ row_finding(sqlite3_stmt *st, fx_err *rc)
 	return row_finding_json(st, 0, rc);
 }
 
-/* finding_to_json + "due_at" */
+/* the finding + "due_at" */
 static json_t *
 row_due(sqlite3_stmt *st, fx_err *rc)
 {
@@ -58,7 +58,7 @@ row_due(sqlite3_stmt *st, fx_err *rc)
 
 	o = row_finding_json(st, 0, rc);
 	if (o != NULL)
-		db_json_time(o, "due_at",
+		db_json_unix(o, "due_at",
 		    sqlite3_column_int64(st, DB_FINDING_NCOLS), rc);
 	return o;
 }
@@ -167,7 +167,7 @@ history_row(sqlite3_stmt *st, fx_err *rc)
 		*rc = FX_ENOMEM;
 		return NULL;
 	}
-	db_json_time(o, "at", sqlite3_column_int64(st, 0), rc);
+	db_json_unix(o, "at", sqlite3_column_int64(st, 0), rc);
 	db_json_str(o, "actor", (const char *)sqlite3_column_text(st, 1), rc);
 	db_json_str(o, "from", (const char *)sqlite3_column_text(st, 2), rc);
 	db_json_str(o, "to", (const char *)sqlite3_column_text(st, 3), rc);
@@ -189,7 +189,7 @@ db_finding_show(struct db *db, int64_t id, json_t **out)
 	rc = db_finding_get(db, id, &f);
 	if (rc != FX_OK)
 		goto out;
-	o = finding_to_json(&f);
+	o = db_finding_to_model(&f);
 	finding_release(&f);
 	if (o == NULL) {
 		rc = FX_ENOMEM;

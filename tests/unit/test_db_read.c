@@ -1,7 +1,8 @@
 /*
- * test_db_read.c - the read models' JSON: finding_to_json, db_counts,
- * db_finding_show, db_due_list, db_failed_list, db_exceptions_list,
- * db_findings_list (a typed page: filters, paging, limits).
+ * test_db_read.c - the read models: finding_to_json (times ISO 8601),
+ * db_counts, db_finding_show, db_due_list, db_failed_list,
+ * db_exceptions_list (times unix seconds), db_findings_list (a typed page:
+ * filters, paging, limits).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,11 +172,14 @@ test_show(struct db *db, int64_t id)
 		CHECK_INT(db_finding_show(db, id, &o), FX_OK);
 		CHECK_INT(jint(o, "id"), id);
 		CHECK_STR(jstr(o, "state"), "notified");
+		CHECK_INT(jint(o, "first_seen"), 1767225600);
+		CHECK_INT(jint(o, "deadline"), 1700000000);
+		CHECK(json_is_null(json_object_get(o, "notified_at")));
 		h = json_object_get(o, "history");
 		CHECK_INT(json_array_size(h), 2);
 		e = json_array_get(h, 0);
 		CHECK_INT(json_object_size(e), 7);
-		CHECK_STR(jstr(e, "at"), "2026-01-01T00:00:00Z");
+		CHECK_INT(jint(e, "at"), 1767225600);
 		CHECK_STR(jstr(e, "actor"), "ingest");
 		CHECK(json_is_null(json_object_get(e, "from")));
 		CHECK_STR(jstr(e, "to"), "open");
@@ -192,7 +196,8 @@ test_show(struct db *db, int64_t id)
 		CHECK_STR(jstr(e, "kind"), "1m");
 		CHECK_STR(jstr(e, "status"), "active");
 		CHECK_STR(jstr(e, "requested_by"), "U1");
-		CHECK_STR(jstr(e, "until"), "2026-01-31T00:01:40Z");
+		CHECK_INT(jint(e, "requested_at"), 1767225700);
+		CHECK_INT(jint(e, "until"), 1767225700 + 30 * 86400);
 		CHECK(json_is_null(json_object_get(e, "decided_at")));
 		json_decref(o);
 		o = NULL;
@@ -216,8 +221,8 @@ test_lists(struct db *db, const int64_t *ids)
 		CHECK(json_is_null(json_object_get(json_array_get(a, 0),
 		    "due_at")));
 		CHECK_INT(jint(json_array_get(a, 1), "id"), ids[0]);
-		CHECK_STR(jstr(json_array_get(a, 1), "due_at"),
-		    "2023-11-14T22:13:20Z");
+		CHECK_INT(jint(json_array_get(a, 1), "due_at"), 1700000000);
+		CHECK_INT(jint(json_array_get(a, 1), "deadline"), 1700000000);
 		CHECK_INT(jint(json_array_get(a, 2), "id"), ids[5]);
 		CHECK_INT(jint(json_array_get(a, 3), "id"), ids[1]);
 		json_decref(a);
@@ -253,6 +258,9 @@ test_lists(struct db *db, const int64_t *ids)
 		CHECK_INT(jint(json_object_get(e, "finding"), "id"), ids[8]);
 		CHECK_STR(jstr(json_object_get(e, "finding"), "resource_id"),
 		    "r8");
+		CHECK_INT(jint(e, "until"), 200);
+		CHECK_INT(jint(json_object_get(e, "finding"), "last_seen"),
+		    1767225600);
 		CHECK_STR(jstr(json_array_get(a, 1), "status"), "active");
 		json_decref(a);
 	}
