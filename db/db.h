@@ -9,7 +9,9 @@
  *
  * Results come back as jansson objects (new references, caller
  * json_decref()s) or as struct finding (caller finding_release()s).
- * Times are int64 epoch seconds; 0 means "unset" (NULL in SQL).
+ * Times are int64 epoch seconds; 0 means "unset" (NULL in SQL). The read
+ * models keep them so (JSON integers, null when unset): only
+ * finding_to_json, the shape handed outside, formats them.
  */
 #ifndef FIXIT_DB_H
 #define FIXIT_DB_H
@@ -59,7 +61,11 @@ struct finding {
 	int steps_only;
 };
 void finding_release(struct finding *f);	/* accepts NULL */
-/* the finding as the JSON object executors and the API see */
+/*
+ * The finding as the JSON object executors (on stdin) and GET /v1/findings
+ * hand outside: times ISO 8601 or null. New reference, NULL when out of
+ * memory.
+ */
 json_t *finding_to_json(const struct finding *f);
 
 /* open (creating) and migrate to the latest schema (PRAGMA user_version) */
@@ -254,43 +260,54 @@ struct scan_rec {
 	const char *error;	/* NULL when ok */
 };
 fx_err db_scan_add(struct db *db, const struct scan_rec *s) FX_WUR;
-/* the last scan of every account x region: array of objects */
+/* the last scan of every account x region: array of {account_id, region,
+ * started_at, finished_at, ok, found, resolved, error} */
 fx_err db_scan_last(struct db *db, json_t **out) FX_WUR;
 /* resource ids of a playbook's open/notified/excepted findings in one
  * account and region: array of strings */
 fx_err db_finding_active_resources(struct db *db, const char *playbook,
     const char *account, const char *region, json_t **out) FX_WUR;
 
-/* ---- read models (JSON) for /fixit, the API and metrics ------------ */
+/*
+ * ---- read models for /fixit, the API and metrics --------------------
+ * In the JSON ones a finding has the keys of finding_to_json and every
+ * time (there and below) is an integer, unix seconds, or null when unset.
+ */
 /* {"by_state":{"notified":3,...},"by_playbook":{"pb":{"notified":1}}};
  * by_state has every state (0 included), by_playbook only non-zero */
 fx_err db_counts(struct db *db, json_t **out) FX_WUR;
-/* one finding as finding_to_json plus "history": audit rows, oldest
- * first, [{at, actor, from, to, event, reason, data}], and "exceptions":
- * [{id, finding_id, kind, status, requested_by, requested_at, until,
- * reason, decided_by, decided_at}] (times ISO 8601 or null);
- * FX_ENOTFOUND when no such id */
+/* one finding plus "history": audit rows, oldest first, [{at, actor,
+ * from, to, event, reason, data}], and "exceptions": [{id, finding_id,
+ * kind, status, requested_by, requested_at, until, reason, decided_by,
+ * decided_at}]; FX_ENOTFOUND when no such id */
 fx_err db_finding_show(struct db *db, int64_t id, json_t **out) FX_WUR;
 /* notified with deadline < until and fixing rows, soonest first: an
- * array of finding_to_json objects plus "due_at" (the deadline, or a
- * fixing row's retry time; null when it may run now) */
+ * array of findings plus "due_at" (the deadline, or a fixing row's retry
+ * time; null when it may run now) */
 fx_err db_due_list(struct db *db, int64_t until, size_t max,
     json_t **out) FX_WUR;
-/* failed findings, most recent (updated_at) first: finding_to_json array */
+/* failed findings, most recent (updated_at) first: array of findings */
 fx_err db_failed_list(struct db *db, size_t max, json_t **out) FX_WUR;
 /* active and pending exceptions with their finding, pending first then
  * soonest to expire: array of exceptions (as in db_finding_show) each
- * with "finding": finding_to_json */
+ * with "finding" */
 fx_err db_exceptions_list(struct db *db, size_t max, json_t **out) FX_WUR;
 /* filtered listing for GET /v1/findings; NULL filter = any; after_id for
- * paging; limit 0 = 100, at most 1000. {"findings":[finding_to_json...],
- * "next_after":ID or null (no more rows)}; FX_EINVAL for an unknown state */
+ * paging; limit 0 = 100, at most 1000 */
 struct finding_filter {
 	const char *state, *playbook, *account_id;
 	int64_t after_id;
 	size_t limit;
 };
+/* one page of it: the caller finding_page_release()s */
+struct finding_page {
+	struct finding *v;	/* n findings, by id */
+	size_t n;
+	int64_t next_after;	/* the after_id of the next page; 0: no more */
+};
+void finding_page_release(struct finding_page *p);	/* accepts NULL */
+/* FX_EINVAL for an unknown state; *out empty on failure */
 fx_err db_findings_list(struct db *db, const struct finding_filter *flt,
-    json_t **out) FX_WUR;
+    struct finding_page *out) FX_WUR;
 
 #endif

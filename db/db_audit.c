@@ -66,7 +66,7 @@ db_exception_from_row(sqlite3_stmt *st, int c, struct exception_rec *x)
 }
 
 json_t *
-db_exception_to_json(const struct exception_rec *x)
+db_exception_to_model(const struct exception_rec *x)
 {
 	fx_err err = FX_OK;
 	json_t *o;
@@ -79,11 +79,11 @@ db_exception_to_json(const struct exception_rec *x)
 	db_json_str(o, "kind", x->kind, &err);
 	db_json_str(o, "status", x->status, &err);
 	db_json_str(o, "requested_by", x->requested_by, &err);
-	db_json_time(o, "requested_at", x->requested_at, &err);
-	db_json_time(o, "until", x->until, &err);
+	db_json_unix(o, "requested_at", x->requested_at, &err);
+	db_json_unix(o, "until", x->until, &err);
 	db_json_str(o, "reason", x->reason, &err);
 	db_json_str(o, "decided_by", x->decided_by, &err);
-	db_json_time(o, "decided_at", x->decided_at, &err);
+	db_json_unix(o, "decided_at", x->decided_at, &err);
 	if (err != FX_OK) {
 		json_decref(o);
 		return NULL;

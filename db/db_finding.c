@@ -45,8 +45,12 @@ finding_details(const char *text)
 	return v ? v : json_object();
 }
 
-json_t *
-finding_to_json(const struct finding *f)
+/* sets a time in a finding's JSON: db_json_iso or db_json_unix */
+typedef void (*time_fn)(json_t *o, const char *key, int64_t t, fx_err *err);
+
+/* the finding's keys, times set by put_time */
+static json_t *
+finding_json(const struct finding *f, time_fn put_time)
 {
 	json_t *o, *prior = NULL;
 	fx_err err = FX_OK;
@@ -65,12 +69,12 @@ finding_to_json(const struct finding *f)
 	db_json_str(o, "title", f->title, &err);
 	db_json_set(o, "details", finding_details(f->details), &err);
 	db_json_str(o, "state", fstate_name(f->state), &err);
-	db_json_time(o, "first_seen", f->first_seen, &err);
-	db_json_time(o, "last_seen", f->last_seen, &err);
-	db_json_time(o, "observed_at", f->observed_at, &err);
-	db_json_time(o, "notified_at", f->notified_at, &err);
-	db_json_time(o, "deadline", f->deadline, &err);
-	db_json_time(o, "excepted_until", f->excepted_until, &err);
+	put_time(o, "first_seen", f->first_seen, &err);
+	put_time(o, "last_seen", f->last_seen, &err);
+	put_time(o, "observed_at", f->observed_at, &err);
+	put_time(o, "notified_at", f->notified_at, &err);
+	put_time(o, "deadline", f->deadline, &err);
+	put_time(o, "excepted_until", f->excepted_until, &err);
 	db_json_int(o, "attempts", f->attempts, &err);
 	db_json_str(o, "last_error", f->last_error, &err);
 	if (f->prior_state != NULL)
@@ -84,6 +88,18 @@ finding_to_json(const struct finding *f)
 		return NULL;
 	}
 	return o;
+}
+
+json_t *
+finding_to_json(const struct finding *f)
+{
+	return finding_json(f, db_json_iso);
+}
+
+json_t *
+db_finding_to_model(const struct finding *f)
+{
+	return finding_json(f, db_json_unix);
 }
 
 fx_err

@@ -148,15 +148,23 @@ json_t *db_col_json(sqlite3_stmt *st, int i);
 fx_err db_finding_from_row(sqlite3_stmt *st, int c0, struct finding *out);
 fx_err db_exception_from_row(sqlite3_stmt *st, int c0,
     struct exception_rec *out);
-json_t *db_exception_to_json(const struct exception_rec *e);
+/*
+ * The read models' shapes (db.h): the keys of finding_to_json and of an
+ * exception, times as unix seconds. New reference, NULL when out of memory.
+ */
+json_t *db_finding_to_model(const struct finding *f);
+json_t *db_exception_to_model(const struct exception_rec *e);
 
 /*
  * JSON building with a sticky error: each setter is skipped once *err is
- * not FX_OK. Strings NULL and times 0 become JSON null; times are ISO 8601.
+ * not FX_OK. Strings NULL and times 0 become JSON null. db_json_unix sets
+ * a time as an integer (unix seconds), for the read models; db_json_iso as
+ * ISO 8601 text, for finding_to_json, the shape executors and the API get.
  */
 void db_json_set(json_t *o, const char *key, json_t *v, fx_err *err);
 void db_json_str(json_t *o, const char *key, const char *s, fx_err *err);
 void db_json_int(json_t *o, const char *key, int64_t v, fx_err *err);
-void db_json_time(json_t *o, const char *key, int64_t t, fx_err *err);
+void db_json_unix(json_t *o, const char *key, int64_t t, fx_err *err);
+void db_json_iso(json_t *o, const char *key, int64_t t, fx_err *err);
 
 #endif

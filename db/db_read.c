@@ -1,6 +1,7 @@
 /*
- * db_read.c - the read models: JSON for /fixit, GET /v1/findings and the
- * metrics. Every function returns a new reference in *out (NULL on error).
+ * db_read.c - the read models: JSON for /fixit and the metrics, and the
+ * typed page of GET /v1/findings. Times are unix seconds: the presentation
+ * formats them. Every JSON model is a new reference in *out (NULL on error).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +9,7 @@
 #include "db_int.h"
 #include "banned.h"
 
-/* the finding whose columns start at c0, as finding_to_json */
+/* the finding whose columns start at c0, as db_finding_to_model */
 static json_t *
 row_finding_json(sqlite3_stmt *st, int c0, fx_err *rc)
 {
@@ -18,14 +19,14 @@ row_finding_json(sqlite3_stmt *st, int c0, fx_err *rc)
 	*rc = db_finding_from_row(st, c0, &f);
 	if (*rc != FX_OK)
 		return NULL;
-	o = finding_to_json(&f);
+	o = db_finding_to_model(&f);
 	finding_release(&f);
 	if (o == NULL)
 		*rc = FX_ENOMEM;
 	return o;
 }
 
-/* the exception whose columns start at c0, as db_exception_to_json */
+/* the exception whose columns start at c0, as db_exception_to_model */
 static json_t *
 row_exception_json(sqlite3_stmt *st, int c0, fx_err *rc)
 {
@@ -35,7 +36,7 @@ row_exception_json(sqlite3_stmt *st, int c0, fx_err *rc)
 	*rc = db_exception_from_row(st, c0, &x);
 	if (*rc != FX_OK)
 		return NULL;
-	o = db_exception_to_json(&x);
+	o = db_exception_to_model(&x);
 	exception_release(&x);
 	if (o == NULL)
 		*rc = FX_ENOMEM;
@@ -49,7 +50,7 @@ row_finding(sqlite3_stmt *st, fx_err *rc)
 	return row_finding_json(st, 0, rc);
 }
 
-/* finding_to_json + "due_at" */
+/* the finding + "due_at" */
 static json_t *
 row_due(sqlite3_stmt *st, fx_err *rc)
 {
@@ -57,7 +58,7 @@ row_due(sqlite3_stmt *st, fx_err *rc)
 
 	o = row_finding_json(st, 0, rc);
 	if (o != NULL)
-		db_json_time(o, "due_at",
+		db_json_unix(o, "due_at",
 		    sqlite3_column_int64(st, DB_FINDING_NCOLS), rc);
 	return o;
 }
@@ -166,7 +167,7 @@ history_row(sqlite3_stmt *st, fx_err *rc)
 		*rc = FX_ENOMEM;
 		return NULL;
 	}
-	db_json_time(o, "at", sqlite3_column_int64(st, 0), rc);
+	db_json_unix(o, "at", sqlite3_column_int64(st, 0), rc);
 	db_json_str(o, "actor", (const char *)sqlite3_column_text(st, 1), rc);
 	db_json_str(o, "from", (const char *)sqlite3_column_text(st, 2), rc);
 	db_json_str(o, "to", (const char *)sqlite3_column_text(st, 3), rc);
@@ -188,7 +189,7 @@ db_finding_show(struct db *db, int64_t id, json_t **out)
 	rc = db_finding_get(db, id, &f);
 	if (rc != FX_OK)
 		goto out;
-	o = finding_to_json(&f);
+	o = db_finding_to_model(&f);
 	finding_release(&f);
 	if (o == NULL) {
 		rc = FX_ENOMEM;
@@ -232,30 +233,39 @@ db_exceptions_list(struct db *db, size_t max, json_t **out)
 	    row_exception_finding, out, __func__);
 }
 
-/*
- * "next_after" of a page read with LIMIT limit + 1: null when there is no
- * row past limit, else the id of the page's last row; the extra row is
- * taken off the array a.
- */
-static json_t *
-next_after(json_t *a, size_t limit)
+void
+finding_page_release(struct finding_page *p)
 {
-	json_t *last;
+	size_t i;
 
-	if (json_array_size(a) <= limit)
-		return json_null();
-	if (json_array_remove(a, limit) != 0)
-		return NULL;
-	last = json_array_get(a, limit - 1);
-	return json_integer(json_integer_value(json_object_get(last, "id")));
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->n; i++)
+		finding_release(&p->v[i]);
+	free(p->v);
+	memset(p, 0, sizeof(*p));
+}
+
+/* one row of the listing as a new element of the struct db_vec vec */
+static fx_err
+page_row(sqlite3_stmt *st, void *vec)
+{
+	struct finding *f;
+
+	f = db_vec_push(vec);
+	if (f == NULL)
+		return FX_ENOMEM;
+	return db_finding_from_row(st, 0, f);
 }
 
 fx_err
 db_findings_list(struct db *db, const struct finding_filter *flt,
-    json_t **out)
+    struct finding_page *out)
 {
 	static const struct finding_filter any;
-	json_t *o = NULL, *a = NULL, *next;
+	struct db_vec vec = DB_VEC_INIT(sizeof(struct finding));
+	struct finding *v;
+	int64_t next_after = 0;
 	size_t limit;
 	fx_err rc;
 
@@ -269,21 +279,22 @@ db_findings_list(struct db *db, const struct finding_filter *flt,
 	if (limit > DB_LIST_MAX)
 		limit = DB_LIST_MAX;
 	/* one row more than the page: is there a next one */
-	rc = db_json_rows(db, SQL_FINDINGS_LIST, DB_ARGS(DB_INT(flt->after_id),
+	rc = db_each(db, SQL_FINDINGS_LIST, DB_ARGS(DB_INT(flt->after_id),
 	    DB_TEXT(flt->state), DB_TEXT(flt->playbook),
-	    DB_TEXT(flt->account_id), DB_INT((int64_t)limit + 1)), row_finding,
-	    &a, __func__);
-	if (rc != FX_OK)
+	    DB_TEXT(flt->account_id), DB_INT((int64_t)limit + 1)), page_row,
+	    &vec, __func__);
+	if (rc != FX_OK || vec.len <= limit)
 		goto out;
-	next = next_after(a, limit);
-	o = json_object();
-	db_json_set(o, "findings", a, &rc);
-	db_json_set(o, "next_after", next, &rc);	/* FX_ENOMEM if !o */
+	v = vec.v;
+	finding_release(&v[limit]);
+	vec.len = limit;
+	next_after = v[limit - 1].id;
 out:
-	if (rc != FX_OK) {
-		json_decref(o);
-		o = NULL;
-	}
-	*out = o;
+	out->v = vec.v;
+	out->n = vec.len;
+	out->next_after = next_after;
+	/* a row whose read failed is zeroed already: all n can be released */
+	if (rc != FX_OK)
+		finding_page_release(out);
 	return rc;
 }

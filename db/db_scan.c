@@ -33,8 +33,8 @@ scan_row(sqlite3_stmt *st, fx_err *rc)
 	e = db_col_text(st, 7, &err);
 	db_json_str(o, "account_id", a, &err);
 	db_json_str(o, "region", r, &err);
-	db_json_time(o, "started_at", sqlite3_column_int64(st, 2), &err);
-	db_json_time(o, "finished_at", sqlite3_column_int64(st, 3), &err);
+	db_json_unix(o, "started_at", sqlite3_column_int64(st, 2), &err);
+	db_json_unix(o, "finished_at", sqlite3_column_int64(st, 3), &err);
 	db_json_set(o, "ok", json_boolean(sqlite3_column_int(st, 4)), &err);
 	db_json_int(o, "found", sqlite3_column_int64(st, 5), &err);
 	db_json_int(o, "resolved", sqlite3_column_int64(st, 6), &err);

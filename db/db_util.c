@@ -296,7 +296,16 @@ db_json_int(json_t *o, const char *key, int64_t v, fx_err *err)
 }
 
 void
-db_json_time(json_t *o, const char *key, int64_t t, fx_err *err)
+db_json_unix(json_t *o, const char *key, int64_t t, fx_err *err)
+{
+	if (*err != FX_OK)
+		return;
+	db_json_set(o, key, t ? json_integer((json_int_t)t) : json_null(),
+	    err);
+}
+
+void
+db_json_iso(json_t *o, const char *key, int64_t t, fx_err *err)
 {
 	char iso[21];
 

@@ -134,22 +134,34 @@ put_esc(struct out *o, const char *s, size_t max)
 		put(o, ELLIPSIS);
 }
 
-/* "2026-11-28T10:00:00Z (in 20h 0m)" from an ISO time */
-static void
-put_when(struct out *o, const char *iso, int64_t now)
+/* o[key], a time in unix seconds, as ISO 8601 in iso; "-" when unset */
+static const char *
+jtime(const json_t *o, const char *key, char iso[21])
 {
-	char d[32];
-	int64_t t;
+	const json_t *v = json_object_get(o, key);
 
-	if (fx_iso8601_parse(iso, &t) != FX_OK) {
-		put_esc(o, iso, 32);
+	if (!json_is_integer(v))
+		return "-";
+	fx_iso8601_format(json_integer_value(v), iso);
+	return iso;
+}
+
+/* "2026-11-28T10:00:00Z (in 20h 0m)" from the time obj[key]; "-" when
+ * unset */
+static void
+put_when(struct out *o, const json_t *obj, const char *key, int64_t now)
+{
+	int64_t t = json_integer_value(json_object_get(obj, key));
+	char iso[21], d[32];
+
+	put(o, "%s", jtime(obj, key, iso));
+	if (!json_is_integer(json_object_get(obj, key)))
 		return;
-	}
 	fx_duration_format(t > now ? t - now : now - t, d, sizeof(d));
 	if (t == now)
-		put(o, "%s (now)", iso);
+		put(o, " (now)");
 	else
-		put(o, t > now ? "%s (in %s)" : "%s (%s ago)", iso, d);
+		put(o, t > now ? " (in %s)" : " (%s ago)", d);
 }
 
 /* "#12 `playbook` resource (account/region)" */
@@ -275,8 +287,8 @@ due_item(struct out *o, const json_t *f, int64_t now)
 {
 	put_ref(o, f);
 	put(o, " %s, due ", jstr(f, "state"));
-	if (json_is_string(json_object_get(f, "due_at")))
-		put_when(o, jstr(f, "due_at"), now);
+	if (json_is_integer(json_object_get(f, "due_at")))
+		put_when(o, f, "due_at", now);
 	else
 		put(o, "now");
 }
@@ -369,7 +381,7 @@ put_scans(struct ctx *c, const json_t *scans)
 		put_esc(c->o, jstr(x, "region"), 32);
 		put(c->o, ": %s ", json_is_true(json_object_get(x, "ok")) ?
 		    "complete" : "*incomplete*");
-		put_when(c->o, jstr(x, "finished_at"), c->now);
+		put_when(c->o, x, "finished_at", c->now);
 		put(c->o, ", %lld found, %lld resolved", jint(x, "found"),
 		    jint(x, "resolved"));
 		if (json_is_string(json_object_get(x, "error"))) {
@@ -435,7 +447,7 @@ exception_item(struct out *o, const json_t *x, int64_t now)
 	put(o, ", by ");
 	put_esc(o, jstr(x, "requested_by"), 32);
 	put(o, ", until ");
-	put_when(o, jstr(x, "until"), now);
+	put_when(o, x, "until", now);
 	put(o, ": ");
 	put_esc(o, jstr(x, "reason"), FIELD_MAX);
 }
@@ -478,8 +490,9 @@ static void
 history_item(struct out *o, const json_t *h)
 {
 	const char *from = jstr(h, "from"), *to = jstr(h, "to");
+	char iso[21];
 
-	put(o, "%s ", jstr(h, "at"));
+	put(o, "%s ", jtime(h, "at", iso));
 	put_esc(o, json_is_string(json_object_get(h, "actor")) ?
 	    jstr(h, "actor") : "fixit", 32);
 	if (json_is_string(json_object_get(h, "from")) &&
@@ -511,10 +524,10 @@ static void
 put_time_field(struct out *o, const char *label, const json_t *f,
     const char *key, int64_t now)
 {
-	if (!json_is_string(json_object_get(f, key)))
+	if (!json_is_integer(json_object_get(f, key)))
 		return;
 	put(o, "*%s:* ", label);
-	put_when(o, jstr(f, key), now);
+	put_when(o, f, key, now);
 	put(o, "\n");
 }
 
@@ -525,6 +538,7 @@ show_finding(struct ctx *c, const json_t *f)
 	    jstr(f, "account_id"));
 	char *prior = json_dumps(json_object_get(f, "prior_state"),
 	    JSON_COMPACT | JSON_ENCODE_ANY);
+	char first[21], last[21];
 
 	put(c->o, "*Finding #%lld* \xe2\x80\x94 `", jint(f, "id"));
 	put_esc(c->o, jstr(f, "playbook"), 63);
@@ -539,8 +553,8 @@ show_finding(struct ctx *c, const json_t *f)
 	put(c->o, "\n");
 	put_field(c->o, "Owner", f, "owner_slack_id", 32);
 	put_field(c->o, "Owner email", f, "owner_email", 100);
-	put(c->o, "*First seen:* %s  *Last seen:* %s\n", jstr(f, "first_seen"),
-	    jstr(f, "last_seen"));
+	put(c->o, "*First seen:* %s  *Last seen:* %s\n",
+	    jtime(f, "first_seen", first), jtime(f, "last_seen", last));
 	put_time_field(c->o, "Deadline", f, "deadline", c->now);
 	put_time_field(c->o, "Excepted until", f, "excepted_until", c->now);
 	if (jint(f, "attempts") > 0)

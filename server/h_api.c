@@ -187,7 +187,7 @@ out:
 
 struct list_job {
 	struct finding_filter flt;
-	json_t *out;
+	struct finding_page page;
 };
 
 static fx_err
@@ -195,13 +195,41 @@ list_job_run(struct db *db, void *arg)
 {
 	struct list_job *j = arg;
 
-	return db_findings_list(db, &j->flt, &j->out);
+	return db_findings_list(db, &j->flt, &j->page);
+}
+
+/* the page as the API answers it: {"findings":[finding_to_json...],
+ * "next_after":ID or null}; NULL when out of memory */
+static json_t *
+list_page_json(const struct finding_page *p)
+{
+	json_t *o = NULL, *a, *f;
+	size_t i;
+
+	a = json_array();
+	if (a == NULL)
+		goto out;
+	for (i = 0; i < p->n; i++) {
+		f = finding_to_json(&p->v[i]);
+		/* takes f, and fails when it is NULL (out of memory) */
+		if (json_array_append_new(a, f) != 0)
+			goto out;
+	}
+	if (p->next_after != 0)
+		o = json_pack("{s:O,s:I}", "findings", a, "next_after",
+		    (json_int_t)p->next_after);
+	else
+		o = json_pack("{s:O,s:n}", "findings", a, "next_after");
+out:
+	json_decref(a);
+	return o;
 }
 
 void
 h_findings_get(struct app *a, struct http_request *r, struct http_reply *rp)
 {
 	struct list_job j;
+	json_t *out = NULL;
 	const char *v;
 	int64_t n;
 	fx_err rc;
@@ -231,12 +259,16 @@ h_findings_get(struct app *a, struct http_request *r, struct http_reply *rp)
 		}
 	}
 	rc = dbw_read(a->w, list_job_run, &j);
-	if (rc != FX_OK) {
+	if (rc == FX_OK) {
+		out = list_page_json(&j.page);
+		rc = out ? FX_OK : FX_ENOMEM;
+	}
+	if (rc == FX_OK)
+		http_reply_json(rp, 200, out);
+	else
 		http_reply_error(rp, rc == FX_ESTOPPED ? 503 : 500,
 		    "could not list findings");
-		return;
-	}
-	http_reply_json(rp, 200, j.out);
+	finding_page_release(&j.page);
 }
 
 void

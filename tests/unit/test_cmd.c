@@ -295,6 +295,74 @@ test_lists(struct dbw *w)
 	}
 }
 
+static fx_err
+seed_scans(struct db *db, void *arg)
+{
+	struct scan_rec s;
+	fx_err rc;
+
+	(void)arg;
+	memset(&s, 0, sizeof(s));
+	s.account_id = "111122223333";
+	s.region = "eu-west-1";
+	s.started_at = NOW - 400;
+	s.finished_at = NOW - 300;
+	s.ok = 1;
+	s.found = 2;
+	s.resolved = 1;
+	rc = db_scan_add(db, &s);
+	if (rc != FX_OK)
+		return rc;
+	/* never finished: no time to show */
+	s.account_id = "444455556666";
+	s.finished_at = 0;
+	s.ok = 0;
+	s.found = s.resolved = 0;
+	s.error = "Throttling <slow down>";
+	return db_scan_add(db, &s);
+}
+
+/* every time a reply shows, formatted from the store's unix seconds */
+static void
+test_times(struct dbw *w)
+{
+	char exp[256], a[21], b[21];
+	const char *r;
+
+	TEST("times in show and in the last scans") {
+		r = run(w, ADMIN, "show 1");
+		fx_iso8601_format(NOW - 7200, a);
+		snprintf(exp, sizeof(exp), "*First seen:* %s  *Last seen:* "
+		    "%s\n", a, a);
+		HAS(r, exp);
+		fx_iso8601_format(NOW + 3600, a);
+		snprintf(exp, sizeof(exp), "*Deadline:* %s (in 1h 0m)\n", a);
+		HAS(r, exp);
+		CHECK(strstr(r, "*Excepted until:*") == NULL);
+		r = run(w, ADMIN, "show 5");
+		fx_iso8601_format(NOW + 30 * 86400, a);
+		snprintf(exp, sizeof(exp), "*Excepted until:* %s (in 30d 0h)\n",
+		    a);
+		HAS(r, exp);
+		CHECK(strstr(r, "*Deadline:*") == NULL);
+		fx_iso8601_format(NOW - 50, b);
+		snprintf(exp, sizeof(exp), "%s U0OWNER notified -> excepted",
+		    b);
+		HAS(r, exp);
+
+		CHECK_INT(dbw_call(w, seed_scans, NULL), FX_OK);
+		r = run(w, ADMIN, "status");
+		fx_iso8601_format(NOW - 300, a);
+		snprintf(exp, sizeof(exp), "\n*Last scans:*\n\xe2\x80\xa2 "
+		    "prod-main (111122223333) eu-west-1: complete %s (5m "
+		    "ago), 2 found, 1 resolved\n", a);
+		HAS(r, exp);
+		HAS(r, "\xe2\x80\xa2 dev-sandbox (444455556666) eu-west-1: "
+		    "*incomplete* -, 0 found, 0 resolved: Throttling &lt;slow "
+		    "down&gt;\n");
+	}
+}
+
 static void
 test_changes(struct dbw *w)
 {
@@ -368,6 +436,7 @@ main(void)
 	test_refusal_help(w);
 	test_status(w);
 	test_lists(w);
+	test_times(w);
 	test_changes(w);
 	test_long(w);
 	dbw_stop(w);

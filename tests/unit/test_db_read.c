@@ -1,7 +1,8 @@
 /*
- * test_db_read.c - the read models' JSON: finding_to_json, db_counts,
- * db_finding_show, db_due_list, db_failed_list, db_exceptions_list,
- * db_findings_list (filters, paging, limits).
+ * test_db_read.c - the read models: finding_to_json (times ISO 8601),
+ * db_counts, db_finding_show, db_due_list, db_failed_list,
+ * db_exceptions_list (times unix seconds), db_findings_list (a typed page:
+ * filters, paging, limits).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,11 +172,14 @@ test_show(struct db *db, int64_t id)
 		CHECK_INT(db_finding_show(db, id, &o), FX_OK);
 		CHECK_INT(jint(o, "id"), id);
 		CHECK_STR(jstr(o, "state"), "notified");
+		CHECK_INT(jint(o, "first_seen"), 1767225600);
+		CHECK_INT(jint(o, "deadline"), 1700000000);
+		CHECK(json_is_null(json_object_get(o, "notified_at")));
 		h = json_object_get(o, "history");
 		CHECK_INT(json_array_size(h), 2);
 		e = json_array_get(h, 0);
 		CHECK_INT(json_object_size(e), 7);
-		CHECK_STR(jstr(e, "at"), "2026-01-01T00:00:00Z");
+		CHECK_INT(jint(e, "at"), 1767225600);
 		CHECK_STR(jstr(e, "actor"), "ingest");
 		CHECK(json_is_null(json_object_get(e, "from")));
 		CHECK_STR(jstr(e, "to"), "open");
@@ -192,7 +196,8 @@ test_show(struct db *db, int64_t id)
 		CHECK_STR(jstr(e, "kind"), "1m");
 		CHECK_STR(jstr(e, "status"), "active");
 		CHECK_STR(jstr(e, "requested_by"), "U1");
-		CHECK_STR(jstr(e, "until"), "2026-01-31T00:01:40Z");
+		CHECK_INT(jint(e, "requested_at"), 1767225700);
+		CHECK_INT(jint(e, "until"), 1767225700 + 30 * 86400);
 		CHECK(json_is_null(json_object_get(e, "decided_at")));
 		json_decref(o);
 		o = NULL;
@@ -216,8 +221,8 @@ test_lists(struct db *db, const int64_t *ids)
 		CHECK(json_is_null(json_object_get(json_array_get(a, 0),
 		    "due_at")));
 		CHECK_INT(jint(json_array_get(a, 1), "id"), ids[0]);
-		CHECK_STR(jstr(json_array_get(a, 1), "due_at"),
-		    "2023-11-14T22:13:20Z");
+		CHECK_INT(jint(json_array_get(a, 1), "due_at"), 1700000000);
+		CHECK_INT(jint(json_array_get(a, 1), "deadline"), 1700000000);
 		CHECK_INT(jint(json_array_get(a, 2), "id"), ids[5]);
 		CHECK_INT(jint(json_array_get(a, 3), "id"), ids[1]);
 		json_decref(a);
@@ -253,6 +258,9 @@ test_lists(struct db *db, const int64_t *ids)
 		CHECK_INT(jint(json_object_get(e, "finding"), "id"), ids[8]);
 		CHECK_STR(jstr(json_object_get(e, "finding"), "resource_id"),
 		    "r8");
+		CHECK_INT(jint(e, "until"), 200);
+		CHECK_INT(jint(json_object_get(e, "finding"), "last_seen"),
+		    1767225600);
 		CHECK_STR(jstr(json_array_get(a, 1), "status"), "active");
 		json_decref(a);
 	}
@@ -262,39 +270,39 @@ static void
 test_findings_list(struct db *db)
 {
 	struct finding_filter flt;
-	json_t *o = NULL, *a;
+	struct finding_page p;
 	char res[32];
 	int i;
 
 	TEST("db_findings_list: filters and paging") {
 		memset(&flt, 0, sizeof(flt));
 		flt.state = "notified";
-		CHECK_INT(db_findings_list(db, &flt, &o), FX_OK);
-		CHECK_INT(json_object_size(o), 2);
-		CHECK_INT(json_array_size(json_object_get(o, "findings")), 3);
-		CHECK(json_is_null(json_object_get(o, "next_after")));
-		json_decref(o);
+		CHECK_INT(db_findings_list(db, &flt, &p), FX_OK);
+		CHECK_INT(p.n, 3);
+		CHECK(p.n > 0 && p.v[0].first_seen == 1767225600);
+		CHECK_INT(p.next_after, 0);
+		finding_page_release(&p);
 		flt.playbook = "pb-a";
 		flt.limit = 1;
-		CHECK_INT(db_findings_list(db, &flt, &o), FX_OK);
-		a = json_object_get(o, "findings");
-		CHECK_INT(json_array_size(a), 1);
-		CHECK_INT(jint(o, "next_after"),
-		    jint(json_array_get(a, 0), "id"));
-		flt.after_id = jint(o, "next_after");
-		json_decref(o);
-		CHECK_INT(db_findings_list(db, &flt, &o), FX_OK);
-		CHECK_INT(json_array_size(json_object_get(o, "findings")), 1);
-		CHECK(json_is_null(json_object_get(o, "next_after")));
-		json_decref(o);
+		CHECK_INT(db_findings_list(db, &flt, &p), FX_OK);
+		CHECK_INT(p.n, 1);
+		CHECK(p.n == 1 && strcmp(p.v[0].playbook, "pb-a") == 0);
+		CHECK(p.n == 1 && p.next_after == p.v[0].id);
+		flt.after_id = p.next_after;
+		finding_page_release(&p);
+		CHECK_INT(db_findings_list(db, &flt, &p), FX_OK);
+		CHECK_INT(p.n, 1);
+		CHECK(p.n == 1 && p.v[0].id > flt.after_id);
+		CHECK_INT(p.next_after, 0);
+		finding_page_release(&p);
 		flt.account_id = "999999999999";
-		CHECK_INT(db_findings_list(db, &flt, &o), FX_OK);
-		CHECK_INT(json_array_size(json_object_get(o, "findings")), 0);
-		json_decref(o);
+		CHECK_INT(db_findings_list(db, &flt, &p), FX_OK);
+		CHECK_INT(p.n, 0);
+		finding_page_release(&p);
 		flt.state = "bogus";
-		o = NULL;
-		CHECK_INT(db_findings_list(db, &flt, &o), FX_EINVAL);
-		CHECK(o == NULL);
+		CHECK_INT(db_findings_list(db, &flt, &p), FX_EINVAL);
+		CHECK(p.v == NULL && p.n == 0 && p.next_after == 0);
+		finding_page_release(NULL);
 	}
 	TEST("db_findings_list: default 100, at most 1000") {
 		CHECK_INT(db_begin(db), FX_OK);
@@ -303,21 +311,22 @@ test_findings_list(struct db *db)
 			CHECK(add(db, "pb-bulk", res, FS_OPEN, 0, 0, 1) > 0);
 		}
 		CHECK_INT(db_commit(db), FX_OK);
-		CHECK_INT(db_findings_list(db, NULL, &o), FX_OK);
-		CHECK_INT(json_array_size(json_object_get(o, "findings")), 100);
-		CHECK(json_is_integer(json_object_get(o, "next_after")));
-		json_decref(o);
+		CHECK_INT(db_findings_list(db, NULL, &p), FX_OK);
+		CHECK_INT(p.n, 100);
+		CHECK(p.next_after > 0);
+		finding_page_release(&p);
 		memset(&flt, 0, sizeof(flt));
 		flt.playbook = "pb-bulk";
 		flt.limit = 5000;
-		CHECK_INT(db_findings_list(db, &flt, &o), FX_OK);
-		CHECK_INT(json_array_size(json_object_get(o, "findings")), 1000);
-		flt.after_id = jint(o, "next_after");
-		json_decref(o);
-		CHECK_INT(db_findings_list(db, &flt, &o), FX_OK);
-		CHECK_INT(json_array_size(json_object_get(o, "findings")), 5);
-		CHECK(json_is_null(json_object_get(o, "next_after")));
-		json_decref(o);
+		CHECK_INT(db_findings_list(db, &flt, &p), FX_OK);
+		CHECK_INT(p.n, 1000);
+		CHECK(p.n == 1000 && p.next_after == p.v[999].id);
+		flt.after_id = p.next_after;
+		finding_page_release(&p);
+		CHECK_INT(db_findings_list(db, &flt, &p), FX_OK);
+		CHECK_INT(p.n, 5);
+		CHECK_INT(p.next_after, 0);
+		finding_page_release(&p);
 	}
 }
 
