@@ -74,6 +74,10 @@ setup_read(struct setup *su, const char *rules, const char *settings)
 			su->s.quarantine_playbook = val;
 		else if (strcmp(line, "dangling_playbook") == 0 && val)
 			su->s.dangling_playbook = val;
+		else if (strcmp(line, "launch_batch") == 0 && val)
+			su->s.launch_batch = (int)strtol(val, NULL, 10);
+		else if (strcmp(line, "launch_window") == 0 && val)
+			su->s.launch_window = strtoll(val, NULL, 10);
 		else if (strcmp(line, "account") == 0 && val)
 			su->a.name = val;
 		else if (strcmp(line, "production") == 0)
@@ -247,7 +251,7 @@ print_decision(const struct ev_decision *d, struct buf *out)
 		buf_addf_cut(out, "finding %s %s/%s %s owner=%s%s%s "
 		    "at=%lld%s\n  title: %s\n  details: %s\n", f->playbook,
 		    f->account_id, f->region, f->resource_id,
-		    f->owner_email ? f->owner_email : "",
+		    f->owner_email ? f->owner_email : "-",
 		    f->owner_slack_id ? " slack=" : "",
 		    f->owner_slack_id ? f->owner_slack_id : "",
 		    (long long)f->observed_at, f->notify_only ?
@@ -261,6 +265,8 @@ print_decision(const struct ev_decision *d, struct buf *out)
 	if (d->launch)
 		buf_addf_cut(out, "batch rule: %lld launched\n",
 		    (long long)d->launches);
+	if (d->batch[0] != '\0')
+		buf_addf_cut(out, "batch: %s\n", d->batch);
 	if (d->nin == 0 && d->nmsgs == 0)
 		buf_addf_cut(out, "(none)\n");
 }
@@ -327,6 +333,9 @@ run_case(const struct tc *c)
 		goto out;
 	buf_reset(&got);
 	CHECK_INT(ev_decide_cloudtrail(&su.s, &su.a, &info, ev, &d), FX_OK);
+	if (tc_get(c, "batch-before") != NULL)
+		CHECK_INT(ev_decide_batch(&su.s, strtoll(tc_get(c,
+		    "batch-before"), NULL, 10), &d), FX_OK);
 	print_decision(&d, &got);
 	expect(c, "decision", &got);
 out:
