@@ -83,9 +83,11 @@ out:
 }
 
 /*
- * The owner and IaC marker of tags into f: an owner named there replaces
- * the one f has (it is the resource's, the actor only made it); an IaC
- * owner goes to details.iac_owner and makes the finding notify-only.
+ * The owner and IaC marker of tags into f: an email named there replaces
+ * the one f has (the tag names the resource's owner, the actor may only
+ * have made it), a Slack id goes beside it (the ingest API takes both);
+ * an IaC owner goes to details.iac_owner and makes the finding
+ * notify-only.
  */
 static fx_err
 apply_owner(struct ev_fmem *m, struct finding_in *f, const json_t *tags,
