@@ -1,14 +1,15 @@
 /*
  * ev.h - EventBridge "AWS API Call via CloudTrail" events: check the
- * envelope, tell who made the call and whether a person did it by hand,
- * and say what fixit must do about it.
+ * envelope, tell who made the call and whether a person did it by hand;
+ * who owns a resource, from its tags.
  *
  * Pure: no I/O, no threads, no database, no network, no global state;
  * every function may run on any thread. The events are jansson values
  * owned by the caller; struct ev_info borrows strings from its event
  * (the event must outlive it) except the char arrays, which are copies.
  *
- * Order of use: ev_parse, ev_classify, ev_actions. Name matching
+ * Order of use: ev_parse, ev_classify, then ev_actions (ev_act.h) or
+ * ev_decide_cloudtrail (ev_decide.h). Name matching
  * (employee pattern, automation globs) is fnmatch(3) without flags on
  * lower-cased copies: case-insensitive, like IAM names and e-mail
  * addresses; '*' also matches '/'. A pattern or subject longer than
@@ -109,60 +110,43 @@ void ev_classify(const struct ev_rules *r, const json_t *event,
 /* "manual", "read-only", ...: static, never NULL */
 const char *ev_verdict_name(enum ev_verdict v);
 
-/*
- * What the event asks for, appended to `out` (a JSON array, owned by the
- * caller) as new objects:
- *  {"kind":"launch","instance_ids":[..],"count":N}
- *	ec2 RunInstances: ids from responseElements.instancesSet.items[];
- *	N counts every valid id, "truncated":true when more than
- *	EV_MAX_IDS
- *  {"kind":"dangling","type":"s3","name":BUCKET,"region":R}
- *	s3 DeleteBucket (requestParameters.bucketName; R is aws_region)
- *  {"kind":"dangling","type":"elb","name":NAME,"region":R,"arn":ARN}
- *	elasticloadbalancing DeleteLoadBalancer: ELBv2 loadBalancerArn
- *	".../loadbalancer/app|net/NAME/ID"; classic loadBalancerName
- *	(no "arn")
- *  {"kind":"new_user","user_name":U,"user_arn":ARN}
- *	iam CreateUser ("user_arn" only when the response has it)
- *  {"kind":"created","service":"ec2","ids":[..]}
- *	ec2 events named Create/Run/Allocate/Copy/Import/Register + noun:
- *	the ids anywhere in responseElements under the id keys of that
- *	noun only (RunInstances: instanceId, networkInterfaceId; CreateVolume:
- *	volumeId; CreateImage/CopyImage/RegisterImage: imageId; ...), so
- *	the VPC, subnet, AMI or snapshot a resource was made from is
- *	never reported as created; unique, at most EV_MAX_IDS
- *  {"kind":"created","service":"rds","arn":ARN}
- *	rds Create* / Restore*: the first of responseElements.dBInstanceArn,
- *	dBClusterArn, dBSnapshotArn, ... (top level only)
- * Only for events whose verdict is EV_MANUAL, except "dangling", made for
- * every successful DeleteBucket/DeleteLoadBalancer whoever did it (a
- * deleted name can be taken over regardless). Failed calls (errorCode)
- * produce nothing; malformed names and ids are skipped. FX_EINVAL when
- * out is not an array or event has no detail object; FX_ENOMEM.
- */
-fx_err ev_actions(const struct ev_info *info, const json_t *event,
-    json_t *out) FX_WUR;
-
-/*
- * Owner and IaC ownership of a resource from its tags (object key ->
- * value; NULL = no tags). Owner: tags[owner_tag], else
- * tags["fixit:creator"] (owner_tag NULL: only the latter); a value with
- * one '@' (no spaces, <= EV_MAX_EMAIL bytes) is set as item
- * "owner_email", one looking like a Slack user id (U or W, then
- * upper-case letters and digits, 2..EV_MAX_SLACK_ID bytes, as the
- * ingest API takes them) as "owner_slack_id"; a tag that is neither falls through to the next.
- * IaC: "aws:cloudformation:stack-name", else the first key of iac_tags
- * (NULL-terminated, may be NULL) present -> item.details.iac_owner =
- * "<key>=<value>" (<= EV_MAX_IAC bytes). item is an ingest item object,
- * its "details" object created when missing. Values with control
- * characters or too long are ignored. FX_EINVAL when item is not an
- * object, tags neither an object nor NULL/null, or an iac_owner is due
- * and item.details is not an object; FX_ENOMEM.
- */
-/* an owner email as ev_apply_tags accepts it (one '@', no spaces,
+/* an owner email as ev_owner_from_tags accepts it (one '@', no spaces,
  * <= EV_MAX_EMAIL bytes) */
 int ev_is_email(const char *s);
 
+struct ev_owner {		/* who owns a resource, from its tags */
+	const char *email;	/* borrowed from the tags; NULL when none */
+	const char *slack_id;	/* borrowed from the tags; NULL when none */
+	char iac[EV_MAX_IAC + 1];	/* "<key>=<value>"; "" when none */
+};
+
+/*
+ * Owner and IaC ownership of a resource from its tags (object key ->
+ * value; NULL or null = no tags). Owner: tags[owner_tag], else
+ * tags["fixit:creator"] (owner_tag NULL: only the latter); a value with
+ * one '@' (no spaces, <= EV_MAX_EMAIL bytes) is the owner's email, one
+ * looking like a Slack user id (U or W, then upper-case letters and
+ * digits, 2..EV_MAX_SLACK_ID bytes, as the ingest API takes them) the
+ * owner's slack_id (at most one of the two is set); a tag that is
+ * neither falls through to the next. IaC: "aws:cloudformation:stack-name",
+ * else the first key of iac_tags (NULL-terminated, may be NULL) present
+ * -> iac = "<key>=<value>" (<= EV_MAX_IAC bytes): the resource is
+ * managed by that stack, so its finding only notifies. Values with
+ * control characters or too long are ignored. *out borrows from tags.
+ * FX_EINVAL when tags is neither an object nor NULL/null (*out is then
+ * empty).
+ */
+fx_err ev_owner_from_tags(const json_t *tags, const char *owner_tag,
+    const char *const *iac_tags, struct ev_owner *out) FX_WUR;
+
+/*
+ * The same written into a finding item that is still JSON (a scan's):
+ * "owner_email" or "owner_slack_id", and details.iac_owner (its
+ * "details" object created when missing). item is borrowed and changed.
+ * FX_EINVAL when item is not an object, tags neither an object nor
+ * NULL/null, or an iac_owner is due and item.details is not an object;
+ * FX_ENOMEM.
+ */
 fx_err ev_apply_tags(json_t *item, const json_t *tags, const char *owner_tag,
     const char *const *iac_tags) FX_WUR;
 

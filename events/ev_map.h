@@ -23,8 +23,8 @@
  * A malformed payload (its structure, not a value) fails as a whole.
  *
  * Every item may carry "_tags": an object {"Key": "Value", ...} of the
- * resource's tags (only when it has some). It is not a finding field: the
- * caller moves it out (owner lookup) before sm_validate_item.
+ * resource's tags (only when it has some). It is not a finding field:
+ * ev_decide.h reads the owner and IaC marker from it.
  *
  * Ownership and errors, both functions:
  *   - the input and m are borrowed and never modified;

@@ -9,6 +9,7 @@
 #include "aws_creds.h"
 #include "aws_exec.h"
 #include "ev.h"
+#include "ev_act.h"
 #include "fxlog.h"
 #include "fxtime.h"
 #include "playbook.h"
@@ -339,42 +340,40 @@ tag_value(const char *in, char *out, size_t len)
 }
 
 static json_t *
-creator_params(const json_t *created, const char *value, int *rds)
+creator_params(const struct ev_action *created, const char *value, int *rds)
 {
-	const char *svc = json_string_value(json_object_get(created,
-	    "service"));
-	json_t *p = NULL, *ids, *id;
+	json_t *p = NULL;
 	char key[32];
 	size_t i;
 
-	*rds = svc != NULL && strcmp(svc, "rds") == 0;
+	*rds = created->res == EV_RES_RDS;
 	if (*rds) {
-		if (!json_is_string(json_object_get(created, "arn")))
-			return NULL;
-		return json_pack("{s:O, s:s, s:s}", "ResourceName",
-		    json_object_get(created, "arn"), "Tags.member.1.Key",
-		    "fixit:creator", "Tags.member.1.Value", value);
+		if (created->arn != NULL)
+			p = json_pack("{s:s, s:s, s:s}", "ResourceName",
+			    created->arn, "Tags.member.1.Key",
+			    "fixit:creator", "Tags.member.1.Value", value);
+		goto out;
 	}
-	ids = json_object_get(created, "ids");
-	if (svc == NULL || strcmp(svc, "ec2") != 0 ||
-	    json_array_size(ids) == 0 ||
-	    (p = json_pack("{s:s, s:s}", "Tag.1.Key", "fixit:creator",
-	    "Tag.1.Value", value)) == NULL)
-		return NULL;
-	json_array_foreach(ids, i, id) {
+	if (created->res != EV_RES_EC2 || created->nids == 0)
+		goto out;
+	p = json_pack("{s:s, s:s}", "Tag.1.Key", "fixit:creator",
+	    "Tag.1.Value", value);
+	for (i = 0; p != NULL && i < created->nids; i++) {
 		snprintf(key, sizeof(key), "ResourceId.%zu", i + 1);
-		if (!json_is_string(id) || json_object_set(p, key, id) != 0) {
+		if (json_object_set_new(p, key,
+		    json_string(created->ids[i])) != 0) {
 			json_decref(p);
-			return NULL;
+			p = NULL;
 		}
 	}
+out:
 	return p;
 }
 
 fx_err
 aws_exec_tag_creator(struct aws_exec *e, struct aws_client *c,
-    const char *account, const char *region, const json_t *created,
-    const char *actor, struct buf *msg)
+    const char *account, const char *region,
+    const struct ev_action *created, const char *actor, struct buf *msg)
 {
 	struct aws_resp resp;
 	struct run r;

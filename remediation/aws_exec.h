@@ -25,6 +25,7 @@
 #include "policy.h"
 
 struct aws_exec;
+struct ev_action;
 
 /* pol and client must outlive the executor; nothing is contacted here */
 fx_err aws_exec_new(const struct policy *pol, const struct aws_cfg *client,
@@ -59,13 +60,14 @@ int aws_exec_global(const struct playbook *pb);
 /*
  * Tag what a person created with fixit:creator = actor (tagger role, in
  * account and region), for later findings' owners. created: an
- * ev_actions "created" object ({"service":"ec2","ids":[..]} or
- * {"service":"rds","arn":..}). Characters AWS refuses in tag values
- * become '_'. *msg says what was done or what failed.
+ * EV_ACT_CREATED action (ev_act.h; EC2 ids or an RDS arn), borrowed.
+ * Characters AWS refuses in tag values become '_'. *msg says what was
+ * done or what failed.
  */
 fx_err aws_exec_tag_creator(struct aws_exec *e, struct aws_client *c,
-    const char *account, const char *region, const json_t *created,
-    const char *actor, struct buf *msg) FX_WUR;
+    const char *account, const char *region,
+    const struct ev_action *created, const char *actor,
+    struct buf *msg) FX_WUR;
 
 /* STS AssumeRole calls made so far (metrics, tests) */
 unsigned long aws_exec_assume_calls(struct aws_exec *e);

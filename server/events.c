@@ -6,8 +6,9 @@
  * queue, so the body is not read back from disk); at start-up, when the
  * queue overflowed, and every few seconds when idle, it also sweeps the
  * store for pending events (what a crash or an overflow left). For each
- * event it works out what it asks for (pure code: ev.c, ev_map.c), makes
- * the AWS tag calls outside any transaction, then submits one writer job
+ * event it works out what it asks for (pure code: events/ev_decide.h),
+ * checks each finding (sm_check_finding), makes the AWS tag calls
+ * outside any transaction, then submits one writer job
  * that marks the event done - only if it is still pending, so an event
  * is never applied twice - and records its findings and messages in the
  * same transaction. Jobs are submitted without waiting (the writer's
@@ -23,6 +24,7 @@
 #include "aws_exec.h"
 #include "db.h"
 #include "ev.h"
+#include "ev_decide.h"
 #include "events.h"
 #include "fxlog.h"
 #include "fxtime.h"
@@ -48,8 +50,7 @@ struct events {
 	struct aws_exec *aws;
 	struct aws_client *client;	/* the events thread's, lazily */
 	struct fx_worker wk;
-	struct ev_rules rules;
-	struct ev_map sh, cu;
+	struct ev_settings set;		/* borrows from the policy */
 	struct ev_map_entry *entries;	/* sh then cu; borrow from policy */
 	pthread_mutex_t mu;		/* guards the fields below */
 	pthread_cond_t cv;		/* a job finished */
@@ -66,19 +67,14 @@ struct outcome {
 	struct events *e;
 	struct outcome *next;	/* on the reap list */
 	char *id;
-	int launch;		/* items are manual launches: batch rule */
-	char batch[160];	/* set by the job when they are batch work */
 	json_t *doc;		/* the parsed event */
-	json_t *items;		/* ingest items (objects) */
-	json_t *msgs;		/* [{"kind", "args"}] outbox rows */
+	/* findings (dec.in: checked ones only) and messages; borrows from
+	 * doc and e->set */
+	struct ev_decision dec;
 	json_t *result;		/* what was done, stored on the event */
-	struct finding_in *in;	/* validated items, borrowing from items */
-	size_t nin;
 	struct event_done done;
 	char actor[256];
 };
-
-/* ---- building items ----------------------------------------------------- */
 
 /* append v (stolen) to the result's list key; best effort */
 static void
@@ -93,157 +89,11 @@ note(struct outcome *o, const char *key, json_t *v)
 		return;	/* v is freed either way */
 }
 
-/* an item owned by the actor of a CloudTrail event */
-static json_t *
-actor_item(const struct ev_info *info, const char *playbook,
-    const char *region, const char *resource, const char *title)
-{
-	json_t *it;
-	char when[21];
-
-	fx_iso8601_format(info->time, when);
-	it = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, "
-	    "s:s}}", "playbook", playbook, "account_id", info->account,
-	    "region", region, "resource_id", resource, "title", title,
-	    "observed_at", when, "details", "source", "cloudtrail",
-	    "event_id", info->id, "event_name", info->event_name, "actor",
-	    info->actor);
-	if (it != NULL && ev_is_email(info->actor) &&
-	    json_object_set_new(it, "owner_email", json_string(info->actor)) !=
-	    0) {
-		json_decref(it);
-		return NULL;
-	}
-	return it;
-}
-
-/* RunInstances tags -> {"Key": "Value"} (IaC markers, owner) */
-static json_t *
-launch_tags(const json_t *doc)
-{
-	const json_t *specs = json_object_get(json_object_get(json_object_get(
-	    json_object_get(doc, "detail"), "requestParameters"),
-	    "tagSpecificationSet"), "items");
-	json_t *out = json_object(), *spec, *t;
-	size_t i, k;
-
-	json_array_foreach(specs, i, spec) {
-		json_array_foreach(json_object_get(spec, "tags"), k, t) {
-			if (json_is_string(json_object_get(t, "key")) &&
-			    json_is_string(json_object_get(t, "value")))
-				json_object_set(out, json_string_value(
-				    json_object_get(t, "key")),
-				    json_object_get(t, "value"));
-		}
-	}
-	return out;
-}
-
-static fx_err
-launch_items(struct events *e, const struct ev_info *info,
-    const json_t *act, struct outcome *o)
-{
-	const struct policy *pol = e->app->cfg->policy;
-	const struct events_settings *es = &pol->events;
-	const struct account *a = policy_account(pol, info->account);
-	json_t *ids = json_object_get(act, "instance_ids"), *id, *it, *tags;
-	char title[300];
-	size_t i;
-	fx_err rc = FX_OK;
-
-	o->done.launches = json_integer_value(json_object_get(act, "count"));
-	if (a == NULL || a->env != ENV_PROD || es->quarantine_playbook ==
-	    NULL || policy_playbook(pol, es->quarantine_playbook) == NULL)
-		return FX_OK;
-	o->launch = 1;	/* the job counts the person's recent launches */
-	tags = launch_tags(o->doc);
-	json_array_foreach(ids, i, id) {
-		snprintf(title, sizeof(title), "Instance %.40s launched by "
-		    "hand by %.120s in a production account",
-		    json_string_value(id), info->actor);
-		it = actor_item(info, es->quarantine_playbook,
-		    info->aws_region, json_string_value(id), title);
-		if (it == NULL || ev_apply_tags(it, tags, NULL,
-		    (const char *const *)es->iac_tags) != FX_OK ||
-		    json_array_append_new(o->items, it) != 0) {
-			rc = FX_ENOMEM;
-			break;
-		}
-	}
-	json_decref(tags);
-	return rc;
-}
-
-static fx_err
-dangling_item(struct events *e, const struct ev_info *info,
-    const json_t *act, struct outcome *o)
-{
-	const struct policy *pol = e->app->cfg->policy;
-	const char *pb = pol->events.dangling_playbook;
-	const char *type = json_string_value(json_object_get(act, "type"));
-	const char *name = json_string_value(json_object_get(act, "name"));
-	const char *region = json_string_value(json_object_get(act,
-	    "region"));
-	char rid[300], title[300];
-	json_t *it, *d;
-
-	if (pb == NULL || policy_playbook(pol, pb) == NULL ||
-	    policy_account(pol, info->account) == NULL || type == NULL ||
-	    name == NULL)
-		return FX_OK;
-	snprintf(rid, sizeof(rid), "%s:%s", type, name);
-	snprintf(title, sizeof(title), "%s %.200s was deleted: DNS records "
-	    "may still point at it", strcmp(type, "s3") == 0 ? "S3 bucket" :
-	    "Load balancer", name);
-	it = actor_item(info, pb, region ? region : info->aws_region, rid,
-	    title);
-	d = it ? json_object_get(it, "details") : NULL;
-	if (d == NULL || json_object_set_new(d, "kind", json_string(type)) ||
-	    json_object_set_new(d, "name", json_string(name)) ||
-	    json_object_set(d, "region", json_object_get(act, "region")) ||
-	    (json_object_get(act, "arn") && json_object_set(d, "arn",
-	    json_object_get(act, "arn"))) ||
-	    json_array_append_new(o->items, it) != 0) {
-		json_decref(it);
-		return FX_ENOMEM;
-	}
-	return FX_OK;
-}
-
-static fx_err
-new_user_msgs(struct events *e, const struct ev_info *info,
-    const json_t *act, struct outcome *o)
-{
-	const struct account *a = policy_account(e->app->cfg->policy,
-	    info->account);
-	const char *user = json_string_value(json_object_get(act,
-	    "user_name"));
-	char text[800];
-	json_t *m;
-
-	snprintf(text, sizeof(text), "IAM user *%s* was created in %s (%s) "
-	    "by %s.", user ? user : "?", a ? a->name : "an unconfigured "
-	    "account", info->account, info->actor);
-	m = json_pack("{s:s, s:{s:s}}", "kind", "admin_msg", "args", "text",
-	    text);
-	if (m == NULL || json_array_append_new(o->msgs, m) != 0)
-		return FX_ENOMEM;
-	if (!ev_is_email(info->actor))
-		return FX_OK;
-	snprintf(text, sizeof(text), "You created IAM user *%s* in %s (%s). "
-	    "Long-lived IAM users are discouraged: the fixit admins were "
-	    "told; tell them why it is needed.", user ? user : "?", a ?
-	    a->name : "an unconfigured account", info->account);
-	m = json_pack("{s:s, s:{s:s, s:s}}", "kind", "dm", "args", "email",
-	    info->actor, "text", text);
-	if (m == NULL || json_array_append_new(o->msgs, m) != 0)
-		return FX_ENOMEM;
-	return FX_OK;
-}
+/* ---- AWS calls ------------------------------------------------------------ */
 
 static void
 tag_creator(struct events *e, const struct ev_info *info,
-    const json_t *act, struct outcome *o)
+    const struct ev_action *act, struct outcome *o)
 {
 	struct buf msg = BUF_INIT;
 
@@ -265,17 +115,16 @@ tag_creator(struct events *e, const struct ev_info *info,
 static fx_err
 cloudtrail(struct events *e, struct outcome *o, struct buf *why)
 {
+	const struct account *a;
+	struct ev_account acct;
 	struct ev_info info;
-	json_t *acts = json_array(), *act;
-	const char *kind;
 	size_t i;
 	fx_err rc;
 
-	if (acts == NULL)
-		return FX_ENOMEM;
-	if ((rc = ev_parse(o->doc, &info, why)) != FX_OK)
+	rc = ev_parse(o->doc, &info, why);
+	if (rc != FX_OK)
 		goto out;
-	ev_classify(&e->rules, o->doc, &info);
+	ev_classify(&e->set.rules, o->doc, &info);
 	snprintf(o->actor, sizeof(o->actor), "%s", info.actor);
 	o->done.account_id = info.account;
 	o->done.event_name = info.event_name;
@@ -285,75 +134,57 @@ cloudtrail(struct events *e, struct outcome *o, struct buf *why)
 	    json_string(ev_verdict_name(info.verdict)));
 	json_object_set_new(o->result, "why", json_string(info.why ?
 	    info.why : ""));
-	if ((rc = ev_actions(&info, o->doc, acts)) != FX_OK)
+	a = policy_account(e->app->cfg->policy, info.account);
+	acct.name = a != NULL ? a->name : NULL;
+	acct.prod = a != NULL && a->env == ENV_PROD;
+	rc = ev_decide_cloudtrail(&e->set, &acct, &info, o->doc, &o->dec);
+	if (rc != FX_OK)
 		goto out;
-	json_array_foreach(acts, i, act) {
-		kind = json_string_value(json_object_get(act, "kind"));
-		if (kind == NULL)
-			continue;
-		if (strcmp(kind, "launch") == 0)
-			rc = launch_items(e, &info, act, o);
-		else if (strcmp(kind, "dangling") == 0)
-			rc = dangling_item(e, &info, act, o);
-		else if (strcmp(kind, "new_user") == 0)
-			rc = new_user_msgs(e, &info, act, o);
-		else if (strcmp(kind, "created") == 0)
-			tag_creator(e, &info, act, o);
-		if (rc != FX_OK)
-			break;
-	}
+	o->done.launches = o->dec.launches;
+	for (i = 0; i < o->dec.acts.n; i++)
+		if (o->dec.acts.v[i].kind == EV_ACT_CREATED)
+			tag_creator(e, &info, &o->dec.acts.v[i], o);
 out:
-	json_decref(acts);
 	return rc;
 }
 
-/* Security Hub / Custodian items: owners and IaC from their tags */
+/* Security Hub / Custodian: the mapped findings */
 static fx_err
 mapped(struct events *e, struct outcome *o, int custodian, struct buf *why)
 {
-	const struct policy *pol = e->app->cfg->policy;
-	json_t *it;
-	size_t i, skipped = 0;
 	fx_err rc;
 
-	rc = custodian ? evmap_custodian(o->doc, &e->cu, o->items, &skipped,
-	    why) : evmap_securityhub(o->doc, &e->sh, o->items, &skipped, why);
+	if (custodian)
+		rc = ev_decide_custodian(&e->set, o->doc, &o->dec, why);
+	else
+		rc = ev_decide_securityhub(&e->set, o->doc, &o->dec, why);
 	if (rc != FX_OK)
-		return rc;
+		goto out;
 	json_object_set_new(o->result, "skipped", json_integer((json_int_t)
-	    skipped));
-	json_array_foreach(o->items, i, it) {
-		rc = ev_apply_tags(it, json_object_get(it, "_tags"),
-		    pol->aws.owner_tag, (const char *const *)
-		    pol->events.iac_tags);
-		if (rc == FX_ENOMEM)
-			return rc;
-		json_object_del(it, "_tags");
-	}
+	    o->dec.skipped));
 	o->done.account_id = json_string_value(json_object_get(o->doc,
 	    custodian ? "account_id" : "account"));
-	return FX_OK;
+out:
+	return rc;
 }
 
-/* items -> validated finding_in (bad ones noted and left out) */
+/* only the findings the state machine takes stay in dec.in (the others
+ * are noted on the event) */
 static fx_err
-validate(struct events *e, struct outcome *o)
+check(struct events *e, struct outcome *o)
 {
 	struct buf err = BUF_INIT;
-	json_t *it;
-	size_t i, n = json_array_size(o->items);
+	struct finding_in *f;
+	size_t i, k = 0, n = o->dec.nin;
 	fx_err rc = FX_OK;
 
 	if (n > EV_MAX_ITEMS)
 		n = EV_MAX_ITEMS;
-	if ((o->in = calloc(n + 1, sizeof(*o->in))) == NULL)
-		return FX_ENOMEM;
 	buf_init(&err, 1024);
 	for (i = 0; i < n; i++) {
-		it = json_array_get(o->items, i);
+		f = &o->dec.in[i];
 		buf_reset(&err);
-		rc = sm_validate_item(e->app->cfg->policy, it, i,
-		    &o->in[o->nin], &err);
+		rc = sm_check_finding(e->app->cfg->policy, f, i, &err);
 		if (rc == FX_EINVAL) {
 			note(o, "invalid", json_string(buf_str(&err)));
 			rc = FX_OK;
@@ -361,48 +192,61 @@ validate(struct events *e, struct outcome *o)
 		}
 		if (rc != FX_OK)
 			break;
-		if (o->in[o->nin].observed_at == 0)
-			o->in[o->nin].observed_at = fx_now();
-		o->nin++;
+		if (f->observed_at == 0)
+			f->observed_at = fx_now();
+		o->dec.in[k++] = *f;
 	}
+	o->dec.nin = k;
 	buf_release(&err);
 	return rc;
 }
 
 /*
- * The batch rule, on the writer (it sees every earlier event's launches):
- * more than launch_batch instances by this person within the window,
- * this event's included, makes its findings notify-only.
+ * The batch rule (ev_decide_batch), on the writer: it sees every earlier
+ * event's launches.
  */
 static fx_err
 batch_rule(struct db *db, struct events *e, struct outcome *o)
 {
-	const struct events_settings *es = &e->app->cfg->policy->events;
-	int64_t before = 0, total;
-	json_t *d;
-	size_t i;
+	const struct ev_settings *s = &e->set;
+	int64_t before = 0;
 	fx_err rc;
 
 	rc = db_event_launches(db, o->done.actor, o->done.account_id,
-	    o->done.event_time - es->launch_window, es->launch_batch + 1,
+	    o->done.event_time - s->launch_window, s->launch_batch + 1,
 	    &before);
 	if (rc != FX_OK)
-		return rc;
-	total = before + o->done.launches;
-	if (total <= es->launch_batch)
-		return FX_OK;
-	snprintf(o->batch, sizeof(o->batch), "%lld instances launched by the "
-	    "same person within %llds: scripted batch work, notify only",
-	    (long long)total, (long long)es->launch_window);
-	for (i = 0; i < o->nin; i++) {
-		o->in[i].notify_only = 1;
-		d = (json_t *)o->in[i].details;	/* ours: the item's object */
-		if (d != NULL && (json_object_set_new(d, "notify_only",
-		    json_true()) != 0 || json_object_set_new(d, "batch",
-		    json_string(o->batch)) != 0))
-			return FX_ENOMEM;
+		goto out;
+	rc = ev_decide_batch(s, before, &o->dec);
+out:
+	return rc;
+}
+
+/* an outbox row for message m */
+static fx_err
+add_msg(struct db *db, const struct ev_msg *m, int64_t now)
+{
+	const char *kind = NULL;
+	json_t *args = NULL;
+	fx_err rc = FX_ENOMEM;
+
+	switch (m->kind) {
+	case EV_MSG_ADMIN:
+		kind = "admin_msg";
+		args = json_pack("{s:s}", "text", m->text);
+		break;
+	case EV_MSG_DM:
+		kind = "dm";
+		args = json_pack("{s:s, s:s}", "email", m->email, "text",
+		    m->text);
+		break;
 	}
-	return FX_OK;
+	if (args == NULL)
+		goto out;
+	rc = db_outbox_add(db, kind, 0, args, now);
+out:
+	json_decref(args);
+	return rc;
 }
 
 /* findings and messages, all or nothing (a nested savepoint) */
@@ -410,26 +254,22 @@ static fx_err
 apply_changes(struct db *db, struct outcome *o, int64_t now)
 {
 	struct ingest_result res;
-	json_t *m;
 	size_t i;
 	fx_err rc;
 
-	if ((rc = db_savepoint(db)) != FX_OK)
-		return rc;
-	if (o->nin > 0)
-		rc = sm_ingest(db, o->e->app->cfg->policy, o->in, o->nin, now,
-		    &res);
-	json_array_foreach(o->msgs, i, m) {
-		if (rc != FX_OK)
-			break;
-		rc = db_outbox_add(db, json_string_value(json_object_get(m,
-		    "kind")), 0, json_object_get(m, "args"), now);
-	}
-	if (rc == FX_OK) {
+	rc = db_savepoint(db);
+	if (rc != FX_OK)
+		goto out;
+	if (o->dec.nin > 0)
+		rc = sm_ingest(db, o->e->app->cfg->policy, o->dec.in,
+		    o->dec.nin, now, &res);
+	for (i = 0; rc == FX_OK && i < o->dec.nmsgs; i++)
+		rc = add_msg(db, &o->dec.msgs[i], now);
+	if (rc == FX_OK)
 		db_savepoint_release(db);
-		return FX_OK;
-	}
-	db_savepoint_rollback(db);
+	else
+		db_savepoint_rollback(db);
+out:
 	return rc;
 }
 
@@ -440,7 +280,9 @@ apply_job_run(struct db *db, void *arg)
 	int64_t now = fx_now();
 	fx_err rc = FX_OK;
 
-	if (o->launch && (rc = batch_rule(db, o->e, o)) != FX_OK)
+	if (o->dec.launch)
+		rc = batch_rule(db, o->e, o);
+	if (rc != FX_OK)
 		return rc;
 	if (strcmp(o->done.state, "done") == 0 &&
 	    (rc = apply_changes(db, o, now)) == FX_EINVAL) {
@@ -452,7 +294,8 @@ apply_job_run(struct db *db, void *arg)
 	if (rc != FX_OK)
 		return rc;
 	json_object_set_new(o->result, "findings", json_integer(
-	    (json_int_t)(strcmp(o->done.state, "done") == 0 ? o->nin : 0)));
+	    (json_int_t)(strcmp(o->done.state, "done") == 0 ? o->dec.nin :
+	    0)));
 	o->done.result = o->result;
 	rc = db_event_done(db, &o->done, fx_now_ms());
 	/* already done (a sweep met an event in flight): a no-op, undone */
@@ -464,11 +307,9 @@ outcome_free(struct outcome *o)
 {
 	if (o == NULL)
 		return;
+	ev_decision_release(&o->dec);
 	json_decref(o->doc);
-	json_decref(o->items);
-	json_decref(o->msgs);
 	json_decref(o->result);
-	free(o->in);
 	free(o->id);
 	free(o);
 }
@@ -484,7 +325,7 @@ apply_done(struct dbw_req *r)
 	struct outcome *o = (struct outcome *)r;
 	struct events *e = o->e;
 
-	if (r->rc == FX_OK && (o->nin > 0 || json_array_size(o->msgs) > 0))
+	if (r->rc == FX_OK && (o->dec.nin > 0 || o->dec.nmsgs > 0))
 		sender_kick(e->app->sender);
 	pthread_mutex_lock(&e->mu);
 	o->next = e->reap;
@@ -509,9 +350,9 @@ reap(struct events *e)
 		if (o->req.rc != FX_OK && o->req.rc != FX_ECONFLICT)
 			log_warnx("%s: event %s: %s; it stays pending",
 			    __func__, o->id, fx_strerror(o->req.rc));
-		else if (o->batch[0])
+		else if (o->dec.batch[0])
 			log_info("%s: event %s: %s", __func__, o->id,
-			    o->batch);
+			    o->dec.batch);
 		outcome_free(o);
 	}
 }
@@ -547,11 +388,9 @@ outcome_new(struct events *e, const char *id)
 	o->id = strdup(id);
 	o->done.id = o->id;
 	o->done.state = "done";
-	o->items = json_array();
-	o->msgs = json_array();
+	ev_decision_init(&o->dec);
 	o->result = json_object();
-	if (o->id == NULL || o->items == NULL || o->msgs == NULL ||
-	    o->result == NULL) {
+	if (o->id == NULL || o->result == NULL) {
 		outcome_free(o);
 		return NULL;
 	}
@@ -562,11 +401,9 @@ outcome_new(struct events *e, const char *id)
 static void
 give_up(struct outcome *o, const char *why)
 {
-	free(o->in);
-	o->in = NULL;
-	o->nin = 0;
-	o->launch = 0;
-	json_array_clear(o->msgs);
+	o->dec.nin = 0;
+	o->dec.nmsgs = 0;
+	o->dec.launch = 0;
 	o->done.state = "error";
 	json_object_set_new(o->result, "error", json_string(why));
 	log_warnx("give_up: event %s: %s", o->id, why);
@@ -597,7 +434,7 @@ process_one(struct events *e, const char *id, const char *kind,
 	else
 		rc = mapped(e, o, strcmp(kind, "custodian") == 0, &why);
 	if (rc == FX_OK)
-		rc = validate(e, o);
+		rc = check(e, o);
 	if (rc == FX_EINVAL) {
 		give_up(o, why.len ? buf_str(&why) : "unreadable event");
 		rc = FX_OK;
@@ -740,11 +577,38 @@ events_main(void *arg)
 
 static void events_free(struct events *e);
 
+/* name when the policy has such a playbook, else NULL */
+static const char *
+known_playbook(const struct policy *pol, const char *name)
+{
+	return name != NULL && policy_playbook(pol, name) != NULL ? name :
+	    NULL;
+}
+
+/* the config's events: section as the decisions take it */
+static void
+settings_init(struct events *e)
+{
+	const struct policy *pol = e->app->cfg->policy;
+	const struct events_settings *es = &pol->events;
+	struct ev_settings *s = &e->set;
+
+	s->rules.employee_pattern = es->employee_pattern;
+	s->rules.automation = (const char *const *)es->automation;
+	s->quarantine_playbook = known_playbook(pol, es->quarantine_playbook);
+	s->dangling_playbook = known_playbook(pol, es->dangling_playbook);
+	s->owner_tag = pol->aws.owner_tag;
+	s->iac_tags = (const char *const *)es->iac_tags;
+	s->launch_batch = es->launch_batch;
+	s->launch_window = es->launch_window;
+}
+
 /* the rule -> playbook maps from the config's objects */
 static fx_err
 build_maps(struct events *e)
 {
 	const struct events_settings *es = &e->app->cfg->policy->events;
+	struct ev_map *sh = &e->set.securityhub, *cu = &e->set.custodian;
 	size_t n = json_object_size(es->securityhub) +
 	    json_object_size(es->custodian), k = 0;
 	const char *key;
@@ -752,25 +616,24 @@ build_maps(struct events *e)
 
 	if ((e->entries = calloc(n + 1, sizeof(*e->entries))) == NULL)
 		return FX_ENOMEM;
-	e->sh.e = e->entries;
+	sh->e = e->entries;
 	json_object_foreach(es->securityhub, key, v) {
 		e->entries[k].key = key;
 		e->entries[k++].playbook = json_string_value(v);
 	}
-	e->sh.n = k;
-	e->cu.e = e->entries + k;
+	sh->n = k;
+	cu->e = e->entries + k;
 	json_object_foreach(es->custodian, key, v) {
 		e->entries[k].key = key;
 		e->entries[k++].playbook = json_string_value(v);
 	}
-	e->cu.n = k - e->sh.n;
+	cu->n = k - sh->n;
 	return FX_OK;
 }
 
 fx_err
 events_start(struct app *app, struct aws_exec *aws, struct events **out)
 {
-	const struct events_settings *es = &app->cfg->policy->events;
 	struct events *e;
 	fx_err rc;
 
@@ -791,11 +654,11 @@ events_start(struct app *app, struct aws_exec *aws, struct events **out)
 		free(e);
 		return FX_ENOMEM;
 	}
-	e->rules.employee_pattern = es->employee_pattern;
-	e->rules.automation = (const char *const *)es->automation;
-	if ((rc = build_maps(e)) != FX_OK ||
-	    (rc = fx_worker_start(&e->wk, "fixit-events", events_main, e)) !=
-	    FX_OK) {
+	settings_init(e);
+	rc = build_maps(e);
+	if (rc == FX_OK)
+		rc = fx_worker_start(&e->wk, "fixit-events", events_main, e);
+	if (rc != FX_OK) {
 		events_free(e);
 		return rc;
 	}
@@ -840,11 +703,11 @@ events_kick(struct events *e)
 const struct ev_map *
 events_map_securityhub(const struct events *e)
 {
-	return e != NULL ? &e->sh : NULL;
+	return e != NULL ? &e->set.securityhub : NULL;
 }
 
 const struct ev_map *
 events_map_custodian(const struct events *e)
 {
-	return e != NULL ? &e->cu : NULL;
+	return e != NULL ? &e->set.custodian : NULL;
 }
