@@ -19,18 +19,20 @@
 #include "banned.h"
 
 enum ij_type {
-	IJ_STR,		/* string -> const char * */
-	IJ_TIME,	/* ISO 8601 string -> int64_t unix seconds */
-	IJ_STATUS,	/* "active" | "resolved" -> int resolved */
-	IJ_OBJECT	/* object -> const json_t * (borrowed) */
+	IJ_STR,	   /* string -> const char * */
+	IJ_TIME,   /* ISO 8601 string -> int64_t unix seconds */
+	IJ_STATUS, /* "active" | "resolved" -> int resolved */
+	IJ_OBJECT  /* object -> const json_t * (borrowed) */
 };
 
 struct ij_field {
 	const char *name;
 	enum ij_type type;
-	size_t off;		/* in struct finding_in */
+	size_t off; /* in struct finding_in */
 };
 
+/* one line an entry, so that the table reads as one */
+/* clang-format off */
 #define F(n, t, m)	{ n, t, offsetof(struct finding_in, m) }
 static const struct ij_field fields[] = {
 	F("playbook", IJ_STR, playbook),
@@ -46,7 +48,8 @@ static const struct ij_field fields[] = {
 	F("details", IJ_OBJECT, details),
 };
 #undef F
-#define NFIELDS	(sizeof(fields) / sizeof(fields[0]))
+/* clang-format on */
+#define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
 static const struct ij_field *
 field_find(const char *name)
@@ -84,7 +87,7 @@ store(const struct ij_field *fd, const json_t *v, struct finding_in *f)
 	case IJ_TIME:
 		if (fx_iso8601_parse(s, &t) != FX_OK)
 			why = "must be an ISO 8601 time like "
-			    "2026-01-01T00:00:00Z";
+			      "2026-01-01T00:00:00Z";
 		memcpy(at, &t, sizeof(t));
 		break;
 	case IJ_STATUS:

@@ -22,7 +22,7 @@
  * (the first problem found: unknown fields, then each field's JSON type,
  * then its value, then the check); FX_ENOMEM.
  */
-fx_err ingest_json_item(const struct policy *pol, const json_t *item,
-    size_t i, struct finding_in *f, struct buf *err) FX_WUR;
+fx_err ingest_json_item(const struct policy *pol, const json_t *item, size_t i,
+    struct finding_in *f, struct buf *err) FX_WUR;
 
 #endif

@@ -21,7 +21,7 @@
 #include "testhelp.h"
 #include "banned.h"
 
-#define MAX_CASE_TEXT	(1024 * 1024)
+#define MAX_CASE_TEXT (1024 * 1024)
 
 static char acct1[] = "111111111111", acct2[] = "222222222222";
 static char pb1[] = "ec2-imdsv1", pb2[] = "s3-public";
@@ -97,8 +97,7 @@ render(const struct finding_in *f, struct buf *b)
 	fx_err rc;
 
 	if (f->details != NULL)
-		details = json_dumps(f->details, JSON_COMPACT |
-		    JSON_SORT_KEYS);
+		details = json_dumps(f->details, JSON_COMPACT | JSON_SORT_KEYS);
 	rc = line(b, "playbook", f->playbook);
 	if (rc == FX_OK)
 		rc = line(b, "account_id", f->account_id);
@@ -117,9 +116,10 @@ render(const struct finding_in *f, struct buf *b)
 	if (rc == FX_OK)
 		rc = line(b, "details", details);
 	if (rc == FX_OK)
-		rc = buf_addf(b, "observed_at: %lld\nresolved: %d\n"
-		    "notify_only: %d", (long long)f->observed_at, f->resolved,
-		    f->notify_only);
+		rc = buf_addf(b,
+		    "observed_at: %lld\nresolved: %d\n"
+		    "notify_only: %d",
+		    (long long)f->observed_at, f->resolved, f->notify_only);
 	free(details);
 	return rc;
 }
@@ -147,8 +147,8 @@ run_one(const struct tc *c)
 		goto out;
 	CHECK_INT(expand(input, &text), 0);
 	CHECK_INT(expected(error != NULL ? error : decoded, &want), 0);
-	item = json_loads(buf_str(&text), JSON_DECODE_ANY |
-	    JSON_REJECT_DUPLICATES, &jerr);
+	item = json_loads(buf_str(&text),
+	    JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
 	if (item == NULL)
 		printf("  %s: input: line %d: %s\n", c->name, jerr.line,
 		    jerr.text);
