@@ -15,6 +15,7 @@
 #include "fxtime.h"
 #include "fxutil.h"
 #include "http.h"
+#include "ingest_json.h"
 #include "metrics.h"
 #include "sender.h"
 #include "sm.h"
@@ -168,8 +169,8 @@ h_findings_post(struct app *a, struct http_request *r, struct http_reply *rp)
 		goto out;
 	}
 	for (i = 0; i < j->n; i++) {
-		rc = sm_validate_item(a->cfg->policy, json_array_get(j->doc, i), i,
-		    &j->items[i], &err);
+		rc = ingest_json_item(a->cfg->policy, json_array_get(j->doc,
+		    i), i, &j->items[i], &err);
 		if (rc != FX_OK) {
 			http_reply_error(rp, rc == FX_EINVAL ? 400 : 500, "%s",
 			    buf_str(&err));

@@ -133,39 +133,49 @@ apply_job_run(struct db *db, void *arg)
 	return rc;
 }
 
-/* found objects -> validated items (bad ones skipped, logged) */
+/* a found object's member key when it is a string, else NULL */
+static const char *
+found_str(const json_t *f, const char *key)
+{
+	return json_string_value(json_object_get(f, key));
+}
+
+/*
+ * found objects -> checked findings, borrowing from found (bad ones
+ * skipped, logged)
+ */
 static fx_err
 make_items(const struct policy *pol, const struct playbook *pb,
-    const struct pair *p, json_t *found, json_t *holder,
-    struct finding_in **items, size_t *n)
+    const struct pair *p, const json_t *found, struct finding_in **items,
+    size_t *n)
 {
 	struct buf err = BUF_INIT;
-	json_t *f, *it;
+	struct finding_in *it;
+	const json_t *f, *details;
 	size_t i;
 	fx_err rc = FX_OK;
 
 	*n = 0;
-	if ((*items = calloc(json_array_size(found) + 1,
-	    sizeof(**items))) == NULL)
+	*items = calloc(json_array_size(found) + 1, sizeof(**items));
+	if (*items == NULL)
 		return FX_ENOMEM;
 	buf_init(&err, 1024);
 	json_array_foreach(found, i, f) {
-		it = json_pack("{s:s, s:s, s:s, s:O?, s:O?, s:O?, s:O?, s:O?, "
-		    "s:O?}", "playbook", pb->name, "account_id", p->a->id,
-		    "region", p->region, "resource_id",
-		    json_object_get(f, "resource_id"), "resource_arn",
-		    json_object_get(f, "resource_arn"), "title",
-		    json_object_get(f, "title"), "details",
-		    json_object_get(f, "details"), "owner_email",
-		    json_object_get(f, "owner_email"), "owner_slack_id",
-		    json_object_get(f, "owner_slack_id"));
-		if (it == NULL || json_array_append_new(holder, it) != 0) {
-			rc = FX_ENOMEM;
-			break;
-		}
+		it = &(*items)[*n];
+		memset(it, 0, sizeof(*it));
+		it->playbook = pb->name;
+		it->account_id = p->a->id;
+		it->region = p->region;
+		it->resource_id = found_str(f, "resource_id");
+		it->resource_arn = found_str(f, "resource_arn");
+		it->title = found_str(f, "title");
+		it->owner_email = found_str(f, "owner_email");
+		it->owner_slack_id = found_str(f, "owner_slack_id");
+		details = json_object_get(f, "details");
+		it->details = json_is_null(details) ? NULL : details;
 		buf_reset(&err);
-		if ((rc = sm_validate_item(pol, it, i, &(*items)[*n], &err)) ==
-		    FX_EINVAL) {
+		rc = sm_check_finding(pol, it, i, &err);
+		if (rc == FX_EINVAL) {
 			log_warnx("%s: %s in %s/%s: skipped: %s", __func__,
 			    pb->name, p->a->id, p->region, buf_str(&err));
 			rc = FX_OK;
@@ -186,7 +196,7 @@ scan_playbook(struct scan *s, struct aws_client *c, const struct pair *p,
     struct buf *why)
 {
 	const struct policy *pol = s->app->cfg->policy;
-	json_t *found = json_array(), *holder = json_array();
+	json_t *found = json_array();
 	struct apply_job j;
 	fx_err rc, drc;
 
@@ -195,7 +205,7 @@ scan_playbook(struct scan *s, struct aws_client *c, const struct pair *p,
 	j.pb = pb;
 	j.p = p;
 	j.now = fx_now();
-	if (found == NULL || holder == NULL) {
+	if (found == NULL) {
 		rc = FX_ENOMEM;
 		goto out;
 	}
@@ -205,8 +215,8 @@ scan_playbook(struct scan *s, struct aws_client *c, const struct pair *p,
 		goto out;
 	}
 	j.resolve = rc == FX_OK;
-	if ((drc = make_items(pol, pb, p, found, holder, &j.items, &j.n)) !=
-	    FX_OK) {
+	drc = make_items(pol, pb, p, found, &j.items, &j.n);
+	if (drc != FX_OK) {
 		rc = drc;
 		goto out;
 	}
@@ -222,7 +232,6 @@ out:
 		buf_reset(why);
 	free(j.items);
 	json_decref(found);
-	json_decref(holder);
 	return rc == FX_OK ? 0 : -1;
 }
 
