@@ -664,7 +664,11 @@ slack_blocks_approval(const struct slack_finding_view *v,
 	sb_mrkdwn(&s, v->title, LIM_TITLE);
 	sb_adds(&r, "*Justification*\n");
 	sb_mrkdwn(&r, nonempty(reason) ? reason : "(none given)", LIM_DESC);
-	if ((blocks = json_array()) == NULL || (els = json_array()) == NULL)
+	blocks = json_array();
+	if (blocks == NULL)
+		goto fail;
+	els = json_array();
+	if (els == NULL)
 		goto fail;
 	bad |= arr_add(els, blk_button("Approve", "fixit_exc_approve",
 	    exception_id, "primary"));
