@@ -263,7 +263,6 @@ aws_endpoint(const struct aws_cfg *cfg, enum aws_svc svc, const char *region,
 	const struct aws_service *s;
 	const char *o, *env_all;
 	size_t n;
-	fx_err rc;
 
 	if ((unsigned)svc >= AWS_SVC__COUNT)
 		return FX_EINVAL;
@@ -292,15 +291,11 @@ aws_endpoint(const struct aws_cfg *cfg, enum aws_svc svc, const char *region,
 			n--;
 		return buf_add(url, o, n);
 	}
-	if ((rc = buf_adds(url, "https://")) != FX_OK)
-		return rc;
 	if (strstr(s->host, "%s") == NULL)
-		return buf_adds(url, s->host);
+		return buf_addf(url, "https://%s", s->host);
 	n = (size_t)(strstr(s->host, "%s") - s->host);
-	if ((rc = buf_add(url, s->host, n)) != FX_OK ||
-	    (rc = buf_adds(url, region)) != FX_OK)
-		return rc;
-	return buf_adds(url, s->host + n + 2);
+	return buf_addf(url, "https://%.*s%s%s", (int)n, s->host, region,
+	    s->host + n + 2);
 }
 
 /* ---- request building ----------------------------------------------- */
@@ -310,10 +305,16 @@ form_add(struct buf *b, const char *k, const char *v)
 {
 	fx_err rc;
 
-	if (b->len > 0 && (rc = buf_addc(b, '&')) != FX_OK)
+	if (b->len > 0) {
+		rc = buf_addc(b, '&');
+		if (rc != FX_OK)
+			return rc;
+	}
+	rc = sigv4_uri_encode(b, k, strlen(k), 0);
+	if (rc != FX_OK)
 		return rc;
-	if ((rc = sigv4_uri_encode(b, k, strlen(k), 0)) != FX_OK ||
-	    (rc = buf_addc(b, '=')) != FX_OK)
+	rc = buf_addc(b, '=');
+	if (rc != FX_OK)
 		return rc;
 	return sigv4_uri_encode(b, v, strlen(v), 0);
 }
@@ -327,8 +328,11 @@ form_body(const struct aws_service *s, const struct aws_req *r,
 	char num[32];
 	fx_err rc;
 
-	if ((rc = form_add(b, "Action", r->action)) != FX_OK ||
-	    (rc = form_add(b, "Version", s->version)) != FX_OK)
+	rc = form_add(b, "Action", r->action);
+	if (rc != FX_OK)
+		return rc;
+	rc = form_add(b, "Version", s->version);
+	if (rc != FX_OK)
 		return rc;
 	if (r->params != NULL && !json_is_object(r->params))
 		return FX_EINVAL;
@@ -441,7 +445,7 @@ prepare(const struct aws_client *c, const struct aws_creds *cr,
     const struct aws_req *r, struct prepared *p)
 {
 	const struct aws_service *s = &services[r->svc];
-	const char *prefix_path;
+	const char *prefix_path, *path;
 	struct aws_hdr h[5];
 	struct sigv4_req sr;
 	struct sigv4_creds sc;
@@ -450,21 +454,27 @@ prepare(const struct aws_client *c, const struct aws_creds *cr,
 	size_t nh = 0;
 	fx_err rc;
 
-	if ((rc = aws_endpoint(c->cfg, r->svc, r->region, &p->url,
-	    &p->sign_region)) != FX_OK ||
-	    (rc = prepare_body(s, r, p)) != FX_OK ||
-	    (rc = url_host(buf_str(&p->url), &p->host, &prefix_path)) != FX_OK)
+	rc = aws_endpoint(c->cfg, r->svc, r->region, &p->url, &p->sign_region);
+	if (rc != FX_OK)
 		return rc;
-	if ((rc = buf_adds(&p->path, prefix_path)) != FX_OK ||
-	    (rc = buf_adds(&p->path, s->proto == PROTO_REST_XML ? r->path :
-	    "/")) != FX_OK ||
-	    (rc = buf_adds(&p->url, s->proto == PROTO_REST_XML ? r->path :
-	    "/")) != FX_OK)
+	rc = prepare_body(s, r, p);
+	if (rc != FX_OK)
 		return rc;
-	if (p->query != NULL && *p->query != '\0' &&
-	    ((rc = buf_addc(&p->url, '?')) != FX_OK ||
-	    (rc = buf_adds(&p->url, p->query)) != FX_OK))
+	rc = url_host(buf_str(&p->url), &p->host, &prefix_path);
+	if (rc != FX_OK)
 		return rc;
+	path = s->proto == PROTO_REST_XML ? r->path : "/";
+	rc = buf_addf(&p->path, "%s%s", prefix_path, path);
+	if (rc != FX_OK)
+		return rc;
+	rc = buf_adds(&p->url, path);
+	if (rc != FX_OK)
+		return rc;
+	if (p->query != NULL && *p->query != '\0') {
+		rc = buf_addf(&p->url, "?%s", p->query);
+		if (rc != FX_OK)
+			return rc;
+	}
 	t = (time_t)aws_client_now(c);
 	if (gmtime_r(&t, &tm) == NULL ||
 	    strftime(p->amz_date, sizeof(p->amz_date), "%Y%m%dT%H%M%SZ",
@@ -766,8 +776,11 @@ attempt(struct aws_client *c, const struct aws_creds *cr,
 	memset(&p, 0, sizeof(p));
 	buf_init(&p.body, FX_MAX_AWS_REQUEST);
 	buf_init(&p.url, AWS_MAX_URL);
-	if ((rc = prepare(c, cr, r, &p)) != FX_OK ||
-	    (rc = build_headers(&p, cr, &l)) != FX_OK)
+	rc = prepare(c, cr, r, &p);
+	if (rc != FX_OK)
+		goto out;
+	rc = build_headers(&p, cr, &l);
+	if (rc != FX_OK)
 		goto out;
 	rc = perform(c, p.method, buf_str(&p.url), l, &p.body, &out->status);
 	if (rc != FX_OK) {

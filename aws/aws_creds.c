@@ -294,8 +294,9 @@ metadata_json(struct aws_client *c, const char *url,
 		rc = rc != FX_OK ? rc : FX_EAUTH;
 		goto out;
 	}
-	if ((o = json_loadb(b.data, b.len, 0, &je)) == NULL ||
-	    (rc = creds_from_obj(o, out)) != FX_OK) {
+	o = json_loadb(b.data, b.len, 0, &je);
+	rc = o != NULL ? creds_from_obj(o, out) : FX_EINVAL;
+	if (rc != FX_OK) {
 		why_set(why, "credentials endpoint %s: answer without "
 		    "credentials", url);
 		rc = FX_EINVAL;
@@ -308,13 +309,41 @@ out:
 	return rc;
 }
 
+/*
+ * The container endpoint's URL into url and, when a token is given (its
+ * file first), the "Authorization: <token>" header line into auth; *ftok
+ * holds the token read from the file, for the caller to free.
+ */
+static fx_err
+container_request(const char *rel, const char *full, struct buf *url,
+    struct buf *auth, char **ftok)
+{
+	const char *tokf = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+	const char *tok = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+	fx_err rc;
+
+	if (rel != NULL && *rel != '\0')
+		rc = buf_addf(url, "%s%s", ECS_HOST, rel);
+	else
+		rc = buf_adds(url, full);
+	if (rc != FX_OK)
+		return rc;
+	if (tokf != NULL && *tokf != '\0') {
+		rc = read_token_file(tokf, ftok);
+		if (rc != FX_OK)
+			return rc;
+		tok = *ftok;
+	}
+	if (tok == NULL || *tok == '\0')
+		return FX_OK;
+	return buf_addf(auth, "Authorization: %s", tok);
+}
+
 static fx_err
 from_container(struct aws_client *c, struct aws_creds *out, struct buf *why)
 {
 	const char *rel = getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
 	const char *full = getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
-	const char *tokf = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
-	const char *tok = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN");
 	struct buf url = BUF_INIT, auth = BUF_INIT;
 	const char *hdrs[2] = { NULL, NULL };
 	char *ftok = NULL;
@@ -324,20 +353,15 @@ from_container(struct aws_client *c, struct aws_creds *out, struct buf *why)
 		return FX_ENOTFOUND;
 	buf_init(&url, 2048);
 	buf_init(&auth, FX_MAX_SECRET + 32);
-	if (rel != NULL && *rel != '\0')
-		rc = buf_addf(&url, "%s%s", ECS_HOST, rel);
-	else
-		rc = buf_adds(&url, full);
-	if (rc == FX_OK && tokf != NULL && *tokf != '\0' &&
-	    (rc = read_token_file(tokf, &ftok)) == FX_OK)
-		tok = ftok;
-	if (rc == FX_OK && tok != NULL && *tok != '\0' &&
-	    (rc = buf_addf(&auth, "Authorization: %s", tok)) == FX_OK)
-		hdrs[0] = buf_str(&auth);
-	if (rc == FX_OK)
-		rc = metadata_json(c, buf_str(&url), hdrs, out, why);
-	else
+	rc = container_request(rel, full, &url, &auth, &ftok);
+	if (rc != FX_OK) {
 		why_set(why, "container credentials: %s", fx_strerror(rc));
+		goto out;
+	}
+	if (auth.len > 0)
+		hdrs[0] = buf_str(&auth);
+	rc = metadata_json(c, buf_str(&url), hdrs, out, why);
+out:
 	fx_secret_free(ftok);
 	if (auth.data != NULL)
 		OPENSSL_cleanse(auth.data, auth.len);
@@ -357,13 +381,19 @@ imds_token(struct aws_client *c, const char *base, struct buf *hdr)
 	fx_err rc;
 
 	buf_init(&tok, FX_MAX_SECRET);
-	if ((rc = buf_addf(&url, "%s/latest/api/token", base)) == FX_OK &&
-	    (rc = aws_http_raw(c, "PUT", buf_str(&url), put_hdrs, NULL,
-	    &status, &tok)) == FX_OK && (status != 200 || tok.len == 0))
+	rc = buf_addf(&url, "%s/latest/api/token", base);
+	if (rc != FX_OK)
+		goto out;
+	rc = aws_http_raw(c, "PUT", buf_str(&url), put_hdrs, NULL, &status,
+	    &tok);
+	if (rc != FX_OK)
+		goto out;
+	if (status != 200 || tok.len == 0) {
 		rc = FX_EAUTH;
-	if (rc == FX_OK)
-		rc = buf_addf(hdr, "X-aws-ec2-metadata-token: %s",
-		    buf_str(&tok));
+		goto out;
+	}
+	rc = buf_addf(hdr, "X-aws-ec2-metadata-token: %s", buf_str(&tok));
+out:
 	if (tok.data != NULL)
 		OPENSSL_cleanse(tok.data, tok.len);
 	buf_release(&tok);
@@ -400,10 +430,11 @@ from_imds(struct aws_client *c, struct aws_creds *out, struct buf *why)
 		goto out;
 	}
 	hdrs[0] = buf_str(&hdr);
-	if ((rc = buf_adds(&url, "/latest/meta-data/iam/"
-	    "security-credentials/")) != FX_OK ||
-	    (rc = aws_http_raw(c, "GET", buf_str(&url), hdrs, NULL, &status,
-	    &role)) != FX_OK)
+	rc = buf_adds(&url, "/latest/meta-data/iam/security-credentials/");
+	if (rc != FX_OK)
+		goto out;
+	rc = aws_http_raw(c, "GET", buf_str(&url), hdrs, NULL, &status, &role);
+	if (rc != FX_OK)
 		goto out;
 	while (role.len > 0 && (role.data[role.len - 1] == '\n' ||
 	    role.data[role.len - 1] == '\r'))
@@ -414,8 +445,10 @@ from_imds(struct aws_client *c, struct aws_creds *out, struct buf *why)
 		rc = FX_ENOTFOUND;
 		goto out;
 	}
-	if ((rc = buf_adds(&url, buf_str(&role))) == FX_OK)
-		rc = metadata_json(c, buf_str(&url), hdrs, out, why);
+	rc = buf_adds(&url, buf_str(&role));
+	if (rc != FX_OK)
+		goto out;
+	rc = metadata_json(c, buf_str(&url), hdrs, out, why);
 out:
 	if (hdr.data != NULL)
 		OPENSSL_cleanse(hdr.data, hdr.len);

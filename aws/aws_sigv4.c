@@ -262,12 +262,14 @@ v4_path_normalized(struct buf *out, const char *path)
 	if ((rc = buf_addc(out, '/')) != FX_OK)
 		goto out;
 	for (i = 0; i < n; i++) {
-		if ((rc = sigv4_uri_encode(out, seg[i].p, seg[i].n, 0)) !=
-		    FX_OK)
+		rc = sigv4_uri_encode(out, seg[i].p, seg[i].n, 0);
+		if (rc != FX_OK)
 			goto out;
-		if ((i + 1 < n || trailing) && (rc = buf_addc(out, '/')) !=
-		    FX_OK)
-			goto out;
+		if (i + 1 < n || trailing) {
+			rc = buf_addc(out, '/');
+			if (rc != FX_OK)
+				goto out;
+		}
 	}
 	rc = FX_OK;
 out:
@@ -318,8 +320,11 @@ v4_recode(struct buf *st, struct buf *tmp, const char *s, size_t n)
 	fx_err rc;
 
 	buf_reset(tmp);
-	if ((rc = v4_decode(tmp, s, n)) != FX_OK ||
-	    (rc = sigv4_uri_encode(st, tmp->data, tmp->len, 0)) != FX_OK)
+	rc = v4_decode(tmp, s, n);
+	if (rc != FX_OK)
+		return rc;
+	rc = sigv4_uri_encode(st, tmp->data, tmp->len, 0);
+	if (rc != FX_OK)
 		return rc;
 	return buf_add(st, "", 1);
 }
@@ -379,10 +384,14 @@ v4_canon_query(struct buf *out, const char *q)
 		return FX_OK;
 	for (i = 0; q[i] != '\0'; i++)
 		np += q[i] == '&';
-	if ((off = calloc(np, 2 * sizeof(*off))) == NULL ||
-	    (pv = calloc(np, sizeof(*pv))) == NULL)
+	off = calloc(np, 2 * sizeof(*off));
+	if (off == NULL)
 		goto out;
-	if ((rc = v4_query_split(q, &st, off, &np)) != FX_OK)
+	pv = calloc(np, sizeof(*pv));
+	if (pv == NULL)
+		goto out;
+	rc = v4_query_split(q, &st, off, &np);
+	if (rc != FX_OK)
 		goto out;
 	/* st no longer grows: its offsets can become pointers */
 	for (i = 0; i < np; i++) {
@@ -454,6 +463,27 @@ v4_add_value(struct buf *out, const char *v)
 	return rc;
 }
 
+/* "name:" into creq, "name" into sh, after a ';' unless it is the first */
+static fx_err
+v4_add_header_name(struct buf *creq, struct buf *sh, const char *name,
+    int sep)
+{
+	fx_err rc;
+
+	if (sep) {
+		rc = buf_addc(sh, ';');
+		if (rc != FX_OK)
+			return rc;
+	}
+	rc = v4_add_lower(sh, name);
+	if (rc != FX_OK)
+		return rc;
+	rc = v4_add_lower(creq, name);
+	if (rc != FX_OK)
+		return rc;
+	return buf_addc(creq, ':');
+}
+
 /* "name:v1,v2\n" per distinct name into creq, "a;b" into sh */
 static fx_err
 v4_canon_headers(struct buf *creq, struct buf *sh, const struct sigv4_req *r)
@@ -482,17 +512,22 @@ v4_canon_headers(struct buf *creq, struct buf *sh, const struct sigv4_req *r)
 		goto out;
 	qsort(h, r->nhdrs, sizeof(*h), v4_hdr_cmp);
 	for (i = 0; i < r->nhdrs; i = j) {
-		if ((i > 0 && (rc = buf_addc(sh, ';')) != FX_OK) ||
-		    (rc = v4_add_lower(sh, h[i].name)) != FX_OK ||
-		    (rc = v4_add_lower(creq, h[i].name)) != FX_OK ||
-		    (rc = buf_addc(creq, ':')) != FX_OK)
+		rc = v4_add_header_name(creq, sh, h[i].name, i > 0);
+		if (rc != FX_OK)
 			goto out;
 		for (j = i; j < r->nhdrs &&
-		    v4_casecmp(h[j].name, h[i].name) == 0; j++)
-			if ((j > i && (rc = buf_addc(creq, ',')) != FX_OK) ||
-			    (rc = v4_add_value(creq, h[j].value)) != FX_OK)
+		    v4_casecmp(h[j].name, h[i].name) == 0; j++) {
+			if (j > i) {
+				rc = buf_addc(creq, ',');
+				if (rc != FX_OK)
+					goto out;
+			}
+			rc = v4_add_value(creq, h[j].value);
+			if (rc != FX_OK)
 				goto out;
-		if ((rc = buf_addc(creq, '\n')) != FX_OK)
+		}
+		rc = buf_addc(creq, '\n');
+		if (rc != FX_OK)
 			goto out;
 	}
 	rc = FX_OK;
@@ -505,6 +540,7 @@ fx_err
 sigv4_canonical_request(const struct sigv4_req *r, struct buf *creq,
     struct buf *signed_headers)
 {
+	struct buf path = BUF_INIT, query = BUF_INIT;
 	char hash[V4_HEX_LEN + 1];
 	unsigned char md[V4_HASH_LEN];
 	size_t sh0;
@@ -512,22 +548,32 @@ sigv4_canonical_request(const struct sigv4_req *r, struct buf *creq,
 
 	if (creq == NULL || signed_headers == NULL)
 		return FX_EINVAL;
-	if ((rc = v4_check_req(r)) != FX_OK)
+	rc = v4_check_req(r);
+	if (rc != FX_OK)
 		return rc;
 	sh0 = signed_headers->len;
-	if ((rc = v4_sha256(r->body, r->body_len, md)) != FX_OK)
+	rc = v4_sha256(r->body, r->body_len, md);
+	if (rc != FX_OK)
 		return rc;
 	v4_hex(md, sizeof(md), hash);
-	if ((rc = buf_adds(creq, r->method)) != FX_OK ||
-	    (rc = buf_addc(creq, '\n')) != FX_OK ||
-	    (rc = v4_canon_path(creq, r)) != FX_OK ||
-	    (rc = buf_addc(creq, '\n')) != FX_OK ||
-	    (rc = v4_canon_query(creq, r->query)) != FX_OK ||
-	    (rc = buf_addc(creq, '\n')) != FX_OK ||
-	    (rc = v4_canon_headers(creq, signed_headers, r)) != FX_OK)
-		return rc;
-	return buf_addf(creq, "\n%s\n%s", buf_str(signed_headers) + sh0,
-	    hash);
+	rc = v4_canon_path(&path, r);
+	if (rc != FX_OK)
+		goto out;
+	rc = v4_canon_query(&query, r->query);
+	if (rc != FX_OK)
+		goto out;
+	rc = buf_addf(creq, "%s\n%s\n%s\n", r->method, buf_str(&path),
+	    buf_str(&query));
+	if (rc != FX_OK)
+		goto out;
+	rc = v4_canon_headers(creq, signed_headers, r);
+	if (rc != FX_OK)
+		goto out;
+	rc = buf_addf(creq, "\n%s\n%s", buf_str(signed_headers) + sh0, hash);
+out:
+	buf_release(&query);
+	buf_release(&path);
+	return rc;
 }
 
 /* "<day>/<region>/<service>/aws4_request" */
@@ -548,12 +594,18 @@ sigv4_string_to_sign(const struct sigv4_req *r, const char *creq,
 
 	if (creq == NULL || sts == NULL)
 		return FX_EINVAL;
-	if ((rc = v4_check_req(r)) != FX_OK ||
-	    (rc = v4_sha256(creq, strlen(creq), md)) != FX_OK)
+	rc = v4_check_req(r);
+	if (rc != FX_OK)
+		return rc;
+	rc = v4_sha256(creq, strlen(creq), md);
+	if (rc != FX_OK)
 		return rc;
 	v4_hex(md, sizeof(md), hash);
-	if ((rc = buf_addf(sts, V4_ALGO "\n%s\n", r->amz_date)) != FX_OK ||
-	    (rc = v4_scope(sts, r)) != FX_OK)
+	rc = buf_addf(sts, V4_ALGO "\n%s\n", r->amz_date);
+	if (rc != FX_OK)
+		return rc;
+	rc = v4_scope(sts, r);
+	if (rc != FX_OK)
 		return rc;
 	return buf_addf(sts, "\n%s", hash);
 }
@@ -572,12 +624,14 @@ v4_signing_key(const struct sigv4_req *r, const char *secret,
 		goto out;
 	memcpy(k0, V4_KEY_PREFIX, V4_KEY_PREFIX_LEN);
 	memcpy(k0 + V4_KEY_PREFIX_LEN, secret, n);
-	if ((rc = v4_hmac(k0, V4_KEY_PREFIX_LEN + n, r->amz_date, V4_DAY_LEN,
-	    k1)) != FX_OK ||
-	    (rc = v4_hmac(k1, sizeof(k1), r->region, strlen(r->region),
-	    k2)) != FX_OK ||
-	    (rc = v4_hmac(k2, sizeof(k2), r->service, strlen(r->service),
-	    k1)) != FX_OK)
+	rc = v4_hmac(k0, V4_KEY_PREFIX_LEN + n, r->amz_date, V4_DAY_LEN, k1);
+	if (rc != FX_OK)
+		goto out;
+	rc = v4_hmac(k1, sizeof(k1), r->region, strlen(r->region), k2);
+	if (rc != FX_OK)
+		goto out;
+	rc = v4_hmac(k2, sizeof(k2), r->service, strlen(r->service), k1);
+	if (rc != FX_OK)
 		goto out;
 	rc = v4_hmac(k1, sizeof(k1), V4_TERM, strlen(V4_TERM), key);
 out:
@@ -598,15 +652,24 @@ sigv4_authorization(const struct sigv4_req *r, const struct sigv4_creds *c,
 
 	if (authz == NULL || !v4_creds_ok(c))
 		goto out;
-	if ((rc = sigv4_canonical_request(r, &creq, &sh)) != FX_OK ||
-	    (rc = sigv4_string_to_sign(r, buf_str(&creq), &sts)) != FX_OK ||
-	    (rc = v4_signing_key(r, c->secret_key, key)) != FX_OK ||
-	    (rc = v4_hmac(key, sizeof(key), sts.data, sts.len, mac)) != FX_OK)
+	rc = sigv4_canonical_request(r, &creq, &sh);
+	if (rc != FX_OK)
+		goto out;
+	rc = sigv4_string_to_sign(r, buf_str(&creq), &sts);
+	if (rc != FX_OK)
+		goto out;
+	rc = v4_signing_key(r, c->secret_key, key);
+	if (rc != FX_OK)
+		goto out;
+	rc = v4_hmac(key, sizeof(key), sts.data, sts.len, mac);
+	if (rc != FX_OK)
 		goto out;
 	v4_hex(mac, sizeof(mac), sig);
-	if ((rc = buf_addf(authz, V4_ALGO " Credential=%s/",
-	    c->access_key_id)) != FX_OK ||
-	    (rc = v4_scope(authz, r)) != FX_OK)
+	rc = buf_addf(authz, V4_ALGO " Credential=%s/", c->access_key_id);
+	if (rc != FX_OK)
+		goto out;
+	rc = v4_scope(authz, r);
+	if (rc != FX_OK)
 		goto out;
 	rc = buf_addf(authz, ", SignedHeaders=%s, Signature=%s",
 	    buf_str(&sh), sig);

@@ -102,28 +102,35 @@ ax_sym(void *lib, const char *name, void *fp)
 static void
 ax_init(void)
 {
+	const struct {
+		const char *name;
+		void *fp;
+	} sym[] = {
+		{ "xmlInitParser", &ax_lib.InitParser },
+		{ "__xmlStructuredError", &ax_lib.StructuredError },
+		{ "__xmlStructuredErrorContext",
+		    &ax_lib.StructuredErrorContext },
+		{ "__xmlGenericError", &ax_lib.GenericError },
+		{ "__xmlGenericErrorContext", &ax_lib.GenericErrorContext },
+		{ "xmlSetStructuredErrorFunc", &ax_lib.SetStructuredErrorFunc },
+		{ "xmlSetGenericErrorFunc", &ax_lib.SetGenericErrorFunc },
+		{ "xmlStopParser", &ax_lib.StopParser },
+		{ "xmlNewParserCtxt", &ax_lib.NewParserCtxt },
+		{ "xmlFreeParserCtxt", &ax_lib.FreeParserCtxt },
+		{ "xmlCtxtReadMemory", &ax_lib.CtxtReadMemory },
+		{ "xmlDocGetRootElement", &ax_lib.DocGetRootElement },
+		{ "xmlFreeDoc", &ax_lib.FreeDoc },
+	};
 	void *lib = dlopen("libxml2.so.2", RTLD_NOW | RTLD_LOCAL);
+	size_t i;
 
 	if (lib == NULL)
 		lib = dlopen("libxml2.so", RTLD_NOW | RTLD_LOCAL);
-	if (lib == NULL ||
-	    ax_sym(lib, "xmlInitParser", &ax_lib.InitParser) ||
-	    ax_sym(lib, "__xmlStructuredError", &ax_lib.StructuredError) ||
-	    ax_sym(lib, "__xmlStructuredErrorContext",
-	    &ax_lib.StructuredErrorContext) ||
-	    ax_sym(lib, "__xmlGenericError", &ax_lib.GenericError) ||
-	    ax_sym(lib, "__xmlGenericErrorContext",
-	    &ax_lib.GenericErrorContext) ||
-	    ax_sym(lib, "xmlSetStructuredErrorFunc",
-	    &ax_lib.SetStructuredErrorFunc) ||
-	    ax_sym(lib, "xmlSetGenericErrorFunc", &ax_lib.SetGenericErrorFunc) ||
-	    ax_sym(lib, "xmlStopParser", &ax_lib.StopParser) ||
-	    ax_sym(lib, "xmlNewParserCtxt", &ax_lib.NewParserCtxt) ||
-	    ax_sym(lib, "xmlFreeParserCtxt", &ax_lib.FreeParserCtxt) ||
-	    ax_sym(lib, "xmlCtxtReadMemory", &ax_lib.CtxtReadMemory) ||
-	    ax_sym(lib, "xmlDocGetRootElement", &ax_lib.DocGetRootElement) ||
-	    ax_sym(lib, "xmlFreeDoc", &ax_lib.FreeDoc))
+	if (lib == NULL)
 		return;		/* every parse then fails with FX_EIO */
+	for (i = 0; i < sizeof(sym) / sizeof(sym[0]); i++)
+		if (ax_sym(lib, sym[i].name, sym[i].fp) != 0)
+			return;
 	ax_lib.InitParser();
 	ax_loaded = 1;
 }
@@ -377,12 +384,13 @@ aws_xml_to_json(const char *data, size_t len, const char *const *list_tags,
 	if ((rc = ax_node(root, list_tags, 1, &v)) != FX_OK)
 		goto out;
 	rc = FX_ENOMEM;
-	if ((top = json_object()) == NULL ||
-	    json_object_set_new(top, ax_name(root), v) != 0) {
-		if (top == NULL)
-			json_decref(v);
+	top = json_object();
+	if (top == NULL) {
+		json_decref(v);
 		goto out;
 	}
+	if (json_object_set_new(top, ax_name(root), v) != 0)
+		goto out;
 	*out = top;
 	top = NULL;
 	rc = FX_OK;

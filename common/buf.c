@@ -157,9 +157,11 @@ buf_vaddf_cut(struct buf *b, const char *fmt, va_list ap)
 		while (n > 0 && ((unsigned char)t[n] & 0xc0) == 0x80)
 			n--;
 	}
-	if (buf_add(b, t, n) == FX_OK && n < (size_t)len &&
-	    buf_adds(b, "...") != FX_OK)
+	if (buf_add(b, t, n) != FX_OK)
+		goto out;
+	if (n < (size_t)len && buf_adds(b, "...") != FX_OK)
 		buf_truncate(b, b->len);	/* no room even for the mark */
+out:
 	free(t);
 }
 

@@ -35,6 +35,23 @@ static void
 load(void)
 {
 	CURLcode (*global_init)(long) = NULL;
+	const struct {
+		const char *name;
+		void *fp;
+	} syms[] = {
+		{ "curl_easy_init", &api.easy_init },
+		{ "curl_easy_cleanup", &api.easy_cleanup },
+		{ "curl_easy_setopt", &api.easy_setopt },
+		{ "curl_easy_perform", &api.easy_perform },
+		{ "curl_easy_getinfo", &api.easy_getinfo },
+		{ "curl_easy_reset", &api.easy_reset },
+		{ "curl_easy_strerror", &api.easy_strerror },
+		{ "curl_slist_append", &api.slist_append },
+		{ "curl_slist_free_all", &api.slist_free_all },
+		{ "curl_global_cleanup", &api.global_cleanup },
+		{ "curl_global_init", &global_init },
+	};
+	size_t i;
 
 	lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
 	if (lib == NULL)
@@ -43,18 +60,9 @@ load(void)
 		log_warnx("fxcurl_load: cannot load libcurl: %s", dlerror());
 		return;
 	}
-	if (sym("curl_easy_init", &api.easy_init) ||
-	    sym("curl_easy_cleanup", &api.easy_cleanup) ||
-	    sym("curl_easy_setopt", &api.easy_setopt) ||
-	    sym("curl_easy_perform", &api.easy_perform) ||
-	    sym("curl_easy_getinfo", &api.easy_getinfo) ||
-	    sym("curl_easy_reset", &api.easy_reset) ||
-	    sym("curl_easy_strerror", &api.easy_strerror) ||
-	    sym("curl_slist_append", &api.slist_append) ||
-	    sym("curl_slist_free_all", &api.slist_free_all) ||
-	    sym("curl_global_cleanup", &api.global_cleanup) ||
-	    sym("curl_global_init", &global_init))
-		return;
+	for (i = 0; i < sizeof(syms) / sizeof(syms[0]); i++)
+		if (sym(syms[i].name, syms[i].fp) != 0)
+			return;
 	if (global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		log_warnx("fxcurl_load: curl_global_init failed");
 		return;

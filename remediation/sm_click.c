@@ -122,14 +122,17 @@ click_finding(struct db *db, const struct policy *pol,
 		    c->trigger_id ? c->trigger_id : "");
 		goto out;
 	}
-	if ((rc = buf_addf(&t, "<@%s> chose Fix now", c->user_id)) != FX_OK ||
-	    (rc = sm_to_fixing(db, &f, c->user_id, buf_str(&t), now)) !=
-	    FX_OK)
+	rc = buf_addf(&t, "<@%s> chose Fix now", c->user_id);
+	if (rc != FX_OK)
+		goto out;
+	rc = sm_to_fixing(db, &f, c->user_id, buf_str(&t), now);
+	if (rc != FX_OK)
 		goto out;
 	buf_reset(&t);
-	if ((rc = buf_addf(&t, "<@%s> chose *Fix now*", c->user_id)) ==
-	    FX_OK)
-		rc = sm_out_text(db, "decision", f.id, buf_str(&t), now);
+	rc = buf_addf(&t, "<@%s> chose *Fix now*", c->user_id);
+	if (rc != FX_OK)
+		goto out;
+	rc = sm_out_text(db, "decision", f.id, buf_str(&t), now);
 out:
 	finding_release(&f);
 	buf_release(&t);
@@ -157,13 +160,24 @@ decide_request_msg(struct db *db, const struct sm_click *c,
 	struct buf a = BUF_INIT;
 	fx_err rc;
 
-	if ((rc = buf_addf(&a, "Exception #%lld (%s) for ", (long long)e->id,
-	    policy_exc_name(kind))) != FX_OK ||
-	    (rc = sm_add_finding(&a, f)) != FX_OK ||
-	    (rc = buf_addf(&a, " %s by <@%s>", verb, c->user_id)) != FX_OK ||
-	    (until != 0 && ((rc = buf_adds(&a, " until ")) != FX_OK ||
-	    (rc = sm_add_date(&a, until)) != FX_OK)))
+	rc = buf_addf(&a, "Exception #%lld (%s) for ", (long long)e->id,
+	    policy_exc_name(kind));
+	if (rc != FX_OK)
 		goto out;
+	rc = sm_add_finding(&a, f);
+	if (rc != FX_OK)
+		goto out;
+	rc = buf_addf(&a, " %s by <@%s>", verb, c->user_id);
+	if (rc != FX_OK)
+		goto out;
+	if (until != 0) {
+		rc = buf_adds(&a, " until ");
+		if (rc != FX_OK)
+			goto out;
+		rc = sm_add_date(&a, until);
+		if (rc != FX_OK)
+			goto out;
+	}
 	rc = sm_out_decision_at(db, f->id, buf_str(&a), c->channel_id,
 	    c->message_ts, now);
 out:
@@ -182,8 +196,9 @@ decide_approve(struct db *db, const struct sm_click *c,
 
 	f->excepted_until = e->until;
 	sm_iso(e->until, iso);
-	if ((rc = buf_addf(&t, "Exception: %s approved by <@%s> until %s",
-	    policy_exc_name(kind), c->user_id, iso)) != FX_OK)
+	rc = buf_addf(&t, "Exception: %s approved by <@%s> until %s",
+	    policy_exc_name(kind), c->user_id, iso);
+	if (rc != FX_OK)
 		goto out;
 	rc = sm_apply(db, f, FS_EXCEPTED, c->user_id, "transition",
 	    buf_str(&t), now, "{s:I,s:s,s:s,s:s?,s:s?}", "exception_id",
@@ -192,11 +207,15 @@ decide_approve(struct db *db, const struct sm_click *c,
 	if (rc != FX_OK)
 		goto out;
 	buf_reset(&t);
-	if ((rc = buf_addf(&t, "Exception: %s approved by <@%s> until ",
-	    policy_exc_name(kind), c->user_id)) != FX_OK ||
-	    (rc = sm_add_date(&t, e->until)) != FX_OK ||
-	    (rc = sm_out_text(db, "decision", f->id, buf_str(&t), now)) !=
-	    FX_OK)
+	rc = buf_addf(&t, "Exception: %s approved by <@%s> until ",
+	    policy_exc_name(kind), c->user_id);
+	if (rc != FX_OK)
+		goto out;
+	rc = sm_add_date(&t, e->until);
+	if (rc != FX_OK)
+		goto out;
+	rc = sm_out_text(db, "decision", f->id, buf_str(&t), now);
+	if (rc != FX_OK)
 		goto out;
 	rc = decide_request_msg(db, c, e, f, kind, "approved", e->until, now);
 out:
@@ -213,8 +232,9 @@ decide_deny(struct db *db, const struct playbook *pb,
 	struct buf t = BUF_INIT, a = BUF_INIT;
 	fx_err rc;
 
-	if ((rc = buf_addf(&t, "Exception: %s denied by <@%s>",
-	    policy_exc_name(kind), c->user_id)) != FX_OK)
+	rc = buf_addf(&t, "Exception: %s denied by <@%s>",
+	    policy_exc_name(kind), c->user_id);
+	if (rc != FX_OK)
 		goto out;
 	rc = sm_apply(db, f, FS_NOTIFIED, c->user_id, "exception_denied",
 	    buf_str(&t), now, "{s:I,s:s,s:s?}", "exception_id",
@@ -223,20 +243,31 @@ decide_deny(struct db *db, const struct playbook *pb,
 	if (rc != FX_OK)
 		goto out;
 	if (pb != NULL && sm_mode(pb, f) == PB_ENFORCE && f->deadline > 0) {
-		if ((rc = buf_adds(&t, ". fixit fixes it after ")) != FX_OK ||
-		    (rc = sm_add_date(&t, f->deadline)) != FX_OK)
+		rc = buf_adds(&t, ". fixit fixes it after ");
+		if (rc != FX_OK)
+			goto out;
+		rc = sm_add_date(&t, f->deadline);
+		if (rc != FX_OK)
 			goto out;
 	}
-	if ((rc = buf_addc(&t, '.')) != FX_OK ||
-	    (rc = sm_out_text(db, "decision", f->id, buf_str(&t), now)) !=
-	    FX_OK)
+	rc = buf_addc(&t, '.');
+	if (rc != FX_OK)
 		goto out;
-	if ((rc = buf_addf(&a, "<@%s> denied your %s exception for ",
-	    c->user_id, policy_exc_name(kind))) != FX_OK ||
-	    (rc = sm_add_finding(&a, f)) != FX_OK ||
-	    (rc = buf_addc(&a, '.')) != FX_OK ||
-	    (rc = sm_out_text(db, "owner_msg", f->id, buf_str(&a), now)) !=
-	    FX_OK)
+	rc = sm_out_text(db, "decision", f->id, buf_str(&t), now);
+	if (rc != FX_OK)
+		goto out;
+	rc = buf_addf(&a, "<@%s> denied your %s exception for ", c->user_id,
+	    policy_exc_name(kind));
+	if (rc != FX_OK)
+		goto out;
+	rc = sm_add_finding(&a, f);
+	if (rc != FX_OK)
+		goto out;
+	rc = buf_addc(&a, '.');
+	if (rc != FX_OK)
+		goto out;
+	rc = sm_out_text(db, "owner_msg", f->id, buf_str(&a), now);
+	if (rc != FX_OK)
 		goto out;
 	rc = decide_request_msg(db, c, e, f, kind, "denied", 0, now);
 out:
@@ -348,9 +379,14 @@ submit_fields(struct exception_rec *e, const struct sm_exception_req *r,
 
 	e->finding_id = f->id;
 	e->requested_at = now;
-	if ((rc = sm_set_str(&e->requested_by, r->user_id)) != FX_OK ||
-	    (rc = sm_set_str(&e->reason, r->reason)) != FX_OK ||
-	    (rc = sm_set_str(&e->kind, sm_exc_code(r->kind))) != FX_OK)
+	rc = sm_set_str(&e->requested_by, r->user_id);
+	if (rc != FX_OK)
+		return rc;
+	rc = sm_set_str(&e->reason, r->reason);
+	if (rc != FX_OK)
+		return rc;
+	rc = sm_set_str(&e->kind, sm_exc_code(r->kind));
+	if (rc != FX_OK)
 		return rc;
 	return sm_set_str(&e->status, status);
 }
@@ -365,12 +401,16 @@ submit_pending(struct db *db, const struct sm_exception_req *r,
 	fx_err rc;
 
 	memset(&e, 0, sizeof(e));
-	if ((rc = submit_fields(&e, r, f, "pending", now)) != FX_OK ||
-	    (rc = db_exception_insert(db, &e)) != FX_OK)
+	rc = submit_fields(&e, r, f, "pending", now);
+	if (rc != FX_OK)
+		goto out;
+	rc = db_exception_insert(db, &e);
+	if (rc != FX_OK)
 		goto out;
 	f->exc_pending = e.id;
-	if ((rc = buf_addf(&t, "<@%s> asked for a %s exception: %s",
-	    r->user_id, policy_exc_name(r->kind), r->reason)) != FX_OK)
+	rc = buf_addf(&t, "<@%s> asked for a %s exception: %s", r->user_id,
+	    policy_exc_name(r->kind), r->reason);
+	if (rc != FX_OK)
 		goto out;
 	rc = sm_apply(db, f, FS_NOTIFIED, r->user_id, "exception_requested",
 	    buf_str(&t), now, "{s:I,s:s,s:s}", "exception_id",
@@ -383,9 +423,12 @@ submit_pending(struct db *db, const struct sm_exception_req *r,
 	if (rc != FX_OK)
 		goto out;
 	buf_reset(&t);
-	if ((rc = buf_addf(&t, "<@%s> asked for a *%s* exception (awaiting "
-	    "admin approval): ", r->user_id, policy_exc_name(r->kind))) !=
-	    FX_OK || (rc = sm_add_escaped(&t, r->reason)) != FX_OK)
+	rc = buf_addf(&t, "<@%s> asked for a *%s* exception (awaiting admin "
+	    "approval): ", r->user_id, policy_exc_name(r->kind));
+	if (rc != FX_OK)
+		goto out;
+	rc = sm_add_escaped(&t, r->reason);
+	if (rc != FX_OK)
 		goto out;
 	rc = sm_out_text(db, "decision", f->id, buf_str(&t), now);
 out:
@@ -407,14 +450,20 @@ submit_active(struct db *db, const struct playbook *pb,
 	memset(&e, 0, sizeof(e));
 	e.until = now + policy_exc_secs(pb, r->kind);
 	e.decided_at = now;
-	if ((rc = submit_fields(&e, r, f, "active", now)) != FX_OK ||
-	    (rc = sm_set_str(&e.decided_by, r->user_id)) != FX_OK ||
-	    (rc = db_exception_insert(db, &e)) != FX_OK)
+	rc = submit_fields(&e, r, f, "active", now);
+	if (rc != FX_OK)
+		goto out;
+	rc = sm_set_str(&e.decided_by, r->user_id);
+	if (rc != FX_OK)
+		goto out;
+	rc = db_exception_insert(db, &e);
+	if (rc != FX_OK)
 		goto out;
 	f->excepted_until = e.until;
 	sm_iso(e.until, iso);
-	if ((rc = buf_addf(&t, "<@%s> took a %s exception until %s: %s",
-	    r->user_id, policy_exc_name(r->kind), iso, r->reason)) != FX_OK)
+	rc = buf_addf(&t, "<@%s> took a %s exception until %s: %s",
+	    r->user_id, policy_exc_name(r->kind), iso, r->reason);
+	if (rc != FX_OK)
 		goto out;
 	rc = sm_apply(db, f, FS_EXCEPTED, r->user_id, "transition",
 	    buf_str(&t), now, "{s:I,s:s,s:s,s:s}", "exception_id",
@@ -423,11 +472,18 @@ submit_active(struct db *db, const struct playbook *pb,
 	if (rc != FX_OK)
 		goto out;
 	buf_reset(&t);
-	if ((rc = buf_addf(&t, "<@%s> took an exception for %s until ",
-	    r->user_id, policy_exc_name(r->kind))) != FX_OK ||
-	    (rc = sm_add_date(&t, e.until)) != FX_OK ||
-	    (rc = buf_adds(&t, ": ")) != FX_OK ||
-	    (rc = sm_add_escaped(&t, r->reason)) != FX_OK)
+	rc = buf_addf(&t, "<@%s> took an exception for %s until ",
+	    r->user_id, policy_exc_name(r->kind));
+	if (rc != FX_OK)
+		goto out;
+	rc = sm_add_date(&t, e.until);
+	if (rc != FX_OK)
+		goto out;
+	rc = buf_adds(&t, ": ");
+	if (rc != FX_OK)
+		goto out;
+	rc = sm_add_escaped(&t, r->reason);
+	if (rc != FX_OK)
 		goto out;
 	rc = sm_out_text(db, "decision", f->id, buf_str(&t), now);
 out:

@@ -235,8 +235,11 @@ sm_exception_decide(struct db *db, struct exception_rec *e,
 {
 	fx_err rc;
 
-	if ((rc = sm_set_str(&e->status, status)) != FX_OK ||
-	    (rc = sm_set_str(&e->decided_by, who)) != FX_OK)
+	rc = sm_set_str(&e->status, status);
+	if (rc != FX_OK)
+		return rc;
+	rc = sm_set_str(&e->decided_by, who);
+	if (rc != FX_OK)
 		return rc;
 	e->decided_at = now;
 	return db_exception_update(db, e);
@@ -367,10 +370,14 @@ shadow_step(struct db *db, const struct policy *pol,
 	if (f->deadline == 0) {
 		f->deadline = now + pb->grace;
 		sm_iso(f->deadline, iso);
-		if ((rc = buf_adds(&why, "Shadow mode: would notify ")) !=
-		    FX_OK || (rc = shadow_dest(&why, pol, f)) != FX_OK ||
-		    (rc = buf_addf(&why, " and fix it after %s", iso)) !=
-		    FX_OK)
+		rc = buf_adds(&why, "Shadow mode: would notify ");
+		if (rc != FX_OK)
+			goto out;
+		rc = shadow_dest(&why, pol, f);
+		if (rc != FX_OK)
+			goto out;
+		rc = buf_addf(&why, " and fix it after %s", iso);
+		if (rc != FX_OK)
 			goto out;
 		rc = sm_apply(db, f, FS_OPEN, actor, "shadow_notify",
 		    buf_str(&why), now, "{s:s,s:s}", "would", "notify",

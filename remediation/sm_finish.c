@@ -32,14 +32,15 @@ finish_fixed(struct db *db, const struct playbook *pb, struct finding *f,
 	struct buf t = BUF_INIT, o = BUF_INIT;
 	fx_err rc;
 
-	if ((rc = sm_set_json(&f->prior_state, r->prior_state)) != FX_OK)
+	rc = sm_set_json(&f->prior_state, r->prior_state);
+	if (rc != FX_OK)
 		goto out;
 	lease_clear(f);
 	f->next_attempt_at = 0;
 	free(f->last_error);
 	f->last_error = NULL;
-	if ((rc = buf_addf(&t, "Fixed by fixit: %s", pb_description(pb, f))) !=
-	    FX_OK)
+	rc = buf_addf(&t, "Fixed by fixit: %s", pb_description(pb, f));
+	if (rc != FX_OK)
 		goto out;
 	rc = sm_apply(db, f, FS_FIXED, SM_ACTOR_SYSTEM, "transition",
 	    buf_str(&t), now, "{s:i,s:s?,s:O?}", "attempt", f->attempts,
@@ -47,18 +48,26 @@ finish_fixed(struct db *db, const struct playbook *pb, struct finding *f,
 	if (rc != FX_OK)
 		goto out;
 	buf_reset(&t);
-	if ((rc = buf_adds(&t, "Fixed by fixit: ")) != FX_OK ||
-	    (rc = sm_add_escaped(&t, pb_description(pb, f))) != FX_OK)
+	rc = buf_adds(&t, "Fixed by fixit: ");
+	if (rc != FX_OK)
 		goto out;
-	if (f->notified_at != 0 &&
-	    (rc = sm_out_text(db, "decision", f->id, buf_str(&t), now)) !=
-	    FX_OK)
+	rc = sm_add_escaped(&t, pb_description(pb, f));
+	if (rc != FX_OK)
 		goto out;
-	if ((rc = buf_adds(&o, buf_str(&t))) != FX_OK ||
-	    (rc = buf_adds(&o, " on ")) != FX_OK ||
-	    (rc = sm_add_finding(&o, f)) != FX_OK ||
-	    (rc = buf_adds(&o, pb != NULL && pb->irreversible ? "." :
-	    ". A fixit admin can undo it.")) != FX_OK)
+	if (f->notified_at != 0) {
+		rc = sm_out_text(db, "decision", f->id, buf_str(&t), now);
+		if (rc != FX_OK)
+			goto out;
+	}
+	rc = buf_addf(&o, "%s on ", buf_str(&t));
+	if (rc != FX_OK)
+		goto out;
+	rc = sm_add_finding(&o, f);
+	if (rc != FX_OK)
+		goto out;
+	rc = buf_adds(&o, pb != NULL && pb->irreversible ? "." :
+	    ". A fixit admin can undo it.");
+	if (rc != FX_OK)
 		goto out;
 	rc = sm_out_text(db, "owner_msg", f->id, buf_str(&o), now);
 out:
@@ -79,7 +88,8 @@ finish_resolved(struct db *db, struct finding *f, const struct sm_result *r,
 
 	lease_clear(f);
 	f->next_attempt_at = 0;
-	if ((rc = buf_addf(&t, "Resolved before fixing: %s", msg)) != FX_OK)
+	rc = buf_addf(&t, "Resolved before fixing: %s", msg);
+	if (rc != FX_OK)
 		goto out;
 	rc = sm_apply(db, f, FS_RESOLVED, SM_ACTOR_SYSTEM, "transition",
 	    buf_str(&t), now, "{s:i,s:s}", "attempt", f->attempts, "message",
@@ -87,8 +97,11 @@ finish_resolved(struct db *db, struct finding *f, const struct sm_result *r,
 	if (rc != FX_OK || f->notified_at == 0)
 		goto out;
 	buf_reset(&t);
-	if ((rc = buf_adds(&t, "Nothing left to fix: ")) != FX_OK ||
-	    (rc = sm_add_escaped(&t, msg)) != FX_OK)
+	rc = buf_adds(&t, "Nothing left to fix: ");
+	if (rc != FX_OK)
+		goto out;
+	rc = sm_add_escaped(&t, msg);
+	if (rc != FX_OK)
 		goto out;
 	rc = sm_out_text(db, "decision", f->id, buf_str(&t), now);
 out:
@@ -104,8 +117,9 @@ finish_gave_up(struct db *db, struct finding *f, const char *msg,
 	struct buf t = BUF_INIT;
 	fx_err rc;
 
-	if ((rc = buf_addf(&t, "Fix failed after %d attempts: %s",
-	    f->attempts, msg)) != FX_OK)
+	rc = buf_addf(&t, "Fix failed after %d attempts: %s", f->attempts,
+	    msg);
+	if (rc != FX_OK)
 		goto out;
 	rc = sm_apply(db, f, FS_FAILED, SM_ACTOR_SYSTEM, "transition",
 	    buf_str(&t), now, "{s:i,s:s}", "attempts", f->attempts,
@@ -113,21 +127,36 @@ finish_gave_up(struct db *db, struct finding *f, const char *msg,
 	if (rc != FX_OK)
 		goto out;
 	buf_reset(&t);
-	if ((rc = buf_addf(&t, "Fix failed after %d attempts: ",
-	    f->attempts)) != FX_OK || (rc = sm_add_finding(&t, f)) != FX_OK ||
-	    (rc = buf_adds(&t, ": ")) != FX_OK ||
-	    (rc = sm_add_escaped(&t, msg)) != FX_OK ||
-	    (rc = sm_out_text(db, "admin_msg", f->id, buf_str(&t), now)) !=
-	    FX_OK)
+	rc = buf_addf(&t, "Fix failed after %d attempts: ", f->attempts);
+	if (rc != FX_OK)
 		goto out;
-	if (f->notified_at != 0 && (rc = sm_out_text(db, "decision", f->id,
-	    "fixit could not fix this; fixit admins were alerted.", now)) !=
-	    FX_OK)
+	rc = sm_add_finding(&t, f);
+	if (rc != FX_OK)
 		goto out;
+	rc = buf_adds(&t, ": ");
+	if (rc != FX_OK)
+		goto out;
+	rc = sm_add_escaped(&t, msg);
+	if (rc != FX_OK)
+		goto out;
+	rc = sm_out_text(db, "admin_msg", f->id, buf_str(&t), now);
+	if (rc != FX_OK)
+		goto out;
+	if (f->notified_at != 0) {
+		rc = sm_out_text(db, "decision", f->id, "fixit could not fix "
+		    "this; fixit admins were alerted.", now);
+		if (rc != FX_OK)
+			goto out;
+	}
 	buf_reset(&t);
-	if ((rc = buf_adds(&t, "fixit could not fix ")) != FX_OK ||
-	    (rc = sm_add_finding(&t, f)) != FX_OK ||
-	    (rc = buf_adds(&t, "; fixit admins were alerted.")) != FX_OK)
+	rc = buf_adds(&t, "fixit could not fix ");
+	if (rc != FX_OK)
+		goto out;
+	rc = sm_add_finding(&t, f);
+	if (rc != FX_OK)
+		goto out;
+	rc = buf_adds(&t, "; fixit admins were alerted.");
+	if (rc != FX_OK)
 		goto out;
 	rc = sm_out_text(db, "owner_msg", f->id, buf_str(&t), now);
 out:
@@ -184,11 +213,15 @@ finish_undo(struct db *db, struct finding *f, const struct sm_result *r,
 
 	f->undo_requested_by = NULL;	/* freed at out */
 	lease_clear(f);
-	if (!r->ok && (rc = sm_set_str(&f->last_error, *msg ? msg :
-	    "the executor failed")) != FX_OK)
-		goto out;
-	if ((rc = buf_addf(&t, "%s (asked by %s)%s%s", r->ok ?
-	    "Fix undone" : "Undo failed", by, *msg ? ": " : "", msg)) != FX_OK)
+	if (!r->ok) {
+		rc = sm_set_str(&f->last_error, *msg ? msg :
+		    "the executor failed");
+		if (rc != FX_OK)
+			goto out;
+	}
+	rc = buf_addf(&t, "%s (asked by %s)%s%s", r->ok ? "Fix undone" :
+	    "Undo failed", by, *msg ? ": " : "", msg);
+	if (rc != FX_OK)
 		goto out;
 	rc = sm_apply(db, f, r->ok ? FS_ROLLED_BACK : FS_FIXED,
 	    SM_ACTOR_SYSTEM, r->ok ? "transition" : "undo_failed",
@@ -197,19 +230,30 @@ finish_undo(struct db *db, struct finding *f, const struct sm_result *r,
 	if (rc != FX_OK)
 		goto out;
 	buf_reset(&t);
-	if ((rc = buf_adds(&t, r->ok ? "Undo done: " : "Undo failed: ")) !=
-	    FX_OK || (rc = sm_add_finding(&t, f)) != FX_OK ||
-	    (rc = buf_addf(&t, " (asked by <@%s>)", by)) != FX_OK ||
-	    (*msg && ((rc = buf_adds(&t, ": ")) != FX_OK ||
-	    (rc = sm_add_escaped(&t, msg)) != FX_OK)))
+	rc = buf_adds(&t, r->ok ? "Undo done: " : "Undo failed: ");
+	if (rc != FX_OK)
+		goto out;
+	rc = sm_add_finding(&t, f);
+	if (rc != FX_OK)
+		goto out;
+	rc = buf_addf(&t, " (asked by <@%s>)%s", by, *msg ? ": " : "");
+	if (rc != FX_OK)
+		goto out;
+	rc = sm_add_escaped(&t, msg);
+	if (rc != FX_OK)
 		goto out;
 	rc = sm_out_text(db, "admin_msg", f->id, buf_str(&t), now);
 	if (rc != FX_OK || !r->ok)
 		goto out;
 	buf_reset(&t);
-	if ((rc = buf_adds(&t, "A fixit admin had fixit undo its fix of ")) !=
-	    FX_OK || (rc = sm_add_finding(&t, f)) != FX_OK ||
-	    (rc = buf_addc(&t, '.')) != FX_OK)
+	rc = buf_adds(&t, "A fixit admin had fixit undo its fix of ");
+	if (rc != FX_OK)
+		goto out;
+	rc = sm_add_finding(&t, f);
+	if (rc != FX_OK)
+		goto out;
+	rc = buf_addc(&t, '.');
+	if (rc != FX_OK)
 		goto out;
 	rc = sm_out_text(db, "owner_msg", f->id, buf_str(&t), now);
 out:

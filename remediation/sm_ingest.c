@@ -63,11 +63,20 @@ ingest_new(struct db *db, const struct policy *pol,
 {
 	fx_err rc;
 
-	if ((rc = sm_set_str(&f->playbook, in->playbook)) != FX_OK ||
-	    (rc = sm_set_str(&f->account_id, in->account_id)) != FX_OK ||
-	    (rc = sm_set_str(&f->region, in->region)) != FX_OK ||
-	    (rc = sm_set_str(&f->resource_id, in->resource_id)) != FX_OK ||
-	    (rc = ingest_fields(in, f, now)) != FX_OK)
+	rc = sm_set_str(&f->playbook, in->playbook);
+	if (rc != FX_OK)
+		goto out;
+	rc = sm_set_str(&f->account_id, in->account_id);
+	if (rc != FX_OK)
+		goto out;
+	rc = sm_set_str(&f->region, in->region);
+	if (rc != FX_OK)
+		goto out;
+	rc = sm_set_str(&f->resource_id, in->resource_id);
+	if (rc != FX_OK)
+		goto out;
+	rc = ingest_fields(in, f, now);
+	if (rc != FX_OK)
 		goto out;
 	f->state = FS_OPEN;
 	f->first_seen = now;

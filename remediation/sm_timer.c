@@ -67,13 +67,18 @@ hk_expired(struct db *db, const struct policy *pol, struct finding *f,
 	if (rc != FX_OK)
 		goto out;
 	if (pb != NULL && (pb->mode == PB_NOTIFY || pb->mode == PB_ENFORCE)) {
-		if ((rc = buf_addf(&t, "Your %s exception for ",
-		    policy_exc_name(kind))) != FX_OK ||
-		    (rc = sm_add_finding(&t, f)) != FX_OK ||
-		    (rc = buf_adds(&t, " lapsed; you will be asked again.")) !=
-		    FX_OK ||
-		    (rc = sm_out_text(db, "owner_msg", f->id, buf_str(&t),
-		    now)) != FX_OK)
+		rc = buf_addf(&t, "Your %s exception for ",
+		    policy_exc_name(kind));
+		if (rc != FX_OK)
+			goto out;
+		rc = sm_add_finding(&t, f);
+		if (rc != FX_OK)
+			goto out;
+		rc = buf_adds(&t, " lapsed; you will be asked again.");
+		if (rc != FX_OK)
+			goto out;
+		rc = sm_out_text(db, "owner_msg", f->id, buf_str(&t), now);
+		if (rc != FX_OK)
 			goto out;
 	}
 	rc = sm_advance(db, pol, f, SM_ACTOR_SYSTEM, now);

@@ -106,10 +106,12 @@ slack_api_new(const char *base_url, const char *bot_token,
 	    strpbrk(base_url, " \t\r\n") != NULL)
 		goto out;
 	n = strlen(base_url);
-	if ((rc = buf_adds(&base, base_url)) != FX_OK ||
-	    (base_url[n - 1] != '/' && (rc = buf_addc(&base, '/')) != FX_OK) ||
-	    (rc = buf_addf(&auth, "Authorization: Bearer %s", bot_token)) !=
-	    FX_OK)
+	rc = buf_addf(&base, "%s%s", base_url, base_url[n - 1] != '/' ? "/" :
+	    "");
+	if (rc != FX_OK)
+		goto out;
+	rc = buf_addf(&auth, "Authorization: Bearer %s", bot_token);
+	if (rc != FX_OK)
 		goto out;
 	rc = FX_EHTTP;
 	if (fxcurl_load() != FX_OK)
@@ -322,6 +324,19 @@ api_payload(const char *method, const json_t *body, struct buf *out,
 	return rc;
 }
 
+/* the URL of a call to method and its body */
+static fx_err
+api_request(const char *base, const char *method, const json_t *body,
+    struct buf *url, struct buf *payload, int *form)
+{
+	fx_err rc;
+
+	rc = buf_addf(url, "%s%s", base, method);
+	if (rc != FX_OK)
+		return rc;
+	return api_payload(method, body, payload, form);
+}
+
 fx_err
 slack_api_call(struct slack_api *a, const char *method, const json_t *body,
     json_t **resp, int64_t *retry_after, struct buf *err)
@@ -346,8 +361,8 @@ slack_api_call(struct slack_api *a, const char *method, const json_t *body,
 		api_fail(err, "slack_api_call", "bad handle or method name");
 		goto out;
 	}
-	if ((rc = buf_addf(&url, "%s%s", a->base, method)) != FX_OK ||
-	    (rc = api_payload(method, body, &payload, &form)) != FX_OK) {
+	rc = api_request(a->base, method, body, &url, &payload, &form);
+	if (rc != FX_OK) {
 		api_fail(err, method, "cannot build the request");
 		goto out;
 	}

@@ -515,9 +515,10 @@ finding_message(const struct slack_finding_view *v, int with_actions)
 		bad |= arr_add(blocks, blk_section(":warning: *This fix cannot "
 		    "be undone.*"));
 	bad |= arr_add(blocks, finding_context(v));
-	if (with_actions && (finding_actions(v, &acts) != FX_OK ||
-	    (acts != NULL && arr_add(blocks, acts) != 0)))
+	if (with_actions && finding_actions(v, &acts) != FX_OK)
 		bad = 1;
+	if (acts != NULL)
+		bad |= arr_add(blocks, acts);
 	if (bad || sb_str(&s) == NULL) {
 		json_decref(blocks);
 		goto out;
@@ -571,16 +572,21 @@ slack_blocks_reminder(const struct slack_finding_view *v)
 		sb_adds(&s, " will be fixed ");
 		sb_date(&s, v->deadline);
 	}
-	if ((blocks = json_array()) == NULL ||
-	    arr_add(blocks, blk_section(sb_str(&s))) != 0 ||
-	    finding_actions(v, &acts) != FX_OK ||
-	    (acts != NULL && arr_add(blocks, acts) != 0) ||
-	    sb_str(&s) == NULL) {
-		json_decref(blocks);
+	blocks = json_array();
+	if (blocks == NULL)
 		goto out;
-	}
+	if (arr_add(blocks, blk_section(sb_str(&s))) != 0)
+		goto out;
+	if (finding_actions(v, &acts) != FX_OK)
+		goto out;
+	if (acts != NULL && arr_add(blocks, acts) != 0)
+		goto out;
+	if (sb_str(&s) == NULL)
+		goto out;
 	msg = json_pack("{s:s,s:o}", "text", sb_str(&s), "blocks", blocks);
+	blocks = NULL;		/* json_pack took it ("o") */
 out:
+	json_decref(blocks);
 	buf_release(&s.b);
 	return msg;
 }
@@ -658,7 +664,11 @@ slack_blocks_approval(const struct slack_finding_view *v,
 	sb_mrkdwn(&s, v->title, LIM_TITLE);
 	sb_adds(&r, "*Justification*\n");
 	sb_mrkdwn(&r, nonempty(reason) ? reason : "(none given)", LIM_DESC);
-	if ((blocks = json_array()) == NULL || (els = json_array()) == NULL)
+	blocks = json_array();
+	if (blocks == NULL)
+		goto fail;
+	els = json_array();
+	if (els == NULL)
 		goto fail;
 	bad |= arr_add(els, blk_button("Approve", "fixit_exc_approve",
 	    exception_id, "primary"));

@@ -148,11 +148,56 @@ pl_str(const struct pl *pl, int slot, const char *path, int required,
 	return FX_OK;
 }
 
+/* one value a payload kind wants: an object, or a string into *out */
+struct pl_want {
+	int slot;
+	const char *path;
+	int required;
+	char **out;		/* NULL: an object */
+};
+
+/*
+ * Each wanted value in order, strings up to FX_MAX_FIELD bytes; returns
+ * the first failure, its path and reason in err.
+ */
+static fx_err
+pl_check(const struct pl *pl, const struct pl_want *w, size_t n,
+    struct buf *err)
+{
+	size_t i;
+	fx_err rc;
+
+	for (i = 0; i < n; i++) {
+		if (w[i].out == NULL)
+			rc = pl_obj(pl, w[i].slot, w[i].path, w[i].required,
+			    err);
+		else
+			rc = pl_str(pl, w[i].slot, w[i].path, w[i].required,
+			    FX_MAX_FIELD, 0, w[i].out, err);
+		if (rc != FX_OK)
+			return rc;
+	}
+	return FX_OK;
+}
+
 static fx_err
 pl_block_actions(const struct pl *pl, struct slack_interaction *out,
     struct buf *err)
 {
 	const struct jscan_value *actions = pl_at(pl, S_ACTIONS);
+	const struct pl_want want[] = {
+		{ S_ACT_ID, "payload.actions[0].action_id", 1,
+		    &out->action_id },
+		{ S_ACT_VALUE, "payload.actions[0].value", 0,
+		    &out->action_value },
+		{ S_CONT, "payload.container", 0, NULL },
+		{ S_CHAN, "payload.channel", 0, NULL },
+		{ S_MSG, "payload.message", 0, NULL },
+		{ S_CONT_CHAN, "payload.container.channel_id", 0,
+		    &out->channel_id },
+		{ S_CONT_TS, "payload.container.message_ts", 0,
+		    &out->message_ts },
+	};
 	fx_err rc;
 
 	if (pl_absent(actions))
@@ -165,17 +210,8 @@ pl_block_actions(const struct pl *pl, struct slack_interaction *out,
 	if (pl_at(pl, S_ACT0)->type != JS_OBJECT)
 		return pl_fail(err, FX_EINVAL, "payload.actions[0]",
 		    "not an object");
-	if ((rc = pl_str(pl, S_ACT_ID, "payload.actions[0].action_id", 1,
-	    FX_MAX_FIELD, 0, &out->action_id, err)) != FX_OK ||
-	    (rc = pl_str(pl, S_ACT_VALUE, "payload.actions[0].value", 0,
-	    FX_MAX_FIELD, 0, &out->action_value, err)) != FX_OK ||
-	    (rc = pl_obj(pl, S_CONT, "payload.container", 0, err)) != FX_OK ||
-	    (rc = pl_obj(pl, S_CHAN, "payload.channel", 0, err)) != FX_OK ||
-	    (rc = pl_obj(pl, S_MSG, "payload.message", 0, err)) != FX_OK ||
-	    (rc = pl_str(pl, S_CONT_CHAN, "payload.container.channel_id", 0,
-	    FX_MAX_FIELD, 0, &out->channel_id, err)) != FX_OK ||
-	    (rc = pl_str(pl, S_CONT_TS, "payload.container.message_ts", 0,
-	    FX_MAX_FIELD, 0, &out->message_ts, err)) != FX_OK)
+	rc = pl_check(pl, want, sizeof(want) / sizeof(want[0]), err);
+	if (rc != FX_OK)
 		return rc;
 	if (out->channel_id == NULL && (rc = pl_str(pl, S_CHAN_ID,
 	    "payload.channel.id", 0, FX_MAX_FIELD, 0, &out->channel_id,
@@ -192,21 +228,22 @@ static fx_err
 pl_view_submission(const struct pl *pl, struct slack_interaction *out,
     struct buf *err)
 {
+	const struct pl_want want[] = {
+		{ S_VIEW, "payload.view", 1, NULL },
+		{ S_VIEW_CB, "payload.view.callback_id", 1,
+		    &out->callback_id },
+		{ S_VIEW_META, "payload.view.private_metadata", 0,
+		    &out->private_metadata },
+		{ S_STATE, "payload.view.state", 0, NULL },
+		{ S_VALUES, "payload.view.state.values", 0, NULL },
+		{ S_RBLOCK, "payload.view.state.values.reason", 0, NULL },
+		{ S_RINPUT, "payload.view.state.values.reason.reason", 0,
+		    NULL },
+	};
 	fx_err rc;
 
-	if ((rc = pl_obj(pl, S_VIEW, "payload.view", 1, err)) != FX_OK ||
-	    (rc = pl_str(pl, S_VIEW_CB, "payload.view.callback_id", 1,
-	    FX_MAX_FIELD, 0, &out->callback_id, err)) != FX_OK ||
-	    (rc = pl_str(pl, S_VIEW_META, "payload.view.private_metadata", 0,
-	    FX_MAX_FIELD, 0, &out->private_metadata, err)) != FX_OK ||
-	    (rc = pl_obj(pl, S_STATE, "payload.view.state", 0, err)) !=
-	    FX_OK ||
-	    (rc = pl_obj(pl, S_VALUES, "payload.view.state.values", 0,
-	    err)) != FX_OK ||
-	    (rc = pl_obj(pl, S_RBLOCK, "payload.view.state.values.reason", 0,
-	    err)) != FX_OK ||
-	    (rc = pl_obj(pl, S_RINPUT,
-	    "payload.view.state.values.reason.reason", 0, err)) != FX_OK)
+	rc = pl_check(pl, want, sizeof(want) / sizeof(want[0]), err);
+	if (rc != FX_OK)
 		return rc;
 	return pl_str(pl, S_REASON,
 	    "payload.view.state.values.reason.reason.value", 0,
@@ -226,6 +263,11 @@ slack_interaction_parse(const char *json, size_t len,
 	struct pl pl;
 	enum jscan_type root;
 	const struct jscan_value *type;
+	const struct pl_want want[] = {
+		{ S_USER, "payload.user", 1, NULL },
+		{ S_USER_ID, "payload.user.id", 1, &out->user_id },
+		{ S_TRIGGER, "payload.trigger_id", 0, &out->trigger_id },
+	};
 	const char *why;
 	char what[96];
 	int line, col;
@@ -261,11 +303,8 @@ slack_interaction_parse(const char *json, size_t len,
 		    "missing or not a string");
 		goto out;
 	}
-	if ((rc = pl_obj(&pl, S_USER, "payload.user", 1, err)) != FX_OK ||
-	    (rc = pl_str(&pl, S_USER_ID, "payload.user.id", 1, FX_MAX_FIELD,
-	    0, &out->user_id, err)) != FX_OK ||
-	    (rc = pl_str(&pl, S_TRIGGER, "payload.trigger_id", 0,
-	    FX_MAX_FIELD, 0, &out->trigger_id, err)) != FX_OK)
+	rc = pl_check(&pl, want, sizeof(want) / sizeof(want[0]), err);
+	if (rc != FX_OK)
 		goto out;
 	if (strcmp(type->str, "block_actions") == 0) {
 		out->type = SI_BLOCK_ACTIONS;
@@ -342,21 +381,29 @@ fx_err
 slack_command_parse(const char *body, size_t len, struct slack_command *out,
     struct buf *err)
 {
-	fx_err rc;
+	const struct {
+		const char *key;
+		int required;
+		char **out;
+	} f[] = {
+		{ "user_id", 1, &out->user_id },
+		{ "command", 1, &out->command },
+		{ "text", 0, &out->text },
+		{ "channel_id", 0, &out->channel_id },
+		{ "response_url", 0, &out->response_url },
+	};
+	size_t i;
+	fx_err rc = FX_OK;
 
 	memset(out, 0, sizeof(*out));
 	if (err != NULL)
 		buf_reset(err);
-	if ((rc = cmd_field(body, len, "user_id", 1, &out->user_id, err)) !=
-	    FX_OK ||
-	    (rc = cmd_field(body, len, "command", 1, &out->command, err)) !=
-	    FX_OK ||
-	    (rc = cmd_field(body, len, "text", 0, &out->text, err)) != FX_OK ||
-	    (rc = cmd_field(body, len, "channel_id", 0, &out->channel_id,
-	    err)) != FX_OK ||
-	    (rc = cmd_field(body, len, "response_url", 0, &out->response_url,
-	    err)) != FX_OK)
-		goto out;
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		rc = cmd_field(body, len, f[i].key, f[i].required, f[i].out,
+		    err);
+		if (rc != FX_OK)
+			goto out;
+	}
 	if (out->text == NULL && (out->text = calloc(1, 1)) == NULL)
 		rc = pl_fail(err, FX_ENOMEM, "command.text", "out of memory");
 out:

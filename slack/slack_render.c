@@ -90,8 +90,11 @@ rd_line(struct buf *out, const char *prefix, const char *text, char nl)
 
 	if (text == NULL)
 		return FX_OK;
-	if ((rc = buf_adds(out, prefix)) != FX_OK ||
-	    (rc = rd_text(out, text, nl)) != FX_OK)
+	rc = buf_adds(out, prefix);
+	if (rc != FX_OK)
+		return rc;
+	rc = rd_text(out, text, nl);
+	if (rc != FX_OK)
 		return rc;
 	return buf_addc(out, '\n');
 }
@@ -103,23 +106,22 @@ rd_buttons(struct buf *out, const json_t *els)
 	const json_t *e;
 	size_t i;
 	int n = 0;
-	fx_err rc = FX_OK;
+	fx_err rc;
 
 	json_array_foreach(els, i, e) {
-		if (rc != FX_OK)
-			break;
 		if (!rd_type_is(e, "button"))
 			continue;
-		if (n++ > 0)
-			rc = buf_addc(out, ' ');
-		if (rc == FX_OK && (rc = buf_addc(out, '[')) == FX_OK &&
-		    (rc = rd_text(out, rd_obj_text(json_object_get(e,
-		    "text")), ' ')) == FX_OK)
-			rc = buf_addc(out, ']');
+		rc = buf_adds(out, n++ > 0 ? " [" : "[");
+		if (rc != FX_OK)
+			return rc;
+		rc = rd_text(out, rd_obj_text(json_object_get(e, "text")), ' ');
+		if (rc != FX_OK)
+			return rc;
+		rc = buf_addc(out, ']');
+		if (rc != FX_OK)
+			return rc;
 	}
-	if (rc == FX_OK && n > 0)
-		rc = buf_addc(out, '\n');
-	return rc;
+	return n > 0 ? buf_addc(out, '\n') : FX_OK;
 }
 
 /* context elements on one line, joined with " | " */
@@ -128,17 +130,19 @@ rd_context(struct buf *out, const json_t *els)
 {
 	const json_t *e;
 	size_t i;
-	fx_err rc = FX_OK;
+	fx_err rc;
 
 	json_array_foreach(els, i, e) {
-		if (rc == FX_OK && i > 0)
+		if (i > 0) {
 			rc = buf_adds(out, " | ");
-		if (rc == FX_OK)
-			rc = rd_text(out, rd_obj_text(e), ' ');
+			if (rc != FX_OK)
+				return rc;
+		}
+		rc = rd_text(out, rd_obj_text(e), ' ');
+		if (rc != FX_OK)
+			return rc;
 	}
-	if (rc == FX_OK && json_array_size(els) > 0)
-		rc = buf_addc(out, '\n');
-	return rc;
+	return json_array_size(els) > 0 ? buf_addc(out, '\n') : FX_OK;
 }
 
 static fx_err
@@ -189,9 +193,12 @@ rd_view(struct buf *out, const json_t *view)
 	const char *sub, *cls;
 	fx_err rc;
 
-	if ((rc = rd_line(out, "modal: ", rd_obj_text(json_object_get(view,
-	    "title")), ' ')) != FX_OK ||
-	    (rc = rd_blocks(out, json_object_get(view, "blocks"))) != FX_OK)
+	rc = rd_line(out, "modal: ", rd_obj_text(json_object_get(view,
+	    "title")), ' ');
+	if (rc != FX_OK)
+		return rc;
+	rc = rd_blocks(out, json_object_get(view, "blocks"));
+	if (rc != FX_OK)
 		return rc;
 	sub = rd_obj_text(json_object_get(view, "submit"));
 	cls = rd_obj_text(json_object_get(view, "close"));

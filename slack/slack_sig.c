@@ -46,8 +46,9 @@ sig_digest(EVP_MD_CTX *ctx, const unsigned char pad[SHA256_BLOCK],
 	unsigned int outl = 0;
 	size_t i;
 
-	if (!EVP_DigestInit_ex(ctx, sig_sha256, NULL) ||
-	    !EVP_DigestUpdate(ctx, pad, SHA256_BLOCK))
+	if (!EVP_DigestInit_ex(ctx, sig_sha256, NULL))
+		return 0;
+	if (!EVP_DigestUpdate(ctx, pad, SHA256_BLOCK))
 		return 0;
 	for (i = 0; i < n; i++)
 		if (part[i].n > 0 && !EVP_DigestUpdate(ctx, part[i].p,
@@ -69,8 +70,10 @@ sig_mac(const char *secret, const char *ts, const void *body, size_t len,
 	EVP_MD_CTX *ctx = NULL;
 	fx_err rc = FX_ENOMEM;
 
-	if (pthread_once(&sig_once, sig_init) != 0 || sig_sha256 == NULL ||
-	    (ctx = EVP_MD_CTX_new()) == NULL)
+	if (pthread_once(&sig_once, sig_init) != 0 || sig_sha256 == NULL)
+		goto out;
+	ctx = EVP_MD_CTX_new();
+	if (ctx == NULL)
 		goto out;
 	memset(key, 0, sizeof(key));
 	if (klen > SHA256_BLOCK) {

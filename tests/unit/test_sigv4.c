@@ -102,9 +102,12 @@ add_header_line(struct treq *t, const char *p, size_t n)
 	if (t->nhdrs == T_MAX_HDRS ||
 	    (colon = memchr(p, ':', n)) == NULL || colon == p)
 		return FX_EINVAL;
-	if ((rc = buf_add(&t->name[t->nhdrs], p, (size_t)(colon - p))) !=
-	    FX_OK || (rc = buf_add(&t->value[t->nhdrs], colon + 1,
-	    n - (size_t)(colon - p) - 1)) != FX_OK)
+	rc = buf_add(&t->name[t->nhdrs], p, (size_t)(colon - p));
+	if (rc != FX_OK)
+		return rc;
+	rc = buf_add(&t->value[t->nhdrs], colon + 1,
+	    n - (size_t)(colon - p) - 1);
+	if (rc != FX_OK)
 		return rc;
 	t->nhdrs++;
 	return FX_OK;
@@ -137,9 +140,11 @@ parse_headers(struct treq *t, const char *p, const char *end)
 				return rc;
 			break;
 		}
-		if ((rc = buf_addc(&t->head, '\n')) != FX_OK ||
-		    (rc = buf_add(&t->head, p, (size_t)(le - p))) != FX_OK ||
-		    (rc = add_header_line(t, p, (size_t)(le - p))) != FX_OK)
+		rc = buf_addf(&t->head, "\n%.*s", (int)(le - p), p);
+		if (rc != FX_OK)
+			return rc;
+		rc = add_header_line(t, p, (size_t)(le - p));
+		if (rc != FX_OK)
 			return rc;
 		p = nl != NULL ? nl + 1 : end;
 	}
@@ -178,9 +183,14 @@ parse_suite_req(struct treq *t, const struct buf *raw)
 		;
 	if (sp2 == sp1 || strncmp(sp2 + 1, "HTTP/", 5) != 0)
 		return FX_EINVAL;
-	if ((rc = buf_add(&t->method, p, (size_t)(sp1 - p))) != FX_OK ||
-	    (rc = split_target(t, sp1 + 1, (size_t)(sp2 - sp1 - 1))) !=
-	    FX_OK || (rc = buf_add(&t->head, p, (size_t)(nl - p))) != FX_OK)
+	rc = buf_add(&t->method, p, (size_t)(sp1 - p));
+	if (rc != FX_OK)
+		return rc;
+	rc = split_target(t, sp1 + 1, (size_t)(sp2 - sp1 - 1));
+	if (rc != FX_OK)
+		return rc;
+	rc = buf_add(&t->head, p, (size_t)(nl - p));
+	if (rc != FX_OK)
 		return rc;
 	return parse_headers(t, nl < end ? nl + 1 : end, end);
 }
@@ -192,8 +202,11 @@ add_token(struct treq *t, const char *tok)
 	struct buf line = BUF_INIT;
 	fx_err rc;
 
-	if ((rc = buf_addf(&line, "%s:%s", t_tok_hdr, tok)) == FX_OK)
-		rc = add_header_line(t, line.data, line.len);
+	rc = buf_addf(&line, "%s:%s", t_tok_hdr, tok);
+	if (rc != FX_OK)
+		goto out;
+	rc = add_header_line(t, line.data, line.len);
+out:
 	buf_release(&line);
 	set_hdr_ptrs(t);
 	return rc;
@@ -213,9 +226,14 @@ parse_vector_req(struct treq *t, const struct buf *raw)
 		return FX_EINVAL;
 	host += 3;
 	he = host + strcspn(host, "/?\n");
-	if ((rc = buf_add(&t->method, p, (size_t)(sp - p))) != FX_OK ||
-	    (rc = buf_adds(&t->name[0], "Host")) != FX_OK ||
-	    (rc = buf_add(&t->value[0], host, (size_t)(he - host))) != FX_OK)
+	rc = buf_add(&t->method, p, (size_t)(sp - p));
+	if (rc != FX_OK)
+		return rc;
+	rc = buf_adds(&t->name[0], "Host");
+	if (rc != FX_OK)
+		return rc;
+	rc = buf_add(&t->value[0], host, (size_t)(he - host));
+	if (rc != FX_OK)
 		return rc;
 	t->nhdrs = 1;
 	if ((rc = split_target(t, he, (size_t)(nl - he))) != FX_OK)
@@ -298,11 +316,16 @@ load_case(const char *dir, const char *name, struct buf f[5])
 	fx_err rc = FX_OK;
 	size_t i;
 
-	for (i = 0; i < 5 && rc == FX_OK; i++) {
+	for (i = 0; i < 5; i++) {
 		buf_reset(&path);
-		if ((rc = buf_addf(&path, "%s/%s.%s", dir, name, ext[i])) ==
-		    FX_OK && (rc = read_file(buf_str(&path), &f[i])) != FX_OK)
+		rc = buf_addf(&path, "%s/%s.%s", dir, name, ext[i]);
+		if (rc != FX_OK)
+			break;
+		rc = read_file(buf_str(&path), &f[i]);
+		if (rc != FX_OK) {
 			printf("  cannot read %s\n", buf_str(&path));
+			break;
+		}
 	}
 	buf_release(&path);
 	return rc;
@@ -318,15 +341,21 @@ build_sreq(const struct treq *t, const char *tok, const char *authz,
 {
 	fx_err rc;
 
-	if ((rc = buf_addf(out, "%s\n", buf_str(&t->head))) != FX_OK ||
-	    (*tok != '\0' &&
-	    (rc = buf_addf(out, "%s:%s\n", t_tok_hdr, tok)) != FX_OK) ||
-	    (rc = buf_addf(out, "Authorization: %s", authz)) != FX_OK)
+	rc = buf_addf(out, "%s\n", buf_str(&t->head));
+	if (rc != FX_OK)
 		return rc;
-	if (t->body.len > 0 && ((rc = buf_adds(out, "\n\n")) != FX_OK ||
-	    (rc = buf_add(out, t->body.data, t->body.len)) != FX_OK))
+	if (*tok != '\0') {
+		rc = buf_addf(out, "%s:%s\n", t_tok_hdr, tok);
+		if (rc != FX_OK)
+			return rc;
+	}
+	rc = buf_addf(out, "Authorization: %s", authz);
+	if (rc != FX_OK || t->body.len == 0)
 		return rc;
-	return FX_OK;
+	rc = buf_adds(out, "\n\n");
+	if (rc != FX_OK)
+		return rc;
+	return buf_add(out, t->body.data, t->body.len);
 }
 
 /*
@@ -509,11 +538,16 @@ run_vector(const char *top, const struct vector *v)
 	fx_err rc = FX_OK;
 
 	treq_init(&t);
-	for (i = 0; i < 4 && rc == FX_OK; i++) {
+	for (i = 0; i < 4; i++) {
 		buf_reset(&path);
-		if ((rc = buf_addf(&path, "%s/%s/%s", top, v->dir, file[i])) ==
-		    FX_OK && (rc = read_file(buf_str(&path), &f[i])) != FX_OK)
+		rc = buf_addf(&path, "%s/%s/%s", top, v->dir, file[i]);
+		if (rc != FX_OK)
+			break;
+		rc = read_file(buf_str(&path), &f[i]);
+		if (rc != FX_OK) {
 			printf("  cannot read %s\n", buf_str(&path));
+			break;
+		}
 	}
 	if (rc != FX_OK || parse_vector_req(&t, &f[0]) != FX_OK) {
 		CHECK(!"vector loads and parses");
