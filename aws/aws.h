@@ -103,8 +103,6 @@ struct aws_client;
 fx_err aws_client_new(const struct aws_cfg *cfg, struct aws_client **out)
     FX_WUR;
 void aws_client_free(struct aws_client *c);	/* accepts NULL */
-/* for tests: a clock other than time(2) for X-Amz-Date; NULL = real */
-void aws_client_set_clock(struct aws_client *c, int64_t (*now)(void));
 
 /*
  * Send one request signed with cr (NULL: unsigned, for

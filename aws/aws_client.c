@@ -80,7 +80,6 @@ struct aws_client {
 	CURL *curl;
 	struct buf body;	/* the answer, capped */
 	char request_id[128];	/* x-amzn-RequestId / x-amz-request-id */
-	int64_t (*now)(void);
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -213,18 +212,6 @@ aws_client_free(struct aws_client *c)
 	curl_easy_cleanup(c->curl);
 	buf_release(&c->body);
 	free(c);
-}
-
-void
-aws_client_set_clock(struct aws_client *c, int64_t (*now)(void))
-{
-	c->now = now;
-}
-
-int64_t
-aws_client_now(const struct aws_client *c)
-{
-	return c->now != NULL ? c->now() : fx_now();
 }
 
 /* ---- endpoints ------------------------------------------------------ */
@@ -475,7 +462,7 @@ prepare(const struct aws_client *c, const struct aws_creds *cr,
 		if (rc != FX_OK)
 			return rc;
 	}
-	t = (time_t)aws_client_now(c);
+	t = (time_t)fx_now();
 	if (gmtime_r(&t, &tm) == NULL ||
 	    strftime(p->amz_date, sizeof(p->amz_date), "%Y%m%dT%H%M%SZ",
 	    &tm) != 16)

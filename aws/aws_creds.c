@@ -611,7 +611,7 @@ aws_credsrc_get(struct aws_credsrc *s, struct aws_client *c,
     struct aws_creds *out, struct buf *why)
 {
 	struct aws_creds fresh_cr;
-	int64_t now = aws_client_now(c);
+	int64_t now = fx_now();
 	fx_err rc;
 
 	memset(out, 0, sizeof(*out));
@@ -624,7 +624,7 @@ aws_credsrc_get(struct aws_credsrc *s, struct aws_client *c,
 	/* one fetch for all the threads that found the cache stale */
 	pthread_mutex_lock(&s->refresh);
 	pthread_mutex_lock(&s->mu);
-	rc = fresh(s, &s->base, aws_client_now(c)) ?
+	rc = fresh(s, &s->base, fx_now()) ?
 	    aws_creds_copy(&s->base, out) : FX_ENOTFOUND;
 	pthread_mutex_unlock(&s->mu);
 	if (rc != FX_ENOTFOUND)
@@ -720,7 +720,7 @@ aws_credsrc_assume(struct aws_credsrc *s, struct aws_client *c,
 		goto out;
 	pthread_mutex_lock(&s->mu);
 	e = role_find(s, buf_str(&key));
-	rc = e && fresh(s, &e->cr, aws_client_now(c)) ?
+	rc = e && fresh(s, &e->cr, fx_now()) ?
 	    aws_creds_copy(&e->cr, out) : FX_ENOTFOUND;
 	pthread_mutex_unlock(&s->mu);
 	if (rc != FX_ENOTFOUND)

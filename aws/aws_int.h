@@ -17,7 +17,4 @@ fx_err aws_http_raw(struct aws_client *c, const char *method,
     const char *url, const char *const *headers, const char *body,
     long *status, struct buf *out) FX_WUR;
 
-/* time as the client sees it (its clock, for signing and expiry) */
-int64_t aws_client_now(const struct aws_client *c);
-
 #endif

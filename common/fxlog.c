@@ -25,26 +25,14 @@ log_set_level(enum log_level lvl)
 	atomic_store(&cur_level, (int)lvl);
 }
 
-int
+static int
 log_enabled(enum log_level lvl)
 {
 	return (int)lvl <= atomic_load(&cur_level);
 }
 
-int
-log_level_parse(const char *s)
-{
-	static const char *const names[] = { "error", "warn", "info", "debug" };
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(s, names[i]) == 0)
-			return (int)i;
-	return -1;
-}
-
 static void
-vlog(enum log_level lvl, int with_errno, const char *fmt, va_list ap)
+vlog(enum log_level lvl, const char *fmt, va_list ap)
 {
 	static const char *const tags[] = { "error", "warn", "info", "debug" };
 	char line[2048];
@@ -65,14 +53,6 @@ vlog(enum log_level lvl, int with_errno, const char *fmt, va_list ap)
 		n += (size_t)r;
 	if (n >= sizeof(line) - 1)
 		n = sizeof(line) - 2;
-	if (with_errno) {
-		r = snprintf(line + n, sizeof(line) - n, ": %s",
-		    strerror(saved));
-		if (r > 0)
-			n += (size_t)r;
-		if (n >= sizeof(line) - 1)
-			n = sizeof(line) - 2;
-	}
 	/* never let a newline from input split or forge a log line */
 	for (size_t i = 0; i < n; i++)
 		if (line[i] == '\n' || line[i] == '\r')
@@ -84,7 +64,7 @@ vlog(enum log_level lvl, int with_errno, const char *fmt, va_list ap)
 	errno = saved;
 }
 
-#define LOGFN(name, lvl, errflag)					\
+#define LOGFN(name, lvl)					\
 void									\
 name(const char *fmt, ...)						\
 {									\
@@ -92,12 +72,11 @@ name(const char *fmt, ...)						\
 	if (!log_enabled(lvl))						\
 		return;							\
 	va_start(ap, fmt);						\
-	vlog(lvl, errflag, fmt, ap);					\
+	vlog(lvl, fmt, ap);					\
 	va_end(ap);							\
 }
 
-LOGFN(log_warn, LOG_LVL_WARN, 1)
-LOGFN(log_warnx, LOG_LVL_WARN, 0)
-LOGFN(log_error, LOG_LVL_ERROR, 0)
-LOGFN(log_info, LOG_LVL_INFO, 0)
-LOGFN(log_debug, LOG_LVL_DEBUG, 0)
+LOGFN(log_warnx, LOG_LVL_WARN)
+LOGFN(log_error, LOG_LVL_ERROR)
+LOGFN(log_info, LOG_LVL_INFO)
+LOGFN(log_debug, LOG_LVL_DEBUG)

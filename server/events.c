@@ -693,13 +693,6 @@ events_stop(struct events *e)
 	events_free(e);
 }
 
-void
-events_kick(struct events *e)
-{
-	if (e != NULL)
-		fx_worker_kick(&e->wk);
-}
-
 const struct ev_map *
 events_map_securityhub(const struct events *e)
 {

@@ -35,7 +35,6 @@ struct aws_exec;
 fx_err events_start(struct app *app, struct aws_exec *aws,
     struct events **out) FX_WUR;
 void events_stop(struct events *e);		/* accepts NULL */
-void events_kick(struct events *e);		/* accepts NULL */
 /* hand over an event just stored (after its commit) with its parsed
  * JSON (stolen: the events thread owns it from here); when the queue is
  * full the event waits in the store for the next sweep */

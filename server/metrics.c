@@ -38,12 +38,6 @@ metrics_free(struct metrics *m)
 	free(m);
 }
 
-const char *
-metrics_route_name(enum metric_route r)
-{
-	return (unsigned)r < ROUTE__COUNT ? route_names[r] : "other";
-}
-
 void
 metrics_http(struct metrics *m, enum metric_route r, unsigned status)
 {

@@ -27,6 +27,5 @@ void metrics_slack_error(struct metrics *m);
 void metrics_slack_sent(struct metrics *m);
 /* counters only; the caller appends the gauges read from the store */
 fx_err metrics_render(struct metrics *m, struct buf *out) FX_WUR;
-const char *metrics_route_name(enum metric_route r);
 
 #endif

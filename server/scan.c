@@ -498,16 +498,3 @@ scan_request(struct scan *s)
 	fx_worker_kick(&s->wk);
 	return FX_OK;
 }
-
-int
-scan_running(struct scan *s)
-{
-	int r;
-
-	if (s == NULL)
-		return 0;
-	pthread_mutex_lock(&s->mu);
-	r = s->running || s->requested;
-	pthread_mutex_unlock(&s->mu);
-	return r;
-}

@@ -27,7 +27,6 @@ void scan_stop(struct scan *s);		/* accepts NULL */
 /* scan now; FX_ECONFLICT when one is running or queued, FX_ENOTFOUND
  * when scanning is not set up */
 fx_err scan_request(struct scan *s) FX_WUR;
-int scan_running(struct scan *s);	/* running or queued */
 /*
  * 1 when now (unix seconds) is within UTC hour `hour` (-1: never) of a
  * day other than *last_day (a day number, -1 none); sets *last_day. A

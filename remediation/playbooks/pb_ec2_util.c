@@ -218,8 +218,12 @@ utf8_cut(const char *s, size_t max)
 	return (int)n;
 }
 
-fx_err
-pb_ec2_util_title(const json_t *inst, const char *what, struct buf *out)
+/*
+ * "EC2 instance ID (Name) WHAT" (the Name tag only when set; cut to fit
+ * FX_MAX_TITLE) into out.
+ */
+static fx_err
+instance_title(const json_t *inst, const char *what, struct buf *out)
 {
 	const char *id = aws_j_str(inst, "instanceId");
 	const char *name = pb_ec2_util_tag(aws_j_list(inst, "tagSet"), "Name");
@@ -263,7 +267,7 @@ pb_ec2_util_found_instance(struct pb_ctx *x, json_t *found,
 	struct buf title = BUF_INIT;
 	fx_err rc;
 
-	if ((rc = pb_ec2_util_title(inst, what, &title)) != FX_OK) {
+	if ((rc = instance_title(inst, what, &title)) != FX_OK) {
 		json_decref(details);
 		goto out;
 	}

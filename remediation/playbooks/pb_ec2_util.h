@@ -73,13 +73,6 @@ fx_err pb_ec2_util_ids_join(const json_t *ids, size_t cap, struct buf *out)
 const char *pb_ec2_util_tag(const json_t *tag_set, const char *key);
 
 /*
- * "EC2 instance ID (Name) WHAT" (the Name tag only when set; cut to fit
- * FX_MAX_TITLE) into out.
- */
-fx_err pb_ec2_util_title(const json_t *inst, const char *what,
-    struct buf *out) FX_WUR;
-
-/*
  * pb_found for an EC2 resource obj of ARN type `type` (ec2 ARN of x's
  * account and region), with obj's tagSet as its tags; details stolen
  * (NULL: FX_ENOMEM).
@@ -87,7 +80,7 @@ fx_err pb_ec2_util_title(const json_t *inst, const char *what,
 fx_err pb_ec2_util_found(struct pb_ctx *x, json_t *found, const char *type,
     const char *id, const char *title, json_t *details, const json_t *obj)
     FX_WUR;
-/* the same for an instance, titled by pb_ec2_util_title(inst, what) */
+/* the same for an instance, titled "EC2 instance ID (Name) WHAT" */
 fx_err pb_ec2_util_found_instance(struct pb_ctx *x, json_t *found,
     const json_t *inst, const char *what, json_t *details) FX_WUR;
 
