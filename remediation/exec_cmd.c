@@ -201,8 +201,11 @@ child(const struct run *r, const int p_in[2], const int p_out[2],
 		sigaction(sigs[i], dfl, NULL);
 	sigprocmask(SIG_SETMASK, none, NULL);
 	setpgid(0, 0);
-	if (dup2(p_in[0], 0) < 0 || dup2(p_out[1], 1) < 0 ||
-	    dup2(p_err[1], 2) < 0)
+	if (dup2(p_in[0], 0) < 0)
+		goto fail;
+	if (dup2(p_out[1], 1) < 0)
+		goto fail;
+	if (dup2(p_err[1], 2) < 0)
 		goto fail;
 	execve(r->argv[0], r->argv, r->envp);
 fail:
@@ -250,6 +253,9 @@ spawn(struct run *r, int *err)
 {
 	int p_in[2] = { -1, -1 }, p_out[2] = { -1, -1 }, p_err[2] = { -1, -1 };
 	int p_exec[2] = { -1, -1 }, e = 0, status, locked;
+	int *pipes[] = { p_in, p_out, p_err, p_exec };
+	int ours[3];
+	size_t i;
 	struct sigaction dfl;
 	sigset_t none;
 	ssize_t n;
@@ -261,10 +267,11 @@ spawn(struct run *r, int *err)
 	sigemptyset(&dfl.sa_mask);
 	sigemptyset(&none);
 	locked = pthread_mutex_lock(&spawn_lock) == 0;
-	if (cloexec_pipe(p_in) != 0 || cloexec_pipe(p_out) != 0 ||
-	    cloexec_pipe(p_err) != 0 || cloexec_pipe(p_exec) != 0) {
-		*err = errno;
-		goto out;
+	for (i = 0; i < 4; i++) {
+		if (cloexec_pipe(pipes[i]) != 0) {
+			*err = errno;
+			goto out;
+		}
 	}
 	r->pid = fork();
 	if (r->pid == 0)
@@ -288,9 +295,13 @@ spawn(struct run *r, int *err)
 	r->fd_out = p_out[0];
 	r->fd_err = p_err[0];
 	p_in[1] = p_out[0] = p_err[0] = -1;
-	if (set_nonblock(r->fd_in) != FX_OK ||
-	    set_nonblock(r->fd_out) != FX_OK ||
-	    set_nonblock(r->fd_err) != FX_OK) {
+	ours[0] = r->fd_in;
+	ours[1] = r->fd_out;
+	ours[2] = r->fd_err;
+	for (i = 0; i < 3; i++)
+		if (set_nonblock(ours[i]) != FX_OK)
+			break;
+	if (i < 3) {
 		*err = errno;
 		kill(-r->pid, SIGKILL);
 		kill(r->pid, SIGKILL);
