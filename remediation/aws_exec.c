@@ -23,7 +23,15 @@ struct aws_exec {
 	struct aws_credsrc *creds;
 };
 
-fx_err
+/* a playbook's prepared aws executor */
+struct aws_pb {
+	const struct pb_def *def;
+	int64_t timeout;	/* seconds */
+	int dry_run;
+	json_t *params;		/* a reference of its own; may be NULL */
+};
+
+static fx_err
 aws_exec_new(const struct policy *pol, const struct aws_cfg *client,
     struct aws_exec **out)
 {
@@ -45,7 +53,7 @@ aws_exec_new(const struct policy *pol, const struct aws_cfg *client,
 	return FX_OK;
 }
 
-void
+static void
 aws_exec_free(struct aws_exec *e)
 {
 	if (e == NULL)
@@ -208,12 +216,11 @@ do_fix(struct run *r, const json_t *finding, struct exec_out *o)
 }
 
 static fx_err
-exec_common(const struct executor_cfg *cfg, const char *playbook,
+exec_common(struct aws_exec *e, const struct aws_pb *st, const char *playbook,
     const json_t *finding, const json_t *prior, int undo,
     struct exec_out *o)
 {
 	const char *acct, *region;
-	const struct pb_def *def = builtin(cfg, playbook);
 	struct aws_client *c = NULL;
 	struct run r;
 	int64_t id;
@@ -222,7 +229,7 @@ exec_common(const struct executor_cfg *cfg, const char *playbook,
 	memset(&r, 0, sizeof(r));
 	o->ok = 0;
 	o->resolved = 0;
-	if (cfg->aws == NULL || def == NULL) {
+	if (e == NULL || st == NULL) {
 		out_message(o, NULL, "%s: no such built-in playbook or AWS "
 		    "not set up", playbook);
 		return FX_ECONFIG;
@@ -232,18 +239,18 @@ exec_common(const struct executor_cfg *cfg, const char *playbook,
 		    "resource", playbook);
 		return FX_EINVAL;
 	}
-	if ((rc = aws_exec_client(cfg->aws, &c)) != FX_OK ||
-	    (rc = run_init(&r, cfg->aws, c, playbook, acct, region, id)) !=
-	    FX_OK) {
+	rc = aws_exec_client(e, &c);
+	if (rc == FX_OK)
+		rc = run_init(&r, e, c, playbook, acct, region, id);
+	if (rc != FX_OK) {
 		out_message(o, NULL, "%s: cannot set up the AWS client",
 		    playbook);
 		goto out;
 	}
-	r.def = def;
-	r.x.deadline_ms = fx_mono_ms() + 1000 * (cfg->timeout > 0 ?
-	    cfg->timeout : 300);
-	r.x.dry_run = cfg->dry_run;
-	r.x.params = cfg->params;
+	r.def = st->def;
+	r.x.deadline_ms = fx_mono_ms() + 1000 * st->timeout;
+	r.x.dry_run = st->dry_run;
+	r.x.params = st->params;
 	if (!undo) {
 		rc = do_fix(&r, finding, o);
 	} else if (json_is_true(json_object_get(prior, "dry_run"))) {
@@ -268,18 +275,18 @@ out:
 	return rc;
 }
 
-fx_err
-aws_exec_fix(const struct executor_cfg *cfg, const char *playbook,
+static fx_err
+aws_fix(void *shared, const void *state, const char *playbook,
     const json_t *finding, struct exec_out *o)
 {
-	return exec_common(cfg, playbook, finding, NULL, 0, o);
+	return exec_common(shared, state, playbook, finding, NULL, 0, o);
 }
 
-fx_err
-aws_exec_undo(const struct executor_cfg *cfg, const char *playbook,
+static fx_err
+aws_undo(void *shared, const void *state, const char *playbook,
     const json_t *finding, const json_t *prior, struct exec_out *o)
 {
-	return exec_common(cfg, playbook, finding, prior, 1, o);
+	return exec_common(shared, state, playbook, finding, prior, 1, o);
 }
 
 fx_err
@@ -401,4 +408,119 @@ out:
 	aws_resp_release(&resp);
 	run_release(&r);
 	return rc;
+}
+
+/* ---- the executor ----------------------------------------------------- */
+
+#define DEFAULT_TIMEOUT	300	/* seconds, when the config gave none */
+
+/* why type aws cannot run playbook: no built-in of that name */
+static fx_err
+no_builtin(struct buf *why)
+{
+	fx_err rc;
+
+	rc = buf_adds(why, "type aws needs a built-in playbook: name the "
+	    "playbook after one, or set executor.playbook (");
+	if (rc == FX_OK)
+		rc = pb_names(why);
+	if (rc == FX_OK)
+		rc = buf_adds(why, ")");
+	return rc == FX_OK ? FX_ECONFIG : rc;
+}
+
+static fx_err
+aws_prepare(const struct executor_cfg *cfg, const char *playbook,
+    void **state, const char **key, struct buf *why)
+{
+	const struct pb_def *def = builtin(cfg, playbook);
+	struct aws_pb *st;
+
+	*state = NULL;
+	if (def == NULL) {
+		*key = "playbook";
+		return no_builtin(why);
+	}
+	if ((st = calloc(1, sizeof(*st))) == NULL)
+		return FX_ENOMEM;
+	st->def = def;
+	st->timeout = cfg->timeout > 0 ? cfg->timeout : DEFAULT_TIMEOUT;
+	st->dry_run = cfg->dry_run;
+	st->params = json_incref(cfg->params);
+	*state = st;
+	return FX_OK;
+}
+
+static void
+aws_free(void *state)
+{
+	struct aws_pb *st = state;
+
+	if (st == NULL)
+		return;
+	json_decref(st->params);
+	free(st);
+}
+
+/* a fix that outlives its lease may be claimed again while it runs */
+static void
+warn_lease(const struct policy *pol)
+{
+	const struct playbook *pb;
+	size_t i;
+
+	for (i = 0; i < pol->nplaybooks; i++) {
+		pb = &pol->playbooks[i];
+		if (aws_exec_uses(pb) && pb->exec.timeout > pol->lease)
+			log_warnx("%s: playbook %s: executor timeout %llds is "
+			    "longer than the lease (%llds): a slow fix may be "
+			    "claimed again while it runs", __func__, pb->name,
+			    (long long)pb->exec.timeout,
+			    (long long)pol->lease);
+	}
+}
+
+static fx_err
+aws_shared_new(const struct exec_env *env, void **shared)
+{
+	struct aws_exec *e = NULL;
+	fx_err rc;
+
+	*shared = NULL;
+	rc = aws_exec_new(env->pol, env->aws_client, &e);
+	if (rc != FX_OK) {
+		log_warnx("%s: aws: %s", __func__, fx_strerror(rc));
+		return rc;
+	}
+	warn_lease(env->pol);
+	*shared = e;
+	return FX_OK;
+}
+
+static void
+aws_shared_free(void *shared)
+{
+	aws_exec_free(shared);
+}
+
+const struct executor_ops aws_exec_ops = {
+	.name = "aws",
+	.prepare = aws_prepare,
+	.free = aws_free,
+	.shared_new = aws_shared_new,
+	.shared_free = aws_shared_free,
+	.fix = aws_fix,
+	.undo = aws_undo,
+};
+
+int
+aws_exec_uses(const struct playbook *pb)
+{
+	return pb->exec.ops == &aws_exec_ops;
+}
+
+struct aws_exec *
+aws_exec_shared(const struct executors *x)
+{
+	return executors_shared(x, &aws_exec_ops);
 }

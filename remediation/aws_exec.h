@@ -11,9 +11,16 @@
  * An undo: the playbook's undo with the stored prior state; a dry-run
  * "fix" has nothing to undo.
  *
+ * The executor (aws_exec_ops in executor.c's table) prepares each aws
+ * playbook at config load (its built-in, timeout, dry_run, params; no
+ * AWS contact) and keeps one shared state, built by executors_new when a
+ * playbook not off uses it: the credential source and the client
+ * settings. Scans and events reach that state through aws_exec_shared.
+ *
  * Thread-safe: fixes run on the timer thread, detection on the scan
- * workers; each call makes or is given its own aws_client; the
- * credential source is shared (it locks).
+ * workers, creator tags on the events thread; each call makes or is
+ * given its own aws_client; the credential source is shared (it locks).
+ * The shared state lives as long as the executor context.
  */
 #ifndef FIXIT_AWS_EXEC_H
 #define FIXIT_AWS_EXEC_H
@@ -27,18 +34,14 @@
 struct aws_exec;
 struct ev_action;
 
-/* pol and client must outlive the executor; nothing is contacted here */
-fx_err aws_exec_new(const struct policy *pol, const struct aws_cfg *client,
-    struct aws_exec **out) FX_WUR;
-void aws_exec_free(struct aws_exec *e);	/* accepts NULL */
+/* the shared state in context x; NULL when no playbook not off uses the
+ * aws executor (or x is NULL) */
+struct aws_exec *aws_exec_shared(const struct executors *x);
+/* 1 when pb runs with the aws executor */
+int aws_exec_uses(const struct playbook *pb);
 
 /* a client for one thread (free with aws_client_free) */
 fx_err aws_exec_client(struct aws_exec *e, struct aws_client **out) FX_WUR;
-
-fx_err aws_exec_fix(const struct executor_cfg *cfg, const char *playbook,
-    const json_t *finding, struct exec_out *o) FX_WUR;
-fx_err aws_exec_undo(const struct executor_cfg *cfg, const char *playbook,
-    const json_t *finding, const json_t *prior, struct exec_out *o) FX_WUR;
 
 /*
  * Detection of playbook pb in account a, region: appends found objects

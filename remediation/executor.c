@@ -1,69 +1,39 @@
 /*
- * executor.c - the dry-run and exec executors (see executor.h).
+ * executor.c - the table of executors, the executor context and the calls
+ * that dispatch through them (see executor.h). Each executor is its own
+ * file: exec_dryrun.c, exec_cmd.c, aws_exec.c.
  *
- * exec runs the playbook's argv directly (fork + execve, no shell):
- *
- *   - argv, the environment and the stdin document are built before the
- *     fork; between fork and execve the child makes only async-signal-safe
- *     calls (sigaction, sigprocmask, setpgid, dup2, execve, write, _exit),
- *     so this is safe in a multi-threaded process;
- *   - the child gets a clean environment: PATH, HOME and LANG (when set),
- *     FIXIT_PLAYBOOK and FIXIT_ACTION; nothing else of fixitd's, so no
- *     secret leaks into it;
- *   - the child leads its own process group; on timeout or when stdout
- *     passes FX_MAX_EXEC_OUTPUT the whole group gets SIGKILL;
- *   - stdin (the JSON document), stdout and stderr are pipes served by one
- *     poll() loop. SIGPIPE is blocked in the calling thread while it
- *     writes (a child that exits without reading stdin gives EPIPE) and a
- *     SIGPIPE left pending by those writes is consumed before the mask is
- *     restored;
- *   - an exec failure comes back through a close-on-exec pipe as errno.
- *
- * Pipes are created close-on-exec under one mutex, so two executors
- * running at once never leak each other's pipe ends into their children.
+ * The table is constant; the context is built once before the threads
+ * start and only read afterwards, so none of this locks.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "aws_exec.h"
 #include "executor.h"
-#include "fxlimits.h"
-#include "fxtime.h"
 #include "banned.h"
 
 #define EXEC_MSG_MAX	300	/* the outcome message, in bytes */
-#define ERR_TAIL	4096	/* the end of stderr that is kept */
-#define MAX_ENV		8
-#define EXEC_PATH	"PATH=/usr/local/bin:/usr/bin:/bin"
 
-static pthread_mutex_t spawn_lock = PTHREAD_MUTEX_INITIALIZER;
+extern const struct executor_ops exec_dryrun_ops;
+extern const struct executor_ops exec_cmd_ops;
+extern const struct executor_ops aws_exec_ops;
 
-/* one run of the command: everything built before the fork, the results */
-struct run {
-	char **argv;		/* borrowed strings, own array */
-	char *envp[MAX_ENV];	/* owned strings */
-	char *in;		/* the stdin document */
-	size_t inlen, inoff;
-	int64_t timeout;	/* seconds */
-	pid_t pid;
-	int fd_in, fd_out, fd_err;	/* parent ends, -1 when closed */
-	struct buf out;		/* stdout, capped at FX_MAX_EXEC_OUTPUT */
-	char err[ERR_TAIL];	/* the last ERR_TAIL bytes of stderr */
-	size_t errlen;
-	int status;		/* from waitpid */
-	int timed_out, too_big;
+/* the executors, in the order the config's error message lists them; the
+ * first is the default of executor.type */
+static const struct executor_ops *const table[] = {
+	&exec_dryrun_ops,
+	&exec_cmd_ops,
+	&aws_exec_ops,
 };
+#define NEXEC	(sizeof(table) / sizeof(table[0]))
+
+struct executors {
+	void *shared[NEXEC];	/* by table index; NULL: none */
+};
+
+/* ---- the outcome ------------------------------------------------------ */
 
 void
 exec_out_init(struct exec_out *o)
@@ -84,13 +54,8 @@ exec_out_release(struct exec_out *o)
 	buf_release(&o->message);
 }
 
-/* replace the message; control characters become spaces, cut to fit */
-static void
-set_message(struct exec_out *o, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-set_message(struct exec_out *o, const char *fmt, ...)
+void
+exec_out_setf(struct exec_out *o, const char *fmt, ...)
 {
 	char msg[EXEC_MSG_MAX + 1];
 	va_list ap;
@@ -107,577 +72,171 @@ set_message(struct exec_out *o, const char *fmt, ...)
 		buf_reset(&o->message);
 }
 
-static const char *
-jstr(const json_t *obj, const char *key)
-{
-	const char *s = json_string_value(json_object_get(obj, key));
+/* ---- the table -------------------------------------------------------- */
 
-	return s ? s : "?";
+const struct executor_ops *
+executor_at(size_t i)
+{
+	return i < NEXEC ? table[i] : NULL;
 }
 
-/* ---- dry-run ------------------------------------------------------ */
-
-static fx_err
-dry_run(const char *playbook, const json_t *finding, int undo,
-    struct exec_out *o)
+const struct executor_ops *
+executor_find(const char *name)
 {
-	char would[EXEC_MSG_MAX];
+	size_t i;
 
-	snprintf(would, sizeof(would), "%s %s on %s in %s/%s",
-	    undo ? "undo" : "fix", playbook, jstr(finding, "resource_id"),
-	    jstr(finding, "account_id"), jstr(finding, "region"));
-	o->ok = 1;
-	if (!undo) {
-		o->prior_state = json_pack("{s:b,s:s}", "dry_run", 1,
-		    "would", would);
-		if (o->prior_state == NULL)
-			return FX_ENOMEM;
-	}
-	set_message(o, "dry run: would %s", would);
-	return FX_OK;
+	for (i = 0; name != NULL && i < NEXEC; i++)
+		if (strcmp(table[i]->name, name) == 0)
+			return table[i];
+	return NULL;
 }
 
-/* ---- building argv, environment, stdin ---------------------------- */
-
-static fx_err
-add_env(struct run *r, size_t *n, const char *name, const char *value)
+static size_t
+table_index(const struct executor_ops *ops)
 {
-	struct buf b = BUF_INIT;
+	size_t i;
 
-	if (value == NULL)
-		return FX_OK;
-	if (*n + 1 >= MAX_ENV)
-		return FX_ETOOBIG;
-	if (buf_addf(&b, "%s=%s", name, value) != FX_OK) {
-		buf_release(&b);
-		return FX_ENOMEM;
-	}
-	r->envp[(*n)++] = buf_detach(&b);
-	return FX_OK;
+	for (i = 0; i < NEXEC; i++)
+		if (table[i] == ops)
+			break;
+	return i;
 }
 
-static fx_err
-build_env(struct run *r, const char *playbook, int undo)
+/* ---- a playbook's executor -------------------------------------------- */
+
+fx_err
+executor_prepare(struct executor_cfg *cfg, const char *playbook,
+    const char **key, struct buf *why)
 {
-	size_t n = 0;
+	void *state = NULL;
 	fx_err rc;
 
-	if ((r->envp[n++] = strdup(EXEC_PATH)) == NULL)
-		return FX_ENOMEM;
-	if ((rc = add_env(r, &n, "HOME", getenv("HOME"))) != FX_OK ||
-	    (rc = add_env(r, &n, "LANG", getenv("LANG"))) != FX_OK ||
-	    (rc = add_env(r, &n, "FIXIT_PLAYBOOK", playbook)) != FX_OK ||
-	    (rc = add_env(r, &n, "FIXIT_ACTION", undo ? "undo" : "fix")) !=
-	    FX_OK)
-		return rc;
-	r->envp[n] = NULL;
-	return FX_OK;
-}
-
-static fx_err
-build_argv(struct run *r, const struct executor_cfg *cfg, int undo)
-{
-	static char undo_flag[] = "--undo";
-	size_t n = 0;
-
-	while (cfg->argv != NULL && cfg->argv[n] != NULL)
-		n++;
-	if (n == 0)
+	*key = NULL;
+	if (cfg->ops == NULL || cfg->state != NULL)
 		return FX_EINVAL;
-	if ((r->argv = calloc(n + 2, sizeof(char *))) == NULL)
-		return FX_ENOMEM;
-	memcpy(r->argv, cfg->argv, n * sizeof(char *));
-	if (undo)
-		r->argv[n] = undo_flag;
-	return FX_OK;
-}
-
-/* fix: the finding; undo: {"finding":...,"prior_state":...} */
-static fx_err
-build_stdin(struct run *r, const json_t *finding, const json_t *prior,
-    int undo)
-{
-	const size_t flags = JSON_COMPACT | JSON_ENCODE_ANY;
-	char *f = NULL, *p = NULL;
-	struct buf b = BUF_INIT;
-	fx_err rc = FX_ENOMEM;
-
-	buf_init(&b, FX_MAX_INGEST_BODY);
-	if ((f = json_dumps(finding, flags)) == NULL)
-		goto out;
-	if (!undo) {
-		rc = buf_addf(&b, "%s\n", f);
-	} else {
-		if (prior != NULL && (p = json_dumps(prior, flags)) == NULL)
-			goto out;
-		rc = buf_addf(&b, "{\"finding\":%s,\"prior_state\":%s}\n", f,
-		    p ? p : "null");
-	}
-	if (rc == FX_OK) {
-		r->inlen = b.len;
-		r->in = buf_detach(&b);
-	}
-out:
-	free(f);
-	free(p);
-	buf_release(&b);
+	rc = cfg->ops->prepare(cfg, playbook, &state, key, why);
+	if (rc == FX_OK)
+		cfg->state = state;
 	return rc;
 }
 
-/* ---- spawning --------------------------------------------------------- */
-
-/* a pipe whose both ends are close-on-exec and not 0, 1 or 2 */
-static int
-cloexec_pipe(int fds[2])
+void
+executor_cfg_release(struct executor_cfg *cfg)
 {
-	int i, fd;
+	size_t i;
 
-	if (pipe(fds) != 0)
-		return -1;
-	for (i = 0; i < 2; i++) {
-		fd = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
-		if (fd < 0) {
-			close(fds[0]);
-			close(fds[1]);
-			return -1;
-		}
-		close(fds[i]);
-		fds[i] = fd;
-	}
+	if (cfg == NULL)
+		return;
+	if (cfg->state != NULL && cfg->ops != NULL && cfg->ops->free != NULL)
+		cfg->ops->free(cfg->state);
+	for (i = 0; cfg->argv != NULL && cfg->argv[i] != NULL; i++)
+		free(cfg->argv[i]);
+	free(cfg->argv);
+	free(cfg->builtin);
+	json_decref(cfg->params);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+/* ---- the context ------------------------------------------------------ */
+
+/* 1 when a playbook that is not off runs with ops */
+static int
+in_use(const struct policy *pol, const struct executor_ops *ops)
+{
+	size_t i;
+
+	for (i = 0; i < pol->nplaybooks; i++)
+		if (pol->playbooks[i].exec.ops == ops &&
+		    pol->playbooks[i].mode != PB_OFF)
+			return 1;
 	return 0;
 }
 
-/* in the child: async-signal-safe calls only; never returns */
-static void
-child(const struct run *r, const int p_in[2], const int p_out[2],
-    const int p_err[2], int errfd, const struct sigaction *dfl,
-    const sigset_t *none)
+fx_err
+executors_new(const struct exec_env *env, struct executors **out)
 {
-	static const int sigs[] = { SIGPIPE, SIGINT, SIGQUIT, SIGTERM, SIGHUP,
-		SIGCHLD, SIGUSR1, SIGUSR2, SIGALRM };
+	struct executors *x;
 	size_t i;
-	int e;
+	fx_err rc = FX_OK;
 
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], dfl, NULL);
-	sigprocmask(SIG_SETMASK, none, NULL);
-	setpgid(0, 0);
-	if (dup2(p_in[0], 0) < 0 || dup2(p_out[1], 1) < 0 ||
-	    dup2(p_err[1], 2) < 0)
-		goto fail;
-	execve(r->argv[0], r->argv, r->envp);
-fail:
-	e = errno;
-	if (write(errfd, &e, sizeof(e)) < 0) {
-		/* the parent then reports EIO */
-	}
-	_exit(127);
-}
-
-static void
-close_fd(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
-}
-
-static fx_err
-set_nonblock(int fd)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	return fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ? FX_EIO :
-	    FX_OK;
-}
-
-static pid_t
-wait_child(pid_t pid, int *status)
-{
-	pid_t w;
-
-	while ((w = waitpid(pid, status, 0)) < 0 && errno == EINTR)
-		;
-	return w;
-}
-
-/*
- * Fork and exec. FX_OK with r->pid and the parent's pipe ends set;
- * FX_EEXEC when execve failed, FX_EIO when a system call did; *err is
- * then the errno.
- */
-static fx_err
-spawn(struct run *r, int *err)
-{
-	int p_in[2] = { -1, -1 }, p_out[2] = { -1, -1 }, p_err[2] = { -1, -1 };
-	int p_exec[2] = { -1, -1 }, e = 0, status, locked;
-	struct sigaction dfl;
-	sigset_t none;
-	ssize_t n;
-	fx_err rc = FX_EIO;
-
-	/* everything the child needs, made before the fork */
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
-	sigemptyset(&dfl.sa_mask);
-	sigemptyset(&none);
-	locked = pthread_mutex_lock(&spawn_lock) == 0;
-	if (cloexec_pipe(p_in) != 0 || cloexec_pipe(p_out) != 0 ||
-	    cloexec_pipe(p_err) != 0 || cloexec_pipe(p_exec) != 0) {
-		*err = errno;
-		goto out;
-	}
-	r->pid = fork();
-	if (r->pid == 0)
-		child(r, p_in, p_out, p_err, p_exec[1], &dfl, &none);
-	if (r->pid < 0) {
-		*err = errno;
-		goto out;
-	}
-	setpgid(r->pid, r->pid);	/* also in the child: no race */
-	close_fd(&p_exec[1]);
-	while ((n = read(p_exec[0], &e, sizeof(e))) < 0 && errno == EINTR)
-		;
-	if (n > 0) {
-		*err = n == (ssize_t)sizeof(e) ? e : EIO;
-		wait_child(r->pid, &status);
-		r->pid = -1;
-		rc = FX_EEXEC;
-		goto out;
-	}
-	r->fd_in = p_in[1];
-	r->fd_out = p_out[0];
-	r->fd_err = p_err[0];
-	p_in[1] = p_out[0] = p_err[0] = -1;
-	if (set_nonblock(r->fd_in) != FX_OK ||
-	    set_nonblock(r->fd_out) != FX_OK ||
-	    set_nonblock(r->fd_err) != FX_OK) {
-		*err = errno;
-		kill(-r->pid, SIGKILL);
-		kill(r->pid, SIGKILL);
-		wait_child(r->pid, &status);
-		r->pid = -1;
-		goto out;
-	}
-	rc = FX_OK;
-out:
-	if (locked)
-		pthread_mutex_unlock(&spawn_lock);
-	close_fd(&p_in[0]);
-	close_fd(&p_in[1]);
-	close_fd(&p_out[0]);
-	close_fd(&p_out[1]);
-	close_fd(&p_err[0]);
-	close_fd(&p_err[1]);
-	close_fd(&p_exec[0]);
-	close_fd(&p_exec[1]);
-	return rc;
-}
-
-/* ---- serving the pipes ------------------------------------------------ */
-
-static void
-kill_group(struct run *r)
-{
-	kill(-r->pid, SIGKILL);
-	kill(r->pid, SIGKILL);	/* in case setpgid lost a race */
-}
-
-static void
-keep_err_tail(struct run *r, const char *p, size_t n)
-{
-	if (n >= ERR_TAIL) {
-		memcpy(r->err, p + n - ERR_TAIL, ERR_TAIL);
-		r->errlen = ERR_TAIL;
-		return;
-	}
-	if (r->errlen + n > ERR_TAIL) {
-		size_t drop = r->errlen + n - ERR_TAIL;
-
-		memmove(r->err, r->err + drop, r->errlen - drop);
-		r->errlen -= drop;
-	}
-	memcpy(r->err + r->errlen, p, n);
-	r->errlen += n;
-}
-
-static void
-write_stdin(struct run *r)
-{
-	ssize_t n = write(r->fd_in, r->in + r->inoff, r->inlen - r->inoff);
-
-	if (n > 0)
-		r->inoff += (size_t)n;
-	else if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n < 0 || r->inoff == r->inlen)	/* EPIPE: it stopped reading */
-		close_fd(&r->fd_in);
-}
-
-/* 0 when the fd is still open, 1 when closed, -1 when stdout overflowed */
-static int
-read_pipe(struct run *r, int *fd, int is_out)
-{
-	char chunk[16384];
-	ssize_t n = read(*fd, chunk, sizeof(chunk));
-
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return 0;
-	if (n <= 0) {
-		close_fd(fd);
-		return 1;
-	}
-	if (!is_out) {
-		keep_err_tail(r, chunk, (size_t)n);
-		return 0;
-	}
-	return buf_add(&r->out, chunk, (size_t)n) == FX_OK ? 0 : -1;
-}
-
-/* until stdout and stderr are closed, the output is too big or time is up */
-static void
-pump(struct run *r, int64_t deadline)
-{
-	struct pollfd pfd[3];
-	int64_t left;
-	int np;
-
-	if (r->inlen == 0)
-		close_fd(&r->fd_in);
-	while (r->fd_out >= 0 || r->fd_err >= 0) {
-		if ((left = deadline - fx_mono_ms()) <= 0) {
-			r->timed_out = 1;
-			break;
-		}
-		pfd[0].fd = r->fd_out;
-		pfd[1].fd = r->fd_err;
-		pfd[2].fd = r->fd_in;
-		pfd[0].events = pfd[1].events = POLLIN;
-		pfd[2].events = POLLOUT;
-		pfd[0].revents = pfd[1].revents = pfd[2].revents = 0;
-		np = poll(pfd, 3, left > 1000 ? 1000 : (int)left);
-		if (np < 0 && errno != EINTR)
-			break;
-		if (np <= 0)
+	*out = NULL;
+	if ((x = calloc(1, sizeof(*x))) == NULL)
+		return FX_ENOMEM;
+	for (i = 0; i < NEXEC; i++) {
+		if (table[i]->shared_new == NULL || !in_use(env->pol, table[i]))
 			continue;
-		if (pfd[2].revents & (POLLOUT | POLLERR | POLLHUP))
-			write_stdin(r);
-		if ((pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
-		    r->fd_err >= 0)
-			read_pipe(r, &r->fd_err, 0);
-		if ((pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
-		    read_pipe(r, &r->fd_out, 1) < 0) {
-			r->too_big = 1;
-			break;
-		}
+		rc = table[i]->shared_new(env, &x->shared[i]);
+		if (rc != FX_OK)
+			goto out;
 	}
-	close_fd(&r->fd_in);
-	close_fd(&r->fd_out);
-	close_fd(&r->fd_err);
-}
-
-/* the child closed its output: give it until the deadline to exit */
-static void
-reap(struct run *r, int64_t deadline)
-{
-	struct timespec ts = { 0, 10 * 1000 * 1000 };
-	pid_t w;
-
-	if (r->timed_out || r->too_big)
-		kill_group(r);
-	while (!r->timed_out && !r->too_big) {
-		w = waitpid(r->pid, &r->status, WNOHANG);
-		if (w == r->pid || (w < 0 && errno != EINTR))
-			return;
-		if (fx_mono_ms() >= deadline) {
-			r->timed_out = 1;
-			kill_group(r);
-			break;
-		}
-		nanosleep(&ts, NULL);
-	}
-	wait_child(r->pid, &r->status);
-}
-
-/* run the command with SIGPIPE held back in this thread */
-static void
-run_child(struct run *r)
-{
-	int64_t deadline = fx_mono_ms() + r->timeout * 1000;
-	sigset_t pipe_set, old, pending;
-	struct timespec zero = { 0, 0 };
-	int was_pending;
-
-	sigemptyset(&pipe_set);
-	sigaddset(&pipe_set, SIGPIPE);
-	sigpending(&pending);
-	was_pending = sigismember(&pending, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
-	pump(r, deadline);
-	if (!was_pending) {
-		sigpending(&pending);
-		if (sigismember(&pending, SIGPIPE))
-			sigtimedwait(&pipe_set, NULL, &zero);
-	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	reap(r, deadline);
-}
-
-/* ---- the outcome ------------------------------------------------------ */
-
-/* the last non-empty line of p[0..n), trimmed; *len its length */
-static const char *
-last_line(const char *p, size_t n, size_t *len)
-{
-	size_t end = n, start;
-
-	while (end > 0 && (p[end - 1] == '\n' || p[end - 1] == '\r' ||
-	    p[end - 1] == ' ' || p[end - 1] == '\t'))
-		end--;
-	start = end;
-	while (start > 0 && p[start - 1] != '\n')
-		start--;
-	*len = end - start;
-	return p + start;
-}
-
-static json_t *
-parse_prior(const struct buf *out)
-{
-	const char *line;
-	json_t *j;
-	size_t len;
-
-	line = last_line(buf_str(out), out->len, &len);
-	j = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
-	if (!json_is_object(j)) {
-		json_decref(j);
-		j = json_loadb(buf_str(out), out->len,
-		    JSON_REJECT_DUPLICATES, NULL);
-	}
-	if (!json_is_object(j)) {
-		json_decref(j);
-		return NULL;
-	}
-	return j;
-}
-
-static void
-outcome(struct run *r, int undo, struct exec_out *o)
-{
-	size_t elen;
-	const char *eline = last_line(r->err, r->errlen, &elen);
-	int code = WIFEXITED(r->status) ? WEXITSTATUS(r->status) : -1;
-	char what[64];
-
-	o->ok = !r->timed_out && !r->too_big && code == 0;
-	if (r->timed_out)
-		snprintf(what, sizeof(what), "killed after %llds timeout",
-		    (long long)r->timeout);
-	else if (r->too_big)
-		snprintf(what, sizeof(what), "killed: stdout larger than %d "
-		    "bytes", FX_MAX_EXEC_OUTPUT);
-	else if (WIFSIGNALED(r->status))
-		snprintf(what, sizeof(what), "killed by signal %d",
-		    WTERMSIG(r->status));
-	else
-		snprintf(what, sizeof(what), "exit status %d", code);
-	if (o->ok && elen > 0)
-		set_message(o, "%.*s", (int)elen, eline);
-	else if (elen > 0)
-		set_message(o, "%s: %.*s", what, (int)elen, eline);
-	else
-		set_message(o, "%s", what);
-	if (o->ok && !undo)
-		o->prior_state = parse_prior(&r->out);
-}
-
-static void
-run_release(struct run *r)
-{
-	size_t i;
-
-	free(r->argv);
-	for (i = 0; i < MAX_ENV; i++)
-		free(r->envp[i]);
-	free(r->in);
-	buf_release(&r->out);
-}
-
-static fx_err
-exec_cmd(const struct executor_cfg *cfg, const char *playbook,
-    const json_t *finding, const json_t *prior, int undo,
-    struct exec_out *o)
-{
-	struct run r;
-	int err = 0;
-	fx_err rc;
-
-	memset(&r, 0, sizeof(r));
-	r.fd_in = r.fd_out = r.fd_err = r.pid = -1;
-	r.timeout = cfg->timeout > 0 ? cfg->timeout : 300;
-	buf_init(&r.out, FX_MAX_EXEC_OUTPUT);
-	if ((rc = build_argv(&r, cfg, undo)) != FX_OK) {
-		set_message(o, "no command configured");
-		goto out;
-	}
-	if ((rc = build_env(&r, playbook, undo)) != FX_OK ||
-	    (rc = build_stdin(&r, finding, prior, undo)) != FX_OK) {
-		set_message(o, "cannot prepare the command: %s",
-		    fx_strerror(rc));
-		goto out;
-	}
-	if ((rc = spawn(&r, &err)) != FX_OK) {
-		set_message(o, "cannot %s %s: %s", rc == FX_EEXEC ? "execute" :
-		    "start", r.argv[0], strerror(err));
-		goto out;
-	}
-	run_child(&r);
-	outcome(&r, undo, o);
+	*out = x;
+	x = NULL;
 out:
-	run_release(&r);
+	executors_free(x);
 	return rc;
 }
 
-/* ---- the interface ---------------------------------------------------- */
+void
+executors_free(struct executors *x)
+{
+	size_t i;
+
+	if (x == NULL)
+		return;
+	for (i = 0; i < NEXEC; i++)
+		if (x->shared[i] != NULL && table[i]->shared_free != NULL)
+			table[i]->shared_free(x->shared[i]);
+	free(x);
+}
+
+void *
+executors_shared(const struct executors *x, const struct executor_ops *ops)
+{
+	size_t i = table_index(ops);
+
+	return x != NULL && i < NEXEC ? x->shared[i] : NULL;
+}
+
+/* ---- running ---------------------------------------------------------- */
 
 static fx_err
-execute(const struct executor_cfg *cfg, const char *playbook,
+execute(const struct executors *x, const struct playbook *pb,
     const json_t *finding, const json_t *prior, int undo,
     struct exec_out *o)
 {
+	const struct executor_ops *ops;
+	void *shared;
+
 	o->ok = 0;
 	o->resolved = 0;
 	json_decref(o->prior_state);
 	o->prior_state = NULL;
-	if (cfg == NULL || playbook == NULL || !json_is_object(finding)) {
-		set_message(o, "executor called without a finding");
+	if (pb == NULL || pb->name == NULL || !json_is_object(finding)) {
+		exec_out_setf(o, "executor called without a finding");
 		return FX_EINVAL;
 	}
-	switch (cfg->type) {
-	case EXEC_DRY_RUN:
-		return dry_run(playbook, finding, undo, o);
-	case EXEC_CMD:
-		return exec_cmd(cfg, playbook, finding, prior, undo, o);
-	case EXEC_AWS:
-		return undo ? aws_exec_undo(cfg, playbook, finding, prior, o) :
-		    aws_exec_fix(cfg, playbook, finding, o);
-	default:
-		set_message(o, "unknown executor type %d", (int)cfg->type);
+	ops = pb->exec.ops;
+	if (ops == NULL) {
+		exec_out_setf(o, "playbook %s has no executor", pb->name);
 		return FX_EINVAL;
 	}
+	shared = executors_shared(x, ops);
+	if (undo)
+		return ops->undo(shared, pb->exec.state, pb->name, finding,
+		    prior, o);
+	return ops->fix(shared, pb->exec.state, pb->name, finding, o);
 }
 
 fx_err
-executor_fix(const struct executor_cfg *cfg, const char *playbook,
+executor_fix(const struct executors *x, const struct playbook *pb,
     const json_t *finding, struct exec_out *o)
 {
-	return execute(cfg, playbook, finding, NULL, 0, o);
+	return execute(x, pb, finding, NULL, 0, o);
 }
 
 fx_err
-executor_undo(const struct executor_cfg *cfg, const char *playbook,
+executor_undo(const struct executors *x, const struct playbook *pb,
     const json_t *finding, const json_t *prior_state, struct exec_out *o)
 {
-	return execute(cfg, playbook, finding, prior_state, 1, o);
+	return execute(x, pb, finding, prior_state, 1, o);
 }

@@ -20,10 +20,21 @@ pb_find(const char *name)
 {
 	size_t i;
 
-	for (i = 0; pb_all[i] != NULL; i++)
+	for (i = 0; name != NULL && pb_all[i] != NULL; i++)
 		if (strcmp(pb_all[i]->name, name) == 0)
 			return pb_all[i];
 	return NULL;
+}
+
+fx_err
+pb_names(struct buf *out)
+{
+	size_t i;
+	fx_err rc = FX_OK;
+
+	for (i = 0; rc == FX_OK && pb_all[i] != NULL; i++)
+		rc = buf_addf(out, "%s%s", i > 0 ? ", " : "", pb_all[i]->name);
+	return rc;
 }
 
 size_t

@@ -82,8 +82,10 @@ struct pb_def {
 	    const json_t *prior);
 };
 
-/* the registry; NULL when unknown */
+/* the registry; NULL when unknown (or name is NULL) */
 const struct pb_def *pb_find(const char *name);
+/* appends the built-in playbooks' names, ", "-separated, registry order */
+fx_err pb_names(struct buf *out) FX_WUR;
 /* NULL-terminated list of every built-in playbook */
 extern const struct pb_def *const pb_all[];
 

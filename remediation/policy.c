@@ -3,6 +3,7 @@
 
 #include <openssl/crypto.h>
 
+#include "executor.h"
 #include "policy.h"
 #include "banned.h"
 
@@ -154,9 +155,7 @@ policy_free(struct policy *p)
 	for (i = 0; i < p->nplaybooks; i++) {
 		free(p->playbooks[i].name);
 		free(p->playbooks[i].description);
-		free_strv(p->playbooks[i].exec.argv);
-		free(p->playbooks[i].exec.builtin);
-		json_decref(p->playbooks[i].exec.params);
+		executor_cfg_release(&p->playbooks[i].exec);
 	}
 	free(p->playbooks);
 	for (i = 0; i < p->nadmins; i++)

@@ -3,7 +3,8 @@
  * people: the inputs of every remediation decision.
  *
  * Filled by server/config.c, read-only after startup (shared by all
- * threads without locks). Strings are owned by the policy and freed by
+ * threads without locks). Strings, JSON values and each playbook's
+ * prepared executor state are owned by the policy and freed by
  * policy_free().
  */
 #ifndef FIXIT_POLICY_H
@@ -16,7 +17,6 @@
 enum fx_env { ENV_NONPROD = 0, ENV_PROD = 1 };
 enum pb_mode { PB_OFF = 0, PB_SHADOW, PB_NOTIFY, PB_ENFORCE };
 enum pb_approval { APPROVAL_OWNER = 0, APPROVAL_NONE };
-enum exec_type { EXEC_DRY_RUN = 0, EXEC_CMD, EXEC_AWS };
 
 /* exception kinds; bit (1u << kind) in the masks below */
 enum exc_kind { EXC_1M = 0, EXC_1Y = 1, EXC__COUNT };
@@ -32,17 +32,22 @@ struct account {
 	size_t nregions;
 };
 
-struct aws_exec;		/* remediation/aws_exec.h */
+struct executor_ops;		/* executor.h */
 
+/*
+ * A playbook's executor: section: the keys as the file gave them (each
+ * executor reads those it uses) and what executor_prepare built of them.
+ * Freed by executor_cfg_release (policy_free).
+ */
 struct executor_cfg {
-	enum exec_type type;
-	char **argv;		/* EXEC_CMD: NULL-terminated, argv[0] a path */
-	int64_t timeout;	/* seconds; the command is killed after it */
-	/* EXEC_AWS */
-	char *builtin;		/* built-in playbook; NULL = the playbook name */
-	int dry_run;		/* never send a mutating call (default on) */
-	json_t *params;		/* playbook parameters object (owned) */
-	struct aws_exec *aws;	/* set once at startup, before threads */
+	const struct executor_ops *ops;	/* executor.type */
+	void *state;		/* the executor's own (executor_prepare) */
+	char **argv;		/* exec: NULL-terminated, argv[0] a path */
+	int64_t timeout;	/* seconds; the fix is stopped after it */
+	char *builtin;		/* aws: built-in playbook; NULL = the
+				 * playbook name */
+	int dry_run;		/* aws: never send a mutating call */
+	json_t *params;		/* aws: playbook parameters object */
 };
 
 /* the aws: section; role_name and regions have defaults (the HTTP

@@ -12,7 +12,7 @@
 struct metrics;
 struct sender;
 struct scan;
-struct aws_exec;
+struct executors;
 struct events;
 
 struct app {
@@ -20,7 +20,7 @@ struct app {
 	struct dbw *w;
 	struct metrics *metrics;
 	struct sender *sender;	/* kicked after writes that queue messages */
-	struct aws_exec *aws;	/* the aws executor's shared state */
+	struct executors *exec;	/* the executors' shared state (executor.h) */
 	struct scan *scan;	/* NULL when no playbook uses aws */
 	struct events *events;	/* the events thread */
 };

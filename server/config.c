@@ -19,6 +19,7 @@
 #include <openssl/crypto.h>
 
 #include "config_int.h"
+#include "executor.h"
 #include "fxlimits.h"
 #include "playbook.h"
 #include "fxutil.h"
@@ -96,14 +97,10 @@ check_role_name(const char *s)
 	    "must be an IAM role name (1 to 64 of A-Z a-z 0-9 +=,.@_-)";
 }
 
-#define BUILTINS	"ec2-imdsv1, ebs-unused, eip-unassociated, rds-idle, " \
-	"route53-ns-only, dangling-dns, ec2-quarantine, ec2-quarantine-expired"
-
 static const char *
 check_builtin(const char *s)
 {
-	return pb_find(s) != NULL ? NULL : "is not a built-in playbook (" \
-	    BUILTINS ")";
+	return pb_find(s) != NULL ? NULL : "is not a built-in playbook";
 }
 
 static const char *
@@ -169,6 +166,31 @@ account_post(struct loader *ld, char *elem, const struct seen *s,
 	    "account id");
 }
 
+/*
+ * The playbook's executor checks its keys and builds its state, once the
+ * whole playbook is read (an aws executor may be named after it). Its
+ * complaint names a key of the executor section, at the line of
+ * executor.type.
+ */
+static fx_err
+prepare_executor(struct loader *ld, struct playbook *pb, const char *path)
+{
+	char sp[MAX_KEY_PATH], kp[MAX_KEY_PATH];
+	struct buf why = BUF_INIT;
+	const char *key = NULL;
+	fx_err rc;
+
+	buf_init(&why, 1024);
+	rc = executor_prepare(&pb->exec, pb->name, &key, &why);
+	if (rc == FX_ECONFIG) {
+		cfg_sub_path(sp, path, "executor", 0);
+		cfg_sub_path(kp, sp, key != NULL ? key : "type", 0);
+		rc = cfg_err(ld, ld->exec_line, kp, "%s", buf_str(&why));
+	}
+	buf_release(&why);
+	return rc;
+}
+
 static fx_err
 playbook_post(struct loader *ld, char *elem, const struct seen *s,
     const char *path)
@@ -177,6 +199,9 @@ playbook_post(struct loader *ld, char *elem, const struct seen *s,
 	char kp[MAX_KEY_PATH], g[32];
 	fx_err rc;
 
+	rc = prepare_executor(ld, pb, path);
+	if (rc != FX_OK)
+		return rc;
 	rc = cfg_check_unique(ld, s, path, ld->pol->playbooks, elem, "name",
 	    "playbook name");
 	if (rc != FX_OK)
@@ -193,27 +218,13 @@ playbook_post(struct loader *ld, char *elem, const struct seen *s,
 	return FX_OK;
 }
 
+/* where the executor's complaints point (prepare_executor) */
 static fx_err
 executor_post(struct loader *ld, char *elem, const struct seen *s,
     const char *path)
 {
-	const struct playbook *pb = (const struct playbook *)elem;
-	char kp[MAX_KEY_PATH];
-
-	if (pb->exec.type == EXEC_AWS) {
-		if (pb->exec.builtin != NULL || pb_find(pb->name) != NULL)
-			return FX_OK;
-		cfg_sub_path(kp, path, "playbook", 0);
-		return cfg_err(ld, cfg_seen_line(s, "type"), kp, "type aws "
-		    "needs a built-in playbook: name the playbook after one, "
-		    "or set executor.playbook (%s)", BUILTINS);
-	}
-	if (pb->exec.type != EXEC_CMD ||
-	    (pb->exec.argv != NULL && pb->exec.argv[0] != NULL))
-		return FX_OK;
-	cfg_sub_path(kp, path, "command", 0);
-	return cfg_err(ld, cfg_seen_line(s, "type"), kp, "type exec "
-	    "needs a command: [/absolute/path, args...]");
+	ld->exec_line = cfg_seen_line(s, "type");
+	return FX_OK;
 }
 
 /* every mapping names a configured playbook */
@@ -297,15 +308,15 @@ static const char *const env_names[] = { "non-production", "production",
 static const char *const mode_names[] = { "off", "shadow", "notify",
 	"enforce", NULL };
 static const char *const approval_names[] = { "owner", "none", NULL };
-static const char *const exec_names[] = { "dry-run", "exec", "aws", NULL };
 static const char *const region_list[] = { "[eu-west-1, us-east-1]",
 	"region", NULL };
 
 static const struct ckey exec_keys[] = {
-	ENUM(E, exec.type, "type", "dry-run", 0, exec_names),
+	{ .name = "type", .type = K_EXECUTOR, E(exec.ops), .def = "dry-run" },
 	{ .name = "command", .type = K_ARGV, E(exec.argv), .max = MAX_ARGV },
 	DUR(E, exec.timeout, "timeout", "5m", 1, DAY),
-	STR(E, exec.builtin, "playbook", NULL, 0, check_builtin),
+	{ .name = "playbook", .type = K_STR, E(exec.builtin),
+	  .check = check_builtin, .choices = pb_names },
 	OF(K_BOOL, "dry_run", E, exec.dry_run, "true"),
 	{ .name = "params", .type = K_PARAMS, E(exec.params) },
 };

@@ -28,6 +28,7 @@
 enum ktype {
 	K_STR, K_INT, K_DUR,	/* char *, int, int64_t */
 	K_BOOL, K_ENUM,		/* int (0/1), int (index into names) */
+	K_EXECUTOR,	/* const struct executor_ops *, by name (executor.h) */
 	K_LISTEN,	/* "host:port" -> listen_host, listen_port */
 	K_URL,		/* char *: http(s) base URL, '/' appended */
 	K_PATH,		/* struct pathval: a secret's file */
@@ -55,6 +56,8 @@ struct loader {
 	struct policy *pol;
 	struct pathval sig_file, bot_file, tok_file, ext_file, evkey_file;
 	int mode_line;		/* line of slack.mode, 0 when defaulted */
+	int exec_line;		/* line of the playbook being read's
+				 * executor.type, for its prepare errors */
 	struct buf *err;
 };
 
@@ -83,6 +86,9 @@ struct ckey {
 	 * (NULL: Slack user ids) */
 	const char *const *names;
 	check_fn check;		/* K_STR, K_IDLIST items (NULL: any) */
+	/* K_STR: appends the choices to a failed check's message, which
+	 * then ends " (<choices>)" */
+	fx_err (*choices)(struct buf *out);
 	const struct section *sec;	/* K_MAP, K_SEQ */
 };
 

@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "config_int.h"
+#include "executor.h"
 #include "fxlimits.h"
 #include "fxtime.h"
 #include "fxutil.h"
@@ -226,22 +227,58 @@ set_url(struct loader *ld, char **dst, const char *s, int line,
 	return FX_OK;
 }
 
+/* the i-th name a K_ENUM or K_EXECUTOR key accepts, NULL past the last */
+static const char *
+enum_name(const struct ckey *k, size_t i)
+{
+	const struct executor_ops *ops;
+
+	if (k->type != K_EXECUTOR)
+		return k->names[i];
+	ops = executor_at(i);
+	return ops != NULL ? ops->name : NULL;
+}
+
 static fx_err
-set_enum(struct loader *ld, const struct ckey *k, int *dst, const char *s,
+set_enum(struct loader *ld, const struct ckey *k, void *dst, const char *s,
     int line, const char *path)
 {
 	char list[256] = "";
 	size_t i, used = 0;
+	const char *name;
 
-	for (i = 0; k->names[i] != NULL; i++)
-		if (strcmp(s, k->names[i]) == 0) {
-			*dst = (int)i;
-			return FX_OK;
-		}
-	for (i = 0; k->names[i] != NULL && used < sizeof(list); i++)
+	for (i = 0; (name = enum_name(k, i)) != NULL; i++) {
+		if (strcmp(s, name) != 0)
+			continue;
+		if (k->type == K_EXECUTOR)
+			*(const struct executor_ops **)dst = executor_at(i);
+		else
+			*(int *)dst = (int)i;
+		return FX_OK;
+	}
+	for (i = 0; (name = enum_name(k, i)) != NULL && used < sizeof(list);
+	    i++)
 		used += (size_t)snprintf(list + used, sizeof(list) - used,
-		    "%s%s", i ? " | " : "", k->names[i]);
+		    "%s%s", i ? " | " : "", name);
 	return cfg_err(ld, line, path, "expected one of: %s", list);
+}
+
+/* a K_STR value that failed its check: why, then the key's choices */
+static fx_err
+check_failed(struct loader *ld, const struct ckey *k, const char *why,
+    int line, const char *path)
+{
+	struct buf list = BUF_INIT;
+	fx_err rc;
+
+	if (k->choices == NULL)
+		return cfg_err(ld, line, path, "%s", why);
+	buf_init(&list, 4096);
+	rc = k->choices(&list);
+	if (rc == FX_OK)
+		rc = cfg_err(ld, line, path, "%s (%s)", why, buf_str(&list));
+	buf_release(&list);
+	return rc;
 }
 
 static fx_err
@@ -260,7 +297,7 @@ set_scalar(struct loader *ld, const struct ckey *k, char *base,
 		why = k->type == K_PATH ? cfg_check_nonempty(s) :
 		    k->check ? k->check(s) : NULL;
 		if (why != NULL)
-			return cfg_err(ld, line, path, "%s", why);
+			return check_failed(ld, k, why, line, path);
 		if ((dup = strdup(s)) == NULL)
 			return FX_ENOMEM;
 		free(*(char **)p);	/* pathval starts with its path */
@@ -293,7 +330,8 @@ set_scalar(struct loader *ld, const struct ckey *k, char *base,
 		*(int *)p = strcmp(s, "true") == 0;
 		return FX_OK;
 	case K_ENUM:
-		return set_enum(ld, k, (int *)p, s, line, path);
+	case K_EXECUTOR:
+		return set_enum(ld, k, p, s, line, path);
 	case K_LISTEN:
 		return set_listen(ld, s, line, path);
 	case K_URL:

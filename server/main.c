@@ -5,17 +5,23 @@
  * was validated completely):
  *   main     blocks every signal before starting threads (so they all
  *            inherit the mask) and waits in sigwait() for SIGTERM/SIGINT;
- *   writer   (db/dbwriter.c) owns the only SQLite connection; every read
+ *   writer   (db/dbwriter.c) owns the SQLite connections; every read
  *            and write is a job it runs in a group-committed transaction;
+ *            its checkpointer thread copies the WAL back on its own;
  *   sender   (sender.c) delivers the Slack outbox, one CURL handle;
  *   timer    (timer.c) housekeeping, leased fixes, executors;
  *   scan     (scan.c) the daily/requested scan and its workers, when a
- *            playbook uses the aws executor;
+ *            playbook not off uses the aws executor;
  *   events   (events.c) processes stored CloudTrail, Security Hub and
  *            Custodian events, once each;
- *   http     libmicrohttpd's polling thread and one thread per connection
- *            (or a pool), which only verify, parse and call the writer.
+ *   http     libmicrohttpd's pool of threads (http.h), which only verify,
+ *            parse and call the writer.
  * Shutdown runs in reverse: http, events, scan, timer, sender, writer.
+ *
+ * Ownership: main owns the loaded config (read-only once loaded) and the
+ * executor context (executor.h), built from the config before the
+ * threads start and freed after they all stopped; the timer runs fixes
+ * with it, the scan and the events thread use the aws executor's part.
  */
 #include <getopt.h>
 #include <pthread.h>
@@ -30,6 +36,7 @@
 #include "events.h"
 #include "demo.h"
 #include "dbwriter.h"
+#include "executor.h"
 #include "fxcurl.h"
 #include "fxlog.h"
 #include "http.h"
@@ -56,7 +63,8 @@ struct running {
 	struct timer *t;
 	struct scan *sc;
 	struct events *ev;
-	struct aws_exec *aws;
+	struct executors *ex;
+	struct aws_exec *aws;	/* in ex */
 	struct http *h;
 };
 
@@ -70,34 +78,27 @@ stop_all(struct running *r)
 	sender_stop(r->s);
 	dbw_stop(r->w);
 	metrics_free(r->m);
-	aws_exec_free(r->aws);
+	executors_free(r->ex);
 }
 
-/* the aws executor's state, shared by every playbook that uses it */
+/* the executors' shared state; the aws executor's is also the scan's and
+ * the events thread's way to AWS (NULL: no aws playbook, no scan) */
 static int
-start_aws(struct running *r, struct config *cfg)
+start_executors(struct running *r, const struct config *cfg)
 {
-	struct policy *pol = cfg->policy;
-	size_t i;
+	struct exec_env env;
 	fx_err rc;
 
-	if (!scan_configured(pol))
-		return 0;
-	if ((rc = aws_exec_new(pol, &cfg->aws_client, &r->aws)) != FX_OK) {
-		log_error("main: aws: %s", fx_strerror(rc));
+	env.pol = cfg->policy;
+	env.aws_client = &cfg->aws_client;
+	rc = executors_new(&env, &r->ex);
+	if (rc != FX_OK) {
+		log_error("main: cannot set up the executors: %s",
+		    fx_strerror(rc));
 		return -1;
 	}
-	for (i = 0; i < pol->nplaybooks; i++) {
-		pol->playbooks[i].exec.aws = r->aws;
-		if (pol->playbooks[i].exec.type == EXEC_AWS &&
-		    pol->playbooks[i].exec.timeout > pol->lease)
-			log_warnx("main: playbook %s: executor timeout %llds is "
-			    "longer than the lease (%llds): a slow fix may be "
-			    "claimed again while it runs", pol->playbooks[i].name,
-			    (long long)pol->playbooks[i].exec.timeout,
-			    (long long)pol->lease);
-	}
-	r->app.aws = r->aws;
+	r->app.exec = r->ex;
+	r->aws = aws_exec_shared(r->ex);
 	return 0;
 }
 
@@ -115,7 +116,7 @@ start_all(struct running *r, struct config *cfg, int demo)
 		return -1;
 	}
 	r->app.w = r->w;
-	if (start_aws(r, cfg) != 0)
+	if (start_executors(r, cfg) != 0)
 		return -1;
 	r->m = metrics_new();
 	if (r->m == NULL)

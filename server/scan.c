@@ -264,7 +264,7 @@ scan_pair(struct scan *s, struct aws_client *c, const struct pair *p)
 	for (i = 0; i < pol->nplaybooks; i++) {
 		const struct playbook *pb = &pol->playbooks[i];
 
-		if (pb->exec.type != EXEC_AWS || pb->mode == PB_OFF)
+		if (!aws_exec_uses(pb) || pb->mode == PB_OFF)
 			continue;
 		global = aws_exec_global(pb);
 		if (global && !p->first)
@@ -437,7 +437,7 @@ scan_configured(const struct policy *pol)
 	size_t i;
 
 	for (i = 0; i < pol->nplaybooks; i++)
-		if (pol->playbooks[i].exec.type == EXEC_AWS &&
+		if (aws_exec_uses(&pol->playbooks[i]) &&
 		    pol->playbooks[i].mode != PB_OFF)
 			return 1;
 	return 0;

@@ -3,7 +3,8 @@
  *
  * Thread model: one timer thread. It changes the store only through the
  * writer (dbw_call) and runs executors (which may block for their whole
- * timeout) with no transaction open.
+ * timeout) with no transaction open, through the executor context that
+ * main built (app->exec, read-only; it outlives the timer).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -85,10 +86,10 @@ run_job(struct timer *t, const struct sm_job *j)
 		    j->playbook) != FX_OK)
 			rc = FX_ENOMEM;
 	} else if (j->undo) {
-		rc = executor_undo(&pb->exec, pb->name, j->finding,
+		rc = executor_undo(t->app->exec, pb, j->finding,
 		    j->prior_state, &o);
 	} else {
-		rc = executor_fix(&pb->exec, pb->name, j->finding, &o);
+		rc = executor_fix(t->app->exec, pb, j->finding, &o);
 	}
 	memset(&fj, 0, sizeof(fj));
 	fj.pol = pol;

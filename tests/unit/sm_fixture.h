@@ -19,6 +19,7 @@
 
 #include "buf.h"
 #include "db.h"
+#include "executor.h"
 #include "fxlimits.h"
 #include "policy.h"
 #include "sm.h"
@@ -72,7 +73,7 @@ set_playbook(struct playbook *pb, const char *name, enum pb_mode mode,
 	pb->max_fixes_per_hour = 0;
 	pb->max_attempts = 3;
 	pb->retry_backoff = 60;
-	pb->exec.type = EXEC_DRY_RUN;
+	pb->exec.ops = executor_find("dry-run");
 	pb->exec.timeout = 60;
 }
 

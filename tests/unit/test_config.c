@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "executor.h"
 #include "fxlog.h"
 #include "testhelp.h"
 #include "banned.h"
@@ -187,7 +188,8 @@ test_full(void)
 		CHECK_INT(pb->irreversible, 1);
 		CHECK_INT(pb->exc_duration[EXC_1M], 3600);
 		CHECK_INT(policy_exc_secs(pb, EXC_1Y), 7200);
-		CHECK_INT(pb->exec.type, EXEC_CMD);
+		CHECK(pb->exec.ops == executor_find("exec"));
+		CHECK(pb->exec.state != NULL);
 		CHECK_STR(pb->exec.argv[0], "/usr/local/libexec/fixit/imds.sh");
 		CHECK_STR(pb->exec.argv[1], "--strict");
 		CHECK(pb->exec.argv[2] == NULL);
@@ -246,9 +248,23 @@ test_defaults(void)
 		CHECK_INT(pb->irreversible, 0);
 		CHECK_INT(pb->exc_duration[EXC_1M], 30 * 86400);
 		CHECK_INT(pb->exc_duration[EXC_1Y], 365 * 86400);
-		CHECK_INT(pb->exec.type, EXEC_DRY_RUN);
+		CHECK(pb->exec.ops == executor_find("dry-run"));
 		CHECK(pb->exec.argv == NULL);
 		CHECK_INT(pb->exec.timeout, 300);
+		config_free(c);
+	}
+	TEST("an aws executor before the name it is named after") {
+		rc = load(MIN_HEAD "playbooks:\n  - executor: {type: aws}\n"
+		    "    name: ebs-unused\n", &c, &err);
+		CHECK_INT(rc, FX_OK);
+		if (rc != FX_OK) {
+			printf("  %s\n", buf_str(&err));
+			break;
+		}
+		pb = &c->policy->playbooks[0];
+		CHECK(pb->exec.ops == executor_find("aws"));
+		CHECK(pb->exec.state != NULL);
+		CHECK_INT(pb->exec.dry_run, 1);
 		config_free(c);
 	}
 	TEST("empty sections take their defaults") {
@@ -260,7 +276,8 @@ test_defaults(void)
 			break;
 		}
 		CHECK_INT(c->slack_mode, SLACK_CONSOLE);
-		CHECK_INT(c->policy->playbooks[0].exec.type, EXEC_DRY_RUN);
+		CHECK(c->policy->playbooks[0].exec.ops ==
+		    executor_find("dry-run"));
 		config_free(c);
 	}
 	TEST("no accounts, no playbooks") {
@@ -282,6 +299,9 @@ struct err_case {
 #define ACC1 "accounts:\n  - id: \"111122223333\"\n    name: a\n" \
 	"    environment: production\n    channel: C0A\n"
 #define PB1 "playbooks:\n  - name: p1\n"
+/* the registry's names, as the executor errors list them */
+#define BUILTINS "ec2-imdsv1, ebs-unused, eip-unassociated, rds-idle, " \
+	"route53-ns-only, dangling-dns, ec2-quarantine, ec2-quarantine-expired"
 
 static const struct err_case err_cases[] = {
 	/* YAML itself */
@@ -393,6 +413,16 @@ static const struct err_case err_cases[] = {
 	  ":7: playbooks[0].executor.command: expected a list" },
 	{ MIN_HEAD PB1 "    executor:\n      timeout: 0\n",
 	  ":6: playbooks[0].executor.timeout: expected a duration" },
+	{ MIN_HEAD "playbooks:\n  - executor: {type: exec}\n    name: p1\n",
+	  ":4: playbooks[0].executor.command: type exec needs a command" },
+	{ MIN_HEAD PB1 "    executor:\n      type: aws\n",
+	  ":6: playbooks[0].executor.playbook: type aws needs a built-in "
+	  "playbook: name the playbook after one, or set executor.playbook "
+	  "(" BUILTINS ")" },
+	{ MIN_HEAD PB1 "    executor:\n      type: aws\n"
+	  "      playbook: ec2-imds\n",
+	  ":7: playbooks[0].executor.playbook: is not a built-in playbook "
+	  "(" BUILTINS ")" },
 	/* listen, api_base */
 	{ MIN_HEAD "listen: localhost:8080\n",
 	  ":3: listen: host must be an IPv4 address" },
@@ -617,8 +647,8 @@ test_shipped(void)
 			break;
 		CHECK_INT(c->policy->nplaybooks, 8);
 		for (i = 0; i < c->policy->nplaybooks; i++) {
-			CHECK_INT(c->policy->playbooks[i].exec.type,
-			    EXEC_DRY_RUN);
+			CHECK(c->policy->playbooks[i].exec.ops ==
+			    executor_find("dry-run"));
 			CHECK_INT(c->policy->playbooks[i].mode, PB_ENFORCE);
 		}
 		CHECK(policy_account(c->policy, "111122223333") != NULL);

@@ -1,7 +1,9 @@
 /*
- * test_executor.c - remediation/executor.c with small /bin/sh scripts in
- * a temp dir: success with a prior state, failure, timeout, huge output,
- * stdin, undo, a clean environment, exec failure, dry-run, threads.
+ * test_executor.c - the executor table (remediation/executor.c) and the
+ * exec and dry-run executors with small /bin/sh scripts in a temp dir:
+ * success with a prior state, failure, timeout, huge output, stdin, undo,
+ * a clean environment, exec failure, dry-run, threads; preparing from
+ * the config keys and the context.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -11,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "aws_exec.h"
 #include "executor.h"
 #include "fxtime.h"
 #include "testhelp.h"
@@ -71,14 +74,45 @@ finding(void)
 	    "eu-west-1", "resource_id", "i-0abc");
 }
 
+/* playbook ec2-imdsv1 run by executor type with argv (borrowed),
+ * prepared as the config loader does */
+static void
+pb_init(struct playbook *pb, const char *type, char **argv, int64_t timeout)
+{
+	struct buf why = BUF_INIT;
+	const char *key;
+
+	memset(pb, 0, sizeof(*pb));
+	pb->name = (char *)"ec2-imdsv1";
+	pb->mode = PB_ENFORCE;
+	pb->exec.ops = executor_find(type);
+	pb->exec.argv = argv;
+	pb->exec.timeout = timeout;
+	if (executor_prepare(&pb->exec, pb->name, &key, &why) != FX_OK) {
+		printf("cannot prepare %s: %s\n", type, buf_str(&why));
+		exit(2);
+	}
+	buf_release(&why);
+}
+
+static void
+pb_release(struct playbook *pb)
+{
+	pb->exec.argv = NULL;	/* borrowed */
+	executor_cfg_release(&pb->exec);
+}
+
 static fx_err
 run(const char *path, int64_t timeout, const json_t *f, struct exec_out *o)
 {
 	char *argv[] = { (char *)path, (char *)"--strict", NULL };
-	struct executor_cfg cfg = { .type = EXEC_CMD, .argv = argv,
-	    .timeout = timeout };
+	struct playbook pb;
+	fx_err rc;
 
-	return executor_fix(&cfg, "ec2-imdsv1", f, o);
+	pb_init(&pb, "exec", argv, timeout);
+	rc = executor_fix(NULL, &pb, f, o);
+	pb_release(&pb);
+	return rc;
 }
 
 static void
@@ -189,8 +223,7 @@ test_stdin_undo(void)
 	const char *s;
 	sigset_t pend;
 	char *argv[2];
-	struct executor_cfg cfg = { .type = EXEC_CMD, .argv = argv,
-	    .timeout = 10 };
+	struct playbook pb;
 
 	exec_out_init(&o);
 	s = script("stdin.sh", "cat > \"$D/stdin.out\"\n"
@@ -212,9 +245,9 @@ test_stdin_undo(void)
 	argv[0] = (char *)s;
 	argv[1] = NULL;
 	prior = json_pack("{s:s}", "http_tokens", "optional");
+	pb_init(&pb, "exec", argv, 10);
 	TEST("undo: --undo, the finding and the prior state") {
-		CHECK_INT(executor_undo(&cfg, "ec2-imdsv1", f, prior, &o),
-		    FX_OK);
+		CHECK_INT(executor_undo(NULL, &pb, f, prior, &o), FX_OK);
 		CHECK_INT(o.ok, 1);
 		CHECK(o.prior_state == NULL);
 		got = slurp("args.out");
@@ -231,6 +264,7 @@ test_stdin_undo(void)
 		}
 		free(got);
 	}
+	pb_release(&pb);
 	json_decref(prior);
 	/* a child that never reads stdin: EPIPE, no SIGPIPE for us */
 	big = finding();
@@ -293,13 +327,14 @@ test_env(void)
 static void
 test_dry_run(void)
 {
-	struct executor_cfg cfg = { .type = EXEC_DRY_RUN };
+	struct playbook pb;
 	json_t *f = finding();
 	struct exec_out o;
 
 	exec_out_init(&o);
+	pb_init(&pb, "dry-run", NULL, 0);
 	TEST("dry-run fix") {
-		CHECK_INT(executor_fix(&cfg, "ec2-imdsv1", f, &o), FX_OK);
+		CHECK_INT(executor_fix(NULL, &pb, f, &o), FX_OK);
 		CHECK_INT(o.ok, 1);
 		CHECK(json_is_true(json_object_get(o.prior_state, "dry_run")));
 		CHECK_STR(json_string_value(json_object_get(o.prior_state,
@@ -309,17 +344,102 @@ test_dry_run(void)
 		    "on i-0abc in 111122223333/eu-west-1");
 	}
 	TEST("dry-run undo") {
-		CHECK_INT(executor_undo(&cfg, "ec2-imdsv1", f, o.prior_state,
-		    &o), FX_OK);
+		CHECK_INT(executor_undo(NULL, &pb, f, o.prior_state, &o),
+		    FX_OK);
 		CHECK_INT(o.ok, 1);
 		CHECK(o.prior_state == NULL);
 		CHECK(strstr(buf_str(&o.message), "would undo") != NULL);
 	}
 	TEST("bad arguments") {
-		CHECK_INT(executor_fix(&cfg, "p", NULL, &o), FX_EINVAL);
+		CHECK_INT(executor_fix(NULL, &pb, NULL, &o), FX_EINVAL);
 		CHECK_INT(o.ok, 0);
+		CHECK_INT(executor_fix(NULL, NULL, f, &o), FX_EINVAL);
+	}
+	pb_release(&pb);
+	exec_out_release(&o);
+	json_decref(f);
+}
+
+/* executor_prepare of type for a playbook named name; *key and why */
+static fx_err
+prepare(struct playbook *pb, const char *type, const char *name,
+    const char **key, struct buf *why)
+{
+	memset(pb, 0, sizeof(*pb));
+	pb->name = (char *)name;
+	pb->exec.ops = executor_find(type);
+	buf_reset(why);
+	return executor_prepare(&pb->exec, name, key, why);
+}
+
+static void
+test_table(void)
+{
+	struct buf why = BUF_INIT;
+	struct executors *x = NULL;
+	struct exec_env env;
+	struct policy pol;
+	struct playbook pb;
+	struct exec_out o;
+	const char *key;
+	json_t *f = finding();
+
+	buf_init(&why, 4096);
+	exec_out_init(&o);
+	TEST("the table: names in order, lookup") {
+		CHECK_STR(executor_at(0)->name, "dry-run");
+		CHECK_STR(executor_at(1)->name, "exec");
+		CHECK_STR(executor_at(2)->name, "aws");
+		CHECK(executor_at(3) == NULL);
+		CHECK(executor_find("exec") == executor_at(1));
+		CHECK(executor_find("lambda") == NULL);
+		CHECK(executor_find(NULL) == NULL);
+	}
+	TEST("exec without a command: the command key is wrong") {
+		CHECK_INT(prepare(&pb, "exec", "p", &key, &why), FX_ECONFIG);
+		CHECK_STR(key, "command");
+		CHECK_STR(buf_str(&why), "type exec needs a command: "
+		    "[/absolute/path, args...]");
+		CHECK(pb.exec.state == NULL);
+	}
+	TEST("aws without a built-in: the registry's names") {
+		CHECK_INT(prepare(&pb, "aws", "my-fix", &key, &why),
+		    FX_ECONFIG);
+		CHECK_STR(key, "playbook");
+		CHECK_STR(buf_str(&why), "type aws needs a built-in playbook: "
+		    "name the playbook after one, or set executor.playbook "
+		    "(ec2-imdsv1, ebs-unused, eip-unassociated, rds-idle, "
+		    "route53-ns-only, dangling-dns, ec2-quarantine, "
+		    "ec2-quarantine-expired)");
+	}
+	TEST("aws named after a built-in; no context: not set up") {
+		CHECK_INT(prepare(&pb, "aws", "ebs-unused", &key, &why), FX_OK);
+		CHECK(pb.exec.state != NULL);
+		CHECK(aws_exec_uses(&pb));
+		CHECK_INT(executor_fix(NULL, &pb, f, &o), FX_ECONFIG);
+		CHECK_STR(buf_str(&o.message), "ebs-unused: no such built-in "
+		    "playbook or AWS not set up");
+		executor_cfg_release(&pb.exec);
+	}
+	TEST("a context without aws playbooks shares nothing") {
+		memset(&pol, 0, sizeof(pol));
+		pb_init(&pb, "dry-run", NULL, 0);
+		pol.playbooks = &pb;
+		pol.nplaybooks = 1;
+		env.pol = &pol;
+		env.aws_client = NULL;
+		CHECK_INT(executors_new(&env, &x), FX_OK);
+		CHECK(x != NULL);
+		CHECK(aws_exec_shared(x) == NULL);
+		CHECK(aws_exec_shared(NULL) == NULL);
+		CHECK(!aws_exec_uses(&pb));
+		CHECK_INT(executor_fix(x, &pb, f, &o), FX_OK);
+		CHECK_INT(o.ok, 1);
+		executors_free(x);
+		pb_release(&pb);
 	}
 	exec_out_release(&o);
+	buf_release(&why);
 	json_decref(f);
 }
 
@@ -384,6 +504,7 @@ main(void)
 	test_stdin_undo();
 	test_env();
 	test_dry_run();
+	test_table();
 	test_threads();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
