@@ -39,7 +39,6 @@ struct aws_credsrc {
 	struct aws_creds base;	/* cached; access_key_id NULL = none */
 	struct role_entry roles[AWS_ROLE_CACHE_MAX];
 	size_t nroles;
-	unsigned long assume_calls;
 	int64_t refresh_s;
 };
 
@@ -102,17 +101,6 @@ aws_credsrc_free(struct aws_credsrc *s)
 	pthread_mutex_destroy(&s->mu);
 	pthread_mutex_destroy(&s->refresh);
 	free(s);
-}
-
-unsigned long
-aws_credsrc_assume_calls(struct aws_credsrc *s)
-{
-	unsigned long n;
-
-	pthread_mutex_lock(&s->mu);
-	n = s->assume_calls;
-	pthread_mutex_unlock(&s->mu);
-	return n;
 }
 
 static int
@@ -734,9 +722,6 @@ aws_credsrc_assume(struct aws_credsrc *s, struct aws_client *c,
 		rc = FX_ENOMEM;
 		goto out;
 	}
-	pthread_mutex_lock(&s->mu);
-	s->assume_calls++;
-	pthread_mutex_unlock(&s->mu);
 	if ((rc = call_sts(s, c, &base, "AssumeRole", p, out, why)) != FX_OK)
 		goto out;
 	log_info("%s: assumed %s as %s", __func__, role_arn, sn);

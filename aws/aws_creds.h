@@ -60,7 +60,4 @@ fx_err aws_credsrc_assume(struct aws_credsrc *s, struct aws_client *c,
     const char *role_arn, const char *external_id, const char *session,
     struct aws_creds *out, struct buf *why) FX_WUR;
 
-/* number of STS AssumeRole calls made (for tests and metrics) */
-unsigned long aws_credsrc_assume_calls(struct aws_credsrc *s);
-
 #endif

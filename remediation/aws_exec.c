@@ -68,12 +68,6 @@ aws_exec_client(struct aws_exec *e, struct aws_client **out)
 	return aws_client_new(e->client, out);
 }
 
-unsigned long
-aws_exec_assume_calls(struct aws_exec *e)
-{
-	return aws_credsrc_assume_calls(e->creds);
-}
-
 struct run {
 	struct pb_ctx x;
 	char arn[ROLE__COUNT][MAX_ARN];

@@ -72,7 +72,4 @@ fx_err aws_exec_tag_creator(struct aws_exec *e, struct aws_client *c,
     const struct ev_action *created, const char *actor,
     struct buf *msg) FX_WUR;
 
-/* STS AssumeRole calls made so far (metrics, tests) */
-unsigned long aws_exec_assume_calls(struct aws_exec *e);
-
 #endif

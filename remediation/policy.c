@@ -94,7 +94,7 @@ free_strv(char **v)
 	free(v);
 }
 
-void
+static void
 aws_settings_release(struct aws_settings *a)
 {
 	int i;

@@ -132,7 +132,6 @@ int64_t policy_exc_secs(const struct playbook *pb, enum exc_kind k);
 /* the regions scanned in account a (its own list, else aws.regions) */
 const char *const *policy_regions(const struct policy *p,
     const struct account *a, size_t *n);
-void aws_settings_release(struct aws_settings *a);
 void policy_free(struct policy *p);		/* accepts NULL; frees p */
 
 #endif

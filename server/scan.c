@@ -431,18 +431,6 @@ scan_main(void *arg)
 	return NULL;
 }
 
-int
-scan_configured(const struct policy *pol)
-{
-	size_t i;
-
-	for (i = 0; i < pol->nplaybooks; i++)
-		if (aws_exec_uses(&pol->playbooks[i]) &&
-		    pol->playbooks[i].mode != PB_OFF)
-			return 1;
-	return 0;
-}
-
 fx_err
 scan_start(struct app *app, struct aws_exec *aws, struct scan **out)
 {

@@ -17,9 +17,6 @@
 
 struct scan;
 struct aws_exec;
-
-/* 1 when some playbook uses the aws executor (a scan has work) */
-int scan_configured(const struct policy *pol);
 fx_err scan_start(struct app *app, struct aws_exec *aws, struct scan **out)
     FX_WUR;
 /* lets a running scan finish its current pairs, then joins */
