@@ -139,15 +139,4 @@ struct ev_owner {		/* who owns a resource, from its tags */
 fx_err ev_owner_from_tags(const json_t *tags, const char *owner_tag,
     const char *const *iac_tags, struct ev_owner *out) FX_WUR;
 
-/*
- * The same written into a finding item that is still JSON (a scan's):
- * "owner_email" or "owner_slack_id", and details.iac_owner (its
- * "details" object created when missing). item is borrowed and changed.
- * FX_EINVAL when item is not an object, tags neither an object nor
- * NULL/null, or an iac_owner is due and item.details is not an object;
- * FX_ENOMEM.
- */
-fx_err ev_apply_tags(json_t *item, const json_t *tags, const char *owner_tag,
-    const char *const *iac_tags) FX_WUR;
-
 #endif

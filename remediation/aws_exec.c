@@ -283,30 +283,50 @@ aws_undo(void *shared, const void *state, const char *playbook,
 	return exec_common(shared, state, playbook, finding, prior, 1, o);
 }
 
+/*
+ * The owner and IaC ownership of f from its tags: owner_email /
+ * owner_slack_id borrowed from them, details.iac_owner when a stack
+ * manages the resource (its finding then only notifies).
+ */
+static fx_err
+found_owner(const struct policy *pol, struct pb_found *f)
+{
+	struct ev_owner o;
+
+	/* tags that are no object tell nothing */
+	if (ev_owner_from_tags(f->tags, pol->aws.owner_tag,
+	    (const char *const *)pol->events.iac_tags, &o) != FX_OK)
+		return FX_OK;
+	f->owner_email = o.email;
+	f->owner_slack_id = o.email == NULL ? o.slack_id : NULL;
+	if (o.iac[0] == '\0')
+		return FX_OK;
+	if (json_object_set_new(f->details, "iac_owner",
+	    json_string(o.iac)) != 0)
+		return FX_ENOMEM;
+	return FX_OK;
+}
+
 fx_err
 aws_exec_detect(struct aws_exec *e, struct aws_client *c,
     const struct playbook *pb, const struct account *a, const char *region,
-    json_t *found, struct buf *msg)
+    struct pb_found_list *found, struct buf *msg)
 {
 	const struct pb_def *def = builtin(&pb->exec, pb->name);
-	json_t *it;
 	struct run r;
-	size_t i, before = json_array_size(found);
+	size_t i, before = found->n;
 	fx_err rc;
 
 	if (def == NULL)
 		return FX_ECONFIG;
-	if ((rc = run_init(&r, e, c, pb->name, a->id, region, 0)) != FX_OK)
+	rc = run_init(&r, e, c, pb->name, a->id, region, 0);
+	if (rc != FX_OK)
 		goto out;
 	r.x.dry_run = pb->exec.dry_run;
 	r.x.params = pb->exec.params;
 	rc = def->detect(&r.x, found);
-	for (i = before; rc == FX_OK && i < json_array_size(found); i++) {
-		it = json_array_get(found, i);
-		rc = ev_apply_tags(it, json_object_get(it, "tags"),
-		    e->pol->aws.owner_tag, (const char *const *)
-		    e->pol->events.iac_tags);
-	}
+	for (i = before; rc == FX_OK && i < found->n; i++)
+		rc = found_owner(e->pol, &found->v[i]);
 out:
 	if (rc != FX_OK && msg != NULL && buf_addf(msg, "%s in %s/%s: %s",
 	    pb->name, a->id, region, r.msg.len ? buf_str(&r.msg) :

@@ -44,16 +44,17 @@ int aws_exec_uses(const struct playbook *pb);
 fx_err aws_exec_client(struct aws_exec *e, struct aws_client **out) FX_WUR;
 
 /*
- * Detection of playbook pb in account a, region: appends found objects
- * (playbook.h) to found, each with "owner_email" / "owner_slack_id" from
- * the owner tag (aws.owner_tag, else fixit:creator) when present, and
- * details.iac_owner when the resource is owned by infrastructure as code
- * (ev_apply_tags: then its finding only notifies).
- * *msg says what failed.
+ * Detection of playbook pb in account a, region: appends what it found
+ * (playbook.h, struct pb_found) to found, each with owner_email /
+ * owner_slack_id from the owner tag (aws.owner_tag, else fixit:creator)
+ * when present, and details.iac_owner when the resource is owned by
+ * infrastructure as code (ev_owner_from_tags: then its finding only
+ * notifies). *msg says what failed; FX_ETOOBIG past FX_MAX_DETECT_FOUND.
  */
+struct pb_found_list;
 fx_err aws_exec_detect(struct aws_exec *e, struct aws_client *c,
     const struct playbook *pb, const struct account *a, const char *region,
-    json_t *found, struct buf *msg) FX_WUR;
+    struct pb_found_list *found, struct buf *msg) FX_WUR;
 
 /* 1 when pb's built-in works on a global service (scanned once per
  * account, as region AWS_GLOBAL_REGION) */

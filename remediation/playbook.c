@@ -556,22 +556,62 @@ pb_list(struct pb_ctx *x, enum pb_role role, enum aws_svc svc,
 	return FX_ETOOBIG;
 }
 
-fx_err
-pb_found(json_t *found, const char *resource_id, const char *arn,
-    const char *title, json_t *details, json_t *tags)
+static void
+found_release(struct pb_found *f)
 {
-	json_t *o;
+	free(f->resource_id);
+	free(f->resource_arn);
+	free(f->title);
+	json_decref(f->details);
+	json_decref(f->tags);
+	memset(f, 0, sizeof(*f));
+}
 
-	o = json_pack("{s:s, s:s, s:o}", "resource_id", resource_id,
-	    "title", title, "details", details ? details : json_object());
-	if (o == NULL) {
-		json_decref(tags);
-		return FX_ENOMEM;
+void
+pb_found_list_release(struct pb_found_list *l)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++)
+		found_release(&l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+fx_err
+pb_found(struct pb_found_list *found, const char *resource_id,
+    const char *arn, const char *title, json_t *details, json_t *tags)
+{
+	struct pb_found f = { NULL, NULL, NULL, details, tags, NULL, NULL };
+	struct pb_found *v;
+	size_t cap;
+	fx_err rc = FX_ETOOBIG;
+
+	if (found->n == FX_MAX_DETECT_FOUND)
+		goto out;
+	rc = FX_ENOMEM;
+	if (f.details == NULL)
+		f.details = json_object();
+	f.resource_id = strdup(resource_id);
+	f.title = strdup(title);
+	if (arn != NULL)
+		f.resource_arn = strdup(arn);
+	if (f.details == NULL || f.resource_id == NULL || f.title == NULL ||
+	    (arn != NULL && f.resource_arn == NULL))
+		goto out;
+	if (found->n == found->cap) {
+		cap = found->cap ? found->cap * 2 : 16;
+		v = realloc(found->v, cap * sizeof(*v));
+		if (v == NULL)
+			goto out;
+		found->v = v;
+		found->cap = cap;
 	}
-	if ((arn != NULL && json_object_set_new(o, "resource_arn",
-	    json_string(arn)) != 0) || (tags != NULL &&
-	    json_object_set_new(o, "tags", tags) != 0) ||
-	    json_array_append_new(found, o) != 0)
-		return FX_ENOMEM;
+	found->v[found->n++] = f;
 	return FX_OK;
+out:
+	found_release(&f);
+	return rc;
 }

@@ -4,8 +4,8 @@
  * A playbook is one file in remediation/playbooks/ defining a
  * const struct pb_def, listed once in playbook.c's registry. Its steps:
  *
- *   detect  scan one account and region; append one object per finding
- *           to the array `found` (keys below). Read-only (auditor role).
+ *   detect  scan one account and region; append one record per finding
+ *           to `found` (pb_found). Read-only (auditor role).
  *   check   re-read the resource right before fixing: PB_WRONG (fix it),
  *           PB_GONE or PB_RIGHT (nothing to do: the finding is resolved).
  *   fix     change the resource (remediator role) and tag it (tagger
@@ -15,8 +15,6 @@
  *   verify  re-read after the fix: *ok = 0 when it did not take.
  *   undo    restore from prior (NULL when AWS cannot undo the fix).
  *
- * A found object: {"resource_id", "resource_arn" (opt), "title",
- * "details" (object), "tags" (object of the resource's tags, opt)}.
  * The finding handed to check/fix/verify/undo is the stored finding
  * (db finding_to_json: "id", "playbook", "account_id", "region",
  * "resource_id", "resource_arn", "details", ...).
@@ -64,6 +62,24 @@ struct pb_ctx {
 	unsigned long calls;	/* AWS calls sent */
 };
 
+/* one resource a detection found; every member owned by the record */
+struct pb_found {
+	char *resource_id;
+	char *resource_arn;	/* NULL when unknown */
+	char *title;
+	json_t *details;	/* object: the facts the owner is shown */
+	json_t *tags;		/* the resource's tags (object) or NULL */
+	/* filled by the aws executor from tags (aws_exec_detect); borrowed
+	 * from tags; NULL when none */
+	const char *owner_email, *owner_slack_id;
+};
+struct pb_found_list {
+	struct pb_found *v;
+	size_t n, cap;
+};
+#define PB_FOUND_LIST_INIT	{ NULL, 0, 0 }
+void pb_found_list_release(struct pb_found_list *l);	/* accepts NULL */
+
 struct pb_def {
 	const char *name;
 	const char *summary;	/* what the fix does, one line */
@@ -71,7 +87,7 @@ struct pb_def {
 	int global;		/* the service is global (Route 53): a scan
 				 * runs detect once per account, region
 				 * us-east-1 */
-	fx_err (*detect)(struct pb_ctx *x, json_t *found);
+	fx_err (*detect)(struct pb_ctx *x, struct pb_found_list *found);
 	fx_err (*check)(struct pb_ctx *x, const json_t *finding,
 	    enum pb_verdict *v);
 	fx_err (*fix)(struct pb_ctx *x, const json_t *finding,
@@ -251,8 +267,13 @@ typedef fx_err (*pb_item_fn)(struct pb_ctx *x, const json_t *item,
 fx_err pb_list(struct pb_ctx *x, enum pb_role role, enum aws_svc svc,
     const char *action, const json_t *params, const char *list_path,
     const char *token_path, pb_item_fn fn, void *arg) FX_WUR;
-/* append a found object (see above); tags may be NULL (stolen refs) */
-fx_err pb_found(json_t *found, const char *resource_id, const char *arn,
-    const char *title, json_t *details, json_t *tags) FX_WUR;
+/*
+ * Append a found resource; arn may be NULL; details (NULL: an empty
+ * object) and tags (may be NULL) are stolen, also on failure.
+ * FX_ETOOBIG past FX_MAX_DETECT_FOUND records.
+ */
+fx_err pb_found(struct pb_found_list *found, const char *resource_id,
+    const char *arn, const char *title, json_t *details, json_t *tags)
+    FX_WUR;
 
 #endif

@@ -22,13 +22,13 @@
 #include "fxlog.h"
 #include "fxtime.h"
 #include "fxworker.h"
+#include "playbook.h"
 #include "scan.h"
 #include "sender.h"
 #include "sm.h"
 #include "banned.h"
 
 #define SCAN_POLL_MS	30000
-#define SCAN_MAX_ITEMS	100000	/* findings one detection may report */
 
 struct pair {
 	const struct account *a;
@@ -133,46 +133,39 @@ apply_job_run(struct db *db, void *arg)
 	return rc;
 }
 
-/* a found object's member key when it is a string, else NULL */
-static const char *
-found_str(const json_t *f, const char *key)
-{
-	return json_string_value(json_object_get(f, key));
-}
-
 /*
- * found objects -> checked findings, borrowing from found (bad ones
- * skipped, logged)
+ * what detection found -> checked findings, borrowing from found (bad
+ * ones skipped, logged)
  */
 static fx_err
 make_items(const struct policy *pol, const struct playbook *pb,
-    const struct pair *p, const json_t *found, struct finding_in **items,
-    size_t *n)
+    const struct pair *p, const struct pb_found_list *found,
+    struct finding_in **items, size_t *n)
 {
 	struct buf err = BUF_INIT;
 	struct finding_in *it;
-	const json_t *f, *details;
+	const struct pb_found *f;
 	size_t i;
 	fx_err rc = FX_OK;
 
 	*n = 0;
-	*items = calloc(json_array_size(found) + 1, sizeof(**items));
+	*items = calloc(found->n + 1, sizeof(**items));
 	if (*items == NULL)
 		return FX_ENOMEM;
 	buf_init(&err, 1024);
-	json_array_foreach(found, i, f) {
+	for (i = 0; i < found->n; i++) {
+		f = &found->v[i];
 		it = &(*items)[*n];
 		memset(it, 0, sizeof(*it));
 		it->playbook = pb->name;
 		it->account_id = p->a->id;
 		it->region = p->region;
-		it->resource_id = found_str(f, "resource_id");
-		it->resource_arn = found_str(f, "resource_arn");
-		it->title = found_str(f, "title");
-		it->owner_email = found_str(f, "owner_email");
-		it->owner_slack_id = found_str(f, "owner_slack_id");
-		details = json_object_get(f, "details");
-		it->details = json_is_null(details) ? NULL : details;
+		it->resource_id = f->resource_id;
+		it->resource_arn = f->resource_arn;
+		it->title = f->title;
+		it->owner_email = f->owner_email;
+		it->owner_slack_id = f->owner_slack_id;
+		it->details = f->details;
 		buf_reset(&err);
 		rc = sm_check_finding(pol, it, i, &err);
 		if (rc == FX_EINVAL) {
@@ -196,7 +189,7 @@ scan_playbook(struct scan *s, struct aws_client *c, const struct pair *p,
     struct buf *why)
 {
 	const struct policy *pol = s->app->cfg->policy;
-	json_t *found = json_array();
+	struct pb_found_list found = PB_FOUND_LIST_INIT;
 	struct apply_job j;
 	fx_err rc, drc;
 
@@ -205,17 +198,11 @@ scan_playbook(struct scan *s, struct aws_client *c, const struct pair *p,
 	j.pb = pb;
 	j.p = p;
 	j.now = fx_now();
-	if (found == NULL) {
-		rc = FX_ENOMEM;
+	rc = aws_exec_detect(s->aws, c, pb, p->a, p->region, &found, why);
+	if (rc == FX_ETOOBIG)
 		goto out;
-	}
-	rc = aws_exec_detect(s->aws, c, pb, p->a, p->region, found, why);
-	if (json_array_size(found) > SCAN_MAX_ITEMS) {
-		rc = FX_ETOOBIG;
-		goto out;
-	}
 	j.resolve = rc == FX_OK;
-	drc = make_items(pol, pb, p, found, &j.items, &j.n);
+	drc = make_items(pol, pb, p, &found, &j.items, &j.n);
 	if (drc != FX_OK) {
 		rc = drc;
 		goto out;
@@ -231,7 +218,7 @@ out:
 	    fx_strerror(rc)) != FX_OK)
 		buf_reset(why);
 	free(j.items);
-	json_decref(found);
+	pb_found_list_release(&found);
 	return rc == FX_OK ? 0 : -1;
 }
 

@@ -426,7 +426,7 @@ fail:
 /* ---- the steps ----------------------------------------------------------- */
 
 static fx_err
-dd_detect(struct pb_ctx *x, json_t *found)
+dd_detect(struct pb_ctx *x, struct pb_found_list *found)
 {
 	(void)x;
 	(void)found;

@@ -129,7 +129,7 @@ ebs_last_seen(struct pb_ctx *x, const struct ebs_opts *o, const char *vid,
 
 struct ebs_scan {
 	struct ebs_opts o;
-	json_t *found;
+	struct pb_found_list *found;
 };
 
 static fx_err
@@ -219,7 +219,7 @@ out:
 }
 
 static fx_err
-ebs_detect(struct pb_ctx *x, json_t *found)
+ebs_detect(struct pb_ctx *x, struct pb_found_list *found)
 {
 	struct ebs_scan sc;
 	json_t *p = NULL;

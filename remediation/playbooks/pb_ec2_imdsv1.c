@@ -60,7 +60,7 @@ detect_instance(struct pb_ctx *x, const json_t *inst, void *found)
 }
 
 static fx_err
-imds_detect(struct pb_ctx *x, json_t *found)
+imds_detect(struct pb_ctx *x, struct pb_found_list *found)
 {
 	static const char *const states[] = { "running", "stopped", NULL };
 

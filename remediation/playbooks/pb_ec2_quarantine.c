@@ -462,7 +462,7 @@ detect_instance(struct pb_ctx *x, const json_t *inst, void *found)
 }
 
 static fx_err
-q_detect(struct pb_ctx *x, json_t *found)
+q_detect(struct pb_ctx *x, struct pb_found_list *found)
 {
 	static const char *const states[] = { "running", NULL };
 

@@ -243,7 +243,7 @@ instance_title(const json_t *inst, const char *what, struct buf *out)
 }
 
 fx_err
-pb_ec2_util_found(struct pb_ctx *x, json_t *found, const char *type,
+pb_ec2_util_found(struct pb_ctx *x, struct pb_found_list *found, const char *type,
     const char *id, const char *title, json_t *details, const json_t *obj)
 {
 	char *arn = pb_ec2_arn(x, type, id);
@@ -261,7 +261,8 @@ out:
 }
 
 fx_err
-pb_ec2_util_found_instance(struct pb_ctx *x, json_t *found,
+pb_ec2_util_found_instance(struct pb_ctx *x,
+    struct pb_found_list *found,
     const json_t *inst, const char *what, json_t *details)
 {
 	struct buf title = BUF_INIT;

@@ -77,11 +77,12 @@ const char *pb_ec2_util_tag(const json_t *tag_set, const char *key);
  * account and region), with obj's tagSet as its tags; details stolen
  * (NULL: FX_ENOMEM).
  */
-fx_err pb_ec2_util_found(struct pb_ctx *x, json_t *found, const char *type,
+fx_err pb_ec2_util_found(struct pb_ctx *x, struct pb_found_list *found, const char *type,
     const char *id, const char *title, json_t *details, const json_t *obj)
     FX_WUR;
 /* the same for an instance, titled "EC2 instance ID (Name) WHAT" */
-fx_err pb_ec2_util_found_instance(struct pb_ctx *x, json_t *found,
+fx_err pb_ec2_util_found_instance(struct pb_ctx *x,
+    struct pb_found_list *found,
     const json_t *inst, const char *what, json_t *details) FX_WUR;
 
 #endif

@@ -73,7 +73,7 @@ detect_address(struct pb_ctx *x, const json_t *addr, void *found)
 }
 
 static fx_err
-eip_detect(struct pb_ctx *x, json_t *found)
+eip_detect(struct pb_ctx *x, struct pb_found_list *found)
 {
 	json_t *p = json_object();
 	fx_err rc = FX_ENOMEM;

@@ -204,7 +204,7 @@ rds_idle(const struct rds_conn *c)
 
 struct rds_scan {
 	struct rds_opts o;
-	json_t *found;
+	struct pb_found_list *found;
 };
 
 static fx_err
@@ -282,7 +282,7 @@ out:
 }
 
 static fx_err
-rds_detect(struct pb_ctx *x, json_t *found)
+rds_detect(struct pb_ctx *x, struct pb_found_list *found)
 {
 	struct rds_scan sc;
 	json_t *p = NULL;

@@ -109,7 +109,7 @@ ns_tally(struct pb_ctx *x, const char *zid, const char *zname,
 /* ---- detect -------------------------------------------------------------- */
 
 static fx_err
-ns_found(struct pb_ctx *x, json_t *found, const json_t *z, const char *zid,
+ns_found(struct pb_ctx *x, struct pb_found_list *found, const json_t *z, const char *zid,
     long long sets)
 {
 	const char *name = aws_j_str(z, "Name");
@@ -155,7 +155,7 @@ ns_zone(struct pb_ctx *x, const json_t *z, void *arg)
 }
 
 static fx_err
-ns_detect(struct pb_ctx *x, json_t *found)
+ns_detect(struct pb_ctx *x, struct pb_found_list *found)
 {
 	return r53_list_zones(x, PB_AUDITOR, ns_zone, found);
 }

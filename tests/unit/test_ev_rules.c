@@ -3,12 +3,12 @@
  * every case of tests/data/ev-rules/ (format: its README.md) is either an
  * event (a sample of tests/data/events/ with edits, or inline JSON) run
  * through ev_parse and ev_classify under the case's rules, or a resource's
- * tags run through ev_apply_tags; the expected lines are compared one by
+ * tags run through ev_owner_from_tags; the expected lines are compared one by
  * one.
  *
  * In C, because they are not input -> verdict data: envelopes whose values
- * are built just past the size limits, ev_apply_tags at its byte limits
- * and with NULL arguments. ev_actions and the walk over every sample
+ * are built just past the size limits, ev_owner_from_tags at its byte
+ * limits and without tags. ev_actions and the walk over every sample
  * event are in test_ev.c.
  */
 #include <stddef.h>
@@ -290,16 +290,35 @@ out:
 	rules_release(&r);
 }
 
-/* tags cases: ev_apply_tags on item; "rc:" then, when ok, "item:" */
+/* the owner field key of o, or NULL when key is not one */
+static const char *
+owner_field(const struct ev_owner *o, const char *key)
+{
+	if (strcmp(key, "email") == 0)
+		return o->email;
+	if (strcmp(key, "slack_id") == 0)
+		return o->slack_id;
+	if (strcmp(key, "iac") == 0)
+		return o->iac[0] != '\0' ? o->iac : NULL;
+	return NULL;
+}
+
+/*
+ * tags cases: ev_owner_from_tags; "rc:" then, when ok, the fields found
+ * ("email:", "slack_id:", "iac:") or "owner: none"; a field not listed
+ * must be unset
+ */
 static void
 run_tags(const struct tc *c)
 {
-	const char *item_text = tc_get(c, "item");
+	static const char *const owner_keys[] = { "email", "slack_id", "iac" };
 	char *text = NULL, *p, *line, *key, *val;
-	json_t *item = NULL, *tags = NULL, *want = NULL;
+	json_t *tags = NULL;
+	struct ev_owner o;
 	struct t_rules r;
+	size_t i;
 	fx_err rc;
-	int n = 0, ok = 0;
+	int n = 0, ok = 0, listed[3] = { 0, 0, 0 };
 
 	if (rules_load(c, &r) != 0)
 		goto out;
@@ -308,43 +327,47 @@ run_tags(const struct tc *c)
 		    "for events", NULL);
 		goto out;
 	}
-	if (item_text == NULL) {
-		tc_malformed(c, "missing section", "item");
-		goto out;
-	}
-	item = tc_json(c, item_text, "item");
 	tags = tc_json(c, tc_get(c, "tags"), "tags");
-	if (item == NULL || tags == NULL)
+	if (tags == NULL)
 		goto out;
-	rc = ev_apply_tags(item, tags, r.owner_tag, r.niac > 0 ? r.iac : NULL);
-	if ((text = tc_dup(c, "expect")) == NULL)
+	rc = ev_owner_from_tags(tags, r.owner_tag, r.niac > 0 ? r.iac : NULL,
+	    &o);
+	text = tc_dup(c, "expect");
+	if (text == NULL)
 		goto out;
 	p = text;
 	while ((line = tc_line(&p)) != NULL) {
 		key = tc_kv(line, &val);
+		for (i = 0; key != NULL && i < 3; i++)
+			if (strcmp(key, owner_keys[i]) == 0)
+				break;
 		if (key != NULL && n == 0 && strcmp(key, "rc") == 0) {
 			CHECK_STR(tc_err_name(rc), val);
 			ok = strcmp(val, "ok") == 0;
-		} else if (key != NULL && n == 1 && ok &&
-		    strcmp(key, "item") == 0) {
-			if ((want = tc_json(c, val, "expect item")) == NULL)
-				goto out;
-			tc_check_json(item, want);
+		} else if (key != NULL && ok && i < 3 && !listed[i]) {
+			CHECK_STR(owner_field(&o, key), val);
+			listed[i] = 1;
+			ok = 2;
+		} else if (key != NULL && ok == 1 && n == 1 &&
+		    strcmp(key, "owner") == 0 && strcmp(val, "none") == 0) {
 			ok = 2;
 		} else {
-			tc_malformed(c, "expect: \"rc:\", then \"item:\" when "
-			    "ok", line);
+			tc_malformed(c, "expect: \"rc:\", then the owner's "
+			    "fields or \"owner: none\" when ok", line);
 			goto out;
 		}
 		n++;
 	}
-	if (n == 0 || ok == 1)
-		tc_malformed(c, "expect: needs \"rc:\", and \"item:\" when ok",
+	if (n == 0 || ok == 1) {
+		tc_malformed(c, "expect: needs \"rc:\", and the owner when ok",
 		    NULL);
+		goto out;
+	}
+	for (i = 0; ok && i < 3; i++)
+		if (!listed[i])
+			CHECK(owner_field(&o, owner_keys[i]) == NULL);
 out:
-	json_decref(want);
 	json_decref(tags);
-	json_decref(item);
 	free(text);
 	rules_release(&r);
 }
@@ -354,7 +377,7 @@ run_case(const struct tc *c)
 {
 	static const char *const event_sections[] = { "event-file", "event",
 		"edit", "rules", "expect", NULL };
-	static const char *const tags_sections[] = { "item", "tags", "rules",
+	static const char *const tags_sections[] = { "tags", "rules",
 		"expect", NULL };
 
 	if (tc_get(c, "tags") != NULL) {
@@ -405,7 +428,7 @@ out:
 	free(text);
 }
 
-/* the tags of ev_apply_tags with a value of n 'a' (then suffix) */
+/* tags with a value of n 'a' (then suffix) */
 static json_t *
 long_tag(const char *key, size_t n, const char *suffix)
 {
@@ -424,8 +447,8 @@ long_tag(const char *key, size_t n, const char *suffix)
 static void
 test_limits(void)
 {
-	json_t *it = json_object(), *tags, *more;
-	const char *iac;
+	struct ev_owner o;
+	json_t *tags, *more;
 
 	oversize("id", "", 299, "id");
 	oversize("detail.userIdentity.arn", "arn:", 598,
@@ -438,30 +461,22 @@ test_limits(void)
 	more = long_tag("aws:cloudformation:stack-name", 299, "");
 	CHECK(json_object_update(tags, more) == 0);
 	json_decref(more);
-	CHECK_INT(ev_apply_tags(it, tags, "owner", NULL), FX_OK);
-	CHECK_INT(json_object_size(it), 0);
+	CHECK_INT(ev_owner_from_tags(tags, "owner", NULL, &o), FX_OK);
+	CHECK(o.email == NULL && o.slack_id == NULL && o.iac[0] == '\0');
 	json_decref(tags);
 	/* "<key>=<value>": 29 + 1 + 227 bytes is one too many, 226 fits */
 	tags = long_tag("aws:cloudformation:stack-name", 227, "");
-	CHECK_INT(ev_apply_tags(it, tags, "owner", NULL), FX_OK);
-	CHECK(json_object_get(it, "details") == NULL ||
-	    json_object_get(json_object_get(it, "details"), "iac_owner") ==
-	    NULL);
+	CHECK_INT(ev_owner_from_tags(tags, "owner", NULL, &o), FX_OK);
+	CHECK(o.iac[0] == '\0');
 	json_decref(tags);
 	tags = long_tag("aws:cloudformation:stack-name", 226, "");
-	CHECK_INT(ev_apply_tags(it, tags, "owner", NULL), FX_OK);
-	iac = json_string_value(json_object_get(json_object_get(it,
-	    "details"), "iac_owner"));
-	CHECK(iac != NULL && strlen(iac) == EV_MAX_IAC);
+	CHECK_INT(ev_owner_from_tags(tags, "owner", NULL, &o), FX_OK);
+	CHECK_INT(strlen(o.iac), EV_MAX_IAC);
 	json_decref(tags);
-	json_decref(it);
 
-	/* no tags at all (NULL), and no item */
-	it = json_object();
-	CHECK_INT(ev_apply_tags(it, NULL, "owner", NULL), FX_OK);
-	CHECK_INT(json_object_size(it), 0);
-	json_decref(it);
-	CHECK_INT(ev_apply_tags(NULL, NULL, "owner", NULL), FX_EINVAL);
+	/* no tags at all (NULL) */
+	CHECK_INT(ev_owner_from_tags(NULL, "owner", NULL, &o), FX_OK);
+	CHECK(o.email == NULL && o.slack_id == NULL && o.iac[0] == '\0');
 }
 
 int
