@@ -11,7 +11,6 @@
 #include "ev_decide.h"
 #include "ev_int.h"
 #include "fxlimits.h"
-#include "fxtime.h"
 #include "banned.h"
 
 #define RID_SIZE	300	/* "s3:" + a bucket name, an instance id */
@@ -52,7 +51,7 @@ ev_decision_release(struct ev_decision *d)
 	free(d->in);
 	free(d->msgs);
 	ev_action_list_release(&d->acts);
-	json_decref(d->items);
+	evmap_list_release(&d->mapped);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -342,14 +341,11 @@ ev_decide_cloudtrail(const struct ev_settings *s,
 
 /* ---- Security Hub, Custodian -------------------------------------------- */
 
-/* item it of the mapper (ev_map.h) as a finding; borrows from it */
+/* record r of the mapper (ev_map.h) as a finding; borrows from r */
 static fx_err
-mapped_finding(const struct ev_settings *s, json_t *it,
+mapped_finding(const struct ev_settings *s, const struct ev_mapped *r,
     struct ev_decision *d)
 {
-	const char *status = ev_jstr(it, "status");
-	const char *obs = ev_jstr(it, "observed_at");
-	json_t *details = json_object_get(it, "details");
 	struct finding_in f;
 	struct ev_fmem *m;
 	fx_err rc = FX_ENOMEM;
@@ -357,22 +353,12 @@ mapped_finding(const struct ev_settings *s, json_t *it,
 	m = calloc(1, sizeof(*m));
 	if (m == NULL)
 		goto out;
-	memset(&f, 0, sizeof(f));
-	f.playbook = ev_jstr(it, "playbook");
-	f.account_id = ev_jstr(it, "account_id");
-	f.region = ev_jstr(it, "region");
-	f.resource_id = ev_jstr(it, "resource_id");
-	f.resource_arn = ev_jstr(it, "resource_arn");
-	f.title = ev_jstr(it, "title");
-	f.resolved = ev_streq(status, "resolved");
-	if (obs != NULL && fx_iso8601_parse(obs, &f.observed_at) != FX_OK)
-		f.observed_at = 0;	/* the mapper keeps only good ones */
-	if (json_is_object(details)) {
-		m->details = json_incref(details);
-		f.details = m->details;
-	}
-	rc = apply_owner(m, &f, json_object_get(it, "_tags"), s,
-	    s->owner_tag);
+	evmap_finding(r, &f);
+	/* the decision's own reference: apply_owner and the batch rule
+	 * write into it */
+	m->details = json_incref(r->details);
+	f.details = m->details;
+	rc = apply_owner(m, &f, r->tags, s, s->owner_tag);
 	if (rc != FX_OK)
 		goto out;
 	rc = add_finding(d, m, &f);
@@ -387,20 +373,16 @@ decide_mapped(const struct ev_settings *s, const json_t *doc, int custodian,
     struct ev_decision *d, struct buf *err)
 {
 	size_t i;
-	fx_err rc = FX_ENOMEM;
+	fx_err rc;
 
-	d->items = json_array();
-	if (d->items == NULL)
-		goto out;
 	if (custodian)
-		rc = evmap_custodian(doc, &s->custodian, d->items, &d->skipped,
-		    err);
-	else
-		rc = evmap_securityhub(doc, &s->securityhub, d->items,
+		rc = evmap_custodian_records(doc, &s->custodian, &d->mapped,
 		    &d->skipped, err);
-	for (i = 0; rc == FX_OK && i < json_array_size(d->items); i++)
-		rc = mapped_finding(s, json_array_get(d->items, i), d);
-out:
+	else
+		rc = evmap_securityhub_records(doc, &s->securityhub,
+		    &d->mapped, &d->skipped, err);
+	for (i = 0; rc == FX_OK && i < d->mapped.n; i++)
+		rc = mapped_finding(s, &d->mapped.v[i], d);
 	return rc;
 }
 

@@ -15,7 +15,7 @@
  *	-> one finding "s3:BUCKET" or "elb:NAME"
  *   new user (manual) -> a message to the admins, and one to the actor
  *	when the actor is an email address
- *   Security Hub / Custodian -> the mapped items as findings, owners and
+ *   Security Hub / Custodian -> the mapped records as findings, owners and
  *	IaC from the resources' tags (the owner tag, else fixit:creator)
  *
  * Pure: no I/O, no clock, no state; any thread. Ownership: the settings,
@@ -91,7 +91,7 @@ struct ev_decision {
 	/* private */
 	struct ev_fmem **mem;
 	size_t nmem;
-	json_t *items;		/* mapped: the items findings point into */
+	struct ev_mapped_list mapped;	/* mapped: findings point into it */
 };
 
 void ev_decision_init(struct ev_decision *d);
@@ -110,9 +110,9 @@ fx_err ev_decide_cloudtrail(const struct ev_settings *s,
 
 /*
  * A Security Hub event or a Custodian payload mapped with s's maps
- * (evmap_securityhub, evmap_custodian: their errors, with err set).
- * Items without tags keep their owner unset; d->skipped counts what the
- * mapper left out.
+ * (evmap_securityhub_records, evmap_custodian_records: their errors, with
+ * err set). Records without tags keep their owner unset; d->skipped
+ * counts what the mapper left out.
  */
 fx_err ev_decide_securityhub(const struct ev_settings *s,
     const json_t *event, struct ev_decision *d, struct buf *err) FX_WUR;

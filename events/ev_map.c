@@ -1,31 +1,28 @@
 /*
- * ev_map.c - Security Hub and Cloud Custodian findings turned into fixit
- * finding items (see ev_map.h). Input values go through em_str, then are
- * refused (em_text_ok, em_region_ok, em_account_ok) or repaired (em_clean);
- * items reach the caller's array only when the whole payload is accepted.
+ * ev_map.c - Security Hub findings turned into fixit finding records, and
+ * what both mappers share (see ev_map.h; Custodian: ev_map_cu.c). Input
+ * values go through evmap_str, then are refused (em_text_ok,
+ * evmap_region_ok, evmap_account_ok) or repaired (em_clean); records
+ * reach the caller's list only when the whole payload is accepted.
  */
-#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
 #include "ev_map.h"
+#include "ev_map_int.h"
 #include "fxlimits.h"
 #include "fxtime.h"
 #include "banned.h"
 
 #define EM_MAX_REGION	32	/* bytes of a region name */
-#define EM_MAX_QUOTE	64	/* bytes of input quoted in an error */
-#define EM_LOWER	"abcdefghijklmnopqrstuvwxyz"
-#define EM_DIGIT	"0123456789"
-#define EM_MAX_EPOCH	253402300799.0	/* 9999-12-31T23:59:59Z */
 
-/* reset err (may be NULL) to one sentence; returns rc */
-static fx_err __attribute__((format(printf, 3, 4)))
-em_fail(struct buf *err, fx_err rc, const char *fmt, ...)
+fx_err
+evmap_fail(struct buf *err, fx_err rc, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -38,9 +35,8 @@ em_fail(struct buf *err, fx_err rc, const char *fmt, ...)
 	return rc;
 }
 
-/* o.key as a borrowed string and its length (n may be NULL), or NULL */
-static const char *
-em_str(const json_t *o, const char *key, size_t *n)
+const char *
+evmap_str(const json_t *o, const char *key, size_t *n)
 {
 	const json_t *v = json_object_get(o, key);
 
@@ -54,7 +50,7 @@ static int
 em_is(const json_t *o, const char *key, const char *lit)
 {
 	size_t n;
-	const char *s = em_str(o, key, &n);
+	const char *s = evmap_str(o, key, &n);
 
 	return s != NULL && n == strlen(lit) && memcmp(s, lit, n) == 0;
 }
@@ -104,87 +100,79 @@ em_text_ok(const char *s, size_t n, size_t max)
 	return 1;
 }
 
-/* like eu-west-1: [a-z0-9-], a letter first, a digit last, a '-' inside */
-static int
-em_region_ok(const char *s, size_t n)
+int
+evmap_region_ok(const char *s, size_t n)
 {
 	return s != NULL && n >= 3 && n <= EM_MAX_REGION &&
-	    strspn(s, EM_LOWER EM_DIGIT "-") == n && memchr(s, '-', n) &&
-	    strchr(EM_LOWER, s[0]) && strchr(EM_DIGIT, s[n - 1]);
+	    strspn(s, EVMAP_LOWER EVMAP_DIGIT "-") == n && memchr(s, '-', n) &&
+	    strchr(EVMAP_LOWER, s[0]) && strchr(EVMAP_DIGIT, s[n - 1]);
 }
 
-/* 12 ASCII digits */
-static int
-em_account_ok(const char *s, size_t n)
+int
+evmap_account_ok(const char *s, size_t n)
 {
-	return s != NULL && n == 12 && strspn(s, EM_DIGIT) == 12;
+	return s != NULL && n == 12 && strspn(s, EVMAP_DIGIT) == 12;
 }
 
 /*
- * s[0..n) (may be NULL) cleaned for display: control characters become
- * spaces, runs of white space one space, the ends trimmed, cut to at
- * most max bytes at a UTF-8 boundary; a broken sequence becomes '?'.
- * *out: a new JSON string, NULL when nothing is left.
+ * s[0..n) (may be NULL) cleaned for display into b (reset first): control
+ * characters become spaces, runs of white space one space, the ends
+ * trimmed, cut to at most max bytes at a UTF-8 boundary; a broken
+ * sequence becomes '?'. b is empty when nothing is left.
  */
 static fx_err
-em_clean(const char *s, size_t n, size_t max, json_t **out)
+em_clean(const char *s, size_t n, size_t max, struct buf *b)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	struct buf b = BUF_INIT;
 	size_t i = 0, len;
 	int space = 0;
 	fx_err rc = FX_OK;
 
-	*out = NULL;
-	buf_init(&b, max);
+	buf_reset(b);
 	while (s != NULL && i < n) {
 		len = em_seq(p + i, n - i);
 		if (len != 0 && (em_is_ctl(p + i, len) || p[i] == ' ')) {
-			space = b.len > 0;
+			space = b->len > 0;
 			i += len;
 			continue;
 		}
-		if (b.len + (size_t)space + (len ? len : 1) > max)
+		if (b->len + (size_t)space + (len ? len : 1) > max)
 			break;
-		if (space && (rc = buf_addc(&b, ' ')) != FX_OK)
+		if (space && (rc = buf_addc(b, ' ')) != FX_OK)
 			goto out;
 		space = 0;
-		rc = len ? buf_add(&b, s + i, len) : buf_addc(&b, '?');
+		rc = len ? buf_add(b, s + i, len) : buf_addc(b, '?');
 		if (rc != FX_OK)
 			goto out;
 		i += len ? len : 1;
 	}
-	if (b.len > 0 && (*out = json_stringn(b.data, b.len)) == NULL)
-		rc = FX_ENOMEM;
 out:
-	buf_release(&b);
 	return rc;
 }
 
-/* o.key = s[0..n) */
-static fx_err
-em_setn(json_t *o, const char *key, const char *s, size_t n)
+fx_err
+evmap_setn(json_t *o, const char *key, const char *s, size_t n)
 {
 	return json_object_set_new(o, key, json_stringn(s, n)) == 0 ?
 	    FX_OK : FX_ENOMEM;
 }
 
-/* o.key = s[0..n) cleaned (em_clean, FX_MAX_FIELD); left out if empty */
-static fx_err
-em_set_clean(json_t *o, const char *key, const char *s, size_t n)
+fx_err
+evmap_set_clean(json_t *o, const char *key, const char *s, size_t n)
 {
-	json_t *v = NULL;
+	struct buf b = BUF_INIT;
 	fx_err rc;
 
-	rc = em_clean(s, n, FX_MAX_FIELD, &v);
-	if (rc == FX_OK && v != NULL && json_object_set_new(o, key, v) != 0)
-		rc = FX_ENOMEM;
+	buf_init(&b, FX_MAX_FIELD);
+	rc = em_clean(s, n, FX_MAX_FIELD, &b);
+	if (rc == FX_OK && b.len > 0)
+		rc = evmap_setn(o, key, b.data, b.len);
+	buf_release(&b);
 	return rc;
 }
 
-/* the entry of m for s[0..n), or NULL */
-static const struct ev_map_entry *
-em_find(const struct ev_map *m, const char *s, size_t n)
+const struct ev_map_entry *
+evmap_find(const struct ev_map *m, const char *s, size_t n)
 {
 	size_t i;
 
@@ -201,7 +189,7 @@ evmap_lookup(const struct ev_map *m, const char *key)
 {
 	const struct ev_map_entry *e;
 
-	e = key ? em_find(m, key, strlen(key)) : NULL;
+	e = key ? evmap_find(m, key, strlen(key)) : NULL;
 	return e ? e->playbook : NULL;
 }
 
@@ -243,7 +231,7 @@ em_tags(const json_t *src, json_t **out)
 	    i < json_array_size(src) &&
 	    json_object_size(obj) < EVMAP_MAX_TAGS; i++) {
 		t = json_array_get(src, i);
-		k = em_str(t, "Key", &kn);
+		k = evmap_str(t, "Key", &kn);
 		if (k != NULL)
 			rc = em_tag(obj, k, kn, json_object_get(t, "Value"));
 	}
@@ -264,90 +252,191 @@ em_tags(const json_t *src, json_t **out)
 	return rc;
 }
 
-/* the parts of one item, borrowed from the input and the map */
-struct em_parts {
-	const char *playbook, *rule;	/* from the map */
-	const char *account;		/* checked */
-	const char *region, *id, *arn, *title, *obs;	/* unchecked */
-	size_t region_n, id_n, arn_n, title_n, obs_n;
-	int resolved;
-	const json_t *tags;		/* the resource's Tags, any shape */
-};
+/* ---- records ------------------------------------------------------ */
 
-/*
- * The item of p appended to out; counted in *nskip instead when its id
- * or region is not acceptable. details (an object) is stolen either way.
- * An ARN or observed_at that is not acceptable is left out. The title is
- * p's, else "<rule>: <id>", cleaned and cut to FX_MAX_TITLE.
- */
-static fx_err
-em_item(const struct em_parts *p, json_t *details, json_t *out,
-    size_t *nskip)
+static void
+em_mapped_release(struct ev_mapped *r)
 {
-	struct buf b = BUF_INIT;
-	json_t *item = NULL, *v = NULL;
-	int64_t t;
-	fx_err rc = FX_ENOMEM;
+	free(r->playbook);
+	free(r->account_id);
+	free(r->region);
+	free(r->resource_id);
+	free(r->resource_arn);
+	free(r->title);
+	json_decref(r->details);
+	json_decref(r->tags);
+	memset(r, 0, sizeof(*r));
+}
 
-	if (!em_text_ok(p->id, p->id_n, FX_MAX_FIELD) ||
-	    !em_region_ok(p->region, p->region_n)) {
-		(*nskip)++;
-		rc = FX_OK;
+void
+evmap_list_init(struct ev_mapped_list *l)
+{
+	memset(l, 0, sizeof(*l));
+}
+
+void
+evmap_list_release(struct ev_mapped_list *l)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++)
+		em_mapped_release(&l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* room for more records in l */
+static fx_err
+em_reserve(struct ev_mapped_list *l, size_t more)
+{
+	struct ev_mapped *v;
+	size_t alloc = l->alloc ? l->alloc : 8;
+
+	if (l->n + more <= l->alloc)
+		return FX_OK;
+	while (alloc < l->n + more)
+		alloc *= 2;
+	v = realloc(l->v, alloc * sizeof(*v));
+	if (v == NULL)
+		return FX_ENOMEM;
+	l->v = v;
+	l->alloc = alloc;
+	return FX_OK;
+}
+
+void
+evmap_finding(const struct ev_mapped *r, struct finding_in *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->playbook = r->playbook;
+	f->account_id = r->account_id;
+	f->region = r->region;
+	f->resource_id = r->resource_id;
+	f->resource_arn = r->resource_arn;
+	f->title = r->title;
+	f->details = r->details;
+	f->observed_at = r->observed_at;
+	f->resolved = r->resolved;
+}
+
+/* a new copy of s[0..n) into *out */
+static fx_err
+em_dup(const char *s, size_t n, char **out)
+{
+	*out = malloc(n + 1);
+	if (*out == NULL)
+		return FX_ENOMEM;
+	memcpy(*out, s, n);
+	(*out)[n] = '\0';
+	return FX_OK;
+}
+
+/* p's title cleaned, else "<rule>: <id>" cleaned: a new string */
+static fx_err
+em_title(const struct evmap_parts *p, char **out)
+{
+	struct buf t = BUF_INIT, b = BUF_INIT;
+	fx_err rc;
+
+	*out = NULL;
+	buf_init(&t, FX_MAX_TITLE);
+	rc = em_clean(p->title, p->title_n, FX_MAX_TITLE, &t);
+	if (rc != FX_OK || t.len > 0)
 		goto out;
-	}
-	if ((item = json_object()) == NULL ||
-	    em_setn(item, "playbook", p->playbook, strlen(p->playbook)) !=
-	    FX_OK || em_setn(item, "account_id", p->account, 12) != FX_OK ||
-	    em_setn(item, "region", p->region, p->region_n) != FX_OK ||
-	    em_setn(item, "resource_id", p->id, p->id_n) != FX_OK)
+	rc = buf_addf(&b, "%s: ", p->rule);
+	if (rc != FX_OK)
 		goto out;
-	if (em_text_ok(p->arn, p->arn_n, FX_MAX_FIELD) && p->arn_n > 4 &&
-	    memcmp(p->arn, "arn:", 4) == 0 &&
-	    em_setn(item, "resource_arn", p->arn, p->arn_n) != FX_OK)
+	rc = buf_add(&b, p->id, p->id_n);
+	if (rc != FX_OK)
 		goto out;
-	if (em_clean(p->title, p->title_n, FX_MAX_TITLE, &v) != FX_OK)
-		goto out;
-	buf_init(&b, 0);
-	if (v == NULL && (buf_addf(&b, "%s: ", p->rule) != FX_OK ||
-	    buf_add(&b, p->id, p->id_n) != FX_OK ||
-	    em_clean(b.data, b.len, FX_MAX_TITLE, &v) != FX_OK))
-		goto out;
-	if (v == NULL || json_object_set_new(item, "title", v) != 0)
-		goto out;
-	v = details;
-	details = NULL;
-	if (json_object_set_new(item, "details", v) != 0 ||
-	    em_setn(item, "status", p->resolved ? "resolved" : "active",
-	    p->resolved ? 8 : 6) != FX_OK)
-		goto out;
-	if (em_text_ok(p->obs, p->obs_n, 64) &&
-	    fx_iso8601_parse(p->obs, &t) == FX_OK &&
-	    em_setn(item, "observed_at", p->obs, p->obs_n) != FX_OK)
-		goto out;
-	if (em_tags(p->tags, &v) != FX_OK || (v != NULL &&
-	    json_object_set_new(item, "_tags", v) != 0))
-		goto out;
-	v = item;
-	item = NULL;
-	if (json_array_append_new(out, v) == 0)
-		rc = FX_OK;
+	rc = em_clean(b.data, b.len, FX_MAX_TITLE, &t);
 out:
+	if (rc == FX_OK && t.len == 0)
+		rc = FX_ENOMEM;	/* not reached: the ':' stays */
+	if (rc == FX_OK)
+		*out = buf_detach(&t);
+	if (rc == FX_OK && *out == NULL)
+		rc = FX_ENOMEM;
+	buf_release(&t);
 	buf_release(&b);
-	json_decref(details);
-	json_decref(item);
 	return rc;
 }
 
-/* append out's items to items, within FX_MAX_INGEST_ITEMS */
+/* the fields of r from p, whose id and region are acceptable */
 static fx_err
-em_commit(json_t *items, json_t *out, struct buf *err)
+em_fill(const struct evmap_parts *p, struct ev_mapped *r)
 {
-	if (json_array_size(items) + json_array_size(out) >
-	    FX_MAX_INGEST_ITEMS)
-		return em_fail(err, FX_ETOOBIG, "more than %d items",
+	fx_err rc;
+
+	rc = em_dup(p->playbook, strlen(p->playbook), &r->playbook);
+	if (rc != FX_OK)
+		goto out;
+	rc = em_dup(p->account, 12, &r->account_id);
+	if (rc != FX_OK)
+		goto out;
+	rc = em_dup(p->region, p->region_n, &r->region);
+	if (rc != FX_OK)
+		goto out;
+	rc = em_dup(p->id, p->id_n, &r->resource_id);
+	if (rc != FX_OK)
+		goto out;
+	if (em_text_ok(p->arn, p->arn_n, FX_MAX_FIELD) && p->arn_n > 4 &&
+	    memcmp(p->arn, "arn:", 4) == 0)
+		rc = em_dup(p->arn, p->arn_n, &r->resource_arn);
+	if (rc != FX_OK)
+		goto out;
+	rc = em_title(p, &r->title);
+	if (rc != FX_OK)
+		goto out;
+	rc = em_tags(p->tags, &r->tags);
+	r->observed_at = p->observed_at;
+	r->resolved = p->resolved;
+out:
+	return rc;
+}
+
+fx_err
+evmap_record(const struct evmap_parts *p, json_t *details,
+    struct ev_mapped_list *out, size_t *nskip)
+{
+	struct ev_mapped r;
+	fx_err rc = FX_OK;
+
+	memset(&r, 0, sizeof(r));
+	r.details = details;
+	if (!em_text_ok(p->id, p->id_n, FX_MAX_FIELD) ||
+	    !evmap_region_ok(p->region, p->region_n)) {
+		(*nskip)++;
+		goto out;
+	}
+	rc = em_fill(p, &r);
+	if (rc != FX_OK)
+		goto out;
+	rc = em_reserve(out, 1);
+	if (rc != FX_OK)
+		goto out;
+	out->v[out->n++] = r;
+	memset(&r, 0, sizeof(r));
+out:
+	em_mapped_release(&r);
+	return rc;
+}
+
+fx_err
+evmap_commit(struct ev_mapped_list *items, struct ev_mapped_list *out,
+    struct buf *err)
+{
+	if (items->n + out->n > FX_MAX_INGEST_ITEMS)
+		return evmap_fail(err, FX_ETOOBIG, "more than %d items",
 		    FX_MAX_INGEST_ITEMS);
-	if (json_array_extend(items, out) != 0)
-		return em_fail(err, FX_ENOMEM, "out of memory");
+	if (em_reserve(items, out->n) != FX_OK)
+		return evmap_fail(err, FX_ENOMEM, "out of memory");
+	if (out->n > 0)
+		memcpy(items->v + items->n, out->v, out->n * sizeof(*out->v));
+	items->n += out->n;
+	out->n = 0;
 	return FX_OK;
 }
 
@@ -399,10 +488,11 @@ sh_rule(const json_t *f, const struct ev_map *m, const char **rule)
 	const char *c[4];
 	size_t n[4], i;
 
-	c[0] = em_str(json_object_get(f, "Compliance"), "SecurityControlId",
+	c[0] = evmap_str(json_object_get(f, "Compliance"), "SecurityControlId",
 	    &n[0]);
-	c[1] = em_str(json_object_get(f, "ProductFields"), "ControlId", &n[1]);
-	c[2] = c[3] = em_str(f, "GeneratorId", &n[3]);
+	c[1] = evmap_str(json_object_get(f, "ProductFields"), "ControlId",
+	    &n[1]);
+	c[2] = c[3] = evmap_str(f, "GeneratorId", &n[3]);
 	n[2] = n[3];
 	for (i = n[3]; c[3] != NULL && i > 0; i--)
 		if (c[3][i - 1] == '/') {
@@ -411,7 +501,7 @@ sh_rule(const json_t *f, const struct ev_map *m, const char **rule)
 			break;
 		}
 	for (i = 0; e == NULL && i < 4; i++)
-		e = em_find(m, c[i], n[i]);
+		e = evmap_find(m, c[i], n[i]);
 	*rule = e ? e->key : NULL;
 	return e ? e->playbook : NULL;
 }
@@ -428,18 +518,18 @@ sh_details(const json_t *f, const char *rule, const json_t *res,
 	json_t *d = NULL;
 	fx_err rc = FX_ENOMEM;
 
-	v[0] = em_str(f, "Id", &n[0]);
+	v[0] = evmap_str(f, "Id", &n[0]);
 	v[1] = rule;
 	n[1] = strlen(rule);
-	v[2] = em_str(json_object_get(f, "Severity"), "Label", &n[2]);
-	if ((v[3] = em_str(f, "ProductName", &n[3])) == NULL)
-		v[3] = em_str(f, "ProductArn", &n[3]);
-	v[4] = em_str(res, "Type", &n[4]);
+	v[2] = evmap_str(json_object_get(f, "Severity"), "Label", &n[2]);
+	if ((v[3] = evmap_str(f, "ProductName", &n[3])) == NULL)
+		v[3] = evmap_str(f, "ProductArn", &n[3]);
+	v[4] = evmap_str(res, "Type", &n[4]);
 	if ((d = json_object()) == NULL ||
-	    em_setn(d, "source", "securityhub", 11) != FX_OK)
+	    evmap_setn(d, "source", "securityhub", 11) != FX_OK)
 		goto out;
 	for (i = 0; i < 5; i++)
-		if (em_set_clean(d, keys[i], v[i], n[i]) != FX_OK)
+		if (evmap_set_clean(d, keys[i], v[i], n[i]) != FX_OK)
 			goto out;
 	*out = d;
 	d = NULL;
@@ -449,21 +539,24 @@ out:
 	return rc;
 }
 
-/* the items of the resources of a mapped finding into out */
+/* the records of the resources of a mapped finding into out */
 static fx_err
-sh_resources(const json_t *event, const json_t *f, struct em_parts *p,
-    json_t *out, size_t *nskip)
+sh_resources(const json_t *event, const json_t *f, struct evmap_parts *p,
+    struct ev_mapped_list *out, size_t *nskip)
 {
 	const json_t *res = json_object_get(f, "Resources"), *r;
-	const char *freg;
-	size_t k, n = json_array_size(res), fn, off, len;
+	const char *freg, *obs;
+	size_t k, n = json_array_size(res), fn, off, len, obs_n;
 	json_t *d = NULL;
 	fx_err rc = FX_OK;
 
-	if ((freg = em_str(f, "Region", &fn)) == NULL)
-		freg = em_str(event, "region", &fn);
-	p->title = em_str(f, "Title", &p->title_n);
-	p->obs = em_str(f, "UpdatedAt", &p->obs_n);
+	if ((freg = evmap_str(f, "Region", &fn)) == NULL)
+		freg = evmap_str(event, "region", &fn);
+	p->title = evmap_str(f, "Title", &p->title_n);
+	obs = evmap_str(f, "UpdatedAt", &obs_n);
+	if (!em_text_ok(obs, obs_n, 64) ||
+	    fx_iso8601_parse(obs, &p->observed_at) != FX_OK)
+		p->observed_at = 0;
 	p->resolved = em_is(json_object_get(f, "Compliance"), "Status",
 	    "PASSED") || em_is(json_object_get(f, "Compliance"), "Status",
 	    "NOT_AVAILABLE") || em_is(f, "RecordState", "ARCHIVED") ||
@@ -471,7 +564,7 @@ sh_resources(const json_t *event, const json_t *f, struct em_parts *p,
 	    em_is(json_object_get(f, "Workflow"), "Status", "SUPPRESSED");
 	for (k = 0; k < n && k < EVMAP_MAX_RESOURCES; k++) {
 		r = json_array_get(res, k);
-		p->id = p->arn = em_str(r, "Id", &p->arn_n);
+		p->id = p->arn = evmap_str(r, "Id", &p->arn_n);
 		p->id_n = p->arn_n;
 		if (p->arn != NULL && em_arn_id(p->arn, p->arn_n, &off, &len)) {
 			p->id = p->arn + off;
@@ -481,13 +574,17 @@ sh_resources(const json_t *event, const json_t *f, struct em_parts *p,
 		} else {
 			p->arn = NULL;
 		}
-		if ((p->region = em_str(r, "Region", &p->region_n)) == NULL) {
+		p->region = evmap_str(r, "Region", &p->region_n);
+		if (p->region == NULL) {
 			p->region = freg;
 			p->region_n = fn;
 		}
 		p->tags = json_object_get(r, "Tags");
-		if ((rc = sh_details(f, p->rule, r, &d)) != FX_OK ||
-		    (rc = em_item(p, d, out, nskip)) != FX_OK)
+		rc = sh_details(f, p->rule, r, &d);
+		if (rc != FX_OK)
+			goto out;
+		rc = evmap_record(p, d, out, nskip);
+		if (rc != FX_OK)
 			goto out;
 	}
 	if (n > EVMAP_MAX_RESOURCES)
@@ -499,35 +596,106 @@ out:
 /* finding i of the event: checked, then mapped into out or skipped */
 static fx_err
 sh_finding(const json_t *event, const json_t *f, size_t i,
-    const struct ev_map *m, json_t *out, size_t *nskip, struct buf *err)
+    const struct ev_map *m, struct ev_mapped_list *out, size_t *nskip,
+    struct buf *err)
 {
-	struct em_parts p;
+	struct evmap_parts p;
 	size_t nres, an = 0;
 	fx_err rc = FX_OK;
 
 	memset(&p, 0, sizeof(p));
 	nres = json_array_size(json_object_get(f, "Resources"));
 	if (!json_is_object(f))
-		rc = em_fail(err, FX_EINVAL, "detail.findings[%zu]: "
+		rc = evmap_fail(err, FX_EINVAL, "detail.findings[%zu]: "
 		    "not an object", i);
-	else if (em_str(f, "Id", NULL) == NULL)
-		rc = em_fail(err, FX_EINVAL, "detail.findings[%zu].Id: "
+	else if (evmap_str(f, "Id", NULL) == NULL)
+		rc = evmap_fail(err, FX_EINVAL, "detail.findings[%zu].Id: "
 		    "missing or not a string", i);
-	else if ((p.account = em_str(f, "AwsAccountId", &an)) == NULL)
-		rc = em_fail(err, FX_EINVAL, "detail.findings[%zu]."
+	else if ((p.account = evmap_str(f, "AwsAccountId", &an)) == NULL)
+		rc = evmap_fail(err, FX_EINVAL, "detail.findings[%zu]."
 		    "AwsAccountId: missing or not a string", i);
 	else if (nres == 0)
-		rc = em_fail(err, FX_EINVAL, "detail.findings[%zu].Resources: "
-		    "missing, empty or not an array", i);
+		rc = evmap_fail(err, FX_EINVAL, "detail.findings[%zu]."
+		    "Resources: missing, empty or not an array", i);
 	if (rc != FX_OK)
 		goto out;
 	if ((p.playbook = sh_rule(f, m, &p.rule)) == NULL)
 		(*nskip)++;
-	else if (!em_account_ok(p.account, an))
+	else if (!evmap_account_ok(p.account, an))
 		*nskip += nres;
 	else if (sh_resources(event, f, &p, out, nskip) != FX_OK)
-		rc = em_fail(err, FX_ENOMEM, "out of memory");
+		rc = evmap_fail(err, FX_ENOMEM, "out of memory");
 out:
+	return rc;
+}
+
+fx_err
+evmap_securityhub_records(const json_t *event, const struct ev_map *m,
+    struct ev_mapped_list *items, size_t *skipped, struct buf *err)
+{
+	struct ev_mapped_list out;
+	const json_t *findings;
+	size_t i, nskip = 0;
+	fx_err rc = FX_OK;
+
+	evmap_list_init(&out);
+	if (skipped != NULL)
+		*skipped = 0;
+	findings = json_object_get(json_object_get(event, "detail"),
+	    "findings");
+	if (items == NULL)
+		rc = evmap_fail(err, FX_EINVAL, "items: NULL");
+	else if (!json_is_object(event))
+		rc = evmap_fail(err, FX_EINVAL, "event: not an object");
+	else if (!em_is(event, "source", "aws.securityhub"))
+		rc = evmap_fail(err, FX_EINVAL, "source: not aws.securityhub");
+	else if (!em_is(event, "detail-type",
+	    "Security Hub Findings - Imported"))
+		rc = evmap_fail(err, FX_EINVAL, "detail-type: not "
+		    "\"Security Hub Findings - Imported\"");
+	else if (!json_is_array(findings))
+		rc = evmap_fail(err, FX_EINVAL, "detail.findings: missing or "
+		    "not an array");
+	else if (json_array_size(findings) > EVMAP_MAX_FINDINGS)
+		rc = evmap_fail(err, FX_ETOOBIG, "detail.findings: more "
+		    "than %d findings", EVMAP_MAX_FINDINGS);
+	for (i = 0; rc == FX_OK && i < json_array_size(findings); i++)
+		rc = sh_finding(event, json_array_get(findings, i), i, m, &out,
+		    &nskip, err);
+	if (rc != FX_OK)
+		goto out;
+	rc = evmap_commit(items, &out, err);
+	if (rc == FX_OK && skipped != NULL)
+		*skipped = nskip;
+out:
+	evmap_list_release(&out);
+	return rc;
+}
+
+
+/* ---- checks for the HTTP handlers --------------------------------- */
+
+typedef fx_err (*em_records_fn)(const json_t *, const struct ev_map *,
+    struct ev_mapped_list *, size_t *, struct buf *);
+
+/* fn's verdict on doc; the records it makes are dropped */
+static fx_err
+em_check(em_records_fn fn, const json_t *doc, const struct ev_map *m,
+    const json_t *items, size_t *skipped, struct buf *err)
+{
+	struct ev_mapped_list scratch;
+	fx_err rc;
+
+	evmap_list_init(&scratch);
+	if (skipped != NULL)
+		*skipped = 0;
+	if (!json_is_array(items)) {
+		rc = evmap_fail(err, FX_EINVAL, "items: not an array");
+		goto out;
+	}
+	rc = fn(doc, m, &scratch, skipped, err);
+out:
+	evmap_list_release(&scratch);
 	return rc;
 }
 
@@ -535,244 +703,14 @@ fx_err
 evmap_securityhub(const json_t *event, const struct ev_map *m,
     json_t *items, size_t *skipped, struct buf *err)
 {
-	const json_t *findings;
-	json_t *out = NULL;
-	size_t i, nskip = 0;
-	fx_err rc = FX_OK;
-
-	if (skipped != NULL)
-		*skipped = 0;
-	findings = json_object_get(json_object_get(event, "detail"),
-	    "findings");
-	if (!json_is_array(items))
-		rc = em_fail(err, FX_EINVAL, "items: not an array");
-	else if (!json_is_object(event))
-		rc = em_fail(err, FX_EINVAL, "event: not an object");
-	else if (!em_is(event, "source", "aws.securityhub"))
-		rc = em_fail(err, FX_EINVAL, "source: not aws.securityhub");
-	else if (!em_is(event, "detail-type",
-	    "Security Hub Findings - Imported"))
-		rc = em_fail(err, FX_EINVAL, "detail-type: not "
-		    "\"Security Hub Findings - Imported\"");
-	else if (!json_is_array(findings))
-		rc = em_fail(err, FX_EINVAL, "detail.findings: missing or "
-		    "not an array");
-	else if (json_array_size(findings) > EVMAP_MAX_FINDINGS)
-		rc = em_fail(err, FX_ETOOBIG, "detail.findings: more than %d "
-		    "findings", EVMAP_MAX_FINDINGS);
-	else if ((out = json_array()) == NULL)
-		rc = em_fail(err, FX_ENOMEM, "out of memory");
-	for (i = 0; rc == FX_OK && i < json_array_size(findings); i++)
-		rc = sh_finding(event, json_array_get(findings, i), i, m, out,
-		    &nskip, err);
-	if (rc == FX_OK && (rc = em_commit(items, out, err)) == FX_OK &&
-	    skipped != NULL)
-		*skipped = nskip;
-	json_decref(out);
-	return rc;
-}
-
-/* ---- Cloud Custodian --------------------------------------------- */
-
-struct cu_type {
-	const char *type;	/* policy.resource without "aws." */
-	const char *id;		/* the resource's id field */
-	const char *alt;	/* used when id is absent, or NULL */
-	const char *arn;	/* its ARN field, or NULL */
-	const char *strip;	/* prefix removed from the id, or NULL */
-};
-
-static const struct cu_type cu_types[] = {
-	{ "ec2", "InstanceId", NULL, NULL, NULL },
-	{ "ebs", "VolumeId", NULL, NULL, NULL },
-	{ "ebs-snapshot", "SnapshotId", NULL, NULL, NULL },
-	{ "network-addr", "AllocationId", "PublicIp", NULL, NULL },
-	{ "elastic-ip", "AllocationId", "PublicIp", NULL, NULL },
-	{ "rds", "DBInstanceIdentifier", NULL, "DBInstanceArn", NULL },
-	{ "hostedzone", "Id", NULL, NULL, "/hostedzone/" },
-	{ "security-group", "GroupId", NULL, NULL, NULL },
-	{ "s3", "Name", NULL, NULL, NULL },
-	{ "elb", "LoadBalancerName", NULL, NULL, NULL },
-	{ "app-elb", "LoadBalancerName", NULL, "LoadBalancerArn", NULL },
-	{ "iam-user", "UserName", NULL, "Arn", NULL },
-	{ "iam-role", "RoleName", NULL, "Arn", NULL },
-	{ "lambda", "FunctionName", NULL, "FunctionArn", NULL },
-};
-
-static const struct cu_type *
-cu_type_find(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n > 4 && memcmp(s, "aws.", 4) == 0) {
-		s += 4;
-		n -= 4;
-	}
-	for (i = 0; i < sizeof(cu_types) / sizeof(cu_types[0]); i++)
-		if (strlen(cu_types[i].type) == n &&
-		    memcmp(cu_types[i].type, s, n) == 0)
-			return &cu_types[i];
-	return NULL;
-}
-
-/* what one payload shares with its items */
-struct cu_ctx {
-	struct em_parts p;		/* the template of every item */
-	const struct cu_type *t;
-	const char *name, *type;	/* policy.name, policy.resource */
-	size_t name_n, type_n;
-	const json_t *res;		/* resources array, or NULL */
-	const json_t *one;		/* the single resource, or NULL */
-	size_t n;			/* number of resources */
-	json_t *details;		/* template, copied per item */
-	char observed[21];		/* from execution_start, or "" */
-};
-
-/* the payload's shape into c; FX_EINVAL/FX_ETOOBIG with err */
-static fx_err
-cu_check(const json_t *pl, struct cu_ctx *c, struct buf *err)
-{
-	const json_t *pol = json_object_get(pl, "policy");
-	size_t an;
-	fx_err rc = FX_OK;
-
-	if (!json_is_array(c->res = json_object_get(pl, "resources"))) {
-		c->res = NULL;
-		c->one = json_object_get(pl, "resource");
-	}
-	c->n = c->res ? json_array_size(c->res) : 1;
-	c->p.account = em_str(pl, "account_id", &an);
-	c->p.region = em_str(pl, "region", &c->p.region_n);
-	c->name = em_str(pol, "name", &c->name_n);
-	c->type = em_str(pol, "resource", &c->type_n);
-	if (!json_is_object(pl))
-		rc = em_fail(err, FX_EINVAL, "payload: not an object");
-	else if (!json_is_object(pol))
-		rc = em_fail(err, FX_EINVAL, "policy: missing or not an "
-		    "object");
-	else if (c->name_n == 0)
-		rc = em_fail(err, FX_EINVAL, "policy.name: missing, empty or "
-		    "not a string");
-	else if (c->type_n == 0)
-		rc = em_fail(err, FX_EINVAL, "policy.resource: missing, empty "
-		    "or not a string");
-	else if (!em_account_ok(c->p.account, an))
-		rc = em_fail(err, FX_EINVAL, "account_id: missing or not 12 "
-		    "digits");
-	else if (!em_region_ok(c->p.region, c->p.region_n))
-		rc = em_fail(err, FX_EINVAL, "region: missing or not like "
-		    "eu-west-1");
-	else if (c->res == NULL && !json_is_object(c->one))
-		rc = em_fail(err, FX_EINVAL, "resources: missing or not an "
-		    "array");
-	else if (c->n > EVMAP_MAX_CUSTODIAN)
-		rc = em_fail(err, FX_ETOOBIG, "resources: more than %d",
-		    EVMAP_MAX_CUSTODIAN);
-	return rc;
-}
-
-/* the details template, title and observed_at of a mapped payload */
-static fx_err
-cu_shared(const json_t *pl, struct cu_ctx *c)
-{
-	const json_t *pol = json_object_get(pl, "policy");
-	const json_t *start = json_object_get(pl, "execution_start");
-	const char *x, *a;
-	size_t xn, an;
-	double t;
-	fx_err rc = FX_ENOMEM;
-
-	if ((c->p.title = em_str(pol, "description", &c->p.title_n)) == NULL)
-		c->p.title = em_str(pol, "comment", &c->p.title_n);
-	x = em_str(pl, "execution_id", &xn);
-	a = em_str(pl, "account", &an);
-	if ((c->details = json_object()) == NULL ||
-	    em_setn(c->details, "source", "custodian", 9) != FX_OK ||
-	    em_set_clean(c->details, "policy", c->p.rule,
-	    strlen(c->p.rule)) != FX_OK ||
-	    em_set_clean(c->details, "resource_type", c->type, c->type_n) !=
-	    FX_OK || em_set_clean(c->details, "execution_id", x, xn) !=
-	    FX_OK || em_set_clean(c->details, "account_name", a, an) != FX_OK)
-		goto out;
-	t = json_is_number(start) ? json_number_value(start) : -1.0;
-	if (isfinite(t) && t >= 0.0 && t <= EM_MAX_EPOCH) {
-		fx_iso8601_format((int64_t)t, c->observed);
-		c->p.obs = c->observed;
-		c->p.obs_n = strlen(c->observed);
-	}
-	rc = FX_OK;
-out:
-	return rc;
-}
-
-/* resource r of the payload into out, or counted in *nskip */
-static fx_err
-cu_resource(const struct cu_ctx *c, const json_t *r, json_t *out,
-    size_t *nskip)
-{
-	const struct cu_type *t = c->t;
-	struct em_parts p = c->p;
-	size_t sn = t->strip ? strlen(t->strip) : 0;
-	json_t *d;
-
-	if ((p.id = em_str(r, t->id, &p.id_n)) == NULL && t->alt != NULL)
-		p.id = em_str(r, t->alt, &p.id_n);
-	if (p.id != NULL && sn > 0 && p.id_n > sn &&
-	    memcmp(p.id, t->strip, sn) == 0) {
-		p.id += sn;
-		p.id_n -= sn;
-	}
-	if (t->arn != NULL)
-		p.arn = em_str(r, t->arn, &p.arn_n);
-	p.tags = json_object_get(r, "Tags");
-	if ((d = json_deep_copy(c->details)) == NULL)
-		return FX_ENOMEM;
-	return em_item(&p, d, out, nskip);
+	return em_check(evmap_securityhub_records, event, m, items, skipped,
+	    err);
 }
 
 fx_err
 evmap_custodian(const json_t *payload, const struct ev_map *m,
     json_t *items, size_t *skipped, struct buf *err)
 {
-	struct cu_ctx c;
-	const struct ev_map_entry *e = NULL;
-	json_t *out = NULL;
-	size_t i, q, nskip = 0;
-	fx_err rc;
-
-	memset(&c, 0, sizeof(c));
-	if (skipped != NULL)
-		*skipped = 0;
-	if (!json_is_array(items))
-		rc = em_fail(err, FX_EINVAL, "items: not an array");
-	else if ((rc = cu_check(payload, &c, err)) == FX_OK &&
-	    (e = em_find(m, c.name, c.name_n)) != NULL &&
-	    (c.t = cu_type_find(c.type, c.type_n)) == NULL) {
-		q = strspn(c.type, EM_LOWER EM_DIGIT ".-_"); /* harmless */
-		rc = em_fail(err, FX_EINVAL, "policy.resource: unsupported "
-		    "resource type \"%.*s\"", (int)(q < EM_MAX_QUOTE ? q :
-		    EM_MAX_QUOTE), c.type);
-	}
-	if (rc != FX_OK)
-		goto out;
-	if (e == NULL) {	/* not mapped: every resource skipped */
-		if (skipped != NULL)
-			*skipped = c.n;
-		goto out;
-	}
-	c.p.playbook = e->playbook;
-	c.p.rule = e->key;
-	if ((out = json_array()) == NULL || cu_shared(payload, &c) != FX_OK)
-		rc = FX_ENOMEM;
-	for (i = 0; rc == FX_OK && i < c.n; i++)
-		rc = cu_resource(&c, c.res ? json_array_get(c.res, i) : c.one,
-		    out, &nskip);
-	if (rc != FX_OK)
-		rc = em_fail(err, rc, "out of memory");
-	else if ((rc = em_commit(items, out, err)) == FX_OK && skipped != NULL)
-		*skipped = nskip;
-out:
-	json_decref(c.details);
-	json_decref(out);
-	return rc;
+	return em_check(evmap_custodian_records, payload, m, items, skipped,
+	    err);
 }

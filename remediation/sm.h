@@ -61,13 +61,6 @@ struct ingest_result { size_t created, updated, resolved, ignored; };
 fx_err sm_check_finding(const struct policy *pol, struct finding_in *f,
     size_t i, struct buf *err) FX_WUR;
 /*
- * Decode item i of a batch (docs/CONTRACTS.md "A finding item") into *f,
- * whose pointers borrow from item. FX_EINVAL with "findings[i].field:
- * why" appended to err when it is not acceptable.
- */
-fx_err sm_validate_item(const struct policy *pol, json_t *item, size_t i,
-    struct finding_in *f, struct buf *err) FX_WUR;
-/*
  * Upsert n validated findings (keyed by playbook, account, region,
  * resource). A new finding is created open and advanced at once (notify /
  * queue the fix for approval none). A resolved one closes a finding that is

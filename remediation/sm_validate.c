@@ -9,7 +9,6 @@
 #include <jansson.h>
 
 #include "fxlimits.h"
-#include "fxtime.h"
 #include "sm.h"
 #include "banned.h"
 
@@ -50,25 +49,6 @@ static int
 is_upper_alnum(int c)
 {
 	return isupper(c) || isdigit(c);
-}
-
-static const char *const item_keys[] = { "playbook", "account_id", "region",
-	"resource_id", "resource_arn", "owner_email", "owner_slack_id",
-	"title", "details", "observed_at", "status" };
-
-/* the optional string field `key` of item; NULL when absent */
-static fx_err
-opt_str(json_t *item, const char *key, const char **out)
-{
-	json_t *v = json_object_get(item, key);
-
-	*out = NULL;
-	if (v == NULL || json_is_null(v))
-		return FX_OK;
-	if (!json_is_string(v))
-		return FX_EINVAL;
-	*out = json_string_value(v);
-	return FX_OK;
 }
 
 fx_err
@@ -148,77 +128,3 @@ fail:
 	return buf_addf(err, "findings[%zu].%s: %s", i, bad, why) == FX_OK ?
 	    FX_EINVAL : FX_ENOMEM;
 }
-
-fx_err
-sm_validate_item(const struct policy *pol, json_t *item, size_t i,
-    struct finding_in *f, struct buf *err)
-{
-	const char *status = NULL, *obs = NULL, *key, *bad = NULL, *why = "";
-	json_t *v, *details;
-	size_t k, nk = sizeof(item_keys) / sizeof(item_keys[0]);
-
-	memset(f, 0, sizeof(*f));
-	if (!json_is_object(item))
-		return buf_addf(err, "findings[%zu]: must be an object", i) ==
-		    FX_OK ? FX_EINVAL : FX_ENOMEM;
-	json_object_foreach(item, key, v) {
-		for (k = 0; k < nk; k++)
-			if (strcmp(key, item_keys[k]) == 0)
-				break;
-		if (k == nk) {
-			bad = key;
-			why = "unknown field";
-			goto fail;
-		}
-	}
-#define STR(field, name) do {						\
-	if (opt_str(item, name, &f->field) != FX_OK) {			\
-		bad = name; why = "must be a string"; goto fail;	\
-	}								\
-} while (0)
-	STR(playbook, "playbook");
-	STR(account_id, "account_id");
-	STR(region, "region");
-	STR(resource_id, "resource_id");
-	STR(resource_arn, "resource_arn");
-	STR(owner_email, "owner_email");
-	STR(owner_slack_id, "owner_slack_id");
-	STR(title, "title");
-#undef STR
-	if (opt_str(item, "status", &status) != FX_OK) {
-		bad = "status";
-		why = "must be a string";
-		goto fail;
-	}
-	if (opt_str(item, "observed_at", &obs) != FX_OK) {
-		bad = "observed_at";
-		why = "must be a string";
-		goto fail;
-	}
-	details = json_object_get(item, "details");
-	if (details != NULL && !json_is_null(details)) {
-		if (!json_is_object(details)) {
-			bad = "details";
-			why = "must be an object";
-			goto fail;
-		}
-		f->details = details;
-	}
-	if (obs != NULL && fx_iso8601_parse(obs, &f->observed_at) != FX_OK) {
-		bad = "observed_at";
-		why = "must be an ISO 8601 time like 2026-01-01T00:00:00Z";
-		goto fail;
-	}
-	if (status != NULL && strcmp(status, "active") != 0 &&
-	    strcmp(status, "resolved") != 0) {
-		bad = "status";
-		why = "must be active or resolved";
-		goto fail;
-	}
-	f->resolved = status != NULL && strcmp(status, "resolved") == 0;
-	return sm_check_finding(pol, f, i, err);
-fail:
-	return buf_addf(err, "findings[%zu].%s: %s", i, bad, why) == FX_OK ?
-	    FX_EINVAL : FX_ENOMEM;
-}
-

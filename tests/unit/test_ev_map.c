@@ -1,14 +1,16 @@
 /*
  * test_ev_map.c - Security Hub and Cloud Custodian findings turned into
- * finding items (events/ev_map.c) as data: every case of
+ * finding records (events/ev_map.c, ev_map_cu.c) as data: every case of
  * tests/data/ev-map/ (format: its README.md) gives a payload, the rule map
- * and the result: the items appended, the count skipped, or the error.
- * Every item made also passes sm_validate_item.
+ * and the result: the records appended (printed as JSON to compare), the
+ * count skipped, or the error. Every record made, as a finding, also
+ * passes sm_check_finding.
  *
  * In C, because they are not input -> result data: payloads built to just
  * past a limit (resources per finding, findings per event, Custodian
- * resources, tags, field and title sizes, items in the caller's array),
- * NULL and non-array arguments, evmap_lookup.
+ * resources, tags, field and title sizes, records in the caller's list),
+ * NULL and non-array arguments, the checks of the HTTP handlers
+ * (evmap_securityhub, evmap_custodian), evmap_lookup.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@
 #include "ev_map.h"
 #include "fxerr.h"
 #include "fxlimits.h"
+#include "fxtime.h"
 #include "policy.h"
 #include "sm.h"
 #include "testcase.h"
@@ -32,8 +35,8 @@
 #define T_MAX_MAP	32
 #define T_SENTINEL	"sentinel"
 
-typedef fx_err (*map_fn)(const json_t *, const struct ev_map *, json_t *,
-    size_t *, struct buf *);
+typedef fx_err (*map_fn)(const json_t *, const struct ev_map *,
+    struct ev_mapped_list *, size_t *, struct buf *);
 
 /* the map section ("KEY: playbook", cut at the last ':'), text cut in place */
 struct t_map {
@@ -70,11 +73,11 @@ out:
 }
 
 /*
- * Every item, without _tags, passes sm_validate_item under a policy that
- * knows the playbooks of m and the account ACCT.
+ * Records l->v[from..] as findings (evmap_finding) pass sm_check_finding
+ * under a policy that knows the playbooks of m and the account ACCT.
  */
 static void
-all_valid(const json_t *items, const struct ev_map *m)
+all_valid(const struct ev_mapped_list *l, size_t from, const struct ev_map *m)
 {
 	static char acct[] = ACCT;
 	char names[T_MAX_MAP][64];
@@ -84,7 +87,6 @@ all_valid(const json_t *items, const struct ev_map *m)
 		.playbooks = pb, .nplaybooks = m->n };
 	struct finding_in f;
 	struct buf err = BUF_INIT;
-	json_t *copy;
 	size_t i;
 
 	memset(pb, 0, sizeof(pb));
@@ -92,28 +94,117 @@ all_valid(const json_t *items, const struct ev_map *m)
 		snprintf(names[i], sizeof(names[i]), "%s", m->e[i].playbook);
 		pb[i].name = names[i];
 	}
-	for (i = 0; i < json_array_size(items); i++) {
-		copy = json_deep_copy(json_array_get(items, i));
-		json_object_del(copy, "_tags");
-		CHECK_INT(sm_validate_item(&pol, copy, i, &f, &err), FX_OK);
+	for (i = from; i < l->n; i++) {
+		evmap_finding(&l->v[i], &f);
+		CHECK_INT(sm_check_finding(&pol, &f, i - from, &err), FX_OK);
 		if (err.len > 0)
 			printf("    %s\n", buf_str(&err));
 		buf_reset(&err);
-		json_decref(copy);
 	}
 	buf_release(&err);
 }
 
-/* the function section: evmap_securityhub or evmap_custodian */
+/* o.key = s (a copy), when s is not NULL */
+static void
+put_str(json_t *o, const char *key, const char *s)
+{
+	if (s != NULL)
+		json_object_set_new(o, key, json_string(s));
+}
+
+/*
+ * Record r printed as a finding item (docs/CONTRACTS.md "A finding item")
+ * with its tags as "_tags": the shape the items sections are written in.
+ * A member that fails to print shows in the comparison.
+ */
+static json_t *
+record_json(const struct ev_mapped *r)
+{
+	json_t *o = json_object();
+	char t[21];
+
+	put_str(o, "playbook", r->playbook);
+	put_str(o, "account_id", r->account_id);
+	put_str(o, "region", r->region);
+	put_str(o, "resource_id", r->resource_id);
+	put_str(o, "resource_arn", r->resource_arn);
+	put_str(o, "title", r->title);
+	put_str(o, "status", r->resolved ? "resolved" : "active");
+	if (r->details != NULL)
+		json_object_set(o, "details", r->details);
+	if (r->observed_at != 0) {
+		fx_iso8601_format(r->observed_at, t);
+		put_str(o, "observed_at", t);
+	}
+	if (r->tags != NULL)
+		json_object_set(o, "_tags", r->tags);
+	return o;
+}
+
+/* records l->v[from..] as a JSON array of items */
+static json_t *
+records_json(const struct ev_mapped_list *l, size_t from)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = from; i < l->n; i++)
+		json_array_append_new(a, record_json(&l->v[i]));
+	return a;
+}
+
+/*
+ * A record holds observed_at as seconds: each expected "observed_at"
+ * (ISO 8601, maybe with a fraction or an offset) rewritten as the
+ * instant it names, formatted the way record_json prints it.
+ */
+static void
+want_instants(json_t *want)
+{
+	const char *s;
+	json_t *it;
+	int64_t t;
+	char iso[21];
+	size_t i;
+
+	json_array_foreach(want, i, it) {
+		s = json_string_value(json_object_get(it, "observed_at"));
+		if (s == NULL || fx_iso8601_parse(s, &t) != FX_OK)
+			continue;
+		fx_iso8601_format(t, iso);
+		json_object_set_new(it, "observed_at", json_string(iso));
+	}
+}
+
+/* a list holding one record, T_SENTINEL its resource_id: calls append */
+static void
+sentinel_list(struct ev_mapped_list *l)
+{
+	evmap_list_init(l);
+	l->v = calloc(1, sizeof(*l->v));
+	CHECK(l->v != NULL);
+	if (l->v == NULL)
+		return;
+	l->v[0].resource_id = strdup(T_SENTINEL);
+	l->n = l->alloc = 1;
+}
+
+static const char *
+sentinel_of(const struct ev_mapped_list *l)
+{
+	return l->n > 0 ? l->v[0].resource_id : NULL;
+}
+
+/* the function section: evmap_securityhub_records or _custodian_records */
 static map_fn
 fn_of(const struct tc *c)
 {
 	const char *f = tc_get(c, "function");
 
 	if (f != NULL && strcmp(f, "securityhub") == 0)
-		return evmap_securityhub;
+		return evmap_securityhub_records;
 	if (f != NULL && strcmp(f, "custodian") == 0)
-		return evmap_custodian;
+		return evmap_custodian_records;
 	tc_malformed(c, "function: securityhub or custodian", f);
 	return NULL;
 }
@@ -168,7 +259,8 @@ run_case(const struct tc *c)
 	static const char *const sections[] = { "function", "map", "input",
 		"input-file", "expect", "items", NULL };
 	struct buf err = BUF_INIT;
-	json_t *in = NULL, *items = NULL, *want = NULL;
+	struct ev_mapped_list items;
+	json_t *in = NULL, *got = NULL, *want = NULL;
 	struct t_map m;
 	size_t skipped = 99;
 	map_fn fn;
@@ -176,6 +268,7 @@ run_case(const struct tc *c)
 	int due;
 
 	memset(&m, 0, sizeof(m));
+	sentinel_list(&items);
 	if (tc_only(c, sections) != 0)
 		goto out;
 	if ((fn = fn_of(c)) == NULL)
@@ -184,30 +277,31 @@ run_case(const struct tc *c)
 		goto out;
 	if ((in = tc_json_or_file(c, "input", "ev-map/samples")) == NULL)
 		goto out;
-	/* items holds one item already: the call appends */
-	items = json_pack("[s]", T_SENTINEL);
-	rc = fn(in, &m.m, items, &skipped, &err);
+	/* items holds one record already: the call appends */
+	rc = fn(in, &m.m, &items, &skipped, &err);
 	due = expect_call(c, rc, skipped, buf_str(&err));
 	if (due < 0)
 		goto out;
-	CHECK_STR(json_string_value(json_array_get(items, 0)), T_SENTINEL);
+	CHECK_STR(sentinel_of(&items), T_SENTINEL);
 	if (due != (tc_get(c, "items") != NULL)) {
 		tc_malformed(c, "an items section when and only when ok", NULL);
 		goto out;
 	}
 	if (!due) {
-		CHECK_INT(json_array_size(items), 1);	/* left as it was */
+		CHECK_INT(items.n, 1);	/* left as it was */
 		goto out;
 	}
 	CHECK_STR(buf_str(&err), "");
 	if ((want = tc_json(c, tc_get(c, "items"), "items")) == NULL)
 		goto out;
-	CHECK(json_array_remove(items, 0) == 0);
-	tc_check_json(items, want);
-	all_valid(items, &m.m);
+	want_instants(want);
+	got = records_json(&items, 1);
+	tc_check_json(got, want);
+	all_valid(&items, 1, &m.m);
 out:
 	json_decref(want);
-	json_decref(items);
+	json_decref(got);
+	evmap_list_release(&items);
 	json_decref(in);
 	free(m.text);
 	buf_release(&err);
@@ -242,42 +336,38 @@ sh_event(const char *findings)
 }
 
 /* fn(in) (in stolen) fails with rc and an error holding want; the
- * caller's items are kept and *skipped is 0 */
+ * caller's records are kept and *skipped is 0 */
 static void
 refused(map_fn fn, json_t *in, fx_err rc, const char *want)
 {
-	json_t *items = json_pack("[s]", T_SENTINEL);
+	struct ev_mapped_list items;
 	struct buf err = BUF_INIT;
 	size_t skipped = 99;
 
-	CHECK_INT(fn(in, &map, items, &skipped, &err), rc);
-	CHECK_INT(json_array_size(items), 1);
+	sentinel_list(&items);
+	CHECK_INT(fn(in, &map, &items, &skipped, &err), rc);
+	CHECK_INT(items.n, 1);
+	CHECK_STR(sentinel_of(&items), T_SENTINEL);
 	CHECK_INT(skipped, 0);
 	CHECK(strstr(buf_str(&err), want) != NULL);
 	printf("  refused: %s\n", buf_str(&err));
-	json_decref(items);
+	evmap_list_release(&items);
 	json_decref(in);
 	buf_release(&err);
 }
 
-/* fn(in) (in stolen) into a new array, returned; *skipped set */
-static json_t *
-mapped(map_fn fn, json_t *in, size_t *skipped)
+/* fn(in) (in stolen) into items, initialised here; *skipped set */
+static void
+mapped(map_fn fn, json_t *in, struct ev_mapped_list *items,
+    size_t *skipped)
 {
-	json_t *items = json_array();
 	struct buf err = BUF_INIT;
 
+	evmap_list_init(items);
 	CHECK_INT(fn(in, &map, items, skipped, &err), FX_OK);
 	CHECK_STR(buf_str(&err), "");
 	json_decref(in);
 	buf_release(&err);
-	return items;
-}
-
-static const char *
-sget(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
 }
 
 /* n copies of c appended to b */
@@ -308,7 +398,8 @@ test_sh_limits(void)
 	const char *ok = "{'Id':'f','AwsAccountId':'" ACCT "','GeneratorId':"
 	    "'EC2.8','Resources':[{'Id':'i-1'}]}";
 	struct buf b = BUF_INIT;
-	json_t *items, *it;
+	struct ev_mapped_list items;
+	const struct ev_mapped *r;
 	size_t skipped, i;
 	int built = 1;
 
@@ -319,16 +410,17 @@ test_sh_limits(void)
 		built &= buf_addf(&b, "%s{'Id':'i-%zu'}", i ? "," : "", i) ==
 		    FX_OK;
 	built &= buf_adds(&b, "]}") == FX_OK;
-	items = mapped(evmap_securityhub, sh_event(buf_str(&b)), &skipped);
-	CHECK_INT(json_array_size(items), EVMAP_MAX_RESOURCES);
+	mapped(evmap_securityhub_records, sh_event(buf_str(&b)), &items,
+	    &skipped);
+	CHECK_INT(items.n, EVMAP_MAX_RESOURCES);
 	CHECK_INT(skipped, 40 - EVMAP_MAX_RESOURCES);
-	json_decref(items);
+	evmap_list_release(&items);
 
 	/* 101 findings: refused as a whole */
 	buf_reset(&b);
 	for (i = 0; i <= EVMAP_MAX_FINDINGS; i++)
 		built &= buf_addf(&b, "%s%s", i ? "," : "", ok) == FX_OK;
-	refused(evmap_securityhub, sh_event(buf_str(&b)), FX_ETOOBIG,
+	refused(evmap_securityhub_records, sh_event(buf_str(&b)), FX_ETOOBIG,
 	    "more than 100");
 
 	/* a 100,000-byte title is cut to FX_MAX_TITLE */
@@ -338,11 +430,12 @@ test_sh_limits(void)
 	for (i = 0; i < 100000; i++)
 		built &= buf_addc(&b, (char)('a' + i % 26)) == FX_OK;
 	built &= buf_adds(&b, "','Resources':[{'Id':'i-3'}]}") == FX_OK;
-	items = mapped(evmap_securityhub, sh_event(buf_str(&b)), &skipped);
-	it = json_array_get(items, 0);
-	CHECK_INT(strlen(sget(it, "title") ? sget(it, "title") : ""),
-	    FX_MAX_TITLE);
-	json_decref(items);
+	mapped(evmap_securityhub_records, sh_event(buf_str(&b)), &items,
+	    &skipped);
+	CHECK_INT(items.n, 1);
+	if (items.n == 1)
+		CHECK_INT(strlen(items.v[0].title), FX_MAX_TITLE);
+	evmap_list_release(&items);
 
 	/*
 	 * 100 tags (64 kept); an id of FX_MAX_FIELD + 1 bytes (skipped); an
@@ -360,18 +453,20 @@ test_sh_limits(void)
 	    ":instance/") == FX_OK;
 	fill(&b, 'a', FX_MAX_FIELD);
 	built &= buf_adds(&b, "/i-long'}]}") == FX_OK;
-	items = mapped(evmap_securityhub, sh_event(buf_str(&b)), &skipped);
-	CHECK_INT(json_array_size(items), 2);
+	mapped(evmap_securityhub_records, sh_event(buf_str(&b)), &items,
+	    &skipped);
+	CHECK_INT(items.n, 2);
 	CHECK_INT(skipped, 1);
-	it = json_array_get(items, 0);
-	CHECK_STR(sget(it, "resource_id"), "i-t4");
-	CHECK_INT(json_object_size(json_object_get(it, "_tags")),
-	    EVMAP_MAX_TAGS);
-	it = json_array_get(items, 1);
-	CHECK_STR(sget(it, "resource_id"), "i-long");
-	CHECK(json_object_get(it, "resource_arn") == NULL);
-	all_valid(items, &map);
-	json_decref(items);
+	if (items.n == 2) {
+		r = &items.v[0];
+		CHECK_STR(r->resource_id, "i-t4");
+		CHECK_INT(json_object_size(r->tags), EVMAP_MAX_TAGS);
+		r = &items.v[1];
+		CHECK_STR(r->resource_id, "i-long");
+		CHECK(r->resource_arn == NULL);
+	}
+	all_valid(&items, 0, &map);
+	evmap_list_release(&items);
 	CHECK(built);
 	buf_release(&b);
 }
@@ -381,16 +476,61 @@ test_sh_args(void)
 {
 	json_t *ev = sh_event("{'Id':'f','AwsAccountId':'" ACCT "',"
 	    "'GeneratorId':'EC2.8','Resources':[{'Id':'i-1'}]}");
-	json_t *obj = json_object();
 	struct buf err = BUF_INIT;
 	size_t skipped;
 
-	refused(evmap_securityhub, NULL, FX_EINVAL, "event: not an object");
-	CHECK_INT(evmap_securityhub(ev, &map, obj, &skipped, &err),
+	refused(evmap_securityhub_records, NULL, FX_EINVAL,
+	    "event: not an object");
+	CHECK_INT(evmap_securityhub_records(ev, &map, NULL, &skipped, &err),
 	    FX_EINVAL);
-	CHECK_INT(evmap_securityhub(ev, &map, NULL, NULL, NULL), FX_EINVAL);
-	json_decref(obj);
+	CHECK_STR(buf_str(&err), "items: NULL");
+	CHECK_INT(evmap_securityhub_records(ev, &map, NULL, NULL, NULL),
+	    FX_EINVAL);
 	json_decref(ev);
+	buf_release(&err);
+}
+
+/*
+ * The checks of the HTTP handlers give the verdicts of the records
+ * functions, keep nothing, and want a JSON array.
+ */
+static void
+test_checks(void)
+{
+	json_t *sh = sh_event("{'Id':'f','AwsAccountId':'" ACCT "',"
+	    "'GeneratorId':'EC2.8','Resources':[{'Id':'i-1'},{'Id':''}]}");
+	json_t *cu = js("{'policy':{'name':'test-policy','resource':'ec2'},"
+	    "'account_id':'" ACCT "','region':'eu-west-1','resources':"
+	    "[{'InstanceId':'i-1'},{},{}]}");
+	json_t *bad = js("{'policy':{'name':'test-policy','resource':'ec2'},"
+	    "'account_id':'1','region':'eu-west-1','resources':[]}");
+	json_t *arr = json_array(), *obj = json_object();
+	struct buf err = BUF_INIT;
+	size_t skipped = 99;
+
+	CHECK_INT(evmap_securityhub(sh, &map, arr, &skipped, &err), FX_OK);
+	CHECK_INT(skipped, 1);
+	CHECK_INT(json_array_size(arr), 0);
+	CHECK_STR(buf_str(&err), "");
+	CHECK_INT(evmap_custodian(cu, &map, arr, &skipped, &err), FX_OK);
+	CHECK_INT(skipped, 2);
+	CHECK_INT(json_array_size(arr), 0);
+	CHECK_INT(evmap_custodian(bad, &map, arr, &skipped, &err),
+	    FX_EINVAL);
+	CHECK_INT(skipped, 0);
+	CHECK_STR(buf_str(&err), "account_id: missing or not 12 digits");
+	CHECK_INT(evmap_securityhub(cu, &map, arr, &skipped, &err),
+	    FX_EINVAL);
+	CHECK_STR(buf_str(&err), "source: not aws.securityhub");
+	CHECK_INT(evmap_securityhub(sh, &map, obj, &skipped, &err),
+	    FX_EINVAL);
+	CHECK_STR(buf_str(&err), "items: not an array");
+	CHECK_INT(evmap_custodian(cu, &map, NULL, NULL, NULL), FX_EINVAL);
+	json_decref(arr);
+	json_decref(obj);
+	json_decref(bad);
+	json_decref(cu);
+	json_decref(sh);
 	buf_release(&err);
 }
 
@@ -400,12 +540,14 @@ test_sh_args(void)
 static void
 test_cu_limits(void)
 {
-	json_t *pl, *items;
+	struct ev_mapped_list items;
 	struct buf b = BUF_INIT;
+	json_t *pl;
 	size_t skipped, i;
 	int built = 1;
 
-	refused(evmap_custodian, NULL, FX_EINVAL, "payload: not an object");
+	refused(evmap_custodian_records, NULL, FX_EINVAL,
+	    "payload: not an object");
 
 	/* 1001 resources: refused as a whole */
 	built &= buf_adds(&b, CU(",'resources':[")) == FX_OK;
@@ -415,22 +557,22 @@ test_cu_limits(void)
 		    "", i) == FX_OK;
 	built &= buf_adds(&b, "]}") == FX_OK;
 	CHECK(built);
-	refused(evmap_custodian, js(buf_str(&b)), FX_ETOOBIG,
+	refused(evmap_custodian_records, js(buf_str(&b)), FX_ETOOBIG,
 	    "more than 1000");
 	buf_release(&b);
 
-	/* no more than FX_MAX_INGEST_ITEMS in the caller's array */
+	/* no more than FX_MAX_INGEST_ITEMS in the caller's list */
 	pl = js(CU(",'resources':[{'InstanceId':'i-1'},{'InstanceId':'i-2'}]"));
-	items = json_array();
-	for (i = 0; i < FX_MAX_INGEST_ITEMS - 1; i++)
-		json_array_append_new(items, json_null());
-	CHECK_INT(evmap_custodian(pl, &map, items, &skipped, NULL),
+	evmap_list_init(&items);
+	items.v = calloc(FX_MAX_INGEST_ITEMS - 1, sizeof(*items.v));
+	CHECK(items.v != NULL);
+	items.n = items.alloc = items.v ? FX_MAX_INGEST_ITEMS - 1 : 0;
+	CHECK_INT(evmap_custodian_records(pl, &map, &items, &skipped, NULL),
 	    FX_ETOOBIG);
-	CHECK_INT(json_array_size(items), FX_MAX_INGEST_ITEMS - 1);
-	json_decref(items);
-	items = json_object();
-	CHECK_INT(evmap_custodian(pl, &map, items, &skipped, NULL), FX_EINVAL);
-	json_decref(items);
+	CHECK_INT(items.n, FX_MAX_INGEST_ITEMS - 1);
+	evmap_list_release(&items);
+	CHECK_INT(evmap_custodian_records(pl, &map, NULL, &skipped, NULL),
+	    FX_EINVAL);
 	json_decref(pl);
 }
 
@@ -440,7 +582,8 @@ main(void)
 	TEST("ev-map cases") CHECK(tc_each("ev-map", run_case) > 0);
 	TEST("lookup") test_lookup();
 	TEST("securityhub: limits") test_sh_limits();
-	TEST("securityhub: NULL and non-array arguments") test_sh_args();
+	TEST("securityhub: NULL arguments") test_sh_args();
+	TEST("checks for the HTTP handlers") test_checks();
 	TEST("custodian: limits and arguments") test_cu_limits();
 	return TEST_REPORT();
 }
