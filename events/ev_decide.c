@@ -376,10 +376,10 @@ decide_mapped(const struct ev_settings *s, const json_t *doc, int custodian,
 	fx_err rc;
 
 	if (custodian)
-		rc = evmap_custodian_records(doc, &s->custodian, &d->mapped,
+		rc = evmap_custodian(doc, &s->custodian, &d->mapped,
 		    &d->skipped, err);
 	else
-		rc = evmap_securityhub_records(doc, &s->securityhub,
+		rc = evmap_securityhub(doc, &s->securityhub,
 		    &d->mapped, &d->skipped, err);
 	for (i = 0; rc == FX_OK && i < d->mapped.n; i++)
 		rc = mapped_finding(s, &d->mapped.v[i], d);

@@ -110,7 +110,7 @@ fx_err ev_decide_cloudtrail(const struct ev_settings *s,
 
 /*
  * A Security Hub event or a Custodian payload mapped with s's maps
- * (evmap_securityhub_records, evmap_custodian_records: their errors, with
+ * (evmap_securityhub, evmap_custodian: their errors, with
  * err set). Records without tags keep their owner unset; d->skipped
  * counts what the mapper left out.
  */

@@ -630,7 +630,7 @@ out:
 }
 
 fx_err
-evmap_securityhub_records(const json_t *event, const struct ev_map *m,
+evmap_securityhub(const json_t *event, const struct ev_map *m,
     struct ev_mapped_list *items, size_t *skipped, struct buf *err)
 {
 	struct ev_mapped_list out;
@@ -670,47 +670,4 @@ evmap_securityhub_records(const json_t *event, const struct ev_map *m,
 out:
 	evmap_list_release(&out);
 	return rc;
-}
-
-
-/* ---- checks for the HTTP handlers --------------------------------- */
-
-typedef fx_err (*em_records_fn)(const json_t *, const struct ev_map *,
-    struct ev_mapped_list *, size_t *, struct buf *);
-
-/* fn's verdict on doc; the records it makes are dropped */
-static fx_err
-em_check(em_records_fn fn, const json_t *doc, const struct ev_map *m,
-    const json_t *items, size_t *skipped, struct buf *err)
-{
-	struct ev_mapped_list scratch;
-	fx_err rc;
-
-	evmap_list_init(&scratch);
-	if (skipped != NULL)
-		*skipped = 0;
-	if (!json_is_array(items)) {
-		rc = evmap_fail(err, FX_EINVAL, "items: not an array");
-		goto out;
-	}
-	rc = fn(doc, m, &scratch, skipped, err);
-out:
-	evmap_list_release(&scratch);
-	return rc;
-}
-
-fx_err
-evmap_securityhub(const json_t *event, const struct ev_map *m,
-    json_t *items, size_t *skipped, struct buf *err)
-{
-	return em_check(evmap_securityhub_records, event, m, items, skipped,
-	    err);
-}
-
-fx_err
-evmap_custodian(const json_t *payload, const struct ev_map *m,
-    json_t *items, size_t *skipped, struct buf *err)
-{
-	return em_check(evmap_custodian_records, payload, m, items, skipped,
-	    err);
 }

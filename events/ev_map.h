@@ -26,8 +26,8 @@
  * resource's tags (only when it has some). They are not a finding field:
  * ev_decide.h reads the owner and IaC marker from them.
  *
- * Ownership and errors, evmap_securityhub_records and
- * evmap_custodian_records:
+ * Ownership and errors, evmap_securityhub and
+ * evmap_custodian:
  *   - the input and m are borrowed and never modified;
  *   - on FX_OK the new records (nothing in them borrows from the input or
  *     m) are appended to items, which owns them, and *skipped is set to
@@ -137,7 +137,7 @@ const char *evmap_lookup(const struct ev_map *m, const char *key);
  * array; a finding that is not an object, whose Id or AwsAccountId is not
  * a string, or whose Resources is not a non-empty array.
  */
-fx_err evmap_securityhub_records(const json_t *event, const struct ev_map *m,
+fx_err evmap_securityhub(const json_t *event, const struct ev_map *m,
     struct ev_mapped_list *items, size_t *skipped, struct buf *err) FX_WUR;
 
 /*
@@ -172,19 +172,7 @@ fx_err evmap_securityhub_records(const json_t *event, const struct ev_map *m,
  * object; a mapped policy whose resource type is not in the list above
  * (the message names the type).
  */
-fx_err evmap_custodian_records(const json_t *payload, const struct ev_map *m,
-    struct ev_mapped_list *items, size_t *skipped, struct buf *err) FX_WUR;
-
-/*
- * Accept or refuse a payload as the two functions above would, keeping
- * nothing: for the HTTP handlers, which answer 400 with err before the
- * event is stored. items must be a JSON array and is left unchanged (the
- * records count against FX_MAX_INGEST_ITEMS on their own); the input, m,
- * *skipped and err as above.
- */
-fx_err evmap_securityhub(const json_t *event, const struct ev_map *m,
-    json_t *items, size_t *skipped, struct buf *err) FX_WUR;
 fx_err evmap_custodian(const json_t *payload, const struct ev_map *m,
-    json_t *items, size_t *skipped, struct buf *err) FX_WUR;
+    struct ev_mapped_list *items, size_t *skipped, struct buf *err) FX_WUR;
 
 #endif

@@ -214,7 +214,7 @@ out:
 }
 
 fx_err
-evmap_custodian_records(const json_t *payload, const struct ev_map *m,
+evmap_custodian(const json_t *payload, const struct ev_map *m,
     struct ev_mapped_list *items, size_t *skipped, struct buf *err)
 {
 	struct ev_mapped_list out;

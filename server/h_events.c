@@ -157,17 +157,16 @@ event_kind(struct app *a, const json_t *doc, struct buf *why)
 {
 	const char *dt = json_string_value(json_object_get(doc,
 	    "detail-type"));
+	struct ev_mapped_list items;
 	struct ev_info info;
-	json_t *items;
 	size_t skipped = 0;
 	fx_err rc;
 
 	if (dt != NULL && strcmp(dt, SECURITYHUB_TYPE) == 0) {
-		if ((items = json_array()) == NULL)
-			return NULL;
-		rc = evmap_securityhub(doc, events_map_securityhub(a->events),
-		    items, &skipped, why);
-		json_decref(items);
+		evmap_list_init(&items);
+		rc = evmap_securityhub(doc,
+		    events_map_securityhub(a->events), &items, &skipped, why);
+		evmap_list_release(&items);
 		return rc == FX_OK ? "securityhub" : NULL;
 	}
 	rc = ev_parse(doc, &info, why);
@@ -213,17 +212,17 @@ h_custodian_post(struct app *a, struct http_request *r,
 	struct buf why = BUF_INIT;
 	const char *body;
 	char id[11 + 65] = "custodian:";
-	json_t *doc, *items = NULL;
+	struct ev_mapped_list items;
+	json_t *doc;
 	size_t len, skipped = 0;
 
 	if (!h_bearer_ok(a, r, rp) ||
 	    (doc = body_object(r, rp, &body, &len)) == NULL)
 		return;
 	buf_init(&why, 1024);
-	if ((items = json_array()) == NULL) {
-		http_reply_error(rp, 500, "out of memory");
-	} else if (evmap_custodian(doc, events_map_custodian(a->events),
-	    items, &skipped, &why) != FX_OK) {
+	evmap_list_init(&items);
+	if (evmap_custodian(doc, events_map_custodian(a->events),
+	    &items, &skipped, &why) != FX_OK) {
 		http_reply_error(rp, 400, "%s", why.len ? buf_str(&why) :
 		    "not a Cloud Custodian webhook payload");
 	} else {
@@ -231,7 +230,7 @@ h_custodian_post(struct app *a, struct http_request *r,
 		sigv4_sha256_hex(body, len, id + 10);
 		store(r, rp, id, "custodian", body, len, json_incref(doc));
 	}
-	json_decref(items);
+	evmap_list_release(&items);
 	buf_release(&why);
 	json_decref(doc);
 }

@@ -195,16 +195,16 @@ sentinel_of(const struct ev_mapped_list *l)
 	return l->n > 0 ? l->v[0].resource_id : NULL;
 }
 
-/* the function section: evmap_securityhub_records or _custodian_records */
+/* the function section: evmap_securityhub or _custodian_records */
 static map_fn
 fn_of(const struct tc *c)
 {
 	const char *f = tc_get(c, "function");
 
 	if (f != NULL && strcmp(f, "securityhub") == 0)
-		return evmap_securityhub_records;
+		return evmap_securityhub;
 	if (f != NULL && strcmp(f, "custodian") == 0)
-		return evmap_custodian_records;
+		return evmap_custodian;
 	tc_malformed(c, "function: securityhub or custodian", f);
 	return NULL;
 }
@@ -410,7 +410,7 @@ test_sh_limits(void)
 		built &= buf_addf(&b, "%s{'Id':'i-%zu'}", i ? "," : "", i) ==
 		    FX_OK;
 	built &= buf_adds(&b, "]}") == FX_OK;
-	mapped(evmap_securityhub_records, sh_event(buf_str(&b)), &items,
+	mapped(evmap_securityhub, sh_event(buf_str(&b)), &items,
 	    &skipped);
 	CHECK_INT(items.n, EVMAP_MAX_RESOURCES);
 	CHECK_INT(skipped, 40 - EVMAP_MAX_RESOURCES);
@@ -420,7 +420,7 @@ test_sh_limits(void)
 	buf_reset(&b);
 	for (i = 0; i <= EVMAP_MAX_FINDINGS; i++)
 		built &= buf_addf(&b, "%s%s", i ? "," : "", ok) == FX_OK;
-	refused(evmap_securityhub_records, sh_event(buf_str(&b)), FX_ETOOBIG,
+	refused(evmap_securityhub, sh_event(buf_str(&b)), FX_ETOOBIG,
 	    "more than 100");
 
 	/* a 100,000-byte title is cut to FX_MAX_TITLE */
@@ -430,7 +430,7 @@ test_sh_limits(void)
 	for (i = 0; i < 100000; i++)
 		built &= buf_addc(&b, (char)('a' + i % 26)) == FX_OK;
 	built &= buf_adds(&b, "','Resources':[{'Id':'i-3'}]}") == FX_OK;
-	mapped(evmap_securityhub_records, sh_event(buf_str(&b)), &items,
+	mapped(evmap_securityhub, sh_event(buf_str(&b)), &items,
 	    &skipped);
 	CHECK_INT(items.n, 1);
 	if (items.n == 1)
@@ -453,7 +453,7 @@ test_sh_limits(void)
 	    ":instance/") == FX_OK;
 	fill(&b, 'a', FX_MAX_FIELD);
 	built &= buf_adds(&b, "/i-long'}]}") == FX_OK;
-	mapped(evmap_securityhub_records, sh_event(buf_str(&b)), &items,
+	mapped(evmap_securityhub, sh_event(buf_str(&b)), &items,
 	    &skipped);
 	CHECK_INT(items.n, 2);
 	CHECK_INT(skipped, 1);
@@ -479,58 +479,14 @@ test_sh_args(void)
 	struct buf err = BUF_INIT;
 	size_t skipped;
 
-	refused(evmap_securityhub_records, NULL, FX_EINVAL,
+	refused(evmap_securityhub, NULL, FX_EINVAL,
 	    "event: not an object");
-	CHECK_INT(evmap_securityhub_records(ev, &map, NULL, &skipped, &err),
+	CHECK_INT(evmap_securityhub(ev, &map, NULL, &skipped, &err),
 	    FX_EINVAL);
 	CHECK_STR(buf_str(&err), "items: NULL");
-	CHECK_INT(evmap_securityhub_records(ev, &map, NULL, NULL, NULL),
+	CHECK_INT(evmap_securityhub(ev, &map, NULL, NULL, NULL),
 	    FX_EINVAL);
 	json_decref(ev);
-	buf_release(&err);
-}
-
-/*
- * The checks of the HTTP handlers give the verdicts of the records
- * functions, keep nothing, and want a JSON array.
- */
-static void
-test_checks(void)
-{
-	json_t *sh = sh_event("{'Id':'f','AwsAccountId':'" ACCT "',"
-	    "'GeneratorId':'EC2.8','Resources':[{'Id':'i-1'},{'Id':''}]}");
-	json_t *cu = js("{'policy':{'name':'test-policy','resource':'ec2'},"
-	    "'account_id':'" ACCT "','region':'eu-west-1','resources':"
-	    "[{'InstanceId':'i-1'},{},{}]}");
-	json_t *bad = js("{'policy':{'name':'test-policy','resource':'ec2'},"
-	    "'account_id':'1','region':'eu-west-1','resources':[]}");
-	json_t *arr = json_array(), *obj = json_object();
-	struct buf err = BUF_INIT;
-	size_t skipped = 99;
-
-	CHECK_INT(evmap_securityhub(sh, &map, arr, &skipped, &err), FX_OK);
-	CHECK_INT(skipped, 1);
-	CHECK_INT(json_array_size(arr), 0);
-	CHECK_STR(buf_str(&err), "");
-	CHECK_INT(evmap_custodian(cu, &map, arr, &skipped, &err), FX_OK);
-	CHECK_INT(skipped, 2);
-	CHECK_INT(json_array_size(arr), 0);
-	CHECK_INT(evmap_custodian(bad, &map, arr, &skipped, &err),
-	    FX_EINVAL);
-	CHECK_INT(skipped, 0);
-	CHECK_STR(buf_str(&err), "account_id: missing or not 12 digits");
-	CHECK_INT(evmap_securityhub(cu, &map, arr, &skipped, &err),
-	    FX_EINVAL);
-	CHECK_STR(buf_str(&err), "source: not aws.securityhub");
-	CHECK_INT(evmap_securityhub(sh, &map, obj, &skipped, &err),
-	    FX_EINVAL);
-	CHECK_STR(buf_str(&err), "items: not an array");
-	CHECK_INT(evmap_custodian(cu, &map, NULL, NULL, NULL), FX_EINVAL);
-	json_decref(arr);
-	json_decref(obj);
-	json_decref(bad);
-	json_decref(cu);
-	json_decref(sh);
 	buf_release(&err);
 }
 
@@ -546,7 +502,7 @@ test_cu_limits(void)
 	size_t skipped, i;
 	int built = 1;
 
-	refused(evmap_custodian_records, NULL, FX_EINVAL,
+	refused(evmap_custodian, NULL, FX_EINVAL,
 	    "payload: not an object");
 
 	/* 1001 resources: refused as a whole */
@@ -557,7 +513,7 @@ test_cu_limits(void)
 		    "", i) == FX_OK;
 	built &= buf_adds(&b, "]}") == FX_OK;
 	CHECK(built);
-	refused(evmap_custodian_records, js(buf_str(&b)), FX_ETOOBIG,
+	refused(evmap_custodian, js(buf_str(&b)), FX_ETOOBIG,
 	    "more than 1000");
 	buf_release(&b);
 
@@ -567,11 +523,11 @@ test_cu_limits(void)
 	items.v = calloc(FX_MAX_INGEST_ITEMS - 1, sizeof(*items.v));
 	CHECK(items.v != NULL);
 	items.n = items.alloc = items.v ? FX_MAX_INGEST_ITEMS - 1 : 0;
-	CHECK_INT(evmap_custodian_records(pl, &map, &items, &skipped, NULL),
+	CHECK_INT(evmap_custodian(pl, &map, &items, &skipped, NULL),
 	    FX_ETOOBIG);
 	CHECK_INT(items.n, FX_MAX_INGEST_ITEMS - 1);
 	evmap_list_release(&items);
-	CHECK_INT(evmap_custodian_records(pl, &map, NULL, &skipped, NULL),
+	CHECK_INT(evmap_custodian(pl, &map, NULL, &skipped, NULL),
 	    FX_EINVAL);
 	json_decref(pl);
 }
@@ -583,7 +539,6 @@ main(void)
 	TEST("lookup") test_lookup();
 	TEST("securityhub: limits") test_sh_limits();
 	TEST("securityhub: NULL arguments") test_sh_args();
-	TEST("checks for the HTTP handlers") test_checks();
 	TEST("custodian: limits and arguments") test_cu_limits();
 	return TEST_REPORT();
 }
