@@ -603,8 +603,7 @@ slist_add(struct curl_slist **l, const char *name, const char *value)
 		return rc;
 	}
 	n = curl_slist_append(*l, buf_str(&line));
-	OPENSSL_cleanse(line.data, line.len);
-	buf_release(&line);
+	buf_release_secret(&line);
 	if (n == NULL)
 		return FX_ENOMEM;
 	*l = n;

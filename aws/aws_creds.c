@@ -291,9 +291,7 @@ metadata_json(struct aws_client *c, const char *url,
 	}
 out:
 	json_decref(o);
-	if (b.data != NULL)
-		OPENSSL_cleanse(b.data, b.len);
-	buf_release(&b);
+	buf_release_secret(&b);
 	return rc;
 }
 
@@ -351,9 +349,7 @@ from_container(struct aws_client *c, struct aws_creds *out, struct buf *why)
 	rc = metadata_json(c, buf_str(&url), hdrs, out, why);
 out:
 	fx_secret_free(ftok);
-	if (auth.data != NULL)
-		OPENSSL_cleanse(auth.data, auth.len);
-	buf_release(&auth);
+	buf_release_secret(&auth);
 	buf_release(&url);
 	return rc;
 }
@@ -382,9 +378,7 @@ imds_token(struct aws_client *c, const char *base, struct buf *hdr)
 	}
 	rc = buf_addf(hdr, "X-aws-ec2-metadata-token: %s", buf_str(&tok));
 out:
-	if (tok.data != NULL)
-		OPENSSL_cleanse(tok.data, tok.len);
-	buf_release(&tok);
+	buf_release_secret(&tok);
 	buf_release(&url);
 	return rc;
 }
@@ -438,9 +432,7 @@ from_imds(struct aws_client *c, struct aws_creds *out, struct buf *why)
 		goto out;
 	rc = metadata_json(c, buf_str(&url), hdrs, out, why);
 out:
-	if (hdr.data != NULL)
-		OPENSSL_cleanse(hdr.data, hdr.len);
-	buf_release(&hdr);
+	buf_release_secret(&hdr);
 	buf_release(&url);
 	buf_release(&role);
 	return rc;

@@ -145,9 +145,7 @@ aws_ini_load(const char *path, const char *section, struct aws_ini *out)
 	if (rc == FX_OK && !found)
 		rc = FX_ENOTFOUND;
 out:
-	if (b.data != NULL)
-		OPENSSL_cleanse(b.data, b.len);
-	buf_release(&b);
+	buf_release_secret(&b);
 	if (rc != FX_OK)
 		aws_ini_release(out);
 	return rc;

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "buf.h"
 #include "fxlimits.h"
 #include "banned.h"
@@ -26,6 +28,16 @@ buf_release(struct buf *b)
 	free(b->data);
 	b->data = NULL;
 	b->len = b->alloc = 0;
+}
+
+void
+buf_release_secret(struct buf *b)
+{
+	if (b == NULL)
+		return;
+	if (b->data != NULL)
+		OPENSSL_cleanse(b->data, b->alloc);
+	buf_release(b);
 }
 
 void

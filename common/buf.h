@@ -24,6 +24,8 @@ struct buf {
 
 void buf_init(struct buf *b, size_t cap);	/* cap 0 -> default */
 void buf_release(struct buf *b);		/* accepts NULL */
+/* the same, the whole storage wiped first (a secret was in it) */
+void buf_release_secret(struct buf *b);
 void buf_reset(struct buf *b);			/* len = 0, keeps storage */
 void buf_truncate(struct buf *b, size_t len);	/* no-op when len >= b->len */
 const char *buf_str(const struct buf *b);	/* "" when empty */

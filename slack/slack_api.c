@@ -134,9 +134,7 @@ slack_api_new(const char *base_url, const char *bot_token,
 	a = NULL;
 	rc = FX_OK;
 out:
-	if (auth.data != NULL)
-		OPENSSL_cleanse(auth.data, auth.len);
-	buf_release(&auth);
+	buf_release_secret(&auth);
 	buf_release(&base);
 	slack_api_free(a);
 	return rc;
