@@ -124,11 +124,13 @@ class Run:
         if kind == "fid" and arg:
             rid = self.vars.get(arg, arg)
             return str(self.fid(rid))
-        if kind in ("ago", "epoch_ago") and arg:
+        if kind in ("ago", "epoch_ago", "date_ago") and arg:
             m = re.fullmatch(r"(\d+(?:\.\d+)?)([smhd])", arg)
             need(m, "${%s}: want N[smhd]", name)
             t = self.now - float(m.group(1)) * UNITS[m.group(2)]
-            return iso(t, ms=False) if kind == "ago" else int(t)
+            if kind == "epoch_ago":
+                return int(t)
+            return iso(t, ms=False)[:10 if kind == "date_ago" else None]
         if kind == "state" and arg:
             v = self.resolve(arg)
             need(v is not MISSING, "${%s}: no such state", name)
@@ -316,7 +318,7 @@ class Run:
         "change": (("delete", "set", "seed"), ()), "check": ((), ()),
     }
     EXPECT = ("found", "findings", "calls", "mutating", "state", "audit",
-              "history", "checks")
+              "history", "checks", "elapsed")
 
     def run(self):
         pb = dict(self.case["playbook"])
@@ -337,6 +339,7 @@ class Run:
         env = self.env
         if do == "start":
             env.start()
+            self.started = time.time()
         elif do == "scan":
             rows = env.scan()
             if st.get("check_rows", True):
@@ -443,6 +446,8 @@ class Run:
                                                      r.get("data") or "")
                                           for r in rows)
                     self.match(rows, m, "%s[%s]" % (w, self.sub(rid)))
+            elif key == "elapsed":
+                self.match(time.time() - self.started, spec, w)
             elif key == "checks":
                 need(isinstance(spec, list) and spec, "%s: a list", w)
                 for name in spec:
@@ -561,6 +566,18 @@ def op_ge(run, got, arg, where):
     if not isinstance(got, (int, float)) or not got >= arg:
         return "%s: %r, want >= %r" % (where, got, arg)
     return None
+
+
+def op_le(run, got, arg, where):
+    if not isinstance(got, (int, float)) or not got <= arg:
+        return "%s: %r, want <= %r" % (where, got, arg)
+    return None
+
+
+def op_keys(run, got, arg, where):
+    if not isinstance(got, dict):
+        return "%s: %r, want an object" % (where, got)
+    return run._match(sorted(got), arg, where + " (keys)")
 
 
 def op_near(run, got, arg, where):
@@ -721,7 +738,8 @@ def op_bind(run, got, arg, where):
 
 OPS = {
     "$has": op_has, "$lacks": op_lacks, "$contains": op_contains,
-    "$startswith": op_startswith, "$ge": op_ge, "$near": op_near,
+    "$startswith": op_startswith, "$ge": op_ge, "$le": op_le,
+    "$near": op_near, "$keys": op_keys,
     "$len": op_len, "$each": op_each, "$some": op_some, "$only": op_only,
     "$sorted": op_sorted, "$filter": op_filter, "$set": op_set,
     "$map": op_map, "$at": op_at,
