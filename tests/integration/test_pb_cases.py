@@ -39,6 +39,13 @@ CONSTANTS = {"NONPROD": h.NONPROD, "PROD": h.PROD, "REGION": h.REGION,
 MISSING = object()          # a state path or key that is not there
 
 
+def _dig(v, key):
+    """v["a"]["b"] for key "a.b" (None when missing)."""
+    for k in key.split("."):
+        v = v.get(k) if isinstance(v, dict) else None
+    return v
+
+
 class CaseError(Exception):
     """The case file itself is wrong (not the system under test)."""
 
@@ -210,7 +217,7 @@ class Run:
             conds = [c.partition("=") for c in p[1:].split("&")]
             vals = cur.values() if isinstance(cur, dict) else cur
             return [v for v in vals if isinstance(v, dict) and
-                    all(str(v.get(k)) == want for k, _, want in conds)]
+                    all(str(_dig(v, k)) == want for k, _, want in conds)]
         if isinstance(cur, dict):
             return cur.get(p, MISSING)
         if isinstance(cur, list) and re.fullmatch(r"-?\d+", p):
@@ -574,6 +581,26 @@ def op_le(run, got, arg, where):
     return None
 
 
+def op_all(run, got, arg, where):
+    for m in arg:
+        err = run._match(got, m, where)
+        if err:
+            return err
+    return None
+
+
+TYPES = {"int": int, "float": float, "str": str, "bool": bool, "list": list,
+         "object": dict, "null": type(None)}
+
+
+def op_type(run, got, arg, where):
+    need(arg in TYPES, "%s: $type %r unknown (known: %s)", where, arg,
+         ", ".join(sorted(TYPES)))
+    t = TYPES[arg]
+    ok = type(got) is t if t in (int, bool) else isinstance(got, t)
+    return None if ok else "%s: %r is no %s" % (where, got, arg)
+
+
 def op_keys(run, got, arg, where):
     if not isinstance(got, dict):
         return "%s: %r, want an object" % (where, got)
@@ -739,7 +766,7 @@ def op_bind(run, got, arg, where):
 OPS = {
     "$has": op_has, "$lacks": op_lacks, "$contains": op_contains,
     "$startswith": op_startswith, "$ge": op_ge, "$le": op_le,
-    "$near": op_near, "$keys": op_keys,
+    "$near": op_near, "$keys": op_keys, "$all": op_all, "$type": op_type,
     "$len": op_len, "$each": op_each, "$some": op_some, "$only": op_only,
     "$sorted": op_sorted, "$filter": op_filter, "$set": op_set,
     "$map": op_map, "$at": op_at,
