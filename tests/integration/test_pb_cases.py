@@ -39,6 +39,19 @@ CONSTANTS = {"NONPROD": h.NONPROD, "PROD": h.PROD, "REGION": h.REGION,
 MISSING = object()          # a state path or key that is not there
 
 
+def drop_why(kw):
+    """A seed entry without its "why" notes (the entry's and those of the
+    entries in its lists, e.g. a zone's records)."""
+    out = {}
+    for k, v in kw.items():
+        if k == "why":
+            continue
+        if isinstance(v, list):
+            v = [drop_why(x) if isinstance(x, dict) else x for x in v]
+        out[k] = v
+    return out
+
+
 def _dig(v, key):
     """v["a"]["b"] for key "a.b" (None when missing)."""
     for k in key.split("."):
@@ -267,7 +280,7 @@ class Run:
              kw)
         kw = dict(kw)
         alias = kw.pop("as", None)
-        kw.pop("why", None)
+        kw = drop_why(kw)
         kw = self.sub(kw)
         try:
             rv = getattr(obj, meth)(**kw)
@@ -293,7 +306,7 @@ class Run:
     def select(self, sel):
         only_keys(sel, ("op", "service", "account", "ok", "mutating",
                         "has_param", "no_param", "param", "about",
-                        "has_error"), "select")
+                        "has_error", "path"), "select")
         kw = {k: sel[k] for k in ("service", "account", "ok") if k in sel}
         if "op" in sel:
             kw["action"] = sel["op"]
@@ -311,6 +324,8 @@ class Run:
             if "about" in sel and sel["about"] not in c.params.values():
                 continue
             if "has_error" in sel and bool(c.error) != sel["has_error"]:
+                continue
+            if "path" in sel and c.path != sel["path"]:
                 continue
             out.append(self.call_view(c))
         return out
