@@ -2,7 +2,7 @@
 """test_pb_cases.py - the built-in playbook cases written as data:
 every tests/data/playbooks/*.json runs here, in name order, each against
 its own fixitd (aws executor) and fake AWS, and is reported by its file
-name (PASS 0001-imds-dry-run.json). The format is in
+name (PASS 0102-imds-dry-run.json). The format is in
 tests/data/playbooks/README.md; in short a case is a fake AWS seed, a
 playbook, and steps (start, scan, wait, undo, ...) each followed by the
 expectations that must hold then (findings, the AWS calls in order, the
@@ -12,7 +12,7 @@ A case with a missing, unknown or malformed section fails; so does a case
 that asserts nothing.
 
     FIXITD=build/fixitd python3 tests/integration/test_pb_cases.py
-    ... test_pb_cases.py 0001-imds-dry-run.json     # one case
+    ... test_pb_cases.py 0102-imds-dry-run.json     # one case
 """
 
 import glob
@@ -26,9 +26,9 @@ import xml.etree.ElementTree as ET
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness as h                                     # noqa: E402
-from fakeaws_state import ACCOUNT_SEEDS, REGION_SEEDS, iso  # noqa: E402
-from fakeaws_state import parse_time                    # noqa: E402
-from pbtest import (FIXIT_TAGS, check_fixit_tags,       # noqa: E402
+from fakeaws_state import (ACCOUNT_SEEDS, REGION_SEEDS,  # noqa: E402
+                           iso, parse_time)
+from pbtest import (check_fixit_tags,                   # noqa: E402
                     check_only_fixit_tagging, check_scan_ok, form,
                     tag_params)
 
@@ -454,10 +454,10 @@ class Run:
                 need(isinstance(spec, dict) and spec, "%s: {path: m}", w)
                 for p, m in spec.items():
                     p = self.sub(p)
-                    with self.env.aws.lock:
-                        v = json.loads(json.dumps(self.resolve(p),
-                                                  default=str)) \
-                            if self.resolve(p) is not MISSING else MISSING
+                    with self.env.aws.lock:     # a copy, read at once
+                        v = self.resolve(p)
+                        if v is not MISSING:
+                            v = json.loads(json.dumps(v, default=str))
                     self.match(v, m, "%s[%s]" % (w, p))
             elif key in ("audit", "history"):
                 need(isinstance(spec, dict) and spec, "%s: {resource: m}", w)
@@ -876,10 +876,59 @@ CHECKS = {
     "ec2_roles": check_ec2_roles,
     "reads_as_auditor": check_reads_as_auditor,
 }
-assert FIXIT_TAGS
 
 
 # ---- main -------------------------------------------------------------------
+
+GOOD = {"description": "d", "playbook": {"builtin": "ec2-imdsv1"},
+        "seed": {}, "steps": [{"do": "start"},
+                              {"do": "scan", "expect": {"found": []}}]}
+BROKEN = {          # what a broken case looks like -> the error it gives
+    "not JSON": "{",
+    "'steps' missing": {k: v for k, v in GOOD.items() if k != "steps"},
+    "'seed' missing": {k: v for k, v in GOOD.items() if k != "seed"},
+    "unknown key(s) stepz": dict(GOOD, stepz=[]),
+    "description: empty": dict(GOOD, description=" "),
+    "steps: a non-empty list": dict(GOOD, steps=[]),
+    "\"do\" must be one of": dict(GOOD, steps=[{"do": "frobnicate"}]),
+    "scan before start": dict(GOOD, steps=[{"do": "scan"}]),
+    "no start step": dict(GOOD, steps=[
+        {"do": "check", "expect": {"state": {"instances": {}}}}]),
+    "'findings' missing": dict(GOOD, steps=[{"do": "start"},
+                                            {"do": "wait"}]),
+    "check without expect": dict(GOOD, steps=[{"do": "start"},
+                                              {"do": "check"}]),
+    "expect: empty": dict(GOOD, steps=[{"do": "start", "expect": {}}]),
+    "unknown key(s) finds": dict(GOOD, steps=[
+        {"do": "start", "expect": {"finds": []}}]),
+    "unknown matcher $hass": dict(GOOD, steps=[
+        {"do": "start", "expect": {"findings": {"x": {"$hass": {}}}}}]),
+    "unknown check 'roles'": dict(GOOD, steps=[
+        {"do": "start", "expect": {"checks": ["roles"]}}]),
+    "key(s) state twice": '{"description": "d", "playbook": {"builtin": '
+    '"x"}, "seed": {}, "steps": [{"do": "start", "expect": {"state": {}, '
+    '"state": {}}}]}',
+}
+
+
+def test_broken_cases_refused():
+    """Each kind of broken case file is refused before fixitd runs."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, (want, doc) in enumerate(sorted(BROKEN.items())):
+            path = os.path.join(tmp, "%04d-broken.json" % i)
+            with open(path, "w") as f:
+                f.write(doc if isinstance(doc, str) else json.dumps(doc))
+            try:
+                Run(path)
+            except CaseError as e:
+                h.check(want in str(e), "%r refused with %r", want, str(e))
+            else:
+                h.check(False, "a broken case (%s) was taken", want)
+        path = os.path.join(tmp, "good.json")
+        with open(path, "w") as f:
+            json.dump(GOOD, f)
+        Run(path)
 
 def case_test(path):
     def fn():
@@ -902,4 +951,4 @@ if __name__ == "__main__":
     if not files:
         print("FAIL: no case files in %s" % CASES)
         sys.exit(1)
-    h.run_tests(*[case_test(p) for p in files])
+    h.run_tests(test_broken_cases_refused, *[case_test(p) for p in files])
