@@ -13,14 +13,19 @@ that asserts nothing.
 
     FIXITD=build/fixitd python3 tests/integration/test_pb_cases.py
     ... test_pb_cases.py 0102-imds-dry-run.json     # one case
+    FIXIT_CASE_JOBS=1 ... test_pb_cases.py           # one case at a time
+                                                    # (default: two)
 """
 
+import concurrent.futures
 import glob
 import json
 import os
 import re
 import sys
+import threading
 import time
+import traceback
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -930,6 +935,7 @@ def test_broken_cases_refused():
             json.dump(GOOD, f)
         Run(path)
 
+
 def case_test(path):
     def fn():
         try:
@@ -946,9 +952,43 @@ def case_files():
     return sorted(glob.glob(os.path.join(CASES, "*.json")))
 
 
+def run_cases(fns, jobs):
+    """harness.run_tests, with `jobs` cases at a time: a case spends its
+    time waiting for fixitd's 1 s tick, not on a CPU, so two at once halve
+    the wall time. PASS/FAIL lines come as cases end; a failure's
+    traceback is printed whole."""
+    if not os.access(h.FIXITD, os.X_OK):
+        print("FAIL: no fixitd binary at %s (set FIXITD)" % h.FIXITD)
+        sys.exit(1)
+    only = sys.argv[1:]
+    fns = [fn for fn in fns if not only or fn.__name__ in only]
+    out = threading.Lock()
+
+    def one(fn):
+        t0 = time.time()
+        h.log("RUN  %s" % fn.__name__)
+        try:
+            fn()
+        except Exception as e:
+            with out:
+                sys.stdout.write(traceback.format_exc())
+                h.log("FAIL %s (%.1fs): %s" % (fn.__name__,
+                                               time.time() - t0, e))
+            return False
+        h.log("PASS %s (%.1fs)" % (fn.__name__, time.time() - t0))
+        return True
+
+    with concurrent.futures.ThreadPoolExecutor(max(1, jobs)) as pool:
+        ok = list(pool.map(one, fns))
+    passed = sum(ok)
+    print("%d passed, %d failed" % (passed, len(ok) - passed), flush=True)
+    sys.exit(0 if ok and all(ok) else 1)
+
+
 if __name__ == "__main__":
     files = case_files()
     if not files:
         print("FAIL: no case files in %s" % CASES)
         sys.exit(1)
-    h.run_tests(test_broken_cases_refused, *[case_test(p) for p in files])
+    run_cases([test_broken_cases_refused] + [case_test(p) for p in files],
+              int(os.environ.get("FIXIT_CASE_JOBS") or 2))
