@@ -1,8 +1,8 @@
 """pbtest.py - helpers shared by the tests of the built-in AWS playbooks
-(test_pb_*.py): an Env with one aws playbook, the fake AWS's recorded
-calls and tags, and the checks every playbook test makes (scan rows, the
-fixit: tags, only fixit: tagging, no mutating call, the dry-run plan, a
-finding resolved by check).
+(test_pb_cases.py, which runs tests/data/playbooks/*.json, and the
+test_pb_*.py left in Python): an Env with one aws playbook, the fake
+AWS's recorded calls and tags, and the checks every playbook test makes
+(scan rows, the fixit: tags, only fixit: tagging, no mutating call).
 """
 
 import os
@@ -24,15 +24,6 @@ def env_for(name, builtin, params=None, **kw):
         h.aws_playbook(builtin, params=params, **kw)])
 
 
-def region(env, account=h.NONPROD):
-    """The fake AWS state of account in h.REGION."""
-    return env.aws.account(account).region(h.REGION)
-
-
-def by_resource(env, playbook):
-    return {f["resource_id"]: f for f in env.findings(playbook=playbook)}
-
-
 def scan_one(env, playbook, state, timeout=30):
     """Start, scan: the only finding of playbook, once it reached state
     (read again then)."""
@@ -41,50 +32,6 @@ def scan_one(env, playbook, state, timeout=30):
     [f] = env.findings(playbook=playbook)
     env.wait_state(f["id"], state, timeout=timeout)
     return env.finding(f["id"])
-
-
-def scan_ignored(env, playbook, op, text):
-    """The fake ignores op (the fix's change): start, scan, and the only
-    finding of playbook fails, op sent once per attempt (two), text in
-    its last_error. The finding, read again."""
-    env.aws.ignore_next(op, n=10)
-    f = scan_one(env, playbook, "failed", timeout=40)
-    check_last_error(f, text)
-    calls = env.aws.calls(action=op)
-    check(len(calls) == 2 and all(c.ignored for c in calls),
-          "%s calls %r", op, calls)
-    return f
-
-
-def scan_paused(env, playbook, want):
-    """Start, pause playbook, scan: its findings by resource, exactly
-    the resources of want."""
-    env.start()
-    env.fixit("pause " + playbook)
-    check_scan_ok(env.scan())
-    found = by_resource(env, playbook)
-    check(sorted(found) == sorted(want), "%s found %r, want %r", playbook,
-          sorted(found), sorted(want))
-    return found
-
-
-def resume_resolved(env, playbook, found, reasons):
-    """Resume playbook: the finding of each resource of reasons (resource
-    -> a part of the reason it resolved with, or None) resolves, with no
-    mutating call."""
-    env.aws.reset_calls()
-    env.fixit("resume " + playbook)
-    for rid, why in reasons.items():
-        env.wait_state(found[rid]["id"], "resolved", timeout=30)
-        if why is not None:
-            r = resolved_reason(env, found[rid]["id"])
-            check(why in r, "%s resolved because %r, want %r", rid, r, why)
-    check_no_mutation(env, "check")
-
-
-def resolved_reason(env, fid):
-    return env.q1("SELECT reason FROM audit WHERE finding_id = ? AND "
-                  "to_state = 'resolved'", fid) or ""
 
 
 # ---- recorded calls ---------------------------------------------------------
@@ -114,14 +61,6 @@ def tags_on(env, rid, action=None):
             if action is None or t.get("fixit:action") == action:
                 out.append(t)
     return out
-
-
-def mutating_names(env):
-    return [c.operation for c in env.aws.mutating_calls()]
-
-
-def planned_actions(prior):
-    return [p.get("action") for p in prior.get("planned") or []]
 
 
 # ---- checks -----------------------------------------------------------------
@@ -161,13 +100,6 @@ def check_only_fixit_tagging(env):
 def check_no_mutation(env, what):
     muts = env.aws.mutating_calls()
     check(not muts, "%s sent %r", what, [c.summary() for c in muts])
-
-
-def check_planned(prior, actions):
-    """A dry run's prior state: dry_run, the calls not sent, in order."""
-    check(prior.get("dry_run") is True and
-          planned_actions(prior) == actions,
-          "dry-run prior %r, want planned %r", prior, actions)
 
 
 def check_last_error(f, text):
