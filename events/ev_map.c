@@ -525,8 +525,10 @@ sh_details(const json_t *f, const char *rule, const json_t *res,
 	if ((v[3] = evmap_str(f, "ProductName", &n[3])) == NULL)
 		v[3] = evmap_str(f, "ProductArn", &n[3]);
 	v[4] = evmap_str(res, "Type", &n[4]);
-	if ((d = json_object()) == NULL ||
-	    evmap_setn(d, "source", "securityhub", 11) != FX_OK)
+	d = json_object();
+	if (d == NULL)
+		goto out;
+	if (evmap_setn(d, "source", "securityhub", 11) != FX_OK)
 		goto out;
 	for (i = 0; i < 5; i++)
 		if (evmap_set_clean(d, keys[i], v[i], n[i]) != FX_OK)

@@ -270,8 +270,11 @@ aws_post(struct loader *ld, char *elem, const struct seen *s,
 
 	if (a->regions != NULL)
 		return FX_OK;
-	if ((a->regions = calloc(2, sizeof(char *))) == NULL ||
-	    (a->regions[0] = strdup("us-east-1")) == NULL)
+	a->regions = calloc(2, sizeof(char *));
+	if (a->regions == NULL)
+		return FX_ENOMEM;
+	a->regions[0] = strdup("us-east-1");
+	if (a->regions[0] == NULL)
 		return FX_ENOMEM;
 	a->nregions = 1;
 	return FX_OK;
@@ -573,15 +576,24 @@ load_secrets(struct loader *ld)
 	struct config *c = ld->cfg;
 	fx_err rc;
 
-	if ((rc = load_secret(ld, &ld->sig_file, "slack.signing_secret_file",
-	    "FIXIT_SLACK_SIGNING_SECRET", &c->signing_secret)) != FX_OK ||
-	    (rc = load_secret(ld, &ld->bot_file, "slack.bot_token_file",
-	    "FIXIT_SLACK_BOT_TOKEN", &c->bot_token)) != FX_OK ||
-	    (rc = load_tokens(ld)) != FX_OK ||
-	    (rc = load_secret(ld, &ld->ext_file, "aws.external_id_file",
-	    "FIXIT_AWS_EXTERNAL_ID", &ld->pol->aws.external_id)) != FX_OK ||
-	    (rc = load_secret(ld, &ld->evkey_file, "events.api_key_file",
-	    "FIXIT_EVENTS_API_KEY", &c->events_key)) != FX_OK)
+	rc = load_secret(ld, &ld->sig_file, "slack.signing_secret_file",
+	    "FIXIT_SLACK_SIGNING_SECRET", &c->signing_secret);
+	if (rc != FX_OK)
+		return rc;
+	rc = load_secret(ld, &ld->bot_file, "slack.bot_token_file",
+	    "FIXIT_SLACK_BOT_TOKEN", &c->bot_token);
+	if (rc != FX_OK)
+		return rc;
+	rc = load_tokens(ld);
+	if (rc != FX_OK)
+		return rc;
+	rc = load_secret(ld, &ld->ext_file, "aws.external_id_file",
+	    "FIXIT_AWS_EXTERNAL_ID", &ld->pol->aws.external_id);
+	if (rc != FX_OK)
+		return rc;
+	rc = load_secret(ld, &ld->evkey_file, "events.api_key_file",
+	    "FIXIT_EVENTS_API_KEY", &c->events_key);
+	if (rc != FX_OK)
 		return rc;
 	if (c->slack_mode != SLACK_LIVE)
 		return FX_OK;
@@ -610,20 +622,32 @@ config_load(const char *path, struct config **out, struct buf *err)
 	buf_init(&text, FX_MAX_CONFIG_FILE);
 	if (err != NULL)
 		buf_reset(err);
-	if ((rc = cfg_read_file(&ld, &text)) != FX_OK)
+	rc = cfg_read_file(&ld, &text);
+	if (rc != FX_OK)
 		goto out;
+	rc = FX_ENOMEM;
 	ld.cfg = calloc(1, sizeof(*ld.cfg));
-	if (ld.cfg == NULL || (ld.cfg->policy = ld.pol =
-	    calloc(1, sizeof(*ld.pol))) == NULL ||
-	    (ld.cfg->path = strdup(path)) == NULL) {
-		rc = FX_ENOMEM;
+	if (ld.cfg == NULL)
 		goto out;
-	}
-	if ((rc = cfg_parse_yaml(&ld, &text, &loaded)) != FX_OK ||
-	    (rc = cfg_apply_defaults(&ld, &top_sec, NULL, "")) != FX_OK ||
-	    (rc = cfg_parse_map(&ld, &top_sec, NULL,
-	    yaml_document_get_root_node(&ld.doc), 1, "")) != FX_OK ||
-	    (rc = load_secrets(&ld)) != FX_OK)
+	ld.pol = calloc(1, sizeof(*ld.pol));
+	ld.cfg->policy = ld.pol;
+	if (ld.pol == NULL)
+		goto out;
+	ld.cfg->path = strdup(path);
+	if (ld.cfg->path == NULL)
+		goto out;
+	rc = cfg_parse_yaml(&ld, &text, &loaded);
+	if (rc != FX_OK)
+		goto out;
+	rc = cfg_apply_defaults(&ld, &top_sec, NULL, "");
+	if (rc != FX_OK)
+		goto out;
+	rc = cfg_parse_map(&ld, &top_sec, NULL,
+	    yaml_document_get_root_node(&ld.doc), 1, "");
+	if (rc != FX_OK)
+		goto out;
+	rc = load_secrets(&ld);
+	if (rc != FX_OK)
 		goto out;
 	*out = ld.cfg;
 	ld.cfg = NULL;

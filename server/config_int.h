@@ -1,7 +1,8 @@
 /*
- * config_int.h - what config.c (fixit's tables, checks and secrets) and
- * config_walk.c (the YAML table walker and the key type parsers) share.
- * Private to those two files: the interface is config.h.
+ * config_int.h - what config.c (fixit's tables, checks and secrets),
+ * config_walk.c (the YAML table walker and the key type parsers) and
+ * config_read.c (the file into one YAML document) share. Private to
+ * those files: the interface is config.h.
  *
  * Table-driven, after Redis config.c: each section is a table of keys
  * (name, type, where the value goes, required, default, range). Every
@@ -135,6 +136,8 @@ fx_err cfg_apply_defaults(struct loader *ld, const struct section *sec,
     char *elem, const char *path) FX_WUR;
 fx_err cfg_parse_map(struct loader *ld, const struct section *sec,
     char *elem, yaml_node_t *n, int parent_line, const char *path) FX_WUR;
+
+/* ---- config_read.c --------------------------------------------------- */
 
 /* ld->file into text (capped at FX_MAX_CONFIG_FILE) */
 fx_err cfg_read_file(struct loader *ld, struct buf *text) FX_WUR;

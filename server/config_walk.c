@@ -1,19 +1,16 @@
 /*
- * config_walk.c - the generic half of the config loader: the YAML file
- * read into one document, the table walker (defaults, mappings, lists of
- * mappings, duplicate and unknown keys, required keys) and the parsers of
- * each key type. config.c holds fixit's tables, checks and secrets; the
- * types they share are in config_int.h.
+ * config_walk.c - the generic half of the config loader: the table walker
+ * (defaults, mappings, lists of mappings, duplicate and unknown keys,
+ * required keys) and the parsers of each key type. config_read.c reads
+ * the file into one YAML document; config.c holds fixit's tables, checks
+ * and secrets; the types they share are in config_int.h.
  */
 #include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <yaml.h>
 #include <jansson.h>
@@ -584,9 +581,11 @@ parse_seq(struct loader *ld, const struct ckey *k, char *base,
 
 		*cnt = i + 1;
 		cfg_sub_path(ip, path, NULL, i);
-		if ((rc = cfg_apply_defaults(ld, sec, elem, ip)) != FX_OK ||
-		    (rc = cfg_parse_map(ld, sec, elem, it, line_of(it), ip)) !=
-		    FX_OK)
+		rc = cfg_apply_defaults(ld, sec, elem, ip);
+		if (rc != FX_OK)
+			return rc;
+		rc = cfg_parse_map(ld, sec, elem, it, line_of(it), ip);
+		if (rc != FX_OK)
 			return rc;
 	}
 	return FX_OK;
@@ -729,77 +728,3 @@ cfg_check_unique(struct loader *ld, const struct seen *s, const char *path,
 	}
 	return FX_OK;
 }
-
-/* ---- loading ---------------------------------------------------------- */
-
-fx_err
-cfg_read_file(struct loader *ld, struct buf *text)
-{
-	char chunk[8192];
-	ssize_t r;
-	fx_err rc = FX_OK;
-	int fd;
-
-	if ((fd = open(ld->file, O_RDONLY | O_CLOEXEC)) < 0)
-		return cfg_err(ld, 0, NULL, "cannot open: %s", strerror(errno));
-	while ((r = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = cfg_err(ld, 0, NULL, "cannot read: %s",
-			    strerror(errno));
-			break;
-		}
-		if ((rc = buf_add(text, chunk, (size_t)r)) != FX_OK) {
-			if (rc == FX_ETOOBIG)
-				rc = cfg_err(ld, 0, NULL, "larger than %d "
-				    "bytes", FX_MAX_CONFIG_FILE);
-			break;
-		}
-	}
-	close(fd);
-	return rc;
-}
-
-static fx_err
-yaml_fail(struct loader *ld, const yaml_parser_t *p)
-{
-	if (p->error == YAML_MEMORY_ERROR)
-		return FX_ENOMEM;
-	return cfg_err(ld, (int)p->problem_mark.line + 1, NULL,
-	    "YAML syntax: %s%s%s", p->problem ? p->problem : "error",
-	    p->context ? " " : "", p->context ? p->context : "");
-}
-
-/* the one document of the file into ld->doc; *loaded says to delete it */
-fx_err
-cfg_parse_yaml(struct loader *ld, const struct buf *text, int *loaded)
-{
-	yaml_parser_t parser;
-	yaml_document_t extra;
-	yaml_node_t *root;
-	fx_err rc = FX_OK;
-
-	if (!yaml_parser_initialize(&parser))
-		return FX_ENOMEM;
-	yaml_parser_set_input_string(&parser,
-	    (const unsigned char *)buf_str(text), text->len);
-	if (!yaml_parser_load(&parser, &ld->doc)) {
-		rc = yaml_fail(ld, &parser);
-		goto out;
-	}
-	*loaded = 1;
-	if (!yaml_parser_load(&parser, &extra)) {
-		rc = yaml_fail(ld, &parser);
-		goto out;
-	}
-	root = yaml_document_get_root_node(&extra);
-	if (root != NULL)
-		rc = cfg_err(ld, line_of(root), NULL, "only one YAML "
-		    "document is allowed");
-	yaml_document_delete(&extra);
-out:
-	yaml_parser_delete(&parser);
-	return rc;
-}
-

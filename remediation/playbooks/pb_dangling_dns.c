@@ -86,28 +86,54 @@ dd_pat(json_t *arr, const char *fmt, ...)
 	    FX_ENOMEM;
 }
 
+/*
+ * The S3 endpoints a bucket is reached through: PRE[REGION.]DOMAIN, as
+ * BUCKET.ENDPOINT (hosts, in this order) and, for the path-style ones,
+ * as the endpoint alone (named).
+ */
+static const struct dd_s3_ep {
+	const char *pre;
+	int region;	/* REGION. follows pre */
+	int named;	/* also a path-style endpoint */
+} dd_s3_eps[] = {
+	{ "s3.", 0, 1 },
+	{ "s3.", 1, 1 },
+	{ "s3-", 1, 1 },
+	{ "s3.dualstack.", 1, 0 },
+	{ "s3-website-", 1, 1 },
+	{ "s3-website.", 1, 1 },
+};
+
 static fx_err
 dd_s3_pats(json_t *hosts, json_t *named, const char *b, const char *r,
     const char *d)
 {
+	const struct dd_s3_ep *e;
+	size_t i;
 	fx_err rc;
 
-	if ((rc = dd_pat(hosts, "%s.s3.%s", b, d)) != FX_OK ||
-	    (rc = dd_pat(hosts, "%s.s3.%s.%s", b, r, d)) != FX_OK ||
-	    (rc = dd_pat(hosts, "%s.s3-%s.%s", b, r, d)) != FX_OK ||
-	    (rc = dd_pat(hosts, "%s.s3.dualstack.%s.%s", b, r, d)) != FX_OK ||
-	    (rc = dd_pat(hosts, "%s.s3-website-%s.%s", b, r, d)) != FX_OK ||
-	    (rc = dd_pat(hosts, "%s.s3-website.%s.%s", b, r, d)) != FX_OK)
-		return rc;
-	if (strcmp(r, "us-east-1") == 0 &&
-	    (rc = dd_pat(hosts, "%s.s3-external-1.%s", b, d)) != FX_OK)
-		return rc;
-	if ((rc = dd_pat(named, "s3.%s", d)) != FX_OK ||
-	    (rc = dd_pat(named, "s3.%s.%s", r, d)) != FX_OK ||
-	    (rc = dd_pat(named, "s3-%s.%s", r, d)) != FX_OK ||
-	    (rc = dd_pat(named, "s3-website-%s.%s", r, d)) != FX_OK)
-		return rc;
-	return dd_pat(named, "s3-website.%s.%s", r, d);
+	for (i = 0; i < sizeof(dd_s3_eps) / sizeof(dd_s3_eps[0]); i++) {
+		e = &dd_s3_eps[i];
+		rc = dd_pat(hosts, "%s.%s%s%s%s", b, e->pre,
+		    e->region ? r : "", e->region ? "." : "", d);
+		if (rc != FX_OK)
+			return rc;
+	}
+	if (strcmp(r, "us-east-1") == 0) {
+		rc = dd_pat(hosts, "%s.s3-external-1.%s", b, d);
+		if (rc != FX_OK)
+			return rc;
+	}
+	for (i = 0; i < sizeof(dd_s3_eps) / sizeof(dd_s3_eps[0]); i++) {
+		e = &dd_s3_eps[i];
+		if (!e->named)
+			continue;
+		rc = dd_pat(named, "%s%s%s%s", e->pre, e->region ? r : "",
+		    e->region ? "." : "", d);
+		if (rc != FX_OK)
+			return rc;
+	}
+	return FX_OK;
 }
 
 static fx_err
@@ -116,16 +142,18 @@ dd_elb_pats(json_t *hosts, const char *n, const char *r, const char *d)
 	static const char *const pre[] = { "", "internal-", "dualstack.",
 	    "dualstack.internal-" };
 	size_t i;
-	fx_err rc = FX_OK;
+	fx_err rc;
 
-	for (i = 0; i < sizeof(pre) / sizeof(pre[0]) && rc == FX_OK; i++)
+	for (i = 0; i < sizeof(pre) / sizeof(pre[0]); i++) {
 		rc = dd_pat(hosts, "%s%s-*.%s.elb.%s", pre[i], n, r, d);
+		if (rc != FX_OK)
+			return rc;
+	}
 	/* network load balancers: NAME-ID.elb.REGION.amazonaws.com */
-	if (rc == FX_OK)
-		rc = dd_pat(hosts, "%s-*.elb.%s.%s", n, r, d);
-	if (rc == FX_OK)
-		rc = dd_pat(hosts, "dualstack.%s-*.elb.%s.%s", n, r, d);
-	return rc;
+	rc = dd_pat(hosts, "%s-*.elb.%s.%s", n, r, d);
+	if (rc != FX_OK)
+		return rc;
+	return dd_pat(hosts, "dualstack.%s-*.elb.%s.%s", n, r, d);
 }
 
 /* the exact DNS name (and its dualstack. form) when it is a host name */
@@ -144,8 +172,8 @@ dd_dns_pats(json_t *t, json_t *hosts, const char *dns, int elb)
 		return FX_OK;
 	if (json_object_set_new(t, "dns_name", json_string(h)) != 0)
 		return FX_ENOMEM;
-	if ((rc = dd_pat(hosts, "%s", h)) != FX_OK || !elb ||
-	    strncasecmp(h, "dualstack.", 10) == 0)
+	rc = dd_pat(hosts, "%s", h);
+	if (rc != FX_OK || !elb || strncasecmp(h, "dualstack.", 10) == 0)
 		return rc;
 	return dd_pat(hosts, "dualstack.%s", h);
 }
@@ -188,8 +216,9 @@ dd_target_new(const char *kind, const char *name, const char *region,
 	if (rc != FX_OK)
 		goto out;
 	rc = FX_ENOMEM;
-	if (json_object_set(t, "hosts", hosts) != 0 ||
-	    json_object_set(t, "named", named) != 0)
+	if (json_object_set(t, "hosts", hosts) != 0)
+		goto out;
+	if (json_object_set(t, "named", named) != 0)
 		goto out;
 	*out = t;
 	t = NULL;
@@ -443,8 +472,11 @@ dd_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 
 	memset(&s, 0, sizeof(s));
 	*v = PB_WRONG;
-	if ((rc = dd_target(x, finding, &t)) != FX_OK ||
-	    (rc = dd_scan_run(x, t, &s)) != FX_OK)
+	rc = dd_target(x, finding, &t);
+	if (rc != FX_OK)
+		goto out;
+	rc = dd_scan_run(x, t, &s);
+	if (rc != FX_OK)
 		goto out;
 	nr = json_array_size(s.records);
 	nc = json_array_size(s.cloudfront);
@@ -490,8 +522,11 @@ dd_fix_zone(struct pb_ctx *x, const char *zid, const json_t *z,
 	snprintf(comment, sizeof(comment), "fixit finding %lld: records "
 	    "pointing at deleted %s %s", (long long)x->finding_id,
 	    aws_j_str(t, "kind"), aws_j_str(t, "name"));
-	if ((rc = r53_tag_zone(x, zid, "delete-dangling", NULL)) != FX_OK ||
-	    (rc = r53_change(x, zid, "DELETE", recs, comment)) != FX_OK)
+	rc = r53_tag_zone(x, zid, "delete-dangling", NULL);
+	if (rc != FX_OK)
+		return rc;
+	rc = r53_change(x, zid, "DELETE", recs, comment);
+	if (rc != FX_OK)
 		return rc;
 	pb_say(x, "%s %zu record set(s) in zone %s (%s)", x->dry_run ?
 	    "would delete" : "deleted", json_array_size(recs),
@@ -510,13 +545,19 @@ dd_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 
 	memset(&s, 0, sizeof(s));
 	*prior = NULL;
-	if ((rc = dd_target(x, finding, &t)) != FX_OK ||
-	    (rc = dd_scan_run(x, t, &s)) != FX_OK)
+	rc = dd_target(x, finding, &t);
+	if (rc != FX_OK)
+		goto out;
+	rc = dd_scan_run(x, t, &s);
+	if (rc != FX_OK)
 		goto out;
 	rc = FX_ENOMEM;
 	p = json_pack("{s:O, s:O, s:O}", "target", t, "records", s.records,
 	    "cloudfront", s.cloudfront);
-	if (p == NULL || (zones = dd_by_zone(s.records)) == NULL)
+	if (p == NULL)
+		goto out;
+	zones = dd_by_zone(s.records);
+	if (zones == NULL)
 		goto out;
 	dd_say_cloudfront(x, s.cloudfront, t);
 	if (json_object_size(zones) == 0)
@@ -637,16 +678,19 @@ dd_undo_zone(struct pb_ctx *x, const char *zid, const json_t *z)
 	json_t *todo = NULL;
 	fx_err rc;
 
-	if ((rc = dd_missing(x, zid, json_object_get(z, "records"),
-	    &todo)) != FX_OK)
+	rc = dd_missing(x, zid, json_object_get(z, "records"), &todo);
+	if (rc != FX_OK)
 		goto out;
 	if (json_array_size(todo) == 0) {
 		pb_say(x, "zone %s: nothing to restore", zid);
 		goto out;
 	}
-	if ((rc = r53_tag_zone(x, zid, "undo-delete-dangling", NULL)) !=
-	    FX_OK || (rc = r53_change(x, zid, "CREATE", todo, "fixit: undo "
-	    "of delete-dangling")) != FX_OK)
+	rc = r53_tag_zone(x, zid, "undo-delete-dangling", NULL);
+	if (rc != FX_OK)
+		goto out;
+	rc = r53_change(x, zid, "CREATE", todo,
+	    "fixit: undo of delete-dangling");
+	if (rc != FX_OK)
 		goto out;
 	pb_say(x, "restored %zu record set(s) in zone %s (%s)",
 	    json_array_size(todo), aws_j_str(z, "zone_name") ?

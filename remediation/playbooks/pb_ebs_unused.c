@@ -257,8 +257,11 @@ ebs_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 
 	*v = PB_WRONG;
 	aws_resp_init(&resp);
-	if ((rc = ebs_opts(x, &o)) != FX_OK || (rc = pb_read_finding(x,
-	    finding, &ebs_vol_one, &resp, &vid, &vol)) != FX_OK)
+	rc = ebs_opts(x, &o);
+	if (rc != FX_OK)
+		goto out;
+	rc = pb_read_finding(x, finding, &ebs_vol_one, &resp, &vid, &vol);
+	if (rc != FX_OK)
 		goto out;
 	st = pb_sto_util_str(vol, "status");
 	if (vol == NULL || strcmp(st, "deleting") == 0 ||
@@ -321,6 +324,28 @@ ebs_prior(const json_t *vol)
 	return p;
 }
 
+/*
+ * DescribeSnapshots parameters for the snapshots of vid made for finding
+ * fid, or NULL: without the filters all one's snapshots are listed, and
+ * the caller checks what it gets anyway.
+ */
+static json_t *
+ebs_earlier_query(const char *vid, const char *fid)
+{
+	json_t *p = json_pack("{s:s}", "Owner.1", "self");
+
+	if (p == NULL)
+		return NULL;
+	if (pb_ec2_filter(p, 1, "volume-id", vid) != FX_OK)
+		goto fail;
+	if (pb_ec2_filter(p, 2, "tag:fixit:finding", fid) != FX_OK)
+		goto fail;
+	return p;
+fail:
+	json_decref(p);
+	return NULL;
+}
+
 /* a snapshot this finding made earlier (a retried fix), or "" */
 static fx_err
 ebs_earlier(struct pb_ctx *x, const char *vid, char *sid, size_t len)
@@ -334,12 +359,7 @@ ebs_earlier(struct pb_ctx *x, const char *vid, char *sid, size_t len)
 
 	sid[0] = '\0';
 	snprintf(fid, sizeof(fid), "%lld", (long long)x->finding_id);
-	p = json_pack("{s:s}", "Owner.1", "self");
-	if (p != NULL && (pb_ec2_filter(p, 1, "volume-id", vid) != FX_OK ||
-	    pb_ec2_filter(p, 2, "tag:fixit:finding", fid) != FX_OK)) {
-		json_decref(p);
-		p = NULL;
-	}
+	p = ebs_earlier_query(vid, fid);
 	rc = pb_query(x, PB_AUDITOR, AWS_EC2, "DescribeSnapshots", p, 0,
 	    &resp);
 	json_array_foreach(aws_j_list(resp.doc, "snapshotSet"), i, it) {
@@ -363,18 +383,16 @@ ebs_earlier(struct pb_ctx *x, const char *vid, char *sid, size_t len)
 	return rc;
 }
 
+/* CreateSnapshot's parameters: the volume, a description, the tags */
 static fx_err
-ebs_create_snapshot(struct pb_ctx *x, const char *vid, char *sid,
-    size_t len)
+ebs_snapshot_params(struct pb_ctx *x, const char *vid, json_t **out)
 {
-	struct aws_resp resp;
 	struct pb_tags t;
-	const char *id;
 	json_t *p;
 	char desc[160];
 	fx_err rc;
 
-	aws_resp_init(&resp);
+	*out = NULL;
 	snprintf(desc, sizeof(desc), "fixit: before deleting %s (finding "
 	    "%lld)", vid, (long long)x->finding_id);
 	p = json_pack("{s:s, s:s, s:s}", "VolumeId", vid, "Description", desc,
@@ -382,13 +400,35 @@ ebs_create_snapshot(struct pb_ctx *x, const char *vid, char *sid,
 	if (p == NULL)
 		return FX_ENOMEM;
 	pb_tags_init(&t, p, "TagSpecification.1.Tag.");
-	if ((rc = pb_tags_fixit(x, &t, "backup", NULL)) != FX_OK ||
-	    (rc = pb_tags_add(&t, "fixit:source-volume", vid)) != FX_OK) {
-		json_decref(p);
+	rc = pb_tags_fixit(x, &t, "backup", NULL);
+	if (rc != FX_OK)
+		goto out;
+	rc = pb_tags_add(&t, "fixit:source-volume", vid);
+	if (rc != FX_OK)
+		goto out;
+	*out = p;
+	p = NULL;
+out:
+	json_decref(p);
+	return rc;
+}
+
+static fx_err
+ebs_create_snapshot(struct pb_ctx *x, const char *vid, char *sid,
+    size_t len)
+{
+	struct aws_resp resp;
+	const char *id;
+	json_t *p;
+	fx_err rc;
+
+	rc = ebs_snapshot_params(x, vid, &p);
+	if (rc != FX_OK)
 		return rc;
-	}
-	if ((rc = pb_query(x, PB_REMEDIATOR, AWS_EC2, "CreateSnapshot", p, 1,
-	    &resp)) != FX_OK)
+	aws_resp_init(&resp);
+	rc = pb_query(x, PB_REMEDIATOR, AWS_EC2, "CreateSnapshot", p, 1,
+	    &resp);
+	if (rc != FX_OK)
 		goto out;
 	if ((id = pb_created(x, "CreateSnapshot", resp.doc, "snapshotId",
 	    "snapshot", EBS_DRY_SNAPSHOT)) == NULL) {
@@ -514,9 +554,12 @@ ebs_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 		rc = FX_ENOMEM;
 		goto out;
 	}
-	if ((rc = ebs_delete(x, vid, sid)) != FX_OK ||
-	    (rc = pb_would(x, p, "snapshot the volume, wait until the snapshot "
-	    "completes, tag and delete the volume")) != FX_OK)
+	rc = ebs_delete(x, vid, sid);
+	if (rc != FX_OK)
+		goto out;
+	rc = pb_would(x, p, "snapshot the volume, wait until the snapshot "
+	    "completes, tag and delete the volume");
+	if (rc != FX_OK)
 		goto out;
 	*prior = p;
 	p = NULL;
@@ -618,13 +661,17 @@ ebs_undo(struct pb_ctx *x, const json_t *finding, const json_t *prior)
 	p = json_pack("{s:s, s:s, s:s, s:s}", "SnapshotId", sid,
 	    "AvailabilityZone", az, "TagSpecification.1.ResourceType",
 	    "volume", "ClientToken", token);
-	if (p == NULL || (*type != '\0' && json_object_set_new(p,
-	    "VolumeType", json_string(type)) != 0) || (size > 0 &&
-	    json_object_set_new(p, "Size", json_integer(size)) != 0)) {
-		rc = FX_ENOMEM;
+	rc = FX_ENOMEM;
+	if (p == NULL)
 		goto out;
-	}
-	if ((rc = ebs_undo_params(x, prior, p)) != FX_OK)
+	if (*type != '\0' && json_object_set_new(p, "VolumeType",
+	    json_string(type)) != 0)
+		goto out;
+	if (size > 0 && json_object_set_new(p, "Size",
+	    json_integer(size)) != 0)
+		goto out;
+	rc = ebs_undo_params(x, prior, p);
+	if (rc != FX_OK)
 		goto out;
 	rc = pb_query(x, PB_REMEDIATOR, AWS_EC2, "CreateVolume", p, 1, &resp);
 	p = NULL;

@@ -78,8 +78,11 @@ imds_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 
 	aws_resp_init(&resp);
 	*v = PB_WRONG;
-	if ((rc = pb_ec2_util_finding(x, finding, &resp, &id, &inst)) !=
-	    FX_OK || (*v = pb_ec2_util_gone(x, inst)) != PB_WRONG)
+	rc = pb_ec2_util_finding(x, finding, &resp, &id, &inst);
+	if (rc != FX_OK)
+		goto out;
+	*v = pb_ec2_util_gone(x, inst);
+	if (*v != PB_WRONG)
 		goto out;
 	if (str_is(aws_j_str(inst, IMDS_TOKENS), "required")) {
 		*v = PB_RIGHT;
@@ -122,8 +125,8 @@ imds_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 
 	*prior = NULL;
 	aws_resp_init(&resp);
-	if ((rc = pb_ec2_util_finding(x, finding, &resp, &id, &inst)) !=
-	    FX_OK)
+	rc = pb_ec2_util_finding(x, finding, &resp, &id, &inst);
+	if (rc != FX_OK)
 		goto out;
 	if (inst == NULL) {
 		rc = FX_ENOTFOUND;
@@ -135,10 +138,15 @@ imds_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 		rc = FX_ENOMEM;
 		goto out;
 	}
-	if ((rc = pb_would(x, p, "set HttpTokens=required and "
-	    "HttpEndpoint=enabled on the instance")) != FX_OK ||
-	    (rc = pb_tag_ec2(x, id, "require-imdsv2", NULL)) != FX_OK ||
-	    (rc = imds_modify(x, id, "required", "enabled")) != FX_OK)
+	rc = pb_would(x, p, "set HttpTokens=required and "
+	    "HttpEndpoint=enabled on the instance");
+	if (rc != FX_OK)
+		goto out;
+	rc = pb_tag_ec2(x, id, "require-imdsv2", NULL);
+	if (rc != FX_OK)
+		goto out;
+	rc = imds_modify(x, id, "required", "enabled");
+	if (rc != FX_OK)
 		goto out;
 	pb_say(x, "%s HttpTokens=required", x->dry_run ? "would set" :
 	    "set");

@@ -121,8 +121,8 @@ q_read(struct pb_ctx *x, const json_t *finding, struct aws_resp *resp,
 {
 	fx_err rc;
 
-	if ((rc = pb_ec2_util_finding(x, finding, resp, &q->id, inst)) !=
-	    FX_OK || *inst == NULL)
+	rc = pb_ec2_util_finding(x, finding, resp, &q->id, inst);
+	if (rc != FX_OK || *inst == NULL)
 		goto out;
 	q->vpc = aws_j_str(*inst, "vpcId");
 	q->profile_arn = aws_j_str(*inst, "iamInstanceProfile/arn");
@@ -164,6 +164,24 @@ struct sg_found {
 	int other;		/* has any other rule */
 };
 
+/* DescribeSecurityGroups parameters for group gname in vpc, or NULL */
+static json_t *
+sg_find_query(const char *gname, const char *vpc)
+{
+	json_t *p = json_object();
+
+	if (p == NULL)
+		return NULL;
+	if (pb_ec2_filter(p, 1, "group-name", gname) != FX_OK)
+		goto fail;
+	if (pb_ec2_filter(p, 2, "vpc-id", vpc) != FX_OK)
+		goto fail;
+	return p;
+fail:
+	json_decref(p);
+	return NULL;
+}
+
 /* the isolation group in vpc (DescribeSecurityGroups, read-only) */
 static fx_err
 sg_find(struct pb_ctx *x, const char *vpc, struct sg_found *f)
@@ -171,17 +189,15 @@ sg_find(struct pb_ctx *x, const char *vpc, struct sg_found *f)
 	struct aws_resp resp;
 	const json_t *g, *perm;
 	const char *gname = q_group_name(x), *n, *v;
-	json_t *p = json_object();
+	json_t *p;
 	size_t i, j;
 	fx_err rc = FX_ENOMEM;
 
 	memset(f, 0, sizeof(*f));
 	aws_resp_init(&resp);
-	if (p == NULL || pb_ec2_filter(p, 1, "group-name", gname) != FX_OK ||
-	    pb_ec2_filter(p, 2, "vpc-id", vpc) != FX_OK) {
-		json_decref(p);
+	p = sg_find_query(gname, vpc);
+	if (p == NULL)
 		goto out;
-	}
 	rc = pb_query(x, PB_AUDITOR, AWS_EC2, "DescribeSecurityGroups", p, 0,
 	    &resp);
 	if (rc != FX_OK)
@@ -281,8 +297,11 @@ sg_prepare(struct pb_ctx *x, struct q *q)
 	f.id = NULL;
 	if (!f.allow_all)
 		goto out;		/* isolating as it is: untouched */
-	if ((rc = sg_revoke(x, q->sg)) != FX_OK ||
-	    (rc = pb_tag_ec2(x, q->sg, "quarantine-group", NULL)) != FX_OK)
+	rc = sg_revoke(x, q->sg);
+	if (rc != FX_OK)
+		goto out;
+	rc = pb_tag_ec2(x, q->sg, "quarantine-group", NULL);
+	if (rc != FX_OK)
 		goto out;
 	pb_say(x, "%s its egress", x->dry_run ? "would revoke" :
 	    "revoked");
@@ -361,10 +380,11 @@ q_deny(struct pb_ctx *x, struct q *q)
 	aws_resp_init(&resp);
 	if (q->profile_arn == NULL)
 		goto out;
-	if ((rc = iam_role(x, q->profile_arn, &q->role)) != FX_OK ||
-	    q->role == NULL)
+	rc = iam_role(x, q->profile_arn, &q->role);
+	if (rc != FX_OK || q->role == NULL)
 		goto out;
-	if ((rc = iam_has_policy(x, q->role, policy, &has)) != FX_OK)
+	rc = iam_has_policy(x, q->role, policy, &has);
+	if (rc != FX_OK)
 		goto out;
 	/* put by an earlier attempt of this very fix: it is ours */
 	snprintf(fid, sizeof(fid), "%lld", (long long)x->finding_id);
@@ -482,18 +502,21 @@ q_is_isolated(struct pb_ctx *x, struct q *q, int *yes)
 	*yes = 0;
 	if (json_array_size(q->groups) != 1 || q->vpc == NULL)
 		goto out;
-	if ((rc = sg_find(x, q->vpc, &f)) != FX_OK ||
-	    !groups_are(q->groups, f.id))
+	rc = sg_find(x, q->vpc, &f);
+	if (rc != FX_OK || !groups_are(q->groups, f.id))
 		goto out;
 	if (q->profile_arn == NULL) {
 		*yes = 1;
 		goto out;
 	}
-	if ((rc = iam_role(x, q->profile_arn, &q->role)) != FX_OK)
+	rc = iam_role(x, q->profile_arn, &q->role);
+	if (rc != FX_OK)
 		goto out;
-	if (q->role != NULL && (rc = iam_has_policy(x, q->role,
-	    q_policy_name(x), &has)) != FX_OK)
-		goto out;
+	if (q->role != NULL) {
+		rc = iam_has_policy(x, q->role, q_policy_name(x), &has);
+		if (rc != FX_OK)
+			goto out;
+	}
 	*yes = q->role == NULL || has;
 out:
 	free(f.id);
@@ -512,10 +535,14 @@ q_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 	memset(&q, 0, sizeof(q));
 	aws_resp_init(&resp);
 	*v = PB_WRONG;
-	if ((rc = q_read(x, finding, &resp, &q, &inst)) != FX_OK ||
-	    (*v = pb_ec2_util_gone(x, inst)) != PB_WRONG)
+	rc = q_read(x, finding, &resp, &q, &inst);
+	if (rc != FX_OK)
 		goto out;
-	if ((rc = q_is_isolated(x, &q, &yes)) != FX_OK)
+	*v = pb_ec2_util_gone(x, inst);
+	if (*v != PB_WRONG)
+		goto out;
+	rc = q_is_isolated(x, &q, &yes);
+	if (rc != FX_OK)
 		goto out;
 	if (yes) {
 		*v = PB_RIGHT;
@@ -632,16 +659,19 @@ q_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior,
 	sg = json_string_value(json_object_get(prior, "isolation_group"));
 	role = json_string_value(json_object_get(prior, "role_name"));
 	policy = json_string_value(json_object_get(prior, "policy_name"));
-	if ((rc = q_read(x, finding, &resp, &q, &inst)) != FX_OK ||
-	    inst == NULL)
+	rc = q_read(x, finding, &resp, &q, &inst);
+	if (rc != FX_OK || inst == NULL)
 		goto out;
 	if (!groups_are(q.groups, sg)) {
 		pb_say(x, "not in %s alone", sg ? sg : "the isolation group");
 		goto out;
 	}
-	if (role != NULL && (rc = iam_has_policy(x, role, policy ? policy :
-	    q_policy_name(x), &has)) != FX_OK)
-		goto out;
+	if (role != NULL) {
+		rc = iam_has_policy(x, role, policy ? policy :
+		    q_policy_name(x), &has);
+		if (rc != FX_OK)
+			goto out;
+	}
 	if (role != NULL && !has) {
 		pb_say(x, "role %s has no deny policy", role);
 		goto out;

@@ -145,8 +145,11 @@ qx_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 
 	aws_resp_init(&resp);
 	*v = PB_WRONG;
-	if ((rc = pb_ec2_util_finding(x, finding, &resp, &id, &inst)) !=
-	    FX_OK || (*v = pb_ec2_util_gone(x, inst)) != PB_WRONG)
+	rc = pb_ec2_util_finding(x, finding, &resp, &id, &inst);
+	if (rc != FX_OK)
+		goto out;
+	*v = pb_ec2_util_gone(x, inst);
+	if (*v != PB_WRONG)
 		goto out;
 	if (!qx_still_expired(x, inst, &q))
 		*v = PB_RIGHT;
@@ -212,8 +215,8 @@ qx_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 
 	aws_resp_init(&resp);
 	*prior = NULL;
-	if ((rc = pb_ec2_util_finding(x, finding, &resp, &id, &inst)) !=
-	    FX_OK)
+	rc = pb_ec2_util_finding(x, finding, &resp, &id, &inst);
+	if (rc != FX_OK)
 		goto out;
 	if (inst == NULL) {
 		rc = FX_ENOTFOUND;
@@ -226,14 +229,19 @@ qx_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 		goto out;
 	}
 	fx_iso8601_format(q.at, when);
-	if ((p = qx_prior(x, inst, when)) == NULL ||
-	    (extra = json_pack("{s:s}", QX_TAG_AT, when)) == NULL) {
-		rc = FX_ENOMEM;
+	rc = FX_ENOMEM;
+	p = qx_prior(x, inst, when);
+	if (p == NULL)
 		goto out;
-	}
+	extra = json_pack("{s:s}", QX_TAG_AT, when);
+	if (extra == NULL)
+		goto out;
 	/* the date stays readable for a retry (fixit:action changes) */
-	if ((rc = pb_tag_ec2(x, id, "terminate", extra)) != FX_OK ||
-	    (rc = qx_terminate(x, id)) != FX_OK)
+	rc = pb_tag_ec2(x, id, "terminate", extra);
+	if (rc != FX_OK)
+		goto out;
+	rc = qx_terminate(x, id);
+	if (rc != FX_OK)
 		goto out;
 	if (x->dry_run)
 		pb_say(x, "would terminate %s, quarantined %lld days", id,
@@ -261,8 +269,8 @@ qx_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior,
 	(void)prior;
 	aws_resp_init(&resp);
 	*ok = 0;
-	if ((rc = pb_ec2_util_finding(x, finding, &resp, &id, &inst)) !=
-	    FX_OK)
+	rc = pb_ec2_util_finding(x, finding, &resp, &id, &inst);
+	if (rc != FX_OK)
 		goto out;
 	st = aws_j_str(inst, "instanceState/name");
 	if (inst == NULL || str_is(st, "shutting-down") ||

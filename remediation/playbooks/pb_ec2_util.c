@@ -77,9 +77,13 @@ pb_ec2_util_instances(struct pb_ctx *x, const char *name, const char *value,
 	size_t i;
 	fx_err rc = FX_ENOMEM;
 
-	if (p == NULL || (rc = pb_ec2_filter(p, 1, name, value)) != FX_OK ||
-	    (rc = pb_ec2_filter(p, 2, "instance-state-name", states[0])) !=
-	    FX_OK)
+	if (p == NULL)
+		goto out;
+	rc = pb_ec2_filter(p, 1, name, value);
+	if (rc != FX_OK)
+		goto out;
+	rc = pb_ec2_filter(p, 2, "instance-state-name", states[0]);
+	if (rc != FX_OK)
 		goto out;
 	for (i = 1; states[i] != NULL; i++) {
 		snprintf(key, sizeof(key), "Filter.2.Value.%zu", i + 1);
@@ -176,17 +180,16 @@ pb_ec2_util_ids_join(const json_t *ids, size_t cap, struct buf *out)
 {
 	const json_t *id;
 	size_t i;
-	fx_err rc = FX_OK;
+	fx_err rc;
 
 	buf_init(out, cap);
 	json_array_foreach((json_t *)ids, i, id) {
-		if (rc == FX_OK && i > 0)
-			rc = buf_addc(out, ',');
-		if (rc == FX_OK)
-			rc = buf_adds(out, json_string_value(id) ?
-			    json_string_value(id) : "");
+		rc = buf_addf(out, "%s%s", i > 0 ? "," : "",
+		    json_string_value(id) ? json_string_value(id) : "");
+		if (rc != FX_OK)
+			return rc;
 	}
-	return rc;
+	return FX_OK;
 }
 
 const char *

@@ -153,10 +153,13 @@ xml_elem(struct buf *b, const char *name, const char *text)
 {
 	fx_err rc;
 
-	if ((rc = buf_addf(b, "<%s>", name)) == FX_OK &&
-	    (rc = r53_xml_esc(b, text)) == FX_OK)
-		rc = buf_addf(b, "</%s>", name);
-	return rc;
+	rc = buf_addf(b, "<%s>", name);
+	if (rc != FX_OK)
+		return rc;
+	rc = r53_xml_esc(b, text);
+	if (rc != FX_OK)
+		return rc;
+	return buf_addf(b, "</%s>", name);
 }
 
 /* the members of a record set, in the order of the Route 53 schema */
@@ -199,25 +202,47 @@ xml_records(struct buf *b, const json_t *list)
 	const char *v;
 	json_t *it;
 	size_t i;
-	fx_err rc = FX_OK;
+	fx_err rc;
 
 	if (json_array_size(list) == 0)
 		return FX_OK;	/* "" (empty) or not a list: nothing */
 	rc = buf_adds(b, "<ResourceRecords>");
+	if (rc != FX_OK)
+		return rc;
 	json_array_foreach(list, i, it) {
+		v = aws_j_str(it, "Value");
+		if (v == NULL)
+			return FX_EINVAL;
+		rc = buf_adds(b, "<ResourceRecord>");
 		if (rc != FX_OK)
-			break;
-		if ((v = aws_j_str(it, "Value")) == NULL) {
-			rc = FX_EINVAL;
-			break;
-		}
-		if ((rc = buf_adds(b, "<ResourceRecord>")) == FX_OK &&
-		    (rc = xml_elem(b, "Value", v)) == FX_OK)
-			rc = buf_adds(b, "</ResourceRecord>");
+			return rc;
+		rc = xml_elem(b, "Value", v);
+		if (rc != FX_OK)
+			return rc;
+		rc = buf_adds(b, "</ResourceRecord>");
+		if (rc != FX_OK)
+			return rc;
 	}
-	if (rc == FX_OK)
-		rc = buf_adds(b, "</ResourceRecords>");
-	return rc;
+	return buf_adds(b, "</ResourceRecords>");
+}
+
+static fx_err xml_fields(struct buf *b, const json_t *obj,
+    const struct r53_field *f);
+
+/* <name>the members of obj named in f</name> */
+static fx_err
+xml_struct(struct buf *b, const char *name, const json_t *obj,
+    const struct r53_field *f)
+{
+	fx_err rc;
+
+	rc = buf_addf(b, "<%s>", name);
+	if (rc != FX_OK)
+		return rc;
+	rc = xml_fields(b, obj, f);
+	if (rc != FX_OK)
+		return rc;
+	return buf_addf(b, "</%s>", name);
 }
 
 /* the members of obj named in f, in f's order; others are dropped */
@@ -227,19 +252,20 @@ xml_fields(struct buf *b, const json_t *obj, const struct r53_field *f)
 	json_t *v;
 	fx_err rc = FX_OK;
 
-	for (; f->name != NULL && rc == FX_OK; f++) {
-		if ((v = json_object_get(obj, f->name)) == NULL)
+	for (; f->name != NULL; f++) {
+		v = json_object_get(obj, f->name);
+		if (v == NULL)
 			continue;
 		if (strcmp(f->name, "ResourceRecords") == 0)
 			rc = xml_records(b, v);
-		else if (f->sub != NULL && json_is_object(v)) {
-			if ((rc = buf_addf(b, "<%s>", f->name)) == FX_OK &&
-			    (rc = xml_fields(b, v, f->sub)) == FX_OK)
-				rc = buf_addf(b, "</%s>", f->name);
-		} else if (f->sub == NULL && json_is_string(v))
+		else if (f->sub != NULL && json_is_object(v))
+			rc = xml_struct(b, f->name, v, f->sub);
+		else if (f->sub == NULL && json_is_string(v))
 			rc = xml_elem(b, f->name, json_string_value(v));
+		if (rc != FX_OK)
+			return rc;
 	}
-	return rc;
+	return FX_OK;
 }
 
 fx_err
@@ -250,10 +276,13 @@ r53_rrset_xml(struct buf *b, const json_t *rrset)
 	if (aws_j_str(rrset, "Name") == NULL ||
 	    aws_j_str(rrset, "Type") == NULL)
 		return FX_EINVAL;
-	if ((rc = buf_adds(b, "<ResourceRecordSet>")) == FX_OK &&
-	    (rc = xml_fields(b, rrset, f_rrset)) == FX_OK)
-		rc = buf_adds(b, "</ResourceRecordSet>");
-	return rc;
+	rc = buf_adds(b, "<ResourceRecordSet>");
+	if (rc != FX_OK)
+		return rc;
+	rc = xml_fields(b, rrset, f_rrset);
+	if (rc != FX_OK)
+		return rc;
+	return buf_adds(b, "</ResourceRecordSet>");
 }
 
 fx_err
@@ -272,22 +301,30 @@ r53_change_xml(struct buf *b, const char *action, const json_t *rrsets,
 	rc = buf_adds(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<ChangeResourceRecordSetsRequest xmlns=\"" R53_XMLNS "\">"
 	    "<ChangeBatch>");
-	if (rc == FX_OK && comment != NULL)
+	if (rc != FX_OK)
+		return rc;
+	if (comment != NULL) {
 		rc = xml_elem(b, "Comment", comment);
-	if (rc == FX_OK)
-		rc = buf_adds(b, "<Changes>");
-	json_array_foreach(rrsets, i, it) {
 		if (rc != FX_OK)
-			break;
-		if ((rc = buf_adds(b, "<Change>")) == FX_OK &&
-		    (rc = xml_elem(b, "Action", action)) == FX_OK &&
-		    (rc = r53_rrset_xml(b, it)) == FX_OK)
-			rc = buf_adds(b, "</Change>");
+			return rc;
 	}
-	if (rc == FX_OK)
-		rc = buf_adds(b, "</Changes></ChangeBatch>"
-		    "</ChangeResourceRecordSetsRequest>");
-	return rc;
+	rc = buf_adds(b, "<Changes>");
+	if (rc != FX_OK)
+		return rc;
+	json_array_foreach(rrsets, i, it) {
+		/* action is one of the three names above: nothing to escape */
+		rc = buf_addf(b, "<Change><Action>%s</Action>", action);
+		if (rc != FX_OK)
+			return rc;
+		rc = r53_rrset_xml(b, it);
+		if (rc != FX_OK)
+			return rc;
+		rc = buf_adds(b, "</Change>");
+		if (rc != FX_OK)
+			return rc;
+	}
+	return buf_adds(b, "</Changes></ChangeBatch>"
+	    "</ChangeResourceRecordSetsRequest>");
 }
 
 fx_err
@@ -303,21 +340,25 @@ r53_tags_xml(struct buf *b, const json_t *tags)
 	rc = buf_adds(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<ChangeTagsForResourceRequest xmlns=\"" R53_XMLNS "\">"
 	    "<AddTags>");
+	if (rc != FX_OK)
+		return rc;
 	json_object_foreach((json_t *)tags, k, v) {
+		if (!json_is_string(v))
+			return FX_EINVAL;
+		rc = buf_adds(b, "<Tag>");
 		if (rc != FX_OK)
-			break;
-		if (!json_is_string(v)) {
-			rc = FX_EINVAL;
-			break;
-		}
-		if ((rc = buf_adds(b, "<Tag>")) == FX_OK &&
-		    (rc = xml_elem(b, "Key", k)) == FX_OK &&
-		    (rc = xml_elem(b, "Value", json_string_value(v))) == FX_OK)
-			rc = buf_adds(b, "</Tag>");
+			return rc;
+		rc = xml_elem(b, "Key", k);
+		if (rc != FX_OK)
+			return rc;
+		rc = xml_elem(b, "Value", json_string_value(v));
+		if (rc != FX_OK)
+			return rc;
+		rc = buf_adds(b, "</Tag>");
+		if (rc != FX_OK)
+			return rc;
 	}
-	if (rc == FX_OK)
-		rc = buf_adds(b, "</AddTags></ChangeTagsForResourceRequest>");
-	return rc;
+	return buf_adds(b, "</AddTags></ChangeTagsForResourceRequest>");
 }
 
 /* ---- AWS calls ----------------------------------------------------------- */
@@ -355,15 +396,14 @@ r53_rest(struct pb_ctx *x, enum pb_role role, const char *action,
 static fx_err
 query_add(struct buf *q, const char *key, const char *value)
 {
-	fx_err rc = FX_OK;
+	fx_err rc;
 
 	if (value == NULL || *value == '\0')
 		return FX_OK;
-	if (q->len > 0)
-		rc = buf_addc(q, '&');
-	if (rc == FX_OK && (rc = buf_addf(q, "%s=", key)) == FX_OK)
-		rc = sigv4_uri_encode(q, value, strlen(value), 0);
-	return rc;
+	rc = buf_addf(q, "%s%s=", q->len > 0 ? "&" : "", key);
+	if (rc != FX_OK)
+		return rc;
+	return sigv4_uri_encode(q, value, strlen(value), 0);
 }
 
 /* the answer names a next page (IsTruncated not "false") */
@@ -436,11 +476,15 @@ r53_pages(struct pb_ctx *x, enum pb_role role, const struct r53_pages *p,
 			rc = zone_rc(x, rc, &resp, mark);
 		if (rc != FX_OK)
 			goto out;
-		json_array_foreach(aws_j_list(resp.doc, p->list), i, it)
-			if ((rc = fn(x, it, arg)) != FX_OK)
+		json_array_foreach(aws_j_list(resp.doc, p->list), i, it) {
+			rc = fn(x, it, arg);
+			if (rc != FX_OK)
 				goto out;
-		if (!more(resp.doc, p->next[0]) ||
-		    (rc = next_query(x, p, resp.doc, &q, &nq)) != FX_OK)
+		}
+		if (!more(resp.doc, p->next[0]))
+			goto out;	/* the last page: rc is FX_OK */
+		rc = next_query(x, p, resp.doc, &q, &nq);
+		if (rc != FX_OK)
 			goto out;
 	}
 	pb_say(x, "%s %s: more than %d pages, listing cut",
@@ -648,8 +692,11 @@ r53_tag_zone(struct pb_ctx *x, const char *zid, const char *action,
 		goto out;
 	snprintf(path, sizeof(path), R53_PATH "/tags/hostedzone/%s", zid);
 	rc = FX_ENOMEM;
-	if ((all = tag_set(x, action, restore)) == NULL ||
-	    (chunk = json_object()) == NULL)
+	all = tag_set(x, action, restore);
+	if (all == NULL)
+		goto out;
+	chunk = json_object();
+	if (chunk == NULL)
 		goto out;
 	rc = FX_OK;
 	json_object_foreach(all, k, v) {

@@ -207,6 +207,16 @@ struct rds_scan {
 	struct pb_found_list *found;
 };
 
+/* say in d that CloudWatch had no datapoints: 0, or -1 (no memory) */
+static int
+rds_no_datapoints(json_t *d)
+{
+	if (json_object_set_new(d, "no_datapoints", json_true()) != 0)
+		return -1;
+	return json_object_set_new(d, "note", json_string("CloudWatch has no "
+	    "DatabaseConnections datapoints in the window: counted as idle"));
+}
+
 static fx_err
 rds_found(struct rds_scan *sc, struct pb_ctx *x, const json_t *inst,
     const struct rds_conn *c, json_t *tags)
@@ -229,10 +239,7 @@ rds_found(struct rds_scan *sc, struct pb_ctx *x, const json_t *inst,
 	    "AvailabilityZone"), "max_connections", (json_int_t)c->max,
 	    "datapoints", (json_int_t)c->points, "idle_days",
 	    (json_int_t)sc->o.idle_days);
-	if (d != NULL && c->points == 0 && (json_object_set_new(d,
-	    "no_datapoints", json_true()) != 0 || json_object_set_new(d,
-	    "note", json_string("CloudWatch has no DatabaseConnections "
-	    "datapoints in the window: counted as idle")) != 0)) {
+	if (d != NULL && c->points == 0 && rds_no_datapoints(d) != 0) {
 		json_decref(d);
 		d = NULL;
 	}
@@ -317,8 +324,11 @@ rds_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 
 	*v = PB_WRONG;
 	aws_resp_init(&resp);
-	if ((rc = rds_opts(x, &o)) != FX_OK || (rc = pb_read_finding(x,
-	    finding, &rds_inst_one, &resp, &id, &inst)) != FX_OK)
+	rc = rds_opts(x, &o);
+	if (rc != FX_OK)
+		goto out;
+	rc = pb_read_finding(x, finding, &rds_inst_one, &resp, &id, &inst);
+	if (rc != FX_OK)
 		goto out;
 	if (inst == NULL || rds_deleting(inst)) {
 		pb_say(x, "DB instance %s is %s", id, inst == NULL ? "gone" :
@@ -362,7 +372,10 @@ rds_prior(const json_t *inst, const char *snap)
 	all = rds_tags(inst);
 	user = pb_user_tags(all, 0, NULL);
 	json_decref(all);
-	if (user == NULL || (sgs = json_array()) == NULL) {
+	if (user == NULL)
+		return NULL;
+	sgs = json_array();
+	if (sgs == NULL) {
 		json_decref(user);
 		return NULL;
 	}
@@ -426,8 +439,11 @@ rds_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 
 	*prior = NULL;
 	aws_resp_init(&resp);
-	if ((rc = rds_opts(x, &o)) != FX_OK || (rc = pb_read_finding(x,
-	    finding, &rds_inst_one, &resp, &id, &inst)) != FX_OK)
+	rc = rds_opts(x, &o);
+	if (rc != FX_OK)
+		goto out;
+	rc = pb_read_finding(x, finding, &rds_inst_one, &resp, &id, &inst);
+	if (rc != FX_OK)
 		goto out;
 	if (inst == NULL || rds_deleting(inst)) {
 		pb_say(x, "DB instance %s is %s: not deleted", id,
@@ -450,9 +466,12 @@ rds_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 		rc = FX_ENOMEM;
 		goto out;
 	}
-	if ((rc = rds_delete(x, id, arn, snap)) != FX_OK ||
-	    (rc = pb_would(x, p, "tag the instance, delete it with a final "
-	    "snapshot")) != FX_OK)
+	rc = rds_delete(x, id, arn, snap);
+	if (rc != FX_OK)
+		goto out;
+	rc = pb_would(x, p, "tag the instance, delete it with a final "
+	    "snapshot");
+	if (rc != FX_OK)
 		goto out;
 	*prior = p;
 	p = NULL;
@@ -587,9 +606,11 @@ rds_undo_params(struct pb_ctx *x, const json_t *prior, json_t *p)
 	char k[48];
 	size_t i;
 
-	if ((*sub != '\0' && json_object_set_new(p, "DBSubnetGroupName",
-	    json_string(sub)) != 0) || (!multi && *az != '\0' &&
-	    json_object_set_new(p, "AvailabilityZone", json_string(az)) != 0))
+	if (*sub != '\0' && json_object_set_new(p, "DBSubnetGroupName",
+	    json_string(sub)) != 0)
+		return FX_ENOMEM;
+	if (!multi && *az != '\0' && json_object_set_new(p,
+	    "AvailabilityZone", json_string(az)) != 0)
 		return FX_ENOMEM;
 	json_array_foreach(json_object_get(prior, "vpc_security_groups"), i,
 	    g) {

@@ -203,9 +203,14 @@ ns_prior(struct pb_ctx *x, const char *zid, json_t **prior)
 	fx_err rc;
 
 	*prior = NULL;
-	if ((rc = r53_get_zone(x, PB_AUDITOR, zid, &z, &vpcs, &ns)) != FX_OK ||
-	    (rc = r53_rrsets(x, PB_AUDITOR, zid, &recs)) != FX_OK ||
-	    (rc = r53_zone_tags(x, zid, &tags)) != FX_OK)
+	rc = r53_get_zone(x, PB_AUDITOR, zid, &z, &vpcs, &ns);
+	if (rc != FX_OK)
+		goto out;
+	rc = r53_rrsets(x, PB_AUDITOR, zid, &recs);
+	if (rc != FX_OK)
+		goto out;
+	rc = r53_zone_tags(x, zid, &tags);
+	if (rc != FX_OK)
 		goto out;
 	json_array_foreach(recs, i, it)
 		if (!r53_is_apex_ns_soa(it, aws_j_str(z, "Name")))
@@ -216,8 +221,11 @@ ns_prior(struct pb_ctx *x, const char *zid, json_t **prior)
 		rc = FX_ECONFLICT;
 		goto out;
 	}
-	if ((vpcs == NULL && (vpcs = json_array()) == NULL) ||
-	    (ns == NULL && (ns = json_array()) == NULL)) {
+	if (vpcs == NULL)
+		vpcs = json_array();
+	if (ns == NULL)
+		ns = json_array();
+	if (vpcs == NULL || ns == NULL) {
 		rc = FX_ENOMEM;
 		goto out;
 	}
@@ -248,13 +256,18 @@ ns_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 
 	aws_resp_init(&resp);
 	*prior = NULL;
-	if (zid == NULL || (rc = ns_prior(x, zid, &p)) != FX_OK)
+	if (zid == NULL)
 		goto out;
-	if ((rc = r53_tag_zone(x, zid, "delete-zone", NULL)) != FX_OK)
+	rc = ns_prior(x, zid, &p);
+	if (rc != FX_OK)
+		goto out;
+	rc = r53_tag_zone(x, zid, "delete-zone", NULL);
+	if (rc != FX_OK)
 		goto out;
 	snprintf(path, sizeof(path), R53_PATH "/hostedzone/%s", zid);
-	if ((rc = r53_rest(x, PB_REMEDIATOR, "DeleteHostedZone", "DELETE",
-	    path, NULL, NULL, 1, &resp)) != FX_OK)
+	rc = r53_rest(x, PB_REMEDIATOR, "DeleteHostedZone", "DELETE", path,
+	    NULL, NULL, 1, &resp);
+	if (rc != FX_OK)
 		goto out;
 	pb_say(x, "%s zone %s (%s); its records and tags are kept in the "
 	    "prior state", x->dry_run ? "would delete" : "deleted",
@@ -313,6 +326,22 @@ ns_find_zone(struct pb_ctx *x, const json_t *z, void *arg)
 	return FX_OK;
 }
 
+/* before, then text escaped, then after */
+static fx_err
+ns_xml_text(struct buf *b, const char *before, const char *text,
+    const char *after)
+{
+	fx_err rc;
+
+	rc = buf_adds(b, before);
+	if (rc != FX_OK)
+		return rc;
+	rc = r53_xml_esc(b, text);
+	if (rc != FX_OK)
+		return rc;
+	return buf_adds(b, after);
+}
+
 static fx_err
 ns_vpc_xml(struct buf *b, const json_t *vpc)
 {
@@ -322,12 +351,10 @@ ns_vpc_xml(struct buf *b, const json_t *vpc)
 
 	if (r == NULL || id == NULL)
 		return FX_EINVAL;
-	if ((rc = buf_adds(b, "<VPC><VPCRegion>")) == FX_OK &&
-	    (rc = r53_xml_esc(b, r)) == FX_OK &&
-	    (rc = buf_adds(b, "</VPCRegion><VPCId>")) == FX_OK &&
-	    (rc = r53_xml_esc(b, id)) == FX_OK)
-		rc = buf_adds(b, "</VPCId></VPC>");
-	return rc;
+	rc = ns_xml_text(b, "<VPC><VPCRegion>", r, "</VPCRegion>");
+	if (rc != FX_OK)
+		return rc;
+	return ns_xml_text(b, "<VPCId>", id, "</VPCId></VPC>");
 }
 
 static fx_err
@@ -338,24 +365,28 @@ ns_create_xml(struct buf *b, const json_t *prior, const char *ref)
 	int priv = json_is_true(json_object_get(prior, "private"));
 	fx_err rc;
 
-	rc = buf_adds(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	    "<CreateHostedZoneRequest xmlns=\"" R53_XMLNS "\"><Name>");
-	if (rc == FX_OK && (rc = r53_xml_esc(b, aws_j_str(prior,
-	    "name"))) == FX_OK && (rc = buf_adds(b, "</Name>")) == FX_OK &&
-	    priv && vpc != NULL)
+	rc = ns_xml_text(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<CreateHostedZoneRequest xmlns=\"" R53_XMLNS "\"><Name>",
+	    aws_j_str(prior, "name"), "</Name>");
+	if (rc != FX_OK)
+		return rc;
+	if (priv && vpc != NULL) {
 		rc = ns_vpc_xml(b, vpc);
-	if (rc == FX_OK && (rc = buf_adds(b, "<CallerReference>")) == FX_OK &&
-	    (rc = r53_xml_esc(b, ref)) == FX_OK)
-		rc = buf_adds(b, "</CallerReference><HostedZoneConfig>");
-	if (rc == FX_OK && comment != NULL &&
-	    (rc = buf_adds(b, "<Comment>")) == FX_OK &&
-	    (rc = r53_xml_esc(b, comment)) == FX_OK)
-		rc = buf_adds(b, "</Comment>");
-	if (rc == FX_OK)
-		rc = buf_addf(b, "<PrivateZone>%s</PrivateZone>"
-		    "</HostedZoneConfig></CreateHostedZoneRequest>",
-		    priv ? "true" : "false");
-	return rc;
+		if (rc != FX_OK)
+			return rc;
+	}
+	rc = ns_xml_text(b, "<CallerReference>", ref,
+	    "</CallerReference><HostedZoneConfig>");
+	if (rc != FX_OK)
+		return rc;
+	if (comment != NULL) {
+		rc = ns_xml_text(b, "<Comment>", comment, "</Comment>");
+		if (rc != FX_OK)
+			return rc;
+	}
+	return buf_addf(b, "<PrivateZone>%s</PrivateZone>"
+	    "</HostedZoneConfig></CreateHostedZoneRequest>",
+	    priv ? "true" : "false");
 }
 
 /* CreateHostedZone; *zid gets the new zone's id */
@@ -370,12 +401,14 @@ ns_create(struct pb_ctx *x, const json_t *prior, const char *ref,
 
 	aws_resp_init(&resp);
 	buf_init(&body, FX_MAX_AWS_REQUEST);
-	if ((rc = ns_create_xml(&body, prior, ref)) != FX_OK) {
+	rc = ns_create_xml(&body, prior, ref);
+	if (rc != FX_OK) {
 		pb_say(x, "cannot write CreateHostedZone from the prior state");
 		goto out;
 	}
-	if ((rc = r53_rest(x, PB_REMEDIATOR, "CreateHostedZone", "POST",
-	    R53_PATH "/hostedzone", NULL, buf_str(&body), 1, &resp)) != FX_OK)
+	rc = r53_rest(x, PB_REMEDIATOR, "CreateHostedZone", "POST",
+	    R53_PATH "/hostedzone", NULL, buf_str(&body), 1, &resp);
+	if (rc != FX_OK)
 		goto out;
 	id = r53_zone_id(aws_j_str(resp.doc, "HostedZone/Id"));
 	if (!r53_zid_ok(id)) {
@@ -388,6 +421,27 @@ out:
 	aws_resp_release(&resp);
 	buf_release(&body);
 	return rc;
+}
+
+/* AssociateVPCWithHostedZone at path for one VPC; body is empty */
+static fx_err
+ns_associate(struct pb_ctx *x, const char *path, const json_t *vpc,
+    struct buf *body, struct aws_resp *resp)
+{
+	fx_err rc;
+
+	rc = buf_adds(body, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<AssociateVPCWithHostedZoneRequest xmlns=\"" R53_XMLNS "\">");
+	if (rc != FX_OK)
+		return rc;
+	rc = ns_vpc_xml(body, vpc);
+	if (rc != FX_OK)
+		return rc;
+	rc = buf_adds(body, "</AssociateVPCWithHostedZoneRequest>");
+	if (rc != FX_OK)
+		return rc;
+	return r53_rest(x, PB_REMEDIATOR, "AssociateVPCWithHostedZone", "POST",
+	    path, NULL, buf_str(body), 1, resp);
 }
 
 /* the recorded VPCs (after the first) that zid is not associated with */
@@ -418,15 +472,8 @@ ns_vpcs(struct pb_ctx *x, const char *zid, const json_t *want,
 			continue;
 		buf_reset(&body);
 		aws_resp_release(&resp);
-		if ((rc = buf_adds(&body, "<?xml version=\"1.0\" encoding=\""
-		    "UTF-8\"?>\n<AssociateVPCWithHostedZoneRequest xmlns=\""
-		    R53_XMLNS "\">")) != FX_OK ||
-		    (rc = ns_vpc_xml(&body, w)) != FX_OK ||
-		    (rc = buf_adds(&body, "</AssociateVPCWithHostedZone"
-		    "Request>")) != FX_OK ||
-		    (rc = r53_rest(x, PB_REMEDIATOR,
-		    "AssociateVPCWithHostedZone", "POST", path, NULL,
-		    buf_str(&body), 1, &resp)) != FX_OK)
+		rc = ns_associate(x, path, w, &body, &resp);
+		if (rc != FX_OK)
 			break;
 	}
 	aws_resp_release(&resp);
@@ -448,9 +495,11 @@ ns_records(struct pb_ctx *x, const char *zid, const json_t *prior)
 	json_array_foreach(aws_j_list(prior, "records"), i, rr) {
 		if (r53_is_apex_ns_soa(rr, name))
 			continue;
-		if (cur == NULL && (rc = r53_rrsets(x, PB_AUDITOR, zid,
-		    &cur)) != FX_OK)
-			goto out;
+		if (cur == NULL) {
+			rc = r53_rrsets(x, PB_AUDITOR, zid, &cur);
+			if (rc != FX_OK)
+				goto out;
+		}
 		if (r53_rrset_find(cur, rr) == NULL &&
 		    json_array_append(todo, rr) != 0) {
 			rc = FX_ENOMEM;
@@ -458,10 +507,12 @@ ns_records(struct pb_ctx *x, const char *zid, const json_t *prior)
 		}
 	}
 	rc = FX_OK;
-	if (json_array_size(todo) > 0 && (rc = r53_change(x, zid, "CREATE",
-	    todo, "fixit: undo of delete-zone")) == FX_OK)
-		pb_say(x, "re-created %zu record set(s)",
-		    json_array_size(todo));
+	if (json_array_size(todo) == 0)
+		goto out;
+	rc = r53_change(x, zid, "CREATE", todo, "fixit: undo of delete-zone");
+	if (rc != FX_OK)
+		goto out;
+	pb_say(x, "re-created %zu record set(s)", json_array_size(todo));
 out:
 	json_decref(cur);
 	json_decref(todo);
@@ -478,11 +529,13 @@ ns_say_servers(struct pb_ctx *x, const char *name, const char *zid,
 	size_t i;
 
 	buf_init(&list, 512);
-	json_array_foreach(ns, i, it)
-		if (json_is_string(it) && ((list.len > 0 &&
-		    buf_adds(&list, ", ") != FX_OK) ||
-		    buf_adds(&list, json_string_value(it)) != FX_OK))
+	json_array_foreach(ns, i, it) {
+		if (!json_is_string(it))
+			continue;
+		if (buf_addf(&list, "%s%s", list.len > 0 ? ", " : "",
+		    json_string_value(it)) != FX_OK)
 			break;
+	}
 	pb_say(x, "re-created zone %s as %s: it has new name servers (%s); "
 	    "the delegation at the registrar or parent zone must be updated",
 	    name, zid, list.len > 0 ? buf_str(&list) : "see the console");
@@ -507,23 +560,31 @@ ns_undo(struct pb_ctx *x, const json_t *finding, const json_t *prior)
 	}
 	snprintf(f.ref, sizeof(f.ref), "fixit-undo-%lld-",
 	    (long long)x->finding_id);
-	if ((rc = r53_list_zones(x, PB_AUDITOR, ns_find_zone, &f)) != FX_OK)
+	rc = r53_list_zones(x, PB_AUDITOR, ns_find_zone, &f);
+	if (rc != FX_OK)
 		goto out;
 	if (f.zid[0] != '\0')
 		pb_say(x, "zone %s was re-created before as %s", f.name, f.zid);
 	snprintf(ref, sizeof(ref), "%s%lld", f.ref, (long long)x->now);
-	if (f.zid[0] == '\0' &&
-	    (rc = ns_create(x, prior, ref, f.zid, sizeof(f.zid))) != FX_OK)
+	if (f.zid[0] == '\0') {
+		rc = ns_create(x, prior, ref, f.zid, sizeof(f.zid));
+		if (rc != FX_OK)
+			goto out;
+	}
+	rc = r53_get_zone(x, PB_AUDITOR, f.zid, NULL, &vpcs, &ns);
+	if (rc != FX_OK)
 		goto out;
-	if ((rc = r53_get_zone(x, PB_AUDITOR, f.zid, NULL, &vpcs, &ns)) !=
-	    FX_OK)
+	if (json_is_true(json_object_get(prior, "private"))) {
+		rc = ns_vpcs(x, f.zid, aws_j_list(prior, "vpcs"), vpcs);
+		if (rc != FX_OK)
+			goto out;
+	}
+	rc = r53_tag_zone(x, f.zid, "undo-delete-zone",
+	    json_object_get(prior, "tags"));
+	if (rc != FX_OK)
 		goto out;
-	if (json_is_true(json_object_get(prior, "private")) &&
-	    (rc = ns_vpcs(x, f.zid, aws_j_list(prior, "vpcs"), vpcs)) != FX_OK)
-		goto out;
-	if ((rc = r53_tag_zone(x, f.zid, "undo-delete-zone",
-	    json_object_get(prior, "tags"))) != FX_OK ||
-	    (rc = ns_records(x, f.zid, prior)) != FX_OK)
+	rc = ns_records(x, f.zid, prior);
+	if (rc != FX_OK)
 		goto out;
 	ns_say_servers(x, f.name, f.zid, ns);
 out:

@@ -61,13 +61,18 @@ pb_sto_util_tag_restore(struct pb_ctx *x, json_t *params, const char *prefix,
 		return FX_ENOMEM;
 	pb_tags_init(&t, params, prefix);
 	json_object_foreach(user, k, v) {
-		if ((rc = pb_tags_add(&t, k, json_string_value(v))) != FX_OK)
+		rc = pb_tags_add(&t, k, json_string_value(v));
+		if (rc != FX_OK)
 			goto out;
 	}
-	if ((rc = pb_tags_add(&t, "fixit:restored-from", from)) != FX_OK ||
-	    (t.n + PB_FIXIT_TAGS <= PB_MAX_TAGS &&
-	    (rc = pb_tags_fixit(x, &t, "undo", NULL)) != FX_OK))
+	rc = pb_tags_add(&t, "fixit:restored-from", from);
+	if (rc != FX_OK)
 		goto out;
+	if (t.n + PB_FIXIT_TAGS <= PB_MAX_TAGS) {
+		rc = pb_tags_fixit(x, &t, "undo", NULL);
+		if (rc != FX_OK)
+			goto out;
+	}
 	if (skipped > 0)
 		pb_say(x, "left out %d aws: tag(s): AWS reserves them",
 		    skipped);

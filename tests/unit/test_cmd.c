@@ -73,32 +73,41 @@ seed(struct db *db, void *arg)
 	finding_init(&f, "ec2-imdsv1", "111122223333", "i-0abc", FS_NOTIFIED);
 	f.notified_at = NOW - 100;
 	f.deadline = NOW + 3600;
-	if ((rc = db_finding_insert(db, &f)) != FX_OK ||
-	    (rc = db_audit_add(db, f.id, NOW - 200, "fixit", NULL, "open",
-	    "created", "first seen", NULL)) != FX_OK ||
-	    (rc = db_audit_add(db, f.id, NOW - 100, "fixit", "open",
-	    "notified", "notify", "owner asked", NULL)) != FX_OK)
+	rc = db_finding_insert(db, &f);
+	if (rc != FX_OK)
+		return rc;
+	rc = db_audit_add(db, f.id, NOW - 200, "fixit", NULL, "open",
+	    "created", "first seen", NULL);
+	if (rc != FX_OK)
+		return rc;
+	rc = db_audit_add(db, f.id, NOW - 100, "fixit", "open", "notified",
+	    "notify", "owner asked", NULL);
+	if (rc != FX_OK)
 		return rc;
 	/* 2: notified, deadline in 3 days */
 	finding_init(&f, "ec2-imdsv1", "111122223333", "i-0def", FS_NOTIFIED);
 	f.deadline = NOW + 3 * 86400;
-	if ((rc = db_finding_insert(db, &f)) != FX_OK)
+	rc = db_finding_insert(db, &f);
+	if (rc != FX_OK)
 		return rc;
 	/* 3: failed */
 	finding_init(&f, "ebs-unused", "444455556666", "vol-1", FS_FAILED);
 	f.attempts = 3;
 	f.last_error = (char *)"AccessDenied: <boom> & more";
-	if ((rc = db_finding_insert(db, &f)) != FX_OK)
+	rc = db_finding_insert(db, &f);
+	if (rc != FX_OK)
 		return rc;
 	/* 4: fixed */
 	finding_init(&f, "ebs-unused", "444455556666", "vol-2", FS_FIXED);
 	f.prior_state = (char *)"{\"size\":8}";
-	if ((rc = db_finding_insert(db, &f)) != FX_OK)
+	rc = db_finding_insert(db, &f);
+	if (rc != FX_OK)
 		return rc;
 	/* 5: excepted, with an active exception */
 	finding_init(&f, "ec2-imdsv1", "111122223333", "i-0exc", FS_EXCEPTED);
 	f.excepted_until = NOW + 30 * 86400;
-	if ((rc = db_finding_insert(db, &f)) != FX_OK)
+	rc = db_finding_insert(db, &f);
+	if (rc != FX_OK)
 		return rc;
 	memset(&x, 0, sizeof(x));
 	x.finding_id = f.id;
@@ -108,9 +117,12 @@ seed(struct db *db, void *arg)
 	x.requested_at = NOW - 50;
 	x.until = NOW + 30 * 86400;
 	x.status = (char *)"active";
-	if ((rc = db_exception_insert(db, &x)) != FX_OK ||
-	    (rc = db_audit_add(db, f.id, NOW - 50, "U0OWNER", "notified",
-	    "excepted", "exception", "migration in progress", NULL)) != FX_OK)
+	rc = db_exception_insert(db, &x);
+	if (rc != FX_OK)
+		return rc;
+	rc = db_audit_add(db, f.id, NOW - 50, "U0OWNER", "notified",
+	    "excepted", "exception", "migration in progress", NULL);
+	if (rc != FX_OK)
 		return rc;
 	/* 6: fixing, may run now */
 	finding_init(&f, "ebs-unused", "444455556666", "vol-3", FS_FIXING);

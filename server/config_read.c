@@ -1,0 +1,88 @@
+/*
+ * config_read.c - the first steps of the config loader: the file read into
+ * a bounded buffer (at most FX_MAX_CONFIG_FILE) and parsed into the one
+ * YAML document that config_walk.c walks. Errors go through cfg_err as
+ * "FILE[:LINE]: message".
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <yaml.h>
+
+#include "config_int.h"
+#include "fxlimits.h"
+#include "banned.h"
+
+fx_err
+cfg_read_file(struct loader *ld, struct buf *text)
+{
+	char chunk[8192];
+	ssize_t r;
+	fx_err rc = FX_OK;
+	int fd;
+
+	if ((fd = open(ld->file, O_RDONLY | O_CLOEXEC)) < 0)
+		return cfg_err(ld, 0, NULL, "cannot open: %s", strerror(errno));
+	while ((r = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = cfg_err(ld, 0, NULL, "cannot read: %s",
+			    strerror(errno));
+			break;
+		}
+		if ((rc = buf_add(text, chunk, (size_t)r)) != FX_OK) {
+			if (rc == FX_ETOOBIG)
+				rc = cfg_err(ld, 0, NULL, "larger than %d "
+				    "bytes", FX_MAX_CONFIG_FILE);
+			break;
+		}
+	}
+	close(fd);
+	return rc;
+}
+
+static fx_err
+yaml_fail(struct loader *ld, const yaml_parser_t *p)
+{
+	if (p->error == YAML_MEMORY_ERROR)
+		return FX_ENOMEM;
+	return cfg_err(ld, (int)p->problem_mark.line + 1, NULL,
+	    "YAML syntax: %s%s%s", p->problem ? p->problem : "error",
+	    p->context ? " " : "", p->context ? p->context : "");
+}
+
+/* the one document of the file into ld->doc; *loaded says to delete it */
+fx_err
+cfg_parse_yaml(struct loader *ld, const struct buf *text, int *loaded)
+{
+	yaml_parser_t parser;
+	yaml_document_t extra;
+	yaml_node_t *root;
+	fx_err rc = FX_OK;
+
+	if (!yaml_parser_initialize(&parser))
+		return FX_ENOMEM;
+	yaml_parser_set_input_string(&parser,
+	    (const unsigned char *)buf_str(text), text->len);
+	if (!yaml_parser_load(&parser, &ld->doc)) {
+		rc = yaml_fail(ld, &parser);
+		goto out;
+	}
+	*loaded = 1;
+	if (!yaml_parser_load(&parser, &extra)) {
+		rc = yaml_fail(ld, &parser);
+		goto out;
+	}
+	root = yaml_document_get_root_node(&extra);
+	if (root != NULL)
+		rc = cfg_err(ld, (int)root->start_mark.line + 1, NULL, "only one YAML "
+		    "document is allowed");
+	yaml_document_delete(&extra);
+out:
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
