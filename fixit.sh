@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 
 PKGS=(build-essential cmake pkg-config python3 libmicrohttpd-dev
       libcurl4-openssl-dev libjansson-dev libssl-dev libsqlite3-dev
-      libyaml-dev libxml2-dev sqlite3)
+      libyaml-dev libxml2-dev sqlite3 clang-format)
 
 deps() {
 	local missing=()

@@ -38,13 +38,20 @@
 #include "fxerr.h"
 
 enum aws_svc {
-	AWS_EC2 = 0, AWS_IAM, AWS_STS, AWS_RDS, AWS_CLOUDWATCH,
-	AWS_ROUTE53, AWS_CLOUDFRONT, AWS_CLOUDTRAIL, AWS_SVC__COUNT
+	AWS_EC2 = 0,
+	AWS_IAM,
+	AWS_STS,
+	AWS_RDS,
+	AWS_CLOUDWATCH,
+	AWS_ROUTE53,
+	AWS_CLOUDFRONT,
+	AWS_CLOUDTRAIL,
+	AWS_SVC__COUNT
 };
 
 /* client settings; filled by server/config.c, read-only afterwards */
 struct aws_cfg {
-	char *endpoint[AWS_SVC__COUNT];	/* per-service override or NULL */
+	char *endpoint[AWS_SVC__COUNT]; /* per-service override or NULL */
 	char *endpoint_default;		/* override for all services or NULL */
 	int max_attempts;		/* >= 1, default 5 */
 	int backoff_base_ms;		/* default 200 */
@@ -52,7 +59,7 @@ struct aws_cfg {
 	int64_t timeout_s;		/* per HTTP request, default 30 */
 };
 void aws_cfg_defaults(struct aws_cfg *c);
-void aws_cfg_release(struct aws_cfg *c);	/* frees the strings */
+void aws_cfg_release(struct aws_cfg *c); /* frees the strings */
 /* "ec2", "iam", ... (config keys); -1 when unknown */
 int aws_svc_parse(const char *name);
 const char *aws_svc_name(enum aws_svc s);
@@ -61,33 +68,33 @@ const char *aws_svc_name(enum aws_svc s);
 struct aws_creds {
 	char *access_key_id;
 	char *secret_key;
-	char *session_token;	/* NULL for long-term keys */
-	int64_t expires;	/* unix time; 0 = does not expire */
+	char *session_token; /* NULL for long-term keys */
+	int64_t expires;     /* unix time; 0 = does not expire */
 };
-void aws_creds_release(struct aws_creds *c);	/* accepts NULL */
-fx_err aws_creds_copy(const struct aws_creds *from, struct aws_creds *to)
-    FX_WUR;
+void aws_creds_release(struct aws_creds *c); /* accepts NULL */
+fx_err
+aws_creds_copy(const struct aws_creds *from, struct aws_creds *to) FX_WUR;
 
 struct aws_req {
 	enum aws_svc svc;
-	const char *region;	/* ignored for global services */
-	const char *action;	/* Query/EC2 Action, JSON operation, REST name */
+	const char *region; /* ignored for global services */
+	const char *action; /* Query/EC2 Action, JSON operation, REST name */
 	/*
 	 * Query/EC2: the form parameters (object of strings or integers;
 	 * Action and Version are added). JSON: the request body object.
 	 * REST-XML: NULL.
 	 */
 	const json_t *params;
-	const char *method;	/* REST-XML only: "GET", "POST", "DELETE" */
-	const char *path;	/* REST-XML only, encoded: "/2013-04-01/..." */
-	const char *query;	/* REST-XML only, encoded, without '?'; or NULL */
-	const char *body;	/* REST-XML only: XML body or NULL */
+	const char *method; /* REST-XML only: "GET", "POST", "DELETE" */
+	const char *path;   /* REST-XML only, encoded: "/2013-04-01/..." */
+	const char *query;  /* REST-XML only, encoded, without '?'; or NULL */
+	const char *body;   /* REST-XML only: XML body or NULL */
 };
 
 struct aws_resp {
-	long status;		/* last HTTP status; 0 when none */
-	json_t *doc;		/* owned: parsed answer (root content) */
-	struct aws_error err;	/* AWS error of the last attempt, if any */
+	long status;	      /* last HTTP status; 0 when none */
+	json_t *doc;	      /* owned: parsed answer (root content) */
+	struct aws_error err; /* AWS error of the last attempt, if any */
 	int attempts;
 };
 void aws_resp_init(struct aws_resp *r);
@@ -96,13 +103,13 @@ void aws_resp_release(struct aws_resp *r);
  * One line for a finding's history: "Code: message (request id)", or the
  * transport error. Never contains a key or signature.
  */
-fx_err aws_resp_describe(const struct aws_resp *r, fx_err rc,
-    struct buf *out) FX_WUR;
+fx_err
+aws_resp_describe(const struct aws_resp *r, fx_err rc, struct buf *out) FX_WUR;
 
 struct aws_client;
-fx_err aws_client_new(const struct aws_cfg *cfg, struct aws_client **out)
-    FX_WUR;
-void aws_client_free(struct aws_client *c);	/* accepts NULL */
+fx_err
+aws_client_new(const struct aws_cfg *cfg, struct aws_client **out) FX_WUR;
+void aws_client_free(struct aws_client *c); /* accepts NULL */
 
 /*
  * Send one request signed with cr (NULL: unsigned, for

@@ -20,52 +20,46 @@
 #include "fxutil.h"
 #include "banned.h"
 
-#define AWS_CONNECT_TIMEOUT_MS	5000L
-#define AWS_MAX_URL		2048
-#define AWS_JSON_CTYPE		"application/x-amz-json-1.1"
-#define AWS_FORM_CTYPE		"application/x-www-form-urlencoded; charset=utf-8"
+#define AWS_CONNECT_TIMEOUT_MS 5000L
+#define AWS_MAX_URL	       2048
+#define AWS_JSON_CTYPE	       "application/x-amz-json-1.1"
+#define AWS_FORM_CTYPE	       "application/x-www-form-urlencoded; charset=utf-8"
 
 enum aws_proto { PROTO_QUERY = 0, PROTO_REST_XML, PROTO_JSON };
 
 struct aws_service {
-	const char *name;	/* config key and signing name */
-	const char *env;	/* AWS_ENDPOINT_URL_<env> */
-	const char *host;	/* public host; "%s" = region */
-	const char *version;	/* Query API version */
-	const char *target;	/* JSON 1.1 X-Amz-Target prefix */
+	const char *name;    /* config key and signing name */
+	const char *env;     /* AWS_ENDPOINT_URL_<env> */
+	const char *host;    /* public host; "%s" = region */
+	const char *version; /* Query API version */
+	const char *target;  /* JSON 1.1 X-Amz-Target prefix */
 	enum aws_proto proto;
-	int global;		/* signed for us-east-1, host without region */
+	int global; /* signed for us-east-1, host without region */
 	const char *const *list_tags;
 };
 
-static const char *const rds_lists[] = {
-	"DBInstance", "DBSnapshot", "Tag", "VpcSecurityGroupMembership",
-	"DBParameterGroup", "DBSubnetGroup", "Subnet", "OptionGroupMembership",
-	NULL
-};
-static const char *const r53_lists[] = {
-	"HostedZone", "ResourceRecordSet", "ResourceRecord", "Tag",
-	"NameServer", "VPC", NULL
-};
-static const char *const cf_lists[] = {
-	"DistributionSummary", "Origin", "CNAME", "CacheBehavior",
-	"OriginGroup", "Method", NULL
-};
+static const char *const rds_lists[] = { "DBInstance", "DBSnapshot", "Tag",
+	"VpcSecurityGroupMembership", "DBParameterGroup", "DBSubnetGroup",
+	"Subnet", "OptionGroupMembership", NULL };
+static const char *const r53_lists[] = { "HostedZone", "ResourceRecordSet",
+	"ResourceRecord", "Tag", "NameServer", "VPC", NULL };
+static const char *const cf_lists[] = { "DistributionSummary", "Origin",
+	"CNAME", "CacheBehavior", "OriginGroup", "Method", NULL };
 
 static const struct aws_service services[AWS_SVC__COUNT] = {
-	[AWS_EC2] = { "ec2", "EC2", "ec2.%s.amazonaws.com", "2016-11-15",
-	    NULL, PROTO_QUERY, 0, NULL },
-	[AWS_IAM] = { "iam", "IAM", "iam.amazonaws.com", "2010-05-08",
-	    NULL, PROTO_QUERY, 1, NULL },
-	[AWS_STS] = { "sts", "STS", "sts.%s.amazonaws.com", "2011-06-15",
-	    NULL, PROTO_QUERY, 0, NULL },
-	[AWS_RDS] = { "rds", "RDS", "rds.%s.amazonaws.com", "2014-10-31",
-	    NULL, PROTO_QUERY, 0, rds_lists },
+	[AWS_EC2] = { "ec2", "EC2", "ec2.%s.amazonaws.com", "2016-11-15", NULL,
+	    PROTO_QUERY, 0, NULL },
+	[AWS_IAM] = { "iam", "IAM", "iam.amazonaws.com", "2010-05-08", NULL,
+	    PROTO_QUERY, 1, NULL },
+	[AWS_STS] = { "sts", "STS", "sts.%s.amazonaws.com", "2011-06-15", NULL,
+	    PROTO_QUERY, 0, NULL },
+	[AWS_RDS] = { "rds", "RDS", "rds.%s.amazonaws.com", "2014-10-31", NULL,
+	    PROTO_QUERY, 0, rds_lists },
 	[AWS_CLOUDWATCH] = { "monitoring", "CLOUDWATCH",
 	    "monitoring.%s.amazonaws.com", "2010-08-01", NULL, PROTO_QUERY, 0,
 	    NULL },
-	[AWS_ROUTE53] = { "route53", "ROUTE_53", "route53.amazonaws.com",
-	    NULL, NULL, PROTO_REST_XML, 1, r53_lists },
+	[AWS_ROUTE53] = { "route53", "ROUTE_53", "route53.amazonaws.com", NULL,
+	    NULL, PROTO_REST_XML, 1, r53_lists },
 	[AWS_CLOUDFRONT] = { "cloudfront", "CLOUDFRONT",
 	    "cloudfront.amazonaws.com", NULL, NULL, PROTO_REST_XML, 1,
 	    cf_lists },
@@ -78,11 +72,10 @@ static const struct aws_service services[AWS_SVC__COUNT] = {
 struct aws_client {
 	const struct aws_cfg *cfg;
 	CURL *curl;
-	struct buf body;	/* the answer, capped */
-	char request_id[128];	/* x-amzn-RequestId / x-amz-request-id */
+	struct buf body;      /* the answer, capped */
+	char request_id[128]; /* x-amzn-RequestId / x-amz-request-id */
 	char errbuf[CURL_ERROR_SIZE];
 };
-
 
 void
 aws_cfg_defaults(struct aws_cfg *c)
@@ -125,7 +118,6 @@ aws_svc_name(enum aws_svc s)
 {
 	return (unsigned)s < AWS_SVC__COUNT ? services[s].name : "?";
 }
-
 
 void
 aws_creds_release(struct aws_creds *c)
@@ -175,8 +167,9 @@ aws_resp_describe(const struct aws_resp *r, fx_err rc, struct buf *out)
 {
 	if (r->err.code[0] != '\0')
 		return buf_addf(out, "%s: %s (HTTP %ld, request id %s)",
-		    r->err.code, r->err.message[0] ? r->err.message :
-		    "no message", r->status,
+		    r->err.code,
+		    r->err.message[0] ? r->err.message : "no message",
+		    r->status,
 		    r->err.request_id[0] ? r->err.request_id : "none");
 	if (r->status >= 300)
 		return buf_addf(out, "HTTP %ld without an AWS error body",
@@ -237,8 +230,8 @@ region_ok(const char *r)
 	size_t i;
 
 	for (i = 0; r[i] != '\0'; i++)
-		if (!((r[i] >= 'a' && r[i] <= 'z') || (r[i] >= '0' &&
-		    r[i] <= '9') || r[i] == '-'))
+		if (!((r[i] >= 'a' && r[i] <= 'z') ||
+			(r[i] >= '0' && r[i] <= '9') || r[i] == '-'))
 			return 0;
 	return i > 0 && i < 32;
 }
@@ -307,8 +300,7 @@ form_add(struct buf *b, const char *k, const char *v)
 }
 
 static fx_err
-form_body(const struct aws_service *s, const struct aws_req *r,
-    struct buf *b)
+form_body(const struct aws_service *s, const struct aws_req *r, struct buf *b)
 {
 	const char *k;
 	json_t *v;
@@ -361,7 +353,7 @@ url_host(const char *url, struct buf *host, const char **path)
 struct prepared {
 	struct buf url;
 	struct buf body;
-	struct buf path;	/* full path, endpoint prefix included */
+	struct buf path; /* full path, endpoint prefix included */
 	struct buf host;
 	struct buf target;
 	struct buf authz;
@@ -398,13 +390,13 @@ prepare_body(const struct aws_service *s, const struct aws_req *r,
 		p->ctype = AWS_FORM_CTYPE;
 		return form_body(s, r, &p->body);
 	case PROTO_JSON:
-		if (r->action == NULL || (r->params != NULL &&
-		    !json_is_object(r->params)))
+		if (r->action == NULL ||
+		    (r->params != NULL && !json_is_object(r->params)))
 			return FX_EINVAL;
 		p->method = "POST";
 		p->ctype = AWS_JSON_CTYPE;
 		if ((rc = buf_addf(&p->target, "%s.%s", s->target,
-		    r->action)) != FX_OK)
+			 r->action)) != FX_OK)
 			return rc;
 		if (r->params == NULL)
 			return buf_adds(&p->body, "{}");
@@ -464,8 +456,8 @@ prepare(const struct aws_client *c, const struct aws_creds *cr,
 	}
 	t = (time_t)fx_now();
 	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(p->amz_date, sizeof(p->amz_date), "%Y%m%dT%H%M%SZ",
-	    &tm) != 16)
+	    strftime(p->amz_date, sizeof(p->amz_date), "%Y%m%dT%H%M%SZ", &tm) !=
+		16)
 		return FX_EINVAL;
 	if (cr == NULL)
 		return FX_OK;
@@ -474,11 +466,11 @@ prepare(const struct aws_client *c, const struct aws_creds *cr,
 	if (p->ctype != NULL)
 		h[nh++] = (struct aws_hdr){ "content-type", p->ctype };
 	if (p->target.len > 0)
-		h[nh++] = (struct aws_hdr){ "x-amz-target",
-		    buf_str(&p->target) };
+		h[nh++] =
+		    (struct aws_hdr){ "x-amz-target", buf_str(&p->target) };
 	if (cr->session_token != NULL)
 		h[nh++] = (struct aws_hdr){ "x-amz-security-token",
-		    cr->session_token };
+			cr->session_token };
 	memset(&sr, 0, sizeof(sr));
 	sr.method = p->method;
 	sr.path = buf_str(&p->path);
@@ -504,16 +496,15 @@ write_cb(char *p, size_t size, size_t n, void *arg)
 	struct aws_client *c = arg;
 
 	if (buf_add(&c->body, p, size * n) != FX_OK)
-		return 0;	/* too big: curl aborts the transfer */
+		return 0; /* too big: curl aborts the transfer */
 	return size * n;
 }
 
 static size_t
 header_cb(char *p, size_t size, size_t n, void *arg)
 {
-	static const char *const names[] = {
-		"x-amzn-RequestId:", "x-amz-request-id:"
-	};
+	static const char *const names[] = { "x-amzn-RequestId:",
+		"x-amz-request-id:" };
 	struct aws_client *c = arg;
 	size_t len = size * n, i, k, j;
 
@@ -524,17 +515,19 @@ header_cb(char *p, size_t size, size_t n, void *arg)
 		while (i < len && p[i] == ' ')
 			i++;
 		for (j = 0; i < len && j + 1 < sizeof(c->request_id) &&
-		    p[i] > ' ' && p[i] <= '~'; i++)
+			    p[i] > ' ' && p[i] <= '~';
+		     i++)
 			c->request_id[j++] = p[i];
 		c->request_id[j] = '\0';
 	}
 	return len;
 }
 
-#define SETOPT(opt, val) do {						\
-	if (cc == CURLE_OK)						\
-		cc = curl_easy_setopt(cu, opt, val);			\
-} while (0)
+#define SETOPT(opt, val)                                                       \
+	do {                                                                   \
+		if (cc == CURLE_OK)                                            \
+			cc = curl_easy_setopt(cu, opt, val);                   \
+	} while (0)
 
 static fx_err
 perform(struct aws_client *c, const char *method, const char *url,
@@ -570,7 +563,7 @@ perform(struct aws_client *c, const char *method, const char *url,
 			SETOPT(CURLOPT_POSTFIELDSIZE_LARGE,
 			    (curl_off_t)body->len);
 		} else if (strcmp(method, "POST") == 0 ||
-		    strcmp(method, "PUT") == 0) {
+			   strcmp(method, "PUT") == 0) {
 			SETOPT(CURLOPT_POSTFIELDS, "");
 			SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
 		}
@@ -610,11 +603,9 @@ slist_add(struct curl_slist **l, const char *name, const char *value)
 	return FX_OK;
 }
 
-
 fx_err
 aws_http_raw(struct aws_client *c, const char *method, const char *url,
-    const char *const *headers, const char *body, long *status,
-    struct buf *out)
+    const char *const *headers, const char *body, long *status, struct buf *out)
 {
 	struct curl_slist *l = NULL, *n;
 	struct buf b = BUF_INIT;
@@ -652,16 +643,15 @@ out:
 static int
 retryable(long status, const char *code)
 {
-	static const char *const codes[] = {
-		"Throttling", "ThrottlingException", "ThrottledException",
+	static const char *const codes[] = { "Throttling",
+		"ThrottlingException", "ThrottledException",
 		"RequestThrottledException", "TooManyRequestsException",
-		"ProvisionedThroughputExceededException", "RequestLimitExceeded",
-		"RequestThrottled", "SlowDown", "PriorRequestNotComplete",
-		"EC2ThrottledException", "BandwidthLimitExceeded",
-		"InternalError", "InternalFailure", "ServiceUnavailable",
-		"RequestTimeout", "RequestTimeoutException",
-		"IDPCommunicationError"
-	};
+		"ProvisionedThroughputExceededException",
+		"RequestLimitExceeded", "RequestThrottled", "SlowDown",
+		"PriorRequestNotComplete", "EC2ThrottledException",
+		"BandwidthLimitExceeded", "InternalError", "InternalFailure",
+		"ServiceUnavailable", "RequestTimeout",
+		"RequestTimeoutException", "IDPCommunicationError" };
 	size_t i;
 
 	if (status == 429 || status >= 500 || status == 0)
@@ -673,8 +663,7 @@ retryable(long status, const char *code)
 }
 
 static fx_err
-parse_answer(const struct aws_service *s, const struct buf *body,
-    json_t **doc)
+parse_answer(const struct aws_service *s, const struct buf *body, json_t **doc)
 {
 	json_error_t je;
 	json_t *root, *inner;
@@ -683,7 +672,8 @@ parse_answer(const struct aws_service *s, const struct buf *body,
 	*doc = NULL;
 	if (s->proto == PROTO_JSON) {
 		root = body->len ? json_loadb(body->data, body->len,
-		    JSON_REJECT_DUPLICATES, &je) : json_object();
+				       JSON_REJECT_DUPLICATES, &je)
+				 : json_object();
 		if (root == NULL || !json_is_object(root)) {
 			json_decref(root);
 			return FX_EINVAL;
@@ -696,7 +686,7 @@ parse_answer(const struct aws_service *s, const struct buf *body,
 		return *doc != NULL ? FX_OK : FX_ENOMEM;
 	}
 	if ((rc = aws_xml_to_json(body->data, body->len, s->list_tags,
-	    &root)) != FX_OK)
+		 &root)) != FX_OK)
 		return rc;
 	inner = json_object_iter_value(json_object_iter(root));
 	*doc = json_incref(inner != NULL ? inner : root);
@@ -733,15 +723,15 @@ build_headers(const struct prepared *p, const struct aws_creds *cr,
 	if (p->ctype != NULL &&
 	    (rc = slist_add(l, "Content-Type", p->ctype)) != FX_OK)
 		return rc;
-	if (p->target.len > 0 && (rc = slist_add(l, "X-Amz-Target",
-	    buf_str(&p->target))) != FX_OK)
+	if (p->target.len > 0 &&
+	    (rc = slist_add(l, "X-Amz-Target", buf_str(&p->target))) != FX_OK)
 		return rc;
 	if (cr != NULL && cr->session_token != NULL &&
-	    (rc = slist_add(l, "X-Amz-Security-Token",
-	    cr->session_token)) != FX_OK)
+	    (rc = slist_add(l, "X-Amz-Security-Token", cr->session_token)) !=
+		FX_OK)
 		return rc;
-	if (p->authz.len > 0 && (rc = slist_add(l, "Authorization",
-	    buf_str(&p->authz))) != FX_OK)
+	if (p->authz.len > 0 &&
+	    (rc = slist_add(l, "Authorization", buf_str(&p->authz))) != FX_OK)
 		return rc;
 	if ((n = curl_slist_append(*l, "Expect:")) == NULL)
 		return FX_ENOMEM;
@@ -770,7 +760,7 @@ attempt(struct aws_client *c, const struct aws_creds *cr,
 		goto out;
 	rc = perform(c, p.method, buf_str(&p.url), l, &p.body, &out->status);
 	if (rc != FX_OK) {
-		rc = FX_ERETRY;		/* transport: worth another try */
+		rc = FX_ERETRY; /* transport: worth another try */
 		goto out;
 	}
 	memset(&out->err, 0, sizeof(out->err));
@@ -780,7 +770,7 @@ attempt(struct aws_client *c, const struct aws_creds *cr,
 		goto out;
 	}
 	if (aws_error_parse(c->body.data ? c->body.data : "", c->body.len,
-	    &out->err) != FX_OK)
+		&out->err) != FX_OK)
 		memset(&out->err, 0, sizeof(out->err));
 	if (out->err.request_id[0] == '\0')
 		memcpy(out->err.request_id, c->request_id,
@@ -796,8 +786,9 @@ fx_err
 aws_call(struct aws_client *c, const struct aws_creds *cr,
     const struct aws_req *r, struct aws_resp *out)
 {
-	int max = c->cfg != NULL && c->cfg->max_attempts > 0 ?
-	    c->cfg->max_attempts : 1;
+	int max = c->cfg != NULL && c->cfg->max_attempts > 0
+		      ? c->cfg->max_attempts
+		      : 1;
 	fx_err rc;
 
 	if ((unsigned)r->svc >= AWS_SVC__COUNT)
@@ -807,8 +798,9 @@ aws_call(struct aws_client *c, const struct aws_creds *cr,
 		if (rc != FX_ERETRY || out->attempts >= max)
 			break;
 		log_debug("%s: %s %s: %s, retrying (attempt %d of %d)",
-		    __func__, services[r->svc].name, r->action ? r->action :
-		    "?", out->err.code[0] ? out->err.code : "transport error",
+		    __func__, services[r->svc].name,
+		    r->action ? r->action : "?",
+		    out->err.code[0] ? out->err.code : "transport error",
 		    out->attempts, max);
 		backoff(c, out->attempts);
 	}

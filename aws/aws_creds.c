@@ -21,22 +21,22 @@
 #include "fxutil.h"
 #include "banned.h"
 
-#define PROFILE_MAX_DEPTH	4
-#define IMDS_DEFAULT		"http://169.254.169.254"
-#define ECS_HOST		"http://169.254.170.2"
-#define DEFAULT_SESSION		"fixitd"
+#define PROFILE_MAX_DEPTH 4
+#define IMDS_DEFAULT	  "http://169.254.169.254"
+#define ECS_HOST	  "http://169.254.170.2"
+#define DEFAULT_SESSION	  "fixitd"
 
 struct role_entry {
-	char *key;		/* arn \n external id \n session */
+	char *key; /* arn \n external id \n session */
 	struct aws_creds cr;
 };
 
 struct aws_credsrc {
-	pthread_mutex_t refresh;/* one thread at a time fetches base creds */
+	pthread_mutex_t refresh; /* one thread at a time fetches base creds */
 	pthread_mutex_t mu;
-	char *profile;		/* explicit profile or NULL */
+	char *profile; /* explicit profile or NULL */
 	char *sts_region;
-	struct aws_creds base;	/* cached; access_key_id NULL = none */
+	struct aws_creds base; /* cached; access_key_id NULL = none */
 	struct role_entry roles[AWS_ROLE_CACHE_MAX];
 	size_t nroles;
 	int64_t refresh_s;
@@ -56,8 +56,8 @@ why_set(struct buf *why, const char *fmt, ...)
 }
 
 fx_err
-aws_credsrc_new(const char *profile, const char *sts_region,
-    int64_t refresh_s, struct aws_credsrc **out)
+aws_credsrc_new(const char *profile, const char *sts_region, int64_t refresh_s,
+    struct aws_credsrc **out)
 {
 	struct aws_credsrc *s;
 
@@ -107,7 +107,7 @@ static int
 fresh(const struct aws_credsrc *s, const struct aws_creds *c, int64_t now)
 {
 	return c->access_key_id != NULL &&
-	    (c->expires == 0 || now < c->expires - s->refresh_s);
+	       (c->expires == 0 || now < c->expires - s->refresh_s);
 }
 
 static fx_err
@@ -115,13 +115,12 @@ creds_set(struct aws_creds *c, const char *akid, const char *secret,
     const char *token, int64_t expires)
 {
 	memset(c, 0, sizeof(*c));
-	if (akid == NULL || secret == NULL || *akid == '\0' ||
-	    *secret == '\0')
+	if (akid == NULL || secret == NULL || *akid == '\0' || *secret == '\0')
 		return FX_EINVAL;
 	c->access_key_id = strdup(akid);
 	c->secret_key = strdup(secret);
-	c->session_token = token != NULL && *token != '\0' ?
-	    strdup(token) : NULL;
+	c->session_token =
+	    token != NULL && *token != '\0' ? strdup(token) : NULL;
 	c->expires = expires;
 	if (c->access_key_id == NULL || c->secret_key == NULL ||
 	    (token != NULL && *token != '\0' && c->session_token == NULL)) {
@@ -169,7 +168,9 @@ sanitize_session(const char *in, char out[65])
 	for (i = 0; in[i] != '\0' && i < 64; i++) {
 		c = in[i];
 		out[i] = ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || strchr("+=,.@-_", c)) ? c : '-';
+			     (c >= '0' && c <= '9') || strchr("+=,.@-_", c))
+			     ? c
+			     : '-';
 	}
 	if (i < 2) {
 		memcpy(out, DEFAULT_SESSION, sizeof(DEFAULT_SESSION));
@@ -182,8 +183,8 @@ sanitize_session(const char *in, char out[65])
 static fx_err
 sts_creds(const json_t *doc, const char *result, struct aws_creds *out)
 {
-	return creds_from_obj(aws_j_get(aws_j_get(doc, result),
-	    "Credentials"), out);
+	return creds_from_obj(aws_j_get(aws_j_get(doc, result), "Credentials"),
+	    out);
 }
 
 static fx_err
@@ -244,29 +245,29 @@ web_identity(struct aws_credsrc *s, struct aws_client *c, const char *file,
 	sanitize_session(session ? session : DEFAULT_SESSION, sess);
 	p = json_pack("{s:s, s:s, s:s}", "RoleArn", role, "RoleSessionName",
 	    sess, "WebIdentityToken", tok);
-	rc = p ? call_sts(s, c, NULL, "AssumeRoleWithWebIdentity", p, out,
-	    why) : FX_ENOMEM;
-	json_decref(p);	/* holds the token: jansson frees, we wiped ours */
+	rc = p ? call_sts(s, c, NULL, "AssumeRoleWithWebIdentity", p, out, why)
+	       : FX_ENOMEM;
+	json_decref(p); /* holds the token: jansson frees, we wiped ours */
 	fx_secret_free(tok);
 	return rc;
 }
 
 static fx_err
-from_web_env(struct aws_credsrc *s, struct aws_client *c,
-    struct aws_creds *out, struct buf *why)
+from_web_env(struct aws_credsrc *s, struct aws_client *c, struct aws_creds *out,
+    struct buf *why)
 {
 	const char *f = getenv("AWS_WEB_IDENTITY_TOKEN_FILE");
 	const char *role = getenv("AWS_ROLE_ARN");
 
 	if (f == NULL || role == NULL || *f == '\0' || *role == '\0')
 		return FX_ENOTFOUND;
-	return web_identity(s, c, f, role, getenv("AWS_ROLE_SESSION_NAME"),
-	    out, why);
+	return web_identity(s, c, f, role, getenv("AWS_ROLE_SESSION_NAME"), out,
+	    why);
 }
 
 static fx_err
-metadata_json(struct aws_client *c, const char *url,
-    const char *const *hdrs, struct aws_creds *out, struct buf *why)
+metadata_json(struct aws_client *c, const char *url, const char *const *hdrs,
+    struct aws_creds *out, struct buf *why)
 {
 	struct buf b = BUF_INIT;
 	json_error_t je;
@@ -276,17 +277,20 @@ metadata_json(struct aws_client *c, const char *url,
 
 	buf_init(&b, FX_MAX_CRED_FILE);
 	if ((rc = aws_http_raw(c, "GET", url, hdrs, NULL, &status, &b)) !=
-	    FX_OK || status != 200) {
-		why_set(why, "credentials endpoint %s: %s", url, rc != FX_OK ?
-		    fx_strerror(rc) : "refused");
+		FX_OK ||
+	    status != 200) {
+		why_set(why, "credentials endpoint %s: %s", url,
+		    rc != FX_OK ? fx_strerror(rc) : "refused");
 		rc = rc != FX_OK ? rc : FX_EAUTH;
 		goto out;
 	}
 	o = json_loadb(b.data, b.len, 0, &je);
 	rc = o != NULL ? creds_from_obj(o, out) : FX_EINVAL;
 	if (rc != FX_OK) {
-		why_set(why, "credentials endpoint %s: answer without "
-		    "credentials", url);
+		why_set(why,
+		    "credentials endpoint %s: answer without "
+		    "credentials",
+		    url);
 		rc = FX_EINVAL;
 	}
 out:
@@ -419,7 +423,7 @@ from_imds(struct aws_client *c, struct aws_creds *out, struct buf *why)
 	if (rc != FX_OK)
 		goto out;
 	while (role.len > 0 && (role.data[role.len - 1] == '\n' ||
-	    role.data[role.len - 1] == '\r'))
+				   role.data[role.len - 1] == '\r'))
 		role.data[--role.len] = '\0';
 	if (status != 200 || role.len == 0 || strchr(buf_str(&role), '/') ||
 	    strchr(buf_str(&role), '\n')) {
@@ -471,12 +475,14 @@ profile_source(struct aws_credsrc *s, struct aws_client *c,
 		return from_container(c, out, why);
 	if (cs != NULL && strcmp(cs, "Ec2InstanceMetadata") == 0)
 		return from_imds(c, out, why);
-	if (src != NULL)	/* source_profile = itself: its static keys */
+	if (src != NULL) /* source_profile = itself: its static keys */
 		return creds_set(out, aws_ini_get(cfg, "aws_access_key_id"),
 		    aws_ini_get(cfg, "aws_secret_access_key"),
 		    aws_ini_get(cfg, "aws_session_token"), 0);
-	why_set(why, "profile %s: role_arn without source_profile or "
-	    "credential_source", name);
+	why_set(why,
+	    "profile %s: role_arn without source_profile or "
+	    "credential_source",
+	    name);
 	return FX_ECONFIG;
 }
 
@@ -524,12 +530,11 @@ from_profile(struct aws_credsrc *s, struct aws_client *c, const char *name,
 	memset(&cred, 0, sizeof(cred));
 	memset(&cfg, 0, sizeof(cfg));
 	if (depth > PROFILE_MAX_DEPTH) {
-		why_set(why, "profile %s: source_profile chain too long",
-		    name);
+		why_set(why, "profile %s: source_profile chain too long", name);
 		return FX_ECONFIG;
 	}
-	credf = home_file("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials",
-	    &p1);
+	credf =
+	    home_file("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials", &p1);
 	cfgf = home_file("AWS_CONFIG_FILE", ".aws/config", &p2);
 	rc = credf ? aws_ini_load(credf, name, &cred) : FX_ENOTFOUND;
 	if (strcmp(name, "default") == 0)
@@ -537,8 +542,8 @@ from_profile(struct aws_credsrc *s, struct aws_client *c, const char *name,
 	else
 		rc2 = buf_addf(&sect, "profile %s", name);
 	if (rc2 == FX_OK)
-		rc2 = cfgf ? aws_ini_load(cfgf, buf_str(&sect), &cfg) :
-		    FX_ENOTFOUND;
+		rc2 = cfgf ? aws_ini_load(cfgf, buf_str(&sect), &cfg)
+			   : FX_ENOTFOUND;
 	if (rc2 == FX_OK && aws_ini_get(&cfg, "role_arn") != NULL)
 		rc = profile_role(s, c, &cfg, name, depth, out, why);
 	else if (rc == FX_OK)
@@ -581,7 +586,8 @@ resolve(struct aws_credsrc *s, struct aws_client *c, struct aws_creds *out,
 	if ((rc = from_imds(c, out, why)) != FX_ENOTFOUND)
 		return rc;
 	if (why != NULL && why->len == 0)
-		why_set(why, "no AWS credentials found (environment, web "
+		why_set(why,
+		    "no AWS credentials found (environment, web "
 		    "identity, profile, container, instance metadata)");
 	return FX_EAUTH;
 }
@@ -596,16 +602,16 @@ aws_credsrc_get(struct aws_credsrc *s, struct aws_client *c,
 
 	memset(out, 0, sizeof(*out));
 	pthread_mutex_lock(&s->mu);
-	rc = fresh(s, &s->base, now) ? aws_creds_copy(&s->base, out) :
-	    FX_ENOTFOUND;
+	rc = fresh(s, &s->base, now) ? aws_creds_copy(&s->base, out)
+				     : FX_ENOTFOUND;
 	pthread_mutex_unlock(&s->mu);
 	if (rc != FX_ENOTFOUND)
 		return rc;
 	/* one fetch for all the threads that found the cache stale */
 	pthread_mutex_lock(&s->refresh);
 	pthread_mutex_lock(&s->mu);
-	rc = fresh(s, &s->base, fx_now()) ?
-	    aws_creds_copy(&s->base, out) : FX_ENOTFOUND;
+	rc = fresh(s, &s->base, fx_now()) ? aws_creds_copy(&s->base, out)
+					  : FX_ENOTFOUND;
 	pthread_mutex_unlock(&s->mu);
 	if (rc != FX_ENOTFOUND)
 		goto out;
@@ -655,8 +661,7 @@ role_slot(struct aws_credsrc *s, const char *key)
 }
 
 static fx_err
-role_store(struct aws_credsrc *s, const char *key,
-    const struct aws_creds *cr)
+role_store(struct aws_credsrc *s, const char *key, const struct aws_creds *cr)
 {
 	struct role_entry *e;
 	char *k;
@@ -674,7 +679,7 @@ role_store(struct aws_credsrc *s, const char *key,
 	}
 	aws_creds_release(&e->cr);
 	rc = aws_creds_copy(cr, &e->cr);
-	if (rc != FX_OK)	/* keep the slot usable: an expired entry */
+	if (rc != FX_OK) /* keep the slot usable: an expired entry */
 		memset(&e->cr, 0, sizeof(e->cr));
 	pthread_mutex_unlock(&s->mu);
 	return rc;
@@ -696,21 +701,22 @@ aws_credsrc_assume(struct aws_credsrc *s, struct aws_client *c,
 	memset(&base, 0, sizeof(base));
 	sanitize_session(session ? session : DEFAULT_SESSION, sn);
 	if ((rc = buf_addf(&key, "%s\n%s\n%s", role_arn,
-	    external_id ? external_id : "", sn)) != FX_OK)
+		 external_id ? external_id : "", sn)) != FX_OK)
 		goto out;
 	pthread_mutex_lock(&s->mu);
 	e = role_find(s, buf_str(&key));
-	rc = e && fresh(s, &e->cr, fx_now()) ?
-	    aws_creds_copy(&e->cr, out) : FX_ENOTFOUND;
+	rc = e && fresh(s, &e->cr, fx_now()) ? aws_creds_copy(&e->cr, out)
+					     : FX_ENOTFOUND;
 	pthread_mutex_unlock(&s->mu);
 	if (rc != FX_ENOTFOUND)
 		goto out;
 	if ((rc = aws_credsrc_get(s, c, &base, why)) != FX_OK)
 		goto out;
-	p = json_pack("{s:s, s:s, s:i}", "RoleArn", role_arn,
-	    "RoleSessionName", sn, "DurationSeconds", AWS_ROLE_DURATION_S);
-	if (p == NULL || (external_id != NULL && json_object_set_new(p,
-	    "ExternalId", json_string(external_id)) != 0)) {
+	p = json_pack("{s:s, s:s, s:i}", "RoleArn", role_arn, "RoleSessionName",
+	    sn, "DurationSeconds", AWS_ROLE_DURATION_S);
+	if (p == NULL ||
+	    (external_id != NULL && json_object_set_new(p, "ExternalId",
+					json_string(external_id)) != 0)) {
 		rc = FX_ENOMEM;
 		goto out;
 	}

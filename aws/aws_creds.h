@@ -34,9 +34,9 @@
 #include "buf.h"
 #include "fxerr.h"
 
-#define AWS_CREDS_REFRESH_S	300	/* renew this long before expiry */
-#define AWS_ROLE_CACHE_MAX	256
-#define AWS_ROLE_DURATION_S	3600
+#define AWS_CREDS_REFRESH_S 300 /* renew this long before expiry */
+#define AWS_ROLE_CACHE_MAX  256
+#define AWS_ROLE_DURATION_S 3600
 
 struct aws_credsrc;
 
@@ -45,7 +45,7 @@ struct aws_credsrc;
  * (0 = AWS_CREDS_REFRESH_S) */
 fx_err aws_credsrc_new(const char *profile, const char *sts_region,
     int64_t refresh_s, struct aws_credsrc **out) FX_WUR;
-void aws_credsrc_free(struct aws_credsrc *s);	/* accepts NULL */
+void aws_credsrc_free(struct aws_credsrc *s); /* accepts NULL */
 
 /* fixitd's own credentials (a copy the caller releases) */
 fx_err aws_credsrc_get(struct aws_credsrc *s, struct aws_client *c,

@@ -100,7 +100,7 @@ add_kv(struct aws_ini *p, const char *k, const char *v)
 
 	for (i = 0; i < p->n; i++)
 		if (strcmp(p->kv[i].key, k) == 0)
-			return FX_OK;	/* first wins */
+			return FX_OK; /* first wins */
 	if (p->n == AWS_INI_MAX_KEYS)
 		return FX_ETOOBIG;
 	p->kv[p->n].key = strdup(k);

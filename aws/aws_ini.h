@@ -12,17 +12,20 @@
 #include "buf.h"
 #include "fxerr.h"
 
-#define AWS_INI_MAX_KEYS	32
+#define AWS_INI_MAX_KEYS 32
 
 struct aws_ini {
-	struct { char *key; char *value; } kv[AWS_INI_MAX_KEYS];
+	struct {
+		char *key;
+		char *value;
+	} kv[AWS_INI_MAX_KEYS];
 	size_t n;
 };
 
 /* FX_ENOTFOUND when the file or the section does not exist */
-fx_err aws_ini_load(const char *path, const char *section,
-    struct aws_ini *out) FX_WUR;
+fx_err
+aws_ini_load(const char *path, const char *section, struct aws_ini *out) FX_WUR;
 const char *aws_ini_get(const struct aws_ini *p, const char *key);
-void aws_ini_release(struct aws_ini *p);	/* accepts NULL */
+void aws_ini_release(struct aws_ini *p); /* accepts NULL */
 
 #endif

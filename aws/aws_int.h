@@ -13,8 +13,8 @@
  * or NULL. *status 0 on transport failure. out is capped at
  * FX_MAX_CRED_FILE.
  */
-fx_err aws_http_raw(struct aws_client *c, const char *method,
-    const char *url, const char *const *headers, const char *body,
-    long *status, struct buf *out) FX_WUR;
+fx_err aws_http_raw(struct aws_client *c, const char *method, const char *url,
+    const char *const *headers, const char *body, long *status,
+    struct buf *out) FX_WUR;
 
 #endif

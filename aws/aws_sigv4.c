@@ -21,14 +21,14 @@
 #include "fxutil.h"
 #include "banned.h"
 
-#define V4_ALGO		"AWS4-HMAC-SHA256"
-#define V4_TERM		"aws4_request"
-#define V4_KEY_PREFIX	"AWS4"
+#define V4_ALGO		  "AWS4-HMAC-SHA256"
+#define V4_TERM		  "aws4_request"
+#define V4_KEY_PREFIX	  "AWS4"
 #define V4_KEY_PREFIX_LEN 4
-#define V4_HASH_LEN	32
-#define V4_HEX_LEN	(2 * V4_HASH_LEN)
-#define V4_DATE_LEN	16	/* YYYYMMDDTHHMMSSZ */
-#define V4_DAY_LEN	8	/* YYYYMMDD, the scope date */
+#define V4_HASH_LEN	  32
+#define V4_HEX_LEN	  (2 * V4_HASH_LEN)
+#define V4_DATE_LEN	  16 /* YYYYMMDDTHHMMSSZ */
+#define V4_DAY_LEN	  8  /* YYYYMMDD, the scope date */
 
 struct v4_span {
 	const char *p;
@@ -36,21 +36,21 @@ struct v4_span {
 };
 
 struct v4_param {
-	const char *k;		/* encoded key */
-	const char *v;		/* encoded value */
+	const char *k; /* encoded key */
+	const char *v; /* encoded value */
 };
 
 struct v4_hdr {
 	const char *name;
 	const char *value;
-	size_t idx;		/* given position: repeated names keep order */
+	size_t idx; /* given position: repeated names keep order */
 };
 
 static int
 v4_alnum(unsigned char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	    (c >= '0' && c <= '9');
+	       (c >= '0' && c <= '9');
 }
 
 static char
@@ -401,8 +401,8 @@ v4_canon_query(struct buf *out, const char *q)
 	if (np > 1)
 		qsort(pv, np, sizeof(*pv), v4_param_cmp);
 	for (i = 0; i < np; i++)
-		if ((rc = buf_addf(out, "%s%s=%s", i > 0 ? "&" : "",
-		    pv[i].k, pv[i].v)) != FX_OK)
+		if ((rc = buf_addf(out, "%s%s=%s", i > 0 ? "&" : "", pv[i].k,
+			 pv[i].v)) != FX_OK)
 			goto out;
 	rc = FX_OK;
 out:
@@ -465,8 +465,7 @@ v4_add_value(struct buf *out, const char *v)
 
 /* "name:" into creq, "name" into sh, after a ';' unless it is the first */
 static fx_err
-v4_add_header_name(struct buf *creq, struct buf *sh, const char *name,
-    int sep)
+v4_add_header_name(struct buf *creq, struct buf *sh, const char *name, int sep)
 {
 	fx_err rc;
 
@@ -515,8 +514,9 @@ v4_canon_headers(struct buf *creq, struct buf *sh, const struct sigv4_req *r)
 		rc = v4_add_header_name(creq, sh, h[i].name, i > 0);
 		if (rc != FX_OK)
 			goto out;
-		for (j = i; j < r->nhdrs &&
-		    v4_casecmp(h[j].name, h[i].name) == 0; j++) {
+		for (j = i;
+		     j < r->nhdrs && v4_casecmp(h[j].name, h[i].name) == 0;
+		     j++) {
 			if (j > i) {
 				rc = buf_addc(creq, ',');
 				if (rc != FX_OK)
@@ -671,8 +671,8 @@ sigv4_authorization(const struct sigv4_req *r, const struct sigv4_creds *c,
 	rc = v4_scope(authz, r);
 	if (rc != FX_OK)
 		goto out;
-	rc = buf_addf(authz, ", SignedHeaders=%s, Signature=%s",
-	    buf_str(&sh), sig);
+	rc = buf_addf(authz, ", SignedHeaders=%s, Signature=%s", buf_str(&sh),
+	    sig);
 out:
 	OPENSSL_cleanse(key, sizeof(key));
 	buf_release(&sts);

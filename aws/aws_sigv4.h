@@ -29,23 +29,23 @@ struct aws_hdr {
 };
 
 struct sigv4_req {
-	const char *method;		/* "GET", "POST", ... */
-	const char *path;		/* as sent, percent-encoded; NULL/"" = "/" */
-	const char *query;		/* as sent, without '?'; NULL = none */
-	const struct aws_hdr *hdrs;	/* headers to sign (host included) */
+	const char *method; /* "GET", "POST", ... */
+	const char *path;   /* as sent, percent-encoded; NULL/"" = "/" */
+	const char *query;  /* as sent, without '?'; NULL = none */
+	const struct aws_hdr *hdrs; /* headers to sign (host included) */
 	size_t nhdrs;
-	const void *body;		/* NULL with body_len 0 = empty */
+	const void *body; /* NULL with body_len 0 = empty */
 	size_t body_len;
-	const char *region;		/* "us-east-1" */
-	const char *service;		/* signing name: "ec2", "sts", ... */
-	const char *amz_date;		/* "YYYYMMDDTHHMMSSZ" */
-	int no_normalize;		/* 1 for S3: path used as is */
+	const char *region;   /* "us-east-1" */
+	const char *service;  /* signing name: "ec2", "sts", ... */
+	const char *amz_date; /* "YYYYMMDDTHHMMSSZ" */
+	int no_normalize;     /* 1 for S3: path used as is */
 };
 
 struct sigv4_creds {
 	const char *access_key_id;
 	const char *secret_key;
-	const char *session_token;	/* NULL for long-term keys; the
+	const char *session_token; /* NULL for long-term keys; the
 					 * caller sends and signs it */
 };
 

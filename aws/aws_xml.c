@@ -36,8 +36,9 @@
 #include "banned.h"
 
 /* NOERROR/NOWARNING only silence reporting; they enable nothing */
-#define AX_OPTIONS	(XML_PARSE_NONET | XML_PARSE_NOBLANKS |	\
-			    XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
+#define AX_OPTIONS                                                             \
+	(XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR |            \
+	    XML_PARSE_NOWARNING)
 
 static pthread_once_t ax_once = PTHREAD_ONCE_INIT;
 
@@ -68,26 +69,26 @@ static int ax_loaded;
 #define xmlStructuredErrorContext	(*ax_lib.StructuredErrorContext())
 #define xmlGenericError			(*ax_lib.GenericError())
 #define xmlGenericErrorContext		(*ax_lib.GenericErrorContext())
-#define xmlSetStructuredErrorFunc(c, f)	ax_lib.SetStructuredErrorFunc(c, f)
+#define xmlSetStructuredErrorFunc(c, f) ax_lib.SetStructuredErrorFunc(c, f)
 #define xmlSetGenericErrorFunc(c, f)	ax_lib.SetGenericErrorFunc(c, f)
 #define xmlStopParser(c)		ax_lib.StopParser(c)
 #define xmlNewParserCtxt()		ax_lib.NewParserCtxt()
 #define xmlFreeParserCtxt(c)		ax_lib.FreeParserCtxt(c)
-#define xmlCtxtReadMemory(c, b, n, u, e, o) \
+#define xmlCtxtReadMemory(c, b, n, u, e, o)                                    \
 	ax_lib.CtxtReadMemory(c, b, n, u, e, o)
-#define xmlDocGetRootElement(d)		ax_lib.DocGetRootElement(d)
-#define xmlFreeDoc(d)			ax_lib.FreeDoc(d)
+#define xmlDocGetRootElement(d) ax_lib.DocGetRootElement(d)
+#define xmlFreeDoc(d)		ax_lib.FreeDoc(d)
 
 /* the calling thread's libxml2 error handlers, saved around a parse */
 struct ax_quiet {
-	xmlStructuredErrorFunc	 serr;
-	void			*sctx;
-	xmlGenericErrorFunc	 gerr;
-	void			*gctx;
+	xmlStructuredErrorFunc serr;
+	void *sctx;
+	xmlGenericErrorFunc gerr;
+	void *gctx;
 };
 
-static fx_err ax_node(const xmlNode *n, const char *const *tags, int depth,
-    json_t **out);
+static fx_err
+ax_node(const xmlNode *n, const char *const *tags, int depth, json_t **out);
 
 /* dlsym into a function pointer (POSIX guarantees the conversion) */
 static int
@@ -127,7 +128,7 @@ ax_init(void)
 	if (lib == NULL)
 		lib = dlopen("libxml2.so", RTLD_NOW | RTLD_LOCAL);
 	if (lib == NULL)
-		return;		/* every parse then fails with FX_EIO */
+		return; /* every parse then fails with FX_EIO */
 	for (i = 0; i < sizeof(sym) / sizeof(sym[0]); i++)
 		if (ax_sym(lib, sym[i].name, sym[i].fp) != 0)
 			return;
@@ -266,7 +267,7 @@ ax_is_list(const xmlNode *n, const char *const *tags)
 		tags = NULL;
 	for (c = ax_elem(n->children); c != NULL; c = ax_elem(c->next)) {
 		hit = strcmp(ax_name(c), "item") == 0 ||
-		    strcmp(ax_name(c), "member") == 0;
+		      strcmp(ax_name(c), "member") == 0;
 		for (i = 0; !hit && tags != NULL && tags[i] != NULL; i++)
 			hit = strcmp(ax_name(c), tags[i]) == 0;
 		if (!hit)
@@ -290,7 +291,8 @@ ax_text(const xmlNode *n, json_t **out)
 			goto out;
 		}
 		if ((c->type == XML_TEXT_NODE ||
-		    c->type == XML_CDATA_SECTION_NODE) && c->content != NULL &&
+			c->type == XML_CDATA_SECTION_NODE) &&
+		    c->content != NULL &&
 		    (rc = buf_adds(&b, (const char *)c->content)) != FX_OK)
 			goto out;
 	}
@@ -316,7 +318,7 @@ ax_array(const xmlNode *n, const char *const *tags, int depth, json_t **out)
 		if ((rc = ax_node(c, tags, depth + 1, &v)) != FX_OK)
 			goto out;
 		rc = FX_ENOMEM;
-		if (json_array_append_new(arr, v) != 0)	/* steals v */
+		if (json_array_append_new(arr, v) != 0) /* steals v */
 			goto out;
 	}
 	*out = arr;
@@ -328,8 +330,7 @@ out:
 }
 
 static fx_err
-ax_object(const xmlNode *n, const char *const *tags, int depth,
-    json_t **out)
+ax_object(const xmlNode *n, const char *const *tags, int depth, json_t **out)
 {
 	json_t *obj = NULL, *v = NULL;
 	const xmlNode *c;
@@ -339,7 +340,7 @@ ax_object(const xmlNode *n, const char *const *tags, int depth,
 		goto out;
 	for (c = ax_elem(n->children); c != NULL; c = ax_elem(c->next)) {
 		if (json_object_get(obj, ax_name(c)) != NULL)
-			continue;	/* a repeated name keeps the first */
+			continue; /* a repeated name keeps the first */
 		if ((rc = ax_node(c, tags, depth + 1, &v)) != FX_OK)
 			goto out;
 		rc = FX_ENOMEM;
@@ -552,7 +553,8 @@ aws_error_parse(const char *data, size_t len, struct aws_error *e)
 	if (data == NULL)
 		goto out;
 	for (i = 0; i < len && (data[i] == ' ' || data[i] == '\t' ||
-	    data[i] == '\r' || data[i] == '\n'); i++)
+				   data[i] == '\r' || data[i] == '\n');
+	     i++)
 		;
 	if (i < len && data[i] == '{')
 		rc = ae_json(data, len, e);
@@ -583,10 +585,10 @@ aws_j_get(const json_t *v, const char *path)
 			if (strlen(key) == n && memcmp(key, path, n) == 0)
 				break;
 		}
-		cur = key != NULL ? next : NULL;	/* NULL: not found */
+		cur = key != NULL ? next : NULL; /* NULL: not found */
 		path += n;
 		if (*path == '/' && *++path == '\0')
-			return NULL;	/* trailing slash */
+			return NULL; /* trailing slash */
 	}
 	return cur;
 }

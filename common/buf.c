@@ -172,7 +172,7 @@ buf_vaddf_cut(struct buf *b, const char *fmt, va_list ap)
 	if (buf_add(b, t, n) != FX_OK)
 		goto out;
 	if (n < (size_t)len && buf_adds(b, "...") != FX_OK)
-		buf_truncate(b, b->len);	/* no room even for the mark */
+		buf_truncate(b, b->len); /* no room even for the mark */
 out:
 	free(t);
 }
@@ -199,9 +199,10 @@ buf_add_uri(struct buf *b, const char *s, size_t n, int keep_slash)
 	if (s == NULL && n > 0)
 		return FX_EINVAL;
 	for (i = 0; i < n; i++) {
-		if ((p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= 'a' &&
-		    p[i] <= 'z') || (p[i] >= '0' && p[i] <= '9') ||
-		    p[i] == '-' || p[i] == '.' || p[i] == '_' || p[i] == '~' ||
+		if ((p[i] >= 'A' && p[i] <= 'Z') ||
+		    (p[i] >= 'a' && p[i] <= 'z') ||
+		    (p[i] >= '0' && p[i] <= '9') || p[i] == '-' ||
+		    p[i] == '.' || p[i] == '_' || p[i] == '~' ||
 		    (keep_slash && p[i] == '/')) {
 			rc = buf_addc(b, (char)p[i]);
 		} else {

@@ -13,7 +13,7 @@
 #ifndef FIXIT_FXCURL_H
 #define FIXIT_FXCURL_H
 
-#define CURL_DISABLE_TYPECHECK	/* the calls are macros below */
+#define CURL_DISABLE_TYPECHECK /* the calls are macros below */
 #include <curl/curl.h>
 
 #include "fxerr.h"
@@ -36,20 +36,20 @@ fx_err fxcurl_load(void) FX_WUR;
 /* the loaded library (fxcurl_load succeeded before) */
 const struct fxcurl *fxcurl_api(void);
 /* a header list whose strings hold a secret: wiped, then freed */
-void fxcurl_slist_wipe(struct curl_slist *l);	/* accepts NULL */
+void fxcurl_slist_wipe(struct curl_slist *l); /* accepts NULL */
 /* curl_global_cleanup when it was loaded; at exit, threads stopped */
 void fxcurl_unload(void);
 
-#undef curl_easy_setopt	/* curl.h's own argument-count checks */
+#undef curl_easy_setopt /* curl.h's own argument-count checks */
 #undef curl_easy_getinfo
-#define curl_easy_init()	(fxcurl_api()->easy_init())
-#define curl_easy_cleanup(h)	(fxcurl_api()->easy_cleanup(h))
-#define curl_easy_setopt(h, o, v) (fxcurl_api()->easy_setopt(h, o, v))
-#define curl_easy_perform(h)	(fxcurl_api()->easy_perform(h))
+#define curl_easy_init()	   (fxcurl_api()->easy_init())
+#define curl_easy_cleanup(h)	   (fxcurl_api()->easy_cleanup(h))
+#define curl_easy_setopt(h, o, v)  (fxcurl_api()->easy_setopt(h, o, v))
+#define curl_easy_perform(h)	   (fxcurl_api()->easy_perform(h))
 #define curl_easy_getinfo(h, i, v) (fxcurl_api()->easy_getinfo(h, i, v))
-#define curl_easy_reset(h)	(fxcurl_api()->easy_reset(h))
-#define curl_easy_strerror(c)	(fxcurl_api()->easy_strerror(c))
-#define curl_slist_append(l, s)	(fxcurl_api()->slist_append(l, s))
-#define curl_slist_free_all(l)	(fxcurl_api()->slist_free_all(l))
+#define curl_easy_reset(h)	   (fxcurl_api()->easy_reset(h))
+#define curl_easy_strerror(c)	   (fxcurl_api()->easy_strerror(c))
+#define curl_slist_append(l, s)	   (fxcurl_api()->slist_append(l, s))
+#define curl_slist_free_all(l)	   (fxcurl_api()->slist_free_all(l))
 
 #endif

@@ -18,10 +18,10 @@ struct json_t;
 struct finding_in {
 	const char *playbook, *account_id, *region, *resource_id;
 	const char *resource_arn, *owner_email, *owner_slack_id, *title;
-	const struct json_t *details;	/* object or NULL */
-	int64_t observed_at;		/* unix seconds; 0 = now */
-	int resolved;			/* status "resolved" */
-	int notify_only;		/* details name an IaC owner
+	const struct json_t *details; /* object or NULL */
+	int64_t observed_at;	      /* unix seconds; 0 = now */
+	int resolved;		      /* status "resolved" */
+	int notify_only;	      /* details name an IaC owner
 					 * ("iac_owner") or say notify_only */
 };
 

@@ -64,17 +64,16 @@ vlog(enum log_level lvl, const char *fmt, va_list ap)
 	errno = saved;
 }
 
-#define LOGFN(name, lvl)					\
-void									\
-name(const char *fmt, ...)						\
-{									\
-	va_list ap;							\
-	if (!log_enabled(lvl))						\
-		return;							\
-	va_start(ap, fmt);						\
-	vlog(lvl, fmt, ap);					\
-	va_end(ap);							\
-}
+#define LOGFN(name, lvl)                                                       \
+	void name(const char *fmt, ...)                                        \
+	{                                                                      \
+		va_list ap;                                                    \
+		if (!log_enabled(lvl))                                         \
+			return;                                                \
+		va_start(ap, fmt);                                             \
+		vlog(lvl, fmt, ap);                                            \
+		va_end(ap);                                                    \
+	}
 
 LOGFN(log_warnx, LOG_LVL_WARN)
 LOGFN(log_error, LOG_LVL_ERROR)

@@ -12,7 +12,7 @@
 
 enum log_level { LOG_LVL_ERROR = 0, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
-void log_init(enum log_level lvl, int fd);	/* fd 2 by default */
+void log_init(enum log_level lvl, int fd); /* fd 2 by default */
 void log_set_level(enum log_level lvl);
 
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -54,15 +54,26 @@ fx_duration_parse(const char *s, int64_t *out)
 		if (i + 1 != n)
 			return FX_EINVAL;
 		switch (s[i]) {
-		case 's': mult = 1; break;
-		case 'm': mult = 60; break;
-		case 'h': mult = 3600; break;
-		case 'd': mult = 86400; break;
-		case 'w': mult = 7 * 86400; break;
-		default: return FX_EINVAL;
+		case 's':
+			mult = 1;
+			break;
+		case 'm':
+			mult = 60;
+			break;
+		case 'h':
+			mult = 3600;
+			break;
+		case 'd':
+			mult = 86400;
+			break;
+		case 'w':
+			mult = 7 * 86400;
+			break;
+		default:
+			return FX_EINVAL;
 		}
 	}
-	if (v > INT64_MAX / mult / 1000)	/* keep ms arithmetic safe */
+	if (v > INT64_MAX / mult / 1000) /* keep ms arithmetic safe */
 		return FX_EINVAL;
 	*out = v * mult;
 	return FX_OK;
@@ -90,8 +101,10 @@ fx_iso8601_parse(const char *s, int64_t *out)
 	const char *p;
 	int64_t t;
 
-	if (s == NULL || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d,
-	    &h, &mi, &sec, &n) != 6 || n != 19)
+	if (s == NULL ||
+	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec,
+		&n) != 6 ||
+	    n != 19)
 		return FX_EINVAL;
 	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
 	    sec > 60 || h < 0 || mi < 0 || sec < 0)
@@ -119,8 +132,8 @@ fx_iso8601_parse(const char *s, int64_t *out)
 	}
 	if (*p != '\0')
 		return FX_EINVAL;
-	t = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
-	    h * 3600 + mi * 60 + sec;
+	t = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 +
+	    mi * 60 + sec;
 	*out = t - (oh * 3600 + om * 60);
 	return FX_OK;
 }

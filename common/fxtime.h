@@ -8,10 +8,10 @@
 #include <stdint.h>
 #include "fxerr.h"
 
-int64_t fx_now(void);			/* wall clock, seconds */
-int64_t fx_now_ms(void);		/* wall clock, milliseconds */
-int64_t fx_mono_ms(void);		/* monotonic, milliseconds */
-void fx_sleep_ms(int64_t ms);		/* the whole of it, across EINTR */
+int64_t fx_now(void);	      /* wall clock, seconds */
+int64_t fx_now_ms(void);      /* wall clock, milliseconds */
+int64_t fx_mono_ms(void);     /* monotonic, milliseconds */
+void fx_sleep_ms(int64_t ms); /* the whole of it, across EINTR */
 /* "90", "2s", "15m", "48h", "30d", "1w": seconds; rejects junk, overflow,
  * negatives. */
 fx_err fx_duration_parse(const char *s, int64_t *out) FX_WUR;

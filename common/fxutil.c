@@ -48,7 +48,7 @@ secret_trim(char *s, char **out)
 	size_t n = strlen(s);
 
 	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' ||
-	    s[n - 1] == ' ' || s[n - 1] == '\t'))
+			    s[n - 1] == ' ' || s[n - 1] == '\t'))
 		s[--n] = '\0';
 	if (n == 0) {
 		fx_secret_free(s);

@@ -20,7 +20,7 @@ int fx_ct_equal(const void *a, size_t alen, const void *b, size_t blen);
  */
 fx_err fx_secret_from_file(const char *path, char **out) FX_WUR;
 fx_err fx_secret_from_env(const char *name, char **out) FX_WUR;
-void fx_secret_free(char *s);	/* cleanse + free; accepts NULL */
+void fx_secret_free(char *s); /* cleanse + free; accepts NULL */
 /* the value of hex digit c (either case), -1 when it is none */
 int fx_hexval(char c);
 /* strdup that returns NULL for NULL */

@@ -9,7 +9,7 @@
 #include "banned.h"
 
 #ifndef SCHED_BATCH
-#define SCHED_BATCH	3	/* <sched.h> defines it only with _GNU_SOURCE */
+#define SCHED_BATCH 3 /* <sched.h> defines it only with _GNU_SOURCE */
 #endif
 
 void

@@ -17,13 +17,13 @@
 
 struct fx_worker {
 	pthread_t thread;
-	char name[16];		/* thread name, as top -H shows it */
+	char name[16]; /* thread name, as top -H shows it */
 	void *(*fn)(void *);
 	void *arg;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int stopping, kicked, started;
-	int critical;		/* keeps the normal scheduling policy */
+	int critical; /* keeps the normal scheduling policy */
 };
 
 /*

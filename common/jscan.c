@@ -10,7 +10,7 @@
 #include "jscan.h"
 #include "banned.h"
 
-#define JSCAN_KEY_MAX	64	/* longer keys cannot match a member name */
+#define JSCAN_KEY_MAX 64 /* longer keys cannot match a member name */
 
 static fx_err scan_value(struct jscan *js, const struct jscan_field *f,
     int slot, int depth, enum jscan_type *type);
@@ -27,7 +27,7 @@ static void
 skip_ws(struct jscan *js)
 {
 	while (js->p < js->end && (*js->p == ' ' || *js->p == '\n' ||
-	    *js->p == '\r' || *js->p == '\t'))
+				      *js->p == '\r' || *js->p == '\t'))
 		js->p++;
 }
 
@@ -93,15 +93,15 @@ utf8_len(const unsigned char *s, const unsigned char *end)
 	else if (c >= 0xe0 && c <= 0xef) {
 		n = 3;
 		if (c == 0xe0)
-			lo = 0xa0;	/* overlong */
+			lo = 0xa0; /* overlong */
 		else if (c == 0xed)
-			hi = 0x9f;	/* surrogates */
+			hi = 0x9f; /* surrogates */
 	} else if (c >= 0xf0 && c <= 0xf4) {
 		n = 4;
 		if (c == 0xf0)
-			lo = 0x90;	/* overlong */
+			lo = 0x90; /* overlong */
 		else if (c == 0xf4)
-			hi = 0x8f;	/* past U+10FFFF */
+			hi = 0x8f; /* past U+10FFFF */
 	} else
 		return 0;
 	if ((size_t)(end - s) < n || s[1] < lo || s[1] > hi)
@@ -158,7 +158,7 @@ scan_string(struct jscan *js, char *dst, size_t cap, size_t *dlen)
 
 		/* the plain run up to a quote, backslash, control or 8-bit */
 		while (js->p < js->end && (c = (unsigned char)*js->p) >= 0x20 &&
-		    c < 0x80 && c != '"' && c != '\\')
+		       c < 0x80 && c != '"' && c != '\\')
 			js->p++;
 		if (dst != NULL && js->p > run) {
 			k = (size_t)(js->p - run);
@@ -176,24 +176,40 @@ scan_string(struct jscan *js, char *dst, size_t cap, size_t *dlen)
 			return fail(js, js->p, "control character in string");
 		if (c >= 0x80) {
 			if ((k = utf8_len((const unsigned char *)js->p,
-			    (const unsigned char *)js->end)) == 0)
+				 (const unsigned char *)js->end)) == 0)
 				return fail(js, js->p, "invalid UTF-8");
 			memcpy(tmp, js->p, k);
 			js->p += k;
-		} else {		/* backslash */
+		} else { /* backslash */
 			if (js->end - js->p < 2)
 				return fail(js, js->p, "unterminated string");
 			js->p += 2;
 			k = 1;
 			switch (js->p[-1]) {
-			case '"': tmp[0] = '"'; break;
-			case '\\': tmp[0] = '\\'; break;
-			case '/': tmp[0] = '/'; break;
-			case 'b': tmp[0] = '\b'; break;
-			case 'f': tmp[0] = '\f'; break;
-			case 'n': tmp[0] = '\n'; break;
-			case 'r': tmp[0] = '\r'; break;
-			case 't': tmp[0] = '\t'; break;
+			case '"':
+				tmp[0] = '"';
+				break;
+			case '\\':
+				tmp[0] = '\\';
+				break;
+			case '/':
+				tmp[0] = '/';
+				break;
+			case 'b':
+				tmp[0] = '\b';
+				break;
+			case 'f':
+				tmp[0] = '\f';
+				break;
+			case 'n':
+				tmp[0] = '\n';
+				break;
+			case 'r':
+				tmp[0] = '\r';
+				break;
+			case 't':
+				tmp[0] = '\t';
+				break;
 			case 'u':
 				if (scan_uescape(js, &cp) != FX_OK)
 					return FX_EINVAL;
@@ -207,7 +223,7 @@ scan_string(struct jscan *js, char *dst, size_t cap, size_t *dlen)
 			memcpy(dst + n, tmp, n + k < cap ? k : cap - n);
 		n += k;
 	}
-	js->p++;		/* the closing quote */
+	js->p++; /* the closing quote */
 	if (dst != NULL)
 		dst[n < cap ? n : cap - 1] = '\0';
 	if (dlen != NULL)
@@ -300,8 +316,8 @@ more_items(struct jscan *js, char close, int first)
 		js->p++;
 		return 1;
 	}
-	(void)fail(js, js->p, close == '}' ? "expected ',' or '}'" :
-	    "expected ',' or ']'");
+	(void)fail(js, js->p,
+	    close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
 	return -1;
 }
 
@@ -316,7 +332,7 @@ scan_object(struct jscan *js, const struct jscan_field *list, int depth)
 	size_t klen, idx = 0;
 	int more, first;
 
-	js->p++;		/* '{' */
+	js->p++; /* '{' */
 	for (first = 1; (more = more_items(js, '}', first)) > 0; first = 0) {
 		skip_ws(js);
 		if (js->p >= js->end || *js->p != '"')
@@ -354,11 +370,11 @@ scan_array(struct jscan *js, const struct jscan_field *f, size_t *count,
 	memset(&first, 0, sizeof(first));
 	if (f != NULL)
 		first.members = f->first_members;
-	js->p++;		/* '[' */
+	js->p++; /* '[' */
 	while ((more = more_items(js, ']', n == 0)) > 0) {
 		if (n == 0 && f != NULL) {
 			if (scan_value(js, &first, f->first_slot, depth + 1,
-			    &t) != FX_OK)
+				&t) != FX_OK)
 				return FX_EINVAL;
 		} else if (scan_value(js, NULL, 0, depth + 1, &t) != FX_OK)
 			return FX_EINVAL;
@@ -409,8 +425,8 @@ scan_value(struct jscan *js, const struct jscan_field *f, int slot, int depth,
 		break;
 	case '"':
 		t = JS_STRING;
-		rc = v != NULL ? keep_string(js, v) : scan_string(js, NULL, 0,
-		    NULL);
+		rc = v != NULL ? keep_string(js, v)
+			       : scan_string(js, NULL, 0, NULL);
 		break;
 	case 't':
 		rc = scan_literal(js, "true", &t, JS_BOOL);

@@ -32,11 +32,11 @@
 
 #include "fxerr.h"
 
-#define JSCAN_MAX_DEPTH		64	/* nested arrays and objects */
-#define JSCAN_MAX_MEMBERS	64	/* entries of one member list */
+#define JSCAN_MAX_DEPTH	  64 /* nested arrays and objects */
+#define JSCAN_MAX_MEMBERS 64 /* entries of one member list */
 
 enum jscan_type {
-	JS_ABSENT = 0,		/* not in the text */
+	JS_ABSENT = 0, /* not in the text */
 	JS_NULL,
 	JS_BOOL,
 	JS_NUMBER,
@@ -46,8 +46,8 @@ enum jscan_type {
 };
 
 struct jscan_field {
-	const char *key;	/* member name; NULL ends a list */
-	int slot;		/* 1-based slot for the value; 0: not kept */
+	const char *key; /* member name; NULL ends a list */
+	int slot;	 /* 1-based slot for the value; 0: not kept */
 	/* the value is an object: the members to read in it */
 	const struct jscan_field *members;
 	/* the value is an array: element 0 into this slot (0: not kept),
@@ -58,14 +58,14 @@ struct jscan_field {
 
 struct jscan_value {
 	enum jscan_type type;
-	const char *str;	/* JS_STRING: decoded, NUL-terminated */
-	size_t len;		/* JS_STRING: bytes; JS_ARRAY: elements */
+	const char *str; /* JS_STRING: decoded, NUL-terminated */
+	size_t len;	 /* JS_STRING: bytes; JS_ARRAY: elements */
 };
 
 struct jscan {
 	/* private */
 	const char *text, *end, *p;
-	char *arena;		/* decoded strings */
+	char *arena; /* decoded strings */
 	size_t used, cap;
 	struct jscan_value *slots;
 	size_t nslots;
@@ -83,8 +83,8 @@ fx_err jscan_parse(struct jscan *js, const char *text, size_t len,
     const struct jscan_field *root_members, struct jscan_value *slots,
     size_t nslots, enum jscan_type *root) FX_WUR;
 /* after FX_EINVAL: 1-based line and column (in bytes), and a reason */
-void jscan_where(const struct jscan *js, int *line, int *col,
-    const char **what);
-void jscan_release(struct jscan *js);	/* accepts NULL */
+void
+jscan_where(const struct jscan *js, int *line, int *col, const char **what);
+void jscan_release(struct jscan *js); /* accepts NULL */
 
 #endif

@@ -14,7 +14,7 @@
 #include "fxlog.h"
 #include "banned.h"
 
-#define DB_BUSY_TIMEOUT_MS	5000
+#define DB_BUSY_TIMEOUT_MS 5000
 
 static const char *const fstate_names[FS__COUNT] = {
 	[FS_OPEN] = "open",
@@ -55,7 +55,7 @@ db_fail(struct db *db, const char *fn, int rc)
 
 	/* the connection's message, when it is about this failure */
 	if (db->h != NULL && (sqlite3_extended_errcode(db->h) == rc ||
-	    sqlite3_errcode(db->h) == (rc & 0xff)))
+				 sqlite3_errcode(db->h) == (rc & 0xff)))
 		msg = sqlite3_errmsg(db->h);
 	else
 		msg = sqlite3_errstr(rc);
@@ -139,14 +139,16 @@ db_pragmas(struct db *db)
 		goto out;
 	}
 	mode = (const char *)sqlite3_column_text(st, 0);
-	if (mode == NULL || (strcmp(mode, "wal") != 0 &&
-	    strcmp(mode, "memory") != 0))
+	if (mode == NULL ||
+	    (strcmp(mode, "wal") != 0 && strcmp(mode, "memory") != 0))
 		log_warnx("%s: journal mode %s, not wal", __func__,
 		    mode ? mode : "unknown");
 	/* the page cache and the map grow only as pages are used */
-	rc = db_script(db, "PRAGMA synchronous = NORMAL;"
+	rc = db_script(db,
+	    "PRAGMA synchronous = NORMAL;"
 	    "PRAGMA foreign_keys = ON;"
-	    "PRAGMA cache_size = -8192;", __func__);
+	    "PRAGMA cache_size = -8192;",
+	    __func__);
 out:
 	sqlite3_finalize(st);
 	return rc;
@@ -195,8 +197,10 @@ db_migrate(struct db *db)
 			log_info("%s: schema at version %d", __func__, v);
 	}
 	if (rc == FX_OK && v > db_nmigrations) {
-		snprintf(db->err, sizeof(db->err), "schema version %d is "
-		    "newer than this program (%d)", v, db_nmigrations);
+		snprintf(db->err, sizeof(db->err),
+		    "schema version %d is "
+		    "newer than this program (%d)",
+		    v, db_nmigrations);
 		log_warnx("%s: %s", __func__, db->err);
 		rc = FX_EDB;
 	}
@@ -220,8 +224,9 @@ db_open(const char *path, struct db **out)
 		rc = FX_ENOMEM;
 		goto out;
 	}
-	src = sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	src = sqlite3_open_v2(path, &db->h,
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+	    NULL);
 	if (src != SQLITE_OK) {
 		rc = db_fail(db, __func__, src);
 		goto out;
@@ -358,7 +363,7 @@ checkpoint_mode(struct db *db, int mode, int *wal_frames, int *copied)
 
 	src = sqlite3_wal_checkpoint_v2(db->h, NULL, mode, wal_frames, copied);
 	if (src == SQLITE_BUSY)
-		return FX_ERETRY;	/* another checkpoint, or a reader */
+		return FX_ERETRY; /* another checkpoint, or a reader */
 	return src == SQLITE_OK ? FX_OK : db_fail(db, __func__, src);
 }
 

@@ -26,31 +26,38 @@ struct db;
 
 /* finding states, stored as these lower-case names */
 enum fstate {
-	FS_OPEN = 0, FS_NOTIFIED, FS_EXCEPTED, FS_FIXING, FS_FIXED,
-	FS_FAILED, FS_RESOLVED, FS_ROLLED_BACK, FS__COUNT
+	FS_OPEN = 0,
+	FS_NOTIFIED,
+	FS_EXCEPTED,
+	FS_FIXING,
+	FS_FIXED,
+	FS_FAILED,
+	FS_RESOLVED,
+	FS_ROLLED_BACK,
+	FS__COUNT
 };
 const char *fstate_name(enum fstate s);
-int fstate_parse(const char *s);	/* -1 when unknown */
+int fstate_parse(const char *s); /* -1 when unknown */
 
 struct finding {
 	int64_t id;
 	char *playbook, *account_id, *region, *resource_id, *resource_arn;
 	char *owner_email, *owner_slack_id, *title;
-	char *details;		/* JSON object text */
+	char *details; /* JSON object text */
 	enum fstate state;
 	int64_t first_seen, last_seen, observed_at, notified_at, deadline;
 	int reminder_sent;
 	int64_t excepted_until;
-	int64_t exc_pending;	/* exceptions.id awaiting approval, 0 none */
+	int64_t exc_pending; /* exceptions.id awaiting approval, 0 none */
 	int64_t lease_until, lease_token;
 	int attempts;
 	int64_t next_attempt_at;
-	char *undo_requested_by;/* admin who asked for undo, NULL none */
-	char *prior_state;	/* JSON text recorded by the executor */
+	char *undo_requested_by; /* admin who asked for undo, NULL none */
+	char *prior_state;	 /* JSON text recorded by the executor */
 	char *last_error;
-	char *slack_channel, *slack_ts;	/* the message asking the owner */
+	char *slack_channel, *slack_ts; /* the message asking the owner */
 	int64_t updated_at;
-	int notify_only;	/* never fixed whatever the playbook's mode
+	int notify_only; /* never fixed whatever the playbook's mode
 				 * (IaC-owned, scripted batch work) */
 	/*
 	 * Not a column. Set by code that loaded the finding and changes only
@@ -60,7 +67,7 @@ struct finding {
 	 */
 	int steps_only;
 };
-void finding_release(struct finding *f);	/* accepts NULL */
+void finding_release(struct finding *f); /* accepts NULL */
 /*
  * The finding as the JSON object executors (on stdin) and GET /v1/findings
  * hand outside: times ISO 8601 or null. New reference, NULL when out of
@@ -70,9 +77,9 @@ json_t *finding_to_json(const struct finding *f);
 
 /* open (creating) and migrate to the latest schema (PRAGMA user_version) */
 fx_err db_open(const char *path, struct db **out) FX_WUR;
-void db_close(struct db *db);		/* accepts NULL */
+void db_close(struct db *db); /* accepts NULL */
 int db_schema_version(struct db *db);
-const char *db_errmsg(struct db *db);	/* last SQLite message */
+const char *db_errmsg(struct db *db); /* last SQLite message */
 
 /*
  * WAL checkpoints: the writer turns automatic ones off (pages 0) so that
@@ -88,23 +95,22 @@ int db_wal_frames(const struct db *db);
 fx_err db_checkpoint(struct db *db, int *wal_frames, int *copied) FX_WUR;
 /* FULL: waits (busy timeout) for a running checkpoint and for readers of
  * older snapshots, then copies the whole WAL; FX_ERETRY on timeout */
-fx_err db_checkpoint_full(struct db *db, int *wal_frames, int *copied)
-    FX_WUR;
+fx_err db_checkpoint_full(struct db *db, int *wal_frames, int *copied) FX_WUR;
 
 /* transactions, used by the writer thread */
-fx_err db_begin(struct db *db) FX_WUR;		/* BEGIN IMMEDIATE */
-fx_err db_begin_read(struct db *db) FX_WUR;	/* BEGIN (a snapshot) */
+fx_err db_begin(struct db *db) FX_WUR;	    /* BEGIN IMMEDIATE */
+fx_err db_begin_read(struct db *db) FX_WUR; /* BEGIN (a snapshot) */
 fx_err db_commit(struct db *db) FX_WUR;
 void db_rollback(struct db *db);
-fx_err db_savepoint(struct db *db) FX_WUR;	/* SAVEPOINT op */
+fx_err db_savepoint(struct db *db) FX_WUR; /* SAVEPOINT op */
 void db_savepoint_release(struct db *db);
-void db_savepoint_rollback(struct db *db);	/* ROLLBACK TO + RELEASE */
+void db_savepoint_rollback(struct db *db); /* ROLLBACK TO + RELEASE */
 
 /* ---- findings ---------------------------------------------------- */
 fx_err db_finding_get(struct db *db, int64_t id, struct finding *out) FX_WUR;
-fx_err db_finding_find(struct db *db, const char *playbook,
-    const char *account, const char *region, const char *resource,
-    struct finding *out) FX_WUR;	/* FX_ENOTFOUND when absent */
+fx_err db_finding_find(struct db *db, const char *playbook, const char *account,
+    const char *region, const char *resource,
+    struct finding *out) FX_WUR; /* FX_ENOTFOUND when absent */
 /* insert; sets f->id. details NULL is stored as "{}" */
 fx_err db_finding_insert(struct db *db, struct finding *f) FX_WUR;
 /* rewrite every mutable column of f (by f->id): all but id, the unique
@@ -115,8 +121,8 @@ fx_err db_finding_update(struct db *db, const struct finding *f) FX_WUR;
  * set) become due again (deadline and reminder_sent cleared): used when a
  * playbook left shadow mode. *changed = rows touched.
  */
-fx_err db_open_rearm(struct db *db, const char *playbook,
-    int64_t *changed) FX_WUR;
+fx_err
+db_open_rearm(struct db *db, const char *playbook, int64_t *changed) FX_WUR;
 /*
  * Ids of findings matching a timer query, ascending, at most max.
  *   DUE_EXPIRED_EXC: excepted and excepted_until <= now
@@ -129,10 +135,16 @@ fx_err db_open_rearm(struct db *db, const char *playbook,
  *                    next_attempt_at <= now
  *   DUE_UNDO:        fixed, undo_requested_by set, lease expired/unset
  */
-enum due_kind { DUE_EXPIRED_EXC, DUE_OPEN, DUE_REMINDER, DUE_DEADLINE,
-	DUE_CLAIMABLE, DUE_UNDO };
+enum due_kind {
+	DUE_EXPIRED_EXC,
+	DUE_OPEN,
+	DUE_REMINDER,
+	DUE_DEADLINE,
+	DUE_CLAIMABLE,
+	DUE_UNDO
+};
 fx_err db_finding_ids_due(struct db *db, enum due_kind k, int64_t now,
-    size_t max, int64_t **ids, size_t *n) FX_WUR;	/* free(*ids) */
+    size_t max, int64_t **ids, size_t *n) FX_WUR; /* free(*ids) */
 
 /*
  * DUE_REMINDER limited to deadlines up to `until` (now + the longest
@@ -140,7 +152,7 @@ fx_err db_finding_ids_due(struct db *db, enum due_kind k, int64_t now,
  * at every tick.
  */
 fx_err db_finding_ids_remind(struct db *db, int64_t now, int64_t until,
-    size_t max, int64_t **ids, size_t *n) FX_WUR;	/* free(*ids) */
+    size_t max, int64_t **ids, size_t *n) FX_WUR; /* free(*ids) */
 
 /* ---- audit (append-only: triggers refuse UPDATE and DELETE) -------- */
 /* finding_id 0 for global events (pause); from/to may be NULL */
@@ -154,18 +166,17 @@ fx_err db_audit_count_playbook(struct db *db, const char *playbook,
 /* ---- exceptions ---------------------------------------------------- */
 struct exception_rec {
 	int64_t id, finding_id;
-	char *requested_by, *reason, *kind;	/* kind "1m" | "1y" */
+	char *requested_by, *reason, *kind; /* kind "1m" | "1y" */
 	int64_t requested_at, until;
-	char *status;		/* pending|active|denied|expired */
+	char *status; /* pending|active|denied|expired */
 	char *decided_by;
 	int64_t decided_at;
 };
 void exception_release(struct exception_rec *e);
 fx_err db_exception_insert(struct db *db, struct exception_rec *e) FX_WUR;
-fx_err db_exception_get(struct db *db, int64_t id,
-    struct exception_rec *out) FX_WUR;
-fx_err db_exception_update(struct db *db,
-    const struct exception_rec *e) FX_WUR;
+fx_err
+db_exception_get(struct db *db, int64_t id, struct exception_rec *out) FX_WUR;
+fx_err db_exception_update(struct db *db, const struct exception_rec *e) FX_WUR;
 
 /* ---- outbox: durable queue of Slack calls -------------------------- */
 /* kinds: see sm.h "Outbox kinds"; args is a JSON object (borrowed) */
@@ -174,35 +185,35 @@ fx_err db_outbox_add(struct db *db, const char *kind, int64_t finding_id,
 struct outbox_row {
 	int64_t id, finding_id;
 	char *kind;
-	json_t *args;		/* owned */
+	json_t *args; /* owned */
 	int attempts;
 	int64_t created_at;
 };
 void outbox_row_release(struct outbox_row *r);
 /* oldest pending rows with next_attempt_at <= now, at most max */
 fx_err db_outbox_due(struct db *db, int64_t now, size_t max,
-    struct outbox_row **rows, size_t *n) FX_WUR;	/* free(*rows) */
+    struct outbox_row **rows, size_t *n) FX_WUR; /* free(*rows) */
 /* these three: FX_ENOTFOUND unless the row is pending */
 fx_err db_outbox_sent(struct db *db, int64_t id, int64_t now) FX_WUR;
 fx_err db_outbox_retry(struct db *db, int64_t id, int64_t next_at,
-    const char *err) FX_WUR;		/* attempts++ */
-fx_err db_outbox_dead(struct db *db, int64_t id, const char *err)
-    FX_WUR;				/* attempts++ too */
+    const char *err) FX_WUR; /* attempts++ */
+fx_err db_outbox_dead(struct db *db, int64_t id,
+    const char *err) FX_WUR; /* attempts++ too */
 fx_err db_outbox_depth(struct db *db, int64_t *pending) FX_WUR;
 
 /* ---- the Slack message of a finding, owner lookup cache ------------ */
-fx_err db_finding_set_message(struct db *db, int64_t id,
-    const char *channel, const char *ts, const char *owner_slack_id)
-    FX_WUR;		/* owner_slack_id may be NULL: unchanged */
+fx_err db_finding_set_message(struct db *db, int64_t id, const char *channel,
+    const char *ts, const char *owner_slack_id)
+    FX_WUR; /* owner_slack_id may be NULL: unchanged */
 /* *user_id NULL when not cached or older than max_age seconds */
 fx_err db_slack_user_get(struct db *db, const char *email, int64_t max_age,
     int64_t now, char **user_id) FX_WUR;
-fx_err db_slack_user_put(struct db *db, const char *email,
-    const char *user_id, int64_t now) FX_WUR;
+fx_err db_slack_user_put(struct db *db, const char *email, const char *user_id,
+    int64_t now) FX_WUR;
 
 /* ---- pause switches ("all" or a playbook name) --------------------- */
-fx_err db_pause_set(struct db *db, const char *name, int paused,
-    const char *by, int64_t now) FX_WUR;
+fx_err db_pause_set(struct db *db, const char *name, int paused, const char *by,
+    int64_t now) FX_WUR;
 /* *paused = 1 when "all" or `playbook` is paused */
 fx_err db_paused(struct db *db, const char *playbook, int *paused) FX_WUR;
 /* JSON array of paused names */
@@ -216,7 +227,7 @@ fx_err db_event_add(struct db *db, const char *id, const char *kind,
 struct event_row {
 	int64_t seq;
 	char *id, *kind, *body;
-	int64_t received_at;	/* ms */
+	int64_t received_at; /* ms */
 };
 void event_row_release(struct event_row *r);
 /* the oldest pending events, at most max: free each, then free(*rows) */
@@ -224,20 +235,19 @@ fx_err db_event_pending(struct db *db, size_t max, struct event_row **rows,
     size_t *n) FX_WUR;
 struct event_done {
 	const char *id;
-	const char *state;	/* done | ignored | error */
-	const char *account_id, *event_name, *actor;	/* may be NULL */
+	const char *state; /* done | ignored | error */
+	const char *account_id, *event_name, *actor; /* may be NULL */
 	int64_t event_time;
-	int64_t launches;	/* instances launched by hand (batch rule) */
-	const json_t *result;	/* what was done; may be NULL */
+	int64_t launches;     /* instances launched by hand (batch rule) */
+	const json_t *result; /* what was done; may be NULL */
 };
 /* FX_ENOTFOUND when the event is no longer pending; now_ms: when */
-fx_err db_event_done(struct db *db, const struct event_done *d,
-    int64_t now_ms) FX_WUR;
+fx_err
+db_event_done(struct db *db, const struct event_done *d, int64_t now_ms) FX_WUR;
 /* instances `actor` launched by hand in `account` since `since`, summed
  * over at most max_events events (enough to decide a threshold) */
-fx_err db_event_launches(struct db *db, const char *actor,
-    const char *account, int64_t since, int64_t max_events,
-    int64_t *count) FX_WUR;
+fx_err db_event_launches(struct db *db, const char *actor, const char *account,
+    int64_t since, int64_t max_events, int64_t *count) FX_WUR;
 /* {"pending": n, "done": n, ...} */
 fx_err db_event_counts(struct db *db, json_t **out) FX_WUR;
 
@@ -248,16 +258,15 @@ fx_err db_event_counts(struct db *db, json_t **out) FX_WUR;
  * seconds); *n the rows deleted. Pending rows are never deleted; the
  * audit log never is.
  */
-fx_err db_purge(struct db *db, int64_t before, size_t max, int64_t *n)
-    FX_WUR;
+fx_err db_purge(struct db *db, int64_t before, size_t max, int64_t *n) FX_WUR;
 
 /* ---- scans ----------------------------------------------------------- */
 struct scan_rec {
 	const char *account_id, *region;
 	int64_t started_at, finished_at;
-	int ok;			/* 1: complete */
+	int ok; /* 1: complete */
 	int64_t found, resolved;
-	const char *error;	/* NULL when ok */
+	const char *error; /* NULL when ok */
 };
 fx_err db_scan_add(struct db *db, const struct scan_rec *s) FX_WUR;
 /* the last scan of every account x region: array of {account_id, region,
@@ -284,8 +293,8 @@ fx_err db_finding_show(struct db *db, int64_t id, json_t **out) FX_WUR;
 /* notified with deadline < until and fixing rows, soonest first: an
  * array of findings plus "due_at" (the deadline, or a fixing row's retry
  * time; null when it may run now) */
-fx_err db_due_list(struct db *db, int64_t until, size_t max,
-    json_t **out) FX_WUR;
+fx_err
+db_due_list(struct db *db, int64_t until, size_t max, json_t **out) FX_WUR;
 /* failed findings, most recent (updated_at) first: array of findings */
 fx_err db_failed_list(struct db *db, size_t max, json_t **out) FX_WUR;
 /* active and pending exceptions with their finding, pending first then
@@ -301,11 +310,11 @@ struct finding_filter {
 };
 /* one page of it: the caller finding_page_release()s */
 struct finding_page {
-	struct finding *v;	/* n findings, by id */
+	struct finding *v; /* n findings, by id */
 	size_t n;
-	int64_t next_after;	/* the after_id of the next page; 0: no more */
+	int64_t next_after; /* the after_id of the next page; 0: no more */
 };
-void finding_page_release(struct finding_page *p);	/* accepts NULL */
+void finding_page_release(struct finding_page *p); /* accepts NULL */
 /* FX_EINVAL for an unknown state; *out empty on failure */
 fx_err db_findings_list(struct db *db, const struct finding_filter *flt,
     struct finding_page *out) FX_WUR;

@@ -8,27 +8,30 @@
 #include "banned.h"
 
 fx_err
-db_audit_add(struct db *db, int64_t finding_id, int64_t at,
-    const char *actor, const char *from, const char *to, const char *event,
-    const char *reason, const json_t *data)
+db_audit_add(struct db *db, int64_t finding_id, int64_t at, const char *actor,
+    const char *from, const char *to, const char *event, const char *reason,
+    const json_t *data)
 {
 	if (actor == NULL || event == NULL)
 		return FX_EINVAL;
 	/* finding_id 0: a global event, NULL */
-	return db_run(db, SQL_AUDIT_ADD, DB_ARGS(DB_TIME(finding_id),
-	    DB_INT(at), DB_TEXT(actor), DB_TEXT(from), DB_TEXT(to),
-	    DB_TEXT(event), DB_TEXT(reason), DB_JSON(data)), __func__);
+	return db_run(db, SQL_AUDIT_ADD,
+	    DB_ARGS(DB_TIME(finding_id), DB_INT(at), DB_TEXT(actor),
+		DB_TEXT(from), DB_TEXT(to), DB_TEXT(event), DB_TEXT(reason),
+		DB_JSON(data)),
+	    __func__);
 }
 
 fx_err
-db_audit_count_playbook(struct db *db, const char *playbook,
-    const char *event, int64_t since, int64_t *count)
+db_audit_count_playbook(struct db *db, const char *playbook, const char *event,
+    int64_t since, int64_t *count)
 {
 	*count = 0;
 	if (playbook == NULL || event == NULL)
 		return FX_EINVAL;
-	return db_count(db, SQL_AUDIT_COUNT_PB, DB_ARGS(DB_TEXT(event),
-	    DB_INT(since), DB_TEXT(playbook)), count, __func__);
+	return db_count(db, SQL_AUDIT_COUNT_PB,
+	    DB_ARGS(DB_TEXT(event), DB_INT(since), DB_TEXT(playbook)), count,
+	    __func__);
 }
 
 void
@@ -94,14 +97,20 @@ db_exception_to_model(const struct exception_rec *x)
 /* run the insert or the update of an exception: column i of the row is
  * parameter i + 1 */
 static fx_err
-exception_write(struct db *db, enum db_sql id,
-    const struct exception_rec *x, int64_t *rowid, const char *fn)
+exception_write(struct db *db, enum db_sql id, const struct exception_rec *x,
+    int64_t *rowid, const char *fn)
 {
 	const struct db_val v[] = {
-		DB_INT(x->id), DB_INT(x->finding_id), DB_TEXT(x->requested_by),
-		DB_TEXT(x->reason), DB_TEXT(x->kind), DB_INT(x->requested_at),
-		DB_INT(x->until), DB_TEXT(x->status ? x->status : "pending"),
-		DB_TEXT(x->decided_by), DB_TIME(x->decided_at),
+		DB_INT(x->id),
+		DB_INT(x->finding_id),
+		DB_TEXT(x->requested_by),
+		DB_TEXT(x->reason),
+		DB_TEXT(x->kind),
+		DB_INT(x->requested_at),
+		DB_INT(x->until),
+		DB_TEXT(x->status ? x->status : "pending"),
+		DB_TEXT(x->decided_by),
+		DB_TIME(x->decided_at),
 	};
 
 	_Static_assert(sizeof(v) / sizeof(v[0]) == DB_EXC_NCOLS,

@@ -11,14 +11,15 @@
 #include "banned.h"
 
 fx_err
-db_event_add(struct db *db, const char *id, const char *kind,
-    const char *body, int64_t now, int *dup)
+db_event_add(struct db *db, const char *id, const char *kind, const char *body,
+    int64_t now, int *dup)
 {
 	fx_err rc;
 
-	rc = db_write(db, SQL_EV_ADD, DB_ARGS(DB_TEXT(id), DB_TEXT(kind),
-	    DB_INT(now), DB_TEXT(body)), NULL, __func__);
-	*dup = rc == FX_ENOTFOUND;	/* no row inserted: seen before */
+	rc = db_write(db, SQL_EV_ADD,
+	    DB_ARGS(DB_TEXT(id), DB_TEXT(kind), DB_INT(now), DB_TEXT(body)),
+	    NULL, __func__);
+	*dup = rc == FX_ENOTFOUND; /* no row inserted: seen before */
 	return rc == FX_ENOTFOUND ? FX_OK : rc;
 }
 
@@ -48,15 +49,14 @@ pending_row(sqlite3_stmt *st, void *ctx)
 	r->kind = db_col_text(st, 2, &err);
 	r->body = db_col_text(st, 3, &err);
 	r->received_at = sqlite3_column_int64(st, 4);
-	if (err == FX_OK && (r->id == NULL || r->kind == NULL ||
-	    r->body == NULL))
+	if (err == FX_OK &&
+	    (r->id == NULL || r->kind == NULL || r->body == NULL))
 		err = FX_EDB;
 	return err;
 }
 
 fx_err
-db_event_pending(struct db *db, size_t max, struct event_row **rows,
-    size_t *n)
+db_event_pending(struct db *db, size_t max, struct event_row **rows, size_t *n)
 {
 	struct db_vec vec = DB_VEC_INIT(sizeof(struct event_row));
 	struct event_row *v;
@@ -82,19 +82,22 @@ db_event_pending(struct db *db, size_t max, struct event_row **rows,
 fx_err
 db_event_done(struct db *db, const struct event_done *d, int64_t now)
 {
-	return db_write(db, SQL_EV_DONE, DB_ARGS(DB_TEXT(d->id),
-	    DB_TEXT(d->state), DB_INT(now), DB_TEXT(d->account_id),
-	    DB_TEXT(d->event_name), DB_TEXT(d->actor), DB_TIME(d->event_time),
-	    DB_INT(d->launches), DB_JSON(d->result)), NULL, __func__);
+	return db_write(db, SQL_EV_DONE,
+	    DB_ARGS(DB_TEXT(d->id), DB_TEXT(d->state), DB_INT(now),
+		DB_TEXT(d->account_id), DB_TEXT(d->event_name),
+		DB_TEXT(d->actor), DB_TIME(d->event_time), DB_INT(d->launches),
+		DB_JSON(d->result)),
+	    NULL, __func__);
 }
 
 fx_err
 db_event_launches(struct db *db, const char *actor, const char *account,
     int64_t since, int64_t max_events, int64_t *count)
 {
-	return db_count(db, SQL_EV_LAUNCHES, DB_ARGS(DB_TEXT(actor),
-	    DB_TEXT(account), DB_INT(since), DB_INT(max_events)), count,
-	    __func__);
+	return db_count(db, SQL_EV_LAUNCHES,
+	    DB_ARGS(DB_TEXT(actor), DB_TEXT(account), DB_INT(since),
+		DB_INT(max_events)),
+	    count, __func__);
 }
 
 static fx_err
@@ -105,7 +108,9 @@ count_row(sqlite3_stmt *st, void *ctx)
 	if (state == NULL)
 		return FX_OK;
 	return json_object_set_new(ctx, state,
-	    json_integer(sqlite3_column_int64(st, 1))) == 0 ? FX_OK : FX_ENOMEM;
+		   json_integer(sqlite3_column_int64(st, 1))) == 0
+		   ? FX_OK
+		   : FX_ENOMEM;
 }
 
 fx_err
@@ -130,13 +135,13 @@ db_purge(struct db *db, int64_t before, size_t max, int64_t *n)
 	int a;
 
 	*n = 0;
-	rc = db_run(db, SQL_OUTBOX_PURGE, DB_ARGS(DB_INT(before),
-	    DB_INT(db_limit(max))), __func__);
+	rc = db_run(db, SQL_OUTBOX_PURGE,
+	    DB_ARGS(DB_INT(before), DB_INT(db_limit(max))), __func__);
 	if (rc != FX_OK)
 		return rc;
 	a = sqlite3_changes(db->h);
-	rc = db_run(db, SQL_EV_PURGE, DB_ARGS(DB_INT(before * 1000),
-	    DB_INT(db_limit(max))), __func__);
+	rc = db_run(db, SQL_EV_PURGE,
+	    DB_ARGS(DB_INT(before * 1000), DB_INT(db_limit(max))), __func__);
 	if (rc == FX_OK)
 		*n = a + sqlite3_changes(db->h);
 	return rc;

@@ -144,7 +144,7 @@ db_finding_from_row(sqlite3_stmt *st, int c, struct finding *f)
 	f->updated_at = sqlite3_column_int64(st, c + 28);
 	f->notify_only = sqlite3_column_int(st, c + 29) != 0;
 	if (err == FX_OK && s < 0)
-		err = FX_EDB;	/* the CHECK constraint makes this unreachable */
+		err = FX_EDB; /* the CHECK constraint makes this unreachable */
 	if (err != FX_OK)
 		finding_release(f);
 	return err;
@@ -172,17 +172,18 @@ db_finding_find(struct db *db, const char *playbook, const char *account,
 	if (playbook == NULL || account == NULL || region == NULL ||
 	    resource == NULL)
 		return FX_EINVAL;
-	return db_get(db, SQL_F_FIND, DB_ARGS(DB_TEXT(playbook),
-	    DB_TEXT(account), DB_TEXT(region), DB_TEXT(resource)), finding_row,
-	    out, __func__);
+	return db_get(db, SQL_F_FIND,
+	    DB_ARGS(DB_TEXT(playbook), DB_TEXT(account), DB_TEXT(region),
+		DB_TEXT(resource)),
+	    finding_row, out, __func__);
 }
 
 static int
 finding_valid(const struct finding *f)
 {
 	return (unsigned)f->state < FS__COUNT && f->playbook != NULL &&
-	    f->account_id != NULL && f->region != NULL &&
-	    f->resource_id != NULL && f->title != NULL;
+	       f->account_id != NULL && f->region != NULL &&
+	       f->resource_id != NULL && f->title != NULL;
 }
 
 /* run the insert or the update of a finding: column i of the row is
@@ -192,21 +193,36 @@ finding_write(struct db *db, enum db_sql id, const struct finding *f,
     int64_t *rowid, const char *fn)
 {
 	const struct db_val v[] = {
-		DB_INT(f->id), DB_TEXT(f->playbook), DB_TEXT(f->account_id),
-		DB_TEXT(f->region), DB_TEXT(f->resource_id),
-		DB_TEXT(f->resource_arn), DB_TEXT(f->owner_email),
-		DB_TEXT(f->owner_slack_id), DB_TEXT(f->title),
+		DB_INT(f->id),
+		DB_TEXT(f->playbook),
+		DB_TEXT(f->account_id),
+		DB_TEXT(f->region),
+		DB_TEXT(f->resource_id),
+		DB_TEXT(f->resource_arn),
+		DB_TEXT(f->owner_email),
+		DB_TEXT(f->owner_slack_id),
+		DB_TEXT(f->title),
 		DB_TEXT(f->details ? f->details : "{}"),
-		DB_TEXT(fstate_name(f->state)), DB_INT(f->first_seen),
-		DB_INT(f->last_seen), DB_TIME(f->observed_at),
-		DB_TIME(f->notified_at), DB_TIME(f->deadline),
-		DB_INT(f->reminder_sent ? 1 : 0), DB_TIME(f->excepted_until),
-		DB_TIME(f->exc_pending), DB_TIME(f->lease_until),
-		DB_TIME(f->lease_token), DB_INT(f->attempts),
-		DB_TIME(f->next_attempt_at), DB_TEXT(f->undo_requested_by),
-		DB_TEXT(f->prior_state), DB_TEXT(f->last_error),
-		DB_TEXT(f->slack_channel), DB_TEXT(f->slack_ts),
-		DB_INT(f->updated_at), DB_INT(f->notify_only ? 1 : 0),
+		DB_TEXT(fstate_name(f->state)),
+		DB_INT(f->first_seen),
+		DB_INT(f->last_seen),
+		DB_TIME(f->observed_at),
+		DB_TIME(f->notified_at),
+		DB_TIME(f->deadline),
+		DB_INT(f->reminder_sent ? 1 : 0),
+		DB_TIME(f->excepted_until),
+		DB_TIME(f->exc_pending),
+		DB_TIME(f->lease_until),
+		DB_TIME(f->lease_token),
+		DB_INT(f->attempts),
+		DB_TIME(f->next_attempt_at),
+		DB_TEXT(f->undo_requested_by),
+		DB_TEXT(f->prior_state),
+		DB_TEXT(f->last_error),
+		DB_TEXT(f->slack_channel),
+		DB_TEXT(f->slack_ts),
+		DB_INT(f->updated_at),
+		DB_INT(f->notify_only ? 1 : 0),
 	};
 
 	_Static_assert(sizeof(v) / sizeof(v[0]) == DB_FINDING_NCOLS,
@@ -226,13 +242,20 @@ static fx_err
 finding_write_steps(struct db *db, const struct finding *f)
 {
 	const struct db_val v[] = {
-		DB_INT(f->id), DB_TEXT(fstate_name(f->state)),
-		DB_TIME(f->notified_at), DB_TIME(f->deadline),
-		DB_INT(f->reminder_sent ? 1 : 0), DB_TIME(f->excepted_until),
-		DB_TIME(f->exc_pending), DB_TIME(f->lease_until),
-		DB_TIME(f->lease_token), DB_INT(f->attempts),
-		DB_TIME(f->next_attempt_at), DB_TEXT(f->undo_requested_by),
-		DB_TEXT(f->prior_state), DB_TEXT(f->last_error),
+		DB_INT(f->id),
+		DB_TEXT(fstate_name(f->state)),
+		DB_TIME(f->notified_at),
+		DB_TIME(f->deadline),
+		DB_INT(f->reminder_sent ? 1 : 0),
+		DB_TIME(f->excepted_until),
+		DB_TIME(f->exc_pending),
+		DB_TIME(f->lease_until),
+		DB_TIME(f->lease_token),
+		DB_INT(f->attempts),
+		DB_TIME(f->next_attempt_at),
+		DB_TEXT(f->undo_requested_by),
+		DB_TEXT(f->prior_state),
+		DB_TEXT(f->last_error),
 		DB_INT(f->updated_at),
 	};
 
@@ -271,9 +294,10 @@ fx_err
 db_finding_set_message(struct db *db, int64_t id, const char *channel,
     const char *ts, const char *owner_slack_id)
 {
-	return db_write(db, SQL_F_SET_MESSAGE, DB_ARGS(DB_INT(id),
-	    DB_TEXT(channel), DB_TEXT(ts), DB_TEXT(owner_slack_id)), NULL,
-	    __func__);
+	return db_write(db, SQL_F_SET_MESSAGE,
+	    DB_ARGS(DB_INT(id), DB_TEXT(channel), DB_TEXT(ts),
+		DB_TEXT(owner_slack_id)),
+	    NULL, __func__);
 }
 
 static fx_err
@@ -326,8 +350,8 @@ db_finding_ids_remind(struct db *db, int64_t now, int64_t until, size_t max,
 	fx_err rc = FX_OK;
 
 	if (max > 0)
-		rc = db_each(db, SQL_DUE_REMIND_UNTIL, DB_ARGS(DB_INT(now),
-		    DB_INT(db_limit(max)), DB_INT(until)), id_row, &vec,
-		    __func__);
+		rc = db_each(db, SQL_DUE_REMIND_UNTIL,
+		    DB_ARGS(DB_INT(now), DB_INT(db_limit(max)), DB_INT(until)),
+		    id_row, &vec, __func__);
 	return ids_done(&vec, rc, ids, n);
 }

@@ -16,30 +16,68 @@
 
 #include "db.h"
 
-#define DB_LIST_DEFAULT	100	/* db_findings_list limit 0 */
-#define DB_LIST_MAX	1000	/* db_findings_list largest page */
+#define DB_LIST_DEFAULT 100  /* db_findings_list limit 0 */
+#define DB_LIST_MAX	1000 /* db_findings_list largest page */
 
 /* the statements; the SQL text is db_sql_text[id] */
 enum db_sql {
-	SQL_BEGIN = 0, SQL_COMMIT, SQL_ROLLBACK, SQL_SAVEPOINT, SQL_RELEASE,
-	SQL_ROLLBACK_TO, SQL_USER_VERSION, SQL_BEGIN_READ,
-	SQL_F_GET, SQL_F_FIND, SQL_F_INSERT, SQL_F_UPDATE, SQL_F_UPDATE_STEPS,
+	SQL_BEGIN = 0,
+	SQL_COMMIT,
+	SQL_ROLLBACK,
+	SQL_SAVEPOINT,
+	SQL_RELEASE,
+	SQL_ROLLBACK_TO,
+	SQL_USER_VERSION,
+	SQL_BEGIN_READ,
+	SQL_F_GET,
+	SQL_F_FIND,
+	SQL_F_INSERT,
+	SQL_F_UPDATE,
+	SQL_F_UPDATE_STEPS,
 	SQL_F_SET_MESSAGE,
 	SQL_F_OPEN_REARM,
 	/* in enum due_kind order */
-	SQL_DUE_EXPIRED_EXC, SQL_DUE_OPEN, SQL_DUE_REMINDER, SQL_DUE_DEADLINE,
-	SQL_DUE_CLAIMABLE, SQL_DUE_UNDO, SQL_DUE_REMIND_UNTIL,
-	SQL_AUDIT_ADD, SQL_AUDIT_COUNT_PB,
-	SQL_EXC_INSERT, SQL_EXC_GET, SQL_EXC_UPDATE,
-	SQL_OUTBOX_ADD, SQL_OUTBOX_DUE, SQL_OUTBOX_SENT, SQL_OUTBOX_RETRY,
-	SQL_OUTBOX_DEAD, SQL_OUTBOX_DEPTH,
-	SQL_SLACK_USER_GET, SQL_SLACK_USER_PUT,
-	SQL_PAUSE_SET, SQL_PAUSE_CLEAR, SQL_PAUSED, SQL_PAUSE_LIST,
-	SQL_COUNTS, SQL_SHOW_HISTORY, SQL_SHOW_EXCEPTIONS, SQL_DUE_LIST,
-	SQL_FAILED_LIST, SQL_EXC_LIST, SQL_FINDINGS_LIST,
-	SQL_SCAN_ADD, SQL_SCAN_LAST, SQL_F_ACTIVE_RES,
-	SQL_EV_ADD, SQL_EV_PENDING, SQL_EV_DONE, SQL_EV_LAUNCHES,
-	SQL_EV_COUNTS, SQL_OUTBOX_PURGE, SQL_EV_PURGE,
+	SQL_DUE_EXPIRED_EXC,
+	SQL_DUE_OPEN,
+	SQL_DUE_REMINDER,
+	SQL_DUE_DEADLINE,
+	SQL_DUE_CLAIMABLE,
+	SQL_DUE_UNDO,
+	SQL_DUE_REMIND_UNTIL,
+	SQL_AUDIT_ADD,
+	SQL_AUDIT_COUNT_PB,
+	SQL_EXC_INSERT,
+	SQL_EXC_GET,
+	SQL_EXC_UPDATE,
+	SQL_OUTBOX_ADD,
+	SQL_OUTBOX_DUE,
+	SQL_OUTBOX_SENT,
+	SQL_OUTBOX_RETRY,
+	SQL_OUTBOX_DEAD,
+	SQL_OUTBOX_DEPTH,
+	SQL_SLACK_USER_GET,
+	SQL_SLACK_USER_PUT,
+	SQL_PAUSE_SET,
+	SQL_PAUSE_CLEAR,
+	SQL_PAUSED,
+	SQL_PAUSE_LIST,
+	SQL_COUNTS,
+	SQL_SHOW_HISTORY,
+	SQL_SHOW_EXCEPTIONS,
+	SQL_DUE_LIST,
+	SQL_FAILED_LIST,
+	SQL_EXC_LIST,
+	SQL_FINDINGS_LIST,
+	SQL_SCAN_ADD,
+	SQL_SCAN_LAST,
+	SQL_F_ACTIVE_RES,
+	SQL_EV_ADD,
+	SQL_EV_PENDING,
+	SQL_EV_DONE,
+	SQL_EV_LAUNCHES,
+	SQL_EV_COUNTS,
+	SQL_OUTBOX_PURGE,
+	SQL_EV_PURGE,
 	SQL__COUNT
 };
 extern const char *const db_sql_text[SQL__COUNT];
@@ -51,13 +89,13 @@ extern const int db_nmigrations;
 /* the columns of struct finding, in that order, table alias f */
 #define DB_FINDING_NCOLS 30
 /* the columns of struct exception_rec, in that order, table alias e */
-#define DB_EXC_NCOLS 10
+#define DB_EXC_NCOLS	 10
 
 struct db {
 	sqlite3 *h;
 	sqlite3_stmt *st[SQL__COUNT];
-	char err[256];		/* the last failure's message */
-	int wal_frames;		/* the WAL's length after the last commit */
+	char err[256];	/* the last failure's message */
+	int wal_frames; /* the WAL's length after the last commit */
 };
 
 /* the cached statement, prepared on first use; NULL on failure (logged) */
@@ -76,23 +114,22 @@ fx_err db_fail(struct db *db, const char *fn, int rc);
 enum db_vtype { DBV_INT, DBV_TIME, DBV_TEXT, DBV_JSON };
 struct db_val {
 	enum db_vtype type;
-	int64_t i;		/* DBV_INT, DBV_TIME */
-	const char *s;		/* DBV_TEXT, borrowed */
-	const json_t *j;	/* DBV_JSON, borrowed: bound as compact text */
+	int64_t i;	 /* DBV_INT, DBV_TIME */
+	const char *s;	 /* DBV_TEXT, borrowed */
+	const json_t *j; /* DBV_JSON, borrowed: bound as compact text */
 };
 struct db_args {
-	const struct db_val *v;	/* v[i] is parameter ?i+1 */
+	const struct db_val *v; /* v[i] is parameter ?i+1 */
 	size_t n;
 };
-#define DB_INT(x)	((struct db_val){ .type = DBV_INT, .i = (x) })
-#define DB_TIME(x)	((struct db_val){ .type = DBV_TIME, .i = (x) })
-#define DB_TEXT(x)	((struct db_val){ .type = DBV_TEXT, .s = (x) })
-#define DB_JSON(x)	((struct db_val){ .type = DBV_JSON, .j = (x) })
+#define DB_INT(x)    ((struct db_val){ .type = DBV_INT, .i = (x) })
+#define DB_TIME(x)   ((struct db_val){ .type = DBV_TIME, .i = (x) })
+#define DB_TEXT(x)   ((struct db_val){ .type = DBV_TEXT, .s = (x) })
+#define DB_JSON(x)   ((struct db_val){ .type = DBV_JSON, .j = (x) })
 /* arr: an array of struct db_val (not a pointer) */
-#define DB_ARGV(arr) \
-	((struct db_args){ (arr), sizeof(arr) / sizeof((arr)[0]) })
-#define DB_ARGS(...)	DB_ARGV(((const struct db_val[]){ __VA_ARGS__ }))
-#define DB_NOARGS	((struct db_args){ NULL, 0 })
+#define DB_ARGV(arr) ((struct db_args){ (arr), sizeof(arr) / sizeof((arr)[0]) })
+#define DB_ARGS(...) DB_ARGV(((const struct db_val[]){ __VA_ARGS__ }))
+#define DB_NOARGS    ((struct db_args){ NULL, 0 })
 
 /* reads the current row into ctx; anything but FX_OK stops the walk */
 typedef fx_err (*db_row_fn)(sqlite3_stmt *st, void *ctx);
@@ -107,21 +144,20 @@ typedef json_t *(*db_json_row_fn)(sqlite3_stmt *st, fx_err *rc);
  * reader's own failure comes back as it is.
  */
 /* a statement returning no row */
-fx_err db_run(struct db *db, enum db_sql id, struct db_args a,
-    const char *fn);
+fx_err db_run(struct db *db, enum db_sql id, struct db_args a, const char *fn);
 /* an INSERT or UPDATE: FX_ENOTFOUND when it changed no row; *rowid (may
  * be NULL) gets the last inserted row id */
-fx_err db_write(struct db *db, enum db_sql id, struct db_args a,
-    int64_t *rowid, const char *fn);
+fx_err db_write(struct db *db, enum db_sql id, struct db_args a, int64_t *rowid,
+    const char *fn);
 /* a statement returning one integer row (a count, a flag) */
-fx_err db_count(struct db *db, enum db_sql id, struct db_args a,
-    int64_t *count, const char *fn);
+fx_err db_count(struct db *db, enum db_sql id, struct db_args a, int64_t *count,
+    const char *fn);
 /* at most one row, read by row(st, ctx); FX_ENOTFOUND when there is none */
-fx_err db_get(struct db *db, enum db_sql id, struct db_args a,
-    db_row_fn row, void *ctx, const char *fn);
+fx_err db_get(struct db *db, enum db_sql id, struct db_args a, db_row_fn row,
+    void *ctx, const char *fn);
 /* every row, each read by row(st, ctx) */
-fx_err db_each(struct db *db, enum db_sql id, struct db_args a,
-    db_row_fn row, void *ctx, const char *fn);
+fx_err db_each(struct db *db, enum db_sql id, struct db_args a, db_row_fn row,
+    void *ctx, const char *fn);
 /* every row, each made an element by row(), as a new array in *out
  * (NULL on failure) */
 fx_err db_json_rows(struct db *db, enum db_sql id, struct db_args a,
@@ -129,10 +165,13 @@ fx_err db_json_rows(struct db *db, enum db_sql id, struct db_args a,
 
 /* a growing array of elements of one size, for multi-row results */
 struct db_vec {
-	void *v;		/* owned: free() */
+	void *v; /* owned: free() */
 	size_t len, alloc, size;
 };
-#define DB_VEC_INIT(elsize)	{ NULL, 0, 0, (elsize) }
+#define DB_VEC_INIT(elsize)                                                    \
+	{                                                                      \
+		NULL, 0, 0, (elsize)                                           \
+	}
 /* a new element at the end (counted in len, not initialized); NULL when
  * out of memory */
 void *db_vec_push(struct db_vec *vec);
@@ -146,8 +185,8 @@ json_t *db_col_json(sqlite3_stmt *st, int i);
 
 /* row readers: the struct's columns start at column c0 */
 fx_err db_finding_from_row(sqlite3_stmt *st, int c0, struct finding *out);
-fx_err db_exception_from_row(sqlite3_stmt *st, int c0,
-    struct exception_rec *out);
+fx_err
+db_exception_from_row(sqlite3_stmt *st, int c0, struct exception_rec *out);
 /*
  * The read models' shapes (db.h): the keys of finding_to_json and of an
  * exception, times as unix seconds. New reference, NULL when out of memory.

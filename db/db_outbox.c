@@ -15,9 +15,10 @@ db_outbox_add(struct db *db, const char *kind, int64_t finding_id,
 	if (kind == NULL)
 		return FX_EINVAL;
 	/* finding_id 0: none, NULL */
-	return db_run(db, SQL_OUTBOX_ADD, DB_ARGS(DB_TEXT(kind),
-	    DB_TIME(finding_id), args ? DB_JSON(args) : DB_TEXT("{}"),
-	    DB_INT(now)), __func__);
+	return db_run(db, SQL_OUTBOX_ADD,
+	    DB_ARGS(DB_TEXT(kind), DB_TIME(finding_id),
+		args ? DB_JSON(args) : DB_TEXT("{}"), DB_INT(now)),
+	    __func__);
 }
 
 void
@@ -55,8 +56,8 @@ outbox_row(sqlite3_stmt *st, void *vec)
 }
 
 fx_err
-db_outbox_due(struct db *db, int64_t now, size_t max,
-    struct outbox_row **rows, size_t *n)
+db_outbox_due(struct db *db, int64_t now, size_t max, struct outbox_row **rows,
+    size_t *n)
 {
 	struct db_vec vec = DB_VEC_INIT(sizeof(struct outbox_row));
 	struct outbox_row *v;
@@ -64,8 +65,9 @@ db_outbox_due(struct db *db, int64_t now, size_t max,
 	size_t i;
 
 	if (max > 0)
-		rc = db_each(db, SQL_OUTBOX_DUE, DB_ARGS(DB_INT(now),
-		    DB_INT(db_limit(max))), outbox_row, &vec, __func__);
+		rc = db_each(db, SQL_OUTBOX_DUE,
+		    DB_ARGS(DB_INT(now), DB_INT(db_limit(max))), outbox_row,
+		    &vec, __func__);
 	v = vec.v;
 	if (rc != FX_OK) {
 		for (i = 0; i < vec.len; i++)
@@ -89,8 +91,8 @@ db_outbox_sent(struct db *db, int64_t id, int64_t now)
 fx_err
 db_outbox_retry(struct db *db, int64_t id, int64_t next_at, const char *err)
 {
-	return db_write(db, SQL_OUTBOX_RETRY, DB_ARGS(DB_INT(id),
-	    DB_INT(next_at), DB_TEXT(err)), NULL, __func__);
+	return db_write(db, SQL_OUTBOX_RETRY,
+	    DB_ARGS(DB_INT(id), DB_INT(next_at), DB_TEXT(err)), NULL, __func__);
 }
 
 fx_err
@@ -146,8 +148,8 @@ db_slack_user_put(struct db *db, const char *email, const char *user_id,
 {
 	if (email == NULL || user_id == NULL)
 		return FX_EINVAL;
-	return db_run(db, SQL_SLACK_USER_PUT, DB_ARGS(DB_TEXT(email),
-	    DB_TEXT(user_id), DB_INT(now)), __func__);
+	return db_run(db, SQL_SLACK_USER_PUT,
+	    DB_ARGS(DB_TEXT(email), DB_TEXT(user_id), DB_INT(now)), __func__);
 }
 
 fx_err
@@ -159,8 +161,8 @@ db_pause_set(struct db *db, const char *name, int paused, const char *by,
 	if (!paused)
 		return db_run(db, SQL_PAUSE_CLEAR, DB_ARGS(DB_TEXT(name)),
 		    __func__);
-	return db_run(db, SQL_PAUSE_SET, DB_ARGS(DB_TEXT(name), DB_TEXT(by),
-	    DB_INT(now)), __func__);
+	return db_run(db, SQL_PAUSE_SET,
+	    DB_ARGS(DB_TEXT(name), DB_TEXT(by), DB_INT(now)), __func__);
 }
 
 fx_err

@@ -92,10 +92,11 @@ counts_add(json_t *o, const char *key, json_int_t n)
 
 	v = json_object_get(o, key);
 	if (v != NULL)
-		return json_integer_set(v, json_integer_value(v) + n) == 0 ?
-		    FX_OK : FX_EINVAL;
-	return json_object_set_new(o, key, json_integer(n)) == 0 ?
-	    FX_OK : FX_ENOMEM;
+		return json_integer_set(v, json_integer_value(v) + n) == 0
+			   ? FX_OK
+			   : FX_EINVAL;
+	return json_object_set_new(o, key, json_integer(n)) == 0 ? FX_OK
+								 : FX_ENOMEM;
 }
 
 /* one (playbook, state, count) row into o's by_state and by_playbook */
@@ -145,8 +146,8 @@ db_counts(struct db *db, json_t **out)
 	for (i = 0; i < FS__COUNT && rc == FX_OK; i++)
 		rc = counts_add(by_state, fstate_name((enum fstate)i), 0);
 	if (rc == FX_OK)
-		rc = db_each(db, SQL_COUNTS, DB_NOARGS, counts_row, o,
-		    __func__);
+		rc =
+		    db_each(db, SQL_COUNTS, DB_NOARGS, counts_row, o, __func__);
 out:
 	if (rc != FX_OK) {
 		json_decref(o);
@@ -172,8 +173,7 @@ history_row(sqlite3_stmt *st, fx_err *rc)
 	db_json_str(o, "from", (const char *)sqlite3_column_text(st, 2), rc);
 	db_json_str(o, "to", (const char *)sqlite3_column_text(st, 3), rc);
 	db_json_str(o, "event", (const char *)sqlite3_column_text(st, 4), rc);
-	db_json_str(o, "reason", (const char *)sqlite3_column_text(st, 5),
-	    rc);
+	db_json_str(o, "reason", (const char *)sqlite3_column_text(st, 5), rc);
 	data = db_col_json(st, 6);
 	db_json_set(o, "data", data ? data : json_null(), rc);
 	return o;
@@ -200,8 +200,9 @@ db_finding_show(struct db *db, int64_t id, json_t **out)
 	db_json_set(o, "history", list, &rc);
 	if (rc != FX_OK)
 		goto out;
-	rc = db_json_rows(db, SQL_SHOW_EXCEPTIONS, DB_ARGS(DB_INT(id),
-	    DB_INT(DB_LIST_MAX)), row_exception, &list, __func__);
+	rc = db_json_rows(db, SQL_SHOW_EXCEPTIONS,
+	    DB_ARGS(DB_INT(id), DB_INT(DB_LIST_MAX)), row_exception, &list,
+	    __func__);
 	db_json_set(o, "exceptions", list, &rc);
 out:
 	if (rc != FX_OK) {
@@ -215,8 +216,9 @@ out:
 fx_err
 db_due_list(struct db *db, int64_t until, size_t max, json_t **out)
 {
-	return db_json_rows(db, SQL_DUE_LIST, DB_ARGS(DB_INT(until),
-	    DB_INT(db_limit(max))), row_due, out, __func__);
+	return db_json_rows(db, SQL_DUE_LIST,
+	    DB_ARGS(DB_INT(until), DB_INT(db_limit(max))), row_due, out,
+	    __func__);
 }
 
 fx_err
@@ -279,10 +281,11 @@ db_findings_list(struct db *db, const struct finding_filter *flt,
 	if (limit > DB_LIST_MAX)
 		limit = DB_LIST_MAX;
 	/* one row more than the page: is there a next one */
-	rc = db_each(db, SQL_FINDINGS_LIST, DB_ARGS(DB_INT(flt->after_id),
-	    DB_TEXT(flt->state), DB_TEXT(flt->playbook),
-	    DB_TEXT(flt->account_id), DB_INT((int64_t)limit + 1)), page_row,
-	    &vec, __func__);
+	rc = db_each(db, SQL_FINDINGS_LIST,
+	    DB_ARGS(DB_INT(flt->after_id), DB_TEXT(flt->state),
+		DB_TEXT(flt->playbook), DB_TEXT(flt->account_id),
+		DB_INT((int64_t)limit + 1)),
+	    page_row, &vec, __func__);
 	if (rc != FX_OK || vec.len <= limit)
 		goto out;
 	v = vec.v;

@@ -11,10 +11,12 @@
 fx_err
 db_scan_add(struct db *db, const struct scan_rec *s)
 {
-	return db_write(db, SQL_SCAN_ADD, DB_ARGS(DB_TEXT(s->account_id),
-	    DB_TEXT(s->region), DB_INT(s->started_at), DB_INT(s->finished_at),
-	    DB_INT(s->ok ? 1 : 0), DB_INT(s->found), DB_INT(s->resolved),
-	    DB_TEXT(s->error)), NULL, __func__);
+	return db_write(db, SQL_SCAN_ADD,
+	    DB_ARGS(DB_TEXT(s->account_id), DB_TEXT(s->region),
+		DB_INT(s->started_at), DB_INT(s->finished_at),
+		DB_INT(s->ok ? 1 : 0), DB_INT(s->found), DB_INT(s->resolved),
+		DB_TEXT(s->error)),
+	    NULL, __func__);
 }
 
 static json_t *
@@ -69,6 +71,7 @@ fx_err
 db_finding_active_resources(struct db *db, const char *playbook,
     const char *account, const char *region, json_t **out)
 {
-	return db_json_rows(db, SQL_F_ACTIVE_RES, DB_ARGS(DB_TEXT(playbook),
-	    DB_TEXT(account), DB_TEXT(region)), resource_row, out, __func__);
+	return db_json_rows(db, SQL_F_ACTIVE_RES,
+	    DB_ARGS(DB_TEXT(playbook), DB_TEXT(account), DB_TEXT(region)),
+	    resource_row, out, __func__);
 }

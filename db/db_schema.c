@@ -19,130 +19,137 @@
  * statement, which cost every click two of them (audit) plus one
  * (findings). A lookup in a comma-separated string costs nothing.
  */
-#define ONE_OF(col, list) \
-	"(instr(" col ", ',') = 0 AND instr('," list ",', ',' || " col \
+#define ONE_OF(col, list)                                                      \
+	"(instr(" col ", ',') = 0 AND instr('," list ",', ',' || " col         \
 	" || ',') > 0)"
-#define STATES "open,notified,excepted,fixing,fixed,failed,resolved," \
+#define STATES                                                                 \
+	"open,notified,excepted,fixing,fixed,failed,resolved,"                 \
 	"rolled_back"
 
 static const char schema_v1[] =
-"CREATE TABLE findings ("
-"  id INTEGER PRIMARY KEY,"
-"  playbook TEXT NOT NULL,"
-"  account_id TEXT NOT NULL,"
-"  region TEXT NOT NULL,"
-"  resource_id TEXT NOT NULL,"
-"  resource_arn TEXT,"
-"  owner_email TEXT,"
-"  owner_slack_id TEXT,"
-"  title TEXT NOT NULL,"
-"  details TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(details)),"
-"  state TEXT NOT NULL CHECK " ONE_OF("state", STATES) ","
-"  first_seen INTEGER NOT NULL,"
-"  last_seen INTEGER NOT NULL,"
-"  observed_at INTEGER,"
-"  notified_at INTEGER,"
-"  deadline INTEGER,"
-"  reminder_sent INTEGER NOT NULL DEFAULT 0"
-"    CHECK (reminder_sent IN (0, 1)),"
-"  excepted_until INTEGER,"
-"  exc_pending INTEGER,"		/* exceptions.id */
-"  lease_until INTEGER,"
-"  lease_token INTEGER,"
-"  attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),"
-"  next_attempt_at INTEGER,"
-"  undo_requested_by TEXT,"
-"  prior_state TEXT CHECK (prior_state IS NULL OR json_valid(prior_state)),"
-"  last_error TEXT,"
-"  slack_channel TEXT,"
-"  slack_ts TEXT,"
-"  updated_at INTEGER NOT NULL,"
-"  UNIQUE (playbook, account_id, region, resource_id)"
-");"
-/*
+    "CREATE TABLE findings ("
+    "  id INTEGER PRIMARY KEY,"
+    "  playbook TEXT NOT NULL,"
+    "  account_id TEXT NOT NULL,"
+    "  region TEXT NOT NULL,"
+    "  resource_id TEXT NOT NULL,"
+    "  resource_arn TEXT,"
+    "  owner_email TEXT,"
+    "  owner_slack_id TEXT,"
+    "  title TEXT NOT NULL,"
+    "  details TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(details)),"
+    "  state TEXT NOT NULL CHECK " ONE_OF("state",
+	STATES) ","
+		"  first_seen INTEGER NOT NULL,"
+		"  last_seen INTEGER NOT NULL,"
+		"  observed_at INTEGER,"
+		"  notified_at INTEGER,"
+		"  deadline INTEGER,"
+		"  reminder_sent INTEGER NOT NULL DEFAULT 0"
+		"    CHECK (reminder_sent IN (0, 1)),"
+		"  excepted_until INTEGER,"
+		"  exc_pending INTEGER," /* exceptions.id */
+		"  lease_until INTEGER,"
+		"  lease_token INTEGER,"
+		"  attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),"
+		"  next_attempt_at INTEGER,"
+		"  undo_requested_by TEXT,"
+		"  prior_state TEXT CHECK (prior_state IS NULL OR json_valid(prior_state)),"
+		"  last_error TEXT,"
+		"  slack_channel TEXT,"
+		"  slack_ts TEXT,"
+		"  updated_at INTEGER NOT NULL,"
+		"  UNIQUE (playbook, account_id, region, resource_id)"
+		");"
+		/*
  * The timer queries each read the findings of one state, so each has a
  * partial index holding only that state's rows: an update that moves a
  * finding between two states touches at most two of them (a full
  * (state, x) index would be rewritten on every update of the row).
  */
-"CREATE INDEX findings_open ON findings (id) WHERE state = 'open';"
-"CREATE INDEX findings_notified ON findings (deadline)"
-"  WHERE state = 'notified';"
-"CREATE INDEX findings_excepted ON findings (excepted_until)"
-"  WHERE state = 'excepted';"
-"CREATE INDEX findings_fixing ON findings (lease_until)"
-"  WHERE state = 'fixing';"
-"CREATE INDEX findings_undo ON findings (lease_until)"
-"  WHERE state = 'fixed' AND undo_requested_by IS NOT NULL;"
-"CREATE INDEX findings_failed ON findings (updated_at)"
-"  WHERE state = 'failed';"
+		"CREATE INDEX findings_open ON findings (id) WHERE state = 'open';"
+		"CREATE INDEX findings_notified ON findings (deadline)"
+		"  WHERE state = 'notified';"
+		"CREATE INDEX findings_excepted ON findings (excepted_until)"
+		"  WHERE state = 'excepted';"
+		"CREATE INDEX findings_fixing ON findings (lease_until)"
+		"  WHERE state = 'fixing';"
+		"CREATE INDEX findings_undo ON findings (lease_until)"
+		"  WHERE state = 'fixed' AND undo_requested_by IS NOT NULL;"
+		"CREATE INDEX findings_failed ON findings (updated_at)"
+		"  WHERE state = 'failed';"
 
-"CREATE TABLE audit ("
-"  id INTEGER PRIMARY KEY,"
-"  finding_id INTEGER REFERENCES findings (id),"	/* NULL: global */
-"  at INTEGER NOT NULL,"
-"  actor TEXT NOT NULL,"
-"  from_state TEXT CHECK (from_state IS NULL OR "
-    ONE_OF("from_state", STATES) "),"
-"  to_state TEXT CHECK (to_state IS NULL OR "
-    ONE_OF("to_state", STATES) "),"
-"  event TEXT NOT NULL,"
-"  reason TEXT,"
-"  data TEXT CHECK (data IS NULL OR json_valid(data))"
-");"
-"CREATE INDEX audit_finding ON audit (finding_id, id);"
-"CREATE INDEX audit_event ON audit (event, at);"
-"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
-"  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"
-"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
-"  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"
+		"CREATE TABLE audit ("
+		"  id INTEGER PRIMARY KEY,"
+		"  finding_id INTEGER REFERENCES findings (id)," /* NULL: global */
+		"  at INTEGER NOT NULL,"
+		"  actor TEXT NOT NULL,"
+		"  from_state TEXT CHECK (from_state IS NULL OR " ONE_OF(
+		    "from_state",
+		    STATES) "),"
+			    "  to_state TEXT CHECK (to_state IS NULL OR " ONE_OF(
+				"to_state",
+				STATES) "),"
+					"  event TEXT NOT NULL,"
+					"  reason TEXT,"
+					"  data TEXT CHECK (data IS NULL OR json_valid(data))"
+					");"
+					"CREATE INDEX audit_finding ON audit (finding_id, id);"
+					"CREATE INDEX audit_event ON audit (event, at);"
+					"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+					"  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"
+					"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+					"  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"
 
-"CREATE TABLE exceptions ("
-"  id INTEGER PRIMARY KEY,"
-"  finding_id INTEGER NOT NULL REFERENCES findings (id),"
-"  requested_by TEXT NOT NULL,"
-"  reason TEXT NOT NULL,"
-"  kind TEXT NOT NULL CHECK (kind IN ('1m', '1y')),"
-"  requested_at INTEGER NOT NULL,"
-"  until INTEGER NOT NULL,"
-"  status TEXT NOT NULL DEFAULT 'pending'"
-"    CHECK " ONE_OF("status", "pending,active,denied,expired") ","
-"  decided_by TEXT,"
-"  decided_at INTEGER"
-");"
-"CREATE INDEX exceptions_finding ON exceptions (finding_id, id);"
-"CREATE INDEX exceptions_status ON exceptions (status, until);"
+					"CREATE TABLE exceptions ("
+					"  id INTEGER PRIMARY KEY,"
+					"  finding_id INTEGER NOT NULL REFERENCES findings (id),"
+					"  requested_by TEXT NOT NULL,"
+					"  reason TEXT NOT NULL,"
+					"  kind TEXT NOT NULL CHECK (kind IN ('1m', '1y')),"
+					"  requested_at INTEGER NOT NULL,"
+					"  until INTEGER NOT NULL,"
+					"  status TEXT NOT NULL DEFAULT 'pending'"
+					"    CHECK " ONE_OF("status",
+					    "pending,active,denied,expired") ","
+									     "  decided_by TEXT,"
+									     "  decided_at INTEGER"
+									     ");"
+									     "CREATE INDEX exceptions_finding ON exceptions (finding_id, id);"
+									     "CREATE INDEX exceptions_status ON exceptions (status, until);"
 
-/*
+									     /*
  * finding_id has no foreign key on purpose: a refusal for an unknown id
  * (an ephemeral "not found") is delivered like any other message.
  */
-"CREATE TABLE outbox ("
-"  id INTEGER PRIMARY KEY,"
-"  kind TEXT NOT NULL,"
-"  finding_id INTEGER,"
-"  args TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(args)),"
-"  state TEXT NOT NULL DEFAULT 'pending'"
-"    CHECK " ONE_OF("state", "pending,sent,dead") ","
-"  attempts INTEGER NOT NULL DEFAULT 0,"
-"  next_attempt_at INTEGER NOT NULL,"
-"  created_at INTEGER NOT NULL,"
-"  sent_at INTEGER,"
-"  last_error TEXT"
-");"
-"CREATE INDEX outbox_due ON outbox (state, next_attempt_at, id);"
+									     "CREATE TABLE outbox ("
+									     "  id INTEGER PRIMARY KEY,"
+									     "  kind TEXT NOT NULL,"
+									     "  finding_id INTEGER,"
+									     "  args TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(args)),"
+									     "  state TEXT NOT NULL DEFAULT 'pending'"
+									     "    CHECK " ONE_OF(
+										 "state",
+										 "pending,sent,dead") ","
+												      "  attempts INTEGER NOT NULL DEFAULT 0,"
+												      "  next_attempt_at INTEGER NOT NULL,"
+												      "  created_at INTEGER NOT NULL,"
+												      "  sent_at INTEGER,"
+												      "  last_error TEXT"
+												      ");"
+												      "CREATE INDEX outbox_due ON outbox (state, next_attempt_at, id);"
 
-"CREATE TABLE slack_users ("
-"  email TEXT PRIMARY KEY COLLATE NOCASE,"
-"  user_id TEXT NOT NULL,"
-"  fetched_at INTEGER NOT NULL"
-");"
+												      "CREATE TABLE slack_users ("
+												      "  email TEXT PRIMARY KEY COLLATE NOCASE,"
+												      "  user_id TEXT NOT NULL,"
+												      "  fetched_at INTEGER NOT NULL"
+												      ");"
 
-"CREATE TABLE pauses ("
-"  name TEXT PRIMARY KEY,"
-"  paused_by TEXT NOT NULL,"
-"  paused_at INTEGER NOT NULL"
-");";
+												      "CREATE TABLE pauses ("
+												      "  name TEXT PRIMARY KEY,"
+												      "  paused_by TEXT NOT NULL,"
+												      "  paused_at INTEGER NOT NULL"
+												      ");";
 
 /*
  * v2: the sender reads pending rows in id order; an index on (state,
@@ -151,8 +158,8 @@ static const char schema_v1[] =
  * just the rows it returns (and stays small however many are sent).
  */
 static const char schema_v2[] =
-"DROP INDEX outbox_due;"
-"CREATE INDEX outbox_pending ON outbox (id) WHERE state = 'pending';";
+    "DROP INDEX outbox_due;"
+    "CREATE INDEX outbox_pending ON outbox (id) WHERE state = 'pending';";
 
 /*
  * v3: scheduled scans. One row per account x region scan: when, whether
@@ -160,18 +167,18 @@ static const char schema_v2[] =
  * sees), how many findings it reported, and why it failed.
  */
 static const char schema_v3[] =
-"CREATE TABLE scans ("
-"  id INTEGER PRIMARY KEY,"
-"  account_id TEXT NOT NULL,"
-"  region TEXT NOT NULL,"
-"  started_at INTEGER NOT NULL,"
-"  finished_at INTEGER NOT NULL,"
-"  ok INTEGER NOT NULL CHECK (ok IN (0, 1)),"
-"  found INTEGER NOT NULL,"
-"  resolved INTEGER NOT NULL,"
-"  error TEXT"
-");"
-"CREATE INDEX scans_pair ON scans (account_id, region, id);";
+    "CREATE TABLE scans ("
+    "  id INTEGER PRIMARY KEY,"
+    "  account_id TEXT NOT NULL,"
+    "  region TEXT NOT NULL,"
+    "  started_at INTEGER NOT NULL,"
+    "  finished_at INTEGER NOT NULL,"
+    "  ok INTEGER NOT NULL CHECK (ok IN (0, 1)),"
+    "  found INTEGER NOT NULL,"
+    "  resolved INTEGER NOT NULL,"
+    "  error TEXT"
+    ");"
+    "CREATE INDEX scans_pair ON scans (account_id, region, id);";
 
 /*
  * v4: findings that are never fixed whatever their playbook says
@@ -181,32 +188,32 @@ static const char schema_v3[] =
  * the payload).
  */
 static const char schema_v4[] =
-"ALTER TABLE findings ADD COLUMN notify_only INTEGER NOT NULL DEFAULT 0 "
-"  CHECK (notify_only IN (0, 1));"
-"CREATE TABLE events ("
-"  seq INTEGER PRIMARY KEY,"
-"  id TEXT NOT NULL UNIQUE,"
-"  kind TEXT NOT NULL,"
-"  received_at INTEGER NOT NULL,"	/* ms */
-"  body TEXT NOT NULL,"
-"  state TEXT NOT NULL DEFAULT 'pending',"
-"  processed_at INTEGER,"		/* ms */
-"  account_id TEXT,"
-"  event_name TEXT,"
-"  actor TEXT,"
-"  event_time INTEGER,"
-"  launches INTEGER NOT NULL DEFAULT 0,"
-"  result TEXT"
-");"
-"CREATE INDEX events_pending ON events (seq) WHERE state = 'pending';"
-"CREATE INDEX events_launches ON events (actor, account_id, event_time) "
-"  WHERE launches > 0;";
+    "ALTER TABLE findings ADD COLUMN notify_only INTEGER NOT NULL DEFAULT 0 "
+    "  CHECK (notify_only IN (0, 1));"
+    "CREATE TABLE events ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  id TEXT NOT NULL UNIQUE,"
+    "  kind TEXT NOT NULL,"
+    "  received_at INTEGER NOT NULL," /* ms */
+    "  body TEXT NOT NULL,"
+    "  state TEXT NOT NULL DEFAULT 'pending',"
+    "  processed_at INTEGER," /* ms */
+    "  account_id TEXT,"
+    "  event_name TEXT,"
+    "  actor TEXT,"
+    "  event_time INTEGER,"
+    "  launches INTEGER NOT NULL DEFAULT 0,"
+    "  result TEXT"
+    ");"
+    "CREATE INDEX events_pending ON events (seq) WHERE state = 'pending';"
+    "CREATE INDEX events_launches ON events (actor, account_id, event_time) "
+    "  WHERE launches > 0;";
 
 const char *const db_migrations[] = {
-	schema_v1,	/* 0 -> 1 */
-	schema_v2,	/* 1 -> 2 */
-	schema_v3,	/* 2 -> 3 */
-	schema_v4,	/* 3 -> 4 */
+	schema_v1, /* 0 -> 1 */
+	schema_v2, /* 1 -> 2 */
+	schema_v3, /* 2 -> 3 */
+	schema_v4, /* 3 -> 4 */
 };
-const int db_nmigrations = (int)(sizeof(db_migrations) /
-    sizeof(db_migrations[0]));
+const int db_nmigrations =
+    (int)(sizeof(db_migrations) / sizeof(db_migrations[0]));

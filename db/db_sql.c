@@ -11,18 +11,18 @@
 #include "db_int.h"
 #include "banned.h"
 
-#define FCOLS \
-	"f.id, f.playbook, f.account_id, f.region, f.resource_id, " \
-	"f.resource_arn, f.owner_email, f.owner_slack_id, f.title, " \
-	"f.details, f.state, f.first_seen, f.last_seen, f.observed_at, " \
-	"f.notified_at, f.deadline, f.reminder_sent, f.excepted_until, " \
-	"f.exc_pending, f.lease_until, f.lease_token, f.attempts, " \
-	"f.next_attempt_at, f.undo_requested_by, f.prior_state, " \
-	"f.last_error, f.slack_channel, f.slack_ts, f.updated_at, " \
+#define FCOLS                                                                  \
+	"f.id, f.playbook, f.account_id, f.region, f.resource_id, "            \
+	"f.resource_arn, f.owner_email, f.owner_slack_id, f.title, "           \
+	"f.details, f.state, f.first_seen, f.last_seen, f.observed_at, "       \
+	"f.notified_at, f.deadline, f.reminder_sent, f.excepted_until, "       \
+	"f.exc_pending, f.lease_until, f.lease_token, f.attempts, "            \
+	"f.next_attempt_at, f.undo_requested_by, f.prior_state, "              \
+	"f.last_error, f.slack_channel, f.slack_ts, f.updated_at, "            \
 	"f.notify_only"
 
-#define ECOLS \
-	"e.id, e.finding_id, e.requested_by, e.reason, e.kind, " \
+#define ECOLS                                                                  \
+	"e.id, e.finding_id, e.requested_by, e.reason, e.kind, "               \
 	"e.requested_at, e.until, e.status, e.decided_by, e.decided_at"
 
 /*
@@ -32,8 +32,8 @@
  * because without statistics the planner would rather scan the table in
  * id order than sort the few due rows.
  */
-#define DUE_BY(index, cond, order) \
-	"SELECT id FROM findings INDEXED BY " index " WHERE " cond \
+#define DUE_BY(index, cond, order)                                             \
+	"SELECT id FROM findings INDEXED BY " index " WHERE " cond             \
 	" ORDER BY " order " LIMIT ?2"
 #define DUE(index, cond) DUE_BY(index, cond, "id")
 
@@ -48,10 +48,12 @@ const char *const db_sql_text[SQL__COUNT] = {
 	[SQL_USER_VERSION] = "PRAGMA user_version",
 
 	[SQL_F_GET] = "SELECT " FCOLS " FROM findings f WHERE f.id = ?1",
-	[SQL_F_FIND] = "SELECT " FCOLS " FROM findings f WHERE "
+	[SQL_F_FIND] =
+	    "SELECT " FCOLS " FROM findings f WHERE "
 	    "f.playbook = ?1 AND f.account_id = ?2 AND f.region = ?3 AND "
 	    "f.resource_id = ?4",
-	[SQL_F_INSERT] = "INSERT INTO findings (playbook, account_id, "
+	[SQL_F_INSERT] =
+	    "INSERT INTO findings (playbook, account_id, "
 	    "region, resource_id, resource_arn, owner_email, owner_slack_id, "
 	    "title, details, state, first_seen, last_seen, observed_at, "
 	    "notified_at, deadline, reminder_sent, excepted_until, "
@@ -62,7 +64,8 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, "
 	    "?30)",
 	/* every column but the identity (id, the unique key) and first_seen */
-	[SQL_F_UPDATE] = "UPDATE findings SET resource_arn = ?6, "
+	[SQL_F_UPDATE] =
+	    "UPDATE findings SET resource_arn = ?6, "
 	    "owner_email = ?7, owner_slack_id = ?8, title = ?9, "
 	    "details = ?10, state = ?11, last_seen = ?13, observed_at = ?14, "
 	    "notified_at = ?15, deadline = ?16, reminder_sent = ?17, "
@@ -71,17 +74,20 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "undo_requested_by = ?24, prior_state = ?25, last_error = ?26, "
 	    "slack_channel = ?27, slack_ts = ?28, updated_at = ?29, "
 	    "notify_only = ?30 WHERE id = ?1",
-	[SQL_F_UPDATE_STEPS] = "UPDATE findings SET state = ?2, "
+	[SQL_F_UPDATE_STEPS] =
+	    "UPDATE findings SET state = ?2, "
 	    "notified_at = ?3, deadline = ?4, reminder_sent = ?5, "
 	    "excepted_until = ?6, exc_pending = ?7, lease_until = ?8, "
 	    "lease_token = ?9, attempts = ?10, next_attempt_at = ?11, "
 	    "undo_requested_by = ?12, prior_state = ?13, last_error = ?14, "
 	    "updated_at = ?15 WHERE id = ?1",
-	[SQL_F_SET_MESSAGE] = "UPDATE findings SET slack_channel = ?2, "
+	[SQL_F_SET_MESSAGE] =
+	    "UPDATE findings SET slack_channel = ?2, "
 	    "slack_ts = ?3, owner_slack_id = coalesce(?4, owner_slack_id) "
 	    "WHERE id = ?1",
 
-	[SQL_F_OPEN_REARM] = "UPDATE findings SET deadline = NULL, "
+	[SQL_F_OPEN_REARM] =
+	    "UPDATE findings SET deadline = NULL, "
 	    "reminder_sent = 0 WHERE state = 'open' AND playbook = ?1 AND "
 	    "reminder_sent = 1",
 
@@ -91,128 +97,153 @@ const char *const db_sql_text[SQL__COUNT] = {
 	/* open rows with work left: shadow ones wait for their deadline and
 	 * are done once reminder_sent is set (sm_common.c), so they never
 	 * crowd newer findings out of the batch */
-	[SQL_DUE_OPEN] = DUE("findings_open", "state = 'open' AND "
+	[SQL_DUE_OPEN] = DUE("findings_open",
+	    "state = 'open' AND "
 	    "reminder_sent = 0 AND coalesce(deadline, 0) <= ?1"),
 	[SQL_DUE_REMINDER] = DUE_BY("findings_notified",
 	    "state = 'notified' AND reminder_sent = 0 AND deadline > ?1",
 	    "deadline, id"),
 	[SQL_DUE_DEADLINE] = DUE_BY("findings_notified",
 	    "state = 'notified' AND deadline <= ?1 AND "
-	    "coalesce(exc_pending, 0) = 0", "deadline, id"),
+	    "coalesce(exc_pending, 0) = 0",
+	    "deadline, id"),
 	[SQL_DUE_CLAIMABLE] = DUE_BY("findings_fixing",
 	    "state = 'fixing' AND coalesce(lease_until, 0) <= ?1 AND "
-	    "coalesce(next_attempt_at, 0) <= ?1", "lease_until, id"),
+	    "coalesce(next_attempt_at, 0) <= ?1",
+	    "lease_until, id"),
 	[SQL_DUE_UNDO] = DUE_BY("findings_undo",
 	    "state = 'fixed' AND undo_requested_by IS NOT NULL AND "
-	    "coalesce(lease_until, 0) <= ?1", "lease_until, id"),
+	    "coalesce(lease_until, 0) <= ?1",
+	    "lease_until, id"),
 
-	[SQL_DUE_REMIND_UNTIL] = "SELECT id FROM findings INDEXED BY "
+	[SQL_DUE_REMIND_UNTIL] =
+	    "SELECT id FROM findings INDEXED BY "
 	    "findings_notified WHERE state = 'notified' AND reminder_sent = 0 "
 	    "AND deadline > ?1 AND deadline <= ?3 ORDER BY deadline, id "
 	    "LIMIT ?2",
 
-	[SQL_AUDIT_ADD] = "INSERT INTO audit (finding_id, at, actor, "
+	[SQL_AUDIT_ADD] =
+	    "INSERT INTO audit (finding_id, at, actor, "
 	    "from_state, to_state, event, reason, data) VALUES (?1, ?2, ?3, "
 	    "?4, ?5, ?6, ?7, ?8)",
-	[SQL_AUDIT_COUNT_PB] = "SELECT count(*) FROM audit a JOIN findings f "
+	[SQL_AUDIT_COUNT_PB] =
+	    "SELECT count(*) FROM audit a JOIN findings f "
 	    "ON f.id = a.finding_id WHERE a.event = ?1 AND a.at >= ?2 AND "
 	    "f.playbook = ?3",
 
-	[SQL_EXC_INSERT] = "INSERT INTO exceptions (finding_id, requested_by, "
+	[SQL_EXC_INSERT] =
+	    "INSERT INTO exceptions (finding_id, requested_by, "
 	    "reason, kind, requested_at, until, status, decided_by, "
 	    "decided_at) VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 	[SQL_EXC_GET] = "SELECT " ECOLS " FROM exceptions e WHERE e.id = ?1",
-	[SQL_EXC_UPDATE] = "UPDATE exceptions SET reason = ?4, until = ?7, "
+	[SQL_EXC_UPDATE] =
+	    "UPDATE exceptions SET reason = ?4, until = ?7, "
 	    "status = ?8, decided_by = ?9, decided_at = ?10 WHERE id = ?1",
 
-	[SQL_OUTBOX_ADD] = "INSERT INTO outbox (kind, finding_id, args, "
+	[SQL_OUTBOX_ADD] =
+	    "INSERT INTO outbox (kind, finding_id, args, "
 	    "next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?4)",
-	[SQL_OUTBOX_DUE] = "SELECT id, finding_id, kind, args, attempts, "
+	[SQL_OUTBOX_DUE] =
+	    "SELECT id, finding_id, kind, args, attempts, "
 	    "created_at FROM outbox INDEXED BY outbox_pending WHERE "
 	    "state = 'pending' AND next_attempt_at <= ?1 ORDER BY id LIMIT ?2",
 	[SQL_OUTBOX_SENT] = "UPDATE outbox SET state = 'sent', sent_at = ?2 "
-	    "WHERE id = ?1 AND state = 'pending'",
+			    "WHERE id = ?1 AND state = 'pending'",
 	[SQL_OUTBOX_RETRY] = "UPDATE outbox SET attempts = attempts + 1, "
-	    "next_attempt_at = ?2, last_error = ?3 "
-	    "WHERE id = ?1 AND state = 'pending'",
+			     "next_attempt_at = ?2, last_error = ?3 "
+			     "WHERE id = ?1 AND state = 'pending'",
 	[SQL_OUTBOX_DEAD] = "UPDATE outbox SET state = 'dead', "
-	    "attempts = attempts + 1, last_error = ?2 "
-	    "WHERE id = ?1 AND state = 'pending'",
+			    "attempts = attempts + 1, last_error = ?2 "
+			    "WHERE id = ?1 AND state = 'pending'",
 	[SQL_OUTBOX_DEPTH] = "SELECT count(*) FROM outbox INDEXED BY "
-	    "outbox_pending WHERE state = 'pending'",
+			     "outbox_pending WHERE state = 'pending'",
 
 	[SQL_SLACK_USER_GET] = "SELECT user_id, fetched_at FROM slack_users "
-	    "WHERE email = ?1",
-	[SQL_SLACK_USER_PUT] = "INSERT INTO slack_users (email, user_id, "
+			       "WHERE email = ?1",
+	[SQL_SLACK_USER_PUT] =
+	    "INSERT INTO slack_users (email, user_id, "
 	    "fetched_at) VALUES (?1, ?2, ?3) ON CONFLICT (email) DO UPDATE "
 	    "SET user_id = excluded.user_id, fetched_at = excluded.fetched_at",
 
 	/* a second pause keeps who paused first */
 	[SQL_PAUSE_SET] = "INSERT INTO pauses (name, paused_by, paused_at) "
-	    "VALUES (?1, ?2, ?3) ON CONFLICT (name) DO NOTHING",
+			  "VALUES (?1, ?2, ?3) ON CONFLICT (name) DO NOTHING",
 	[SQL_PAUSE_CLEAR] = "DELETE FROM pauses WHERE name = ?1",
 	/* two primary-key lookups: an OR would build a temporary index */
 	[SQL_PAUSED] = "SELECT (SELECT count(*) FROM pauses WHERE name = "
-	    "'all') + (SELECT count(*) FROM pauses WHERE name = ?1)",
+		       "'all') + (SELECT count(*) FROM pauses WHERE name = ?1)",
 	[SQL_PAUSE_LIST] = "SELECT name FROM pauses ORDER BY name",
 
 	[SQL_COUNTS] = "SELECT playbook, state, count(*) FROM findings "
-	    "GROUP BY playbook, state ORDER BY playbook, state",
-	[SQL_SHOW_HISTORY] = "SELECT at, actor, from_state, to_state, event, "
+		       "GROUP BY playbook, state ORDER BY playbook, state",
+	[SQL_SHOW_HISTORY] =
+	    "SELECT at, actor, from_state, to_state, event, "
 	    "reason, data FROM audit WHERE finding_id = ?1 ORDER BY id",
-	[SQL_SHOW_EXCEPTIONS] = "SELECT " ECOLS " FROM exceptions e "
+	[SQL_SHOW_EXCEPTIONS] =
+	    "SELECT " ECOLS " FROM exceptions e "
 	    "WHERE e.finding_id = ?1 ORDER BY e.id LIMIT ?2",
 	/* due: the deadline, or for fixing rows the retry time (0: now) */
-	[SQL_DUE_LIST] = "SELECT " FCOLS ", f.deadline AS due "
+	[SQL_DUE_LIST] =
+	    "SELECT " FCOLS ", f.deadline AS due "
 	    "FROM findings f INDEXED BY findings_notified "
 	    "WHERE f.state = 'notified' AND f.deadline < ?1 "
 	    "UNION ALL SELECT " FCOLS ", coalesce(f.next_attempt_at, 0) "
 	    "FROM findings f INDEXED BY findings_fixing "
 	    "WHERE f.state = 'fixing' ORDER BY due, id LIMIT ?2",
 	[SQL_FAILED_LIST] = "SELECT " FCOLS " FROM findings f "
-	    "WHERE f.state = 'failed' "
-	    "ORDER BY f.updated_at DESC, f.id DESC LIMIT ?1",
-	[SQL_EXC_LIST] = "SELECT " ECOLS ", " FCOLS " FROM exceptions e "
+			    "WHERE f.state = 'failed' "
+			    "ORDER BY f.updated_at DESC, f.id DESC LIMIT ?1",
+	[SQL_EXC_LIST] =
+	    "SELECT " ECOLS ", " FCOLS " FROM exceptions e "
 	    "JOIN findings f ON f.id = e.finding_id "
 	    "WHERE e.status IN ('pending', 'active') "
 	    "ORDER BY e.status <> 'pending', e.until, e.id LIMIT ?1",
 	/* NULL filter: any */
-	[SQL_FINDINGS_LIST] = "SELECT " FCOLS " FROM findings f "
+	[SQL_FINDINGS_LIST] =
+	    "SELECT " FCOLS " FROM findings f "
 	    "WHERE f.id > ?1 AND (?2 IS NULL OR f.state = ?2) AND "
 	    "(?3 IS NULL OR f.playbook = ?3) AND "
 	    "(?4 IS NULL OR f.account_id = ?4) ORDER BY f.id LIMIT ?5",
 
-	[SQL_SCAN_ADD] = "INSERT INTO scans (account_id, region, started_at, "
+	[SQL_SCAN_ADD] =
+	    "INSERT INTO scans (account_id, region, started_at, "
 	    "finished_at, ok, found, resolved, error) VALUES (?1, ?2, ?3, ?4, "
 	    "?5, ?6, ?7, ?8)",
-	[SQL_SCAN_LAST] = "SELECT account_id, region, started_at, "
+	[SQL_SCAN_LAST] =
+	    "SELECT account_id, region, started_at, "
 	    "finished_at, ok, found, resolved, error FROM scans WHERE id IN "
 	    "(SELECT max(id) FROM scans GROUP BY account_id, region) "
 	    "ORDER BY account_id, region",
 	/* what a complete scan may resolve: the states ingest closes */
-	[SQL_F_ACTIVE_RES] = "SELECT resource_id FROM findings WHERE "
+	[SQL_F_ACTIVE_RES] =
+	    "SELECT resource_id FROM findings WHERE "
 	    "playbook = ?1 AND account_id = ?2 AND region = ?3 AND "
 	    "state IN ('open', 'notified', 'excepted')",
 	[SQL_EV_ADD] = "INSERT INTO events (id, kind, received_at, body) "
-	    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (id) DO NOTHING",
-	[SQL_EV_PENDING] = "SELECT seq, id, kind, body, received_at FROM events "
+		       "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (id) DO NOTHING",
+	[SQL_EV_PENDING] =
+	    "SELECT seq, id, kind, body, received_at FROM events "
 	    "INDEXED BY events_pending WHERE state = 'pending' ORDER BY seq "
 	    "LIMIT ?1",
-	[SQL_EV_DONE] = "UPDATE events SET state = ?2, processed_at = ?3, "
+	[SQL_EV_DONE] =
+	    "UPDATE events SET state = ?2, processed_at = ?3, "
 	    "account_id = ?4, event_name = ?5, actor = ?6, event_time = ?7, "
 	    "launches = ?8, result = ?9 WHERE id = ?1 AND state = 'pending'",
 	/* at most ?4 rows: each holds a launch, so ?4 = the threshold + 1
 	 * decides the rule without summing a busy person's whole window */
-	[SQL_EV_LAUNCHES] = "SELECT coalesce(sum(launches), 0) FROM (SELECT "
+	[SQL_EV_LAUNCHES] =
+	    "SELECT coalesce(sum(launches), 0) FROM (SELECT "
 	    "launches FROM events INDEXED BY events_launches WHERE actor = ?1 "
 	    "AND account_id = ?2 AND event_time >= ?3 AND launches > 0 "
 	    "LIMIT ?4)",
 	[SQL_EV_COUNTS] = "SELECT state, count(*) FROM events GROUP BY state",
 	/* retention: oldest first (ids grow with time), a bounded batch */
-	[SQL_OUTBOX_PURGE] = "DELETE FROM outbox WHERE id IN (SELECT id FROM "
+	[SQL_OUTBOX_PURGE] =
+	    "DELETE FROM outbox WHERE id IN (SELECT id FROM "
 	    "outbox WHERE state != 'pending' AND created_at < ?1 ORDER BY id "
 	    "LIMIT ?2)",
-	[SQL_EV_PURGE] = "DELETE FROM events WHERE seq IN (SELECT seq FROM "
+	[SQL_EV_PURGE] =
+	    "DELETE FROM events WHERE seq IN (SELECT seq FROM "
 	    "events WHERE state != 'pending' AND received_at < ?1 ORDER BY seq "
 	    "LIMIT ?2)",
 };

@@ -43,10 +43,10 @@ db_bind_val(sqlite3_stmt *st, int i, const struct db_val *v)
 
 /* what a run expects of the statement */
 enum db_want {
-	WANT_DONE,	/* no row */
-	WANT_COUNT,	/* one row, read by row(); none is a failure */
-	WANT_ONE,	/* at most one row, read by row() */
-	WANT_EACH	/* any number of rows, each read by row() */
+	WANT_DONE,  /* no row */
+	WANT_COUNT, /* one row, read by row(); none is a failure */
+	WANT_ONE,   /* at most one row, read by row() */
+	WANT_EACH   /* any number of rows, each read by row() */
 };
 
 /* step st, already bound, as w wants */
@@ -68,8 +68,8 @@ db_step(struct db *db, sqlite3_stmt *st, enum db_want w, db_row_fn row,
 		if (src == SQLITE_ROW)
 			return row(st, ctx);
 		if (src == SQLITE_DONE)
-			return w == WANT_ONE ? FX_ENOTFOUND :
-			    db_fail(db, fn, SQLITE_MISUSE);
+			return w == WANT_ONE ? FX_ENOTFOUND
+					     : db_fail(db, fn, SQLITE_MISUSE);
 		break;
 	case WANT_EACH:
 		while (src == SQLITE_ROW && (rc = row(st, ctx)) == FX_OK)
@@ -300,8 +300,7 @@ db_json_unix(json_t *o, const char *key, int64_t t, fx_err *err)
 {
 	if (*err != FX_OK)
 		return;
-	db_json_set(o, key, t ? json_integer((json_int_t)t) : json_null(),
-	    err);
+	db_json_set(o, key, t ? json_integer((json_int_t)t) : json_null(), err);
 }
 
 void

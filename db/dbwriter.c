@@ -43,29 +43,29 @@
 #include "fxworker.h"
 #include "banned.h"
 
-#define DBW_CKPT_PASSES		4	/* passes per round, at most */
-#define DBW_TAIL_FRAMES		256	/* a pass copying more: another */
-#define DBW_LIMIT		4	/* x restart_frames: the writer copies */
-#define DBW_CATCH_UP_MS		1000	/* its FULL tries while a pass runs */
-#define DBW_RETRY_MS		1	/* apart */
+#define DBW_CKPT_PASSES 4    /* passes per round, at most */
+#define DBW_TAIL_FRAMES 256  /* a pass copying more: another */
+#define DBW_LIMIT	4    /* x restart_frames: the writer copies */
+#define DBW_CATCH_UP_MS 1000 /* its FULL tries while a pass runs */
+#define DBW_RETRY_MS	1    /* apart */
 
 static const struct dbw_ckpt dbw_ckpt_default = {
 	.interval_ms = 10,
 	.idle_ms = 1000,
-	.restart_frames = 32768,	/* 128 MiB of 4 KiB pages */
+	.restart_frames = 32768, /* 128 MiB of 4 KiB pages */
 };
 
 struct dbw {
-	struct fx_worker wk;	/* wk.mu guards the queue */
-	struct fx_worker ck;	/* the checkpointer */
-	struct db *ckdb;	/* its own connection */
-	pthread_mutex_t rmu;	/* guards rdb */
-	struct db *rdb;		/* the reader connection, opened on first use */
+	struct fx_worker wk; /* wk.mu guards the queue */
+	struct fx_worker ck; /* the checkpointer */
+	struct db *ckdb;     /* its own connection */
+	pthread_mutex_t rmu; /* guards rdb */
+	struct db *rdb;	     /* the reader connection, opened on first use */
 	char *path;
 	struct dbw_req *head, *tail;
 	struct db *db;
 	struct dbw_ckpt ckpt;	/* the checkpoint policy */
-	atomic_int writer_turn;	/* set: the writer checkpoints next, the
+	atomic_int writer_turn; /* set: the writer checkpoints next, the
 				   checkpointer starts no pass */
 	atomic_int ckpt_idle;	/* set: the checkpointer waits for a commit */
 	int catch_up_at;	/* writer only: WAL frames for a FULL copy */
@@ -73,14 +73,13 @@ struct dbw {
 
 /* full: wait for readers, copy it all; FX_ERETRY: another is running */
 static fx_err
-checkpoint(struct db *db, const char *who, int full, int *frames,
-    int *copied)
+checkpoint(struct db *db, const char *who, int full, int *frames, int *copied)
 {
 	fx_err rc;
 
 	*frames = *copied = 0;
-	rc = full ? db_checkpoint_full(db, frames, copied) :
-	    db_checkpoint(db, frames, copied);
+	rc = full ? db_checkpoint_full(db, frames, copied)
+		  : db_checkpoint(db, frames, copied);
 	if (rc == FX_EDB)
 		log_warnx("%s: checkpoint: %s", who, db_errmsg(db));
 	return rc;
@@ -122,7 +121,7 @@ run_batch(struct dbw *w, struct dbw_req *batch)
 	}
 
 	pthread_mutex_lock(&w->wk.mu);
-	for (j = batch; j != NULL; ) {
+	for (j = batch; j != NULL;) {
 		struct dbw_req *next = j->next;
 
 		/* after this a waiter may free j: read next first */
@@ -137,7 +136,7 @@ run_batch(struct dbw *w, struct dbw_req *batch)
 	}
 	pthread_mutex_unlock(&w->wk.mu);
 	/* outside the lock: a callback may take its own locks */
-	for (j = async; j != NULL; ) {
+	for (j = async; j != NULL;) {
 		struct dbw_req *next = j->next;
 
 		j->done(j);
@@ -167,8 +166,9 @@ writer_checkpoint(struct dbw *w)
 	int frames = db_wal_frames(w->db), copied, limit, full;
 	int64_t until;
 
-	limit = w->ckpt.restart_frames > INT_MAX / DBW_LIMIT ? INT_MAX :
-	    w->ckpt.restart_frames * DBW_LIMIT;
+	limit = w->ckpt.restart_frames > INT_MAX / DBW_LIMIT
+		    ? INT_MAX
+		    : w->ckpt.restart_frames * DBW_LIMIT;
 	if (frames < limit)
 		w->catch_up_at = limit;
 	full = frames >= limit && frames >= w->catch_up_at;
@@ -176,14 +176,17 @@ writer_checkpoint(struct dbw *w)
 		return;
 	if (full) {
 		log_warnx("%s: the WAL holds %d frames: checkpointing on the "
-		    "writer", __func__, frames);
-		w->catch_up_at = frames > INT_MAX - w->ckpt.restart_frames ?
-		    INT_MAX : frames + w->ckpt.restart_frames;
+			  "writer",
+		    __func__, frames);
+		w->catch_up_at = frames > INT_MAX - w->ckpt.restart_frames
+				     ? INT_MAX
+				     : frames + w->ckpt.restart_frames;
 		atomic_store(&w->writer_turn, 1);
 	}
 	until = fx_mono_ms() + DBW_CATCH_UP_MS;
-	while (checkpoint(w->db, "writer", full, &frames, &copied) ==
-	    FX_ERETRY && full && fx_mono_ms() < until)
+	while (
+	    checkpoint(w->db, "writer", full, &frames, &copied) == FX_ERETRY &&
+	    full && fx_mono_ms() < until)
 		fx_sleep_ms(DBW_RETRY_MS);
 	atomic_store(&w->writer_turn, 0);
 }
@@ -203,7 +206,7 @@ writer_main(void *arg)
 		w->head = w->tail = NULL;
 		pthread_mutex_unlock(&w->wk.mu);
 		if (batch == NULL)
-			break;		/* stopping and drained */
+			break; /* stopping and drained */
 		run_batch(w, batch);
 		if (atomic_load_explicit(&w->ckpt_idle, memory_order_relaxed) &&
 		    atomic_exchange(&w->ckpt_idle, 0))
@@ -241,10 +244,10 @@ checkpointer_main(void *arg)
 			(void)checkpoint(w->ckdb, "checkpointer", 0, &frames,
 			    &copied);
 		} while (++pass < DBW_CKPT_PASSES && copied > before &&
-		    frames - before > DBW_TAIL_FRAMES);
+			 frames - before > DBW_TAIL_FRAMES);
 		if (frames >= ck->restart_frames)
-			atomic_store(&w->writer_turn, 1);	/* hand over */
-		if (frames == last) {	/* nothing committed since */
+			atomic_store(&w->writer_turn, 1); /* hand over */
+		if (frames == last) { /* nothing committed since */
 			atomic_store(&w->ckpt_idle, 1);
 			wait = ck->idle_ms;
 		} else {
@@ -262,14 +265,13 @@ dbw_start(const char *path, struct dbw **out)
 }
 
 fx_err
-dbw_start_ckpt(const char *path, const struct dbw_ckpt *ckpt,
-    struct dbw **out)
+dbw_start_ckpt(const char *path, const struct dbw_ckpt *ckpt, struct dbw **out)
 {
 	struct dbw *w;
 	fx_err rc;
 
 	if (ckpt != NULL && (ckpt->interval_ms < 1 || ckpt->idle_ms < 1 ||
-	    ckpt->restart_frames < 1))
+				ckpt->restart_frames < 1))
 		return FX_EINVAL;
 	w = calloc(1, sizeof(*w));
 	if (w == NULL)
@@ -285,7 +287,8 @@ dbw_start_ckpt(const char *path, const struct dbw_ckpt *ckpt,
 	if (rc == FX_OK && w->path == NULL)
 		rc = FX_ENOMEM;
 	if (rc == FX_OK)
-		rc = fx_worker_start(&w->ck, "fixit-ckpt", checkpointer_main, w);
+		rc =
+		    fx_worker_start(&w->ck, "fixit-ckpt", checkpointer_main, w);
 	if (rc == FX_OK)
 		rc = fx_worker_start_critical(&w->wk, "fixit-writer",
 		    writer_main, w);
@@ -307,13 +310,13 @@ dbw_stop(struct dbw *w)
 {
 	if (w == NULL)
 		return;
-	fx_worker_stop(&w->wk);		/* the writer drains, then exits */
+	fx_worker_stop(&w->wk); /* the writer drains, then exits */
 	fx_worker_stop(&w->ck);
 	pthread_mutex_destroy(&w->rmu);
 	db_close(w->rdb);
 	free(w->path);
 	db_close(w->ckdb);
-	db_close(w->db);		/* the last close checkpoints */
+	db_close(w->db); /* the last close checkpoints */
 	free(w);
 }
 
@@ -372,7 +375,7 @@ dbw_read(struct dbw *w, dbw_fn fn, void *arg)
 		rc = db_begin_read(w->rdb);
 	if (rc == FX_OK) {
 		rc = fn(w->rdb, arg);
-		db_rollback(w->rdb);	/* nothing to keep: end the snapshot */
+		db_rollback(w->rdb); /* nothing to keep: end the snapshot */
 	}
 	pthread_mutex_unlock(&w->rmu);
 	return rc;

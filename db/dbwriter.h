@@ -23,17 +23,17 @@ typedef fx_err (*dbw_fn)(struct db *db, void *arg);
 fx_err dbw_start(const char *path, struct dbw **out) FX_WUR;
 /* how the WAL is checkpointed (dbwriter.c); dbw_start uses the defaults */
 struct dbw_ckpt {
-	int interval_ms;	/* between checkpoints while writes go on: 10 */
-	int idle_ms;		/* when nothing was written (a commit wakes
+	int interval_ms;    /* between checkpoints while writes go on: 10 */
+	int idle_ms;	    /* when nothing was written (a commit wakes
 				   the checkpointer early): 1000 */
-	int restart_frames;	/* a WAL this long is started over: 32768 */
+	int restart_frames; /* a WAL this long is started over: 32768 */
 };
 /* FX_EINVAL when a field is below 1 */
 fx_err dbw_start_ckpt(const char *path, const struct dbw_ckpt *ckpt,
     struct dbw **out) FX_WUR;
 /* refuses new calls (FX_ESTOPPED), runs the jobs already queued,
  * joins, closes the connection, frees */
-void dbw_stop(struct dbw *w);		/* accepts NULL */
+void dbw_stop(struct dbw *w); /* accepts NULL */
 /*
  * An asynchronous job, owned by the caller until done() ran. done() runs
  * on the writer thread once the batch committed (or failed), with rc set;
@@ -65,6 +65,5 @@ fx_err dbw_call(struct dbw *w, dbw_fn fn, void *arg) FX_WUR;
  * serialised among themselves. fn must not write.
  */
 fx_err dbw_read(struct dbw *w, dbw_fn fn, void *arg) FX_WUR;
-
 
 #endif

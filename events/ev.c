@@ -30,7 +30,7 @@ static const struct {
 	[EV_NO_ACTOR] = { "no-actor", "the event names no actor" },
 };
 
-#define W_PRINT	"must be a string of 1..128 printable characters"
+#define W_PRINT "must be a string of 1..128 printable characters"
 #define W_LONG	"too long or not printable"
 
 static unsigned
@@ -61,7 +61,7 @@ ev_chars_ok(const char *s, size_t min, size_t max, unsigned cls,
 		return 0;
 	for (i = 0; s[i] != '\0'; i++)
 		if (i >= max || ((char_class((unsigned char)s[i]) & cls) == 0 &&
-		    strchr(extra, s[i]) == NULL))
+				    strchr(extra, s[i]) == NULL))
 			return 0;
 	return i >= min;
 }
@@ -114,16 +114,17 @@ pick(const json_t *ev, const char *key, const json_t *d, const char *dkey,
 }
 
 /* a failed check names the field and says why; rc stays as it is */
-#define NEED(cond, f, w) do {						\
-	if (!(cond)) {							\
-		*field = (f);						\
-		*why = (w);						\
-		goto out;						\
-	}								\
-} while (0)
+#define NEED(cond, f, w)                                                       \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			*field = (f);                                          \
+			*why = (w);                                            \
+			goto out;                                              \
+		}                                                              \
+	} while (0)
 
-#define W_REGION	"must be a region like eu-west-1"
-#define W_TIME		"must be an ISO 8601 time like 2026-01-01T00:00:00Z"
+#define W_REGION "must be a region like eu-west-1"
+#define W_TIME	 "must be an ISO 8601 time like 2026-01-01T00:00:00Z"
 
 /* account, region, aws_region and time, each with its fallback */
 static fx_err
@@ -137,19 +138,23 @@ parse_where(const json_t *ev, const json_t *d, struct ev_info *info,
 	    "detail.recipientAccountId", &f);
 	NEED(ev_chars_ok(info->account, 12, 12, C_DIGIT, ""), f,
 	    "must be 12 digits");
-	info->region = pick(ev, "region", d, "awsRegion", "detail.awsRegion",
-	    &f);
+	info->region =
+	    pick(ev, "region", d, "awsRegion", "detail.awsRegion", &f);
 	NEED(ev_chars_ok(info->region, 1, EV_MAX_REGION, C_REGION, ""), f,
 	    W_REGION);
-	info->aws_region = ev_present(d, "awsRegion") ? ev_jstr(d, "awsRegion") :
-	    info->region;
+	info->aws_region =
+	    ev_present(d, "awsRegion") ? ev_jstr(d, "awsRegion") : info->region;
 	NEED(ev_chars_ok(info->aws_region, 1, EV_MAX_REGION, C_REGION, ""),
 	    "detail.awsRegion", W_REGION);
-	NEED(ev_present(ev, "time") || ev_present(d, "eventTime"), "time", W_TIME);
-	NEED(!ev_present(ev, "time") || fx_iso8601_parse(ev_jstr(ev, "time"),
-	    &info->time) == FX_OK, "time", W_TIME);
-	NEED(!ev_present(d, "eventTime") || fx_iso8601_parse(ev_jstr(d,
-	    "eventTime"), &info->time) == FX_OK, "detail.eventTime", W_TIME);
+	NEED(ev_present(ev, "time") || ev_present(d, "eventTime"), "time",
+	    W_TIME);
+	NEED(!ev_present(ev, "time") ||
+		 fx_iso8601_parse(ev_jstr(ev, "time"), &info->time) == FX_OK,
+	    "time", W_TIME);
+	NEED(!ev_present(d, "eventTime") ||
+		 fx_iso8601_parse(ev_jstr(d, "eventTime"), &info->time) ==
+		     FX_OK,
+	    "detail.eventTime", W_TIME);
 	rc = FX_OK;
 out:
 	return rc;
@@ -209,7 +214,8 @@ actor_of(const json_t *ui, const char *type, const char *arn)
 	const char *name = ev_jstr(ui, "userName");
 
 	if (ev_streq(type, "AssumedRole"))
-		return arn_tail(arn, ":assumed-role/", ev_jstr(ui, "principalId"));
+		return arn_tail(arn, ":assumed-role/",
+		    ev_jstr(ui, "principalId"));
 	if (ev_streq(type, "FederatedUser"))
 		return arn_tail(arn, ":federated-user/",
 		    ev_jstr(ui, "principalId"));
@@ -222,7 +228,7 @@ actor_of(const json_t *ui, const char *type, const char *arn)
 	return name;
 }
 
-#define SI	"detail.userIdentity.sessionContext.sessionIssuer."
+#define SI "detail.userIdentity.sessionContext.sessionIssuer."
 
 static fx_err
 parse_identity(const json_t *ui, struct ev_info *info, const char **field,
@@ -239,16 +245,21 @@ parse_identity(const json_t *ui, struct ev_info *info, const char **field,
 	    "detail.userIdentity.type",
 	    "must be a string of 1..64 printable characters");
 	NEED(copy_ok(info->actor_arn, sizeof(info->actor_arn),
-	    ev_jstr(ui, "arn"), C_GRAPH), "detail.userIdentity.arn", W_LONG);
-	NEED(copy_ok(info->actor, sizeof(info->actor), actor_of(ui, type,
-	    ev_jstr(ui, "arn")), C_TEXT), "detail.userIdentity",
-	    "actor name " W_LONG);
-	is = ev_streq(type, "AssumedRole") ? json_object_get(json_object_get(ui,
-	    "sessionContext"), "sessionIssuer") : NULL;
-	NEED(copy_ok(info->issuer, sizeof(info->issuer), ev_jstr(is, "userName"),
-	    C_GRAPH), SI "userName", W_LONG);
-	NEED(copy_ok(info->issuer_arn, sizeof(info->issuer_arn), ev_jstr(is,
-	    "arn"), C_GRAPH), SI "arn", W_LONG);
+		 ev_jstr(ui, "arn"), C_GRAPH),
+	    "detail.userIdentity.arn", W_LONG);
+	NEED(copy_ok(info->actor, sizeof(info->actor),
+		 actor_of(ui, type, ev_jstr(ui, "arn")), C_TEXT),
+	    "detail.userIdentity", "actor name " W_LONG);
+	is = ev_streq(type, "AssumedRole")
+		 ? json_object_get(json_object_get(ui, "sessionContext"),
+		       "sessionIssuer")
+		 : NULL;
+	NEED(copy_ok(info->issuer, sizeof(info->issuer),
+		 ev_jstr(is, "userName"), C_GRAPH),
+	    SI "userName", W_LONG);
+	NEED(copy_ok(info->issuer_arn, sizeof(info->issuer_arn),
+		 ev_jstr(is, "arn"), C_GRAPH),
+	    SI "arn", W_LONG);
 	rc = FX_OK;
 out:
 	return rc;
@@ -307,16 +318,15 @@ by_automation(const struct ev_rules *r, const struct ev_info *info)
 	for (g = r ? r->automation : NULL; g != NULL && *g != NULL; g++)
 		if ((info->issuer[0] != '\0' && glob_ci(*g, info->issuer)) ||
 		    (info->issuer_arn[0] != '\0' &&
-		    glob_ci(*g, info->issuer_arn)) ||
+			glob_ci(*g, info->issuer_arn)) ||
 		    (user && info->actor[0] != '\0' &&
-		    glob_ci(*g, info->actor)))
+			glob_ci(*g, info->actor)))
 			return 1;
 	return 0;
 }
 
 void
-ev_classify(const struct ev_rules *r, const json_t *event,
-    struct ev_info *info)
+ev_classify(const struct ev_rules *r, const json_t *event, struct ev_info *info)
 {
 	const json_t *d = json_object_get(event, "detail");
 	const json_t *ui = json_object_get(d, "userIdentity");
@@ -328,8 +338,8 @@ ev_classify(const struct ev_rules *r, const json_t *event,
 	else if (json_is_true(json_object_get(d, "readOnly")))
 		v = EV_READ_ONLY;
 	else if (ev_present(ui, "invokedBy") || ev_present(d, "invokedBy") ||
-	    ev_streq(info->identity_type, "AWSService") ||
-	    strstr(info->issuer_arn, ":role/aws-service-role/") != NULL)
+		 ev_streq(info->identity_type, "AWSService") ||
+		 strstr(info->issuer_arn, ":role/aws-service-role/") != NULL)
 		v = EV_AWS_SERVICE;
 	else if (by_automation(r, info))
 		v = EV_AUTOMATION;
@@ -357,14 +367,14 @@ ev_is_email(const char *s)
 	const char *at = s ? strchr(s, '@') : NULL;
 
 	return ev_chars_ok(s, 3, EV_MAX_EMAIL, C_WORD, "") && at != NULL &&
-	    at != s && at[1] != '\0' && strchr(at + 1, '@') == NULL;
+	       at != s && at[1] != '\0' && strchr(at + 1, '@') == NULL;
 }
 
 static int
 slack_id_ok(const char *s)
 {
 	return s != NULL && (s[0] == 'U' || s[0] == 'W') &&
-	    ev_chars_ok(s, 2, EV_MAX_SLACK_ID, C_UPPER | C_DIGIT, "");
+	       ev_chars_ok(s, 2, EV_MAX_SLACK_ID, C_UPPER | C_DIGIT, "");
 }
 
 /* the owner tag's value, else fixit:creator's, when it names someone */
@@ -388,8 +398,8 @@ iac_ok(const json_t *tags, const char *key)
 	const char *v = ev_jstr(tags, key);
 
 	return ev_chars_ok(key, 1, EV_MAX_IAC, C_TEXT, "") &&
-	    ev_chars_ok(v, 1, EV_MAX_IAC, C_TEXT, "") &&
-	    strlen(key) + 1 + strlen(v) <= EV_MAX_IAC;
+	       ev_chars_ok(v, 1, EV_MAX_IAC, C_TEXT, "") &&
+	       strlen(key) + 1 + strlen(v) <= EV_MAX_IAC;
 }
 
 /* the first IaC marker present: "key=value" into o->iac */
@@ -424,4 +434,3 @@ ev_owner_from_tags(const json_t *tags, const char *owner_tag,
 out:
 	return rc;
 }
-

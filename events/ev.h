@@ -24,21 +24,21 @@
 #include "buf.h"
 #include "fxerr.h"
 
-#define EV_DETAIL_TYPE	"AWS API Call via CloudTrail"
+#define EV_DETAIL_TYPE "AWS API Call via CloudTrail"
 
 /* limits of this module (candidates for common/fxlimits.h) */
-#define EV_MAX_IDS	1000	/* ids in one action of one event */
-#define EV_MAX_ID	128	/* envelope id */
-#define EV_MAX_NAME	128	/* source, eventSource, eventName */
+#define EV_MAX_IDS	1000 /* ids in one action of one event */
+#define EV_MAX_ID	128  /* envelope id */
+#define EV_MAX_NAME	128  /* source, eventSource, eventName */
 #define EV_MAX_REGION	32
-#define EV_MAX_ARN	2048	/* an ARN copied into an action */
-#define EV_MAX_GLOB	2048	/* longer patterns or subjects never match */
-#define EV_MAX_DEPTH	32	/* nesting of responseElements walked */
-#define EV_MAX_EMAIL	254	/* owner_email from a tag */
-#define EV_MAX_IAC	256	/* "key=value" of iac_owner */
-#define EV_MAX_SLACK_ID	32
+#define EV_MAX_ARN	2048 /* an ARN copied into an action */
+#define EV_MAX_GLOB	2048 /* longer patterns or subjects never match */
+#define EV_MAX_DEPTH	32   /* nesting of responseElements walked */
+#define EV_MAX_EMAIL	254  /* owner_email from a tag */
+#define EV_MAX_IAC	256  /* "key=value" of iac_owner */
+#define EV_MAX_SLACK_ID 32
 
-struct ev_rules {			/* from the config's events: section */
+struct ev_rules { /* from the config's events: section */
 	/* fnmatch(3) glob on the actor, e.g. "*@example.com"; NULL =
 	 * everyone is an employee */
 	const char *employee_pattern;
@@ -49,35 +49,35 @@ struct ev_rules {			/* from the config's events: section */
 };
 
 enum ev_verdict {
-	EV_MANUAL = 0,		/* a person changed something by hand */
-	EV_READ_ONLY,		/* detail.readOnly is true */
-	EV_FAILED_CALL,		/* detail.errorCode present */
-	EV_AWS_SERVICE,		/* invokedBy, AWSService, service-linked role */
-	EV_AUTOMATION,		/* issuer role / IAM user matches a glob */
-	EV_NOT_EMPLOYEE,	/* actor does not match employee_pattern */
-	EV_NO_ACTOR		/* no actor found (or not classified yet) */
+	EV_MANUAL = 0,	 /* a person changed something by hand */
+	EV_READ_ONLY,	 /* detail.readOnly is true */
+	EV_FAILED_CALL,	 /* detail.errorCode present */
+	EV_AWS_SERVICE,	 /* invokedBy, AWSService, service-linked role */
+	EV_AUTOMATION,	 /* issuer role / IAM user matches a glob */
+	EV_NOT_EMPLOYEE, /* actor does not match employee_pattern */
+	EV_NO_ACTOR	 /* no actor found (or not classified yet) */
 };
 
-struct ev_info {			/* pointers borrow from the event */
-	const char *id;			/* envelope id */
+struct ev_info {	/* pointers borrow from the event */
+	const char *id; /* envelope id */
 	/* envelope account/region (detail.recipientAccountId/awsRegion as
 	 * fallback) */
 	const char *account, *region;
-	const char *aws_region;		/* detail.awsRegion, else region */
-	const char *event_source;	/* "ec2.amazonaws.com" */
-	const char *event_name;		/* "RunInstances" */
-	const char *identity_type;	/* userIdentity.type; "" when none */
-	int64_t time;		/* detail.eventTime, else envelope time */
+	const char *aws_region;	   /* detail.awsRegion, else region */
+	const char *event_source;  /* "ec2.amazonaws.com" */
+	const char *event_name;	   /* "RunInstances" */
+	const char *identity_type; /* userIdentity.type; "" when none */
+	int64_t time;		   /* detail.eventTime, else envelope time */
 	/* session name of an assumed role, the IAM user name, "root", the
 	 * federated user's name or another type's userName; "" when none */
 	char actor[256];
-	char actor_arn[512];		/* userIdentity.arn */
+	char actor_arn[512]; /* userIdentity.arn */
 	/* assumed role: sessionIssuer.userName (the role name) and arn;
 	 * "" otherwise */
 	char issuer[256];
 	char issuer_arn[1024];
 	enum ev_verdict verdict;
-	const char *why;	/* static sentence: why it is (not) manual */
+	const char *why; /* static sentence: why it is (not) manual */
 };
 
 /*
@@ -91,8 +91,8 @@ struct ev_info {			/* pointers borrow from the event */
  * when err cannot take it. Fills info (verdict EV_NO_ACTOR until
  * classified); on error info must not be used.
  */
-fx_err ev_parse(const json_t *event, struct ev_info *info, struct buf *err)
-	FX_WUR;
+fx_err
+ev_parse(const json_t *event, struct ev_info *info, struct buf *err) FX_WUR;
 
 /*
  * Manual action rules: manual when it mutates (detail.readOnly is not
@@ -114,10 +114,10 @@ const char *ev_verdict_name(enum ev_verdict v);
  * <= EV_MAX_EMAIL bytes) */
 int ev_is_email(const char *s);
 
-struct ev_owner {		/* who owns a resource, from its tags */
-	const char *email;	/* borrowed from the tags; NULL when none */
-	const char *slack_id;	/* borrowed from the tags; NULL when none */
-	char iac[EV_MAX_IAC + 1];	/* "<key>=<value>"; "" when none */
+struct ev_owner {		  /* who owns a resource, from its tags */
+	const char *email;	  /* borrowed from the tags; NULL when none */
+	const char *slack_id;	  /* borrowed from the tags; NULL when none */
+	char iac[EV_MAX_IAC + 1]; /* "<key>=<value>"; "" when none */
 };
 
 /*

@@ -76,8 +76,7 @@ push(struct ev_action_list *l, struct ev_action *a)
 /* a new action of kind: its strings copied, pushed onto l */
 static fx_err
 push_named(struct ev_action_list *l, enum ev_action_kind kind,
-    enum ev_resource res, const char *name, const char *region,
-    const char *arn)
+    enum ev_resource res, const char *name, const char *region, const char *arn)
 {
 	struct ev_action a = { .kind = kind, .res = res };
 	fx_err rc;
@@ -112,14 +111,14 @@ static int
 is_call(const struct ev_info *info, const char *source, const char *name)
 {
 	return ev_streq(info->event_source, source) &&
-	    ev_streq(info->event_name, name);
+	       ev_streq(info->event_name, name);
 }
 
 static int
 arn_ok(const char *s)
 {
 	return ev_chars_ok(s, 5, EV_MAX_ARN, C_GRAPH, "") &&
-	    strncmp(s, "arn:", 4) == 0;
+	       strncmp(s, "arn:", 4) == 0;
 }
 
 /* "i-0abc...": prefix then 1..64 lower-case letters and digits */
@@ -129,7 +128,7 @@ ec2_id_ok(const char *s, const char *prefix)
 	size_t n = strlen(prefix);
 
 	return s != NULL && strncmp(s, prefix, n) == 0 &&
-	    ev_chars_ok(s + n, 1, 64, C_LOWER | C_DIGIT, "");
+	       ev_chars_ok(s + n, 1, 64, C_LOWER | C_DIGIT, "");
 }
 
 /* NAME of "...:loadbalancer/app|net/NAME/ID" into name[33] */
@@ -140,7 +139,7 @@ elbv2_name(const char *arn, char name[33])
 	size_t n;
 
 	if (p != NULL && (strncmp(p + 14, "app/", 4) == 0 ||
-	    strncmp(p + 14, "net/", 4) == 0))
+			     strncmp(p + 14, "net/", 4) == 0))
 		e = strchr(p += 18, '/');
 	if (e == NULL || e[1] == '\0' || (n = (size_t)(e - p)) > 32)
 		return 0;
@@ -165,7 +164,7 @@ act_dangling(const struct ev_info *info, const json_t *d,
 		if (!ev_chars_ok(name, 1, 255, C_ALNUM, ".-_"))
 			goto out;
 	} else if (is_call(info, "elasticloadbalancing.amazonaws.com",
-	    "DeleteLoadBalancer")) {
+		       "DeleteLoadBalancer")) {
 		if ((arn = ev_jstr(rp, "loadBalancerArn")) != NULL &&
 		    (!arn_ok(arn) || !elbv2_name(arn, elb)))
 			goto out;
@@ -175,8 +174,7 @@ act_dangling(const struct ev_info *info, const json_t *d,
 	} else {
 		goto out;
 	}
-	rc = push_named(out, EV_ACT_DANGLING, res, name, info->aws_region,
-	    arn);
+	rc = push_named(out, EV_ACT_DANGLING, res, name, info->aws_region, arn);
 out:
 	return rc;
 }
@@ -194,7 +192,9 @@ act_launch(const struct ev_info *info, const json_t *d,
 	if (!is_call(info, "ec2.amazonaws.com", "RunInstances"))
 		goto out;
 	items = json_object_get(json_object_get(json_object_get(d,
-	    "responseElements"), "instancesSet"), "items");
+						    "responseElements"),
+				    "instancesSet"),
+	    "items");
 	json_array_foreach(items, i, it) {
 		id = ev_jstr(it, "instanceId");
 		if (!ec2_id_ok(id, "i-") || a.count++ >= EV_MAX_IDS)
@@ -214,8 +214,8 @@ static fx_err
 act_new_user(const struct ev_info *info, const json_t *d,
     struct ev_action_list *out)
 {
-	const json_t *u = json_object_get(json_object_get(d,
-	    "responseElements"), "user");
+	const json_t *u =
+	    json_object_get(json_object_get(d, "responseElements"), "user");
 	const char *name, *arn;
 	fx_err rc = FX_OK;
 
@@ -240,8 +240,8 @@ out:
  * is made from or placed in (a RunInstances' subnet and AMI, a
  * CreateVolume's snapshot) are thereby left out.
  */
-static const char *const ec2_verbs[] = { "Create", "Run", "Allocate",
-	"Copy", "Import", "Register", NULL };
+static const char *const ec2_verbs[] = { "Create", "Run", "Allocate", "Copy",
+	"Import", "Register", NULL };
 
 static const struct ec2_kind {
 	const char *key, *prefix, *nouns;
@@ -266,7 +266,7 @@ static const struct ec2_kind {
 	{ "transitGatewayId", "tgw-", "TransitGateway" },
 };
 
-#define NKINDS	(sizeof(ec2_kinds) / sizeof(ec2_kinds[0]))
+#define NKINDS (sizeof(ec2_kinds) / sizeof(ec2_kinds[0]))
 _Static_assert(NKINDS <= 32, "ec2_kinds must fit a 32-bit mask");
 
 /* rest is one of the nouns, alone or with an 's' */
@@ -296,7 +296,7 @@ ec2_created_kinds(const char *name)
 	for (v = 0; ec2_verbs[v] != NULL; v++) {
 		n = strlen(ec2_verbs[v]);
 		for (k = 0; strncmp(name, ec2_verbs[v], n) == 0 && k < NKINDS;
-		    k++)
+		     k++)
 			if (noun_match(ec2_kinds[k].nouns, name + n))
 				mask |= 1ul << k;
 	}
@@ -396,7 +396,7 @@ act_created_rds(const struct ev_info *info, const json_t *d,
 
 	if (!ev_streq(info->event_source, "rds.amazonaws.com") ||
 	    (strncmp(info->event_name, "Create", 6) != 0 &&
-	    strncmp(info->event_name, "Restore", 7) != 0))
+		strncmp(info->event_name, "Restore", 7) != 0))
 		goto out;
 	for (i = 0; rds_arn_keys[i] != NULL; i++)
 		if (arn_ok(arn = ev_jstr(re, rds_arn_keys[i])) &&
@@ -416,8 +416,8 @@ ev_actions(const struct ev_info *info, const json_t *event,
 	const json_t *d = json_object_get(event, "detail");
 	fx_err rc = FX_EINVAL;
 
-	if (out == NULL || !json_is_object(d) ||
-	    info->event_source == NULL || info->event_name == NULL)
+	if (out == NULL || !json_is_object(d) || info->event_source == NULL ||
+	    info->event_name == NULL)
 		goto out;
 	rc = FX_OK;
 	if (ev_present(d, "errorCode"))

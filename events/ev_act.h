@@ -32,11 +32,11 @@ enum ev_action_kind {
 };
 
 enum ev_resource {
-	EV_RES_NONE = 0,	/* launch, new user */
-	EV_RES_S3,		/* dangling: a bucket */
-	EV_RES_ELB,		/* dangling: a load balancer */
-	EV_RES_EC2,		/* created: EC2 resources (ids) */
-	EV_RES_RDS		/* created: an RDS resource (arn) */
+	EV_RES_NONE = 0, /* launch, new user */
+	EV_RES_S3,	 /* dangling: a bucket */
+	EV_RES_ELB,	 /* dangling: a load balancer */
+	EV_RES_EC2,	 /* created: EC2 resources (ids) */
+	EV_RES_RDS	 /* created: an RDS resource (arn) */
 };
 
 struct ev_action {
@@ -49,16 +49,19 @@ struct ev_action {
 	/* launch: every valid id, those past EV_MAX_IDS included (more
 	 * than nids: the list was cut) */
 	size_t count;
-	char *name;	/* dangling: bucket or LB name; new user: user name */
-	char *region;	/* dangling */
-	char *arn;	/* dangling ELBv2, new user (or NULL), created RDS */
+	char *name;   /* dangling: bucket or LB name; new user: user name */
+	char *region; /* dangling */
+	char *arn;    /* dangling ELBv2, new user (or NULL), created RDS */
 };
 
 struct ev_action_list {
 	struct ev_action *v;
 	size_t n;
 };
-#define EV_ACTION_LIST_INIT	{ NULL, 0 }
+#define EV_ACTION_LIST_INIT                                                    \
+	{                                                                      \
+		NULL, 0                                                        \
+	}
 
 /*
  * What the event asks for, appended to out in this order: dangling,

@@ -13,10 +13,10 @@
 #include "fxlimits.h"
 #include "banned.h"
 
-#define RID_SIZE	300	/* "s3:" + a bucket name, an instance id */
+#define RID_SIZE 300 /* "s3:" + a bucket name, an instance id */
 
 struct ev_fmem {
-	json_t *details;	/* a reference */
+	json_t *details; /* a reference */
 	char resource_id[RID_SIZE];
 	char title[FX_MAX_TITLE + 1];
 	char owner_email[EV_MAX_EMAIL + 1];
@@ -99,8 +99,7 @@ apply_owner(struct ev_fmem *m, struct finding_in *f, const json_t *tags,
 	if (ev_owner_from_tags(tags, owner_tag, s->iac_tags, &o) != FX_OK)
 		goto out;
 	if (o.email != NULL) {
-		snprintf(m->owner_email, sizeof(m->owner_email), "%s",
-		    o.email);
+		snprintf(m->owner_email, sizeof(m->owner_email), "%s", o.email);
 		f->owner_email = m->owner_email;
 	} else if (o.slack_id != NULL) {
 		snprintf(m->owner_slack_id, sizeof(m->owner_slack_id), "%s",
@@ -115,8 +114,8 @@ apply_owner(struct ev_fmem *m, struct finding_in *f, const json_t *tags,
 	if (m->details == NULL)
 		goto out;
 	f->details = m->details;
-	if (json_object_set_new(m->details, "iac_owner",
-	    json_string(o.iac)) != 0)
+	if (json_object_set_new(m->details, "iac_owner", json_string(o.iac)) !=
+	    0)
 		goto out;
 	f->notify_only = 1;
 	rc = FX_OK;
@@ -135,9 +134,9 @@ actor_finding(const struct ev_info *info, const char *playbook,
 
 	if (m == NULL)
 		return NULL;
-	m->details = json_pack("{s:s, s:s, s:s, s:s}", "source",
-	    "cloudtrail", "event_id", info->id, "event_name",
-	    info->event_name, "actor", info->actor);
+	m->details = json_pack("{s:s, s:s, s:s, s:s}", "source", "cloudtrail",
+	    "event_id", info->id, "event_name", info->event_name, "actor",
+	    info->actor);
 	if (m->details == NULL) {
 		free(m);
 		return NULL;
@@ -162,9 +161,11 @@ actor_finding(const struct ev_info *info, const char *playbook,
 static json_t *
 launch_tags(const json_t *event)
 {
-	const json_t *specs = json_object_get(json_object_get(json_object_get(
-	    json_object_get(event, "detail"), "requestParameters"),
-	    "tagSpecificationSet"), "items");
+	const json_t *specs = json_object_get(
+	    json_object_get(json_object_get(json_object_get(event, "detail"),
+				"requestParameters"),
+		"tagSpecificationSet"),
+	    "items");
 	const json_t *spec, *t, *key, *value;
 	json_t *out = json_object();
 	size_t i, k;
@@ -176,9 +177,9 @@ launch_tags(const json_t *event)
 			/* best effort: a tag that does not fit is not read */
 			if (json_is_string(key) && json_is_string(value))
 				(void)json_object_set_new(out,
-				    json_string_value(key), json_stringn(
-				    json_string_value(value),
-				    json_string_length(value)));
+				    json_string_value(key),
+				    json_stringn(json_string_value(value),
+					json_string_length(value)));
 		}
 	}
 	return out;
@@ -198,7 +199,7 @@ launch_findings(const struct ev_settings *s, const struct ev_account *a,
 	d->launches += (int64_t)act->count;
 	if (a->name == NULL || !a->prod || s->quarantine_playbook == NULL)
 		goto out;
-	d->launch = 1;	/* the writer counts the person's recent launches */
+	d->launch = 1; /* the writer counts the person's recent launches */
 	rc = FX_ENOMEM;
 	tags = launch_tags(event);
 	if (tags == NULL)
@@ -213,9 +214,10 @@ launch_findings(const struct ev_settings *s, const struct ev_account *a,
 		}
 		snprintf(m->resource_id, sizeof(m->resource_id), "%s",
 		    act->ids[i]);
-		snprintf(m->title, sizeof(m->title), "Instance %.40s launched "
-		    "by hand by %.120s in a production account", act->ids[i],
-		    info->actor);
+		snprintf(m->title, sizeof(m->title),
+		    "Instance %.40s launched "
+		    "by hand by %.120s in a production account",
+		    act->ids[i], info->actor);
 		rc = apply_owner(m, &f, tags, s, NULL);
 		if (rc != FX_OK) {
 			fmem_free(m);
@@ -243,18 +245,18 @@ dangling_finding(const struct ev_settings *s, const struct ev_account *a,
 	    act->name == NULL)
 		goto out;
 	rc = FX_ENOMEM;
-	m = actor_finding(info, s->dangling_playbook, act->region ?
-	    act->region : info->aws_region, &f);
+	m = actor_finding(info, s->dangling_playbook,
+	    act->region ? act->region : info->aws_region, &f);
 	if (m == NULL)
 		goto out;
 	snprintf(m->resource_id, sizeof(m->resource_id), "%s:%s", type,
 	    act->name);
-	snprintf(m->title, sizeof(m->title), "%s %.200s was deleted: DNS "
-	    "records may still point at it", act->res == EV_RES_S3 ?
-	    "S3 bucket" : "Load balancer", act->name);
+	snprintf(m->title, sizeof(m->title),
+	    "%s %.200s was deleted: DNS "
+	    "records may still point at it",
+	    act->res == EV_RES_S3 ? "S3 bucket" : "Load balancer", act->name);
 	bad = json_object_set_new(m->details, "kind", json_string(type));
-	bad |= json_object_set_new(m->details, "name",
-	    json_string(act->name));
+	bad |= json_object_set_new(m->details, "name", json_string(act->name));
 	if (act->region != NULL)
 		bad |= json_object_set_new(m->details, "region",
 		    json_string(act->region));
@@ -297,23 +299,26 @@ new_user_msgs(const struct ev_account *a, const struct ev_info *info,
 	char text[EV_MAX_MSG];
 	fx_err rc;
 
-	snprintf(text, sizeof(text), "IAM user *%s* was created in %s (%s) "
-	    "by %s.", user, where, info->account, info->actor);
+	snprintf(text, sizeof(text),
+	    "IAM user *%s* was created in %s (%s) "
+	    "by %s.",
+	    user, where, info->account, info->actor);
 	rc = add_msg(d, EV_MSG_ADMIN, NULL, text);
 	if (rc != FX_OK || !ev_is_email(info->actor))
 		goto out;
-	snprintf(text, sizeof(text), "You created IAM user *%s* in %s (%s). "
+	snprintf(text, sizeof(text),
+	    "You created IAM user *%s* in %s (%s). "
 	    "Long-lived IAM users are discouraged: the fixit admins were "
-	    "told; tell them why it is needed.", user, where, info->account);
+	    "told; tell them why it is needed.",
+	    user, where, info->account);
 	rc = add_msg(d, EV_MSG_DM, info->actor, text);
 out:
 	return rc;
 }
 
 fx_err
-ev_decide_cloudtrail(const struct ev_settings *s,
-    const struct ev_account *a, const struct ev_info *info,
-    const json_t *event, struct ev_decision *d)
+ev_decide_cloudtrail(const struct ev_settings *s, const struct ev_account *a,
+    const struct ev_info *info, const json_t *event, struct ev_decision *d)
 {
 	const struct ev_action *act;
 	size_t i;
@@ -332,7 +337,7 @@ ev_decide_cloudtrail(const struct ev_settings *s,
 		case EV_ACT_NEW_USER:
 			rc = new_user_msgs(a, info, act, d);
 			break;
-		case EV_ACT_CREATED:	/* an AWS call: the thread's */
+		case EV_ACT_CREATED: /* an AWS call: the thread's */
 			break;
 		}
 	}
@@ -362,7 +367,7 @@ mapped_finding(const struct ev_settings *s, const struct ev_mapped *r,
 	if (rc != FX_OK)
 		goto out;
 	rc = add_finding(d, m, &f);
-	m = NULL;	/* added, or freed by add_finding */
+	m = NULL; /* added, or freed by add_finding */
 out:
 	fmem_free(m);
 	return rc;
@@ -379,8 +384,8 @@ decide_mapped(const struct ev_settings *s, const json_t *doc, int custodian,
 		rc = evmap_custodian(doc, &s->custodian, &d->mapped,
 		    &d->skipped, err);
 	else
-		rc = evmap_securityhub(doc, &s->securityhub,
-		    &d->mapped, &d->skipped, err);
+		rc = evmap_securityhub(doc, &s->securityhub, &d->mapped,
+		    &d->skipped, err);
 	for (i = 0; rc == FX_OK && i < d->mapped.n; i++)
 		rc = mapped_finding(s, &d->mapped.v[i], d);
 	return rc;
@@ -414,7 +419,8 @@ ev_decide_batch(const struct ev_settings *s, int64_t before,
 
 	if (!d->launch || total <= s->launch_batch)
 		goto out;
-	snprintf(d->batch, sizeof(d->batch), "%lld instances launched by the "
+	snprintf(d->batch, sizeof(d->batch),
+	    "%lld instances launched by the "
 	    "same person within %llds: scripted batch work, notify only",
 	    (long long)total, (long long)s->launch_window);
 	for (i = 0; i < d->nin; i++) {

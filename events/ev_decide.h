@@ -37,43 +37,43 @@
 #include "fxerr.h"
 #include "fxfinding.h"
 
-#define EV_MAX_MSG	800	/* bytes of one message's text */
-#define EV_MAX_BATCH	160	/* bytes of the batch rule's sentence */
+#define EV_MAX_MSG   800 /* bytes of one message's text */
+#define EV_MAX_BATCH 160 /* bytes of the batch rule's sentence */
 
 /* the config's events: section, resolved by the caller */
 struct ev_settings {
-	struct ev_rules rules;		/* for ev_classify */
+	struct ev_rules rules; /* for ev_classify */
 	/* playbooks of manual launches in production and of deleted
 	 * buckets / load balancers; NULL when not configured or not a
 	 * playbook of the policy */
 	const char *quarantine_playbook;
 	const char *dangling_playbook;
-	const char *owner_tag;		/* aws.owner_tag; NULL = none */
-	const char *const *iac_tags;	/* NULL-terminated; may be NULL */
-	int launch_batch;		/* see ev_decide_batch */
-	int64_t launch_window;		/* seconds */
-	struct ev_map securityhub;	/* rule id -> playbook */
-	struct ev_map custodian;	/* policy name -> playbook */
+	const char *owner_tag;	     /* aws.owner_tag; NULL = none */
+	const char *const *iac_tags; /* NULL-terminated; may be NULL */
+	int launch_batch;	     /* see ev_decide_batch */
+	int64_t launch_window;	     /* seconds */
+	struct ev_map securityhub;   /* rule id -> playbook */
+	struct ev_map custodian;     /* policy name -> playbook */
 };
 
 /* the event's account as the config knows it */
 struct ev_account {
-	const char *name;	/* NULL: not a configured account */
-	int prod;		/* its environment is production */
+	const char *name; /* NULL: not a configured account */
+	int prod;	  /* its environment is production */
 };
 
 enum ev_msg_kind {
-	EV_MSG_ADMIN = 0,	/* to the admin channel */
-	EV_MSG_DM		/* to the person with address email */
+	EV_MSG_ADMIN = 0, /* to the admin channel */
+	EV_MSG_DM	  /* to the person with address email */
 };
 
 struct ev_msg {
 	enum ev_msg_kind kind;
-	char email[EV_MAX_EMAIL + 1];	/* EV_MSG_DM */
+	char email[EV_MAX_EMAIL + 1]; /* EV_MSG_DM */
 	char text[EV_MAX_MSG];
 };
 
-struct ev_fmem;			/* what one finding points into */
+struct ev_fmem; /* what one finding points into */
 
 struct ev_decision {
 	/* the findings, contiguous as sm_ingest takes them; the caller may
@@ -82,20 +82,20 @@ struct ev_decision {
 	size_t nin;
 	struct ev_msg *msgs;
 	size_t nmsgs;
-	struct ev_action_list acts;	/* CloudTrail: what it asked for */
-	size_t skipped;		/* mapped: findings or resources left out */
-	int64_t launches;	/* CloudTrail: instances launched */
-	int launch;		/* the findings are manual launches: the
+	struct ev_action_list acts; /* CloudTrail: what it asked for */
+	size_t skipped;		    /* mapped: findings or resources left out */
+	int64_t launches;	    /* CloudTrail: instances launched */
+	int launch;		    /* the findings are manual launches: the
 				 * batch rule applies */
-	char batch[EV_MAX_BATCH];	/* set by ev_decide_batch */
+	char batch[EV_MAX_BATCH];   /* set by ev_decide_batch */
 	/* private */
 	struct ev_fmem **mem;
 	size_t nmem;
-	struct ev_mapped_list mapped;	/* mapped: findings point into it */
+	struct ev_mapped_list mapped; /* mapped: findings point into it */
 };
 
 void ev_decision_init(struct ev_decision *d);
-void ev_decision_release(struct ev_decision *d);	/* accepts NULL */
+void ev_decision_release(struct ev_decision *d); /* accepts NULL */
 
 /*
  * A parsed, classified CloudTrail event (ev_parse, ev_classify): its
@@ -105,8 +105,8 @@ void ev_decision_release(struct ev_decision *d);	/* accepts NULL */
  * on failure too.
  */
 fx_err ev_decide_cloudtrail(const struct ev_settings *s,
-    const struct ev_account *a, const struct ev_info *info,
-    const json_t *event, struct ev_decision *d) FX_WUR;
+    const struct ev_account *a, const struct ev_info *info, const json_t *event,
+    struct ev_decision *d) FX_WUR;
 
 /*
  * A Security Hub event or a Custodian payload mapped with s's maps
@@ -114,10 +114,10 @@ fx_err ev_decide_cloudtrail(const struct ev_settings *s,
  * err set). Records without tags keep their owner unset; d->skipped
  * counts what the mapper left out.
  */
-fx_err ev_decide_securityhub(const struct ev_settings *s,
-    const json_t *event, struct ev_decision *d, struct buf *err) FX_WUR;
-fx_err ev_decide_custodian(const struct ev_settings *s,
-    const json_t *payload, struct ev_decision *d, struct buf *err) FX_WUR;
+fx_err ev_decide_securityhub(const struct ev_settings *s, const json_t *event,
+    struct ev_decision *d, struct buf *err) FX_WUR;
+fx_err ev_decide_custodian(const struct ev_settings *s, const json_t *payload,
+    struct ev_decision *d, struct buf *err) FX_WUR;
 
 /*
  * The batch rule of manual launches (d->launch set): when `before`

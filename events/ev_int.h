@@ -10,19 +10,19 @@
 #include <jansson.h>
 
 /* character classes of ev_chars_ok */
-#define C_LOWER		0x01u	/* a-z */
-#define C_UPPER		0x02u	/* A-Z */
-#define C_DIGIT		0x04u	/* 0-9 */
-#define C_PUNCT		0x08u	/* other printable ASCII but space */
-#define C_SPACE		0x10u
-#define C_HIGH		0x20u	/* bytes of UTF-8 sequences */
-#define C_DASH		0x40u	/* '-', also in C_PUNCT */
-#define C_ALNUM		(C_LOWER | C_UPPER | C_DIGIT)
-#define C_GRAPH		(C_ALNUM | C_PUNCT)	/* printable ASCII, no space */
-#define C_PRINT		(C_GRAPH | C_SPACE)
-#define C_TEXT		(C_PRINT | C_HIGH)	/* no control characters */
-#define C_WORD		(C_GRAPH | C_HIGH)	/* nor spaces */
-#define C_REGION	(C_LOWER | C_DIGIT | C_DASH)
+#define C_LOWER	 0x01u /* a-z */
+#define C_UPPER	 0x02u /* A-Z */
+#define C_DIGIT	 0x04u /* 0-9 */
+#define C_PUNCT	 0x08u /* other printable ASCII but space */
+#define C_SPACE	 0x10u
+#define C_HIGH	 0x20u /* bytes of UTF-8 sequences */
+#define C_DASH	 0x40u /* '-', also in C_PUNCT */
+#define C_ALNUM	 (C_LOWER | C_UPPER | C_DIGIT)
+#define C_GRAPH	 (C_ALNUM | C_PUNCT) /* printable ASCII, no space */
+#define C_PRINT	 (C_GRAPH | C_SPACE)
+#define C_TEXT	 (C_PRINT | C_HIGH) /* no control characters */
+#define C_WORD	 (C_GRAPH | C_HIGH) /* nor spaces */
+#define C_REGION (C_LOWER | C_DIGIT | C_DASH)
 
 /* s is min..max bytes, each of a class in cls or in extra; NULL never is */
 int ev_chars_ok(const char *s, size_t min, size_t max, unsigned cls,

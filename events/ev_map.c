@@ -19,7 +19,7 @@
 #include "fxtime.h"
 #include "banned.h"
 
-#define EM_MAX_REGION	32	/* bytes of a region name */
+#define EM_MAX_REGION 32 /* bytes of a region name */
 
 fx_err
 evmap_fail(struct buf *err, fx_err rc, const char *fmt, ...)
@@ -61,12 +61,16 @@ em_seq(const unsigned char *s, size_t n)
 {
 	size_t len, i;
 
-	len = s[0] < 0x80 ? 1 : s[0] < 0xc2 ? 0 : s[0] < 0xe0 ? 2 :
-	    s[0] < 0xf0 ? 3 : s[0] < 0xf5 ? 4 : 0;
-	if (len > 2 && n > 1 && ((s[0] == 0xe0 && s[1] < 0xa0) ||
-	    (s[0] == 0xed && s[1] > 0x9f) || (s[0] == 0xf0 && s[1] < 0x90) ||
-	    (s[0] == 0xf4 && s[1] > 0x8f)))
-		return 0;	/* overlong, surrogate or past U+10FFFF */
+	len = s[0] < 0x80   ? 1
+	      : s[0] < 0xc2 ? 0
+	      : s[0] < 0xe0 ? 2
+	      : s[0] < 0xf0 ? 3
+	      : s[0] < 0xf5 ? 4
+			    : 0;
+	if (len > 2 && n > 1 &&
+	    ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
+		(s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f)))
+		return 0; /* overlong, surrogate or past U+10FFFF */
 	for (i = 1; len > 1 && i < len; i++)
 		if (i >= n || (s[i] & 0xc0) != 0x80)
 			return 0;
@@ -104,8 +108,9 @@ int
 evmap_region_ok(const char *s, size_t n)
 {
 	return s != NULL && n >= 3 && n <= EM_MAX_REGION &&
-	    strspn(s, EVMAP_LOWER EVMAP_DIGIT "-") == n && memchr(s, '-', n) &&
-	    strchr(EVMAP_LOWER, s[0]) && strchr(EVMAP_DIGIT, s[n - 1]);
+	       strspn(s, EVMAP_LOWER EVMAP_DIGIT "-") == n &&
+	       memchr(s, '-', n) && strchr(EVMAP_LOWER, s[0]) &&
+	       strchr(EVMAP_DIGIT, s[n - 1]);
 }
 
 int
@@ -153,8 +158,8 @@ out:
 fx_err
 evmap_setn(json_t *o, const char *key, const char *s, size_t n)
 {
-	return json_object_set_new(o, key, json_stringn(s, n)) == 0 ?
-	    FX_OK : FX_ENOMEM;
+	return json_object_set_new(o, key, json_stringn(s, n)) == 0 ? FX_OK
+								    : FX_ENOMEM;
 }
 
 fx_err
@@ -176,8 +181,8 @@ evmap_find(const struct ev_map *m, const char *s, size_t n)
 {
 	size_t i;
 
-	for (i = 0; m != NULL && m->e != NULL && s != NULL && n > 0 &&
-	    i < m->n; i++)
+	for (i = 0; m != NULL && m->e != NULL && s != NULL && n > 0 && i < m->n;
+	     i++)
 		if (m->e[i].key != NULL && m->e[i].playbook != NULL &&
 		    strlen(m->e[i].key) == n && memcmp(m->e[i].key, s, n) == 0)
 			return &m->e[i];
@@ -206,8 +211,9 @@ em_tag(json_t *obj, const char *key, size_t kn, const json_t *v)
 	n = json_string_length(v);
 	if (n > 0 && !em_text_ok(s, n, EVMAP_MAX_TAG_VALUE))
 		return FX_OK;
-	return json_object_set_new(obj, key, json_stringn(s, n)) == 0 ?
-	    FX_OK : FX_ENOMEM;
+	return json_object_set_new(obj, key, json_stringn(s, n)) == 0
+		   ? FX_OK
+		   : FX_ENOMEM;
 }
 
 /*
@@ -227,20 +233,21 @@ em_tags(const json_t *src, json_t **out)
 	if ((json_is_object(src) || json_is_array(src)) &&
 	    (obj = json_object()) == NULL)
 		rc = FX_ENOMEM;
-	for (i = 0; obj != NULL && json_is_array(src) && rc == FX_OK &&
-	    i < json_array_size(src) &&
-	    json_object_size(obj) < EVMAP_MAX_TAGS; i++) {
+	for (i = 0;
+	     obj != NULL && json_is_array(src) && rc == FX_OK &&
+	     i < json_array_size(src) && json_object_size(obj) < EVMAP_MAX_TAGS;
+	     i++) {
 		t = json_array_get(src, i);
 		k = evmap_str(t, "Key", &kn);
 		if (k != NULL)
 			rc = em_tag(obj, k, kn, json_object_get(t, "Value"));
 	}
 	/* jansson's iterators take a non-const object; none is changed */
-	it = obj && json_is_object(src) ? json_object_iter((json_t *)src) :
-	    NULL;
+	it =
+	    obj && json_is_object(src) ? json_object_iter((json_t *)src) : NULL;
 	for (; it != NULL && rc == FX_OK &&
-	    json_object_size(obj) < EVMAP_MAX_TAGS;
-	    it = json_object_iter_next((json_t *)src, it)) {
+	       json_object_size(obj) < EVMAP_MAX_TAGS;
+	     it = json_object_iter_next((json_t *)src, it)) {
 		k = json_object_iter_key(it);
 		rc = em_tag(obj, k, strlen(k), json_object_iter_value(it));
 	}
@@ -354,7 +361,7 @@ em_title(const struct evmap_parts *p, char **out)
 	rc = em_clean(b.data, b.len, FX_MAX_TITLE, &t);
 out:
 	if (rc == FX_OK && t.len == 0)
-		rc = FX_ENOMEM;	/* not reached: the ':' stays */
+		rc = FX_ENOMEM; /* not reached: the ':' stays */
 	if (rc == FX_OK)
 		*out = buf_detach(&t);
 	if (rc == FX_OK && *out == NULL)
@@ -464,13 +471,14 @@ em_arn_id(const char *s, size_t n, size_t *off, size_t *len)
 		for (end = start; end < n && s[end] != ':'; end++)
 			;
 	} else if (n - r > 17 && memcmp(s + r, "loadbalancer/", 13) == 0 &&
-	    s[r + 16] == '/') {		/* app/, net/, gwy/ */
+		   s[r + 16] == '/') { /* app/, net/, gwy/ */
 		start = r + 17;
 		for (end = start; end < n && s[end] != '/'; end++)
 			;
 	} else {
-		for (start = n; start > r && s[start - 1] != '/' &&
-		    s[start - 1] != ':'; start--)
+		for (start = n;
+		     start > r && s[start - 1] != '/' && s[start - 1] != ':';
+		     start--)
 			;
 	}
 	if (end <= start)
@@ -490,8 +498,8 @@ sh_rule(const json_t *f, const struct ev_map *m, const char **rule)
 
 	c[0] = evmap_str(json_object_get(f, "Compliance"), "SecurityControlId",
 	    &n[0]);
-	c[1] = evmap_str(json_object_get(f, "ProductFields"), "ControlId",
-	    &n[1]);
+	c[1] =
+	    evmap_str(json_object_get(f, "ProductFields"), "ControlId", &n[1]);
 	c[2] = c[3] = evmap_str(f, "GeneratorId", &n[3]);
 	n[2] = n[3];
 	for (i = n[3]; c[3] != NULL && i > 0; i--)
@@ -508,8 +516,7 @@ sh_rule(const json_t *f, const struct ev_map *m, const char **rule)
 
 /* the details object of finding f's item for resource res into *out */
 static fx_err
-sh_details(const json_t *f, const char *rule, const json_t *res,
-    json_t **out)
+sh_details(const json_t *f, const char *rule, const json_t *res, json_t **out)
 {
 	static const char *const keys[] = { "finding_id", "rule", "severity",
 		"product", "resource_type" };
@@ -559,9 +566,11 @@ sh_resources(const json_t *event, const json_t *f, struct evmap_parts *p,
 	if (!em_text_ok(obs, obs_n, 64) ||
 	    fx_iso8601_parse(obs, &p->observed_at) != FX_OK)
 		p->observed_at = 0;
-	p->resolved = em_is(json_object_get(f, "Compliance"), "Status",
-	    "PASSED") || em_is(json_object_get(f, "Compliance"), "Status",
-	    "NOT_AVAILABLE") || em_is(f, "RecordState", "ARCHIVED") ||
+	p->resolved =
+	    em_is(json_object_get(f, "Compliance"), "Status", "PASSED") ||
+	    em_is(json_object_get(f, "Compliance"), "Status",
+		"NOT_AVAILABLE") ||
+	    em_is(f, "RecordState", "ARCHIVED") ||
 	    em_is(json_object_get(f, "Workflow"), "Status", "RESOLVED") ||
 	    em_is(json_object_get(f, "Workflow"), "Status", "SUPPRESSED");
 	for (k = 0; k < n && k < EVMAP_MAX_RESOURCES; k++) {
@@ -572,7 +581,7 @@ sh_resources(const json_t *event, const json_t *f, struct evmap_parts *p,
 			p->id = p->arn + off;
 			p->id_n = len;
 		} else if (p->arn != NULL && strncmp(p->arn, "arn:", 4) == 0) {
-			p->id = p->arn = NULL;	/* an ARN without an id */
+			p->id = p->arn = NULL; /* an ARN without an id */
 		} else {
 			p->arn = NULL;
 		}
@@ -608,17 +617,25 @@ sh_finding(const json_t *event, const json_t *f, size_t i,
 	memset(&p, 0, sizeof(p));
 	nres = json_array_size(json_object_get(f, "Resources"));
 	if (!json_is_object(f))
-		rc = evmap_fail(err, FX_EINVAL, "detail.findings[%zu]: "
-		    "not an object", i);
+		rc = evmap_fail(err, FX_EINVAL,
+		    "detail.findings[%zu]: "
+		    "not an object",
+		    i);
 	else if (evmap_str(f, "Id", NULL) == NULL)
-		rc = evmap_fail(err, FX_EINVAL, "detail.findings[%zu].Id: "
-		    "missing or not a string", i);
+		rc = evmap_fail(err, FX_EINVAL,
+		    "detail.findings[%zu].Id: "
+		    "missing or not a string",
+		    i);
 	else if ((p.account = evmap_str(f, "AwsAccountId", &an)) == NULL)
-		rc = evmap_fail(err, FX_EINVAL, "detail.findings[%zu]."
-		    "AwsAccountId: missing or not a string", i);
+		rc = evmap_fail(err, FX_EINVAL,
+		    "detail.findings[%zu]."
+		    "AwsAccountId: missing or not a string",
+		    i);
 	else if (nres == 0)
-		rc = evmap_fail(err, FX_EINVAL, "detail.findings[%zu]."
-		    "Resources: missing, empty or not an array", i);
+		rc = evmap_fail(err, FX_EINVAL,
+		    "detail.findings[%zu]."
+		    "Resources: missing, empty or not an array",
+		    i);
 	if (rc != FX_OK)
 		goto out;
 	if ((p.playbook = sh_rule(f, m, &p.rule)) == NULL)
@@ -643,8 +660,8 @@ evmap_securityhub(const json_t *event, const struct ev_map *m,
 	evmap_list_init(&out);
 	if (skipped != NULL)
 		*skipped = 0;
-	findings = json_object_get(json_object_get(event, "detail"),
-	    "findings");
+	findings =
+	    json_object_get(json_object_get(event, "detail"), "findings");
 	if (items == NULL)
 		rc = evmap_fail(err, FX_EINVAL, "items: NULL");
 	else if (!json_is_object(event))
@@ -652,15 +669,19 @@ evmap_securityhub(const json_t *event, const struct ev_map *m,
 	else if (!em_is(event, "source", "aws.securityhub"))
 		rc = evmap_fail(err, FX_EINVAL, "source: not aws.securityhub");
 	else if (!em_is(event, "detail-type",
-	    "Security Hub Findings - Imported"))
-		rc = evmap_fail(err, FX_EINVAL, "detail-type: not "
+		     "Security Hub Findings - Imported"))
+		rc = evmap_fail(err, FX_EINVAL,
+		    "detail-type: not "
 		    "\"Security Hub Findings - Imported\"");
 	else if (!json_is_array(findings))
-		rc = evmap_fail(err, FX_EINVAL, "detail.findings: missing or "
+		rc = evmap_fail(err, FX_EINVAL,
+		    "detail.findings: missing or "
 		    "not an array");
 	else if (json_array_size(findings) > EVMAP_MAX_FINDINGS)
-		rc = evmap_fail(err, FX_ETOOBIG, "detail.findings: more "
-		    "than %d findings", EVMAP_MAX_FINDINGS);
+		rc = evmap_fail(err, FX_ETOOBIG,
+		    "detail.findings: more "
+		    "than %d findings",
+		    EVMAP_MAX_FINDINGS);
 	for (i = 0; rc == FX_OK && i < json_array_size(findings); i++)
 		rc = sh_finding(event, json_array_get(findings, i), i, m, &out,
 		    &nskip, err);

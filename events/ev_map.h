@@ -51,16 +51,22 @@
 #include "fxerr.h"
 #include "fxfinding.h"
 
-#define EVMAP_MAX_FINDINGS	100	/* ASFF findings in one event */
-#define EVMAP_MAX_RESOURCES	32	/* Resources[] used per finding */
-#define EVMAP_MAX_CUSTODIAN	1000	/* resources in a Custodian post */
-#define EVMAP_MAX_TAGS		64	/* tags kept per resource */
-#define EVMAP_MAX_TAG_KEY	512	/* bytes (AWS: 128 characters) */
-#define EVMAP_MAX_TAG_VALUE	1024	/* bytes (AWS: 256 characters) */
+#define EVMAP_MAX_FINDINGS  100	 /* ASFF findings in one event */
+#define EVMAP_MAX_RESOURCES 32	 /* Resources[] used per finding */
+#define EVMAP_MAX_CUSTODIAN 1000 /* resources in a Custodian post */
+#define EVMAP_MAX_TAGS	    64	 /* tags kept per resource */
+#define EVMAP_MAX_TAG_KEY   512	 /* bytes (AWS: 128 characters) */
+#define EVMAP_MAX_TAG_VALUE 1024 /* bytes (AWS: 256 characters) */
 
 /* a mapping from a scanner's rule id to a fixit playbook, from the config */
-struct ev_map_entry { const char *key; const char *playbook; };
-struct ev_map { const struct ev_map_entry *e; size_t n; };
+struct ev_map_entry {
+	const char *key;
+	const char *playbook;
+};
+struct ev_map {
+	const struct ev_map_entry *e;
+	size_t n;
+};
 
 /*
  * One mapped finding. Owns everything it points to: the strings (copies,
@@ -69,23 +75,23 @@ struct ev_map { const struct ev_map_entry *e; size_t n; };
  */
 struct ev_mapped {
 	char *playbook, *account_id, *region, *resource_id;
-	char *resource_arn;	/* NULL when none */
+	char *resource_arn; /* NULL when none */
 	char *title;
-	json_t *details;	/* an object */
-	json_t *tags;		/* {"Key": "Value", ...}; NULL when none */
-	int64_t observed_at;	/* unix seconds; 0 when not known */
-	int resolved;		/* else active */
+	json_t *details;     /* an object */
+	json_t *tags;	     /* {"Key": "Value", ...}; NULL when none */
+	int64_t observed_at; /* unix seconds; 0 when not known */
+	int resolved;	     /* else active */
 };
 
 /* records, caller-owned: init, fill with the functions below, release */
 struct ev_mapped_list {
 	struct ev_mapped *v;
 	size_t n;
-	size_t alloc;		/* private */
+	size_t alloc; /* private */
 };
 
 void evmap_list_init(struct ev_mapped_list *l);
-void evmap_list_release(struct ev_mapped_list *l);	/* accepts NULL */
+void evmap_list_release(struct ev_mapped_list *l); /* accepts NULL */
 
 /*
  * r as a finding: every field of f set, its pointers borrowed from r

@@ -14,14 +14,14 @@
 #include "fxlimits.h"
 #include "banned.h"
 
-#define CU_MAX_EPOCH	253402300799.0	/* 9999-12-31T23:59:59Z */
+#define CU_MAX_EPOCH 253402300799.0 /* 9999-12-31T23:59:59Z */
 
 struct cu_type {
-	const char *type;	/* policy.resource without "aws." */
-	const char *id;		/* the resource's id field */
-	const char *alt;	/* used when id is absent, or NULL */
-	const char *arn;	/* its ARN field, or NULL */
-	const char *strip;	/* prefix removed from the id, or NULL */
+	const char *type;  /* policy.resource without "aws." */
+	const char *id;	   /* the resource's id field */
+	const char *alt;   /* used when id is absent, or NULL */
+	const char *arn;   /* its ARN field, or NULL */
+	const char *strip; /* prefix removed from the id, or NULL */
 };
 
 static const struct cu_type cu_types[] = {
@@ -59,14 +59,14 @@ cu_type_find(const char *s, size_t n)
 
 /* what one payload shares with its records */
 struct cu_ctx {
-	struct evmap_parts p;		/* the template of every record */
+	struct evmap_parts p; /* the template of every record */
 	const struct cu_type *t;
-	const char *name, *type;	/* policy.name, policy.resource */
+	const char *name, *type; /* policy.name, policy.resource */
 	size_t name_n, type_n;
-	const json_t *res;		/* resources array, or NULL */
-	const json_t *one;		/* the single resource, or NULL */
-	size_t n;			/* number of resources */
-	json_t *details;		/* template, copied per record */
+	const json_t *res; /* resources array, or NULL */
+	const json_t *one; /* the single resource, or NULL */
+	size_t n;	   /* number of resources */
+	json_t *details;   /* template, copied per record */
 };
 
 /* the payload's shape into c; FX_EINVAL/FX_ETOOBIG with err */
@@ -89,22 +89,28 @@ cu_check(const json_t *pl, struct cu_ctx *c, struct buf *err)
 	if (!json_is_object(pl))
 		rc = evmap_fail(err, FX_EINVAL, "payload: not an object");
 	else if (!json_is_object(pol))
-		rc = evmap_fail(err, FX_EINVAL, "policy: missing or not an "
+		rc = evmap_fail(err, FX_EINVAL,
+		    "policy: missing or not an "
 		    "object");
 	else if (c->name_n == 0)
-		rc = evmap_fail(err, FX_EINVAL, "policy.name: missing, empty "
+		rc = evmap_fail(err, FX_EINVAL,
+		    "policy.name: missing, empty "
 		    "or not a string");
 	else if (c->type_n == 0)
-		rc = evmap_fail(err, FX_EINVAL, "policy.resource: missing, "
+		rc = evmap_fail(err, FX_EINVAL,
+		    "policy.resource: missing, "
 		    "empty or not a string");
 	else if (!evmap_account_ok(c->p.account, an))
-		rc = evmap_fail(err, FX_EINVAL, "account_id: missing or not 12 "
+		rc = evmap_fail(err, FX_EINVAL,
+		    "account_id: missing or not 12 "
 		    "digits");
 	else if (!evmap_region_ok(c->p.region, c->p.region_n))
-		rc = evmap_fail(err, FX_EINVAL, "region: missing or not like "
+		rc = evmap_fail(err, FX_EINVAL,
+		    "region: missing or not like "
 		    "eu-west-1");
 	else if (c->res == NULL && !json_is_object(c->one))
-		rc = evmap_fail(err, FX_EINVAL, "resources: missing or not an "
+		rc = evmap_fail(err, FX_EINVAL,
+		    "resources: missing or not an "
 		    "array");
 	else if (c->n > EVMAP_MAX_CUSTODIAN)
 		rc = evmap_fail(err, FX_ETOOBIG, "resources: more than %d",
@@ -128,8 +134,8 @@ cu_details(const json_t *pl, struct cu_ctx *c)
 	rc = evmap_setn(c->details, "source", "custodian", 9);
 	if (rc != FX_OK)
 		goto out;
-	rc = evmap_set_clean(c->details, "policy", c->p.rule,
-	    strlen(c->p.rule));
+	rc =
+	    evmap_set_clean(c->details, "policy", c->p.rule, strlen(c->p.rule));
 	if (rc != FX_OK)
 		goto out;
 	rc = evmap_set_clean(c->details, "resource_type", c->type, c->type_n);
@@ -162,8 +168,8 @@ cu_shared(const json_t *pl, struct cu_ctx *c)
 
 /* resource r of the payload into out, or counted in *nskip */
 static fx_err
-cu_resource(const struct cu_ctx *c, const json_t *r,
-    struct ev_mapped_list *out, size_t *nskip)
+cu_resource(const struct cu_ctx *c, const json_t *r, struct ev_mapped_list *out,
+    size_t *nskip)
 {
 	const struct cu_type *t = c->t;
 	struct evmap_parts p = c->p;
@@ -206,9 +212,10 @@ cu_mapping(const json_t *payload, const struct ev_map *m, struct cu_ctx *c,
 	if (c->t != NULL)
 		goto out;
 	q = strspn(c->type, EVMAP_LOWER EVMAP_DIGIT ".-_"); /* harmless */
-	rc = evmap_fail(err, FX_EINVAL, "policy.resource: unsupported "
-	    "resource type \"%.*s\"", (int)(q < EVMAP_MAX_QUOTE ? q :
-	    EVMAP_MAX_QUOTE), c->type);
+	rc = evmap_fail(err, FX_EINVAL,
+	    "policy.resource: unsupported "
+	    "resource type \"%.*s\"",
+	    (int)(q < EVMAP_MAX_QUOTE ? q : EVMAP_MAX_QUOTE), c->type);
 out:
 	return rc;
 }
@@ -233,7 +240,7 @@ evmap_custodian(const json_t *payload, const struct ev_map *m,
 		rc = cu_mapping(payload, m, &c, &e, err);
 	if (rc != FX_OK)
 		goto out;
-	if (e == NULL) {	/* not mapped: every resource skipped */
+	if (e == NULL) { /* not mapped: every resource skipped */
 		if (skipped != NULL)
 			*skipped = c.n;
 		goto out;

@@ -14,19 +14,19 @@
 #include "ev_map.h"
 #include "fxerr.h"
 
-#define EVMAP_MAX_QUOTE	64	/* bytes of input quoted in an error */
+#define EVMAP_MAX_QUOTE 64 /* bytes of input quoted in an error */
 #define EVMAP_LOWER	"abcdefghijklmnopqrstuvwxyz"
 #define EVMAP_DIGIT	"0123456789"
 
 /* the parts of one record, borrowed from the input and the map */
 struct evmap_parts {
-	const char *playbook, *rule;	/* from the map */
-	const char *account;		/* checked */
-	const char *region, *id, *arn, *title;	/* unchecked */
+	const char *playbook, *rule;	       /* from the map */
+	const char *account;		       /* checked */
+	const char *region, *id, *arn, *title; /* unchecked */
 	size_t region_n, id_n, arn_n, title_n;
-	int64_t observed_at;		/* 0 when not known */
+	int64_t observed_at; /* 0 when not known */
 	int resolved;
-	const json_t *tags;		/* the resource's Tags, any shape */
+	const json_t *tags; /* the resource's Tags, any shape */
 };
 
 /* reset err (may be NULL) to one sentence; returns rc */
@@ -39,15 +39,14 @@ int evmap_region_ok(const char *s, size_t n);
 /* 12 ASCII digits */
 int evmap_account_ok(const char *s, size_t n);
 /* o.key = s[0..n) */
-fx_err evmap_setn(json_t *o, const char *key, const char *s, size_t n)
-    FX_WUR;
+fx_err evmap_setn(json_t *o, const char *key, const char *s, size_t n) FX_WUR;
 /* o.key = s[0..n) cleaned for display, cut to FX_MAX_FIELD; left out if
  * nothing is left */
-fx_err evmap_set_clean(json_t *o, const char *key, const char *s, size_t n)
-    FX_WUR;
+fx_err
+evmap_set_clean(json_t *o, const char *key, const char *s, size_t n) FX_WUR;
 /* the entry of m for s[0..n), or NULL */
-const struct ev_map_entry *evmap_find(const struct ev_map *m, const char *s,
-    size_t n);
+const struct ev_map_entry *
+evmap_find(const struct ev_map *m, const char *s, size_t n);
 /*
  * The record of p appended to out; counted in *nskip instead when its id
  * or region is not acceptable. details (an object) is stolen either way.

@@ -15,7 +15,7 @@
 #include "playbook.h"
 #include "banned.h"
 
-#define MAX_ARN	256
+#define MAX_ARN 256
 
 struct aws_exec {
 	const struct policy *pol;
@@ -26,9 +26,9 @@ struct aws_exec {
 /* a playbook's prepared aws executor */
 struct aws_pb {
 	const struct pb_def *def;
-	int64_t timeout;	/* seconds */
+	int64_t timeout; /* seconds */
 	int dry_run;
-	json_t *params;		/* a reference of its own; may be NULL */
+	json_t *params; /* a reference of its own; may be NULL */
 };
 
 static fx_err
@@ -101,8 +101,8 @@ run_init(struct run *r, struct aws_exec *e, struct aws_client *c,
 		r->x.role_arn[i] = r->arn[i];
 	}
 	if (finding_id > 0)
-		snprintf(r->session, sizeof(r->session),
-		    "fixit-finding-%lld", (long long)finding_id);
+		snprintf(r->session, sizeof(r->session), "fixit-finding-%lld",
+		    (long long)finding_id);
 	else
 		snprintf(r->session, sizeof(r->session), "fixit-scan");
 	r->x.client = c;
@@ -131,8 +131,7 @@ run_release(struct run *r)
  * the AWS error that explains a failure comes first in detail.
  */
 static void __attribute__((format(printf, 3, 4)))
-out_message(struct exec_out *o, const struct buf *detail, const char *fmt,
-    ...)
+out_message(struct exec_out *o, const struct buf *detail, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -154,8 +153,10 @@ finding_target(const json_t *f, const char **acct, const char **region,
 	*region = json_string_value(json_object_get(f, "region"));
 	*id = json_integer_value(json_object_get(f, "id"));
 	return *acct != NULL && *region != NULL &&
-	    json_string_value(json_object_get(f, "resource_id")) != NULL ?
-	    FX_OK : FX_EINVAL;
+		       json_string_value(json_object_get(f, "resource_id")) !=
+			   NULL
+		   ? FX_OK
+		   : FX_EINVAL;
 }
 
 /* check + fix (+ verify) of one finding, in r; fills o */
@@ -174,8 +175,10 @@ do_fix(struct run *r, const json_t *finding, struct exec_out *o)
 	}
 	if (v != PB_WRONG) {
 		o->resolved = 1;
-		out_message(o, &r->msg, "%s", v == PB_GONE ? "the resource no "
-		    "longer exists" : "the resource is already right");
+		out_message(o, &r->msg, "%s",
+		    v == PB_GONE ? "the resource no "
+				   "longer exists"
+				 : "the resource is already right");
 		return FX_OK;
 	}
 	rc = r->def->fix(&r->x, finding, &prior);
@@ -189,8 +192,8 @@ do_fix(struct run *r, const json_t *finding, struct exec_out *o)
 			prior = json_object();
 		if (prior != NULL) {
 			json_object_set_new(prior, "dry_run", json_true());
-			json_object_set(prior, "planned", r->x.planned ?
-			    r->x.planned : json_array());
+			json_object_set(prior, "planned",
+			    r->x.planned ? r->x.planned : json_array());
 		}
 		o->prior_state = prior;
 		o->ok = 1;
@@ -204,15 +207,16 @@ do_fix(struct run *r, const json_t *finding, struct exec_out *o)
 		return rc;
 	}
 	o->ok = ok;
-	out_message(o, &r->msg, "%s", ok ? "fixed and verified" : "the fix "
-	    "did not take (verify found the resource unchanged)");
+	out_message(o, &r->msg, "%s",
+	    ok ? "fixed and verified"
+	       : "the fix "
+		 "did not take (verify found the resource unchanged)");
 	return FX_OK;
 }
 
 static fx_err
 exec_common(struct aws_exec *e, const struct aws_pb *st, const char *playbook,
-    const json_t *finding, const json_t *prior, int undo,
-    struct exec_out *o)
+    const json_t *finding, const json_t *prior, int undo, struct exec_out *o)
 {
 	const char *acct, *region;
 	struct aws_client *c = NULL;
@@ -224,13 +228,17 @@ exec_common(struct aws_exec *e, const struct aws_pb *st, const char *playbook,
 	o->ok = 0;
 	o->resolved = 0;
 	if (e == NULL || st == NULL) {
-		out_message(o, NULL, "%s: no such built-in playbook or AWS "
-		    "not set up", playbook);
+		out_message(o, NULL,
+		    "%s: no such built-in playbook or AWS "
+		    "not set up",
+		    playbook);
 		return FX_ECONFIG;
 	}
 	if (finding_target(finding, &acct, &region, &id) != FX_OK) {
-		out_message(o, NULL, "%s: the finding has no account, region or "
-		    "resource", playbook);
+		out_message(o, NULL,
+		    "%s: the finding has no account, region or "
+		    "resource",
+		    playbook);
 		return FX_EINVAL;
 	}
 	rc = aws_exec_client(e, &c);
@@ -249,11 +257,14 @@ exec_common(struct aws_exec *e, const struct aws_pb *st, const char *playbook,
 		rc = do_fix(&r, finding, o);
 	} else if (json_is_true(json_object_get(prior, "dry_run"))) {
 		o->ok = 1;
-		out_message(o, NULL, "%s", "the fix was a dry run: nothing to "
+		out_message(o, NULL, "%s",
+		    "the fix was a dry run: nothing to "
 		    "undo");
 	} else if (r.def->undo == NULL) {
-		out_message(o, NULL, "%s cannot be undone (AWS offers no way "
-		    "back)", r.def->name);
+		out_message(o, NULL,
+		    "%s cannot be undone (AWS offers no way "
+		    "back)",
+		    r.def->name);
 	} else if ((rc = r.def->undo(&r.x, finding, prior)) == FX_OK) {
 		o->ok = 1;
 		out_message(o, &r.msg, "%s", "undone");
@@ -261,8 +272,8 @@ exec_common(struct aws_exec *e, const struct aws_pb *st, const char *playbook,
 		out_message(o, &r.msg, "%s: undo failed", r.def->name);
 	}
 	log_info("%s: %s #%lld in %s/%s: %lu AWS calls%s", __func__, playbook,
-	    (long long)id, acct, region, r.x.calls, r.x.dry_run ?
-	    " (dry run)" : "");
+	    (long long)id, acct, region, r.x.calls,
+	    r.x.dry_run ? " (dry run)" : "");
 out:
 	run_release(&r);
 	aws_client_free(c);
@@ -295,14 +306,14 @@ found_owner(const struct policy *pol, struct pb_found *f)
 
 	/* tags that are no object tell nothing */
 	if (ev_owner_from_tags(f->tags, pol->aws.owner_tag,
-	    (const char *const *)pol->events.iac_tags, &o) != FX_OK)
+		(const char *const *)pol->events.iac_tags, &o) != FX_OK)
 		return FX_OK;
 	f->owner_email = o.email;
 	f->owner_slack_id = o.email == NULL ? o.slack_id : NULL;
 	if (o.iac[0] == '\0')
 		return FX_OK;
-	if (json_object_set_new(f->details, "iac_owner",
-	    json_string(o.iac)) != 0)
+	if (json_object_set_new(f->details, "iac_owner", json_string(o.iac)) !=
+	    0)
 		return FX_ENOMEM;
 	return FX_OK;
 }
@@ -328,9 +339,9 @@ aws_exec_detect(struct aws_exec *e, struct aws_client *c,
 	for (i = before; rc == FX_OK && i < found->n; i++)
 		rc = found_owner(e->pol, &found->v[i]);
 out:
-	if (rc != FX_OK && msg != NULL && buf_addf(msg, "%s in %s/%s: %s",
-	    pb->name, a->id, region, r.msg.len ? buf_str(&r.msg) :
-	    fx_strerror(rc)) != FX_OK)
+	if (rc != FX_OK && msg != NULL &&
+	    buf_addf(msg, "%s in %s/%s: %s", pb->name, a->id, region,
+		r.msg.len ? buf_str(&r.msg) : fx_strerror(rc)) != FX_OK)
 		buf_reset(msg);
 	run_release(&r);
 	return rc;
@@ -353,9 +364,11 @@ tag_value(const char *in, char *out, size_t len)
 
 	for (i = 0; in[i] != '\0' && i + 1 < len; i++) {
 		ch = in[i];
-		out[i] = ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') || strchr(" +-=._:/@", ch)) ?
-		    ch : '_';
+		out[i] =
+		    ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+			(ch >= '0' && ch <= '9') || strchr(" +-=._:/@", ch))
+			? ch
+			: '_';
 	}
 	out[i] = '\0';
 }
@@ -371,18 +384,18 @@ creator_params(const struct ev_action *created, const char *value, int *rds)
 	if (*rds) {
 		if (created->arn != NULL)
 			p = json_pack("{s:s, s:s, s:s}", "ResourceName",
-			    created->arn, "Tags.member.1.Key",
-			    "fixit:creator", "Tags.member.1.Value", value);
+			    created->arn, "Tags.member.1.Key", "fixit:creator",
+			    "Tags.member.1.Value", value);
 		goto out;
 	}
 	if (created->res != EV_RES_EC2 || created->nids == 0)
 		goto out;
-	p = json_pack("{s:s, s:s}", "Tag.1.Key", "fixit:creator",
-	    "Tag.1.Value", value);
+	p = json_pack("{s:s, s:s}", "Tag.1.Key", "fixit:creator", "Tag.1.Value",
+	    value);
 	for (i = 0; p != NULL && i < created->nids; i++) {
 		snprintf(key, sizeof(key), "ResourceId.%zu", i + 1);
-		if (json_object_set_new(p, key,
-		    json_string(created->ids[i])) != 0) {
+		if (json_object_set_new(p, key, json_string(created->ids[i])) !=
+		    0) {
 			json_decref(p);
 			p = NULL;
 		}
@@ -393,8 +406,8 @@ out:
 
 fx_err
 aws_exec_tag_creator(struct aws_exec *e, struct aws_client *c,
-    const char *account, const char *region,
-    const struct ev_action *created, const char *actor, struct buf *msg)
+    const char *account, const char *region, const struct ev_action *created,
+    const char *actor, struct buf *msg)
 {
 	struct aws_resp resp;
 	struct run r;
@@ -412,12 +425,12 @@ aws_exec_tag_creator(struct aws_exec *e, struct aws_client *c,
 		rc = FX_EINVAL;
 		goto out;
 	}
-	rc = pb_query(&r.x, PB_TAGGER, rds ? AWS_RDS : AWS_EC2, rds ?
-	    "AddTagsToResource" : "CreateTags", p, 1, &resp);
+	rc = pb_query(&r.x, PB_TAGGER, rds ? AWS_RDS : AWS_EC2,
+	    rds ? "AddTagsToResource" : "CreateTags", p, 1, &resp);
 out:
 	if (msg != NULL && buf_addf(msg, "%s fixit:creator=%s%s%s",
-	    rc == FX_OK ? "tagged" : "could not tag", value,
-	    r.msg.len ? ": " : "", buf_str(&r.msg)) != FX_OK)
+			       rc == FX_OK ? "tagged" : "could not tag", value,
+			       r.msg.len ? ": " : "", buf_str(&r.msg)) != FX_OK)
 		buf_reset(msg);
 	aws_resp_release(&resp);
 	run_release(&r);
@@ -426,7 +439,7 @@ out:
 
 /* ---- the executor ----------------------------------------------------- */
 
-#define DEFAULT_TIMEOUT	300	/* seconds, when the config gave none */
+#define DEFAULT_TIMEOUT 300 /* seconds, when the config gave none */
 
 /* why type aws cannot run playbook: no built-in of that name */
 static fx_err
@@ -435,7 +448,7 @@ no_builtin(struct buf *why)
 	fx_err rc;
 
 	rc = buf_adds(why, "type aws needs a built-in playbook: name the "
-	    "playbook after one, or set executor.playbook (");
+			   "playbook after one, or set executor.playbook (");
 	if (rc == FX_OK)
 		rc = pb_names(why);
 	if (rc == FX_OK)
@@ -444,8 +457,8 @@ no_builtin(struct buf *why)
 }
 
 static fx_err
-aws_prepare(const struct executor_cfg *cfg, const char *playbook,
-    void **state, const char **key, struct buf *why)
+aws_prepare(const struct executor_cfg *cfg, const char *playbook, void **state,
+    const char **key, struct buf *why)
 {
 	const struct pb_def *def = builtin(cfg, playbook);
 	struct aws_pb *st;
@@ -486,10 +499,11 @@ warn_lease(const struct policy *pol)
 	for (i = 0; i < pol->nplaybooks; i++) {
 		pb = &pol->playbooks[i];
 		if (aws_exec_uses(pb) && pb->exec.timeout > pol->lease)
-			log_warnx("%s: playbook %s: executor timeout %llds is "
+			log_warnx(
+			    "%s: playbook %s: executor timeout %llds is "
 			    "longer than the lease (%llds): a slow fix may be "
-			    "claimed again while it runs", __func__, pb->name,
-			    (long long)pb->exec.timeout,
+			    "claimed again while it runs",
+			    __func__, pb->name, (long long)pb->exec.timeout,
 			    (long long)pol->lease);
 	}
 }

@@ -58,7 +58,7 @@ fx_err aws_exec_detect(struct aws_exec *e, struct aws_client *c,
 
 /* 1 when pb's built-in works on a global service (scanned once per
  * account, as region AWS_GLOBAL_REGION) */
-#define AWS_GLOBAL_REGION	"us-east-1"
+#define AWS_GLOBAL_REGION "us-east-1"
 int aws_exec_global(const struct playbook *pb);
 
 /*
@@ -69,8 +69,7 @@ int aws_exec_global(const struct playbook *pb);
  * done or what failed.
  */
 fx_err aws_exec_tag_creator(struct aws_exec *e, struct aws_client *c,
-    const char *account, const char *region,
-    const struct ev_action *created, const char *actor,
-    struct buf *msg) FX_WUR;
+    const char *account, const char *region, const struct ev_action *created,
+    const char *actor, struct buf *msg) FX_WUR;
 
 #endif

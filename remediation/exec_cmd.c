@@ -41,32 +41,32 @@
 #include "fxtime.h"
 #include "banned.h"
 
-#define ERR_TAIL	4096	/* the end of stderr that is kept */
+#define ERR_TAIL	4096 /* the end of stderr that is kept */
 #define MAX_ENV		8
 #define EXEC_PATH	"PATH=/usr/local/bin:/usr/bin:/bin"
-#define DEFAULT_TIMEOUT	300	/* seconds, when the config gave none */
+#define DEFAULT_TIMEOUT 300 /* seconds, when the config gave none */
 
 static pthread_mutex_t spawn_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* what prepare made of the executor keys */
 struct cmd {
-	char **argv;		/* borrowed from the executor_cfg */
-	int64_t timeout;	/* seconds */
+	char **argv;	 /* borrowed from the executor_cfg */
+	int64_t timeout; /* seconds */
 };
 
 /* one run of the command: everything built before the fork, the results */
 struct run {
-	char **argv;		/* borrowed strings, own array */
-	char *envp[MAX_ENV];	/* owned strings */
-	char *in;		/* the stdin document */
+	char **argv;	     /* borrowed strings, own array */
+	char *envp[MAX_ENV]; /* owned strings */
+	char *in;	     /* the stdin document */
 	size_t inlen, inoff;
-	int64_t timeout;	/* seconds */
+	int64_t timeout; /* seconds */
 	pid_t pid;
-	int fd_in, fd_out, fd_err;	/* parent ends, -1 when closed */
-	struct buf out;		/* stdout, capped at FX_MAX_EXEC_OUTPUT */
-	char err[ERR_TAIL];	/* the last ERR_TAIL bytes of stderr */
+	int fd_in, fd_out, fd_err; /* parent ends, -1 when closed */
+	struct buf out;		   /* stdout, capped at FX_MAX_EXEC_OUTPUT */
+	char err[ERR_TAIL];	   /* the last ERR_TAIL bytes of stderr */
 	size_t errlen;
-	int status;		/* from waitpid */
+	int status; /* from waitpid */
 	int timed_out, too_big;
 };
 
@@ -133,8 +133,7 @@ build_argv(struct run *r, const struct cmd *cmd, int undo)
 
 /* fix: the finding; undo: {"finding":...,"prior_state":...} */
 static fx_err
-build_stdin(struct run *r, const json_t *finding, const json_t *prior,
-    int undo)
+build_stdin(struct run *r, const json_t *finding, const json_t *prior, int undo)
 {
 	const size_t flags = JSON_COMPACT | JSON_ENCODE_ANY;
 	char *f = NULL, *p = NULL;
@@ -229,8 +228,8 @@ set_nonblock(int fd)
 {
 	int fl = fcntl(fd, F_GETFL);
 
-	return fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ? FX_EIO :
-	    FX_OK;
+	return fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ? FX_EIO
+								 : FX_OK;
 }
 
 static pid_t
@@ -280,7 +279,7 @@ spawn(struct run *r, int *err)
 		*err = errno;
 		goto out;
 	}
-	setpgid(r->pid, r->pid);	/* also in the child: no race */
+	setpgid(r->pid, r->pid); /* also in the child: no race */
 	close_fd(&p_exec[1]);
 	while ((n = read(p_exec[0], &e, sizeof(e))) < 0 && errno == EINTR)
 		;
@@ -330,7 +329,7 @@ static void
 kill_group(struct run *r)
 {
 	kill(-r->pid, SIGKILL);
-	kill(r->pid, SIGKILL);	/* in case setpgid lost a race */
+	kill(r->pid, SIGKILL); /* in case setpgid lost a race */
 }
 
 static void
@@ -360,7 +359,7 @@ write_stdin(struct run *r)
 		r->inoff += (size_t)n;
 	else if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
-	if (n < 0 || r->inoff == r->inlen)	/* EPIPE: it stopped reading */
+	if (n < 0 || r->inoff == r->inlen) /* EPIPE: it stopped reading */
 		close_fd(&r->fd_in);
 }
 
@@ -482,7 +481,7 @@ last_line(const char *p, size_t n, size_t *len)
 	size_t end = n, start;
 
 	while (end > 0 && (p[end - 1] == '\n' || p[end - 1] == '\r' ||
-	    p[end - 1] == ' ' || p[end - 1] == '\t'))
+			      p[end - 1] == ' ' || p[end - 1] == '\t'))
 		end--;
 	start = end;
 	while (start > 0 && p[start - 1] != '\n')
@@ -502,8 +501,8 @@ parse_prior(const struct buf *out)
 	j = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
 	if (!json_is_object(j)) {
 		json_decref(j);
-		j = json_loadb(buf_str(out), out->len,
-		    JSON_REJECT_DUPLICATES, NULL);
+		j = json_loadb(buf_str(out), out->len, JSON_REJECT_DUPLICATES,
+		    NULL);
 	}
 	if (!json_is_object(j)) {
 		json_decref(j);
@@ -525,8 +524,10 @@ outcome(struct run *r, int undo, struct exec_out *o)
 		snprintf(what, sizeof(what), "killed after %llds timeout",
 		    (long long)r->timeout);
 	else if (r->too_big)
-		snprintf(what, sizeof(what), "killed: stdout larger than %d "
-		    "bytes", FX_MAX_EXEC_OUTPUT);
+		snprintf(what, sizeof(what),
+		    "killed: stdout larger than %d "
+		    "bytes",
+		    FX_MAX_EXEC_OUTPUT);
 	else if (WIFSIGNALED(r->status))
 		snprintf(what, sizeof(what), "killed by signal %d",
 		    WTERMSIG(r->status));
@@ -553,7 +554,6 @@ run_release(struct run *r)
 	free(r->in);
 	buf_release(&r->out);
 }
-
 
 static fx_err
 run_cmd(const struct cmd *cmd, const char *playbook, const json_t *finding,
@@ -582,8 +582,9 @@ run_cmd(const struct cmd *cmd, const char *playbook, const json_t *finding,
 	}
 	rc = spawn(&r, &err);
 	if (rc != FX_OK) {
-		exec_out_setf(o, "cannot %s %s: %s", rc == FX_EEXEC ?
-		    "execute" : "start", r.argv[0], strerror(err));
+		exec_out_setf(o, "cannot %s %s: %s",
+		    rc == FX_EEXEC ? "execute" : "start", r.argv[0],
+		    strerror(err));
 		goto out;
 	}
 	run_child(&r);
@@ -596,8 +597,8 @@ out:
 /* ---- the executor ----------------------------------------------------- */
 
 static fx_err
-cmd_prepare(const struct executor_cfg *cfg, const char *playbook,
-    void **state, const char **key, struct buf *why)
+cmd_prepare(const struct executor_cfg *cfg, const char *playbook, void **state,
+    const char **key, struct buf *why)
 {
 	struct cmd *cmd;
 
@@ -605,7 +606,7 @@ cmd_prepare(const struct executor_cfg *cfg, const char *playbook,
 	if (cfg->argv == NULL || cfg->argv[0] == NULL) {
 		*key = "command";
 		if (buf_adds(why, "type exec needs a command: "
-		    "[/absolute/path, args...]") != FX_OK)
+				  "[/absolute/path, args...]") != FX_OK)
 			return FX_ENOMEM;
 		return FX_ECONFIG;
 	}

@@ -8,7 +8,7 @@
 #include "executor.h"
 #include "banned.h"
 
-#define WOULD_MAX	300	/* the plan sentence, in bytes */
+#define WOULD_MAX 300 /* the plan sentence, in bytes */
 
 static const char *
 jstr(const json_t *obj, const char *key)
@@ -29,8 +29,8 @@ dry_run(const char *playbook, const json_t *finding, int undo,
 	    jstr(finding, "account_id"), jstr(finding, "region"));
 	o->ok = 1;
 	if (!undo) {
-		o->prior_state = json_pack("{s:b,s:s}", "dry_run", 1,
-		    "would", would);
+		o->prior_state =
+		    json_pack("{s:b,s:s}", "dry_run", 1, "would", would);
 		if (o->prior_state == NULL)
 			return FX_ENOMEM;
 	}

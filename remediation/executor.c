@@ -14,7 +14,7 @@
 #include "executor.h"
 #include "banned.h"
 
-#define EXEC_MSG_MAX	300	/* the outcome message, in bytes */
+#define EXEC_MSG_MAX 300 /* the outcome message, in bytes */
 
 extern const struct executor_ops exec_dryrun_ops;
 extern const struct executor_ops exec_cmd_ops;
@@ -27,10 +27,10 @@ static const struct executor_ops *const table[] = {
 	&exec_cmd_ops,
 	&aws_exec_ops,
 };
-#define NEXEC	(sizeof(table) / sizeof(table[0]))
+#define NEXEC (sizeof(table) / sizeof(table[0]))
 
 struct executors {
-	void *shared[NEXEC];	/* by table index; NULL: none */
+	void *shared[NEXEC]; /* by table index; NULL: none */
 };
 
 /* ---- the outcome ------------------------------------------------------ */
@@ -201,8 +201,7 @@ executors_shared(const struct executors *x, const struct executor_ops *ops)
 
 static fx_err
 execute(const struct executors *x, const struct playbook *pb,
-    const json_t *finding, const json_t *prior, int undo,
-    struct exec_out *o)
+    const json_t *finding, const json_t *prior, int undo, struct exec_out *o)
 {
 	const struct executor_ops *ops;
 	void *shared;

@@ -50,13 +50,13 @@
 #include "fxerr.h"
 #include "policy.h"
 
-struct aws_cfg;			/* aws/aws.h */
+struct aws_cfg; /* aws/aws.h */
 
 struct exec_out {
-	int ok;			/* 1: fixed (or undone) */
-	int resolved;		/* fix: nothing to do (gone / already right) */
-	json_t *prior_state;	/* owned; NULL when none */
-	struct buf message;	/* human-readable outcome, never a secret */
+	int ok;		     /* 1: fixed (or undone) */
+	int resolved;	     /* fix: nothing to do (gone / already right) */
+	json_t *prior_state; /* owned; NULL when none */
+	struct buf message;  /* human-readable outcome, never a secret */
 };
 void exec_out_init(struct exec_out *o);
 void exec_out_release(struct exec_out *o);
@@ -68,7 +68,7 @@ void exec_out_setf(struct exec_out *o, const char *fmt, ...)
  * outlives the context */
 struct exec_env {
 	const struct policy *pol;
-	const struct aws_cfg *aws_client;	/* the AWS HTTP client's */
+	const struct aws_cfg *aws_client; /* the AWS HTTP client's */
 };
 
 /*
@@ -85,8 +85,7 @@ struct exec_env {
 typedef fx_err (*exec_prepare_fn)(const struct executor_cfg *cfg,
     const char *playbook, void **state, const char **key, struct buf *why);
 typedef void (*exec_free_fn)(void *state);
-typedef fx_err (*exec_shared_new_fn)(const struct exec_env *env,
-    void **shared);
+typedef fx_err (*exec_shared_new_fn)(const struct exec_env *env, void **shared);
 typedef void (*exec_shared_free_fn)(void *shared);
 typedef fx_err (*exec_fix_fn)(void *shared, const void *state,
     const char *playbook, const json_t *finding, struct exec_out *o);
@@ -95,10 +94,10 @@ typedef fx_err (*exec_undo_fn)(void *shared, const void *state,
     struct exec_out *o);
 
 struct executor_ops {
-	const char *name;		/* executor.type */
+	const char *name; /* executor.type */
 	exec_prepare_fn prepare;
-	exec_free_fn free;		/* NULL: no private state */
-	exec_shared_new_fn shared_new;	/* NULL: nothing shared */
+	exec_free_fn free;	       /* NULL: no private state */
+	exec_shared_new_fn shared_new; /* NULL: nothing shared */
 	exec_shared_free_fn shared_free;
 	exec_fix_fn fix;
 	exec_undo_fn undo;
@@ -118,13 +117,12 @@ void executor_cfg_release(struct executor_cfg *cfg);
 struct executors;
 
 /* the shared state of every executor a playbook not off uses */
-fx_err executors_new(const struct exec_env *env, struct executors **out)
-    FX_WUR;
-void executors_free(struct executors *x);	/* accepts NULL */
+fx_err executors_new(const struct exec_env *env, struct executors **out) FX_WUR;
+void executors_free(struct executors *x); /* accepts NULL */
 /* what ops->shared_new made, NULL when nothing (x may be NULL); for
  * the executor's own header to hand out under its type */
-void *executors_shared(const struct executors *x,
-    const struct executor_ops *ops);
+void *
+executors_shared(const struct executors *x, const struct executor_ops *ops);
 
 /*
  * Fix (undo) pb's finding with pb's executor. x may be NULL: executors

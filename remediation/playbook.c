@@ -13,7 +13,7 @@
 #include "playbook.h"
 #include "banned.h"
 
-#define PB_AWS_PREFIX	"aws:"	/* tag keys AWS reserves */
+#define PB_AWS_PREFIX "aws:" /* tag keys AWS reserves */
 
 const struct pb_def *
 pb_find(const char *name)
@@ -72,7 +72,6 @@ pb_wait_deadline(const struct pb_ctx *x, int64_t timeout_ms)
 	return x->deadline_ms > 0 && x->deadline_ms < d ? x->deadline_ms : d;
 }
 
-
 fx_err
 pb_resource(struct pb_ctx *x, const json_t *finding, const char **id)
 {
@@ -95,8 +94,9 @@ pb_param_int(const struct pb_ctx *x, const char *key, int64_t def)
 const char *
 pb_param_str(const struct pb_ctx *x, const char *key, const char *def)
 {
-	const char *s = x->params ?
-	    json_string_value(json_object_get(x->params, key)) : NULL;
+	const char *s = x->params
+			    ? json_string_value(json_object_get(x->params, key))
+			    : NULL;
 
 	return s != NULL ? s : def;
 }
@@ -118,8 +118,8 @@ pb_param_range(struct pb_ctx *x, const char *key, int64_t def, int64_t min,
 
 	if (v >= min && v <= max)
 		return v;
-	pb_say(x, "parameter %s=%lld is outside [%lld, %lld], using %lld",
-	    key, (long long)v, (long long)min, (long long)max, (long long)def);
+	pb_say(x, "parameter %s=%lld is outside [%lld, %lld], using %lld", key,
+	    (long long)v, (long long)min, (long long)max, (long long)def);
 	return def;
 }
 
@@ -140,8 +140,9 @@ pb_would(const struct pb_ctx *x, json_t *prior, const char *what)
 {
 	if (!x->dry_run)
 		return FX_OK;
-	return json_object_set_new(prior, "would", json_string(what)) == 0 ?
-	    FX_OK : FX_ENOMEM;
+	return json_object_set_new(prior, "would", json_string(what)) == 0
+		   ? FX_OK
+		   : FX_ENOMEM;
 }
 
 static fx_err
@@ -214,9 +215,10 @@ pb_call(struct pb_ctx *x, enum pb_role role, const struct aws_req *r,
 	if (aws_resp_describe(out, rc, &what) == FX_OK)
 		pb_say(x, "%s %s: %s", aws_svc_name(rr.svc),
 		    rr.action ? rr.action : "?", buf_str(&what));
-	log_info("%s: %s %s %s in %s/%s: %s", __func__, x->playbook ?
-	    x->playbook : "?", aws_svc_name(rr.svc), rr.action ? rr.action :
-	    "?", x->account_id, rr.region, buf_str(&what));
+	log_info("%s: %s %s %s in %s/%s: %s", __func__,
+	    x->playbook ? x->playbook : "?", aws_svc_name(rr.svc),
+	    rr.action ? rr.action : "?", x->account_id, rr.region,
+	    buf_str(&what));
 	buf_release(&what);
 	return rc;
 }
@@ -244,14 +246,12 @@ pb_query(struct pb_ctx *x, enum pb_role role, enum aws_svc svc,
 int
 pb_is_error(fx_err rc, const struct aws_resp *r, const char *code)
 {
-	return rc == FX_EREMOTE && r != NULL &&
-	    strcmp(r->err.code, code) == 0;
+	return rc == FX_EREMOTE && r != NULL && strcmp(r->err.code, code) == 0;
 }
 
 fx_err
-pb_read(struct pb_ctx *x, enum aws_svc svc, const char *action,
-    json_t *params, const char *notfound, struct aws_resp *resp,
-    int *missing)
+pb_read(struct pb_ctx *x, enum aws_svc svc, const char *action, json_t *params,
+    const char *notfound, struct aws_resp *resp, int *missing)
 {
 	size_t mark = pb_msg_mark(x);
 	fx_err rc;
@@ -282,9 +282,8 @@ pb_item(const json_t *doc, const char *list, const char *key, const char *id)
 }
 
 fx_err
-pb_read_finding(struct pb_ctx *x, const json_t *finding,
-    const struct pb_one *d, struct aws_resp *resp, const char **id,
-    const json_t **item)
+pb_read_finding(struct pb_ctx *x, const json_t *finding, const struct pb_one *d,
+    struct aws_resp *resp, const char **id, const json_t **item)
 {
 	fx_err rc;
 
@@ -335,8 +334,8 @@ pb_ec2_tags(const json_t *tag_set)
 	json_array_foreach(tag_set, i, it) {
 		k = aws_j_str(it, "key");
 		v = aws_j_str(it, "value");
-		if (k != NULL && json_object_set_new(o, k,
-		    json_string(v ? v : "")) != 0)
+		if (k != NULL &&
+		    json_object_set_new(o, k, json_string(v ? v : "")) != 0)
 			break;
 	}
 	return o;
@@ -348,8 +347,8 @@ pb_ec2_arn(const struct pb_ctx *x, const char *type, const char *id)
 	struct buf b = BUF_INIT;
 
 	buf_init(&b, FX_MAX_FIELD);
-	if (buf_addf(&b, "arn:aws:ec2:%s:%s:%s/%s", x->region ? x->region :
-	    "", x->account_id ? x->account_id : "", type, id) != FX_OK) {
+	if (buf_addf(&b, "arn:aws:ec2:%s:%s:%s/%s", x->region ? x->region : "",
+		x->account_id ? x->account_id : "", type, id) != FX_OK) {
 		buf_release(&b);
 		return NULL;
 	}
@@ -360,7 +359,7 @@ int
 pb_tag_is_fixit(const char *key)
 {
 	return key != NULL &&
-	    strncmp(key, PB_TAG_PREFIX, strlen(PB_TAG_PREFIX)) == 0;
+	       strncmp(key, PB_TAG_PREFIX, strlen(PB_TAG_PREFIX)) == 0;
 }
 
 json_t *
@@ -371,12 +370,14 @@ pb_fixit_tags(const struct pb_ctx *x, const char *action)
 
 	fx_iso8601_format(x->now, when);
 	snprintf(fid, sizeof(fid), "%lld", (long long)x->finding_id);
-	t = json_pack("{s:s}", "fixit:playbook", x->playbook ? x->playbook :
-	    "?");
-	if (t != NULL && ((x->finding_id != 0 && json_object_set_new(t,
-	    "fixit:finding", json_string(fid)) != 0) ||
-	    json_object_set_new(t, "fixit:action", json_string(action)) != 0 ||
-	    json_object_set_new(t, "fixit:time", json_string(when)) != 0)) {
+	t = json_pack("{s:s}", "fixit:playbook",
+	    x->playbook ? x->playbook : "?");
+	if (t != NULL &&
+	    ((x->finding_id != 0 && json_object_set_new(t, "fixit:finding",
+					json_string(fid)) != 0) ||
+		json_object_set_new(t, "fixit:action", json_string(action)) !=
+		    0 ||
+		json_object_set_new(t, "fixit:time", json_string(when)) != 0)) {
 		json_decref(t);
 		t = NULL;
 	}
@@ -396,8 +397,8 @@ pb_user_tags(const json_t *tags, int settable, int *skipped)
 	json_object_foreach((json_t *)tags, k, v) {
 		if (pb_tag_is_fixit(k) || !json_is_string(v))
 			continue;
-		if (settable && strncmp(k, PB_AWS_PREFIX,
-		    strlen(PB_AWS_PREFIX)) == 0) {
+		if (settable &&
+		    strncmp(k, PB_AWS_PREFIX, strlen(PB_AWS_PREFIX)) == 0) {
 			if (skipped != NULL)
 				(*skipped)++;
 			continue;
@@ -434,8 +435,8 @@ pb_tags_add(struct pb_tags *t, const char *key, const char *value)
 	if (json_object_set_new(t->params, k, json_string(key)) != 0)
 		return FX_ENOMEM;
 	snprintf(k, sizeof(k), "%s%d.Value", t->prefix, t->n);
-	if (json_object_set_new(t->params, k, json_string(value ? value :
-	    "")) != 0)
+	if (json_object_set_new(t->params, k,
+		json_string(value ? value : "")) != 0)
 		return FX_ENOMEM;
 	return FX_OK;
 }
@@ -458,8 +459,9 @@ pb_tags_fixit(const struct pb_ctx *x, struct pb_tags *t, const char *action,
 		if (rc != FX_OK)
 			break;
 		/* only our own tags, ever */
-		rc = pb_tag_is_fixit(k) && json_is_string(v) ? pb_tags_add(t,
-		    k, json_string_value(v)) : FX_EINVAL;
+		rc = pb_tag_is_fixit(k) && json_is_string(v)
+			 ? pb_tags_add(t, k, json_string_value(v))
+			 : FX_EINVAL;
 	}
 	json_decref(fixit);
 	return rc;
@@ -469,8 +471,8 @@ pb_tags_fixit(const struct pb_ctx *x, struct pb_tags *t, const char *action,
  * the tags named prefix N.Key / prefix N.Value */
 static fx_err
 tag_one(struct pb_ctx *x, enum aws_svc svc, const char *tag_action,
-    const char *param, const char *id, const char *prefix,
-    const char *action, const json_t *extra)
+    const char *param, const char *id, const char *prefix, const char *action,
+    const json_t *extra)
 {
 	struct aws_resp resp;
 	struct pb_tags t;
@@ -526,8 +528,8 @@ pb_list(struct pb_ctx *x, enum pb_role role, enum aws_svc svc,
 		req_key[0] = (char)(req_key[0] - 'a' + 'A');
 	for (page = 0; page < FX_MAX_AWS_PAGES; page++) {
 		p = params ? json_deep_copy(params) : json_object();
-		if (p != NULL && next != NULL && json_object_set_new(p,
-		    req_key, json_string(next)) != 0) {
+		if (p != NULL && next != NULL &&
+		    json_object_set_new(p, req_key, json_string(next)) != 0) {
 			json_decref(p);
 			p = NULL;
 		}
@@ -581,8 +583,8 @@ pb_found_list_release(struct pb_found_list *l)
 }
 
 fx_err
-pb_found(struct pb_found_list *found, const char *resource_id,
-    const char *arn, const char *title, json_t *details, json_t *tags)
+pb_found(struct pb_found_list *found, const char *resource_id, const char *arn,
+    const char *title, json_t *details, json_t *tags)
 {
 	struct pb_found f = { NULL, NULL, NULL, details, tags, NULL, NULL };
 	struct pb_found *v;

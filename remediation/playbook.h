@@ -36,7 +36,7 @@
 enum pb_role { PB_AUDITOR = 0, PB_TAGGER, PB_REMEDIATOR, PB_ROLE__COUNT };
 enum pb_verdict { PB_WRONG = 0, PB_GONE, PB_RIGHT };
 
-#define PB_TAG_PREFIX	"fixit:"
+#define PB_TAG_PREFIX "fixit:"
 
 struct aws_credsrc;
 
@@ -46,29 +46,29 @@ struct pb_ctx {
 	struct aws_credsrc *creds;
 	const char *account_id;
 	const char *region;
-	const char *role_arn[PB_ROLE__COUNT];	/* per-account roles */
-	const char *external_id;		/* or NULL */
-	const char *session;			/* STS session name */
-	const char *playbook;			/* configured name */
-	int64_t finding_id;			/* 0 in detect */
+	const char *role_arn[PB_ROLE__COUNT]; /* per-account roles */
+	const char *external_id;	      /* or NULL */
+	const char *session;		      /* STS session name */
+	const char *playbook;		      /* configured name */
+	int64_t finding_id;		      /* 0 in detect */
 	int dry_run;
-	int64_t now;				/* unix seconds */
-	int64_t deadline_ms;	/* fx_mono_ms() by which a step must end
+	int64_t now;	      /* unix seconds */
+	int64_t deadline_ms;  /* fx_mono_ms() by which a step must end
 				 * (executor timeout, within the lease); 0 =
 				 * none. Waits (snapshots, ...) stop there. */
-	const json_t *params;	/* playbook params object (may be NULL) */
-	struct buf *msg;	/* outcome sentence(s) for the history */
-	json_t *planned;	/* dry run: array of calls not sent */
-	unsigned long calls;	/* AWS calls sent */
+	const json_t *params; /* playbook params object (may be NULL) */
+	struct buf *msg;      /* outcome sentence(s) for the history */
+	json_t *planned;      /* dry run: array of calls not sent */
+	unsigned long calls;  /* AWS calls sent */
 };
 
 /* one resource a detection found; every member owned by the record */
 struct pb_found {
 	char *resource_id;
-	char *resource_arn;	/* NULL when unknown */
+	char *resource_arn; /* NULL when unknown */
 	char *title;
-	json_t *details;	/* object: the facts the owner is shown */
-	json_t *tags;		/* the resource's tags (object) or NULL */
+	json_t *details; /* object: the facts the owner is shown */
+	json_t *tags;	 /* the resource's tags (object) or NULL */
 	/* filled by the aws executor from tags (aws_exec_detect); borrowed
 	 * from tags; NULL when none */
 	const char *owner_email, *owner_slack_id;
@@ -77,21 +77,23 @@ struct pb_found_list {
 	struct pb_found *v;
 	size_t n, cap;
 };
-#define PB_FOUND_LIST_INIT	{ NULL, 0, 0 }
-void pb_found_list_release(struct pb_found_list *l);	/* accepts NULL */
+#define PB_FOUND_LIST_INIT                                                     \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
+void pb_found_list_release(struct pb_found_list *l); /* accepts NULL */
 
 struct pb_def {
 	const char *name;
-	const char *summary;	/* what the fix does, one line */
-	int irreversible;	/* undo == NULL: message says so */
-	int global;		/* the service is global (Route 53): a scan
+	const char *summary; /* what the fix does, one line */
+	int irreversible;    /* undo == NULL: message says so */
+	int global;	     /* the service is global (Route 53): a scan
 				 * runs detect once per account, region
 				 * us-east-1 */
 	fx_err (*detect)(struct pb_ctx *x, struct pb_found_list *found);
 	fx_err (*check)(struct pb_ctx *x, const json_t *finding,
 	    enum pb_verdict *v);
-	fx_err (*fix)(struct pb_ctx *x, const json_t *finding,
-	    json_t **prior);
+	fx_err (*fix)(struct pb_ctx *x, const json_t *finding, json_t **prior);
 	fx_err (*verify)(struct pb_ctx *x, const json_t *finding,
 	    const json_t *prior, int *ok);
 	fx_err (*undo)(struct pb_ctx *x, const json_t *finding,
@@ -137,12 +139,12 @@ int64_t pb_wait_deadline(const struct pb_ctx *x, int64_t timeout_ms);
 
 /* *id = the finding's "resource_id" (borrowed); FX_EINVAL (with a
  * pb_say) when it has none */
-fx_err pb_resource(struct pb_ctx *x, const json_t *finding, const char **id)
-    FX_WUR;
+fx_err
+pb_resource(struct pb_ctx *x, const json_t *finding, const char **id) FX_WUR;
 /* the playbook parameter key as an integer/string, or def */
 int64_t pb_param_int(const struct pb_ctx *x, const char *key, int64_t def);
-const char *pb_param_str(const struct pb_ctx *x, const char *key,
-    const char *def);
+const char *
+pb_param_str(const struct pb_ctx *x, const char *key, const char *def);
 /* an integer parameter clamped to [min, max] */
 int64_t pb_param_clamp(const struct pb_ctx *x, const char *key, int64_t def,
     int64_t min, int64_t max);
@@ -154,16 +156,14 @@ int64_t pb_param_range(struct pb_ctx *x, const char *key, int64_t def,
  * (what names it: "no group id"); in a dry run, where nothing is made,
  * placeholder. NULL (with a pb_say) when the answer holds none.
  */
-const char *pb_created(struct pb_ctx *x, const char *action,
-    const json_t *doc, const char *path, const char *what,
-    const char *placeholder);
+const char *pb_created(struct pb_ctx *x, const char *action, const json_t *doc,
+    const char *path, const char *what, const char *placeholder);
 /*
  * A fix's prior state in a dry run: "would" = what (one sentence of what
  * the fix would have done; the executor adds "dry_run" and "planned").
  * Nothing outside a dry run.
  */
-fx_err pb_would(const struct pb_ctx *x, json_t *prior, const char *what)
-    FX_WUR;
+fx_err pb_would(const struct pb_ctx *x, json_t *prior, const char *what) FX_WUR;
 
 /* ---- reading one resource ---------------------------------------------- */
 
@@ -172,20 +172,20 @@ fx_err pb_would(const struct pb_ctx *x, json_t *prior, const char *what)
  * an expected answer: then FX_OK with *missing = 1, and the error is
  * kept out of x->msg (pb_call logs it). Other errors as pb_query.
  */
-fx_err pb_read(struct pb_ctx *x, enum aws_svc svc, const char *action,
-    json_t *params, const char *notfound, struct aws_resp *resp,
-    int *missing) FX_WUR;
+fx_err
+pb_read(struct pb_ctx *x, enum aws_svc svc, const char *action, json_t *params,
+    const char *notfound, struct aws_resp *resp, int *missing) FX_WUR;
 /* the element of doc's list (aws_j_list path) whose key is id, or NULL */
-const json_t *pb_item(const json_t *doc, const char *list, const char *key,
-    const char *id);
+const json_t *
+pb_item(const json_t *doc, const char *list, const char *key, const char *id);
 /* how to describe one resource of a kind by its id */
 struct pb_one {
 	enum aws_svc svc;
-	const char *action;	/* "DescribeVolumes" */
-	const char *param;	/* the id's parameter: "VolumeId.1" */
-	const char *list;	/* the answer's list: "volumeSet" */
-	const char *key;	/* the id in an element: "volumeId" */
-	const char *notfound;	/* the error code of "no such resource" */
+	const char *action;   /* "DescribeVolumes" */
+	const char *param;    /* the id's parameter: "VolumeId.1" */
+	const char *list;     /* the answer's list: "volumeSet" */
+	const char *key;      /* the id in an element: "volumeId" */
+	const char *notfound; /* the error code of "no such resource" */
 };
 /*
  * Describe the resource id (pb_read): *item is its element of the
@@ -195,14 +195,14 @@ struct pb_one {
 fx_err pb_read_one(struct pb_ctx *x, const struct pb_one *d, const char *id,
     struct aws_resp *resp, const json_t **item) FX_WUR;
 /* the same for the finding's resource (pb_resource: *id, borrowed) */
-fx_err pb_read_finding(struct pb_ctx *x, const json_t *finding,
-    const struct pb_one *d, struct aws_resp *resp, const char **id,
-    const json_t **item) FX_WUR;
+fx_err
+pb_read_finding(struct pb_ctx *x, const json_t *finding, const struct pb_one *d,
+    struct aws_resp *resp, const char **id, const json_t **item) FX_WUR;
 
 /* ---- tags ------------------------------------------------------------ */
 
-#define PB_MAX_TAGS	50	/* EC2 and RDS: tags per resource */
-#define PB_FIXIT_TAGS	4	/* playbook, finding, action, time */
+#define PB_MAX_TAGS   50 /* EC2 and RDS: tags per resource */
+#define PB_FIXIT_TAGS 4	 /* playbook, finding, action, time */
 
 /* 1 when key starts with "fixit:" (PB_TAG_PREFIX) */
 int pb_tag_is_fixit(const char *key);
@@ -226,14 +226,14 @@ json_t *pb_user_tags(const json_t *tags, int settable, int *skipped);
  * "Tags.member." (RDS).
  */
 struct pb_tags {
-	json_t *params;		/* borrowed */
+	json_t *params; /* borrowed */
 	const char *prefix;
-	int n;			/* entries so far */
+	int n; /* entries so far */
 };
 void pb_tags_init(struct pb_tags *t, json_t *params, const char *prefix);
 /* one tag; FX_ETOOBIG past PB_MAX_TAGS, FX_EINVAL for a prefix too long */
-fx_err pb_tags_add(struct pb_tags *t, const char *key, const char *value)
-    FX_WUR;
+fx_err
+pb_tags_add(struct pb_tags *t, const char *key, const char *value) FX_WUR;
 /* the fixit: tags (pb_fixit_tags), then extra (object of string values,
  * fixit: keys only, else FX_EINVAL; may be NULL) */
 fx_err pb_tags_fixit(const struct pb_ctx *x, struct pb_tags *t,
@@ -262,8 +262,7 @@ char *pb_ec2_arn(const struct pb_ctx *x, const char *type, const char *id);
  * NextToken until none; for each page, each element of list_path is
  * passed to fn (return non-FX_OK to stop). Read-only.
  */
-typedef fx_err (*pb_item_fn)(struct pb_ctx *x, const json_t *item,
-    void *arg);
+typedef fx_err (*pb_item_fn)(struct pb_ctx *x, const json_t *item, void *arg);
 fx_err pb_list(struct pb_ctx *x, enum pb_role role, enum aws_svc svc,
     const char *action, const json_t *params, const char *list_path,
     const char *token_path, pb_item_fn fn, void *arg) FX_WUR;
@@ -273,7 +272,6 @@ fx_err pb_list(struct pb_ctx *x, enum pb_role role, enum aws_svc svc,
  * FX_ETOOBIG past FX_MAX_DETECT_FOUND records.
  */
 fx_err pb_found(struct pb_found_list *found, const char *resource_id,
-    const char *arn, const char *title, json_t *details, json_t *tags)
-    FX_WUR;
+    const char *arn, const char *title, json_t *details, json_t *tags) FX_WUR;
 
 #endif

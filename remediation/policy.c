@@ -43,8 +43,8 @@ policy_is_admin(const struct policy *p, const char *user)
 unsigned
 policy_exc_allowed(const struct playbook *pb, enum fx_env env)
 {
-	unsigned allowed = env == ENV_PROD ?
-	    (1u << EXC_1M) | (1u << EXC_1Y) : (1u << EXC_1M);
+	unsigned allowed =
+	    env == ENV_PROD ? (1u << EXC_1M) | (1u << EXC_1Y) : (1u << EXC_1M);
 
 	return allowed & pb->exc_offered;
 }
@@ -65,7 +65,7 @@ const char *
 policy_mode_name(enum pb_mode m)
 {
 	static const char *const names[] = { "off", "shadow", "notify",
-	    "enforce" };
+		"enforce" };
 
 	return (unsigned)m < 4 ? names[m] : "?";
 }

@@ -49,7 +49,9 @@
 #include "buf.h"
 
 /* ---- ingest (struct finding_in: fxfinding.h) ------------------------ */
-struct ingest_result { size_t created, updated, resolved, ignored; };
+struct ingest_result {
+	size_t created, updated, resolved, ignored;
+};
 /*
  * Check finding i of a batch, however it was built: required fields
  * (a configured playbook and account), charsets and lengths, details an
@@ -76,14 +78,18 @@ fx_err sm_ingest(struct db *db, const struct policy *pol,
 
 /* ---- Slack interactions ------------------------------------------- */
 enum sm_action {
-	ACT_FIX_NOW = 0, ACT_EXC_1M, ACT_EXC_1Y, ACT_EXC_APPROVE, ACT_EXC_DENY
+	ACT_FIX_NOW = 0,
+	ACT_EXC_1M,
+	ACT_EXC_1Y,
+	ACT_EXC_APPROVE,
+	ACT_EXC_DENY
 };
 struct sm_click {
 	enum sm_action action;
-	int64_t target_id;	/* finding id, or exception id for approve/deny */
-	const char *user_id;	/* who clicked */
-	const char *trigger_id;	/* for the modal */
-	const char *channel_id, *message_ts;	/* the clicked message */
+	int64_t target_id;   /* finding id, or exception id for approve/deny */
+	const char *user_id; /* who clicked */
+	const char *trigger_id;		     /* for the modal */
+	const char *channel_id, *message_ts; /* the clicked message */
 };
 /*
  * A button click. Not owner/admin -> ephemeral refusal, nothing changes.
@@ -102,7 +108,7 @@ struct sm_exception_req {
 	int64_t finding_id;
 	enum exc_kind kind;
 	const char *user_id;
-	const char *reason;	/* non-empty, <= FX_MAX_REASON */
+	const char *reason; /* non-empty, <= FX_MAX_REASON */
 };
 /*
  * The justification modal was submitted. Re-checks permission and state.
@@ -129,25 +135,25 @@ fx_err sm_undo_request(struct db *db, const struct policy *pol, int64_t id,
  * shadow run already finished with are re-armed for every playbook now in
  * notify or enforce mode, so the next housekeeping asks their owners.
  */
-fx_err sm_reconcile(struct db *db, const struct policy *pol,
-    int64_t now) FX_WUR;
+fx_err
+sm_reconcile(struct db *db, const struct policy *pol, int64_t now) FX_WUR;
 /*
  * Expire exceptions (-> open, owner told it lapsed), advance open findings
  * (notify / approval none -> fixing / shadow records), send reminders
  * (reminder_before the deadline), move notified findings past their
  * deadline to fixing (enforce, not paused, no pending exception).
  */
-fx_err sm_housekeeping(struct db *db, const struct policy *pol,
-    int64_t now) FX_WUR;
+fx_err
+sm_housekeeping(struct db *db, const struct policy *pol, int64_t now) FX_WUR;
 
 struct sm_job {
 	int64_t finding_id;
 	int64_t lease_token;
-	int undo;		/* 1: run the executor's undo */
-	int attempt;		/* 1-based */
+	int undo;    /* 1: run the executor's undo */
+	int attempt; /* 1-based */
 	char *playbook;
-	json_t *finding;	/* finding_to_json, for the executor */
-	json_t *prior_state;	/* undo: recorded prior state */
+	json_t *finding;     /* finding_to_json, for the executor */
+	json_t *prior_state; /* undo: recorded prior state */
 };
 void sm_job_release(struct sm_job *j);
 /*
@@ -161,11 +167,11 @@ fx_err sm_claim(struct db *db, const struct policy *pol, int64_t now,
     size_t max, struct sm_job **jobs, size_t *n) FX_WUR;
 
 struct sm_result {
-	int ok;			/* executor succeeded */
-	int resolved;		/* fix: nothing to do (resource gone or
+	int ok;		     /* executor succeeded */
+	int resolved;	     /* fix: nothing to do (resource gone or
 				 * already right): -> resolved, no fix */
-	json_t *prior_state;	/* fix: borrowed, stored on the finding */
-	const char *message;	/* executor's message (no secrets) */
+	json_t *prior_state; /* fix: borrowed, stored on the finding */
+	const char *message; /* executor's message (no secrets) */
 };
 /*
  * Record a job's outcome, only if the lease token still matches (else

@@ -10,15 +10,15 @@
 #include "banned.h"
 
 fx_err
-sm_pause(struct db *db, const struct policy *pol, const char *name,
-    int paused, const char *admin, int64_t now)
+sm_pause(struct db *db, const struct policy *pol, const char *name, int paused,
+    const char *admin, int64_t now)
 {
 	struct buf why = BUF_INIT;
 	json_t *data = NULL;
 	fx_err rc;
 
-	if (name == NULL || (strcmp(name, "all") != 0 &&
-	    policy_playbook(pol, name) == NULL)) {
+	if (name == NULL ||
+	    (strcmp(name, "all") != 0 && policy_playbook(pol, name) == NULL)) {
 		rc = FX_ENOTFOUND;
 		goto out;
 	}
@@ -59,15 +59,19 @@ sm_undo_request(struct db *db, const struct policy *pol, int64_t id,
 	if (rc != FX_OK)
 		goto out;
 	if (f.state != FS_FIXED) {
-		rc = buf_addf(&why, "Finding #%lld is %s: only a fixed finding "
-		    "can be undone.", (long long)id, fstate_name(f.state));
+		rc = buf_addf(&why,
+		    "Finding #%lld is %s: only a fixed finding "
+		    "can be undone.",
+		    (long long)id, fstate_name(f.state));
 		if (rc == FX_OK)
 			rc = FX_ECONFLICT;
 		goto out;
 	}
 	if (f.undo_requested_by != NULL) {
-		rc = buf_addf(&why, "An undo of #%lld is already queued (asked "
-		    "by %s).", (long long)id, f.undo_requested_by);
+		rc = buf_addf(&why,
+		    "An undo of #%lld is already queued (asked "
+		    "by %s).",
+		    (long long)id, f.undo_requested_by);
 		if (rc == FX_OK)
 			rc = FX_ECONFLICT;
 		goto out;

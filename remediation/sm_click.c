@@ -10,7 +10,7 @@
 #include "sm_internal.h"
 #include "banned.h"
 
-#define ACT_FIX	(-1)	/* guard(): the action is Fix now, not a kind */
+#define ACT_FIX (-1) /* guard(): the action is Fix now, not a kind */
 
 /*
  * May user take action (ACT_FIX or an exc_kind) on f? FX_OK, or an error
@@ -27,34 +27,39 @@ guard(struct db *db, const struct policy *pol, const struct finding *f,
 	fx_err rc;
 
 	if (pb == NULL || acct == NULL) {
-		rc = buf_addf(why, "Finding #%lld belongs to a playbook or "
-		    "account that is no longer configured.", (long long)f->id);
+		rc = buf_addf(why,
+		    "Finding #%lld belongs to a playbook or "
+		    "account that is no longer configured.",
+		    (long long)f->id);
 		return rc == FX_OK ? FX_ENOTFOUND : rc;
 	}
 	if (!sm_may_act(pol, f, user)) {
 		if (f->owner_slack_id != NULL)
-			rc = buf_addf(why, "Only the owner of this finding "
+			rc = buf_addf(why,
+			    "Only the owner of this finding "
 			    "(<@%s>) or a fixit admin can do that.",
 			    f->owner_slack_id);
 		else
 			rc = buf_adds(why, "Only the owner of this finding "
-			    "or a fixit admin can do that.");
+					   "or a fixit admin can do that.");
 		return rc == FX_OK ? FX_EPERM : rc;
 	}
 	if (f->state != FS_NOTIFIED) {
-		rc = buf_addf(why, "This finding was already handled: it is "
-		    "%s.", fstate_name(f->state));
+		rc = buf_addf(why,
+		    "This finding was already handled: it is "
+		    "%s.",
+		    fstate_name(f->state));
 		return rc == FX_OK ? FX_ECONFLICT : rc;
 	}
 	if (f->exc_pending != 0) {
 		rc = buf_adds(why, "An exception for this finding is already "
-		    "awaiting admin approval.");
+				   "awaiting admin approval.");
 		return rc == FX_OK ? FX_ECONFLICT : rc;
 	}
 	if (action == ACT_FIX) {
-		if (!policy_fix_now_allowed(pb, acct->env) ||
-		    f->notify_only) {
-			rc = buf_addf(why, "Fix now is not offered for this "
+		if (!policy_fix_now_allowed(pb, acct->env) || f->notify_only) {
+			rc = buf_addf(why,
+			    "Fix now is not offered for this "
 			    "finding (%s account, playbook mode %s).",
 			    policy_env_name(acct->env),
 			    policy_mode_name(pb->mode));
@@ -64,16 +69,19 @@ guard(struct db *db, const struct policy *pol, const struct finding *f,
 		if (rc != FX_OK)
 			return rc;
 		if (paused) {
-			rc = buf_addf(why, "Fixes of %s are paused by a fixit "
-			    "admin; try again later.", pb->name);
+			rc = buf_addf(why,
+			    "Fixes of %s are paused by a fixit "
+			    "admin; try again later.",
+			    pb->name);
 			return rc == FX_OK ? FX_ECONFLICT : rc;
 		}
 		return FX_OK;
 	}
 	if (!(policy_exc_allowed(pb, acct->env) & (1u << action))) {
-		rc = buf_addf(why, "A %s exception is not offered for this "
-		    "finding (%s account).", policy_exc_name(action),
-		    policy_env_name(acct->env));
+		rc = buf_addf(why,
+		    "A %s exception is not offered for this "
+		    "finding (%s account).",
+		    policy_exc_name(action), policy_env_name(acct->env));
 		return rc == FX_OK ? FX_EPERM : rc;
 	}
 	return FX_OK;
@@ -87,8 +95,8 @@ refused(fx_err rc)
 }
 
 static fx_err
-click_finding(struct db *db, const struct policy *pol,
-    const struct sm_click *c, int64_t now)
+click_finding(struct db *db, const struct policy *pol, const struct sm_click *c,
+    int64_t now)
 {
 	struct buf t = BUF_INIT;
 	struct finding f;
@@ -97,8 +105,9 @@ click_finding(struct db *db, const struct policy *pol,
 	fx_err rc;
 
 	memset(&f, 0, sizeof(f));
-	action = c->action == ACT_FIX_NOW ? ACT_FIX :
-	    c->action == ACT_EXC_1Y ? EXC_1Y : EXC_1M;
+	action = c->action == ACT_FIX_NOW  ? ACT_FIX
+		 : c->action == ACT_EXC_1Y ? EXC_1Y
+					   : EXC_1M;
 	rc = sm_finding_get(db, c->target_id, &f, &t);
 	if (rc == FX_ENOTFOUND) {
 		rc = sm_out_ephemeral(db, 0, c->channel_id, c->user_id,
@@ -200,10 +209,10 @@ decide_approve(struct db *db, const struct sm_click *c,
 	    policy_exc_name(kind), c->user_id, iso);
 	if (rc != FX_OK)
 		goto out;
-	rc = sm_apply(db, f, FS_EXCEPTED, c->user_id, "transition",
-	    buf_str(&t), now, "{s:I,s:s,s:s,s:s?,s:s?}", "exception_id",
-	    (json_int_t)e->id, "kind", sm_exc_code(kind), "until", iso,
-	    "requested_by", e->requested_by, "reason", e->reason);
+	rc = sm_apply(db, f, FS_EXCEPTED, c->user_id, "transition", buf_str(&t),
+	    now, "{s:I,s:s,s:s,s:s?,s:s?}", "exception_id", (json_int_t)e->id,
+	    "kind", sm_exc_code(kind), "until", iso, "requested_by",
+	    e->requested_by, "reason", e->reason);
 	if (rc != FX_OK)
 		goto out;
 	buf_reset(&t);
@@ -225,9 +234,8 @@ out:
 
 /* denied (row denied): finding stays notified; owner told */
 static fx_err
-decide_deny(struct db *db, const struct playbook *pb,
-    const struct sm_click *c, const struct exception_rec *e,
-    struct finding *f, int kind, int64_t now)
+decide_deny(struct db *db, const struct playbook *pb, const struct sm_click *c,
+    const struct exception_rec *e, struct finding *f, int kind, int64_t now)
 {
 	struct buf t = BUF_INIT, a = BUF_INIT;
 	fx_err rc;
@@ -300,8 +308,8 @@ decide(struct db *db, const struct policy *pol, const struct sm_click *c,
 
 /* Approve / Deny on an approval request (admins only) */
 static fx_err
-click_decide(struct db *db, const struct policy *pol,
-    const struct sm_click *c, int64_t now)
+click_decide(struct db *db, const struct policy *pol, const struct sm_click *c,
+    int64_t now)
 {
 	struct exception_rec e;
 	struct finding f;
@@ -312,7 +320,7 @@ click_decide(struct db *db, const struct policy *pol,
 	memset(&f, 0, sizeof(f));
 	if (!policy_is_admin(pol, c->user_id)) {
 		rc = buf_adds(&t, "Only a fixit admin can approve or deny "
-		    "exceptions.");
+				  "exceptions.");
 		goto refuse;
 	}
 	rc = db_exception_get(db, c->target_id, &e);
@@ -325,8 +333,10 @@ click_decide(struct db *db, const struct policy *pol,
 	if (rc != FX_OK)
 		goto out;
 	if (e.status == NULL || strcmp(e.status, "pending") != 0) {
-		rc = buf_addf(&t, "This exception was already handled: it is "
-		    "%s.", e.status ? e.status : "unknown");
+		rc = buf_addf(&t,
+		    "This exception was already handled: it is "
+		    "%s.",
+		    e.status ? e.status : "unknown");
 		goto refuse;
 	}
 	rc = sm_finding_get(db, e.finding_id, &f, &t);
@@ -337,8 +347,10 @@ click_decide(struct db *db, const struct policy *pol,
 	if (rc != FX_OK)
 		goto out;
 	if (f.state != FS_NOTIFIED || f.exc_pending != e.id) {
-		rc = buf_addf(&t, "This finding was already handled: it is "
-		    "%s.", fstate_name(f.state));
+		rc = buf_addf(&t,
+		    "This finding was already handled: it is "
+		    "%s.",
+		    fstate_name(f.state));
 		goto refuse;
 	}
 	rc = decide(db, pol, c, &e, &f, now);
@@ -413,18 +425,19 @@ submit_pending(struct db *db, const struct sm_exception_req *r,
 	if (rc != FX_OK)
 		goto out;
 	rc = sm_apply(db, f, FS_NOTIFIED, r->user_id, "exception_requested",
-	    buf_str(&t), now, "{s:I,s:s,s:s}", "exception_id",
-	    (json_int_t)e.id, "kind", sm_exc_code(r->kind), "reason",
-	    r->reason);
+	    buf_str(&t), now, "{s:I,s:s,s:s}", "exception_id", (json_int_t)e.id,
+	    "kind", sm_exc_code(r->kind), "reason", r->reason);
 	if (rc != FX_OK)
 		goto out;
-	rc = sm_out(db, "approval_request", f->id, now, "{s:I}",
-	    "exception_id", (json_int_t)e.id);
+	rc = sm_out(db, "approval_request", f->id, now, "{s:I}", "exception_id",
+	    (json_int_t)e.id);
 	if (rc != FX_OK)
 		goto out;
 	buf_reset(&t);
-	rc = buf_addf(&t, "<@%s> asked for a *%s* exception (awaiting admin "
-	    "approval): ", r->user_id, policy_exc_name(r->kind));
+	rc = buf_addf(&t,
+	    "<@%s> asked for a *%s* exception (awaiting admin "
+	    "approval): ",
+	    r->user_id, policy_exc_name(r->kind));
 	if (rc != FX_OK)
 		goto out;
 	rc = sm_add_escaped(&t, r->reason);
@@ -461,19 +474,18 @@ submit_active(struct db *db, const struct playbook *pb,
 		goto out;
 	f->excepted_until = e.until;
 	sm_iso(e.until, iso);
-	rc = buf_addf(&t, "<@%s> took a %s exception until %s: %s",
-	    r->user_id, policy_exc_name(r->kind), iso, r->reason);
+	rc = buf_addf(&t, "<@%s> took a %s exception until %s: %s", r->user_id,
+	    policy_exc_name(r->kind), iso, r->reason);
 	if (rc != FX_OK)
 		goto out;
-	rc = sm_apply(db, f, FS_EXCEPTED, r->user_id, "transition",
-	    buf_str(&t), now, "{s:I,s:s,s:s,s:s}", "exception_id",
-	    (json_int_t)e.id, "kind", sm_exc_code(r->kind), "until", iso,
-	    "reason", r->reason);
+	rc = sm_apply(db, f, FS_EXCEPTED, r->user_id, "transition", buf_str(&t),
+	    now, "{s:I,s:s,s:s,s:s}", "exception_id", (json_int_t)e.id, "kind",
+	    sm_exc_code(r->kind), "until", iso, "reason", r->reason);
 	if (rc != FX_OK)
 		goto out;
 	buf_reset(&t);
-	rc = buf_addf(&t, "<@%s> took an exception for %s until ",
-	    r->user_id, policy_exc_name(r->kind));
+	rc = buf_addf(&t, "<@%s> took an exception for %s until ", r->user_id,
+	    policy_exc_name(r->kind));
 	if (rc != FX_OK)
 		goto out;
 	rc = sm_add_date(&t, e.until);
@@ -504,8 +516,10 @@ sm_exception_submit(struct db *db, const struct policy *pol,
 	memset(&f, 0, sizeof(f));
 	if ((unsigned)r->kind >= EXC__COUNT || r->reason == NULL ||
 	    *r->reason == '\0' || strlen(r->reason) > FX_MAX_REASON) {
-		rc = buf_addf(&why, "Please give a reason (at most %d "
-		    "characters).", FX_MAX_REASON);
+		rc = buf_addf(&why,
+		    "Please give a reason (at most %d "
+		    "characters).",
+		    FX_MAX_REASON);
 		if (rc == FX_OK)
 			rc = FX_EINVAL;
 		goto out;

@@ -16,8 +16,8 @@
 
 fx_err
 sm_apply(struct db *db, struct finding *f, enum fstate to, const char *actor,
-    const char *event, const char *reason, int64_t now,
-    const char *data_fmt, ...)
+    const char *event, const char *reason, int64_t now, const char *data_fmt,
+    ...)
 {
 	enum fstate from = f->state;
 	json_t *data = NULL;
@@ -43,8 +43,8 @@ sm_apply(struct db *db, struct finding *f, enum fstate to, const char *actor,
 out:
 	if (rc != FX_OK)
 		log_warnx("%s: finding %lld %s -> %s (%s): %s", __func__,
-		    (long long)f->id, fstate_name(from), fstate_name(to),
-		    event, fx_strerror(rc));
+		    (long long)f->id, fstate_name(from), fstate_name(to), event,
+		    fx_strerror(rc));
 	json_decref(data);
 	return rc;
 }
@@ -90,8 +90,8 @@ sm_out_decision_at(struct db *db, int64_t finding_id, const char *text,
 	if (channel == NULL || ts == NULL || *channel == '\0' || *ts == '\0')
 		return FX_OK;
 	return out_args(db, "decision", finding_id, now,
-	    json_pack("{s:s,s:s,s:s}", "text", text, "channel", channel,
-	    "ts", ts));
+	    json_pack("{s:s,s:s,s:s}", "text", text, "channel", channel, "ts",
+		ts));
 }
 
 fx_err
@@ -100,7 +100,7 @@ sm_out_ephemeral(struct db *db, int64_t finding_id, const char *channel,
 {
 	return out_args(db, "ephemeral", finding_id, now,
 	    json_pack("{s:s,s:s,s:s}", "channel", channel ? channel : "",
-	    "user", user ? user : "", "text", text));
+		"user", user ? user : "", "text", text));
 }
 
 fx_err
@@ -179,8 +179,7 @@ sm_set_json(char **dst, const json_t *v)
 }
 
 int
-sm_may_act(const struct policy *pol, const struct finding *f,
-    const char *user)
+sm_may_act(const struct policy *pol, const struct finding *f, const char *user)
 {
 	if (user == NULL || *user == '\0')
 		return 0;
@@ -230,8 +229,8 @@ sm_reset_cycle(struct finding *f)
 }
 
 fx_err
-sm_exception_decide(struct db *db, struct exception_rec *e,
-    const char *status, const char *who, int64_t now)
+sm_exception_decide(struct db *db, struct exception_rec *e, const char *status,
+    const char *who, int64_t now)
 {
 	fx_err rc;
 
@@ -298,11 +297,15 @@ sm_notify(struct db *db, const struct playbook *pb, struct finding *f,
 	f->reminder_sent = 0;
 	sm_iso(f->deadline, iso);
 	if (sm_mode(pb, f) == PB_ENFORCE)
-		rc = buf_addf(&why, "Owner asked; fixit fixes it after %s "
-		    "unless an exception is taken", iso);
+		rc = buf_addf(&why,
+		    "Owner asked; fixit fixes it after %s "
+		    "unless an exception is taken",
+		    iso);
 	else
-		rc = buf_addf(&why, "Owner asked to fix it by %s (notify "
-		    "mode: fixit will not fix it)", iso);
+		rc = buf_addf(&why,
+		    "Owner asked to fix it by %s (notify "
+		    "mode: fixit will not fix it)",
+		    iso);
 	if (rc != FX_OK)
 		goto out;
 	rc = sm_apply(db, f, FS_NOTIFIED, actor, "transition", buf_str(&why),
@@ -341,8 +344,8 @@ shadow_dest(struct buf *b, const struct policy *pol, const struct finding *f)
 		return buf_addf(b, "<@%s>", f->owner_slack_id);
 	if (f->owner_email != NULL && *f->owner_email != '\0')
 		return buf_addf(b, "owner %s", f->owner_email);
-	return buf_addf(b, "channel %s", acct && acct->channel ?
-	    acct->channel : "(none)");
+	return buf_addf(b, "channel %s",
+	    acct && acct->channel ? acct->channel : "(none)");
 }
 
 /*
@@ -351,9 +354,8 @@ shadow_dest(struct buf *b, const struct policy *pol, const struct finding *f)
  * none would fix at once: both in one step.
  */
 static fx_err
-shadow_step(struct db *db, const struct policy *pol,
-    const struct playbook *pb, struct finding *f, const char *actor,
-    int64_t now)
+shadow_step(struct db *db, const struct policy *pol, const struct playbook *pb,
+    struct finding *f, const char *actor, int64_t now)
 {
 	struct buf why = BUF_INIT;
 	char iso[21];
@@ -400,8 +402,7 @@ out:
 enum pb_mode
 sm_mode(const struct playbook *pb, const struct finding *f)
 {
-	return pb->mode == PB_ENFORCE && f->notify_only ? PB_NOTIFY :
-	    pb->mode;
+	return pb->mode == PB_ENFORCE && f->notify_only ? PB_NOTIFY : pb->mode;
 }
 
 fx_err

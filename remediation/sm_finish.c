@@ -65,8 +65,9 @@ finish_fixed(struct db *db, const struct playbook *pb, struct finding *f,
 	rc = sm_add_finding(&o, f);
 	if (rc != FX_OK)
 		goto out;
-	rc = buf_adds(&o, pb != NULL && pb->irreversible ? "." :
-	    ". A fixit admin can undo it.");
+	rc = buf_adds(&o, pb != NULL && pb->irreversible
+			      ? "."
+			      : ". A fixit admin can undo it.");
 	if (rc != FX_OK)
 		goto out;
 	rc = sm_out_text(db, "owner_msg", f->id, buf_str(&o), now);
@@ -81,8 +82,8 @@ static fx_err
 finish_resolved(struct db *db, struct finding *f, const struct sm_result *r,
     int64_t now)
 {
-	const char *msg = r->message && *r->message ? r->message :
-	    "nothing to fix";
+	const char *msg =
+	    r->message && *r->message ? r->message : "nothing to fix";
 	struct buf t = BUF_INIT;
 	fx_err rc;
 
@@ -111,19 +112,17 @@ out:
 
 /* attempts used up: failed, admins and owner told */
 static fx_err
-finish_gave_up(struct db *db, struct finding *f, const char *msg,
-    int64_t now)
+finish_gave_up(struct db *db, struct finding *f, const char *msg, int64_t now)
 {
 	struct buf t = BUF_INIT;
 	fx_err rc;
 
-	rc = buf_addf(&t, "Fix failed after %d attempts: %s", f->attempts,
-	    msg);
+	rc = buf_addf(&t, "Fix failed after %d attempts: %s", f->attempts, msg);
 	if (rc != FX_OK)
 		goto out;
 	rc = sm_apply(db, f, FS_FAILED, SM_ACTOR_SYSTEM, "transition",
-	    buf_str(&t), now, "{s:i,s:s}", "attempts", f->attempts,
-	    "message", msg);
+	    buf_str(&t), now, "{s:i,s:s}", "attempts", f->attempts, "message",
+	    msg);
 	if (rc != FX_OK)
 		goto out;
 	buf_reset(&t);
@@ -143,8 +142,10 @@ finish_gave_up(struct db *db, struct finding *f, const char *msg,
 	if (rc != FX_OK)
 		goto out;
 	if (f->notified_at != 0) {
-		rc = sm_out_text(db, "decision", f->id, "fixit could not fix "
-		    "this; fixit admins were alerted.", now);
+		rc = sm_out_text(db, "decision", f->id,
+		    "fixit could not fix "
+		    "this; fixit admins were alerted.",
+		    now);
 		if (rc != FX_OK)
 			goto out;
 	}
@@ -168,8 +169,8 @@ static fx_err
 finish_failed(struct db *db, const struct playbook *pb, struct finding *f,
     const struct sm_result *r, int64_t now)
 {
-	const char *msg = r->message && *r->message ? r->message :
-	    "the executor failed";
+	const char *msg =
+	    r->message && *r->message ? r->message : "the executor failed";
 	int max = pb != NULL && pb->max_attempts > 0 ? pb->max_attempts : 1;
 	int64_t delay;
 	struct buf t = BUF_INIT;
@@ -192,7 +193,7 @@ finish_failed(struct db *db, const struct playbook *pb, struct finding *f,
 	f->next_attempt_at = now + delay;
 	sm_iso(f->next_attempt_at, iso);
 	if ((rc = buf_addf(&t, "Fix attempt %d of %d failed: %s; retry at %s",
-	    f->attempts, max, msg, iso)) != FX_OK)
+		 f->attempts, max, msg, iso)) != FX_OK)
 		goto out;
 	rc = sm_apply(db, f, FS_FIXING, SM_ACTOR_SYSTEM, "fix_failed",
 	    buf_str(&t), now, "{s:i,s:s,s:s}", "attempt", f->attempts,
@@ -211,22 +212,21 @@ finish_undo(struct db *db, struct finding *f, const struct sm_result *r,
 	char *by = f->undo_requested_by;
 	fx_err rc;
 
-	f->undo_requested_by = NULL;	/* freed at out */
+	f->undo_requested_by = NULL; /* freed at out */
 	lease_clear(f);
 	if (!r->ok) {
-		rc = sm_set_str(&f->last_error, *msg ? msg :
-		    "the executor failed");
+		rc = sm_set_str(&f->last_error,
+		    *msg ? msg : "the executor failed");
 		if (rc != FX_OK)
 			goto out;
 	}
-	rc = buf_addf(&t, "%s (asked by %s)%s%s", r->ok ? "Fix undone" :
-	    "Undo failed", by, *msg ? ": " : "", msg);
+	rc = buf_addf(&t, "%s (asked by %s)%s%s",
+	    r->ok ? "Fix undone" : "Undo failed", by, *msg ? ": " : "", msg);
 	if (rc != FX_OK)
 		goto out;
-	rc = sm_apply(db, f, r->ok ? FS_ROLLED_BACK : FS_FIXED,
-	    SM_ACTOR_SYSTEM, r->ok ? "transition" : "undo_failed",
-	    buf_str(&t), now, "{s:s,s:s}", "requested_by", by, "message",
-	    msg);
+	rc = sm_apply(db, f, r->ok ? FS_ROLLED_BACK : FS_FIXED, SM_ACTOR_SYSTEM,
+	    r->ok ? "transition" : "undo_failed", buf_str(&t), now, "{s:s,s:s}",
+	    "requested_by", by, "message", msg);
 	if (rc != FX_OK)
 		goto out;
 	buf_reset(&t);
@@ -277,8 +277,8 @@ sm_finish(struct db *db, const struct policy *pol, const struct sm_job *j,
 		goto out;
 	}
 	if (j->lease_token == 0 || f.lease_token != j->lease_token ||
-	    (!j->undo && f.state != FS_FIXING) || (j->undo &&
-	    (f.state != FS_FIXED || f.undo_requested_by == NULL))) {
+	    (!j->undo && f.state != FS_FIXING) ||
+	    (j->undo && (f.state != FS_FIXED || f.undo_requested_by == NULL))) {
 		log_warnx("%s: finding %lld: stale job (state %s)", __func__,
 		    (long long)f.id, fstate_name(f.state));
 		rc = FX_ECONFLICT;

@@ -29,8 +29,8 @@ ingest_fields(const struct finding_in *in, struct finding *f, int64_t now)
 		f->notify_only = in->notify_only;
 	}
 	f->observed_at = in->observed_at > 0 ? in->observed_at : now;
-	if (in->title != NULL && (rc = sm_set_str(&f->title, in->title)) !=
-	    FX_OK)
+	if (in->title != NULL &&
+	    (rc = sm_set_str(&f->title, in->title)) != FX_OK)
 		goto out;
 	if (in->resource_arn != NULL &&
 	    (rc = sm_set_str(&f->resource_arn, in->resource_arn)) != FX_OK)
@@ -42,8 +42,8 @@ ingest_fields(const struct finding_in *in, struct finding *f, int64_t now)
 	if (rc != FX_OK)
 		goto out;
 	/* a new owner email voids a Slack id looked up from the old one */
-	if (in->owner_email != NULL && !same_str(in->owner_email,
-	    f->owner_email)) {
+	if (in->owner_email != NULL &&
+	    !same_str(in->owner_email, f->owner_email)) {
 		if ((rc = sm_set_str(&f->owner_email, in->owner_email)) !=
 		    FX_OK)
 			goto out;
@@ -58,8 +58,8 @@ out:
 }
 
 static fx_err
-ingest_new(struct db *db, const struct policy *pol,
-    const struct finding_in *in, struct finding *f, int64_t now)
+ingest_new(struct db *db, const struct policy *pol, const struct finding_in *in,
+    struct finding *f, int64_t now)
 {
 	fx_err rc;
 
@@ -143,7 +143,7 @@ ingest_active(struct db *db, const struct policy *pol, struct finding *f,
 		goto update;
 	if (was == FS_RESOLVED || was == FS_FIXED) {
 		if (was == FS_FIXED && f->lease_until != 0)
-			goto update;	/* an undo is running: leave it */
+			goto update; /* an undo is running: leave it */
 		sm_reset_cycle(f);
 		rc = sm_apply(db, f, FS_OPEN, SM_ACTOR_INGEST, "transition",
 		    "Seen again: re-opened", now, "{s:s}", "prior_state",
@@ -171,8 +171,8 @@ out:
 }
 
 static fx_err
-ingest_one(struct db *db, const struct policy *pol,
-    const struct finding_in *in, int64_t now, struct ingest_result *res)
+ingest_one(struct db *db, const struct policy *pol, const struct finding_in *in,
+    int64_t now, struct ingest_result *res)
 {
 	const struct playbook *pb = policy_playbook(pol, in->playbook);
 	struct finding f;
@@ -197,7 +197,7 @@ ingest_one(struct db *db, const struct policy *pol,
 	    in->resource_id, &f);
 	if (rc == FX_ENOTFOUND) {
 		memset(&f, 0, sizeof(f));
-		if (in->resolved) {	/* never seen active: nothing to do */
+		if (in->resolved) { /* never seen active: nothing to do */
 			res->ignored++;
 			rc = FX_OK;
 			goto out;

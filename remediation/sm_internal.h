@@ -37,12 +37,12 @@
 #include "policy.h"
 #include "sm.h"
 
-#define SM_BATCH		500	/* ids per timer query and tick */
-#define SM_MAX_BACKOFF		86400	/* retry delay cap, seconds */
-#define SM_DEFAULT_LEASE	300	/* when pol->lease is not set */
+#define SM_BATCH	 500   /* ids per timer query and tick */
+#define SM_MAX_BACKOFF	 86400 /* retry delay cap, seconds */
+#define SM_DEFAULT_LEASE 300   /* when pol->lease is not set */
 
-#define SM_ACTOR_SYSTEM	"fixit"
-#define SM_ACTOR_INGEST	"ingest"
+#define SM_ACTOR_SYSTEM "fixit"
+#define SM_ACTOR_INGEST "ingest"
 
 /*
  * The one way a finding changes: f->state = to, f->updated_at = now, the
@@ -56,22 +56,20 @@ fx_err sm_apply(struct db *db, struct finding *f, enum fstate to,
     const char *data_fmt, ...) FX_WUR;
 
 /* an outbox row whose args are json_pack(fmt, ...) */
-fx_err sm_out(struct db *db, const char *kind, int64_t finding_id,
-    int64_t now, const char *fmt, ...) FX_WUR;
+fx_err sm_out(struct db *db, const char *kind, int64_t finding_id, int64_t now,
+    const char *fmt, ...) FX_WUR;
 /* {"text"} rows: owner_msg, admin_msg, decision on the finding's message */
 fx_err sm_out_text(struct db *db, const char *kind, int64_t finding_id,
     const char *text, int64_t now) FX_WUR;
 /* decision on channel/ts (another message), when both are set */
-fx_err sm_out_decision_at(struct db *db, int64_t finding_id,
-    const char *text, const char *channel, const char *ts,
-    int64_t now) FX_WUR;
-fx_err sm_out_ephemeral(struct db *db, int64_t finding_id,
-    const char *channel, const char *user, const char *text,
-    int64_t now) FX_WUR;
+fx_err sm_out_decision_at(struct db *db, int64_t finding_id, const char *text,
+    const char *channel, const char *ts, int64_t now) FX_WUR;
+fx_err sm_out_ephemeral(struct db *db, int64_t finding_id, const char *channel,
+    const char *user, const char *text, int64_t now) FX_WUR;
 
 /* text helpers: Slack mrkdwn escaping (& < >), dates, a finding's name */
 fx_err sm_add_escaped(struct buf *b, const char *s) FX_WUR;
-fx_err sm_add_date(struct buf *b, int64_t t) FX_WUR;	/* <!date^..|ISO> */
+fx_err sm_add_date(struct buf *b, int64_t t) FX_WUR; /* <!date^..|ISO> */
 fx_err sm_add_finding(struct buf *b, const struct finding *f) FX_WUR;
 void sm_iso(int64_t t, char out[21]);
 
@@ -80,10 +78,10 @@ fx_err sm_set_str(char **dst, const char *src) FX_WUR;
 /* replace *dst by the compact JSON text of v (NULL: *dst = NULL) */
 fx_err sm_set_json(char **dst, const json_t *v) FX_WUR;
 /* owner of the finding or a fixit admin */
-int sm_may_act(const struct policy *pol, const struct finding *f,
-    const char *user);
-const char *sm_exc_code(enum exc_kind k);	/* "1m" | "1y" */
-int sm_exc_parse(const char *code);		/* -1 when unknown */
+int
+sm_may_act(const struct policy *pol, const struct finding *f, const char *user);
+const char *sm_exc_code(enum exc_kind k); /* "1m" | "1y" */
+int sm_exc_parse(const char *code);	  /* -1 when unknown */
 /* "all" or the playbook paused */
 fx_err sm_paused(struct db *db, const char *playbook, int *paused) FX_WUR;
 /* the mode that applies to f: a notify-only finding of an enforcing

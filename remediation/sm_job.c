@@ -30,7 +30,7 @@ sm_job_release(struct sm_job *j)
 static int64_t
 lease_token(void)
 {
-	static uint64_t counter;	/* writer thread only */
+	static uint64_t counter; /* writer thread only */
 	unsigned char b[8];
 	uint64_t v = 0;
 	size_t i;
@@ -60,7 +60,7 @@ claimable(struct db *db, const struct playbook *pb, const struct finding *f,
 		return FX_OK;
 	/* notify and shadow never fix, even what was queued before */
 	if (!undo && (f->state != FS_FIXING || f->next_attempt_at > now ||
-	    sm_mode(pb, f) != PB_ENFORCE))
+			 sm_mode(pb, f) != PB_ENFORCE))
 		return FX_OK;
 	rc = sm_paused(db, pb->name, &paused);
 	if (rc != FX_OK || paused)
@@ -77,16 +77,15 @@ claimable(struct db *db, const struct playbook *pb, const struct finding *f,
 
 /* lease f, audit the attempt, fill j */
 static fx_err
-claim_one(struct db *db, const struct policy *pol, struct finding *f,
-    int undo, int64_t now, struct sm_job *j)
+claim_one(struct db *db, const struct policy *pol, struct finding *f, int undo,
+    int64_t now, struct sm_job *j)
 {
 	const struct playbook *pb = policy_playbook(pol, f->playbook);
 	struct buf t = BUF_INIT;
 	char iso[21];
 	fx_err rc;
 
-	f->lease_until = now + (pol->lease > 0 ? pol->lease :
-	    SM_DEFAULT_LEASE);
+	f->lease_until = now + (pol->lease > 0 ? pol->lease : SM_DEFAULT_LEASE);
 	f->lease_token = lease_token();
 	sm_iso(f->lease_until, iso);
 	if (undo) {
@@ -101,8 +100,7 @@ claim_one(struct db *db, const struct policy *pol, struct finding *f,
 		goto out;
 	rc = sm_apply(db, f, f->state, SM_ACTOR_SYSTEM,
 	    undo ? "undo_attempt" : "fix_attempt", buf_str(&t), now,
-	    "{s:i,s:s}", "attempt", undo ? 1 : f->attempts, "lease_until",
-	    iso);
+	    "{s:i,s:s}", "attempt", undo ? 1 : f->attempts, "lease_until", iso);
 	if (rc != FX_OK)
 		goto out;
 	j->finding_id = f->id;
@@ -139,11 +137,11 @@ claim_kind(struct db *db, const struct policy *pol, enum due_kind k,
 		memset(&f, 0, sizeof(f));
 		rc = db_finding_get(db, ids[i], &f);
 		if (rc == FX_OK)
-			rc = claimable(db, policy_playbook(pol, f.playbook),
-			    &f, undo, now, &ok);
+			rc = claimable(db, policy_playbook(pol, f.playbook), &f,
+			    undo, now, &ok);
 		if (rc == FX_OK && ok) {
 			rc = claim_one(db, pol, &f, undo, now, &jobs[*cnt]);
-			(*cnt)++;	/* released by the caller on error */
+			(*cnt)++; /* released by the caller on error */
 		} else if (rc == FX_ENOTFOUND) {
 			rc = FX_OK;
 		}

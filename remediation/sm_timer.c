@@ -31,11 +31,12 @@ expire_rows(struct db *db, int64_t finding_id, int64_t now, int *kind)
 		status = json_string_value(json_object_get(x, "status"));
 		if (status == NULL || strcmp(status, "active") != 0)
 			continue;
-		if (sm_exc_parse(json_string_value(json_object_get(x,
-		    "kind"))) == EXC_1Y)
+		if (sm_exc_parse(json_string_value(
+			json_object_get(x, "kind"))) == EXC_1Y)
 			*kind = EXC_1Y;
-		rc = sm_exception_close(db, json_integer_value(
-		    json_object_get(x, "id")), "expired", SM_ACTOR_SYSTEM, now);
+		rc = sm_exception_close(db,
+		    json_integer_value(json_object_get(x, "id")), "expired",
+		    SM_ACTOR_SYSTEM, now);
 		if (rc != FX_OK)
 			goto out;
 	}
@@ -88,8 +89,7 @@ out:
 }
 
 static fx_err
-hk_open(struct db *db, const struct policy *pol, struct finding *f,
-    int64_t now)
+hk_open(struct db *db, const struct policy *pol, struct finding *f, int64_t now)
 {
 	return sm_advance(db, pol, f, SM_ACTOR_SYSTEM, now);
 }
@@ -104,8 +104,8 @@ hk_reminder(struct db *db, const struct policy *pol, struct finding *f,
 
 	if (f->state != FS_NOTIFIED || f->reminder_sent || pb == NULL)
 		return FX_OK;
-	if (pb->reminder_before <= 0 || (pb->mode != PB_NOTIFY &&
-	    pb->mode != PB_ENFORCE)) {
+	if (pb->reminder_before <= 0 ||
+	    (pb->mode != PB_NOTIFY && pb->mode != PB_ENFORCE)) {
 		/* no reminder will ever be due: leave the query's set */
 		f->reminder_sent = 1;
 		f->updated_at = now;
@@ -116,8 +116,7 @@ hk_reminder(struct db *db, const struct policy *pol, struct finding *f,
 	f->reminder_sent = 1;
 	sm_iso(f->deadline, iso);
 	rc = sm_apply(db, f, FS_NOTIFIED, SM_ACTOR_SYSTEM, "reminder",
-	    "Reminder sent before the deadline", now, "{s:s}", "deadline",
-	    iso);
+	    "Reminder sent before the deadline", now, "{s:s}", "deadline", iso);
 	if (rc == FX_OK)
 		rc = sm_out(db, "reminder", f->id, now, "{s:I}", "deadline",
 		    (json_int_t)f->deadline);
@@ -141,9 +140,11 @@ hk_deadline(struct db *db, const struct policy *pol, struct finding *f,
 		sm_iso(f->deadline, iso);
 		f->deadline = 0;
 		return sm_apply(db, f, FS_NOTIFIED, SM_ACTOR_SYSTEM,
-		    "deadline_passed", "Deadline passed; the playbook does "
-		    "not enforce, so nothing was fixed", now, "{s:s,s:s}",
-		    "deadline", iso, "mode", policy_mode_name(pb->mode));
+		    "deadline_passed",
+		    "Deadline passed; the playbook does "
+		    "not enforce, so nothing was fixed",
+		    now, "{s:s,s:s}", "deadline", iso, "mode",
+		    policy_mode_name(pb->mode));
 	}
 	rc = sm_paused(db, pb->name, &paused);
 	if (rc != FX_OK || paused)
@@ -179,8 +180,8 @@ hk_run(struct db *db, const struct policy *pol, int64_t *ids, size_t n,
 
 /* run fn on each finding of one timer query */
 static fx_err
-hk_each(struct db *db, const struct policy *pol, enum due_kind k,
-    hk_fn fn, int64_t now)
+hk_each(struct db *db, const struct policy *pol, enum due_kind k, hk_fn fn,
+    int64_t now)
 {
 	int64_t *ids = NULL, until = now, rb;
 	size_t i, n = 0;
@@ -223,7 +224,8 @@ sm_reconcile(struct db *db, const struct policy *pol, int64_t now)
 			return rc;
 		if (n > 0)
 			log_info("%s: %s left shadow mode: %lld open findings "
-			    "will be asked", __func__, pb->name, (long long)n);
+				 "will be asked",
+			    __func__, pb->name, (long long)n);
 	}
 	return FX_OK;
 }

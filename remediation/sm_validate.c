@@ -63,22 +63,22 @@ sm_check_finding(const struct policy *pol, struct finding_in *f, size_t i,
 		why = f->playbook ? "unknown playbook" : "required";
 		goto fail;
 	}
-	if (f->account_id == NULL || policy_account(pol, f->account_id) ==
-	    NULL) {
+	if (f->account_id == NULL ||
+	    policy_account(pol, f->account_id) == NULL) {
 		bad = "account_id";
 		why = f->account_id ? "not a configured account" : "required";
 		goto fail;
 	}
-	if (f->region == NULL || !charset_ok(f->region, "-", is_lower_alnum,
-	    32)) {
+	if (f->region == NULL ||
+	    !charset_ok(f->region, "-", is_lower_alnum, 32)) {
 		bad = "region";
 		why = f->region ? "must look like eu-west-1" : "required";
 		goto fail;
 	}
 	if (f->resource_id == NULL || !text_ok(f->resource_id, FX_MAX_FIELD)) {
 		bad = "resource_id";
-		why = f->resource_id ? "must be 1..1024 printable bytes" :
-		    "required";
+		why = f->resource_id ? "must be 1..1024 printable bytes"
+				     : "required";
 		goto fail;
 	}
 	if (f->title == NULL || !text_ok(f->title, FX_MAX_TITLE)) {
@@ -87,20 +87,20 @@ sm_check_finding(const struct policy *pol, struct finding_in *f, size_t i,
 		goto fail;
 	}
 	if (f->resource_arn && (!text_ok(f->resource_arn, FX_MAX_FIELD) ||
-	    strncmp(f->resource_arn, "arn:", 4) != 0)) {
+				   strncmp(f->resource_arn, "arn:", 4) != 0)) {
 		bad = "resource_arn";
 		why = "must be an ARN (arn:...)";
 		goto fail;
 	}
 	if (f->owner_email && (!text_ok(f->owner_email, 254) ||
-	    strchr(f->owner_email, '@') == NULL ||
-	    strchr(f->owner_email, ' ') != NULL)) {
+				  strchr(f->owner_email, '@') == NULL ||
+				  strchr(f->owner_email, ' ') != NULL)) {
 		bad = "owner_email";
 		why = "must be an email address";
 		goto fail;
 	}
-	if (f->owner_slack_id && !charset_ok(f->owner_slack_id, "",
-	    is_upper_alnum, 32)) {
+	if (f->owner_slack_id &&
+	    !charset_ok(f->owner_slack_id, "", is_upper_alnum, 32)) {
 		bad = "owner_slack_id";
 		why = "must be a Slack user id (U...)";
 		goto fail;
@@ -120,11 +120,14 @@ sm_check_finding(const struct policy *pol, struct finding_in *f, size_t i,
 		}
 		free(dump);
 	}
-	f->notify_only = f->notify_only || (f->details != NULL &&
-	    (json_is_string(json_object_get(f->details, "iac_owner")) ||
-	    json_is_true(json_object_get(f->details, "notify_only"))));
+	f->notify_only =
+	    f->notify_only ||
+	    (f->details != NULL &&
+		(json_is_string(json_object_get(f->details, "iac_owner")) ||
+		    json_is_true(json_object_get(f->details, "notify_only"))));
 	return FX_OK;
 fail:
-	return buf_addf(err, "findings[%zu].%s: %s", i, bad, why) == FX_OK ?
-	    FX_EINVAL : FX_ENOMEM;
+	return buf_addf(err, "findings[%zu].%s: %s", i, bad, why) == FX_OK
+		   ? FX_EINVAL
+		   : FX_ENOMEM;
 }

@@ -20,7 +20,7 @@ struct app {
 	struct dbw *w;
 	struct metrics *metrics;
 	struct sender *sender;	/* kicked after writes that queue messages */
-	struct executors *exec;	/* the executors' shared state (executor.h) */
+	struct executors *exec; /* the executors' shared state (executor.h) */
 	struct scan *scan;	/* NULL when no playbook uses aws */
 	struct events *events;	/* the events thread */
 };

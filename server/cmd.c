@@ -19,36 +19,36 @@
 #include "sm.h"
 #include "banned.h"
 
-#define MAX_WORDS	4
-#define MAX_TEXT	256
+#define MAX_WORDS 4
+#define MAX_TEXT  256
 
 static const char refusal[] = "Sorry, /fixit is for fixit admins.";
 
 static const char help_text[] =
-	"*fixit admin commands*\n"
-	"`/fixit status` \xe2\x80\x94 counts by state and playbook, due in "
-	"24 h, failures, pauses\n"
-	"`/fixit due` \xe2\x80\x94 findings whose fix is coming, soonest "
-	"first\n"
-	"`/fixit exceptions` \xe2\x80\x94 active and pending exceptions\n"
-	"`/fixit show ID` \xe2\x80\x94 one finding and its history\n"
-	"`/fixit pause PLAYBOOK|all` \xe2\x80\x94 stop fixes (owners are "
-	"still asked)\n"
-	"`/fixit resume PLAYBOOK|all` \xe2\x80\x94 start fixes again\n"
-	"`/fixit undo ID` \xe2\x80\x94 roll a fix back\n"
-	"`/fixit scan` \xe2\x80\x94 scan every account and region now\n"
-	"`/fixit help` \xe2\x80\x94 this text";
+    "*fixit admin commands*\n"
+    "`/fixit status` \xe2\x80\x94 counts by state and playbook, due in "
+    "24 h, failures, pauses\n"
+    "`/fixit due` \xe2\x80\x94 findings whose fix is coming, soonest "
+    "first\n"
+    "`/fixit exceptions` \xe2\x80\x94 active and pending exceptions\n"
+    "`/fixit show ID` \xe2\x80\x94 one finding and its history\n"
+    "`/fixit pause PLAYBOOK|all` \xe2\x80\x94 stop fixes (owners are "
+    "still asked)\n"
+    "`/fixit resume PLAYBOOK|all` \xe2\x80\x94 start fixes again\n"
+    "`/fixit undo ID` \xe2\x80\x94 roll a fix back\n"
+    "`/fixit scan` \xe2\x80\x94 scan every account and region now\n"
+    "`/fixit help` \xe2\x80\x94 this text";
 
 /* ---- jobs on the writer thread -------------------------------------- */
 
 struct change_job {
 	const struct policy *pol;
-	const char *name;	/* pause: playbook or "all" */
+	const char *name; /* pause: playbook or "all" */
 	int paused;
-	int64_t id;		/* undo */
+	int64_t id; /* undo */
 	const char *admin;
 	int64_t now;
-	struct buf msg;		/* undo: sm's sentence */
+	struct buf msg; /* undo: sm's sentence */
 };
 
 static fx_err
@@ -113,19 +113,23 @@ pause_resume(struct ctx *c, const char *name, int paused)
 	j.admin = c->user;
 	j.now = c->now;
 	if (strcmp(name, "all") != 0 && policy_playbook(c->pol, name) == NULL)
-		rc = FX_ENOTFOUND;	/* sm_pause would say the same */
+		rc = FX_ENOTFOUND; /* sm_pause would say the same */
 	else
 		rc = dbw_call(c->w, job_pause, &j);
 	if (rc == FX_ENOTFOUND)
 		unknown_playbook(c, name);
 	else if (rc == FX_OK && strcmp(name, "all") == 0)
-		cmd_put(c->o, paused ? "Paused all fixes: nothing is fixed "
-		    "until `/fixit resume all`. Owners are still asked." :
-		    "Resumed all fixes.");
+		cmd_put(c->o,
+		    paused
+			? "Paused all fixes: nothing is fixed "
+			  "until `/fixit resume all`. Owners are still asked."
+			: "Resumed all fixes.");
 	else if (rc == FX_OK)
-		cmd_put(c->o, paused ? "Paused playbook `%s`: none of its "
-		    "fixes runs until `/fixit resume %s`." :
-		    "Resumed playbook `%s`.", name, name);
+		cmd_put(c->o,
+		    paused ? "Paused playbook `%s`: none of its "
+			     "fixes runs until `/fixit resume %s`."
+			   : "Resumed playbook `%s`.",
+		    name, name);
 	return rc == FX_ENOTFOUND ? FX_OK : rc;
 }
 
@@ -159,8 +163,10 @@ cmd_undo(struct ctx *c, const char *arg)
 	rc = dbw_call(c->w, job_undo, &j);
 	if (rc == FX_OK || rc == FX_ECONFLICT || rc == FX_ENOTFOUND) {
 		/* refusals are answers too */
-		cmd_put(c->o, "%s", j.msg.len ? buf_str(&j.msg) : rc == FX_OK ?
-		    "Undo queued." : "That finding cannot be undone.");
+		cmd_put(c->o, "%s",
+		    j.msg.len	  ? buf_str(&j.msg)
+		    : rc == FX_OK ? "Undo queued."
+				  : "That finding cannot be undone.");
 		rc = FX_OK;
 	}
 	buf_release(&j.msg);
@@ -173,14 +179,14 @@ cmd_scan(struct ctx *c, const char *arg)
 	switch (scan_request(c->scan)) {
 	case FX_OK:
 		cmd_put(c->o, "Scan started; `/fixit status` shows each "
-		    "account and region when it is done.");
+			      "account and region when it is done.");
 		break;
 	case FX_ECONFLICT:
 		cmd_put(c->o, "A scan is already running.");
 		break;
 	default:
 		cmd_put(c->o, "Scanning is not set up: no playbook uses the "
-		    "aws executor.");
+			      "aws executor.");
 		break;
 	}
 	return FX_OK;
@@ -197,7 +203,7 @@ cmd_help(struct ctx *c, const char *arg)
 
 static const struct subcmd {
 	const char *name;
-	int takes_arg;		/* 1: exactly one argument */
+	int takes_arg; /* 1: exactly one argument */
 	const char *arg_name;
 	fx_err (*fn)(struct ctx *c, const char *arg);
 } subcmds[] = {
@@ -264,8 +270,8 @@ dispatch(struct ctx *c, const char *text)
 		cmd_put_esc(c->o, words[0], 40);
 		cmd_put(c->o, "`.\n\n%s", help_text);
 	} else if (nw != 1 + sc->takes_arg) {
-		cmd_put(c->o, "`%s` takes %s.\n\n%s", sc->name, sc->takes_arg ?
-		    sc->arg_name : "no argument", help_text);
+		cmd_put(c->o, "`%s` takes %s.\n\n%s", sc->name,
+		    sc->takes_arg ? sc->arg_name : "no argument", help_text);
 	} else {
 		return sc->fn(c, sc->takes_arg ? words[1] : NULL);
 	}
@@ -282,7 +288,7 @@ clip(struct buf *b)
 		return;
 	while (n > 0 && ((unsigned char)b->data[n] & 0xc0) == 0x80)
 		n--;
-	memcpy(b->data + n, ELLIPSIS, sizeof(ELLIPSIS));	/* with NUL */
+	memcpy(b->data + n, ELLIPSIS, sizeof(ELLIPSIS)); /* with NUL */
 	b->len = n + sizeof(ELLIPSIS) - 1;
 }
 
@@ -299,7 +305,7 @@ cmd_run(struct dbw *w, const struct policy *pol, struct scan *scan,
 		return buf_adds(reply, refusal);
 	buf_init(&o.b, WORK_CAP);
 	rc = dispatch(&c, text);
-	if (rc == FX_OK && o.rc != FX_ETOOBIG)	/* too big: clipped below */
+	if (rc == FX_OK && o.rc != FX_ETOOBIG) /* too big: clipped below */
 		rc = o.rc;
 	if (rc == FX_OK) {
 		clip(&o.b);

@@ -28,7 +28,7 @@
 
 /* the longest reply, in bytes (Slack shows about 3,000 characters of an
  * ephemeral text without "see more") */
-#define CMD_MAX_REPLY	3000
+#define CMD_MAX_REPLY 3000
 
 /*
  * Run the command text ("status", "show 12", ...) for user_id. reply is

@@ -15,8 +15,8 @@
 #include "fxerr.h"
 #include "policy.h"
 
-#define WORK_CAP	(64 * 1024)	/* the reply before clipping */
-#define ELLIPSIS	"\xe2\x80\xa6"
+#define WORK_CAP (64 * 1024) /* the reply before clipping */
+#define ELLIPSIS "\xe2\x80\xa6"
 
 /* text being built: the first error sticks and later puts do nothing */
 struct out {

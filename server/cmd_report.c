@@ -20,13 +20,13 @@
 #include "sm.h"
 #include "banned.h"
 
-#define LIST_FETCH	1000		/* rows asked of the store per list */
-#define STATUS_ITEMS	5		/* items per list in status */
-#define LIST_ITEMS	30		/* items in due and exceptions */
-#define HISTORY_ITEMS	20		/* the last history lines of show */
-#define FIELD_MAX	80		/* bytes of one value in a list item */
-#define RESERVE		60		/* room kept for "… and N more" */
-#define BULLET		"\xe2\x80\xa2"
+#define LIST_FETCH    1000 /* rows asked of the store per list */
+#define STATUS_ITEMS  5	   /* items per list in status */
+#define LIST_ITEMS    30   /* items in due and exceptions */
+#define HISTORY_ITEMS 20   /* the last history lines of show */
+#define FIELD_MAX     80   /* bytes of one value in a list item */
+#define RESERVE	      60   /* room kept for "… and N more" */
+#define BULLET	      "\xe2\x80\xa2"
 
 /* ---- building the reply --------------------------------------------- */
 
@@ -75,15 +75,17 @@ cmd_put_esc(struct out *o, const char *s, size_t max)
 	if (n > max) {
 		n = max;
 		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n--;	/* never cut a UTF-8 sequence */
+			n--; /* never cut a UTF-8 sequence */
 	}
 	for (i = 0; i < n && o->rc == FX_OK; i++) {
 		if (s[i] == '&' || s[i] == '<' || s[i] == '>')
-			cmd_put(o, "%s", s[i] == '&' ? "&amp;" : s[i] == '<' ?
-			    "&lt;" : "&gt;");
+			cmd_put(o, "%s",
+			    s[i] == '&'	  ? "&amp;"
+			    : s[i] == '<' ? "&lt;"
+					  : "&gt;");
 		else
-			o->rc = buf_addc(&o->b, (unsigned char)s[i] < 0x20 ?
-			    ' ' : s[i]);
+			o->rc = buf_addc(&o->b,
+			    (unsigned char)s[i] < 0x20 ? ' ' : s[i]);
 	}
 	if (n < strlen(s))
 		cmd_put(o, ELLIPSIS);
@@ -141,8 +143,7 @@ typedef void (*item_fn)(struct out *line, const json_t *item, int64_t now);
  * room; then "… and N more" (N+ when the store had more than it sent).
  */
 static void
-put_list(struct out *o, const json_t *arr, size_t max, item_fn fn,
-    int64_t now)
+put_list(struct out *o, const json_t *arr, size_t max, item_fn fn, int64_t now)
 {
 	struct out line = { BUF_INIT, FX_OK };
 	size_t i, n = json_array_size(arr);
@@ -280,8 +281,8 @@ put_by_playbook(struct ctx *c, json_t *by_pb, const json_t *paused)
 	for (i = 0; i < c->pol->nplaybooks; i++) {
 		pb = &c->pol->playbooks[i];
 		cmd_put(c->o, BULLET " `%s` (%s%s): ", pb->name,
-		    policy_mode_name(pb->mode), in_strings(paused, pb->name) ?
-		    ", paused" : "");
+		    policy_mode_name(pb->mode),
+		    in_strings(paused, pb->name) ? ", paused" : "");
 		put_counts(c->o, json_object_get(by_pb, pb->name), 0);
 		cmd_put(c->o, "\n");
 	}
@@ -304,8 +305,8 @@ put_scans(struct ctx *c, const json_t *scans)
 	const json_t *x;
 	size_t i;
 
-	cmd_put(c->o, "\n*Last scans:*%s", json_array_size(scans) ? "\n" :
-	    " none yet");
+	cmd_put(c->o, "\n*Last scans:*%s",
+	    json_array_size(scans) ? "\n" : " none yet");
 	json_array_foreach(scans, i, x) {
 		a = policy_account(c->pol, jstr(x, "account_id"));
 		cmd_put(c->o, BULLET " ");
@@ -314,8 +315,9 @@ put_scans(struct ctx *c, const json_t *scans)
 		cmd_put_esc(c->o, jstr(x, "account_id"), 12);
 		cmd_put(c->o, ") ");
 		cmd_put_esc(c->o, jstr(x, "region"), 32);
-		cmd_put(c->o, ": %s ", json_is_true(json_object_get(x, "ok")) ?
-		    "complete" : "*incomplete*");
+		cmd_put(c->o, ": %s ",
+		    json_is_true(json_object_get(x, "ok")) ? "complete"
+							   : "*incomplete*");
 		put_when(c->o, x, "finished_at", c->now);
 		cmd_put(c->o, ", %lld found, %lld resolved", jint(x, "found"),
 		    jint(x, "resolved"));
@@ -339,8 +341,7 @@ cmd_status(struct ctx *c, const char *arg)
 	cmd_put(c->o, "*fixit status*\n*By state:* ");
 	put_counts(c->o, json_object_get(j.counts, "by_state"), 1);
 	cmd_put(c->o, "\n*By playbook:*\n");
-	put_by_playbook(c, json_object_get(j.counts, "by_playbook"),
-	    j.paused);
+	put_by_playbook(c, json_object_get(j.counts, "by_playbook"), j.paused);
 	n = json_array_size(j.due);
 	cmd_put(c->o, "*Due in the next 24 h (%zu%s):*\n", n,
 	    n >= LIST_FETCH ? "+" : "");
@@ -353,8 +354,10 @@ cmd_status(struct ctx *c, const char *arg)
 	for (i = 0; i < json_array_size(j.paused); i++) {
 		cmd_put(c->o, "%s`", i ? ", " : "");
 		cmd_put_esc(c->o,
-		    json_string_value(json_array_get(j.paused, i)) ?
-		    json_string_value(json_array_get(j.paused, i)) : "?", 63);
+		    json_string_value(json_array_get(j.paused, i))
+			? json_string_value(json_array_get(j.paused, i))
+			: "?",
+		    63);
 		cmd_put(c->o, "`");
 	}
 	if (json_array_size(j.paused) == 0)
@@ -375,8 +378,8 @@ out:
 static void
 exception_item(struct out *o, const json_t *x, int64_t now)
 {
-	cmd_put(o, "#%lld %s *", jint(x, "id"), strcmp(jstr(x, "kind"), "1y") ==
-	    0 ? "1 year" : "1 month");
+	cmd_put(o, "#%lld %s *", jint(x, "id"),
+	    strcmp(jstr(x, "kind"), "1y") == 0 ? "1 year" : "1 month");
 	cmd_put_esc(o, jstr(x, "status"), 16);
 	cmd_put(o, "* for ");
 	put_ref(o, json_object_get(x, "finding"));
@@ -397,11 +400,12 @@ cmd_list(struct ctx *c, int what)
 
 	if ((rc = dbw_read(c->w, job_read, &j)) == FX_OK) {
 		n = json_array_size(j.out);
-		cmd_put(c->o, "*%s (%zu%s):*\n", what == READ_DUE ?
-		    "Due, soonest first" : "Exceptions, pending first", n,
-		    n >= LIST_FETCH ? "+" : "");
-		put_list(c->o, j.out, LIST_ITEMS, what == READ_DUE ? due_item :
-		    exception_item, c->now);
+		cmd_put(c->o, "*%s (%zu%s):*\n",
+		    what == READ_DUE ? "Due, soonest first"
+				     : "Exceptions, pending first",
+		    n, n >= LIST_FETCH ? "+" : "");
+		put_list(c->o, j.out, LIST_ITEMS,
+		    what == READ_DUE ? due_item : exception_item, c->now);
 	}
 	json_decref(j.out);
 	return rc;
@@ -429,8 +433,10 @@ history_item(struct out *o, const json_t *h)
 	char iso[21];
 
 	cmd_put(o, "%s ", jtime(h, "at", iso));
-	cmd_put_esc(o, json_is_string(json_object_get(h, "actor")) ?
-	    jstr(h, "actor") : "fixit", 32);
+	cmd_put_esc(o,
+	    json_is_string(json_object_get(h, "actor")) ? jstr(h, "actor")
+							: "fixit",
+	    32);
 	if (json_is_string(json_object_get(h, "from")) &&
 	    json_is_string(json_object_get(h, "to")) && strcmp(from, to) != 0)
 		cmd_put(o, " %s -> %s", from, to);
@@ -445,8 +451,8 @@ history_item(struct out *o, const json_t *h)
 
 /* "*Label:* value\n" when the finding has the key */
 static void
-put_field(struct out *o, const char *label, const json_t *f,
-    const char *key, size_t max)
+put_field(struct out *o, const char *label, const json_t *f, const char *key,
+    size_t max)
 {
 	if (!json_is_string(json_object_get(f, key)) ||
 	    json_string_length(json_object_get(f, key)) == 0)
@@ -470,8 +476,8 @@ put_time_field(struct out *o, const char *label, const json_t *f,
 static void
 show_finding(struct ctx *c, const json_t *f)
 {
-	const struct account *acc = policy_account(c->pol,
-	    jstr(f, "account_id"));
+	const struct account *acc =
+	    policy_account(c->pol, jstr(f, "account_id"));
 	char *prior = json_dumps(json_object_get(f, "prior_state"),
 	    JSON_COMPACT | JSON_ENCODE_ANY);
 	char first[21], last[21];

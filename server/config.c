@@ -25,18 +25,18 @@
 #include "fxutil.h"
 #include "banned.h"
 
-#define MAX_ACCOUNTS	10000
-#define MAX_PLAYBOOKS	1000
-#define MAX_ADMINS	1000
-#define MAX_ARGV	64
-#define MAX_SLACK_ID	64
-#define MAX_NAME	64
+#define MAX_ACCOUNTS  10000
+#define MAX_PLAYBOOKS 1000
+#define MAX_ADMINS    1000
+#define MAX_ARGV      64
+#define MAX_SLACK_ID  64
+#define MAX_NAME      64
 
 /* ---- value checks: NULL when fine, else what is wrong --------------- */
 
-#define UPPER	"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-#define LOWER	"abcdefghijklmnopqrstuvwxyz"
-#define DIGITS	"0123456789"
+#define UPPER  "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#define LOWER  "abcdefghijklmnopqrstuvwxyz"
+#define DIGITS "0123456789"
 
 /* 1 when s is lo..hi characters, all from set */
 static int
@@ -58,43 +58,51 @@ check_text(const char *s)
 static const char *
 check_name(const char *s)
 {
-	return strlen(s) > MAX_NAME ? "too long (at most 64 characters)" :
-	    cfg_check_nonempty(s);
+	return strlen(s) > MAX_NAME ? "too long (at most 64 characters)"
+				    : cfg_check_nonempty(s);
 }
 
 static const char *
 check_account_id(const char *s)
 {
-	return made_of(s, DIGITS, 12, 12) ? NULL : "must be a 12-digit AWS "
-	    "account id, quoted (\"111122223333\")";
+	return made_of(s, DIGITS, 12, 12)
+		   ? NULL
+		   : "must be a 12-digit AWS "
+		     "account id, quoted (\"111122223333\")";
 }
 
 static const char *
 check_slack_id(const char *s)
 {
-	return made_of(s, UPPER DIGITS, 1, MAX_SLACK_ID) ? NULL : "must be a "
-	    "Slack id: capital letters and digits (C0123ABCD, U0123ABCD)";
+	return made_of(s, UPPER DIGITS, 1, MAX_SLACK_ID)
+		   ? NULL
+		   : "must be a "
+		     "Slack id: capital letters and digits (C0123ABCD, U0123ABCD)";
 }
 
 static const char *
 check_pb_name(const char *s)
 {
-	return made_of(s, LOWER DIGITS "-", 1, 63) ? NULL : "must be 1 to 63 "
-	    "characters of a-z, 0-9 and '-'";
+	return made_of(s, LOWER DIGITS "-", 1, 63)
+		   ? NULL
+		   : "must be 1 to 63 "
+		     "characters of a-z, 0-9 and '-'";
 }
 
 static const char *
 check_region(const char *s)
 {
-	return made_of(s, LOWER DIGITS "-", 6, 31) && strchr(s, '-') ? NULL :
-	    "must be an AWS region name (eu-west-1)";
+	return made_of(s, LOWER DIGITS "-", 6, 31) && strchr(s, '-')
+		   ? NULL
+		   : "must be an AWS region name (eu-west-1)";
 }
 
 static const char *
 check_role_name(const char *s)
 {
-	return made_of(s, UPPER LOWER DIGITS "+=,.@_-/", 1, 64) ? NULL :
-	    "must be an IAM role name (1 to 64 of A-Z a-z 0-9 +=,.@_-)";
+	return made_of(s, UPPER LOWER DIGITS "+=,.@_-/", 1, 64)
+		   ? NULL
+		   : "must be an IAM role name (1 to 64 of A-Z a-z 0-9 +=,.@_-)";
 }
 
 static const char *
@@ -106,46 +114,49 @@ check_builtin(const char *s)
 static const char *
 check_header(const char *s)
 {
-	return made_of(s, UPPER LOWER DIGITS "-_", 1, 64) ? NULL : "must be "
-	    "an HTTP header name (letters, digits, '-')";
+	return made_of(s, UPPER LOWER DIGITS "-_", 1, 64)
+		   ? NULL
+		   : "must be "
+		     "an HTTP header name (letters, digits, '-')";
 }
 
 static const char *
 check_glob(const char *s)
 {
-	return strlen(s) > 256 ? "too long (at most 256 characters)" :
-	    cfg_has_ctl(s) ? "must not contain control characters" :
-	    cfg_check_nonempty(s);
+	return strlen(s) > 256	? "too long (at most 256 characters)"
+	       : cfg_has_ctl(s) ? "must not contain control characters"
+				: cfg_check_nonempty(s);
 }
 
 static const char *
 check_tag_key(const char *s)
 {
-	return strlen(s) > 128 ? "too long (at most 128 characters)" :
-	    cfg_has_ctl(s) ? "must not contain control characters" :
-	    cfg_check_nonempty(s);
+	return strlen(s) > 128	? "too long (at most 128 characters)"
+	       : cfg_has_ctl(s) ? "must not contain control characters"
+				: cfg_check_nonempty(s);
 }
 
 /* for the walker's "unknown key" error: where a secret goes instead */
 const char *
 cfg_secret_hint(const char *key)
 {
-	return strcmp(key, "signing_secret") == 0 ?
-	    "slack.signing_secret_file or FIXIT_SLACK_SIGNING_SECRET" :
-	    strcmp(key, "bot_token") == 0 ?
-	    "slack.bot_token_file or FIXIT_SLACK_BOT_TOKEN" :
-	    strcmp(key, "token") == 0 || strcmp(key, "tokens") == 0 ?
-	    "ingest.tokens_file or FIXIT_INGEST_TOKENS" :
-	    strcmp(key, "external_id") == 0 ?
-	    "aws.external_id_file or FIXIT_AWS_EXTERNAL_ID" :
-	    strcmp(key, "api_key") == 0 ?
-	    "events.api_key_file or FIXIT_EVENTS_API_KEY" :
-	    strcmp(key, "aws_access_key_id") == 0 ||
-	    strcmp(key, "aws_secret_access_key") == 0 ||
-	    strcmp(key, "secret_access_key") == 0 ||
-	    strcmp(key, "access_key_id") == 0 ?
-	    "the AWS credential chain (environment, profile, web identity, "
-	    "container or instance role)" : NULL;
+	return strcmp(key, "signing_secret") == 0
+		   ? "slack.signing_secret_file or FIXIT_SLACK_SIGNING_SECRET"
+	       : strcmp(key, "bot_token") == 0
+		   ? "slack.bot_token_file or FIXIT_SLACK_BOT_TOKEN"
+	       : strcmp(key, "token") == 0 || strcmp(key, "tokens") == 0
+		   ? "ingest.tokens_file or FIXIT_INGEST_TOKENS"
+	       : strcmp(key, "external_id") == 0
+		   ? "aws.external_id_file or FIXIT_AWS_EXTERNAL_ID"
+	       : strcmp(key, "api_key") == 0
+		   ? "events.api_key_file or FIXIT_EVENTS_API_KEY"
+	       : strcmp(key, "aws_access_key_id") == 0 ||
+		       strcmp(key, "aws_secret_access_key") == 0 ||
+		       strcmp(key, "secret_access_key") == 0 ||
+		       strcmp(key, "access_key_id") == 0
+		   ? "the AWS credential chain (environment, profile, web identity, "
+		     "container or instance role)"
+		   : NULL;
 }
 
 /* ---- per-section checks ------------------------------------------- */
@@ -211,7 +222,8 @@ playbook_post(struct loader *ld, char *elem, const struct seen *s,
 		cfg_sub_path(kp, path, "reminder_before", 0);
 		return cfg_err(ld, cfg_seen_line(s, "reminder_before"), kp,
 		    "must be less than grace (%s); the default is 24h, "
-		    "0 sends no reminder", g);
+		    "0 sends no reminder",
+		    g);
 	}
 	/* approval can only be needed for what is offered */
 	pb->exc_need_approval &= pb->exc_offered;
@@ -236,26 +248,27 @@ events_map_check(struct loader *ld, const json_t *map, int line,
 	json_t *v;
 
 	json_object_foreach((json_t *)map, rule, v) {
-		if (json_is_string(v) && policy_playbook(ld->pol,
-		    json_string_value(v)) != NULL)
+		if (json_is_string(v) &&
+		    policy_playbook(ld->pol, json_string_value(v)) != NULL)
 			continue;
-		return cfg_err(ld, line, key, "%s maps to %s, which is not a "
-		    "configured playbook", rule, json_is_string(v) ?
-		    json_string_value(v) : "a non-name");
+		return cfg_err(ld, line, key,
+		    "%s maps to %s, which is not a "
+		    "configured playbook",
+		    rule,
+		    json_is_string(v) ? json_string_value(v) : "a non-name");
 	}
 	return FX_OK;
 }
 
 /* checks that need the whole file (the playbooks may come last) */
 static fx_err
-top_post(struct loader *ld, char *elem, const struct seen *s,
-    const char *path)
+top_post(struct loader *ld, char *elem, const struct seen *s, const char *path)
 {
 	int line = cfg_seen_line(s, "events");
 	fx_err rc;
 
 	if ((rc = events_map_check(ld, ld->pol->events.securityhub, line,
-	    "events.securityhub")) != FX_OK)
+		 "events.securityhub")) != FX_OK)
 		return rc;
 	return events_map_check(ld, ld->pol->events.custodian, line,
 	    "events.custodian");
@@ -263,8 +276,7 @@ top_post(struct loader *ld, char *elem, const struct seen *s,
 
 /* aws.regions defaults to us-east-1 */
 static fx_err
-aws_post(struct loader *ld, char *elem, const struct seen *s,
-    const char *path)
+aws_post(struct loader *ld, char *elem, const struct seen *s, const char *path)
 {
 	struct aws_settings *a = &ld->pol->aws;
 
@@ -282,49 +294,72 @@ aws_post(struct loader *ld, char *elem, const struct seen *s,
 
 /* ---- the tables ------------------------------------------------------ */
 
-#define NKEYS(t)	(sizeof(t) / sizeof((t)[0]))
+#define NKEYS(t) (sizeof(t) / sizeof((t)[0]))
 /* where a field lives: W(field) -> .base, .off */
-#define E(f)	.base = B_ELEM, .off = offsetof(struct playbook, f)
-#define A(f)	.base = B_ELEM, .off = offsetof(struct account, f)
-#define C(f)	.base = B_CFG, .off = offsetof(struct config, f)
-#define P(f)	.base = B_POL, .off = offsetof(struct policy, f)
-#define L(f)	.base = B_LD, .off = offsetof(struct loader, f)
-#define STR(W, f, n, d, req, chk)	{ .name = n, .type = K_STR, W(f), \
-	.def = d, .required = req, .check = chk }
-#define INT(W, f, n, d, lo, hi)	{ .name = n, .type = K_INT, W(f), \
-	.def = d, .min = lo, .max = hi }
-#define DUR(W, f, n, d, lo, hi)	{ .name = n, .type = K_DUR, W(f), \
-	.def = d, .min = lo, .max = hi }
-#define ENUM(W, f, n, d, req, nm)	{ .name = n, .type = K_ENUM, W(f), \
-	.def = d, .required = req, .names = nm }
-#define OF(t, n, W, f, d)	{ .name = n, .type = t, W(f), .def = d }
-#define MAP(n, s)		{ .name = n, .type = K_MAP, .sec = s }
-#define SEQ(n, f, cnt, s)	{ .name = n, .type = K_SEQ, P(f), \
-	.off2 = offsetof(struct policy, cnt), .sec = s }
-#define SECTION(keys, elem, max, post)	{ keys, NKEYS(keys), elem, max, post }
+#define E(f)	 .base = B_ELEM, .off = offsetof(struct playbook, f)
+#define A(f)	 .base = B_ELEM, .off = offsetof(struct account, f)
+#define C(f)	 .base = B_CFG, .off = offsetof(struct config, f)
+#define P(f)	 .base = B_POL, .off = offsetof(struct policy, f)
+#define L(f)	 .base = B_LD, .off = offsetof(struct loader, f)
+#define STR(W, f, n, d, req, chk)                                              \
+	{                                                                      \
+		.name = n, .type = K_STR, W(f), .def = d, .required = req,     \
+		.check = chk                                                   \
+	}
+#define INT(W, f, n, d, lo, hi)                                                \
+	{                                                                      \
+		.name = n, .type = K_INT, W(f), .def = d, .min = lo, .max = hi \
+	}
+#define DUR(W, f, n, d, lo, hi)                                                \
+	{                                                                      \
+		.name = n, .type = K_DUR, W(f), .def = d, .min = lo, .max = hi \
+	}
+#define ENUM(W, f, n, d, req, nm)                                              \
+	{                                                                      \
+		.name = n, .type = K_ENUM, W(f), .def = d, .required = req,    \
+		.names = nm                                                    \
+	}
+#define OF(t, n, W, f, d)                                                      \
+	{                                                                      \
+		.name = n, .type = t, W(f), .def = d                           \
+	}
+#define MAP(n, s)                                                              \
+	{                                                                      \
+		.name = n, .type = K_MAP, .sec = s                             \
+	}
+#define SEQ(n, f, cnt, s)                                                      \
+	{                                                                      \
+		.name = n, .type = K_SEQ, P(f),                                \
+		.off2 = offsetof(struct policy, cnt), .sec = s                 \
+	}
+#define SECTION(keys, elem, max, post)                                         \
+	{                                                                      \
+		keys, NKEYS(keys), elem, max, post                             \
+	}
 
 static const char *const log_names[] = { "error", "warn", "info", "debug",
 	NULL };
 static const char *const slack_mode_names[] = { "live", "console", NULL };
-static const char *const env_names[] = { "non-production", "production",
+static const char *const env_names[] = { "non-production", "production", NULL };
+static const char *const mode_names[] = { "off", "shadow", "notify", "enforce",
 	NULL };
-static const char *const mode_names[] = { "off", "shadow", "notify",
-	"enforce", NULL };
 static const char *const approval_names[] = { "owner", "none", NULL };
-static const char *const region_list[] = { "[eu-west-1, us-east-1]",
-	"region", NULL };
+static const char *const region_list[] = { "[eu-west-1, us-east-1]", "region",
+	NULL };
 
 static const struct ckey exec_keys[] = {
 	{ .name = "type", .type = K_EXECUTOR, E(exec.ops), .def = "dry-run" },
 	{ .name = "command", .type = K_ARGV, E(exec.argv), .max = MAX_ARGV },
 	DUR(E, exec.timeout, "timeout", "5m", 1, DAY),
-	{ .name = "playbook", .type = K_STR, E(exec.builtin),
-	  .check = check_builtin, .choices = pb_names },
+	{ .name = "playbook",
+	    .type = K_STR,
+	    E(exec.builtin),
+	    .check = check_builtin,
+	    .choices = pb_names },
 	OF(K_BOOL, "dry_run", E, exec.dry_run, "true"),
 	{ .name = "params", .type = K_PARAMS, E(exec.params) },
 };
-static const struct section exec_sec = SECTION(exec_keys, 0, 0,
-    executor_post);
+static const struct section exec_sec = SECTION(exec_keys, 0, 0, executor_post);
 
 static const struct ckey excdur_keys[] = {
 	DUR(E, exc_duration[EXC_1M], "1m", "30d", 1, 3650 * DAY),
@@ -356,12 +391,16 @@ static const struct ckey account_keys[] = {
 	STR(A, name, "name", NULL, 1, check_name),
 	ENUM(A, env, "environment", NULL, 1, env_names),
 	STR(A, channel, "channel", NULL, 1, check_slack_id),
-	{ .name = "regions", .type = K_IDLIST, A(regions), .max = 64,
-	  .off2 = offsetof(struct account, nregions), .names = region_list,
-	  .check = check_region },
+	{ .name = "regions",
+	    .type = K_IDLIST,
+	    A(regions),
+	    .max = 64,
+	    .off2 = offsetof(struct account, nregions),
+	    .names = region_list,
+	    .check = check_region },
 };
-static const struct section account_sec = SECTION(account_keys,
-    sizeof(struct account), MAX_ACCOUNTS, account_post);
+static const struct section account_sec =
+    SECTION(account_keys, sizeof(struct account), MAX_ACCOUNTS, account_post);
 
 static const struct ckey slack_keys[] = {
 	ENUM(C, slack_mode, "mode", "console", 0, slack_mode_names),
@@ -372,26 +411,28 @@ static const struct ckey slack_keys[] = {
 	INT(C, outbox_max_attempts, "outbox_max_attempts", "50", 1, 1000),
 	DUR(C, outbox_max_backoff, "outbox_max_backoff", "5m", 1, DAY),
 };
-static const struct section slack_sec = SECTION(slack_keys, 0, 0,
-    slack_post);
+static const struct section slack_sec = SECTION(slack_keys, 0, 0, slack_post);
 
 static const struct ckey aws_role_keys[] = {
 	STR(P, aws.role_name[ROLE_AUDITOR], "auditor", "fixit-auditor", 0,
 	    check_role_name),
 	STR(P, aws.role_name[ROLE_TAGGER], "tagger", "fixit-tagger", 0,
 	    check_role_name),
-	STR(P, aws.role_name[ROLE_REMEDIATOR], "remediator",
-	    "fixit-remediator", 0, check_role_name),
+	STR(P, aws.role_name[ROLE_REMEDIATOR], "remediator", "fixit-remediator",
+	    0, check_role_name),
 };
-static const struct section aws_role_sec = SECTION(aws_role_keys, 0, 0,
-    NULL);
+static const struct section aws_role_sec = SECTION(aws_role_keys, 0, 0, NULL);
 
-#define EP(svc, n)	OF(K_URL, n, C, aws_client.endpoint[svc], NULL)
+#define EP(svc, n) OF(K_URL, n, C, aws_client.endpoint[svc], NULL)
 static const struct ckey aws_ep_keys[] = {
 	OF(K_URL, "default", C, aws_client.endpoint_default, NULL),
-	EP(AWS_EC2, "ec2"), EP(AWS_IAM, "iam"), EP(AWS_STS, "sts"),
-	EP(AWS_RDS, "rds"), EP(AWS_CLOUDWATCH, "cloudwatch"),
-	EP(AWS_ROUTE53, "route53"), EP(AWS_CLOUDFRONT, "cloudfront"),
+	EP(AWS_EC2, "ec2"),
+	EP(AWS_IAM, "iam"),
+	EP(AWS_STS, "sts"),
+	EP(AWS_RDS, "rds"),
+	EP(AWS_CLOUDWATCH, "cloudwatch"),
+	EP(AWS_ROUTE53, "route53"),
+	EP(AWS_CLOUDFRONT, "cloudfront"),
 	EP(AWS_CLOUDTRAIL, "cloudtrail"),
 };
 #undef EP
@@ -402,23 +443,24 @@ static const struct ckey aws_scan_keys[] = {
 	INT(P, aws.scan_concurrency, "concurrency", "4", 1, 64),
 	OF(K_BOOL, "at_start", P, aws.scan_at_start, "false"),
 };
-static const struct section aws_scan_sec = SECTION(aws_scan_keys, 0, 0,
-    NULL);
+static const struct section aws_scan_sec = SECTION(aws_scan_keys, 0, 0, NULL);
 
 static const struct ckey aws_keys[] = {
 	STR(P, aws.profile, "profile", NULL, 0, check_name),
 	STR(P, aws.sts_region, "sts_region", "us-east-1", 0, check_region),
 	STR(P, aws.partition, "partition", "aws", 0, check_name),
-	{ .name = "regions", .type = K_IDLIST, P(aws.regions), .max = 64,
-	  .off2 = offsetof(struct policy, aws.nregions),
-	  .names = region_list, .check = check_region },
+	{ .name = "regions",
+	    .type = K_IDLIST,
+	    P(aws.regions),
+	    .max = 64,
+	    .off2 = offsetof(struct policy, aws.nregions),
+	    .names = region_list,
+	    .check = check_region },
 	OF(K_PATH, "external_id_file", L, ext_file, NULL),
 	STR(P, aws.owner_tag, "owner_tag", "owner", 0, check_tag_key),
 	INT(C, aws_client.max_attempts, "max_attempts", "5", 1, 20),
-	INT(C, aws_client.backoff_base_ms, "backoff_base_ms", "200", 0,
-	    60000),
-	INT(C, aws_client.backoff_max_ms, "backoff_max_ms", "20000", 0,
-	    600000),
+	INT(C, aws_client.backoff_base_ms, "backoff_base_ms", "200", 0, 60000),
+	INT(C, aws_client.backoff_max_ms, "backoff_max_ms", "20000", 0, 600000),
 	DUR(C, aws_client.timeout_s, "timeout", "30s", 1, 600),
 	DUR(P, aws.creds_refresh, "credentials_refresh", "5m", 1, 43200),
 	MAP("roles", &aws_role_sec),
@@ -429,8 +471,7 @@ static const struct section aws_sec = SECTION(aws_keys, 0, 0, aws_post);
 
 static const char *const glob_list[] = { "[deploy-*, arn:aws:iam::*:role/ci/*]",
 	"name or glob", NULL };
-static const char *const tag_list[] = { "[terraform:stack]", "tag key",
-	NULL };
+static const char *const tag_list[] = { "[terraform:stack]", "tag key", NULL };
 
 static const struct ckey events_keys[] = {
 	STR(C, events_header, "api_key_header", "X-Fixit-Api-Key", 0,
@@ -438,12 +479,20 @@ static const struct ckey events_keys[] = {
 	OF(K_PATH, "api_key_file", L, evkey_file, NULL),
 	STR(P, events.employee_pattern, "employee_pattern", NULL, 0,
 	    check_glob),
-	{ .name = "automation", .type = K_IDLIST, P(events.automation),
-	  .off2 = offsetof(struct policy, events.nautomation), .max = 256,
-	  .names = glob_list, .check = check_glob },
-	{ .name = "iac_tags", .type = K_IDLIST, P(events.iac_tags),
-	  .off2 = offsetof(struct policy, events.niac_tags), .max = 64,
-	  .names = tag_list, .check = check_tag_key },
+	{ .name = "automation",
+	    .type = K_IDLIST,
+	    P(events.automation),
+	    .off2 = offsetof(struct policy, events.nautomation),
+	    .max = 256,
+	    .names = glob_list,
+	    .check = check_glob },
+	{ .name = "iac_tags",
+	    .type = K_IDLIST,
+	    P(events.iac_tags),
+	    .off2 = offsetof(struct policy, events.niac_tags),
+	    .max = 64,
+	    .names = tag_list,
+	    .check = check_tag_key },
 	INT(P, events.launch_batch, "launch_batch", "5", 1, 100000),
 	DUR(P, events.launch_window, "launch_window", "15m", 1, DAY),
 	STR(P, events.quarantine_playbook, "quarantine_playbook",
@@ -469,9 +518,13 @@ static const struct ckey top_keys[] = {
 	ENUM(C, log_level, "log_level", "info", 0, log_names),
 	INT(C, http_threads, "http_threads", "0", 0, 64),
 	DUR(C, retention, "retention", "30d", DAY, 3650 * DAY),
-	{ .name = "admins", .type = K_IDLIST, P(admins), .required = 1,
-	  .off2 = offsetof(struct policy, nadmins), .max = MAX_ADMINS,
-	  .check = check_slack_id },
+	{ .name = "admins",
+	    .type = K_IDLIST,
+	    P(admins),
+	    .required = 1,
+	    .off2 = offsetof(struct policy, nadmins),
+	    .max = MAX_ADMINS,
+	    .check = check_slack_id },
 	STR(P, admin_channel, "admin_channel", NULL, 1, check_slack_id),
 	MAP("slack", &slack_sec),
 	MAP("ingest", &ingest_sec),
@@ -498,16 +551,20 @@ load_secret(struct loader *ld, const struct pathval *pv, const char *key,
 		e = errno;
 		if (rc == FX_OK || rc == FX_ENOMEM)
 			return rc;
-		return cfg_err(ld, pv->line, key, "cannot use secret file "
-		    "%s: %s", pv->path, rc == FX_EIO ? strerror(e) :
-		    "empty, binary or larger than 4096 bytes");
+		return cfg_err(ld, pv->line, key,
+		    "cannot use secret file "
+		    "%s: %s",
+		    pv->path,
+		    rc == FX_EIO ? strerror(e)
+				 : "empty, binary or larger than 4096 bytes");
 	}
 	rc = fx_secret_from_env(env, out);
 	if (rc == FX_ENOTFOUND)
 		return FX_OK;
 	if (rc == FX_OK || rc == FX_ENOMEM)
 		return rc;
-	return cfg_err(ld, 0, env, "environment variable is blank or larger "
+	return cfg_err(ld, 0, env,
+	    "environment variable is blank or larger "
 	    "than 4096 bytes");
 }
 
@@ -523,8 +580,8 @@ static fx_err
 load_tokens(struct loader *ld)
 {
 	int from_file = ld->tok_file.path != NULL;
-	const char *key = from_file ? "ingest.tokens_file" :
-	    "FIXIT_INGEST_TOKENS";
+	const char *key =
+	    from_file ? "ingest.tokens_file" : "FIXIT_INGEST_TOKENS";
 	struct config *c = ld->cfg;
 	char *text = NULL, *p, *next, *e;
 	size_t len = 0;
@@ -534,8 +591,8 @@ load_tokens(struct loader *ld)
 	if (rc != FX_OK || text == NULL)
 		return rc;
 	len = strlen(text);
-	if ((c->ingest_tokens = calloc(FX_MAX_TOKENS + 1,
-	    sizeof(char *))) == NULL) {
+	if ((c->ingest_tokens = calloc(FX_MAX_TOKENS + 1, sizeof(char *))) ==
+	    NULL) {
 		rc = FX_ENOMEM;
 		goto out;
 	}
@@ -551,9 +608,11 @@ load_tokens(struct loader *ld)
 		for (e = p; *e != '\0' && !is_space(*e); e++)
 			;
 		if (*e != '\0' || c->ningest_tokens == FX_MAX_TOKENS) {
-			rc = cfg_err(ld, ld->tok_file.line, key, *e ?
-			    "a token contains white space" : "more than %d "
-			    "tokens", FX_MAX_TOKENS);
+			rc = cfg_err(ld, ld->tok_file.line, key,
+			    *e ? "a token contains white space"
+			       : "more than %d "
+				 "tokens",
+			    FX_MAX_TOKENS);
 			goto out;
 		}
 		if ((c->ingest_tokens[c->ningest_tokens] = strdup(p)) == NULL) {
@@ -598,11 +657,13 @@ load_secrets(struct loader *ld)
 	if (c->slack_mode != SLACK_LIVE)
 		return FX_OK;
 	if (c->signing_secret == NULL)
-		return cfg_err(ld, ld->mode_line, "slack.mode", "live mode "
+		return cfg_err(ld, ld->mode_line, "slack.mode",
+		    "live mode "
 		    "needs the signing secret: set slack.signing_secret_file "
 		    "or FIXIT_SLACK_SIGNING_SECRET");
 	if (c->bot_token == NULL)
-		return cfg_err(ld, ld->mode_line, "slack.mode", "live mode "
+		return cfg_err(ld, ld->mode_line, "slack.mode",
+		    "live mode "
 		    "needs the bot token: set slack.bot_token_file or "
 		    "FIXIT_SLACK_BOT_TOKEN");
 	return FX_OK;

@@ -22,30 +22,30 @@ enum slack_mode { SLACK_LIVE = 0, SLACK_CONSOLE };
 
 struct config {
 	char *path;
-	char *listen_host;	/* "127.0.0.1" */
-	int listen_port;	/* 0: any free port (the ready line says it) */
-	char *database;		/* SQLite file path */
-	int64_t tick;		/* timer tick, seconds (>= 1) */
-	int log_level;		/* enum log_level */
-	int http_threads;	/* HTTP threads; 0: one per CPU core */
-	int64_t retention;	/* seconds delivered messages and processed
+	char *listen_host; /* "127.0.0.1" */
+	int listen_port;   /* 0: any free port (the ready line says it) */
+	char *database;	   /* SQLite file path */
+	int64_t tick;	   /* timer tick, seconds (>= 1) */
+	int log_level;	   /* enum log_level */
+	int http_threads;  /* HTTP threads; 0: one per CPU core */
+	int64_t retention; /* seconds delivered messages and processed
 				 * events are kept */
 
 	enum slack_mode slack_mode;
-	char *slack_api_base;	/* "https://slack.com/api/" (ends in '/') */
-	char *signing_secret;	/* NULL when unset (console mode only) */
-	char *bot_token;	/* NULL when unset (console mode only) */
-	int64_t owner_cache_ttl;	/* seconds an email->user id is kept */
-	int outbox_max_attempts;	/* then the row is dead-lettered */
-	int64_t outbox_max_backoff;	/* seconds */
+	char *slack_api_base;	    /* "https://slack.com/api/" (ends in '/') */
+	char *signing_secret;	    /* NULL when unset (console mode only) */
+	char *bot_token;	    /* NULL when unset (console mode only) */
+	int64_t owner_cache_ttl;    /* seconds an email->user id is kept */
+	int outbox_max_attempts;    /* then the row is dead-lettered */
+	int64_t outbox_max_backoff; /* seconds */
 
-	char **ingest_tokens;	/* bearer tokens for the /v1 API; may be empty */
+	char **ingest_tokens; /* bearer tokens for the /v1 API; may be empty */
 	size_t ningest_tokens;
 
-	char *events_header;	/* header carrying the events API key */
-	char *events_key;	/* POST /v1/events; NULL: the route is off */
+	char *events_header; /* header carrying the events API key */
+	char *events_key;    /* POST /v1/events; NULL: the route is off */
 
-	struct aws_cfg aws_client;	/* aws: endpoints and retries */
+	struct aws_cfg aws_client; /* aws: endpoints and retries */
 
 	struct policy *policy;
 };
@@ -54,8 +54,8 @@ struct config {
  * Parse and validate. On error returns FX_ECONFIG (or FX_ENOMEM) and puts
  * "FILE:LINE: KEY: what is wrong" into err; *out is untouched.
  */
-fx_err config_load(const char *path, struct config **out,
-    struct buf *err) FX_WUR;
-void config_free(struct config *c);	/* wipes secrets; accepts NULL */
+fx_err
+config_load(const char *path, struct config **out, struct buf *err) FX_WUR;
+void config_free(struct config *c); /* wipes secrets; accepts NULL */
 
 #endif

@@ -35,8 +35,10 @@ cfg_read_file(struct loader *ld, struct buf *text)
 		}
 		if ((rc = buf_add(text, chunk, (size_t)r)) != FX_OK) {
 			if (rc == FX_ETOOBIG)
-				rc = cfg_err(ld, 0, NULL, "larger than %d "
-				    "bytes", FX_MAX_CONFIG_FILE);
+				rc = cfg_err(ld, 0, NULL,
+				    "larger than %d "
+				    "bytes",
+				    FX_MAX_CONFIG_FILE);
 			break;
 		}
 	}
@@ -78,11 +80,11 @@ cfg_parse_yaml(struct loader *ld, const struct buf *text, int *loaded)
 	}
 	root = yaml_document_get_root_node(&extra);
 	if (root != NULL)
-		rc = cfg_err(ld, (int)root->start_mark.line + 1, NULL, "only one YAML "
+		rc = cfg_err(ld, (int)root->start_mark.line + 1, NULL,
+		    "only one YAML "
 		    "document is allowed");
 	yaml_document_delete(&extra);
 out:
 	yaml_parser_delete(&parser);
 	return rc;
 }
-

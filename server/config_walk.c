@@ -90,8 +90,9 @@ line_of(const yaml_node_t *n)
 static const char *
 node_kind(const yaml_node_t *n)
 {
-	return n->type == YAML_MAPPING_NODE ? "a mapping" :
-	    n->type == YAML_SEQUENCE_NODE ? "a list" : "a value";
+	return n->type == YAML_MAPPING_NODE    ? "a mapping"
+	       : n->type == YAML_SEQUENCE_NODE ? "a list"
+					       : "a value";
 }
 
 static int
@@ -102,7 +103,7 @@ is_null(const yaml_node_t *n)
 	if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
 		return 0;
 	return *s == '\0' || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 ||
-	    strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0;
+	       strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0;
 }
 
 /* the node as a non-null scalar string */
@@ -115,8 +116,7 @@ want_scalar(struct loader *ld, const yaml_node_t *n, const char *path,
 		    "expected a single value, got %s", node_kind(n));
 	if (is_null(n))
 		return cfg_err(ld, line_of(n), path, "missing value");
-	if (strlen((const char *)n->data.scalar.value) !=
-	    n->data.scalar.length)
+	if (strlen((const char *)n->data.scalar.value) != n->data.scalar.length)
 		return cfg_err(ld, line_of(n), path, "contains a NUL byte");
 	*out = (const char *)n->data.scalar.value;
 	return FX_OK;
@@ -129,8 +129,9 @@ want_seq(struct loader *ld, const yaml_node_t *n, const char *path,
 	if (n->type == YAML_SEQUENCE_NODE)
 		return FX_OK;
 	return cfg_err(ld, line_of(n), path, "expected a list like %s, got %s",
-	    example, n->type == YAML_SCALAR_NODE && is_null(n) ?
-	    "nothing" : node_kind(n));
+	    example,
+	    n->type == YAML_SCALAR_NODE && is_null(n) ? "nothing"
+						      : node_kind(n));
 }
 
 static yaml_node_t *
@@ -143,8 +144,8 @@ seq_item(struct loader *ld, const yaml_node_t *n, size_t i)
 static size_t
 seq_len(const yaml_node_t *n)
 {
-	return (size_t)(n->data.sequence.items.top -
-	    n->data.sequence.items.start);
+	return (
+	    size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
 }
 
 void
@@ -182,15 +183,18 @@ set_listen(struct loader *ld, const char *s, int line, const char *path)
 
 	hlen = colon ? (size_t)(colon - s) : 0;
 	if (hlen == 0 || hlen >= sizeof(host))
-		return cfg_err(ld, line, path, "expected host:port "
+		return cfg_err(ld, line, path,
+		    "expected host:port "
 		    "(127.0.0.1:8080)");
 	memcpy(host, s, hlen);
 	host[hlen] = '\0';
 	if (inet_pton(AF_INET, host, addr) != 1)
-		return cfg_err(ld, line, path, "host must be an IPv4 address "
+		return cfg_err(ld, line, path,
+		    "host must be an IPv4 address "
 		    "(127.0.0.1, 0.0.0.0)");
 	if (fx_strtoll(colon + 1, 0, 65535, &port) != FX_OK)
-		return cfg_err(ld, line, path, "port must be a number from 0 "
+		return cfg_err(ld, line, path,
+		    "port must be a number from 0 "
 		    "to 65535");
 	free(ld->cfg->listen_host);
 	if ((ld->cfg->listen_host = strdup(host)) == NULL)
@@ -206,11 +210,13 @@ set_url(struct loader *ld, char **dst, const char *s, int line,
 	size_t n = strlen(s), skip;
 	char *u;
 
-	skip = strncmp(s, "https://", 8) == 0 ? 8 :
-	    strncmp(s, "http://", 7) == 0 ? 7 : 0;
+	skip = strncmp(s, "https://", 8) == 0  ? 8
+	       : strncmp(s, "http://", 7) == 0 ? 7
+					       : 0;
 	if (skip == 0 || n == skip || s[skip] == '/' || cfg_has_ctl(s) ||
 	    strchr(s, ' ') != NULL || n > FX_MAX_FIELD)
-		return cfg_err(ld, line, path, "expected an http:// or "
+		return cfg_err(ld, line, path,
+		    "expected an http:// or "
 		    "https:// URL (https://slack.com/api/)");
 	if ((u = malloc(n + 2)) == NULL)
 		return FX_ENOMEM;
@@ -254,7 +260,7 @@ set_enum(struct loader *ld, const struct ckey *k, void *dst, const char *s,
 		return FX_OK;
 	}
 	for (i = 0; (name = enum_name(k, i)) != NULL && used < sizeof(list);
-	    i++)
+	     i++)
 		used += (size_t)snprintf(list + used, sizeof(list) - used,
 		    "%s%s", i ? " | " : "", name);
 	return cfg_err(ld, line, path, "expected one of: %s", list);
@@ -262,8 +268,8 @@ set_enum(struct loader *ld, const struct ckey *k, void *dst, const char *s,
 
 /* a K_STR value that failed its check: why, then the key's choices */
 static fx_err
-check_failed(struct loader *ld, const struct ckey *k, const char *why,
-    int line, const char *path)
+check_failed(struct loader *ld, const struct ckey *k, const char *why, int line,
+    const char *path)
 {
 	struct buf list = BUF_INIT;
 	fx_err rc;
@@ -279,8 +285,8 @@ check_failed(struct loader *ld, const struct ckey *k, const char *why,
 }
 
 static fx_err
-set_scalar(struct loader *ld, const struct ckey *k, char *base,
-    const char *s, int line, const char *path)
+set_scalar(struct loader *ld, const struct ckey *k, char *base, const char *s,
+    int line, const char *path)
 {
 	void *p = base + k->off;
 	char lo[32], hi[32];
@@ -291,22 +297,24 @@ set_scalar(struct loader *ld, const struct ckey *k, char *base,
 	switch (k->type) {
 	case K_STR:
 	case K_PATH:
-		why = k->type == K_PATH ? cfg_check_nonempty(s) :
-		    k->check ? k->check(s) : NULL;
+		why = k->type == K_PATH ? cfg_check_nonempty(s)
+		      : k->check	? k->check(s)
+					: NULL;
 		if (why != NULL)
 			return check_failed(ld, k, why, line, path);
 		if ((dup = strdup(s)) == NULL)
 			return FX_ENOMEM;
-		free(*(char **)p);	/* pathval starts with its path */
+		free(*(char **)p); /* pathval starts with its path */
 		*(char **)p = dup;
 		if (k->type == K_PATH)
 			((struct pathval *)p)->line = line;
 		return FX_OK;
 	case K_INT:
 		if (fx_strtoll(s, k->min, k->max, &v) != FX_OK)
-			return cfg_err(ld, line, path, "expected a whole "
-			    "number from %lld to %lld", (long long)k->min,
-			    (long long)k->max);
+			return cfg_err(ld, line, path,
+			    "expected a whole "
+			    "number from %lld to %lld",
+			    (long long)k->min, (long long)k->max);
 		*(int *)p = (int)v;
 		return FX_OK;
 	case K_DUR:
@@ -314,9 +322,10 @@ set_scalar(struct loader *ld, const struct ckey *k, char *base,
 		    v > k->max) {
 			cfg_fmt_dur(k->min, lo, sizeof(lo));
 			cfg_fmt_dur(k->max, hi, sizeof(hi));
-			return cfg_err(ld, line, path, "expected a duration "
-			    "(90, 2s, 15m, 48h, 30d, 1w) from %s to %s", lo,
-			    hi);
+			return cfg_err(ld, line, path,
+			    "expected a duration "
+			    "(90, 2s, 15m, 48h, 30d, 1w) from %s to %s",
+			    lo, hi);
 		}
 		*(int64_t *)p = v;
 		return FX_OK;
@@ -343,8 +352,9 @@ set_scalar(struct loader *ld, const struct ckey *k, char *base,
 static int
 exc_kind_parse(const char *s)
 {
-	return strcmp(s, "1m") == 0 ? EXC_1M : strcmp(s, "1y") == 0 ?
-	    EXC_1Y : -1;
+	return strcmp(s, "1m") == 0   ? EXC_1M
+	       : strcmp(s, "1y") == 0 ? EXC_1Y
+				      : -1;
 }
 
 /* default of a K_EXCSET: "1m,1y", "1y" or "" */
@@ -352,12 +362,11 @@ static unsigned
 excset_default(const char *def)
 {
 	return (strstr(def, "1m") ? 1u << EXC_1M : 0) |
-	    (strstr(def, "1y") ? 1u << EXC_1Y : 0);
+	       (strstr(def, "1y") ? 1u << EXC_1Y : 0);
 }
 
 static fx_err
-set_excset(struct loader *ld, unsigned *dst, yaml_node_t *n,
-    const char *path)
+set_excset(struct loader *ld, unsigned *dst, yaml_node_t *n, const char *path)
 {
 	char ip[MAX_KEY_PATH];
 	unsigned mask = 0;
@@ -397,8 +406,8 @@ strv_free(char **v, size_t n)
 
 /* K_IDLIST (admins) and K_ARGV (executor.command) */
 static fx_err
-set_strlist(struct loader *ld, const struct ckey *k, char *base,
-    yaml_node_t *n, const char *path)
+set_strlist(struct loader *ld, const struct ckey *k, char *base, yaml_node_t *n,
+    const char *path)
 {
 	int argv = k->type == K_ARGV;
 	char ip[MAX_KEY_PATH], **v = NULL;
@@ -406,8 +415,10 @@ set_strlist(struct loader *ld, const struct ckey *k, char *base,
 	const char *s, *why;
 	fx_err rc;
 
-	rc = want_seq(ld, n, path, argv ? "[/usr/local/bin/fix.sh, --flag]" :
-	    k->names ? k->names[0] : "[U0123ABCD]");
+	rc = want_seq(ld, n, path,
+	    argv       ? "[/usr/local/bin/fix.sh, --flag]"
+	    : k->names ? k->names[0]
+		       : "[U0123ABCD]");
 	if (rc != FX_OK)
 		return rc;
 	cnt = seq_len(n);
@@ -415,8 +426,10 @@ set_strlist(struct loader *ld, const struct ckey *k, char *base,
 		return cfg_err(ld, line_of(n), path, "needs at least one %s",
 		    k->names ? k->names[1] : "Slack user id");
 	if (cnt > (size_t)k->max)
-		return cfg_err(ld, line_of(n), path, "too many items "
-		    "(at most %lld)", (long long)k->max);
+		return cfg_err(ld, line_of(n), path,
+		    "too many items "
+		    "(at most %lld)",
+		    (long long)k->max);
 	if ((v = calloc(cnt + 1, sizeof(*v))) == NULL)
 		return FX_ENOMEM;
 	for (i = 0; i < cnt; i++) {
@@ -425,11 +438,16 @@ set_strlist(struct loader *ld, const struct ckey *k, char *base,
 		cfg_sub_path(ip, path, NULL, i);
 		if ((rc = want_scalar(ld, it, ip, &s)) != FX_OK)
 			goto out;
-		why = argv ? (i == 0 && s[0] != '/' ?
-		    "must be an absolute path (the command runs without "
-		    "a shell)" : cfg_has_ctl(s) ?
-		    "must not contain control characters" : NULL) :
-		    k->check ? k->check(s) : NULL;
+		why =
+		    argv
+			? (i == 0 && s[0] != '/'
+				  ? "must be an absolute path (the command runs without "
+				    "a shell)"
+			      : cfg_has_ctl(s)
+				  ? "must not contain control characters"
+				  : NULL)
+		    : k->check ? k->check(s)
+			       : NULL;
 		for (j = 0; why == NULL && !argv && j < i; j++)
 			if (strcmp(v[j], s) == 0)
 				why = "listed twice";
@@ -454,8 +472,8 @@ out:
 
 /* ---- parameters ------------------------------------------------------- */
 
-#define MAX_PARAMS	32
-#define MAX_PARAM_LEN	256
+#define MAX_PARAMS    32
+#define MAX_PARAM_LEN 256
 
 static json_t *
 param_value(const char *s)
@@ -471,8 +489,8 @@ param_value(const char *s)
 
 /* K_PARAMS: a flat mapping of scalars into a JSON object */
 static fx_err
-set_params(struct loader *ld, const struct ckey *k, char *base,
-    yaml_node_t *n, const char *path)
+set_params(struct loader *ld, const struct ckey *k, char *base, yaml_node_t *n,
+    const char *path)
 {
 	json_t **dst = (json_t **)(base + k->off), *o;
 	yaml_node_pair_t *pr;
@@ -482,12 +500,14 @@ set_params(struct loader *ld, const struct ckey *k, char *base,
 	fx_err rc = FX_OK;
 
 	if (n->type != YAML_MAPPING_NODE)
-		return cfg_err(ld, line_of(n), path, "expected a mapping like "
-		    "{idle_days: 45}, got %s", node_kind(n));
+		return cfg_err(ld, line_of(n), path,
+		    "expected a mapping like "
+		    "{idle_days: 45}, got %s",
+		    node_kind(n));
 	if ((o = json_object()) == NULL)
 		return FX_ENOMEM;
 	for (pr = n->data.mapping.pairs.start;
-	    pr < n->data.mapping.pairs.top && rc == FX_OK; pr++) {
+	     pr < n->data.mapping.pairs.top && rc == FX_OK; pr++) {
 		kn = yaml_document_get_node(&ld->doc, pr->key);
 		vn = yaml_document_get_node(&ld->doc, pr->value);
 		if ((rc = want_scalar(ld, kn, path, &name)) != FX_OK)
@@ -499,10 +519,11 @@ set_params(struct loader *ld, const struct ckey *k, char *base,
 		    cfg_has_ctl(val) || strlen(val) > MAX_PARAM_LEN ||
 		    json_object_get(o, name) != NULL)
 			rc = cfg_err(ld, line_of(kn), kp, "%s",
-			    json_object_get(o, name) ? "duplicate key" :
-			    json_object_size(o) >= MAX_PARAMS ?
-			    "too many parameters (at most 32)" : "must be "
-			    "printable, at most 256 characters");
+			    json_object_get(o, name) ? "duplicate key"
+			    : json_object_size(o) >= MAX_PARAMS
+				? "too many parameters (at most 32)"
+				: "must be "
+				  "printable, at most 256 characters");
 		else if (json_object_set_new(o, name, param_value(val)) != 0)
 			rc = FX_ENOMEM;
 	}
@@ -556,8 +577,8 @@ cfg_apply_defaults(struct loader *ld, const struct section *sec, char *elem,
 
 /* K_SEQ: a list of mappings, one element of k->sec each */
 static fx_err
-parse_seq(struct loader *ld, const struct ckey *k, char *base,
-    yaml_node_t *n, const char *path)
+parse_seq(struct loader *ld, const struct ckey *k, char *base, yaml_node_t *n,
+    const char *path)
 {
 	const struct section *sec = k->sec;
 	char ip[MAX_KEY_PATH], **arr = (char **)(base + k->off);
@@ -568,8 +589,10 @@ parse_seq(struct loader *ld, const struct ckey *k, char *base,
 		return rc;
 	len = seq_len(n);
 	if (len > sec->max_elems)
-		return cfg_err(ld, line_of(n), path, "too many items "
-		    "(at most %zu)", sec->max_elems);
+		return cfg_err(ld, line_of(n), path,
+		    "too many items "
+		    "(at most %zu)",
+		    sec->max_elems);
 	if (len == 0)
 		return FX_OK;
 	if ((*arr = calloc(len, sec->elem_size)) == NULL)
@@ -592,15 +615,15 @@ parse_seq(struct loader *ld, const struct ckey *k, char *base,
 }
 
 static fx_err
-set_node(struct loader *ld, const struct ckey *k, char *elem,
-    yaml_node_t *n, const char *path)
+set_node(struct loader *ld, const struct ckey *k, char *elem, yaml_node_t *n,
+    const char *path)
 {
 	char *base = key_base(ld, k, elem);
 	const char *s;
 	fx_err rc;
 
 	switch (k->type) {
-	case K_MAP:	/* "section:" with every key commented out: empty */
+	case K_MAP: /* "section:" with every key commented out: empty */
 		if (n->type == YAML_SCALAR_NODE && is_null(n))
 			return cfg_parse_map(ld, k->sec, elem, NULL, line_of(n),
 			    path);
@@ -641,13 +664,17 @@ parse_pair(struct loader *ld, const struct section *sec, char *elem,
 	cfg_sub_path(kp, path, name, 0);
 	if ((i = key_index(sec, name)) == sec->nkeys) {
 		if ((hint = cfg_secret_hint(name)) != NULL)
-			return cfg_err(ld, line_of(kn), kp, "secrets do not "
-			    "belong in the config file: use %s", hint);
+			return cfg_err(ld, line_of(kn), kp,
+			    "secrets do not "
+			    "belong in the config file: use %s",
+			    hint);
 		return cfg_err(ld, line_of(kn), kp, "unknown key");
 	}
 	if (seen->mask & (1ull << i))
-		return cfg_err(ld, line_of(kn), kp, "duplicate key (first at "
-		    "line %d)", seen->line[i]);
+		return cfg_err(ld, line_of(kn), kp,
+		    "duplicate key (first at "
+		    "line %d)",
+		    seen->line[i]);
 	seen->mask |= 1ull << i;
 	seen->line[i] = line_of(kn);
 	return set_node(ld, &sec->keys[i], elem, vn, kp);
@@ -670,7 +697,7 @@ cfg_parse_map(struct loader *ld, const struct section *sec, char *elem,
 		return cfg_err(ld, line_of(n), *path ? path : NULL,
 		    "expected a mapping of keys, got %s", node_kind(n));
 	for (pr = n ? n->data.mapping.pairs.start : NULL;
-	    n && pr < n->data.mapping.pairs.top; pr++)
+	     n && pr < n->data.mapping.pairs.top; pr++)
 		if ((rc = parse_pair(ld, sec, elem, pr, &seen, path)) != FX_OK)
 			return rc;
 	for (i = 0; i < sec->nkeys; i++) {
@@ -683,9 +710,8 @@ cfg_parse_map(struct loader *ld, const struct section *sec, char *elem,
 			return cfg_err(ld, seen.map_line, kp,
 			    "required key missing");
 		/* absent sections still get their checks */
-		if (k->type == K_MAP &&
-		    (rc = cfg_parse_map(ld, k->sec, elem, NULL, seen.map_line,
-		    kp)) != FX_OK)
+		if (k->type == K_MAP && (rc = cfg_parse_map(ld, k->sec, elem,
+					     NULL, seen.map_line, kp)) != FX_OK)
 			return rc;
 	}
 	return sec->post ? sec->post(ld, elem, &seen, path) : FX_OK;
@@ -719,12 +745,15 @@ cfg_check_unique(struct loader *ld, const struct seen *s, const char *path,
 	bracket = strrchr(path, '[');
 	for (i = 0; i < idx; i++) {
 		if (strcmp(*(char *const *)(first + i * sec->elem_size + off),
-		    v) != 0)
+			v) != 0)
 			continue;
 		cfg_sub_path(kp, path, key, 0);
-		return cfg_err(ld, cfg_seen_line(s, key), kp, "duplicate %s %s "
-		    "(also %.*s[%zu])", what, v, bracket ? (int)(bracket -
-		    path) : (int)strlen(path), path, i);
+		return cfg_err(ld, cfg_seen_line(s, key), kp,
+		    "duplicate %s %s "
+		    "(also %.*s[%zu])",
+		    what, v,
+		    bracket ? (int)(bracket - path) : (int)strlen(path), path,
+		    i);
 	}
 	return FX_OK;
 }

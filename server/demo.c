@@ -8,8 +8,8 @@
 #include "sm.h"
 #include "banned.h"
 
-#define DEMO_GRACE	30
-#define DEMO_REMINDER	15
+#define DEMO_GRACE    30
+#define DEMO_REMINDER 15
 
 void
 demo_shorten(struct config *cfg)
@@ -48,7 +48,7 @@ demo_seed(struct dbw *w, const struct config *cfg)
 	static const char *const owners[] = { "U0DEMOOWNR", "U0DEMODEV1" };
 	const struct policy *pol = cfg->policy;
 	struct demo_job j;
-	char (*ids)[32] = NULL, (*titles)[96] = NULL;
+	char(*ids)[32] = NULL, (*titles)[96] = NULL;
 	size_t i, n;
 	fx_err rc;
 
@@ -66,8 +66,8 @@ demo_seed(struct dbw *w, const struct config *cfg)
 	}
 	for (i = 0; i < n; i++) {
 		const struct account *a = &pol->accounts[i % pol->naccounts];
-		const struct playbook *pb = &pol->playbooks[i %
-		    pol->nplaybooks];
+		const struct playbook *pb =
+		    &pol->playbooks[i % pol->nplaybooks];
 
 		snprintf(ids[i], sizeof(ids[i]), "i-0demo%010zu", i + 1);
 		snprintf(titles[i], sizeof(titles[i]), "Demo: %s on %s",
@@ -83,8 +83,8 @@ demo_seed(struct dbw *w, const struct config *cfg)
 	rc = dbw_call(w, demo_job_run, &j);
 	if (rc == FX_OK)
 		log_info("%s: %zu sample findings (%zu new); deadlines in %ds, "
-		    "reminders %ds before", __func__, n, j.res.created,
-		    DEMO_GRACE, DEMO_REMINDER);
+			 "reminders %ds before",
+		    __func__, n, j.res.created, DEMO_GRACE, DEMO_REMINDER);
 out:
 	free(j.items);
 	free(ids);

@@ -33,45 +33,45 @@
 #include "sm.h"
 #include "banned.h"
 
-#define EVENTS_BATCH	200	/* pending events read per sweep */
-#define EVENTS_QUEUE	8192	/* events handed over in memory */
-#define EVENTS_IN_FLIGHT 256	/* writer jobs submitted, not yet done */
-#define EVENTS_POLL_MS	1000
-#define EVENTS_SWEEP_MS	5000	/* idle: look for what was missed */
-#define EV_MAX_ITEMS	2000	/* findings from one event */
+#define EVENTS_BATCH	 200  /* pending events read per sweep */
+#define EVENTS_QUEUE	 8192 /* events handed over in memory */
+#define EVENTS_IN_FLIGHT 256  /* writer jobs submitted, not yet done */
+#define EVENTS_POLL_MS	 1000
+#define EVENTS_SWEEP_MS	 5000 /* idle: look for what was missed */
+#define EV_MAX_ITEMS	 2000 /* findings from one event */
 
 struct qev {
 	char *id, *kind;
-	json_t *doc;		/* parsed by the HTTP thread; owned here */
+	json_t *doc; /* parsed by the HTTP thread; owned here */
 };
 
 struct events {
 	struct app *app;
 	struct aws_exec *aws;
-	struct aws_client *client;	/* the events thread's, lazily */
+	struct aws_client *client; /* the events thread's, lazily */
 	struct fx_worker wk;
-	struct ev_settings set;		/* borrows from the policy */
-	struct ev_map_entry *entries;	/* sh then cu; borrow from policy */
-	pthread_mutex_t mu;		/* guards the fields below */
-	pthread_cond_t cv;		/* a job finished */
-	struct qev *q;			/* ring of EVENTS_QUEUE */
+	struct ev_settings set;	      /* borrows from the policy */
+	struct ev_map_entry *entries; /* sh then cu; borrow from policy */
+	pthread_mutex_t mu;	      /* guards the fields below */
+	pthread_cond_t cv;	      /* a job finished */
+	struct qev *q;		      /* ring of EVENTS_QUEUE */
 	size_t qhead, qlen;
-	int overflow;			/* dropped: sweep the store */
+	int overflow; /* dropped: sweep the store */
 	int in_flight;
-	struct outcome *reap;		/* done jobs, freed on this thread */
+	struct outcome *reap; /* done jobs, freed on this thread */
 };
 
 /* what one event asks for; freed when its writer job is done */
 struct outcome {
 	struct dbw_req req;
 	struct events *e;
-	struct outcome *next;	/* on the reap list */
+	struct outcome *next; /* on the reap list */
 	char *id;
-	json_t *doc;		/* the parsed event */
+	json_t *doc; /* the parsed event */
 	/* findings (dec.in: checked ones only) and messages; borrows from
 	 * doc and e->set */
 	struct ev_decision dec;
-	json_t *result;		/* what was done, stored on the event */
+	json_t *result; /* what was done, stored on the event */
 	struct event_done done;
 	char actor[256];
 };
@@ -82,11 +82,11 @@ note(struct outcome *o, const char *key, json_t *v)
 {
 	json_t *arr = json_object_get(o->result, key);
 
-	if (arr == NULL && json_object_set_new(o->result, key,
-	    arr = json_array()) != 0)
+	if (arr == NULL &&
+	    json_object_set_new(o->result, key, arr = json_array()) != 0)
 		arr = NULL;
 	if (json_array_append_new(arr, v) != 0)
-		return;	/* v is freed either way */
+		return; /* v is freed either way */
 }
 
 /* ---- AWS calls ------------------------------------------------------------ */
@@ -104,8 +104,9 @@ tag_creator(struct events *e, const struct ev_info *info,
 		return;
 	buf_init(&msg, 1024);
 	if (aws_exec_tag_creator(e->aws, e->client, info->account,
-	    info->aws_region, act, info->actor, &msg) != FX_OK)
-		log_warnx("%s: event %s: %s", __func__, info->id, buf_str(&msg));
+		info->aws_region, act, info->actor, &msg) != FX_OK)
+		log_warnx("%s: event %s: %s", __func__, info->id,
+		    buf_str(&msg));
 	note(o, "tags", json_string(buf_str(&msg)));
 	buf_release(&msg);
 }
@@ -132,8 +133,8 @@ cloudtrail(struct events *e, struct outcome *o, struct buf *why)
 	o->done.event_time = info.time;
 	json_object_set_new(o->result, "verdict",
 	    json_string(ev_verdict_name(info.verdict)));
-	json_object_set_new(o->result, "why", json_string(info.why ?
-	    info.why : ""));
+	json_object_set_new(o->result, "why",
+	    json_string(info.why ? info.why : ""));
 	a = policy_account(e->app->cfg->policy, info.account);
 	acct.name = a != NULL ? a->name : NULL;
 	acct.prod = a != NULL && a->env == ENV_PROD;
@@ -160,10 +161,10 @@ mapped(struct events *e, struct outcome *o, int custodian, struct buf *why)
 		rc = ev_decide_securityhub(&e->set, o->doc, &o->dec, why);
 	if (rc != FX_OK)
 		goto out;
-	json_object_set_new(o->result, "skipped", json_integer((json_int_t)
-	    o->dec.skipped));
-	o->done.account_id = json_string_value(json_object_get(o->doc,
-	    custodian ? "account_id" : "account"));
+	json_object_set_new(o->result, "skipped",
+	    json_integer((json_int_t)o->dec.skipped));
+	o->done.account_id = json_string_value(
+	    json_object_get(o->doc, custodian ? "account_id" : "account"));
 out:
 	return rc;
 }
@@ -237,8 +238,8 @@ add_msg(struct db *db, const struct ev_msg *m, int64_t now)
 		break;
 	case EV_MSG_DM:
 		kind = "dm";
-		args = json_pack("{s:s, s:s}", "email", m->email, "text",
-		    m->text);
+		args =
+		    json_pack("{s:s, s:s}", "email", m->email, "text", m->text);
 		break;
 	}
 	if (args == NULL)
@@ -286,16 +287,17 @@ apply_job_run(struct db *db, void *arg)
 		return rc;
 	if (strcmp(o->done.state, "done") == 0 &&
 	    (rc = apply_changes(db, o, now)) == FX_EINVAL) {
-		o->done.state = "error";	/* refused: recorded, not retried */
+		o->done.state = "error"; /* refused: recorded, not retried */
 		json_object_set_new(o->result, "error",
 		    json_string("its findings were refused"));
 		rc = FX_OK;
 	}
 	if (rc != FX_OK)
 		return rc;
-	json_object_set_new(o->result, "findings", json_integer(
-	    (json_int_t)(strcmp(o->done.state, "done") == 0 ? o->dec.nin :
-	    0)));
+	json_object_set_new(o->result, "findings",
+	    json_integer(
+		(json_int_t)(strcmp(o->done.state, "done") == 0 ? o->dec.nin
+								: 0)));
 	o->done.result = o->result;
 	rc = db_event_done(db, &o->done, fx_now_ms());
 	/* already done (a sweep met an event in flight): a no-op, undone */
@@ -371,7 +373,7 @@ submit(struct events *e, struct outcome *o)
 	o->req.done = apply_done;
 	if (dbw_submit(e->app->w, &o->req) == FX_OK)
 		return;
-	outcome_free(o);	/* stopping: it stays pending for next time */
+	outcome_free(o); /* stopping: it stays pending for next time */
 	pthread_mutex_lock(&e->mu);
 	e->in_flight--;
 	pthread_mutex_unlock(&e->mu);
@@ -425,8 +427,8 @@ process_one(struct events *e, const char *id, const char *kind,
 		return;
 	}
 	buf_init(&why, 1024);
-	o->doc = doc != NULL ? doc : json_loads(body, JSON_REJECT_DUPLICATES,
-	    &je);
+	o->doc =
+	    doc != NULL ? doc : json_loads(body, JSON_REJECT_DUPLICATES, &je);
 	if (o->doc == NULL)
 		rc = FX_EINVAL;
 	else if (strcmp(kind, "cloudtrail") == 0)
@@ -452,8 +454,7 @@ process_one(struct events *e, const char *id, const char *kind,
 /* ---- the thread ------------------------------------------------------------ */
 
 void
-events_queue(struct events *e, const char *id, const char *kind,
-    json_t *doc)
+events_queue(struct events *e, const char *id, const char *kind, json_t *doc)
 {
 	struct qev q;
 
@@ -467,7 +468,7 @@ events_queue(struct events *e, const char *id, const char *kind,
 	pthread_mutex_lock(&e->mu);
 	if (q.id == NULL || q.kind == NULL || q.doc == NULL ||
 	    e->qlen == EVENTS_QUEUE) {
-		e->overflow = 1;	/* the store has it: a sweep finds it */
+		e->overflow = 1; /* the store has it: a sweep finds it */
 		free(q.id);
 		free(q.kind);
 		json_decref(q.doc);
@@ -581,8 +582,7 @@ static void events_free(struct events *e);
 static const char *
 known_playbook(const struct policy *pol, const char *name)
 {
-	return name != NULL && policy_playbook(pol, name) != NULL ? name :
-	    NULL;
+	return name != NULL && policy_playbook(pol, name) != NULL ? name : NULL;
 }
 
 /* the config's events: section as the decisions take it */
@@ -610,7 +610,8 @@ build_maps(struct events *e)
 	const struct events_settings *es = &e->app->cfg->policy->events;
 	struct ev_map *sh = &e->set.securityhub, *cu = &e->set.custodian;
 	size_t n = json_object_size(es->securityhub) +
-	    json_object_size(es->custodian), k = 0;
+		   json_object_size(es->custodian),
+	       k = 0;
 	const char *key;
 	json_t *v;
 

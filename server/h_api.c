@@ -31,7 +31,8 @@ h_bearer_ok(struct app *a, struct http_request *r, struct http_reply *rp)
 	int ok = 0;
 
 	if (cfg->ningest_tokens == 0) {
-		http_reply_error(rp, 401, "the API is disabled: no ingest "
+		http_reply_error(rp, 401,
+		    "the API is disabled: no ingest "
 		    "tokens are configured");
 		return 0;
 	}
@@ -58,7 +59,7 @@ struct ingest_job {
 	size_t n;
 	int64_t now;
 	struct ingest_result res;
-	json_t *out;		/* [{"index","id","state"}] */
+	json_t *out; /* [{"index","id","state"}] */
 };
 
 static void
@@ -91,15 +92,19 @@ ingest_job_run(struct db *db, void *arg)
 		memset(&f, 0, sizeof(f));
 		rc = db_finding_find(db, it->playbook, it->account_id,
 		    it->region, it->resource_id, &f);
-		if (rc == FX_ENOTFOUND) {	/* mode off: not stored */
-			rc = json_array_append_new(j->out, json_pack(
-			    "{s:I,s:n,s:s}", "index", (json_int_t)i, "id",
-			    "state", "ignored")) ? FX_ENOMEM : FX_OK;
+		if (rc == FX_ENOTFOUND) { /* mode off: not stored */
+			rc = json_array_append_new(j->out,
+				 json_pack("{s:I,s:n,s:s}", "index",
+				     (json_int_t)i, "id", "state", "ignored"))
+				 ? FX_ENOMEM
+				 : FX_OK;
 			continue;
 		}
-		if (rc == FX_OK && json_array_append_new(j->out, json_pack(
-		    "{s:I,s:I,s:s}", "index", (json_int_t)i, "id",
-		    (json_int_t)f.id, "state", fstate_name(f.state))) != 0)
+		if (rc == FX_OK &&
+		    json_array_append_new(j->out,
+			json_pack("{s:I,s:I,s:s}", "index", (json_int_t)i, "id",
+			    (json_int_t)f.id, "state", fstate_name(f.state))) !=
+			0)
 			rc = FX_ENOMEM;
 		finding_release(&f);
 	}
@@ -119,11 +124,12 @@ ingest_finish(struct app *a, void *state, fx_err rc, struct http_reply *rp)
 		return;
 	}
 	sender_kick(a->sender);
-	http_reply_json(rp, 200, json_pack("{s:I,s:I,s:I,s:I,s:O}",
-	    "created", (json_int_t)j->res.created,
-	    "updated", (json_int_t)j->res.updated,
-	    "resolved", (json_int_t)j->res.resolved,
-	    "ignored", (json_int_t)j->res.ignored, "findings", j->out));
+	http_reply_json(rp, 200,
+	    json_pack("{s:I,s:I,s:I,s:I,s:O}", "created",
+		(json_int_t)j->res.created, "updated",
+		(json_int_t)j->res.updated, "resolved",
+		(json_int_t)j->res.resolved, "ignored",
+		(json_int_t)j->res.ignored, "findings", j->out));
 }
 
 void
@@ -151,9 +157,11 @@ h_findings_post(struct app *a, struct http_request *r, struct http_reply *rp)
 	body = http_req_body(r, &len);
 	j->doc = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (j->doc == NULL || !json_is_array(j->doc)) {
-		http_reply_error(rp, 400, j->doc ? "body must be a JSON array of "
-		    "findings" : "malformed JSON at line %d: %s", jerr.line,
-		    jerr.text);
+		http_reply_error(rp, 400,
+		    j->doc ? "body must be a JSON array of "
+			     "findings"
+			   : "malformed JSON at line %d: %s",
+		    jerr.line, jerr.text);
 		goto out;
 	}
 	j->n = json_array_size(j->doc);
@@ -169,8 +177,8 @@ h_findings_post(struct app *a, struct http_request *r, struct http_reply *rp)
 		goto out;
 	}
 	for (i = 0; i < j->n; i++) {
-		rc = ingest_json_item(a->cfg->policy, json_array_get(j->doc,
-		    i), i, &j->items[i], &err);
+		rc = ingest_json_item(a->cfg->policy, json_array_get(j->doc, i),
+		    i, &j->items[i], &err);
 		if (rc != FX_OK) {
 			http_reply_error(rp, rc == FX_EINVAL ? 400 : 500, "%s",
 			    buf_str(&err));
@@ -255,7 +263,8 @@ h_findings_get(struct app *a, struct http_request *r, struct http_reply *rp)
 	}
 	if ((v = http_req_arg(r, "after")) != NULL) {
 		if (fx_strtoll(v, 0, INT64_MAX, &j.flt.after_id) != FX_OK) {
-			http_reply_error(rp, 400, "after: must be a finding id");
+			http_reply_error(rp, 400,
+			    "after: must be a finding id");
 			return;
 		}
 	}
@@ -315,18 +324,22 @@ h_metrics(struct app *a, struct http_request *r, struct http_reply *rp)
 		rc = dbw_read(a->w, gauge_job_run, &j);
 	if (rc == FX_OK)
 		rc = buf_adds(&out, "# HELP fixit_findings Findings by state.\n"
-		    "# TYPE fixit_findings gauge\n");
+				    "# TYPE fixit_findings gauge\n");
 	by_state = json_object_get(j.counts, "by_state");
 	for (st = 0; rc == FX_OK && st < FS__COUNT; st++)
 		rc = buf_addf(&out, "fixit_findings{state=\"%s\"} %lld\n",
-		    fstate_name((enum fstate)st), (long long)json_integer_value(
-		    json_object_get(by_state, fstate_name((enum fstate)st))));
+		    fstate_name((enum fstate)st),
+		    (long long)json_integer_value(json_object_get(by_state,
+			fstate_name((enum fstate)st))));
 	if (rc == FX_OK)
-		rc = buf_addf(&out, "# HELP fixit_outbox_pending Slack calls "
+		rc = buf_addf(&out,
+		    "# HELP fixit_outbox_pending Slack calls "
 		    "waiting for delivery.\n# TYPE fixit_outbox_pending gauge\n"
-		    "fixit_outbox_pending %lld\n", (long long)j.pending);
+		    "fixit_outbox_pending %lld\n",
+		    (long long)j.pending);
 	if (rc == FX_OK)
-		rc = buf_adds(&out, "# HELP fixit_events Received events by "
+		rc = buf_adds(&out,
+		    "# HELP fixit_events Received events by "
 		    "state (pending, done, error).\n# TYPE fixit_events "
 		    "gauge\n");
 	json_object_foreach(j.events, k, v) {

@@ -27,7 +27,7 @@
 #include "http.h"
 #include "banned.h"
 
-#define SECURITYHUB_TYPE	"Security Hub Findings - Imported"
+#define SECURITYHUB_TYPE "Security Hub Findings - Imported"
 
 static int
 api_key_ok(struct app *a, struct http_request *r, struct http_reply *rp)
@@ -36,7 +36,8 @@ api_key_ok(struct app *a, struct http_request *r, struct http_reply *rp)
 	const char *h;
 
 	if (cfg->events_key == NULL) {
-		http_reply_error(rp, 401, "events are disabled: set "
+		http_reply_error(rp, 401,
+		    "events are disabled: set "
 		    "events.api_key_file or FIXIT_EVENTS_API_KEY");
 		return 0;
 	}
@@ -47,7 +48,7 @@ api_key_ok(struct app *a, struct http_request *r, struct http_reply *rp)
 		return 0;
 	}
 	if (!fx_ct_equal(h, strlen(h), cfg->events_key,
-	    strlen(cfg->events_key))) {
+		strlen(cfg->events_key))) {
 		http_reply_error(rp, 401, "invalid API key");
 		return 0;
 	}
@@ -57,10 +58,10 @@ api_key_ok(struct app *a, struct http_request *r, struct http_reply *rp)
 /* a deferred store of one event */
 struct event_job {
 	char *id;
-	const char *kind;	/* static */
+	const char *kind; /* static */
 	char *body;
-	json_t *doc;		/* parsed: handed to the events thread */
-	int64_t now;		/* ms */
+	json_t *doc; /* parsed: handed to the events thread */
+	int64_t now; /* ms */
 	int dup;
 };
 
@@ -100,8 +101,9 @@ event_finish(struct app *a, void *state, fx_err rc, struct http_reply *rp)
 		events_queue(a->events, j->id, j->kind, j->doc);
 		j->doc = NULL;
 	}
-	http_reply_json(rp, j->dup ? 200 : 202, json_pack("{s:s,s:s}",
-	    "id", j->id, "status", j->dup ? "duplicate" : "accepted"));
+	http_reply_json(rp, j->dup ? 200 : 202,
+	    json_pack("{s:s,s:s}", "id", j->id, "status",
+		j->dup ? "duplicate" : "accepted"));
 }
 
 /* doc: stolen */
@@ -129,14 +131,15 @@ store(struct http_request *r, struct http_reply *rp, const char *id,
 
 /* the body as a JSON object, or a 400/415 reply */
 static json_t *
-body_object(struct http_request *r, struct http_reply *rp,
-    const char **body, size_t *len)
+body_object(struct http_request *r, struct http_reply *rp, const char **body,
+    size_t *len)
 {
 	json_error_t je;
 	json_t *doc;
 
 	if (!http_req_ctype_is(r, "application/json")) {
-		http_reply_error(rp, 415, "Content-Type must be "
+		http_reply_error(rp, 415,
+		    "Content-Type must be "
 		    "application/json");
 		return NULL;
 	}
@@ -144,7 +147,8 @@ body_object(struct http_request *r, struct http_reply *rp,
 	doc = json_loadb(*body, *len, JSON_REJECT_DUPLICATES, &je);
 	if (doc == NULL || !json_is_object(doc)) {
 		json_decref(doc);
-		http_reply_error(rp, 400, "the body must be one JSON object "
+		http_reply_error(rp, 400,
+		    "the body must be one JSON object "
 		    "(an EventBridge event)");
 		return NULL;
 	}
@@ -155,8 +159,7 @@ body_object(struct http_request *r, struct http_reply *rp,
 static const char *
 event_kind(struct app *a, const json_t *doc, struct buf *why)
 {
-	const char *dt = json_string_value(json_object_get(doc,
-	    "detail-type"));
+	const char *dt = json_string_value(json_object_get(doc, "detail-type"));
 	struct ev_mapped_list items;
 	struct ev_info info;
 	size_t skipped = 0;
@@ -164,17 +167,18 @@ event_kind(struct app *a, const json_t *doc, struct buf *why)
 
 	if (dt != NULL && strcmp(dt, SECURITYHUB_TYPE) == 0) {
 		evmap_list_init(&items);
-		rc = evmap_securityhub(doc,
-		    events_map_securityhub(a->events), &items, &skipped, why);
+		rc = evmap_securityhub(doc, events_map_securityhub(a->events),
+		    &items, &skipped, why);
 		evmap_list_release(&items);
 		return rc == FX_OK ? "securityhub" : NULL;
 	}
 	rc = ev_parse(doc, &info, why);
 	if (rc == FX_ENOTFOUND) {
 		buf_reset(why);
-		if (buf_adds(why, "detail-type: not one fixit takes (\"AWS "
-		    "API Call via CloudTrail\", \"" SECURITYHUB_TYPE "\")") !=
-		    FX_OK)
+		if (buf_adds(why,
+			"detail-type: not one fixit takes (\"AWS "
+			"API Call via CloudTrail\", \"" SECURITYHUB_TYPE
+			"\")") != FX_OK)
 			buf_reset(why);
 	}
 	return rc == FX_OK ? "cloudtrail" : NULL;
@@ -196,8 +200,9 @@ h_events_post(struct app *a, struct http_request *r, struct http_reply *rp)
 	id = json_string_value(json_object_get(doc, "id"));
 	if (kind == NULL || id == NULL || *id == '\0' || strlen(id) > 128 ||
 	    strchr(id, '\n') != NULL)
-		http_reply_error(rp, 400, "%s", why.len ? buf_str(&why) :
-		    "id: required, 1 to 128 characters");
+		http_reply_error(rp, 400, "%s",
+		    why.len ? buf_str(&why)
+			    : "id: required, 1 to 128 characters");
 	else {
 		store(r, rp, id, kind, body, len, json_incref(doc));
 	}
@@ -206,8 +211,7 @@ h_events_post(struct app *a, struct http_request *r, struct http_reply *rp)
 }
 
 void
-h_custodian_post(struct app *a, struct http_request *r,
-    struct http_reply *rp)
+h_custodian_post(struct app *a, struct http_request *r, struct http_reply *rp)
 {
 	struct buf why = BUF_INIT;
 	const char *body;
@@ -221,10 +225,11 @@ h_custodian_post(struct app *a, struct http_request *r,
 		return;
 	buf_init(&why, 1024);
 	evmap_list_init(&items);
-	if (evmap_custodian(doc, events_map_custodian(a->events),
-	    &items, &skipped, &why) != FX_OK) {
-		http_reply_error(rp, 400, "%s", why.len ? buf_str(&why) :
-		    "not a Cloud Custodian webhook payload");
+	if (evmap_custodian(doc, events_map_custodian(a->events), &items,
+		&skipped, &why) != FX_OK) {
+		http_reply_error(rp, 400, "%s",
+		    why.len ? buf_str(&why)
+			    : "not a Cloud Custodian webhook payload");
 	} else {
 		/* the same payload posted twice is one event */
 		sigv4_sha256_hex(body, len, id + 10);

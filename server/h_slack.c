@@ -30,7 +30,8 @@ slack_verified(struct app *a, struct http_request *r, struct http_reply *rp)
 	size_t len;
 
 	if (a->cfg->signing_secret == NULL) {
-		http_reply_error(rp, 401, "slack signing secret not configured");
+		http_reply_error(rp, 401,
+		    "slack signing secret not configured");
 		return 0;
 	}
 	if (http_req_header_count(r, "X-Slack-Signature") != 1 ||
@@ -40,14 +41,15 @@ slack_verified(struct app *a, struct http_request *r, struct http_reply *rp)
 	}
 	body = http_req_body(r, &len);
 	if (slack_sig_verify(a->cfg->signing_secret,
-	    http_req_header(r, "X-Slack-Request-Timestamp"),
-	    http_req_header(r, "X-Slack-Signature"), body, len,
-	    fx_now()) != FX_OK) {
+		http_req_header(r, "X-Slack-Request-Timestamp"),
+		http_req_header(r, "X-Slack-Signature"), body, len,
+		fx_now()) != FX_OK) {
 		http_reply_error(rp, 401, "invalid slack signature");
 		return 0;
 	}
 	if (!http_req_ctype_is(r, "application/x-www-form-urlencoded")) {
-		http_reply_error(rp, 415, "expected "
+		http_reply_error(rp, 415,
+		    "expected "
 		    "application/x-www-form-urlencoded");
 		return 0;
 	}
@@ -64,7 +66,7 @@ struct action_state {
 	int64_t now;
 	struct sm_click click;
 	struct sm_exception_req exc;
-	struct buf msg;		/* refusal sentence for the modal */
+	struct buf msg; /* refusal sentence for the modal */
 };
 
 static void
@@ -121,8 +123,9 @@ click_finish(struct app *a, void *state, fx_err rc, struct http_reply *rp)
 static void
 modal_error(struct http_reply *rp, const char *msg)
 {
-	http_reply_json(rp, 200, json_pack("{s:s,s:{s:s}}", "response_action",
-	    "errors", "errors", "reason", msg));
+	http_reply_json(rp, 200,
+	    json_pack("{s:s,s:{s:s}}", "response_action", "errors", "errors",
+		"reason", msg));
 }
 
 static void
@@ -132,8 +135,9 @@ exc_finish(struct app *a, void *state, fx_err rc, struct http_reply *rp)
 
 	if (rc == FX_EPERM || rc == FX_ECONFLICT || rc == FX_ENOTFOUND ||
 	    rc == FX_EINVAL) {
-		modal_error(rp, st->msg.len ? buf_str(&st->msg) :
-		    "This exception cannot be recorded.");
+		modal_error(rp, st->msg.len
+				    ? buf_str(&st->msg)
+				    : "This exception cannot be recorded.");
 		return;
 	}
 	if (rc != FX_OK) {
@@ -166,14 +170,16 @@ parse_block_action(struct action_state *st, struct http_reply *rp)
 	size_t i, n = sizeof(action_ids) / sizeof(action_ids[0]);
 
 	for (i = 0; i < n; i++)
-		if (si->action_id && strcmp(si->action_id, action_ids[i].id) == 0)
+		if (si->action_id &&
+		    strcmp(si->action_id, action_ids[i].id) == 0)
 			break;
 	if (i == n) {
 		http_reply_error(rp, 400, "unknown action_id");
 		return -1;
 	}
-	if (si->action_value == NULL || fx_strtoll(si->action_value, 1,
-	    INT64_MAX, &st->click.target_id) != FX_OK) {
+	if (si->action_value == NULL ||
+	    fx_strtoll(si->action_value, 1, INT64_MAX, &st->click.target_id) !=
+		FX_OK) {
 		http_reply_error(rp, 400, "action value must be a positive id");
 		return -1;
 	}
@@ -202,14 +208,14 @@ parse_view_submission(struct action_state *st, struct http_reply *rp)
 	}
 	if (si->private_metadata != NULL)
 		meta = json_loads(si->private_metadata, 0, NULL);
-	if (meta == NULL || json_unpack(meta, "{s:I,s:s}", "f", &fid, "k",
-	    &k) != 0 || fid <= 0 || (strcmp(k, "1m") != 0 &&
-	    strcmp(k, "1y") != 0)) {
+	if (meta == NULL ||
+	    json_unpack(meta, "{s:I,s:s}", "f", &fid, "k", &k) != 0 ||
+	    fid <= 0 || (strcmp(k, "1m") != 0 && strcmp(k, "1y") != 0)) {
 		http_reply_error(rp, 400, "bad private_metadata");
 		goto out;
 	}
-	if (si->reason == NULL || si->reason[strspn(si->reason, " \t\r\n")] ==
-	    '\0') {
+	if (si->reason == NULL ||
+	    si->reason[strspn(si->reason, " \t\r\n")] == '\0') {
 		modal_error(rp, "Please give a justification.");
 		goto out;
 	}
@@ -254,8 +260,8 @@ h_slack_actions(struct app *a, struct http_request *r, struct http_reply *rp)
 	rc = slack_interaction_parse(buf_str(&payload), payload.len, &st->si,
 	    &err);
 	if (rc != FX_OK) {
-		http_reply_error(rp, 400, "%s", err.len ? buf_str(&err) :
-		    "malformed payload");
+		http_reply_error(rp, 400, "%s",
+		    err.len ? buf_str(&err) : "malformed payload");
 		goto out;
 	}
 	if (st->si.type == SI_BLOCK_ACTIONS) {
@@ -271,7 +277,7 @@ h_slack_actions(struct app *a, struct http_request *r, struct http_reply *rp)
 			st = NULL;
 		}
 	} else {
-		http_reply_empty(rp, 200);	/* view_closed and the like */
+		http_reply_empty(rp, 200); /* view_closed and the like */
 	}
 out:
 	action_state_free(st);
@@ -296,8 +302,8 @@ h_slack_commands(struct app *a, struct http_request *r, struct http_reply *rp)
 	body = http_req_body(r, &len);
 	rc = slack_command_parse(body, len, &sc, &err);
 	if (rc != FX_OK) {
-		http_reply_error(rp, 400, "%s", err.len ? buf_str(&err) :
-		    "malformed command");
+		http_reply_error(rp, 400, "%s",
+		    err.len ? buf_str(&err) : "malformed command");
 		goto out;
 	}
 	rc = cmd_run(a->w, a->cfg->policy, a->scan, sc.user_id,
@@ -307,12 +313,13 @@ h_slack_commands(struct app *a, struct http_request *r, struct http_reply *rp)
 		    sc.text ? sc.text : "", sc.user_id, fx_strerror(rc));
 		buf_reset(&reply);
 		if (buf_adds(&reply, "fixit could not run that command; "
-		    "see its log.") != FX_OK)
+				     "see its log.") != FX_OK)
 			goto out;
 	}
 	sender_kick(a->sender);
-	http_reply_json(rp, 200, json_pack("{s:s,s:s}", "response_type",
-	    "ephemeral", "text", buf_str(&reply)));
+	http_reply_json(rp, 200,
+	    json_pack("{s:s,s:s}", "response_type", "ephemeral", "text",
+		buf_str(&reply)));
 out:
 	slack_command_release(&sc);
 	buf_release(&err);

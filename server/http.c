@@ -24,8 +24,8 @@
 #include "metrics.h"
 #include "banned.h"
 
-typedef void (*handler_fn)(struct app *, struct http_request *,
-    struct http_reply *);
+typedef void (
+    *handler_fn)(struct app *, struct http_request *, struct http_reply *);
 
 struct route {
 	const char *method;
@@ -37,16 +37,16 @@ struct route {
 
 static const struct route routes[] = {
 	{ "POST", "/slack/actions", ROUTE_SLACK_ACTIONS, FX_MAX_SLACK_BODY,
-	  h_slack_actions },
+	    h_slack_actions },
 	{ "POST", "/slack/commands", ROUTE_SLACK_COMMANDS, FX_MAX_SLACK_BODY,
-	  h_slack_commands },
+	    h_slack_commands },
 	{ "POST", "/v1/findings", ROUTE_FINDINGS_POST, FX_MAX_INGEST_BODY,
-	  h_findings_post },
+	    h_findings_post },
 	{ "GET", "/v1/findings", ROUTE_FINDINGS_GET, 0, h_findings_get },
 	{ "POST", "/v1/events", ROUTE_EVENTS, FX_MAX_EVENT_BODY,
-	  h_events_post },
+	    h_events_post },
 	{ "POST", "/v1/custodian", ROUTE_CUSTODIAN, FX_MAX_INGEST_BODY,
-	  h_custodian_post },
+	    h_custodian_post },
 	{ "GET", "/healthz", ROUTE_HEALTHZ, 0, h_healthz },
 	{ "GET", "/metrics", ROUTE_METRICS, 0, h_metrics },
 };
@@ -75,8 +75,8 @@ struct http {
 struct http_request {
 	struct MHD_Connection *conn;
 	const struct route *route;
-	unsigned early_status;	/* 404/405/413 decided before the body */
-	int replied;		/* a response is queued: drop further data */
+	unsigned early_status; /* 404/405/413 decided before the body */
+	int replied;	       /* a response is queued: drop further data */
 	struct buf body;
 	/* deferred reply (http_defer) */
 	struct dbw_req wreq;
@@ -268,8 +268,10 @@ early_reply(struct http_request *r, struct http_reply *rp)
 		http_reply_error(rp, 405, "method not allowed on this route");
 		break;
 	default:
-		http_reply_error(rp, 413, "request body too large (limit %zu "
-		    "bytes)", r->route ? r->route->max_body : (size_t)0);
+		http_reply_error(rp, 413,
+		    "request body too large (limit %zu "
+		    "bytes)",
+		    r->route ? r->route->max_body : (size_t)0);
 		break;
 	}
 }
@@ -298,8 +300,9 @@ http_defer(struct http_request *r, dbw_fn job, void *state,
 static void
 deferred_done(struct dbw_req *wr)
 {
-	struct http_request *r = (struct http_request *)((char *)wr -
-	    offsetof(struct http_request, wreq));
+	struct http_request *r =
+	    (struct http_request *)((char *)wr -
+				    offsetof(struct http_request, wreq));
 
 	atomic_store_explicit(&r->job_done, 1, memory_order_release);
 	MHD_resume_connection(r->conn);
@@ -314,8 +317,8 @@ reply_now(struct http *h, struct http_request *r, struct http_reply *rp,
 	if (rp->status >= 500)
 		log_warnx("%s: %s %s answered %u", __func__, method, url,
 		    rp->status);
-	metrics_http(h->app->metrics, r->route ? r->route->metric :
-	    ROUTE_OTHER, rp->status);
+	metrics_http(h->app->metrics, r->route ? r->route->metric : ROUTE_OTHER,
+	    rp->status);
 	ret = queue_reply(r->conn, rp);
 	r->replied = 1;
 	return ret;
@@ -333,7 +336,7 @@ finish_deferred(struct http *h, struct http_request *r, const char *method,
 	reply_init(&rp);
 	r->finish = NULL;
 	fn(h->app, r->state, r->wreq.rc, &rp);
-	atomic_fetch_sub(&h->inflight, 1);	/* taken in on_request */
+	atomic_fetch_sub(&h->inflight, 1); /* taken in on_request */
 	ret = reply_now(h, r, &rp, method, url);
 	buf_release(&rp.body);
 	return ret;
@@ -398,7 +401,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 			r->early_status = 413;
 		else if (r->early_status == 0 && r->route->max_body == 0)
 			r->early_status = 413;
-		*upload_size = 0;	/* consumed (or dropped) */
+		*upload_size = 0; /* consumed (or dropped) */
 		return MHD_YES;
 	}
 
@@ -455,7 +458,7 @@ http_start(struct app *app, struct http **out)
 	struct sockaddr_in sin;
 	const union MHD_DaemonInfo *info;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
-	    MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
+			 MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
 	unsigned threads = (unsigned)cfg->http_threads;
 	struct http *h;
 
@@ -463,8 +466,8 @@ http_start(struct app *app, struct http **out)
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons((uint16_t)cfg->listen_port);
 	if (inet_pton(AF_INET, cfg->listen_host, &sin.sin_addr) != 1) {
-		log_warnx("%s: listen host %s is not an IPv4 address",
-		    __func__, cfg->listen_host);
+		log_warnx("%s: listen host %s is not an IPv4 address", __func__,
+		    cfg->listen_host);
 		return FX_ECONFIG;
 	}
 	h = calloc(1, sizeof(*h));
@@ -478,14 +481,13 @@ http_start(struct app *app, struct http **out)
 	}
 	/* the logger first, so MHD reports nothing through its own */
 	h->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)FX_MAX_CONNECTIONS,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h, MHD_OPTION_SOCK_ADDR,
+	    (struct sockaddr *)&sin, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+	    h, MHD_OPTION_CONNECTION_LIMIT, (unsigned)FX_MAX_CONNECTIONS,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
-	    threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
-	    threads, MHD_OPTION_END);
+	    threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, threads,
+	    MHD_OPTION_END);
 	if (h->d == NULL) {
 		log_warnx("%s: cannot listen on %s:%d", __func__,
 		    cfg->listen_host, cfg->listen_port);

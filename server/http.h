@@ -26,13 +26,13 @@ struct http_request;
 
 struct http_reply {
 	unsigned status;
-	const char *ctype;	/* static string */
+	const char *ctype; /* static string */
 	struct buf body;
 };
 
 fx_err http_start(struct app *app, struct http **out) FX_WUR;
-void http_stop(struct http *h);			/* accepts NULL */
-int http_port(const struct http *h);		/* the bound port */
+void http_stop(struct http *h);	     /* accepts NULL */
+int http_port(const struct http *h); /* the bound port */
 
 /* request accessors, for handlers */
 const char *http_req_header(struct http_request *r, const char *name);
@@ -57,30 +57,29 @@ void http_defer(struct http_request *r, dbw_fn job, void *state,
 /* reply helpers: a handler ends with exactly one of these */
 void http_reply_empty(struct http_reply *rp, unsigned status);
 void http_reply_json(struct http_reply *rp, unsigned status, json_t *obj);
-						/* steals obj */
-void http_reply_error(struct http_reply *rp, unsigned status,
-    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-void http_reply_text(struct http_reply *rp, unsigned status,
-    const char *ctype, const char *text);
+/* steals obj */
+void http_reply_error(struct http_reply *rp, unsigned status, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
+void http_reply_text(struct http_reply *rp, unsigned status, const char *ctype,
+    const char *text);
 
 /* 1 when the request carries one of the ingest bearer tokens, else a
  * 401 reply is set */
-int h_bearer_ok(struct app *a, struct http_request *r,
-    struct http_reply *rp);
+int h_bearer_ok(struct app *a, struct http_request *r, struct http_reply *rp);
 
 /* handlers (server/h_*.c) */
-void h_slack_actions(struct app *a, struct http_request *r,
-    struct http_reply *rp);
-void h_slack_commands(struct app *a, struct http_request *r,
-    struct http_reply *rp);
-void h_findings_post(struct app *a, struct http_request *r,
-    struct http_reply *rp);
-void h_findings_get(struct app *a, struct http_request *r,
-    struct http_reply *rp);
-void h_events_post(struct app *a, struct http_request *r,
-    struct http_reply *rp);
-void h_custodian_post(struct app *a, struct http_request *r,
-    struct http_reply *rp);
+void
+h_slack_actions(struct app *a, struct http_request *r, struct http_reply *rp);
+void
+h_slack_commands(struct app *a, struct http_request *r, struct http_reply *rp);
+void
+h_findings_post(struct app *a, struct http_request *r, struct http_reply *rp);
+void
+h_findings_get(struct app *a, struct http_request *r, struct http_reply *rp);
+void
+h_events_post(struct app *a, struct http_request *r, struct http_reply *rp);
+void
+h_custodian_post(struct app *a, struct http_request *r, struct http_reply *rp);
 void h_healthz(struct app *a, struct http_request *r, struct http_reply *rp);
 void h_metrics(struct app *a, struct http_request *r, struct http_reply *rp);
 

@@ -30,7 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #include "aws_exec.h"
 #include "config.h"
 #include "events.h"
@@ -49,7 +48,8 @@
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: fixitd [-n] [-c FILE] [--demo]\n"
+	fprintf(f,
+	    "usage: fixitd [-n] [-c FILE] [--demo]\n"
 	    "  -c FILE   configuration (default /etc/fixit/fixit.yaml)\n"
 	    "  -n        check the configuration and exit (0 valid, 1 not)\n"
 	    "  --demo    sample findings with 30 s deadlines\n");
@@ -64,7 +64,7 @@ struct running {
 	struct scan *sc;
 	struct events *ev;
 	struct executors *ex;
-	struct aws_exec *aws;	/* in ex */
+	struct aws_exec *aws; /* in ex */
 	struct http *h;
 };
 
@@ -192,11 +192,21 @@ main(int argc, char **argv)
 
 	while ((ch = getopt_long(argc, argv, "c:nh", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'c': path = optarg; break;
-		case 'n': check = 1; break;
-		case 'D': demo = 1; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 1;
+		case 'c':
+			path = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'D':
+			demo = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
 		}
 	}
 	if (optind != argc) {
@@ -232,10 +242,10 @@ main(int argc, char **argv)
 	 * playbooks, never maps them */
 	if (start_all(&r, cfg, demo) == 0) {
 		log_info("main: fixitd listening on %s:%d (slack %s, %zu "
-		    "playbooks, %zu accounts)", cfg->listen_host,
-		    http_port(r.h), cfg->slack_mode == SLACK_LIVE ? "live" :
-		    "console", cfg->policy->nplaybooks,
-		    cfg->policy->naccounts);
+			 "playbooks, %zu accounts)",
+		    cfg->listen_host, http_port(r.h),
+		    cfg->slack_mode == SLACK_LIVE ? "live" : "console",
+		    cfg->policy->nplaybooks, cfg->policy->naccounts);
 		printf("fixitd: ready on http://%s:%d\n", cfg->listen_host,
 		    http_port(r.h));
 		fflush(stdout);

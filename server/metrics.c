@@ -6,8 +6,8 @@
 #include "banned.h"
 
 /* status codes fixitd answers; anything else is counted as "other" */
-static const unsigned statuses[] = { 200, 400, 401, 403, 404, 405, 413,
-	415, 500, 503 };
+static const unsigned statuses[] = { 200, 400, 401, 403, 404, 405, 413, 415,
+	500, 503 };
 #define NSTATUS (sizeof(statuses) / sizeof(statuses[0]))
 
 struct metrics {
@@ -18,12 +18,23 @@ struct metrics {
 };
 
 static const char *const route_names[ROUTE__COUNT] = {
-	"/slack/actions", "/slack/commands", "POST /v1/findings",
-	"GET /v1/findings", "/healthz", "/metrics", "POST /v1/events",
-	"POST /v1/custodian", "other",
+	"/slack/actions",
+	"/slack/commands",
+	"POST /v1/findings",
+	"GET /v1/findings",
+	"/healthz",
+	"/metrics",
+	"POST /v1/events",
+	"POST /v1/custodian",
+	"other",
 };
 static const char *const fix_names[FIX__COUNT] = {
-	"fixed", "retry", "failed", "rolled_back", "undo_failed", "resolved",
+	"fixed",
+	"retry",
+	"failed",
+	"rolled_back",
+	"undo_failed",
+	"resolved",
 };
 
 struct metrics *
@@ -76,7 +87,8 @@ metrics_render(struct metrics *m, struct buf *out)
 	fx_err rc;
 	size_t r, i;
 
-	rc = buf_adds(out, "# HELP fixit_http_requests_total HTTP requests "
+	rc = buf_adds(out,
+	    "# HELP fixit_http_requests_total HTTP requests "
 	    "by route and status.\n# TYPE fixit_http_requests_total counter\n");
 	for (r = 0; rc == FX_OK && r < ROUTE__COUNT; r++)
 		for (i = 0; rc == FX_OK && i <= NSTATUS; i++) {
@@ -89,17 +101,20 @@ metrics_render(struct metrics *m, struct buf *out)
 				snprintf(st, sizeof(st), "%u", statuses[i]);
 			else
 				snprintf(st, sizeof(st), "other");
-			rc = buf_addf(out, "fixit_http_requests_total{route=\"%s\","
-			    "status=\"%s\"} %llu\n", route_names[r], st, v);
+			rc = buf_addf(out,
+			    "fixit_http_requests_total{route=\"%s\","
+			    "status=\"%s\"} %llu\n",
+			    route_names[r], st, v);
 		}
 	if (rc == FX_OK)
 		rc = buf_adds(out, "# HELP fixit_fixes_total Executor outcomes."
-		    "\n# TYPE fixit_fixes_total counter\n");
+				   "\n# TYPE fixit_fixes_total counter\n");
 	for (i = 0; rc == FX_OK && i < FIX__COUNT; i++)
 		rc = buf_addf(out, "fixit_fixes_total{result=\"%s\"} %llu\n",
 		    fix_names[i], atomic_load(&m->fixes[i]));
 	if (rc == FX_OK)
-		rc = buf_addf(out, "# HELP fixit_slack_api_errors_total Failed "
+		rc = buf_addf(out,
+		    "# HELP fixit_slack_api_errors_total Failed "
 		    "Slack API calls.\n# TYPE fixit_slack_api_errors_total "
 		    "counter\nfixit_slack_api_errors_total %llu\n"
 		    "# HELP fixit_slack_api_calls_total Successful Slack API "

@@ -9,18 +9,31 @@
 #include "fxerr.h"
 
 enum metric_route {
-	ROUTE_SLACK_ACTIONS = 0, ROUTE_SLACK_COMMANDS, ROUTE_FINDINGS_POST,
-	ROUTE_FINDINGS_GET, ROUTE_HEALTHZ, ROUTE_METRICS, ROUTE_EVENTS,
-	ROUTE_CUSTODIAN, ROUTE_OTHER,
+	ROUTE_SLACK_ACTIONS = 0,
+	ROUTE_SLACK_COMMANDS,
+	ROUTE_FINDINGS_POST,
+	ROUTE_FINDINGS_GET,
+	ROUTE_HEALTHZ,
+	ROUTE_METRICS,
+	ROUTE_EVENTS,
+	ROUTE_CUSTODIAN,
+	ROUTE_OTHER,
 	ROUTE__COUNT
 };
-enum metric_fix { FIX_FIXED = 0, FIX_RETRY, FIX_FAILED, FIX_ROLLED_BACK,
-	FIX_UNDO_FAILED, FIX_RESOLVED, FIX__COUNT };
+enum metric_fix {
+	FIX_FIXED = 0,
+	FIX_RETRY,
+	FIX_FAILED,
+	FIX_ROLLED_BACK,
+	FIX_UNDO_FAILED,
+	FIX_RESOLVED,
+	FIX__COUNT
+};
 
 struct metrics;
 
 struct metrics *metrics_new(void);
-void metrics_free(struct metrics *m);		/* accepts NULL */
+void metrics_free(struct metrics *m); /* accepts NULL */
 void metrics_http(struct metrics *m, enum metric_route r, unsigned status);
 void metrics_fix(struct metrics *m, enum metric_fix f);
 void metrics_slack_error(struct metrics *m);

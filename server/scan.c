@@ -28,12 +28,12 @@
 #include "sm.h"
 #include "banned.h"
 
-#define SCAN_POLL_MS	30000
+#define SCAN_POLL_MS 30000
 
 struct pair {
 	const struct account *a;
 	const char *region;
-	int first;		/* the account's first region: global
+	int first; /* the account's first region: global
 				 * playbooks (Route 53) are scanned here */
 };
 
@@ -41,10 +41,10 @@ struct scan {
 	struct app *app;
 	struct aws_exec *aws;
 	struct fx_worker wk;
-	pthread_mutex_t mu;	/* guards the fields below */
+	pthread_mutex_t mu; /* guards the fields below */
 	int requested;
 	int running;
-	int64_t last_day;	/* UTC day number of the last daily scan */
+	int64_t last_day; /* UTC day number of the last daily scan */
 	/* the running scan */
 	struct pair *pairs;
 	size_t npairs, next;
@@ -58,7 +58,7 @@ struct apply_job {
 	const struct pair *p;
 	struct finding_in *items;
 	size_t n;
-	int resolve;		/* detection complete: resolve the unseen */
+	int resolve; /* detection complete: resolve the unseen */
 	int64_t now;
 	size_t resolved;
 	struct ingest_result res;
@@ -73,7 +73,7 @@ seen_set(const struct apply_job *j)
 
 	for (i = 0; set != NULL && i < j->n; i++)
 		if (json_object_set_new(set, j->items[i].resource_id,
-		    json_true()) != 0) {
+			json_true()) != 0) {
 			json_decref(set);
 			set = NULL;
 		}
@@ -94,7 +94,8 @@ resolve_unseen(struct db *db, struct apply_job *j)
 	if (rc != FX_OK)
 		return rc;
 	if ((gone = calloc(json_array_size(active) + 1, sizeof(*gone))) ==
-	    NULL || (seen = seen_set(j)) == NULL) {
+		NULL ||
+	    (seen = seen_set(j)) == NULL) {
 		free(gone);
 		json_decref(active);
 		return FX_ENOMEM;
@@ -214,8 +215,8 @@ scan_playbook(struct scan *s, struct aws_client *c, const struct pair *p,
 	*nresolved += (int64_t)j.resolved;
 	sender_kick(s->app->sender);
 out:
-	if (rc != FX_OK && why->len == 0 && buf_addf(why, "%s: %s", pb->name,
-	    fx_strerror(rc)) != FX_OK)
+	if (rc != FX_OK && why->len == 0 &&
+	    buf_addf(why, "%s: %s", pb->name, fx_strerror(rc)) != FX_OK)
 		buf_reset(why);
 	free(j.items);
 	pb_found_list_release(&found);
@@ -255,19 +256,19 @@ scan_pair(struct scan *s, struct aws_client *c, const struct pair *p)
 			continue;
 		global = aws_exec_global(pb);
 		if (global && !p->first)
-			continue;	/* one scan per account */
+			continue; /* one scan per account */
 		gp.a = p->a;
 		gp.region = AWS_GLOBAL_REGION;
 		buf_reset(&one);
 		if (scan_playbook(s, c, global ? &gp : p, pb, &rj.r.found,
-		    &rj.r.resolved, &one) == 0)
+			&rj.r.resolved, &one) == 0)
 			continue;
 		failed = 1;
 		log_warnx("%s: %s/%s: %s", __func__, p->a->id, p->region,
 		    buf_str(&one));
 		if ((why.len > 0 && buf_adds(&why, "; ") != FX_OK) ||
 		    buf_adds(&why, buf_str(&one)) != FX_OK)
-			continue;	/* the first reasons are kept */
+			continue; /* the first reasons are kept */
 	}
 	rj.r.ok = !failed;
 	rj.r.error = failed ? buf_str(&why) : NULL;
@@ -371,7 +372,7 @@ run_scan(struct scan *s, const char *why)
 		started++;
 	}
 	if (started == 0 && s->npairs > 0)
-		worker_main(s);	/* no thread: scan here, one at a time */
+		worker_main(s); /* no thread: scan here, one at a time */
 	for (i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
 	log_info("%s: scan (%s) done in %lld ms", __func__, why,
@@ -412,7 +413,7 @@ scan_main(void *arg)
 		if (req)
 			run_scan(s, "requested");
 		else if (scan_daily_due(s->app->cfg->policy->aws.scan_hour,
-		    fx_now(), &s->last_day))
+			     fx_now(), &s->last_day))
 			run_scan(s, "daily");
 	} while (!fx_worker_wait(&s->wk, SCAN_POLL_MS));
 	return NULL;

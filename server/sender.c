@@ -21,17 +21,17 @@
 
 #define SENDER_BATCH	32
 #define SENDER_IDLE_MS	1000
-#define SENDER_FLUSH_MS	20
+#define SENDER_FLUSH_MS 20
 
 struct sender {
 	struct app *app;
 	struct fx_worker wk;
-	int live;			/* slack.mode live */
-	struct slack_api *api;		/* live: made on the first call
+	int live;		   /* slack.mode live */
+	struct slack_api *api;	   /* live: made on the first call
 					 * (libcurl is loaded then) */
-	unsigned long console_seq;	/* console mode fake ts */
-	int64_t blocked_until_ms;	/* queue paused after a failure */
-	int failures;			/* consecutive retryable failures */
+	unsigned long console_seq; /* console mode fake ts */
+	int64_t blocked_until_ms;  /* queue paused after a failure */
+	int failures;		   /* consecutive retryable failures */
 };
 
 /* ---- transport: live Slack or console ------------------------------ */
@@ -73,9 +73,9 @@ slack_call(struct sender *s, const char *method, const json_t *body,
 	*retry_after = 0;
 	if (!s->live)
 		rc = console_call(s, method, body, resp);
-	else if (s->api == NULL && (rc = slack_api_new(
-	    s->app->cfg->slack_api_base, s->app->cfg->bot_token, &s->api)) !=
-	    FX_OK) {
+	else if (s->api == NULL &&
+		 (rc = slack_api_new(s->app->cfg->slack_api_base,
+		      s->app->cfg->bot_token, &s->api)) != FX_OK) {
 		if (buf_adds(err, "cannot set up the Slack client") != FX_OK)
 			buf_reset(err);
 		rc = FX_ERETRY;
@@ -101,14 +101,14 @@ struct row_ctx {
 	int have_f;
 	struct exception_rec exc;
 	int have_exc;
-	const char *email;	/* cache lookup in, user id out */
+	const char *email; /* cache lookup in, user id out */
 	char *cached_uid;
 	int64_t ttl, now;
 	/* outcome, recorded by the next flush */
-	int done;		/* 0 not yet, 1 sent, 2 retry, 3 dead */
+	int done; /* 0 not yet, 1 sent, 2 retry, 3 dead */
 	char *err;
-	char *msg_channel, *msg_ts, *msg_uid;	/* a notify's message */
-	char iac[257];		/* the view's managed_by, when there is one */
+	char *msg_channel, *msg_ts, *msg_uid; /* a notify's message */
+	char iac[257]; /* the view's managed_by, when there is one */
 };
 
 /*
@@ -137,8 +137,7 @@ ctx_load(struct db *db, struct row_ctx *c)
 			return rc;
 		c->have_f = rc == FX_OK;
 	}
-	eid = json_integer_value(json_object_get(c->row->args,
-	    "exception_id"));
+	eid = json_integer_value(json_object_get(c->row->args, "exception_id"));
 	if (eid > 0) {
 		rc = db_exception_get(db, eid, &c->exc);
 		if (rc != FX_OK && rc != FX_ENOTFOUND)
@@ -305,7 +304,7 @@ person_uid(struct sender *s, struct row_ctx *c, const char *slack_id,
 		return *uid ? FX_OK : FX_ENOMEM;
 	}
 	if (email == NULL || !s->live)
-		return FX_OK;	/* console mode has no user directory */
+		return FX_OK; /* console mode has no user directory */
 	c->email = email;
 	c->ttl = s->app->cfg->owner_cache_ttl;
 	c->now = fx_now();
@@ -319,8 +318,8 @@ person_uid(struct sender *s, struct row_ctx *c, const char *slack_id,
 	rc = slack_call(s, "users.lookupByEmail", body, &resp, &ra, err);
 	json_decref(body);
 	if (rc == FX_OK) {
-		const char *id = json_string_value(json_object_get(
-		    json_object_get(resp, "user"), "id"));
+		const char *id = json_string_value(
+		    json_object_get(json_object_get(resp, "user"), "id"));
 
 		if (id != NULL && (*uid = strdup(id)) != NULL) {
 			m.email = email;
@@ -331,7 +330,7 @@ person_uid(struct sender *s, struct row_ctx *c, const char *slack_id,
 				    __func__);
 		}
 	} else if (rc == FX_EREMOTE) {
-		rc = FX_OK;	/* users_not_found: fall back to the channel */
+		rc = FX_OK; /* users_not_found: fall back to the channel */
 		buf_reset(err);
 	}
 	json_decref(resp);
@@ -351,8 +350,8 @@ open_dm(struct sender *s, const char *uid, char **channel, struct buf *err)
 	rc = slack_call(s, "conversations.open", body, &resp, &ra, err);
 	json_decref(body);
 	if (rc == FX_OK) {
-		const char *ch = json_string_value(json_object_get(
-		    json_object_get(resp, "channel"), "id"));
+		const char *ch = json_string_value(
+		    json_object_get(json_object_get(resp, "channel"), "id"));
 
 		if (ch != NULL && (*channel = strdup(ch)) == NULL)
 			rc = FX_ENOMEM;
@@ -377,8 +376,7 @@ resolve_dest(struct sender *s, struct row_ctx *c, char **channel,
 		*channel = strdup(c->f.slack_channel);
 		return *channel ? FX_OK : FX_ENOMEM;
 	}
-	rc = person_uid(s, c, c->f.owner_slack_id, c->f.owner_email, &uid,
-	    err);
+	rc = person_uid(s, c, c->f.owner_slack_id, c->f.owner_email, &uid, err);
 	if (rc != FX_OK)
 		return rc;
 	if (uid != NULL) {
@@ -387,14 +385,15 @@ resolve_dest(struct sender *s, struct row_ctx *c, char **channel,
 			free(uid);
 			return rc;
 		}
-		buf_reset(err);	/* a permanent error: use the channel */
+		buf_reset(err); /* a permanent error: use the channel */
 	}
 	if (*channel == NULL) {
 		acct = policy_account(s->app->cfg->policy, c->f.account_id);
 		if (acct == NULL || acct->channel == NULL) {
 			free(uid);
-			return buf_adds(err, "no destination for the finding") ?
-			    FX_ENOMEM : FX_EREMOTE;
+			return buf_adds(err, "no destination for the finding")
+				   ? FX_ENOMEM
+				   : FX_EREMOTE;
 		}
 		*channel = strdup(acct->channel);
 	}
@@ -454,7 +453,6 @@ view_of(struct sender *s, struct row_ctx *c, struct slack_finding_view *v)
 	v->managed_by = managed_by(f, c->iac, sizeof(c->iac));
 }
 
-
 /* ---- delivery per outbox kind --------------------------------------- */
 
 /* post `msg` (steals it) to channel; optionally in a thread */
@@ -485,14 +483,14 @@ deliver_notify(struct sender *s, struct row_ctx *c, int reminder,
 	fx_err rc;
 
 	if (c->f.state != FS_NOTIFIED)
-		return FX_OK;	/* decided before delivery: nothing to ask */
+		return FX_OK; /* decided before delivery: nothing to ask */
 	rc = resolve_dest(s, c, &channel, &uid, err);
 	if (rc != FX_OK)
 		goto out;
 	view_of(s, c, &v);
 	if (reminder) {
-		rc = post(s, slack_blocks_reminder(&v), channel,
-		    c->f.slack_ts, &resp, err, ra);
+		rc = post(s, slack_blocks_reminder(&v), channel, c->f.slack_ts,
+		    &resp, err, ra);
 		goto out;
 	}
 	rc = post(s, slack_blocks_finding(&v), channel, NULL, &resp, err, ra);
@@ -523,8 +521,9 @@ deliver_decision(struct sender *s, struct row_ctx *c, struct buf *err,
 	fx_err rc;
 
 	if (text == NULL || !c->have_f)
-		return buf_adds(err, "decision without text or finding") ?
-		    FX_ENOMEM : FX_EREMOTE;
+		return buf_adds(err, "decision without text or finding")
+			   ? FX_ENOMEM
+			   : FX_EREMOTE;
 	if (ch == NULL || ts == NULL) {
 		ch = c->f.slack_channel;
 		ts = c->f.slack_ts;
@@ -534,8 +533,8 @@ deliver_decision(struct sender *s, struct row_ctx *c, struct buf *err,
 		/* the question never reached Slack: say it as a message */
 		rc = resolve_dest(s, c, &dest, &uid, err);
 		if (rc == FX_OK)
-			rc = post(s, slack_blocks_text(text), dest, NULL,
-			    &resp, err, ra);
+			rc = post(s, slack_blocks_text(text), dest, NULL, &resp,
+			    err, ra);
 		goto out;
 	}
 	msg = slack_blocks_decision(&v, text);
@@ -558,8 +557,8 @@ out:
  * their own message. Console mode prints it addressed to the person.
  */
 static fx_err
-deliver_dm(struct sender *s, struct row_ctx *c, const char *text,
-    json_t **resp, struct buf *err, int64_t *ra)
+deliver_dm(struct sender *s, struct row_ctx *c, const char *text, json_t **resp,
+    struct buf *err, int64_t *ra)
 {
 	const json_t *args = c->row->args;
 	const char *user = json_string_value(json_object_get(args, "user"));
@@ -568,18 +567,21 @@ deliver_dm(struct sender *s, struct row_ctx *c, const char *text,
 	fx_err rc;
 
 	if (!s->live)
-		return post(s, slack_blocks_text(text), user ? user : email ?
-		    email : "?", NULL, resp, err, ra);
+		return post(s, slack_blocks_text(text),
+		    user    ? user
+		    : email ? email
+			    : "?",
+		    NULL, resp, err, ra);
 	rc = person_uid(s, c, user, email, &uid, err);
 	if (rc == FX_OK && uid != NULL)
 		rc = open_dm(s, uid, &dest, err);
 	if (rc == FX_OK && dest != NULL)
-		rc = post(s, slack_blocks_text(text), dest, NULL, resp, err,
-		    ra);
+		rc =
+		    post(s, slack_blocks_text(text), dest, NULL, resp, err, ra);
 	else if (rc == FX_EREMOTE)
 		buf_reset(err);
 	if (rc == FX_EREMOTE)
-		rc = FX_OK;	/* nobody to tell */
+		rc = FX_OK; /* nobody to tell */
 	free(uid);
 	free(dest);
 	return rc;
@@ -602,8 +604,8 @@ deliver_simple(struct sender *s, struct row_ctx *c, struct buf *err,
 		    json_object_get(args, "channel"), "user",
 		    json_object_get(args, "user"), "text", text);
 		if (msg != NULL)
-			rc = slack_call(s, "chat.postEphemeral", msg, &resp,
-			    ra, err);
+			rc = slack_call(s, "chat.postEphemeral", msg, &resp, ra,
+			    err);
 	} else if (strcmp(kind, "admin_msg") == 0 && text != NULL) {
 		rc = post(s, slack_blocks_text(text),
 		    s->app->cfg->policy->admin_channel, NULL, &resp, err, ra);
@@ -615,7 +617,8 @@ deliver_simple(struct sender *s, struct row_ctx *c, struct buf *err,
 	} else if (strcmp(kind, "dm") == 0 && text != NULL) {
 		rc = deliver_dm(s, c, text, &resp, err, ra);
 	} else if (strcmp(kind, "modal") == 0 && c->have_f) {
-		const char *k = json_string_value(json_object_get(args, "kind"));
+		const char *k =
+		    json_string_value(json_object_get(args, "kind"));
 
 		view_of(s, c, &v);
 		msg = json_pack("{s:O?,s:o}", "trigger_id",
@@ -624,11 +627,12 @@ deliver_simple(struct sender *s, struct row_ctx *c, struct buf *err,
 		if (msg != NULL)
 			rc = slack_call(s, "views.open", msg, &resp, ra, err);
 	} else if (strcmp(kind, "approval_request") == 0 && c->have_f &&
-	    c->have_exc) {
+		   c->have_exc) {
 		view_of(s, c, &v);
-		rc = post(s, slack_blocks_approval(&v, c->exc.id,
-		    c->exc.requested_by, c->exc.reason,
-		    c->exc.kind && strcmp(c->exc.kind, "1y") == 0),
+		rc = post(s,
+		    slack_blocks_approval(&v, c->exc.id, c->exc.requested_by,
+			c->exc.reason,
+			c->exc.kind && strcmp(c->exc.kind, "1y") == 0),
 		    s->app->cfg->policy->admin_channel, NULL, &resp, err, ra);
 	} else if (buf_addf(err, "cannot deliver %s row", kind) != FX_OK) {
 		rc = FX_ENOMEM;
@@ -685,7 +689,7 @@ send_row(struct sender *s, struct row_ctx *c)
 		log_info("%s: %s for finding #%lld delivered", __func__,
 		    row->kind, (long long)row->finding_id);
 	} else if (rc == FX_ERETRY &&
-	    row->attempts + 1 < s->app->cfg->outbox_max_attempts) {
+		   row->attempts + 1 < s->app->cfg->outbox_max_attempts) {
 		c->done = 2;
 		delay = backoff_secs(s, ra);
 		s->failures++;
@@ -744,9 +748,9 @@ sender_main(void *arg)
 	do {
 		now = fx_mono_ms();
 		if (s->blocked_until_ms <= now && send_pass(s) > 0)
-			continue;	/* a full batch: more may be due */
-		wait_ms = s->blocked_until_ms > now ?
-		    s->blocked_until_ms - now : SENDER_IDLE_MS;
+			continue; /* a full batch: more may be due */
+		wait_ms = s->blocked_until_ms > now ? s->blocked_until_ms - now
+						    : SENDER_IDLE_MS;
 		if (fx_worker_wait(&s->wk, wait_ms))
 			break;
 	} while (!fx_worker_stopping(&s->wk));

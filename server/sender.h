@@ -21,7 +21,7 @@
 struct sender;
 
 fx_err sender_start(struct app *app, struct sender **out) FX_WUR;
-void sender_stop(struct sender *s);		/* accepts NULL */
-void sender_kick(struct sender *s);		/* new rows; accepts NULL */
+void sender_stop(struct sender *s); /* accepts NULL */
+void sender_kick(struct sender *s); /* new rows; accepts NULL */
 
 #endif

@@ -19,11 +19,11 @@
 #include "timer.h"
 #include "banned.h"
 
-#define TIMER_CLAIM_MAX	16
+#define TIMER_CLAIM_MAX 16
 
-#define PURGE_EVERY_S	3600	/* retention: once an hour */
-#define PURGE_BATCH	5000	/* rows per table per writer job */
-#define PURGE_ROUNDS	20	/* jobs per hour, at most */
+#define PURGE_EVERY_S 3600 /* retention: once an hour */
+#define PURGE_BATCH   5000 /* rows per table per writer job */
+#define PURGE_ROUNDS  20   /* jobs per hour, at most */
 
 struct timer {
 	struct app *app;
@@ -83,11 +83,11 @@ run_job(struct timer *t, const struct sm_job *j)
 	if (pb == NULL) {
 		rc = FX_ENOTFOUND;
 		if (buf_addf(&o.message, "playbook %s is no longer configured",
-		    j->playbook) != FX_OK)
+			j->playbook) != FX_OK)
 			rc = FX_ENOMEM;
 	} else if (j->undo) {
-		rc = executor_undo(t->app->exec, pb, j->finding,
-		    j->prior_state, &o);
+		rc = executor_undo(t->app->exec, pb, j->finding, j->prior_state,
+		    &o);
 	} else {
 		rc = executor_fix(t->app->exec, pb, j->finding, &o);
 	}
@@ -98,12 +98,16 @@ run_job(struct timer *t, const struct sm_job *j)
 	fj.res.ok = rc == FX_OK && o.ok;
 	fj.res.resolved = rc == FX_OK && o.resolved && !j->undo;
 	fj.res.prior_state = o.prior_state;
-	fj.res.message = o.message.len ? buf_str(&o.message) :
-	    (rc != FX_OK ? fx_strerror(rc) : "done");
+	fj.res.message = o.message.len
+			     ? buf_str(&o.message)
+			     : (rc != FX_OK ? fx_strerror(rc) : "done");
 	log_info("%s: %s #%lld (%s, attempt %d): %s: %s", __func__,
 	    j->undo ? "undo" : "fix", (long long)j->finding_id, j->playbook,
-	    j->attempt, fj.res.resolved ? "nothing to do" : fj.res.ok ? "ok" :
-	    "failed", fj.res.message);
+	    j->attempt,
+	    fj.res.resolved ? "nothing to do"
+	    : fj.res.ok	    ? "ok"
+			    : "failed",
+	    fj.res.message);
 	rc = dbw_call(t->app->w, job_finish, &fj);
 	if (rc == FX_ECONFLICT)
 		log_warnx("%s: #%lld: lease lost, outcome not recorded",
@@ -118,8 +122,8 @@ run_job(struct timer *t, const struct sm_job *j)
 	else if (fj.res.ok)
 		m = FIX_FIXED;
 	else
-		m = j->attempt >= (pb ? pb->max_attempts : 1) ? FIX_FAILED :
-		    FIX_RETRY;
+		m = j->attempt >= (pb ? pb->max_attempts : 1) ? FIX_FAILED
+							      : FIX_RETRY;
 	metrics_fix(t->app->metrics, m);
 	exec_out_release(&o);
 }
@@ -160,8 +164,8 @@ purge(struct timer *t, int64_t now)
 	}
 	if (total > 0)
 		log_info("%s: %lld delivered messages and processed events "
-		    "older than the retention deleted", __func__,
-		    (long long)total);
+			 "older than the retention deleted",
+		    __func__, (long long)total);
 }
 
 static void

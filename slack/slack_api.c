@@ -15,20 +15,20 @@
 #include "slack_api.h"
 #include "banned.h"
 
-#define API_CONNECT_TIMEOUT_MS	5000L
-#define API_TIMEOUT_MS		15000L
-#define API_MAX_METHOD		64
-#define API_MAX_CODE		100	/* a Slack error code kept in err */
-#define API_FORM_METHOD		"users.lookupByEmail"
+#define API_CONNECT_TIMEOUT_MS 5000L
+#define API_TIMEOUT_MS	       15000L
+#define API_MAX_METHOD	       64
+#define API_MAX_CODE	       100 /* a Slack error code kept in err */
+#define API_FORM_METHOD	       "users.lookupByEmail"
 
 struct slack_api {
 	CURL *curl;
-	char *base;			/* ends in '/' */
-	struct curl_slist *hdr_json;	/* hold the token: cleansed on free */
+	char *base;		     /* ends in '/' */
+	struct curl_slist *hdr_json; /* hold the token: cleansed on free */
 	struct curl_slist *hdr_form;
-	struct buf body;		/* the answer, capped */
-	int64_t retry_after;		/* Retry-After of the last answer */
-	int too_big;			/* the answer hit the cap */
+	struct buf body;     /* the answer, capped */
+	int64_t retry_after; /* Retry-After of the last answer */
+	int too_big;	     /* the answer hit the cap */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -41,7 +41,7 @@ api_fail(struct buf *err, const char *method, const char *what)
 		return;
 	buf_reset(err);
 	e = buf_addf(err, "%s: %s", method, what);
-	(void)e;	/* a cut sentence is still a sentence */
+	(void)e; /* a cut sentence is still a sentence */
 }
 
 /* printable ASCII, no spaces: safe inside a header line */
@@ -63,7 +63,7 @@ api_method_ok(const char *s)
 
 	for (i = 0; s[i] != '\0'; i++)
 		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= 'A' && s[i] <= 'Z') || s[i] == '.'))
+			(s[i] >= 'A' && s[i] <= 'Z') || s[i] == '.'))
 			return 0;
 	return i > 0 && i <= API_MAX_METHOD;
 }
@@ -102,12 +102,12 @@ slack_api_new(const char *base_url, const char *bot_token,
 	buf_init(&base, FX_MAX_FIELD);
 	if (base_url == NULL || bot_token == NULL || !api_token_ok(bot_token) ||
 	    (strncmp(base_url, "https://", 8) != 0 &&
-	    strncmp(base_url, "http://", 7) != 0) ||
+		strncmp(base_url, "http://", 7) != 0) ||
 	    strpbrk(base_url, " \t\r\n") != NULL)
 		goto out;
 	n = strlen(base_url);
-	rc = buf_addf(&base, "%s%s", base_url, base_url[n - 1] != '/' ? "/" :
-	    "");
+	rc = buf_addf(&base, "%s%s", base_url,
+	    base_url[n - 1] != '/' ? "/" : "");
 	if (rc != FX_OK)
 		goto out;
 	rc = buf_addf(&auth, "Authorization: Bearer %s", bot_token);
@@ -161,7 +161,7 @@ api_write_cb(char *p, size_t size, size_t n, void *arg)
 
 	if (buf_add(&a->body, p, size * n) != FX_OK) {
 		a->too_big = 1;
-		return 0;	/* aborts the transfer */
+		return 0; /* aborts the transfer */
 	}
 	return size * n;
 }
@@ -181,7 +181,7 @@ api_header_cb(char *p, size_t size, size_t n, void *arg)
 	while (i < len && (p[i] == ' ' || p[i] == '\t'))
 		i++;
 	for (; i < len && p[i] >= '0' && p[i] <= '9'; i++) {
-		if (v > 100000000)	/* absurd: ignore */
+		if (v > 100000000) /* absurd: ignore */
 			return len;
 		v = v * 10 + (p[i] - '0');
 	}
@@ -189,14 +189,15 @@ api_header_cb(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
-#define SETOPT(opt, val) do {						\
-	if (cc == CURLE_OK)						\
-		cc = curl_easy_setopt(c, opt, val);			\
-} while (0)
+#define SETOPT(opt, val)                                                       \
+	do {                                                                   \
+		if (cc == CURLE_OK)                                            \
+			cc = curl_easy_setopt(c, opt, val);                    \
+	} while (0)
 
 static CURLcode
-api_setup(struct slack_api *a, const char *url, const char *payload,
-    size_t len, int form)
+api_setup(struct slack_api *a, const char *url, const char *payload, size_t len,
+    int form)
 {
 	CURL *c = a->curl;
 	CURLcode cc = CURLE_OK;
@@ -242,10 +243,8 @@ api_form_body(const json_t *body, struct buf *out)
 static int
 api_retryable(const char *code)
 {
-	static const char *const codes[] = {
-		"ratelimited", "internal_error", "fatal_error",
-		"service_unavailable", "request_timeout"
-	};
+	static const char *const codes[] = { "ratelimited", "internal_error",
+		"fatal_error", "service_unavailable", "request_timeout" };
 	size_t i;
 
 	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
@@ -265,8 +264,8 @@ api_code(struct buf *err, const char *code)
 		return;
 	buf_reset(err);
 	for (i = 0; code[i] != '\0' && i < API_MAX_CODE && e == FX_OK; i++)
-		e = buf_addc(err, code[i] > ' ' && code[i] <= '~' ?
-		    code[i] : '?');
+		e = buf_addc(err,
+		    code[i] > ' ' && code[i] <= '~' ? code[i] : '?');
 }
 
 /* an HTTP 200 answer: {"ok": true|false, ...} */
@@ -303,8 +302,7 @@ api_answer(struct slack_api *a, const char *method, json_t **resp,
 
 /* the request body into out; *form set for users.lookupByEmail */
 static fx_err
-api_payload(const char *method, const json_t *body, struct buf *out,
-    int *form)
+api_payload(const char *method, const json_t *body, struct buf *out, int *form)
 {
 	char *s;
 	fx_err rc;
@@ -369,7 +367,7 @@ slack_api_call(struct slack_api *a, const char *method, const json_t *body,
 	a->too_big = 0;
 	a->errbuf[0] = '\0';
 	if ((cc = api_setup(a, buf_str(&url), buf_str(&payload), payload.len,
-	    form)) == CURLE_OK)
+		 form)) == CURLE_OK)
 		cc = curl_easy_perform(a->curl);
 	if (cc != CURLE_OK) {
 		if (a->too_big || cc == CURLE_FILESIZE_EXCEEDED) {
@@ -388,8 +386,8 @@ slack_api_call(struct slack_api *a, const char *method, const json_t *body,
 		rc = api_answer(a, method, resp, err);
 		goto out;
 	}
-	rc = status == 429 || (status >= 500 && status <= 599) ? FX_ERETRY :
-	    FX_EREMOTE;
+	rc = status == 429 || (status >= 500 && status <= 599) ? FX_ERETRY
+							       : FX_EREMOTE;
 	snprintf(what, sizeof(what), "http %ld", status);
 	api_fail(err, method, what);
 out:

@@ -19,25 +19,28 @@
 #include "banned.h"
 
 /* Slack's limits, in characters, with some room to spare */
-#define LIM_HEADER	150	/* header plain_text */
-#define LIM_TEXT	3000	/* section and context mrkdwn text */
-#define LIM_VALUE	1900	/* one field's value (field text: 2000) */
-#define LIM_DESC	2000	/* description / reason inside a section */
-#define LIM_TITLE	400	/* a title inside a sentence */
-#define LIM_FALLBACK	40000	/* top-level "text" */
+#define LIM_HEADER   150   /* header plain_text */
+#define LIM_TEXT     3000  /* section and context mrkdwn text */
+#define LIM_VALUE    1900  /* one field's value (field text: 2000) */
+#define LIM_DESC     2000  /* description / reason inside a section */
+#define LIM_TITLE    400   /* a title inside a sentence */
+#define LIM_FALLBACK 40000 /* top-level "text" */
 
-#define ESC_MRKDWN	0x1	/* & < > -> entities */
-#define ESC_MENTIONS	0x2	/* keep "<@U123>" as is */
+#define ESC_MRKDWN   0x1 /* & < > -> entities */
+#define ESC_MENTIONS 0x2 /* keep "<@U123>" as is */
 
-#define ELLIPSIS	"\xe2\x80\xa6"	/* U+2026, one character */
-#define MIDDOT		"\xc2\xb7"	/* U+00B7 */
+#define ELLIPSIS "\xe2\x80\xa6" /* U+2026, one character */
+#define MIDDOT	 "\xc2\xb7"	/* U+00B7 */
 
 struct sb {
 	struct buf b;
-	fx_err rc;	/* first error; later appends do nothing */
+	fx_err rc; /* first error; later appends do nothing */
 };
 
-#define SB_INIT { BUF_INIT, FX_OK }
+#define SB_INIT                                                                \
+	{                                                                      \
+		BUF_INIT, FX_OK                                                \
+	}
 
 static const char *const exc_label[2] = { "1 month", "1 year" };
 static const char *const exc_code[2] = { "1m", "1y" };
@@ -198,7 +201,7 @@ sb_esc(struct sb *b, const char *s, int flags, size_t max)
 	sb_adds(b, ELLIPSIS);
 }
 
-#define sb_mrkdwn(b, s, max)	sb_esc((b), (s), ESC_MRKDWN, (max))
+#define sb_mrkdwn(b, s, max) sb_esc((b), (s), ESC_MRKDWN, (max))
 
 static int
 nonempty(const char *s)
@@ -236,8 +239,8 @@ sb_date(struct sb *b, int64_t t)
 	char iso[32];
 
 	fx_iso8601_format(t, iso);
-	sb_addf(b, "<!date^%" PRId64 "^{date_short_pretty} at {time}|%s>",
-	    t, iso);
+	sb_addf(b, "<!date^%" PRId64 "^{date_short_pretty} at {time}|%s>", t,
+	    iso);
 }
 
 /* "<link|Open in the AWS console>", nothing without ARN or sane region */
@@ -253,10 +256,12 @@ sb_console_link(struct sb *b, const struct slack_finding_view *v)
 	} else if (nonempty(r)) {
 		for (i = 0; r[i] != '\0'; i++)
 			if (!((r[i] >= 'a' && r[i] <= 'z') ||
-			    (r[i] >= '0' && r[i] <= '9') || r[i] == '-'))
+				(r[i] >= '0' && r[i] <= '9') || r[i] == '-'))
 				return;
-		sb_addf(b, "<https://%.64s.console.aws.amazon.com/console/home"
-		    "?region=%.64s", r, r);
+		sb_addf(b,
+		    "<https://%.64s.console.aws.amazon.com/console/home"
+		    "?region=%.64s",
+		    r, r);
 	} else
 		return;
 	sb_adds(b, "|Open in the AWS console>");
@@ -310,8 +315,7 @@ blk_header(const char *title)
 	struct sb s = SB_INIT;
 	json_t *j;
 
-	sb_esc(&s, nonempty(title) ? title : "Security finding", 0,
-	    LIM_HEADER);
+	sb_esc(&s, nonempty(title) ? title : "Security finding", 0, LIM_HEADER);
 	j = json_pack("{s:s,s:o}", "type", "header", "text",
 	    obj_text("plain_text", sb_str(&s)));
 	buf_release(&s.b);
@@ -361,14 +365,14 @@ finding_actions(const struct slack_finding_view *v, json_t **out)
 	if (els == NULL)
 		return FX_ENOMEM;
 	if (v->fix_now && !v->production && !v->notify_only)
-		bad |= arr_add(els, blk_button("Fix now", "fixit_fix_now",
-		    v->id, "primary"));
+		bad |= arr_add(els,
+		    blk_button("Fix now", "fixit_fix_now", v->id, "primary"));
 	if (v->exc_mask & SLACK_EXC_1M)
 		bad |= arr_add(els, blk_button("Exception: 1 month",
-		    "fixit_exc_1m", v->id, NULL));
+					"fixit_exc_1m", v->id, NULL));
 	if (v->exc_mask & SLACK_EXC_1Y)
 		bad |= arr_add(els, blk_button("Exception: 1 year",
-		    "fixit_exc_1y", v->id, NULL));
+					"fixit_exc_1y", v->id, NULL));
 	if ((els = arr_checked(els, bad)) == NULL)
 		return FX_ENOMEM;
 	if (json_array_size(els) == 0) {
@@ -405,8 +409,8 @@ finding_fields(const struct slack_finding_view *v)
 
 	if (f == NULL)
 		return NULL;
-	bad |= add_field(f, "Resource", nonempty(v->resource_id) ?
-	    v->resource_id : "unknown");
+	bad |= add_field(f, "Resource",
+	    nonempty(v->resource_id) ? v->resource_id : "unknown");
 	sb_adds(&s, "*Account*\n");
 	if (nonempty(v->account_name)) {
 		sb_mrkdwn(&s, v->account_name, LIM_TITLE);
@@ -430,8 +434,8 @@ section_with_fields(const struct sb *s, const struct slack_finding_view *v)
 {
 	json_t *j = blk_section(sb_str(s));
 
-	if (j != NULL && json_object_set_new(j, "fields",
-	    finding_fields(v)) != 0) {
+	if (j != NULL &&
+	    json_object_set_new(j, "fields", finding_fields(v)) != 0) {
 		json_decref(j);
 		j = NULL;
 	}
@@ -453,10 +457,10 @@ finding_section(const struct slack_finding_view *v)
 		sb_adds(&s, "This resource is managed as code (");
 		sb_mrkdwn(&s, v->managed_by, LIM_TITLE);
 		sb_adds(&s, "): fixit will not change it. Please fix it "
-		    "there.");
+			    "there.");
 	} else if (v->notify_only)
 		sb_adds(&s, "fixit will not change this resource: "
-		    "please fix it yourself.");
+			    "please fix it yourself.");
 	else {
 		sb_adds(&s, "fixit will fix this ");
 		sb_date(&s, v->deadline);
@@ -513,7 +517,7 @@ finding_message(const struct slack_finding_view *v, int with_actions)
 	bad |= arr_add(blocks, finding_section(v));
 	if (v->irreversible && !v->notify_only)
 		bad |= arr_add(blocks, blk_section(":warning: *This fix cannot "
-		    "be undone.*"));
+						   "be undone.*"));
 	bad |= arr_add(blocks, finding_context(v));
 	if (with_actions && finding_actions(v, &acts) != FX_OK)
 		bad = 1;
@@ -584,7 +588,7 @@ slack_blocks_reminder(const struct slack_finding_view *v)
 	if (sb_str(&s) == NULL)
 		goto out;
 	msg = json_pack("{s:s,s:o}", "text", sb_str(&s), "blocks", blocks);
-	blocks = NULL;		/* json_pack took it ("o") */
+	blocks = NULL; /* json_pack took it ("o") */
 out:
 	json_decref(blocks);
 	buf_release(&s.b);
@@ -600,28 +604,27 @@ slack_blocks_modal(const struct slack_finding_view *v, int kind)
 
 	if (v == NULL || kind < 0 || kind > 1)
 		return NULL;
-	snprintf(meta, sizeof(meta), "{\"f\":%" PRId64 ",\"k\":\"%s\"}",
-	    v->id, exc_code[kind]);
+	snprintf(meta, sizeof(meta), "{\"f\":%" PRId64 ",\"k\":\"%s\"}", v->id,
+	    exc_code[kind]);
 	sb_addf(&s, "Request a *%s* exception for finding #%" PRId64 ": *",
 	    exc_label[kind], v->id);
 	sb_mrkdwn(&s, v->title, LIM_TITLE);
 	sb_adds(&s, "*\nResource: ");
 	sb_mrkdwn(&s, v->resource_id, LIM_TITLE);
 	sb_adds(&s, "\nfixit leaves it unchanged until the exception ends.");
-	input = json_pack("{s:s,s:s,s:o,s:{s:s,s:s,s:b,s:i}}",
-	    "type", "input", "block_id", "reason",
-	    "label", obj_text("plain_text", "Justification"),
-	    "element", "type", "plain_text_input", "action_id", "reason",
-	    "multiline", 1, "max_length", FX_MAX_REASON);
+	input = json_pack("{s:s,s:s,s:o,s:{s:s,s:s,s:b,s:i}}", "type", "input",
+	    "block_id", "reason", "label",
+	    obj_text("plain_text", "Justification"), "element", "type",
+	    "plain_text_input", "action_id", "reason", "multiline", 1,
+	    "max_length", FX_MAX_REASON);
 	if (input == NULL)
 		goto out;
-	view = json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:[o,o]}",
-	    "type", "modal", "callback_id", "fixit_exception",
-	    "private_metadata", meta,
-	    "title", obj_text("plain_text", "Request exception"),
-	    "submit", obj_text("plain_text", "Request"),
-	    "close", obj_text("plain_text", "Cancel"),
-	    "blocks", blk_section(sb_str(&s)), input);
+	view = json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:[o,o]}", "type", "modal",
+	    "callback_id", "fixit_exception", "private_metadata", meta, "title",
+	    obj_text("plain_text", "Request exception"), "submit",
+	    obj_text("plain_text", "Request"), "close",
+	    obj_text("plain_text", "Cancel"), "blocks", blk_section(sb_str(&s)),
+	    input);
 out:
 	buf_release(&s.b);
 	return view;
@@ -640,8 +643,8 @@ approval_section(const struct slack_finding_view *v, const char *requester,
 	else
 		sb_mrkdwn(&s, nonempty(requester) ? requester : "someone",
 		    LIM_TITLE);
-	sb_addf(&s, " requests a *%s* exception for finding #%" PRId64
-	    ": *", exc_label[kind], v->id);
+	sb_addf(&s, " requests a *%s* exception for finding #%" PRId64 ": *",
+	    exc_label[kind], v->id);
 	sb_mrkdwn(&s, v->title, LIM_TITLE);
 	sb_adds(&s, "*");
 	j = section_with_fields(&s, v);
@@ -650,9 +653,8 @@ approval_section(const struct slack_finding_view *v, const char *requester,
 }
 
 json_t *
-slack_blocks_approval(const struct slack_finding_view *v,
-    int64_t exception_id, const char *requester, const char *reason,
-    int kind)
+slack_blocks_approval(const struct slack_finding_view *v, int64_t exception_id,
+    const char *requester, const char *reason, int kind)
 {
 	struct sb s = SB_INIT, r = SB_INIT;
 	json_t *msg = NULL, *blocks = NULL, *els = NULL;
@@ -671,15 +673,15 @@ slack_blocks_approval(const struct slack_finding_view *v,
 	if (els == NULL)
 		goto fail;
 	bad |= arr_add(els, blk_button("Approve", "fixit_exc_approve",
-	    exception_id, "primary"));
-	bad |= arr_add(els, blk_button("Deny", "fixit_exc_deny",
-	    exception_id, "danger"));
+				exception_id, "primary"));
+	bad |= arr_add(els,
+	    blk_button("Deny", "fixit_exc_deny", exception_id, "danger"));
 	bad |= arr_add(blocks, blk_header("Exception request"));
 	bad |= arr_add(blocks, approval_section(v, requester, kind));
 	bad |= arr_add(blocks, blk_section(sb_str(&r)));
 	bad |= arr_add(blocks, finding_context(v));
-	bad |= arr_add(blocks, blk_actions("fixit_approval", exception_id,
-	    els));
+	bad |=
+	    arr_add(blocks, blk_actions("fixit_approval", exception_id, els));
 	els = NULL;
 	if (bad || sb_str(&s) == NULL)
 		goto fail;

@@ -33,22 +33,22 @@
 /* slack_render_console (console mode) lives in its own module */
 #include "slack_render.h"
 
-#define SLACK_EXC_1M	0x1u	/* exc_mask: offer "Exception: 1 month" */
-#define SLACK_EXC_1Y	0x2u	/* exc_mask: offer "Exception: 1 year" */
+#define SLACK_EXC_1M 0x1u /* exc_mask: offer "Exception: 1 month" */
+#define SLACK_EXC_1Y 0x2u /* exc_mask: offer "Exception: 1 year" */
 
 struct slack_finding_view {
 	int64_t id;
 	const char *title, *resource_id, *resource_arn, *region;
 	const char *account_id, *account_name, *playbook, *description;
-	int production;		/* the account's environment */
-	int64_t deadline;	/* when fixit fixes it (epoch seconds) */
-	int fix_now;		/* offer "Fix now" (never in production) */
-	unsigned exc_mask;	/* SLACK_EXC_1M | SLACK_EXC_1Y */
-	int irreversible;	/* warn that the fix cannot be undone */
-	int notify_only;	/* playbook mode notify: fixit changes nothing */
-	const char *managed_by;	/* IaC owner ("aws:cloudformation:stack-name
+	int production;	   /* the account's environment */
+	int64_t deadline;  /* when fixit fixes it (epoch seconds) */
+	int fix_now;	   /* offer "Fix now" (never in production) */
+	unsigned exc_mask; /* SLACK_EXC_1M | SLACK_EXC_1Y */
+	int irreversible;  /* warn that the fix cannot be undone */
+	int notify_only;   /* playbook mode notify: fixit changes nothing */
+	const char *managed_by;	    /* IaC owner ("aws:cloudformation:stack-name
 				 * =web"): fix it there; or NULL */
-	const char *owner_slack_id;	/* mentioned when a valid user id */
+	const char *owner_slack_id; /* mentioned when a valid user id */
 };
 
 /* the first message to the owner: details, console link, buttons */
@@ -59,12 +59,11 @@ json_t *slack_blocks_reminder(const struct slack_finding_view *v) FX_WUR;
 json_t *slack_blocks_decision(const struct slack_finding_view *v,
     const char *decision_text) FX_WUR;
 /* views.open "view": the justification modal; kind 0 = 1 month, 1 = 1 year */
-json_t *slack_blocks_modal(const struct slack_finding_view *v,
-    int kind) FX_WUR;
+json_t *slack_blocks_modal(const struct slack_finding_view *v, int kind) FX_WUR;
 /* admin channel: an exception asks for approval (Approve / Deny) */
-json_t *slack_blocks_approval(const struct slack_finding_view *v,
-    int64_t exception_id, const char *requester, const char *reason,
-    int kind) FX_WUR;
+json_t *
+slack_blocks_approval(const struct slack_finding_view *v, int64_t exception_id,
+    const char *requester, const char *reason, int kind) FX_WUR;
 /* a simple message: text in one section block */
 json_t *slack_blocks_text(const char *text) FX_WUR;
 

@@ -64,7 +64,8 @@ form_decode(const char *s, size_t n, struct buf *out)
 		if (form_next(s, n, &i, &chunk[k]) != 0)
 			return FX_EINVAL;
 		if (++k == sizeof(chunk) || i == n) {
-			if (out != NULL && (rc = buf_add(out, chunk, k)) != FX_OK)
+			if (out != NULL &&
+			    (rc = buf_add(out, chunk, k)) != FX_OK)
 				return rc;
 			k = 0;
 		}
@@ -73,8 +74,7 @@ form_decode(const char *s, size_t n, struct buf *out)
 }
 
 fx_err
-slack_form_get(const char *body, size_t len, const char *key,
-    struct buf *out)
+slack_form_get(const char *body, size_t len, const char *key, struct buf *out)
 {
 	const char *seg, *amp, *eq, *end;
 	size_t seglen, klen;

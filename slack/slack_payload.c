@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #include "fxlimits.h"
 #include "jscan.h"
 #include "slack_form.h"
@@ -22,7 +21,7 @@ pl_fail(struct buf *err, fx_err rc, const char *path, const char *what)
 	if (err != NULL) {
 		buf_reset(err);
 		e = buf_addf(err, "%s: %s", path, what);
-		(void)e;	/* a truncated sentence is still a sentence */
+		(void)e; /* a truncated sentence is still a sentence */
 	}
 	return rc;
 }
@@ -41,51 +40,77 @@ pl_chars(const char *s, size_t n)
 
 /* what the parser keeps (slots of jscan) */
 enum {
-	S_TYPE = 1, S_USER, S_USER_ID, S_TRIGGER,
-	S_ACTIONS, S_ACT0, S_ACT_ID, S_ACT_VALUE,
-	S_CONT, S_CONT_CHAN, S_CONT_TS, S_CHAN, S_CHAN_ID, S_MSG, S_MSG_TS,
-	S_VIEW, S_VIEW_CB, S_VIEW_META, S_STATE, S_VALUES, S_RBLOCK, S_RINPUT,
+	S_TYPE = 1,
+	S_USER,
+	S_USER_ID,
+	S_TRIGGER,
+	S_ACTIONS,
+	S_ACT0,
+	S_ACT_ID,
+	S_ACT_VALUE,
+	S_CONT,
+	S_CONT_CHAN,
+	S_CONT_TS,
+	S_CHAN,
+	S_CHAN_ID,
+	S_MSG,
+	S_MSG_TS,
+	S_VIEW,
+	S_VIEW_CB,
+	S_VIEW_META,
+	S_STATE,
+	S_VALUES,
+	S_RBLOCK,
+	S_RINPUT,
 	S_REASON,
 	S_COUNT = S_REASON
 };
 
-#define END	{ .key = NULL }
-static const struct jscan_field user_f[] = {
-	{ .key = "id", .slot = S_USER_ID }, END };
-static const struct jscan_field action_f[] = {
-	{ .key = "action_id", .slot = S_ACT_ID },
+#define END                                                                    \
+	{                                                                      \
+		.key = NULL                                                    \
+	}
+static const struct jscan_field user_f[] = { { .key = "id", .slot = S_USER_ID },
+	END };
+static const struct jscan_field action_f[] = { { .key = "action_id",
+						   .slot = S_ACT_ID },
 	{ .key = "value", .slot = S_ACT_VALUE }, END };
-static const struct jscan_field container_f[] = {
-	{ .key = "channel_id", .slot = S_CONT_CHAN },
+static const struct jscan_field container_f[] = { { .key = "channel_id",
+						      .slot = S_CONT_CHAN },
 	{ .key = "message_ts", .slot = S_CONT_TS }, END };
 static const struct jscan_field channel_f[] = {
-	{ .key = "id", .slot = S_CHAN_ID }, END };
+	{ .key = "id", .slot = S_CHAN_ID }, END
+};
 static const struct jscan_field message_f[] = {
-	{ .key = "ts", .slot = S_MSG_TS }, END };
+	{ .key = "ts", .slot = S_MSG_TS }, END
+};
 static const struct jscan_field input_f[] = {
-	{ .key = "value", .slot = S_REASON }, END };
+	{ .key = "value", .slot = S_REASON }, END
+};
 static const struct jscan_field rblock_f[] = {
-	{ .key = "reason", .slot = S_RINPUT, .members = input_f }, END };
+	{ .key = "reason", .slot = S_RINPUT, .members = input_f }, END
+};
 static const struct jscan_field values_f[] = {
-	{ .key = "reason", .slot = S_RBLOCK, .members = rblock_f }, END };
+	{ .key = "reason", .slot = S_RBLOCK, .members = rblock_f }, END
+};
 static const struct jscan_field state_f[] = {
-	{ .key = "values", .slot = S_VALUES, .members = values_f }, END };
-static const struct jscan_field view_f[] = {
-	{ .key = "callback_id", .slot = S_VIEW_CB },
+	{ .key = "values", .slot = S_VALUES, .members = values_f }, END
+};
+static const struct jscan_field view_f[] = { { .key = "callback_id",
+						 .slot = S_VIEW_CB },
 	{ .key = "private_metadata", .slot = S_VIEW_META },
 	{ .key = "state", .slot = S_STATE, .members = state_f }, END };
-static const struct jscan_field root_f[] = {
-	{ .key = "type", .slot = S_TYPE },
+static const struct jscan_field root_f[] = { { .key = "type", .slot = S_TYPE },
 	{ .key = "user", .slot = S_USER, .members = user_f },
 	{ .key = "trigger_id", .slot = S_TRIGGER },
-	{ .key = "actions", .slot = S_ACTIONS, .first_slot = S_ACT0,
-	  .first_members = action_f },
+	{ .key = "actions",
+	    .slot = S_ACTIONS,
+	    .first_slot = S_ACT0,
+	    .first_members = action_f },
 	{ .key = "container", .slot = S_CONT, .members = container_f },
 	{ .key = "channel", .slot = S_CHAN, .members = channel_f },
 	{ .key = "message", .slot = S_MSG, .members = message_f },
-	{ .key = "view", .slot = S_VIEW, .members = view_f },
-	END
-};
+	{ .key = "view", .slot = S_VIEW, .members = view_f }, END };
 #undef END
 
 /* the values kept by the parse, by slot */
@@ -113,8 +138,8 @@ pl_obj(const struct pl *pl, int slot, const char *path, int required,
 	const struct jscan_value *v = pl_at(pl, slot);
 
 	if (pl_absent(v))
-		return required ? pl_fail(err, FX_EINVAL, path, "missing") :
-		    FX_OK;
+		return required ? pl_fail(err, FX_EINVAL, path, "missing")
+				: FX_OK;
 	if (v->type != JS_OBJECT)
 		return pl_fail(err, FX_EINVAL, path, "not an object");
 	return FX_OK;
@@ -133,14 +158,14 @@ pl_str(const struct pl *pl, int slot, const char *path, int required,
 
 	*out = NULL;
 	if (pl_absent(v))
-		return required ? pl_fail(err, FX_EINVAL, path, "missing") :
-		    FX_OK;
+		return required ? pl_fail(err, FX_EINVAL, path, "missing")
+				: FX_OK;
 	if (v->type != JS_STRING)
 		return pl_fail(err, FX_EINVAL, path, "not a string");
 	if (required && v->len == 0)
 		return pl_fail(err, FX_EINVAL, path, "empty");
-	if (v->len > max || (max_chars > 0 && pl_chars(v->str, v->len) >
-	    max_chars))
+	if (v->len > max ||
+	    (max_chars > 0 && pl_chars(v->str, v->len) > max_chars))
 		return pl_fail(err, FX_ETOOBIG, path, "too long");
 	if ((*out = malloc(v->len + 1)) == NULL)
 		return pl_fail(err, FX_ENOMEM, path, "out of memory");
@@ -153,7 +178,7 @@ struct pl_want {
 	int slot;
 	const char *path;
 	int required;
-	char **out;		/* NULL: an object */
+	char **out; /* NULL: an object */
 };
 
 /*
@@ -213,13 +238,13 @@ pl_block_actions(const struct pl *pl, struct slack_interaction *out,
 	rc = pl_check(pl, want, sizeof(want) / sizeof(want[0]), err);
 	if (rc != FX_OK)
 		return rc;
-	if (out->channel_id == NULL && (rc = pl_str(pl, S_CHAN_ID,
-	    "payload.channel.id", 0, FX_MAX_FIELD, 0, &out->channel_id,
-	    err)) != FX_OK)
+	if (out->channel_id == NULL &&
+	    (rc = pl_str(pl, S_CHAN_ID, "payload.channel.id", 0, FX_MAX_FIELD,
+		 0, &out->channel_id, err)) != FX_OK)
 		return rc;
-	if (out->message_ts == NULL && (rc = pl_str(pl, S_MSG_TS,
-	    "payload.message.ts", 0, FX_MAX_FIELD, 0, &out->message_ts,
-	    err)) != FX_OK)
+	if (out->message_ts == NULL &&
+	    (rc = pl_str(pl, S_MSG_TS, "payload.message.ts", 0, FX_MAX_FIELD, 0,
+		 &out->message_ts, err)) != FX_OK)
 		return rc;
 	return FX_OK;
 }
@@ -230,8 +255,7 @@ pl_view_submission(const struct pl *pl, struct slack_interaction *out,
 {
 	const struct pl_want want[] = {
 		{ S_VIEW, "payload.view", 1, NULL },
-		{ S_VIEW_CB, "payload.view.callback_id", 1,
-		    &out->callback_id },
+		{ S_VIEW_CB, "payload.view.callback_id", 1, &out->callback_id },
 		{ S_VIEW_META, "payload.view.private_metadata", 0,
 		    &out->private_metadata },
 		{ S_STATE, "payload.view.state", 0, NULL },
@@ -288,8 +312,10 @@ slack_interaction_parse(const char *json, size_t len,
 	}
 	if (rc != FX_OK) {
 		jscan_where(&js, &line, &col, &why);
-		snprintf(what, sizeof(what), "invalid JSON at line %d column "
-		    "%d (%s)", line, col, why);
+		snprintf(what, sizeof(what),
+		    "invalid JSON at line %d column "
+		    "%d (%s)",
+		    line, col, why);
 		rc = pl_fail(err, FX_EINVAL, "payload", what);
 		goto out;
 	}

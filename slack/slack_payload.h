@@ -26,24 +26,24 @@
 #include "fxerr.h"
 
 enum slack_interaction_type {
-	SI_OTHER = 0,		/* any other "type": user_id, trigger_id only */
+	SI_OTHER = 0, /* any other "type": user_id, trigger_id only */
 	SI_BLOCK_ACTIONS,
 	SI_VIEW_SUBMISSION
 };
 
 struct slack_interaction {
 	enum slack_interaction_type type;
-	char *user_id;		/* user.id, always set on success */
-	char *trigger_id;	/* or NULL */
+	char *user_id;	  /* user.id, always set on success */
+	char *trigger_id; /* or NULL */
 	/* block_actions */
-	char *channel_id;	/* container.channel_id, else channel.id */
-	char *message_ts;	/* container.message_ts, else message.ts */
-	char *action_id;	/* actions[0].action_id, always set */
-	char *action_value;	/* actions[0].value or NULL */
+	char *channel_id;   /* container.channel_id, else channel.id */
+	char *message_ts;   /* container.message_ts, else message.ts */
+	char *action_id;    /* actions[0].action_id, always set */
+	char *action_value; /* actions[0].value or NULL */
 	/* view_submission */
 	char *callback_id;	/* view.callback_id, always set */
-	char *private_metadata;	/* view.private_metadata or NULL */
-	char *reason;		/* view.state.values.reason.reason.value or NULL */
+	char *private_metadata; /* view.private_metadata or NULL */
+	char *reason; /* view.state.values.reason.reason.value or NULL */
 };
 
 /* json/len: the decoded "payload" form value (need not be NUL-terminated) */
@@ -52,11 +52,11 @@ fx_err slack_interaction_parse(const char *json, size_t len,
 void slack_interaction_release(struct slack_interaction *si);
 
 struct slack_command {
-	char *user_id;		/* required, non-empty */
-	char *command;		/* required, non-empty, e.g. "/fixit" */
-	char *text;		/* "" when absent */
-	char *channel_id;	/* or NULL */
-	char *response_url;	/* or NULL */
+	char *user_id;	    /* required, non-empty */
+	char *command;	    /* required, non-empty, e.g. "/fixit" */
+	char *text;	    /* "" when absent */
+	char *channel_id;   /* or NULL */
+	char *response_url; /* or NULL */
 };
 
 /* body/len: the raw form body of a slash command request */

@@ -13,9 +13,7 @@
 static const struct {
 	const char *ent;
 	char c;
-} rd_ents[] = {
-	{ "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' }
-};
+} rd_ents[] = { { "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' } };
 
 /*
  * Length of the special sequence at s and what to print for it in
@@ -166,8 +164,8 @@ rd_block(struct buf *out, const json_t *b)
 	else if (strcmp(type, "actions") == 0)
 		rc = rd_buttons(out, json_object_get(b, "elements"));
 	else if (strcmp(type, "input") == 0) {
-		rc = rd_line(out, "input: ", rd_obj_text(json_object_get(b,
-		    "label")), ' ');
+		rc = rd_line(out,
+		    "input: ", rd_obj_text(json_object_get(b, "label")), ' ');
 	} else if (strcmp(type, "divider") == 0)
 		rc = buf_adds(out, "----\n");
 	return rc;
@@ -193,8 +191,8 @@ rd_view(struct buf *out, const json_t *view)
 	const char *sub, *cls;
 	fx_err rc;
 
-	rc = rd_line(out, "modal: ", rd_obj_text(json_object_get(view,
-	    "title")), ' ');
+	rc = rd_line(out,
+	    "modal: ", rd_obj_text(json_object_get(view, "title")), ' ');
 	if (rc != FX_OK)
 		return rc;
 	rc = rd_blocks(out, json_object_get(view, "blocks"));
@@ -210,12 +208,10 @@ rd_view(struct buf *out, const json_t *view)
 }
 
 fx_err
-slack_render_console(const char *method, const json_t *body,
-    struct buf *out)
+slack_render_console(const char *method, const json_t *body, struct buf *out)
 {
-	static const char *const keys[] = {
-		"channel", "user", "users", "email", "ts", "thread_ts"
-	};
+	static const char *const keys[] = { "channel", "user", "users", "email",
+		"ts", "thread_ts" };
 	const json_t *blocks, *v;
 	size_t i, len0;
 	fx_err rc;
@@ -227,16 +223,17 @@ slack_render_console(const char *method, const json_t *body,
 		goto out;
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		v = json_object_get(body, keys[i]);
-		if (json_is_string(v) && (rc = buf_addf(out, "%s: %s\n",
-		    keys[i], json_string_value(v))) != FX_OK)
+		if (json_is_string(v) &&
+		    (rc = buf_addf(out, "%s: %s\n", keys[i],
+			 json_string_value(v))) != FX_OK)
 			goto out;
 	}
 	blocks = json_object_get(body, "blocks");
 	if (json_array_size(blocks) > 0)
 		rc = rd_blocks(out, blocks);
 	else
-		rc = rd_line(out, "", json_string_value(json_object_get(body,
-		    "text")), '\n');
+		rc = rd_line(out, "",
+		    json_string_value(json_object_get(body, "text")), '\n');
 	if (rc != FX_OK)
 		goto out;
 	if ((v = json_object_get(body, "view")) != NULL &&
@@ -245,7 +242,7 @@ slack_render_console(const char *method, const json_t *body,
 	rc = buf_adds(out, "---\n");
 out:
 	if (rc != FX_OK && out->data != NULL) {
-		out->len = len0;	/* nothing half-rendered */
+		out->len = len0; /* nothing half-rendered */
 		out->data[len0] = '\0';
 	}
 	return rc;

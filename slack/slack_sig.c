@@ -12,12 +12,12 @@
 #include "slack_sig.h"
 #include "banned.h"
 
-#define SIG_PREFIX	"v0="
-#define SIG_PREFIX_LEN	3
-#define MAC_LEN		32
-#define TS_MAX_DIGITS	18	/* < 10^18 never overflows int64 */
+#define SIG_PREFIX     "v0="
+#define SIG_PREFIX_LEN 3
+#define MAC_LEN	       32
+#define TS_MAX_DIGITS  18 /* < 10^18 never overflows int64 */
 
-#define SHA256_BLOCK	64
+#define SHA256_BLOCK 64
 
 /*
  * SHA-256, fetched from the provider once: with OpenSSL 3, fetching the
@@ -51,8 +51,8 @@ sig_digest(EVP_MD_CTX *ctx, const unsigned char pad[SHA256_BLOCK],
 	if (!EVP_DigestUpdate(ctx, pad, SHA256_BLOCK))
 		return 0;
 	for (i = 0; i < n; i++)
-		if (part[i].n > 0 && !EVP_DigestUpdate(ctx, part[i].p,
-		    part[i].n))
+		if (part[i].n > 0 &&
+		    !EVP_DigestUpdate(ctx, part[i].p, part[i].n))
 			return 0;
 	return EVP_DigestFinal_ex(ctx, out, &outl) && outl == MAC_LEN;
 }
@@ -64,7 +64,8 @@ sig_mac(const char *secret, const char *ts, const void *body, size_t len,
 {
 	unsigned char key[SHA256_BLOCK], pad[SHA256_BLOCK], inner[MAC_LEN];
 	const struct sig_part msg[] = { { "v0:", 3 }, { ts, strlen(ts) },
-	    { ":", 1 }, { body, len } }, digest = { inner, MAC_LEN };
+		{ ":", 1 }, { body, len } },
+			      digest = { inner, MAC_LEN };
 	size_t klen = strlen(secret), i;
 	unsigned int outl = 0;
 	EVP_MD_CTX *ctx = NULL;
@@ -173,8 +174,8 @@ slack_sig_verify(const char *secret, const char *ts_hdr, const char *sig_hdr,
 }
 
 fx_err
-slack_sig_sign(const char *secret, const char *ts, const void *body,
-    size_t len, char out[SLACK_SIG_LEN])
+slack_sig_sign(const char *secret, const char *ts, const void *body, size_t len,
+    char out[SLACK_SIG_LEN])
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char mac[MAC_LEN];

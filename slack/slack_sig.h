@@ -25,7 +25,7 @@
 #include "fxerr.h"
 
 /* "v0=" + 64 hex digits + NUL */
-#define SLACK_SIG_LEN	68
+#define SLACK_SIG_LEN 68
 
 /*
  * FX_OK when sig_hdr is the valid signature of body for ts_hdr and the

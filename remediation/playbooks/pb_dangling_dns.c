@@ -53,18 +53,17 @@
 #include "playbook.h"
 #include "banned.h"
 
-#define DD_MAX_PAT	512	/* one host name pattern */
+#define DD_MAX_PAT 512 /* one host name pattern */
 
 static const char *const dd_cf_next[] = { "NextMarker", "Marker", NULL };
-static const struct r53_pages dd_cf_list = {
-	AWS_CLOUDFRONT, "ListDistributions", "/2020-05-31/distribution",
-	"Items", dd_cf_next, 0
-};
+static const struct r53_pages dd_cf_list = { AWS_CLOUDFRONT,
+	"ListDistributions", "/2020-05-31/distribution", "Items", dd_cf_next,
+	0 };
 
 /* ---- what a deleted resource was reachable as (pure) -------------------- */
 
-static fx_err dd_pat(json_t *arr, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+static fx_err
+dd_pat(json_t *arr, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* append the lower-cased formatted pattern */
 static fx_err
@@ -82,8 +81,8 @@ dd_pat(json_t *arr, const char *fmt, ...)
 		return FX_ETOOBIG;
 	for (i = 0; p[i] != '\0'; i++)
 		p[i] = (char)tolower((unsigned char)p[i]);
-	return json_array_append_new(arr, json_string(p)) == 0 ? FX_OK :
-	    FX_ENOMEM;
+	return json_array_append_new(arr, json_string(p)) == 0 ? FX_OK
+							       : FX_ENOMEM;
 }
 
 /*
@@ -93,8 +92,8 @@ dd_pat(json_t *arr, const char *fmt, ...)
  */
 static const struct dd_s3_ep {
 	const char *pre;
-	int region;	/* REGION. follows pre */
-	int named;	/* also a path-style endpoint */
+	int region; /* REGION. follows pre */
+	int named;  /* also a path-style endpoint */
 } dd_s3_eps[] = {
 	{ "s3.", 0, 1 },
 	{ "s3.", 1, 1 },
@@ -114,8 +113,8 @@ dd_s3_pats(json_t *hosts, json_t *named, const char *b, const char *r,
 
 	for (i = 0; i < sizeof(dd_s3_eps) / sizeof(dd_s3_eps[0]); i++) {
 		e = &dd_s3_eps[i];
-		rc = dd_pat(hosts, "%s.%s%s%s%s", b, e->pre,
-		    e->region ? r : "", e->region ? "." : "", d);
+		rc = dd_pat(hosts, "%s.%s%s%s%s", b, e->pre, e->region ? r : "",
+		    e->region ? "." : "", d);
 		if (rc != FX_OK)
 			return rc;
 	}
@@ -140,7 +139,7 @@ static fx_err
 dd_elb_pats(json_t *hosts, const char *n, const char *r, const char *d)
 {
 	static const char *const pre[] = { "", "internal-", "dualstack.",
-	    "dualstack.internal-" };
+		"dualstack.internal-" };
 	size_t i;
 	fx_err rc;
 
@@ -188,8 +187,8 @@ dd_target_new(const char *kind, const char *name, const char *region,
 	fx_err rc = FX_EINVAL;
 
 	*out = NULL;
-	if (kind == NULL || (strcmp(kind, "s3") != 0 &&
-	    strcmp(kind, "elb") != 0))
+	if (kind == NULL ||
+	    (strcmp(kind, "s3") != 0 && strcmp(kind, "elb") != 0))
 		goto out;
 	s3 = strcmp(kind, "s3") == 0;
 	/* old us-east-1 buckets may hold capitals and '_' */
@@ -197,14 +196,14 @@ dd_target_new(const char *kind, const char *name, const char *region,
 	    !r53_word_ok(region, "-", 32))
 		goto out;
 	rc = FX_ENOMEM;
-	t = json_pack("{s:s, s:s, s:s}", "kind", kind, "name", name,
-	    "region", region);
+	t = json_pack("{s:s, s:s, s:s}", "kind", kind, "name", name, "region",
+	    region);
 	hosts = json_array();
 	named = json_array();
 	if (t == NULL || hosts == NULL || named == NULL)
 		goto out;
-	dom = strncmp(region, "cn-", 3) == 0 ? "amazonaws.com.cn" :
-	    "amazonaws.com";
+	dom = strncmp(region, "cn-", 3) == 0 ? "amazonaws.com.cn"
+					     : "amazonaws.com";
 	if ((rc = dd_dns_pats(t, hosts, dns_name, !s3)) != FX_OK)
 		goto out;
 	/* a load balancer's exact name rules out its namesakes (one made
@@ -243,8 +242,8 @@ dd_pat_match(const char *p, const char *h, size_t hn)
 					return 1;
 			return 0;
 		}
-		if (i >= hn || tolower((unsigned char)*p) !=
-		    tolower((unsigned char)h[i]))
+		if (i >= hn ||
+		    tolower((unsigned char)*p) != tolower((unsigned char)h[i]))
 			return 0;
 		i++;
 	}
@@ -272,16 +271,15 @@ dd_any_match(const json_t *pats, const char *host)
 }
 
 static int
-dd_host(const json_t *target, const char *host,
-    const char *record_name)
+dd_host(const json_t *target, const char *host, const char *record_name)
 {
 	if (host == NULL || *host == '\0')
 		return 0;
 	if (dd_any_match(aws_j_list(target, "hosts"), host))
 		return 1;
 	return record_name != NULL &&
-	    r53_name_eq(record_name, aws_j_str(target, "name")) &&
-	    dd_any_match(aws_j_list(target, "named"), host);
+	       r53_name_eq(record_name, aws_j_str(target, "name")) &&
+	       dd_any_match(aws_j_list(target, "named"), host);
 }
 
 static int
@@ -292,8 +290,7 @@ dd_points_at(const json_t *target, const json_t *rrset)
 	json_t *it;
 	size_t i;
 
-	if (dd_host(target, aws_j_str(rrset, "AliasTarget/DNSName"),
-	    name))
+	if (dd_host(target, aws_j_str(rrset, "AliasTarget/DNSName"), name))
 		return 1;
 	if (type == NULL || strcmp(type, "CNAME") != 0)
 		return 0;
@@ -302,7 +299,6 @@ dd_points_at(const json_t *target, const json_t *rrset)
 			return 1;
 	return 0;
 }
-
 
 /* ---- the finding's resource --------------------------------------------- */
 
@@ -332,7 +328,8 @@ dd_target(struct pb_ctx *x, const json_t *finding, json_t **t)
 		region = x->region;
 	rc = dd_target_new(kind, name, region, aws_j_str(d, "dns_name"), t);
 	if (rc == FX_EINVAL)
-		pb_say(x, "finding names no S3 bucket or load balancer this "
+		pb_say(x,
+		    "finding names no S3 bucket or load balancer this "
 		    "playbook knows (want resource_id s3:BUCKET or elb:NAME)");
 	return rc;
 }
@@ -341,9 +338,9 @@ dd_target(struct pb_ctx *x, const json_t *finding, json_t **t)
 
 struct dd_scan {
 	const json_t *target;
-	json_t *records;	/* [{zone_id, zone_name, record}] */
-	json_t *cloudfront;	/* [{distribution_id, origin_id, domain}] */
-	const char *zid;	/* the zone being listed */
+	json_t *records;    /* [{zone_id, zone_name, record}] */
+	json_t *cloudfront; /* [{distribution_id, origin_id, domain}] */
+	const char *zid;    /* the zone being listed */
 	const char *zname;
 };
 
@@ -374,7 +371,7 @@ dd_zone(struct pb_ctx *x, const json_t *z, void *arg)
 	if (!r53_zid_ok(s->zid) || s->zname == NULL)
 		return FX_OK;
 	rc = r53_list_rrsets(x, PB_AUDITOR, s->zid, dd_rrset, s);
-	return rc == FX_ENOTFOUND ? FX_OK : rc;	/* deleted meanwhile */
+	return rc == FX_ENOTFOUND ? FX_OK : rc; /* deleted meanwhile */
 }
 
 static fx_err
@@ -459,7 +456,7 @@ dd_detect(struct pb_ctx *x, struct pb_found_list *found)
 {
 	(void)x;
 	(void)found;
-	return FX_OK;	/* event-driven: findings come from CloudTrail */
+	return FX_OK; /* event-driven: findings come from CloudTrail */
 }
 
 static fx_err
@@ -485,9 +482,10 @@ dd_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 		pb_say(x, "nothing points at %s %s", aws_j_str(t, "kind"),
 		    aws_j_str(t, "name"));
 	} else
-		pb_say(x, "%zu record set(s) and %zu CloudFront origin(s) "
-		    "point at %s %s", nr, nc, aws_j_str(t, "kind"),
-		    aws_j_str(t, "name"));
+		pb_say(x,
+		    "%zu record set(s) and %zu CloudFront origin(s) "
+		    "point at %s %s",
+		    nr, nc, aws_j_str(t, "kind"), aws_j_str(t, "name"));
 out:
 	dd_scan_release(&s);
 	json_decref(t);
@@ -504,32 +502,34 @@ dd_say_cloudfront(struct pb_ctx *x, const json_t *cf, const json_t *t)
 	json_array_foreach(cf, i, it) {
 		d = aws_j_str(it, "distribution_id");
 		o = aws_j_str(it, "origin_id");
-		pb_say(x, "CloudFront distribution %s origin %s still points "
-		    "at %s: its owner must change it", d ? d : "?", o ? o : "?",
-		    aws_j_str(t, "name"));
+		pb_say(x,
+		    "CloudFront distribution %s origin %s still points "
+		    "at %s: its owner must change it",
+		    d ? d : "?", o ? o : "?", aws_j_str(t, "name"));
 	}
 }
 
 /* tag one zone, then delete its record sets in one change batch */
 static fx_err
-dd_fix_zone(struct pb_ctx *x, const char *zid, const json_t *z,
-    const json_t *t)
+dd_fix_zone(struct pb_ctx *x, const char *zid, const json_t *z, const json_t *t)
 {
 	const json_t *recs = json_object_get(z, "records");
 	char comment[200];
 	fx_err rc;
 
-	snprintf(comment, sizeof(comment), "fixit finding %lld: records "
-	    "pointing at deleted %s %s", (long long)x->finding_id,
-	    aws_j_str(t, "kind"), aws_j_str(t, "name"));
+	snprintf(comment, sizeof(comment),
+	    "fixit finding %lld: records "
+	    "pointing at deleted %s %s",
+	    (long long)x->finding_id, aws_j_str(t, "kind"),
+	    aws_j_str(t, "name"));
 	rc = r53_tag_zone(x, zid, "delete-dangling", NULL);
 	if (rc != FX_OK)
 		return rc;
 	rc = r53_change(x, zid, "DELETE", recs, comment);
 	if (rc != FX_OK)
 		return rc;
-	pb_say(x, "%s %zu record set(s) in zone %s (%s)", x->dry_run ?
-	    "would delete" : "deleted", json_array_size(recs),
+	pb_say(x, "%s %zu record set(s) in zone %s (%s)",
+	    x->dry_run ? "would delete" : "deleted", json_array_size(recs),
 	    aws_j_str(z, "zone_name") ? aws_j_str(z, "zone_name") : "?", zid);
 	return FX_OK;
 }
@@ -561,8 +561,8 @@ dd_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 		goto out;
 	dd_say_cloudfront(x, s.cloudfront, t);
 	if (json_object_size(zones) == 0)
-		pb_say(x, "no record set points at %s %s",
-		    aws_j_str(t, "kind"), aws_j_str(t, "name"));
+		pb_say(x, "no record set points at %s %s", aws_j_str(t, "kind"),
+		    aws_j_str(t, "name"));
 	json_object_foreach(zones, zid, z) {
 		if ((rc = dd_fix_zone(x, zid, z, t)) == FX_OK)
 			done++;
@@ -588,8 +588,8 @@ out:
 
 /* how many recorded record sets of zone zid still point at t */
 static fx_err
-dd_left(struct pb_ctx *x, const char *zid, const json_t *recs,
-    const json_t *t, size_t *left)
+dd_left(struct pb_ctx *x, const char *zid, const json_t *recs, const json_t *t,
+    size_t *left)
 {
 	json_t *cur = NULL, *rr, *c;
 	size_t i, j;
@@ -597,7 +597,7 @@ dd_left(struct pb_ctx *x, const char *zid, const json_t *recs,
 
 	rc = r53_rrsets(x, PB_AUDITOR, zid, &cur);
 	if (rc == FX_ENOTFOUND)
-		rc = FX_OK;	/* the zone is gone, its records too */
+		rc = FX_OK; /* the zone is gone, its records too */
 	json_array_foreach(recs, i, rr)
 		json_array_foreach(cur, j, c)
 			if (r53_rrset_same(rr, c) && dd_points_at(t, c)) {
@@ -609,8 +609,7 @@ dd_left(struct pb_ctx *x, const char *zid, const json_t *recs,
 }
 
 static fx_err
-dd_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior,
-    int *ok)
+dd_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior, int *ok)
 {
 	json_t *t = NULL, *zones = NULL, *z;
 	const char *zid;
@@ -626,7 +625,7 @@ dd_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior,
 	rc = FX_OK;
 	json_object_foreach(zones, zid, z)
 		if ((rc = dd_left(x, zid, json_object_get(z, "records"), t,
-		    &left)) != FX_OK)
+			 &left)) != FX_OK)
 			goto out;
 	*ok = left == 0;
 	if (left > 0)
@@ -643,8 +642,7 @@ out:
 
 /* the recorded record sets of zone zid that are not back unchanged */
 static fx_err
-dd_missing(struct pb_ctx *x, const char *zid, const json_t *recs,
-    json_t **todo)
+dd_missing(struct pb_ctx *x, const char *zid, const json_t *recs, json_t **todo)
 {
 	json_t *cur = NULL, *rr;
 	const json_t *same;
@@ -655,18 +653,21 @@ dd_missing(struct pb_ctx *x, const char *zid, const json_t *recs,
 		return FX_ENOMEM;
 	rc = r53_rrsets(x, PB_AUDITOR, zid, &cur);
 	if (rc == FX_ENOTFOUND)
-		pb_say(x, "zone %s no longer exists: its records cannot be "
-		    "restored", zid);
+		pb_say(x,
+		    "zone %s no longer exists: its records cannot be "
+		    "restored",
+		    zid);
 	json_array_foreach(recs, i, rr) {
 		if (rc != FX_OK)
 			break;
 		if ((same = r53_rrset_find(cur, rr)) == NULL)
-			rc = json_array_append(*todo, rr) == 0 ? FX_OK :
-			    FX_ENOMEM;
+			rc = json_array_append(*todo, rr) == 0 ? FX_OK
+							       : FX_ENOMEM;
 		else if (!json_equal(same, rr))
-			pb_say(x, "%s %s in zone %s exists again with other "
-			    "values: left as it is", aws_j_str(rr, "Name"),
-			    aws_j_str(rr, "Type"), zid);
+			pb_say(x,
+			    "%s %s in zone %s exists again with other "
+			    "values: left as it is",
+			    aws_j_str(rr, "Name"), aws_j_str(rr, "Type"), zid);
 	}
 	json_decref(cur);
 	return rc;
@@ -693,8 +694,8 @@ dd_undo_zone(struct pb_ctx *x, const char *zid, const json_t *z)
 	if (rc != FX_OK)
 		goto out;
 	pb_say(x, "restored %zu record set(s) in zone %s (%s)",
-	    json_array_size(todo), aws_j_str(z, "zone_name") ?
-	    aws_j_str(z, "zone_name") : "?", zid);
+	    json_array_size(todo),
+	    aws_j_str(z, "zone_name") ? aws_j_str(z, "zone_name") : "?", zid);
 out:
 	json_decref(todo);
 	return rc;
@@ -712,7 +713,7 @@ dd_undo(struct pb_ctx *x, const json_t *finding, const json_t *prior)
 		return FX_ENOMEM;
 	json_object_foreach(zones, zid, z)
 		if ((zrc = dd_undo_zone(x, zid, z)) != FX_OK)
-			rc = zrc;	/* go on with the other zones */
+			rc = zrc; /* go on with the other zones */
 	json_decref(zones);
 	return rc;
 }
@@ -720,7 +721,7 @@ dd_undo(struct pb_ctx *x, const json_t *finding, const json_t *prior)
 const struct pb_def pb_dangling_dns = {
 	.name = "dangling-dns",
 	.summary = "delete Route 53 records that point at a deleted S3 bucket "
-	    "or load balancer",
+		   "or load balancer",
 	.irreversible = 0,
 	.global = 1,
 	.detect = dd_detect,

@@ -43,23 +43,18 @@
 #include "pb_sto_util.h"
 #include "banned.h"
 
-#define EBS_DAY			86400
-#define EBS_NOTFOUND		"InvalidVolume.NotFound"
-#define EBS_SNAP_NOTFOUND	"InvalidSnapshot.NotFound"
-#define EBS_DRY_SNAPSHOT	"snap-(dry-run)"
+#define EBS_DAY		  86400
+#define EBS_NOTFOUND	  "InvalidVolume.NotFound"
+#define EBS_SNAP_NOTFOUND "InvalidSnapshot.NotFound"
+#define EBS_DRY_SNAPSHOT  "snap-(dry-run)"
 
-static const char *const ebs_events[] = {
-	"AttachVolume", "DetachVolume", NULL
-};
+static const char *const ebs_events[] = { "AttachVolume", "DetachVolume",
+	NULL };
 
-static const struct pb_one ebs_vol_one = {
-	AWS_EC2, "DescribeVolumes", "VolumeId.1", "volumeSet", "volumeId",
-	EBS_NOTFOUND
-};
-static const struct pb_one ebs_snap_one = {
-	AWS_EC2, "DescribeSnapshots", "SnapshotId.1", "snapshotSet",
-	"snapshotId", EBS_SNAP_NOTFOUND
-};
+static const struct pb_one ebs_vol_one = { AWS_EC2, "DescribeVolumes",
+	"VolumeId.1", "volumeSet", "volumeId", EBS_NOTFOUND };
+static const struct pb_one ebs_snap_one = { AWS_EC2, "DescribeSnapshots",
+	"SnapshotId.1", "snapshotSet", "snapshotId", EBS_SNAP_NOTFOUND };
 
 struct ebs_opts {
 	int64_t idle_s;
@@ -69,9 +64,9 @@ struct ebs_opts {
 
 /* how long a volume has been unattached */
 struct ebs_seen {
-	int64_t t;		/* last seen attached (or first seen) */
-	const char *from;	/* "tag", "cloudtrail", "first-seen", ... */
-	int need_tag;		/* the tag is missing or older than t */
+	int64_t t;	  /* last seen attached (or first seen) */
+	const char *from; /* "tag", "cloudtrail", "first-seen", ... */
+	int need_tag;	  /* the tag is missing or older than t */
 };
 
 static fx_err
@@ -98,8 +93,7 @@ static fx_err
 ebs_last_seen(struct pb_ctx *x, const struct ebs_opts *o, const char *vid,
     const json_t *tags, int64_t fallback, const char *fb, struct ebs_seen *s)
 {
-	const char *tag = json_string_value(json_object_get(tags,
-	    o->seen_tag));
+	const char *tag = json_string_value(json_object_get(tags, o->seen_tag));
 	int64_t ev = 0;
 	fx_err rc;
 
@@ -111,7 +105,7 @@ ebs_last_seen(struct pb_ctx *x, const struct ebs_opts *o, const char *vid,
 		s->from = fb;
 	}
 	if ((rc = pb_sto_util_trail(x, vid, ebs_events, x->now - EBS_DAY,
-	    &ev)) != FX_OK)
+		 &ev)) != FX_OK)
 		return rc;
 	if (ev > 0 && (s->t < 0 || ev > s->t)) {
 		s->t = ev;
@@ -160,8 +154,10 @@ ebs_found(struct ebs_scan *sc, struct pb_ctx *x, const json_t *vol,
 	fx_err rc = FX_ENOMEM;
 
 	fx_iso8601_format(s->t, when);
-	snprintf(title, sizeof(title), "EBS volume %s (%lld GiB, %s) "
-	    "unattached since %.10s", vid, (long long)size, type, when);
+	snprintf(title, sizeof(title),
+	    "EBS volume %s (%lld GiB, %s) "
+	    "unattached since %.10s",
+	    vid, (long long)size, type, when);
 	d = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:b}", "size",
 	    (json_int_t)size, "volume_type", type, "availability_zone",
 	    pb_sto_util_str(vol, "availabilityZone"), "last_seen", when,
@@ -192,22 +188,23 @@ ebs_item(struct pb_ctx *x, const json_t *vol, void *arg)
 
 	if (tags == NULL)
 		return FX_ENOMEM;
-	if (vid == NULL || strcmp(pb_sto_util_str(vol, "status"),
-	    "available") != 0 || json_object_get(tags, sc->o.allow) != NULL)
+	if (vid == NULL ||
+	    strcmp(pb_sto_util_str(vol, "status"), "available") != 0 ||
+	    json_object_get(tags, sc->o.allow) != NULL)
 		goto out;
-	if (x->dry_run && fx_iso8601_parse(pb_sto_util_str(vol,
-	    "createTime"), &fallback) != FX_OK)
+	if (x->dry_run && fx_iso8601_parse(pb_sto_util_str(vol, "createTime"),
+			      &fallback) != FX_OK)
 		fallback = -1;
 	/* without the events an attach may be missed: skip it */
-	if ((rc = ebs_last_seen(x, &sc->o, vid, tags, fallback,
-	    "create_time", &s)) != FX_OK) {
+	if ((rc = ebs_last_seen(x, &sc->o, vid, tags, fallback, "create_time",
+		 &s)) != FX_OK) {
 		rc = pb_sto_util_skip(x, rc, vid, "CloudTrail events");
 		goto out;
 	}
 	if (s.need_tag && (rc = ebs_tag_seen(x, &sc->o, vid, s.t)) != FX_OK) {
 		if (rc == FX_ENOMEM)
 			goto out;
-		rc = FX_OK;	/* said by pb_call; counted again next scan */
+		rc = FX_OK; /* said by pb_call; counted again next scan */
 	}
 	if (x->now - s.t >= sc->o.idle_s) {
 		rc = ebs_found(sc, x, vol, &s, tags);
@@ -234,8 +231,8 @@ ebs_detect(struct pb_ctx *x, struct pb_found_list *found)
 	}
 	if ((rc = pb_ec2_filter(p, 1, "status", "available")) != FX_OK)
 		goto out;
-	rc = pb_list(x, PB_AUDITOR, AWS_EC2, "DescribeVolumes", p,
-	    "volumeSet", "nextToken", ebs_item, &sc);
+	rc = pb_list(x, PB_AUDITOR, AWS_EC2, "DescribeVolumes", p, "volumeSet",
+	    "nextToken", ebs_item, &sc);
 out:
 	json_decref(p);
 	return rc;
@@ -275,16 +272,17 @@ ebs_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 		goto out;
 	}
 	if (strcmp(st, "available") != 0 || json_object_get(tags, o.allow)) {
-		pb_say(x, "volume %s is %s%s", vid, st, strcmp(st,
-		    "available") != 0 ? "" : " but tagged to be kept");
+		pb_say(x, "volume %s is %s%s", vid, st,
+		    strcmp(st, "available") != 0 ? ""
+						 : " but tagged to be kept");
 		*v = PB_RIGHT;
 		goto out;
 	}
 	seen = aws_j_str(finding, "details/last_seen");
 	if (seen == NULL || fx_iso8601_parse(seen, &fallback) != FX_OK)
 		fallback = -1;
-	if ((rc = ebs_last_seen(x, &o, vid, tags, fallback, "finding",
-	    &s)) != FX_OK)
+	if ((rc = ebs_last_seen(x, &o, vid, tags, fallback, "finding", &s)) !=
+	    FX_OK)
 		goto out;
 	if (x->now - s.t < o.idle_s) {
 		pb_say(x, "volume %s was attached or seen %lld days ago", vid,
@@ -311,16 +309,18 @@ ebs_prior(const json_t *vol)
 	if (user == NULL)
 		return NULL;
 	p = json_pack("{s:s, s:s, s:I, s:s, s:I, s:I, s:b, s:s?, s:o, "
-	    "s:s}", "volume_id", pb_sto_util_str(vol, "volumeId"),
-	    "availability_zone", pb_sto_util_str(vol, "availabilityZone"),
-	    "size", (json_int_t)pb_sto_util_int(json_object_get(vol, "size"),
-	    0), "volume_type", pb_sto_util_str(vol, "volumeType"), "iops",
+		      "s:s}",
+	    "volume_id", pb_sto_util_str(vol, "volumeId"), "availability_zone",
+	    pb_sto_util_str(vol, "availabilityZone"), "size",
+	    (json_int_t)pb_sto_util_int(json_object_get(vol, "size"), 0),
+	    "volume_type", pb_sto_util_str(vol, "volumeType"), "iops",
 	    (json_int_t)pb_sto_util_int(json_object_get(vol, "iops"), 0),
-	    "throughput", (json_int_t)pb_sto_util_int(json_object_get(vol,
-	    "throughput"), 0), "encrypted",
-	    pb_sto_util_true(json_object_get(vol, "encrypted")), "kms_key_id",
-	    json_string_value(json_object_get(vol, "kmsKeyId")), "tags", user,
-	    "source_snapshot_id", pb_sto_util_str(vol, "snapshotId"));
+	    "throughput",
+	    (json_int_t)pb_sto_util_int(json_object_get(vol, "throughput"), 0),
+	    "encrypted", pb_sto_util_true(json_object_get(vol, "encrypted")),
+	    "kms_key_id", json_string_value(json_object_get(vol, "kmsKeyId")),
+	    "tags", user, "source_snapshot_id",
+	    pb_sto_util_str(vol, "snapshotId"));
 	return p;
 }
 
@@ -360,22 +360,23 @@ ebs_earlier(struct pb_ctx *x, const char *vid, char *sid, size_t len)
 	sid[0] = '\0';
 	snprintf(fid, sizeof(fid), "%lld", (long long)x->finding_id);
 	p = ebs_earlier_query(vid, fid);
-	rc = pb_query(x, PB_AUDITOR, AWS_EC2, "DescribeSnapshots", p, 0,
-	    &resp);
+	rc = pb_query(x, PB_AUDITOR, AWS_EC2, "DescribeSnapshots", p, 0, &resp);
 	json_array_foreach(aws_j_list(resp.doc, "snapshotSet"), i, it) {
 		if (rc != FX_OK)
 			break;
 		/* the filters may be ignored: check what they select */
 		tags = pb_ec2_tags(json_object_get(it, "tagSet"));
-		mine = tags != NULL && strcmp(pb_sto_util_str(it,
-		    "volumeId"), vid) == 0 && strcmp(pb_sto_util_str(tags,
-		    "fixit:finding"), fid) == 0 && strcmp(pb_sto_util_str(tags,
-		    "fixit:playbook"), x->playbook ? x->playbook : "") == 0 &&
+		mine =
+		    tags != NULL &&
+		    strcmp(pb_sto_util_str(it, "volumeId"), vid) == 0 &&
+		    strcmp(pb_sto_util_str(tags, "fixit:finding"), fid) == 0 &&
+		    strcmp(pb_sto_util_str(tags, "fixit:playbook"),
+			x->playbook ? x->playbook : "") == 0 &&
 		    strcmp(pb_sto_util_str(it, "status"), "error") != 0;
 		json_decref(tags);
 		if (mine) {
-			snprintf(sid, len, "%s", pb_sto_util_str(it,
-			    "snapshotId"));
+			snprintf(sid, len, "%s",
+			    pb_sto_util_str(it, "snapshotId"));
 			break;
 		}
 	}
@@ -393,8 +394,10 @@ ebs_snapshot_params(struct pb_ctx *x, const char *vid, json_t **out)
 	fx_err rc;
 
 	*out = NULL;
-	snprintf(desc, sizeof(desc), "fixit: before deleting %s (finding "
-	    "%lld)", vid, (long long)x->finding_id);
+	snprintf(desc, sizeof(desc),
+	    "fixit: before deleting %s (finding "
+	    "%lld)",
+	    vid, (long long)x->finding_id);
 	p = json_pack("{s:s, s:s, s:s}", "VolumeId", vid, "Description", desc,
 	    "TagSpecification.1.ResourceType", "snapshot");
 	if (p == NULL)
@@ -414,8 +417,7 @@ out:
 }
 
 static fx_err
-ebs_create_snapshot(struct pb_ctx *x, const char *vid, char *sid,
-    size_t len)
+ebs_create_snapshot(struct pb_ctx *x, const char *vid, char *sid, size_t len)
 {
 	struct aws_resp resp;
 	const char *id;
@@ -426,12 +428,11 @@ ebs_create_snapshot(struct pb_ctx *x, const char *vid, char *sid,
 	if (rc != FX_OK)
 		return rc;
 	aws_resp_init(&resp);
-	rc = pb_query(x, PB_REMEDIATOR, AWS_EC2, "CreateSnapshot", p, 1,
-	    &resp);
+	rc = pb_query(x, PB_REMEDIATOR, AWS_EC2, "CreateSnapshot", p, 1, &resp);
 	if (rc != FX_OK)
 		goto out;
 	if ((id = pb_created(x, "CreateSnapshot", resp.doc, "snapshotId",
-	    "snapshot", EBS_DRY_SNAPSHOT)) == NULL) {
+		 "snapshot", EBS_DRY_SNAPSHOT)) == NULL) {
 		rc = FX_EINVAL;
 		goto out;
 	}
@@ -458,8 +459,8 @@ ebs_wait(struct pb_ctx *x, const char *sid)
 	pb_sto_util_poll(x, &w);
 	for (i = 0; i < w.polls; i++) {
 		aws_resp_release(&resp);
-		if ((rc = pb_read_one(x, &ebs_snap_one, sid, &resp,
-		    &snap)) != FX_OK)
+		if ((rc = pb_read_one(x, &ebs_snap_one, sid, &resp, &snap)) !=
+		    FX_OK)
 			goto out;
 		/* a new snapshot may not be listed yet: still pending */
 		st = snap != NULL ? pb_sto_util_str(snap, "status") : "pending";
@@ -474,8 +475,10 @@ ebs_wait(struct pb_ctx *x, const char *sid)
 		pb_say(x, "snapshot %s failed; volume not deleted", sid);
 		rc = FX_EREMOTE;
 	} else {
-		pb_say(x, "snapshot %s still %.32s after %lld s; volume not "
-		    "deleted", sid, st, (long long)w.timeout_s);
+		pb_say(x,
+		    "snapshot %s still %.32s after %lld s; volume not "
+		    "deleted",
+		    sid, st, (long long)w.timeout_s);
 		rc = FX_ETIMEOUT;
 	}
 out:
@@ -507,8 +510,7 @@ ebs_delete(struct pb_ctx *x, const char *vid, const char *sid)
 	json_t *extra;
 	fx_err rc;
 
-	if ((extra = json_pack("{s:s}", "fixit:backup-snapshot", sid)) ==
-	    NULL)
+	if ((extra = json_pack("{s:s}", "fixit:backup-snapshot", sid)) == NULL)
 		return FX_ENOMEM;
 	rc = pb_tag_ec2(x, vid, "delete", extra);
 	json_decref(extra);
@@ -535,12 +537,12 @@ ebs_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 	*prior = NULL;
 	aws_resp_init(&resp);
 	if ((rc = pb_read_finding(x, finding, &ebs_vol_one, &resp, &vid,
-	    &vol)) != FX_OK)
+		 &vol)) != FX_OK)
 		goto out;
-	if (vol == NULL || strcmp(pb_sto_util_str(vol, "status"),
-	    "available") != 0) {
-		pb_say(x, "volume %s is %s: not deleted", vid, vol == NULL ?
-		    "gone" : pb_sto_util_str(vol, "status"));
+	if (vol == NULL ||
+	    strcmp(pb_sto_util_str(vol, "status"), "available") != 0) {
+		pb_say(x, "volume %s is %s: not deleted", vid,
+		    vol == NULL ? "gone" : pb_sto_util_str(vol, "status"));
 		rc = vol == NULL ? FX_ENOTFOUND : FX_ECONFLICT;
 		goto out;
 	}
@@ -557,7 +559,8 @@ ebs_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 	rc = ebs_delete(x, vid, sid);
 	if (rc != FX_OK)
 		goto out;
-	rc = pb_would(x, p, "snapshot the volume, wait until the snapshot "
+	rc = pb_would(x, p,
+	    "snapshot the volume, wait until the snapshot "
 	    "completes, tag and delete the volume");
 	if (rc != FX_OK)
 		goto out;
@@ -602,8 +605,8 @@ ebs_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior,
 		goto out;
 	st = pb_sto_util_str(item, "status");
 	if (item == NULL || strcmp(st, "error") == 0) {
-		pb_say(x, "backup snapshot %s is %s", sid, item == NULL ?
-		    "missing" : st);
+		pb_say(x, "backup snapshot %s is %s", sid,
+		    item == NULL ? "missing" : st);
 		goto out;
 	}
 	pb_say(x, "volume %s is gone, snapshot %s is %s", vid, sid, st);
@@ -619,20 +622,20 @@ ebs_undo_params(struct pb_ctx *x, const json_t *prior, json_t *p)
 {
 	const char *type = pb_sto_util_str(prior, "volume_type");
 	int64_t iops = pb_sto_util_int(json_object_get(prior, "iops"), 0);
-	int64_t tput = pb_sto_util_int(json_object_get(prior, "throughput"),
-	    0);
+	int64_t tput = pb_sto_util_int(json_object_get(prior, "throughput"), 0);
 
 	/* AWS takes Iops only for provisioned types, Throughput for gp3 */
-	if (iops > 0 && (strcmp(type, "io1") == 0 || strcmp(type, "io2") ==
-	    0 || strcmp(type, "gp3") == 0) &&
+	if (iops > 0 &&
+	    (strcmp(type, "io1") == 0 || strcmp(type, "io2") == 0 ||
+		strcmp(type, "gp3") == 0) &&
 	    json_object_set_new(p, "Iops", json_integer(iops)) != 0)
 		return FX_ENOMEM;
 	if (tput > 0 && strcmp(type, "gp3") == 0 &&
 	    json_object_set_new(p, "Throughput", json_integer(tput)) != 0)
 		return FX_ENOMEM;
 	return pb_sto_util_tag_restore(x, p, "TagSpecification.1.Tag.",
-	    json_object_get(prior, "tags"), pb_sto_util_str(prior,
-	    "volume_id"));
+	    json_object_get(prior, "tags"),
+	    pb_sto_util_str(prior, "volume_id"));
 }
 
 static fx_err
@@ -659,16 +662,15 @@ ebs_undo(struct pb_ctx *x, const json_t *finding, const json_t *prior)
 	snprintf(token, sizeof(token), "fixit-%lld-%s",
 	    (long long)x->finding_id, vid);
 	p = json_pack("{s:s, s:s, s:s, s:s}", "SnapshotId", sid,
-	    "AvailabilityZone", az, "TagSpecification.1.ResourceType",
-	    "volume", "ClientToken", token);
+	    "AvailabilityZone", az, "TagSpecification.1.ResourceType", "volume",
+	    "ClientToken", token);
 	rc = FX_ENOMEM;
 	if (p == NULL)
 		goto out;
-	if (*type != '\0' && json_object_set_new(p, "VolumeType",
-	    json_string(type)) != 0)
+	if (*type != '\0' &&
+	    json_object_set_new(p, "VolumeType", json_string(type)) != 0)
 		goto out;
-	if (size > 0 && json_object_set_new(p, "Size",
-	    json_integer(size)) != 0)
+	if (size > 0 && json_object_set_new(p, "Size", json_integer(size)) != 0)
 		goto out;
 	rc = ebs_undo_params(x, prior, p);
 	if (rc != FX_OK)
@@ -688,7 +690,7 @@ out:
 const struct pb_def pb_ebs_unused = {
 	.name = "ebs-unused",
 	.summary = "snapshot, then delete EBS volumes unattached for "
-	    "idle_days",
+		   "idle_days",
 	.irreversible = 0,
 	.detect = ebs_detect,
 	.check = ebs_check,

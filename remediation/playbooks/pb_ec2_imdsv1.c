@@ -30,8 +30,8 @@
 #include "playbook.h"
 #include "banned.h"
 
-#define IMDS_TOKENS	"metadataOptions/httpTokens"
-#define IMDS_ENDPOINT	"metadataOptions/httpEndpoint"
+#define IMDS_TOKENS   "metadataOptions/httpTokens"
+#define IMDS_ENDPOINT "metadataOptions/httpEndpoint"
 
 static int
 str_is(const char *s, const char *want)
@@ -49,14 +49,13 @@ detect_instance(struct pb_ctx *x, const json_t *inst, void *found)
 	    str_is(aws_j_str(inst, IMDS_TOKENS), "required"))
 		return FX_OK;
 	return pb_ec2_util_found_instance(x, found, inst, "allows IMDSv1",
-	    json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}",
-	    "http_tokens", aws_j_str(inst, IMDS_TOKENS),
-	    "http_endpoint", aws_j_str(inst, IMDS_ENDPOINT),
-	    "http_put_response_hop_limit", aws_j_str(inst,
-	    "metadataOptions/httpPutResponseHopLimit"),
-	    "instance_type", aws_j_str(inst, "instanceType"),
-	    "state", aws_j_str(inst, "instanceState/name"),
-	    "vpc_id", aws_j_str(inst, "vpcId")));
+	    json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}", "http_tokens",
+		aws_j_str(inst, IMDS_TOKENS), "http_endpoint",
+		aws_j_str(inst, IMDS_ENDPOINT), "http_put_response_hop_limit",
+		aws_j_str(inst, "metadataOptions/httpPutResponseHopLimit"),
+		"instance_type", aws_j_str(inst, "instanceType"), "state",
+		aws_j_str(inst, "instanceState/name"), "vpc_id",
+		aws_j_str(inst, "vpcId")));
 }
 
 static fx_err
@@ -103,8 +102,9 @@ imds_modify(struct pb_ctx *x, const char *id, const char *tokens,
 	fx_err rc;
 
 	p = json_pack("{s:s, s:s}", "InstanceId", id, "HttpTokens", tokens);
-	if (p != NULL && endpoint != NULL && json_object_set_new(p,
-	    "HttpEndpoint", json_string(endpoint)) != 0) {
+	if (p != NULL && endpoint != NULL &&
+	    json_object_set_new(p, "HttpEndpoint", json_string(endpoint)) !=
+		0) {
 		json_decref(p);
 		p = NULL;
 	}
@@ -132,13 +132,15 @@ imds_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 		rc = FX_ENOTFOUND;
 		goto out;
 	}
-	p = json_pack("{s:s?, s:s?}", "http_tokens", aws_j_str(inst,
-	    IMDS_TOKENS), "http_endpoint", aws_j_str(inst, IMDS_ENDPOINT));
+	p = json_pack("{s:s?, s:s?}", "http_tokens",
+	    aws_j_str(inst, IMDS_TOKENS), "http_endpoint",
+	    aws_j_str(inst, IMDS_ENDPOINT));
 	if (p == NULL) {
 		rc = FX_ENOMEM;
 		goto out;
 	}
-	rc = pb_would(x, p, "set HttpTokens=required and "
+	rc = pb_would(x, p,
+	    "set HttpTokens=required and "
 	    "HttpEndpoint=enabled on the instance");
 	if (rc != FX_OK)
 		goto out;
@@ -148,8 +150,7 @@ imds_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 	rc = imds_modify(x, id, "required", "enabled");
 	if (rc != FX_OK)
 		goto out;
-	pb_say(x, "%s HttpTokens=required", x->dry_run ? "would set" :
-	    "set");
+	pb_say(x, "%s HttpTokens=required", x->dry_run ? "would set" : "set");
 	*prior = p;
 	p = NULL;
 out:
@@ -185,8 +186,8 @@ imds_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior,
 		*ok = str_is(tokens, "required");
 	}
 	if (!*ok)
-		pb_say(x, "still HttpTokens=%s after %lld reads", tokens ?
-		    tokens : "(none)", (long long)polls);
+		pb_say(x, "still HttpTokens=%s after %lld reads",
+		    tokens ? tokens : "(none)", (long long)polls);
 	else
 		pb_say(x, "verified: IMDSv2 required");
 out:
@@ -201,8 +202,7 @@ imds_undo(struct pb_ctx *x, const json_t *finding, const json_t *prior)
 	fx_err rc;
 
 	tokens = json_string_value(json_object_get(prior, "http_tokens"));
-	endpoint = json_string_value(json_object_get(prior,
-	    "http_endpoint"));
+	endpoint = json_string_value(json_object_get(prior, "http_endpoint"));
 	if ((rc = pb_resource(x, finding, &id)) != FX_OK)
 		goto out;
 	/* only values AWS knows, whatever the stored state says */
@@ -215,8 +215,8 @@ imds_undo(struct pb_ctx *x, const json_t *finding, const json_t *prior)
 		endpoint = NULL;
 	if ((rc = imds_modify(x, id, tokens, endpoint)) != FX_OK)
 		goto out;
-	pb_say(x, "set HttpTokens=%s%s%s", tokens, endpoint ?
-	    ", HttpEndpoint=" : "", endpoint ? endpoint : "");
+	pb_say(x, "set HttpTokens=%s%s%s", tokens,
+	    endpoint ? ", HttpEndpoint=" : "", endpoint ? endpoint : "");
 	rc = pb_tag_ec2(x, id, "undo-require-imdsv2", NULL);
 out:
 	return rc;

@@ -56,29 +56,30 @@
 #include "playbook.h"
 #include "banned.h"
 
-#define Q_TAG_TRIGGER	"fixit:quarantine"
-#define Q_TAG_GROUPS	"fixit:quarantined-groups"
-#define Q_TAG_AT	"fixit:quarantined-at"
-#define Q_TAG_MAX	256	/* EC2 tag value length */
-#define Q_MAX_GROUPS	16	/* security groups per interface, at most */
-#define Q_NEW_GROUP	"(new isolation group)"	/* dry-run placeholder */
-#define Q_DENY_ALL	"{\"Version\":\"2012-10-17\",\"Statement\":[{" \
-	"\"Sid\":\"FixitQuarantine\",\"Effect\":\"Deny\",\"Action\":\"*\"," \
+#define Q_TAG_TRIGGER "fixit:quarantine"
+#define Q_TAG_GROUPS  "fixit:quarantined-groups"
+#define Q_TAG_AT      "fixit:quarantined-at"
+#define Q_TAG_MAX     256 /* EC2 tag value length */
+#define Q_MAX_GROUPS  16  /* security groups per interface, at most */
+#define Q_NEW_GROUP   "(new isolation group)" /* dry-run placeholder */
+#define Q_DENY_ALL                                                             \
+	"{\"Version\":\"2012-10-17\",\"Statement\":[{"                         \
+	"\"Sid\":\"FixitQuarantine\",\"Effect\":\"Deny\",\"Action\":\"*\","    \
 	"\"Resource\":\"*\"}]}"
 
 /* what fix and check learn about one instance */
 struct q {
-	const char *id;		/* borrowed: the finding */
-	const char *vpc;	/* borrowed: the answer */
-	const char *profile_arn;	/* borrowed: the answer, or NULL */
-	const char *tag_groups;	/* borrowed: fixit:quarantined-groups */
-	const char *tag_state;	/* borrowed: fixit:quarantine */
-	const char *tag_finding;	/* borrowed: fixit:finding */
-	json_t *groups;		/* owned: the instance's group ids */
-	char *sg;		/* owned: the isolation group id */
-	int created;		/* the isolation group is new */
-	char *role;		/* owned: the role name, or NULL */
-	int policy_existed;	/* the deny policy was on the role already */
+	const char *id;		 /* borrowed: the finding */
+	const char *vpc;	 /* borrowed: the answer */
+	const char *profile_arn; /* borrowed: the answer, or NULL */
+	const char *tag_groups;	 /* borrowed: fixit:quarantined-groups */
+	const char *tag_state;	 /* borrowed: fixit:quarantine */
+	const char *tag_finding; /* borrowed: fixit:finding */
+	json_t *groups;		 /* owned: the instance's group ids */
+	char *sg;		 /* owned: the isolation group id */
+	int created;		 /* the isolation group is new */
+	char *role;		 /* owned: the role name, or NULL */
+	int policy_existed;	 /* the deny policy was on the role already */
 };
 
 static void
@@ -108,7 +109,7 @@ groups_are(const json_t *groups, const char *sg)
 	const char *g = json_string_value(json_array_get(groups, 0));
 
 	return json_array_size(groups) == 1 && g != NULL && sg != NULL &&
-	    strcmp(g, sg) == 0;
+	       strcmp(g, sg) == 0;
 }
 
 /*
@@ -128,12 +129,12 @@ q_read(struct pb_ctx *x, const json_t *finding, struct aws_resp *resp,
 	q->profile_arn = aws_j_str(*inst, "iamInstanceProfile/arn");
 	if (q->profile_arn != NULL && *q->profile_arn == '\0')
 		q->profile_arn = NULL;
-	q->tag_groups = pb_ec2_util_tag(aws_j_list(*inst, "tagSet"),
-	    Q_TAG_GROUPS);
-	q->tag_state = pb_ec2_util_tag(aws_j_list(*inst, "tagSet"),
-	    Q_TAG_TRIGGER);
-	q->tag_finding = pb_ec2_util_tag(aws_j_list(*inst, "tagSet"),
-	    "fixit:finding");
+	q->tag_groups =
+	    pb_ec2_util_tag(aws_j_list(*inst, "tagSet"), Q_TAG_GROUPS);
+	q->tag_state =
+	    pb_ec2_util_tag(aws_j_list(*inst, "tagSet"), Q_TAG_TRIGGER);
+	q->tag_finding =
+	    pb_ec2_util_tag(aws_j_list(*inst, "tagSet"), "fixit:finding");
 	if ((q->groups = pb_ec2_util_group_ids(*inst)) == NULL)
 		rc = FX_ENOMEM;
 out:
@@ -151,17 +152,17 @@ perm_allow_all(const json_t *perm)
 	const char *cidr = aws_j_str(json_array_get(r, 0), "cidrIp");
 
 	return proto != NULL && strcmp(proto, "-1") == 0 &&
-	    json_array_size(r) == 1 && cidr != NULL &&
-	    strcmp(cidr, "0.0.0.0/0") == 0 &&
-	    json_array_size(aws_j_list(perm, "ipv6Ranges")) == 0 &&
-	    json_array_size(aws_j_list(perm, "groups")) == 0 &&
-	    json_array_size(aws_j_list(perm, "prefixListIds")) == 0;
+	       json_array_size(r) == 1 && cidr != NULL &&
+	       strcmp(cidr, "0.0.0.0/0") == 0 &&
+	       json_array_size(aws_j_list(perm, "ipv6Ranges")) == 0 &&
+	       json_array_size(aws_j_list(perm, "groups")) == 0 &&
+	       json_array_size(aws_j_list(perm, "prefixListIds")) == 0;
 }
 
 struct sg_found {
-	char *id;		/* owned, NULL when there is none */
-	int allow_all;		/* has the default egress rule */
-	int other;		/* has any other rule */
+	char *id;      /* owned, NULL when there is none */
+	int allow_all; /* has the default egress rule */
+	int other;     /* has any other rule */
 };
 
 /* DescribeSecurityGroups parameters for group gname in vpc, or NULL */
@@ -207,7 +208,7 @@ sg_find(struct pb_ctx *x, const char *vpc, struct sg_found *f)
 		v = aws_j_str(g, "vpcId");
 		if (n == NULL || strcmp(n, gname) != 0 || v == NULL ||
 		    strcmp(v, vpc) != 0 || aws_j_str(g, "groupId") == NULL)
-			continue;	/* an answer that ignored the filter */
+			continue; /* an answer that ignored the filter */
 		if ((f->id = fx_strdup(aws_j_str(g, "groupId"))) == NULL) {
 			rc = FX_ENOMEM;
 			goto out;
@@ -237,12 +238,13 @@ sg_create(struct pb_ctx *x, const char *vpc, char **id)
 	*id = NULL;
 	rc = pb_query(x, PB_REMEDIATOR, AWS_EC2, "CreateSecurityGroup",
 	    json_pack("{s:s, s:s, s:s}", "GroupName", q_group_name(x),
-	    "GroupDescription", "fixit quarantine: no traffic", "VpcId", vpc),
+		"GroupDescription", "fixit quarantine: no traffic", "VpcId",
+		vpc),
 	    1, &resp);
 	if (rc != FX_OK)
 		goto out;
 	if ((gid = pb_created(x, "CreateSecurityGroup", resp.doc, "groupId",
-	    "group", Q_NEW_GROUP)) == NULL) {
+		 "group", Q_NEW_GROUP)) == NULL) {
 		rc = FX_EINVAL;
 		goto out;
 	}
@@ -264,8 +266,9 @@ sg_revoke(struct pb_ctx *x, const char *sg)
 
 	rc = pb_query(x, PB_REMEDIATOR, AWS_EC2, "RevokeSecurityGroupEgress",
 	    json_pack("{s:s, s:s, s:s}", "GroupId", sg,
-	    "IpPermissions.1.IpProtocol", "-1",
-	    "IpPermissions.1.IpRanges.1.CidrIp", "0.0.0.0/0"), 1, &resp);
+		"IpPermissions.1.IpProtocol", "-1",
+		"IpPermissions.1.IpRanges.1.CidrIp", "0.0.0.0/0"),
+	    1, &resp);
 	if (pb_is_error(rc, &resp, "InvalidPermission.NotFound"))
 		rc = FX_OK;
 	aws_resp_release(&resp);
@@ -282,8 +285,10 @@ sg_prepare(struct pb_ctx *x, struct q *q)
 	if ((rc = sg_find(x, q->vpc, &f)) != FX_OK)
 		goto out;
 	if (f.id != NULL && f.other) {
-		pb_say(x, "%s (%s) has rules that let traffic through: not "
-		    "used", f.id, q_group_name(x));
+		pb_say(x,
+		    "%s (%s) has rules that let traffic through: not "
+		    "used",
+		    f.id, q_group_name(x));
 		rc = FX_ECONFLICT;
 		goto out;
 	}
@@ -291,20 +296,19 @@ sg_prepare(struct pb_ctx *x, struct q *q)
 		if ((rc = sg_create(x, q->vpc, &f.id)) != FX_OK)
 			goto out;
 		q->created = 1;
-		f.allow_all = 1;	/* AWS gives a new group that rule */
+		f.allow_all = 1; /* AWS gives a new group that rule */
 	}
 	q->sg = f.id;
 	f.id = NULL;
 	if (!f.allow_all)
-		goto out;		/* isolating as it is: untouched */
+		goto out; /* isolating as it is: untouched */
 	rc = sg_revoke(x, q->sg);
 	if (rc != FX_OK)
 		goto out;
 	rc = pb_tag_ec2(x, q->sg, "quarantine-group", NULL);
 	if (rc != FX_OK)
 		goto out;
-	pb_say(x, "%s its egress", x->dry_run ? "would revoke" :
-	    "revoked");
+	pb_say(x, "%s its egress", x->dry_run ? "would revoke" : "revoked");
 out:
 	free(f.id);
 	return rc;
@@ -336,8 +340,11 @@ iam_role(struct pb_ctx *x, const char *profile_arn, char **role)
 	}
 	if (rc != FX_OK)
 		goto out;
-	r = aws_j_str(json_array_get(aws_j_list(resp.doc,
-	    "GetInstanceProfileResult/InstanceProfile/Roles"), 0), "RoleName");
+	r = aws_j_str(json_array_get(
+			  aws_j_list(resp.doc,
+			      "GetInstanceProfileResult/InstanceProfile/Roles"),
+			  0),
+	    "RoleName");
 	if (r == NULL || *r == '\0')
 		pb_say(x, "instance profile %s holds no role", name);
 	else if ((*role = fx_strdup(r)) == NULL)
@@ -349,8 +356,7 @@ out:
 
 /* GetRolePolicy: *has 1 when the policy is on the role */
 static fx_err
-iam_has_policy(struct pb_ctx *x, const char *role, const char *policy,
-    int *has)
+iam_has_policy(struct pb_ctx *x, const char *role, const char *policy, int *has)
 {
 	struct aws_resp resp;
 	fx_err rc;
@@ -388,12 +394,14 @@ q_deny(struct pb_ctx *x, struct q *q)
 		goto out;
 	/* put by an earlier attempt of this very fix: it is ours */
 	snprintf(fid, sizeof(fid), "%lld", (long long)x->finding_id);
-	q->policy_existed = has && !(q->tag_state != NULL &&
-	    strcmp(q->tag_state, "applied") == 0 && q->tag_finding != NULL &&
-	    strcmp(q->tag_finding, fid) == 0);
+	q->policy_existed =
+	    has &&
+	    !(q->tag_state != NULL && strcmp(q->tag_state, "applied") == 0 &&
+		q->tag_finding != NULL && strcmp(q->tag_finding, fid) == 0);
 	rc = pb_query(x, PB_REMEDIATOR, AWS_IAM, "PutRolePolicy",
 	    json_pack("{s:s, s:s, s:s}", "RoleName", q->role, "PolicyName",
-	    policy, "PolicyDocument", Q_DENY_ALL), 1, &resp);
+		policy, "PolicyDocument", Q_DENY_ALL),
+	    1, &resp);
 	if (rc == FX_OK)
 		pb_say(x, "%s role %s", x->dry_run ? "would deny" : "denied",
 		    q->role);
@@ -431,8 +439,8 @@ q_move(struct pb_ctx *x, const char *id, const json_t *groups)
 /* CreateTags on the instance: action, fixit:quarantine=state (applied:
  * with fixit:quarantined-at), groups */
 static fx_err
-q_tag(struct pb_ctx *x, const char *id, const char *action,
-    const char *state, const json_t *groups)
+q_tag(struct pb_ctx *x, const char *id, const char *action, const char *state,
+    const json_t *groups)
 {
 	struct buf joined = BUF_INIT;
 	char when[21];
@@ -440,15 +448,16 @@ q_tag(struct pb_ctx *x, const char *id, const char *action,
 	fx_err rc = FX_ENOMEM;
 
 	fx_iso8601_format(x->now, when);
-	if (extra == NULL || (strcmp(state, "applied") == 0 &&
-	    json_object_set_new(extra, Q_TAG_AT, json_string(when)) != 0))
+	if (extra == NULL ||
+	    (strcmp(state, "applied") == 0 &&
+		json_object_set_new(extra, Q_TAG_AT, json_string(when)) != 0))
 		goto out;
-	if (groups != NULL && pb_ec2_util_ids_join(groups, Q_TAG_MAX,
-	    &joined) != FX_OK)
+	if (groups != NULL &&
+	    pb_ec2_util_ids_join(groups, Q_TAG_MAX, &joined) != FX_OK)
 		pb_say(x, "the old groups are too many for the %s tag",
 		    Q_TAG_GROUPS);
 	else if (groups != NULL && json_object_set_new(extra, Q_TAG_GROUPS,
-	    json_string(buf_str(&joined))) != 0)
+				       json_string(buf_str(&joined))) != 0)
 		goto out;
 	rc = pb_tag_ec2(x, id, action, extra);
 out:
@@ -464,8 +473,8 @@ detect_instance(struct pb_ctx *x, const json_t *inst, void *found)
 {
 	const char *id = aws_j_str(inst, "instanceId");
 	const char *st = aws_j_str(inst, "instanceState/name");
-	const char *trig = pb_ec2_util_tag(aws_j_list(inst, "tagSet"),
-	    Q_TAG_TRIGGER);
+	const char *trig =
+	    pb_ec2_util_tag(aws_j_list(inst, "tagSet"), Q_TAG_TRIGGER);
 
 	/* the filter chose already; an answer that ignored it is checked */
 	if (id == NULL || *id == '\0' || st == NULL ||
@@ -473,12 +482,14 @@ detect_instance(struct pb_ctx *x, const json_t *inst, void *found)
 	    strcmp(trig, "requested") != 0)
 		return FX_OK;
 	return pb_ec2_util_found_instance(x, found, inst,
-	    "is tagged for quarantine", json_pack("{s:s, s:s, s:s?, s:s?, "
-	    "s:o, s:s?}", "trigger", "tag " Q_TAG_TRIGGER "=requested",
-	    "state", st, "vpc_id", aws_j_str(inst, "vpcId"), "instance_type",
-	    aws_j_str(inst, "instanceType"), "groups",
-	    pb_ec2_util_group_ids(inst), "instance_profile_arn",
-	    aws_j_str(inst, "iamInstanceProfile/arn")));
+	    "is tagged for quarantine",
+	    json_pack("{s:s, s:s, s:s?, s:s?, "
+		      "s:o, s:s?}",
+		"trigger", "tag " Q_TAG_TRIGGER "=requested", "state", st,
+		"vpc_id", aws_j_str(inst, "vpcId"), "instance_type",
+		aws_j_str(inst, "instanceType"), "groups",
+		pb_ec2_util_group_ids(inst), "instance_profile_arn",
+		aws_j_str(inst, "iamInstanceProfile/arn")));
 }
 
 static fx_err
@@ -563,11 +574,9 @@ q_old_groups(struct pb_ctx *x, struct q *q)
 	if (!groups_are(q->groups, q->sg))
 		goto out;
 	/* a fix that stopped half-way left the instance isolated already */
-	if (q->tag_groups == NULL ||
-	    (g = pb_ec2_util_ids_split(q->tag_groups, "sg-",
-	    Q_MAX_GROUPS)) == NULL) {
-		pb_say(x, "in %s alone already, earlier groups unknown",
-		    q->sg);
+	if (q->tag_groups == NULL || (g = pb_ec2_util_ids_split(q->tag_groups,
+					  "sg-", Q_MAX_GROUPS)) == NULL) {
+		pb_say(x, "in %s alone already, earlier groups unknown", q->sg);
 		goto out;
 	}
 	json_decref(q->groups);
@@ -583,13 +592,15 @@ q_prior(struct pb_ctx *x, const struct q *q)
 	json_t *p;
 
 	p = json_pack("{s:O, s:s, s:s?, s:s?, s:s, s:b, s:s, s:b}", "groups",
-	    q->groups, "vpc_id", q->vpc, "instance_profile_arn",
-	    q->profile_arn, "role_name", q->role, "policy_name",
-	    q_policy_name(x), "policy_existed", q->policy_existed,
-	    "isolation_group", q->sg, "created_group", q->created);
-	if (p != NULL && pb_would(x, p, "move the instance into the "
-	    "isolation group alone and put a deny-all policy on its role") !=
-	    FX_OK) {
+	    q->groups, "vpc_id", q->vpc, "instance_profile_arn", q->profile_arn,
+	    "role_name", q->role, "policy_name", q_policy_name(x),
+	    "policy_existed", q->policy_existed, "isolation_group", q->sg,
+	    "created_group", q->created);
+	if (p != NULL &&
+	    pb_would(x, p,
+		"move the instance into the "
+		"isolation group alone and put a deny-all policy on its role") !=
+		FX_OK) {
 		json_decref(p);
 		p = NULL;
 	}
@@ -643,8 +654,7 @@ out:
 }
 
 static fx_err
-q_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior,
-    int *ok)
+q_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior, int *ok)
 {
 	struct aws_resp resp;
 	struct q q;
@@ -667,8 +677,8 @@ q_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior,
 		goto out;
 	}
 	if (role != NULL) {
-		rc = iam_has_policy(x, role, policy ? policy :
-		    q_policy_name(x), &has);
+		rc = iam_has_policy(x, role, policy ? policy : q_policy_name(x),
+		    &has);
 		if (rc != FX_OK)
 			goto out;
 	}
@@ -724,14 +734,17 @@ q_undo(struct pb_ctx *x, const json_t *finding, const json_t *prior)
 	if ((rc = q_move(x, id, groups)) != FX_OK)
 		goto out;
 	pb_say(x, "restored the security groups");
-	if (role != NULL && json_is_true(json_object_get(prior,
-	    "policy_existed"))) {
-		pb_say(x, "kept the deny policy of role %s: it was there "
-		    "before", role);
+	if (role != NULL &&
+	    json_is_true(json_object_get(prior, "policy_existed"))) {
+		pb_say(x,
+		    "kept the deny policy of role %s: it was there "
+		    "before",
+		    role);
 	} else if (role != NULL) {
 		rc = pb_query(x, PB_REMEDIATOR, AWS_IAM, "DeleteRolePolicy",
 		    json_pack("{s:s, s:s}", "RoleName", role, "PolicyName",
-		    policy ? policy : q_policy_name(x)), 1, &resp);
+			policy ? policy : q_policy_name(x)),
+		    1, &resp);
 		if (pb_is_error(rc, &resp, "NoSuchEntity"))
 			rc = FX_OK;
 		if (rc != FX_OK)
@@ -747,7 +760,7 @@ out:
 const struct pb_def pb_ec2_quarantine = {
 	.name = "ec2-quarantine",
 	.summary = "isolate an EC2 instance: no-traffic security group, "
-	    "deny-all policy on its role",
+		   "deny-all policy on its role",
 	.irreversible = 0,
 	.detect = q_detect,
 	.check = q_check,

@@ -39,17 +39,17 @@
 #include "playbook.h"
 #include "banned.h"
 
-#define QX_TAG_STATE	"fixit:quarantine"
-#define QX_TAG_AT	"fixit:quarantined-at"
-#define QX_DAY		86400
+#define QX_TAG_STATE "fixit:quarantine"
+#define QX_TAG_AT    "fixit:quarantined-at"
+#define QX_DAY	     86400
 
 /* what the tags of one instance say about its quarantine */
 struct qx {
-	int applied;		/* fixit:quarantine = applied */
-	int known;		/* at is known */
-	int64_t at;		/* quarantined at (unix seconds) */
-	int64_t days;		/* whole days since then */
-	int expired;		/* applied, known, older than the threshold */
+	int applied;  /* fixit:quarantine = applied */
+	int known;    /* at is known */
+	int64_t at;   /* quarantined at (unix seconds) */
+	int64_t days; /* whole days since then */
+	int expired;  /* applied, known, older than the threshold */
 };
 
 static int
@@ -73,8 +73,8 @@ qx_read(const struct pb_ctx *x, const json_t *inst, struct qx *q)
 
 	memset(q, 0, sizeof(*q));
 	q->applied = str_is(pb_ec2_util_tag(ts, QX_TAG_STATE), "applied");
-	if (at == NULL && str_is(pb_ec2_util_tag(ts, "fixit:action"),
-	    "quarantine"))
+	if (at == NULL &&
+	    str_is(pb_ec2_util_tag(ts, "fixit:action"), "quarantine"))
 		at = pb_ec2_util_tag(ts, "fixit:time");
 	if (at == NULL || fx_iso8601_parse(at, &q->at) != FX_OK ||
 	    q->at > x->now)
@@ -95,17 +95,17 @@ detect_instance(struct pb_ctx *x, const json_t *inst, void *found)
 
 	qx_read(x, inst, &q);
 	/* the filter chose already; an answer that ignored it is checked */
-	if (id == NULL || *id == '\0' || pb_ec2_util_ended(inst) ||
-	    !q.expired)
+	if (id == NULL || *id == '\0' || pb_ec2_util_ended(inst) || !q.expired)
 		return FX_OK;
 	fx_iso8601_format(q.at, when);
 	/* the date alone: "2024-05-01" */
 	snprintf(what, sizeof(what), "has been quarantined since %.10s", when);
 	return pb_ec2_util_found_instance(x, found, inst, what,
 	    json_pack("{s:s, s:I, s:I, s:s?, s:s?}", "quarantined_at", when,
-	    "days", (json_int_t)q.days, "terminate_after_days",
-	    (json_int_t)qx_after_days(x), "instance_type", aws_j_str(inst,
-	    "instanceType"), "state", aws_j_str(inst, "instanceState/name")));
+		"days", (json_int_t)q.days, "terminate_after_days",
+		(json_int_t)qx_after_days(x), "instance_type",
+		aws_j_str(inst, "instanceType"), "state",
+		aws_j_str(inst, "instanceState/name")));
 }
 
 static fx_err
@@ -113,8 +113,8 @@ qx_detect(struct pb_ctx *x, struct pb_found_list *found)
 {
 	static const char *const states[] = { "running", "stopped", NULL };
 
-	return pb_ec2_util_instances(x, "tag:" QX_TAG_STATE, "applied",
-	    states, detect_instance, found);
+	return pb_ec2_util_instances(x, "tag:" QX_TAG_STATE, "applied", states,
+	    detect_instance, found);
 }
 
 /* ---- check ------------------------------------------------------------ */
@@ -166,14 +166,13 @@ qx_prior(const struct pb_ctx *x, const json_t *inst, const char *when)
 {
 	json_t *p;
 
-	p = json_pack("{s:s?, s:s?, s:o, s:o, s:s?, s:s?, s:s}",
-	    "instance_id", aws_j_str(inst, "instanceId"),
-	    "instance_type", aws_j_str(inst, "instanceType"),
-	    "tags", pb_ec2_tags(aws_j_list(inst, "tagSet")),
-	    "groups", pb_ec2_util_group_ids(inst),
-	    "image_id", aws_j_str(inst, "imageId"),
-	    "launch_time", aws_j_str(inst, "launchTime"),
-	    "quarantined_at", when);
+	p = json_pack("{s:s?, s:s?, s:o, s:o, s:s?, s:s?, s:s}", "instance_id",
+	    aws_j_str(inst, "instanceId"), "instance_type",
+	    aws_j_str(inst, "instanceType"), "tags",
+	    pb_ec2_tags(aws_j_list(inst, "tagSet")), "groups",
+	    pb_ec2_util_group_ids(inst), "image_id", aws_j_str(inst, "imageId"),
+	    "launch_time", aws_j_str(inst, "launchTime"), "quarantined_at",
+	    when);
 	if (p != NULL && pb_would(x, p, "terminate the instance") != FX_OK) {
 		json_decref(p);
 		p = NULL;
@@ -193,10 +192,12 @@ qx_terminate(struct pb_ctx *x, const char *id)
 	    json_pack("{s:s}", "InstanceId.1", id), 1, &resp);
 	if (rc != FX_OK || x->dry_run)
 		goto out;
-	st = aws_j_str(json_array_get(aws_j_list(resp.doc, "instancesSet"),
-	    0), "currentState/name");
-	pb_say(x, "terminated %s (%s)", id, st != NULL ? st : "state not "
-	    "given");
+	st = aws_j_str(json_array_get(aws_j_list(resp.doc, "instancesSet"), 0),
+	    "currentState/name");
+	pb_say(x, "terminated %s (%s)", id,
+	    st != NULL ? st
+		       : "state not "
+			 "given");
 out:
 	aws_resp_release(&resp);
 	return rc;
@@ -258,8 +259,7 @@ out:
 /* ---- verify ----------------------------------------------------------- */
 
 static fx_err
-qx_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior,
-    int *ok)
+qx_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior, int *ok)
 {
 	struct aws_resp resp;
 	const json_t *inst = NULL;
@@ -278,8 +278,8 @@ qx_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior,
 		*ok = 1;
 		pb_say(x, "verified: %s", inst != NULL ? st : "gone");
 	} else {
-		pb_say(x, "the instance is still %s", st != NULL ? st :
-		    "in no known state");
+		pb_say(x, "the instance is still %s",
+		    st != NULL ? st : "in no known state");
 	}
 out:
 	aws_resp_release(&resp);
@@ -289,7 +289,7 @@ out:
 const struct pb_def pb_ec2_quarantine_expired = {
 	.name = "ec2-quarantine-expired",
 	.summary = "terminate an EC2 instance still quarantined after "
-	    "terminate_after_days (default 30)",
+		   "terminate_after_days (default 30)",
 	.irreversible = 1,
 	.detect = qx_detect,
 	.check = qx_check,

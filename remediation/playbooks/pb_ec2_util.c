@@ -128,7 +128,7 @@ pb_ec2_util_ended(const json_t *inst)
 	const char *st = aws_j_str(inst, "instanceState/name");
 
 	return st == NULL || strcmp(st, "terminated") == 0 ||
-	    strcmp(st, "shutting-down") == 0;
+	       strcmp(st, "shutting-down") == 0;
 }
 
 json_t *
@@ -237,17 +237,18 @@ instance_title(const json_t *inst, const char *what, struct buf *out)
 	buf_init(out, FX_MAX_TITLE);
 	/* ids are short; a long Name is cut so the title always fits */
 	if (name != NULL && *name != '\0')
-		rc = buf_addf(out, "EC2 instance %.*s (%.*s) %s", utf8_cut(id,
-		    40), id, utf8_cut(name, 150), name, what);
+		rc = buf_addf(out, "EC2 instance %.*s (%.*s) %s",
+		    utf8_cut(id, 40), id, utf8_cut(name, 150), name, what);
 	else
-		rc = buf_addf(out, "EC2 instance %.*s %s", utf8_cut(id, 40),
-		    id, what);
+		rc = buf_addf(out, "EC2 instance %.*s %s", utf8_cut(id, 40), id,
+		    what);
 	return rc;
 }
 
 fx_err
-pb_ec2_util_found(struct pb_ctx *x, struct pb_found_list *found, const char *type,
-    const char *id, const char *title, json_t *details, const json_t *obj)
+pb_ec2_util_found(struct pb_ctx *x, struct pb_found_list *found,
+    const char *type, const char *id, const char *title, json_t *details,
+    const json_t *obj)
 {
 	char *arn = pb_ec2_arn(x, type, id);
 	fx_err rc = FX_ENOMEM;
@@ -256,7 +257,7 @@ pb_ec2_util_found(struct pb_ctx *x, struct pb_found_list *found, const char *typ
 		goto out;
 	rc = pb_found(found, id, arn, title, details,
 	    pb_ec2_tags(aws_j_list(obj, "tagSet")));
-	details = NULL;		/* stolen */
+	details = NULL; /* stolen */
 out:
 	json_decref(details);
 	free(arn);
@@ -264,8 +265,7 @@ out:
 }
 
 fx_err
-pb_ec2_util_found_instance(struct pb_ctx *x,
-    struct pb_found_list *found,
+pb_ec2_util_found_instance(struct pb_ctx *x, struct pb_found_list *found,
     const json_t *inst, const char *what, json_t *details)
 {
 	struct buf title = BUF_INIT;
@@ -275,8 +275,8 @@ pb_ec2_util_found_instance(struct pb_ctx *x,
 		json_decref(details);
 		goto out;
 	}
-	rc = pb_ec2_util_found(x, found, "instance", aws_j_str(inst,
-	    "instanceId"), buf_str(&title), details, inst);
+	rc = pb_ec2_util_found(x, found, "instance",
+	    aws_j_str(inst, "instanceId"), buf_str(&title), details, inst);
 out:
 	buf_release(&title);
 	return rc;

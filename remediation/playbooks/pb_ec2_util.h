@@ -25,8 +25,8 @@
  * AWS says it does not exist (InvalidInstanceID.NotFound, or an answer
  * that does not hold it): then FX_OK with a pb_say sentence.
  */
-fx_err pb_ec2_util_instance(struct pb_ctx *x, enum pb_role role,
-    const char *id, struct aws_resp *resp, const json_t **inst) FX_WUR;
+fx_err pb_ec2_util_instance(struct pb_ctx *x, enum pb_role role, const char *id,
+    struct aws_resp *resp, const json_t **inst) FX_WUR;
 
 /*
  * The finding's instance (pb_resource, then pb_ec2_util_instance as the
@@ -48,9 +48,9 @@ enum pb_verdict pb_ec2_util_gone(struct pb_ctx *x, const json_t *inst);
  * and Filter.2 instance-state-name = one of states (NULL-terminated):
  * fn gets each instance of each reservation (non-FX_OK stops).
  */
-fx_err pb_ec2_util_instances(struct pb_ctx *x, const char *name,
-    const char *value, const char *const *states, pb_item_fn fn, void *arg)
-    FX_WUR;
+fx_err
+pb_ec2_util_instances(struct pb_ctx *x, const char *name, const char *value,
+    const char *const *states, pb_item_fn fn, void *arg) FX_WUR;
 
 /* 1 when the instance is terminated or shutting down (or has no state) */
 int pb_ec2_util_ended(const json_t *inst);
@@ -63,11 +63,10 @@ json_t *pb_ec2_util_group_ids(const json_t *inst);
  * prefix, is at most 64 bytes, at most max of them; NULL when v is
  * malformed, empty, or on ENOMEM.
  */
-json_t *pb_ec2_util_ids_split(const char *v, const char *prefix,
-    size_t max);
+json_t *pb_ec2_util_ids_split(const char *v, const char *prefix, size_t max);
 /* an array of id strings joined with ',' into out (hard cap: cap) */
-fx_err pb_ec2_util_ids_join(const json_t *ids, size_t cap, struct buf *out)
-    FX_WUR;
+fx_err
+pb_ec2_util_ids_join(const json_t *ids, size_t cap, struct buf *out) FX_WUR;
 
 /* the value of tag `key` in an EC2 "tagSet" list, or NULL */
 const char *pb_ec2_util_tag(const json_t *tag_set, const char *key);
@@ -77,12 +76,11 @@ const char *pb_ec2_util_tag(const json_t *tag_set, const char *key);
  * account and region), with obj's tagSet as its tags; details stolen
  * (NULL: FX_ENOMEM).
  */
-fx_err pb_ec2_util_found(struct pb_ctx *x, struct pb_found_list *found, const char *type,
-    const char *id, const char *title, json_t *details, const json_t *obj)
-    FX_WUR;
+fx_err pb_ec2_util_found(struct pb_ctx *x, struct pb_found_list *found,
+    const char *type, const char *id, const char *title, json_t *details,
+    const json_t *obj) FX_WUR;
 /* the same for an instance, titled "EC2 instance ID (Name) WHAT" */
-fx_err pb_ec2_util_found_instance(struct pb_ctx *x,
-    struct pb_found_list *found,
+fx_err pb_ec2_util_found_instance(struct pb_ctx *x, struct pb_found_list *found,
     const json_t *inst, const char *what, json_t *details) FX_WUR;
 
 #endif

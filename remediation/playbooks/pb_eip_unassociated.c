@@ -28,7 +28,7 @@
 #include "playbook.h"
 #include "banned.h"
 
-#define EIP_NOTFOUND	"InvalidAllocationID.NotFound"
+#define EIP_NOTFOUND "InvalidAllocationID.NotFound"
 
 enum eip_use { EIP_FREE = 0, EIP_ATTACHED, EIP_ALLOWED };
 
@@ -65,11 +65,14 @@ detect_address(struct pb_ctx *x, const json_t *addr, void *found)
 
 	if (alloc == NULL || *alloc == '\0' || eip_use(x, addr) != EIP_FREE)
 		return FX_OK;
-	snprintf(title, sizeof(title), "Elastic IP %.64s is not attached to "
-	    "anything", ip != NULL ? ip : alloc);
+	snprintf(title, sizeof(title),
+	    "Elastic IP %.64s is not attached to "
+	    "anything",
+	    ip != NULL ? ip : alloc);
 	return pb_ec2_util_found(x, found, "elastic-ip", alloc, title,
 	    json_pack("{s:s?, s:s?, s:s}", "public_ip", ip, "domain",
-	    aws_j_str(addr, "domain"), "allocation_id", alloc), addr);
+		aws_j_str(addr, "domain"), "allocation_id", alloc),
+	    addr);
 }
 
 static fx_err
@@ -107,7 +110,7 @@ eip_read(struct pb_ctx *x, const json_t *finding, struct aws_resp *resp,
 	else if (rc != FX_OK)
 		goto out;
 	if ((*addr = pb_item(resp->doc, "addressesSet", "allocationId",
-	    *alloc)) == NULL)
+		 *alloc)) == NULL)
 		pb_say(x, "the address no longer exists");
 out:
 	return rc;
@@ -163,9 +166,10 @@ eip_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 		rc = FX_ECONFLICT;
 		goto out;
 	}
-	p = json_pack("{s:s?, s:s, s:s?, s:o}", "public_ip", aws_j_str(addr,
-	    "publicIp"), "allocation_id", alloc, "domain", aws_j_str(addr,
-	    "domain"), "tags", pb_ec2_tags(aws_j_list(addr, "tagSet")));
+	p = json_pack("{s:s?, s:s, s:s?, s:o}", "public_ip",
+	    aws_j_str(addr, "publicIp"), "allocation_id", alloc, "domain",
+	    aws_j_str(addr, "domain"), "tags",
+	    pb_ec2_tags(aws_j_list(addr, "tagSet")));
 	if (p == NULL) {
 		rc = FX_ENOMEM;
 		goto out;
@@ -177,8 +181,7 @@ eip_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 	if (rc != FX_OK)
 		goto out;
 	pb_say(x, "%s %s", x->dry_run ? "would release" : "released",
-	    aws_j_str(addr, "publicIp") ? aws_j_str(addr, "publicIp") :
-	    alloc);
+	    aws_j_str(addr, "publicIp") ? aws_j_str(addr, "publicIp") : alloc);
 	*prior = p;
 	p = NULL;
 out:

@@ -23,8 +23,8 @@
 #include "pb_r53.h"
 #include "banned.h"
 
-#define R53_MAX_ZID	32
-#define R53_NO_ZONE	"NoSuchHostedZone"
+#define R53_MAX_ZID 32
+#define R53_NO_ZONE "NoSuchHostedZone"
 
 /* ---- names --------------------------------------------------------------- */
 
@@ -47,7 +47,7 @@ r53_word_ok(const char *s, const char *set, size_t max)
 		return 0;
 	for (n = 0; s[n] != '\0'; n++)
 		if (n >= max || (!isalnum((unsigned char)s[n]) &&
-		    strchr(set, s[n]) == NULL))
+				    strchr(set, s[n]) == NULL))
 			return 0;
 	return n > 0;
 }
@@ -127,15 +127,33 @@ r53_xml_esc(struct buf *b, const char *s)
 
 	for (p = (const unsigned char *)s; *p != '\0' && rc == FX_OK; p++) {
 		switch (*p) {
-		case '&': e = "&amp;"; break;
-		case '<': e = "&lt;"; break;
-		case '>': e = "&gt;"; break;
-		case '"': e = "&quot;"; break;
-		case '\'': e = "&apos;"; break;
-		case '\t': e = "&#9;"; break;
-		case '\n': e = "&#10;"; break;
-		case '\r': e = "&#13;"; break;
-		default: e = NULL; break;
+		case '&':
+			e = "&amp;";
+			break;
+		case '<':
+			e = "&lt;";
+			break;
+		case '>':
+			e = "&gt;";
+			break;
+		case '"':
+			e = "&quot;";
+			break;
+		case '\'':
+			e = "&apos;";
+			break;
+		case '\t':
+			e = "&#9;";
+			break;
+		case '\n':
+			e = "&#10;";
+			break;
+		case '\r':
+			e = "&#13;";
+			break;
+		default:
+			e = NULL;
+			break;
 		}
 		if (e != NULL)
 			rc = buf_adds(b, e);
@@ -165,36 +183,28 @@ xml_elem(struct buf *b, const char *name, const char *text)
 /* the members of a record set, in the order of the Route 53 schema */
 struct r53_field {
 	const char *name;
-	const struct r53_field *sub;	/* members of a struct, or NULL */
+	const struct r53_field *sub; /* members of a struct, or NULL */
 };
 
-static const struct r53_field f_coords[] = {
-	{ "Latitude", NULL }, { "Longitude", NULL }, { NULL, NULL }
-};
-static const struct r53_field f_geo[] = {
-	{ "ContinentCode", NULL }, { "CountryCode", NULL },
-	{ "SubdivisionCode", NULL }, { NULL, NULL }
-};
-static const struct r53_field f_alias[] = {
-	{ "HostedZoneId", NULL }, { "DNSName", NULL },
-	{ "EvaluateTargetHealth", NULL }, { NULL, NULL }
-};
-static const struct r53_field f_cidr[] = {
-	{ "CollectionId", NULL }, { "LocationName", NULL }, { NULL, NULL }
-};
-static const struct r53_field f_prox[] = {
-	{ "AWSRegion", NULL }, { "LocalZoneGroup", NULL },
-	{ "Coordinates", f_coords }, { "Bias", NULL }, { NULL, NULL }
-};
-static const struct r53_field f_rrset[] = {
-	{ "Name", NULL }, { "Type", NULL }, { "SetIdentifier", NULL },
-	{ "Weight", NULL }, { "Region", NULL }, { "GeoLocation", f_geo },
-	{ "Failover", NULL }, { "MultiValueAnswer", NULL }, { "TTL", NULL },
+static const struct r53_field f_coords[] = { { "Latitude", NULL },
+	{ "Longitude", NULL }, { NULL, NULL } };
+static const struct r53_field f_geo[] = { { "ContinentCode", NULL },
+	{ "CountryCode", NULL }, { "SubdivisionCode", NULL }, { NULL, NULL } };
+static const struct r53_field f_alias[] = { { "HostedZoneId", NULL },
+	{ "DNSName", NULL }, { "EvaluateTargetHealth", NULL }, { NULL, NULL } };
+static const struct r53_field f_cidr[] = { { "CollectionId", NULL },
+	{ "LocationName", NULL }, { NULL, NULL } };
+static const struct r53_field f_prox[] = { { "AWSRegion", NULL },
+	{ "LocalZoneGroup", NULL }, { "Coordinates", f_coords },
+	{ "Bias", NULL }, { NULL, NULL } };
+static const struct r53_field f_rrset[] = { { "Name", NULL }, { "Type", NULL },
+	{ "SetIdentifier", NULL }, { "Weight", NULL }, { "Region", NULL },
+	{ "GeoLocation", f_geo }, { "Failover", NULL },
+	{ "MultiValueAnswer", NULL }, { "TTL", NULL },
 	{ "ResourceRecords", NULL }, { "AliasTarget", f_alias },
 	{ "HealthCheckId", NULL }, { "TrafficPolicyInstanceId", NULL },
 	{ "CidrRoutingConfig", f_cidr }, { "GeoProximityLocation", f_prox },
-	{ NULL, NULL }
-};
+	{ NULL, NULL } };
 
 static fx_err
 xml_records(struct buf *b, const json_t *list)
@@ -205,7 +215,7 @@ xml_records(struct buf *b, const json_t *list)
 	fx_err rc;
 
 	if (json_array_size(list) == 0)
-		return FX_OK;	/* "" (empty) or not a list: nothing */
+		return FX_OK; /* "" (empty) or not a list: nothing */
 	rc = buf_adds(b, "<ResourceRecords>");
 	if (rc != FX_OK)
 		return rc;
@@ -226,8 +236,8 @@ xml_records(struct buf *b, const json_t *list)
 	return buf_adds(b, "</ResourceRecords>");
 }
 
-static fx_err xml_fields(struct buf *b, const json_t *obj,
-    const struct r53_field *f);
+static fx_err
+xml_fields(struct buf *b, const json_t *obj, const struct r53_field *f);
 
 /* <name>the members of obj named in f</name> */
 static fx_err
@@ -298,7 +308,8 @@ r53_change_xml(struct buf *b, const char *action, const json_t *rrsets,
 		return FX_EINVAL;
 	if (json_array_size(rrsets) == 0)
 		return FX_EINVAL;
-	rc = buf_adds(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	rc = buf_adds(b,
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<ChangeResourceRecordSetsRequest xmlns=\"" R53_XMLNS "\">"
 	    "<ChangeBatch>");
 	if (rc != FX_OK)
@@ -324,7 +335,7 @@ r53_change_xml(struct buf *b, const char *action, const json_t *rrsets,
 			return rc;
 	}
 	return buf_adds(b, "</Changes></ChangeBatch>"
-	    "</ChangeResourceRecordSetsRequest>");
+			   "</ChangeResourceRecordSetsRequest>");
 }
 
 fx_err
@@ -337,9 +348,10 @@ r53_tags_xml(struct buf *b, const json_t *tags)
 	if (!json_is_object(tags) || json_object_size(tags) == 0 ||
 	    json_object_size(tags) > R53_MAX_TAGS)
 		return FX_EINVAL;
-	rc = buf_adds(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	    "<ChangeTagsForResourceRequest xmlns=\"" R53_XMLNS "\">"
-	    "<AddTags>");
+	rc =
+	    buf_adds(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+			"<ChangeTagsForResourceRequest xmlns=\"" R53_XMLNS "\">"
+			"<AddTags>");
 	if (rc != FX_OK)
 		return rc;
 	json_object_foreach((json_t *)tags, k, v) {
@@ -366,8 +378,7 @@ r53_tags_xml(struct buf *b, const json_t *tags)
 /* rc of a call in a zone (x->msg ended at mark before it): the zone
  * does not exist is FX_ENOTFOUND, and pb_call's sentence taken back */
 static fx_err
-zone_rc(struct pb_ctx *x, fx_err rc, const struct aws_resp *resp,
-    size_t mark)
+zone_rc(struct pb_ctx *x, fx_err rc, const struct aws_resp *resp, size_t mark)
 {
 	if (!pb_is_error(rc, resp, R53_NO_ZONE))
 		return rc;
@@ -377,8 +388,8 @@ zone_rc(struct pb_ctx *x, fx_err rc, const struct aws_resp *resp,
 
 fx_err
 r53_rest(struct pb_ctx *x, enum pb_role role, const char *action,
-    const char *method, const char *path, const char *query,
-    const char *body, int mutating, struct aws_resp *out)
+    const char *method, const char *path, const char *query, const char *body,
+    int mutating, struct aws_resp *out)
 {
 	struct aws_req r;
 
@@ -414,7 +425,7 @@ more(const json_t *doc, const char *next_key)
 	const char *trunc = aws_j_str(doc, "IsTruncated");
 
 	return next != NULL && *next != '\0' &&
-	    (trunc == NULL || strcmp(trunc, "false") != 0);
+	       (trunc == NULL || strcmp(trunc, "false") != 0);
 }
 
 /*
@@ -430,8 +441,8 @@ next_query(struct pb_ctx *x, const struct r53_pages *p, const json_t *doc,
 	size_t i;
 	fx_err rc = FX_OK;
 
-	for (i = 0; p->next[i] != NULL && p->next[i + 1] != NULL &&
-	    rc == FX_OK; i += 2)
+	for (i = 0; p->next[i] != NULL && p->next[i + 1] != NULL && rc == FX_OK;
+	     i += 2)
 		rc = query_add(nq, p->next[i + 1], aws_j_str(doc, p->next[i]));
 	if (rc != FX_OK)
 		return rc;
@@ -482,7 +493,7 @@ r53_pages(struct pb_ctx *x, enum pb_role role, const struct r53_pages *p,
 				goto out;
 		}
 		if (!more(resp.doc, p->next[0]))
-			goto out;	/* the last page: rc is FX_OK */
+			goto out; /* the last page: rc is FX_OK */
 		rc = next_query(x, p, resp.doc, &q, &nq);
 		if (rc != FX_OK)
 			goto out;
@@ -498,14 +509,11 @@ out:
 }
 
 fx_err
-r53_list_zones(struct pb_ctx *x, enum pb_role role, pb_item_fn fn,
-    void *arg)
+r53_list_zones(struct pb_ctx *x, enum pb_role role, pb_item_fn fn, void *arg)
 {
 	static const char *const next[] = { "NextMarker", "marker", NULL };
-	static const struct r53_pages p = {
-		AWS_ROUTE53, "ListHostedZones", R53_PATH "/hostedzone",
-		"HostedZones", next, 0
-	};
+	static const struct r53_pages p = { AWS_ROUTE53, "ListHostedZones",
+		R53_PATH "/hostedzone", "HostedZones", next, 0 };
 
 	return r53_pages(x, role, &p, fn, arg);
 }
@@ -515,12 +523,10 @@ r53_list_rrsets(struct pb_ctx *x, enum pb_role role, const char *zid,
     pb_item_fn fn, void *arg)
 {
 	static const char *const next[] = { "NextRecordName", "name",
-	    "NextRecordType", "type", "NextRecordIdentifier", "identifier",
-	    NULL };
-	struct r53_pages p = {
-		AWS_ROUTE53, "ListResourceRecordSets", NULL,
-		"ResourceRecordSets", next, 1
-	};
+		"NextRecordType", "type", "NextRecordIdentifier", "identifier",
+		NULL };
+	struct r53_pages p = { AWS_ROUTE53, "ListResourceRecordSets", NULL,
+		"ResourceRecordSets", next, 1 };
 	char path[96];
 
 	if (!r53_zid_ok(zid))
@@ -534,13 +540,12 @@ static fx_err
 collect(struct pb_ctx *x, const json_t *it, void *arg)
 {
 	(void)x;
-	return json_array_append((json_t *)arg, (json_t *)it) == 0 ? FX_OK :
-	    FX_ENOMEM;
+	return json_array_append((json_t *)arg, (json_t *)it) == 0 ? FX_OK
+								   : FX_ENOMEM;
 }
 
 fx_err
-r53_rrsets(struct pb_ctx *x, enum pb_role role, const char *zid,
-    json_t **out)
+r53_rrsets(struct pb_ctx *x, enum pb_role role, const char *zid, json_t **out)
 {
 	json_t *all = json_array();
 	fx_err rc = FX_ENOMEM;
@@ -584,13 +589,15 @@ r53_get_zone(struct pb_ctx *x, enum pb_role role, const char *zid,
 	if (!r53_zid_ok(zid))
 		goto out;
 	snprintf(path, sizeof(path), R53_PATH "/hostedzone/%s", zid);
-	rc = zone_rc(x, r53_rest(x, role, "GetHostedZone", "GET", path, NULL,
-	    NULL, 0, &resp), &resp, mark);
+	rc = zone_rc(x,
+	    r53_rest(x, role, "GetHostedZone", "GET", path, NULL, NULL, 0,
+		&resp),
+	    &resp, mark);
 	if (rc != FX_OK)
 		goto out;
 	/* an answer whose only child is <HostedZone> converts to a list */
-	z = json_is_array(resp.doc) ? json_array_get(resp.doc, 0) :
-	    aws_j_get(resp.doc, "HostedZone");
+	z = json_is_array(resp.doc) ? json_array_get(resp.doc, 0)
+				    : aws_j_get(resp.doc, "HostedZone");
 	if (!json_is_object(z) || aws_j_str(z, "Name") == NULL) {
 		pb_say(x, "route53 GetHostedZone %s: no zone in the answer",
 		    zid);
@@ -626,14 +633,13 @@ r53_zone_tags(struct pb_ctx *x, const char *zid, json_t **tags)
 	}
 	snprintf(path, sizeof(path), R53_PATH "/tags/hostedzone/%s", zid);
 	if ((rc = r53_rest(x, PB_AUDITOR, "ListTagsForResource", "GET", path,
-	    NULL, NULL, 0, &resp)) != FX_OK)
+		 NULL, NULL, 0, &resp)) != FX_OK)
 		goto out;
-	json_array_foreach(aws_j_list(resp.doc, "ResourceTagSet/Tags"), i,
-	    it) {
+	json_array_foreach(aws_j_list(resp.doc, "ResourceTagSet/Tags"), i, it) {
 		k = aws_j_str(it, "Key");
 		v = aws_j_str(it, "Value");
-		if (k != NULL && json_object_set_new(t, k,
-		    json_string(v ? v : "")) != 0) {
+		if (k != NULL &&
+		    json_object_set_new(t, k, json_string(v ? v : "")) != 0) {
 			rc = FX_ENOMEM;
 			goto out;
 		}
@@ -733,8 +739,8 @@ r53_change(struct pb_ctx *x, const char *zid, const char *action,
 		goto out;
 	snprintf(path, sizeof(path), R53_PATH "/hostedzone/%s/rrset", zid);
 	if ((rc = r53_change_xml(&body, action, rrsets, comment)) != FX_OK) {
-		pb_say(x, "cannot write the change batch for zone %s: %s",
-		    zid, fx_strerror(rc));
+		pb_say(x, "cannot write the change batch for zone %s: %s", zid,
+		    fx_strerror(rc));
 		goto out;
 	}
 	rc = r53_rest(x, PB_REMEDIATOR, "ChangeResourceRecordSets", "POST",

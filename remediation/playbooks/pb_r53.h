@@ -25,10 +25,10 @@
 #include "fxerr.h"
 #include "playbook.h"
 
-#define R53_XMLNS	"https://route53.amazonaws.com/doc/2013-04-01/"
-#define R53_MAX_NAME	256	/* a DNS name with its trailing dot */
-#define R53_PATH	"/2013-04-01"
-#define R53_MAX_TAGS	10	/* tags per ChangeTagsForResource call */
+#define R53_XMLNS    "https://route53.amazonaws.com/doc/2013-04-01/"
+#define R53_MAX_NAME 256 /* a DNS name with its trailing dot */
+#define R53_PATH     "/2013-04-01"
+#define R53_MAX_TAGS 10 /* tags per ChangeTagsForResource call */
 
 /* ---- pure helpers --------------------------------------------------- */
 
@@ -52,8 +52,8 @@ fx_err r53_xml_esc(struct buf *b, const char *s) FX_WUR;
 fx_err r53_rrset_xml(struct buf *b, const json_t *rrset) FX_WUR;
 /* a whole ChangeResourceRecordSetsRequest: action ("CREATE", "DELETE",
  * "UPSERT") applied to each record set of the array rrsets */
-fx_err r53_change_xml(struct buf *b, const char *action,
-    const json_t *rrsets, const char *comment) FX_WUR;
+fx_err r53_change_xml(struct buf *b, const char *action, const json_t *rrsets,
+    const char *comment) FX_WUR;
 /* a ChangeTagsForResourceRequest adding tags ({key: value}, at most
  * R53_MAX_TAGS, string values) */
 fx_err r53_tags_xml(struct buf *b, const json_t *tags) FX_WUR;
@@ -67,17 +67,17 @@ const json_t *r53_rrset_find(const json_t *list, const json_t *rrset);
 
 /* one Route 53 request (path under /2013-04-01, encoded; body XML) */
 fx_err r53_rest(struct pb_ctx *x, enum pb_role role, const char *action,
-    const char *method, const char *path, const char *query,
-    const char *body, int mutating, struct aws_resp *out) FX_WUR;
+    const char *method, const char *path, const char *query, const char *body,
+    int mutating, struct aws_resp *out) FX_WUR;
 
 /* one paged REST-XML listing */
 struct r53_pages {
 	enum aws_svc svc;
 	const char *action;
-	const char *path;		/* encoded */
-	const char *list;		/* the answer's list of items */
-	const char *const *next;	/* answer key, query key, ...; NULL */
-	int zone;			/* in a zone: NoSuchHostedZone is
+	const char *path;	 /* encoded */
+	const char *list;	 /* the answer's list of items */
+	const char *const *next; /* answer key, query key, ...; NULL */
+	int zone;		 /* in a zone: NoSuchHostedZone is
 					 * FX_ENOTFOUND, and no message */
 };
 /*
@@ -86,15 +86,15 @@ struct r53_pages {
  * the first is there and IsTruncated is not "false". FX_EINVAL when a
  * next page repeats this one, FX_ETOOBIG past FX_MAX_AWS_PAGES.
  */
-fx_err r53_pages(struct pb_ctx *x, enum pb_role role,
-    const struct r53_pages *p, pb_item_fn fn, void *arg) FX_WUR;
+fx_err r53_pages(struct pb_ctx *x, enum pb_role role, const struct r53_pages *p,
+    pb_item_fn fn, void *arg) FX_WUR;
 /* each zone of ListHostedZones (Marker paging), read-only */
 fx_err r53_list_zones(struct pb_ctx *x, enum pb_role role, pb_item_fn fn,
     void *arg) FX_WUR;
 /* each record set of zone zid (NextRecordName/Type/Identifier paging);
  * FX_ENOTFOUND (and no message) when the zone does not exist */
-fx_err r53_list_rrsets(struct pb_ctx *x, enum pb_role role,
-    const char *zid, pb_item_fn fn, void *arg) FX_WUR;
+fx_err r53_list_rrsets(struct pb_ctx *x, enum pb_role role, const char *zid,
+    pb_item_fn fn, void *arg) FX_WUR;
 /* every record set of zid as one array (*out) */
 fx_err r53_rrsets(struct pb_ctx *x, enum pb_role role, const char *zid,
     json_t **out) FX_WUR;
@@ -106,8 +106,7 @@ fx_err r53_rrsets(struct pb_ctx *x, enum pb_role role, const char *zid,
 fx_err r53_get_zone(struct pb_ctx *x, enum pb_role role, const char *zid,
     json_t **zone, json_t **vpcs, json_t **ns) FX_WUR;
 /* ListTagsForResource: *tags = {key: value} */
-fx_err r53_zone_tags(struct pb_ctx *x, const char *zid, json_t **tags)
-    FX_WUR;
+fx_err r53_zone_tags(struct pb_ctx *x, const char *zid, json_t **tags) FX_WUR;
 /*
  * Add the fixit: tags (playbook, finding, action, time) to zone zid
  * (tagger role, mutating), and restore (may be NULL: {key: value} of

@@ -47,22 +47,19 @@
 #include "pb_sto_util.h"
 #include "banned.h"
 
-#define RDS_DAY			86400
-#define RDS_NOTFOUND		"DBInstanceNotFound"
-#define RDS_SNAP_NOTFOUND	"DBSnapshotNotFound"
-#define RDS_LIST		"DescribeDBInstancesResult/DBInstances"
-#define RDS_MARKER		"DescribeDBInstancesResult/Marker"
-#define RDS_MAX_PREFIX		100
+#define RDS_DAY		  86400
+#define RDS_NOTFOUND	  "DBInstanceNotFound"
+#define RDS_SNAP_NOTFOUND "DBSnapshotNotFound"
+#define RDS_LIST	  "DescribeDBInstancesResult/DBInstances"
+#define RDS_MARKER	  "DescribeDBInstancesResult/Marker"
+#define RDS_MAX_PREFIX	  100
 
-static const struct pb_one rds_inst_one = {
-	AWS_RDS, "DescribeDBInstances", "DBInstanceIdentifier", RDS_LIST,
-	"DBInstanceIdentifier", RDS_NOTFOUND
-};
-static const struct pb_one rds_snap_one = {
-	AWS_RDS, "DescribeDBSnapshots", "DBSnapshotIdentifier",
-	"DescribeDBSnapshotsResult/DBSnapshots", "DBSnapshotIdentifier",
-	RDS_SNAP_NOTFOUND
-};
+static const struct pb_one rds_inst_one = { AWS_RDS, "DescribeDBInstances",
+	"DBInstanceIdentifier", RDS_LIST, "DBInstanceIdentifier",
+	RDS_NOTFOUND };
+static const struct pb_one rds_snap_one = { AWS_RDS, "DescribeDBSnapshots",
+	"DBSnapshotIdentifier", "DescribeDBSnapshotsResult/DBSnapshots",
+	"DBSnapshotIdentifier", RDS_SNAP_NOTFOUND };
 
 struct rds_opts {
 	int64_t idle_days;
@@ -72,8 +69,8 @@ struct rds_opts {
 
 /* DatabaseConnections over the window */
 struct rds_conn {
-	size_t points;		/* datapoints */
-	size_t unknown;		/* datapoints without a readable Maximum */
+	size_t points;	/* datapoints */
+	size_t unknown; /* datapoints without a readable Maximum */
 	double max;
 };
 
@@ -102,7 +99,7 @@ rds_opts(struct pb_ctx *x, struct rds_opts *o)
 	o->prefix = pb_param_str(x, "snapshot_prefix", "fixit-final");
 	if (strlen(o->prefix) > RDS_MAX_PREFIX || !rds_ident_ok(o->prefix)) {
 		pb_say(x, "snapshot_prefix must be a letter, then letters, "
-		    "digits and single hyphens");
+			  "digits and single hyphens");
 		return FX_ECONFIG;
 	}
 	return FX_OK;
@@ -114,8 +111,8 @@ rds_opts(struct pb_ctx *x, struct rds_opts *o)
 static int
 rds_deleting(const json_t *inst)
 {
-	return strcmp(pb_sto_util_str(inst, "DBInstanceStatus"),
-	    "deleting") == 0;
+	return strcmp(pb_sto_util_str(inst, "DBInstanceStatus"), "deleting") ==
+	       0;
 }
 
 /* TagList -> {"Key": "Value"} (new reference) */
@@ -130,8 +127,9 @@ rds_tags(const json_t *inst)
 		return NULL;
 	json_array_foreach(aws_j_list(inst, "TagList"), i, t) {
 		k = json_string_value(json_object_get(t, "Key"));
-		if (k != NULL && json_object_set_new(o, k,
-		    json_string(pb_sto_util_str(t, "Value"))) != 0) {
+		if (k != NULL &&
+		    json_object_set_new(o, k,
+			json_string(pb_sto_util_str(t, "Value"))) != 0) {
 			json_decref(o);
 			return NULL;
 		}
@@ -169,15 +167,16 @@ rds_conn(struct pb_ctx *x, const struct rds_opts *o, const char *id,
 	memset(c, 0, sizeof(*c));
 	fx_iso8601_format(x->now - o->idle_days * RDS_DAY, start);
 	fx_iso8601_format(x->now, end);
-	p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s}",
-	    "Namespace", "AWS/RDS", "MetricName", "DatabaseConnections",
+	p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s}", "Namespace",
+	    "AWS/RDS", "MetricName", "DatabaseConnections",
 	    "Dimensions.member.1.Name", "DBInstanceIdentifier",
-	    "Dimensions.member.1.Value", id, "StartTime", start, "EndTime",
-	    end, "Period", RDS_DAY, "Statistics.member.1", "Maximum");
-	rc = pb_query(x, PB_AUDITOR, AWS_CLOUDWATCH, "GetMetricStatistics",
-	    p, 0, &resp);
+	    "Dimensions.member.1.Value", id, "StartTime", start, "EndTime", end,
+	    "Period", RDS_DAY, "Statistics.member.1", "Maximum");
+	rc = pb_query(x, PB_AUDITOR, AWS_CLOUDWATCH, "GetMetricStatistics", p,
+	    0, &resp);
 	json_array_foreach(aws_j_list(resp.doc,
-	    "GetMetricStatisticsResult/Datapoints"), i, dp) {
+			       "GetMetricStatisticsResult/Datapoints"),
+	    i, dp) {
 		if (rc != FX_OK)
 			break;
 		c->points++;
@@ -213,8 +212,10 @@ rds_no_datapoints(json_t *d)
 {
 	if (json_object_set_new(d, "no_datapoints", json_true()) != 0)
 		return -1;
-	return json_object_set_new(d, "note", json_string("CloudWatch has no "
-	    "DatabaseConnections datapoints in the window: counted as idle"));
+	return json_object_set_new(d, "note",
+	    json_string(
+		"CloudWatch has no "
+		"DatabaseConnections datapoints in the window: counted as idle"));
 }
 
 static fx_err
@@ -224,21 +225,22 @@ rds_found(struct rds_scan *sc, struct pb_ctx *x, const json_t *inst,
 	const char *id = pb_sto_util_str(inst, "DBInstanceIdentifier");
 	const char *cls = pb_sto_util_str(inst, "DBInstanceClass");
 	const char *eng = pb_sto_util_str(inst, "Engine");
-	const char *arn = json_string_value(json_object_get(inst,
-	    "DBInstanceArn"));
+	const char *arn =
+	    json_string_value(json_object_get(inst, "DBInstanceArn"));
 	char title[300];
 	json_t *d;
 
-	snprintf(title, sizeof(title), "RDS instance %s (%s, %s) had no "
-	    "connections for %lld days", id, cls, eng,
-	    (long long)sc->o.idle_days);
-	d = json_pack("{s:s, s:s, s:s, s:b, s:s, s:I, s:I, s:I}", "class",
-	    cls, "engine", eng, "engine_version", pb_sto_util_str(inst,
-	    "EngineVersion"), "multi_az", pb_sto_util_true(json_object_get(
-	    inst, "MultiAZ")), "availability_zone", pb_sto_util_str(inst,
-	    "AvailabilityZone"), "max_connections", (json_int_t)c->max,
-	    "datapoints", (json_int_t)c->points, "idle_days",
-	    (json_int_t)sc->o.idle_days);
+	snprintf(title, sizeof(title),
+	    "RDS instance %s (%s, %s) had no "
+	    "connections for %lld days",
+	    id, cls, eng, (long long)sc->o.idle_days);
+	d = json_pack("{s:s, s:s, s:s, s:b, s:s, s:I, s:I, s:I}", "class", cls,
+	    "engine", eng, "engine_version",
+	    pb_sto_util_str(inst, "EngineVersion"), "multi_az",
+	    pb_sto_util_true(json_object_get(inst, "MultiAZ")),
+	    "availability_zone", pb_sto_util_str(inst, "AvailabilityZone"),
+	    "max_connections", (json_int_t)c->max, "datapoints",
+	    (json_int_t)c->points, "idle_days", (json_int_t)sc->o.idle_days);
 	if (d != NULL && c->points == 0 && rds_no_datapoints(d) != 0) {
 		json_decref(d);
 		d = NULL;
@@ -254,19 +256,19 @@ static fx_err
 rds_item(struct pb_ctx *x, const json_t *inst, void *arg)
 {
 	struct rds_scan *sc = arg;
-	const char *id = json_string_value(json_object_get(inst,
-	    "DBInstanceIdentifier"));
+	const char *id =
+	    json_string_value(json_object_get(inst, "DBInstanceIdentifier"));
 	json_t *tags = NULL;
 	struct rds_conn c;
 	int64_t created;
 	fx_err rc = FX_OK;
 
-	if (id == NULL || strcmp(pb_sto_util_str(inst, "DBInstanceStatus"),
-	    "available") != 0)
+	if (id == NULL ||
+	    strcmp(pb_sto_util_str(inst, "DBInstanceStatus"), "available") != 0)
 		goto out;
 	if (fx_iso8601_parse(pb_sto_util_str(inst, "InstanceCreateTime"),
-	    &created) != FX_OK || x->now - created < sc->o.idle_days *
-	    RDS_DAY)
+		&created) != FX_OK ||
+	    x->now - created < sc->o.idle_days * RDS_DAY)
 		goto out;
 	if ((tags = rds_tags(inst)) == NULL) {
 		rc = FX_ENOMEM;
@@ -302,8 +304,8 @@ rds_detect(struct pb_ctx *x, struct pb_found_list *found)
 		rc = FX_ENOMEM;
 		goto out;
 	}
-	rc = pb_list(x, PB_AUDITOR, AWS_RDS, "DescribeDBInstances", p,
-	    RDS_LIST, RDS_MARKER, rds_item, &sc);
+	rc = pb_list(x, PB_AUDITOR, AWS_RDS, "DescribeDBInstances", p, RDS_LIST,
+	    RDS_MARKER, rds_item, &sc);
 out:
 	json_decref(p);
 	return rc;
@@ -331,8 +333,8 @@ rds_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 	if (rc != FX_OK)
 		goto out;
 	if (inst == NULL || rds_deleting(inst)) {
-		pb_say(x, "DB instance %s is %s", id, inst == NULL ? "gone" :
-		    "being deleted");
+		pb_say(x, "DB instance %s is %s", id,
+		    inst == NULL ? "gone" : "being deleted");
 		*v = PB_GONE;
 		goto out;
 	}
@@ -348,8 +350,10 @@ rds_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 	if ((rc = rds_conn(x, &o, id, &c)) != FX_OK)
 		goto out;
 	if (!rds_idle(&c)) {
-		pb_say(x, "DB instance %s had connections (up to %.0f) in the "
-		    "last %lld days", id, c.max, (long long)o.idle_days);
+		pb_say(x,
+		    "DB instance %s had connections (up to %.0f) in the "
+		    "last %lld days",
+		    id, c.max, (long long)o.idle_days);
 		*v = PB_RIGHT;
 	}
 out:
@@ -380,30 +384,31 @@ rds_prior(const json_t *inst, const char *snap)
 		return NULL;
 	}
 	json_array_foreach(aws_j_list(inst, "VpcSecurityGroups"), i, g) {
-		sg = json_string_value(json_object_get(g,
-		    "VpcSecurityGroupId"));
-		if (sg != NULL && json_array_append_new(sgs,
-		    json_string(sg)) != 0)
+		sg =
+		    json_string_value(json_object_get(g, "VpcSecurityGroupId"));
+		if (sg != NULL &&
+		    json_array_append_new(sgs, json_string(sg)) != 0)
 			break;
 	}
 	p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:o, s:b, "
-	    "s:o, s:s}", "db_instance_identifier", pb_sto_util_str(inst,
-	    "DBInstanceIdentifier"), "db_instance_arn", pb_sto_util_str(inst,
-	    "DBInstanceArn"), "class", pb_sto_util_str(inst,
-	    "DBInstanceClass"), "engine", pb_sto_util_str(inst, "Engine"),
-	    "engine_version", pb_sto_util_str(inst, "EngineVersion"),
-	    "availability_zone", pb_sto_util_str(inst, "AvailabilityZone"),
-	    "multi_az", pb_sto_util_true(json_object_get(inst, "MultiAZ")),
-	    "db_subnet_group", sub ? sub : "",
-	    "vpc_security_groups", sgs, "publicly_accessible",
+		      "s:o, s:s}",
+	    "db_instance_identifier",
+	    pb_sto_util_str(inst, "DBInstanceIdentifier"), "db_instance_arn",
+	    pb_sto_util_str(inst, "DBInstanceArn"), "class",
+	    pb_sto_util_str(inst, "DBInstanceClass"), "engine",
+	    pb_sto_util_str(inst, "Engine"), "engine_version",
+	    pb_sto_util_str(inst, "EngineVersion"), "availability_zone",
+	    pb_sto_util_str(inst, "AvailabilityZone"), "multi_az",
+	    pb_sto_util_true(json_object_get(inst, "MultiAZ")),
+	    "db_subnet_group", sub ? sub : "", "vpc_security_groups", sgs,
+	    "publicly_accessible",
 	    pb_sto_util_true(json_object_get(inst, "PubliclyAccessible")),
 	    "tags", user, "final_snapshot", snap);
 	return p;
 }
 
 static fx_err
-rds_delete(struct pb_ctx *x, const char *id, const char *arn,
-    const char *snap)
+rds_delete(struct pb_ctx *x, const char *id, const char *arn, const char *snap)
 {
 	struct aws_resp resp;
 	json_t *extra;
@@ -417,7 +422,8 @@ rds_delete(struct pb_ctx *x, const char *id, const char *arn,
 		return rc;
 	rc = pb_query(x, PB_REMEDIATOR, AWS_RDS, "DeleteDBInstance",
 	    json_pack("{s:s, s:s, s:s}", "DBInstanceIdentifier", id,
-	    "FinalDBSnapshotIdentifier", snap, "SkipFinalSnapshot", "false"),
+		"FinalDBSnapshotIdentifier", snap, "SkipFinalSnapshot",
+		"false"),
 	    1, &resp);
 	aws_resp_release(&resp);
 	if (rc == FX_OK && !x->dry_run)
@@ -469,7 +475,8 @@ rds_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 	rc = rds_delete(x, id, arn, snap);
 	if (rc != FX_OK)
 		goto out;
-	rc = pb_would(x, p, "tag the instance, delete it with a final "
+	rc = pb_would(x, p,
+	    "tag the instance, delete it with a final "
 	    "snapshot");
 	if (rc != FX_OK)
 		goto out;
@@ -494,8 +501,10 @@ rds_snapshot(struct pb_ctx *x, const char *snap, char *st, size_t len)
 	st[0] = '\0';
 	rc = pb_read_one(x, &rds_snap_one, snap, &resp, &s);
 	if (s != NULL)
-		snprintf(st, len, "%s", *pb_sto_util_str(s, "Status") != '\0' ?
-		    pb_sto_util_str(s, "Status") : "unknown");
+		snprintf(st, len, "%s",
+		    *pb_sto_util_str(s, "Status") != '\0'
+			? pb_sto_util_str(s, "Status")
+			: "unknown");
 	aws_resp_release(&resp);
 	return rc;
 }
@@ -529,8 +538,8 @@ rds_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior,
 	if ((rc = rds_snapshot(x, snap, sst, sizeof(sst))) != FX_OK)
 		goto out;
 	if (sst[0] == '\0' || strcmp(sst, "failed") == 0) {
-		pb_say(x, "final snapshot %s is %s", snap, sst[0] ? sst :
-		    "missing");
+		pb_say(x, "final snapshot %s is %s", snap,
+		    sst[0] ? sst : "missing");
 		goto out;
 	}
 	pb_say(x, "DB instance %s is %s, final snapshot %s is %s", id,
@@ -563,7 +572,7 @@ rds_restorable(struct pb_ctx *x, const char *id, const char *snap)
 	for (i = 0; i < w.polls; i++) {
 		aws_resp_release(&resp);
 		if (!gone && (rc = pb_read_one(x, &rds_inst_one, id, &resp,
-		    &inst)) != FX_OK)
+				  &inst)) != FX_OK)
 			goto out;
 		gone = gone || inst == NULL;
 		st = pb_sto_util_str(inst, "DBInstanceStatus");
@@ -586,9 +595,11 @@ rds_restorable(struct pb_ctx *x, const char *id, const char *snap)
 		if (!pb_sto_util_pause(&w))
 			break;
 	}
-	pb_say(x, "after %lld s DB instance %s is %s and snapshot %s is %s; "
-	    "try the undo again later", (long long)w.timeout_s, id, gone ?
-	    "gone" : "still deleting", snap, sst);
+	pb_say(x,
+	    "after %lld s DB instance %s is %s and snapshot %s is %s; "
+	    "try the undo again later",
+	    (long long)w.timeout_s, id, gone ? "gone" : "still deleting", snap,
+	    sst);
 	rc = FX_ETIMEOUT;
 out:
 	aws_resp_release(&resp);
@@ -606,11 +617,11 @@ rds_undo_params(struct pb_ctx *x, const json_t *prior, json_t *p)
 	char k[48];
 	size_t i;
 
-	if (*sub != '\0' && json_object_set_new(p, "DBSubnetGroupName",
-	    json_string(sub)) != 0)
+	if (*sub != '\0' &&
+	    json_object_set_new(p, "DBSubnetGroupName", json_string(sub)) != 0)
 		return FX_ENOMEM;
-	if (!multi && *az != '\0' && json_object_set_new(p,
-	    "AvailabilityZone", json_string(az)) != 0)
+	if (!multi && *az != '\0' &&
+	    json_object_set_new(p, "AvailabilityZone", json_string(az)) != 0)
 		return FX_ENOMEM;
 	json_array_foreach(json_object_get(prior, "vpc_security_groups"), i,
 	    g) {
@@ -621,8 +632,8 @@ rds_undo_params(struct pb_ctx *x, const json_t *prior, json_t *p)
 			return FX_ENOMEM;
 	}
 	return pb_sto_util_tag_restore(x, p, "Tags.member.",
-	    json_object_get(prior, "tags"), pb_sto_util_str(prior,
-	    "final_snapshot"));
+	    json_object_get(prior, "tags"),
+	    pb_sto_util_str(prior, "final_snapshot"));
 }
 
 static fx_err
@@ -646,12 +657,15 @@ rds_undo(struct pb_ctx *x, const json_t *finding, const json_t *prior)
 		goto out;
 	p = json_pack("{s:s, s:s, s:s, s:s}", "DBInstanceIdentifier", id,
 	    "DBSnapshotIdentifier", snap, "MultiAZ",
-	    pb_sto_util_true(json_object_get(prior, "multi_az")) ? "true" :
-	    "false", "PubliclyAccessible",
-	    pb_sto_util_true(json_object_get(prior, "publicly_accessible")) ?
-	    "true" : "false");
-	if (p == NULL || (*cls != '\0' && json_object_set_new(p,
-	    "DBInstanceClass", json_string(cls)) != 0)) {
+	    pb_sto_util_true(json_object_get(prior, "multi_az")) ? "true"
+								 : "false",
+	    "PubliclyAccessible",
+	    pb_sto_util_true(json_object_get(prior, "publicly_accessible"))
+		? "true"
+		: "false");
+	if (p == NULL ||
+	    (*cls != '\0' && json_object_set_new(p, "DBInstanceClass",
+				 json_string(cls)) != 0)) {
 		rc = FX_ENOMEM;
 		goto out;
 	}
@@ -672,7 +686,7 @@ out:
 const struct pb_def pb_rds_idle = {
 	.name = "rds-idle",
 	.summary = "delete RDS instances without connections for idle_days, "
-	    "keeping a final snapshot",
+		   "keeping a final snapshot",
 	.irreversible = 0,
 	.detect = rds_detect,
 	.check = rds_check,

@@ -43,7 +43,7 @@
 #include "playbook.h"
 #include "banned.h"
 
-#define NS_MAX_NAME	1024	/* a zone name as Route 53 returns it */
+#define NS_MAX_NAME 1024 /* a zone name as Route 53 returns it */
 
 /* ---- small helpers ------------------------------------------------------- */
 
@@ -80,8 +80,8 @@ ns_zid(struct pb_ctx *x, const json_t *finding)
 
 struct ns_count {
 	const char *zname;
-	long long sets;		/* record sets */
-	long long other;	/* other than the apex NS and SOA */
+	long long sets;	 /* record sets */
+	long long other; /* other than the apex NS and SOA */
 };
 
 static fx_err
@@ -109,8 +109,8 @@ ns_tally(struct pb_ctx *x, const char *zid, const char *zname,
 /* ---- detect -------------------------------------------------------------- */
 
 static fx_err
-ns_found(struct pb_ctx *x, struct pb_found_list *found, const json_t *z, const char *zid,
-    long long sets)
+ns_found(struct pb_ctx *x, struct pb_found_list *found, const json_t *z,
+    const char *zid, long long sets)
 {
 	const char *name = aws_j_str(z, "Name");
 	json_t *details = NULL, *tags = NULL;
@@ -127,8 +127,10 @@ ns_found(struct pb_ctx *x, struct pb_found_list *found, const json_t *z, const c
 		return FX_ENOMEM;
 	}
 	snprintf(arn, sizeof(arn), "arn:aws:route53:::hostedzone/%s", zid);
-	snprintf(title, sizeof(title), "Route 53 zone %s has no records "
-	    "besides NS and SOA", name);
+	snprintf(title, sizeof(title),
+	    "Route 53 zone %s has no records "
+	    "besides NS and SOA",
+	    name);
 	return pb_found(found, zid, arn, title, details, tags);
 }
 
@@ -148,7 +150,7 @@ ns_zone(struct pb_ctx *x, const json_t *z, void *arg)
 	if (ns_count(aws_j_str(z, "ResourceRecordSetCount")) > 2)
 		return FX_OK;
 	if ((rc = ns_tally(x, zid, name, &c)) == FX_ENOTFOUND)
-		return FX_OK;	/* deleted while we listed */
+		return FX_OK; /* deleted while we listed */
 	if (rc != FX_OK || c.other > 0)
 		return rc;
 	return ns_found(x, arg, z, zid, c.sets);
@@ -175,8 +177,8 @@ ns_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 	if (zid == NULL)
 		goto out;
 	rc = r53_get_zone(x, PB_AUDITOR, zid, &z, NULL, NULL);
-	if (rc == FX_OK && ns_count(aws_j_str(z,
-	    "ResourceRecordSetCount")) <= 2)
+	if (rc == FX_OK &&
+	    ns_count(aws_j_str(z, "ResourceRecordSetCount")) <= 2)
 		rc = ns_tally(x, zid, aws_j_str(z, "Name"), &c);
 	else if (rc == FX_OK)
 		c.other = 1;
@@ -216,8 +218,10 @@ ns_prior(struct pb_ctx *x, const char *zid, json_t **prior)
 		if (!r53_is_apex_ns_soa(it, aws_j_str(z, "Name")))
 			other++;
 	if (other > 0) {
-		pb_say(x, "zone %s holds %zu record set(s) besides NS and SOA "
-		    "now: not deleted", zid, other);
+		pb_say(x,
+		    "zone %s holds %zu record set(s) besides NS and SOA "
+		    "now: not deleted",
+		    zid, other);
 		rc = FX_ECONFLICT;
 		goto out;
 	}
@@ -269,9 +273,10 @@ ns_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 	    NULL, NULL, 1, &resp);
 	if (rc != FX_OK)
 		goto out;
-	pb_say(x, "%s zone %s (%s); its records and tags are kept in the "
-	    "prior state", x->dry_run ? "would delete" : "deleted",
-	    aws_j_str(p, "name"), zid);
+	pb_say(x,
+	    "%s zone %s (%s); its records and tags are kept in the "
+	    "prior state",
+	    x->dry_run ? "would delete" : "deleted", aws_j_str(p, "name"), zid);
 	*prior = p;
 	p = NULL;
 out:
@@ -281,8 +286,7 @@ out:
 }
 
 static fx_err
-ns_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior,
-    int *ok)
+ns_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior, int *ok)
 {
 	const char *zid = ns_zid(x, finding);
 	fx_err rc = FX_EINVAL;
@@ -306,8 +310,8 @@ ns_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior,
 
 struct ns_find {
 	const char *name;
-	char ref[64];		/* "fixit-undo-FINDING-" */
-	char zid[40];		/* the zone found, or "" */
+	char ref[64]; /* "fixit-undo-FINDING-" */
+	char zid[40]; /* the zone found, or "" */
 };
 
 /* a zone of that name created by an earlier undo of this finding */
@@ -345,8 +349,8 @@ ns_xml_text(struct buf *b, const char *before, const char *text,
 static fx_err
 ns_vpc_xml(struct buf *b, const json_t *vpc)
 {
-	const char *r = aws_j_str(vpc, "VPCRegion"), *id = aws_j_str(vpc,
-	    "VPCId");
+	const char *r = aws_j_str(vpc, "VPCRegion"),
+		   *id = aws_j_str(vpc, "VPCId");
 	fx_err rc;
 
 	if (r == NULL || id == NULL)
@@ -365,7 +369,8 @@ ns_create_xml(struct buf *b, const json_t *prior, const char *ref)
 	int priv = json_is_true(json_object_get(prior, "private"));
 	fx_err rc;
 
-	rc = ns_xml_text(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	rc = ns_xml_text(b,
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<CreateHostedZoneRequest xmlns=\"" R53_XMLNS "\"><Name>",
 	    aws_j_str(prior, "name"), "</Name>");
 	if (rc != FX_OK)
@@ -384,15 +389,16 @@ ns_create_xml(struct buf *b, const json_t *prior, const char *ref)
 		if (rc != FX_OK)
 			return rc;
 	}
-	return buf_addf(b, "<PrivateZone>%s</PrivateZone>"
+	return buf_addf(b,
+	    "<PrivateZone>%s</PrivateZone>"
 	    "</HostedZoneConfig></CreateHostedZoneRequest>",
 	    priv ? "true" : "false");
 }
 
 /* CreateHostedZone; *zid gets the new zone's id */
 static fx_err
-ns_create(struct pb_ctx *x, const json_t *prior, const char *ref,
-    char *zid, size_t zlen)
+ns_create(struct pb_ctx *x, const json_t *prior, const char *ref, char *zid,
+    size_t zlen)
 {
 	struct aws_resp resp;
 	struct buf body = BUF_INIT;
@@ -430,7 +436,8 @@ ns_associate(struct pb_ctx *x, const char *path, const json_t *vpc,
 {
 	fx_err rc;
 
-	rc = buf_adds(body, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	rc = buf_adds(body,
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<AssociateVPCWithHostedZoneRequest xmlns=\"" R53_XMLNS "\">");
 	if (rc != FX_OK)
 		return rc;
@@ -465,9 +472,9 @@ ns_vpcs(struct pb_ctx *x, const char *zid, const json_t *want,
 		there = 0;
 		json_array_foreach(have, j, h)
 			there |= aws_j_str(w, "VPCId") != NULL &&
-			    aws_j_str(h, "VPCId") != NULL &&
-			    strcmp(aws_j_str(w, "VPCId"),
-			    aws_j_str(h, "VPCId")) == 0;
+				 aws_j_str(h, "VPCId") != NULL &&
+				 strcmp(aws_j_str(w, "VPCId"),
+				     aws_j_str(h, "VPCId")) == 0;
 		if (there)
 			continue;
 		buf_reset(&body);
@@ -533,10 +540,11 @@ ns_say_servers(struct pb_ctx *x, const char *name, const char *zid,
 		if (!json_is_string(it))
 			continue;
 		if (buf_addf(&list, "%s%s", list.len > 0 ? ", " : "",
-		    json_string_value(it)) != FX_OK)
+			json_string_value(it)) != FX_OK)
 			break;
 	}
-	pb_say(x, "re-created zone %s as %s: it has new name servers (%s); "
+	pb_say(x,
+	    "re-created zone %s as %s: it has new name servers (%s); "
 	    "the delegation at the registrar or parent zone must be updated",
 	    name, zid, list.len > 0 ? buf_str(&list) : "see the console");
 	buf_release(&list);
@@ -596,7 +604,7 @@ out:
 const struct pb_def pb_route53_ns_only = {
 	.name = "route53-ns-only",
 	.summary = "delete Route 53 hosted zones that hold only their NS and "
-	    "SOA records",
+		   "SOA records",
 	.irreversible = 0,
 	.global = 1,
 	.detect = ns_detect,

@@ -17,8 +17,7 @@ pb_sto_util_int(const json_t *v, int64_t def)
 
 	if (json_is_integer(v))
 		return json_integer_value(v);
-	if (fx_strtoll(json_string_value(v), INT32_MIN, INT32_MAX, &n) !=
-	    FX_OK)
+	if (fx_strtoll(json_string_value(v), INT32_MIN, INT32_MAX, &n) != FX_OK)
 		return def;
 	return n;
 }
@@ -40,8 +39,7 @@ pb_sto_util_str(const json_t *obj, const char *key)
 }
 
 fx_err
-pb_sto_util_skip(struct pb_ctx *x, fx_err rc, const char *id,
-    const char *what)
+pb_sto_util_skip(struct pb_ctx *x, fx_err rc, const char *id, const char *what)
 {
 	pb_say(x, "%s skipped: its %s were not read", id, what);
 	return rc == FX_ENOMEM ? rc : FX_OK;
@@ -101,8 +99,8 @@ pb_sto_util_pause(const struct pb_sto_poll *p)
 
 /* one CloudTrail event: keep the newest time of the wanted names */
 static void
-trail_event(const json_t *ev, const char *resource,
-    const char *const *names, int64_t *newest)
+trail_event(const json_t *ev, const char *resource, const char *const *names,
+    int64_t *newest)
 {
 	const char *name = json_string_value(json_object_get(ev, "EventName"));
 	json_t *t = json_object_get(ev, "EventTime"), *res, *r;
@@ -151,8 +149,9 @@ pb_sto_util_trail(struct pb_ctx *x, const char *resource,
 		    "LookupAttributes", "AttributeKey", "ResourceName",
 		    "AttributeValue", resource, "StartTime", (json_int_t)since,
 		    "EndTime", (json_int_t)x->now, "MaxResults", 50);
-		if (body == NULL || (next != NULL && json_object_set_new(body,
-		    "NextToken", json_string(next)) != 0)) {
+		if (body == NULL ||
+		    (next != NULL && json_object_set_new(body, "NextToken",
+					 json_string(next)) != 0)) {
 			rc = FX_ENOMEM;
 			goto out;
 		}
@@ -164,8 +163,7 @@ pb_sto_util_trail(struct pb_ctx *x, const char *resource,
 			trail_event(ev, resource, names, newest);
 		free(next);
 		next = NULL;
-		tok = json_string_value(json_object_get(resp.doc,
-		    "NextToken"));
+		tok = json_string_value(json_object_get(resp.doc, "NextToken"));
 		if (tok == NULL || *tok == '\0')
 			goto out;
 		if ((next = strdup(tok)) == NULL) {

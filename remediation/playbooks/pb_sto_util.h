@@ -52,8 +52,8 @@ fx_err pb_sto_util_tag_restore(struct pb_ctx *x, json_t *params,
 struct pb_sto_poll {
 	int64_t poll_ms;
 	int64_t timeout_s;
-	int64_t deadline;	/* fx_mono_ms() */
-	int64_t polls;		/* reads at most */
+	int64_t deadline; /* fx_mono_ms() */
+	int64_t polls;	  /* reads at most */
 };
 void pb_sto_util_poll(struct pb_ctx *x, struct pb_sto_poll *p);
 /* sleep until the next read: 0 (no sleep) when it would pass the
@@ -66,7 +66,7 @@ int pb_sto_util_pause(const struct pb_sto_poll *p);
  * event named one of names (NULL-terminated), or 0. FX_ETOOBIG (with a
  * pb_say) past PB_STO_TRAIL_PAGES pages.
  */
-#define PB_STO_TRAIL_PAGES	20
+#define PB_STO_TRAIL_PAGES 20
 fx_err pb_sto_util_trail(struct pb_ctx *x, const char *resource,
     const char *const *names, int64_t since, int64_t *newest) FX_WUR;
 

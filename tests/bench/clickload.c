@@ -65,74 +65,80 @@
 #include "fxutil.h"
 #include "banned.h"
 
-#define CL_PATH		"/slack/actions"
-#define CL_MAX_CONNS	10000
-#define CL_MAX_THREADS	64
-#define CL_MAX_HOST	256		/* Host header value */
-#define CL_MAX_SIG	1024		/* one signature field */
-#define CL_MAX_TS	19		/* digits of one timestamp */
-#define CL_RBUF		8192		/* per connection; one head line fits */
-#define CL_EVENTS	256		/* epoll events per wait */
-#define CL_TICK_MS	10		/* timeout checks */
-#define CL_RETRY_MS	10		/* wait after a failed connect */
-#define CL_MAX_CHUNK	((uint64_t)1 << 60)
+#define CL_PATH	       "/slack/actions"
+#define CL_MAX_CONNS   10000
+#define CL_MAX_THREADS 64
+#define CL_MAX_HOST    256  /* Host header value */
+#define CL_MAX_SIG     1024 /* one signature field */
+#define CL_MAX_TS      19   /* digits of one timestamp */
+#define CL_RBUF	       8192 /* per connection; one head line fits */
+#define CL_EVENTS      256  /* epoll events per wait */
+#define CL_TICK_MS     10   /* timeout checks */
+#define CL_RETRY_MS    10   /* wait after a failed connect */
+#define CL_MAX_CHUNK   ((uint64_t)1 << 60)
 
 /* latency histogram: 1 us buckets below 1 s, 1 ms buckets to 60 s, over */
-#define HIST_FINE	1000000u
-#define HIST_COARSE	59000u
-#define HIST_N		(HIST_FINE + HIST_COARSE + 1)
+#define HIST_FINE   1000000u
+#define HIST_COARSE 59000u
+#define HIST_N	    (HIST_FINE + HIST_COARSE + 1)
 
-#define NS_PER_MS	1000000ull
-#define NS_PER_S	1000000000ull
+#define NS_PER_MS 1000000ull
+#define NS_PER_S  1000000000ull
 
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "stop flag must be lock-free");
 
 struct opts {
 	long conns, threads;
-	double rate;		/* -R requests/s over all threads; 0 closed loop */
+	double rate; /* -R requests/s over all threads; 0 closed loop */
 	uint64_t duration_ns, timeout_ns;
 	const char *url, *file;
-	char host[CL_MAX_HOST];		/* Host header: as in the URL */
+	char host[CL_MAX_HOST]; /* Host header: as in the URL */
 	struct sockaddr_in addr;
 };
 
 struct reqtab {
-	char *buf;		/* every request, back to back */
+	char *buf; /* every request, back to back */
 	size_t len, cap;
-	size_t *off;		/* request i: buf[off[i]] to buf[off[i + 1]] */
-	size_t n, offcap;	/* n requests, n + 1 offsets */
+	size_t *off;	  /* request i: buf[off[i]] to buf[off[i + 1]] */
+	size_t n, offcap; /* n requests, n + 1 offsets */
 };
 
 struct stats {
 	uint64_t requests, non2xx, connect_err, read_err, write_err, timeouts;
 	uint64_t sent, wrapped, loaded, max_ns;
-	uint64_t behind;	/* fixed rate: due by the end, never sent */
-	uint64_t *hist;		/* HIST_N counts, owned */
+	uint64_t behind; /* fixed rate: due by the end, never sent */
+	uint64_t *hist;	 /* HIST_N counts, owned */
 };
 
 /* C_IDLE: connected, no request in flight (fixed rate only) */
 enum conn_state { C_CLOSED, C_CONNECTING, C_BUSY, C_IDLE };
 
 enum resp_state {
-	R_STATUS, R_HEADER, R_BODY, R_BODY_EOF, R_CHUNK_SIZE, R_CHUNK_DATA,
-	R_CHUNK_CRLF, R_TRAILER
+	R_STATUS,
+	R_HEADER,
+	R_BODY,
+	R_BODY_EOF,
+	R_CHUNK_SIZE,
+	R_CHUNK_DATA,
+	R_CHUNK_CRLF,
+	R_TRAILER
 };
 
 enum { P_MORE, P_DONE, P_ERR };
 
 struct conn {
-	int fd;			/* -1 unless C_CONNECTING or C_BUSY */
+	int fd; /* -1 unless C_CONNECTING or C_BUSY */
 	enum conn_state state;
-	int want_out;		/* EPOLLOUT is in the epoll set */
-	uint64_t since;		/* ns: connect or request start (fixed rate:
+	int want_out;	 /* EPOLLOUT is in the epoll set */
+	uint64_t since;	 /* ns: connect or request start (fixed rate:
 				   its due time); retry time */
-	const char *req;	/* the request in flight (in the reqtab) */
+	const char *req; /* the request in flight (in the reqtab) */
 	size_t reqlen, written;
-	enum resp_state rs;	/* response parser */
+	enum resp_state rs; /* response parser */
 	int status, close, have_len;
-	int chunked;		/* 0 no Transfer-Encoding, 1 chunked, 2 other */
-	uint64_t remain;	/* body or chunk bytes still to come */
-	size_t rlen;		/* bytes held in rbuf */
+	int chunked;	 /* 0 no Transfer-Encoding, 1 chunked, 2 other */
+	uint64_t remain; /* body or chunk bytes still to come */
+	size_t rlen;	 /* bytes held in rbuf */
 	char rbuf[CL_RBUF];
 };
 
@@ -140,17 +146,17 @@ struct loader {
 	pthread_t tid;
 	const struct opts *o;
 	const struct reqtab *rt;
-	size_t k;		/* thread number: lines k, k + T, ... */
-	uint64_t start, deadline;	/* ns, CLOCK_MONOTONIC */
-	double interval;	/* fixed rate: ns between this thread's requests */
+	size_t k;		  /* thread number: lines k, k + T, ... */
+	uint64_t start, deadline; /* ns, CLOCK_MONOTONIC */
+	double interval; /* fixed rate: ns between this thread's requests */
 	int epfd;
 	struct conn *conns;
 	size_t nconns, nclosed;
-	struct conn **idle;	/* fixed rate: the C_IDLE connections */
+	struct conn **idle; /* fixed rate: the C_IDLE connections */
 	size_t nidle;
-	size_t next;		/* next of this thread's requests */
+	size_t next; /* next of this thread's requests */
 	struct stats st;
-	int failed;		/* a system call failed: the run is void */
+	int failed; /* a system call failed: the run is void */
 	char err[256];
 };
 
@@ -159,7 +165,8 @@ static atomic_int stop_flag;
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: clickload -c CONNS -d DURATION [-t THREADS] "
+	fprintf(f,
+	    "usage: clickload -c CONNS -d DURATION [-t THREADS] "
 	    "[-R RATE] [--timeout DURATION] URL REQFILE\n"
 	    "  URL       http://HOST[:PORT] (IPv4 address or localhost); "
 	    "requests go to " CL_PATH "\n"
@@ -244,8 +251,8 @@ parse_url(const char *url, struct opts *o)
 	}
 	if (*path != '\0' && strcmp(path, "/") != 0 &&
 	    strcmp(path, CL_PATH) != 0) {
-		fprintf(stderr, "clickload: %s: the path is always " CL_PATH
-		    "\n", url);
+		fprintf(stderr,
+		    "clickload: %s: the path is always " CL_PATH "\n", url);
 		return -1;
 	}
 	if (hlen == 0 || hlen >= sizeof(host))
@@ -266,8 +273,10 @@ badport:
 	fprintf(stderr, "clickload: %s: bad port\n", url);
 	return -1;
 badhost:
-	fprintf(stderr, "clickload: %s: the host must be an IPv4 address or "
-	    "localhost\n", url);
+	fprintf(stderr,
+	    "clickload: %s: the host must be an IPv4 address or "
+	    "localhost\n",
+	    url);
 	return -1;
 }
 
@@ -286,13 +295,14 @@ parse_args(int argc, char **argv, struct opts *o)
 	memset(o, 0, sizeof(*o));
 	o->threads = 1;
 	o->timeout_ns = 5 * NS_PER_S;
-	while ((ch = getopt_long(argc, argv, "c:d:t:R:h", lopts, NULL)) !=
-	    -1) {
+	while ((ch = getopt_long(argc, argv, "c:d:t:R:h", lopts, NULL)) != -1) {
 		switch (ch) {
 		case 'R':
 			if (fx_strtoll(optarg, 1, 10000000, &v) != FX_OK) {
-				fprintf(stderr, "clickload: -R %s: want 1 to "
-				    "10000000 requests/s\n", optarg);
+				fprintf(stderr,
+				    "clickload: -R %s: want 1 to "
+				    "10000000 requests/s\n",
+				    optarg);
 				return 2;
 			}
 			o->rate = (double)v;
@@ -301,9 +311,11 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 't':
 			max = ch == 'c' ? CL_MAX_CONNS : CL_MAX_THREADS;
 			if (fx_strtoll(optarg, 1, max, &v) != FX_OK) {
-				fprintf(stderr, "clickload: -%c %s: want 1 to "
-				    "%d %s\n", ch, optarg, max, ch == 'c' ?
-				    "connections" : "threads");
+				fprintf(stderr,
+				    "clickload: -%c %s: want 1 to "
+				    "%d %s\n",
+				    ch, optarg, max,
+				    ch == 'c' ? "connections" : "threads");
 				return 2;
 			}
 			if (ch == 'c')
@@ -314,12 +326,14 @@ parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'd':
 		case 'T':
-			if (parse_duration(optarg, ch == 'd' ? &o->duration_ns :
-			    &o->timeout_ns) != 0) {
-				fprintf(stderr, "clickload: %s %s: want a "
+			if (parse_duration(optarg,
+				ch == 'd' ? &o->duration_ns : &o->timeout_ns) !=
+			    0) {
+				fprintf(stderr,
+				    "clickload: %s %s: want a "
 				    "duration from 1ms to 24h (N, Ns, Nms, Nm, "
-				    "Nh)\n", ch == 'd' ? "-d" : "--timeout",
-				    optarg);
+				    "Nh)\n",
+				    ch == 'd' ? "-d" : "--timeout", optarg);
 				return 2;
 			}
 			have_d |= ch == 'd';
@@ -337,8 +351,10 @@ parse_args(int argc, char **argv, struct opts *o)
 		return 2;
 	}
 	if (o->threads > o->conns) {
-		fprintf(stderr, "clickload: %ld threads need at least as many "
-		    "connections (-c %ld)\n", o->threads, o->conns);
+		fprintf(stderr,
+		    "clickload: %ld threads need at least as many "
+		    "connections (-c %ld)\n",
+		    o->threads, o->conns);
 		return 2;
 	}
 	o->url = argv[optind];
@@ -379,14 +395,15 @@ static int
 reqtab_add(struct reqtab *rt, const char *host, const char *ts, int tslen,
     const char *sig, int siglen, const char *body, size_t bodylen)
 {
-	static const char fmt[] = "POST " CL_PATH " HTTP/1.1\r\n"
+	static const char fmt[] =
+	    "POST " CL_PATH " HTTP/1.1\r\n"
 	    "Host: %s\r\n"
 	    "Content-Type: application/x-www-form-urlencoded\r\n"
 	    "X-Slack-Request-Timestamp: %.*s\r\n"
 	    "X-Slack-Signature: %.*s\r\n"
 	    "Content-Length: %zu\r\n\r\n";
-	int head = snprintf(NULL, 0, fmt, host, tslen, ts, siglen, sig,
-	    bodylen);
+	int head =
+	    snprintf(NULL, 0, fmt, host, tslen, ts, siglen, sig, bodylen);
 
 	if (head < 0 || reqtab_reserve(rt, (size_t)head + 1 + bodylen) != 0)
 		return -1;
@@ -453,13 +470,14 @@ reqtab_load(struct reqtab *rt, const struct opts *o)
 			why = parse_line(line, (size_t)len, &tslen, &sig,
 			    &siglen, &body);
 		if (why != NULL) {
-			fprintf(stderr, "clickload: %s:%lu: malformed line "
+			fprintf(stderr,
+			    "clickload: %s:%lu: malformed line "
 			    "(%s; want TIMESTAMP<TAB>SIGNATURE<TAB>BODY)\n",
 			    o->file, lineno, why);
 			goto out;
 		}
-		if (reqtab_add(rt, o->host, line, (int)tslen, sig,
-		    (int)siglen, body, (size_t)len - (size_t)(body - line))) {
+		if (reqtab_add(rt, o->host, line, (int)tslen, sig, (int)siglen,
+			body, (size_t)len - (size_t)(body - line))) {
 			fprintf(stderr, "clickload: %s:%lu: out of memory\n",
 			    o->file, lineno);
 			goto out;
@@ -505,8 +523,8 @@ probe(const struct opts *o)
 		fprintf(stderr, "clickload: socket: %s\n", strerror(errno));
 		return -1;
 	}
-	if (connect(fd, (const struct sockaddr *)&o->addr,
-	    sizeof(o->addr)) != 0) {
+	if (connect(fd, (const struct sockaddr *)&o->addr, sizeof(o->addr)) !=
+	    0) {
 		err = errno;
 		if (err == EINPROGRESS) {
 			pfd.fd = fd;
@@ -520,14 +538,14 @@ probe(const struct opts *o)
 			else if (r == 0)
 				err = ETIMEDOUT;
 			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err,
-			    &elen) != 0)
+				     &elen) != 0)
 				err = errno;
 		}
 	}
-	(void)close(fd);	/* a probe: nothing was sent */
+	(void)close(fd); /* a probe: nothing was sent */
 	if (err != 0) {
-		fprintf(stderr, "clickload: cannot connect to %s: %s\n",
-		    o->url, strerror(err));
+		fprintf(stderr, "clickload: cannot connect to %s: %s\n", o->url,
+		    strerror(err));
 		return -1;
 	}
 	return 0;
@@ -568,10 +586,10 @@ hist_percentile(const struct stats *st, unsigned permille)
 	for (i = 0; i < HIST_N - 1; i++) {
 		cum += st->hist[i];
 		if (cum >= rank)
-			return i < HIST_FINE ? i :
-			    (i - HIST_FINE + 1000) * 1000;
+			return i < HIST_FINE ? i
+					     : (i - HIST_FINE + 1000) * 1000;
 	}
-	return st->max_ns / 1000;	/* in the overflow bucket */
+	return st->max_ns / 1000; /* in the overflow bucket */
 }
 
 static void
@@ -596,7 +614,7 @@ conn_close(struct loader *ld, struct conn *c, uint64_t retry_at)
 				break;
 			}
 	if (c->fd >= 0)
-		(void)close(c->fd);	/* its request is given up anyway */
+		(void)close(c->fd); /* its request is given up anyway */
 	c->fd = -1;
 	c->state = C_CLOSED;
 	c->since = retry_at;
@@ -698,7 +716,7 @@ dispatch_due(struct loader *ld, uint64_t now)
 	uint64_t due;
 
 	while (ld->nidle > 0 && !ld->failed &&
-	    (due = due_at(ld, ld->st.sent)) <= now)
+	       (due = due_at(ld, ld->st.sent)) <= now)
 		conn_send_next(ld, ld->idle[--ld->nidle], due);
 }
 
@@ -720,7 +738,7 @@ conn_open(struct loader *ld, struct conn *c, uint64_t now)
 	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0)
 		goto fail;
 	if (connect(fd, (const struct sockaddr *)&ld->o->addr,
-	    sizeof(ld->o->addr)) == 0)
+		sizeof(ld->o->addr)) == 0)
 		c->state = C_BUSY;
 	else if (errno == EINPROGRESS)
 		c->state = C_CONNECTING;
@@ -768,7 +786,7 @@ conn_done(struct loader *ld, struct conn *c, uint64_t now)
 	ld->st.requests++;
 	if (c->status < 200 || c->status > 299)
 		ld->st.non2xx++;
-	if (c->rlen != 0) {		/* more than one response */
+	if (c->rlen != 0) { /* more than one response */
 		ld->st.read_err++;
 		conn_close(ld, c, now);
 	} else if (c->close || c->written < c->reqlen) {
@@ -853,8 +871,8 @@ head_field(struct conn *c, const char *s, size_t n)
 		c->have_len = 1;
 	} else if (name_is(s, name, "Transfer-Encoding")) {
 		/* chunked last: chunked; any other coding: until close */
-		c->chunked = has_token(v, (size_t)(end - v), "chunked", 1) ?
-		    1 : 2;
+		c->chunked =
+		    has_token(v, (size_t)(end - v), "chunked", 1) ? 1 : 2;
 	} else if (name_is(s, name, "Connection")) {
 		if (has_token(v, (size_t)(end - v), "close", 0))
 			c->close = 1;
@@ -870,7 +888,7 @@ head_done(struct conn *c)
 {
 	if (c->status == 101)
 		return P_ERR;
-	if (c->status < 200) {		/* 1xx: the real one follows */
+	if (c->status < 200) { /* 1xx: the real one follows */
 		c->rs = R_STATUS;
 		return P_MORE;
 	}
@@ -956,7 +974,7 @@ resp_step(struct conn *c, const char *s, size_t avail, size_t *used)
 		return n == 0 ? head_done(c) : head_field(c, s, n);
 	case R_CHUNK_SIZE:
 		return chunk_size(c, s, n);
-	default:			/* R_TRAILER: fields, empty line */
+	default: /* R_TRAILER: fields, empty line */
 		return n == 0 ? P_DONE : P_MORE;
 	}
 }
@@ -985,7 +1003,7 @@ conn_read(struct loader *ld, struct conn *c)
 	ssize_t n;
 	int r;
 
-	if (c->rlen == sizeof(c->rbuf))	/* a head line longer than rbuf */
+	if (c->rlen == sizeof(c->rbuf)) /* a head line longer than rbuf */
 		goto err;
 	do
 		n = recv(c->fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen,
@@ -998,7 +1016,7 @@ conn_read(struct loader *ld, struct conn *c)
 		conn_done(ld, c, now_ns());
 		return;
 	}
-	if (n <= 0)		/* reset, or closed before the response's end */
+	if (n <= 0) /* reset, or closed before the response's end */
 		goto err;
 	c->rlen += (size_t)n;
 	r = resp_parse(c);
@@ -1020,7 +1038,7 @@ conn_event(struct loader *ld, struct conn *c, uint32_t events)
 			conn_connected(ld, c);
 		return;
 	}
-	if (c->state == C_IDLE) {	/* the server closed it (or spoke) */
+	if (c->state == C_IDLE) { /* the server closed it (or spoke) */
 		if (events & (EPOLLIN | EPOLLERR | EPOLLHUP))
 			conn_close(ld, c, now_ns());
 		return;
@@ -1049,11 +1067,11 @@ loader_tick(struct loader *ld, uint64_t now, int check)
 		if (c->state == C_CLOSED && c->since <= now) {
 			conn_open(ld, c, now);
 		} else if (check && c->state == C_CONNECTING &&
-		    now - c->since > tmo) {
+			   now - c->since > tmo) {
 			ld->st.connect_err++;
 			conn_close(ld, c, now);
 		} else if (check && c->state == C_BUSY &&
-		    now - c->since > tmo) {
+			   now - c->since > tmo) {
 			ld->st.timeouts++;
 			conn_close(ld, c, now);
 		}
@@ -1092,10 +1110,11 @@ loader_run(void *arg)
 		if (ld->o->rate > 0)
 			dispatch_due(ld, now);
 		wait = (ld->nclosed > 0 ? 1 : CL_TICK_MS) * NS_PER_MS;
-		if (ld->nidle > 0) {	/* sleep to the next due time */
+		if (ld->nidle > 0) { /* sleep to the next due time */
 			due = due_at(ld, ld->st.sent);
-			wait = due <= now ? 0 : due - now < wait ? due - now :
-			    wait;
+			wait = due <= now	  ? 0
+			       : due - now < wait ? due - now
+						  : wait;
 		}
 		if (wait > ld->deadline - now)
 			wait = ld->deadline - now;
@@ -1123,10 +1142,10 @@ loader_init(struct loader *ld, const struct opts *o, const struct reqtab *rt,
 	ld->k = k;
 	ld->epfd = -1;
 	ld->nconns = (size_t)(o->conns / o->threads) +
-	    (k < (size_t)(o->conns % o->threads));
+		     (k < (size_t)(o->conns % o->threads));
 	ld->nclosed = ld->nconns;
-	ld->st.loaded = (rt->n - k + (size_t)o->threads - 1) /
-	    (size_t)o->threads;
+	ld->st.loaded =
+	    (rt->n - k + (size_t)o->threads - 1) / (size_t)o->threads;
 	ld->interval = o->rate > 0 ? (double)o->threads * 1e9 / o->rate : 0;
 	ld->st.hist = calloc(HIST_N, sizeof(*ld->st.hist));
 	ld->conns = calloc(ld->nconns, sizeof(*ld->conns));
@@ -1152,7 +1171,7 @@ loader_release(struct loader *ld)
 
 	for (i = 0; ld->conns != NULL && i < ld->nconns; i++)
 		if (ld->conns[i].fd >= 0)
-			(void)close(ld->conns[i].fd);	/* end of the run */
+			(void)close(ld->conns[i].fd); /* end of the run */
 	if (ld->epfd >= 0)
 		(void)close(ld->epfd);
 	free(ld->conns);
@@ -1205,29 +1224,33 @@ report(const struct stats *st, double rate, double secs, const double cpu[2])
 	printf("  requests:  %" PRIu64 " in %.3f s, %.0f requests/s\n",
 	    st->requests, secs, rps);
 	if (rate > 0)
-		printf("  offered:   %.0f requests/s; %" PRIu64 " due but never "
-		    "sent (behind); latency from each request's due time\n",
+		printf("  offered:   %.0f requests/s; %" PRIu64
+		       " due but never "
+		       "sent (behind); latency from each request's due time\n",
 		    rate, st->behind);
 	printf("  latency:   p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, "
-	    "p99.9 %.3f ms, max %.3f ms\n", p50, p90, p99, p999, max);
-	printf("  errors:    non-2xx %" PRIu64 ", connect %" PRIu64 ", read %"
-	    PRIu64 ", write %" PRIu64 ", timeouts %" PRIu64 "\n", st->non2xx,
-	    st->connect_err, st->read_err, st->write_err, st->timeouts);
+	       "p99.9 %.3f ms, max %.3f ms\n",
+	    p50, p90, p99, p999, max);
+	printf("  errors:    non-2xx %" PRIu64 ", connect %" PRIu64
+	       ", read %" PRIu64 ", write %" PRIu64 ", timeouts %" PRIu64 "\n",
+	    st->non2xx, st->connect_err, st->read_err, st->write_err,
+	    st->timeouts);
 	printf("  clicks:    %" PRIu64 " sent, %" PRIu64 " loaded, %" PRIu64
-	    " wrap-arounds\n", st->sent, st->loaded, st->wrapped);
+	       " wrap-arounds\n",
+	    st->sent, st->loaded, st->wrapped);
 	printf("  generator: %.3f s CPU (user %.3f + sys %.3f) in %.3f s: "
-	    "%.1f%% of one core, %.1f%% of all %ld\n", cpu[0] + cpu[1], cpu[0],
-	    cpu[1], secs, 100 * share, ncpu > 0 ? 100 * share /
-	    (double)ncpu : 0, ncpu);
+	       "%.1f%% of one core, %.1f%% of all %ld\n",
+	    cpu[0] + cpu[1], cpu[0], cpu[1], secs, 100 * share,
+	    ncpu > 0 ? 100 * share / (double)ncpu : 0, ncpu);
 	printf("BENCH requests=%" PRIu64 " duration_s=%.3f rps=%.0f "
-	    "non2xx=%" PRIu64 " connect_err=%" PRIu64 " read_err=%" PRIu64
-	    " write_err=%" PRIu64 " timeouts=%" PRIu64 " "
-	    "p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f "
-	    "sent=%" PRIu64 " loaded=%" PRIu64 " wrapped=%" PRIu64 " "
-	    "rate=%.0f behind=%" PRIu64 "\n",
-	    st->requests, secs, rps, st->non2xx, st->connect_err,
-	    st->read_err, st->write_err, st->timeouts, p50, p90, p99, max,
-	    st->sent, st->loaded, st->wrapped, rate, st->behind);
+	       "non2xx=%" PRIu64 " connect_err=%" PRIu64 " read_err=%" PRIu64
+	       " write_err=%" PRIu64 " timeouts=%" PRIu64 " "
+	       "p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f "
+	       "sent=%" PRIu64 " loaded=%" PRIu64 " wrapped=%" PRIu64 " "
+	       "rate=%.0f behind=%" PRIu64 "\n",
+	    st->requests, secs, rps, st->non2xx, st->connect_err, st->read_err,
+	    st->write_err, st->timeouts, p50, p90, p99, max, st->sent,
+	    st->loaded, st->wrapped, rate, st->behind);
 }
 
 /* until the deadline or SIGINT/SIGTERM (blocked in every thread) */
@@ -1278,7 +1301,7 @@ run(const struct opts *o, struct loader *ld, double *secs, double cpu[2])
 		ld[i].start = t0;
 		ld[i].deadline = t0 + o->duration_ns;
 		if ((err = pthread_create(&ld[i].tid, NULL, loader_run,
-		    &ld[i])) != 0) {
+			 &ld[i])) != 0) {
 			fprintf(stderr, "clickload: pthread_create: %s\n",
 			    strerror(err));
 			break;
@@ -1323,9 +1346,12 @@ main(int argc, char **argv)
 	int rc = 1;
 
 	switch (parse_args(argc, argv, &o)) {
-	case 0: break;
-	case 1: return 0;
-	default: return 2;
+	case 0:
+		break;
+	case 1:
+		return 0;
+	default:
+		return 2;
 	}
 	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
 		fprintf(stderr, "clickload: clock_gettime: %s\n",
@@ -1352,8 +1378,9 @@ main(int argc, char **argv)
 		if (loader_init(&ld[i], &o, &rt, (size_t)i) != 0)
 			goto out;
 	printf("clickload: %.3f s @ http://%s" CL_PATH ", %ld thread%s, %ld "
-	    "connections, %zu requests, ", (double)o.duration_ns / 1e9,
-	    o.host, o.threads, o.threads == 1 ? "" : "s", o.conns, rt.n);
+	       "connections, %zu requests, ",
+	    (double)o.duration_ns / 1e9, o.host, o.threads,
+	    o.threads == 1 ? "" : "s", o.conns, rt.n);
 	if (o.rate > 0)
 		printf("%.0f requests/s offered\n", o.rate);
 	else

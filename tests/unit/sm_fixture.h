@@ -26,11 +26,11 @@
 #include "testhelp.h"
 
 /* ---- fixture: a policy built in code and a temporary database ------ */
-#define T0	1700000000LL
-#define HOUR	3600LL
-#define DAY	86400LL
-#define PROD	"111111111111"
-#define DEV	"222222222222"
+#define T0   1700000000LL
+#define HOUR 3600LL
+#define DAY  86400LL
+#define PROD "111111111111"
+#define DEV  "222222222222"
 
 static struct policy *pol;
 static struct db *db;
@@ -94,8 +94,7 @@ fixture_start(void)
 	set_playbook(&pol->playbooks[2], "pb-shadow", PB_SHADOW,
 	    APPROVAL_OWNER);
 	set_playbook(&pol->playbooks[3], "pb-off", PB_OFF, APPROVAL_OWNER);
-	set_playbook(&pol->playbooks[4], "pb-none", PB_ENFORCE,
-	    APPROVAL_NONE);
+	set_playbook(&pol->playbooks[4], "pb-none", PB_ENFORCE, APPROVAL_NONE);
 	pol->playbooks[4].max_fixes_per_hour = 2;
 	set_playbook(&pol->playbooks[5], "pb-notify-none", PB_NOTIFY,
 	    APPROVAL_NONE);
@@ -142,16 +141,17 @@ fixture_stop(void)
 }
 
 /* run one writer job: BEGIN, call, COMMIT (ROLLBACK when it failed) */
-#define STEP_RC(call, want) do {					\
-	fx_err st_rc;							\
-	CHECK_INT(db_begin(db), FX_OK);					\
-	st_rc = (call);							\
-	CHECK_INT(st_rc, want);						\
-	if (st_rc == FX_OK)						\
-		CHECK_INT(db_commit(db), FX_OK);			\
-	else								\
-		db_rollback(db);					\
-} while (0)
+#define STEP_RC(call, want)                                                    \
+	do {                                                                   \
+		fx_err st_rc;                                                  \
+		CHECK_INT(db_begin(db), FX_OK);                                \
+		st_rc = (call);                                                \
+		CHECK_INT(st_rc, want);                                        \
+		if (st_rc == FX_OK)                                            \
+			CHECK_INT(db_commit(db), FX_OK);                       \
+		else                                                           \
+			db_rollback(db);                                       \
+	} while (0)
 #define STEP(call) STEP_RC(call, FX_OK)
 
 /* end a job begun with db_begin: COMMIT when rc is FX_OK, else ROLLBACK */
@@ -192,7 +192,7 @@ ingest1(const struct finding_in *in, int64_t now, struct ingest_result *r)
 	STEP(sm_ingest(db, pol, in, 1, now, r ? r : &tmp));
 	memset(&f, 0, sizeof(f));
 	if (db_finding_find(db, in->playbook, in->account_id, in->region,
-	    in->resource_id, &f) == FX_OK)
+		in->resource_id, &f) == FX_OK)
 		id = f.id;
 	finding_release(&f);
 	return id;
@@ -230,9 +230,10 @@ drain(void)
 	CHECK_INT(db_outbox_due(db, INT64_MAX / 2, 10000, &rows, &n), FX_OK);
 	CHECK_INT(db_begin(db), FX_OK);
 	for (i = 0; i < n; i++) {
-		json_array_append_new(a, json_pack("{s:s,s:I,s:O}", "kind",
-		    rows[i].kind, "finding_id", (json_int_t)rows[i].finding_id,
-		    "args", rows[i].args));
+		json_array_append_new(a,
+		    json_pack("{s:s,s:I,s:O}", "kind", rows[i].kind,
+			"finding_id", (json_int_t)rows[i].finding_id, "args",
+			rows[i].args));
 		CHECK_INT(db_outbox_sent(db, rows[i].id, T0), FX_OK);
 		outbox_row_release(&rows[i]);
 	}
@@ -249,7 +250,7 @@ count_kind(const json_t *rows, const char *kind)
 
 	json_array_foreach(rows, i, r)
 		if (strcmp(json_string_value(json_object_get(r, "kind")),
-		    kind) == 0)
+			kind) == 0)
 			n++;
 	return n;
 }
@@ -263,7 +264,8 @@ args_of(const json_t *rows, const char *kind, size_t nth)
 
 	json_array_foreach(rows, i, r)
 		if (strcmp(json_string_value(json_object_get(r, "kind")),
-		    kind) == 0 && nth-- == 0)
+			kind) == 0 &&
+		    nth-- == 0)
 			return json_object_get(r, "args");
 	return NULL;
 }
@@ -271,8 +273,8 @@ args_of(const json_t *rows, const char *kind, size_t nth)
 static inline const char *
 text_of(const json_t *rows, const char *kind, size_t nth)
 {
-	return json_string_value(json_object_get(args_of(rows, kind, nth),
-	    "text"));
+	return json_string_value(
+	    json_object_get(args_of(rows, kind, nth), "text"));
 }
 
 static inline int
@@ -292,12 +294,11 @@ count_events(int64_t id, const char *event)
 		return 0;
 	json_array_foreach(json_object_get(show, "history"), i, h)
 		if (strcmp(json_string_value(json_object_get(h, "event")),
-		    event) == 0)
+			event) == 0)
 			n++;
 	json_decref(show);
 	return n;
 }
-
 
 static inline void
 click(enum sm_action act, int64_t target, const char *user, int64_t now)

@@ -19,13 +19,19 @@ static void
 clear_env(void)
 {
 	static const char *const vars[] = {
-		"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_EC2",
-		"AWS_ENDPOINT_URL_ROUTE_53", "AWS_ACCESS_KEY_ID",
-		"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
-		"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN",
+		"AWS_ENDPOINT_URL",
+		"AWS_ENDPOINT_URL_EC2",
+		"AWS_ENDPOINT_URL_ROUTE_53",
+		"AWS_ACCESS_KEY_ID",
+		"AWS_SECRET_ACCESS_KEY",
+		"AWS_SESSION_TOKEN",
+		"AWS_PROFILE",
+		"AWS_WEB_IDENTITY_TOKEN_FILE",
+		"AWS_ROLE_ARN",
 		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
 		"AWS_CONTAINER_CREDENTIALS_FULL_URI",
-		"AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE",
+		"AWS_SHARED_CREDENTIALS_FILE",
+		"AWS_CONFIG_FILE",
 	};
 	size_t i;
 
@@ -73,7 +79,7 @@ test_endpoints(void)
 		CHECK_STR(endpoint(&cfg, AWS_EC2, "", &sr), "(error)");
 	}
 	TEST("overrides: config per service > env per service > config "
-	    "default > AWS_ENDPOINT_URL") {
+	     "default > AWS_ENDPOINT_URL") {
 		clear_env();
 		aws_cfg_defaults(&cfg);
 		setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:4566/", 1);
@@ -128,11 +134,13 @@ test_ini(void)
 	char path[256];
 	struct aws_ini ini;
 
-	write_file("ini", "# comment\n[default]\naws_access_key_id = AKID1\n"
+	write_file("ini",
+	    "# comment\n[default]\naws_access_key_id = AKID1\n"
 	    "aws_secret_access_key=SECRET1 \n\n[profile dev]\r\n"
 	    "role_arn = arn:aws:iam::111122223333:role/x\r\n"
 	    "source_profile = default\n; other\n[empty]\n"
-	    "[default]\naws_access_key_id = LATER\n", path, sizeof(path));
+	    "[default]\naws_access_key_id = LATER\n",
+	    path, sizeof(path));
 	TEST("ini sections, trimming, CRLF, comments, first value wins") {
 		CHECK_INT(aws_ini_load(path, "default", &ini), FX_OK);
 		CHECK_STR(aws_ini_get(&ini, "aws_access_key_id"), "AKID1");
@@ -167,12 +175,16 @@ test_chain(void)
 	aws_cfg_defaults(&cfg);
 	cfg.timeout_s = 2;
 	clear_env();
-	write_file("credentials", "[default]\naws_access_key_id = FILEKEY\n"
+	write_file("credentials",
+	    "[default]\naws_access_key_id = FILEKEY\n"
 	    "aws_secret_access_key = FILESECRET\n[ops]\n"
 	    "aws_access_key_id = OPSKEY\naws_secret_access_key = OPSSECRET\n"
-	    "aws_session_token = OPSTOKEN\n", cred, sizeof(cred));
-	write_file("config", "[profile broken]\nrole_arn = arn:aws:iam::1:"
-	    "role/r\n", conf, sizeof(conf));
+	    "aws_session_token = OPSTOKEN\n",
+	    cred, sizeof(cred));
+	write_file("config",
+	    "[profile broken]\nrole_arn = arn:aws:iam::1:"
+	    "role/r\n",
+	    conf, sizeof(conf));
 	setenv("AWS_SHARED_CREDENTIALS_FILE", cred, 1);
 	setenv("AWS_CONFIG_FILE", conf, 1);
 	CHECK_INT(aws_client_new(&cfg, &c), FX_OK);
@@ -256,7 +268,8 @@ test_describe(void)
 		snprintf(r.err.request_id, sizeof(r.err.request_id), "%s",
 		    "req-1");
 		CHECK_INT(aws_resp_describe(&r, FX_EREMOTE, &b), FX_OK);
-		CHECK_STR(buf_str(&b), "InvalidInstanceID.NotFound: The "
+		CHECK_STR(buf_str(&b),
+		    "InvalidInstanceID.NotFound: The "
 		    "instance ID 'i-1' does not exist (HTTP 400, request id "
 		    "req-1)");
 		buf_reset(&b);

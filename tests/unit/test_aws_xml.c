@@ -19,8 +19,8 @@
 #include "testhelp.h"
 #include "banned.h"
 
-#define RESP_DIR	"responses"
-#define MAX_FILE	(1024 * 1024)
+#define RESP_DIR "responses"
+#define MAX_FILE (1024 * 1024)
 
 typedef void (*check_fn)(const json_t *j, const char *data, size_t len);
 
@@ -63,38 +63,47 @@ err_parse(const char *s, struct aws_error *e)
  * (n == 0: aws_j_list finds no list), or NULL: absent.
  */
 struct expect {
-	const char	*path;
-	const char	*want;
+	const char *path;
+	const char *want;
 };
-#define FILE_(name)	{ NULL, name }
+#define FILE_(name)                                                            \
+	{                                                                      \
+		NULL, name                                                     \
+	}
 
-#define EC2_OK(op, file) FILE_(file),					\
-	{ op "Response/return", "true" },				\
-	{ op "Response/requestId", "59dbff89-35bd-4eac-99ed-be587EXAMPLE" }
-#define DI	"DescribeInstancesResponse/reservationSet/0/"
-#define DII	DI "instancesSet/0/"
-#define DV	"DescribeVolumesResponse/volumeSet/0/"
-#define DA	"DescribeAddressesResponse/addressesSet/"
-#define MO	"ModifyInstanceMetadataOptionsResponse/"
-#define PV	"CreatePolicyVersionResponse/CreatePolicyVersionResult/" \
-		"PolicyVersion/"
-#define LA	"GetServiceLastAccessedDetailsResponse/" \
-		"GetServiceLastAccessedDetailsResult/"
-#define AR	"AssumeRoleResponse/AssumeRoleResult/"
-#define CI	"GetCallerIdentityResponse/GetCallerIdentityResult/"
-#define MS	"GetMetricStatisticsResponse/GetMetricStatisticsResult/"
-#define DB	"DescribeDBInstancesResponse/DescribeDBInstancesResult/" \
-		"DBInstances/"
-#define CS	"CreateDBSnapshotResponse/CreateDBSnapshotResult/DBSnapshot/"
-#define DD	"DeleteDBInstanceResponse/DeleteDBInstanceResult/DBInstance/"
-#define HZ	"ListHostedZonesResponse/HostedZones/"
-#define RR	"ListResourceRecordSetsResponse/"
-#define RS	RR "ResourceRecordSets/"
-#define DL	"DistributionList/"
-#define DS	DL "Items/0/"
+#define EC2_OK(op, file)                                                       \
+	FILE_(file), { op "Response/return", "true" },                         \
+	{                                                                      \
+		op "Response/requestId",                                       \
+		    "59dbff89-35bd-4eac-99ed-be587EXAMPLE"                     \
+	}
+#define DI  "DescribeInstancesResponse/reservationSet/0/"
+#define DII DI "instancesSet/0/"
+#define DV  "DescribeVolumesResponse/volumeSet/0/"
+#define DA  "DescribeAddressesResponse/addressesSet/"
+#define MO  "ModifyInstanceMetadataOptionsResponse/"
+#define PV                                                                     \
+	"CreatePolicyVersionResponse/CreatePolicyVersionResult/"               \
+	"PolicyVersion/"
+#define LA                                                                     \
+	"GetServiceLastAccessedDetailsResponse/"                               \
+	"GetServiceLastAccessedDetailsResult/"
+#define AR "AssumeRoleResponse/AssumeRoleResult/"
+#define CI "GetCallerIdentityResponse/GetCallerIdentityResult/"
+#define MS "GetMetricStatisticsResponse/GetMetricStatisticsResult/"
+#define DB                                                                     \
+	"DescribeDBInstancesResponse/DescribeDBInstancesResult/"               \
+	"DBInstances/"
+#define CS "CreateDBSnapshotResponse/CreateDBSnapshotResult/DBSnapshot/"
+#define DD "DeleteDBInstanceResponse/DeleteDBInstanceResult/DBInstance/"
+#define HZ "ListHostedZonesResponse/HostedZones/"
+#define RR "ListResourceRecordSetsResponse/"
+#define RS RR "ResourceRecordSets/"
+#define DL "DistributionList/"
+#define DS DL "Items/0/"
 
-static const struct expect expects[] = {
-	EC2_OK("CreateTags", "ec2-create-tags.xml"),
+static const struct expect expects[] = { EC2_OK("CreateTags",
+					     "ec2-create-tags.xml"),
 	EC2_OK("DeleteVolume", "ec2-delete-volume.xml"),
 	EC2_OK("ModifyInstanceAttribute", "ec2-modify-instance-attribute.xml"),
 	EC2_OK("ReleaseAddress", "ec2-release-address.xml"),
@@ -102,9 +111,8 @@ static const struct expect expects[] = {
 	{ "DescribeInstancesResponse/requestId",
 	    "8f7724cf-496f-496e-8fe3-example" },
 	{ "DescribeInstancesResponse/reservationSet", "#1" },
-	{ DI "reservationId", "r-1234567890abcdef0" },
-	{ DI "groupSet", "" }, { DI "groupSet", "#0" },
-	{ DI "instancesSet", "#1" },
+	{ DI "reservationId", "r-1234567890abcdef0" }, { DI "groupSet", "" },
+	{ DI "groupSet", "#0" }, { DI "instancesSet", "#1" },
 	{ DII "instanceId", "i-1234567890abcdef0" },
 	{ DII "instanceState/name", "running" },
 	{ DII "placement/availabilityZone", "us-east-2a" },
@@ -122,8 +130,8 @@ static const struct expect expects[] = {
 	{ DV "size", "8" }, { DV "volumeType", "gp2" },
 	{ DV "snapshotId", "snap-1234567890abcdef0" },
 	{ DV "encrypted", "false" }, { DV "attachmentSet", "#0" },
-	{ DV "tagSet", "#1" },
-	{ DV "tagSet/0/key", "Name" }, { DV "tagSet/0/value", "old-data" },
+	{ DV "tagSet", "#1" }, { DV "tagSet/0/key", "Name" },
+	{ DV "tagSet/0/value", "old-data" },
 	FILE_("ec2-describe-addresses.xml"),
 	{ "DescribeAddressesResponse/addressesSet", "#2" },
 	{ DA "0/allocationId", "eipalloc-12345678" },
@@ -132,7 +140,7 @@ static const struct expect expects[] = {
 	{ DA "0/instanceId", "i-1234567890abcdef0" }, { DA "0/domain", "vpc" },
 	{ DA "1/allocationId", "eipalloc-64d5890a" },
 	{ DA "1/publicIp", "198.51.100.0" },
-	{ DA "1/associationId", NULL },		/* not associated */
+	{ DA "1/associationId", NULL }, /* not associated */
 	FILE_("ec2-create-snapshot.xml"),
 	{ "CreateSnapshotResponse/snapshotId", "snap-066877671789bd71b" },
 	{ "CreateSnapshotResponse/volumeId", "vol-049df61146c4d7901" },
@@ -151,22 +159,19 @@ static const struct expect expects[] = {
 	{ "!code", "InvalidInstanceID.Malformed" },
 	{ "!message", "Invalid id: \"foobar\"" },
 	{ "!request_id", "dfb14b43-9a55-4d8e-b676-e8034d12bbeb" },
-	FILE_("error-iam-get-user.xml"),
-	{ "!code", "NoSuchEntity" },
+	FILE_("error-iam-get-user.xml"), { "!code", "NoSuchEntity" },
 	{ "!message", "The user with name foobar cannot be found." },
 	{ "!request_id", "358299bb-b7f8-11e2-8d39-e3a125f625ee" },
-	FILE_("error-route53-get-hosted-zone.xml"),
-	{ "!code", "InvalidInput" },
+	FILE_("error-route53-get-hosted-zone.xml"), { "!code", "InvalidInput" },
 	{ "!message", "Invalid resource type: foo" },
-	{ "!request_id", "request_id" },
-	FILE_("iam-attach-role-policy.xml"),
+	{ "!request_id", "request_id" }, FILE_("iam-attach-role-policy.xml"),
 	{ "AttachRolePolicyResponse/ResponseMetadata/RequestId",
 	    "37a87673-3d07-11e4-bfad-8d1c6EXAMPLE" },
-	FILE_("iam-create-policy-version.xml"),
-	{ PV "VersionId", "v2" }, { PV "IsDefaultVersion", "true" },
+	FILE_("iam-create-policy-version.xml"), { PV "VersionId", "v2" },
+	{ PV "IsDefaultVersion", "true" },
 	FILE_("iam-generate-service-last-accessed-details.xml"),
 	{ "GenerateServiceLastAccessedDetailsResponse/"
-	    "GenerateServiceLastAccessedDetailsResult/JobId",
+	  "GenerateServiceLastAccessedDetailsResult/JobId",
 	    "examplef-1305-c245-eba4-71fe298bcda7" },
 	FILE_("iam-get-service-last-accessed-details.xml"),
 	{ LA "JobStatus", "COMPLETED" }, { LA "IsTruncated", "false" },
@@ -183,18 +188,17 @@ static const struct expect expects[] = {
 	{ AR "Credentials/Expiration", "2019-11-09T13:34:41Z" },
 	{ AR "AssumedRoleUser/Arn",
 	    "arn:aws:sts::123456789012:assumed-role/demo/John" },
-	FILE_("sts-get-caller-identity.xml"),
-	{ CI "Account", "123456789012" },
+	FILE_("sts-get-caller-identity.xml"), { CI "Account", "123456789012" },
 	{ CI "Arn", "arn:aws:sts::123456789012:assumed-role/my-role-name/"
-	    "my-role-session-name" },
+		    "my-role-session-name" },
 	FILE_("cloudwatch-get-metric-statistics.xml"),
 	{ MS "Label", "DatabaseConnections" }, { MS "Datapoints", "#2" },
 	{ MS "Datapoints/0/Timestamp", "2024-04-30T12:00:00Z" },
 	{ MS "Datapoints/0/Maximum", "0.0" },
 	{ MS "Datapoints/1/Average", "0.0" },
 	{ MS "Datapoints/1/Unit", "Count" },
-	FILE_("rds-describe-db-instances.xml"),
-	{ DB, "#1" }, { DB "0/DBInstanceIdentifier", "mymysqlinstance" },
+	FILE_("rds-describe-db-instances.xml"), { DB, "#1" },
+	{ DB "0/DBInstanceIdentifier", "mymysqlinstance" },
 	{ DB "0/DBInstanceStatus", "available" }, { DB "0/Engine", "mysql" },
 	{ DB "0/Endpoint/Address",
 	    "mymysqlinstance.cdgmuqiadpid.us-east-1.rds.amazonaws.com" },
@@ -203,39 +207,37 @@ static const struct expect expects[] = {
 	{ DB "0/DeletionProtection", "false" },
 	{ DB "0/DBInstanceArn",
 	    "arn:aws:rds:us-east-1:123456789012:db:mymysqlinstance" },
-	{ DB "0/TagList", "#1" },
-	{ DB "0/TagList/0/Key", "owner" }, { DB "0/TagList/0/Value", "team-a" },
+	{ DB "0/TagList", "#1" }, { DB "0/TagList/0/Key", "owner" },
+	{ DB "0/TagList/0/Value", "team-a" },
 	FILE_("rds-create-db-snapshot.xml"),
 	{ CS "DBSnapshotIdentifier", "mydbsnapshot" },
-	{ CS "Status", "creating" },
-	FILE_("rds-delete-db-instance.xml"),
+	{ CS "Status", "creating" }, FILE_("rds-delete-db-instance.xml"),
 	{ DD "DBInstanceIdentifier", "mymysqlinstance" },
 	{ DD "DBInstanceStatus", "deleting" },
 	FILE_("route53-change-resource-record-sets.xml"),
 	{ "ChangeResourceRecordSetsResponse/ChangeInfo/Status", "PENDING" },
 	{ "ChangeResourceRecordSetsResponse/ChangeInfo/Id",
 	    "/change/C2682N5HXP0BZ4" },
-	FILE_("route53-list-hosted-zones.xml"),
-	{ HZ, "#2" }, { HZ "0/Id", "/hostedzone/Z1D633PJN98FT9" },
+	FILE_("route53-list-hosted-zones.xml"), { HZ, "#2" },
+	{ HZ "0/Id", "/hostedzone/Z1D633PJN98FT9" },
 	{ HZ "0/Name", "example.com." }, { HZ "0/Config/PrivateZone", "false" },
 	{ HZ "1/Name", "example.net." },
 	{ "ListHostedZonesResponse/IsTruncated", "false" },
-	FILE_("route53-list-resource-record-sets.xml"),
-	{ RS, "#4" }, { RS "0/Type", "NS" }, { RS "0/ResourceRecords", "#2" },
+	FILE_("route53-list-resource-record-sets.xml"), { RS, "#4" },
+	{ RS "0/Type", "NS" }, { RS "0/ResourceRecords", "#2" },
 	{ RS "0/ResourceRecords/1/Value", "ns-2049.awsdns-65.net." },
 	{ RS "1/Type", "SOA" }, { RS "1/ResourceRecords", "#1" },
 	{ RS "2/AliasTarget/DNSName",
 	    "dualstack.my-load-balancer-1234567890.us-east-1.elb."
 	    "amazonaws.com." },
-	{ RS "2/ResourceRecords", NULL },
-	{ RS "3/Name", "www.example.com." }, { RS "3/TTL", "300" },
+	{ RS "2/ResourceRecords", NULL }, { RS "3/Name", "www.example.com." },
+	{ RS "3/TTL", "300" },
 	{ RS "3/ResourceRecords/0/Value",
 	    "www.example.com.s3-website-us-east-1.amazonaws.com" },
 	{ RR "IsTruncated", "true" },
 	{ RR "NextRecordName", "www2.example.com." },
-	FILE_("cloudfront-list-distributions.xml"),
-	{ DL "Items", "#1" }, { DL "Marker", "" },
-	{ DL "IsTruncated", "false" },
+	FILE_("cloudfront-list-distributions.xml"), { DL "Items", "#1" },
+	{ DL "Marker", "" }, { DL "IsTruncated", "false" },
 	{ DS "Id", "EDFDVBD6EXAMPLE" }, { DS "Status", "Deployed" },
 	{ DS "Enabled", "true" },
 	{ DS "DomainName", "d111111abcdef8.cloudfront.net" },
@@ -247,10 +249,10 @@ static const struct expect expects[] = {
 	FILE_("cloudtrail-lookup-events.json"),
 	{ "Events/0/EventName", "AttachVolume" },
 	{ "Events/0/Resources/0/ResourceName", "vol-049df61146c4d7901" },
-	{ "NextToken", "kbOt5LlZe++mErCebpy2TgaMgmDvF1kYGFcH64JSjIbZFjsuvrSq"
+	{ "NextToken",
+	    "kbOt5LlZe++mErCebpy2TgaMgmDvF1kYGFcH64JSjIbZFjsuvrSq"
 	    "g66b5YGssKutDYIyII4lrP4IDbeQdiObkp9YAlju3oXd12juy3CIZW8=" },
-	FILE_(NULL)
-};
+	FILE_(NULL) };
 
 static const json_t *
 walk(const json_t *v, const char *path)
@@ -291,10 +293,10 @@ expect_one(const struct expect *x, const json_t *j, const struct aws_error *e)
 		return v == NULL;
 	if (strcmp(x->want, "#0") == 0)
 		return aws_j_list(v, "") == NULL &&
-		    json_array_size(aws_j_list(v, "")) == 0;
+		       json_array_size(aws_j_list(v, "")) == 0;
 	if (x->want[0] == '#')
-		return aws_j_list(v, "") != NULL && json_array_size(v) ==
-		    strtoul(x->want + 1, NULL, 10);
+		return aws_j_list(v, "") != NULL &&
+		       json_array_size(v) == strtoul(x->want + 1, NULL, 10);
 	return s != NULL && strcmp(s, x->want) == 0;
 }
 
@@ -331,8 +333,9 @@ ck_sts_assume(const json_t *j, const char *d, size_t n)
 {
 	const char *tok = aws_j_str(j, AR "Credentials/SessionToken");
 
-	CHECK(tok != NULL && strncmp(tok, "AQoDYXdzEPT//////////wEXAMPLE",
-	    29) == 0 && strlen(tok) == 336);
+	CHECK(tok != NULL &&
+	      strncmp(tok, "AQoDYXdzEPT//////////wEXAMPLE", 29) == 0 &&
+	      strlen(tok) == 336);
 }
 
 /* without its list tags RDS's list is no list */
@@ -357,9 +360,10 @@ ck_rds_snapshot(const json_t *j, const char *d, size_t n)
 
 	CHECK_INT(aws_xml_to_json(d, n, tags, &v), FX_OK);
 	CHECK(aws_j_list(v,
-	    "CreateDBSnapshotResponse/CreateDBSnapshotResult") == NULL);
-	CHECK_STR(aws_j_str(v, "CreateDBSnapshotResponse/"
-	    "CreateDBSnapshotResult/DBSnapshot/DBSnapshotIdentifier"),
+		  "CreateDBSnapshotResponse/CreateDBSnapshotResult") == NULL);
+	CHECK_STR(aws_j_str(v,
+		      "CreateDBSnapshotResponse/"
+		      "CreateDBSnapshotResult/DBSnapshot/DBSnapshotIdentifier"),
 	    "mydbsnapshot");
 	json_decref(v);
 }
@@ -386,24 +390,23 @@ static const char *const tags_rds_describe[] = { "DBInstance", "Tag", NULL };
 static const char *const tags_r53_zones[] = { "HostedZone", NULL };
 static const char *const tags_r53_records[] = { "ResourceRecordSet",
 	"ResourceRecord", NULL };
-static const char *const tags_cloudfront[] = { "DistributionSummary",
-	"Origin", "CNAME", NULL };
+static const char *const tags_cloudfront[] = { "DistributionSummary", "Origin",
+	"CNAME", NULL };
 
 static const struct rcase {
-	const char		*name;
-	const char *const	*tags;
-	check_fn		 check;
+	const char *name;
+	const char *const *tags;
+	check_fn check;
 } cases[] = {
 	{ "cloudfront-list-distributions.xml", tags_cloudfront, NULL },
 	{ "cloudtrail-lookup-events.json", NULL, ck_cloudtrail },
 	{ "rds-create-db-snapshot.xml", NULL, ck_rds_snapshot },
-	{ "rds-describe-db-instances.xml", tags_rds_describe,
-	    ck_rds_describe },
+	{ "rds-describe-db-instances.xml", tags_rds_describe, ck_rds_describe },
 	{ "route53-list-hosted-zones.xml", tags_r53_zones, NULL },
 	{ "route53-list-resource-record-sets.xml", tags_r53_records, NULL },
 	{ "sts-assume-role.xml", NULL, ck_sts_assume },
 };
-#define NCASES	(sizeof(cases) / sizeof(cases[0]))
+#define NCASES (sizeof(cases) / sizeof(cases[0]))
 
 static int
 has_suffix(const char *s, const char *suf)
@@ -475,8 +478,8 @@ test_responses(void)
 				c = (int)i;
 		ncases += c >= 0;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		nchecked += one_file(path, de->d_name,
-		    c >= 0 ? &cases[c] : NULL);
+		nchecked +=
+		    one_file(path, de->d_name, c >= 0 ? &cases[c] : NULL);
 	}
 	closedir(dp);
 	printf("  %zu response files\n", nfiles);
@@ -484,7 +487,7 @@ test_responses(void)
 	CHECK_INT(ncases, NCASES);
 	for (i = 0; expects[i].path != NULL || expects[i].want != NULL; i++)
 		nsect += expects[i].path == NULL;
-	CHECK_INT(nchecked, nsect);	/* no section for a missing file */
+	CHECK_INT(nchecked, nsect); /* no section for a missing file */
 }
 
 /* --- hostile and odd input --------------------------------------------- */
@@ -503,20 +506,18 @@ static const char laughs[] =
     " <!ENTITY lol9 \"&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;\">\n"
     "]>\n<lolz><a>&lol9;</a></lolz>\n";
 
-static const char *const bad_docs[] = {
-	"", " \n", "<", "x", "<a><b></a>", "<a>", "<a></b>", "<a/><b/>",
-	"<a>\xff\xfe</a>", "<r>&x;</r>", "<?xml version=\"1.0\"?>",
-	"<!-- nothing -->", "{\"a\":1}", "<a>\x01</a>", laughs,
+static const char *const bad_docs[] = { "", " \n", "<", "x", "<a><b></a>",
+	"<a>", "<a></b>", "<a/><b/>", "<a>\xff\xfe</a>", "<r>&x;</r>",
+	"<?xml version=\"1.0\"?>", "<!-- nothing -->", "{\"a\":1}",
+	"<a>\x01</a>", laughs,
 	"<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM "
-	    "\"file:///etc/passwd\">]><r><a>&x;</a></r>",
+	"\"file:///etc/passwd\">]><r><a>&x;</a></r>",
 	"<!DOCTYPE ErrorResponse [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
-	    "<ErrorResponse><Error><Code>&x;</Code><Message>m</Message>"
-	    "</Error><RequestId>1</RequestId></ErrorResponse>",
+	"<ErrorResponse><Error><Code>&x;</Code><Message>m</Message>"
+	"</Error><RequestId>1</RequestId></ErrorResponse>",
 	"<!DOCTYPE r [<!ENTITY % p SYSTEM \"file:///etc/passwd\"> %p;]><r/>",
 	"<!DOCTYPE r SYSTEM \"http://127.0.0.1:9/x.dtd\"><r>&x;</r>",
-	"<!DOCTYPE r><r><a>1</a></r>",
-	NULL
-};
+	"<!DOCTYPE r><r><a>1</a></r>", NULL };
 
 /* "<a>" depth times, then "x", then the closing tags */
 static char *
@@ -638,18 +639,26 @@ test_errors(void)
 	char big[1400];
 	size_t i;
 
-	CHECK_INT(err_parse("{\"__type\":\"com.amazonaws.cloudtrail.v20131101"
-	    "#InvalidLookupAttributesException\",\"message\":\"bad\\nattr"
-	    "\\u0007x\\u0085y\"}", &e), FX_OK);
+	CHECK_INT(
+	    err_parse(
+		"{\"__type\":\"com.amazonaws.cloudtrail.v20131101"
+		"#InvalidLookupAttributesException\",\"message\":\"bad\\nattr"
+		"\\u0007x\\u0085y\"}",
+		&e),
+	    FX_OK);
 	CHECK_STR(e.code, "InvalidLookupAttributesException");
 	CHECK_STR(e.message, "bad attr x y");
 	CHECK_STR(e.request_id, "");
 	CHECK_INT(err_parse(" {\"__type\":\"ThrottlingException\","
-	    "\"Message\":\"Rate exceeded\"}", &e), FX_OK);
+			    "\"Message\":\"Rate exceeded\"}",
+		      &e),
+	    FX_OK);
 	CHECK_STR(e.code, "ThrottlingException");
 	CHECK_STR(e.message, "Rate exceeded");
 	CHECK_INT(err_parse("{\"__type\":\"aws.x#FooError:http://internal."
-	    "amazon.com/coral/x/\"}", &e), FX_OK);
+			    "amazon.com/coral/x/\"}",
+		      &e),
+	    FX_OK);
 	CHECK_STR(e.code, "FooError");
 	CHECK_STR(e.message, "");
 	CHECK_INT(err_parse("{\"__type\":\"\"}", &e), FX_EINVAL);
@@ -657,9 +666,13 @@ test_errors(void)
 	CHECK_INT(err_parse("{\"__type\":7}", &e), FX_EINVAL);
 	CHECK_INT(err_parse("{\"message\":\"x\"}", &e), FX_EINVAL);
 	CHECK_INT(err_parse("{\"__type\":\"X\"", &e), FX_EINVAL);
-	CHECK_INT(err_parse("<ErrorResponse><Error><Code>Bad&#10;Code</Code>"
-	    "<Message>l1&#10;l2&#13;&#9;t&#x7f;d&#x85;n \xc3\xa9</Message>"
-	    "</Error><RequestId>r-1</RequestId></ErrorResponse>", &e), FX_OK);
+	CHECK_INT(
+	    err_parse(
+		"<ErrorResponse><Error><Code>Bad&#10;Code</Code>"
+		"<Message>l1&#10;l2&#13;&#9;t&#x7f;d&#x85;n \xc3\xa9</Message>"
+		"</Error><RequestId>r-1</RequestId></ErrorResponse>",
+		&e),
+	    FX_OK);
 	CHECK_STR(e.code, "Bad Code");
 	CHECK_STR(e.message, "l1 l2  t d n \xc3\xa9");
 	CHECK_STR(e.request_id, "r-1");
@@ -667,32 +680,40 @@ test_errors(void)
 	memcpy(big, "<Response><Errors><Error><Code>", 31);
 	for (i = 31; i < 31 + 600 * 2; i += 2)
 		memcpy(big + i, "\xc3\xa9", 2);
-	snprintf(big + i, sizeof(big) - i, "</Code></Error><Error><Code>2"
+	snprintf(big + i, sizeof(big) - i,
+	    "</Code></Error><Error><Code>2"
 	    "</Code></Error></Errors></Response>");
 	CHECK_INT(err_parse(big, &e), FX_OK);
 	CHECK_INT(strlen(e.code), 126);
 	CHECK(memcmp(e.code + 124, "\xc3\xa9", 3) == 0);
 	CHECK_STR(e.message, "");
 	CHECK_STR(e.request_id, "");
-	CHECK_INT(err_parse("<InvalidChangeBatch xmlns=\"https://route53."
-	    "amazonaws.com/doc/2013-04-01/\"><Messages><Message>Tried to "
-	    "delete resource record set [name='a.example.com.', type='CNAME']"
-	    " but it was not found</Message></Messages><RequestId>b25f48e8"
-	    "</RequestId></InvalidChangeBatch>", &e), FX_OK);
+	CHECK_INT(
+	    err_parse(
+		"<InvalidChangeBatch xmlns=\"https://route53."
+		"amazonaws.com/doc/2013-04-01/\"><Messages><Message>Tried to "
+		"delete resource record set [name='a.example.com.', type='CNAME']"
+		" but it was not found</Message></Messages><RequestId>b25f48e8"
+		"</RequestId></InvalidChangeBatch>",
+		&e),
+	    FX_OK);
 	CHECK_STR(e.code, "InvalidChangeBatch");
 	CHECK(strncmp(e.message, "Tried to delete resource", 24) == 0);
 	CHECK_STR(e.request_id, "b25f48e8");
 	CHECK_INT(err_parse("<ErrorResponse><Error/></ErrorResponse>", &e),
 	    FX_EINVAL);
 	CHECK_INT(err_parse("<CreateTagsResponse><return>true</return>"
-	    "</CreateTagsResponse>", &e), FX_EINVAL);
+			    "</CreateTagsResponse>",
+		      &e),
+	    FX_EINVAL);
 }
 
 static void
 test_conversion(void)
 {
 	static const char *const tags[] = { "L", NULL };
-	const char *doc = "<?xml version=\"1.0\"?>"
+	const char *doc =
+	    "<?xml version=\"1.0\"?>"
 	    "<p:r xmlns:p=\"urn:x\" k=\"v\">"
 	    "<xSet><item>a</item></xSet><ySet/><m><member><k>1</k></member>"
 	    "<member><k>2</k></member></m><Ls><L>1</L></Ls>"
@@ -705,7 +726,7 @@ test_conversion(void)
 	CHECK(json_is_array(aws_j_get(j, "r/xSet")));
 	CHECK_INT(json_array_size(aws_j_list(j, "r/xSet")), 1);
 	CHECK_STR(aws_j_str(walk(j, "r/xSet/0"), ""), "a");
-	CHECK_STR(aws_j_str(j, "r/ySet"), "");	/* empty list wrapper */
+	CHECK_STR(aws_j_str(j, "r/ySet"), ""); /* empty list wrapper */
 	CHECK(aws_j_list(j, "r/ySet") == NULL);
 	CHECK_INT(json_array_size(aws_j_list(j, "r/ySet")), 0);
 	CHECK_INT(json_array_size(aws_j_list(j, "r/m")), 2);
@@ -724,8 +745,8 @@ test_conversion(void)
 	/* accessors */
 	CHECK(aws_j_get(j, "") == j);
 	CHECK(aws_j_get(NULL, "r") == NULL && aws_j_get(j, NULL) == NULL);
-	CHECK(aws_j_get(j, "r/a/x") == NULL);	/* through a string */
-	CHECK(aws_j_get(j, "r/xSet/item") == NULL);	/* through a list */
+	CHECK(aws_j_get(j, "r/a/x") == NULL);	    /* through a string */
+	CHECK(aws_j_get(j, "r/xSet/item") == NULL); /* through a list */
 	CHECK(aws_j_get(j, "r/") == NULL && aws_j_get(j, "/r") == NULL);
 	CHECK(aws_j_get(j, "r//a") == NULL && aws_j_get(j, "r/no") == NULL);
 	CHECK(aws_j_get(j, "rr") == NULL && aws_j_get(j, "R") == NULL);
@@ -738,12 +759,13 @@ test_conversion(void)
 static void *
 th_main(void *p)
 {
-	static const char ok[] = "<DescribeInstancesResponse><reservationSet>"
+	static const char ok[] =
+	    "<DescribeInstancesResponse><reservationSet>"
 	    "<item><instancesSet><item><instanceId>i-1</instanceId></item>"
 	    "</instancesSet></item></reservationSet>"
 	    "</DescribeInstancesResponse>";
 	static const char err[] = "<ErrorResponse><Error><Code>NoSuchEntity"
-	    "</Code></Error></ErrorResponse>";
+				  "</Code></Error></ErrorResponse>";
 	int *bad = p;
 	struct aws_error e;
 	const char *s;
@@ -755,7 +777,8 @@ th_main(void *p)
 		if (to_json(ok, NULL, &j) != FX_OK)
 			(*bad)++;
 		s = aws_j_str(walk(j, "DescribeInstancesResponse/"
-		    "reservationSet/0/instancesSet/0"), "instanceId");
+				      "reservationSet/0/instancesSet/0"),
+		    "instanceId");
 		if (s == NULL || strcmp(s, "i-1") != 0)
 			(*bad)++;
 		json_decref(j);
@@ -788,11 +811,17 @@ test_threads(void)
 int
 main(void)
 {
-	TEST("every canned AWS answer") test_responses();
-	TEST("conversion rules and accessors") test_conversion();
-	TEST("error bodies") test_errors();
-	TEST("hostile input, quietly") test_quiet();
-	TEST("size cap") test_size_cap();
-	TEST("threads") test_threads();
+	TEST("every canned AWS answer")
+		test_responses();
+	TEST("conversion rules and accessors")
+		test_conversion();
+	TEST("error bodies")
+		test_errors();
+	TEST("hostile input, quietly")
+		test_quiet();
+	TEST("size cap")
+		test_size_cap();
+	TEST("threads")
+		test_threads();
 	return TEST_REPORT();
 }

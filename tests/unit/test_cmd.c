@@ -14,16 +14,16 @@
 #include "testhelp.h"
 #include "banned.h"
 
-#define NOW	1795000000LL	/* 2026-11-18T11:06:40Z */
-#define ADMIN	"U0ADMIN1"
+#define NOW   1795000000LL /* 2026-11-18T11:06:40Z */
+#define ADMIN "U0ADMIN1"
 
 static char dbdir[] = "/tmp/fixit-test-cmd-XXXXXX";
 
 static struct account accounts[] = {
 	{ (char *)"111122223333", (char *)"prod-main", ENV_PROD,
-	  (char *)"C0PROD", NULL, 0 },
+	    (char *)"C0PROD", NULL, 0 },
 	{ (char *)"444455556666", (char *)"dev-sandbox", ENV_NONPROD,
-	  (char *)"C0DEV", NULL, 0 },
+	    (char *)"C0DEV", NULL, 0 },
 };
 static struct playbook playbooks[2];
 static char *admins[] = { (char *)ADMIN };
@@ -76,8 +76,8 @@ seed(struct db *db, void *arg)
 	rc = db_finding_insert(db, &f);
 	if (rc != FX_OK)
 		return rc;
-	rc = db_audit_add(db, f.id, NOW - 200, "fixit", NULL, "open",
-	    "created", "first seen", NULL);
+	rc = db_audit_add(db, f.id, NOW - 200, "fixit", NULL, "open", "created",
+	    "first seen", NULL);
 	if (rc != FX_OK)
 		return rc;
 	rc = db_audit_add(db, f.id, NOW - 100, "fixit", "open", "notified",
@@ -120,8 +120,8 @@ seed(struct db *db, void *arg)
 	rc = db_exception_insert(db, &x);
 	if (rc != FX_OK)
 		return rc;
-	rc = db_audit_add(db, f.id, NOW - 50, "U0OWNER", "notified",
-	    "excepted", "exception", "migration in progress", NULL);
+	rc = db_audit_add(db, f.id, NOW - 50, "U0OWNER", "notified", "excepted",
+	    "exception", "migration in progress", NULL);
 	if (rc != FX_OK)
 		return rc;
 	/* 6: fixing, may run now */
@@ -142,8 +142,9 @@ seed_many(struct db *db, void *arg)
 		snprintf(res, sizeof(res), "vol-many-%03d", i);
 		finding_init(&f, "ebs-unused", "444455556666", res, FS_FAILED);
 		f.attempts = 3;
-		f.last_error = (char *)"An error message long enough to fill "
-		    "the reply quickly, repeated for every single failure";
+		f.last_error = (char
+			*)"An error message long enough to fill "
+			  "the reply quickly, repeated for every single failure";
 		rc = db_finding_insert(db, &f);
 	}
 	return rc;
@@ -182,15 +183,16 @@ run(struct dbw *w, const char *user, const char *text)
 	return buf_str(&reply);
 }
 
-#define HAS(hay, needle) do {						\
-	const char *th_h = (hay);					\
-	th_checks++;							\
-	if (strstr(th_h, (needle)) == NULL) {				\
-		th_failed++;						\
-		printf("  FAIL %s:%d: missing \"%s\" in:\n%s\n",	\
-		    __FILE__, __LINE__, (needle), th_h);		\
-	}								\
-} while (0)
+#define HAS(hay, needle)                                                       \
+	do {                                                                   \
+		const char *th_h = (hay);                                      \
+		th_checks++;                                                   \
+		if (strstr(th_h, (needle)) == NULL) {                          \
+			th_failed++;                                           \
+			printf("  FAIL %s:%d: missing \"%s\" in:\n%s\n",       \
+			    __FILE__, __LINE__, (needle), th_h);               \
+		}                                                              \
+	} while (0)
 
 static void
 test_refusal_help(struct dbw *w)
@@ -240,25 +242,26 @@ test_status(struct dbw *w)
 		r = run(w, ADMIN, "STATUS");
 		HAS(r, "*fixit status*");
 		HAS(r, "*By state:* open 0 \xc2\xb7 notified 2 \xc2\xb7 "
-		    "excepted 1 \xc2\xb7 fixing 1 \xc2\xb7 fixed 1 \xc2\xb7 "
-		    "failed 1 \xc2\xb7 resolved 0 \xc2\xb7 rolled_back 0");
+		       "excepted 1 \xc2\xb7 fixing 1 \xc2\xb7 fixed 1 \xc2\xb7 "
+		       "failed 1 \xc2\xb7 resolved 0 \xc2\xb7 rolled_back 0");
 		HAS(r, "`ec2-imdsv1` (enforce): notified 2 \xc2\xb7 "
-		    "excepted 1\n");
+		       "excepted 1\n");
 		HAS(r, "`ebs-unused` (notify): fixing 1 \xc2\xb7 fixed 1 "
-		    "\xc2\xb7 failed 1\n");
+		       "\xc2\xb7 failed 1\n");
 		HAS(r, "*Due in the next 24 h (2):*\n");
 		HAS(r, "#6 `ebs-unused` vol-3 (444455556666/eu-west-1) "
-		    "fixing, due now\n");
+		       "fixing, due now\n");
 		fx_iso8601_format(NOW + 3600, iso);
-		snprintf(exp, sizeof(exp), "#1 `ec2-imdsv1` i-0abc "
+		snprintf(exp, sizeof(exp),
+		    "#1 `ec2-imdsv1` i-0abc "
 		    "(111122223333/eu-west-1) notified, due %s (in 1h 0m)\n",
 		    iso);
 		HAS(r, exp);
 		HAS(r, "*Recent failures (1):*\n");
 		HAS(r, "#3 `ebs-unused` vol-1 (444455556666/eu-west-1) after "
-		    "3 attempts: AccessDenied: &lt;boom&gt; &amp; more\n");
+		       "3 attempts: AccessDenied: &lt;boom&gt; &amp; more\n");
 		HAS(r, "*Paused:* nothing");
-		CHECK(strstr(r, "i-0def") == NULL);	/* not due in 24 h */
+		CHECK(strstr(r, "i-0def") == NULL); /* not due in 24 h */
 	}
 }
 
@@ -278,26 +281,30 @@ test_lists(struct dbw *w)
 		r = run(w, ADMIN, "exceptions");
 		HAS(r, "*Exceptions, pending first (1):*\n");
 		fx_iso8601_format(NOW + 30 * 86400, iso);
-		snprintf(exp, sizeof(exp), "#1 1 month *active* for #5 "
+		snprintf(exp, sizeof(exp),
+		    "#1 1 month *active* for #5 "
 		    "`ec2-imdsv1` i-0exc (111122223333/eu-west-1), by U0OWNER, "
-		    "until %s (in 30d 0h): migration in progress", iso);
+		    "until %s (in 30d 0h): migration in progress",
+		    iso);
 		HAS(r, exp);
 	}
 	TEST("show") {
 		r = run(w, ADMIN, "show #1");
 		HAS(r, "*Finding #1* \xe2\x80\x94 `ec2-imdsv1` \xe2\x80\x94 "
-		    "*notified*\n");
+		       "*notified*\n");
 		HAS(r, "*Title:* a title\n");
 		HAS(r, "*Account:* 111122223333 (prod-main, production) "
-		    "*Region:* eu-west-1\n");
+		       "*Region:* eu-west-1\n");
 		HAS(r, "*History (2):*\n");
 		fx_iso8601_format(NOW - 200, iso);
 		snprintf(exp, sizeof(exp), "%s fixit created: first seen\n",
 		    iso);
 		HAS(r, exp);
 		fx_iso8601_format(NOW - 100, iso);
-		snprintf(exp, sizeof(exp), "%s fixit open -> notified: owner "
-		    "asked\n", iso);
+		snprintf(exp, sizeof(exp),
+		    "%s fixit open -> notified: owner "
+		    "asked\n",
+		    iso);
 		HAS(r, exp);
 		r = run(w, ADMIN, "show 5");
 		HAS(r, "*Exceptions:*\n\xe2\x80\xa2 #1 1 month *active*");
@@ -344,8 +351,10 @@ test_times(struct dbw *w)
 	TEST("times in show and in the last scans") {
 		r = run(w, ADMIN, "show 1");
 		fx_iso8601_format(NOW - 7200, a);
-		snprintf(exp, sizeof(exp), "*First seen:* %s  *Last seen:* "
-		    "%s\n", a, a);
+		snprintf(exp, sizeof(exp),
+		    "*First seen:* %s  *Last seen:* "
+		    "%s\n",
+		    a, a);
 		HAS(r, exp);
 		fx_iso8601_format(NOW + 3600, a);
 		snprintf(exp, sizeof(exp), "*Deadline:* %s (in 1h 0m)\n", a);
@@ -365,11 +374,14 @@ test_times(struct dbw *w)
 		CHECK_INT(dbw_call(w, seed_scans, NULL), FX_OK);
 		r = run(w, ADMIN, "status");
 		fx_iso8601_format(NOW - 300, a);
-		snprintf(exp, sizeof(exp), "\n*Last scans:*\n\xe2\x80\xa2 "
+		snprintf(exp, sizeof(exp),
+		    "\n*Last scans:*\n\xe2\x80\xa2 "
 		    "prod-main (111122223333) eu-west-1: complete %s (5m "
-		    "ago), 2 found, 1 resolved\n", a);
+		    "ago), 2 found, 1 resolved\n",
+		    a);
 		HAS(r, exp);
-		HAS(r, "\xe2\x80\xa2 dev-sandbox (444455556666) eu-west-1: "
+		HAS(r,
+		    "\xe2\x80\xa2 dev-sandbox (444455556666) eu-west-1: "
 		    "*incomplete* -, 0 found, 0 resolved: Throttling &lt;slow "
 		    "down&gt;\n");
 	}
@@ -398,13 +410,13 @@ test_changes(struct dbw *w)
 		free(p);
 		r = run(w, ADMIN, "pause nosuch");
 		CHECK_STR(r, "Unknown playbook `nosuch`. Valid names: `all`, "
-		    "`ec2-imdsv1`, `ebs-unused`.");
+			     "`ec2-imdsv1`, `ebs-unused`.");
 	}
 	TEST("undo") {
 		HAS(run(w, ADMIN, "undo 4"), "Undo of #4 queued.");
 		HAS(run(w, ADMIN, "undo 4"), "already queued");
 		HAS(run(w, ADMIN, "undo 1"), "only a fixed finding can be "
-		    "undone");
+					     "undone");
 		HAS(run(w, ADMIN, "undo 999"), "#999 was not found");
 		HAS(run(w, ADMIN, "show 4"), "undo_requested");
 	}

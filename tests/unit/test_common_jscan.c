@@ -16,18 +16,18 @@
 
 enum { K_A = 1, K_B, K_OBJ, K_OBJ_X, K_ARR, K_ARR0, K_ARR0_Y, K_N };
 
-static const struct jscan_field obj_f[] = {
-	{ .key = "x", .slot = K_OBJ_X }, { .key = NULL } };
-static const struct jscan_field el_f[] = {
-	{ .key = "y", .slot = K_ARR0_Y }, { .key = NULL } };
-static const struct jscan_field root_f[] = {
-	{ .key = "a", .slot = K_A },
+static const struct jscan_field obj_f[] = { { .key = "x", .slot = K_OBJ_X },
+	{ .key = NULL } };
+static const struct jscan_field el_f[] = { { .key = "y", .slot = K_ARR0_Y },
+	{ .key = NULL } };
+static const struct jscan_field root_f[] = { { .key = "a", .slot = K_A },
 	{ .key = "b", .slot = K_B },
 	{ .key = "obj", .slot = K_OBJ, .members = obj_f },
-	{ .key = "arr", .slot = K_ARR, .first_slot = K_ARR0,
-	  .first_members = el_f },
-	{ .key = NULL }
-};
+	{ .key = "arr",
+	    .slot = K_ARR,
+	    .first_slot = K_ARR0,
+	    .first_members = el_f },
+	{ .key = NULL } };
 
 static struct jscan_value v[K_N - 1];
 
@@ -69,13 +69,18 @@ test_keeps(void)
 	enum jscan_type root;
 
 	TEST("kept members, decoded") {
-		CHECK_INT(scan(&js, " {\"a\": \"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\""
-		    "\\n\", \"zz\": {\"a\": 1}, \"b\": -12.5e+3, \"obj\": {\"x\":"
-		    " \"\\/\", \"a\": [1, 2]}, \"arr\": [{\"y\": null, \"z\": "
-		    "[{}]}, {\"y\": 2}, 3]} ", &root), FX_OK);
+		CHECK_INT(
+		    scan(&js,
+			" {\"a\": \"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\""
+			"\\n\", \"zz\": {\"a\": 1}, \"b\": -12.5e+3, \"obj\": {\"x\":"
+			" \"\\/\", \"a\": [1, 2]}, \"arr\": [{\"y\": null, \"z\": "
+			"[{}]}, {\"y\": 2}, 3]} ",
+			&root),
+		    FX_OK);
 		CHECK_INT(root, JS_OBJECT);
 		CHECK_INT(v[K_A - 1].type, JS_STRING);
-		CHECK_STR(v[K_A - 1].str, "caf\xc3\xa9 \xf0\x9f\x98\x80 \"q\"\n");
+		CHECK_STR(v[K_A - 1].str,
+		    "caf\xc3\xa9 \xf0\x9f\x98\x80 \"q\"\n");
 		CHECK_INT(v[K_A - 1].len, 15);
 		CHECK_INT(v[K_B - 1].type, JS_NUMBER);
 		CHECK_INT(v[K_OBJ - 1].type, JS_OBJECT);
@@ -83,15 +88,18 @@ test_keeps(void)
 		CHECK_INT(v[K_ARR - 1].type, JS_ARRAY);
 		CHECK_INT(v[K_ARR - 1].len, 3);
 		CHECK_INT(v[K_ARR0 - 1].type, JS_OBJECT);
-		CHECK_INT(v[K_ARR0_Y - 1].type, JS_NULL);	/* not element 1's */
+		CHECK_INT(v[K_ARR0_Y - 1].type, JS_NULL); /* not element 1's */
 		jscan_release(&js);
 		jscan_release(NULL);
 	}
 
 	TEST("absent, wrong types, escaped keys, members of non-objects") {
-		CHECK_INT(scan(&js, "{\"\\u0061\": true, \"obj\": [\"x\"], "
-		    "\"arr\": {\"y\": 1}}", &root), FX_OK);
-		CHECK_INT(v[K_A - 1].type, JS_BOOL);	/* "\u0061" is "a" */
+		CHECK_INT(scan(&js,
+			      "{\"\\u0061\": true, \"obj\": [\"x\"], "
+			      "\"arr\": {\"y\": 1}}",
+			      &root),
+		    FX_OK);
+		CHECK_INT(v[K_A - 1].type, JS_BOOL); /* "\u0061" is "a" */
 		CHECK_INT(v[K_B - 1].type, JS_ABSENT);
 		CHECK_INT(v[K_OBJ - 1].type, JS_ARRAY);
 		CHECK_INT(v[K_OBJ_X - 1].type, JS_ABSENT);
@@ -100,7 +108,7 @@ test_keeps(void)
 		jscan_release(&js);
 		CHECK_INT(scan(&js, "[{\"a\": 1}]", &root), FX_OK);
 		CHECK_INT(root, JS_ARRAY);
-		CHECK_INT(v[K_A - 1].type, JS_ABSENT);	/* root list: objects */
+		CHECK_INT(v[K_A - 1].type, JS_ABSENT); /* root list: objects */
 		jscan_release(&js);
 		CHECK_INT(scan(&js, "\"s\"", &root), FX_OK);
 		CHECK_INT(root, JS_STRING);
@@ -184,8 +192,11 @@ test_refuses(void)
 		struct jscan js;
 		enum jscan_type root;
 
-		CHECK_INT(scan(&js, "{\"c\": 1, \"c\": 2, \"zz\": {\"a\": 1, "
-		    "\"a\": 2}, \"obj\": {\"q\": 1, \"q\": 2}}", &root), FX_OK);
+		CHECK_INT(scan(&js,
+			      "{\"c\": 1, \"c\": 2, \"zz\": {\"a\": 1, "
+			      "\"a\": 2}, \"obj\": {\"q\": 1, \"q\": 2}}",
+			      &root),
+		    FX_OK);
 		jscan_release(&js);
 	}
 
@@ -203,8 +214,9 @@ test_refuses(void)
 
 	TEST("valid odd corners") {
 		const char *ok[] = { "0", "-0", "-0.0e-0", "1E+2", "[]", "{}",
-		    " [ ] ", "\"\"", "\"\\ud83d\\ude00\"", "\"\xf4\x8f\xbf\xbf\"",
-		    "\"\xef\xbf\xbf\"", "[true,false,null]", "{\"\":\"\"}" };
+			" [ ] ", "\"\"", "\"\\ud83d\\ude00\"",
+			"\"\xf4\x8f\xbf\xbf\"", "\"\xef\xbf\xbf\"",
+			"[true,false,null]", "{\"\":\"\"}" };
 		size_t i;
 
 		for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
@@ -230,7 +242,7 @@ next(void)
 
 /* bytes that matter to JSON, and some that must not appear raw */
 static const char alphabet[] = "{}[]\",:\\/0123456789-+.eEtrufalsn "
-    "\t\n\x01\x7f\x80\xbf\xc3\xe0\xed\xf0\xf4\xff";
+			       "\t\n\x01\x7f\x80\xbf\xc3\xe0\xed\xf0\xf4\xff";
 
 /* one random edit of s[0..*len) (room for 8 more bytes) */
 static void
@@ -240,23 +252,23 @@ mutate(char *s, size_t *len)
 	char c = alphabet[next() % (sizeof(alphabet) - 1)];
 
 	switch (next() % 4) {
-	case 0:		/* replace */
+	case 0: /* replace */
 		if (*len)
 			s[at] = c;
 		break;
-	case 1:		/* insert */
+	case 1: /* insert */
 		memmove(s + at + 1, s + at, *len - at);
 		s[at] = c;
 		++*len;
 		break;
-	case 2:		/* delete a run */
+	case 2: /* delete a run */
 		n = 1 + next() % 4;
 		if (at + n > *len)
 			n = *len - at;
 		memmove(s + at, s + at + n, *len - at - n);
 		*len -= n;
 		break;
-	default:	/* truncate */
+	default: /* truncate */
 		*len = at;
 		break;
 	}
@@ -266,9 +278,9 @@ static void
 test_agrees_with_jansson(void)
 {
 	const char *files[] = { "slack/block_actions_approve.json",
-	    "slack/block_actions_ephemeral_reject.json",
-	    "slack/view_submission_reject_reason.json",
-	    "slack/events_api.json" };
+		"slack/block_actions_ephemeral_reject.json",
+		"slack/view_submission_reject_reason.json",
+		"slack/events_api.json" };
 	size_t i, len, mlen, k;
 	int disagree, valids;
 	char *s, *m;

@@ -13,13 +13,13 @@
 #include "banned.h"
 
 #ifndef SCHED_BATCH
-#define SCHED_BATCH	3
+#define SCHED_BATCH 3
 #endif
 
 struct probe {
 	struct fx_worker wk;
-	int policy;		/* the thread's own, as it saw it */
-	int wakes;		/* kicks seen before the stop */
+	int policy; /* the thread's own, as it saw it */
+	int wakes;  /* kicks seen before the stop */
 };
 
 static void *
@@ -48,9 +48,11 @@ main(void)
 
 	TEST("workers run SCHED_BATCH, the critical one keeps its policy") {
 		CHECK_INT(fx_worker_start(&batch.wk, "t-batch", probe_main,
-		    &batch), FX_OK);
+			      &batch),
+		    FX_OK);
 		CHECK_INT(fx_worker_start_critical(&crit.wk, "t-crit",
-		    probe_main, &crit), FX_OK);
+			      probe_main, &crit),
+		    FX_OK);
 		fx_worker_kick(&batch.wk);
 		fx_worker_stop(&batch.wk);
 		fx_worker_stop(&crit.wk);

@@ -56,52 +56,52 @@ load(const char *text, struct config **out, struct buf *err)
 #define MIN_HEAD "admins: [U0ADMIN1]\nadmin_channel: C0ADM\n"
 
 static const char full_yaml[] =
-	"listen: 0.0.0.0:0\n"
-	"database: /var/lib/fixit/fixit.db\n"
-	"tick: 2s\n"
-	"lease: 10m\n"
-	"log_level: debug\n"
-	"http_threads: 8\n"
-	"admins: [U0ADMIN1, U0ADMIN2]\n"
-	"admin_channel: C0ADMINS\n"
-	"slack:\n"
-	"  mode: live\n"
-	"  api_base: http://127.0.0.1:9999/api\n"
-	"  signing_secret_file: @DIR@/sig\n"
-	"  bot_token_file: @DIR@/bot\n"
-	"  owner_cache_ttl: 1d\n"
-	"  outbox_max_attempts: 7\n"
-	"  outbox_max_backoff: 90\n"
-	"ingest:\n"
-	"  tokens_file: @DIR@/tokens\n"
-	"accounts:\n"
-	"  - id: \"111122223333\"\n"
-	"    name: prod-main\n"
-	"    environment: production\n"
-	"    channel: C0PROD\n"
-	"  - id: 444455556666\n"
-	"    name: dev sandbox\n"
-	"    environment: non-production\n"
-	"    channel: C0DEV\n"
-	"playbooks:\n"
-	"  - name: ec2-imdsv1\n"
-	"    description: Require IMDSv2\n"
-	"    mode: enforce\n"
-	"    approval: none\n"
-	"    grace: 2d\n"
-	"    reminder_before: 12h\n"
-	"    exceptions: [1m]\n"
-	"    exceptions_need_approval: []\n"
-	"    max_fixes_per_hour: 0\n"
-	"    max_attempts: 5\n"
-	"    retry_backoff: 30s\n"
-	"    irreversible: true\n"
-	"    exception_durations: {1m: 1h, 1y: 2h}\n"
-	"    executor:\n"
-	"      type: exec\n"
-	"      command: [/usr/local/libexec/fixit/imds.sh, --strict]\n"
-	"      timeout: 1m\n"
-	"  - name: ebs-unused\n";
+    "listen: 0.0.0.0:0\n"
+    "database: /var/lib/fixit/fixit.db\n"
+    "tick: 2s\n"
+    "lease: 10m\n"
+    "log_level: debug\n"
+    "http_threads: 8\n"
+    "admins: [U0ADMIN1, U0ADMIN2]\n"
+    "admin_channel: C0ADMINS\n"
+    "slack:\n"
+    "  mode: live\n"
+    "  api_base: http://127.0.0.1:9999/api\n"
+    "  signing_secret_file: @DIR@/sig\n"
+    "  bot_token_file: @DIR@/bot\n"
+    "  owner_cache_ttl: 1d\n"
+    "  outbox_max_attempts: 7\n"
+    "  outbox_max_backoff: 90\n"
+    "ingest:\n"
+    "  tokens_file: @DIR@/tokens\n"
+    "accounts:\n"
+    "  - id: \"111122223333\"\n"
+    "    name: prod-main\n"
+    "    environment: production\n"
+    "    channel: C0PROD\n"
+    "  - id: 444455556666\n"
+    "    name: dev sandbox\n"
+    "    environment: non-production\n"
+    "    channel: C0DEV\n"
+    "playbooks:\n"
+    "  - name: ec2-imdsv1\n"
+    "    description: Require IMDSv2\n"
+    "    mode: enforce\n"
+    "    approval: none\n"
+    "    grace: 2d\n"
+    "    reminder_before: 12h\n"
+    "    exceptions: [1m]\n"
+    "    exceptions_need_approval: []\n"
+    "    max_fixes_per_hour: 0\n"
+    "    max_attempts: 5\n"
+    "    retry_backoff: 30s\n"
+    "    irreversible: true\n"
+    "    exception_durations: {1m: 1h, 1y: 2h}\n"
+    "    executor:\n"
+    "      type: exec\n"
+    "      command: [/usr/local/libexec/fixit/imds.sh, --strict]\n"
+    "      timeout: 1m\n"
+    "  - name: ebs-unused\n";
 
 static char *
 expand_dir(const char *tpl)
@@ -134,7 +134,7 @@ test_full(void)
 	tmpfile_with("sig", "s3cr3t-signing\n");
 	tmpfile_with("bot", "xoxb-bot-token\n");
 	tmpfile_with("tokens", "# ingest tokens\n\ntok-one\n  tok-two  \n"
-	    "# tok-commented\n");
+			       "# tok-commented\n");
 	TEST("full config") {
 		rc = load(text, &c, &err);
 		CHECK_INT(rc, FX_OK);
@@ -255,7 +255,8 @@ test_defaults(void)
 	}
 	TEST("an aws executor before the name it is named after") {
 		rc = load(MIN_HEAD "playbooks:\n  - executor: {type: aws}\n"
-		    "    name: ebs-unused\n", &c, &err);
+				   "    name: ebs-unused\n",
+		    &c, &err);
 		CHECK_INT(rc, FX_OK);
 		if (rc != FX_OK) {
 			printf("  %s\n", buf_str(&err));
@@ -269,7 +270,8 @@ test_defaults(void)
 	}
 	TEST("empty sections take their defaults") {
 		rc = load(MIN_HEAD "slack:\ningest:\n# tokens_file: x\n"
-		    "playbooks:\n  - name: p1\n    executor:\n", &c, &err);
+				   "playbooks:\n  - name: p1\n    executor:\n",
+		    &c, &err);
 		CHECK_INT(rc, FX_OK);
 		if (rc != FX_OK) {
 			printf("  %s\n", buf_str(&err));
@@ -277,7 +279,7 @@ test_defaults(void)
 		}
 		CHECK_INT(c->slack_mode, SLACK_CONSOLE);
 		CHECK(c->policy->playbooks[0].exec.ops ==
-		    executor_find("dry-run"));
+		      executor_find("dry-run"));
 		config_free(c);
 	}
 	TEST("no accounts, no playbooks") {
@@ -293,14 +295,16 @@ test_defaults(void)
 
 struct err_case {
 	const char *yaml;
-	const char *want;	/* after "FILE" */
+	const char *want; /* after "FILE" */
 };
 
-#define ACC1 "accounts:\n  - id: \"111122223333\"\n    name: a\n" \
+#define ACC1                                                                   \
+	"accounts:\n  - id: \"111122223333\"\n    name: a\n"                   \
 	"    environment: production\n    channel: C0A\n"
 #define PB1 "playbooks:\n  - name: p1\n"
 /* the registry's names, as the executor errors list them */
-#define BUILTINS "ec2-imdsv1, ebs-unused, eip-unassociated, rds-idle, " \
+#define BUILTINS                                                               \
+	"ec2-imdsv1, ebs-unused, eip-unassociated, rds-idle, "                 \
 	"route53-ns-only, dangling-dns, ec2-quarantine, ec2-quarantine-expired"
 
 static const struct err_case err_cases[] = {
@@ -311,145 +315,145 @@ static const struct err_case err_cases[] = {
 	/* unknown and duplicate keys */
 	{ MIN_HEAD "colour: blue\n", ":3: colour: unknown key" },
 	{ MIN_HEAD "slack:\n  mode: console\n  moed: live\n",
-	  ":5: slack.moed: unknown key" },
+	    ":5: slack.moed: unknown key" },
 	{ MIN_HEAD PB1 "    executor:\n      type: exec\n      cmd: [/x]\n",
-	  ":7: playbooks[0].executor.cmd: unknown key" },
+	    ":7: playbooks[0].executor.cmd: unknown key" },
 	{ MIN_HEAD "tick: 1s\nlease: 1m\ntick: 2s\n",
-	  ":5: tick: duplicate key (first at line 3)" },
+	    ":5: tick: duplicate key (first at line 3)" },
 	{ "admins: [U1]\nadmins: [U2]\nadmin_channel: C1\n",
-	  ":2: admins: duplicate key (first at line 1)" },
+	    ":2: admins: duplicate key (first at line 1)" },
 	/* required keys */
 	{ "admin_channel: C1\n", ":1: admins: required key missing" },
 	{ "admins: [U1]\n", ":1: admin_channel: required key missing" },
 	{ MIN_HEAD "accounts:\n  - id: \"111122223333\"\n    name: a\n"
-	  "    environment: production\n",
-	  ":4: accounts[0].channel: required key missing" },
+		   "    environment: production\n",
+	    ":4: accounts[0].channel: required key missing" },
 	{ MIN_HEAD "playbooks:\n  - mode: enforce\n",
-	  ":4: playbooks[0].name: required key missing" },
+	    ":4: playbooks[0].name: required key missing" },
 	/* wrong types */
 	{ "admins: U1\nadmin_channel: C1\n",
-	  ":1: admins: expected a list like [U0123ABCD], got a value" },
+	    ":1: admins: expected a list like [U0123ABCD], got a value" },
 	{ MIN_HEAD "tick: {a: 1}\n",
-	  ":3: tick: expected a single value, got a mapping" },
+	    ":3: tick: expected a single value, got a mapping" },
 	{ MIN_HEAD "tick:\n", ":3: tick: missing value" },
 	{ MIN_HEAD "slack: console\n",
-	  ":3: slack: expected a mapping of keys, got a value" },
+	    ":3: slack: expected a mapping of keys, got a value" },
 	{ MIN_HEAD "accounts:\n  id: 1\n",
-	  ":4: accounts: expected a list like [{...}, {...}], got a mapping" },
+	    ":4: accounts: expected a list like [{...}, {...}], got a mapping" },
 	{ MIN_HEAD PB1 "    irreversible: yes\n",
-	  ":5: playbooks[0].irreversible: expected true or false" },
+	    ":5: playbooks[0].irreversible: expected true or false" },
 	/* numbers and durations */
 	{ MIN_HEAD "http_threads: -1\n",
-	  ":3: http_threads: expected a whole number from 0 to 64" },
+	    ":3: http_threads: expected a whole number from 0 to 64" },
 	{ MIN_HEAD "http_threads: 8x\n", ":3: http_threads: expected a whole" },
 	{ MIN_HEAD "slack:\n  outbox_max_attempts: 0\n",
-	  ":4: slack.outbox_max_attempts: expected a whole number from 1" },
+	    ":4: slack.outbox_max_attempts: expected a whole number from 1" },
 	{ MIN_HEAD "tick: 5x\n", ":3: tick: expected a duration" },
 	{ MIN_HEAD "tick: 0\n", ":3: tick: expected a duration "
-	  "(90, 2s, 15m, 48h, 30d, 1w) from 1s to 1h" },
+				"(90, 2s, 15m, 48h, 30d, 1w) from 1s to 1h" },
 	{ MIN_HEAD "lease: -5m\n", ":3: lease: expected a duration" },
 	{ MIN_HEAD PB1 "    grace: 1h\n    reminder_before: 1h\n",
-	  ":6: playbooks[0].reminder_before: must be less than grace (1h)" },
+	    ":6: playbooks[0].reminder_before: must be less than grace (1h)" },
 	{ MIN_HEAD PB1 "    grace: 12h\n",
-	  ":4: playbooks[0].reminder_before: must be less than grace (12h)" },
+	    ":4: playbooks[0].reminder_before: must be less than grace (12h)" },
 	{ MIN_HEAD PB1 "    exception_durations: {2m: 1d}\n",
-	  ":5: playbooks[0].exception_durations.2m: unknown key" },
+	    ":5: playbooks[0].exception_durations.2m: unknown key" },
 	{ MIN_HEAD PB1 "    exception_durations: {1y: forever}\n",
-	  ":5: playbooks[0].exception_durations.1y: expected a duration" },
+	    ":5: playbooks[0].exception_durations.1y: expected a duration" },
 	/* enums */
 	{ MIN_HEAD "log_level: verbose\n",
-	  ":3: log_level: expected one of: error | warn | info | debug" },
+	    ":3: log_level: expected one of: error | warn | info | debug" },
 	{ MIN_HEAD "slack:\n  mode: offline\n",
-	  ":4: slack.mode: expected one of: live | console" },
+	    ":4: slack.mode: expected one of: live | console" },
 	{ MIN_HEAD "accounts:\n  - id: \"111122223333\"\n    name: a\n"
-	  "    environment: prod\n    channel: C0A\n",
-	  ":6: accounts[0].environment: expected one of: non-production | "
-	  "production" },
+		   "    environment: prod\n    channel: C0A\n",
+	    ":6: accounts[0].environment: expected one of: non-production | "
+	    "production" },
 	{ MIN_HEAD PB1 "    mode: fix\n",
-	  ":5: playbooks[0].mode: expected one of: off | shadow | notify | "
-	  "enforce" },
+	    ":5: playbooks[0].mode: expected one of: off | shadow | notify | "
+	    "enforce" },
 	{ MIN_HEAD PB1 "    approval: admin\n",
-	  ":5: playbooks[0].approval: expected one of: owner | none" },
+	    ":5: playbooks[0].approval: expected one of: owner | none" },
 	{ MIN_HEAD PB1 "    executor: {type: lambda}\n",
-	  ":5: playbooks[0].executor.type: expected one of: dry-run | exec" },
+	    ":5: playbooks[0].executor.type: expected one of: dry-run | exec" },
 	{ MIN_HEAD PB1 "    exceptions: [1m, 2w]\n",
-	  ":5: playbooks[0].exceptions[1]: expected 1m or 1y" },
+	    ":5: playbooks[0].exceptions[1]: expected 1m or 1y" },
 	{ MIN_HEAD PB1 "    exceptions: [1y, 1y]\n",
-	  ":5: playbooks[0].exceptions[1]: listed twice" },
+	    ":5: playbooks[0].exceptions[1]: listed twice" },
 	/* identifiers */
 	{ MIN_HEAD "accounts:\n  - id: \"11112222333\"\n    name: a\n"
-	  "    environment: production\n    channel: C0A\n",
-	  ":4: accounts[0].id: must be a 12-digit AWS account id" },
+		   "    environment: production\n    channel: C0A\n",
+	    ":4: accounts[0].id: must be a 12-digit AWS account id" },
 	{ MIN_HEAD ACC1 "  - id: \"111122223333\"\n    name: b\n"
-	  "    environment: production\n    channel: C0B\n",
-	  ":8: accounts[1].id: duplicate account id 111122223333 "
-	  "(also accounts[0])" },
+			"    environment: production\n    channel: C0B\n",
+	    ":8: accounts[1].id: duplicate account id 111122223333 "
+	    "(also accounts[0])" },
 	{ MIN_HEAD "accounts:\n  - id: \"111122223333\"\n    name: a\n"
-	  "    environment: production\n    channel: c0a\n",
-	  ":7: accounts[0].channel: must be a Slack id" },
+		   "    environment: production\n    channel: c0a\n",
+	    ":7: accounts[0].channel: must be a Slack id" },
 	{ "admins: [U1, u2]\nadmin_channel: C1\n",
-	  ":1: admins[1]: must be a Slack id" },
+	    ":1: admins[1]: must be a Slack id" },
 	{ "admins: []\nadmin_channel: C1\n",
-	  ":1: admins: needs at least one Slack user id" },
+	    ":1: admins: needs at least one Slack user id" },
 	{ "admins:\n  - U1\n  - U1\nadmin_channel: C1\n",
-	  ":3: admins[1]: listed twice" },
+	    ":3: admins[1]: listed twice" },
 	{ "admins: [U1]\nadmin_channel: '#general'\n",
-	  ":2: admin_channel: must be a Slack id" },
+	    ":2: admin_channel: must be a Slack id" },
 	{ MIN_HEAD "playbooks:\n  - name: EC2_imds\n",
-	  ":4: playbooks[0].name: must be 1 to 63 characters" },
+	    ":4: playbooks[0].name: must be 1 to 63 characters" },
 	{ MIN_HEAD PB1 "  - name: p2\n  - name: p1\n",
-	  ":6: playbooks[2].name: duplicate playbook name p1 "
-	  "(also playbooks[0])" },
+	    ":6: playbooks[2].name: duplicate playbook name p1 "
+	    "(also playbooks[0])" },
 	/* executor */
 	{ MIN_HEAD PB1 "    executor:\n      type: exec\n",
-	  ":6: playbooks[0].executor.command: type exec needs a command" },
+	    ":6: playbooks[0].executor.command: type exec needs a command" },
 	{ MIN_HEAD PB1 "    executor:\n      type: exec\n      command: []\n",
-	  ":6: playbooks[0].executor.command: type exec needs a command" },
+	    ":6: playbooks[0].executor.command: type exec needs a command" },
 	{ MIN_HEAD PB1 "    executor:\n      type: exec\n"
-	  "      command: [fix.sh]\n",
-	  ":7: playbooks[0].executor.command[0]: must be an absolute path" },
+		       "      command: [fix.sh]\n",
+	    ":7: playbooks[0].executor.command[0]: must be an absolute path" },
 	{ MIN_HEAD PB1 "    executor:\n      type: exec\n"
-	  "      command: /bin/fix.sh --all\n",
-	  ":7: playbooks[0].executor.command: expected a list" },
+		       "      command: /bin/fix.sh --all\n",
+	    ":7: playbooks[0].executor.command: expected a list" },
 	{ MIN_HEAD PB1 "    executor:\n      timeout: 0\n",
-	  ":6: playbooks[0].executor.timeout: expected a duration" },
+	    ":6: playbooks[0].executor.timeout: expected a duration" },
 	{ MIN_HEAD "playbooks:\n  - executor: {type: exec}\n    name: p1\n",
-	  ":4: playbooks[0].executor.command: type exec needs a command" },
+	    ":4: playbooks[0].executor.command: type exec needs a command" },
 	{ MIN_HEAD PB1 "    executor:\n      type: aws\n",
-	  ":6: playbooks[0].executor.playbook: type aws needs a built-in "
-	  "playbook: name the playbook after one, or set executor.playbook "
-	  "(" BUILTINS ")" },
+	    ":6: playbooks[0].executor.playbook: type aws needs a built-in "
+	    "playbook: name the playbook after one, or set executor.playbook "
+	    "(" BUILTINS ")" },
 	{ MIN_HEAD PB1 "    executor:\n      type: aws\n"
-	  "      playbook: ec2-imds\n",
-	  ":7: playbooks[0].executor.playbook: is not a built-in playbook "
-	  "(" BUILTINS ")" },
+		       "      playbook: ec2-imds\n",
+	    ":7: playbooks[0].executor.playbook: is not a built-in playbook "
+	    "(" BUILTINS ")" },
 	/* listen, api_base */
 	{ MIN_HEAD "listen: localhost:8080\n",
-	  ":3: listen: host must be an IPv4 address" },
+	    ":3: listen: host must be an IPv4 address" },
 	{ MIN_HEAD "listen: 127.0.0.1:65536\n",
-	  ":3: listen: port must be a number from 0 to 65535" },
+	    ":3: listen: port must be a number from 0 to 65535" },
 	{ MIN_HEAD "listen: 127.0.0.1\n", ":3: listen: expected host:port" },
 	{ MIN_HEAD "slack:\n  api_base: ftp://slack.com/api/\n",
-	  ":4: slack.api_base: expected an http:// or https:// URL" },
+	    ":4: slack.api_base: expected an http:// or https:// URL" },
 	{ MIN_HEAD "slack:\n  api_base: https://\n",
-	  ":4: slack.api_base: expected an http:// or https:// URL" },
+	    ":4: slack.api_base: expected an http:// or https:// URL" },
 	/* secrets in the file */
 	{ MIN_HEAD "slack:\n  signing_secret: abc123\n",
-	  ":4: slack.signing_secret: secrets do not belong in the config "
-	  "file: use slack.signing_secret_file or FIXIT_SLACK_SIGNING_SECRET" },
+	    ":4: slack.signing_secret: secrets do not belong in the config "
+	    "file: use slack.signing_secret_file or FIXIT_SLACK_SIGNING_SECRET" },
 	{ MIN_HEAD "slack:\n  bot_token: xoxb-1\n",
-	  ":4: slack.bot_token: secrets do not belong in the config file: "
-	  "use slack.bot_token_file or FIXIT_SLACK_BOT_TOKEN" },
+	    ":4: slack.bot_token: secrets do not belong in the config file: "
+	    "use slack.bot_token_file or FIXIT_SLACK_BOT_TOKEN" },
 	{ MIN_HEAD "ingest:\n  tokens: [t1]\n",
-	  ":4: ingest.tokens: secrets do not belong in the config file: "
-	  "use ingest.tokens_file or FIXIT_INGEST_TOKENS" },
+	    ":4: ingest.tokens: secrets do not belong in the config file: "
+	    "use ingest.tokens_file or FIXIT_INGEST_TOKENS" },
 	{ MIN_HEAD "token: abc\n", ":3: token: secrets do not belong" },
 	/* secrets missing */
 	{ MIN_HEAD "slack:\n  mode: live\n",
-	  ":4: slack.mode: live mode needs the signing secret" },
+	    ":4: slack.mode: live mode needs the signing secret" },
 	{ MIN_HEAD "slack:\n  signing_secret_file: /nonexistent/sig\n",
-	  ":4: slack.signing_secret_file: cannot use secret file "
-	  "/nonexistent/sig: No such file or directory" },
+	    ":4: slack.signing_secret_file: cannot use secret file "
+	    "/nonexistent/sig: No such file or directory" },
 };
 
 static void
@@ -475,8 +479,8 @@ test_errors(void)
 			if (strncmp(buf_str(&err), want, strlen(want)) != 0) {
 				th_failed++;
 				printf("  FAIL case %zu\n    got:  %s\n"
-				    "    want: %s...\n", i, buf_str(&err),
-				    want);
+				       "    want: %s...\n",
+				    i, buf_str(&err), want);
 			}
 			/* no secret value is ever echoed */
 			CHECK(strstr(buf_str(&err), "abc123") == NULL);
@@ -489,7 +493,7 @@ test_errors(void)
 		rc = config_load("/nonexistent/fixit.yaml", &c, &err);
 		CHECK_INT(rc, FX_ECONFIG);
 		CHECK_STR(buf_str(&err), "/nonexistent/fixit.yaml: cannot "
-		    "open: No such file or directory");
+					 "open: No such file or directory");
 	}
 	buf_release(&err);
 }
@@ -524,7 +528,7 @@ test_secrets(void)
 	TEST("a *_file key wins over the environment") {
 		tmpfile_with("bot2", "xoxb-from-file\n");
 		text = expand_dir(MIN_HEAD "slack:\n"
-		    "  bot_token_file: @DIR@/bot2\n");
+					   "  bot_token_file: @DIR@/bot2\n");
 		rc = load(text, &c, &err);
 		free(text);
 		CHECK_INT(rc, FX_OK);
@@ -538,17 +542,17 @@ test_secrets(void)
 		rc = load(MIN_HEAD "slack:\n  mode: live\n", &c, &err);
 		CHECK_INT(rc, FX_ECONFIG);
 		CHECK(strstr(buf_str(&err), ":4: slack.mode: live mode needs "
-		    "the bot token") != NULL);
+					    "the bot token") != NULL);
 	}
 	clear_env();
 	TEST("bad tokens files; values never echoed") {
 		tmpfile_with("tk", "good-token\nbad token-zzz\n");
 		text = expand_dir(MIN_HEAD "ingest:\n"
-		    "  tokens_file: @DIR@/tk\n");
+					   "  tokens_file: @DIR@/tk\n");
 		rc = load(text, &c, &err);
 		CHECK_INT(rc, FX_ECONFIG);
 		CHECK(strstr(buf_str(&err), ":4: ingest.tokens_file: a token "
-		    "contains white space") != NULL);
+					    "contains white space") != NULL);
 		CHECK(strstr(buf_str(&err), "zzz") == NULL);
 		CHECK(strstr(buf_str(&err), "good-token") == NULL);
 		tmpfile_with("tk", "# only a comment\n\n");
@@ -571,7 +575,7 @@ test_secrets(void)
 		rc = load(text, &c, &err);
 		CHECK_INT(rc, FX_ECONFIG);
 		CHECK(strstr(buf_str(&err), ":4: ingest.tokens_file: cannot "
-		    "use secret file") != NULL);
+					    "use secret file") != NULL);
 		free(text);
 	}
 	buf_release(&err);
@@ -580,9 +584,16 @@ test_secrets(void)
 static void
 test_durations(void)
 {
-	static const struct { const char *in; long long secs; } d[] = {
-		{ "90", 90 }, { "2s", 2 }, { "15m", 900 }, { "48h", 172800 },
-		{ "30d", 2592000 }, { "1w", 604800 },
+	static const struct {
+		const char *in;
+		long long secs;
+	} d[] = {
+		{ "90", 90 },
+		{ "2s", 2 },
+		{ "15m", 900 },
+		{ "48h", 172800 },
+		{ "30d", 2592000 },
+		{ "1w", 604800 },
 	};
 	struct buf err = BUF_INIT, y = BUF_INIT;
 	struct config *c;
@@ -593,8 +604,10 @@ test_durations(void)
 	TEST("durations") {
 		for (i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
 			buf_reset(&y);
-			rc = buf_addf(&y, MIN_HEAD PB1 "    grace: %s\n"
-			    "    reminder_before: 0\n", d[i].in);
+			rc = buf_addf(&y,
+			    MIN_HEAD PB1 "    grace: %s\n"
+					 "    reminder_before: 0\n",
+			    d[i].in);
 			CHECK_INT(rc, FX_OK);
 			rc = load(buf_str(&y), &c, &err);
 			CHECK_INT(rc, FX_OK);
@@ -648,7 +661,7 @@ test_shipped(void)
 		CHECK_INT(c->policy->nplaybooks, 8);
 		for (i = 0; i < c->policy->nplaybooks; i++) {
 			CHECK(c->policy->playbooks[i].exec.ops ==
-			    executor_find("dry-run"));
+			      executor_find("dry-run"));
 			CHECK_INT(c->policy->playbooks[i].mode, PB_ENFORCE);
 		}
 		CHECK(policy_account(c->policy, "111122223333") != NULL);

@@ -117,7 +117,7 @@ open_thread(void *arg)
 	intptr_t ok;
 
 	ok = db_open(path, &db) == FX_OK &&
-	    db_schema_version(db) == db_nmigrations;
+	     db_schema_version(db) == db_nmigrations;
 	db_close(db);
 	return (void *)ok;
 }
@@ -134,7 +134,8 @@ test_open_race(void)
 	snprintf(p, sizeof(p), "%s/race.db", tmpdir);
 	TEST("concurrent opens of a new file migrate once") {
 		for (i = 0; i < NTHREADS; i++)
-			CHECK_INT(pthread_create(&t[i], NULL, open_thread, p), 0);
+			CHECK_INT(pthread_create(&t[i], NULL, open_thread, p),
+			    0);
 		for (i = 0; i < NTHREADS; i++) {
 			ok = NULL;
 			CHECK_INT(pthread_join(t[i], &ok), 0);
@@ -165,7 +166,8 @@ test_open(void)
 			struct finding f;
 
 			CHECK_INT(db_finding_find(db, "pb-a", "111122223333",
-			    "eu-west-1", "i-keep", &f), FX_OK);
+				      "eu-west-1", "i-keep", &f),
+			    FX_OK);
 			finding_release(&f);
 		}
 		db_close(db);
@@ -178,7 +180,8 @@ test_open(void)
 
 		CHECK_INT(sqlite3_open(dbpath, &h), SQLITE_OK);
 		CHECK_INT(sqlite3_prepare_v2(h, "PRAGMA journal_mode", -1, &st,
-		    NULL), SQLITE_OK);
+			      NULL),
+		    SQLITE_OK);
 		CHECK_INT(sqlite3_step(st), SQLITE_ROW);
 		CHECK_STR((const char *)sqlite3_column_text(st, 0), "wal");
 		sqlite3_finalize(st);
@@ -219,9 +222,11 @@ test_finding_insert(struct db *db)
 
 		CHECK_INT(db_finding_get(db, 999999, &g), FX_ENOTFOUND);
 		CHECK_INT(db_finding_find(db, "pb-a", "111122223333",
-		    "eu-west-1", "nope", &g), FX_ENOTFOUND);
+			      "eu-west-1", "nope", &g),
+		    FX_ENOTFOUND);
 		CHECK_INT(db_finding_find(db, "pb-a", "111122223333",
-		    "eu-west-1", "i-0001", &g), FX_OK);
+			      "eu-west-1", "i-0001", &g),
+		    FX_OK);
 		CHECK_INT(g.id, id);
 		finding_release(&g);
 	}
@@ -289,7 +294,7 @@ test_finding_update(struct db *db, int64_t id)
 		/* bad input: CHECK constraint, or refused before SQL */
 		setstr(&g.details, "not json");
 		CHECK_INT(db_finding_update(db, &g), FX_EDB);
-		setstr(&g.details, NULL);		/* NULL: {} */
+		setstr(&g.details, NULL); /* NULL: {} */
 		CHECK_INT(db_finding_update(db, &g), FX_OK);
 		g.state = FS__COUNT;
 		CHECK_INT(db_finding_update(db, &g), FX_EINVAL);
@@ -302,10 +307,10 @@ test_finding_update(struct db *db, int64_t id)
 
 	TEST("steps_only: a state step writes its columns, not the report") {
 		CHECK_INT(db_finding_get(db, id, &g), FX_OK);
-		CHECK_INT(g.steps_only, 0);	/* never read from the row */
+		CHECK_INT(g.steps_only, 0); /* never read from the row */
 		g.steps_only = 1;
 		setstr(&g.title, "not written");
-		setstr(&g.details, "not json either");	/* not even checked */
+		setstr(&g.details, "not json either"); /* not even checked */
 		setstr(&g.owner_slack_id, "UOTHER");
 		setstr(&g.slack_ts, "7.7");
 		g.last_seen = 999;
@@ -479,11 +484,13 @@ test_due(const char *path)
 			CHECK(due_is(db, DUE_UNDO, 1000, 10, w6, 2));
 			/* reminders only up to a horizon (e's deadline 2000) */
 			CHECK_INT(db_finding_ids_remind(db, 1000, 1999, 10,
-			    &ids, &n), FX_OK);
+				      &ids, &n),
+			    FX_OK);
 			CHECK_INT(n, 0);
 			free(ids);
 			CHECK_INT(db_finding_ids_remind(db, 1000, 2000, 10,
-			    &ids, &n), FX_OK);
+				      &ids, &n),
+			    FX_OK);
 			CHECK(n == 1 && ids[0] == e);
 			free(ids);
 			/* earlier: fewer due */
@@ -495,7 +502,8 @@ test_due(const char *path)
 		CHECK_INT(n, 0);
 		CHECK(ids == NULL);
 		CHECK_INT(db_finding_ids_due(db, (enum due_kind)42, 1000, 5,
-		    &ids, &n), FX_EINVAL);
+			      &ids, &n),
+		    FX_EINVAL);
 	}
 	db_close(db);
 }
@@ -511,26 +519,35 @@ test_audit(struct db *db, int64_t fid)
 	TEST("audit append, count per playbook, append-only") {
 		data = json_pack("{s:s}", "why", "test");
 		CHECK_INT(db_audit_add(db, fid, 500, "U1", "notified", "fixing",
-		    "fix_now", NULL, data), FX_OK);
+			      "fix_now", NULL, data),
+		    FX_OK);
 		CHECK_INT(db_audit_add(db, fid, 600, "timer", "fixing", "fixed",
-		    "fix_attempt", "ok", NULL), FX_OK);
+			      "fix_attempt", "ok", NULL),
+		    FX_OK);
 		CHECK_INT(db_audit_add(db, fid, 700, "timer", NULL, NULL,
-		    "fix_attempt", NULL, NULL), FX_OK);
-		CHECK_INT(db_audit_add(db, 0, 700, "UADM", NULL, NULL,
-		    "pause", "all", data), FX_OK);
+			      "fix_attempt", NULL, NULL),
+		    FX_OK);
+		CHECK_INT(db_audit_add(db, 0, 700, "UADM", NULL, NULL, "pause",
+			      "all", data),
+		    FX_OK);
 		CHECK_INT(db_audit_add(db, fid, 1, "x", "bogus", NULL, "e",
-		    NULL, NULL), FX_EDB);
-		CHECK_INT(db_audit_add(db, fid, 1, NULL, NULL, NULL, "e",
-		    NULL, NULL), FX_EINVAL);
+			      NULL, NULL),
+		    FX_EDB);
+		CHECK_INT(db_audit_add(db, fid, 1, NULL, NULL, NULL, "e", NULL,
+			      NULL),
+		    FX_EINVAL);
 		json_decref(data);
 		CHECK_INT(db_audit_count_playbook(db, "pb-a", "fix_attempt", 0,
-		    &n), FX_OK);
+			      &n),
+		    FX_OK);
 		CHECK_INT(n, 2);
 		CHECK_INT(db_audit_count_playbook(db, "pb-a", "fix_attempt",
-		    650, &n), FX_OK);
+			      650, &n),
+		    FX_OK);
 		CHECK_INT(n, 1);
-		CHECK_INT(db_audit_count_playbook(db, "pb-other",
-		    "fix_attempt", 0, &n), FX_OK);
+		CHECK_INT(db_audit_count_playbook(db, "pb-other", "fix_attempt",
+			      0, &n),
+		    FX_OK);
 		CHECK_INT(n, 0);
 
 		rc = raw_exec(dbpath, "UPDATE audit SET actor = 'x'", msg,
@@ -541,7 +558,8 @@ test_audit(struct db *db, int64_t fid)
 		CHECK(rc != SQLITE_OK);
 		CHECK(strstr(msg, "audit is append-only") != NULL);
 		CHECK_INT(raw_exec(dbpath, "SELECT count(*) FROM audit", NULL,
-		    0), SQLITE_OK);
+			      0),
+		    SQLITE_OK);
 	}
 }
 
@@ -584,7 +602,7 @@ test_exceptions(struct db *db, int64_t fid)
 		CHECK_INT(db_exception_get(db, 99999, &y), FX_ENOTFOUND);
 		setstr(&x.kind, "2w");
 		CHECK_INT(db_exception_insert(db, &x), FX_EDB);
-		x.finding_id = 99999;		/* foreign key */
+		x.finding_id = 99999; /* foreign key */
 		setstr(&x.kind, "1m");
 		CHECK_INT(db_exception_insert(db, &x), FX_EDB);
 		exception_release(&x);
@@ -616,8 +634,9 @@ test_outbox(struct db *db, int64_t fid)
 			CHECK_INT(rows[0].finding_id, fid);
 			CHECK_INT(json_object_size(rows[0].args), 0);
 			CHECK_STR(rows[1].kind, "decision");
-			CHECK_STR(json_string_value(json_object_get(
-			    rows[1].args, "text")), "hello");
+			CHECK_STR(json_string_value(
+				      json_object_get(rows[1].args, "text")),
+			    "hello");
 			CHECK_INT(rows[1].created_at, 101);
 			CHECK_INT(rows[1].attempts, 0);
 			CHECK_INT(db_outbox_retry(db, rows[0].id, 500, "429"),
@@ -665,22 +684,26 @@ test_cache_pause(struct db *db)
 	int paused = -1;
 
 	TEST("slack user cache with max age") {
-		CHECK_INT(db_slack_user_get(db, "a@example.com", 60, 1000, &uid),
+		CHECK_INT(db_slack_user_get(db, "a@example.com", 60, 1000,
+			      &uid),
 		    FX_OK);
 		CHECK(uid == NULL);
 		CHECK_INT(db_slack_user_put(db, "a@example.com", "U1", 1000),
 		    FX_OK);
 		CHECK_INT(db_slack_user_get(db, "A@Example.com", 60, 1060,
-		    &uid), FX_OK);
+			      &uid),
+		    FX_OK);
 		CHECK_STR(uid, "U1");
 		free(uid);
 		CHECK_INT(db_slack_user_get(db, "a@example.com", 60, 1061,
-		    &uid), FX_OK);
+			      &uid),
+		    FX_OK);
 		CHECK(uid == NULL);
 		CHECK_INT(db_slack_user_put(db, "a@example.com", "U2", 2000),
 		    FX_OK);
 		CHECK_INT(db_slack_user_get(db, "a@example.com", 60, 2001,
-		    &uid), FX_OK);
+			      &uid),
+		    FX_OK);
 		CHECK_STR(uid, "U2");
 		free(uid);
 	}
@@ -718,11 +741,13 @@ test_savepoint(struct db *db)
 		CHECK_INT(db_begin(db), FX_OK);
 		CHECK(add_finding(db, "sp-outer", FS_OPEN) > 0);
 		CHECK_INT(db_audit_add(db, 0, 42, "t", NULL, NULL, "sp_outer",
-		    NULL, NULL), FX_OK);
+			      NULL, NULL),
+		    FX_OK);
 		CHECK_INT(db_savepoint(db), FX_OK);
 		CHECK(add_finding(db, "sp-inner", FS_OPEN) > 0);
 		CHECK_INT(db_audit_add(db, 0, 42, "t", NULL, NULL, "sp_inner",
-		    NULL, NULL), FX_OK);
+			      NULL, NULL),
+		    FX_OK);
 		db_savepoint_rollback(db);
 		CHECK_INT(db_savepoint(db), FX_OK);
 		CHECK(add_finding(db, "sp-kept", FS_OPEN) > 0);
@@ -736,23 +761,28 @@ test_savepoint(struct db *db)
 		db_savepoint_release(db);
 		CHECK_INT(db_commit(db), FX_OK);
 		CHECK_INT(db_finding_find(db, "pb-a", "111122223333",
-		    "eu-west-1", "sp-outer", &f), FX_OK);
+			      "eu-west-1", "sp-outer", &f),
+		    FX_OK);
 		finding_release(&f);
 		CHECK_INT(db_finding_find(db, "pb-a", "111122223333",
-		    "eu-west-1", "sp-kept", &f), FX_OK);
+			      "eu-west-1", "sp-kept", &f),
+		    FX_OK);
 		finding_release(&f);
 		CHECK_INT(db_finding_find(db, "pb-a", "111122223333",
-		    "eu-west-1", "sp-inner", &f), FX_ENOTFOUND);
+			      "eu-west-1", "sp-inner", &f),
+		    FX_ENOTFOUND);
 		CHECK_INT(db_finding_find(db, "pb-a", "111122223333",
-		    "eu-west-1", "sp-failed", &f), FX_ENOTFOUND);
+			      "eu-west-1", "sp-failed", &f),
+		    FX_ENOTFOUND);
 	}
 	TEST("rollback of the whole transaction") {
 		CHECK_INT(db_begin(db), FX_OK);
 		CHECK(add_finding(db, "rb", FS_OPEN) > 0);
 		db_rollback(db);
-		db_rollback(db);	/* none open: harmless */
+		db_rollback(db); /* none open: harmless */
 		CHECK_INT(db_finding_find(db, "pb-a", "111122223333",
-		    "eu-west-1", "rb", &f), FX_ENOTFOUND);
+			      "eu-west-1", "rb", &f),
+		    FX_ENOTFOUND);
 	}
 }
 
@@ -773,8 +803,8 @@ click_job(struct db *db, int64_t id, int64_t now)
 	f.attempts++;
 	f.updated_at = now;
 	rc = db_finding_update(db, &f);
-	args = json_pack("{s:s,s:I}", "text", "fixing now", "f",
-	    (json_int_t)id);
+	args =
+	    json_pack("{s:s,s:I}", "text", "fixing now", "f", (json_int_t)id);
 	if (rc == FX_OK)
 		rc = db_audit_add(db, id, now, "U0CLICKER", fstate_name(from),
 		    fstate_name(f.state), "fix_now", NULL, args);
@@ -829,7 +859,7 @@ test_timing(void)
 			}
 			for (j = 0; j < BATCH; j++) {
 				id = base + (int64_t)((i * BATCH + j) * 7919 %
-				    NFINDINGS);
+						      NFINDINGS);
 				if (db_savepoint(db) != FX_OK) {
 					failed++;
 					continue;
@@ -846,8 +876,8 @@ test_timing(void)
 		t = mono_s() - t0;
 		CHECK_INT(failed, 0);
 		printf("  %d jobs in %d batches: %.1f us per job "
-		    "(%.2f ms per batch incl. commit)\n", NBATCHES * BATCH,
-		    NBATCHES, t * 1e6 / (NBATCHES * BATCH),
+		       "(%.2f ms per batch incl. commit)\n",
+		    NBATCHES * BATCH, NBATCHES, t * 1e6 / (NBATCHES * BATCH),
 		    t * 1e3 / NBATCHES);
 		db_close(db);
 	}

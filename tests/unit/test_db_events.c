@@ -55,20 +55,23 @@ test_events(struct db *db)
 
 	TEST("an event id is stored once, pending in arrival order") {
 		CHECK_INT(db_begin(db), FX_OK);
-		CHECK_INT(db_event_add(db, "e1", "cloudtrail", "{}", 1000, &dup),
+		CHECK_INT(db_event_add(db, "e1", "cloudtrail", "{}", 1000,
+			      &dup),
 		    FX_OK);
 		CHECK_INT(dup, 0);
-		CHECK_INT(db_event_add(db, "e1", "cloudtrail", "{\"x\":1}", 2000,
-		    &dup), FX_OK);
+		CHECK_INT(db_event_add(db, "e1", "cloudtrail", "{\"x\":1}",
+			      2000, &dup),
+		    FX_OK);
 		CHECK_INT(dup, 1);
 		CHECK_INT(db_event_add(db, "e2", "securityhub", "{}", 3000,
-		    &dup), FX_OK);
+			      &dup),
+		    FX_OK);
 		CHECK_INT(db_commit(db), FX_OK);
 		CHECK_INT(db_event_pending(db, 10, &rows, &k), FX_OK);
 		CHECK_INT(k, 2);
 		if (k == 2) {
 			CHECK_STR(rows[0].id, "e1");
-			CHECK_STR(rows[0].body, "{}");	/* the first copy */
+			CHECK_STR(rows[0].body, "{}"); /* the first copy */
 			CHECK_INT(rows[0].received_at, 1000);
 			CHECK_STR(rows[1].kind, "securityhub");
 		}
@@ -87,23 +90,29 @@ test_events(struct db *db)
 	}
 	TEST("launches in the window, summed over at most max events") {
 		CHECK_INT(db_begin(db), FX_OK);
-		CHECK_INT(db_event_add(db, "e3", "cloudtrail", "{}", 4000, &dup),
+		CHECK_INT(db_event_add(db, "e3", "cloudtrail", "{}", 4000,
+			      &dup),
 		    FX_OK);
-		CHECK_INT(db_event_add(db, "e4", "cloudtrail", "{}", 5000, &dup),
+		CHECK_INT(db_event_add(db, "e4", "cloudtrail", "{}", 5000,
+			      &dup),
 		    FX_OK);
 		done(db, "e3", "alice@example.com", 200, 2, FX_OK);
 		done(db, "e4", "bob@example.com", 300, 7, FX_OK);
 		CHECK_INT(db_event_launches(db, "alice@example.com",
-		    "444455556666", 0, 100, &n), FX_OK);
+			      "444455556666", 0, 100, &n),
+		    FX_OK);
 		CHECK_INT(n, 5);
 		CHECK_INT(db_event_launches(db, "alice@example.com",
-		    "444455556666", 150, 100, &n), FX_OK);
+			      "444455556666", 150, 100, &n),
+		    FX_OK);
 		CHECK_INT(n, 2);
 		CHECK_INT(db_event_launches(db, "alice@example.com",
-		    "444455556666", 0, 1, &n), FX_OK);
-		CHECK(n == 2 || n == 3);	/* one event's worth */
+			      "444455556666", 0, 1, &n),
+		    FX_OK);
+		CHECK(n == 2 || n == 3); /* one event's worth */
 		CHECK_INT(db_event_launches(db, "alice@example.com",
-		    "111122223333", 0, 100, &n), FX_OK);
+			      "111122223333", 0, 100, &n),
+		    FX_OK);
 		CHECK_INT(n, 0);
 		CHECK_INT(db_commit(db), FX_OK);
 	}
@@ -143,12 +152,12 @@ test_purge(struct db *db)
 		for (i = 0; i < k; i++)
 			outbox_row_release(&rows[i]);
 		free(rows);
-		CHECK_INT(outbox_rows(db), 1);	/* the old pending one */
+		CHECK_INT(outbox_rows(db), 1); /* the old pending one */
 		/* events: e1, e3, e4 done (received 1, 4, 5 s); e2 pending */
 		CHECK_INT(db_begin(db), FX_OK);
 		CHECK_INT(db_purge(db, 4, 100, &n), FX_OK);
 		CHECK_INT(db_commit(db), FX_OK);
-		CHECK_INT(n, 1);	/* e1 (received at 1 s); no outbox
+		CHECK_INT(n, 1); /* e1 (received at 1 s); no outbox
 					 * row is older than 4 s */
 		CHECK_INT(count(db, "done"), 2);
 	}
@@ -157,11 +166,11 @@ test_purge(struct db *db)
 		CHECK_INT(db_event_add(db, "e9", "cloudtrail", "{}", 1, &dup),
 		    FX_OK);
 		CHECK_INT(db_purge(db, 1000000, 1, &n), FX_OK);
-		CHECK_INT(n, 2);	/* one of each table at most */
+		CHECK_INT(n, 2); /* one of each table at most */
 		CHECK_INT(db_purge(db, 1000000, 100, &n), FX_OK);
 		CHECK_INT(db_commit(db), FX_OK);
 		CHECK_INT(count(db, "done"), 0);
-		CHECK_INT(count(db, "pending"), 2);	/* e2, e9 */
+		CHECK_INT(count(db, "pending"), 2); /* e2, e9 */
 		CHECK_INT(outbox_rows(db), 1);
 	}
 	json_decref(args);

@@ -39,7 +39,7 @@ add(struct db *db, const char *pb, const char *res, enum fstate s,
 	setstr(&f.resource_id, res);
 	setstr(&f.title, "Bucket is public");
 	f.state = s;
-	f.first_seen = f.last_seen = 1767225600;	/* 2026-01-01 */
+	f.first_seen = f.last_seen = 1767225600; /* 2026-01-01 */
 	f.deadline = deadline;
 	f.next_attempt_at = next_at;
 	f.updated_at = updated;
@@ -65,11 +65,11 @@ static void
 test_finding_json(void)
 {
 	static const char *const keys[] = { "id", "playbook", "account_id",
-	    "region", "resource_id", "resource_arn", "owner_email",
-	    "owner_slack_id", "title", "details", "state", "first_seen",
-	    "last_seen", "observed_at", "notified_at", "deadline",
-	    "excepted_until", "attempts", "last_error", "prior_state",
-	    "slack_channel", "slack_ts", "notify_only" };
+		"region", "resource_id", "resource_arn", "owner_email",
+		"owner_slack_id", "title", "details", "state", "first_seen",
+		"last_seen", "observed_at", "notified_at", "deadline",
+		"excepted_until", "attempts", "last_error", "prior_state",
+		"slack_channel", "slack_ts", "notify_only" };
 	struct finding f;
 	json_t *o;
 	size_t i;
@@ -89,7 +89,7 @@ test_finding_json(void)
 		f.first_seen = 1767225600;
 		f.deadline = 1767225600 + 86400;
 		f.attempts = 1;
-		f.lease_until = 5;	/* not exposed */
+		f.lease_until = 5; /* not exposed */
 		o = finding_to_json(&f);
 		CHECK(o != NULL);
 		CHECK_INT(json_object_size(o), sizeof(keys) / sizeof(keys[0]));
@@ -140,7 +140,7 @@ test_counts(struct db *db)
 		CHECK_INT(jint(json_object_get(bp, "pb-a"), "notified"), 2);
 		CHECK_INT(jint(json_object_get(bp, "pb-b"), "notified"), 1);
 		CHECK(json_object_get(json_object_get(bp, "pb-b"), "open") ==
-		    NULL);
+		      NULL);
 		json_decref(o);
 	}
 }
@@ -154,9 +154,11 @@ test_show(struct db *db, int64_t id)
 	TEST("db_finding_show: finding, history oldest first, exceptions") {
 		data = json_pack("{s:i}", "n", 1);
 		CHECK_INT(db_audit_add(db, id, 1767225600, "ingest", NULL,
-		    "open", "created", NULL, NULL), FX_OK);
+			      "open", "created", NULL, NULL),
+		    FX_OK);
 		CHECK_INT(db_audit_add(db, id, 1767225660, "timer", "open",
-		    "notified", "notify", "asked owner", data), FX_OK);
+			      "notified", "notify", "asked owner", data),
+		    FX_OK);
 		json_decref(data);
 		memset(&x, 0, sizeof(x));
 		x.finding_id = id;
@@ -218,8 +220,8 @@ test_lists(struct db *db, const int64_t *ids)
 		 * notified 1.79e9; the one due 1.9e9 is beyond until */
 		CHECK_INT(json_array_size(a), 4);
 		CHECK_INT(jint(json_array_get(a, 0), "id"), ids[4]);
-		CHECK(json_is_null(json_object_get(json_array_get(a, 0),
-		    "due_at")));
+		CHECK(json_is_null(
+		    json_object_get(json_array_get(a, 0), "due_at")));
 		CHECK_INT(jint(json_array_get(a, 1), "id"), ids[0]);
 		CHECK_INT(jint(json_array_get(a, 1), "due_at"), 1700000000);
 		CHECK_INT(jint(json_array_get(a, 1), "deadline"), 1700000000);
@@ -246,7 +248,7 @@ test_lists(struct db *db, const int64_t *ids)
 		x.kind = strdup("1y");
 		x.requested_at = 100;
 		x.until = 200;
-		CHECK_INT(db_exception_insert(db, &x), FX_OK);	/* pending */
+		CHECK_INT(db_exception_insert(db, &x), FX_OK); /* pending */
 		setstr(&x.status, "denied");
 		CHECK_INT(db_exception_insert(db, &x), FX_OK);
 		exception_release(&x);

@@ -19,9 +19,9 @@
 #include "testhelp.h"
 #include "banned.h"
 
-#define NTHREADS	3
-#define NPER		10000	/* findings each thread inserts */
-#define RESTART_FRAMES	64
+#define NTHREADS       3
+#define NPER	       10000 /* findings each thread inserts */
+#define RESTART_FRAMES 64
 
 static char tmpdir[64];
 static char dbpath[128];
@@ -30,7 +30,7 @@ struct loader {
 	pthread_t tid;
 	struct dbw *w;
 	int k;
-	int failed;		/* calls that did not return FX_OK */
+	int failed; /* calls that did not return FX_OK */
 };
 
 static fx_err
@@ -88,8 +88,10 @@ count_findings(void)
 	long long n = -1;
 
 	if (sqlite3_open_v2(dbpath, &h, SQLITE_OPEN_READONLY, NULL) ==
-	    SQLITE_OK && sqlite3_prepare_v2(h, "SELECT count(*) FROM findings",
-	    -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		SQLITE_OK &&
+	    sqlite3_prepare_v2(h, "SELECT count(*) FROM findings", -1, &st,
+		NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	sqlite3_close(h);
@@ -110,7 +112,8 @@ test_wal_bounded(void)
 	off_t wal, wal_max = 0, db_size;
 	int i, started = 0, done, failed = 0;
 
-	TEST("writes that never pause: the WAL is started over");
+	TEST("writes that never pause: the WAL is started over")
+		;
 	CHECK_INT(dbw_start_ckpt(dbpath, &ck, &w), FX_OK);
 	if (w == NULL)
 		return;
@@ -161,7 +164,8 @@ test_bad_policy(void)
 	struct dbw *w;
 	size_t i;
 
-	TEST("a checkpoint policy with a field below 1 is refused");
+	TEST("a checkpoint policy with a field below 1 is refused")
+		;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		w = NULL;
 		CHECK_INT(dbw_start_ckpt(dbpath, &bad[i], &w), FX_EINVAL);
@@ -172,7 +176,7 @@ test_bad_policy(void)
 int
 main(void)
 {
-	log_init(LOG_LVL_ERROR, 2);	/* catch_up() warns at every turn here */
+	log_init(LOG_LVL_ERROR, 2); /* catch_up() warns at every turn here */
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/fixit-dbw.XXXXXX");
 	if (mkdtemp(tmpdir) == NULL) {
 		perror("mkdtemp");

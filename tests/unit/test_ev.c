@@ -18,7 +18,7 @@
 #include "testhelp.h"
 #include "banned.h"
 
-#define T_MIN_EVENTS	5
+#define T_MIN_EVENTS 5
 
 static int
 has_suffix(const char *s, const char *suf)
@@ -60,9 +60,8 @@ test_all_files(void)
 		ev_classify(NULL, ev, &info);
 		CHECK_INT(ev_actions(&info, ev, &acts), FX_OK);
 		printf("  %s: %s/%s by %s (%s): %s, %zu action(s)\n",
-		    de->d_name, info.event_source, info.event_name,
-		    info.actor, info.identity_type,
-		    ev_verdict_name(info.verdict), acts.n);
+		    de->d_name, info.event_source, info.event_name, info.actor,
+		    info.identity_type, ev_verdict_name(info.verdict), acts.n);
 		ev_action_list_release(&acts);
 		json_decref(ev);
 	}
@@ -74,6 +73,7 @@ test_all_files(void)
 int
 main(void)
 {
-	TEST("every sample event parses") test_all_files();
+	TEST("every sample event parses")
+		test_all_files();
 	return TEST_REPORT();
 }

@@ -19,12 +19,12 @@
 #include "testhelp.h"
 #include "banned.h"
 
-#define MAX_GLOBS	8
-#define SHOWN_IDS	5	/* ids printed of a list; "..." for more */
+#define MAX_GLOBS 8
+#define SHOWN_IDS 5 /* ids printed of a list; "..." for more */
 
 /* the rules and settings of a case (its "rules" and "settings") */
 struct setup {
-	char text[4096];	/* a copy of both sections, cut into words */
+	char text[4096]; /* a copy of both sections, cut into words */
 	const char *automation[MAX_GLOBS + 1];
 	const char *iac[MAX_GLOBS + 1];
 	size_t nauto, niac;
@@ -65,10 +65,10 @@ setup_read(struct setup *su, const char *rules, const char *settings)
 		if (strcmp(line, "employee_pattern") == 0 && val)
 			su->s.rules.employee_pattern = val;
 		else if (strcmp(line, "automation") == 0 && val &&
-		    su->nauto < MAX_GLOBS)
+			 su->nauto < MAX_GLOBS)
 			su->automation[su->nauto++] = val;
 		else if (strcmp(line, "iac_tag") == 0 && val &&
-		    su->niac < MAX_GLOBS)
+			 su->niac < MAX_GLOBS)
 			su->iac[su->niac++] = val;
 		else if (strcmp(line, "quarantine_playbook") == 0 && val)
 			su->s.quarantine_playbook = val;
@@ -108,8 +108,8 @@ case_event(const char *src)
 			printf("  bad event JSON: %s\n", e.text);
 		return ev;
 	}
-	snprintf(rel, sizeof(rel), "events/%.*s", (int)strcspn(src + 5,
-	    "\n"), src + 5);
+	snprintf(rel, sizeof(rel), "events/%.*s", (int)strcspn(src + 5, "\n"),
+	    src + 5);
 	text = th_read_data(rel, NULL);
 	ev = text ? json_loads(text, 0, &e) : NULL;
 	if (text != NULL && ev == NULL)
@@ -174,12 +174,14 @@ many_instances(json_t *ev, const char *n_text)
 
 	for (i = 0; i < n; i++) {
 		snprintf(id, sizeof(id), "i-%017lx", (unsigned long)i);
-		json_array_append_new(items, json_pack("{s:s}", "instanceId",
-		    id));
+		json_array_append_new(items,
+		    json_pack("{s:s}", "instanceId", id));
 	}
-	json_object_set_new(json_object_get(json_object_get(json_object_get(
-	    ev, "detail"), "responseElements"), "instancesSet"), "items",
-	    items);
+	json_object_set_new(json_object_get(json_object_get(json_object_get(ev,
+								"detail"),
+						"responseElements"),
+				"instancesSet"),
+	    "items", items);
 }
 
 static const char *
@@ -201,8 +203,10 @@ res_name(enum ev_resource r)
 }
 
 static const char *const kind_names[] = {
-	[EV_ACT_LAUNCH] = "launch", [EV_ACT_DANGLING] = "dangling",
-	[EV_ACT_NEW_USER] = "new_user", [EV_ACT_CREATED] = "created",
+	[EV_ACT_LAUNCH] = "launch",
+	[EV_ACT_DANGLING] = "dangling",
+	[EV_ACT_NEW_USER] = "new_user",
+	[EV_ACT_CREATED] = "created",
 };
 
 /* one line per action, e.g. "dangling s3 name=b region=us-west-2" */
@@ -246,16 +250,19 @@ print_decision(const struct ev_decision *d, struct buf *out)
 
 	for (i = 0; i < d->nin; i++) {
 		f = &d->in[i];
-		details = f->details ? json_dumps(f->details, JSON_COMPACT |
-		    JSON_SORT_KEYS) : NULL;
-		buf_addf_cut(out, "finding %s %s/%s %s owner=%s%s%s "
-		    "at=%lld%s\n  title: %s\n  details: %s\n", f->playbook,
-		    f->account_id, f->region, f->resource_id,
+		details = f->details ? json_dumps(f->details,
+					   JSON_COMPACT | JSON_SORT_KEYS)
+				     : NULL;
+		buf_addf_cut(out,
+		    "finding %s %s/%s %s owner=%s%s%s "
+		    "at=%lld%s\n  title: %s\n  details: %s\n",
+		    f->playbook, f->account_id, f->region, f->resource_id,
 		    f->owner_email ? f->owner_email : "-",
 		    f->owner_slack_id ? " slack=" : "",
 		    f->owner_slack_id ? f->owner_slack_id : "",
-		    (long long)f->observed_at, f->notify_only ?
-		    " notify-only" : "", f->title, details ? details : "-");
+		    (long long)f->observed_at,
+		    f->notify_only ? " notify-only" : "", f->title,
+		    details ? details : "-");
 		free(details);
 	}
 	for (i = 0; i < d->nmsgs; i++)
@@ -334,8 +341,9 @@ run_case(const struct tc *c)
 	buf_reset(&got);
 	CHECK_INT(ev_decide_cloudtrail(&su.s, &su.a, &info, ev, &d), FX_OK);
 	if (tc_get(c, "batch-before") != NULL)
-		CHECK_INT(ev_decide_batch(&su.s, strtoll(tc_get(c,
-		    "batch-before"), NULL, 10), &d), FX_OK);
+		CHECK_INT(ev_decide_batch(&su.s,
+			      strtoll(tc_get(c, "batch-before"), NULL, 10), &d),
+		    FX_OK);
 	print_decision(&d, &got);
 	expect(c, "decision", &got);
 out:

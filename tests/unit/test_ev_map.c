@@ -31,9 +31,9 @@
 #include "testjson.h"
 #include "banned.h"
 
-#define ACCT		"111122223333"
-#define T_MAX_MAP	32
-#define T_SENTINEL	"sentinel"
+#define ACCT	   "111122223333"
+#define T_MAX_MAP  32
+#define T_SENTINEL "sentinel"
 
 typedef fx_err (*map_fn)(const json_t *, const struct ev_map *,
     struct ev_mapped_list *, size_t *, struct buf *);
@@ -83,8 +83,10 @@ all_valid(const struct ev_mapped_list *l, size_t from, const struct ev_map *m)
 	char names[T_MAX_MAP][64];
 	struct account a = { .id = acct };
 	struct playbook pb[T_MAX_MAP];
-	struct policy pol = { .accounts = &a, .naccounts = 1,
-		.playbooks = pb, .nplaybooks = m->n };
+	struct policy pol = { .accounts = &a,
+		.naccounts = 1,
+		.playbooks = pb,
+		.nplaybooks = m->n };
 	struct finding_in f;
 	struct buf err = BUF_INIT;
 	size_t i;
@@ -227,8 +229,10 @@ expect_call(const struct tc *c, fx_err rc, size_t skipped, const char *err)
 		key = tc_kv(line, &val);
 		if (key == NULL || n > 2 || strcmp(key, keys[n]) != 0 ||
 		    (n == 2 && ok)) {
-			tc_malformed(c, "expect: \"rc:\", \"skipped:\", then "
-			    "\"error:\" when not ok", line);
+			tc_malformed(c,
+			    "expect: \"rc:\", \"skipped:\", then "
+			    "\"error:\" when not ok",
+			    line);
 			goto out;
 		}
 		if (n == 0)
@@ -244,8 +248,10 @@ expect_call(const struct tc *c, fx_err rc, size_t skipped, const char *err)
 		n++;
 	}
 	if (n != (ok ? 2 : 3))
-		tc_malformed(c, "expect: \"rc:\", \"skipped:\", then "
-		    "\"error:\" when not ok", NULL);
+		tc_malformed(c,
+		    "expect: \"rc:\", \"skipped:\", then "
+		    "\"error:\" when not ok",
+		    NULL);
 	else
 		ret = ok;
 out:
@@ -288,7 +294,7 @@ run_case(const struct tc *c)
 		goto out;
 	}
 	if (!due) {
-		CHECK_INT(items.n, 1);	/* left as it was */
+		CHECK_INT(items.n, 1); /* left as it was */
 		goto out;
 	}
 	CHECK_STR(buf_str(&err), "");
@@ -325,11 +331,13 @@ sh_event(const char *findings)
 	struct buf b = BUF_INIT;
 	json_t *j = NULL;
 
-	if (buf_addf(&b, "{'version':'0','id':'e1','detail-type':"
-	    "'Security Hub Findings - Imported','source':'aws.securityhub',"
-	    "'account':'" ACCT "','time':'2026-03-02T09:15:31Z',"
-	    "'region':'eu-west-1','resources':[],"
-	    "'detail':{'findings':[%s]}}", findings) == FX_OK)
+	if (buf_addf(&b,
+		"{'version':'0','id':'e1','detail-type':"
+		"'Security Hub Findings - Imported','source':'aws.securityhub',"
+		"'account':'" ACCT "','time':'2026-03-02T09:15:31Z',"
+		"'region':'eu-west-1','resources':[],"
+		"'detail':{'findings':[%s]}}",
+		findings) == FX_OK)
 		j = js(buf_str(&b));
 	buf_release(&b);
 	return j;
@@ -358,8 +366,7 @@ refused(map_fn fn, json_t *in, fx_err rc, const char *want)
 
 /* fn(in) (in stolen) into items, initialised here; *skipped set */
 static void
-mapped(map_fn fn, json_t *in, struct ev_mapped_list *items,
-    size_t *skipped)
+mapped(map_fn fn, json_t *in, struct ev_mapped_list *items, size_t *skipped)
 {
 	struct buf err = BUF_INIT;
 
@@ -396,7 +403,7 @@ static void
 test_sh_limits(void)
 {
 	const char *ok = "{'Id':'f','AwsAccountId':'" ACCT "','GeneratorId':"
-	    "'EC2.8','Resources':[{'Id':'i-1'}]}";
+			 "'EC2.8','Resources':[{'Id':'i-1'}]}";
 	struct buf b = BUF_INIT;
 	struct ev_mapped_list items;
 	const struct ev_mapped *r;
@@ -405,13 +412,12 @@ test_sh_limits(void)
 
 	/* at most 32 resources a finding, the rest skipped */
 	built &= buf_adds(&b, "{'Id':'f','AwsAccountId':'" ACCT "',"
-	    "'GeneratorId':'EC2.8','Resources':[") == FX_OK;
+			      "'GeneratorId':'EC2.8','Resources':[") == FX_OK;
 	for (i = 0; i < 40; i++)
-		built &= buf_addf(&b, "%s{'Id':'i-%zu'}", i ? "," : "", i) ==
-		    FX_OK;
+		built &=
+		    buf_addf(&b, "%s{'Id':'i-%zu'}", i ? "," : "", i) == FX_OK;
 	built &= buf_adds(&b, "]}") == FX_OK;
-	mapped(evmap_securityhub, sh_event(buf_str(&b)), &items,
-	    &skipped);
+	mapped(evmap_securityhub, sh_event(buf_str(&b)), &items, &skipped);
 	CHECK_INT(items.n, EVMAP_MAX_RESOURCES);
 	CHECK_INT(skipped, 40 - EVMAP_MAX_RESOURCES);
 	evmap_list_release(&items);
@@ -426,12 +432,11 @@ test_sh_limits(void)
 	/* a 100,000-byte title is cut to FX_MAX_TITLE */
 	buf_reset(&b);
 	built &= buf_adds(&b, "{'Id':'f','AwsAccountId':'" ACCT "',"
-	    "'GeneratorId':'EC2.8','Title':'") == FX_OK;
+			      "'GeneratorId':'EC2.8','Title':'") == FX_OK;
 	for (i = 0; i < 100000; i++)
 		built &= buf_addc(&b, (char)('a' + i % 26)) == FX_OK;
 	built &= buf_adds(&b, "','Resources':[{'Id':'i-3'}]}") == FX_OK;
-	mapped(evmap_securityhub, sh_event(buf_str(&b)), &items,
-	    &skipped);
+	mapped(evmap_securityhub, sh_event(buf_str(&b)), &items, &skipped);
 	CHECK_INT(items.n, 1);
 	if (items.n == 1)
 		CHECK_INT(strlen(items.v[0].title), FX_MAX_TITLE);
@@ -442,19 +447,20 @@ test_sh_limits(void)
 	 * ARN longer than FX_MAX_FIELD (left out, its id kept)
 	 */
 	buf_reset(&b);
-	built &= buf_adds(&b, "{'Id':'f','AwsAccountId':'" ACCT "',"
-	    "'GeneratorId':'EC2.8','Resources':[{'Id':'i-t4','Tags':{") ==
+	built &=
+	    buf_adds(&b,
+		"{'Id':'f','AwsAccountId':'" ACCT "',"
+		"'GeneratorId':'EC2.8','Resources':[{'Id':'i-t4','Tags':{") ==
 	    FX_OK;
 	for (i = 0; i < 100; i++)
 		built &= buf_addf(&b, "%s'k%zu':'v'", i ? "," : "", i) == FX_OK;
 	built &= buf_adds(&b, "}},{'Id':'") == FX_OK;
 	fill(&b, 'x', FX_MAX_FIELD + 1);
 	built &= buf_adds(&b, "'},{'Id':'arn:aws:ec2:eu-west-1:" ACCT
-	    ":instance/") == FX_OK;
+			      ":instance/") == FX_OK;
 	fill(&b, 'a', FX_MAX_FIELD);
 	built &= buf_adds(&b, "/i-long'}]}") == FX_OK;
-	mapped(evmap_securityhub, sh_event(buf_str(&b)), &items,
-	    &skipped);
+	mapped(evmap_securityhub, sh_event(buf_str(&b)), &items, &skipped);
 	CHECK_INT(items.n, 2);
 	CHECK_INT(skipped, 1);
 	if (items.n == 2) {
@@ -474,23 +480,22 @@ test_sh_limits(void)
 static void
 test_sh_args(void)
 {
-	json_t *ev = sh_event("{'Id':'f','AwsAccountId':'" ACCT "',"
-	    "'GeneratorId':'EC2.8','Resources':[{'Id':'i-1'}]}");
+	json_t *ev =
+	    sh_event("{'Id':'f','AwsAccountId':'" ACCT "',"
+		     "'GeneratorId':'EC2.8','Resources':[{'Id':'i-1'}]}");
 	struct buf err = BUF_INIT;
 	size_t skipped;
 
-	refused(evmap_securityhub, NULL, FX_EINVAL,
-	    "event: not an object");
-	CHECK_INT(evmap_securityhub(ev, &map, NULL, &skipped, &err),
-	    FX_EINVAL);
+	refused(evmap_securityhub, NULL, FX_EINVAL, "event: not an object");
+	CHECK_INT(evmap_securityhub(ev, &map, NULL, &skipped, &err), FX_EINVAL);
 	CHECK_STR(buf_str(&err), "items: NULL");
-	CHECK_INT(evmap_securityhub(ev, &map, NULL, NULL, NULL),
-	    FX_EINVAL);
+	CHECK_INT(evmap_securityhub(ev, &map, NULL, NULL, NULL), FX_EINVAL);
 	json_decref(ev);
 	buf_release(&err);
 }
 
-#define CU(rest) "{'policy':{'name':'test-policy','resource':'ec2'}," \
+#define CU(rest)                                                               \
+	"{'policy':{'name':'test-policy','resource':'ec2'},"                   \
 	"'account_id':'" ACCT "','region':'eu-west-1'" rest "}"
 
 static void
@@ -502,19 +507,17 @@ test_cu_limits(void)
 	size_t skipped, i;
 	int built = 1;
 
-	refused(evmap_custodian, NULL, FX_EINVAL,
-	    "payload: not an object");
+	refused(evmap_custodian, NULL, FX_EINVAL, "payload: not an object");
 
 	/* 1001 resources: refused as a whole */
 	built &= buf_adds(&b, CU(",'resources':[")) == FX_OK;
-	b.len--;			/* drop the closing brace */
+	b.len--; /* drop the closing brace */
 	for (i = 0; i <= EVMAP_MAX_CUSTODIAN; i++)
-		built &= buf_addf(&b, "%s{'InstanceId':'i-%zu'}", i ? "," :
-		    "", i) == FX_OK;
+		built &= buf_addf(&b, "%s{'InstanceId':'i-%zu'}", i ? "," : "",
+			     i) == FX_OK;
 	built &= buf_adds(&b, "]}") == FX_OK;
 	CHECK(built);
-	refused(evmap_custodian, js(buf_str(&b)), FX_ETOOBIG,
-	    "more than 1000");
+	refused(evmap_custodian, js(buf_str(&b)), FX_ETOOBIG, "more than 1000");
 	buf_release(&b);
 
 	/* no more than FX_MAX_INGEST_ITEMS in the caller's list */
@@ -527,18 +530,22 @@ test_cu_limits(void)
 	    FX_ETOOBIG);
 	CHECK_INT(items.n, FX_MAX_INGEST_ITEMS - 1);
 	evmap_list_release(&items);
-	CHECK_INT(evmap_custodian(pl, &map, NULL, &skipped, NULL),
-	    FX_EINVAL);
+	CHECK_INT(evmap_custodian(pl, &map, NULL, &skipped, NULL), FX_EINVAL);
 	json_decref(pl);
 }
 
 int
 main(void)
 {
-	TEST("ev-map cases") CHECK(tc_each("ev-map", run_case) > 0);
-	TEST("lookup") test_lookup();
-	TEST("securityhub: limits") test_sh_limits();
-	TEST("securityhub: NULL arguments") test_sh_args();
-	TEST("custodian: limits and arguments") test_cu_limits();
+	TEST("ev-map cases")
+		CHECK(tc_each("ev-map", run_case) > 0);
+	TEST("lookup")
+		test_lookup();
+	TEST("securityhub: limits")
+		test_sh_limits();
+	TEST("securityhub: NULL arguments")
+		test_sh_args();
+	TEST("custodian: limits and arguments")
+		test_cu_limits();
 	return TEST_REPORT();
 }

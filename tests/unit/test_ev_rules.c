@@ -26,8 +26,8 @@
 #include "testhelp.h"
 #include "banned.h"
 
-#define T_MAX_GLOBS	8
-#define T_SAMPLE	"events/ec2-runinstances-assumedrole.json"
+#define T_MAX_GLOBS 8
+#define T_SAMPLE    "events/ec2-runinstances-assumedrole.json"
 
 /* the rules section: its text cut in place, pointers into it */
 struct t_rules {
@@ -59,13 +59,13 @@ rules_load(const struct tc *c, struct t_rules *r)
 		    r->employee_pattern == NULL) {
 			r->employee_pattern = val;
 		} else if (strcmp(key, "owner_tag") == 0 &&
-		    r->owner_tag == NULL) {
+			   r->owner_tag == NULL) {
 			r->owner_tag = val;
 		} else if (strcmp(key, "automation") == 0 &&
-		    r->nauto < T_MAX_GLOBS) {
+			   r->nauto < T_MAX_GLOBS) {
 			r->automation[r->nauto++] = val;
 		} else if (strcmp(key, "iac_tag") == 0 &&
-		    r->niac < T_MAX_GLOBS) {
+			   r->niac < T_MAX_GLOBS) {
 			r->iac[r->niac++] = val;
 		} else {
 			tc_malformed(c, "rules: unknown, repeated or too many",
@@ -231,8 +231,10 @@ expect_event(const struct tc *c, fx_err rc, const char *err,
 	while (text != NULL && (line = tc_line(&p)) != NULL) {
 		key = tc_kv(line, &val);
 		if (key == NULL || (n++ == 0) != (strcmp(key, "parse") == 0)) {
-			tc_malformed(c, "expect: \"parse:\" first, then "
-			    "\"key: value\" lines", line);
+			tc_malformed(c,
+			    "expect: \"parse:\" first, then "
+			    "\"key: value\" lines",
+			    line);
 			goto out;
 		}
 		if (strcmp(key, "parse") == 0) {
@@ -251,8 +253,10 @@ expect_event(const struct tc *c, fx_err rc, const char *err,
 		}
 	}
 	if (n == 0 || erred == 1)
-		tc_malformed(c, "expect: needs \"parse:\", and \"error:\" "
-		    "when it fails", NULL);
+		tc_malformed(c,
+		    "expect: needs \"parse:\", and \"error:\" "
+		    "when it fails",
+		    NULL);
 out:
 	free(text);
 }
@@ -323,8 +327,10 @@ run_tags(const struct tc *c)
 	if (rules_load(c, &r) != 0)
 		goto out;
 	if (r.employee_pattern != NULL || r.nauto > 0) {
-		tc_malformed(c, "rules: employee_pattern and automation are "
-		    "for events", NULL);
+		tc_malformed(c,
+		    "rules: employee_pattern and automation are "
+		    "for events",
+		    NULL);
 		goto out;
 	}
 	tags = tc_json(c, tc_get(c, "tags"), "tags");
@@ -349,11 +355,14 @@ run_tags(const struct tc *c)
 			listed[i] = 1;
 			ok = 2;
 		} else if (key != NULL && ok == 1 && n == 1 &&
-		    strcmp(key, "owner") == 0 && strcmp(val, "none") == 0) {
+			   strcmp(key, "owner") == 0 &&
+			   strcmp(val, "none") == 0) {
 			ok = 2;
 		} else {
-			tc_malformed(c, "expect: \"rc:\", then the owner's "
-			    "fields or \"owner: none\" when ok", line);
+			tc_malformed(c,
+			    "expect: \"rc:\", then the owner's "
+			    "fields or \"owner: none\" when ok",
+			    line);
 			goto out;
 		}
 		n++;
@@ -377,8 +386,8 @@ run_case(const struct tc *c)
 {
 	static const char *const event_sections[] = { "event-file", "event",
 		"edit", "rules", "expect", NULL };
-	static const char *const tags_sections[] = { "tags", "rules",
-		"expect", NULL };
+	static const char *const tags_sections[] = { "tags", "rules", "expect",
+		NULL };
 
 	if (tc_get(c, "tags") != NULL) {
 		if (tc_only(c, tags_sections) == 0)
@@ -482,7 +491,9 @@ test_limits(void)
 int
 main(void)
 {
-	TEST("ev-rules cases") CHECK(tc_each("ev-rules", run_case) > 0);
-	TEST("sizes past the limits, NULL arguments") test_limits();
+	TEST("ev-rules cases")
+		CHECK(tc_each("ev-rules", run_case) > 0);
+	TEST("sizes past the limits, NULL arguments")
+		test_limits();
 	return TEST_REPORT();
 }

@@ -70,8 +70,8 @@ static json_t *
 finding(void)
 {
 	return json_pack("{s:i,s:s,s:s,s:s,s:s}", "id", 7, "playbook",
-	    "ec2-imdsv1", "account_id", "111122223333", "region",
-	    "eu-west-1", "resource_id", "i-0abc");
+	    "ec2-imdsv1", "account_id", "111122223333", "region", "eu-west-1",
+	    "resource_id", "i-0abc");
 }
 
 /* playbook ec2-imdsv1 run by executor type with argv (borrowed),
@@ -98,7 +98,7 @@ pb_init(struct playbook *pb, const char *type, char **argv, int64_t timeout)
 static void
 pb_release(struct playbook *pb)
 {
-	pb->exec.argv = NULL;	/* borrowed */
+	pb->exec.argv = NULL; /* borrowed */
 	executor_cfg_release(&pb->exec);
 }
 
@@ -123,15 +123,17 @@ test_ok_prior(void)
 	const char *s;
 
 	exec_out_init(&o);
-	s = script("ok.sh", "cat >/dev/null\necho working\n"
+	s = script("ok.sh",
+	    "cat >/dev/null\necho working\n"
 	    "echo 'set http_tokens=required' >&2\n"
 	    "echo '{\"http_tokens\":\"optional\",\"hop\":1}'\n");
 	TEST("exit 0: ok, last stdout line is the prior state") {
 		CHECK_INT(run(s, 10, f, &o), FX_OK);
 		CHECK_INT(o.ok, 1);
 		CHECK(json_is_object(o.prior_state));
-		CHECK_STR(json_string_value(json_object_get(o.prior_state,
-		    "http_tokens")), "optional");
+		CHECK_STR(json_string_value(
+			      json_object_get(o.prior_state, "http_tokens")),
+		    "optional");
 		CHECK_STR(buf_str(&o.message), "set http_tokens=required");
 	}
 	exec_out_release(&o);
@@ -140,8 +142,9 @@ test_ok_prior(void)
 	TEST("whole stdout as the prior state; no stderr") {
 		CHECK_INT(run(s, 10, f, &o), FX_OK);
 		CHECK_INT(o.ok, 1);
-		CHECK_INT(json_integer_value(json_object_get(o.prior_state,
-		    "a")), 1);
+		CHECK_INT(json_integer_value(
+			      json_object_get(o.prior_state, "a")),
+		    1);
 		CHECK_STR(buf_str(&o.message), "exit status 0");
 	}
 	exec_out_release(&o);
@@ -166,7 +169,7 @@ test_failures(void)
 
 	exec_out_init(&o);
 	s = script("fail.sh", "echo '{\"x\":1}'\necho first >&2\n"
-	    "echo 'AccessDenied: not allowed' >&2\nexit 3");
+			      "echo 'AccessDenied: not allowed' >&2\nexit 3");
 	TEST("non-zero exit") {
 		CHECK_INT(run(s, 10, f, &o), FX_OK);
 		CHECK_INT(o.ok, 0);
@@ -201,13 +204,14 @@ test_failures(void)
 		CHECK_INT(run(s, 20, f, &o), FX_OK);
 		CHECK(fx_mono_ms() - t0 < 5000);
 		CHECK_INT(o.ok, 0);
-		CHECK(strstr(buf_str(&o.message), "stdout larger than") !=
-		    NULL);
+		CHECK(
+		    strstr(buf_str(&o.message), "stdout larger than") != NULL);
 	}
 	TEST("exec failure") {
 		CHECK_INT(run("/nonexistent/fix.sh", 10, f, &o), FX_EEXEC);
 		CHECK_INT(o.ok, 0);
-		CHECK_STR(buf_str(&o.message), "cannot execute "
+		CHECK_STR(buf_str(&o.message),
+		    "cannot execute "
 		    "/nonexistent/fix.sh: No such file or directory");
 	}
 	exec_out_release(&o);
@@ -226,7 +230,8 @@ test_stdin_undo(void)
 	struct playbook pb;
 
 	exec_out_init(&o);
-	s = script("stdin.sh", "cat > \"$D/stdin.out\"\n"
+	s = script("stdin.sh",
+	    "cat > \"$D/stdin.out\"\n"
 	    "echo \"$# $1 $FIXIT_ACTION\" > \"$D/args.out\"");
 	TEST("the finding arrives on stdin") {
 		CHECK_INT(run(s, 10, f, &o), FX_OK);
@@ -234,8 +239,8 @@ test_stdin_undo(void)
 		got = slurp("stdin.out");
 		want = json_dumps(f, JSON_COMPACT);
 		CHECK(got != NULL && want != NULL &&
-		    strncmp(got, want, strlen(want)) == 0 &&
-		    strcmp(got + strlen(want), "\n") == 0);
+		      strncmp(got, want, strlen(want)) == 0 &&
+		      strcmp(got + strlen(want), "\n") == 0);
 		free(got);
 		free(want);
 		got = slurp("args.out");
@@ -311,8 +316,8 @@ test_env(void)
 		CHECK(strstr(got, "xoxb-secret") == NULL);
 		CHECK(strstr(got, "FIXIT_SLACK") == NULL);
 		CHECK(strstr(got, "leaked") == NULL);
-		CHECK(strstr(got, "PATH=/usr/local/bin:/usr/bin:/bin\n") !=
-		    NULL);
+		CHECK(
+		    strstr(got, "PATH=/usr/local/bin:/usr/bin:/bin\n") != NULL);
 		CHECK(strstr(got, "FIXIT_PLAYBOOK=ec2-imdsv1\n") != NULL);
 		CHECK(strstr(got, "FIXIT_ACTION=fix\n") != NULL);
 		CHECK(strstr(got, "LANG=C.UTF-8\n") != NULL);
@@ -337,10 +342,12 @@ test_dry_run(void)
 		CHECK_INT(executor_fix(NULL, &pb, f, &o), FX_OK);
 		CHECK_INT(o.ok, 1);
 		CHECK(json_is_true(json_object_get(o.prior_state, "dry_run")));
-		CHECK_STR(json_string_value(json_object_get(o.prior_state,
-		    "would")), "fix ec2-imdsv1 on i-0abc in "
+		CHECK_STR(json_string_value(
+			      json_object_get(o.prior_state, "would")),
+		    "fix ec2-imdsv1 on i-0abc in "
 		    "111122223333/eu-west-1");
-		CHECK_STR(buf_str(&o.message), "dry run: would fix ec2-imdsv1 "
+		CHECK_STR(buf_str(&o.message),
+		    "dry run: would fix ec2-imdsv1 "
 		    "on i-0abc in 111122223333/eu-west-1");
 	}
 	TEST("dry-run undo") {
@@ -399,14 +406,15 @@ test_table(void)
 		CHECK_INT(prepare(&pb, "exec", "p", &key, &why), FX_ECONFIG);
 		CHECK_STR(key, "command");
 		CHECK_STR(buf_str(&why), "type exec needs a command: "
-		    "[/absolute/path, args...]");
+					 "[/absolute/path, args...]");
 		CHECK(pb.exec.state == NULL);
 	}
 	TEST("aws without a built-in: the registry's names") {
 		CHECK_INT(prepare(&pb, "aws", "my-fix", &key, &why),
 		    FX_ECONFIG);
 		CHECK_STR(key, "playbook");
-		CHECK_STR(buf_str(&why), "type aws needs a built-in playbook: "
+		CHECK_STR(buf_str(&why),
+		    "type aws needs a built-in playbook: "
 		    "name the playbook after one, or set executor.playbook "
 		    "(ec2-imdsv1, ebs-unused, eip-unassociated, rds-idle, "
 		    "route53-ns-only, dangling-dns, ec2-quarantine, "
@@ -418,7 +426,7 @@ test_table(void)
 		CHECK(aws_exec_uses(&pb));
 		CHECK_INT(executor_fix(NULL, &pb, f, &o), FX_ECONFIG);
 		CHECK_STR(buf_str(&o.message), "ebs-unused: no such built-in "
-		    "playbook or AWS not set up");
+					       "playbook or AWS not set up");
 		executor_cfg_release(&pb.exec);
 	}
 	TEST("a context without aws playbooks shares nothing") {

@@ -15,10 +15,8 @@
 #include "testhelp.h"
 #include "testjson.h"
 
-static const char *const r53_tags[] = {
-	"HostedZone", "ResourceRecordSet", "ResourceRecord", "Tag",
-	"NameServer", "VPC", NULL
-};
+static const char *const r53_tags[] = { "HostedZone", "ResourceRecordSet",
+	"ResourceRecord", "Tag", "NameServer", "VPC", NULL };
 
 /* fn (r53_rrset_xml, r53_tags_xml) on the JSON text json (as js()) */
 static fx_err
@@ -67,9 +65,9 @@ test_names(void)
 	}
 	TEST("same record set: name, type, set identifier") {
 		ns = js("{'Name':'a.example.com.','Type':'A',"
-		    "'SetIdentifier':'one'}");
+			"'SetIdentifier':'one'}");
 		a = js("{'Name':'A.example.com','Type':'A',"
-		    "'SetIdentifier':'one','TTL':'60'}");
+		       "'SetIdentifier':'one','TTL':'60'}");
 		CHECK(r53_rrset_same(ns, a));
 		json_object_set_new(a, "SetIdentifier", json_string("two"));
 		CHECK(!r53_rrset_same(ns, a));
@@ -89,7 +87,7 @@ test_escape(void)
 	TEST("XML escaping") {
 		CHECK_INT(r53_xml_esc(&b, "a&b<c>\"d'e\tf\ng\rh"), FX_OK);
 		CHECK_STR(buf_str(&b), "a&amp;b&lt;c&gt;&quot;d&apos;e&#9;f"
-		    "&#10;g&#13;h");
+				       "&#10;g&#13;h");
 		buf_reset(&b);
 		CHECK_INT(r53_xml_esc(&b, "caf\xc3\xa9 ok"), FX_OK);
 		CHECK_STR(buf_str(&b), "caf\xc3\xa9 ok");
@@ -106,12 +104,16 @@ test_rrset_xml(void)
 
 	buf_init(&b, 65536);
 	TEST("record set XML: schema order, unknown members dropped") {
-		CHECK_INT(xml_of(r53_rrset_xml, &b, "{'ResourceRecords':"
-		    "[{'Value':'\\'v=spf1 a:<x> & -all\\''}],'TTL':'300',"
-		    "'Type':'TXT','Weight':'10','Name':'ex.com.',"
-		    "'SetIdentifier':'w1','Bogus':'x','GeoLocation':"
-		    "{'CountryCode':'DE','ContinentCode':'EU'}}"), FX_OK);
-		CHECK_STR(buf_str(&b), "<ResourceRecordSet><Name>ex.com.</Name>"
+		CHECK_INT(
+		    xml_of(r53_rrset_xml, &b,
+			"{'ResourceRecords':"
+			"[{'Value':'\\'v=spf1 a:<x> & -all\\''}],'TTL':'300',"
+			"'Type':'TXT','Weight':'10','Name':'ex.com.',"
+			"'SetIdentifier':'w1','Bogus':'x','GeoLocation':"
+			"{'CountryCode':'DE','ContinentCode':'EU'}}"),
+		    FX_OK);
+		CHECK_STR(buf_str(&b),
+		    "<ResourceRecordSet><Name>ex.com.</Name>"
 		    "<Type>TXT</Type><SetIdentifier>w1</SetIdentifier>"
 		    "<Weight>10</Weight><GeoLocation><ContinentCode>EU"
 		    "</ContinentCode><CountryCode>DE</CountryCode>"
@@ -122,11 +124,15 @@ test_rrset_xml(void)
 	}
 	TEST("record set XML: alias target") {
 		buf_reset(&b);
-		CHECK_INT(xml_of(r53_rrset_xml, &b, "{'Name':'app.ex.com.',"
-		    "'Type':'A','AliasTarget':{'EvaluateTargetHealth':'false',"
-		    "'DNSName':'d.elb.amazonaws.com.','HostedZoneId':"
-		    "'Z35SXDOTRQ7X7K'},'ResourceRecords':''}"), FX_OK);
-		CHECK_STR(buf_str(&b), "<ResourceRecordSet><Name>app.ex.com."
+		CHECK_INT(
+		    xml_of(r53_rrset_xml, &b,
+			"{'Name':'app.ex.com.',"
+			"'Type':'A','AliasTarget':{'EvaluateTargetHealth':'false',"
+			"'DNSName':'d.elb.amazonaws.com.','HostedZoneId':"
+			"'Z35SXDOTRQ7X7K'},'ResourceRecords':''}"),
+		    FX_OK);
+		CHECK_STR(buf_str(&b),
+		    "<ResourceRecordSet><Name>app.ex.com."
 		    "</Name><Type>A</Type><AliasTarget><HostedZoneId>"
 		    "Z35SXDOTRQ7X7K</HostedZoneId><DNSName>d.elb.amazonaws.com."
 		    "</DNSName><EvaluateTargetHealth>false"
@@ -136,10 +142,14 @@ test_rrset_xml(void)
 	TEST("record set XML: hostile input") {
 		buf_reset(&b);
 		CHECK_INT(xml_of(r53_rrset_xml, &b, "{'Type':'A'}"), FX_EINVAL);
-		CHECK_INT(xml_of(r53_rrset_xml, &b, "{'Name':'a.','Type':'A',"
-		    "'ResourceRecords':[{'NoValue':'1'}]}"), FX_EINVAL);
-		CHECK_INT(xml_of(r53_rrset_xml, &b, "{'Name':'a.','Type':[1],"
-		    "'TTL':{}}"), FX_EINVAL);
+		CHECK_INT(xml_of(r53_rrset_xml, &b,
+			      "{'Name':'a.','Type':'A',"
+			      "'ResourceRecords':[{'NoValue':'1'}]}"),
+		    FX_EINVAL);
+		CHECK_INT(xml_of(r53_rrset_xml, &b,
+			      "{'Name':'a.','Type':[1],"
+			      "'TTL':{}}"),
+		    FX_EINVAL);
 		CHECK_INT(r53_rrset_xml(&b, NULL), FX_EINVAL);
 	}
 	buf_release(&b);
@@ -153,10 +163,11 @@ test_change_xml(void)
 
 	buf_init(&b, 65536);
 	rrs = js("[{'Name':'www.ex.com.','Type':'CNAME','TTL':"
-	    "'300','ResourceRecords':[{'Value':'b.s3.amazonaws.com'}]}]");
+		 "'300','ResourceRecords':[{'Value':'b.s3.amazonaws.com'}]}]");
 	TEST("change batch XML") {
 		CHECK_INT(r53_change_xml(&b, "DELETE", rrs, "x & y"), FX_OK);
-		CHECK_STR(buf_str(&b), "<?xml version=\"1.0\" "
+		CHECK_STR(buf_str(&b),
+		    "<?xml version=\"1.0\" "
 		    "encoding=\"UTF-8\"?>\n<ChangeResourceRecordSetsRequest "
 		    "xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\">"
 		    "<ChangeBatch>"
@@ -174,17 +185,22 @@ test_change_xml(void)
 	TEST("change batch XML parses back with its values intact") {
 		buf_reset(&b);
 		json_decref(rrs);
-		rrs = js("[{'Name':'t.ex.com.','Type':'TXT','TTL':"
+		rrs = js(
+		    "[{'Name':'t.ex.com.','Type':'TXT','TTL':"
 		    "'60','ResourceRecords':[{'Value':'\\'a&b<c>\\u0027d\\''},"
 		    "{'Value':'\\'two\\''}]}]");
 		CHECK_INT(r53_change_xml(&b, "CREATE", rrs, NULL), FX_OK);
 		CHECK_INT(aws_xml_to_json(b.data, b.len, r53_tags, &back),
 		    FX_OK);
-		rr = aws_j_get(back, "ChangeResourceRecordSetsRequest/"
+		rr = aws_j_get(back,
+		    "ChangeResourceRecordSetsRequest/"
 		    "ChangeBatch/Changes/Change/ResourceRecordSet");
 		CHECK(json_equal(rr, json_array_get(rrs, 0)));
 		CHECK_STR(aws_j_str(json_array_get(aws_j_list(rr,
-		    "ResourceRecords"), 0), "Value"), "\"a&b<c>'d\"");
+						       "ResourceRecords"),
+					0),
+			      "Value"),
+		    "\"a&b<c>'d\"");
 		json_decref(back);
 	}
 	json_decref(rrs);
@@ -197,8 +213,9 @@ static void
 test_round_trip(void)
 {
 	struct buf b = BUF_INIT;
-	char *xml = th_read_data(
-	    "responses/route53-list-resource-record-sets.xml", NULL);
+	char *xml =
+	    th_read_data("responses/route53-list-resource-record-sets.xml",
+		NULL);
 	json_t *doc = NULL, *sets, *back = NULL, *it;
 	size_t i;
 
@@ -210,15 +227,17 @@ test_round_trip(void)
 		CHECK_INT(aws_xml_to_json(xml, strlen(xml), r53_tags, &doc),
 		    FX_OK);
 		sets = aws_j_list(doc, "ListResourceRecordSetsResponse/"
-		    "ResourceRecordSets");
+				       "ResourceRecordSets");
 		CHECK_INT(json_array_size(sets), 4);
 		json_array_foreach(sets, i, it) {
 			buf_reset(&b);
 			CHECK_INT(r53_rrset_xml(&b, it), FX_OK);
 			CHECK_INT(aws_xml_to_json(b.data, b.len, r53_tags,
-			    &back), FX_OK);
+				      &back),
+			    FX_OK);
 			CHECK(json_equal(json_object_get(back,
-			    "ResourceRecordSet"), it));
+					     "ResourceRecordSet"),
+			    it));
 			json_decref(back);
 			back = NULL;
 		}
@@ -240,7 +259,8 @@ test_tags_xml(void)
 	TEST("tag XML") {
 		t = js("{'fixit:action':'delete-zone','o':'a<b'}");
 		CHECK_INT(r53_tags_xml(&b, t), FX_OK);
-		CHECK_STR(buf_str(&b), "<?xml version=\"1.0\" "
+		CHECK_STR(buf_str(&b),
+		    "<?xml version=\"1.0\" "
 		    "encoding=\"UTF-8\"?>\n<ChangeTagsForResourceRequest "
 		    "xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\">"
 		    "<AddTags><Tag><Key>"
@@ -251,7 +271,7 @@ test_tags_xml(void)
 			snprintf(k, sizeof(k), "k%d", i);
 			json_object_set_new(t, k, json_string("v"));
 		}
-		CHECK_INT(r53_tags_xml(&b, t), FX_EINVAL);	/* 12 > 10 */
+		CHECK_INT(r53_tags_xml(&b, t), FX_EINVAL); /* 12 > 10 */
 		json_decref(t);
 		CHECK_INT(xml_of(r53_tags_xml, &b, "{'k':1}"), FX_EINVAL);
 		CHECK_INT(r53_tags_xml(&b, NULL), FX_EINVAL);
@@ -278,7 +298,8 @@ test_targets(void)
 
 	TEST("S3 bucket hostnames") {
 		CHECK_INT(dd_target_new("s3", "My.Bucket", "eu-west-1", NULL,
-		    &t), FX_OK);
+			      &t),
+		    FX_OK);
 		CHECK(has(t, "hosts", "my.bucket.s3.amazonaws.com"));
 		CHECK(has(t, "hosts", "my.bucket.s3.eu-west-1.amazonaws.com"));
 		CHECK(has(t, "hosts", "my.bucket.s3-eu-west-1.amazonaws.com"));
@@ -288,8 +309,8 @@ test_targets(void)
 		    "my.bucket.s3-website.eu-west-1.amazonaws.com"));
 		CHECK(has(t, "hosts",
 		    "my.bucket.s3.dualstack.eu-west-1.amazonaws.com"));
-		CHECK(!has(t, "hosts",
-		    "my.bucket.s3-external-1.amazonaws.com"));
+		CHECK(
+		    !has(t, "hosts", "my.bucket.s3-external-1.amazonaws.com"));
 		CHECK(has(t, "named", "s3-website-eu-west-1.amazonaws.com"));
 		CHECK(aws_j_get(t, "dns_name") == NULL);
 		json_decref(t);
@@ -318,7 +339,8 @@ test_targets(void)
 	}
 	TEST("a load balancer's exact DNS name replaces the patterns") {
 		CHECK_INT(dd_target_new("elb", "My-LB", "eu-west-1",
-		    "My-LB-42.eu-west-1.elb.amazonaws.com.", &t), FX_OK);
+			      "My-LB-42.eu-west-1.elb.amazonaws.com.", &t),
+		    FX_OK);
 		CHECK_INT(json_array_size(aws_j_list(t, "hosts")), 2);
 		CHECK(has(t, "hosts", "my-lb-42.eu-west-1.elb.amazonaws.com"));
 		CHECK(has(t, "hosts",
@@ -338,8 +360,11 @@ test_targets(void)
 		    FX_EINVAL);
 		CHECK_INT(dd_target_new("elb", "a.b", "eu-west-1", NULL, &t),
 		    FX_EINVAL);
-		CHECK_INT(dd_target_new("elb", "abcdefghijabcdefghij"
-		    "abcdefghijabc", "eu-west-1", NULL, &t), FX_EINVAL);
+		CHECK_INT(dd_target_new("elb",
+			      "abcdefghijabcdefghij"
+			      "abcdefghijabc",
+			      "eu-west-1", NULL, &t),
+		    FX_EINVAL);
 		CHECK_INT(dd_target_new("rds", "a", "eu-west-1", NULL, &t),
 		    FX_EINVAL);
 		CHECK_INT(dd_target_new(NULL, "a", "eu-west-1", NULL, &t),
@@ -362,25 +387,25 @@ test_match(void)
 
 	TEST("host patterns") {
 		CHECK(dd_host_match(p, "my-lb-1234567890.eu-west-1.elb."
-		    "amazonaws.com"));
+				       "amazonaws.com"));
 		CHECK(dd_host_match(p,
 		    "MY-LB-ab12.EU-WEST-1.elb.amazonaws.com."));
 		CHECK(!dd_host_match(p, "my-lb-.eu-west-1.elb.amazonaws.com"));
 		CHECK(!dd_host_match(p, "my-lb-2-123.eu-west-1.elb.amazonaws."
-		    "com"));	/* load balancer "my-lb-2" */
-		CHECK(!dd_host_match(p,
-		    "xmy-lb-1.eu-west-1.elb.amazonaws.com"));
-		CHECK(!dd_host_match(p,
-		    "my-lb-1.eu-west-1.elb.amazonaws.com.x"));
-		CHECK(!dd_host_match(p,
-		    "my-lb-1.eu-west-1.elb.amazonaws.com.."));
+					"com")); /* load balancer "my-lb-2" */
+		CHECK(
+		    !dd_host_match(p, "xmy-lb-1.eu-west-1.elb.amazonaws.com"));
+		CHECK(
+		    !dd_host_match(p, "my-lb-1.eu-west-1.elb.amazonaws.com.x"));
+		CHECK(
+		    !dd_host_match(p, "my-lb-1.eu-west-1.elb.amazonaws.com.."));
 		CHECK(!dd_host_match(p, ""));
 		CHECK(!dd_host_match(p, NULL));
 		CHECK(!dd_host_match(NULL, "a"));
 		CHECK(dd_host_match("a*b", "a1b"));
-		CHECK(dd_host_match("a*1", "a111"));	/* backtracks */
-		CHECK(dd_host_match("b.s3.amazonaws.com",
-		    "B.S3.amazonaws.com."));
+		CHECK(dd_host_match("a*1", "a111")); /* backtracks */
+		CHECK(
+		    dd_host_match("b.s3.amazonaws.com", "B.S3.amazonaws.com."));
 		CHECK(!dd_host_match("b.s3.amazonaws.com",
 		    "ab.s3.amazonaws.com"));
 	}
@@ -402,53 +427,65 @@ test_points_at(void)
 	json_t *s3 = NULL, *elb = NULL, *one = NULL;
 
 	if (dd_target_new("s3", "www.example.com", "eu-west-1", NULL, &s3) !=
-	    FX_OK || dd_target_new("elb", "my-lb", "eu-west-1", NULL,
-	    &elb) != FX_OK || dd_target_new("elb", "my-lb", "eu-west-1",
-	    "my-lb-1.eu-west-1.elb.amazonaws.com", &one) != FX_OK)
+		FX_OK ||
+	    dd_target_new("elb", "my-lb", "eu-west-1", NULL, &elb) != FX_OK ||
+	    dd_target_new("elb", "my-lb", "eu-west-1",
+		"my-lb-1.eu-west-1.elb.amazonaws.com", &one) != FX_OK)
 		printf("  FAIL: targets\n");
 	TEST("record sets pointing at a bucket") {
-		CHECK(points(s3, "{'Name':'x.example.com.','Type':'CNAME',"
-		    "'ResourceRecords':[{'Value':'other.example.'},"
-		    "{'Value':'www.example.com.s3-website-eu-west-1."
-		    "amazonaws.com'}]}"));
+		CHECK(
+		    points(s3, "{'Name':'x.example.com.','Type':'CNAME',"
+			       "'ResourceRecords':[{'Value':'other.example.'},"
+			       "{'Value':'www.example.com.s3-website-eu-west-1."
+			       "amazonaws.com'}]}"));
 		/* website by name: alias to the shared endpoint */
-		CHECK(points(s3, "{'Name':'www.example.com.','Type':'A',"
+		CHECK(
+		    points(s3, "{'Name':'www.example.com.','Type':'A',"
+			       "'AliasTarget':{'DNSName':'s3-website-eu-west-1."
+			       "amazonaws.com.'}}"));
+		CHECK(!points(s3,
+		    "{'Name':'web.example.com.','Type':'A',"
 		    "'AliasTarget':{'DNSName':'s3-website-eu-west-1."
 		    "amazonaws.com.'}}"));
-		CHECK(!points(s3, "{'Name':'web.example.com.','Type':'A',"
-		    "'AliasTarget':{'DNSName':'s3-website-eu-west-1."
-		    "amazonaws.com.'}}"));
-		CHECK(!points(s3, "{'Name':'x.example.com.','Type':'TXT',"
+		CHECK(!points(s3,
+		    "{'Name':'x.example.com.','Type':'TXT',"
 		    "'ResourceRecords':[{'Value':'www.example.com.s3."
 		    "amazonaws.com'}]}"));
-		CHECK(!points(s3, "{'Name':'x.example.com.','Type':"
+		CHECK(!points(s3,
+		    "{'Name':'x.example.com.','Type':"
 		    "'CNAME','ResourceRecords':[{'Value':'www.example."
 		    "com2.s3.amazonaws.com'}]}"));
 		CHECK(!points(s3, "{'Name':'x.example.com.','Type':"
-		    "'CNAME','ResourceRecords':''}"));
+				  "'CNAME','ResourceRecords':''}"));
 		CHECK(!points(s3, "{'Type':'CNAME','ResourceRecords':"
-		    "[{'Value':7}],'AliasTarget':''}"));
+				  "[{'Value':7}],'AliasTarget':''}"));
 		CHECK(!points(s3, "[]"));
 	}
 	TEST("record sets pointing at a load balancer") {
-		CHECK(points(elb, "{'Name':'app.ex.com.','Type':'AAAA',"
+		CHECK(points(elb,
+		    "{'Name':'app.ex.com.','Type':'AAAA',"
 		    "'AliasTarget':{'DNSName':'dualstack.my-lb-1234567890."
 		    "eu-west-1.elb.amazonaws.com.'}}"));
-		CHECK(points(elb, "{'Name':'app.ex.com.','Type':'CNAME',"
+		CHECK(points(elb,
+		    "{'Name':'app.ex.com.','Type':'CNAME',"
 		    "'ResourceRecords':[{'Value':'internal-my-lb-99.eu-west-"
 		    "1.elb.amazonaws.com'}]}"));
-		CHECK(!points(elb, "{'Name':'app.ex.com.','Type':'A',"
+		CHECK(!points(elb,
+		    "{'Name':'app.ex.com.','Type':'A',"
 		    "'AliasTarget':{'DNSName':'dualstack.my-lb-two-1."
 		    "eu-west-1.elb.amazonaws.com.'}}"));
-		CHECK(!points(elb, "{'Name':'app.ex.com.','Type':'A',"
+		CHECK(!points(elb,
+		    "{'Name':'app.ex.com.','Type':'A',"
 		    "'AliasTarget':{'DNSName':'my-lb-1.us-east-1.elb."
 		    "amazonaws.com.'}}"));
 	}
 	TEST("an exact DNS name spares the load balancer's namesakes") {
-		CHECK(points(one, "{'Name':'app.ex.com.','Type':'A',"
+		CHECK(points(one,
+		    "{'Name':'app.ex.com.','Type':'A',"
 		    "'AliasTarget':{'DNSName':'DUALSTACK.my-lb-1.eu-west-1."
 		    "elb.amazonaws.com.'}}"));
-		CHECK(!points(one, "{'Name':'app.ex.com.','Type':'A',"
+		CHECK(!points(one,
+		    "{'Name':'app.ex.com.','Type':'A',"
 		    "'AliasTarget':{'DNSName':'dualstack.my-lb-2.eu-west-1."
 		    "elb.amazonaws.com.'}}"));
 	}
@@ -470,7 +507,7 @@ test_finding_target(void)
 	x.region = "us-east-2";
 	TEST("finding -> target") {
 		f = js("{'resource_id':'s3:my-bucket','details':{},"
-		    "'region':'eu-west-1'}");
+		       "'region':'eu-west-1'}");
 		CHECK_INT(dd_target(&x, f, &t), FX_OK);
 		CHECK_STR(aws_j_str(t, "kind"), "s3");
 		CHECK_STR(aws_j_str(t, "name"), "my-bucket");
@@ -478,8 +515,8 @@ test_finding_target(void)
 		json_decref(t);
 		json_decref(f);
 		f = js("{'resource_id':'elb:x','details':{'kind':'elb',"
-		    "'name':'real','region':'eu-central-1','dns_name':"
-		    "'real-1.eu-central-1.elb.amazonaws.com'}}");
+		       "'name':'real','region':'eu-central-1','dns_name':"
+		       "'real-1.eu-central-1.elb.amazonaws.com'}}");
 		CHECK_INT(dd_target(&x, f, &t), FX_OK);
 		CHECK_STR(aws_j_str(t, "name"), "real");
 		CHECK_STR(aws_j_str(t, "region"), "eu-central-1");
@@ -512,9 +549,9 @@ test_by_zone(void)
 
 	TEST("prior records grouped by zone, junk skipped") {
 		recs = js("[{'zone_id':'Z1','zone_name':'a.','record':"
-		    "{'Name':'x.a.'}},{'zone_id':'Z2','record':{}},"
-		    "{'zone_id':'Z1','record':{'Name':'y.a.'}},"
-		    "{'zone_id':'Z3'},{'record':{}},7]");
+			  "{'Name':'x.a.'}},{'zone_id':'Z2','record':{}},"
+			  "{'zone_id':'Z1','record':{'Name':'y.a.'}},"
+			  "{'zone_id':'Z3'},{'record':{}},7]");
 		z = dd_by_zone(recs);
 		CHECK_INT(json_object_size(z), 2);
 		CHECK_INT(json_array_size(aws_j_list(z, "Z1/records")), 2);

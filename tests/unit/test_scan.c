@@ -4,8 +4,8 @@
 #include "scan.h"
 #include "testhelp.h"
 
-#define DAY	86400
-#define T(d, h, m)	((int64_t)(d) * DAY + (h) * 3600 + (m) * 60)
+#define DAY	   86400
+#define T(d, h, m) ((int64_t)(d)*DAY + (h)*3600 + (m)*60)
 
 int
 main(void)

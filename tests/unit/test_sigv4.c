@@ -18,11 +18,11 @@
 #include "testhelp.h"
 #include "banned.h"
 
-#define T_MAX_HDRS	32
-#define T_MAX_ENTRIES	128	/* folder entries per suite directory */
-#define T_MAX_DEPTH	2	/* sigv4/<group>/<case> */
-#define T_MIN_CASES	30
-#define T_NVECTORS	4
+#define T_MAX_HDRS    32
+#define T_MAX_ENTRIES 128 /* folder entries per suite directory */
+#define T_MAX_DEPTH   2	  /* sigv4/<group>/<case> */
+#define T_MIN_CASES   30
+#define T_NVECTORS    4
 
 static const char t_akid[] = "AKIDEXAMPLE";
 static const char t_secret[] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
@@ -36,7 +36,7 @@ static const char t_bad_sreq[] = "get-vanilla-with-session-token";
 /* one parsed request: .req of the suite or request.txt of a vector */
 struct treq {
 	struct buf method, path, query, body;
-	struct buf head;	/* request line and header lines as read */
+	struct buf head; /* request line and header lines as read */
 	struct buf name[T_MAX_HDRS], value[T_MAX_HDRS];
 	struct aws_hdr hdrs[T_MAX_HDRS];
 	size_t nhdrs;
@@ -99,8 +99,8 @@ add_header_line(struct treq *t, const char *p, size_t n)
 			return rc;
 		return buf_add(&t->value[t->nhdrs - 1], p, n);
 	}
-	if (t->nhdrs == T_MAX_HDRS ||
-	    (colon = memchr(p, ':', n)) == NULL || colon == p)
+	if (t->nhdrs == T_MAX_HDRS || (colon = memchr(p, ':', n)) == NULL ||
+	    colon == p)
 		return FX_EINVAL;
 	rc = buf_add(&t->name[t->nhdrs], p, (size_t)(colon - p));
 	if (rc != FX_OK)
@@ -136,7 +136,7 @@ parse_headers(struct treq *t, const char *p, const char *end)
 		le = nl != NULL ? nl : end;
 		if (le == p) {
 			if ((rc = buf_add(&t->body, p + 1,
-			    (size_t)(end - p - 1))) != FX_OK)
+				 (size_t)(end - p - 1))) != FX_OK)
 				return rc;
 			break;
 		}
@@ -311,7 +311,7 @@ static fx_err
 load_case(const char *dir, const char *name, struct buf f[5])
 {
 	static const char *const ext[5] = { "req", "creq", "sts", "authz",
-	    "sreq" };
+		"sreq" };
 	struct buf path = BUF_INIT;
 	fx_err rc = FX_OK;
 	size_t i;
@@ -386,17 +386,16 @@ run_case(const char *dir, const char *name)
 		after = tok.len > 0;
 	}
 	if (has_header(&t, t_tok_hdr))
-		buf_reset(&tok);	/* in the .req already: none added */
+		buf_reset(&tok); /* in the .req already: none added */
 	if (tok.len > 0 && !after)
 		CHECK_INT(add_token(&t, buf_str(&tok)), FX_OK);
 	c.session_token = tok.len > 0 ? buf_str(&tok) : NULL;
 	fill_req(&r, &t, "us-east-1", "service");
-	check_signing(&r, &c, buf_str(&f[1]), buf_str(&f[2]),
-	    buf_str(&f[3]), &authz);
+	check_signing(&r, &c, buf_str(&f[1]), buf_str(&f[2]), buf_str(&f[3]),
+	    &authz);
 	if (after)
 		CHECK(strstr(buf_str(&authz), "x-amz-security-token") == NULL);
-	CHECK_INT(build_sreq(&t, buf_str(&tok), buf_str(&authz), &sreq),
-	    FX_OK);
+	CHECK_INT(build_sreq(&t, buf_str(&tok), buf_str(&authz), &sreq), FX_OK);
 	if (strcmp(name, t_bad_sreq) == 0)
 		printf("  (.sreq not compared: known wrong signature)\n");
 	else
@@ -473,7 +472,7 @@ walk_suite(const char *dir, size_t root_len, int depth)
 		buf_reset(&req);
 		if (buf_addf(&sub, "%s/%s", dir, names[i]) != FX_OK ||
 		    buf_addf(&req, "%s/%s.req", buf_str(&sub), names[i]) !=
-		    FX_OK) {
+			FX_OK) {
 			CHECK(!"path fits");
 			continue;
 		}
@@ -483,8 +482,9 @@ walk_suite(const char *dir, size_t root_len, int depth)
 			found++;
 			continue;
 		}
-		got = depth < T_MAX_DEPTH ? walk_suite(buf_str(&sub),
-		    root_len, depth + 1) : 0;
+		got = depth < T_MAX_DEPTH
+			  ? walk_suite(buf_str(&sub), root_len, depth + 1)
+			  : 0;
 		if (got == 0)
 			printf("  FAIL no case in %s\n", buf_str(&sub));
 		CHECK(got > 0);
@@ -527,8 +527,8 @@ static void
 run_vector(const char *top, const struct vector *v)
 {
 	static const char *const file[4] = { "request.txt",
-	    "canonical-request.txt", "string-to-sign.txt",
-	    "authorization.txt" };
+		"canonical-request.txt", "string-to-sign.txt",
+		"authorization.txt" };
 	struct buf f[4] = { BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT };
 	struct buf path = BUF_INIT, authz = BUF_INIT, tok = BUF_INIT;
 	struct sigv4_creds c = { t_akid, t_secret, NULL };
@@ -575,8 +575,7 @@ test_vectors(const char *shared)
 	struct buf top = BUF_INIT;
 	size_t i, n;
 
-	if (buf_addf(&top, "%s/sigv4-service-vectors", shared) !=
-	    FX_OK)
+	if (buf_addf(&top, "%s/sigv4-service-vectors", shared) != FX_OK)
 		return;
 	n = list_dirs(buf_str(&top), names);
 	TEST("service vector folders: all known") {
@@ -609,7 +608,7 @@ static void
 test_encode_hash(void)
 {
 	static const char unres[] = "-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz";
+				    "abcdefghijklmnopqrstuvwxyz";
 	struct buf b = BUF_INIT;
 	char hex[65];
 
@@ -636,7 +635,7 @@ test_encode_hash(void)
 		CHECK_STR(hex, t_empty_sha);
 		sigv4_sha256_hex("abc", 3, hex);
 		CHECK_STR(hex, "ba7816bf8f01cfea414140de5dae2223"
-		    "b00361a396177a9cb410ff61f20015ad");
+			       "b00361a396177a9cb410ff61f20015ad");
 	}
 }
 
@@ -660,8 +659,7 @@ base_req(struct sigv4_req *r)
 
 /* the first three lines of the canonical request for path and query */
 static void
-check_uri(const char *path, const char *query, int no_norm,
-    const char *want)
+check_uri(const char *path, const char *query, int no_norm, const char *want)
 {
 	struct buf creq = BUF_INIT, sh = BUF_INIT;
 	struct sigv4_req r;
@@ -712,14 +710,15 @@ test_bad_input(void)
 	struct buf a = BUF_INIT, b = BUF_INIT;
 	struct sigv4_req r;
 
-#define T_BAD(stmt) do {						\
-	base_req(&r);							\
-	stmt;								\
-	buf_reset(&a);							\
-	buf_reset(&b);							\
-	CHECK_INT(sigv4_canonical_request(&r, &a, &b), FX_EINVAL);	\
-	CHECK_INT(sigv4_authorization(&r, &c, &a), FX_EINVAL);		\
-} while (0)
+#define T_BAD(stmt)                                                            \
+	do {                                                                   \
+		base_req(&r);                                                  \
+		stmt;                                                          \
+		buf_reset(&a);                                                 \
+		buf_reset(&b);                                                 \
+		CHECK_INT(sigv4_canonical_request(&r, &a, &b), FX_EINVAL);     \
+		CHECK_INT(sigv4_authorization(&r, &c, &a), FX_EINVAL);         \
+	} while (0)
 	TEST("bad request: FX_EINVAL") {
 		CHECK_INT(sigv4_canonical_request(NULL, &a, &b), FX_EINVAL);
 		CHECK_INT(sigv4_authorization(NULL, &c, &a), FX_EINVAL);

@@ -22,11 +22,11 @@
 #include "testhelp.h"
 #include "banned.h"
 
-#define TOKEN		"xoxb-test-token-0123456789"
-#define MAX_REQ		16
+#define TOKEN	"xoxb-test-token-0123456789"
+#define MAX_REQ 16
 
 struct req {
-	char line[256];		/* "POST /api/chat.postMessage HTTP/1.1" */
+	char line[256]; /* "POST /api/chat.postMessage HTTP/1.1" */
 	char auth[256];
 	char ctype[128];
 	char body[8192];
@@ -86,7 +86,7 @@ fake_send_big(int fd)
 {
 	static char chunk[65536];
 	const char *h = "HTTP/1.1 200 OK\r\nContent-Type: application/json"
-	    "\r\nConnection: close\r\n\r\n";
+			"\r\nConnection: close\r\n\r\n";
 	size_t sent = 0;
 
 	memset(chunk, ' ', sizeof(chunk));
@@ -124,8 +124,8 @@ fake_read(int fd, struct req *r)
 	}
 	if (end == NULL)
 		return -1;
-	snprintf(r->line, sizeof(r->line), "%.*s",
-	    (int)strcspn(buf, "\r\n"), buf);
+	snprintf(r->line, sizeof(r->line), "%.*s", (int)strcspn(buf, "\r\n"),
+	    buf);
 	hdr_get(buf, "Authorization", r->auth, sizeof(r->auth));
 	hdr_get(buf, "Content-Type", r->ctype, sizeof(r->ctype));
 	snprintf(r->body, sizeof(r->body), "%.*s",
@@ -149,9 +149,10 @@ fake_main(void *arg)
 		if (f->answers[i].body == NULL)
 			fake_send_big(fd);
 		else {
-			snprintf(head, sizeof(head), "%sConnection: close\r\n"
-			    "Content-Length: %zu\r\n\r\n", f->answers[i].head,
-			    strlen(f->answers[i].body));
+			snprintf(head, sizeof(head),
+			    "%sConnection: close\r\n"
+			    "Content-Length: %zu\r\n\r\n",
+			    f->answers[i].head, strlen(f->answers[i].body));
 			fake_send_all(fd, head, strlen(head));
 			fake_send_all(fd, f->answers[i].body,
 			    strlen(f->answers[i].body));
@@ -200,7 +201,7 @@ static const struct answer answers[] = {
 	{ JSON_200 "Retry-After:  3\r\n",
 	    "{\"ok\":false,\"error\":\"ratelimited\"}" },
 	{ "HTTP/1.1 404 Not Found\r\n", "" },
-	{ NULL, NULL },	/* streams more than FX_MAX_SLACK_RESPONSE */
+	{ NULL, NULL }, /* streams more than FX_MAX_SLACK_RESPONSE */
 	{ JSON_200, "{\"ok\":true}" },
 	{ JSON_200, "{\"ok\":\"yes\"}" },
 	{ JSON_200, "{\"ok\":false,\"error\":\"invalid_auth\"}" },
@@ -224,7 +225,8 @@ test_sequence(struct slack_api *a, struct fake *f, struct buf *err)
 	body = json_pack("{s:s,s:s}", "channel", "D1", "text", "hi & <b>");
 	TEST("200 ok") {
 		CHECK_INT(slack_api_call(a, "chat.postMessage", body, &resp,
-		    &ra, err), FX_OK);
+			      &ra, err),
+		    FX_OK);
 		CHECK_STR(json_string_value(json_object_get(resp, "ts")),
 		    "1.2345");
 		CHECK_INT(ra, 0);
@@ -232,14 +234,16 @@ test_sequence(struct slack_api *a, struct fake *f, struct buf *err)
 	}
 	TEST("429 with Retry-After") {
 		CHECK_INT(slack_api_call(a, "chat.postMessage", body, &resp,
-		    &ra, err), FX_ERETRY);
+			      &ra, err),
+		    FX_ERETRY);
 		CHECK_INT(ra, 7);
 		CHECK(resp == NULL);
 		CHECK_STR(buf_str(err), "chat.postMessage: http 429");
 	}
 	TEST("500") {
 		CHECK_INT(slack_api_call(a, "chat.update", body, &resp, &ra,
-		    err), FX_ERETRY);
+			      err),
+		    FX_ERETRY);
 		CHECK_INT(ra, 0);
 		CHECK_STR(buf_str(err), "chat.update: http 500");
 	}
@@ -247,47 +251,56 @@ test_sequence(struct slack_api *a, struct fake *f, struct buf *err)
 	TEST("ok:false users_not_found, form body") {
 		body = json_pack("{s:s}", "email", "dana+ops@example.com");
 		CHECK_INT(slack_api_call(a, "users.lookupByEmail", body, &resp,
-		    &ra, err), FX_EREMOTE);
+			      &ra, err),
+		    FX_EREMOTE);
 		CHECK_STR(buf_str(err), "users_not_found");
-		CHECK(resp != NULL && json_is_false(json_object_get(resp,
-		    "ok")));
+		CHECK(
+		    resp != NULL && json_is_false(json_object_get(resp, "ok")));
 		json_decref(resp);
 		json_decref(body);
 	}
 	TEST("garbage body") {
 		CHECK_INT(slack_api_call(a, "chat.postMessage", NULL, &resp,
-		    &ra, err), FX_ERETRY);
+			      &ra, err),
+		    FX_ERETRY);
 		CHECK(resp == NULL);
 		check_no_token(err);
 	}
 	TEST("ok:false ratelimited with Retry-After") {
-		CHECK_INT(slack_api_call(a, "chat.postMessage", NULL, NULL,
-		    &ra, err), FX_ERETRY);
+		CHECK_INT(slack_api_call(a, "chat.postMessage", NULL, NULL, &ra,
+			      err),
+		    FX_ERETRY);
 		CHECK_INT(ra, 3);
 		CHECK_STR(buf_str(err), "ratelimited");
 	}
 	TEST("404, oversized answer, NULL body, non-boolean ok") {
 		CHECK_INT(slack_api_call(a, "nope.method", NULL, NULL, &ra,
-		    err), FX_EREMOTE);
+			      err),
+		    FX_EREMOTE);
 		CHECK_STR(buf_str(err), "nope.method: http 404");
 		CHECK_INT(slack_api_call(a, "chat.postMessage", NULL, &resp,
-		    NULL, err), FX_EREMOTE);
+			      NULL, err),
+		    FX_EREMOTE);
 		CHECK_STR(buf_str(err), "chat.postMessage: answer too large");
 		CHECK(resp == NULL);
 		CHECK_INT(slack_api_call(a, "views.open", NULL, &resp, NULL,
-		    NULL), FX_OK);
+			      NULL),
+		    FX_OK);
 		json_decref(resp);
 		CHECK_INT(slack_api_call(a, "chat.postMessage", NULL, NULL,
-		    NULL, err), FX_ERETRY);
+			      NULL, err),
+		    FX_ERETRY);
 		CHECK_INT(slack_api_call(a, "chat.postMessage", NULL, NULL,
-		    NULL, err), FX_EREMOTE);
+			      NULL, err),
+		    FX_EREMOTE);
 		CHECK_STR(buf_str(err), "invalid_auth");
 		check_no_token(err);
 	}
 
 	TEST("what the fake received") {
 		CHECK_INT(f->nreq, NANSWERS);
-		CHECK_STR(f->req[0].line, "POST /api/chat.postMessage HTTP/1.1");
+		CHECK_STR(f->req[0].line,
+		    "POST /api/chat.postMessage HTTP/1.1");
 		CHECK_STR(f->req[0].auth, "Bearer " TOKEN);
 		CHECK_STR(f->req[0].ctype, "application/json; charset=utf-8");
 		sent = json_loads(f->req[0].body, 0, NULL);
@@ -334,9 +347,11 @@ test_args(void)
 		CHECK_INT(slack_api_call(a, "", NULL, NULL, NULL, NULL),
 		    FX_EINVAL);
 		CHECK_INT(slack_api_call(NULL, "chat.update", NULL, NULL, NULL,
-		    NULL), FX_EINVAL);
+			      NULL),
+		    FX_EINVAL);
 		CHECK_INT(slack_api_call(a, "users.lookupByEmail", NULL, NULL,
-		    NULL, &err), FX_EINVAL);
+			      NULL, &err),
+		    FX_EINVAL);
 		slack_api_free(a);
 		slack_api_free(NULL);
 		a = NULL;
@@ -357,9 +372,10 @@ test_args(void)
 		snprintf(url, sizeof(url), "http://127.0.0.1:%d/api/", port);
 		CHECK_INT(slack_api_new(url, TOKEN, &a), FX_OK);
 		CHECK_INT(slack_api_call(a, "chat.postMessage", NULL, &resp,
-		    &ra, &err), FX_ERETRY);
-		CHECK(strncmp(buf_str(&err), "chat.postMessage: transport: ",
-		    29) == 0);
+			      &ra, &err),
+		    FX_ERETRY);
+		CHECK(strncmp(buf_str(&err),
+			  "chat.postMessage: transport: ", 29) == 0);
 		check_no_token(&err);
 		CHECK_INT(ra, 0);
 		slack_api_free(a);

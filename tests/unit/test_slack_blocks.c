@@ -24,14 +24,14 @@ static const struct slack_finding_view nonprod = {
 	.title = "IMDSv1 enabled on instance",
 	.resource_id = "i-0abc123def4567890",
 	.resource_arn = "arn:aws:ec2:eu-west-1:111122223333:instance/"
-	    "i-0abc123def4567890",
+			"i-0abc123def4567890",
 	.region = "eu-west-1",
 	.account_id = "111122223333",
 	.account_name = "dev-sandbox",
 	.playbook = "ec2-imdsv1",
 	.description = "Require IMDSv2 on the instance",
 	.production = 0,
-	.deadline = 1767225600,		/* 2026-01-01T00:00:00Z */
+	.deadline = 1767225600, /* 2026-01-01T00:00:00Z */
 	.fix_now = 1,
 	.exc_mask = SLACK_EXC_1M,
 	.irreversible = 0,
@@ -50,8 +50,8 @@ static const struct slack_finding_view prod = {
 	.playbook = "s3-public-read",
 	.description = "Block public access on the bucket",
 	.production = 1,
-	.deadline = 1767312000,		/* 2026-01-02T00:00:00Z */
-	.fix_now = 1,			/* never offered in production */
+	.deadline = 1767312000, /* 2026-01-02T00:00:00Z */
+	.fix_now = 1,		/* never offered in production */
 	.exc_mask = SLACK_EXC_1M | SLACK_EXC_1Y,
 	.irreversible = 1,
 	.notify_only = 0,
@@ -155,8 +155,10 @@ mrkdwn_contains(const json_t *j, const char *needle)
 		return 0;
 	t = json_string_value(json_object_get(j, "type"));
 	if (t != NULL && strcmp(t, "mrkdwn") == 0 &&
-	    strstr(json_string_value(json_object_get(j, "text")) ?
-	    json_string_value(json_object_get(j, "text")) : "", needle))
+	    strstr(json_string_value(json_object_get(j, "text"))
+		       ? json_string_value(json_object_get(j, "text"))
+		       : "",
+		needle))
 		return 1;
 	json_object_foreach((json_t *)j, k, v)
 		if (mrkdwn_contains(v, needle))
@@ -168,9 +170,12 @@ mrkdwn_contains(const json_t *j, const char *needle)
 static const char *
 block_text(const json_t *msg, size_t i)
 {
-	return json_string_value(json_object_get(json_object_get(
-	    json_array_get(json_object_get(msg, "blocks"), i), "text"),
-	    "text"));
+	return json_string_value(
+	    json_object_get(json_object_get(json_array_get(json_object_get(msg,
+							       "blocks"),
+						i),
+				"text"),
+		"text"));
 }
 
 static size_t
@@ -197,15 +202,18 @@ test_golden(void)
 		golden("finding_notify.json", slack_blocks_finding(&notify));
 		golden("reminder_nonprod.json",
 		    slack_blocks_reminder(&nonprod));
-		golden("decision_prod.json", slack_blocks_decision(&prod,
-		    "<@U0OWNER1> requested a 1 year exception: waiting for "
-		    "approval."));
+		golden("decision_prod.json",
+		    slack_blocks_decision(&prod,
+			"<@U0OWNER1> requested a 1 year exception: waiting for "
+			"approval."));
 		golden("modal_prod_1y.json", slack_blocks_modal(&prod, 1));
-		golden("approval_prod.json", slack_blocks_approval(&prod, 3,
-		    "U0OWNER1", "Public website assets; CloudFront "
-		    "migration in Q2.", 1));
+		golden("approval_prod.json",
+		    slack_blocks_approval(&prod, 3, "U0OWNER1",
+			"Public website assets; CloudFront "
+			"migration in Q2.",
+			1));
 		golden("text.json", slack_blocks_text("Fixed *i-0abc* for "
-		    "<@U0OWNER1>."));
+						      "<@U0OWNER1>."));
 	}
 
 	TEST("console rendering") {
@@ -228,13 +236,19 @@ test_buttons(void)
 
 	TEST("buttons follow the view") {
 		m = slack_blocks_finding(&prod);
-		acts = json_object_get(json_array_get(json_object_get(m,
-		    "blocks"), 4), "elements");
+		acts =
+		    json_object_get(json_array_get(json_object_get(m, "blocks"),
+					4),
+			"elements");
 		CHECK_INT(json_array_size(acts), 2);
-		CHECK_STR(json_string_value(json_object_get(json_array_get(
-		    acts, 0), "action_id")), "fixit_exc_1m");
-		CHECK_STR(json_string_value(json_object_get(json_array_get(
-		    acts, 1), "value")), "7");
+		CHECK_STR(json_string_value(
+			      json_object_get(json_array_get(acts, 0),
+				  "action_id")),
+		    "fixit_exc_1m");
+		CHECK_STR(json_string_value(
+			      json_object_get(json_array_get(acts, 1),
+				  "value")),
+		    "7");
 		json_decref(m);
 		v.fix_now = 0;
 		v.exc_mask = 0;
@@ -256,7 +270,8 @@ test_buttons(void)
 		v = nonprod;
 		v.resource_arn = NULL;
 		m = slack_blocks_finding(&v);
-		CHECK(mrkdwn_contains(m, "<https://eu-west-1.console.aws."
+		CHECK(mrkdwn_contains(m,
+		    "<https://eu-west-1.console.aws."
 		    "amazon.com/console/home?region=eu-west-1|"));
 		json_decref(m);
 		v.region = "eu-west-1.evil.com/x?";
@@ -287,11 +302,12 @@ test_escaping(void)
 		/* the header is plain_text: shown verbatim by Slack */
 		CHECK_STR(block_text(m, 0), "<script>&");
 		CHECK(mrkdwn_contains(m, "see &lt;https://evil|here&gt; &amp; "
-		    "&lt;!channel&gt;"));
+					 "&lt;!channel&gt;"));
 		CHECK(mrkdwn_contains(m, "*Resource*\ni-&lt;b&gt;"));
 		CHECK(mrkdwn_contains(m, "a&amp;b (111122223333)"));
 		CHECK(!mrkdwn_contains(m, "<script"));
-		CHECK(!mrkdwn_contains(m, "<!channel") && !mrkdwn_contains(m, "<!here"));
+		CHECK(!mrkdwn_contains(m, "<!channel") &&
+		      !mrkdwn_contains(m, "<!here"));
 		CHECK(!mrkdwn_contains(m, "Owner:"));
 		json_decref(m);
 		m = slack_blocks_modal(&v, 0);
@@ -299,19 +315,19 @@ test_escaping(void)
 		json_decref(m);
 		m = slack_blocks_approval(&v, 9, "bob <!here>", "<x>", 0);
 		CHECK(mrkdwn_contains(m, "bob &lt;!here&gt; requests a "
-		    "*1 month*"));
+					 "*1 month*"));
 		CHECK(mrkdwn_contains(m, "*Justification*\n&lt;x&gt;"));
 		json_decref(m);
 	}
 
 	TEST("caller texts keep user mentions only") {
 		m = slack_blocks_text("<@U0ADMIN1> undid <@W12AB> <!channel> "
-		    "<@u1> <@U1> <@U0ADMIN1 <#C1>");
+				      "<@u1> <@U1> <@U0ADMIN1 <#C1>");
 		CHECK_STR(json_string_value(json_object_get(m, "text")),
 		    "<@U0ADMIN1> undid <@W12AB> &lt;!channel&gt; &lt;@u1&gt; "
 		    "&lt;@U1&gt; &lt;@U0ADMIN1 &lt;#C1&gt;");
-		CHECK_STR(block_text(m, 0), json_string_value(json_object_get(m,
-		    "text")));
+		CHECK_STR(block_text(m, 0),
+		    json_string_value(json_object_get(m, "text")));
 		json_decref(m);
 		m = slack_blocks_decision(&nonprod, "ok <@U0OWNER1> & <!here>");
 		CHECK(mrkdwn_contains(m, "ok <@U0OWNER1> &amp; &lt;!here&gt;"));
@@ -378,7 +394,7 @@ test_console(void)
 		    "text", "a &amp; b");
 		CHECK_INT(slack_render_console("chat.update", m, &out), FX_OK);
 		CHECK_STR(buf_str(&out), "--- slack chat.update\nchannel: C1\n"
-		    "ts: 1.2\na & b\n---\n");
+					 "ts: 1.2\na & b\n---\n");
 		buf_release(&out);
 		buf_init(&out, 40);
 		CHECK_INT(buf_adds(&out, "x"), FX_OK);

@@ -14,7 +14,7 @@
 #include "testhelp.h"
 #include "banned.h"
 
-static struct buf b;	/* the output of every lookup */
+static struct buf b; /* the output of every lookup */
 
 static fx_err
 get(const char *body, const char *key, struct buf *out)
@@ -50,13 +50,11 @@ test_documented(const json_t *v)
 		CHECK_INT(get(raw, "user", &b), FX_ENOTFOUND);
 		CHECK_INT(get(raw, "", &b), FX_ENOTFOUND);
 	}
-
 }
 
 static void
 test_decoding(void)
 {
-
 	TEST("decoding") {
 		CHECK_INT(get("text=show+42%20now%2b1&x=1", "text", &b), FX_OK);
 		CHECK_STR(buf_str(&b), "show 42 now+1");
@@ -93,13 +91,11 @@ test_decoding(void)
 			buf_release(&val2);
 		}
 	}
-
 }
 
 static void
 test_malformed(void)
 {
-
 	TEST("malformed bodies") {
 		CHECK_INT(get("a=%4", "a", &b), FX_EINVAL);
 		CHECK_INT(get("a=%", "a", &b), FX_EINVAL);
@@ -118,7 +114,6 @@ test_malformed(void)
 		CHECK_INT(get("a=1", NULL, &b), FX_EINVAL);
 		CHECK_INT(slack_form_get(NULL, 3, "a", &b), FX_EINVAL);
 	}
-
 }
 
 static void

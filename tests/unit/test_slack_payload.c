@@ -69,11 +69,14 @@ filled(size_t n, const char *c)
 static void
 set_reason(json_t *vs, json_t *v)
 {
-	json_t *values = json_object_get(json_object_get(json_object_get(vs,
-	    "view"), "state"), "values");
+	json_t *values =
+	    json_object_get(json_object_get(json_object_get(vs, "view"),
+				"state"),
+		"values");
 
-	json_object_set_new(values, "reason", json_pack("{s:{s:s,s:o}}",
-	    "reason", "type", "plain_text_input", "value", v));
+	json_object_set_new(values, "reason",
+	    json_pack("{s:{s:s,s:o}}", "reason", "type", "plain_text_input",
+		"value", v));
 }
 
 static void
@@ -86,7 +89,7 @@ test_files(json_t *ba, json_t *eph, json_t *vs, struct buf *err)
 		CHECK_INT(si.type, SI_BLOCK_ACTIONS);
 		CHECK_STR(si.user_id, "U0APPROVR1");
 		CHECK_STR(si.trigger_id, "9301234567890.1234567890123."
-		    "0a1b2c3d4e5f60718293a4b5c6d7e8f9");
+					 "0a1b2c3d4e5f60718293a4b5c6d7e8f9");
 		CHECK_STR(si.channel_id, "C0APPROVLS");
 		CHECK_STR(si.message_ts, "1767139200.000100");
 		CHECK_STR(si.action_id, "approval_approve");
@@ -120,7 +123,8 @@ test_files(json_t *ba, json_t *eph, json_t *vs, struct buf *err)
 		json_object_del(c, "message");
 		json_object_del(c, "trigger_id");
 		json_object_del(json_array_get(json_object_get(c, "actions"),
-		    0), "value");
+				    0),
+		    "value");
 		CHECK_INT(parse(c, &si, err), FX_OK);
 		CHECK(si.channel_id == NULL && si.message_ts == NULL);
 		CHECK(si.trigger_id == NULL && si.action_value == NULL);
@@ -134,7 +138,8 @@ test_files(json_t *ba, json_t *eph, json_t *vs, struct buf *err)
 		CHECK_INT(si.type, SI_VIEW_SUBMISSION);
 		CHECK_STR(si.user_id, "U0APPROVR1");
 		CHECK_STR(si.callback_id, "approval_reject_reason");
-		CHECK_STR(si.private_metadata, "{\"request_id\":\"REQ-1042\","
+		CHECK_STR(si.private_metadata,
+		    "{\"request_id\":\"REQ-1042\","
 		    "\"channel\":\"C0APPROVLS\",\"message_ts\":"
 		    "\"1767139200.000100\"}");
 		CHECK(si.reason == NULL && si.action_id == NULL);
@@ -157,17 +162,19 @@ test_files(json_t *ba, json_t *eph, json_t *vs, struct buf *err)
 }
 
 /* mutate a copy of base with stmt, parse, expect rc and err sentence */
-#define EXPECT(base, stmt, want_rc, want_err) do {			\
-	json_t *c = json_deep_copy(base);				\
-	struct slack_interaction ex_si;					\
-	stmt;								\
-	CHECK_INT(parse(c, &ex_si, err), want_rc);			\
-	CHECK_STR(buf_str(err), want_err);				\
-	if ((want_rc) != FX_OK)						\
-		CHECK(ex_si.user_id == NULL && ex_si.action_id == NULL); \
-	slack_interaction_release(&ex_si);				\
-	json_decref(c);							\
-} while (0)
+#define EXPECT(base, stmt, want_rc, want_err)                                  \
+	do {                                                                   \
+		json_t *c = json_deep_copy(base);                              \
+		struct slack_interaction ex_si;                                \
+		stmt;                                                          \
+		CHECK_INT(parse(c, &ex_si, err), want_rc);                     \
+		CHECK_STR(buf_str(err), want_err);                             \
+		if ((want_rc) != FX_OK)                                        \
+			CHECK(                                                 \
+			    ex_si.user_id == NULL && ex_si.action_id == NULL); \
+		slack_interaction_release(&ex_si);                             \
+		json_decref(c);                                                \
+	} while (0)
 
 static void
 test_malformed(json_t *ba, json_t *vs, struct buf *err)
@@ -197,10 +204,14 @@ test_malformed(json_t *ba, json_t *vs, struct buf *err)
 		    FX_EINVAL, "payload.user.id: missing");
 		EXPECT(ba, json_object_set_new(c, "user", json_string("U1")),
 		    FX_EINVAL, "payload.user: not an object");
-		EXPECT(ba, json_object_set_new(json_object_get(c, "user"), "id",
-		    json_integer(7)), FX_EINVAL, "payload.user.id: not a string");
-		EXPECT(ba, json_object_set_new(json_object_get(c, "user"), "id",
-		    json_string("")), FX_EINVAL, "payload.user.id: empty");
+		EXPECT(ba,
+		    json_object_set_new(json_object_get(c, "user"), "id",
+			json_integer(7)),
+		    FX_EINVAL, "payload.user.id: not a string");
+		EXPECT(ba,
+		    json_object_set_new(json_object_get(c, "user"), "id",
+			json_string("")),
+		    FX_EINVAL, "payload.user.id: empty");
 		EXPECT(ba, json_object_set_new(c, "type", json_true()),
 		    FX_EINVAL, "payload.type: missing or not a string");
 		EXPECT(ba, json_object_del(c, "actions"), FX_EINVAL,
@@ -209,38 +220,54 @@ test_malformed(json_t *ba, json_t *vs, struct buf *err)
 		    FX_EINVAL, "payload.actions: not an array");
 		EXPECT(ba, json_object_set_new(c, "actions", json_array()),
 		    FX_EINVAL, "payload.actions: empty");
-		EXPECT(ba, json_array_set_new(json_object_get(c, "actions"), 0,
-		    json_string("x")), FX_EINVAL,
-		    "payload.actions[0]: not an object");
-		EXPECT(ba, json_object_del(json_array_get(json_object_get(c,
-		    "actions"), 0), "action_id"), FX_EINVAL,
-		    "payload.actions[0].action_id: missing");
-		EXPECT(ba, json_object_set_new(json_array_get(json_object_get(c,
-		    "actions"), 0), "value", json_integer(42)), FX_EINVAL,
-		    "payload.actions[0].value: not a string");
+		EXPECT(ba,
+		    json_array_set_new(json_object_get(c, "actions"), 0,
+			json_string("x")),
+		    FX_EINVAL, "payload.actions[0]: not an object");
+		EXPECT(ba,
+		    json_object_del(json_array_get(json_object_get(c,
+						       "actions"),
+					0),
+			"action_id"),
+		    FX_EINVAL, "payload.actions[0].action_id: missing");
+		EXPECT(ba,
+		    json_object_set_new(json_array_get(json_object_get(c,
+							   "actions"),
+					    0),
+			"value", json_integer(42)),
+		    FX_EINVAL, "payload.actions[0].value: not a string");
 		EXPECT(ba, json_object_set_new(c, "container", json_array()),
 		    FX_EINVAL, "payload.container: not an object");
-		EXPECT(ba, json_object_set_new(json_object_get(c, "container"),
-		    "channel_id", json_false()), FX_EINVAL,
-		    "payload.container.channel_id: not a string");
+		EXPECT(ba,
+		    json_object_set_new(json_object_get(c, "container"),
+			"channel_id", json_false()),
+		    FX_EINVAL, "payload.container.channel_id: not a string");
 		EXPECT(ba, json_object_set_new(c, "trigger_id", json_real(1)),
 		    FX_EINVAL, "payload.trigger_id: not a string");
 		EXPECT(vs, json_object_del(c, "view"), FX_EINVAL,
 		    "payload.view: missing");
-		EXPECT(vs, json_object_del(json_object_get(c, "view"),
-		    "callback_id"), FX_EINVAL, "payload.view.callback_id: missing");
+		EXPECT(vs,
+		    json_object_del(json_object_get(c, "view"), "callback_id"),
+		    FX_EINVAL, "payload.view.callback_id: missing");
 		EXPECT(vs, set_reason(c, json_integer(1)), FX_EINVAL,
 		    "payload.view.state.values.reason.reason.value: "
 		    "not a string");
-		EXPECT(vs, json_object_set_new(json_object_get(json_object_get(
-		    json_object_get(c, "view"), "state"), "values"), "reason",
-		    json_string("x")), FX_EINVAL,
+		EXPECT(vs,
+		    json_object_set_new(
+			json_object_get(json_object_get(json_object_get(c,
+							    "view"),
+					    "state"),
+			    "values"),
+			"reason", json_string("x")),
+		    FX_EINVAL,
 		    "payload.view.state.values.reason: not an object");
 	}
 
 	TEST("other interaction types") {
 		CHECK_INT(parse_s("{\"type\":\"view_closed\",\"user\":"
-		    "{\"id\":\"U1\"}}", &si, err), FX_OK);
+				  "{\"id\":\"U1\"}}",
+			      &si, err),
+		    FX_OK);
 		CHECK_INT(si.type, SI_OTHER);
 		CHECK_STR(si.user_id, "U1");
 		slack_interaction_release(&si);
@@ -255,17 +282,27 @@ test_huge(json_t *ba, json_t *vs, struct buf *err)
 
 	TEST("huge strings") {
 		big = filled(FX_MAX_FIELD + 1, "U");
-		EXPECT(ba, json_object_set_new(json_object_get(c, "user"), "id",
-		    json_string(big)), FX_ETOOBIG, "payload.user.id: too long");
-		EXPECT(ba, json_object_set_new(json_array_get(json_object_get(c,
-		    "actions"), 0), "value", json_string(big)), FX_ETOOBIG,
-		    "payload.actions[0].value: too long");
-		EXPECT(vs, json_object_set_new(json_object_get(c, "view"),
-		    "private_metadata", json_string(big)), FX_ETOOBIG,
-		    "payload.view.private_metadata: too long");
+		EXPECT(ba,
+		    json_object_set_new(json_object_get(c, "user"), "id",
+			json_string(big)),
+		    FX_ETOOBIG, "payload.user.id: too long");
+		EXPECT(ba,
+		    json_object_set_new(json_array_get(json_object_get(c,
+							   "actions"),
+					    0),
+			"value", json_string(big)),
+		    FX_ETOOBIG, "payload.actions[0].value: too long");
+		EXPECT(vs,
+		    json_object_set_new(json_object_get(c, "view"),
+			"private_metadata", json_string(big)),
+		    FX_ETOOBIG, "payload.view.private_metadata: too long");
 		big[FX_MAX_FIELD] = '\0';
-		EXPECT(ba, json_object_set_new(json_array_get(json_object_get(c,
-		    "actions"), 0), "value", json_string(big)), FX_OK, "");
+		EXPECT(ba,
+		    json_object_set_new(json_array_get(json_object_get(c,
+							   "actions"),
+					    0),
+			"value", json_string(big)),
+		    FX_OK, "");
 		free(big);
 		big = filled(FX_MAX_REASON + 1, "r");
 		EXPECT(vs, set_reason(c, json_string(big)), FX_ETOOBIG,
@@ -292,7 +329,8 @@ test_command(void)
 {
 	struct slack_command c;
 	struct buf err = BUF_INIT;
-	const char *body = "token=x&team_id=T1&channel_id=C0ADMINS&"
+	const char *body =
+	    "token=x&team_id=T1&channel_id=C0ADMINS&"
 	    "user_id=U0ADMIN1&command=%2Ffixit&text=show+42&"
 	    "response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2F1";
 
@@ -328,12 +366,12 @@ test_command(void)
 		CHECK_INT(slack_command_parse(body, strlen(body), &c, &err),
 		    FX_EINVAL);
 		CHECK_STR(buf_str(&err), "command.user_id: "
-		    "malformed form encoding");
+					 "malformed form encoding");
 		body = "user_id=U1&command=%2Ffixit&text=a&text=b";
 		CHECK_INT(slack_command_parse(body, strlen(body), &c, &err),
 		    FX_EINVAL);
 		CHECK_STR(buf_str(&err), "command.text: "
-		    "malformed form encoding");
+					 "malformed form encoding");
 	}
 
 	TEST("slash command with a huge text") {
@@ -342,7 +380,7 @@ test_command(void)
 
 		buf_init(&big, 0);
 		ok &= buf_adds(&big, "user_id=U1&command=%2Ffixit&text=") ==
-		    FX_OK;
+		      FX_OK;
 		for (i = 0; i <= FX_MAX_FIELD; i++)
 			ok &= buf_addc(&big, 'x') == FX_OK;
 		CHECK(ok);

@@ -46,7 +46,7 @@ test_vector(void)
 		CHECK_INT(slack_sig_sign(secret, ts, body, len, buf), FX_OK);
 		CHECK_STR(buf, sig);
 		CHECK_STR(buf, "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d2"
-		    "1a10bd27519666489c69b503");
+			       "1a10bd27519666489c69b503");
 	}
 
 	TEST("tampered body, wrong secret, wrong length") {
@@ -55,18 +55,20 @@ test_vector(void)
 		if (tamp != NULL) {
 			tamp[100] ^= 1;
 			CHECK_INT(slack_sig_verify(secret, ts, sig, tamp, len,
-			    t0), FX_EAUTH);
+				      t0),
+			    FX_EAUTH);
 			free(tamp);
 		}
 		CHECK_INT(slack_sig_verify(secret, ts, sig, body, len - 1, t0),
 		    FX_EAUTH);
 		CHECK_INT(slack_sig_verify("8f742231b10e8888abcd99yyyzzz85a6",
-		    ts, sig, body, len, t0), FX_EAUTH);
+			      ts, sig, body, len, t0),
+		    FX_EAUTH);
 		/* the timestamp is part of the MAC */
-		CHECK_INT(slack_sig_verify(secret, "1531420619", sig, body,
-		    len, t0), FX_EAUTH);
+		CHECK_INT(slack_sig_verify(secret, "1531420619", sig, body, len,
+			      t0),
+		    FX_EAUTH);
 	}
-
 }
 
 static void
@@ -74,19 +76,24 @@ test_window_and_headers(void)
 {
 	TEST("timestamp window, both directions") {
 		CHECK_INT(slack_sig_verify(secret, ts, sig, body, len,
-		    t0 + FX_SLACK_WINDOW_S), FX_OK);
+			      t0 + FX_SLACK_WINDOW_S),
+		    FX_OK);
 		CHECK_INT(slack_sig_verify(secret, ts, sig, body, len,
-		    t0 - FX_SLACK_WINDOW_S), FX_OK);
+			      t0 - FX_SLACK_WINDOW_S),
+		    FX_OK);
 		CHECK_INT(slack_sig_verify(secret, ts, sig, body, len,
-		    t0 + 301), FX_EAUTH);
+			      t0 + 301),
+		    FX_EAUTH);
 		CHECK_INT(slack_sig_verify(secret, ts, sig, body, len,
-		    t0 - 301), FX_EAUTH);
+			      t0 - 301),
+		    FX_EAUTH);
 		CHECK_INT(slack_sig_verify(secret, ts, sig, body, len, 0),
 		    FX_EAUTH);
 		CHECK_INT(slack_sig_verify(secret, ts, sig, body, len, -1),
 		    FX_EAUTH);
 		CHECK_INT(slack_sig_verify(secret, ts, sig, body, len,
-		    INT64_MAX), FX_EAUTH);
+			      INT64_MAX),
+		    FX_EAUTH);
 	}
 
 	TEST("missing and empty headers, NULL secret") {
@@ -105,7 +112,6 @@ test_window_and_headers(void)
 		CHECK_INT(slack_sig_verify(secret, ts, sig, NULL, len, t0),
 		    FX_EINVAL);
 	}
-
 }
 
 static void
@@ -121,7 +127,7 @@ test_malformed(void)
 		snprintf(bad, sizeof(bad), "V0=%s", sig + 3);
 		CHECK_INT(slack_sig_verify(secret, ts, bad, body, len, t0),
 		    FX_EAUTH);
-		snprintf(bad, sizeof(bad), "%s", sig + 3);	/* no prefix */
+		snprintf(bad, sizeof(bad), "%s", sig + 3); /* no prefix */
 		CHECK_INT(slack_sig_verify(secret, ts, bad, body, len, t0),
 		    FX_EAUTH);
 		/* uppercase hex: refused by choice (slack_sig.h) */
@@ -152,28 +158,36 @@ test_malformed(void)
 
 	TEST("malformed timestamps") {
 		CHECK_INT(slack_sig_verify(secret, "1531420618a", sig, body,
-		    len, t0), FX_EAUTH);
+			      len, t0),
+		    FX_EAUTH);
 		CHECK_INT(slack_sig_verify(secret, "abc", sig, body, len, t0),
 		    FX_EAUTH);
 		CHECK_INT(slack_sig_verify(secret, " 1531420618", sig, body,
-		    len, t0), FX_EAUTH);
+			      len, t0),
+		    FX_EAUTH);
 		CHECK_INT(slack_sig_verify(secret, "+1531420618", sig, body,
-		    len, t0), FX_EAUTH);
+			      len, t0),
+		    FX_EAUTH);
 		CHECK_INT(slack_sig_verify(secret, "-1531420618", sig, body,
-		    len, t0), FX_EAUTH);
+			      len, t0),
+		    FX_EAUTH);
 		CHECK_INT(slack_sig_verify(secret, "1531420618.5", sig, body,
-		    len, t0), FX_EAUTH);
-		CHECK_INT(slack_sig_verify(secret,
-		    "99999999999999999999999", sig, body, len, t0), FX_EAUTH);
+			      len, t0),
+		    FX_EAUTH);
+		CHECK_INT(slack_sig_verify(secret, "99999999999999999999999",
+			      sig, body, len, t0),
+		    FX_EAUTH);
 	}
 
 	TEST("sign/verify round trip, empty body") {
 		CHECK_INT(slack_sig_sign("s3cret", "1700000000", "", 0, buf),
 		    FX_OK);
 		CHECK_INT(slack_sig_verify("s3cret", "1700000000", buf, NULL, 0,
-		    1700000000), FX_OK);
+			      1700000000),
+		    FX_OK);
 		CHECK_INT(slack_sig_verify("s3cret", "1700000000", buf, "x", 1,
-		    1700000000), FX_EAUTH);
+			      1700000000),
+		    FX_EAUTH);
 		CHECK_INT(slack_sig_sign(NULL, "1", "", 0, buf), FX_EINVAL);
 	}
 }
@@ -195,13 +209,15 @@ test_key_lengths(void)
 				key[j] = (char)('a' + (i + j) % 26);
 			key[klens[i]] = '\0';
 			CHECK(EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key,
-			    klens[i], msg, n, mac, sizeof(mac), &maclen) != NULL);
+				  klens[i], msg, n, mac, sizeof(mac),
+				  &maclen) != NULL);
 			CHECK_INT(maclen, 32);
 			memcpy(want, "v0=", 3);
 			for (j = 0; j < 32; j++)
 				snprintf(want + 3 + 2 * j, 3, "%02x", mac[j]);
 			CHECK_INT(slack_sig_sign(key, "1531420618", "a=b", 3,
-			    got), FX_OK);
+				      got),
+			    FX_OK);
 			CHECK_STR(got, want);
 		}
 	}

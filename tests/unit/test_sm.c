@@ -46,8 +46,10 @@ test_ingest(void)
 		rows = drain();
 		CHECK_INT(json_array_size(rows), 1);
 		CHECK_INT(count_kind(rows, "notify"), 1);
-		CHECK_INT(json_integer_value(json_object_get(json_array_get(
-		    rows, 0), "finding_id")), id);
+		CHECK_INT(json_integer_value(
+			      json_object_get(json_array_get(rows, 0),
+				  "finding_id")),
+		    id);
 		json_decref(rows);
 		/* -> open, -> notified */
 		CHECK_INT(count_events(id, "transition"), 2);
@@ -149,7 +151,7 @@ test_ingest_modes(void)
 		CHECK_INT(f.lease_until, 0);
 		finding_release(&f);
 		rows = drain();
-		CHECK_INT(json_array_size(rows), 0);	/* told after the fix */
+		CHECK_INT(json_array_size(rows), 0); /* told after the fix */
 		json_decref(rows);
 	}
 	TEST("approval none in notify mode notifies") {
@@ -174,7 +176,8 @@ test_ingest_modes(void)
 		STEP_RC(sm_ingest(db, pol, two, 2, T0, &r), FX_EINVAL);
 		memset(&f, 0, sizeof(f));
 		CHECK_INT(db_finding_find(db, "pb-enforce", DEV, "eu-west-1",
-		    "batch1", &f), FX_ENOTFOUND);
+			      "batch1", &f),
+		    FX_ENOTFOUND);
 		finding_release(&f);
 	}
 }
@@ -290,7 +293,8 @@ test_exceptions(void)
 	}
 	TEST("1 month exception is active at once") {
 		CHECK_INT(submit(dev, EXC_1M, "UOWNER", "a <b> & c", T0 + 100,
-		    &msg), FX_OK);
+			      &msg),
+		    FX_OK);
 		f = getf(dev);
 		CHECK_INT(f.state, FS_EXCEPTED);
 		CHECK_INT(f.excepted_until, T0 + 100 + 30 * DAY);
@@ -308,7 +312,8 @@ test_exceptions(void)
 	}
 	TEST("1 year exception waits for an admin") {
 		CHECK_INT(submit(prod, EXC_1Y, "UOWNER", "legacy app", T0 + 100,
-		    &msg), FX_OK);
+			      &msg),
+		    FX_OK);
 		f = getf(prod);
 		CHECK_INT(f.state, FS_NOTIFIED);
 		CHECK(f.exc_pending > 0);
@@ -316,8 +321,9 @@ test_exceptions(void)
 		finding_release(&f);
 		rows = drain();
 		a = args_of(rows, "approval_request", 0);
-		CHECK_INT(json_integer_value(json_object_get(a,
-		    "exception_id")), exc);
+		CHECK_INT(json_integer_value(
+			      json_object_get(a, "exception_id")),
+		    exc);
 		CHECK(contains(text_of(rows, "decision", 0),
 		    "awaiting admin approval"));
 		json_decref(rows);
@@ -349,8 +355,8 @@ test_approvals(void)
 
 	in = item("pb-enforce", PROD, "a-prod", "UOWNER");
 	prod = ingest1(&in, T0, NULL);
-	CHECK_INT(submit(prod, EXC_1Y, "UOWNER", "legacy app", T0 + 100,
-	    &msg), FX_OK);
+	CHECK_INT(submit(prod, EXC_1Y, "UOWNER", "legacy app", T0 + 100, &msg),
+	    FX_OK);
 	f = getf(prod);
 	exc = f.exc_pending;
 	finding_release(&f);
@@ -398,7 +404,8 @@ test_approvals(void)
 		in = item("pb-enforce", PROD, "e-prod2", "UOWNER");
 		prod2 = ingest1(&in, T0 + 50 * HOUR, NULL);
 		CHECK_INT(submit(prod2, EXC_1Y, "UOWNER", "pls", T0 + 50 * HOUR,
-		    &msg), FX_OK);
+			      &msg),
+		    FX_OK);
 		f = getf(prod2);
 		exc = f.exc_pending;
 		finding_release(&f);

@@ -19,7 +19,7 @@ test_mode_switch(void)
 	nid = ingest1(&in, T0, NULL);
 	in = item("pb-shadow", PROD, "ms2", "UOWNER");
 	sid = ingest1(&in, T0, NULL);
-	hk(T0 + 48 * HOUR);		/* notify deadline lapses */
+	hk(T0 + 48 * HOUR); /* notify deadline lapses */
 	json_decref(drain());
 	TEST("notify -> enforce: re-ingest asks again with a deadline") {
 		pbk("pb-notify")->mode = PB_ENFORCE;
@@ -81,10 +81,13 @@ test_owner_change(void)
 		STEP(sm_click(db, pol, &c, T0 + 70));
 		CHECK_INT(state_of(id), FS_NOTIFIED);
 		rows = drain();
-		CHECK_STR(text_of(rows, "ephemeral", 0), "Only the owner of "
+		CHECK_STR(text_of(rows, "ephemeral", 0),
+		    "Only the owner of "
 		    "this finding or a fixit admin can do that.");
-		CHECK_STR(json_string_value(json_object_get(args_of(rows,
-		    "ephemeral", 0), "channel")), "D1");
+		CHECK_STR(json_string_value(
+			      json_object_get(args_of(rows, "ephemeral", 0),
+				  "channel")),
+		    "D1");
 		json_decref(rows);
 	}
 }

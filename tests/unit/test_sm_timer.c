@@ -59,8 +59,8 @@ test_reminder_deadline(void)
 		CHECK_INT(f.next_attempt_at, T0 + 48 * HOUR);
 		finding_release(&f);
 		rows = only(drain(), id);
-		CHECK(contains(text_of(rows, "decision", 0),
-		    "Deadline passed"));
+		CHECK(
+		    contains(text_of(rows, "decision", 0), "Deadline passed"));
 		json_decref(rows);
 	}
 	TEST("a fix after notify updates the owner's message") {
@@ -68,7 +68,8 @@ test_reminder_deadline(void)
 		CHECK_INT(n, 1);
 		if (n == 1)
 			CHECK_INT(finish(&jobs[0], 1, "done", NULL,
-			    T0 + 48 * HOUR + 5), FX_OK);
+				      T0 + 48 * HOUR + 5),
+			    FX_OK);
 		free_jobs(jobs, n);
 		CHECK_INT(state_of(id), FS_FIXED);
 		rows = only(drain(), id);
@@ -93,7 +94,7 @@ test_pause_modes(void)
 	id = ingest1(&in, T0, NULL);
 	in = item("pb-notify", PROD, "p2", "UOWNER");
 	nid = ingest1(&in, T0, NULL);
-	hk(T0 + 24 * HOUR);	/* reminders */
+	hk(T0 + 24 * HOUR); /* reminders */
 	json_decref(drain());
 	TEST("paused playbook does not fix at the deadline") {
 		set_pause("pb-nope", 1, FX_ENOTFOUND);
@@ -162,8 +163,11 @@ test_expiry(void)
 		json_decref(rows);
 		show = NULL;
 		CHECK_INT(db_finding_show(db, id, &show), FX_OK);
-		exc = json_integer_value(json_object_get(json_array_get(
-		    json_object_get(show, "exceptions"), 0), "id"));
+		exc = json_integer_value(
+		    json_object_get(json_array_get(json_object_get(show,
+						       "exceptions"),
+					0),
+			"id"));
 		json_decref(show);
 		memset(&e, 0, sizeof(e));
 		CHECK_INT(db_exception_get(db, exc, &e), FX_OK);
@@ -193,8 +197,9 @@ test_claims(void)
 		CHECK_INT(jobs[0].attempt, 1);
 		CHECK(jobs[0].lease_token > 0);
 		CHECK_STR(jobs[0].playbook, "pb-none");
-		CHECK_INT(json_integer_value(json_object_get(jobs[0].finding,
-		    "id")), id);
+		CHECK_INT(json_integer_value(
+			      json_object_get(jobs[0].finding, "id")),
+		    id);
 		f = getf(id);
 		CHECK_INT(f.lease_until, T0 + 300);
 		CHECK_INT(f.attempts, 1);
@@ -307,7 +312,8 @@ test_retry_failed(void)
 		CHECK_INT(n, 1);
 		if (n == 1)
 			CHECK_INT(finish(&jobs[0], 0, "no <perm>", NULL,
-			    T0 + 3605), FX_OK);
+				      T0 + 3605),
+			    FX_OK);
 		free_jobs(jobs, n);
 		CHECK_INT(state_of(id), FS_FAILED);
 		rows = only(drain(), id);
@@ -339,7 +345,8 @@ fixed_finding(const char *res, int64_t now)
 	CHECK_INT(n, 1);
 	if (n == 1)
 		CHECK_INT(finish(&jobs[0], 1, "acl set private", prior,
-		    now + 1), FX_OK);
+			      now + 1),
+		    FX_OK);
 	free_jobs(jobs, n);
 	json_decref(prior);
 	return id;
@@ -377,10 +384,13 @@ test_undo(void)
 		CHECK_INT(n, 1);
 		if (n == 1) {
 			CHECK_INT(jobs[0].undo, 1);
-			CHECK_STR(json_string_value(json_object_get(
-			    jobs[0].prior_state, "acl")), "public-read");
+			CHECK_STR(json_string_value(
+				      json_object_get(jobs[0].prior_state,
+					  "acl")),
+			    "public-read");
 			CHECK_INT(finish(&jobs[0], 1, "acl restored", NULL,
-			    T0 + 25), FX_OK);
+				      T0 + 25),
+			    FX_OK);
 		}
 		free_jobs(jobs, n);
 		f = getf(id);
@@ -406,7 +416,8 @@ test_undo(void)
 		CHECK_INT(n, 1);
 		if (n == 1)
 			CHECK_INT(finish(&jobs[0], 0, "AccessDenied", NULL,
-			    T0 + 4025), FX_OK);
+				      T0 + 4025),
+			    FX_OK);
 		free_jobs(jobs, n);
 		f = getf(id2);
 		CHECK_INT(f.state, FS_FIXED);

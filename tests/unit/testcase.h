@@ -33,11 +33,11 @@
 
 #include "testhelp.h"
 
-#define TC_MAX_SECTIONS	32
+#define TC_MAX_SECTIONS 32
 
 struct tc {
-	char *text;			/* the whole file, cut into sections */
-	const char *name;		/* the file's base name */
+	char *text;	  /* the whole file, cut into sections */
+	const char *name; /* the file's base name */
 	size_t n;
 	const char *key[TC_MAX_SECTIONS];
 	const char *val[TC_MAX_SECTIONS];
@@ -80,9 +80,9 @@ tc_load(struct tc *c, const char *path)
 			return -1;
 		}
 		if (line > c->text && line[-1] == '\n')
-			line[-1] = '\0';	/* ends the previous section */
+			line[-1] = '\0'; /* ends the previous section */
 		if (c->n > 0 && c->val[c->n - 1] == line)
-			c->val[c->n - 1] = "";	/* it was empty */
+			c->val[c->n - 1] = ""; /* it was empty */
 		for (p = line + 4; *p != '\0' && *p != '\n'; p++)
 			;
 		*p = '\0';

@@ -153,14 +153,22 @@ static inline const char *
 tc_err_name(fx_err e)
 {
 	static const char *const names[FX_ERR__COUNT] = {
-		[FX_OK] = "ok", [FX_ENOMEM] = "ENOMEM",
-		[FX_EINVAL] = "EINVAL", [FX_ETOOBIG] = "ETOOBIG",
-		[FX_EIO] = "EIO", [FX_EDB] = "EDB",
-		[FX_ENOTFOUND] = "ENOTFOUND", [FX_EAUTH] = "EAUTH",
-		[FX_EPERM] = "EPERM", [FX_ECONFLICT] = "ECONFLICT",
-		[FX_ETIMEOUT] = "ETIMEOUT", [FX_EHTTP] = "EHTTP",
-		[FX_ERETRY] = "ERETRY", [FX_EREMOTE] = "EREMOTE",
-		[FX_ECONFIG] = "ECONFIG", [FX_ESTOPPED] = "ESTOPPED",
+		[FX_OK] = "ok",
+		[FX_ENOMEM] = "ENOMEM",
+		[FX_EINVAL] = "EINVAL",
+		[FX_ETOOBIG] = "ETOOBIG",
+		[FX_EIO] = "EIO",
+		[FX_EDB] = "EDB",
+		[FX_ENOTFOUND] = "ENOTFOUND",
+		[FX_EAUTH] = "EAUTH",
+		[FX_EPERM] = "EPERM",
+		[FX_ECONFLICT] = "ECONFLICT",
+		[FX_ETIMEOUT] = "ETIMEOUT",
+		[FX_EHTTP] = "EHTTP",
+		[FX_ERETRY] = "ERETRY",
+		[FX_EREMOTE] = "EREMOTE",
+		[FX_ECONFIG] = "ECONFIG",
+		[FX_ESTOPPED] = "ESTOPPED",
 		[FX_EEXEC] = "EEXEC",
 	};
 
@@ -179,10 +187,12 @@ tc_check_json(const json_t *got, const json_t *want)
 	if (got != NULL && want != NULL && json_equal(got, want))
 		return;
 	th_failed++;
-	g = got ? json_dumps(got, JSON_ENCODE_ANY | JSON_SORT_KEYS |
-	    JSON_INDENT(1)) : NULL;
-	w = want ? json_dumps(want, JSON_ENCODE_ANY | JSON_SORT_KEYS |
-	    JSON_INDENT(1)) : NULL;
+	g = got ? json_dumps(got,
+		      JSON_ENCODE_ANY | JSON_SORT_KEYS | JSON_INDENT(1))
+		: NULL;
+	w = want ? json_dumps(want,
+		       JSON_ENCODE_ANY | JSON_SORT_KEYS | JSON_INDENT(1))
+		 : NULL;
 	printf("  FAIL JSON differs\n    got:  %s\n    want: %s\n",
 	    g ? g : "(null)", w ? w : "(null)");
 	free(g);
