@@ -72,8 +72,8 @@ struct aws_creds {
 	int64_t expires;     /* unix time; 0 = does not expire */
 };
 void aws_creds_release(struct aws_creds *c); /* accepts NULL */
-fx_err
-aws_creds_copy(const struct aws_creds *from, struct aws_creds *to) FX_WUR;
+fx_err aws_creds_copy(const struct aws_creds *from,
+    struct aws_creds *to) FX_WUR;
 
 struct aws_req {
 	enum aws_svc svc;
@@ -103,12 +103,12 @@ void aws_resp_release(struct aws_resp *r);
  * One line for a finding's history: "Code: message (request id)", or the
  * transport error. Never contains a key or signature.
  */
-fx_err
-aws_resp_describe(const struct aws_resp *r, fx_err rc, struct buf *out) FX_WUR;
+fx_err aws_resp_describe(const struct aws_resp *r, fx_err rc,
+    struct buf *out) FX_WUR;
 
 struct aws_client;
-fx_err
-aws_client_new(const struct aws_cfg *cfg, struct aws_client **out) FX_WUR;
+fx_err aws_client_new(const struct aws_cfg *cfg,
+    struct aws_client **out) FX_WUR;
 void aws_client_free(struct aws_client *c); /* accepts NULL */
 
 /*

@@ -23,8 +23,8 @@ struct aws_ini {
 };
 
 /* FX_ENOTFOUND when the file or the section does not exist */
-fx_err
-aws_ini_load(const char *path, const char *section, struct aws_ini *out) FX_WUR;
+fx_err aws_ini_load(const char *path, const char *section,
+    struct aws_ini *out) FX_WUR;
 const char *aws_ini_get(const struct aws_ini *p, const char *key);
 void aws_ini_release(struct aws_ini *p); /* accepts NULL */
 

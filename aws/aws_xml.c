@@ -87,8 +87,8 @@ struct ax_quiet {
 	void *gctx;
 };
 
-static fx_err
-ax_node(const xmlNode *n, const char *const *tags, int depth, json_t **out);
+static fx_err ax_node(const xmlNode *n, const char *const *tags, int depth,
+    json_t **out);
 
 /* dlsym into a function pointer (POSIX guarantees the conversion) */
 static int

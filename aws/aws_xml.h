@@ -71,8 +71,8 @@ struct aws_error {
  * replaced by spaces), FX_ENOMEM, else FX_EINVAL: the body is no AWS
  * error (also malformed or oversized); *e is then all "".
  */
-fx_err
-aws_error_parse(const char *data, size_t len, struct aws_error *e) FX_WUR;
+fx_err aws_error_parse(const char *data, size_t len,
+    struct aws_error *e) FX_WUR;
 
 /* borrowed; NULL when a step is missing */
 json_t *aws_j_get(const json_t *v, const char *path);

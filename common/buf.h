@@ -52,7 +52,7 @@ void buf_vaddf_cut(struct buf *b, const char *fmt, va_list ap)
  * (A-Z a-z 0-9 - . _ ~) kept, every other byte %XX (upper-case hex); '/'
  * kept when keep_slash. Form bodies, query strings, SigV4.
  */
-fx_err
-buf_add_uri(struct buf *b, const char *s, size_t n, int keep_slash) FX_WUR;
+fx_err buf_add_uri(struct buf *b, const char *s, size_t n,
+    int keep_slash) FX_WUR;
 
 #endif

@@ -83,8 +83,8 @@ fx_err jscan_parse(struct jscan *js, const char *text, size_t len,
     const struct jscan_field *root_members, struct jscan_value *slots,
     size_t nslots, enum jscan_type *root) FX_WUR;
 /* after FX_EINVAL: 1-based line and column (in bytes), and a reason */
-void
-jscan_where(const struct jscan *js, int *line, int *col, const char **what);
+void jscan_where(const struct jscan *js, int *line, int *col,
+    const char **what);
 void jscan_release(struct jscan *js); /* accepts NULL */
 
 #endif

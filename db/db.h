@@ -121,8 +121,8 @@ fx_err db_finding_update(struct db *db, const struct finding *f) FX_WUR;
  * set) become due again (deadline and reminder_sent cleared): used when a
  * playbook left shadow mode. *changed = rows touched.
  */
-fx_err
-db_open_rearm(struct db *db, const char *playbook, int64_t *changed) FX_WUR;
+fx_err db_open_rearm(struct db *db, const char *playbook,
+    int64_t *changed) FX_WUR;
 /*
  * Ids of findings matching a timer query, ascending, at most max.
  *   DUE_EXPIRED_EXC: excepted and excepted_until <= now
@@ -174,8 +174,8 @@ struct exception_rec {
 };
 void exception_release(struct exception_rec *e);
 fx_err db_exception_insert(struct db *db, struct exception_rec *e) FX_WUR;
-fx_err
-db_exception_get(struct db *db, int64_t id, struct exception_rec *out) FX_WUR;
+fx_err db_exception_get(struct db *db, int64_t id,
+    struct exception_rec *out) FX_WUR;
 fx_err db_exception_update(struct db *db, const struct exception_rec *e) FX_WUR;
 
 /* ---- outbox: durable queue of Slack calls -------------------------- */
@@ -242,8 +242,8 @@ struct event_done {
 	const json_t *result; /* what was done; may be NULL */
 };
 /* FX_ENOTFOUND when the event is no longer pending; now_ms: when */
-fx_err
-db_event_done(struct db *db, const struct event_done *d, int64_t now_ms) FX_WUR;
+fx_err db_event_done(struct db *db, const struct event_done *d,
+    int64_t now_ms) FX_WUR;
 /* instances `actor` launched by hand in `account` since `since`, summed
  * over at most max_events events (enough to decide a threshold) */
 fx_err db_event_launches(struct db *db, const char *actor, const char *account,
@@ -293,8 +293,8 @@ fx_err db_finding_show(struct db *db, int64_t id, json_t **out) FX_WUR;
 /* notified with deadline < until and fixing rows, soonest first: an
  * array of findings plus "due_at" (the deadline, or a fixing row's retry
  * time; null when it may run now) */
-fx_err
-db_due_list(struct db *db, int64_t until, size_t max, json_t **out) FX_WUR;
+fx_err db_due_list(struct db *db, int64_t until, size_t max,
+    json_t **out) FX_WUR;
 /* failed findings, most recent (updated_at) first: array of findings */
 fx_err db_failed_list(struct db *db, size_t max, json_t **out) FX_WUR;
 /* active and pending exceptions with their finding, pending first then

@@ -185,8 +185,8 @@ json_t *db_col_json(sqlite3_stmt *st, int i);
 
 /* row readers: the struct's columns start at column c0 */
 fx_err db_finding_from_row(sqlite3_stmt *st, int c0, struct finding *out);
-fx_err
-db_exception_from_row(sqlite3_stmt *st, int c0, struct exception_rec *out);
+fx_err db_exception_from_row(sqlite3_stmt *st, int c0,
+    struct exception_rec *out);
 /*
  * The read models' shapes (db.h): the keys of finding_to_json and of an
  * exception, times as unix seconds. New reference, NULL when out of memory.

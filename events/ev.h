@@ -91,8 +91,8 @@ struct ev_info {	/* pointers borrow from the event */
  * when err cannot take it. Fills info (verdict EV_NO_ACTOR until
  * classified); on error info must not be used.
  */
-fx_err
-ev_parse(const json_t *event, struct ev_info *info, struct buf *err) FX_WUR;
+fx_err ev_parse(const json_t *event, struct ev_info *info,
+    struct buf *err) FX_WUR;
 
 /*
  * Manual action rules: manual when it mutates (detail.readOnly is not

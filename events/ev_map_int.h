@@ -42,11 +42,11 @@ int evmap_account_ok(const char *s, size_t n);
 fx_err evmap_setn(json_t *o, const char *key, const char *s, size_t n) FX_WUR;
 /* o.key = s[0..n) cleaned for display, cut to FX_MAX_FIELD; left out if
  * nothing is left */
-fx_err
-evmap_set_clean(json_t *o, const char *key, const char *s, size_t n) FX_WUR;
+fx_err evmap_set_clean(json_t *o, const char *key, const char *s,
+    size_t n) FX_WUR;
 /* the entry of m for s[0..n), or NULL */
-const struct ev_map_entry *
-evmap_find(const struct ev_map *m, const char *s, size_t n);
+const struct ev_map_entry *evmap_find(const struct ev_map *m, const char *s,
+    size_t n);
 /*
  * The record of p appended to out; counted in *nskip instead when its id
  * or region is not acceptable. details (an object) is stolen either way.

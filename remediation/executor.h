@@ -121,8 +121,8 @@ fx_err executors_new(const struct exec_env *env, struct executors **out) FX_WUR;
 void executors_free(struct executors *x); /* accepts NULL */
 /* what ops->shared_new made, NULL when nothing (x may be NULL); for
  * the executor's own header to hand out under its type */
-void *
-executors_shared(const struct executors *x, const struct executor_ops *ops);
+void *executors_shared(const struct executors *x,
+    const struct executor_ops *ops);
 
 /*
  * Fix (undo) pb's finding with pb's executor. x may be NULL: executors

@@ -249,7 +249,12 @@ pb_is_error(fx_err rc, const struct aws_resp *r, const char *code)
 	return rc == FX_EREMOTE && r != NULL && strcmp(r->err.code, code) == 0;
 }
 
-fx_err
+/*
+ * A read (auditor role, params stolen) where the notfound error code is
+ * an expected answer: then FX_OK with *missing = 1, and the error is
+ * kept out of x->msg (pb_call logs it). Other errors as pb_query.
+ */
+static fx_err
 pb_read(struct pb_ctx *x, enum aws_svc svc, const char *action, json_t *params,
     const char *notfound, struct aws_resp *resp, int *missing)
 {

@@ -139,12 +139,12 @@ int64_t pb_wait_deadline(const struct pb_ctx *x, int64_t timeout_ms);
 
 /* *id = the finding's "resource_id" (borrowed); FX_EINVAL (with a
  * pb_say) when it has none */
-fx_err
-pb_resource(struct pb_ctx *x, const json_t *finding, const char **id) FX_WUR;
+fx_err pb_resource(struct pb_ctx *x, const json_t *finding,
+    const char **id) FX_WUR;
 /* the playbook parameter key as an integer/string, or def */
 int64_t pb_param_int(const struct pb_ctx *x, const char *key, int64_t def);
-const char *
-pb_param_str(const struct pb_ctx *x, const char *key, const char *def);
+const char *pb_param_str(const struct pb_ctx *x, const char *key,
+    const char *def);
 /* an integer parameter clamped to [min, max] */
 int64_t pb_param_clamp(const struct pb_ctx *x, const char *key, int64_t def,
     int64_t min, int64_t max);
@@ -167,17 +167,9 @@ fx_err pb_would(const struct pb_ctx *x, json_t *prior, const char *what) FX_WUR;
 
 /* ---- reading one resource ---------------------------------------------- */
 
-/*
- * A read (auditor role, params stolen) where the notfound error code is
- * an expected answer: then FX_OK with *missing = 1, and the error is
- * kept out of x->msg (pb_call logs it). Other errors as pb_query.
- */
-fx_err
-pb_read(struct pb_ctx *x, enum aws_svc svc, const char *action, json_t *params,
-    const char *notfound, struct aws_resp *resp, int *missing) FX_WUR;
 /* the element of doc's list (aws_j_list path) whose key is id, or NULL */
-const json_t *
-pb_item(const json_t *doc, const char *list, const char *key, const char *id);
+const json_t *pb_item(const json_t *doc, const char *list, const char *key,
+    const char *id);
 /* how to describe one resource of a kind by its id */
 struct pb_one {
 	enum aws_svc svc;
@@ -188,16 +180,16 @@ struct pb_one {
 	const char *notfound; /* the error code of "no such resource" */
 };
 /*
- * Describe the resource id (pb_read): *item is its element of the
+ * Describe the resource id: *item is its element of the
  * answer's list, borrowed from resp (the caller releases resp); NULL
  * when AWS answers the notfound code or the answer does not hold it.
  */
 fx_err pb_read_one(struct pb_ctx *x, const struct pb_one *d, const char *id,
     struct aws_resp *resp, const json_t **item) FX_WUR;
 /* the same for the finding's resource (pb_resource: *id, borrowed) */
-fx_err
-pb_read_finding(struct pb_ctx *x, const json_t *finding, const struct pb_one *d,
-    struct aws_resp *resp, const char **id, const json_t **item) FX_WUR;
+fx_err pb_read_finding(struct pb_ctx *x, const json_t *finding,
+    const struct pb_one *d, struct aws_resp *resp, const char **id,
+    const json_t **item) FX_WUR;
 
 /* ---- tags ------------------------------------------------------------ */
 
@@ -232,8 +224,8 @@ struct pb_tags {
 };
 void pb_tags_init(struct pb_tags *t, json_t *params, const char *prefix);
 /* one tag; FX_ETOOBIG past PB_MAX_TAGS, FX_EINVAL for a prefix too long */
-fx_err
-pb_tags_add(struct pb_tags *t, const char *key, const char *value) FX_WUR;
+fx_err pb_tags_add(struct pb_tags *t, const char *key,
+    const char *value) FX_WUR;
 /* the fixit: tags (pb_fixit_tags), then extra (object of string values,
  * fixit: keys only, else FX_EINVAL; may be NULL) */
 fx_err pb_tags_fixit(const struct pb_ctx *x, struct pb_tags *t,

@@ -123,8 +123,8 @@ struct policy {
 };
 
 const struct account *policy_account(const struct policy *p, const char *id);
-const struct playbook *
-policy_playbook(const struct policy *p, const char *name);
+const struct playbook *policy_playbook(const struct policy *p,
+    const char *name);
 int policy_is_admin(const struct policy *p, const char *slack_user);
 /* the buttons an account's environment allows, masked by the playbook */
 unsigned policy_exc_allowed(const struct playbook *pb, enum fx_env env);
@@ -134,8 +134,8 @@ const char *policy_mode_name(enum pb_mode m);
 const char *policy_exc_name(enum exc_kind k); /* "1 month", "1 year" */
 int64_t policy_exc_secs(const struct playbook *pb, enum exc_kind k);
 /* the regions scanned in account a (its own list, else aws.regions) */
-const char *const *
-policy_regions(const struct policy *p, const struct account *a, size_t *n);
+const char *const *policy_regions(const struct policy *p,
+    const struct account *a, size_t *n);
 void policy_free(struct policy *p); /* accepts NULL; frees p */
 
 #endif

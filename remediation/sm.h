@@ -135,16 +135,16 @@ fx_err sm_undo_request(struct db *db, const struct policy *pol, int64_t id,
  * shadow run already finished with are re-armed for every playbook now in
  * notify or enforce mode, so the next housekeeping asks their owners.
  */
-fx_err
-sm_reconcile(struct db *db, const struct policy *pol, int64_t now) FX_WUR;
+fx_err sm_reconcile(struct db *db, const struct policy *pol,
+    int64_t now) FX_WUR;
 /*
  * Expire exceptions (-> open, owner told it lapsed), advance open findings
  * (notify / approval none -> fixing / shadow records), send reminders
  * (reminder_before the deadline), move notified findings past their
  * deadline to fixing (enforce, not paused, no pending exception).
  */
-fx_err
-sm_housekeeping(struct db *db, const struct policy *pol, int64_t now) FX_WUR;
+fx_err sm_housekeeping(struct db *db, const struct policy *pol,
+    int64_t now) FX_WUR;
 
 struct sm_job {
 	int64_t finding_id;

@@ -78,8 +78,8 @@ fx_err sm_set_str(char **dst, const char *src) FX_WUR;
 /* replace *dst by the compact JSON text of v (NULL: *dst = NULL) */
 fx_err sm_set_json(char **dst, const json_t *v) FX_WUR;
 /* owner of the finding or a fixit admin */
-int
-sm_may_act(const struct policy *pol, const struct finding *f, const char *user);
+int sm_may_act(const struct policy *pol, const struct finding *f,
+    const char *user);
 const char *sm_exc_code(enum exc_kind k); /* "1m" | "1y" */
 int sm_exc_parse(const char *code);	  /* -1 when unknown */
 /* "all" or the playbook paused */

@@ -54,8 +54,8 @@ struct config {
  * Parse and validate. On error returns FX_ECONFIG (or FX_ENOMEM) and puts
  * "FILE:LINE: KEY: what is wrong" into err; *out is untouched.
  */
-fx_err
-config_load(const char *path, struct config **out, struct buf *err) FX_WUR;
+fx_err config_load(const char *path, struct config **out,
+    struct buf *err) FX_WUR;
 void config_free(struct config *c); /* wipes secrets; accepts NULL */
 
 #endif

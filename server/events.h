@@ -32,14 +32,14 @@ struct events;
 struct aws_exec;
 
 /* aws may be NULL (no aws playbook: no creator tags) */
-fx_err
-events_start(struct app *app, struct aws_exec *aws, struct events **out) FX_WUR;
+fx_err events_start(struct app *app, struct aws_exec *aws,
+    struct events **out) FX_WUR;
 void events_stop(struct events *e); /* accepts NULL */
 /* hand over an event just stored (after its commit) with its parsed
  * JSON (stolen: the events thread owns it from here); when the queue is
  * full the event waits in the store for the next sweep */
-void
-events_queue(struct events *e, const char *id, const char *kind, json_t *doc);
+void events_queue(struct events *e, const char *id, const char *kind,
+    json_t *doc);
 /* the configured rule -> playbook maps (NULL-safe) */
 const struct ev_map *events_map_securityhub(const struct events *e);
 const struct ev_map *events_map_custodian(const struct events *e);

@@ -68,18 +68,18 @@ void http_reply_text(struct http_reply *rp, unsigned status, const char *ctype,
 int h_bearer_ok(struct app *a, struct http_request *r, struct http_reply *rp);
 
 /* handlers (server/h_*.c) */
-void
-h_slack_actions(struct app *a, struct http_request *r, struct http_reply *rp);
-void
-h_slack_commands(struct app *a, struct http_request *r, struct http_reply *rp);
-void
-h_findings_post(struct app *a, struct http_request *r, struct http_reply *rp);
-void
-h_findings_get(struct app *a, struct http_request *r, struct http_reply *rp);
-void
-h_events_post(struct app *a, struct http_request *r, struct http_reply *rp);
-void
-h_custodian_post(struct app *a, struct http_request *r, struct http_reply *rp);
+void h_slack_actions(struct app *a, struct http_request *r,
+    struct http_reply *rp);
+void h_slack_commands(struct app *a, struct http_request *r,
+    struct http_reply *rp);
+void h_findings_post(struct app *a, struct http_request *r,
+    struct http_reply *rp);
+void h_findings_get(struct app *a, struct http_request *r,
+    struct http_reply *rp);
+void h_events_post(struct app *a, struct http_request *r,
+    struct http_reply *rp);
+void h_custodian_post(struct app *a, struct http_request *r,
+    struct http_reply *rp);
 void h_healthz(struct app *a, struct http_request *r, struct http_reply *rp);
 void h_metrics(struct app *a, struct http_request *r, struct http_reply *rp);
 

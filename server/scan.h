@@ -17,8 +17,8 @@
 
 struct scan;
 struct aws_exec;
-fx_err
-scan_start(struct app *app, struct aws_exec *aws, struct scan **out) FX_WUR;
+fx_err scan_start(struct app *app, struct aws_exec *aws,
+    struct scan **out) FX_WUR;
 /* lets a running scan finish its current pairs, then joins */
 void scan_stop(struct scan *s); /* accepts NULL */
 /* scan now; FX_ECONFLICT when one is running or queued, FX_ENOTFOUND

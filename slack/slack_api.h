@@ -56,8 +56,8 @@ void slack_api_free(struct slack_api *a); /* accepts NULL */
  * 0 unless set as above. err is reset and gets a short sentence (or the
  * error code) on failure.
  */
-fx_err
-slack_api_call(struct slack_api *a, const char *method, const json_t *body,
-    json_t **resp, int64_t *retry_after, struct buf *err) FX_WUR;
+fx_err slack_api_call(struct slack_api *a, const char *method,
+    const json_t *body, json_t **resp, int64_t *retry_after,
+    struct buf *err) FX_WUR;
 
 #endif

@@ -61,9 +61,9 @@ json_t *slack_blocks_decision(const struct slack_finding_view *v,
 /* views.open "view": the justification modal; kind 0 = 1 month, 1 = 1 year */
 json_t *slack_blocks_modal(const struct slack_finding_view *v, int kind) FX_WUR;
 /* admin channel: an exception asks for approval (Approve / Deny) */
-json_t *
-slack_blocks_approval(const struct slack_finding_view *v, int64_t exception_id,
-    const char *requester, const char *reason, int kind) FX_WUR;
+json_t *slack_blocks_approval(const struct slack_finding_view *v,
+    int64_t exception_id, const char *requester, const char *reason,
+    int kind) FX_WUR;
 /* a simple message: text in one section block */
 json_t *slack_blocks_text(const char *text) FX_WUR;
 

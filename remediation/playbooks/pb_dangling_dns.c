@@ -62,8 +62,8 @@ static const struct r53_pages dd_cf_list = { AWS_CLOUDFRONT,
 
 /* ---- what a deleted resource was reachable as (pure) -------------------- */
 
-static fx_err
-dd_pat(json_t *arr, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static fx_err dd_pat(json_t *arr, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* append the lower-cased formatted pattern */
 static fx_err

@@ -48,9 +48,9 @@ enum pb_verdict pb_ec2_util_gone(struct pb_ctx *x, const json_t *inst);
  * and Filter.2 instance-state-name = one of states (NULL-terminated):
  * fn gets each instance of each reservation (non-FX_OK stops).
  */
-fx_err
-pb_ec2_util_instances(struct pb_ctx *x, const char *name, const char *value,
-    const char *const *states, pb_item_fn fn, void *arg) FX_WUR;
+fx_err pb_ec2_util_instances(struct pb_ctx *x, const char *name,
+    const char *value, const char *const *states, pb_item_fn fn,
+    void *arg) FX_WUR;
 
 /* 1 when the instance is terminated or shutting down (or has no state) */
 int pb_ec2_util_ended(const json_t *inst);
@@ -65,8 +65,8 @@ json_t *pb_ec2_util_group_ids(const json_t *inst);
  */
 json_t *pb_ec2_util_ids_split(const char *v, const char *prefix, size_t max);
 /* an array of id strings joined with ',' into out (hard cap: cap) */
-fx_err
-pb_ec2_util_ids_join(const json_t *ids, size_t cap, struct buf *out) FX_WUR;
+fx_err pb_ec2_util_ids_join(const json_t *ids, size_t cap,
+    struct buf *out) FX_WUR;
 
 /* the value of tag `key` in an EC2 "tagSet" list, or NULL */
 const char *pb_ec2_util_tag(const json_t *tag_set, const char *key);

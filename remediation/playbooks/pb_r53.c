@@ -236,8 +236,8 @@ xml_records(struct buf *b, const json_t *list)
 	return buf_adds(b, "</ResourceRecords>");
 }
 
-static fx_err
-xml_fields(struct buf *b, const json_t *obj, const struct r53_field *f);
+static fx_err xml_fields(struct buf *b, const json_t *obj,
+    const struct r53_field *f);
 
 /* <name>the members of obj named in f</name> */
 static fx_err
