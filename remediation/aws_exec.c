@@ -110,6 +110,7 @@ run_init(struct run *r, struct aws_exec *e, struct aws_client *c,
 	r->x.account_id = account;
 	r->x.region = region;
 	r->x.external_id = a->external_id;
+	r->x.iac_tags = (const char *const *)e->pol->events.iac_tags;
 	r->x.session = r->session;
 	r->x.playbook = playbook;
 	r->x.finding_id = finding_id;
@@ -176,9 +177,10 @@ do_fix(struct run *r, const json_t *finding, struct exec_out *o)
 	if (v != PB_WRONG) {
 		o->resolved = 1;
 		out_message(o, &r->msg, "%s",
-		    v == PB_GONE ? "the resource no "
-				   "longer exists"
-				 : "the resource is already right");
+		    v == PB_GONE   ? "the resource no longer exists"
+		    : v == PB_KEEP ? "a guard of the playbook applies: "
+				     "nothing was changed"
+				   : "the resource is already right");
 		return FX_OK;
 	}
 	rc = r->def->fix(&r->x, finding, &prior);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "aws_creds.h"
+#include "ev.h"
 #include "fxlimits.h"
 #include "fxlog.h"
 #include "fxtime.h"
@@ -621,4 +622,77 @@ pb_found(struct pb_found_list *found, const char *resource_id, const char *arn,
 out:
 	found_release(&f);
 	return rc;
+}
+
+/* ---- eligibility ----------------------------------------------------- */
+
+void
+pb_elig_init(struct pb_elig *e)
+{
+	e->kind = PB_ELIGIBLE;
+	e->why[0] = '\0';
+}
+
+void
+pb_elig_exempt(struct pb_elig *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e->kind == PB_EXEMPT)
+		return;
+	e->kind = PB_EXEMPT;
+	va_start(ap, fmt);
+	vsnprintf(e->why, sizeof(e->why), fmt, ap);
+	va_end(ap);
+}
+
+void
+pb_elig_tags(const struct pb_ctx *x, struct pb_elig *e, const json_t *tags,
+    const char *allow_tag)
+{
+	struct ev_owner o;
+
+	if (allow_tag != NULL && *allow_tag != '\0' &&
+	    json_object_get(tags, allow_tag) != NULL)
+		pb_elig_exempt(e, "tagged to be kept (%s)", allow_tag);
+	/* tags that are no object name no stack */
+	if (ev_owner_from_tags(tags, NULL, x->iac_tags, &o) != FX_OK ||
+	    o.iac[0] == '\0' || e->kind != PB_ELIGIBLE)
+		return;
+	e->kind = PB_IAC_OWNED;
+	snprintf(e->why, sizeof(e->why),
+	    "managed by infrastructure as code (%s): fix it there", o.iac);
+}
+
+void
+pb_elig_age(const struct pb_ctx *x, struct pb_elig *e, const char *created,
+    int64_t min_age)
+{
+	char age[32], need[32];
+	int64_t t;
+
+	if (created == NULL || fx_iso8601_parse(created, &t) != FX_OK) {
+		pb_elig_exempt(e, "its creation time is unknown");
+		return;
+	}
+	if (x->now - t >= min_age)
+		return;
+	fx_duration_format(x->now - t, age, sizeof(age));
+	fx_duration_format(min_age, need, sizeof(need));
+	pb_elig_exempt(e, "created %s ago, younger than %s", age, need);
+}
+
+int
+pb_elig_found(const struct pb_elig *e)
+{
+	return e->kind != PB_EXEMPT;
+}
+
+enum pb_verdict
+pb_elig_check(struct pb_ctx *x, const struct pb_elig *e, const char *what)
+{
+	if (e->kind == PB_ELIGIBLE)
+		return PB_WRONG;
+	pb_say(x, "%s: %s", what, e->why);
+	return PB_KEEP;
 }

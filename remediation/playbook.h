@@ -7,7 +7,11 @@
  *   detect  scan one account and region; append one record per finding
  *           to `found` (pb_found). Read-only (auditor role).
  *   check   re-read the resource right before fixing: PB_WRONG (fix it),
- *           PB_GONE or PB_RIGHT (nothing to do: the finding is resolved).
+ *           PB_GONE, PB_RIGHT or PB_KEEP (nothing to do: the finding is
+ *           resolved). PB_KEEP: a guard of the playbook's eligibility
+ *           (below) applies, so detection would not have asked for a
+ *           fix either; the finding may have been posted or raised by an
+ *           event, never scanned.
  *   fix     change the resource (remediator role) and tag it (tagger
  *           role); *prior = what undo needs (a new JSON object). In
  *           dry-run, pb_call never sends a mutating call; the playbook
@@ -34,7 +38,7 @@
 #include "fxerr.h"
 
 enum pb_role { PB_AUDITOR = 0, PB_TAGGER, PB_REMEDIATOR, PB_ROLE__COUNT };
-enum pb_verdict { PB_WRONG = 0, PB_GONE, PB_RIGHT };
+enum pb_verdict { PB_WRONG = 0, PB_GONE, PB_RIGHT, PB_KEEP };
 
 #define PB_TAG_PREFIX "fixit:"
 
@@ -52,14 +56,16 @@ struct pb_ctx {
 	const char *playbook;		      /* configured name */
 	int64_t finding_id;		      /* 0 in detect */
 	int dry_run;
-	int64_t now;	      /* unix seconds */
-	int64_t deadline_ms;  /* fx_mono_ms() by which a step must end
+	int64_t now;		     /* unix seconds */
+	int64_t deadline_ms;	     /* fx_mono_ms() by which a step must end
 				 * (executor timeout, within the lease); 0 =
 				 * none. Waits (snapshots, ...) stop there. */
-	const json_t *params; /* playbook params object (may be NULL) */
-	struct buf *msg;      /* outcome sentence(s) for the history */
-	json_t *planned;      /* dry run: array of calls not sent */
-	unsigned long calls;  /* AWS calls sent */
+	const json_t *params;	     /* playbook params object (may be NULL) */
+	const char *const *iac_tags; /* events.iac_tags: NULL-terminated,
+				      * may be NULL (pb_elig_tags) */
+	struct buf *msg;	     /* outcome sentence(s) for the history */
+	json_t *planned;	     /* dry run: array of calls not sent */
+	unsigned long calls;	     /* AWS calls sent */
 };
 
 /* one resource a detection found; every member owned by the record */
@@ -265,5 +271,64 @@ fx_err pb_list(struct pb_ctx *x, enum pb_role role, enum aws_svc svc,
  */
 fx_err pb_found(struct pb_found_list *found, const char *resource_id,
     const char *arn, const char *title, json_t *details, json_t *tags) FX_WUR;
+
+/* ---- eligibility: the guards detect and the pre-fix check share ------ */
+
+/*
+ * Whether a playbook may act on one resource at all, apart from the
+ * misconfiguration it is about: the resource's age, its allow tag, its
+ * ownership by infrastructure as code, its state. A playbook states these
+ * guards in one function,
+ *
+ *     static fx_err NAME_eligible(struct pb_ctx *x, const struct NAME_opts *o,
+ *         const json_t *resource, const json_t *tags, struct pb_elig *e);
+ *
+ * and calls it from detect (pb_elig_found: report it or not) and from
+ * check (pb_elig_check: fix it or not), and again in a destructive fix
+ * right before the change. The check then re-applies every guard
+ * detection applied, also to a finding that was posted
+ * (POST /v1/findings) or raised by an event, whose details nobody
+ * re-derived: nothing a scan would leave alone is changed.
+ */
+enum pb_elig_kind {
+	PB_ELIGIBLE = 0, /* a finding; may be fixed */
+	PB_IAC_OWNED,	 /* a finding that only notifies: a stack owns it,
+			  * a change would be reverted or drift; never fixed */
+	PB_EXEMPT	 /* no finding: too young, allow-tagged, protected,
+			  * in a state the playbook leaves alone */
+};
+#define PB_ELIG_WHY 384
+struct pb_elig {
+	enum pb_elig_kind kind;
+	char why[PB_ELIG_WHY]; /* the first reason of the kind; "" when
+				* eligible */
+};
+void pb_elig_init(struct pb_elig *e);
+/* exempt for why (printf-like); an exemption outranks IaC ownership, the
+ * first exemption's reason stays */
+void pb_elig_exempt(struct pb_elig *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/*
+ * The tag guards on tags ({key: value}, may be NULL): allow_tag (may be
+ * NULL: the playbook has none) present with any value -> exempt;
+ * aws:cloudformation:stack-name or a key of x->iac_tags present -> IaC
+ * owned (as aws_exec_detect marks the finding notify-only: the same
+ * ev_owner_from_tags decides).
+ */
+void pb_elig_tags(const struct pb_ctx *x, struct pb_elig *e, const json_t *tags,
+    const char *allow_tag);
+/*
+ * The age guard: created (ISO 8601 as AWS writes it) at least min_age
+ * seconds before x->now. A time that is missing or unreadable counts as
+ * too young: what fixit cannot date it does not delete.
+ */
+void pb_elig_age(const struct pb_ctx *x, struct pb_elig *e, const char *created,
+    int64_t min_age);
+/* detect: 1 when the resource makes a finding (eligible or IaC-owned) */
+int pb_elig_found(const struct pb_elig *e);
+/* check (and a destructive fix): PB_WRONG when eligible; else PB_KEEP,
+ * with a pb_say "WHAT: WHY" (what: e.g. "DB instance db1") */
+enum pb_verdict pb_elig_check(struct pb_ctx *x, const struct pb_elig *e,
+    const char *what);
 
 #endif
