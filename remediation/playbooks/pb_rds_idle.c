@@ -1,13 +1,22 @@
 /*
  * pb_rds_idle.c - the "rds-idle" playbook: RDS DB instances that had no
- * database connection for idle_days are deleted with a final snapshot;
- * undo restores them from it.
+ * database connection for idle_days are deleted with a final snapshot,
+ * keeping their automated backups; undo restores them from the snapshot
+ * with everything the prior state recorded.
  *
  * Idle means CloudWatch AWS/RDS DatabaseConnections, one Maximum per day
- * over the last idle_days, is 0 everywhere (no datapoint at all counts
- * as idle too, and the finding says so). Instances that are not
- * available, younger than idle_days, allow-tagged, deletion-protected,
- * read replicas or Aurora cluster members are left alone.
+ * over the last idle_days, is 0 in every datapoint, and there is at least
+ * one. No datapoint at all is not idle but unknown: CloudWatch has none
+ * for an instance that is new, stopped, renamed, or whose metrics are
+ * not published, and fixit deletes only what it saw idle.
+ *
+ * Eligibility (rds_eligible, the same in detect, check and fix): the
+ * instance is available, not allow-tagged, not deletion-protected, not a
+ * read replica or an Aurora cluster member, and at least idle_days old
+ * (InstanceCreateTime; unknown counts as too young). IaC-owned
+ * (aws:cloudformation:stack-name, events.iac_tags): found, notify only.
+ * A finding posted for an instance that fails a guard resolves at the
+ * check with the reason; nothing is deleted.
  *
  * Parameters (x->params):
  *   idle_days        days without connections (default 45; at most 1440,
@@ -22,19 +31,27 @@
  *   snapshot_timeout_s  undo: give up waiting after this (default 900)
  *
  * Steps:
- *   detect  DescribeDBInstances (Marker paging); per candidate
+ *   detect  DescribeDBInstances (Marker paging); per eligible instance
  *           CloudWatch GetMetricStatistics.
  *   check   DescribeDBInstances DBInstanceIdentifier (+ the metric):
- *           gone or deleting, protected, allow-tagged or connected ->
- *           nothing to do.
- *   fix     AddTagsToResource (fixit: tags only), DeleteDBInstance with
- *           FinalDBSnapshotIdentifier.
+ *           gone or deleting -> GONE; a guard applies -> KEEP; connected
+ *           or no datapoints -> RIGHT.
+ *   fix     the guards again, then AddTagsToResource (fixit: tags only),
+ *           DeleteDBInstance FinalDBSnapshotIdentifier,
+ *           DeleteAutomatedBackups=false: the retained automated backups
+ *           keep point-in-time recovery for their retention period.
+ *           prior: the whole configuration restore can set (rds_prior).
  *   verify  the instance is gone or deleting, the final snapshot exists.
  *   undo    waits (bounded) until the old instance is gone and the final
  *           snapshot available (DescribeDBInstances, DescribeDBSnapshots),
- *           then RestoreDBInstanceFromDBSnapshot with the recorded class,
- *           subnet group, Multi-AZ, zone, security groups, public access
- *           and the user's tags plus fixit:restored-from=<snapshot>.
+ *           then RestoreDBInstanceFromDBSnapshot with every recorded
+ *           setting (class, port, zone or Multi-AZ, subnet group,
+ *           security groups, parameter and option groups, storage type,
+ *           size, IOPS and throughput, public access, deletion
+ *           protection, backup retention, copy-tags, minor upgrades) and
+ *           the user's tags plus fixit:restored-from=<snapshot>. Restore
+ *           takes all of these, so no ModifyDBInstance follows; the
+ *           engine version is the snapshot's.
  */
 #include <ctype.h>
 #include <math.h>
@@ -44,6 +61,7 @@
 
 #include "fxtime.h"
 #include "playbook.h"
+#include "pb_rds_prior.h"
 #include "pb_sto_util.h"
 #include "banned.h"
 
@@ -115,41 +133,31 @@ rds_deleting(const json_t *inst)
 	       0;
 }
 
-/* TagList -> {"Key": "Value"} (new reference) */
-static json_t *
-rds_tags(const json_t *inst)
+/*
+ * The guards of rds-idle (playbook.h, eligibility): detect, check and
+ * fix call this one function, so a posted finding meets the same guards
+ * as a scanned one. A stopped instance publishes no metrics: its
+ * idleness is unknown, and its state exempts it.
+ */
+static void
+rds_eligible(struct pb_ctx *x, const struct rds_opts *o, const json_t *inst,
+    const json_t *tags, struct pb_elig *e)
 {
-	json_t *o = json_object(), *t;
-	const char *k;
-	size_t i;
+	const char *st = pb_sto_util_str(inst, "DBInstanceStatus");
 
-	if (o == NULL)
-		return NULL;
-	json_array_foreach(aws_j_list(inst, "TagList"), i, t) {
-		k = json_string_value(json_object_get(t, "Key"));
-		if (k != NULL &&
-		    json_object_set_new(o, k,
-			json_string(pb_sto_util_str(t, "Value"))) != 0) {
-			json_decref(o);
-			return NULL;
-		}
-	}
-	return o;
-}
-
-/* the reason an instance is not ours to delete, or NULL */
-static const char *
-rds_protected(const json_t *inst, const json_t *tags, const char *allow)
-{
-	if (json_object_get(tags, allow) != NULL)
-		return "tagged to be kept";
+	pb_elig_init(e);
+	if (strcmp(st, "available") != 0)
+		pb_elig_exempt(e, "%s, not available",
+		    *st ? st : "of no state");
+	pb_elig_tags(x, e, tags, o->allow);
 	if (pb_sto_util_true(json_object_get(inst, "DeletionProtection")))
-		return "deletion-protected";
+		pb_elig_exempt(e, "deletion-protected");
 	if (*pb_sto_util_str(inst, "ReadReplicaSourceDBInstanceIdentifier"))
-		return "a read replica";
+		pb_elig_exempt(e, "a read replica");
 	if (*pb_sto_util_str(inst, "DBClusterIdentifier"))
-		return "a cluster member";
-	return NULL;
+		pb_elig_exempt(e, "a cluster member");
+	pb_elig_age(x, e, aws_j_str(inst, "InstanceCreateTime"),
+	    o->idle_days * RDS_DAY);
 }
 
 static fx_err
@@ -193,10 +201,11 @@ rds_conn(struct pb_ctx *x, const struct rds_opts *o, const char *id,
 	return rc;
 }
 
+/* idle: seen, and seen at 0 connections; no datapoint is unknown */
 static int
 rds_idle(const struct rds_conn *c)
 {
-	return c->unknown == 0 && c->max <= 0;
+	return c->points > 0 && c->unknown == 0 && c->max <= 0;
 }
 
 /* ---- detect ------------------------------------------------------------- */
@@ -205,18 +214,6 @@ struct rds_scan {
 	struct rds_opts o;
 	struct pb_found_list *found;
 };
-
-/* say in d that CloudWatch had no datapoints: 0, or -1 (no memory) */
-static int
-rds_no_datapoints(json_t *d)
-{
-	if (json_object_set_new(d, "no_datapoints", json_true()) != 0)
-		return -1;
-	return json_object_set_new(d, "note",
-	    json_string(
-		"CloudWatch has no "
-		"DatabaseConnections datapoints in the window: counted as idle"));
-}
 
 static fx_err
 rds_found(struct rds_scan *sc, struct pb_ctx *x, const json_t *inst,
@@ -241,10 +238,6 @@ rds_found(struct rds_scan *sc, struct pb_ctx *x, const json_t *inst,
 	    "availability_zone", pb_sto_util_str(inst, "AvailabilityZone"),
 	    "max_connections", (json_int_t)c->max, "datapoints",
 	    (json_int_t)c->points, "idle_days", (json_int_t)sc->o.idle_days);
-	if (d != NULL && c->points == 0 && rds_no_datapoints(d) != 0) {
-		json_decref(d);
-		d = NULL;
-	}
 	if (d == NULL) {
 		json_decref(tags);
 		return FX_ENOMEM;
@@ -259,22 +252,18 @@ rds_item(struct pb_ctx *x, const json_t *inst, void *arg)
 	const char *id =
 	    json_string_value(json_object_get(inst, "DBInstanceIdentifier"));
 	json_t *tags = NULL;
+	struct pb_elig e;
 	struct rds_conn c;
-	int64_t created;
 	fx_err rc = FX_OK;
 
-	if (id == NULL ||
-	    strcmp(pb_sto_util_str(inst, "DBInstanceStatus"), "available") != 0)
+	if (id == NULL)
 		goto out;
-	if (fx_iso8601_parse(pb_sto_util_str(inst, "InstanceCreateTime"),
-		&created) != FX_OK ||
-	    x->now - created < sc->o.idle_days * RDS_DAY)
-		goto out;
-	if ((tags = rds_tags(inst)) == NULL) {
+	if ((tags = pb_rds_prior_tags(inst)) == NULL) {
 		rc = FX_ENOMEM;
 		goto out;
 	}
-	if (rds_protected(inst, tags, sc->o.allow) != NULL)
+	rds_eligible(x, &sc->o, inst, tags, &e);
+	if (!pb_elig_found(&e))
 		goto out;
 	/* without the metric nothing is known: skip it */
 	if ((rc = rds_conn(x, &sc->o, id, &c)) != FX_OK) {
@@ -313,6 +302,24 @@ out:
 
 /* ---- check -------------------------------------------------------------- */
 
+/* rds_eligible on inst, as a check's verdict: PB_WRONG or PB_KEEP */
+static fx_err
+rds_guards(struct pb_ctx *x, const struct rds_opts *o, const json_t *inst,
+    const char *id, enum pb_verdict *v)
+{
+	struct pb_elig e;
+	json_t *tags;
+	char what[96];
+
+	if ((tags = pb_rds_prior_tags(inst)) == NULL)
+		return FX_ENOMEM;
+	rds_eligible(x, o, inst, tags, &e);
+	json_decref(tags);
+	snprintf(what, sizeof(what), "DB instance %s", id);
+	*v = pb_elig_check(x, &e, what);
+	return FX_OK;
+}
+
 static fx_err
 rds_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 {
@@ -320,8 +327,7 @@ rds_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 	struct rds_opts o;
 	struct rds_conn c;
 	const json_t *inst = NULL;
-	const char *id, *why;
-	json_t *tags = NULL;
+	const char *id;
 	fx_err rc;
 
 	*v = PB_WRONG;
@@ -338,18 +344,17 @@ rds_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 		*v = PB_GONE;
 		goto out;
 	}
-	if ((tags = rds_tags(inst)) == NULL) {
-		rc = FX_ENOMEM;
+	if ((rc = rds_guards(x, &o, inst, id, v)) != FX_OK || *v != PB_WRONG)
 		goto out;
-	}
-	if ((why = rds_protected(inst, tags, o.allow)) != NULL) {
-		pb_say(x, "DB instance %s is %s", id, why);
-		*v = PB_RIGHT;
-		goto out;
-	}
 	if ((rc = rds_conn(x, &o, id, &c)) != FX_OK)
 		goto out;
-	if (!rds_idle(&c)) {
+	if (c.points == 0) {
+		pb_say(x,
+		    "CloudWatch has no DatabaseConnections datapoints of DB "
+		    "instance %s in the last %lld days: not counted as idle",
+		    id, (long long)o.idle_days);
+		*v = PB_RIGHT;
+	} else if (!rds_idle(&c)) {
 		pb_say(x,
 		    "DB instance %s had connections (up to %.0f) in the "
 		    "last %lld days",
@@ -357,55 +362,11 @@ rds_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 		*v = PB_RIGHT;
 	}
 out:
-	json_decref(tags);
 	aws_resp_release(&resp);
 	return rc;
 }
 
 /* ---- fix ---------------------------------------------------------------- */
-
-/* what undo needs */
-static json_t *
-rds_prior(const json_t *inst, const char *snap)
-{
-	json_t *p, *all, *user, *sgs, *g;
-	const char *sg, *sub;
-	size_t i;
-
-	sub = aws_j_str(inst, "DBSubnetGroup/DBSubnetGroupName");
-	all = rds_tags(inst);
-	user = pb_user_tags(all, 0, NULL);
-	json_decref(all);
-	if (user == NULL)
-		return NULL;
-	sgs = json_array();
-	if (sgs == NULL) {
-		json_decref(user);
-		return NULL;
-	}
-	json_array_foreach(aws_j_list(inst, "VpcSecurityGroups"), i, g) {
-		sg =
-		    json_string_value(json_object_get(g, "VpcSecurityGroupId"));
-		if (sg != NULL &&
-		    json_array_append_new(sgs, json_string(sg)) != 0)
-			break;
-	}
-	p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:o, s:b, "
-		      "s:o, s:s}",
-	    "db_instance_identifier",
-	    pb_sto_util_str(inst, "DBInstanceIdentifier"), "db_instance_arn",
-	    pb_sto_util_str(inst, "DBInstanceArn"), "class",
-	    pb_sto_util_str(inst, "DBInstanceClass"), "engine",
-	    pb_sto_util_str(inst, "Engine"), "engine_version",
-	    pb_sto_util_str(inst, "EngineVersion"), "availability_zone",
-	    pb_sto_util_str(inst, "AvailabilityZone"), "multi_az",
-	    pb_sto_util_true(json_object_get(inst, "MultiAZ")),
-	    "db_subnet_group", sub ? sub : "", "vpc_security_groups", sgs,
-	    "publicly_accessible",
-	    pb_sto_util_true(json_object_get(inst, "PubliclyAccessible")),
-	    "tags", user, "final_snapshot", snap);
-	return p;
-}
 
 static fx_err
 rds_delete(struct pb_ctx *x, const char *id, const char *arn, const char *snap)
@@ -420,15 +381,19 @@ rds_delete(struct pb_ctx *x, const char *id, const char *arn, const char *snap)
 	json_decref(extra);
 	if (rc != FX_OK)
 		return rc;
+	/* AWS drops automated backups by default: point-in-time recovery
+	 * would end with the instance */
 	rc = pb_query(x, PB_REMEDIATOR, AWS_RDS, "DeleteDBInstance",
-	    json_pack("{s:s, s:s, s:s}", "DBInstanceIdentifier", id,
-		"FinalDBSnapshotIdentifier", snap, "SkipFinalSnapshot",
-		"false"),
+	    json_pack("{s:s, s:s, s:s, s:s}", "DBInstanceIdentifier", id,
+		"FinalDBSnapshotIdentifier", snap, "SkipFinalSnapshot", "false",
+		"DeleteAutomatedBackups", "false"),
 	    1, &resp);
 	aws_resp_release(&resp);
 	if (rc == FX_OK && !x->dry_run)
-		pb_say(x, "deleting DB instance %s with final snapshot %s", id,
-		    snap);
+		pb_say(x,
+		    "deleting DB instance %s with final snapshot %s, "
+		    "automated backups kept",
+		    id, snap);
 	return rc;
 }
 
@@ -439,6 +404,7 @@ rds_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 	struct rds_opts o;
 	const json_t *inst = NULL;
 	const char *id, *arn;
+	enum pb_verdict v;
 	json_t *p = NULL;
 	char snap[256];
 	fx_err rc;
@@ -457,18 +423,25 @@ rds_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 		rc = inst == NULL ? FX_ENOTFOUND : FX_ECONFLICT;
 		goto out;
 	}
+	/* irreversible enough: never on an answer that changed since check */
+	if ((rc = rds_guards(x, &o, inst, id, &v)) != FX_OK)
+		goto out;
+	if (v != PB_WRONG) {
+		rc = FX_ECONFLICT;
+		goto out;
+	}
 	snprintf(snap, sizeof(snap), "%s-%s-%lld", o.prefix, id,
 	    (long long)x->finding_id);
+	/* the instance's own ARN only: a posted finding's could name
+	 * another resource */
 	arn = pb_sto_util_str(inst, "DBInstanceArn");
-	if (*arn == '\0')
-		arn = pb_sto_util_str(finding, "resource_arn");
 	if (*arn == '\0' || !rds_ident_ok(snap)) {
 		pb_say(x, "DB instance %s: no ARN or no valid snapshot name",
 		    id);
 		rc = FX_EINVAL;
 		goto out;
 	}
-	if ((p = rds_prior(inst, snap)) == NULL) {
+	if ((p = pb_rds_prior_new(inst, snap)) == NULL) {
 		rc = FX_ENOMEM;
 		goto out;
 	}
@@ -477,7 +450,7 @@ rds_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 		goto out;
 	rc = pb_would(x, p,
 	    "tag the instance, delete it with a final "
-	    "snapshot");
+	    "snapshot, keeping its automated backups");
 	if (rc != FX_OK)
 		goto out;
 	*prior = p;
@@ -606,43 +579,12 @@ out:
 	return rc;
 }
 
-/* RestoreDBInstanceFromDBSnapshot parameters from the prior state */
-static fx_err
-rds_undo_params(struct pb_ctx *x, const json_t *prior, json_t *p)
-{
-	const char *sub = pb_sto_util_str(prior, "db_subnet_group");
-	const char *az = pb_sto_util_str(prior, "availability_zone");
-	int multi = pb_sto_util_true(json_object_get(prior, "multi_az"));
-	json_t *g;
-	char k[48];
-	size_t i;
-
-	if (*sub != '\0' &&
-	    json_object_set_new(p, "DBSubnetGroupName", json_string(sub)) != 0)
-		return FX_ENOMEM;
-	if (!multi && *az != '\0' &&
-	    json_object_set_new(p, "AvailabilityZone", json_string(az)) != 0)
-		return FX_ENOMEM;
-	json_array_foreach(json_object_get(prior, "vpc_security_groups"), i,
-	    g) {
-		if (!json_is_string(g) || i >= 50)
-			continue;
-		snprintf(k, sizeof(k), "VpcSecurityGroupIds.member.%zu", i + 1);
-		if (json_object_set(p, k, g) != 0)
-			return FX_ENOMEM;
-	}
-	return pb_sto_util_tag_restore(x, p, "Tags.member.",
-	    json_object_get(prior, "tags"),
-	    pb_sto_util_str(prior, "final_snapshot"));
-}
-
 static fx_err
 rds_undo(struct pb_ctx *x, const json_t *finding, const json_t *prior)
 {
 	struct aws_resp resp;
 	const char *id = pb_sto_util_str(prior, "db_instance_identifier");
 	const char *snap = pb_sto_util_str(prior, "final_snapshot");
-	const char *cls = pb_sto_util_str(prior, "class");
 	json_t *p = NULL;
 	fx_err rc;
 
@@ -655,21 +597,13 @@ rds_undo(struct pb_ctx *x, const json_t *finding, const json_t *prior)
 	}
 	if ((rc = rds_restorable(x, id, snap)) != FX_OK)
 		goto out;
-	p = json_pack("{s:s, s:s, s:s, s:s}", "DBInstanceIdentifier", id,
-	    "DBSnapshotIdentifier", snap, "MultiAZ",
-	    pb_sto_util_true(json_object_get(prior, "multi_az")) ? "true"
-								 : "false",
-	    "PubliclyAccessible",
-	    pb_sto_util_true(json_object_get(prior, "publicly_accessible"))
-		? "true"
-		: "false");
-	if (p == NULL ||
-	    (*cls != '\0' && json_object_set_new(p, "DBInstanceClass",
-				 json_string(cls)) != 0)) {
+	p = json_pack("{s:s, s:s}", "DBInstanceIdentifier", id,
+	    "DBSnapshotIdentifier", snap);
+	if (p == NULL) {
 		rc = FX_ENOMEM;
 		goto out;
 	}
-	if ((rc = rds_undo_params(x, prior, p)) != FX_OK)
+	if ((rc = pb_rds_prior_restore(x, prior, p)) != FX_OK)
 		goto out;
 	rc = pb_query(x, PB_REMEDIATOR, AWS_RDS,
 	    "RestoreDBInstanceFromDBSnapshot", p, 1, &resp);
@@ -686,7 +620,7 @@ out:
 const struct pb_def pb_rds_idle = {
 	.name = "rds-idle",
 	.summary = "delete RDS instances without connections for idle_days, "
-		   "keeping a final snapshot",
+		   "keeping a final snapshot and the automated backups",
 	.irreversible = 0,
 	.detect = rds_detect,
 	.check = rds_check,

@@ -281,6 +281,23 @@ def _x_db(db):
         el("StorageType", db["storage_type"]),
         el("DbiResourceId", db["resource_id"]),
         el("DeletionProtection", db["deletion_protection"]),
+        el("DBParameterGroups", el("DBParameterGroup", el(
+            "DBParameterGroupName", db["parameter_group"]),
+            el("ParameterApplyStatus", "in-sync"))),
+        el("OptionGroupMemberships", el("OptionGroupMembership", el(
+            "OptionGroupName", db["option_group"]),
+            el("Status", "in-sync"))),
+        el("DBSubnetGroup", el("DBSubnetGroupName", db["subnet_group"]),
+           el("SubnetGroupStatus", "Complete")),
+        el("VpcSecurityGroups", [el("VpcSecurityGroupMembership",
+                                    el("VpcSecurityGroupId", g),
+                                    el("Status", "active"))
+                                 for g in db["security_groups"]]),
+        None if db["iops"] is None else el("Iops", db["iops"]),
+        None if db["storage_throughput"] is None else
+        el("StorageThroughput", db["storage_throughput"]),
+        el("CopyTagsToSnapshot", db["copy_tags_to_snapshot"]),
+        el("AutoMinorVersionUpgrade", db["auto_minor_version_upgrade"]),
         el("DBInstanceArn", db["arn"]), _rds_tags(db["tags"])])
 
 
@@ -438,6 +455,15 @@ def delete_db_instance(ctx):
                        "true.")
     if final:
         _new_dbsnap(ctx, final, db, dict(db["tags"]))
+    # AWS's default drops them: point-in-time recovery ends with the DB
+    if not ctx.bool("DeleteAutomatedBackups", True) and \
+            db["backup_retention"] > 0:
+        ctx.reg.db_automated_backups[db["resource_id"]] = {
+            "resource_id": db["resource_id"], "db_instance": db["id"],
+            "arn": db["arn"], "status": "retained", "engine": db["engine"],
+            "storage": db["storage"],
+            "backup_retention": db["backup_retention"],
+            "deleted_at": ctx.fake.now()}
     db["status"] = "deleting"
     db["polls"] = ctx.fake.polls["db_instance"]
     return [_x_db(db)]
@@ -448,7 +474,9 @@ def delete_db_instance(ctx):
          "Port", "AvailabilityZone", "DBSubnetGroupName", "MultiAZ",
          "PubliclyAccessible", "AutoMinorVersionUpgrade", "Engine",
          "StorageType", "Tags", "VpcSecurityGroupIds", "DeletionProtection",
-         "CopyTagsToSnapshot", "DBParameterGroupName", "OptionGroupName"),
+         "CopyTagsToSnapshot", "DBParameterGroupName", "OptionGroupName",
+         "Iops", "StorageThroughput", "AllocatedStorage",
+         "BackupRetentionPeriod"),
         ("DBInstanceIdentifier", "DBSnapshotIdentifier"))
 def restore_db_instance(ctx):
     reg = ctx.reg
@@ -469,8 +497,20 @@ def restore_db_instance(ctx):
         publicly_accessible=ctx.bool("PubliclyAccessible"),
         multi_az=ctx.bool("MultiAZ"), port=ctx.int("Port", s["port"]),
         storage_type=ctx.str("StorageType", "gp2"),
-        create_time=ctx.fake.now())
+        create_time=ctx.fake.now(),
+        parameter_group=ctx.str("DBParameterGroupName"),
+        option_group=ctx.str("OptionGroupName"),
+        subnet_group=ctx.str("DBSubnetGroupName", "default"),
+        security_groups=[str(g) for g in
+                         as_list(ctx.get("VpcSecurityGroupIds"))],
+        iops=ctx.int("Iops", None), storage_throughput=ctx.int(
+            "StorageThroughput", None),
+        backup_retention=ctx.int("BackupRetentionPeriod", 1),
+        copy_tags_to_snapshot=ctx.bool("CopyTagsToSnapshot"),
+        auto_minor_version_upgrade=ctx.bool("AutoMinorVersionUpgrade",
+                                            True))
     db = reg.db_instances[ident]
+    db["storage"] = ctx.int("AllocatedStorage", s["storage"])
     db["polls"] = ctx.fake.polls["db_instance"]
     return [_x_db(db)]
 

@@ -362,6 +362,10 @@ class Region:
                        polls}}
       db_snapshots     {identifier: {id, arn, db_instance, status, ...,
                        tags, polls}}
+      db_automated_backups  {dbi resource id: {resource_id, db_instance,
+                       arn, status "retained", engine, storage,
+                       backup_retention, deleted_at}}: kept by a
+                       DeleteDBInstance with DeleteAutomatedBackups=false
       metrics          [{namespace, metric, dimensions {name: value}, unit,
                        points [(epoch, value)]}]
       events           [cloudtrail event dicts, see add_event]
@@ -381,6 +385,7 @@ class Region:
         self.security_groups = {}
         self.db_instances = {}
         self.db_snapshots = {}
+        self.db_automated_backups = {}
         self.metrics = []
         self.events = []
 
@@ -554,8 +559,14 @@ class Region:
                         publicly_accessible=False, multi_az=False,
                         engine_version="8.0.35", port=3306,
                         master_username="admin", create_time=None,
-                        backup_retention=7, storage_type="gp2"):
-        """A DB instance. Returns its identifier."""
+                        backup_retention=7, storage_type="gp2",
+                        parameter_group=None, option_group=None,
+                        subnet_group="default", security_groups=(),
+                        iops=None, storage_throughput=None,
+                        copy_tags_to_snapshot=False,
+                        auto_minor_version_upgrade=True):
+        """A DB instance (parameter and option groups default to the
+        engine's default ones). Returns its identifier."""
         acct = self.account.id
         self.db_instances[identifier] = {
             "id": identifier,
@@ -571,6 +582,15 @@ class Region:
             else DEFAULT_TIME,
             "backup_retention": int(backup_retention),
             "storage_type": storage_type,
+            "parameter_group": parameter_group or "default.%s" % engine,
+            "option_group": option_group or "default:%s" % engine,
+            "subnet_group": subnet_group,
+            "security_groups": list(security_groups),
+            "iops": None if iops is None else int(iops),
+            "storage_throughput": None if storage_throughput is None
+            else int(storage_throughput),
+            "copy_tags_to_snapshot": bool(copy_tags_to_snapshot),
+            "auto_minor_version_upgrade": bool(auto_minor_version_upgrade),
             "resource_id": "db-" + self._id("", 26, "upper"),
             "address": "%s.cdgmuqiadpid.%s.rds.amazonaws.com"
             % (identifier, self.name),
