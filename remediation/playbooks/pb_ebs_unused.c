@@ -9,7 +9,15 @@
  * last day of events is read on every scan, and again in check). On
  * first sight the volume counts as unattached since now, so nothing is
  * found before idle_days of scans; a dry run cannot write the tag and
- * counts from the volume's createTime instead.
+ * counts from the volume's createTime instead. detect and check judge
+ * alike (ebs_unattached): a finding's own details (a posted one's
+ * last_seen) never stand in for the tag.
+ *
+ * Eligibility (ebs_eligible, the same in detect, check and fix): the
+ * volume is available, not allow-tagged, and at least idle_days old
+ * (createTime; unknown counts as too young): a volume cannot have been
+ * unattached longer than it exists, whatever a tag says. IaC-owned
+ * (aws:cloudformation:stack-name, events.iac_tags): found, notify only.
  *
  * Parameters (x->params):
  *   idle_days           days unattached before a finding (default 45)
@@ -25,9 +33,9 @@
  *   detect  DescribeVolumes status=available (paged); per volume
  *           CloudTrail LookupEvents ResourceName=VOL over the last day;
  *           CreateTags last-seen when first seen or refreshed.
- *   check   DescribeVolumes VolumeId.1 (+ LookupEvents): gone, in use,
- *           allow-tagged or seen recently -> nothing to do.
- *   fix     CreateSnapshot (tagged; an earlier completed snapshot of the
+ *   check   DescribeVolumes VolumeId.1 (+ LookupEvents): gone -> GONE; a
+ *           guard applies -> KEEP; seen attached recently -> RIGHT.
+ *   fix     the guards again, then CreateSnapshot (tagged; an earlier completed snapshot of the
  *           same finding is reused), DescribeSnapshots until completed
  *           (bounded), CreateTags action=delete, DeleteVolume.
  *   verify  the volume is gone or deleting, the snapshot exists.
@@ -119,6 +127,61 @@ ebs_last_seen(struct pb_ctx *x, const struct ebs_opts *o, const char *vid,
 	return FX_OK;
 }
 
+/*
+ * The guards of ebs-unused (playbook.h, eligibility): detect, check and
+ * fix call this one function, so a posted finding meets the same guards
+ * as a scanned one.
+ */
+static void
+ebs_eligible(struct pb_ctx *x, const struct ebs_opts *o, const json_t *vol,
+    const json_t *tags, struct pb_elig *e)
+{
+	const char *st = pb_sto_util_str(vol, "status");
+
+	pb_elig_init(e);
+	if (strcmp(st, "available") != 0)
+		pb_elig_exempt(e, "%s, not available",
+		    *st ? st : "of no state");
+	pb_elig_tags(x, e, tags, o->allow);
+	pb_elig_age(x, e, aws_j_str(vol, "createTime"), o->idle_s);
+}
+
+/*
+ * Since when vol has been unattached, judged the same in detect and
+ * check: its tag, else (dry run) its createTime, else now.
+ */
+static fx_err
+ebs_unattached(struct pb_ctx *x, const struct ebs_opts *o, const json_t *vol,
+    const json_t *tags, struct ebs_seen *s)
+{
+	int64_t fallback = -1;
+
+	if (x->dry_run && fx_iso8601_parse(pb_sto_util_str(vol, "createTime"),
+			      &fallback) != FX_OK)
+		fallback = -1;
+	return ebs_last_seen(x, o, pb_sto_util_str(vol, "volumeId"), tags,
+	    fallback, "create_time", s);
+}
+
+/* ebs_eligible on vol, as a check's verdict: PB_WRONG or PB_KEEP */
+static fx_err
+ebs_guards(struct pb_ctx *x, const struct ebs_opts *o, const json_t *vol,
+    enum pb_verdict *v)
+{
+	struct pb_elig e;
+	json_t *tags;
+	char what[96];
+
+	if ((tags = pb_ec2_tags(json_object_get(vol, "tagSet"))) == NULL)
+		return FX_ENOMEM;
+	ebs_eligible(x, o, vol, tags, &e);
+	json_decref(tags);
+	snprintf(what, sizeof(what), "volume %s",
+	    pb_sto_util_str(vol, "volumeId"));
+	*v = pb_elig_check(x, &e, what);
+	return FX_OK;
+}
+
 /* ---- detect ------------------------------------------------------------- */
 
 struct ebs_scan {
@@ -182,22 +245,19 @@ ebs_item(struct pb_ctx *x, const json_t *vol, void *arg)
 	struct ebs_scan *sc = arg;
 	const char *vid = json_string_value(json_object_get(vol, "volumeId"));
 	json_t *tags = pb_ec2_tags(json_object_get(vol, "tagSet"));
+	struct pb_elig e;
 	struct ebs_seen s;
-	int64_t fallback = -1;
 	fx_err rc = FX_OK;
 
 	if (tags == NULL)
 		return FX_ENOMEM;
-	if (vid == NULL ||
-	    strcmp(pb_sto_util_str(vol, "status"), "available") != 0 ||
-	    json_object_get(tags, sc->o.allow) != NULL)
+	if (vid == NULL)
 		goto out;
-	if (x->dry_run && fx_iso8601_parse(pb_sto_util_str(vol, "createTime"),
-			      &fallback) != FX_OK)
-		fallback = -1;
+	ebs_eligible(x, &sc->o, vol, tags, &e);
+	if (!pb_elig_found(&e))
+		goto out;
 	/* without the events an attach may be missed: skip it */
-	if ((rc = ebs_last_seen(x, &sc->o, vid, tags, fallback, "create_time",
-		 &s)) != FX_OK) {
+	if ((rc = ebs_unattached(x, &sc->o, vol, tags, &s)) != FX_OK) {
 		rc = pb_sto_util_skip(x, rc, vid, "CloudTrail events");
 		goto out;
 	}
@@ -247,9 +307,8 @@ ebs_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 	struct ebs_opts o;
 	struct ebs_seen s;
 	const json_t *vol = NULL;
-	const char *vid, *st, *seen;
+	const char *vid, *st;
 	json_t *tags = NULL;
-	int64_t fallback = -1;
 	fx_err rc;
 
 	*v = PB_WRONG;
@@ -267,26 +326,24 @@ ebs_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 		*v = PB_GONE;
 		goto out;
 	}
+	if ((rc = ebs_guards(x, &o, vol, v)) != FX_OK || *v != PB_WRONG)
+		goto out;
 	if ((tags = pb_ec2_tags(json_object_get(vol, "tagSet"))) == NULL) {
 		rc = FX_ENOMEM;
 		goto out;
 	}
-	if (strcmp(st, "available") != 0 || json_object_get(tags, o.allow)) {
-		pb_say(x, "volume %s is %s%s", vid, st,
-		    strcmp(st, "available") != 0 ? ""
-						 : " but tagged to be kept");
-		*v = PB_RIGHT;
-		goto out;
-	}
-	seen = aws_j_str(finding, "details/last_seen");
-	if (seen == NULL || fx_iso8601_parse(seen, &fallback) != FX_OK)
-		fallback = -1;
-	if ((rc = ebs_last_seen(x, &o, vid, tags, fallback, "finding", &s)) !=
-	    FX_OK)
+	if ((rc = ebs_unattached(x, &o, vol, tags, &s)) != FX_OK)
 		goto out;
 	if (x->now - s.t < o.idle_s) {
-		pb_say(x, "volume %s was attached or seen %lld days ago", vid,
-		    (long long)((x->now - s.t) / EBS_DAY));
+		if (strcmp(s.from, "first-seen") == 0)
+			pb_say(x,
+			    "volume %s carries no %s: fixit has not seen it "
+			    "unattached for idle_days",
+			    vid, o.seen_tag);
+		else
+			pb_say(x,
+			    "volume %s was attached or seen %lld days ago", vid,
+			    (long long)((x->now - s.t) / EBS_DAY));
 		*v = PB_RIGHT;
 	}
 out:
@@ -530,12 +587,16 @@ ebs_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 	struct aws_resp resp;
 	const json_t *vol = NULL;
 	const char *vid;
+	struct ebs_opts o;
+	enum pb_verdict v;
 	json_t *p = NULL;
 	char sid[128];
 	fx_err rc;
 
 	*prior = NULL;
 	aws_resp_init(&resp);
+	if ((rc = ebs_opts(x, &o)) != FX_OK)
+		goto out;
 	if ((rc = pb_read_finding(x, finding, &ebs_vol_one, &resp, &vid,
 		 &vol)) != FX_OK)
 		goto out;
@@ -544,6 +605,13 @@ ebs_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 		pb_say(x, "volume %s is %s: not deleted", vid,
 		    vol == NULL ? "gone" : pb_sto_util_str(vol, "status"));
 		rc = vol == NULL ? FX_ENOTFOUND : FX_ECONFLICT;
+		goto out;
+	}
+	/* never on an answer that changed since check */
+	if ((rc = ebs_guards(x, &o, vol, &v)) != FX_OK)
+		goto out;
+	if (v != PB_WRONG) {
+		rc = FX_ECONFLICT;
 		goto out;
 	}
 	if ((p = ebs_prior(vol)) == NULL) {
