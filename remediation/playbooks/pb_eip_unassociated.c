@@ -5,32 +5,48 @@
  * Irreversible: a released address goes back to AWS's pool and cannot be
  * asked back; the prior state keeps what it was, for the record only.
  *
+ * Eligibility (eip_eligible, the same in detect, check and fix): not
+ * allow-tagged, and no AllocateAddress, AssociateAddress or
+ * DisassociateAddress of it in CloudTrail for min_age_days: an address
+ * just allocated or just detached is likely in the middle of a deploy
+ * or a failover. EC2 records no allocation time, so CloudTrail (looked
+ * up by the allocation id, as it names the address) is the age; when it
+ * cannot be read the address is skipped, or the fix retried. IaC-owned
+ * (aws:cloudformation:stack-name, events.iac_tags): found, notify only.
+ *
  *   detect  DescribeAddresses: addresses with an allocationId and with
  *           neither associationId, networkInterfaceId nor instanceId,
- *           and without the allow tag.
+ *           and eligible (LookupEvents per such address).
  *   check   DescribeAddresses AllocationId.1: InvalidAllocationID.NotFound
- *           -> GONE; attached or allow-tagged -> RIGHT.
- *   fix     re-read (refuses if it got attached or allow-tagged since),
- *           CreateTags fixit:action=release, then ReleaseAddress
+ *           -> GONE; attached -> RIGHT; a guard applies -> KEEP.
+ *   fix     re-read (refuses if it got attached or a guard applies
+ *           since), CreateTags fixit:action=release, then ReleaseAddress
  *           AllocationId. prior {public_ip, allocation_id, domain, tags}.
  *   verify  DescribeAddresses AllocationId.1: NotFound (or absent) ->
  *           released; still listed -> the fix did not take.
  *   undo    none.
  *
  * Parameters:
- *   allow_tag  tag key exempting an address, any value (default
- *              "fixit:allow")
+ *   allow_tag     tag key exempting an address, any value (default
+ *                 "fixit:allow")
+ *   min_age_days  days without an allocation, association or
+ *                 disassociation before an address is released (default
+ *                 7; 1..90, CloudTrail's event history)
  */
 #include <stdio.h>
 
 #include "fxlimits.h"
 #include "pb_ec2_util.h"
+#include "pb_sto_util.h"
 #include "playbook.h"
 #include "banned.h"
 
 #define EIP_NOTFOUND "InvalidAllocationID.NotFound"
 
-enum eip_use { EIP_FREE = 0, EIP_ATTACHED, EIP_ALLOWED };
+#define EIP_DAY 86400
+
+static const char *const eip_events[] = { "AllocateAddress", "AssociateAddress",
+	"DisassociateAddress", NULL };
 
 static int
 has_value(const json_t *addr, const char *key)
@@ -40,20 +56,65 @@ has_value(const json_t *addr, const char *key)
 	return v != NULL && *v != '\0';
 }
 
-/* why an address is not to be released, or EIP_FREE */
-static enum eip_use
-eip_use(const struct pb_ctx *x, const json_t *addr)
+/* the misconfiguration's opposite: the address is in use */
+static int
+eip_attached(const json_t *addr)
 {
-	const char *allow = pb_param_str(x, "allow_tag", "fixit:allow");
-
 	/* instanceId too: an EC2-Classic association has no associationId */
-	if (has_value(addr, "associationId") ||
-	    has_value(addr, "networkInterfaceId") ||
-	    has_value(addr, "instanceId"))
-		return EIP_ATTACHED;
-	if (pb_ec2_util_tag(aws_j_list(addr, "tagSet"), allow) != NULL)
-		return EIP_ALLOWED;
-	return EIP_FREE;
+	return has_value(addr, "associationId") ||
+	       has_value(addr, "networkInterfaceId") ||
+	       has_value(addr, "instanceId");
+}
+
+/*
+ * The guards of eip-unassociated (playbook.h, eligibility): detect,
+ * check and fix call this one function, so a posted finding meets the
+ * same guards as a scanned one. CloudTrail is read only when the tags
+ * leave the address eligible.
+ */
+static fx_err
+eip_eligible(struct pb_ctx *x, const json_t *addr, struct pb_elig *e)
+{
+	const char *alloc = aws_j_str(addr, "allocationId");
+	int64_t days = pb_param_range(x, "min_age_days", 7, 1, 90);
+	int64_t last = 0;
+	json_t *tags;
+	fx_err rc;
+
+	pb_elig_init(e);
+	if ((tags = pb_ec2_tags(aws_j_list(addr, "tagSet"))) == NULL)
+		return FX_ENOMEM;
+	pb_elig_tags(x, e, tags, pb_param_str(x, "allow_tag", "fixit:allow"));
+	json_decref(tags);
+	if (!pb_elig_found(e) || alloc == NULL)
+		return FX_OK;
+	rc = pb_sto_util_trail(x, alloc, eip_events, x->now - days * EIP_DAY,
+	    &last);
+	if (rc != FX_OK)
+		return rc;
+	if (last > 0)
+		pb_elig_exempt(e,
+		    "allocated, associated or disassociated %lld h ago, "
+		    "within %lld days",
+		    (long long)((x->now - last) / 3600), (long long)days);
+	return FX_OK;
+}
+
+/* eip_eligible on addr, as a check's verdict: PB_WRONG or PB_KEEP */
+static fx_err
+eip_guards(struct pb_ctx *x, const json_t *addr, enum pb_verdict *v)
+{
+	struct pb_elig e;
+	char what[96];
+	fx_err rc;
+
+	if ((rc = eip_eligible(x, addr, &e)) != FX_OK)
+		return rc;
+	snprintf(what, sizeof(what), "Elastic IP %s",
+	    aws_j_str(addr, "allocationId") ? aws_j_str(addr, "allocationId")
+					    : "?");
+	*v = pb_elig_check(x, &e, what);
+	return FX_OK;
 }
 
 static fx_err
@@ -62,8 +123,15 @@ detect_address(struct pb_ctx *x, const json_t *addr, void *found)
 	char title[FX_MAX_TITLE];
 	const char *alloc = aws_j_str(addr, "allocationId");
 	const char *ip = aws_j_str(addr, "publicIp");
+	struct pb_elig e;
+	fx_err rc;
 
-	if (alloc == NULL || *alloc == '\0' || eip_use(x, addr) != EIP_FREE)
+	if (alloc == NULL || *alloc == '\0' || eip_attached(addr))
+		return FX_OK;
+	/* without the events a fresh allocation may be missed: skip it */
+	if ((rc = eip_eligible(x, addr, &e)) != FX_OK)
+		return pb_sto_util_skip(x, rc, alloc, "CloudTrail events");
+	if (!pb_elig_found(&e))
 		return FX_OK;
 	snprintf(title, sizeof(title),
 	    "Elastic IP %.64s is not attached to "
@@ -130,12 +198,11 @@ eip_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 		goto out;
 	if (addr == NULL) {
 		*v = PB_GONE;
-	} else if (eip_use(x, addr) == EIP_ATTACHED) {
+	} else if (eip_attached(addr)) {
 		*v = PB_RIGHT;
 		pb_say(x, "the address is attached now");
-	} else if (eip_use(x, addr) == EIP_ALLOWED) {
-		*v = PB_RIGHT;
-		pb_say(x, "the address carries the allow tag");
+	} else {
+		rc = eip_guards(x, addr, v);
 	}
 out:
 	aws_resp_release(&resp);
@@ -148,6 +215,7 @@ eip_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 	struct aws_resp resp, rel;
 	const json_t *addr = NULL;
 	const char *alloc;
+	enum pb_verdict v;
 	json_t *p = NULL;
 	fx_err rc;
 
@@ -161,8 +229,14 @@ eip_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 		goto out;
 	}
 	/* irreversible: never on a changed answer */
-	if (eip_use(x, addr) != EIP_FREE) {
-		pb_say(x, "attached or allow-tagged now: not released");
+	if (eip_attached(addr)) {
+		pb_say(x, "attached now: not released");
+		rc = FX_ECONFLICT;
+		goto out;
+	}
+	if ((rc = eip_guards(x, addr, &v)) != FX_OK)
+		goto out;
+	if (v != PB_WRONG) {
 		rc = FX_ECONFLICT;
 		goto out;
 	}
