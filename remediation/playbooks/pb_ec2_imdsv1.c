@@ -7,7 +7,8 @@
  *           optional and instance-state-name = running | stopped, paged
  *           (nextToken); one finding per instance.
  *   check   DescribeInstances InstanceId.1: NotFound, terminated or
- *           shutting-down -> GONE; httpTokens required -> RIGHT.
+ *           shutting-down -> GONE; a guard applies -> KEEP; httpTokens
+ *           required -> RIGHT.
  *   fix     CreateTags fixit:action=require-imdsv2, then
  *           ModifyInstanceMetadataOptions HttpTokens=required,
  *           HttpEndpoint=enabled. Tagging comes first: the executor
@@ -19,10 +20,17 @@
  *   undo    ModifyInstanceMetadataOptions HttpTokens and HttpEndpoint as
  *           they were; CreateTags fixit:action=undo-require-imdsv2.
  *
+ * Eligibility (imds_eligible, the same in detect and check): IaC-owned
+ * (aws:cloudformation:stack-name, events.iac_tags): found, notify only,
+ * never changed. No age, allow tag or state guard: the change is small,
+ * applies in any live state and is undone exactly (a terminated
+ * instance is GONE before the guards).
+ *
  * Parameters:
  *   verify_polls        reads in verify, at most (default 5; 1..60)
  *   verify_interval_ms  pause between two reads (default 1000; 0..60000)
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "pb_ec2_util.h"
@@ -39,15 +47,37 @@ str_is(const char *s, const char *want)
 	return s != NULL && strcmp(s, want) == 0;
 }
 
+/*
+ * The guards of ec2-imdsv1 (playbook.h, eligibility): detect and check
+ * call this one function, so a posted finding meets the same guards as
+ * a scanned one.
+ */
+static fx_err
+imds_eligible(struct pb_ctx *x, const json_t *inst, struct pb_elig *e)
+{
+	json_t *tags;
+
+	pb_elig_init(e);
+	if ((tags = pb_ec2_tags(aws_j_list(inst, "tagSet"))) == NULL)
+		return FX_ENOMEM;
+	pb_elig_tags(x, e, tags, NULL);
+	json_decref(tags);
+	return FX_OK;
+}
+
 static fx_err
 detect_instance(struct pb_ctx *x, const json_t *inst, void *found)
 {
 	const char *id = aws_j_str(inst, "instanceId");
+	struct pb_elig e;
+	fx_err rc;
 
 	/* the filter chose already; an answer that ignored it is checked */
 	if (id == NULL || *id == '\0' || pb_ec2_util_ended(inst) ||
 	    str_is(aws_j_str(inst, IMDS_TOKENS), "required"))
 		return FX_OK;
+	if ((rc = imds_eligible(x, inst, &e)) != FX_OK || !pb_elig_found(&e))
+		return rc;
 	return pb_ec2_util_found_instance(x, found, inst, "allows IMDSv1",
 	    json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}", "http_tokens",
 		aws_j_str(inst, IMDS_TOKENS), "http_endpoint",
@@ -73,6 +103,8 @@ imds_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 	struct aws_resp resp;
 	const json_t *inst = NULL;
 	const char *id;
+	struct pb_elig e;
+	char what[96];
 	fx_err rc;
 
 	aws_resp_init(&resp);
@@ -82,6 +114,11 @@ imds_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 		goto out;
 	*v = pb_ec2_util_gone(x, inst);
 	if (*v != PB_WRONG)
+		goto out;
+	if ((rc = imds_eligible(x, inst, &e)) != FX_OK)
+		goto out;
+	snprintf(what, sizeof(what), "instance %s", id);
+	if ((*v = pb_elig_check(x, &e, what)) != PB_WRONG)
 		goto out;
 	if (str_is(aws_j_str(inst, IMDS_TOKENS), "required")) {
 		*v = PB_RIGHT;
