@@ -1013,7 +1013,8 @@ def test_iam():
 def test_rds_cloudwatch():
     with new_fake(polls={"db_snapshot": 1, "db_instance": 1}) as fake:
         reg = fake.region(R)
-        reg.add_db_instance("mymysqlinstance", tags={"owner": "team-a"})
+        reg.add_db_instance("mymysqlinstance", tags={"owner": "team-a"},
+                            security_groups=["sg-0a1b2c3d4e5f60789"])
         reg.add_db_instance("other")
         c = Client(fake)
         r = ok(c.form("rds", "DescribeDBInstances",
@@ -1124,7 +1125,21 @@ def _extra_db_paths(op):
              "AvailabilityZone", "MultiAZ", "EngineVersion",
              "PubliclyAccessible", "StorageType", "DbiResourceId",
              "DeletionProtection", "TagList", "TagList/Tag", "TagList/Tag/Key",
-             "TagList/Tag/Value")
+             "TagList/Tag/Value", "DBParameterGroups",
+             "DBParameterGroups/DBParameterGroup",
+             "DBParameterGroups/DBParameterGroup/DBParameterGroupName",
+             "DBParameterGroups/DBParameterGroup/ParameterApplyStatus",
+             "OptionGroupMemberships",
+             "OptionGroupMemberships/OptionGroupMembership",
+             "OptionGroupMemberships/OptionGroupMembership/OptionGroupName",
+             "OptionGroupMemberships/OptionGroupMembership/Status",
+             "DBSubnetGroup", "DBSubnetGroup/DBSubnetGroupName",
+             "DBSubnetGroup/SubnetGroupStatus", "VpcSecurityGroups",
+             "VpcSecurityGroups/VpcSecurityGroupMembership",
+             "VpcSecurityGroups/VpcSecurityGroupMembership/"
+             "VpcSecurityGroupId",
+             "VpcSecurityGroups/VpcSecurityGroupMembership/Status",
+             "CopyTagsToSnapshot", "AutoMinorVersionUpgrade")
     return {pre + n for n in names}
 
 
