@@ -280,10 +280,12 @@ fx_err pb_found(struct pb_found_list *found, const char *resource_id,
  * ownership by infrastructure as code, its state. A playbook states these
  * guards in one function,
  *
- *     static fx_err NAME_eligible(struct pb_ctx *x, const struct NAME_opts *o,
+ *     static void NAME_eligible(struct pb_ctx *x, const struct NAME_opts *o,
  *         const json_t *resource, const json_t *tags, struct pb_elig *e);
  *
- * and calls it from detect (pb_elig_found: report it or not) and from
+ * (returning fx_err when a guard must read AWS, as eip-unassociated's
+ * CloudTrail age), built from pb_elig_init, pb_elig_tags, pb_elig_age
+ * and pb_elig_exempt, and calls it from detect (pb_elig_found: report it or not) and from
  * check (pb_elig_check: fix it or not), and again in a destructive fix
  * right before the change. The check then re-applies every guard
  * detection applied, also to a finding that was posted
