@@ -273,8 +273,8 @@ fx_err db_purge(struct db *db, int64_t before, size_t max, int64_t *n) FX_WUR;
  */
 struct fx_prov_set;
 fx_err db_prov_fixed(struct db *db, const char *playbook, const char *then,
-    const char *account, const char *region, const char *resource,
-    int64_t now, struct fx_prov_set *out) FX_WUR;
+    const char *account, const char *region, const char *resource, int64_t now,
+    struct fx_prov_set *out) FX_WUR;
 
 /* ---- scans ----------------------------------------------------------- */
 struct scan_rec {

@@ -33,8 +33,8 @@ prov_row(sqlite3_stmt *st, void *ctx)
 
 fx_err
 db_prov_fixed(struct db *db, const char *playbook, const char *then,
-    const char *account, const char *region, const char *resource,
-    int64_t now, struct fx_prov_set *out)
+    const char *account, const char *region, const char *resource, int64_t now,
+    struct fx_prov_set *out)
 {
 	size_t before = out->n;
 	fx_err rc;

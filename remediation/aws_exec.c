@@ -135,8 +135,8 @@ run_release(struct run *r)
 
 struct prov_job {
 	const struct policy *pol;
-	const char *builtin;  /* the pb_def.provenance */
-	const char *then;     /* the playbook about to act */
+	const char *builtin; /* the pb_def.provenance */
+	const char *then;    /* the playbook about to act */
 	const char *account, *region;
 	const char *resource; /* NULL: any */
 	int64_t now;
@@ -163,8 +163,8 @@ prov_job_run(struct db *db, void *arg)
 		if (!aws_exec_uses(pb) || def == NULL ||
 		    strcmp(def->name, j->builtin) != 0)
 			continue;
-		rc = db_prov_fixed(db, pb->name, j->then, j->account,
-		    j->region, j->resource, j->now, j->out);
+		rc = db_prov_fixed(db, pb->name, j->then, j->account, j->region,
+		    j->resource, j->now, j->out);
 	}
 	if (rc == FX_OK && policy_playbook(j->pol, j->builtin) == NULL)
 		rc = db_prov_fixed(db, j->builtin, j->then, j->account,

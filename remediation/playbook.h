@@ -58,6 +58,9 @@ struct pb_ctx {
 				 * (executor timeout, within the lease); 0 =
 				 * none. Waits (snapshots, ...) stop there. */
 	const json_t *params; /* playbook params object (may be NULL) */
+	struct buf *msg;      /* outcome sentence(s) for the history */
+	json_t *planned;      /* dry run: array of calls not sent */
+	unsigned long calls;  /* AWS calls sent */
 	/*
 	 * Provenance (pb_def.provenance): what fixitd's own records say it
 	 * fixed in this account and region (in check/fix: of this
@@ -66,9 +69,6 @@ struct pb_ctx {
 	 * that needs it then does nothing).
 	 */
 	const struct fx_prov_set *prov;
-	struct buf *msg;      /* outcome sentence(s) for the history */
-	json_t *planned;      /* dry run: array of calls not sent */
-	unsigned long calls;  /* AWS calls sent */
 };
 
 /* one resource a detection found; every member owned by the record */

@@ -216,7 +216,8 @@ qx_still_expired(struct pb_ctx *x, const json_t *inst, struct qx *q)
 		    "fixitd's quarantine #%lld was of an instance launched "
 		    "at %s, not of this one",
 		    (long long)q->p->finding_id,
-		    q->p->launch_time ? q->p->launch_time : "an unrecorded time");
+		    q->p->launch_time ? q->p->launch_time
+				      : "an unrecorded time");
 		break;
 	}
 	return q->why == QX_EXPIRED;

@@ -32,14 +32,16 @@ char *
 pb_quarantine_iam_name(struct pb_ctx *x, const char *id)
 {
 	struct buf b = BUF_INIT;
-	const char *prefix = pb_param_str(x, "policy_prefix",
-	    "fixit-quarantine");
+	const char *prefix =
+	    pb_param_str(x, "policy_prefix", "fixit-quarantine");
 
 	buf_init(&b, QI_NAME_MAX + 1);
 	if (buf_addf(&b, "%s-%s", prefix, id) != FX_OK ||
 	    !name_ok(buf_str(&b))) {
-		pb_say(x, "\"%s-%s\" is no valid IAM policy name "
-			  "(policy_prefix)", prefix, id);
+		pb_say(x,
+		    "\"%s-%s\" is no valid IAM policy name "
+		    "(policy_prefix)",
+		    prefix, id);
 		buf_release(&b);
 		return NULL;
 	}
@@ -109,10 +111,10 @@ deny_doc(const struct pb_ctx *x, const char *id)
 
 	if (arn == NULL)
 		return NULL;
-	d = json_pack("{s:s, s:[{s:s, s:s, s:s, s:s, s:{s:{s:s}}}]}",
-	    "Version", "2012-10-17", "Statement", "Sid", "FixitQuarantine",
-	    "Effect", "Deny", "Action", "*", "Resource", "*", "Condition",
-	    "ArnEquals", "ec2:SourceInstanceARN", arn);
+	d = json_pack("{s:s, s:[{s:s, s:s, s:s, s:s, s:{s:{s:s}}}]}", "Version",
+	    "2012-10-17", "Statement", "Sid", "FixitQuarantine", "Effect",
+	    "Deny", "Action", "*", "Resource", "*", "Condition", "ArnEquals",
+	    "ec2:SourceInstanceARN", arn);
 	if (d != NULL)
 		doc = json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(d);
@@ -132,8 +134,8 @@ pb_quarantine_iam_put(struct pb_ctx *x, const char *role, const char *policy,
 	if (doc == NULL)
 		goto out;
 	rc = pb_query(x, PB_REMEDIATOR, AWS_IAM, "PutRolePolicy",
-	    json_pack("{s:s, s:s, s:s}", "RoleName", role, "PolicyName",
-		policy, "PolicyDocument", doc),
+	    json_pack("{s:s, s:s, s:s}", "RoleName", role, "PolicyName", policy,
+		"PolicyDocument", doc),
 	    1, &resp);
 out:
 	aws_resp_release(&resp);
@@ -142,8 +144,7 @@ out:
 }
 
 fx_err
-pb_quarantine_iam_delete(struct pb_ctx *x, const char *role,
-    const char *policy)
+pb_quarantine_iam_delete(struct pb_ctx *x, const char *role, const char *policy)
 {
 	struct aws_resp resp;
 	fx_err rc;
