@@ -21,7 +21,8 @@
  *
  * Every step returns FX_OK or an error with a sentence in x->msg (an
  * AWS error: code, message, request id). Steps run on one thread with
- * their own context; they never touch the database or Slack.
+ * their own context; they never touch the database or Slack: what
+ * fixitd's records say (provenance) comes to them as x->prov.
  */
 #ifndef FIXIT_PLAYBOOK_H
 #define FIXIT_PLAYBOOK_H
