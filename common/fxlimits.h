@@ -25,6 +25,7 @@
 #define FX_MAX_XML_DEPTH      64	  /* nesting of an AWS XML answer */
 #define FX_MAX_AWS_PAGES      1000	  /* pages of one paginated listing */
 #define FX_MAX_DETECT_FOUND   100000	  /* findings one detection reports */
+#define FX_MAX_PROVENANCE     100000	  /* fix records one step reads */
 #define FX_MAX_CRED_FILE      (64 * 1024) /* ~/.aws/credentials, config, token */
 
 #endif

@@ -260,6 +260,22 @@ fx_err db_event_counts(struct db *db, json_t **out) FX_WUR;
  */
 fx_err db_purge(struct db *db, int64_t before, size_t max, int64_t *n) FX_WUR;
 
+/* ---- provenance (common/fxprov.h) ----------------------------------- */
+/*
+ * Append to out what fixitd's own records say it fixed with playbook
+ * (a configured name) in account and region, resource (NULL: any): one
+ * record per finding in state fixed with no undo asked and no dry run
+ * in its prior state; fixed_at is its last fixing -> fixed audit row,
+ * launch_time the prior state's "launch_time"; excepted when the
+ * finding of playbook `then` (the one about to act) on the same
+ * resource is excepted or has an exception pending or active at now.
+ * Read-only (any connection). On failure out keeps what it had.
+ */
+struct fx_prov_set;
+fx_err db_prov_fixed(struct db *db, const char *playbook, const char *then,
+    const char *account, const char *region, const char *resource, int64_t now,
+    struct fx_prov_set *out) FX_WUR;
+
 /* ---- scans ----------------------------------------------------------- */
 struct scan_rec {
 	const char *account_id, *region;

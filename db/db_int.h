@@ -78,6 +78,7 @@ enum db_sql {
 	SQL_EV_COUNTS,
 	SQL_OUTBOX_PURGE,
 	SQL_EV_PURGE,
+	SQL_PROV_FIXED,
 	SQL__COUNT
 };
 extern const char *const db_sql_text[SQL__COUNT];

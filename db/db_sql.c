@@ -246,4 +246,31 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "DELETE FROM events WHERE seq IN (SELECT seq FROM "
 	    "events WHERE state != 'pending' AND received_at < ?1 ORDER BY seq "
 	    "LIMIT ?2)",
+	/*
+	 * Provenance (db_prov_fixed): ?1's findings fixitd fixed and nobody
+	 * undid or asked to undo, in account ?2 and region ?3 (resource ?4,
+	 * NULL any): the unique key (playbook, account_id, region,
+	 * resource_id) serves the lookup; the fix time is the last
+	 * fixing -> fixed audit row (audit_finding: finding_id, id), not an
+	 * undo request's fixed -> fixed; a dry run's "fix" changed nothing.
+	 * excepted: ?5's finding on the same resource (the unique key again)
+	 * is excepted or has an exception pending or active past ?6
+	 * (exceptions_finding).
+	 */
+	[SQL_PROV_FIXED] =
+	    "SELECT f.id, f.resource_id, "
+	    "json_extract(f.prior_state, '$.launch_time'), "
+	    "(SELECT a.at FROM audit a WHERE a.finding_id = f.id AND "
+	    "a.from_state = 'fixing' AND a.to_state = 'fixed' "
+	    "ORDER BY a.id DESC LIMIT 1), "
+	    "(SELECT count(*) FROM findings x WHERE x.playbook = ?5 AND "
+	    "x.account_id = f.account_id AND x.region = f.region AND "
+	    "x.resource_id = f.resource_id AND (x.state = 'excepted' OR "
+	    "EXISTS (SELECT 1 FROM exceptions e WHERE e.finding_id = x.id "
+	    "AND e.status IN ('pending', 'active') AND e.until > ?6))) "
+	    "FROM findings f WHERE f.playbook = ?1 AND f.account_id = ?2 AND "
+	    "f.region = ?3 AND (?4 IS NULL OR f.resource_id = ?4) AND "
+	    "f.state = 'fixed' AND f.undo_requested_by IS NULL AND "
+	    "coalesce(json_extract(f.prior_state, '$.dry_run'), 0) = 0 "
+	    "ORDER BY f.id",
 };

@@ -8,9 +8,11 @@
 
 #include "aws_creds.h"
 #include "aws_exec.h"
+#include "dbwriter.h"
 #include "ev.h"
 #include "ev_act.h"
 #include "fxlog.h"
+#include "fxprov.h"
 #include "fxtime.h"
 #include "playbook.h"
 #include "banned.h"
@@ -21,6 +23,7 @@ struct aws_exec {
 	const struct policy *pol;
 	const struct aws_cfg *client;
 	struct aws_credsrc *creds;
+	struct dbw *w; /* provenance reads; NULL: none */
 };
 
 /* a playbook's prepared aws executor */
@@ -32,9 +35,9 @@ struct aws_pb {
 };
 
 static fx_err
-aws_exec_new(const struct policy *pol, const struct aws_cfg *client,
-    struct aws_exec **out)
+aws_exec_new(const struct exec_env *env, struct aws_exec **out)
 {
+	const struct policy *pol = env->pol;
 	struct aws_exec *e;
 	fx_err rc;
 
@@ -42,7 +45,8 @@ aws_exec_new(const struct policy *pol, const struct aws_cfg *client,
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return FX_ENOMEM;
 	e->pol = pol;
-	e->client = client;
+	e->client = env->aws_client;
+	e->w = env->w;
 	rc = aws_credsrc_new(pol->aws.profile, pol->aws.sts_region,
 	    pol->aws.creds_refresh, &e->creds);
 	if (rc != FX_OK) {
@@ -74,6 +78,7 @@ struct run {
 	char session[64];
 	struct buf msg;
 	const struct pb_def *def;
+	struct fx_prov_set prov; /* x.prov when read */
 };
 
 static const struct pb_def *
@@ -124,6 +129,81 @@ run_release(struct run *r)
 {
 	json_decref(r->x.planned);
 	buf_release(&r->msg);
+	fx_prov_set_release(&r->prov);
+}
+
+/* ---- provenance ------------------------------------------------------- */
+
+struct prov_job {
+	const struct policy *pol;
+	const char *builtin; /* the pb_def.provenance */
+	const char *then;    /* the playbook about to act */
+	const char *account, *region;
+	const char *resource; /* NULL: any */
+	int64_t now;
+	struct fx_prov_set *out;
+};
+
+/*
+ * The fixes of every configured aws playbook running the built-in, and
+ * of the built-in's own name when no playbook is configured under it:
+ * a quarantine stays fixitd's record after its playbook left the config.
+ */
+static fx_err
+prov_job_run(struct db *db, void *arg)
+{
+	struct prov_job *j = arg;
+	const struct playbook *pb;
+	const struct pb_def *def;
+	size_t i;
+	fx_err rc = FX_OK;
+
+	for (i = 0; rc == FX_OK && i < j->pol->nplaybooks; i++) {
+		pb = &j->pol->playbooks[i];
+		def = builtin(&pb->exec, pb->name);
+		if (!aws_exec_uses(pb) || def == NULL ||
+		    strcmp(def->name, j->builtin) != 0)
+			continue;
+		rc = db_prov_fixed(db, pb->name, j->then, j->account, j->region,
+		    j->resource, j->now, j->out);
+	}
+	if (rc == FX_OK && policy_playbook(j->pol, j->builtin) == NULL)
+		rc = db_prov_fixed(db, j->builtin, j->then, j->account,
+		    j->region, j->resource, j->now, j->out);
+	return rc;
+}
+
+/*
+ * x.prov for r's playbook (resource: NULL in detect), read on the reader
+ * connection. No store: x.prov stays NULL, which the playbook reads as
+ * "no record" (it then does nothing). A failed read is an error: the
+ * step does not run on half the facts.
+ */
+static fx_err
+prov_load(struct run *r, struct aws_exec *e, const char *resource)
+{
+	struct prov_job j;
+	fx_err rc;
+
+	if (r->def == NULL || r->def->provenance == NULL || e->w == NULL)
+		return FX_OK;
+	memset(&j, 0, sizeof(j));
+	j.pol = e->pol;
+	j.builtin = r->def->provenance;
+	j.then = r->x.playbook;
+	j.account = r->x.account_id;
+	j.region = r->x.region;
+	j.resource = resource;
+	j.now = r->x.now;
+	j.out = &r->prov;
+	rc = dbw_read(e->w, prov_job_run, &j);
+	if (rc != FX_OK) {
+		pb_say(&r->x, "fixitd's own records could not be read (%s)",
+		    fx_strerror(rc));
+		return rc;
+	}
+	r->x.prov = &r->prov;
+	return FX_OK;
 }
 
 /*
@@ -256,7 +336,13 @@ exec_common(struct aws_exec *e, const struct aws_pb *st, const char *playbook,
 	r.x.dry_run = st->dry_run;
 	r.x.params = st->params;
 	if (!undo) {
-		rc = do_fix(&r, finding, o);
+		rc = prov_load(&r, e,
+		    json_string_value(json_object_get(finding, "resource_id")));
+		if (rc == FX_OK)
+			rc = do_fix(&r, finding, o);
+		else
+			out_message(o, &r.msg, "%s: cannot read provenance",
+			    r.def->name);
 	} else if (json_is_true(json_object_get(prior, "dry_run"))) {
 		o->ok = 1;
 		out_message(o, NULL, "%s",
@@ -335,8 +421,12 @@ aws_exec_detect(struct aws_exec *e, struct aws_client *c,
 	rc = run_init(&r, e, c, pb->name, a->id, region, 0);
 	if (rc != FX_OK)
 		goto out;
+	r.def = def;
 	r.x.dry_run = pb->exec.dry_run;
 	r.x.params = pb->exec.params;
+	rc = prov_load(&r, e, NULL);
+	if (rc != FX_OK)
+		goto out;
 	rc = def->detect(&r.x, found);
 	for (i = before; rc == FX_OK && i < found->n; i++)
 		rc = found_owner(e->pol, &found->v[i]);
@@ -517,7 +607,7 @@ aws_shared_new(const struct exec_env *env, void **shared)
 	fx_err rc;
 
 	*shared = NULL;
-	rc = aws_exec_new(env->pol, env->aws_client, &e);
+	rc = aws_exec_new(env, &e);
 	if (rc != FX_OK) {
 		log_warnx("%s: aws: %s", __func__, fx_strerror(rc));
 		return rc;

@@ -51,6 +51,7 @@
 #include "policy.h"
 
 struct aws_cfg; /* aws/aws.h */
+struct dbw;	/* db/dbwriter.h */
 
 struct exec_out {
 	int ok;		     /* 1: fixed (or undone) */
@@ -69,6 +70,9 @@ void exec_out_setf(struct exec_out *o, const char *fmt, ...)
 struct exec_env {
 	const struct policy *pol;
 	const struct aws_cfg *aws_client; /* the AWS HTTP client's */
+	/* the store, read (dbw_read) for provenance (fxprov.h); NULL: none
+	 * can be read, and a step that needs it does nothing */
+	struct dbw *w;
 };
 
 /*

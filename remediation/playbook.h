@@ -25,7 +25,8 @@
  *
  * Every step returns FX_OK or an error with a sentence in x->msg (an
  * AWS error: code, message, request id). Steps run on one thread with
- * their own context; they never touch the database or Slack.
+ * their own context; they never touch the database or Slack: what
+ * fixitd's records say (provenance) comes to them as x->prov.
  */
 #ifndef FIXIT_PLAYBOOK_H
 #define FIXIT_PLAYBOOK_H
@@ -43,6 +44,7 @@ enum pb_verdict { PB_WRONG = 0, PB_GONE, PB_RIGHT, PB_KEEP };
 #define PB_TAG_PREFIX "fixit:"
 
 struct aws_credsrc;
+struct fx_prov_set; /* common/fxprov.h */
 
 /* what a playbook run may use; filled by remediation/aws_exec.c */
 struct pb_ctx {
@@ -66,6 +68,14 @@ struct pb_ctx {
 	struct buf *msg;	     /* outcome sentence(s) for the history */
 	json_t *planned;	     /* dry run: array of calls not sent */
 	unsigned long calls;	     /* AWS calls sent */
+	/*
+	 * Provenance (pb_def.provenance): what fixitd's own records say it
+	 * fixed in this account and region (in check/fix: of this
+	 * resource). Borrowed, read right before the step; NULL when the
+	 * playbook asks for none or the store was not reachable (a step
+	 * that needs it then does nothing).
+	 */
+	const struct fx_prov_set *prov;
 };
 
 /* one resource a detection found; every member owned by the record */
@@ -96,6 +106,13 @@ struct pb_def {
 	int global;	     /* the service is global (Route 53): a scan
 				 * runs detect once per account, region
 				 * us-east-1 */
+	/*
+	 * The built-in whose fixes justify this playbook's destructive step
+	 * (NULL: none): the aws executor hands its fixed findings to detect,
+	 * check and fix as x->prov. A tag names a candidate; only these
+	 * records make it one.
+	 */
+	const char *provenance;
 	fx_err (*detect)(struct pb_ctx *x, struct pb_found_list *found);
 	fx_err (*check)(struct pb_ctx *x, const json_t *finding,
 	    enum pb_verdict *v);

@@ -91,6 +91,7 @@ start_executors(struct running *r, const struct config *cfg)
 
 	env.pol = cfg->policy;
 	env.aws_client = &cfg->aws_client;
+	env.w = r->w;
 	rc = executors_new(&env, &r->ex);
 	if (rc != FX_OK) {
 		log_error("main: cannot set up the executors: %s",

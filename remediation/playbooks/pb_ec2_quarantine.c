@@ -24,27 +24,32 @@
  *              (when they fit in 256 characters).
  *           3. ModifyInstanceAttribute InstanceId, GroupId.1=isolation.
  *           4. with an instance profile: IAM GetInstanceProfile ->
- *              Roles[0] -> GetRolePolicy (there already, and not
- *              from an earlier attempt of this fix, as the instance's
- *              fixit: tags tell?) -> PutRolePolicy of the deny-all policy.
+ *              Roles[0] -> PutRolePolicy of this instance's own deny
+ *              (pb_quarantine_iam.h): named policy_prefix-INSTANCE-ID,
+ *              Deny * when ec2:SourceInstanceARN is this instance. Other
+ *              instances of the role are not touched.
  *           prior {"groups", "vpc_id", "instance_profile_arn",
- *           "role_name", "policy_name", "policy_existed",
- *           "isolation_group", "created_group"}. A fix retried after
- *           failing half-way finds the instance isolated already: the old
- *           groups then come from the fixit:quarantined-groups tag.
+ *           "role_name", "policy_name", "isolation_group",
+ *           "created_group", "launch_time"}. launch_time (the instance's
+ *           LaunchTime) is what ec2-quarantine-expired later matches so
+ *           that a reused instance id is never taken for this one. A
+ *           fix retried after failing half-way finds the instance
+ *           isolated already: the old groups then come from the
+ *           fixit:quarantined-groups tag.
  *   verify  groupSet is exactly the isolation group; GetRolePolicy finds
- *           the policy on the role.
+ *           the instance's policy on the role.
  *   undo    ModifyInstanceAttribute GroupId.N = the old groups;
- *           DeleteRolePolicy (NoSuchEntity is fine; skipped when the
- *           policy was there before: the quarantine of another instance
- *           with the same role put it); CreateTags
+ *           DeleteRolePolicy of exactly the prior's policy_name
+ *           (NoSuchEntity is fine; a prior state written before the
+ *           deny was per instance may say policy_existed: that shared
+ *           policy is then kept); CreateTags
  *           fixit:action=release-quarantine, fixit:quarantine=released.
  *           The isolation group stays for the next quarantine.
- * The deny policy holds every instance using the role: meant to be loud.
  *
  * Parameters:
- *   group_name   isolation security group (default "fixit-quarantine")
- *   policy_name  inline deny policy (default "fixit-quarantine-deny-all")
+ *   group_name     isolation security group (default "fixit-quarantine")
+ *   policy_prefix  prefix of the per-instance deny policy's name
+ *                  (default "fixit-quarantine")
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +58,7 @@
 #include "fxtime.h"
 #include "fxutil.h"
 #include "pb_ec2_util.h"
+#include "pb_quarantine_iam.h"
 #include "playbook.h"
 #include "banned.h"
 
@@ -62,24 +68,19 @@
 #define Q_TAG_MAX     256 /* EC2 tag value length */
 #define Q_MAX_GROUPS  16  /* security groups per interface, at most */
 #define Q_NEW_GROUP   "(new isolation group)" /* dry-run placeholder */
-#define Q_DENY_ALL                                                             \
-	"{\"Version\":\"2012-10-17\",\"Statement\":[{"                         \
-	"\"Sid\":\"FixitQuarantine\",\"Effect\":\"Deny\",\"Action\":\"*\","    \
-	"\"Resource\":\"*\"}]}"
 
 /* what fix and check learn about one instance */
 struct q {
 	const char *id;		 /* borrowed: the finding */
 	const char *vpc;	 /* borrowed: the answer */
 	const char *profile_arn; /* borrowed: the answer, or NULL */
+	const char *launch;	 /* borrowed: the instance's LaunchTime */
 	const char *tag_groups;	 /* borrowed: fixit:quarantined-groups */
-	const char *tag_state;	 /* borrowed: fixit:quarantine */
-	const char *tag_finding; /* borrowed: fixit:finding */
 	json_t *groups;		 /* owned: the instance's group ids */
 	char *sg;		 /* owned: the isolation group id */
 	int created;		 /* the isolation group is new */
 	char *role;		 /* owned: the role name, or NULL */
-	int policy_existed;	 /* the deny policy was on the role already */
+	char *policy;		 /* owned: the instance's deny policy name */
 };
 
 static void
@@ -88,6 +89,7 @@ q_release(struct q *q)
 	json_decref(q->groups);
 	free(q->sg);
 	free(q->role);
+	free(q->policy);
 	memset(q, 0, sizeof(*q));
 }
 
@@ -95,12 +97,6 @@ static const char *
 q_group_name(const struct pb_ctx *x)
 {
 	return pb_param_str(x, "group_name", "fixit-quarantine");
-}
-
-static const char *
-q_policy_name(const struct pb_ctx *x)
-{
-	return pb_param_str(x, "policy_name", "fixit-quarantine-deny-all");
 }
 
 static int
@@ -129,13 +125,13 @@ q_read(struct pb_ctx *x, const json_t *finding, struct aws_resp *resp,
 	q->profile_arn = aws_j_str(*inst, "iamInstanceProfile/arn");
 	if (q->profile_arn != NULL && *q->profile_arn == '\0')
 		q->profile_arn = NULL;
+	q->launch = aws_j_str(*inst, "launchTime");
 	q->tag_groups =
 	    pb_ec2_util_tag(aws_j_list(*inst, "tagSet"), Q_TAG_GROUPS);
-	q->tag_state =
-	    pb_ec2_util_tag(aws_j_list(*inst, "tagSet"), Q_TAG_TRIGGER);
-	q->tag_finding =
-	    pb_ec2_util_tag(aws_j_list(*inst, "tagSet"), "fixit:finding");
-	if ((q->groups = pb_ec2_util_group_ids(*inst)) == NULL)
+	q->policy = pb_quarantine_iam_name(x, q->id);
+	if (q->policy == NULL)
+		rc = FX_EINVAL;
+	else if ((q->groups = pb_ec2_util_group_ids(*inst)) == NULL)
 		rc = FX_ENOMEM;
 out:
 	return rc;
@@ -314,99 +310,24 @@ out:
 	return rc;
 }
 
-/* ---- IAM -------------------------------------------------------------- */
+/* ---- IAM ------------------------------------------------------------ */
 
-/* the role of the instance profile arn: *role new string or NULL */
-static fx_err
-iam_role(struct pb_ctx *x, const char *profile_arn, char **role)
-{
-	struct aws_resp resp;
-	const char *name = strrchr(profile_arn, '/'), *r;
-	fx_err rc;
-
-	*role = NULL;
-	aws_resp_init(&resp);
-	name = name != NULL ? name + 1 : profile_arn;
-	if (*name == '\0') {
-		rc = FX_OK;
-		goto out;
-	}
-	rc = pb_query(x, PB_AUDITOR, AWS_IAM, "GetInstanceProfile",
-	    json_pack("{s:s}", "InstanceProfileName", name), 0, &resp);
-	if (pb_is_error(rc, &resp, "NoSuchEntity")) {
-		pb_say(x, "instance profile %s no longer exists", name);
-		rc = FX_OK;
-		goto out;
-	}
-	if (rc != FX_OK)
-		goto out;
-	r = aws_j_str(json_array_get(
-			  aws_j_list(resp.doc,
-			      "GetInstanceProfileResult/InstanceProfile/Roles"),
-			  0),
-	    "RoleName");
-	if (r == NULL || *r == '\0')
-		pb_say(x, "instance profile %s holds no role", name);
-	else if ((*role = fx_strdup(r)) == NULL)
-		rc = FX_ENOMEM;
-out:
-	aws_resp_release(&resp);
-	return rc;
-}
-
-/* GetRolePolicy: *has 1 when the policy is on the role */
-static fx_err
-iam_has_policy(struct pb_ctx *x, const char *role, const char *policy, int *has)
-{
-	struct aws_resp resp;
-	fx_err rc;
-
-	*has = 0;
-	rc = pb_query(x, PB_AUDITOR, AWS_IAM, "GetRolePolicy",
-	    json_pack("{s:s, s:s}", "RoleName", role, "PolicyName", policy), 0,
-	    &resp);
-	if (pb_is_error(rc, &resp, "NoSuchEntity"))
-		rc = FX_OK;
-	else if (rc == FX_OK)
-		*has = 1;
-	aws_resp_release(&resp);
-	return rc;
-}
-
-/* the role of q's profile gets the deny policy: q->role, policy_existed */
+/* the role of q's profile (if any) gets the instance's deny: q->role */
 static fx_err
 q_deny(struct pb_ctx *x, struct q *q)
 {
-	struct aws_resp resp;
-	const char *policy = q_policy_name(x);
-	char fid[24];
-	int has = 0;
 	fx_err rc = FX_OK;
 
-	aws_resp_init(&resp);
 	if (q->profile_arn == NULL)
 		goto out;
-	rc = iam_role(x, q->profile_arn, &q->role);
+	rc = pb_quarantine_iam_role(x, q->profile_arn, &q->role);
 	if (rc != FX_OK || q->role == NULL)
 		goto out;
-	rc = iam_has_policy(x, q->role, policy, &has);
-	if (rc != FX_OK)
-		goto out;
-	/* put by an earlier attempt of this very fix: it is ours */
-	snprintf(fid, sizeof(fid), "%lld", (long long)x->finding_id);
-	q->policy_existed =
-	    has &&
-	    !(q->tag_state != NULL && strcmp(q->tag_state, "applied") == 0 &&
-		q->tag_finding != NULL && strcmp(q->tag_finding, fid) == 0);
-	rc = pb_query(x, PB_REMEDIATOR, AWS_IAM, "PutRolePolicy",
-	    json_pack("{s:s, s:s, s:s}", "RoleName", q->role, "PolicyName",
-		policy, "PolicyDocument", Q_DENY_ALL),
-	    1, &resp);
+	rc = pb_quarantine_iam_put(x, q->role, q->policy, q->id);
 	if (rc == FX_OK)
-		pb_say(x, "%s role %s", x->dry_run ? "would deny" : "denied",
-		    q->role);
+		pb_say(x, "%s %s on role %s", x->dry_run ? "would put" : "put",
+		    q->policy, q->role);
 out:
-	aws_resp_release(&resp);
 	return rc;
 }
 
@@ -520,11 +441,11 @@ q_is_isolated(struct pb_ctx *x, struct q *q, int *yes)
 		*yes = 1;
 		goto out;
 	}
-	rc = iam_role(x, q->profile_arn, &q->role);
+	rc = pb_quarantine_iam_role(x, q->profile_arn, &q->role);
 	if (rc != FX_OK)
 		goto out;
 	if (q->role != NULL) {
-		rc = iam_has_policy(x, q->role, q_policy_name(x), &has);
+		rc = pb_quarantine_iam_has(x, q->role, q->policy, &has);
 		if (rc != FX_OK)
 			goto out;
 	}
@@ -591,16 +512,14 @@ q_prior(struct pb_ctx *x, const struct q *q)
 {
 	json_t *p;
 
-	p = json_pack("{s:O, s:s, s:s?, s:s?, s:s, s:b, s:s, s:b}", "groups",
+	p = json_pack("{s:O, s:s, s:s?, s:s?, s:s, s:s, s:b, s:s?}", "groups",
 	    q->groups, "vpc_id", q->vpc, "instance_profile_arn", q->profile_arn,
-	    "role_name", q->role, "policy_name", q_policy_name(x),
-	    "policy_existed", q->policy_existed, "isolation_group", q->sg,
-	    "created_group", q->created);
+	    "role_name", q->role, "policy_name", q->policy, "isolation_group",
+	    q->sg, "created_group", q->created, "launch_time", q->launch);
 	if (p != NULL &&
 	    pb_would(x, p,
-		"move the instance into the "
-		"isolation group alone and put a deny-all policy on its role") !=
-		FX_OK) {
+		"move the instance into the isolation group alone and put a "
+		"deny of this instance's credentials on its role") != FX_OK) {
 		json_decref(p);
 		p = NULL;
 	}
@@ -677,8 +596,8 @@ q_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior, int *ok)
 		goto out;
 	}
 	if (role != NULL) {
-		rc = iam_has_policy(x, role, policy ? policy : q_policy_name(x),
-		    &has);
+		rc = pb_quarantine_iam_has(x, role,
+		    policy != NULL ? policy : q.policy, &has);
 		if (rc != FX_OK)
 			goto out;
 	}
@@ -713,15 +632,25 @@ prior_groups_ok(const json_t *groups)
 	return 1;
 }
 
+/* 1 when policy is instance id's own (PREFIX-ID), not the deny-all one
+ * policy that quarantines shared before the deny was per instance */
+static int
+own_policy(const char *policy, const char *id)
+{
+	size_t pl = strlen(policy), il = strlen(id);
+
+	return pl > il + 1 && policy[pl - il - 1] == '-' &&
+	       strcmp(policy + pl - il, id) == 0;
+}
+
 static fx_err
 q_undo(struct pb_ctx *x, const json_t *finding, const json_t *prior)
 {
-	struct aws_resp resp;
 	const json_t *groups = json_object_get(prior, "groups");
 	const char *id, *role, *policy;
+	int shared = 0;
 	fx_err rc;
 
-	aws_resp_init(&resp);
 	role = json_string_value(json_object_get(prior, "role_name"));
 	policy = json_string_value(json_object_get(prior, "policy_name"));
 	if ((rc = pb_resource(x, finding, &id)) != FX_OK)
@@ -734,33 +663,31 @@ q_undo(struct pb_ctx *x, const json_t *finding, const json_t *prior)
 	if ((rc = q_move(x, id, groups)) != FX_OK)
 		goto out;
 	pb_say(x, "restored the security groups");
-	if (role != NULL &&
-	    json_is_true(json_object_get(prior, "policy_existed"))) {
-		pb_say(x,
-		    "kept the deny policy of role %s: it was there "
-		    "before",
-		    role);
-	} else if (role != NULL) {
-		rc = pb_query(x, PB_REMEDIATOR, AWS_IAM, "DeleteRolePolicy",
-		    json_pack("{s:s, s:s}", "RoleName", role, "PolicyName",
-			policy ? policy : q_policy_name(x)),
-		    1, &resp);
-		if (pb_is_error(rc, &resp, "NoSuchEntity"))
-			rc = FX_OK;
+	shared = role != NULL && policy != NULL && !own_policy(policy, id);
+	if (role != NULL && policy != NULL && !shared) {
+		/* exactly this quarantine's own policy */
+		rc = pb_quarantine_iam_delete(x, role, policy);
 		if (rc != FX_OK)
 			goto out;
-		pb_say(x, "deleted the deny policy of role %s", role);
+		pb_say(x, "deleted %s of role %s", policy, role);
 	}
 	rc = q_tag(x, id, "release-quarantine", "released", NULL);
+	if (rc != FX_OK || !shared)
+		goto out;
+	/* it may still hold other instances: people decide */
+	pb_say(x,
+	    "kept %s of role %s: a deny-all that every quarantined "
+	    "instance of the role shared; delete it by hand once none is",
+	    policy, role);
+	rc = FX_ECONFLICT;
 out:
-	aws_resp_release(&resp);
 	return rc;
 }
 
 const struct pb_def pb_ec2_quarantine = {
 	.name = "ec2-quarantine",
 	.summary = "isolate an EC2 instance: no-traffic security group, "
-		   "deny-all policy on its role",
+		   "a deny of its own role credentials",
 	.irreversible = 0,
 	.detect = q_detect,
 	.check = q_check,

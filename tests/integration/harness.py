@@ -996,6 +996,39 @@ class Env:
         finally:
             con.close()
 
+    def record_fix(self, playbook, resource, at, prior, state="fixed",
+                   account=NONPROD, region=REGION):
+        """History a test cannot wait for (a quarantine 40 days back):
+        writes into fixitd's database, as its state machine does, a
+        finding of `playbook` on `resource` that went open -> fixing ->
+        fixed at `at` (unix seconds) with prior state `prior`, and, for
+        state "rolled_back", was undone a minute later. Needs a started
+        fixitd (the schema). Returns the finding id."""
+        con = sqlite3.connect(self.db_path, timeout=10)
+        try:
+            cur = con.execute(
+                "INSERT INTO findings (playbook, account_id, region, "
+                "resource_id, title, details, state, first_seen, last_seen, "
+                "updated_at, prior_state) VALUES (?, ?, ?, ?, ?, '{}', ?, "
+                "?, ?, ?, ?)", (playbook, account, region, resource,
+                                "recorded by the test", state, int(at) - 60,
+                                int(at), int(at), json.dumps(prior)))
+            fid = cur.lastrowid
+            rows = [(int(at) - 60, None, "open"), (int(at) - 30, "open",
+                                                   "fixing"),
+                    (int(at), "fixing", "fixed")]
+            if state == "rolled_back":
+                rows.append((int(at) + 60, "fixed", "rolled_back"))
+            for t, frm, to in rows:
+                con.execute("INSERT INTO audit (finding_id, at, actor, "
+                            "from_state, to_state, event, reason) VALUES "
+                            "(?, ?, 'fixit', ?, ?, 'transition', ?)",
+                            (fid, t, frm, to, "recorded by the test"))
+            con.commit()
+            return fid
+        finally:
+            con.close()
+
     def q1(self, sql, *args):
         rows = self.q(sql, *args)
         return list(rows[0].values())[0] if rows else None

@@ -193,8 +193,11 @@ class Run:
         return int(f["id"])
 
     def findings_by_resource(self):
+        """The case playbook's finding of each resource first (a history
+        step records other playbooks' findings on the same ones)."""
         out = {}
-        for f in self.env.findings():
+        fs = self.env.findings()
+        for f in sorted(fs, key=lambda f: f.get("playbook") != self.pb):
             out.setdefault(f["resource_id"], f)
         out.update({r: {"id": i} for r, i in self.env.ids.items()
                     if r not in out})
@@ -343,6 +346,7 @@ class Run:
         "wait_audit": ((), ("finding", "event")), "ingest": ((), ("items",)),
         "ignore": (("n",), ("op",)), "page_size": ((), ("op", "n")),
         "change": (("delete", "set", "seed"), ()), "check": ((), ()),
+        "history": ((), ("fixed",)),
     }
     EXPECT = ("found", "findings", "calls", "mutating", "state", "audit",
               "history", "checks", "elapsed")
@@ -406,6 +410,8 @@ class Run:
             env.aws.ignore_next(st["op"], n=int(st.get("n", 1)))
         elif do == "page_size":
             env.aws.set_page_size(int(st["n"]), st["op"])
+        elif do == "history":
+            self.history(st["fixed"], where)
         elif do == "change":
             need(any(k in st for k in ("delete", "set", "seed")),
                  "%s: delete, set or seed expected", where)
@@ -422,6 +428,31 @@ class Run:
                     cont[key] = v
                 if "seed" in st:
                     self.seed(st["seed"], where + ".seed")
+
+    def history(self, fixed, where):
+        """Fixes fixitd made before the case (harness record_fix): each
+        {"resource", "ago": "40d", "playbook" (default ec2-quarantine),
+        "state" (fixed | rolled_back), "launch_time" (default the fake
+        instance's; null: none recorded), "dry_run"}."""
+        need(isinstance(fixed, list) and fixed, "%s: fixed: a list", where)
+        for i, e in enumerate(self.sub(fixed)):
+            w = "%s.fixed[%d]" % (where, i)
+            only_keys(e, ("resource", "ago", "playbook", "state",
+                          "launch_time", "dry_run", "why"), w,
+                      ("resource", "ago"))
+            m = re.fullmatch(r"(\d+(?:\.\d+)?)([smhd])", e["ago"])
+            need(m, "%s: ago: want N[smhd]", w)
+            at = self.now - float(m.group(1)) * UNITS[m.group(2)]
+            rid = e["resource"]
+            lt = e.get("launch_time", MISSING)
+            if lt is MISSING:
+                with self.env.aws.lock:
+                    lt = iso(self.resolve("instances/%s/launch_time" % rid))
+            prior = {"launch_time": lt} if lt is not None else {}
+            if e.get("dry_run"):
+                prior["dry_run"] = True
+            self.env.record_fix(e.get("playbook", "ec2-quarantine"), rid,
+                                at, prior, state=e.get("state", "fixed"))
 
     # ---- expectations ------------------------------------------------------
     def expect(self, ex, where):

@@ -21,7 +21,7 @@ from harness import check                               # noqa: E402
 from pbtest import env_for, scan_one, tags_on           # noqa: E402
 
 QUARANTINE_GROUP = "fixit-quarantine"
-DENY_POLICY = "fixit-quarantine-deny-all"
+DENY_PREFIX = "fixit-quarantine-"      # + the instance id
 
 
 def seed_quarantine(reg, acct):
@@ -74,7 +74,7 @@ def test_quarantine_retry_after_half_fix():
         prior = env.finding(fid)["prior_state"]
         check(prior["groups"] == [web, ssh] and
               prior["isolation_group"] == sg and
-              prior["policy_existed"] is False, "prior %r", prior)
+              prior["policy_name"] == DENY_PREFIX + bad, "prior %r", prior)
         # attempt 2 found the instance isolated: its check read shows sg
         # alone, so the old groups came from fixit:quarantined-groups
         reads = [c for c in env.aws.calls(action="DescribeInstances")
@@ -95,7 +95,7 @@ def test_quarantine_retry_after_half_fix():
         env.wait_state(fid, "rolled_back", timeout=30)
         check(reg.instances[bad]["groups"] == [web, ssh],
               "groups after undo %r", reg.instances[bad]["groups"])
-        check(DENY_POLICY not in acct.roles["app-role"]["policies"],
+        check(DENY_PREFIX + bad not in acct.roles["app-role"]["policies"],
               "the deny policy stayed after undo")
 
 

@@ -6,13 +6,19 @@ excepted) is not a case of "fake AWS state plus the expected calls":
 detect + terminate, dry run, check and verify are data in
 tests/data/playbooks/04xx, run by test_pb_cases.py.
 
+Terminating needs fixitd's own record of the quarantine (an ec2-quarantine
+finding it fixed, same instance id and launch time): record() writes the
+one a test cannot wait 40 days for (harness record_fix). The safety side
+(forged tags, undone quarantines) is test_safety_quarantine.py.
+
 Here:
   exception  approval owner: the owner takes Exception: 1 month in Slack
              (the modal) -> excepted; after the deadline a later scan
              terminates only the other instance;
   the date   ec2-quarantine writes fixit:quarantined-at when it applies a
-             quarantine (and keeps it on release); a fresh quarantine is
-             no finding (two playbooks, a time read back from a tag).
+             quarantine (and keeps it on release) and records the
+             instance's launch time in its prior state; a fresh
+             quarantine is no finding (two playbooks).
 """
 
 import datetime
@@ -23,6 +29,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import fakeaws_state as FA                              # noqa: E402
 import fakeslack                                        # noqa: E402
 import harness as h                                     # noqa: E402
 from harness import check                               # noqa: E402
@@ -73,6 +80,14 @@ def quarantined(reg, days_ago, name=None, state="running", legacy=False,
                             tags=t, instance_type="m5.large")
 
 
+def record(env, reg, iid, days_ago):
+    """fixitd's record that ec2-quarantine quarantined iid days_ago days
+    back (its launch time as the fake has it)."""
+    return env.record_fix("ec2-quarantine", iid, time.time() - days_ago * DAY,
+                          {"launch_time": FA.iso(
+                              reg.instances[iid]["launch_time"])})
+
+
 def by_resource(env):
     return {f["resource_id"]: f for f in env.findings(playbook=PB)}
 
@@ -99,6 +114,8 @@ def test_exception_by_owner():
         kept = quarantined(reg, 40, name="forensics")
         other = quarantined(reg, 40, name="forgotten")
         env.start()
+        record(env, reg, kept, 40)
+        record(env, reg, other, 40)
         check_scan_ok(env.scan())
         found = by_resource(env)
         check(sorted(found) == sorted([kept, other]), "found %r",
@@ -164,6 +181,7 @@ def test_quarantine_writes_the_date():
         check_scan_ok(env.scan())
         [q] = env.findings(playbook="ec2-quarantine")
         env.wait_state(q["id"], "fixed", timeout=30)
+        q = env.finding(q["id"])
         t = reg.instances[inst]["tags"]
         at = t.get("fixit:quarantined-at") or ""
         when = datetime.datetime.strptime(at, "%Y-%m-%dT%H:%M:%SZ").replace(
@@ -171,6 +189,9 @@ def test_quarantine_writes_the_date():
         check(t["fixit:quarantine"] == "applied" and
               t0 - 2 <= when <= time.time() + 1 and
               t["fixit:time"] == at, "quarantine tags %r", t)
+        check(q["prior_state"].get("launch_time") ==
+              FA.iso(reg.instances[inst]["launch_time"]),
+              "the quarantine recorded no launch time: %r", q["prior_state"])
         check(env.findings(playbook=PB) == [], "found at once: %r",
               env.findings(playbook=PB))
         check_scan_ok(env.scan())

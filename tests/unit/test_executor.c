@@ -391,6 +391,7 @@ test_table(void)
 	const char *key;
 	json_t *f = finding();
 
+	memset(&env, 0, sizeof(env));
 	buf_init(&why, 4096);
 	exec_out_init(&o);
 	TEST("the table: names in order, lookup") {
