@@ -152,9 +152,14 @@ hk_deadline(struct db *db, const struct policy *pol, struct finding *f,
 		return rc;
 	rc = sm_to_fixing(db, f, SM_ACTOR_SYSTEM,
 	    "Deadline passed: fixit fixes it now", now);
+	/* a dry run must not read as a fix, even for the minute it runs */
 	if (rc == FX_OK)
 		rc = sm_out_text(db, "decision", f->id,
-		    "Deadline passed: fixit is fixing this now.", now);
+		    executor_rehearses(&pb->exec)
+			? "Deadline passed: fixit is rehearsing the fix now "
+			  "(dry run: nothing will be changed)."
+			: "Deadline passed: fixit is fixing this now.",
+		    now);
 	return rc;
 }
 
