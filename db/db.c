@@ -25,6 +25,7 @@ static const char *const fstate_names[FS__COUNT] = {
 	[FS_FAILED] = "failed",
 	[FS_RESOLVED] = "resolved",
 	[FS_ROLLED_BACK] = "rolled_back",
+	[FS_REHEARSED] = "rehearsed",
 };
 
 const char *

@@ -34,6 +34,7 @@ enum fstate {
 	FS_FAILED,
 	FS_RESOLVED,
 	FS_ROLLED_BACK,
+	FS_REHEARSED, /* a dry run recorded its plan; nothing changed */
 	FS__COUNT
 };
 const char *fstate_name(enum fstate s);
@@ -123,6 +124,14 @@ fx_err db_finding_update(struct db *db, const struct finding *f) FX_WUR;
  */
 fx_err db_open_rearm(struct db *db, const char *playbook,
     int64_t *changed) FX_WUR;
+/*
+ * Ids above `after` of the rehearsed findings of `playbook` (a dry run
+ * recorded their plan), ascending, at most max: at startup, those of a
+ * playbook whose executor went live become due.
+ */
+fx_err db_finding_ids_rehearsed(struct db *db, const char *playbook,
+    int64_t after, size_t max, int64_t **ids,
+    size_t *n) FX_WUR; /* free(*ids) */
 /*
  * Ids of findings matching a timer query, ascending, at most max.
  *   DUE_EXPIRED_EXC: excepted and excepted_until <= now

@@ -355,3 +355,18 @@ db_finding_ids_remind(struct db *db, int64_t now, int64_t until, size_t max,
 		    id_row, &vec, __func__);
 	return ids_done(&vec, rc, ids, n);
 }
+
+fx_err
+db_finding_ids_rehearsed(struct db *db, const char *playbook, int64_t after,
+    size_t max, int64_t **ids, size_t *n)
+{
+	struct db_vec vec = DB_VEC_INIT(sizeof(int64_t));
+	fx_err rc = FX_OK;
+
+	if (max > 0)
+		rc = db_each(db, SQL_F_REHEARSED,
+		    DB_ARGS(DB_TEXT(playbook), DB_INT(db_limit(max)),
+			DB_INT(after)),
+		    id_row, &vec, __func__);
+	return ids_done(&vec, rc, ids, n);
+}

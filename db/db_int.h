@@ -36,6 +36,7 @@ enum db_sql {
 	SQL_F_UPDATE_STEPS,
 	SQL_F_SET_MESSAGE,
 	SQL_F_OPEN_REARM,
+	SQL_F_REHEARSED,
 	/* in enum due_kind order */
 	SQL_DUE_EXPIRED_EXC,
 	SQL_DUE_OPEN,

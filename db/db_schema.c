@@ -209,11 +209,120 @@ static const char schema_v4[] =
     "CREATE INDEX events_launches ON events (actor, account_id, event_time) "
     "  WHERE launches > 0;";
 
+/*
+ * v5: a dry run is a rehearsal, not a fix: findings get the state
+ * "rehearsed" (the plan is recorded, nothing was changed; due again
+ * when the playbook's executor goes live). The state lists are CHECK
+ * constraints, which SQLite cannot alter, so findings and audit are
+ * rebuilt: copied aside, dropped, created with the longer list, copied
+ * back (SELECT *: a column count that no longer matches fails the
+ * migration instead of losing a column), their indexes and triggers
+ * recreated. Foreign keys are checked at the commit, once exceptions
+ * point at the new findings rows again. Then the fixes that were only
+ * dry runs (a prior state saying dry_run) become rehearsed, each with
+ * its audit row.
+ */
+#define STATES_V5 STATES ",rehearsed"
+#define REHEARSED_WHERE                                                        \
+	"state = 'fixed' AND json_extract(prior_state, '$.dry_run') = 1"
+
+static const char schema_v5[] =
+    "PRAGMA defer_foreign_keys = ON;"
+    "CREATE TEMP TABLE v5_findings AS SELECT * FROM findings;"
+    "CREATE TEMP TABLE v5_audit AS SELECT * FROM audit;"
+    "DROP TABLE audit;"
+    "DROP TABLE findings;"
+    "CREATE TABLE findings ("
+    "  id INTEGER PRIMARY KEY,"
+    "  playbook TEXT NOT NULL,"
+    "  account_id TEXT NOT NULL,"
+    "  region TEXT NOT NULL,"
+    "  resource_id TEXT NOT NULL,"
+    "  resource_arn TEXT,"
+    "  owner_email TEXT,"
+    "  owner_slack_id TEXT,"
+    "  title TEXT NOT NULL,"
+    "  details TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(details)),"
+    "  state TEXT NOT NULL CHECK " ONE_OF("state",
+	STATES_V5) ","
+		   "  first_seen INTEGER NOT NULL,"
+		   "  last_seen INTEGER NOT NULL,"
+		   "  observed_at INTEGER,"
+		   "  notified_at INTEGER,"
+		   "  deadline INTEGER,"
+		   "  reminder_sent INTEGER NOT NULL DEFAULT 0"
+		   "    CHECK (reminder_sent IN (0, 1)),"
+		   "  excepted_until INTEGER,"
+		   "  exc_pending INTEGER,"
+		   "  lease_until INTEGER,"
+		   "  lease_token INTEGER,"
+		   "  attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),"
+		   "  next_attempt_at INTEGER,"
+		   "  undo_requested_by TEXT,"
+		   "  prior_state TEXT CHECK (prior_state IS NULL OR "
+		   "json_valid(prior_state)),"
+		   "  last_error TEXT,"
+		   "  slack_channel TEXT,"
+		   "  slack_ts TEXT,"
+		   "  updated_at INTEGER NOT NULL,"
+		   "  notify_only INTEGER NOT NULL DEFAULT 0 "
+		   "  CHECK (notify_only IN (0, 1)),"
+		   "  UNIQUE (playbook, account_id, region, resource_id)"
+		   ");"
+		   "INSERT INTO findings SELECT * FROM v5_findings;"
+		   "CREATE INDEX findings_open ON findings (id) WHERE state = 'open';"
+		   "CREATE INDEX findings_notified ON findings (deadline)"
+		   "  WHERE state = 'notified';"
+		   "CREATE INDEX findings_excepted ON findings (excepted_until)"
+		   "  WHERE state = 'excepted';"
+		   "CREATE INDEX findings_fixing ON findings (lease_until)"
+		   "  WHERE state = 'fixing';"
+		   "CREATE INDEX findings_undo ON findings (lease_until)"
+		   "  WHERE state = 'fixed' AND undo_requested_by IS NOT NULL;"
+		   "CREATE INDEX findings_failed ON findings (updated_at)"
+		   "  WHERE state = 'failed';"
+		   "CREATE INDEX findings_rehearsed ON findings (playbook, id)"
+		   "  WHERE state = 'rehearsed';"
+		   "CREATE TABLE audit ("
+		   "  id INTEGER PRIMARY KEY,"
+		   "  finding_id INTEGER REFERENCES findings (id),"
+		   "  at INTEGER NOT NULL,"
+		   "  actor TEXT NOT NULL,"
+		   "  from_state TEXT CHECK (from_state IS NULL OR " ONE_OF(
+		       "from_state",
+		       STATES_V5) "),"
+				  "  to_state TEXT CHECK (to_state IS NULL OR " ONE_OF(
+				      "to_state",
+				      STATES_V5) "),"
+						 "  event TEXT NOT NULL,"
+						 "  reason TEXT,"
+						 "  data TEXT CHECK (data IS NULL OR json_valid(data))"
+						 ");"
+						 "INSERT INTO audit SELECT * FROM v5_audit;"
+						 "CREATE INDEX audit_finding ON audit (finding_id, id);"
+						 "CREATE INDEX audit_event ON audit (event, at);"
+						 "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+						 "  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"
+						 "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+						 "  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"
+						 "DROP TABLE v5_findings;"
+						 "DROP TABLE v5_audit;"
+						 "INSERT INTO audit (finding_id, at, actor, from_state, to_state, event,"
+						 "  reason, data) SELECT id, CAST(strftime('%s', 'now') AS INTEGER),"
+						 "  'fixit', 'fixed', 'rehearsed', 'transition', 'Recorded as fixed "
+						 "although the executor only rehearsed it (dry run): nothing was "
+						 "changed', prior_state FROM findings WHERE " REHEARSED_WHERE
+						 ";"
+						 "UPDATE findings SET state = 'rehearsed', undo_requested_by = NULL,"
+						 "  lease_until = NULL, lease_token = NULL WHERE " REHEARSED_WHERE
+						 ";";
+
 const char *const db_migrations[] = {
 	schema_v1, /* 0 -> 1 */
 	schema_v2, /* 1 -> 2 */
 	schema_v3, /* 2 -> 3 */
 	schema_v4, /* 3 -> 4 */
+	schema_v5, /* 4 -> 5 */
 };
 const int db_nmigrations =
     (int)(sizeof(db_migrations) / sizeof(db_migrations[0]));

@@ -91,6 +91,11 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "reminder_sent = 0 WHERE state = 'open' AND playbook = ?1 AND "
 	    "reminder_sent = 1",
 
+	[SQL_F_REHEARSED] = "SELECT id FROM findings INDEXED BY "
+			    "findings_rehearsed WHERE state = 'rehearsed' AND "
+			    "playbook = ?1 AND id > ?3 ORDER BY playbook, id "
+			    "LIMIT ?2",
+
 	[SQL_DUE_EXPIRED_EXC] = DUE_BY("findings_excepted",
 	    "state = 'excepted' AND excepted_until <= ?1",
 	    "excepted_until, id"),

@@ -278,7 +278,8 @@ do_fix(struct run *r, const json_t *finding, struct exec_out *o)
 			    r->x.planned ? r->x.planned : json_array());
 		}
 		o->prior_state = prior;
-		o->ok = 1;
+		o->ok = prior != NULL;
+		o->rehearsal = 1;
 		out_message(o, &r->msg, "%s", "dry run: nothing was changed");
 		return FX_OK;
 	}
@@ -309,6 +310,7 @@ exec_common(struct aws_exec *e, const struct aws_pb *st, const char *playbook,
 	memset(&r, 0, sizeof(r));
 	o->ok = 0;
 	o->resolved = 0;
+	o->rehearsal = st != NULL && st->dry_run;
 	if (e == NULL || st == NULL) {
 		out_message(o, NULL,
 		    "%s: no such built-in playbook or AWS "
@@ -345,6 +347,7 @@ exec_common(struct aws_exec *e, const struct aws_pb *st, const char *playbook,
 			    r.def->name);
 	} else if (json_is_true(json_object_get(prior, "dry_run"))) {
 		o->ok = 1;
+		o->rehearsal = 1;
 		out_message(o, NULL, "%s",
 		    "the fix was a dry run: nothing to "
 		    "undo");
@@ -623,6 +626,23 @@ aws_shared_free(void *shared)
 	aws_exec_free(shared);
 }
 
+static int
+aws_rehearses(const void *state)
+{
+	const struct aws_pb *st = state;
+
+	return st != NULL && st->dry_run;
+}
+
+/* the built-in marks itself, and one without an undo cannot be undone */
+static int
+aws_irreversible(const void *state)
+{
+	const struct aws_pb *st = state;
+
+	return st != NULL && (st->def->irreversible || st->def->undo == NULL);
+}
+
 const struct executor_ops aws_exec_ops = {
 	.name = "aws",
 	.prepare = aws_prepare,
@@ -631,6 +651,8 @@ const struct executor_ops aws_exec_ops = {
 	.shared_free = aws_shared_free,
 	.fix = aws_fix,
 	.undo = aws_undo,
+	.rehearses = aws_rehearses,
+	.irreversible = aws_irreversible,
 };
 
 int

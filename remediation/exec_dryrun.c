@@ -28,6 +28,7 @@ dry_run(const char *playbook, const json_t *finding, int undo,
 	    undo ? "undo" : "fix", playbook, jstr(finding, "resource_id"),
 	    jstr(finding, "account_id"), jstr(finding, "region"));
 	o->ok = 1;
+	o->rehearsal = 1;
 	if (!undo) {
 		o->prior_state =
 		    json_pack("{s:b,s:s}", "dry_run", 1, "would", would);
@@ -60,9 +61,16 @@ dryrun_undo(void *shared, const void *state, const char *playbook,
 	return dry_run(playbook, finding, 1, o);
 }
 
+static int
+dryrun_rehearses(const void *state)
+{
+	return 1;
+}
+
 const struct executor_ops exec_dryrun_ops = {
 	.name = "dry-run",
 	.prepare = dryrun_prepare,
 	.fix = dryrun_fix,
 	.undo = dryrun_undo,
+	.rehearses = dryrun_rehearses,
 };

@@ -40,6 +40,7 @@ exec_out_init(struct exec_out *o)
 {
 	o->ok = 0;
 	o->resolved = 0;
+	o->rehearsal = 0;
 	o->prior_state = NULL;
 	buf_init(&o->message, EXEC_MSG_MAX + 64);
 }
@@ -118,6 +119,22 @@ executor_prepare(struct executor_cfg *cfg, const char *playbook,
 	if (rc == FX_OK)
 		cfg->state = state;
 	return rc;
+}
+
+int
+executor_rehearses(const struct executor_cfg *cfg)
+{
+	if (cfg == NULL || cfg->ops == NULL || cfg->ops->rehearses == NULL)
+		return 0;
+	return cfg->ops->rehearses(cfg->state);
+}
+
+int
+executor_irreversible(const struct executor_cfg *cfg)
+{
+	if (cfg == NULL || cfg->ops == NULL || cfg->ops->irreversible == NULL)
+		return 0;
+	return cfg->ops->irreversible(cfg->state);
 }
 
 void
@@ -208,6 +225,7 @@ execute(const struct executors *x, const struct playbook *pb,
 
 	o->ok = 0;
 	o->resolved = 0;
+	o->rehearsal = 0;
 	json_decref(o->prior_state);
 	o->prior_state = NULL;
 	if (pb == NULL || pb->name == NULL || !json_is_object(finding)) {

@@ -4,7 +4,8 @@
  * message out; undo with the prior state.
  *
  *   dry-run (exec_dryrun.c): records what would be done; prior state
- *            {"dry_run":true,"would":"..."}; never touches anything.
+ *            {"dry_run":true,"would":"..."}; never touches anything, so
+ *            every outcome is a rehearsal.
  *   exec     (exec_cmd.c): runs argv (no shell) with the finding JSON on
  *            stdin. Exit 0 means fixed; a JSON object on stdout is the
  *            prior state (other output is kept as the message). Undo runs
@@ -15,7 +16,12 @@
  *            (PATH, HOME, LANG, FIXIT_* only) so no secret of fixitd
  *            leaks into it.
  *   aws      (aws_exec.c): the built-in playbooks, natively; sets
- *            resolved when the re-read found nothing to fix.
+ *            resolved when the re-read found nothing to fix; with
+ *            dry_run, a rehearsal (the planned calls, none sent).
+ *
+ * A rehearsal is its own outcome, never a fix: o->rehearsal says that
+ * nothing was changed, whatever o->ok says about the plan, and the state
+ * machine records it as such (sm.h: rehearsed).
  *
  * A new executor is one file that defines its struct executor_ops and
  * one line in executor.c's table; its name is then a value of the
@@ -54,8 +60,11 @@ struct aws_cfg; /* aws/aws.h */
 struct dbw;	/* db/dbwriter.h */
 
 struct exec_out {
-	int ok;		     /* 1: fixed (or undone) */
+	int ok;		     /* 1: fixed (or undone); with rehearsal: the
+			      * plan was made */
 	int resolved;	     /* fix: nothing to do (gone / already right) */
+	int rehearsal;	     /* 1: a dry run: nothing was changed; the
+			      * plan is in prior_state and message */
 	json_t *prior_state; /* owned; NULL when none */
 	struct buf message;  /* human-readable outcome, never a secret */
 };
@@ -96,6 +105,11 @@ typedef fx_err (*exec_fix_fn)(void *shared, const void *state,
 typedef fx_err (*exec_undo_fn)(void *shared, const void *state,
     const char *playbook, const json_t *finding, const json_t *prior,
     struct exec_out *o);
+/* 1 when the prepared state only ever rehearses (dry run) */
+typedef int (*exec_rehearses_fn)(const void *state);
+/* 1 when what the prepared state runs cannot be undone (the built-in
+ * playbook says so); the config can only add to it */
+typedef int (*exec_irreversible_fn)(const void *state);
 
 struct executor_ops {
 	const char *name; /* executor.type */
@@ -105,6 +119,8 @@ struct executor_ops {
 	exec_shared_free_fn shared_free;
 	exec_fix_fn fix;
 	exec_undo_fn undo;
+	exec_rehearses_fn rehearses;	   /* NULL: never rehearses */
+	exec_irreversible_fn irreversible; /* NULL: only the config says */
 };
 
 /* the executor named name, NULL when none; the i-th of the table, NULL
@@ -115,6 +131,14 @@ const struct executor_ops *executor_at(size_t i);
 /* cfg->ops->prepare into cfg->state (see exec_prepare_fn) */
 fx_err executor_prepare(struct executor_cfg *cfg, const char *playbook,
     const char **key, struct buf *why) FX_WUR;
+/*
+ * 1 when cfg's executor (prepared) only rehearses: a fix by it changes
+ * nothing. When a playbook stops rehearsing, its rehearsed findings are
+ * due (sm_reconcile).
+ */
+int executor_rehearses(const struct executor_cfg *cfg);
+/* 1 when what cfg's executor (prepared) runs is irreversible by itself */
+int executor_irreversible(const struct executor_cfg *cfg);
 /* frees the state and the keys of cfg; accepts NULL */
 void executor_cfg_release(struct executor_cfg *cfg);
 

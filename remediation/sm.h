@@ -5,6 +5,13 @@
  *   notified --exception--> excepted --expires--> open
  *   notified --no longer seen--> resolved;  fixed --undo--> rolled_back
  *   fixing --attempts used up--> failed;    open --approval none--> fixing
+ *   fixing --dry run--> rehearsed --executor live (sm_reconcile)--> fixing
+ *
+ * Rehearsed: the executor only rehearsed the fix (dry-run executor, or
+ * dry_run: true). Its plan is in the history (audit "transition" to
+ * rehearsed, data.plan), the owner is told what fixit would have done
+ * and that nothing was changed, and nothing else acts on it: no timer
+ * query reads it, ingest leaves it, undo refuses it. It is never fixed.
  *
  * Every function here runs on the writer thread (dbwriter.h) inside the
  * transaction it opened: each state change writes its audit row and its
@@ -28,6 +35,9 @@
  *   owner_msg  {"text"}  message to the finding's owner destination
  *   admin_msg  {"text"}  message to the admin channel
  *   approval_request {"exception_id"}  admin channel, Approve/Deny buttons
+ *   rehearsal  {opt "would", "calls"}  to the owner: what a dry run
+ *                     would have done (the playbook's sentence, the
+ *                     mutating calls "service Action"); nothing changed
  *
  * Slack action ids (built by slack/, parsed by server/, interpreted here):
  *   fixit_fix_now, fixit_exc_1m, fixit_exc_1y  value: finding id
@@ -125,7 +135,11 @@ fx_err sm_exception_submit(struct db *db, const struct policy *pol,
 /* name "all" or a playbook; FX_ENOTFOUND for unknown playbooks */
 fx_err sm_pause(struct db *db, const struct policy *pol, const char *name,
     int paused, const char *admin, int64_t now) FX_WUR;
-/* fixed -> undo queued for the timer; FX_ECONFLICT (msg) otherwise */
+/*
+ * fixed -> undo queued for the timer; FX_ECONFLICT (msg) otherwise: not
+ * fixed (a rehearsed finding: nothing was changed, nothing to undo), or
+ * the playbook is irreversible (refused at once, nothing queued).
+ */
 fx_err sm_undo_request(struct db *db, const struct policy *pol, int64_t id,
     const char *admin, int64_t now, struct buf *msg) FX_WUR;
 
@@ -133,7 +147,10 @@ fx_err sm_undo_request(struct db *db, const struct policy *pol, int64_t id,
 /*
  * Once at startup, after the policy may have changed: open findings that a
  * shadow run already finished with are re-armed for every playbook now in
- * notify or enforce mode, so the next housekeeping asks their owners.
+ * notify or enforce mode, so the next housekeeping asks their owners; and
+ * the rehearsed findings of every enforcing playbook whose executor no
+ * longer rehearses become due (-> fixing): the live fix runs on exactly
+ * the resources the dry run rehearsed (each re-read before it is fixed).
  */
 fx_err sm_reconcile(struct db *db, const struct policy *pol,
     int64_t now) FX_WUR;
@@ -170,6 +187,8 @@ struct sm_result {
 	int ok;		     /* executor succeeded */
 	int resolved;	     /* fix: nothing to do (resource gone or
 				 * already right): -> resolved, no fix */
+	int rehearsal;	     /* a dry run: nothing was changed (also
+				 * when prior_state says "dry_run") */
 	json_t *prior_state; /* fix: borrowed, stored on the finding */
 	const char *message; /* executor's message (no secrets) */
 };
@@ -178,8 +197,10 @@ struct sm_result {
  * FX_ECONFLICT, nothing changed). Fix ok -> fixed (+ owner told). Fix
  * failed -> retry at now + backoff * 2^(attempt-1), or failed when
  * attempts are used up (+ admin_msg). Fix resolved -> resolved (the
- * re-read found nothing to fix; owner's message updated). Undo ok -> rolled_back; undo failed
- * -> stays fixed, undo request cleared, admin_msg.
+ * re-read found nothing to fix; owner's message updated). Fix rehearsed
+ * (ok) -> rehearsed, the plan in the audit row, a "rehearsal" row for the
+ * owner; never fixed. Undo ok -> rolled_back; undo failed or only
+ * rehearsed -> stays fixed, undo request cleared, admin_msg.
  */
 fx_err sm_finish(struct db *db, const struct policy *pol,
     const struct sm_job *j, const struct sm_result *r, int64_t now) FX_WUR;

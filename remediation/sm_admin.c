@@ -46,6 +46,43 @@ out:
 	return rc;
 }
 
+/*
+ * Why the fix of f cannot be undone, into why (FX_ECONFLICT), or FX_OK:
+ * refused at once, before anything is queued, so nobody is told "queued"
+ * for an undo that can only fail.
+ */
+static fx_err
+undo_refusal(const struct policy *pol, const struct finding *f, struct buf *why)
+{
+	const struct playbook *pb = policy_playbook(pol, f->playbook);
+	fx_err rc = FX_OK;
+
+	if (f->state == FS_REHEARSED)
+		rc = buf_addf(why,
+		    "Finding #%lld was only rehearsed (dry run): "
+		    "nothing was changed, so there is nothing to undo.",
+		    (long long)f->id);
+	else if (f->state != FS_FIXED)
+		rc = buf_addf(why,
+		    "Finding #%lld is %s: only a fixed finding "
+		    "can be undone.",
+		    (long long)f->id, fstate_name(f->state));
+	else if (pb != NULL && pb->irreversible)
+		rc = buf_addf(why,
+		    "Finding #%lld cannot be undone: playbook %s is "
+		    "irreversible (AWS offers no way back). Nothing was "
+		    "queued.",
+		    (long long)f->id, f->playbook);
+	else if (f->undo_requested_by != NULL)
+		rc = buf_addf(why,
+		    "An undo of #%lld is already queued (asked "
+		    "by %s).",
+		    (long long)f->id, f->undo_requested_by);
+	else
+		return FX_OK;
+	return rc == FX_OK ? FX_ECONFLICT : rc;
+}
+
 fx_err
 sm_undo_request(struct db *db, const struct policy *pol, int64_t id,
     const char *admin, int64_t now, struct buf *msg)
@@ -58,24 +95,9 @@ sm_undo_request(struct db *db, const struct policy *pol, int64_t id,
 	rc = sm_finding_get(db, id, &f, &why);
 	if (rc != FX_OK)
 		goto out;
-	if (f.state != FS_FIXED) {
-		rc = buf_addf(&why,
-		    "Finding #%lld is %s: only a fixed finding "
-		    "can be undone.",
-		    (long long)id, fstate_name(f.state));
-		if (rc == FX_OK)
-			rc = FX_ECONFLICT;
+	rc = undo_refusal(pol, &f, &why);
+	if (rc != FX_OK)
 		goto out;
-	}
-	if (f.undo_requested_by != NULL) {
-		rc = buf_addf(&why,
-		    "An undo of #%lld is already queued (asked "
-		    "by %s).",
-		    (long long)id, f.undo_requested_by);
-		if (rc == FX_OK)
-			rc = FX_ECONFLICT;
-		goto out;
-	}
 	if ((rc = sm_set_str(&f.undo_requested_by, admin)) != FX_OK)
 		goto out;
 	f.lease_until = 0;

@@ -1,6 +1,7 @@
 /*
  * sm_finish.c - record what the executor did with a claimed job: fixed,
- * retry later, failed for good, rolled back, or undo failed.
+ * rehearsed (a dry run), retry later, failed for good, rolled back, or
+ * undo failed.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,20 @@
 #include "fxlog.h"
 #include "sm_internal.h"
 #include "banned.h"
+
+#define PLAN_CALLS_MAX 20 /* mutating calls listed to the owner */
+
+/*
+ * A dry run is a rehearsal whatever the executor's flag says: a prior
+ * state that says dry_run (an exec script's, a dry run recorded before
+ * the flag existed) never becomes a fix.
+ */
+static int
+is_rehearsal(const struct sm_result *r)
+{
+	return r->rehearsal ||
+	       json_is_true(json_object_get(r->prior_state, "dry_run"));
+}
 
 static const char *
 pb_description(const struct playbook *pb, const struct finding *f)
@@ -66,7 +81,7 @@ finish_fixed(struct db *db, const struct playbook *pb, struct finding *f,
 	if (rc != FX_OK)
 		goto out;
 	rc = buf_adds(&o, pb != NULL && pb->irreversible
-			      ? "."
+			      ? ". It cannot be undone."
 			      : ". A fixit admin can undo it.");
 	if (rc != FX_OK)
 		goto out;
@@ -74,6 +89,72 @@ finish_fixed(struct db *db, const struct playbook *pb, struct finding *f,
 out:
 	buf_release(&t);
 	buf_release(&o);
+	return rc;
+}
+
+/* the plan's mutating calls as "service Action" facts, at most
+ * PLAN_CALLS_MAX; a new array (NULL when memory ran out) */
+static json_t *
+plan_calls(const json_t *plan)
+{
+	const json_t *planned = json_object_get(plan, "planned"), *c;
+	json_t *calls = json_array();
+	const char *svc, *act;
+	size_t i;
+
+	json_array_foreach(planned, i, c) {
+		if (calls == NULL || i >= PLAN_CALLS_MAX)
+			break;
+		svc = json_string_value(json_object_get(c, "service"));
+		act = json_string_value(json_object_get(c, "action"));
+		if (json_array_append_new(calls,
+			json_sprintf("%s %s", svc ? svc : "?",
+			    act ? act : "?")) != 0) {
+			json_decref(calls);
+			calls = NULL;
+		}
+	}
+	return calls;
+}
+
+/*
+ * A dry run: the plan goes into the history and the owner is told what
+ * fixit would have done (rendered by slack/ from the facts); the finding
+ * is rehearsed, never fixed, and keeps no prior state, so that nothing
+ * can ever "undo" a plan.
+ */
+static fx_err
+finish_rehearsed(struct db *db, struct finding *f, const struct sm_result *r,
+    int64_t now)
+{
+	const char *msg = r->message && *r->message ? r->message : "dry run";
+	const char *would;
+	json_t *calls = NULL;
+	fx_err rc;
+
+	lease_clear(f);
+	f->next_attempt_at = 0;
+	rc = sm_set_str(&f->prior_state, NULL);
+	if (rc != FX_OK)
+		goto out;
+	rc = sm_set_str(&f->last_error, NULL);
+	if (rc != FX_OK)
+		goto out;
+	rc = sm_apply(db, f, FS_REHEARSED, SM_ACTOR_SYSTEM, "transition",
+	    "Dry run: the fix was rehearsed, nothing was changed", now,
+	    "{s:i,s:s,s:O?}", "attempt", f->attempts, "message", msg, "plan",
+	    r->prior_state);
+	if (rc != FX_OK)
+		goto out;
+	if ((calls = plan_calls(r->prior_state)) == NULL) {
+		rc = FX_ENOMEM;
+		goto out;
+	}
+	would = json_string_value(json_object_get(r->prior_state, "would"));
+	rc = sm_out(db, "rehearsal", f->id, now, "{s:s?,s:O}", "would", would,
+	    "calls", calls);
+out:
+	json_decref(calls);
 	return rc;
 }
 
@@ -203,34 +284,44 @@ out:
 	return rc;
 }
 
+/* an undo by an executor that only rehearses changed nothing: not done */
 static fx_err
 finish_undo(struct db *db, struct finding *f, const struct sm_result *r,
     int64_t now)
 {
 	const char *msg = r->message ? r->message : "";
+	int rehearsed = is_rehearsal(r);
+	int ok = r->ok && !rehearsed;
 	struct buf t = BUF_INIT;
 	char *by = f->undo_requested_by;
 	fx_err rc;
 
 	f->undo_requested_by = NULL; /* freed at out */
 	lease_clear(f);
-	if (!r->ok) {
+	if (!ok) {
 		rc = sm_set_str(&f->last_error,
 		    *msg ? msg : "the executor failed");
 		if (rc != FX_OK)
 			goto out;
 	}
 	rc = buf_addf(&t, "%s (asked by %s)%s%s",
-	    r->ok ? "Fix undone" : "Undo failed", by, *msg ? ": " : "", msg);
+	    ok		? "Fix undone"
+	    : rehearsed ? "Undo only rehearsed (dry run), nothing was changed"
+			: "Undo failed",
+	    by, *msg ? ": " : "", msg);
 	if (rc != FX_OK)
 		goto out;
-	rc = sm_apply(db, f, r->ok ? FS_ROLLED_BACK : FS_FIXED, SM_ACTOR_SYSTEM,
-	    r->ok ? "transition" : "undo_failed", buf_str(&t), now, "{s:s,s:s}",
-	    "requested_by", by, "message", msg);
+	rc = sm_apply(db, f, ok ? FS_ROLLED_BACK : FS_FIXED, SM_ACTOR_SYSTEM,
+	    ok		? "transition"
+	    : rehearsed ? "undo_rehearsed"
+			: "undo_failed",
+	    buf_str(&t), now, "{s:s,s:s}", "requested_by", by, "message", msg);
 	if (rc != FX_OK)
 		goto out;
 	buf_reset(&t);
-	rc = buf_adds(&t, r->ok ? "Undo done: " : "Undo failed: ");
+	rc = buf_adds(&t, ok	      ? "Undo done: "
+			  : rehearsed ? "Undo only rehearsed, nothing changed: "
+				      : "Undo failed: ");
 	if (rc != FX_OK)
 		goto out;
 	rc = sm_add_finding(&t, f);
@@ -243,7 +334,7 @@ finish_undo(struct db *db, struct finding *f, const struct sm_result *r,
 	if (rc != FX_OK)
 		goto out;
 	rc = sm_out_text(db, "admin_msg", f->id, buf_str(&t), now);
-	if (rc != FX_OK || !r->ok)
+	if (rc != FX_OK || !ok)
 		goto out;
 	buf_reset(&t);
 	rc = buf_adds(&t, "A fixit admin had fixit undo its fix of ");
@@ -289,6 +380,8 @@ sm_finish(struct db *db, const struct policy *pol, const struct sm_job *j,
 		rc = finish_undo(db, &f, r, now);
 	else if (r->resolved)
 		rc = finish_resolved(db, &f, r, now);
+	else if (is_rehearsal(r) && r->ok)
+		rc = finish_rehearsed(db, &f, r, now);
 	else if (r->ok)
 		rc = finish_fixed(db, pb, &f, r, now);
 	else

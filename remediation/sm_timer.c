@@ -7,6 +7,7 @@
 #include <string.h>
 #include <jansson.h>
 
+#include "executor.h"
 #include "fxlog.h"
 #include "sm_internal.h"
 #include "banned.h"
@@ -151,9 +152,14 @@ hk_deadline(struct db *db, const struct policy *pol, struct finding *f,
 		return rc;
 	rc = sm_to_fixing(db, f, SM_ACTOR_SYSTEM,
 	    "Deadline passed: fixit fixes it now", now);
+	/* a dry run must not read as a fix, even for the minute it runs */
 	if (rc == FX_OK)
 		rc = sm_out_text(db, "decision", f->id,
-		    "Deadline passed: fixit is fixing this now.", now);
+		    executor_rehearses(&pb->exec)
+			? "Deadline passed: fixit is rehearsing the fix now "
+			  "(dry run: nothing will be changed)."
+			: "Deadline passed: fixit is fixing this now.",
+		    now);
 	return rc;
 }
 
@@ -207,11 +213,52 @@ hk_each(struct db *db, const struct policy *pol, enum due_kind k, hk_fn fn,
 	return rc;
 }
 
+/*
+ * The executor of pb (enforcing) went live: each of its rehearsed findings
+ * is fixed now, the decision to fix having been taken before its dry run
+ * (deadline, Fix now or approval none). The aws executor re-reads the
+ * resource first: one gone or already right is resolved, not fixed.
+ */
+static fx_err
+rehearsed_live(struct db *db, const struct playbook *pb, int64_t now,
+    size_t *moved)
+{
+	int64_t *ids = NULL, after = 0;
+	struct finding f;
+	size_t i, n = 0;
+	fx_err rc;
+
+	do {
+		free(ids);
+		ids = NULL;
+		rc = db_finding_ids_rehearsed(db, pb->name, after, SM_BATCH,
+		    &ids, &n);
+		for (i = 0; rc == FX_OK && i < n; i++) {
+			after = ids[i];
+			memset(&f, 0, sizeof(f));
+			rc = db_finding_get(db, ids[i], &f);
+			/* a notify-only one is never fixed: it stays */
+			if (rc == FX_OK && f.state == FS_REHEARSED &&
+			    sm_mode(pb, &f) == PB_ENFORCE) {
+				rc = sm_to_fixing(db, &f, SM_ACTOR_SYSTEM,
+				    "The executor is live now: the rehearsed "
+				    "fix runs for real",
+				    now);
+				if (rc == FX_OK)
+					(*moved)++;
+			}
+			finding_release(&f);
+		}
+	} while (rc == FX_OK && n == SM_BATCH);
+	free(ids);
+	return rc;
+}
+
 fx_err
 sm_reconcile(struct db *db, const struct policy *pol, int64_t now)
 {
 	int64_t n;
-	size_t i;
+	size_t i, moved;
 	fx_err rc;
 
 	for (i = 0; i < pol->nplaybooks; i++) {
@@ -226,6 +273,16 @@ sm_reconcile(struct db *db, const struct policy *pol, int64_t now)
 			log_info("%s: %s left shadow mode: %lld open findings "
 				 "will be asked",
 			    __func__, pb->name, (long long)n);
+		if (pb->mode != PB_ENFORCE || executor_rehearses(&pb->exec))
+			continue;
+		moved = 0;
+		rc = rehearsed_live(db, pb, now, &moved);
+		if (rc != FX_OK)
+			return rc;
+		if (moved > 0)
+			log_info("%s: %s no longer rehearses: %zu rehearsed "
+				 "findings are due",
+			    __func__, pb->name, moved);
 	}
 	return FX_OK;
 }

@@ -20,13 +20,14 @@
 #include "sm.h"
 #include "banned.h"
 
-#define LIST_FETCH    1000 /* rows asked of the store per list */
-#define STATUS_ITEMS  5	   /* items per list in status */
-#define LIST_ITEMS    30   /* items in due and exceptions */
-#define HISTORY_ITEMS 20   /* the last history lines of show */
-#define FIELD_MAX     80   /* bytes of one value in a list item */
-#define RESERVE	      60   /* room kept for "… and N more" */
-#define BULLET	      "\xe2\x80\xa2"
+#define LIST_FETCH     1000 /* rows asked of the store per list */
+#define STATUS_ITEMS   5    /* items per list in status */
+#define LIST_ITEMS     30   /* items in due and exceptions */
+#define HISTORY_ITEMS  20   /* the last history lines of show */
+#define PLAN_CALLS_MAX 20   /* planned calls of a dry run in show */
+#define FIELD_MAX      80   /* bytes of one value in a list item */
+#define RESERVE	       60   /* room kept for "… and N more" */
+#define BULLET	       "\xe2\x80\xa2"
 
 /* ---- building the reply --------------------------------------------- */
 
@@ -473,6 +474,42 @@ put_time_field(struct out *o, const char *label, const json_t *f,
 	cmd_put(o, "\n");
 }
 
+/*
+ * A rehearsed finding: what its dry run planned (the last transition to
+ * rehearsed in the history) and that nothing was changed.
+ */
+static void
+show_rehearsal(struct out *o, const json_t *hist)
+{
+	const json_t *h, *plan = NULL, *calls, *call;
+	size_t i;
+
+	json_array_foreach(hist, i, h)
+		if (strcmp(jstr(h, "to"), "rehearsed") == 0)
+			plan =
+			    json_object_get(json_object_get(h, "data"), "plan");
+	cmd_put(o, "*Dry run only:* nothing was changed; the fix runs when "
+		   "the playbook's executor goes live.\n");
+	if (json_is_string(json_object_get(plan, "would"))) {
+		cmd_put(o, "*It would:* ");
+		cmd_put_esc(o, jstr(plan, "would"), 300);
+		cmd_put(o, "\n");
+	}
+	calls = json_object_get(plan, "planned");
+	if (json_array_size(calls) > 0)
+		cmd_put(o, "*AWS calls it would make:*");
+	json_array_foreach(calls, i, call) {
+		if (i >= PLAN_CALLS_MAX)
+			break;
+		cmd_put(o, i == 0 ? " " : ", ");
+		cmd_put_esc(o, jstr(call, "service"), 32);
+		cmd_put(o, " ");
+		cmd_put_esc(o, jstr(call, "action"), 64);
+	}
+	if (json_array_size(calls) > 0)
+		cmd_put(o, "\n");
+}
+
 static void
 show_finding(struct ctx *c, const json_t *f)
 {
@@ -528,6 +565,8 @@ cmd_show(struct ctx *c, const char *arg)
 		rc = FX_OK;
 	} else if (rc == FX_OK) {
 		show_finding(c, j.out);
+		if (strcmp(jstr(j.out, "state"), "rehearsed") == 0)
+			show_rehearsal(c->o, json_object_get(j.out, "history"));
 		cmd_put(c->o, "*Exceptions:*\n");
 		put_list(c->o, json_object_get(j.out, "exceptions"),
 		    STATUS_ITEMS, exception_item, c->now);

@@ -202,6 +202,41 @@ prepare_executor(struct loader *ld, struct playbook *pb, const char *path)
 	return rc;
 }
 
+/*
+ * Irreversible is a property of what the playbook runs (DESIGN.md "Safety
+ * rails"): the executor's own mark, to which the config can only add. A
+ * config that says false of an irreversible built-in is refused, not
+ * ignored: whoever wrote it believes the fix can be undone. An
+ * irreversible fix is never run unasked: approval none is refused, so
+ * the owner is always told first that it cannot be undone.
+ */
+static fx_err
+check_irreversible(struct loader *ld, struct playbook *pb, const struct seen *s,
+    const char *path)
+{
+	char kp[MAX_KEY_PATH];
+
+	if (executor_irreversible(&pb->exec)) {
+		if (cfg_seen(s, "irreversible") && !pb->irreversible) {
+			cfg_sub_path(kp, path, "irreversible", 0);
+			return cfg_err(ld, cfg_seen_line(s, "irreversible"), kp,
+			    "playbook %s runs a fix that cannot be undone; "
+			    "the config can only add irreversible, never "
+			    "remove it (drop the key or set it true)",
+			    pb->name);
+		}
+		pb->irreversible = 1;
+	}
+	if (pb->irreversible && pb->approval == APPROVAL_NONE) {
+		cfg_sub_path(kp, path, "approval", 0);
+		return cfg_err(ld, cfg_seen_line(s, "approval"), kp,
+		    "playbook %s is irreversible: its fix cannot be undone, "
+		    "so it needs the owner's approval (approval: owner)",
+		    pb->name);
+	}
+	return FX_OK;
+}
+
 static fx_err
 playbook_post(struct loader *ld, char *elem, const struct seen *s,
     const char *path)
@@ -211,6 +246,9 @@ playbook_post(struct loader *ld, char *elem, const struct seen *s,
 	fx_err rc;
 
 	rc = prepare_executor(ld, pb, path);
+	if (rc != FX_OK)
+		return rc;
+	rc = check_irreversible(ld, pb, s, path);
 	if (rc != FX_OK)
 		return rc;
 	rc = cfg_check_unique(ld, s, path, ld->pol->playbooks, elem, "name",

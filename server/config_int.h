@@ -124,6 +124,8 @@ void cfg_fmt_dur(int64_t v, char *out, size_t len);
 void cfg_sub_path(char *out, const char *path, const char *name, size_t idx);
 /* the line of key in the mapping s describes, else the mapping's */
 int cfg_seen_line(const struct seen *s, const char *key);
+/* 1 when the file gave key (not its default) */
+int cfg_seen(const struct seen *s, const char *key);
 /*
  * For a post function of a K_SEQ element: the K_STR key (say "id") of
  * elem must differ from that of every element before it in arr, else

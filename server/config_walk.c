@@ -718,6 +718,14 @@ cfg_parse_map(struct loader *ld, const struct section *sec, char *elem,
 }
 
 int
+cfg_seen(const struct seen *s, const char *key)
+{
+	size_t i = key_index(s->sec, key);
+
+	return i < s->sec->nkeys && (s->mask & (1ull << i)) != 0;
+}
+
+int
 cfg_seen_line(const struct seen *s, const char *key)
 {
 	size_t i = key_index(s->sec, key);

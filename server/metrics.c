@@ -35,6 +35,7 @@ static const char *const fix_names[FIX__COUNT] = {
 	"rolled_back",
 	"undo_failed",
 	"resolved",
+	"rehearsed",
 };
 
 struct metrics *

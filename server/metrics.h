@@ -27,6 +27,7 @@ enum metric_fix {
 	FIX_ROLLED_BACK,
 	FIX_UNDO_FAILED,
 	FIX_RESOLVED,
+	FIX_REHEARSED, /* a dry run: planned, nothing changed */
 	FIX__COUNT
 };
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "executor.h"
 #include "fxlog.h"
 #include "fxtime.h"
 #include "fxutil.h"
@@ -447,6 +448,7 @@ view_of(struct sender *s, struct row_ctx *c, struct slack_finding_view *v)
 		v->fix_now = policy_fix_now_allowed(pb, env);
 		v->exc_mask = policy_exc_allowed(pb, env);
 		v->irreversible = pb->irreversible;
+		v->rehearsal = executor_rehearses(&pb->exec);
 		v->notify_only = pb->mode == PB_NOTIFY || f->notify_only;
 		v->fix_now = v->fix_now && !f->notify_only;
 	}
@@ -507,6 +509,40 @@ out:
 	return rc;
 }
 
+/*
+ * msg (stolen; NULL: out of memory) as the chat.update of ch/ts, or when
+ * either is NULL (the question never reached Slack) posted to the
+ * finding's destination
+ */
+static fx_err
+update_or_post(struct sender *s, struct row_ctx *c, json_t *msg, const char *ch,
+    const char *ts, struct buf *err, int64_t *ra)
+{
+	json_t *resp = NULL;
+	char *dest = NULL, *uid = NULL;
+	fx_err rc;
+
+	if (msg == NULL)
+		return FX_ENOMEM;
+	if (ch == NULL || ts == NULL) {
+		rc = resolve_dest(s, c, &dest, &uid, err);
+		if (rc == FX_OK)
+			rc = post(s, msg, dest, NULL, &resp, err, ra);
+		else
+			json_decref(msg);
+		goto out;
+	}
+	json_object_set_new(msg, "channel", json_string(ch));
+	json_object_set_new(msg, "ts", json_string(ts));
+	rc = slack_call(s, "chat.update", msg, &resp, ra, err);
+	json_decref(msg);
+out:
+	json_decref(resp);
+	free(dest);
+	free(uid);
+	return rc;
+}
+
 static fx_err
 deliver_decision(struct sender *s, struct row_ctx *c, struct buf *err,
     int64_t *ra)
@@ -516,9 +552,6 @@ deliver_decision(struct sender *s, struct row_ctx *c, struct buf *err,
 	const char *text = json_string_value(json_object_get(args, "text"));
 	const char *ch = json_string_value(json_object_get(args, "channel"));
 	const char *ts = json_string_value(json_object_get(args, "ts"));
-	json_t *msg, *resp = NULL;
-	char *dest = NULL, *uid = NULL;
-	fx_err rc;
 
 	if (text == NULL || !c->have_f)
 		return buf_adds(err, "decision without text or finding")
@@ -529,26 +562,31 @@ deliver_decision(struct sender *s, struct row_ctx *c, struct buf *err,
 		ts = c->f.slack_ts;
 	}
 	view_of(s, c, &v);
-	if (ch == NULL || ts == NULL) {
-		/* the question never reached Slack: say it as a message */
-		rc = resolve_dest(s, c, &dest, &uid, err);
-		if (rc == FX_OK)
-			rc = post(s, slack_blocks_text(text), dest, NULL, &resp,
-			    err, ra);
-		goto out;
-	}
-	msg = slack_blocks_decision(&v, text);
-	if (msg == NULL)
-		return FX_ENOMEM;
-	json_object_set_new(msg, "channel", json_string(ch));
-	json_object_set_new(msg, "ts", json_string(ts));
-	rc = slack_call(s, "chat.update", msg, &resp, ra, err);
-	json_decref(msg);
-out:
-	json_decref(resp);
-	free(dest);
-	free(uid);
-	return rc;
+	return update_or_post(s, c,
+	    ch && ts ? slack_blocks_decision(&v, text)
+		     : slack_blocks_text(text),
+	    ch, ts, err, ra);
+}
+
+/*
+ * "rehearsal" {"would", "calls"}: a dry run told to the owner, as the
+ * decision on the finding's message when there is one (its buttons go:
+ * nothing is left to decide), else as a message of its own.
+ */
+static fx_err
+deliver_rehearsal(struct sender *s, struct row_ctx *c, struct buf *err,
+    int64_t *ra)
+{
+	const json_t *args = c->row->args;
+	const char *would = json_string_value(json_object_get(args, "would"));
+	const char *ch = c->f.slack_channel, *ts = c->f.slack_ts;
+	struct slack_finding_view v;
+
+	view_of(s, c, &v);
+	return update_or_post(s, c,
+	    slack_blocks_rehearsal(&v, would, json_object_get(args, "calls"),
+		ch != NULL && ts != NULL),
+	    ch, ts, err, ra);
 }
 
 /*
@@ -655,6 +693,8 @@ deliver(struct sender *s, struct row_ctx *c, struct buf *err, int64_t *ra)
 		return deliver_notify(s, c, 1, err, ra);
 	if (strcmp(kind, "decision") == 0)
 		return deliver_decision(s, c, err, ra);
+	if (strcmp(kind, "rehearsal") == 0 && c->have_f)
+		return deliver_rehearsal(s, c, err, ra);
 	return deliver_simple(s, c, err, ra);
 }
 

@@ -97,6 +97,9 @@ run_job(struct timer *t, const struct sm_job *j)
 	fj.now = fx_now();
 	fj.res.ok = rc == FX_OK && o.ok;
 	fj.res.resolved = rc == FX_OK && o.resolved && !j->undo;
+	fj.res.rehearsal =
+	    o.rehearsal ||
+	    json_is_true(json_object_get(o.prior_state, "dry_run"));
 	fj.res.prior_state = o.prior_state;
 	fj.res.message = o.message.len
 			     ? buf_str(&o.message)
@@ -104,9 +107,10 @@ run_job(struct timer *t, const struct sm_job *j)
 	log_info("%s: %s #%lld (%s, attempt %d): %s: %s", __func__,
 	    j->undo ? "undo" : "fix", (long long)j->finding_id, j->playbook,
 	    j->attempt,
-	    fj.res.resolved ? "nothing to do"
-	    : fj.res.ok	    ? "ok"
-			    : "failed",
+	    fj.res.resolved    ? "nothing to do"
+	    : fj.res.rehearsal ? (fj.res.ok ? "rehearsed" : "rehearsal failed")
+	    : fj.res.ok	       ? "ok"
+			       : "failed",
 	    fj.res.message);
 	rc = dbw_call(t->app->w, job_finish, &fj);
 	if (rc == FX_ECONFLICT)
@@ -116,9 +120,12 @@ run_job(struct timer *t, const struct sm_job *j)
 		log_warnx("%s: #%lld: cannot record outcome: %s", __func__,
 		    (long long)j->finding_id, fx_strerror(rc));
 	if (j->undo)
-		m = fj.res.ok ? FIX_ROLLED_BACK : FIX_UNDO_FAILED;
+		m = fj.res.ok && !fj.res.rehearsal ? FIX_ROLLED_BACK
+						   : FIX_UNDO_FAILED;
 	else if (fj.res.resolved)
 		m = FIX_RESOLVED;
+	else if (fj.res.rehearsal && fj.res.ok)
+		m = FIX_REHEARSED;
 	else if (fj.res.ok)
 		m = FIX_FIXED;
 	else

@@ -352,6 +352,33 @@ blk_actions(const char *prefix, int64_t id, json_t *els)
 }
 
 /*
+ * Slack's confirmation dialog on "Fix now" when the fix cannot be undone:
+ * one click on a button is no decision to destroy something for good.
+ */
+static json_t *
+fix_now_button(const struct slack_finding_view *v)
+{
+	json_t *b = blk_button("Fix now", "fixit_fix_now", v->id, "primary");
+	json_t *confirm;
+
+	if (b == NULL || !v->irreversible)
+		return b;
+	confirm = json_pack("{s:o,s:o,s:o,s:o,s:s}", "title",
+	    obj_text("plain_text", "This cannot be undone"), "text",
+	    obj_text("plain_text",
+		"fixit will fix this now, and nobody can undo that fix "
+		"afterwards."),
+	    "confirm", obj_text("plain_text", "Fix now"), "deny",
+	    obj_text("plain_text", "Cancel"), "style", "danger");
+	if (confirm == NULL ||
+	    json_object_set_new(b, "confirm", confirm) != 0) {
+		json_decref(b);
+		b = NULL;
+	}
+	return b;
+}
+
+/*
  * The finding's buttons into *out: NULL (and FX_OK) when none is
  * offered. "Fix now" never in production.
  */
@@ -365,8 +392,7 @@ finding_actions(const struct slack_finding_view *v, json_t **out)
 	if (els == NULL)
 		return FX_ENOMEM;
 	if (v->fix_now && !v->production && !v->notify_only)
-		bad |= arr_add(els,
-		    blk_button("Fix now", "fixit_fix_now", v->id, "primary"));
+		bad |= arr_add(els, fix_now_button(v));
 	if (v->exc_mask & SLACK_EXC_1M)
 		bad |= arr_add(els, blk_button("Exception: 1 month",
 					"fixit_exc_1m", v->id, NULL));
@@ -518,6 +544,10 @@ finding_message(const struct slack_finding_view *v, int with_actions)
 	if (v->irreversible && !v->notify_only)
 		bad |= arr_add(blocks, blk_section(":warning: *This fix cannot "
 						   "be undone.*"));
+	if (v->rehearsal && !v->notify_only)
+		bad |= arr_add(blocks,
+		    blk_section("*Dry run:* fixit will only show what it "
+				"would do; nothing will be changed."));
 	bad |= arr_add(blocks, finding_context(v));
 	if (with_actions && finding_actions(v, &acts) != FX_OK)
 		bad = 1;
@@ -573,8 +603,11 @@ slack_blocks_reminder(const struct slack_finding_view *v)
 	if (v->notify_only)
 		sb_adds(&s, " still needs your attention");
 	else {
-		sb_adds(&s, " will be fixed ");
+		sb_adds(&s, v->rehearsal ? " would be fixed (dry run) "
+					 : " will be fixed ");
 		sb_date(&s, v->deadline);
+		if (v->irreversible)
+			sb_adds(&s, "; this fix cannot be undone");
 	}
 	blocks = json_array();
 	if (blocks == NULL)
@@ -692,6 +725,40 @@ fail:
 	json_decref(blocks);
 	buf_release(&s.b);
 	buf_release(&r.b);
+	return msg;
+}
+
+json_t *
+slack_blocks_rehearsal(const struct slack_finding_view *v, const char *would,
+    const json_t *calls, int update)
+{
+	struct buf t = BUF_INIT;
+	json_t *msg = NULL, *c;
+	size_t i;
+	fx_err rc = FX_OK;
+
+	if (v == NULL)
+		return NULL;
+	buf_init(&t, LIM_TEXT);
+	if (!update)
+		rc = buf_addf(&t, "%s (%s): ", v->title ? v->title : "",
+		    v->resource_id ? v->resource_id : "");
+	if (rc == FX_OK)
+		rc = buf_adds(&t, "Dry run: this is what fixit would have "
+				  "done; nothing was changed.");
+	if (rc == FX_OK && nonempty(would))
+		rc = buf_addf(&t, "\nIt would %s.", would);
+	json_array_foreach(calls, i, c) {
+		if (rc != FX_OK || json_string_value(c) == NULL)
+			continue;
+		rc = buf_addf(&t, "%s%s",
+		    i == 0 ? "\nAWS calls it would make: " : ", ",
+		    json_string_value(c));
+	}
+	if (rc == FX_OK || rc == FX_ETOOBIG)
+		msg = update ? slack_blocks_decision(v, buf_str(&t))
+			     : slack_blocks_text(buf_str(&t));
+	buf_release(&t);
 	return msg;
 }
 

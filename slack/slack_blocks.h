@@ -44,7 +44,10 @@ struct slack_finding_view {
 	int64_t deadline;  /* when fixit fixes it (epoch seconds) */
 	int fix_now;	   /* offer "Fix now" (never in production) */
 	unsigned exc_mask; /* SLACK_EXC_1M | SLACK_EXC_1Y */
-	int irreversible;  /* warn that the fix cannot be undone */
+	int irreversible;  /* warn that the fix cannot be undone; Fix now
+			    * asks to confirm */
+	int rehearsal;	   /* the executor only rehearses (dry run): say
+			    * that nothing will be changed */
 	int notify_only;   /* playbook mode notify: fixit changes nothing */
 	const char *managed_by;	    /* IaC owner ("aws:cloudformation:stack-name
 				 * =web"): fix it there; or NULL */
@@ -64,6 +67,16 @@ json_t *slack_blocks_modal(const struct slack_finding_view *v, int kind) FX_WUR;
 json_t *slack_blocks_approval(const struct slack_finding_view *v,
     int64_t exception_id, const char *requester, const char *reason,
     int kind) FX_WUR;
+/*
+ * After a dry run (outbox "rehearsal"): what fixit would have done and
+ * that nothing was changed, never that it fixed anything. would is the
+ * playbook's sentence and calls an array of "service Action" strings
+ * (either may be NULL or empty). update 1: the finding's message
+ * without buttons, with this as its decision (for chat.update); 0: a
+ * message of its own that names the finding.
+ */
+json_t *slack_blocks_rehearsal(const struct slack_finding_view *v,
+    const char *would, const json_t *calls, int update) FX_WUR;
 /* a simple message: text in one section block */
 json_t *slack_blocks_text(const char *text) FX_WUR;
 

@@ -180,21 +180,30 @@ def playbook(name, **kw):
         "max_fixes_per_hour": 0,
         "max_attempts": 2,
         "retry_backoff": "1s",
-        "irreversible": False,
         "executor": None,       # filled by Env: exec fake_fix.py
     }
     pb.update(kw)
     return pb
 
 
+# built-ins whose fix cannot be undone: fixitd refuses approval none for
+# them, so their tests ask the owner and let a short deadline pass
+IRREVERSIBLE = ("eip-unassociated", "ec2-quarantine-expired")
+
+
 def aws_playbook(builtin, name=None, dry_run=False, params=None, **kw):
     """A playbook running built-in `builtin` with the aws executor
-    (approval none unless given, so a finding is fixed at once)."""
+    (approval none unless given, so a finding is fixed at once; an
+    irreversible built-in: approval owner, fixed 1 s after the owner was
+    told)."""
     ex = {"type": "aws", "dry_run": dry_run, "timeout": "60s"}
     if name is not None and name != builtin:
         ex["playbook"] = builtin
     if params:
         ex["params"] = params
+    if builtin in IRREVERSIBLE:
+        kw.setdefault("approval", "owner")
+        kw.setdefault("grace", "1s")
     kw.setdefault("approval", "none")
     kw.setdefault("description", "built-in %s" % builtin)
     kw.setdefault("retry_backoff", "1s")

@@ -8,6 +8,7 @@ The fake verifies every signature itself (fakeaws.py): a call it answered
 with 2xx had a valid SigV4 signature for its service and region.
 """
 
+import json
 import os
 import time
 
@@ -172,26 +173,30 @@ def test_failed_scan_never_resolves():
 
 
 def test_dry_run_sends_nothing():
+    """A dry run is a rehearsal: rehearsed (never fixed), the plan in the
+    history, no prior state; the undo has nothing to undo."""
     with imds_env(dry_run=True) as env:
         iid = seed(env)
         env.start()
         env.scan()
         [f] = env.findings(playbook=PB)
-        env.wait_state(f["id"], "fixed", timeout=20)
-        prior = env.finding(f["id"])["prior_state"]
-        h.check(prior.get("dry_run") is True and
-                [p["action"] for p in prior.get("planned", [])] ==
+        env.wait_state(f["id"], "rehearsed", timeout=20)
+        h.check(env.finding(f["id"])["prior_state"] is None,
+                "a rehearsal keeps a prior state")
+        [row] = [r for r in env.audit(f["id"])
+                 if r["to_state"] == "rehearsed"]
+        plan = json.loads(row["data"])["plan"]
+        h.check(plan.get("dry_run") is True and
+                [p["action"] for p in plan.get("planned", [])] ==
                 ["CreateTags", "ModifyInstanceMetadataOptions"],
-                "the plan is the prior state: %r", prior)
+                "the plan is in the history: %r", plan)
         h.check(env.aws.mutating_calls() == [], "dry run sent %r",
                 env.aws.mutating_calls())
         inst = env.aws.account(h.NONPROD).region(h.REGION).instances[iid]
         h.check(inst["metadata"]["http_tokens"] == "optional", "changed")
-        env.fixit("undo %d" % f["id"])
-        env.wait_state(f["id"], "rolled_back", timeout=20)
-        h.check(any("nothing to undo" in (r["reason"] or "") for r in
-                    env.q("SELECT reason FROM audit WHERE finding_id = ?",
-                          f["id"])), "the undo says it was a dry run")
+        text = env.fixit("undo %d" % f["id"])
+        h.check("nothing to undo" in text, "undo answered %r", text)
+        h.check(env.state(f["id"]) == "rehearsed", "the undo changed it")
         h.check(env.aws.mutating_calls() == [], "dry-run undo sent calls")
 
 

@@ -95,7 +95,7 @@ static const char full_yaml[] =
     "    max_fixes_per_hour: 0\n"
     "    max_attempts: 5\n"
     "    retry_backoff: 30s\n"
-    "    irreversible: true\n"
+    "    irreversible: false\n"
     "    exception_durations: {1m: 1h, 1y: 2h}\n"
     "    executor:\n"
     "      type: exec\n"
@@ -185,7 +185,7 @@ test_full(void)
 		CHECK_INT(pb->max_fixes_per_hour, 0);
 		CHECK_INT(pb->max_attempts, 5);
 		CHECK_INT(pb->retry_backoff, 30);
-		CHECK_INT(pb->irreversible, 1);
+		CHECK_INT(pb->irreversible, 0);
 		CHECK_INT(pb->exc_duration[EXC_1M], 3600);
 		CHECK_INT(policy_exc_secs(pb, EXC_1Y), 7200);
 		CHECK(pb->exec.ops == executor_find("exec"));
@@ -268,6 +268,27 @@ test_defaults(void)
 		CHECK_INT(pb->exec.dry_run, 1);
 		config_free(c);
 	}
+	TEST("irreversible: the built-in's mark, config can only add") {
+		rc = load(MIN_HEAD
+		    "playbooks:\n  - name: eip-unassociated\n"
+		    "    executor: {type: aws, dry_run: false}\n"
+		    "  - name: imds\n    irreversible: true\n"
+		    "    executor: {type: aws, playbook: ec2-imdsv1}\n"
+		    "  - name: ec2-imdsv1\n"
+		    "    executor: {type: aws}\n",
+		    &c, &err);
+		CHECK_INT(rc, FX_OK);
+		if (rc != FX_OK) {
+			printf("  %s\n", buf_str(&err));
+			break;
+		}
+		CHECK_INT(c->policy->playbooks[0].irreversible, 1);
+		CHECK_INT(c->policy->playbooks[1].irreversible, 1);
+		CHECK_INT(c->policy->playbooks[2].irreversible, 0);
+		CHECK_INT(executor_rehearses(&c->policy->playbooks[0].exec), 0);
+		CHECK_INT(executor_rehearses(&c->policy->playbooks[2].exec), 1);
+		config_free(c);
+	}
 	TEST("empty sections take their defaults") {
 		rc = load(MIN_HEAD "slack:\ningest:\n# tokens_file: x\n"
 				   "playbooks:\n  - name: p1\n    executor:\n",
@@ -342,6 +363,17 @@ static const struct err_case err_cases[] = {
 	    ":4: accounts: expected a list like [{...}, {...}], got a mapping" },
 	{ MIN_HEAD PB1 "    irreversible: yes\n",
 	    ":5: playbooks[0].irreversible: expected true or false" },
+	/* irreversible: the playbook's own mark; config only adds to it */
+	{ MIN_HEAD "playbooks:\n  - name: eip-unassociated\n"
+		   "    irreversible: false\n    executor: {type: aws}\n",
+	    ":5: playbooks[0].irreversible: playbook eip-unassociated runs a "
+	    "fix that cannot be undone; the config can only add" },
+	{ MIN_HEAD "playbooks:\n  - name: ec2-quarantine-expired\n"
+		   "    approval: none\n    executor: {type: aws}\n",
+	    ":5: playbooks[0].approval: playbook ec2-quarantine-expired is "
+	    "irreversible" },
+	{ MIN_HEAD PB1 "    irreversible: true\n    approval: none\n",
+	    ":6: playbooks[0].approval: playbook p1 is irreversible" },
 	/* numbers and durations */
 	{ MIN_HEAD "http_threads: -1\n",
 	    ":3: http_threads: expected a whole number from 0 to 64" },
