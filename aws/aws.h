@@ -111,6 +111,8 @@ struct aws_req {
 	const char *body;   /* REST-XML only: XML body or NULL */
 	const char *bucket; /* S3 only: the bucket; path is under it
 				 * ("/" = the bucket itself) */
+	const char *expected_owner; /* S3: x-amz-expected-bucket-owner
+				     * (an account id) or NULL */
 };
 
 struct aws_resp {

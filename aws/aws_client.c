@@ -231,6 +231,7 @@ struct prepared {
 	const char *query;
 	char amz_date[17];
 	char content_sha[65]; /* S3: x-amz-content-sha256 */
+	const char *owner;    /* S3: x-amz-expected-bucket-owner */
 };
 
 static void
@@ -325,7 +326,7 @@ prepare(const struct aws_client *c, const struct aws_creds *cr,
     const struct aws_req *r, struct prepared *p)
 {
 	const struct aws_service *s = aws_service(r->svc);
-	struct aws_hdr h[6];
+	struct aws_hdr h[7];
 	struct sigv4_req sr;
 	struct sigv4_creds sc;
 	struct tm tm;
@@ -345,8 +346,10 @@ prepare(const struct aws_client *c, const struct aws_creds *cr,
 		16)
 		return FX_EINVAL;
 	/* S3 wants the payload's hash in a header, and signs that value */
-	if (s->s3)
+	if (s->s3) {
 		sigv4_sha256_hex(p->body.data, p->body.len, p->content_sha);
+		p->owner = r->expected_owner;
+	}
 	if (cr == NULL)
 		return FX_OK;
 	h[nh++] = (struct aws_hdr){ "host", buf_str(&p->host) };
@@ -362,6 +365,9 @@ prepare(const struct aws_client *c, const struct aws_creds *cr,
 	if (s->s3)
 		h[nh++] =
 		    (struct aws_hdr){ "x-amz-content-sha256", p->content_sha };
+	if (p->owner != NULL)
+		h[nh++] =
+		    (struct aws_hdr){ "x-amz-expected-bucket-owner", p->owner };
 	memset(&sr, 0, sizeof(sr));
 	sr.method = p->method;
 	sr.path = buf_str(&p->path);
@@ -632,6 +638,10 @@ build_headers(const struct prepared *p, const struct aws_creds *cr,
 		return rc;
 	if (p->content_sha[0] != '\0' &&
 	    (rc = slist_add(l, "X-Amz-Content-SHA256", p->content_sha)) !=
+		FX_OK)
+		return rc;
+	if (p->owner != NULL &&
+	    (rc = slist_add(l, "X-Amz-Expected-Bucket-Owner", p->owner)) !=
 		FX_OK)
 		return rc;
 	if (cr != NULL && cr->session_token != NULL &&
