@@ -21,6 +21,7 @@ struct aws_exec {
 	const struct policy *pol;
 	const struct aws_cfg *client;
 	struct aws_credsrc *creds;
+	const char **accounts; /* the policy's account ids, NULL-terminated */
 };
 
 /* a playbook's prepared aws executor */
@@ -36,6 +37,7 @@ aws_exec_new(const struct policy *pol, const struct aws_cfg *client,
     struct aws_exec **out)
 {
 	struct aws_exec *e;
+	size_t i;
 	fx_err rc;
 
 	*out = NULL;
@@ -43,9 +45,17 @@ aws_exec_new(const struct policy *pol, const struct aws_cfg *client,
 		return FX_ENOMEM;
 	e->pol = pol;
 	e->client = client;
+	e->accounts = calloc(pol->naccounts + 1, sizeof(*e->accounts));
+	if (e->accounts == NULL) {
+		free(e);
+		return FX_ENOMEM;
+	}
+	for (i = 0; i < pol->naccounts; i++)
+		e->accounts[i] = pol->accounts[i].id;
 	rc = aws_credsrc_new(pol->aws.profile, pol->aws.sts_region,
 	    pol->aws.creds_refresh, &e->creds);
 	if (rc != FX_OK) {
+		free(e->accounts);
 		free(e);
 		return rc;
 	}
@@ -59,6 +69,7 @@ aws_exec_free(struct aws_exec *e)
 	if (e == NULL)
 		return;
 	aws_credsrc_free(e->creds);
+	free(e->accounts);
 	free(e);
 }
 
@@ -108,6 +119,7 @@ run_init(struct run *r, struct aws_exec *e, struct aws_client *c,
 	r->x.client = c;
 	r->x.creds = e->creds;
 	r->x.account_id = account;
+	r->x.accounts = e->accounts;
 	r->x.region = region;
 	r->x.external_id = a->external_id;
 	r->x.session = r->session;

@@ -9,6 +9,10 @@ plus the credential sources that do not use SigV4:
   route53                          REST-XML /2013-04-01/...
   cloudfront                       REST-XML /2020-05-31/...
   cloudtrail                       JSON 1.1, X-Amz-Target
+  s3                               HeadBucket (fakeaws_s3elb.py), path- or
+                                   virtual-hosted style (BUCKET.localhost)
+  elasticloadbalancing             ELB and ELBv2 DescribeLoadBalancers (the
+                                   Version tells them apart)
   EC2 IMDSv2                       PUT /latest/api/token, GET /latest/...
   ECS container credentials        GET /ecs/creds (Authorization: TOKEN)
 
@@ -50,6 +54,9 @@ Usage in a test:
         [c] = aws.calls(action="ModifyInstanceMetadataOptions", ok=True)
         assert (c.account, c.role) == ("444455556666", "fixit")
         assert reg.instances[iid]["metadata"]["http_tokens"] == "required"
+
+A UDP DNS server (fakedns.py) runs alongside: `fake.dns`, its address in
+env()'s FIXIT_DNS_RESOLVER; NXDOMAIN unless fake.dns.delegate(name, ns).
 
 Control: fail_next(n, kind, action=None, service=None) with kind
 throttle|500|denied|expired; ignore_next(action, n=1) (answer success,

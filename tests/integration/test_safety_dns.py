@@ -4,6 +4,15 @@ a name that works (issue 11: item 7 and "dangling-dns checks that the
 target is really gone"). Each test asserts the AWS calls made and the
 calls not made.
 
+route53-ns-only (item 7): an empty zone delegated to from a parent zone
+in another configured account -> not deleted by default (notify-only,
+the delegation in its details; a posted finding fails its check with
+the reason); with delegated: remove -> the parent NS record is deleted
+first (in the parent's account), recorded, and undo restores both; a
+zone delegated in the public DNS (the fake DNS server) -> not deleted,
+also with delegated: remove; a resolver that does not answer -> not
+deleted.
+
 dangling-dns: a target that exists again under its name in the account
 (an S3 bucket, path- and virtual-hosted style; an ELBv2 and a classic
 load balancer) -> the finding resolves, no ChangeResourceRecordSets; a
@@ -135,8 +144,154 @@ def test_classic_elb_again():
         check_untouched(env, zid)
 
 
+# ---- route53-ns-only: delegations ----------------------------------------
+
+def ns_env(name, **params):
+    params.setdefault("dns_timeout_ms", 500)
+    return h.Env(name, aws=True, start=False, playbooks=[
+        h.aws_playbook("route53-ns-only", max_attempts=1, params=params)])
+
+
+def seed_delegated(env):
+    """sub.example.com (empty, NONPROD) delegated from example.com in
+    PROD; (sub zone id, parent zone id)."""
+    sub = env.aws.account(h.NONPROD).add_zone("sub.example.com")
+    ns = env.aws.account(h.NONPROD).zones[sub]["name_servers"]
+    parent = env.aws.account(h.PROD).add_zone("example.com", records=[
+        {"name": "sub.example.com", "type": "NS", "values": ns,
+         "ttl": 172800}])
+    return sub, parent
+
+
+def parent_ns(env, parent):
+    return env.aws.account(h.PROD).find_record(parent, "sub.example.com",
+                                               "NS")
+
+
+def no_delete(env, what):
+    h.check(not env.aws.calls(action="DeleteHostedZone"),
+            "%s: DeleteHostedZone sent", what)
+    check_no_mutation(env, what)
+
+
+def scan_found(env, zid):
+    env.start()
+    env.scan()
+    fs = {f["resource_id"]: f for f in
+          env.findings(playbook="route53-ns-only")}
+    h.check(set(fs) == {zid}, "findings %r", list(fs))
+    return env.finding(fs[zid]["id"])
+
+
+def test_parent_delegation_notify():
+    with ns_env("ns-parent-notify") as env:
+        sub, parent = seed_delegated(env)
+        f = scan_found(env, sub)
+        d = f["details"]
+        h.check(d.get("notify_only") is True, "not notify-only: %r", d)
+        h.check(d["delegation"]["parents"] == [
+            {"account": h.PROD, "zone_id": parent,
+             "zone_name": "example.com."}], "delegation %r", d)
+        env.wait_notify(f["id"])
+        no_delete(env, "a delegated zone")
+        h.check(sub in env.aws.account(h.NONPROD).zones, "zone deleted")
+        # a finding posted for another delegated zone (not from a scan,
+        # so not notify-only): the check before the fix refuses
+        a = env.aws.account(h.NONPROD)
+        other = a.add_zone("other.example.com")
+        env.aws.account(h.PROD).add_record(
+            parent, "other.example.com", "NS", a.zones[other]["name_servers"])
+        env.aws.reset_calls()
+        [fid] = env.ingest_ok([h.item(
+            "route53-ns-only", h.NONPROD, other, resource_arn=None,
+            region="us-east-1", title="empty zone",
+            details={"name": "other.example.com."})])
+        env.wait_state(fid, "failed", timeout=30)
+        err = env.finding(fid).get("last_error") or ""
+        h.check("still delegated" in err and parent in err,
+                "no reason given: %r", err)
+        no_delete(env, "a posted finding for a delegated zone")
+        h.check(other in a.zones, "zone deleted")
+
+
+def test_parent_delegation_removed_first_and_undone():
+    with ns_env("ns-parent-remove", delegated="remove") as env:
+        sub, parent = seed_delegated(env)
+        f = scan_found(env, sub)
+        h.check(not f["details"].get("notify_only"), "notify-only %r",
+                f["details"])
+        env.wait_state(f["id"], "fixed", timeout=30)
+        muts = [(c.name, c.account, c.role, c.path)
+                for c in env.aws.mutating_calls()]
+        want = [
+            ("ChangeTagsForResource", h.NONPROD, "fixit-tagger",
+             "/2013-04-01/tags/hostedzone/" + sub),
+            ("ChangeTagsForResource", h.PROD, "fixit-tagger",
+             "/2013-04-01/tags/hostedzone/" + parent),
+            ("ChangeResourceRecordSets", h.PROD, "fixit-remediator",
+             "/2013-04-01/hostedzone/%s/rrset" % parent),
+            ("DeleteHostedZone", h.NONPROD, "fixit-remediator",
+             "/2013-04-01/hostedzone/" + sub)]
+        h.check(muts == want, "calls %r", muts)
+        h.check("<Action>DELETE</Action>" in env.aws.calls(
+            action="ChangeResourceRecordSets")[0].xml, "not a DELETE")
+        h.check(parent_ns(env, parent) is None, "parent NS kept")
+        h.check(sub not in env.aws.account(h.NONPROD).zones, "zone kept")
+        prior = env.finding(f["id"])["prior_state"]
+        h.check([p["zone_id"] for p in prior["delegation"]] == [parent] and
+                prior["delegation"][0]["account"] == h.PROD,
+                "prior delegation %r", prior.get("delegation"))
+        env.aws.reset_calls()
+        r = env.fixit("undo %d" % f["id"])
+        env.wait_state(f["id"], "rolled_back", timeout=30)
+        new = [z for z in env.aws.account(h.NONPROD).zones.values()
+               if z["name"] == "sub.example.com."]
+        h.check(len(new) == 1, "zone not re-created: %r (%r)", new, r)
+        rr = parent_ns(env, parent)
+        h.check(rr is not None and
+                sorted(v.rstrip(".") for v in rr["values"]) ==
+                sorted(v.rstrip(".") for v in new[0]["name_servers"]),
+                "parent NS not restored to the new name servers: %r", rr)
+        [c] = env.aws.calls(action="ChangeResourceRecordSets")
+        h.check(c.account == h.PROD and "<Action>CREATE</Action>" in c.xml,
+                "restore %r", c)
+
+
+def test_public_delegation():
+    for mode in ("notify", "remove"):
+        with ns_env("ns-public-" + mode, delegated=mode) as env:
+            sub = env.aws.account(h.NONPROD).add_zone("pub.example.net")
+            env.aws.dns.delegate(
+                "pub.example.net",
+                env.aws.account(h.NONPROD).zones[sub]["name_servers"])
+            f = scan_found(env, sub)
+            h.check(f["details"].get("notify_only") is True and
+                    f["details"]["delegation"]["parents"] == [] and
+                    len(f["details"]["delegation"]["public_ns"]) == 4,
+                    "%s: details %r", mode, f["details"])
+            env.wait_notify(f["id"])
+            h.check(("pub.example.net", 2) in env.aws.dns.queries,
+                    "no NS question: %r", env.aws.dns.queries)
+            no_delete(env, "a publicly delegated zone (%s)" % mode)
+
+
+def test_resolver_silent():
+    with ns_env("ns-silent", dns_timeout_ms=300) as env:
+        sub = env.aws.account(h.NONPROD).add_zone("quiet.example.org")
+        env.aws.dns.misbehave("quiet.example.org", "silent")
+        f = scan_found(env, sub)
+        env.wait_state(f["id"], "failed", timeout=30)
+        h.check("cannot tell" in (env.finding(f["id"]).get("last_error")
+                                  or ""), "last_error %r",
+                env.finding(f["id"]).get("last_error"))
+        no_delete(env, "no answer from the resolver")
+
+
 if __name__ == "__main__":
-    h.run_tests(test_bucket_again_path_style,
+    h.run_tests(test_parent_delegation_notify,
+                test_parent_delegation_removed_first_and_undone,
+                test_public_delegation, test_resolver_silent,
+                test_bucket_again_path_style,
                 test_bucket_again_virtual_hosted,
                 test_bucket_taken_by_another_account,
                 test_elbv2_again, test_classic_elb_again)
