@@ -28,7 +28,8 @@ answer(unsigned char *p, unsigned flags, unsigned an, const char *name,
 	p[2] = (unsigned char)(flags >> 8);
 	p[3] = (unsigned char)flags;
 	p[7] = (unsigned char)an;
-	memcpy(p + len, rest, nrest);
+	if (nrest > 0)
+		memcpy(p + len, rest, nrest);
 	return len + nrest;
 }
 
