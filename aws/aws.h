@@ -3,8 +3,9 @@
  * the playbooks need, SigV4 signing, libcurl transport, retries, errors.
  *
  *   EC2 query   POST / form (Action, Version, Foo.1, Filter.1.Name ...)
- *   Query       POST / form (IAM, STS, RDS, CloudWatch): same shape
- *   REST-XML    METHOD path?query, XML body (Route 53, CloudFront)
+ *   Query       POST / form (IAM, STS, RDS, CloudWatch, ELB, ELBv2):
+ *               same shape
+ *   REST-XML    METHOD path?query, XML body (Route 53, CloudFront, S3)
  *   JSON 1.1    POST / with X-Amz-Target, JSON body (CloudTrail)
  *
  * Answers are parsed into jansson: XML with aws_xml_to_json (the content
@@ -12,11 +13,23 @@
  *
  * Endpoints, as the AWS SDKs resolve them: the config's per-service
  * endpoint, else AWS_ENDPOINT_URL_<SERVICE> (EC2, IAM, STS, RDS,
- * CLOUDWATCH, ROUTE_53, CLOUDFRONT, CLOUDTRAIL), else the config's
+ * CLOUDWATCH, ROUTE_53, CLOUDFRONT, CLOUDTRAIL, S3,
+ * ELASTIC_LOAD_BALANCING, ELASTIC_LOAD_BALANCING_V2), else the config's
  * default endpoint, else AWS_ENDPOINT_URL, else the public endpoint
  * (https://SERVICE.REGION.amazonaws.com; iam, route53 and cloudfront are
- * global and signed for us-east-1). A path in an override URL is kept as
- * a prefix.
+ * global and signed for us-east-1; elb and elbv2 are both
+ * elasticloadbalancing.REGION, signed as "elasticloadbalancing"). A
+ * path in an override URL is kept as a prefix.
+ *
+ * S3 requests name a bucket (aws_req.bucket): virtual-hosted style
+ * (https://BUCKET.s3.REGION.amazonaws.com/KEY) or path style
+ * (https://s3.REGION.amazonaws.com/BUCKET/KEY), as aws_cfg.s3_addressing
+ * says; "auto" is virtual-hosted on the public endpoint for a name that
+ * is one DNS label (no dots: the *.s3 certificate would not match) and
+ * path style otherwise and on an override (a fake or a proxy has no
+ * wildcard DNS). Every S3 request carries x-amz-content-sha256 (the
+ * SHA-256 of the body, signed) as S3 requires; the path is signed as
+ * sent, not normalised.
  *
  * Retries: throttling (HTTP 429, RequestLimitExceeded, Throttling,
  * ThrottlingException, ...), 5xx and transport errors are retried up to
@@ -46,8 +59,14 @@ enum aws_svc {
 	AWS_ROUTE53,
 	AWS_CLOUDFRONT,
 	AWS_CLOUDTRAIL,
+	AWS_S3,
+	AWS_ELB,   /* classic load balancers (2012-06-01) */
+	AWS_ELBV2, /* application, network, gateway (2015-12-01) */
 	AWS_SVC__COUNT
 };
+
+/* aws_cfg.s3_addressing (config aws.s3_addressing: auto, path, virtual) */
+enum aws_s3_style { AWS_S3_AUTO = 0, AWS_S3_PATH, AWS_S3_VIRTUAL };
 
 /* client settings; filled by server/config.c, read-only afterwards */
 struct aws_cfg {
@@ -57,6 +76,7 @@ struct aws_cfg {
 	int backoff_base_ms;		/* default 200 */
 	int backoff_max_ms;		/* default 20000 */
 	int64_t timeout_s;		/* per HTTP request, default 30 */
+	int s3_addressing;		/* enum aws_s3_style, default auto */
 };
 void aws_cfg_defaults(struct aws_cfg *c);
 void aws_cfg_release(struct aws_cfg *c); /* frees the strings */
@@ -89,6 +109,10 @@ struct aws_req {
 	const char *path;   /* REST-XML only, encoded: "/2013-04-01/..." */
 	const char *query;  /* REST-XML only, encoded, without '?'; or NULL */
 	const char *body;   /* REST-XML only: XML body or NULL */
+	const char *bucket; /* S3 only: the bucket; path is under it
+				 * ("/" = the bucket itself) */
+	const char *expected_owner; /* S3: x-amz-expected-bucket-owner
+				     * (an account id) or NULL */
 };
 
 struct aws_resp {
@@ -96,6 +120,7 @@ struct aws_resp {
 	json_t *doc;	      /* owned: parsed answer (root content) */
 	struct aws_error err; /* AWS error of the last attempt, if any */
 	int attempts;
+	char bucket_region[32]; /* S3: x-amz-bucket-region, or "" */
 };
 void aws_resp_init(struct aws_resp *r);
 void aws_resp_release(struct aws_resp *r);
@@ -124,5 +149,7 @@ fx_err aws_call(struct aws_client *c, const struct aws_creds *cr,
 /* the endpoint URL (no trailing '/') and signing region of a request */
 fx_err aws_endpoint(const struct aws_cfg *cfg, enum aws_svc svc,
     const char *region, struct buf *url, const char **sign_region) FX_WUR;
+/* 1 when svc's endpoint comes from the config or the environment */
+int aws_endpoint_overridden(const struct aws_cfg *cfg, enum aws_svc svc);
 
 #endif

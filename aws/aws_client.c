@@ -2,6 +2,7 @@
  * aws_client.c - the AWS API client (see aws.h).
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -25,55 +26,12 @@
 #define AWS_JSON_CTYPE	       "application/x-amz-json-1.1"
 #define AWS_FORM_CTYPE	       "application/x-www-form-urlencoded; charset=utf-8"
 
-enum aws_proto { PROTO_QUERY = 0, PROTO_REST_XML, PROTO_JSON };
-
-struct aws_service {
-	const char *name;    /* config key and signing name */
-	const char *env;     /* AWS_ENDPOINT_URL_<env> */
-	const char *host;    /* public host; "%s" = region */
-	const char *version; /* Query API version */
-	const char *target;  /* JSON 1.1 X-Amz-Target prefix */
-	enum aws_proto proto;
-	int global; /* signed for us-east-1, host without region */
-	const char *const *list_tags;
-};
-
-static const char *const rds_lists[] = { "DBInstance", "DBSnapshot", "Tag",
-	"VpcSecurityGroupMembership", "DBParameterGroup", "DBSubnetGroup",
-	"Subnet", "OptionGroupMembership", NULL };
-static const char *const r53_lists[] = { "HostedZone", "ResourceRecordSet",
-	"ResourceRecord", "Tag", "NameServer", "VPC", NULL };
-static const char *const cf_lists[] = { "DistributionSummary", "Origin",
-	"CNAME", "CacheBehavior", "OriginGroup", "Method", NULL };
-
-static const struct aws_service services[AWS_SVC__COUNT] = {
-	[AWS_EC2] = { "ec2", "EC2", "ec2.%s.amazonaws.com", "2016-11-15", NULL,
-	    PROTO_QUERY, 0, NULL },
-	[AWS_IAM] = { "iam", "IAM", "iam.amazonaws.com", "2010-05-08", NULL,
-	    PROTO_QUERY, 1, NULL },
-	[AWS_STS] = { "sts", "STS", "sts.%s.amazonaws.com", "2011-06-15", NULL,
-	    PROTO_QUERY, 0, NULL },
-	[AWS_RDS] = { "rds", "RDS", "rds.%s.amazonaws.com", "2014-10-31", NULL,
-	    PROTO_QUERY, 0, rds_lists },
-	[AWS_CLOUDWATCH] = { "monitoring", "CLOUDWATCH",
-	    "monitoring.%s.amazonaws.com", "2010-08-01", NULL, PROTO_QUERY, 0,
-	    NULL },
-	[AWS_ROUTE53] = { "route53", "ROUTE_53", "route53.amazonaws.com", NULL,
-	    NULL, PROTO_REST_XML, 1, r53_lists },
-	[AWS_CLOUDFRONT] = { "cloudfront", "CLOUDFRONT",
-	    "cloudfront.amazonaws.com", NULL, NULL, PROTO_REST_XML, 1,
-	    cf_lists },
-	[AWS_CLOUDTRAIL] = { "cloudtrail", "CLOUDTRAIL",
-	    "cloudtrail.%s.amazonaws.com", NULL,
-	    "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101",
-	    PROTO_JSON, 0, NULL },
-};
-
 struct aws_client {
 	const struct aws_cfg *cfg;
 	CURL *curl;
-	struct buf body;      /* the answer, capped */
-	char request_id[128]; /* x-amzn-RequestId / x-amz-request-id */
+	struct buf body;	/* the answer, capped */
+	char request_id[128];	/* x-amzn-RequestId / x-amz-request-id */
+	char bucket_region[32]; /* S3: x-amz-bucket-region */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -98,25 +56,6 @@ aws_cfg_release(struct aws_cfg *c)
 		free(c->endpoint[i]);
 	free(c->endpoint_default);
 	memset(c, 0, sizeof(*c));
-}
-
-int
-aws_svc_parse(const char *name)
-{
-	int i;
-
-	for (i = 0; i < AWS_SVC__COUNT; i++)
-		if (strcmp(services[i].name, name) == 0)
-			return i;
-	if (strcmp(name, "cloudwatch") == 0)
-		return AWS_CLOUDWATCH;
-	return -1;
-}
-
-const char *
-aws_svc_name(enum aws_svc s)
-{
-	return (unsigned)s < AWS_SVC__COUNT ? services[s].name : "?";
 }
 
 void
@@ -207,77 +146,6 @@ aws_client_free(struct aws_client *c)
 	free(c);
 }
 
-/* ---- endpoints ------------------------------------------------------ */
-
-static const char *
-env_endpoint(const struct aws_service *s)
-{
-	char name[64];
-	const char *v;
-	size_t n = strlen("AWS_ENDPOINT_URL_");
-
-	if (n + strlen(s->env) + 1 > sizeof(name))
-		return NULL;
-	memcpy(name, "AWS_ENDPOINT_URL_", n);
-	memcpy(name + n, s->env, strlen(s->env) + 1);
-	v = getenv(name);
-	return v != NULL && *v != '\0' ? v : NULL;
-}
-
-static int
-region_ok(const char *r)
-{
-	size_t i;
-
-	for (i = 0; r[i] != '\0'; i++)
-		if (!((r[i] >= 'a' && r[i] <= 'z') ||
-			(r[i] >= '0' && r[i] <= '9') || r[i] == '-'))
-			return 0;
-	return i > 0 && i < 32;
-}
-
-fx_err
-aws_endpoint(const struct aws_cfg *cfg, enum aws_svc svc, const char *region,
-    struct buf *url, const char **sign_region)
-{
-	const struct aws_service *s;
-	const char *o, *env_all;
-	size_t n;
-
-	if ((unsigned)svc >= AWS_SVC__COUNT)
-		return FX_EINVAL;
-	s = &services[svc];
-	if (s->global)
-		region = "us-east-1";
-	if (region == NULL || !region_ok(region))
-		return FX_EINVAL;
-	*sign_region = region;
-	env_all = getenv("AWS_ENDPOINT_URL");
-	if (env_all != NULL && *env_all == '\0')
-		env_all = NULL;
-	o = cfg != NULL ? cfg->endpoint[svc] : NULL;
-	if (o == NULL)
-		o = env_endpoint(s);
-	if (o == NULL && cfg != NULL)
-		o = cfg->endpoint_default;
-	if (o == NULL)
-		o = env_all;
-	if (o != NULL) {
-		if (strncmp(o, "http://", 7) != 0 &&
-		    strncmp(o, "https://", 8) != 0)
-			return FX_EINVAL;
-		n = strlen(o);
-		while (n > 0 && o[n - 1] == '/')
-			n--;
-		return buf_add(url, o, n);
-	}
-	if (strstr(s->host, "%s") == NULL)
-		return buf_addf(url, "https://%s", s->host);
-	n = (size_t)(strstr(s->host, "%s") - s->host);
-	return buf_addf(url, "https://%.*s%s%s", (int)n, s->host, region,
-	    s->host + n + 2);
-}
-
 /* ---- request building ----------------------------------------------- */
 
 static fx_err
@@ -362,6 +230,8 @@ struct prepared {
 	const char *method;
 	const char *query;
 	char amz_date[17];
+	char content_sha[65]; /* S3: x-amz-content-sha256 */
+	const char *owner;    /* S3: x-amz-expected-bucket-owner */
 };
 
 static void
@@ -419,13 +289,44 @@ prepare_body(const struct aws_service *s, const struct aws_req *r,
 	return FX_EINVAL;
 }
 
+/* p->url (endpoint, path, query), p->host and p->path (signed) */
+static fx_err
+prepare_url(const struct aws_client *c, const struct aws_service *s,
+    const struct aws_req *r, struct prepared *p)
+{
+	const char *prefix_path, *path;
+	fx_err rc;
+
+	rc = aws_endpoint(c->cfg, r->svc, r->region, &p->url, &p->sign_region);
+	if (rc != FX_OK)
+		return rc;
+	if (s->s3)
+		rc = aws_s3_url(c->cfg, r,
+		    aws_endpoint_overridden(c->cfg, r->svc), &p->url, &p->path);
+	if (rc != FX_OK)
+		return rc;
+	rc = url_host(buf_str(&p->url), &p->host, &prefix_path);
+	if (rc != FX_OK || s->s3)
+		goto query;
+	path = s->proto == PROTO_REST_XML ? r->path : "/";
+	rc = buf_addf(&p->path, "%s%s", prefix_path, path);
+	if (rc != FX_OK)
+		return rc;
+	rc = buf_adds(&p->url, path);
+query:
+	if (rc != FX_OK)
+		return rc;
+	if (p->query != NULL && *p->query != '\0')
+		rc = buf_addf(&p->url, "?%s", p->query);
+	return rc;
+}
+
 static fx_err
 prepare(const struct aws_client *c, const struct aws_creds *cr,
     const struct aws_req *r, struct prepared *p)
 {
-	const struct aws_service *s = &services[r->svc];
-	const char *prefix_path, *path;
-	struct aws_hdr h[5];
+	const struct aws_service *s = aws_service(r->svc);
+	struct aws_hdr h[7];
 	struct sigv4_req sr;
 	struct sigv4_creds sc;
 	struct tm tm;
@@ -433,32 +334,22 @@ prepare(const struct aws_client *c, const struct aws_creds *cr,
 	size_t nh = 0;
 	fx_err rc;
 
-	rc = aws_endpoint(c->cfg, r->svc, r->region, &p->url, &p->sign_region);
-	if (rc != FX_OK)
-		return rc;
 	rc = prepare_body(s, r, p);
 	if (rc != FX_OK)
 		return rc;
-	rc = url_host(buf_str(&p->url), &p->host, &prefix_path);
+	rc = prepare_url(c, s, r, p);
 	if (rc != FX_OK)
 		return rc;
-	path = s->proto == PROTO_REST_XML ? r->path : "/";
-	rc = buf_addf(&p->path, "%s%s", prefix_path, path);
-	if (rc != FX_OK)
-		return rc;
-	rc = buf_adds(&p->url, path);
-	if (rc != FX_OK)
-		return rc;
-	if (p->query != NULL && *p->query != '\0') {
-		rc = buf_addf(&p->url, "?%s", p->query);
-		if (rc != FX_OK)
-			return rc;
-	}
 	t = (time_t)fx_now();
 	if (gmtime_r(&t, &tm) == NULL ||
 	    strftime(p->amz_date, sizeof(p->amz_date), "%Y%m%dT%H%M%SZ", &tm) !=
 		16)
 		return FX_EINVAL;
+	/* S3 wants the payload's hash in a header, and signs that value */
+	if (s->s3) {
+		sigv4_sha256_hex(p->body.data, p->body.len, p->content_sha);
+		p->owner = r->expected_owner;
+	}
 	if (cr == NULL)
 		return FX_OK;
 	h[nh++] = (struct aws_hdr){ "host", buf_str(&p->host) };
@@ -471,6 +362,12 @@ prepare(const struct aws_client *c, const struct aws_creds *cr,
 	if (cr->session_token != NULL)
 		h[nh++] = (struct aws_hdr){ "x-amz-security-token",
 			cr->session_token };
+	if (s->s3)
+		h[nh++] =
+		    (struct aws_hdr){ "x-amz-content-sha256", p->content_sha };
+	if (p->owner != NULL)
+		h[nh++] =
+		    (struct aws_hdr){ "x-amz-expected-bucket-owner", p->owner };
 	memset(&sr, 0, sizeof(sr));
 	sr.method = p->method;
 	sr.path = buf_str(&p->path);
@@ -480,8 +377,10 @@ prepare(const struct aws_client *c, const struct aws_creds *cr,
 	sr.body = p->body.data;
 	sr.body_len = p->body.len;
 	sr.region = p->sign_region;
-	sr.service = s->name;
+	sr.service = aws_service_sign(s);
 	sr.amz_date = p->amz_date;
+	sr.no_normalize = s->s3;
+	sr.payload_hash = s->s3 ? p->content_sha : NULL;
 	sc.access_key_id = cr->access_key_id;
 	sc.secret_key = cr->secret_key;
 	sc.session_token = cr->session_token;
@@ -500,26 +399,34 @@ write_cb(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+/* the printable value of header line p[0..len) into dst, when named */
+static void
+header_value(const char *p, size_t len, const char *name, char *dst,
+    size_t size)
+{
+	size_t i = strlen(name), j;
+
+	if (len < i || strncasecmp(p, name, i) != 0)
+		return;
+	while (i < len && p[i] == ' ')
+		i++;
+	for (j = 0; i < len && j + 1 < size && p[i] > ' ' && p[i] <= '~'; i++)
+		dst[j++] = p[i];
+	dst[j] = '\0';
+}
+
 static size_t
 header_cb(char *p, size_t size, size_t n, void *arg)
 {
-	static const char *const names[] = { "x-amzn-RequestId:",
-		"x-amz-request-id:" };
 	struct aws_client *c = arg;
-	size_t len = size * n, i, k, j;
+	size_t len = size * n;
 
-	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
-		i = strlen(names[k]);
-		if (len < i || strncasecmp(p, names[k], i) != 0)
-			continue;
-		while (i < len && p[i] == ' ')
-			i++;
-		for (j = 0; i < len && j + 1 < sizeof(c->request_id) &&
-			    p[i] > ' ' && p[i] <= '~';
-		     i++)
-			c->request_id[j++] = p[i];
-		c->request_id[j] = '\0';
-	}
+	header_value(p, len, "x-amzn-RequestId:", c->request_id,
+	    sizeof(c->request_id));
+	header_value(p, len, "x-amz-request-id:", c->request_id,
+	    sizeof(c->request_id));
+	header_value(p, len, "x-amz-bucket-region:", c->bucket_region,
+	    sizeof(c->bucket_region));
 	return len;
 }
 
@@ -539,6 +446,7 @@ perform(struct aws_client *c, const char *method, const char *url,
 	*status = 0;
 	buf_reset(&c->body);
 	c->request_id[0] = '\0';
+	c->bucket_region[0] = '\0';
 	c->errbuf[0] = '\0';
 	curl_easy_reset(cu);
 	SETOPT(CURLOPT_URL, url);
@@ -556,6 +464,8 @@ perform(struct aws_client *c, const char *method, const char *url,
 	SETOPT(CURLOPT_ERRORBUFFER, c->errbuf);
 	if (strcmp(method, "GET") == 0)
 		SETOPT(CURLOPT_HTTPGET, 1L);
+	else if (strcmp(method, "HEAD") == 0)
+		SETOPT(CURLOPT_NOBODY, 1L);
 	else {
 		SETOPT(CURLOPT_CUSTOMREQUEST, method);
 		if (body != NULL && body->len > 0) {
@@ -726,6 +636,14 @@ build_headers(const struct prepared *p, const struct aws_creds *cr,
 	if (p->target.len > 0 &&
 	    (rc = slist_add(l, "X-Amz-Target", buf_str(&p->target))) != FX_OK)
 		return rc;
+	if (p->content_sha[0] != '\0' &&
+	    (rc = slist_add(l, "X-Amz-Content-SHA256", p->content_sha)) !=
+		FX_OK)
+		return rc;
+	if (p->owner != NULL &&
+	    (rc = slist_add(l, "X-Amz-Expected-Bucket-Owner", p->owner)) !=
+		FX_OK)
+		return rc;
 	if (cr != NULL && cr->session_token != NULL &&
 	    (rc = slist_add(l, "X-Amz-Security-Token", cr->session_token)) !=
 		FX_OK)
@@ -744,7 +662,7 @@ static fx_err
 attempt(struct aws_client *c, const struct aws_creds *cr,
     const struct aws_req *r, struct aws_resp *out)
 {
-	const struct aws_service *s = &services[r->svc];
+	const struct aws_service *s = aws_service(r->svc);
 	struct prepared p;
 	struct curl_slist *l = NULL;
 	fx_err rc;
@@ -764,6 +682,8 @@ attempt(struct aws_client *c, const struct aws_creds *cr,
 		goto out;
 	}
 	memset(&out->err, 0, sizeof(out->err));
+	snprintf(out->bucket_region, sizeof(out->bucket_region), "%s",
+	    c->bucket_region);
 	if (out->status >= 200 && out->status < 300) {
 		json_decref(out->doc);
 		rc = parse_answer(s, &c->body, &out->doc);
@@ -798,7 +718,7 @@ aws_call(struct aws_client *c, const struct aws_creds *cr,
 		if (rc != FX_ERETRY || out->attempts >= max)
 			break;
 		log_debug("%s: %s %s: %s, retrying (attempt %d of %d)",
-		    __func__, services[r->svc].name,
+		    __func__, aws_service(r->svc)->name,
 		    r->action ? r->action : "?",
 		    out->err.code[0] ? out->err.code : "transport error",
 		    out->attempts, max);

@@ -146,7 +146,8 @@ v4_check_req(const struct sigv4_req *r)
 	if (r == NULL || !v4_token_ok(r->method) ||
 	    !v4_scope_part_ok(r->region) || !v4_scope_part_ok(r->service) ||
 	    !v4_date_ok(r->amz_date) || (r->hdrs == NULL && r->nhdrs > 0) ||
-	    (r->body == NULL && r->body_len > 0))
+	    (r->body == NULL && r->body_len > 0) ||
+	    (r->payload_hash != NULL && !v4_token_ok(r->payload_hash)))
 		return FX_EINVAL;
 	return FX_OK;
 }
@@ -569,7 +570,8 @@ sigv4_canonical_request(const struct sigv4_req *r, struct buf *creq,
 	rc = v4_canon_headers(creq, signed_headers, r);
 	if (rc != FX_OK)
 		goto out;
-	rc = buf_addf(creq, "\n%s\n%s", buf_str(signed_headers) + sh0, hash);
+	rc = buf_addf(creq, "\n%s\n%s", buf_str(signed_headers) + sh0,
+	    r->payload_hash != NULL ? r->payload_hash : hash);
 out:
 	buf_release(&query);
 	buf_release(&path);

@@ -40,7 +40,16 @@ struct sigv4_req {
 	const char *service;  /* signing name: "ec2", "sts", ... */
 	const char *amz_date; /* "YYYYMMDDTHHMMSSZ" */
 	int no_normalize;     /* 1 for S3: path used as is */
+	/*
+	 * The last line of the canonical request: NULL = the hex SHA-256
+	 * of the body; else used as is. S3 signs what its
+	 * x-amz-content-sha256 header says: that hash, or
+	 * "UNSIGNED-PAYLOAD" (SIGV4_UNSIGNED) for a body not hashed.
+	 */
+	const char *payload_hash;
 };
+
+#define SIGV4_UNSIGNED "UNSIGNED-PAYLOAD"
 
 struct sigv4_creds {
 	const char *access_key_id;

@@ -23,7 +23,8 @@ struct aws_exec {
 	const struct policy *pol;
 	const struct aws_cfg *client;
 	struct aws_credsrc *creds;
-	struct dbw *w; /* provenance reads; NULL: none */
+	struct dbw *w;	       /* provenance reads; NULL: none */
+	const char **accounts; /* the policy's account ids, NULL-terminated */
 };
 
 /* a playbook's prepared aws executor */
@@ -39,6 +40,7 @@ aws_exec_new(const struct exec_env *env, struct aws_exec **out)
 {
 	const struct policy *pol = env->pol;
 	struct aws_exec *e;
+	size_t i;
 	fx_err rc;
 
 	*out = NULL;
@@ -47,9 +49,17 @@ aws_exec_new(const struct exec_env *env, struct aws_exec **out)
 	e->pol = pol;
 	e->client = env->aws_client;
 	e->w = env->w;
+	e->accounts = calloc(pol->naccounts + 1, sizeof(*e->accounts));
+	if (e->accounts == NULL) {
+		free(e);
+		return FX_ENOMEM;
+	}
+	for (i = 0; i < pol->naccounts; i++)
+		e->accounts[i] = pol->accounts[i].id;
 	rc = aws_credsrc_new(pol->aws.profile, pol->aws.sts_region,
 	    pol->aws.creds_refresh, &e->creds);
 	if (rc != FX_OK) {
+		free(e->accounts);
 		free(e);
 		return rc;
 	}
@@ -63,6 +73,7 @@ aws_exec_free(struct aws_exec *e)
 	if (e == NULL)
 		return;
 	aws_credsrc_free(e->creds);
+	free(e->accounts);
 	free(e);
 }
 
@@ -113,6 +124,7 @@ run_init(struct run *r, struct aws_exec *e, struct aws_client *c,
 	r->x.client = c;
 	r->x.creds = e->creds;
 	r->x.account_id = account;
+	r->x.accounts = e->accounts;
 	r->x.region = region;
 	r->x.external_id = a->external_id;
 	r->x.iac_tags = (const char *const *)e->pol->events.iac_tags;

@@ -51,6 +51,9 @@ struct pb_ctx {
 	struct aws_client *client;
 	struct aws_credsrc *creds;
 	const char *account_id;
+	/* every configured account id, NULL-terminated (lookups that span
+	 * accounts: a parent zone's delegation); NULL = account_id only */
+	const char *const *accounts;
 	const char *region;
 	const char *role_arn[PB_ROLE__COUNT]; /* per-account roles */
 	const char *external_id;	      /* or NULL */

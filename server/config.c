@@ -382,6 +382,8 @@ static const char *const env_names[] = { "non-production", "production", NULL };
 static const char *const mode_names[] = { "off", "shadow", "notify", "enforce",
 	NULL };
 static const char *const approval_names[] = { "owner", "none", NULL };
+/* enum aws_s3_style order */
+static const char *const s3_style_names[] = { "auto", "path", "virtual", NULL };
 static const char *const region_list[] = { "[eu-west-1, us-east-1]", "region",
 	NULL };
 
@@ -472,6 +474,9 @@ static const struct ckey aws_ep_keys[] = {
 	EP(AWS_ROUTE53, "route53"),
 	EP(AWS_CLOUDFRONT, "cloudfront"),
 	EP(AWS_CLOUDTRAIL, "cloudtrail"),
+	EP(AWS_S3, "s3"),
+	EP(AWS_ELB, "elb"),
+	EP(AWS_ELBV2, "elbv2"),
 };
 #undef EP
 static const struct section aws_ep_sec = SECTION(aws_ep_keys, 0, 0, NULL);
@@ -500,6 +505,8 @@ static const struct ckey aws_keys[] = {
 	INT(C, aws_client.backoff_base_ms, "backoff_base_ms", "200", 0, 60000),
 	INT(C, aws_client.backoff_max_ms, "backoff_max_ms", "20000", 0, 600000),
 	DUR(C, aws_client.timeout_s, "timeout", "30s", 1, 600),
+	ENUM(C, aws_client.s3_addressing, "s3_addressing", "auto", 0,
+	    s3_style_names),
 	DUR(P, aws.creds_refresh, "credentials_refresh", "5m", 1, 43200),
 	MAP("roles", &aws_role_sec),
 	MAP("endpoints", &aws_ep_sec),

@@ -23,6 +23,13 @@
  * same name); for a bucket also dns_name when given. Case-insensitive,
  * trailing dot ignored; amazonaws.com.cn in the cn- regions.
  *
+ * alive   (check and fix) is the resource there again under its name,
+ *         in this account? S3 HeadBucket (expected owner: the account)
+ *         in the target's region; ELB then ELBv2 DescribeLoadBalancers
+ *         by name. Yes -> the records point at a live resource: RIGHT
+ *         (the check resolves the finding; the fix refuses), nothing
+ *         changed. A bucket that exists under another owner (403) is
+ *         what a takeover looks like: the records are still deleted.
  * check   ListHostedZones, ListResourceRecordSets of every zone (CNAME
  *         values and alias targets of any type), CloudFront
  *         ListDistributions (origin domain names): nothing points at
@@ -49,6 +56,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "pb_alive.h"
 #include "pb_r53.h"
 #include "playbook.h"
 #include "banned.h"
@@ -334,6 +342,41 @@ dd_target(struct pb_ctx *x, const json_t *finding, json_t **t)
 	return rc;
 }
 
+/* ---- is it there again --------------------------------------------------- */
+
+/* *alive = 1 when the target exists again in this account (see the top) */
+static fx_err
+dd_alive(struct pb_ctx *x, const json_t *t, int *alive)
+{
+	const char *kind = aws_j_str(t, "kind"), *name = aws_j_str(t, "name");
+	const char *region = aws_j_str(t, "region");
+	enum pb_alive a = PB_ALIVE_NO;
+	char dns[R53_MAX_NAME];
+	int s3 = strcmp(kind, "s3") == 0;
+	fx_err rc;
+
+	*alive = 0;
+	if (s3)
+		rc = pb_alive_bucket(x, name, region, &a);
+	else
+		rc = pb_alive_lb(x, name, region, &a, dns, sizeof(dns));
+	if (rc != FX_OK)
+		return rc;
+	if (a == PB_ALIVE_OURS) {
+		*alive = 1;
+		pb_say(x,
+		    "%s %s exists again in this account: what points at it "
+		    "is not dangling, nothing is changed",
+		    s3 ? "bucket" : "load balancer", name);
+	} else if (a == PB_ALIVE_OTHER)
+		pb_say(x,
+		    "bucket %s exists but is not this account's (or fixitd "
+		    "may not read it): what points at it is treated as "
+		    "dangling",
+		    name);
+	return FX_OK;
+}
+
 /* ---- who points at it ---------------------------------------------------- */
 
 struct dd_scan {
@@ -465,6 +508,7 @@ dd_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 	struct dd_scan s;
 	json_t *t = NULL;
 	size_t nr, nc;
+	int alive = 0;
 	fx_err rc;
 
 	memset(&s, 0, sizeof(s));
@@ -472,6 +516,11 @@ dd_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 	rc = dd_target(x, finding, &t);
 	if (rc != FX_OK)
 		goto out;
+	rc = dd_alive(x, t, &alive);
+	if (rc != FX_OK || alive) {
+		*v = alive ? PB_RIGHT : PB_WRONG;
+		goto out;
+	}
 	rc = dd_scan_run(x, t, &s);
 	if (rc != FX_OK)
 		goto out;
@@ -540,12 +589,18 @@ dd_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 	struct dd_scan s;
 	json_t *t = NULL, *p = NULL, *zones = NULL, *z;
 	const char *zid;
-	int done = 0, failed = 0;
+	int done = 0, failed = 0, alive = 0;
 	fx_err rc, zrc = FX_OK;
 
 	memset(&s, 0, sizeof(s));
 	*prior = NULL;
 	rc = dd_target(x, finding, &t);
+	if (rc != FX_OK)
+		goto out;
+	/* again here: the last look before records are deleted */
+	rc = dd_alive(x, t, &alive);
+	if (rc == FX_OK && alive)
+		rc = FX_ECONFLICT;
 	if (rc != FX_OK)
 		goto out;
 	rc = dd_scan_run(x, t, &s);

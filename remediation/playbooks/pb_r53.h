@@ -119,4 +119,45 @@ fx_err r53_tag_zone(struct pb_ctx *x, const char *zid, const char *action,
 fx_err r53_change(struct pb_ctx *x, const char *zid, const char *action,
     const json_t *rrsets, const char *comment) FX_WUR;
 
+/* ---- delegations (pb_r53_deleg.c) -------------------------------------- */
+
+/*
+ * Who delegates to a public zone named zname whose name servers are
+ * servers (array of names):
+ *   parents    NS record sets named zname, in public zones that are its
+ *              ancestors, in any configured account (x->accounts, with
+ *              the same role names), whose values name at least one of
+ *              servers: [{"account", "zone_id", "zone_name", "record"}]
+ *   public_ns  the NS names the public DNS answers for zname (the
+ *              resolver of playbook parameter "resolver", timeout
+ *              "dns_timeout_ms"): [] when not delegated
+ *   unknown    the public answer could not be had; why says why
+ * Reads only. FX_* errors (a listing failed, a role could not be
+ * assumed) leave the answer unknown: callers must not delete then.
+ */
+struct r53_deleg {
+	json_t *parents;
+	json_t *public_ns;
+	int unknown;
+	char why[192];
+};
+fx_err r53_deleg_find(struct pb_ctx *x, const char *zname,
+    const json_t *servers, struct r53_deleg *d) FX_WUR;
+void r53_deleg_release(struct r53_deleg *d);
+/* 1 when something delegates to the zone */
+int r53_deleg_any(const struct r53_deleg *d);
+/* 1 when every public NS name is among the parents' values: removing
+ * those records removes the public delegation fixit can see */
+int r53_deleg_removable(const struct r53_deleg *d);
+/*
+ * The parents as the fix records them, and removing one / restoring
+ * one: DELETE of p's record in its account (tagger: fixit: tags with
+ * action, remediator: the change); restore CREATEs p's record with
+ * servers as its values (a re-created zone has new name servers),
+ * unless a record of that name and type is there again.
+ */
+fx_err r53_deleg_remove(struct pb_ctx *x, const json_t *p) FX_WUR;
+fx_err r53_deleg_restore(struct pb_ctx *x, const json_t *p,
+    const json_t *servers) FX_WUR;
+
 #endif

@@ -10,12 +10,22 @@
  *         resource_id = zone id (no "/hostedzone/"), arn
  *         arn:aws:route53:::hostedzone/ZID, details {name, private,
  *         record_count, comment}.
+ *         A public zone still delegated to (below) is reported with
+ *         details "delegation" {parents: [{account, zone_id,
+ *         zone_name}], public_ns: [..]}, and "notify_only": true
+ *         unless the delegation is to be removed first (delegated:
+ *         remove, and every public NS is one fixit can remove).
  * check   GetHostedZone: NoSuchHostedZone -> GONE; a record set other
- *         than the apex NS and SOA -> RIGHT; else WRONG.
+ *         than the apex NS and SOA -> RIGHT; else WRONG, when the
+ *         delegation allows it (below; FX_ECONFLICT otherwise).
  * fix     GetHostedZone, ListResourceRecordSets, ListTagsForResource
- *         (the prior state); refuses when other records appeared;
+ *         (the prior state); refuses when other records appeared or
+ *         the delegation forbids it (checked again);
  *         ChangeTagsForResource (fixit: tags, action "delete-zone");
- *         DeleteHostedZone.
+ *         with delegated: remove, each parent's NS record set:
+ *         ChangeTagsForResource on the parent zone ("remove-delegation")
+ *         and a ChangeResourceRecordSets DELETE, in the parent's
+ *         account; DeleteHostedZone.
  * verify  GetHostedZone answers NoSuchHostedZone.
  * undo    CreateHostedZone (CallerReference "fixit-undo-FINDING-NOW";
  *         a zone this finding's undo created before is reused), the
@@ -23,14 +33,34 @@
  *         ChangeTagsForResource (the recorded tags back, plus fixit:
  *         tags, action "undo-delete-zone"), and a CREATE of recorded
  *         records other than NS and SOA (normally none). The new zone
- *         has new name servers: the delegation must be updated.
+ *         has new name servers: a removed parent delegation is created
+ *         again with them ("undo-remove-delegation"); one elsewhere (a
+ *         registrar) must be updated by hand.
  * prior   {"zone_id", "name", "comment", "private", "caller_reference",
  *         "vpcs": [{VPCRegion, VPCId}], "name_servers": [..], "records":
- *         [record sets], "tags": {..}}
+ *         [record sets], "tags": {..}, "delegation": [{"account",
+ *         "zone_id", "zone_name", "record"}] (the parents removed)}
+ *
+ * Delegation (public zones; detect, check and fix apply it): who
+ * delegates to the zone (pb_r53_deleg.c): NS record sets for its name
+ * naming its name servers in ancestor zones of any configured account,
+ * and the NS the public DNS answers for it. Deleting a zone still
+ * delegated to would leave a dangling delegation (a subdomain
+ * takeover). Delegated: not deleted (notify), or with delegated: remove,
+ * the parent records are removed first, if they explain every public
+ * NS (else a registrar or an unconfigured account delegates: not
+ * deleted). No answer from the public DNS: not deleted.
  *
  * Parameters:
  *   include_private  0 (default): skip private hosted zones; 1: report
  *                    them too.
+ *   delegated        notify (default): a delegated zone is reported,
+ *                    never deleted; remove: the parent delegation is
+ *                    removed first (same finding, recorded for undo).
+ *   resolver         IP[:PORT] of the resolver asked for the public
+ *                    delegation (default $FIXIT_DNS_RESOLVER, else the
+ *                    first nameserver of /etc/resolv.conf).
+ *   dns_timeout_ms   the wait for its answer (default 2000, 100-10000).
  * Route 53 is global (.global): a scan runs detect once per account, and
  * its findings carry region us-east-1.
  */
@@ -39,6 +69,7 @@
 #include <string.h>
 
 #include "fxlimits.h"
+#include "pb_dnsq.h"
 #include "pb_r53.h"
 #include "playbook.h"
 #include "banned.h"
@@ -106,6 +137,126 @@ ns_tally(struct pb_ctx *x, const char *zid, const char *zname,
 	return r53_list_rrsets(x, PB_AUDITOR, zid, ns_count_rr, c);
 }
 
+/* ---- delegation ------------------------------------------------------- */
+
+enum ns_deleg { NS_FREE = 0, NS_REMOVE_FIRST, NS_HELD, NS_UNKNOWN };
+
+/* what d allows, with the playbook's delegated parameter */
+static enum ns_deleg
+ns_decide(const struct pb_ctx *x, const struct r53_deleg *d)
+{
+	int remove =
+	    strcmp(pb_param_str(x, "delegated", "notify"), "remove") == 0;
+
+	if (d->unknown)
+		return NS_UNKNOWN;
+	if (!r53_deleg_any(d))
+		return NS_FREE;
+	return remove && r53_deleg_removable(d) ? NS_REMOVE_FIRST : NS_HELD;
+}
+
+/*
+ * May public zone zname (name servers ns) be deleted now? FX_OK when
+ * nothing delegates to it or (*d's parents) the delegation is to be
+ * removed first; FX_ECONFLICT, with the reason said, when not.
+ */
+static fx_err
+ns_gate(struct pb_ctx *x, const char *zname, const json_t *ns,
+    struct r53_deleg *d)
+{
+	json_t *p;
+	size_t i;
+	fx_err rc;
+
+	rc = r53_deleg_find(x, zname, ns, d);
+	if (rc != FX_OK)
+		return rc;
+	switch (ns_decide(x, d)) {
+	case NS_FREE:
+	case NS_REMOVE_FIRST:
+		return FX_OK;
+	case NS_UNKNOWN:
+		pb_say(x,
+		    "cannot tell whether zone %s is still delegated (%s): "
+		    "not deleted",
+		    zname, d->why);
+		return FX_ECONFLICT;
+	case NS_HELD:
+		break;
+	}
+	json_array_foreach(d->parents, i, p)
+		pb_say(x, "zone %s (%s) in account %s delegates to zone %s",
+		    aws_j_str(p, "zone_name"), aws_j_str(p, "zone_id"),
+		    aws_j_str(p, "account"), zname);
+	if (json_array_size(d->public_ns) > 0)
+		pb_say(x, "the public DNS delegates %s to %zu name server(s)",
+		    zname, json_array_size(d->public_ns));
+	pb_say(x,
+	    "zone %s is still delegated: not deleted (deleting it would "
+	    "leave a dangling delegation)",
+	    zname);
+	return FX_ECONFLICT;
+}
+
+/* the facts of d for a finding's details: parents without records */
+static json_t *
+ns_deleg_facts(const struct r53_deleg *d)
+{
+	json_t *o =
+	    json_pack("{s:[], s:O}", "parents", "public_ns", d->public_ns);
+	json_t *p;
+	size_t i;
+
+	json_array_foreach(d->parents, i, p)
+		if (o != NULL &&
+		    json_array_append_new(json_object_get(o, "parents"),
+			json_pack("{s:s?, s:s?, s:s?}", "account",
+			    aws_j_str(p, "account"), "zone_id",
+			    aws_j_str(p, "zone_id"), "zone_name",
+			    aws_j_str(p, "zone_name"))) != 0) {
+			json_decref(o);
+			o = NULL;
+		}
+	return o;
+}
+
+/* detect: the delegation of the zone just found (the last of found),
+ * into its details */
+static fx_err
+ns_mark(struct pb_ctx *x, struct pb_found_list *found, const json_t *z,
+    const char *zid)
+{
+	struct pb_found *f = &found->v[found->n - 1];
+	struct r53_deleg d;
+	json_t *ns = NULL;
+	size_t mark = pb_msg_mark(x);
+	enum ns_deleg v = NS_UNKNOWN;
+	fx_err rc;
+
+	memset(&d, 0, sizeof(d));
+	if (ns_true(aws_j_str(z, "Config/PrivateZone")))
+		return FX_OK; /* a private zone is not delegated to */
+	rc = r53_get_zone(x, PB_AUDITOR, zid, NULL, NULL, &ns);
+	if (rc == FX_OK)
+		rc = r53_deleg_find(x, aws_j_str(z, "Name"), ns, &d);
+	if (rc == FX_OK)
+		v = ns_decide(x, &d);
+	/* an unknown delegation stays for the check before the fix */
+	pb_msg_rewind(x, mark);
+	rc = FX_OK;
+	if (v == NS_HELD || v == NS_REMOVE_FIRST)
+		rc = json_object_set_new(f->details, "delegation",
+			 ns_deleg_facts(&d)) == 0
+			 ? FX_OK
+			 : FX_ENOMEM;
+	if (rc == FX_OK && v == NS_HELD &&
+	    json_object_set_new(f->details, "notify_only", json_true()) != 0)
+		rc = FX_ENOMEM;
+	r53_deleg_release(&d);
+	json_decref(ns);
+	return rc;
+}
+
 /* ---- detect -------------------------------------------------------------- */
 
 static fx_err
@@ -153,7 +304,10 @@ ns_zone(struct pb_ctx *x, const json_t *z, void *arg)
 		return FX_OK; /* deleted while we listed */
 	if (rc != FX_OK || c.other > 0)
 		return rc;
-	return ns_found(x, arg, z, zid, c.sets);
+	rc = ns_found(x, arg, z, zid, c.sets);
+	if (rc != FX_OK)
+		return rc;
+	return ns_mark(x, arg, z, zid);
 }
 
 static fx_err
@@ -168,15 +322,17 @@ static fx_err
 ns_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 {
 	struct ns_count c;
+	struct r53_deleg d;
 	const char *zid = ns_zid(x, finding);
-	json_t *z = NULL;
+	json_t *z = NULL, *ns = NULL;
 	fx_err rc = FX_EINVAL;
 
 	*v = PB_WRONG;
 	memset(&c, 0, sizeof(c));
+	memset(&d, 0, sizeof(d));
 	if (zid == NULL)
 		goto out;
-	rc = r53_get_zone(x, PB_AUDITOR, zid, &z, NULL, NULL);
+	rc = r53_get_zone(x, PB_AUDITOR, zid, &z, NULL, &ns);
 	if (rc == FX_OK &&
 	    ns_count(aws_j_str(z, "ResourceRecordSetCount")) <= 2)
 		rc = ns_tally(x, zid, aws_j_str(z, "Name"), &c);
@@ -189,9 +345,12 @@ ns_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 	} else if (rc == FX_OK && c.other > 0) {
 		*v = PB_RIGHT;
 		pb_say(x, "zone %s holds records besides NS and SOA now", zid);
-	}
+	} else if (rc == FX_OK && !ns_true(aws_j_str(z, "Config/PrivateZone")))
+		rc = ns_gate(x, aws_j_str(z, "Name"), ns, &d);
 out:
+	r53_deleg_release(&d);
 	json_decref(z);
+	json_decref(ns);
 	return rc;
 }
 
@@ -253,21 +412,40 @@ static fx_err
 ns_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 {
 	struct aws_resp resp;
+	struct r53_deleg d;
 	const char *zid = ns_zid(x, finding);
-	json_t *p = NULL;
+	json_t *p = NULL, *it;
 	char path[80];
+	size_t i;
 	fx_err rc = FX_EINVAL;
 
 	aws_resp_init(&resp);
+	memset(&d, 0, sizeof(d));
 	*prior = NULL;
 	if (zid == NULL)
 		goto out;
 	rc = ns_prior(x, zid, &p);
 	if (rc != FX_OK)
 		goto out;
+	/* the last look before the delete: the delegation may be new */
+	if (!json_is_true(json_object_get(p, "private")))
+		rc = ns_gate(x, aws_j_str(p, "name"),
+		    json_object_get(p, "name_servers"), &d);
+	if (rc != FX_OK)
+		goto out;
 	rc = r53_tag_zone(x, zid, "delete-zone", NULL);
 	if (rc != FX_OK)
 		goto out;
+	if (json_array_size(d.parents) > 0 &&
+	    json_object_set(p, "delegation", d.parents) != 0) {
+		rc = FX_ENOMEM;
+		goto out;
+	}
+	json_array_foreach(d.parents, i, it) {
+		rc = r53_deleg_remove(x, it);
+		if (rc != FX_OK)
+			goto out;
+	}
 	snprintf(path, sizeof(path), R53_PATH "/hostedzone/%s", zid);
 	rc = r53_rest(x, PB_REMEDIATOR, "DeleteHostedZone", "DELETE", path,
 	    NULL, NULL, 1, &resp);
@@ -281,6 +459,7 @@ ns_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 	p = NULL;
 out:
 	aws_resp_release(&resp);
+	r53_deleg_release(&d);
 	json_decref(p);
 	return rc;
 }
@@ -554,8 +733,9 @@ static fx_err
 ns_undo(struct pb_ctx *x, const json_t *finding, const json_t *prior)
 {
 	struct ns_find f;
-	json_t *vpcs = NULL, *ns = NULL;
+	json_t *vpcs = NULL, *ns = NULL, *it;
 	char ref[96];
+	size_t i;
 	fx_err rc = FX_EINVAL;
 
 	(void)finding;
@@ -594,6 +774,11 @@ ns_undo(struct pb_ctx *x, const json_t *finding, const json_t *prior)
 	rc = ns_records(x, f.zid, prior);
 	if (rc != FX_OK)
 		goto out;
+	json_array_foreach(aws_j_list(prior, "delegation"), i, it) {
+		rc = r53_deleg_restore(x, it, ns);
+		if (rc != FX_OK)
+			goto out;
+	}
 	ns_say_servers(x, f.name, f.zid, ns);
 out:
 	json_decref(vpcs);

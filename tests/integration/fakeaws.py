@@ -9,6 +9,10 @@ plus the credential sources that do not use SigV4:
   route53                          REST-XML /2013-04-01/...
   cloudfront                       REST-XML /2020-05-31/...
   cloudtrail                       JSON 1.1, X-Amz-Target
+  s3                               HeadBucket (fakeaws_s3elb.py), path- or
+                                   virtual-hosted style (BUCKET.localhost)
+  elasticloadbalancing             ELB and ELBv2 DescribeLoadBalancers (the
+                                   Version tells them apart)
   EC2 IMDSv2                       PUT /latest/api/token, GET /latest/...
   ECS container credentials        GET /ecs/creds (Authorization: TOKEN)
 
@@ -50,6 +54,9 @@ Usage in a test:
         [c] = aws.calls(action="ModifyInstanceMetadataOptions", ok=True)
         assert (c.account, c.role) == ("444455556666", "fixit")
         assert reg.instances[iid]["metadata"]["http_tokens"] == "required"
+
+A UDP DNS server (fakedns.py) runs alongside: `fake.dns`, its address in
+env()'s FIXIT_DNS_RESOLVER; NXDOMAIN unless fake.dns.delegate(name, ns).
 
 Control: fail_next(n, kind, action=None, service=None) with kind
 throttle|500|denied|expired; ignore_next(action, n=1) (answer success,
@@ -134,8 +141,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import fakeaws_ec2  # noqa: E402,F401  (registers the EC2 actions)
 import fakeaws_services  # noqa: E402,F401  (registers the others)
-from fakeaws_proto import (ACTIONS, CLOUDTRAIL_TARGET, GLOBAL_SERVICES,  # noqa
-                           SERVICES, AWSError, Ctx, check_params, esc,
+import fakeaws_s3elb  # noqa: E402,F401  (S3 HeadBucket, ELB, ELBv2)
+from fakedns import FakeDNS  # noqa: E402
+from fakeaws_proto import (ACTIONS, CLOUDTRAIL_TARGET, ELB_VERSIONS,  # noqa
+                           GLOBAL_SERVICES, SERVICES, AWSError, Ctx, check_params, esc,
                            find_route, protocol, xml_doc)
 # the signer is re-exported: fakeaws.sigv4_sign(...) etc.
 from fakeaws_sigv4 import (amz_date, parse_authorization,  # noqa: E402,F401
@@ -147,7 +156,7 @@ from fakeaws_state import Account, iso, load_seed  # noqa: E402
 
 SKEW = 15 * 60
 FAULT_KINDS = ("throttle", "500", "denied", "expired")
-READ_PREFIXES = ("Describe", "List", "Get", "Lookup")
+READ_PREFIXES = ("Describe", "List", "Get", "Lookup", "Head")
 
 # ==========================================================================
 # credentials and calls
@@ -211,6 +220,8 @@ class Call:
         self.fault = None               # injected fault kind
         self.ignored = False            # ignore_next: answered, no change
         self.request_id = str(uuid.uuid4())
+        self.route_path = None          # REST: the path routed (S3:
+        self.s3_style = None            # bucket from the host) path|virtual
         self.response = b""             # body answered
         self.deferred_error = None
 
@@ -283,9 +294,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _any
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _any
 
 
 # ==========================================================================
@@ -347,9 +359,13 @@ class FakeAWS:
                                         args=(0.05,), name="fakeaws",
                                         daemon=True)
         self._thread.start()
+        self.dns = FakeDNS(self.host).start()
         return self
 
     def stop(self):
+        if getattr(self, "dns", None) is not None:
+            self.dns.stop()
+            self.dns = None
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -383,7 +399,8 @@ class FakeAWS:
         (AWS_EC2_METADATA_SERVICE_ENDPOINT) or None."""
         r = region or self.default_region
         e = {"AWS_ENDPOINT_URL": self.endpoint, "AWS_REGION": r,
-             "AWS_DEFAULT_REGION": r}
+             "AWS_DEFAULT_REGION": r,
+             "FIXIT_DNS_RESOLVER": self.dns.address}
         if source == "keys":
             if access_key is None:
                 access_key = next(k for k, c in self._creds.items()
@@ -678,6 +695,8 @@ class FakeAWS:
                     keep_blank_values=True))
             call.params = form
             call.action = call.operation = form.get("Action")
+            if call.service == "elasticloadbalancing":
+                call.service = ELB_VERSIONS.get(form.get("Version"), "elb")
             if call.service is None and form.get("Version") == "2011-06-15":
                 call.service = "sts"
             elif call.service is None and form.get("Version") == \
@@ -700,8 +719,12 @@ class FakeAWS:
             call.action = "%s %s" % (call.method, call.path)
             if call.raw:
                 call.xml = call.raw.decode("utf-8", "replace")
+            call.route_path = call.path
+            if call.service == "s3":
+                self._s3_bucket(call)
             if call.service in SERVICES:
-                act, _ = find_route(call.service, call.method, call.path)
+                act, _ = find_route(call.service, call.method,
+                                    call.route_path)
                 if act:
                     call.operation = act.name
 
@@ -773,9 +796,26 @@ class FakeAWS:
                      ("x-amzn-RequestId", call.request_id)], \
             self._wrap(call, inner).encode()
 
+    @staticmethod
+    def _s3_bucket(call):
+        """Virtual-hosted style (BUCKET.localhost:PORT, BUCKET.s3.REGION.
+        amazonaws.com): the bucket moves from the host into
+        call.route_path; call.s3_style says which style was used."""
+        host = (call.header("Host") or "").rsplit(":", 1)[0].lower()
+        call.s3_style = "path"
+        for suffix in (".localhost", ".s3.amazonaws.com",
+                       ".s3.%s.amazonaws.com" % call.region):
+            if host.endswith(suffix) and len(host) > len(suffix):
+                call.s3_style = "virtual"
+                bucket = host[:-len(suffix)]
+                call.route_path = "/" + bucket + (
+                    "" if call.path == "/" else call.path)
+                return
+
     def _find_action(self, call):
         if call.protocol == "rest":
-            act, match = find_route(call.service, call.method, call.path)
+            act, match = find_route(call.service, call.method,
+                                    call.route_path)
             if act is None:
                 raise AWSError("InvalidAction", "fakeaws: no %s operation "
                                "for %s %s" % (call.service, call.method,
@@ -900,8 +940,12 @@ class FakeAWS:
                 raise AWSError("SignatureDoesNotMatch", "'%s' must be a "
                                "'SignedHeader' in the AWS Authorization."
                                % need, 403)
+        body = call.raw
+        if a["service"] == "s3":
+            body = self._s3_payload(call, signed)
         creq = sigv4_canonical_request(call.method, call.path, call.query,
-                                       call.header_list, signed, call.raw)
+                                       call.header_list, signed, body,
+                                       normalize=a["service"] != "s3")
         scope = "%s/%s/%s/aws4_request" % (a["date"], a["region"],
                                            a["service"])
         sts = sigv4_string_to_sign(date, scope, creq)
@@ -941,6 +985,21 @@ class FakeAWS:
             raise AWSError("ExpiredToken", "The security token included in "
                            "the request is expired", 403)
         return c
+
+    @staticmethod
+    def _s3_payload(call, signed):
+        """S3 signs x-amz-content-sha256 (required, signed), which is the
+        body's hash or UNSIGNED-PAYLOAD."""
+        v = call.header("x-amz-content-sha256")
+        if v is None or "x-amz-content-sha256" not in signed:
+            raise AWSError("InvalidRequest", "Missing required header for "
+                           "this request: x-amz-content-sha256", 400)
+        if v != "UNSIGNED-PAYLOAD" and \
+                v != hashlib.sha256(call.raw or b"").hexdigest():
+            raise AWSError("XAmzContentSHA256Mismatch", "The provided "
+                           "'x-amz-content-sha256' header does not match "
+                           "what was computed.", 400)
+        return v
 
     def _error(self, call, e):
         call.error, call.message = e.code, e.message

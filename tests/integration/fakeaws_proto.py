@@ -25,7 +25,15 @@ SERVICES = {
     "route53": ("rest", "2013-04-01", R53_NS),
     "cloudfront": ("rest", "2020-05-31", CF_NS),
     "cloudtrail": ("json", "2013-11-01", None),
+    "s3": ("rest", "2006-03-01", "http://s3.amazonaws.com/doc/2006-03-01/"),
+    "elb": ("query", "2012-06-01",
+            "http://elasticloadbalancing.amazonaws.com/doc/2012-06-01/"),
+    "elbv2": ("query", "2015-12-01",
+              "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/"),
 }
+# Elastic Load Balancing signs both APIs as one service: the Version
+# parameter tells them apart
+ELB_VERSIONS = {"2012-06-01": "elb", "2015-12-01": "elbv2"}
 GLOBAL_SERVICES = ("iam", "route53", "cloudfront")
 CLOUDTRAIL_TARGET = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101."
 

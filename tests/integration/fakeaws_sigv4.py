@@ -54,8 +54,9 @@ def sigv4_canonical_request(method, path, query, headers, signed, body,
                             normalize=True):
     """The canonical request. headers: [(name, value)] as sent (repeats
     allowed); signed: lower-case names to include; body: bytes (or a hex
-    payload hash when given as a 64-char str)."""
-    if isinstance(body, str) and re.fullmatch(r"[0-9a-f]{64}", body):
+    payload hash when given as a 64-char str, or "UNSIGNED-PAYLOAD")."""
+    if isinstance(body, str) and (re.fullmatch(r"[0-9a-f]{64}", body) or
+                                  body == "UNSIGNED-PAYLOAD"):
         payload = body
     else:
         payload = hashlib.sha256(body or b"").hexdigest()

@@ -147,6 +147,7 @@ class Account:
         self.distributions = {}
         self.changes = {}                   # route53 change id -> info
         self.regions = {}
+        self.buckets = {}                   # S3 name -> {name, region}
 
     def __deepcopy__(self, memo):
         # the fake (server, locks) is shared, everything else is copied
@@ -280,6 +281,14 @@ class Account:
                 return r
         return None
 
+    # ---- S3 ------------------------------------------------------------------
+    @locked
+    def add_bucket(self, name, region="us-east-1"):
+        """An S3 bucket this account owns (names are global: HeadBucket
+        looks in every account)."""
+        self.buckets[name] = {"name": name, "region": region}
+        return name
+
     # ---- CloudFront --------------------------------------------------------
     @locked
     def add_distribution(self, dist_id=None, domain_name=None,
@@ -388,12 +397,28 @@ class Region:
         self.db_automated_backups = {}
         self.metrics = []
         self.events = []
+        self.load_balancers = {}            # name -> {name, kind, ...}
 
     def _id(self, prefix, width=17, alphabet="hex"):
         return self.account._id(prefix, width, alphabet)
 
     def _az(self, az):
         return az or self.name + "a"
+
+    @locked
+    def add_load_balancer(self, name, kind="application", dns_name=None):
+        """A load balancer: kind classic (ELB API), application, network
+        or gateway (ELBv2 API). Returns its DNS name."""
+        lid = self._id("", 10, "hex")
+        dns = dns_name or "%s-%s.%s.elb.amazonaws.com" % (name, lid,
+                                                          self.name)
+        short = {"application": "app", "network": "net",
+                 "gateway": "gwy"}.get(kind, kind)
+        self.load_balancers[name] = {
+            "name": name, "kind": kind, "dns_name": dns,
+            "arn": "arn:aws:elasticloadbalancing:%s:%s:loadbalancer/%s/%s/%s"
+                   % (self.name, self.account.id, short, name, lid)}
+        return dns
 
     # ---- EC2 ------------------------------------------------------------
     @locked
@@ -701,10 +726,12 @@ REGION_SEEDS = (("security_groups", "add_security_group"),
                 ("db_snapshots", "add_db_snapshot"),
                 ("metrics", "add_metric"),
                 ("db_connections", "add_db_connections"),
-                ("events", "add_event"))
+                ("events", "add_event"),
+                ("load_balancers", "add_load_balancer"))
 ACCOUNT_SEEDS = (("roles", "add_role"),
                  ("instance_profiles", "add_instance_profile"),
-                 ("zones", "add_zone"), ("distributions", "add_distribution"))
+                 ("zones", "add_zone"), ("distributions", "add_distribution"),
+                 ("buckets", "add_bucket"))
 
 
 def load_seed(fake, seed):

@@ -656,11 +656,13 @@ class Env:
     def make_env(self, **extra):
         e = {k: v for k, v in os.environ.items()
              if not k.startswith("FIXIT_SLACK") and k != "FIXIT_INGEST_TOKENS"
-             and not k.startswith("AWS_") and k != "FIXIT_AWS_EXTERNAL_ID"}
+             and not k.startswith("AWS_") and k != "FIXIT_AWS_EXTERNAL_ID"
+             and k != "FIXIT_DNS_RESOLVER"}
         e["HOME"] = self.tmp             # no ~/.aws of whoever runs this
         e["AWS_EC2_METADATA_DISABLED"] = "true"
         if self.aws is not None:
             e.update({"AWS_ENDPOINT_URL": self.aws.endpoint,
+                      "FIXIT_DNS_RESOLVER": self.aws.dns.address,
                       "AWS_ACCESS_KEY_ID": BASE_KEY,
                       "AWS_SECRET_ACCESS_KEY": BASE_SECRET,
                       "FIXIT_AWS_EXTERNAL_ID": EXTERNAL_ID})

@@ -11,6 +11,7 @@
 #include "aws.h"
 #include "aws_creds.h"
 #include "aws_ini.h"
+#include "aws_int.h"
 #include "testhelp.h"
 
 static char dir[] = "/tmp/fixit-test-aws-XXXXXX";
@@ -22,6 +23,9 @@ clear_env(void)
 		"AWS_ENDPOINT_URL",
 		"AWS_ENDPOINT_URL_EC2",
 		"AWS_ENDPOINT_URL_ROUTE_53",
+		"AWS_ENDPOINT_URL_S3",
+		"AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING",
+		"AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2",
 		"AWS_ACCESS_KEY_ID",
 		"AWS_SECRET_ACCESS_KEY",
 		"AWS_SESSION_TOKEN",
@@ -110,8 +114,117 @@ test_endpoints(void)
 		CHECK_INT(aws_svc_parse("ec2"), AWS_EC2);
 		CHECK_INT(aws_svc_parse("cloudwatch"), AWS_CLOUDWATCH);
 		CHECK_INT(aws_svc_parse("monitoring"), AWS_CLOUDWATCH);
-		CHECK_INT(aws_svc_parse("s3"), -1);
+		CHECK_INT(aws_svc_parse("s3"), AWS_S3);
+		CHECK_INT(aws_svc_parse("elb"), AWS_ELB);
+		CHECK_INT(aws_svc_parse("elbv2"), AWS_ELBV2);
+		CHECK_INT(aws_svc_parse("elasticloadbalancing"), -1);
 		CHECK_STR(aws_svc_name(AWS_ROUTE53), "route53");
+		CHECK_STR(aws_service_sign(aws_service(AWS_ELB)),
+		    "elasticloadbalancing");
+		CHECK_STR(aws_service_sign(aws_service(AWS_ELBV2)),
+		    "elasticloadbalancing");
+		CHECK_STR(aws_service_sign(aws_service(AWS_S3)), "s3");
+	}
+	TEST("S3 and ELB: regional, with their SDK override names") {
+		clear_env();
+		aws_cfg_defaults(&cfg);
+		CHECK_STR(endpoint(&cfg, AWS_S3, "eu-west-1", &sr),
+		    "https://s3.eu-west-1.amazonaws.com");
+		CHECK_STR(sr, "eu-west-1");
+		CHECK_STR(endpoint(&cfg, AWS_ELB, "eu-west-1", &sr),
+		    "https://elasticloadbalancing.eu-west-1.amazonaws.com");
+		CHECK_STR(endpoint(&cfg, AWS_ELBV2, "eu-west-1", &sr),
+		    "https://elasticloadbalancing.eu-west-1.amazonaws.com");
+		CHECK(!aws_endpoint_overridden(&cfg, AWS_S3));
+		setenv("AWS_ENDPOINT_URL_S3", "http://s3.local:9000/", 1);
+		setenv("AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING",
+		    "http://elb.local", 1);
+		setenv("AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2",
+		    "http://elbv2.local", 1);
+		CHECK_STR(endpoint(&cfg, AWS_S3, "eu-west-1", &sr),
+		    "http://s3.local:9000");
+		CHECK(aws_endpoint_overridden(&cfg, AWS_S3));
+		CHECK(!aws_endpoint_overridden(&cfg, AWS_EC2));
+		CHECK_STR(endpoint(&cfg, AWS_ELB, "eu-west-1", &sr),
+		    "http://elb.local");
+		CHECK_STR(endpoint(&cfg, AWS_ELBV2, "eu-west-1", &sr),
+		    "http://elbv2.local");
+		clear_env();
+	}
+}
+
+/* the URL and the signed path of an S3 request, "url path" */
+static const char *
+s3_url(int style, const char *ep, int overridden, const char *bucket,
+    const char *path)
+{
+	static struct buf out = BUF_INIT;
+	struct buf url = BUF_INIT, p = BUF_INIT;
+	struct aws_cfg cfg;
+	struct aws_req r;
+	fx_err rc;
+
+	aws_cfg_defaults(&cfg);
+	cfg.s3_addressing = style;
+	memset(&r, 0, sizeof(r));
+	r.svc = AWS_S3;
+	r.method = "HEAD";
+	r.bucket = bucket;
+	r.path = path;
+	buf_reset(&out);
+	rc = buf_adds(&url, ep);
+	if (rc == FX_OK)
+		rc = aws_s3_url(&cfg, &r, overridden, &url, &p);
+	if (rc == FX_OK)
+		rc = buf_addf(&out, "%s %s", buf_str(&url), buf_str(&p));
+	buf_release(&url);
+	buf_release(&p);
+	return rc == FX_OK ? buf_str(&out) : "(error)";
+}
+
+static void
+test_s3_urls(void)
+{
+	const char *pub = "https://s3.eu-west-1.amazonaws.com";
+
+	TEST("S3 auto: virtual-hosted on the public endpoint for a "
+	     "one-label name, else path style") {
+		CHECK_STR(s3_url(AWS_S3_AUTO, pub, 0, "my-bucket", "/"),
+		    "https://my-bucket.s3.eu-west-1.amazonaws.com/ /");
+		CHECK_STR(s3_url(AWS_S3_AUTO, pub, 0, "my-bucket", "/a/b"),
+		    "https://my-bucket.s3.eu-west-1.amazonaws.com/a/b /a/b");
+		CHECK_STR(s3_url(AWS_S3_AUTO, pub, 0, "www.example.com", "/"),
+		    "https://s3.eu-west-1.amazonaws.com/www.example.com "
+		    "/www.example.com");
+		CHECK_STR(s3_url(AWS_S3_AUTO, pub, 0, "Old_Bucket", "/"),
+		    "https://s3.eu-west-1.amazonaws.com/Old_Bucket "
+		    "/Old_Bucket");
+		CHECK_STR(s3_url(AWS_S3_AUTO, "http://127.0.0.1:4566/pfx", 1,
+			      "my-bucket", "/"),
+		    "http://127.0.0.1:4566/pfx/my-bucket /pfx/my-bucket");
+	}
+	TEST("S3 path and virtual forced") {
+		CHECK_STR(s3_url(AWS_S3_PATH, pub, 0, "my-bucket", "/k"),
+		    "https://s3.eu-west-1.amazonaws.com/my-bucket/k "
+		    "/my-bucket/k");
+		CHECK_STR(s3_url(AWS_S3_VIRTUAL, "http://localhost:8080", 1,
+			      "my-bucket", "/"),
+		    "http://my-bucket.localhost:8080/ /");
+		CHECK_STR(s3_url(AWS_S3_VIRTUAL, pub, 0, "a.b.c", "/"),
+		    "(error)");
+	}
+	TEST("S3: names S3 refuses never reach a URL") {
+		CHECK_STR(s3_url(AWS_S3_AUTO, pub, 0, "ab", "/"), "(error)");
+		CHECK_STR(s3_url(AWS_S3_AUTO, pub, 0, "a/../b", "/"),
+		    "(error)");
+		CHECK_STR(s3_url(AWS_S3_AUTO, pub, 0, "a b c", "/"), "(error)");
+		CHECK_STR(s3_url(AWS_S3_AUTO, pub, 0, "evil.com#x", "/"),
+		    "(error)");
+		CHECK_STR(s3_url(AWS_S3_AUTO, pub, 0, NULL, "/"), "(error)");
+		CHECK_STR(s3_url(AWS_S3_PATH, pub, 0, "my-bucket", "k"),
+		    "(error)");
+		CHECK_STR(s3_url(AWS_S3_VIRTUAL, pub, 0, "-bucket", "/"),
+		    "(error)");
 	}
 }
 
@@ -287,6 +400,7 @@ main(void)
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	test_endpoints();
+	test_s3_urls();
 	test_ini();
 	test_chain();
 	test_describe();

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "pb_dangling_dns.c"
+#include "pb_r53_deleg.c"
 #include "testhelp.h"
 #include "testjson.h"
 
@@ -565,6 +566,60 @@ test_by_zone(void)
 	}
 }
 
+/* the delegation helpers: ancestors, other accounts' roles, removable */
+static void
+test_deleg(void)
+{
+	struct pb_ctx x;
+	struct actx a;
+	struct r53_deleg d;
+
+	TEST("ancestor zones: proper, on a label boundary") {
+		CHECK(ancestor("example.com.", "sub.example.com."));
+		CHECK(ancestor("COM", "sub.example.com."));
+		CHECK(!ancestor("example.com.", "example.com"));
+		CHECK(!ancestor("ample.com.", "sub.example.com."));
+		CHECK(!ancestor("", "sub.example.com."));
+		CHECK(!ancestor("sub.example.com.", "example.com."));
+	}
+	TEST("another account: the account field of each role ARN swapped") {
+		memset(&x, 0, sizeof(x));
+		x.account_id = "111122223333";
+		x.role_arn[PB_AUDITOR] =
+		    "arn:aws:iam::111122223333:role/path/fixit-auditor";
+		x.role_arn[PB_TAGGER] = "arn:aws-cn:iam::111122223333:role/t";
+		x.role_arn[PB_REMEDIATOR] = "broken";
+		CHECK_INT(actx_init(&a, &x, "444455556666"), FX_EINVAL);
+		x.role_arn[PB_REMEDIATOR] = NULL;
+		CHECK_INT(actx_init(&a, &x, "444455556666"), FX_OK);
+		CHECK_STR(a.x.role_arn[PB_AUDITOR],
+		    "arn:aws:iam::444455556666:role/path/fixit-auditor");
+		CHECK_STR(a.x.role_arn[PB_TAGGER],
+		    "arn:aws-cn:iam::444455556666:role/t");
+		CHECK(a.x.role_arn[PB_REMEDIATOR] == NULL);
+		CHECK_STR(a.x.account_id, "444455556666");
+		CHECK_INT(actx_init(&a, &x, "111122223333"), FX_OK);
+		CHECK(a.x.role_arn[PB_AUDITOR] == x.role_arn[PB_AUDITOR]);
+	}
+	TEST("removable: every public NS among the parents' values") {
+		memset(&d, 0, sizeof(d));
+		d.parents =
+		    json_loads("[{\"record\": {\"ResourceRecords\": "
+			       "[{\"Value\": \"ns-1.awsdns-1.org.\"}]}}]",
+			0, NULL);
+		d.public_ns = json_loads("[\"NS-1.awsdns-1.org\"]", 0, NULL);
+		CHECK(r53_deleg_any(&d) && r53_deleg_removable(&d));
+		json_array_append_new(d.public_ns,
+		    json_string("ns.other.net."));
+		CHECK(!r53_deleg_removable(&d));
+		json_array_clear(d.public_ns);
+		d.unknown = 1;
+		CHECK(!r53_deleg_removable(&d));
+		r53_deleg_release(&d);
+		CHECK(!r53_deleg_any(&d));
+	}
+}
+
 int
 main(void)
 {
@@ -579,5 +634,6 @@ main(void)
 	test_points_at();
 	test_finding_target();
 	test_by_zone();
+	test_deleg();
 	return TEST_REPORT();
 }

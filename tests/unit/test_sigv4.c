@@ -702,6 +702,108 @@ test_canonical(void)
 	}
 }
 
+/*
+ * S3: the path signed as sent, x-amz-content-sha256 signed and its value
+ * the last line of the canonical request. The first two are the
+ * examples of the S3 API reference ("Signature calculations for the
+ * Authorization header: transferring payload in a single chunk": GET
+ * Object, GET Bucket (List Objects)); the third, UNSIGNED-PAYLOAD, was
+ * computed by tests/integration/fakeaws_sigv4.py.
+ */
+static void
+s3_case(const char *method, const char *path, const char *query,
+    const struct aws_hdr *h, size_t nh, const char *payload,
+    const char *want_sig)
+{
+	struct sigv4_creds c = { "AKIAIOSFODNN7EXAMPLE",
+		"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", NULL };
+	struct buf a = BUF_INIT;
+	struct sigv4_req r;
+	const char *sig;
+
+	memset(&r, 0, sizeof(r));
+	r.method = method;
+	r.path = path;
+	r.query = query;
+	r.hdrs = h;
+	r.nhdrs = nh;
+	r.region = "us-east-1";
+	r.service = "s3";
+	r.amz_date = "20130524T000000Z";
+	r.no_normalize = 1;
+	r.payload_hash = payload;
+	CHECK_INT(sigv4_authorization(&r, &c, &a), FX_OK);
+	sig = strstr(buf_str(&a), "Signature=");
+	CHECK_STR(sig != NULL ? sig + 10 : "(none)", want_sig);
+	buf_release(&a);
+}
+
+#define EMPTY_SHA                                                              \
+	"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+static void
+test_s3(void)
+{
+	static const struct aws_hdr get[] = {
+		{ "Host", "examplebucket.s3.amazonaws.com" },
+		{ "Range", "bytes=0-9" },
+		{ "x-amz-content-sha256", EMPTY_SHA },
+		{ "x-amz-date", "20130524T000000Z" },
+	};
+	static const struct aws_hdr list[] = {
+		{ "Host", "examplebucket.s3.amazonaws.com" },
+		{ "x-amz-content-sha256", EMPTY_SHA },
+		{ "x-amz-date", "20130524T000000Z" },
+	};
+	static const struct aws_hdr head[] = {
+		{ "Host", "examplebucket.s3.amazonaws.com" },
+		{ "x-amz-content-sha256", SIGV4_UNSIGNED },
+		{ "x-amz-date", "20130524T000000Z" },
+	};
+	struct buf creq = BUF_INIT, sh = BUF_INIT;
+	struct sigv4_req r;
+	const char *end;
+
+	TEST("S3, hashed payload: the AWS examples") {
+		s3_case("GET", "/test.txt", NULL, get, 4, EMPTY_SHA,
+		    "f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6"
+		    "036bdb41");
+		/* the same with the hash left to the signer */
+		s3_case("GET", "/test.txt", NULL, get, 4, NULL,
+		    "f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6"
+		    "036bdb41");
+		s3_case("GET", "/", "max-keys=2&prefix=J", list, 3, EMPTY_SHA,
+		    "34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711e"
+		    "f69dc6f7");
+	}
+	TEST("S3, UNSIGNED-PAYLOAD: the header's value is signed, not the "
+	     "body's hash") {
+		s3_case("HEAD", "/", NULL, head, 3, SIGV4_UNSIGNED,
+		    "d29fd4965f1962c353134caed0c80b91c71d6bf1b3331d46f97aaa9d"
+		    "137910ef");
+		memset(&r, 0, sizeof(r));
+		r.method = "HEAD";
+		r.path = "/";
+		r.hdrs = head;
+		r.nhdrs = 3;
+		r.region = "us-east-1";
+		r.service = "s3";
+		r.amz_date = "20130524T000000Z";
+		r.no_normalize = 1;
+		r.payload_hash = SIGV4_UNSIGNED;
+		CHECK_INT(sigv4_canonical_request(&r, &creq, &sh), FX_OK);
+		end = strrchr(buf_str(&creq), '\n');
+		CHECK_STR(end != NULL ? end + 1 : "", "UNSIGNED-PAYLOAD");
+		CHECK_STR(buf_str(&sh), "host;x-amz-content-sha256;x-amz-date");
+		r.payload_hash = "UNSIGNED PAYLOAD\nx";
+		buf_reset(&creq);
+		buf_reset(&sh);
+		CHECK_INT(sigv4_canonical_request(&r, &creq, &sh), FX_EINVAL);
+	}
+	buf_release(&creq);
+	buf_release(&sh);
+}
+
 static void
 test_bad_input(void)
 {
@@ -786,6 +888,7 @@ main(void)
 		shared = "../../tests/data";
 	test_encode_hash();
 	test_canonical();
+	test_s3();
 	test_bad_input();
 	test_suite(shared);
 	test_vectors(shared);
