@@ -68,7 +68,9 @@ fx_err sm_check_finding(const struct policy *pol, struct finding_in *f,
  * queue the fix for approval none). A resolved one closes a finding that is
  * open, notified or excepted (resolved). Re-seeing a resolved or fixed
  * finding as active re-opens it; a rolled_back one stays rolled back (an
- * admin's undo is a decision a re-scan must not reverse). A notify-only
+ * admin's undo is a decision a re-scan must not reverse), and a new
+ * finding whose human key (finding_in.human_key, default the resource
+ * id) an undo still holds is recorded excepted (sm_guard.c). A notify-only
  * item (details.iac_owner or details.notify_only) is never fixed. All or
  * nothing: the caller runs it as one job.
  */

@@ -57,10 +57,34 @@ out:
 	return rc;
 }
 
+/*
+ * A new finding's human key: stored when the reporter gave one other than
+ * the resource id; an admin's undo of the same resource holds it (*held:
+ * recorded excepted, not advanced).
+ */
+static fx_err
+ingest_key(struct db *db, const struct finding_in *in, struct finding *f,
+    int64_t now, int *held)
+{
+	const char *key = in->human_key;
+	fx_err rc;
+
+	*held = 0;
+	if (key == NULL || *key == '\0')
+		key = in->resource_id;
+	if (strcmp(key, in->resource_id) != 0) {
+		rc = db_finding_key_set(db, f->id, key);
+		if (rc != FX_OK)
+			return rc;
+	}
+	return sm_guard_hold(db, f, key, now, held);
+}
+
 static fx_err
 ingest_new(struct db *db, const struct policy *pol, const struct finding_in *in,
     struct finding *f, int64_t now)
 {
+	int held = 0;
 	fx_err rc;
 
 	rc = sm_set_str(&f->playbook, in->playbook);
@@ -87,6 +111,9 @@ ingest_new(struct db *db, const struct policy *pol, const struct finding_in *in,
 	rc = db_audit_add(db, f->id, now, SM_ACTOR_INGEST, NULL,
 	    fstate_name(FS_OPEN), "transition", "Finding reported", NULL);
 	if (rc != FX_OK)
+		goto out;
+	rc = ingest_key(db, in, f, now, &held);
+	if (rc != FX_OK || held)
 		goto out;
 	rc = sm_advance(db, pol, f, SM_ACTOR_INGEST, now);
 out:
