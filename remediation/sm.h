@@ -162,6 +162,8 @@ void sm_job_release(struct sm_job *j);
  * Claim up to max due jobs under a lease (now + pol->lease): fixing rows
  * whose lease is unset or expired and whose retry time has come, within
  * the playbook's max fixes per hour and not paused; and requested undos.
+ * A fix whose human key an undo holds is excepted instead; a destructive
+ * fix past the hourly caps (global, account) waits (sm_guard.c).
  * Writes a "fix_attempt"/"undo_attempt" audit event per claim.
  * *jobs is an array of *n jobs; free each with sm_job_release, then free().
  */
@@ -181,7 +183,9 @@ struct sm_result {
  * failed -> retry at now + backoff * 2^(attempt-1), or failed when
  * attempts are used up (+ admin_msg). Fix resolved -> resolved (the
  * re-read found nothing to fix; owner's message updated). Undo ok -> rolled_back; undo failed
- * -> stays fixed, undo request cleared, admin_msg.
+ * -> stays fixed, undo request cleared, admin_msg. An undo that worked
+ * holds the resource's human key; failed attempts and undos count for
+ * the playbook's circuit breaker, which may pause it (admin_msg).
  */
 fx_err sm_finish(struct db *db, const struct policy *pol,
     const struct sm_job *j, const struct sm_result *r, int64_t now) FX_WUR;
