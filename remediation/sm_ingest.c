@@ -67,17 +67,16 @@ ingest_key(struct db *db, const struct finding_in *in, struct finding *f,
     int64_t now, int *held)
 {
 	const char *key = in->human_key;
-	fx_err rc;
+	fx_err rc = FX_OK;
 
 	*held = 0;
 	if (key == NULL || *key == '\0')
 		key = in->resource_id;
-	if (strcmp(key, in->resource_id) != 0) {
+	if (strcmp(key, in->resource_id) != 0)
 		rc = db_finding_key_set(db, f->id, key);
-		if (rc != FX_OK)
-			return rc;
-	}
-	return sm_guard_hold(db, f, key, now, held);
+	if (rc == FX_OK)
+		rc = sm_guard_hold(db, f, key, now, held);
+	return rc;
 }
 
 static fx_err
