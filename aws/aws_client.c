@@ -717,11 +717,21 @@ aws_call(struct aws_client *c, const struct aws_creds *cr,
 		rc = attempt(c, cr, r, out);
 		if (rc != FX_ERETRY || out->attempts >= max)
 			break;
-		log_debug("%s: %s %s: %s, retrying (attempt %d of %d)",
-		    __func__, aws_service(r->svc)->name,
-		    r->action ? r->action : "?",
-		    out->err.code[0] ? out->err.code : "transport error",
-		    out->attempts, max);
+		/* a 5xx without an AWS body (a proxy's HTML page) is still
+		 * an answer: say its status, not "transport error" */
+		if (out->err.code[0] != '\0' || out->status == 0)
+			log_debug("%s: %s %s: %s, retrying (attempt %d of %d)",
+			    __func__, aws_service(r->svc)->name,
+			    r->action ? r->action : "?",
+			    out->err.code[0] ? out->err.code
+					     : "transport error",
+			    out->attempts, max);
+		else
+			log_debug("%s: %s %s: HTTP %ld without an AWS error "
+				  "body, retrying (attempt %d of %d)",
+			    __func__, aws_service(r->svc)->name,
+			    r->action ? r->action : "?", out->status,
+			    out->attempts, max);
 		backoff(c, out->attempts);
 	}
 	if (rc == FX_ERETRY && out->status == 0)

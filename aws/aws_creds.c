@@ -31,9 +31,19 @@ struct role_entry {
 	struct aws_creds cr;
 };
 
+/* keys being assumed at once; a caller past it waits for one to land */
+#define AWS_ROLE_FLIGHTS_MAX 64
+
 struct aws_credsrc {
 	pthread_mutex_t refresh; /* one thread at a time fetches base creds */
 	pthread_mutex_t mu;
+	/*
+	 * Singleflight for AssumeRole: the keys whose STS call is running
+	 * (under mu). Scan workers of one account start together; the
+	 * first miss calls STS and the others wait on landed for its answer.
+	 */
+	pthread_cond_t landed;
+	char *flying[AWS_ROLE_FLIGHTS_MAX];
 	char *profile; /* explicit profile or NULL */
 	char *sts_region;
 	struct aws_creds base; /* cached; access_key_id NULL = none */
@@ -73,6 +83,12 @@ aws_credsrc_new(const char *profile, const char *sts_region, int64_t refresh_s,
 		free(s);
 		return FX_ENOMEM;
 	}
+	if (pthread_cond_init(&s->landed, NULL) != 0) {
+		pthread_mutex_destroy(&s->refresh);
+		pthread_mutex_destroy(&s->mu);
+		free(s);
+		return FX_ENOMEM;
+	}
 	s->refresh_s = refresh_s > 0 ? refresh_s : AWS_CREDS_REFRESH_S;
 	s->profile = profile ? strdup(profile) : NULL;
 	s->sts_region = strdup(sts_region ? sts_region : "us-east-1");
@@ -98,6 +114,9 @@ aws_credsrc_free(struct aws_credsrc *s)
 	}
 	free(s->profile);
 	free(s->sts_region);
+	for (i = 0; i < AWS_ROLE_FLIGHTS_MAX; i++)
+		free(s->flying[i]);
+	pthread_cond_destroy(&s->landed);
 	pthread_mutex_destroy(&s->mu);
 	pthread_mutex_destroy(&s->refresh);
 	free(s);
@@ -660,6 +679,7 @@ role_slot(struct aws_credsrc *s, const char *key)
 	return &s->roles[old];
 }
 
+/* with mu held */
 static fx_err
 role_store(struct aws_credsrc *s, const char *key, const struct aws_creds *cr)
 {
@@ -667,13 +687,10 @@ role_store(struct aws_credsrc *s, const char *key, const struct aws_creds *cr)
 	char *k;
 	fx_err rc;
 
-	pthread_mutex_lock(&s->mu);
 	e = role_slot(s, key);
 	if (e->key == NULL || strcmp(e->key, key) != 0) {
-		if ((k = strdup(key)) == NULL) {
-			pthread_mutex_unlock(&s->mu);
+		if ((k = strdup(key)) == NULL)
 			return FX_ENOMEM;
-		}
 		free(e->key);
 		e->key = k;
 	}
@@ -681,6 +698,79 @@ role_store(struct aws_credsrc *s, const char *key, const struct aws_creds *cr)
 	rc = aws_creds_copy(cr, &e->cr);
 	if (rc != FX_OK) /* keep the slot usable: an expired entry */
 		memset(&e->cr, 0, sizeof(e->cr));
+	return rc;
+}
+
+/* with mu held: the flight slot of key, or NULL */
+static char **
+flight_find(struct aws_credsrc *s, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < AWS_ROLE_FLIGHTS_MAX; i++)
+		if (s->flying[i] != NULL && strcmp(s->flying[i], key) == 0)
+			return &s->flying[i];
+	return NULL;
+}
+
+/* with mu held: a free flight slot, or NULL */
+static char **
+flight_find_free(struct aws_credsrc *s)
+{
+	size_t i;
+
+	for (i = 0; i < AWS_ROLE_FLIGHTS_MAX; i++)
+		if (s->flying[i] == NULL)
+			return &s->flying[i];
+	return NULL;
+}
+
+/*
+ * The cached credentials of key (FX_OK), or FX_ENOTFOUND with key now in
+ * flight: the caller calls STS and lands it. A key already in flight, or
+ * no free slot, waits for a landing and looks again.
+ */
+static fx_err
+role_take(struct aws_credsrc *s, const char *key, struct aws_creds *out)
+{
+	struct role_entry *e;
+	char **slot;
+	fx_err rc;
+
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		e = role_find(s, key);
+		if (e != NULL && fresh(s, &e->cr, fx_now())) {
+			rc = aws_creds_copy(&e->cr, out);
+			break;
+		}
+		if (flight_find(s, key) == NULL &&
+		    (slot = flight_find_free(s)) != NULL) {
+			*slot = strdup(key);
+			rc = *slot != NULL ? FX_ENOTFOUND : FX_ENOMEM;
+			break;
+		}
+		pthread_cond_wait(&s->landed, &s->mu);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return rc;
+}
+
+/* key's call is over: store what it got (cr NULL: failed), wake waiters */
+static fx_err
+role_land(struct aws_credsrc *s, const char *key, const struct aws_creds *cr)
+{
+	char **slot;
+	fx_err rc = FX_OK;
+
+	pthread_mutex_lock(&s->mu);
+	if (cr != NULL)
+		rc = role_store(s, key, cr);
+	if ((slot = flight_find(s, key)) != NULL) {
+		free(*slot);
+		*slot = NULL;
+	}
+	pthread_cond_broadcast(&s->landed);
 	pthread_mutex_unlock(&s->mu);
 	return rc;
 }
@@ -692,9 +782,9 @@ aws_credsrc_assume(struct aws_credsrc *s, struct aws_client *c,
 {
 	struct buf key = BUF_INIT;
 	struct aws_creds base;
-	struct role_entry *e;
 	char sn[65];
 	json_t *p = NULL;
+	int flying = 0;
 	fx_err rc;
 
 	memset(out, 0, sizeof(*out));
@@ -703,13 +793,10 @@ aws_credsrc_assume(struct aws_credsrc *s, struct aws_client *c,
 	if ((rc = buf_addf(&key, "%s\n%s\n%s", role_arn,
 		 external_id ? external_id : "", sn)) != FX_OK)
 		goto out;
-	pthread_mutex_lock(&s->mu);
-	e = role_find(s, buf_str(&key));
-	rc = e && fresh(s, &e->cr, fx_now()) ? aws_creds_copy(&e->cr, out)
-					     : FX_ENOTFOUND;
-	pthread_mutex_unlock(&s->mu);
+	rc = role_take(s, buf_str(&key), out);
 	if (rc != FX_ENOTFOUND)
 		goto out;
+	flying = 1;
 	if ((rc = aws_credsrc_get(s, c, &base, why)) != FX_OK)
 		goto out;
 	p = json_pack("{s:s, s:s, s:i}", "RoleArn", role_arn, "RoleSessionName",
@@ -723,9 +810,12 @@ aws_credsrc_assume(struct aws_credsrc *s, struct aws_client *c,
 	if ((rc = call_sts(s, c, &base, "AssumeRole", p, out, why)) != FX_OK)
 		goto out;
 	log_info("%s: assumed %s as %s", __func__, role_arn, sn);
-	if ((rc = role_store(s, buf_str(&key), out)) != FX_OK)
+	flying = 0;
+	if ((rc = role_land(s, buf_str(&key), out)) != FX_OK)
 		aws_creds_release(out);
 out:
+	if (flying) /* failed: the next waiter tries for itself */
+		(void)role_land(s, buf_str(&key), NULL);
 	json_decref(p);
 	aws_creds_release(&base);
 	buf_release(&key);

@@ -25,6 +25,8 @@
  *
  * Thread-safe: one mutex guards the cached values; calls to STS and the
  * metadata services are made with the caller's client, outside the lock.
+ * One AssumeRole per key at a time: callers that miss the cache while
+ * the key's call runs wait for its answer instead of each calling STS.
  * Errors go to *why as one sentence without any key material.
  */
 #ifndef FIXIT_AWS_CREDS_H

@@ -18,6 +18,9 @@ struct json_t;
 struct finding_in {
 	const char *playbook, *account_id, *region, *resource_id;
 	const char *resource_arn, *owner_email, *owner_slack_id, *title;
+	/* what people know the resource by, when its id is not it (a
+	 * zone's name); NULL = resource_id. An admin's undo holds it. */
+	const char *human_key;
 	const struct json_t *details; /* object or NULL */
 	int64_t observed_at;	      /* unix seconds; 0 = now */
 	int resolved;		      /* status "resolved" */

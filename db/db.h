@@ -260,6 +260,40 @@ fx_err db_event_launches(struct db *db, const char *actor, const char *account,
 /* {"pending": n, "done": n, ...} */
 fx_err db_event_counts(struct db *db, json_t **out) FX_WUR;
 
+/* ---- what guards a fix (remediation/sm_guard.c) -------------------- */
+/* the human key of finding_id (the identity people know the resource
+ * by), when it is not the resource id */
+fx_err db_finding_key_set(struct db *db, int64_t finding_id,
+    const char *human_key) FX_WUR;
+/* *key (caller frees): the stored human key, else resource_id's copy */
+fx_err db_finding_key_get(struct db *db, int64_t finding_id,
+    const char *resource_id, char **key) FX_WUR;
+/* an admin's undo: the same (playbook, account, region, human key) is
+ * not fixed again before until */
+struct undo_hold {
+	int64_t id;
+	const char *playbook, *account_id, *region, *human_key;
+	int64_t finding_id; /* the finding whose fix was undone */
+	char *decided_by;   /* owned when read (undo_hold_release) */
+	int64_t decided_at, until;
+};
+void undo_hold_release(struct undo_hold *h); /* frees decided_by */
+fx_err db_hold_add(struct db *db, const struct undo_hold *h) FX_WUR;
+/* the hold of h's key lasting past now, longest first: fills h's id,
+ * finding_id, decided_by, decided_at, until; FX_ENOTFOUND when none */
+fx_err db_hold_find(struct db *db, struct undo_hold *h, int64_t now) FX_WUR;
+/* the ledger the breaker and the caps count; kind destructive | failed |
+ * undone | tripped; account "" for playbook-wide rows */
+fx_err db_ledger_add(struct db *db, const char *kind, const char *playbook,
+    const char *account, int64_t finding_id, int64_t at) FX_WUR;
+/* rows of kind since `since`: of one playbook, or one account, or (both
+ * NULL) all */
+fx_err db_ledger_count(struct db *db, const char *kind, const char *playbook,
+    const char *account, int64_t since, int64_t *count) FX_WUR;
+/* the time of a playbook's last row of kind; 0 when none */
+fx_err db_ledger_last(struct db *db, const char *kind, const char *playbook,
+    int64_t *at) FX_WUR;
+
 /* ---- retention ------------------------------------------------------- */
 /*
  * Delete at most max delivered or dead outbox rows created before

@@ -317,12 +317,58 @@ static const char schema_v5[] =
 						 "  lease_until = NULL, lease_token = NULL WHERE " REHEARSED_WHERE
 						 ";";
 
+/*
+ * v6: what guards a fix beyond the finding's own state (remediation/
+ * sm_guard.c).
+ * finding_keys: a finding's human key, the identity people know the
+ *   resource by (a Route 53 zone's name and visibility), when it is not
+ *   its resource id.
+ * undo_holds: an admin undid a fix: the same resource, matched by human
+ *   key, is not fixed again before `until`; looked up by key at ingest
+ *   and at claim.
+ * fix_ledger: claims of destructive fixes, failed fix attempts, undos
+ *   and circuit-breaker trips; the breaker and the hourly caps count a
+ *   window of one playbook, one account or all by an index range.
+ */
+static const char schema_v6[] =
+    "CREATE TABLE finding_keys ("
+    "  finding_id INTEGER PRIMARY KEY REFERENCES findings (id),"
+    "  human_key TEXT NOT NULL"
+    ");"
+    "CREATE TABLE undo_holds ("
+    "  id INTEGER PRIMARY KEY,"
+    "  playbook TEXT NOT NULL,"
+    "  account_id TEXT NOT NULL,"
+    "  region TEXT NOT NULL,"
+    "  human_key TEXT NOT NULL,"
+    "  finding_id INTEGER NOT NULL REFERENCES findings (id),"
+    "  decided_by TEXT NOT NULL,"
+    "  decided_at INTEGER NOT NULL,"
+    "  until INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX undo_holds_key ON undo_holds "
+    "  (playbook, account_id, region, human_key, until);"
+    "CREATE TABLE fix_ledger ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at INTEGER NOT NULL,"
+    "  kind TEXT NOT NULL CHECK " ONE_OF("kind",
+	"destructive,failed,undone,tripped") ","
+					     "  playbook TEXT NOT NULL,"
+					     "  account_id TEXT NOT NULL,"
+					     "  finding_id INTEGER"
+					     ");"
+					     "CREATE INDEX fix_ledger_pb ON fix_ledger (playbook, kind, at);"
+					     "CREATE INDEX fix_ledger_account ON fix_ledger "
+					     "  (account_id, kind, at);"
+					     "CREATE INDEX fix_ledger_kind ON fix_ledger (kind, at);";
+
 const char *const db_migrations[] = {
 	schema_v1, /* 0 -> 1 */
 	schema_v2, /* 1 -> 2 */
 	schema_v3, /* 2 -> 3 */
 	schema_v4, /* 3 -> 4 */
 	schema_v5, /* 4 -> 5 */
+	schema_v6, /* 5 -> 6 */
 };
 const int db_nmigrations =
     (int)(sizeof(db_migrations) / sizeof(db_migrations[0]));

@@ -223,7 +223,7 @@ const char *const db_sql_text[SQL__COUNT] = {
 	[SQL_F_ACTIVE_RES] =
 	    "SELECT resource_id FROM findings WHERE "
 	    "playbook = ?1 AND account_id = ?2 AND region = ?3 AND "
-	    "state IN ('open', 'notified', 'excepted')",
+	    "state IN ('open', 'notified', 'excepted', 'rehearsed')",
 	[SQL_EV_ADD] = "INSERT INTO events (id, kind, received_at, body) "
 		       "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (id) DO NOTHING",
 	[SQL_EV_PENDING] =
@@ -278,4 +278,37 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "f.state = 'fixed' AND f.undo_requested_by IS NULL AND "
 	    "coalesce(json_extract(f.prior_state, '$.dry_run'), 0) = 0 "
 	    "ORDER BY f.id",
+
+	[SQL_KEY_SET] = "INSERT INTO finding_keys (finding_id, human_key) "
+			"VALUES (?1, ?2) ON CONFLICT (finding_id) DO UPDATE "
+			"SET human_key = excluded.human_key",
+	/* ?2: the resource id, the key of a finding without a row */
+	[SQL_KEY_GET] = "SELECT coalesce((SELECT human_key FROM finding_keys "
+			"WHERE finding_id = ?1), ?2)",
+	[SQL_HOLD_ADD] =
+	    "INSERT INTO undo_holds (playbook, account_id, "
+	    "region, human_key, finding_id, decided_by, decided_at, until) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	/* the hold that lasts longest; one range of undo_holds_key */
+	[SQL_HOLD_FIND] =
+	    "SELECT id, finding_id, decided_by, decided_at, "
+	    "until FROM undo_holds INDEXED BY undo_holds_key WHERE "
+	    "playbook = ?1 AND account_id = ?2 AND region = ?3 AND "
+	    "human_key = ?4 AND until > ?5 ORDER BY until DESC LIMIT 1",
+	[SQL_LEDGER_ADD] =
+	    "INSERT INTO fix_ledger (at, kind, playbook, "
+	    "account_id, finding_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+	/* each count reads one range of its covering index */
+	[SQL_LEDGER_COUNT_PB] =
+	    "SELECT count(*) FROM fix_ledger INDEXED BY "
+	    "fix_ledger_pb WHERE playbook = ?1 AND kind = ?2 AND at >= ?3",
+	[SQL_LEDGER_COUNT_ACCOUNT] =
+	    "SELECT count(*) FROM fix_ledger INDEXED BY "
+	    "fix_ledger_account WHERE account_id = ?1 AND kind = ?2 AND "
+	    "at >= ?3",
+	[SQL_LEDGER_COUNT_ALL] = "SELECT count(*) FROM fix_ledger INDEXED BY "
+				 "fix_ledger_kind WHERE kind = ?1 AND at >= ?2",
+	[SQL_LEDGER_LAST_PB] =
+	    "SELECT coalesce(max(at), 0) FROM fix_ledger "
+	    "INDEXED BY fix_ledger_pb WHERE playbook = ?1 AND kind = ?2",
 };

@@ -570,6 +570,7 @@ found_release(struct pb_found *f)
 	free(f->resource_id);
 	free(f->resource_arn);
 	free(f->title);
+	free(f->human_key);
 	json_decref(f->details);
 	json_decref(f->tags);
 	memset(f, 0, sizeof(*f));
@@ -592,7 +593,8 @@ fx_err
 pb_found(struct pb_found_list *found, const char *resource_id, const char *arn,
     const char *title, json_t *details, json_t *tags)
 {
-	struct pb_found f = { NULL, NULL, NULL, details, tags, NULL, NULL };
+	struct pb_found f = { NULL, NULL, NULL, details, tags, NULL, NULL,
+		NULL };
 	struct pb_found *v;
 	size_t cap;
 	fx_err rc = FX_ETOOBIG;
@@ -695,4 +697,33 @@ pb_elig_check(struct pb_ctx *x, const struct pb_elig *e, const char *what)
 		return PB_WRONG;
 	pb_say(x, "%s: %s", what, e->why);
 	return PB_KEEP;
+}
+
+fx_err
+pb_found_keyed(struct pb_found_list *found, const char *resource_id,
+    const char *arn, const char *title, json_t *details, json_t *tags,
+    const char *key_fmt, ...)
+{
+	char key[FX_MAX_TITLE];
+	va_list ap;
+	int n;
+	fx_err rc;
+
+	va_start(ap, key_fmt);
+	n = vsnprintf(key, sizeof(key), key_fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(key)) {
+		json_decref(details);
+		json_decref(tags);
+		rc = FX_ETOOBIG;
+		goto out;
+	}
+	rc = pb_found(found, resource_id, arn, title, details, tags);
+	if (rc != FX_OK)
+		goto out;
+	found->v[found->n - 1].human_key = strdup(key);
+	if (found->v[found->n - 1].human_key == NULL)
+		rc = FX_ENOMEM;
+out:
+	return rc;
 }

@@ -88,6 +88,10 @@ struct pb_found {
 	char *title;
 	json_t *details; /* object: the facts the owner is shown */
 	json_t *tags;	 /* the resource's tags (object) or NULL */
+	/* what people know the resource by, when its id is not it (a
+	 * zone's name: an undo recreates the zone with a new id); NULL =
+	 * resource_id. Undo holds match on it (sm_guard.c). */
+	char *human_key;
 	/* filled by the aws executor from tags (aws_exec_detect); borrowed
 	 * from tags; NULL when none */
 	const char *owner_email, *owner_slack_id;
@@ -291,6 +295,11 @@ fx_err pb_list(struct pb_ctx *x, enum pb_role role, enum aws_svc svc,
  */
 fx_err pb_found(struct pb_found_list *found, const char *resource_id,
     const char *arn, const char *title, json_t *details, json_t *tags) FX_WUR;
+/* pb_found with the record's human_key made of the format and its
+ * arguments (printf-like) */
+fx_err pb_found_keyed(struct pb_found_list *found, const char *resource_id,
+    const char *arn, const char *title, json_t *details, json_t *tags,
+    const char *key_fmt, ...) FX_WUR __attribute__((format(printf, 7, 8)));
 
 /* ---- eligibility: the guards detect and the pre-fix check share ------ */
 

@@ -30,6 +30,9 @@ struct account {
 	char *channel;	/* Slack channel id for unowned findings */
 	char **regions; /* scanned regions; NULL = aws.regions */
 	size_t nregions;
+	/* destructive fixes claimed per hour in this account; 0 unlimited,
+	 * -1 the policy's max_destructive_per_account_hour */
+	int max_destructive_per_hour;
 };
 
 struct executor_ops; /* executor.h */
@@ -90,6 +93,15 @@ struct playbook {
 	 * exception_durations, for tests and trials) */
 	int64_t exc_duration[EXC__COUNT];
 	struct executor_cfg exec;
+	/* sm_guard.c: counted against the hourly destructive caps */
+	int destructive;
+	/* an undo keeps the same resource (by human key) from being fixed
+	 * again this long; 0 = exc_duration[EXC_1Y] */
+	int64_t undo_hold;
+	/* circuit breaker: this many failed fix attempts, or undone fixes,
+	 * within breaker_window pause the playbook; 0 = never */
+	int breaker_failures, breaker_undos;
+	int64_t breaker_window;
 };
 
 /* the events: section (CloudTrail via EventBridge, other scanners) */
@@ -118,6 +130,9 @@ struct policy {
 	size_t nadmins;
 	char *admin_channel; /* Slack channel id */
 	int64_t lease;	     /* seconds a claimed fix may run */
+	/* destructive fixes claimed per hour, all accounts / each account
+	 * (unless it says otherwise); 0 = unlimited */
+	int max_destructive_per_hour, max_destructive_per_account_hour;
 	struct aws_settings aws;
 	struct events_settings events;
 };

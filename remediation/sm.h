@@ -78,7 +78,9 @@ fx_err sm_check_finding(const struct policy *pol, struct finding_in *f,
  * queue the fix for approval none). A resolved one closes a finding that is
  * open, notified or excepted (resolved). Re-seeing a resolved or fixed
  * finding as active re-opens it; a rolled_back one stays rolled back (an
- * admin's undo is a decision a re-scan must not reverse). A notify-only
+ * admin's undo is a decision a re-scan must not reverse), and a new
+ * finding whose human key (finding_in.human_key, default the resource
+ * id) an undo still holds is recorded excepted (sm_guard.c). A notify-only
  * item (details.iac_owner or details.notify_only) is never fixed. All or
  * nothing: the caller runs it as one job.
  */
@@ -177,6 +179,8 @@ void sm_job_release(struct sm_job *j);
  * Claim up to max due jobs under a lease (now + pol->lease): fixing rows
  * whose lease is unset or expired and whose retry time has come, within
  * the playbook's max fixes per hour and not paused; and requested undos.
+ * A fix whose human key an undo holds is excepted instead; a destructive
+ * fix past the hourly caps (global, account) waits (sm_guard.c).
  * Writes a "fix_attempt"/"undo_attempt" audit event per claim.
  * *jobs is an array of *n jobs; free each with sm_job_release, then free().
  */
@@ -200,7 +204,10 @@ struct sm_result {
  * re-read found nothing to fix; owner's message updated). Fix rehearsed
  * (ok) -> rehearsed, the plan in the audit row, a "rehearsal" row for the
  * owner; never fixed. Undo ok -> rolled_back; undo failed or only
- * rehearsed -> stays fixed, undo request cleared, admin_msg.
+ * rehearsed -> stays fixed, undo request cleared, admin_msg. An undo
+ * that worked holds the resource's human key; failed attempts and undos
+ * count for the playbook's circuit breaker, which may pause it
+ * (admin_msg).
  */
 fx_err sm_finish(struct db *db, const struct policy *pol,
     const struct sm_job *j, const struct sm_result *r, int64_t now) FX_WUR;

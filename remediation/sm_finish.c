@@ -376,6 +376,15 @@ sm_finish(struct db *db, const struct policy *pol, const struct sm_job *j,
 		goto out;
 	}
 	pb = policy_playbook(pol, f.playbook);
+	/*
+	 * holds and the circuit breaker, while f still names the undoer; a
+	 * rehearsal changed nothing, so it neither holds nor trips anything
+	 */
+	if (!is_rehearsal(r)) {
+		rc = sm_guard_finish(db, pol, &f, j->undo, r, now);
+		if (rc != FX_OK)
+			goto out;
+	}
 	if (j->undo)
 		rc = finish_undo(db, &f, r, now);
 	else if (r->resolved)

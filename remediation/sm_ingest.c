@@ -57,10 +57,33 @@ out:
 	return rc;
 }
 
+/*
+ * A new finding's human key: stored when the reporter gave one other than
+ * the resource id; an admin's undo of the same resource holds it (*held:
+ * recorded excepted, not advanced).
+ */
+static fx_err
+ingest_key(struct db *db, const struct finding_in *in, struct finding *f,
+    int64_t now, int *held)
+{
+	const char *key = in->human_key;
+	fx_err rc = FX_OK;
+
+	*held = 0;
+	if (key == NULL || *key == '\0')
+		key = in->resource_id;
+	if (strcmp(key, in->resource_id) != 0)
+		rc = db_finding_key_set(db, f->id, key);
+	if (rc == FX_OK)
+		rc = sm_guard_hold(db, f, key, now, held);
+	return rc;
+}
+
 static fx_err
 ingest_new(struct db *db, const struct policy *pol, const struct finding_in *in,
     struct finding *f, int64_t now)
 {
+	int held = 0;
 	fx_err rc;
 
 	rc = sm_set_str(&f->playbook, in->playbook);
@@ -88,12 +111,18 @@ ingest_new(struct db *db, const struct policy *pol, const struct finding_in *in,
 	    fstate_name(FS_OPEN), "transition", "Finding reported", NULL);
 	if (rc != FX_OK)
 		goto out;
+	rc = ingest_key(db, in, f, now, &held);
+	if (rc != FX_OK || held)
+		goto out;
 	rc = sm_advance(db, pol, f, SM_ACTOR_INGEST, now);
 out:
 	return rc;
 }
 
-/* reported resolved: closes open, notified and excepted findings */
+/*
+ * reported resolved: closes open, notified, excepted and rehearsed
+ * findings (a rehearsed resource that is gone or right needs no live fix)
+ */
 static fx_err
 ingest_resolved(struct db *db, struct finding *f, int64_t now,
     struct ingest_result *res)
@@ -101,7 +130,8 @@ ingest_resolved(struct db *db, struct finding *f, int64_t now,
 	enum fstate was = f->state;
 	fx_err rc;
 
-	if (was != FS_OPEN && was != FS_NOTIFIED && was != FS_EXCEPTED) {
+	if (was != FS_OPEN && was != FS_NOTIFIED && was != FS_EXCEPTED &&
+	    was != FS_REHEARSED) {
 		f->updated_at = now;
 		rc = db_finding_update(db, f);
 		if (rc == FX_OK)

@@ -10,6 +10,7 @@
  *   sm_admin.c   sm_pause, sm_undo_request
  *   sm_timer.c   sm_housekeeping
  *   sm_job.c     sm_claim, sm_finish, sm_job_release
+ *   sm_guard.c   undo holds, the circuit breaker, the hourly caps
  *
  * Shadow bookkeeping (no column of its own): an open finding of a shadow
  * playbook uses deadline = when the fix would have run (the time
@@ -109,6 +110,29 @@ fx_err sm_exception_close(struct db *db, int64_t exc_id, const char *status,
 /* the same on a loaded row: status, decided_by = who, decided_at = now */
 fx_err sm_exception_decide(struct db *db, struct exception_rec *e,
     const char *status, const char *who, int64_t now) FX_WUR;
+
+/*
+ * sm_guard.c. An undo hold on (playbook, account, region, human_key)
+ * lasting past now: f (open or fixing) -> excepted until it ends, with an
+ * active 1y exception naming the admin; *held = 1.
+ */
+fx_err sm_guard_hold(struct db *db, struct finding *f, const char *human_key,
+    int64_t now, int *held) FX_WUR;
+/*
+ * Before claiming fix f: held -> excepted, *ok = 0; an hourly cap on
+ * destructive fixes reached -> *ok = 0 (f unchanged, it waits); else
+ * *ok = 1 and a destructive claim is recorded.
+ */
+fx_err sm_guard_claim(struct db *db, const struct policy *pol,
+    struct finding *f, int64_t now, int *ok) FX_WUR;
+/*
+ * A job's outcome, before sm_finish records it (f as claimed): an undo
+ * that worked holds f's human key; a failed fix attempt or an undone fix
+ * counts for the playbook's circuit breaker, which may pause it.
+ */
+fx_err sm_guard_finish(struct db *db, const struct policy *pol,
+    const struct finding *f, int undo, const struct sm_result *r,
+    int64_t now) FX_WUR;
 
 /*
  * db_finding_get, for a finding id a user gave: when there is no such

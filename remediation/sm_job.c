@@ -139,6 +139,9 @@ claim_kind(struct db *db, const struct policy *pol, enum due_kind k,
 		if (rc == FX_OK)
 			rc = claimable(db, policy_playbook(pol, f.playbook), &f,
 			    undo, now, &ok);
+		/* undo holds and hourly caps (sm_guard.c) */
+		if (rc == FX_OK && ok && !undo)
+			rc = sm_guard_claim(db, pol, &f, now, &ok);
 		if (rc == FX_OK && ok) {
 			rc = claim_one(db, pol, &f, undo, now, &jobs[*cnt]);
 			(*cnt)++; /* released by the caller on error */

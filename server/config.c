@@ -407,6 +407,13 @@ static const struct ckey excdur_keys[] = {
 };
 static const struct section excdur_sec = SECTION(excdur_keys, 0, 0, NULL);
 
+static const struct ckey breaker_keys[] = {
+	INT(E, breaker_failures, "failures", "3", 0, 1000),
+	INT(E, breaker_undos, "undos", "2", 0, 1000),
+	DUR(E, breaker_window, "window", "1h", 1, DAY),
+};
+static const struct section breaker_sec = SECTION(breaker_keys, 0, 0, NULL);
+
 static const struct ckey playbook_keys[] = {
 	STR(E, name, "name", NULL, 1, check_pb_name),
 	STR(E, description, "description", "", 0, check_text),
@@ -422,6 +429,9 @@ static const struct ckey playbook_keys[] = {
 	OF(K_BOOL, "irreversible", E, irreversible, "false"),
 	MAP("exception_durations", &excdur_sec),
 	MAP("executor", &exec_sec),
+	OF(K_BOOL, "destructive", E, destructive, "true"),
+	DUR(E, undo_hold, "undo_hold", "0", 0, 3650 * DAY),
+	MAP("breaker", &breaker_sec),
 };
 static const struct section playbook_sec = SECTION(playbook_keys,
     sizeof(struct playbook), MAX_PLAYBOOKS, playbook_post);
@@ -438,6 +448,8 @@ static const struct ckey account_keys[] = {
 	    .off2 = offsetof(struct account, nregions),
 	    .names = region_list,
 	    .check = check_region },
+	INT(A, max_destructive_per_hour, "max_destructive_per_hour", "-1", -1,
+	    1000000),
 };
 static const struct section account_sec =
     SECTION(account_keys, sizeof(struct account), MAX_ACCOUNTS, account_post);
@@ -560,6 +572,10 @@ static const struct ckey top_keys[] = {
 	STR(C, database, "database", "fixit.db", 0, cfg_check_nonempty),
 	DUR(C, tick, "tick", "1s", 1, 3600),
 	DUR(P, lease, "lease", "5m", 1, DAY),
+	INT(P, max_destructive_per_hour, "max_destructive_per_hour", "50", 0,
+	    1000000),
+	INT(P, max_destructive_per_account_hour,
+	    "max_destructive_per_account_hour", "20", 0, 1000000),
 	ENUM(C, log_level, "log_level", "info", 0, log_names),
 	INT(C, http_threads, "http_threads", "0", 0, 64),
 	DUR(C, retention, "retention", "30d", DAY, 3650 * DAY),

@@ -162,6 +162,7 @@ make_items(const struct policy *pol, const struct playbook *pb,
 		it->account_id = p->a->id;
 		it->region = p->region;
 		it->resource_id = f->resource_id;
+		it->human_key = f->human_key;
 		it->resource_arn = f->resource_arn;
 		it->title = f->title;
 		it->owner_email = f->owner_email;

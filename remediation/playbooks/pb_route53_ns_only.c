@@ -282,7 +282,9 @@ ns_found(struct pb_ctx *x, struct pb_found_list *found, const json_t *z,
 	    "Route 53 zone %s has no records "
 	    "besides NS and SOA",
 	    name);
-	return pb_found(found, zid, arn, title, details, tags);
+	return pb_found_keyed(found, zid, arn, title, details, tags,
+	    "zone %s %s", name,
+	    ns_true(aws_j_str(z, "Config/PrivateZone")) ? "private" : "public");
 }
 
 static fx_err

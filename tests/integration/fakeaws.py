@@ -155,7 +155,7 @@ from fakeaws_sigv4 import (amz_date, parse_authorization,  # noqa: E402,F401
 from fakeaws_state import Account, iso, load_seed  # noqa: E402
 
 SKEW = 15 * 60
-FAULT_KINDS = ("throttle", "500", "denied", "expired")
+FAULT_KINDS = ("throttle", "500", "denied", "expired", "502html")
 READ_PREFIXES = ("Describe", "List", "Get", "Lookup", "Head")
 
 # ==========================================================================
@@ -501,7 +501,8 @@ class FakeAWS:
     def fail_next(self, n, kind, action=None, service=None):
         """The next n matching signed requests (after authentication) fail:
         "throttle" (EC2 503 RequestLimitExceeded, Query/REST 400 Throttling,
-        JSON 400 ThrottlingException), "500" (500 InternalError), "denied"
+        JSON 400 ThrottlingException), "500" (500 InternalError), "502html"
+        (a proxy's 502 Bad Gateway: an HTML page, no AWS body), "denied"
         (EC2 403 UnauthorizedOperation, Query/REST 403 AccessDenied, JSON
         400 AccessDeniedException), "expired" (403 ExpiredToken / JSON 400
         ExpiredTokenException). `action` matches the operation name (e.g.
@@ -899,6 +900,10 @@ class FakeAWS:
         if kind == "500":
             return AWSError("InternalError", "We encountered an internal "
                             "error. Please try again.", 500)
+        if kind == "502html":
+            e = AWSError("BadGateway", "502 Bad Gateway (HTML)", 502)
+            e.html = True
+            return e
         if kind == "expired":
             return AWSError("ExpiredTokenException" if p == "json" else
                             "ExpiredToken", "The security token included "
@@ -1004,6 +1009,12 @@ class FakeAWS:
     def _error(self, call, e):
         call.error, call.message = e.code, e.message
         p = call.protocol
+        if getattr(e, "html", False):   # a proxy in front of AWS
+            return e.status, [("Content-Type", "text/html")], (
+                "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n"
+                "<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n"
+                "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+            ).encode()
         rid = call.request_id
         if p in ("imds", "ecs"):
             return e.status, [("Content-Type", "text/plain")], \

@@ -178,6 +178,8 @@ def playbook(name, **kw):
         "exceptions": ["1m", "1y"],
         "exceptions_need_approval": ["1y"],
         "max_fixes_per_hour": 0,
+        # tests that want the circuit breaker turn it on
+        "breaker": {"failures": 0, "undos": 0},
         "max_attempts": 2,
         "retry_backoff": "1s",
         "executor": None,       # filled by Env: exec fake_fix.py
@@ -615,6 +617,9 @@ class Env:
             "database": self.db_path,
             "tick": "1s",
             "lease": "3s",
+            # no hourly caps unless a test sets them
+            "max_destructive_per_hour": 0,
+            "max_destructive_per_account_hour": 0,
             "log_level": "debug",
             "http_threads": 0,
             "admins": [ADMIN, ADMIN2],

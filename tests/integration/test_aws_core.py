@@ -358,6 +358,58 @@ def test_no_secret_in_logs():
                 "external id in the config file")
 
 
+def test_html_5xx_reported_as_status():
+    """A proxy's 502 (an HTML page, no AWS error body) is reported as
+    that HTTP status on the finding, not as a transport error."""
+    with imds_env(max_attempts=1) as env:
+        env.config["aws"]["backoff_base_ms"] = 0
+        env.config["log_level"] = "debug"
+        env.write_config()
+        seed(env)
+        env.start()
+        env.aws.fail_next(10, "502html",
+                          action="ModifyInstanceMetadataOptions")
+        env.scan()
+        [f] = env.findings(playbook=PB)
+        env.wait_state(f["id"], "failed", timeout=20)
+        err = env.finding(f["id"])["last_error"]
+        calls = env.aws.calls(action="ModifyInstanceMetadataOptions")
+        h.check(calls and all(c.status == 502 for c in calls),
+                "the fake answered 502: %r", calls)
+        h.check("HTTP 502" in err and "transport" not in err,
+                "last_error names the status: %r", err)
+        retries = [ln for ln in env.fixitd.stderr_text().splitlines()
+                   if "ModifyInstanceMetadataOptions" in ln and
+                   "retrying" in ln]
+        h.check(len(calls) > 1 and len(retries) == len(calls) - 1 and
+                all("HTTP 502" in ln and "transport" not in ln
+                    for ln in retries),
+                "each retry logged as HTTP 502: %r", retries)
+
+
+def test_one_assume_role_per_account_and_role():
+    """Scan workers of one account (several regions) start together: they
+    share one AssumeRole instead of each calling STS."""
+    regions = ["eu-west-1", "us-east-1", "eu-central-1", "us-west-2"]
+    with imds_env(name="singleflight") as env:
+        env.config["aws"]["regions"] = regions
+        env.config["aws"]["scan"] = {"hour": -1, "concurrency": 8,
+                                     "at_start": False}
+        env.write_config()
+        for r in regions:
+            env.aws.account(h.NONPROD).region(r).add_instance(
+                http_tokens="required")
+        env.aws.set_delay(0.2)
+        env.start()
+        env.scan()
+        assumes = env.aws.calls(action="AssumeRole")
+        per = {}
+        for c in assumes:
+            per[c.params["RoleArn"]] = per.get(c.params["RoleArn"], 0) + 1
+        h.check(per and all(n == 1 for n in per.values()),
+                "one AssumeRole per account and role: %r", per)
+
+
 if __name__ == "__main__":
     h.run_tests(test_roles_signing_and_cache, test_throttling_retried,
                 test_error_on_the_finding, test_iac_owned_resource_only_notified,
@@ -367,4 +419,5 @@ if __name__ == "__main__":
                 test_credentials_profile_role_chain,
                 test_scan_at_start_and_concurrency_bound,
                 test_credentials_refreshed_before_expiry,
-                test_no_secret_in_logs)
+                test_no_secret_in_logs, test_html_5xx_reported_as_status,
+                test_one_assume_role_per_account_and_role)

@@ -21,9 +21,9 @@ static char dbdir[] = "/tmp/fixit-test-cmd-XXXXXX";
 
 static struct account accounts[] = {
 	{ (char *)"111122223333", (char *)"prod-main", ENV_PROD,
-	    (char *)"C0PROD", NULL, 0 },
+	    (char *)"C0PROD", NULL, 0, 0 },
 	{ (char *)"444455556666", (char *)"dev-sandbox", ENV_NONPROD,
-	    (char *)"C0DEV", NULL, 0 },
+	    (char *)"C0DEV", NULL, 0, 0 },
 };
 static struct playbook playbooks[2];
 static char *admins[] = { (char *)ADMIN };
