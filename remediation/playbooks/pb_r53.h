@@ -160,4 +160,25 @@ fx_err r53_deleg_remove(struct pb_ctx *x, const json_t *p) FX_WUR;
 fx_err r53_deleg_restore(struct pb_ctx *x, const json_t *p,
     const json_t *servers) FX_WUR;
 
+/* ---- eligibility (pb_r53_age.c) ---------------------------------------- */
+
+/*
+ * The guards of route53-ns-only on zone zid, one function for detect,
+ * the check and the fix (playbook.h, eligibility): tags ({key: value},
+ * may be NULL): allow_tag (parameter, default "fixit:allow") -> exempt,
+ * IaC tags -> notify only; then CloudTrail (us-east-1, ResourceName =
+ * zid): a CreateHostedZone or ChangeResourceRecordSets within
+ * min_age_days (parameter, default 7, 1..90) -> exempt; a lookup that
+ * fails or is cut short -> exempt ("cannot tell"). FX_OK or FX_ENOMEM.
+ */
+fx_err r53_age_eligible(struct pb_ctx *x, const char *zid, const json_t *tags,
+    struct pb_elig *e) FX_WUR;
+/*
+ * r53_age_eligible as a check's verdict: PB_WRONG (eligible) or PB_KEEP
+ * with a pb_say "zone NAME (ZID): WHY". tags NULL: read them
+ * (ListTagsForResource); an error reading them is returned.
+ */
+fx_err r53_age_check(struct pb_ctx *x, const char *zid, const char *zname,
+    const json_t *tags, enum pb_verdict *v) FX_WUR;
+
 #endif

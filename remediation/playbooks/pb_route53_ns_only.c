@@ -51,7 +51,16 @@
  * NS (else a registrar or an unconfigured account delegates: not
  * deleted). No answer from the public DNS: not deleted.
  *
+ * Eligibility (r53_age_eligible, pb_r53_age.c; detect, check and fix):
+ * not allow-tagged, and no CreateHostedZone or ChangeResourceRecordSets
+ * of the zone in CloudTrail within min_age_days (a zone just created is
+ * likely about to be filled); a lookup that fails: not deleted.
+ * IaC-owned: found, notify only.
+ *
  * Parameters:
+ *   min_age_days     days since the zone's creation or last record
+ *                    change (CloudTrail) before it is reported (7, 1-90)
+ *   allow_tag        tag key exempting a zone (default "fixit:allow")
  *   include_private  0 (default): skip private hosted zones; 1: report
  *                    them too.
  *   delegated        notify (default): a delegated zone is reported,
@@ -266,10 +275,17 @@ ns_found(struct pb_ctx *x, struct pb_found_list *found, const json_t *z,
 	const char *name = aws_j_str(z, "Name");
 	json_t *details = NULL, *tags = NULL;
 	char arn[96], title[FX_MAX_TITLE];
+	struct pb_elig e;
 	fx_err rc;
 
 	if ((rc = r53_zone_tags(x, zid, &tags)) != FX_OK)
 		return rc;
+	/* a zone too young, kept by tag, or of unknown age is no finding */
+	rc = r53_age_eligible(x, zid, tags, &e);
+	if (rc != FX_OK || !pb_elig_found(&e)) {
+		json_decref(tags);
+		return rc;
+	}
 	details = json_pack("{s:s, s:b, s:I, s:s?}", "name", name, "private",
 	    ns_true(aws_j_str(z, "Config/PrivateZone")), "record_count",
 	    (json_int_t)sets, "comment", aws_j_str(z, "Config/Comment"));
@@ -291,8 +307,10 @@ static fx_err
 ns_zone(struct pb_ctx *x, const json_t *z, void *arg)
 {
 	struct ns_count c;
+	struct pb_found_list *found = arg;
 	const char *zid = r53_zone_id(aws_j_str(z, "Id"));
 	const char *name = aws_j_str(z, "Name");
+	size_t n = found->n;
 	fx_err rc;
 
 	if (!r53_zid_ok(zid) || name == NULL || strlen(name) >= NS_MAX_NAME)
@@ -306,10 +324,10 @@ ns_zone(struct pb_ctx *x, const json_t *z, void *arg)
 		return FX_OK; /* deleted while we listed */
 	if (rc != FX_OK || c.other > 0)
 		return rc;
-	rc = ns_found(x, arg, z, zid, c.sets);
-	if (rc != FX_OK)
+	rc = ns_found(x, found, z, zid, c.sets);
+	if (rc != FX_OK || found->n == n)
 		return rc;
-	return ns_mark(x, arg, z, zid);
+	return ns_mark(x, found, z, zid);
 }
 
 static fx_err
@@ -347,8 +365,12 @@ ns_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 	} else if (rc == FX_OK && c.other > 0) {
 		*v = PB_RIGHT;
 		pb_say(x, "zone %s holds records besides NS and SOA now", zid);
-	} else if (rc == FX_OK && !ns_true(aws_j_str(z, "Config/PrivateZone")))
-		rc = ns_gate(x, aws_j_str(z, "Name"), ns, &d);
+	} else if (rc == FX_OK) {
+		rc = r53_age_check(x, zid, aws_j_str(z, "Name"), NULL, v);
+		if (rc == FX_OK && *v == PB_WRONG &&
+		    !ns_true(aws_j_str(z, "Config/PrivateZone")))
+			rc = ns_gate(x, aws_j_str(z, "Name"), ns, &d);
+	}
 out:
 	r53_deleg_release(&d);
 	json_decref(z);
@@ -417,6 +439,7 @@ ns_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 	struct r53_deleg d;
 	const char *zid = ns_zid(x, finding);
 	json_t *p = NULL, *it;
+	enum pb_verdict v;
 	char path[80];
 	size_t i;
 	fx_err rc = FX_EINVAL;
@@ -427,6 +450,13 @@ ns_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 	if (zid == NULL)
 		goto out;
 	rc = ns_prior(x, zid, &p);
+	if (rc != FX_OK)
+		goto out;
+	rc = r53_age_check(x, zid, aws_j_str(p, "name"),
+	    json_object_get(p, "tags"), &v);
+	if (rc == FX_OK && v != PB_WRONG)
+		rc =
+		    FX_ECONFLICT; /* it changed or got tagged since the check */
 	if (rc != FX_OK)
 		goto out;
 	/* the last look before the delete: the delegation may be new */
