@@ -148,87 +148,6 @@ ns_tally(struct pb_ctx *x, const char *zid, const char *zname,
 
 /* ---- delegation ------------------------------------------------------- */
 
-enum ns_deleg { NS_FREE = 0, NS_REMOVE_FIRST, NS_HELD, NS_UNKNOWN };
-
-/* what d allows, with the playbook's delegated parameter */
-static enum ns_deleg
-ns_decide(const struct pb_ctx *x, const struct r53_deleg *d)
-{
-	int remove =
-	    strcmp(pb_param_str(x, "delegated", "notify"), "remove") == 0;
-
-	if (d->unknown)
-		return NS_UNKNOWN;
-	if (!r53_deleg_any(d))
-		return NS_FREE;
-	return remove && r53_deleg_removable(d) ? NS_REMOVE_FIRST : NS_HELD;
-}
-
-/*
- * May public zone zname (name servers ns) be deleted now? FX_OK when
- * nothing delegates to it or (*d's parents) the delegation is to be
- * removed first; FX_ECONFLICT, with the reason said, when not.
- */
-static fx_err
-ns_gate(struct pb_ctx *x, const char *zname, const json_t *ns,
-    struct r53_deleg *d)
-{
-	json_t *p;
-	size_t i;
-	fx_err rc;
-
-	rc = r53_deleg_find(x, zname, ns, d);
-	if (rc != FX_OK)
-		return rc;
-	switch (ns_decide(x, d)) {
-	case NS_FREE:
-	case NS_REMOVE_FIRST:
-		return FX_OK;
-	case NS_UNKNOWN:
-		pb_say(x,
-		    "cannot tell whether zone %s is still delegated (%s): "
-		    "not deleted",
-		    zname, d->why);
-		return FX_ECONFLICT;
-	case NS_HELD:
-		break;
-	}
-	json_array_foreach(d->parents, i, p)
-		pb_say(x, "zone %s (%s) in account %s delegates to zone %s",
-		    aws_j_str(p, "zone_name"), aws_j_str(p, "zone_id"),
-		    aws_j_str(p, "account"), zname);
-	if (json_array_size(d->public_ns) > 0)
-		pb_say(x, "the public DNS delegates %s to %zu name server(s)",
-		    zname, json_array_size(d->public_ns));
-	pb_say(x,
-	    "zone %s is still delegated: not deleted (deleting it would "
-	    "leave a dangling delegation)",
-	    zname);
-	return FX_ECONFLICT;
-}
-
-/* the facts of d for a finding's details: parents without records */
-static json_t *
-ns_deleg_facts(const struct r53_deleg *d)
-{
-	json_t *o =
-	    json_pack("{s:[], s:O}", "parents", "public_ns", d->public_ns);
-	json_t *p;
-	size_t i;
-
-	json_array_foreach(d->parents, i, p)
-		if (o != NULL &&
-		    json_array_append_new(json_object_get(o, "parents"),
-			json_pack("{s:s?, s:s?, s:s?}", "account",
-			    aws_j_str(p, "account"), "zone_id",
-			    aws_j_str(p, "zone_id"), "zone_name",
-			    aws_j_str(p, "zone_name"))) != 0) {
-			json_decref(o);
-			o = NULL;
-		}
-	return o;
-}
-
 /* detect: the delegation of the zone just found (the last of found),
  * into its details */
 static fx_err
@@ -239,7 +158,7 @@ ns_mark(struct pb_ctx *x, struct pb_found_list *found, const json_t *z,
 	struct r53_deleg d;
 	json_t *ns = NULL;
 	size_t mark = pb_msg_mark(x);
-	enum ns_deleg v = NS_UNKNOWN;
+	enum r53_deleg_verdict v = R53_DELEG_UNKNOWN;
 	fx_err rc;
 
 	memset(&d, 0, sizeof(d));
@@ -249,16 +168,16 @@ ns_mark(struct pb_ctx *x, struct pb_found_list *found, const json_t *z,
 	if (rc == FX_OK)
 		rc = r53_deleg_find(x, aws_j_str(z, "Name"), ns, &d);
 	if (rc == FX_OK)
-		v = ns_decide(x, &d);
+		v = r53_deleg_decide(x, &d);
 	/* an unknown delegation stays for the check before the fix */
 	pb_msg_rewind(x, mark);
 	rc = FX_OK;
-	if (v == NS_HELD || v == NS_REMOVE_FIRST)
+	if (v == R53_DELEG_HELD || v == R53_DELEG_REMOVE_FIRST)
 		rc = json_object_set_new(f->details, "delegation",
-			 ns_deleg_facts(&d)) == 0
+			 r53_deleg_facts(&d)) == 0
 			 ? FX_OK
 			 : FX_ENOMEM;
-	if (rc == FX_OK && v == NS_HELD &&
+	if (rc == FX_OK && v == R53_DELEG_HELD &&
 	    json_object_set_new(f->details, "notify_only", json_true()) != 0)
 		rc = FX_ENOMEM;
 	r53_deleg_release(&d);
@@ -369,7 +288,7 @@ ns_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 		rc = r53_age_check(x, zid, aws_j_str(z, "Name"), NULL, v);
 		if (rc == FX_OK && *v == PB_WRONG &&
 		    !ns_true(aws_j_str(z, "Config/PrivateZone")))
-			rc = ns_gate(x, aws_j_str(z, "Name"), ns, &d);
+			rc = r53_deleg_gate(x, aws_j_str(z, "Name"), ns, &d);
 	}
 out:
 	r53_deleg_release(&d);
@@ -461,7 +380,7 @@ ns_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 		goto out;
 	/* the last look before the delete: the delegation may be new */
 	if (!json_is_true(json_object_get(p, "private")))
-		rc = ns_gate(x, aws_j_str(p, "name"),
+		rc = r53_deleg_gate(x, aws_j_str(p, "name"),
 		    json_object_get(p, "name_servers"), &d);
 	if (rc != FX_OK)
 		goto out;
