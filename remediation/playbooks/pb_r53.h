@@ -159,5 +159,50 @@ int r53_deleg_removable(const struct r53_deleg *d);
 fx_err r53_deleg_remove(struct pb_ctx *x, const json_t *p) FX_WUR;
 fx_err r53_deleg_restore(struct pb_ctx *x, const json_t *p,
     const json_t *servers) FX_WUR;
+/*
+ * What d allows route53-ns-only, with its "delegated" parameter
+ * (notify | remove): FREE (nothing delegates), REMOVE_FIRST (the
+ * parents' records explain every public NS and are to be removed
+ * first), HELD (delegated: not deleted), UNKNOWN (cannot tell).
+ */
+enum r53_deleg_verdict {
+	R53_DELEG_FREE = 0,
+	R53_DELEG_REMOVE_FIRST,
+	R53_DELEG_HELD,
+	R53_DELEG_UNKNOWN
+};
+enum r53_deleg_verdict r53_deleg_decide(const struct pb_ctx *x,
+    const struct r53_deleg *d);
+/*
+ * May public zone zname (name servers ns) be deleted now? r53_deleg_find
+ * into *d (the caller releases it), then FX_OK when free or removable
+ * first (d->parents); FX_ECONFLICT, with the reason said, when not.
+ */
+fx_err r53_deleg_gate(struct pb_ctx *x, const char *zname, const json_t *ns,
+    struct r53_deleg *d) FX_WUR;
+/* the facts of d for a finding's details: parents without their
+ * records, public_ns (new object; NULL on ENOMEM) */
+json_t *r53_deleg_facts(const struct r53_deleg *d);
+
+/* ---- eligibility (pb_r53_age.c) ---------------------------------------- */
+
+/*
+ * The guards of route53-ns-only on zone zid, one function for detect,
+ * the check and the fix (playbook.h, eligibility): tags ({key: value},
+ * may be NULL): allow_tag (parameter, default "fixit:allow") -> exempt,
+ * IaC tags -> notify only; then CloudTrail (us-east-1, ResourceName =
+ * zid): a CreateHostedZone or ChangeResourceRecordSets within
+ * min_age_days (parameter, default 7, 1..90) -> exempt; a lookup that
+ * fails or is cut short -> exempt ("cannot tell"). FX_OK or FX_ENOMEM.
+ */
+fx_err r53_age_eligible(struct pb_ctx *x, const char *zid, const json_t *tags,
+    struct pb_elig *e) FX_WUR;
+/*
+ * r53_age_eligible as a check's verdict: PB_WRONG (eligible) or PB_KEEP
+ * with a pb_say "zone NAME (ZID): WHY". tags NULL: read them
+ * (ListTagsForResource); an error reading them is returned.
+ */
+fx_err r53_age_check(struct pb_ctx *x, const char *zid, const char *zname,
+    const json_t *tags, enum pb_verdict *v) FX_WUR;
 
 #endif

@@ -404,3 +404,85 @@ out:
 	json_decref(recs);
 	return rc;
 }
+
+/* ---- what a delegation allows route53-ns-only ------------------------- */
+
+/* what d allows, with the playbook's delegated parameter */
+enum r53_deleg_verdict
+r53_deleg_decide(const struct pb_ctx *x, const struct r53_deleg *d)
+{
+	int remove =
+	    strcmp(pb_param_str(x, "delegated", "notify"), "remove") == 0;
+
+	if (d->unknown)
+		return R53_DELEG_UNKNOWN;
+	if (!r53_deleg_any(d))
+		return R53_DELEG_FREE;
+	return remove && r53_deleg_removable(d) ? R53_DELEG_REMOVE_FIRST
+						: R53_DELEG_HELD;
+}
+
+/*
+ * May public zone zname (name servers ns) be deleted now? FX_OK when
+ * nothing delegates to it or (*d's parents) the delegation is to be
+ * removed first; FX_ECONFLICT, with the reason said, when not.
+ */
+fx_err
+r53_deleg_gate(struct pb_ctx *x, const char *zname, const json_t *ns,
+    struct r53_deleg *d)
+{
+	json_t *p;
+	size_t i;
+	fx_err rc;
+
+	rc = r53_deleg_find(x, zname, ns, d);
+	if (rc != FX_OK)
+		return rc;
+	switch (r53_deleg_decide(x, d)) {
+	case R53_DELEG_FREE:
+	case R53_DELEG_REMOVE_FIRST:
+		return FX_OK;
+	case R53_DELEG_UNKNOWN:
+		pb_say(x,
+		    "cannot tell whether zone %s is still delegated (%s): "
+		    "not deleted",
+		    zname, d->why);
+		return FX_ECONFLICT;
+	case R53_DELEG_HELD:
+		break;
+	}
+	json_array_foreach(d->parents, i, p)
+		pb_say(x, "zone %s (%s) in account %s delegates to zone %s",
+		    aws_j_str(p, "zone_name"), aws_j_str(p, "zone_id"),
+		    aws_j_str(p, "account"), zname);
+	if (json_array_size(d->public_ns) > 0)
+		pb_say(x, "the public DNS delegates %s to %zu name server(s)",
+		    zname, json_array_size(d->public_ns));
+	pb_say(x,
+	    "zone %s is still delegated: not deleted (deleting it would "
+	    "leave a dangling delegation)",
+	    zname);
+	return FX_ECONFLICT;
+}
+
+/* the facts of d for a finding's details: parents without records */
+json_t *
+r53_deleg_facts(const struct r53_deleg *d)
+{
+	json_t *o =
+	    json_pack("{s:[], s:O}", "parents", "public_ns", d->public_ns);
+	json_t *p;
+	size_t i;
+
+	json_array_foreach(d->parents, i, p)
+		if (o != NULL &&
+		    json_array_append_new(json_object_get(o, "parents"),
+			json_pack("{s:s?, s:s?, s:s?}", "account",
+			    aws_j_str(p, "account"), "zone_id",
+			    aws_j_str(p, "zone_id"), "zone_name",
+			    aws_j_str(p, "zone_name"))) != 0) {
+			json_decref(o);
+			o = NULL;
+		}
+	return o;
+}

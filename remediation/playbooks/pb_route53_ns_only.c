@@ -51,7 +51,16 @@
  * NS (else a registrar or an unconfigured account delegates: not
  * deleted). No answer from the public DNS: not deleted.
  *
+ * Eligibility (r53_age_eligible, pb_r53_age.c; detect, check and fix):
+ * not allow-tagged, and no CreateHostedZone or ChangeResourceRecordSets
+ * of the zone in CloudTrail within min_age_days (a zone just created is
+ * likely about to be filled); a lookup that fails: not deleted.
+ * IaC-owned: found, notify only.
+ *
  * Parameters:
+ *   min_age_days     days since the zone's creation or last record
+ *                    change (CloudTrail) before it is reported (7, 1-90)
+ *   allow_tag        tag key exempting a zone (default "fixit:allow")
  *   include_private  0 (default): skip private hosted zones; 1: report
  *                    them too.
  *   delegated        notify (default): a delegated zone is reported,
@@ -139,87 +148,6 @@ ns_tally(struct pb_ctx *x, const char *zid, const char *zname,
 
 /* ---- delegation ------------------------------------------------------- */
 
-enum ns_deleg { NS_FREE = 0, NS_REMOVE_FIRST, NS_HELD, NS_UNKNOWN };
-
-/* what d allows, with the playbook's delegated parameter */
-static enum ns_deleg
-ns_decide(const struct pb_ctx *x, const struct r53_deleg *d)
-{
-	int remove =
-	    strcmp(pb_param_str(x, "delegated", "notify"), "remove") == 0;
-
-	if (d->unknown)
-		return NS_UNKNOWN;
-	if (!r53_deleg_any(d))
-		return NS_FREE;
-	return remove && r53_deleg_removable(d) ? NS_REMOVE_FIRST : NS_HELD;
-}
-
-/*
- * May public zone zname (name servers ns) be deleted now? FX_OK when
- * nothing delegates to it or (*d's parents) the delegation is to be
- * removed first; FX_ECONFLICT, with the reason said, when not.
- */
-static fx_err
-ns_gate(struct pb_ctx *x, const char *zname, const json_t *ns,
-    struct r53_deleg *d)
-{
-	json_t *p;
-	size_t i;
-	fx_err rc;
-
-	rc = r53_deleg_find(x, zname, ns, d);
-	if (rc != FX_OK)
-		return rc;
-	switch (ns_decide(x, d)) {
-	case NS_FREE:
-	case NS_REMOVE_FIRST:
-		return FX_OK;
-	case NS_UNKNOWN:
-		pb_say(x,
-		    "cannot tell whether zone %s is still delegated (%s): "
-		    "not deleted",
-		    zname, d->why);
-		return FX_ECONFLICT;
-	case NS_HELD:
-		break;
-	}
-	json_array_foreach(d->parents, i, p)
-		pb_say(x, "zone %s (%s) in account %s delegates to zone %s",
-		    aws_j_str(p, "zone_name"), aws_j_str(p, "zone_id"),
-		    aws_j_str(p, "account"), zname);
-	if (json_array_size(d->public_ns) > 0)
-		pb_say(x, "the public DNS delegates %s to %zu name server(s)",
-		    zname, json_array_size(d->public_ns));
-	pb_say(x,
-	    "zone %s is still delegated: not deleted (deleting it would "
-	    "leave a dangling delegation)",
-	    zname);
-	return FX_ECONFLICT;
-}
-
-/* the facts of d for a finding's details: parents without records */
-static json_t *
-ns_deleg_facts(const struct r53_deleg *d)
-{
-	json_t *o =
-	    json_pack("{s:[], s:O}", "parents", "public_ns", d->public_ns);
-	json_t *p;
-	size_t i;
-
-	json_array_foreach(d->parents, i, p)
-		if (o != NULL &&
-		    json_array_append_new(json_object_get(o, "parents"),
-			json_pack("{s:s?, s:s?, s:s?}", "account",
-			    aws_j_str(p, "account"), "zone_id",
-			    aws_j_str(p, "zone_id"), "zone_name",
-			    aws_j_str(p, "zone_name"))) != 0) {
-			json_decref(o);
-			o = NULL;
-		}
-	return o;
-}
-
 /* detect: the delegation of the zone just found (the last of found),
  * into its details */
 static fx_err
@@ -230,7 +158,7 @@ ns_mark(struct pb_ctx *x, struct pb_found_list *found, const json_t *z,
 	struct r53_deleg d;
 	json_t *ns = NULL;
 	size_t mark = pb_msg_mark(x);
-	enum ns_deleg v = NS_UNKNOWN;
+	enum r53_deleg_verdict v = R53_DELEG_UNKNOWN;
 	fx_err rc;
 
 	memset(&d, 0, sizeof(d));
@@ -240,16 +168,16 @@ ns_mark(struct pb_ctx *x, struct pb_found_list *found, const json_t *z,
 	if (rc == FX_OK)
 		rc = r53_deleg_find(x, aws_j_str(z, "Name"), ns, &d);
 	if (rc == FX_OK)
-		v = ns_decide(x, &d);
+		v = r53_deleg_decide(x, &d);
 	/* an unknown delegation stays for the check before the fix */
 	pb_msg_rewind(x, mark);
 	rc = FX_OK;
-	if (v == NS_HELD || v == NS_REMOVE_FIRST)
+	if (v == R53_DELEG_HELD || v == R53_DELEG_REMOVE_FIRST)
 		rc = json_object_set_new(f->details, "delegation",
-			 ns_deleg_facts(&d)) == 0
+			 r53_deleg_facts(&d)) == 0
 			 ? FX_OK
 			 : FX_ENOMEM;
-	if (rc == FX_OK && v == NS_HELD &&
+	if (rc == FX_OK && v == R53_DELEG_HELD &&
 	    json_object_set_new(f->details, "notify_only", json_true()) != 0)
 		rc = FX_ENOMEM;
 	r53_deleg_release(&d);
@@ -266,10 +194,17 @@ ns_found(struct pb_ctx *x, struct pb_found_list *found, const json_t *z,
 	const char *name = aws_j_str(z, "Name");
 	json_t *details = NULL, *tags = NULL;
 	char arn[96], title[FX_MAX_TITLE];
+	struct pb_elig e;
 	fx_err rc;
 
 	if ((rc = r53_zone_tags(x, zid, &tags)) != FX_OK)
 		return rc;
+	/* a zone too young, kept by tag, or of unknown age is no finding */
+	rc = r53_age_eligible(x, zid, tags, &e);
+	if (rc != FX_OK || !pb_elig_found(&e)) {
+		json_decref(tags);
+		return rc;
+	}
 	details = json_pack("{s:s, s:b, s:I, s:s?}", "name", name, "private",
 	    ns_true(aws_j_str(z, "Config/PrivateZone")), "record_count",
 	    (json_int_t)sets, "comment", aws_j_str(z, "Config/Comment"));
@@ -291,8 +226,10 @@ static fx_err
 ns_zone(struct pb_ctx *x, const json_t *z, void *arg)
 {
 	struct ns_count c;
+	struct pb_found_list *found = arg;
 	const char *zid = r53_zone_id(aws_j_str(z, "Id"));
 	const char *name = aws_j_str(z, "Name");
+	size_t n = found->n;
 	fx_err rc;
 
 	if (!r53_zid_ok(zid) || name == NULL || strlen(name) >= NS_MAX_NAME)
@@ -306,10 +243,10 @@ ns_zone(struct pb_ctx *x, const json_t *z, void *arg)
 		return FX_OK; /* deleted while we listed */
 	if (rc != FX_OK || c.other > 0)
 		return rc;
-	rc = ns_found(x, arg, z, zid, c.sets);
-	if (rc != FX_OK)
+	rc = ns_found(x, found, z, zid, c.sets);
+	if (rc != FX_OK || found->n == n)
 		return rc;
-	return ns_mark(x, arg, z, zid);
+	return ns_mark(x, found, z, zid);
 }
 
 static fx_err
@@ -347,8 +284,12 @@ ns_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 	} else if (rc == FX_OK && c.other > 0) {
 		*v = PB_RIGHT;
 		pb_say(x, "zone %s holds records besides NS and SOA now", zid);
-	} else if (rc == FX_OK && !ns_true(aws_j_str(z, "Config/PrivateZone")))
-		rc = ns_gate(x, aws_j_str(z, "Name"), ns, &d);
+	} else if (rc == FX_OK) {
+		rc = r53_age_check(x, zid, aws_j_str(z, "Name"), NULL, v);
+		if (rc == FX_OK && *v == PB_WRONG &&
+		    !ns_true(aws_j_str(z, "Config/PrivateZone")))
+			rc = r53_deleg_gate(x, aws_j_str(z, "Name"), ns, &d);
+	}
 out:
 	r53_deleg_release(&d);
 	json_decref(z);
@@ -417,6 +358,7 @@ ns_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 	struct r53_deleg d;
 	const char *zid = ns_zid(x, finding);
 	json_t *p = NULL, *it;
+	enum pb_verdict v;
 	char path[80];
 	size_t i;
 	fx_err rc = FX_EINVAL;
@@ -429,9 +371,16 @@ ns_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 	rc = ns_prior(x, zid, &p);
 	if (rc != FX_OK)
 		goto out;
+	rc = r53_age_check(x, zid, aws_j_str(p, "name"),
+	    json_object_get(p, "tags"), &v);
+	if (rc == FX_OK && v != PB_WRONG)
+		rc =
+		    FX_ECONFLICT; /* it changed or got tagged since the check */
+	if (rc != FX_OK)
+		goto out;
 	/* the last look before the delete: the delegation may be new */
 	if (!json_is_true(json_object_get(p, "private")))
-		rc = ns_gate(x, aws_j_str(p, "name"),
+		rc = r53_deleg_gate(x, aws_j_str(p, "name"),
 		    json_object_get(p, "name_servers"), &d);
 	if (rc != FX_OK)
 		goto out;

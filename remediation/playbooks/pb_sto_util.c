@@ -129,6 +129,13 @@ fx_err
 pb_sto_util_trail(struct pb_ctx *x, const char *resource,
     const char *const *names, int64_t since, int64_t *newest)
 {
+	return pb_sto_util_trail_in(x, NULL, resource, names, since, newest);
+}
+
+fx_err
+pb_sto_util_trail_in(struct pb_ctx *x, const char *region, const char *resource,
+    const char *const *names, int64_t since, int64_t *newest)
+{
 	struct aws_req r;
 	struct aws_resp resp;
 	json_t *body = NULL, *ev;
@@ -142,6 +149,7 @@ pb_sto_util_trail(struct pb_ctx *x, const char *resource,
 	memset(&r, 0, sizeof(r));
 	r.svc = AWS_CLOUDTRAIL;
 	r.action = "LookupEvents";
+	r.region = region;
 	aws_resp_init(&resp);
 	for (page = 0; page < PB_STO_TRAIL_PAGES; page++) {
 		json_decref(body);

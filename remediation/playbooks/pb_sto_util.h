@@ -69,5 +69,10 @@ int pb_sto_util_pause(const struct pb_sto_poll *p);
 #define PB_STO_TRAIL_PAGES 20
 fx_err pb_sto_util_trail(struct pb_ctx *x, const char *resource,
     const char *const *names, int64_t since, int64_t *newest) FX_WUR;
+/* the same in region (NULL: x->region): a global service's events are
+ * in us-east-1, whatever region its finding names */
+fx_err pb_sto_util_trail_in(struct pb_ctx *x, const char *region,
+    const char *resource, const char *const *names, int64_t since,
+    int64_t *newest) FX_WUR;
 
 #endif

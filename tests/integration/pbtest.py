@@ -7,6 +7,7 @@ AWS's recorded calls and tags, and the checks every playbook test makes
 
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -64,6 +65,28 @@ def tags_on(env, rid, action=None):
 
 
 # ---- checks -----------------------------------------------------------------
+
+def zone_event(env, zid, ago, name="CreateHostedZone", account=None):
+    """A Route 53 event of zone zid, ago seconds back, where AWS records
+    it: CloudTrail in us-east-1, the zone id as the resource name.
+    route53-ns-only dates a zone by its newest CreateHostedZone or
+    ChangeResourceRecordSets there (its min_age_days guard)."""
+    trail = env.aws.account(account or h.NONPROD).region("us-east-1")
+    if name == "CreateHostedZone":
+        detail = {"responseElements": {"hostedZone": {
+            "id": "/hostedzone/" + zid}}}
+    else:
+        detail = {"requestParameters": {"hostedZoneId": zid}}
+    trail.add_event(name, resources=[("AWS::Route53::HostedZone", zid)],
+                    event_time=time.time() - ago,
+                    event_source="route53.amazonaws.com", detail=detail)
+
+
+def old_zone(env, zid, account=None):
+    """Zone zid created 30 days ago (CloudTrail): past the age guard."""
+    zone_event(env, zid, 30 * 86400, account=account)
+    return zid
+
 
 def check_scan_ok(rows):
     check(rows, "no scan rows")

@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness as h  # noqa: E402
 from pbtest import (check_last_error, check_no_mutation,  # noqa: E402
-                    env_for)
+                    env_for, old_zone)
 
 
 # ---- helpers ----------------------------------------------------------------
@@ -41,6 +41,8 @@ def ns_seed(env):
     full = a.add_zone("full.example", records=[
         {"name": "www.full.example", "type": "A", "values": ["192.0.2.1"]}])
     priv = a.add_zone("corp.internal", private=True)
+    for zid in (empty, full, priv):
+        old_zone(env, zid)
     return empty, full, priv
 
 
@@ -51,7 +53,7 @@ def ns_env(name, **kw):
 def test_ns_check_gone_or_filled():
     with ns_env("ns-check", approval="owner") as env:
         empty, full, _ = ns_seed(env)
-        other = nonprod(env).add_zone("other.example")
+        other = old_zone(env, nonprod(env).add_zone("other.example"))
         env.start()
         env.scan()
         fs = {f["resource_id"]: f["id"]

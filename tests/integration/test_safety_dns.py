@@ -25,7 +25,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness as h  # noqa: E402
-from pbtest import check_no_mutation  # noqa: E402
+from pbtest import check_no_mutation, old_zone  # noqa: E402
 
 REGION = "eu-west-1"
 
@@ -155,7 +155,8 @@ def ns_env(name, **params):
 def seed_delegated(env):
     """sub.example.com (empty, NONPROD) delegated from example.com in
     PROD; (sub zone id, parent zone id)."""
-    sub = env.aws.account(h.NONPROD).add_zone("sub.example.com")
+    sub = old_zone(env, env.aws.account(h.NONPROD).add_zone(
+        "sub.example.com"))
     ns = env.aws.account(h.NONPROD).zones[sub]["name_servers"]
     parent = env.aws.account(h.PROD).add_zone("example.com", records=[
         {"name": "sub.example.com", "type": "NS", "values": ns,
@@ -198,7 +199,7 @@ def test_parent_delegation_notify():
         # a finding posted for another delegated zone (not from a scan,
         # so not notify-only): the check before the fix refuses
         a = env.aws.account(h.NONPROD)
-        other = a.add_zone("other.example.com")
+        other = old_zone(env, a.add_zone("other.example.com"))
         env.aws.account(h.PROD).add_record(
             parent, "other.example.com", "NS", a.zones[other]["name_servers"])
         env.aws.reset_calls()
@@ -260,7 +261,8 @@ def test_parent_delegation_removed_first_and_undone():
 def test_public_delegation():
     for mode in ("notify", "remove"):
         with ns_env("ns-public-" + mode, delegated=mode) as env:
-            sub = env.aws.account(h.NONPROD).add_zone("pub.example.net")
+            sub = old_zone(env, env.aws.account(h.NONPROD).add_zone(
+                "pub.example.net"))
             env.aws.dns.delegate(
                 "pub.example.net",
                 env.aws.account(h.NONPROD).zones[sub]["name_servers"])
@@ -277,7 +279,8 @@ def test_public_delegation():
 
 def test_resolver_silent():
     with ns_env("ns-silent", dns_timeout_ms=300) as env:
-        sub = env.aws.account(h.NONPROD).add_zone("quiet.example.org")
+        sub = old_zone(env, env.aws.account(h.NONPROD).add_zone(
+            "quiet.example.org"))
         env.aws.dns.misbehave("quiet.example.org", "silent")
         f = scan_found(env, sub)
         env.wait_state(f["id"], "failed", timeout=30)

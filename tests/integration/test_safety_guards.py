@@ -17,6 +17,15 @@ and the calls not made.
                and ec2-imdsv1: each resolves, no mutating call at all.
   parity       a scan of the same resources finds only the IaC-owned ones,
                notify-only, and fixes none.
+  young zone   route53-ns-only: zones holding only NS and SOA, created
+               (CloudTrail CreateHostedZone, us-east-1) 1 day ago, their
+               records changed 2 days ago, or allow-tagged are no finding
+               of a scan, and a finding posted for the young one resolves
+               with the reason, no DeleteHostedZone; a zone created 30
+               days ago is deleted as before.
+  zone age unknown  a posted finding while CloudTrail refuses the
+               lookup: cannot tell, not deleted, the reason in its
+               history.
   rds undo     the delete keeps automated backups (DeleteAutomatedBackups
                =false, final snapshot); the prior state records every
                setting; undo restores all of them in one
@@ -37,7 +46,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h                                     # noqa: E402
 from fakeaws_state import iso                           # noqa: E402
 from harness import check                               # noqa: E402
-from pbtest import check_no_mutation, check_scan_ok      # noqa: E402
+from pbtest import (check_no_mutation, check_scan_ok,    # noqa: E402
+                    zone_event)
 
 DAY = 86400
 RDS_PARAMS = {"idle_days": 45, "snapshot_poll_ms": 50,
@@ -244,6 +254,77 @@ def test_scan_parity():
                   "%s is %s", f["resource_id"], f["state"])
 
 
+NS_PARAMS = {"dns_timeout_ms": 500}
+
+
+def post_zone(env, zid, name):
+    [fid] = env.ingest_ok([h.item(
+        "route53-ns-only", h.NONPROD, zid, resource_arn=None,
+        region="us-east-1", title="empty zone %s" % name,
+        details={"name": name})])
+    return fid
+
+
+def test_young_zone_not_found_nor_deleted():
+    """Guard parity for route53-ns-only: Route 53 dates no zone, so the
+    age is CloudTrail's. Zones created or changed within min_age_days
+    (7) or allow-tagged are no finding; a finding posted for the young
+    one resolves at the check with the reason and nothing is deleted; a
+    zone created 30 days ago is deleted as before."""
+    with env_with("safety-r53-young", ("route53-ns-only", NS_PARAMS)) as env:
+        a = env.aws.account(h.NONPROD)
+        young = a.add_zone("young.example.com")
+        changed = a.add_zone("changed.example.com")
+        kept = a.add_zone("kept.example.com", tags={"fixit:allow": "x"})
+        old = a.add_zone("old.example.com")
+        zone_event(env, young, 1 * DAY)
+        zone_event(env, changed, 60 * DAY)
+        zone_event(env, changed, 2 * DAY, "ChangeResourceRecordSets")
+        zone_event(env, old, 30 * DAY)
+        env.start()
+        check_scan_ok(env.scan())
+        found = {f["resource_id"]: f for f in
+                 env.findings(playbook="route53-ns-only")}
+        check(set(found) == {old}, "found %r, want only the old zone %s",
+              sorted(found), old)
+        env.wait_state(found[old]["id"], "fixed", timeout=30)
+        check(old not in a.zones, "the old zone was not deleted")
+        looked = {c.params["LookupAttributes"][0]["AttributeValue"]
+                  for c in env.aws.calls(action="LookupEvents")
+                  if c.region == "us-east-1"}
+        check({young, changed, old} <= looked,
+              "CloudTrail not asked in us-east-1 for each zone: %r", looked)
+        fid = post_zone(env, young, "young.example.com.")
+        why = resolved_reason(env, fid)
+        check(young in why and "created or its records changed" in why,
+              "resolved for %r, not the age guard", why)
+        [d] = env.aws.calls(action="DeleteHostedZone")
+        check(old in d.path, "deleted %s, not the old zone", d.path)
+        for zid in (young, changed, kept):
+            check(zid in a.zones, "zone %s deleted", zid)
+            check(not [c for c in env.aws.mutating_calls()
+                       if zid in (c.path or "")],
+                  "zone %s changed", zid)
+
+
+def test_zone_age_unknown_not_deleted():
+    """A CloudTrail lookup that fails tells nothing about the zone's age:
+    a posted finding is not deleted, and its history says why."""
+    with env_with("safety-r53-trail", ("route53-ns-only", NS_PARAMS)) as env:
+        a = env.aws.account(h.NONPROD)
+        zid = a.add_zone("quiet.example.com")
+        env.start()
+        env.aws.fail_next(10, "denied", action="LookupEvents")
+        fid = post_zone(env, zid, "quiet.example.com.")
+        why = resolved_reason(env, fid)
+        check("cannot tell its age" in why, "resolved for %r", why)
+        check(env.aws.calls(action="LookupEvents"), "CloudTrail not asked")
+        check(not env.aws.calls(action="DeleteHostedZone"),
+              "DeleteHostedZone sent")
+        check_no_mutation(env, "a zone whose age is unknown")
+        check(zid in a.zones, "zone deleted")
+
+
 def test_rds_delete_keeps_backups_undo_restores_all():
     """Item 8: the delete keeps the automated backups and takes a final
     snapshot; the prior state records every setting; the undo restores
@@ -362,4 +443,6 @@ if __name__ == "__main__":
                 test_posted_old_rds_without_datapoints_not_deleted,
                 test_posted_guarded_findings_change_nothing,
                 test_scan_parity,
+                test_young_zone_not_found_nor_deleted,
+                test_zone_age_unknown_not_deleted,
                 test_rds_delete_keeps_backups_undo_restores_all)

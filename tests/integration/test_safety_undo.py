@@ -17,7 +17,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness as h  # noqa: E402
-from pbtest import env_for  # noqa: E402
+from pbtest import env_for, old_zone  # noqa: E402
 
 PB = "route53-ns-only"
 YEAR = 365 * 86400
@@ -30,7 +30,7 @@ def zones(env):
 def fixed_then_undone(env):
     """Seed an empty zone, scan: fixed (deleted); /fixit undo: rolled
     back (recreated). The finding id and the recreated zone's id."""
-    old = env.aws.account(h.NONPROD).add_zone("empty.example")
+    old = old_zone(env, env.aws.account(h.NONPROD).add_zone("empty.example"))
     env.start()
     env.scan()
     [f] = env.findings(playbook=PB)
