@@ -55,24 +55,17 @@ tmp_cleanup(void)
 	(void)rmdir(tmpdir);
 }
 
-static void
-setstr(char **dst, const char *s)
-{
-	free(*dst);
-	*dst = s ? strdup(s) : NULL;
-}
-
 /* a finding of playbook "pb-a", account 111122223333, resource res */
 static void
 mkfinding(struct finding *f, const char *res, enum fstate state)
 {
 	memset(f, 0, sizeof(*f));
-	setstr(&f->playbook, "pb-a");
-	setstr(&f->account_id, "111122223333");
-	setstr(&f->region, "eu-west-1");
-	setstr(&f->resource_id, res);
-	setstr(&f->title, "Instance allows IMDSv1");
-	setstr(&f->details, "{\"k\":\"v\"}");
+	th_setstr(&f->playbook, "pb-a");
+	th_setstr(&f->account_id, "111122223333");
+	th_setstr(&f->region, "eu-west-1");
+	th_setstr(&f->resource_id, res);
+	th_setstr(&f->title, "Instance allows IMDSv1");
+	th_setstr(&f->details, "{\"k\":\"v\"}");
 	f->state = state;
 	f->first_seen = f->last_seen = f->updated_at = 100;
 }
@@ -240,11 +233,12 @@ test_finding_update(struct db *db, int64_t id)
 
 	TEST("finding update writes every mutable column") {
 		CHECK_INT(db_finding_get(db, id, &g), FX_OK);
-		setstr(&g.resource_arn, "arn:aws:ec2:eu-west-1:1:instance/i");
-		setstr(&g.owner_email, "a@example.com");
-		setstr(&g.owner_slack_id, "U1");
-		setstr(&g.title, "t2");
-		setstr(&g.details, "{\"x\":[1,2]}");
+		th_setstr(&g.resource_arn,
+		    "arn:aws:ec2:eu-west-1:1:instance/i");
+		th_setstr(&g.owner_email, "a@example.com");
+		th_setstr(&g.owner_slack_id, "U1");
+		th_setstr(&g.title, "t2");
+		th_setstr(&g.details, "{\"x\":[1,2]}");
 		g.state = FS_FIXING;
 		g.last_seen = 200;
 		g.observed_at = 201;
@@ -257,11 +251,11 @@ test_finding_update(struct db *db, int64_t id)
 		g.lease_token = 206;
 		g.attempts = 2;
 		g.next_attempt_at = 207;
-		setstr(&g.undo_requested_by, "UADMIN");
-		setstr(&g.prior_state, "{\"http_tokens\":\"optional\"}");
-		setstr(&g.last_error, "boom");
-		setstr(&g.slack_channel, "C1");
-		setstr(&g.slack_ts, "1.2");
+		th_setstr(&g.undo_requested_by, "UADMIN");
+		th_setstr(&g.prior_state, "{\"http_tokens\":\"optional\"}");
+		th_setstr(&g.last_error, "boom");
+		th_setstr(&g.slack_channel, "C1");
+		th_setstr(&g.slack_ts, "1.2");
 		g.updated_at = 208;
 		CHECK_INT(db_finding_update(db, &g), FX_OK);
 		CHECK_INT(db_finding_get(db, id, &f), FX_OK);
@@ -292,9 +286,9 @@ test_finding_update(struct db *db, int64_t id)
 		finding_release(&f);
 
 		/* bad input: CHECK constraint, or refused before SQL */
-		setstr(&g.details, "not json");
+		th_setstr(&g.details, "not json");
 		CHECK_INT(db_finding_update(db, &g), FX_EDB);
-		setstr(&g.details, NULL); /* NULL: {} */
+		th_setstr(&g.details, NULL); /* NULL: {} */
 		CHECK_INT(db_finding_update(db, &g), FX_OK);
 		g.state = FS__COUNT;
 		CHECK_INT(db_finding_update(db, &g), FX_EINVAL);
@@ -309,10 +303,10 @@ test_finding_update(struct db *db, int64_t id)
 		CHECK_INT(db_finding_get(db, id, &g), FX_OK);
 		CHECK_INT(g.steps_only, 0); /* never read from the row */
 		g.steps_only = 1;
-		setstr(&g.title, "not written");
-		setstr(&g.details, "not json either"); /* not even checked */
-		setstr(&g.owner_slack_id, "UOTHER");
-		setstr(&g.slack_ts, "7.7");
+		th_setstr(&g.title, "not written");
+		th_setstr(&g.details, "not json either"); /* not even checked */
+		th_setstr(&g.owner_slack_id, "UOTHER");
+		th_setstr(&g.slack_ts, "7.7");
 		g.last_seen = 999;
 		g.notify_only = 1;
 		g.state = FS_EXCEPTED;
@@ -325,9 +319,9 @@ test_finding_update(struct db *db, int64_t id)
 		g.lease_token = 306;
 		g.attempts = 3;
 		g.next_attempt_at = 307;
-		setstr(&g.undo_requested_by, NULL);
-		setstr(&g.prior_state, "{\"a\":1}");
-		setstr(&g.last_error, NULL);
+		th_setstr(&g.undo_requested_by, NULL);
+		th_setstr(&g.prior_state, "{\"a\":1}");
+		th_setstr(&g.last_error, NULL);
 		g.updated_at = 308;
 		CHECK_INT(db_finding_update(db, &g), FX_OK);
 		CHECK_INT(db_finding_get(db, id, &f), FX_OK);
@@ -352,10 +346,10 @@ test_finding_update(struct db *db, int64_t id)
 		CHECK_INT(f.updated_at, 308);
 		finding_release(&f);
 		/* its own columns are still checked */
-		setstr(&g.prior_state, "{");
+		th_setstr(&g.prior_state, "{");
 		CHECK_INT(db_finding_update(db, &g), FX_EDB);
 		g.id = 999999;
-		setstr(&g.prior_state, NULL);
+		th_setstr(&g.prior_state, NULL);
 		CHECK_INT(db_finding_update(db, &g), FX_ENOTFOUND);
 		finding_release(&g);
 	}
@@ -401,14 +395,14 @@ due_row(struct db *db, const char *res, enum fstate s, int64_t deadline,
 	int64_t id = 0;
 
 	mkfinding(&f, res, s);
-	setstr(&f.playbook, "pb-due");
+	th_setstr(&f.playbook, "pb-due");
 	f.deadline = deadline;
 	f.reminder_sent = reminder;
 	f.excepted_until = exc_until;
 	f.exc_pending = exc_pending;
 	f.lease_until = lease;
 	f.next_attempt_at = next_at;
-	setstr(&f.undo_requested_by, undo);
+	th_setstr(&f.undo_requested_by, undo);
 	if (db_finding_insert(db, &f) == FX_OK)
 		id = f.id;
 	finding_release(&f);
@@ -585,8 +579,8 @@ test_exceptions(struct db *db, int64_t fid)
 		CHECK_INT(y.until, 100 + 365 * 86400);
 		CHECK(y.decided_by == NULL);
 		CHECK_INT(y.decided_at, 0);
-		setstr(&y.status, "active");
-		setstr(&y.decided_by, "UADM");
+		th_setstr(&y.status, "active");
+		th_setstr(&y.decided_by, "UADM");
 		y.decided_at = 150;
 		y.until = 150 + 365 * 86400;
 		CHECK_INT(db_exception_update(db, &y), FX_OK);
@@ -596,14 +590,14 @@ test_exceptions(struct db *db, int64_t fid)
 		CHECK_STR(y.decided_by, "UADM");
 		CHECK_INT(y.decided_at, 150);
 		CHECK_INT(y.until, 150 + 365 * 86400);
-		setstr(&y.status, "bogus");
+		th_setstr(&y.status, "bogus");
 		CHECK_INT(db_exception_update(db, &y), FX_EDB);
 		exception_release(&y);
 		CHECK_INT(db_exception_get(db, 99999, &y), FX_ENOTFOUND);
-		setstr(&x.kind, "2w");
+		th_setstr(&x.kind, "2w");
 		CHECK_INT(db_exception_insert(db, &x), FX_EDB);
 		x.finding_id = 99999; /* foreign key */
-		setstr(&x.kind, "1m");
+		th_setstr(&x.kind, "1m");
 		CHECK_INT(db_exception_insert(db, &x), FX_EDB);
 		exception_release(&x);
 		exception_release(NULL);

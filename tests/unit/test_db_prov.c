@@ -23,13 +23,6 @@
 static char tmpdir[64];
 static char dbpath[128];
 
-static void
-setstr(char **dst, const char *s)
-{
-	free(*dst);
-	*dst = s ? strdup(s) : NULL;
-}
-
 /* a finding of pb on res in state s with prior state prior; 0 on error */
 static int64_t
 add(struct db *db, const char *pb, const char *res, enum fstate s,
@@ -39,13 +32,13 @@ add(struct db *db, const char *pb, const char *res, enum fstate s,
 	int64_t id = 0;
 
 	memset(&f, 0, sizeof(f));
-	setstr(&f.playbook, pb);
-	setstr(&f.account_id, ACCT);
-	setstr(&f.region, REG);
-	setstr(&f.resource_id, res);
-	setstr(&f.title, "t");
-	setstr(&f.prior_state, prior);
-	setstr(&f.undo_requested_by, undo_by);
+	th_setstr(&f.playbook, pb);
+	th_setstr(&f.account_id, ACCT);
+	th_setstr(&f.region, REG);
+	th_setstr(&f.resource_id, res);
+	th_setstr(&f.title, "t");
+	th_setstr(&f.prior_state, prior);
+	th_setstr(&f.undo_requested_by, undo_by);
 	f.state = s;
 	f.first_seen = f.last_seen = f.updated_at = T0;
 	if (db_finding_insert(db, &f) == FX_OK)

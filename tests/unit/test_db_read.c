@@ -17,13 +17,6 @@
 static char tmpdir[64];
 static char dbpath[128];
 
-static void
-setstr(char **dst, const char *s)
-{
-	free(*dst);
-	*dst = s ? strdup(s) : NULL;
-}
-
 /* insert a finding; set the fields the read models sort and filter on */
 static int64_t
 add(struct db *db, const char *pb, const char *res, enum fstate s,
@@ -33,11 +26,11 @@ add(struct db *db, const char *pb, const char *res, enum fstate s,
 	int64_t id = 0;
 
 	memset(&f, 0, sizeof(f));
-	setstr(&f.playbook, pb);
-	setstr(&f.account_id, "111122223333");
-	setstr(&f.region, "eu-west-1");
-	setstr(&f.resource_id, res);
-	setstr(&f.title, "Bucket is public");
+	th_setstr(&f.playbook, pb);
+	th_setstr(&f.account_id, "111122223333");
+	th_setstr(&f.region, "eu-west-1");
+	th_setstr(&f.resource_id, res);
+	th_setstr(&f.title, "Bucket is public");
 	f.state = s;
 	f.first_seen = f.last_seen = 1767225600; /* 2026-01-01 */
 	f.deadline = deadline;
@@ -77,14 +70,14 @@ test_finding_json(void)
 	TEST("finding_to_json keys and types") {
 		memset(&f, 0, sizeof(f));
 		f.id = 7;
-		setstr(&f.playbook, "s3-public");
-		setstr(&f.account_id, "111122223333");
-		setstr(&f.region, "us-east-1");
-		setstr(&f.resource_id, "bucket-1");
-		setstr(&f.title, "t");
-		setstr(&f.details, "{\"acl\":\"public-read\"}");
-		setstr(&f.prior_state, "{\"acl\":\"public-read\"}");
-		setstr(&f.last_error, "bad \xff byte");
+		th_setstr(&f.playbook, "s3-public");
+		th_setstr(&f.account_id, "111122223333");
+		th_setstr(&f.region, "us-east-1");
+		th_setstr(&f.resource_id, "bucket-1");
+		th_setstr(&f.title, "t");
+		th_setstr(&f.details, "{\"acl\":\"public-read\"}");
+		th_setstr(&f.prior_state, "{\"acl\":\"public-read\"}");
+		th_setstr(&f.last_error, "bad \xff byte");
 		f.state = FS_FIXED;
 		f.first_seen = 1767225600;
 		f.deadline = 1767225600 + 86400;
@@ -110,8 +103,8 @@ test_finding_json(void)
 		json_decref(o);
 
 		/* no details: {}; no prior state: null */
-		setstr(&f.details, NULL);
-		setstr(&f.prior_state, NULL);
+		th_setstr(&f.details, NULL);
+		th_setstr(&f.prior_state, NULL);
 		o = finding_to_json(&f);
 		CHECK(json_is_object(json_object_get(o, "details")));
 		CHECK_INT(json_object_size(json_object_get(o, "details")), 0);
@@ -249,7 +242,7 @@ test_lists(struct db *db, const int64_t *ids)
 		x.requested_at = 100;
 		x.until = 200;
 		CHECK_INT(db_exception_insert(db, &x), FX_OK); /* pending */
-		setstr(&x.status, "denied");
+		th_setstr(&x.status, "denied");
 		CHECK_INT(db_exception_insert(db, &x), FX_OK);
 		exception_release(&x);
 		CHECK_INT(db_exceptions_list(db, 10, &a), FX_OK);

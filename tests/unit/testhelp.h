@@ -111,6 +111,14 @@ th_remove_db(const char *dir, const char *dbpath)
 	(void)rmdir(dir);
 }
 
+/* *dst = a copy of s (NULL stays NULL), the old value freed */
+static inline void
+th_setstr(char **dst, const char *s)
+{
+	free(*dst);
+	*dst = s ? strdup(s) : NULL;
+}
+
 #define TEST_REPORT()                                                          \
 	(printf("%d checks, %d failed\n", th_checks, th_failed),               \
 	    th_failed ? 1 : 0)
