@@ -129,6 +129,7 @@ struct policy {
 	char **admins; /* Slack user ids */
 	size_t nadmins;
 	char *admin_channel; /* Slack channel id */
+	int self_approval;   /* an admin may approve their own request */
 	int64_t lease;	     /* seconds a claimed fix may run */
 	/* destructive fixes claimed per hour, all accounts / each account
 	 * (unless it says otherwise); 0 = unlimited */

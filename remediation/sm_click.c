@@ -339,6 +339,13 @@ click_decide(struct db *db, const struct policy *pol, const struct sm_click *c,
 		    e.status ? e.status : "unknown");
 		goto refuse;
 	}
+	/* four eyes: whoever asked does not also grant it */
+	if (c->action == ACT_EXC_APPROVE && !pol->self_approval &&
+	    e.requested_by != NULL && strcmp(e.requested_by, c->user_id) == 0) {
+		rc = buf_adds(&t, "You asked for this exception: another fixit "
+				  "admin must approve it.");
+		goto refuse;
+	}
 	rc = sm_finding_get(db, e.finding_id, &f, &t);
 	if (rc == FX_ENOTFOUND) {
 		rc = FX_OK;

@@ -587,6 +587,7 @@ static const struct ckey top_keys[] = {
 	    .max = MAX_ADMINS,
 	    .check = check_slack_id },
 	STR(P, admin_channel, "admin_channel", NULL, 1, check_slack_id),
+	OF(K_BOOL, "self_approval", P, self_approval, "false"),
 	MAP("slack", &slack_sec),
 	MAP("ingest", &ingest_sec),
 	MAP("aws", &aws_sec),

@@ -188,6 +188,41 @@ def test_one_year_needs_admin_approval():
         check(not env.fix_log(), "something ran: %r", env.fix_log())
 
 
+def test_requester_does_not_approve_own_request():
+    """Issue 12 F: an admin who asked for a 1-year production exception
+    cannot approve it (four eyes); another admin can."""
+    with h.Env("buttons-self") as env:
+        (fid,) = env.ingest_ok([h.item("imds-slow", h.PROD, "i-0self0ask")])
+        post = env.wait_notify(fid)
+        t0 = time.time()
+        open_and_submit(env, h.ADMIN, fid, post, "1y", "admin's own ask")
+        appr = approval_post(env, fid, t0)
+        exc_id = int([v for a, v, _ in fakeslack.buttons(appr.body["blocks"])
+                      if a == "fixit_exc_approve"][0])
+        check(env.q1("SELECT requested_by FROM exceptions WHERE id = ?",
+                     exc_id) == h.ADMIN, "requester is not the admin")
+
+        snap = env.settled_snapshot(quiet=1.0)
+        since = time.time()
+        r = env.click(h.ADMIN, "fixit_exc_approve", exc_id, msg=appr)
+        check(r.status == 200, "self-approval answered %r", r)
+        eph = env.wait_ephemeral(h.ADMIN, since)
+        check("another fixit admin" in fakeslack.all_text(eph.body),
+              "refusal says %r", fakeslack.all_text(eph.body))
+        time.sleep(1.0)
+        check(env.snapshot() == snap, "a refused self-approval changed "
+              "the database")
+        check(env.state(fid) == "notified", "state %s", env.state(fid))
+
+        r = env.click(h.ADMIN2, "fixit_exc_approve", exc_id, msg=appr)
+        check(r.status == 200, "approve by the other admin answered %r", r)
+        env.wait_state(fid, "excepted")
+        check(env.q1("SELECT decided_by FROM exceptions WHERE id = ?",
+                     exc_id) == h.ADMIN2, "decided_by is not ADMIN2")
+
+
 if __name__ == "__main__":
     h.run_tests(test_buttons_by_environment_and_fix_now,
-                test_one_year_needs_admin_approval)
+                test_one_year_needs_admin_approval,
+                test_requester_does_not_approve_own_request)
+

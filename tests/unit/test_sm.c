@@ -341,6 +341,50 @@ test_exceptions(void)
 	buf_release(&msg);
 }
 
+/* the requester of an exception does not also approve it (four eyes) */
+static void
+test_self_approval(void)
+{
+	struct buf msg = BUF_INIT;
+	struct finding_in in;
+	struct finding f;
+	json_t *rows;
+	int64_t prod, exc;
+
+	fresh_db();
+	in = item("pb-enforce", PROD, "self-prod", "UOWNER");
+	prod = ingest1(&in, T0, NULL);
+	CHECK_INT(submit(prod, EXC_1Y, "UADMIN", "my own request", T0 + 100,
+		      &msg),
+	    FX_OK);
+	f = getf(prod);
+	exc = f.exc_pending;
+	finding_release(&f);
+	CHECK(exc != 0);
+	json_decref(drain());
+
+	TEST("an admin cannot approve their own request") {
+		click(ACT_EXC_APPROVE, exc, "UADMIN", T0 + 200);
+		f = getf(prod);
+		CHECK_INT(f.state, FS_NOTIFIED);
+		CHECK_INT(f.exc_pending, exc);
+		finding_release(&f);
+		rows = drain();
+		CHECK(contains(text_of(rows, "ephemeral", 0),
+		    "another fixit admin must approve it"));
+		CHECK_INT(count_kind(rows, "decision"), 0);
+		json_decref(rows);
+	}
+	TEST("self_approval: true lets a single admin decide") {
+		pol->self_approval = 1;
+		click(ACT_EXC_APPROVE, exc, "UADMIN", T0 + 300);
+		pol->self_approval = 0;
+		CHECK_INT(state_of(prod), FS_EXCEPTED);
+		json_decref(drain());
+	}
+	buf_release(&msg);
+}
+
 static void
 test_approvals(void)
 {
@@ -444,6 +488,7 @@ main(void)
 	test_clicks();
 	test_exceptions();
 	test_approvals();
+	test_self_approval();
 	fixture_stop();
 	return TEST_REPORT();
 }
