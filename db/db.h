@@ -133,6 +133,12 @@ fx_err db_finding_ids_rehearsed(struct db *db, const char *playbook,
     int64_t after, size_t max, int64_t **ids,
     size_t *n) FX_WUR; /* free(*ids) */
 /*
+ * Ids of findings whose pending exception request was asked at or before
+ * `before`, oldest request first, at most max: such a request lapses.
+ */
+fx_err db_finding_ids_pending_exc(struct db *db, int64_t before, size_t max,
+    int64_t **ids, size_t *n) FX_WUR; /* free(*ids) */
+/*
  * Ids of findings matching a timer query, ascending, at most max.
  *   DUE_EXPIRED_EXC: excepted and excepted_until <= now
  *   DUE_OPEN:        open, reminder_sent = 0, deadline unset or <= now

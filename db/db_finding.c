@@ -343,6 +343,20 @@ db_finding_ids_due(struct db *db, enum due_kind k, int64_t now, size_t max,
 }
 
 fx_err
+db_finding_ids_pending_exc(struct db *db, int64_t before, size_t max,
+    int64_t **ids, size_t *n)
+{
+	struct db_vec vec = DB_VEC_INIT(sizeof(int64_t));
+	fx_err rc = FX_OK;
+
+	if (max > 0)
+		rc = db_each(db, SQL_EXC_PENDING_BEFORE,
+		    DB_ARGS(DB_INT(before), DB_INT(db_limit(max))), id_row,
+		    &vec, __func__);
+	return ids_done(&vec, rc, ids, n);
+}
+
+fx_err
 db_finding_ids_remind(struct db *db, int64_t now, int64_t until, size_t max,
     int64_t **ids, size_t *n)
 {

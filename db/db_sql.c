@@ -311,4 +311,9 @@ const char *const db_sql_text[SQL__COUNT] = {
 	[SQL_LEDGER_LAST_PB] =
 	    "SELECT coalesce(max(at), 0) FROM fix_ledger "
 	    "INDEXED BY fix_ledger_pb WHERE playbook = ?1 AND kind = ?2",
+	/* pending requests asked before ?1: exceptions_status's pending range */
+	[SQL_EXC_PENDING_BEFORE] =
+	    "SELECT finding_id FROM exceptions INDEXED BY exceptions_status "
+	    "WHERE status = 'pending' AND requested_at <= ?1 ORDER BY id "
+	    "LIMIT ?2",
 };

@@ -128,9 +128,11 @@ struct policy {
 	size_t nplaybooks;
 	char **admins; /* Slack user ids */
 	size_t nadmins;
-	char *admin_channel; /* Slack channel id */
-	int self_approval;   /* an admin may approve their own request */
-	int64_t lease;	     /* seconds a claimed fix may run */
+	char *admin_channel;	  /* Slack channel id */
+	int self_approval;	  /* an admin may approve their own request */
+	int64_t approval_timeout; /* a pending request lapses after this */
+	int64_t approval_grace;	  /* then the deadline is at least this far */
+	int64_t lease;		  /* seconds a claimed fix may run */
 	/* destructive fixes claimed per hour, all accounts / each account
 	 * (unless it says otherwise); 0 = unlimited */
 	int max_destructive_per_hour, max_destructive_per_account_hour;

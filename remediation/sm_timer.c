@@ -1,6 +1,7 @@
 /*
  * sm_timer.c - the timer's housekeeping tick: exceptions that expired,
- * open findings to move on, reminders, deadlines. Each step reads at most
+ * exception requests nobody decided in time, open findings to move on,
+ * reminders, deadlines. Each step reads at most
  * SM_BATCH ids; what is left waits for the next tick.
  */
 #include <stdlib.h>
@@ -163,6 +164,44 @@ hk_deadline(struct db *db, const struct policy *pol, struct finding *f,
 	return rc;
 }
 
+/*
+ * A request waiting for an admin since before approval_timeout lapses: a
+ * pending request must never hold a fix off for ever. The owner is told,
+ * and the deadline is put at least approval_grace ahead, so that they can
+ * ask again (another admin may be around) or fix it.
+ */
+static fx_err
+hk_pending(struct db *db, const struct policy *pol, struct finding *f,
+    int64_t now)
+{
+	int64_t exc = f->exc_pending;
+	char iso[21];
+	fx_err rc;
+
+	if (f->state != FS_NOTIFIED || exc == 0)
+		return FX_OK;
+	rc = sm_exception_close(db, exc, "expired", SM_ACTOR_SYSTEM, now);
+	if (rc != FX_OK && rc != FX_ENOTFOUND)
+		return rc;
+	f->exc_pending = 0;
+	if (f->deadline < now + pol->approval_grace) {
+		f->deadline = now + pol->approval_grace;
+		f->reminder_sent = 0;
+	}
+	sm_iso(f->deadline, iso);
+	rc = sm_apply(db, f, FS_NOTIFIED, SM_ACTOR_SYSTEM,
+	    "exception_request_expired",
+	    "Nobody decided the exception request in time: it lapsed", now,
+	    "{s:I,s:s}", "exception_id", (json_int_t)exc, "deadline", iso);
+	if (rc != FX_OK)
+		return rc;
+	return sm_out_text(db, "owner_msg", f->id,
+	    "Your exception request was not decided by a fixit admin in "
+	    "time, so it has lapsed. fixit will fix this after the "
+	    "deadline unless you ask again and an admin approves.",
+	    now);
+}
+
 /* run fn on each of the n findings */
 static fx_err
 hk_run(struct db *db, const struct policy *pol, int64_t *ids, size_t n,
@@ -181,6 +220,24 @@ hk_run(struct db *db, const struct policy *pol, int64_t *ids, size_t n,
 			rc = FX_OK;
 		finding_release(&f);
 	}
+	return rc;
+}
+
+/* the findings whose pending request lapsed, a batch a tick */
+static fx_err
+hk_pending_each(struct db *db, const struct policy *pol, int64_t now)
+{
+	int64_t *ids = NULL;
+	size_t n = 0;
+	fx_err rc;
+
+	rc = db_finding_ids_pending_exc(db, now - pol->approval_timeout,
+	    SM_BATCH, &ids, &n);
+	if (rc == FX_OK)
+		rc = hk_run(db, pol, ids, n, hk_pending, now);
+	if (rc != FX_OK)
+		log_warnx("%s: %s", __func__, fx_strerror(rc));
+	free(ids);
 	return rc;
 }
 
@@ -293,6 +350,8 @@ sm_housekeeping(struct db *db, const struct policy *pol, int64_t now)
 	fx_err rc;
 
 	rc = hk_each(db, pol, DUE_EXPIRED_EXC, hk_expired, now);
+	if (rc == FX_OK && pol->approval_timeout > 0)
+		rc = hk_pending_each(db, pol, now);
 	if (rc == FX_OK)
 		rc = hk_each(db, pol, DUE_OPEN, hk_open, now);
 	if (rc == FX_OK)

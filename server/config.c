@@ -588,6 +588,8 @@ static const struct ckey top_keys[] = {
 	    .check = check_slack_id },
 	STR(P, admin_channel, "admin_channel", NULL, 1, check_slack_id),
 	OF(K_BOOL, "self_approval", P, self_approval, "false"),
+	DUR(P, approval_timeout, "approval_timeout", "3d", 1, 30 * DAY),
+	DUR(P, approval_grace, "approval_grace", "1d", 1, 7 * DAY),
 	MAP("slack", &slack_sec),
 	MAP("ingest", &ingest_sec),
 	MAP("aws", &aws_sec),

@@ -221,8 +221,43 @@ def test_requester_does_not_approve_own_request():
                      exc_id) == h.ADMIN2, "decided_by is not ADMIN2")
 
 
+def test_pending_request_lapses():
+    """Issue 12 G: a request nobody decides lapses after approval_timeout:
+    the exception row expires, the owner is told, the deadline is put
+    approval_grace ahead, and the fix then runs (never frozen)."""
+    with h.Env("buttons-lapse", config={"approval_timeout": "3s",
+                                        "approval_grace": "4s"}) as env:
+        # imds-fast: a 3 s grace, so that the deadline passes while the
+        # request is pending (frozen until it lapses)
+        (fid,) = env.ingest_ok([h.item("imds-fast", h.PROD, "i-0lapse")])
+        post = env.wait_notify(fid)
+        t0 = time.time()
+        open_and_submit(env, h.OWNER, fid, post, "1y", "nobody answers")
+        approval_post(env, fid, t0)
+        exc_id = env.q1("SELECT exc_pending FROM findings WHERE id = ?", fid)
+        check(exc_id, "no pending request")
+        env.fake.wait(lambda: env.q1("SELECT status FROM exceptions WHERE "
+                                     "id = ?", exc_id) == "expired", 15,
+                      "the pending request to lapse")
+        lapsed = time.time()
+        check(lapsed - t0 >= 2.5, "lapsed after %.1fs, before the timeout",
+              lapsed - t0)
+        check(not env.q1("SELECT exc_pending FROM findings WHERE id = ?",
+                         fid), "exc_pending still set")
+        dl = env.q1("SELECT deadline FROM findings WHERE id = ?", fid)
+        check(dl >= int(lapsed) + 2, "deadline %s not a grace ahead of %s",
+              dl, int(lapsed))
+        check(env.state(fid) == "notified", "state %s before the new "
+              "deadline", env.state(fid))
+        env.fake.wait(lambda: [c for c in env.fake.delivered(
+            "chat.postMessage") if "has lapsed" in
+            fakeslack.all_text(c.body)], 10, "the owner told it lapsed")
+        env.wait_state(fid, "fixed", timeout=30)
+
+
 if __name__ == "__main__":
     h.run_tests(test_buttons_by_environment_and_fix_now,
                 test_one_year_needs_admin_approval,
-                test_requester_does_not_approve_own_request)
+                test_requester_does_not_approve_own_request,
+                test_pending_request_lapses)
 

@@ -341,6 +341,64 @@ test_exceptions(void)
 	buf_release(&msg);
 }
 
+/* a pending request nobody decides lapses: it never holds a fix off */
+static void
+test_pending_lapses(void)
+{
+	struct buf msg = BUF_INIT;
+	struct finding_in in;
+	struct exception_rec e;
+	struct finding f;
+	json_t *rows;
+	int64_t prod, exc, asked = T0 + 100;
+
+	fresh_db();
+	pol->approval_timeout = 3 * DAY;
+	pol->approval_grace = 1 * DAY;
+	in = item("pb-enforce", PROD, "lapse-prod", "UOWNER");
+	prod = ingest1(&in, T0, NULL);
+	CHECK_INT(submit(prod, EXC_1Y, "UOWNER", "waiting", asked, &msg),
+	    FX_OK);
+	f = getf(prod);
+	exc = f.exc_pending;
+	finding_release(&f);
+	CHECK(exc != 0);
+	json_decref(drain());
+
+	TEST("still pending just before the timeout") {
+		STEP(sm_housekeeping(db, pol, asked + 3 * DAY - 1));
+		f = getf(prod);
+		CHECK_INT(f.exc_pending, exc);
+		CHECK_INT(f.state, FS_NOTIFIED);
+		finding_release(&f);
+		json_decref(drain());
+	}
+	TEST("lapses at the timeout: owner told, deadline a grace ahead") {
+		STEP(sm_housekeeping(db, pol, asked + 3 * DAY));
+		f = getf(prod);
+		CHECK_INT(f.state, FS_NOTIFIED);
+		CHECK_INT(f.exc_pending, 0);
+		CHECK_INT(f.deadline, asked + 4 * DAY);
+		finding_release(&f);
+		memset(&e, 0, sizeof(e));
+		CHECK_INT(db_exception_get(db, exc, &e), FX_OK);
+		CHECK_STR(e.status, "expired");
+		exception_release(&e);
+		CHECK_INT(count_events(prod, "exception_request_expired"), 1);
+		rows = drain();
+		CHECK(contains(text_of(rows, "owner_msg", 0), "has lapsed"));
+		json_decref(rows);
+	}
+	TEST("then the deadline fixes it") {
+		STEP(sm_housekeeping(db, pol, asked + 4 * DAY));
+		CHECK_INT(state_of(prod), FS_FIXING);
+		json_decref(drain());
+	}
+	pol->approval_timeout = 0;
+	pol->approval_grace = 0;
+	buf_release(&msg);
+}
+
 /* the requester of an exception does not also approve it (four eyes) */
 static void
 test_self_approval(void)
@@ -489,6 +547,7 @@ main(void)
 	test_exceptions();
 	test_approvals();
 	test_self_approval();
+	test_pending_lapses();
 	fixture_stop();
 	return TEST_REPORT();
 }
