@@ -80,6 +80,16 @@ check_slack_id(const char *s)
 		     "Slack id: capital letters and digits (C0123ABCD, U0123ABCD)";
 }
 
+/* Slack's own rule for a command name, so a typo fails at startup */
+static const char *
+check_command(const char *s)
+{
+	return s[0] == '/' && made_of(s + 1, LOWER DIGITS "-_", 1, 31)
+		   ? NULL
+		   : "must be '/' and 1 to 31 characters of a-z, 0-9, '-' "
+		     "and '_' (/fixit)";
+}
+
 static const char *
 check_pb_name(const char *s)
 {
@@ -459,6 +469,7 @@ static const struct ckey slack_keys[] = {
 	OF(K_URL, "api_base", C, slack_api_base, "https://slack.com/api/"),
 	OF(K_PATH, "signing_secret_file", L, sig_file, NULL),
 	OF(K_PATH, "bot_token_file", L, bot_file, NULL),
+	STR(C, slack_command, "command", "/fixit", 0, check_command),
 	DUR(C, owner_cache_ttl, "owner_cache_ttl", "7d", 0, 365 * DAY),
 	INT(C, outbox_max_attempts, "outbox_max_attempts", "50", 1, 1000),
 	DUR(C, outbox_max_backoff, "outbox_max_backoff", "5m", 1, DAY),
@@ -803,6 +814,7 @@ config_free(struct config *c)
 	free(c->listen_host);
 	free(c->database);
 	free(c->slack_api_base);
+	free(c->slack_command);
 	fx_secret_free(c->signing_secret);
 	fx_secret_free(c->bot_token);
 	fx_secret_free(c->events_key);

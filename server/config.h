@@ -35,6 +35,7 @@ struct config {
 	char *slack_api_base;	    /* "https://slack.com/api/" (ends in '/') */
 	char *signing_secret;	    /* NULL when unset (console mode only) */
 	char *bot_token;	    /* NULL when unset (console mode only) */
+	char *slack_command;	    /* the slash command answered: "/fixit" */
 	int64_t owner_cache_ttl;    /* seconds an email->user id is kept */
 	int outbox_max_attempts;    /* then the row is dead-lettered */
 	int64_t outbox_max_backoff; /* seconds */

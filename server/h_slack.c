@@ -5,6 +5,14 @@
  * content type -> form -> payload -> decision, handed to the writer.
  * Answers go back within Slack's 3 seconds; messages to Slack are outbox
  * rows that the sender thread delivers.
+ *
+ * Slack shows the user an error for any answer but a 200, so a validly
+ * signed request is always answered 200, also when fixitd does not
+ * understand it (an old button, another command, a payload type it does
+ * not handle): it does nothing and says so where Slack lets it. Only
+ * requests that are not Slack's (signature, size, content type) are
+ * refused. Both kinds are counted by reason in /metrics and logged at
+ * most once per reason and FX_SLACK_REJECT_LOG_S.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,39 +23,92 @@
 #include "fxtime.h"
 #include "fxutil.h"
 #include "http.h"
+#include "metrics.h"
 #include "sender.h"
 #include "slack_form.h"
+#include "slack_notice.h"
 #include "slack_payload.h"
 #include "slack_sig.h"
 #include "sm.h"
 #include "banned.h"
 
+/* what an operator reads in the log, by enum metric_reject */
+static const char *const reject_why[REJ__COUNT] = {
+	[REJ_SIGNATURE] = "signature mismatch (is the signing secret the "
+			  "Slack app's?)",
+	[REJ_TIMESTAMP] = "timestamp malformed or outside the window (is "
+			  "the clock right?)",
+	[REJ_HEADERS] = "signature headers missing or repeated",
+	[REJ_SIZE] = "body too large",
+	[REJ_CONTENT_TYPE] = "not a form body",
+	[REJ_COMMAND] = "a slash command other than slack.command",
+	[REJ_PAYLOAD] = "a request fixitd does not understand",
+};
+
+void
+h_slack_reject(struct app *a, enum metric_reject why, const char *route)
+{
+	unsigned long long quiet;
+
+	if ((unsigned)why >= REJ__COUNT)
+		why = REJ_PAYLOAD;
+	if (!metrics_slack_reject(a->metrics, why, fx_now(), &quiet))
+		return;
+	/* the not-understood ones were signed by Slack: no warning */
+	if (why >= REJ_COMMAND)
+		log_info("%s: %s: answered 200, did nothing: %s (%llu more "
+			 "since the last line)",
+		    __func__, route, reject_why[why], quiet);
+	else
+		log_warnx("%s: %s: refused: %s (%llu more since the last "
+			  "line)",
+		    __func__, route, reject_why[why], quiet);
+}
+
+/* which of signature and timestamp made slack_sig_verify refuse */
+static enum metric_reject
+sig_failure(const char *ts_hdr)
+{
+	int64_t ts, now = fx_now();
+
+	if (fx_strtoll(ts_hdr, 0, INT64_MAX, &ts) != FX_OK)
+		return REJ_TIMESTAMP;
+	if (ts > now + FX_SLACK_WINDOW_S || ts < now - FX_SLACK_WINDOW_S)
+		return REJ_TIMESTAMP;
+	return REJ_SIGNATURE;
+}
+
 /* 1 when the request carries a valid Slack v0 signature */
 static int
-slack_verified(struct app *a, struct http_request *r, struct http_reply *rp)
+slack_verified(struct app *a, struct http_request *r, struct http_reply *rp,
+    const char *route)
 {
-	const char *body;
+	const char *body, *ts;
 	size_t len;
 
 	if (a->cfg->signing_secret == NULL) {
+		h_slack_reject(a, REJ_SIGNATURE, route);
 		http_reply_error(rp, 401,
 		    "slack signing secret not configured");
 		return 0;
 	}
 	if (http_req_header_count(r, "X-Slack-Signature") != 1 ||
 	    http_req_header_count(r, "X-Slack-Request-Timestamp") != 1) {
+		h_slack_reject(a, REJ_HEADERS, route);
 		http_reply_error(rp, 401, "invalid slack signature");
 		return 0;
 	}
 	body = http_req_body(r, &len);
-	if (slack_sig_verify(a->cfg->signing_secret,
-		http_req_header(r, "X-Slack-Request-Timestamp"),
+	ts = http_req_header(r, "X-Slack-Request-Timestamp");
+	if (slack_sig_verify(a->cfg->signing_secret, ts,
 		http_req_header(r, "X-Slack-Signature"), body, len,
 		fx_now()) != FX_OK) {
+		h_slack_reject(a, sig_failure(ts), route);
 		http_reply_error(rp, 401, "invalid slack signature");
 		return 0;
 	}
 	if (!http_req_ctype_is(r, "application/x-www-form-urlencoded")) {
+		h_slack_reject(a, REJ_CONTENT_TYPE, route);
 		http_reply_error(rp, 415,
 		    "expected "
 		    "application/x-www-form-urlencoded");
@@ -151,6 +212,41 @@ exc_finish(struct app *a, void *state, fx_err rc, struct http_reply *rp)
 	http_reply_empty(rp, 200);
 }
 
+/*
+ * A button fixitd does not know (an old message, another app's block):
+ * the user is told in the channel, by an outbox row like every other
+ * message. Nothing else changes.
+ */
+static fx_err
+notice_job_run(struct db *db, void *arg)
+{
+	struct action_state *st = arg;
+	json_t *args;
+	fx_err rc;
+
+	args = json_pack("{s:s,s:s,s:s}", "channel", st->si.channel_id, "user",
+	    st->si.user_id, "text", slack_notice_text(SN_UNKNOWN_ACTION));
+	if (args == NULL)
+		return FX_ENOMEM;
+	rc = db_outbox_add(db, "ephemeral", 0, args, st->now);
+	json_decref(args);
+	return rc;
+}
+
+/* the click is answered 200 whether or not the notice was recorded */
+static void
+notice_finish(struct app *a, void *state, fx_err rc, struct http_reply *rp)
+{
+	struct action_state *st = state;
+
+	if (rc != FX_OK)
+		log_warnx("%s: notice to %s in %s: %s", __func__,
+		    st->si.user_id, st->si.channel_id, fx_strerror(rc));
+	else
+		sender_kick(a->sender);
+	http_reply_empty(rp, 200);
+}
+
 static const struct {
 	const char *id;
 	enum sm_action act;
@@ -162,27 +258,24 @@ static const struct {
 	{ "fixit_exc_deny", ACT_EXC_DENY },
 };
 
-/* 0 when the click is valid (st->click filled), else the reply is set */
+/* 0 when the click is one fixitd knows (st->click filled), else -1 */
 static int
-parse_block_action(struct action_state *st, struct http_reply *rp)
+parse_block_action(struct action_state *st)
 {
 	const struct slack_interaction *si = &st->si;
 	size_t i, n = sizeof(action_ids) / sizeof(action_ids[0]);
 
-	for (i = 0; i < n; i++)
-		if (si->action_id &&
-		    strcmp(si->action_id, action_ids[i].id) == 0)
-			break;
-	if (i == n) {
-		http_reply_error(rp, 400, "unknown action_id");
+	if (si->action_id == NULL)
 		return -1;
-	}
+	for (i = 0; i < n; i++)
+		if (strcmp(si->action_id, action_ids[i].id) == 0)
+			break;
+	if (i == n)
+		return -1;
 	if (si->action_value == NULL ||
 	    fx_strtoll(si->action_value, 1, INT64_MAX, &st->click.target_id) !=
-		FX_OK) {
-		http_reply_error(rp, 400, "action value must be a positive id");
+		FX_OK)
 		return -1;
-	}
 	st->click.action = action_ids[i].act;
 	st->click.user_id = si->user_id;
 	st->click.trigger_id = si->trigger_id;
@@ -191,9 +284,40 @@ parse_block_action(struct action_state *st, struct http_reply *rp)
 	return 0;
 }
 
-/* 0 when the submission is valid (st->exc filled), else the reply is set */
+/*
+ * A click: a known one goes to the state machine; an unknown one gets
+ * a notice when there is a channel to post it in (a button in a modal
+ * or App Home has none), else just the 200.
+ */
+static void
+block_action(struct app *a, struct http_request *r, struct action_state **stp,
+    struct http_reply *rp)
+{
+	struct action_state *st = *stp;
+
+	if (parse_block_action(st) == 0) {
+		http_defer(r, click_job_run, st, click_finish,
+		    action_state_free);
+		*stp = NULL;
+		return;
+	}
+	h_slack_reject(a, REJ_PAYLOAD, "/slack/actions");
+	if (st->si.channel_id == NULL || *st->si.channel_id == '\0') {
+		http_reply_empty(rp, 200);
+		return;
+	}
+	http_defer(r, notice_job_run, st, notice_finish, action_state_free);
+	*stp = NULL;
+}
+
+/*
+ * 0 when the submission is valid (st->exc filled), else the reply is
+ * set: empty for a view fixitd did not open (Slack then closes it), a
+ * field error on fixitd's own modal.
+ */
 static int
-parse_view_submission(struct action_state *st, struct http_reply *rp)
+parse_view_submission(struct app *a, struct action_state *st,
+    struct http_reply *rp)
 {
 	const struct slack_interaction *si = &st->si;
 	json_t *meta = NULL;
@@ -201,9 +325,9 @@ parse_view_submission(struct action_state *st, struct http_reply *rp)
 	json_int_t fid = 0;
 	int ret = -1;
 
-	if (si->callback_id == NULL ||
-	    strcmp(si->callback_id, "fixit_exception") != 0) {
-		http_reply_error(rp, 400, "unknown view callback_id");
+	if (strcmp(si->callback_id, "fixit_exception") != 0) {
+		h_slack_reject(a, REJ_PAYLOAD, "/slack/actions");
+		http_reply_empty(rp, 200);
 		goto out;
 	}
 	if (si->private_metadata != NULL)
@@ -211,7 +335,8 @@ parse_view_submission(struct action_state *st, struct http_reply *rp)
 	if (meta == NULL ||
 	    json_unpack(meta, "{s:I,s:s}", "f", &fid, "k", &k) != 0 ||
 	    fid <= 0 || (strcmp(k, "1m") != 0 && strcmp(k, "1y") != 0)) {
-		http_reply_error(rp, 400, "bad private_metadata");
+		h_slack_reject(a, REJ_PAYLOAD, "/slack/actions");
+		modal_error(rp, slack_notice_text(SN_UNREADABLE));
 		goto out;
 	}
 	if (si->reason == NULL ||
@@ -238,7 +363,7 @@ h_slack_actions(struct app *a, struct http_request *r, struct http_reply *rp)
 	size_t len;
 	fx_err rc;
 
-	if (!slack_verified(a, r, rp))
+	if (!slack_verified(a, r, rp, "/slack/actions"))
 		return;
 	buf_init(&payload, FX_MAX_SLACK_BODY);
 	buf_init(&err, 512);
@@ -252,26 +377,30 @@ h_slack_actions(struct app *a, struct http_request *r, struct http_reply *rp)
 	st->now = fx_now();
 	body = http_req_body(r, &len);
 	rc = slack_form_get(body, len, "payload", &payload);
-	if (rc != FX_OK) {
-		http_reply_error(rp, 400, "form field payload: %s",
-		    rc == FX_ENOTFOUND ? "missing" : "malformed");
+	if (rc == FX_OK)
+		rc = slack_interaction_parse(buf_str(&payload), payload.len,
+		    &st->si, &err);
+	if (rc == FX_ENOMEM) {
+		http_reply_error(rp, 500, "out of memory");
 		goto out;
 	}
-	rc = slack_interaction_parse(buf_str(&payload), payload.len, &st->si,
-	    &err);
 	if (rc != FX_OK) {
-		http_reply_error(rp, 400, "%s",
-		    err.len ? buf_str(&err) : "malformed payload");
+		/*
+		 * Signed by Slack, yet unreadable: nobody to tell (the user
+		 * is in the payload). Slack reads this body only for a
+		 * view_submission, and shows it under the reason field of
+		 * fixitd's modal; it ignores it for every other type.
+		 */
+		h_slack_reject(a, REJ_PAYLOAD, "/slack/actions");
+		log_debug("%s: unreadable payload: %s", __func__,
+		    err.len ? buf_str(&err) : fx_strerror(rc));
+		modal_error(rp, slack_notice_text(SN_UNREADABLE));
 		goto out;
 	}
 	if (st->si.type == SI_BLOCK_ACTIONS) {
-		if (parse_block_action(st, rp) == 0) {
-			http_defer(r, click_job_run, st, click_finish,
-			    action_state_free);
-			st = NULL;
-		}
+		block_action(a, r, &st, rp);
 	} else if (st->si.type == SI_VIEW_SUBMISSION) {
-		if (parse_view_submission(st, rp) == 0) {
+		if (parse_view_submission(a, st, rp) == 0) {
 			http_defer(r, exc_job_run, st, exc_finish,
 			    action_state_free);
 			st = NULL;
@@ -285,6 +414,50 @@ out:
 	buf_release(&err);
 }
 
+/*
+ * Slack's probe when a slash command's URL is saved: "ssl_check=1" and a
+ * token, no command. Slack's own SDKs answer it before the signature
+ * check; it asks for nothing, so it gets an empty 200 either way.
+ */
+static int
+is_ssl_check(const char *body, size_t len)
+{
+	struct buf v = BUF_INIT;
+	int yes = 0;
+
+	buf_init(&v, 16);
+	if (slack_form_get(body, len, "ssl_check", &v) == FX_OK &&
+	    strcmp(buf_str(&v), "1") == 0 &&
+	    slack_form_get(body, len, "command", &v) == FX_ENOTFOUND)
+		yes = 1;
+	buf_release(&v);
+	return yes;
+}
+
+/* the text of the ephemeral answer to sc into reply */
+static fx_err
+command_reply(struct app *a, const struct slack_command *sc, struct buf *reply)
+{
+	fx_err rc;
+
+	if (strcmp(sc->command, a->cfg->slack_command) != 0) {
+		h_slack_reject(a, REJ_COMMAND, "/slack/commands");
+		return slack_notice_command(a->cfg->slack_command, sc->command,
+		    reply);
+	}
+	rc = cmd_run(a->w, a->cfg->policy, a->scan, sc->user_id, sc->text,
+	    fx_now(), reply);
+	if (rc != FX_OK) {
+		log_warnx("%s: %s %s by %s: %s", __func__, sc->command,
+		    sc->text, sc->user_id, fx_strerror(rc));
+		buf_reset(reply);
+		rc = buf_adds(reply, "fixit could not run that command; "
+				     "see its log.");
+	}
+	sender_kick(a->sender);
+	return rc;
+}
+
 void
 h_slack_commands(struct app *a, struct http_request *r, struct http_reply *rp)
 {
@@ -295,28 +468,28 @@ h_slack_commands(struct app *a, struct http_request *r, struct http_reply *rp)
 	fx_err rc;
 
 	memset(&sc, 0, sizeof(sc));
-	if (!slack_verified(a, r, rp))
+	body = http_req_body(r, &len);
+	if (is_ssl_check(body, len)) {
+		http_reply_empty(rp, 200);
+		return;
+	}
+	if (!slack_verified(a, r, rp, "/slack/commands"))
 		return;
 	buf_init(&err, 512);
 	buf_init(&reply, 8192);
-	body = http_req_body(r, &len);
 	rc = slack_command_parse(body, len, &sc, &err);
+	if (rc == FX_OK)
+		rc = command_reply(a, &sc, &reply);
+	else if (rc != FX_ENOMEM) {
+		h_slack_reject(a, REJ_PAYLOAD, "/slack/commands");
+		log_debug("%s: unreadable command: %s", __func__,
+		    err.len ? buf_str(&err) : fx_strerror(rc));
+		rc = buf_adds(&reply, slack_notice_text(SN_UNREADABLE));
+	}
 	if (rc != FX_OK) {
-		http_reply_error(rp, 400, "%s",
-		    err.len ? buf_str(&err) : "malformed command");
+		http_reply_error(rp, 500, "out of memory");
 		goto out;
 	}
-	rc = cmd_run(a->w, a->cfg->policy, a->scan, sc.user_id,
-	    sc.text ? sc.text : "", fx_now(), &reply);
-	if (rc != FX_OK) {
-		log_warnx("%s: /fixit %s by %s: %s", __func__,
-		    sc.text ? sc.text : "", sc.user_id, fx_strerror(rc));
-		buf_reset(&reply);
-		if (buf_adds(&reply, "fixit could not run that command; "
-				     "see its log.") != FX_OK)
-			goto out;
-	}
-	sender_kick(a->sender);
 	http_reply_json(rp, 200,
 	    json_pack("{s:s,s:s}", "response_type", "ephemeral", "text",
 		buf_str(&reply)));

@@ -409,9 +409,13 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	atomic_fetch_add(&h->inflight, 1);
 	if (atomic_load(&h->stopping))
 		http_reply_error(&rp, 503, "fixitd is shutting down");
-	else if (r->early_status != 0)
+	else if (r->early_status != 0) {
+		if (r->early_status == 413 && r->route != NULL &&
+		    (r->route->metric == ROUTE_SLACK_ACTIONS ||
+			r->route->metric == ROUTE_SLACK_COMMANDS))
+			h_slack_reject(h->app, REJ_SIZE, r->route->path);
 		early_reply(r, &rp);
-	else
+	} else
 		r->route->fn(h->app, r, &rp);
 	if (r->finish != NULL) {
 		ret = start_deferred(h, r);

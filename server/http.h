@@ -20,6 +20,7 @@
 #include "app.h"
 #include "buf.h"
 #include "fxerr.h"
+#include "metrics.h"
 
 struct http;
 struct http_request;
@@ -66,6 +67,12 @@ void http_reply_text(struct http_reply *rp, unsigned status, const char *ctype,
 /* 1 when the request carries one of the ingest bearer tokens, else a
  * 401 reply is set */
 int h_bearer_ok(struct app *a, struct http_request *r, struct http_reply *rp);
+
+/*
+ * Count and (rate-limited) log a request to /slack/... that was refused
+ * or not understood (h_slack.c); http.c reports the oversized ones.
+ */
+void h_slack_reject(struct app *a, enum metric_reject why, const char *route);
 
 /* handlers (server/h_*.c) */
 void h_slack_actions(struct app *a, struct http_request *r,

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "fxlimits.h"
 #include "metrics.h"
 #include "banned.h"
 
@@ -15,6 +16,11 @@ struct metrics {
 	atomic_ullong fixes[FIX__COUNT];
 	atomic_ullong slack_errors;
 	atomic_ullong slack_sent;
+	atomic_ullong rejected[REJ__COUNT];
+	/* per reason: when its last log line was written, and how many
+	 * were not logged since */
+	atomic_llong reject_logged[REJ__COUNT];
+	atomic_ullong reject_quiet[REJ__COUNT];
 };
 
 static const char *const route_names[ROUTE__COUNT] = {
@@ -36,6 +42,16 @@ static const char *const fix_names[FIX__COUNT] = {
 	"undo_failed",
 	"resolved",
 	"rehearsed",
+};
+
+static const char *const reject_names[REJ__COUNT] = {
+	"signature",
+	"timestamp",
+	"headers",
+	"size",
+	"content_type",
+	"command",
+	"payload",
 };
 
 struct metrics *
@@ -82,6 +98,45 @@ metrics_slack_sent(struct metrics *m)
 	atomic_fetch_add(&m->slack_sent, 1);
 }
 
+int
+metrics_slack_reject(struct metrics *m, enum metric_reject r, int64_t now_s,
+    unsigned long long *suppressed)
+{
+	long long last;
+
+	*suppressed = 0;
+	if ((unsigned)r >= REJ__COUNT)
+		r = REJ_PAYLOAD;
+	atomic_fetch_add(&m->rejected[r], 1);
+	last = atomic_load(&m->reject_logged[r]);
+	/* one winner per interval: the thread whose exchange succeeds */
+	if ((last == 0 || now_s - last >= FX_SLACK_REJECT_LOG_S) &&
+	    atomic_compare_exchange_strong(&m->reject_logged[r], &last,
+		(long long)now_s)) {
+		*suppressed = atomic_exchange(&m->reject_quiet[r], 0);
+		return 1;
+	}
+	atomic_fetch_add(&m->reject_quiet[r], 1);
+	return 0;
+}
+
+static fx_err
+render_rejected(struct metrics *m, struct buf *out)
+{
+	fx_err rc;
+	size_t i;
+
+	rc = buf_adds(out,
+	    "# HELP fixit_slack_rejected_total Requests to /slack/ refused "
+	    "or not understood, by reason.\n"
+	    "# TYPE fixit_slack_rejected_total counter\n");
+	for (i = 0; rc == FX_OK && i < REJ__COUNT; i++)
+		rc = buf_addf(out,
+		    "fixit_slack_rejected_total{reason=\"%s\"} %llu\n",
+		    reject_names[i], atomic_load(&m->rejected[i]));
+	return rc;
+}
+
 fx_err
 metrics_render(struct metrics *m, struct buf *out)
 {
@@ -122,5 +177,7 @@ metrics_render(struct metrics *m, struct buf *out)
 		    "calls.\n# TYPE fixit_slack_api_calls_total counter\n"
 		    "fixit_slack_api_calls_total %llu\n",
 		    atomic_load(&m->slack_errors), atomic_load(&m->slack_sent));
+	if (rc == FX_OK)
+		rc = render_rejected(m, out);
 	return rc;
 }

@@ -5,6 +5,8 @@
 #ifndef FIXIT_METRICS_H
 #define FIXIT_METRICS_H
 
+#include <stdint.h>
+
 #include "buf.h"
 #include "fxerr.h"
 
@@ -31,6 +33,22 @@ enum metric_fix {
 	FIX__COUNT
 };
 
+/*
+ * Why a request to /slack/... was refused or not understood. The first
+ * five are refusals (401/413/415); command and payload requests were
+ * validly signed and answered 200 without acting.
+ */
+enum metric_reject {
+	REJ_SIGNATURE = 0, /* wrong MAC: often a wrong signing secret */
+	REJ_TIMESTAMP,	   /* malformed, stale or future timestamp */
+	REJ_HEADERS,	   /* signature headers missing or repeated */
+	REJ_SIZE,	   /* body over FX_MAX_SLACK_BODY */
+	REJ_CONTENT_TYPE,  /* not a form body */
+	REJ_COMMAND,	   /* a slash command other than slack.command */
+	REJ_PAYLOAD,	   /* a form or payload fixitd does not understand */
+	REJ__COUNT
+};
+
 struct metrics;
 
 struct metrics *metrics_new(void);
@@ -39,6 +57,15 @@ void metrics_http(struct metrics *m, enum metric_route r, unsigned status);
 void metrics_fix(struct metrics *m, enum metric_fix f);
 void metrics_slack_error(struct metrics *m);
 void metrics_slack_sent(struct metrics *m);
+/*
+ * Count one rejected Slack request (fixit_slack_rejected_total{reason}).
+ * Returns 1 when the caller should log it: the first of its reason in
+ * FX_SLACK_REJECT_LOG_S seconds (now_s), with *suppressed set to the
+ * ones of that reason not logged since the previous line; else 0. A
+ * burst of bad requests thus costs one line per reason and interval.
+ */
+int metrics_slack_reject(struct metrics *m, enum metric_reject r, int64_t now_s,
+    unsigned long long *suppressed);
 /* counters only; the caller appends the gauges read from the store */
 fx_err metrics_render(struct metrics *m, struct buf *out) FX_WUR;
 

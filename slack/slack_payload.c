@@ -223,19 +223,23 @@ pl_block_actions(const struct pl *pl, struct slack_interaction *out,
 		{ S_CONT_TS, "payload.container.message_ts", 0,
 		    &out->message_ts },
 	};
+	size_t first = 0;
 	fx_err rc;
 
-	if (pl_absent(actions))
-		return pl_fail(err, FX_EINVAL, "payload.actions", "missing");
-	if (actions->type != JS_ARRAY)
+	/*
+	 * No action is still a click the user made: the caller answers it
+	 * with a notice in the channel, so the channel is read below.
+	 */
+	if (!pl_absent(actions) && actions->type != JS_ARRAY)
 		return pl_fail(err, FX_EINVAL, "payload.actions",
 		    "not an array");
-	if (actions->len == 0)
-		return pl_fail(err, FX_EINVAL, "payload.actions", "empty");
-	if (pl_at(pl, S_ACT0)->type != JS_OBJECT)
+	if (pl_absent(actions) || actions->len == 0)
+		first = 2; /* skip the action's id and value */
+	else if (pl_at(pl, S_ACT0)->type != JS_OBJECT)
 		return pl_fail(err, FX_EINVAL, "payload.actions[0]",
 		    "not an object");
-	rc = pl_check(pl, want, sizeof(want) / sizeof(want[0]), err);
+	rc = pl_check(pl, want + first, sizeof(want) / sizeof(want[0]) - first,
+	    err);
 	if (rc != FX_OK)
 		return rc;
 	if (out->channel_id == NULL &&

@@ -38,7 +38,8 @@ struct slack_interaction {
 	/* block_actions */
 	char *channel_id;   /* container.channel_id, else channel.id */
 	char *message_ts;   /* container.message_ts, else message.ts */
-	char *action_id;    /* actions[0].action_id, always set */
+	char *action_id;    /* actions[0].action_id; NULL when actions is
+			     * absent or empty */
 	char *action_value; /* actions[0].value or NULL */
 	/* view_submission */
 	char *callback_id;	/* view.callback_id, always set */

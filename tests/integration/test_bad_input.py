@@ -5,9 +5,11 @@ Ingest: wrong/missing bearer token (401), wrong content types (415),
 malformed JSON and bad shapes (400), bad items (400 naming findings[i] and
 the field; the whole batch stored nothing), oversized bodies (413).
 Slack: bad signatures (tampered body, stale or future timestamp, missing,
-empty, repeated headers, wrong secret: 401), oversized body (413), broken
-payloads (400), unknown action ids, unknown finding ids (ephemeral "not
-found"), bad modal submissions (errors on the reason field).
+empty, repeated headers, wrong secret: 401), oversized body (413); signed
+but broken payloads, unknown action ids and values are answered 200 and
+change nothing (Slack shows an error for anything else: test_slack_ack.py),
+unknown finding ids (ephemeral "not found"), bad modal submissions (errors
+on the reason field).
 Afterwards /healthz is ok, fixitd still runs, and findings, audit and
 exceptions are exactly as before.
 """
@@ -157,15 +159,15 @@ def check_payload_refusals(env, fid, post):
     check(r.status == 413, "64 KiB + 8 signed command answered %r", r)
 
     for what, body, ok in [
-        ("payload not JSON", b"payload=%7Bnope", (400,)),
-        ("no payload field", b"foo=bar", (400,)),
-        ("empty body", b"", (400,)),
-        ("payload JSON array", b"payload=%5B1%5D", (400,)),
+        ("payload not JSON", b"payload=%7Bnope", (200,)),
+        ("no payload field", b"foo=bar", (200,)),
+        ("empty body", b"", (200,)),
+        ("payload JSON array", b"payload=%5B1%5D", (200,)),
         ("unknown payload type", h.payload_form({"type": "shortcut",
                                                  "user": {"id": h.OWNER}}),
-         (200, 400)),
+         (200,)),
         ("block_actions without actions", h.payload_form(
-            {"type": "block_actions", "user": {"id": h.OWNER}}), (200, 400)),
+            {"type": "block_actions", "user": {"id": h.OWNER}}), (200,)),
     ]:
         r = env.slack_post("/slack/actions", body)
         check(r.status in ok, "%s answered %r", what, r)
@@ -180,7 +182,7 @@ def check_payload_refusals(env, fid, post):
                      ("fixit_fix_now", "9" * 30), ("fixit_exc_approve", fid +
                                                    1000)):
         r = env.click(h.OWNER, aid, val, msg=post)
-        check(r.status in (200, 400), "click %s=%s answered %r", aid, val, r)
+        check(r.status == 200, "click %s=%s answered %r", aid, val, r)
 
     # an unknown finding id: 200 and an ephemeral "not found"; the
     # timestamp 200 s old is still inside the window
@@ -206,7 +208,7 @@ def check_payload_refusals(env, fid, post):
                '{"f":%d,"k":"2y"}' % fid):
         r = env.submit_exception(h.OWNER, fid, "1m", "metadata " + md,
                                  private_metadata=md)
-        check(r.status in (200, 400), "private_metadata %r answered %r",
+        check(r.status == 200, "private_metadata %r answered %r",
               md, r)
     for reason in ("", "   "):
         r = env.submit_exception(h.OWNER, fid, "1m", reason)
@@ -216,10 +218,10 @@ def check_payload_refusals(env, fid, post):
               "reason" in (j.get("errors") or {}),
               "a reason of %r was not refused on the reason field: %r",
               reason, r)
-    # longer than the modal's max_length (2000): Slack never sends it, so
-    # a plain 400 is as good as a field error
+    # longer than the modal's max_length (2000): Slack never sends it;
+    # still a 200, with a field error
     r = env.submit_exception(h.OWNER, fid, "1m", "r" * 2001)
-    check(r.status == 400 or (r.status == 200 and "errors" in r.text),
+    check(r.status == 200 and "errors" in r.text,
           "a reason of 2001 chars answered %r", r)
 
     # slash commands: odd texts from an admin are answered, not crashed on
@@ -228,7 +230,7 @@ def check_payload_refusals(env, fid, post):
         r = env.command(h.ADMIN, text)
         check(r.status == 200, "/fixit %.20s answered %r", text, r)
     r = env.command(h.ADMIN, "x" * 3000)
-    check(r.status in (200, 400), "/fixit with 3000 chars answered %r", r)
+    check(r.status == 200, "/fixit with 3000 chars answered %r", r)
 
     # routes and methods
     for method, path in (("GET", "/nope"), ("POST", "/v1/nope"),

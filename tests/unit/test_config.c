@@ -226,6 +226,7 @@ test_defaults(void)
 		CHECK_INT(c->http_threads, 0);
 		CHECK_INT(c->slack_mode, SLACK_CONSOLE);
 		CHECK_STR(c->slack_api_base, "https://slack.com/api/");
+		CHECK_STR(c->slack_command, "/fixit");
 		CHECK(c->signing_secret == NULL);
 		CHECK(c->bot_token == NULL);
 		CHECK_INT(c->owner_cache_ttl, 7 * 86400);
@@ -378,6 +379,14 @@ static const struct err_case err_cases[] = {
 	{ MIN_HEAD "http_threads: -1\n",
 	    ":3: http_threads: expected a whole number from 0 to 64" },
 	{ MIN_HEAD "http_threads: 8x\n", ":3: http_threads: expected a whole" },
+	{ MIN_HEAD "slack:\n  command: fixit\n",
+	    ":4: slack.command: must be '/' and 1 to 31 characters of a-z, "
+	    "0-9, '-' and '_' (/fixit)" },
+	{ MIN_HEAD "slack:\n  command: /\n", ":4: slack.command: must be" },
+	{ MIN_HEAD "slack:\n  command: /Fixit\n",
+	    ":4: slack.command: must be" },
+	{ MIN_HEAD "slack:\n  command: /a234567890123456789012345678901x\n",
+	    ":4: slack.command: must be" },
 	{ MIN_HEAD "slack:\n  outbox_max_attempts: 0\n",
 	    ":4: slack.outbox_max_attempts: expected a whole number from 1" },
 	{ MIN_HEAD "tick: 5x\n", ":3: tick: expected a duration" },

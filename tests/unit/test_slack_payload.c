@@ -111,6 +111,23 @@ test_files(json_t *ba, json_t *eph, json_t *vs, struct buf *err)
 		slack_interaction_release(&si);
 	}
 
+	TEST("block_actions without an action: parsed, no action id") {
+		json_t *c = json_deep_copy(ba);
+
+		json_object_del(c, "actions");
+		CHECK_INT(parse(c, &si, err), FX_OK);
+		CHECK_INT(si.type, SI_BLOCK_ACTIONS);
+		CHECK(si.action_id == NULL && si.action_value == NULL);
+		CHECK_STR(si.user_id, "U0APPROVR1");
+		CHECK(si.channel_id != NULL);
+		slack_interaction_release(&si);
+		json_object_set_new(c, "actions", json_array());
+		CHECK_INT(parse(c, &si, err), FX_OK);
+		CHECK(si.action_id == NULL && si.channel_id != NULL);
+		slack_interaction_release(&si);
+		json_decref(c);
+	}
+
 	TEST("block_actions: channel.id and message.ts as fallbacks") {
 		json_t *c = json_deep_copy(ba);
 
@@ -214,12 +231,8 @@ test_malformed(json_t *ba, json_t *vs, struct buf *err)
 		    FX_EINVAL, "payload.user.id: empty");
 		EXPECT(ba, json_object_set_new(c, "type", json_true()),
 		    FX_EINVAL, "payload.type: missing or not a string");
-		EXPECT(ba, json_object_del(c, "actions"), FX_EINVAL,
-		    "payload.actions: missing");
 		EXPECT(ba, json_object_set_new(c, "actions", json_object()),
 		    FX_EINVAL, "payload.actions: not an array");
-		EXPECT(ba, json_object_set_new(c, "actions", json_array()),
-		    FX_EINVAL, "payload.actions: empty");
 		EXPECT(ba,
 		    json_array_set_new(json_object_get(c, "actions"), 0,
 			json_string("x")),

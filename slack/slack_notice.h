@@ -1,0 +1,33 @@
+/*
+ * slack_notice.h - the sentences fixitd answers with when a validly
+ * signed Slack request asks for something it does not do: Slack shows
+ * the user an error for anything but a 200, so fixitd answers 200 and
+ * says why nothing happened.
+ *
+ * Ownership: the returned strings are static; slack_notice_command
+ * appends to out, which the caller owns. Thread-safe.
+ */
+#ifndef FIXIT_SLACK_NOTICE_H
+#define FIXIT_SLACK_NOTICE_H
+
+#include "buf.h"
+#include "fxerr.h"
+
+enum slack_notice {
+	SN_UNKNOWN_ACTION = 0, /* a button fixitd does not know (any more) */
+	SN_UNREADABLE,	       /* a request it could not read */
+	SN__COUNT
+};
+
+/* the plain text (no markup) of notice n */
+const char *slack_notice_text(enum slack_notice n);
+
+/*
+ * A slash command other than the one configured: "This app answers
+ * /fixit; /weather was not run." Both names are shown as typed, so
+ * they are escaped.
+ */
+fx_err slack_notice_command(const char *expected, const char *got,
+    struct buf *out) FX_WUR;
+
+#endif
