@@ -22,7 +22,17 @@
 #define MAX_WORDS 4
 #define MAX_TEXT  256
 
-static const char refusal[] = "Sorry, /fixit is for fixit admins.";
+static const char refusal[] =
+    "Sorry, that /fixit command is for fixit admins. `/fixit help` says "
+    "what fixit does and how to answer it.";
+
+/* what everyone may read: help is not a secret */
+static const char user_help_text[] =
+    "*fixit* asks the owner of each AWS misconfiguration it finds, in "
+    "Slack, with buttons: fix it now, or take an exception (a 1-year one "
+    "in production needs a fixit admin's approval). Doing nothing means "
+    "fixit fixes it after the deadline the message gives.\n"
+    "The other `/fixit` commands are for fixit admins.";
 
 static const char help_text[] =
     "*fixit admin commands*\n"
@@ -249,6 +259,17 @@ split_words(const char *text, char *copy, size_t len, char **words)
 	return nw;
 }
 
+/* text asks for help: empty, or the one word help */
+static int
+is_help(const char *text)
+{
+	char copy[MAX_TEXT], *words[MAX_WORDS];
+	int nw;
+
+	nw = split_words(text ? text : "", copy, sizeof(copy), words);
+	return nw == 0 || (nw == 1 && strcasecmp(words[0], "help") == 0);
+}
+
 static fx_err
 dispatch(struct ctx *c, const char *text)
 {
@@ -302,7 +323,8 @@ cmd_run(struct dbw *w, const struct policy *pol, struct scan *scan,
 
 	buf_reset(reply);
 	if (!policy_is_admin(pol, user_id))
-		return buf_adds(reply, refusal);
+		return buf_adds(reply,
+		    is_help(text) ? user_help_text : refusal);
 	buf_init(&o.b, WORK_CAP);
 	rc = dispatch(&c, text);
 	if (rc == FX_OK && o.rc != FX_ETOOBIG) /* too big: clipped below */

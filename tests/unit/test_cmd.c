@@ -200,13 +200,14 @@ test_refusal_help(struct dbw *w)
 	const char *r;
 	char *p;
 
-	TEST("non-admins are refused and nothing runs") {
-		CHECK_STR(run(w, "U0NOBODY", "status"),
-		    "Sorry, /fixit is for fixit admins.");
-		CHECK_STR(run(w, "U0NOBODY", "pause all"),
-		    "Sorry, /fixit is for fixit admins.");
-		CHECK_STR(run(w, NULL, "help"),
-		    "Sorry, /fixit is for fixit admins.");
+	TEST("non-admins are refused and nothing runs; help is for all") {
+		HAS(run(w, "U0NOBODY", "status"),
+		    "Sorry, that /fixit command is for fixit admins.");
+		HAS(run(w, "U0NOBODY", "pause all"),
+		    "Sorry, that /fixit command is for fixit admins.");
+		HAS(run(w, "U0NOBODY", "help"), "*fixit* asks the owner");
+		HAS(run(w, "U0NOBODY", "  "), "are for fixit admins");
+		HAS(run(w, NULL, "help"), "*fixit* asks the owner");
 		p = paused_names(w);
 		CHECK_STR(p, "[]");
 		free(p);
