@@ -16,6 +16,7 @@
 #include "fxworker.h"
 #include "metrics.h"
 #include "sender.h"
+#include "sender_int.h"
 #include "slack_api.h"
 #include "slack_blocks.h"
 #include "banned.h"
@@ -27,12 +28,13 @@
 struct sender {
 	struct app *app;
 	struct fx_worker wk;
-	int live;		   /* slack.mode live */
-	struct slack_api *api;	   /* live: made on the first call
+	int live;		    /* slack.mode live */
+	struct slack_api *api;	    /* live: made on the first call
 					 * (libcurl is loaded then) */
-	unsigned long console_seq; /* console mode fake ts */
-	int64_t blocked_until_ms;  /* queue paused after a failure */
-	int failures;		   /* consecutive retryable failures */
+	unsigned long console_seq;  /* console mode fake ts */
+	int64_t blocked_until_ms;   /* queue paused after a failure */
+	int failures;		    /* consecutive retryable failures */
+	struct sender_modal *modal; /* the modal lane */
 };
 
 /* ---- transport: live Slack or console ------------------------------ */
@@ -155,7 +157,7 @@ job_load(struct db *db, void *arg)
 	size_t i;
 	fx_err rc;
 
-	rc = db_outbox_due(db, p->now, SENDER_BATCH, &p->rows, &p->n);
+	rc = db_outbox_due(db, p->now, 0, SENDER_BATCH, &p->rows, &p->n);
 	if (rc != FX_OK || p->n == 0)
 		return rc;
 	p->ctx = calloc(p->n, sizeof(*p->ctx));
@@ -402,59 +404,6 @@ resolve_dest(struct sender *s, struct row_ctx *c, char **channel,
 	return *channel ? FX_OK : FX_ENOMEM;
 }
 
-/* the IaC owner named in the finding's details into owner; NULL when
- * there is none (only notify-only findings can have one) */
-static const char *
-managed_by(const struct finding *f, char *owner, size_t len)
-{
-	json_t *d;
-	const char *v;
-
-	owner[0] = '\0';
-	if (!f->notify_only || f->details == NULL)
-		return NULL;
-	d = json_loads(f->details, 0, NULL);
-	v = json_string_value(json_object_get(d, "iac_owner"));
-	if (v != NULL)
-		snprintf(owner, len, "%s", v);
-	json_decref(d);
-	return owner[0] ? owner : NULL;
-}
-
-/* the row's finding as Slack messages show it (v borrows from c) */
-static void
-view_of(struct sender *s, struct row_ctx *c, struct slack_finding_view *v)
-{
-	const struct finding *f = &c->f;
-	const struct policy *pol = s->app->cfg->policy;
-	const struct account *acct = policy_account(pol, f->account_id);
-	const struct playbook *pb = policy_playbook(pol, f->playbook);
-	enum fx_env env = acct ? acct->env : ENV_PROD;
-
-	memset(v, 0, sizeof(*v));
-	v->id = f->id;
-	v->title = f->title;
-	v->resource_id = f->resource_id;
-	v->resource_arn = f->resource_arn;
-	v->region = f->region;
-	v->account_id = f->account_id;
-	v->account_name = acct ? acct->name : f->account_id;
-	v->playbook = f->playbook;
-	v->description = pb ? pb->description : NULL;
-	v->production = env == ENV_PROD;
-	v->deadline = f->deadline;
-	v->owner_slack_id = f->owner_slack_id;
-	if (pb != NULL) {
-		v->fix_now = policy_fix_now_allowed(pb, env);
-		v->exc_mask = policy_exc_allowed(pb, env);
-		v->irreversible = pb->irreversible;
-		v->rehearsal = executor_rehearses(&pb->exec);
-		v->notify_only = pb->mode == PB_NOTIFY || f->notify_only;
-		v->fix_now = v->fix_now && !f->notify_only;
-	}
-	v->managed_by = managed_by(f, c->iac, sizeof(c->iac));
-}
-
 /* ---- delivery per outbox kind --------------------------------------- */
 
 /* post `msg` (steals it) to channel; optionally in a thread */
@@ -489,7 +438,7 @@ deliver_notify(struct sender *s, struct row_ctx *c, int reminder,
 	rc = resolve_dest(s, c, &channel, &uid, err);
 	if (rc != FX_OK)
 		goto out;
-	view_of(s, c, &v);
+	sender_view_of(s->app->cfg, &c->f, c->iac, sizeof(c->iac), &v);
 	if (reminder) {
 		rc = post(s, slack_blocks_reminder(&v), channel, c->f.slack_ts,
 		    &resp, err, ra);
@@ -561,7 +510,7 @@ deliver_decision(struct sender *s, struct row_ctx *c, struct buf *err,
 		ch = c->f.slack_channel;
 		ts = c->f.slack_ts;
 	}
-	view_of(s, c, &v);
+	sender_view_of(s->app->cfg, &c->f, c->iac, sizeof(c->iac), &v);
 	return update_or_post(s, c,
 	    ch && ts ? slack_blocks_decision(&v, text)
 		     : slack_blocks_text(text),
@@ -582,7 +531,7 @@ deliver_rehearsal(struct sender *s, struct row_ctx *c, struct buf *err,
 	const char *ch = c->f.slack_channel, *ts = c->f.slack_ts;
 	struct slack_finding_view v;
 
-	view_of(s, c, &v);
+	sender_view_of(s->app->cfg, &c->f, c->iac, sizeof(c->iac), &v);
 	return update_or_post(s, c,
 	    slack_blocks_rehearsal(&v, would, json_object_get(args, "calls"),
 		ch != NULL && ts != NULL),
@@ -654,19 +603,9 @@ deliver_simple(struct sender *s, struct row_ctx *c, struct buf *err,
 			    c->f.slack_ts, &resp, err, ra);
 	} else if (strcmp(kind, "dm") == 0 && text != NULL) {
 		rc = deliver_dm(s, c, text, &resp, err, ra);
-	} else if (strcmp(kind, "modal") == 0 && c->have_f) {
-		const char *k =
-		    json_string_value(json_object_get(args, "kind"));
-
-		view_of(s, c, &v);
-		msg = json_pack("{s:O?,s:o}", "trigger_id",
-		    json_object_get(args, "trigger_id"), "view",
-		    slack_blocks_modal(&v, k && strcmp(k, "1y") == 0));
-		if (msg != NULL)
-			rc = slack_call(s, "views.open", msg, &resp, ra, err);
 	} else if (strcmp(kind, "approval_request") == 0 && c->have_f &&
 		   c->have_exc) {
-		view_of(s, c, &v);
+		sender_view_of(s->app->cfg, &c->f, c->iac, sizeof(c->iac), &v);
 		rc = post(s,
 		    slack_blocks_approval(&v, c->exc.id, c->exc.requested_by,
 			c->exc.reason,
@@ -809,12 +748,16 @@ sender_start(struct app *app, struct sender **out)
 		return FX_ENOMEM;
 	s->app = app;
 	s->live = cfg->slack_mode == SLACK_LIVE;
+	rc = sender_modal_start(app, &s->modal);
+	if (rc != FX_OK)
+		goto fail;
 	rc = fx_worker_start(&s->wk, "fixit-sender", sender_main, s);
 	if (rc != FX_OK)
 		goto fail;
 	*out = s;
 	return FX_OK;
 fail:
+	sender_modal_stop(s->modal);
 	slack_api_free(s->api);
 	free(s);
 	return rc;
@@ -823,8 +766,10 @@ fail:
 void
 sender_kick(struct sender *s)
 {
-	if (s != NULL)
-		fx_worker_kick(&s->wk);
+	if (s == NULL)
+		return;
+	sender_modal_kick(s->modal);
+	fx_worker_kick(&s->wk);
 }
 
 void
@@ -833,6 +778,7 @@ sender_stop(struct sender *s)
 	if (s == NULL)
 		return;
 	fx_worker_stop(&s->wk);
+	sender_modal_stop(s->modal);
 	slack_api_free(s->api);
 	free(s);
 }

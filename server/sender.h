@@ -10,6 +10,9 @@
  * sent in its own transaction right after Slack answered; only a kill in
  * that microsecond window can repeat one call after a restart.
  *
+ * Modal rows (views.open) are not in this queue: the sender's modal lane
+ * opens them at once (sender_int.h).
+ *
  * In console mode nothing is sent: each call is printed to stdout.
  */
 #ifndef FIXIT_SENDER_H
