@@ -20,6 +20,14 @@ void sender_view_of(const struct config *cfg, const struct finding *f,
     char *iac, size_t len, struct slack_finding_view *v);
 
 /*
+ * slack.mode console: print the call to stdout (flushed by the caller)
+ * and answer as Slack would (conversations.open: the user's "D" channel;
+ * messages: a fake ts from *seq). *resp is a new reference.
+ */
+fx_err sender_console_call(unsigned long *seq, const char *method,
+    const json_t *body, json_t **resp) FX_WUR;
+
+/*
  * The modal lane: a thread of its own, with its own Slack client, that
  * opens the justification modals (outbox kind "modal") at once, never
  * behind the outbox's queue or its back-off. A modal it cannot open
