@@ -205,9 +205,15 @@ struct outbox_row {
 	int64_t created_at;
 };
 void outbox_row_release(struct outbox_row *r);
-/* oldest pending rows with next_attempt_at <= now, at most max */
-fx_err db_outbox_due(struct db *db, int64_t now, size_t max,
+/*
+ * oldest pending rows with next_attempt_at <= now and id > after_id, at
+ * most max, modal rows excepted (the sender resumes past rows it holds)
+ */
+fx_err db_outbox_due(struct db *db, int64_t now, int64_t after_id, size_t max,
     struct outbox_row **rows, size_t *n) FX_WUR; /* free(*rows) */
+/* the oldest pending modal rows, due or not, at most max */
+fx_err db_outbox_modals(struct db *db, size_t max, struct outbox_row **rows,
+    size_t *n) FX_WUR; /* free(*rows) */
 /* these three: FX_ENOTFOUND unless the row is pending */
 fx_err db_outbox_sent(struct db *db, int64_t id, int64_t now) FX_WUR;
 fx_err db_outbox_retry(struct db *db, int64_t id, int64_t next_at,

@@ -90,6 +90,7 @@ enum db_sql {
 	SQL_LEDGER_COUNT_ALL,
 	SQL_LEDGER_LAST_PB,
 	SQL_EXC_PENDING_BEFORE,
+	SQL_OUTBOX_MODALS,
 	SQL__COUNT
 };
 extern const char *const db_sql_text[SQL__COUNT];

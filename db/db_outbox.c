@@ -55,19 +55,17 @@ outbox_row(sqlite3_stmt *st, void *vec)
 	return err;
 }
 
-fx_err
-db_outbox_due(struct db *db, int64_t now, size_t max, struct outbox_row **rows,
-    size_t *n)
+/* the rows of stmt (bound with args) into a new array */
+static fx_err
+outbox_rows(struct db *db, enum db_sql stmt, struct db_args args,
+    struct outbox_row **rows, size_t *n, const char *fn)
 {
 	struct db_vec vec = DB_VEC_INIT(sizeof(struct outbox_row));
 	struct outbox_row *v;
-	fx_err rc = FX_OK;
+	fx_err rc;
 	size_t i;
 
-	if (max > 0)
-		rc = db_each(db, SQL_OUTBOX_DUE,
-		    DB_ARGS(DB_INT(now), DB_INT(db_limit(max))), outbox_row,
-		    &vec, __func__);
+	rc = db_each(db, stmt, args, outbox_row, &vec, fn);
 	v = vec.v;
 	if (rc != FX_OK) {
 		for (i = 0; i < vec.len; i++)
@@ -79,6 +77,30 @@ db_outbox_due(struct db *db, int64_t now, size_t max, struct outbox_row **rows,
 	*rows = v;
 	*n = vec.len;
 	return rc;
+}
+
+fx_err
+db_outbox_due(struct db *db, int64_t now, int64_t after_id, size_t max,
+    struct outbox_row **rows, size_t *n)
+{
+	*rows = NULL;
+	*n = 0;
+	if (max == 0)
+		return FX_OK;
+	return outbox_rows(db, SQL_OUTBOX_DUE,
+	    DB_ARGS(DB_INT(now), DB_INT(db_limit(max)), DB_INT(after_id)), rows,
+	    n, __func__);
+}
+
+fx_err
+db_outbox_modals(struct db *db, size_t max, struct outbox_row **rows, size_t *n)
+{
+	*rows = NULL;
+	*n = 0;
+	if (max == 0)
+		return FX_OK;
+	return outbox_rows(db, SQL_OUTBOX_MODALS,
+	    DB_ARGS(DB_INT(db_limit(max))), rows, n, __func__);
 }
 
 fx_err

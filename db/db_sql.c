@@ -151,7 +151,8 @@ const char *const db_sql_text[SQL__COUNT] = {
 	[SQL_OUTBOX_DUE] =
 	    "SELECT id, finding_id, kind, args, attempts, "
 	    "created_at FROM outbox INDEXED BY outbox_pending WHERE "
-	    "state = 'pending' AND next_attempt_at <= ?1 ORDER BY id LIMIT ?2",
+	    "state = 'pending' AND next_attempt_at <= ?1 AND id > ?3 AND "
+	    "kind != 'modal' ORDER BY id LIMIT ?2",
 	[SQL_OUTBOX_SENT] = "UPDATE outbox SET state = 'sent', sent_at = ?2 "
 			    "WHERE id = ?1 AND state = 'pending'",
 	[SQL_OUTBOX_RETRY] = "UPDATE outbox SET attempts = attempts + 1, "
@@ -316,4 +317,9 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "SELECT finding_id FROM exceptions INDEXED BY exceptions_status "
 	    "WHERE status = 'pending' AND requested_at <= ?1 ORDER BY id "
 	    "LIMIT ?2",
+	/* the modal lane (server/sender_modal.c): its rows wait for nothing */
+	[SQL_OUTBOX_MODALS] =
+	    "SELECT id, finding_id, kind, args, attempts, "
+	    "created_at FROM outbox INDEXED BY outbox_pending WHERE "
+	    "state = 'pending' AND kind = 'modal' ORDER BY id LIMIT ?1",
 };

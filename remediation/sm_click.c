@@ -126,9 +126,11 @@ click_finding(struct db *db, const struct policy *pol, const struct sm_click *c,
 	if (rc != FX_OK)
 		goto out;
 	if (action != ACT_FIX) {
-		rc = sm_out(db, "modal", f.id, now, "{s:s,s:s}", "kind",
+		/* channel and user: where to say that it came too late */
+		rc = sm_out(db, "modal", f.id, now, "{s:s,s:s,s:s,s:s}", "kind",
 		    sm_exc_code(action), "trigger_id",
-		    c->trigger_id ? c->trigger_id : "");
+		    c->trigger_id ? c->trigger_id : "", "channel",
+		    chan ? chan : "", "user", c->user_id ? c->user_id : "");
 		goto out;
 	}
 	rc = buf_addf(&t, "<@%s> chose Fix now", c->user_id);

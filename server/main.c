@@ -9,6 +9,9 @@
  *            and write is a job it runs in a group-committed transaction;
  *            its checkpointer thread copies the WAL back on its own;
  *   sender   (sender.c) delivers the Slack outbox, one CURL handle;
+ *            it starts and stops its modal lane (sender_modal.c), a
+ *            thread with its own CURL handle that opens modals at once,
+ *            never behind the queue (a trigger id lives 3 s);
  *   timer    (timer.c) housekeeping, leased fixes, executors;
  *   scan     (scan.c) the daily/requested scan and its workers, when a
  *            playbook not off uses the aws executor;

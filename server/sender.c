@@ -16,6 +16,8 @@
 #include "fxworker.h"
 #include "metrics.h"
 #include "sender.h"
+#include "sender_int.h"
+#include "sender_pace.h"
 #include "slack_api.h"
 #include "slack_blocks.h"
 #include "banned.h"
@@ -27,62 +29,66 @@
 struct sender {
 	struct app *app;
 	struct fx_worker wk;
-	int live;		   /* slack.mode live */
-	struct slack_api *api;	   /* live: made on the first call
+	int live;		    /* slack.mode live */
+	struct slack_api *api;	    /* live: made on the first call
 					 * (libcurl is loaded then) */
-	unsigned long console_seq; /* console mode fake ts */
-	int64_t blocked_until_ms;  /* queue paused after a failure */
-	int failures;		   /* consecutive retryable failures */
+	unsigned long console_seq;  /* console mode fake ts */
+	struct sender_pace *pace;   /* what Slack limited, until when */
+	int held;		    /* the last call was not made: paused */
+	int64_t cursor;		    /* a sweep resumes after this row id */
+	struct sender_modal *modal; /* the modal lane */
 };
 
 /* ---- transport: live Slack or console ------------------------------ */
 
-static fx_err
-console_call(struct sender *s, const char *method, const json_t *body,
-    json_t **resp)
-{
-	struct buf out = BUF_INIT;
-	const char *user;
-	char ts[32];
-
-	*resp = NULL;
-	if (strcmp(method, "conversations.open") == 0) {
-		user = json_string_value(json_object_get(body, "users"));
-		*resp = json_pack("{s:b,s:{s:s+}}", "ok", 1, "channel", "id",
-		    "D", user ? user : "");
-		return *resp ? FX_OK : FX_ENOMEM;
-	}
-	buf_init(&out, 256 * 1024);
-	/* flushed once a pass (send_pass), not once a message */
-	if (slack_render_console(method, body, &out) == FX_OK)
-		fwrite(buf_str(&out), 1, out.len, stdout);
-	buf_release(&out);
-	snprintf(ts, sizeof(ts), "%lld.%06lu", (long long)fx_now(),
-	    ++s->console_seq % 1000000);
-	*resp = json_pack("{s:b,s:O?,s:s}", "ok", 1, "channel",
-	    json_object_get(body, "channel"), "ts", ts);
-	return *resp ? FX_OK : FX_ENOMEM;
-}
-
-/* FX_OK, FX_ERETRY (*retry_after seconds, 0 = unknown) or FX_EREMOTE */
+/*
+ * FX_OK, FX_ERETRY (*retry_after seconds, 0 = unknown) or FX_EREMOTE.
+ * A call whose method, or method and channel, Slack asked us to leave
+ * alone is not made: FX_ERETRY with s->held set. A retryable failure
+ * pauses only what failed (sender_pace.h), whatever the method.
+ */
 static fx_err
 slack_call(struct sender *s, const char *method, const json_t *body,
     json_t **resp, int64_t *retry_after, struct buf *err)
 {
+	const char *ch = json_string_value(json_object_get(body, "channel"));
+	int64_t d;
 	fx_err rc;
 
 	*retry_after = 0;
-	if (!s->live)
-		rc = console_call(s, method, body, resp);
-	else if (s->api == NULL &&
-		 (rc = slack_api_new(s->app->cfg->slack_api_base,
-		      s->app->cfg->bot_token, &s->api)) != FX_OK) {
+	if (!s->live) {
+		rc = sender_console_call(&s->console_seq, method, body, resp);
+		goto out;
+	}
+	if (sender_pace_wait(s->pace, method, ch, fx_mono_ms()) > 0) {
+		s->held = 1;
+		if (buf_addf(err, "%s paused", method) != FX_OK)
+			buf_reset(err);
+		return FX_ERETRY;
+	}
+	if (s->api == NULL)
+		rc = slack_api_new(s->app->cfg->slack_api_base,
+		    s->app->cfg->bot_token, &s->api);
+	else
+		rc = FX_OK;
+	if (rc != FX_OK) {
 		if (buf_adds(err, "cannot set up the Slack client") != FX_OK)
 			buf_reset(err);
 		rc = FX_ERETRY;
 	} else
 		rc = slack_api_call(s->api, method, body, resp, retry_after,
 		    err);
+	if (rc == FX_ERETRY) {
+		d = sender_pace_failed(s->pace, method, ch,
+		    slack_api_ratelimited(s->api), *retry_after,
+		    s->app->cfg->outbox_max_backoff, fx_mono_ms());
+		log_info("%s: %s%s%s: %s; paused for %llds", __func__, method,
+		    ch && slack_api_ratelimited(s->api) ? " to " : "",
+		    ch && slack_api_ratelimited(s->api) ? ch : "",
+		    err->len ? buf_str(err) : "retry", (long long)d);
+	} else
+		sender_pace_ok(s->pace, method, ch);
+out:
 	if (rc == FX_OK)
 		metrics_slack_sent(s->app->metrics);
 	else
@@ -119,7 +125,7 @@ struct row_ctx {
  * SENDER_FLUSH_MS, so a kill repeats at most the calls of that window.
  */
 struct pass {
-	int64_t now;
+	int64_t now, after;
 	struct outbox_row *rows;
 	struct row_ctx *ctx;
 	size_t n, flushed;
@@ -155,7 +161,7 @@ job_load(struct db *db, void *arg)
 	size_t i;
 	fx_err rc;
 
-	rc = db_outbox_due(db, p->now, SENDER_BATCH, &p->rows, &p->n);
+	rc = db_outbox_due(db, p->now, p->after, SENDER_BATCH, &p->rows, &p->n);
 	if (rc != FX_OK || p->n == 0)
 		return rc;
 	p->ctx = calloc(p->n, sizeof(*p->ctx));
@@ -181,6 +187,8 @@ job_flush(struct db *db, void *arg)
 		c = &p->ctx[i];
 		if (c->done == 0)
 			break;
+		if (c->done == 4)
+			continue; /* held: not tried */
 		if (c->msg_ts != NULL)
 			rc = db_finding_set_message(db, c->row->finding_id,
 			    c->msg_channel, c->msg_ts, c->msg_uid);
@@ -402,59 +410,6 @@ resolve_dest(struct sender *s, struct row_ctx *c, char **channel,
 	return *channel ? FX_OK : FX_ENOMEM;
 }
 
-/* the IaC owner named in the finding's details into owner; NULL when
- * there is none (only notify-only findings can have one) */
-static const char *
-managed_by(const struct finding *f, char *owner, size_t len)
-{
-	json_t *d;
-	const char *v;
-
-	owner[0] = '\0';
-	if (!f->notify_only || f->details == NULL)
-		return NULL;
-	d = json_loads(f->details, 0, NULL);
-	v = json_string_value(json_object_get(d, "iac_owner"));
-	if (v != NULL)
-		snprintf(owner, len, "%s", v);
-	json_decref(d);
-	return owner[0] ? owner : NULL;
-}
-
-/* the row's finding as Slack messages show it (v borrows from c) */
-static void
-view_of(struct sender *s, struct row_ctx *c, struct slack_finding_view *v)
-{
-	const struct finding *f = &c->f;
-	const struct policy *pol = s->app->cfg->policy;
-	const struct account *acct = policy_account(pol, f->account_id);
-	const struct playbook *pb = policy_playbook(pol, f->playbook);
-	enum fx_env env = acct ? acct->env : ENV_PROD;
-
-	memset(v, 0, sizeof(*v));
-	v->id = f->id;
-	v->title = f->title;
-	v->resource_id = f->resource_id;
-	v->resource_arn = f->resource_arn;
-	v->region = f->region;
-	v->account_id = f->account_id;
-	v->account_name = acct ? acct->name : f->account_id;
-	v->playbook = f->playbook;
-	v->description = pb ? pb->description : NULL;
-	v->production = env == ENV_PROD;
-	v->deadline = f->deadline;
-	v->owner_slack_id = f->owner_slack_id;
-	if (pb != NULL) {
-		v->fix_now = policy_fix_now_allowed(pb, env);
-		v->exc_mask = policy_exc_allowed(pb, env);
-		v->irreversible = pb->irreversible;
-		v->rehearsal = executor_rehearses(&pb->exec);
-		v->notify_only = pb->mode == PB_NOTIFY || f->notify_only;
-		v->fix_now = v->fix_now && !f->notify_only;
-	}
-	v->managed_by = managed_by(f, c->iac, sizeof(c->iac));
-}
-
 /* ---- delivery per outbox kind --------------------------------------- */
 
 /* post `msg` (steals it) to channel; optionally in a thread */
@@ -489,7 +444,7 @@ deliver_notify(struct sender *s, struct row_ctx *c, int reminder,
 	rc = resolve_dest(s, c, &channel, &uid, err);
 	if (rc != FX_OK)
 		goto out;
-	view_of(s, c, &v);
+	sender_view_of(s->app->cfg, &c->f, c->iac, sizeof(c->iac), &v);
 	if (reminder) {
 		rc = post(s, slack_blocks_reminder(&v), channel, c->f.slack_ts,
 		    &resp, err, ra);
@@ -561,7 +516,7 @@ deliver_decision(struct sender *s, struct row_ctx *c, struct buf *err,
 		ch = c->f.slack_channel;
 		ts = c->f.slack_ts;
 	}
-	view_of(s, c, &v);
+	sender_view_of(s->app->cfg, &c->f, c->iac, sizeof(c->iac), &v);
 	return update_or_post(s, c,
 	    ch && ts ? slack_blocks_decision(&v, text)
 		     : slack_blocks_text(text),
@@ -582,7 +537,7 @@ deliver_rehearsal(struct sender *s, struct row_ctx *c, struct buf *err,
 	const char *ch = c->f.slack_channel, *ts = c->f.slack_ts;
 	struct slack_finding_view v;
 
-	view_of(s, c, &v);
+	sender_view_of(s->app->cfg, &c->f, c->iac, sizeof(c->iac), &v);
 	return update_or_post(s, c,
 	    slack_blocks_rehearsal(&v, would, json_object_get(args, "calls"),
 		ch != NULL && ts != NULL),
@@ -654,19 +609,9 @@ deliver_simple(struct sender *s, struct row_ctx *c, struct buf *err,
 			    c->f.slack_ts, &resp, err, ra);
 	} else if (strcmp(kind, "dm") == 0 && text != NULL) {
 		rc = deliver_dm(s, c, text, &resp, err, ra);
-	} else if (strcmp(kind, "modal") == 0 && c->have_f) {
-		const char *k =
-		    json_string_value(json_object_get(args, "kind"));
-
-		view_of(s, c, &v);
-		msg = json_pack("{s:O?,s:o}", "trigger_id",
-		    json_object_get(args, "trigger_id"), "view",
-		    slack_blocks_modal(&v, k && strcmp(k, "1y") == 0));
-		if (msg != NULL)
-			rc = slack_call(s, "views.open", msg, &resp, ra, err);
 	} else if (strcmp(kind, "approval_request") == 0 && c->have_f &&
 		   c->have_exc) {
-		view_of(s, c, &v);
+		sender_view_of(s->app->cfg, &c->f, c->iac, sizeof(c->iac), &v);
 		rc = post(s,
 		    slack_blocks_approval(&v, c->exc.id, c->exc.requested_by,
 			c->exc.reason,
@@ -698,46 +643,39 @@ deliver(struct sender *s, struct row_ctx *c, struct buf *err, int64_t *ra)
 	return deliver_simple(s, c, err, ra);
 }
 
-static int64_t
-backoff_secs(struct sender *s, int64_t retry_after)
-{
-	int64_t max = s->app->cfg->outbox_max_backoff, d;
-
-	if (retry_after > 0)
-		d = retry_after;
-	else
-		d = s->failures >= 20 ? max : (int64_t)1 << s->failures;
-	return d > max ? max : (d < 1 ? 1 : d);
-}
-
-/* deliver one row and note the outcome; 1 when the queue must pause */
-static int
+/*
+ * deliver one row and note the outcome (done: 1 sent, 2 retry, 3 dead,
+ * 4 held: a later sweep tries it, nothing recorded)
+ */
+static void
 send_row(struct sender *s, struct row_ctx *c)
 {
 	const struct outbox_row *row = c->row;
 	struct buf err = BUF_INIT;
-	int64_t ra = 0, delay;
+	int64_t ra = 0;
 	fx_err rc;
-	int pause = 0;
 
+	if (sender_pace_held(s->pace, row->finding_id)) {
+		c->done = 4;
+		return;
+	}
 	buf_init(&err, 512);
+	s->held = 0;
 	rc = deliver(s, c, &err, &ra);
 	c->err = fx_strdup(err.len ? buf_str(&err) : fx_strerror(rc));
 	if (rc == FX_OK) {
 		c->done = 1;
-		s->failures = 0;
 		log_info("%s: %s for finding #%lld delivered", __func__,
 		    row->kind, (long long)row->finding_id);
+	} else if (rc == FX_ERETRY && s->held) {
+		c->done = 4;
+		sender_pace_hold(s->pace, row->finding_id);
 	} else if (rc == FX_ERETRY &&
 		   row->attempts + 1 < s->app->cfg->outbox_max_attempts) {
 		c->done = 2;
-		delay = backoff_secs(s, ra);
-		s->failures++;
-		s->blocked_until_ms = fx_mono_ms() + delay * 1000;
-		log_info("%s: %s #%lld: %s; slack paused for %llds", __func__,
-		    row->kind, (long long)row->id, c->err ? c->err : "",
-		    (long long)delay);
-		pause = 1;
+		sender_pace_hold(s->pace, row->finding_id);
+		log_info("%s: %s #%lld: %s; retried later", __func__, row->kind,
+		    (long long)row->id, c->err ? c->err : "");
 	} else {
 		c->done = 3;
 		log_warnx("%s: dropping %s row #%lld after %d attempts: %s",
@@ -745,27 +683,29 @@ send_row(struct sender *s, struct row_ctx *c)
 		    c->err ? c->err : "");
 	}
 	buf_release(&err);
-	return pause;
 }
 
-/* one pass over due rows; returns the number of rows handled */
+/*
+ * One pass over due rows after s->cursor: a sweep of passes goes
+ * through the queue once, past the rows it holds, then starts again.
+ * Returns the number of rows handled when the batch was full.
+ */
 static size_t
 send_pass(struct sender *s)
 {
 	struct pass p;
-	size_t i, done = 0;
+	size_t i, n;
 	int64_t now;
 
 	memset(&p, 0, sizeof(p));
 	p.now = fx_now();
+	p.after = s->cursor;
 	if (dbw_call(s->app->w, job_load, &p) != FX_OK) {
 		pass_release(&p);
 		return 0;
 	}
-	for (i = 0; i < p.n; i++) {
-		done++;
-		if (send_row(s, &p.ctx[i]))
-			break;
+	for (i = 0; i < p.n && !fx_worker_stopping(&s->wk); i++) {
+		send_row(s, &p.ctx[i]);
 		now = fx_mono_ms();
 		if (p.first_unflushed_ms == 0)
 			p.first_unflushed_ms = now;
@@ -773,24 +713,30 @@ send_pass(struct sender *s)
 			pass_flush(s, &p);
 	}
 	pass_flush(s, &p);
+	n = p.n;
+	s->cursor = n == SENDER_BATCH ? p.rows[n - 1].id : 0;
+	if (s->cursor == 0)
+		sender_pace_sweep_end(s->pace);
 	pass_release(&p);
 	if (!s->live)
 		fflush(stdout);
-	return done == SENDER_BATCH ? done : 0;
+	return n == SENDER_BATCH ? n : 0;
 }
 
 static void *
 sender_main(void *arg)
 {
 	struct sender *s = arg;
-	int64_t wait_ms, now;
+	int64_t wait_ms, now, next;
 
 	do {
-		now = fx_mono_ms();
-		if (s->blocked_until_ms <= now && send_pass(s) > 0)
+		if (send_pass(s) > 0)
 			continue; /* a full batch: more may be due */
-		wait_ms = s->blocked_until_ms > now ? s->blocked_until_ms - now
-						    : SENDER_IDLE_MS;
+		now = fx_mono_ms();
+		next = sender_pace_next(s->pace, now);
+		wait_ms = next > now && next - now < SENDER_IDLE_MS
+			      ? next - now
+			      : SENDER_IDLE_MS;
 		if (fx_worker_wait(&s->wk, wait_ms))
 			break;
 	} while (!fx_worker_stopping(&s->wk));
@@ -809,12 +755,20 @@ sender_start(struct app *app, struct sender **out)
 		return FX_ENOMEM;
 	s->app = app;
 	s->live = cfg->slack_mode == SLACK_LIVE;
+	rc = sender_pace_new(&s->pace);
+	if (rc != FX_OK)
+		goto fail;
+	rc = sender_modal_start(app, &s->modal);
+	if (rc != FX_OK)
+		goto fail;
 	rc = fx_worker_start(&s->wk, "fixit-sender", sender_main, s);
 	if (rc != FX_OK)
 		goto fail;
 	*out = s;
 	return FX_OK;
 fail:
+	sender_modal_stop(s->modal);
+	sender_pace_free(s->pace);
 	slack_api_free(s->api);
 	free(s);
 	return rc;
@@ -823,8 +777,10 @@ fail:
 void
 sender_kick(struct sender *s)
 {
-	if (s != NULL)
-		fx_worker_kick(&s->wk);
+	if (s == NULL)
+		return;
+	sender_modal_kick(s->modal);
+	fx_worker_kick(&s->wk);
 }
 
 void
@@ -833,6 +789,8 @@ sender_stop(struct sender *s)
 	if (s == NULL)
 		return;
 	fx_worker_stop(&s->wk);
+	sender_modal_stop(s->modal);
+	sender_pace_free(s->pace);
 	slack_api_free(s->api);
 	free(s);
 }

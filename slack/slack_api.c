@@ -29,6 +29,7 @@ struct slack_api {
 	struct buf body;     /* the answer, capped */
 	int64_t retry_after; /* Retry-After of the last answer */
 	int too_big;	     /* the answer hit the cap */
+	int ratelimited;     /* the last call: 429 or "ratelimited" */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -291,6 +292,7 @@ api_answer(struct slack_api *a, const char *method, json_t **resp,
 		if (code == NULL)
 			code = "unknown_error";
 		rc = api_retryable(code) ? FX_ERETRY : FX_EREMOTE;
+		a->ratelimited = strcmp(code, "ratelimited") == 0;
 		api_code(err, code);
 	}
 	if (resp != NULL)
@@ -365,6 +367,7 @@ slack_api_call(struct slack_api *a, const char *method, const json_t *body,
 	buf_reset(&a->body);
 	a->retry_after = 0;
 	a->too_big = 0;
+	a->ratelimited = 0;
 	a->errbuf[0] = '\0';
 	if ((cc = api_setup(a, buf_str(&url), buf_str(&payload), payload.len,
 		 form)) == CURLE_OK)
@@ -386,6 +389,7 @@ slack_api_call(struct slack_api *a, const char *method, const json_t *body,
 		rc = api_answer(a, method, resp, err);
 		goto out;
 	}
+	a->ratelimited = status == 429;
 	rc = status == 429 || (status >= 500 && status <= 599) ? FX_ERETRY
 							       : FX_EREMOTE;
 	snprintf(what, sizeof(what), "http %ld", status);
@@ -396,4 +400,10 @@ out:
 	buf_release(&url);
 	buf_release(&payload);
 	return rc;
+}
+
+int
+slack_api_ratelimited(const struct slack_api *a)
+{
+	return a != NULL && a->ratelimited;
 }

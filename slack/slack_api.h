@@ -60,4 +60,11 @@ fx_err slack_api_call(struct slack_api *a, const char *method,
     const json_t *body, json_t **resp, int64_t *retry_after,
     struct buf *err) FX_WUR;
 
+/*
+ * 1 when the last slack_api_call was rate-limited (HTTP 429, or "ok":
+ * false with error ratelimited): the limit is the method's, or the
+ * method's in one channel, not Slack's as a whole.
+ */
+int slack_api_ratelimited(const struct slack_api *a);
+
 #endif

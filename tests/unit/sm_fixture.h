@@ -219,26 +219,32 @@ state_of(int64_t id)
 	return s;
 }
 
-/* pending outbox rows as [{kind, finding_id, args}], marked sent */
+/* pending outbox rows as [{kind, finding_id, args}] in id order (the
+ * modal lane's rows too), marked sent */
 static inline json_t *
 drain(void)
 {
-	struct outbox_row *rows = NULL;
+	struct outbox_row *rows = NULL, *modals = NULL, *r;
 	json_t *a = json_array();
-	size_t i, n = 0;
+	size_t i = 0, j = 0, n = 0, m = 0;
 
-	CHECK_INT(db_outbox_due(db, INT64_MAX / 2, 10000, &rows, &n), FX_OK);
+	CHECK_INT(db_outbox_due(db, INT64_MAX / 2, 0, 10000, &rows, &n), FX_OK);
+	CHECK_INT(db_outbox_modals(db, 10000, &modals, &m), FX_OK);
 	CHECK_INT(db_begin(db), FX_OK);
-	for (i = 0; i < n; i++) {
+	while (i < n || j < m) {
+		if (j >= m || (i < n && rows[i].id < modals[j].id))
+			r = &rows[i++];
+		else
+			r = &modals[j++];
 		json_array_append_new(a,
-		    json_pack("{s:s,s:I,s:O}", "kind", rows[i].kind,
-			"finding_id", (json_int_t)rows[i].finding_id, "args",
-			rows[i].args));
-		CHECK_INT(db_outbox_sent(db, rows[i].id, T0), FX_OK);
-		outbox_row_release(&rows[i]);
+		    json_pack("{s:s,s:I,s:O}", "kind", r->kind, "finding_id",
+			(json_int_t)r->finding_id, "args", r->args));
+		CHECK_INT(db_outbox_sent(db, r->id, T0), FX_OK);
+		outbox_row_release(r);
 	}
 	CHECK_INT(db_commit(db), FX_OK);
 	free(rows);
+	free(modals);
 	return a;
 }
 

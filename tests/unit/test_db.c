@@ -621,7 +621,7 @@ test_outbox(struct db *db, int64_t fid)
 		json_decref(args);
 		CHECK_INT(db_outbox_depth(db, &depth), FX_OK);
 		CHECK_INT(depth, 3);
-		CHECK_INT(db_outbox_due(db, 101, 10, &rows, &n), FX_OK);
+		CHECK_INT(db_outbox_due(db, 101, 0, 10, &rows, &n), FX_OK);
 		CHECK_INT(n, 2);
 		if (n == 2) {
 			CHECK_STR(rows[0].kind, "notify");
@@ -643,7 +643,7 @@ test_outbox(struct db *db, int64_t fid)
 			outbox_row_release(&rows[i]);
 		free(rows);
 		/* the retried row waits until 500; admin_msg is due */
-		CHECK_INT(db_outbox_due(db, 200, 10, &rows, &n), FX_OK);
+		CHECK_INT(db_outbox_due(db, 200, 0, 10, &rows, &n), FX_OK);
 		CHECK_INT(n, 1);
 		if (n == 1) {
 			CHECK_STR(rows[0].kind, "admin_msg");
@@ -653,7 +653,7 @@ test_outbox(struct db *db, int64_t fid)
 			outbox_row_release(&rows[0]);
 		}
 		free(rows);
-		CHECK_INT(db_outbox_due(db, 500, 1, &rows, &n), FX_OK);
+		CHECK_INT(db_outbox_due(db, 500, 0, 1, &rows, &n), FX_OK);
 		CHECK_INT(n, 1);
 		if (n == 1) {
 			CHECK_STR(rows[0].kind, "notify");
@@ -663,7 +663,7 @@ test_outbox(struct db *db, int64_t fid)
 		free(rows);
 		CHECK_INT(db_outbox_depth(db, &depth), FX_OK);
 		CHECK_INT(depth, 1);
-		CHECK_INT(db_outbox_due(db, 500, 0, &rows, &n), FX_OK);
+		CHECK_INT(db_outbox_due(db, 500, 0, 0, &rows, &n), FX_OK);
 		CHECK_INT(n, 0);
 		CHECK_INT(db_outbox_retry(db, 99999, 1, "x"), FX_ENOTFOUND);
 		outbox_row_release(NULL);

@@ -142,7 +142,7 @@ test_purge(struct db *db)
 		CHECK_INT(db_outbox_add(db, "admin_msg", 0, args, 11), FX_OK);
 		CHECK_INT(db_outbox_add(db, "admin_msg", 0, args, 5000), FX_OK);
 		CHECK_INT(db_commit(db), FX_OK);
-		CHECK_INT(db_outbox_due(db, 6000, 10, &rows, &k), FX_OK);
+		CHECK_INT(db_outbox_due(db, 6000, 0, 10, &rows, &k), FX_OK);
 		CHECK_INT(db_begin(db), FX_OK);
 		for (i = 0; i < k; i++)
 			if (rows[i].created_at != 11)
