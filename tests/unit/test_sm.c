@@ -341,6 +341,28 @@ test_exceptions(void)
 	buf_release(&msg);
 }
 
+/*
+ * A 1-year exception request on finding id by user at `at`, pending an
+ * admin's approval: its exception id (0, a failed check, when the request
+ * was refused); the messages it wrote are drained.
+ */
+static int64_t
+pending_1y(int64_t id, const char *user, const char *reason, int64_t at)
+{
+	struct buf msg = BUF_INIT;
+	struct finding f;
+	int64_t exc;
+
+	CHECK_INT(submit(id, EXC_1Y, user, reason, at, &msg), FX_OK);
+	f = getf(id);
+	exc = f.exc_pending;
+	finding_release(&f);
+	CHECK(exc != 0);
+	json_decref(drain());
+	buf_release(&msg);
+	return exc;
+}
+
 /* a pending request nobody decides lapses: it never holds a fix off */
 static void
 test_pending_lapses(void)
@@ -357,13 +379,7 @@ test_pending_lapses(void)
 	pol->approval_grace = 1 * DAY;
 	in = item("pb-enforce", PROD, "lapse-prod", "UOWNER");
 	prod = ingest1(&in, T0, NULL);
-	CHECK_INT(submit(prod, EXC_1Y, "UOWNER", "waiting", asked, &msg),
-	    FX_OK);
-	f = getf(prod);
-	exc = f.exc_pending;
-	finding_release(&f);
-	CHECK(exc != 0);
-	json_decref(drain());
+	exc = pending_1y(prod, "UOWNER", "waiting", asked);
 
 	TEST("still pending just before the timeout") {
 		STEP(sm_housekeeping(db, pol, asked + 3 * DAY - 1));
@@ -412,14 +428,7 @@ test_self_approval(void)
 	fresh_db();
 	in = item("pb-enforce", PROD, "self-prod", "UOWNER");
 	prod = ingest1(&in, T0, NULL);
-	CHECK_INT(submit(prod, EXC_1Y, "UADMIN", "my own request", T0 + 100,
-		      &msg),
-	    FX_OK);
-	f = getf(prod);
-	exc = f.exc_pending;
-	finding_release(&f);
-	CHECK(exc != 0);
-	json_decref(drain());
+	exc = pending_1y(prod, "UADMIN", "my own request", T0 + 100);
 
 	TEST("an admin cannot approve their own request") {
 		click(ACT_EXC_APPROVE, exc, "UADMIN", T0 + 200);
@@ -457,12 +466,7 @@ test_approvals(void)
 
 	in = item("pb-enforce", PROD, "a-prod", "UOWNER");
 	prod = ingest1(&in, T0, NULL);
-	CHECK_INT(submit(prod, EXC_1Y, "UOWNER", "legacy app", T0 + 100, &msg),
-	    FX_OK);
-	f = getf(prod);
-	exc = f.exc_pending;
-	finding_release(&f);
-	json_decref(drain());
+	exc = pending_1y(prod, "UOWNER", "legacy app", T0 + 100);
 
 	TEST("approve is for admins only") {
 		click(ACT_EXC_APPROVE, exc, "UOWNER", T0 + 200);
