@@ -470,6 +470,7 @@ static const struct ckey slack_keys[] = {
 	OF(K_PATH, "signing_secret_file", L, sig_file, NULL),
 	OF(K_PATH, "bot_token_file", L, bot_file, NULL),
 	STR(C, slack_command, "command", "/fixit", 0, check_command),
+	OF(K_BOOL, "pace", C, slack_pace, "true"),
 	DUR(C, owner_cache_ttl, "owner_cache_ttl", "7d", 0, 365 * DAY),
 	INT(C, outbox_max_attempts, "outbox_max_attempts", "50", 1, 1000),
 	DUR(C, outbox_max_backoff, "outbox_max_backoff", "5m", 1, DAY),

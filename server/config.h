@@ -36,6 +36,7 @@ struct config {
 	char *signing_secret;	    /* NULL when unset (console mode only) */
 	char *bot_token;	    /* NULL when unset (console mode only) */
 	char *slack_command;	    /* the slash command answered: "/fixit" */
+	int slack_pace;		    /* keep to Slack's tiers (sender_pace.h) */
 	int64_t owner_cache_ttl;    /* seconds an email->user id is kept */
 	int outbox_max_attempts;    /* then the row is dead-lettered */
 	int64_t outbox_max_backoff; /* seconds */

@@ -75,9 +75,11 @@ slack_call(struct sender *s, const char *method, const json_t *body,
 		if (buf_adds(err, "cannot set up the Slack client") != FX_OK)
 			buf_reset(err);
 		rc = FX_ERETRY;
-	} else
+	} else {
+		sender_pace_spend(s->pace, method, ch, fx_mono_ms());
 		rc = slack_api_call(s->api, method, body, resp, retry_after,
 		    err);
+	}
 	if (rc == FX_ERETRY) {
 		d = sender_pace_failed(s->pace, method, ch,
 		    slack_api_ratelimited(s->api), *retry_after,
@@ -758,6 +760,7 @@ sender_start(struct app *app, struct sender **out)
 	rc = sender_pace_new(&s->pace);
 	if (rc != FX_OK)
 		goto fail;
+	sender_pace_tiers(s->pace, cfg->slack_pace);
 	rc = sender_modal_start(app, &s->modal);
 	if (rc != FX_OK)
 		goto fail;

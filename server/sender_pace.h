@@ -9,6 +9,12 @@
  * channel's). Retry-After is honoured whatever the method; without it
  * the back-off doubles per consecutive failure of the key, up to max.
  *
+ * With tiers on, the sender also keeps to Slack's documented pace before
+ * it is told to: a token bucket per method (Tier 3: 50 a minute, Tier 4:
+ * 100 a minute, bursts of 20) and for chat.postMessage per channel (one
+ * a second, bursts of 10). A call whose bucket is empty waits like a
+ * paused one (sender_pace_wait); sender_pace_spend takes the token.
+ *
  * Only the sender thread uses a struct sender_pace. Times are
  * fx_mono_ms() milliseconds.
  */
@@ -24,6 +30,9 @@ struct sender_pace;
 fx_err sender_pace_new(struct sender_pace **out) FX_WUR;
 void sender_pace_free(struct sender_pace *p); /* accepts NULL */
 
+/* keep to Slack's tiers (1) or only to what Slack said (0, the default) */
+void sender_pace_tiers(struct sender_pace *p, int on);
+
 /* 0 when method (to channel; NULL: none) may be called at now, else
  * the milliseconds until it may */
 int64_t sender_pace_wait(const struct sender_pace *p, const char *method,
@@ -37,6 +46,9 @@ int64_t sender_pace_wait(const struct sender_pace *p, const char *method,
 int64_t sender_pace_failed(struct sender_pace *p, const char *method,
     const char *channel, int ratelimited, int64_t retry_after, int64_t max_secs,
     int64_t now);
+/* a call of method (to channel) is made at now: its token is spent */
+void sender_pace_spend(struct sender_pace *p, const char *method,
+    const char *channel, int64_t now);
 /* a call of method (to channel) went through: its back-off restarts */
 void sender_pace_ok(struct sender_pace *p, const char *method,
     const char *channel);

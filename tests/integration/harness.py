@@ -630,6 +630,9 @@ class Env:
                 "owner_cache_ttl": "7d",
                 "outbox_max_attempts": 50,
                 "outbox_max_backoff": "2s",
+                # tests queue many messages to one channel at once;
+                # test_slack_pace.py turns Slack's pace on
+                "pace": False,
             },
             "accounts": [
                 {"id": NONPROD, "name": "dev-sandbox",

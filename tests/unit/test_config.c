@@ -72,6 +72,7 @@ static const char full_yaml[] =
     "  owner_cache_ttl: 1d\n"
     "  outbox_max_attempts: 7\n"
     "  outbox_max_backoff: 90\n"
+    "  pace: false\n"
     "ingest:\n"
     "  tokens_file: @DIR@/tokens\n"
     "accounts:\n"
@@ -160,6 +161,7 @@ test_full(void)
 		CHECK_INT(c->owner_cache_ttl, 86400);
 		CHECK_INT(c->outbox_max_attempts, 7);
 		CHECK_INT(c->outbox_max_backoff, 90);
+		CHECK_INT(c->slack_pace, 0);
 		CHECK_INT(c->ningest_tokens, 2);
 		CHECK_STR(c->ingest_tokens[0], "tok-one");
 		CHECK_STR(c->ingest_tokens[1], "tok-two");
@@ -232,6 +234,7 @@ test_defaults(void)
 		CHECK_INT(c->owner_cache_ttl, 7 * 86400);
 		CHECK_INT(c->outbox_max_attempts, 50);
 		CHECK_INT(c->outbox_max_backoff, 300);
+		CHECK_INT(c->slack_pace, 1);
 		CHECK_INT(c->ningest_tokens, 0);
 		CHECK_INT(c->policy->naccounts, 0);
 		pb = &c->policy->playbooks[0];
