@@ -28,5 +28,6 @@
 #define FX_MAX_DETECT_FOUND   100000	  /* findings one detection reports */
 #define FX_MAX_PROVENANCE     100000	  /* fix records one step reads */
 #define FX_MAX_CRED_FILE      (64 * 1024) /* ~/.aws/credentials, config, token */
+#define FX_MAX_SLACK_USER     32	  /* a Slack user id someone picked */
 
 #endif

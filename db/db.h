@@ -192,6 +192,19 @@ fx_err db_exception_insert(struct db *db, struct exception_rec *e) FX_WUR;
 fx_err db_exception_get(struct db *db, int64_t id,
     struct exception_rec *out) FX_WUR;
 fx_err db_exception_update(struct db *db, const struct exception_rec *e) FX_WUR;
+/*
+ * False-positive reports (db_fp.c): exceptions.fp is 0 for an exception,
+ * 1 for a report that the finding is wrong, 2 once an admin approved it.
+ */
+enum { DB_FP_NO = 0, DB_FP_REPORTED = 1, DB_FP_APPROVED = 2 };
+fx_err db_exception_fp_set(struct db *db, int64_t id, int fp) FX_WUR;
+/* FX_ENOTFOUND when there is no such exception */
+fx_err db_exception_fp(struct db *db, int64_t id, int *fp) FX_WUR;
+/* approved false positives per playbook: {"playbook": n}, only non-zero */
+fx_err db_fp_counts(struct db *db, json_t **out) FX_WUR;
+/* audit rows of one finding with this event */
+fx_err db_audit_count_finding(struct db *db, int64_t finding_id,
+    const char *event, int64_t *count) FX_WUR;
 
 /* ---- outbox: durable queue of Slack calls -------------------------- */
 /* kinds: see sm.h "Outbox kinds"; args is a JSON object (borrowed) */

@@ -91,6 +91,10 @@ enum db_sql {
 	SQL_LEDGER_LAST_PB,
 	SQL_EXC_PENDING_BEFORE,
 	SQL_OUTBOX_MODALS,
+	SQL_EXC_FP_SET,
+	SQL_EXC_FP_GET,
+	SQL_FP_COUNTS,
+	SQL_AUDIT_COUNT_F,
 	SQL__COUNT
 };
 extern const char *const db_sql_text[SQL__COUNT];

@@ -354,6 +354,18 @@ static const char schema_v6[] =
 					     "  (account_id, kind, at);"
 					     "CREATE INDEX fix_ledger_kind ON fix_ledger (kind, at);";
 
+/*
+ * v7: owners report false positives (remediation/sm_owner.c). An
+ * exception row with fp 1 is a report that the finding is wrong, not a
+ * request to leave it (kind '1y' for its length: the kind list is a
+ * CHECK that SQLite cannot alter); fp 2 once an admin approved it. The
+ * approved ones are counted per playbook over the partial index.
+ */
+static const char schema_v7[] =
+    "ALTER TABLE exceptions ADD COLUMN fp INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (fp IN (0, 1, 2));"
+    "CREATE INDEX exceptions_fp ON exceptions (finding_id) WHERE fp = 2;";
+
 const char *const db_migrations[] = {
 	schema_v1, /* 0 -> 1 */
 	schema_v2, /* 1 -> 2 */
@@ -361,6 +373,7 @@ const char *const db_migrations[] = {
 	schema_v4, /* 3 -> 4 */
 	schema_v5, /* 4 -> 5 */
 	schema_v6, /* 5 -> 6 */
+	schema_v7, /* 6 -> 7 */
 };
 const int db_nmigrations =
     (int)(sizeof(db_migrations) / sizeof(db_migrations[0]));

@@ -322,4 +322,15 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "SELECT id, finding_id, kind, args, attempts, "
 	    "created_at FROM outbox INDEXED BY outbox_pending WHERE "
 	    "state = 'pending' AND kind = 'modal' ORDER BY id LIMIT ?1",
+	/* false-positive reports (db_fp.c) */
+	[SQL_EXC_FP_SET] = "UPDATE exceptions SET fp = ?2 WHERE id = ?1",
+	[SQL_EXC_FP_GET] = "SELECT fp FROM exceptions WHERE id = ?1",
+	/* the approved ones: exceptions_fp's rows, each finding by its key */
+	[SQL_FP_COUNTS] =
+	    "SELECT f.playbook, count(*) FROM exceptions e INDEXED BY "
+	    "exceptions_fp JOIN findings f ON f.id = e.finding_id WHERE "
+	    "e.fp = 2 GROUP BY f.playbook ORDER BY f.playbook",
+	/* one finding's events of a kind: audit_finding's range */
+	[SQL_AUDIT_COUNT_F] = "SELECT count(*) FROM audit WHERE finding_id = "
+			      "?1 AND event = ?2",
 };

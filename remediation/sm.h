@@ -44,6 +44,32 @@
  *   fixit_exc_approve, fixit_exc_deny          value: exception id
  *   modal callback_id fixit_exception; private_metadata
  *   {"f":finding_id,"k":"1m"|"1y"}; input block "reason", action "reason"
+ *   fixit_not_mine, fixit_false_positive       value: finding id
+ *   modal callback_id fixit_reassign; private_metadata {"f":finding_id};
+ *   input block "owner" (users_select, action "owner"), optional block
+ *   "reason" (action "reason"): a note
+ *   modal callback_id fixit_false_positive; private_metadata
+ *   {"f":finding_id}; input block "reason", action "reason"
+ *
+ * The owner's own steps (sm_owner.c). Facts (common/fxsay.h: {"say":
+ * code, fields}; "by", "to", "from" user ids, "until", "deadline" epoch
+ * seconds, "reason", "note" free text):
+ *   modal {"kind":"reassign"|"false_positive","trigger_id","channel",
+ *         "user"}  opens the Not mine / False positive form
+ *   decision reassigned {by, to, opt note, channel, ts}  the old card
+ *   owner_msg reassigned_to_you {by, to, opt from, opt note}  to the new
+ *         owner, after the fresh notify
+ *   decision fp_reported {by, reason}  awaiting an admin
+ *   approval_request {"exception_id", "fp": true}  a false-positive report
+ *   decision fp_approved {by, until}; owner_msg fp_approved_owner {by,
+ *         until, reason}; decision fp_request_approved {exception_id, by,
+ *         until, channel, ts}  (the admin's message)
+ *   decision fp_denied {by, opt deadline}; owner_msg fp_denied_owner
+ *         {by}; decision fp_request_denied {exception_id, by, channel, ts}
+ *   refusals (ephemeral {channel, user}, or the modal's error):
+ *   not_found, not_configured, not_owner, already_handled, exc_pending
+ *   (as for the buttons), reason_needed {max}, reassign_bad_user {},
+ *   reassign_same {to}, reassign_limit {max}
  */
 #ifndef FIXIT_SM_H
 #define FIXIT_SM_H
@@ -94,7 +120,9 @@ enum sm_action {
 	ACT_EXC_1M,
 	ACT_EXC_1Y,
 	ACT_EXC_APPROVE,
-	ACT_EXC_DENY
+	ACT_EXC_DENY,
+	ACT_NOT_MINE,	   /* sm_owner.c: the reassign form */
+	ACT_FALSE_POSITIVE /* sm_owner.c: the false-positive form */
 };
 struct sm_click {
 	enum sm_action action;
@@ -132,6 +160,49 @@ struct sm_exception_req {
  */
 fx_err sm_exception_submit(struct db *db, const struct policy *pol,
     const struct sm_exception_req *r, int64_t now, struct buf *msg) FX_WUR;
+
+/* ---- the owner's own steps (sm_owner.c) --------------------------- */
+#define SM_MAX_REASSIGN 5 /* times a finding is passed on; then an admin */
+
+struct sm_reassign_req {
+	int64_t finding_id;
+	const char *user_id;   /* who submitted the form */
+	const char *new_owner; /* the Slack user picked */
+	const char *note;      /* or NULL; <= FX_MAX_REASON */
+};
+/*
+ * Not mine, submitted. Same permission and state as the buttons (owner
+ * or admin, notified, no pending request); the new owner a valid Slack
+ * user id other than the current one; at most SM_MAX_REASSIGN times per
+ * finding. Then the finding's owner is the new one, the old card says
+ * who passed it to whom (decision reassigned on its channel/ts), and
+ * the new owner is asked afresh: the message's channel/ts cleared (the
+ * notify goes to their DM) and a fresh deadline from now (the
+ * playbook's grace), audit event "reassigned" {from, to, note}.
+ * Refused: FX_EINVAL (the picked user), FX_EPERM, FX_ECONFLICT,
+ * FX_ENOTFOUND with the refusal's fact in *why (a new reference);
+ * nothing changed.
+ */
+fx_err sm_reassign(struct db *db, const struct policy *pol,
+    const struct sm_reassign_req *r, int64_t now, json_t **why) FX_WUR;
+
+struct sm_fp_req {
+	int64_t finding_id;
+	const char *user_id;
+	const char *reason; /* non-empty, <= FX_MAX_REASON */
+};
+/*
+ * False positive, submitted: always an admin's decision. An exception
+ * row (kind 1y, reason "false positive: <reason>", exceptions.fp 1)
+ * pending, finding.exc_pending set, audit "false_positive_reported",
+ * approval_request {"fp": true} and decision fp_reported. Approve
+ * (sm_click, four eyes as for exceptions): excepted for the playbook's
+ * 1-year duration, fp 2 (counted per playbook: db_fp_counts), audit
+ * "false_positive". Deny: as a denied exception. Refusals as for
+ * sm_reassign (FX_EINVAL: no reason).
+ */
+fx_err sm_false_positive(struct db *db, const struct policy *pol,
+    const struct sm_fp_req *r, int64_t now, json_t **why) FX_WUR;
 
 /* ---- admin commands ------------------------------------------------- */
 /* name "all" or a playbook; FX_ENOTFOUND for unknown playbooks */

@@ -293,9 +293,12 @@ decide(struct db *db, const struct policy *pol, const struct sm_click *c,
 {
 	const struct playbook *pb = policy_playbook(pol, f->playbook);
 	int approve = c->action == ACT_EXC_APPROVE;
-	int kind = exc_kind(e);
+	int kind = exc_kind(e), done = 0;
 	fx_err rc;
 
+	rc = sm_owner_decide(db, pol, c, e, f, now, &done);
+	if (rc != FX_OK || done)
+		return rc; /* a false-positive report */
 	if (approve)
 		e->until = now + policy_exc_secs(pb, kind);
 	rc = sm_exception_decide(db, e, approve ? "active" : "denied",
@@ -387,6 +390,9 @@ sm_click(struct db *db, const struct policy *pol, const struct sm_click *c,
 	case ACT_EXC_APPROVE:
 	case ACT_EXC_DENY:
 		return click_decide(db, pol, c, now);
+	case ACT_NOT_MINE:
+	case ACT_FALSE_POSITIVE:
+		return sm_owner_click(db, pol, c, now);
 	}
 	return FX_EINVAL;
 }

@@ -11,6 +11,8 @@
  *   sm_timer.c   sm_housekeeping
  *   sm_job.c     sm_claim, sm_finish, sm_job_release
  *   sm_guard.c   undo holds, the circuit breaker, the hourly caps
+ *   sm_owner.c   Not mine and False positive: sm_reassign,
+ *                sm_false_positive, their buttons and approvals
  *
  * Shadow bookkeeping (no column of its own): an open finding of a shadow
  * playbook uses deadline = when the fix would have run (the time
@@ -110,6 +112,21 @@ fx_err sm_exception_close(struct db *db, int64_t exc_id, const char *status,
 /* the same on a loaded row: status, decided_by = who, decided_at = now */
 fx_err sm_exception_decide(struct db *db, struct exception_rec *e,
     const char *status, const char *who, int64_t now) FX_WUR;
+
+/*
+ * sm_owner.c. The Not mine / False positive buttons (c->action
+ * ACT_NOT_MINE or ACT_FALSE_POSITIVE): a modal row, or a refusal.
+ */
+fx_err sm_owner_click(struct db *db, const struct policy *pol,
+    const struct sm_click *c, int64_t now) FX_WUR;
+/*
+ * Approve / Deny of exception e on finding f, after sm_click's checks:
+ * *done = 1 when e is a false-positive report (decided here), else 0
+ * and nothing changed.
+ */
+fx_err sm_owner_decide(struct db *db, const struct policy *pol,
+    const struct sm_click *c, struct exception_rec *e, struct finding *f,
+    int64_t now, int *done) FX_WUR;
 
 /*
  * sm_guard.c. An undo hold on (playbook, account, region, human_key)

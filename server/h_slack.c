@@ -256,6 +256,8 @@ static const struct {
 	{ "fixit_exc_1y", ACT_EXC_1Y },
 	{ "fixit_exc_approve", ACT_EXC_APPROVE },
 	{ "fixit_exc_deny", ACT_EXC_DENY },
+	{ "fixit_not_mine", ACT_NOT_MINE },
+	{ "fixit_false_positive", ACT_FALSE_POSITIVE },
 };
 
 /* 0 when the click is one fixitd knows (st->click filled), else -1 */
@@ -400,7 +402,9 @@ h_slack_actions(struct app *a, struct http_request *r, struct http_reply *rp)
 	if (st->si.type == SI_BLOCK_ACTIONS) {
 		block_action(a, r, &st, rp);
 	} else if (st->si.type == SI_VIEW_SUBMISSION) {
-		if (parse_view_submission(a, st, rp) == 0) {
+		if (h_owner_submission(a, r, &st->si, rp)) {
+			/* the owner's own forms: h_owner.c */
+		} else if (parse_view_submission(a, st, rp) == 0) {
 			http_defer(r, exc_job_run, st, exc_finish,
 			    action_state_free);
 			st = NULL;

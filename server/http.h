@@ -74,6 +74,15 @@ int h_bearer_ok(struct app *a, struct http_request *r, struct http_reply *rp);
  */
 void h_slack_reject(struct app *a, enum metric_reject why, const char *route);
 
+struct slack_interaction;
+/*
+ * h_owner.c: when si is a view_submission of the Not mine or False
+ * positive form, 1: its strings move out of si, and the request is
+ * deferred or its reply set. Else 0, si untouched.
+ */
+int h_owner_submission(struct app *a, struct http_request *r,
+    struct slack_interaction *si, struct http_reply *rp);
+
 /* handlers (server/h_*.c) */
 void h_slack_actions(struct app *a, struct http_request *r,
     struct http_reply *rp);

@@ -20,6 +20,7 @@
 #include "sender_pace.h"
 #include "slack_api.h"
 #include "slack_blocks.h"
+#include "slack_owner.h"
 #include "banned.h"
 
 #define SENDER_BATCH	32
@@ -614,11 +615,15 @@ deliver_simple(struct sender *s, struct row_ctx *c, struct buf *err,
 	} else if (strcmp(kind, "approval_request") == 0 && c->have_f &&
 		   c->have_exc) {
 		sender_view_of(s->app->cfg, &c->f, c->iac, sizeof(c->iac), &v);
-		rc = post(s,
-		    slack_blocks_approval(&v, c->exc.id, c->exc.requested_by,
-			c->exc.reason,
-			c->exc.kind && strcmp(c->exc.kind, "1y") == 0),
-		    s->app->cfg->policy->admin_channel, NULL, &resp, err, ra);
+		msg = slack_blocks_approval(&v, c->exc.id, c->exc.requested_by,
+		    c->exc.reason,
+		    c->exc.kind && strcmp(c->exc.kind, "1y") == 0);
+		if (json_is_true(json_object_get(args, "fp")))
+			msg = slack_owner_fp_request(msg, &v,
+			    c->exc.requested_by, c->exc.reason);
+		rc = post(s, msg, s->app->cfg->policy->admin_channel, NULL,
+		    &resp, err, ra);
+		msg = NULL; /* post() took it */
 	} else if (buf_addf(err, "cannot deliver %s row", kind) != FX_OK) {
 		rc = FX_ENOMEM;
 	}

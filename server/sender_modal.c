@@ -26,6 +26,7 @@
 #include "sender_int.h"
 #include "slack_api.h"
 #include "slack_notice.h"
+#include "slack_owner.h"
 #include "slack_render.h"
 #include "banned.h"
 
@@ -181,7 +182,9 @@ modal_body(struct sender_modal *m, struct modal_item *it)
 	sender_view_of(m->app->cfg, &it->f, iac, sizeof(iac), &v);
 	return json_pack("{s:O?,s:o}", "trigger_id",
 	    json_object_get(args, "trigger_id"), "view",
-	    slack_blocks_modal(&v, k && strcmp(k, "1y") == 0));
+	    slack_owner_modal_kind(k)
+		? slack_owner_modal(&v, k)
+		: slack_blocks_modal(&v, k && strcmp(k, "1y") == 0));
 }
 
 /*

@@ -56,6 +56,7 @@ sender_view_of(const struct config *cfg, const struct finding *f, char *iac,
 		v->rehearsal = executor_rehearses(&pb->exec);
 		v->notify_only = pb->mode == PB_NOTIFY || f->notify_only;
 		v->fix_now = v->fix_now && !f->notify_only;
+		v->owner_steps = f->state == FS_NOTIFIED && !f->exc_pending;
 	}
 	v->managed_by = managed_by(f, iac, len);
 }

@@ -16,6 +16,7 @@
 #include "fxlimits.h"
 #include "fxtime.h"
 #include "slack_blocks.h"
+#include "slack_owner.h"
 #include "banned.h"
 
 /* Slack's limits, in characters, with some room to spare */
@@ -399,6 +400,8 @@ finding_actions(const struct slack_finding_view *v, json_t **out)
 	if (v->exc_mask & SLACK_EXC_1Y)
 		bad |= arr_add(els, blk_button("Exception: 1 year",
 					"fixit_exc_1y", v->id, NULL));
+	if (!bad && slack_owner_buttons(v, els) != FX_OK)
+		bad = 1;
 	if ((els = arr_checked(els, bad)) == NULL)
 		return FX_ENOMEM;
 	if (json_array_size(els) == 0) {

@@ -52,6 +52,8 @@ struct slack_finding_view {
 	const char *managed_by;	    /* IaC owner ("aws:cloudformation:stack-name
 				 * =web"): fix it there; or NULL */
 	const char *owner_slack_id; /* mentioned when a valid user id */
+	int owner_steps;	    /* offer "Not mine" and "False positive"
+			  * (slack_owner.h): notified, nothing pending */
 };
 
 /* the first message to the owner: details, console link, buttons */

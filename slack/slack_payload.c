@@ -63,7 +63,10 @@ enum {
 	S_RBLOCK,
 	S_RINPUT,
 	S_REASON,
-	S_COUNT = S_REASON
+	S_OBLOCK,
+	S_OINPUT,
+	S_OWNER,
+	S_COUNT = S_OWNER
 };
 
 #define END                                                                    \
@@ -90,8 +93,15 @@ static const struct jscan_field input_f[] = {
 static const struct jscan_field rblock_f[] = {
 	{ .key = "reason", .slot = S_RINPUT, .members = input_f }, END
 };
+static const struct jscan_field owner_input_f[] = {
+	{ .key = "selected_user", .slot = S_OWNER }, END
+};
+static const struct jscan_field oblock_f[] = {
+	{ .key = "owner", .slot = S_OINPUT, .members = owner_input_f }, END
+};
 static const struct jscan_field values_f[] = {
-	{ .key = "reason", .slot = S_RBLOCK, .members = rblock_f }, END
+	{ .key = "reason", .slot = S_RBLOCK, .members = rblock_f },
+	{ .key = "owner", .slot = S_OBLOCK, .members = oblock_f }, END
 };
 static const struct jscan_field state_f[] = {
 	{ .key = "values", .slot = S_VALUES, .members = values_f }, END
@@ -170,6 +180,30 @@ pl_str(const struct pl *pl, int slot, const char *path, int required,
 	if ((*out = malloc(v->len + 1)) == NULL)
 		return pl_fail(err, FX_ENOMEM, path, "out of memory");
 	memcpy(*out, v->str, v->len + 1);
+	return FX_OK;
+}
+
+/*
+ * An optional Slack user id at slot: A-Z and 0-9 only, at most
+ * FX_MAX_SLACK_USER bytes (whether it names a real user is not known
+ * offline).
+ */
+static fx_err
+pl_user(const struct pl *pl, int slot, const char *path, char **out,
+    struct buf *err)
+{
+	fx_err rc;
+
+	rc = pl_str(pl, slot, path, 0, FX_MAX_SLACK_USER, 0, out, err);
+	if (rc != FX_OK || *out == NULL)
+		return rc;
+	if (**out == '\0' ||
+	    (*out)[strspn(*out, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")] !=
+		'\0') {
+		free(*out);
+		*out = NULL;
+		return pl_fail(err, FX_EINVAL, path, "not a Slack user id");
+	}
 	return FX_OK;
 }
 
@@ -267,10 +301,17 @@ pl_view_submission(const struct pl *pl, struct slack_interaction *out,
 		{ S_RBLOCK, "payload.view.state.values.reason", 0, NULL },
 		{ S_RINPUT, "payload.view.state.values.reason.reason", 0,
 		    NULL },
+		{ S_OBLOCK, "payload.view.state.values.owner", 0, NULL },
+		{ S_OINPUT, "payload.view.state.values.owner.owner", 0, NULL },
 	};
 	fx_err rc;
 
 	rc = pl_check(pl, want, sizeof(want) / sizeof(want[0]), err);
+	if (rc != FX_OK)
+		return rc;
+	rc = pl_user(pl, S_OWNER,
+	    "payload.view.state.values.owner.owner.selected_user",
+	    &out->selected_user, err);
 	if (rc != FX_OK)
 		return rc;
 	return pl_str(pl, S_REASON,
@@ -365,6 +406,7 @@ slack_interaction_release(struct slack_interaction *si)
 	free(si->callback_id);
 	free(si->private_metadata);
 	free(si->reason);
+	free(si->selected_user);
 	memset(si, 0, sizeof(*si));
 }
 

@@ -44,7 +44,10 @@ struct slack_interaction {
 	/* view_submission */
 	char *callback_id;	/* view.callback_id, always set */
 	char *private_metadata; /* view.private_metadata or NULL */
-	char *reason; /* view.state.values.reason.reason.value or NULL */
+	char *reason;	     /* view.state.values.reason.reason.value or NULL */
+	char *selected_user; /* view.state.values.owner.owner.selected_user
+			      * (the reassign form's users_select) or NULL;
+			      * A-Z 0-9 only, <= FX_MAX_SLACK_USER bytes */
 };
 
 /* json/len: the decoded "payload" form value (need not be NUL-terminated) */

@@ -37,6 +37,7 @@ static const struct slack_finding_view nonprod = {
 	.irreversible = 0,
 	.notify_only = 0,
 	.owner_slack_id = "U0OWNER1",
+	.owner_steps = 1,
 };
 
 static const struct slack_finding_view prod = {
@@ -56,6 +57,7 @@ static const struct slack_finding_view prod = {
 	.irreversible = 1,
 	.notify_only = 0,
 	.owner_slack_id = NULL,
+	.owner_steps = 1,
 };
 
 static void
@@ -240,7 +242,7 @@ test_buttons(void)
 		    json_object_get(json_array_get(json_object_get(m, "blocks"),
 					4),
 			"elements");
-		CHECK_INT(json_array_size(acts), 2);
+		CHECK_INT(json_array_size(acts), 4); /* + Not mine, FP */
 		CHECK_STR(json_string_value(
 			      json_object_get(json_array_get(acts, 0),
 				  "action_id")),
@@ -252,6 +254,7 @@ test_buttons(void)
 		json_decref(m);
 		v.fix_now = 0;
 		v.exc_mask = 0;
+		v.owner_steps = 0;
 		m = slack_blocks_finding(&v);
 		CHECK_INT(json_array_size(json_object_get(m, "blocks")), 3);
 		CHECK(!mrkdwn_contains(m, "fixit_actions"));

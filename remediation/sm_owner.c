@@ -1,0 +1,459 @@
+/*
+ * sm_owner.c - what an owner does for themselves (sm.h "the owner's own
+ * steps"): Not mine passes a finding to another Slack user, who is then
+ * asked afresh; False positive reports the finding as wrong, and once an
+ * admin approves it the finding is excepted for the playbook's 1-year
+ * duration and counted per playbook (db_fp_counts), so that the playbook
+ * can be tuned.
+ *
+ * Everything said to people is a fact (common/fxsay.h); audit reasons
+ * are plain text.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+
+#include "fxlimits.h"
+#include "sm_internal.h"
+#include "banned.h"
+
+#define FP_PREFIX "false positive: " /* the exception row's reason */
+
+/* {"say": code} plus the fields of json_pack(fmt, ...); NULL: no memory */
+static json_t *
+fact(const char *code, const char *fmt, ...)
+{
+	json_t *o, *fields = NULL;
+	va_list ap;
+
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		fields = json_vpack_ex(NULL, 0, fmt, ap);
+		va_end(ap);
+		if (fields == NULL)
+			return NULL;
+	}
+	o = fields != NULL ? fields : json_object();
+	if (o != NULL &&
+	    json_object_set_new(o, "say", json_string(code)) != 0) {
+		json_decref(o);
+		o = NULL;
+	}
+	return o;
+}
+
+/* an "ephemeral" row: fact (stolen) for user in channel */
+static fx_err
+tell(struct db *db, int64_t fid, const char *channel, const char *user,
+    json_t *fact_, int64_t now)
+{
+	fx_err rc = FX_ENOMEM;
+
+	if (fact_ != NULL &&
+	    json_object_set_new(fact_, "channel",
+		json_string(channel ? channel : "")) == 0 &&
+	    json_object_set_new(fact_, "user", json_string(user ? user : "")) ==
+		0)
+		rc = db_outbox_add(db, "ephemeral", fid, fact_, now);
+	json_decref(fact_);
+	return rc;
+}
+
+/* a refusal is an outcome, not an error */
+static int
+refused(fx_err rc)
+{
+	return rc == FX_EPERM || rc == FX_ECONFLICT || rc == FX_ENOTFOUND ||
+	       rc == FX_EINVAL;
+}
+
+/* *why = f (NULL: FX_ENOMEM), returning rc */
+static fx_err
+refuse(json_t **why, json_t *f, fx_err rc)
+{
+	*why = f;
+	return f != NULL ? rc : FX_ENOMEM;
+}
+
+/* a Slack user id: U or W, then 2..24 of A-Z 0-9 */
+static int
+user_id_ok(const char *s)
+{
+	size_t n;
+
+	if (s == NULL || (*s != 'U' && *s != 'W'))
+		return 0;
+	n = strspn(s + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+	return s[1 + n] == '\0' && n >= 2 && n <= 24;
+}
+
+/* the finding a user named: not found is a refusal */
+static fx_err
+load(struct db *db, int64_t id, struct finding *f, json_t **why)
+{
+	fx_err rc;
+
+	rc = db_finding_get(db, id, f);
+	if (rc != FX_ENOTFOUND)
+		return rc;
+	memset(f, 0, sizeof(*f));
+	return refuse(why,
+	    fact("not_found", "{s:I}", "finding_id", (json_int_t)id),
+	    FX_ENOTFOUND);
+}
+
+/* owner or admin, configured, notified, nothing pending: as the buttons */
+static fx_err
+guard(const struct policy *pol, const struct finding *f, const char *user,
+    json_t **why)
+{
+	if (policy_playbook(pol, f->playbook) == NULL ||
+	    policy_account(pol, f->account_id) == NULL)
+		return refuse(why,
+		    fact("not_configured", "{s:I}", "finding_id",
+			(json_int_t)f->id),
+		    FX_ENOTFOUND);
+	if (!sm_may_act(pol, f, user))
+		return refuse(why,
+		    fact("not_owner", "{s:s?}", "owner", f->owner_slack_id),
+		    FX_EPERM);
+	if (f->state != FS_NOTIFIED)
+		return refuse(why,
+		    fact("already_handled", "{s:s}", "state",
+			fstate_name(f->state)),
+		    FX_ECONFLICT);
+	if (f->exc_pending != 0)
+		return refuse(why, fact("exc_pending", NULL), FX_ECONFLICT);
+	return FX_OK;
+}
+
+/* passed on SM_MAX_REASSIGN times already: an admin settles it */
+static fx_err
+reassign_bound(struct db *db, const struct finding *f, json_t **why)
+{
+	int64_t n = 0;
+	fx_err rc;
+
+	rc = db_audit_count_finding(db, f->id, "reassigned", &n);
+	if (rc != FX_OK || n < SM_MAX_REASSIGN)
+		return rc;
+	return refuse(why,
+	    fact("reassign_limit", "{s:i}", "max", SM_MAX_REASSIGN),
+	    FX_ECONFLICT);
+}
+
+fx_err
+sm_owner_click(struct db *db, const struct policy *pol,
+    const struct sm_click *c, int64_t now)
+{
+	int mine = c->action == ACT_NOT_MINE;
+	json_t *why = NULL;
+	const char *chan;
+	struct finding f;
+	fx_err rc;
+
+	memset(&f, 0, sizeof(f));
+	rc = load(db, c->target_id, &f, &why);
+	chan = c->channel_id ? c->channel_id : f.slack_channel;
+	if (rc == FX_OK)
+		rc = guard(pol, &f, c->user_id, &why);
+	if (rc == FX_OK && mine)
+		rc = reassign_bound(db, &f, &why);
+	if (refused(rc)) {
+		rc = tell(db, f.id, chan, c->user_id, why, now);
+		why = NULL;
+		goto out;
+	}
+	if (rc != FX_OK)
+		goto out;
+	/* channel and user: where to say that the form came too late */
+	rc = sm_out(db, "modal", f.id, now, "{s:s,s:s,s:s,s:s}", "kind",
+	    mine ? "reassign" : "false_positive", "trigger_id",
+	    c->trigger_id ? c->trigger_id : "", "channel", chan ? chan : "",
+	    "user", c->user_id ? c->user_id : "");
+out:
+	json_decref(why);
+	finding_release(&f);
+	return rc;
+}
+
+/* the checks of a reassignment of f to r->new_owner */
+static fx_err
+reassign_check(struct db *db, const struct policy *pol,
+    const struct sm_reassign_req *r, const struct finding *f, json_t **why)
+{
+	fx_err rc;
+
+	rc = guard(pol, f, r->user_id, why);
+	if (rc != FX_OK)
+		return rc;
+	if (f->owner_slack_id != NULL &&
+	    strcmp(f->owner_slack_id, r->new_owner) == 0)
+		return refuse(why,
+		    fact("reassign_same", "{s:s}", "to", r->new_owner),
+		    FX_EINVAL);
+	return reassign_bound(db, f, why);
+}
+
+/*
+ * f to its new owner: the old card (channel ch, ts) says so, then the
+ * new owner is asked as if for the first time, in their DM
+ */
+static fx_err
+reassign_apply(struct db *db, const struct policy *pol,
+    const struct sm_reassign_req *r, struct finding *f, int64_t now)
+{
+	const struct playbook *pb = policy_playbook(pol, f->playbook);
+	char *from = f->owner_slack_id, *ch = f->slack_channel;
+	char *ts = f->slack_ts;
+	fx_err rc;
+
+	f->owner_slack_id = NULL;
+	f->slack_channel = NULL;
+	f->slack_ts = NULL;
+	rc = sm_set_str(&f->owner_slack_id, r->new_owner);
+	if (rc != FX_OK)
+		goto out;
+	rc = sm_apply(db, f, FS_NOTIFIED, r->user_id, "reassigned",
+	    "Passed on to another owner, who is asked afresh", now,
+	    "{s:s?,s:s,s:s?}", "from", from, "to", r->new_owner, "note",
+	    r->note);
+	if (rc != FX_OK)
+		goto out;
+	if (ch != NULL && ts != NULL) {
+		rc = sm_out(db, "decision", f->id, now,
+		    "{s:s,s:s,s:s,s:s?,s:s,s:s}", "say", "reassigned", "by",
+		    r->user_id, "to", r->new_owner, "note", r->note, "channel",
+		    ch, "ts", ts);
+		if (rc != FX_OK)
+			goto out;
+	}
+	/* a fresh deadline: nobody is fixed before they were told */
+	rc = sm_notify(db, pb, f, r->user_id, now);
+	if (rc != FX_OK)
+		goto out;
+	rc = sm_out(db, "owner_msg", f->id, now, "{s:s,s:s,s:s,s:s?,s:s?}",
+	    "say", "reassigned_to_you", "by", r->user_id, "to", r->new_owner,
+	    "from", from, "note", r->note);
+out:
+	free(from);
+	free(ch);
+	free(ts);
+	return rc;
+}
+
+fx_err
+sm_reassign(struct db *db, const struct policy *pol,
+    const struct sm_reassign_req *r, int64_t now, json_t **why)
+{
+	struct finding f;
+	fx_err rc;
+
+	*why = NULL;
+	memset(&f, 0, sizeof(f));
+	if (!user_id_ok(r->new_owner))
+		return refuse(why, fact("reassign_bad_user", NULL), FX_EINVAL);
+	if (r->note != NULL && strlen(r->note) > 4 * FX_MAX_REASON)
+		return refuse(why,
+		    fact("reason_needed", "{s:i}", "max", FX_MAX_REASON),
+		    FX_EINVAL);
+	rc = load(db, r->finding_id, &f, why);
+	if (rc == FX_OK)
+		rc = reassign_check(db, pol, r, &f, why);
+	if (rc == FX_OK)
+		rc = reassign_apply(db, pol, r, &f, now);
+	finding_release(&f);
+	return rc;
+}
+
+/* the pending report on f: row, marker, audit, approval request */
+static fx_err
+fp_report(struct db *db, const struct sm_fp_req *r, struct finding *f,
+    int64_t now)
+{
+	struct exception_rec e;
+	struct buf t = BUF_INIT;
+	fx_err rc;
+
+	memset(&e, 0, sizeof(e));
+	e.finding_id = f->id;
+	e.requested_at = now;
+	rc = buf_addf(&t, FP_PREFIX "%s", r->reason);
+	if (rc == FX_OK)
+		rc = sm_set_str(&e.reason, buf_str(&t));
+	if (rc == FX_OK)
+		rc = sm_set_str(&e.requested_by, r->user_id);
+	if (rc == FX_OK)
+		rc = sm_set_str(&e.kind, sm_exc_code(EXC_1Y));
+	if (rc == FX_OK)
+		rc = sm_set_str(&e.status, "pending");
+	if (rc != FX_OK)
+		goto out;
+	rc = db_exception_insert(db, &e);
+	if (rc != FX_OK)
+		goto out;
+	rc = db_exception_fp_set(db, e.id, DB_FP_REPORTED);
+	if (rc != FX_OK)
+		goto out;
+	f->exc_pending = e.id;
+	rc = sm_apply(db, f, FS_NOTIFIED, r->user_id, "false_positive_reported",
+	    buf_str(&t), now, "{s:I,s:s}", "exception_id", (json_int_t)e.id,
+	    "reason", r->reason);
+	if (rc != FX_OK)
+		goto out;
+	rc = sm_out(db, "approval_request", f->id, now, "{s:I,s:b}",
+	    "exception_id", (json_int_t)e.id, "fp", 1);
+	if (rc != FX_OK)
+		goto out;
+	rc = sm_out(db, "decision", f->id, now, "{s:s,s:s,s:s}", "say",
+	    "fp_reported", "by", r->user_id, "reason", r->reason);
+out:
+	exception_release(&e);
+	buf_release(&t);
+	return rc;
+}
+
+fx_err
+sm_false_positive(struct db *db, const struct policy *pol,
+    const struct sm_fp_req *r, int64_t now, json_t **why)
+{
+	struct finding f;
+	fx_err rc;
+
+	*why = NULL;
+	memset(&f, 0, sizeof(f));
+	if (r->reason == NULL ||
+	    r->reason[strspn(r->reason, " \t\r\n")] == '\0' ||
+	    strlen(r->reason) > 4 * FX_MAX_REASON)
+		return refuse(why,
+		    fact("reason_needed", "{s:i}", "max", FX_MAX_REASON),
+		    FX_EINVAL);
+	rc = load(db, r->finding_id, &f, why);
+	if (rc == FX_OK) {
+		/* its columns are not changed here: state steps only */
+		f.steps_only = 1;
+		rc = guard(pol, &f, r->user_id, why);
+	}
+	if (rc == FX_OK)
+		rc = fp_report(db, r, &f, now);
+	finding_release(&f);
+	return rc;
+}
+
+/* the owner's words, without the prefix the row's reason has */
+static const char *
+fp_reason(const struct exception_rec *e)
+{
+	size_t n = strlen(FP_PREFIX);
+
+	if (e->reason != NULL && strncmp(e->reason, FP_PREFIX, n) == 0)
+		return e->reason + n;
+	return e->reason;
+}
+
+/* the admin's request message (c's channel/ts) says how it was decided */
+static fx_err
+fp_request_msg(struct db *db, const struct sm_click *c,
+    const struct exception_rec *e, int64_t fid, int64_t until, int64_t now)
+{
+	if (c->channel_id == NULL || c->message_ts == NULL ||
+	    *c->channel_id == '\0' || *c->message_ts == '\0')
+		return FX_OK;
+	if (until != 0)
+		return sm_out(db, "decision", fid, now,
+		    "{s:s,s:I,s:s,s:I,s:s,s:s}", "say", "fp_request_approved",
+		    "exception_id", (json_int_t)e->id, "by", c->user_id,
+		    "until", (json_int_t)until, "channel", c->channel_id, "ts",
+		    c->message_ts);
+	return sm_out(db, "decision", fid, now, "{s:s,s:I,s:s,s:s,s:s}", "say",
+	    "fp_request_denied", "exception_id", (json_int_t)e->id, "by",
+	    c->user_id, "channel", c->channel_id, "ts", c->message_ts);
+}
+
+/* approved: excepted for a year with the reason, counted, all told */
+static fx_err
+fp_approve(struct db *db, const struct policy *pol, const struct sm_click *c,
+    struct exception_rec *e, struct finding *f, int64_t now)
+{
+	const struct playbook *pb = policy_playbook(pol, f->playbook);
+	char iso[21];
+	fx_err rc;
+
+	e->until = now + policy_exc_secs(pb, EXC_1Y);
+	rc = sm_exception_decide(db, e, "active", c->user_id, now);
+	if (rc != FX_OK)
+		return rc;
+	rc = db_exception_fp_set(db, e->id, DB_FP_APPROVED);
+	if (rc != FX_OK)
+		return rc;
+	f->exc_pending = 0;
+	f->excepted_until = e->until;
+	sm_iso(e->until, iso);
+	rc = sm_apply(db, f, FS_EXCEPTED, c->user_id, "false_positive",
+	    e->reason, now, "{s:I,s:s,s:s?,s:s?}", "exception_id",
+	    (json_int_t)e->id, "until", iso, "requested_by", e->requested_by,
+	    "reason", fp_reason(e));
+	if (rc != FX_OK)
+		return rc;
+	rc = sm_out(db, "decision", f->id, now, "{s:s,s:s,s:I}", "say",
+	    "fp_approved", "by", c->user_id, "until", (json_int_t)e->until);
+	if (rc != FX_OK)
+		return rc;
+	rc = sm_out(db, "owner_msg", f->id, now, "{s:s,s:s,s:I,s:s?}", "say",
+	    "fp_approved_owner", "by", c->user_id, "until",
+	    (json_int_t)e->until, "reason", fp_reason(e));
+	if (rc != FX_OK)
+		return rc;
+	return fp_request_msg(db, c, e, f->id, e->until, now);
+}
+
+/* denied: as a denied exception, the finding stays notified */
+static fx_err
+fp_deny(struct db *db, const struct policy *pol, const struct sm_click *c,
+    struct exception_rec *e, struct finding *f, int64_t now)
+{
+	const struct playbook *pb = policy_playbook(pol, f->playbook);
+	int64_t deadline = 0;
+	fx_err rc;
+
+	rc = sm_exception_decide(db, e, "denied", c->user_id, now);
+	if (rc != FX_OK)
+		return rc;
+	f->exc_pending = 0;
+	rc = sm_apply(db, f, FS_NOTIFIED, c->user_id, "exception_denied",
+	    "False-positive report denied", now, "{s:I,s:s,s:s?,s:b}",
+	    "exception_id", (json_int_t)e->id, "kind", sm_exc_code(EXC_1Y),
+	    "requested_by", e->requested_by, "false_positive", 1);
+	if (rc != FX_OK)
+		return rc;
+	if (pb != NULL && sm_mode(pb, f) == PB_ENFORCE && f->deadline > 0)
+		deadline = f->deadline;
+	rc = sm_out(db, "decision", f->id, now, "{s:s,s:s,s:I}", "say",
+	    "fp_denied", "by", c->user_id, "deadline", (json_int_t)deadline);
+	if (rc != FX_OK)
+		return rc;
+	rc = sm_out(db, "owner_msg", f->id, now, "{s:s,s:s}", "say",
+	    "fp_denied_owner", "by", c->user_id);
+	if (rc != FX_OK)
+		return rc;
+	return fp_request_msg(db, c, e, f->id, 0, now);
+}
+
+fx_err
+sm_owner_decide(struct db *db, const struct policy *pol,
+    const struct sm_click *c, struct exception_rec *e, struct finding *f,
+    int64_t now, int *done)
+{
+	int fp = DB_FP_NO;
+	fx_err rc;
+
+	*done = 0;
+	rc = db_exception_fp(db, e->id, &fp);
+	if (rc != FX_OK || fp == DB_FP_NO)
+		return rc;
+	*done = 1;
+	if (c->action == ACT_EXC_APPROVE)
+		return fp_approve(db, pol, c, e, f, now);
+	return fp_deny(db, pol, c, e, f, now);
+}
