@@ -46,6 +46,8 @@ fx_err cmd_status(struct ctx *c, const char *arg) FX_WUR;
 fx_err cmd_due(struct ctx *c, const char *arg) FX_WUR;
 fx_err cmd_exceptions(struct ctx *c, const char *arg) FX_WUR;
 fx_err cmd_show(struct ctx *c, const char *arg) FX_WUR;
+/* cmd_fp.c: status's line of approved false positives per playbook */
+fx_err cmd_fp_status(struct ctx *c) FX_WUR;
 
 /* ---- cmd.c ----------------------------------------------------------- */
 

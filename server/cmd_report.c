@@ -363,6 +363,8 @@ cmd_status(struct ctx *c, const char *arg)
 	}
 	if (json_array_size(j.paused) == 0)
 		cmd_put(c->o, "nothing");
+	if ((rc = cmd_fp_status(c)) != FX_OK)
+		goto out;
 	if (c->scan != NULL || json_array_size(j.scans) > 0)
 		put_scans(c, j.scans);
 out:

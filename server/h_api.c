@@ -291,6 +291,7 @@ struct gauge_job {
 	json_t *counts;
 	json_t *events;
 	int64_t pending;
+	json_t *fp; /* approved false positives per playbook */
 };
 
 static fx_err
@@ -304,13 +305,15 @@ gauge_job_run(struct db *db, void *arg)
 		rc = db_outbox_depth(db, &j->pending);
 	if (rc == FX_OK)
 		rc = db_event_counts(db, &j->events);
+	if (rc == FX_OK)
+		rc = db_fp_counts(db, &j->fp);
 	return rc;
 }
 
 void
 h_metrics(struct app *a, struct http_request *r, struct http_reply *rp)
 {
-	struct gauge_job j = { NULL, NULL, 0 };
+	struct gauge_job j = { NULL, NULL, 0, NULL };
 	const char *k;
 	json_t *v;
 	struct buf out = BUF_INIT;
@@ -348,11 +351,14 @@ h_metrics(struct app *a, struct http_request *r, struct http_reply *rp)
 			    k, (long long)json_integer_value(v));
 	}
 	if (rc == FX_OK)
+		rc = h_owner_metrics(j.fp, &out);
+	if (rc == FX_OK)
 		http_reply_text(rp, 200, "text/plain; version=0.0.4",
 		    buf_str(&out));
 	else
 		http_reply_error(rp, 500, "could not render metrics");
 	json_decref(j.counts);
 	json_decref(j.events);
+	json_decref(j.fp);
 	buf_release(&out);
 }

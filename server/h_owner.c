@@ -152,3 +152,29 @@ h_owner_submission(struct app *a, struct http_request *r,
 	http_defer(r, owner_job, st, owner_finish, owner_state_free);
 	return 1;
 }
+
+/* a label value Prometheus reads as it is: no quote, backslash, newline */
+static int
+label_ok(const char *s)
+{
+	return s[strcspn(s, "\"\\\n")] == '\0';
+}
+
+fx_err
+h_owner_metrics(const json_t *fp, struct buf *out)
+{
+	const char *pb;
+	json_t *n;
+	fx_err rc;
+
+	rc = buf_adds(out, "# HELP fixit_false_positives False positives "
+			   "admins approved, by playbook.\n# TYPE "
+			   "fixit_false_positives gauge\n");
+	json_object_foreach((json_t *)fp, pb, n) {
+		if (rc == FX_OK && label_ok(pb))
+			rc = buf_addf(out,
+			    "fixit_false_positives{playbook=\"%s\"} %lld\n", pb,
+			    (long long)json_integer_value(n));
+	}
+	return rc;
+}

@@ -83,6 +83,9 @@ struct slack_interaction;
 int h_owner_submission(struct app *a, struct http_request *r,
     struct slack_interaction *si, struct http_reply *rp);
 
+/* h_owner.c: fixit_false_positives{playbook} of db_fp_counts' object */
+fx_err h_owner_metrics(const json_t *fp, struct buf *out) FX_WUR;
+
 /* handlers (server/h_*.c) */
 void h_slack_actions(struct app *a, struct http_request *r,
     struct http_reply *rp);

@@ -85,6 +85,8 @@ SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
                    "WARNING: ThreadSanitizer", "runtime error:")
 READY_RE = re.compile(r"^fixitd: ready on (http://([^\s:/]+):(\d+))\s*$")
 NOTIFY_ACTIONS = ("fixit_fix_now", "fixit_exc_1m", "fixit_exc_1y")
+# on every card that asks: Not mine, False positive (test_slack_owner.py)
+OWNER_ACTIONS = {"fixit_not_mine", "fixit_false_positive"}
 
 
 # ---- small utilities ------------------------------------------------------
