@@ -18,9 +18,13 @@ same_str(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-/* the reported fields onto f (new or existing) */
+/*
+ * The reported fields onto f (new or existing); its owner too unless a
+ * person chose it (Not mine: sm_owner_chosen).
+ */
 static fx_err
-ingest_fields(const struct finding_in *in, struct finding *f, int64_t now)
+ingest_fields(const struct finding_in *in, struct finding *f, int64_t now,
+    int owner_chosen)
 {
 	fx_err rc = FX_OK;
 
@@ -40,6 +44,8 @@ ingest_fields(const struct finding_in *in, struct finding *f, int64_t now)
 	else if (f->details == NULL)
 		rc = sm_set_str(&f->details, "{}");
 	if (rc != FX_OK)
+		goto out;
+	if (owner_chosen)
 		goto out;
 	/* a new owner email voids a Slack id looked up from the old one */
 	if (in->owner_email != NULL &&
@@ -98,7 +104,7 @@ ingest_new(struct db *db, const struct policy *pol, const struct finding_in *in,
 	rc = sm_set_str(&f->resource_id, in->resource_id);
 	if (rc != FX_OK)
 		goto out;
-	rc = ingest_fields(in, f, now);
+	rc = ingest_fields(in, f, now, 0);
 	if (rc != FX_OK)
 		goto out;
 	f->state = FS_OPEN;
@@ -206,6 +212,7 @@ ingest_one(struct db *db, const struct policy *pol, const struct finding_in *in,
 {
 	const struct playbook *pb = policy_playbook(pol, in->playbook);
 	struct finding f;
+	int chosen = 0;
 	fx_err rc;
 
 	memset(&f, 0, sizeof(f));
@@ -239,7 +246,10 @@ ingest_one(struct db *db, const struct policy *pol, const struct finding_in *in,
 	}
 	if (rc != FX_OK)
 		goto out;
-	rc = ingest_fields(in, &f, now);
+	rc = sm_owner_chosen(db, &f, in, &chosen);
+	if (rc != FX_OK)
+		goto out;
+	rc = ingest_fields(in, &f, now, chosen);
 	if (rc != FX_OK)
 		goto out;
 	if (in->resolved)

@@ -127,6 +127,12 @@ fx_err sm_owner_click(struct db *db, const struct policy *pol,
 fx_err sm_owner_decide(struct db *db, const struct policy *pol,
     const struct sm_click *c, struct exception_rec *e, struct finding *f,
     int64_t now, int *done) FX_WUR;
+/*
+ * *chosen = 1 when in would change the owner of f, a finding a person
+ * passed on (Not mine): a scanner's owner tag does not undo that.
+ */
+fx_err sm_owner_chosen(struct db *db, const struct finding *f,
+    const struct finding_in *in, int *chosen) FX_WUR;
 
 /*
  * sm_guard.c. An undo hold on (playbook, account, region, human_key)

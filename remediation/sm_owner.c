@@ -457,3 +457,26 @@ sm_owner_decide(struct db *db, const struct policy *pol,
 		return fp_approve(db, pol, c, e, f, now);
 	return fp_deny(db, pol, c, e, f, now);
 }
+
+static int
+same(const char *a, const char *b)
+{
+	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
+fx_err
+sm_owner_chosen(struct db *db, const struct finding *f,
+    const struct finding_in *in, int *chosen)
+{
+	int64_t n = 0;
+	fx_err rc;
+
+	*chosen = 0;
+	if ((in->owner_slack_id == NULL ||
+		same(in->owner_slack_id, f->owner_slack_id)) &&
+	    (in->owner_email == NULL || same(in->owner_email, f->owner_email)))
+		return FX_OK; /* no change to keep off: no query */
+	rc = db_audit_count_finding(db, f->id, "reassigned", &n);
+	*chosen = rc == FX_OK && n > 0;
+	return rc;
+}

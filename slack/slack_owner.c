@@ -89,13 +89,13 @@ slack_owner_modal_kind(const char *kind)
 				   strcmp(kind, "false_positive") == 0);
 }
 
-/* "finding #7: *title*" then the resource, escaped */
+/* "\n*title*\nResource: id", escaped */
 static fx_err
 put_finding(struct buf *b, const struct slack_finding_view *v)
 {
 	fx_err rc;
 
-	rc = buf_addf(b, "finding #%" PRId64 ": *", v->id);
+	rc = buf_adds(b, "\n*");
 	if (rc == FX_OK)
 		rc =
 		    put_esc(b, v->title ? v->title : v->resource_id, LIM_TITLE);
@@ -122,12 +122,12 @@ reassign_blocks(const struct slack_finding_view *v, struct buf *b)
 {
 	fx_err rc;
 
-	rc = buf_adds(b, "Pass ");
+	rc = buf_addf(b,
+	    "Pass finding #%" PRId64 " to the person who owns it: fixit "
+	    "asks them afresh, with a new deadline.",
+	    v->id);
 	if (rc == FX_OK)
 		rc = put_finding(b, v);
-	if (rc == FX_OK)
-		rc = buf_adds(b, "\nto the person who owns it. They are asked "
-				 "afresh, with a new deadline.");
 	if (rc != FX_OK)
 		return NULL;
 	return json_pack("[{s:s,s:o},{s:s,s:s,s:o,s:{s:s,s:s,s:o}},o]", "type",
@@ -143,15 +143,14 @@ fp_blocks(const struct slack_finding_view *v, struct buf *b)
 {
 	fx_err rc;
 
-	rc = buf_adds(b, "Report ");
+	rc = buf_addf(b,
+	    "Report finding #%" PRId64 " as a false positive. A fixit "
+	    "admin decides; once approved, fixit leaves it alone as long as "
+	    "a 1-year exception, and counts it against its playbook so that "
+	    "the playbook can be tuned.",
+	    v->id);
 	if (rc == FX_OK)
 		rc = put_finding(b, v);
-	if (rc == FX_OK)
-		rc =
-		    buf_adds(b, "\nas a false positive. A fixit admin decides; "
-				"once approved, fixit leaves it alone as long "
-				"as a 1-year exception, and counts it against "
-				"the playbook so that it can be tuned.");
 	if (rc != FX_OK)
 		return NULL;
 	return json_pack("[{s:s,s:o},o]", "type", "section", "text",

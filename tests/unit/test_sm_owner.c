@@ -79,6 +79,7 @@ test_reassign(void)
 {
 	int64_t id, at = T0 + 10 * HOUR;
 	struct finding f;
+	struct finding_in in;
 	json_t *rows, *why, *a;
 	char *dump;
 	int i;
@@ -151,6 +152,15 @@ test_reassign(void)
 		rows = drain();
 		CHECK(said(rows, "not_owner", "owner"));
 		json_decref(rows);
+	}
+	TEST("a scan's owner tag does not undo it") {
+		in = item("pb-enforce", PROD, "own-1", "UOWNER");
+		CHECK_INT(ingest1(&in, at + 1, NULL), id);
+		f = getf(id);
+		CHECK_STR(f.owner_slack_id, "UNEW");
+		CHECK_INT(f.state, FS_NOTIFIED);
+		finding_release(&f);
+		json_decref(drain());
 	}
 	TEST("passed on at most SM_MAX_REASSIGN times") {
 		for (i = 1; i < SM_MAX_REASSIGN; i++)
