@@ -15,6 +15,7 @@
 #define LIM_TITLE  400	/* a title inside a sentence, bytes */
 #define LIM_REASON 2000 /* a reason inside a section, bytes */
 #define FP_HEADER  "False-positive report"
+#define FP_PREFIX  "false positive: " /* remediation/sm.h */
 
 /* s escaped, cut at max bytes (on a character boundary, with an
  * ellipsis) */
@@ -237,6 +238,10 @@ slack_owner_fp_request(json_t *msg, const struct slack_finding_view *v,
 		rc = buf_adds(&who, "*");
 	if (rc == FX_OK)
 		rc = buf_adds(&why, "*Why the finding is wrong*\n");
+	/* the row's reason is "false positive: <the owner's words>" */
+	if (reason != NULL &&
+	    strncmp(reason, FP_PREFIX, strlen(FP_PREFIX)) == 0)
+		reason += strlen(FP_PREFIX);
 	if (rc == FX_OK)
 		rc = put_esc(&why, reason && *reason ? reason : "(none given)",
 		    LIM_REASON);
