@@ -162,7 +162,7 @@ fx_err sm_exception_submit(struct db *db, const struct policy *pol,
     const struct sm_exception_req *r, int64_t now, struct buf *msg) FX_WUR;
 
 /* ---- the owner's own steps (sm_owner.c) --------------------------- */
-#define SM_MAX_REASSIGN 5 /* times a finding is passed on; then an admin */
+#define SM_MAX_REASSIGN 5 /* times owners pass a finding on; then an admin */
 
 struct sm_reassign_req {
 	int64_t finding_id;
@@ -174,10 +174,11 @@ struct sm_reassign_req {
  * Not mine, submitted. Same permission and state as the buttons (owner
  * or admin, notified, no pending request); the new owner a valid Slack
  * user id other than the current one; at most SM_MAX_REASSIGN times per
- * finding. Then the finding's owner is the new one, the old card says
- * who passed it to whom (decision reassigned on its channel/ts), and
- * the new owner is asked afresh: the message's channel/ts cleared (the
- * notify goes to their DM) and a fresh deadline from now (the
+ * finding unless an admin passes it on. Then the finding's owner is the
+ * new one (a scanner's owner tag no longer overrides it), the old card
+ * says who passed it to whom (decision reassigned on its channel/ts),
+ * and the new owner is asked afresh: the message's channel/ts cleared
+ * (the notify goes to their DM) and a fresh deadline from now (the
  * playbook's grace), audit event "reassigned" {from, to, note}.
  * Refused: FX_EINVAL (the picked user), FX_EPERM, FX_ECONFLICT,
  * FX_ENOTFOUND with the refusal's fact in *why (a new reference);

@@ -128,13 +128,19 @@ guard(const struct policy *pol, const struct finding *f, const char *user,
 	return FX_OK;
 }
 
-/* passed on SM_MAX_REASSIGN times already: an admin settles it */
+/*
+ * Passed on SM_MAX_REASSIGN times already: an admin settles it (two
+ * people cannot pass it back and forth for ever; an admin always can)
+ */
 static fx_err
-reassign_bound(struct db *db, const struct finding *f, json_t **why)
+reassign_bound(struct db *db, const struct policy *pol, const struct finding *f,
+    const char *user, json_t **why)
 {
 	int64_t n = 0;
 	fx_err rc;
 
+	if (policy_is_admin(pol, user))
+		return FX_OK;
 	rc = db_audit_count_finding(db, f->id, "reassigned", &n);
 	if (rc != FX_OK || n < SM_MAX_REASSIGN)
 		return rc;
@@ -159,7 +165,7 @@ sm_owner_click(struct db *db, const struct policy *pol,
 	if (rc == FX_OK)
 		rc = guard(pol, &f, c->user_id, &why);
 	if (rc == FX_OK && mine)
-		rc = reassign_bound(db, &f, &why);
+		rc = reassign_bound(db, pol, &f, c->user_id, &why);
 	if (refused(rc)) {
 		rc = tell(db, f.id, chan, c->user_id, why, now);
 		why = NULL;
@@ -193,7 +199,7 @@ reassign_check(struct db *db, const struct policy *pol,
 		return refuse(why,
 		    fact("reassign_same", "{s:s}", "to", r->new_owner),
 		    FX_EINVAL);
-	return reassign_bound(db, f, why);
+	return reassign_bound(db, pol, f, r->user_id, why);
 }
 
 /*

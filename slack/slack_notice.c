@@ -13,7 +13,7 @@ static const char *const notices[SN__COUNT] = {
 			      "has the buttons that still work.",
 	[SN_UNREADABLE] = "fixit could not read this request; nothing was "
 			  "changed.",
-	[SN_MODAL_LATE] = "Slack did not let fixit open the exception form in "
+	[SN_MODAL_LATE] = "Slack did not let fixit open the form in "
 			  "time, so nothing was recorded. Please click the "
 			  "button again.",
 };

@@ -16,7 +16,8 @@
 enum slack_notice {
 	SN_UNKNOWN_ACTION = 0, /* a button fixitd does not know (any more) */
 	SN_UNREADABLE,	       /* a request it could not read */
-	SN_MODAL_LATE,	       /* the exception form could not be opened in
+	SN_MODAL_LATE,	       /* a form (exception, Not mine, False
+				* positive) could not be opened in
 				* time (the trigger id lasts 3 s) */
 	SN__COUNT
 };

@@ -162,19 +162,27 @@ test_reassign(void)
 		finding_release(&f);
 		json_decref(drain());
 	}
-	TEST("passed on at most SM_MAX_REASSIGN times") {
+	TEST("passed on at most SM_MAX_REASSIGN times, then an admin") {
+		/* UNEW and UOWNER pass it back and forth */
 		for (i = 1; i < SM_MAX_REASSIGN; i++)
-			CHECK_INT(reassign(id, "UADMIN",
+			CHECK_INT(reassign(id, i % 2 ? "UNEW" : "UOWNER",
 				      i % 2 ? "UOWNER" : "UNEW", NULL, at + i,
 				      &why),
 			    FX_OK);
 		json_decref(drain());
-		refused(reassign(id, "UADMIN", "UTHIRD", NULL, at + 9, &why),
+		f = getf(id);
+		CHECK_STR(f.owner_slack_id, "UNEW");
+		finding_release(&f);
+		refused(reassign(id, "UNEW", "UTHIRD", NULL, at + 9, &why),
 		    FX_ECONFLICT, &why, "reassign_limit");
-		click(ACT_NOT_MINE, id, "UADMIN", at + 9);
+		click(ACT_NOT_MINE, id, "UNEW", at + 9);
 		rows = drain();
 		CHECK_STR(say_of(rows, "ephemeral", 0), "reassign_limit");
 		json_decref(rows);
+		CHECK_INT(reassign(id, "UADMIN", "UTHIRD", NULL, at + 10, &why),
+		    FX_OK);
+		json_decref(drain());
+		CHECK_INT(count_events(id, "reassigned"), SM_MAX_REASSIGN + 1);
 	}
 }
 
