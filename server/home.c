@@ -24,7 +24,7 @@
 
 #define HOME_USER_MAX	  32  /* bytes of a user id, with its NUL */
 #define HOME_FINDINGS	  100 /* read at most: more than a view shows */
-#define HOME_APPROVALS	  20  /* pending requests read for an admin */
+#define HOME_APPROVALS	  10  /* pending requests shown to an admin */
 #define HOME_IDLE_MS	  1000
 #define HOME_TRIES	  3    /* views.publish attempts per request */
 #define HOME_RETRY_MAX_MS 5000 /* the longest wait between them */
@@ -158,9 +158,11 @@ fill_approvals(const json_t *pend, struct slack_home_approval *x, size_t max)
 	return n;
 }
 
-/* d rendered in at most max_blocks blocks: a new array, or NULL */
+/* d rendered in at most max_blocks blocks and about max_bytes of JSON
+ * (0: any): a new array, or NULL */
 static json_t *
-home_render(const struct home_data *d, size_t max_blocks, const char *hint)
+home_render(const struct home_data *d, size_t max_blocks, size_t max_bytes,
+    const char *hint)
 {
 	struct slack_home_count counts[FS__COUNT];
 	struct slack_home_approval x[HOME_APPROVALS];
@@ -190,6 +192,7 @@ home_render(const struct home_data *d, size_t max_blocks, const char *hint)
 		h.napprovals = fill_approvals(d->pend, x, HOME_APPROVALS);
 		h.more_approvals = json_array_size(d->pend) > h.napprovals;
 	}
+	h.max_bytes = max_bytes;
 	blocks = slack_home_blocks(&h, max_blocks);
 out:
 	free(items);
@@ -212,8 +215,7 @@ home_mine(struct dbw *w, const struct policy *pol, const char *user_id,
 	rc = dbw_read(w, job_load, &d);
 	if (rc != FX_OK)
 		goto out;
-	*blocks = home_render(&d, SLACK_MSG_MAX_BLOCKS,
-	    "fixit's Home tab in Slack shows more");
+	*blocks = home_render(&d, SLACK_MSG_MAX_BLOCKS, 0, NULL);
 	if (*blocks == NULL) {
 		rc = FX_ENOMEM;
 		goto out;
@@ -279,7 +281,8 @@ publish_body(struct home *h, const char *user)
 		    fx_strerror(rc));
 		goto out;
 	}
-	blocks = home_render(&d, SLACK_HOME_MAX_BLOCKS, "use `/fixit mine`");
+	blocks = home_render(&d, SLACK_HOME_MAX_BLOCKS, SLACK_HOME_MAX_BYTES,
+	    "use `/fixit mine`");
 	if (blocks != NULL)
 		body = json_pack("{s:s,s:{s:s,s:o}}", "user_id", user, "view",
 		    "type", "home", "blocks", blocks);

@@ -7,6 +7,7 @@
  */
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,7 +18,7 @@
 
 #define LIM_TITLE	    200	 /* bytes of a title, before escaping */
 #define LIM_ID		    200	 /* a resource id, an account or region name */
-#define LIM_REASON	    500	 /* a justification */
+#define LIM_REASON	    300	 /* a justification */
 #define LIM_TEXT	    2900 /* a section's text (Slack: 3000 characters) */
 #define MAX_APPROVALS_SHARE 2	 /* approvals take at most 1/2 the blocks */
 
@@ -316,55 +317,81 @@ add_admin(json_t *a, const struct slack_home *h, size_t shown)
 
 /* ---- the whole ------------------------------------------------------- */
 
-/* the findings into a, in at most room blocks; the number shown */
+/* the bytes of j's compact JSON (0 for NULL) */
 static size_t
-add_items(json_t *a, const struct slack_home *h, size_t room, int *bad)
+jsize(const json_t *j)
 {
-	json_t *act;
-	size_t i, used = 0;
+	return j == NULL ? 0 : json_dumpb(j, NULL, 0, JSON_COMPACT);
+}
+
+/*
+ * The findings into a, in at most room blocks and about bytes bytes of
+ * JSON; the number shown.
+ */
+static size_t
+add_items(json_t *a, const struct slack_home *h, size_t room, size_t bytes,
+    int *bad)
+{
+	json_t *sec = NULL, *act = NULL;
+	size_t i, used = 0, size = 0, n, nb;
 
 	for (i = 0; i < h->n && !*bad; i++) {
-		if (item_actions(&h->items[i], &act) != FX_OK) {
+		sec = item_section(&h->items[i]);
+		if (sec == NULL || item_actions(&h->items[i], &act) != FX_OK) {
 			*bad = 1;
 			break;
 		}
-		if (used + 1 + (act != NULL) > room) {
-			json_decref(act);
+		n = jsize(sec) + jsize(act);
+		nb = 1 + (act != NULL);
+		if (used + nb > room || size + n > bytes)
 			break;
-		}
-		*bad |= add(a, item_section(&h->items[i]));
+		*bad |= add(a, sec);
 		if (act != NULL)
 			*bad |= add(a, act);
-		used += 1 + (act != NULL);
+		sec = act = NULL;
+		used += nb;
+		size += n;
 	}
+	json_decref(sec);
+	json_decref(act);
 	return i;
 }
 
 json_t *
 slack_home_blocks(const struct slack_home *h, size_t max_blocks)
 {
-	json_t *a;
+	json_t *a, *adm;
 	struct hb t;
-	size_t shown_x, room, shown;
+	size_t shown_x, room, shown, bytes = SIZE_MAX;
 	int64_t total, more;
 	int bad = 0;
 
 	if (h == NULL || max_blocks < 4)
 		return NULL;
 	a = json_array();
-	if (a == NULL)
+	adm = json_array();
+	if (a == NULL || adm == NULL) {
+		json_decref(a);
+		json_decref(adm);
 		return NULL;
+	}
 	hb_init(&t);
 	shown_x = h->admin ? approvals_shown(h, max_blocks) : 0;
+	if (h->admin)
+		bad |= add_admin(adm, h, shown_x);
 	/* the header, the admin part, the more line */
 	room = max_blocks - 2 - admin_blocks(h, shown_x);
+	if (h->max_bytes > 0)
+		bytes = h->max_bytes > jsize(adm) + LIM_TEXT
+			    ? h->max_bytes - jsize(adm) - LIM_TEXT
+			    : 0;
 	bad |= add(a, blk_header("Your open findings"));
 	if (h->n == 0) {
 		hb_addf(&t, "Nothing of yours is waiting: no open finding "
 			    "names you as its owner.");
 		bad |= add(a, blk_section(&t));
 	}
-	shown = add_items(a, h, room, &bad);
+	shown = add_items(a, h, room, bytes, &bad);
 	total = h->total > (int64_t)h->n ? h->total : (int64_t)h->n;
 	more = total - (int64_t)shown;
 	if (more > 0) {
@@ -375,8 +402,9 @@ slack_home_blocks(const struct slack_home *h, size_t max_blocks)
 		hb_addf(&t, ".");
 		bad |= add(a, blk_context(&t));
 	}
-	if (h->admin)
-		bad |= add_admin(a, h, shown_x);
+	if (!bad && json_array_extend(a, adm) != 0)
+		bad = 1;
+	json_decref(adm);
 	buf_release(&t.b);
 	if (bad || json_array_size(a) > max_blocks) {
 		json_decref(a);

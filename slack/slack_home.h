@@ -28,6 +28,12 @@
 
 #define SLACK_HOME_MAX_BLOCKS 100 /* Slack's limit for a home view */
 #define SLACK_MSG_MAX_BLOCKS  50  /* and for a message */
+/*
+ * Slack sends the whole home view back with every click in it, form-
+ * encoded (about 1.6 times its JSON) within fixitd's FX_MAX_SLACK_BODY:
+ * a home's blocks stay under this many bytes of JSON.
+ */
+#define SLACK_HOME_MAX_BYTES  (24 * 1024)
 
 struct slack_home_item {
 	struct slack_finding_view v; /* its buttons as on the message */
@@ -61,11 +67,16 @@ struct slack_home {
 	const struct slack_home_approval *approvals;
 	size_t napprovals;
 	int more_approvals; /* more are pending than napprovals */
+	size_t max_bytes;   /* the blocks' JSON at most (0: no limit):
+			     * findings past it are counted in "and N
+			     * more" */
 };
 
-/* the blocks (a JSON array), at most max_blocks of them (>= 4) */
+/* the blocks (a JSON array), at most max_blocks of them (>= 4) and
+ * about h->max_bytes of JSON */
 json_t *slack_home_blocks(const struct slack_home *h, size_t max_blocks) FX_WUR;
-/* the views.publish "view": {"type":"home","blocks":[...]} */
+/* the views.publish "view": {"type":"home","blocks":[...]}, at most
+ * SLACK_HOME_MAX_BLOCKS blocks (h->max_bytes as given) */
 json_t *slack_home_view(const struct slack_home *h) FX_WUR;
 
 #endif

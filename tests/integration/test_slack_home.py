@@ -63,13 +63,21 @@ def buttons_of(blocks, value):
     return {a for a, v, _ in fakeslack.buttons(blocks) if str(v) == str(value)}
 
 
-def home_click(user, action_id, value):
-    """A block_actions payload from a button in the App Home."""
+def home_click(user, action_id, value, view=None):
+    """A block_actions payload from a button in the App Home; view: the
+    published home, which Slack sends back whole."""
     p = h.block_actions(user, action_id, value)
     p["container"] = {"type": "view", "view_id": "V0HOME0001"}
-    p["view"] = {"id": "V0HOME0001", "type": "home", "blocks": [],
+    p["view"] = {"id": "V0HOME0001", "type": "home",
+                 "blocks": (view or {}).get("blocks") or [],
                  "callback_id": "", "private_metadata": "",
-                 "state": {"values": {}}, "hash": "1767139320.AbCd"}
+                 "state": {"values": {}}, "hash": "1767139320.AbCd",
+                 "title": {"type": "plain_text", "text": "View Title",
+                           "emoji": True}, "clear_on_close": False,
+                 "notify_on_close": False, "close": None, "submit": None,
+                 "previous_view_id": None, "root_view_id": "V0HOME0001",
+                 "app_id": "A0FIXITAPP", "external_id": "",
+                 "app_installed_team_id": "T0123ABCD", "bot_id": "B0FIXIT"}
     for k in ("channel", "message", "response_url"):
         p.pop(k, None)
     return p
@@ -196,5 +204,35 @@ def test_home_and_mine():
         check("mine" in env.fixit("help"), "admin help lacks mine")
 
 
+def test_full_home_click_fits():
+    """60 open findings: the home shows what fits and counts the rest,
+    and a click in it (Slack sends the whole view back, form-encoded)
+    stays within fixitd's body limit."""
+    with h.Env("home-full") as env:
+        ids = env.ingest_ok([h.item("imds-slow", h.NONPROD,
+                                    "i-0home0full%03d" % i)
+                             for i in range(60)])
+        h.wait_until(lambda: env.q1("SELECT count(*) FROM findings WHERE "
+                                    "state = 'notified'") == 60, 20,
+                     what="60 notified findings")
+        t0 = time.time()
+        home_opened(env, h.OWNER)
+        view = wait_home(env, h.OWNER, t0)
+        shown = [i for i in ids if buttons_of(view["blocks"], i)]
+        text = fakeslack.all_text(view)
+        check(10 <= len(shown) < 60, "%d findings shown", len(shown))
+        check("And %d more: use `/fixit mine`." % (60 - len(shown)) in text,
+              "no 'and N more' line: %s", text[-300:])
+        p = home_click(h.OWNER, "fixit_fix_now", shown[0], view=view)
+        size = len(h.payload_form(p))
+        h.log("home of %d findings: click body %d bytes" % (len(shown),
+                                                             size))
+        r = env.action(p)
+        check(r.status == 200, "click in a full home answered %r", r)
+        h.wait_until(lambda: env.state(shown[0]) in ("fixing", "fixed"), 10,
+                     what="the fix from the full home")
+
+
 if __name__ == "__main__":
-    h.run_tests(test_events_endpoint, test_home_and_mine)
+    h.run_tests(test_events_endpoint, test_home_and_mine,
+                test_full_home_click_fits)

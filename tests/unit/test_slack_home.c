@@ -72,6 +72,19 @@ test_bounds(void)
 		free(s);
 		json_decref(b);
 	}
+	TEST("a home stays within SLACK_HOME_MAX_BYTES of JSON") {
+		h.max_bytes = SLACK_HOME_MAX_BYTES;
+		b = slack_home_blocks(&h, SLACK_HOME_MAX_BLOCKS);
+		CHECK(b != NULL);
+		s = dump(b, &nb);
+		CHECK(s != NULL && strlen(s) <= SLACK_HOME_MAX_BYTES);
+		CHECK(nb > 10 * 3 && nb < 49 * 3);
+		CHECK(s != NULL &&
+		      strstr(s, " more: use `/fixit mine`.") != NULL);
+		free(s);
+		json_decref(b);
+		h.max_bytes = 0;
+	}
 	TEST("a message reply stays within 50 blocks") {
 		h.total = NITEMS;
 		h.more_hint = NULL;
