@@ -389,5 +389,17 @@ void finding_page_release(struct finding_page *p); /* accepts NULL */
 /* FX_EINVAL for an unknown state; *out empty on failure */
 fx_err db_findings_list(struct db *db, const struct finding_filter *flt,
     struct finding_page *out) FX_WUR;
+/*
+ * A user's own findings (App Home, /fixit mine): those whose
+ * owner_slack_id is slack_id in state notified, fixing, failed or
+ * excepted, soonest deadline first (none last), at most max, in out
+ * (next_after 0); *total how many there are in all. Index
+ * findings_owner; *out empty on failure.
+ */
+fx_err db_owner_open(struct db *db, const char *slack_id, size_t max,
+    struct finding_page *out, int64_t *total) FX_WUR;
+/* pending exception requests, oldest first, at most max: an array of
+ * exceptions each with "finding", as db_exceptions_list */
+fx_err db_exc_pending(struct db *db, size_t max, json_t **out) FX_WUR;
 
 #endif

@@ -91,6 +91,9 @@ enum db_sql {
 	SQL_LEDGER_LAST_PB,
 	SQL_EXC_PENDING_BEFORE,
 	SQL_OUTBOX_MODALS,
+	SQL_OWNER_OPEN,
+	SQL_OWNER_OPEN_COUNT,
+	SQL_EXC_PENDING_LIST,
 	SQL__COUNT
 };
 extern const char *const db_sql_text[SQL__COUNT];

@@ -354,6 +354,10 @@ static const char schema_v6[] =
 					     "  (account_id, kind, at);"
 					     "CREATE INDEX fix_ledger_kind ON fix_ledger (kind, at);";
 
+/* a user's findings for the App Home and /fixit mine (db_owner_open) */
+static const char schema_v7[] =
+    "CREATE INDEX findings_owner ON findings (owner_slack_id, state);";
+
 const char *const db_migrations[] = {
 	schema_v1, /* 0 -> 1 */
 	schema_v2, /* 1 -> 2 */
@@ -361,6 +365,7 @@ const char *const db_migrations[] = {
 	schema_v4, /* 3 -> 4 */
 	schema_v5, /* 4 -> 5 */
 	schema_v6, /* 5 -> 6 */
+	schema_v7, /* 6 -> 7 */
 };
 const int db_nmigrations =
     (int)(sizeof(db_migrations) / sizeof(db_migrations[0]));

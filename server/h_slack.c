@@ -22,6 +22,7 @@
 #include "fxlog.h"
 #include "fxtime.h"
 #include "fxutil.h"
+#include "home.h"
 #include "http.h"
 #include "metrics.h"
 #include "sender.h"
@@ -32,6 +33,8 @@
 #include "sm.h"
 #include "banned.h"
 
+#define FORM "application/x-www-form-urlencoded"
+
 /* what an operator reads in the log, by enum metric_reject */
 static const char *const reject_why[REJ__COUNT] = {
 	[REJ_SIGNATURE] = "signature mismatch (is the signing secret the "
@@ -40,9 +43,10 @@ static const char *const reject_why[REJ__COUNT] = {
 			  "the clock right?)",
 	[REJ_HEADERS] = "signature headers missing or repeated",
 	[REJ_SIZE] = "body too large",
-	[REJ_CONTENT_TYPE] = "not a form body",
+	[REJ_CONTENT_TYPE] = "not the body type the route takes",
 	[REJ_COMMAND] = "a slash command other than slack.command",
 	[REJ_PAYLOAD] = "a request fixitd does not understand",
+	[REJ_EVENT] = "an event fixitd does not handle",
 };
 
 void
@@ -78,10 +82,9 @@ sig_failure(const char *ts_hdr)
 	return REJ_SIGNATURE;
 }
 
-/* 1 when the request carries a valid Slack v0 signature */
-static int
-slack_verified(struct app *a, struct http_request *r, struct http_reply *rp,
-    const char *route)
+int
+h_slack_verified(struct app *a, struct http_request *r, struct http_reply *rp,
+    const char *route, const char *ctype)
 {
 	const char *body, *ts;
 	size_t len;
@@ -107,11 +110,9 @@ slack_verified(struct app *a, struct http_request *r, struct http_reply *rp,
 		http_reply_error(rp, 401, "invalid slack signature");
 		return 0;
 	}
-	if (!http_req_ctype_is(r, "application/x-www-form-urlencoded")) {
+	if (!http_req_ctype_is(r, ctype)) {
 		h_slack_reject(a, REJ_CONTENT_TYPE, route);
-		http_reply_error(rp, 415,
-		    "expected "
-		    "application/x-www-form-urlencoded");
+		http_reply_error(rp, 415, "expected %s", ctype);
 		return 0;
 	}
 	return 1;
@@ -178,6 +179,9 @@ click_finish(struct app *a, void *state, fx_err rc, struct http_reply *rp)
 		return;
 	}
 	sender_kick(a->sender);
+	/* a click in the App Home: the home shows the new state at once */
+	if (st->si.from_home)
+		home_request(a->home, st->si.user_id);
 	http_reply_empty(rp, 200);
 }
 
@@ -281,6 +285,13 @@ parse_block_action(struct action_state *st)
 	st->click.trigger_id = si->trigger_id;
 	st->click.channel_id = si->channel_id;
 	st->click.message_ts = si->message_ts;
+	/*
+	 * A click in the App Home has no channel: sm_click tells an owner in
+	 * the finding's channel, an admin (Approve / Deny) in theirs.
+	 */
+	if (si->from_home && (st->click.action == ACT_EXC_APPROVE ||
+				 st->click.action == ACT_EXC_DENY))
+		st->click.channel_id = st->pol->admin_channel;
 	return 0;
 }
 
@@ -363,7 +374,7 @@ h_slack_actions(struct app *a, struct http_request *r, struct http_reply *rp)
 	size_t len;
 	fx_err rc;
 
-	if (!slack_verified(a, r, rp, "/slack/actions"))
+	if (!h_slack_verified(a, r, rp, "/slack/actions", FORM))
 		return;
 	buf_init(&payload, FX_MAX_SLACK_BODY);
 	buf_init(&err, 512);
@@ -434,9 +445,11 @@ is_ssl_check(const char *body, size_t len)
 	return yes;
 }
 
-/* the text of the ephemeral answer to sc into reply */
+/* the text of the ephemeral answer to sc into reply, its blocks (or
+ * NULL) into *blocks */
 static fx_err
-command_reply(struct app *a, const struct slack_command *sc, struct buf *reply)
+command_reply(struct app *a, const struct slack_command *sc, struct buf *reply,
+    json_t **blocks)
 {
 	fx_err rc;
 
@@ -446,7 +459,7 @@ command_reply(struct app *a, const struct slack_command *sc, struct buf *reply)
 		    reply);
 	}
 	rc = cmd_run(a->w, a->cfg->policy, a->scan, sc->user_id, sc->text,
-	    fx_now(), reply);
+	    fx_now(), reply, blocks);
 	if (rc != FX_OK) {
 		log_warnx("%s: %s %s by %s: %s", __func__, sc->command,
 		    sc->text, sc->user_id, fx_strerror(rc));
@@ -463,6 +476,7 @@ h_slack_commands(struct app *a, struct http_request *r, struct http_reply *rp)
 {
 	struct slack_command sc;
 	struct buf err = BUF_INIT, reply = BUF_INIT;
+	json_t *blocks = NULL;
 	const char *body;
 	size_t len;
 	fx_err rc;
@@ -473,13 +487,13 @@ h_slack_commands(struct app *a, struct http_request *r, struct http_reply *rp)
 		http_reply_empty(rp, 200);
 		return;
 	}
-	if (!slack_verified(a, r, rp, "/slack/commands"))
+	if (!h_slack_verified(a, r, rp, "/slack/commands", FORM))
 		return;
 	buf_init(&err, 512);
 	buf_init(&reply, 8192);
 	rc = slack_command_parse(body, len, &sc, &err);
 	if (rc == FX_OK)
-		rc = command_reply(a, &sc, &reply);
+		rc = command_reply(a, &sc, &reply, &blocks);
 	else if (rc != FX_ENOMEM) {
 		h_slack_reject(a, REJ_PAYLOAD, "/slack/commands");
 		log_debug("%s: unreadable command: %s", __func__,
@@ -491,9 +505,10 @@ h_slack_commands(struct app *a, struct http_request *r, struct http_reply *rp)
 		goto out;
 	}
 	http_reply_json(rp, 200,
-	    json_pack("{s:s,s:s}", "response_type", "ephemeral", "text",
-		buf_str(&reply)));
+	    json_pack("{s:s,s:s,s:O*}", "response_type", "ephemeral", "text",
+		buf_str(&reply), "blocks", blocks));
 out:
+	json_decref(blocks);
 	slack_command_release(&sc);
 	buf_release(&err);
 	buf_release(&reply);

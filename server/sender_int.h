@@ -18,6 +18,9 @@
  */
 void sender_view_of(const struct config *cfg, const struct finding *f,
     char *iac, size_t len, struct slack_finding_view *v);
+/* the same from the policy alone (cfg->policy): /fixit mine has no cfg */
+void sender_view_pol(const struct policy *pol, const struct finding *f,
+    char *iac, size_t len, struct slack_finding_view *v);
 
 /*
  * slack.mode console: print the call to stdout (flushed by the caller)

@@ -31,7 +31,13 @@ void
 sender_view_of(const struct config *cfg, const struct finding *f, char *iac,
     size_t len, struct slack_finding_view *v)
 {
-	const struct policy *pol = cfg->policy;
+	sender_view_pol(cfg->policy, f, iac, len, v);
+}
+
+void
+sender_view_pol(const struct policy *pol, const struct finding *f, char *iac,
+    size_t len, struct slack_finding_view *v)
+{
 	const struct account *acct = policy_account(pol, f->account_id);
 	const struct playbook *pb = policy_playbook(pol, f->playbook);
 	enum fx_env env = acct ? acct->env : ENV_PROD;

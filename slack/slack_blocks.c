@@ -690,7 +690,7 @@ slack_blocks_approval(const struct slack_finding_view *v, int64_t exception_id,
     const char *requester, const char *reason, int kind)
 {
 	struct sb s = SB_INIT, r = SB_INIT;
-	json_t *msg = NULL, *blocks = NULL, *els = NULL;
+	json_t *msg = NULL, *blocks = NULL;
 	int bad = 0;
 
 	if (v == NULL || kind < 0 || kind > 1)
@@ -702,26 +702,16 @@ slack_blocks_approval(const struct slack_finding_view *v, int64_t exception_id,
 	blocks = json_array();
 	if (blocks == NULL)
 		goto fail;
-	els = json_array();
-	if (els == NULL)
-		goto fail;
-	bad |= arr_add(els, blk_button("Approve", "fixit_exc_approve",
-				exception_id, "primary"));
-	bad |= arr_add(els,
-	    blk_button("Deny", "fixit_exc_deny", exception_id, "danger"));
 	bad |= arr_add(blocks, blk_header("Exception request"));
 	bad |= arr_add(blocks, approval_section(v, requester, kind));
 	bad |= arr_add(blocks, blk_section(sb_str(&r)));
 	bad |= arr_add(blocks, finding_context(v));
-	bad |=
-	    arr_add(blocks, blk_actions("fixit_approval", exception_id, els));
-	els = NULL;
+	bad |= arr_add(blocks, slack_blocks_approval_actions(exception_id));
 	if (bad || sb_str(&s) == NULL)
 		goto fail;
 	msg = json_pack("{s:s,s:o}", "text", sb_str(&s), "blocks", blocks);
 	blocks = NULL;
 fail:
-	json_decref(els);
 	json_decref(blocks);
 	buf_release(&s.b);
 	buf_release(&r.b);
@@ -798,4 +788,28 @@ slack_blocks_escape(const char *s, struct buf *out)
 	if (b.rc != FX_OK)
 		blk_buf_cut(out, len0);
 	return b.rc;
+}
+
+fx_err
+slack_blocks_actions(const struct slack_finding_view *v, json_t **out)
+{
+	*out = NULL;
+	return v == NULL ? FX_EINVAL : finding_actions(v, out);
+}
+
+json_t *
+slack_blocks_approval_actions(int64_t exception_id)
+{
+	json_t *els = json_array();
+	int bad = 0;
+
+	if (els == NULL)
+		return NULL;
+	bad |= arr_add(els, blk_button("Approve", "fixit_exc_approve",
+				exception_id, "primary"));
+	bad |= arr_add(els,
+	    blk_button("Deny", "fixit_exc_deny", exception_id, "danger"));
+	if ((els = arr_checked(els, bad)) == NULL)
+		return NULL;
+	return blk_actions("fixit_approval", exception_id, els);
 }

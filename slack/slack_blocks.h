@@ -77,6 +77,15 @@ json_t *slack_blocks_approval(const struct slack_finding_view *v,
  */
 json_t *slack_blocks_rehearsal(const struct slack_finding_view *v,
     const char *would, const json_t *calls, int update) FX_WUR;
+/*
+ * The finding's buttons alone, as on its message: an "actions" block
+ * (block_id fixit_actions:ID) in *out, or NULL (FX_OK) when none is
+ * offered; FX_ENOMEM. For the App Home (slack_home.h).
+ */
+fx_err slack_blocks_actions(const struct slack_finding_view *v,
+    json_t **out) FX_WUR;
+/* the Approve / Deny "actions" block of an exception request */
+json_t *slack_blocks_approval_actions(int64_t exception_id) FX_WUR;
 /* a simple message: text in one section block */
 json_t *slack_blocks_text(const char *text) FX_WUR;
 

@@ -175,7 +175,7 @@ run(struct dbw *w, const char *user, const char *text)
 	static struct buf reply = BUF_INIT;
 	fx_err rc;
 
-	rc = cmd_run(w, &pol, NULL, user, text, NOW, &reply);
+	rc = cmd_run(w, &pol, NULL, user, text, NOW, &reply, NULL);
 	CHECK_INT(rc, FX_OK);
 	CHECK(reply.len <= CMD_MAX_REPLY);
 	if (getenv("TEST_VERBOSE"))
