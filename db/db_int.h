@@ -91,6 +91,8 @@ enum db_sql {
 	SQL_LEDGER_LAST_PB,
 	SQL_EXC_PENDING_BEFORE,
 	SQL_OUTBOX_MODALS,
+	SQL_F_SET_REMINDER,
+	SQL_F_GET_REMINDER,
 	SQL__COUNT
 };
 extern const char *const db_sql_text[SQL__COUNT];

@@ -354,6 +354,13 @@ static const char schema_v6[] =
 					     "  (account_id, kind, at);"
 					     "CREATE INDEX fix_ledger_kind ON fix_ledger (kind, at);";
 
+/*
+ * v7: the ts of the reminder posted in a finding's thread, so that a
+ * decision can take that message's buttons away too (server/sender.c).
+ */
+static const char schema_v7[] =
+    "ALTER TABLE findings ADD COLUMN slack_reminder_ts TEXT;";
+
 const char *const db_migrations[] = {
 	schema_v1, /* 0 -> 1 */
 	schema_v2, /* 1 -> 2 */
@@ -361,6 +368,7 @@ const char *const db_migrations[] = {
 	schema_v4, /* 3 -> 4 */
 	schema_v5, /* 4 -> 5 */
 	schema_v6, /* 5 -> 6 */
+	schema_v7, /* 6 -> 7 */
 };
 const int db_nmigrations =
     (int)(sizeof(db_migrations) / sizeof(db_migrations[0]));

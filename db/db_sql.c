@@ -83,8 +83,8 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "updated_at = ?15 WHERE id = ?1",
 	[SQL_F_SET_MESSAGE] =
 	    "UPDATE findings SET slack_channel = ?2, "
-	    "slack_ts = ?3, owner_slack_id = coalesce(?4, owner_slack_id) "
-	    "WHERE id = ?1",
+	    "slack_ts = ?3, owner_slack_id = coalesce(?4, owner_slack_id), "
+	    "slack_reminder_ts = NULL WHERE id = ?1",
 
 	[SQL_F_OPEN_REARM] =
 	    "UPDATE findings SET deadline = NULL, "
@@ -322,4 +322,8 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "SELECT id, finding_id, kind, args, attempts, "
 	    "created_at FROM outbox INDEXED BY outbox_pending WHERE "
 	    "state = 'pending' AND kind = 'modal' ORDER BY id LIMIT ?1",
+	[SQL_F_SET_REMINDER] =
+	    "UPDATE findings SET slack_reminder_ts = ?2 WHERE id = ?1",
+	[SQL_F_GET_REMINDER] =
+	    "SELECT slack_reminder_ts FROM findings WHERE id = ?1",
 };
