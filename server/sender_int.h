@@ -29,7 +29,7 @@ struct row_ctx {
 	char *cached_uid;
 	int64_t ttl, now;
 	/* outcome, recorded by the next flush */
-	int done; /* 0 not yet, 1 sent, 2 retry, 3 dead */
+	int done; /* 0 not yet, 1 sent, 2 retry, 3 dead, 4 held */
 	char *err;
 	char *msg_channel, *msg_ts, *msg_uid; /* a notify's message */
 	char *reminder_ts;     /* the reminder in the finding's thread */
@@ -41,7 +41,8 @@ struct row_ctx {
  * Rows are loaded with their findings in one job, and outcomes are
  * recorded in one job per flush: the sender costs the writer two jobs per
  * batch, not three per message. A flush happens at least every
- * SENDER_FLUSH_MS (sender.c), so a kill repeats at most the calls of that window.
+ * SENDER_FLUSH_MS (sender.c), so a kill repeats at most the calls of
+ * that window.
  */
 struct pass {
 	int64_t now, after;
