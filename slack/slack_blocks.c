@@ -430,7 +430,7 @@ section_with_fields(const struct sb *s, const struct slack_finding_view *v)
 
 /* description, then where the finding stands (what fixit will do) */
 static json_t *
-finding_section(const struct slack_finding_view *v)
+finding_section(const struct slack_finding_view *v, int with_actions)
 {
 	struct sb s = SB_INIT;
 	json_t *j;
@@ -439,7 +439,7 @@ finding_section(const struct slack_finding_view *v)
 		sb_mrkdwn(&s, v->description, LIM_DESC);
 		sb_adds(&s, "\n");
 	}
-	SB_CALL(&s, slack_card_state(v, &s.b));
+	SB_CALL(&s, slack_card_state(v, with_actions, &s.b));
 	j = section_with_fields(&s, v);
 	buf_release(&s.b);
 	return j;
@@ -493,7 +493,7 @@ finding_message(const struct slack_finding_view *v, int with_actions)
 	if ((blocks = json_array()) == NULL)
 		goto out;
 	bad |= arr_add(blocks, blk_header(v->title));
-	bad |= arr_add(blocks, finding_section(v));
+	bad |= arr_add(blocks, finding_section(v, with_actions));
 	/* what the coming fix will be, while one is coming */
 	asking = slack_card_asks(v) || v->exc_pending;
 	if (asking && v->irreversible && !v->notify_only)
@@ -563,7 +563,7 @@ reminder_message(const struct slack_finding_view *v, int decided)
 		sb_mrkdwn(&s, v->title, LIM_TITLE);
 	if (decided || !slack_card_asks(v)) {
 		sb_adds(&s, decided ? "" : ". ");
-		SB_CALL(&s, slack_card_state(v, &s.b));
+		SB_CALL(&s, slack_card_state(v, !decided, &s.b));
 	} else if (v->notify_only)
 		sb_adds(&s, " still needs your attention");
 	else {

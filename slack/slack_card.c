@@ -140,7 +140,8 @@ add_dated(struct buf *out, const char *head, int64_t t, const char *tail)
 
 /* notified: the deadline, or why there is none */
 static fx_err
-asking_state(const struct slack_finding_view *v, struct buf *out)
+asking_state(const struct slack_finding_view *v, int with_actions,
+    struct buf *out)
 {
 	fx_err rc;
 
@@ -164,15 +165,17 @@ asking_state(const struct slack_finding_view *v, struct buf *out)
 	rc = buf_adds(out, "fixit will fix this ");
 	if (rc == FX_OK)
 		rc = slack_card_date(out, v->deadline);
-	return rc == FX_OK ? buf_adds(out, " unless an exception is granted.")
-			   : rc;
+	if (rc == FX_OK && with_actions && v->exc_mask != 0)
+		rc = buf_adds(out, " unless an exception is granted");
+	return rc == FX_OK ? buf_adds(out, ".") : rc;
 }
 
 fx_err
-slack_card_state(const struct slack_finding_view *v, struct buf *out)
+slack_card_state(const struct slack_finding_view *v, int with_actions,
+    struct buf *out)
 {
 	if (is_state(v, "notified"))
-		return asking_state(v, out);
+		return asking_state(v, with_actions, out);
 	if (is_state(v, "excepted"))
 		return add_dated(out, "*Excepted* until", v->excepted_until,
 		    ": fixit leaves it unchanged until then.");

@@ -34,10 +34,11 @@ fx_err slack_card_console_link(const struct slack_finding_view *v,
 int slack_card_asks(const struct slack_finding_view *v);
 
 /*
- * The sentence of v's current state: "fixit will fix this DATE unless
- * an exception is granted." only while it asks and a fix is coming.
+ * The sentence of v's current state: "fixit will fix this DATE" only
+ * while it asks and a fix is coming, "unless an exception is granted"
+ * only when the message offers the buttons (with_actions 1) to ask.
  */
-fx_err slack_card_state(const struct slack_finding_view *v,
+fx_err slack_card_state(const struct slack_finding_view *v, int with_actions,
     struct buf *out) FX_WUR;
 
 /*

@@ -452,7 +452,7 @@ test_card_states(void)
 		"failed", "resolved", "rolled_back", "rehearsed", "open" };
 	struct slack_finding_view v = prod;
 	char name[64];
-	json_t *m;
+	json_t *m, *calls;
 	size_t i;
 
 	TEST("golden cards of every state") {
@@ -462,11 +462,12 @@ test_card_states(void)
 			    "Decided by <@U0ADMIN1>.");
 		}
 		v.state = "rehearsed";
+		calls = json_pack("[s,s]", "s3 DeleteBucketPolicy",
+		    "s3 PutPublicAccessBlock");
 		golden("card_rehearsal.json",
 		    slack_blocks_rehearsal(&v, "delete the bucket policy",
-			json_pack("[s,s]", "s3 DeleteBucketPolicy",
-			    "s3 PutPublicAccessBlock"),
-			1));
+			calls, 1));
+		json_decref(calls);
 		v = prod;
 		v.exc_pending = 1;
 		golden("reminder_pending.json", slack_blocks_reminder(&v));
@@ -501,6 +502,12 @@ test_card_states(void)
 		CHECK(mrkdwn_contains(m, "awaits an admin's approval"));
 		CHECK(!mrkdwn_contains(m, "unless an exception"));
 		CHECK(!has_actions(m));
+		json_decref(m);
+		/* denied: still notified, but the card has no buttons left */
+		v = nonprod;
+		m = slack_blocks_decision(&v, "Denied.");
+		CHECK(mrkdwn_contains(m, "fixit will fix this <!date^"));
+		CHECK(!mrkdwn_contains(m, "unless an exception"));
 		json_decref(m);
 		v = nonprod;
 		m = slack_blocks_reminder_decided(&v);
