@@ -84,7 +84,8 @@ sender_view_of(const struct config *cfg, const struct finding *f, char *iac,
 		v->fix_now = policy_fix_now_allowed(pb, env);
 		v->exc_mask = policy_exc_allowed(pb, env);
 		v->exc_approval_mask = approval_mask(pb) & v->exc_mask;
-		v->irreversible = pb->irreversible;
+		v->irreversible =
+		    pb->irreversible || executor_irreversible(&pb->exec);
 		v->rehearsal = executor_rehearses(&pb->exec);
 		v->notify_only = pb->mode == PB_NOTIFY || f->notify_only;
 		v->fix_now = v->fix_now && !f->notify_only;
