@@ -225,7 +225,16 @@ fx_err db_outbox_depth(struct db *db, int64_t *pending) FX_WUR;
 /* ---- the Slack message of a finding, owner lookup cache ------------ */
 fx_err db_finding_set_message(struct db *db, int64_t id, const char *channel,
     const char *ts, const char *owner_slack_id)
-    FX_WUR; /* owner_slack_id may be NULL: unchanged */
+    FX_WUR; /* owner_slack_id may be NULL: unchanged; forgets the
+	     * reminder (a new message starts a new thread) */
+/*
+ * The reminder posted in the finding's thread (its ts in the finding's
+ * slack_channel): a decision later takes its buttons away. Get: *ts NULL
+ * when none (heap memory, free it); FX_ENOTFOUND when no such finding.
+ */
+fx_err db_finding_set_reminder(struct db *db, int64_t id,
+    const char *ts) FX_WUR;
+fx_err db_finding_get_reminder(struct db *db, int64_t id, char **ts) FX_WUR;
 /* *user_id NULL when not cached or older than max_age seconds */
 fx_err db_slack_user_get(struct db *db, const char *email, int64_t max_age,
     int64_t now, char **user_id) FX_WUR;

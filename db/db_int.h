@@ -94,6 +94,8 @@ enum db_sql {
 	SQL_OWNER_OPEN,
 	SQL_OWNER_OPEN_COUNT,
 	SQL_EXC_PENDING_LIST,
+	SQL_F_SET_REMINDER,
+	SQL_F_GET_REMINDER,
 	SQL__COUNT
 };
 extern const char *const db_sql_text[SQL__COUNT];

@@ -358,6 +358,13 @@ static const char schema_v6[] =
 static const char schema_v7[] =
     "CREATE INDEX findings_owner ON findings (owner_slack_id, state);";
 
+/*
+ * v8: the ts of the reminder posted in a finding's thread, so that a
+ * decision can take that message's buttons away too (server/sender.c).
+ */
+static const char schema_v8[] =
+    "ALTER TABLE findings ADD COLUMN slack_reminder_ts TEXT;";
+
 const char *const db_migrations[] = {
 	schema_v1, /* 0 -> 1 */
 	schema_v2, /* 1 -> 2 */
@@ -366,6 +373,7 @@ const char *const db_migrations[] = {
 	schema_v5, /* 4 -> 5 */
 	schema_v6, /* 5 -> 6 */
 	schema_v7, /* 6 -> 7 */
+	schema_v8, /* 7 -> 8 */
 };
 const int db_nmigrations =
     (int)(sizeof(db_migrations) / sizeof(db_migrations[0]));

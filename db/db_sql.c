@@ -86,8 +86,8 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "updated_at = ?15 WHERE id = ?1",
 	[SQL_F_SET_MESSAGE] =
 	    "UPDATE findings SET slack_channel = ?2, "
-	    "slack_ts = ?3, owner_slack_id = coalesce(?4, owner_slack_id) "
-	    "WHERE id = ?1",
+	    "slack_ts = ?3, owner_slack_id = coalesce(?4, owner_slack_id), "
+	    "slack_reminder_ts = NULL WHERE id = ?1",
 
 	[SQL_F_OPEN_REARM] =
 	    "UPDATE findings SET deadline = NULL, "
@@ -340,4 +340,8 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "INDEXED BY exceptions_status "
 	    "JOIN findings f ON f.id = e.finding_id "
 	    "WHERE e.status = 'pending' ORDER BY e.id LIMIT ?1",
+	[SQL_F_SET_REMINDER] =
+	    "UPDATE findings SET slack_reminder_ts = ?2 WHERE id = ?1",
+	[SQL_F_GET_REMINDER] =
+	    "SELECT slack_reminder_ts FROM findings WHERE id = ?1",
 };

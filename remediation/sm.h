@@ -26,10 +26,12 @@
  * Outbox kinds written here and delivered by server/sender.c; args are a
  * JSON object, finding_id is the outbox row's column:
  *   notify            the first message asking the owner (buttons)
- *   reminder          reminder before the deadline (thread reply)
+ *   reminder          reminder before the deadline (thread reply; its ts
+ *                     is kept: decisions update it too)
  *   decision   {"text", opt "channel","ts"}  chat.update of the finding's
  *                     message (or of channel/ts) to say who decided what,
- *                     buttons removed
+ *                     buttons removed, the finding's state shown; the
+ *                     reminder in its thread loses its buttons too
  *   modal      {"kind":"1m"|"1y","trigger_id"}  views.open justification
  *   ephemeral  {"channel","user","text"}  chat.postEphemeral
  *   owner_msg  {"text"}  message to the finding's owner destination
