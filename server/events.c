@@ -27,6 +27,7 @@
 #include "ev_decide.h"
 #include "events.h"
 #include "fxlog.h"
+#include "fxsay.h"
 #include "fxtime.h"
 #include "fxworker.h"
 #include "sender.h"
@@ -234,12 +235,14 @@ add_msg(struct db *db, const struct ev_msg *m, int64_t now)
 	switch (m->kind) {
 	case EV_MSG_ADMIN:
 		kind = "admin_msg";
-		args = json_pack("{s:s}", "text", m->text);
+		args = json_pack("{s:s,s:s}", FXSAY_KEY, "event_note",
+		    "message", m->text);
 		break;
 	case EV_MSG_DM:
 		kind = "dm";
 		args =
-		    json_pack("{s:s, s:s}", "email", m->email, "text", m->text);
+		    json_pack("{s:s,s:s,s:s}", "email", m->email, FXSAY_KEY,
+			"event_note", "message", m->text);
 		break;
 	}
 	if (args == NULL)

@@ -27,6 +27,7 @@
 #include "sender.h"
 #include "slack_form.h"
 #include "slack_notice.h"
+#include "slack_say.h"
 #include "slack_payload.h"
 #include "slack_sig.h"
 #include "sm.h"
@@ -127,7 +128,7 @@ struct action_state {
 	int64_t now;
 	struct sm_click click;
 	struct sm_exception_req exc;
-	struct buf msg; /* refusal sentence for the modal */
+	json_t *refusal; /* the modal's refusal (a fact: fxsay.h) */
 };
 
 static void
@@ -138,7 +139,7 @@ action_state_free(void *p)
 	if (st == NULL)
 		return;
 	slack_interaction_release(&st->si);
-	buf_release(&st->msg);
+	json_decref(st->refusal);
 	free(st);
 }
 
@@ -155,7 +156,8 @@ exc_job_run(struct db *db, void *arg)
 {
 	struct action_state *st = arg;
 
-	return sm_exception_submit(db, st->pol, &st->exc, st->now, &st->msg);
+	return sm_exception_submit(db, st->pol, &st->exc, st->now,
+	    &st->refusal);
 }
 
 static void
@@ -189,6 +191,20 @@ modal_error(struct http_reply *rp, const char *msg)
 		"reason", msg));
 }
 
+/* a refusal in the plain text of a modal error (no markup there) */
+static void
+modal_refusal(struct http_reply *rp, const json_t *refusal)
+{
+	struct buf t = BUF_INIT;
+
+	if (refusal == NULL || slack_say_plain(refusal, NULL, &t) != FX_OK ||
+	    t.len == 0)
+		modal_error(rp, "This exception cannot be recorded.");
+	else
+		modal_error(rp, buf_str(&t));
+	buf_release(&t);
+}
+
 static void
 exc_finish(struct app *a, void *state, fx_err rc, struct http_reply *rp)
 {
@@ -196,9 +212,7 @@ exc_finish(struct app *a, void *state, fx_err rc, struct http_reply *rp)
 
 	if (rc == FX_EPERM || rc == FX_ECONFLICT || rc == FX_ENOTFOUND ||
 	    rc == FX_EINVAL) {
-		modal_error(rp, st->msg.len
-				    ? buf_str(&st->msg)
-				    : "This exception cannot be recorded.");
+		modal_refusal(rp, st->refusal);
 		return;
 	}
 	if (rc != FX_OK) {
@@ -372,7 +386,6 @@ h_slack_actions(struct app *a, struct http_request *r, struct http_reply *rp)
 		http_reply_error(rp, 500, "out of memory");
 		goto out;
 	}
-	buf_init(&st->msg, 1024);
 	st->pol = a->cfg->policy;
 	st->now = fx_now();
 	body = http_req_body(r, &len);

@@ -569,17 +569,18 @@ slack_blocks_finding(const struct slack_finding_view *v)
 	return v ? finding_message(v, 1) : NULL;
 }
 
-json_t *
-slack_blocks_decision(const struct slack_finding_view *v,
-    const char *decision_text)
+/* the finding message without buttons, plus text escaped per flags */
+static json_t *
+decision_msg(const struct slack_finding_view *v, const char *decision_text,
+    int flags)
 {
 	struct sb s = SB_INIT;
 	json_t *msg, *ctx;
 
 	if (v == NULL || (msg = finding_message(v, 0)) == NULL)
 		return NULL;
-	sb_esc(&s, nonempty(decision_text) ? decision_text : "Decided.",
-	    ESC_MRKDWN | ESC_MENTIONS, LIM_TEXT);
+	sb_esc(&s, nonempty(decision_text) ? decision_text : "Decided.", flags,
+	    LIM_TEXT);
 	ctx = json_pack("{s:s,s:[o]}", "type", "context", "elements",
 	    obj_text("mrkdwn", sb_str(&s)));
 	if (arr_add(json_object_get(msg, "blocks"), ctx) != 0) {
@@ -588,6 +589,20 @@ slack_blocks_decision(const struct slack_finding_view *v,
 	}
 	buf_release(&s.b);
 	return msg;
+}
+
+json_t *
+slack_blocks_decision(const struct slack_finding_view *v,
+    const char *decision_text)
+{
+	return decision_msg(v, decision_text, ESC_MRKDWN | ESC_MENTIONS);
+}
+
+json_t *
+slack_blocks_decision_mrkdwn(const struct slack_finding_view *v,
+    const char *mrkdwn)
+{
+	return decision_msg(v, mrkdwn, 0);
 }
 
 json_t *
@@ -762,25 +777,38 @@ slack_blocks_rehearsal(const struct slack_finding_view *v, const char *would,
 	return msg;
 }
 
-json_t *
-slack_blocks_text(const char *text)
+/* text escaped per flags in one section block */
+static json_t *
+text_msg(const char *text, int flags)
 {
 	struct sb s = SB_INIT;
 	json_t *msg;
 
 	if (text == NULL)
 		return NULL;
-	if (esc_walk(text, ESC_MRKDWN | ESC_MENTIONS, LIM_TEXT, NULL)) {
-		sb_esc(&s, text, ESC_MRKDWN | ESC_MENTIONS, LIM_TEXT);
+	if (esc_walk(text, flags, LIM_TEXT, NULL)) {
+		sb_esc(&s, text, flags, LIM_TEXT);
 		msg = json_pack("{s:s,s:[o]}", "text", sb_str(&s), "blocks",
 		    blk_section(sb_str(&s)));
 	} else {
 		/* too long for a section: top-level text only */
-		sb_esc(&s, text, ESC_MRKDWN | ESC_MENTIONS, LIM_FALLBACK);
+		sb_esc(&s, text, flags, LIM_FALLBACK);
 		msg = json_pack("{s:s}", "text", sb_str(&s));
 	}
 	buf_release(&s.b);
 	return msg;
+}
+
+json_t *
+slack_blocks_text(const char *text)
+{
+	return text_msg(text, ESC_MRKDWN | ESC_MENTIONS);
+}
+
+json_t *
+slack_blocks_mrkdwn(const char *mrkdwn)
+{
+	return text_msg(mrkdwn, 0);
 }
 
 fx_err

@@ -61,6 +61,9 @@ json_t *slack_blocks_reminder(const struct slack_finding_view *v) FX_WUR;
 /* the finding message without buttons, plus decision_text (chat.update) */
 json_t *slack_blocks_decision(const struct slack_finding_view *v,
     const char *decision_text) FX_WUR;
+/* the same with mrkdwn already rendered (slack_say.h): not escaped again */
+json_t *slack_blocks_decision_mrkdwn(const struct slack_finding_view *v,
+    const char *mrkdwn) FX_WUR;
 /* views.open "view": the justification modal; kind 0 = 1 month, 1 = 1 year */
 json_t *slack_blocks_modal(const struct slack_finding_view *v, int kind) FX_WUR;
 /* admin channel: an exception asks for approval (Approve / Deny) */
@@ -79,6 +82,8 @@ json_t *slack_blocks_rehearsal(const struct slack_finding_view *v,
     const char *would, const json_t *calls, int update) FX_WUR;
 /* a simple message: text in one section block */
 json_t *slack_blocks_text(const char *text) FX_WUR;
+/* the same with mrkdwn already rendered (slack_say.h): not escaped again */
+json_t *slack_blocks_mrkdwn(const char *mrkdwn) FX_WUR;
 
 /* append s to out with &, <, > escaped for mrkdwn; out unchanged on error */
 fx_err slack_blocks_escape(const char *s, struct buf *out) FX_WUR;
