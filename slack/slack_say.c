@@ -140,7 +140,7 @@ static const struct say_entry table[] = {
 
 #define NTABLE (sizeof(table) / sizeof(table[0]))
 
-static const char generic[] = "fixit has an update on {f} ({s:say}).";
+static const char generic[] = "fixit has an update on {f}.";
 
 /* a field has a value: not absent, null, false, 0 or "" */
 static int
