@@ -32,8 +32,8 @@ guard(struct db *db, const struct policy *pol, const struct finding *f,
 		    (json_int_t)f->id);
 		rc = FX_ENOTFOUND;
 	} else if (!sm_may_act(pol, f, user)) {
-		*why = sm_fact("not_owner", "{s:s?}", "owner",
-		    f->owner_slack_id);
+		*why =
+		    sm_fact("not_owner", "{s:s?}", "owner", f->owner_slack_id);
 		rc = FX_EPERM;
 	} else if (f->state != FS_NOTIFIED) {
 		*why = sm_fact("already_handled", "{s:s}", "state",
@@ -215,8 +215,8 @@ decide_deny(struct db *db, const struct playbook *pb, const struct sm_click *c,
 	    "{s:s,s:s}", "by", c->user_id, "kind", sm_exc_code(kind));
 	if (rc != FX_OK)
 		goto out;
-	rc = decide_request_msg(db, c, e, f, kind, "exc_request_denied", 0,
-	    now);
+	rc =
+	    decide_request_msg(db, c, e, f, kind, "exc_request_denied", 0, now);
 out:
 	buf_release(&t);
 	return rc;
@@ -357,8 +357,8 @@ submit_pending(struct db *db, const struct sm_exception_req *r,
 	if (rc != FX_OK)
 		goto out;
 	f->exc_pending = e.id;
-	rc = buf_addf(&t, "Exception %s requested: %s", policy_exc_name(r->kind),
-	    r->reason);
+	rc = buf_addf(&t, "Exception %s requested: %s",
+	    policy_exc_name(r->kind), r->reason);
 	if (rc != FX_OK)
 		goto out;
 	rc = sm_apply(db, f, FS_NOTIFIED, r->user_id, "exception_requested",
@@ -413,9 +413,8 @@ submit_active(struct db *db, const struct playbook *pb,
 	if (rc != FX_OK)
 		goto out;
 	rc = sm_say(db, "decision", f->id, now, "exc_taken",
-	    "{s:s,s:s,s:I,s:s}", "by", r->user_id, "kind",
-	    sm_exc_code(r->kind), "until", (json_int_t)e.until, "reason",
-	    r->reason);
+	    "{s:s,s:s,s:I,s:s}", "by", r->user_id, "kind", sm_exc_code(r->kind),
+	    "until", (json_int_t)e.until, "reason", r->reason);
 out:
 	exception_release(&e);
 	buf_release(&t);

@@ -66,8 +66,8 @@ fx_err sm_out(struct db *db, const char *kind, int64_t finding_id, int64_t now,
  */
 json_t *sm_fact(const char *code, const char *fmt, ...);
 /* an outbox row of kind whose args are the fact sm_fact(code, fmt, ...) */
-fx_err sm_say(struct db *db, const char *kind, int64_t finding_id,
-    int64_t now, const char *code, const char *fmt, ...) FX_WUR;
+fx_err sm_say(struct db *db, const char *kind, int64_t finding_id, int64_t now,
+    const char *code, const char *fmt, ...) FX_WUR;
 /* an "ephemeral" row: fact (stolen, NULL: FX_ENOMEM) + channel, user */
 fx_err sm_out_ephemeral(struct db *db, int64_t finding_id, const char *channel,
     const char *user, json_t *fact, int64_t now) FX_WUR;

@@ -69,8 +69,8 @@ hk_expired(struct db *db, const struct policy *pol, struct finding *f,
 	if (rc != FX_OK)
 		goto out;
 	if (pb != NULL && (pb->mode == PB_NOTIFY || pb->mode == PB_ENFORCE)) {
-		rc = sm_say(db, "owner_msg", f->id, now, "exc_lapsed",
-		    "{s:s}", "kind", sm_exc_code(kind));
+		rc = sm_say(db, "owner_msg", f->id, now, "exc_lapsed", "{s:s}",
+		    "kind", sm_exc_code(kind));
 		if (rc != FX_OK)
 			goto out;
 	}

@@ -461,9 +461,9 @@ history_item(struct out *o, const json_t *h)
 	char iso[21];
 
 	cmd_put(o, "%s ", jtime(h, "at", iso));
-	put_user(o,
-	    json_is_string(json_object_get(h, "actor")) ? jstr(h, "actor")
-							: "fixit");
+	put_user(o, json_is_string(json_object_get(h, "actor"))
+			? jstr(h, "actor")
+			: "fixit");
 	if (json_is_string(json_object_get(h, "from")) &&
 	    json_is_string(json_object_get(h, "to")) && strcmp(from, to) != 0)
 		cmd_put(o, " %s -> %s", from, to);

@@ -240,9 +240,8 @@ add_msg(struct db *db, const struct ev_msg *m, int64_t now)
 		break;
 	case EV_MSG_DM:
 		kind = "dm";
-		args =
-		    json_pack("{s:s,s:s,s:s}", "email", m->email, FXSAY_KEY,
-			"event_note", "message", m->text);
+		args = json_pack("{s:s,s:s,s:s}", "email", m->email, FXSAY_KEY,
+		    "event_note", "message", m->text);
 		break;
 	}
 	if (args == NULL)

@@ -605,10 +605,12 @@ deliver_simple(struct sender *s, struct row_ctx *c, struct buf *err,
 					       msg, &resp, ra, err)
 					 : FX_ENOMEM;
 		}
-	} else if (strcmp(kind, "admin_msg") == 0 && sender_say_has(c->row->args)) {
+	} else if (strcmp(kind, "admin_msg") == 0 &&
+		   sender_say_has(c->row->args)) {
 		rc = post(s, row_message(s, c, 0),
 		    s->app->cfg->policy->admin_channel, NULL, &resp, err, ra);
-	} else if (strcmp(kind, "owner_msg") == 0 && sender_say_has(c->row->args) && c->have_f) {
+	} else if (strcmp(kind, "owner_msg") == 0 &&
+		   sender_say_has(c->row->args) && c->have_f) {
 		rc = resolve_dest(s, c, &dest, &uid, err);
 		if (rc == FX_OK)
 			rc = post(s, row_message(s, c, 0), dest, c->f.slack_ts,

@@ -100,8 +100,8 @@ tell_late(struct db *db, const struct modal_item *it, int64_t now)
 		ch = it->have_f ? it->f.slack_channel : NULL;
 	if (ch == NULL || user == NULL || *user == '\0')
 		return FX_OK; /* nobody to tell: logged by the caller */
-	eph = json_pack("{s:s,s:s,s:s}", "channel", ch, "user", user,
-	    FXSAY_KEY, "modal_late");
+	eph = json_pack("{s:s,s:s,s:s}", "channel", ch, "user", user, FXSAY_KEY,
+	    "modal_late");
 	if (eph == NULL)
 		return FX_ENOMEM;
 	rc = db_outbox_add(db, "ephemeral", it->row->finding_id, eph, now);

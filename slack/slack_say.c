@@ -189,8 +189,8 @@ slack_say_user_valid(const char *s)
 
 	if (s == NULL || (s[0] != 'U' && s[0] != 'W'))
 		return 0;
-	for (i = 1; (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9');
-	     i++)
+	for (i = 1;
+	     (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9'); i++)
 		;
 	return s[i] == '\0' && i >= 3 && i <= 25;
 }
@@ -220,8 +220,8 @@ put_text(const char *s, int plain, struct buf *out)
 }
 
 static fx_err
-put_finding(const json_t *fact, const struct slack_finding_view *v,
-    int plain, struct buf *out)
+put_finding(const json_t *fact, const struct slack_finding_view *v, int plain,
+    struct buf *out)
 {
 	const json_t *id = json_object_get(fact, "finding_id");
 	const char *name;

@@ -313,7 +313,8 @@ test_lists(struct dbw *w)
 		/* the finding's own exception, its requester a mention */
 		HAS(r, "*Exceptions:*\n\xe2\x80\xa2 #1 1 month *active* for "
 		       "#5, by <@U0OWNER>, asked ");
-		HAS(r, "<@U0OWNER> notified -> excepted: migration in progress");
+		HAS(r,
+		    "<@U0OWNER> notified -> excepted: migration in progress");
 		CHECK(strstr(r, "&lt;@") == NULL);
 		HAS(run(w, ADMIN, "show 4"), "*Prior state:* {\"size\":8}");
 		HAS(run(w, ADMIN, "show 999"), "Finding #999 was not found.");

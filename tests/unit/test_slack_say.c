@@ -36,13 +36,12 @@ static const struct slack_finding_view plainview = {
 static json_t *
 fact(const char *code, const char *s, int variant)
 {
-	static const char *const results[3] = { "done", "rehearsed",
-		"failed" };
+	static const char *const results[3] = { "done", "rehearsed", "failed" };
 	json_t *f;
 
 	f = json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:s,s:s,s:s,s:I,s:I,s:s,"
-			 "s:s,s:s,s:s,s:s,s:i,s:i,s:i,s:i,s:i,s:s,s:s,s:b,"
-			 "s:b}",
+		      "s:s,s:s,s:s,s:s,s:i,s:i,s:i,s:i,s:i,s:s,s:s,s:b,"
+		      "s:b}",
 	    "say", code, "by", "U0ADMIN1", "owner", "U0OWNER1", "kind", "1y",
 	    "until", (json_int_t)T_UNTIL, "deadline", (json_int_t)T_UNTIL,
 	    "reason", s, "description", s, "message", s, "exception_id",
@@ -79,42 +78,46 @@ test_every_code(void)
 	unknown = json_pack("{s:s}", "say", "no_such_code");
 	CHECK_INT(slack_say(unknown, &view, &g), FX_OK);
 	for (i = 0; (code = slack_say_code(i)) != NULL; i++) {
-		TEST(code) for (v = 0; v < 3; v++) {
-			f = fact(code, HOSTILE, v);
-			buf_reset(&b);
-			CHECK_INT(slack_say(f, &view, &b), FX_OK);
-			if (getenv("TEST_VERBOSE"))
-				printf("    %s\n", buf_str(&b));
-			CHECK(b.len > 0);
-			CHECK(strcmp(buf_str(&b), buf_str(&g)) != 0);
-			/* no field left unfilled: braces only in dates */
-			CHECK_INT(count(buf_str(&b), "{"),
-			    2 * count(buf_str(&b), "<!date^"));
-			/* no hostile markup gets through */
-			CHECK(strstr(buf_str(&b), "<!channel") == NULL);
-			CHECK(strstr(buf_str(&b), "<@U1|") == NULL);
-			CHECK(strstr(buf_str(&b), "<b>") == NULL);
-			CHECK(strstr(buf_str(&b), "&amp;amp;") == NULL);
-			CHECK(strstr(buf_str(&b), "&lt;!date") == NULL);
-			CHECK(strstr(buf_str(&b), "&lt;@") == NULL ||
-			      strstr(buf_str(&b), "&lt;@U1|x&gt;") != NULL);
-			/* a date is exactly one well-formed token */
-			CHECK_INT(count(buf_str(&b), "<!date^"),
-			    count(buf_str(&b), "|2026-01-01T00:00:00Z>"));
-			buf_reset(&b);
-			CHECK_INT(slack_say_plain(f, &view, &b), FX_OK);
-			CHECK(b.len > 0);
-			CHECK(strstr(buf_str(&b), "<!date") == NULL);
-			CHECK(strstr(buf_str(&b), "&lt;") == NULL);
-			CHECK(strstr(buf_str(&b), "<@U0") == NULL);
-			json_decref(f);
-			/* benign fields: the plain text has no markup at all */
-			f = fact(code, "plain words", v);
-			buf_reset(&b);
-			CHECK_INT(slack_say_plain(f, &plainview, &b), FX_OK);
-			CHECK(strpbrk(buf_str(&b), "*`&>") == NULL);
-			json_decref(f);
-		}
+		TEST(code)
+			for (v = 0; v < 3; v++) {
+				f = fact(code, HOSTILE, v);
+				buf_reset(&b);
+				CHECK_INT(slack_say(f, &view, &b), FX_OK);
+				if (getenv("TEST_VERBOSE"))
+					printf("    %s\n", buf_str(&b));
+				CHECK(b.len > 0);
+				CHECK(strcmp(buf_str(&b), buf_str(&g)) != 0);
+				/* no field left unfilled: braces only in dates */
+				CHECK_INT(count(buf_str(&b), "{"),
+				    2 * count(buf_str(&b), "<!date^"));
+				/* no hostile markup gets through */
+				CHECK(strstr(buf_str(&b), "<!channel") == NULL);
+				CHECK(strstr(buf_str(&b), "<@U1|") == NULL);
+				CHECK(strstr(buf_str(&b), "<b>") == NULL);
+				CHECK(strstr(buf_str(&b), "&amp;amp;") == NULL);
+				CHECK(strstr(buf_str(&b), "&lt;!date") == NULL);
+				CHECK(strstr(buf_str(&b), "&lt;@") == NULL ||
+				      strstr(buf_str(&b), "&lt;@U1|x&gt;") !=
+					  NULL);
+				/* a date is exactly one well-formed token */
+				CHECK_INT(count(buf_str(&b), "<!date^"),
+				    count(buf_str(&b),
+					"|2026-01-01T00:00:00Z>"));
+				buf_reset(&b);
+				CHECK_INT(slack_say_plain(f, &view, &b), FX_OK);
+				CHECK(b.len > 0);
+				CHECK(strstr(buf_str(&b), "<!date") == NULL);
+				CHECK(strstr(buf_str(&b), "&lt;") == NULL);
+				CHECK(strstr(buf_str(&b), "<@U0") == NULL);
+				json_decref(f);
+				/* benign fields: the plain text has no markup at all */
+				f = fact(code, "plain words", v);
+				buf_reset(&b);
+				CHECK_INT(slack_say_plain(f, &plainview, &b),
+				    FX_OK);
+				CHECK(strpbrk(buf_str(&b), "*`&>") == NULL);
+				json_decref(f);
+			}
 	}
 	json_decref(unknown);
 	buf_release(&b);
@@ -180,7 +183,8 @@ test_sentences(void)
 	TEST("optional fields") {
 		f = json_pack("{s:s,s:s,s:s,s:I}", "say", "exc_denied", "by",
 		    "U0ADMIN1", "kind", "1m", "deadline", (json_int_t)0);
-		check_say(f, &view, 0, "Exception: 1 month denied by <@U0ADMIN1>.");
+		check_say(f, &view, 0,
+		    "Exception: 1 month denied by <@U0ADMIN1>.");
 		json_decref(f);
 		f = json_pack("{s:s}", "say", "not_owner");
 		check_say(f, &view, 0,
