@@ -20,6 +20,10 @@
 #include "slack_say.h"
 #include "banned.h"
 
+#define IAM_USER_ASK                                                           \
+	"Long-lived IAM users are discouraged: the fixit admins were told; "   \
+	"tell them why it is needed."
+
 struct say_entry {
 	const char *code;
 	const char *sel; /* the field choosing this variant, or NULL */
@@ -100,6 +104,18 @@ static const struct say_entry table[] = {
 	    "last: {f}. None of its fixes runs until `/fixit resume "
 	    "{s:playbook}`." },
 	{ "event_note", NULL, NULL, "{s:message}" },
+	{ "iam_user_created", "account_name", "*",
+	    "IAM user *{s:iam_user}* was created in {s:account_name} "
+	    "({s:account}) by {s:actor}." },
+	{ "iam_user_created", NULL, NULL,
+	    "IAM user *{s:iam_user}* was created in an unconfigured account "
+	    "({s:account}) by {s:actor}." },
+	{ "iam_user_created_you", "account_name", "*",
+	    "You created IAM user *{s:iam_user}* in {s:account_name} "
+	    "({s:account}). " IAM_USER_ASK },
+	{ "iam_user_created_you", NULL, NULL,
+	    "You created IAM user *{s:iam_user}* in an unconfigured account "
+	    "({s:account}). " IAM_USER_ASK },
 	/* refusals */
 	{ "not_found", NULL, NULL, "Finding #{i:finding_id} was not found." },
 	{ "not_configured", NULL, NULL,

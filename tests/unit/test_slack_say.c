@@ -53,6 +53,14 @@ fact(const char *code, const char *s, int variant)
 	    "irreversible", variant == 0);
 	if (f != NULL && variant > 0)
 		json_object_del(f, "owner");
+	if (f != NULL && variant < 2) /* variant 2: no account name */
+		json_object_set_new(f, "account_name", json_string(s));
+	if (f != NULL)
+		json_object_set_new(f, "iam_user", json_string(s));
+	if (f != NULL)
+		json_object_set_new(f, "actor", json_string(s));
+	if (f != NULL)
+		json_object_set_new(f, "account", json_string("123456789012"));
 	return f;
 }
 
