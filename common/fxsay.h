@@ -40,7 +40,6 @@
  *   undo_result   {result "done"|"rehearsed"|"failed", by, message}
  *   breaker       {playbook, breaker "failures"|"undos", count,
  *                  threshold, window (seconds)}
- *   event_note    {message}               a note (plain text)
  *   iam_user_created {iam_user, account, opt account_name, actor}  (admins)
  *   iam_user_created_you {iam_user, account, opt account_name}  (dm)
  * Refusals (ephemeral rows {channel, user, ...}, modal errors):
@@ -58,6 +57,7 @@
  *   self_approval {}
  *   reason_needed {max}
  *   modal_late    {}                      the form could not open in time
+ *   unknown_action {}                     a button fixit no longer knows
  * An unknown code renders as a generic sentence, never fails. Field
  * names "text", "user", "email", "channel" and "ts" are the rows'
  * addresses (and a legacy row's text), never a fact's field.

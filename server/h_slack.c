@@ -27,8 +27,8 @@
 #include "sender.h"
 #include "slack_form.h"
 #include "slack_notice.h"
-#include "slack_say.h"
 #include "slack_payload.h"
+#include "slack_say.h"
 #include "slack_sig.h"
 #include "sm.h"
 #include "banned.h"
@@ -239,7 +239,7 @@ notice_job_run(struct db *db, void *arg)
 	fx_err rc;
 
 	args = json_pack("{s:s,s:s,s:s}", "channel", st->si.channel_id, "user",
-	    st->si.user_id, "text", slack_notice_text(SN_UNKNOWN_ACTION));
+	    st->si.user_id, FXSAY_KEY, "unknown_action");
 	if (args == NULL)
 		return FX_ENOMEM;
 	rc = db_outbox_add(db, "ephemeral", 0, args, st->now);

@@ -31,6 +31,17 @@ struct say_entry {
 	const char *tmpl;
 };
 
+/* the codes whose sentence is slack_notice's (plain text) */
+static const struct {
+	const char *code;
+	enum slack_notice notice;
+} notice_codes[] = {
+	{ "modal_late", SN_MODAL_LATE },
+	{ "unknown_action", SN_UNKNOWN_ACTION },
+};
+
+#define NNOTICE (sizeof(notice_codes) / sizeof(notice_codes[0]))
+
 static const struct say_entry table[] = {
 	/* decisions */
 	{ "fix_now", NULL, NULL, "{u:by} chose *Fix now*" },
@@ -103,7 +114,6 @@ static const struct say_entry table[] = {
 	    "(threshold {i:threshold}): playbook {s:playbook} paused; the "
 	    "last: {f}. None of its fixes runs until `/fixit resume "
 	    "{s:playbook}`." },
-	{ "event_note", NULL, NULL, "{s:message}" },
 	{ "iam_user_created", "account_name", "*",
 	    "IAM user *{s:iam_user}* was created in {s:account_name} "
 	    "({s:account}) by {s:actor}." },
@@ -151,7 +161,6 @@ static const struct say_entry table[] = {
 	    "it." },
 	{ "reason_needed", NULL, NULL,
 	    "Please give a reason (at most {i:max} characters)." },
-	{ "modal_late", NULL, NULL, NULL }, /* slack_notice's sentence */
 };
 
 #define NTABLE (sizeof(table) / sizeof(table[0]))
@@ -179,12 +188,14 @@ template_of(const json_t *fact)
 	const json_t *s;
 	size_t i;
 
+	/* a notice is plain text without braces: a valid template */
+	for (i = 0; code != NULL && i < NNOTICE; i++)
+		if (strcmp(notice_codes[i].code, code) == 0)
+			return slack_notice_text(notice_codes[i].notice);
 	for (i = 0; code != NULL && i < NTABLE; i++) {
 		e = &table[i];
 		if (strcmp(e->code, code) != 0)
 			continue;
-		if (e->tmpl == NULL) /* modal_late */
-			return slack_notice_text(SN_MODAL_LATE);
 		if (e->sel == NULL)
 			return e->tmpl;
 		s = json_object_get(fact, e->sel);
@@ -365,5 +376,7 @@ slack_say_plain(const json_t *fact, const struct slack_finding_view *v,
 const char *
 slack_say_code(size_t i)
 {
-	return i < NTABLE ? table[i].code : NULL;
+	if (i < NTABLE)
+		return table[i].code;
+	return i - NTABLE < NNOTICE ? notice_codes[i - NTABLE].code : NULL;
 }
