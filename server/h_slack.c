@@ -29,6 +29,7 @@
 #include "slack_form.h"
 #include "slack_notice.h"
 #include "slack_payload.h"
+#include "slack_say.h"
 #include "slack_sig.h"
 #include "sm.h"
 #include "banned.h"
@@ -128,7 +129,7 @@ struct action_state {
 	int64_t now;
 	struct sm_click click;
 	struct sm_exception_req exc;
-	struct buf msg; /* refusal sentence for the modal */
+	json_t *refusal; /* the modal's refusal (a fact: fxsay.h) */
 };
 
 static void
@@ -139,7 +140,7 @@ action_state_free(void *p)
 	if (st == NULL)
 		return;
 	slack_interaction_release(&st->si);
-	buf_release(&st->msg);
+	json_decref(st->refusal);
 	free(st);
 }
 
@@ -156,7 +157,8 @@ exc_job_run(struct db *db, void *arg)
 {
 	struct action_state *st = arg;
 
-	return sm_exception_submit(db, st->pol, &st->exc, st->now, &st->msg);
+	return sm_exception_submit(db, st->pol, &st->exc, st->now,
+	    &st->refusal);
 }
 
 static void
@@ -193,6 +195,20 @@ modal_error(struct http_reply *rp, const char *msg)
 		"reason", msg));
 }
 
+/* a refusal in the plain text of a modal error (no markup there) */
+static void
+modal_refusal(struct http_reply *rp, const json_t *refusal)
+{
+	struct buf t = BUF_INIT;
+
+	if (refusal == NULL || slack_say_plain(refusal, NULL, &t) != FX_OK ||
+	    t.len == 0)
+		modal_error(rp, "This exception cannot be recorded.");
+	else
+		modal_error(rp, buf_str(&t));
+	buf_release(&t);
+}
+
 static void
 exc_finish(struct app *a, void *state, fx_err rc, struct http_reply *rp)
 {
@@ -200,9 +216,7 @@ exc_finish(struct app *a, void *state, fx_err rc, struct http_reply *rp)
 
 	if (rc == FX_EPERM || rc == FX_ECONFLICT || rc == FX_ENOTFOUND ||
 	    rc == FX_EINVAL) {
-		modal_error(rp, st->msg.len
-				    ? buf_str(&st->msg)
-				    : "This exception cannot be recorded.");
+		modal_refusal(rp, st->refusal);
 		return;
 	}
 	if (rc != FX_OK) {
@@ -229,7 +243,7 @@ notice_job_run(struct db *db, void *arg)
 	fx_err rc;
 
 	args = json_pack("{s:s,s:s,s:s}", "channel", st->si.channel_id, "user",
-	    st->si.user_id, "text", slack_notice_text(SN_UNKNOWN_ACTION));
+	    st->si.user_id, FXSAY_KEY, "unknown_action");
 	if (args == NULL)
 		return FX_ENOMEM;
 	rc = db_outbox_add(db, "ephemeral", 0, args, st->now);
@@ -383,7 +397,6 @@ h_slack_actions(struct app *a, struct http_request *r, struct http_reply *rp)
 		http_reply_error(rp, 500, "out of memory");
 		goto out;
 	}
-	buf_init(&st->msg, 1024);
 	st->pol = a->cfg->policy;
 	st->now = fx_now();
 	body = http_req_body(r, &len);

@@ -322,17 +322,23 @@ out:
 	return rc;
 }
 
+/* the row's message (sender_say_message), decision or not */
+static json_t *
+row_message(struct sender *s, struct row_ctx *c, int decision)
+{
+	return sender_say_message(s->app->cfg, c->have_f ? &c->f : NULL,
+	    c->row->args, decision);
+}
+
 static fx_err
 deliver_decision(struct sender *s, struct row_ctx *c, struct buf *err,
     int64_t *ra)
 {
-	struct slack_finding_view v;
 	const json_t *args = c->row->args;
-	const char *text = json_string_value(json_object_get(args, "text"));
 	const char *ch = json_string_value(json_object_get(args, "channel"));
 	const char *ts = json_string_value(json_object_get(args, "ts"));
 
-	if (text == NULL || !c->have_f)
+	if (!sender_say_has(c->row->args) || !c->have_f)
 		return buf_adds(err, "decision without text or finding")
 			   ? FX_ENOMEM
 			   : FX_EREMOTE;
@@ -340,11 +346,8 @@ deliver_decision(struct sender *s, struct row_ctx *c, struct buf *err,
 		ch = c->f.slack_channel;
 		ts = c->f.slack_ts;
 	}
-	sender_view_of(s->app->cfg, &c->f, c->iac, sizeof(c->iac), &v);
-	return update_or_post(s, c,
-	    ch && ts ? slack_blocks_decision(&v, text)
-		     : slack_blocks_text(text),
-	    ch, ts, err, ra);
+	return update_or_post(s, c, row_message(s, c, ch && ts), ch, ts, err,
+	    ra);
 }
 
 /*
@@ -374,8 +377,8 @@ deliver_rehearsal(struct sender *s, struct row_ctx *c, struct buf *err,
  * their own message. Console mode prints it addressed to the person.
  */
 static fx_err
-deliver_dm(struct sender *s, struct row_ctx *c, const char *text, json_t **resp,
-    struct buf *err, int64_t *ra)
+deliver_dm(struct sender *s, struct row_ctx *c, json_t **resp, struct buf *err,
+    int64_t *ra)
 {
 	const json_t *args = c->row->args;
 	const char *user = json_string_value(json_object_get(args, "user"));
@@ -384,7 +387,7 @@ deliver_dm(struct sender *s, struct row_ctx *c, const char *text, json_t **resp,
 	fx_err rc;
 
 	if (!s->live)
-		return post(s, slack_blocks_text(text),
+		return post(s, row_message(s, c, 0),
 		    user    ? user
 		    : email ? email
 			    : "?",
@@ -393,8 +396,7 @@ deliver_dm(struct sender *s, struct row_ctx *c, const char *text, json_t **resp,
 	if (rc == FX_OK && uid != NULL)
 		rc = open_dm(s, uid, &dest, err);
 	if (rc == FX_OK && dest != NULL)
-		rc =
-		    post(s, slack_blocks_text(text), dest, NULL, resp, err, ra);
+		rc = post(s, row_message(s, c, 0), dest, NULL, resp, err, ra);
 	else if (rc == FX_EREMOTE)
 		buf_reset(err);
 	if (rc == FX_EREMOTE)
@@ -410,29 +412,35 @@ deliver_simple(struct sender *s, struct row_ctx *c, struct buf *err,
 {
 	const json_t *args = c->row->args;
 	const char *kind = c->row->kind;
-	const char *text = json_string_value(json_object_get(args, "text"));
 	struct slack_finding_view v;
+	struct buf t = BUF_INIT;
 	json_t *msg = NULL, *resp = NULL;
 	char *dest = NULL, *uid = NULL;
 	fx_err rc = FX_EREMOTE;
 
 	if (strcmp(kind, "ephemeral") == 0) {
-		msg = json_pack("{s:O?,s:O?,s:s?}", "channel",
-		    json_object_get(args, "channel"), "user",
-		    json_object_get(args, "user"), "text", text);
-		if (msg != NULL)
-			rc = slack_call(s, "chat.postEphemeral", msg, &resp, ra,
-			    err);
-	} else if (strcmp(kind, "admin_msg") == 0 && text != NULL) {
-		rc = post(s, slack_blocks_text(text),
+		rc = sender_say_text(s->app->cfg, c->have_f ? &c->f : NULL,
+		    args, &t);
+		if (rc == FX_OK) {
+			msg = json_pack("{s:O?,s:O?,s:s}", "channel",
+			    json_object_get(args, "channel"), "user",
+			    json_object_get(args, "user"), "text", buf_str(&t));
+			rc = msg != NULL ? slack_call(s, "chat.postEphemeral",
+					       msg, &resp, ra, err)
+					 : FX_ENOMEM;
+		}
+	} else if (strcmp(kind, "admin_msg") == 0 &&
+		   sender_say_has(c->row->args)) {
+		rc = post(s, row_message(s, c, 0),
 		    s->app->cfg->policy->admin_channel, NULL, &resp, err, ra);
-	} else if (strcmp(kind, "owner_msg") == 0 && text && c->have_f) {
+	} else if (strcmp(kind, "owner_msg") == 0 &&
+		   sender_say_has(c->row->args) && c->have_f) {
 		rc = resolve_dest(s, c, &dest, &uid, err);
 		if (rc == FX_OK)
-			rc = post(s, slack_blocks_text(text), dest,
-			    c->f.slack_ts, &resp, err, ra);
-	} else if (strcmp(kind, "dm") == 0 && text != NULL) {
-		rc = deliver_dm(s, c, text, &resp, err, ra);
+			rc = post(s, row_message(s, c, 0), dest, c->f.slack_ts,
+			    &resp, err, ra);
+	} else if (strcmp(kind, "dm") == 0 && sender_say_has(c->row->args)) {
+		rc = deliver_dm(s, c, &resp, err, ra);
 	} else if (strcmp(kind, "approval_request") == 0 && c->have_f &&
 		   c->have_exc) {
 		sender_view_of(s->app->cfg, &c->f, c->iac, sizeof(c->iac), &v);
@@ -446,6 +454,7 @@ deliver_simple(struct sender *s, struct row_ctx *c, struct buf *err,
 	}
 	json_decref(msg);
 	json_decref(resp);
+	buf_release(&t);
 	free(dest);
 	free(uid);
 	return rc;

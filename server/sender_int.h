@@ -88,6 +88,22 @@ void sender_view_dest(const struct config *cfg, const struct finding *f,
     const char *channel, struct slack_finding_view *v);
 
 /*
+ * What a row that tells people something (decision, owner_msg,
+ * admin_msg, ephemeral, dm) says, with finding f (NULL: none) as Slack
+ * shows it: its fact (common/fxsay.h) put into words by slack_say, or,
+ * for a row queued by an older version, its "text" (mrkdwn, escaped by
+ * the builder as before). sender_say_message: a new message (decision
+ * and f: the finding's message with it, for chat.update), NULL when
+ * there is nothing to say or memory ran out. sender_say_text: the mrkdwn
+ * appended to t (an ephemeral's text).
+ */
+int sender_say_has(const json_t *args); /* a fact or a legacy text */
+json_t *sender_say_message(const struct config *cfg, const struct finding *f,
+    const json_t *args, int decision) FX_WUR;
+fx_err sender_say_text(const struct config *cfg, const struct finding *f,
+    const json_t *args, struct buf *t) FX_WUR;
+
+/*
  * slack.mode console: print the call to stdout (flushed by the caller)
  * and answer as Slack would (conversations.open: the user's "D" channel;
  * messages: a fake ts from *seq). *resp is a new reference.

@@ -718,25 +718,38 @@ slack_blocks_rehearsal(const struct slack_finding_view *v, const char *would,
 	return msg;
 }
 
-json_t *
-slack_blocks_text(const char *text)
+/* text escaped per flags in one section block */
+static json_t *
+text_msg(const char *text, int flags)
 {
 	struct sb s = SB_INIT;
 	json_t *msg;
 
 	if (text == NULL)
 		return NULL;
-	if (esc_walk(text, ESC_MRKDWN | ESC_MENTIONS, LIM_TEXT, NULL)) {
-		sb_esc(&s, text, ESC_MRKDWN | ESC_MENTIONS, LIM_TEXT);
+	if (esc_walk(text, flags, LIM_TEXT, NULL)) {
+		sb_esc(&s, text, flags, LIM_TEXT);
 		msg = json_pack("{s:s,s:[o]}", "text", sb_str(&s), "blocks",
 		    blk_section(sb_str(&s)));
 	} else {
 		/* too long for a section: top-level text only */
-		sb_esc(&s, text, ESC_MRKDWN | ESC_MENTIONS, LIM_FALLBACK);
+		sb_esc(&s, text, flags, LIM_FALLBACK);
 		msg = json_pack("{s:s}", "text", sb_str(&s));
 	}
 	buf_release(&s.b);
 	return msg;
+}
+
+json_t *
+slack_blocks_text(const char *text)
+{
+	return text_msg(text, ESC_MRKDWN | ESC_MENTIONS);
+}
+
+json_t *
+slack_blocks_mrkdwn(const char *mrkdwn)
+{
+	return text_msg(mrkdwn, 0);
 }
 
 fx_err

@@ -113,6 +113,8 @@ fx_err slack_blocks_actions(const struct slack_finding_view *v,
 json_t *slack_blocks_approval_actions(int64_t exception_id) FX_WUR;
 /* a simple message: text in one section block */
 json_t *slack_blocks_text(const char *text) FX_WUR;
+/* the same with mrkdwn already rendered (slack_say.h): not escaped again */
+json_t *slack_blocks_mrkdwn(const char *mrkdwn) FX_WUR;
 
 /* append s to out with &, <, > escaped for mrkdwn; out unchanged on error */
 fx_err slack_blocks_escape(const char *s, struct buf *out) FX_WUR;
