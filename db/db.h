@@ -238,7 +238,16 @@ fx_err db_outbox_depth(struct db *db, int64_t *pending) FX_WUR;
 /* ---- the Slack message of a finding, owner lookup cache ------------ */
 fx_err db_finding_set_message(struct db *db, int64_t id, const char *channel,
     const char *ts, const char *owner_slack_id)
-    FX_WUR; /* owner_slack_id may be NULL: unchanged */
+    FX_WUR; /* owner_slack_id may be NULL: unchanged; forgets the
+	     * reminder (a new message starts a new thread) */
+/*
+ * The reminder posted in the finding's thread (its ts in the finding's
+ * slack_channel): a decision later takes its buttons away. Get: *ts NULL
+ * when none (heap memory, free it); FX_ENOTFOUND when no such finding.
+ */
+fx_err db_finding_set_reminder(struct db *db, int64_t id,
+    const char *ts) FX_WUR;
+fx_err db_finding_get_reminder(struct db *db, int64_t id, char **ts) FX_WUR;
 /* *user_id NULL when not cached or older than max_age seconds */
 fx_err db_slack_user_get(struct db *db, const char *email, int64_t max_age,
     int64_t now, char **user_id) FX_WUR;
@@ -402,5 +411,17 @@ void finding_page_release(struct finding_page *p); /* accepts NULL */
 /* FX_EINVAL for an unknown state; *out empty on failure */
 fx_err db_findings_list(struct db *db, const struct finding_filter *flt,
     struct finding_page *out) FX_WUR;
+/*
+ * A user's own findings (App Home, /fixit mine): those whose
+ * owner_slack_id is slack_id in state notified, fixing, failed or
+ * excepted, soonest deadline first (none last), at most max, in out
+ * (next_after 0); *total how many there are in all. Index
+ * findings_owner; *out empty on failure.
+ */
+fx_err db_owner_open(struct db *db, const char *slack_id, size_t max,
+    struct finding_page *out, int64_t *total) FX_WUR;
+/* pending exception requests, oldest first, at most max: an array of
+ * exceptions each with "finding", as db_exceptions_list */
+fx_err db_exc_pending(struct db *db, size_t max, json_t **out) FX_WUR;
 
 #endif

@@ -300,6 +300,30 @@ db_finding_set_message(struct db *db, int64_t id, const char *channel,
 	    NULL, __func__);
 }
 
+fx_err
+db_finding_set_reminder(struct db *db, int64_t id, const char *ts)
+{
+	return db_write(db, SQL_F_SET_REMINDER,
+	    DB_ARGS(DB_INT(id), DB_TEXT(ts)), NULL, __func__);
+}
+
+static fx_err
+text_row(sqlite3_stmt *st, void *ctx)
+{
+	fx_err err = FX_OK;
+
+	*(char **)ctx = db_col_text(st, 0, &err);
+	return err;
+}
+
+fx_err
+db_finding_get_reminder(struct db *db, int64_t id, char **ts)
+{
+	*ts = NULL;
+	return db_get(db, SQL_F_GET_REMINDER, DB_ARGS(DB_INT(id)), text_row, ts,
+	    __func__);
+}
+
 static fx_err
 id_row(sqlite3_stmt *st, void *vec)
 {

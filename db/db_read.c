@@ -301,3 +301,33 @@ out:
 		finding_page_release(out);
 	return rc;
 }
+
+fx_err
+db_owner_open(struct db *db, const char *slack_id, size_t max,
+    struct finding_page *out, int64_t *total)
+{
+	struct db_vec vec = DB_VEC_INIT(sizeof(struct finding));
+	fx_err rc;
+
+	*total = 0;
+	rc = db_each(db, SQL_OWNER_OPEN,
+	    DB_ARGS(DB_TEXT(slack_id), DB_INT(db_limit(max))), page_row, &vec,
+	    __func__);
+	if (rc == FX_OK)
+		rc = db_count(db, SQL_OWNER_OPEN_COUNT,
+		    DB_ARGS(DB_TEXT(slack_id)), total, __func__);
+	out->v = vec.v;
+	out->n = vec.len;
+	out->next_after = 0;
+	if (rc != FX_OK)
+		finding_page_release(out);
+	return rc;
+}
+
+fx_err
+db_exc_pending(struct db *db, size_t max, json_t **out)
+{
+	return db_json_rows(db, SQL_EXC_PENDING_LIST,
+	    DB_ARGS(DB_INT(db_limit(max))), row_exception_finding, out,
+	    __func__);
+}

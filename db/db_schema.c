@@ -354,14 +354,25 @@ static const char schema_v6[] =
 					     "  (account_id, kind, at);"
 					     "CREATE INDEX fix_ledger_kind ON fix_ledger (kind, at);";
 
+/* a user's findings for the App Home and /fixit mine (db_owner_open) */
+static const char schema_v7[] =
+    "CREATE INDEX findings_owner ON findings (owner_slack_id, state);";
+
 /*
- * v7: owners report false positives (remediation/sm_owner.c). An
+ * v8: the ts of the reminder posted in a finding's thread, so that a
+ * decision can take that message's buttons away too (server/sender.c).
+ */
+static const char schema_v8[] =
+    "ALTER TABLE findings ADD COLUMN slack_reminder_ts TEXT;";
+
+/*
+ * v9: owners report false positives (remediation/sm_owner.c). An
  * exception row with fp 1 is a report that the finding is wrong, not a
  * request to leave it (kind '1y' for its length: the kind list is a
  * CHECK that SQLite cannot alter); fp 2 once an admin approved it. The
  * approved ones are counted per playbook over the partial index.
  */
-static const char schema_v7[] =
+static const char schema_v9[] =
     "ALTER TABLE exceptions ADD COLUMN fp INTEGER NOT NULL DEFAULT 0"
     "  CHECK (fp IN (0, 1, 2));"
     "CREATE INDEX exceptions_fp ON exceptions (finding_id) WHERE fp = 2;";
@@ -374,6 +385,8 @@ const char *const db_migrations[] = {
 	schema_v5, /* 4 -> 5 */
 	schema_v6, /* 5 -> 6 */
 	schema_v7, /* 6 -> 7 */
+	schema_v8, /* 7 -> 8 */
+	schema_v9, /* 8 -> 9 */
 };
 const int db_nmigrations =
     (int)(sizeof(db_migrations) / sizeof(db_migrations[0]));

@@ -21,6 +21,9 @@
 	"f.last_error, f.slack_channel, f.slack_ts, f.updated_at, "            \
 	"f.notify_only"
 
+/* the states a user's home shows: the owner can still act or wait */
+#define OWNER_STATES "f.state IN ('notified', 'fixing', 'failed', 'excepted')"
+
 #define ECOLS                                                                  \
 	"e.id, e.finding_id, e.requested_by, e.reason, e.kind, "               \
 	"e.requested_at, e.until, e.status, e.decided_by, e.decided_at"
@@ -83,8 +86,8 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "updated_at = ?15 WHERE id = ?1",
 	[SQL_F_SET_MESSAGE] =
 	    "UPDATE findings SET slack_channel = ?2, "
-	    "slack_ts = ?3, owner_slack_id = coalesce(?4, owner_slack_id) "
-	    "WHERE id = ?1",
+	    "slack_ts = ?3, owner_slack_id = coalesce(?4, owner_slack_id), "
+	    "slack_reminder_ts = NULL WHERE id = ?1",
 
 	[SQL_F_OPEN_REARM] =
 	    "UPDATE findings SET deadline = NULL, "
@@ -322,6 +325,25 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "SELECT id, finding_id, kind, args, attempts, "
 	    "created_at FROM outbox INDEXED BY outbox_pending WHERE "
 	    "state = 'pending' AND kind = 'modal' ORDER BY id LIMIT ?1",
+	/* a user's App Home and /fixit mine (server/home.c): findings_owner */
+	[SQL_OWNER_OPEN] = "SELECT " FCOLS " FROM findings f "
+			   "INDEXED BY findings_owner WHERE "
+			   "f.owner_slack_id = ?1 AND " OWNER_STATES " "
+			   "ORDER BY f.deadline IS NULL, f.deadline, f.id "
+			   "LIMIT ?2",
+	[SQL_OWNER_OPEN_COUNT] = "SELECT count(*) FROM findings f "
+				 "INDEXED BY findings_owner WHERE "
+				 "f.owner_slack_id = ?1 AND " OWNER_STATES,
+	/* the pending requests an admin decides: exceptions_status */
+	[SQL_EXC_PENDING_LIST] =
+	    "SELECT " ECOLS ", " FCOLS " FROM exceptions e "
+	    "INDEXED BY exceptions_status "
+	    "JOIN findings f ON f.id = e.finding_id "
+	    "WHERE e.status = 'pending' ORDER BY e.id LIMIT ?1",
+	[SQL_F_SET_REMINDER] =
+	    "UPDATE findings SET slack_reminder_ts = ?2 WHERE id = ?1",
+	[SQL_F_GET_REMINDER] =
+	    "SELECT slack_reminder_ts FROM findings WHERE id = ?1",
 	/* false-positive reports (db_fp.c) */
 	[SQL_EXC_FP_SET] = "UPDATE exceptions SET fp = ?2 WHERE id = ?1",
 	[SQL_EXC_FP_GET] = "SELECT fp FROM exceptions WHERE id = ?1",

@@ -49,6 +49,8 @@ ev_decision_release(struct ev_decision *d)
 		fmem_free(d->mem[i]);
 	free(d->mem);
 	free(d->in);
+	for (i = 0; i < d->nmsgs; i++)
+		json_decref(d->msgs[i].fact);
 	free(d->msgs);
 	ev_action_list_release(&d->acts);
 	evmap_list_release(&d->mapped);
@@ -272,21 +274,26 @@ out:
 	return rc;
 }
 
+/* the fact (stolen; NULL: FX_ENOMEM) to tell kind/email */
 static fx_err
 add_msg(struct ev_decision *d, enum ev_msg_kind kind, const char *email,
-    const char *text)
+    json_t *fact)
 {
 	struct ev_msg *more, *m;
 
-	more = realloc(d->msgs, (d->nmsgs + 1) * sizeof(*d->msgs));
-	if (more == NULL)
+	if (fact == NULL)
 		return FX_ENOMEM;
+	more = realloc(d->msgs, (d->nmsgs + 1) * sizeof(*d->msgs));
+	if (more == NULL) {
+		json_decref(fact);
+		return FX_ENOMEM;
+	}
 	d->msgs = more;
 	m = &d->msgs[d->nmsgs++];
 	memset(m, 0, sizeof(*m));
 	m->kind = kind;
 	snprintf(m->email, sizeof(m->email), "%s", email ? email : "");
-	snprintf(m->text, sizeof(m->text), "%s", text);
+	m->fact = fact;
 	return FX_OK;
 }
 
@@ -295,25 +302,18 @@ new_user_msgs(const struct ev_account *a, const struct ev_info *info,
     const struct ev_action *act, struct ev_decision *d)
 {
 	const char *user = act->name ? act->name : "?";
-	const char *where = a->name ? a->name : "an unconfigured account";
-	char text[EV_MAX_MSG];
 	fx_err rc;
 
-	snprintf(text, sizeof(text),
-	    "IAM user *%s* was created in %s (%s) "
-	    "by %s.",
-	    user, where, info->account, info->actor);
-	rc = add_msg(d, EV_MSG_ADMIN, NULL, text);
+	rc = add_msg(d, EV_MSG_ADMIN, NULL,
+	    json_pack("{s:s,s:s,s:s,s:s*,s:s}", "say", "iam_user_created",
+		"iam_user", user, "account", info->account, "account_name",
+		a->name, "actor", info->actor));
 	if (rc != FX_OK || !ev_is_email(info->actor))
-		goto out;
-	snprintf(text, sizeof(text),
-	    "You created IAM user *%s* in %s (%s). "
-	    "Long-lived IAM users are discouraged: the fixit admins were "
-	    "told; tell them why it is needed.",
-	    user, where, info->account);
-	rc = add_msg(d, EV_MSG_DM, info->actor, text);
-out:
-	return rc;
+		return rc;
+	return add_msg(d, EV_MSG_DM, info->actor,
+	    json_pack("{s:s,s:s,s:s,s:s*}", "say", "iam_user_created_you",
+		"iam_user", user, "account", info->account, "account_name",
+		a->name));
 }
 
 fx_err

@@ -37,7 +37,6 @@
 #include "fxerr.h"
 #include "fxfinding.h"
 
-#define EV_MAX_MSG   800 /* bytes of one message's text */
 #define EV_MAX_BATCH 160 /* bytes of the batch rule's sentence */
 
 /* the config's events: section, resolved by the caller */
@@ -67,10 +66,16 @@ enum ev_msg_kind {
 	EV_MSG_DM	  /* to the person with address email */
 };
 
+/*
+ * What to tell: a fact (common/fxsay.h) that slack/ puts into words:
+ *   iam_user_created      {iam_user, account, opt account_name, actor}
+ *   iam_user_created_you  {iam_user, account, opt account_name}  (the DM)
+ * Owned by the decision.
+ */
 struct ev_msg {
 	enum ev_msg_kind kind;
 	char email[EV_MAX_EMAIL + 1]; /* EV_MSG_DM */
-	char text[EV_MAX_MSG];
+	json_t *fact;
 };
 
 struct ev_fmem; /* what one finding points into */

@@ -24,16 +24,23 @@
  * Pause ("all" or a playbook) stops fixing transitions and claims only.
  *
  * Outbox kinds written here and delivered by server/sender.c; args are a
- * JSON object, finding_id is the outbox row's column:
+ * JSON object, finding_id is the outbox row's column. FACT is a fact for
+ * people, {"say": code, ...fields} (codes and fields: common/fxsay.h),
+ * put into words by slack/slack_say.h; nothing here writes Slack markup,
+ * and audit reasons are plain text. (Rows queued by an older version
+ * carry "text", already mrkdwn, instead: still delivered as they are.)
  *   notify            the first message asking the owner (buttons)
- *   reminder          reminder before the deadline (thread reply)
- *   decision   {"text", opt "channel","ts"}  chat.update of the finding's
+ *   reminder          reminder before the deadline (thread reply; its ts
+ *                     is kept: decisions update it too)
+ *   decision   FACT + opt "channel","ts"  chat.update of the finding's
  *                     message (or of channel/ts) to say who decided what,
- *                     buttons removed
+ *                     buttons removed, the finding's state shown; the
+ *                     reminder in its thread loses its buttons too
  *   modal      {"kind":"1m"|"1y","trigger_id"}  views.open justification
- *   ephemeral  {"channel","user","text"}  chat.postEphemeral
- *   owner_msg  {"text"}  message to the finding's owner destination
- *   admin_msg  {"text"}  message to the admin channel
+ *   ephemeral  FACT + "channel","user"  chat.postEphemeral
+ *   owner_msg  FACT  message to the finding's owner destination
+ *   admin_msg  FACT  message to the admin channel
+ *   dm         FACT + "email" | "user"  (server/events.c) to a person
  *   approval_request {"exception_id"}  admin channel, Approve/Deny buttons
  *   rehearsal  {opt "would", "calls"}  to the owner: what a dry run
  *                     would have done (the playbook's sentence, the
@@ -155,11 +162,13 @@ struct sm_exception_req {
  * Needs approval -> exceptions row pending, finding.exc_pending set (the
  * deadline does not fire while pending), approval_request + decision.
  * Else -> excepted until now + duration, decision.
- * FX_EPERM / FX_ECONFLICT / FX_ENOTFOUND with *msg set to a user-facing
- * sentence when refused (nothing changed).
+ * FX_EINVAL / FX_EPERM / FX_ECONFLICT / FX_ENOTFOUND when refused
+ * (nothing changed), with *refusal (unless refusal is NULL) set to the
+ * refusal's fact (common/fxsay.h; a new reference the caller owns, any
+ * previous one released) for slack/ to put into words.
  */
 fx_err sm_exception_submit(struct db *db, const struct policy *pol,
-    const struct sm_exception_req *r, int64_t now, struct buf *msg) FX_WUR;
+    const struct sm_exception_req *r, int64_t now, json_t **refusal) FX_WUR;
 
 /* ---- the owner's own steps (sm_owner.c) --------------------------- */
 #define SM_MAX_REASSIGN 5 /* times owners pass a finding on; then an admin */

@@ -89,10 +89,15 @@ sm_undo_request(struct db *db, const struct policy *pol, int64_t id,
 {
 	struct buf why = BUF_INIT, t = BUF_INIT;
 	struct finding f;
+	json_t *missing = NULL;
 	fx_err rc;
 
 	memset(&f, 0, sizeof(f));
-	rc = sm_finding_get(db, id, &f, &why);
+	rc = sm_finding_get(db, id, &f, &missing);
+	json_decref(missing);
+	if (rc == FX_ENOTFOUND && buf_addf(&why, "Finding #%lld was not found.",
+				      (long long)id) != FX_OK)
+		rc = FX_ENOMEM;
 	if (rc != FX_OK)
 		goto out;
 	rc = undo_refusal(pol, &f, &why);

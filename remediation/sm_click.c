@@ -14,12 +14,13 @@
 
 /*
  * May user take action (ACT_FIX or an exc_kind) on f? FX_OK, or an error
- * with the sentence to show in why: FX_ENOTFOUND (no longer configured),
- * FX_EPERM (not owner/admin, or not offered), FX_ECONFLICT (decided).
+ * with the refusal's fact in *why (a new reference): FX_ENOTFOUND (no
+ * longer configured), FX_EPERM (not owner/admin, or not offered),
+ * FX_ECONFLICT (decided). FX_ENOMEM when the fact could not be made.
  */
 static fx_err
 guard(struct db *db, const struct policy *pol, const struct finding *f,
-    const char *user, int action, struct buf *why)
+    const char *user, int action, json_t **why)
 {
 	const struct playbook *pb = policy_playbook(pol, f->playbook);
 	const struct account *acct = policy_account(pol, f->account_id);
@@ -27,64 +28,39 @@ guard(struct db *db, const struct policy *pol, const struct finding *f,
 	fx_err rc;
 
 	if (pb == NULL || acct == NULL) {
-		rc = buf_addf(why,
-		    "Finding #%lld belongs to a playbook or "
-		    "account that is no longer configured.",
-		    (long long)f->id);
-		return rc == FX_OK ? FX_ENOTFOUND : rc;
-	}
-	if (!sm_may_act(pol, f, user)) {
-		if (f->owner_slack_id != NULL)
-			rc = buf_addf(why,
-			    "Only the owner of this finding "
-			    "(<@%s>) or a fixit admin can do that.",
-			    f->owner_slack_id);
-		else
-			rc = buf_adds(why, "Only the owner of this finding "
-					   "or a fixit admin can do that.");
-		return rc == FX_OK ? FX_EPERM : rc;
-	}
-	if (f->state != FS_NOTIFIED) {
-		rc = buf_addf(why,
-		    "This finding was already handled: it is "
-		    "%s.",
+		*why = sm_fact("not_configured", "{s:I}", "finding_id",
+		    (json_int_t)f->id);
+		rc = FX_ENOTFOUND;
+	} else if (!sm_may_act(pol, f, user)) {
+		*why =
+		    sm_fact("not_owner", "{s:s?}", "owner", f->owner_slack_id);
+		rc = FX_EPERM;
+	} else if (f->state != FS_NOTIFIED) {
+		*why = sm_fact("already_handled", "{s:s}", "state",
 		    fstate_name(f->state));
-		return rc == FX_OK ? FX_ECONFLICT : rc;
-	}
-	if (f->exc_pending != 0) {
-		rc = buf_adds(why, "An exception for this finding is already "
-				   "awaiting admin approval.");
-		return rc == FX_OK ? FX_ECONFLICT : rc;
-	}
-	if (action == ACT_FIX) {
-		if (!policy_fix_now_allowed(pb, acct->env) || f->notify_only) {
-			rc = buf_addf(why,
-			    "Fix now is not offered for this "
-			    "finding (%s account, playbook mode %s).",
-			    policy_env_name(acct->env),
-			    policy_mode_name(pb->mode));
-			return rc == FX_OK ? FX_EPERM : rc;
-		}
+		rc = FX_ECONFLICT;
+	} else if (f->exc_pending != 0) {
+		*why = sm_fact("exc_pending", NULL);
+		rc = FX_ECONFLICT;
+	} else if (action != ACT_FIX) {
+		if (policy_exc_allowed(pb, acct->env) & (1u << action))
+			return FX_OK;
+		*why = sm_fact("exc_not_offered", "{s:s,s:s}", "kind",
+		    sm_exc_code(action), "env", policy_env_name(acct->env));
+		rc = FX_EPERM;
+	} else if (!policy_fix_now_allowed(pb, acct->env) || f->notify_only) {
+		*why = sm_fact("fix_now_not_offered", "{s:s,s:s}", "env",
+		    policy_env_name(acct->env), "mode",
+		    policy_mode_name(pb->mode));
+		rc = FX_EPERM;
+	} else {
 		rc = sm_paused(db, pb->name, &paused);
-		if (rc != FX_OK)
+		if (rc != FX_OK || !paused)
 			return rc;
-		if (paused) {
-			rc = buf_addf(why,
-			    "Fixes of %s are paused by a fixit "
-			    "admin; try again later.",
-			    pb->name);
-			return rc == FX_OK ? FX_ECONFLICT : rc;
-		}
-		return FX_OK;
+		*why = sm_fact("paused", "{s:s}", "playbook", pb->name);
+		rc = FX_ECONFLICT;
 	}
-	if (!(policy_exc_allowed(pb, acct->env) & (1u << action))) {
-		rc = buf_addf(why,
-		    "A %s exception is not offered for this "
-		    "finding (%s account).",
-		    policy_exc_name(action), policy_env_name(acct->env));
-		return rc == FX_OK ? FX_EPERM : rc;
-	}
-	return FX_OK;
+	return *why != NULL ? rc : FX_ENOMEM;
 }
 
 /* the guard's refusals are outcomes, not errors */
@@ -98,8 +74,8 @@ static fx_err
 click_finding(struct db *db, const struct policy *pol, const struct sm_click *c,
     int64_t now)
 {
-	struct buf t = BUF_INIT;
 	struct finding f;
+	json_t *why = NULL;
 	const char *chan;
 	int action;
 	fx_err rc;
@@ -108,19 +84,20 @@ click_finding(struct db *db, const struct policy *pol, const struct sm_click *c,
 	action = c->action == ACT_FIX_NOW  ? ACT_FIX
 		 : c->action == ACT_EXC_1Y ? EXC_1Y
 					   : EXC_1M;
-	rc = sm_finding_get(db, c->target_id, &f, &t);
+	rc = sm_finding_get(db, c->target_id, &f, &why);
 	if (rc == FX_ENOTFOUND) {
-		rc = sm_out_ephemeral(db, 0, c->channel_id, c->user_id,
-		    buf_str(&t), now);
+		rc = sm_out_ephemeral(db, 0, c->channel_id, c->user_id, why,
+		    now);
+		why = NULL;
 		goto out;
 	}
 	if (rc != FX_OK)
 		goto out;
 	chan = c->channel_id ? c->channel_id : f.slack_channel;
-	rc = guard(db, pol, &f, c->user_id, action, &t);
+	rc = guard(db, pol, &f, c->user_id, action, &why);
 	if (refused(rc)) {
-		rc = sm_out_ephemeral(db, f.id, chan, c->user_id, buf_str(&t),
-		    now);
+		rc = sm_out_ephemeral(db, f.id, chan, c->user_id, why, now);
+		why = NULL;
 		goto out;
 	}
 	if (rc != FX_OK)
@@ -133,20 +110,14 @@ click_finding(struct db *db, const struct policy *pol, const struct sm_click *c,
 		    chan ? chan : "", "user", c->user_id ? c->user_id : "");
 		goto out;
 	}
-	rc = buf_addf(&t, "<@%s> chose Fix now", c->user_id);
+	rc = sm_to_fixing(db, &f, c->user_id, "Fix now chosen", now);
 	if (rc != FX_OK)
 		goto out;
-	rc = sm_to_fixing(db, &f, c->user_id, buf_str(&t), now);
-	if (rc != FX_OK)
-		goto out;
-	buf_reset(&t);
-	rc = buf_addf(&t, "<@%s> chose *Fix now*", c->user_id);
-	if (rc != FX_OK)
-		goto out;
-	rc = sm_out_text(db, "decision", f.id, buf_str(&t), now);
+	rc = sm_say(db, "decision", f.id, now, "fix_now", "{s:s}", "by",
+	    c->user_id);
 out:
+	json_decref(why);
 	finding_release(&f);
-	buf_release(&t);
 	return rc;
 }
 
@@ -160,40 +131,26 @@ exc_kind(const struct exception_rec *e)
 }
 
 /*
- * The admin channel's request message: "Exception #id (kind) for <finding>
- * <verb> by <@admin>", then " until <date>" when until is not 0.
+ * The admin channel's request message (c's channel/ts) decided: code
+ * exc_request_approved (until) or exc_request_denied.
  */
 static fx_err
 decide_request_msg(struct db *db, const struct sm_click *c,
     const struct exception_rec *e, const struct finding *f, int kind,
-    const char *verb, int64_t until, int64_t now)
+    const char *code, int64_t until, int64_t now)
 {
-	struct buf a = BUF_INIT;
-	fx_err rc;
-
-	rc = buf_addf(&a, "Exception #%lld (%s) for ", (long long)e->id,
-	    policy_exc_name(kind));
-	if (rc != FX_OK)
-		goto out;
-	rc = sm_add_finding(&a, f);
-	if (rc != FX_OK)
-		goto out;
-	rc = buf_addf(&a, " %s by <@%s>", verb, c->user_id);
-	if (rc != FX_OK)
-		goto out;
-	if (until != 0) {
-		rc = buf_adds(&a, " until ");
-		if (rc != FX_OK)
-			goto out;
-		rc = sm_add_date(&a, until);
-		if (rc != FX_OK)
-			goto out;
-	}
-	rc = sm_out_decision_at(db, f->id, buf_str(&a), c->channel_id,
-	    c->message_ts, now);
-out:
-	buf_release(&a);
-	return rc;
+	if (c->channel_id == NULL || c->message_ts == NULL ||
+	    *c->channel_id == '\0' || *c->message_ts == '\0')
+		return FX_OK;
+	if (until != 0)
+		return sm_say(db, "decision", f->id, now, code,
+		    "{s:I,s:s,s:s,s:I,s:s,s:s}", "exception_id",
+		    (json_int_t)e->id, "kind", sm_exc_code(kind), "by",
+		    c->user_id, "until", (json_int_t)until, "channel",
+		    c->channel_id, "ts", c->message_ts);
+	return sm_say(db, "decision", f->id, now, code, "{s:I,s:s,s:s,s:s,s:s}",
+	    "exception_id", (json_int_t)e->id, "kind", sm_exc_code(kind), "by",
+	    c->user_id, "channel", c->channel_id, "ts", c->message_ts);
 }
 
 /* approved (row active): finding excepted; both messages updated */
@@ -207,8 +164,8 @@ decide_approve(struct db *db, const struct sm_click *c,
 
 	f->excepted_until = e->until;
 	sm_iso(e->until, iso);
-	rc = buf_addf(&t, "Exception: %s approved by <@%s> until %s",
-	    policy_exc_name(kind), c->user_id, iso);
+	rc = buf_addf(&t, "Exception %s approved until %s",
+	    policy_exc_name(kind), iso);
 	if (rc != FX_OK)
 		goto out;
 	rc = sm_apply(db, f, FS_EXCEPTED, c->user_id, "transition", buf_str(&t),
@@ -217,18 +174,13 @@ decide_approve(struct db *db, const struct sm_click *c,
 	    e->requested_by, "reason", e->reason);
 	if (rc != FX_OK)
 		goto out;
-	buf_reset(&t);
-	rc = buf_addf(&t, "Exception: %s approved by <@%s> until ",
-	    policy_exc_name(kind), c->user_id);
+	rc = sm_say(db, "decision", f->id, now, "exc_approved", "{s:s,s:s,s:I}",
+	    "by", c->user_id, "kind", sm_exc_code(kind), "until",
+	    (json_int_t)e->until);
 	if (rc != FX_OK)
 		goto out;
-	rc = sm_add_date(&t, e->until);
-	if (rc != FX_OK)
-		goto out;
-	rc = sm_out_text(db, "decision", f->id, buf_str(&t), now);
-	if (rc != FX_OK)
-		goto out;
-	rc = decide_request_msg(db, c, e, f, kind, "approved", e->until, now);
+	rc = decide_request_msg(db, c, e, f, kind, "exc_request_approved",
+	    e->until, now);
 out:
 	buf_release(&t);
 	return rc;
@@ -239,11 +191,11 @@ static fx_err
 decide_deny(struct db *db, const struct playbook *pb, const struct sm_click *c,
     const struct exception_rec *e, struct finding *f, int kind, int64_t now)
 {
-	struct buf t = BUF_INIT, a = BUF_INIT;
+	struct buf t = BUF_INIT;
+	int64_t deadline = 0;
 	fx_err rc;
 
-	rc = buf_addf(&t, "Exception: %s denied by <@%s>",
-	    policy_exc_name(kind), c->user_id);
+	rc = buf_addf(&t, "Exception %s denied", policy_exc_name(kind));
 	if (rc != FX_OK)
 		goto out;
 	rc = sm_apply(db, f, FS_NOTIFIED, c->user_id, "exception_denied",
@@ -252,37 +204,21 @@ decide_deny(struct db *db, const struct playbook *pb, const struct sm_click *c,
 	    e->requested_by);
 	if (rc != FX_OK)
 		goto out;
-	if (pb != NULL && sm_mode(pb, f) == PB_ENFORCE && f->deadline > 0) {
-		rc = buf_adds(&t, ". fixit fixes it after ");
-		if (rc != FX_OK)
-			goto out;
-		rc = sm_add_date(&t, f->deadline);
-		if (rc != FX_OK)
-			goto out;
-	}
-	rc = buf_addc(&t, '.');
+	if (pb != NULL && sm_mode(pb, f) == PB_ENFORCE && f->deadline > 0)
+		deadline = f->deadline;
+	rc = sm_say(db, "decision", f->id, now, "exc_denied", "{s:s,s:s,s:I}",
+	    "by", c->user_id, "kind", sm_exc_code(kind), "deadline",
+	    (json_int_t)deadline);
 	if (rc != FX_OK)
 		goto out;
-	rc = sm_out_text(db, "decision", f->id, buf_str(&t), now);
+	rc = sm_say(db, "owner_msg", f->id, now, "exc_denied_owner",
+	    "{s:s,s:s}", "by", c->user_id, "kind", sm_exc_code(kind));
 	if (rc != FX_OK)
 		goto out;
-	rc = buf_addf(&a, "<@%s> denied your %s exception for ", c->user_id,
-	    policy_exc_name(kind));
-	if (rc != FX_OK)
-		goto out;
-	rc = sm_add_finding(&a, f);
-	if (rc != FX_OK)
-		goto out;
-	rc = buf_addc(&a, '.');
-	if (rc != FX_OK)
-		goto out;
-	rc = sm_out_text(db, "owner_msg", f->id, buf_str(&a), now);
-	if (rc != FX_OK)
-		goto out;
-	rc = decide_request_msg(db, c, e, f, kind, "denied", 0, now);
+	rc =
+	    decide_request_msg(db, c, e, f, kind, "exc_request_denied", 0, now);
 out:
 	buf_release(&t);
-	buf_release(&a);
 	return rc;
 }
 
@@ -318,63 +254,55 @@ click_decide(struct db *db, const struct policy *pol, const struct sm_click *c,
 {
 	struct exception_rec e;
 	struct finding f;
-	struct buf t = BUF_INIT;
+	json_t *why = NULL;
 	fx_err rc;
 
 	memset(&e, 0, sizeof(e));
 	memset(&f, 0, sizeof(f));
 	if (!policy_is_admin(pol, c->user_id)) {
-		rc = buf_adds(&t, "Only a fixit admin can approve or deny "
-				  "exceptions.");
+		why = sm_fact("admin_only", NULL);
 		goto refuse;
 	}
 	rc = db_exception_get(db, c->target_id, &e);
 	if (rc == FX_ENOTFOUND) {
 		memset(&e, 0, sizeof(e));
-		rc = buf_addf(&t, "Exception #%lld was not found.",
-		    (long long)c->target_id);
+		why = sm_fact("exc_not_found", "{s:I}", "exception_id",
+		    (json_int_t)c->target_id);
 		goto refuse;
 	}
 	if (rc != FX_OK)
 		goto out;
 	if (e.status == NULL || strcmp(e.status, "pending") != 0) {
-		rc = buf_addf(&t,
-		    "This exception was already handled: it is "
-		    "%s.",
+		why = sm_fact("exc_already_handled", "{s:s}", "status",
 		    e.status ? e.status : "unknown");
 		goto refuse;
 	}
 	/* four eyes: whoever asked does not also grant it */
 	if (c->action == ACT_EXC_APPROVE && !pol->self_approval &&
 	    e.requested_by != NULL && strcmp(e.requested_by, c->user_id) == 0) {
-		rc = buf_adds(&t, "You asked for this exception: another fixit "
-				  "admin must approve it.");
+		why = sm_fact("self_approval", NULL);
 		goto refuse;
 	}
-	rc = sm_finding_get(db, e.finding_id, &f, &t);
-	if (rc == FX_ENOTFOUND) {
-		rc = FX_OK;
+	rc = sm_finding_get(db, e.finding_id, &f, &why);
+	if (rc == FX_ENOTFOUND)
 		goto refuse;
-	}
 	if (rc != FX_OK)
 		goto out;
 	if (f.state != FS_NOTIFIED || f.exc_pending != e.id) {
-		rc = buf_addf(&t,
-		    "This finding was already handled: it is "
-		    "%s.",
+		why = sm_fact("already_handled", "{s:s}", "state",
 		    fstate_name(f.state));
 		goto refuse;
 	}
 	rc = decide(db, pol, c, &e, &f, now);
 	goto out;
 refuse:
-	if (rc == FX_OK)
-		rc = sm_out_ephemeral(db, e.finding_id, c->channel_id,
-		    c->user_id, buf_str(&t), now);
+	rc = sm_out_ephemeral(db, e.finding_id, c->channel_id, c->user_id, why,
+	    now);
+	why = NULL;
 out:
+	json_decref(why);
 	exception_release(&e);
 	finding_release(&f);
-	buf_release(&t);
 	return rc;
 }
 
@@ -435,7 +363,7 @@ submit_pending(struct db *db, const struct sm_exception_req *r,
 	if (rc != FX_OK)
 		goto out;
 	f->exc_pending = e.id;
-	rc = buf_addf(&t, "<@%s> asked for a %s exception: %s", r->user_id,
+	rc = buf_addf(&t, "Exception %s requested: %s",
 	    policy_exc_name(r->kind), r->reason);
 	if (rc != FX_OK)
 		goto out;
@@ -448,17 +376,9 @@ submit_pending(struct db *db, const struct sm_exception_req *r,
 	    (json_int_t)e.id);
 	if (rc != FX_OK)
 		goto out;
-	buf_reset(&t);
-	rc = buf_addf(&t,
-	    "<@%s> asked for a *%s* exception (awaiting admin "
-	    "approval): ",
-	    r->user_id, policy_exc_name(r->kind));
-	if (rc != FX_OK)
-		goto out;
-	rc = sm_add_escaped(&t, r->reason);
-	if (rc != FX_OK)
-		goto out;
-	rc = sm_out_text(db, "decision", f->id, buf_str(&t), now);
+	rc = sm_say(db, "decision", f->id, now, "exc_requested",
+	    "{s:s,s:s,s:s}", "by", r->user_id, "kind", sm_exc_code(r->kind),
+	    "reason", r->reason);
 out:
 	exception_release(&e);
 	buf_release(&t);
@@ -489,7 +409,7 @@ submit_active(struct db *db, const struct playbook *pb,
 		goto out;
 	f->excepted_until = e.until;
 	sm_iso(e.until, iso);
-	rc = buf_addf(&t, "<@%s> took a %s exception until %s: %s", r->user_id,
+	rc = buf_addf(&t, "Exception %s taken until %s: %s",
 	    policy_exc_name(r->kind), iso, r->reason);
 	if (rc != FX_OK)
 		goto out;
@@ -498,21 +418,9 @@ submit_active(struct db *db, const struct playbook *pb,
 	    sm_exc_code(r->kind), "until", iso, "reason", r->reason);
 	if (rc != FX_OK)
 		goto out;
-	buf_reset(&t);
-	rc = buf_addf(&t, "<@%s> took an exception for %s until ", r->user_id,
-	    policy_exc_name(r->kind));
-	if (rc != FX_OK)
-		goto out;
-	rc = sm_add_date(&t, e.until);
-	if (rc != FX_OK)
-		goto out;
-	rc = buf_adds(&t, ": ");
-	if (rc != FX_OK)
-		goto out;
-	rc = sm_add_escaped(&t, r->reason);
-	if (rc != FX_OK)
-		goto out;
-	rc = sm_out_text(db, "decision", f->id, buf_str(&t), now);
+	rc = sm_say(db, "decision", f->id, now, "exc_taken",
+	    "{s:s,s:s,s:I,s:s}", "by", r->user_id, "kind", sm_exc_code(r->kind),
+	    "until", (json_int_t)e.until, "reason", r->reason);
 out:
 	exception_release(&e);
 	buf_release(&t);
@@ -521,22 +429,18 @@ out:
 
 fx_err
 sm_exception_submit(struct db *db, const struct policy *pol,
-    const struct sm_exception_req *r, int64_t now, struct buf *msg)
+    const struct sm_exception_req *r, int64_t now, json_t **refusal)
 {
 	const struct playbook *pb;
-	struct buf why = BUF_INIT;
+	json_t *why = NULL;
 	struct finding f;
 	fx_err rc;
 
 	memset(&f, 0, sizeof(f));
 	if ((unsigned)r->kind >= EXC__COUNT || r->reason == NULL ||
 	    *r->reason == '\0' || strlen(r->reason) > FX_MAX_REASON) {
-		rc = buf_addf(&why,
-		    "Please give a reason (at most %d "
-		    "characters).",
-		    FX_MAX_REASON);
-		if (rc == FX_OK)
-			rc = FX_EINVAL;
+		why = sm_fact("reason_needed", "{s:i}", "max", FX_MAX_REASON);
+		rc = why != NULL ? FX_EINVAL : FX_ENOMEM;
 		goto out;
 	}
 	rc = sm_finding_get(db, r->finding_id, &f, &why);
@@ -551,8 +455,12 @@ sm_exception_submit(struct db *db, const struct policy *pol,
 	else
 		rc = submit_active(db, pb, r, &f, now);
 out:
-	sm_msg_set(msg, &why, __func__);
+	if (refusal != NULL && why != NULL) {
+		json_decref(*refusal);
+		*refusal = why;
+		why = NULL;
+	}
+	json_decref(why);
 	finding_release(&f);
-	buf_release(&why);
 	return rc;
 }

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "fxlog.h"
+#include "fxsay.h"
 #include "fxtime.h"
 #include "fxutil.h"
 #include "sm_internal.h"
@@ -75,83 +76,67 @@ sm_out(struct db *db, const char *kind, int64_t finding_id, int64_t now,
 	return out_args(db, kind, finding_id, now, args);
 }
 
-fx_err
-sm_out_text(struct db *db, const char *kind, int64_t finding_id,
-    const char *text, int64_t now)
+/* {"say": code} + json_pack(fmt, ap) (fmt NULL: no fields) */
+static json_t *
+fact_v(const char *code, const char *fmt, va_list ap)
 {
-	return out_args(db, kind, finding_id, now,
-	    json_pack("{s:s}", "text", text));
+	json_t *f;
+
+	f = fmt != NULL ? json_vpack_ex(NULL, 0, fmt, ap) : json_object();
+	if (f == NULL)
+		return NULL;
+	if (json_object_set_new(f, FXSAY_KEY, json_string(code)) != 0) {
+		json_decref(f);
+		return NULL;
+	}
+	return f;
+}
+
+json_t *
+sm_fact(const char *code, const char *fmt, ...)
+{
+	json_t *f;
+	va_list ap;
+
+	va_start(ap, fmt);
+	f = fact_v(code, fmt, ap);
+	va_end(ap);
+	return f;
 }
 
 fx_err
-sm_out_decision_at(struct db *db, int64_t finding_id, const char *text,
-    const char *channel, const char *ts, int64_t now)
+sm_say(struct db *db, const char *kind, int64_t finding_id, int64_t now,
+    const char *code, const char *fmt, ...)
 {
-	if (channel == NULL || ts == NULL || *channel == '\0' || *ts == '\0')
-		return FX_OK;
-	return out_args(db, "decision", finding_id, now,
-	    json_pack("{s:s,s:s,s:s}", "text", text, "channel", channel, "ts",
-		ts));
+	json_t *args;
+	va_list ap;
+
+	va_start(ap, fmt);
+	args = fact_v(code, fmt, ap);
+	va_end(ap);
+	return out_args(db, kind, finding_id, now, args);
 }
 
 fx_err
 sm_out_ephemeral(struct db *db, int64_t finding_id, const char *channel,
-    const char *user, const char *text, int64_t now)
+    const char *user, json_t *fact, int64_t now)
 {
-	return out_args(db, "ephemeral", finding_id, now,
-	    json_pack("{s:s,s:s,s:s}", "channel", channel ? channel : "",
-		"user", user ? user : "", "text", text));
-}
-
-fx_err
-sm_add_escaped(struct buf *b, const char *s)
-{
-	fx_err rc = FX_OK;
-
-	for (; s != NULL && *s != '\0' && rc == FX_OK; s++) {
-		switch (*s) {
-		case '&':
-			rc = buf_adds(b, "&amp;");
-			break;
-		case '<':
-			rc = buf_adds(b, "&lt;");
-			break;
-		case '>':
-			rc = buf_adds(b, "&gt;");
-			break;
-		default:
-			rc = buf_addc(b, *s);
-			break;
-		}
+	if (fact == NULL)
+		return FX_ENOMEM;
+	if (json_object_set_new(fact, "channel",
+		json_string(channel ? channel : "")) != 0 ||
+	    json_object_set_new(fact, "user", json_string(user ? user : "")) !=
+		0) {
+		json_decref(fact);
+		return FX_ENOMEM;
 	}
-	return rc;
+	return out_args(db, "ephemeral", finding_id, now, fact);
 }
 
 void
 sm_iso(int64_t t, char out[21])
 {
 	fx_iso8601_format(t, out);
-}
-
-fx_err
-sm_add_date(struct buf *b, int64_t t)
-{
-	char iso[21];
-
-	sm_iso(t, iso);
-	return buf_addf(b, "<!date^%lld^{date_short_pretty} {time}|%s>",
-	    (long long)t, iso);
-}
-
-fx_err
-sm_add_finding(struct buf *b, const struct finding *f)
-{
-	fx_err rc;
-
-	rc = sm_add_escaped(b, f->title ? f->title : f->resource_id);
-	if (rc == FX_OK)
-		rc = buf_addf(b, " (#%lld)", (long long)f->id);
-	return rc;
 }
 
 fx_err
@@ -260,7 +245,7 @@ sm_exception_close(struct db *db, int64_t exc_id, const char *status,
 }
 
 fx_err
-sm_finding_get(struct db *db, int64_t id, struct finding *f, struct buf *why)
+sm_finding_get(struct db *db, int64_t id, struct finding *f, json_t **why)
 {
 	fx_err rc;
 
@@ -270,8 +255,8 @@ sm_finding_get(struct db *db, int64_t id, struct finding *f, struct buf *why)
 	if (rc != FX_ENOTFOUND)
 		return rc;
 	memset(f, 0, sizeof(*f));
-	rc = buf_addf(why, "Finding #%lld was not found.", (long long)id);
-	return rc == FX_OK ? FX_ENOTFOUND : rc;
+	*why = sm_fact("not_found", "{s:I}", "finding_id", (json_int_t)id);
+	return *why != NULL ? FX_ENOTFOUND : FX_ENOMEM;
 }
 
 void
@@ -341,7 +326,7 @@ shadow_dest(struct buf *b, const struct policy *pol, const struct finding *f)
 	const struct account *acct = policy_account(pol, f->account_id);
 
 	if (f->owner_slack_id != NULL && *f->owner_slack_id != '\0')
-		return buf_addf(b, "<@%s>", f->owner_slack_id);
+		return buf_addf(b, "Slack user %s", f->owner_slack_id);
 	if (f->owner_email != NULL && *f->owner_email != '\0')
 		return buf_addf(b, "owner %s", f->owner_email);
 	return buf_addf(b, "channel %s",

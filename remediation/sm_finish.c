@@ -44,7 +44,7 @@ static fx_err
 finish_fixed(struct db *db, const struct playbook *pb, struct finding *f,
     const struct sm_result *r, int64_t now)
 {
-	struct buf t = BUF_INIT, o = BUF_INIT;
+	struct buf t = BUF_INIT;
 	fx_err rc;
 
 	rc = sm_set_json(&f->prior_state, r->prior_state);
@@ -62,33 +62,17 @@ finish_fixed(struct db *db, const struct playbook *pb, struct finding *f,
 	    "message", r->message, "prior_state", r->prior_state);
 	if (rc != FX_OK)
 		goto out;
-	buf_reset(&t);
-	rc = buf_adds(&t, "Fixed by fixit: ");
-	if (rc != FX_OK)
-		goto out;
-	rc = sm_add_escaped(&t, pb_description(pb, f));
-	if (rc != FX_OK)
-		goto out;
 	if (f->notified_at != 0) {
-		rc = sm_out_text(db, "decision", f->id, buf_str(&t), now);
+		rc = sm_say(db, "decision", f->id, now, "fixed", "{s:s}",
+		    "description", pb_description(pb, f));
 		if (rc != FX_OK)
 			goto out;
 	}
-	rc = buf_addf(&o, "%s on ", buf_str(&t));
-	if (rc != FX_OK)
-		goto out;
-	rc = sm_add_finding(&o, f);
-	if (rc != FX_OK)
-		goto out;
-	rc = buf_adds(&o, pb != NULL && pb->irreversible
-			      ? ". It cannot be undone."
-			      : ". A fixit admin can undo it.");
-	if (rc != FX_OK)
-		goto out;
-	rc = sm_out_text(db, "owner_msg", f->id, buf_str(&o), now);
+	rc = sm_say(db, "owner_msg", f->id, now, "fixed_owner", "{s:s,s:b}",
+	    "description", pb_description(pb, f), "irreversible",
+	    pb != NULL && pb->irreversible);
 out:
 	buf_release(&t);
-	buf_release(&o);
 	return rc;
 }
 
@@ -178,14 +162,8 @@ finish_resolved(struct db *db, struct finding *f, const struct sm_result *r,
 	    msg);
 	if (rc != FX_OK || f->notified_at == 0)
 		goto out;
-	buf_reset(&t);
-	rc = buf_adds(&t, "Nothing left to fix: ");
-	if (rc != FX_OK)
-		goto out;
-	rc = sm_add_escaped(&t, msg);
-	if (rc != FX_OK)
-		goto out;
-	rc = sm_out_text(db, "decision", f->id, buf_str(&t), now);
+	rc = sm_say(db, "decision", f->id, now, "nothing_to_fix", "{s:s}",
+	    "message", msg);
 out:
 	buf_release(&t);
 	return rc;
@@ -206,41 +184,16 @@ finish_gave_up(struct db *db, struct finding *f, const char *msg, int64_t now)
 	    msg);
 	if (rc != FX_OK)
 		goto out;
-	buf_reset(&t);
-	rc = buf_addf(&t, "Fix failed after %d attempts: ", f->attempts);
-	if (rc != FX_OK)
-		goto out;
-	rc = sm_add_finding(&t, f);
-	if (rc != FX_OK)
-		goto out;
-	rc = buf_adds(&t, ": ");
-	if (rc != FX_OK)
-		goto out;
-	rc = sm_add_escaped(&t, msg);
-	if (rc != FX_OK)
-		goto out;
-	rc = sm_out_text(db, "admin_msg", f->id, buf_str(&t), now);
+	rc = sm_say(db, "admin_msg", f->id, now, "fix_failed_admin",
+	    "{s:i,s:s}", "attempts", f->attempts, "message", msg);
 	if (rc != FX_OK)
 		goto out;
 	if (f->notified_at != 0) {
-		rc = sm_out_text(db, "decision", f->id,
-		    "fixit could not fix "
-		    "this; fixit admins were alerted.",
-		    now);
+		rc = sm_say(db, "decision", f->id, now, "fix_gave_up", NULL);
 		if (rc != FX_OK)
 			goto out;
 	}
-	buf_reset(&t);
-	rc = buf_adds(&t, "fixit could not fix ");
-	if (rc != FX_OK)
-		goto out;
-	rc = sm_add_finding(&t, f);
-	if (rc != FX_OK)
-		goto out;
-	rc = buf_adds(&t, "; fixit admins were alerted.");
-	if (rc != FX_OK)
-		goto out;
-	rc = sm_out_text(db, "owner_msg", f->id, buf_str(&t), now);
+	rc = sm_say(db, "owner_msg", f->id, now, "fix_failed_owner", NULL);
 out:
 	buf_release(&t);
 	return rc;
@@ -318,35 +271,15 @@ finish_undo(struct db *db, struct finding *f, const struct sm_result *r,
 	    buf_str(&t), now, "{s:s,s:s}", "requested_by", by, "message", msg);
 	if (rc != FX_OK)
 		goto out;
-	buf_reset(&t);
-	rc = buf_adds(&t, ok	      ? "Undo done: "
-			  : rehearsed ? "Undo only rehearsed, nothing changed: "
-				      : "Undo failed: ");
-	if (rc != FX_OK)
-		goto out;
-	rc = sm_add_finding(&t, f);
-	if (rc != FX_OK)
-		goto out;
-	rc = buf_addf(&t, " (asked by <@%s>)%s", by, *msg ? ": " : "");
-	if (rc != FX_OK)
-		goto out;
-	rc = sm_add_escaped(&t, msg);
-	if (rc != FX_OK)
-		goto out;
-	rc = sm_out_text(db, "admin_msg", f->id, buf_str(&t), now);
+	rc = sm_say(db, "admin_msg", f->id, now, "undo_result", "{s:s,s:s,s:s}",
+	    "result",
+	    ok		? "done"
+	    : rehearsed ? "rehearsed"
+			: "failed",
+	    "by", by, "message", msg);
 	if (rc != FX_OK || !ok)
 		goto out;
-	buf_reset(&t);
-	rc = buf_adds(&t, "A fixit admin had fixit undo its fix of ");
-	if (rc != FX_OK)
-		goto out;
-	rc = sm_add_finding(&t, f);
-	if (rc != FX_OK)
-		goto out;
-	rc = buf_addc(&t, '.');
-	if (rc != FX_OK)
-		goto out;
-	rc = sm_out_text(db, "owner_msg", f->id, buf_str(&t), now);
+	rc = sm_say(db, "owner_msg", f->id, now, "undone_owner", NULL);
 out:
 	free(by);
 	buf_release(&t);

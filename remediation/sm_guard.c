@@ -130,15 +130,8 @@ hold_apply(struct db *db, struct finding *f, const struct undo_hold *h,
 	    h->human_key, "until", iso);
 	if (rc != FX_OK || !asked)
 		goto out;
-	buf_reset(&t);
-	rc = buf_adds(&t, "Not fixed: a fixit admin undid fixit's fix of "
-			  "this resource; it is excepted until ");
-	if (rc == FX_OK)
-		rc = sm_add_date(&t, h->until);
-	if (rc == FX_OK)
-		rc = buf_addc(&t, '.');
-	if (rc == FX_OK)
-		rc = sm_out_text(db, "decision", f->id, buf_str(&t), now);
+	rc = sm_say(db, "decision", f->id, now, "held", "{s:I}", "until",
+	    (json_int_t)h->until);
 out:
 	buf_release(&t);
 	return rc;
@@ -248,7 +241,7 @@ static fx_err
 trip(struct db *db, const struct playbook *pb, const struct finding *f,
     const char *what, int64_t count, int threshold, int64_t now)
 {
-	struct buf why = BUF_INIT, t = BUF_INIT;
+	struct buf why = BUF_INIT;
 	json_t *data = NULL;
 	fx_err rc;
 
@@ -281,21 +274,15 @@ trip(struct db *db, const struct playbook *pb, const struct finding *f,
 	    buf_str(&why), data);
 	if (rc != FX_OK)
 		goto out;
-	rc = buf_addf(&t, "%s; the last: ", buf_str(&why));
-	if (rc == FX_OK)
-		rc = sm_add_finding(&t, f);
-	if (rc == FX_OK)
-		rc = buf_addf(&t,
-		    ". None of its fixes runs until `/fixit resume %s`.",
-		    pb->name);
-	if (rc == FX_OK)
-		rc = sm_out_text(db, "admin_msg", f->id, buf_str(&t), now);
+	rc = sm_say(db, "admin_msg", f->id, now, "breaker",
+	    "{s:s,s:s,s:I,s:i,s:I}", "playbook", pb->name, "breaker", what,
+	    "count", (json_int_t)count, "threshold", threshold, "window",
+	    (json_int_t)pb->breaker_window);
 	if (rc == FX_OK)
 		log_warnx("%s: %s", __func__, buf_str(&why));
 out:
 	json_decref(data);
 	buf_release(&why);
-	buf_release(&t);
 	return rc;
 }
 

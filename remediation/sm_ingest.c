@@ -157,8 +157,7 @@ ingest_resolved(struct db *db, struct finding *f, int64_t now,
 	if (rc != FX_OK)
 		goto out;
 	if (was == FS_NOTIFIED)
-		rc = sm_out_text(db, "decision", f->id,
-		    "Resolved: no longer seen", now);
+		rc = sm_say(db, "decision", f->id, now, "resolved", NULL);
 	if (rc == FX_OK)
 		res->resolved++;
 out:

@@ -3,7 +3,7 @@
  * the remediation library (only sm.h is).
  *
  * Files:
- *   sm_common.c  state change + audit, outbox rows, messages text, the
+ *   sm_common.c  state change + audit, outbox rows and their facts, the
  *                "advance an open finding" step shared by ingest and timer
  *   sm_ingest.c  sm_ingest
  *   sm_click.c   sm_click, sm_exception_submit
@@ -61,19 +61,20 @@ fx_err sm_apply(struct db *db, struct finding *f, enum fstate to,
 /* an outbox row whose args are json_pack(fmt, ...) */
 fx_err sm_out(struct db *db, const char *kind, int64_t finding_id, int64_t now,
     const char *fmt, ...) FX_WUR;
-/* {"text"} rows: owner_msg, admin_msg, decision on the finding's message */
-fx_err sm_out_text(struct db *db, const char *kind, int64_t finding_id,
-    const char *text, int64_t now) FX_WUR;
-/* decision on channel/ts (another message), when both are set */
-fx_err sm_out_decision_at(struct db *db, int64_t finding_id, const char *text,
-    const char *channel, const char *ts, int64_t now) FX_WUR;
+/*
+ * A fact for people (common/fxsay.h): {"say": code} plus the fields of
+ * json_pack(fmt, ...) (fmt NULL: none). A new reference, NULL when
+ * memory ran out.
+ */
+json_t *sm_fact(const char *code, const char *fmt, ...);
+/* an outbox row of kind whose args are the fact sm_fact(code, fmt, ...) */
+fx_err sm_say(struct db *db, const char *kind, int64_t finding_id, int64_t now,
+    const char *code, const char *fmt, ...) FX_WUR;
+/* an "ephemeral" row: fact (stolen, NULL: FX_ENOMEM) + channel, user */
 fx_err sm_out_ephemeral(struct db *db, int64_t finding_id, const char *channel,
-    const char *user, const char *text, int64_t now) FX_WUR;
+    const char *user, json_t *fact, int64_t now) FX_WUR;
 
-/* text helpers: Slack mrkdwn escaping (& < >), dates, a finding's name */
-fx_err sm_add_escaped(struct buf *b, const char *s) FX_WUR;
-fx_err sm_add_date(struct buf *b, int64_t t) FX_WUR; /* <!date^..|ISO> */
-fx_err sm_add_finding(struct buf *b, const struct finding *f) FX_WUR;
+/* ISO 8601 UTC: the dates of audit reasons and data (plain text) */
 void sm_iso(int64_t t, char out[21]);
 
 /* replace *dst by a copy of src (NULL allowed) */
@@ -159,12 +160,13 @@ fx_err sm_guard_finish(struct db *db, const struct policy *pol,
 
 /*
  * db_finding_get, for a finding id a user gave: when there is no such
- * finding, f is zeroed, why gets "Finding #id was not found." and the
- * result is FX_ENOTFOUND (or why's error). The finding comes back with
- * steps_only set: the caller changes its state, not its report.
+ * finding, f is zeroed, *why gets the fact "not_found" (a new reference)
+ * and the result is FX_ENOTFOUND (FX_ENOMEM without a fact). The finding
+ * comes back with steps_only set: the caller changes its state, not its
+ * report.
  */
 fx_err sm_finding_get(struct db *db, int64_t id, struct finding *f,
-    struct buf *why) FX_WUR;
+    json_t **why) FX_WUR;
 /* a non-empty text into the caller's msg (NULL: none); func for the log */
 void sm_msg_set(struct buf *msg, const struct buf *text, const char *func);
 

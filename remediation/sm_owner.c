@@ -9,7 +9,6 @@
  * Everything said to people is a fact (common/fxsay.h); audit reasons
  * are plain text.
  */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
@@ -19,46 +18,6 @@
 #include "banned.h"
 
 #define FP_PREFIX "false positive: " /* the exception row's reason */
-
-/* {"say": code} plus the fields of json_pack(fmt, ...); NULL: no memory */
-static json_t *
-fact(const char *code, const char *fmt, ...)
-{
-	json_t *o, *fields = NULL;
-	va_list ap;
-
-	if (fmt != NULL) {
-		va_start(ap, fmt);
-		fields = json_vpack_ex(NULL, 0, fmt, ap);
-		va_end(ap);
-		if (fields == NULL)
-			return NULL;
-	}
-	o = fields != NULL ? fields : json_object();
-	if (o != NULL &&
-	    json_object_set_new(o, "say", json_string(code)) != 0) {
-		json_decref(o);
-		o = NULL;
-	}
-	return o;
-}
-
-/* an "ephemeral" row: fact (stolen) for user in channel */
-static fx_err
-tell(struct db *db, int64_t fid, const char *channel, const char *user,
-    json_t *fact_, int64_t now)
-{
-	fx_err rc = FX_ENOMEM;
-
-	if (fact_ != NULL &&
-	    json_object_set_new(fact_, "channel",
-		json_string(channel ? channel : "")) == 0 &&
-	    json_object_set_new(fact_, "user", json_string(user ? user : "")) ==
-		0)
-		rc = db_outbox_add(db, "ephemeral", fid, fact_, now);
-	json_decref(fact_);
-	return rc;
-}
 
 /* a refusal is an outcome, not an error */
 static int
@@ -99,7 +58,7 @@ load(struct db *db, int64_t id, struct finding *f, json_t **why)
 		return rc;
 	memset(f, 0, sizeof(*f));
 	return refuse(why,
-	    fact("not_found", "{s:I}", "finding_id", (json_int_t)id),
+	    sm_fact("not_found", "{s:I}", "finding_id", (json_int_t)id),
 	    FX_ENOTFOUND);
 }
 
@@ -111,20 +70,20 @@ guard(const struct policy *pol, const struct finding *f, const char *user,
 	if (policy_playbook(pol, f->playbook) == NULL ||
 	    policy_account(pol, f->account_id) == NULL)
 		return refuse(why,
-		    fact("not_configured", "{s:I}", "finding_id",
+		    sm_fact("not_configured", "{s:I}", "finding_id",
 			(json_int_t)f->id),
 		    FX_ENOTFOUND);
 	if (!sm_may_act(pol, f, user))
 		return refuse(why,
-		    fact("not_owner", "{s:s?}", "owner", f->owner_slack_id),
+		    sm_fact("not_owner", "{s:s?}", "owner", f->owner_slack_id),
 		    FX_EPERM);
 	if (f->state != FS_NOTIFIED)
 		return refuse(why,
-		    fact("already_handled", "{s:s}", "state",
+		    sm_fact("already_handled", "{s:s}", "state",
 			fstate_name(f->state)),
 		    FX_ECONFLICT);
 	if (f->exc_pending != 0)
-		return refuse(why, fact("exc_pending", NULL), FX_ECONFLICT);
+		return refuse(why, sm_fact("exc_pending", NULL), FX_ECONFLICT);
 	return FX_OK;
 }
 
@@ -145,7 +104,7 @@ reassign_bound(struct db *db, const struct policy *pol, const struct finding *f,
 	if (rc != FX_OK || n < SM_MAX_REASSIGN)
 		return rc;
 	return refuse(why,
-	    fact("reassign_limit", "{s:i}", "max", SM_MAX_REASSIGN),
+	    sm_fact("reassign_limit", "{s:i}", "max", SM_MAX_REASSIGN),
 	    FX_ECONFLICT);
 }
 
@@ -167,7 +126,7 @@ sm_owner_click(struct db *db, const struct policy *pol,
 	if (rc == FX_OK && mine)
 		rc = reassign_bound(db, pol, &f, c->user_id, &why);
 	if (refused(rc)) {
-		rc = tell(db, f.id, chan, c->user_id, why, now);
+		rc = sm_out_ephemeral(db, f.id, chan, c->user_id, why, now);
 		why = NULL;
 		goto out;
 	}
@@ -197,9 +156,39 @@ reassign_check(struct db *db, const struct policy *pol,
 	if (f->owner_slack_id != NULL &&
 	    strcmp(f->owner_slack_id, r->new_owner) == 0)
 		return refuse(why,
-		    fact("reassign_same", "{s:s}", "to", r->new_owner),
+		    sm_fact("reassign_same", "{s:s}", "to", r->new_owner),
 		    FX_EINVAL);
 	return reassign_bound(db, pol, f, r->user_id, why);
+}
+
+/*
+ * The old card (ch, ts) and its reminder, if one was posted in its
+ * thread, say who passed the finding to whom and lose their buttons;
+ * the new card will have a thread of its own.
+ */
+static fx_err
+old_messages(struct db *db, const struct sm_reassign_req *r, int64_t fid,
+    const char *ch, const char *ts, int64_t now)
+{
+	const char *at[2] = { ts, NULL };
+	char *rts = NULL;
+	fx_err rc;
+	int i;
+
+	rc = db_finding_get_reminder(db, fid, &rts);
+	if (rc != FX_OK)
+		return rc;
+	at[1] = rts;
+	for (i = 0; i < 2 && rc == FX_OK && ch != NULL; i++)
+		if (at[i] != NULL)
+			rc = sm_say(db, "decision", fid, now, "reassigned",
+			    "{s:s,s:s,s:s?,s:s,s:s}", "by", r->user_id, "to",
+			    r->new_owner, "note", r->note, "channel", ch, "ts",
+			    at[i]);
+	if (rc == FX_OK && rts != NULL)
+		rc = db_finding_set_reminder(db, fid, NULL);
+	free(rts);
+	return rc;
 }
 
 /*
@@ -227,21 +216,16 @@ reassign_apply(struct db *db, const struct policy *pol,
 	    r->note);
 	if (rc != FX_OK)
 		goto out;
-	if (ch != NULL && ts != NULL) {
-		rc = sm_out(db, "decision", f->id, now,
-		    "{s:s,s:s,s:s,s:s?,s:s,s:s}", "say", "reassigned", "by",
-		    r->user_id, "to", r->new_owner, "note", r->note, "channel",
-		    ch, "ts", ts);
-		if (rc != FX_OK)
-			goto out;
-	}
+	rc = old_messages(db, r, f->id, ch, ts, now);
+	if (rc != FX_OK)
+		goto out;
 	/* a fresh deadline: nobody is fixed before they were told */
 	rc = sm_notify(db, pb, f, r->user_id, now);
 	if (rc != FX_OK)
 		goto out;
-	rc = sm_out(db, "owner_msg", f->id, now, "{s:s,s:s,s:s,s:s?,s:s?}",
-	    "say", "reassigned_to_you", "by", r->user_id, "to", r->new_owner,
-	    "from", from, "note", r->note);
+	rc = sm_say(db, "owner_msg", f->id, now, "reassigned_to_you",
+	    "{s:s,s:s,s:s?,s:s?}", "by", r->user_id, "to", r->new_owner, "from",
+	    from, "note", r->note);
 out:
 	free(from);
 	free(ch);
@@ -259,10 +243,11 @@ sm_reassign(struct db *db, const struct policy *pol,
 	*why = NULL;
 	memset(&f, 0, sizeof(f));
 	if (!user_id_ok(r->new_owner))
-		return refuse(why, fact("reassign_bad_user", NULL), FX_EINVAL);
+		return refuse(why, sm_fact("reassign_bad_user", NULL),
+		    FX_EINVAL);
 	if (r->note != NULL && strlen(r->note) > 4 * FX_MAX_REASON)
 		return refuse(why,
-		    fact("reason_needed", "{s:i}", "max", FX_MAX_REASON),
+		    sm_fact("reason_needed", "{s:i}", "max", FX_MAX_REASON),
 		    FX_EINVAL);
 	rc = load(db, r->finding_id, &f, why);
 	if (rc == FX_OK)
@@ -312,8 +297,8 @@ fp_report(struct db *db, const struct sm_fp_req *r, struct finding *f,
 	    "exception_id", (json_int_t)e.id, "fp", 1);
 	if (rc != FX_OK)
 		goto out;
-	rc = sm_out(db, "decision", f->id, now, "{s:s,s:s,s:s}", "say",
-	    "fp_reported", "by", r->user_id, "reason", r->reason);
+	rc = sm_say(db, "decision", f->id, now, "fp_reported", "{s:s,s:s}",
+	    "by", r->user_id, "reason", r->reason);
 out:
 	exception_release(&e);
 	buf_release(&t);
@@ -333,7 +318,7 @@ sm_false_positive(struct db *db, const struct policy *pol,
 	    r->reason[strspn(r->reason, " \t\r\n")] == '\0' ||
 	    strlen(r->reason) > 4 * FX_MAX_REASON)
 		return refuse(why,
-		    fact("reason_needed", "{s:i}", "max", FX_MAX_REASON),
+		    sm_fact("reason_needed", "{s:i}", "max", FX_MAX_REASON),
 		    FX_EINVAL);
 	rc = load(db, r->finding_id, &f, why);
 	if (rc == FX_OK) {
@@ -367,13 +352,12 @@ fp_request_msg(struct db *db, const struct sm_click *c,
 	    *c->channel_id == '\0' || *c->message_ts == '\0')
 		return FX_OK;
 	if (until != 0)
-		return sm_out(db, "decision", fid, now,
-		    "{s:s,s:I,s:s,s:I,s:s,s:s}", "say", "fp_request_approved",
-		    "exception_id", (json_int_t)e->id, "by", c->user_id,
-		    "until", (json_int_t)until, "channel", c->channel_id, "ts",
-		    c->message_ts);
-	return sm_out(db, "decision", fid, now, "{s:s,s:I,s:s,s:s,s:s}", "say",
-	    "fp_request_denied", "exception_id", (json_int_t)e->id, "by",
+		return sm_say(db, "decision", fid, now, "fp_request_approved",
+		    "{s:I,s:s,s:I,s:s,s:s}", "exception_id", (json_int_t)e->id,
+		    "by", c->user_id, "until", (json_int_t)until, "channel",
+		    c->channel_id, "ts", c->message_ts);
+	return sm_say(db, "decision", fid, now, "fp_request_denied",
+	    "{s:I,s:s,s:s,s:s}", "exception_id", (json_int_t)e->id, "by",
 	    c->user_id, "channel", c->channel_id, "ts", c->message_ts);
 }
 
@@ -402,13 +386,13 @@ fp_approve(struct db *db, const struct policy *pol, const struct sm_click *c,
 	    "reason", fp_reason(e));
 	if (rc != FX_OK)
 		return rc;
-	rc = sm_out(db, "decision", f->id, now, "{s:s,s:s,s:I}", "say",
-	    "fp_approved", "by", c->user_id, "until", (json_int_t)e->until);
+	rc = sm_say(db, "decision", f->id, now, "fp_approved", "{s:s,s:I}",
+	    "by", c->user_id, "until", (json_int_t)e->until);
 	if (rc != FX_OK)
 		return rc;
-	rc = sm_out(db, "owner_msg", f->id, now, "{s:s,s:s,s:I,s:s?}", "say",
-	    "fp_approved_owner", "by", c->user_id, "until",
-	    (json_int_t)e->until, "reason", fp_reason(e));
+	rc = sm_say(db, "owner_msg", f->id, now, "fp_approved_owner",
+	    "{s:s,s:I,s:s?}", "by", c->user_id, "until", (json_int_t)e->until,
+	    "reason", fp_reason(e));
 	if (rc != FX_OK)
 		return rc;
 	return fp_request_msg(db, c, e, f->id, e->until, now);
@@ -435,12 +419,12 @@ fp_deny(struct db *db, const struct policy *pol, const struct sm_click *c,
 		return rc;
 	if (pb != NULL && sm_mode(pb, f) == PB_ENFORCE && f->deadline > 0)
 		deadline = f->deadline;
-	rc = sm_out(db, "decision", f->id, now, "{s:s,s:s,s:I}", "say",
-	    "fp_denied", "by", c->user_id, "deadline", (json_int_t)deadline);
+	rc = sm_say(db, "decision", f->id, now, "fp_denied", "{s:s,s:I}", "by",
+	    c->user_id, "deadline", (json_int_t)deadline);
 	if (rc != FX_OK)
 		return rc;
-	rc = sm_out(db, "owner_msg", f->id, now, "{s:s,s:s}", "say",
-	    "fp_denied_owner", "by", c->user_id);
+	rc = sm_say(db, "owner_msg", f->id, now, "fp_denied_owner", "{s:s}",
+	    "by", c->user_id);
 	if (rc != FX_OK)
 		return rc;
 	return fp_request_msg(db, c, e, f->id, 0, now);

@@ -53,7 +53,6 @@ hk_expired(struct db *db, const struct policy *pol, struct finding *f,
     int64_t now)
 {
 	const struct playbook *pb = policy_playbook(pol, f->playbook);
-	struct buf t = BUF_INIT;
 	int kind = EXC_1M;
 	char iso[21];
 	fx_err rc;
@@ -70,23 +69,13 @@ hk_expired(struct db *db, const struct policy *pol, struct finding *f,
 	if (rc != FX_OK)
 		goto out;
 	if (pb != NULL && (pb->mode == PB_NOTIFY || pb->mode == PB_ENFORCE)) {
-		rc = buf_addf(&t, "Your %s exception for ",
-		    policy_exc_name(kind));
-		if (rc != FX_OK)
-			goto out;
-		rc = sm_add_finding(&t, f);
-		if (rc != FX_OK)
-			goto out;
-		rc = buf_adds(&t, " lapsed; you will be asked again.");
-		if (rc != FX_OK)
-			goto out;
-		rc = sm_out_text(db, "owner_msg", f->id, buf_str(&t), now);
+		rc = sm_say(db, "owner_msg", f->id, now, "exc_lapsed", "{s:s}",
+		    "kind", sm_exc_code(kind));
 		if (rc != FX_OK)
 			goto out;
 	}
 	rc = sm_advance(db, pol, f, SM_ACTOR_SYSTEM, now);
 out:
-	buf_release(&t);
 	return rc;
 }
 
@@ -155,12 +144,8 @@ hk_deadline(struct db *db, const struct policy *pol, struct finding *f,
 	    "Deadline passed: fixit fixes it now", now);
 	/* a dry run must not read as a fix, even for the minute it runs */
 	if (rc == FX_OK)
-		rc = sm_out_text(db, "decision", f->id,
-		    executor_rehearses(&pb->exec)
-			? "Deadline passed: fixit is rehearsing the fix now "
-			  "(dry run: nothing will be changed)."
-			: "Deadline passed: fixit is fixing this now.",
-		    now);
+		rc = sm_say(db, "decision", f->id, now, "deadline_fixing",
+		    "{s:b}", "dry_run", executor_rehearses(&pb->exec));
 	return rc;
 }
 
@@ -195,11 +180,7 @@ hk_pending(struct db *db, const struct policy *pol, struct finding *f,
 	    "{s:I,s:s}", "exception_id", (json_int_t)exc, "deadline", iso);
 	if (rc != FX_OK)
 		return rc;
-	return sm_out_text(db, "owner_msg", f->id,
-	    "Your exception request was not decided by a fixit admin in "
-	    "time, so it has lapsed. fixit will fix this after the "
-	    "deadline unless you ask again and an admin approves.",
-	    now);
+	return sm_say(db, "owner_msg", f->id, now, "exc_request_lapsed", NULL);
 }
 
 /* run fn on each of the n findings */

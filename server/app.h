@@ -14,6 +14,7 @@ struct sender;
 struct scan;
 struct executors;
 struct events;
+struct home;
 
 struct app {
 	const struct config *cfg;
@@ -23,6 +24,7 @@ struct app {
 	struct executors *exec; /* the executors' shared state (executor.h) */
 	struct scan *scan;	/* NULL when no playbook uses aws */
 	struct events *events;	/* the events thread */
+	struct home *home;	/* App Home publisher (home.h) */
 };
 
 #endif

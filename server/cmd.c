@@ -14,6 +14,7 @@
 
 #include "cmd.h"
 #include "cmd_int.h"
+#include "home.h"
 #include "scan.h"
 #include "fxutil.h"
 #include "sm.h"
@@ -32,6 +33,8 @@ static const char user_help_text[] =
     "Slack, with buttons: fix it now, or take an exception (a 1-year one "
     "in production needs a fixit admin's approval). Doing nothing means "
     "fixit fixes it after the deadline the message gives.\n"
+    "`/fixit mine` \xe2\x80\x94 your open findings, with their buttons "
+    "(fixit's Home tab in Slack shows them too)\n"
     "The other `/fixit` commands are for fixit admins.";
 
 static const char help_text[] =
@@ -47,6 +50,8 @@ static const char help_text[] =
     "`/fixit resume PLAYBOOK|all` \xe2\x80\x94 start fixes again\n"
     "`/fixit undo ID` \xe2\x80\x94 roll a fix back\n"
     "`/fixit scan` \xe2\x80\x94 scan every account and region now\n"
+    "`/fixit mine` \xe2\x80\x94 your own open findings, with their "
+    "buttons (for everyone)\n"
     "`/fixit help` \xe2\x80\x94 this text";
 
 /* ---- jobs on the writer thread -------------------------------------- */
@@ -202,6 +207,21 @@ cmd_scan(struct ctx *c, const char *arg)
 	return FX_OK;
 }
 
+/* for everyone: the caller's findings as blocks, their count as text */
+static fx_err
+cmd_mine(struct ctx *c, const char *arg)
+{
+	json_t *blocks = NULL;
+	fx_err rc;
+
+	rc = home_mine(c->w, c->pol, c->user, &blocks, &c->o->b);
+	if (rc == FX_OK && c->blocks != NULL)
+		*c->blocks = blocks;
+	else
+		json_decref(blocks);
+	return rc;
+}
+
 static fx_err
 cmd_help(struct ctx *c, const char *arg)
 {
@@ -225,6 +245,7 @@ static const struct subcmd {
 	{ "resume", 1, "a playbook name or `all`", cmd_resume },
 	{ "undo", 1, "a finding id", cmd_undo },
 	{ "scan", 0, NULL, cmd_scan },
+	{ "mine", 0, NULL, cmd_mine },
 	{ "help", 0, NULL, cmd_help },
 };
 
@@ -259,15 +280,24 @@ split_words(const char *text, char *copy, size_t len, char **words)
 	return nw;
 }
 
-/* text asks for help: empty, or the one word help */
+/* text is the one word `word`, or (word NULL) empty */
 static int
-is_help(const char *text)
+is_word(const char *text, const char *word)
 {
 	char copy[MAX_TEXT], *words[MAX_WORDS];
 	int nw;
 
 	nw = split_words(text ? text : "", copy, sizeof(copy), words);
-	return nw == 0 || (nw == 1 && strcasecmp(words[0], "help") == 0);
+	if (word == NULL)
+		return nw == 0;
+	return nw == 1 && strcasecmp(words[0], word) == 0;
+}
+
+/* text asks for help: empty, or the one word help */
+static int
+is_help(const char *text)
+{
+	return is_word(text, NULL) || is_word(text, "help");
 }
 
 static fx_err
@@ -315,14 +345,17 @@ clip(struct buf *b)
 
 fx_err
 cmd_run(struct dbw *w, const struct policy *pol, struct scan *scan,
-    const char *user_id, const char *text, int64_t now, struct buf *reply)
+    const char *user_id, const char *text, int64_t now, struct buf *reply,
+    json_t **blocks)
 {
 	struct out o = { BUF_INIT, FX_OK };
-	struct ctx c = { w, pol, scan, user_id, now, &o };
+	struct ctx c = { w, pol, scan, user_id, now, &o, blocks };
 	fx_err rc;
 
 	buf_reset(reply);
-	if (!policy_is_admin(pol, user_id))
+	if (blocks != NULL)
+		*blocks = NULL;
+	if (!policy_is_admin(pol, user_id) && !is_word(text, "mine"))
 		return buf_adds(reply,
 		    is_help(text) ? user_help_text : refusal);
 	buf_init(&o.b, WORK_CAP);
@@ -332,6 +365,10 @@ cmd_run(struct dbw *w, const struct policy *pol, struct scan *scan,
 	if (rc == FX_OK) {
 		clip(&o.b);
 		rc = buf_add(reply, buf_str(&o.b), o.b.len);
+	}
+	if (rc != FX_OK && blocks != NULL) {
+		json_decref(*blocks);
+		*blocks = NULL;
 	}
 	if (rc != FX_OK)
 		buf_reset(reply);

@@ -10,16 +10,20 @@
  *   resume PLAYBOOK|all  start them again
  *   undo ID              queue the undo of a fixed finding
  *   scan                 start a scan of every account x region now
+ *   mine                 the caller's own open findings, with their
+ *                        buttons (Block Kit blocks)
  *   help                 the list above
  *
- * Only admins (policy_is_admin) may run it; anyone else gets a refusal and
- * nothing runs. Every database access is a job on the writer thread
+ * Only admins (policy_is_admin) may run it, but for `help` and `mine`,
+ * which everyone may; anyone else gets a refusal and nothing runs. Every database access is a job on the writer thread
  * (dbw_call), reads included.
  */
 #ifndef FIXIT_CMD_H
 #define FIXIT_CMD_H
 
 #include <stdint.h>
+
+#include <jansson.h>
 
 #include "buf.h"
 #include "dbwriter.h"
@@ -36,12 +40,14 @@
  * ephemeral response), at most CMD_MAX_REPLY bytes. Refusals, unknown
  * commands, bad ids and unknown playbooks are answered in reply with
  * FX_OK; an error return means the database or memory failed (reply is
- * then empty). The caller owns every argument.
+ * then empty). blocks (may be NULL) receives a new reference to Block
+ * Kit blocks to send with the text (`mine`), else NULL. The caller owns
+ * every argument.
  */
 struct scan;
 /* scan: NULL when scanning is not set up */
 fx_err cmd_run(struct dbw *w, const struct policy *pol, struct scan *scan,
-    const char *user_id, const char *text, int64_t now,
-    struct buf *reply) FX_WUR;
+    const char *user_id, const char *text, int64_t now, struct buf *reply,
+    json_t **blocks) FX_WUR;
 
 #endif

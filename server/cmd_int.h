@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <jansson.h>
 
 #include "buf.h"
 #include "cmd.h"
@@ -31,6 +32,7 @@ struct ctx {
 	const char *user;
 	int64_t now;
 	struct out *o;
+	json_t **blocks; /* mine: its Block Kit blocks (NULL: text only) */
 };
 
 /* ---- cmd_report.c ---------------------------------------------------- */

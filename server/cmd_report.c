@@ -17,6 +17,8 @@
 #include "db.h"
 #include "fxtime.h"
 #include "fxutil.h"
+#include "slack_blocks.h"
+#include "slack_say.h"
 #include "sm.h"
 #include "banned.h"
 
@@ -71,6 +73,7 @@ jint(const json_t *o, const char *key)
 void
 cmd_put_esc(struct out *o, const char *s, size_t max)
 {
+	struct buf cut = BUF_INIT;
 	size_t i, n = strlen(s);
 
 	if (n > max) {
@@ -78,18 +81,24 @@ cmd_put_esc(struct out *o, const char *s, size_t max)
 		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
 			n--; /* never cut a UTF-8 sequence */
 	}
-	for (i = 0; i < n && o->rc == FX_OK; i++) {
-		if (s[i] == '&' || s[i] == '<' || s[i] == '>')
-			cmd_put(o, "%s",
-			    s[i] == '&'	  ? "&amp;"
-			    : s[i] == '<' ? "&lt;"
-					  : "&gt;");
-		else
-			o->rc = buf_addc(&o->b,
-			    (unsigned char)s[i] < 0x20 ? ' ' : s[i]);
-	}
+	for (i = 0; i < n && o->rc == FX_OK; i++)
+		o->rc = buf_addc(&cut, (unsigned char)s[i] < 0x20 ? ' ' : s[i]);
+	/* the one mrkdwn escaper every sentence for people goes through */
+	if (o->rc == FX_OK)
+		o->rc = slack_blocks_escape(buf_str(&cut), &o->b);
+	buf_release(&cut);
 	if (n < strlen(s))
 		cmd_put(o, ELLIPSIS);
+}
+
+/* a user id as a mention when it is one, else as escaped text */
+static void
+put_user(struct out *o, const char *id)
+{
+	if (o->rc == FX_OK && slack_say_user_valid(id))
+		o->rc = slack_say_user(id, &o->b);
+	else
+		cmd_put_esc(o, id, 32);
 }
 
 /* o[key], a time in unix seconds, as ISO 8601 in iso; "-" when unset */
@@ -378,18 +387,36 @@ out:
 
 /* ---- due, exceptions ------------------------------------------------- */
 
+/*
+ * "#3 1 year *active* for #12 `playbook` resource (account/region), by
+ * <@U1>, asked 2026-…Z, until 2026-…Z (in 364d 23h), decided by <@U2>:
+ * reason" (a listing names the finding; show, about one, its id only)
+ */
 static void
 exception_item(struct out *o, const json_t *x, int64_t now)
 {
+	const json_t *f = json_object_get(x, "finding");
+	char iso[21];
+
 	cmd_put(o, "#%lld %s *", jint(x, "id"),
 	    strcmp(jstr(x, "kind"), "1y") == 0 ? "1 year" : "1 month");
 	cmd_put_esc(o, jstr(x, "status"), 16);
 	cmd_put(o, "* for ");
-	put_ref(o, json_object_get(x, "finding"));
+	if (f != NULL)
+		put_ref(o, f);
+	else
+		cmd_put(o, "#%lld", jint(x, "finding_id"));
 	cmd_put(o, ", by ");
-	cmd_put_esc(o, jstr(x, "requested_by"), 32);
-	cmd_put(o, ", until ");
-	put_when(o, x, "until", now);
+	put_user(o, jstr(x, "requested_by"));
+	cmd_put(o, ", asked %s", jtime(x, "requested_at", iso));
+	if (json_is_integer(json_object_get(x, "until"))) {
+		cmd_put(o, ", until ");
+		put_when(o, x, "until", now);
+	}
+	if (json_is_string(json_object_get(x, "decided_by"))) {
+		cmd_put(o, ", decided by ");
+		put_user(o, jstr(x, "decided_by"));
+	}
 	cmd_put(o, ": ");
 	cmd_put_esc(o, jstr(x, "reason"), FIELD_MAX);
 }
@@ -428,7 +455,7 @@ cmd_exceptions(struct ctx *c, const char *arg)
 
 /* ---- show ------------------------------------------------------------ */
 
-/* "2026-11-27T10:00:00Z U123 notified -> excepted: reason" */
+/* "2026-11-27T10:00:00Z <@U123> notified -> excepted: reason" */
 static void
 history_item(struct out *o, const json_t *h)
 {
@@ -436,10 +463,9 @@ history_item(struct out *o, const json_t *h)
 	char iso[21];
 
 	cmd_put(o, "%s ", jtime(h, "at", iso));
-	cmd_put_esc(o,
-	    json_is_string(json_object_get(h, "actor")) ? jstr(h, "actor")
-							: "fixit",
-	    32);
+	put_user(o, json_is_string(json_object_get(h, "actor"))
+			? jstr(h, "actor")
+			: "fixit");
 	if (json_is_string(json_object_get(h, "from")) &&
 	    json_is_string(json_object_get(h, "to")) && strcmp(from, to) != 0)
 		cmd_put(o, " %s -> %s", from, to);

@@ -223,25 +223,17 @@ out:
 	return rc;
 }
 
-/* an outbox row for message m */
+/* an outbox row for message m: its fact (fxsay.h), + "email" for a DM */
 static fx_err
 add_msg(struct db *db, const struct ev_msg *m, int64_t now)
 {
-	const char *kind = NULL;
-	json_t *args = NULL;
+	const char *kind = m->kind == EV_MSG_DM ? "dm" : "admin_msg";
+	json_t *args = json_deep_copy(m->fact);
 	fx_err rc = FX_ENOMEM;
 
-	switch (m->kind) {
-	case EV_MSG_ADMIN:
-		kind = "admin_msg";
-		args = json_pack("{s:s}", "text", m->text);
-		break;
-	case EV_MSG_DM:
-		kind = "dm";
-		args =
-		    json_pack("{s:s, s:s}", "email", m->email, "text", m->text);
-		break;
-	}
+	if (args != NULL && m->kind == EV_MSG_DM &&
+	    json_object_set_new(args, "email", json_string(m->email)) != 0)
+		goto out;
 	if (args == NULL)
 		goto out;
 	rc = db_outbox_add(db, kind, 0, args, now);

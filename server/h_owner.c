@@ -14,6 +14,7 @@
 #include "slack_notice.h"
 #include "slack_owner.h"
 #include "slack_payload.h"
+#include "slack_say.h"
 #include "sm.h"
 #include "banned.h"
 
@@ -79,7 +80,7 @@ owner_finish(struct app *a, void *state, fx_err rc, struct http_reply *rp)
 	if (rc == FX_EPERM || rc == FX_ECONFLICT || rc == FX_ENOTFOUND ||
 	    rc == FX_EINVAL) {
 		buf_init(&text, 4096);
-		if (slack_owner_say_plain(st->why, &text) != FX_OK)
+		if (slack_say_plain(st->why, NULL, &text) != FX_OK)
 			buf_reset(&text);
 		field_error(rp, error_block(st),
 		    text.len ? buf_str(&text)

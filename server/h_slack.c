@@ -22,15 +22,19 @@
 #include "fxlog.h"
 #include "fxtime.h"
 #include "fxutil.h"
+#include "home.h"
 #include "http.h"
 #include "metrics.h"
 #include "sender.h"
 #include "slack_form.h"
 #include "slack_notice.h"
 #include "slack_payload.h"
+#include "slack_say.h"
 #include "slack_sig.h"
 #include "sm.h"
 #include "banned.h"
+
+#define FORM "application/x-www-form-urlencoded"
 
 /* what an operator reads in the log, by enum metric_reject */
 static const char *const reject_why[REJ__COUNT] = {
@@ -40,9 +44,10 @@ static const char *const reject_why[REJ__COUNT] = {
 			  "the clock right?)",
 	[REJ_HEADERS] = "signature headers missing or repeated",
 	[REJ_SIZE] = "body too large",
-	[REJ_CONTENT_TYPE] = "not a form body",
+	[REJ_CONTENT_TYPE] = "not the body type the route takes",
 	[REJ_COMMAND] = "a slash command other than slack.command",
 	[REJ_PAYLOAD] = "a request fixitd does not understand",
+	[REJ_EVENT] = "an event fixitd does not handle",
 };
 
 void
@@ -78,10 +83,9 @@ sig_failure(const char *ts_hdr)
 	return REJ_SIGNATURE;
 }
 
-/* 1 when the request carries a valid Slack v0 signature */
-static int
-slack_verified(struct app *a, struct http_request *r, struct http_reply *rp,
-    const char *route)
+int
+h_slack_verified(struct app *a, struct http_request *r, struct http_reply *rp,
+    const char *route, const char *ctype)
 {
 	const char *body, *ts;
 	size_t len;
@@ -107,11 +111,9 @@ slack_verified(struct app *a, struct http_request *r, struct http_reply *rp,
 		http_reply_error(rp, 401, "invalid slack signature");
 		return 0;
 	}
-	if (!http_req_ctype_is(r, "application/x-www-form-urlencoded")) {
+	if (!http_req_ctype_is(r, ctype)) {
 		h_slack_reject(a, REJ_CONTENT_TYPE, route);
-		http_reply_error(rp, 415,
-		    "expected "
-		    "application/x-www-form-urlencoded");
+		http_reply_error(rp, 415, "expected %s", ctype);
 		return 0;
 	}
 	return 1;
@@ -127,7 +129,7 @@ struct action_state {
 	int64_t now;
 	struct sm_click click;
 	struct sm_exception_req exc;
-	struct buf msg; /* refusal sentence for the modal */
+	json_t *refusal; /* the modal's refusal (a fact: fxsay.h) */
 };
 
 static void
@@ -138,7 +140,7 @@ action_state_free(void *p)
 	if (st == NULL)
 		return;
 	slack_interaction_release(&st->si);
-	buf_release(&st->msg);
+	json_decref(st->refusal);
 	free(st);
 }
 
@@ -155,7 +157,8 @@ exc_job_run(struct db *db, void *arg)
 {
 	struct action_state *st = arg;
 
-	return sm_exception_submit(db, st->pol, &st->exc, st->now, &st->msg);
+	return sm_exception_submit(db, st->pol, &st->exc, st->now,
+	    &st->refusal);
 }
 
 static void
@@ -178,6 +181,9 @@ click_finish(struct app *a, void *state, fx_err rc, struct http_reply *rp)
 		return;
 	}
 	sender_kick(a->sender);
+	/* a click in the App Home: the home shows the new state at once */
+	if (st->si.from_home)
+		home_request(a->home, st->si.user_id);
 	http_reply_empty(rp, 200);
 }
 
@@ -189,6 +195,20 @@ modal_error(struct http_reply *rp, const char *msg)
 		"reason", msg));
 }
 
+/* a refusal in the plain text of a modal error (no markup there) */
+static void
+modal_refusal(struct http_reply *rp, const json_t *refusal)
+{
+	struct buf t = BUF_INIT;
+
+	if (refusal == NULL || slack_say_plain(refusal, NULL, &t) != FX_OK ||
+	    t.len == 0)
+		modal_error(rp, "This exception cannot be recorded.");
+	else
+		modal_error(rp, buf_str(&t));
+	buf_release(&t);
+}
+
 static void
 exc_finish(struct app *a, void *state, fx_err rc, struct http_reply *rp)
 {
@@ -196,9 +216,7 @@ exc_finish(struct app *a, void *state, fx_err rc, struct http_reply *rp)
 
 	if (rc == FX_EPERM || rc == FX_ECONFLICT || rc == FX_ENOTFOUND ||
 	    rc == FX_EINVAL) {
-		modal_error(rp, st->msg.len
-				    ? buf_str(&st->msg)
-				    : "This exception cannot be recorded.");
+		modal_refusal(rp, st->refusal);
 		return;
 	}
 	if (rc != FX_OK) {
@@ -225,7 +243,7 @@ notice_job_run(struct db *db, void *arg)
 	fx_err rc;
 
 	args = json_pack("{s:s,s:s,s:s}", "channel", st->si.channel_id, "user",
-	    st->si.user_id, "text", slack_notice_text(SN_UNKNOWN_ACTION));
+	    st->si.user_id, FXSAY_KEY, "unknown_action");
 	if (args == NULL)
 		return FX_ENOMEM;
 	rc = db_outbox_add(db, "ephemeral", 0, args, st->now);
@@ -283,6 +301,13 @@ parse_block_action(struct action_state *st)
 	st->click.trigger_id = si->trigger_id;
 	st->click.channel_id = si->channel_id;
 	st->click.message_ts = si->message_ts;
+	/*
+	 * A click in the App Home has no channel: sm_click tells an owner in
+	 * the finding's channel, an admin (Approve / Deny) in theirs.
+	 */
+	if (si->from_home && (st->click.action == ACT_EXC_APPROVE ||
+				 st->click.action == ACT_EXC_DENY))
+		st->click.channel_id = st->pol->admin_channel;
 	return 0;
 }
 
@@ -365,7 +390,7 @@ h_slack_actions(struct app *a, struct http_request *r, struct http_reply *rp)
 	size_t len;
 	fx_err rc;
 
-	if (!slack_verified(a, r, rp, "/slack/actions"))
+	if (!h_slack_verified(a, r, rp, "/slack/actions", FORM))
 		return;
 	buf_init(&payload, FX_MAX_SLACK_BODY);
 	buf_init(&err, 512);
@@ -374,7 +399,6 @@ h_slack_actions(struct app *a, struct http_request *r, struct http_reply *rp)
 		http_reply_error(rp, 500, "out of memory");
 		goto out;
 	}
-	buf_init(&st->msg, 1024);
 	st->pol = a->cfg->policy;
 	st->now = fx_now();
 	body = http_req_body(r, &len);
@@ -438,9 +462,11 @@ is_ssl_check(const char *body, size_t len)
 	return yes;
 }
 
-/* the text of the ephemeral answer to sc into reply */
+/* the text of the ephemeral answer to sc into reply, its blocks (or
+ * NULL) into *blocks */
 static fx_err
-command_reply(struct app *a, const struct slack_command *sc, struct buf *reply)
+command_reply(struct app *a, const struct slack_command *sc, struct buf *reply,
+    json_t **blocks)
 {
 	fx_err rc;
 
@@ -450,7 +476,7 @@ command_reply(struct app *a, const struct slack_command *sc, struct buf *reply)
 		    reply);
 	}
 	rc = cmd_run(a->w, a->cfg->policy, a->scan, sc->user_id, sc->text,
-	    fx_now(), reply);
+	    fx_now(), reply, blocks);
 	if (rc != FX_OK) {
 		log_warnx("%s: %s %s by %s: %s", __func__, sc->command,
 		    sc->text, sc->user_id, fx_strerror(rc));
@@ -467,6 +493,7 @@ h_slack_commands(struct app *a, struct http_request *r, struct http_reply *rp)
 {
 	struct slack_command sc;
 	struct buf err = BUF_INIT, reply = BUF_INIT;
+	json_t *blocks = NULL;
 	const char *body;
 	size_t len;
 	fx_err rc;
@@ -477,13 +504,13 @@ h_slack_commands(struct app *a, struct http_request *r, struct http_reply *rp)
 		http_reply_empty(rp, 200);
 		return;
 	}
-	if (!slack_verified(a, r, rp, "/slack/commands"))
+	if (!h_slack_verified(a, r, rp, "/slack/commands", FORM))
 		return;
 	buf_init(&err, 512);
 	buf_init(&reply, 8192);
 	rc = slack_command_parse(body, len, &sc, &err);
 	if (rc == FX_OK)
-		rc = command_reply(a, &sc, &reply);
+		rc = command_reply(a, &sc, &reply, &blocks);
 	else if (rc != FX_ENOMEM) {
 		h_slack_reject(a, REJ_PAYLOAD, "/slack/commands");
 		log_debug("%s: unreadable command: %s", __func__,
@@ -495,9 +522,10 @@ h_slack_commands(struct app *a, struct http_request *r, struct http_reply *rp)
 		goto out;
 	}
 	http_reply_json(rp, 200,
-	    json_pack("{s:s,s:s}", "response_type", "ephemeral", "text",
-		buf_str(&reply)));
+	    json_pack("{s:s,s:s,s:O*}", "response_type", "ephemeral", "text",
+		buf_str(&reply), "blocks", blocks));
 out:
+	json_decref(blocks);
 	slack_command_release(&sc);
 	buf_release(&err);
 	buf_release(&reply);

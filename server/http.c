@@ -40,6 +40,8 @@ static const struct route routes[] = {
 	    h_slack_actions },
 	{ "POST", "/slack/commands", ROUTE_SLACK_COMMANDS, FX_MAX_SLACK_BODY,
 	    h_slack_commands },
+	{ "POST", "/slack/events", ROUTE_SLACK_EVENTS, FX_MAX_SLACK_BODY,
+	    h_slack_events },
 	{ "POST", "/v1/findings", ROUTE_FINDINGS_POST, FX_MAX_INGEST_BODY,
 	    h_findings_post },
 	{ "GET", "/v1/findings", ROUTE_FINDINGS_GET, 0, h_findings_get },
@@ -412,7 +414,8 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	else if (r->early_status != 0) {
 		if (r->early_status == 413 && r->route != NULL &&
 		    (r->route->metric == ROUTE_SLACK_ACTIONS ||
-			r->route->metric == ROUTE_SLACK_COMMANDS))
+			r->route->metric == ROUTE_SLACK_COMMANDS ||
+			r->route->metric == ROUTE_SLACK_EVENTS))
 			h_slack_reject(h->app, REJ_SIZE, r->route->path);
 		early_reply(r, &rp);
 	} else

@@ -73,6 +73,13 @@ int h_bearer_ok(struct app *a, struct http_request *r, struct http_reply *rp);
  * or not understood (h_slack.c); http.c reports the oversized ones.
  */
 void h_slack_reject(struct app *a, enum metric_reject why, const char *route);
+/*
+ * 1 when the request carries a valid Slack v0 signature and its body is
+ * of media type ctype; else it is counted and refused (401/415) with the
+ * reply set (h_slack.c).
+ */
+int h_slack_verified(struct app *a, struct http_request *r,
+    struct http_reply *rp, const char *route, const char *ctype);
 
 struct slack_interaction;
 /*
@@ -90,6 +97,8 @@ fx_err h_owner_metrics(const json_t *fp, struct buf *out) FX_WUR;
 void h_slack_actions(struct app *a, struct http_request *r,
     struct http_reply *rp);
 void h_slack_commands(struct app *a, struct http_request *r,
+    struct http_reply *rp);
+void h_slack_events(struct app *a, struct http_request *r,
     struct http_reply *rp);
 void h_findings_post(struct app *a, struct http_request *r,
     struct http_reply *rp);

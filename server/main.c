@@ -41,6 +41,7 @@
 #include "executor.h"
 #include "fxcurl.h"
 #include "fxlog.h"
+#include "home.h"
 #include "http.h"
 #include "metrics.h"
 #include "scan.h"
@@ -66,6 +67,7 @@ struct running {
 	struct timer *t;
 	struct scan *sc;
 	struct events *ev;
+	struct home *home;
 	struct executors *ex;
 	struct aws_exec *aws; /* in ex */
 	struct http *h;
@@ -75,6 +77,7 @@ static void
 stop_all(struct running *r)
 {
 	http_stop(r->h);
+	home_stop(r->home);
 	events_stop(r->ev);
 	scan_stop(r->sc);
 	timer_stop(r->t);
@@ -131,6 +134,12 @@ start_all(struct running *r, struct config *cfg, int demo)
 		return -1;
 	}
 	r->app.sender = r->s;
+	if ((rc = home_start(&r->app, &r->home)) != FX_OK) {
+		log_error("main: cannot start the home publisher: %s",
+		    fx_strerror(rc));
+		return -1;
+	}
+	r->app.home = r->home;
 	if (demo && (rc = demo_seed(r->w, cfg)) != FX_OK) {
 		log_error("main: demo: %s", fx_strerror(rc));
 		return -1;

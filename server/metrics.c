@@ -32,6 +32,7 @@ static const char *const route_names[ROUTE__COUNT] = {
 	"/metrics",
 	"POST /v1/events",
 	"POST /v1/custodian",
+	"/slack/events",
 	"other",
 };
 static const char *const fix_names[FIX__COUNT] = {
@@ -52,6 +53,7 @@ static const char *const reject_names[REJ__COUNT] = {
 	"content_type",
 	"command",
 	"payload",
+	"event",
 };
 
 struct metrics *

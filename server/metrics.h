@@ -19,6 +19,7 @@ enum metric_route {
 	ROUTE_METRICS,
 	ROUTE_EVENTS,
 	ROUTE_CUSTODIAN,
+	ROUTE_SLACK_EVENTS,
 	ROUTE_OTHER,
 	ROUTE__COUNT
 };
@@ -43,9 +44,10 @@ enum metric_reject {
 	REJ_TIMESTAMP,	   /* malformed, stale or future timestamp */
 	REJ_HEADERS,	   /* signature headers missing or repeated */
 	REJ_SIZE,	   /* body over FX_MAX_SLACK_BODY */
-	REJ_CONTENT_TYPE,  /* not a form body */
+	REJ_CONTENT_TYPE,  /* not the body type of the route */
 	REJ_COMMAND,	   /* a slash command other than slack.command */
 	REJ_PAYLOAD,	   /* a form or payload fixitd does not understand */
+	REJ_EVENT,	   /* an Events API event fixitd does not handle */
 	REJ__COUNT
 };
 

@@ -23,7 +23,6 @@
 #include "slack_owner.h"
 #include "banned.h"
 
-#define SENDER_BATCH	32
 #define SENDER_IDLE_MS	1000
 #define SENDER_FLUSH_MS 20
 
@@ -97,183 +96,6 @@ out:
 	else
 		metrics_slack_error(s->app->metrics);
 	return rc;
-}
-
-/* ---- one pass: rows, their context, their outcomes ------------------ */
-
-struct pass;
-
-/* a due row, what delivery needs to know, and what it ended with */
-struct row_ctx {
-	struct pass *pass;
-	const struct outbox_row *row;
-	struct finding f;
-	int have_f;
-	struct exception_rec exc;
-	int have_exc;
-	const char *email; /* cache lookup in, user id out */
-	char *cached_uid;
-	int64_t ttl, now;
-	/* outcome, recorded by the next flush */
-	int done; /* 0 not yet, 1 sent, 2 retry, 3 dead */
-	char *err;
-	char *msg_channel, *msg_ts, *msg_uid; /* a notify's message */
-	char iac[257]; /* the view's managed_by, when there is one */
-};
-
-/*
- * Rows are loaded with their findings in one job, and outcomes are
- * recorded in one job per flush: the sender costs the writer two jobs per
- * batch, not three per message. A flush happens at least every
- * SENDER_FLUSH_MS, so a kill repeats at most the calls of that window.
- */
-struct pass {
-	int64_t now, after;
-	struct outbox_row *rows;
-	struct row_ctx *ctx;
-	size_t n, flushed;
-	int64_t first_unflushed_ms;
-};
-
-static fx_err
-ctx_load(struct db *db, struct row_ctx *c)
-{
-	json_int_t eid;
-	fx_err rc;
-
-	if (c->row->finding_id > 0) {
-		rc = db_finding_get(db, c->row->finding_id, &c->f);
-		if (rc != FX_OK && rc != FX_ENOTFOUND)
-			return rc;
-		c->have_f = rc == FX_OK;
-	}
-	eid = json_integer_value(json_object_get(c->row->args, "exception_id"));
-	if (eid > 0) {
-		rc = db_exception_get(db, eid, &c->exc);
-		if (rc != FX_OK && rc != FX_ENOTFOUND)
-			return rc;
-		c->have_exc = rc == FX_OK;
-	}
-	return FX_OK;
-}
-
-static fx_err
-job_load(struct db *db, void *arg)
-{
-	struct pass *p = arg;
-	size_t i;
-	fx_err rc;
-
-	rc = db_outbox_due(db, p->now, p->after, SENDER_BATCH, &p->rows, &p->n);
-	if (rc != FX_OK || p->n == 0)
-		return rc;
-	p->ctx = calloc(p->n, sizeof(*p->ctx));
-	if (p->ctx == NULL)
-		return FX_ENOMEM;
-	for (i = 0; rc == FX_OK && i < p->n; i++) {
-		p->ctx[i].pass = p;
-		p->ctx[i].row = &p->rows[i];
-		rc = ctx_load(db, &p->ctx[i]);
-	}
-	return rc;
-}
-
-static fx_err
-job_flush(struct db *db, void *arg)
-{
-	struct pass *p = arg;
-	struct row_ctx *c;
-	size_t i;
-	fx_err rc = FX_OK;
-
-	for (i = p->flushed; rc != FX_EDB && i < p->n; i++) {
-		c = &p->ctx[i];
-		if (c->done == 0)
-			break;
-		if (c->done == 4)
-			continue; /* held: not tried */
-		if (c->msg_ts != NULL)
-			rc = db_finding_set_message(db, c->row->finding_id,
-			    c->msg_channel, c->msg_ts, c->msg_uid);
-		if (rc == FX_EDB)
-			break;
-		if (c->done == 1)
-			rc = db_outbox_sent(db, c->row->id, p->now);
-		else if (c->done == 2)
-			rc = db_outbox_retry(db, c->row->id, p->now, c->err);
-		else
-			rc = db_outbox_dead(db, c->row->id, c->err);
-	}
-	/* a row or finding that vanished is no reason to undo the others */
-	return rc == FX_EDB ? rc : FX_OK;
-}
-
-static void
-pass_flush(struct sender *s, struct pass *p)
-{
-	size_t i = p->flushed;
-
-	while (i < p->n && p->ctx[i].done != 0)
-		i++;
-	if (i == p->flushed)
-		return;
-	p->now = fx_now();
-	if (dbw_call(s->app->w, job_flush, p) != FX_OK)
-		log_warnx("%s: cannot record %zu outbox outcomes", __func__,
-		    i - p->flushed);
-	p->flushed = i;
-	p->first_unflushed_ms = 0;
-}
-
-static void
-pass_release(struct pass *p)
-{
-	size_t i;
-
-	for (i = 0; i < p->n; i++) {
-		struct row_ctx *c = p->ctx ? &p->ctx[i] : NULL;
-
-		if (c != NULL) {
-			if (c->have_f)
-				finding_release(&c->f);
-			if (c->have_exc)
-				exception_release(&c->exc);
-			free(c->cached_uid);
-			free(c->err);
-			free(c->msg_channel);
-			free(c->msg_ts);
-			free(c->msg_uid);
-		}
-		outbox_row_release(&p->rows[i]);
-	}
-	free(p->ctx);
-	free(p->rows);
-}
-
-/*
- * A notify was posted: later rows of this pass about the same finding
- * (a decision made meanwhile) must see its message.
- */
-static void
-pass_note_message(struct row_ctx *c, const char *channel, const char *ts,
-    const char *uid)
-{
-	struct pass *p = c->pass;
-	size_t i;
-
-	c->msg_channel = fx_strdup(channel);
-	c->msg_ts = fx_strdup(ts);
-	c->msg_uid = fx_strdup(uid);
-	for (i = (size_t)(c - p->ctx) + 1; i < p->n; i++) {
-		struct row_ctx *o = &p->ctx[i];
-
-		if (!o->have_f || o->f.id != c->f.id)
-			continue;
-		free(o->f.slack_channel);
-		free(o->f.slack_ts);
-		o->f.slack_channel = fx_strdup(channel);
-		o->f.slack_ts = fx_strdup(ts);
-	}
 }
 
 static fx_err
@@ -448,18 +270,18 @@ deliver_notify(struct sender *s, struct row_ctx *c, int reminder,
 	if (rc != FX_OK)
 		goto out;
 	sender_view_of(s->app->cfg, &c->f, c->iac, sizeof(c->iac), &v);
-	if (reminder) {
-		rc = post(s, slack_blocks_reminder(&v), channel, c->f.slack_ts,
-		    &resp, err, ra);
-		goto out;
-	}
-	rc = post(s, slack_blocks_finding(&v), channel, NULL, &resp, err, ra);
+	sender_view_dest(s->app->cfg, &c->f, channel, &v);
+	rc = post(s,
+	    reminder ? slack_blocks_reminder(&v) : slack_blocks_finding(&v),
+	    channel, reminder ? c->f.slack_ts : NULL, &resp, err, ra);
 	if (rc != FX_OK)
 		goto out;
 	ch = json_string_value(json_object_get(resp, "channel"));
 	ts = json_string_value(json_object_get(resp, "ts"));
-	if (ts != NULL)
-		pass_note_message(c, ch ? ch : channel, ts, uid);
+	if (ts != NULL && reminder && c->f.slack_ts != NULL)
+		sender_pass_note_reminder(c, ts); /* a decision updates it */
+	else if (ts != NULL && !reminder)
+		sender_pass_note_message(c, ch ? ch : channel, ts, uid);
 out:
 	json_decref(resp);
 	free(channel);
@@ -501,17 +323,23 @@ out:
 	return rc;
 }
 
+/* the row's message (sender_say_message), decision or not */
+static json_t *
+row_message(struct sender *s, struct row_ctx *c, int decision)
+{
+	return sender_say_message(s->app->cfg, c->have_f ? &c->f : NULL,
+	    c->row->args, decision);
+}
+
 static fx_err
 deliver_decision(struct sender *s, struct row_ctx *c, struct buf *err,
     int64_t *ra)
 {
-	struct slack_finding_view v;
 	const json_t *args = c->row->args;
-	const char *text = json_string_value(json_object_get(args, "text"));
 	const char *ch = json_string_value(json_object_get(args, "channel"));
 	const char *ts = json_string_value(json_object_get(args, "ts"));
 
-	if (text == NULL || !c->have_f)
+	if (!sender_say_has(c->row->args) || !c->have_f)
 		return buf_adds(err, "decision without text or finding")
 			   ? FX_ENOMEM
 			   : FX_EREMOTE;
@@ -519,11 +347,8 @@ deliver_decision(struct sender *s, struct row_ctx *c, struct buf *err,
 		ch = c->f.slack_channel;
 		ts = c->f.slack_ts;
 	}
-	sender_view_of(s->app->cfg, &c->f, c->iac, sizeof(c->iac), &v);
-	return update_or_post(s, c,
-	    ch && ts ? slack_blocks_decision(&v, text)
-		     : slack_blocks_text(text),
-	    ch, ts, err, ra);
+	return update_or_post(s, c, row_message(s, c, ch && ts), ch, ts, err,
+	    ra);
 }
 
 /*
@@ -553,8 +378,8 @@ deliver_rehearsal(struct sender *s, struct row_ctx *c, struct buf *err,
  * their own message. Console mode prints it addressed to the person.
  */
 static fx_err
-deliver_dm(struct sender *s, struct row_ctx *c, const char *text, json_t **resp,
-    struct buf *err, int64_t *ra)
+deliver_dm(struct sender *s, struct row_ctx *c, json_t **resp, struct buf *err,
+    int64_t *ra)
 {
 	const json_t *args = c->row->args;
 	const char *user = json_string_value(json_object_get(args, "user"));
@@ -563,7 +388,7 @@ deliver_dm(struct sender *s, struct row_ctx *c, const char *text, json_t **resp,
 	fx_err rc;
 
 	if (!s->live)
-		return post(s, slack_blocks_text(text),
+		return post(s, row_message(s, c, 0),
 		    user    ? user
 		    : email ? email
 			    : "?",
@@ -572,8 +397,7 @@ deliver_dm(struct sender *s, struct row_ctx *c, const char *text, json_t **resp,
 	if (rc == FX_OK && uid != NULL)
 		rc = open_dm(s, uid, &dest, err);
 	if (rc == FX_OK && dest != NULL)
-		rc =
-		    post(s, slack_blocks_text(text), dest, NULL, resp, err, ra);
+		rc = post(s, row_message(s, c, 0), dest, NULL, resp, err, ra);
 	else if (rc == FX_EREMOTE)
 		buf_reset(err);
 	if (rc == FX_EREMOTE)
@@ -589,29 +413,35 @@ deliver_simple(struct sender *s, struct row_ctx *c, struct buf *err,
 {
 	const json_t *args = c->row->args;
 	const char *kind = c->row->kind;
-	const char *text = json_string_value(json_object_get(args, "text"));
 	struct slack_finding_view v;
+	struct buf t = BUF_INIT;
 	json_t *msg = NULL, *resp = NULL;
 	char *dest = NULL, *uid = NULL;
 	fx_err rc = FX_EREMOTE;
 
 	if (strcmp(kind, "ephemeral") == 0) {
-		msg = json_pack("{s:O?,s:O?,s:s?}", "channel",
-		    json_object_get(args, "channel"), "user",
-		    json_object_get(args, "user"), "text", text);
-		if (msg != NULL)
-			rc = slack_call(s, "chat.postEphemeral", msg, &resp, ra,
-			    err);
-	} else if (strcmp(kind, "admin_msg") == 0 && text != NULL) {
-		rc = post(s, slack_blocks_text(text),
+		rc = sender_say_text(s->app->cfg, c->have_f ? &c->f : NULL,
+		    args, &t);
+		if (rc == FX_OK) {
+			msg = json_pack("{s:O?,s:O?,s:s}", "channel",
+			    json_object_get(args, "channel"), "user",
+			    json_object_get(args, "user"), "text", buf_str(&t));
+			rc = msg != NULL ? slack_call(s, "chat.postEphemeral",
+					       msg, &resp, ra, err)
+					 : FX_ENOMEM;
+		}
+	} else if (strcmp(kind, "admin_msg") == 0 &&
+		   sender_say_has(c->row->args)) {
+		rc = post(s, row_message(s, c, 0),
 		    s->app->cfg->policy->admin_channel, NULL, &resp, err, ra);
-	} else if (strcmp(kind, "owner_msg") == 0 && text && c->have_f) {
+	} else if (strcmp(kind, "owner_msg") == 0 &&
+		   sender_say_has(c->row->args) && c->have_f) {
 		rc = resolve_dest(s, c, &dest, &uid, err);
 		if (rc == FX_OK)
-			rc = post(s, slack_blocks_text(text), dest,
-			    c->f.slack_ts, &resp, err, ra);
-	} else if (strcmp(kind, "dm") == 0 && text != NULL) {
-		rc = deliver_dm(s, c, text, &resp, err, ra);
+			rc = post(s, row_message(s, c, 0), dest, c->f.slack_ts,
+			    &resp, err, ra);
+	} else if (strcmp(kind, "dm") == 0 && sender_say_has(c->row->args)) {
+		rc = deliver_dm(s, c, &resp, err, ra);
 	} else if (strcmp(kind, "approval_request") == 0 && c->have_f &&
 		   c->have_exc) {
 		sender_view_of(s->app->cfg, &c->f, c->iac, sizeof(c->iac), &v);
@@ -629,8 +459,45 @@ deliver_simple(struct sender *s, struct row_ctx *c, struct buf *err,
 	}
 	json_decref(msg);
 	json_decref(resp);
+	buf_release(&t);
 	free(dest);
 	free(uid);
+	return rc;
+}
+
+/*
+ * After the finding's message was updated for a decision (rc FX_OK):
+ * the reminder in its thread loses its buttons too, and says where
+ * things stand. A reminder Slack no longer has (deleted, too old to
+ * edit) is left alone: only a failure worth retrying fails the row,
+ * whose repeat updates both messages again.
+ */
+static fx_err
+update_thread(struct sender *s, struct row_ctx *c, fx_err rc, struct buf *err,
+    int64_t *ra)
+{
+	struct slack_finding_view v;
+	json_t *msg, *resp = NULL;
+
+	if (rc != FX_OK || !c->have_f || c->reminder_ts == NULL ||
+	    c->f.slack_channel == NULL)
+		return rc;
+	sender_view_of(s->app->cfg, &c->f, c->iac, sizeof(c->iac), &v);
+	msg = slack_blocks_reminder_decided(&v);
+	if (msg == NULL)
+		return FX_ENOMEM;
+	json_object_set_new(msg, "channel", json_string(c->f.slack_channel));
+	json_object_set_new(msg, "ts", json_string(c->reminder_ts));
+	rc = slack_call(s, "chat.update", msg, &resp, ra, err);
+	json_decref(msg);
+	json_decref(resp);
+	if (rc == FX_EREMOTE) {
+		log_info("%s: finding #%lld: reminder %s left as it is: %s",
+		    __func__, (long long)c->f.id, c->reminder_ts,
+		    err->len ? buf_str(err) : "refused");
+		buf_reset(err);
+		rc = FX_OK;
+	}
 	return rc;
 }
 
@@ -644,9 +511,11 @@ deliver(struct sender *s, struct row_ctx *c, struct buf *err, int64_t *ra)
 	if (strcmp(kind, "reminder") == 0 && c->have_f)
 		return deliver_notify(s, c, 1, err, ra);
 	if (strcmp(kind, "decision") == 0)
-		return deliver_decision(s, c, err, ra);
+		return update_thread(s, c, deliver_decision(s, c, err, ra), err,
+		    ra);
 	if (strcmp(kind, "rehearsal") == 0 && c->have_f)
-		return deliver_rehearsal(s, c, err, ra);
+		return update_thread(s, c, deliver_rehearsal(s, c, err, ra),
+		    err, ra);
 	return deliver_simple(s, c, err, ra);
 }
 
@@ -707,8 +576,8 @@ send_pass(struct sender *s)
 	memset(&p, 0, sizeof(p));
 	p.now = fx_now();
 	p.after = s->cursor;
-	if (dbw_call(s->app->w, job_load, &p) != FX_OK) {
-		pass_release(&p);
+	if (dbw_call(s->app->w, sender_pass_load, &p) != FX_OK) {
+		sender_pass_release(&p);
 		return 0;
 	}
 	for (i = 0; i < p.n && !fx_worker_stopping(&s->wk); i++) {
@@ -717,14 +586,14 @@ send_pass(struct sender *s)
 		if (p.first_unflushed_ms == 0)
 			p.first_unflushed_ms = now;
 		else if (now - p.first_unflushed_ms >= SENDER_FLUSH_MS)
-			pass_flush(s, &p);
+			sender_pass_flush(s->app->w, &p);
 	}
-	pass_flush(s, &p);
+	sender_pass_flush(s->app->w, &p);
 	n = p.n;
 	s->cursor = n == SENDER_BATCH ? p.rows[n - 1].id : 0;
 	if (s->cursor == 0)
 		sender_pace_sweep_end(s->pace);
-	pass_release(&p);
+	sender_pass_release(&p);
 	if (!s->live)
 		fflush(stdout);
 	return n == SENDER_BATCH ? n : 0;

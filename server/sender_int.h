@@ -9,8 +9,64 @@
 
 #include "app.h"
 #include "db.h"
+#include "dbwriter.h"
 #include "fxerr.h"
 #include "slack_blocks.h"
+
+#define SENDER_BATCH 32 /* rows loaded per pass */
+
+struct pass;
+
+/* a due row, what delivery needs to know, and what it ended with */
+struct row_ctx {
+	struct pass *pass;
+	const struct outbox_row *row;
+	struct finding f;
+	int have_f;
+	struct exception_rec exc;
+	int have_exc;
+	const char *email; /* cache lookup in, user id out */
+	char *cached_uid;
+	int64_t ttl, now;
+	/* outcome, recorded by the next flush */
+	int done; /* 0 not yet, 1 sent, 2 retry, 3 dead, 4 held */
+	char *err;
+	char *msg_channel, *msg_ts, *msg_uid; /* a notify's message */
+	char *reminder_ts;     /* the reminder in the finding's thread */
+	char *new_reminder_ts; /* a reminder posted now, to record */
+	char iac[257];	       /* the view's managed_by, when there is one */
+};
+
+/*
+ * Rows are loaded with their findings in one job, and outcomes are
+ * recorded in one job per flush: the sender costs the writer two jobs per
+ * batch, not three per message. A flush happens at least every
+ * SENDER_FLUSH_MS (sender.c), so a kill repeats at most the calls of
+ * that window.
+ */
+struct pass {
+	int64_t now, after;
+	struct outbox_row *rows;
+	struct row_ctx *ctx;
+	size_t n, flushed;
+	int64_t first_unflushed_ms;
+};
+
+/* dbw job (arg: struct pass with now and after set): load up to
+ * SENDER_BATCH due rows after p->after, each with its context */
+fx_err sender_pass_load(struct db *db, void *arg) FX_WUR;
+/* record the outcomes of the rows done since the last flush */
+void sender_pass_flush(struct dbw *w, struct pass *p);
+void sender_pass_release(struct pass *p);
+/*
+ * A notify was posted: later rows of this pass about the same finding
+ * (a decision made meanwhile) must see its message, and no reminder.
+ */
+void sender_pass_note_message(struct row_ctx *c, const char *channel,
+    const char *ts, const char *uid);
+/* a reminder was posted (ts): recorded by the flush, and seen by later
+ * rows of this pass about the same finding */
+void sender_pass_note_reminder(struct row_ctx *c, const char *ts);
 
 /*
  * The finding f as Slack messages show it. v borrows from f, cfg and
@@ -18,6 +74,34 @@
  */
 void sender_view_of(const struct config *cfg, const struct finding *f,
     char *iac, size_t len, struct slack_finding_view *v);
+/* the same from the policy alone (cfg->policy): /fixit mine has no cfg */
+void sender_view_pol(const struct policy *pol, const struct finding *f,
+    char *iac, size_t len, struct slack_finding_view *v);
+
+/*
+ * v->owner_not_found for a message about f in channel: the owner (email,
+ * else Slack id) when live Slack had them and the message went to the
+ * account's channel anyway (resolve_dest found nobody to DM); else NULL.
+ * sender_view_of calls it with the finding's own message channel.
+ */
+void sender_view_dest(const struct config *cfg, const struct finding *f,
+    const char *channel, struct slack_finding_view *v);
+
+/*
+ * What a row that tells people something (decision, owner_msg,
+ * admin_msg, ephemeral, dm) says, with finding f (NULL: none) as Slack
+ * shows it: its fact (common/fxsay.h) put into words by slack_say, or,
+ * for a row queued by an older version, its "text" (mrkdwn, escaped by
+ * the builder as before). sender_say_message: a new message (decision
+ * and f: the finding's message with it, for chat.update), NULL when
+ * there is nothing to say or memory ran out. sender_say_text: the mrkdwn
+ * appended to t (an ephemeral's text).
+ */
+int sender_say_has(const json_t *args); /* a fact or a legacy text */
+json_t *sender_say_message(const struct config *cfg, const struct finding *f,
+    const json_t *args, int decision) FX_WUR;
+fx_err sender_say_text(const struct config *cfg, const struct finding *f,
+    const json_t *args, struct buf *t) FX_WUR;
 
 /*
  * slack.mode console: print the call to stdout (flushed by the caller)

@@ -19,13 +19,13 @@
 #include <string.h>
 
 #include "fxlog.h"
+#include "fxsay.h"
 #include "fxtime.h"
 #include "fxutil.h"
 #include "fxworker.h"
 #include "metrics.h"
 #include "sender_int.h"
 #include "slack_api.h"
-#include "slack_notice.h"
 #include "slack_owner.h"
 #include "slack_render.h"
 #include "banned.h"
@@ -101,8 +101,8 @@ tell_late(struct db *db, const struct modal_item *it, int64_t now)
 		ch = it->have_f ? it->f.slack_channel : NULL;
 	if (ch == NULL || user == NULL || *user == '\0')
 		return FX_OK; /* nobody to tell: logged by the caller */
-	eph = json_pack("{s:s,s:s,s:s}", "channel", ch, "user", user, "text",
-	    slack_notice_text(SN_MODAL_LATE));
+	eph = json_pack("{s:s,s:s,s:s}", "channel", ch, "user", user, FXSAY_KEY,
+	    "modal_late");
 	if (eph == NULL)
 		return FX_ENOMEM;
 	rc = db_outbox_add(db, "ephemeral", it->row->finding_id, eph, now);

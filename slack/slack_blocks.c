@@ -14,8 +14,8 @@
 
 #include "buf.h"
 #include "fxlimits.h"
-#include "fxtime.h"
 #include "slack_blocks.h"
+#include "slack_card.h"
 #include "slack_owner.h"
 #include "banned.h"
 
@@ -42,6 +42,13 @@ struct sb {
 	{                                                                      \
 		BUF_INIT, FX_OK                                                \
 	}
+
+/* a slack_card_* call appending to s's text, once s has no error */
+#define SB_CALL(s, call)                                                       \
+	do {                                                                   \
+		if ((s)->rc == FX_OK)                                          \
+			(s)->rc = (call);                                      \
+	} while (0)
 
 static const char *const exc_label[2] = { "1 month", "1 year" };
 static const char *const exc_code[2] = { "1m", "1y" };
@@ -210,62 +217,11 @@ nonempty(const char *s)
 	return s != NULL && *s != '\0';
 }
 
-/* percent-encode everything but RFC 3986 unreserved characters */
-static void
-sb_urlenc(struct sb *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	unsigned char c;
-	char t[3];
-
-	for (; *s != '\0'; s++) {
-		c = (unsigned char)*s;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-		    c == '.' || c == '~') {
-			sb_add(b, s, 1);
-			continue;
-		}
-		t[0] = '%';
-		t[1] = hex[c >> 4];
-		t[2] = hex[c & 0xf];
-		sb_add(b, t, 3);
-	}
-}
-
 /* Slack date formatting with an ISO 8601 UTC fallback */
 static void
 sb_date(struct sb *b, int64_t t)
 {
-	char iso[32];
-
-	fx_iso8601_format(t, iso);
-	sb_addf(b, "<!date^%" PRId64 "^{date_short_pretty} at {time}|%s>", t,
-	    iso);
-}
-
-/* "<link|Open in the AWS console>", nothing without ARN or sane region */
-static void
-sb_console_link(struct sb *b, const struct slack_finding_view *v)
-{
-	const char *r = v->region;
-	size_t i;
-
-	if (nonempty(v->resource_arn)) {
-		sb_adds(b, "<https://console.aws.amazon.com/go/view?arn=");
-		sb_urlenc(b, v->resource_arn);
-	} else if (nonempty(r)) {
-		for (i = 0; r[i] != '\0'; i++)
-			if (!((r[i] >= 'a' && r[i] <= 'z') ||
-				(r[i] >= '0' && r[i] <= '9') || r[i] == '-'))
-				return;
-		sb_addf(b,
-		    "<https://%.64s.console.aws.amazon.com/console/home"
-		    "?region=%.64s",
-		    r, r);
-	} else
-		return;
-	sb_adds(b, "|Open in the AWS console>");
+	SB_CALL(b, slack_card_date(&b->b, t));
 }
 
 /* ---- jansson pieces; each returns NULL on failure ------------------ */
@@ -392,13 +348,17 @@ finding_actions(const struct slack_finding_view *v, json_t **out)
 	*out = NULL;
 	if (els == NULL)
 		return FX_ENOMEM;
+	if (!slack_card_asks(v)) {
+		json_decref(els);
+		return FX_OK;
+	}
 	if (v->fix_now && !v->production && !v->notify_only)
 		bad |= arr_add(els, fix_now_button(v));
 	if (v->exc_mask & SLACK_EXC_1M)
-		bad |= arr_add(els, blk_button("Exception: 1 month",
+		bad |= arr_add(els, blk_button(slack_card_exc_button(v, 0),
 					"fixit_exc_1m", v->id, NULL));
 	if (v->exc_mask & SLACK_EXC_1Y)
-		bad |= arr_add(els, blk_button("Exception: 1 year",
+		bad |= arr_add(els, blk_button(slack_card_exc_button(v, 1),
 					"fixit_exc_1y", v->id, NULL));
 	if (!bad && slack_owner_buttons(v, els) != FX_OK)
 		bad = 1;
@@ -471,9 +431,9 @@ section_with_fields(const struct sb *s, const struct slack_finding_view *v)
 	return j;
 }
 
-/* description, then what fixit will do */
+/* description, then where the finding stands (what fixit will do) */
 static json_t *
-finding_section(const struct slack_finding_view *v)
+finding_section(const struct slack_finding_view *v, int with_actions)
 {
 	struct sb s = SB_INIT;
 	json_t *j;
@@ -482,25 +442,13 @@ finding_section(const struct slack_finding_view *v)
 		sb_mrkdwn(&s, v->description, LIM_DESC);
 		sb_adds(&s, "\n");
 	}
-	if (v->notify_only && nonempty(v->managed_by)) {
-		sb_adds(&s, "This resource is managed as code (");
-		sb_mrkdwn(&s, v->managed_by, LIM_TITLE);
-		sb_adds(&s, "): fixit will not change it. Please fix it "
-			    "there.");
-	} else if (v->notify_only)
-		sb_adds(&s, "fixit will not change this resource: "
-			    "please fix it yourself.");
-	else {
-		sb_adds(&s, "fixit will fix this ");
-		sb_date(&s, v->deadline);
-		sb_adds(&s, " unless an exception is granted.");
-	}
+	SB_CALL(&s, slack_card_state(v, with_actions, &s.b));
 	j = section_with_fields(&s, v);
 	buf_release(&s.b);
 	return j;
 }
 
-/* console link, finding number, owner */
+/* console link, finding number, owner, where it went instead */
 static json_t *
 finding_context(const struct slack_finding_view *v)
 {
@@ -510,7 +458,7 @@ finding_context(const struct slack_finding_view *v)
 
 	if (els == NULL)
 		return NULL;
-	sb_console_link(&s, v);
+	SB_CALL(&s, slack_card_console_link(v, &s.b));
 	if (s.b.len > 0)
 		bad |= arr_add_mrkdwn(els, &s);
 	sb_reset(&s);
@@ -519,6 +467,11 @@ finding_context(const struct slack_finding_view *v)
 	if (is_user_id(v->owner_slack_id)) {
 		sb_reset(&s);
 		sb_addf(&s, "Owner: <@%s>", v->owner_slack_id);
+		bad |= arr_add_mrkdwn(els, &s);
+	}
+	if (nonempty(v->owner_not_found)) {
+		sb_reset(&s);
+		SB_CALL(&s, slack_card_owner_note(v, &s.b));
 		bad |= arr_add_mrkdwn(els, &s);
 	}
 	buf_release(&s.b);
@@ -533,7 +486,7 @@ finding_message(const struct slack_finding_view *v, int with_actions)
 {
 	struct sb s = SB_INIT;
 	json_t *msg = NULL, *blocks, *acts = NULL;
-	int bad = 0;
+	int bad = 0, asking;
 
 	sb_adds(&s, "fixit: ");
 	sb_mrkdwn(&s, v->title, LIM_TITLE);
@@ -543,11 +496,13 @@ finding_message(const struct slack_finding_view *v, int with_actions)
 	if ((blocks = json_array()) == NULL)
 		goto out;
 	bad |= arr_add(blocks, blk_header(v->title));
-	bad |= arr_add(blocks, finding_section(v));
-	if (v->irreversible && !v->notify_only)
+	bad |= arr_add(blocks, finding_section(v, with_actions));
+	/* what the coming fix will be, while one is coming */
+	asking = slack_card_asks(v) || v->exc_pending;
+	if (asking && v->irreversible && !v->notify_only)
 		bad |= arr_add(blocks, blk_section(":warning: *This fix cannot "
 						   "be undone.*"));
-	if (v->rehearsal && !v->notify_only)
+	if (asking && v->rehearsal && !v->notify_only)
 		bad |= arr_add(blocks,
 		    blk_section("*Dry run:* fixit will only show what it "
 				"would do; nothing will be changed."));
@@ -581,8 +536,8 @@ slack_blocks_decision(const struct slack_finding_view *v,
 
 	if (v == NULL || (msg = finding_message(v, 0)) == NULL)
 		return NULL;
-	sb_esc(&s, nonempty(decision_text) ? decision_text : "Decided.",
-	    ESC_MRKDWN | ESC_MENTIONS, LIM_TEXT);
+	sb_esc(&s, nonempty(decision_text) ? decision_text : "Decided.", 0,
+	    LIM_TEXT);
 	ctx = json_pack("{s:s,s:[o]}", "type", "context", "elements",
 	    obj_text("mrkdwn", sb_str(&s)));
 	if (arr_add(json_object_get(msg, "blocks"), ctx) != 0) {
@@ -593,17 +548,26 @@ slack_blocks_decision(const struct slack_finding_view *v,
 	return msg;
 }
 
-json_t *
-slack_blocks_reminder(const struct slack_finding_view *v)
+/*
+ * The thread reply: while the finding asks (and decided is 0), when it
+ * will be fixed and the buttons; else its state, and after a decision
+ * "Decided: see above" (the finding's message says who and what).
+ */
+static json_t *
+reminder_message(const struct slack_finding_view *v, int decided)
 {
 	struct sb s = SB_INIT;
 	json_t *msg = NULL, *blocks = NULL, *acts = NULL;
 
 	if (v == NULL)
 		return NULL;
-	sb_adds(&s, "Reminder: ");
-	sb_mrkdwn(&s, v->title, LIM_TITLE);
-	if (v->notify_only)
+	sb_adds(&s, decided ? "*Decided:* see above. " : "Reminder: ");
+	if (!decided)
+		sb_mrkdwn(&s, v->title, LIM_TITLE);
+	if (decided || !slack_card_asks(v)) {
+		sb_adds(&s, decided ? "" : ". ");
+		SB_CALL(&s, slack_card_state(v, !decided, &s.b));
+	} else if (v->notify_only)
 		sb_adds(&s, " still needs your attention");
 	else {
 		sb_adds(&s, v->rehearsal ? " would be fixed (dry run) "
@@ -617,7 +581,7 @@ slack_blocks_reminder(const struct slack_finding_view *v)
 		goto out;
 	if (arr_add(blocks, blk_section(sb_str(&s))) != 0)
 		goto out;
-	if (finding_actions(v, &acts) != FX_OK)
+	if (!decided && finding_actions(v, &acts) != FX_OK)
 		goto out;
 	if (acts != NULL && arr_add(blocks, acts) != 0)
 		goto out;
@@ -629,6 +593,18 @@ out:
 	json_decref(blocks);
 	buf_release(&s.b);
 	return msg;
+}
+
+json_t *
+slack_blocks_reminder(const struct slack_finding_view *v)
+{
+	return reminder_message(v, 0);
+}
+
+json_t *
+slack_blocks_reminder_decided(const struct slack_finding_view *v)
+{
+	return reminder_message(v, 1);
 }
 
 json_t *
@@ -647,6 +623,10 @@ slack_blocks_modal(const struct slack_finding_view *v, int kind)
 	sb_mrkdwn(&s, v->title, LIM_TITLE);
 	sb_adds(&s, "*\nResource: ");
 	sb_mrkdwn(&s, v->resource_id, LIM_TITLE);
+	if (slack_card_needs_approval(v, kind))
+		sb_adds(&s, "\nAn admin must approve this exception. Until an "
+			    "admin decides, fixit waits: it does not fix the "
+			    "resource meanwhile.");
 	sb_adds(&s, "\nfixit leaves it unchanged until the exception ends.");
 	input = json_pack("{s:s,s:s,s:o,s:{s:s,s:s,s:b,s:i}}", "type", "input",
 	    "block_id", "reason", "label",
@@ -693,7 +673,7 @@ slack_blocks_approval(const struct slack_finding_view *v, int64_t exception_id,
     const char *requester, const char *reason, int kind)
 {
 	struct sb s = SB_INIT, r = SB_INIT;
-	json_t *msg = NULL, *blocks = NULL, *els = NULL;
+	json_t *msg = NULL, *blocks = NULL;
 	int bad = 0;
 
 	if (v == NULL || kind < 0 || kind > 1)
@@ -705,26 +685,16 @@ slack_blocks_approval(const struct slack_finding_view *v, int64_t exception_id,
 	blocks = json_array();
 	if (blocks == NULL)
 		goto fail;
-	els = json_array();
-	if (els == NULL)
-		goto fail;
-	bad |= arr_add(els, blk_button("Approve", "fixit_exc_approve",
-				exception_id, "primary"));
-	bad |= arr_add(els,
-	    blk_button("Deny", "fixit_exc_deny", exception_id, "danger"));
 	bad |= arr_add(blocks, blk_header("Exception request"));
 	bad |= arr_add(blocks, approval_section(v, requester, kind));
 	bad |= arr_add(blocks, blk_section(sb_str(&r)));
 	bad |= arr_add(blocks, finding_context(v));
-	bad |=
-	    arr_add(blocks, blk_actions("fixit_approval", exception_id, els));
-	els = NULL;
+	bad |= arr_add(blocks, slack_blocks_approval_actions(exception_id));
 	if (bad || sb_str(&s) == NULL)
 		goto fail;
 	msg = json_pack("{s:s,s:o}", "text", sb_str(&s), "blocks", blocks);
 	blocks = NULL;
 fail:
-	json_decref(els);
 	json_decref(blocks);
 	buf_release(&s.b);
 	buf_release(&r.b);
@@ -736,28 +706,14 @@ slack_blocks_rehearsal(const struct slack_finding_view *v, const char *would,
     const json_t *calls, int update)
 {
 	struct buf t = BUF_INIT;
-	json_t *msg = NULL, *c;
-	size_t i;
-	fx_err rc = FX_OK;
+	json_t *msg = NULL;
+	fx_err rc;
 
 	if (v == NULL)
 		return NULL;
 	buf_init(&t, LIM_TEXT);
-	if (!update)
-		rc = buf_addf(&t, "%s (%s): ", v->title ? v->title : "",
-		    v->resource_id ? v->resource_id : "");
-	if (rc == FX_OK)
-		rc = buf_adds(&t, "Dry run: this is what fixit would have "
-				  "done; nothing was changed.");
-	if (rc == FX_OK && nonempty(would))
-		rc = buf_addf(&t, "\nIt would %s.", would);
-	json_array_foreach(calls, i, c) {
-		if (rc != FX_OK || json_string_value(c) == NULL)
-			continue;
-		rc = buf_addf(&t, "%s%s",
-		    i == 0 ? "\nAWS calls it would make: " : ", ",
-		    json_string_value(c));
-	}
+	/* the decision's text is mrkdwn; slack_blocks_text escapes its own */
+	rc = slack_card_rehearsal(v, would, calls, update, &t);
 	if (rc == FX_OK || rc == FX_ETOOBIG)
 		msg = update ? slack_blocks_decision(v, buf_str(&t))
 			     : slack_blocks_text(buf_str(&t));
@@ -765,25 +721,38 @@ slack_blocks_rehearsal(const struct slack_finding_view *v, const char *would,
 	return msg;
 }
 
-json_t *
-slack_blocks_text(const char *text)
+/* text escaped per flags in one section block */
+static json_t *
+text_msg(const char *text, int flags)
 {
 	struct sb s = SB_INIT;
 	json_t *msg;
 
 	if (text == NULL)
 		return NULL;
-	if (esc_walk(text, ESC_MRKDWN | ESC_MENTIONS, LIM_TEXT, NULL)) {
-		sb_esc(&s, text, ESC_MRKDWN | ESC_MENTIONS, LIM_TEXT);
+	if (esc_walk(text, flags, LIM_TEXT, NULL)) {
+		sb_esc(&s, text, flags, LIM_TEXT);
 		msg = json_pack("{s:s,s:[o]}", "text", sb_str(&s), "blocks",
 		    blk_section(sb_str(&s)));
 	} else {
 		/* too long for a section: top-level text only */
-		sb_esc(&s, text, ESC_MRKDWN | ESC_MENTIONS, LIM_FALLBACK);
+		sb_esc(&s, text, flags, LIM_FALLBACK);
 		msg = json_pack("{s:s}", "text", sb_str(&s));
 	}
 	buf_release(&s.b);
 	return msg;
+}
+
+json_t *
+slack_blocks_text(const char *text)
+{
+	return text_msg(text, ESC_MRKDWN | ESC_MENTIONS);
+}
+
+json_t *
+slack_blocks_mrkdwn(const char *mrkdwn)
+{
+	return text_msg(mrkdwn, 0);
 }
 
 fx_err
@@ -801,4 +770,28 @@ slack_blocks_escape(const char *s, struct buf *out)
 	if (b.rc != FX_OK)
 		blk_buf_cut(out, len0);
 	return b.rc;
+}
+
+fx_err
+slack_blocks_actions(const struct slack_finding_view *v, json_t **out)
+{
+	*out = NULL;
+	return v == NULL ? FX_EINVAL : finding_actions(v, out);
+}
+
+json_t *
+slack_blocks_approval_actions(int64_t exception_id)
+{
+	json_t *els = json_array();
+	int bad = 0;
+
+	if (els == NULL)
+		return NULL;
+	bad |= arr_add(els, blk_button("Approve", "fixit_exc_approve",
+				exception_id, "primary"));
+	bad |= arr_add(els,
+	    blk_button("Deny", "fixit_exc_deny", exception_id, "danger"));
+	if ((els = arr_checked(els, bad)) == NULL)
+		return NULL;
+	return blk_actions("fixit_approval", exception_id, els);
 }

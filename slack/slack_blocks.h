@@ -13,8 +13,8 @@
  * Escaping: every user-supplied string placed in mrkdwn (titles, ids,
  * descriptions, reasons, caller texts) has &, < and > turned into
  * entities, so nobody can inject links, mentions or @channel. Caller
- * texts (slack_blocks_decision, slack_blocks_text) keep well-formed user
- * mentions "<@U123ABC>" intact. plain_text (the header, button labels) is
+ * texts of slack_blocks_text keep well-formed user mentions "<@U123ABC>"
+ * intact; slack_blocks_decision's text is mrkdwn already. plain_text (the header, button labels) is
  * never parsed by Slack and is not escaped. Long strings are cut (ending
  * in an ellipsis) to fit Slack's per-element limits.
  *
@@ -52,18 +52,41 @@ struct slack_finding_view {
 	const char *managed_by;	    /* IaC owner ("aws:cloudformation:stack-name
 				 * =web"): fix it there; or NULL */
 	const char *owner_slack_id; /* mentioned when a valid user id */
-	int owner_steps;	    /* offer "Not mine" and "False positive"
-			  * (slack_owner.h): notified, nothing pending */
+	/*
+	 * Where the finding stands now (slack_card.h): state is its
+	 * db.h state name, NULL for "notified"; the card says it instead
+	 * of a stale deadline, and buttons show only while notified with
+	 * no exception request pending.
+	 */
+	const char *state;
+	int64_t excepted_until;	     /* state "excepted": until when */
+	int64_t updated_at;	     /* when the state was entered, about */
+	int exc_pending;	     /* an exception request awaits an admin */
+	unsigned exc_approval_mask;  /* of exc_mask: those needing an
+				     * admin's approval */
+	const char *owner_not_found; /* the owner (email or id) nobody
+				      * could reach: the message went to
+				      * the account channel; or NULL */
 };
 
 /* the first message to the owner: details, console link, buttons */
 json_t *slack_blocks_finding(const struct slack_finding_view *v) FX_WUR;
-/* thread reply before the deadline, with the same buttons */
+/* thread reply before the deadline, with the same buttons (none, and
+ * the state instead of the deadline, when the finding no longer asks) */
 json_t *slack_blocks_reminder(const struct slack_finding_view *v) FX_WUR;
-/* the finding message without buttons, plus decision_text (chat.update) */
+/* the reminder once a decision was made (chat.update): no buttons,
+ * "Decided: see above" and the finding's state */
+json_t *slack_blocks_reminder_decided(
+    const struct slack_finding_view *v) FX_WUR;
+/*
+ * The finding message without buttons, with its current state, plus
+ * decision_text (chat.update). decision_text is mrkdwn, placed as is
+ * (cut to Slack's limit): whoever wrote it escaped what it quotes.
+ */
 json_t *slack_blocks_decision(const struct slack_finding_view *v,
     const char *decision_text) FX_WUR;
-/* views.open "view": the justification modal; kind 0 = 1 month, 1 = 1 year */
+/* views.open "view": the justification modal; kind 0 = 1 month, 1 = 1 year;
+ * says when an admin must approve the request and that the fix waits */
 json_t *slack_blocks_modal(const struct slack_finding_view *v, int kind) FX_WUR;
 /* admin channel: an exception asks for approval (Approve / Deny) */
 json_t *slack_blocks_approval(const struct slack_finding_view *v,
@@ -79,8 +102,19 @@ json_t *slack_blocks_approval(const struct slack_finding_view *v,
  */
 json_t *slack_blocks_rehearsal(const struct slack_finding_view *v,
     const char *would, const json_t *calls, int update) FX_WUR;
+/*
+ * The finding's buttons alone, as on its message: an "actions" block
+ * (block_id fixit_actions:ID) in *out, or NULL (FX_OK) when none is
+ * offered; FX_ENOMEM. For the App Home (slack_home.h).
+ */
+fx_err slack_blocks_actions(const struct slack_finding_view *v,
+    json_t **out) FX_WUR;
+/* the Approve / Deny "actions" block of an exception request */
+json_t *slack_blocks_approval_actions(int64_t exception_id) FX_WUR;
 /* a simple message: text in one section block */
 json_t *slack_blocks_text(const char *text) FX_WUR;
+/* the same with mrkdwn already rendered (slack_say.h): not escaped again */
+json_t *slack_blocks_mrkdwn(const char *mrkdwn) FX_WUR;
 
 /* append s to out with &, <, > escaped for mrkdwn; out unchanged on error */
 fx_err slack_blocks_escape(const char *s, struct buf *out) FX_WUR;

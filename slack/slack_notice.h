@@ -4,6 +4,10 @@
  * the user an error for anything but a 200, so fixitd answers 200 and
  * says why nothing happened.
  *
+ * The sentences told through the outbox are facts ("unknown_action",
+ * "modal_late": common/fxsay.h) that slack_say puts into these words;
+ * the direct answers (modal errors, slash commands) use them here.
+ *
  * Ownership: the returned strings are static; slack_notice_command
  * appends to out, which the caller owns. Thread-safe.
  */

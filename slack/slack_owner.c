@@ -9,7 +9,9 @@
 
 #include "buf.h"
 #include "fxlimits.h"
+#include "slack_card.h"
 #include "slack_owner.h"
+#include "slack_say.h"
 #include "banned.h"
 
 #define LIM_TITLE  400	/* a title inside a sentence, bytes */
@@ -41,18 +43,6 @@ put_esc(struct buf *b, const char *s, size_t max)
 	return rc;
 }
 
-/* a Slack user id: U or W, then 2..24 of A-Z 0-9 */
-static int
-user_ok(const char *s)
-{
-	size_t n;
-
-	if (s == NULL || (*s != 'U' && *s != 'W'))
-		return 0;
-	n = strspn(s + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
-	return s[1 + n] == '\0' && n >= 2 && n <= 24;
-}
-
 static json_t *
 text_obj(const char *type, const char *text)
 {
@@ -72,7 +62,7 @@ button(const char *label, const char *action_id, int64_t value)
 fx_err
 slack_owner_buttons(const struct slack_finding_view *v, json_t *els)
 {
-	if (v == NULL || !v->owner_steps)
+	if (v == NULL || !slack_card_asks(v))
 		return FX_OK;
 	if (json_array_append_new(els,
 		button("Not mine", SLACK_OWNER_NOT_MINE, v->id)) != 0)
@@ -222,11 +212,7 @@ slack_owner_fp_request(json_t *msg, const struct slack_finding_view *v,
 
 	if (msg == NULL || v == NULL)
 		goto fail;
-	if (user_ok(requester))
-		rc = buf_addf(&who, "<@%s>", requester);
-	else
-		rc =
-		    put_esc(&who, requester ? requester : "someone", LIM_TITLE);
+	rc = slack_say_user(requester, &who);
 	if (rc == FX_OK)
 		rc = buf_addf(&who,
 		    " reports finding #%" PRId64 " as a *false "
@@ -267,55 +253,4 @@ fail:
 	buf_release(&why);
 	buf_release(&fb);
 	return NULL;
-}
-
-/* the refusals of the owner's forms, by code: before, the field, after */
-static const struct {
-	const char *code, *before, *field, *after;
-} refusal[] = {
-	{ "not_found", "Finding #", "finding_id", " was not found." },
-	{ "not_configured", "Finding #", "finding_id",
-	    " belongs to a playbook or account that is no longer "
-	    "configured." },
-	{ "not_owner",
-	    "Only the owner of this finding or a fixit admin can do that.",
-	    NULL, "" },
-	{ "already_handled", "This finding was already handled: it is ",
-	    "state", "." },
-	{ "exc_pending",
-	    "A request for this finding is already awaiting a fixit admin.",
-	    NULL, "" },
-	{ "reason_needed", "Please give a reason (at most ", "max",
-	    " characters)." },
-	{ "reassign_bad_user", "Pick the person who owns this finding.", NULL,
-	    "" },
-	{ "reassign_same", "They already own this finding: pick someone else.",
-	    NULL, "" },
-	{ "reassign_limit", "This finding was passed on ", "max",
-	    " times already: ask a fixit admin to settle who owns it." },
-};
-
-fx_err
-slack_owner_say_plain(const json_t *fact, struct buf *out)
-{
-	const char *code = json_string_value(json_object_get(fact, "say"));
-	const json_t *v;
-	size_t i;
-	fx_err rc;
-
-	for (i = 0; code != NULL && i < sizeof(refusal) / sizeof(refusal[0]);
-	     i++)
-		if (strcmp(code, refusal[i].code) == 0)
-			break;
-	if (code == NULL || i == sizeof(refusal) / sizeof(refusal[0]))
-		return buf_adds(out, "fixit cannot do that now.");
-	rc = buf_adds(out, refusal[i].before);
-	v = refusal[i].field ? json_object_get(fact, refusal[i].field) : NULL;
-	if (rc == FX_OK && json_is_integer(v))
-		rc = buf_addf(out, "%lld", (long long)json_integer_value(v));
-	else if (rc == FX_OK && json_is_string(v))
-		rc = buf_adds(out, json_string_value(v));
-	if (rc == FX_OK)
-		rc = buf_adds(out, refusal[i].after);
-	return rc;
 }

@@ -14,7 +14,6 @@
 
 #include <jansson.h>
 
-#include "buf.h"
 #include "fxerr.h"
 #include "slack_blocks.h"
 
@@ -26,8 +25,8 @@
 #define SLACK_OWNER_CB_FP	"fixit_false_positive"
 
 /*
- * Append "Not mine" and "False positive" to the button array els when
- * v->owner_steps (a notified finding without a pending request).
+ * Append "Not mine" and "False positive" to the button array els while
+ * the card asks (slack_card_asks: notified, no request pending).
  */
 fx_err slack_owner_buttons(const struct slack_finding_view *v,
     json_t *els) FX_WUR;
@@ -48,10 +47,4 @@ json_t *slack_owner_modal(const struct slack_finding_view *v,
  */
 json_t *slack_owner_fp_request(json_t *msg, const struct slack_finding_view *v,
     const char *requester, const char *reason) FX_WUR;
-/*
- * The refusal fact of the owner's forms (remediation/sm.h) as plain
- * text for the modal's error, appended to out.
- */
-fx_err slack_owner_say_plain(const json_t *fact, struct buf *out) FX_WUR;
-
 #endif

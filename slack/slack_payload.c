@@ -63,6 +63,7 @@ enum {
 	S_RBLOCK,
 	S_RINPUT,
 	S_REASON,
+	S_VIEW_TYPE,
 	S_OBLOCK,
 	S_OINPUT,
 	S_OWNER,
@@ -109,6 +110,7 @@ static const struct jscan_field state_f[] = {
 static const struct jscan_field view_f[] = { { .key = "callback_id",
 						 .slot = S_VIEW_CB },
 	{ .key = "private_metadata", .slot = S_VIEW_META },
+	{ .key = "type", .slot = S_VIEW_TYPE },
 	{ .key = "state", .slot = S_STATE, .members = state_f }, END };
 static const struct jscan_field root_f[] = { { .key = "type", .slot = S_TYPE },
 	{ .key = "user", .slot = S_USER, .members = user_f },
@@ -243,7 +245,7 @@ static fx_err
 pl_block_actions(const struct pl *pl, struct slack_interaction *out,
     struct buf *err)
 {
-	const struct jscan_value *actions = pl_at(pl, S_ACTIONS);
+	const struct jscan_value *actions = pl_at(pl, S_ACTIONS), *vt;
 	const struct pl_want want[] = {
 		{ S_ACT_ID, "payload.actions[0].action_id", 1,
 		    &out->action_id },
@@ -284,6 +286,9 @@ pl_block_actions(const struct pl *pl, struct slack_interaction *out,
 	    (rc = pl_str(pl, S_MSG_TS, "payload.message.ts", 0, FX_MAX_FIELD, 0,
 		 &out->message_ts, err)) != FX_OK)
 		return rc;
+	vt = pl_at(pl, S_VIEW_TYPE);
+	out->from_home = pl_at(pl, S_VIEW)->type == JS_OBJECT &&
+			 vt->type == JS_STRING && strcmp(vt->str, "home") == 0;
 	return FX_OK;
 }
 

@@ -41,6 +41,8 @@ struct slack_interaction {
 	char *action_id;    /* actions[0].action_id; NULL when actions is
 			     * absent or empty */
 	char *action_value; /* actions[0].value or NULL */
+	int from_home;	    /* the click was in the App Home (view.type
+			     * "home"): no channel, no message */
 	/* view_submission */
 	char *callback_id;	/* view.callback_id, always set */
 	char *private_metadata; /* view.private_metadata or NULL */

@@ -184,15 +184,21 @@ rd_blocks(struct buf *out, const json_t *blocks)
 	return rc;
 }
 
-/* a views.open "view": title, blocks, [Submit] [Close] */
+/* a views.open "view": title, blocks, [Submit] [Close]; a views.publish
+ * one (type home): its blocks */
 static fx_err
 rd_view(struct buf *out, const json_t *view)
 {
-	const char *sub, *cls;
+	const char *sub, *cls, *type;
 	fx_err rc;
 
-	rc = rd_line(out,
-	    "modal: ", rd_obj_text(json_object_get(view, "title")), ' ');
+	type = json_string_value(json_object_get(view, "type"));
+	if (type != NULL && strcmp(type, "home") == 0)
+		rc = buf_adds(out, "home tab:\n");
+	else
+		rc = rd_line(out,
+		    "modal: ", rd_obj_text(json_object_get(view, "title")),
+		    ' ');
 	if (rc != FX_OK)
 		return rc;
 	rc = rd_blocks(out, json_object_get(view, "blocks"));
@@ -211,7 +217,7 @@ fx_err
 slack_render_console(const char *method, const json_t *body, struct buf *out)
 {
 	static const char *const keys[] = { "channel", "user", "users", "email",
-		"ts", "thread_ts" };
+		"ts", "thread_ts", "user_id" };
 	const json_t *blocks, *v;
 	size_t i, len0;
 	fx_err rc;

@@ -11,6 +11,10 @@ the methods fixitd uses (docs/CONTRACTS.md "Slack Web API calls"):
   chat.update           -> {"ok":true,...}  (the message must exist)
   chat.postEphemeral    -> {"ok":true,"message_ts":...}
   views.open            -> {"ok":true,"view":{...}}
+  views.publish         {"user_id":U,"view":{"type":"home","blocks":[...]}}
+                        -> {"ok":true,"view":{...}}; a user id that is not
+                        one, a view that is not a home or has over 100
+                        blocks -> invalid_arguments (Slack's checks)
 
 Every call is recorded (method, headers, parsed body, raw body, time, HTTP
 status, answer). A call is *delivered* when it was answered {"ok":true};
@@ -33,7 +37,10 @@ import urllib.parse
 KINDS = ("429", "500", "ratelimited")
 
 METHODS = ("users.lookupByEmail", "conversations.open", "chat.postMessage",
-           "chat.update", "chat.postEphemeral", "views.open")
+           "chat.update", "chat.postEphemeral", "views.open",
+           "views.publish")
+
+HOME_MAX_BLOCKS = 100   # Slack's limit for a home view
 
 
 class Call:
@@ -463,6 +470,27 @@ class FakeSlack:
         issued = self._triggers.get(tid)
         if issued is not None and call.at - issued > self.trigger_ttl:
             return self._err("expired_trigger_id")
+        self._views += 1
+        out = dict(view)
+        out["id"] = "V%08d" % self._views
+        return {"ok": True, "view": out}
+
+    def _m_views_publish(self, call):
+        uid = call.body.get("user_id")
+        view = call.body.get("view")
+        if isinstance(view, str):
+            try:
+                view = json.loads(view)
+            except ValueError:
+                view = None
+        if not isinstance(uid, str) or not uid[:1] in ("U", "W") or \
+                not uid.isalnum():
+            return self._err("invalid_arguments")
+        if not isinstance(view, dict) or view.get("type") != "home":
+            return self._err("invalid_arguments")
+        blocks = view.get("blocks")
+        if not isinstance(blocks, list) or len(blocks) > HOME_MAX_BLOCKS:
+            return self._err("invalid_arguments")
         self._views += 1
         out = dict(view)
         out["id"] = "V%08d" % self._views

@@ -22,6 +22,7 @@
 #include "executor.h"
 #include "fxlimits.h"
 #include "policy.h"
+#include "slack_say.h"
 #include "sm.h"
 #include "testhelp.h"
 
@@ -276,11 +277,53 @@ args_of(const json_t *rows, const char *kind, size_t nth)
 	return NULL;
 }
 
+/* the nth row of kind (borrowed), NULL when none */
+static inline json_t *
+row_of(const json_t *rows, const char *kind, size_t nth)
+{
+	size_t i;
+	json_t *r;
+
+	json_array_foreach(rows, i, r)
+		if (strcmp(json_string_value(json_object_get(r, "kind")),
+			kind) == 0 &&
+		    nth-- == 0)
+			return r;
+	return NULL;
+}
+
+/*
+ * What the nth row of kind says: its fact in mrkdwn as slack/ renders it
+ * (the finding named "title (#N)" as now stored), NULL when none. The
+ * text lives until the fourth call after.
+ */
 static inline const char *
 text_of(const json_t *rows, const char *kind, size_t nth)
 {
-	return json_string_value(
-	    json_object_get(args_of(rows, kind, nth), "text"));
+	static struct buf said[4];
+	static size_t next;
+	const json_t *row = row_of(rows, kind, nth);
+	const json_t *args = json_object_get(row, "args");
+	struct buf *b = &said[next++ % 4];
+	struct slack_finding_view v;
+	struct finding f;
+	int have;
+	fx_err rc;
+
+	if (args == NULL || json_object_get(args, FXSAY_KEY) == NULL)
+		return NULL;
+	memset(&v, 0, sizeof(v));
+	memset(&f, 0, sizeof(f));
+	have = db_finding_get(db,
+		   json_integer_value(json_object_get(row, "finding_id")),
+		   &f) == FX_OK;
+	v.id = f.id;
+	v.title = f.title;
+	v.resource_id = f.resource_id;
+	buf_reset(b);
+	rc = slack_say(args, have ? &v : NULL, b);
+	finding_release(&f);
+	return rc == FX_OK ? buf_str(b) : NULL;
 }
 
 static inline int
@@ -332,13 +375,22 @@ submit(int64_t id, enum exc_kind k, const char *user, const char *reason,
     int64_t now, struct buf *msg)
 {
 	struct sm_exception_req r;
+	json_t *refusal = NULL;
+	fx_err rc;
 
 	r.finding_id = id;
 	r.kind = k;
 	r.user_id = user;
 	r.reason = reason;
 	CHECK_INT(db_begin(db), FX_OK);
-	return job_end(sm_exception_submit(db, pol, &r, now, msg));
+	rc = job_end(sm_exception_submit(db, pol, &r, now, &refusal));
+	if (msg != NULL) {
+		buf_reset(msg);
+		if (refusal != NULL)
+			CHECK_INT(slack_say_plain(refusal, NULL, msg), FX_OK);
+	}
+	json_decref(refusal);
+	return rc;
 }
 
 static inline struct playbook *

@@ -175,7 +175,7 @@ run(struct dbw *w, const char *user, const char *text)
 	static struct buf reply = BUF_INIT;
 	fx_err rc;
 
-	rc = cmd_run(w, &pol, NULL, user, text, NOW, &reply);
+	rc = cmd_run(w, &pol, NULL, user, text, NOW, &reply, NULL);
 	CHECK_INT(rc, FX_OK);
 	CHECK(reply.len <= CMD_MAX_REPLY);
 	if (getenv("TEST_VERBOSE"))
@@ -269,7 +269,7 @@ test_status(struct dbw *w)
 static void
 test_lists(struct dbw *w)
 {
-	char exp[256], iso[21];
+	char exp[256], iso[21], iso2[21];
 	const char *r;
 
 	TEST("due") {
@@ -281,12 +281,14 @@ test_lists(struct dbw *w)
 	TEST("exceptions") {
 		r = run(w, ADMIN, "exceptions");
 		HAS(r, "*Exceptions, pending first (1):*\n");
+		fx_iso8601_format(NOW - 50, iso2);
 		fx_iso8601_format(NOW + 30 * 86400, iso);
 		snprintf(exp, sizeof(exp),
 		    "#1 1 month *active* for #5 "
-		    "`ec2-imdsv1` i-0exc (111122223333/eu-west-1), by U0OWNER, "
-		    "until %s (in 30d 0h): migration in progress",
-		    iso);
+		    "`ec2-imdsv1` i-0exc (111122223333/eu-west-1), by "
+		    "<@U0OWNER>, asked %s, until %s (in 30d 0h): migration in "
+		    "progress",
+		    iso2, iso);
 		HAS(r, exp);
 	}
 	TEST("show") {
@@ -308,8 +310,12 @@ test_lists(struct dbw *w)
 		    iso);
 		HAS(r, exp);
 		r = run(w, ADMIN, "show 5");
-		HAS(r, "*Exceptions:*\n\xe2\x80\xa2 #1 1 month *active*");
-		HAS(r, "U0OWNER notified -> excepted: migration in progress");
+		/* the finding's own exception, its requester a mention */
+		HAS(r, "*Exceptions:*\n\xe2\x80\xa2 #1 1 month *active* for "
+		       "#5, by <@U0OWNER>, asked ");
+		HAS(r,
+		    "<@U0OWNER> notified -> excepted: migration in progress");
+		CHECK(strstr(r, "&lt;@") == NULL);
 		HAS(run(w, ADMIN, "show 4"), "*Prior state:* {\"size\":8}");
 		HAS(run(w, ADMIN, "show 999"), "Finding #999 was not found.");
 	}
@@ -368,7 +374,7 @@ test_times(struct dbw *w)
 		HAS(r, exp);
 		CHECK(strstr(r, "*Deadline:*") == NULL);
 		fx_iso8601_format(NOW - 50, b);
-		snprintf(exp, sizeof(exp), "%s U0OWNER notified -> excepted",
+		snprintf(exp, sizeof(exp), "%s <@U0OWNER> notified -> excepted",
 		    b);
 		HAS(r, exp);
 

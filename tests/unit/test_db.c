@@ -376,6 +376,24 @@ test_finding_misc(struct db *db, int64_t id)
 		CHECK_INT(db_finding_set_message(db, 999999, "D", "1", NULL),
 		    FX_ENOTFOUND);
 	}
+	TEST("the reminder's ts, forgotten with a new message") {
+		char *ts = NULL;
+
+		CHECK_INT(db_finding_get_reminder(db, id, &ts), FX_OK);
+		CHECK(ts == NULL);
+		CHECK_INT(db_finding_set_reminder(db, id, "9.95"), FX_OK);
+		CHECK_INT(db_finding_get_reminder(db, id, &ts), FX_OK);
+		CHECK_STR(ts, "9.95");
+		free(ts);
+		CHECK_INT(db_finding_set_message(db, id, "D3", "9.97", NULL),
+		    FX_OK);
+		CHECK_INT(db_finding_get_reminder(db, id, &ts), FX_OK);
+		CHECK(ts == NULL);
+		CHECK_INT(db_finding_get_reminder(db, 999999, &ts),
+		    FX_ENOTFOUND);
+		CHECK_INT(db_finding_set_reminder(db, 999999, "1"),
+		    FX_ENOTFOUND);
+	}
 	TEST("fstate names") {
 		CHECK_STR(fstate_name(FS_ROLLED_BACK), "rolled_back");
 		CHECK_INT(fstate_parse("excepted"), FS_EXCEPTED);

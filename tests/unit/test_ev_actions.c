@@ -265,10 +265,14 @@ print_decision(const struct ev_decision *d, struct buf *out)
 		    details ? details : "-");
 		free(details);
 	}
-	for (i = 0; i < d->nmsgs; i++)
+	for (i = 0; i < d->nmsgs; i++) {
+		details =
+		    json_dumps(d->msgs[i].fact, JSON_COMPACT | JSON_SORT_KEYS);
 		buf_addf_cut(out, "message %s%s: %s\n",
 		    d->msgs[i].kind == EV_MSG_DM ? "dm " : "admins",
-		    d->msgs[i].email, d->msgs[i].text);
+		    d->msgs[i].email, details ? details : "-");
+		free(details);
+	}
 	if (d->launch)
 		buf_addf_cut(out, "batch rule: %lld launched\n",
 		    (long long)d->launches);

@@ -37,7 +37,6 @@ static const struct slack_finding_view nonprod = {
 	.irreversible = 0,
 	.notify_only = 0,
 	.owner_slack_id = "U0OWNER1",
-	.owner_steps = 1,
 };
 
 static const struct slack_finding_view prod = {
@@ -54,10 +53,10 @@ static const struct slack_finding_view prod = {
 	.deadline = 1767312000, /* 2026-01-02T00:00:00Z */
 	.fix_now = 1,		/* never offered in production */
 	.exc_mask = SLACK_EXC_1M | SLACK_EXC_1Y,
+	.exc_approval_mask = SLACK_EXC_1Y,
 	.irreversible = 1,
 	.notify_only = 0,
 	.owner_slack_id = NULL,
-	.owner_steps = 1,
 };
 
 static void
@@ -194,8 +193,9 @@ utf8_chars(const char *s)
 static void
 test_golden(void)
 {
-	struct slack_finding_view notify = prod;
+	struct slack_finding_view notify = prod, pending = prod;
 
+	pending.exc_pending = 1;
 	notify.notify_only = 1;
 	notify.resource_arn = NULL;
 	TEST("golden messages") {
@@ -205,7 +205,7 @@ test_golden(void)
 		golden("reminder_nonprod.json",
 		    slack_blocks_reminder(&nonprod));
 		golden("decision_prod.json",
-		    slack_blocks_decision(&prod,
+		    slack_blocks_decision(&pending,
 			"<@U0OWNER1> requested a 1 year exception: waiting for "
 			"approval."));
 		golden("modal_prod_1y.json", slack_blocks_modal(&prod, 1));
@@ -254,7 +254,7 @@ test_buttons(void)
 		json_decref(m);
 		v.fix_now = 0;
 		v.exc_mask = 0;
-		v.owner_steps = 0;
+		v.exc_pending = 1; /* nothing to ask: no Not mine either */
 		m = slack_blocks_finding(&v);
 		CHECK_INT(json_array_size(json_object_get(m, "blocks")), 3);
 		CHECK(!mrkdwn_contains(m, "fixit_actions"));
@@ -332,8 +332,16 @@ test_escaping(void)
 		CHECK_STR(block_text(m, 0),
 		    json_string_value(json_object_get(m, "text")));
 		json_decref(m);
-		m = slack_blocks_decision(&nonprod, "ok <@U0OWNER1> & <!here>");
+		/* a decision's text is mrkdwn already: not escaped twice */
+		m = slack_blocks_decision(&nonprod, "ok <@U0OWNER1> &amp; "
+						    "&lt;!here&gt;");
 		CHECK(mrkdwn_contains(m, "ok <@U0OWNER1> &amp; &lt;!here&gt;"));
+		json_decref(m);
+		/* a dry run's texts are escaped on the card */
+		v = nonprod;
+		v.state = "rehearsed";
+		m = slack_blocks_rehearsal(&v, "delete <b>", NULL, 1);
+		CHECK(mrkdwn_contains(m, "It would delete &lt;b&gt;."));
 		json_decref(m);
 	}
 
@@ -385,6 +393,183 @@ test_escaping(void)
 	}
 }
 
+/* the card of prod in state (with the extra fields) as golden name */
+static void
+golden_state(const char *name, const char *state, const char *text)
+{
+	struct slack_finding_view v = prod;
+
+	v.state = state;
+	v.excepted_until = 1798761600; /* 2027-01-01T00:00:00Z */
+	v.updated_at = 1767315600;     /* 2026-01-02T01:00:00Z */
+	golden(name, slack_blocks_decision(&v, text));
+}
+
+/* the actions block of msg, NULL when it has none */
+static const json_t *
+actions_of(const json_t *msg)
+{
+	const json_t *b;
+	const char *t;
+	size_t i;
+
+	json_array_foreach(json_object_get(msg, "blocks"), i, b) {
+		t = json_string_value(json_object_get(b, "type"));
+		if (t != NULL && strcmp(t, "actions") == 0)
+			return b;
+	}
+	return NULL;
+}
+
+#define has_actions(m) (actions_of(m) != NULL)
+
+/* the button of msg with action_id id, NULL when none */
+static const json_t *
+button(const json_t *msg, const char *id)
+{
+	const json_t *b;
+	const char *a;
+	size_t i;
+
+	json_array_foreach(json_object_get(actions_of(msg), "elements"), i, b) {
+		a = json_string_value(json_object_get(b, "action_id"));
+		if (a != NULL && strcmp(a, id) == 0)
+			return b;
+	}
+	return NULL;
+}
+
+static const char *
+label(const json_t *btn)
+{
+	return json_string_value(
+	    json_object_get(json_object_get(btn, "text"), "text"));
+}
+
+static void
+test_card_states(void)
+{
+	static const char *const states[] = { "excepted", "fixing", "fixed",
+		"failed", "resolved", "rolled_back", "rehearsed", "open" };
+	struct slack_finding_view v = prod;
+	char name[64];
+	json_t *m, *calls;
+	size_t i;
+
+	TEST("golden cards of every state") {
+		for (i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+			snprintf(name, sizeof(name), "card_%s.json", states[i]);
+			golden_state(name, states[i],
+			    "Decided by <@U0ADMIN1>.");
+		}
+		v.state = "rehearsed";
+		calls = json_pack("[s,s]", "s3 DeleteBucketPolicy",
+		    "s3 PutPublicAccessBlock");
+		golden("card_rehearsal.json",
+		    slack_blocks_rehearsal(&v, "delete the bucket policy",
+			calls, 1));
+		json_decref(calls);
+		v = prod;
+		v.exc_pending = 1;
+		golden("reminder_pending.json", slack_blocks_reminder(&v));
+		v = prod;
+		v.state = "fixed";
+		v.updated_at = 1767315600;
+		golden("reminder_decided.json",
+		    slack_blocks_reminder_decided(&v));
+		v = nonprod;
+		v.owner_slack_id = NULL;
+		v.owner_not_found = "dana@example.com";
+		golden("finding_owner_not_found.json",
+		    slack_blocks_finding(&v));
+	}
+
+	TEST("no stale deadline, no buttons once decided") {
+		for (i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+			v = nonprod;
+			v.state = states[i];
+			m = slack_blocks_finding(&v);
+			CHECK(!mrkdwn_contains(m, "unless an exception"));
+			CHECK(!has_actions(m));
+			json_decref(m);
+			m = slack_blocks_reminder(&v);
+			CHECK(!mrkdwn_contains(m, "will be fixed"));
+			CHECK(!has_actions(m));
+			json_decref(m);
+		}
+		v = nonprod;
+		v.exc_pending = 1;
+		m = slack_blocks_finding(&v);
+		CHECK(mrkdwn_contains(m, "awaits an admin's approval"));
+		CHECK(!mrkdwn_contains(m, "unless an exception"));
+		CHECK(!has_actions(m));
+		json_decref(m);
+		/* denied: still notified, but the card has no buttons left */
+		v = nonprod;
+		m = slack_blocks_decision(&v, "Denied.");
+		CHECK(mrkdwn_contains(m, "fixit will fix this <!date^"));
+		CHECK(!mrkdwn_contains(m, "unless an exception"));
+		json_decref(m);
+		v = nonprod;
+		m = slack_blocks_reminder_decided(&v);
+		CHECK(mrkdwn_contains(m, "*Decided:* see above."));
+		CHECK(!has_actions(m));
+		json_decref(m);
+	}
+
+	TEST("choices needing approval say so") {
+		m = slack_blocks_finding(&prod);
+		CHECK_STR(label(button(m, "fixit_exc_1y")),
+		    "Exception: 1 year (needs approval)");
+		CHECK_STR(label(button(m, "fixit_exc_1m")),
+		    "Exception: 1 month");
+		json_decref(m);
+		m = slack_blocks_reminder(&prod);
+		CHECK_STR(label(button(m, "fixit_exc_1y")),
+		    "Exception: 1 year (needs approval)");
+		json_decref(m);
+		m = slack_blocks_modal(&prod, 1);
+		CHECK(mrkdwn_contains(m, "An admin must approve"));
+		json_decref(m);
+		m = slack_blocks_modal(&prod, 0);
+		CHECK(!mrkdwn_contains(m, "An admin must approve"));
+		json_decref(m);
+	}
+}
+
+/* every Fix now of an irreversible fix asks Slack to confirm */
+static void
+test_fix_now_confirm(void)
+{
+	struct slack_finding_view v = nonprod;
+	const json_t *b;
+	json_t *m[2];
+	size_t i;
+
+	TEST("Fix now of an irreversible fix is confirmed") {
+		v.irreversible = 1;
+		m[0] = slack_blocks_finding(&v);
+		m[1] = slack_blocks_reminder(&v);
+		for (i = 0; i < 2; i++) {
+			b = button(m[i], "fixit_fix_now");
+			CHECK(b != NULL);
+			CHECK(json_object_get(b, "confirm") != NULL);
+			CHECK_STR(json_string_value(json_object_get(
+				      json_object_get(json_object_get(b,
+							  "confirm"),
+					  "title"),
+				      "text")),
+			    "This cannot be undone");
+			json_decref(m[i]);
+		}
+		v.irreversible = 0;
+		m[0] = slack_blocks_finding(&v);
+		b = button(m[0], "fixit_fix_now");
+		CHECK(b != NULL && json_object_get(b, "confirm") == NULL);
+		json_decref(m[0]);
+	}
+}
+
 static void
 test_console(void)
 {
@@ -416,6 +601,8 @@ main(void)
 	test_golden();
 	test_buttons();
 	test_escaping();
+	test_card_states();
+	test_fix_now_confirm();
 	test_console();
 	return TEST_REPORT();
 }

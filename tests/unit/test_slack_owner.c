@@ -32,7 +32,6 @@ static const struct slack_finding_view view = {
 	.deadline = 1767312000,
 	.exc_mask = SLACK_EXC_1M | SLACK_EXC_1Y,
 	.owner_slack_id = "U0OWNER1",
-	.owner_steps = 1,
 };
 
 /* compare j (stolen) with the golden file name */
@@ -77,7 +76,7 @@ test_blocks(void)
 		CHECK_STR(json_string_value(
 			      json_object_get(json_array_get(els, 1), "value")),
 		    "7");
-		none.owner_steps = 0;
+		none.exc_pending = 1;
 		CHECK_INT(slack_owner_buttons(&none, els), FX_OK);
 		CHECK_INT(json_array_size(els), 2);
 		json_decref(els);
@@ -106,26 +105,6 @@ test_blocks(void)
 		free(s);
 		json_decref(m);
 	}
-}
-
-static void
-test_refusals(void)
-{
-	struct buf out = BUF_INIT;
-	json_t *f;
-
-	TEST("refusals in plain text") {
-		f = json_pack("{s:s,s:i}", "say", "reassign_limit", "max", 5);
-		CHECK_INT(slack_owner_say_plain(f, &out), FX_OK);
-		CHECK(strstr(buf_str(&out), "passed on 5 times") != NULL);
-		json_decref(f);
-		buf_reset(&out);
-		f = json_pack("{s:s}", "say", "no_such_code");
-		CHECK_INT(slack_owner_say_plain(f, &out), FX_OK);
-		CHECK(out.len > 0 && strchr(buf_str(&out), '<') == NULL);
-		json_decref(f);
-	}
-	buf_release(&out);
 }
 
 /* a view_submission of the reassign form picking user (NULL: none) */
@@ -174,7 +153,6 @@ int
 main(void)
 {
 	test_blocks();
-	test_refusals();
 	test_payload();
 	return TEST_REPORT();
 }

@@ -146,6 +146,29 @@ test_files(json_t *ba, json_t *eph, json_t *vs, struct buf *err)
 		CHECK(si.channel_id == NULL && si.message_ts == NULL);
 		CHECK(si.trigger_id == NULL && si.action_value == NULL);
 		CHECK_STR(si.action_id, "approval_approve");
+		CHECK(!si.from_home);
+		slack_interaction_release(&si);
+		json_decref(c);
+	}
+
+	TEST("block_actions in the App Home: from_home, no channel") {
+		json_t *c = json_deep_copy(ba);
+
+		json_object_del(c, "channel");
+		json_object_del(c, "message");
+		json_object_set_new(c, "container",
+		    json_pack("{s:s,s:s}", "type", "view", "view_id", "V1"));
+		json_object_set_new(c, "view",
+		    json_pack("{s:s,s:s,s:[]}", "id", "V1", "type", "home",
+			"blocks"));
+		CHECK_INT(parse(c, &si, err), FX_OK);
+		CHECK(si.from_home && si.channel_id == NULL);
+		CHECK(si.message_ts == NULL);
+		slack_interaction_release(&si);
+		json_object_set_new(c, "view",
+		    json_pack("{s:s,s:s}", "id", "V1", "type", "modal"));
+		CHECK_INT(parse(c, &si, err), FX_OK);
+		CHECK(!si.from_home);
 		slack_interaction_release(&si);
 		json_decref(c);
 	}

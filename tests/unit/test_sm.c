@@ -203,7 +203,7 @@ test_clicks(void)
 		rows = drain();
 		CHECK_INT(json_array_size(rows), 1);
 		a = args_of(rows, "ephemeral", 0);
-		CHECK_STR(json_string_value(json_object_get(a, "text")),
+		CHECK_STR(text_of(rows, "ephemeral", 0),
 		    "Only the owner of this finding (<@UOWNER>) or a fixit "
 		    "admin can do that.");
 		CHECK_STR(json_string_value(json_object_get(a, "user")),

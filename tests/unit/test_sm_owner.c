@@ -112,6 +112,7 @@ test_reassign(void)
 		    FX_ENOTFOUND, &why, "not_found");
 	}
 	TEST("passed on: the new owner is asked afresh, the old card says so") {
+		CHECK_INT(db_finding_set_reminder(db, id, "1.2"), FX_OK);
 		CHECK_INT(reassign(id, "UOWNER", "UNEW",
 			      "it is the data team's", at, &why),
 		    FX_OK);
@@ -132,6 +133,13 @@ test_reassign(void)
 		CHECK_STR(json_string_value(json_object_get(a, "channel")),
 		    "DOWNER");
 		CHECK_STR(json_string_value(json_object_get(a, "ts")), "1.1");
+		a = args_of(rows, "decision", 1); /* the old reminder */
+		CHECK_STR(json_string_value(json_object_get(a, "ts")), "1.2");
+		CHECK_STR(json_string_value(json_object_get(a, "channel")),
+		    "DOWNER");
+		CHECK_INT(db_finding_get_reminder(db, id, &dump), FX_OK);
+		CHECK(dump == NULL);
+		free(dump);
 		CHECK_INT(json_integer_value(
 			      json_object_get(args_of(rows, "notify", 0),
 				  "deadline")),
