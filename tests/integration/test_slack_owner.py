@@ -11,7 +11,9 @@
    owner's card says it awaits an admin; an admin approves -> excepted
    for a year with the reason, the owner told, /fixit status and
    /metrics count it for the playbook. An admin's own report cannot be
-   approved by them (four eyes); another admin can.
+   approved by them (four eyes); another admin can. A denied report
+   leaves the finding asked, says so on both cards and to the owner,
+   and is not counted.
 Every signed request is answered 200; no message carries raw markup
 from a user's text.
 """
@@ -191,10 +193,12 @@ def report(env, user, fid, post, why):
 
 def test_false_positive():
     with h.Env("owner-fp") as env:
-        fa, fb = env.ingest_ok([
+        fa, fb, fc = env.ingest_ok([
             h.item("imds-slow", h.PROD, "i-0falsepos0a"),
-            h.item("imds-slow", h.PROD, "i-0falsepos0b")])
-        pa, pb = env.wait_notify(fa), env.wait_notify(fb)
+            h.item("imds-slow", h.PROD, "i-0falsepos0b"),
+            h.item("imds-slow", h.PROD, "i-0falsepos0c")])
+        pa, pb, pc = (env.wait_notify(fa), env.wait_notify(fb),
+                      env.wait_notify(fc))
 
         why = "The scanner reads a stale tag: IMDSv2 is required"
         appr, exc, t = report(env, h.OWNER, fa, pa, why)
@@ -238,6 +242,26 @@ def test_false_positive():
         env.wait_state(fb, "excepted")
         status = env.fixit("status")
         check("`imds-slow` 2" in status, "status: %r", status)
+
+        # denied: as a denied exception, the owner told, not counted
+        appr3, exc3, _ = report(env, h.OWNER, fc, pc, "surely wrong")
+        t_no = time.time()
+        r = env.click(h.ADMIN, "fixit_exc_deny", exc3, msg=appr3)
+        check(r.status == 200, "deny answered %r", r)
+        h.wait_until(lambda: env.q1("SELECT status FROM exceptions WHERE "
+                                    "id = ?", exc3) == "denied", 5,
+                     what="the report denied")
+        check(env.state(fc) == "notified" and not env.q1(
+            "SELECT exc_pending FROM findings WHERE id = ?", fc),
+            "after the denial: %r", env.finding(fc))
+        env.wait_update(pc.response["channel"], pc.response["ts"],
+                        since=t_no, contains=("denied", h.ADMIN))
+        env.wait_update(appr3.response["channel"], appr3.response["ts"],
+                        since=t_no, contains=("denied", h.ADMIN))
+        env.fake.wait(lambda: posts_to(env, "D" + h.OWNER, t_no,
+                                       ("did not confirm",)), 10,
+                      "the owner told it was denied")
+        check("`imds-slow` 2" in env.fixit("status"), "a denial counted")
         ms = env.metrics()
         check(h.metric(ms, "fixit_false_positives",
                        playbook="imds-slow") == 2, "metrics %r",
