@@ -68,6 +68,7 @@
  *   fp_request_denied   {exception_id, by}         admin message
  *   fp_approved_owner {by, until, reason}  owner_msg
  *   fp_denied_owner {by}                  owner_msg
+ *   fp_lapsed     {opt deadline}; fp_lapsed_owner {}  nobody decided
  *   reassign_bad_user {}  reassign_same {to}  reassign_limit {max}
  *                                         refusals (modal errors)
  * An unknown code renders as a generic sentence, never fails. Field

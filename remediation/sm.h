@@ -73,6 +73,9 @@
  *         until, channel, ts}  (the admin's message)
  *   decision fp_denied {by, opt deadline}; owner_msg fp_denied_owner
  *         {by}; decision fp_request_denied {exception_id, by, channel, ts}
+ *   decision fp_lapsed {opt deadline}; owner_msg fp_lapsed_owner {};
+ *         reminder (the buttons again): nobody decided the report
+ *         within approval_timeout
  *   refusals (ephemeral {channel, user}, or the modal's error):
  *   not_found, not_configured, not_owner, already_handled, exc_pending
  *   (as for the buttons), reason_needed {max}, reassign_bad_user {},

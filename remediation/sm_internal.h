@@ -134,6 +134,15 @@ fx_err sm_owner_decide(struct db *db, const struct policy *pol,
  */
 fx_err sm_owner_chosen(struct db *db, const struct finding *f,
     const struct finding_in *in, int *chosen) FX_WUR;
+/*
+ * Request exc of f lapsed (sm_timer.c, f already notified again): when
+ * it was a false-positive report, *done = 1 and the owner's card and
+ * the owner are told so (fp_lapsed, fp_lapsed_owner), and a reminder
+ * brings the card's buttons back (reminder_sent set: the timer sends
+ * no second one).
+ */
+fx_err sm_owner_lapsed(struct db *db, const struct policy *pol,
+    struct finding *f, int64_t exc, int64_t now, int *done) FX_WUR;
 
 /*
  * sm_guard.c. An undo hold on (playbook, account, region, human_key)

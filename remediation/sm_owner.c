@@ -470,3 +470,39 @@ sm_owner_chosen(struct db *db, const struct finding *f,
 	*chosen = rc == FX_OK && n > 0;
 	return rc;
 }
+
+fx_err
+sm_owner_lapsed(struct db *db, const struct policy *pol, struct finding *f,
+    int64_t exc, int64_t now, int *done)
+{
+	const struct playbook *pb = policy_playbook(pol, f->playbook);
+	int64_t deadline = 0;
+	int fp = DB_FP_NO;
+	fx_err rc;
+
+	*done = 0;
+	rc = db_exception_fp(db, exc, &fp);
+	if (rc == FX_ENOTFOUND || (rc == FX_OK && fp == DB_FP_NO))
+		return FX_OK;
+	if (rc != FX_OK)
+		return rc;
+	*done = 1;
+	if (pb != NULL && sm_mode(pb, f) == PB_ENFORCE)
+		deadline = f->deadline;
+	rc = sm_say(db, "decision", f->id, now, "fp_lapsed", "{s:I}",
+	    "deadline", (json_int_t)deadline);
+	if (rc == FX_OK)
+		rc = sm_say(db, "owner_msg", f->id, now, "fp_lapsed_owner",
+		    NULL);
+	if (rc != FX_OK)
+		return rc;
+	/* the card lost its buttons to the report: a reminder brings them,
+	 * and stands for the timer's (no second one) */
+	f->reminder_sent = 1;
+	f->updated_at = now;
+	rc = db_finding_update(db, f);
+	if (rc == FX_OK)
+		rc = sm_out(db, "reminder", f->id, now, "{s:I}", "deadline",
+		    (json_int_t)f->deadline);
+	return rc;
+}

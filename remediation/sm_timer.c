@@ -161,6 +161,7 @@ hk_pending(struct db *db, const struct policy *pol, struct finding *f,
 {
 	int64_t exc = f->exc_pending;
 	char iso[21];
+	int fp = 0;
 	fx_err rc;
 
 	if (f->state != FS_NOTIFIED || exc == 0)
@@ -180,6 +181,9 @@ hk_pending(struct db *db, const struct policy *pol, struct finding *f,
 	    "{s:I,s:s}", "exception_id", (json_int_t)exc, "deadline", iso);
 	if (rc != FX_OK)
 		return rc;
+	rc = sm_owner_lapsed(db, pol, f, exc, now, &fp);
+	if (rc != FX_OK || fp)
+		return rc; /* a false-positive report: said there */
 	return sm_say(db, "owner_msg", f->id, now, "exc_request_lapsed", NULL);
 }
 

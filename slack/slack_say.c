@@ -187,6 +187,13 @@ static const struct say_entry table[] = {
 	{ "fp_denied_owner", NULL, NULL,
 	    "{u:by} did not confirm your false-positive report for {f}: "
 	    "fixit still asks you to fix it." },
+	{ "fp_lapsed", NULL, NULL,
+	    "False-positive report not decided by a fixit admin in time"
+	    "{d:deadline:; fixit fixes it after }." },
+	{ "fp_lapsed_owner", NULL, NULL,
+	    "Your false-positive report for {f} was not decided by a fixit "
+	    "admin in time, so it has lapsed: the reminder below has the "
+	    "buttons again." },
 	{ "reassign_bad_user", NULL, NULL,
 	    "Pick the person who owns this finding." },
 	{ "reassign_same", NULL, NULL,

@@ -14,6 +14,8 @@
    approved by them (four eyes); another admin can. A denied report
    leaves the finding asked, says so on both cards and to the owner,
    and is not counted.
+3. A report nobody decides lapses after approval_timeout: the owner's
+   card says so, a reminder brings the buttons back, the owner is told.
 Every signed request is answered 200; no message carries raw markup
 from a user's text.
 """
@@ -269,5 +271,32 @@ def test_false_positive():
         check(not env.fix_log(), "something ran: %r", env.fix_log())
 
 
+def test_false_positive_lapses():
+    with h.Env("owner-fp-lapse", config={"approval_timeout": "3s",
+                                         "approval_grace": "1h"}) as env:
+        (fid,) = env.ingest_ok([h.item("imds-slow", h.PROD,
+                                       "i-0fplapse0")])
+        post = env.wait_notify(fid)
+        _, exc, t = report(env, h.OWNER, fid, post, "nobody will look")
+        env.fake.wait(lambda: env.q1("SELECT status FROM exceptions WHERE "
+                                     "id = ?", exc) == "expired", 15,
+                      "the report to lapse")
+        check(env.state(fid) == "notified", "state %s", env.state(fid))
+        upd = env.wait_update(post.response["channel"], post.response["ts"],
+                              since=t, contains=("not decided",))
+        check(not fakeslack.buttons(upd.body.get("blocks")),
+              "buttons on a decided card")
+        rem = env.fake.wait(lambda: [
+            c for c in env.fake.delivered("chat.postMessage")
+            if c.at >= t and c.body.get("thread_ts") == post.response["ts"]
+            and h.OWNER_ACTIONS <= {a for a, _, _ in fakeslack.buttons(
+                c.body.get("blocks"))}], 10, "a reminder with the buttons")
+        check(rem, "no reminder")
+        env.fake.wait(lambda: posts_to(env, "D" + h.OWNER, t,
+                                       ("has lapsed",)), 10,
+                      "the owner told it lapsed")
+
+
 if __name__ == "__main__":
-    h.run_tests(test_not_mine, test_false_positive)
+    h.run_tests(test_not_mine, test_false_positive,
+                test_false_positive_lapses)

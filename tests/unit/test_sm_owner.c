@@ -294,12 +294,49 @@ test_false_positive(void)
 	}
 }
 
+/* a report nobody decides lapses: the card says so, buttons come back */
+static void
+test_fp_lapses(void)
+{
+	int64_t id, exc, at = T0 + HOUR;
+	struct exception_rec e;
+	struct finding f;
+	json_t *rows, *why;
+
+	fresh_db();
+	pol->approval_timeout = 3 * DAY;
+	pol->approval_grace = DAY;
+	id = asked("fp-lapse", "UOWNER");
+	CHECK_INT(report_fp(id, "UOWNER", "nobody looks", at, &why), FX_OK);
+	f = getf(id);
+	exc = f.exc_pending;
+	finding_release(&f);
+	json_decref(drain());
+	TEST("a false-positive report lapses like a request") {
+		hk(at + 3 * DAY);
+		f = getf(id);
+		CHECK_INT(f.state, FS_NOTIFIED);
+		CHECK_INT(f.exc_pending, 0);
+		finding_release(&f);
+		memset(&e, 0, sizeof(e));
+		CHECK_INT(db_exception_get(db, exc, &e), FX_OK);
+		CHECK_STR(e.status, "expired");
+		exception_release(&e);
+		rows = drain();
+		CHECK_STR(say_of(rows, "decision", 0), "fp_lapsed");
+		CHECK_STR(say_of(rows, "owner_msg", 0), "fp_lapsed_owner");
+		CHECK_INT(count_kind(rows, "reminder"), 1);
+		json_decref(rows);
+	}
+}
+
 int
 main(void)
 {
 	fixture_start();
 	test_reassign();
 	test_false_positive();
+	test_fp_lapses();
 	fixture_stop();
 	return TEST_REPORT();
 }
