@@ -9,6 +9,7 @@
 
 #include "fxlog.h"
 #include "fxtime.h"
+#include "home.h"
 #include "http.h"
 #include "sender.h"
 #include "slack_notice.h"
@@ -99,6 +100,10 @@ owner_finish(struct app *a, void *state, fx_err rc, struct http_reply *rp)
 		return;
 	}
 	sender_kick(a->sender);
+	/* their App Homes list the finding: show where it stands now */
+	home_request(a->home, st->si.user_id);
+	if (st->reassign)
+		home_request(a->home, st->ra.new_owner);
 	http_reply_empty(rp, 200);
 }
 

@@ -155,6 +155,12 @@ def test_not_mine():
         check(h.OWNER in text and "<data>" not in text,
               "OWNER2's note %r", text)
 
+        # both App Homes show where it stands now
+        env.fake.wait(lambda: {c.body.get("user_id") for c in
+                               env.fake.delivered("views.publish")
+                               if c.at >= t_sub} >= {h.OWNER, h.OWNER2},
+                      10, "both homes published")
+
         # the old card says who passed it to whom, without buttons
         upd = env.wait_update(post.response["channel"], post.response["ts"],
                               since=t_sub, contains=(h.OWNER2,))
