@@ -66,7 +66,7 @@ event_callback(struct app *a, const json_t *root, struct http_reply *rp)
 	} else if (!home_user_id_ok(user)) {
 		h_slack_reject(a, REJ_PAYLOAD, ROUTE);
 	} else {
-		home_request(a->home, user);
+		home_opened(a->home, user);
 	}
 	http_reply_empty(rp, 200);
 }
