@@ -19,6 +19,7 @@
 #include "metrics.h"
 #include "sender_int.h"
 #include "slack_api.h"
+#include "slack_say.h"
 #include "slack_home.h"
 #include "slack_render.h"
 #include "banned.h"
@@ -54,20 +55,6 @@ struct home {
 	struct slack_api *api; /* made on the first live call */
 	unsigned long seq;     /* console mode */
 };
-
-int
-home_user_id_ok(const char *s)
-{
-	size_t i;
-
-	if (s == NULL || (s[0] != 'U' && s[0] != 'W'))
-		return 0;
-	for (i = 1; s[i] != '\0'; i++)
-		if (i >= HOME_USER_MAX - 1 || !((s[i] >= 'A' && s[i] <= 'Z') ||
-						  (s[i] >= '0' && s[i] <= '9')))
-			return 0;
-	return i > 1;
-}
 
 /* ---- reading and rendering ------------------------------------------- */
 
@@ -423,7 +410,7 @@ home_request(struct home *h, const char *user_id)
 
 	if (h == NULL)
 		return;
-	if (!home_user_id_ok(user_id)) {
+	if (!slack_say_user_valid(user_id)) {
 		log_debug("%s: not a user id: dropped", __func__);
 		return;
 	}
@@ -449,7 +436,7 @@ home_opened(struct home *h, const char *user_id)
 	int64_t now = fx_now();
 	size_t i;
 
-	if (h == NULL || !home_user_id_ok(user_id))
+	if (h == NULL || !slack_say_user_valid(user_id))
 		return;
 	pthread_mutex_lock(&h->wk.mu);
 	old = e = &h->seen[0];

@@ -51,8 +51,6 @@ void home_opened(struct home *h, const char *user_id);
  * the others are fresh when next opened. Accepts NULL h and owner.
  */
 void home_changed(struct home *h, const char *owner, int admins);
-/* 1 when s looks like a Slack user id */
-int home_user_id_ok(const char *s);
 
 /*
  * /fixit mine: user_id's open findings as the blocks of a message
