@@ -19,6 +19,7 @@
 
 #include "home.h"
 #include "http.h"
+#include "slack_say.h"
 #include "banned.h"
 
 #define ROUTE	      "/slack/events"
@@ -63,10 +64,10 @@ event_callback(struct app *a, const json_t *root, struct http_reply *rp)
 		h_slack_reject(a, REJ_EVENT, ROUTE);
 	} else if (tab != NULL && strcmp(tab, "home") != 0) {
 		/* the Messages tab: nothing to publish */
-	} else if (!home_user_id_ok(user)) {
+	} else if (!slack_say_user_valid(user)) {
 		h_slack_reject(a, REJ_PAYLOAD, ROUTE);
 	} else {
-		home_request(a->home, user);
+		home_opened(a->home, user);
 	}
 	http_reply_empty(rp, 200);
 }

@@ -13,11 +13,13 @@
 
 #include "db.h"
 #include "fxlog.h"
+#include "fxtime.h"
 #include "fxworker.h"
 #include "home.h"
 #include "metrics.h"
 #include "sender_int.h"
 #include "slack_api.h"
+#include "slack_say.h"
 #include "slack_home.h"
 #include "slack_render.h"
 #include "banned.h"
@@ -26,33 +28,33 @@
 #define HOME_FINDINGS	  100 /* read at most: more than a view shows */
 #define HOME_APPROVALS	  10  /* pending requests shown to an admin */
 #define HOME_IDLE_MS	  1000
+#define HOME_REFRESH_MS	  5000 /* a changed home at most this often */
+#define HOME_GAP_MS	  600  /* between two refreshes: 100 a minute */
 #define HOME_TRIES	  3    /* views.publish attempts per request */
 #define HOME_RETRY_MAX_MS 5000 /* the longest wait between them */
 #define HOME_IAC_MAX	  257
 
+/*
+ * A user who opened their home (at, fx_now); dirty: it changed since it
+ * was last queued (queued, fx_mono_ms), to be published again
+ */
+struct home_seen {
+	char user[HOME_USER_MAX];
+	int64_t at, queued;
+	int dirty;
+};
+
 struct home {
 	struct app *app;
-	struct fx_worker wk; /* wk.mu also guards q and n */
+	struct fx_worker wk; /* wk.mu also guards q, n and seen */
 	char q[HOME_QUEUE_MAX][HOME_USER_MAX];
 	size_t n;
+	struct home_seen seen[HOME_SEEN_MAX];
+	int64_t refreshed; /* fx_mono_ms of the last refresh queued */
 	int live;
 	struct slack_api *api; /* made on the first live call */
 	unsigned long seq;     /* console mode */
 };
-
-int
-home_user_id_ok(const char *s)
-{
-	size_t i;
-
-	if (s == NULL || (s[0] != 'U' && s[0] != 'W'))
-		return 0;
-	for (i = 1; s[i] != '\0'; i++)
-		if (i >= HOME_USER_MAX - 1 || !((s[i] >= 'A' && s[i] <= 'Z') ||
-						  (s[i] >= '0' && s[i] <= '9')))
-			return 0;
-	return i > 1;
-}
 
 /* ---- reading and rendering ------------------------------------------- */
 
@@ -342,16 +344,59 @@ pop(struct home *h, char *user)
 	return got;
 }
 
+/*
+ * Queue one changed home whose last publish is HOME_REFRESH_MS old, at
+ * most one every HOME_GAP_MS (views.publish is Tier 4: 100 a minute
+ * for the whole app). Returns the milliseconds until the next one may
+ * go, HOME_IDLE_MS when none waits.
+ */
+static int64_t
+refresh_due(struct home *h)
+{
+	int64_t now = fx_mono_ms(), wait = HOME_IDLE_MS, w;
+	struct home_seen *e, *pick = NULL;
+	size_t i;
+
+	pthread_mutex_lock(&h->wk.mu);
+	for (i = 0; i < HOME_SEEN_MAX; i++) {
+		e = &h->seen[i];
+		if (!e->dirty)
+			continue;
+		w = e->queued + HOME_REFRESH_MS - now;
+		if (w <= 0 && (pick == NULL || e->queued < pick->queued))
+			pick = e;
+		else if (w > 0 && w < wait)
+			wait = w;
+	}
+	if (pick != NULL && now - h->refreshed < HOME_GAP_MS) {
+		wait = h->refreshed + HOME_GAP_MS - now;
+		pick = NULL;
+	}
+	if (pick != NULL && h->n < HOME_QUEUE_MAX) {
+		pick->dirty = 0;
+		pick->queued = h->refreshed = now;
+		snprintf(h->q[h->n++], HOME_USER_MAX, "%s", pick->user);
+		wait = 0;
+	}
+	pthread_mutex_unlock(&h->wk.mu);
+	return wait;
+}
+
 static void *
 home_main(void *arg)
 {
 	struct home *h = arg;
 	char user[HOME_USER_MAX];
 
+	int64_t wait;
+
 	while (!fx_worker_stopping(&h->wk)) {
-		if (pop(h, user))
+		if (pop(h, user)) {
 			publish(h, user);
-		else if (fx_worker_wait(&h->wk, HOME_IDLE_MS))
+			continue;
+		}
+		wait = refresh_due(h);
+		if (wait > 0 && fx_worker_wait(&h->wk, wait))
 			break;
 	}
 	return NULL;
@@ -365,7 +410,7 @@ home_request(struct home *h, const char *user_id)
 
 	if (h == NULL)
 		return;
-	if (!home_user_id_ok(user_id)) {
+	if (!slack_say_user_valid(user_id)) {
 		log_debug("%s: not a user id: dropped", __func__);
 		return;
 	}
@@ -381,6 +426,60 @@ home_request(struct home *h, const char *user_id)
 		log_warnx("%s: %d homes waiting: the one of %s is dropped",
 		    __func__, HOME_QUEUE_MAX, user_id);
 	else
+		fx_worker_kick(&h->wk);
+}
+
+void
+home_opened(struct home *h, const char *user_id)
+{
+	struct home_seen *e, *old;
+	int64_t now = fx_now();
+	size_t i;
+
+	if (h == NULL || !slack_say_user_valid(user_id))
+		return;
+	pthread_mutex_lock(&h->wk.mu);
+	old = e = &h->seen[0];
+	for (i = 0; i < HOME_SEEN_MAX; i++) {
+		e = &h->seen[i];
+		if (e->user[0] == '\0' || strcmp(e->user, user_id) == 0)
+			break;
+		if (e->at < old->at)
+			old = e;
+	}
+	if (i == HOME_SEEN_MAX)
+		e = old;
+	snprintf(e->user, sizeof(e->user), "%s", user_id);
+	e->at = now;
+	e->queued = fx_mono_ms();
+	e->dirty = 0;
+	pthread_mutex_unlock(&h->wk.mu);
+	home_request(h, user_id);
+}
+
+void
+home_changed(struct home *h, const char *owner, int admins)
+{
+	const struct policy *pol;
+	int64_t since = fx_now() - HOME_SEEN_TTL;
+	size_t i;
+	int any = 0;
+
+	if (h == NULL)
+		return;
+	pol = h->app->cfg->policy;
+	pthread_mutex_lock(&h->wk.mu);
+	for (i = 0; i < HOME_SEEN_MAX; i++) {
+		struct home_seen *e = &h->seen[i];
+
+		if (e->user[0] == '\0' || e->at < since)
+			continue;
+		if ((owner != NULL && strcmp(e->user, owner) == 0) ||
+		    (admins && policy_is_admin(pol, e->user)))
+			any = e->dirty = 1;
+	}
+	pthread_mutex_unlock(&h->wk.mu);
+	if (any)
 		fx_worker_kick(&h->wk);
 }
 

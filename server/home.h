@@ -22,7 +22,9 @@
 #include "fxerr.h"
 #include "policy.h"
 
-#define HOME_QUEUE_MAX 256 /* users waiting for a publish */
+#define HOME_QUEUE_MAX 256	  /* users waiting for a publish */
+#define HOME_SEEN_MAX  1024	  /* users whose home is kept fresh */
+#define HOME_SEEN_TTL  (8 * 3600) /* seconds after it was opened */
 
 struct home;
 
@@ -35,8 +37,20 @@ void home_stop(struct home *h); /* accepts NULL */
  * Accepts NULL h.
  */
 void home_request(struct home *h, const char *user_id);
-/* 1 when s looks like a Slack user id */
-int home_user_id_ok(const char *s);
+/*
+ * The user opened their home (app_home_opened): publish it, and keep
+ * it fresh for HOME_SEEN_TTL: home_changed publishes it again when
+ * something they see changes. At most HOME_SEEN_MAX users are kept
+ * (the one seen longest ago makes room).
+ */
+void home_opened(struct home *h, const char *user_id);
+/*
+ * Something on owner's home changed (a message about their finding was
+ * delivered); admins: the exception requests changed too. Re-publishes
+ * the homes of those of them that were opened within HOME_SEEN_TTL;
+ * the others are fresh when next opened. Accepts NULL h and owner.
+ */
+void home_changed(struct home *h, const char *owner, int admins);
 
 /*
  * /fixit mine: user_id's open findings as the blocks of a message

@@ -77,11 +77,11 @@ static void
 stop_all(struct running *r)
 {
 	http_stop(r->h);
-	home_stop(r->home);
 	events_stop(r->ev);
 	scan_stop(r->sc);
 	timer_stop(r->t);
 	sender_stop(r->s);
+	home_stop(r->home);
 	dbw_stop(r->w);
 	metrics_free(r->m);
 	executors_free(r->ex);
@@ -129,17 +129,18 @@ start_all(struct running *r, struct config *cfg, int demo)
 	if (r->m == NULL)
 		return -1;
 	r->app.metrics = r->m;
-	if ((rc = sender_start(&r->app, &r->s)) != FX_OK) {
-		log_error("main: cannot start the sender: %s", fx_strerror(rc));
-		return -1;
-	}
-	r->app.sender = r->s;
+	/* before the sender, which asks it to refresh homes */
 	if ((rc = home_start(&r->app, &r->home)) != FX_OK) {
 		log_error("main: cannot start the home publisher: %s",
 		    fx_strerror(rc));
 		return -1;
 	}
 	r->app.home = r->home;
+	if ((rc = sender_start(&r->app, &r->s)) != FX_OK) {
+		log_error("main: cannot start the sender: %s", fx_strerror(rc));
+		return -1;
+	}
+	r->app.sender = r->s;
 	if (demo && (rc = demo_seed(r->w, cfg)) != FX_OK) {
 		log_error("main: demo: %s", fx_strerror(rc));
 		return -1;

@@ -14,6 +14,7 @@
 #include "fxtime.h"
 #include "fxutil.h"
 #include "fxworker.h"
+#include "home.h"
 #include "metrics.h"
 #include "sender.h"
 #include "sender_int.h"
@@ -543,6 +544,11 @@ send_row(struct sender *s, struct row_ctx *c)
 		c->done = 1;
 		log_info("%s: %s for finding #%lld delivered", __func__,
 		    row->kind, (long long)row->finding_id);
+		/* the homes that show it, when open (home.h) */
+		if (c->have_f)
+			home_changed(s->app->home, c->f.owner_slack_id,
+			    strcmp(row->kind, "approval_request") == 0 ||
+				strcmp(row->kind, "decision") == 0);
 	} else if (rc == FX_ERETRY && s->held) {
 		c->done = 4;
 		sender_pace_hold(s->pace, row->finding_id);

@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "fxlimits.h"
 #include "slack_blocks.h"
+#include "slack_say.h"
 #include "slack_card.h"
 #include "slack_owner.h"
 #include "banned.h"
@@ -117,19 +118,6 @@ is_upper_alnum(char c)
 	return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-/* a Slack user id: U or W, then 2..24 upper-case letters or digits */
-static int
-is_user_id(const char *s)
-{
-	size_t i;
-
-	if (s == NULL || (s[0] != 'U' && s[0] != 'W'))
-		return 0;
-	for (i = 1; is_upper_alnum(s[i]); i++)
-		;
-	return s[i] == '\0' && i >= 3 && i <= 25;
-}
-
 /* length of a user mention "<@U123>" starting at s, 0 if none */
 static size_t
 mention_len(const char *s)
@@ -221,7 +209,7 @@ nonempty(const char *s)
 static void
 sb_date(struct sb *b, int64_t t)
 {
-	SB_CALL(b, slack_card_date(&b->b, t));
+	SB_CALL(b, slack_say_date(t, &b->b));
 }
 
 /* ---- jansson pieces; each returns NULL on failure ------------------ */
@@ -464,7 +452,7 @@ finding_context(const struct slack_finding_view *v)
 	sb_reset(&s);
 	sb_addf(&s, "Finding #%" PRId64, v->id);
 	bad |= arr_add_mrkdwn(els, &s);
-	if (is_user_id(v->owner_slack_id)) {
+	if (slack_say_user_valid(v->owner_slack_id)) {
 		sb_reset(&s);
 		sb_addf(&s, "Owner: <@%s>", v->owner_slack_id);
 		bad |= arr_add_mrkdwn(els, &s);
@@ -654,7 +642,7 @@ approval_section(const struct slack_finding_view *v, const char *requester,
 	struct sb s = SB_INIT;
 	json_t *j;
 
-	if (is_user_id(requester))
+	if (slack_say_user_valid(requester))
 		sb_addf(&s, "<@%s>", requester);
 	else
 		sb_mrkdwn(&s, nonempty(requester) ? requester : "someone",

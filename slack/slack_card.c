@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "fxtime.h"
 #include "slack_card.h"
+#include "slack_say.h"
 #include "banned.h"
 
 #define LIM_NAME 400 /* an owner or IaC stack name in a sentence */
@@ -38,16 +39,6 @@ static int
 is_state(const struct slack_finding_view *v, const char *name)
 {
 	return strcmp(state_of(v), name) == 0;
-}
-
-fx_err
-slack_card_date(struct buf *out, int64_t t)
-{
-	char iso[32];
-
-	fx_iso8601_format(t, iso);
-	return buf_addf(out,
-	    "<!date^%" PRId64 "^{date_short_pretty} at {time}|%s>", t, iso);
 }
 
 /* percent-encode everything but RFC 3986 unreserved characters */
@@ -133,7 +124,7 @@ add_dated(struct buf *out, const char *head, int64_t t, const char *tail)
 	if (rc == FX_OK && t > 0) {
 		rc = buf_adds(out, " ");
 		if (rc == FX_OK)
-			rc = slack_card_date(out, t);
+			rc = slack_say_date(t, out);
 	}
 	return rc == FX_OK ? buf_adds(out, tail) : rc;
 }
@@ -164,7 +155,7 @@ asking_state(const struct slack_finding_view *v, int with_actions,
 				     "please fix it yourself.");
 	rc = buf_adds(out, "fixit will fix this ");
 	if (rc == FX_OK)
-		rc = slack_card_date(out, v->deadline);
+		rc = slack_say_date(v->deadline, out);
 	if (rc == FX_OK && with_actions && v->exc_mask != 0)
 		rc = buf_adds(out, " unless an exception is granted");
 	return rc == FX_OK ? buf_adds(out, ".") : rc;

@@ -20,9 +20,6 @@
 #include "fxerr.h"
 #include "slack_blocks.h"
 
-/* "<!date^T^{date_short_pretty} at {time}|ISO 8601>" */
-fx_err slack_card_date(struct buf *out, int64_t t) FX_WUR;
-
 /* "<link|Open in the AWS console>"; nothing without ARN or sane region */
 fx_err slack_card_console_link(const struct slack_finding_view *v,
     struct buf *out) FX_WUR;

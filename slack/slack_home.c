@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "fxtime.h"
 #include "slack_home.h"
+#include "slack_say.h"
 #include "banned.h"
 
 #define LIM_TITLE	    200	 /* bytes of a title, before escaping */
@@ -89,26 +90,8 @@ hb_esc(struct hb *h, const char *s, size_t max)
 static void
 hb_date(struct hb *h, int64_t t)
 {
-	char iso[32];
-
-	fx_iso8601_format(t, iso);
-	hb_addf(h, "<!date^%" PRId64 "^{date_short_pretty} at {time}|%s>", t,
-	    iso);
-}
-
-/* a Slack user id (U or W, then upper-case letters and digits) */
-static int
-is_user_id(const char *s)
-{
-	size_t i;
-
-	if (s == NULL || (s[0] != 'U' && s[0] != 'W'))
-		return 0;
-	for (i = 1; s[i] != '\0'; i++)
-		if (i > 30 || !((s[i] >= 'A' && s[i] <= 'Z') ||
-				  (s[i] >= '0' && s[i] <= '9')))
-			return 0;
-	return i > 1;
+	if (h->rc == FX_OK)
+		h->rc = slack_say_date(t, &h->b);
 }
 
 /* ---- blocks ---------------------------------------------------------- */
@@ -268,7 +251,7 @@ approval_section(const struct slack_home_approval *x)
 	json_t *j;
 
 	hb_init(&t);
-	if (is_user_id(x->requested_by))
+	if (slack_say_user_valid(x->requested_by))
 		hb_addf(&t, "<@%s>", x->requested_by);
 	else
 		hb_esc(&t, x->requested_by ? x->requested_by : "someone",

@@ -95,6 +95,22 @@ def log(msg):
     print("[%s] %s" % (time.strftime("%H:%M:%S"), msg), flush=True)
 
 
+def queue_admin_messages(env, n, text="queued message %d"):
+    """n admin-channel messages written into the outbox as the state
+    machine would, in one transaction (a test cannot wait for 10,000
+    findings); text % i is each one's text."""
+    now = int(time.time())
+    con = sqlite3.connect(env.db_path, timeout=10)
+    try:
+        con.executemany(
+            "INSERT INTO outbox (kind, finding_id, args, next_attempt_at, "
+            "created_at) VALUES ('admin_msg', NULL, ?, ?, ?)",
+            [(json.dumps({"text": text % i}), now, now) for i in range(n)])
+        con.commit()
+    finally:
+        con.close()
+
+
 def wait_until(predicate, timeout=10.0, interval=0.1, what="a condition"):
     """Poll predicate() until it returns something truthy; return it.
     Raises AssertionError naming `what` and the last value on timeout."""

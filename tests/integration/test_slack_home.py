@@ -12,6 +12,9 @@ and 8).
    on the card, and the home is published again afterwards.
 5. /fixit mine for a non-admin: their findings with buttons, in the
    ephemeral reply; admin verbs stay refused.
+6. An opened home stays fresh: a decision made on the card (not in the
+   home) publishes the owner's home again, without its buttons; a user
+   who never opened their home gets no publish.
 """
 
 import json
@@ -233,6 +236,31 @@ def test_full_home_click_fits():
                      what="the fix from the full home")
 
 
+def test_opened_home_stays_fresh():
+    with h.Env("home-fresh") as env:
+        fa, fo = env.ingest_ok([
+            h.item("imds-slow", h.NONPROD, "i-0home0fresh"),
+            h.item("imds-slow", h.NONPROD, "i-0home0fresh2", owner=h.OTHER)])
+        pa, po = env.wait_notify(fa), env.wait_notify(fo)
+        t0 = time.time()
+        home_opened(env, h.OWNER)
+        view = wait_home(env, h.OWNER, t0)
+        check(buttons_of(view["blocks"], fa), "no buttons before")
+        # Fix now on the card in the DM, not in the home
+        t1 = time.time()
+        r = env.click(h.OWNER, "fixit_fix_now", fa, msg=pa)
+        check(r.status == 200, "click answered %r", r)
+        view = wait_home(env, h.OWNER, t1)
+        check(not buttons_of(view["blocks"], fa),
+              "the refreshed home still offers the decided finding")
+        r = env.click(h.OTHER, "fixit_fix_now", fo, msg=po)
+        check(r.status == 200, "click answered %r", r)
+        env.wait_state(fo, "fixed")
+        time.sleep(1.0)
+        check(not publishes(env, h.OTHER),
+              "a home nobody opened was published")
+
+
 if __name__ == "__main__":
     h.run_tests(test_events_endpoint, test_home_and_mine,
-                test_full_home_click_fits)
+                test_full_home_click_fits, test_opened_home_stays_fresh)

@@ -22,23 +22,6 @@ from harness import check
 QUEUED = 10000
 
 
-def queue_admin_messages(env, n):
-    """n admin-channel messages written into the outbox as the state
-    machine would (one transaction: a test cannot wait for 10,000
-    findings)."""
-    now = int(time.time())
-    con = sqlite3.connect(env.db_path, timeout=10)
-    try:
-        con.executemany(
-            "INSERT INTO outbox (kind, finding_id, args, next_attempt_at, "
-            "created_at) VALUES ('admin_msg', NULL, ?, ?, ?)",
-            [('{"text":"queued message %d"}' % i, now, now)
-             for i in range(n)])
-        con.commit()
-    finally:
-        con.close()
-
-
 def pending(env):
     return h.metric(env.metrics(), "fixit_outbox_pending")
 
@@ -56,7 +39,7 @@ def test_modal_while_the_queue_is_stuck():
                                       "i-0lanes0modal")])
         post = env.wait_notify(fid)
         env.fake.outage("500", method="chat.postMessage")
-        queue_admin_messages(env, QUEUED)
+        h.queue_admin_messages(env, QUEUED)
         h.wait_until(lambda: pending(env) >= QUEUED, 10,
                      what="%d messages pending" % QUEUED)
         env.fake.wait(lambda: env.fake.failed("chat.postMessage"), 10,

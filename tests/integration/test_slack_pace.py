@@ -7,28 +7,12 @@ allowed. 14 messages queued for the admin channel at once: the first 10
 another channel queued behind them is not held up by that pace.
 """
 
-import sqlite3
-import time
 
 import harness as h
 from harness import check
 
 QUEUED = 14
 BURST = 10
-
-
-def queue_admin_messages(env, n):
-    now = int(time.time())
-    con = sqlite3.connect(env.db_path, timeout=10)
-    try:
-        con.executemany(
-            "INSERT INTO outbox (kind, finding_id, args, next_attempt_at, "
-            "created_at) VALUES ('admin_msg', NULL, ?, ?, ?)",
-            [('{"text":"paced message %d"}' % i, now, now)
-             for i in range(n)])
-        con.commit()
-    finally:
-        con.close()
 
 
 def admin_posts(env):
@@ -38,7 +22,7 @@ def admin_posts(env):
 
 def test_one_message_a_second_per_channel():
     with h.Env("pace", slack={"pace": True}) as env:
-        queue_admin_messages(env, QUEUED)
+        h.queue_admin_messages(env, QUEUED)
         [fid] = env.ingest_ok([h.item("imds-slow", h.NONPROD,
                                       "i-0pace0other")])
         post = env.wait_notify(fid)
