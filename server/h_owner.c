@@ -100,10 +100,13 @@ owner_finish(struct app *a, void *state, fx_err rc, struct http_reply *rp)
 		return;
 	}
 	sender_kick(a->sender);
-	/* their App Homes list the finding: show where it stands now */
-	home_request(a->home, st->si.user_id);
+	/*
+	 * The finding left the submitter's App Home (if they keep it
+	 * open): nothing delivered later is about them; the new owner's
+	 * is refreshed when their message is delivered.
+	 */
 	if (st->reassign)
-		home_request(a->home, st->ra.new_owner);
+		home_changed(a->home, st->si.user_id, 0);
 	http_reply_empty(rp, 200);
 }
 

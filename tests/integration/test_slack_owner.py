@@ -25,6 +25,7 @@ import time
 
 import fakeslack
 import harness as h
+import test_slack_home
 from harness import check
 
 GRACE = 3600        # imds-slow's grace
@@ -120,6 +121,8 @@ def test_not_mine():
         time.sleep(0.5)
         check(env.snapshot() == snap, "a refused form changed the database")
 
+        test_slack_home.home_opened(env, h.OWNER)
+        test_slack_home.wait_home(env, h.OWNER)
         t_sub = time.time()
         note = "The <data> team runs it & knows"
         accepted(submit(env, h.OWNER, view, pick(h.OWNER2, note)))
@@ -155,11 +158,10 @@ def test_not_mine():
         check(h.OWNER in text and "<data>" not in text,
               "OWNER2's note %r", text)
 
-        # both App Homes show where it stands now
-        env.fake.wait(lambda: {c.body.get("user_id") for c in
-                               env.fake.delivered("views.publish")
-                               if c.at >= t_sub} >= {h.OWNER, h.OWNER2},
-                      10, "both homes published")
+        # the old owner's open App Home no longer offers it
+        view = test_slack_home.wait_home(env, h.OWNER, t_sub)
+        check(not test_slack_home.buttons_of(view["blocks"], fid),
+              "the old owner's home still offers the finding")
 
         # the old card says who passed it to whom, without buttons
         upd = env.wait_update(post.response["channel"], post.response["ts"],
