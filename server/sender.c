@@ -19,6 +19,7 @@
 #include "sender_int.h"
 #include "sender_pace.h"
 #include "slack_api.h"
+#include "slack_approval.h"
 #include "slack_blocks.h"
 #include "banned.h"
 
@@ -330,6 +331,37 @@ row_message(struct sender *s, struct row_ctx *c, int decision)
 	    c->row->args, decision);
 }
 
+/*
+ * A decision row's message with a "card" (sm.h): "approval", the admin's
+ * request card kept, decided; "ask", the finding's card with its buttons
+ * back. Without one, or with no message to update, the decision card.
+ */
+static json_t *
+decision_message(struct sender *s, struct row_ctx *c, const char *card,
+    int update)
+{
+	struct slack_finding_view v;
+	struct buf t = BUF_INIT;
+	json_t *msg = NULL;
+
+	if (card == NULL || !update ||
+	    (strcmp(card, "approval") == 0 ? !c->have_exc
+					   : strcmp(card, "ask") != 0))
+		return row_message(s, c, update);
+	if (sender_say_text(s->app->cfg, &c->f, c->row->args, &t) != FX_OK)
+		goto out;
+	sender_view_of(s->app->cfg, &c->f, c->iac, sizeof(c->iac), &v);
+	if (strcmp(card, "ask") == 0)
+		msg = slack_blocks_decision_ask(&v, buf_str(&t));
+	else
+		msg = slack_blocks_approval_decided(&v, c->exc.id,
+		    c->exc.requested_by, c->exc.reason,
+		    c->exc.kind && strcmp(c->exc.kind, "1y") == 0, buf_str(&t));
+out:
+	buf_release(&t);
+	return msg;
+}
+
 static fx_err
 deliver_decision(struct sender *s, struct row_ctx *c, struct buf *err,
     int64_t *ra)
@@ -337,6 +369,7 @@ deliver_decision(struct sender *s, struct row_ctx *c, struct buf *err,
 	const json_t *args = c->row->args;
 	const char *ch = json_string_value(json_object_get(args, "channel"));
 	const char *ts = json_string_value(json_object_get(args, "ts"));
+	const char *card = json_string_value(json_object_get(args, "card"));
 
 	if (!sender_say_has(c->row->args) || !c->have_f)
 		return buf_adds(err, "decision without text or finding")
@@ -346,8 +379,8 @@ deliver_decision(struct sender *s, struct row_ctx *c, struct buf *err,
 		ch = c->f.slack_channel;
 		ts = c->f.slack_ts;
 	}
-	return update_or_post(s, c, row_message(s, c, ch && ts), ch, ts, err,
-	    ra);
+	return update_or_post(s, c, decision_message(s, c, card, ch && ts), ch,
+	    ts, err, ra);
 }
 
 /*
@@ -505,6 +538,11 @@ deliver(struct sender *s, struct row_ctx *c, struct buf *err, int64_t *ra)
 		return deliver_notify(s, c, 0, err, ra);
 	if (strcmp(kind, "reminder") == 0 && c->have_f)
 		return deliver_notify(s, c, 1, err, ra);
+	/* a card keeps buttons, or is the admins' message: the thread's
+	 * reminder stays as it is */
+	if (strcmp(kind, "decision") == 0 &&
+	    json_object_get(c->row->args, "card") != NULL)
+		return deliver_decision(s, c, err, ra);
 	if (strcmp(kind, "decision") == 0)
 		return update_thread(s, c, deliver_decision(s, c, err, ra), err,
 		    ra);

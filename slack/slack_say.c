@@ -54,14 +54,14 @@ static const struct say_entry table[] = {
 	{ "exc_approved", NULL, NULL,
 	    "Exception: {k:kind} approved by {u:by} until {d:until}" },
 	{ "exc_denied", NULL, NULL,
-	    "Exception: {k:kind} denied by {u:by}"
+	    "Exception: {k:kind} denied by {u:by}{s:reason:: }"
 	    "{d:deadline:. fixit fixes it after }." },
 	{ "exc_request_approved", NULL, NULL,
 	    "Exception #{i:exception_id} ({k:kind}) for {f} approved by "
 	    "{u:by} until {d:until}" },
 	{ "exc_request_denied", NULL, NULL,
 	    "Exception #{i:exception_id} ({k:kind}) for {f} denied by "
-	    "{u:by}" },
+	    "{u:by}{s:reason:: }" },
 	{ "fixed", NULL, NULL, "Fixed by fixit: {s:description}" },
 	{ "nothing_to_fix", NULL, NULL, "Nothing left to fix: {s:message}" },
 	{ "fix_gave_up", NULL, NULL,
@@ -77,7 +77,8 @@ static const struct say_entry table[] = {
 	    "Deadline passed: fixit is fixing this now." },
 	/* to the owner */
 	{ "exc_denied_owner", NULL, NULL,
-	    "{u:by} denied your {k:kind} exception for {f}." },
+	    "{u:by} denied your {k:kind} exception for {f}{s:reason:: }. "
+	    "Its message offers your options again." },
 	{ "fixed_owner", "irreversible", "*",
 	    "Fixed by fixit: {s:description} on {f}. It cannot be undone." },
 	{ "fixed_owner", NULL, NULL,
@@ -158,7 +159,7 @@ static const struct say_entry table[] = {
 	    "This exception was already handled: it is {s:status}." },
 	{ "self_approval", NULL, NULL,
 	    "You asked for this exception: another fixit admin must approve "
-	    "it." },
+	    "or deny it." },
 	{ "reason_needed", NULL, NULL,
 	    "Please give a reason (at most {i:max} characters)." },
 };

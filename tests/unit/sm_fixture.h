@@ -393,6 +393,32 @@ submit(int64_t id, enum exc_kind k, const char *user, const char *reason,
 	return rc;
 }
 
+/* the deny modal submitted by user for exception exc */
+static inline fx_err
+deny(int64_t exc, const char *user, const char *reason, int64_t now,
+    struct buf *msg)
+{
+	struct sm_deny_req r;
+	json_t *refusal = NULL;
+	fx_err rc;
+
+	memset(&r, 0, sizeof(r));
+	r.exception_id = exc;
+	r.user_id = user;
+	r.reason = reason;
+	r.channel_id = "CADMIN";
+	r.message_ts = "333.444";
+	CHECK_INT(db_begin(db), FX_OK);
+	rc = job_end(sm_exception_deny(db, pol, &r, now, &refusal));
+	if (msg != NULL) {
+		buf_reset(msg);
+		if (refusal != NULL)
+			CHECK_INT(slack_say_plain(refusal, NULL, msg), FX_OK);
+	}
+	json_decref(refusal);
+	return rc;
+}
+
 static inline struct playbook *
 pbk(const char *name)
 {
