@@ -129,7 +129,8 @@ struct sm_click {
  * decision update. Exception buttons -> a modal row (no state change).
  * Approve (admins, not the requester unless self_approval) -> exception
  * decided, decision updates on both the owner's and the admin's message.
- * Deny (the same checks) -> a modal row asking the reason. Unknown ids -> ephemeral not found.
+ * Deny (admins, the requester too: a withdrawal) -> a modal row asking
+ * the reason. Unknown ids -> ephemeral not found.
  * Returns FX_OK in all those cases (the outcome is in the outbox);
  * errors only for database failures.
  */
@@ -165,7 +166,8 @@ struct sm_deny_req {
 };
 /*
  * The deny modal was submitted. Re-checks what the Deny click checked
- * (admin, four eyes, request pending). Then: exception denied (audit
+ * (an admin, the request still pending; its requester may deny it: a
+ * withdrawal). Then: exception denied (audit
  * "exception_denied" {exception_id, kind, requested_by, reason}), the
  * finding stays notified with its deadline at least approval_grace
  * ahead; decision (card "ask": the owner's card with its buttons back

@@ -263,7 +263,7 @@ decide_check(struct db *db, const struct policy *pol, int64_t id,
 		    e->status ? e->status : "unknown");
 		return FX_ECONFLICT;
 	}
-	if (!pol->self_approval && e->requested_by != NULL &&
+	if (approve && !pol->self_approval && e->requested_by != NULL &&
 	    strcmp(e->requested_by, user) == 0) {
 		*why = sm_fact("self_approval", NULL);
 		return FX_EPERM;
@@ -296,7 +296,8 @@ click_decide(struct db *db, const struct policy *pol, const struct sm_click *c,
 
 	memset(&e, 0, sizeof(e));
 	memset(&f, 0, sizeof(f));
-	rc = decide_check(db, pol, c->target_id, c->user_id, &e, &f, &why);
+	rc = decide_check(db, pol, c->target_id, c->user_id,
+	    c->action == ACT_EXC_APPROVE, &e, &f, &why);
 	if (refused(rc)) {
 		rc = sm_out_ephemeral(db, e.finding_id, c->channel_id,
 		    c->user_id, why, now);
@@ -345,7 +346,8 @@ sm_exception_deny(struct db *db, const struct policy *pol,
 		rc = why != NULL ? FX_EINVAL : FX_ENOMEM;
 		goto out;
 	}
-	rc = decide_check(db, pol, r->exception_id, r->user_id, &e, &f, &why);
+	rc =
+	    decide_check(db, pol, r->exception_id, r->user_id, 0, &e, &f, &why);
 	if (rc != FX_OK)
 		goto out;
 	rc = sm_exception_decide(db, &e, "denied", r->user_id, now);

@@ -159,7 +159,7 @@ static const struct say_entry table[] = {
 	    "This exception was already handled: it is {s:status}." },
 	{ "self_approval", NULL, NULL,
 	    "You asked for this exception: another fixit admin must approve "
-	    "or deny it." },
+	    "it." },
 	{ "reason_needed", NULL, NULL,
 	    "Please give a reason (at most {i:max} characters)." },
 };
