@@ -236,12 +236,14 @@ out:
  * May user decide exception id (Approve, or Deny with a reason)? FX_OK
  * with *e and *f loaded, or a refusal (FX_EPERM, FX_ECONFLICT,
  * FX_ENOTFOUND) with its fact in *why; other errors: the database.
- * Admins only; four eyes: whoever asked decides neither way (unless
- * self_approval); the request still pending on a notified finding.
+ * Admins only; four eyes: whoever asked does not also grant it (unless
+ * self_approval; denying it withdraws it); the request still pending on
+ * a notified finding.
  */
 static fx_err
 decide_check(struct db *db, const struct policy *pol, int64_t id,
-    const char *user, struct exception_rec *e, struct finding *f, json_t **why)
+    const char *user, int approve, struct exception_rec *e, struct finding *f,
+    json_t **why)
 {
 	fx_err rc;
 
