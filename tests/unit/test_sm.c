@@ -410,6 +410,23 @@ test_pending_lapses(void)
 		CHECK_INT(state_of(prod), FS_FIXING);
 		json_decref(drain());
 	}
+	TEST("a pending row its finding no longer waits on is closed") {
+		in = item("pb-enforce", PROD, "lapse-orphan", "UOWNER");
+		prod = ingest1(&in, T0, NULL);
+		exc = pending_1y(prod, "UOWNER", "orphaned", asked);
+		/* the finding's cycle reset without closing the request */
+		f = getf(prod);
+		f.exc_pending = 0;
+		CHECK_INT(db_begin(db), FX_OK);
+		CHECK_INT(job_end(db_finding_update(db, &f)), FX_OK);
+		finding_release(&f);
+		STEP(sm_housekeeping(db, pol, asked + 3 * DAY));
+		memset(&e, 0, sizeof(e));
+		CHECK_INT(db_exception_get(db, exc, &e), FX_OK);
+		CHECK_STR(e.status, "expired");
+		exception_release(&e);
+		json_decref(drain());
+	}
 	pol->approval_timeout = 0;
 	pol->approval_grace = 0;
 	buf_release(&msg);
