@@ -130,24 +130,16 @@ exc_kind(const struct exception_rec *e)
 	return kind < 0 ? EXC_1M : kind;
 }
 
-/*
- * The admin channel's request message (ch/ts) decided: code
- * exc_request_approved (until) or exc_request_denied (reason). It keeps
- * the request (requester, kind, justification, finding): the card
- * "approval" says so to the sender, the decision in place of buttons.
- */
+/* the admin channel's messages of request e decided (sm_approval.c) */
 static fx_err
 decide_request_msg(struct db *db, const char *ch, const char *ts,
     const char *by, const struct exception_rec *e, const struct finding *f,
     int kind, const char *code, int64_t until, const char *reason, int64_t now)
 {
-	if (ch == NULL || ts == NULL || *ch == '\0' || *ts == '\0')
-		return FX_OK;
-	return sm_say(db, "decision", f->id, now, code,
-	    "{s:I,s:s,s:s,s:I,s:s?,s:s,s:s,s:s}", "exception_id",
-	    (json_int_t)e->id, "kind", sm_exc_code(kind), "by", by, "until",
-	    (json_int_t)until, "reason", reason, "channel", ch, "ts", ts,
-	    "card", "approval");
+	struct sm_request_end d = { e, f, kind, code, by, reason, until, ch,
+		ts };
+
+	return sm_request_ended(db, &d, now);
 }
 
 /* approved (row active): finding excepted; both messages updated */

@@ -11,6 +11,8 @@
  *   sm_timer.c   sm_housekeeping
  *   sm_job.c     sm_claim, sm_finish, sm_job_release
  *   sm_guard.c   undo holds, the circuit breaker, the hourly caps
+ *   sm_approval.c  an exception request's admin messages once it ends,
+ *                the reminders and escalations while it waits
  *
  * Shadow bookkeeping (no column of its own): an open finding of a shadow
  * playbook uses deadline = when the fix would have run (the time
@@ -111,6 +113,32 @@ fx_err sm_exception_close(struct db *db, int64_t exc_id, const char *status,
 /* the same on a loaded row: status, decided_by = who, decided_at = now */
 fx_err sm_exception_decide(struct db *db, struct exception_rec *e,
     const char *status, const char *who, int64_t now) FX_WUR;
+
+/*
+ * sm_approval.c. Request e of f ended (approved, denied, lapsed): the
+ * admin channel's messages of it (ch/ts: the clicked one, may be NULL;
+ * and each recorded: the request, its reminder, its escalation) become
+ * the request card with the fact code {exception_id, kind, by, until,
+ * reason} (by, reason may be NULL; until 0: none) instead of buttons.
+ */
+struct sm_request_end {
+	const struct exception_rec *e;
+	const struct finding *f;
+	int kind;
+	const char *code, *by, *reason;
+	int64_t until;
+	const char *channel, *ts;
+};
+fx_err sm_request_ended(struct db *db, const struct sm_request_end *d,
+    int64_t now) FX_WUR;
+/*
+ * The pending requests older than approval_escalate / approval_remind
+ * (0: never) not yet escalated / reminded: audit "approval_escalated" /
+ * "approval_reminded" and an approval_escalate / approval_remind row,
+ * once each, SM_BATCH a tick.
+ */
+fx_err sm_approval_nudges(struct db *db, const struct policy *pol,
+    int64_t now) FX_WUR;
 
 /*
  * sm_guard.c. An undo hold on (playbook, account, region, human_key)

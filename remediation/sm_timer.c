@@ -154,6 +154,29 @@ hk_deadline(struct db *db, const struct policy *pol, struct finding *f,
 	return rc;
 }
 
+/* the admin channel's messages of lapsed request exc lose their buttons */
+static fx_err
+request_lapsed(struct db *db, const struct finding *f, int64_t exc, int64_t now)
+{
+	struct sm_request_end d;
+	struct exception_rec e;
+	fx_err rc;
+
+	memset(&e, 0, sizeof(e));
+	rc = db_exception_get(db, exc, &e);
+	if (rc == FX_OK) {
+		memset(&d, 0, sizeof(d));
+		d.e = &e;
+		d.f = f;
+		d.kind =
+		    sm_exc_parse(e.kind) < 0 ? EXC_1M : sm_exc_parse(e.kind);
+		d.code = "exc_request_lapsed_admin";
+		rc = sm_request_ended(db, &d, now);
+	}
+	exception_release(&e);
+	return rc == FX_ENOTFOUND ? FX_OK : rc;
+}
+
 /*
  * A request waiting for an admin since before approval_timeout lapses: a
  * pending request must never hold a fix off for ever. The owner is told,
@@ -194,7 +217,10 @@ hk_pending(struct db *db, const struct policy *pol, struct finding *f,
 	    "{s:I,s:s}", "exception_id", (json_int_t)exc, "deadline", iso);
 	if (rc != FX_OK)
 		return rc;
-	return sm_say(db, "owner_msg", f->id, now, "exc_request_lapsed", NULL);
+	rc = sm_say(db, "owner_msg", f->id, now, "exc_request_lapsed", NULL);
+	if (rc == FX_OK)
+		rc = request_lapsed(db, f, exc, now);
+	return rc;
 }
 
 /* run fn on each of the n findings */
@@ -347,6 +373,8 @@ sm_housekeeping(struct db *db, const struct policy *pol, int64_t now)
 	rc = hk_each(db, pol, DUE_EXPIRED_EXC, hk_expired, now);
 	if (rc == FX_OK && pol->approval_timeout > 0)
 		rc = hk_pending_each(db, pol, now);
+	if (rc == FX_OK)
+		rc = sm_approval_nudges(db, pol, now);
 	if (rc == FX_OK)
 		rc = hk_each(db, pol, DUE_OPEN, hk_open, now);
 	if (rc == FX_OK)

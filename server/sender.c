@@ -439,13 +439,68 @@ deliver_dm(struct sender *s, struct row_ctx *c, json_t **resp, struct buf *err,
 	return rc;
 }
 
+/*
+ * The admin channel's messages of a request (c->exc): "approval_request"
+ * the request card; "approval_remind" FACT a reply in its thread and
+ * "approval_escalate" FACT the card again, each with the Approve / Deny
+ * buttons, while the request still waits. Each ts is recorded, so that
+ * the decision takes the buttons away.
+ */
+static fx_err
+deliver_approval(struct sender *s, struct row_ctx *c, struct buf *err,
+    int64_t *ra)
+{
+	const char *kind = c->row->kind, *ch, *ts;
+	int remind = strcmp(kind, "approval_remind") == 0;
+	int esc = strcmp(kind, "approval_escalate") == 0;
+	const char *admin = c->exc_msgs.ts[EXC_MSG_ADMIN];
+	struct slack_finding_view v;
+	struct buf t = BUF_INIT;
+	json_t *msg, *resp = NULL;
+	int y = c->exc.kind && strcmp(c->exc.kind, "1y") == 0;
+	fx_err rc;
+
+	ch = c->exc_msgs.channel ? c->exc_msgs.channel
+				 : s->app->cfg->policy->admin_channel;
+	if ((remind || esc) &&
+	    (c->exc.status == NULL || strcmp(c->exc.status, "pending") != 0))
+		return FX_OK; /* decided meanwhile: nothing to nudge */
+	if (!remind && !esc && strcmp(kind, "approval_request") != 0)
+		return buf_addf(err, "cannot deliver %s row", kind)
+			   ? FX_ENOMEM
+			   : FX_EREMOTE;
+	sender_view_of(s->app->cfg, &c->f, c->iac, sizeof(c->iac), &v);
+	if (!remind && !esc)
+		msg = slack_blocks_approval(&v, c->exc.id, c->exc.requested_by,
+		    c->exc.reason, y);
+	else if (sender_say_text(s->app->cfg, &c->f, c->row->args, &t) == FX_OK)
+		msg = slack_blocks_approval_nudge(&v, c->exc.id,
+		    c->exc.requested_by, c->exc.reason, y, buf_str(&t),
+		    esc || admin == NULL);
+	else
+		msg = NULL;
+	rc = post(s, msg, ch, remind ? admin : NULL, &resp, err, ra);
+	ts = json_string_value(json_object_get(resp, "ts"));
+	if (rc == FX_OK && ts != NULL)
+		sender_pass_note_exc_msg(c,
+		    remind ? EXC_MSG_REMIND
+		    : esc  ? EXC_MSG_ESCALATE
+			   : EXC_MSG_ADMIN,
+		    json_string_value(json_object_get(resp, "channel"))
+			? json_string_value(json_object_get(resp, "channel"))
+			: ch,
+		    ts);
+	json_decref(resp);
+	buf_release(&t);
+	return rc;
+}
+
 static fx_err
 deliver_simple(struct sender *s, struct row_ctx *c, struct buf *err,
     int64_t *ra)
 {
 	const json_t *args = c->row->args;
 	const char *kind = c->row->kind;
-	struct slack_finding_view v;
 	struct buf t = BUF_INIT;
 	json_t *msg = NULL, *resp = NULL;
 	char *dest = NULL, *uid = NULL;
@@ -474,14 +529,9 @@ deliver_simple(struct sender *s, struct row_ctx *c, struct buf *err,
 			    &resp, err, ra);
 	} else if (strcmp(kind, "dm") == 0 && sender_say_has(c->row->args)) {
 		rc = deliver_dm(s, c, &resp, err, ra);
-	} else if (strcmp(kind, "approval_request") == 0 && c->have_f &&
+	} else if (strncmp(kind, "approval_", 9) == 0 && c->have_f &&
 		   c->have_exc) {
-		sender_view_of(s->app->cfg, &c->f, c->iac, sizeof(c->iac), &v);
-		rc = post(s,
-		    slack_blocks_approval(&v, c->exc.id, c->exc.requested_by,
-			c->exc.reason,
-			c->exc.kind && strcmp(c->exc.kind, "1y") == 0),
-		    s->app->cfg->policy->admin_channel, NULL, &resp, err, ra);
+		rc = deliver_approval(s, c, err, ra);
 	} else if (buf_addf(err, "cannot deliver %s row", kind) != FX_OK) {
 		rc = FX_ENOMEM;
 	}

@@ -37,21 +37,35 @@ cut_len(const char *s, size_t max)
 	return n;
 }
 
-/* a context block of mrkdwn text cut at a character boundary */
+/*
+ * A "context" or "section" block of mrkdwn text cut at a character
+ * boundary ("Decided." when there is none); NULL when out of memory.
+ */
 static json_t *
-context_block(const char *text)
+text_block(const char *type, const char *text)
 {
 	struct buf t = BUF_INIT;
 	json_t *j = NULL;
 
 	if (text == NULL || *text == '\0')
 		text = "Decided.";
-	if (buf_add(&t, text, cut_len(text, LIM_LINE)) == FX_OK &&
-	    buf_str(&t) != NULL)
-		j = json_pack("{s:s,s:[o]}", "type", "context", "elements",
+	if (buf_add(&t, text, cut_len(text, LIM_LINE)) != FX_OK)
+		goto out;
+	if (strcmp(type, "context") == 0)
+		j = json_pack("{s:s,s:[o]}", "type", type, "elements",
 		    text_obj("mrkdwn", buf_str(&t)));
+	else
+		j = json_pack("{s:s,s:o}", "type", type, "text",
+		    text_obj("mrkdwn", buf_str(&t)));
+out:
 	buf_release(&t);
 	return j;
+}
+
+static json_t *
+context_block(const char *text)
+{
+	return text_block("context", text);
 }
 
 /* the last block of msg, when it is an actions block, replaced by blk
@@ -86,6 +100,27 @@ slack_blocks_approval_decided(const struct slack_finding_view *v,
 
 	if (msg != NULL &&
 	    put_before_actions(msg, context_block(decision_text), 0) != 0) {
+		json_decref(msg);
+		msg = NULL;
+	}
+	return msg;
+}
+
+json_t *
+slack_blocks_approval_nudge(const struct slack_finding_view *v,
+    int64_t exception_id, const char *requester, const char *reason, int kind,
+    const char *text, int full)
+{
+	json_t *msg;
+
+	if (full)
+		msg = slack_blocks_approval(v, exception_id, requester, reason,
+		    kind);
+	else
+		msg = json_pack("{s:s,s:[o]}", "text", "fixit: a request waits",
+		    "blocks", slack_blocks_approval_actions(exception_id));
+	if (msg != NULL && json_array_insert_new(json_object_get(msg, "blocks"),
+			       0, text_block("section", text)) != 0) {
 		json_decref(msg);
 		msg = NULL;
 	}

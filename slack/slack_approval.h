@@ -30,6 +30,15 @@ json_t *slack_blocks_deny_modal(const struct slack_finding_view *v,
 json_t *slack_blocks_approval_decided(const struct slack_finding_view *v,
     int64_t exception_id, const char *requester, const char *reason, int kind,
     const char *decision_text) FX_WUR;
+/*
+ * A request that still waits, with the Approve / Deny buttons: full 0,
+ * text (mrkdwn) and the buttons (a reply in the request's thread); 1,
+ * the request card of slack_blocks_approval with text at its top (a
+ * message of its own).
+ */
+json_t *slack_blocks_approval_nudge(const struct slack_finding_view *v,
+    int64_t exception_id, const char *requester, const char *reason, int kind,
+    const char *text, int full) FX_WUR;
 /* the finding's card with its buttons, decision_text above them */
 json_t *slack_blocks_decision_ask(const struct slack_finding_view *v,
     const char *decision_text) FX_WUR;

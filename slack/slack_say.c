@@ -62,6 +62,9 @@ static const struct say_entry table[] = {
 	{ "exc_request_denied", NULL, NULL,
 	    "Exception #{i:exception_id} ({k:kind}) for {f} denied by "
 	    "{u:by}{s:reason:: }" },
+	{ "exc_request_lapsed_admin", NULL, NULL,
+	    "Exception #{i:exception_id} ({k:kind}) for {f} lapsed: no "
+	    "fixit admin decided it in time." },
 	{ "fixed", NULL, NULL, "Fixed by fixit: {s:description}" },
 	{ "nothing_to_fix", NULL, NULL, "Nothing left to fix: {s:message}" },
 	{ "fix_gave_up", NULL, NULL,
@@ -75,6 +78,14 @@ static const struct say_entry table[] = {
 	    "nothing will be changed)." },
 	{ "deadline_fixing", NULL, NULL,
 	    "Deadline passed: fixit is fixing this now." },
+	/* to the admins: a request that waits */
+	{ "approval_waiting", "escalated", "*",
+	    "Exception request #{i:exception_id} ({k:kind}) for {f} has "
+	    "waited {w:waited} for a fixit admin: please approve or deny "
+	    "it." },
+	{ "approval_waiting", NULL, NULL,
+	    "Reminder: exception request #{i:exception_id} ({k:kind}) for "
+	    "{f} still waits for a fixit admin ({w:waited})." },
 	/* to the owner */
 	{ "exc_denied_owner", NULL, NULL,
 	    "{u:by} denied your {k:kind} exception for {f}{s:reason:: }. "
