@@ -7,9 +7,13 @@
   says so, and a later click of the owner works (a new request).
 - The admin channel's request message keeps the justification after a
   decision (approve and deny), the decision in place of its buttons.
+- A request that waits is reminded in its thread after approval_remind
+  and escalated to the admin channel after approval_escalate, once each,
+  with the buttons; a decision takes the buttons off every one of them.
 - The requester cannot approve their own request (four eyes).
-- (A request nobody decides lapses: test_buttons.py
-  test_pending_request_lapses.)
+- A request nobody decides lapses: its admin message says so without
+  buttons, the owner is told, the deadline at least approval_grace ahead
+  (also test_buttons.py test_pending_request_lapses).
 - No text shows raw markup entities twice escaped.
 """
 
@@ -187,8 +191,107 @@ def test_deny_submit_rechecks():
               == "active", "a late deny changed the request")
 
 
+def test_reminder_then_escalation():
+    """approval_remind 2s: a reply in the request's thread with the
+    buttons; approval_escalate 4s: the request again in the admin channel;
+    each once. Approving from the escalation takes the buttons off all
+    three messages, the justification kept."""
+    with h.Env("approval-nudge",
+               config={"approval_remind": "2s", "approval_escalate": "4s",
+                       "approval_timeout": "60s"}) as env:
+        (fid,) = env.ingest_ok([h.item("imds-slow", h.PROD,
+                                       "i-0approval0nudge")])
+        post = env.wait_notify(fid)
+        t0 = time.time()
+        appr, exc = request_1y(env, fid, post, "Vendor <box>, see ticket")
+        ats = appr.response["ts"]
+
+        def admin_posts(thread):
+            out = []
+            for c in env.fake.delivered("chat.postMessage"):
+                if c.body.get("channel") != h.ADMIN_CHANNEL or c.at < t0 \
+                        or c is appr:
+                    continue
+                if bool(c.body.get("thread_ts")) != thread:
+                    continue
+                if thread and str(c.body["thread_ts"]) != str(ats):
+                    continue
+                vals = {v for a, v, _ in
+                        fakeslack.buttons(c.body.get("blocks"))
+                        if a == "fixit_exc_approve"}
+                if str(exc) in vals:
+                    out.append(c)
+            return out
+        rem = env.fake.wait(lambda: admin_posts(True), 8,
+                            "the reminder in the request's thread")[0]
+        check(rem.at - appr.at >= 1.5, "reminded after %.1fs",
+              rem.at - appr.at)
+        check("still waits" in fakeslack.all_text(rem.body),
+              "reminder %r", fakeslack.all_text(rem.body))
+        esc = env.fake.wait(lambda: admin_posts(False), 8,
+                            "the escalation in the admin channel")[0]
+        et = fakeslack.all_text(esc.body)
+        check("has waited" in et and "Vendor &lt;box&gt;" in et,
+              "escalation %r", et)
+        check(esc.at - appr.at >= 3.5, "escalated after %.1fs",
+              esc.at - appr.at)
+        time.sleep(2.5)
+        check(len(admin_posts(True)) == 1 and len(admin_posts(False)) == 1,
+              "nudged more than once: %d reminders, %d escalations",
+              len(admin_posts(True)), len(admin_posts(False)))
+        row = env.q("SELECT * FROM exceptions WHERE id = ?", exc)[0]
+        check(row["reminded_at"] and row["escalated_at"] and
+              row["admin_ts"] == str(ats) and row["remind_ts"] and
+              row["escalate_ts"], "exception row %r", row)
+        ev = [a["event"] for a in env.audit(fid)]
+        check(ev.count("approval_reminded") == 1 and
+              ev.count("approval_escalated") == 1, "audit %r", ev)
+
+        t1 = time.time()
+        r = env.click(h.ADMIN, "fixit_exc_approve", exc, msg=esc)
+        check(r.status == 200, "approve answered %r", r)
+        env.wait_state(fid, "excepted")
+        for m, what in ((appr, "request"), (rem, "reminder"),
+                        (esc, "escalation")):
+            u = env.wait_update(m.response["channel"], m.response["ts"],
+                                since=t1, contains=(h.ADMIN,))
+            check(not fakeslack.buttons(u.body.get("blocks")),
+                  "buttons left on the %s", what)
+            check("Vendor &lt;box&gt;" in fakeslack.all_text(u.body),
+                  "the %s lost the justification", what)
+
+
+def test_lapse_takes_the_buttons_off_the_admin_message():
+    """approval_timeout 3s (the default nudges, longer, are off): the
+    request lapses, its admin message says so without buttons; the
+    owner is told and has a grace before the deadline."""
+    with h.Env("approval-lapse",
+               config={"approval_timeout": "3s",
+                       "approval_grace": "%ds" % GRACE}) as env:
+        (fid,) = env.ingest_ok([h.item("imds-slow", h.PROD,
+                                       "i-0approval0lapse")])
+        post = env.wait_notify(fid)
+        appr, exc = request_1y(env, fid, post, "nobody <answers>")
+        u = env.wait_update(appr.response["channel"], appr.response["ts"],
+                            since=appr.at, contains=("lapsed",))
+        t = time.time()
+        check(not fakeslack.buttons(u.body.get("blocks")),
+              "buttons left on the lapsed request")
+        check("nobody &lt;answers&gt;" in fakeslack.all_text(u.body),
+              "justification lost: %r", fakeslack.all_text(u.body))
+        check(env.q1("SELECT status FROM exceptions WHERE id = ?", exc)
+              == "expired", "request not expired")
+        check(env.q1("SELECT deadline FROM findings WHERE id = ?", fid) >=
+              int(t) + GRACE - 5, "deadline not a grace ahead")
+        env.fake.wait(lambda: [c for c in owner_posts(env, 0) if
+                               "has lapsed" in fakeslack.all_text(c.body)],
+                      8, "the owner told of the lapse")
+
+
 if __name__ == "__main__":
     h.run_tests(test_deny_with_reason_gives_the_options_back,
                 test_admin_message_keeps_the_justification_after_approve,
                 test_requester_may_withdraw_but_not_approve,
-                test_deny_submit_rechecks)
+                test_deny_submit_rechecks,
+                test_reminder_then_escalation,
+                test_lapse_takes_the_buttons_off_the_admin_message)
