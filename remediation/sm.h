@@ -51,6 +51,13 @@
  *   admin_msg  FACT  message to the admin channel
  *   dm         FACT + "email" | "user"  (server/events.c) to a person
  *   approval_request {"exception_id"}  admin channel, Approve/Deny buttons
+ *                     (its channel/ts kept in the exceptions row)
+ *   approval_remind  FACT + "exception_id"  a reply in the request's
+ *                     thread with the buttons, while it still waits
+ *   approval_escalate FACT + "exception_id"  the request card again in
+ *                     the admin channel, the fact on top, the buttons
+ *                     (each ts kept: every one of these messages is
+ *                     decided, card "approval", when the request ends)
  *   rehearsal  {opt "would", "calls"}  to the owner: what a dry run
  *                     would have done (the playbook's sentence, the
  *                     mutating calls "service Action"); nothing changed
@@ -202,7 +209,11 @@ fx_err sm_undo_request(struct db *db, const struct policy *pol, int64_t id,
 fx_err sm_reconcile(struct db *db, const struct policy *pol,
     int64_t now) FX_WUR;
 /*
- * Expire exceptions (-> open, owner told it lapsed), advance open findings
+ * Expire exceptions (-> open, owner told it lapsed), lapse requests
+ * older than approval_timeout (owner told, deadline at least
+ * approval_grace ahead, the admin messages decided), remind / escalate
+ * requests older than approval_remind / approval_escalate (once each),
+ * advance open findings
  * (notify / approval none -> fixing / shadow records), send reminders
  * (reminder_before the deadline), move notified findings past their
  * deadline to fixing (enforce, not paused, no pending exception).

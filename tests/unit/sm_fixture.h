@@ -419,6 +419,28 @@ deny(int64_t exc, const char *user, const char *reason, int64_t now,
 	return rc;
 }
 
+/*
+ * A 1-year exception request on finding id by user at `at`, pending an
+ * admin's approval: its exception id (0, a failed check, when the request
+ * was refused); the messages it wrote are drained.
+ */
+static inline int64_t
+pending_1y(int64_t id, const char *user, const char *reason, int64_t at)
+{
+	struct buf msg = BUF_INIT;
+	struct finding f;
+	int64_t exc;
+
+	CHECK_INT(submit(id, EXC_1Y, user, reason, at, &msg), FX_OK);
+	f = getf(id);
+	exc = f.exc_pending;
+	finding_release(&f);
+	CHECK(exc != 0);
+	json_decref(drain());
+	buf_release(&msg);
+	return exc;
+}
+
 static inline struct playbook *
 pbk(const char *name)
 {
