@@ -226,9 +226,14 @@ exc_finish(struct app *a, void *state, fx_err rc, struct http_reply *rp)
 		return;
 	}
 	if (rc != FX_OK) {
-		log_warnx("%s: exception on %lld by %s: %s", __func__,
-		    (long long)st->exc.finding_id, st->si.user_id,
-		    fx_strerror(rc));
+		if (st->deny.exception_id > 0)
+			log_warnx("%s: deny of exception #%lld by %s: %s",
+			    __func__, (long long)st->deny.exception_id,
+			    st->si.user_id, fx_strerror(rc));
+		else
+			log_warnx("%s: exception on %lld by %s: %s", __func__,
+			    (long long)st->exc.finding_id, st->si.user_id,
+			    fx_strerror(rc));
 		store_failed(rp, rc, "exception");
 		return;
 	}
