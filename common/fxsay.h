@@ -19,17 +19,24 @@
  *   exc_requested {by, kind, reason}      asked, awaiting an admin
  *   exc_taken     {by, kind, until, reason}  taken without approval
  *   exc_approved  {by, kind, until}
- *   exc_denied    {by, kind, opt deadline}   (deadline: when fixed)
+ *   exc_denied    {by, kind, opt reason, opt deadline}  (deadline: when
+ *                 fixed)
  *   exc_request_approved {exception_id, kind, by, until}  admin message
- *   exc_request_denied   {exception_id, kind, by}         admin message
+ *   exc_request_denied   {exception_id, kind, by, opt reason}  admin
+ *                 message
+ *   exc_request_lapsed_admin {exception_id, kind}  admin message: nobody
+ *                 decided in time
  *   fixed         {description}
  *   nothing_to_fix {message}
  *   fix_gave_up   {}                      admins were alerted
  *   held          {until}                 an undo holds the resource
  *   resolved      {}                      no longer seen
  *   deadline_fixing {dry_run (bool)}
+ * To the admins, a request that waits (approval_remind, approval_escalate):
+ *   approval_waiting {exception_id, kind, waited (seconds), escalated
+ *                 (bool)}
  * To the owner (owner_msg):
- *   exc_denied_owner {by, kind}
+ *   exc_denied_owner {by, kind, opt reason}
  *   fixed_owner   {description, irreversible (bool)}
  *   fix_failed_owner {}
  *   undone_owner  {}

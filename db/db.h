@@ -206,6 +206,29 @@ fx_err db_fp_counts(struct db *db, json_t **out) FX_WUR;
 fx_err db_audit_count_finding(struct db *db, int64_t finding_id,
     const char *event, int64_t *count) FX_WUR;
 
+/*
+ * An exception request's messages in the admin channel (db_approval.c):
+ * the request (EXC_MSG_ADMIN: channel and ts), the reminder in its
+ * thread and the escalation (ts; in the request's channel).
+ */
+enum exc_msg { EXC_MSG_ADMIN = 0, EXC_MSG_REMIND, EXC_MSG_ESCALATE };
+struct exc_msgs {
+	char *channel;			/* the request's channel */
+	char *ts[EXC_MSG_ESCALATE + 1]; /* by enum exc_msg, NULL: none */
+};
+void exc_msgs_release(struct exc_msgs *m);
+fx_err db_exc_msgs(struct db *db, int64_t id, struct exc_msgs *out) FX_WUR;
+/* record a message's ts (channel: EXC_MSG_ADMIN only) */
+fx_err db_exc_msg_set(struct db *db, int64_t id, enum exc_msg which,
+    const char *channel, const char *ts) FX_WUR;
+/* the pending requests asked at or before `before` not yet reminded
+ * (EXC_MSG_REMIND) or escalated (EXC_MSG_ESCALATE), oldest first */
+fx_err db_exc_ids_waiting(struct db *db, enum exc_msg which, int64_t before,
+    size_t max, int64_t **ids, size_t *n) FX_WUR;
+/* request id reminded / escalated at `at`: it leaves that query's set */
+fx_err db_exc_nudged(struct db *db, int64_t id, enum exc_msg which,
+    int64_t at) FX_WUR;
+
 /* ---- outbox: durable queue of Slack calls -------------------------- */
 /* kinds: see sm.h "Outbox kinds"; args is a JSON object (borrowed) */
 fx_err db_outbox_add(struct db *db, const char *kind, int64_t finding_id,

@@ -377,16 +377,34 @@ static const char schema_v9[] =
     "  CHECK (fp IN (0, 1, 2));"
     "CREATE INDEX exceptions_fp ON exceptions (finding_id) WHERE fp = 2;";
 
+/*
+ * v10: an exception request's messages in the admin channel and its
+ * nudges (remediation/sm_approval.c): the request message (channel, ts),
+ * the reminder in its thread and the escalation, each sent once (when,
+ * and its ts so that a decision takes its buttons away). The pending
+ * requests are read by age through a partial index of their own.
+ */
+static const char schema_v10[] =
+    "ALTER TABLE exceptions ADD COLUMN admin_channel TEXT;"
+    "ALTER TABLE exceptions ADD COLUMN admin_ts TEXT;"
+    "ALTER TABLE exceptions ADD COLUMN reminded_at INTEGER;"
+    "ALTER TABLE exceptions ADD COLUMN remind_ts TEXT;"
+    "ALTER TABLE exceptions ADD COLUMN escalated_at INTEGER;"
+    "ALTER TABLE exceptions ADD COLUMN escalate_ts TEXT;"
+    "CREATE INDEX exceptions_waiting ON exceptions (requested_at, id)"
+    "  WHERE status = 'pending';";
+
 const char *const db_migrations[] = {
-	schema_v1, /* 0 -> 1 */
-	schema_v2, /* 1 -> 2 */
-	schema_v3, /* 2 -> 3 */
-	schema_v4, /* 3 -> 4 */
-	schema_v5, /* 4 -> 5 */
-	schema_v6, /* 5 -> 6 */
-	schema_v7, /* 6 -> 7 */
-	schema_v8, /* 7 -> 8 */
-	schema_v9, /* 8 -> 9 */
+	schema_v1,  /* 0 -> 1 */
+	schema_v2,  /* 1 -> 2 */
+	schema_v3,  /* 2 -> 3 */
+	schema_v4,  /* 3 -> 4 */
+	schema_v5,  /* 4 -> 5 */
+	schema_v6,  /* 5 -> 6 */
+	schema_v7,  /* 6 -> 7 */
+	schema_v8,  /* 7 -> 8 */
+	schema_v9,  /* 8 -> 9 */
+	schema_v10, /* 9 -> 10 */
 };
 const int db_nmigrations =
     (int)(sizeof(db_migrations) / sizeof(db_migrations[0]));

@@ -355,4 +355,25 @@ const char *const db_sql_text[SQL__COUNT] = {
 	/* one finding's events of a kind: audit_finding's range */
 	[SQL_AUDIT_COUNT_F] = "SELECT count(*) FROM audit WHERE finding_id = "
 			      "?1 AND event = ?2",
+	/* the nudges of waiting requests: exceptions_waiting, oldest first */
+	[SQL_EXC_TO_REMIND] =
+	    "SELECT id FROM exceptions INDEXED BY exceptions_waiting "
+	    "WHERE status = 'pending' AND requested_at <= ?1 AND "
+	    "reminded_at IS NULL ORDER BY requested_at, id LIMIT ?2",
+	[SQL_EXC_TO_ESCALATE] =
+	    "SELECT id FROM exceptions INDEXED BY exceptions_waiting "
+	    "WHERE status = 'pending' AND requested_at <= ?1 AND "
+	    "escalated_at IS NULL ORDER BY requested_at, id LIMIT ?2",
+	[SQL_EXC_SET_ADMIN_MSG] = "UPDATE exceptions SET admin_channel = ?2, "
+				  "admin_ts = ?3 WHERE id = ?1",
+	[SQL_EXC_SET_REMIND_MSG] =
+	    "UPDATE exceptions SET remind_ts = ?2 WHERE id = ?1",
+	[SQL_EXC_SET_ESCALATE_MSG] =
+	    "UPDATE exceptions SET escalate_ts = ?2 WHERE id = ?1",
+	[SQL_EXC_SET_REMINDED] =
+	    "UPDATE exceptions SET reminded_at = ?2 WHERE id = ?1",
+	[SQL_EXC_SET_ESCALATED] =
+	    "UPDATE exceptions SET escalated_at = ?2 WHERE id = ?1",
+	[SQL_EXC_MSGS] = "SELECT admin_channel, admin_ts, remind_ts, "
+			 "escalate_ts FROM exceptions WHERE id = ?1",
 };

@@ -132,7 +132,11 @@ struct policy {
 	int self_approval;	  /* an admin may approve their own request */
 	int64_t approval_timeout; /* a pending request lapses after this */
 	int64_t approval_grace;	  /* then the deadline is at least this far */
-	int64_t lease;		  /* seconds a claimed fix may run */
+	/* a pending request is reminded in its thread after approval_remind
+	 * and escalated to the admin channel after approval_escalate, once
+	 * each; 0: never (remind < escalate < approval_timeout) */
+	int64_t approval_remind, approval_escalate;
+	int64_t lease; /* seconds a claimed fix may run */
 	/* destructive fixes claimed per hour, all accounts / each account
 	 * (unless it says otherwise); 0 = unlimited */
 	int max_destructive_per_hour, max_destructive_per_account_hour;

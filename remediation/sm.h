@@ -32,16 +32,32 @@
  *   notify            the first message asking the owner (buttons)
  *   reminder          reminder before the deadline (thread reply; its ts
  *                     is kept: decisions update it too)
- *   decision   FACT + opt "channel","ts"  chat.update of the finding's
- *                     message (or of channel/ts) to say who decided what,
- *                     buttons removed, the finding's state shown; the
- *                     reminder in its thread loses its buttons too
- *   modal      {"kind":"1m"|"1y","trigger_id"}  views.open justification
+ *   decision   FACT + opt "channel","ts","card"  chat.update of the
+ *                     finding's message (or of channel/ts) to say who
+ *                     decided what, buttons removed, the finding's state
+ *                     shown; the reminder in its thread loses its buttons
+ *                     too. card "ask": the finding's card WITH its buttons
+ *                     (a denied request: the owner may choose again) and
+ *                     the fact under it; card "approval" (with
+ *                     "exception_id", channel/ts the admin's request
+ *                     message): the request card kept (requester, kind,
+ *                     justification, finding), the fact in place of the
+ *                     Approve/Deny buttons
+ *   modal      {"kind":"1m"|"1y","trigger_id"}  views.open justification;
+ *              {"exception_id","trigger_id","channel","ts"}  views.open
+ *                     of the deny reason (channel/ts: the admin message)
  *   ephemeral  FACT + "channel","user"  chat.postEphemeral
  *   owner_msg  FACT  message to the finding's owner destination
  *   admin_msg  FACT  message to the admin channel
  *   dm         FACT + "email" | "user"  (server/events.c) to a person
  *   approval_request {"exception_id"}  admin channel, Approve/Deny buttons
+ *                     (its channel/ts kept in the exceptions row)
+ *   approval_remind  FACT + "exception_id"  a reply in the request's
+ *                     thread with the buttons, while it still waits
+ *   approval_escalate FACT + "exception_id"  the request card again in
+ *                     the admin channel, the fact on top, the buttons
+ *                     (each ts kept: every one of these messages is
+ *                     decided, card "approval", when the request ends)
  *   rehearsal  {opt "would", "calls"}  to the owner: what a dry run
  *                     would have done (the playbook's sentence, the
  *                     mutating calls "service Action"); nothing changed
@@ -49,6 +65,7 @@
  * Slack action ids (built by slack/, parsed by server/, interpreted here):
  *   fixit_fix_now, fixit_exc_1m, fixit_exc_1y  value: finding id
  *   fixit_exc_approve, fixit_exc_deny          value: exception id
+ *     (Approve decides at once; Deny opens the deny modal)
  *   modal callback_id fixit_exception; private_metadata
  *   {"f":finding_id,"k":"1m"|"1y"}; input block "reason", action "reason"
  *   fixit_not_mine, fixit_false_positive       value: finding id
@@ -80,6 +97,8 @@
  *   not_found, not_configured, not_owner, already_handled, exc_pending
  *   (as for the buttons), reason_needed {max}, reassign_bad_user {},
  *   reassign_same {to}, reassign_limit {max}
+ *   modal callback_id fixit_deny; private_metadata {"e":exception_id,
+ *   opt "c":channel,"t":ts of the admin message}; the same reason input
  */
 #ifndef FIXIT_SM_H
 #define FIXIT_SM_H
@@ -146,8 +165,10 @@ struct sm_click {
  * Finding not in a state that accepts the action -> ephemeral "already
  * decided", nothing changes. Fix now (non-production, enforce) -> fixing,
  * decision update. Exception buttons -> a modal row (no state change).
- * Approve/deny (admins) -> exception decided, decision updates on both the
- * owner's and the admin's message. Unknown ids -> ephemeral not found.
+ * Approve (admins, not the requester unless self_approval) -> exception
+ * decided, decision updates on both the owner's and the admin's message.
+ * Deny (admins, the requester too: a withdrawal) -> a modal row asking
+ * the reason. Unknown ids -> ephemeral not found.
  * Returns FX_OK in all those cases (the outcome is in the outbox);
  * errors only for database failures.
  */
@@ -216,6 +237,27 @@ struct sm_fp_req {
  */
 fx_err sm_false_positive(struct db *db, const struct policy *pol,
     const struct sm_fp_req *r, int64_t now, json_t **why) FX_WUR;
+struct sm_deny_req {
+	int64_t exception_id;
+	const char *user_id;
+	const char *reason; /* non-empty, <= FX_MAX_REASON */
+	/* the admin channel's request message (opt): keeps the request,
+	 * the decision in place of its buttons */
+	const char *channel_id, *message_ts;
+};
+/*
+ * The deny modal was submitted. Re-checks what the Deny click checked
+ * (an admin, the request still pending; its requester may deny it: a
+ * withdrawal). Then: exception denied (audit
+ * "exception_denied" {exception_id, kind, requested_by, reason}), the
+ * finding stays notified with its deadline at least approval_grace
+ * ahead; decision (card "ask": the owner's card with its buttons back
+ * and who denied it and why), owner_msg exc_denied_owner, and the
+ * admin's request message decided (card "approval"). Refusals as for
+ * sm_exception_submit (*refusal: the fact).
+ */
+fx_err sm_exception_deny(struct db *db, const struct policy *pol,
+    const struct sm_deny_req *r, int64_t now, json_t **refusal) FX_WUR;
 
 /* ---- admin commands ------------------------------------------------- */
 /* name "all" or a playbook; FX_ENOTFOUND for unknown playbooks */
@@ -241,7 +283,11 @@ fx_err sm_undo_request(struct db *db, const struct policy *pol, int64_t id,
 fx_err sm_reconcile(struct db *db, const struct policy *pol,
     int64_t now) FX_WUR;
 /*
- * Expire exceptions (-> open, owner told it lapsed), advance open findings
+ * Expire exceptions (-> open, owner told it lapsed), lapse requests
+ * older than approval_timeout (owner told, deadline at least
+ * approval_grace ahead, the admin messages decided), remind / escalate
+ * requests older than approval_remind / approval_escalate (once each),
+ * advance open findings
  * (notify / approval none -> fixing / shadow records), send reminders
  * (reminder_before the deadline), move notified findings past their
  * deadline to fixing (enforce, not paused, no pending exception).

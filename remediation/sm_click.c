@@ -130,27 +130,16 @@ exc_kind(const struct exception_rec *e)
 	return kind < 0 ? EXC_1M : kind;
 }
 
-/*
- * The admin channel's request message (c's channel/ts) decided: code
- * exc_request_approved (until) or exc_request_denied.
- */
+/* the admin channel's messages of request e decided (sm_approval.c) */
 static fx_err
-decide_request_msg(struct db *db, const struct sm_click *c,
-    const struct exception_rec *e, const struct finding *f, int kind,
-    const char *code, int64_t until, int64_t now)
+decide_request_msg(struct db *db, const char *ch, const char *ts,
+    const char *by, const struct exception_rec *e, const struct finding *f,
+    int kind, const char *code, int64_t until, const char *reason, int64_t now)
 {
-	if (c->channel_id == NULL || c->message_ts == NULL ||
-	    *c->channel_id == '\0' || *c->message_ts == '\0')
-		return FX_OK;
-	if (until != 0)
-		return sm_say(db, "decision", f->id, now, code,
-		    "{s:I,s:s,s:s,s:I,s:s,s:s}", "exception_id",
-		    (json_int_t)e->id, "kind", sm_exc_code(kind), "by",
-		    c->user_id, "until", (json_int_t)until, "channel",
-		    c->channel_id, "ts", c->message_ts);
-	return sm_say(db, "decision", f->id, now, code, "{s:I,s:s,s:s,s:s,s:s}",
-	    "exception_id", (json_int_t)e->id, "kind", sm_exc_code(kind), "by",
-	    c->user_id, "channel", c->channel_id, "ts", c->message_ts);
+	struct sm_request_end d = { e, f, kind, code, by, reason, until, ch,
+		ts };
+
+	return sm_request_ended(db, &d, now);
 }
 
 /* approved (row active): finding excepted; both messages updated */
@@ -179,127 +168,202 @@ decide_approve(struct db *db, const struct sm_click *c,
 	    (json_int_t)e->until);
 	if (rc != FX_OK)
 		goto out;
-	rc = decide_request_msg(db, c, e, f, kind, "exc_request_approved",
-	    e->until, now);
+	rc = decide_request_msg(db, c->channel_id, c->message_ts, c->user_id, e,
+	    f, kind, "exc_request_approved", e->until, NULL, now);
 out:
 	buf_release(&t);
 	return rc;
 }
 
-/* denied (row denied): finding stays notified; owner told */
+/*
+ * Denied (row denied, reason given): the finding stays notified and asks
+ * again (its card gets its buttons back), with at least approval_grace
+ * left before its deadline; owner told who and why.
+ */
 static fx_err
-decide_deny(struct db *db, const struct playbook *pb, const struct sm_click *c,
-    const struct exception_rec *e, struct finding *f, int kind, int64_t now)
+decide_deny(struct db *db, const struct policy *pol,
+    const struct sm_deny_req *r, const struct exception_rec *e,
+    struct finding *f, int kind, int64_t now)
 {
+	const struct playbook *pb = policy_playbook(pol, f->playbook);
 	struct buf t = BUF_INIT;
 	int64_t deadline = 0;
 	fx_err rc;
 
-	rc = buf_addf(&t, "Exception %s denied", policy_exc_name(kind));
+	if (f->deadline > 0 && f->deadline < now + pol->approval_grace) {
+		f->deadline = now + pol->approval_grace;
+		f->reminder_sent = 0;
+	}
+	rc = buf_addf(&t, "Exception %s denied: %s", policy_exc_name(kind),
+	    r->reason);
 	if (rc != FX_OK)
 		goto out;
-	rc = sm_apply(db, f, FS_NOTIFIED, c->user_id, "exception_denied",
-	    buf_str(&t), now, "{s:I,s:s,s:s?}", "exception_id",
+	rc = sm_apply(db, f, FS_NOTIFIED, r->user_id, "exception_denied",
+	    buf_str(&t), now, "{s:I,s:s,s:s?,s:s}", "exception_id",
 	    (json_int_t)e->id, "kind", sm_exc_code(kind), "requested_by",
-	    e->requested_by);
+	    e->requested_by, "reason", r->reason);
 	if (rc != FX_OK)
 		goto out;
 	if (pb != NULL && sm_mode(pb, f) == PB_ENFORCE && f->deadline > 0)
 		deadline = f->deadline;
-	rc = sm_say(db, "decision", f->id, now, "exc_denied", "{s:s,s:s,s:I}",
-	    "by", c->user_id, "kind", sm_exc_code(kind), "deadline",
-	    (json_int_t)deadline);
+	rc = sm_say(db, "decision", f->id, now, "exc_denied",
+	    "{s:s,s:s,s:I,s:s,s:s}", "by", r->user_id, "kind",
+	    sm_exc_code(kind), "deadline", (json_int_t)deadline, "reason",
+	    r->reason, "card", "ask");
 	if (rc != FX_OK)
 		goto out;
 	rc = sm_say(db, "owner_msg", f->id, now, "exc_denied_owner",
-	    "{s:s,s:s}", "by", c->user_id, "kind", sm_exc_code(kind));
+	    "{s:s,s:s,s:s}", "by", r->user_id, "kind", sm_exc_code(kind),
+	    "reason", r->reason);
 	if (rc != FX_OK)
 		goto out;
-	rc =
-	    decide_request_msg(db, c, e, f, kind, "exc_request_denied", 0, now);
+	rc = decide_request_msg(db, r->channel_id, r->message_ts, r->user_id, e,
+	    f, kind, "exc_request_denied", 0, r->reason, now);
 out:
 	buf_release(&t);
 	return rc;
 }
 
-/* Approve / Deny: the exception row decided, then the messages */
+/*
+ * May user decide exception id (Approve, or Deny with a reason)? FX_OK
+ * with *e and *f loaded, or a refusal (FX_EPERM, FX_ECONFLICT,
+ * FX_ENOTFOUND) with its fact in *why; other errors: the database.
+ * Admins only; four eyes: whoever asked does not also grant it (unless
+ * self_approval; denying it withdraws it); the request still pending on
+ * a notified finding.
+ */
 static fx_err
-decide(struct db *db, const struct policy *pol, const struct sm_click *c,
-    struct exception_rec *e, struct finding *f, int64_t now)
+decide_check(struct db *db, const struct policy *pol, int64_t id,
+    const char *user, int approve, struct exception_rec *e, struct finding *f,
+    json_t **why)
 {
-	const struct playbook *pb = policy_playbook(pol, f->playbook);
-	int approve = c->action == ACT_EXC_APPROVE;
-	int kind = exc_kind(e), done = 0;
 	fx_err rc;
 
-	rc = sm_owner_decide(db, pol, c, e, f, now, &done);
-	if (rc != FX_OK || done)
-		return rc; /* a false-positive report */
-	if (approve)
-		e->until = now + policy_exc_secs(pb, kind);
-	rc = sm_exception_decide(db, e, approve ? "active" : "denied",
-	    c->user_id, now);
+	if (!policy_is_admin(pol, user)) {
+		*why = sm_fact("admin_only", NULL);
+		return FX_EPERM;
+	}
+	rc = db_exception_get(db, id, e);
+	if (rc == FX_ENOTFOUND) {
+		memset(e, 0, sizeof(*e));
+		*why = sm_fact("exc_not_found", "{s:I}", "exception_id",
+		    (json_int_t)id);
+		return rc;
+	}
 	if (rc != FX_OK)
 		return rc;
-	f->exc_pending = 0;
-	if (approve)
-		return decide_approve(db, c, e, f, kind, now);
-	return decide_deny(db, pb, c, e, f, kind, now);
+	if (e->status == NULL || strcmp(e->status, "pending") != 0) {
+		*why = sm_fact("exc_already_handled", "{s:s}", "status",
+		    e->status ? e->status : "unknown");
+		return FX_ECONFLICT;
+	}
+	if (approve && !pol->self_approval && e->requested_by != NULL &&
+	    strcmp(e->requested_by, user) == 0) {
+		*why = sm_fact("self_approval", NULL);
+		return FX_EPERM;
+	}
+	rc = sm_finding_get(db, e->finding_id, f, why);
+	if (rc != FX_OK)
+		return rc;
+	if (f->state != FS_NOTIFIED || f->exc_pending != e->id) {
+		*why = sm_fact("already_handled", "{s:s}", "state",
+		    fstate_name(f->state));
+		return FX_ECONFLICT;
+	}
+	return FX_OK;
 }
 
-/* Approve / Deny on an approval request (admins only) */
+/*
+ * Approve / Deny on an approval request. Approve decides at once; Deny
+ * opens the reason modal (sm_exception_deny decides at its submit).
+ */
 static fx_err
 click_decide(struct db *db, const struct policy *pol, const struct sm_click *c,
     int64_t now)
 {
+	const struct playbook *pb;
 	struct exception_rec e;
 	struct finding f;
 	json_t *why = NULL;
+	int kind, done = 0;
 	fx_err rc;
 
 	memset(&e, 0, sizeof(e));
 	memset(&f, 0, sizeof(f));
-	if (!policy_is_admin(pol, c->user_id)) {
-		why = sm_fact("admin_only", NULL);
-		goto refuse;
-	}
-	rc = db_exception_get(db, c->target_id, &e);
-	if (rc == FX_ENOTFOUND) {
-		memset(&e, 0, sizeof(e));
-		why = sm_fact("exc_not_found", "{s:I}", "exception_id",
-		    (json_int_t)c->target_id);
-		goto refuse;
+	rc = decide_check(db, pol, c->target_id, c->user_id,
+	    c->action == ACT_EXC_APPROVE, &e, &f, &why);
+	if (refused(rc)) {
+		rc = sm_out_ephemeral(db, e.finding_id, c->channel_id,
+		    c->user_id, why, now);
+		why = NULL;
+		goto out;
 	}
 	if (rc != FX_OK)
 		goto out;
-	if (e.status == NULL || strcmp(e.status, "pending") != 0) {
-		why = sm_fact("exc_already_handled", "{s:s}", "status",
-		    e.status ? e.status : "unknown");
-		goto refuse;
+	kind = exc_kind(&e);
+	if (c->action == ACT_EXC_DENY) {
+		rc = sm_out(db, "modal", f.id, now, "{s:I,s:s,s:s,s:s,s:s}",
+		    "exception_id", (json_int_t)e.id, "trigger_id",
+		    c->trigger_id ? c->trigger_id : "", "channel",
+		    c->channel_id ? c->channel_id : "", "user", c->user_id,
+		    "ts", c->message_ts ? c->message_ts : "");
+		goto out;
 	}
-	/* four eyes: whoever asked does not also grant it */
-	if (c->action == ACT_EXC_APPROVE && !pol->self_approval &&
-	    e.requested_by != NULL && strcmp(e.requested_by, c->user_id) == 0) {
-		why = sm_fact("self_approval", NULL);
-		goto refuse;
-	}
-	rc = sm_finding_get(db, e.finding_id, &f, &why);
-	if (rc == FX_ENOTFOUND)
-		goto refuse;
+	rc = sm_owner_decide(db, pol, 1, c->user_id, NULL, c->channel_id,
+	    c->message_ts, &e, &f, now, &done);
+	if (rc != FX_OK || done)
+		goto out; /* a false-positive report, approved */
+	pb = policy_playbook(pol, f.playbook);
+	e.until = now + policy_exc_secs(pb, kind);
+	rc = sm_exception_decide(db, &e, "active", c->user_id, now);
 	if (rc != FX_OK)
 		goto out;
-	if (f.state != FS_NOTIFIED || f.exc_pending != e.id) {
-		why = sm_fact("already_handled", "{s:s}", "state",
-		    fstate_name(f.state));
-		goto refuse;
-	}
-	rc = decide(db, pol, c, &e, &f, now);
-	goto out;
-refuse:
-	rc = sm_out_ephemeral(db, e.finding_id, c->channel_id, c->user_id, why,
-	    now);
-	why = NULL;
+	f.exc_pending = 0;
+	rc = decide_approve(db, c, &e, &f, kind, now);
 out:
+	json_decref(why);
+	exception_release(&e);
+	finding_release(&f);
+	return rc;
+}
+
+fx_err
+sm_exception_deny(struct db *db, const struct policy *pol,
+    const struct sm_deny_req *r, int64_t now, json_t **refusal)
+{
+	struct exception_rec e;
+	struct finding f;
+	json_t *why = NULL;
+	int done = 0;
+	fx_err rc;
+
+	memset(&e, 0, sizeof(e));
+	memset(&f, 0, sizeof(f));
+	if (r->reason == NULL || *r->reason == '\0' ||
+	    strlen(r->reason) > FX_MAX_REASON) {
+		why = sm_fact("reason_needed", "{s:i}", "max", FX_MAX_REASON);
+		rc = why != NULL ? FX_EINVAL : FX_ENOMEM;
+		goto out;
+	}
+	rc =
+	    decide_check(db, pol, r->exception_id, r->user_id, 0, &e, &f, &why);
+	if (rc != FX_OK)
+		goto out;
+	rc = sm_owner_decide(db, pol, 0, r->user_id, r->reason, r->channel_id,
+	    r->message_ts, &e, &f, now, &done);
+	if (rc != FX_OK || done)
+		goto out; /* a false-positive report, denied */
+	rc = sm_exception_decide(db, &e, "denied", r->user_id, now);
+	if (rc != FX_OK)
+		goto out;
+	f.exc_pending = 0;
+	rc = decide_deny(db, pol, r, &e, &f, exc_kind(&e), now);
+out:
+	if (refusal != NULL && why != NULL) {
+		json_decref(*refusal);
+		*refusal = why;
+		why = NULL;
+	}
 	json_decref(why);
 	exception_release(&e);
 	finding_release(&f);

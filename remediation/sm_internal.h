@@ -13,6 +13,8 @@
  *   sm_guard.c   undo holds, the circuit breaker, the hourly caps
  *   sm_owner.c   Not mine and False positive: sm_reassign,
  *                sm_false_positive, their buttons and approvals
+ *   sm_approval.c  an exception request's admin messages once it ends,
+ *                the reminders and escalations while it waits
  *
  * Shadow bookkeeping (no column of its own): an open finding of a shadow
  * playbook uses deadline = when the fix would have run (the time
@@ -121,13 +123,14 @@ fx_err sm_exception_decide(struct db *db, struct exception_rec *e,
 fx_err sm_owner_click(struct db *db, const struct policy *pol,
     const struct sm_click *c, int64_t now) FX_WUR;
 /*
- * Approve / Deny of exception e on finding f, after sm_click's checks:
- * *done = 1 when e is a false-positive report (decided here), else 0
- * and nothing changed.
+ * Approve (approve 1) / Deny (reason: the admin's) of exception e on
+ * finding f by user by, after sm_click's checks; ch/ts: the admin
+ * message clicked, or NULL. *done = 1 when e is a false-positive report
+ * (decided here, its admin messages too), else 0 and nothing changed.
  */
-fx_err sm_owner_decide(struct db *db, const struct policy *pol,
-    const struct sm_click *c, struct exception_rec *e, struct finding *f,
-    int64_t now, int *done) FX_WUR;
+fx_err sm_owner_decide(struct db *db, const struct policy *pol, int approve,
+    const char *by, const char *reason, const char *ch, const char *ts,
+    struct exception_rec *e, struct finding *f, int64_t now, int *done) FX_WUR;
 /*
  * *chosen = 1 when in would change the owner of f, a finding a person
  * passed on (Not mine): a scanner's owner tag does not undo that.
@@ -143,6 +146,31 @@ fx_err sm_owner_chosen(struct db *db, const struct finding *f,
  */
 fx_err sm_owner_lapsed(struct db *db, const struct policy *pol,
     struct finding *f, int64_t exc, int64_t now, int *done) FX_WUR;
+/*
+ * sm_approval.c. Request e of f ended (approved, denied, lapsed): the
+ * admin channel's messages of it (ch/ts: the clicked one, may be NULL;
+ * and each recorded: the request, its reminder, its escalation) become
+ * the request card with the fact code {exception_id, kind, by, until,
+ * reason} (by, reason may be NULL; until 0: none) instead of buttons.
+ */
+struct sm_request_end {
+	const struct exception_rec *e;
+	const struct finding *f;
+	int kind;
+	const char *code, *by, *reason;
+	int64_t until;
+	const char *channel, *ts;
+};
+fx_err sm_request_ended(struct db *db, const struct sm_request_end *d,
+    int64_t now) FX_WUR;
+/*
+ * The pending requests older than approval_escalate / approval_remind
+ * (0: never) not yet escalated / reminded: audit "approval_escalated" /
+ * "approval_reminded" and an approval_escalate / approval_remind row,
+ * once each, SM_BATCH a tick.
+ */
+fx_err sm_approval_nudges(struct db *db, const struct policy *pol,
+    int64_t now) FX_WUR;
 
 /*
  * sm_guard.c. An undo hold on (playbook, account, region, human_key)

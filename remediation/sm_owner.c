@@ -343,27 +343,30 @@ fp_reason(const struct exception_rec *e)
 	return e->reason;
 }
 
-/* the admin's request message (c's channel/ts) says how it was decided */
+/*
+ * How a false-positive report was decided, by whom (by, ch/ts: the
+ * message clicked, or NULL) and why (reason: a denial's, or NULL).
+ */
+struct fp_decision {
+	const char *by, *reason, *ch, *ts;
+};
+
+/* the admin channel's messages of the report say how it was decided */
 static fx_err
-fp_request_msg(struct db *db, const struct sm_click *c,
-    const struct exception_rec *e, int64_t fid, int64_t until, int64_t now)
+fp_request_msg(struct db *db, const struct fp_decision *d,
+    const struct exception_rec *e, const struct finding *f, int64_t until,
+    int64_t now)
 {
-	if (c->channel_id == NULL || c->message_ts == NULL ||
-	    *c->channel_id == '\0' || *c->message_ts == '\0')
-		return FX_OK;
-	if (until != 0)
-		return sm_say(db, "decision", fid, now, "fp_request_approved",
-		    "{s:I,s:s,s:I,s:s,s:s}", "exception_id", (json_int_t)e->id,
-		    "by", c->user_id, "until", (json_int_t)until, "channel",
-		    c->channel_id, "ts", c->message_ts);
-	return sm_say(db, "decision", fid, now, "fp_request_denied",
-	    "{s:I,s:s,s:s,s:s}", "exception_id", (json_int_t)e->id, "by",
-	    c->user_id, "channel", c->channel_id, "ts", c->message_ts);
+	struct sm_request_end end = { e, f, EXC_1Y,
+		until != 0 ? "fp_request_approved" : "fp_request_denied", d->by,
+		d->reason, until, d->ch, d->ts };
+
+	return sm_request_ended(db, &end, now);
 }
 
 /* approved: excepted for a year with the reason, counted, all told */
 static fx_err
-fp_approve(struct db *db, const struct policy *pol, const struct sm_click *c,
+fp_approve(struct db *db, const struct policy *pol, const struct fp_decision *d,
     struct exception_rec *e, struct finding *f, int64_t now)
 {
 	const struct playbook *pb = policy_playbook(pol, f->playbook);
@@ -371,7 +374,7 @@ fp_approve(struct db *db, const struct policy *pol, const struct sm_click *c,
 	fx_err rc;
 
 	e->until = now + policy_exc_secs(pb, EXC_1Y);
-	rc = sm_exception_decide(db, e, "active", c->user_id, now);
+	rc = sm_exception_decide(db, e, "active", d->by, now);
 	if (rc != FX_OK)
 		return rc;
 	rc = db_exception_fp_set(db, e->id, DB_FP_APPROVED);
@@ -380,61 +383,72 @@ fp_approve(struct db *db, const struct policy *pol, const struct sm_click *c,
 	f->exc_pending = 0;
 	f->excepted_until = e->until;
 	sm_iso(e->until, iso);
-	rc = sm_apply(db, f, FS_EXCEPTED, c->user_id, "false_positive",
-	    e->reason, now, "{s:I,s:s,s:s?,s:s?}", "exception_id",
-	    (json_int_t)e->id, "until", iso, "requested_by", e->requested_by,
-	    "reason", fp_reason(e));
+	rc = sm_apply(db, f, FS_EXCEPTED, d->by, "false_positive", e->reason,
+	    now, "{s:I,s:s,s:s?,s:s?}", "exception_id", (json_int_t)e->id,
+	    "until", iso, "requested_by", e->requested_by, "reason",
+	    fp_reason(e));
 	if (rc != FX_OK)
 		return rc;
 	rc = sm_say(db, "decision", f->id, now, "fp_approved", "{s:s,s:I}",
-	    "by", c->user_id, "until", (json_int_t)e->until);
+	    "by", d->by, "until", (json_int_t)e->until);
 	if (rc != FX_OK)
 		return rc;
 	rc = sm_say(db, "owner_msg", f->id, now, "fp_approved_owner",
-	    "{s:s,s:I,s:s?}", "by", c->user_id, "until", (json_int_t)e->until,
+	    "{s:s,s:I,s:s?}", "by", d->by, "until", (json_int_t)e->until,
 	    "reason", fp_reason(e));
 	if (rc != FX_OK)
 		return rc;
-	return fp_request_msg(db, c, e, f->id, e->until, now);
+	return fp_request_msg(db, d, e, f, e->until, now);
 }
 
-/* denied: as a denied exception, the finding stays notified */
+/*
+ * denied (with the admin's reason): as a denied exception, the finding
+ * stays notified, its card asks again (buttons back) with at least
+ * approval_grace left
+ */
 static fx_err
-fp_deny(struct db *db, const struct policy *pol, const struct sm_click *c,
+fp_deny(struct db *db, const struct policy *pol, const struct fp_decision *d,
     struct exception_rec *e, struct finding *f, int64_t now)
 {
 	const struct playbook *pb = policy_playbook(pol, f->playbook);
 	int64_t deadline = 0;
 	fx_err rc;
 
-	rc = sm_exception_decide(db, e, "denied", c->user_id, now);
+	rc = sm_exception_decide(db, e, "denied", d->by, now);
 	if (rc != FX_OK)
 		return rc;
 	f->exc_pending = 0;
-	rc = sm_apply(db, f, FS_NOTIFIED, c->user_id, "exception_denied",
-	    "False-positive report denied", now, "{s:I,s:s,s:s?,s:b}",
+	if (f->deadline > 0 && f->deadline < now + pol->approval_grace) {
+		f->deadline = now + pol->approval_grace;
+		f->reminder_sent = 0;
+	}
+	rc = sm_apply(db, f, FS_NOTIFIED, d->by, "exception_denied",
+	    "False-positive report denied", now, "{s:I,s:s,s:s?,s:b,s:s?}",
 	    "exception_id", (json_int_t)e->id, "kind", sm_exc_code(EXC_1Y),
-	    "requested_by", e->requested_by, "false_positive", 1);
+	    "requested_by", e->requested_by, "false_positive", 1, "reason",
+	    d->reason);
 	if (rc != FX_OK)
 		return rc;
 	if (pb != NULL && sm_mode(pb, f) == PB_ENFORCE && f->deadline > 0)
 		deadline = f->deadline;
-	rc = sm_say(db, "decision", f->id, now, "fp_denied", "{s:s,s:I}", "by",
-	    c->user_id, "deadline", (json_int_t)deadline);
+	rc = sm_say(db, "decision", f->id, now, "fp_denied",
+	    "{s:s,s:I,s:s?,s:s}", "by", d->by, "deadline", (json_int_t)deadline,
+	    "reason", d->reason, "card", "ask");
 	if (rc != FX_OK)
 		return rc;
-	rc = sm_say(db, "owner_msg", f->id, now, "fp_denied_owner", "{s:s}",
-	    "by", c->user_id);
+	rc = sm_say(db, "owner_msg", f->id, now, "fp_denied_owner",
+	    "{s:s,s:s?}", "by", d->by, "reason", d->reason);
 	if (rc != FX_OK)
 		return rc;
-	return fp_request_msg(db, c, e, f->id, 0, now);
+	return fp_request_msg(db, d, e, f, 0, now);
 }
 
 fx_err
-sm_owner_decide(struct db *db, const struct policy *pol,
-    const struct sm_click *c, struct exception_rec *e, struct finding *f,
-    int64_t now, int *done)
+sm_owner_decide(struct db *db, const struct policy *pol, int approve,
+    const char *by, const char *reason, const char *ch, const char *ts,
+    struct exception_rec *e, struct finding *f, int64_t now, int *done)
 {
+	const struct fp_decision d = { by, reason, ch, ts };
 	int fp = DB_FP_NO;
 	fx_err rc;
 
@@ -443,9 +457,9 @@ sm_owner_decide(struct db *db, const struct policy *pol,
 	if (rc != FX_OK || fp == DB_FP_NO)
 		return rc;
 	*done = 1;
-	if (c->action == ACT_EXC_APPROVE)
-		return fp_approve(db, pol, c, e, f, now);
-	return fp_deny(db, pol, c, e, f, now);
+	if (approve)
+		return fp_approve(db, pol, &d, e, f, now);
+	return fp_deny(db, pol, &d, e, f, now);
 }
 
 static int

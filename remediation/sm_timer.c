@@ -16,12 +16,17 @@
 typedef fx_err (*hk_fn)(struct db *db, const struct policy *pol,
     struct finding *f, int64_t now);
 
-/* the active exception rows of a finding whose end has come: expired */
+/*
+ * The exception rows of a finding in status `from` (but keep) closed as
+ * expired; *kind set to EXC_1Y when one was a 1-year one.
+ */
 static fx_err
-expire_rows(struct db *db, int64_t finding_id, int64_t now, int *kind)
+expire_rows(struct db *db, int64_t finding_id, const char *from, int64_t keep,
+    int64_t now, int *kind)
 {
 	json_t *show = NULL, *excs, *x;
 	const char *status;
+	json_int_t id;
 	size_t i;
 	fx_err rc;
 
@@ -31,14 +36,14 @@ expire_rows(struct db *db, int64_t finding_id, int64_t now, int *kind)
 	excs = json_object_get(show, "exceptions");
 	json_array_foreach(excs, i, x) {
 		status = json_string_value(json_object_get(x, "status"));
-		if (status == NULL || strcmp(status, "active") != 0)
+		id = json_integer_value(json_object_get(x, "id"));
+		if (status == NULL || strcmp(status, from) != 0 || id == keep)
 			continue;
 		if (sm_exc_parse(json_string_value(
 			json_object_get(x, "kind"))) == EXC_1Y)
 			*kind = EXC_1Y;
-		rc = sm_exception_close(db,
-		    json_integer_value(json_object_get(x, "id")), "expired",
-		    SM_ACTOR_SYSTEM, now);
+		rc =
+		    sm_exception_close(db, id, "expired", SM_ACTOR_SYSTEM, now);
 		if (rc != FX_OK)
 			goto out;
 	}
@@ -59,7 +64,7 @@ hk_expired(struct db *db, const struct policy *pol, struct finding *f,
 
 	if (f->state != FS_EXCEPTED || f->excepted_until > now)
 		return FX_OK;
-	rc = expire_rows(db, f->id, now, &kind);
+	rc = expire_rows(db, f->id, "active", 0, now, &kind);
 	if (rc != FX_OK)
 		goto out;
 	sm_iso(f->excepted_until, iso);
@@ -149,6 +154,29 @@ hk_deadline(struct db *db, const struct policy *pol, struct finding *f,
 	return rc;
 }
 
+/* the admin channel's messages of lapsed request exc lose their buttons */
+static fx_err
+request_lapsed(struct db *db, const struct finding *f, int64_t exc, int64_t now)
+{
+	struct sm_request_end d;
+	struct exception_rec e;
+	fx_err rc;
+
+	memset(&e, 0, sizeof(e));
+	rc = db_exception_get(db, exc, &e);
+	if (rc == FX_OK) {
+		memset(&d, 0, sizeof(d));
+		d.e = &e;
+		d.f = f;
+		d.kind =
+		    sm_exc_parse(e.kind) < 0 ? EXC_1M : sm_exc_parse(e.kind);
+		d.code = "exc_request_lapsed_admin";
+		rc = sm_request_ended(db, &d, now);
+	}
+	exception_release(&e);
+	return rc == FX_ENOTFOUND ? FX_OK : rc;
+}
+
 /*
  * A request waiting for an admin since before approval_timeout lapses: a
  * pending request must never hold a fix off for ever. The owner is told,
@@ -160,12 +188,21 @@ hk_pending(struct db *db, const struct policy *pol, struct finding *f,
     int64_t now)
 {
 	int64_t exc = f->exc_pending;
+	int kind = EXC_1M;
 	char iso[21];
 	int fp = 0;
 	fx_err rc;
 
+	/*
+	 * A pending row the finding no longer waits on (its cycle was reset
+	 * meanwhile) is closed too: left pending it would come back at every
+	 * tick and, SM_BATCH of them, crowd out the requests that lapse.
+	 */
 	if (f->state != FS_NOTIFIED || exc == 0)
-		return FX_OK;
+		return expire_rows(db, f->id, "pending", 0, now, &kind);
+	rc = expire_rows(db, f->id, "pending", exc, now, &kind);
+	if (rc != FX_OK)
+		return rc;
 	rc = sm_exception_close(db, exc, "expired", SM_ACTOR_SYSTEM, now);
 	if (rc != FX_OK && rc != FX_ENOTFOUND)
 		return rc;
@@ -179,6 +216,9 @@ hk_pending(struct db *db, const struct policy *pol, struct finding *f,
 	    "exception_request_expired",
 	    "Nobody decided the exception request in time: it lapsed", now,
 	    "{s:I,s:s}", "exception_id", (json_int_t)exc, "deadline", iso);
+	if (rc != FX_OK)
+		return rc;
+	rc = request_lapsed(db, f, exc, now);
 	if (rc != FX_OK)
 		return rc;
 	rc = sm_owner_lapsed(db, pol, f, exc, now, &fp);
@@ -337,6 +377,8 @@ sm_housekeeping(struct db *db, const struct policy *pol, int64_t now)
 	rc = hk_each(db, pol, DUE_EXPIRED_EXC, hk_expired, now);
 	if (rc == FX_OK && pol->approval_timeout > 0)
 		rc = hk_pending_each(db, pol, now);
+	if (rc == FX_OK)
+		rc = sm_approval_nudges(db, pol, now);
 	if (rc == FX_OK)
 		rc = hk_each(db, pol, DUE_OPEN, hk_open, now);
 	if (rc == FX_OK)

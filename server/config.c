@@ -309,12 +309,46 @@ events_map_check(struct loader *ld, const json_t *map, int line,
 }
 
 /* checks that need the whole file (the playbooks may come last) */
+/*
+ * approval_remind < approval_escalate < approval_timeout. A key the file
+ * gave that breaks the order is an error naming it; a default that does
+ * (a short approval_timeout) is turned off instead: that nudge is never
+ * sent.
+ */
+static fx_err
+approval_nudges_check(struct loader *ld, const struct seen *s)
+{
+	struct policy *p = ld->pol;
+
+	if (p->approval_escalate >= p->approval_timeout) {
+		if (cfg_seen(s, "approval_escalate"))
+			return cfg_err(ld,
+			    cfg_seen_line(s, "approval_escalate"),
+			    "approval_escalate",
+			    "must be shorter than approval_timeout");
+		p->approval_escalate = 0;
+	}
+	if (p->approval_remind >= p->approval_timeout ||
+	    (p->approval_escalate > 0 &&
+		p->approval_remind >= p->approval_escalate)) {
+		if (cfg_seen(s, "approval_remind"))
+			return cfg_err(ld, cfg_seen_line(s, "approval_remind"),
+			    "approval_remind",
+			    "must be shorter than approval_escalate and "
+			    "approval_timeout");
+		p->approval_remind = 0;
+	}
+	return FX_OK;
+}
+
 static fx_err
 top_post(struct loader *ld, char *elem, const struct seen *s, const char *path)
 {
 	int line = cfg_seen_line(s, "events");
 	fx_err rc;
 
+	if ((rc = approval_nudges_check(ld, s)) != FX_OK)
+		return rc;
 	if ((rc = events_map_check(ld, ld->pol->events.securityhub, line,
 		 "events.securityhub")) != FX_OK)
 		return rc;
@@ -602,6 +636,8 @@ static const struct ckey top_keys[] = {
 	OF(K_BOOL, "self_approval", P, self_approval, "false"),
 	DUR(P, approval_timeout, "approval_timeout", "3d", 1, 30 * DAY),
 	DUR(P, approval_grace, "approval_grace", "1d", 1, 7 * DAY),
+	DUR(P, approval_remind, "approval_remind", "4h", 1, 30 * DAY),
+	DUR(P, approval_escalate, "approval_escalate", "1d", 1, 30 * DAY),
 	MAP("slack", &slack_sec),
 	MAP("ingest", &ingest_sec),
 	MAP("aws", &aws_sec),

@@ -129,7 +129,9 @@ struct action_state {
 	int64_t now;
 	struct sm_click click;
 	struct sm_exception_req exc;
-	json_t *refusal; /* the modal's refusal (a fact: fxsay.h) */
+	struct sm_deny_req deny; /* the deny modal (exc unused then) */
+	json_t *meta;		 /* its private_metadata (deny's strings) */
+	json_t *refusal;	 /* the modal's refusal (a fact: fxsay.h) */
 };
 
 static void
@@ -140,6 +142,7 @@ action_state_free(void *p)
 	if (st == NULL)
 		return;
 	slack_interaction_release(&st->si);
+	json_decref(st->meta);
 	json_decref(st->refusal);
 	free(st);
 }
@@ -157,6 +160,9 @@ exc_job_run(struct db *db, void *arg)
 {
 	struct action_state *st = arg;
 
+	if (st->deny.exception_id > 0)
+		return sm_exception_deny(db, st->pol, &st->deny, st->now,
+		    &st->refusal);
 	return sm_exception_submit(db, st->pol, &st->exc, st->now,
 	    &st->refusal);
 }
@@ -220,9 +226,14 @@ exc_finish(struct app *a, void *state, fx_err rc, struct http_reply *rp)
 		return;
 	}
 	if (rc != FX_OK) {
-		log_warnx("%s: exception on %lld by %s: %s", __func__,
-		    (long long)st->exc.finding_id, st->si.user_id,
-		    fx_strerror(rc));
+		if (st->deny.exception_id > 0)
+			log_warnx("%s: deny of exception #%lld by %s: %s",
+			    __func__, (long long)st->deny.exception_id,
+			    st->si.user_id, fx_strerror(rc));
+		else
+			log_warnx("%s: exception on %lld by %s: %s", __func__,
+			    (long long)st->exc.finding_id, st->si.user_id,
+			    fx_strerror(rc));
 		store_failed(rp, rc, "exception");
 		return;
 	}
@@ -337,48 +348,82 @@ block_action(struct app *a, struct http_request *r, struct action_state **stp,
 	*stp = NULL;
 }
 
+/* a channel id or message ts from our own metadata: [A-Za-z0-9.] */
+static int
+slack_ref_ok(const char *s)
+{
+	size_t n = s != NULL ? strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					 "abcdefghijklmnopqrstuvwxyz"
+					 "0123456789.")
+			     : 0;
+
+	return s != NULL && n > 0 && n <= 64 && s[n] == '\0';
+}
+
+/* the deny modal's metadata and reason into st->deny; 0 when valid */
+static int
+parse_deny(struct action_state *st, json_t *meta)
+{
+	const char *ch = NULL, *ts = NULL;
+	json_int_t eid = 0;
+
+	if (json_unpack(meta, "{s:I,s?s,s?s}", "e", &eid, "c", &ch, "t", &ts) !=
+		0 ||
+	    eid <= 0 || (ch != NULL && !slack_ref_ok(ch)) ||
+	    (ts != NULL && !slack_ref_ok(ts)))
+		return -1;
+	st->deny.exception_id = eid;
+	st->deny.user_id = st->si.user_id;
+	st->deny.reason = st->si.reason;
+	st->deny.channel_id = ch;
+	st->deny.message_ts = ts;
+	return 0;
+}
+
 /*
- * 0 when the submission is valid (st->exc filled), else the reply is
- * set: empty for a view fixitd did not open (Slack then closes it), a
- * field error on fixitd's own modal.
+ * 0 when the submission is valid (st->exc or st->deny filled), else the
+ * reply is set: empty for a view fixitd did not open (Slack then closes
+ * it), a field error on fixitd's own modal.
  */
 static int
 parse_view_submission(struct app *a, struct action_state *st,
     struct http_reply *rp)
 {
 	const struct slack_interaction *si = &st->si;
-	json_t *meta = NULL;
+	int deny = strcmp(si->callback_id, "fixit_deny") == 0;
 	const char *k = NULL;
 	json_int_t fid = 0;
-	int ret = -1;
 
-	if (strcmp(si->callback_id, "fixit_exception") != 0) {
+	if (!deny && strcmp(si->callback_id, "fixit_exception") != 0) {
 		h_slack_reject(a, REJ_PAYLOAD, "/slack/actions");
 		http_reply_empty(rp, 200);
-		goto out;
+		return -1;
 	}
 	if (si->private_metadata != NULL)
-		meta = json_loads(si->private_metadata, 0, NULL);
-	if (meta == NULL ||
-	    json_unpack(meta, "{s:I,s:s}", "f", &fid, "k", &k) != 0 ||
-	    fid <= 0 || (strcmp(k, "1m") != 0 && strcmp(k, "1y") != 0)) {
+		st->meta = json_loads(si->private_metadata, 0, NULL);
+	if (deny ? st->meta == NULL || parse_deny(st, st->meta) != 0
+		 : st->meta == NULL ||
+		       json_unpack(st->meta, "{s:I,s:s}", "f", &fid, "k", &k) !=
+			   0 ||
+		       fid <= 0 ||
+		       (strcmp(k, "1m") != 0 && strcmp(k, "1y") != 0)) {
 		h_slack_reject(a, REJ_PAYLOAD, "/slack/actions");
 		modal_error(rp, slack_notice_text(SN_UNREADABLE));
-		goto out;
+		return -1;
 	}
 	if (si->reason == NULL ||
 	    si->reason[strspn(si->reason, " \t\r\n")] == '\0') {
-		modal_error(rp, "Please give a justification.");
-		goto out;
+		modal_error(rp, deny ? "Please give a reason."
+				     : "Please give a justification.");
+		return -1;
 	}
+	if (deny)
+		return 0;
 	st->exc.finding_id = fid;
 	st->exc.kind = strcmp(k, "1y") == 0 ? EXC_1Y : EXC_1M;
 	st->exc.user_id = si->user_id;
 	st->exc.reason = si->reason;
-	ret = 0;
-out:
-	json_decref(meta);
-	return ret;
+	return 0;
 }
 
 void

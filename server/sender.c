@@ -20,6 +20,7 @@
 #include "sender_int.h"
 #include "sender_pace.h"
 #include "slack_api.h"
+#include "slack_approval.h"
 #include "slack_blocks.h"
 #include "slack_owner.h"
 #include "banned.h"
@@ -332,6 +333,37 @@ row_message(struct sender *s, struct row_ctx *c, int decision)
 	    c->row->args, decision);
 }
 
+/*
+ * A decision row's message with a "card" (sm.h): "approval", the admin's
+ * request card kept, decided; "ask", the finding's card with its buttons
+ * back. Without one, or with no message to update, the decision card.
+ */
+static json_t *
+decision_message(struct sender *s, struct row_ctx *c, const char *card,
+    int update)
+{
+	struct slack_finding_view v;
+	struct buf t = BUF_INIT;
+	json_t *msg = NULL;
+
+	if (card == NULL || !update ||
+	    (strcmp(card, "approval") == 0 ? !c->have_exc
+					   : strcmp(card, "ask") != 0))
+		return row_message(s, c, update);
+	if (sender_say_text(s->app->cfg, &c->f, c->row->args, &t) != FX_OK)
+		goto out;
+	sender_view_of(s->app->cfg, &c->f, c->iac, sizeof(c->iac), &v);
+	if (strcmp(card, "ask") == 0)
+		msg = slack_blocks_decision_ask(&v, buf_str(&t));
+	else
+		msg = slack_blocks_approval_decided(&v, c->exc.id,
+		    c->exc.requested_by, c->exc.reason,
+		    c->exc.kind && strcmp(c->exc.kind, "1y") == 0, buf_str(&t));
+out:
+	buf_release(&t);
+	return msg;
+}
+
 static fx_err
 deliver_decision(struct sender *s, struct row_ctx *c, struct buf *err,
     int64_t *ra)
@@ -339,6 +371,7 @@ deliver_decision(struct sender *s, struct row_ctx *c, struct buf *err,
 	const json_t *args = c->row->args;
 	const char *ch = json_string_value(json_object_get(args, "channel"));
 	const char *ts = json_string_value(json_object_get(args, "ts"));
+	const char *card = json_string_value(json_object_get(args, "card"));
 
 	if (!sender_say_has(c->row->args) || !c->have_f)
 		return buf_adds(err, "decision without text or finding")
@@ -348,8 +381,8 @@ deliver_decision(struct sender *s, struct row_ctx *c, struct buf *err,
 		ch = c->f.slack_channel;
 		ts = c->f.slack_ts;
 	}
-	return update_or_post(s, c, row_message(s, c, ch && ts), ch, ts, err,
-	    ra);
+	return update_or_post(s, c, decision_message(s, c, card, ch && ts), ch,
+	    ts, err, ra);
 }
 
 /*
@@ -408,13 +441,72 @@ deliver_dm(struct sender *s, struct row_ctx *c, json_t **resp, struct buf *err,
 	return rc;
 }
 
+/*
+ * The admin channel's messages of a request (c->exc): "approval_request"
+ * the request card; "approval_remind" FACT a reply in its thread and
+ * "approval_escalate" FACT the card again, each with the Approve / Deny
+ * buttons, while the request still waits. Each ts is recorded, so that
+ * the decision takes the buttons away.
+ */
+static fx_err
+deliver_approval(struct sender *s, struct row_ctx *c, struct buf *err,
+    int64_t *ra)
+{
+	const char *kind = c->row->kind, *ch, *ts;
+	int remind = strcmp(kind, "approval_remind") == 0;
+	int esc = strcmp(kind, "approval_escalate") == 0;
+	const char *admin = c->exc_msgs.ts[EXC_MSG_ADMIN];
+	struct slack_finding_view v;
+	struct buf t = BUF_INIT;
+	json_t *msg, *resp = NULL;
+	int y = c->exc.kind && strcmp(c->exc.kind, "1y") == 0;
+	fx_err rc;
+
+	ch = c->exc_msgs.channel ? c->exc_msgs.channel
+				 : s->app->cfg->policy->admin_channel;
+	if ((remind || esc) &&
+	    (c->exc.status == NULL || strcmp(c->exc.status, "pending") != 0))
+		return FX_OK; /* decided meanwhile: nothing to nudge */
+	if (!remind && !esc && strcmp(kind, "approval_request") != 0)
+		return buf_addf(err, "cannot deliver %s row", kind)
+			   ? FX_ENOMEM
+			   : FX_EREMOTE;
+	sender_view_of(s->app->cfg, &c->f, c->iac, sizeof(c->iac), &v);
+	if (!remind && !esc) {
+		msg = slack_blocks_approval(&v, c->exc.id, c->exc.requested_by,
+		    c->exc.reason, y);
+		if (json_is_true(json_object_get(c->row->args, "fp")))
+			msg = slack_owner_fp_request(msg, &v,
+			    c->exc.requested_by, c->exc.reason);
+	} else if (sender_say_text(s->app->cfg, &c->f, c->row->args, &t) ==
+		   FX_OK)
+		msg = slack_blocks_approval_nudge(&v, c->exc.id,
+		    c->exc.requested_by, c->exc.reason, y, buf_str(&t),
+		    esc || admin == NULL);
+	else
+		msg = NULL;
+	rc = post(s, msg, ch, remind ? admin : NULL, &resp, err, ra);
+	ts = json_string_value(json_object_get(resp, "ts"));
+	if (rc == FX_OK && ts != NULL)
+		sender_pass_note_exc_msg(c,
+		    remind ? EXC_MSG_REMIND
+		    : esc  ? EXC_MSG_ESCALATE
+			   : EXC_MSG_ADMIN,
+		    json_string_value(json_object_get(resp, "channel"))
+			? json_string_value(json_object_get(resp, "channel"))
+			: ch,
+		    ts);
+	json_decref(resp);
+	buf_release(&t);
+	return rc;
+}
+
 static fx_err
 deliver_simple(struct sender *s, struct row_ctx *c, struct buf *err,
     int64_t *ra)
 {
 	const json_t *args = c->row->args;
 	const char *kind = c->row->kind;
-	struct slack_finding_view v;
 	struct buf t = BUF_INIT;
 	json_t *msg = NULL, *resp = NULL;
 	char *dest = NULL, *uid = NULL;
@@ -443,18 +535,9 @@ deliver_simple(struct sender *s, struct row_ctx *c, struct buf *err,
 			    &resp, err, ra);
 	} else if (strcmp(kind, "dm") == 0 && sender_say_has(c->row->args)) {
 		rc = deliver_dm(s, c, &resp, err, ra);
-	} else if (strcmp(kind, "approval_request") == 0 && c->have_f &&
+	} else if (strncmp(kind, "approval_", 9) == 0 && c->have_f &&
 		   c->have_exc) {
-		sender_view_of(s->app->cfg, &c->f, c->iac, sizeof(c->iac), &v);
-		msg = slack_blocks_approval(&v, c->exc.id, c->exc.requested_by,
-		    c->exc.reason,
-		    c->exc.kind && strcmp(c->exc.kind, "1y") == 0);
-		if (json_is_true(json_object_get(args, "fp")))
-			msg = slack_owner_fp_request(msg, &v,
-			    c->exc.requested_by, c->exc.reason);
-		rc = post(s, msg, s->app->cfg->policy->admin_channel, NULL,
-		    &resp, err, ra);
-		msg = NULL; /* post() took it */
+		rc = deliver_approval(s, c, err, ra);
 	} else if (buf_addf(err, "cannot deliver %s row", kind) != FX_OK) {
 		rc = FX_ENOMEM;
 	}
@@ -511,6 +594,11 @@ deliver(struct sender *s, struct row_ctx *c, struct buf *err, int64_t *ra)
 		return deliver_notify(s, c, 0, err, ra);
 	if (strcmp(kind, "reminder") == 0 && c->have_f)
 		return deliver_notify(s, c, 1, err, ra);
+	/* a card keeps buttons, or is the admins' message: the thread's
+	 * reminder stays as it is */
+	if (strcmp(kind, "decision") == 0 &&
+	    json_object_get(c->row->args, "card") != NULL)
+		return deliver_decision(s, c, err, ra);
 	if (strcmp(kind, "decision") == 0)
 		return update_thread(s, c, deliver_decision(s, c, err, ra), err,
 		    ra);

@@ -25,6 +25,11 @@ struct row_ctx {
 	int have_f;
 	struct exception_rec exc;
 	int have_exc;
+	struct exc_msgs exc_msgs; /* exc's admin messages (have_exc) */
+	/* an admin message of exc posted now, to record: which + 1 (0:
+	 * none), its channel and ts */
+	int exc_new;
+	char *exc_new_channel, *exc_new_ts;
 	const char *email; /* cache lookup in, user id out */
 	char *cached_uid;
 	int64_t ttl, now;
@@ -67,6 +72,10 @@ void sender_pass_note_message(struct row_ctx *c, const char *channel,
 /* a reminder was posted (ts): recorded by the flush, and seen by later
  * rows of this pass about the same finding */
 void sender_pass_note_reminder(struct row_ctx *c, const char *ts);
+/* an admin message of c's exception was posted: recorded by the flush,
+ * seen by later rows of this pass about the same exception */
+void sender_pass_note_exc_msg(struct row_ctx *c, enum exc_msg which,
+    const char *channel, const char *ts);
 
 /*
  * The finding f as Slack messages show it. v borrows from f, cfg and

@@ -26,6 +26,7 @@
 #include "metrics.h"
 #include "sender_int.h"
 #include "slack_api.h"
+#include "slack_approval.h"
 #include "slack_owner.h"
 #include "slack_render.h"
 #include "banned.h"
@@ -170,21 +171,32 @@ modal_call(struct sender_modal *m, const json_t *body, struct buf *err)
 	return rc;
 }
 
-/* the views.open body of it; NULL when out of memory */
+/*
+ * the views.open body of it: the deny modal when the row names an
+ * exception (sm.h), else the justification's; NULL when out of memory
+ */
 static json_t *
 modal_body(struct sender_modal *m, struct modal_item *it)
 {
 	const json_t *args = it->row->args;
 	const char *k = json_string_value(json_object_get(args, "kind"));
+	json_int_t eid =
+	    json_integer_value(json_object_get(args, "exception_id"));
 	struct slack_finding_view v;
+	json_t *view;
 	char iac[257];
 
 	sender_view_of(m->app->cfg, &it->f, iac, sizeof(iac), &v);
+	if (eid > 0)
+		view = slack_blocks_deny_modal(&v, eid,
+		    json_string_value(json_object_get(args, "channel")),
+		    json_string_value(json_object_get(args, "ts")));
+	else if (slack_owner_modal_kind(k))
+		view = slack_owner_modal(&v, k);
+	else
+		view = slack_blocks_modal(&v, k && strcmp(k, "1y") == 0);
 	return json_pack("{s:O?,s:o}", "trigger_id",
-	    json_object_get(args, "trigger_id"), "view",
-	    slack_owner_modal_kind(k)
-		? slack_owner_modal(&v, k)
-		: slack_blocks_modal(&v, k && strcmp(k, "1y") == 0));
+	    json_object_get(args, "trigger_id"), "view", view);
 }
 
 /*

@@ -36,6 +36,11 @@ ctx_load(struct db *db, struct row_ctx *c)
 			return rc;
 		c->have_exc = rc == FX_OK;
 	}
+	if (c->have_exc) {
+		rc = db_exc_msgs(db, c->exc.id, &c->exc_msgs);
+		if (rc != FX_OK && rc != FX_ENOTFOUND)
+			return rc;
+	}
 	return FX_OK;
 }
 
@@ -80,6 +85,10 @@ job_flush(struct db *db, void *arg)
 		if (rc != FX_EDB && c->new_reminder_ts != NULL)
 			rc = db_finding_set_reminder(db, c->row->finding_id,
 			    c->new_reminder_ts);
+		if (rc != FX_EDB && c->exc_new > 0 && c->exc_new_ts != NULL)
+			rc = db_exc_msg_set(db, c->exc.id,
+			    (enum exc_msg)(c->exc_new - 1), c->exc_new_channel,
+			    c->exc_new_ts);
 		if (rc == FX_EDB)
 			break;
 		if (c->done == 1)
@@ -123,6 +132,9 @@ sender_pass_release(struct pass *p)
 				finding_release(&c->f);
 			if (c->have_exc)
 				exception_release(&c->exc);
+			exc_msgs_release(&c->exc_msgs);
+			free(c->exc_new_channel);
+			free(c->exc_new_ts);
 			free(c->cached_uid);
 			free(c->err);
 			free(c->msg_channel);
@@ -176,5 +188,31 @@ sender_pass_note_reminder(struct row_ctx *c, const char *ts)
 			continue;
 		free(o->reminder_ts);
 		o->reminder_ts = fx_strdup(ts);
+	}
+}
+
+void
+sender_pass_note_exc_msg(struct row_ctx *c, enum exc_msg which,
+    const char *channel, const char *ts)
+{
+	struct pass *p = c->pass;
+	size_t i;
+
+	free(c->exc_new_channel);
+	free(c->exc_new_ts);
+	c->exc_new = (int)which + 1;
+	c->exc_new_channel = fx_strdup(channel);
+	c->exc_new_ts = fx_strdup(ts);
+	for (i = (size_t)(c - p->ctx) + 1; i < p->n; i++) {
+		struct row_ctx *o = &p->ctx[i];
+
+		if (!o->have_exc || o->exc.id != c->exc.id)
+			continue;
+		if (which == EXC_MSG_ADMIN) {
+			free(o->exc_msgs.channel);
+			o->exc_msgs.channel = fx_strdup(channel);
+		}
+		free(o->exc_msgs.ts[which]);
+		o->exc_msgs.ts[which] = fx_strdup(ts);
 	}
 }

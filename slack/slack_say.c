@@ -54,14 +54,17 @@ static const struct say_entry table[] = {
 	{ "exc_approved", NULL, NULL,
 	    "Exception: {k:kind} approved by {u:by} until {d:until}" },
 	{ "exc_denied", NULL, NULL,
-	    "Exception: {k:kind} denied by {u:by}"
+	    "Exception: {k:kind} denied by {u:by}{s:reason:: }"
 	    "{d:deadline:. fixit fixes it after }." },
 	{ "exc_request_approved", NULL, NULL,
 	    "Exception #{i:exception_id} ({k:kind}) for {f} approved by "
 	    "{u:by} until {d:until}" },
 	{ "exc_request_denied", NULL, NULL,
 	    "Exception #{i:exception_id} ({k:kind}) for {f} denied by "
-	    "{u:by}" },
+	    "{u:by}{s:reason:: }" },
+	{ "exc_request_lapsed_admin", NULL, NULL,
+	    "Exception #{i:exception_id} ({k:kind}) for {f} lapsed: no "
+	    "fixit admin decided it in time." },
 	{ "fixed", NULL, NULL, "Fixed by fixit: {s:description}" },
 	{ "nothing_to_fix", NULL, NULL, "Nothing left to fix: {s:message}" },
 	{ "fix_gave_up", NULL, NULL,
@@ -75,9 +78,18 @@ static const struct say_entry table[] = {
 	    "nothing will be changed)." },
 	{ "deadline_fixing", NULL, NULL,
 	    "Deadline passed: fixit is fixing this now." },
+	/* to the admins: a request that waits */
+	{ "approval_waiting", "escalated", "*",
+	    "Exception request #{i:exception_id} ({k:kind}) for {f} has "
+	    "waited {w:waited} for a fixit admin: please approve or deny "
+	    "it." },
+	{ "approval_waiting", NULL, NULL,
+	    "Reminder: exception request #{i:exception_id} ({k:kind}) for "
+	    "{f} still waits for a fixit admin ({w:waited})." },
 	/* to the owner */
 	{ "exc_denied_owner", NULL, NULL,
-	    "{u:by} denied your {k:kind} exception for {f}." },
+	    "{u:by} denied your {k:kind} exception for {f}{s:reason:: }. "
+	    "Its message offers your options again." },
 	{ "fixed_owner", "irreversible", "*",
 	    "Fixed by fixit: {s:description} on {f}. It cannot be undone." },
 	{ "fixed_owner", NULL, NULL,
@@ -173,20 +185,20 @@ static const struct say_entry table[] = {
 	    "False positive confirmed by {u:by}: fixit leaves it alone until "
 	    "{d:until}" },
 	{ "fp_denied", NULL, NULL,
-	    "False-positive report denied by {u:by}"
+	    "False-positive report denied by {u:by}{s:reason:: }"
 	    "{d:deadline:. fixit fixes it after }." },
 	{ "fp_request_approved", NULL, NULL,
 	    "False-positive report #{i:exception_id} for {f} approved by "
 	    "{u:by}; excepted until {d:until}" },
 	{ "fp_request_denied", NULL, NULL,
 	    "False-positive report #{i:exception_id} for {f} denied by "
-	    "{u:by}" },
+	    "{u:by}{s:reason:: }" },
 	{ "fp_approved_owner", NULL, NULL,
 	    "{u:by} confirmed that {f} is a false positive ({s:reason}): "
 	    "fixit leaves it alone until {d:until}." },
 	{ "fp_denied_owner", NULL, NULL,
-	    "{u:by} did not confirm your false-positive report for {f}: "
-	    "fixit still asks you to fix it." },
+	    "{u:by} did not confirm your false-positive report for {f}"
+	    "{s:reason:: }. Its message offers your options again." },
 	{ "fp_lapsed", NULL, NULL,
 	    "False-positive report not decided by a fixit admin in time"
 	    "{d:deadline:; fixit fixes it after }." },

@@ -940,6 +940,22 @@ class Env:
         return self.action(view_submission(user, fid, kind, reason,
                                            private_metadata, view))
 
+    def deny(self, user, exc_id, msg, reason):
+        """Deny exception exc_id from its admin message msg: the click
+        opens the deny modal (callback fixit_deny, metadata {"e": id,
+        ...}), submitted with reason. The submission's reply."""
+        r = self.click(user, "fixit_exc_deny", exc_id, msg=msg)
+        check(r.status == 200, "deny click answered %r", r)
+        view = self.fake.wait(lambda: self.views(r.trigger_id), 5,
+                              "views.open of the deny modal")[0].body["view"]
+        if isinstance(view, str):
+            view = json.loads(view)
+        check(view.get("callback_id") == "fixit_deny", "deny modal %r",
+              view.get("callback_id"))
+        md = json.loads(view.get("private_metadata") or "{}")
+        check(md.get("e") == exc_id, "deny modal metadata %r", md)
+        return self.submit_exception(user, 0, reason=reason, view=view)
+
     def command(self, user, text, channel=ADMIN_CHANNEL):
         return self.slack_post("/slack/commands", command_form(user, text,
                                                                 channel))

@@ -89,6 +89,10 @@ def mutations(lines):
     mut("signing secret in the file",
         insert_after("  mode: live", "  signing_secret: s3cr3t-LEAKED"),
         "signing_secret")
+    mut("approver reminder after the escalation",
+        append("approval_remind: 2d"), "approval_remind")
+    mut("escalation after the lapse",
+        append("approval_escalate: 5d"), "approval_escalate")
     mut("bad log level", replace("log_level: debug", "log_level: loud"),
         "log_level")
     mut("YAML syntax error", replace("admins: [U0ADMIN1, U0ADMIN2]",

@@ -256,8 +256,8 @@ def test_false_positive():
         # denied: as a denied exception, the owner told, not counted
         appr3, exc3, _ = report(env, h.OWNER, fc, pc, "surely wrong")
         t_no = time.time()
-        r = env.click(h.ADMIN, "fixit_exc_deny", exc3, msg=appr3)
-        check(r.status == 200, "deny answered %r", r)
+        r = env.deny(h.ADMIN, exc3, appr3, "the bucket is public <!here>")
+        check(r.status == 200 and not r.body, "deny submit answered %r", r)
         h.wait_until(lambda: env.q1("SELECT status FROM exceptions WHERE "
                                     "id = ?", exc3) == "denied", 5,
                      what="the report denied")
@@ -269,8 +269,9 @@ def test_false_positive():
         env.wait_update(appr3.response["channel"], appr3.response["ts"],
                         since=t_no, contains=("denied", h.ADMIN))
         env.fake.wait(lambda: posts_to(env, "D" + h.OWNER, t_no,
-                                       ("did not confirm",)), 10,
-                      "the owner told it was denied")
+                                       ("did not confirm",
+                                        "the bucket is public &lt;!here&gt;")),
+                      10, "the owner told it was denied, and why")
         check("`imds-slow` 2" in env.fixit("status"), "a denial counted")
         ms = env.metrics()
         check(h.metric(ms, "fixit_false_positives",

@@ -122,8 +122,8 @@ def test_decisions_and_show():
         exc2 = int([v for a, v, _ in fakeslack.buttons(
             appr2.body["blocks"]) if a == "fixit_exc_deny"][0])
         t5 = time.time()
-        r = env.click(h.ADMIN2, "fixit_exc_deny", exc2, msg=appr2)
-        check(r.status == 200, "deny answered %r", r)
+        r = env.deny(h.ADMIN2, exc2, appr2, "no: " + HOSTILE)
+        check(r.status == 200 and not r.body.strip(), "deny answered %r", r)
         upd = env.wait_update(pd.response["channel"], pd.response["ts"],
                               since=t5, contains=("denied by",))
         t = line_with(fakeslack.all_text(upd.body), "denied by")

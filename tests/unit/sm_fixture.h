@@ -393,6 +393,54 @@ submit(int64_t id, enum exc_kind k, const char *user, const char *reason,
 	return rc;
 }
 
+/* the deny modal submitted by user for exception exc */
+static inline fx_err
+deny(int64_t exc, const char *user, const char *reason, int64_t now,
+    struct buf *msg)
+{
+	struct sm_deny_req r;
+	json_t *refusal = NULL;
+	fx_err rc;
+
+	memset(&r, 0, sizeof(r));
+	r.exception_id = exc;
+	r.user_id = user;
+	r.reason = reason;
+	r.channel_id = "CADMIN";
+	r.message_ts = "333.444";
+	CHECK_INT(db_begin(db), FX_OK);
+	rc = job_end(sm_exception_deny(db, pol, &r, now, &refusal));
+	if (msg != NULL) {
+		buf_reset(msg);
+		if (refusal != NULL)
+			CHECK_INT(slack_say_plain(refusal, NULL, msg), FX_OK);
+	}
+	json_decref(refusal);
+	return rc;
+}
+
+/*
+ * A 1-year exception request on finding id by user at `at`, pending an
+ * admin's approval: its exception id (0, a failed check, when the request
+ * was refused); the messages it wrote are drained.
+ */
+static inline int64_t
+pending_1y(int64_t id, const char *user, const char *reason, int64_t at)
+{
+	struct buf msg = BUF_INIT;
+	struct finding f;
+	int64_t exc;
+
+	CHECK_INT(submit(id, EXC_1Y, user, reason, at, &msg), FX_OK);
+	f = getf(id);
+	exc = f.exc_pending;
+	finding_release(&f);
+	CHECK(exc != 0);
+	json_decref(drain());
+	buf_release(&msg);
+	return exc;
+}
+
 static inline struct playbook *
 pbk(const char *name)
 {

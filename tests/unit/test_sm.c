@@ -341,28 +341,6 @@ test_exceptions(void)
 	buf_release(&msg);
 }
 
-/*
- * A 1-year exception request on finding id by user at `at`, pending an
- * admin's approval: its exception id (0, a failed check, when the request
- * was refused); the messages it wrote are drained.
- */
-static int64_t
-pending_1y(int64_t id, const char *user, const char *reason, int64_t at)
-{
-	struct buf msg = BUF_INIT;
-	struct finding f;
-	int64_t exc;
-
-	CHECK_INT(submit(id, EXC_1Y, user, reason, at, &msg), FX_OK);
-	f = getf(id);
-	exc = f.exc_pending;
-	finding_release(&f);
-	CHECK(exc != 0);
-	json_decref(drain());
-	buf_release(&msg);
-	return exc;
-}
-
 /* a pending request nobody decides lapses: it never holds a fix off */
 static void
 test_pending_lapses(void)
@@ -408,6 +386,23 @@ test_pending_lapses(void)
 	TEST("then the deadline fixes it") {
 		STEP(sm_housekeeping(db, pol, asked + 4 * DAY));
 		CHECK_INT(state_of(prod), FS_FIXING);
+		json_decref(drain());
+	}
+	TEST("a pending row its finding no longer waits on is closed") {
+		in = item("pb-enforce", PROD, "lapse-orphan", "UOWNER");
+		prod = ingest1(&in, T0, NULL);
+		exc = pending_1y(prod, "UOWNER", "orphaned", asked);
+		/* the finding's cycle reset without closing the request */
+		f = getf(prod);
+		f.exc_pending = 0;
+		CHECK_INT(db_begin(db), FX_OK);
+		CHECK_INT(job_end(db_finding_update(db, &f)), FX_OK);
+		finding_release(&f);
+		STEP(sm_housekeeping(db, pol, asked + 3 * DAY));
+		memset(&e, 0, sizeof(e));
+		CHECK_INT(db_exception_get(db, exc, &e), FX_OK);
+		CHECK_STR(e.status, "expired");
+		exception_release(&e);
 		json_decref(drain());
 	}
 	pol->approval_timeout = 0;
@@ -516,22 +511,67 @@ test_approvals(void)
 		exc = f.exc_pending;
 		finding_release(&f);
 		json_decref(drain());
+		pol->approval_grace = DAY;
+		/* the click asks the reason: a modal row, nothing decided */
 		click(ACT_EXC_DENY, exc, "UADMIN", T0 + 51 * HOUR);
+		CHECK_INT(getf(prod2).exc_pending, exc);
+		rows = drain();
+		CHECK_INT(count_kind(rows, "modal"), 1);
+		a = args_of(rows, "modal", 0);
+		CHECK_INT(json_integer_value(
+			      json_object_get(a, "exception_id")),
+		    exc);
+		CHECK_STR(json_string_value(json_object_get(a, "ts")),
+		    "111.222");
+		CHECK_INT(count_kind(rows, "decision"), 0);
+		json_decref(rows);
+		CHECK_INT(deny(exc, "UADMIN", "", T0 + 51 * HOUR, &msg),
+		    FX_EINVAL);
+		CHECK_INT(deny(exc, "UOWNER", "no", T0 + 51 * HOUR, &msg),
+		    FX_EPERM);
+		CHECK(contains(buf_str(&msg), "Only a fixit admin"));
+		CHECK_INT(deny(exc, "UADMIN", "use a <private> bucket",
+			      T0 + 51 * HOUR, &msg),
+		    FX_OK);
 		f = getf(prod2);
 		CHECK_INT(f.state, FS_NOTIFIED);
 		CHECK_INT(f.exc_pending, 0);
+		/* at least a grace (1 day) from now */
+		CHECK(f.deadline >= T0 + 51 * HOUR + DAY);
 		finding_release(&f);
 		memset(&e, 0, sizeof(e));
 		CHECK_INT(db_exception_get(db, exc, &e), FX_OK);
 		CHECK_STR(e.status, "denied");
+		CHECK_STR(e.decided_by, "UADMIN");
 		exception_release(&e);
 		rows = drain();
 		CHECK_INT(count_kind(rows, "decision"), 2);
+		CHECK_STR(json_string_value(
+			      json_object_get(args_of(rows, "decision", 0),
+				  "card")),
+		    "ask");
+		a = args_of(rows, "decision", 1);
+		CHECK_STR(json_string_value(json_object_get(a, "card")),
+		    "approval");
+		CHECK_STR(json_string_value(json_object_get(a, "ts")),
+		    "333.444");
+		CHECK(contains(text_of(rows, "decision", 1),
+		    "denied by <@UADMIN>: use a &lt;private&gt; bucket"));
 		CHECK_INT(count_kind(rows, "owner_msg"), 1);
 		CHECK(contains(text_of(rows, "owner_msg", 0),
 		    "<@UADMIN> denied your 1 year exception"));
+		CHECK(contains(text_of(rows, "owner_msg", 0),
+		    "use a &lt;private&gt; bucket"));
 		json_decref(rows);
 		CHECK_INT(count_events(prod2, "exception_denied"), 1);
+		pol->approval_grace = 0;
+		CHECK_INT(deny(exc, "UADMIN", "again", T0 + 52 * HOUR, &msg),
+		    FX_ECONFLICT);
+		/* the owner may choose again */
+		CHECK_INT(submit(prod2, EXC_1M, "UOWNER", "one month then",
+			      T0 + 52 * HOUR, &msg),
+		    FX_OK);
+		json_decref(drain());
 		click(ACT_EXC_APPROVE, 31337, "UADMIN", T0 + 400);
 		rows = drain();
 		CHECK_STR(text_of(rows, "ephemeral", 0),

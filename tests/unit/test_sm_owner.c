@@ -277,14 +277,17 @@ test_false_positive(void)
 		CHECK(said(rows, "self_approval", "another fixit admin"));
 		json_decref(rows);
 		CHECK_INT(state_of(id2), FS_NOTIFIED);
-		click(ACT_EXC_DENY, exc, "UADMIN", at + 2);
+		CHECK_INT(deny(exc, "UADMIN", "it is real", at + 2, NULL),
+		    FX_OK);
 		f = getf(id2);
 		CHECK_INT(f.state, FS_NOTIFIED);
 		CHECK_INT(f.exc_pending, 0);
 		finding_release(&f);
 		rows = drain();
 		CHECK_STR(say_of(rows, "decision", 0), "fp_denied");
+		CHECK(contains(text_of(rows, "decision", 0), "it is real"));
 		CHECK_STR(say_of(rows, "owner_msg", 0), "fp_denied_owner");
+		CHECK(contains(text_of(rows, "owner_msg", 0), "it is real"));
 		json_decref(rows);
 		CHECK_INT(db_fp_counts(db, &counts), FX_OK);
 		CHECK_INT(json_integer_value(
