@@ -389,27 +389,6 @@ sm_click(struct db *db, const struct policy *pol, const struct sm_click *c,
 	return FX_EINVAL;
 }
 
-/* the requested fields of a new exception row on f (e zeroed before) */
-static fx_err
-submit_fields(struct exception_rec *e, const struct sm_exception_req *r,
-    const struct finding *f, const char *status, int64_t now)
-{
-	fx_err rc;
-
-	e->finding_id = f->id;
-	e->requested_at = now;
-	rc = sm_set_str(&e->requested_by, r->user_id);
-	if (rc != FX_OK)
-		return rc;
-	rc = sm_set_str(&e->reason, r->reason);
-	if (rc != FX_OK)
-		return rc;
-	rc = sm_set_str(&e->kind, sm_exc_code(r->kind));
-	if (rc != FX_OK)
-		return rc;
-	return sm_set_str(&e->status, status);
-}
-
 /* needs approval: pending row, approval request, decision on the message */
 static fx_err
 submit_pending(struct db *db, const struct sm_exception_req *r,
@@ -420,7 +399,8 @@ submit_pending(struct db *db, const struct sm_exception_req *r,
 	fx_err rc;
 
 	memset(&e, 0, sizeof(e));
-	rc = submit_fields(&e, r, f, "pending", now);
+	rc = sm_exception_fields(&e, f->id, r->user_id, r->reason, r->kind,
+	    "pending", now);
 	if (rc != FX_OK)
 		goto out;
 	rc = db_exception_insert(db, &e);
@@ -462,7 +442,8 @@ submit_active(struct db *db, const struct playbook *pb,
 	memset(&e, 0, sizeof(e));
 	e.until = now + policy_exc_secs(pb, r->kind);
 	e.decided_at = now;
-	rc = submit_fields(&e, r, f, "active", now);
+	rc = sm_exception_fields(&e, f->id, r->user_id, r->reason, r->kind,
+	    "active", now);
 	if (rc != FX_OK)
 		goto out;
 	rc = sm_set_str(&e.decided_by, r->user_id);

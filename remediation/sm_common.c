@@ -214,6 +214,24 @@ sm_reset_cycle(struct finding *f)
 }
 
 fx_err
+sm_exception_fields(struct exception_rec *e, int64_t finding_id, const char *by,
+    const char *reason, enum exc_kind kind, const char *status, int64_t now)
+{
+	fx_err rc;
+
+	e->finding_id = finding_id;
+	e->requested_at = now;
+	rc = sm_set_str(&e->requested_by, by);
+	if (rc == FX_OK)
+		rc = sm_set_str(&e->reason, reason);
+	if (rc == FX_OK)
+		rc = sm_set_str(&e->kind, sm_exc_code(kind));
+	if (rc == FX_OK)
+		rc = sm_set_str(&e->status, status);
+	return rc;
+}
+
+fx_err
 sm_exception_decide(struct db *db, struct exception_rec *e, const char *status,
     const char *who, int64_t now)
 {

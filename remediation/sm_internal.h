@@ -112,6 +112,11 @@ fx_err sm_to_fixing(struct db *db, struct finding *f, const char *actor,
 /* a pending or active exception row closed as status by who */
 fx_err sm_exception_close(struct db *db, int64_t exc_id, const char *status,
     const char *who, int64_t now) FX_WUR;
+/* a new exception row's request (e zeroed before): on finding_id, asked
+ * by by at now, with reason, kind and status; not inserted */
+fx_err sm_exception_fields(struct exception_rec *e, int64_t finding_id,
+    const char *by, const char *reason, enum exc_kind kind, const char *status,
+    int64_t now) FX_WUR;
 /* the same on a loaded row: status, decided_by = who, decided_at = now */
 fx_err sm_exception_decide(struct db *db, struct exception_rec *e,
     const char *status, const char *who, int64_t now) FX_WUR;

@@ -268,17 +268,10 @@ fp_report(struct db *db, const struct sm_fp_req *r, struct finding *f,
 	fx_err rc;
 
 	memset(&e, 0, sizeof(e));
-	e.finding_id = f->id;
-	e.requested_at = now;
 	rc = buf_addf(&t, FP_PREFIX "%s", r->reason);
 	if (rc == FX_OK)
-		rc = sm_set_str(&e.reason, buf_str(&t));
-	if (rc == FX_OK)
-		rc = sm_set_str(&e.requested_by, r->user_id);
-	if (rc == FX_OK)
-		rc = sm_set_str(&e.kind, sm_exc_code(EXC_1Y));
-	if (rc == FX_OK)
-		rc = sm_set_str(&e.status, "pending");
+		rc = sm_exception_fields(&e, f->id, r->user_id, buf_str(&t),
+		    EXC_1Y, "pending", now);
 	if (rc != FX_OK)
 		goto out;
 	rc = db_exception_insert(db, &e);

@@ -332,6 +332,20 @@ contains(const char *hay, const char *needle)
 	return hay != NULL && strstr(hay, needle) != NULL;
 }
 
+/* a job's outcome rc (job_end) and its refusal (stolen) in msg's words */
+static inline fx_err
+refusal_end(fx_err rc, json_t *refusal, struct buf *msg)
+{
+	rc = job_end(rc);
+	if (msg != NULL) {
+		buf_reset(msg);
+		if (refusal != NULL)
+			CHECK_INT(slack_say_plain(refusal, NULL, msg), FX_OK);
+	}
+	json_decref(refusal);
+	return rc;
+}
+
 /* audit events named event of a finding */
 static inline size_t
 count_events(int64_t id, const char *event)
@@ -383,14 +397,8 @@ submit(int64_t id, enum exc_kind k, const char *user, const char *reason,
 	r.user_id = user;
 	r.reason = reason;
 	CHECK_INT(db_begin(db), FX_OK);
-	rc = job_end(sm_exception_submit(db, pol, &r, now, &refusal));
-	if (msg != NULL) {
-		buf_reset(msg);
-		if (refusal != NULL)
-			CHECK_INT(slack_say_plain(refusal, NULL, msg), FX_OK);
-	}
-	json_decref(refusal);
-	return rc;
+	rc = sm_exception_submit(db, pol, &r, now, &refusal);
+	return refusal_end(rc, refusal, msg);
 }
 
 /* the deny modal submitted by user for exception exc */
@@ -409,14 +417,8 @@ deny(int64_t exc, const char *user, const char *reason, int64_t now,
 	r.channel_id = "CADMIN";
 	r.message_ts = "333.444";
 	CHECK_INT(db_begin(db), FX_OK);
-	rc = job_end(sm_exception_deny(db, pol, &r, now, &refusal));
-	if (msg != NULL) {
-		buf_reset(msg);
-		if (refusal != NULL)
-			CHECK_INT(slack_say_plain(refusal, NULL, msg), FX_OK);
-	}
-	json_decref(refusal);
-	return rc;
+	rc = sm_exception_deny(db, pol, &r, now, &refusal);
+	return refusal_end(rc, refusal, msg);
 }
 
 /*
