@@ -95,8 +95,7 @@ owner_finish(struct app *a, void *state, fx_err rc, struct http_reply *rp)
 		    (long long)(st->reassign ? st->ra.finding_id
 					     : st->fp.finding_id),
 		    st->si.user_id, fx_strerror(rc));
-		http_reply_error(rp, rc == FX_ESTOPPED ? 503 : 500,
-		    "could not record the form");
+		h_slack_unrecorded(rp, st->reassign ? "owner" : "reason");
 		return;
 	}
 	sender_kick(a->sender);
@@ -145,7 +144,7 @@ h_owner_submission(struct app *a, struct http_request *r,
 	}
 	st = calloc(1, sizeof(*st));
 	if (st == NULL) {
-		http_reply_error(rp, 500, "out of memory");
+		h_slack_unrecorded(rp, reassign ? "owner" : "reason");
 		return 1;
 	}
 	st->si = *si; /* the strings move to st */

@@ -167,11 +167,20 @@ exc_job_run(struct db *db, void *arg)
 	    &st->refusal);
 }
 
-static void
-store_failed(struct http_reply *rp, fx_err rc, const char *what)
+void
+h_slack_unrecorded(struct http_reply *rp, const char *block)
 {
-	http_reply_error(rp, rc == FX_ESTOPPED ? 503 : 500,
-	    "could not record the %s", what);
+	json_t *j = NULL;
+
+	if (block != NULL)
+		j = json_pack("{s:s,s:{s:s}}", "response_action", "errors",
+		    "errors", block,
+		    "fixit could not record this just now: nothing was "
+		    "changed. Please submit it again in a minute.");
+	if (j != NULL)
+		http_reply_json(rp, 200, j);
+	else
+		http_reply_empty(rp, 200);
 }
 
 static void
@@ -183,7 +192,7 @@ click_finish(struct app *a, void *state, fx_err rc, struct http_reply *rp)
 		log_warnx("%s: %s on %lld by %s: %s", __func__,
 		    st->si.action_id, (long long)st->click.target_id,
 		    st->si.user_id, fx_strerror(rc));
-		store_failed(rp, rc, "action");
+		h_slack_unrecorded(rp, NULL);
 		return;
 	}
 	sender_kick(a->sender);
@@ -234,7 +243,7 @@ exc_finish(struct app *a, void *state, fx_err rc, struct http_reply *rp)
 			log_warnx("%s: exception on %lld by %s: %s", __func__,
 			    (long long)st->exc.finding_id, st->si.user_id,
 			    fx_strerror(rc));
-		store_failed(rp, rc, "exception");
+		h_slack_unrecorded(rp, "reason");
 		return;
 	}
 	sender_kick(a->sender);
@@ -441,7 +450,7 @@ h_slack_actions(struct app *a, struct http_request *r, struct http_reply *rp)
 	buf_init(&err, 512);
 	st = calloc(1, sizeof(*st));
 	if (st == NULL) {
-		http_reply_error(rp, 500, "out of memory");
+		h_slack_unrecorded(rp, NULL);
 		goto out;
 	}
 	st->pol = a->cfg->policy;
@@ -452,7 +461,7 @@ h_slack_actions(struct app *a, struct http_request *r, struct http_reply *rp)
 		rc = slack_interaction_parse(buf_str(&payload), payload.len,
 		    &st->si, &err);
 	if (rc == FX_ENOMEM) {
-		http_reply_error(rp, 500, "out of memory");
+		h_slack_unrecorded(rp, NULL);
 		goto out;
 	}
 	if (rc != FX_OK) {
@@ -563,7 +572,7 @@ h_slack_commands(struct app *a, struct http_request *r, struct http_reply *rp)
 		rc = buf_adds(&reply, slack_notice_text(SN_UNREADABLE));
 	}
 	if (rc != FX_OK) {
-		http_reply_error(rp, 500, "out of memory");
+		h_slack_unrecorded(rp, NULL);
 		goto out;
 	}
 	http_reply_json(rp, 200,

@@ -81,6 +81,16 @@ void h_slack_reject(struct app *a, enum metric_reject why, const char *route);
 int h_slack_verified(struct app *a, struct http_request *r,
     struct http_reply *rp, const char *route, const char *ctype);
 
+/*
+ * A validly signed Slack request whose change could not be recorded
+ * (the database failed or fixitd is stopping; memory ran out): Slack
+ * gets its 200 all the same, since it shows the user an error for any
+ * other answer. block: a form's input block, under which the user reads
+ * that nothing was recorded and to submit again; NULL: an empty 200 (a
+ * click: the caller logged it; the finding's card did not change).
+ */
+void h_slack_unrecorded(struct http_reply *rp, const char *block);
+
 struct slack_interaction;
 /*
  * h_owner.c: when si is a view_submission of the Not mine or False

@@ -15,10 +15,16 @@ What is not Slack's is still refused: a burst of 20 bad signatures -> 20
 times 401, one log line for the burst (no secret, no signature),
 fixit_slack_rejected_total{reason="signature"} 20; a stale timestamp
 and an oversized body counted under their reasons. No request ever gets
-a 5xx.
+a 5xx: not even when the database cannot record a click or a form (held
+locked by another process past the writer's busy timeout): the click
+gets its 200 and changes nothing, the form a 200 with an error under its
+field saying nothing was recorded; once the lock goes the same click
+works.
 """
 
 import re
+import sqlite3
+import threading
 import time
 
 import harness as h
@@ -186,6 +192,53 @@ def test_rejections_logged_and_counted():
         no_5xx(env)
 
 
+def hold_db_lock(env, locked, release):
+    """Another process's write lock on fixitd's database, from locked
+    until release is set (60 s at most)."""
+    con = sqlite3.connect(env.db_path, timeout=10, isolation_level=None)
+    try:
+        con.execute("BEGIN EXCLUSIVE")
+        locked.set()
+        release.wait(60)
+        con.execute("ROLLBACK")
+    finally:
+        con.close()
+
+
+def test_unrecorded_is_still_200():
+    with h.Env("ack-locked") as env:
+        fa, fb = env.ingest_ok([h.item("imds-slow", h.NONPROD,
+                                       "i-0ack0locked"),
+                                h.item("imds-slow", h.NONPROD,
+                                       "i-0ack0locked2")])
+        pa = env.wait_notify(fa)
+        env.wait_notify(fb)
+        before = state_rows(env)
+        locked, release = threading.Event(), threading.Event()
+        t = threading.Thread(target=hold_db_lock,
+                             args=(env, locked, release))
+        t.start()
+        try:
+            locked.wait(5)
+            r = env.click(h.OWNER, "fixit_fix_now", fa, msg=pa)
+            check(r.status == 200, "click with the db locked: %r", r)
+            r = env.submit_exception(h.OWNER, fb, "1m", "locked out")
+            check(r.status == 200, "form with the db locked: %r", r)
+            err = (r.json().get("errors") or {}).get("reason", "")
+            check("could not record" in err and "again" in err,
+                  "form reply %r", r.text)
+        finally:
+            release.set()
+            t.join()
+        check(state_rows(env) == before, "a change was recorded")
+        no_5xx(env)
+        r = env.click(h.OWNER, "fixit_fix_now", fa, msg=pa)
+        check(r.status == 200, "click after the lock: %r", r)
+        h.wait_until(lambda: env.state(fa) in ("fixing", "fixed"), 10,
+                     what="the click once the lock went")
+
+
 if __name__ == "__main__":
     h.run_tests(test_not_understood_is_200, test_ssl_check_and_command_name,
-                test_rejections_logged_and_counted)
+                test_rejections_logged_and_counted,
+                test_unrecorded_is_still_200)
