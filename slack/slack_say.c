@@ -318,6 +318,33 @@ put_finding(const json_t *fact, const struct slack_finding_view *v, int plain,
 	return rc;
 }
 
+/* a wait in words: "2 days 3 hours", "1 hour", "25 minutes" */
+static fx_err
+put_waited(int64_t secs, struct buf *out)
+{
+	static const struct {
+		int64_t secs;
+		const char *one, *many;
+	} unit[] = { { 86400, "day", "days" }, { 3600, "hour", "hours" },
+		{ 60, "minute", "minutes" } };
+	size_t i, last = sizeof(unit) / sizeof(unit[0]) - 1;
+	int64_t n, m = 0;
+
+	if (secs < 60)
+		return buf_adds(out, "less than a minute");
+	for (i = 0; i < last && secs < unit[i].secs; i++)
+		;
+	n = secs / unit[i].secs;
+	if (i < last)
+		m = secs % unit[i].secs / unit[i + 1].secs;
+	if (m == 0)
+		return buf_addf(out, "%lld %s", (long long)n,
+		    n == 1 ? unit[i].one : unit[i].many);
+	return buf_addf(out, "%lld %s %lld %s", (long long)n,
+	    n == 1 ? unit[i].one : unit[i].many, (long long)m,
+	    m == 1 ? unit[i + 1].one : unit[i + 1].many);
+}
+
 /* the value of field j, by type t */
 static fx_err
 put_field(char t, const json_t *j, int plain, struct buf *out)
@@ -345,8 +372,7 @@ put_field(char t, const json_t *j, int plain, struct buf *out)
 		return buf_addf(out, "%" JSON_INTEGER_FORMAT,
 		    json_integer_value(j));
 	case 'w':
-		fx_duration_format(json_integer_value(j), tmp, sizeof(tmp));
-		return buf_adds(out, tmp);
+		return put_waited(json_integer_value(j), out);
 	default:
 		return put_text(s ? s : "", plain, out);
 	}

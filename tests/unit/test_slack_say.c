@@ -206,6 +206,35 @@ test_sentences(void)
 		    "can do that.");
 		json_decref(f);
 	}
+	TEST("a wait in words") {
+		static const struct {
+			json_int_t secs;
+			const char *words;
+		} w[] = { { 59, "less than a minute" }, { 60, "1 minute" },
+			{ 25 * 60 + 30, "25 minutes" }, { 3600, "1 hour" },
+			{ 4 * 3600 + 60, "4 hours 1 minute" },
+			{ 86400 + 1800, "1 day" },
+			{ 2 * 86400 + 3 * 3600, "2 days 3 hours" } };
+		struct buf want = BUF_INIT;
+		size_t i;
+
+		for (i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+			f = json_pack("{s:s,s:I,s:s,s:I,s:b}", "say",
+			    "approval_waiting", "exception_id", (json_int_t)3,
+			    "kind", "1y", "waited", w[i].secs, "escalated", 1);
+			buf_reset(&want);
+			CHECK_INT(buf_addf(&want,
+				      "Exception request #3 (1 year) for "
+				      "Bucket public (#7) has waited %s "
+				      "for a fixit admin: please approve or "
+				      "deny it.",
+				      w[i].words),
+			    FX_OK);
+			check_say(f, &plainview, 1, buf_str(&want));
+			json_decref(f);
+		}
+		buf_release(&want);
+	}
 	TEST("unknown or missing code: a generic sentence") {
 		f = json_pack("{s:s}", "say", "<b>new");
 		check_say(f, &view, 0,
