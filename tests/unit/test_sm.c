@@ -514,7 +514,9 @@ test_approvals(void)
 		pol->approval_grace = DAY;
 		/* the click asks the reason: a modal row, nothing decided */
 		click(ACT_EXC_DENY, exc, "UADMIN", T0 + 51 * HOUR);
-		CHECK_INT(getf(prod2).exc_pending, exc);
+		f = getf(prod2);
+		CHECK_INT(f.exc_pending, exc);
+		finding_release(&f);
 		rows = drain();
 		CHECK_INT(count_kind(rows, "modal"), 1);
 		a = args_of(rows, "modal", 0);
