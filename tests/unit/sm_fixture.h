@@ -262,21 +262,6 @@ count_kind(const json_t *rows, const char *kind)
 	return n;
 }
 
-/* args of the nth row of kind (borrowed), NULL when none */
-static inline json_t *
-args_of(const json_t *rows, const char *kind, size_t nth)
-{
-	size_t i;
-	json_t *r;
-
-	json_array_foreach(rows, i, r)
-		if (strcmp(json_string_value(json_object_get(r, "kind")),
-			kind) == 0 &&
-		    nth-- == 0)
-			return json_object_get(r, "args");
-	return NULL;
-}
-
 /* the nth row of kind (borrowed), NULL when none */
 static inline json_t *
 row_of(const json_t *rows, const char *kind, size_t nth)
@@ -290,6 +275,13 @@ row_of(const json_t *rows, const char *kind, size_t nth)
 		    nth-- == 0)
 			return r;
 	return NULL;
+}
+
+/* args of the nth row of kind (borrowed), NULL when none */
+static inline json_t *
+args_of(const json_t *rows, const char *kind, size_t nth)
+{
+	return json_object_get(row_of(rows, kind, nth), "args");
 }
 
 /*
