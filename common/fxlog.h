@@ -5,7 +5,11 @@
  * tested before formatting; a caller reporting a system error names it
  * itself (strerror), as that is rarely the whole story. Messages start with __func__, are lower-case and never
  * contain a secret, a signature or a token. Thread-safe: each call writes one
- * line with a single write(2).
+ * line with a single write(2). The message is written as text a terminal
+ * shows as it is: control characters (C0, DEL, C1: newlines, escape
+ * sequences) and bytes that are not valid UTF-8 become \xNN, so input
+ * quoted in a message can neither split a line nor drive the terminal. A
+ * message longer than 2047 bytes is cut.
  */
 #ifndef FIXIT_FXLOG_H
 #define FIXIT_FXLOG_H

@@ -59,33 +59,46 @@ secret_trim(char *s, char **out)
 }
 
 fx_err
-fx_secret_from_file(const char *path, char **out)
+fx_secret_from_fd(int fd, char **out)
 {
 	char *s = NULL;
 	size_t len = 0;
 	ssize_t r;
-	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return FX_EIO;
 	s = calloc(1, FX_MAX_SECRET + 1);
-	if (s == NULL) {
-		close(fd);
+	if (s == NULL)
 		return FX_ENOMEM;
-	}
-	while ((r = read(fd, s + len, FX_MAX_SECRET + 1 - len)) > 0) {
+	while ((r = read(fd, s + len, FX_MAX_SECRET + 1 - len)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			break;
 		len += (size_t)r;
 		if (len > FX_MAX_SECRET)
 			break;
 	}
-	close(fd);
 	if (r < 0 || len > FX_MAX_SECRET || memchr(s, '\0', len) != NULL) {
 		fx_secret_free(s);
 		return r < 0 ? FX_EIO : FX_EINVAL;
 	}
 	s[len] = '\0';
 	return secret_trim(s, out);
+}
+
+fx_err
+fx_secret_from_file(const char *path, char **out)
+{
+	fx_err rc;
+	int fd, e;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return FX_EIO;
+	rc = fx_secret_from_fd(fd, out);
+	e = errno;
+	close(fd);
+	errno = e;
+	return rc;
 }
 
 fx_err
@@ -129,4 +142,66 @@ fx_hexval(char c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+size_t
+fx_utf8_len(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t len, i;
+
+	if (n == 0)
+		return 0;
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		if (s[0] == 0xe0)
+			lo = 0xa0; /* overlong */
+		else if (s[0] == 0xed)
+			hi = 0x9f; /* surrogates */
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		if (s[0] == 0xf0)
+			lo = 0x90; /* overlong */
+		else if (s[0] == 0xf4)
+			hi = 0x8f; /* past U+10FFFF */
+	} else
+		return 0;
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+int
+fx_utf8_valid(const char *s, size_t n)
+{
+	size_t i = 0, k;
+
+	while (i < n) {
+		if ((k = fx_utf8_len(s + i, n - i)) == 0)
+			return 0;
+		i += k;
+	}
+	return 1;
+}
+
+void
+fx_utf8_scrub(char *s, size_t n)
+{
+	size_t i = 0, k;
+
+	while (i < n) {
+		if ((k = fx_utf8_len(s + i, n - i)) == 0) {
+			s[i++] = '?';
+			continue;
+		}
+		i += k;
+	}
 }

@@ -1,6 +1,6 @@
 /*
  * fxutil.h - small leaf helpers: checked number parsing, constant-time
- * comparison, secret loading and wiping.
+ * comparison, secret loading and wiping, UTF-8 checks.
  */
 #ifndef FIXIT_FXUTIL_H
 #define FIXIT_FXUTIL_H
@@ -19,11 +19,23 @@ int fx_ct_equal(const void *a, size_t alen, const void *b, size_t blen);
  * fx_secret_free. Errors never include the secret.
  */
 fx_err fx_secret_from_file(const char *path, char **out) FX_WUR;
+/* the same from an open file (read to its end, not closed) */
+fx_err fx_secret_from_fd(int fd, char **out) FX_WUR;
 fx_err fx_secret_from_env(const char *name, char **out) FX_WUR;
 void fx_secret_free(char *s); /* cleanse + free; accepts NULL */
 /* the value of hex digit c (either case), -1 when it is none */
 int fx_hexval(char c);
 /* strdup that returns NULL for NULL */
 char *fx_strdup(const char *s);
+/*
+ * Bytes of the UTF-8 character at s[0..n): 1 to 4, 0 when it is not valid
+ * UTF-8 (a stray or cut sequence, overlong, a surrogate, past U+10FFFF) or
+ * n is 0.
+ */
+size_t fx_utf8_len(const char *s, size_t n);
+/* 1 when s[0..n) is valid UTF-8 throughout */
+int fx_utf8_valid(const char *s, size_t n);
+/* every byte of s[0..n) that is not valid UTF-8 replaced with '?' */
+void fx_utf8_scrub(char *s, size_t n);
 
 #endif

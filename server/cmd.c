@@ -26,6 +26,9 @@
 static const char refusal[] =
     "Sorry, that /fixit command is for fixit admins. `/fixit help` says "
     "what fixit does and how to answer it.";
+static const char unreadable[] =
+    "Sorry, fixit could not read that command: its text is not valid "
+    "UTF-8. `/fixit help` lists the commands.";
 
 /* what everyone may read: help is not a secret */
 static const char user_help_text[] =
@@ -355,6 +358,9 @@ cmd_run(struct dbw *w, const struct policy *pol, struct scan *scan,
 	buf_reset(reply);
 	if (blocks != NULL)
 		*blocks = NULL;
+	/* Slack sends UTF-8; anything else is not a command to guess at */
+	if (text != NULL && !fx_utf8_valid(text, strlen(text)))
+		return buf_adds(reply, unreadable);
 	if (!policy_is_admin(pol, user_id) && !is_word(text, "mine"))
 		return buf_adds(reply,
 		    is_help(text) ? user_help_text : refusal);
@@ -364,6 +370,8 @@ cmd_run(struct dbw *w, const struct policy *pol, struct scan *scan,
 		rc = o.rc;
 	if (rc == FX_OK) {
 		clip(&o.b);
+		/* whatever a reply quotes, it goes out as a JSON string */
+		fx_utf8_scrub(o.b.data, o.b.len);
 		rc = buf_add(reply, buf_str(&o.b), o.b.len);
 	}
 	if (rc != FX_OK && blocks != NULL) {

@@ -38,8 +38,8 @@
  * Run the command text ("status", "show 12", ...) for user_id. reply is
  * reset and receives Slack mrkdwn text (the HTTP layer wraps it in an
  * ephemeral response), at most CMD_MAX_REPLY bytes. Refusals, unknown
- * commands, bad ids and unknown playbooks are answered in reply with
- * FX_OK; an error return means the database or memory failed (reply is
+ * commands, bad ids, unknown playbooks and a text that is not valid
+ * UTF-8 are answered in reply with FX_OK (reply is always UTF-8); an error return means the database or memory failed (reply is
  * then empty). blocks (may be NULL) receives a new reference to Block
  * Kit blocks to send with the text (`mine`), else NULL. The caller owns
  * every argument.

@@ -19,6 +19,7 @@
 
 #include "fxlimits.h"
 #include "fxlog.h"
+#include "fxutil.h"
 #include "fxworker.h"
 #include "http.h"
 #include "metrics.h"
@@ -203,13 +204,18 @@ http_reply_json(struct http_reply *rp, unsigned status, json_t *obj)
 void
 http_reply_error(struct http_reply *rp, unsigned status, const char *fmt, ...)
 {
-	char msg[512];
+	struct buf msg = BUF_INIT;
 	va_list ap;
 
+	/* cut at a character, and input quoted in it made UTF-8: a JSON
+	 * string, never a 500 instead of the status meant */
+	buf_init(&msg, 512);
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	buf_vaddf_cut(&msg, fmt, ap);
 	va_end(ap);
-	http_reply_json(rp, status, json_pack("{s:s}", "error", msg));
+	fx_utf8_scrub(msg.data, msg.len);
+	http_reply_json(rp, status, json_pack("{s:s}", "error", buf_str(&msg)));
+	buf_release(&msg);
 }
 
 static enum MHD_Result

@@ -59,6 +59,8 @@ void http_defer(struct http_request *r, dbw_fn job, void *state,
 void http_reply_empty(struct http_reply *rp, unsigned status);
 void http_reply_json(struct http_reply *rp, unsigned status, json_t *obj);
 /* steals obj */
+/* {"error": message}: cut to 512 bytes at a character ("..." marking the
+ * cut), any byte that is not UTF-8 made '?' */
 void http_reply_error(struct http_reply *rp, unsigned status, const char *fmt,
     ...) __attribute__((format(printf, 3, 4)));
 void http_reply_text(struct http_reply *rp, unsigned status, const char *ctype,

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "fxtime.h"
+#include "fxutil.h"
 #include "ingest_json.h"
 #include "sm.h"
 #include "banned.h"
@@ -139,25 +140,42 @@ decode(const json_t *item, struct finding_in *f, const char **bad)
 	return why;
 }
 
+/* the longest part of an unknown member's name an error quotes */
+#define IJ_NAME_QUOTED 64
+
+/* bytes of name to quote: at most IJ_NAME_QUOTED, whole characters */
+static size_t
+quoted_len(const char *name)
+{
+	size_t n = strlen(name), k, i = 0;
+
+	while (i < n && (k = fx_utf8_len(name + i, n - i)) != 0 &&
+	       i + k <= IJ_NAME_QUOTED)
+		i += k;
+	return i;
+}
+
 fx_err
 ingest_json_item(const struct policy *pol, const json_t *item, size_t i,
     struct finding_in *f, struct buf *err)
 {
 	const char *bad, *why;
-	fx_err rc;
+	size_t q;
 
 	memset(f, 0, sizeof(*f));
 	why = decode(item, f, &bad);
-	if (why == NULL) {
-		rc = sm_check_finding(pol, f, i, err);
-		goto out;
-	}
-	if (bad != NULL)
-		rc = buf_addf(err, "findings[%zu].%s: %s", i, bad, why);
-	else
-		rc = buf_addf(err, "findings[%zu]: %s", i, why);
-	if (rc == FX_OK)
-		rc = FX_EINVAL;
-out:
-	return rc;
+	if (why == NULL)
+		return sm_check_finding(pol, f, i, err);
+	/*
+	 * bad may be the client's own name of any length: quoted in part,
+	 * whole characters only, so that the error always fits and stays
+	 * UTF-8 (jansson checked the name is).
+	 */
+	if (bad != NULL) {
+		q = quoted_len(bad);
+		buf_addf_cut(err, "findings[%zu].%.*s%s: %s", i, (int)q, bad,
+		    bad[q] != '\0' ? "..." : "", why);
+	} else
+		buf_addf_cut(err, "findings[%zu]: %s", i, why);
+	return err->len > 0 ? FX_EINVAL : FX_ENOMEM;
 }

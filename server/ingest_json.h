@@ -20,7 +20,9 @@
  * which must outlive f) and check it (sm_check_finding). FX_EINVAL with
  * "findings[i].field: why" appended to err when it is not acceptable
  * (the first problem found: unknown fields, then each field's JSON type,
- * then its value, then the check); FX_ENOMEM.
+ * then its value, then the check; an unknown field's name quoted up to
+ * 64 bytes, whole characters, "..." marking a cut; the text cut to err's
+ * cap at a character boundary, never failing for length); FX_ENOMEM.
  */
 fx_err ingest_json_item(const struct policy *pol, const json_t *item, size_t i,
     struct finding_in *f, struct buf *err) FX_WUR;

@@ -10,6 +10,10 @@ but broken payloads, unknown action ids and values are answered 200 and
 change nothing (Slack shows an error for anything else: test_slack_ack.py),
 unknown finding ids (ephemeral "not found"), bad modal submissions (errors
 on the reason field).
+Issue 13: an unknown field of 1,000 bytes or more, or of many-byte
+characters, is a 400 whose message is UTF-8 and cut at a character (it was
+a 500 with an empty message); a /fixit text that decodes to invalid UTF-8
+is a 200 ephemeral saying it could not be read (it was a 500).
 Afterwards /healthz is ok, fixitd still runs, and findings, audit and
 exceptions are exactly as before.
 """
@@ -115,6 +119,60 @@ def check_ingest_refusals(env):
     stored = {f["resource_id"] for f in env.findings()}
     check(stored == {"i-0bad0base"}, "stored after refused batches: %r",
           sorted(stored))
+
+
+def utf8_error(r, what):
+    """r is a 400 {"error": text} whose bytes are strict UTF-8; text."""
+    check(r.status == 400, "%s answered %r", what, r)
+    try:
+        text = r.body.decode("utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise AssertionError("%s: the error is not UTF-8: %r" % (what, r))
+    err = json.loads(text).get("error")
+    check(isinstance(err, str) and err, "%s: no error text: %r", what, r)
+    check(len(err.encode()) <= 512, "%s: error of %d bytes", what,
+          len(err.encode()))
+    return err
+
+
+def check_long_names(env):
+    """Unknown fields of any length and alphabet: a 400 naming them."""
+    for what, name in [
+        ("1000-byte unknown field", "k" * 1000),
+        ("1023-byte unknown field", "k" * 1023),
+        ("5000-byte unknown field", "k" * 5000),
+        ("600 two-byte characters", "\u00e9" * 600),
+        ("odd offset, three-byte", "x" + "\u20ac" * 400),
+        ("odd offset, four-byte", "xy" + "\U0001f600" * 300),
+        ("control characters", "\u001b[31m" * 100),
+    ]:
+        it = valid(1)
+        it[name] = "v"
+        err = utf8_error(env.ingest([valid(0), it]), what)
+        check("findings[1]" in err and "unknown field" in err,
+              "%s: error %r", what, err[:200])
+        check(err.startswith("findings[1]." + name[:16]),
+              "%s: the name is not quoted: %r", what, err[:200])
+    # a short unknown name is quoted whole, without a cut mark
+    it = valid(1)
+    it["colour"] = "blue"
+    err = utf8_error(env.ingest([it]), "unknown field colour")
+    check(err == "findings[0].colour: unknown field", "error %r", err)
+
+
+def check_unreadable_commands(env):
+    """/fixit texts that are not UTF-8: a 200 ephemeral, for anyone."""
+    for user in (h.ADMIN, h.OTHER):
+        for raw in (b"\xff\xfe", b"show \xc3", b"\xed\xa0\x80",
+                    b"pause \xe2\x82", b"\xc0\xaf", b"mine\x80"):
+            r = env.command(user, raw)
+            check(r.status == 200, "/fixit %r by %s answered %r", raw,
+                  user, r)
+            j = json.loads(r.body.decode("utf-8", errors="strict"))
+            check(j.get("response_type") == "ephemeral",
+                  "/fixit %r: not ephemeral: %r", raw, j)
+            check("not valid UTF-8" in (j.get("text") or ""),
+                  "/fixit %r: %r", raw, j)
 
 
 def check_signature_refusals(env, fid, post):
@@ -251,6 +309,8 @@ def test_bad_input_changes_nothing():
         snap = env.settled_snapshot(quiet=1.0)
 
         check_ingest_refusals(env)
+        check_long_names(env)
+        check_unreadable_commands(env)
         check_signature_refusals(env, fid, post)
         check_payload_refusals(env, fid, post)
 
