@@ -118,6 +118,21 @@ fx_secret_from_env(const char *name, char **out)
 }
 
 void
+fx_secret_env_scrub(const char *name)
+{
+	char *v = getenv(name);
+	size_t nlen = strlen(name), vlen;
+
+	if (v == NULL)
+		return;
+	vlen = strlen(v);
+	/* unsetenv only unlinks the entry; its bytes (on the initial stack,
+	 * what /proc/PID/environ shows) stay until overwritten */
+	unsetenv(name);
+	OPENSSL_cleanse(v - nlen - 1, nlen + 1 + vlen);
+}
+
+void
 fx_secret_free(char *s)
 {
 	if (s == NULL)

@@ -23,6 +23,13 @@ fx_err fx_secret_from_file(const char *path, char **out) FX_WUR;
 fx_err fx_secret_from_fd(int fd, char **out) FX_WUR;
 fx_err fx_secret_from_env(const char *name, char **out) FX_WUR;
 void fx_secret_free(char *s); /* cleanse + free; accepts NULL */
+/*
+ * Environment variable name removed and its NAME=value bytes wiped where
+ * they lie, so that neither the process (getenv, children) nor a reader of
+ * /proc/PID/environ sees it any more. Call before threads start: the
+ * environment is not thread-safe.
+ */
+void fx_secret_env_scrub(const char *name);
 /* the value of hex digit c (either case), -1 when it is none */
 int fx_hexval(char c);
 /* strdup that returns NULL for NULL */

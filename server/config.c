@@ -654,22 +654,10 @@ load_secret(struct loader *ld, const struct pathval *pv, const char *key,
     const char *env, char **out)
 {
 	fx_err rc;
-	int e;
 
 	*out = NULL;
-	if (pv->path != NULL) {
-		errno = 0;
-		rc = fx_secret_from_file(pv->path, out);
-		e = errno;
-		if (rc == FX_OK || rc == FX_ENOMEM)
-			return rc;
-		return cfg_err(ld, pv->line, key,
-		    "cannot use secret file "
-		    "%s: %s",
-		    pv->path,
-		    rc == FX_EIO ? strerror(e)
-				 : "empty, binary or larger than 4096 bytes");
-	}
+	if (pv->path != NULL)
+		return cfg_secret_file(ld, pv, key, out);
 	rc = fx_secret_from_env(env, out);
 	if (rc == FX_ENOTFOUND)
 		return FX_OK;

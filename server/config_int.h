@@ -145,6 +145,10 @@ fx_err cfg_parse_map(struct loader *ld, const struct section *sec, char *elem,
 
 /* ld->file into text (capped at FX_MAX_CONFIG_FILE) */
 fx_err cfg_read_file(struct loader *ld, struct buf *text) FX_WUR;
+/* the secret in file pv (key names it in errors) into *out; refused when
+ * group or others have any access to it */
+fx_err cfg_secret_file(struct loader *ld, const struct pathval *pv,
+    const char *key, char **out) FX_WUR;
 /* the one document of text into ld->doc; *loaded says to delete it */
 fx_err cfg_parse_yaml(struct loader *ld, const struct buf *text,
     int *loaded) FX_WUR;

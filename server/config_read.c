@@ -1,18 +1,21 @@
 /*
  * config_read.c - the first steps of the config loader: the file read into
  * a bounded buffer (at most FX_MAX_CONFIG_FILE) and parsed into the one
- * YAML document that config_walk.c walks. Errors go through cfg_err as
- * "FILE[:LINE]: message".
+ * YAML document that config_walk.c walks; and a secret's file, read only
+ * when no one but its owner may read or change it. Errors go through
+ * cfg_err as "FILE[:LINE]: message".
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <yaml.h>
 
 #include "config_int.h"
 #include "fxlimits.h"
+#include "fxutil.h"
 #include "banned.h"
 
 fx_err
@@ -44,6 +47,53 @@ cfg_read_file(struct loader *ld, struct buf *text)
 	}
 	close(fd);
 	return rc;
+}
+
+/*
+ * The secret in pv->path into *out (the caller wipes it with
+ * fx_secret_free). Refused, naming the file and its mode, when the file
+ * is not a regular file or group or others may read, write or run it: a
+ * secret anyone else can read is no longer a secret (chmod 600 it).
+ */
+fx_err
+cfg_secret_file(struct loader *ld, const struct pathval *pv, const char *key,
+    char **out)
+{
+	struct stat st;
+	fx_err rc;
+	int fd, e;
+
+	*out = NULL;
+	if ((fd = open(pv->path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0 ||
+	    fstat(fd, &st) != 0) {
+		e = errno;
+		if (fd >= 0)
+			close(fd);
+		return cfg_err(ld, pv->line, key,
+		    "cannot use secret file %s: %s", pv->path, strerror(e));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return cfg_err(ld, pv->line, key,
+		    "cannot use secret file %s: not a regular file", pv->path);
+	}
+	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		close(fd);
+		return cfg_err(ld, pv->line, key,
+		    "secret file %s has mode %04o: group and others must "
+		    "have no access (chmod 600 %s)",
+		    pv->path, (unsigned)(st.st_mode & 07777), pv->path);
+	}
+	errno = 0;
+	rc = fx_secret_from_fd(fd, out);
+	e = errno;
+	close(fd);
+	if (rc == FX_OK || rc == FX_ENOMEM)
+		return rc;
+	return cfg_err(ld, pv->line, key, "cannot use secret file %s: %s",
+	    pv->path,
+	    rc == FX_EIO ? strerror(e)
+			 : "empty, binary or larger than 4096 bytes");
 }
 
 static fx_err

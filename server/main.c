@@ -41,6 +41,7 @@
 #include "executor.h"
 #include "fxcurl.h"
 #include "fxlog.h"
+#include "fxutil.h"
 #include "home.h"
 #include "http.h"
 #include "metrics.h"
@@ -48,6 +49,23 @@
 #include "sender.h"
 #include "timer.h"
 #include "banned.h"
+
+/*
+ * The environment variables config.c reads secrets from: read once, then
+ * gone from the environment (children, /proc/PID/environ, a core file's
+ * environment block).
+ */
+static void
+scrub_secret_env(void)
+{
+	static const char *const names[] = { "FIXIT_SLACK_SIGNING_SECRET",
+		"FIXIT_SLACK_BOT_TOKEN", "FIXIT_INGEST_TOKENS",
+		"FIXIT_AWS_EXTERNAL_ID", "FIXIT_EVENTS_API_KEY" };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		fx_secret_env_scrub(names[i]);
+}
 
 static void
 usage(FILE *f)
@@ -235,6 +253,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	buf_release(&err);
+	scrub_secret_env();
 	if (check) {
 		printf("fixitd: %s: configuration ok\n", path);
 		config_free(cfg);

@@ -4,6 +4,7 @@
  * environment, the shipped example and test configs.
  */
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,6 +32,8 @@ tmpfile_with(const char *name, const char *text)
 	}
 	fputs(text, f);
 	fclose(f);
+	/* as a secret's file must be; whatever the umask */
+	chmod(path, 0600);
 	return path;
 }
 
@@ -620,6 +623,47 @@ test_secrets(void)
 		CHECK_INT(rc, FX_ECONFIG);
 		CHECK(strstr(buf_str(&err), ":4: ingest.tokens_file: cannot "
 					    "use secret file") != NULL);
+		free(text);
+	}
+	TEST("a secret file group or others may use is refused") {
+		static const unsigned modes[] = { 0644, 0640, 0604, 0620, 0602,
+			0610, 0400 };
+		char want[256];
+		size_t i;
+
+		tmpfile_with("sig", "sig-zzz-secret\n");
+		text =
+		    expand_dir(MIN_HEAD "slack:\n"
+					"  signing_secret_file: @DIR@/sig\n");
+		for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+			CHECK_INT(chmod(tmpfile_with("sig", "sig-zzz-secret\n"),
+				      modes[i]),
+			    0);
+			rc = load(text, &c, &err);
+			if (modes[i] == 0400) {
+				CHECK_INT(rc, FX_OK);
+				if (rc == FX_OK) {
+					CHECK_STR(c->signing_secret,
+					    "sig-zzz-secret");
+					config_free(c);
+				}
+				continue;
+			}
+			CHECK_INT(rc, FX_ECONFIG);
+			snprintf(want, sizeof(want),
+			    ":4: slack.signing_secret_file: secret file "
+			    "%s/sig has mode %04o: group and others must have "
+			    "no access (chmod 600 %s/sig)",
+			    tmpdir, modes[i], tmpdir);
+			CHECK(strstr(buf_str(&err), want) != NULL);
+			CHECK(strstr(buf_str(&err), "zzz") == NULL);
+		}
+		free(text);
+		text = expand_dir(MIN_HEAD "slack:\n"
+					   "  signing_secret_file: @DIR@\n");
+		rc = load(text, &c, &err);
+		CHECK_INT(rc, FX_ECONFIG);
+		CHECK(strstr(buf_str(&err), "not a regular file") != NULL);
 		free(text);
 	}
 	buf_release(&err);
