@@ -42,6 +42,7 @@
 #include "fxcurl.h"
 #include "fxlog.h"
 #include "fxutil.h"
+#include "healthcheck.h"
 #include "home.h"
 #include "http.h"
 #include "metrics.h"
@@ -72,9 +73,12 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: fixitd [-n] [-c FILE] [--demo]\n"
+	    "       fixitd --healthcheck [URL]\n"
 	    "  -c FILE   configuration (default /etc/fixit/fixit.yaml)\n"
 	    "  -n        check the configuration and exit (0 valid, 1 not)\n"
-	    "  --demo    sample findings with 30 s deadlines\n");
+	    "  --demo    sample findings with 30 s deadlines\n"
+	    "  --healthcheck [URL]  exit 0 when GET URL (default " HEALTHCHECK_URL
+	    ") answers 200 within 5 s, else 1\n");
 }
 
 struct running {
@@ -212,6 +216,7 @@ main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "demo", no_argument, NULL, 'D' },
+		{ "healthcheck", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -220,7 +225,7 @@ main(int argc, char **argv)
 	struct buf err = BUF_INIT;
 	struct running r;
 	sigset_t all;
-	int ch, check = 0, demo = 0, code = 1, sig;
+	int ch, check = 0, demo = 0, code = 1, sig, hc = 0;
 
 	while ((ch = getopt_long(argc, argv, "c:nh", opts, NULL)) != -1) {
 		switch (ch) {
@@ -233,6 +238,9 @@ main(int argc, char **argv)
 		case 'D':
 			demo = 1;
 			break;
+		case 'H':
+			hc = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -241,7 +249,12 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (optind != argc) {
+	/* a container's probe: no config, no log, only the answer */
+	if (hc && optind + 1 >= argc)
+		return healthcheck(optind < argc ? argv[optind]
+						 : HEALTHCHECK_URL,
+		    5000);
+	if (optind != argc || hc) {
 		usage(stderr);
 		return 1;
 	}
