@@ -10,6 +10,8 @@
 #include "fxutil.h"
 #include "banned.h"
 
+extern char **environ;
+
 fx_err
 fx_strtoll(const char *s, int64_t min, int64_t max, int64_t *out)
 {
@@ -120,16 +122,25 @@ fx_secret_from_env(const char *name, char **out)
 void
 fx_secret_env_scrub(const char *name)
 {
-	char *v = getenv(name);
-	size_t nlen = strlen(name), vlen;
+	size_t nlen = strlen(name), n = 0, i;
+	char **e, *hit[8];
 
-	if (v == NULL)
-		return;
-	vlen = strlen(v);
-	/* unsetenv only unlinks the entry; its bytes (on the initial stack,
-	 * what /proc/PID/environ shows) stay until overwritten */
+	/*
+	 * unsetenv only unlinks the entries; their bytes (on the initial
+	 * stack: what /proc/PID/environ shows) stay until overwritten. Every
+	 * value wiped first (a name may be given twice), then the names of
+	 * the first few.
+	 */
+	for (e = environ; e != NULL && *e != NULL; e++) {
+		if (strncmp(*e, name, nlen) != 0 || (*e)[nlen] != '=')
+			continue;
+		OPENSSL_cleanse(*e + nlen + 1, strlen(*e + nlen + 1));
+		if (n < sizeof(hit) / sizeof(hit[0]))
+			hit[n++] = *e;
+	}
 	unsetenv(name);
-	OPENSSL_cleanse(v - nlen - 1, nlen + 1 + vlen);
+	for (i = 0; i < n; i++)
+		OPENSSL_cleanse(hit[i], nlen + 1);
 }
 
 void

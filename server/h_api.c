@@ -179,9 +179,11 @@ h_findings_post(struct app *a, struct http_request *r, struct http_reply *rp)
 	for (i = 0; i < j->n; i++) {
 		rc = ingest_json_item(a->cfg->policy, json_array_get(j->doc, i),
 		    i, &j->items[i], &err);
+		/* a bad item is the client's (400, its error never empty);
+		 * anything else ours */
 		if (rc != FX_OK) {
 			http_reply_error(rp, rc == FX_EINVAL ? 400 : 500, "%s",
-			    buf_str(&err));
+			    rc == FX_EINVAL ? buf_str(&err) : fx_strerror(rc));
 			goto out;
 		}
 	}
