@@ -71,7 +71,7 @@ log_escape(char *line, size_t n, size_t cap, const char *msg, size_t len)
 	return n;
 }
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 vlog(enum log_level lvl, const char *fmt, va_list ap)
 {
 	static const char *const tags[] = { "error", "warn", "info", "debug" };
