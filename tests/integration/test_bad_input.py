@@ -21,6 +21,7 @@ exceptions are exactly as before.
 import json
 import re
 import time
+import urllib.parse
 
 import harness as h
 from harness import check
@@ -175,6 +176,40 @@ def check_unreadable_commands(env):
                   "/fixit %r: %r", raw, j)
 
 
+FORGED = "2026-01-01T00:00:00.000Z error forged line"
+
+
+def check_log_escapes(env):
+    """Input cannot forge a log line or drive a terminal: after hostile
+    bytes (escape codes, CR LF and a forged line, C1, invalid UTF-8) in
+    payloads and commands, fixitd's whole log (debug level) is UTF-8
+    without a control character but its newlines. fixitd quotes little
+    input in its log by design; the escaping itself is test_common_log."""
+    evil = "\x1b[2J\x1b]0;pwned\x07\r\n" + FORGED + "\u009b31m\x7f"
+    for body in (b"payload=" + urllib.parse.quote(evil).encode(),
+                 b"payload=%7B" + urllib.parse.quote(evil).encode(),
+                 b"payload=%FF%FE%1B%5B31m%0A" + FORGED.encode()):
+        r = env.slack_post("/slack/actions", body)
+        check(r.status == 200, "payload %r answered %r", body[:40], r)
+    r = env.command(h.ADMIN, evil)
+    check(r.status == 200, "/fixit with escapes answered %r", r)
+    r = env.command(h.ADMIN, b"\xff\x1b[31m\n" + FORGED.encode())
+    check(r.status == 200, "/fixit with bytes answered %r", r)
+    time.sleep(0.3)
+    with open(env.fixitd.stderr_path, "rb") as f:
+        log = f.read()
+    try:
+        log.decode("utf-8", errors="strict")
+    except UnicodeDecodeError as e:
+        raise AssertionError("the log is not UTF-8: %s: %r" % (
+            e, log[max(0, e.start - 60):e.end + 20]))
+    bad = [c for c in set(log) if (c < 0x20 and c != 0x0a) or c == 0x7f]
+    check(not bad, "control bytes %r in the log", bad)
+    check(b"\xc2\x9b" not in log, "a C1 CSI in the log")
+    check(not any(ln.startswith(FORGED.encode())
+                  for ln in log.split(b"\n")), "a forged log line")
+
+
 def check_signature_refusals(env, fid, post):
     body = h.payload_form(h.block_actions(h.OWNER, "fixit_fix_now", fid,
                                           channel=post.response["channel"],
@@ -314,6 +349,7 @@ def test_bad_input_changes_nothing():
         check_signature_refusals(env, fid, post)
         check_payload_refusals(env, fid, post)
 
+        check_log_escapes(env)
         time.sleep(1.5)
         check(env.fixitd.alive(), "fixitd died")
         check(env.healthz(), "/healthz not ok")
