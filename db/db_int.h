@@ -108,6 +108,11 @@ enum db_sql {
 	SQL_EXC_SET_REMINDED,
 	SQL_EXC_SET_ESCALATED,
 	SQL_EXC_MSGS,
+	/* db_told.c: the owner told first, the outbox's health */
+	SQL_DUE_DEADLINE_LIVE,
+	SQL_AUDIT_COUNT_F_SINCE,
+	SQL_OUTBOX_ADD_AT,
+	SQL_OUTBOX_OLDEST,
 	SQL__COUNT
 };
 extern const char *const db_sql_text[SQL__COUNT];
