@@ -38,6 +38,5 @@ fx_err
 db_outbox_oldest(struct db *db, int64_t *created_at)
 {
 	*created_at = 0;
-	return db_count(db, SQL_OUTBOX_OLDEST, DB_NOARGS, created_at,
-	    __func__);
+	return db_count(db, SQL_OUTBOX_OLDEST, DB_NOARGS, created_at, __func__);
 }

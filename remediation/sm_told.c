@@ -16,8 +16,8 @@
  * configured. *pb set. FX_ENOTFOUND when it is not (nothing to do).
  */
 static fx_err
-told_load(struct db *db, const struct policy *pol, int64_t id,
-    int64_t asked_at, struct finding *f, const struct playbook **pb)
+told_load(struct db *db, const struct policy *pol, int64_t id, int64_t asked_at,
+    struct finding *f, const struct playbook **pb)
 {
 	fx_err rc;
 
@@ -26,8 +26,7 @@ told_load(struct db *db, const struct policy *pol, int64_t id,
 	if (rc != FX_OK)
 		return rc;
 	*pb = policy_playbook(pol, f->playbook);
-	if (f->state != FS_NOTIFIED || asked_at < f->notified_at ||
-	    *pb == NULL)
+	if (f->state != FS_NOTIFIED || asked_at < f->notified_at || *pb == NULL)
 		return FX_ENOTFOUND;
 	return FX_OK;
 }
@@ -71,14 +70,13 @@ sm_notify_failed(struct db *db, const struct policy *pol, int64_t finding_id,
 	rc = told_load(db, pol, finding_id, asked_at, &f, &pb);
 	if (rc != FX_OK || f.deadline != 0 || f.reminder_sent)
 		goto out; /* told by another row, or not waiting */
-	retry = pb->grace > 0 && pb->grace < SM_RETELL_S ? pb->grace
-							 : SM_RETELL_S;
-	rc = db_audit_count_since(db, f.id, "owner_unreachable",
-	    f.notified_at, &told_before);
+	retry =
+	    pb->grace > 0 && pb->grace < SM_RETELL_S ? pb->grace : SM_RETELL_S;
+	rc = db_audit_count_since(db, f.id, "owner_unreachable", f.notified_at,
+	    &told_before);
 	if (rc != FX_OK)
 		goto out;
-	rc = sm_apply(db, &f, FS_NOTIFIED, SM_ACTOR_SYSTEM,
-	    "owner_unreachable",
+	rc = sm_apply(db, &f, FS_NOTIFIED, SM_ACTOR_SYSTEM, "owner_unreachable",
 	    "The owner could not be told: nothing is fixed until they are; "
 	    "fixit asks again",
 	    now, "{s:s,s:I}", "error", why != NULL ? why : "", "retry_in",
@@ -91,9 +89,9 @@ sm_notify_failed(struct db *db, const struct policy *pol, int64_t finding_id,
 		goto out;
 	args = json_pack("{s:s,s:b}", "mode", policy_mode_name(pb->mode),
 	    "again", 1);
-	rc = args != NULL ? db_outbox_add_at(db, "notify", f.id, args,
-				now + retry, now)
-			  : FX_ENOMEM;
+	rc = args != NULL
+		 ? db_outbox_add_at(db, "notify", f.id, args, now + retry, now)
+		 : FX_ENOMEM;
 	if (rc == FX_OK)
 		log_info("%s: finding #%lld: owner not told (%s); asked again "
 			 "in %llds",

@@ -291,7 +291,7 @@ struct gauge_job {
 	json_t *counts;
 	json_t *events;
 	int64_t pending;
-	json_t *fp; /* approved false positives per playbook */
+	json_t *fp;	/* approved false positives per playbook */
 	int64_t oldest; /* the oldest pending outbox row's created_at */
 };
 
@@ -350,8 +350,8 @@ h_metrics(struct app *a, struct http_request *r, struct http_reply *rp)
 		    "# TYPE fixit_outbox_oldest_pending_seconds gauge\n"
 		    "fixit_outbox_oldest_pending_seconds %lld\n",
 		    (long long)(j.oldest > 0 && fx_now() > j.oldest
-			    ? fx_now() - j.oldest
-			    : 0));
+				    ? fx_now() - j.oldest
+				    : 0));
 	if (rc == FX_OK)
 		rc = buf_adds(&out,
 		    "# HELP fixit_events Received events by "

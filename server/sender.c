@@ -261,8 +261,7 @@ post(struct sender *s, json_t *msg, const char *channel, const char *thread,
  * message shows it, and the outcome job records it from c->told_at.
  */
 static void
-told_deadline(struct sender *s, struct row_ctx *c,
-    struct slack_finding_view *v)
+told_deadline(struct sender *s, struct row_ctx *c, struct slack_finding_view *v)
 {
 	const struct playbook *pb =
 	    policy_playbook(s->app->cfg->policy, c->f.playbook);

@@ -20,7 +20,7 @@ test_mode_switch(void)
 	in = item("pb-shadow", PROD, "ms2", "UOWNER");
 	sid = ingest1(&in, T0, NULL);
 	json_decref(drain()); /* the owner told: the deadline starts */
-	hk(T0 + 48 * HOUR); /* notify deadline lapses */
+	hk(T0 + 48 * HOUR);   /* notify deadline lapses */
 	json_decref(drain());
 	TEST("notify -> enforce: re-ingest asks again with a deadline") {
 		pbk("pb-notify")->mode = PB_ENFORCE;

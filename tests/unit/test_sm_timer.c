@@ -95,7 +95,7 @@ test_pause_modes(void)
 	in = item("pb-notify", PROD, "p2", "UOWNER");
 	nid = ingest1(&in, T0, NULL);
 	json_decref(drain()); /* both owners told */
-	hk(T0 + 24 * HOUR); /* reminders */
+	hk(T0 + 24 * HOUR);   /* reminders */
 	json_decref(drain());
 	TEST("paused playbook does not fix at the deadline") {
 		set_pause("pb-nope", 1, FX_ENOTFOUND);
