@@ -456,9 +456,12 @@ fx_err db_exc_pending(struct db *db, size_t max, json_t **out) FX_WUR;
 fx_err db_finding_ids_deadline(struct db *db, int64_t now,
     const json_t *playbooks, size_t max, int64_t **ids,
     size_t *n) FX_WUR; /* free(*ids) */
-/* how many audit rows of finding_id are of event and at or after since */
-fx_err db_audit_count_since(struct db *db, int64_t finding_id,
-    const char *event, int64_t since, int64_t *count) FX_WUR;
+/*
+ * how many outbox rows of finding_id of kind, created at or after since,
+ * say fact code `say` and are pending or sent (not dropped)
+ */
+fx_err db_outbox_said(struct db *db, int64_t finding_id, const char *kind,
+    const char *say, int64_t since, int64_t *count) FX_WUR;
 /* db_outbox_add, the row first due at due (not before) */
 fx_err db_outbox_add_at(struct db *db, const char *kind, int64_t finding_id,
     const json_t *args, int64_t due, int64_t now) FX_WUR;

@@ -110,7 +110,7 @@ enum db_sql {
 	SQL_EXC_MSGS,
 	/* db_told.c: the owner told first, the outbox's health */
 	SQL_DUE_DEADLINE_LIVE,
-	SQL_AUDIT_COUNT_F_SINCE,
+	SQL_OUTBOX_SAID,
 	SQL_OUTBOX_ADD_AT,
 	SQL_OUTBOX_OLDEST,
 	SQL__COUNT

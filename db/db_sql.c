@@ -389,10 +389,12 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "playbook NOT IN (SELECT name FROM pauses) AND "
 	    "NOT EXISTS (SELECT 1 FROM pauses WHERE name = 'all') "
 	    "ORDER BY deadline, id LIMIT ?2",
-	/* one finding's events of a kind since a time: audit_finding */
-	[SQL_AUDIT_COUNT_F_SINCE] =
-	    "SELECT count(*) FROM audit WHERE finding_id = ?1 AND event = ?2 "
-	    "AND at >= ?3",
+	/* a finding's rows of a kind saying a fact since a time, not dropped
+	 * (rare: a scan of the outbox, which is purged) */
+	[SQL_OUTBOX_SAID] =
+	    "SELECT count(*) FROM outbox WHERE finding_id = ?1 AND kind = ?2 "
+	    "AND created_at >= ?4 AND state IN ('pending', 'sent') AND "
+	    "json_extract(args, '$.say') = ?3",
 	/* a row first due at ?4 (created ?5) */
 	[SQL_OUTBOX_ADD_AT] =
 	    "INSERT INTO outbox (kind, finding_id, args, "

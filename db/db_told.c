@@ -1,6 +1,6 @@
 /*
- * db_told.c - what "no owner fixed unasked" needs of the store: a finding's
- * events since a time, an outbox row due later, the outbox's oldest
+ * db_told.c - what "no owner fixed unasked" needs of the store: what a
+ * finding's outbox rows said, an outbox row due later, the outbox's oldest
  * pending row (db.h).
  */
 #include <stddef.h>
@@ -9,15 +9,16 @@
 #include "banned.h"
 
 fx_err
-db_audit_count_since(struct db *db, int64_t finding_id, const char *event,
-    int64_t since, int64_t *count)
+db_outbox_said(struct db *db, int64_t finding_id, const char *kind,
+    const char *say, int64_t since, int64_t *count)
 {
 	*count = 0;
-	if (event == NULL)
+	if (kind == NULL || say == NULL)
 		return FX_EINVAL;
-	return db_count(db, SQL_AUDIT_COUNT_F_SINCE,
-	    DB_ARGS(DB_INT(finding_id), DB_TEXT(event), DB_INT(since)), count,
-	    __func__);
+	return db_count(db, SQL_OUTBOX_SAID,
+	    DB_ARGS(DB_INT(finding_id), DB_TEXT(kind), DB_TEXT(say),
+		DB_INT(since)),
+	    count, __func__);
 }
 
 fx_err

@@ -310,7 +310,8 @@ fx_err sm_housekeeping(struct db *db, const struct policy *pol,
  *   dropped (dead-lettered: attempts used up, or refused) ->
  *     sm_notify_failed: the finding keeps waiting (no deadline), audit
  *     "owner_unreachable" with why, the admins told once per waiting
- *     cycle (admin_msg owner_unreachable {message, retry}), and the
+ *     cycle (admin_msg owner_unreachable {message, retry}; queued again
+ *     only when that row was dropped too), and the
  *     notify is queued again SM_RETELL_S later at most (the playbook's
  *     grace when shorter): once Slack is back the owner is told and the
  *     deadline counts from then.

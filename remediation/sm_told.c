@@ -72,8 +72,10 @@ sm_notify_failed(struct db *db, const struct policy *pol, int64_t finding_id,
 		goto out; /* told by another row, or not waiting */
 	retry =
 	    pb->grace > 0 && pb->grace < SM_RETELL_S ? pb->grace : SM_RETELL_S;
-	rc = db_audit_count_since(db, f.id, "owner_unreachable", f.notified_at,
-	    &told_before);
+	/* the admins told once: again only when that message was dropped
+	 * too (Slack down for them as well) */
+	rc = db_outbox_said(db, f.id, "admin_msg", "owner_unreachable",
+	    f.notified_at, &told_before);
 	if (rc != FX_OK)
 		goto out;
 	rc = sm_apply(db, &f, FS_NOTIFIED, SM_ACTOR_SYSTEM, "owner_unreachable",
