@@ -465,6 +465,9 @@ fx_err db_outbox_said(struct db *db, int64_t finding_id, const char *kind,
 /* db_outbox_add, the row first due at due (not before) */
 fx_err db_outbox_add_at(struct db *db, const char *kind, int64_t finding_id,
     const json_t *args, int64_t due, int64_t now) FX_WUR;
+/* how many findings wait for their owner to be told (notified, no
+ * deadline yet: remediation/sm.h "told first") */
+fx_err db_waiting_told(struct db *db, int64_t *count) FX_WUR;
 /* created_at of the oldest pending row, 0 when none is pending */
 fx_err db_outbox_oldest(struct db *db, int64_t *created_at) FX_WUR;
 

@@ -113,6 +113,7 @@ enum db_sql {
 	SQL_OUTBOX_SAID,
 	SQL_OUTBOX_ADD_AT,
 	SQL_OUTBOX_OLDEST,
+	SQL_F_WAITING_TOLD,
 	SQL__COUNT
 };
 extern const char *const db_sql_text[SQL__COUNT];

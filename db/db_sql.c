@@ -400,6 +400,11 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "INSERT INTO outbox (kind, finding_id, args, "
 	    "next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
 	/* the oldest pending row's creation: the lowest id (outbox_pending) */
+	/* notified, not told yet (remediation/sm.h): findings_notified's
+	 * NULL range */
+	[SQL_F_WAITING_TOLD] =
+	    "SELECT count(*) FROM findings INDEXED BY findings_notified WHERE "
+	    "state = 'notified' AND deadline IS NULL AND reminder_sent = 0",
 	[SQL_OUTBOX_OLDEST] =
 	    "SELECT coalesce((SELECT created_at FROM outbox INDEXED BY "
 	    "outbox_pending WHERE state = 'pending' ORDER BY id LIMIT 1), 0)",

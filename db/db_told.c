@@ -41,3 +41,10 @@ db_outbox_oldest(struct db *db, int64_t *created_at)
 	*created_at = 0;
 	return db_count(db, SQL_OUTBOX_OLDEST, DB_NOARGS, created_at, __func__);
 }
+
+fx_err
+db_waiting_told(struct db *db, int64_t *count)
+{
+	*count = 0;
+	return db_count(db, SQL_F_WAITING_TOLD, DB_NOARGS, count, __func__);
+}

@@ -322,8 +322,7 @@ fx_err sm_housekeeping(struct db *db, const struct policy *pol,
 fx_err sm_notified_delivered(struct db *db, const struct policy *pol,
     int64_t finding_id, int64_t asked_at, int64_t told_at) FX_WUR;
 fx_err sm_notify_failed(struct db *db, const struct policy *pol,
-    int64_t finding_id, int64_t asked_at, const char *why,
-    int64_t now) FX_WUR;
+    int64_t finding_id, int64_t asked_at, const char *why, int64_t now) FX_WUR;
 
 struct sm_job {
 	int64_t finding_id;

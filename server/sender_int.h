@@ -38,7 +38,7 @@ struct row_ctx {
 	int done; /* 0 not yet, 1 sent, 2 retry, 3 dead, 4 held */
 	char *err;
 	char *msg_channel, *msg_ts, *msg_uid; /* a notify's message */
-	int64_t told_at; /* a notify posted: when (its deadline starts) */
+	int64_t told_at;       /* a notify posted: when (its deadline starts) */
 	char *reminder_ts;     /* the reminder in the finding's thread */
 	char *new_reminder_ts; /* a reminder posted now, to record */
 	char iac[257];	       /* the view's managed_by, when there is one */

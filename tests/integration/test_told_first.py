@@ -8,7 +8,8 @@ notified with no deadline and is never fixed, even long past the grace;
 fixit_outbox_pending and fixit_outbox_oldest_pending_seconds show the
 queue meanwhile; the admins get one "could not tell the owner" message
 (not one per drop: the owner is asked again every grace). Once Slack is
-back the owner is told, and the
+back the owner is told (/fixit status counts the waiting finding
+meanwhile), and the
 deadline counts from that delivery: the fix runs a grace after it, not
 before. The queue empties and the gauges return to 0.
 """
@@ -72,6 +73,9 @@ def test_told_first():
         check(env.q1("SELECT count(*) FROM audit WHERE finding_id = ? AND "
                      "to_state = 'fixing'", fid) == 0, "fixing unasked")
         check(not env.notify_posts(fid), "a notify was delivered")
+        text = env.fixit("status")
+        check("Waiting for the owner to be told:* 1" in text,
+              "/fixit status does not show the waiting finding: %r", text)
         check(events(env, fid, "owner_unreachable") >= 2,
               "the owner not asked again: %d drops",
               events(env, fid, "owner_unreachable"))
@@ -80,8 +84,10 @@ def test_told_first():
         # that delivery; the admins were told once only
         env.fake.clear_faults()
         post = env.wait_notify(fid, timeout=20)
-        told = env.q1("SELECT at FROM audit WHERE finding_id = ? AND "
-                      "event = 'owner_told'", fid)
+        # recorded by the sender's next flush, after the call returned
+        told = h.wait_until(lambda: env.q1(
+            "SELECT at FROM audit WHERE finding_id = ? AND "
+            "event = 'owner_told'", fid), 5, what="owner_told recorded")
         deadline = env.q1("SELECT deadline FROM findings WHERE id = ?", fid)
         check(told is not None and abs(told - post.at) <= 2,
               "owner_told at %r, the notify delivered at %.1f", told,
