@@ -115,5 +115,24 @@ def test_told_first():
         check(m(env, "fixit_outbox_dropped_total") >= 1, "dropped reset")
 
 
+def test_console_counts_as_told():
+    """slack.mode console: a notify printed is delivered; the deadline
+    starts then and the fix follows a grace later."""
+    pbs = [h.playbook("imds-fast", grace="%ds" % GRACE)]
+    with h.Env("told-console", playbooks=pbs,
+               slack={"mode": "console"}) as env:
+        [fid] = env.ingest_ok([h.item("imds-fast", h.NONPROD,
+                                      "i-0told0console")])
+        told = h.wait_until(lambda: env.q1(
+            "SELECT at FROM audit WHERE finding_id = ? AND "
+            "event = 'owner_told'", fid), 10, what="owner_told (printed)")
+        h.wait_until(lambda: env.state(fid) == "fixed", 20,
+                     what="fixed a grace after it was printed")
+        fixing_at = env.q1("SELECT min(at) FROM audit WHERE finding_id = ? "
+                           "AND to_state = 'fixing'", fid)
+        check(fixing_at >= told + GRACE, "fixing at %r, told at %r",
+              fixing_at, told)
+
+
 if __name__ == "__main__":
-    h.run_tests(test_told_first)
+    h.run_tests(test_told_first, test_console_counts_as_told)
