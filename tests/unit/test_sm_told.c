@@ -27,9 +27,10 @@ due_rows(int64_t at, int64_t id, const char *kind)
 	return k;
 }
 
-/* the pending notify row of finding id, dropped (dead) as Slack failed */
+/* the pending rows of kind of finding id due at now, dropped (dead) as
+ * Slack failed; a notify's drop recorded as the sender does */
 static void
-drop_notify(int64_t id, int64_t now)
+drop_kind(int64_t id, const char *kind, int64_t now)
 {
 	struct outbox_row *rows = NULL;
 	size_t i, n = 0;
@@ -38,17 +39,25 @@ drop_notify(int64_t id, int64_t now)
 	CHECK_INT(db_begin(db), FX_OK);
 	for (i = 0; i < n; i++) {
 		if (rows[i].finding_id == id &&
-		    strcmp(rows[i].kind, "notify") == 0) {
+		    strcmp(rows[i].kind, kind) == 0) {
 			CHECK_INT(db_outbox_dead(db, rows[i].id, "fatal_error"),
 			    FX_OK);
-			CHECK_INT(sm_notify_failed(db, pol, id,
-				      rows[i].created_at, "fatal_error", now),
-			    FX_OK);
+			if (strcmp(kind, "notify") == 0)
+				CHECK_INT(sm_notify_failed(db, pol, id,
+					      rows[i].created_at, "fatal_error",
+					      now),
+				    FX_OK);
 		}
 		outbox_row_release(&rows[i]);
 	}
 	CHECK_INT(db_commit(db), FX_OK);
 	free(rows);
+}
+
+static void
+drop_notify(int64_t id, int64_t now)
+{
+	drop_kind(id, "notify", now);
 }
 
 static void
@@ -162,6 +171,15 @@ test_dropped(void)
 		drop_notify(id2, T0 + 5);
 		CHECK_INT(due_rows(T0 + 64, id2, "notify"), 0);
 		CHECK_INT(due_rows(T0 + 65, id2, "notify"), 1);
+	}
+	TEST("Slack down for the admins too: told again at the next drop") {
+		CHECK_INT(due_rows(T0 + 65, id2, "admin_msg"), 1);
+		drop_kind(id2, "admin_msg", T0 + 65);
+		CHECK_INT(due_rows(T0 + 65, id2, "admin_msg"), 0);
+		drop_notify(id2, T0 + 65);
+		CHECK_INT(due_rows(T0 + 65, id2, "admin_msg"), 1);
+		drop_notify(id2, T0 + 125);
+		CHECK_INT(due_rows(T0 + 125, id2, "admin_msg"), 1);
 		pbk("pb-enforce")->grace = 48 * HOUR;
 	}
 	TEST("a told finding is not made to wait by a late drop") {
