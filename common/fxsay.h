@@ -44,6 +44,8 @@
  *   exc_request_lapsed {}
  * To the admins (admin_msg) or a person (dm):
  *   fix_failed_admin {attempts, message}
+ *   owner_unreachable {message, retry (seconds)}  the notify was dropped
+ *                 (admins; remediation/sm_told.c)
  *   undo_result   {result "done"|"rehearsed"|"failed", by, message}
  *   breaker       {playbook, breaker "failures"|"undos", count,
  *                  threshold, window (seconds)}

@@ -447,4 +447,28 @@ fx_err db_owner_open(struct db *db, const char *slack_id, size_t max,
  * exceptions each with "finding", as db_exceptions_list */
 fx_err db_exc_pending(struct db *db, size_t max, json_t **out) FX_WUR;
 
+/* ---- the owner told first, the outbox's health (db_told.c) --------- */
+/*
+ * DUE_DEADLINE limited to the playbooks named in playbooks (a JSON array
+ * of strings: the configured ones) that are not paused (nor "all"):
+ * what the timer would skip is never read. Soonest deadline first.
+ */
+fx_err db_finding_ids_deadline(struct db *db, int64_t now,
+    const json_t *playbooks, size_t max, int64_t **ids,
+    size_t *n) FX_WUR; /* free(*ids) */
+/*
+ * how many outbox rows of finding_id of kind, created at or after since,
+ * say fact code `say` and are pending or sent (not dropped)
+ */
+fx_err db_outbox_said(struct db *db, int64_t finding_id, const char *kind,
+    const char *say, int64_t since, int64_t *count) FX_WUR;
+/* db_outbox_add, the row first due at due (not before) */
+fx_err db_outbox_add_at(struct db *db, const char *kind, int64_t finding_id,
+    const json_t *args, int64_t due, int64_t now) FX_WUR;
+/* how many findings wait for their owner to be told (notified, no
+ * deadline yet: remediation/sm.h "told first") */
+fx_err db_waiting_told(struct db *db, int64_t *count) FX_WUR;
+/* created_at of the oldest pending row, 0 when none is pending */
+fx_err db_outbox_oldest(struct db *db, int64_t *created_at) FX_WUR;
+
 #endif

@@ -395,6 +395,21 @@ db_finding_ids_remind(struct db *db, int64_t now, int64_t until, size_t max,
 }
 
 fx_err
+db_finding_ids_deadline(struct db *db, int64_t now, const json_t *playbooks,
+    size_t max, int64_t **ids, size_t *n)
+{
+	struct db_vec vec = DB_VEC_INIT(sizeof(int64_t));
+	fx_err rc = FX_OK;
+
+	if (max > 0 && playbooks != NULL)
+		rc = db_each(db, SQL_DUE_DEADLINE_LIVE,
+		    DB_ARGS(DB_INT(now), DB_INT(db_limit(max)),
+			DB_JSON(playbooks)),
+		    id_row, &vec, __func__);
+	return ids_done(&vec, rc, ids, n);
+}
+
+fx_err
 db_finding_ids_rehearsed(struct db *db, const char *playbook, int64_t after,
     size_t max, int64_t **ids, size_t *n)
 {

@@ -108,6 +108,12 @@ enum db_sql {
 	SQL_EXC_SET_REMINDED,
 	SQL_EXC_SET_ESCALATED,
 	SQL_EXC_MSGS,
+	/* db_told.c: the owner told first, the outbox's health */
+	SQL_DUE_DEADLINE_LIVE,
+	SQL_OUTBOX_SAID,
+	SQL_OUTBOX_ADD_AT,
+	SQL_OUTBOX_OLDEST,
+	SQL_F_WAITING_TOLD,
 	SQL__COUNT
 };
 extern const char *const db_sql_text[SQL__COUNT];

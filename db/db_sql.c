@@ -376,4 +376,36 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "UPDATE exceptions SET escalated_at = ?2 WHERE id = ?1",
 	[SQL_EXC_MSGS] = "SELECT admin_channel, admin_ts, remind_ts, "
 			 "escalate_ts FROM exceptions WHERE id = ?1",
+	/*
+	 * db_told.c. The due deadlines of the playbooks configured (?3: a
+	 * JSON array of names) and not paused: the rows the timer would skip
+	 * are not read, so they can never fill its batch (sm_timer.c).
+	 */
+	[SQL_DUE_DEADLINE_LIVE] =
+	    "SELECT id FROM findings INDEXED BY findings_notified WHERE "
+	    "state = 'notified' AND deadline <= ?1 AND "
+	    "coalesce(exc_pending, 0) = 0 AND "
+	    "playbook IN (SELECT value FROM json_each(?3)) AND "
+	    "playbook NOT IN (SELECT name FROM pauses) AND "
+	    "NOT EXISTS (SELECT 1 FROM pauses WHERE name = 'all') "
+	    "ORDER BY deadline, id LIMIT ?2",
+	/* a finding's rows of a kind saying a fact since a time, not dropped
+	 * (rare: a scan of the outbox, which is purged) */
+	[SQL_OUTBOX_SAID] =
+	    "SELECT count(*) FROM outbox WHERE finding_id = ?1 AND kind = ?2 "
+	    "AND created_at >= ?4 AND state IN ('pending', 'sent') AND "
+	    "json_extract(args, '$.say') = ?3",
+	/* a row first due at ?4 (created ?5) */
+	[SQL_OUTBOX_ADD_AT] =
+	    "INSERT INTO outbox (kind, finding_id, args, "
+	    "next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+	/* the oldest pending row's creation: the lowest id (outbox_pending) */
+	/* notified, not told yet (remediation/sm.h): findings_notified's
+	 * NULL range */
+	[SQL_F_WAITING_TOLD] =
+	    "SELECT count(*) FROM findings INDEXED BY findings_notified WHERE "
+	    "state = 'notified' AND deadline IS NULL AND reminder_sent = 0",
+	[SQL_OUTBOX_OLDEST] =
+	    "SELECT coalesce((SELECT created_at FROM outbox INDEXED BY "
+	    "outbox_pending WHERE state = 'pending' ORDER BY id LIMIT 1), 0)",
 };

@@ -29,7 +29,8 @@
  * put into words by slack/slack_say.h; nothing here writes Slack markup,
  * and audit reasons are plain text. (Rows queued by an older version
  * carry "text", already mrkdwn, instead: still delivered as they are.)
- *   notify            the first message asking the owner (buttons)
+ *   notify            the first message asking the owner (buttons);
+ *                     its delivery starts the deadline (sm_told.c)
  *   reminder          reminder before the deadline (thread reply; its ts
  *                     is kept: decisions update it too)
  *   decision   FACT + opt "channel","ts","card"  chat.update of the
@@ -294,6 +295,34 @@ fx_err sm_reconcile(struct db *db, const struct policy *pol,
  */
 fx_err sm_housekeeping(struct db *db, const struct policy *pol,
     int64_t now) FX_WUR;
+
+/* ---- told first (sm_told.c) ---------------------------------------- */
+/*
+ * Nobody is fixed before they were told. sm_notify (a notify row) leaves
+ * the deadline unset: the finding is notified but "waiting to be told"
+ * (deadline 0, reminder_sent 0), and no timer query reads it. The
+ * sender records what became of the notify row (asked_at: the row's
+ * created_at; a row older than the finding's notified_at belongs to an
+ * earlier cycle and changes nothing):
+ *   delivered (console mode: printed) at told_at -> sm_notified_delivered:
+ *     deadline = told_at + grace (never earlier than it was), the
+ *     reminder timed from it, audit "owner_told";
+ *   dropped (dead-lettered: attempts used up, or refused) ->
+ *     sm_notify_failed: the finding keeps waiting (no deadline), audit
+ *     "owner_unreachable" with why, the admins told once per waiting
+ *     cycle (admin_msg owner_unreachable {message, retry}; queued again
+ *     only when that row was dropped too), and the
+ *     notify is queued again SM_RETELL_S later at most (the playbook's
+ *     grace when shorter): once Slack is back the owner is told and the
+ *     deadline counts from then.
+ * Only approval none fixes without asking (it asks nobody, by design).
+ * Both return FX_OK when the finding is gone or elsewhere.
+ */
+#define SM_RETELL_S 3600
+fx_err sm_notified_delivered(struct db *db, const struct policy *pol,
+    int64_t finding_id, int64_t asked_at, int64_t told_at) FX_WUR;
+fx_err sm_notify_failed(struct db *db, const struct policy *pol,
+    int64_t finding_id, int64_t asked_at, const char *why, int64_t now) FX_WUR;
 
 struct sm_job {
 	int64_t finding_id;

@@ -291,35 +291,25 @@ fx_err
 sm_notify(struct db *db, const struct playbook *pb, struct finding *f,
     const char *actor, int64_t now)
 {
-	struct buf why = BUF_INIT;
-	char iso[21];
+	const char *why;
 	fx_err rc;
 
+	/* the deadline starts when the owner is told (sm_told.c) */
 	f->notified_at = now;
-	f->deadline = now + pb->grace;
+	f->deadline = 0;
 	f->reminder_sent = 0;
-	sm_iso(f->deadline, iso);
 	if (sm_mode(pb, f) == PB_ENFORCE)
-		rc = buf_addf(&why,
-		    "Owner asked; fixit fixes it after %s "
-		    "unless an exception is taken",
-		    iso);
+		why = "Owner being asked; once told, fixit fixes it after the "
+		      "grace period unless an exception is taken";
 	else
-		rc = buf_addf(&why,
-		    "Owner asked to fix it by %s (notify "
-		    "mode: fixit will not fix it)",
-		    iso);
-	if (rc != FX_OK)
-		goto out;
-	rc = sm_apply(db, f, FS_NOTIFIED, actor, "transition", buf_str(&why),
-	    now, "{s:s,s:s}", "deadline", iso, "mode",
+		why = "Owner being asked to fix it (notify mode: fixit will "
+		      "not fix it)";
+	rc = sm_apply(db, f, FS_NOTIFIED, actor, "transition", why, now,
+	    "{s:I,s:s}", "grace", (json_int_t)pb->grace, "mode",
 	    policy_mode_name(pb->mode));
-	if (rc != FX_OK)
-		goto out;
-	rc = sm_out(db, "notify", f->id, now, "{s:I,s:s}", "deadline",
-	    (json_int_t)f->deadline, "mode", policy_mode_name(pb->mode));
-out:
-	buf_release(&why);
+	if (rc == FX_OK)
+		rc = sm_out(db, "notify", f->id, now, "{s:s}", "mode",
+		    policy_mode_name(pb->mode));
 	return rc;
 }
 

@@ -187,9 +187,10 @@ ingest_active(struct db *db, const struct policy *pol, struct finding *f,
 			rc = sm_advance(db, pol, f, SM_ACTOR_INGEST, now);
 		goto out;
 	}
-	/* notify mode let its deadline lapse; the playbook enforces now */
-	if (was == FS_NOTIFIED && f->deadline == 0 && f->exc_pending == 0 &&
-	    pb != NULL && sm_mode(pb, f) == PB_ENFORCE) {
+	/* notify mode let its deadline lapse (reminder_sent: not one still
+	 * waiting to be told); the playbook enforces now */
+	if (was == FS_NOTIFIED && f->deadline == 0 && f->reminder_sent &&
+	    f->exc_pending == 0 && pb != NULL && sm_mode(pb, f) == PB_ENFORCE) {
 		rc = sm_notify(db, pb, f, SM_ACTOR_INGEST, now);
 		goto out;
 	}

@@ -13,6 +13,7 @@
  *   sm_guard.c   undo holds, the circuit breaker, the hourly caps
  *   sm_owner.c   Not mine and False positive: sm_reassign,
  *                sm_false_positive, their buttons and approvals
+ *   sm_told.c    the notify delivered (the deadline starts) or dropped
  *   sm_approval.c  an exception request's admin messages once it ends,
  *                the reminders and escalations while it waits
  *
@@ -24,8 +25,13 @@
  * resets both (sm_reset_cycle or sm_notify), so a later notify starts
  * afresh.
  *
+ * Told first (sm.h): notified with deadline 0 and reminder_sent 0 is a
+ * finding waiting for its owner to be told; the notify's delivery sets
+ * the deadline (sm_told.c).
+ *
  * Notify mode: the deadline only times the reminder. Once it passes the
- * timer records "deadline_passed" and clears it (else such findings would
+ * timer records "deadline_passed", clears it and sets reminder_sent (not
+ * waiting to be told) (else such findings would
  * stay in the DUE_DEADLINE query for ever and crowd out enforce ones); if
  * the playbook enforces later, re-ingesting the finding asks the owner
  * again with a fresh deadline.
@@ -103,7 +109,8 @@ void sm_reset_cycle(struct finding *f);
  */
 fx_err sm_advance(struct db *db, const struct policy *pol, struct finding *f,
     const char *actor, int64_t now) FX_WUR;
-/* -> notified with a fresh deadline, notify row (from open or notified) */
+/* -> notified waiting to be told (no deadline: sm_told.c), notify row
+ * (from open or notified) */
 fx_err sm_notify(struct db *db, const struct playbook *pb, struct finding *f,
     const char *actor, int64_t now) FX_WUR;
 /* -> fixing, queued for the timer now (attempts and lease reset) */

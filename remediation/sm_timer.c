@@ -135,6 +135,7 @@ hk_deadline(struct db *db, const struct policy *pol, struct finding *f,
 		/* nothing will happen at this deadline: see sm_internal.h */
 		sm_iso(f->deadline, iso);
 		f->deadline = 0;
+		f->reminder_sent = 1; /* not "waiting to be told" */
 		return sm_apply(db, f, FS_NOTIFIED, SM_ACTOR_SYSTEM,
 		    "deadline_passed",
 		    "Deadline passed; the playbook does "
@@ -266,6 +267,30 @@ hk_pending_each(struct db *db, const struct policy *pol, int64_t now)
 	return rc;
 }
 
+/*
+ * The due deadlines the timer acts on: those of configured playbooks
+ * not paused. The ones hk_deadline would skip are not read at all, so
+ * SM_BATCH of them (a paused playbook's backlog) cannot fill every
+ * tick's batch and hold back every other playbook's deadlines.
+ */
+static fx_err
+deadline_ids(struct db *db, const struct policy *pol, int64_t now,
+    int64_t **ids, size_t *n)
+{
+	json_t *names = json_array();
+	size_t i;
+	fx_err rc = names != NULL ? FX_OK : FX_ENOMEM;
+
+	for (i = 0; rc == FX_OK && i < pol->nplaybooks; i++)
+		if (json_array_append_new(names,
+			json_string(pol->playbooks[i].name)) != 0)
+			rc = FX_ENOMEM;
+	if (rc == FX_OK)
+		rc = db_finding_ids_deadline(db, now, names, SM_BATCH, ids, n);
+	json_decref(names);
+	return rc;
+}
+
 /* run fn on each finding of one timer query */
 static fx_err
 hk_each(struct db *db, const struct policy *pol, enum due_kind k, hk_fn fn,
@@ -283,6 +308,8 @@ hk_each(struct db *db, const struct policy *pol, enum due_kind k, hk_fn fn,
 				until = now + rb;
 		}
 		rc = db_finding_ids_remind(db, now, until, SM_BATCH, &ids, &n);
+	} else if (k == DUE_DEADLINE) {
+		rc = deadline_ids(db, pol, now, &ids, &n);
 	} else {
 		rc = db_finding_ids_due(db, k, now, SM_BATCH, &ids, &n);
 	}

@@ -182,6 +182,7 @@ put_list(struct out *o, const json_t *arr, size_t max, item_fn fn, int64_t now)
 struct status_job {
 	int64_t now;
 	json_t *counts, *due, *failed, *paused, *scans;
+	int64_t waiting; /* notified, the owner not told yet */
 };
 
 static fx_err
@@ -200,6 +201,9 @@ job_status(struct db *db, void *arg)
 	if (rc != FX_OK)
 		return rc;
 	rc = db_scan_last(db, &j->scans);
+	if (rc != FX_OK)
+		return rc;
+	rc = db_waiting_told(db, &j->waiting);
 	if (rc != FX_OK)
 		return rc;
 	return db_pause_list(db, &j->paused);
@@ -342,7 +346,7 @@ put_scans(struct ctx *c, const json_t *scans)
 fx_err
 cmd_status(struct ctx *c, const char *arg)
 {
-	struct status_job j = { c->now, NULL, NULL, NULL, NULL, NULL };
+	struct status_job j = { c->now, NULL, NULL, NULL, NULL, NULL, 0 };
 	size_t i, n;
 	fx_err rc;
 
@@ -356,6 +360,11 @@ cmd_status(struct ctx *c, const char *arg)
 	cmd_put(c->o, "*Due in the next 24 h (%zu%s):*\n", n,
 	    n >= LIST_FETCH ? "+" : "");
 	put_list(c->o, j.due, STATUS_ITEMS, due_item, c->now);
+	if (j.waiting > 0)
+		cmd_put(c->o,
+		    "*Waiting for the owner to be told:* %lld (no deadline "
+		    "until Slack takes the message; `/fixit show ID`)\n",
+		    (long long)j.waiting);
 	n = json_array_size(j.failed);
 	cmd_put(c->o, "*Recent failures (%zu%s):*\n", n,
 	    n >= LIST_FETCH ? "+" : "");

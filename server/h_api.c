@@ -293,7 +293,8 @@ struct gauge_job {
 	json_t *counts;
 	json_t *events;
 	int64_t pending;
-	json_t *fp; /* approved false positives per playbook */
+	json_t *fp;	/* approved false positives per playbook */
+	int64_t oldest; /* the oldest pending outbox row's created_at */
 };
 
 static fx_err
@@ -309,13 +310,15 @@ gauge_job_run(struct db *db, void *arg)
 		rc = db_event_counts(db, &j->events);
 	if (rc == FX_OK)
 		rc = db_fp_counts(db, &j->fp);
+	if (rc == FX_OK)
+		rc = db_outbox_oldest(db, &j->oldest);
 	return rc;
 }
 
 void
 h_metrics(struct app *a, struct http_request *r, struct http_reply *rp)
 {
-	struct gauge_job j = { NULL, NULL, 0, NULL };
+	struct gauge_job j = { NULL, NULL, 0, NULL, 0 };
 	const char *k;
 	json_t *v;
 	struct buf out = BUF_INIT;
@@ -342,6 +345,15 @@ h_metrics(struct app *a, struct http_request *r, struct http_reply *rp)
 		    "waiting for delivery.\n# TYPE fixit_outbox_pending gauge\n"
 		    "fixit_outbox_pending %lld\n",
 		    (long long)j.pending);
+	if (rc == FX_OK)
+		rc = buf_addf(&out,
+		    "# HELP fixit_outbox_oldest_pending_seconds Age of the "
+		    "oldest Slack call waiting for delivery (0: none).\n"
+		    "# TYPE fixit_outbox_oldest_pending_seconds gauge\n"
+		    "fixit_outbox_oldest_pending_seconds %lld\n",
+		    (long long)(j.oldest > 0 && fx_now() > j.oldest
+				    ? fx_now() - j.oldest
+				    : 0));
 	if (rc == FX_OK)
 		rc = buf_adds(&out,
 		    "# HELP fixit_events Received events by "

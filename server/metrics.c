@@ -21,6 +21,7 @@ struct metrics {
 	 * were not logged since */
 	atomic_llong reject_logged[REJ__COUNT];
 	atomic_ullong reject_quiet[REJ__COUNT];
+	atomic_ullong outbox_dropped;
 };
 
 static const char *const route_names[ROUTE__COUNT] = {
@@ -98,6 +99,13 @@ void
 metrics_slack_sent(struct metrics *m)
 {
 	atomic_fetch_add(&m->slack_sent, 1);
+}
+
+void
+metrics_outbox_dropped(struct metrics *m)
+{
+	if (m != NULL)
+		atomic_fetch_add(&m->outbox_dropped, 1);
 }
 
 int
@@ -179,6 +187,13 @@ metrics_render(struct metrics *m, struct buf *out)
 		    "calls.\n# TYPE fixit_slack_api_calls_total counter\n"
 		    "fixit_slack_api_calls_total %llu\n",
 		    atomic_load(&m->slack_errors), atomic_load(&m->slack_sent));
+	if (rc == FX_OK)
+		rc = buf_addf(out,
+		    "# HELP fixit_outbox_dropped_total Outbox rows (Slack "
+		    "messages) dropped after their attempts.\n"
+		    "# TYPE fixit_outbox_dropped_total counter\n"
+		    "fixit_outbox_dropped_total %llu\n",
+		    atomic_load(&m->outbox_dropped));
 	if (rc == FX_OK)
 		rc = render_rejected(m, out);
 	return rc;

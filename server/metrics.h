@@ -59,6 +59,9 @@ void metrics_http(struct metrics *m, enum metric_route r, unsigned status);
 void metrics_fix(struct metrics *m, enum metric_fix f);
 void metrics_slack_error(struct metrics *m);
 void metrics_slack_sent(struct metrics *m);
+/* an outbox row dropped after its attempts (fixit_outbox_dropped_total);
+ * accepts NULL */
+void metrics_outbox_dropped(struct metrics *m);
 /*
  * Count one rejected Slack request (fixit_slack_rejected_total{reason}).
  * Returns 1 when the caller should log it: the first of its reason in

@@ -256,6 +256,21 @@ post(struct sender *s, json_t *msg, const char *channel, const char *thread,
 	return rc;
 }
 
+/*
+ * A notify posted now starts the deadline (sm.h "told first"): the
+ * message shows it, and the outcome job records it from c->told_at.
+ */
+static void
+told_deadline(struct sender *s, struct row_ctx *c, struct slack_finding_view *v)
+{
+	const struct playbook *pb =
+	    policy_playbook(s->app->cfg->policy, c->f.playbook);
+
+	c->told_at = fx_now();
+	if (pb != NULL && v->deadline < c->told_at + pb->grace)
+		v->deadline = c->told_at + pb->grace;
+}
+
 static fx_err
 deliver_notify(struct sender *s, struct row_ctx *c, int reminder,
     struct buf *err, int64_t *ra)
@@ -273,6 +288,8 @@ deliver_notify(struct sender *s, struct row_ctx *c, int reminder,
 		goto out;
 	sender_view_of(s->app->cfg, &c->f, c->iac, sizeof(c->iac), &v);
 	sender_view_dest(s->app->cfg, &c->f, channel, &v);
+	if (!reminder)
+		told_deadline(s, c, &v);
 	rc = post(s,
 	    reminder ? slack_blocks_reminder(&v) : slack_blocks_finding(&v),
 	    channel, reminder ? c->f.slack_ts : NULL, &resp, err, ra);
@@ -670,6 +687,7 @@ send_pass(struct sender *s)
 	memset(&p, 0, sizeof(p));
 	p.now = fx_now();
 	p.after = s->cursor;
+	p.pol = s->app->cfg->policy;
 	if (dbw_call(s->app->w, sender_pass_load, &p) != FX_OK) {
 		sender_pass_release(&p);
 		return 0;
@@ -680,9 +698,9 @@ send_pass(struct sender *s)
 		if (p.first_unflushed_ms == 0)
 			p.first_unflushed_ms = now;
 		else if (now - p.first_unflushed_ms >= SENDER_FLUSH_MS)
-			sender_pass_flush(s->app->w, &p);
+			sender_pass_flush(s->app->w, &p, s->app->metrics);
 	}
-	sender_pass_flush(s->app->w, &p);
+	sender_pass_flush(s->app->w, &p, s->app->metrics);
 	n = p.n;
 	s->cursor = n == SENDER_BATCH ? p.rows[n - 1].id : 0;
 	if (s->cursor == 0)

@@ -11,6 +11,7 @@
 #include "db.h"
 #include "dbwriter.h"
 #include "fxerr.h"
+#include "metrics.h"
 #include "slack_blocks.h"
 
 #define SENDER_BATCH 32 /* rows loaded per pass */
@@ -37,6 +38,7 @@ struct row_ctx {
 	int done; /* 0 not yet, 1 sent, 2 retry, 3 dead, 4 held */
 	char *err;
 	char *msg_channel, *msg_ts, *msg_uid; /* a notify's message */
+	int64_t told_at;       /* a notify posted: when (its deadline starts) */
 	char *reminder_ts;     /* the reminder in the finding's thread */
 	char *new_reminder_ts; /* a reminder posted now, to record */
 	char iac[257];	       /* the view's managed_by, when there is one */
@@ -51,6 +53,7 @@ struct row_ctx {
  */
 struct pass {
 	int64_t now, after;
+	const struct policy *pol; /* for the notify outcomes (sm.h) */
 	struct outbox_row *rows;
 	struct row_ctx *ctx;
 	size_t n, flushed;
@@ -60,8 +63,13 @@ struct pass {
 /* dbw job (arg: struct pass with now and after set): load up to
  * SENDER_BATCH due rows after p->after, each with its context */
 fx_err sender_pass_load(struct db *db, void *arg) FX_WUR;
-/* record the outcomes of the rows done since the last flush */
-void sender_pass_flush(struct dbw *w, struct pass *p);
+/*
+ * record the outcomes of the rows done since the last flush; a notify
+ * delivered starts its finding's deadline, a notify dropped tells the
+ * admins the owner could not be reached (sm.h "told first"); each row
+ * dropped is counted (m, may be NULL)
+ */
+void sender_pass_flush(struct dbw *w, struct pass *p, struct metrics *m);
 void sender_pass_release(struct pass *p);
 /*
  * A notify was posted: later rows of this pass about the same finding

@@ -274,6 +274,11 @@ modal_pass(struct sender_modal *m)
 	if (p.n > 0 && dbw_call(m->app->w, job_record, &p) != FX_OK)
 		log_warnx("%s: cannot record %zu modal outcomes", __func__,
 		    p.n);
+	else
+		for (i = 0; i < p.n; i++) /* dead-lettered: counted */
+			if (p.it[i].outcome == MODAL_LATE ||
+			    p.it[i].outcome == MODAL_DROP)
+				metrics_outbox_dropped(m->app->metrics);
 	n = p.n;
 out:
 	pass_release(&p);

@@ -10,6 +10,7 @@
 #include "fxtime.h"
 #include "fxutil.h"
 #include "sender_int.h"
+#include "sm.h"
 #include "banned.h"
 
 static fx_err
@@ -65,6 +66,28 @@ sender_pass_load(struct db *db, void *arg)
 	return rc;
 }
 
+/* a notify row's outcome moves its finding on (sm.h "told first") */
+static fx_err
+notify_outcome(struct db *db, struct pass *p, struct row_ctx *c)
+{
+	fx_err rc = FX_OK;
+
+	if (p->pol == NULL || c->row->finding_id <= 0 ||
+	    strcmp(c->row->kind, "notify") != 0)
+		return FX_OK;
+	if (c->done == 1 && c->told_at > 0)
+		rc = sm_notified_delivered(db, p->pol, c->row->finding_id,
+		    c->row->created_at, c->told_at);
+	else if (c->done == 3)
+		rc = sm_notify_failed(db, p->pol, c->row->finding_id,
+		    c->row->created_at, c->err, p->now);
+	if (rc != FX_OK)
+		log_warnx("%s: notify #%lld of finding #%lld: %s", __func__,
+		    (long long)c->row->id, (long long)c->row->finding_id,
+		    fx_strerror(rc));
+	return rc;
+}
+
 static fx_err
 job_flush(struct db *db, void *arg)
 {
@@ -97,15 +120,17 @@ job_flush(struct db *db, void *arg)
 			rc = db_outbox_retry(db, c->row->id, p->now, c->err);
 		else
 			rc = db_outbox_dead(db, c->row->id, c->err);
+		if (rc == FX_OK)
+			rc = notify_outcome(db, p, c);
 	}
 	/* a row or finding that vanished is no reason to undo the others */
 	return rc == FX_EDB ? rc : FX_OK;
 }
 
 void
-sender_pass_flush(struct dbw *w, struct pass *p)
+sender_pass_flush(struct dbw *w, struct pass *p, struct metrics *m)
 {
-	size_t i = p->flushed;
+	size_t i = p->flushed, j;
 
 	while (i < p->n && p->ctx[i].done != 0)
 		i++;
@@ -115,6 +140,10 @@ sender_pass_flush(struct dbw *w, struct pass *p)
 	if (dbw_call(w, job_flush, p) != FX_OK)
 		log_warnx("%s: cannot record %zu outbox outcomes", __func__,
 		    i - p->flushed);
+	else
+		for (j = p->flushed; j < i; j++)
+			if (p->ctx[j].done == 3)
+				metrics_outbox_dropped(m);
 	p->flushed = i;
 	p->first_unflushed_ms = 0;
 }

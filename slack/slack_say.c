@@ -107,6 +107,11 @@ static const struct say_entry table[] = {
 	    "time, so it has lapsed. fixit will fix this after the deadline "
 	    "unless you ask again and an admin approves." },
 	/* to the admins, to a person */
+	{ "owner_unreachable", NULL, NULL,
+	    "fixit could not tell the owner of {f}{s:message:: }. Nothing is "
+	    "fixed before they are told: fixit asks "
+	    "them again every {w:retry}, and the deadline starts once the "
+	    "message is delivered." },
 	{ "fix_failed_admin", NULL, NULL,
 	    "Fix failed after {i:attempts} attempts: {f}: {s:message}" },
 	{ "undo_result", "result", "done",

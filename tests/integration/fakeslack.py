@@ -240,18 +240,22 @@ class FakeSlack:
         with self._lock:
             self.users[email] = user_id
 
-    def fail_next(self, n, kind, method=None, retry_after=1):
+    def fail_next(self, n, kind, method=None, retry_after=1,
+                  except_channel=None):
         """The next n calls (of `method`, or any) fail with `kind`:
         "429" (HTTP 429 + Retry-After), "500" (HTTP 500) or "ratelimited"
-        (HTTP 200 {"ok":false,"error":"ratelimited"})."""
+        (HTTP 200 {"ok":false,"error":"ratelimited"}). except_channel:
+        calls to that channel are not failed (Slack down for one
+        destination only)."""
         if kind not in KINDS:
             raise ValueError("fault kind must be one of %r" % (KINDS,))
         with self._lock:
-            self._faults.append([kind, int(n), method, retry_after])
+            self._faults.append([kind, int(n), method, retry_after,
+                                 except_channel])
 
-    def outage(self, kind="500", method=None):
+    def outage(self, kind="500", method=None, except_channel=None):
         """Fail every call (of `method`) until clear_faults()."""
-        self.fail_next(10 ** 9, kind, method)
+        self.fail_next(10 ** 9, kind, method, except_channel=except_channel)
 
     def clear_faults(self):
         with self._lock:
@@ -338,8 +342,10 @@ class FakeSlack:
         self._ts += 1
         return "1700000000.%06d" % self._ts
 
-    def _take_fault(self, method):
+    def _take_fault(self, method, channel=None):
         for f in self._faults:
+            if f[4] is not None and f[4] == channel:
+                continue
             if f[1] > 0 and (f[2] is None or f[2] == method):
                 f[1] -= 1
                 return f[0], f[3]
@@ -355,7 +361,9 @@ class FakeSlack:
             if auth != "Bearer " + self.token:
                 call.error = "invalid_auth" if auth else "not_authed"
                 return 200, {"ok": False, "error": call.error}, ()
-            kind, retry_after = self._take_fault(call.method)
+            kind, retry_after = self._take_fault(
+                call.method, call.body.get("channel")
+                if isinstance(call.body, dict) else None)
             if kind == "429":
                 call.fault = "429"
                 return 429, {"ok": False, "error": "ratelimited"}, \

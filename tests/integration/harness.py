@@ -1007,6 +1007,13 @@ class Env:
         """The one delivered notify message of finding fid."""
         self.fake.wait(lambda: self.notify_posts(fid), timeout,
                        "the notify chat.postMessage of finding %s" % fid)
+        # the sender records the delivery (the deadline starts: audit
+        # owner_told) just after the call: wait for it, briefly
+        end = time.time() + 3.0
+        while time.time() < end and not self.q1(
+                "SELECT count(*) FROM audit WHERE finding_id = ? AND "
+                "event = 'owner_told'", int(fid)):
+            time.sleep(0.02)
         return self.notify_posts(fid)[0]
 
     def ephemerals(self, user, since=0.0):

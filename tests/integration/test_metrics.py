@@ -6,6 +6,8 @@
   fixit_fixes_total{result}                counter
   fixit_outbox_pending                     gauge
   fixit_slack_api_errors_total             counter
+  fixit_outbox_dropped_total               counter  (test_told_first.py)
+  fixit_outbox_oldest_pending_seconds      gauge    (test_told_first.py)
 and they must follow what happened: requests by route and status,
 findings by state, successful and failed fixes (a failed fix also alerts
 the admin channel), the outbox depth during a Slack outage and after it,
@@ -19,7 +21,9 @@ from harness import check
 
 TYPES = {"fixit_http_requests_total": "counter", "fixit_findings": "gauge",
          "fixit_fixes_total": "counter", "fixit_outbox_pending": "gauge",
-         "fixit_slack_api_errors_total": "counter"}
+         "fixit_slack_api_errors_total": "counter",
+         "fixit_outbox_dropped_total": "counter",
+         "fixit_outbox_oldest_pending_seconds": "gauge"}
 OK_RESULTS = ("ok", "success", "fixed")
 
 

@@ -129,6 +129,10 @@ def test_not_mine():
         h.wait_until(lambda: env.q1("SELECT owner_slack_id FROM findings "
                                     "WHERE id = ?", fid) == h.OWNER2, 5,
                      what="the finding passed to OWNER2")
+        # the deadline starts once the new owner was told (sm.h)
+        h.wait_until(lambda: env.q1("SELECT deadline FROM findings "
+                                    "WHERE id = ?", fid), 5,
+                     what="the new owner told: a deadline")
         f = env.q("SELECT * FROM findings WHERE id = ?", fid)[0]
         check(f["state"] == "notified", "state %s", f["state"])
         check(f["deadline"] >= int(t_sub) + GRACE - 1,

@@ -221,7 +221,8 @@ state_of(int64_t id)
 }
 
 /* pending outbox rows as [{kind, finding_id, args}] in id order (the
- * modal lane's rows too), marked sent */
+ * modal lane's rows too), marked sent; a notify row counts as delivered
+ * when it was queued (sm_notified_delivered: its deadline starts) */
 static inline json_t *
 drain(void)
 {
@@ -241,6 +242,11 @@ drain(void)
 		    json_pack("{s:s,s:I,s:O}", "kind", r->kind, "finding_id",
 			(json_int_t)r->finding_id, "args", r->args));
 		CHECK_INT(db_outbox_sent(db, r->id, T0), FX_OK);
+		/* a notify is delivered when queued: its deadline starts */
+		if (strcmp(r->kind, "notify") == 0)
+			CHECK_INT(sm_notified_delivered(db, pol, r->finding_id,
+				      r->created_at, r->created_at),
+			    FX_OK);
 		outbox_row_release(r);
 	}
 	CHECK_INT(db_commit(db), FX_OK);

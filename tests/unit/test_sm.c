@@ -37,13 +37,16 @@ test_ingest(void)
 		CHECK_INT(r.updated, 0);
 		f = getf(id);
 		CHECK_INT(f.state, FS_NOTIFIED);
-		CHECK_INT(f.deadline, T0 + 48 * HOUR);
+		CHECK_INT(f.deadline, 0); /* waiting to be told */
 		CHECK_INT(f.notified_at, T0);
 		CHECK_INT(f.reminder_sent, 0);
 		CHECK_INT(f.first_seen, T0);
 		CHECK_STR(f.owner_slack_id, "UOWNER");
 		finding_release(&f);
-		rows = drain();
+		rows = drain(); /* the notify delivered: the deadline starts */
+		f = getf(id);
+		CHECK_INT(f.deadline, T0 + 48 * HOUR);
+		finding_release(&f);
 		CHECK_INT(json_array_size(rows), 1);
 		CHECK_INT(count_kind(rows, "notify"), 1);
 		CHECK_INT(json_integer_value(
@@ -87,9 +90,12 @@ test_ingest(void)
 		CHECK_INT(r.updated, 1);
 		f = getf(id);
 		CHECK_INT(f.state, FS_NOTIFIED);
-		CHECK_INT(f.deadline, T0 + 180 + 48 * HOUR);
+		CHECK_INT(f.deadline, 0);
 		finding_release(&f);
 		rows = drain();
+		f = getf(id);
+		CHECK_INT(f.deadline, T0 + 180 + 48 * HOUR);
+		finding_release(&f);
 		CHECK_INT(count_kind(rows, "notify"), 1);
 		json_decref(rows);
 	}

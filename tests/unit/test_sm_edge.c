@@ -19,17 +19,18 @@ test_mode_switch(void)
 	nid = ingest1(&in, T0, NULL);
 	in = item("pb-shadow", PROD, "ms2", "UOWNER");
 	sid = ingest1(&in, T0, NULL);
-	hk(T0 + 48 * HOUR); /* notify deadline lapses */
+	json_decref(drain()); /* the owner told: the deadline starts */
+	hk(T0 + 48 * HOUR);   /* notify deadline lapses */
 	json_decref(drain());
 	TEST("notify -> enforce: re-ingest asks again with a deadline") {
 		pbk("pb-notify")->mode = PB_ENFORCE;
 		in = item("pb-notify", PROD, "ms1", "UOWNER");
 		ingest1(&in, T0 + 50 * HOUR, NULL);
+		rows = drain();
 		f = getf(nid);
 		CHECK_INT(f.state, FS_NOTIFIED);
 		CHECK_INT(f.deadline, T0 + 98 * HOUR);
 		finding_release(&f);
-		rows = drain();
 		CHECK_INT(count_kind(rows, "notify"), 1);
 		json_decref(rows);
 		pbk("pb-notify")->mode = PB_NOTIFY;
@@ -38,12 +39,12 @@ test_mode_switch(void)
 		pbk("pb-shadow")->mode = PB_NOTIFY;
 		STEP(sm_reconcile(db, pol, T0 + 51 * HOUR));
 		hk(T0 + 51 * HOUR);
+		rows = drain();
 		f = getf(sid);
 		CHECK_INT(f.state, FS_NOTIFIED);
 		CHECK_INT(f.deadline, T0 + 99 * HOUR);
 		CHECK_INT(f.reminder_sent, 0);
 		finding_release(&f);
-		rows = drain();
 		CHECK_INT(count_kind(rows, "notify"), 1);
 		json_decref(rows);
 		pbk("pb-shadow")->mode = PB_SHADOW;
@@ -107,6 +108,7 @@ test_no_reminder_backoff(void)
 	TEST("reminder_before 0: no reminder") {
 		pbk("pb-enforce")->reminder_before = 0;
 		id = ingest1(&in, T0, NULL);
+		json_decref(drain());
 		hk(T0 + 47 * HOUR);
 		f = getf(id);
 		CHECK_INT(f.reminder_sent, 1);

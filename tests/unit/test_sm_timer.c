@@ -94,7 +94,8 @@ test_pause_modes(void)
 	id = ingest1(&in, T0, NULL);
 	in = item("pb-notify", PROD, "p2", "UOWNER");
 	nid = ingest1(&in, T0, NULL);
-	hk(T0 + 24 * HOUR); /* reminders */
+	json_decref(drain()); /* both owners told */
+	hk(T0 + 24 * HOUR);   /* reminders */
 	json_decref(drain());
 	TEST("paused playbook does not fix at the deadline") {
 		set_pause("pb-nope", 1, FX_ENOTFOUND);
@@ -148,12 +149,12 @@ test_expiry(void)
 		hk(T0 + 10 + 30 * DAY - 1);
 		CHECK_INT(state_of(id), FS_EXCEPTED);
 		hk(T0 + 10 + 30 * DAY);
+		rows = only(drain(), id);
 		f = getf(id);
 		CHECK_INT(f.state, FS_NOTIFIED);
 		CHECK_INT(f.deadline, T0 + 10 + 30 * DAY + 48 * HOUR);
 		CHECK_INT(f.excepted_until, 0);
 		finding_release(&f);
-		rows = only(drain(), id);
 		CHECK_INT(count_kind(rows, "notify"), 1);
 		CHECK(contains(text_of(rows, "owner_msg", 0),
 		    "Your 1 month exception for Bucket &lt;b&gt; &amp; "
