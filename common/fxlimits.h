@@ -18,6 +18,7 @@
 #define FX_MAX_SECRET	      4096
 #define FX_MAX_TOKENS	      32	   /* ingest tokens */
 #define FX_MAX_CONNECTIONS    512	   /* concurrent HTTP connections */
+#define FX_MAX_QUERY_ARGS     32	   /* parameters in a request's query */
 #define FX_SLACK_WINDOW_S     300	   /* signature timestamp window */
 #define FX_SLACK_REJECT_LOG_S 60	   /* one log line per refusal reason */
 #define FX_MAX_EVENT_BODY     (256 * 1024) /* one EventBridge event */
