@@ -48,7 +48,7 @@ static const struct route routes[] = {
 	{ "POST", "/slack/actions", ROUTE_SLACK_ACTIONS, FX_MAX_SLACK_BODY,
 	    h_slack_actions, http_pre_slack },
 	{ "POST", "/slack/commands", ROUTE_SLACK_COMMANDS, FX_MAX_SLACK_BODY,
-	    h_slack_commands, http_pre_slack },
+	    h_slack_commands, http_pre_slack_command },
 	{ "POST", "/slack/events", ROUTE_SLACK_EVENTS, FX_MAX_SLACK_BODY,
 	    h_slack_events, http_pre_slack },
 	{ "POST", "/v1/findings", ROUTE_FINDINGS_POST, FX_MAX_INGEST_BODY,
@@ -511,7 +511,16 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	} else if (*upload_size != 0) {
 		take_body(h, r, upload, *upload_size);
 		*upload_size = 0; /* consumed (or dropped) */
-		return MHD_YES;
+		if (r->early_status == 0)
+			return MHD_YES;
+		/* refused midway: answer now, the rest is never read (MHD
+		 * closes the connection after the answer) */
+		reply_init(&rp);
+		early_reply(h, r, &rp);
+		http_guard_phase(h->guard, c, HTTP_WORK);
+		ret = reply_now(h, r, &rp, method, url);
+		buf_release(&rp.body);
+		return ret;
 	}
 
 	http_guard_phase(h->guard, c, HTTP_WORK);

@@ -82,6 +82,11 @@ int h_events_key_ok(struct app *a, struct http_request *r,
     struct http_reply *rp);
 int http_pre_slack(struct app *a, struct http_request *r,
     struct http_reply *rp);
+/* the same, but lets through an unsigned body of at most
+ * FX_MAX_SSL_CHECK_BODY bytes with its Content-Length (Slack's
+ * ssl_check probe, which h_slack_commands answers) */
+int http_pre_slack_command(struct app *a, struct http_request *r,
+    struct http_reply *rp);
 
 /*
  * Count and (rate-limited) log a request to /slack/... that was refused
