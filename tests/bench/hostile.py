@@ -18,7 +18,8 @@ default http limits) and runs, on the same machine:
   3. bodies: 300 connections each send an unauthenticated 4 MiB body at
      once; peak RSS.
 
-  tests/bench/hostile.py [-n 200] [-d 30]   (FIXITD=... picks the binary)
+  tests/bench/hostile.py [-n 200] [-d 30] [--bodies-only]
+  (FIXITD=... picks the binary; default build/fixitd)
 """
 
 import argparse
@@ -51,11 +52,14 @@ def pct(xs, p):
     return xs[min(len(xs) - 1, int(len(xs) * p / 100.0))]
 
 
+TIMEOUT = 30.0  # seconds a normal request may take (-t)
+
+
 def one(env, method, path, body=None, headers=()):
     t0 = time.perf_counter()
     try:
         r = h.http_request(env.fixitd.host, env.fixitd.port, method, path,
-                           body=body, headers=headers, timeout=30)
+                           body=body, headers=headers, timeout=TIMEOUT)
         st = r.status
     except OSError as e:
         st = "error %s" % e.__class__.__name__
@@ -221,11 +225,22 @@ def main():
     ap.add_argument("-n", type=int, default=200, help="normal requests")
     ap.add_argument("-d", type=int, default=30, help="hostile seconds")
     ap.add_argument("-c", type=int, default=2000, help="hostile conns")
+    ap.add_argument("-t", type=float, default=30.0,
+                    help="seconds a normal request may take")
+    ap.add_argument("--bodies-only", action="store_true",
+                    help="only step 3 (for a build without the limits)")
     a = ap.parse_args()
+    global TIMEOUT
+    TIMEOUT = a.t
     with h.Env("bench-hostile", config={"log_level": "warn"}) as env:
         pid = env.fixitd.proc.pid
         print("binary %s" % h.FIXITD)
         print("idle RSS %d kB" % rss_kb(pid), flush=True)
+        if a.bodies_only:
+            peak = bodies(env, 300)
+            print("300 x 4 MiB unauthenticated bodies: peak RSS %d kB"
+                  % peak, flush=True)
+            return
         lat, bad = normal(env, a.n, "base")
         show("normal, alone:", lat, bad)
         host = Hostile(env, a.c)
