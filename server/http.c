@@ -88,6 +88,7 @@ struct http_request {
 	struct MHD_Connection *conn;
 	const struct route *route;
 	const char *uri_bad;   /* the raw URI refused (http_pre_uri) */
+	int uri_query;	       /* for too many query parameters */
 	int started;	       /* the head was seen (the first call) */
 	unsigned early_status; /* 413/503 decided while reading the body */
 	int replied;	       /* a response is queued: drop further data */
@@ -266,9 +267,7 @@ head_ok(struct http *h, struct http_request *r, const char *url,
 	why = r->uri_bad ? r->uri_bad : http_pre_head(r->conn, version);
 	if (why != NULL) {
 		metrics_http_refused(h->app->metrics,
-		    strcmp(why, "too many query parameters") == 0
-			? HREF_QUERY
-			: HREF_FRAMING);
+		    r->uri_query ? HREF_QUERY : HREF_FRAMING);
 		http_reply_error(rp, 400, "%s", why);
 		return 0;
 	}
@@ -448,7 +447,8 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 
 	(void)cls;
 	if (r != NULL)
-		r->uri_bad = http_pre_uri((char *)(uintptr_t)uri);
+		r->uri_bad =
+		    http_pre_uri((char *)(uintptr_t)uri, &r->uri_query);
 	return r;
 }
 

@@ -33,7 +33,7 @@ hexval(char c)
 }
 
 const char *
-http_pre_uri(char *uri)
+http_pre_uri(char *uri, int *query)
 {
 	char *q = strchr(uri, '?');
 	size_t nargs = 1;
@@ -64,6 +64,7 @@ http_pre_uri(char *uri)
 	 * parses is what follows it, now empty.
 	 */
 	q[1] = '\0';
+	*query = 1;
 	return "too many query parameters";
 }
 
