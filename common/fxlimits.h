@@ -17,7 +17,6 @@
 #define FX_MAX_CONFIG_FILE    (1024 * 1024)
 #define FX_MAX_SECRET	      4096
 #define FX_MAX_TOKENS	      32  /* ingest tokens */
-#define FX_MAX_CONNECTIONS    512 /* concurrent HTTP connections */
 #define FX_MAX_QUERY_ARGS     32  /* parameters in a request's query */
 #define FX_MAX_SSL_CHECK_BODY 512 /* Slack's unsigned ssl_check probe */
 #define FX_SLACK_WINDOW_S     300 /* signature timestamp window */
