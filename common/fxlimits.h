@@ -16,11 +16,12 @@
 #define FX_MAX_SLACK_RESPONSE (1024 * 1024) /* Slack Web API answer */
 #define FX_MAX_CONFIG_FILE    (1024 * 1024)
 #define FX_MAX_SECRET	      4096
-#define FX_MAX_TOKENS	      32	   /* ingest tokens */
-#define FX_MAX_CONNECTIONS    512	   /* concurrent HTTP connections */
-#define FX_SLACK_WINDOW_S     300	   /* signature timestamp window */
-#define FX_SLACK_REJECT_LOG_S 60	   /* one log line per refusal reason */
-#define FX_MAX_EVENT_BODY     (256 * 1024) /* one EventBridge event */
+#define FX_MAX_TOKENS	      32  /* ingest tokens */
+#define FX_MAX_QUERY_ARGS     32  /* parameters in a request's query */
+#define FX_MAX_SSL_CHECK_BODY 512 /* Slack's unsigned ssl_check probe */
+#define FX_SLACK_WINDOW_S     300 /* signature timestamp window */
+#define FX_SLACK_REJECT_LOG_S 60  /* one log line per refusal reason */
+#define FX_MAX_EVENT_BODY     (256 * 1024)	/* one EventBridge event */
 #define FX_MAX_AWS_RESPONSE   (8 * 1024 * 1024) /* one AWS API answer */
 #define FX_MAX_AWS_REQUEST    (256 * 1024)	/* one AWS API request body */
 #define FX_MAX_XML_DEPTH      64	  /* nesting of an AWS XML answer */

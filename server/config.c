@@ -639,6 +639,7 @@ static const struct ckey top_keys[] = {
 	DUR(P, approval_remind, "approval_remind", "4h", 1, 30 * DAY),
 	DUR(P, approval_escalate, "approval_escalate", "1d", 1, 30 * DAY),
 	MAP("slack", &slack_sec),
+	MAP("http", &config_http_sec),
 	MAP("ingest", &ingest_sec),
 	MAP("aws", &aws_sec),
 	MAP("events", &events_sec),

@@ -20,6 +20,16 @@
 
 enum slack_mode { SLACK_LIVE = 0, SLACK_CONSOLE };
 
+/* http: what one client may cost (http_guard.h) */
+struct http_limits {
+	int max_connections;  /* all clients together */
+	int per_address;      /* from one client address; 0: no limit */
+	int64_t head_timeout; /* seconds to send a request's head */
+	int64_t body_timeout; /* seconds to send its whole body */
+	int64_t idle_timeout; /* seconds without a byte either way */
+	int body_memory;      /* MiB of request bodies buffered at once */
+};
+
 struct config {
 	char *path;
 	char *listen_host; /* "127.0.0.1" */
@@ -48,6 +58,8 @@ struct config {
 	char *events_key;    /* POST /v1/events; NULL: the route is off */
 
 	struct aws_cfg aws_client; /* aws: endpoints and retries */
+
+	struct http_limits http; /* the http section */
 
 	struct policy *policy;
 };

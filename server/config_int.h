@@ -158,4 +158,7 @@ fx_err cfg_parse_yaml(struct loader *ld, const struct buf *text,
 /* where a secret-looking unknown key belongs instead, NULL when not one */
 const char *cfg_secret_hint(const char *key);
 
+/* config_http.c: the http section (what one client may cost) */
+extern const struct section config_http_sec;
+
 #endif

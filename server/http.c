@@ -17,16 +17,24 @@
 
 #include <microhttpd.h>
 
+#include <sys/resource.h>
+
+#include "config.h"
 #include "fxlimits.h"
 #include "fxlog.h"
 #include "fxutil.h"
+#include "fxtime.h"
 #include "fxworker.h"
 #include "http.h"
+#include "http_guard.h"
+#include "http_pre.h"
 #include "metrics.h"
 #include "banned.h"
 
 typedef void (
     *handler_fn)(struct app *, struct http_request *, struct http_reply *);
+/* a check of the head alone, before the body is read (http.h) */
+typedef int (*pre_fn)(struct app *, struct http_request *, struct http_reply *);
 
 struct route {
 	const char *method;
@@ -34,30 +42,32 @@ struct route {
 	enum metric_route metric;
 	size_t max_body;
 	handler_fn fn;
+	pre_fn pre; /* NULL: nothing to check before the body */
 };
 
 static const struct route routes[] = {
 	{ "POST", "/slack/actions", ROUTE_SLACK_ACTIONS, FX_MAX_SLACK_BODY,
-	    h_slack_actions },
+	    h_slack_actions, http_pre_slack },
 	{ "POST", "/slack/commands", ROUTE_SLACK_COMMANDS, FX_MAX_SLACK_BODY,
-	    h_slack_commands },
+	    h_slack_commands, http_pre_slack_command },
 	{ "POST", "/slack/events", ROUTE_SLACK_EVENTS, FX_MAX_SLACK_BODY,
-	    h_slack_events },
+	    h_slack_events, http_pre_slack },
 	{ "POST", "/v1/findings", ROUTE_FINDINGS_POST, FX_MAX_INGEST_BODY,
-	    h_findings_post },
-	{ "GET", "/v1/findings", ROUTE_FINDINGS_GET, 0, h_findings_get },
-	{ "POST", "/v1/events", ROUTE_EVENTS, FX_MAX_EVENT_BODY,
-	    h_events_post },
+	    h_findings_post, h_bearer_ok },
+	{ "GET", "/v1/findings", ROUTE_FINDINGS_GET, 0, h_findings_get, NULL },
+	{ "POST", "/v1/events", ROUTE_EVENTS, FX_MAX_EVENT_BODY, h_events_post,
+	    h_events_key_ok },
 	{ "POST", "/v1/custodian", ROUTE_CUSTODIAN, FX_MAX_INGEST_BODY,
-	    h_custodian_post },
-	{ "GET", "/healthz", ROUTE_HEALTHZ, 0, h_healthz },
-	{ "GET", "/metrics", ROUTE_METRICS, 0, h_metrics },
+	    h_custodian_post, h_bearer_ok },
+	{ "GET", "/healthz", ROUTE_HEALTHZ, 0, h_healthz, NULL },
+	{ "GET", "/metrics", ROUTE_METRICS, 0, h_metrics, NULL },
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
 struct http {
 	struct MHD_Daemon *d;
 	struct app *app;
+	struct http_guard *guard;
 	int port;
 	/*
 	 * inflight counts requests between the check of stopping and their
@@ -78,9 +88,14 @@ struct http {
 struct http_request {
 	struct MHD_Connection *conn;
 	const struct route *route;
-	unsigned early_status; /* 404/405/413 decided before the body */
+	const char *uri_bad;   /* the raw URI refused (http_pre_uri) */
+	int uri_query;	       /* for too many query parameters */
+	int started;	       /* the head was seen (the first call) */
+	unsigned early_status; /* 413/503 decided while reading the body */
 	int replied;	       /* a response is queued: drop further data */
+	int counted;	       /* deferred and in inflight, not answered */
 	struct buf body;
+	size_t taken; /* bytes of the guard's body budget held */
 	/* deferred reply (http_defer) */
 	struct dbw_req wreq;
 	http_finish_fn finish;
@@ -134,6 +149,12 @@ http_req_arg(struct http_request *r, const char *name)
 {
 	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND,
 	    name);
+}
+
+const char *
+http_req_path(struct http_request *r)
+{
+	return r->route != NULL ? r->route->path : "";
 }
 
 const char *
@@ -236,14 +257,26 @@ queue_reply(struct MHD_Connection *c, struct http_reply *rp)
 	return ret;
 }
 
-static void
-resolve_route(struct http_request *r, const char *url, const char *method,
-    struct MHD_Connection *c)
+/*
+ * The first call, with the head complete: refused at once (400, 404,
+ * 405, 413, 401) with rp set and 0 returned, or 1 when the body (if
+ * any) is to be read. Nothing of the body was read yet.
+ */
+static int
+head_ok(struct http *h, struct http_request *r, const char *url,
+    const char *method, const char *version, struct http_reply *rp)
 {
-	const char *cl;
+	const char *why, *cl;
 	size_t i;
 	int path_seen = 0;
 
+	why = r->uri_bad ? r->uri_bad : http_pre_head(r->conn, version);
+	if (why != NULL) {
+		metrics_http_refused(h->app->metrics,
+		    r->uri_query ? HREF_QUERY : HREF_FRAMING);
+		http_reply_error(rp, 400, "%s", why);
+		return 0;
+	}
 	for (i = 0; i < NROUTES; i++) {
 		if (strcmp(routes[i].path, url) != 0)
 			continue;
@@ -254,37 +287,44 @@ resolve_route(struct http_request *r, const char *url, const char *method,
 		}
 	}
 	if (r->route == NULL) {
-		r->early_status = path_seen ? 405 : 404;
-		return;
+		if (path_seen)
+			http_reply_error(rp, 405,
+			    "method not allowed on this route");
+		else
+			http_reply_error(rp, 404, "no such route");
+		return 0;
 	}
-	/* refuse an announced oversized body before reading it */
-	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-	    MHD_HTTP_HEADER_CONTENT_LENGTH);
-	if (cl != NULL && strtoull(cl, NULL, 10) > r->route->max_body)
-		r->early_status = 413;
 	buf_init(&r->body, r->route->max_body ? r->route->max_body : 1);
+	/* refuse an announced oversized body before reading it */
+	cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl != NULL && strtoull(cl, NULL, 10) > r->route->max_body) {
+		r->early_status = 413;
+		return 0;
+	}
+	if (r->route->pre != NULL && !r->route->pre(h->app, r, rp)) {
+		metrics_http_refused(h->app->metrics, HREF_CREDENTIALS);
+		return 0;
+	}
+	return 1;
 }
 
 static void
-early_reply(struct http_request *r, struct http_reply *rp)
+early_reply(struct http *h, struct http_request *r, struct http_reply *rp)
 {
-	switch (r->early_status) {
-	case 404:
-		http_reply_error(rp, 404, "no such route");
-		break;
-	case 405:
-		http_reply_error(rp, 405, "method not allowed on this route");
-		break;
-	default:
-		http_reply_error(rp, 413,
-		    "request body too large (limit %zu "
-		    "bytes)",
-		    r->route ? r->route->max_body : (size_t)0);
-		break;
+	if (r->early_status == 503) {
+		http_reply_error(rp, 503,
+		    "too many request bodies in memory: try again");
+		return;
 	}
+	if (r->route != NULL && (r->route->metric == ROUTE_SLACK_ACTIONS ||
+				    r->route->metric == ROUTE_SLACK_COMMANDS ||
+				    r->route->metric == ROUTE_SLACK_EVENTS))
+		h_slack_reject(h->app, REJ_SIZE, r->route->path);
+	http_reply_error(rp, 413, "request body too large (limit %zu bytes)",
+	    r->route ? r->route->max_body : (size_t)0);
 }
 
-/* a reply that is a 500 until the handler says otherwise */
 static void
 reply_init(struct http_reply *rp)
 {
@@ -344,6 +384,7 @@ finish_deferred(struct http *h, struct http_request *r, const char *method,
 	reply_init(&rp);
 	r->finish = NULL;
 	fn(h->app, r->state, r->wreq.rc, &rp);
+	r->counted = 0;
 	atomic_fetch_sub(&h->inflight, 1); /* taken in on_request */
 	ret = reply_now(h, r, &rp, method, url);
 	buf_release(&rp.body);
@@ -367,6 +408,87 @@ start_deferred(struct http *h, struct http_request *r)
 	return MHD_YES;
 }
 
+/* a body chunk: into the bounded buffer, within the guard's budget */
+static void
+take_body(struct http *h, struct http_request *r, const char *upload, size_t n)
+{
+	if (r->early_status != 0)
+		return; /* refused already: the rest is dropped */
+	if (r->route->max_body == 0 || r->body.len + n > r->route->max_body) {
+		r->early_status = 413;
+		return;
+	}
+	if (!http_guard_take(h->guard, n)) {
+		metrics_http_refused(h->app->metrics, HREF_BUDGET);
+		r->early_status = 503;
+		return;
+	}
+	r->taken += n;
+	if (buf_add(&r->body, upload, n) != FX_OK)
+		r->early_status = 413;
+}
+
+static struct http_request *
+request_new(struct MHD_Connection *c)
+{
+	struct http_request *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	r->conn = c;
+	atomic_init(&r->job_done, 0);
+	buf_init(&r->body, 1);
+	return r;
+}
+
+/*
+ * MHD's URI log callback: the request line is in, the head not yet.
+ * What it returns is the request's *req_cls. uri is MHD's own buffer:
+ * http_pre_uri may cut its query off.
+ */
+static void *
+on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct http_request *r = request_new(c);
+
+	(void)cls;
+	if (r != NULL)
+		r->uri_bad =
+		    http_pre_uri((char *)(uintptr_t)uri, &r->uri_query);
+	return r;
+}
+
+/* the head is complete: refuse now, or read the body */
+static enum MHD_Result
+on_head(struct http *h, struct http_request *r, const char *url,
+    const char *method, const char *version)
+{
+	static _Thread_local int policy_set;
+	struct http_reply rp;
+	enum MHD_Result ret;
+
+	/* MHD starts its threads: mark each on its first request */
+	if (!policy_set) {
+		policy_set = 1;
+		fx_thread_batch();
+	}
+	r->started = 1;
+	reply_init(&rp);
+	if (head_ok(h, r, url, method, version, &rp)) {
+		buf_release(&rp.body);
+		http_guard_phase(h->guard, r->conn,
+		    r->route->max_body > 0 ? HTTP_BODY : HTTP_WORK);
+		return MHD_YES;
+	}
+	/* answer at once: the body (if any) is never read */
+	if (r->early_status != 0)
+		early_reply(h, r, &rp);
+	http_guard_phase(h->guard, r->conn, HTTP_WORK);
+	ret = reply_now(h, r, &rp, method, url);
+	buf_release(&rp.body);
+	return ret;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload,
@@ -378,24 +500,13 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	enum MHD_Result ret;
 
 	if (r == NULL) {
-		static _Thread_local int policy_set;
-
-		/* MHD starts its threads: mark each on its first request */
-		if (!policy_set) {
-			policy_set = 1;
-			fx_thread_batch();
-		}
-		r = calloc(1, sizeof(*r));
-		if (r == NULL)
+		if ((r = request_new(c)) == NULL)
 			return MHD_NO;
-		r->conn = c;
-		atomic_init(&r->job_done, 0);
-		resolve_route(r, url, method, c);
 		*req_cls = r;
-		if (r->early_status == 0)
-			return MHD_YES;
-		/* answer at once: the body (if any) is never read */
-	} else if (r->replied) {
+	}
+	if (!r->started)
+		return on_head(h, r, url, method, version);
+	if (r->replied) {
 		*upload_size = 0;
 		return MHD_YES;
 	} else if (r->finish != NULL) {
@@ -404,29 +515,31 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 			return finish_deferred(h, r, method, url);
 		return MHD_YES;
 	} else if (*upload_size != 0) {
-		if (r->early_status == 0 && r->route->max_body > 0 &&
-		    buf_add(&r->body, upload, *upload_size) != FX_OK)
-			r->early_status = 413;
-		else if (r->early_status == 0 && r->route->max_body == 0)
-			r->early_status = 413;
+		take_body(h, r, upload, *upload_size);
 		*upload_size = 0; /* consumed (or dropped) */
-		return MHD_YES;
+		if (r->early_status == 0)
+			return MHD_YES;
+		/* refused midway: answer now, the rest is never read (MHD
+		 * closes the connection after the answer) */
+		reply_init(&rp);
+		early_reply(h, r, &rp);
+		http_guard_phase(h->guard, c, HTTP_WORK);
+		ret = reply_now(h, r, &rp, method, url);
+		buf_release(&rp.body);
+		return ret;
 	}
 
+	http_guard_phase(h->guard, c, HTTP_WORK);
 	reply_init(&rp);
 	atomic_fetch_add(&h->inflight, 1);
 	if (atomic_load(&h->stopping))
 		http_reply_error(&rp, 503, "fixitd is shutting down");
-	else if (r->early_status != 0) {
-		if (r->early_status == 413 && r->route != NULL &&
-		    (r->route->metric == ROUTE_SLACK_ACTIONS ||
-			r->route->metric == ROUTE_SLACK_COMMANDS ||
-			r->route->metric == ROUTE_SLACK_EVENTS))
-			h_slack_reject(h->app, REJ_SIZE, r->route->path);
-		early_reply(r, &rp);
-	} else
+	else if (r->early_status != 0)
+		early_reply(h, r, &rp);
+	else
 		r->route->fn(h->app, r, &rp);
 	if (r->finish != NULL) {
+		r->counted = 1;
 		ret = start_deferred(h, r);
 	} else {
 		atomic_fetch_sub(&h->inflight, 1);
@@ -440,28 +553,83 @@ static void
 on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
     enum MHD_RequestTerminationCode toe)
 {
+	struct http *h = cls;
 	struct http_request *r = *req_cls;
 
+	(void)toe;
 	if (r == NULL)
 		return;
+	/*
+	 * A deferred request whose client closed (or half-closed) the
+	 * connection while it waited: MHD ends it after the resume without
+	 * calling on_request again, so it is counted out here.
+	 */
+	if (r->counted)
+		atomic_fetch_sub(&h->inflight, 1);
 	if (r->state_free != NULL)
 		r->state_free(r->state);
+	http_guard_give(h->guard, r->taken);
 	buf_release(&r->body);
 	free(r);
 	*req_cls = NULL;
+	http_guard_phase(h->guard, c, HTTP_HEAD); /* the next request's */
 }
+
+/* MHD's errors, at most LOG_BURST a second ("connection limit reached"
+ * would otherwise write a line per refused connection) */
+#define LOG_BURST 10
 
 static void
 mhd_log(void *cls, const char *fmt, va_list ap)
 {
+	static atomic_llong window;
+	static atomic_int count;
+	static atomic_ullong quiet;
+	long long now = (long long)fx_mono_ms() / 1000, w;
 	char msg[512];
 	size_t n;
 
+	(void)cls;
+	w = atomic_load(&window);
+	if (w != now && atomic_compare_exchange_strong(&window, &w, now))
+		atomic_store(&count, 0);
+	if (atomic_fetch_add(&count, 1) >= LOG_BURST) {
+		atomic_fetch_add(&quiet, 1);
+		return;
+	}
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	n = strlen(msg);
 	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
 		msg[--n] = '\0';
-	log_warnx("libmicrohttpd: %s", msg);
+	log_warnx("libmicrohttpd: %s (%llu lines not logged before)", msg,
+	    (unsigned long long)atomic_exchange(&quiet, 0));
+}
+
+/*
+ * The total, within the descriptors fixitd may open: the soft limit is
+ * raised to the hard one, and 256 are kept for the database, Slack, AWS
+ * and the executors.
+ */
+static unsigned
+conn_limit(unsigned want)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)want + 256;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return want;
+	if (rl.rlim_cur < need && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur >= need || rl.rlim_cur == RLIM_INFINITY)
+		return want;
+	log_warnx("%s: http.max_connections %u lowered to %u: the file "
+		  "descriptor limit is %llu",
+	    __func__, want,
+	    rl.rlim_cur > 256 + 16 ? (unsigned)(rl.rlim_cur - 256) : 16u,
+	    (unsigned long long)rl.rlim_cur);
+	return rl.rlim_cur > 256 + 16 ? (unsigned)(rl.rlim_cur - 256) : 16u;
 }
 
 fx_err
@@ -473,7 +641,9 @@ http_start(struct app *app, struct http **out)
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
 			 MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
 	unsigned threads = (unsigned)cfg->http_threads;
+	struct http_guard_limits lim;
 	struct http *h;
+	fx_err rc;
 
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
@@ -492,18 +662,31 @@ http_start(struct app *app, struct http **out)
 
 		threads = n > 0 && n < 64 ? (unsigned)n : 2;
 	}
+	lim.max_conns = conn_limit((unsigned)cfg->http.max_connections);
+	lim.per_addr = (unsigned)cfg->http.per_address;
+	lim.head_ms = cfg->http.head_timeout * 1000;
+	lim.body_ms = cfg->http.body_timeout * 1000;
+	lim.body_budget = (size_t)cfg->http.body_memory * 1024 * 1024;
+	rc = http_guard_new(&lim, app->metrics, &h->guard);
+	if (rc != FX_OK) {
+		free(h);
+		return rc;
+	}
 	/* the logger first, so MHD reports nothing through its own */
 	h->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h, MHD_OPTION_SOCK_ADDR,
 	    (struct sockaddr *)&sin, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-	    h, MHD_OPTION_CONNECTION_LIMIT, (unsigned)FX_MAX_CONNECTIONS,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+	    h, MHD_OPTION_NOTIFY_CONNECTION, http_guard_notify, h->guard,
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, h, MHD_OPTION_CONNECTION_LIMIT,
+	    lim.max_conns, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)cfg->http.idle_timeout, MHD_OPTION_LISTEN_BACKLOG_SIZE,
+	    (unsigned)1024, MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
 	    threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, threads,
 	    MHD_OPTION_END);
 	if (h->d == NULL) {
 		log_warnx("%s: cannot listen on %s:%d", __func__,
 		    cfg->listen_host, cfg->listen_port);
+		http_guard_free(h->guard);
 		free(h);
 		return FX_EIO;
 	}
@@ -530,6 +713,7 @@ http_stop(struct http *h)
 		log_warnx("%s: %d requests still waiting", __func__,
 		    atomic_load(&h->inflight));
 	MHD_stop_daemon(h->d);
+	http_guard_free(h->guard);
 	free(h);
 }
 

@@ -5,7 +5,8 @@
  *
  * Thread model: a pool of libmicrohttpd threads (http_threads, default
  * one per core), each with its own epoll set, serves up to
- * FX_MAX_CONNECTIONS connections. Handlers run on those threads; they
+ * http.max_connections connections; the guard's sweeper thread
+ * (http_guard.h) shuts down those past their deadlines. Handlers run on those threads; they
  * verify and parse, then hand their change to the writer: the hot paths
  * with http_defer (the connection is suspended until the change is
  * committed, and the thread serves other connections meanwhile), the
@@ -40,6 +41,8 @@ const char *http_req_header(struct http_request *r, const char *name);
 int http_req_header_count(struct http_request *r, const char *name);
 const char *http_req_arg(struct http_request *r, const char *name);
 const char *http_req_body(struct http_request *r, size_t *len);
+/* the route's path ("/slack/actions") */
+const char *http_req_path(struct http_request *r);
 /* 1 when Content-Type's media type equals type (case-insensitive) */
 int http_req_ctype_is(struct http_request *r, const char *type);
 
@@ -69,6 +72,23 @@ void http_reply_text(struct http_reply *rp, unsigned status, const char *ctype,
 /* 1 when the request carries one of the ingest bearer tokens, else a
  * 401 reply is set */
 int h_bearer_ok(struct app *a, struct http_request *r, struct http_reply *rp);
+
+/*
+ * Checks of the head alone, run before any body byte is read (each
+ * route names its own): 1 when the request may go on, else 0 with a
+ * 401 reply set. The Slack one (http_pre.c) can only see that the
+ * signature headers are there once each and the timestamp is fresh: the
+ * signature needs the body, which the route caps at FX_MAX_SLACK_BODY.
+ */
+int h_events_key_ok(struct app *a, struct http_request *r,
+    struct http_reply *rp);
+int http_pre_slack(struct app *a, struct http_request *r,
+    struct http_reply *rp);
+/* the same, but lets through an unsigned body of at most
+ * FX_MAX_SSL_CHECK_BODY bytes with its Content-Length (Slack's
+ * ssl_check probe, which h_slack_commands answers) */
+int http_pre_slack_command(struct app *a, struct http_request *r,
+    struct http_reply *rp);
 
 /*
  * Count and (rate-limited) log a request to /slack/... that was refused

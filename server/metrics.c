@@ -22,6 +22,8 @@ struct metrics {
 	atomic_llong reject_logged[REJ__COUNT];
 	atomic_ullong reject_quiet[REJ__COUNT];
 	atomic_ullong outbox_dropped;
+	atomic_ullong http_refused[HREF__COUNT];
+	atomic_ullong http_conns, http_buffered; /* gauges */
 };
 
 static const char *const route_names[ROUTE__COUNT] = {
@@ -55,6 +57,17 @@ static const char *const reject_names[REJ__COUNT] = {
 	"command",
 	"payload",
 	"event",
+};
+
+static const char *const refusal_names[HREF__COUNT] = {
+	"per_address",
+	"shed",
+	"head_timeout",
+	"body_timeout",
+	"body_budget",
+	"framing",
+	"query",
+	"credentials",
 };
 
 struct metrics *
@@ -147,6 +160,47 @@ render_rejected(struct metrics *m, struct buf *out)
 	return rc;
 }
 
+void
+metrics_http_refused(struct metrics *m, enum metric_refusal r)
+{
+	atomic_fetch_add(&m->http_refused[r], 1);
+}
+
+void
+metrics_http_gauges(struct metrics *m, unsigned conns,
+    unsigned long long buffered)
+{
+	atomic_store(&m->http_conns, conns);
+	atomic_store(&m->http_buffered, buffered);
+}
+
+static fx_err
+render_http_refused(struct metrics *m, struct buf *out)
+{
+	fx_err rc;
+	size_t i;
+
+	rc = buf_addf(out,
+	    "# HELP fixit_http_refused_total Connections and requests the "
+	    "HTTP layer refused, by reason.\n"
+	    "# TYPE fixit_http_refused_total counter\n");
+	for (i = 0; rc == FX_OK && i < HREF__COUNT; i++)
+		rc = buf_addf(out,
+		    "fixit_http_refused_total{reason=\"%s\"} %llu\n",
+		    refusal_names[i], atomic_load(&m->http_refused[i]));
+	if (rc == FX_OK)
+		rc = buf_addf(out,
+		    "# HELP fixit_http_connections HTTP connections open.\n"
+		    "# TYPE fixit_http_connections gauge\n"
+		    "fixit_http_connections %llu\n"
+		    "# HELP fixit_http_body_bytes Request body bytes "
+		    "buffered.\n# TYPE fixit_http_body_bytes gauge\n"
+		    "fixit_http_body_bytes %llu\n",
+		    atomic_load(&m->http_conns),
+		    atomic_load(&m->http_buffered));
+	return rc;
+}
+
 fx_err
 metrics_render(struct metrics *m, struct buf *out)
 {
@@ -196,5 +250,7 @@ metrics_render(struct metrics *m, struct buf *out)
 		    atomic_load(&m->outbox_dropped));
 	if (rc == FX_OK)
 		rc = render_rejected(m, out);
+	if (rc == FX_OK)
+		rc = render_http_refused(m, out);
 	return rc;
 }

@@ -51,6 +51,19 @@ enum metric_reject {
 	REJ__COUNT
 };
 
+/* connections and requests the HTTP layer refused, by reason */
+enum metric_refusal {
+	HREF_PER_ADDRESS = 0, /* over http.per_address from one address */
+	HREF_SHED,	      /* oldest waiting, the total near its limit */
+	HREF_HEAD_TIMEOUT,    /* head not complete within http.head_timeout */
+	HREF_BODY_TIMEOUT,    /* body not complete within http.body_timeout */
+	HREF_BUDGET,	      /* bodies buffered at http.body_memory (503) */
+	HREF_FRAMING,	      /* a head fixitd does not parse (400) */
+	HREF_QUERY,	      /* too many query parameters (400) */
+	HREF_CREDENTIALS,     /* no valid credential in the head (401) */
+	HREF__COUNT
+};
+
 struct metrics;
 
 struct metrics *metrics_new(void);
@@ -72,6 +85,10 @@ void metrics_outbox_dropped(struct metrics *m);
 int metrics_slack_reject(struct metrics *m, enum metric_reject r, int64_t now_s,
     unsigned long long *suppressed);
 /* counters only; the caller appends the gauges read from the store */
+void metrics_http_refused(struct metrics *m, enum metric_refusal r);
+/* set the gauges: connections open, request body bytes buffered */
+void metrics_http_gauges(struct metrics *m, unsigned conns,
+    unsigned long long buffered);
 fx_err metrics_render(struct metrics *m, struct buf *out) FX_WUR;
 
 #endif
