@@ -76,8 +76,25 @@ void finding_release(struct finding *f); /* accepts NULL */
  */
 json_t *finding_to_json(const struct finding *f);
 
-/* open (creating) and migrate to the latest schema (PRAGMA user_version) */
+/*
+ * open (creating) and migrate to the latest schema (PRAGMA user_version).
+ * Every connection runs synchronous=FULL: a commit returns once the WAL
+ * is synced. The file is created 0600, and an existing database (and its
+ * -wal, -shm) readable by group or others is made private (logged).
+ */
 fx_err db_open(const char *path, struct db **out) FX_WUR;
+/* db_open's permission step alone: path created 0600 if missing, group
+ * and others' bits dropped from it and its side files */
+void db_make_private(const char *path);
+/*
+ * SQLite's PRAGMA quick_check: FX_OK when the file is sound, else FX_EDB
+ * with SQLite's first complaint in why (always set, "ok" when sound).
+ * Reads every page: run it once, at start.
+ */
+fx_err db_quick_check(struct db *db, char *why, size_t len) FX_WUR;
+/* the heartbeat row (/healthz): write `at` (a job on the writer), read it */
+fx_err db_heartbeat_set(struct db *db, int64_t at) FX_WUR;
+fx_err db_heartbeat_get(struct db *db, int64_t *at) FX_WUR;
 void db_close(struct db *db); /* accepts NULL */
 int db_schema_version(struct db *db);
 const char *db_errmsg(struct db *db); /* last SQLite message */

@@ -108,6 +108,8 @@ enum db_sql {
 	SQL_EXC_SET_REMINDED,
 	SQL_EXC_SET_ESCALATED,
 	SQL_EXC_MSGS,
+	SQL_HB_SET,
+	SQL_HB_GET,
 	SQL__COUNT
 };
 extern const char *const db_sql_text[SQL__COUNT];

@@ -376,4 +376,6 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "UPDATE exceptions SET escalated_at = ?2 WHERE id = ?1",
 	[SQL_EXC_MSGS] = "SELECT admin_channel, admin_ts, remind_ts, "
 			 "escalate_ts FROM exceptions WHERE id = ?1",
+	[SQL_HB_SET] = "UPDATE heartbeat SET at = ?1 WHERE id = 1",
+	[SQL_HB_GET] = "SELECT at FROM heartbeat WHERE id = 1",
 };

@@ -31,11 +31,15 @@
  * slower than the writes), writer_checkpoint() below makes the writer
  * wait for it.
  */
+#define _DEFAULT_SOURCE /* syscall() */
 #include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <sys/syscall.h>
 
 #include "dbwriter.h"
 #include "fxlog.h"
@@ -215,6 +219,26 @@ writer_main(void *arg)
 	return NULL;
 }
 
+/*
+ * The checkpointer's I/O in the idle class (ioprio_set on this thread;
+ * mq-deadline, BFQ and CFQ honour it): its write-back and fdatasyncs of
+ * the database file queue behind the writer's WAL syncs, which every
+ * answer waits for. Starvation is bounded: the writer copies the WAL
+ * itself once it reaches DBW_LIMIT x restart_frames. Refused (a seccomp
+ * filter, an old kernel): logged, the checkpoints run as before.
+ */
+#define DBW_IOPRIO_IDLE (3 << 13) /* IOPRIO_CLASS_IDLE << CLASS_SHIFT */
+
+static void
+checkpointer_ioprio(void)
+{
+#ifdef SYS_ioprio_set
+	if (syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0,
+		DBW_IOPRIO_IDLE) != 0)
+		log_info("checkpointer: idle I/O priority refused");
+#endif
+}
+
 /* copies committed WAL frames into the database, mostly off the writer */
 static void *
 checkpointer_main(void *arg)
@@ -223,6 +247,7 @@ checkpointer_main(void *arg)
 	const struct dbw_ckpt *ck = &w->ckpt;
 	int frames, copied, before, last = 0, pass, wait = ck->interval_ms;
 
+	checkpointer_ioprio();
 	while (!fx_worker_wait(&w->ck, wait)) {
 		if (atomic_load(&w->writer_turn)) {
 			/* the writer's turn; its next commit wakes us */
