@@ -232,7 +232,6 @@ db_open(const char *path, struct db **out)
 		rc = FX_ENOMEM;
 		goto out;
 	}
-	db_make_private(path);
 	src = sqlite3_open_v2(path, &db->h,
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 	    NULL);

@@ -79,12 +79,18 @@ json_t *finding_to_json(const struct finding *f);
 /*
  * open (creating) and migrate to the latest schema (PRAGMA user_version).
  * Every connection runs synchronous=FULL: a commit returns once the WAL
- * is synced. The file is created 0600, and an existing database (and its
- * -wal, -shm) readable by group or others is made private (logged).
+ * is synced.
  */
 fx_err db_open(const char *path, struct db **out) FX_WUR;
-/* db_open's permission step alone: path created 0600 if missing, group
- * and others' bits dropped from it and its side files */
+/*
+ * path created 0600 if missing; group and others' bits dropped from it
+ * and its -wal, -shm (logged). SQLite gives the WAL and -shm the
+ * database's mode. Call it before this process opens any connection to
+ * path (dbw_start does): it opens and closes the files, and a close
+ * drops every POSIX lock the process holds on a file — a connection's
+ * -shm lock lost so makes the next connection truncate the -shm under
+ * the others' mapping (SIGBUS).
+ */
 void db_make_private(const char *path);
 /*
  * SQLite's PRAGMA quick_check: FX_OK when the file is sound, else FX_EDB

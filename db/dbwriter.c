@@ -302,6 +302,9 @@ dbw_start_ckpt(const char *path, const struct dbw_ckpt *ckpt, struct dbw **out)
 	if (w == NULL)
 		return FX_ENOMEM;
 	w->ckpt = ckpt != NULL ? *ckpt : dbw_ckpt_default;
+	/* before any connection: closing a descriptor of the database or
+	 * its -shm drops every POSIX lock this process holds on it */
+	db_make_private(path);
 	rc = db_open(path, &w->db);
 	if (rc == FX_OK)
 		rc = db_autocheckpoint(w->db, 0);
