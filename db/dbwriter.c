@@ -8,6 +8,16 @@
  * the batch done and wakes its submitter. The writer owns the only
  * struct db of the process that writes.
  *
+ * Durability. The connections run synchronous=FULL (db.c): COMMIT
+ * returns after the WAL frames of the batch were written and the WAL
+ * fdatasync'ed, and run_batch() completes the batch's jobs (done(), the
+ * waiters of dbw_call) only after COMMIT returned, so no answer leaves
+ * before its change is on disk. One sync per batch: under load the
+ * requests that arrive during a sync form the next batch, so the sync's
+ * cost is shared (NORMAL plus a sync of our own would cost the same
+ * fdatasync and need SQLite's WAL file descriptor, which it does not
+ * expose).
+ *
  * Checkpoints. The checkpointer thread copies committed WAL frames into
  * the database on its own connection (PASSIVE: it never blocks the
  * writer), every interval_ms while writes go on, with another pass at
