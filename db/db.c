@@ -144,9 +144,16 @@ db_pragmas(struct db *db)
 	    (strcmp(mode, "wal") != 0 && strcmp(mode, "memory") != 0))
 		log_warnx("%s: journal mode %s, not wal", __func__,
 		    mode ? mode : "unknown");
-	/* the page cache and the map grow only as pages are used */
+	/*
+	 * FULL: in WAL mode a commit returns only after the WAL is synced
+	 * (fdatasync), so a request answered after its batch committed is
+	 * durable against a power cut too, not only against a crash of
+	 * fixitd (NORMAL syncs only at checkpoints). Group commit pays it
+	 * once per batch. The page cache and the map grow only as pages are
+	 * used.
+	 */
 	rc = db_script(db,
-	    "PRAGMA synchronous = NORMAL;"
+	    "PRAGMA synchronous = FULL;"
 	    "PRAGMA foreign_keys = ON;"
 	    "PRAGMA cache_size = -8192;",
 	    __func__);

@@ -76,8 +76,31 @@ void finding_release(struct finding *f); /* accepts NULL */
  */
 json_t *finding_to_json(const struct finding *f);
 
-/* open (creating) and migrate to the latest schema (PRAGMA user_version) */
+/*
+ * open (creating) and migrate to the latest schema (PRAGMA user_version).
+ * Every connection runs synchronous=FULL: a commit returns once the WAL
+ * is synced.
+ */
 fx_err db_open(const char *path, struct db **out) FX_WUR;
+/*
+ * path created 0600 if missing; group and others' bits dropped from it
+ * and its -wal, -shm (logged). SQLite gives the WAL and -shm the
+ * database's mode. Call it before this process opens any connection to
+ * path (dbw_start does): it opens and closes the files, and a close
+ * drops every POSIX lock the process holds on a file — a connection's
+ * -shm lock lost so makes the next connection truncate the -shm under
+ * the others' mapping (SIGBUS).
+ */
+void db_make_private(const char *path);
+/*
+ * SQLite's PRAGMA quick_check: FX_OK when the file is sound, else FX_EDB
+ * with SQLite's first complaint in why (always set, "ok" when sound).
+ * Reads every page: run it once, at start.
+ */
+fx_err db_quick_check(struct db *db, char *why, size_t len) FX_WUR;
+/* the heartbeat row (/healthz): write `at` (a job on the writer), read it */
+fx_err db_heartbeat_set(struct db *db, int64_t at) FX_WUR;
+fx_err db_heartbeat_get(struct db *db, int64_t *at) FX_WUR;
 void db_close(struct db *db); /* accepts NULL */
 int db_schema_version(struct db *db);
 const char *db_errmsg(struct db *db); /* last SQLite message */

@@ -114,6 +114,8 @@ enum db_sql {
 	SQL_OUTBOX_ADD_AT,
 	SQL_OUTBOX_OLDEST,
 	SQL_F_WAITING_TOLD,
+	SQL_HB_SET,
+	SQL_HB_GET,
 	SQL__COUNT
 };
 extern const char *const db_sql_text[SQL__COUNT];

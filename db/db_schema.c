@@ -394,6 +394,17 @@ static const char schema_v10[] =
     "CREATE INDEX exceptions_waiting ON exceptions (requested_at, id)"
     "  WHERE status = 'pending';";
 
+/*
+ * v11: the heartbeat, one row /healthz rewrites through the writer (and
+ * reads back) to prove the database is writable and readable.
+ */
+static const char schema_v11[] =
+    "CREATE TABLE heartbeat ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  at INTEGER NOT NULL"
+    ");"
+    "INSERT INTO heartbeat (id, at) VALUES (1, 0);";
+
 const char *const db_migrations[] = {
 	schema_v1,  /* 0 -> 1 */
 	schema_v2,  /* 1 -> 2 */
@@ -405,6 +416,7 @@ const char *const db_migrations[] = {
 	schema_v8,  /* 7 -> 8 */
 	schema_v9,  /* 8 -> 9 */
 	schema_v10, /* 9 -> 10 */
+	schema_v11, /* 10 -> 11 */
 };
 const int db_nmigrations =
     (int)(sizeof(db_migrations) / sizeof(db_migrations[0]));

@@ -408,4 +408,6 @@ const char *const db_sql_text[SQL__COUNT] = {
 	[SQL_OUTBOX_OLDEST] =
 	    "SELECT coalesce((SELECT created_at FROM outbox INDEXED BY "
 	    "outbox_pending WHERE state = 'pending' ORDER BY id LIMIT 1), 0)",
+	[SQL_HB_SET] = "UPDATE heartbeat SET at = ?1 WHERE id = 1",
+	[SQL_HB_GET] = "SELECT at FROM heartbeat WHERE id = 1",
 };

@@ -8,6 +8,16 @@
  * the batch done and wakes its submitter. The writer owns the only
  * struct db of the process that writes.
  *
+ * Durability. The connections run synchronous=FULL (db.c): COMMIT
+ * returns after the WAL frames of the batch were written and the WAL
+ * fdatasync'ed, and run_batch() completes the batch's jobs (done(), the
+ * waiters of dbw_call) only after COMMIT returned, so no answer leaves
+ * before its change is on disk. One sync per batch: under load the
+ * requests that arrive during a sync form the next batch, so the sync's
+ * cost is shared (NORMAL plus a sync of our own would cost the same
+ * fdatasync and need SQLite's WAL file descriptor, which it does not
+ * expose).
+ *
  * Checkpoints. The checkpointer thread copies committed WAL frames into
  * the database on its own connection (PASSIVE: it never blocks the
  * writer), every interval_ms while writes go on, with another pass at
@@ -31,11 +41,15 @@
  * slower than the writes), writer_checkpoint() below makes the writer
  * wait for it.
  */
+#define _DEFAULT_SOURCE /* syscall() */
 #include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <sys/syscall.h>
 
 #include "dbwriter.h"
 #include "fxlog.h"
@@ -215,6 +229,26 @@ writer_main(void *arg)
 	return NULL;
 }
 
+/*
+ * The checkpointer's I/O in the idle class (ioprio_set on this thread;
+ * mq-deadline, BFQ and CFQ honour it): its write-back and fdatasyncs of
+ * the database file queue behind the writer's WAL syncs, which every
+ * answer waits for. Starvation is bounded: the writer copies the WAL
+ * itself once it reaches DBW_LIMIT x restart_frames. Refused (a seccomp
+ * filter, an old kernel): logged, the checkpoints run as before.
+ */
+#define DBW_IOPRIO_IDLE (3 << 13) /* IOPRIO_CLASS_IDLE << CLASS_SHIFT */
+
+static void
+checkpointer_ioprio(void)
+{
+#ifdef SYS_ioprio_set
+	if (syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0,
+		DBW_IOPRIO_IDLE) != 0)
+		log_info("checkpointer: idle I/O priority refused");
+#endif
+}
+
 /* copies committed WAL frames into the database, mostly off the writer */
 static void *
 checkpointer_main(void *arg)
@@ -223,6 +257,7 @@ checkpointer_main(void *arg)
 	const struct dbw_ckpt *ck = &w->ckpt;
 	int frames, copied, before, last = 0, pass, wait = ck->interval_ms;
 
+	checkpointer_ioprio();
 	while (!fx_worker_wait(&w->ck, wait)) {
 		if (atomic_load(&w->writer_turn)) {
 			/* the writer's turn; its next commit wakes us */
@@ -277,6 +312,9 @@ dbw_start_ckpt(const char *path, const struct dbw_ckpt *ckpt, struct dbw **out)
 	if (w == NULL)
 		return FX_ENOMEM;
 	w->ckpt = ckpt != NULL ? *ckpt : dbw_ckpt_default;
+	/* before any connection: closing a descriptor of the database or
+	 * its -shm drops every POSIX lock this process holds on it */
+	db_make_private(path);
 	rc = db_open(path, &w->db);
 	if (rc == FX_OK)
 		rc = db_autocheckpoint(w->db, 0);

@@ -6,7 +6,10 @@
  * queue, runs each queued job in its own SAVEPOINT (a failing job rolls back
  * alone), commits once for the whole batch, and only then completes every
  * job of the batch. So N concurrent requests cost one commit, and a caller
- * is answered only when its change is durable.
+ * is answered only when its change is durable: every connection runs
+ * synchronous=FULL, so COMMIT returns only after the WAL was fdatasync'ed,
+ * and the jobs are completed (done() called, dbw_call returning) after
+ * that, never before (tests/unit/test_db_durable.c counts the syncs).
  *
  * Thread model: one writer thread; any number of submitting threads.
  */
@@ -65,5 +68,22 @@ fx_err dbw_call(struct dbw *w, dbw_fn fn, void *arg) FX_WUR;
  * serialised among themselves. fn must not write.
  */
 fx_err dbw_read(struct dbw *w, dbw_fn fn, void *arg) FX_WUR;
+
+/*
+ * /healthz: write `at` into the heartbeat row through the writer (a job
+ * like any other: answered once its batch is synced), waiting at most
+ * timeout_ms, then read the row back on the reader connection into
+ * *read_back. FX_ETIMEOUT when the batch did not finish in time (the job
+ * still runs; its memory is freed when it does), FX_EDB when the write,
+ * the sync or the read failed.
+ */
+fx_err dbw_heartbeat(struct dbw *w, int64_t at, int timeout_ms,
+    int64_t *read_back) FX_WUR;
+/*
+ * At start: SQLite's quick_check on the reader connection (every page is
+ * read: garbage mid-file is found before any request is served). FX_EDB
+ * with SQLite's first complaint in why when the file is damaged.
+ */
+fx_err dbw_check(struct dbw *w, char *why, size_t len) FX_WUR;
 
 #endif

@@ -283,9 +283,24 @@ h_findings_get(struct app *a, struct http_request *r, struct http_reply *rp)
 	finding_page_release(&j.page);
 }
 
+/* a writer that cannot commit a one-row update in this long is unwell */
+#define HEALTHZ_TIMEOUT_MS 2000
+
 void
 h_healthz(struct app *a, struct http_request *r, struct http_reply *rp)
 {
+	int64_t at = fx_now(), back = -1;
+	fx_err rc;
+
+	/* a write through the writer (synced) and a read back, bounded */
+	rc = dbw_heartbeat(a->w, at, HEALTHZ_TIMEOUT_MS, &back);
+	if (rc != FX_OK) {
+		log_warnx("healthz: database: %s", fx_strerror(rc));
+		http_reply_json(rp, 503,
+		    json_pack("{s:s, s:s}", "status", "unhealthy", "database",
+			rc == FX_ETIMEOUT ? "timeout" : "failing"));
+		return;
+	}
 	http_reply_json(rp, 200, json_pack("{s:s}", "status", "ok"));
 }
 

@@ -43,6 +43,7 @@
 #include "fxlog.h"
 #include "fxutil.h"
 #include "healthcheck.h"
+#include "fxtime.h"
 #include "home.h"
 #include "http.h"
 #include "metrics.h"
@@ -131,6 +132,26 @@ start_executors(struct running *r, const struct config *cfg)
 	return 0;
 }
 
+/* a damaged file is refused before any request is served */
+static int
+check_database(struct dbw *w, const char *path)
+{
+	char why[256];
+	int64_t t0 = fx_mono_ms();
+	fx_err rc;
+
+	rc = dbw_check(w, why, sizeof(why));
+	if (rc != FX_OK) {
+		log_error("main: database %s is damaged (SQLite quick_check: "
+			  "%s): not starting; restore it from a backup",
+		    path, rc == FX_EDB ? why : fx_strerror(rc));
+		return -1;
+	}
+	log_info("main: database %s checked in %lld ms", path,
+	    (long long)(fx_mono_ms() - t0));
+	return 0;
+}
+
 static int
 start_all(struct running *r, struct config *cfg, int demo)
 {
@@ -145,6 +166,8 @@ start_all(struct running *r, struct config *cfg, int demo)
 		return -1;
 	}
 	r->app.w = r->w;
+	if (check_database(r->w, cfg->database) != 0)
+		return -1;
 	if (start_executors(r, cfg) != 0)
 		return -1;
 	r->m = metrics_new();
