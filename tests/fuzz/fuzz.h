@@ -47,4 +47,5 @@ int fz_ev_cloudtrail(const uint8_t *data, size_t size);
 int fz_ev_map(const uint8_t *data, size_t size);
 int fz_aws_xml(const uint8_t *data, size_t size);
 int fz_config(const uint8_t *data, size_t size);
+int fz_http(const uint8_t *data, size_t size);
 #endif

@@ -19,6 +19,7 @@ const struct fz_target fz_targets[] = {
 	{ "ev_map", fz_ev_map },
 	{ "aws_xml", fz_aws_xml },
 	{ "config", fz_config },
+	{ "http", fz_http },
 	{ NULL, NULL },
 };
 

@@ -9,6 +9,7 @@ import hmac
 import json
 import os
 import sys
+import time
 import urllib.parse
 
 
@@ -76,6 +77,64 @@ def signed(body, ts="1531420618"):
 def read(path):
     with open(path, "rb") as f:
         return f.read()
+
+
+def request(method, path, headers=(), body=b""):
+    """an HTTP/1.1 request as bytes, with Content-Length for a body"""
+    if isinstance(body, str):
+        body = body.encode("utf-8", "surrogateescape")
+    lines = ["%s %s HTTP/1.1" % (method, path), "Host: 127.0.0.1"]
+    lines += ["%s: %s" % h for h in headers]
+    if body or method == "POST":
+        lines.append("Content-Length: %d" % len(body))
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+def slack_request(path, body, ctype="application/x-www-form-urlencoded"):
+    """a POST to fixitd's Slack routes, signed now (fz_http.c's secret)"""
+    ts = str(int(time.time()))
+    ts_, sig, _ = signed(body, ts).split("\n", 2)
+    return request("POST", path, [("Content-Type", ctype),
+                                  ("X-Slack-Request-Timestamp", ts_),
+                                  ("X-Slack-Signature", sig)], body)
+
+
+def http_seeds(c, data):
+    """whole requests for fz_http.c: every route, from the other seeds"""
+    bearer = [("Authorization", "Bearer fuzz-ingest-token"),
+              ("Content-Type", "application/json")]
+    c.add("http", request("GET", "/healthz"))
+    c.add("http", request("GET", "/metrics"))
+    c.add("http", request("GET", "/v1/findings?state=open&limit=5", bearer))
+    c.add("http", request("GET", "/nowhere"))
+    chunked = request("POST", "/v1/findings", bearer + [
+        ("Transfer-Encoding", "chunked")])
+    c.add("http", chunked.replace(b"Content-Length: 0\r\n", b"") +
+          b"2\r\n{}\r\n0\r\n\r\n")
+    for d, path, hdrs in (("ingest", "/v1/findings", bearer),
+                          ("ev_cloudtrail", "/v1/events",
+                           [("X-Fixit-Api-Key", "fuzz-events-key"),
+                            ("Content-Type", "application/json")]),
+                          ("ev_map", "/v1/custodian", bearer)):
+        for p in sorted(glob.glob(os.path.join(c.out, d, "*")))[:20]:
+            c.add("http", request("POST", path, hdrs, read(p)))
+    for p in sorted(glob.glob(os.path.join(c.out, "slack_command", "*"))):
+        c.add("http", slack_request("/slack/commands", read(p).decode()))
+    for p in sorted(glob.glob(os.path.join(c.out, "slack_form", "*")))[:20]:
+        c.add("http", slack_request("/slack/actions", read(p).decode()))
+    for p in jpath_events(data):
+        c.add("http", slack_request("/slack/events", p, "application/json"))
+
+
+def jpath_events(data):
+    """the Slack Events API samples (slack/events_api.json), as bodies"""
+    try:
+        with open(os.path.join(data, "slack", "events_api.json")) as f:
+            doc = json.load(f)
+    except (OSError, ValueError):
+        return []
+    return [json.dumps(v.get("body", v)) for v in doc.values()
+            if isinstance(v, dict)]
 
 
 def main():
@@ -163,6 +222,8 @@ def main():
     # the config files
     for p in jpath("config", "*.yaml"):
         c.add("config", read(p))
+
+    http_seeds(c, data)
 
     for t in sorted(c.counts):
         print("seed: %-18s %d" % (t, c.counts[t]))
