@@ -15,6 +15,20 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${FIXIT_FUZZ_BUILD:-$top/build-fuzz}
 jobs=$(nproc 2>/dev/null || echo 2)
 
+# libFuzzer is in libclang-rt-14-dev on Debian 12, only recommended by clang
+mkdir -p "$build"
+printf '%s\n' '#include <stddef.h>' '#include <stdint.h>' \
+	'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);' \
+	'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)' \
+	'{ return (int)(n && d[0] == 0); }' >"$build/probe.c"
+if ! "${CC:-clang}" -fsanitize=fuzzer,address "$build/probe.c" \
+    -o "$build/probe" >"$build/probe.log" 2>&1; then
+	cat "$build/probe.log"
+	echo "run.sh: ${CC:-clang} cannot build a libFuzzer target" \
+	    "(Debian: apt-get install clang libclang-rt-14-dev)"
+	exit 1
+fi
+
 cmake -S "$top" -B "$build" -DCMAKE_C_COMPILER="${CC:-clang}" \
 	-DCMAKE_BUILD_TYPE=RelWithDebInfo -DFIXIT_FUZZ=ON \
 	-DFIXIT_SANITIZE=address -DFIXIT_WERROR=OFF >/dev/null
