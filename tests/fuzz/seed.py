@@ -90,12 +90,16 @@ def request(method, path, headers=(), body=b""):
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
-def slack_request(path, body, ctype="application/x-www-form-urlencoded"):
-    """a POST to fixitd's Slack routes, signed now (fz_http.c's secret)"""
-    ts = str(int(time.time()))
-    ts_, sig, _ = signed(body, ts).split("\n", 2)
+def slack_request(path, body, ctype="application/x-www-form-urlencoded",
+                  now=False):
+    """a POST to fixitd's Slack routes: with placeholders fz_http.c
+    replaces by the time and the body's signature when it sends it, or
+    (now) signed now with fz_http.c's secret"""
+    ts, sig = "now", "sign"
+    if now:
+        ts, sig, _ = signed(body, str(int(time.time()))).split("\n", 2)
     return request("POST", path, [("Content-Type", ctype),
-                                  ("X-Slack-Request-Timestamp", ts_),
+                                  ("X-Slack-Request-Timestamp", ts),
                                   ("X-Slack-Signature", sig)], body)
 
 
@@ -111,8 +115,12 @@ def http_seeds(c, data):
         ("Transfer-Encoding", "chunked")])
     c.add("http", chunked.replace(b"Content-Length: 0\r\n", b"") +
           b"2\r\n{}\r\n0\r\n\r\n")
-    for d, path, hdrs in (("ingest", "/v1/findings", bearer),
-                          ("ev_cloudtrail", "/v1/events",
+    for p in sorted(glob.glob(os.path.join(data, "ingest", "*.case"))):
+        item = sections(p).get("input")
+        if item is not None:
+            c.add("http", request("POST", "/v1/findings", bearer,
+                                  "[%s]" % item))
+    for d, path, hdrs in (("ev_cloudtrail", "/v1/events",
                            [("X-Fixit-Api-Key", "fuzz-events-key"),
                             ("Content-Type", "application/json")]),
                           ("ev_map", "/v1/custodian", bearer)):
@@ -120,6 +128,8 @@ def http_seeds(c, data):
             c.add("http", request("POST", path, hdrs, read(p)))
     for p in sorted(glob.glob(os.path.join(c.out, "slack_command", "*"))):
         c.add("http", slack_request("/slack/commands", read(p).decode()))
+        c.add("http", slack_request("/slack/commands", read(p).decode(),
+                                    now=True))
     for p in sorted(glob.glob(os.path.join(c.out, "slack_form", "*")))[:20]:
         c.add("http", slack_request("/slack/actions", read(p).decode()))
     for p in jpath_events(data):
