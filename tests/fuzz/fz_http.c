@@ -330,7 +330,7 @@ resign(const uint8_t *data, size_t size, struct buf *out)
 	const char *a = (const char *)data;
 	const char *end = find(a, size, "\r\n\r\n", 4);
 	char now[24], mac[SLACK_SIG_LEN], line[128];
-	struct buf tmp = BUF_INIT;
+	struct buf tmp;
 	fx_err rc;
 
 	if (end == NULL || find(a, (size_t)(end - a) + 2,
@@ -342,6 +342,7 @@ resign(const uint8_t *data, size_t size, struct buf *out)
 		return rc;
 	snprintf(line, sizeof(line), "\r\nX-Slack-Request-Timestamp: %s\r\n",
 	    now);
+	buf_init(&tmp, out->cap);
 	rc = subst(a, size, "\r\nX-Slack-Request-Timestamp: now\r\n", line,
 	    &tmp);
 	snprintf(line, sizeof(line), "\r\nX-Slack-Signature: %s\r\n", mac);
