@@ -13,6 +13,7 @@
 #include "ev_decide.h"
 #include "ev_map.h"
 #include "fuzz.h"
+#include "fxlimits.h"
 
 static const char *const automation[] = { "*-deploy", "terraform*",
 	"arn:aws:iam::*:role/ci-*", NULL };
@@ -61,6 +62,89 @@ check_decision(const struct ev_decision *d)
 		FZ_ASSERT(d->in[i].resource_id != NULL);
 		FZ_ASSERT(d->in[i].title != NULL);
 	}
+}
+
+/* 1 when s[0..n) is UTF-8 without C0, DEL or C1 control characters */
+static int
+clean_utf8(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *e = p + n;
+	unsigned c;
+	int k;
+
+	while (p < e) {
+		if (*p < 0x80) {
+			if (*p < 0x20 || *p == 0x7f)
+				return 0;
+			p++;
+			continue;
+		}
+		if (*p >= 0xc2 && *p <= 0xdf)
+			k = 1, c = *p & 0x1fu;
+		else if (*p >= 0xe0 && *p <= 0xef)
+			k = 2, c = *p & 0x0fu;
+		else if (*p >= 0xf0 && *p <= 0xf4)
+			k = 3, c = *p & 0x07u;
+		else
+			return 0;
+		if (e - p <= k)
+			return 0;
+		for (p++; k > 0; k--, p++) {
+			if ((*p & 0xc0) != 0x80)
+				return 0;
+			c = c << 6 | (*p & 0x3fu);
+		}
+		if (c < 0xa0 || (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
+			return 0; /* C1, overlong forms, surrogates */
+	}
+	return 1;
+}
+
+/* a record as ev_map.h promises it (before sm_check_finding) */
+static void
+check_mapped(const struct finding_in *f)
+{
+	size_t i, n;
+
+	FZ_ASSERT(strlen(f->account_id) == 12);
+	for (i = 0; i < 12; i++)
+		FZ_ASSERT(f->account_id[i] >= '0' && f->account_id[i] <= '9');
+	n = strlen(f->region);
+	FZ_ASSERT(n >= 3 && n <= 32 && strchr(f->region, '-') != NULL);
+	FZ_ASSERT(f->region[0] >= 'a' && f->region[0] <= 'z');
+	FZ_ASSERT(f->region[n - 1] >= '0' && f->region[n - 1] <= '9');
+	for (i = 0; i < n; i++)
+		FZ_ASSERT((f->region[i] >= 'a' && f->region[i] <= 'z') ||
+			  (f->region[i] >= '0' && f->region[i] <= '9') ||
+			  f->region[i] == '-');
+	n = strlen(f->resource_id);
+	FZ_ASSERT(n >= 1 && n <= FX_MAX_FIELD);
+	FZ_ASSERT(clean_utf8(f->resource_id, n));
+	n = strlen(f->title);
+	FZ_ASSERT(n >= 1 && n <= FX_MAX_TITLE && clean_utf8(f->title, n));
+	if (f->resource_arn != NULL) {
+		n = strlen(f->resource_arn);
+		FZ_ASSERT(n <= FX_MAX_FIELD &&
+			  strncmp(f->resource_arn, "arn:", 4) == 0);
+		FZ_ASSERT(clean_utf8(f->resource_arn, n));
+	}
+	FZ_ASSERT(f->details == NULL || json_is_object(f->details));
+}
+
+/* a mapper's result: records as promised, or a reason */
+static void
+check_mapped_decision(fx_err rc, const struct ev_decision *d,
+    const struct buf *err)
+{
+	size_t i;
+
+	if (rc != FX_OK) {
+		FZ_ASSERT(rc == FX_ENOMEM || err->len > 0);
+		return;
+	}
+	check_decision(d);
+	for (i = 0; i < d->nin; i++)
+		check_mapped(&d->in[i]);
 }
 
 /* the tags of the event's resources, where CloudTrail carries them */
@@ -149,18 +233,12 @@ fz_ev_map(const uint8_t *data, size_t size)
 	settings(&s);
 	ev_decision_init(&d);
 	rc = ev_decide_securityhub(&s, ev, &d, &err);
-	if (rc == FX_OK)
-		check_decision(&d);
-	else
-		FZ_ASSERT(rc == FX_ENOMEM || err.len > 0);
+	check_mapped_decision(rc, &d, &err);
 	ev_decision_release(&d);
 	buf_reset(&err);
 	ev_decision_init(&d);
 	rc = ev_decide_custodian(&s, ev, &d, &err);
-	if (rc == FX_OK)
-		check_decision(&d);
-	else
-		FZ_ASSERT(rc == FX_ENOMEM || err.len > 0);
+	check_mapped_decision(rc, &d, &err);
 	ev_decision_release(&d);
 	buf_release(&err);
 	json_decref(ev);
