@@ -1,0 +1,426 @@
+#!/usr/bin/env python3
+"""test_faults.py - fixitd under injected faults and crashes, in the manner
+of SQLite's own tests (tests/faults/README.md).
+
+A mixed workload runs against the real fixitd: findings ingested (owner
+approval with buttons, approval none, and a timer fix against the fake AWS
+2 s after the owner was told), button clicks, EventBridge events (a manual
+launch quarantined against the fake AWS). Each round does one of:
+
+  io       faultshim.c (LD_PRELOAD) fails the database files' writes or
+           syncs with EIO/ENOSPC for a while, then stops: fixitd must stay
+           up (answers errors/503) and serve again once faults stop;
+  malloc   the Nth allocation after arming fails with ENOMEM, a few in a
+           row (anywhere in fixitd and its libraries);
+  kill     SIGKILL at a random moment, restart on the same database;
+
+and, at random, the fake Slack answers 429 (Retry-After) / 500 or stalls,
+the fake AWS throttles, fails or stalls. After the rounds the faults stop,
+fixitd settles, and the invariants are checked against the database and
+the fakes' recordings:
+
+  - every finding's state equals its last audit row's to-state;
+  - no fix executed twice: at most one transition to fixed per finding, at
+    most one successful ModifyInstanceMetadataOptions per instance;
+  - nothing acknowledged lost: every finding whose ingest got a 2xx, every
+    event that got a 2xx is stored; every click that got a 200 with no
+    "not recorded" answer moved its finding on;
+  - no Slack message lost or sent twice: per finding at most one delivered
+    notify message, and one for every notify row marked sent; no pending
+    row left once Slack is back.
+
+    python3 tests/faults/test_faults.py            # CI: a few rounds
+    FAULT_ROUNDS=200 FAULT_SEED=7 python3 tests/faults/test_faults.py
+    tests/faults/run_long.sh [ROUNDS]              # the same, many rounds
+
+Environment: FIXITD, FIXIT_FAULTSHIM (the built libfaultshim.so), as set
+by CTest (ctest -L faults).
+"""
+
+import json
+import os
+import random
+import sys
+import threading
+import time
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+
+import harness as h                                     # noqa: E402
+from harness import check                               # noqa: E402
+
+SHIM = os.environ.get("FIXIT_FAULTSHIM") or os.path.join(
+    h.SRC, "build", "tests", "faults", "libfaultshim.so")
+ROUNDS = int(os.environ.get("FAULT_ROUNDS", "6"))
+SEED = int(os.environ.get("FAULT_SEED", str(int(time.time()))))
+API_KEY = "events-api-key-for-faults"
+ALICE = "alice@example.com"
+ALICE_UID = "U0ALICE01"
+EVENT_SAMPLE = os.path.join(h.DATA, "events",
+                            "ec2-runinstances-assumedrole.json")
+
+
+def fault_env():
+    pbs = [h.playbook("imds-slow"),
+           h.playbook("imds-auto", approval="none"),
+           h.aws_playbook("ec2-imdsv1", approval="owner", grace="2s"),
+           h.aws_playbook("ec2-quarantine")]
+    env = h.Env("faults", aws=True, start=False, playbooks=pbs,
+                users={ALICE: ALICE_UID})
+    for pb in env.config["playbooks"]:
+        pb["executor"]["timeout"] = "8s"
+    # a crash mid-fix holds the finding until its lease expires: short
+    # fixes, a short lease, so a round's debris is settled in seconds
+    env.config["lease"] = "10s"
+    env.config["events"] = {"employee_pattern": "*@example.com",
+                            "automation": ["deploy-*"],
+                            "launch_batch": 1000, "launch_window": "15m"}
+    dbdir = os.path.join(env.tmp, "db")
+    os.makedirs(dbdir)
+    env.db_path = os.path.join(dbdir, "fixit.db")
+    env.config["database"] = env.db_path
+    env.write_config()
+    env.arm_path = os.path.join(env.tmp, "fault.arm")
+    env.proc_env.update({"FIXIT_EVENTS_API_KEY": API_KEY,
+                         "LD_PRELOAD": SHIM,
+                         "FIXIT_FAULT_DIR": dbdir + "/",
+                         "FIXIT_FAULT_ARM": env.arm_path})
+    return env
+
+
+def launch_event(iid):
+    with open(EVENT_SAMPLE) as f:
+        ev = json.load(f)
+    ev["id"] = str(uuid.uuid4())
+    ev["account"] = h.PROD
+    ev["region"] = h.REGION
+    d = ev["detail"]
+    d["recipientAccountId"] = h.PROD
+    d["awsRegion"] = h.REGION
+    d["userIdentity"]["accountId"] = h.PROD
+    d["userIdentity"]["principalId"] = "AROAIDPPEZS35WEXAMPLE:" + ALICE
+    d["userIdentity"]["arn"] = ("arn:aws:sts::%s:assumed-role/AdminRole/%s"
+                                % (h.PROD, ALICE))
+    d["eventTime"] = ev["time"] = h.iso_now()
+    d["responseElements"]["instancesSet"]["items"][0]["instanceId"] = iid
+    return ev
+
+
+class Workload:
+    """Threads sending ingest, clicks and events; what got a 2xx is kept."""
+
+    def __init__(self, env, rng):
+        self.env = env
+        self.rng = rng
+        self.lock = threading.Lock()
+        self.acked_items = {}       # resource -> playbook
+        self.acked_events = set()
+        self.acked_clicks = []      # (finding id, answer text)
+        self.clicked = set()
+        self.answers = {}           # status -> count
+        self.stop = threading.Event()
+        self.n = 0
+        self.threads = []
+
+    def _count(self, status):
+        with self.lock:
+            self.answers[status] = self.answers.get(status, 0) + 1
+
+    def _req(self, fn):
+        try:
+            r = fn()
+        except (OSError, AssertionError, ValueError) as e:
+            self._count(type(e).__name__)
+            return None
+        self._count(r.status)
+        return r
+
+    def _next(self):
+        with self.lock:
+            self.n += 1
+            return self.n
+
+    def ingest_loop(self):
+        nonprod = self.env.aws.account(h.NONPROD).region(h.REGION)
+        while not self.stop.is_set():
+            k = self._next()
+            pb = ("imds-slow", "imds-auto", "ec2-imdsv1")[k % 3]
+            if pb == "ec2-imdsv1":
+                with self.lock:
+                    res = nonprod.add_instance(http_tokens="optional")
+            else:
+                res = "i-faults%09d" % k
+            r = self._req(lambda: self.env.ingest(
+                [h.item(pb, h.NONPROD, res)]))
+            if r is not None and 200 <= r.status < 300:
+                with self.lock:
+                    self.acked_items[res] = pb
+            time.sleep(0.15)
+
+    def click_loop(self):
+        while not self.stop.is_set():
+            time.sleep(0.1)
+            for c in self.env.fake.delivered("chat.postMessage"):
+                if c.body.get("thread_ts"):
+                    continue
+                for aid, val, _ in h.fakeslack.buttons(c.body.get("blocks")):
+                    if aid != "fixit_fix_now" or val in self.clicked:
+                        continue
+                    self.clicked.add(val)
+                    r = self._req(lambda: self.env.click(
+                        h.OWNER, "fixit_fix_now", val, msg=c))
+                    if r is not None and r.status == 200:
+                        with self.lock:
+                            self.acked_clicks.append((int(val), r.text))
+                    break
+                if self.stop.is_set():
+                    return
+
+    def event_loop(self):
+        prod = self.env.aws.account(h.PROD).region(h.REGION)
+        while not self.stop.is_set():
+            with self.lock:
+                iid = prod.add_instance(instance_profile="app-profile")
+            ev = launch_event(iid)
+            r = self._req(lambda: self.env.request(
+                "POST", "/v1/events", json.dumps(ev).encode(),
+                [("Content-Type", "application/json"),
+                 ("X-Fixit-Api-Key", API_KEY)]))
+            if r is not None and 200 <= r.status < 300:
+                with self.lock:
+                    self.acked_events.add(ev["id"])
+            time.sleep(0.4)
+
+    def start(self):
+        self.stop.clear()
+        self.threads = [threading.Thread(target=f, daemon=True) for f in
+                        (self.ingest_loop, self.click_loop, self.event_loop)]
+        for t in self.threads:
+            t.start()
+
+    def halt(self):
+        self.stop.set()
+        for t in self.threads:
+            t.join(30)
+
+
+def arm(env, spec):
+    with open(env.arm_path, "w") as f:
+        f.write(spec + "\n")
+
+
+def disarm(env):
+    if os.path.exists(env.arm_path):
+        os.unlink(env.arm_path)
+
+
+def shim_lines(env):
+    return [l for l in env.fixitd.stderr_text().splitlines()
+            if l.startswith("faultshim: ")]
+
+
+def recovered(env, timeout=20.0):
+    """fixitd answers /healthz 200 and stores a finding again."""
+    def ok():
+        try:
+            if not env.healthz():
+                return False
+            r = env.ingest([h.item("imds-slow", h.NONPROD,
+                                   "i-recover%d" % int(time.time() * 1000))])
+            return 200 <= r.status < 300
+        except (OSError, AssertionError):
+            return False
+    h.wait_until(ok, timeout, 0.3, "fixitd to serve again after the faults")
+
+
+def fake_trouble(env, rng):
+    """The fakes fail, throttle or stall for a while (at random)."""
+    what = rng.choice(("none", "slack429", "slack500", "slackstall",
+                       "awsthrottle", "aws500", "awsstall"))
+    if what == "slack429":
+        env.fake.fail_next(rng.randint(1, 6), "429", retry_after=1)
+    elif what == "slack500":
+        env.fake.fail_next(rng.randint(1, 6), "500")
+    elif what == "slackstall":
+        env.fake.set_delay(rng.choice((0.5, 1.5, 3.0)))
+    elif what == "awsthrottle":
+        env.aws.fail_next(rng.randint(1, 4), "throttle")
+    elif what == "aws500":
+        env.aws.fail_next(rng.randint(1, 3), "500")
+    elif what == "awsstall":
+        env.aws.set_delay(rng.choice((0.5, 2.0)))
+    return what
+
+
+def calm_fakes(env):
+    env.fake.clear_faults()
+    env.fake.set_delay(0)
+    env.aws.clear_faults()
+    env.aws.set_delay(0)
+
+
+IO_SPECS = ("write:%d:EIO:0", "write:%d:ENOSPC:0", "sync:%d:EIO:0",
+            "write:%d:EIO:3", "sync:%d:EIO:1", "write:%d:ENOSPC:5")
+
+
+def round_io(env, wl, rng):
+    spec = rng.choice(IO_SPECS) % rng.randint(1, 40)
+    arm(env, spec)
+    time.sleep(rng.uniform(1.0, 3.0))
+    disarm(env)
+    check(env.fixitd.alive(), "fixitd died under %s\n%s", spec,
+          env.fixitd.stderr_tail(60))
+    time.sleep(0.1)
+    recovered(env)
+    return spec
+
+
+def round_malloc(env, wl, rng):
+    spec = "malloc:%d:ENOMEM:%d" % (rng.randint(1, 20000),
+                                    rng.choice((1, 1, 3, 20)))
+    arm(env, spec)
+    time.sleep(rng.uniform(1.0, 2.5))
+    disarm(env)
+    check(env.fixitd.alive(), "fixitd died under %s\n%s", spec,
+          env.fixitd.stderr_tail(60))
+    recovered(env)
+    return spec
+
+
+def round_kill(env, wl, rng):
+    time.sleep(rng.uniform(0.3, 3.0))
+    env.fixitd.kill()
+    time.sleep(rng.uniform(0, 0.3))
+    env.fixitd.start()
+    return "SIGKILL"
+
+
+def busy(env):
+    """What is still in flight: pending Slack messages, findings mid-fix,
+    pending events (empty when settled)."""
+    out = {}
+    for what, sql in (
+            ("outbox", "SELECT count(*) FROM outbox WHERE state = "
+                       "'pending'"),
+            ("fixing", "SELECT count(*) FROM findings WHERE state IN "
+                       "('fixing', 'undoing')"),
+            ("events", "SELECT count(*) FROM events WHERE state = "
+                       "'pending'")):
+        n = env.q1(sql)
+        if n:
+            out[what] = n
+    return out
+
+
+def settle(env, timeout=60.0):
+    """No pending Slack message, no finding mid-fix, no pending event."""
+    deadline = time.time() + timeout
+    left = busy(env)
+    while left and time.time() < deadline:
+        time.sleep(0.5)
+        left = busy(env)
+    check(not left, "fixitd did not settle in %.0fs: %r\n%s", timeout,
+          left, env.fixitd.stderr_tail(40))
+
+
+def check_invariants(env, wl):
+    problems = []
+    findings = env.q("SELECT id, state, resource_id, playbook FROM findings")
+    by_res = {f["resource_id"]: f for f in findings}
+    for f in findings:
+        last = env.q("SELECT to_state FROM audit WHERE finding_id = ? AND "
+                     "to_state IS NOT NULL ORDER BY id DESC LIMIT 1",
+                     f["id"])
+        if not last or last[0]["to_state"] != f["state"]:
+            problems.append("finding %d: state %s, last audit to-state %r"
+                            % (f["id"], f["state"], last))
+        fixed = env.q1("SELECT count(*) FROM audit WHERE finding_id = ? AND "
+                       "to_state = 'fixed' AND (from_state IS NULL OR "
+                       "from_state != 'fixed')", f["id"])
+        if fixed > 1:
+            problems.append("finding %d fixed %d times" % (f["id"], fixed))
+    per_instance = {}
+    for c in env.aws.calls(action="ModifyInstanceMetadataOptions"):
+        if c.ok:
+            iid = c.params.get("InstanceId")
+            per_instance[iid] = per_instance.get(iid, 0) + 1
+    for iid, n in per_instance.items():
+        if n > 1:
+            problems.append("instance %s: IMDS fixed %d times" % (iid, n))
+    for res, pb in wl.acked_items.items():
+        if res not in by_res:
+            problems.append("acknowledged finding %s (%s) lost" % (res, pb))
+    stored = {r["id"] for r in env.q("SELECT id FROM events")}
+    for eid in wl.acked_events - stored:
+        problems.append("acknowledged event %s lost" % eid)
+    states = {f["id"]: f["state"] for f in findings}
+    for fid, text in wl.acked_clicks:
+        if "not recorded" in text or "nothing was recorded" in text:
+            continue
+        if states.get(fid) in ("open", "notified"):
+            problems.append("click Fix now on %d answered 200 (%r), state "
+                            "still %s" % (fid, text[:80], states.get(fid)))
+    for f in findings:
+        posts = env.notify_posts(f["id"])
+        if len(posts) > 1:
+            problems.append("finding %d: %d notify messages delivered"
+                            % (f["id"], len(posts)))
+        sent = env.q1("SELECT count(*) FROM outbox WHERE finding_id = ? AND "
+                      "kind = 'notify' AND state = 'sent'", f["id"])
+        if sent and not posts:
+            problems.append("finding %d: notify row sent, no message "
+                            "delivered" % f["id"])
+    dead = env.q("SELECT id, kind, finding_id, last_error FROM outbox "
+                 "WHERE state = 'dead'")
+    for d in dead:
+        problems.append("outbox row dropped: %r" % d)
+    return problems
+
+
+ROUNDS_BY_KIND = {"io": round_io, "malloc": round_malloc, "kill": round_kill}
+
+
+def test_fault_rounds():
+    rng = random.Random(SEED)
+    h.log("faults: seed %d, %d rounds (FAULT_SEED, FAULT_ROUNDS)"
+          % (SEED, ROUNDS))
+    with fault_env() as env:
+        env.start()
+        wl = Workload(env, rng)
+        wl.start()
+        kinds = ["io", "malloc", "kill"]
+        try:
+            for i in range(ROUNDS):
+                kind = kinds[i % 3] if i < 3 else rng.choice(kinds)
+                trouble = fake_trouble(env, rng)
+                t0 = time.time()
+                what = ROUNDS_BY_KIND[kind](env, wl, rng)
+                h.log("round %d: %s (%s), fakes %s, %.1fs" % (
+                    i + 1, kind, what, trouble, time.time() - t0))
+                calm_fakes(env)
+        finally:
+            wl.halt()
+            disarm(env)
+            calm_fakes(env)
+        check(env.fixitd.alive(), "fixitd died\n%s",
+              env.fixitd.stderr_tail(60))
+        settle(env)
+        injected = shim_lines(env)
+        h.log("faults injected: %d; answers %r; acked %d findings, %d "
+              "events, %d clicks" % (len(injected), wl.answers,
+                                     len(wl.acked_items),
+                                     len(wl.acked_events),
+                                     len(wl.acked_clicks)))
+        check(injected, "no fault was injected (is %s preloaded?)", SHIM)
+        problems = check_invariants(env, wl)
+        check(not problems, "%d invariant(s) broken (seed %d):\n  %s",
+              len(problems), SEED, "\n  ".join(problems[:40]))
+
+
+if __name__ == "__main__":
+    if not os.path.exists(SHIM):
+        print("test_faults: %s not built" % SHIM)
+        sys.exit(1)
+    h.run_tests(test_fault_rounds)
