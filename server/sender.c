@@ -640,8 +640,10 @@ send_row(struct sender *s, struct row_ctx *c)
 	} else if (rc == FX_ERETRY && s->held) {
 		c->done = 4;
 		sender_pace_hold(s->pace, row->finding_id);
-	} else if (rc == FX_ERETRY &&
+	} else if ((rc == FX_ERETRY || rc == FX_ENOMEM || rc == FX_EDB) &&
 		   row->attempts + 1 < s->app->cfg->outbox_max_attempts) {
+		/* out of memory or a database read failing here says nothing
+		 * about the message: tried again like Slack's own hiccups */
 		c->done = 2;
 		sender_pace_hold(s->pace, row->finding_id);
 		log_info("%s: %s #%lld: %s; retried later", __func__, row->kind,

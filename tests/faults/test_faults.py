@@ -362,6 +362,13 @@ def check_invariants(env, wl):
         if states.get(fid) in ("open", "notified"):
             problems.append("click Fix now on %d answered 200 (%r), state "
                             "still %s" % (fid, text[:80], states.get(fid)))
+    cards = {}      # resource -> delivered top-level messages naming it
+    for c in env.fake.delivered("chat.postMessage"):
+        if not c.body.get("thread_ts"):
+            text = h.fakeslack.all_text(c.body)
+            for res in by_res:
+                if res in text:
+                    cards[res] = cards.get(res, 0) + 1
     for f in findings:
         posts = env.notify_posts(f["id"])
         if len(posts) > 1:
@@ -369,9 +376,11 @@ def check_invariants(env, wl):
                             % (f["id"], len(posts)))
         sent = env.q1("SELECT count(*) FROM outbox WHERE finding_id = ? AND "
                       "kind = 'notify' AND state = 'sent'", f["id"])
-        if sent and not posts:
-            problems.append("finding %d: notify row sent, no message "
-                            "delivered" % f["id"])
+        # a notify sent once the finding was decided carries no buttons
+        if sent and not posts and not cards.get(f["resource_id"]):
+            problems.append("finding %d (%s, %s): notify row sent, no "
+                            "message delivered" % (f["id"], f["playbook"],
+                                                   f["state"]))
     dead = env.q("SELECT id, kind, finding_id, last_error FROM outbox "
                  "WHERE state = 'dead'")
     for d in dead:
