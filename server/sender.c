@@ -658,6 +658,24 @@ send_row(struct sender *s, struct row_ctx *c)
 }
 
 /*
+ * The outcomes of delivered rows must be recorded, or the rows are sent
+ * again: at the end of a pass a database that cannot write (disk full, I/O
+ * errors) is waited for, up to SENDER_RECORD_TRIES x 200 ms and not past a
+ * stop, before the pass gives up (its rows are sent again later).
+ */
+enum { SENDER_RECORD_TRIES = 50 };
+
+static void
+flush_pass(struct sender *s, struct pass *p, int last)
+{
+	int tries = 1;
+
+	while (sender_pass_flush(s->app->w, p) != FX_OK && last &&
+	       tries++ < SENDER_RECORD_TRIES && !fx_worker_wait(&s->wk, 200))
+		;
+}
+
+/*
  * One pass over due rows after s->cursor: a sweep of passes goes
  * through the queue once, past the rows it holds, then starts again.
  * Returns the number of rows handled when the batch was full.
@@ -682,9 +700,9 @@ send_pass(struct sender *s)
 		if (p.first_unflushed_ms == 0)
 			p.first_unflushed_ms = now;
 		else if (now - p.first_unflushed_ms >= SENDER_FLUSH_MS)
-			sender_pass_flush(s->app->w, &p);
+			flush_pass(s, &p, 0);
 	}
-	sender_pass_flush(s->app->w, &p);
+	flush_pass(s, &p, 1);
 	n = p.n;
 	s->cursor = n == SENDER_BATCH ? p.rows[n - 1].id : 0;
 	if (s->cursor == 0)

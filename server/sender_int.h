@@ -61,7 +61,9 @@ struct pass {
  * SENDER_BATCH due rows after p->after, each with its context */
 fx_err sender_pass_load(struct db *db, void *arg) FX_WUR;
 /* record the outcomes of the rows done since the last flush */
-void sender_pass_flush(struct dbw *w, struct pass *p);
+/* records the outcomes of the rows tried since the last flush; on failure
+ * they stay unflushed (a later call records them) */
+fx_err sender_pass_flush(struct dbw *w, struct pass *p) FX_WUR;
 void sender_pass_release(struct pass *p);
 /*
  * A notify was posted: later rows of this pass about the same finding

@@ -102,7 +102,7 @@ job_flush(struct db *db, void *arg)
 	return rc == FX_EDB ? rc : FX_OK;
 }
 
-void
+fx_err
 sender_pass_flush(struct dbw *w, struct pass *p)
 {
 	size_t i = p->flushed;
@@ -110,13 +110,17 @@ sender_pass_flush(struct dbw *w, struct pass *p)
 	while (i < p->n && p->ctx[i].done != 0)
 		i++;
 	if (i == p->flushed)
-		return;
+		return FX_OK;
 	p->now = fx_now();
-	if (dbw_call(w, job_flush, p) != FX_OK)
+	if (dbw_call(w, job_flush, p) != FX_OK) {
+		/* kept: the next flush records them again from p->flushed */
 		log_warnx("%s: cannot record %zu outbox outcomes", __func__,
 		    i - p->flushed);
+		return FX_EDB;
+	}
 	p->flushed = i;
 	p->first_unflushed_ms = 0;
+	return FX_OK;
 }
 
 void
