@@ -468,8 +468,60 @@ def test_fault_rounds():
               len(problems), SEED, "\n  ".join(problems[:40]))
 
 
+def one_notify(env, delay, spec, hold):
+    """A finding asked about while Slack stalls `delay` s; faults `spec`
+    are armed meanwhile for `hold` s. Its notify rows and posts once
+    settled."""
+    env.fake.set_delay(delay)
+    [fid] = env.ingest_ok([h.item("imds-slow", h.NONPROD,
+                                  "i-regress%d" % int(time.time() * 1000))])
+    time.sleep(delay / 2)       # the notify call is in flight (the fake
+    check(not env.fake.calls("chat.postMessage"),   # records it answered)
+          "the notify was answered before the faults were armed")
+    arm(env, spec)
+    time.sleep(hold)
+    disarm(env)
+    env.fake.set_delay(0)
+    check(env.fixitd.alive(), "fixitd died under %s\n%s", spec,
+          env.fixitd.stderr_tail(40))
+    settle(env, 30)
+    time.sleep(1.5)             # a second sweep would have sent it again
+    rows = env.q("SELECT state, attempts, last_error FROM outbox WHERE "
+                 "finding_id = ? AND kind = 'notify'", fid)
+    return fid, rows, env.notify_posts(fid)
+
+
+def test_outcome_recorded_after_write_errors():
+    """Regression: the notify was delivered while every database write
+    failed; its outcome was forgotten and the owner asked twice."""
+    with fault_env() as env:
+        env.start()
+        fid, rows, posts = one_notify(env, 1.0, "write:1:EIO:0", 2.0)
+        check(len(posts) == 1, "finding %d: %d notify messages", fid,
+              len(posts))
+        check([r["state"] for r in rows] == ["sent"], "rows %r", rows)
+        check(shim_lines(env), "no write failed")
+
+
+def test_out_of_memory_while_sending():
+    """Every allocation fails while a notify is in flight: fixitd stays up
+    and the message is delivered once, its row sent, not dropped. (The
+    bug the rounds found - a row whose sending ran out of memory dropped
+    at once, sender.c send_row - needs one failure at the right
+    allocation; the rounds hit it within ~15 rounds, this does not.)"""
+    with fault_env() as env:
+        env.start()
+        fid, rows, posts = one_notify(env, 0.5, "malloc:1:ENOMEM:0", 1.0)
+        check([r["state"] for r in rows] == ["sent"], "rows %r", rows)
+        check(len(posts) == 1, "finding %d: %d notify messages", fid,
+              len(posts))
+        check(shim_lines(env), "no allocation failed")
+
+
 if __name__ == "__main__":
     if not os.path.exists(SHIM):
         print("test_faults: %s not built" % SHIM)
         sys.exit(1)
-    h.run_tests(test_fault_rounds)
+    h.run_tests(test_outcome_recorded_after_write_errors,
+                test_out_of_memory_while_sending,
+                test_fault_rounds)
