@@ -77,7 +77,7 @@ struct http {
 struct http_request {
 	struct MHD_Connection *conn;
 	const struct route *route;
-	unsigned early_status; /* 404/405/413 decided before the body */
+	unsigned early_status; /* 404/405/413/500 decided before the body */
 	int replied;	       /* a response is queued: drop further data */
 	struct buf body;
 	/* deferred reply (http_defer) */
@@ -269,6 +269,9 @@ early_reply(struct http_request *r, struct http_reply *rp)
 	case 405:
 		http_reply_error(rp, 405, "method not allowed on this route");
 		break;
+	case 500:
+		http_reply_error(rp, 500, "out of memory");
+		break;
 	default:
 		http_reply_error(rp, 413,
 		    "request body too large (limit %zu "
@@ -398,9 +401,12 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 			return finish_deferred(h, r, method, url);
 		return MHD_YES;
 	} else if (*upload_size != 0) {
-		if (r->early_status == 0 && r->route->max_body > 0 &&
-		    buf_add(&r->body, upload, *upload_size) != FX_OK)
-			r->early_status = 413;
+		fx_err rc = FX_OK;
+
+		if (r->early_status == 0 && r->route->max_body > 0)
+			rc = buf_add(&r->body, upload, *upload_size);
+		if (rc != FX_OK) /* out of memory is no 4xx: it is retried */
+			r->early_status = rc == FX_ENOMEM ? 500 : 413;
 		else if (r->early_status == 0 && r->route->max_body == 0)
 			r->early_status = 413;
 		*upload_size = 0; /* consumed (or dropped) */

@@ -1,5 +1,5 @@
 #!/bin/sh
-# run_long.sh - many fault rounds (test_faults.py; CI runs 6 via
+# run_long.sh - many fault rounds (test_faults.py; CI runs 9 via
 # `ctest -L faults`). A failure prints its seed: FAULT_SEED=S replays the
 # same choices (the timing differs).
 #

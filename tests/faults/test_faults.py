@@ -57,7 +57,7 @@ from harness import check                               # noqa: E402
 
 SHIM = os.environ.get("FIXIT_FAULTSHIM") or os.path.join(
     h.SRC, "build", "tests", "faults", "libfaultshim.so")
-ROUNDS = int(os.environ.get("FAULT_ROUNDS", "6"))
+ROUNDS = int(os.environ.get("FAULT_ROUNDS", "9"))
 SEED = int(os.environ.get("FAULT_SEED", str(int(time.time()))))
 API_KEY = "events-api-key-for-faults"
 ALICE = "alice@example.com"
@@ -124,6 +124,7 @@ class Workload:
         self.acked_clicks = []      # (finding id, answer text)
         self.clicked = set()
         self.answers = {}           # status -> count
+        self.refused = []           # (what, status, body, under a fault)
         self.stop = threading.Event()
         self.n = 0
         self.threads = []
@@ -132,13 +133,20 @@ class Workload:
         with self.lock:
             self.answers[status] = self.answers.get(status, 0) + 1
 
-    def _req(self, fn):
+    def _req(self, fn, what):
+        t0 = time.time()
         try:
             r = fn()
         except (OSError, AssertionError, ValueError) as e:
             self._count(type(e).__name__)
             return None
         self._count(r.status)
+        if 400 <= r.status < 500:
+            # valid requests: a 4xx tells the sender not to retry (an
+            # EventBridge event would be dropped)
+            with self.lock:
+                self.refused.append((what, r.status, r.body[:200],
+                                     under_fault(t0, time.time())))
         return r
 
     def _next(self):
@@ -157,7 +165,7 @@ class Workload:
             else:
                 res = "i-faults%09d" % k
             r = self._req(lambda: self.env.ingest(
-                [h.item(pb, h.NONPROD, res)]))
+                [h.item(pb, h.NONPROD, res)]), "ingest")
             if r is not None and 200 <= r.status < 300:
                 with self.lock:
                     self.acked_items[res] = pb
@@ -175,7 +183,7 @@ class Workload:
                     self.clicked.add(val)
                     t0 = time.time()
                     r = self._req(lambda: self.env.click(
-                        h.OWNER, "fixit_fix_now", val, msg=c))
+                        h.OWNER, "fixit_fix_now", val, msg=c), "click")
                     if r is not None and r.status == 200:
                         with self.lock:
                             self.acked_clicks.append((int(val), r.text,
@@ -193,7 +201,7 @@ class Workload:
             r = self._req(lambda: self.env.request(
                 "POST", "/v1/events", json.dumps(ev).encode(),
                 [("Content-Type", "application/json"),
-                 ("X-Fixit-Api-Key", API_KEY)]))
+                 ("X-Fixit-Api-Key", API_KEY)]), "event")
             if r is not None and 200 <= r.status < 300:
                 with self.lock:
                     self.acked_events.add(ev["id"])
@@ -419,6 +427,9 @@ def check_invariants(env, wl):
             problems.append("finding %d (%s, %s): notify row sent, no "
                             "message delivered" % (f["id"], f["playbook"],
                                                    f["state"]))
+    for what, status, body, faulty in wl.refused:
+        problems.append("a valid %s answered %d%s: %r" % (
+            what, status, " (under a fault)" if faulty else "", body))
     dead = env.q("SELECT id, kind, finding_id, last_error FROM outbox "
                  "WHERE state = 'dead'")
     for d in dead:
@@ -460,7 +471,7 @@ def test_fault_rounds():
                                      len(wl.acked_items),
                                      len(wl.acked_events),
                                      len(wl.acked_clicks)))
-        check(injected, "no fault was injected (is %s preloaded?)", SHIM)
+        check(injected or not ROUNDS, "no fault was injected (is %s preloaded?)", SHIM)
         problems = check_invariants(env, wl)
         h.log("notify cards sent twice across a SIGKILL (at least once): "
               "%d" % len(wl.crash_dups))
@@ -518,10 +529,51 @@ def test_out_of_memory_while_sending():
         check(shim_lines(env), "no allocation failed")
 
 
+def test_valid_requests_never_4xx_out_of_memory():
+    """Regression: an event or finding batch whose JSON parse ran out of
+    memory was answered 400 ("the body must be one JSON object"):
+    EventBridge does not retry a 4xx, so the event was lost. The Nth
+    allocation after arming fails, N swept over the request's
+    allocations: every answer is a 2xx or a 5xx."""
+    with fault_env() as env:
+        env.start()
+        prod = env.aws.account(h.PROD).region(h.REGION)
+        refused, hits = [], 0
+        for n in range(1, 121):
+            ev = launch_event(prod.add_instance())
+            item = h.item("imds-slow", h.NONPROD, "i-oom%04d" % n)
+            arm(env, "malloc:%d:ENOMEM:1" % n)
+            time.sleep(0.03)            # the shim looks every 20 ms
+            for what, send in (
+                    ("event", lambda: env.request(
+                        "POST", "/v1/events", json.dumps(ev).encode(),
+                        [("Content-Type", "application/json"),
+                         ("X-Fixit-Api-Key", API_KEY)])),
+                    ("ingest", lambda: env.ingest([item]))):
+                try:
+                    r = send()
+                except OSError:
+                    continue
+                if 400 <= r.status < 500:
+                    refused.append((n, what, r.status, r.body[:100]))
+                elif r.status >= 500:
+                    hits += 1
+            disarm(env)
+            time.sleep(0.03)            # seen disarmed: the next arms anew
+        check(env.fixitd.alive(), "fixitd died\n%s",
+              env.fixitd.stderr_tail(40))
+        check(not refused, "valid requests refused under ENOMEM: %r",
+              refused[:10])
+        h.log("answers 5xx under ENOMEM: %d, allocations failed: %d"
+              % (hits, len(shim_lines(env))))
+        recovered(env)
+
+
 if __name__ == "__main__":
     if not os.path.exists(SHIM):
         print("test_faults: %s not built" % SHIM)
         sys.exit(1)
     h.run_tests(test_outcome_recorded_after_write_errors,
                 test_out_of_memory_while_sending,
+                test_valid_requests_never_4xx_out_of_memory,
                 test_fault_rounds)
