@@ -20,8 +20,10 @@ json_failed_for_memory(const char *text, size_t len, const json_error_t *je)
 	default:
 		break;
 	}
-	/* jscan checks the text as strictly as jansson, allocating once */
+	/* jscan checks the text as strictly as jansson, allocating once;
+	 * jansson (without JSON_DECODE_ANY) wants an array or an object */
 	rc = jscan_parse(&js, text, len, NULL, slot, 1, &root);
 	jscan_release(&js);
-	return rc != FX_EINVAL;
+	return rc == FX_ENOMEM ||
+	       (rc == FX_OK && (root == JS_ARRAY || root == JS_OBJECT));
 }

@@ -12,10 +12,11 @@
 #include <stddef.h>
 
 /*
- * 1 when json_loadb(text, len, ...) failed with *je on text that is JSON
- * (jansson ran out of memory somewhere inside, which it does not always
- * say), 0 when the text is not JSON (or has a repeated key or a number
- * out of range: jansson's own refusals).
+ * 1 when json_loadb(text, len, flags without JSON_DECODE_ANY, ...)
+ * failed with *je on text that is a JSON array or object (jansson ran out
+ * of memory somewhere inside, which it does not always say), 0 when the
+ * text is not (or has a repeated key or a number out of range: jansson's
+ * own refusals).
  */
 int json_failed_for_memory(const char *text, size_t len,
     const json_error_t *je);
