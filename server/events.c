@@ -29,6 +29,7 @@
 #include "fxlog.h"
 #include "fxtime.h"
 #include "fxworker.h"
+#include "jsonfail.h"
 #include "sender.h"
 #include "sm.h"
 #include "banned.h"
@@ -422,7 +423,9 @@ process_one(struct events *e, const char *id, const char *kind,
 	o->doc =
 	    doc != NULL ? doc : json_loads(body, JSON_REJECT_DUPLICATES, &je);
 	if (o->doc == NULL)
-		rc = FX_EINVAL;
+		rc = json_failed_for_memory(body, strlen(body), &je)
+			 ? FX_ENOMEM /* stays pending, not given up */
+			 : FX_EINVAL;
 	else if (strcmp(kind, "cloudtrail") == 0)
 		rc = cloudtrail(e, o, &why);
 	else

@@ -16,6 +16,7 @@
 #include "fxutil.h"
 #include "http.h"
 #include "ingest_json.h"
+#include "jsonfail.h"
 #include "metrics.h"
 #include "sender.h"
 #include "sm.h"
@@ -156,6 +157,10 @@ h_findings_post(struct app *a, struct http_request *r, struct http_reply *rp)
 	}
 	body = http_req_body(r, &len);
 	j->doc = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (j->doc == NULL && json_failed_for_memory(body, len, &jerr)) {
+		http_reply_error(rp, 500, "out of memory"); /* not a 400 */
+		goto out;
+	}
 	if (j->doc == NULL || !json_is_array(j->doc)) {
 		http_reply_error(rp, 400,
 		    j->doc ? "body must be a JSON array of "

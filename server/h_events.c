@@ -25,6 +25,7 @@
 #include "fxtime.h"
 #include "fxutil.h"
 #include "http.h"
+#include "jsonfail.h"
 #include "banned.h"
 
 #define SECURITYHUB_TYPE "Security Hub Findings - Imported"
@@ -145,6 +146,12 @@ body_object(struct http_request *r, struct http_reply *rp, const char **body,
 	}
 	*body = http_req_body(r, len);
 	doc = json_loadb(*body, *len, JSON_REJECT_DUPLICATES, &je);
+	if (doc == NULL && json_failed_for_memory(*body, *len, &je)) {
+		/* not the sender's fault: a 4xx would make EventBridge drop
+		 * the event, a 5xx makes it retry */
+		http_reply_error(rp, 500, "out of memory");
+		return NULL;
+	}
 	if (doc == NULL || !json_is_object(doc)) {
 		json_decref(doc);
 		http_reply_error(rp, 400,

@@ -91,7 +91,7 @@ struct http_request {
 	const char *uri_bad;   /* the raw URI refused (http_pre_uri) */
 	int uri_query;	       /* for too many query parameters */
 	int started;	       /* the head was seen (the first call) */
-	unsigned early_status; /* 413/503 decided while reading the body */
+	unsigned early_status; /* 413/500/503 decided while reading the body */
 	int replied;	       /* a response is queued: drop further data */
 	int counted;	       /* deferred and in inflight, not answered */
 	struct buf body;
@@ -317,6 +317,10 @@ early_reply(struct http *h, struct http_request *r, struct http_reply *rp)
 		    "too many request bodies in memory: try again");
 		return;
 	}
+	if (r->early_status == 500) { /* out of memory is no 4xx: retried */
+		http_reply_error(rp, 500, "out of memory: try again");
+		return;
+	}
 	if (r->route != NULL && (r->route->metric == ROUTE_SLACK_ACTIONS ||
 				    r->route->metric == ROUTE_SLACK_COMMANDS ||
 				    r->route->metric == ROUTE_SLACK_EVENTS))
@@ -412,6 +416,8 @@ start_deferred(struct http *h, struct http_request *r)
 static void
 take_body(struct http *h, struct http_request *r, const char *upload, size_t n)
 {
+	fx_err rc;
+
 	if (r->early_status != 0)
 		return; /* refused already: the rest is dropped */
 	if (r->route->max_body == 0 || r->body.len + n > r->route->max_body) {
@@ -424,8 +430,9 @@ take_body(struct http *h, struct http_request *r, const char *upload, size_t n)
 		return;
 	}
 	r->taken += n;
-	if (buf_add(&r->body, upload, n) != FX_OK)
-		r->early_status = 413;
+	rc = buf_add(&r->body, upload, n);
+	if (rc != FX_OK) /* out of memory is no 4xx: the sender retries */
+		r->early_status = rc == FX_ENOMEM ? 500 : 413;
 }
 
 static struct http_request *

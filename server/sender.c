@@ -657,8 +657,10 @@ send_row(struct sender *s, struct row_ctx *c)
 	} else if (rc == FX_ERETRY && s->held) {
 		c->done = 4;
 		sender_pace_hold(s->pace, row->finding_id);
-	} else if (rc == FX_ERETRY &&
+	} else if ((rc == FX_ERETRY || rc == FX_ENOMEM || rc == FX_EDB) &&
 		   row->attempts + 1 < s->app->cfg->outbox_max_attempts) {
+		/* out of memory or a database read failing here says nothing
+		 * about the message: tried again like Slack's own hiccups */
 		c->done = 2;
 		sender_pace_hold(s->pace, row->finding_id);
 		log_info("%s: %s #%lld: %s; retried later", __func__, row->kind,
@@ -670,6 +672,25 @@ send_row(struct sender *s, struct row_ctx *c)
 		    c->err ? c->err : "");
 	}
 	buf_release(&err);
+}
+
+/*
+ * The outcomes of delivered rows must be recorded, or the rows are sent
+ * again: at the end of a pass a database that cannot write (disk full, I/O
+ * errors) is waited for, up to SENDER_RECORD_TRIES x 200 ms and not past a
+ * stop, before the pass gives up (its rows are sent again later).
+ */
+enum { SENDER_RECORD_TRIES = 50 };
+
+static void
+flush_pass(struct sender *s, struct pass *p, int last)
+{
+	int tries = 1;
+
+	while (sender_pass_flush(s->app->w, p, s->app->metrics) != FX_OK &&
+	       last && tries++ < SENDER_RECORD_TRIES &&
+	       !fx_worker_wait(&s->wk, 200))
+		;
 }
 
 /*
@@ -698,9 +719,9 @@ send_pass(struct sender *s)
 		if (p.first_unflushed_ms == 0)
 			p.first_unflushed_ms = now;
 		else if (now - p.first_unflushed_ms >= SENDER_FLUSH_MS)
-			sender_pass_flush(s->app->w, &p, s->app->metrics);
+			flush_pass(s, &p, 0);
 	}
-	sender_pass_flush(s->app->w, &p, s->app->metrics);
+	flush_pass(s, &p, 1);
 	n = p.n;
 	s->cursor = n == SENDER_BATCH ? p.rows[n - 1].id : 0;
 	if (s->cursor == 0)

@@ -67,9 +67,11 @@ fx_err sender_pass_load(struct db *db, void *arg) FX_WUR;
  * record the outcomes of the rows done since the last flush; a notify
  * delivered starts its finding's deadline, a notify dropped tells the
  * admins the owner could not be reached (sm.h "told first"); each row
- * dropped is counted (m, may be NULL)
+ * dropped is counted (m, may be NULL). On failure they stay unflushed
+ * (a later call records them again) and FX_EDB is returned.
  */
-void sender_pass_flush(struct dbw *w, struct pass *p, struct metrics *m);
+fx_err sender_pass_flush(struct dbw *w, struct pass *p,
+    struct metrics *m) FX_WUR;
 void sender_pass_release(struct pass *p);
 /*
  * A notify was posted: later rows of this pass about the same finding

@@ -127,7 +127,7 @@ job_flush(struct db *db, void *arg)
 	return rc == FX_EDB ? rc : FX_OK;
 }
 
-void
+fx_err
 sender_pass_flush(struct dbw *w, struct pass *p, struct metrics *m)
 {
 	size_t i = p->flushed, j;
@@ -135,17 +135,20 @@ sender_pass_flush(struct dbw *w, struct pass *p, struct metrics *m)
 	while (i < p->n && p->ctx[i].done != 0)
 		i++;
 	if (i == p->flushed)
-		return;
+		return FX_OK;
 	p->now = fx_now();
-	if (dbw_call(w, job_flush, p) != FX_OK)
+	if (dbw_call(w, job_flush, p) != FX_OK) {
+		/* kept: the next flush records them again from p->flushed */
 		log_warnx("%s: cannot record %zu outbox outcomes", __func__,
 		    i - p->flushed);
-	else
-		for (j = p->flushed; j < i; j++)
-			if (p->ctx[j].done == 3)
-				metrics_outbox_dropped(m);
+		return FX_EDB;
+	}
+	for (j = p->flushed; j < i; j++)
+		if (p->ctx[j].done == 3)
+			metrics_outbox_dropped(m);
 	p->flushed = i;
 	p->first_unflushed_ms = 0;
+	return FX_OK;
 }
 
 void
