@@ -90,18 +90,9 @@ h_slack_verified(struct app *a, struct http_request *r, struct http_reply *rp,
 	const char *body, *ts;
 	size_t len;
 
-	if (a->cfg->signing_secret == NULL) {
-		h_slack_reject(a, REJ_SIGNATURE, route);
-		http_reply_error(rp, 401,
-		    "slack signing secret not configured");
+	/* the head again (http.c checked it before reading the body) */
+	if (!http_pre_slack(a, r, rp))
 		return 0;
-	}
-	if (http_req_header_count(r, "X-Slack-Signature") != 1 ||
-	    http_req_header_count(r, "X-Slack-Request-Timestamp") != 1) {
-		h_slack_reject(a, REJ_HEADERS, route);
-		http_reply_error(rp, 401, "invalid slack signature");
-		return 0;
-	}
 	body = http_req_body(r, &len);
 	ts = http_req_header(r, "X-Slack-Request-Timestamp");
 	if (slack_sig_verify(a->cfg->signing_secret, ts,

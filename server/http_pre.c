@@ -16,21 +16,10 @@
 #include "config.h"
 #include "fxlimits.h"
 #include "fxtime.h"
+#include "fxutil.h"
 #include "http.h"
 #include "http_pre.h"
 #include "banned.h"
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 const char *
 http_pre_uri(char *uri, int *query)
@@ -43,8 +32,8 @@ http_pre_uri(char *uri, int *query)
 	for (p = uri; *p != '\0' && p != q; p++) {
 		if (*p != '%')
 			continue;
-		hi = hexval(p[1]);
-		lo = hi < 0 ? -1 : hexval(p[2]);
+		hi = fx_hexval(p[1]);
+		lo = hi < 0 ? -1 : fx_hexval(p[2]);
 		if (lo < 0)
 			return "malformed percent-encoding in the path";
 		if (hi < 2 || (hi == 7 && lo == 15))
