@@ -25,7 +25,7 @@ target(const char *name)
 static int
 replay(const struct fz_target *t)
 {
-	char rel[512], file[1024];
+	char rel[512], file[1024], name[800]; /* rel + / + d_name */
 	struct dirent *de;
 	size_t len;
 	char *data;
@@ -39,12 +39,12 @@ replay(const struct fz_target *t)
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(file, sizeof(file), "%s/%s", rel, de->d_name);
-		data = th_read_data(file, &len);
+		snprintf(name, sizeof(name), "%s/%s", rel, de->d_name);
+		data = th_read_data(name, &len);
 		CHECK(data != NULL);
 		if (data == NULL)
 			continue;
-		printf("  %s\n", file);
+		printf("  %s\n", name);
 		fflush(stdout);
 		CHECK(t->fn((const uint8_t *)data, len) == 0);
 		free(data);
