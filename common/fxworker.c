@@ -1,4 +1,5 @@
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -19,10 +20,17 @@ fx_thread_batch(void)
 	struct sched_param sp;
 	int r;
 
+	static atomic_int warned;
+
 	memset(&sp, 0, sizeof(sp));
 	r = pthread_setschedparam(pthread_self(), SCHED_BATCH, &sp);
-	if (r != 0)
-		log_debug("%s: %s", __func__, strerror(r));
+	/* once: the writer's lead over the other threads (and the README's
+	 * figures) rely on it; a seccomp filter may refuse it */
+	if (r != 0 && atomic_exchange(&warned, 1) == 0)
+		log_warnx("%s: SCHED_BATCH refused (%s): the writer thread "
+			  "no longer has the lead the performance figures "
+			  "assume",
+		    __func__, strerror(r));
 #endif
 }
 

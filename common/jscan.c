@@ -80,38 +80,6 @@ scan_uescape(struct jscan *js, long *cp)
 	return FX_OK;
 }
 
-/* bytes of the UTF-8 sequence starting at s (0: invalid) */
-static size_t
-utf8_len(const unsigned char *s, const unsigned char *end)
-{
-	unsigned char c = s[0];
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n, i;
-
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		if (c == 0xe0)
-			lo = 0xa0; /* overlong */
-		else if (c == 0xed)
-			hi = 0x9f; /* surrogates */
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		if (c == 0xf0)
-			lo = 0x90; /* overlong */
-		else if (c == 0xf4)
-			hi = 0x8f; /* past U+10FFFF */
-	} else
-		return 0;
-	if ((size_t)(end - s) < n || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
-}
-
 static size_t
 utf8_put(char *d, long cp)
 {
@@ -175,8 +143,8 @@ scan_string(struct jscan *js, char *dst, size_t cap, size_t *dlen)
 		if (c < 0x20)
 			return fail(js, js->p, "control character in string");
 		if (c >= 0x80) {
-			if ((k = utf8_len((const unsigned char *)js->p,
-				 (const unsigned char *)js->end)) == 0)
+			if ((k = fx_utf8_len(js->p,
+				 (size_t)(js->end - js->p))) == 0)
 				return fail(js, js->p, "invalid UTF-8");
 			memcpy(tmp, js->p, k);
 			js->p += k;

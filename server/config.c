@@ -151,15 +151,15 @@ const char *
 cfg_secret_hint(const char *key)
 {
 	return strcmp(key, "signing_secret") == 0
-		   ? "slack.signing_secret_file or FIXIT_SLACK_SIGNING_SECRET"
+		   ? "slack.signing_secret_file or " ENV_SIGNING_SECRET
 	       : strcmp(key, "bot_token") == 0
-		   ? "slack.bot_token_file or FIXIT_SLACK_BOT_TOKEN"
+		   ? "slack.bot_token_file or " ENV_BOT_TOKEN
 	       : strcmp(key, "token") == 0 || strcmp(key, "tokens") == 0
-		   ? "ingest.tokens_file or FIXIT_INGEST_TOKENS"
+		   ? "ingest.tokens_file or " ENV_INGEST_TOKENS
 	       : strcmp(key, "external_id") == 0
-		   ? "aws.external_id_file or FIXIT_AWS_EXTERNAL_ID"
+		   ? "aws.external_id_file or " ENV_EXTERNAL_ID
 	       : strcmp(key, "api_key") == 0
-		   ? "events.api_key_file or FIXIT_EVENTS_API_KEY"
+		   ? "events.api_key_file or " ENV_EVENTS_API_KEY
 	       : strcmp(key, "aws_access_key_id") == 0 ||
 		       strcmp(key, "aws_secret_access_key") == 0 ||
 		       strcmp(key, "secret_access_key") == 0 ||
@@ -681,14 +681,13 @@ static fx_err
 load_tokens(struct loader *ld)
 {
 	int from_file = ld->tok_file.path != NULL;
-	const char *key =
-	    from_file ? "ingest.tokens_file" : "FIXIT_INGEST_TOKENS";
+	const char *key = from_file ? "ingest.tokens_file" : ENV_INGEST_TOKENS;
 	struct config *c = ld->cfg;
 	char *text = NULL, *p, *next, *e;
 	size_t len = 0;
 	fx_err rc;
 
-	rc = load_secret(ld, &ld->tok_file, key, "FIXIT_INGEST_TOKENS", &text);
+	rc = load_secret(ld, &ld->tok_file, key, ENV_INGEST_TOKENS, &text);
 	if (rc != FX_OK || text == NULL)
 		return rc;
 	len = strlen(text);
@@ -737,22 +736,22 @@ load_secrets(struct loader *ld)
 	fx_err rc;
 
 	rc = load_secret(ld, &ld->sig_file, "slack.signing_secret_file",
-	    "FIXIT_SLACK_SIGNING_SECRET", &c->signing_secret);
+	    ENV_SIGNING_SECRET, &c->signing_secret);
 	if (rc != FX_OK)
 		return rc;
 	rc = load_secret(ld, &ld->bot_file, "slack.bot_token_file",
-	    "FIXIT_SLACK_BOT_TOKEN", &c->bot_token);
+	    ENV_BOT_TOKEN, &c->bot_token);
 	if (rc != FX_OK)
 		return rc;
 	rc = load_tokens(ld);
 	if (rc != FX_OK)
 		return rc;
 	rc = load_secret(ld, &ld->ext_file, "aws.external_id_file",
-	    "FIXIT_AWS_EXTERNAL_ID", &ld->pol->aws.external_id);
+	    ENV_EXTERNAL_ID, &ld->pol->aws.external_id);
 	if (rc != FX_OK)
 		return rc;
 	rc = load_secret(ld, &ld->evkey_file, "events.api_key_file",
-	    "FIXIT_EVENTS_API_KEY", &c->events_key);
+	    ENV_EVENTS_API_KEY, &c->events_key);
 	if (rc != FX_OK)
 		return rc;
 	if (c->slack_mode != SLACK_LIVE)
@@ -761,12 +760,11 @@ load_secrets(struct loader *ld)
 		return cfg_err(ld, ld->mode_line, "slack.mode",
 		    "live mode "
 		    "needs the signing secret: set slack.signing_secret_file "
-		    "or FIXIT_SLACK_SIGNING_SECRET");
+		    "or " ENV_SIGNING_SECRET);
 	if (c->bot_token == NULL)
 		return cfg_err(ld, ld->mode_line, "slack.mode",
 		    "live mode "
-		    "needs the bot token: set slack.bot_token_file or "
-		    "FIXIT_SLACK_BOT_TOKEN");
+		    "needs the bot token: set slack.bot_token_file or " ENV_BOT_TOKEN);
 	return FX_OK;
 }
 

@@ -18,6 +18,19 @@
 #include "fxerr.h"
 #include "policy.h"
 
+/* the environment variables secrets may come from (config.c reads them,
+ * main.c wipes them once read) */
+#define ENV_SIGNING_SECRET "FIXIT_SLACK_SIGNING_SECRET"
+#define ENV_BOT_TOKEN	   "FIXIT_SLACK_BOT_TOKEN"
+#define ENV_INGEST_TOKENS  "FIXIT_INGEST_TOKENS"
+#define ENV_EXTERNAL_ID	   "FIXIT_AWS_EXTERNAL_ID"
+#define ENV_EVENTS_API_KEY "FIXIT_EVENTS_API_KEY"
+#define ENV_SECRETS                                                            \
+	{                                                                      \
+		ENV_SIGNING_SECRET, ENV_BOT_TOKEN, ENV_INGEST_TOKENS,          \
+		    ENV_EXTERNAL_ID, ENV_EVENTS_API_KEY                        \
+	}
+
 enum slack_mode { SLACK_LIVE = 0, SLACK_CONSOLE };
 
 /* http: what one client may cost (http_guard.h) */

@@ -39,7 +39,7 @@ api_key_ok(struct app *a, struct http_request *r, struct http_reply *rp)
 	if (cfg->events_key == NULL) {
 		http_reply_error(rp, 401,
 		    "events are disabled: set "
-		    "events.api_key_file or FIXIT_EVENTS_API_KEY");
+		    "events.api_key_file or " ENV_EVENTS_API_KEY);
 		return 0;
 	}
 	h = http_req_header(r, cfg->events_header);

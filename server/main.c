@@ -60,9 +60,7 @@
 static void
 scrub_secret_env(void)
 {
-	static const char *const names[] = { "FIXIT_SLACK_SIGNING_SECRET",
-		"FIXIT_SLACK_BOT_TOKEN", "FIXIT_INGEST_TOKENS",
-		"FIXIT_AWS_EXTERNAL_ID", "FIXIT_EVENTS_API_KEY" };
+	static const char *const names[] = ENV_SECRETS;
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
