@@ -143,21 +143,28 @@ metrics_slack_reject(struct metrics *m, enum metric_reject r, int64_t now_s,
 	return 0;
 }
 
+/* a counter family by reason: HELP and TYPE, then one line per reason */
 static fx_err
-render_rejected(struct metrics *m, struct buf *out)
+render_reasons(struct buf *out, const char *name, const char *help,
+    const char *const *reasons, const atomic_ullong *counts, size_t n)
 {
 	fx_err rc;
 	size_t i;
 
-	rc = buf_adds(out,
-	    "# HELP fixit_slack_rejected_total Requests to /slack/ refused "
-	    "or not understood, by reason.\n"
-	    "# TYPE fixit_slack_rejected_total counter\n");
-	for (i = 0; rc == FX_OK && i < REJ__COUNT; i++)
-		rc = buf_addf(out,
-		    "fixit_slack_rejected_total{reason=\"%s\"} %llu\n",
-		    reject_names[i], atomic_load(&m->rejected[i]));
+	rc = buf_addf(out, "# HELP %s %s\n# TYPE %s counter\n", name, help,
+	    name);
+	for (i = 0; rc == FX_OK && i < n; i++)
+		rc = buf_addf(out, "%s{reason=\"%s\"} %llu\n", name, reasons[i],
+		    atomic_load(&counts[i]));
 	return rc;
+}
+
+static fx_err
+render_rejected(struct metrics *m, struct buf *out)
+{
+	return render_reasons(out, "fixit_slack_rejected_total",
+	    "Requests to /slack/ refused or not understood, by reason.",
+	    reject_names, m->rejected, REJ__COUNT);
 }
 
 void
@@ -178,16 +185,10 @@ static fx_err
 render_http_refused(struct metrics *m, struct buf *out)
 {
 	fx_err rc;
-	size_t i;
 
-	rc = buf_addf(out,
-	    "# HELP fixit_http_refused_total Connections and requests the "
-	    "HTTP layer refused, by reason.\n"
-	    "# TYPE fixit_http_refused_total counter\n");
-	for (i = 0; rc == FX_OK && i < HREF__COUNT; i++)
-		rc = buf_addf(out,
-		    "fixit_http_refused_total{reason=\"%s\"} %llu\n",
-		    refusal_names[i], atomic_load(&m->http_refused[i]));
+	rc = render_reasons(out, "fixit_http_refused_total",
+	    "Connections and requests the HTTP layer refused, by reason.",
+	    refusal_names, m->http_refused, HREF__COUNT);
 	if (rc == FX_OK)
 		rc = buf_addf(out,
 		    "# HELP fixit_http_connections HTTP connections open.\n"

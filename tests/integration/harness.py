@@ -95,6 +95,20 @@ def log(msg):
     print("[%s] %s" % (time.strftime("%H:%M:%S"), msg), flush=True)
 
 
+def hold_db_lock(path, locked, release):
+    """Another process's write lock on the database at path, from when
+    locked is set until release is (60 s at most): fixitd's writer then
+    fails its transactions after its busy timeout. Run in a thread."""
+    con = sqlite3.connect(path, timeout=10, isolation_level=None)
+    try:
+        con.execute("BEGIN EXCLUSIVE")
+        locked.set()
+        release.wait(60)
+        con.execute("ROLLBACK")
+    finally:
+        con.close()
+
+
 def queue_admin_messages(env, n, text="queued message %d"):
     """n admin-channel messages written into the outbox as the state
     machine would, in one transaction (a test cannot wait for 10,000

@@ -23,17 +23,6 @@ import harness as h
 from harness import check
 
 
-def hold_db_lock(path, locked, release):
-    con = sqlite3.connect(path, timeout=10, isolation_level=None)
-    try:
-        con.execute("BEGIN EXCLUSIVE")
-        locked.set()
-        release.wait(60)
-        con.execute("ROLLBACK")
-    finally:
-        con.close()
-
-
 def test_healthz_writes_and_reads():
     with h.Env("health-ok") as env:
         t0 = int(time.time())
@@ -52,7 +41,7 @@ def test_healthz_503_when_not_writable():
     with h.Env("health-locked") as env:
         check(env.healthz(), "healthz before the lock")
         locked, release = threading.Event(), threading.Event()
-        t = threading.Thread(target=hold_db_lock,
+        t = threading.Thread(target=h.hold_db_lock,
                              args=(env.db_path, locked, release))
         t.start()
         try:

@@ -23,7 +23,6 @@ works.
 """
 
 import re
-import sqlite3
 import threading
 import time
 
@@ -192,19 +191,6 @@ def test_rejections_logged_and_counted():
         no_5xx(env)
 
 
-def hold_db_lock(env, locked, release):
-    """Another process's write lock on fixitd's database, from locked
-    until release is set (60 s at most)."""
-    con = sqlite3.connect(env.db_path, timeout=10, isolation_level=None)
-    try:
-        con.execute("BEGIN EXCLUSIVE")
-        locked.set()
-        release.wait(60)
-        con.execute("ROLLBACK")
-    finally:
-        con.close()
-
-
 def test_unrecorded_is_still_200():
     with h.Env("ack-locked") as env:
         fa, fb = env.ingest_ok([h.item("imds-slow", h.NONPROD,
@@ -215,8 +201,8 @@ def test_unrecorded_is_still_200():
         env.wait_notify(fb)
         before = state_rows(env)
         locked, release = threading.Event(), threading.Event()
-        t = threading.Thread(target=hold_db_lock,
-                             args=(env, locked, release))
+        t = threading.Thread(target=h.hold_db_lock,
+                             args=(env.db_path, locked, release))
         t.start()
         try:
             locked.wait(5)
