@@ -159,6 +159,17 @@ fx_strdup(const char *s)
 }
 
 int
+fx_slack_user_id_ok(const char *s)
+{
+	size_t n;
+
+	if (s == NULL || (s[0] != 'U' && s[0] != 'W'))
+		return 0;
+	n = strspn(s + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+	return s[1 + n] == '\0' && n >= 2 && n <= 24;
+}
+
+int
 fx_hexval(char c)
 {
 	if (c >= '0' && c <= '9')

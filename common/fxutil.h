@@ -30,6 +30,9 @@ void fx_secret_free(char *s); /* cleanse + free; accepts NULL */
  * environment is not thread-safe.
  */
 void fx_secret_env_scrub(const char *name);
+/* 1 when s is a Slack user id: U or W, then 2 to 24 capital letters or
+ * digits (what a mention <@...> may name) */
+int fx_slack_user_id_ok(const char *s);
 /* the value of hex digit c (either case), -1 when it is none */
 int fx_hexval(char c);
 /* strdup that returns NULL for NULL */

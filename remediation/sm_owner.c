@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "fxlimits.h"
+#include "fxutil.h"
 #include "sm_internal.h"
 #include "banned.h"
 
@@ -33,18 +34,6 @@ refuse(json_t **why, json_t *f, fx_err rc)
 {
 	*why = f;
 	return f != NULL ? rc : FX_ENOMEM;
-}
-
-/* a Slack user id: U or W, then 2..24 of A-Z 0-9 */
-static int
-user_id_ok(const char *s)
-{
-	size_t n;
-
-	if (s == NULL || (*s != 'U' && *s != 'W'))
-		return 0;
-	n = strspn(s + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
-	return s[1 + n] == '\0' && n >= 2 && n <= 24;
 }
 
 /* the finding a user named: not found is a refusal */
@@ -242,7 +231,7 @@ sm_reassign(struct db *db, const struct policy *pol,
 
 	*why = NULL;
 	memset(&f, 0, sizeof(f));
-	if (!user_id_ok(r->new_owner))
+	if (!fx_slack_user_id_ok(r->new_owner))
 		return refuse(why, sm_fact("reassign_bad_user", NULL),
 		    FX_EINVAL);
 	if (r->note != NULL && strlen(r->note) > 4 * FX_MAX_REASON)

@@ -95,7 +95,7 @@ cmd_put_esc(struct out *o, const char *s, size_t max)
 static void
 put_user(struct out *o, const char *id)
 {
-	if (o->rc == FX_OK && slack_say_user_valid(id))
+	if (o->rc == FX_OK && fx_slack_user_id_ok(id))
 		o->rc = slack_say_user(id, &o->b);
 	else
 		cmd_put_esc(o, id, 32);

@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "fxutil.h"
 #include "home.h"
 #include "http.h"
 #include "slack_say.h"
@@ -64,7 +65,7 @@ event_callback(struct app *a, const json_t *root, struct http_reply *rp)
 		h_slack_reject(a, REJ_EVENT, ROUTE);
 	} else if (tab != NULL && strcmp(tab, "home") != 0) {
 		/* the Messages tab: nothing to publish */
-	} else if (!slack_say_user_valid(user)) {
+	} else if (!fx_slack_user_id_ok(user)) {
 		h_slack_reject(a, REJ_PAYLOAD, ROUTE);
 	} else {
 		home_opened(a->home, user);

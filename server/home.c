@@ -14,6 +14,7 @@
 #include "db.h"
 #include "fxlog.h"
 #include "fxtime.h"
+#include "fxutil.h"
 #include "fxworker.h"
 #include "home.h"
 #include "metrics.h"
@@ -410,7 +411,7 @@ home_request(struct home *h, const char *user_id)
 
 	if (h == NULL)
 		return;
-	if (!slack_say_user_valid(user_id)) {
+	if (!fx_slack_user_id_ok(user_id)) {
 		log_debug("%s: not a user id: dropped", __func__);
 		return;
 	}
@@ -436,7 +437,7 @@ home_opened(struct home *h, const char *user_id)
 	int64_t now = fx_now();
 	size_t i;
 
-	if (h == NULL || !slack_say_user_valid(user_id))
+	if (h == NULL || !fx_slack_user_id_ok(user_id))
 		return;
 	pthread_mutex_lock(&h->wk.mu);
 	old = e = &h->seen[0];

@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "fxlimits.h"
+#include "fxutil.h"
 #include "slack_blocks.h"
 #include "slack_say.h"
 #include "slack_card.h"
@@ -452,7 +453,7 @@ finding_context(const struct slack_finding_view *v)
 	sb_reset(&s);
 	sb_addf(&s, "Finding #%" PRId64, v->id);
 	bad |= arr_add_mrkdwn(els, &s);
-	if (slack_say_user_valid(v->owner_slack_id)) {
+	if (fx_slack_user_id_ok(v->owner_slack_id)) {
 		sb_reset(&s);
 		sb_addf(&s, "Owner: <@%s>", v->owner_slack_id);
 		bad |= arr_add_mrkdwn(els, &s);
@@ -642,7 +643,7 @@ approval_section(const struct slack_finding_view *v, const char *requester,
 	struct sb s = SB_INIT;
 	json_t *j;
 
-	if (slack_say_user_valid(requester))
+	if (fx_slack_user_id_ok(requester))
 		sb_addf(&s, "<@%s>", requester);
 	else
 		sb_mrkdwn(&s, nonempty(requester) ? requester : "someone",

@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "fxtime.h"
+#include "fxutil.h"
 #include "slack_home.h"
 #include "slack_say.h"
 #include "banned.h"
@@ -251,7 +252,7 @@ approval_section(const struct slack_home_approval *x)
 	json_t *j;
 
 	hb_init(&t);
-	if (slack_say_user_valid(x->requested_by))
+	if (fx_slack_user_id_ok(x->requested_by))
 		hb_addf(&t, "<@%s>", x->requested_by);
 	else
 		hb_esc(&t, x->requested_by ? x->requested_by : "someone",

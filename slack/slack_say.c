@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "fxtime.h"
+#include "fxutil.h"
 #include "slack_notice.h"
 #include "slack_say.h"
 #include "banned.h"
@@ -266,23 +267,10 @@ template_of(const json_t *fact)
 	return generic;
 }
 
-int
-slack_say_user_valid(const char *s)
-{
-	size_t i;
-
-	if (s == NULL || (s[0] != 'U' && s[0] != 'W'))
-		return 0;
-	for (i = 1;
-	     (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9'); i++)
-		;
-	return s[i] == '\0' && i >= 3 && i <= 25;
-}
-
 fx_err
 slack_say_user(const char *id, struct buf *out)
 {
-	if (slack_say_user_valid(id))
+	if (fx_slack_user_id_ok(id))
 		return buf_addf(out, "<@%s>", id);
 	return slack_blocks_escape(id != NULL && *id ? id : "someone", out);
 }

@@ -34,8 +34,6 @@ fx_err slack_say_plain(const json_t *fact, const struct slack_finding_view *v,
     struct buf *out) FX_WUR;
 /* "<@U123>" for a valid user id, else the id escaped ("someone": NULL) */
 fx_err slack_say_user(const char *id, struct buf *out) FX_WUR;
-/* 1 when id is a Slack user id: U or W, then 2..24 of A-Z 0-9 */
-int slack_say_user_valid(const char *id);
 /* the date token of t */
 fx_err slack_say_date(int64_t t, struct buf *out) FX_WUR;
 /* the i-th code of the table (i from 0), NULL past the end: for tests */
