@@ -348,6 +348,12 @@ wal_committed(void *arg, sqlite3 *h, const char *name, int frames)
 }
 
 fx_err
+db_sync_normal(struct db *db)
+{
+	return db_script(db, "PRAGMA synchronous = NORMAL;", __func__);
+}
+
+fx_err
 db_autocheckpoint(struct db *db, int pages)
 {
 	int src = sqlite3_wal_autocheckpoint(db->h, pages);

@@ -112,6 +112,12 @@ const char *db_errmsg(struct db *db); /* last SQLite message */
  * how the WAL is still started over under steady writes.
  */
 fx_err db_autocheckpoint(struct db *db, int pages) FX_WUR;
+/*
+ * synchronous=NORMAL on this connection (db_open sets FULL): its commits
+ * write the WAL without syncing it. Only for the writer, whose syncer
+ * syncs the WAL before any job of the batch is answered (dbw_sync.h).
+ */
+fx_err db_sync_normal(struct db *db) FX_WUR;
 /* with pages 0: the WAL's length in frames after this connection's last
  * commit (0 before any) */
 int db_wal_frames(const struct db *db);

@@ -6,10 +6,11 @@
  * queue, runs each queued job in its own SAVEPOINT (a failing job rolls back
  * alone), commits once for the whole batch, and only then completes every
  * job of the batch. So N concurrent requests cost one commit, and a caller
- * is answered only when its change is durable: every connection runs
- * synchronous=FULL, so COMMIT returns only after the WAL was fdatasync'ed,
- * and the jobs are completed (done() called, dbw_call returning) after
- * that, never before (tests/unit/test_db_durable.c counts the syncs).
+ * is answered only when its change is durable: the writer hands each
+ * committed batch to its syncer (dbw_sync.h), which fdatasyncs the WAL
+ * and only then completes the batch's jobs (done() called, dbw_call
+ * returning), while the writer already runs the next batch
+ * (tests/unit/test_db_durable.c counts the syncs).
  *
  * Thread model: one writer thread; any number of submitting threads.
  */
@@ -39,7 +40,8 @@ fx_err dbw_start_ckpt(const char *path, const struct dbw_ckpt *ckpt,
 void dbw_stop(struct dbw *w); /* accepts NULL */
 /*
  * An asynchronous job, owned by the caller until done() ran. done() runs
- * on the writer thread once the batch committed (or failed), with rc set;
+ * on the syncer thread once the batch committed and was synced (or
+ * failed), with rc set;
  * it must be quick and must not call dbw_* itself.
  */
 struct dbw_req {
@@ -57,7 +59,8 @@ fx_err dbw_submit(struct dbw *w, struct dbw_req *r) FX_WUR;
 /*
  * Run fn(db, arg) in the next batch and wait until the batch committed.
  * Returns fn's result, or FX_EDB when the commit failed (the change is
- * then not stored), or FX_ESTOPPED.
+ * then not stored) or the WAL's sync failed (the change may be stored
+ * but is not known to be on disk), or FX_ESTOPPED.
  */
 fx_err dbw_call(struct dbw *w, dbw_fn fn, void *arg) FX_WUR;
 

@@ -12,6 +12,7 @@
  * when fd is a WAL, then makes the real system call.
  */
 #define _DEFAULT_SOURCE /* syscall() */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -32,36 +33,54 @@ static char tmpdir[64];
 static char dbpath[128];
 static atomic_int wal_syncs;
 
-static void
-count_if_wal(int fd)
+static atomic_int fail_wal;    /* WAL syncs to fail with EIO */
+static atomic_int slow_wal_ms; /* each WAL sync takes this long */
+
+static int
+is_wal(int fd)
 {
 	char link[64], target[512];
 	ssize_t n;
 
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	n = readlink(link, target, sizeof(target) - 1);
-	if (n > 4 && memcmp(target + n - 4, "-wal", 4) == 0)
-		atomic_fetch_add(&wal_syncs, 1);
+	return n > 4 && memcmp(target + n - 4, "-wal", 4) == 0;
+}
+
+static int
+wal_sync(int fd, long nr)
+{
+	if (!is_wal(fd))
+		return (int)syscall(nr, fd);
+	atomic_fetch_add(&wal_syncs, 1);
+	if (atomic_load(&slow_wal_ms) > 0)
+		usleep((useconds_t)atomic_load(&slow_wal_ms) * 1000);
+	if (atomic_load(&fail_wal) > 0) {
+		atomic_fetch_sub(&fail_wal, 1);
+		errno = EIO;
+		return -1;
+	}
+	return (int)syscall(nr, fd);
 }
 
 int
 fdatasync(int fd)
 {
-	count_if_wal(fd);
-	return (int)syscall(SYS_fdatasync, fd);
+	return wal_sync(fd, SYS_fdatasync);
 }
 
 int
 fsync(int fd)
 {
-	count_if_wal(fd);
-	return (int)syscall(SYS_fsync, fd);
+	return wal_sync(fd, SYS_fsync);
 }
 
 struct probe {
-	struct dbw_req r; /* first */
-	int at_run;	  /* WAL syncs when the job ran */
-	int at_done;	  /* ... when done() was called */
+	struct dbw_req r;	/* first */
+	atomic_int at_run;	/* WAL syncs when the job ran */
+	struct probe *before;	/* another job, or NULL */
+	atomic_int before_done; /* ... done when this one ran: -1 unset */
+	int at_done;		/* ... when done() was called */
 	int64_t sync_mode;
 	atomic_int done;
 };
@@ -73,6 +92,8 @@ probe_run(struct db *db, void *arg)
 	sqlite3_stmt *st = NULL;
 
 	p->at_run = atomic_load(&wal_syncs);
+	if (p->before != NULL)
+		p->before_done = atomic_load(&p->before->done);
 	if (sqlite3_prepare_v2(db->h, "PRAGMA synchronous", -1, &st, NULL) ==
 		SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)
@@ -98,7 +119,7 @@ test_sync_before_done(void)
 	int64_t back = -1;
 	int i, before;
 
-	TEST("every job is completed after its batch's WAL sync (FULL)") {
+	TEST("every job is completed after its batch's WAL sync") {
 		CHECK_INT(dbw_start(dbpath, &w), FX_OK);
 		if (w == NULL)
 			return;
@@ -114,13 +135,93 @@ test_sync_before_done(void)
 			while (!atomic_load(&p[i].done))
 				usleep(1000);
 			CHECK_INT(p[i].r.rc, FX_OK);
-			CHECK_INT(p[i].sync_mode, 2); /* FULL */
+			/* NORMAL: the writer's commit does not sync; the
+			 * syncer does, before the job is done */
+			CHECK_INT(p[i].sync_mode, 1);
 			CHECK(p[i].at_done > p[i].at_run);
 		}
 		before = atomic_load(&wal_syncs);
 		CHECK_INT(dbw_heartbeat(w, 1234, 2000, &back), FX_OK);
 		CHECK(atomic_load(&wal_syncs) > before);
 		CHECK_INT(back, 1234);
+		dbw_stop(w);
+	}
+}
+
+static void
+probe_init(struct probe *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->r.fn = probe_run;
+	p->r.arg = p;
+	p->r.done = probe_done;
+	p->sync_mode = -1;
+	p->at_run = -1;
+	p->before_done = -1;
+}
+
+static void
+probe_wait(struct probe *p)
+{
+	while (!atomic_load(&p->done))
+		usleep(1000);
+}
+
+static void
+test_pipelined(void)
+{
+	struct probe a, b;
+	struct dbw *w = NULL;
+	int i;
+
+	TEST("the next batch runs while the previous one's sync is in flight") {
+		CHECK_INT(dbw_start(dbpath, &w), FX_OK);
+		if (w == NULL)
+			return;
+		atomic_store(&slow_wal_ms, 1000);
+		probe_init(&a);
+		probe_init(&b);
+		CHECK_INT(dbw_submit(w, &a.r), FX_OK);
+		/* a ran; its commit (which may sync the WAL's header when it
+		 * starts the WAL over) and then its sync take 1 s each */
+		for (i = 0; i < 5000 && atomic_load(&a.at_run) < 0; i++)
+			usleep(1000);
+		usleep(50 * 1000);
+		b.before = &a;
+		CHECK_INT(dbw_submit(w, &b.r), FX_OK);
+		probe_wait(&a);
+		probe_wait(&b);
+		atomic_store(&slow_wal_ms, 0);
+		CHECK_INT(a.r.rc, FX_OK);
+		CHECK_INT(b.r.rc, FX_OK);
+		CHECK(b.at_done > b.at_run);
+		/* b's job ran while a's sync was in flight, not after it */
+		CHECK_INT(atomic_load(&b.before_done), 0);
+		dbw_stop(w);
+	}
+}
+
+static void
+test_sync_fails(void)
+{
+	struct probe p;
+	struct dbw *w = NULL;
+	int64_t back = -1;
+
+	TEST(
+	    "a failed WAL sync refuses the jobs waiting for it, then recovers") {
+		CHECK_INT(dbw_start(dbpath, &w), FX_OK);
+		if (w == NULL)
+			return;
+		probe_init(&p);
+		atomic_store(&fail_wal, 1);
+		CHECK_INT(dbw_submit(w, &p.r), FX_OK);
+		probe_wait(&p);
+		CHECK_INT(p.r.rc, FX_EDB);
+		CHECK_INT(atomic_load(&fail_wal), 0);
+		/* the next sync succeeds: so does the next job */
+		CHECK_INT(dbw_heartbeat(w, 77, 2000, &back), FX_OK);
+		CHECK_INT(back, 77);
 		dbw_stop(w);
 	}
 }
@@ -270,6 +371,8 @@ main(void)
 	}
 	snprintf(dbpath, sizeof(dbpath), "%s/d.db", tmpdir);
 	test_sync_before_done();
+	test_pipelined();
+	test_sync_fails();
 	test_heartbeat_fails();
 	test_private();
 	test_quick_check();
