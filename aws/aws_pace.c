@@ -3,6 +3,7 @@
  * aws_pace.h).
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -204,17 +205,12 @@ make_key(char *key, size_t size, enum aws_svc svc, const char *action,
     const struct aws_rate *rate, const char *account, const char *region)
 {
 	const struct aws_service *s = aws_service(svc);
-	struct buf b = BUF_INIT;
-	int ok;
+	int n;
 
-	buf_init(&b, size - 1);
-	ok = buf_addf(&b, "%s\n%s\n%s\n%s", account ? account : "",
-		 s->global || region == NULL ? "" : region, s->name,
-		 rate->per_action && action ? action : "") == FX_OK;
-	if (ok)
-		memcpy(key, buf_str(&b), b.len + 1);
-	buf_release(&b);
-	return ok;
+	n = snprintf(key, size, "%s\n%s\n%s\n%s", account ? account : "",
+	    s->global || region == NULL ? "" : region, s->name,
+	    rate->per_action && action ? action : "");
+	return n >= 0 && (size_t)n < size;
 }
 
 int64_t
