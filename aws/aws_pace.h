@@ -32,7 +32,9 @@
 #include "fxerr.h"
 
 #define AWS_PACE_MAX_BUCKETS 16384
-#define AWS_PACE_MAX_WAIT_MS 60000 /* default bound of one wait */
+#define AWS_PACE_MAX_WAIT_MS                                                   \
+	20000 /* default bound of one wait: as the
+				    * retries' backoff_max_ms */
 
 /* a documented rate: burst tokens, refilled per_s a second */
 struct aws_rate {
