@@ -32,9 +32,8 @@
 #include "fxerr.h"
 
 #define AWS_PACE_MAX_BUCKETS 16384
-#define AWS_PACE_MAX_WAIT_MS                                                   \
-	20000 /* default bound of one wait: as the
-				    * retries' backoff_max_ms */
+/* default bound of one wait: as the retries' backoff_max_ms */
+#define AWS_PACE_MAX_WAIT_MS 20000
 
 /* a documented rate: burst tokens, refilled per_s a second */
 struct aws_rate {
