@@ -36,8 +36,13 @@
  * max_attempts with exponential backoff and full jitter (base * 2^n,
  * capped); other AWS errors are returned at once.
  *
+ * Pacing: a client given a pacer (aws_client_set_pace, aws_pace.h)
+ * takes a token of the call's (account, region, service or action)
+ * bucket before each attempt, and waits for it outside every lock.
+ *
  * Threads: a struct aws_client is used by one thread at a time (it owns
- * a CURL handle); struct aws_cfg is read-only and shared.
+ * a CURL handle); struct aws_cfg is read-only and shared, and so is a
+ * pacer (thread-safe).
  */
 #ifndef FIXIT_AWS_H
 #define FIXIT_AWS_H
@@ -113,6 +118,8 @@ struct aws_req {
 				 * ("/" = the bucket itself) */
 	const char *expected_owner; /* S3: x-amz-expected-bucket-owner
 				     * (an account id) or NULL */
+	const char *account;	    /* the account the call is charged to (its
+			      * role's), for pacing; NULL = fixitd's own */
 };
 
 struct aws_resp {
@@ -135,6 +142,9 @@ struct aws_client;
 fx_err aws_client_new(const struct aws_cfg *cfg,
     struct aws_client **out) FX_WUR;
 void aws_client_free(struct aws_client *c); /* accepts NULL */
+/* pace c's calls with p (shared, thread-safe, outlives c; NULL: none) */
+struct aws_pace;
+void aws_client_set_pace(struct aws_client *c, struct aws_pace *p);
 
 /*
  * Send one request signed with cr (NULL: unsigned, for

@@ -13,6 +13,7 @@
 
 #include "aws.h"
 #include "aws_int.h"
+#include "aws_pace.h"
 #include "aws_sigv4.h"
 #include "fxcurl.h"
 #include "fxlimits.h"
@@ -28,6 +29,7 @@
 
 struct aws_client {
 	const struct aws_cfg *cfg;
+	struct aws_pace *pace; /* shared; NULL: calls are not paced */
 	CURL *curl;
 	struct buf body;	/* the answer, capped */
 	char request_id[128];	/* x-amzn-RequestId / x-amz-request-id */
@@ -144,6 +146,12 @@ aws_client_free(struct aws_client *c)
 	curl_easy_cleanup(c->curl);
 	buf_release(&c->body);
 	free(c);
+}
+
+void
+aws_client_set_pace(struct aws_client *c, struct aws_pace *p)
+{
+	c->pace = p;
 }
 
 /* ---- request building ----------------------------------------------- */
@@ -714,6 +722,8 @@ aws_call(struct aws_client *c, const struct aws_creds *cr,
 	if ((unsigned)r->svc >= AWS_SVC__COUNT)
 		return FX_EINVAL;
 	for (out->attempts = 1;; out->attempts++) {
+		(void)aws_pace_wait(c->pace, r->svc, r->action, r->account,
+		    r->region);
 		rc = attempt(c, cr, r, out);
 		if (rc != FX_ERETRY || out->attempts >= max)
 			break;

@@ -8,6 +8,7 @@
 
 #include "aws_creds.h"
 #include "aws_exec.h"
+#include "aws_pace.h"
 #include "dbwriter.h"
 #include "ev.h"
 #include "ev_act.h"
@@ -23,6 +24,7 @@ struct aws_exec {
 	const struct policy *pol;
 	const struct aws_cfg *client;
 	struct aws_credsrc *creds;
+	struct aws_pace *pace; /* every client's calls, paced to AWS */
 	struct dbw *w;	       /* provenance reads; NULL: none */
 	const char **accounts; /* the policy's account ids, NULL-terminated */
 };
@@ -58,7 +60,10 @@ aws_exec_new(const struct exec_env *env, struct aws_exec **out)
 		e->accounts[i] = pol->accounts[i].id;
 	rc = aws_credsrc_new(pol->aws.profile, pol->aws.sts_region,
 	    pol->aws.creds_refresh, &e->creds);
+	if (rc == FX_OK)
+		rc = aws_pace_new(0, &e->pace);
 	if (rc != FX_OK) {
+		aws_credsrc_free(e->creds);
 		free(e->accounts);
 		free(e);
 		return rc;
@@ -73,6 +78,7 @@ aws_exec_free(struct aws_exec *e)
 	if (e == NULL)
 		return;
 	aws_credsrc_free(e->creds);
+	aws_pace_free(e->pace);
 	free(e->accounts);
 	free(e);
 }
@@ -80,7 +86,12 @@ aws_exec_free(struct aws_exec *e)
 fx_err
 aws_exec_client(struct aws_exec *e, struct aws_client **out)
 {
-	return aws_client_new(e->client, out);
+	fx_err rc;
+
+	rc = aws_client_new(e->client, out);
+	if (rc == FX_OK)
+		aws_client_set_pace(*out, e->pace);
+	return rc;
 }
 
 struct run {

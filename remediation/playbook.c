@@ -202,6 +202,9 @@ pb_call(struct pb_ctx *x, enum pb_role role, const struct aws_req *r,
 	aws_resp_init(out);
 	if (rr.region == NULL)
 		rr.region = x->region;
+	/* charged to the account whose role signs it (pacing) */
+	if (rr.account == NULL && x->role_arn[role] != NULL)
+		rr.account = x->account_id;
 	if (mutating && x->dry_run)
 		return plan(x, &rr);
 	memset(&cr, 0, sizeof(cr));

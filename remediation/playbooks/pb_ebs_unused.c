@@ -30,10 +30,13 @@
  *                       without deleting (default 900)
  *
  * Steps:
- *   detect  DescribeVolumes status=available (paged); per volume
- *           CloudTrail LookupEvents ResourceName=VOL over the last day;
+ *   detect  DescribeVolumes status=available (paged); CloudTrail
+ *           LookupEvents EventName=AttachVolume, then DetachVolume, over
+ *           the last day (paged), once for all the volumes of the scan
+ *           (pb_sto_util_trail_of), and only when a volume is eligible;
  *           CreateTags last-seen when first seen or refreshed.
- *   check   DescribeVolumes VolumeId.1 (+ LookupEvents): gone -> GONE; a
+ *   check   DescribeVolumes VolumeId.1 (+ LookupEvents ResourceName=VOL,
+ *           the same judgement on one volume's events): gone -> GONE; a
  *           guard applies -> KEEP; seen attached recently -> RIGHT.
  *   fix     the guards again, then CreateSnapshot (tagged; an earlier completed snapshot of the
  *           same finding is reused), DescribeSnapshots until completed
@@ -95,11 +98,13 @@ ebs_opts(struct pb_ctx *x, struct ebs_opts *o)
 /*
  * When vol was last seen attached: its tag, else fallback (>= 0; fb
  * names it), else first sight (now); a newer CloudTrail attach or
- * detach wins.
+ * detach wins: from the detection's one read of the region's events
+ * (trail), or a lookup of vid's own (trail NULL: check).
  */
 static fx_err
 ebs_last_seen(struct pb_ctx *x, const struct ebs_opts *o, const char *vid,
-    const json_t *tags, int64_t fallback, const char *fb, struct ebs_seen *s)
+    const json_t *tags, int64_t fallback, const char *fb,
+    struct pb_trail *trail, struct ebs_seen *s)
 {
 	const char *tag = json_string_value(json_object_get(tags, o->seen_tag));
 	int64_t ev = 0;
@@ -112,8 +117,8 @@ ebs_last_seen(struct pb_ctx *x, const struct ebs_opts *o, const char *vid,
 		s->t = fallback;
 		s->from = fb;
 	}
-	if ((rc = pb_sto_util_trail(x, vid, ebs_events, x->now - EBS_DAY,
-		 &ev)) != FX_OK)
+	if ((rc = pb_sto_util_trail_of(x, trail, ebs_events, x->now - EBS_DAY,
+		 vid, &ev)) != FX_OK)
 		return rc;
 	if (ev > 0 && (s->t < 0 || ev > s->t)) {
 		s->t = ev;
@@ -148,11 +153,12 @@ ebs_eligible(struct pb_ctx *x, const struct ebs_opts *o, const json_t *vol,
 
 /*
  * Since when vol has been unattached, judged the same in detect and
- * check: its tag, else (dry run) its createTime, else now.
+ * check: its tag, else (dry run) its createTime, else now; CloudTrail's
+ * events from trail (detect) or of vol alone (NULL: check).
  */
 static fx_err
 ebs_unattached(struct pb_ctx *x, const struct ebs_opts *o, const json_t *vol,
-    const json_t *tags, struct ebs_seen *s)
+    const json_t *tags, struct pb_trail *trail, struct ebs_seen *s)
 {
 	int64_t fallback = -1;
 
@@ -160,7 +166,7 @@ ebs_unattached(struct pb_ctx *x, const struct ebs_opts *o, const json_t *vol,
 			      &fallback) != FX_OK)
 		fallback = -1;
 	return ebs_last_seen(x, o, pb_sto_util_str(vol, "volumeId"), tags,
-	    fallback, "create_time", s);
+	    fallback, "create_time", trail, s);
 }
 
 /* ebs_eligible on vol, as a check's verdict: PB_WRONG or PB_KEEP */
@@ -187,6 +193,7 @@ ebs_guards(struct pb_ctx *x, const struct ebs_opts *o, const json_t *vol,
 struct ebs_scan {
 	struct ebs_opts o;
 	struct pb_found_list *found;
+	struct pb_trail trail; /* the region's attach/detach events */
 };
 
 static fx_err
@@ -257,7 +264,8 @@ ebs_item(struct pb_ctx *x, const json_t *vol, void *arg)
 	if (!pb_elig_found(&e))
 		goto out;
 	/* without the events an attach may be missed: skip it */
-	if ((rc = ebs_unattached(x, &sc->o, vol, tags, &s)) != FX_OK) {
+	if ((rc = ebs_unattached(x, &sc->o, vol, tags, &sc->trail, &s)) !=
+	    FX_OK) {
 		rc = pb_sto_util_skip(x, rc, vid, "CloudTrail events");
 		goto out;
 	}
@@ -283,6 +291,7 @@ ebs_detect(struct pb_ctx *x, struct pb_found_list *found)
 	fx_err rc;
 
 	sc.found = found;
+	pb_trail_init(&sc.trail);
 	if ((rc = ebs_opts(x, &sc.o)) != FX_OK)
 		goto out;
 	if ((p = json_pack("{s:i}", "MaxResults", 200)) == NULL) {
@@ -294,6 +303,7 @@ ebs_detect(struct pb_ctx *x, struct pb_found_list *found)
 	rc = pb_list(x, PB_AUDITOR, AWS_EC2, "DescribeVolumes", p, "volumeSet",
 	    "nextToken", ebs_item, &sc);
 out:
+	pb_trail_release(&sc.trail);
 	json_decref(p);
 	return rc;
 }
@@ -332,7 +342,7 @@ ebs_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 		rc = FX_ENOMEM;
 		goto out;
 	}
-	if ((rc = ebs_unattached(x, &o, vol, tags, &s)) != FX_OK)
+	if ((rc = ebs_unattached(x, &o, vol, tags, NULL, &s)) != FX_OK)
 		goto out;
 	if (x->now - s.t < o.idle_s) {
 		if (strcmp(s.from, "first-seen") == 0)

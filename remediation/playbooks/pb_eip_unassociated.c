@@ -16,7 +16,10 @@
  *
  *   detect  DescribeAddresses: addresses with an allocationId and with
  *           neither associationId, networkInterfaceId nor instanceId,
- *           and eligible (LookupEvents per such address).
+ *           and eligible: the region's AllocateAddress, AssociateAddress
+ *           and DisassociateAddress events read once (LookupEvents
+ *           EventName=..., paged; pb_sto_util_trail_of) when the first
+ *           such address asks, not once per address.
  *   check   DescribeAddresses AllocationId.1: InvalidAllocationID.NotFound
  *           -> GONE; attached -> RIGHT; a guard applies -> KEEP.
  *   fix     re-read (refuses if it got attached or a guard applies
@@ -70,10 +73,12 @@ eip_attached(const json_t *addr)
  * The guards of eip-unassociated (playbook.h, eligibility): detect,
  * check and fix call this one function, so a posted finding meets the
  * same guards as a scanned one. CloudTrail is read only when the tags
- * leave the address eligible.
+ * leave the address eligible: in detect the region's events, once for
+ * all addresses (trail); in check and fix the address's own (NULL).
  */
 static fx_err
-eip_eligible(struct pb_ctx *x, const json_t *addr, struct pb_elig *e)
+eip_eligible(struct pb_ctx *x, const json_t *addr, struct pb_trail *trail,
+    struct pb_elig *e)
 {
 	const char *alloc = aws_j_str(addr, "allocationId");
 	int64_t days = pb_param_range(x, "min_age_days", 7, 1, 90);
@@ -88,8 +93,8 @@ eip_eligible(struct pb_ctx *x, const json_t *addr, struct pb_elig *e)
 	json_decref(tags);
 	if (!pb_elig_found(e) || alloc == NULL)
 		return FX_OK;
-	rc = pb_sto_util_trail(x, alloc, eip_events, x->now - days * EIP_DAY,
-	    &last);
+	rc = pb_sto_util_trail_of(x, trail, eip_events, x->now - days * EIP_DAY,
+	    alloc, &last);
 	if (rc != FX_OK)
 		return rc;
 	if (last > 0)
@@ -108,7 +113,7 @@ eip_guards(struct pb_ctx *x, const json_t *addr, enum pb_verdict *v)
 	char what[96];
 	fx_err rc;
 
-	if ((rc = eip_eligible(x, addr, &e)) != FX_OK)
+	if ((rc = eip_eligible(x, addr, NULL, &e)) != FX_OK)
 		return rc;
 	snprintf(what, sizeof(what), "Elastic IP %s",
 	    aws_j_str(addr, "allocationId") ? aws_j_str(addr, "allocationId")
@@ -117,9 +122,15 @@ eip_guards(struct pb_ctx *x, const json_t *addr, enum pb_verdict *v)
 	return FX_OK;
 }
 
+struct eip_scan {
+	struct pb_found_list *found;
+	struct pb_trail trail; /* the region's address events */
+};
+
 static fx_err
-detect_address(struct pb_ctx *x, const json_t *addr, void *found)
+detect_address(struct pb_ctx *x, const json_t *addr, void *arg)
 {
+	struct eip_scan *sc = arg;
 	char title[FX_MAX_TITLE];
 	const char *alloc = aws_j_str(addr, "allocationId");
 	const char *ip = aws_j_str(addr, "publicIp");
@@ -129,7 +140,7 @@ detect_address(struct pb_ctx *x, const json_t *addr, void *found)
 	if (alloc == NULL || *alloc == '\0' || eip_attached(addr))
 		return FX_OK;
 	/* without the events a fresh allocation may be missed: skip it */
-	if ((rc = eip_eligible(x, addr, &e)) != FX_OK)
+	if ((rc = eip_eligible(x, addr, &sc->trail, &e)) != FX_OK)
 		return pb_sto_util_skip(x, rc, alloc, "CloudTrail events");
 	if (!pb_elig_found(&e))
 		return FX_OK;
@@ -137,7 +148,7 @@ detect_address(struct pb_ctx *x, const json_t *addr, void *found)
 	    "Elastic IP %.64s is not attached to "
 	    "anything",
 	    ip != NULL ? ip : alloc);
-	return pb_ec2_util_found(x, found, "elastic-ip", alloc, title,
+	return pb_ec2_util_found(x, sc->found, "elastic-ip", alloc, title,
 	    json_pack("{s:s?, s:s?, s:s}", "public_ip", ip, "domain",
 		aws_j_str(addr, "domain"), "allocation_id", alloc),
 	    addr);
@@ -146,14 +157,18 @@ detect_address(struct pb_ctx *x, const json_t *addr, void *found)
 static fx_err
 eip_detect(struct pb_ctx *x, struct pb_found_list *found)
 {
+	struct eip_scan sc;
 	json_t *p = json_object();
 	fx_err rc = FX_ENOMEM;
 
+	sc.found = found;
+	pb_trail_init(&sc.trail);
 	if (p == NULL)
 		goto out;
 	rc = pb_list(x, PB_AUDITOR, AWS_EC2, "DescribeAddresses", p,
-	    "addressesSet", "nextToken", detect_address, found);
+	    "addressesSet", "nextToken", detect_address, &sc);
 out:
+	pb_trail_release(&sc.trail);
 	json_decref(p);
 	return rc;
 }

@@ -188,3 +188,152 @@ out:
 	aws_resp_release(&resp);
 	return rc;
 }
+
+/* ---- one read of the region's events for a whole detection ---------- */
+
+void
+pb_trail_init(struct pb_trail *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+void
+pb_trail_release(struct pb_trail *t)
+{
+	if (t == NULL)
+		return;
+	json_decref(t->newest);
+	memset(t, 0, sizeof(*t));
+}
+
+/* ev (of a wanted name) into t: its time for each resource it names */
+static fx_err
+trail_note(struct pb_trail *t, const json_t *ev)
+{
+	json_t *tv = json_object_get(ev, "EventTime"), *res, *r, *old;
+	const char *name;
+	int64_t v;
+	size_t i;
+
+	if (!json_is_number(tv) || json_number_value(tv) <= 0 ||
+	    json_number_value(tv) >= 1e11)
+		return FX_OK;
+	v = (int64_t)json_number_value(tv);
+	res = json_object_get(ev, "Resources");
+	if (json_array_size(res) == 0 && v > t->any)
+		t->any = v;
+	json_array_foreach(res, i, r) {
+		name = json_string_value(json_object_get(r, "ResourceName"));
+		if (name == NULL || *name == '\0')
+			continue;
+		old = json_object_get(t->newest, name);
+		if (json_is_integer(old) && json_integer_value(old) >= v)
+			continue;
+		if (json_object_set_new(t->newest, name, json_integer(v)) != 0)
+			return FX_ENOMEM;
+	}
+	return FX_OK;
+}
+
+/* one paged LookupEvents EventName=name into t */
+static fx_err
+trail_read_name(struct pb_ctx *x, struct pb_trail *t, const char *name,
+    int64_t since)
+{
+	struct aws_req r;
+	struct aws_resp resp;
+	json_t *body = NULL, *ev;
+	const char *tok, *en;
+	char *next = NULL;
+	size_t i;
+	int page;
+	fx_err rc = FX_OK;
+
+	memset(&r, 0, sizeof(r));
+	r.svc = AWS_CLOUDTRAIL;
+	r.action = "LookupEvents";
+	aws_resp_init(&resp);
+	for (page = 0; page < PB_STO_TRAIL_ALL_PAGES; page++) {
+		json_decref(body);
+		body = json_pack("{s:[{s:s, s:s}], s:I, s:I, s:i}",
+		    "LookupAttributes", "AttributeKey", "EventName",
+		    "AttributeValue", name, "StartTime", (json_int_t)since,
+		    "EndTime", (json_int_t)x->now, "MaxResults", 50);
+		if (body == NULL ||
+		    (next != NULL && json_object_set_new(body, "NextToken",
+					 json_string(next)) != 0)) {
+			rc = FX_ENOMEM;
+			goto out;
+		}
+		r.params = body;
+		aws_resp_release(&resp);
+		t->pages++;
+		if ((rc = pb_call(x, PB_AUDITOR, &r, 0, &resp)) != FX_OK)
+			goto out;
+		json_array_foreach(json_object_get(resp.doc, "Events"), i, ev) {
+			/* the lookup selects by name: check what it gives */
+			en =
+			    json_string_value(json_object_get(ev, "EventName"));
+			if (en != NULL && strcmp(en, name) == 0 &&
+			    (rc = trail_note(t, ev)) != FX_OK)
+				goto out;
+		}
+		free(next);
+		next = NULL;
+		tok = json_string_value(json_object_get(resp.doc, "NextToken"));
+		if (tok == NULL || *tok == '\0')
+			goto out;
+		if ((next = strdup(tok)) == NULL) {
+			rc = FX_ENOMEM;
+			goto out;
+		}
+	}
+	rc = FX_ETOOBIG;
+out:
+	free(next);
+	json_decref(body);
+	aws_resp_release(&resp);
+	return rc;
+}
+
+static fx_err
+trail_read(struct pb_ctx *x, struct pb_trail *t, const char *const *names,
+    int64_t since)
+{
+	size_t i;
+	fx_err rc = FX_OK;
+
+	t->read = 1;
+	if ((t->newest = json_object()) == NULL)
+		return FX_ENOMEM;
+	for (i = 0; rc == FX_OK && names[i] != NULL; i++)
+		rc = trail_read_name(x, t, names[i], since);
+	if (rc == FX_ETOOBIG)
+		pb_say(x,
+		    "CloudTrail events of the region: more than %d pages of "
+		    "%s; looked up per resource",
+		    PB_STO_TRAIL_ALL_PAGES, names[i - 1]);
+	return rc;
+}
+
+fx_err
+pb_sto_util_trail_of(struct pb_ctx *x, struct pb_trail *t,
+    const char *const *names, int64_t since, const char *resource,
+    int64_t *newest)
+{
+	json_t *v;
+
+	*newest = 0;
+	if (t != NULL && !t->read)
+		t->rc = trail_read(x, t, names, since);
+	if (t == NULL || t->rc == FX_ETOOBIG)
+		return pb_sto_util_trail(x, resource, names, since, newest);
+	if (t->rc != FX_OK)
+		return t->rc;
+	v = json_object_get(t->newest, resource);
+	if (json_is_integer(v))
+		*newest = json_integer_value(v);
+	if (t->any > *newest)
+		*newest = t->any;
+	return FX_OK;
+}

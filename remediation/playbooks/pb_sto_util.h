@@ -75,4 +75,38 @@ fx_err pb_sto_util_trail_in(struct pb_ctx *x, const char *region,
     const char *resource, const char *const *names, int64_t since,
     int64_t *newest) FX_WUR;
 
+/*
+ * The events of names in x->region from since to x->now, read once for
+ * all the resources of one detection instead of once per resource
+ * (CloudTrail allows LookupEvents twice a second per account and
+ * region): one paged LookupEvents per name, EventName=NAME (a lookup
+ * takes one attribute), read when the first resource asks
+ * (pb_sto_util_trail_of). Then each resource's newest event comes from
+ * the table. An event that names no resource may be anyone's: it counts
+ * for every resource. Past PB_STO_TRAIL_ALL_PAGES pages of one name the
+ * table is not used and each resource is looked up by itself, as
+ * pb_sto_util_trail does; a read that failed is not repeated, and every
+ * resource that asks gets its error.
+ */
+#define PB_STO_TRAIL_ALL_PAGES 40
+struct pb_trail {
+	json_t *newest; /* resource name -> newest EventTime; owned */
+	int64_t any;	/* newest event that names no resource, or 0 */
+	int read;	/* 1 once the read was tried */
+	fx_err rc;	/* how it went; FX_ETOOBIG: per resource */
+	int pages;	/* LookupEvents calls made */
+};
+void pb_trail_init(struct pb_trail *t);
+void pb_trail_release(struct pb_trail *t); /* accepts NULL */
+
+/*
+ * *newest of resource as pb_sto_util_trail(x, resource, names, since):
+ * from t (read on first use; the same names and since on every call
+ * with one t), or a lookup of its own when t is NULL (a check or a fix:
+ * one resource) or too big to read whole.
+ */
+fx_err pb_sto_util_trail_of(struct pb_ctx *x, struct pb_trail *t,
+    const char *const *names, int64_t since, const char *resource,
+    int64_t *newest) FX_WUR;
+
 #endif

@@ -60,7 +60,9 @@ env()'s FIXIT_DNS_RESOLVER; NXDOMAIN unless fake.dns.delegate(name, ns).
 
 Control: fail_next(n, kind, action=None, service=None) with kind
 throttle|500|denied|expired; ignore_next(action, n=1) (answer success,
-change nothing); set_page_size(n, action=None); set_delay(s); calls(...),
+change nothing); set_page_size(n, action=None); set_delay(s);
+set_rate_limit(per_s, burst, action=None, service=None) (throttle past
+AWS's rate, per account and region); calls(...),
 mutating_calls(...), reset_calls(), wait(pred), dump(); polls{} (how many
 Describe polls transient states last); expire_credentials(akid),
 rotate_imds(), rotate_ecs(), configure_imds(...). Every request is a Call
@@ -192,6 +194,7 @@ class Call:
     def __init__(self, method, target, header_list, raw):
         url = urllib.parse.urlsplit(target)
         self.at = time.time()
+        self.arrived = time.monotonic()  # before set_delay's sleep
         self.method = method
         self.path = url.path
         self.query = url.query          # raw query string
@@ -339,6 +342,8 @@ class FakeAWS:
         self._page = {}                     # operation|None -> size
         self._n = 0
         self._delay = 0.0
+        self._rates = []                    # [action, service, per_s, burst]
+        self._buckets = {}                  # (rule, acct, region, op) -> [t, at]
         self._server = None
         self._thread = None
         self.bugs = []                      # tracebacks of fake bugs
@@ -547,6 +552,36 @@ class FakeAWS:
         """Answer every request only after `seconds`."""
         self._delay = float(seconds)
 
+    def set_rate_limit(self, per_s, burst, action=None, service=None):
+        """Throttle like AWS: matching signed requests of one account and
+        region (and operation) past a token bucket of `burst` tokens
+        refilled `per_s` a second are answered as fail_next "throttle"
+        (Call.fault "rate"). The bucket holds one token more than `burst`:
+        slack for the network's jitter between a paced sender and the
+        fake, so that only a sender faster than the rate is throttled.
+        per_s None removes the rules."""
+        with self._lock:
+            if per_s is None:
+                self._rates, self._buckets = [], {}
+            else:
+                self._rates.append([action, service, float(per_s),
+                                    float(burst)])
+
+    def _rate_take(self, call):
+        """False when a rate rule's bucket has no token for call."""
+        for i, (act, svc, per_s, burst) in enumerate(self._rates):
+            if not self._matches(act, svc, call):
+                continue
+            key = (i, call.account, call.region, call.operation)
+            cap = burst + 1.0
+            tokens, at = self._buckets.get(key, (cap, call.arrived))
+            tokens = min(cap, tokens + (call.arrived - at) * per_s)
+            if tokens < 1.0:
+                self._buckets[key] = (tokens, call.arrived)
+                return False
+            self._buckets[key] = (tokens - 1.0, call.arrived)
+        return True
+
     def reset_calls(self):
         with self._lock:
             self._calls = []
@@ -635,9 +670,11 @@ class FakeAWS:
 
     # ---- request handling -----------------------------------------------
     def _handle(self, method, target, header_list, raw):
+        arrived = time.monotonic()
         if self._delay:
             time.sleep(self._delay)
         call = Call(method, target, header_list, raw)
+        call.arrived = arrived
         with self._lock:
             try:
                 if call.path.startswith("/latest/"):
@@ -760,6 +797,9 @@ class FakeAWS:
         if kind:
             call.fault = kind
             raise self._fault_error(kind, call)
+        if self._rates and not self._rate_take(call):
+            call.fault = "rate"
+            raise self._fault_error("throttle", call)
         act, match = self._find_action(call)
         acct = self.account(creds.account if creds else
                             self.default_account)
