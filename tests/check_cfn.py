@@ -407,6 +407,12 @@ def test_securityhub():
     all_p = rule_patterns()["SecurityHubRule"]
     keyed = rule_patterns(SecurityHubRuleKeys=",".join(keys))[
         "SecurityHubRule"]
+    many = ",".join("CTRL.%d" % i for i in range(40))
+    for p in (keyed, rule_patterns(SecurityHubRuleKeys=many)[
+            "SecurityHubRule"]):
+        n = len(cfnlib.compact(p))
+        check(n <= cfnlib.EVENT_PATTERN_MAX,
+              "keyed Security Hub pattern: %d characters" % n)
     seen = {"resolved": 0, "unmapped": 0, "mapped": 0}
     for f, ev in securityhub_events():
         check(cfnlib.matches(all_p, ev), "finding %s: no match" % f["Id"])
