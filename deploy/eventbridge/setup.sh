@@ -1,44 +1,117 @@
 #!/bin/sh
-# setup.sh - point an EventBridge API destination at fixitd in one
-# account and region (run it where the events happen, or in the account
-# an organisation's events are forwarded to). Needs the AWS CLI.
+# setup.sh - deploy deploy/cloudformation/fixit-events.yaml: EventBridge
+# delivers CloudTrail calls and Security Hub findings to fixitd's
+# POST /v1/events in one account and region. Needs the AWS CLI (v2, or
+# v1 >= 1.18.140 for --parameter-overrides file://).
 #
-#   FIXIT_URL=https://fixit.example.com FIXIT_EVENTS_API_KEY=... \
-#       deploy/eventbridge/setup.sh
+#   FIXIT_URL=https://fixit.example.com \
+#       deploy/eventbridge/setup.sh -k /etc/fixit/events-api-key
+#   ... -k - < key-file           # the key on standard input
+#   ... -s arn:aws:secretsmanager:...   # the key in Secrets Manager
 #
-# Creates: a connection (API key in the X-Fixit-Api-Key header), an API
-# destination (POST $FIXIT_URL/v1/events), a role EventBridge uses to
-# invoke it, and two rules on the default bus (manual changes via
-# CloudTrail; Security Hub findings) targeting it, with retries and a
-# dead-letter queue. CloudTrail must record management events for the
-# first rule to see API calls.
+# The key is read from a file or standard input, never from the command
+# line: it reaches the AWS CLI in a file of mode 0600, removed on exit.
+# Re-running it updates the stack (no change: nothing happens); it can
+# run in each region of an account (stack fixit-events in each, no named
+# IAM resource). IAM's CreateUser reaches EventBridge in us-east-1 only:
+# the rule for it is made there (-g include|exclude overrides).
+#
+# Options:
+#   -u URL     fixitd's base URL (else $FIXIT_URL), with or without a
+#              trailing /; the destination is URL/v1/events
+#   -k FILE    the events API key (first line of FILE; - = stdin)
+#   -s ARN     a Secrets Manager secret with the key (instead of -k)
+#   -r REGION  AWS region (else the CLI's default)
+#   -e URL     AWS endpoint URL (--endpoint-url)
+#   -n NAME    stack name (default fixit-events)
+#   -g auto|include|exclude   the IAM rule (default auto: us-east-1 only)
+#   -c KEYS    Security Hub rule keys to send (EC2.8,EC2.12; default all)
+#   -S         no Security Hub rule
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-: "${FIXIT_URL:?set FIXIT_URL}" "${FIXIT_EVENTS_API_KEY:?set FIXIT_EVENTS_API_KEY}"
-
-conn=$(aws events create-connection --name fixit \
-	--authorization-type API_KEY \
-	--auth-parameters "ApiKeyAuthParameters={ApiKeyName=X-Fixit-Api-Key,ApiKeyValue=$FIXIT_EVENTS_API_KEY}" \
-	--query ConnectionArn --output text)
-dest=$(aws events create-api-destination --name fixit \
-	--connection-arn "$conn" \
-	--invocation-endpoint "$FIXIT_URL/v1/events" --http-method POST \
-	--invocation-rate-limit-per-second 300 \
-	--query ApiDestinationArn --output text)
-role=$(aws iam create-role --role-name fixit-eventbridge-invoke \
-	--assume-role-policy-document "file://$here/invoke-role-trust.json" \
-	--query Role.Arn --output text)
-aws iam put-role-policy --role-name fixit-eventbridge-invoke \
-	--policy-name invoke-fixit \
-	--policy-document "file://$here/invoke-role-policy.json"
-dlq=$(aws sqs create-queue --queue-name fixit-events-dlq \
-	--query QueueUrl --output text)
-dlq_arn=$(aws sqs get-queue-attributes --queue-url "$dlq" \
-	--attribute-names QueueArn --query Attributes.QueueArn --output text)
-for rule in cloudtrail securityhub; do
-	aws events put-rule --name "fixit-$rule" \
-		--event-pattern "file://$here/$rule-pattern.json"
-	aws events put-targets --rule "fixit-$rule" --targets \
-		"Id=fixit,Arn=$dest,RoleArn=$role,RetryPolicy={MaximumRetryAttempts=185,MaximumEventAgeInSeconds=86400},DeadLetterConfig={Arn=$dlq_arn}"
+template="$here/../cloudformation/fixit-events.yaml"
+url=${FIXIT_URL:-} keyfile='' secret='' stack=fixit-events global=auto
+keys='' sechub=true
+aws_opts=
+usage() {
+	echo "usage: setup.sh [-u URL] (-k FILE | -s SECRET_ARN) [-r REGION]" \
+	    "[-e ENDPOINT] [-n STACK] [-g auto|include|exclude] [-c KEYS] [-S]" >&2
+	exit 2
+}
+while getopts u:k:s:r:e:n:g:c:S opt; do
+	case $opt in
+	u) url=$OPTARG ;;
+	k) keyfile=$OPTARG ;;
+	s) secret=$OPTARG ;;
+	r) aws_opts="$aws_opts --region $OPTARG" ;;
+	e) aws_opts="$aws_opts --endpoint-url $OPTARG" ;;
+	n) stack=$OPTARG ;;
+	g) global=$OPTARG ;;
+	c) keys=$OPTARG ;;
+	S) sechub=false ;;
+	*) usage ;;
+	esac
 done
-echo "EventBridge now delivers to $FIXIT_URL/v1/events"
+shift $((OPTIND - 1))
+[ $# -eq 0 ] || usage
+[ -n "$url" ] || { echo "setup.sh: set FIXIT_URL or -u URL" >&2; exit 2; }
+case $url in
+https://*) ;;
+*) echo "setup.sh: $url: not an https:// URL" >&2; exit 2 ;;
+esac
+if [ -n "${FIXIT_EVENTS_API_KEY:-}" ]; then
+	echo "setup.sh: FIXIT_EVENTS_API_KEY is not read; use -k FILE or -k -" >&2
+	exit 2
+fi
+if [ -n "$keyfile" ] && [ -n "$secret" ]; then
+	echo "setup.sh: give one of -k FILE and -s SECRET_ARN, not both" >&2
+	exit 2
+fi
+if [ -z "$keyfile" ] && [ -z "$secret" ]; then
+	echo "setup.sh: give one of -k FILE and -s SECRET_ARN" >&2
+	exit 2
+fi
+
+umask 077
+params=$(mktemp "${TMPDIR:-/tmp}/fixit-params.XXXXXX")
+trap 'rm -f "$params"' EXIT
+trap 'exit 1' HUP INT TERM
+
+# a JSON string of $1 (no control characters: checked by the caller)
+json_str() {
+	printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' \
+	    -e 's/$/"/'
+}
+
+key=
+if [ -n "$keyfile" ]; then
+	if [ "$keyfile" = - ]; then
+		IFS= read -r key || [ -n "$key" ]
+	else
+		IFS= read -r key <"$keyfile" || [ -n "$key" ]
+	fi
+	key=$(printf '%s' "$key" | tr -d '\r')
+	[ -n "$key" ] || { echo "setup.sh: the API key is empty" >&2; exit 2; }
+	case $key in
+	*[[:cntrl:]]*) echo "setup.sh: the API key has control characters" >&2
+		exit 2 ;;
+	esac
+fi
+{
+	printf '[\n  %s,\n' "$(json_str "FixitUrl=$url")"
+	printf '  %s,\n' "$(json_str "ApiKey=$key")"
+	printf '  %s,\n' "$(json_str "ApiKeySecretArn=$secret")"
+	printf '  %s,\n' "$(json_str "GlobalServiceRule=$global")"
+	printf '  %s,\n' "$(json_str "SecurityHub=$sechub")"
+	printf '  %s\n]\n' "$(json_str "SecurityHubRuleKeys=$keys")"
+} >"$params"
+key=
+
+# shellcheck disable=SC2086 # aws_opts: words on purpose
+aws $aws_opts cloudformation deploy --stack-name "$stack" \
+    --template-file "$template" --capabilities CAPABILITY_IAM \
+    --no-fail-on-empty-changeset --parameter-overrides "file://$params"
+# shellcheck disable=SC2086
+aws $aws_opts cloudformation describe-stacks --stack-name "$stack" \
+    --query "Stacks[0].Outputs[?OutputKey=='Endpoint'||OutputKey=='GlobalServiceRule'].[OutputKey,OutputValue]" \
+    --output text
