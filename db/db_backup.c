@@ -92,6 +92,15 @@ check_dst(struct bk *b, int force)
 	return FX_OK;
 }
 
+/* SQLite's multi-line complaints on one line of stderr */
+static void
+one_line(char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s == '\n' || *s == '\r')
+			*s = ' ';
+}
+
 static fx_err
 sql_fail(struct bk *b, sqlite3 *h, const char *what)
 {
@@ -216,6 +225,7 @@ verify(struct bk *b, int version, struct db_backup_info *info)
 	if (res == NULL || strcmp(res, "ok") != 0) {
 		rc = fail(b, FX_EDB, "the copy fails its quick_check: %s",
 		    res ? res : "no answer");
+		one_line(b->why);
 		goto out;
 	}
 	sqlite3_finalize(st);

@@ -18,8 +18,9 @@ of a database being written). Then:
   database path 0600, no -wal/-shm, start) a fresh fixitd starts (its
   quick_check logged), serves the same findings and takes new ones.
 Refusals: an existing FILE without -f (exit 1, untouched), -f replaces
-it, the database itself even with -f, no database, a missing -c file;
--d DATABASE needs no configuration.
+it, the database itself even with -f, no database, a missing -c file, a
+FILE.tmp left behind (unless -f), a damaged database (its copy fails
+quick_check: exit 1, nothing left); -d DATABASE needs no configuration.
 """
 
 import os
@@ -305,6 +306,40 @@ def test_refusals():
         check(p.returncode == 0, "-d: exit %s, %r", p.returncode, p.stderr)
         rc, out, err = backup(env, "", config=False)
         check(rc == 1, "no FILE: exit %s", rc)
+
+        # a FILE.tmp left behind (a backup running, or a failed one)
+        dest = os.path.join(env.tmp, "again.db")
+        with open(dest + ".tmp", "w") as f:
+            f.write("left")
+        rc, out, err = backup(env, dest)
+        check(rc == 1 and ".tmp" in err and not os.path.exists(dest),
+              "FILE.tmp present: exit %s, %r", rc, err)
+        rc, out, err = backup(env, dest, "-f")
+        check(rc == 0 and not os.path.exists(dest + ".tmp"),
+              "FILE.tmp present, -f: exit %s, %r", rc, err)
+
+        # a damaged database: the copy fails its quick_check, nothing
+        # is left
+        bad = os.path.join(env.tmp, "bad.db")
+        con = sqlite3.connect(bad)
+        con.execute("CREATE TABLE t (a INTEGER)")
+        con.executemany("INSERT INTO t VALUES (?)",
+                        [(i,) for i in range(100000)])
+        con.execute("CREATE INDEX t_a ON t (a)")
+        con.commit()
+        con.close()
+        pages = os.path.getsize(bad) // 4096
+        with open(bad, "r+b") as f:       # a quarter of a full page
+            f.seek(4096 * (pages - 50) + 2048)
+            f.write(b"\0" * 1024)
+        rc, out, err = backup(env, os.path.join(env.tmp, "frombad.db"),
+                              "-d", bad, config=False)
+        check(rc == 1 and "quick_check" in err, "damaged db: exit %s, %r",
+              rc, err)
+        for p in ("frombad.db", "frombad.db.tmp", "frombad.db.tmp-journal"):
+            check(not os.path.exists(os.path.join(env.tmp, p)),
+                  "%s left after a failed backup", p)
+        h.log("damaged database refused: %s" % err.strip())
 
 
 if __name__ == "__main__":
