@@ -142,7 +142,7 @@ out:
 static fx_err
 open_dest(struct bk *b, int force)
 {
-	int fd;
+	int fd, e;
 
 	fd = open(b->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	    0600);
@@ -158,8 +158,9 @@ open_dest(struct bk *b, int force)
 		    b->tmp, strerror(errno));
 	b->made = 1;
 	if (fchmod(fd, 0600) != 0) {
+		e = errno;
 		close(fd);
-		return fail(b, FX_EIO, "%s: %s", b->tmp, strerror(errno));
+		return fail(b, FX_EIO, "%s: %s", b->tmp, strerror(e));
 	}
 	close(fd);
 	if (sqlite3_open_v2(b->tmp, &b->d, SQLITE_OPEN_READWRITE, NULL) !=
