@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "aws_exec.h"
+#include "backup.h"
 #include "config.h"
 #include "events.h"
 #include "demo.h"
@@ -67,17 +68,21 @@ scrub_secret_env(void)
 		fx_secret_env_scrub(names[i]);
 }
 
+#define DEFAULT_CONFIG "/etc/fixit/fixit.yaml"
+
 static void
 usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: fixitd [-n] [-c FILE] [--demo]\n"
 	    "       fixitd --healthcheck [URL]\n"
+	    "       fixitd backup [-f] [-c FILE | -d DATABASE] BACKUP\n"
 	    "  -c FILE   configuration (default /etc/fixit/fixit.yaml)\n"
 	    "  -n        check the configuration and exit (0 valid, 1 not)\n"
 	    "  --demo    sample findings with 30 s deadlines\n"
 	    "  --healthcheck [URL]  exit 0 when GET URL (default " HEALTHCHECK_URL
-	    ") answers 200 within 5 s, else 1\n");
+	    ") answers 200 within 5 s, else 1\n"
+	    "  backup BACKUP  copy the live database to BACKUP (0600, checked)\n");
 }
 
 struct running {
@@ -241,13 +246,16 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *path = "/etc/fixit/fixit.yaml";
+	const char *path = DEFAULT_CONFIG;
 	struct config *cfg = NULL;
 	struct buf err = BUF_INIT;
 	struct running r;
 	sigset_t all;
 	int ch, check = 0, demo = 0, code = 1, sig, hc = 0;
 
+	/* a subcommand, with its own options */
+	if (argc > 1 && strcmp(argv[1], "backup") == 0)
+		return backup_main(argc - 1, argv + 1, DEFAULT_CONFIG);
 	while ((ch = getopt_long(argc, argv, "c:nh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
