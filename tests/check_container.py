@@ -8,7 +8,7 @@ this host, which is the Containerfile's base (Debian 12):
 
 - the build context is a copy of SRC made with .containerignore (or
   .dockerignore) applied, so a step that reads something the ignore file
-  leaves out (or anything outside the context, like ../shared) fails;
+  leaves out (or anything outside the context: a sibling folder) fails;
 - each stage gets a root of its own: a copy of /etc, the host's /usr
   under an overlay (what the stage writes there stays in the stage), a
   fresh /tmp, /var and /root; each RUN runs there with chroot in a mount

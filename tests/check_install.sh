@@ -43,6 +43,12 @@ ok "the unit starts the installed binary" \
 ok "the unit checks the config with it first" \
 	has "$unit" "^ExecStartPre=$stage/sbin/fixitd -n -c "
 ok "the unit runs as the package's user" has "$unit" '^User=fixit$'
+if command -v systemd-analyze >/dev/null 2>&1; then
+	# no unknown key, bad value or missing binary: silent
+	ok "systemd-analyze verify the installed unit" sh -c \
+		"out=\$(systemd-analyze verify '$unit' 2>&1); echo \"\$out\";
+		[ -z \"\$out\" ]"
+fi
 ok "the man page is gzip'd roff" gzip -t "$stage/share/man/man8/fixitd.8.gz"
 ok "the man page has NAME and SYNOPSIS" sh -c \
 	"gzip -dc '$stage/share/man/man8/fixitd.8.gz' | grep -q '^\.SH SYNOPSIS'"
