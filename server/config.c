@@ -6,10 +6,10 @@
  * (name, type, where the value goes, required, default, range), walked by
  * config_walk.c (types in config_int.h). Every mapping first gets its
  * table's defaults, then its keys; a section's post function does the
- * checks that span keys; secrets come last, from a *_file key or the
- * environment. The first error stops the load: "FILE:LINE: KEY: message",
- * KEY a path like playbooks[2].grace (0-based). No message contains a
- * secret.
+ * checks that span keys; secrets come last, from a *_file key, a systemd
+ * credential or the environment. The first error stops the load:
+ * "FILE:LINE: KEY: message", KEY a path like playbooks[2].grace (0-based).
+ * No message contains a secret.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -650,15 +650,27 @@ static const struct section top_sec = SECTION(top_keys, 0, 0, top_post);
 
 /* ---- secrets -------------------------------------------------------- */
 
+/*
+ * A secret, first found wins: the *_file key pv, the systemd credential
+ * cred, the environment variable env. *lines (may be NULL) says it came
+ * from a file or credential (a tokens list is then one a line).
+ */
 static fx_err
 load_secret(struct loader *ld, const struct pathval *pv, const char *key,
-    const char *env, char **out)
+    const char *cred, const char *env, char **out, int *lines)
 {
 	fx_err rc;
 
 	*out = NULL;
+	if (lines != NULL)
+		*lines = 1;
 	if (pv->path != NULL)
 		return cfg_secret_file(ld, pv, key, out);
+	rc = cfg_secret_cred(ld, cred, out);
+	if (rc != FX_ENOTFOUND)
+		return rc;
+	if (lines != NULL)
+		*lines = 0;
 	rc = fx_secret_from_env(env, out);
 	if (rc == FX_ENOTFOUND)
 		return FX_OK;
@@ -675,21 +687,26 @@ is_space(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* file: one token a line, blank lines and # comments skipped; env: a
- * comma-separated list */
+/* file or credential: one token a line, blank lines and # comments
+ * skipped; env: a comma-separated list */
 static fx_err
 load_tokens(struct loader *ld)
 {
-	int from_file = ld->tok_file.path != NULL;
-	const char *key = from_file ? "ingest.tokens_file" : ENV_INGEST_TOKENS;
+	const char *key = ld->tok_file.path != NULL
+			      ? "ingest.tokens_file"
+			      : "credential " CRED_INGEST_TOKENS;
 	struct config *c = ld->cfg;
 	char *text = NULL, *p, *next, *e;
 	size_t len = 0;
+	int from_file;
 	fx_err rc;
 
-	rc = load_secret(ld, &ld->tok_file, key, ENV_INGEST_TOKENS, &text);
+	rc = load_secret(ld, &ld->tok_file, key, CRED_INGEST_TOKENS,
+	    ENV_INGEST_TOKENS, &text, &from_file);
 	if (rc != FX_OK || text == NULL)
 		return rc;
+	if (!from_file)
+		key = ENV_INGEST_TOKENS;
 	len = strlen(text);
 	if ((c->ingest_tokens = calloc(FX_MAX_TOKENS + 1, sizeof(char *))) ==
 	    NULL) {
@@ -736,22 +753,22 @@ load_secrets(struct loader *ld)
 	fx_err rc;
 
 	rc = load_secret(ld, &ld->sig_file, "slack.signing_secret_file",
-	    ENV_SIGNING_SECRET, &c->signing_secret);
+	    CRED_SIGNING_SECRET, ENV_SIGNING_SECRET, &c->signing_secret, NULL);
 	if (rc != FX_OK)
 		return rc;
 	rc = load_secret(ld, &ld->bot_file, "slack.bot_token_file",
-	    ENV_BOT_TOKEN, &c->bot_token);
+	    CRED_BOT_TOKEN, ENV_BOT_TOKEN, &c->bot_token, NULL);
 	if (rc != FX_OK)
 		return rc;
 	rc = load_tokens(ld);
 	if (rc != FX_OK)
 		return rc;
 	rc = load_secret(ld, &ld->ext_file, "aws.external_id_file",
-	    ENV_EXTERNAL_ID, &ld->pol->aws.external_id);
+	    CRED_EXTERNAL_ID, ENV_EXTERNAL_ID, &ld->pol->aws.external_id, NULL);
 	if (rc != FX_OK)
 		return rc;
 	rc = load_secret(ld, &ld->evkey_file, "events.api_key_file",
-	    ENV_EVENTS_API_KEY, &c->events_key);
+	    CRED_EVENTS_API_KEY, ENV_EVENTS_API_KEY, &c->events_key, NULL);
 	if (rc != FX_OK)
 		return rc;
 	if (c->slack_mode != SLACK_LIVE)
@@ -759,12 +776,14 @@ load_secrets(struct loader *ld)
 	if (c->signing_secret == NULL)
 		return cfg_err(ld, ld->mode_line, "slack.mode",
 		    "live mode "
-		    "needs the signing secret: set slack.signing_secret_file "
-		    "or " ENV_SIGNING_SECRET);
+		    "needs the signing secret: set slack.signing_secret_file, "
+		    "the credential " CRED_SIGNING_SECRET
+		    " or " ENV_SIGNING_SECRET);
 	if (c->bot_token == NULL)
 		return cfg_err(ld, ld->mode_line, "slack.mode",
 		    "live mode "
-		    "needs the bot token: set slack.bot_token_file or " ENV_BOT_TOKEN);
+		    "needs the bot token: set slack.bot_token_file, the "
+		    "credential " CRED_BOT_TOKEN " or " ENV_BOT_TOKEN);
 	return FX_OK;
 }
 

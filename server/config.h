@@ -3,7 +3,9 @@
  * validated completely before any thread starts.
  *
  * Secrets never come from the YAML file: each comes from a *_file key (a
- * path) or else from its environment variable. A secret-looking key in the
+ * path), else from the systemd credential of its name in
+ * $CREDENTIALS_DIRECTORY (LoadCredential=), else from its environment
+ * variable. A secret-looking key in the
  * file (signing_secret, bot_token, tokens) is an error that says where to
  * put it instead.
  */
@@ -30,6 +32,15 @@
 		ENV_SIGNING_SECRET, ENV_BOT_TOKEN, ENV_INGEST_TOKENS,          \
 		    ENV_EXTERNAL_ID, ENV_EVENTS_API_KEY                        \
 	}
+
+/* the systemd credentials (LoadCredential=NAME:PATH) secrets may come
+ * from, read from $CREDENTIALS_DIRECTORY/NAME with a secret file's checks */
+#define CRED_DIR_ENV	    "CREDENTIALS_DIRECTORY"
+#define CRED_SIGNING_SECRET "slack-signing-secret"
+#define CRED_BOT_TOKEN	    "slack-bot-token"
+#define CRED_INGEST_TOKENS  "ingest-tokens"
+#define CRED_EXTERNAL_ID    "aws-external-id"
+#define CRED_EVENTS_API_KEY "events-api-key"
 
 enum slack_mode { SLACK_LIVE = 0, SLACK_CONSOLE };
 

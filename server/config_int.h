@@ -149,6 +149,10 @@ fx_err cfg_read_file(struct loader *ld, struct buf *text) FX_WUR;
  * group or others have any access to it */
 fx_err cfg_secret_file(struct loader *ld, const struct pathval *pv,
     const char *key, char **out) FX_WUR;
+/* the systemd credential NAME ($CREDENTIALS_DIRECTORY/NAME) into *out,
+ * with a secret file's checks; FX_ENOTFOUND (no error) when the variable
+ * is unset or empty or the directory holds no NAME */
+fx_err cfg_secret_cred(struct loader *ld, const char *name, char **out) FX_WUR;
 /* the one document of text into ld->doc; *loaded says to delete it */
 fx_err cfg_parse_yaml(struct loader *ld, const struct buf *text,
     int *loaded) FX_WUR;

@@ -1,12 +1,15 @@
 /*
  * config_read.c - the first steps of the config loader: the file read into
  * a bounded buffer (at most FX_MAX_CONFIG_FILE) and parsed into the one
- * YAML document that config_walk.c walks; and a secret's file, read only
- * when no one but its owner may read or change it. Errors go through
+ * YAML document that config_walk.c walks; and a secret's file or systemd
+ * credential, read only when no one but its owner may read or change it. Errors go through
  * cfg_err as "FILE[:LINE]: message".
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -50,39 +53,42 @@ cfg_read_file(struct loader *ld, struct buf *text)
 }
 
 /*
- * The secret in pv->path into *out (the caller wipes it with
- * fx_secret_free). Refused, naming the file and its mode, when the file
- * is not a regular file or group or others may read, write or run it: a
- * secret anyone else can read is no longer a secret (chmod 600 it).
+ * The secret in path into *out (the caller wipes it with fx_secret_free).
+ * Refused, naming the file and its mode, when the file is not a regular
+ * file or group or others may read, write or run it: a secret anyone else
+ * can read is no longer a secret (chmod 600 it). With missing_ok, a file
+ * that does not exist is FX_ENOTFOUND and no error.
  */
-fx_err
-cfg_secret_file(struct loader *ld, const struct pathval *pv, const char *key,
-    char **out)
+static fx_err
+secret_read(struct loader *ld, const char *path, int line, const char *key,
+    int missing_ok, char **out)
 {
 	struct stat st;
 	fx_err rc;
 	int fd, e;
 
 	*out = NULL;
-	if ((fd = open(pv->path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0 ||
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0 ||
 	    fstat(fd, &st) != 0) {
 		e = errno;
 		if (fd >= 0)
 			close(fd);
-		return cfg_err(ld, pv->line, key,
-		    "cannot use secret file %s: %s", pv->path, strerror(e));
+		if (missing_ok && e == ENOENT)
+			return FX_ENOTFOUND;
+		return cfg_err(ld, line, key, "cannot use secret file %s: %s",
+		    path, strerror(e));
 	}
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
-		return cfg_err(ld, pv->line, key,
-		    "cannot use secret file %s: not a regular file", pv->path);
+		return cfg_err(ld, line, key,
+		    "cannot use secret file %s: not a regular file", path);
 	}
 	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
 		close(fd);
-		return cfg_err(ld, pv->line, key,
+		return cfg_err(ld, line, key,
 		    "secret file %s has mode %04o: group and others must "
 		    "have no access (chmod 600 %s)",
-		    pv->path, (unsigned)(st.st_mode & 07777), pv->path);
+		    path, (unsigned)(st.st_mode & 07777), path);
 	}
 	errno = 0;
 	rc = fx_secret_from_fd(fd, out);
@@ -90,10 +96,43 @@ cfg_secret_file(struct loader *ld, const struct pathval *pv, const char *key,
 	close(fd);
 	if (rc == FX_OK || rc == FX_ENOMEM)
 		return rc;
-	return cfg_err(ld, pv->line, key, "cannot use secret file %s: %s",
-	    pv->path,
+	return cfg_err(ld, line, key, "cannot use secret file %s: %s", path,
 	    rc == FX_EIO ? strerror(e)
 			 : "empty, binary or larger than 4096 bytes");
+}
+
+fx_err
+cfg_secret_file(struct loader *ld, const struct pathval *pv, const char *key,
+    char **out)
+{
+	return secret_read(ld, pv->path, pv->line, key, 0, out);
+}
+
+/*
+ * systemd puts each LoadCredential= file in a directory of its own (on a
+ * ramfs, owned by the service's user, mode 0400) and names it in
+ * $CREDENTIALS_DIRECTORY, for ExecStartPre= (fixitd -n) as for
+ * ExecStart=. A relative directory is refused: it would depend on the
+ * working directory.
+ */
+fx_err
+cfg_secret_cred(struct loader *ld, const char *name, char **out)
+{
+	const char *dir = getenv(CRED_DIR_ENV);
+	char path[PATH_MAX], key[64];
+	int n;
+
+	*out = NULL;
+	if (dir == NULL || *dir == '\0')
+		return FX_ENOTFOUND;
+	snprintf(key, sizeof(key), "credential %s", name);
+	if (*dir != '/')
+		return cfg_err(ld, 0, CRED_DIR_ENV, "not an absolute path: %s",
+		    dir);
+	n = snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return cfg_err(ld, 0, CRED_DIR_ENV, "path too long");
+	return secret_read(ld, path, 0, key, 1, out);
 }
 
 static fx_err

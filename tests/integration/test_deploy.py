@@ -7,7 +7,18 @@
   MemoryMax= and lets SCHED_BATCH and the checkpointer's I/O class through
   its system-call filter (sched_setscheduler and ioprio_set re-allowed
   after ~@resources), and, where systemd-analyze is installed, its
-  offline `security` exposure is at most 1.5.
+  offline `security` exposure is at most 1.5;
+- the unit agrees with the install rules and the package (issue 15):
+  ExecStart= and ExecStartPre= run the path cmake/Install.cmake installs
+  fixitd to in the package (/usr/sbin), as the user the package's
+  postinst creates (User=fixit, no DynamicUser=); it loads every
+  credential fixitd reads (the CRED_* names of server/config.h) by name
+  from the credential store, documents every secret's environment
+  variable (ENV_SECRETS), keeps PrivateUsers=, NoNewPrivileges=,
+  ProtectSystem=strict and an empty CapabilityBoundingSet=, and says why
+  IPAddressDeny= is not set;
+- the Containerfile runs as a non-root user with the database on a
+  volume, and both ignore files keep .git and build folders out.
 """
 
 import os
@@ -110,5 +121,84 @@ def test_deploy_files():
     check(float(m.group(1)) <= 1.5, "exposure %s:\n%s", m.group(1), out)
 
 
+def header_names(prefix):
+    """the string values of server/config.h's #define PREFIX* lines"""
+    with open(os.path.join(h.SRC, "server", "config.h")) as f:
+        return dict(re.findall(r'^#define (%s\w+)\s+"([^"]+)"' % prefix,
+                               f.read(), re.M))
+
+
+def test_unit_install():
+    lines = unit_lines()
+    with open(os.path.join(DEPLOY, "fixitd.service")) as f:
+        text = f.read()
+    with open(os.path.join(h.SRC, "cmake", "Install.cmake")) as f:
+        inst = f.read()
+    with open(os.path.join(DEPLOY, "debian", "postinst")) as f:
+        postinst = f.read().replace("\\\n", " ")
+    check("install(TARGETS fixitd RUNTIME DESTINATION "
+          "${CMAKE_INSTALL_SBINDIR})" in inst and
+          re.search(r"CPACK_PACKAGING_INSTALL_PREFIX /usr\)", inst),
+          "the package no longer puts fixitd in /usr/sbin")
+    starts = [ln for ln in lines if ln.startswith("ExecStart")]
+    check(starts == ["ExecStartPre=/usr/sbin/fixitd -n -c "
+                     "/etc/fixit/fixit.yaml",
+                     "ExecStart=/usr/sbin/fixitd -c /etc/fixit/fixit.yaml"],
+          "ExecStart lines: %r", starts)
+    check("User=fixit" in lines and "Group=fixit" in lines,
+          "not User=fixit / Group=fixit")
+    check(not any(ln.startswith("DynamicUser=") for ln in lines),
+          "DynamicUser= and the package's static user")
+    check(re.search(r"adduser [^\n]*--system[^\n]* fixit$",
+                    postinst, re.M), "postinst does not make the user fixit")
+    creds = header_names("CRED_")
+    creds.pop("CRED_DIR_ENV", None)
+    check(len(creds) == 5, "config.h's credentials: %r", creds)
+    loaded = [ln.split("=", 1)[1] for ln in lines
+              if ln.startswith("LoadCredential=")]
+    check(sorted(loaded) == sorted(creds.values()),
+          "LoadCredential= %r, fixitd reads %r", loaded,
+          sorted(creds.values()))
+    for name in creds.values():
+        check(re.search(r"^#\s+%s\s" % re.escape(name), text, re.M),
+              "the credential %s is not described in the unit", name)
+    envs = [v for k, v in header_names("ENV_").items()
+            if k != "ENV_SECRETS"]
+    check(len(envs) == 5, "config.h's variables: %r", envs)
+    for var in envs:
+        check(re.search(r"^#\s+%s=" % var, text, re.M),
+              "the environment file example lacks %s", var)
+    for want in ("PrivateUsers=yes", "NoNewPrivileges=yes",
+                 "ProtectSystem=strict", "CapabilityBoundingSet=",
+                 "StateDirectory=fixit", "StateDirectoryMode=0700"):
+        check(want in lines, "no %s in fixitd.service", want)
+    check(not any(ln.startswith("IPAddressDeny=") for ln in lines) and
+          re.search(r"^# Network: IPAddressDeny= is not set", text, re.M),
+          "IPAddressDeny=: set, or not set without saying why")
+
+
+def test_container_files():
+    with open(os.path.join(DEPLOY, "Containerfile")) as f:
+        cf = f.read()
+    users = re.findall(r"^USER (\S+)", cf, re.M)
+    check(users and users[-1].split(":")[0] not in ("0", "root"),
+          "the image runs as root: USER %r", users)
+    check(re.search(r'^VOLUME \["/var/lib/fixit"\]', cf, re.M),
+          "no volume for the database")
+    check(not re.search(r"\.\./", cf), "the Containerfile reaches "
+          "outside its build context")
+    for name in (".containerignore", ".dockerignore"):
+        path = os.path.join(h.SRC, name)
+        check(os.path.exists(path), "no %s", name)
+        if not os.path.exists(path):
+            continue
+        with open(path) as f:
+            pats = [ln.strip() for ln in f
+                    if ln.strip() and not ln.startswith("#")]
+        for want in (".git", "build*"):
+            check(want in pats, "%s does not exclude %s", name, want)
+
+
 if __name__ == "__main__":
-    h.run_tests(test_healthcheck, test_deploy_files)
+    h.run_tests(test_healthcheck, test_deploy_files, test_unit_install,
+                test_container_files)

@@ -9,6 +9,11 @@
 - A secret file that group or others may read is refused at start and by
   `fixitd -n`, naming the file and its mode, never echoing the secret;
   chmod 600 makes the same config good.
+- Secrets as systemd credentials (LoadCredential=): with nothing in the
+  environment but CREDENTIALS_DIRECTORY, a live fixitd takes all of them
+  from the files there (0400, as systemd makes them) and they work; a
+  credential group or others may read is refused by `fixitd -n`, naming
+  the credential, never echoing it.
 """
 
 import os
@@ -82,5 +87,76 @@ def test_secret_file_modes():
         env.__exit__(None, None, None)
 
 
+def make_creds(env, mode=0o400):
+    """a credentials directory as systemd lays it out: one file a secret"""
+    d = os.path.join(env.tmp, "credentials")
+    os.makedirs(d, mode=0o700, exist_ok=True)
+    for name, text in (("slack-signing-secret", h.SIGNING_SECRET),
+                       ("slack-bot-token", h.BOT_TOKEN),
+                       ("ingest-tokens", "# one a line\n%s\nsecond-token"
+                        % h.INGEST_TOKEN),
+                       ("events-api-key", EVENTS_KEY)):
+        path = os.path.join(d, name)
+        if os.path.exists(path):
+            os.chmod(path, 0o600)
+        with open(path, "w") as f:
+            f.write(text + "\n")
+        os.chmod(path, mode)
+    return d
+
+
+def cred_env(env, creds):
+    e = {k: v for k, v in env.make_env().items()
+         if k not in ("FIXIT_SLACK_SIGNING_SECRET", "FIXIT_SLACK_BOT_TOKEN",
+                      "FIXIT_INGEST_TOKENS", "FIXIT_EVENTS_API_KEY")}
+    e["CREDENTIALS_DIRECTORY"] = creds
+    return e
+
+
+def test_credentials_directory():
+    with h.Env("secret-cred", start=False) as env:
+        creds = make_creds(env)
+        env.fixitd.env = cred_env(env, creds)
+        env.start()
+        with open("/proc/%d/environ" % env.fixitd.proc.pid, "rb") as f:
+            environ = f.read()
+        check(b"FIXIT_SLACK" not in environ and
+              b"FIXIT_INGEST_TOKENS" not in environ,
+              "secrets in the environment: the test proves nothing")
+        r = env.ingest([h.item("imds-slow", h.NONPROD, "i-0cred0001")])
+        check(r.status == 200, "ingest with the credential's token: %r", r)
+        check("/fixit" in env.fixit("help"),
+              "/fixit help, signed with the credential's secret: no answer")
+        r = env.request("POST", "/v1/events", b"{}", [
+            ("X-Fixit-Api-Key", EVENTS_KEY),
+            ("Content-Type", "application/json")])
+        check(r.status != 401, "the credential's events key: %r", r)
+        r = env.request("POST", "/v1/events", b"{}", [
+            ("X-Fixit-Api-Key", "not-the-key"),
+            ("Content-Type", "application/json")])
+        check(r.status == 401, "a wrong events key: %r", r)
+
+
+def test_credential_modes():
+    env = h.Env("secret-cred-mode", start=False)
+    try:
+        for mode in (0o440, 0o404, 0o644):
+            creds = make_creds(env, mode)
+            rc, out = run(["-n", "-c", env.config_path],
+                          cred_env(env, creds), env.tmp)
+            want = ("credential slack-signing-secret: secret file "
+                    "%s/slack-signing-secret has mode %04o" % (creds, mode))
+            check(rc == 1 and want in out, "mode %o: exit %d\n%s", mode,
+                  rc, out)
+            check(h.SIGNING_SECRET not in out, "echoed:\n%s", out)
+        creds = make_creds(env, 0o400)
+        rc, out = run(["-n", "-c", env.config_path], cred_env(env, creds),
+                      env.tmp)
+        check(rc == 0, "mode 400: exit %d\n%s", rc, out)
+    finally:
+        env.__exit__(None, None, None)
+
+
 if __name__ == "__main__":
-    h.run_tests(test_secrets_leave_the_environment, test_secret_file_modes)
+    h.run_tests(test_secrets_leave_the_environment, test_secret_file_modes,
+                test_credentials_directory, test_credential_modes)
