@@ -32,6 +32,15 @@ def _model(src):
     return _cache[src]
 
 
+def _seen(service, op, role):
+    """FIXIT_IAM_SEEN=FILE: append what was sent, to see which declared
+    calls a test run exercised"""
+    path = os.environ.get("FIXIT_IAM_SEEN")
+    if path:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write("%s %s %s\n" % (service, op, role))
+
+
 def problems(calls, src):
     """sentences, one per (role, operation) not allowed; [] when all were"""
     index, allowed = _model(src)
@@ -41,6 +50,7 @@ def problems(calls, src):
             continue        # not SigV4: credentials plumbing, web identity
         role = ROLE_OF.get(c.role, "hub")
         op = c.operation or c.action
+        _seen(c.service, op, role)
         need = index.get((c.service, op), {}).get(role)
         if need is None:
             s = "%s %s as %s (%s) is not declared in " \
