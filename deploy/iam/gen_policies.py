@@ -6,7 +6,7 @@ declared AWS calls (deploy/iam/permissions.json).
     python3 deploy/iam/gen_policies.py --check    exit 1 when one differs
     python3 deploy/iam/gen_policies.py --render OUTDIR \\
         --hub-account 111122223333 --hub-role fixitd [--external-id-file F]
-                                                  the same files with the
+        [--partition aws-us-gov]                  the same files with the
                                                   placeholders replaced
 
 Written: auditor-, tagger-, remediator-policy.json, fixitd-hub-policy.json,
@@ -247,7 +247,7 @@ def _cond(cond):
 
 def roles_table(d):
     pols = policies(d)
-    lines = ["| role | assumed as | policy | used for | grants |",
+    lines = ["| role | IAM role | policy | used for | grants |",
              "|---|---|---|---|---|"]
     for role in ROLE_ORDER:
         r = d["roles"][role]
@@ -323,10 +323,12 @@ def stale(d, root=ROOT):
     return bad
 
 
-def render(d, outdir, account, hub_role, external_id):
+def render(d, outdir, account, hub_role, external_id, partition="aws"):
     """the policies with the placeholders replaced, into outdir"""
     if not (account.isdigit() and len(account) == 12):
         raise DeclError("--hub-account: 12 digits")
+    if partition not in ("aws", "aws-cn", "aws-us-gov"):
+        raise DeclError("--partition: aws, aws-cn or aws-us-gov")
     os.makedirs(outdir, exist_ok=True)
     subst = {"HUB_ACCOUNT_ID": account, "HUB_ROLE_NAME": hub_role,
              "YOUR_EXTERNAL_ID": external_id}
@@ -336,6 +338,7 @@ def render(d, outdir, account, hub_role, external_id):
         text = dump(doc)
         for k, v in subst.items():
             text = text.replace(k, json.dumps(v)[1:-1])
+        text = text.replace('"arn:aws:', '"arn:%s:' % partition)
         with open(os.path.join(outdir, name), "w", encoding="utf-8") as f:
             f.write(text)
     return sorted(docs)
@@ -349,6 +352,8 @@ def main(argv=None):
                     help="write the policies with placeholders replaced")
     ap.add_argument("--hub-account", default="HUB_ACCOUNT_ID")
     ap.add_argument("--hub-role", default="fixitd")
+    ap.add_argument("--partition", default="aws",
+                    help="aws.partition of the config (aws-cn, aws-us-gov)")
     ap.add_argument("--external-id-file",
                     help="the ExternalId, from a file (never argv)")
     a = ap.parse_args(argv)
@@ -359,7 +364,8 @@ def main(argv=None):
             if a.external_id_file:
                 with open(a.external_id_file, encoding="utf-8") as f:
                     ext = f.read().strip()
-            for n in render(d, a.render, a.hub_account, a.hub_role, ext):
+            for n in render(d, a.render, a.hub_account, a.hub_role, ext,
+                            a.partition):
                 print(os.path.join(a.render, n))
             return 0
         if a.check:
