@@ -652,9 +652,10 @@ out:
 	return rc;
 }
 
-/* one ChangeTagsForResource call with tags (<= R53_MAX_TAGS) */
+/* one ChangeTagsForResource call with tags (<= R53_MAX_TAGS) as role */
 static fx_err
-tag_call(struct pb_ctx *x, const char *path, const json_t *tags)
+tag_call(struct pb_ctx *x, enum pb_role role, const char *path,
+    const json_t *tags)
 {
 	struct aws_resp resp;
 	struct buf body = BUF_INIT;
@@ -663,64 +664,69 @@ tag_call(struct pb_ctx *x, const char *path, const json_t *tags)
 	aws_resp_init(&resp);
 	buf_init(&body, FX_MAX_AWS_REQUEST);
 	if ((rc = r53_tags_xml(&body, tags)) == FX_OK)
-		rc = r53_rest(x, PB_TAGGER, "ChangeTagsForResource", "POST",
-		    path, NULL, buf_str(&body), 1, &resp);
+		rc = r53_rest(x, role, "ChangeTagsForResource", "POST", path,
+		    NULL, buf_str(&body), 1, &resp);
 	aws_resp_release(&resp);
 	buf_release(&body);
 	return rc;
 }
 
-/* fixit: tags first, then the restored ones (never fixit:, aws:) */
-static json_t *
-tag_set(const struct pb_ctx *x, const char *action, const json_t *restore)
+/* all of tags as role, R53_MAX_TAGS a call */
+static fx_err
+tag_all(struct pb_ctx *x, enum pb_role role, const char *path,
+    const json_t *all)
 {
-	json_t *t = pb_fixit_tags(x, action);
-	json_t *user = pb_user_tags(restore, 1, NULL);
+	json_t *chunk = json_object(), *v;
+	const char *k;
+	fx_err rc = FX_OK;
 
-	if (t != NULL && (user == NULL || json_object_update(t, user) != 0)) {
-		json_decref(t);
-		t = NULL;
+	if (chunk == NULL)
+		return FX_ENOMEM;
+	json_object_foreach((json_t *)all, k, v) {
+		if (json_object_set(chunk, k, v) != 0) {
+			rc = FX_ENOMEM;
+			goto out;
+		}
+		if (json_object_size(chunk) == R53_MAX_TAGS) {
+			if ((rc = tag_call(x, role, path, chunk)) != FX_OK)
+				goto out;
+			json_object_clear(chunk);
+		}
 	}
-	json_decref(user);
-	return t;
+	if (json_object_size(chunk) > 0)
+		rc = tag_call(x, role, path, chunk);
+out:
+	json_decref(chunk);
+	return rc;
 }
 
+/*
+ * The fixit: tags as the tagger, whose policy allows fixit: keys only;
+ * the zone's own earlier tags (never fixit:, aws:) as the remediator:
+ * putting back what a zone fixit re-created had is part of the undo, as
+ * the tags an EBS or RDS undo sets at creation.
+ */
 fx_err
 r53_tag_zone(struct pb_ctx *x, const char *zid, const char *action,
     const json_t *restore)
 {
 	char path[80];
-	json_t *all = NULL, *chunk = NULL, *v;
-	const char *k;
+	json_t *fixit = NULL, *user = NULL;
 	fx_err rc = FX_EINVAL;
 
 	if (!r53_zid_ok(zid))
 		goto out;
 	snprintf(path, sizeof(path), R53_PATH "/tags/hostedzone/%s", zid);
 	rc = FX_ENOMEM;
-	all = tag_set(x, action, restore);
-	if (all == NULL)
+	if ((fixit = pb_fixit_tags(x, action)) == NULL ||
+	    (user = pb_user_tags(restore, 1, NULL)) == NULL)
 		goto out;
-	chunk = json_object();
-	if (chunk == NULL)
+	if ((rc = tag_all(x, PB_TAGGER, path, fixit)) != FX_OK)
 		goto out;
-	rc = FX_OK;
-	json_object_foreach(all, k, v) {
-		if (json_object_set(chunk, k, v) != 0) {
-			rc = FX_ENOMEM;
-			goto out;
-		}
-		if (json_object_size(chunk) == R53_MAX_TAGS) {
-			if ((rc = tag_call(x, path, chunk)) != FX_OK)
-				goto out;
-			json_object_clear(chunk);
-		}
-	}
-	if (json_object_size(chunk) > 0)
-		rc = tag_call(x, path, chunk);
+	rc = tag_all(x, PB_REMEDIATOR, path, user);
 out:
-	json_decref(all);
-	json_decref(chunk);
+	json_decref(fixit);
+	json_decref(user);
 	return rc;
 }
 

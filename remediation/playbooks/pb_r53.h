@@ -111,7 +111,8 @@ fx_err r53_zone_tags(struct pb_ctx *x, const char *zid, json_t **tags) FX_WUR;
  * Add the fixit: tags (playbook, finding, action, time) to zone zid
  * (tagger role, mutating), and restore (may be NULL: {key: value} of
  * a zone's earlier tags, for a zone fixit itself re-created; fixit:
- * keys in it are skipped). Never removes a tag.
+ * and aws: keys in it are skipped) as the remediator, in calls of their
+ * own. Never removes a tag.
  */
 fx_err r53_tag_zone(struct pb_ctx *x, const char *zid, const char *action,
     const json_t *restore) FX_WUR;

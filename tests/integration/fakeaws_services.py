@@ -708,7 +708,26 @@ def list_hosted_zones(ctx):
        "GetHostedZone")
 def get_hosted_zone(ctx):
     z = _zone(ctx, ctx.match["zone"])
-    return 200, _r53("GetHostedZoneResponse", _x_zone(z), _x_delegation(z))
+    return 200, _r53("GetHostedZoneResponse", _x_zone(z), _x_delegation(z),
+                     _x_vpcs(z))
+
+
+def _x_vpcs(z):
+    if not z.get("vpcs"):
+        return None
+    return el("VPCs", [el("VPC", el("VPCRegion", v["region"]),
+                          el("VPCId", v["id"])) for v in z["vpcs"]])
+
+
+def _vpc(root, required=False):
+    """{region, id} of the request's <VPC>, or None"""
+    v = root.find("{%s}VPC" % R53_NS)
+    if v is None:
+        if required:
+            raise AWSError("InvalidInput", "Missing required element VPC")
+        return None
+    return {"region": _text(v, "VPCRegion", True),
+            "id": _text(v, "VPCId", True)}
 
 
 def _text(node, name, required=False):
@@ -744,14 +763,36 @@ def create_hosted_zone(ctx):
                            "already been created with the specified caller "
                            "reference.", 409)
     cfg = root.find("{%s}HostedZoneConfig" % R53_NS)
-    private = (_text(cfg, "PrivateZone") or "false").lower() == "true"
+    vpc = _vpc(root)
+    private = vpc is not None or \
+        (_text(cfg, "PrivateZone") or "false").lower() == "true"
+    if private and vpc is None:
+        raise AWSError("InvalidInput", "A private hosted zone needs a VPC")
     zid = ctx.acct.add_zone(name, caller_reference=ref, private=private,
-                            comment=_text(cfg, "Comment"))
+                            comment=_text(cfg, "Comment"),
+                            vpcs=[vpc] if vpc else ())
     z = ctx.acct.zones[zid]
     return 201, _r53("CreateHostedZoneResponse", _x_zone(z), _change(ctx),
                      _x_delegation(z)), \
         [("Location", "https://route53.amazonaws.com%s/hostedzone/%s"
           % (R53, zid))]
+
+
+@route("route53", "POST", R53 + "/hostedzone/(?P<zone>[^/]+)/associatevpc",
+       "AssociateVPCWithHostedZone")
+def associate_vpc(ctx):
+    z = _zone(ctx, ctx.match["zone"])
+    root = _body(ctx, "AssociateVPCWithHostedZoneRequest")
+    vpc = _vpc(root, True)
+    if not z["private"]:
+        raise AWSError("PublicZoneVPCAssociation", "Public hosted zones "
+                       "cannot be associated with a VPC")
+    if vpc in z["vpcs"]:
+        raise AWSError("ConflictingDomainExists", "The VPC %s is already "
+                       "associated with the hosted zone" % vpc["id"], 409)
+    z["vpcs"].append(vpc)
+    return 200, _r53("AssociateVPCWithHostedZoneResponse",
+                     _change(ctx, _text(root, "Comment")))
 
 
 @route("route53", "DELETE", R53 + "/hostedzone/(?P<zone>[^/]+)",

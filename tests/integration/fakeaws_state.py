@@ -128,7 +128,8 @@ class Account:
       instance_profiles   {name: {name, id, arn, path, roles [role names],
                           create_time}}
       zones               {zone id: zone}; zone = {id, name, caller_reference,
-                          comment, private, records [rrset], tags {k: v}}
+                          comment, private, records [rrset], tags {k: v},
+                          vpcs [{region, id}] (private zones)}
                           rrset = {name, type, ttl, values [..], alias
                           None|{hosted_zone_id, dns_name,
                           evaluate_target_health}, set_identifier, weight}
@@ -224,10 +225,11 @@ class Account:
     # ---- Route 53 --------------------------------------------------------
     @locked
     def add_zone(self, name, zone_id=None, private=False, comment=None,
-                 caller_reference=None, records=(), tags=None):
+                 caller_reference=None, records=(), tags=None, vpcs=()):
         """A hosted zone with its NS and SOA records, then `records` (each a
-        dict of add_record's keyword arguments). Returns the zone id
-        (without "/hostedzone/")."""
+        dict of add_record's keyword arguments); a private zone's `vpcs`
+        ({region, id} each). Returns the zone id (without
+        "/hostedzone/")."""
         zid = zone_id or self._id("Z", 13, "upper")
         zname = norm_dns(name)
         ns = ["ns-%d.awsdns-%02d.%s" % (n, n % 64, tld) for n, tld in
@@ -237,7 +239,8 @@ class Account:
             "id": zid, "name": zname,
             "caller_reference": caller_reference or "seed-%s" % zid,
             "comment": comment, "private": bool(private), "records": [],
-            "tags": tag_dict(tags), "name_servers": ns}
+            "tags": tag_dict(tags), "name_servers": ns,
+            "vpcs": [{"region": v["region"], "id": v["id"]} for v in vpcs]}
         self.add_record(zid, zname, "NS", ns, ttl=172800)
         self.add_record(zid, zname, "SOA",
                         ["%s hostmaster.%s 1 7200 900 1209600 86400"

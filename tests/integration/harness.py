@@ -48,6 +48,7 @@ import traceback
 import urllib.parse
 
 import fakeaws
+import iamcheck
 import fakeslack
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -758,6 +759,10 @@ class Env:
                 problem = (problem + "; " if problem else "") + \
                     "sanitizer report in fixitd's stderr (%s)" % mark
                 break
+        if self.aws is not None:
+            # every AWS request allowed to its role (deploy/iam policies)
+            for p in iamcheck.problems(self.aws.calls(), SRC):
+                problem = (problem + "; " if problem else "") + p
         return problem
 
     def close(self, keep=False):
