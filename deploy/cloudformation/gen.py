@@ -33,7 +33,13 @@ EB = os.path.join(DEPLOY, "eventbridge")
 
 # placeholders of deploy/iam/*.json and what they become in a template
 PLACEHOLDERS = {
-    "arn:aws:iam::HUB_ACCOUNT_ID:role/fixitd": {"Ref": "HubRoleArn"},
+    "arn:aws:iam::HUB_ACCOUNT_ID:role/HUB_ROLE_NAME": {"Ref": "HubRoleArn"},
+    # the hub role in any account (the remediator's deny): the name, with
+    # its path if it has one, is what follows ":role/" in HubRoleArn
+    "arn:aws:iam::*:role/HUB_ROLE_NAME": {"Fn::Join": ["", [
+        "arn:aws:iam::*:role/",
+        {"Fn::Select": [1, {"Fn::Split": [":role/",
+                                          {"Ref": "HubRoleArn"}]}]}]]},
     "YOUR_EXTERNAL_ID": {"Ref": "ExternalId"},
 }
 PLACEHOLDER_RE = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")
