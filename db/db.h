@@ -104,6 +104,9 @@ fx_err db_heartbeat_get(struct db *db, int64_t *at) FX_WUR;
 void db_close(struct db *db); /* accepts NULL */
 int db_schema_version(struct db *db);
 const char *db_errmsg(struct db *db); /* last SQLite message */
+/* the connection refuses every write from now on (PRAGMA query_only):
+ * the read pool's (dbw_rpool.h) */
+fx_err db_query_only(struct db *db) FX_WUR;
 
 /*
  * WAL checkpoints: the writer turns automatic ones off (pages 0) so that

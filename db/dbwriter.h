@@ -62,10 +62,11 @@ fx_err dbw_submit(struct dbw *w, struct dbw_req *r) FX_WUR;
 fx_err dbw_call(struct dbw *w, dbw_fn fn, void *arg) FX_WUR;
 
 /*
- * Run a read-only fn(db, arg) on the reader connection, in one read
- * transaction (a consistent snapshot), on the calling thread: reports
- * (/metrics, listings, /fixit status) never hold up the writer. Reads are
- * serialised among themselves. fn must not write.
+ * Run a read-only fn(db, arg) on one of a few read-only connections
+ * (dbw_rpool.h), in one read transaction (a consistent snapshot), on the
+ * calling thread: reports (/metrics, listings, /fixit status) never hold
+ * up the writer, and up to DBW_READERS reads run at once, so a slow one
+ * holds up no other. fn must not write (the connection refuses).
  */
 fx_err dbw_read(struct dbw *w, dbw_fn fn, void *arg) FX_WUR;
 
