@@ -73,7 +73,7 @@ fx_err dbw_read(struct dbw *w, dbw_fn fn, void *arg) FX_WUR;
 /*
  * /healthz: write `at` into the heartbeat row through the writer (a job
  * like any other: answered once its batch is synced), waiting at most
- * timeout_ms, then read the row back on the reader connection into
+ * timeout_ms, then read the row back with dbw_read into
  * *read_back. FX_ETIMEOUT when the batch did not finish in time (the job
  * still runs; its memory is freed when it does), FX_EDB when the write,
  * the sync or the read failed.
@@ -81,7 +81,7 @@ fx_err dbw_read(struct dbw *w, dbw_fn fn, void *arg) FX_WUR;
 fx_err dbw_heartbeat(struct dbw *w, int64_t at, int timeout_ms,
     int64_t *read_back) FX_WUR;
 /*
- * At start: SQLite's quick_check on the reader connection (every page is
+ * At start: SQLite's quick_check through dbw_read (every page is
  * read: garbage mid-file is found before any request is served). FX_EDB
  * with SQLite's first complaint in why when the file is damaged.
  */
