@@ -290,6 +290,12 @@ db_errmsg(struct db *db)
 }
 
 fx_err
+db_query_only(struct db *db)
+{
+	return db_script(db, "PRAGMA query_only = ON", __func__);
+}
+
+fx_err
 db_begin(struct db *db)
 {
 	return db_run(db, SQL_BEGIN, DB_NOARGS, __func__);

@@ -104,6 +104,9 @@ fx_err db_heartbeat_get(struct db *db, int64_t *at) FX_WUR;
 void db_close(struct db *db); /* accepts NULL */
 int db_schema_version(struct db *db);
 const char *db_errmsg(struct db *db); /* last SQLite message */
+/* the connection refuses every write from now on (PRAGMA query_only):
+ * the read pool's (dbw_rpool.h) */
+fx_err db_query_only(struct db *db) FX_WUR;
 
 /*
  * WAL checkpoints: the writer turns automatic ones off (pages 0) so that
@@ -428,7 +431,9 @@ fx_err db_finding_active_resources(struct db *db, const char *playbook,
  * time (there and below) is an integer, unix seconds, or null when unset.
  */
 /* {"by_state":{"notified":3,...},"by_playbook":{"pb":{"notified":1}}};
- * by_state has every state (0 included), by_playbook only non-zero */
+ * by_state has every state (0 included), by_playbook only non-zero.
+ * Read from the counters the schema keeps (db_schema.c v12): the cost
+ * follows playbooks x states x accounts, not the number of findings */
 fx_err db_counts(struct db *db, json_t **out) FX_WUR;
 /* one finding plus "history": audit rows, oldest first, [{at, actor,
  * from, to, event, reason, data}], and "exceptions": [{id, finding_id,

@@ -405,6 +405,51 @@ static const char schema_v11[] =
     ");"
     "INSERT INTO heartbeat (id, at) VALUES (1, 0);";
 
+/*
+ * v12: the findings counted by (playbook, state, account), kept by
+ * triggers in the transaction of every insert, change of state (or of
+ * playbook or account) and delete of a finding, so that no path can miss
+ * one. /fixit status, /metrics and the App Home read these rows (one per
+ * pair that has findings: the cost follows playbooks x accounts, not the
+ * findings) instead of walking the findings table. A row that falls to 0
+ * is deleted. The rows are filled from the findings once, here.
+ *
+ * A later migration that rebuilds the findings table must create these
+ * triggers again (dropping a table drops its triggers).
+ */
+/* clang-format off */
+#define COUNT_KEY(r)							\
+	"playbook = " r ".playbook AND state = " r ".state AND "	\
+	"account_id = " r ".account_id"
+#define COUNT_ADD(r)							\
+	"INSERT INTO finding_counts (playbook, state, account_id, n) "	\
+	"VALUES (" r ".playbook, " r ".state, " r ".account_id, 1) "	\
+	"ON CONFLICT (playbook, state, account_id) DO UPDATE SET n = n + 1;"
+#define COUNT_SUB(r)							\
+	"UPDATE finding_counts SET n = n - 1 WHERE " COUNT_KEY(r) ";"	\
+	"DELETE FROM finding_counts WHERE " COUNT_KEY(r) " AND n <= 0;"
+static const char schema_v12[] =
+"CREATE TABLE finding_counts ("
+"  playbook TEXT NOT NULL,"
+"  state TEXT NOT NULL,"
+"  account_id TEXT NOT NULL,"
+"  n INTEGER NOT NULL,"
+"  PRIMARY KEY (playbook, state, account_id)"
+") WITHOUT ROWID;"
+"INSERT INTO finding_counts (playbook, state, account_id, n)"
+"  SELECT playbook, state, account_id, count(*) FROM findings"
+"  GROUP BY playbook, state, account_id;"
+"CREATE TRIGGER findings_count_insert AFTER INSERT ON findings"
+"  BEGIN " COUNT_ADD("NEW") " END;"
+"CREATE TRIGGER findings_count_update"
+"  AFTER UPDATE OF playbook, account_id, state ON findings"
+"  WHEN OLD.state IS NOT NEW.state OR OLD.playbook IS NOT NEW.playbook"
+"    OR OLD.account_id IS NOT NEW.account_id"
+"  BEGIN " COUNT_SUB("OLD") COUNT_ADD("NEW") " END;"
+"CREATE TRIGGER findings_count_delete AFTER DELETE ON findings"
+"  BEGIN " COUNT_SUB("OLD") " END;";
+/* clang-format on */
+
 const char *const db_migrations[] = {
 	schema_v1,  /* 0 -> 1 */
 	schema_v2,  /* 1 -> 2 */
@@ -417,6 +462,7 @@ const char *const db_migrations[] = {
 	schema_v9,  /* 8 -> 9 */
 	schema_v10, /* 9 -> 10 */
 	schema_v11, /* 10 -> 11 */
+	schema_v12, /* 11 -> 12 */
 };
 const int db_nmigrations =
     (int)(sizeof(db_migrations) / sizeof(db_migrations[0]));

@@ -183,7 +183,9 @@ const char *const db_sql_text[SQL__COUNT] = {
 		       "'all') + (SELECT count(*) FROM pauses WHERE name = ?1)",
 	[SQL_PAUSE_LIST] = "SELECT name FROM pauses ORDER BY name",
 
-	[SQL_COUNTS] = "SELECT playbook, state, count(*) FROM findings "
+	/* the kept counters (schema v12), summed over the accounts: the
+	 * primary key's order, no sort */
+	[SQL_COUNTS] = "SELECT playbook, state, sum(n) FROM finding_counts "
 		       "GROUP BY playbook, state ORDER BY playbook, state",
 	[SQL_SHOW_HISTORY] =
 	    "SELECT at, actor, from_state, to_state, event, "

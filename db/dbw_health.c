@@ -1,6 +1,6 @@
 /*
  * dbw_health.c - the checks /healthz and startup run through the writer
- * and the reader connection (see dbwriter.h).
+ * and dbw_read (see dbwriter.h).
  *
  * The heartbeat write waits a bounded time for its batch: the job and its
  * result live on the heap, and a caller that stops waiting leaves them to

@@ -55,6 +55,7 @@
 
 #include <sys/syscall.h>
 
+#include "dbw_rpool.h"
 #include "dbwriter.h"
 #include "dbw_sync.h"
 #include "fxlog.h"
@@ -80,9 +81,7 @@ struct dbw {
 	struct db *ckdb;     /* its own connection */
 	struct dbw_sync *sy; /* syncs the WAL, then completes the jobs */
 	pthread_mutex_t dmu; /* guards the jobs' finished flags */
-	pthread_mutex_t rmu; /* guards rdb */
-	struct db *rdb;	     /* the reader connection, opened on first use */
-	char *path;
+	struct dbw_rpool *r; /* the read-only connections (dbw_rpool.c) */
 	struct dbw_req *head, *tail;
 	struct db *db;
 	struct dbw_ckpt ckpt;	/* the checkpoint policy */
@@ -343,10 +342,8 @@ dbw_start_ckpt(const char *path, const struct dbw_ckpt *ckpt, struct dbw **out)
 		rc = dbw_sync_start(path, complete, w, &w->sy);
 	if (rc == FX_OK)
 		rc = db_open(path, &w->ckdb);
-	pthread_mutex_init(&w->rmu, NULL);
-	w->path = rc == FX_OK ? strdup(path) : NULL;
-	if (rc == FX_OK && w->path == NULL)
-		rc = FX_ENOMEM;
+	if (rc == FX_OK)
+		rc = dbw_rpool_new(path, DBW_READERS, &w->r);
 	if (rc == FX_OK)
 		rc =
 		    fx_worker_start(&w->ck, "fixit-ckpt", checkpointer_main, w);
@@ -357,8 +354,7 @@ dbw_start_ckpt(const char *path, const struct dbw_ckpt *ckpt, struct dbw **out)
 		fx_worker_stop(&w->ck);
 		dbw_sync_stop(w->sy);
 		pthread_mutex_destroy(&w->dmu);
-		pthread_mutex_destroy(&w->rmu);
-		free(w->path);
+		dbw_rpool_free(w->r);
 		db_close(w->ckdb);
 		db_close(w->db);
 		free(w);
@@ -377,9 +373,7 @@ dbw_stop(struct dbw *w)
 	dbw_sync_stop(w->sy);	/* the last batches are synced, answered */
 	fx_worker_stop(&w->ck);
 	pthread_mutex_destroy(&w->dmu);
-	pthread_mutex_destroy(&w->rmu);
-	db_close(w->rdb);
-	free(w->path);
+	dbw_rpool_free(w->r);
 	db_close(w->ckdb);
 	db_close(w->db); /* the last close checkpoints */
 	free(w);
@@ -432,16 +426,5 @@ dbw_call(struct dbw *w, dbw_fn fn, void *arg)
 fx_err
 dbw_read(struct dbw *w, dbw_fn fn, void *arg)
 {
-	fx_err rc;
-
-	pthread_mutex_lock(&w->rmu);
-	rc = w->rdb != NULL ? FX_OK : db_open(w->path, &w->rdb);
-	if (rc == FX_OK)
-		rc = db_begin_read(w->rdb);
-	if (rc == FX_OK) {
-		rc = fn(w->rdb, arg);
-		db_rollback(w->rdb); /* nothing to keep: end the snapshot */
-	}
-	pthread_mutex_unlock(&w->rmu);
-	return rc;
+	return dbw_rpool_run(w->r, fn, arg);
 }

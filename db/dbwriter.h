@@ -65,17 +65,18 @@ fx_err dbw_submit(struct dbw *w, struct dbw_req *r) FX_WUR;
 fx_err dbw_call(struct dbw *w, dbw_fn fn, void *arg) FX_WUR;
 
 /*
- * Run a read-only fn(db, arg) on the reader connection, in one read
- * transaction (a consistent snapshot), on the calling thread: reports
- * (/metrics, listings, /fixit status) never hold up the writer. Reads are
- * serialised among themselves. fn must not write.
+ * Run a read-only fn(db, arg) on one of a few read-only connections
+ * (dbw_rpool.h), in one read transaction (a consistent snapshot), on the
+ * calling thread: reports (/metrics, listings, /fixit status) never hold
+ * up the writer, and up to DBW_READERS reads run at once, so a slow one
+ * holds up no other. fn must not write (the connection refuses).
  */
 fx_err dbw_read(struct dbw *w, dbw_fn fn, void *arg) FX_WUR;
 
 /*
  * /healthz: write `at` into the heartbeat row through the writer (a job
  * like any other: answered once its batch is synced), waiting at most
- * timeout_ms, then read the row back on the reader connection into
+ * timeout_ms, then read the row back with dbw_read into
  * *read_back. FX_ETIMEOUT when the batch did not finish in time (the job
  * still runs; its memory is freed when it does), FX_EDB when the write,
  * the sync or the read failed.
@@ -83,7 +84,7 @@ fx_err dbw_read(struct dbw *w, dbw_fn fn, void *arg) FX_WUR;
 fx_err dbw_heartbeat(struct dbw *w, int64_t at, int timeout_ms,
     int64_t *read_back) FX_WUR;
 /*
- * At start: SQLite's quick_check on the reader connection (every page is
+ * At start: SQLite's quick_check through dbw_read (every page is
  * read: garbage mid-file is found before any request is served). FX_EDB
  * with SQLite's first complaint in why when the file is damaged.
  */
