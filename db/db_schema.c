@@ -405,6 +405,28 @@ static const char schema_v11[] =
     ");"
     "INSERT INTO heartbeat (id, at) VALUES (1, 0);";
 
+/*
+ * v12: nothing at start-up or in a listing walks a big table (issue 14).
+ * findings_shadow_done: the open findings a shadow run finished with
+ *   (reminder_sent set), the rows a playbook leaving shadow mode re-arms:
+ *   at start-up sm_reconcile reads only them, in batches; a playbook that
+ *   never was in shadow has none.
+ * findings_by_state / _pb / _account: the listing API (db_findings_list)
+ *   pages in id order with any filter of state, playbook and account: a
+ *   state is one range of the first; a playbook or an account with a state
+ *   one range of the others, without one the merge of its nine state
+ *   ranges (db_sql.c); a playbook and an account together one range of
+ *   the unique key.
+ * scans_started: the retention purge of scan rows reads the oldest first.
+ */
+static const char schema_v12[] =
+    "CREATE INDEX findings_shadow_done ON findings (playbook, id)"
+    "  WHERE state = 'open' AND reminder_sent = 1;"
+    "CREATE INDEX findings_by_state ON findings (state, id);"
+    "CREATE INDEX findings_by_pb ON findings (playbook, state, id);"
+    "CREATE INDEX findings_by_account ON findings (account_id, state, id);"
+    "CREATE INDEX scans_started ON scans (started_at);";
+
 const char *const db_migrations[] = {
 	schema_v1,  /* 0 -> 1 */
 	schema_v2,  /* 1 -> 2 */
@@ -417,6 +439,7 @@ const char *const db_migrations[] = {
 	schema_v9,  /* 8 -> 9 */
 	schema_v10, /* 9 -> 10 */
 	schema_v11, /* 10 -> 11 */
+	schema_v12, /* 11 -> 12 */
 };
 const int db_nmigrations =
     (int)(sizeof(db_migrations) / sizeof(db_migrations[0]));
