@@ -409,9 +409,11 @@ struct scan_rec {
 	int64_t found, resolved;
 	const char *error; /* NULL when ok */
 };
+/* record a scan, its pair's last from now on (scan_last) */
 fx_err db_scan_add(struct db *db, const struct scan_rec *s) FX_WUR;
 /* the last scan of every account x region: array of {account_id, region,
- * started_at, finished_at, ok, found, resolved, error} */
+ * started_at, finished_at, ok, found, resolved, error}; one row read per
+ * pair, however many scans are kept */
 fx_err db_scan_last(struct db *db, json_t **out) FX_WUR;
 /* resource ids of a playbook's open/notified/excepted findings in one
  * account and region: array of strings */

@@ -117,7 +117,8 @@ enum db_sql {
 	SQL_HB_SET,
 	SQL_HB_GET,
 	/* issue 14: scans' retention; the listing, one statement per filter
-	 * shape (S state, P playbook, A account; SQL_FINDINGS_LIST: none) */
+	 * shape (S state, P playbook, A account; SQL_FINDINGS_LIST: none);
+	 * the last scan of each pair, kept */
 	SQL_SCAN_PURGE,
 	SQL_FINDINGS_LIST_S,
 	SQL_FINDINGS_LIST_P,
@@ -126,6 +127,8 @@ enum db_sql {
 	SQL_FINDINGS_LIST_SA,
 	SQL_FINDINGS_LIST_PA,
 	SQL_FINDINGS_LIST_SPA,
+	SQL_SCAN_LAST_SET,
+	SQL_SCAN_LAST_PURGE,
 	SQL__COUNT
 };
 extern const char *const db_sql_text[SQL__COUNT];

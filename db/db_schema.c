@@ -418,6 +418,8 @@ static const char schema_v11[] =
  *   ranges (db_sql.c); a playbook and an account together one range of
  *   the unique key.
  * scans_started: the retention purge of scan rows reads the oldest first.
+ * scan_last: the last scan of each account x region, kept by db_scan_add
+ *   (/fixit status reads one row per pair, not every scan).
  */
 static const char schema_v12[] =
     "CREATE INDEX findings_shadow_done ON findings (playbook, id)"
@@ -425,7 +427,16 @@ static const char schema_v12[] =
     "CREATE INDEX findings_by_state ON findings (state, id);"
     "CREATE INDEX findings_by_pb ON findings (playbook, state, id);"
     "CREATE INDEX findings_by_account ON findings (account_id, state, id);"
-    "CREATE INDEX scans_started ON scans (started_at);";
+    "CREATE INDEX scans_started ON scans (started_at);"
+    "CREATE TABLE scan_last ("
+    "  account_id TEXT NOT NULL,"
+    "  region TEXT NOT NULL,"
+    "  scan_id INTEGER NOT NULL,"
+    "  PRIMARY KEY (account_id, region)"
+    ") WITHOUT ROWID;"
+    "INSERT INTO scan_last (account_id, region, scan_id)"
+    "  SELECT account_id, region, max(id) FROM scans"
+    "  GROUP BY account_id, region;";
 
 const char *const db_migrations[] = {
 	schema_v1,  /* 0 -> 1 */

@@ -249,24 +249,11 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "INSERT INTO scans (account_id, region, started_at, "
 	    "finished_at, ok, found, resolved, error) VALUES (?1, ?2, ?3, ?4, "
 	    "?5, ?6, ?7, ?8)",
-	/*
-	 * The last scan of each pair, without reading every scan: accounts,
-	 * then each account's regions, are walked by skipping through
-	 * scans_pair (account_id, region, id), one seek each, and a pair's
-	 * last row is the end of its range.
-	 */
+	/* the last scan of each pair: scan_last, in its key's order */
 	[SQL_SCAN_LAST] =
-	    "WITH RECURSIVE acct (a) AS (SELECT (SELECT min(account_id) FROM "
-	    "scans) UNION ALL SELECT (SELECT min(account_id) FROM scans WHERE "
-	    "account_id > acct.a) FROM acct WHERE a IS NOT NULL), "
-	    "pair (a, r) AS (SELECT a, (SELECT min(region) FROM scans WHERE "
-	    "account_id = acct.a) FROM acct WHERE a IS NOT NULL UNION ALL "
-	    "SELECT a, (SELECT min(region) FROM scans WHERE account_id = "
-	    "pair.a AND region > pair.r) FROM pair WHERE r IS NOT NULL) "
 	    "SELECT s.account_id, s.region, s.started_at, s.finished_at, s.ok, "
-	    "s.found, s.resolved, s.error FROM pair JOIN scans s ON s.id = "
-	    "(SELECT max(id) FROM scans WHERE account_id = pair.a AND "
-	    "region = pair.r) ORDER BY s.account_id, s.region",
+	    "s.found, s.resolved, s.error FROM scan_last l JOIN scans s ON "
+	    "s.id = l.scan_id ORDER BY l.account_id, l.region",
 	/* what a complete scan may resolve: the states ingest closes */
 	[SQL_F_ACTIVE_RES] =
 	    "SELECT resource_id FROM findings WHERE "
@@ -462,6 +449,16 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "DELETE FROM scans WHERE id IN (SELECT id FROM scans INDEXED BY "
 	    "scans_started WHERE started_at < ?1 ORDER BY started_at "
 	    "LIMIT ?2)",
+	/* db_scan_add: the pair's last scan is this one */
+	[SQL_SCAN_LAST_SET] =
+	    "INSERT INTO scan_last (account_id, region, scan_id) VALUES (?1, "
+	    "?2, ?3) ON CONFLICT (account_id, region) DO UPDATE SET "
+	    "scan_id = excluded.scan_id",
+	/* the pairs whose last scan was purged (no longer scanned): one row
+	 * per account x region ever scanned, read whole once an hour */
+	[SQL_SCAN_LAST_PURGE] =
+	    "DELETE FROM scan_last WHERE scan_id < (SELECT coalesce(min(id), "
+	    "9223372036854775807) FROM scans)",
 	/* the listing's filter shapes (see LIST_FROM) */
 	/* clang-format off */
 	[SQL_FINDINGS_LIST_S] =

@@ -15,11 +15,14 @@
  * state's), so it passes when the index is one of the line's; a constant
  * row or a sub-query's rows (each read by a line checked too) always do.
  *
+ * And the v12 migration fills scan_last from the scans already kept.
+ *
  * FIXIT_PLAN_DUMP=1 prints every plan.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "db.h"
@@ -89,8 +92,8 @@ static const struct plan_exp want[SQL__COUNT] = {
 	[SQL_EXC_LIST] = { "exceptions_status", NONE },
 	[SQL_FINDINGS_LIST] = { "INTEGER PRIMARY KEY", NONE },
 	[SQL_SCAN_ADD] = { NONE, NONE },
-	/* the CTE's rows are the pairs, each found by a seek */
-	[SQL_SCAN_LAST] = { "scans_pair", "acct,pair" },
+	/* scan_last: one row per account x region, each row output */
+	[SQL_SCAN_LAST] = { "INTEGER PRIMARY KEY", "l" },
 	[SQL_F_ACTIVE_RES] = { "sqlite_autoindex_findings_1", NONE },
 	[SQL_EV_ADD] = { NONE, NONE },
 	[SQL_EV_PENDING] = { "events_pending", NONE },
@@ -147,6 +150,9 @@ static const struct plan_exp want[SQL__COUNT] = {
 	[SQL_FINDINGS_LIST_SA] = { "findings_by_account", NONE },
 	[SQL_FINDINGS_LIST_PA] = { "sqlite_autoindex_findings_1", NONE },
 	[SQL_FINDINGS_LIST_SPA] = { "sqlite_autoindex_findings_1", NONE },
+	[SQL_SCAN_LAST_SET] = { NONE, NONE },
+	/* scan_last: one row per account x region, hourly */
+	[SQL_SCAN_LAST_PURGE] = { NONE, "scan_last" },
 };
 /* clang-format on */
 
@@ -327,6 +333,7 @@ test_checker(void)
 		    "rowid>?)\n"));
 		CHECK(!plan_ok(SQL_SCAN_LAST,
 		    "SCAN scans USING COVERING INDEX scans_pair\n"));
+		CHECK(!plan_ok(SQL_SCAN_LAST, "SCAN scans\n"));
 		CHECK(plan_ok(SQL_PAUSE_LIST, "SCAN pauses\n"));
 		/* a partial index of the line's: its rows only */
 		CHECK(plan_ok(SQL_DUE_OPEN,
@@ -387,6 +394,61 @@ add_rows(struct db *db)
 	}
 }
 
+/*
+ * A database of the schema before scan_last, with scans, migrated by
+ * db_open: scan_last is filled from them (the last of each pair).
+ */
+static void
+test_scan_last_backfill(const char *dir)
+{
+	static const char scans[] =
+	    "INSERT INTO scans (account_id, region, started_at, finished_at,"
+	    " ok, found, resolved) VALUES ('1', 'r', 1, 2, 1, 5, 0),"
+	    " ('2', 'r', 1, 2, 1, 6, 0), ('1', 'r', 3, 4, 1, 7, 0);";
+	char path[160], sql[64];
+	struct db *db = NULL;
+	sqlite3 *h = NULL;
+	json_t *last = NULL;
+	int i, ok = 1;
+
+	snprintf(path, sizeof(path), "%s/old.db", dir);
+	TEST("the migration fills scan_last from the scans kept") {
+		CHECK_INT(sqlite3_open(path, &h), SQLITE_OK);
+		for (i = 0;
+		     ok && i < db_nmigrations &&
+		     strstr(db_migrations[i], "CREATE TABLE scan_last") == NULL;
+		     i++) {
+			snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+			    i + 1);
+			ok = sqlite3_exec(h, "BEGIN", NULL, NULL, NULL) ==
+				 SQLITE_OK &&
+			     sqlite3_exec(h, db_migrations[i], NULL, NULL,
+				 NULL) == SQLITE_OK &&
+			     sqlite3_exec(h, sql, NULL, NULL, NULL) ==
+				 SQLITE_OK &&
+			     sqlite3_exec(h, "COMMIT", NULL, NULL, NULL) ==
+				 SQLITE_OK;
+		}
+		CHECK(ok && i < db_nmigrations);
+		CHECK_INT(sqlite3_exec(h, scans, NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(h);
+		CHECK_INT(db_open(path, &db), FX_OK);
+		CHECK_INT(db_scan_last(db, &last), FX_OK);
+		CHECK_INT(json_array_size(last), 2);
+		CHECK_INT(json_integer_value(
+			      json_object_get(json_array_get(last, 0),
+				  "found")),
+		    7);
+		CHECK_INT(json_integer_value(
+			      json_object_get(json_array_get(last, 1),
+				  "found")),
+		    6);
+		json_decref(last);
+		db_close(db);
+		th_remove_db(dir, path);
+	}
+}
+
 int
 main(void)
 {
@@ -410,5 +472,8 @@ main(void)
 	test_every_statement(db);
 	db_close(db);
 	th_remove_db(tmpdir, dbpath);
+	if (mkdir(tmpdir, 0700) == 0)
+		test_scan_last_backfill(tmpdir);
+	(void)rmdir(tmpdir);
 	return TEST_REPORT();
 }
