@@ -240,7 +240,8 @@ reconcile(struct timer *t)
 		}
 		steps++;
 	}
-	log_info("%s: done in %zu steps, %lld ms", __func__, steps,
+	log_info("%s: %s in %zu steps, %lld ms", __func__,
+	    j.r.done ? "done" : "stopped (the next start goes on)", steps,
 	    (long long)(fx_mono_ms() - t0));
 }
 
@@ -250,6 +251,8 @@ timer_main(void *arg)
 	struct timer *t = arg;
 
 	reconcile(t);
+	if (fx_worker_stopping(&t->wk))
+		return NULL;
 	do
 		tick(t);
 	while (!fx_worker_wait(&t->wk, t->app->cfg->tick * 1000));
