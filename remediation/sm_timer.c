@@ -327,11 +327,12 @@ hk_each(struct db *db, const struct policy *pol, enum due_kind k, hk_fn fn,
  * is fixed now, the decision to fix having been taken before its dry run
  * (deadline, Fix now or approval none). The aws executor re-reads the
  * resource first: one gone or already right is resolved, not fixed.
- * One batch of ids above r->after; *last set when it was the last one.
+ * One batch of ids above r->after, *nread of them; *last set when it was
+ * the last one.
  */
 static fx_err
 rehearsed_live(struct db *db, const struct playbook *pb, int64_t now,
-    struct sm_reconcile *r, int *last)
+    struct sm_reconcile *r, size_t *nread, int *last)
 {
 	int64_t *ids = NULL;
 	struct finding f;
@@ -356,6 +357,7 @@ rehearsed_live(struct db *db, const struct playbook *pb, int64_t now,
 		}
 		finding_release(&f);
 	}
+	*nread = n;
 	*last = n < SM_RECONCILE_BATCH;
 	free(ids);
 	return rc;
@@ -380,13 +382,13 @@ reconcile_next(const struct playbook *pb, struct sm_reconcile *r)
 	r->moved = 0;
 }
 
-/* one query of the playbook r is at; *touched: the rows it changed */
+/* one query of the playbook r is at; *touched: the rows it read */
 static fx_err
 reconcile_unit(struct db *db, const struct policy *pol, int64_t now,
     struct sm_reconcile *r, int64_t *touched)
 {
 	const struct playbook *pb = &pol->playbooks[r->pb];
-	size_t moved = r->moved;
+	size_t nread = 0;
 	int64_t n;
 	int last = 1;
 	fx_err rc;
@@ -406,16 +408,17 @@ reconcile_unit(struct db *db, const struct policy *pol, int64_t now,
 			return FX_OK;
 		}
 	}
-	rc = rehearsed_live(db, pb, now, r, &last);
-	*touched += (int64_t)(r->moved - moved);
+	rc = rehearsed_live(db, pb, now, r, &nread, &last);
+	*touched += (int64_t)nread;
 	if (rc == FX_OK && last)
 		reconcile_next(pb, r);
 	return rc;
 }
 
 /*
- * Queries until one changed rows (at most SM_RECONCILE_BATCH each): the
- * playbooks with nothing to do cost a seek each, not a job each.
+ * Queries until one read rows (at most SM_RECONCILE_BATCH each, two for
+ * one playbook at most): the playbooks with nothing to do cost a seek
+ * each, not a job each.
  */
 fx_err
 sm_reconcile_step(struct db *db, const struct policy *pol, int64_t now,
