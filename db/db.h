@@ -152,9 +152,11 @@ fx_err db_finding_update(struct db *db, const struct finding *f) FX_WUR;
 /*
  * Open findings of `playbook` that a shadow run finished with (reminder_sent
  * set) become due again (deadline and reminder_sent cleared): used when a
- * playbook left shadow mode. *changed = rows touched.
+ * playbook left shadow mode. At most max of them, lowest ids first, read
+ * through their own partial index (a playbook that was never in shadow
+ * costs a seek); *changed = rows touched, less than max once none is left.
  */
-fx_err db_open_rearm(struct db *db, const char *playbook,
+fx_err db_open_rearm(struct db *db, const char *playbook, size_t max,
     int64_t *changed) FX_WUR;
 /*
  * Ids above `after` of the rehearsed findings of `playbook` (a dry run
@@ -386,9 +388,9 @@ fx_err db_ledger_last(struct db *db, const char *kind, const char *playbook,
 /* ---- retention ------------------------------------------------------- */
 /*
  * Delete at most max delivered or dead outbox rows created before
- * `before`, and at most max processed events received before it (unix
- * seconds); *n the rows deleted. Pending rows are never deleted; the
- * audit log never is.
+ * `before`, at most max processed events received before it and at most
+ * max scan records started before it (unix seconds); *n the rows
+ * deleted. Pending rows are never deleted; the audit log never is.
  */
 fx_err db_purge(struct db *db, int64_t before, size_t max, int64_t *n) FX_WUR;
 
@@ -416,9 +418,11 @@ struct scan_rec {
 	int64_t found, resolved;
 	const char *error; /* NULL when ok */
 };
+/* record a scan, its pair's last from now on (scan_last) */
 fx_err db_scan_add(struct db *db, const struct scan_rec *s) FX_WUR;
 /* the last scan of every account x region: array of {account_id, region,
- * started_at, finished_at, ok, found, resolved, error} */
+ * started_at, finished_at, ok, found, resolved, error}; one row read per
+ * pair, however many scans are kept */
 fx_err db_scan_last(struct db *db, json_t **out) FX_WUR;
 /* resource ids of a playbook's open/notified/excepted findings in one
  * account and region: array of strings */

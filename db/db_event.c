@@ -142,7 +142,16 @@ db_purge(struct db *db, int64_t before, size_t max, int64_t *n)
 	a = sqlite3_changes(db->h);
 	rc = db_run(db, SQL_EV_PURGE,
 	    DB_ARGS(DB_INT(before * 1000), DB_INT(db_limit(max))), __func__);
+	if (rc != FX_OK)
+		return rc;
+	a += sqlite3_changes(db->h);
+	rc = db_run(db, SQL_SCAN_PURGE,
+	    DB_ARGS(DB_INT(before), DB_INT(db_limit(max))), __func__);
+	if (rc != FX_OK)
+		return rc;
+	a += sqlite3_changes(db->h);
+	rc = db_run(db, SQL_SCAN_LAST_PURGE, DB_NOARGS, __func__);
 	if (rc == FX_OK)
-		*n = a + sqlite3_changes(db->h);
+		*n = a;
 	return rc;
 }

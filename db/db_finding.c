@@ -279,12 +279,13 @@ db_finding_update(struct db *db, const struct finding *f)
 }
 
 fx_err
-db_open_rearm(struct db *db, const char *playbook, int64_t *changed)
+db_open_rearm(struct db *db, const char *playbook, size_t max, int64_t *changed)
 {
 	fx_err rc;
 
 	*changed = 0;
-	rc = db_run(db, SQL_F_OPEN_REARM, DB_ARGS(DB_TEXT(playbook)), __func__);
+	rc = db_run(db, SQL_F_OPEN_REARM,
+	    DB_ARGS(DB_TEXT(playbook), DB_INT(db_limit(max))), __func__);
 	if (rc == FX_OK)
 		*changed = sqlite3_changes(db->h);
 	return rc;

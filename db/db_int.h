@@ -116,6 +116,19 @@ enum db_sql {
 	SQL_F_WAITING_TOLD,
 	SQL_HB_SET,
 	SQL_HB_GET,
+	/* issue 14: scans' retention; the listing, one statement per filter
+	 * shape (S state, P playbook, A account; SQL_FINDINGS_LIST: none);
+	 * the last scan of each pair, kept */
+	SQL_SCAN_PURGE,
+	SQL_FINDINGS_LIST_S,
+	SQL_FINDINGS_LIST_P,
+	SQL_FINDINGS_LIST_A,
+	SQL_FINDINGS_LIST_SP,
+	SQL_FINDINGS_LIST_SA,
+	SQL_FINDINGS_LIST_PA,
+	SQL_FINDINGS_LIST_SPA,
+	SQL_SCAN_LAST_SET,
+	SQL_SCAN_LAST_PURGE,
 	SQL__COUNT
 };
 extern const char *const db_sql_text[SQL__COUNT];

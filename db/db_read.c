@@ -260,6 +260,26 @@ page_row(sqlite3_stmt *st, void *vec)
 	return db_finding_from_row(st, 0, f);
 }
 
+/* the listing's statement by filter shape: state 1, playbook 2, account 4 */
+static const enum db_sql list_sql[8] = {
+	SQL_FINDINGS_LIST,
+	SQL_FINDINGS_LIST_S,
+	SQL_FINDINGS_LIST_P,
+	SQL_FINDINGS_LIST_SP,
+	SQL_FINDINGS_LIST_A,
+	SQL_FINDINGS_LIST_SA,
+	SQL_FINDINGS_LIST_PA,
+	SQL_FINDINGS_LIST_SPA,
+};
+
+static unsigned
+list_shape(const struct finding_filter *flt)
+{
+	return (flt->state != NULL ? 1u : 0) |
+	       (flt->playbook != NULL ? 2u : 0) |
+	       (flt->account_id != NULL ? 4u : 0);
+}
+
 fx_err
 db_findings_list(struct db *db, const struct finding_filter *flt,
     struct finding_page *out)
@@ -281,7 +301,7 @@ db_findings_list(struct db *db, const struct finding_filter *flt,
 	if (limit > DB_LIST_MAX)
 		limit = DB_LIST_MAX;
 	/* one row more than the page: is there a next one */
-	rc = db_each(db, SQL_FINDINGS_LIST,
+	rc = db_each(db, list_sql[list_shape(flt)],
 	    DB_ARGS(DB_INT(flt->after_id), DB_TEXT(flt->state),
 		DB_TEXT(flt->playbook), DB_TEXT(flt->account_id),
 		DB_INT((int64_t)limit + 1)),

@@ -11,12 +11,21 @@
 fx_err
 db_scan_add(struct db *db, const struct scan_rec *s)
 {
-	return db_write(db, SQL_SCAN_ADD,
+	int64_t id = 0;
+	fx_err rc;
+
+	rc = db_write(db, SQL_SCAN_ADD,
 	    DB_ARGS(DB_TEXT(s->account_id), DB_TEXT(s->region),
 		DB_INT(s->started_at), DB_INT(s->finished_at),
 		DB_INT(s->ok ? 1 : 0), DB_INT(s->found), DB_INT(s->resolved),
 		DB_TEXT(s->error)),
-	    NULL, __func__);
+	    &id, __func__);
+	if (rc == FX_OK)
+		rc = db_run(db, SQL_SCAN_LAST_SET,
+		    DB_ARGS(DB_TEXT(s->account_id), DB_TEXT(s->region),
+			DB_INT(id)),
+		    __func__);
+	return rc;
 }
 
 static json_t *

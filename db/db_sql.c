@@ -40,6 +40,37 @@
 	" ORDER BY " order " LIMIT ?2"
 #define DUE(index, cond) DUE_BY(index, cond, "id")
 
+/*
+ * The listing (db_findings_list) in id order, with ?1 the id after
+ * which the page starts, ?2 the state, ?3 the playbook, ?4 the account
+ * and ?5 the limit (each statement reads the parameters of its shape).
+ * Each shape reads one index range, so that a filter matching nothing
+ * costs a seek; a playbook or an account without a state is the merge
+ * of its nine state ranges (each in id order), which SQLite runs as
+ * co-routines that stop at the limit.
+ */
+/* clang-format off */
+#define LIST_FROM(index)                                                       \
+	"SELECT " FCOLS " FROM findings f INDEXED BY " index " WHERE "
+#define LIST_RANGE(index, eq, state)                                           \
+	LIST_FROM(index) eq " AND f.state = '" state "' AND f.id > ?1"
+/* every state of enum fstate (db.h), in any order */
+#define LIST_MERGE(index, eq)                                                  \
+	LIST_RANGE(index, eq, "open")                                          \
+	" UNION ALL " LIST_RANGE(index, eq, "notified")                        \
+	" UNION ALL " LIST_RANGE(index, eq, "excepted")                        \
+	" UNION ALL " LIST_RANGE(index, eq, "fixing")                          \
+	" UNION ALL " LIST_RANGE(index, eq, "fixed")                           \
+	" UNION ALL " LIST_RANGE(index, eq, "failed")                          \
+	" UNION ALL " LIST_RANGE(index, eq, "resolved")                        \
+	" UNION ALL " LIST_RANGE(index, eq, "rolled_back")                     \
+	" UNION ALL " LIST_RANGE(index, eq, "rehearsed")                       \
+	" ORDER BY id LIMIT ?5"
+/* clang-format on */
+_Static_assert(FS__COUNT == 9, "a new state: add its range to LIST_MERGE");
+/* the unique key (playbook, account_id, ...): the pair's rows, sorted */
+#define LIST_UNIQUE "sqlite_autoindex_findings_1"
+
 const char *const db_sql_text[SQL__COUNT] = {
 	[SQL_BEGIN] = "BEGIN IMMEDIATE",
 	[SQL_BEGIN_READ] = "BEGIN",
@@ -89,10 +120,12 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "slack_ts = ?3, owner_slack_id = coalesce(?4, owner_slack_id), "
 	    "slack_reminder_ts = NULL WHERE id = ?1",
 
+	/* at most ?2 rows of findings_shadow_done: each leaves the index */
 	[SQL_F_OPEN_REARM] =
 	    "UPDATE findings SET deadline = NULL, "
-	    "reminder_sent = 0 WHERE state = 'open' AND playbook = ?1 AND "
-	    "reminder_sent = 1",
+	    "reminder_sent = 0 WHERE id IN (SELECT id FROM findings INDEXED BY "
+	    "findings_shadow_done WHERE state = 'open' AND reminder_sent = 1 "
+	    "AND playbook = ?1 ORDER BY id LIMIT ?2)",
 
 	[SQL_F_REHEARSED] = "SELECT id FROM findings INDEXED BY "
 			    "findings_rehearsed WHERE state = 'rehearsed' AND "
@@ -201,30 +234,28 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "UNION ALL SELECT " FCOLS ", coalesce(f.next_attempt_at, 0) "
 	    "FROM findings f INDEXED BY findings_fixing "
 	    "WHERE f.state = 'fixing' ORDER BY due, id LIMIT ?2",
-	[SQL_FAILED_LIST] = "SELECT " FCOLS " FROM findings f "
-			    "WHERE f.state = 'failed' "
-			    "ORDER BY f.updated_at DESC, f.id DESC LIMIT ?1",
+	[SQL_FAILED_LIST] =
+	    "SELECT " FCOLS " FROM findings f "
+	    "INDEXED BY findings_failed WHERE f.state = 'failed' "
+	    "ORDER BY f.updated_at DESC, f.id DESC LIMIT ?1",
 	[SQL_EXC_LIST] =
 	    "SELECT " ECOLS ", " FCOLS " FROM exceptions e "
 	    "JOIN findings f ON f.id = e.finding_id "
 	    "WHERE e.status IN ('pending', 'active') "
 	    "ORDER BY e.status <> 'pending', e.until, e.id LIMIT ?1",
-	/* NULL filter: any */
-	[SQL_FINDINGS_LIST] =
-	    "SELECT " FCOLS " FROM findings f "
-	    "WHERE f.id > ?1 AND (?2 IS NULL OR f.state = ?2) AND "
-	    "(?3 IS NULL OR f.playbook = ?3) AND "
-	    "(?4 IS NULL OR f.account_id = ?4) ORDER BY f.id LIMIT ?5",
+	/* no filter; the other shapes are at the end (LIST_*) */
+	[SQL_FINDINGS_LIST] = "SELECT " FCOLS " FROM findings f "
+			      "WHERE f.id > ?1 ORDER BY f.id LIMIT ?5",
 
 	[SQL_SCAN_ADD] =
 	    "INSERT INTO scans (account_id, region, started_at, "
 	    "finished_at, ok, found, resolved, error) VALUES (?1, ?2, ?3, ?4, "
 	    "?5, ?6, ?7, ?8)",
+	/* the last scan of each pair: scan_last, in its key's order */
 	[SQL_SCAN_LAST] =
-	    "SELECT account_id, region, started_at, "
-	    "finished_at, ok, found, resolved, error FROM scans WHERE id IN "
-	    "(SELECT max(id) FROM scans GROUP BY account_id, region) "
-	    "ORDER BY account_id, region",
+	    "SELECT s.account_id, s.region, s.started_at, s.finished_at, s.ok, "
+	    "s.found, s.resolved, s.error FROM scan_last l JOIN scans s ON "
+	    "s.id = l.scan_id ORDER BY l.account_id, l.region",
 	/* what a complete scan may resolve: the states ingest closes */
 	[SQL_F_ACTIVE_RES] =
 	    "SELECT resource_id FROM findings WHERE "
@@ -277,9 +308,11 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "(SELECT count(*) FROM findings x WHERE x.playbook = ?5 AND "
 	    "x.account_id = f.account_id AND x.region = f.region AND "
 	    "x.resource_id = f.resource_id AND (x.state = 'excepted' OR "
-	    "EXISTS (SELECT 1 FROM exceptions e WHERE e.finding_id = x.id "
+	    "EXISTS (SELECT 1 FROM exceptions e INDEXED BY exceptions_finding "
+	    "WHERE e.finding_id = x.id "
 	    "AND e.status IN ('pending', 'active') AND e.until > ?6))) "
-	    "FROM findings f WHERE f.playbook = ?1 AND f.account_id = ?2 AND "
+	    "FROM findings f INDEXED BY " LIST_UNIQUE " WHERE f.playbook = ?1 "
+	    "AND f.account_id = ?2 AND "
 	    "f.region = ?3 AND (?4 IS NULL OR f.resource_id = ?4) AND "
 	    "f.state = 'fixed' AND f.undo_requested_by IS NULL AND "
 	    "coalesce(json_extract(f.prior_state, '$.dry_run'), 0) = 0 "
@@ -412,4 +445,42 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "outbox_pending WHERE state = 'pending' ORDER BY id LIMIT 1), 0)",
 	[SQL_HB_SET] = "UPDATE heartbeat SET at = ?1 WHERE id = 1",
 	[SQL_HB_GET] = "SELECT at FROM heartbeat WHERE id = 1",
+
+	/* retention of scan rows: the oldest first, a bounded batch */
+	[SQL_SCAN_PURGE] =
+	    "DELETE FROM scans WHERE id IN (SELECT id FROM scans INDEXED BY "
+	    "scans_started WHERE started_at < ?1 ORDER BY started_at "
+	    "LIMIT ?2)",
+	/* db_scan_add: the pair's last scan is this one */
+	[SQL_SCAN_LAST_SET] =
+	    "INSERT INTO scan_last (account_id, region, scan_id) VALUES (?1, "
+	    "?2, ?3) ON CONFLICT (account_id, region) DO UPDATE SET "
+	    "scan_id = excluded.scan_id",
+	/* the pairs whose last scan was purged (no longer scanned): one row
+	 * per account x region ever scanned, read whole once an hour */
+	[SQL_SCAN_LAST_PURGE] =
+	    "DELETE FROM scan_last WHERE scan_id < (SELECT coalesce(min(id), "
+	    "9223372036854775807) FROM scans)",
+	/* the listing's filter shapes (see LIST_FROM) */
+	/* clang-format off */
+	[SQL_FINDINGS_LIST_S] =
+	    LIST_FROM("findings_by_state") "f.state = ?2 AND f.id > ?1 "
+	    "ORDER BY f.id LIMIT ?5",
+	[SQL_FINDINGS_LIST_P] =
+	    LIST_MERGE("findings_by_pb", "f.playbook = ?3"),
+	[SQL_FINDINGS_LIST_A] =
+	    LIST_MERGE("findings_by_account", "f.account_id = ?4"),
+	[SQL_FINDINGS_LIST_SP] =
+	    LIST_FROM("findings_by_pb") "f.playbook = ?3 AND f.state = ?2 AND "
+	    "f.id > ?1 ORDER BY f.id LIMIT ?5",
+	[SQL_FINDINGS_LIST_SA] =
+	    LIST_FROM("findings_by_account") "f.account_id = ?4 AND "
+	    "f.state = ?2 AND f.id > ?1 ORDER BY f.id LIMIT ?5",
+	[SQL_FINDINGS_LIST_PA] =
+	    LIST_FROM(LIST_UNIQUE) "f.playbook = ?3 AND f.account_id = ?4 AND "
+	    "f.id > ?1 ORDER BY f.id LIMIT ?5",
+	[SQL_FINDINGS_LIST_SPA] =
+	    LIST_FROM(LIST_UNIQUE) "f.playbook = ?3 AND f.account_id = ?4 AND "
+	    "f.state = ?2 AND f.id > ?1 ORDER BY f.id LIMIT ?5",
+	/* clang-format on */
 };

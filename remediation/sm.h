@@ -284,6 +284,24 @@ fx_err sm_undo_request(struct db *db, const struct policy *pol, int64_t id,
 fx_err sm_reconcile(struct db *db, const struct policy *pol,
     int64_t now) FX_WUR;
 /*
+ * The same in steps of at most SM_RECONCILE_BATCH findings, each its own
+ * writer job, so that the writes submitted meanwhile (a click, an ingest)
+ * wait for one step, not for all of them: start with a zeroed struct
+ * sm_reconcile and call until done is set. The progress is kept in r
+ * (the playbook, the phase, the last id), never re-read from the start.
+ */
+#define SM_RECONCILE_BATCH 500
+struct sm_reconcile {
+	size_t pb;	 /* index of the playbook in the policy */
+	int phase;	 /* 0: re-arm the open ones, 1: the rehearsed ones */
+	int64_t after;	 /* phase 1: the last id read */
+	int64_t rearmed; /* this playbook's, for its log line */
+	size_t moved;	 /* ditto */
+	int done;
+};
+fx_err sm_reconcile_step(struct db *db, const struct policy *pol, int64_t now,
+    struct sm_reconcile *r) FX_WUR;
+/*
  * Expire exceptions (-> open, owner told it lapsed), lapse requests
  * older than approval_timeout (owner told, deadline at least
  * approval_grace ahead, the admin messages decided), remind / escalate

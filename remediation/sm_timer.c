@@ -327,73 +327,130 @@ hk_each(struct db *db, const struct policy *pol, enum due_kind k, hk_fn fn,
  * is fixed now, the decision to fix having been taken before its dry run
  * (deadline, Fix now or approval none). The aws executor re-reads the
  * resource first: one gone or already right is resolved, not fixed.
+ * One batch of ids above r->after, *nread of them; *last set when it was
+ * the last one.
  */
 static fx_err
 rehearsed_live(struct db *db, const struct playbook *pb, int64_t now,
-    size_t *moved)
+    struct sm_reconcile *r, size_t *nread, int *last)
 {
-	int64_t *ids = NULL, after = 0;
+	int64_t *ids = NULL;
 	struct finding f;
 	size_t i, n = 0;
 	fx_err rc;
 
-	do {
-		free(ids);
-		ids = NULL;
-		rc = db_finding_ids_rehearsed(db, pb->name, after, SM_BATCH,
-		    &ids, &n);
-		for (i = 0; rc == FX_OK && i < n; i++) {
-			after = ids[i];
-			memset(&f, 0, sizeof(f));
-			rc = db_finding_get(db, ids[i], &f);
-			/* a notify-only one is never fixed: it stays */
-			if (rc == FX_OK && f.state == FS_REHEARSED &&
-			    sm_mode(pb, &f) == PB_ENFORCE) {
-				rc = sm_to_fixing(db, &f, SM_ACTOR_SYSTEM,
-				    "The executor is live now: the rehearsed "
-				    "fix runs for real",
-				    now);
-				if (rc == FX_OK)
-					(*moved)++;
-			}
-			finding_release(&f);
+	rc = db_finding_ids_rehearsed(db, pb->name, r->after,
+	    SM_RECONCILE_BATCH, &ids, &n);
+	for (i = 0; rc == FX_OK && i < n; i++) {
+		r->after = ids[i];
+		memset(&f, 0, sizeof(f));
+		rc = db_finding_get(db, ids[i], &f);
+		/* a notify-only one is never fixed: it stays */
+		if (rc == FX_OK && f.state == FS_REHEARSED &&
+		    sm_mode(pb, &f) == PB_ENFORCE) {
+			rc = sm_to_fixing(db, &f, SM_ACTOR_SYSTEM,
+			    "The executor is live now: the rehearsed "
+			    "fix runs for real",
+			    now);
+			if (rc == FX_OK)
+				r->moved++;
 		}
-	} while (rc == FX_OK && n == SM_BATCH);
+		finding_release(&f);
+	}
+	*nread = n;
+	*last = n < SM_RECONCILE_BATCH;
 	free(ids);
+	return rc;
+}
+
+/* the playbook r is at is done: say what changed, go to the next one */
+static void
+reconcile_next(const struct playbook *pb, struct sm_reconcile *r)
+{
+	if (r->rearmed > 0)
+		log_info("%s: %s left shadow mode: %lld open findings "
+			 "will be asked",
+		    __func__, pb->name, (long long)r->rearmed);
+	if (r->moved > 0)
+		log_info("%s: %s no longer rehearses: %zu rehearsed "
+			 "findings are due",
+		    __func__, pb->name, r->moved);
+	r->pb++;
+	r->phase = 0;
+	r->after = 0;
+	r->rearmed = 0;
+	r->moved = 0;
+}
+
+/* one query of the playbook r is at; *touched: the rows it read */
+static fx_err
+reconcile_unit(struct db *db, const struct policy *pol, int64_t now,
+    struct sm_reconcile *r, int64_t *touched)
+{
+	const struct playbook *pb = &pol->playbooks[r->pb];
+	size_t nread = 0;
+	int64_t n;
+	int last = 1;
+	fx_err rc;
+
+	*touched = 0;
+	if (r->phase == 0) {
+		rc = db_open_rearm(db, pb->name, SM_RECONCILE_BATCH, &n);
+		if (rc != FX_OK)
+			return rc;
+		r->rearmed += n;
+		*touched = n;
+		if (n == SM_RECONCILE_BATCH)
+			return FX_OK;
+		r->phase = 1;
+		if (pb->mode != PB_ENFORCE || executor_rehearses(&pb->exec)) {
+			reconcile_next(pb, r);
+			return FX_OK;
+		}
+	}
+	rc = rehearsed_live(db, pb, now, r, &nread, &last);
+	*touched += (int64_t)nread;
+	if (rc == FX_OK && last)
+		reconcile_next(pb, r);
+	return rc;
+}
+
+/*
+ * Queries until one read rows (at most SM_RECONCILE_BATCH each, two for
+ * one playbook at most): the playbooks with nothing to do cost a seek
+ * each, not a job each.
+ */
+fx_err
+sm_reconcile_step(struct db *db, const struct policy *pol, int64_t now,
+    struct sm_reconcile *r)
+{
+	int64_t touched = 0;
+	fx_err rc = FX_OK;
+
+	while (rc == FX_OK && touched == 0) {
+		while (r->pb < pol->nplaybooks &&
+		       pol->playbooks[r->pb].mode != PB_NOTIFY &&
+		       pol->playbooks[r->pb].mode != PB_ENFORCE)
+			r->pb++;
+		if (r->pb >= pol->nplaybooks) {
+			r->done = 1;
+			break;
+		}
+		rc = reconcile_unit(db, pol, now, r, &touched);
+	}
 	return rc;
 }
 
 fx_err
 sm_reconcile(struct db *db, const struct policy *pol, int64_t now)
 {
-	int64_t n;
-	size_t i, moved;
-	fx_err rc;
+	struct sm_reconcile r;
+	fx_err rc = FX_OK;
 
-	for (i = 0; i < pol->nplaybooks; i++) {
-		const struct playbook *pb = &pol->playbooks[i];
-
-		if (pb->mode != PB_NOTIFY && pb->mode != PB_ENFORCE)
-			continue;
-		rc = db_open_rearm(db, pb->name, &n);
-		if (rc != FX_OK)
-			return rc;
-		if (n > 0)
-			log_info("%s: %s left shadow mode: %lld open findings "
-				 "will be asked",
-			    __func__, pb->name, (long long)n);
-		if (pb->mode != PB_ENFORCE || executor_rehearses(&pb->exec))
-			continue;
-		moved = 0;
-		rc = rehearsed_live(db, pb, now, &moved);
-		if (rc != FX_OK)
-			return rc;
-		if (moved > 0)
-			log_info("%s: %s no longer rehearses: %zu rehearsed "
-				 "findings are due",
-			    __func__, pb->name, moved);
-	}
-	return FX_OK;
+	memset(&r, 0, sizeof(r));
+	while (rc == FX_OK && !r.done)
+		rc = sm_reconcile_step(db, pol, now, &r);
+	return rc;
 }
 
 fx_err

@@ -62,8 +62,8 @@ struct config {
 	int64_t tick;	   /* timer tick, seconds (>= 1) */
 	int log_level;	   /* enum log_level */
 	int http_threads;  /* HTTP threads; 0: one per CPU core */
-	int64_t retention; /* seconds delivered messages and processed
-				 * events are kept */
+	int64_t retention; /* seconds delivered messages, processed
+				 * events and scan records are kept */
 
 	enum slack_mode slack_mode;
 	char *slack_api_base;	    /* "https://slack.com/api/" (ends in '/') */

@@ -170,8 +170,8 @@ purge(struct timer *t, int64_t now)
 			break;
 	}
 	if (total > 0)
-		log_info("%s: %lld delivered messages and processed events "
-			 "older than the retention deleted",
+		log_info("%s: %lld delivered messages, processed events and "
+			 "scan records older than the retention deleted",
 		    __func__, (long long)total);
 }
 
@@ -204,25 +204,55 @@ tick(struct timer *t)
 	free(tj.jobs);
 }
 
+struct reconcile_job {
+	const struct policy *pol;
+	int64_t now;
+	struct sm_reconcile r;
+};
+
 static fx_err
 job_reconcile(struct db *db, void *arg)
 {
-	struct tick_job *t = arg;
+	struct reconcile_job *j = arg;
 
-	return sm_reconcile(db, t->pol, t->now);
+	return sm_reconcile_step(db, j->pol, j->now, &j->r);
+}
+
+/*
+ * sm_reconcile at start-up, one bounded step per writer job: the writes
+ * submitted meanwhile are queued between two steps, not behind all of
+ * them.
+ */
+static void
+reconcile(struct timer *t)
+{
+	struct reconcile_job j;
+	int64_t t0 = fx_mono_ms();
+	size_t steps = 0;
+
+	memset(&j, 0, sizeof(j));
+	j.pol = t->app->cfg->policy;
+	j.now = fx_now();
+	while (!j.r.done && !fx_worker_stopping(&t->wk)) {
+		if (dbw_call(t->app->w, job_reconcile, &j) != FX_OK) {
+			log_warnx("%s: reconcile failed", __func__);
+			return;
+		}
+		steps++;
+	}
+	log_info("%s: %s in %zu steps, %lld ms", __func__,
+	    j.r.done ? "done" : "stopped (the next start goes on)", steps,
+	    (long long)(fx_mono_ms() - t0));
 }
 
 static void *
 timer_main(void *arg)
 {
 	struct timer *t = arg;
-	struct tick_job tj;
 
-	memset(&tj, 0, sizeof(tj));
-	tj.pol = t->app->cfg->policy;
-	tj.now = fx_now();
-	if (dbw_call(t->app->w, job_reconcile, &tj) != FX_OK)
-		log_warnx("%s: reconcile failed", __func__);
+	reconcile(t);
+	if (fx_worker_stopping(&t->wk))
+		return NULL;
 	do
 		tick(t);
 	while (!fx_worker_wait(&t->wk, t->app->cfg->tick * 1000));

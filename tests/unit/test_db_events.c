@@ -1,6 +1,7 @@
 /*
  * test_db_events.c - the events table (stored once, processed once, the
- * batch-rule count), and retention (db_purge).
+ * batch-rule count), retention (db_purge), scan records (db_scan_last,
+ * purged after the retention too).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,6 +177,81 @@ test_purge(struct db *db)
 	json_decref(args);
 }
 
+static void
+scan(struct db *db, const char *acct, const char *region, int64_t at)
+{
+	struct scan_rec s;
+
+	memset(&s, 0, sizeof(s));
+	s.account_id = acct;
+	s.region = region;
+	s.started_at = at;
+	s.finished_at = at + 1;
+	s.ok = 1;
+	s.found = at;
+	CHECK_INT(db_scan_add(db, &s), FX_OK);
+}
+
+/* "acct/region@started_at,..." of db_scan_last */
+static void
+scans_last(struct db *db, char *out, size_t len)
+{
+	json_t *a = NULL, *x;
+	size_t i, used = 0;
+	int n;
+
+	out[0] = '\0';
+	CHECK_INT(db_scan_last(db, &a), FX_OK);
+	json_array_foreach(a, i, x) {
+		n = snprintf(out + used, len - used, "%s%s/%s@%lld",
+		    i ? "," : "",
+		    json_string_value(json_object_get(x, "account_id")),
+		    json_string_value(json_object_get(x, "region")),
+		    (long long)json_integer_value(
+			json_object_get(x, "started_at")));
+		if (n < 0 || (size_t)n >= len - used)
+			break;
+		used += (size_t)n;
+	}
+	json_decref(a);
+}
+
+static void
+test_scans(struct db *db)
+{
+	char s[512];
+	int64_t n;
+
+	TEST("db_scan_last: the last scan of every pair, in order") {
+		scans_last(db, s, sizeof(s));
+		CHECK_STR(s, "");
+		CHECK_INT(db_begin(db), FX_OK);
+		scan(db, "2", "us-east-1", 100);
+		scan(db, "1", "eu-west-1", 100);
+		scan(db, "1", "us-east-1", 100);
+		scan(db, "2", "us-east-1", 200);
+		scan(db, "1", "eu-west-1", 300);
+		scan(db, "3", "ap-south-1", 50);
+		scan(db, "1", "eu-west-1", 400);
+		CHECK_INT(db_commit(db), FX_OK);
+		scans_last(db, s, sizeof(s));
+		CHECK_STR(s, "1/eu-west-1@400,1/us-east-1@100,2/us-east-1@200,"
+			     "3/ap-south-1@50");
+	}
+	TEST("scan records are purged after the retention, oldest first") {
+		CHECK_INT(db_begin(db), FX_OK);
+		CHECK_INT(db_purge(db, 150, 1, &n), FX_OK);
+		CHECK_INT(n, 1); /* the one of ap-south-1 (50) */
+		CHECK_INT(db_purge(db, 150, 100, &n), FX_OK);
+		CHECK_INT(n, 3); /* the three at 100 */
+		CHECK_INT(db_purge(db, 150, 100, &n), FX_OK);
+		CHECK_INT(n, 0);
+		CHECK_INT(db_commit(db), FX_OK);
+		scans_last(db, s, sizeof(s));
+		CHECK_STR(s, "1/eu-west-1@400,2/us-east-1@200");
+	}
+}
+
 int
 main(void)
 {
@@ -193,6 +269,7 @@ main(void)
 	}
 	test_events(db);
 	test_purge(db);
+	test_scans(db);
 	db_close(db);
 	th_remove_db(tmpdir, dbpath);
 	return TEST_REPORT();

@@ -2,7 +2,8 @@
  * test_db_read.c - the read models: finding_to_json (times ISO 8601),
  * db_counts, db_finding_show, db_due_list, db_failed_list,
  * db_exceptions_list (times unix seconds), db_findings_list (a typed page:
- * filters, paging, limits).
+ * filters, paging, limits; every filter shape agrees with the unfiltered
+ * listing).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,6 +262,101 @@ test_lists(struct db *db, const int64_t *ids)
 	}
 }
 
+/* the listing with flt, paged by `page`, as ids into ids (at most max) */
+static size_t
+list_ids(struct db *db, struct finding_filter flt, size_t page, int64_t *ids,
+    size_t max)
+{
+	struct finding_page p;
+	size_t i, n = 0;
+
+	flt.limit = page;
+	flt.after_id = 0;
+	do {
+		if (db_findings_list(db, &flt, &p) != FX_OK) {
+			CHECK(0);
+			return 0;
+		}
+		for (i = 0; i < p.n && n < max; i++)
+			ids[n++] = p.v[i].id;
+		flt.after_id = p.next_after;
+		finding_page_release(&p);
+	} while (flt.after_id != 0);
+	return n;
+}
+
+static int
+match(const char *want, const char *have)
+{
+	return want == NULL || strcmp(want, have) == 0;
+}
+
+/*
+ * Each of the eight filter shapes (db_sql.c: one statement each), paged
+ * by 7, gives the rows of the unfiltered listing its filters keep.
+ */
+static void
+test_list_shapes(struct db *db)
+{
+	static const char *const states[] = { NULL, "notified", "failed",
+		"rehearsed" };
+	static const char *const pbs[] = { NULL, "pb-a", "pb-b", "pb-none" };
+	static const char *const accts[] = { NULL, "111122223333",
+		"555566667777" };
+	struct finding_filter flt, all;
+	struct finding_page p;
+	int64_t got[64], want[64];
+	size_t s, b, a, i, ng, nw;
+	struct finding f;
+	int ok = 1;
+
+	TEST("db_findings_list: every filter shape, in id order") {
+		memset(&f, 0, sizeof(f));
+		th_setstr(&f.playbook, "pb-b");
+		th_setstr(&f.account_id, "555566667777");
+		th_setstr(&f.region, "eu-west-1");
+		th_setstr(&f.resource_id, "other-account");
+		th_setstr(&f.title, "Bucket is public");
+		f.state = FS_FAILED;
+		f.first_seen = f.last_seen = f.updated_at = 1;
+		CHECK_INT(db_finding_insert(db, &f), FX_OK);
+		finding_release(&f);
+		memset(&all, 0, sizeof(all));
+		all.limit = 1000;
+		CHECK_INT(db_findings_list(db, &all, &p), FX_OK);
+		CHECK(p.n > 9 && p.n < 64 && p.next_after == 0);
+		for (s = 0; s < 4; s++)
+			for (b = 0; b < 4; b++)
+				for (a = 0; a < 3; a++) {
+					memset(&flt, 0, sizeof(flt));
+					flt.state = states[s];
+					flt.playbook = pbs[b];
+					flt.account_id = accts[a];
+					ng = list_ids(db, flt, 7, got, 64);
+					for (i = nw = 0; i < p.n && nw < 64;
+					     i++)
+						if (match(flt.state,
+							fstate_name(
+							    p.v[i].state)) &&
+						    match(flt.playbook,
+							p.v[i].playbook) &&
+						    match(flt.account_id,
+							p.v[i].account_id))
+							want[nw++] = p.v[i].id;
+					if (ng != nw ||
+					    memcmp(got, want,
+						nw * sizeof(want[0])) != 0) {
+						printf("  shape %zu%zu%zu: %zu "
+						       "rows, want %zu\n",
+						    s, b, a, ng, nw);
+						ok = 0;
+					}
+				}
+		finding_page_release(&p);
+		CHECK(ok);
+	}
+}
+
 static void
 test_findings_list(struct db *db)
 {
@@ -355,6 +451,7 @@ main(void)
 	test_counts(db);
 	test_show(db, ids[0]);
 	test_lists(db, ids);
+	test_list_shapes(db);
 	test_findings_list(db);
 	db_close(db);
 	th_remove_db(tmpdir, dbpath);

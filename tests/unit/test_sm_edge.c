@@ -1,7 +1,8 @@
 /*
  * test_sm_edge.c - the state machine's less travelled paths: playbook
  * mode switches, owner changes, no reminder, backoff cap, expiry in
- * shadow mode, resolving with a pending exception, input limits.
+ * shadow mode, resolving with a pending exception, input limits, the
+ * start-up reconcile in bounded steps.
  */
 #include "sm_fixture.h"
 #include "banned.h"
@@ -47,6 +48,82 @@ test_mode_switch(void)
 		finding_release(&f);
 		CHECK_INT(count_kind(rows, "notify"), 1);
 		json_decref(rows);
+		pbk("pb-shadow")->mode = PB_SHADOW;
+	}
+}
+
+/* n open findings of pb a shadow run finished with; the first id */
+static int64_t
+shadow_done(const char *pb, int n)
+{
+	struct finding f;
+	int64_t first = 0;
+	char res[32];
+	int i;
+
+	CHECK_INT(db_begin(db), FX_OK);
+	for (i = 0; i < n; i++) {
+		memset(&f, 0, sizeof(f));
+		snprintf(res, sizeof(res), "sd-%d", i);
+		f.playbook = xs(pb);
+		f.account_id = xs(PROD);
+		f.region = xs("eu-west-1");
+		f.resource_id = xs(res);
+		f.title = xs("Bucket is public");
+		f.state = FS_OPEN;
+		f.reminder_sent = 1;
+		f.first_seen = f.last_seen = f.updated_at = T0;
+		CHECK_INT(db_finding_insert(db, &f), FX_OK);
+		if (i == 0)
+			first = f.id;
+		finding_release(&f);
+	}
+	CHECK_INT(db_commit(db), FX_OK);
+	return first;
+}
+
+static void
+test_reconcile_steps(void)
+{
+	const int n = 2 * SM_RECONCILE_BATCH + 1;
+	struct sm_reconcile r;
+	struct finding f;
+	int64_t first, before;
+	int steps = 0;
+
+	fresh_db();
+	first = shadow_done("pb-shadow", n);
+	TEST("a playbook still in shadow: nothing to do, one step") {
+		memset(&r, 0, sizeof(r));
+		STEP(sm_reconcile_step(db, pol, T0, &r));
+		CHECK(r.done);
+		f = getf(first);
+		CHECK_INT(f.reminder_sent, 1);
+		finding_release(&f);
+	}
+	TEST("shadow -> notify: re-armed at most a batch per step") {
+		pbk("pb-shadow")->mode = PB_NOTIFY;
+		memset(&r, 0, sizeof(r));
+		while (!r.done && steps < 10) {
+			before = r.rearmed;
+			STEP(sm_reconcile_step(db, pol, T0, &r));
+			CHECK(r.rearmed - before <= SM_RECONCILE_BATCH);
+			steps++;
+		}
+		CHECK(r.done);
+		CHECK(steps >= 3 && steps <= 4); /* n rows, 3 batches */
+		f = getf(first);
+		CHECK_INT(f.reminder_sent, 0);
+		finding_release(&f);
+		f = getf(first + n - 1);
+		CHECK_INT(f.reminder_sent, 0);
+		CHECK_INT(f.state, FS_OPEN);
+		finding_release(&f);
+		/* a second run finds nothing left */
+		memset(&r, 0, sizeof(r));
+		STEP(sm_reconcile_step(db, pol, T0, &r));
+		CHECK(r.done);
+		CHECK_INT(r.rearmed, 0);
 		pbk("pb-shadow")->mode = PB_SHADOW;
 	}
 }
@@ -227,6 +304,7 @@ main(void)
 {
 	fixture_start();
 	test_mode_switch();
+	test_reconcile_steps();
 	test_owner_change();
 	test_no_reminder_backoff();
 	test_exception_edges();
