@@ -463,6 +463,9 @@ static const char schema_v12[] =
  *   ranges (db_sql.c); a playbook and an account together one range of
  *   the unique key.
  * scans_started: the retention purge of scan rows reads the oldest first.
+ * undo_holds_finding: the foreign-key check of a finding's insert (once
+ *   the kept counts' triggers are on findings, its plan looks up the
+ *   holds naming the new id) reads no table whole.
  * scan_last: the last scan of each account x region, kept by db_scan_add
  *   (/fixit status reads one row per pair, not every scan). Nothing reads
  *   scans by pair any more, so scans_pair goes: the purge deletes the
@@ -477,6 +480,7 @@ static const char schema_v13[] =
     "CREATE INDEX findings_by_pb ON findings (playbook, state, id);"
     "CREATE INDEX findings_by_account ON findings (account_id, state, id);"
     "CREATE INDEX scans_started ON scans (started_at);"
+    "CREATE INDEX undo_holds_finding ON undo_holds (finding_id);"
     "CREATE TABLE scan_last ("
     "  account_id TEXT NOT NULL,"
     "  region TEXT NOT NULL,"

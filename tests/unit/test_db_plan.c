@@ -84,7 +84,8 @@ static const struct plan_exp want[SQL__COUNT] = {
 	/* pauses: one row per paused playbook at most */
 	[SQL_PAUSE_LIST] = { NONE, "pauses" },
 	/* issue 14: kept counters replace the walk (another branch) */
-	[SQL_COUNTS] = { NONE, "findings" },
+	/* the kept counts: one row per (playbook, state, account) */
+	[SQL_COUNTS] = { NONE, "finding_counts" },
 	[SQL_SHOW_HISTORY] = { "audit_finding", NONE },
 	[SQL_SHOW_EXCEPTIONS] = { "exceptions_finding", NONE },
 	[SQL_DUE_LIST] = { "findings_notified,findings_fixing", NONE },

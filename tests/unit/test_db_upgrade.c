@@ -276,9 +276,10 @@ dump_table(sqlite3 *h, const struct table *t, int skip_v5)
 		where = "WHERE id != 5";
 	else if (skip_v5 && strcmp(t->name, "audit") == 0)
 		where = "WHERE id <= 11";
+	/* ordered by the row's text: WITHOUT ROWID tables have no rowid */
 	snprintf(sql, sizeof(sql),
 	    "SELECT coalesce(group_concat(r, char(10)), '') FROM "
-	    "(SELECT %s AS r FROM \"%s\" %s ORDER BY rowid)",
+	    "(SELECT %s AS r FROM \"%s\" %s ORDER BY r)",
 	    t->cols, t->name, where);
 	return raw_text(h, sql);
 }
