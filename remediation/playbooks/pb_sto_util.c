@@ -132,9 +132,15 @@ pb_sto_util_trail(struct pb_ctx *x, const char *resource,
 	return pb_sto_util_trail_in(x, NULL, resource, names, since, newest);
 }
 
-fx_err
-pb_sto_util_trail_in(struct pb_ctx *x, const char *region, const char *resource,
-    const char *const *names, int64_t since, int64_t *newest)
+/*
+ * One paged LookupEvents (attribute key = value, since .. now, in region
+ * or the context's) with each(arg, event) for every event; pages (may be
+ * NULL) counts the calls. FX_ETOOBIG past max_pages pages.
+ */
+static fx_err
+trail_lookup(struct pb_ctx *x, const char *region, const char *key,
+    const char *value, int64_t since, int max_pages, int *pages,
+    fx_err (*each)(void *arg, const json_t *ev), void *arg)
 {
 	struct aws_req r;
 	struct aws_resp resp;
@@ -145,18 +151,17 @@ pb_sto_util_trail_in(struct pb_ctx *x, const char *region, const char *resource,
 	int page;
 	fx_err rc = FX_OK;
 
-	*newest = 0;
 	memset(&r, 0, sizeof(r));
 	r.svc = AWS_CLOUDTRAIL;
 	r.action = "LookupEvents";
 	r.region = region;
 	aws_resp_init(&resp);
-	for (page = 0; page < PB_STO_TRAIL_PAGES; page++) {
+	for (page = 0; page < max_pages; page++) {
 		json_decref(body);
 		body = json_pack("{s:[{s:s, s:s}], s:I, s:I, s:i}",
-		    "LookupAttributes", "AttributeKey", "ResourceName",
-		    "AttributeValue", resource, "StartTime", (json_int_t)since,
-		    "EndTime", (json_int_t)x->now, "MaxResults", 50);
+		    "LookupAttributes", "AttributeKey", key, "AttributeValue",
+		    value, "StartTime", (json_int_t)since, "EndTime",
+		    (json_int_t)x->now, "MaxResults", 50);
 		if (body == NULL ||
 		    (next != NULL && json_object_set_new(body, "NextToken",
 					 json_string(next)) != 0)) {
@@ -165,10 +170,14 @@ pb_sto_util_trail_in(struct pb_ctx *x, const char *region, const char *resource,
 		}
 		r.params = body;
 		aws_resp_release(&resp);
+		if (pages != NULL)
+			(*pages)++;
 		if ((rc = pb_call(x, PB_AUDITOR, &r, 0, &resp)) != FX_OK)
 			goto out;
-		json_array_foreach(json_object_get(resp.doc, "Events"), i, ev)
-			trail_event(ev, resource, names, newest);
+		json_array_foreach(json_object_get(resp.doc, "Events"), i, ev) {
+			if ((rc = each(arg, ev)) != FX_OK)
+				goto out;
+		}
 		free(next);
 		next = NULL;
 		tok = json_string_value(json_object_get(resp.doc, "NextToken"));
@@ -179,13 +188,42 @@ pb_sto_util_trail_in(struct pb_ctx *x, const char *region, const char *resource,
 			goto out;
 		}
 	}
-	pb_say(x, "CloudTrail events of %s: more than %d pages", resource,
-	    PB_STO_TRAIL_PAGES);
 	rc = FX_ETOOBIG;
 out:
 	free(next);
 	json_decref(body);
 	aws_resp_release(&resp);
+	return rc;
+}
+
+struct trail_one {
+	const char *resource;
+	const char *const *names;
+	int64_t *newest;
+};
+
+static fx_err
+trail_one_event(void *arg, const json_t *ev)
+{
+	struct trail_one *o = arg;
+
+	trail_event(ev, o->resource, o->names, o->newest);
+	return FX_OK;
+}
+
+fx_err
+pb_sto_util_trail_in(struct pb_ctx *x, const char *region, const char *resource,
+    const char *const *names, int64_t since, int64_t *newest)
+{
+	struct trail_one o = { resource, names, newest };
+	fx_err rc;
+
+	*newest = 0;
+	rc = trail_lookup(x, region, "ResourceName", resource, since,
+	    PB_STO_TRAIL_PAGES, NULL, trail_one_event, &o);
+	if (rc == FX_ETOOBIG)
+		pb_say(x, "CloudTrail events of %s: more than %d pages",
+		    resource, PB_STO_TRAIL_PAGES);
 	return rc;
 }
 
@@ -235,65 +273,32 @@ trail_note(struct pb_trail *t, const json_t *ev)
 	return FX_OK;
 }
 
+struct trail_named {
+	struct pb_trail *t;
+	const char *name;
+};
+
+static fx_err
+trail_named_event(void *arg, const json_t *ev)
+{
+	struct trail_named *n = arg;
+	const char *en = json_string_value(json_object_get(ev, "EventName"));
+
+	/* the lookup selects by name: check what it gives */
+	if (en == NULL || strcmp(en, n->name) != 0)
+		return FX_OK;
+	return trail_note(n->t, ev);
+}
+
 /* one paged LookupEvents EventName=name into t */
 static fx_err
 trail_read_name(struct pb_ctx *x, struct pb_trail *t, const char *name,
     int64_t since)
 {
-	struct aws_req r;
-	struct aws_resp resp;
-	json_t *body = NULL, *ev;
-	const char *tok, *en;
-	char *next = NULL;
-	size_t i;
-	int page;
-	fx_err rc = FX_OK;
+	struct trail_named n = { t, name };
 
-	memset(&r, 0, sizeof(r));
-	r.svc = AWS_CLOUDTRAIL;
-	r.action = "LookupEvents";
-	aws_resp_init(&resp);
-	for (page = 0; page < PB_STO_TRAIL_ALL_PAGES; page++) {
-		json_decref(body);
-		body = json_pack("{s:[{s:s, s:s}], s:I, s:I, s:i}",
-		    "LookupAttributes", "AttributeKey", "EventName",
-		    "AttributeValue", name, "StartTime", (json_int_t)since,
-		    "EndTime", (json_int_t)x->now, "MaxResults", 50);
-		if (body == NULL ||
-		    (next != NULL && json_object_set_new(body, "NextToken",
-					 json_string(next)) != 0)) {
-			rc = FX_ENOMEM;
-			goto out;
-		}
-		r.params = body;
-		aws_resp_release(&resp);
-		t->pages++;
-		if ((rc = pb_call(x, PB_AUDITOR, &r, 0, &resp)) != FX_OK)
-			goto out;
-		json_array_foreach(json_object_get(resp.doc, "Events"), i, ev) {
-			/* the lookup selects by name: check what it gives */
-			en =
-			    json_string_value(json_object_get(ev, "EventName"));
-			if (en != NULL && strcmp(en, name) == 0 &&
-			    (rc = trail_note(t, ev)) != FX_OK)
-				goto out;
-		}
-		free(next);
-		next = NULL;
-		tok = json_string_value(json_object_get(resp.doc, "NextToken"));
-		if (tok == NULL || *tok == '\0')
-			goto out;
-		if ((next = strdup(tok)) == NULL) {
-			rc = FX_ENOMEM;
-			goto out;
-		}
-	}
-	rc = FX_ETOOBIG;
-out:
-	free(next);
-	json_decref(body);
-	aws_resp_release(&resp);
-	return rc;
+	return trail_lookup(x, NULL, "EventName", name, since,
+	    PB_STO_TRAIL_ALL_PAGES, &t->pages, trail_named_event, &n);
 }
 
 static fx_err
