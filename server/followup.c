@@ -75,6 +75,10 @@ followup_add(struct followup *f, const char *url, int64_t at, const char *text,
 		gave_up(f, "out of memory");
 		goto out;
 	}
+	/* body holds its own reference: drop ours on this thread, before
+	 * the sender thread may free body */
+	json_decref(blocks);
+	blocks = NULL;
 	an->expires_ms = at * 1000 + FOLLOWUP_URL_LIFE * 1000;
 	an->next_ms = fx_mono_ms();
 	pthread_mutex_lock(&f->wk.mu);
