@@ -11,6 +11,8 @@ goes to the response_url. The fake Slack serves response_urls under
   - slow path: 200 at once saying the answer follows, then the full
     report (ephemeral, no bot token) at the response_url;
   - a 429 with Retry-After is waited out, a 500 retried;
+  - with both workers held and the queue full, a command is answered
+    "busy" at once;
   - a response_url that is not under slack.hooks_base is never
     contacted (a listener of our own sees no request), and counted.
 """
@@ -115,6 +117,63 @@ def test_retry_after_and_5xx():
             outcome="sent") == 2, 5, what="2 follow-ups counted sent")
 
 
+def test_busy_when_queue_full():
+    """Both workers held (a pause waits for the writer, which another
+    process's lock holds for its 5 s busy timeout), the queue filled:
+    the next command is answered "busy" at once, every other one within
+    the deadline, and each queued one's answer follows."""
+    with h.Env("followup-busy") as env:
+        locked, release = threading.Event(), threading.Event()
+        t = threading.Thread(target=h.hold_db_lock,
+                             args=(env.db_path, locked, release))
+        t.start()
+        answers = []
+        lock = threading.Lock()
+
+        def send(text, n):
+            t0 = time.time()
+            r = env.command(h.ADMIN, text,
+                            response_url=env.fake.response_url(n))
+            with lock:
+                answers.append((text, n, r.status, r.json().get("text", ""),
+                                time.time() - t0))
+        try:
+            check(locked.wait(5), "the database was not locked")
+            held = [threading.Thread(target=send, args=("pause all", i))
+                    for i in (1, 2)]
+            for th in held:
+                th.start()
+            time.sleep(0.5)         # both taken by the workers
+            more = [threading.Thread(target=send, args=("status", i))
+                    for i in range(3, 3 + 17)]
+            for th in more:
+                th.start()
+            for th in held + more:
+                th.join(20)
+        finally:
+            release.set()
+            t.join()
+        check(len(answers) == 19, "answers: %r", answers)
+        busy = [a for a in answers if "busy" in a[3]]
+        late = [a for a in answers if "answer follows" in a[3]]
+        check(1 <= len(busy) <= 3, "busy answers: %r", answers)
+        check(len(busy) + len(late) == 19, "answers: %r", answers)
+        check(all(a[2] == 200 for a in answers), "answers %r", answers)
+        # generous bounds: busy at once, the others at the 2 s deadline
+        check(all(a[4] < 1.5 for a in busy), "busy was slow: %r", busy)
+        check(all(a[4] < 6.0 for a in late), "late was slow: %r", late)
+        h.wait_until(lambda: h.metric(
+            env.metrics(), "fixit_slack_followups_total",
+            outcome="sent") == len(late), 30,
+            what="%d late answers sent" % len(late))
+        got = sorted(int(c.path.split("/")[-2])
+                     for c in env.fake.delivered("response_url"))
+        check(got == sorted(a[1] for a in late), "follow-ups to %r, late "
+              "ones %r", got, late)
+        check(h.metric(env.metrics(), "fixit_slack_command_answers_total",
+                       answer="busy") == len(busy), "busy count")
+
+
 class _Trap(http.server.BaseHTTPRequestHandler):
     hits = []
 
@@ -175,4 +234,5 @@ def test_foreign_url_never_contacted():
 
 if __name__ == "__main__":
     h.run_tests(test_fast_answers_inline, test_slow_answer_follows,
-                test_retry_after_and_5xx, test_foreign_url_never_contacted)
+                test_retry_after_and_5xx, test_busy_when_queue_full,
+                test_foreign_url_never_contacted)
