@@ -120,6 +120,8 @@ cmdq_submit(struct app *a, void *job, struct http_request *r)
 	struct cmdq_job *j = job;
 	fx_err rc = FX_OK;
 
+	if (q == NULL) /* not started: nothing runs commands */
+		return FX_ESTOPPED;
 	pthread_mutex_lock(&q->mu);
 	if (q->stopping)
 		rc = FX_ESTOPPED;
