@@ -15,6 +15,7 @@ struct scan;
 struct executors;
 struct events;
 struct home;
+struct cmdq;
 
 struct app {
 	const struct config *cfg;
@@ -25,6 +26,7 @@ struct app {
 	struct scan *scan;	/* NULL when no playbook uses aws */
 	struct events *events;	/* the events thread */
 	struct home *home;	/* App Home publisher (home.h) */
+	struct cmdq *cmdq;	/* /fixit commands' workers (cmdq.h) */
 };
 
 #endif

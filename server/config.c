@@ -508,6 +508,10 @@ static const struct ckey slack_keys[] = {
 	DUR(C, owner_cache_ttl, "owner_cache_ttl", "7d", 0, 365 * DAY),
 	INT(C, outbox_max_attempts, "outbox_max_attempts", "50", 1, 1000),
 	DUR(C, outbox_max_backoff, "outbox_max_backoff", "5m", 1, DAY),
+	/* under Slack's 3 s, with a second for the network */
+	DUR(C, slack_command_deadline, "command_deadline", "2s", 0, 2),
+	OF(K_URL, "hooks_base", C, slack_hooks_base,
+	    "https://hooks.slack.com/"),
 };
 static const struct section slack_sec = SECTION(slack_keys, 0, 0, slack_post);
 
@@ -857,6 +861,7 @@ config_free(struct config *c)
 	free(c->listen_host);
 	free(c->database);
 	free(c->slack_api_base);
+	free(c->slack_hooks_base);
 	free(c->slack_command);
 	fx_secret_free(c->signing_secret);
 	fx_secret_free(c->bot_token);

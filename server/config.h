@@ -74,6 +74,11 @@ struct config {
 	int64_t owner_cache_ttl;    /* seconds an email->user id is kept */
 	int outbox_max_attempts;    /* then the row is dead-lettered */
 	int64_t outbox_max_backoff; /* seconds */
+	/* seconds a /fixit command may take before its answer goes to the
+	 * response_url instead (cmdq.h); 0: always */
+	int64_t slack_command_deadline;
+	char *slack_hooks_base; /* the only response_url base posted to:
+				 * "https://hooks.slack.com/" */
 
 	char **ingest_tokens; /* bearer tokens for the /v1 API; may be empty */
 	size_t ningest_tokens;

@@ -4,7 +4,9 @@
  * Order is fixed: body size (http.c) -> signature over the raw bytes ->
  * content type -> form -> payload -> decision, handed to the writer.
  * Answers go back within Slack's 3 seconds; messages to Slack are outbox
- * rows that the sender thread delivers.
+ * rows that the sender thread delivers. A /fixit command runs on a
+ * worker (cmdq.h): its answer is the HTTP answer when it is ready by
+ * slack.command_deadline, else it follows through the response_url.
  *
  * Slack shows the user an error for any answer but a 200, so a validly
  * signed request is always answered 200, also when fixitd does not
@@ -18,6 +20,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "cmdq.h"
 #include "fxlimits.h"
 #include "fxlog.h"
 #include "fxtime.h"
@@ -507,30 +510,46 @@ is_ssl_check(const char *body, size_t len)
 	return yes;
 }
 
-/* the text of the ephemeral answer to sc into reply, its blocks (or
- * NULL) into *blocks */
+/* the command is not ours: answered at once, nothing runs */
 static fx_err
-command_reply(struct app *a, const struct slack_command *sc, struct buf *reply,
-    json_t **blocks)
+other_command(struct app *a, const struct slack_command *sc, struct buf *reply)
 {
-	fx_err rc;
+	h_slack_reject(a, REJ_COMMAND, "/slack/commands");
+	return slack_notice_command(a->cfg->slack_command, sc->command, reply);
+}
 
-	if (strcmp(sc->command, a->cfg->slack_command) != 0) {
-		h_slack_reject(a, REJ_COMMAND, "/slack/commands");
-		return slack_notice_command(a->cfg->slack_command, sc->command,
-		    reply);
-	}
-	rc = cmd_run(a->w, a->cfg->policy, a->scan, sc->user_id, sc->text,
-	    fx_now(), reply, blocks);
-	if (rc != FX_OK) {
-		log_warnx("%s: %s %s by %s: %s", __func__, sc->command,
-		    sc->text, sc->user_id, fx_strerror(rc));
-		buf_reset(reply);
-		rc = buf_adds(reply, "fixit could not run that command; "
-				     "see its log.");
-	}
-	sender_kick(a->sender);
-	return rc;
+static const char working[] = "Working on it: the answer follows in a moment.";
+static const char working_lost[] =
+    "This is taking a while, and fixit cannot send the answer later "
+    "here: please try again in a minute.";
+static const char busy[] =
+    "fixit is busy with other commands just now: please try again in a "
+    "minute.";
+
+static void
+ephemeral(struct http_reply *rp, const char *text, json_t *blocks)
+{
+	http_reply_json(rp, 200,
+	    json_pack("{s:s,s:s,s:O*}", "response_type", "ephemeral", "text",
+		text, "blocks", blocks));
+}
+
+/* the command ran (rc FX_OK), missed the deadline, or was not queued */
+static void
+command_finish(struct app *a, void *state, fx_err rc, struct http_reply *rp)
+{
+	struct cmdq_job *j = state;
+
+	if (rc == FX_OK)
+		ephemeral(rp, cmdq_job_text(j), cmdq_job_blocks(j));
+	else if (rc == FX_ETIMEOUT)
+		ephemeral(rp,
+		    cmdq_job_can_follow(a, j) ? working : working_lost, NULL);
+	else if (rc == FX_ETOOBIG) {
+		metrics_followup(a->metrics, FU_BUSY);
+		ephemeral(rp, busy, NULL);
+	} else
+		h_slack_unrecorded(rp, NULL);
 }
 
 void
@@ -538,7 +557,7 @@ h_slack_commands(struct app *a, struct http_request *r, struct http_reply *rp)
 {
 	struct slack_command sc;
 	struct buf err = BUF_INIT, reply = BUF_INIT;
-	json_t *blocks = NULL;
+	struct cmdq_job *job;
 	const char *body;
 	size_t len;
 	fx_err rc;
@@ -554,8 +573,17 @@ h_slack_commands(struct app *a, struct http_request *r, struct http_reply *rp)
 	buf_init(&err, 512);
 	buf_init(&reply, 8192);
 	rc = slack_command_parse(body, len, &sc, &err);
+	if (rc == FX_OK && strcmp(sc.command, a->cfg->slack_command) == 0) {
+		/* runs on a worker, answered by the deadline (cmdq.h) */
+		if ((job = cmdq_job_new(&sc)) == NULL)
+			h_slack_unrecorded(rp, NULL);
+		else
+			http_defer_work(r, cmdq_submit, job, command_finish,
+			    cmdq_job_release);
+		goto out;
+	}
 	if (rc == FX_OK)
-		rc = command_reply(a, &sc, &reply, &blocks);
+		rc = other_command(a, &sc, &reply);
 	else if (rc != FX_ENOMEM) {
 		h_slack_reject(a, REJ_PAYLOAD, "/slack/commands");
 		log_debug("%s: unreadable command: %s", __func__,
@@ -566,11 +594,8 @@ h_slack_commands(struct app *a, struct http_request *r, struct http_reply *rp)
 		h_slack_unrecorded(rp, NULL);
 		goto out;
 	}
-	http_reply_json(rp, 200,
-	    json_pack("{s:s,s:s,s:O*}", "response_type", "ephemeral", "text",
-		buf_str(&reply), "blocks", blocks));
+	ephemeral(rp, buf_str(&reply), NULL);
 out:
-	json_decref(blocks);
 	slack_command_release(&sc);
 	buf_release(&err);
 	buf_release(&reply);

@@ -99,6 +99,7 @@ struct http_request {
 	/* deferred reply (http_defer) */
 	struct dbw_req wreq;
 	http_finish_fn finish;
+	http_start_fn start; /* http_defer_work: instead of the writer */
 	void *state;
 	void (*state_free)(void *);
 	/*
@@ -348,6 +349,14 @@ http_defer(struct http_request *r, dbw_fn job, void *state,
 	r->state_free = state_free;
 }
 
+void
+http_defer_work(struct http_request *r, http_start_fn start, void *state,
+    http_finish_fn finish, void (*state_free)(void *))
+{
+	http_defer(r, NULL, state, finish, state_free);
+	r->start = start;
+}
+
 /* writer thread: the deferred job is committed (or failed) */
 static void
 deferred_done(struct dbw_req *wr)
@@ -358,6 +367,13 @@ deferred_done(struct dbw_req *wr)
 
 	atomic_store_explicit(&r->job_done, 1, memory_order_release);
 	MHD_resume_connection(r->conn);
+}
+
+void
+http_resume(struct http_request *r, fx_err rc)
+{
+	r->wreq.rc = rc;
+	deferred_done(&r->wreq);
 }
 
 static enum MHD_Result
@@ -402,7 +418,10 @@ start_deferred(struct http *h, struct http_request *r)
 
 	r->wreq.done = deferred_done;
 	MHD_suspend_connection(r->conn);
-	rc = dbw_submit(h->app->w, &r->wreq);
+	if (r->start != NULL)
+		rc = r->start(h->app, r->state, r);
+	else
+		rc = dbw_submit(h->app->w, &r->wreq);
 	if (rc != FX_OK) {
 		/* not queued: answer from this thread once resumed */
 		r->wreq.rc = rc;

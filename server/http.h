@@ -58,6 +58,21 @@ typedef void (*http_finish_fn)(struct app *a, void *state, fx_err rc,
 void http_defer(struct http_request *r, dbw_fn job, void *state,
     http_finish_fn finish, void (*state_free)(void *));
 
+/*
+ * The same, for work that is not a writer job (the /fixit commands,
+ * cmdq.h): start(a, state, r) runs on the HTTP thread once the
+ * connection is suspended; when it returns FX_OK, exactly one call of
+ * http_resume(r, rc), from any thread and possibly before start
+ * returned, ends the wait, and finish() then builds the reply with rc.
+ * Any other result is handed to finish() at once (http_resume is then
+ * not called). r must not be used after http_resume.
+ */
+typedef fx_err (
+    *http_start_fn)(struct app *a, void *state, struct http_request *r);
+void http_defer_work(struct http_request *r, http_start_fn start, void *state,
+    http_finish_fn finish, void (*state_free)(void *));
+void http_resume(struct http_request *r, fx_err rc);
+
 /* reply helpers: a handler ends with exactly one of these */
 void http_reply_empty(struct http_reply *rp, unsigned status);
 void http_reply_json(struct http_reply *rp, unsigned status, json_t *obj);

@@ -17,9 +17,13 @@
  *            playbook not off uses the aws executor;
  *   events   (events.c) processes stored CloudTrail, Security Hub and
  *            Custodian events, once each;
+ *   cmd      (cmdq.c) the /fixit commands' workers, their deadline
+ *            thread and the follow-up sender (followup.c) that posts
+ *            late answers to a command's response_url;
  *   http     libmicrohttpd's pool of threads (http.h), which only verify,
  *            parse and call the writer.
- * Shutdown runs in reverse: http, events, scan, timer, sender, writer.
+ * Shutdown runs in reverse: http, cmd, events, scan, timer, sender,
+ * writer.
  *
  * Ownership: main owns the loaded config (read-only once loaded) and the
  * executor context (executor.h), built from the config before the
@@ -35,6 +39,7 @@
 
 #include "aws_exec.h"
 #include "backup.h"
+#include "cmdq.h"
 #include "config.h"
 #include "events.h"
 #include "demo.h"
@@ -96,6 +101,7 @@ struct running {
 	struct home *home;
 	struct executors *ex;
 	struct aws_exec *aws; /* in ex */
+	struct cmdq *cq;
 	struct http *h;
 };
 
@@ -103,6 +109,7 @@ static void
 stop_all(struct running *r)
 {
 	http_stop(r->h);
+	cmdq_stop(r->cq);
 	events_stop(r->ev);
 	scan_stop(r->sc);
 	timer_stop(r->t);
@@ -211,6 +218,12 @@ start_all(struct running *r, struct config *cfg, int demo)
 		}
 		r->app.scan = r->sc;
 	}
+	if ((rc = cmdq_start(&r->app, &r->cq)) != FX_OK) {
+		log_error("main: cannot start the command workers: %s",
+		    fx_strerror(rc));
+		return -1;
+	}
+	r->app.cmdq = r->cq;
 	if ((rc = http_start(&r->app, &r->h)) != FX_OK)
 		return -1;
 	return 0;

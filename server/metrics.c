@@ -22,6 +22,7 @@ struct metrics {
 	atomic_llong reject_logged[REJ__COUNT];
 	atomic_ullong reject_quiet[REJ__COUNT];
 	atomic_ullong outbox_dropped;
+	atomic_ullong followup[FU__COUNT];
 	atomic_ullong http_refused[HREF__COUNT];
 	atomic_ullong http_conns, http_buffered; /* gauges */
 };
@@ -68,6 +69,15 @@ static const char *const refusal_names[HREF__COUNT] = {
 	"framing",
 	"query",
 	"credentials",
+};
+
+static const char *const followup_names[FU__COUNT] = {
+	"inline",
+	"delayed",
+	"busy",
+	"sent",
+	"failed",
+	"refused",
 };
 
 struct metrics *
@@ -119,6 +129,40 @@ metrics_outbox_dropped(struct metrics *m)
 {
 	if (m != NULL)
 		atomic_fetch_add(&m->outbox_dropped, 1);
+}
+
+void
+metrics_followup(struct metrics *m, enum metric_followup f)
+{
+	if (m != NULL && (unsigned)f < FU__COUNT)
+		atomic_fetch_add(&m->followup[f], 1);
+}
+
+/* how /fixit commands were answered, and the late answers' outcomes */
+static fx_err
+render_followup(struct metrics *m, struct buf *out)
+{
+	fx_err rc;
+	size_t i;
+
+	rc = buf_adds(out,
+	    "# HELP fixit_slack_command_answers_total /fixit commands by "
+	    "how they were answered.\n"
+	    "# TYPE fixit_slack_command_answers_total counter\n");
+	for (i = FU_INLINE; rc == FX_OK && i <= FU_BUSY; i++)
+		rc = buf_addf(out,
+		    "fixit_slack_command_answers_total{answer=\"%s\"} %llu\n",
+		    followup_names[i], atomic_load(&m->followup[i]));
+	if (rc == FX_OK)
+		rc = buf_adds(out,
+		    "# HELP fixit_slack_followups_total Late /fixit answers "
+		    "for a response_url, by outcome.\n"
+		    "# TYPE fixit_slack_followups_total counter\n");
+	for (i = FU_SENT; rc == FX_OK && i < FU__COUNT; i++)
+		rc = buf_addf(out,
+		    "fixit_slack_followups_total{outcome=\"%s\"} %llu\n",
+		    followup_names[i], atomic_load(&m->followup[i]));
+	return rc;
 }
 
 int
@@ -253,5 +297,7 @@ metrics_render(struct metrics *m, struct buf *out)
 		rc = render_rejected(m, out);
 	if (rc == FX_OK)
 		rc = render_http_refused(m, out);
+	if (rc == FX_OK)
+		rc = render_followup(m, out);
 	return rc;
 }

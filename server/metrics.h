@@ -64,6 +64,20 @@ enum metric_refusal {
 	HREF__COUNT
 };
 
+/*
+ * How a /fixit command was answered (cmdq.h), and what became of the
+ * answers that missed the HTTP deadline (followup.h).
+ */
+enum metric_followup {
+	FU_INLINE = 0, /* in the HTTP answer, within the deadline */
+	FU_DELAYED,    /* "the answer follows": sent to the response_url */
+	FU_BUSY,       /* the command queue was full: "try again" */
+	FU_SENT,       /* a late answer delivered to the response_url */
+	FU_FAILED,     /* a late answer given up (tries, 30 min, 4xx) */
+	FU_REFUSED,    /* a response_url not under slack.hooks_base */
+	FU__COUNT
+};
+
 struct metrics;
 
 struct metrics *metrics_new(void);
@@ -89,6 +103,8 @@ void metrics_http_refused(struct metrics *m, enum metric_refusal r);
 /* set the gauges: connections open, request body bytes buffered */
 void metrics_http_gauges(struct metrics *m, unsigned conns,
     unsigned long long buffered);
+/* accepts NULL */
+void metrics_followup(struct metrics *m, enum metric_followup f);
 fx_err metrics_render(struct metrics *m, struct buf *out) FX_WUR;
 
 #endif

@@ -24,6 +24,7 @@
 #include <jansson.h>
 
 #include "app.h"
+#include "cmdq.h"
 #include "config.h"
 #include "dbwriter.h"
 #include "events.h"
@@ -75,6 +76,7 @@ static struct {
 	struct events *ev;
 	struct home *home;
 	struct executors *ex;
+	struct cmdq *cq;
 	struct http *h;
 	int port;
 } srv;
@@ -88,6 +90,7 @@ stop(void)
 	size_t i;
 
 	http_stop(srv.h);
+	cmdq_stop(srv.cq);
 	events_stop(srv.ev);
 	sender_stop(srv.s);
 	home_stop(srv.home);
@@ -169,6 +172,9 @@ start(void)
 	if (events_start(&srv.app, NULL, &srv.ev) != FX_OK)
 		return -1;
 	srv.app.events = srv.ev;
+	if (cmdq_start(&srv.app, &srv.cq) != FX_OK)
+		return -1;
+	srv.app.cmdq = srv.cq;
 	if (http_start(&srv.app, &srv.h) != FX_OK)
 		return -1;
 	srv.port = http_port(srv.h);

@@ -20,6 +20,11 @@ Every call is recorded (method, headers, parsed body, raw body, time, HTTP
 status, answer). A call is *delivered* when it was answered {"ok":true};
 every other call is *failed* (bad token, injected fault, Slack-style error).
 
+POST /hooks/commands/... is a command's response_url: recorded as a call
+of method "response_url", answered 200 "ok" (400 for a body that is not
+JSON); faults for method "response_url" apply to it (a 429 carries
+Retry-After, any other kind is a 500).
+
 Fault injection: fail_next(n, kind, method=None, retry_after=1) makes the
 next n matching calls answer HTTP 429 with Retry-After, HTTP 500, or
 {"ok":false,"error":"ratelimited"}; rules are used in the order they were
@@ -163,6 +168,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         fake = self.server.fake
         raw = self._read_body()
         url = urllib.parse.urlsplit(self.path)
+        if url.path.startswith("/hooks/"):
+            self._hook(fake, raw, url)
+            return
         if not url.path.startswith("/api/"):
             self._send(404, {"ok": False, "error": "not_found"})
             return
@@ -177,6 +185,39 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         call.response = obj
         fake._record(call)
         self._send(status, obj, extra)
+
+
+    def _hook(self, fake, raw, url):
+        """A POST to a response_url (/hooks/commands/...): recorded as
+        method "response_url"; answered "ok" like Slack, or a fault."""
+        ct = self.headers.get("Content-Type")
+        body, kind = parse_body(raw, ct)
+        call = Call("response_url", dict(self.headers.items()), raw, body,
+                    ct, time.time())
+        call.body_kind = kind
+        call.path = url.path
+        with fake._lock:
+            kind_f, retry_after = fake._take_fault("response_url")
+        extra = ()
+        if kind_f == "429":
+            call.fault, status = "429", 429
+            extra = (("Retry-After", str(retry_after)),)
+        elif kind_f is not None:
+            call.fault, status = kind_f, 500
+        elif kind != "json":
+            call.error, status = "invalid_payload", 400
+        else:
+            call.ok, status = True, 200
+        call.status = status
+        data = b"ok" if call.ok else (call.error or call.fault).encode()
+        fake._record(call)
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in extra:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
 
 
 class FakeSlack:
@@ -234,6 +275,16 @@ class FakeSlack:
     def api_base(self):
         """What fixitd's slack.api_base must be (ends in '/')."""
         return "http://127.0.0.1:%d/api/" % self.port
+
+    @property
+    def hooks_base(self):
+        """What fixitd's slack.hooks_base must be: response_urls are
+        hooks_base + "commands/T.../N/SECRET"."""
+        return "http://127.0.0.1:%d/hooks/" % self.port
+
+    def response_url(self, n=1):
+        """A response_url under hooks_base, as Slack gives a command."""
+        return self.hooks_base + "commands/T0123ABCD/%d/s3cr3tXYZ" % n
 
     # ---- control API -------------------------------------------------
     def add_user(self, email, user_id):

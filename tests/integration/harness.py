@@ -388,7 +388,9 @@ def payload_form(payload):
         json.dumps(payload, separators=(",", ":")), safe="")).encode()
 
 
-def command_form(user, text, channel="C0ADMINS", command="/fixit"):
+def command_form(user, text, channel="C0ADMINS", command="/fixit",
+                 response_url="https://hooks.slack.com/commands/T0123ABCD/"
+                 "1/x"):
     """A slash command form body modelled on testdata/slack/
     slash_command.json."""
     fields = [
@@ -403,7 +405,7 @@ def command_form(user, text, channel="C0ADMINS", command="/fixit"):
         ("text", text),
         ("api_app_id", "A0FIXITAPP"),
         ("is_enterprise_install", "false"),
-        ("response_url", "https://hooks.slack.com/commands/T0123ABCD/1/x"),
+        ("response_url", response_url),
         ("trigger_id", new_trigger_id()),
     ]
     return urllib.parse.urlencode(fields).encode()
@@ -660,6 +662,8 @@ class Env:
             "slack": {
                 "mode": "live",
                 "api_base": self.fake.api_base,
+                # late /fixit answers go to the fake, never to Slack
+                "hooks_base": self.fake.hooks_base,
                 "owner_cache_ttl": "7d",
                 "outbox_max_attempts": 50,
                 "outbox_max_backoff": "2s",
@@ -975,9 +979,11 @@ class Env:
         check(md.get("e") == exc_id, "deny modal metadata %r", md)
         return self.submit_exception(user, 0, reason=reason, view=view)
 
-    def command(self, user, text, channel=ADMIN_CHANNEL):
-        return self.slack_post("/slack/commands", command_form(user, text,
-                                                                channel))
+    def command(self, user, text, channel=ADMIN_CHANNEL, response_url=None):
+        """/fixit TEXT; its response_url is the fake's unless given."""
+        url = response_url or self.fake.response_url()
+        return self.slack_post("/slack/commands", command_form(
+            user, text, channel, response_url=url))
 
     def scan(self, timeout=30.0):
         """/fixit scan, then wait until every account x region pair has

@@ -75,6 +75,8 @@ static const char full_yaml[] =
     "  owner_cache_ttl: 1d\n"
     "  outbox_max_attempts: 7\n"
     "  outbox_max_backoff: 90\n"
+    "  command_deadline: 1\n"
+    "  hooks_base: http://127.0.0.1:9999/hooks\n"
     "  pace: false\n"
     "ingest:\n"
     "  tokens_file: @DIR@/tokens\n"
@@ -164,6 +166,8 @@ test_full(void)
 		CHECK_INT(c->owner_cache_ttl, 86400);
 		CHECK_INT(c->outbox_max_attempts, 7);
 		CHECK_INT(c->outbox_max_backoff, 90);
+		CHECK_INT(c->slack_command_deadline, 1);
+		CHECK_STR(c->slack_hooks_base, "http://127.0.0.1:9999/hooks/");
 		CHECK_INT(c->slack_pace, 0);
 		CHECK_INT(c->ningest_tokens, 2);
 		CHECK_STR(c->ingest_tokens[0], "tok-one");
@@ -237,6 +241,8 @@ test_defaults(void)
 		CHECK_INT(c->owner_cache_ttl, 7 * 86400);
 		CHECK_INT(c->outbox_max_attempts, 50);
 		CHECK_INT(c->outbox_max_backoff, 300);
+		CHECK_INT(c->slack_command_deadline, 2);
+		CHECK_STR(c->slack_hooks_base, "https://hooks.slack.com/");
 		CHECK_INT(c->slack_pace, 1);
 		CHECK_INT(c->ningest_tokens, 0);
 		CHECK_INT(c->policy->naccounts, 0);
@@ -484,6 +490,10 @@ static const struct err_case err_cases[] = {
 	    ":4: slack.api_base: expected an http:// or https:// URL" },
 	{ MIN_HEAD "slack:\n  api_base: https://\n",
 	    ":4: slack.api_base: expected an http:// or https:// URL" },
+	{ MIN_HEAD "slack:\n  command_deadline: 3s\n",
+	    ":4: slack.command_deadline: expected a duration" },
+	{ MIN_HEAD "slack:\n  hooks_base: hooks.slack.com\n",
+	    ":4: slack.hooks_base: expected an http:// or https:// URL" },
 	/* secrets in the file */
 	{ MIN_HEAD "slack:\n  signing_secret: abc123\n",
 	    ":4: slack.signing_secret: secrets do not belong in the config "
