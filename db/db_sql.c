@@ -358,7 +358,7 @@ const char *const db_sql_text[SQL__COUNT] = {
 	/* the modal lane (server/sender_modal.c): its rows wait for nothing */
 	[SQL_OUTBOX_MODALS] =
 	    "SELECT id, finding_id, kind, args, attempts, "
-	    "created_at FROM outbox INDEXED BY outbox_pending WHERE "
+	    "created_at FROM outbox INDEXED BY outbox_modal WHERE "
 	    "state = 'pending' AND kind = 'modal' ORDER BY id LIMIT ?1",
 	/* a user's App Home and /fixit mine (server/home.c): findings_owner */
 	[SQL_OWNER_OPEN] = "SELECT " FCOLS " FROM findings f "
