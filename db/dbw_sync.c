@@ -28,8 +28,11 @@
 
 #include "dbw_sync.h"
 #include "fxlog.h"
+#include "fxtime.h"
 #include "fxworker.h"
 #include "banned.h"
+
+#define DBW_SYNC_RETRY_MS 50 /* a failed WAL sync is tried again after */
 
 struct dbw_sync {
 	struct fx_worker wk; /* wk.mu guards the queue */
@@ -91,7 +94,7 @@ sync_wal(struct dbw_sync *s)
 	if (rc == FX_OK && fdatasync(s->fd) != 0) {
 		if (!s->failing)
 			log_warnx("%s: fdatasync of the WAL: %s: the answers "
-				  "waiting for it are refused",
+				  "waiting for it wait until it succeeds",
 			    __func__, strerror(errno));
 		rc = FX_EDB;
 	}
@@ -116,10 +119,21 @@ syncer_main(void *arg)
 		pthread_mutex_unlock(&s->wk.mu);
 		if (list == NULL)
 			break; /* stopping and drained */
-		if (sync_wal(s) != FX_OK)
-			for (j = list; j != NULL; j = j->next)
-				if (j->rc == FX_OK)
-					j->rc = FX_EDB;
+		/*
+		 * The batches are committed (readers see them): a failed
+		 * sync is tried again until one succeeds, and the answers
+		 * wait, so that a refusal always means "not stored". Only
+		 * at stop are the jobs still unsynced refused.
+		 */
+		while (sync_wal(s) != FX_OK) {
+			if (fx_worker_stopping(&s->wk)) {
+				for (j = list; j != NULL; j = j->next)
+					if (j->rc == FX_OK)
+						j->rc = FX_EDB;
+				break;
+			}
+			fx_sleep_ms(DBW_SYNC_RETRY_MS);
+		}
 		s->complete(s->cls, list);
 	}
 	return NULL;

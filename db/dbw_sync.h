@@ -12,9 +12,11 @@
  * frame committed before them, are on disk, while the writer runs the
  * next batch during the sync instead of waiting for it.
  *
- * When the sync fails (EIO, ENOSPC), the jobs of that round that had
- * succeeded get FX_EDB: their change is committed in SQLite but not
- * known to be on disk, so nobody is told it was stored.
+ * When the sync fails (EIO, ENOSPC), it is tried again every 50 ms
+ * until it succeeds, and the round's answers wait: their changes are
+ * committed (readers see them), so refusing them would tell a client
+ * "not stored" about a change that is there, and it would try again.
+ * Only the jobs still unsynced at stop are refused (FX_EDB).
  *
  * Thread model: one syncer thread; dbw_sync_push from the writer thread
  * only.

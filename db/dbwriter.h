@@ -59,8 +59,8 @@ fx_err dbw_submit(struct dbw *w, struct dbw_req *r) FX_WUR;
 /*
  * Run fn(db, arg) in the next batch and wait until the batch committed.
  * Returns fn's result, or FX_EDB when the commit failed (the change is
- * then not stored) or the WAL's sync failed (the change may be stored
- * but is not known to be on disk), or FX_ESTOPPED.
+ * then not stored), or FX_ESTOPPED. A failed sync of the WAL is tried
+ * again until it succeeds: the call waits.
  */
 fx_err dbw_call(struct dbw *w, dbw_fn fn, void *arg) FX_WUR;
 
