@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/crypto.h>
 
@@ -101,4 +102,60 @@ fxcurl_slist_wipe(struct curl_slist *l)
 	for (p = l; p != NULL; p = p->next)
 		OPENSSL_cleanse(p->data, strlen(p->data));
 	curl_slist_free_all(l);
+}
+
+#define SETOPT(opt, val)                                                       \
+	do {                                                                   \
+		if (cc == CURLE_OK)                                            \
+			cc = curl_easy_setopt(c, opt, val);                    \
+	} while (0)
+
+CURLcode
+fxcurl_post_setup(CURL *c, const struct fxcurl_post *p)
+{
+	CURLcode cc = CURLE_OK;
+
+	curl_easy_reset(c);
+	SETOPT(CURLOPT_URL, p->url);
+	SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
+	SETOPT(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
+	SETOPT(CURLOPT_NOSIGNAL, 1L);
+	SETOPT(CURLOPT_CONNECTTIMEOUT_MS, p->connect_ms);
+	SETOPT(CURLOPT_TIMEOUT_MS, p->timeout_ms);
+	if (p->max_answer > 0)
+		SETOPT(CURLOPT_MAXFILESIZE_LARGE, p->max_answer);
+	SETOPT(CURLOPT_HTTPHEADER, p->hdr);
+	SETOPT(CURLOPT_USERAGENT, "fixitd");
+	SETOPT(CURLOPT_POST, 1L);
+	SETOPT(CURLOPT_POSTFIELDS, p->payload);
+	SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)p->len);
+	SETOPT(CURLOPT_WRITEFUNCTION, p->write_cb);
+	SETOPT(CURLOPT_WRITEDATA, p->arg);
+	SETOPT(CURLOPT_HEADERFUNCTION, p->header_cb);
+	SETOPT(CURLOPT_HEADERDATA, p->arg);
+	SETOPT(CURLOPT_ERRORBUFFER, p->errbuf);
+	return cc;
+}
+
+#undef SETOPT
+
+int64_t
+fxcurl_retry_after(const char *p, size_t len, int64_t cur)
+{
+	size_t i = 12;
+	int64_t v = 0;
+
+	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0)
+		return 0;
+	if (len < 12 || strncasecmp(p, "Retry-After:", 12) != 0)
+		return cur;
+	while (i < len && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	for (; i < len && p[i] >= '0' && p[i] <= '9'; i++) {
+		if (v > 100000000) /* absurd: ignore */
+			return cur;
+		v = v * 10 + (p[i] - '0');
+	}
+	return v;
 }

@@ -16,6 +16,8 @@
 #define CURL_DISABLE_TYPECHECK /* the calls are macros below */
 #include <curl/curl.h>
 
+#include <stdint.h>
+
 #include "fxerr.h"
 
 struct fxcurl {
@@ -39,6 +41,32 @@ const struct fxcurl *fxcurl_api(void);
 void fxcurl_slist_wipe(struct curl_slist *l); /* accepts NULL */
 /* curl_global_cleanup when it was loaded; at exit, threads stopped */
 void fxcurl_unload(void);
+
+/*
+ * A POST set up on c (reset first): payload[0..len) to url, http and
+ * https only, no redirects, no signals, the given timeouts and headers;
+ * the answer to write_cb and each header line to header_cb, both with
+ * arg; max_answer: the largest answer curl accepts (0: no limit).
+ * Returns the first option that failed (CURLE_OK when none did).
+ */
+struct fxcurl_post {
+	const char *url, *payload;
+	size_t len;
+	struct curl_slist *hdr;
+	long connect_ms, timeout_ms;
+	curl_off_t max_answer;
+	size_t (*write_cb)(char *p, size_t size, size_t n, void *arg);
+	size_t (*header_cb)(char *p, size_t size, size_t n, void *arg);
+	void *arg;
+	char *errbuf; /* CURL_ERROR_SIZE */
+};
+CURLcode fxcurl_post_setup(CURL *c, const struct fxcurl_post *p);
+/*
+ * One header line p[0..len) for a Retry-After in seconds: 0 at a status
+ * line (a new answer starts), the seconds of "Retry-After: N", else cur
+ * unchanged (an absurd value too).
+ */
+int64_t fxcurl_retry_after(const char *p, size_t len, int64_t cur);
 
 #undef curl_easy_setopt /* curl.h's own argument-count checks */
 #undef curl_easy_getinfo

@@ -19,8 +19,8 @@
  * every batch committed while the previous one was in flight, and a
  * job waits for at most the sync in flight plus its own. (With
  * synchronous=FULL the commit itself waited for the sync, and the writer
- * with it: under a closed loop of 64 clients that capped the rate near
- * 64 / sync time.) The other connections keep FULL.
+ * with it.) A failed sync is tried again until it succeeds (dbw_sync.h).
+ * The other connections keep FULL.
  *
  * Checkpoints. The checkpointer thread copies committed WAL frames into
  * the database on its own connection (PASSIVE: it never blocks the

@@ -12,6 +12,7 @@
 #include "fxlog.h"
 #include "fxtime.h"
 #include "fxworker.h"
+#include "slack_notice.h"
 #include "metrics.h"
 #include "sender.h"
 #include "slack_hook.h"
@@ -164,8 +165,8 @@ run_command(struct cmdq *q, struct cmdq_job *j)
 		log_warnx("%s: %s %s by %s: %s", __func__, j->sc.command,
 		    j->sc.text, j->sc.user_id, fx_strerror(rc));
 		buf_reset(&j->reply);
-		if (buf_adds(&j->reply, "fixit could not run that command; "
-					"see its log.") != FX_OK)
+		if (buf_adds(&j->reply, slack_notice_text(SN_COMMAND_FAILED)) !=
+		    FX_OK)
 			buf_reset(&j->reply);
 	}
 	sender_kick(a->sender);

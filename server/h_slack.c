@@ -518,14 +518,6 @@ other_command(struct app *a, const struct slack_command *sc, struct buf *reply)
 	return slack_notice_command(a->cfg->slack_command, sc->command, reply);
 }
 
-static const char working[] = "Working on it: the answer follows in a moment.";
-static const char working_lost[] =
-    "This is taking a while, and fixit cannot send the answer later "
-    "here: please try again in a minute.";
-static const char busy[] =
-    "fixit is busy with other commands just now: please try again in a "
-    "minute.";
-
 static void
 ephemeral(struct http_reply *rp, const char *text, json_t *blocks)
 {
@@ -544,10 +536,13 @@ command_finish(struct app *a, void *state, fx_err rc, struct http_reply *rp)
 		ephemeral(rp, cmdq_job_text(j), cmdq_job_blocks(j));
 	else if (rc == FX_ETIMEOUT)
 		ephemeral(rp,
-		    cmdq_job_can_follow(a, j) ? working : working_lost, NULL);
+		    slack_notice_text(cmdq_job_can_follow(a, j)
+					  ? SN_COMMAND_WORKING
+					  : SN_COMMAND_NO_FOLLOW),
+		    NULL);
 	else if (rc == FX_ETOOBIG) {
 		metrics_followup(a->metrics, FU_BUSY);
-		ephemeral(rp, busy, NULL);
+		ephemeral(rp, slack_notice_text(SN_COMMAND_BUSY), NULL);
 	} else
 		h_slack_unrecorded(rp, NULL);
 }

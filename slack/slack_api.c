@@ -172,60 +172,31 @@ static size_t
 api_header_cb(char *p, size_t size, size_t n, void *arg)
 {
 	struct slack_api *a = arg;
-	size_t len = size * n, i = 12;
-	int64_t v = 0;
 
-	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0)
-		a->retry_after = 0;
-	if (len < 12 || strncasecmp(p, "Retry-After:", 12) != 0)
-		return len;
-	while (i < len && (p[i] == ' ' || p[i] == '\t'))
-		i++;
-	for (; i < len && p[i] >= '0' && p[i] <= '9'; i++) {
-		if (v > 100000000) /* absurd: ignore */
-			return len;
-		v = v * 10 + (p[i] - '0');
-	}
-	a->retry_after = v;
-	return len;
+	a->retry_after = fxcurl_retry_after(p, size * n, a->retry_after);
+	return size * n;
 }
-
-#define SETOPT(opt, val)                                                       \
-	do {                                                                   \
-		if (cc == CURLE_OK)                                            \
-			cc = curl_easy_setopt(c, opt, val);                    \
-	} while (0)
 
 static CURLcode
 api_setup(struct slack_api *a, const char *url, const char *payload, size_t len,
     int form)
 {
-	CURL *c = a->curl;
-	CURLcode cc = CURLE_OK;
+	struct fxcurl_post p = {
+		.url = url,
+		.payload = payload,
+		.len = len,
+		.hdr = form ? a->hdr_form : a->hdr_json,
+		.connect_ms = API_CONNECT_TIMEOUT_MS,
+		.timeout_ms = API_TIMEOUT_MS,
+		.max_answer = (curl_off_t)FX_MAX_SLACK_RESPONSE,
+		.write_cb = api_write_cb,
+		.header_cb = api_header_cb,
+		.arg = a,
+		.errbuf = a->errbuf,
+	};
 
-	curl_easy_reset(c);
-	SETOPT(CURLOPT_URL, url);
-	SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
-	SETOPT(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
-	SETOPT(CURLOPT_NOSIGNAL, 1L);
-	SETOPT(CURLOPT_CONNECTTIMEOUT_MS, API_CONNECT_TIMEOUT_MS);
-	SETOPT(CURLOPT_TIMEOUT_MS, API_TIMEOUT_MS);
-	SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)FX_MAX_SLACK_RESPONSE);
-	SETOPT(CURLOPT_HTTPHEADER, form ? a->hdr_form : a->hdr_json);
-	SETOPT(CURLOPT_USERAGENT, "fixitd");
-	SETOPT(CURLOPT_POST, 1L);
-	SETOPT(CURLOPT_POSTFIELDS, payload);
-	SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	SETOPT(CURLOPT_WRITEFUNCTION, api_write_cb);
-	SETOPT(CURLOPT_WRITEDATA, a);
-	SETOPT(CURLOPT_HEADERFUNCTION, api_header_cb);
-	SETOPT(CURLOPT_HEADERDATA, a);
-	SETOPT(CURLOPT_ERRORBUFFER, a->errbuf);
-	return cc;
+	return fxcurl_post_setup(a->curl, &p);
 }
-
-#undef SETOPT
 
 /* "email=" + the percent-encoded address of body.email */
 static fx_err

@@ -129,59 +129,31 @@ static size_t
 hook_header_cb(char *p, size_t size, size_t n, void *arg)
 {
 	struct slack_hook *h = arg;
-	size_t len = size * n, i = 12;
-	int64_t v = 0;
 
-	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0)
-		h->retry_after = 0;
-	if (len < 12 || strncasecmp(p, "Retry-After:", 12) != 0)
-		return len;
-	while (i < len && (p[i] == ' ' || p[i] == '\t'))
-		i++;
-	for (; i < len && p[i] >= '0' && p[i] <= '9'; i++) {
-		if (v > 100000000) /* absurd: ignore */
-			return len;
-		v = v * 10 + (p[i] - '0');
-	}
-	h->retry_after = v;
-	return len;
+	h->retry_after = fxcurl_retry_after(p, size * n, h->retry_after);
+	return size * n;
 }
-
-#define SETOPT(opt, val)                                                       \
-	do {                                                                   \
-		if (cc == CURLE_OK)                                            \
-			cc = curl_easy_setopt(c, opt, val);                    \
-	} while (0)
 
 static CURLcode
 hook_setup(struct slack_hook *h, const char *url, const char *payload,
     size_t len)
 {
-	CURL *c = h->curl;
-	CURLcode cc = CURLE_OK;
+	struct fxcurl_post p = {
+		.url = url,
+		.payload = payload,
+		.len = len,
+		.hdr = h->hdr,
+		.connect_ms = HOOK_CONNECT_TIMEOUT_MS,
+		.timeout_ms = HOOK_TIMEOUT_MS,
+		.max_answer = 0,
+		.write_cb = hook_write_cb,
+		.header_cb = hook_header_cb,
+		.arg = h,
+		.errbuf = h->errbuf,
+	};
 
-	curl_easy_reset(c);
-	SETOPT(CURLOPT_URL, url);
-	SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
-	SETOPT(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
-	SETOPT(CURLOPT_NOSIGNAL, 1L);
-	SETOPT(CURLOPT_CONNECTTIMEOUT_MS, HOOK_CONNECT_TIMEOUT_MS);
-	SETOPT(CURLOPT_TIMEOUT_MS, HOOK_TIMEOUT_MS);
-	SETOPT(CURLOPT_HTTPHEADER, h->hdr);
-	SETOPT(CURLOPT_USERAGENT, "fixitd");
-	SETOPT(CURLOPT_POST, 1L);
-	SETOPT(CURLOPT_POSTFIELDS, payload);
-	SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	SETOPT(CURLOPT_WRITEFUNCTION, hook_write_cb);
-	SETOPT(CURLOPT_WRITEDATA, h);
-	SETOPT(CURLOPT_HEADERFUNCTION, hook_header_cb);
-	SETOPT(CURLOPT_HEADERDATA, h);
-	SETOPT(CURLOPT_ERRORBUFFER, h->errbuf);
-	return cc;
+	return fxcurl_post_setup(h->curl, &p);
 }
-
-#undef SETOPT
 
 /* a sentence into err; a cut one is still a sentence */
 static void

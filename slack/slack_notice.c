@@ -16,6 +16,15 @@ static const char *const notices[SN__COUNT] = {
 	[SN_MODAL_LATE] = "Slack did not let fixit open the form in "
 			  "time, so nothing was recorded. Please click the "
 			  "button again.",
+	[SN_COMMAND_FAILED] = "fixit could not run that command; see its "
+			      "log.",
+	[SN_COMMAND_WORKING] = "Working on it: the answer follows in a "
+			       "moment.",
+	[SN_COMMAND_NO_FOLLOW] = "This is taking a while, and fixit cannot "
+				 "send the answer later here: please try "
+				 "again in a minute.",
+	[SN_COMMAND_BUSY] = "fixit is busy with other commands just now: "
+			    "please try again in a minute.",
 };
 
 const char *

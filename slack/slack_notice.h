@@ -23,6 +23,11 @@ enum slack_notice {
 	SN_MODAL_LATE,	       /* a form (exception, Not mine, False
 				* positive) could not be opened in
 				* time (the trigger id lasts 3 s) */
+	/* /fixit (server/cmdq.c): */
+	SN_COMMAND_FAILED,    /* the command could not run */
+	SN_COMMAND_WORKING,   /* past the deadline: the answer follows */
+	SN_COMMAND_NO_FOLLOW, /* past it, and no response_url to use */
+	SN_COMMAND_BUSY,      /* every worker busy, the queue full */
 	SN__COUNT
 };
 

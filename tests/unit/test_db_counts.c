@@ -381,12 +381,9 @@ main(void)
 	struct db *db = NULL;
 
 	log_init(LOG_LVL_ERROR, 2);
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_db_counts.XXXXXX");
-	if (mkdtemp(tmpdir) == NULL) {
-		perror("mkdtemp");
+	if (th_temp_db(tmpdir, sizeof(tmpdir), dbpath, sizeof(dbpath),
+		"test_db_counts", "c.db") != 0)
 		return 2;
-	}
-	snprintf(dbpath, sizeof(dbpath), "%s/c.db", tmpdir);
 	snprintf(dbpath2, sizeof(dbpath2), "%s/m.db", tmpdir);
 	if (db_open(dbpath, &db) != FX_OK) {
 		th_remove_db(tmpdir, dbpath);

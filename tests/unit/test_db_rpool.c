@@ -213,12 +213,9 @@ main(void)
 	struct dbw *w = NULL;
 
 	log_init(LOG_LVL_ERROR, 2);
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_db_rpool.XXXXXX");
-	if (mkdtemp(tmpdir) == NULL) {
-		perror("mkdtemp");
+	if (th_temp_db(tmpdir, sizeof(tmpdir), dbpath, sizeof(dbpath),
+		"test_db_rpool", "p.db") != 0)
 		return 2;
-	}
-	snprintf(dbpath, sizeof(dbpath), "%s/p.db", tmpdir);
 	if (dbw_start(dbpath, &w) != FX_OK) {
 		th_remove_db(tmpdir, dbpath);
 		return 1;

@@ -95,6 +95,23 @@ th_read_data(const char *rel, size_t *len)
 	return s;
 }
 
+/*
+ * A fresh directory /tmp/<name>.XXXXXX into dir and a database path in
+ * it, dir/<file>, into path; -1 (said on stderr) when it cannot be made.
+ */
+static inline int
+th_temp_db(char *dir, size_t dsize, char *path, size_t psize, const char *name,
+    const char *file)
+{
+	snprintf(dir, dsize, "/tmp/%s.XXXXXX", name);
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return -1;
+	}
+	snprintf(path, psize, "%s/%s", dir, file);
+	return 0;
+}
+
 /* remove an SQLite database with its -wal and -shm files, then its
  * directory (when empty) */
 static inline void
