@@ -27,6 +27,7 @@
 #   -g auto|include|exclude   the IAM rule (default auto: us-east-1 only)
 #   -c KEYS    Security Hub rule keys to send (EC2.8,EC2.12; default all)
 #   -S         no Security Hub rule
+#   -h         this help
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 template="$here/../cloudformation/fixit-events.yaml"
@@ -38,8 +39,9 @@ usage() {
 	    "[-e ENDPOINT] [-n STACK] [-g auto|include|exclude] [-c KEYS] [-S]" >&2
 	exit 2
 }
-while getopts u:k:s:r:e:n:g:c:S opt; do
+while getopts u:k:s:r:e:n:g:c:Sh opt; do
 	case $opt in
+	h) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	u) url=$OPTARG ;;
 	k) keyfile=$OPTARG ;;
 	s) secret=$OPTARG ;;
