@@ -41,6 +41,24 @@ demo_job_run(struct db *db, void *arg)
 	return sm_ingest(db, j->pol, j->items, j->n, fx_now(), &j->res);
 }
 
+/* what a resource of this playbook is called in AWS: "vol-", "i-" ... */
+static const char *
+demo_prefix(const char *playbook)
+{
+	static const struct {
+		const char *pb, *prefix;
+	} m[] = { { "ebs", "vol-0demo" }, { "eip", "eipalloc-0demo" },
+		{ "rds", "demo-db-" }, { "route53", "Z0DEMO" },
+		{ "dangling", "Z0DEMO" }, { "snapshot", "snap-0demo" },
+		{ "redshift", "demo-cluster-" }, { "lb", "demo-lb-" } };
+	size_t i;
+
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		if (strncmp(playbook, m[i].pb, strlen(m[i].pb)) == 0)
+			return m[i].prefix;
+	return "i-0demo";
+}
+
 /* one sample per configured account, cycling through the playbooks */
 fx_err
 demo_seed(struct dbw *w, const struct config *cfg)
@@ -69,7 +87,8 @@ demo_seed(struct dbw *w, const struct config *cfg)
 		const struct playbook *pb =
 		    &pol->playbooks[i % pol->nplaybooks];
 
-		snprintf(ids[i], sizeof(ids[i]), "i-0demo%010zu", i + 1);
+		snprintf(ids[i], sizeof(ids[i]), "%s%010zu",
+		    demo_prefix(pb->name), i + 1);
 		snprintf(titles[i], sizeof(titles[i]), "Demo: %s on %s",
 		    pb->name, ids[i]);
 		j.items[i].playbook = pb->name;
