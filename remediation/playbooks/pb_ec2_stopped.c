@@ -214,11 +214,10 @@ stp_still(struct pb_ctx *x, const struct stp_opts *o, const json_t *inst,
     enum pb_verdict *v)
 {
 	const char *iid = pb_sto_util_str(inst, "instanceId");
-	const char *st = pb_sto_util_str(inst, "instanceState/name"), *from;
+	const char *st = aws_j_str(inst, "instanceState/name"), *from;
 	int64_t since = 0;
 	fx_err rc;
 
-	st = aws_j_str(inst, "instanceState/name");
 	if (st != NULL && strcmp(st, "stopped") != 0 &&
 	    strcmp(st, "stopping") != 0) {
 		pb_say(x, "instance %s is %s again", iid, st);
