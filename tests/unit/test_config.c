@@ -339,7 +339,8 @@ struct err_case {
 /* the registry's names, as the executor errors list them */
 #define BUILTINS                                                               \
 	"ec2-imdsv1, ebs-unused, eip-unassociated, rds-idle, "                 \
-	"route53-ns-only, dangling-dns, ec2-quarantine, ec2-quarantine-expired"
+	"route53-ns-only, dangling-dns, ec2-quarantine, "                      \
+	"ec2-quarantine-expired, ec2-stopped, ec2-underused"
 
 static const struct err_case err_cases[] = {
 	/* YAML itself */
