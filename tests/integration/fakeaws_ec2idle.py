@@ -33,11 +33,12 @@ JSON_TARGETS["compute-optimizer"] = (OPTIMIZER_TARGET, "1.0")
 _add_instance = Region.add_instance
 
 
-def _add_instance_idle(self, reason=None, key_name=None, lifecycle=None,
+def _add_instance_idle(self, *args, reason=None, key_name=None,
+                       lifecycle=None,
                        root_device_name="/dev/xvda", root_device_type="ebs",
                        architecture="x86_64", disable_api_termination=False,
                        **kw):
-    iid = _add_instance(self, **kw)
+    iid = _add_instance(self, *args, **kw)
     self.instances[iid].update({
         "reason": reason or "", "key_name": key_name,
         "lifecycle": lifecycle, "root_device_name": root_device_name,
@@ -51,8 +52,8 @@ Region.add_instance = _add_instance_idle
 _add_volume = Region.add_volume
 
 
-def _add_volume_idle(self, delete_on_termination=False, **kw):
-    vid = _add_volume(self, **kw)
+def _add_volume_idle(self, *args, delete_on_termination=False, **kw):
+    vid = _add_volume(self, *args, **kw)
     for a in self.volumes[vid]["attachments"]:
         a["delete_on_termination"] = bool(delete_on_termination)
     return vid
@@ -78,11 +79,12 @@ def _mappings(ctx, i):
 
 
 def _x_instance_idle(ctx, i):
+    maps = _mappings(ctx, i)
     return _x_instance(ctx, i) + [
         el("reason", i.get("reason", "")),
         el("rootDeviceType", i.get("root_device_type", "ebs")),
         el("rootDeviceName", i.get("root_device_name", "/dev/xvda")),
-        items("blockDeviceMapping", _mappings(ctx, i)),
+        items("blockDeviceMapping", maps) if maps else None,
         el("architecture", i.get("architecture", "x86_64")),
         opt("keyName", i.get("key_name")),
         opt("instanceLifecycle", i.get("lifecycle")),
