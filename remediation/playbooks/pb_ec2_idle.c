@@ -210,6 +210,18 @@ pb_ec2_idle_prior(struct pb_ctx *x, const json_t *inst, json_t **prior)
 	    pb_sto_util_true(aws_j_get(inst, "enaSupport")), "ebs_optimized",
 	    pb_sto_util_true(aws_j_get(inst, "ebsOptimized")), "tags", user,
 	    "volumes", vols);
+	if (p != NULL &&
+	    json_object_set_new(p, "metadata_options",
+		json_pack("{s:s?, s:s?, s:s?}", "http_tokens",
+		    aws_j_str(inst, "metadataOptions/httpTokens"),
+		    "http_endpoint",
+		    aws_j_str(inst, "metadataOptions/httpEndpoint"),
+		    "hop_limit",
+		    aws_j_str(inst,
+			"metadataOptions/httpPutResponseHopLimit"))) != 0) {
+		json_decref(p);
+		p = NULL;
+	}
 	if (p == NULL)
 		goto fail;
 	if ((rc = idle_volumes(x, inst, vols)) != FX_OK)
@@ -510,6 +522,28 @@ out:
 	return rc;
 }
 
+/* the instance metadata options recorded (IMDSv2 stays required) */
+static fx_err
+idle_run_metadata(const json_t *prior, json_t *p)
+{
+	static const char *const keys[][2] = {
+		{ "http_tokens", "MetadataOptions.HttpTokens" },
+		{ "http_endpoint", "MetadataOptions.HttpEndpoint" },
+		{ "hop_limit", "MetadataOptions.HttpPutResponseHopLimit" },
+	};
+	const json_t *m = json_object_get(prior, "metadata_options");
+	const char *v;
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		v = json_string_value(json_object_get(m, keys[i][0]));
+		if (v != NULL && *v != '\0' &&
+		    json_object_set_new(p, keys[i][1], json_string(v)) != 0)
+			return FX_ENOMEM;
+	}
+	return FX_OK;
+}
+
 static fx_err
 idle_run_params(struct pb_ctx *x, const json_t *prior, const char *ami,
     json_t *p)
@@ -518,6 +552,7 @@ idle_run_params(struct pb_ctx *x, const json_t *prior, const char *ami,
 	const json_t *g;
 	char k[48];
 	size_t i;
+	fx_err rc;
 
 	s = json_string_value(
 	    json_object_get(prior, "iam_instance_profile_arn"));
@@ -535,6 +570,8 @@ idle_run_params(struct pb_ctx *x, const json_t *prior, const char *ami,
 	if (pb_sto_util_true(json_object_get(prior, "ebs_optimized")) &&
 	    json_object_set_new(p, "EbsOptimized", json_string("true")) != 0)
 		return FX_ENOMEM;
+	if ((rc = idle_run_metadata(prior, p)) != FX_OK)
+		return rc;
 	json_array_foreach(json_object_get(prior, "security_groups"), i, g) {
 		snprintf(k, sizeof(k), "SecurityGroupId.%zu", i + 1);
 		if (json_is_string(g) &&

@@ -9,7 +9,8 @@
  *   instance_id, launch_time, instance_type, image_id, architecture,
  *   subnet_id, availability_zone, security_groups [ids],
  *   iam_instance_profile_arn, key_name, root_device_name, ena_support,
- *   ebs_optimized, tags (the user's), volumes [{device, volume_id, size,
+ *   ebs_optimized, metadata_options {http_tokens, http_endpoint,
+ *   hop_limit}, tags (the user's), volumes [{device, volume_id, size,
  *   volume_type, iops, throughput, encrypted, kms_key_id,
  *   delete_on_termination, snapshot_id}], and after the fix "usage"
  *   (the savings contract: what the termination removes and adds).

@@ -199,7 +199,8 @@ def describe_images(ctx):
 @action("ec2", "RunInstances",
         ("ImageId", "InstanceType", "MinCount", "MaxCount", "SubnetId",
          "SecurityGroupId", "IamInstanceProfile", "KeyName", "ClientToken",
-         "EbsOptimized", "TagSpecification", "BlockDeviceMapping"),
+         "EbsOptimized", "TagSpecification", "BlockDeviceMapping",
+         "MetadataOptions"),
         ("ImageId", "MinCount", "MaxCount"))
 def run_instances(ctx):
     reg = ctx.reg
@@ -226,6 +227,14 @@ def run_instances(ctx):
             architecture=img["architecture"],
             instance_profile={"arn": prof} if prof else None,
             launch_time=ctx.fake.now())
+        md = ctx.get("MetadataOptions") or {}
+        meta = reg.instances[iid]["metadata"]
+        if md.get("HttpTokens"):
+            meta["http_tokens"] = md["HttpTokens"]
+        if md.get("HttpEndpoint"):
+            meta["http_endpoint"] = md["HttpEndpoint"]
+        if md.get("HttpPutResponseHopLimit"):
+            meta["hop_limit"] = int(md["HttpPutResponseHopLimit"])
         for m in img["mappings"]:
             reg.add_volume(size=m["size"], volume_type=m["volume_type"],
                            iops=m["iops"], snapshot_id=m["snapshot_id"],
