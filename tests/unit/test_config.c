@@ -757,7 +757,7 @@ test_shipped(void)
 		CHECK_INT(rc, FX_OK);
 		if (rc != FX_OK)
 			break;
-		CHECK_INT(c->policy->nplaybooks, 8);
+		CHECK_INT(c->policy->nplaybooks, 10);
 		for (i = 0; i < c->policy->nplaybooks; i++) {
 			CHECK(c->policy->playbooks[i].exec.ops ==
 			      executor_find("dry-run"));
