@@ -73,7 +73,8 @@ def test_underused_watched_terminated_older_notified():
     compute-optimizer); busy, chatty, unmeasured, stopped and Auto Scaling
     instances make no finding. Every instance seen is recorded once; the
     next scan keeps the first sighting and forgets the one gone. Undo
-    launches the recorded configuration."""
+    launches the recorded configuration; refused once and asked again, it
+    reuses the image the first attempt registered (found by name)."""
     with env_for("pb-und", PB, params=PARAMS) as env:
         reg = env.aws.account(h.NONPROD).region(h.REGION)
         env.aws.set_page_size(1, action="DescribeInstances")
@@ -145,13 +146,30 @@ def test_underused_watched_terminated_older_notified():
         again = seen(env)
         check(busy not in again and again[old] == first[old] and
               again[chatty] == first[chatty], "first_seen after %r", again)
+        # the first undo is refused its launch: asked again, it finds the
+        # image it registered by name instead of registering another
         env.aws.reset_calls()
+        env.aws.fail_next(1, "denied", action="RunInstances")
         env.fixit("undo %d" % fs[new]["id"])
-        env.wait_state(fs[new]["id"], "rolled_back", timeout=30)
+        h.wait_until(lambda: any(r["event"] == "undo_failed" for r in
+                                 env.audit(fs[new]["id"])), 30,
+                     what="the first undo to fail")
+        env.fixit("undo %d" % fs[new]["id"])
+        env.wait_state(fs[new]["id"], "rolled_back", timeout=40)
         runs = env.aws.calls(action="RunInstances")
-        check(len(runs) == 1 and
-              runs[0].params["InstanceType"] == "m5.large",
+        check(len(runs) == 2 and not runs[0].ok and runs[1].ok and
+              runs[1].params["InstanceType"] == "m5.large" and
+              runs[0].params["ClientToken"] == runs[1].params["ClientToken"],
               "RunInstances %r", runs)
+        regs = env.aws.calls(action="RegisterImage")
+        check([c.error for c in regs] == [None, "InvalidAMIName.Duplicate"],
+              "RegisterImage %r", regs)
+        imgs = env.aws.calls(action="DescribeImages")
+        check(len(imgs) == 1 and imgs[0].role == "fixit-auditor" and
+              runs[1].params["ImageId"] in imgs[0].response.decode(),
+              "DescribeImages %r", imgs)
+        check(len(getattr(reg, "images", {})) == 1, "images %r",
+              getattr(reg, "images", None))
         back = [i for i in reg.instances.values()
                 if i["tags"].get("fixit:restored-from") == new]
         check(len(back) == 1 and back[0]["tags"].get("Name") == "idle-new",
