@@ -7,6 +7,7 @@
  *               same shape
  *   REST-XML    METHOD path?query, XML body (Route 53, CloudFront, S3)
  *   JSON 1.1    POST / with X-Amz-Target, JSON body (CloudTrail)
+ *   JSON 1.0    the same, application/x-amz-json-1.0 (Compute Optimizer)
  *
  * Answers are parsed into jansson: XML with aws_xml_to_json (the content
  * of the root element, list tags per service), JSON as is.
@@ -14,7 +15,8 @@
  * Endpoints, as the AWS SDKs resolve them: the config's per-service
  * endpoint, else AWS_ENDPOINT_URL_<SERVICE> (EC2, IAM, STS, RDS,
  * CLOUDWATCH, ROUTE_53, CLOUDFRONT, CLOUDTRAIL, S3,
- * ELASTIC_LOAD_BALANCING, ELASTIC_LOAD_BALANCING_V2), else the config's
+ * ELASTIC_LOAD_BALANCING, ELASTIC_LOAD_BALANCING_V2, COMPUTE_OPTIMIZER),
+ * else the config's
  * default endpoint, else AWS_ENDPOINT_URL, else the public endpoint
  * (https://SERVICE.REGION.amazonaws.com; iam, route53 and cloudfront are
  * global and signed for us-east-1; elb and elbv2 are both
@@ -67,6 +69,7 @@ enum aws_svc {
 	AWS_S3,
 	AWS_ELB,   /* classic load balancers (2012-06-01) */
 	AWS_ELBV2, /* application, network, gateway (2015-12-01) */
+	AWS_COMPUTE_OPTIMIZER,
 	AWS_SVC__COUNT
 };
 

@@ -272,7 +272,8 @@ prepare_body(const struct aws_service *s, const struct aws_req *r,
 		    (r->params != NULL && !json_is_object(r->params)))
 			return FX_EINVAL;
 		p->method = "POST";
-		p->ctype = AWS_JSON_CTYPE;
+		p->ctype =
+		    s->json_ctype != NULL ? s->json_ctype : AWS_JSON_CTYPE;
 		if ((rc = buf_addf(&p->target, "%s.%s", s->target,
 			 r->action)) != FX_OK)
 			return rc;

@@ -33,6 +33,8 @@ struct aws_service {
 	const char *sign; /* signing name when it is not name */
 	int s3;		  /* S3: buckets in the host or the path, the
 			   * payload hash in x-amz-content-sha256 */
+	/* JSON: the Content-Type; NULL = 1.1 */
+	const char *json_ctype;
 };
 
 /* the service svc (< AWS_SVC__COUNT: callers check) */

@@ -53,6 +53,10 @@ static const struct aws_service services[AWS_SVC__COUNT] = {
 	[AWS_ELBV2] = { "elbv2", "ELASTIC_LOAD_BALANCING_V2",
 	    "elasticloadbalancing.%s.amazonaws.com", "2015-12-01", NULL,
 	    PROTO_QUERY, 0, NULL, "elasticloadbalancing", 0 },
+	[AWS_COMPUTE_OPTIMIZER] = { "compute-optimizer", "COMPUTE_OPTIMIZER",
+	    "compute-optimizer.%s.amazonaws.com", NULL,
+	    "ComputeOptimizerService", PROTO_JSON, 0, NULL, NULL, 0,
+	    "application/x-amz-json-1.0" },
 };
 
 const struct aws_service *

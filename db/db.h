@@ -410,6 +410,22 @@ fx_err db_prov_fixed(struct db *db, const char *playbook, const char *then,
     const char *account, const char *region, const char *resource, int64_t now,
     struct fx_prov_set *out) FX_WUR;
 
+/*
+ * When the watching playbook `scope` first saw resources in account and
+ * region (resource: one, NULL: all): each is set in out ({id: unix
+ * seconds}). Read-only (any connection).
+ */
+fx_err db_seen_list(struct db *db, const char *scope, const char *account,
+    const char *region, const char *resource, json_t *out) FX_WUR;
+/*
+ * A complete detection's sightings: every id of seen ({id: unix
+ * seconds}) not yet recorded is recorded at its time; every id of before
+ * (what db_seen_list gave) that seen lacks is gone and deleted. One
+ * transaction (the writer's).
+ */
+fx_err db_seen_update(struct db *db, const char *scope, const char *account,
+    const char *region, const json_t *seen, const json_t *before) FX_WUR;
+
 /* ---- scans ----------------------------------------------------------- */
 struct scan_rec {
 	const char *account_id, *region;

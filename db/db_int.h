@@ -129,6 +129,10 @@ enum db_sql {
 	SQL_FINDINGS_LIST_SPA,
 	SQL_SCAN_LAST_SET,
 	SQL_SCAN_LAST_PURGE,
+	/* issue 16: when a watching playbook first saw a resource */
+	SQL_SEEN_LIST,
+	SQL_SEEN_ADD,
+	SQL_SEEN_DEL,
 	SQL__COUNT
 };
 extern const char *const db_sql_text[SQL__COUNT];

@@ -498,6 +498,23 @@ static const char schema_v13[] =
     "  GROUP BY account_id, region;"
     "DROP INDEX scans_pair;";
 
+/*
+ * v14: when a watching playbook (pb_def.watch: ec2-underused) first saw
+ * each resource, by (scope = its built-in, account, region, resource):
+ * fixit's own record that it has watched an instance since (about) its
+ * launch. Bounded: a complete detection adds what it sees and deletes
+ * what is gone (db_seen_update).
+ */
+static const char schema_v14[] =
+    "CREATE TABLE first_seen ("
+    "  scope TEXT NOT NULL,"
+    "  account_id TEXT NOT NULL,"
+    "  region TEXT NOT NULL,"
+    "  resource_id TEXT NOT NULL,"
+    "  at INTEGER NOT NULL,"
+    "  PRIMARY KEY (scope, account_id, region, resource_id)"
+    ") WITHOUT ROWID;";
+
 const char *const db_migrations[] = {
 	schema_v1,  /* 0 -> 1 */
 	schema_v2,  /* 1 -> 2 */
@@ -512,6 +529,7 @@ const char *const db_migrations[] = {
 	schema_v11, /* 10 -> 11 */
 	schema_v12, /* 11 -> 12 */
 	schema_v13, /* 12 -> 13 */
+	schema_v14, /* 13 -> 14 */
 };
 const int db_nmigrations =
     (int)(sizeof(db_migrations) / sizeof(db_migrations[0]));

@@ -483,4 +483,15 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    LIST_FROM(LIST_UNIQUE) "f.playbook = ?3 AND f.account_id = ?4 AND "
 	    "f.state = ?2 AND f.id > ?1 ORDER BY f.id LIMIT ?5",
 	/* clang-format on */
+	/* db_seen_*: ?1 scope, ?2 account, ?3 region, ?4 resource (NULL:
+	 * all of the pair), ?5 the time */
+	[SQL_SEEN_LIST] =
+	    "SELECT resource_id, at FROM first_seen WHERE scope = ?1 AND "
+	    "account_id = ?2 AND region = ?3 AND (?4 IS NULL OR "
+	    "resource_id = ?4)",
+	[SQL_SEEN_ADD] =
+	    "INSERT INTO first_seen (scope, account_id, region, resource_id, "
+	    "at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+	[SQL_SEEN_DEL] = "DELETE FROM first_seen WHERE scope = ?1 AND "
+			 "account_id = ?2 AND region = ?3 AND resource_id = ?4",
 };

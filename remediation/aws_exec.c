@@ -101,6 +101,8 @@ struct run {
 	struct buf msg;
 	const struct pb_def *def;
 	struct fx_prov_set prov; /* x.prov when read */
+	json_t *seen;		 /* x.seen when read (pb_def.watch) */
+	json_t *seen_now;	 /* x.seen_now in detect */
 };
 
 static const struct pb_def *
@@ -153,6 +155,8 @@ run_release(struct run *r)
 	json_decref(r->x.planned);
 	buf_release(&r->msg);
 	fx_prov_set_release(&r->prov);
+	json_decref(r->seen);
+	json_decref(r->seen_now);
 }
 
 /* ---- provenance ------------------------------------------------------- */
@@ -227,6 +231,83 @@ prov_load(struct run *r, struct aws_exec *e, const char *resource)
 	}
 	r->x.prov = &r->prov;
 	return FX_OK;
+}
+
+/* ---- first sightings (pb_def.watch) ------------------------------------ */
+
+struct seen_job {
+	const char *scope, *account, *region;
+	const char *resource;	     /* NULL: any */
+	json_t *out;		     /* read: filled */
+	const json_t *seen, *before; /* write */
+};
+
+static fx_err
+seen_read_run(struct db *db, void *arg)
+{
+	struct seen_job *j = arg;
+
+	return db_seen_list(db, j->scope, j->account, j->region, j->resource,
+	    j->out);
+}
+
+static fx_err
+seen_write_run(struct db *db, void *arg)
+{
+	struct seen_job *j = arg;
+
+	return db_seen_update(db, j->scope, j->account, j->region, j->seen,
+	    j->before);
+}
+
+/*
+ * x.seen for r's playbook when it watches (resource: NULL in detect,
+ * which also gets x.seen_now). No store: none, which the playbook reads
+ * as "never seen". A failed read is an error, as for provenance.
+ */
+static fx_err
+seen_load(struct run *r, struct aws_exec *e, const char *resource)
+{
+	struct seen_job j;
+	fx_err rc;
+
+	if (r->def == NULL || !r->def->watch || e->w == NULL)
+		return FX_OK;
+	memset(&j, 0, sizeof(j));
+	if ((r->seen = json_object()) == NULL)
+		return FX_ENOMEM;
+	if (resource == NULL && (r->seen_now = json_object()) == NULL)
+		return FX_ENOMEM;
+	j.scope = r->def->name;
+	j.account = r->x.account_id;
+	j.region = r->x.region;
+	j.resource = resource;
+	j.out = r->seen;
+	if ((rc = dbw_read(e->w, seen_read_run, &j)) != FX_OK) {
+		pb_say(&r->x, "fixitd's own records could not be read (%s)",
+		    fx_strerror(rc));
+		return rc;
+	}
+	r->x.seen = r->seen;
+	r->x.seen_now = r->seen_now;
+	return FX_OK;
+}
+
+/* a complete detection's sightings recorded, what is gone forgotten */
+static fx_err
+seen_save(struct run *r, struct aws_exec *e)
+{
+	struct seen_job j;
+
+	if (r->seen_now == NULL || e->w == NULL)
+		return FX_OK;
+	memset(&j, 0, sizeof(j));
+	j.scope = r->def->name;
+	j.account = r->x.account_id;
+	j.region = r->x.region;
+	j.seen = r->seen_now;
+	j.before = r->seen;
+	return dbw_call(e->w, seen_write_run, &j);
 }
 
 /*
@@ -364,6 +445,10 @@ exec_common(struct aws_exec *e, const struct aws_pb *st, const char *playbook,
 		rc = prov_load(&r, e,
 		    json_string_value(json_object_get(finding, "resource_id")));
 		if (rc == FX_OK)
+			rc = seen_load(&r, e,
+			    json_string_value(
+				json_object_get(finding, "resource_id")));
+		if (rc == FX_OK)
 			rc = do_fix(&r, finding, o);
 		else
 			out_message(o, &r.msg, "%s: cannot read provenance",
@@ -451,9 +536,13 @@ aws_exec_detect(struct aws_exec *e, struct aws_client *c,
 	r.x.dry_run = pb->exec.dry_run;
 	r.x.params = pb->exec.params;
 	rc = prov_load(&r, e, NULL);
+	if (rc == FX_OK)
+		rc = seen_load(&r, e, NULL);
 	if (rc != FX_OK)
 		goto out;
 	rc = def->detect(&r.x, found);
+	if (rc == FX_OK)
+		rc = seen_save(&r, e);
 	for (i = before; rc == FX_OK && i < found->n; i++)
 		rc = found_owner(e->pol, &found->v[i]);
 out:

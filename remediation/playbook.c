@@ -730,3 +730,19 @@ pb_found_keyed(struct pb_found_list *found, const char *resource_id,
 out:
 	return rc;
 }
+
+int64_t
+pb_first_seen(struct pb_ctx *x, const char *id)
+{
+	json_t *v = json_object_get(x->seen, id != NULL ? id : "");
+	int64_t t = json_is_integer(v) ? json_integer_value(v) : 0;
+
+	if (x->seen_now == NULL || id == NULL)
+		return t;
+	if (t <= 0)
+		t = x->now;
+	/* out of memory: not recorded, seen for the first time again */
+	if (json_object_set_new(x->seen_now, id, json_integer(t)) != 0)
+		return x->now;
+	return t;
+}

@@ -79,6 +79,16 @@ struct pb_ctx {
 	 * that needs it then does nothing).
 	 */
 	const struct fx_prov_set *prov;
+	/*
+	 * First sightings (pb_def.watch): {resource id: unix seconds} as
+	 * fixitd recorded them before this step (in check/fix: of this
+	 * resource), borrowed; NULL when the playbook watches nothing or
+	 * there is no store. In detect, seen_now collects what this
+	 * detection saw (pb_first_seen); the executor records it after a
+	 * complete detection and forgets what was not seen.
+	 */
+	const json_t *seen;
+	json_t *seen_now;
 };
 
 /* one resource a detection found; every member owned by the record */
@@ -128,6 +138,9 @@ struct pb_def {
 	    const json_t *prior, int *ok);
 	fx_err (*undo)(struct pb_ctx *x, const json_t *finding,
 	    const json_t *prior);
+	/* fixitd records when it first saw each resource its detect reports
+	 * seeing (pb_first_seen; x->seen) */
+	int watch;
 };
 
 /* the registry; NULL when unknown (or name is NULL) */
@@ -164,6 +177,13 @@ void pb_say(struct pb_ctx *x, const char *fmt, ...)
 /* the monotonic-ms deadline of a wait of timeout_ms starting now, never
  * past x->deadline_ms */
 int64_t pb_wait_deadline(const struct pb_ctx *x, int64_t timeout_ms);
+
+/*
+ * When fixitd first saw resource id (pb_def.watch), unix seconds; 0 when
+ * it has no record (no store, or never seen). In detect the sighting is
+ * recorded: a resource seen for the first time is first seen now.
+ */
+int64_t pb_first_seen(struct pb_ctx *x, const char *id);
 
 /* ---- the finding and the parameters ------------------------------------ */
 

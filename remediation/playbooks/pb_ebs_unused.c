@@ -51,13 +51,14 @@
 
 #include "fxtime.h"
 #include "playbook.h"
+#include "pb_ec2_util.h"
 #include "pb_sto_util.h"
 #include "banned.h"
 
 #define EBS_DAY		  86400
 #define EBS_NOTFOUND	  "InvalidVolume.NotFound"
 #define EBS_SNAP_NOTFOUND "InvalidSnapshot.NotFound"
-#define EBS_DRY_SNAPSHOT  "snap-(dry-run)"
+#define EBS_DRY_SNAPSHOT  PB_EC2_UTIL_DRY_SNAPSHOT
 
 static const char *const ebs_events[] = { "AttachVolume", "DetachVolume",
 	NULL };
@@ -391,183 +392,19 @@ ebs_prior(const json_t *vol)
 	return p;
 }
 
-/*
- * DescribeSnapshots parameters for the snapshots of vid made for finding
- * fid, or NULL: without the filters all one's snapshots are listed, and
- * the caller checks what it gets anyway.
- */
-static json_t *
-ebs_earlier_query(const char *vid, const char *fid)
-{
-	json_t *p = json_pack("{s:s}", "Owner.1", "self");
-
-	if (p == NULL)
-		return NULL;
-	if (pb_ec2_filter(p, 1, "volume-id", vid) != FX_OK)
-		goto fail;
-	if (pb_ec2_filter(p, 2, "tag:fixit:finding", fid) != FX_OK)
-		goto fail;
-	return p;
-fail:
-	json_decref(p);
-	return NULL;
-}
-
-/* a snapshot this finding made earlier (a retried fix), or "" */
-static fx_err
-ebs_earlier(struct pb_ctx *x, const char *vid, char *sid, size_t len)
-{
-	struct aws_resp resp;
-	json_t *p, *it, *tags;
-	char fid[24];
-	size_t i;
-	int mine;
-	fx_err rc;
-
-	sid[0] = '\0';
-	snprintf(fid, sizeof(fid), "%lld", (long long)x->finding_id);
-	p = ebs_earlier_query(vid, fid);
-	rc = pb_query(x, PB_AUDITOR, AWS_EC2, "DescribeSnapshots", p, 0, &resp);
-	json_array_foreach(aws_j_list(resp.doc, "snapshotSet"), i, it) {
-		if (rc != FX_OK)
-			break;
-		/* the filters may be ignored: check what they select */
-		tags = pb_ec2_tags(json_object_get(it, "tagSet"));
-		mine =
-		    tags != NULL &&
-		    strcmp(pb_sto_util_str(it, "volumeId"), vid) == 0 &&
-		    strcmp(pb_sto_util_str(tags, "fixit:finding"), fid) == 0 &&
-		    strcmp(pb_sto_util_str(tags, "fixit:playbook"),
-			x->playbook ? x->playbook : "") == 0 &&
-		    strcmp(pb_sto_util_str(it, "status"), "error") != 0;
-		json_decref(tags);
-		if (mine) {
-			snprintf(sid, len, "%s",
-			    pb_sto_util_str(it, "snapshotId"));
-			break;
-		}
-	}
-	aws_resp_release(&resp);
-	return rc;
-}
-
-/* CreateSnapshot's parameters: the volume, a description, the tags */
-static fx_err
-ebs_snapshot_params(struct pb_ctx *x, const char *vid, json_t **out)
-{
-	struct pb_tags t;
-	json_t *p;
-	char desc[160];
-	fx_err rc;
-
-	*out = NULL;
-	snprintf(desc, sizeof(desc),
-	    "fixit: before deleting %s (finding "
-	    "%lld)",
-	    vid, (long long)x->finding_id);
-	p = json_pack("{s:s, s:s, s:s}", "VolumeId", vid, "Description", desc,
-	    "TagSpecification.1.ResourceType", "snapshot");
-	if (p == NULL)
-		return FX_ENOMEM;
-	pb_tags_init(&t, p, "TagSpecification.1.Tag.");
-	rc = pb_tags_fixit(x, &t, "backup", NULL);
-	if (rc != FX_OK)
-		goto out;
-	rc = pb_tags_add(&t, "fixit:source-volume", vid);
-	if (rc != FX_OK)
-		goto out;
-	*out = p;
-	p = NULL;
-out:
-	json_decref(p);
-	return rc;
-}
-
-static fx_err
-ebs_create_snapshot(struct pb_ctx *x, const char *vid, char *sid, size_t len)
-{
-	struct aws_resp resp;
-	const char *id;
-	json_t *p;
-	fx_err rc;
-
-	rc = ebs_snapshot_params(x, vid, &p);
-	if (rc != FX_OK)
-		return rc;
-	aws_resp_init(&resp);
-	rc = pb_query(x, PB_REMEDIATOR, AWS_EC2, "CreateSnapshot", p, 1, &resp);
-	if (rc != FX_OK)
-		goto out;
-	if ((id = pb_created(x, "CreateSnapshot", resp.doc, "snapshotId",
-		 "snapshot", EBS_DRY_SNAPSHOT)) == NULL) {
-		rc = FX_EINVAL;
-		goto out;
-	}
-	snprintf(sid, len, "%s", id);
-	if (!x->dry_run)
-		pb_say(x, "snapshot %s of %s started", sid, vid);
-out:
-	aws_resp_release(&resp);
-	return rc;
-}
-
-/* poll the snapshot until completed; bounded by count and by time */
-static fx_err
-ebs_wait(struct pb_ctx *x, const char *sid)
-{
-	struct aws_resp resp;
-	struct pb_sto_poll w;
-	const json_t *snap;
-	const char *st = "pending";
-	int64_t i;
-	fx_err rc = FX_OK;
-
-	aws_resp_init(&resp);
-	pb_sto_util_poll(x, &w);
-	for (i = 0; i < w.polls; i++) {
-		aws_resp_release(&resp);
-		if ((rc = pb_read_one(x, &ebs_snap_one, sid, &resp, &snap)) !=
-		    FX_OK)
-			goto out;
-		/* a new snapshot may not be listed yet: still pending */
-		st = snap != NULL ? pb_sto_util_str(snap, "status") : "pending";
-		if (strcmp(st, "completed") == 0) {
-			pb_say(x, "snapshot %s completed", sid);
-			goto out;
-		}
-		if (strcmp(st, "error") == 0 || !pb_sto_util_pause(&w))
-			break;
-	}
-	if (strcmp(st, "error") == 0) {
-		pb_say(x, "snapshot %s failed; volume not deleted", sid);
-		rc = FX_EREMOTE;
-	} else {
-		pb_say(x,
-		    "snapshot %s still %.32s after %lld s; volume not "
-		    "deleted",
-		    sid, st, (long long)w.timeout_s);
-		rc = FX_ETIMEOUT;
-	}
-out:
-	aws_resp_release(&resp);
-	return rc;
-}
-
 /* a completed snapshot of vid: an earlier one of this finding, or new */
 static fx_err
 ebs_backup(struct pb_ctx *x, const char *vid, char *sid, size_t len)
 {
+	char before[96];
 	fx_err rc;
 
-	if ((rc = ebs_earlier(x, vid, sid, len)) != FX_OK)
-		return rc;
-	if (sid[0] != '\0')
-		pb_say(x, "reusing snapshot %s from an earlier attempt", sid);
-	else if ((rc = ebs_create_snapshot(x, vid, sid, len)) != FX_OK)
+	snprintf(before, sizeof(before), "deleting %s", vid);
+	if ((rc = pb_ec2_util_snapshot(x, vid, before, sid, len)) != FX_OK)
 		return rc;
 	if (x->dry_run)
 		return FX_OK;
-	return ebs_wait(x, sid);
+	return pb_ec2_util_snap_wait(x, sid, "volume not deleted");
 }
 
 static fx_err

@@ -8,6 +8,7 @@
 
 #include "fxlimits.h"
 #include "pb_ec2_util.h"
+#include "pb_sto_util.h"
 #include "banned.h"
 
 /* the instance `id` in a DescribeInstances answer, or NULL */
@@ -279,5 +280,184 @@ pb_ec2_util_found_instance(struct pb_ctx *x, struct pb_found_list *found,
 	    aws_j_str(inst, "instanceId"), buf_str(&title), details, inst);
 out:
 	buf_release(&title);
+	return rc;
+}
+
+/* ---- snapshots ---------------------------------------------------------- */
+
+static const struct pb_one snap_one = { AWS_EC2, "DescribeSnapshots",
+	"SnapshotId.1", "snapshotSet", "snapshotId",
+	"InvalidSnapshot.NotFound" };
+
+/*
+ * DescribeSnapshots parameters for the snapshots of vid made for finding
+ * fid, or NULL: without the filters all one's snapshots are listed, and
+ * the caller checks what it gets anyway.
+ */
+static json_t *
+earlier_query(const char *vid, const char *fid)
+{
+	json_t *p = json_pack("{s:s}", "Owner.1", "self");
+
+	if (p == NULL)
+		return NULL;
+	if (pb_ec2_filter(p, 1, "volume-id", vid) != FX_OK)
+		goto fail;
+	if (pb_ec2_filter(p, 2, "tag:fixit:finding", fid) != FX_OK)
+		goto fail;
+	return p;
+fail:
+	json_decref(p);
+	return NULL;
+}
+
+/* a snapshot this finding made earlier (a retried fix), or "" */
+static fx_err
+snap_earlier(struct pb_ctx *x, const char *vid, char *sid, size_t len)
+{
+	struct aws_resp resp;
+	json_t *p, *it, *tags;
+	char fid[24];
+	size_t i;
+	int mine;
+	fx_err rc;
+
+	sid[0] = '\0';
+	snprintf(fid, sizeof(fid), "%lld", (long long)x->finding_id);
+	p = earlier_query(vid, fid);
+	rc = pb_query(x, PB_AUDITOR, AWS_EC2, "DescribeSnapshots", p, 0, &resp);
+	json_array_foreach(aws_j_list(resp.doc, "snapshotSet"), i, it) {
+		if (rc != FX_OK)
+			break;
+		/* the filters may be ignored: check what they select */
+		tags = pb_ec2_tags(json_object_get(it, "tagSet"));
+		mine =
+		    tags != NULL &&
+		    strcmp(pb_sto_util_str(it, "volumeId"), vid) == 0 &&
+		    strcmp(pb_sto_util_str(tags, "fixit:finding"), fid) == 0 &&
+		    strcmp(pb_sto_util_str(tags, "fixit:playbook"),
+			x->playbook ? x->playbook : "") == 0 &&
+		    strcmp(pb_sto_util_str(it, "status"), "error") != 0;
+		json_decref(tags);
+		if (mine) {
+			snprintf(sid, len, "%s",
+			    pb_sto_util_str(it, "snapshotId"));
+			break;
+		}
+	}
+	aws_resp_release(&resp);
+	return rc;
+}
+
+/* CreateSnapshot's parameters: the volume, a description, the tags */
+static fx_err
+snap_params(struct pb_ctx *x, const char *vid, const char *before, json_t **out)
+{
+	struct pb_tags t;
+	json_t *p;
+	char desc[160];
+	fx_err rc;
+
+	*out = NULL;
+	snprintf(desc, sizeof(desc), "fixit: before %s (finding %lld)", before,
+	    (long long)x->finding_id);
+	p = json_pack("{s:s, s:s, s:s}", "VolumeId", vid, "Description", desc,
+	    "TagSpecification.1.ResourceType", "snapshot");
+	if (p == NULL)
+		return FX_ENOMEM;
+	pb_tags_init(&t, p, "TagSpecification.1.Tag.");
+	rc = pb_tags_fixit(x, &t, "backup", NULL);
+	if (rc != FX_OK)
+		goto out;
+	rc = pb_tags_add(&t, "fixit:source-volume", vid);
+	if (rc != FX_OK)
+		goto out;
+	*out = p;
+	p = NULL;
+out:
+	json_decref(p);
+	return rc;
+}
+
+static fx_err
+snap_create(struct pb_ctx *x, const char *vid, const char *before, char *sid,
+    size_t len)
+{
+	struct aws_resp resp;
+	const char *id;
+	json_t *p;
+	fx_err rc;
+
+	rc = snap_params(x, vid, before, &p);
+	if (rc != FX_OK)
+		return rc;
+	aws_resp_init(&resp);
+	rc = pb_query(x, PB_REMEDIATOR, AWS_EC2, "CreateSnapshot", p, 1, &resp);
+	if (rc != FX_OK)
+		goto out;
+	if ((id = pb_created(x, "CreateSnapshot", resp.doc, "snapshotId",
+		 "snapshot", PB_EC2_UTIL_DRY_SNAPSHOT)) == NULL) {
+		rc = FX_EINVAL;
+		goto out;
+	}
+	snprintf(sid, len, "%s", id);
+	if (!x->dry_run)
+		pb_say(x, "snapshot %s of %s started", sid, vid);
+out:
+	aws_resp_release(&resp);
+	return rc;
+}
+
+fx_err
+pb_ec2_util_snapshot(struct pb_ctx *x, const char *vid, const char *before,
+    char *sid, size_t len)
+{
+	fx_err rc;
+
+	if ((rc = snap_earlier(x, vid, sid, len)) != FX_OK)
+		return rc;
+	if (sid[0] != '\0') {
+		pb_say(x, "reusing snapshot %s from an earlier attempt", sid);
+		return FX_OK;
+	}
+	return snap_create(x, vid, before, sid, len);
+}
+
+fx_err
+pb_ec2_util_snap_wait(struct pb_ctx *x, const char *sid, const char *kept)
+{
+	struct aws_resp resp;
+	struct pb_sto_poll w;
+	const json_t *snap;
+	const char *st = "pending";
+	int64_t i;
+	fx_err rc = FX_OK;
+
+	aws_resp_init(&resp);
+	pb_sto_util_poll(x, &w);
+	for (i = 0; i < w.polls; i++) {
+		aws_resp_release(&resp);
+		if ((rc = pb_read_one(x, &snap_one, sid, &resp, &snap)) !=
+		    FX_OK)
+			goto out;
+		/* a new snapshot may not be listed yet: still pending */
+		st = snap != NULL ? pb_sto_util_str(snap, "status") : "pending";
+		if (strcmp(st, "completed") == 0) {
+			pb_say(x, "snapshot %s completed", sid);
+			goto out;
+		}
+		if (strcmp(st, "error") == 0 || !pb_sto_util_pause(&w))
+			break;
+	}
+	if (strcmp(st, "error") == 0) {
+		pb_say(x, "snapshot %s failed; %s", sid, kept);
+		rc = FX_EREMOTE;
+	} else {
+		pb_say(x, "snapshot %s still %.32s after %lld s; %s", sid, st,
+		    (long long)w.timeout_s, kept);
+		rc = FX_ETIMEOUT;
+	}
+out:
+	aws_resp_release(&resp);
 	return rc;
 }

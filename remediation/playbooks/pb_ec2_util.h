@@ -83,4 +83,31 @@ fx_err pb_ec2_util_found(struct pb_ctx *x, struct pb_found_list *found,
 fx_err pb_ec2_util_found_instance(struct pb_ctx *x, struct pb_found_list *found,
     const json_t *inst, const char *what, json_t *details) FX_WUR;
 
+/* ---- snapshots before a destructive step (ebs-unused, ec2-stopped,
+ * ec2-underused) ---------------------------------------------------- */
+
+/* the snapshot id a dry run records: nothing was made */
+#define PB_EC2_UTIL_DRY_SNAPSHOT "snap-(dry-run)"
+
+/*
+ * A snapshot of volume vid for this finding into sid: one an earlier
+ * attempt of the same finding and playbook made (DescribeSnapshots
+ * filtered by volume-id and tag:fixit:finding, checked again here), else
+ * a new one (CreateSnapshot as the remediator, described "fixit: before
+ * BEFORE (finding N)", tagged with the fixit: tags of action "backup"
+ * and fixit:source-volume). Not waited for (pb_ec2_util_snap_wait). In a
+ * dry run sid is PB_EC2_UTIL_DRY_SNAPSHOT.
+ */
+fx_err pb_ec2_util_snapshot(struct pb_ctx *x, const char *vid,
+    const char *before, char *sid, size_t len) FX_WUR;
+/*
+ * Poll snapshot sid until completed, bounded by count and time
+ * (pb_sto_util_poll: snapshot_poll_ms, snapshot_timeout_s, x->deadline_ms):
+ * FX_OK when completed; FX_EREMOTE when it failed, FX_ETIMEOUT when still
+ * pending, each with a sentence ending in "; " kept (what was not done:
+ * "volume not deleted").
+ */
+fx_err pb_ec2_util_snap_wait(struct pb_ctx *x, const char *sid,
+    const char *kept) FX_WUR;
+
 #endif

@@ -144,9 +144,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fakeaws_ec2  # noqa: E402,F401  (registers the EC2 actions)
 import fakeaws_services  # noqa: E402,F401  (registers the others)
 import fakeaws_s3elb  # noqa: E402,F401  (S3 HeadBucket, ELB, ELBv2)
+import fakeaws_ec2idle  # noqa: E402,F401  (ec2-stopped/underused, optimizer)
 from fakedns import FakeDNS  # noqa: E402
 from fakeaws_proto import (ACTIONS, CLOUDTRAIL_TARGET, ELB_VERSIONS,  # noqa
-                           GLOBAL_SERVICES, SERVICES, AWSError, Ctx, check_params, esc,
+                           GLOBAL_SERVICES, JSON_TARGETS, SERVICES, AWSError, Ctx, check_params, esc,
                            find_route, protocol, xml_doc)
 # the signer is re-exported: fakeaws.sigv4_sign(...) etc.
 from fakeaws_sigv4 import (amz_date, parse_authorization,  # noqa: E402,F401
@@ -743,8 +744,9 @@ class FakeAWS:
         elif call.protocol == "json":
             target = call.header("X-Amz-Target") or ""
             call.action = target
-            if target.startswith(CLOUDTRAIL_TARGET):
-                call.action = call.operation = target[len(CLOUDTRAIL_TARGET):]
+            prefix = JSON_TARGETS.get(call.service, (CLOUDTRAIL_TARGET,))[0]
+            if target.startswith(prefix):
+                call.action = call.operation = target[len(prefix):]
             if call.raw.strip():
                 try:
                     call.params = json.loads(call.raw.decode("utf-8"))
@@ -826,7 +828,7 @@ class FakeAWS:
                     raise AWSError("SerializationException", "Unknown "
                                    "field %s" % k)
             out = json.dumps(act.fn(ctx)).encode()
-            return 200, [("Content-Type", "application/x-amz-json-1.1"),
+            return 200, [("Content-Type", call.header("Content-Type")),
                          ("x-amzn-RequestId", call.request_id)], out
         check_params(act, ctx)
         if call.service == "ec2" and ctx.bool("DryRun"):
@@ -864,10 +866,11 @@ class FakeAWS:
             return act, match
         if call.protocol == "json":
             ctype = (call.header("Content-Type") or "").split(";")[0]
-            if ctype.strip() != "application/x-amz-json-1.1":
+            want = "application/x-amz-json-" + JSON_TARGETS.get(
+                call.service, (None, "1.1"))[1]
+            if ctype.strip() != want:
                 raise AWSError("SerializationException", "Content-Type must "
-                               "be application/x-amz-json-1.1, not %r"
-                               % ctype)
+                               "be %s, not %r" % (want, ctype))
             act = ACTIONS.get(call.service, {}).get(call.operation)
             if act is None:
                 raise AWSError("UnknownOperationException", "Unknown "

@@ -36,6 +36,9 @@ SERVICES = {
 ELB_VERSIONS = {"2012-06-01": "elb", "2015-12-01": "elbv2"}
 GLOBAL_SERVICES = ("iam", "route53", "cloudfront")
 CLOUDTRAIL_TARGET = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101."
+# JSON services: service -> (X-Amz-Target prefix, JSON version of the
+# Content-Type application/x-amz-json-VERSION)
+JSON_TARGETS = {"cloudtrail": (CLOUDTRAIL_TARGET, "1.1")}
 
 
 def protocol(service):

@@ -154,6 +154,9 @@ static const struct plan_exp want[SQL__COUNT] = {
 	[SQL_SCAN_LAST_SET] = { NONE, NONE },
 	/* scan_last: one row per account x region, hourly */
 	[SQL_SCAN_LAST_PURGE] = { NONE, "scan_last" },
+	[SQL_SEEN_LIST] = { "PRIMARY KEY", NONE },
+	[SQL_SEEN_ADD] = { NONE, NONE },
+	[SQL_SEEN_DEL] = { "PRIMARY KEY", NONE },
 };
 /* clang-format on */
 
