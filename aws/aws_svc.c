@@ -53,6 +53,11 @@ static const struct aws_service services[AWS_SVC__COUNT] = {
 	[AWS_ELBV2] = { "elbv2", "ELASTIC_LOAD_BALANCING_V2",
 	    "elasticloadbalancing.%s.amazonaws.com", "2015-12-01", NULL,
 	    PROTO_QUERY, 0, NULL, "elasticloadbalancing", 0 },
+	[AWS_AUTOSCALING] = { "autoscaling", "AUTO_SCALING",
+	    "autoscaling.%s.amazonaws.com", "2011-01-01", NULL, PROTO_QUERY, 0,
+	    NULL, NULL, 0 },
+	[AWS_EKS] = { "eks", "EKS", "eks.%s.amazonaws.com", NULL, NULL,
+	    PROTO_REST_JSON, 0, NULL, NULL, 0 },
 };
 
 const struct aws_service *
