@@ -20,6 +20,7 @@
 #define LC_NAME_MAX	128
 #define LC_MAX_GROUPS	16
 #define LC_MAX_MAPPINGS 32
+#define LC_EXISTS	"InvalidLaunchTemplateName.AlreadyExistsException"
 
 /* params[LTD key] = lc's string at path, when it has one */
 static int
@@ -145,6 +146,48 @@ template_name(const struct pb_ctx *x, const char *group, char *out, size_t size)
 			out[i] = '-';
 }
 
+/*
+ * The template named name that an earlier attempt of this fix made (its
+ * fixit:finding tag is this finding): *id its id. Anything else of that
+ * name is not fixit's to use: FX_ECONFLICT.
+ */
+static fx_err
+earlier_template(struct pb_ctx *x, const char *name, char *id, size_t size)
+{
+	struct aws_resp resp;
+	const json_t *lt;
+	json_t *tags = NULL;
+	char fid[24];
+	const char *got;
+	fx_err rc;
+
+	snprintf(fid, sizeof(fid), "%lld", (long long)x->finding_id);
+	rc = pb_query(x, PB_AUDITOR, AWS_EC2, "DescribeLaunchTemplates",
+	    json_pack("{s:s}", "LaunchTemplateName.1", name), 0, &resp);
+	if (rc != FX_OK)
+		goto out;
+	lt = pb_item(resp.doc, "launchTemplates", "launchTemplateName", name);
+	tags = pb_ec2_tags(aws_j_list(lt, "tagSet"));
+	got = aws_j_str(lt, "launchTemplateId");
+	if (got == NULL || strlen(got) >= size ||
+	    json_string_value(json_object_get(tags, "fixit:finding")) == NULL ||
+	    strcmp(json_string_value(json_object_get(tags, "fixit:finding")),
+		fid) != 0) {
+		pb_say(x,
+		    "a launch template named %s exists, not made by this "
+		    "fix",
+		    name);
+		rc = FX_ECONFLICT;
+		goto out;
+	}
+	snprintf(id, size, "%s", got);
+	pb_say(x, "launch template %s made by an earlier attempt", got);
+out:
+	json_decref(tags);
+	aws_resp_release(&resp);
+	return rc;
+}
+
 fx_err
 imds_asg_lc_template(struct pb_ctx *x, const char *group, const json_t *lc,
     char *id, size_t size)
@@ -153,6 +196,7 @@ imds_asg_lc_template(struct pb_ctx *x, const char *group, const json_t *lc,
 	struct pb_tags t;
 	char name[LC_NAME_MAX + 1];
 	const char *made;
+	size_t mark;
 	json_t *p = json_object();
 	fx_err rc = FX_ENOMEM;
 
@@ -171,8 +215,15 @@ imds_asg_lc_template(struct pb_ctx *x, const char *group, const json_t *lc,
 	pb_tags_init(&t, p, "TagSpecification.1.Tag.");
 	if ((rc = pb_tags_fixit(x, &t, "require-imdsv2", NULL)) != FX_OK)
 		goto out;
+	mark = pb_msg_mark(x);
 	rc = pb_query(x, PB_REMEDIATOR, AWS_EC2, "CreateLaunchTemplate",
 	    json_incref(p), 1, &resp);
+	if (pb_is_error(rc, &resp, LC_EXISTS)) {
+		/* an earlier attempt of this fix made it */
+		pb_msg_rewind(x, mark);
+		rc = earlier_template(x, name, id, size);
+		goto out;
+	}
 	if (rc != FX_OK)
 		goto out;
 	made = pb_created(x, "CreateLaunchTemplate", resp.doc,

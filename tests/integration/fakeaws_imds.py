@@ -212,11 +212,13 @@ def _x_lt(t):
          "NextToken"))
 def describe_launch_templates(ctx):
     ids = _ids(ctx, "LaunchTemplateId")
-    if ids and ctx.get("MaxResults") is not None:
+    names = _ids(ctx, "LaunchTemplateName")
+    if (ids or names) and ctx.get("MaxResults") is not None:
         raise AWSError("InvalidParameterCombination", "MaxResults cannot be "
-                       "used with LaunchTemplateIds")
-    objs = [_lt(ctx, i) for i in ids] if ids else \
-        list(ctx.reg.launch_templates.values())
+                       "used with LaunchTemplateIds or LaunchTemplateNames")
+    objs = [_lt(ctx, i) for i in ids] + [_lt(ctx, None, n) for n in names]
+    if not ids and not names:
+        objs = list(ctx.reg.launch_templates.values())
     page, token = _page(ctx, objs, 1, 200)
     return [items("launchTemplates", [_x_lt(t) for t in page]),
             _next(token)]
