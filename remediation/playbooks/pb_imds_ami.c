@@ -58,7 +58,7 @@ detect_image(struct pb_ctx *x, const json_t *img, void *arg)
 	struct pb_found_list *found = arg;
 	const char *id = aws_j_str(img, "imageId");
 	const char *name = aws_j_str(img, "name");
-	char title[FX_MAX_TITLE], *arn = NULL;
+	char title[FX_MAX_TITLE], arn[FX_MAX_TITLE];
 	struct pb_elig e;
 	fx_err rc;
 
@@ -71,14 +71,13 @@ detect_image(struct pb_ctx *x, const json_t *img, void *arg)
 	snprintf(title, sizeof(title),
 	    "AMI %.64s (%.128s) launches instances that allow IMDSv1", id,
 	    name ? name : "?");
-	if ((arn = pb_ec2_arn(x, "image", id)) == NULL)
-		return FX_ENOMEM;
-	rc = imds_found(found, imds_kind_ami.name, id, arn, title,
+	/* an image's ARN names no account: AMIs may be shared */
+	snprintf(arn, sizeof(arn), "arn:aws:ec2:%.32s::image/%.64s",
+	    x->region ? x->region : "", id);
+	return imds_found(found, imds_kind_ami.name, id, arn, title,
 	    json_pack("{s:s?, s:s?}", "name", name, "creation_date",
 		aws_j_str(img, "creationDate")),
 	    pb_ec2_tags(aws_j_list(img, "tagSet")));
-	free(arn);
-	return rc;
 }
 
 fx_err
