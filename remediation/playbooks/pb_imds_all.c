@@ -122,10 +122,16 @@ imds_prior_str(const json_t *prior, const char *key)
 
 fx_err
 imds_found(struct pb_found_list *found, const char *kind, const char *id,
-    const char *arn, const char *title, json_t *details, json_t *tags)
+    const char *arn, const char *title, json_t *details, json_t *tags,
+    const struct pb_elig *e)
 {
 	if (details == NULL ||
-	    json_object_set_new(details, "kind", json_string(kind)) != 0) {
+	    json_object_set_new(details, "kind", json_string(kind)) != 0 ||
+	    (e->kind == PB_IAC_OWNED &&
+		(json_object_set_new(details, "notify_only", json_true()) !=
+			0 ||
+		    json_object_set_new(details, "iac_why",
+			json_string(e->why)) != 0))) {
 		json_decref(details);
 		json_decref(tags);
 		return FX_ENOMEM;
@@ -328,7 +334,7 @@ detect_lt(struct pb_ctx *x, const json_t *lt, void *arg)
 		"http_tokens", aws_j_str(data, "metadataOptions/httpTokens"),
 		"http_endpoint",
 		aws_j_str(data, "metadataOptions/httpEndpoint")),
-	    pb_ec2_tags(aws_j_list(lt, "tagSet")));
+	    pb_ec2_tags(aws_j_list(lt, "tagSet")), &e);
 out:
 	free(arn);
 	aws_resp_release(&resp);

@@ -90,8 +90,14 @@ fx_err imds_lt_new_version(struct pb_ctx *x, const char *id,
 const char *imds_num(const json_t *v, char *buf, size_t size);
 /* the string member key of prior, or NULL */
 const char *imds_prior_str(const json_t *prior, const char *key);
-/* pb_found with the record's kind in details ("kind") */
+/*
+ * pb_found with the record's kind in details ("kind"); when e says
+ * IaC-owned, also "notify_only": true and "iac_why" (e's reason): a group
+ * or node group is notify-only when the template it uses belongs to a
+ * stack, which its own tags do not show.
+ */
 fx_err imds_found(struct pb_found_list *found, const char *kind, const char *id,
-    const char *arn, const char *title, json_t *details, json_t *tags) FX_WUR;
+    const char *arn, const char *title, json_t *details, json_t *tags,
+    const struct pb_elig *e) FX_WUR;
 
 #endif

@@ -77,7 +77,7 @@ detect_image(struct pb_ctx *x, const json_t *img, void *arg)
 	return imds_found(found, imds_kind_ami.name, id, arn, title,
 	    json_pack("{s:s?, s:s?}", "name", name, "creation_date",
 		aws_j_str(img, "creationDate")),
-	    pb_ec2_tags(aws_j_list(img, "tagSet")));
+	    pb_ec2_tags(aws_j_list(img, "tagSet")), &e);
 }
 
 fx_err

@@ -287,7 +287,7 @@ detect_group(struct pb_ctx *x, const json_t *g, void *arg)
 	    json_pack("{s:s, s:s, s:s?, s:s?, s:s?}", "name", name, "source",
 		kind_names[s.kind], "launch_configuration", s.lc,
 		"launch_template_id", s.lt, "version", s.version),
-	    asg_tags(g));
+	    asg_tags(g), &e);
 out:
 	asg_read_release(&r);
 	return rc;

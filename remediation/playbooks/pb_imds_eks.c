@@ -259,7 +259,7 @@ detect_found(struct pb_ctx *x, struct ng_scan *sc, const json_t *ng)
 		"nodegroup", name, "launch_template_id",
 		aws_j_str(ng, "launchTemplate/id"), "version",
 		aws_j_str(ng, "launchTemplate/version")),
-	    json_deep_copy(json_object_get(ng, "tags")));
+	    json_deep_copy(json_object_get(ng, "tags")), &e);
 out:
 	ng_src_release(&s);
 	return rc;
