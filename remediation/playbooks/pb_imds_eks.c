@@ -51,6 +51,7 @@
 #define EKS_NAME_MAX 100
 #define EKS_PATH_MAX 512
 #define EKS_VER_MAX  24
+#define EKS_PAGE     "maxResults=100"
 
 static int
 str_is(const char *s, const char *want)
@@ -107,6 +108,8 @@ eks_names(struct pb_ctx *x, const char *op, const char *path, const char *key,
 
 	buf_init(&q, FX_MAX_AWS_REQUEST);
 	aws_resp_init(&resp);
+	if ((rc = buf_adds(&q, EKS_PAGE)) != FX_OK)
+		goto out;
 	for (page = 0; page < FX_MAX_AWS_PAGES; page++) {
 		rc = eks_call(x, PB_AUDITOR, op, "GET", path, buf_str(&q), NULL,
 		    0, &resp);
@@ -121,7 +124,7 @@ eks_names(struct pb_ctx *x, const char *op, const char *path, const char *key,
 		tok = aws_j_str(resp.doc, "nextToken");
 		if (tok == NULL || *tok == '\0')
 			goto out;
-		rc = buf_adds(&q, "maxResults=100&nextToken=");
+		rc = buf_adds(&q, EKS_PAGE "&nextToken=");
 		if (rc == FX_OK)
 			rc = sigv4_uri_encode(&q, tok, strlen(tok), 1);
 		aws_resp_release(&resp);
