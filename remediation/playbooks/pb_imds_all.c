@@ -54,6 +54,8 @@
  *                       (default 1; 0..365)
  *   verify_polls        reads in verify (default 3; 1..60)
  *   verify_interval_ms  pause between two reads (default 1000)
+ *   fix_amis            1: AMIs are fixed (irreversibly); else they are
+ *                       found notify-only (default 0; pb_imds_ami.c)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,7 +132,7 @@ imds_found(struct pb_found_list *found, const char *kind, const char *id,
 	    (e->kind == PB_IAC_OWNED &&
 		(json_object_set_new(details, "notify_only", json_true()) !=
 			0 ||
-		    json_object_set_new(details, "iac_why",
+		    json_object_set_new(details, "notify_why",
 			json_string(e->why)) != 0))) {
 		json_decref(details);
 		json_decref(tags);

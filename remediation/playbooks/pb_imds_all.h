@@ -92,9 +92,9 @@ const char *imds_num(const json_t *v, char *buf, size_t size);
 const char *imds_prior_str(const json_t *prior, const char *key);
 /*
  * pb_found with the record's kind in details ("kind"); when e says
- * IaC-owned, also "notify_only": true and "iac_why" (e's reason): a group
- * or node group is notify-only when the template it uses belongs to a
- * stack, which its own tags do not show.
+ * IaC-owned (found, never changed), also "notify_only": true and
+ * "notify_why" (e's reason): a group or node group on a stack's
+ * template, which its own tags do not show, or an AMI without fix_amis.
  */
 fx_err imds_found(struct pb_found_list *found, const char *kind, const char *id,
     const char *arn, const char *title, json_t *details, json_t *tags,

@@ -14,13 +14,18 @@
  *   undo    refused: AWS documents that ImdsSupport, once v2.0, cannot
  *           be unset. The fix says so; the other kinds undo as usual.
  *
- * Why not notify-only: the change only adds a requirement every
- * IMDSv2-aware SDK meets, and it cannot be taken back, so this kind
- * is fixed only where the playbook's approval lets it be (the message
- * of the fix says it is irreversible).
+ * Irreversible, in a playbook whose other kinds undo: the playbook is
+ * not marked irreversible (its approval may be none), so this kind is
+ * opt-in. Without the parameter fix_amis (default 0) an AMI is found
+ * notify-only (details.notify_only, notify_why) and a posted AMI
+ * finding is kept at the check with that reason: fixit never makes an
+ * irreversible change nobody asked for. With fix_amis: 1 the AMI is
+ * fixed as the playbook's approval says, the prior state says
+ * "irreversible": true and the fix message says it cannot be undone.
  *
  * Eligibility (ami_eligible, detect and check): the shared guards
- * (allow tag, IaC ownership, min_age_days on creationDate).
+ * (allow tag, IaC ownership, min_age_days on creationDate), then
+ * fix_amis.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +54,13 @@ ami_eligible(struct pb_ctx *x, const json_t *img, struct pb_elig *e)
 		return FX_ENOMEM;
 	imds_elig_common(x, e, tags, aws_j_str(img, "creationDate"));
 	json_decref(tags);
+	/* found, never changed: as for a stack's resource (playbook.h) */
+	if (e->kind == PB_ELIGIBLE && pb_param_int(x, "fix_amis", 0) != 1) {
+		e->kind = PB_IAC_OWNED;
+		snprintf(e->why, sizeof(e->why),
+		    "ImdsSupport v2.0 cannot be unset, so fixit changes an AMI "
+		    "only with the parameter fix_amis: 1");
+	}
 	return FX_OK;
 }
 

@@ -8,7 +8,8 @@ fake verified them.
   service (the credential scope names it, and the fake recomputed the
   signature with that name and accepted it), as the auditor;
 - EKS's REST-JSON: GETs without a body, the update as a JSON body with
-  application/json, a throttled ListClusters retried.
+  application/json, a throttled ListClusters retried;
+- AMIs are opt-in (fix_amis): without it, found notify-only.
 """
 
 import json
@@ -41,7 +42,7 @@ def test_signed_per_service():
     eks request was signed for that service and verified by the fake."""
     with env_for("pb-imds-sig", "imdsv1-everywhere",
                  params={"verify_polls": 2, "verify_interval_ms": 50,
-                         "min_age_days": 1}) as env:
+                         "min_age_days": 1, "fix_amis": 1}) as env:
         reg = env.aws.account(h.NONPROD).region(h.REGION)
         lt, ng = seed(reg)
         env.start()
@@ -77,7 +78,7 @@ def test_signed_per_service():
 
 def test_eks_throttled_retried():
     """A throttled ListClusters is retried; the scan completes and finds
-    the node group."""
+    the node group. Without fix_amis the AMI is found notify-only."""
     with env_for("pb-imds-throttle", "imdsv1-everywhere",
                  dry_run=True) as env:
         reg = env.aws.account(h.NONPROD).region(h.REGION)
@@ -89,6 +90,11 @@ def test_eks_throttled_retried():
         ids = [f["resource_id"] for f in
                env.findings(playbook="imdsv1-everywhere")]
         check(ng in ids, "node group not found: %r", ids)
+        [ami] = [f for f in env.findings(playbook="imdsv1-everywhere")
+                 if f["resource_id"].startswith("ami-")]
+        check(ami["notify_only"] and "fix_amis" in
+              ami["details"]["notify_why"],
+              "without fix_amis an AMI is notify-only: %r", ami)
         throttled = [c for c in env.aws.calls(action="ListClusters")
                      if c.fault]
         check(len(throttled) == 1, "throttled %r", throttled)
