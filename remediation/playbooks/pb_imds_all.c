@@ -445,6 +445,11 @@ lt_fix(struct pb_ctx *x, const char *id, json_t **prior)
 		goto out;
 	}
 	data = json_object_get(ver, "launchTemplateData");
+	if (!imds_lt_data_allows_v1(data)) {
+		pb_say(x, "the default version requires IMDSv2 now");
+		rc = FX_ECONFLICT;
+		goto out;
+	}
 	old = imds_num(json_object_get(ver, "versionNumber"), nb, sizeof(nb));
 	p = json_pack("{s:s, s:s, s:s?, s:s?, s:s?}", "kind", imds_kind_lt.name,
 	    "launch_template_id", id, "default_version", old, "http_tokens",
