@@ -8,6 +8,8 @@
  *   REST-XML    METHOD path?query, XML body (Route 53, CloudFront, S3)
  *   JSON 1.1    POST / with X-Amz-Target, JSON body (CloudTrail)
  *   JSON 1.0    the same, application/x-amz-json-1.0 (Compute Optimizer)
+ *   REST-JSON   METHOD path?query, JSON body from params (EKS); errors
+ *               named by the x-amzn-ErrorType header
  *
  * Answers are parsed into jansson: XML with aws_xml_to_json (the content
  * of the root element, list tags per service), JSON as is.
@@ -15,7 +17,8 @@
  * Endpoints, as the AWS SDKs resolve them: the config's per-service
  * endpoint, else AWS_ENDPOINT_URL_<SERVICE> (EC2, IAM, STS, RDS,
  * CLOUDWATCH, ROUTE_53, CLOUDFRONT, CLOUDTRAIL, S3,
- * ELASTIC_LOAD_BALANCING, ELASTIC_LOAD_BALANCING_V2, COMPUTE_OPTIMIZER),
+ * ELASTIC_LOAD_BALANCING, ELASTIC_LOAD_BALANCING_V2, COMPUTE_OPTIMIZER,
+ * AUTO_SCALING, EKS),
  * else the config's
  * default endpoint, else AWS_ENDPOINT_URL, else the public endpoint
  * (https://SERVICE.REGION.amazonaws.com; iam, route53 and cloudfront are
@@ -70,6 +73,8 @@ enum aws_svc {
 	AWS_ELB,   /* classic load balancers (2012-06-01) */
 	AWS_ELBV2, /* application, network, gateway (2015-12-01) */
 	AWS_COMPUTE_OPTIMIZER,
+	AWS_AUTOSCALING, /* EC2 Auto Scaling (2011-01-01) */
+	AWS_EKS,	 /* REST-JSON */
 	AWS_SVC__COUNT
 };
 
@@ -109,13 +114,13 @@ struct aws_req {
 	const char *action; /* Query/EC2 Action, JSON operation, REST name */
 	/*
 	 * Query/EC2: the form parameters (object of strings or integers;
-	 * Action and Version are added). JSON: the request body object.
-	 * REST-XML: NULL.
+	 * Action and Version are added). JSON and REST-JSON: the request
+	 * body object (REST-JSON: NULL = no body). REST-XML: NULL.
 	 */
 	const json_t *params;
-	const char *method; /* REST-XML only: "GET", "POST", "DELETE" */
-	const char *path;   /* REST-XML only, encoded: "/2013-04-01/..." */
-	const char *query;  /* REST-XML only, encoded, without '?'; or NULL */
+	const char *method; /* REST only: "GET", "POST", "DELETE" */
+	const char *path;   /* REST only, encoded: "/2013-04-01/..." */
+	const char *query;  /* REST only, encoded, without '?'; or NULL */
 	const char *body;   /* REST-XML only: XML body or NULL */
 	const char *bucket; /* S3 only: the bucket; path is under it
 				 * ("/" = the bucket itself) */

@@ -33,6 +33,7 @@ struct aws_client {
 	CURL *curl;
 	struct buf body;	/* the answer, capped */
 	char request_id[128];	/* x-amzn-RequestId / x-amz-request-id */
+	char error_type[128];	/* REST-JSON: x-amzn-ErrorType */
 	char bucket_region[32]; /* S3: x-amz-bucket-region */
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -294,6 +295,20 @@ prepare_body(const struct aws_service *s, const struct aws_req *r,
 			return buf_adds(&p->body, r->body);
 		}
 		return FX_OK;
+	case PROTO_REST_JSON:
+		if (r->method == NULL || r->path == NULL || r->path[0] != '/' ||
+		    (r->params != NULL && !json_is_object(r->params)))
+			return FX_EINVAL;
+		p->method = r->method;
+		p->query = r->query;
+		if (r->params == NULL)
+			return FX_OK;
+		p->ctype = "application/json";
+		if ((dump = json_dumps(r->params, JSON_COMPACT)) == NULL)
+			return FX_ENOMEM;
+		rc = buf_adds(&p->body, dump);
+		free(dump);
+		return rc;
 	}
 	return FX_EINVAL;
 }
@@ -317,7 +332,9 @@ prepare_url(const struct aws_client *c, const struct aws_service *s,
 	rc = url_host(buf_str(&p->url), &p->host, &prefix_path);
 	if (rc != FX_OK || s->s3)
 		goto query;
-	path = s->proto == PROTO_REST_XML ? r->path : "/";
+	path = s->proto == PROTO_REST_XML || s->proto == PROTO_REST_JSON
+		   ? r->path
+		   : "/";
 	rc = buf_addf(&p->path, "%s%s", prefix_path, path);
 	if (rc != FX_OK)
 		return rc;
@@ -436,6 +453,8 @@ header_cb(char *p, size_t size, size_t n, void *arg)
 	    sizeof(c->request_id));
 	header_value(p, len, "x-amz-bucket-region:", c->bucket_region,
 	    sizeof(c->bucket_region));
+	header_value(p, len, "x-amzn-ErrorType:", c->error_type,
+	    sizeof(c->error_type));
 	return len;
 }
 
@@ -456,6 +475,7 @@ perform(struct aws_client *c, const char *method, const char *url,
 	buf_reset(&c->body);
 	c->request_id[0] = '\0';
 	c->bucket_region[0] = '\0';
+	c->error_type[0] = '\0';
 	c->errbuf[0] = '\0';
 	curl_easy_reset(cu);
 	SETOPT(CURLOPT_URL, url);
@@ -589,7 +609,7 @@ parse_answer(const struct aws_service *s, const struct buf *body, json_t **doc)
 	fx_err rc;
 
 	*doc = NULL;
-	if (s->proto == PROTO_JSON) {
+	if (s->proto == PROTO_JSON || s->proto == PROTO_REST_JSON) {
 		root = body->len ? json_loadb(body->data, body->len,
 				       JSON_REJECT_DUPLICATES, &je)
 				 : json_object();
@@ -666,6 +686,34 @@ build_headers(const struct prepared *p, const struct aws_creds *cr,
 	return FX_OK;
 }
 
+/*
+ * A REST-JSON error (EKS): the code is the x-amzn-ErrorType header (up
+ * to any ':'), the message the body's "message" (or "Message").
+ */
+static void
+rest_json_error(const struct aws_client *c, struct aws_error *e)
+{
+	json_error_t je;
+	json_t *j = NULL;
+	const char *msg;
+	size_t n = strcspn(c->error_type, ":");
+
+	if (n == 0 || n >= sizeof(e->code))
+		return;
+	memcpy(e->code, c->error_type, n);
+	e->code[n] = '\0';
+	if (c->body.len > 0)
+		j = json_loadb(c->body.data, c->body.len, 0, &je);
+	if ((msg = aws_j_str(j, "message")) == NULL)
+		msg = aws_j_str(j, "Message");
+	if (msg != NULL)
+		snprintf(e->message, sizeof(e->message), "%s", msg);
+	for (n = 0; e->message[n] != '\0'; n++)
+		if ((unsigned char)e->message[n] < ' ')
+			e->message[n] = ' ';
+	json_decref(j);
+}
+
 /* one attempt: FX_OK (2xx), FX_EREMOTE, FX_ERETRY or a local error */
 static fx_err
 attempt(struct aws_client *c, const struct aws_creds *cr,
@@ -701,6 +749,8 @@ attempt(struct aws_client *c, const struct aws_creds *cr,
 	if (aws_error_parse(c->body.data ? c->body.data : "", c->body.len,
 		&out->err) != FX_OK)
 		memset(&out->err, 0, sizeof(out->err));
+	if (s->proto == PROTO_REST_JSON && out->err.code[0] == '\0')
+		rest_json_error(c, &out->err);
 	if (out->err.request_id[0] == '\0')
 		memcpy(out->err.request_id, c->request_id,
 		    sizeof(out->err.request_id));

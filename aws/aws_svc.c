@@ -57,6 +57,11 @@ static const struct aws_service services[AWS_SVC__COUNT] = {
 	    "compute-optimizer.%s.amazonaws.com", NULL,
 	    "ComputeOptimizerService", PROTO_JSON, 0, NULL, NULL, 0,
 	    "application/x-amz-json-1.0" },
+	[AWS_AUTOSCALING] = { "autoscaling", "AUTO_SCALING",
+	    "autoscaling.%s.amazonaws.com", "2011-01-01", NULL, PROTO_QUERY, 0,
+	    NULL, NULL, 0 },
+	[AWS_EKS] = { "eks", "EKS", "eks.%s.amazonaws.com", NULL, NULL,
+	    PROTO_REST_JSON, 0, NULL, NULL, 0 },
 };
 
 const struct aws_service *

@@ -540,6 +540,8 @@ static const struct ckey aws_ep_keys[] = {
 	EP(AWS_ELB, "elb"),
 	EP(AWS_ELBV2, "elbv2"),
 	EP(AWS_COMPUTE_OPTIMIZER, "compute-optimizer"),
+	EP(AWS_AUTOSCALING, "autoscaling"),
+	EP(AWS_EKS, "eks"),
 };
 #undef EP
 static const struct section aws_ep_sec = SECTION(aws_ep_keys, 0, 0, NULL);

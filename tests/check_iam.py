@@ -31,7 +31,8 @@ SVCS = {"AWS_EC2": "ec2", "AWS_IAM": "iam", "AWS_STS": "sts",
         "AWS_RDS": "rds", "AWS_CLOUDWATCH": "cloudwatch",
         "AWS_ROUTE53": "route53", "AWS_CLOUDFRONT": "cloudfront",
         "AWS_CLOUDTRAIL": "cloudtrail", "AWS_S3": "s3", "AWS_ELB": "elb",
-        "AWS_ELBV2": "elbv2", "AWS_COMPUTE_OPTIMIZER": "compute-optimizer"}
+        "AWS_ELBV2": "elbv2", "AWS_COMPUTE_OPTIMIZER": "compute-optimizer",
+        "AWS_AUTOSCALING": "autoscaling", "AWS_EKS": "eks"}
 # builder: (role: arg index or fixed, svc: arg index or fixed, op: index)
 BUILDERS = {
     "pb_query": (1, 2, 3),
@@ -40,11 +41,14 @@ BUILDERS = {
     "r53_rest": (1, "route53", 2),
     "tag_one": ("tagger", 1, 2),
     "call_sts": ("hub", "sts", 3),
+    "eks_call": (1, "eks", 2),
+    "eks_names": ("auditor", "eks", 1),
 }
 # functions that pass an operation (or a request) given to them on: their
 # own callers are the call sites
 WRAPPERS = {"pb_query", "pb_list", "pb_read", "pb_read_one", "tag_one",
-            "r53_rest", "r53_pages", "pb_call", "call_sts", "aws_call"}
+            "r53_rest", "r53_pages", "pb_call", "call_sts", "aws_call",
+            "eks_call", "eks_names"}
 # struct tables of { AWS_SVC, "Operation", ... }: the role they are read as
 TABLES = {"pb_one": "auditor", "r53_pages": None}
 SRC_DIRS = ("aws", "remediation", "events", "server", "slack", "db",

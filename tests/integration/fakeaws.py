@@ -145,6 +145,7 @@ import fakeaws_ec2  # noqa: E402,F401  (registers the EC2 actions)
 import fakeaws_services  # noqa: E402,F401  (registers the others)
 import fakeaws_s3elb  # noqa: E402,F401  (S3 HeadBucket, ELB, ELBv2)
 import fakeaws_ec2idle  # noqa: E402,F401  (ec2-stopped/underused, optimizer)
+import fakeaws_imds  # noqa: E402,F401  (launch templates, AMIs, ASG, EKS)
 from fakedns import FakeDNS  # noqa: E402
 from fakeaws_proto import (ACTIONS, CLOUDTRAIL_TARGET, ELB_VERSIONS,  # noqa
                            GLOBAL_SERVICES, JSON_TARGETS, SERVICES, AWSError, Ctx, check_params, esc,

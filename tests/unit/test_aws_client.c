@@ -151,6 +151,31 @@ test_endpoints(void)
 		    "http://elbv2.local");
 		clear_env();
 	}
+	TEST("Auto Scaling and EKS: regional, their SDK override names") {
+		clear_env();
+		aws_cfg_defaults(&cfg);
+		CHECK_INT(aws_svc_parse("autoscaling"), AWS_AUTOSCALING);
+		CHECK_INT(aws_svc_parse("eks"), AWS_EKS);
+		CHECK_STR(aws_service_sign(aws_service(AWS_AUTOSCALING)),
+		    "autoscaling");
+		CHECK_STR(aws_service_sign(aws_service(AWS_EKS)), "eks");
+		CHECK_STR(aws_service(AWS_AUTOSCALING)->version, "2011-01-01");
+		CHECK_INT(aws_service(AWS_EKS)->proto, PROTO_REST_JSON);
+		CHECK_STR(endpoint(&cfg, AWS_AUTOSCALING, "eu-west-1", &sr),
+		    "https://autoscaling.eu-west-1.amazonaws.com");
+		CHECK_STR(endpoint(&cfg, AWS_EKS, "eu-west-1", &sr),
+		    "https://eks.eu-west-1.amazonaws.com");
+		CHECK_STR(sr, "eu-west-1");
+		setenv("AWS_ENDPOINT_URL_AUTO_SCALING", "http://asg.local", 1);
+		setenv("AWS_ENDPOINT_URL_EKS", "http://eks.local", 1);
+		CHECK_STR(endpoint(&cfg, AWS_AUTOSCALING, "eu-west-1", &sr),
+		    "http://asg.local");
+		CHECK_STR(endpoint(&cfg, AWS_EKS, "eu-west-1", &sr),
+		    "http://eks.local");
+		unsetenv("AWS_ENDPOINT_URL_AUTO_SCALING");
+		unsetenv("AWS_ENDPOINT_URL_EKS");
+		clear_env();
+	}
 }
 
 /* the URL and the signed path of an S3 request, "url path" */
