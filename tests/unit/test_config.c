@@ -340,184 +340,180 @@ struct err_case {
 #define BUILTINS                                                               \
 	"ec2-imdsv1, ebs-unused, eip-unassociated, rds-idle, "                 \
 	"route53-ns-only, dangling-dns, ec2-quarantine, "                      \
-	"ec2-quarantine-expired, ec2-stopped, ec2-underused, "
-"imdsv1-everywhere"
+	"ec2-quarantine-expired, ec2-stopped, ec2-underused, "                 \
+	"imdsv1-everywhere"
 
-    static const struct err_case err_cases[] = {
-	    /* YAML itself */
-	    { MIN_HEAD "tick: [1s\n", ":4: YAML syntax" },
-	    { MIN_HEAD "---\ntick: 1s\n", ":4: only one YAML document" },
-	    { "- a\n- b\n", ":1: expected a mapping of keys, got a list" },
-	    /* unknown and duplicate keys */
-	    { MIN_HEAD "colour: blue\n", ":3: colour: unknown key" },
-	    { MIN_HEAD "slack:\n  mode: console\n  moed: live\n",
-		":5: slack.moed: unknown key" },
-	    { MIN_HEAD PB1 "    executor:\n      type: exec\n      cmd: [/x]\n",
-		":7: playbooks[0].executor.cmd: unknown key" },
-	    { MIN_HEAD "tick: 1s\nlease: 1m\ntick: 2s\n",
-		":5: tick: duplicate key (first at line 3)" },
-	    { "admins: [U1]\nadmins: [U2]\nadmin_channel: C1\n",
-		":2: admins: duplicate key (first at line 1)" },
-	    /* required keys */
-	    { "admin_channel: C1\n", ":1: admins: required key missing" },
-	    { "admins: [U1]\n", ":1: admin_channel: required key missing" },
-	    { MIN_HEAD "accounts:\n  - id: \"111122223333\"\n    name: a\n"
-		       "    environment: production\n",
-		":4: accounts[0].channel: required key missing" },
-	    { MIN_HEAD "playbooks:\n  - mode: enforce\n",
-		":4: playbooks[0].name: required key missing" },
-	    /* wrong types */
-	    { "admins: U1\nadmin_channel: C1\n",
-		":1: admins: expected a list like [U0123ABCD], got a value" },
-	    { MIN_HEAD "tick: {a: 1}\n",
-		":3: tick: expected a single value, got a mapping" },
-	    { MIN_HEAD "tick:\n", ":3: tick: missing value" },
-	    { MIN_HEAD "slack: console\n",
-		":3: slack: expected a mapping of keys, got a value" },
-	    { MIN_HEAD "accounts:\n  id: 1\n",
-		":4: accounts: expected a list like [{...}, {...}], got a mapping" },
-	    { MIN_HEAD PB1 "    irreversible: yes\n",
-		":5: playbooks[0].irreversible: expected true or false" },
-	    /* irreversible: the playbook's own mark; config only adds to it */
-	    { MIN_HEAD "playbooks:\n  - name: eip-unassociated\n"
-		       "    irreversible: false\n    executor: {type: aws}\n",
-		":5: playbooks[0].irreversible: playbook eip-unassociated runs a "
-		"fix that cannot be undone; the config can only add" },
-	    { MIN_HEAD "playbooks:\n  - name: ec2-quarantine-expired\n"
-		       "    approval: none\n    executor: {type: aws}\n",
-		":5: playbooks[0].approval: playbook ec2-quarantine-expired is "
-		"irreversible" },
-	    { MIN_HEAD PB1 "    irreversible: true\n    approval: none\n",
-		":6: playbooks[0].approval: playbook p1 is irreversible" },
-	    /* numbers and durations */
-	    { MIN_HEAD "http_threads: -1\n",
-		":3: http_threads: expected a whole number from 0 to 64" },
-	    { MIN_HEAD "http_threads: 8x\n",
-		":3: http_threads: expected a whole" },
-	    { MIN_HEAD "slack:\n  command: fixit\n",
-		":4: slack.command: must be '/' and 1 to 31 characters of a-z, "
-		"0-9, '-' and '_' (/fixit)" },
-	    { MIN_HEAD "slack:\n  command: /\n", ":4: slack.command: must be" },
-	    { MIN_HEAD "slack:\n  command: /Fixit\n",
-		":4: slack.command: must be" },
-	    { MIN_HEAD "slack:\n  command: /a234567890123456789012345678901x\n",
-		":4: slack.command: must be" },
-	    { MIN_HEAD "slack:\n  outbox_max_attempts: 0\n",
-		":4: slack.outbox_max_attempts: expected a whole number from 1" },
-	    { MIN_HEAD "tick: 5x\n", ":3: tick: expected a duration" },
-	    { MIN_HEAD "tick: 0\n",
-		":3: tick: expected a duration "
-		"(90, 2s, 15m, 48h, 30d, 1w) from 1s to 1h" },
-	    { MIN_HEAD "lease: -5m\n", ":3: lease: expected a duration" },
-	    { MIN_HEAD PB1 "    grace: 1h\n    reminder_before: 1h\n",
-		":6: playbooks[0].reminder_before: must be less than grace (1h)" },
-	    { MIN_HEAD PB1 "    grace: 12h\n",
-		":4: playbooks[0].reminder_before: must be less than grace (12h)" },
-	    { MIN_HEAD PB1 "    exception_durations: {2m: 1d}\n",
-		":5: playbooks[0].exception_durations.2m: unknown key" },
-	    { MIN_HEAD PB1 "    exception_durations: {1y: forever}\n",
-		":5: playbooks[0].exception_durations.1y: expected a duration" },
-	    /* enums */
-	    { MIN_HEAD "log_level: verbose\n",
-		":3: log_level: expected one of: error | warn | info | debug" },
-	    { MIN_HEAD "slack:\n  mode: offline\n",
-		":4: slack.mode: expected one of: live | console" },
-	    { MIN_HEAD "accounts:\n  - id: \"111122223333\"\n    name: a\n"
-		       "    environment: prod\n    channel: C0A\n",
-		":6: accounts[0].environment: expected one of: non-production | "
-		"production" },
-	    { MIN_HEAD PB1 "    mode: fix\n",
-		":5: playbooks[0].mode: expected one of: off | shadow | notify | "
-		"enforce" },
-	    { MIN_HEAD PB1 "    approval: admin\n",
-		":5: playbooks[0].approval: expected one of: owner | none" },
-	    { MIN_HEAD PB1 "    executor: {type: lambda}\n",
-		":5: playbooks[0].executor.type: expected one of: dry-run | exec" },
-	    { MIN_HEAD PB1 "    exceptions: [1m, 2w]\n",
-		":5: playbooks[0].exceptions[1]: expected 1m or 1y" },
-	    { MIN_HEAD PB1 "    exceptions: [1y, 1y]\n",
-		":5: playbooks[0].exceptions[1]: listed twice" },
-	    /* identifiers */
-	    { MIN_HEAD "accounts:\n  - id: \"11112222333\"\n    name: a\n"
-		       "    environment: production\n    channel: C0A\n",
-		":4: accounts[0].id: must be a 12-digit AWS account id" },
-	    { MIN_HEAD ACC1 "  - id: \"111122223333\"\n    name: b\n"
-			    "    environment: production\n    channel: C0B\n",
-		":8: accounts[1].id: duplicate account id 111122223333 "
-		"(also accounts[0])" },
-	    { MIN_HEAD "accounts:\n  - id: \"111122223333\"\n    name: a\n"
-		       "    environment: production\n    channel: c0a\n",
-		":7: accounts[0].channel: must be a Slack id" },
-	    { "admins: [U1, u2]\nadmin_channel: C1\n",
-		":1: admins[1]: must be a Slack id" },
-	    { "admins: []\nadmin_channel: C1\n",
-		":1: admins: needs at least one Slack user id" },
-	    { "admins:\n  - U1\n  - U1\nadmin_channel: C1\n",
-		":3: admins[1]: listed twice" },
-	    { "admins: [U1]\nadmin_channel: '#general'\n",
-		":2: admin_channel: must be a Slack id" },
-	    { MIN_HEAD "playbooks:\n  - name: EC2_imds\n",
-		":4: playbooks[0].name: must be 1 to 63 characters" },
-	    { MIN_HEAD PB1 "  - name: p2\n  - name: p1\n",
-		":6: playbooks[2].name: duplicate playbook name p1 "
-		"(also playbooks[0])" },
-	    /* executor */
-	    { MIN_HEAD PB1 "    executor:\n      type: exec\n",
-		":6: playbooks[0].executor.command: type exec needs a command" },
-	    { MIN_HEAD PB1
-		"    executor:\n      type: exec\n      command: []\n",
-		":6: playbooks[0].executor.command: type exec needs a command" },
-	    { MIN_HEAD PB1 "    executor:\n      type: exec\n"
-			   "      command: [fix.sh]\n",
-		":7: playbooks[0].executor.command[0]: must be an absolute path" },
-	    { MIN_HEAD PB1 "    executor:\n      type: exec\n"
-			   "      command: /bin/fix.sh --all\n",
-		":7: playbooks[0].executor.command: expected a list" },
-	    { MIN_HEAD PB1 "    executor:\n      timeout: 0\n",
-		":6: playbooks[0].executor.timeout: expected a duration" },
-	    { MIN_HEAD "playbooks:\n  - executor: {type: exec}\n    name: p1\n",
-		":4: playbooks[0].executor.command: type exec needs a command" },
-	    { MIN_HEAD PB1 "    executor:\n      type: aws\n",
-		":6: playbooks[0].executor.playbook: type aws needs a built-in "
-		"playbook: name the playbook after one, or set executor.playbook "
-		"(" BUILTINS ")" },
-	    { MIN_HEAD PB1 "    executor:\n      type: aws\n"
-			   "      playbook: ec2-imds\n",
-		":7: playbooks[0].executor.playbook: is not a built-in playbook "
-		"(" BUILTINS ")" },
-	    /* listen, api_base */
-	    { MIN_HEAD "listen: localhost:8080\n",
-		":3: listen: host must be an IPv4 address" },
-	    { MIN_HEAD "listen: 127.0.0.1:65536\n",
-		":3: listen: port must be a number from 0 to 65535" },
-	    { MIN_HEAD "listen: 127.0.0.1\n",
-		":3: listen: expected host:port" },
-	    { MIN_HEAD "slack:\n  api_base: ftp://slack.com/api/\n",
-		":4: slack.api_base: expected an http:// or https:// URL" },
-	    { MIN_HEAD "slack:\n  api_base: https://\n",
-		":4: slack.api_base: expected an http:// or https:// URL" },
-	    { MIN_HEAD "slack:\n  command_deadline: 3s\n",
-		":4: slack.command_deadline: expected a duration" },
-	    { MIN_HEAD "slack:\n  hooks_base: hooks.slack.com\n",
-		":4: slack.hooks_base: expected an http:// or https:// URL" },
-	    /* secrets in the file */
-	    { MIN_HEAD "slack:\n  signing_secret: abc123\n",
-		":4: slack.signing_secret: secrets do not belong in the config "
-		"file: use slack.signing_secret_file or FIXIT_SLACK_SIGNING_SECRET" },
-	    { MIN_HEAD "slack:\n  bot_token: xoxb-1\n",
-		":4: slack.bot_token: secrets do not belong in the config file: "
-		"use slack.bot_token_file or FIXIT_SLACK_BOT_TOKEN" },
-	    { MIN_HEAD "ingest:\n  tokens: [t1]\n",
-		":4: ingest.tokens: secrets do not belong in the config file: "
-		"use ingest.tokens_file or FIXIT_INGEST_TOKENS" },
-	    { MIN_HEAD "token: abc\n", ":3: token: secrets do not belong" },
-	    /* secrets missing */
-	    { MIN_HEAD "slack:\n  mode: live\n",
-		":4: slack.mode: live mode needs the signing secret" },
-	    { MIN_HEAD "slack:\n  signing_secret_file: /nonexistent/sig\n",
-		":4: slack.signing_secret_file: cannot use secret file "
-		"/nonexistent/sig: No such file or directory" },
-    };
+static const struct err_case err_cases[] = {
+	/* YAML itself */
+	{ MIN_HEAD "tick: [1s\n", ":4: YAML syntax" },
+	{ MIN_HEAD "---\ntick: 1s\n", ":4: only one YAML document" },
+	{ "- a\n- b\n", ":1: expected a mapping of keys, got a list" },
+	/* unknown and duplicate keys */
+	{ MIN_HEAD "colour: blue\n", ":3: colour: unknown key" },
+	{ MIN_HEAD "slack:\n  mode: console\n  moed: live\n",
+	    ":5: slack.moed: unknown key" },
+	{ MIN_HEAD PB1 "    executor:\n      type: exec\n      cmd: [/x]\n",
+	    ":7: playbooks[0].executor.cmd: unknown key" },
+	{ MIN_HEAD "tick: 1s\nlease: 1m\ntick: 2s\n",
+	    ":5: tick: duplicate key (first at line 3)" },
+	{ "admins: [U1]\nadmins: [U2]\nadmin_channel: C1\n",
+	    ":2: admins: duplicate key (first at line 1)" },
+	/* required keys */
+	{ "admin_channel: C1\n", ":1: admins: required key missing" },
+	{ "admins: [U1]\n", ":1: admin_channel: required key missing" },
+	{ MIN_HEAD "accounts:\n  - id: \"111122223333\"\n    name: a\n"
+		   "    environment: production\n",
+	    ":4: accounts[0].channel: required key missing" },
+	{ MIN_HEAD "playbooks:\n  - mode: enforce\n",
+	    ":4: playbooks[0].name: required key missing" },
+	/* wrong types */
+	{ "admins: U1\nadmin_channel: C1\n",
+	    ":1: admins: expected a list like [U0123ABCD], got a value" },
+	{ MIN_HEAD "tick: {a: 1}\n",
+	    ":3: tick: expected a single value, got a mapping" },
+	{ MIN_HEAD "tick:\n", ":3: tick: missing value" },
+	{ MIN_HEAD "slack: console\n",
+	    ":3: slack: expected a mapping of keys, got a value" },
+	{ MIN_HEAD "accounts:\n  id: 1\n",
+	    ":4: accounts: expected a list like [{...}, {...}], got a mapping" },
+	{ MIN_HEAD PB1 "    irreversible: yes\n",
+	    ":5: playbooks[0].irreversible: expected true or false" },
+	/* irreversible: the playbook's own mark; config only adds to it */
+	{ MIN_HEAD "playbooks:\n  - name: eip-unassociated\n"
+		   "    irreversible: false\n    executor: {type: aws}\n",
+	    ":5: playbooks[0].irreversible: playbook eip-unassociated runs a "
+	    "fix that cannot be undone; the config can only add" },
+	{ MIN_HEAD "playbooks:\n  - name: ec2-quarantine-expired\n"
+		   "    approval: none\n    executor: {type: aws}\n",
+	    ":5: playbooks[0].approval: playbook ec2-quarantine-expired is "
+	    "irreversible" },
+	{ MIN_HEAD PB1 "    irreversible: true\n    approval: none\n",
+	    ":6: playbooks[0].approval: playbook p1 is irreversible" },
+	/* numbers and durations */
+	{ MIN_HEAD "http_threads: -1\n",
+	    ":3: http_threads: expected a whole number from 0 to 64" },
+	{ MIN_HEAD "http_threads: 8x\n", ":3: http_threads: expected a whole" },
+	{ MIN_HEAD "slack:\n  command: fixit\n",
+	    ":4: slack.command: must be '/' and 1 to 31 characters of a-z, "
+	    "0-9, '-' and '_' (/fixit)" },
+	{ MIN_HEAD "slack:\n  command: /\n", ":4: slack.command: must be" },
+	{ MIN_HEAD "slack:\n  command: /Fixit\n",
+	    ":4: slack.command: must be" },
+	{ MIN_HEAD "slack:\n  command: /a234567890123456789012345678901x\n",
+	    ":4: slack.command: must be" },
+	{ MIN_HEAD "slack:\n  outbox_max_attempts: 0\n",
+	    ":4: slack.outbox_max_attempts: expected a whole number from 1" },
+	{ MIN_HEAD "tick: 5x\n", ":3: tick: expected a duration" },
+	{ MIN_HEAD "tick: 0\n", ":3: tick: expected a duration "
+				"(90, 2s, 15m, 48h, 30d, 1w) from 1s to 1h" },
+	{ MIN_HEAD "lease: -5m\n", ":3: lease: expected a duration" },
+	{ MIN_HEAD PB1 "    grace: 1h\n    reminder_before: 1h\n",
+	    ":6: playbooks[0].reminder_before: must be less than grace (1h)" },
+	{ MIN_HEAD PB1 "    grace: 12h\n",
+	    ":4: playbooks[0].reminder_before: must be less than grace (12h)" },
+	{ MIN_HEAD PB1 "    exception_durations: {2m: 1d}\n",
+	    ":5: playbooks[0].exception_durations.2m: unknown key" },
+	{ MIN_HEAD PB1 "    exception_durations: {1y: forever}\n",
+	    ":5: playbooks[0].exception_durations.1y: expected a duration" },
+	/* enums */
+	{ MIN_HEAD "log_level: verbose\n",
+	    ":3: log_level: expected one of: error | warn | info | debug" },
+	{ MIN_HEAD "slack:\n  mode: offline\n",
+	    ":4: slack.mode: expected one of: live | console" },
+	{ MIN_HEAD "accounts:\n  - id: \"111122223333\"\n    name: a\n"
+		   "    environment: prod\n    channel: C0A\n",
+	    ":6: accounts[0].environment: expected one of: non-production | "
+	    "production" },
+	{ MIN_HEAD PB1 "    mode: fix\n",
+	    ":5: playbooks[0].mode: expected one of: off | shadow | notify | "
+	    "enforce" },
+	{ MIN_HEAD PB1 "    approval: admin\n",
+	    ":5: playbooks[0].approval: expected one of: owner | none" },
+	{ MIN_HEAD PB1 "    executor: {type: lambda}\n",
+	    ":5: playbooks[0].executor.type: expected one of: dry-run | exec" },
+	{ MIN_HEAD PB1 "    exceptions: [1m, 2w]\n",
+	    ":5: playbooks[0].exceptions[1]: expected 1m or 1y" },
+	{ MIN_HEAD PB1 "    exceptions: [1y, 1y]\n",
+	    ":5: playbooks[0].exceptions[1]: listed twice" },
+	/* identifiers */
+	{ MIN_HEAD "accounts:\n  - id: \"11112222333\"\n    name: a\n"
+		   "    environment: production\n    channel: C0A\n",
+	    ":4: accounts[0].id: must be a 12-digit AWS account id" },
+	{ MIN_HEAD ACC1 "  - id: \"111122223333\"\n    name: b\n"
+			"    environment: production\n    channel: C0B\n",
+	    ":8: accounts[1].id: duplicate account id 111122223333 "
+	    "(also accounts[0])" },
+	{ MIN_HEAD "accounts:\n  - id: \"111122223333\"\n    name: a\n"
+		   "    environment: production\n    channel: c0a\n",
+	    ":7: accounts[0].channel: must be a Slack id" },
+	{ "admins: [U1, u2]\nadmin_channel: C1\n",
+	    ":1: admins[1]: must be a Slack id" },
+	{ "admins: []\nadmin_channel: C1\n",
+	    ":1: admins: needs at least one Slack user id" },
+	{ "admins:\n  - U1\n  - U1\nadmin_channel: C1\n",
+	    ":3: admins[1]: listed twice" },
+	{ "admins: [U1]\nadmin_channel: '#general'\n",
+	    ":2: admin_channel: must be a Slack id" },
+	{ MIN_HEAD "playbooks:\n  - name: EC2_imds\n",
+	    ":4: playbooks[0].name: must be 1 to 63 characters" },
+	{ MIN_HEAD PB1 "  - name: p2\n  - name: p1\n",
+	    ":6: playbooks[2].name: duplicate playbook name p1 "
+	    "(also playbooks[0])" },
+	/* executor */
+	{ MIN_HEAD PB1 "    executor:\n      type: exec\n",
+	    ":6: playbooks[0].executor.command: type exec needs a command" },
+	{ MIN_HEAD PB1 "    executor:\n      type: exec\n      command: []\n",
+	    ":6: playbooks[0].executor.command: type exec needs a command" },
+	{ MIN_HEAD PB1 "    executor:\n      type: exec\n"
+		       "      command: [fix.sh]\n",
+	    ":7: playbooks[0].executor.command[0]: must be an absolute path" },
+	{ MIN_HEAD PB1 "    executor:\n      type: exec\n"
+		       "      command: /bin/fix.sh --all\n",
+	    ":7: playbooks[0].executor.command: expected a list" },
+	{ MIN_HEAD PB1 "    executor:\n      timeout: 0\n",
+	    ":6: playbooks[0].executor.timeout: expected a duration" },
+	{ MIN_HEAD "playbooks:\n  - executor: {type: exec}\n    name: p1\n",
+	    ":4: playbooks[0].executor.command: type exec needs a command" },
+	{ MIN_HEAD PB1 "    executor:\n      type: aws\n",
+	    ":6: playbooks[0].executor.playbook: type aws needs a built-in "
+	    "playbook: name the playbook after one, or set executor.playbook "
+	    "(" BUILTINS ")" },
+	{ MIN_HEAD PB1 "    executor:\n      type: aws\n"
+		       "      playbook: ec2-imds\n",
+	    ":7: playbooks[0].executor.playbook: is not a built-in playbook "
+	    "(" BUILTINS ")" },
+	/* listen, api_base */
+	{ MIN_HEAD "listen: localhost:8080\n",
+	    ":3: listen: host must be an IPv4 address" },
+	{ MIN_HEAD "listen: 127.0.0.1:65536\n",
+	    ":3: listen: port must be a number from 0 to 65535" },
+	{ MIN_HEAD "listen: 127.0.0.1\n", ":3: listen: expected host:port" },
+	{ MIN_HEAD "slack:\n  api_base: ftp://slack.com/api/\n",
+	    ":4: slack.api_base: expected an http:// or https:// URL" },
+	{ MIN_HEAD "slack:\n  api_base: https://\n",
+	    ":4: slack.api_base: expected an http:// or https:// URL" },
+	{ MIN_HEAD "slack:\n  command_deadline: 3s\n",
+	    ":4: slack.command_deadline: expected a duration" },
+	{ MIN_HEAD "slack:\n  hooks_base: hooks.slack.com\n",
+	    ":4: slack.hooks_base: expected an http:// or https:// URL" },
+	/* secrets in the file */
+	{ MIN_HEAD "slack:\n  signing_secret: abc123\n",
+	    ":4: slack.signing_secret: secrets do not belong in the config "
+	    "file: use slack.signing_secret_file or FIXIT_SLACK_SIGNING_SECRET" },
+	{ MIN_HEAD "slack:\n  bot_token: xoxb-1\n",
+	    ":4: slack.bot_token: secrets do not belong in the config file: "
+	    "use slack.bot_token_file or FIXIT_SLACK_BOT_TOKEN" },
+	{ MIN_HEAD "ingest:\n  tokens: [t1]\n",
+	    ":4: ingest.tokens: secrets do not belong in the config file: "
+	    "use ingest.tokens_file or FIXIT_INGEST_TOKENS" },
+	{ MIN_HEAD "token: abc\n", ":3: token: secrets do not belong" },
+	/* secrets missing */
+	{ MIN_HEAD "slack:\n  mode: live\n",
+	    ":4: slack.mode: live mode needs the signing secret" },
+	{ MIN_HEAD "slack:\n  signing_secret_file: /nonexistent/sig\n",
+	    ":4: slack.signing_secret_file: cannot use secret file "
+	    "/nonexistent/sig: No such file or directory" },
+};
 
 static void
 test_errors(void)
