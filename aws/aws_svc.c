@@ -16,7 +16,7 @@
 
 static const char *const rds_lists[] = { "DBInstance", "DBSnapshot", "Tag",
 	"VpcSecurityGroupMembership", "DBParameterGroup", "DBSubnetGroup",
-	"Subnet", "OptionGroupMembership", NULL };
+	"Subnet", "OptionGroupMembership", "DBClusterSnapshot", NULL };
 static const char *const r53_lists[] = { "HostedZone", "ResourceRecordSet",
 	"ResourceRecord", "Tag", "NameServer", "VPC", NULL };
 static const char *const cf_lists[] = { "DistributionSummary", "Origin",
