@@ -337,9 +337,10 @@ struct err_case {
 	"    environment: production\n    channel: C0A\n"
 #define PB1 "playbooks:\n  - name: p1\n"
 /* the registry's names, as the executor errors list them */
-#define BUILTINS                                                               \
-	"ec2-imdsv1, ebs-unused, eip-unassociated, rds-idle, "                 \
-	"route53-ns-only, dangling-dns, ec2-quarantine, ec2-quarantine-expired"
+#define BUILTINS                                                                  \
+	"ec2-imdsv1, ebs-unused, eip-unassociated, rds-idle, "                    \
+	"route53-ns-only, dangling-dns, ec2-quarantine, ec2-quarantine-expired, " \
+	"snapshot-stale"
 
 static const struct err_case err_cases[] = {
 	/* YAML itself */
