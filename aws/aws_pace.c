@@ -35,9 +35,9 @@
  *               requests per second per account, all actions.
  *   STS         "IAM and AWS STS quotas": AssumeRole and its kin, 600 a
  *               second per account and region; paced well below it.
- *   IAM, CloudFront, CloudWatch, ELB, ELBv2: no per-action table is
- *               published for the calls fixit makes; paced at a
- *               conservative 10 a second (burst 20), which no scan of
+ *   IAM, CloudFront, CloudWatch, ELB, ELBv2, Redshift: no per-action
+ *               table is published for the calls fixit makes; paced at
+ *               a conservative 10 a second (burst 20), which no scan of
  *               one account and region comes near.
  * S3 (HeadBucket) is not paced: its limits are per prefix, thousands of
  * requests a second.
@@ -62,6 +62,7 @@ static const struct pace_rule rules[] = {
 	{ AWS_CLOUDWATCH, NULL, { 20, 10, 0 } },
 	{ AWS_ELB, NULL, { 20, 10, 0 } },
 	{ AWS_ELBV2, NULL, { 20, 10, 0 } },
+	{ AWS_REDSHIFT, NULL, { 20, 10, 0 } },
 };
 
 struct bucket {

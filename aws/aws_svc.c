@@ -19,6 +19,9 @@ static const char *const rds_lists[] = { "DBInstance", "DBSnapshot", "Tag",
 	"Subnet", "OptionGroupMembership", "DBClusterSnapshot", NULL };
 static const char *const r53_lists[] = { "HostedZone", "ResourceRecordSet",
 	"ResourceRecord", "Tag", "NameServer", "VPC", NULL };
+static const char *const redshift_lists[] = { "Cluster", "VpcSecurityGroup",
+	"ClusterParameterGroup", "ClusterIamRole", "Tag", "Snapshot",
+	"ReservedNode", "ClusterSecurityGroup", NULL };
 static const char *const cf_lists[] = { "DistributionSummary", "Origin",
 	"CNAME", "CacheBehavior", "OriginGroup", "Method", NULL };
 
@@ -53,6 +56,8 @@ static const struct aws_service services[AWS_SVC__COUNT] = {
 	[AWS_ELBV2] = { "elbv2", "ELASTIC_LOAD_BALANCING_V2",
 	    "elasticloadbalancing.%s.amazonaws.com", "2015-12-01", NULL,
 	    PROTO_QUERY, 0, NULL, "elasticloadbalancing", 0 },
+	[AWS_REDSHIFT] = { "redshift", "REDSHIFT", "redshift.%s.amazonaws.com",
+	    "2012-12-01", NULL, PROTO_QUERY, 0, redshift_lists, NULL, 0 },
 };
 
 const struct aws_service *

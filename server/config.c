@@ -539,6 +539,7 @@ static const struct ckey aws_ep_keys[] = {
 	EP(AWS_S3, "s3"),
 	EP(AWS_ELB, "elb"),
 	EP(AWS_ELBV2, "elbv2"),
+	EP(AWS_REDSHIFT, "redshift"),
 };
 #undef EP
 static const struct section aws_ep_sec = SECTION(aws_ep_keys, 0, 0, NULL);

@@ -31,7 +31,7 @@ SVCS = {"AWS_EC2": "ec2", "AWS_IAM": "iam", "AWS_STS": "sts",
         "AWS_RDS": "rds", "AWS_CLOUDWATCH": "cloudwatch",
         "AWS_ROUTE53": "route53", "AWS_CLOUDFRONT": "cloudfront",
         "AWS_CLOUDTRAIL": "cloudtrail", "AWS_S3": "s3", "AWS_ELB": "elb",
-        "AWS_ELBV2": "elbv2"}
+        "AWS_ELBV2": "elbv2", "AWS_REDSHIFT": "redshift"}
 # builder: (role: arg index or fixed, svc: arg index or fixed, op: index)
 BUILDERS = {
     "pb_query": (1, 2, 3),

@@ -39,13 +39,14 @@ ROLE_ORDER = ("hub", "auditor", "tagger", "remediator")
 TABLE_ROLES = ("auditor", "tagger", "remediator")
 PLAYBOOK_ORDER = ("ec2-imdsv1", "ebs-unused", "eip-unassociated", "rds-idle",
                   "route53-ns-only", "dangling-dns", "ec2-quarantine",
-                  "ec2-quarantine-expired", "(events)")
+                  "ec2-quarantine-expired", "snapshot-stale", "redshift-idle",
+                  "(events)")
 # the IAM prefix of each service as aws_svc_name() names it
 IAM_PREFIX = {"ec2": "ec2", "iam": "iam", "sts": "sts", "rds": "rds",
               "cloudwatch": "cloudwatch", "route53": "route53",
               "cloudfront": "cloudfront", "cloudtrail": "cloudtrail",
               "s3": "s3", "elb": "elasticloadbalancing",
-              "elbv2": "elasticloadbalancing"}
+              "elbv2": "elasticloadbalancing", "redshift": "redshift"}
 # the name tests/integration/fakeaws.py records for each (its endpoint's
 # name; elb and elbv2 told apart by the API version)
 RECORDED = {"cloudwatch": "monitoring"}

@@ -340,7 +340,7 @@ struct err_case {
 #define BUILTINS                                                                  \
 	"ec2-imdsv1, ebs-unused, eip-unassociated, rds-idle, "                    \
 	"route53-ns-only, dangling-dns, ec2-quarantine, ec2-quarantine-expired, " \
-	"snapshot-stale"
+	"snapshot-stale, redshift-idle"
 
 static const struct err_case err_cases[] = {
 	/* YAML itself */
@@ -757,7 +757,7 @@ test_shipped(void)
 		CHECK_INT(rc, FX_OK);
 		if (rc != FX_OK)
 			break;
-		CHECK_INT(c->policy->nplaybooks, 8);
+		CHECK_INT(c->policy->nplaybooks, 10);
 		for (i = 0; i < c->policy->nplaybooks; i++) {
 			CHECK(c->policy->playbooks[i].exec.ops ==
 			      executor_find("dry-run"));
