@@ -338,6 +338,21 @@ struct snap_scan {
 	struct pb_trail trail[SNAP__COUNT];
 };
 
+/* an EBS snapshot's ARN: no account in it, as AWS writes it (new) */
+static char *
+snap_ebs_arn(const struct pb_ctx *x, const char *id)
+{
+	struct buf b = BUF_INIT;
+
+	buf_init(&b, 512);
+	if (buf_addf(&b, "arn:aws:ec2:%s::snapshot/%s",
+		x->region ? x->region : "", id) != FX_OK) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
+}
+
 /* the finding's resource: the EBS id, the RDS ARN (new; NULL: none) */
 static char *
 snap_rid(struct pb_ctx *x, enum snap_kind k, const json_t *s, char **arn)
@@ -345,7 +360,7 @@ snap_rid(struct pb_ctx *x, enum snap_kind k, const json_t *s, char **arn)
 	const char *id = pb_sto_util_str(s, snap_kinds[k].one->key);
 
 	if (k == SNAP_EBS) {
-		*arn = pb_ec2_arn(x, "snapshot", id);
+		*arn = snap_ebs_arn(x, id);
 		return *arn != NULL ? fx_strdup(id) : NULL;
 	}
 	*arn = *pb_sto_util_str(s, snap_kinds[k].arn) != '\0'
@@ -364,14 +379,16 @@ snap_details(struct pb_ctx *x, enum snap_kind k, const json_t *s)
 
 	if (fx_iso8601_parse(pb_sto_util_str(s, d->created), &t) != FX_OK)
 		t = x->now;
-	return json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:I, s:I}", "kind",
-	    d->name, "snapshot", pb_sto_util_str(s, d->one->key), "size_gib",
+	return json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:I, s:I}",
+	    "kind", d->name, "snapshot", pb_sto_util_str(s, d->one->key),
+	    "size_gib",
 	    (json_int_t)pb_sto_util_int(json_object_get(s, d->size), 0),
 	    "created", pb_sto_util_str(s, d->created), "source",
 	    pb_sto_util_str(s, d->source), "description",
-	    pb_sto_util_str(s, k == SNAP_EBS ? "description" : "SnapshotType"),
-	    "age_days", (json_int_t)((x->now - t) / SNAP_DAY),
-	    "made_by_finding", (json_int_t)(p != NULL ? p->finding_id : 0));
+	    pb_sto_util_str(s, "description"), "snapshot_type",
+	    k == SNAP_EBS ? "" : pb_sto_util_str(s, "SnapshotType"), "age_days",
+	    (json_int_t)((x->now - t) / SNAP_DAY), "made_by_finding",
+	    (json_int_t)(p != NULL ? p->finding_id : 0));
 }
 
 static fx_err
