@@ -16,7 +16,9 @@
 
 static const char *const rds_lists[] = { "DBInstance", "DBSnapshot", "Tag",
 	"VpcSecurityGroupMembership", "DBParameterGroup", "DBSubnetGroup",
-	"Subnet", "OptionGroupMembership", "DBClusterSnapshot", NULL };
+	"Subnet", "OptionGroupMembership", "DBClusterSnapshot",
+	"DBSnapshotAttribute", "DBClusterSnapshotAttribute", "AttributeValue",
+	NULL };
 static const char *const r53_lists[] = { "HostedZone", "ResourceRecordSet",
 	"ResourceRecord", "Tag", "NameServer", "VPC", NULL };
 static const char *const redshift_lists[] = { "Cluster", "VpcSecurityGroup",

@@ -24,7 +24,10 @@
  * volume made from it within min_age_days (DescribeVolumes filter
  * snapshot-id), no AMI of the account backed by it, whatever its age
  * (DescribeImages Owner=self, filter block-device-mapping.snapshot-id);
- * for both, no CloudTrail event that copies, shares or restores it
+ * for both, not shared now with another account or the public
+ * (DescribeSnapshotAttribute createVolumePermission,
+ * DescribeDBSnapshotAttributes / DescribeDBClusterSnapshotAttributes
+ * restore) and no CloudTrail event that copies, shares or restores it
  * (EBS CopySnapshot, ModifySnapshotAttribute, CreateVolume; RDS
  * RestoreDBInstanceFromDBSnapshot, CopyDBSnapshot,
  * ModifyDBSnapshotAttribute and their cluster twins) in the window
@@ -65,16 +68,14 @@
 #include "fxtime.h"
 #include "fxutil.h"
 #include "pb_rds_prior.h"
+#include "pb_snap_use.h"
 #include "pb_sto_util.h"
 #include "playbook.h"
 #include "banned.h"
 
 #define SNAP_DAY	86400
-#define SNAP_TRAIL_MAX	(90 * SNAP_DAY) /* what LookupEvents holds */
 #define SNAP_GIB_NOTE	"upper bound: snapshots are incremental"
 #define SNAP_BACKUP_TAG "aws:backup:source-resource"
-
-enum snap_kind { SNAP_EBS = 0, SNAP_RDS, SNAP_CLUSTER, SNAP__COUNT };
 
 /* how one kind of snapshot is read and judged (listed and deleted:
  * snap_list, snap_delete) */
@@ -84,18 +85,6 @@ struct snap_kind_def {
 	const struct pb_one *one;
 	const char *created, *status, *ok_status, *size, *arn, *source;
 	const char *usage_class;
-	const char *const *events;
-};
-
-static const char *const snap_ebs_events[] = { "CopySnapshot",
-	"ModifySnapshotAttribute", "CreateVolume", NULL };
-static const char *const snap_rds_events[] = {
-	"RestoreDBInstanceFromDBSnapshot", "CopyDBSnapshot",
-	"ModifyDBSnapshotAttribute", NULL
-};
-static const char *const snap_cluster_events[] = {
-	"RestoreDBClusterFromSnapshot", "CopyDBClusterSnapshot",
-	"ModifyDBClusterSnapshotAttribute", NULL
 };
 
 #define RDS_SNAPS     "DescribeDBSnapshotsResult/DBSnapshots"
@@ -112,17 +101,16 @@ static const struct pb_one snap_one_cluster = { AWS_RDS,
 	CLUSTER_SNAPS, "DBClusterSnapshotIdentifier",
 	"DBClusterSnapshotNotFoundFault" };
 
-static const struct snap_kind_def snap_kinds[SNAP__COUNT] = {
-	[SNAP_EBS] = { "ebs", "EBS snapshot", &snap_one_ebs, "startTime",
-	    "status", "completed", "volumeSize", NULL, "volumeId", "ebs",
-	    snap_ebs_events },
-	[SNAP_RDS] = { "rds", "DB snapshot", &snap_one_rds,
+static const struct snap_kind_def snap_kinds[PB_SNAP__COUNT] = {
+	[PB_SNAP_EBS] = { "ebs", "EBS snapshot", &snap_one_ebs, "startTime",
+	    "status", "completed", "volumeSize", NULL, "volumeId", "ebs" },
+	[PB_SNAP_RDS] = { "rds", "DB snapshot", &snap_one_rds,
 	    "SnapshotCreateTime", "Status", "available", "AllocatedStorage",
-	    "DBSnapshotArn", "DBInstanceIdentifier", "rds", snap_rds_events },
-	[SNAP_CLUSTER] = { "rds-cluster", "DB cluster snapshot",
+	    "DBSnapshotArn", "DBInstanceIdentifier", "rds" },
+	[PB_SNAP_CLUSTER] = { "rds-cluster", "DB cluster snapshot",
 	    &snap_one_cluster, "SnapshotCreateTime", "Status", "available",
 	    "AllocatedStorage", "DBClusterSnapshotArn", "DBClusterIdentifier",
-	    "rds", snap_cluster_events },
+	    "rds" },
 };
 
 struct snap_opts {
@@ -152,24 +140,24 @@ snap_kind_of(const char *rid, const char **name)
 
 	*name = rid;
 	if (strncmp(rid, "snap-", 5) == 0)
-		return SNAP_EBS;
+		return PB_SNAP_EBS;
 	if (strncmp(rid, "arn:", 4) != 0 || strstr(rid, ":rds:") == NULL ||
 	    (c = strrchr(rid, ':')) == NULL || c[1] == '\0')
 		return -1;
 	*name = c + 1;
 	if (c - rid >= 17 && strncmp(c - 17, ":cluster-snapshot", 17) == 0)
-		return SNAP_CLUSTER;
+		return PB_SNAP_CLUSTER;
 	if (c - rid >= 9 && strncmp(c - 9, ":snapshot", 9) == 0)
-		return SNAP_RDS;
+		return PB_SNAP_RDS;
 	return -1;
 }
 
 /* the snapshot's tags as {key: value} (new reference; NULL on ENOMEM) */
 static json_t *
-snap_tags(enum snap_kind k, const json_t *s)
+snap_tags(enum pb_snap_kind k, const json_t *s)
 {
-	return k == SNAP_EBS ? pb_ec2_tags(json_object_get(s, "tagSet"))
-			     : pb_rds_prior_tags(s);
+	return k == PB_SNAP_EBS ? pb_ec2_tags(json_object_get(s, "tagSet"))
+				: pb_rds_prior_tags(s);
 }
 
 /* the record of fixitd's fix that made snapshot id, or NULL */
@@ -184,7 +172,7 @@ snap_made(const struct pb_ctx *x, const char *id)
  * and fix call this one function.
  */
 static void
-snap_eligible(struct pb_ctx *x, const struct snap_opts *o, enum snap_kind k,
+snap_eligible(struct pb_ctx *x, const struct snap_opts *o, enum pb_snap_kind k,
     const json_t *s, const json_t *tags, struct pb_elig *e)
 {
 	const struct snap_kind_def *d = &snap_kinds[k];
@@ -208,7 +196,7 @@ snap_eligible(struct pb_ctx *x, const struct snap_opts *o, enum snap_kind k,
 		pb_elig_exempt(e, "an AWS Backup recovery point");
 	if (strncmp(desc, "Created by CreateImage", 22) == 0)
 		pb_elig_exempt(e, "made for an AMI");
-	if (k != SNAP_EBS && strcmp(type, "manual") != 0)
+	if (k != PB_SNAP_EBS && strcmp(type, "manual") != 0)
 		pb_elig_exempt(e, "%s, not manual",
 		    *type ? type : "of no type");
 	pb_elig_tags(x, e, tags, o->allow);
@@ -217,7 +205,7 @@ snap_eligible(struct pb_ctx *x, const struct snap_opts *o, enum snap_kind k,
 
 /* snap_eligible on s, as a check's verdict: PB_WRONG or PB_KEEP */
 static fx_err
-snap_guards(struct pb_ctx *x, const struct snap_opts *o, enum snap_kind k,
+snap_guards(struct pb_ctx *x, const struct snap_opts *o, enum pb_snap_kind k,
     const json_t *s, enum pb_verdict *v)
 {
 	struct pb_elig e;
@@ -234,108 +222,13 @@ snap_guards(struct pb_ctx *x, const struct snap_opts *o, enum snap_kind k,
 	return FX_OK;
 }
 
-/* what uses a snapshot; why = the first use found, "" when none */
-struct snap_use {
-	const struct snap_opts *o;
-	char why[160];
-};
-
-static fx_err
-snap_use_volume(struct pb_ctx *x, const json_t *vol, void *arg)
-{
-	struct snap_use *u = arg;
-	int64_t t;
-
-	if (u->why[0] != '\0' ||
-	    fx_iso8601_parse(pb_sto_util_str(vol, "createTime"), &t) != FX_OK)
-		return FX_OK;
-	if (x->now - t < u->o->min_age)
-		snprintf(u->why, sizeof(u->why),
-		    "volume %.32s was made from it on %.10s",
-		    pb_sto_util_str(vol, "volumeId"),
-		    pb_sto_util_str(vol, "createTime"));
-	return FX_OK;
-}
-
-static fx_err
-snap_use_image(struct pb_ctx *x, const json_t *img, void *arg)
-{
-	struct snap_use *u = arg;
-
-	(void)x;
-	if (u->why[0] == '\0')
-		snprintf(u->why, sizeof(u->why), "AMI %.32s is backed by it",
-		    pb_sto_util_str(img, "imageId"));
-	return FX_OK;
-}
-
-/* EBS: the volumes made from it, the AMIs backed by it */
-static fx_err
-snap_used_ebs(struct pb_ctx *x, const char *id, struct snap_use *u)
-{
-	json_t *p;
-	fx_err rc;
-
-	if ((p = json_pack("{s:i}", "MaxResults", 200)) == NULL)
-		return FX_ENOMEM;
-	rc = pb_ec2_filter(p, 1, "snapshot-id", id);
-	if (rc == FX_OK)
-		rc = pb_list(x, PB_AUDITOR, AWS_EC2, "DescribeVolumes", p,
-		    "volumeSet", "nextToken", snap_use_volume, u);
-	json_decref(p);
-	if (rc != FX_OK || u->why[0] != '\0')
-		return rc;
-	if ((p = json_pack("{s:s, s:i}", "Owner.1", "self", "MaxResults",
-		 200)) == NULL)
-		return FX_ENOMEM;
-	rc = pb_ec2_filter(p, 1, "block-device-mapping.snapshot-id", id);
-	if (rc == FX_OK)
-		rc = pb_list(x, PB_AUDITOR, AWS_EC2, "DescribeImages", p,
-		    "imagesSet", "nextToken", snap_use_image, u);
-	json_decref(p);
-	return rc;
-}
-
-/*
- * Whether snapshot id of kind k is in use (u->why says how): EBS's
- * volumes and AMIs, then CloudTrail's events of it, from trail (detect:
- * one read for the scan) or its own lookup (NULL).
- */
-static fx_err
-snap_used(struct pb_ctx *x, enum snap_kind k, const char *id,
-    struct pb_trail *trail, struct snap_use *u)
-{
-	int64_t since, ev = 0;
-	char when[21];
-	fx_err rc;
-
-	u->why[0] = '\0';
-	if (k == SNAP_EBS && (rc = snap_used_ebs(x, id, u)) != FX_OK)
-		return rc;
-	if (u->why[0] != '\0')
-		return FX_OK;
-	since = x->now - (u->o->min_age < SNAP_TRAIL_MAX ? u->o->min_age
-							 : SNAP_TRAIL_MAX);
-	rc = pb_sto_util_trail_of(x, trail, snap_kinds[k].events, since, id,
-	    &ev);
-	if (rc != FX_OK)
-		return rc;
-	if (ev > 0) {
-		fx_iso8601_format(ev, when);
-		snprintf(u->why, sizeof(u->why),
-		    "CloudTrail shows it copied, shared or restored on %.10s",
-		    when);
-	}
-	return FX_OK;
-}
-
 /* ---- detect ------------------------------------------------------------- */
 
 struct snap_scan {
 	struct snap_opts o;
-	enum snap_kind k;
+	enum pb_snap_kind k;
 	struct pb_found_list *found;
-	struct pb_trail trail[SNAP__COUNT];
+	struct pb_trail trail[PB_SNAP__COUNT];
 };
 
 /* an EBS snapshot's ARN: no account in it, as AWS writes it (new) */
@@ -355,11 +248,11 @@ snap_ebs_arn(const struct pb_ctx *x, const char *id)
 
 /* the finding's resource: the EBS id, the RDS ARN (new; NULL: none) */
 static char *
-snap_rid(struct pb_ctx *x, enum snap_kind k, const json_t *s, char **arn)
+snap_rid(struct pb_ctx *x, enum pb_snap_kind k, const json_t *s, char **arn)
 {
 	const char *id = pb_sto_util_str(s, snap_kinds[k].one->key);
 
-	if (k == SNAP_EBS) {
+	if (k == PB_SNAP_EBS) {
 		*arn = snap_ebs_arn(x, id);
 		return *arn != NULL ? fx_strdup(id) : NULL;
 	}
@@ -371,7 +264,7 @@ snap_rid(struct pb_ctx *x, enum snap_kind k, const json_t *s, char **arn)
 
 /* details: what the owner is shown */
 static json_t *
-snap_details(struct pb_ctx *x, enum snap_kind k, const json_t *s)
+snap_details(struct pb_ctx *x, enum pb_snap_kind k, const json_t *s)
 {
 	const struct snap_kind_def *d = &snap_kinds[k];
 	const struct fx_prov *p = snap_made(x, pb_sto_util_str(s, d->one->key));
@@ -386,9 +279,9 @@ snap_details(struct pb_ctx *x, enum snap_kind k, const json_t *s)
 	    "created", pb_sto_util_str(s, d->created), "source",
 	    pb_sto_util_str(s, d->source), "description",
 	    pb_sto_util_str(s, "description"), "snapshot_type",
-	    k == SNAP_EBS ? "" : pb_sto_util_str(s, "SnapshotType"), "age_days",
-	    (json_int_t)((x->now - t) / SNAP_DAY), "made_by_finding",
-	    (json_int_t)(p != NULL ? p->finding_id : 0));
+	    k == PB_SNAP_EBS ? "" : pb_sto_util_str(s, "SnapshotType"),
+	    "age_days", (json_int_t)((x->now - t) / SNAP_DAY),
+	    "made_by_finding", (json_int_t)(p != NULL ? p->finding_id : 0));
 }
 
 static fx_err
@@ -422,7 +315,7 @@ snap_item(struct pb_ctx *x, const json_t *s, void *arg)
 	struct snap_scan *sc = arg;
 	const char *id = pb_sto_util_str(s, snap_kinds[sc->k].one->key);
 	json_t *tags = snap_tags(sc->k, s);
-	struct snap_use u;
+	struct pb_snap_use u;
 	struct pb_elig e;
 	fx_err rc = FX_OK;
 
@@ -433,9 +326,9 @@ snap_item(struct pb_ctx *x, const json_t *s, void *arg)
 	snap_eligible(x, &sc->o, sc->k, s, tags, &e);
 	if (!pb_elig_found(&e))
 		goto out;
-	u.o = &sc->o;
+	u.min_age = sc->o.min_age;
 	/* without the reads a use may be missed: skip it */
-	if ((rc = snap_used(x, sc->k, id, &sc->trail[sc->k], &u)) != FX_OK) {
+	if ((rc = pb_snap_used(x, sc->k, id, &sc->trail[sc->k], &u)) != FX_OK) {
 		rc = pb_sto_util_skip(x, rc, id, "uses");
 		goto out;
 	}
@@ -450,14 +343,14 @@ out:
 
 /* the account's snapshots of kind k (params p), each to snap_item */
 static fx_err
-snap_list(struct pb_ctx *x, enum snap_kind k, const json_t *p,
+snap_list(struct pb_ctx *x, enum pb_snap_kind k, const json_t *p,
     struct snap_scan *sc)
 {
 	switch (k) {
-	case SNAP_EBS:
+	case PB_SNAP_EBS:
 		return pb_list(x, PB_AUDITOR, AWS_EC2, "DescribeSnapshots", p,
 		    "snapshotSet", "nextToken", snap_item, sc);
-	case SNAP_RDS:
+	case PB_SNAP_RDS:
 		return pb_list(x, PB_AUDITOR, AWS_RDS, "DescribeDBSnapshots", p,
 		    RDS_SNAPS, "DescribeDBSnapshotsResult/Marker", snap_item,
 		    sc);
@@ -490,18 +383,18 @@ snap_detect(struct pb_ctx *x, struct pb_found_list *found)
 
 	memset(&sc, 0, sizeof(sc));
 	sc.found = found;
-	for (k = 0; k < SNAP__COUNT; k++)
+	for (k = 0; k < PB_SNAP__COUNT; k++)
 		pb_trail_init(&sc.trail[k]);
 	snap_opts(x, &sc.o);
 	/* nothing of fixitd's to look for: no listing at all */
 	if (!sc.o.all && !snap_any_made(x))
 		goto out;
-	for (k = 0; rc == FX_OK && k < SNAP__COUNT; k++) {
-		sc.k = (enum snap_kind)k;
-		p = k == SNAP_EBS ? json_pack("{s:s, s:i}", "Owner.1", "self",
-					"MaxResults", 200)
-				  : json_pack("{s:s, s:i}", "SnapshotType",
-					"manual", "MaxRecords", 100);
+	for (k = 0; rc == FX_OK && k < PB_SNAP__COUNT; k++) {
+		sc.k = (enum pb_snap_kind)k;
+		p = k == PB_SNAP_EBS ? json_pack("{s:s, s:i}", "Owner.1",
+					   "self", "MaxResults", 200)
+				     : json_pack("{s:s, s:i}", "SnapshotType",
+					   "manual", "MaxRecords", 100);
 		if (p == NULL) {
 			rc = FX_ENOMEM;
 			break;
@@ -510,7 +403,7 @@ snap_detect(struct pb_ctx *x, struct pb_found_list *found)
 		json_decref(p);
 	}
 out:
-	for (k = 0; k < SNAP__COUNT; k++)
+	for (k = 0; k < PB_SNAP__COUNT; k++)
 		pb_trail_release(&sc.trail[k]);
 	return rc;
 }
@@ -520,7 +413,7 @@ out:
 /* the finding's snapshot: *k its kind, *s borrowed from resp (NULL when
  * gone); FX_EINVAL for a resource that names no snapshot */
 static fx_err
-snap_read(struct pb_ctx *x, const json_t *finding, enum snap_kind *k,
+snap_read(struct pb_ctx *x, const json_t *finding, enum pb_snap_kind *k,
     struct aws_resp *resp, const char **name, const json_t **s)
 {
 	const char *rid;
@@ -534,7 +427,7 @@ snap_read(struct pb_ctx *x, const json_t *finding, enum snap_kind *k,
 		pb_say(x, "%s names no EBS or RDS snapshot", rid);
 		return FX_EINVAL;
 	}
-	*k = (enum snap_kind)kind;
+	*k = (enum pb_snap_kind)kind;
 	rc = pb_read_one(x, snap_kinds[kind].one, *name, resp, s);
 	if (rc == FX_OK && *s != NULL &&
 	    strcmp(pb_sto_util_str(*s, snap_kinds[kind].status), "deleting") ==
@@ -545,16 +438,16 @@ snap_read(struct pb_ctx *x, const json_t *finding, enum snap_kind *k,
 
 /* the guards, then the use: PB_WRONG, PB_KEEP or PB_RIGHT */
 static fx_err
-snap_judge(struct pb_ctx *x, const struct snap_opts *o, enum snap_kind k,
+snap_judge(struct pb_ctx *x, const struct snap_opts *o, enum pb_snap_kind k,
     const char *name, const json_t *s, enum pb_verdict *v)
 {
-	struct snap_use u;
+	struct pb_snap_use u;
 	fx_err rc;
 
 	if ((rc = snap_guards(x, o, k, s, v)) != FX_OK || *v != PB_WRONG)
 		return rc;
-	u.o = o;
-	if ((rc = snap_used(x, k, name, NULL, &u)) != FX_OK)
+	u.min_age = o->min_age;
+	if ((rc = pb_snap_used(x, k, name, NULL, &u)) != FX_OK)
 		return rc;
 	if (u.why[0] != '\0') {
 		pb_say(x, "%s %s is in use: %s", snap_kinds[k].what, name,
@@ -569,7 +462,7 @@ snap_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 {
 	struct aws_resp resp;
 	struct snap_opts o;
-	enum snap_kind k = SNAP_EBS;
+	enum pb_snap_kind k = PB_SNAP_EBS;
 	const json_t *s = NULL;
 	const char *name;
 	fx_err rc;
@@ -594,7 +487,7 @@ out:
 
 /* what the snapshot was, and what deleting it saves (no undo uses it) */
 static json_t *
-snap_prior(struct pb_ctx *x, enum snap_kind k, const json_t *s)
+snap_prior(struct pb_ctx *x, enum pb_snap_kind k, const json_t *s)
 {
 	const struct snap_kind_def *d = &snap_kinds[k];
 	int64_t gib = pb_sto_util_int(json_object_get(s, d->size), 0);
@@ -611,12 +504,12 @@ snap_prior(struct pb_ctx *x, enum snap_kind k, const json_t *s)
 	user = NULL;
 	if (json_object_set_new(p, "encrypted",
 		json_boolean(pb_sto_util_true(json_object_get(s,
-		    k == SNAP_EBS ? "encrypted" : "Encrypted")))) != 0 ||
+		    k == PB_SNAP_EBS ? "encrypted" : "Encrypted")))) != 0 ||
 	    json_object_set_new(p, "arn",
 		json_string(pb_sto_util_str(s, d->arn ? d->arn : "-"))) != 0 ||
 	    json_object_set_new(p, "made_by_playbook",
 		pv != NULL
-		    ? json_string(k == SNAP_EBS ? "ebs-unused" : "rds-idle")
+		    ? json_string(k == PB_SNAP_EBS ? "ebs-unused" : "rds-idle")
 		    : json_null()) != 0 ||
 	    json_object_set_new(p, "usage",
 		json_pack("[{s:s, s:s, s:I}]", "item", "snapshot_gb", "class",
@@ -634,14 +527,14 @@ fail:
 
 /* delete snapshot name of kind k (mutating: not sent in a dry run) */
 static fx_err
-snap_delete(struct pb_ctx *x, enum snap_kind k, const char *name,
+snap_delete(struct pb_ctx *x, enum pb_snap_kind k, const char *name,
     struct aws_resp *resp)
 {
 	switch (k) {
-	case SNAP_EBS:
+	case PB_SNAP_EBS:
 		return pb_query(x, PB_REMEDIATOR, AWS_EC2, "DeleteSnapshot",
 		    json_pack("{s:s}", "SnapshotId", name), 1, resp);
-	case SNAP_RDS:
+	case PB_SNAP_RDS:
 		return pb_query(x, PB_REMEDIATOR, AWS_RDS, "DeleteDBSnapshot",
 		    json_pack("{s:s}", "DBSnapshotIdentifier", name), 1, resp);
 	default:
@@ -657,7 +550,7 @@ snap_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 {
 	struct aws_resp resp, del;
 	struct snap_opts o;
-	enum snap_kind k = SNAP_EBS;
+	enum pb_snap_kind k = PB_SNAP_EBS;
 	enum pb_verdict v;
 	const json_t *s = NULL;
 	const char *name;
@@ -712,7 +605,7 @@ snap_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior,
     int *ok)
 {
 	struct aws_resp resp;
-	enum snap_kind k = SNAP_EBS;
+	enum pb_snap_kind k = PB_SNAP_EBS;
 	const json_t *s = NULL;
 	const char *name;
 	fx_err rc;

@@ -23,6 +23,8 @@ State (fakeaws_state.Region):
   redshift_snapshots    {identifier: {id, cluster, status, snapshot_type,
                         create_time, node_type, nodes, size_mb, tags, polls}}
   reserved_nodes        [{id, node_type, count, state}]
+A snapshot (EBS, DB, DB cluster) may carry "shared_with": [account id or
+"all"], what its attribute actions answer (set it with a case's change).
 """
 
 from fakeaws_proto import (SERVICES, AWSError, action, as_list, ec2_filters,
@@ -169,6 +171,32 @@ def describe_images(ctx):
             opt("nextToken", token)]
 
 
+@action("ec2", "DescribeSnapshotAttribute", ("SnapshotId", "Attribute"),
+        ("SnapshotId", "Attribute"))
+def describe_snapshot_attribute(ctx):
+    """Who may create volumes from the snapshot: its "shared_with" (account
+    ids, or "all" for the public; absent: nobody)."""
+    sid = ctx.str("SnapshotId")
+    s = ctx.reg.snapshots.get(sid)
+    if s is None:
+        raise AWSError("InvalidSnapshot.NotFound", "The snapshot '%s' does "
+                       "not exist." % sid)
+    attr = ctx.str("Attribute")
+    if attr not in ("createVolumePermission", "productCodes"):
+        raise AWSError("InvalidParameterValue", "Value (%s) for parameter "
+                       "attribute is invalid." % attr)
+    perms = [el("group", w) if w == "all" else el("userId", w)
+             for w in s.get("shared_with") or ()]
+    return [el("snapshotId", sid),
+            items(attr, perms if attr == "createVolumePermission" else [])]
+
+
+def _x_restore_attr(tag, shared):
+    return el(tag, el("AttributeName", "restore"),
+              el("AttributeValues", [el("AttributeValue", w)
+                                     for w in shared or ()]))
+
+
 # ======================================================================
 # RDS snapshots
 # ======================================================================
@@ -214,6 +242,29 @@ def _cluster_snap(ctx, ident):
         raise AWSError("DBClusterSnapshotNotFoundFault", "DBClusterSnapshot "
                        "%s not found." % ident, 404)
     return s
+
+
+@action("rds", "DescribeDBSnapshotAttributes", ("DBSnapshotIdentifier",),
+        ("DBSnapshotIdentifier",))
+def describe_db_snapshot_attributes(ctx):
+    """The restore attribute: the snapshot's "shared_with" (account ids, or
+    "all")."""
+    from fakeaws_services import _dbsnap
+    s = _dbsnap(ctx, ctx.str("DBSnapshotIdentifier"))
+    return [el("DBSnapshotAttributesResult",
+               el("DBSnapshotIdentifier", s["id"]),
+               el("DBSnapshotAttributes", _x_restore_attr(
+                   "DBSnapshotAttribute", s.get("shared_with"))))]
+
+
+@action("rds", "DescribeDBClusterSnapshotAttributes",
+        ("DBClusterSnapshotIdentifier",), ("DBClusterSnapshotIdentifier",))
+def describe_db_cluster_snapshot_attributes(ctx):
+    s = _cluster_snap(ctx, ctx.str("DBClusterSnapshotIdentifier"))
+    return [el("DBClusterSnapshotAttributesResult",
+               el("DBClusterSnapshotIdentifier", s["id"]),
+               el("DBClusterSnapshotAttributes", _x_restore_attr(
+                   "DBClusterSnapshotAttribute", s.get("shared_with"))))]
 
 
 @action("rds", "DescribeDBClusterSnapshots",

@@ -3,8 +3,9 @@
 redshift-idle (fakeaws_snap.py), against the fake alone: Redshift is its
 own SigV4 service (signed as "redshift", API 2012-12-01; a request signed
 for another service or with a wrong secret is refused), its listings and
-the AMI and DB cluster snapshot listings page with their tokens, and the
-deletes and the restore change the state as AWS would.
+the AMI and DB cluster snapshot listings page with their tokens, the
+share attributes say who may restore a snapshot, and the deletes and the
+restore change the state as AWS would.
 """
 
 import os
@@ -135,6 +136,29 @@ def test_images_and_rds_snapshots():
                   {"DBSnapshotIdentifier": "m1"}), "delete m1")
         check("m1" not in reg.db_snapshots and
               "c1" not in reg.db_cluster_snapshots, "state")
+        reg.snapshots[sid]["shared_with"] = ["all", "444455556666"]
+        r = ok(c.ec2("DescribeSnapshotAttribute", {
+            "SnapshotId": sid, "Attribute": "createVolumePermission"}),
+            "snapshot attribute")
+        check(r.findall("createVolumePermission/item/group") == ["all"] and
+              r.findall("createVolumePermission/item/userId") ==
+              ["444455556666"], "%r", r)
+        reg.add_db_snapshot("m2", "db1")
+        reg.db_snapshots["m2"]["shared_with"] = ["444455556666"]
+        r = ok(c.form("rds", "DescribeDBSnapshotAttributes",
+                      {"DBSnapshotIdentifier": "m2"}), "db attributes")
+        check(r.findall("DescribeDBSnapshotAttributesResult/"
+                        "DBSnapshotAttributesResult/DBSnapshotAttributes/"
+                        "DBSnapshotAttribute/AttributeValues/"
+                        "AttributeValue") == ["444455556666"], "%r", r)
+        r = ok(c.form("rds", "DescribeDBClusterSnapshotAttributes",
+                      {"DBClusterSnapshotIdentifier": "c2"}),
+               "cluster attributes, none shared")
+        check(r.findall("DescribeDBClusterSnapshotAttributesResult/"
+                        "DBClusterSnapshotAttributesResult/"
+                        "DBClusterSnapshotAttributes/"
+                        "DBClusterSnapshotAttribute/AttributeName") ==
+              ["restore"], "%r", r)
 
 
 TESTS = (test_redshift_sigv4, test_redshift_paging_delete_restore,
