@@ -20,21 +20,13 @@
  * IaC-owned (aws:cloudformation:stack-name, events.iac_tags): found,
  * notify only.
  *
- * Unused (snap_used, the same in detect, check and fix): for EBS, no
- * volume made from it within min_age_days (DescribeVolumes filter
- * snapshot-id), no AMI of the account backed by it, whatever its age
- * (DescribeImages Owner=self, filter block-device-mapping.snapshot-id);
- * for both, not shared now with another account or the public
- * (DescribeSnapshotAttribute createVolumePermission,
- * DescribeDBSnapshotAttributes / DescribeDBClusterSnapshotAttributes
- * restore) and no CloudTrail event that copies, shares or restores it
- * (EBS CopySnapshot, ModifySnapshotAttribute, CreateVolume; RDS
- * RestoreDBInstanceFromDBSnapshot, CopyDBSnapshot,
- * ModifyDBSnapshotAttribute and their cluster twins) in the window
- * CloudTrail keeps (90 days; an event naming no resource counts for
- * every snapshot). RDS records no link from an instance to the snapshot
- * it was restored from: for RDS, "unused" is the age guard plus those
- * events.
+ * Unused (pb_snap_used, pb_snap_use.h; the same in detect, check and
+ * fix): for EBS no volume made from it within min_age_days and no AMI
+ * of the account backed by it; for both not shared now with another
+ * account or the public, and no CloudTrail event copying, sharing or
+ * restoring it in the 90 days CloudTrail keeps. RDS records no link from
+ * an instance to the snapshot it was restored from: for RDS, "unused"
+ * is the age guard, the share and those events.
  *
  * Parameters (x->params):
  *   min_age_days   snapshot age before a finding (default 365; 30..3650)
@@ -47,7 +39,7 @@
  *   detect  (only when all_snapshots or fixitd has records) EC2
  *           DescribeSnapshots Owner=self, RDS DescribeDBSnapshots and
  *           DescribeDBClusterSnapshots SnapshotType=manual (all paged);
- *           for each eligible snapshot the reads of snap_used. The
+ *           for each eligible snapshot the reads of pb_snap_used. The
  *           finding's resource: the EBS snapshot id, the RDS ARN.
  *   check   the snapshot again: gone -> GONE; a guard -> KEEP; used ->
  *           RIGHT.
