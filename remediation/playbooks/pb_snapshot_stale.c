@@ -12,7 +12,8 @@
  * to every snapshot the account owns, with the same guards.
  *
  * Eligibility (snap_eligible, the same in detect, check and fix): the
- * snapshot is completed / available, is fixitd's (or all_snapshots),
+ * snapshot is completed / available, owned by the account (not one
+ * shared with it), is fixitd's (or all_snapshots),
  * is no AWS Backup recovery point (tag aws:backup:source-resource, an
  * "AWS Backup" description, RDS SnapshotType awsbackup) nor an AMI's
  * ("Created by CreateImage" description), is not allow-tagged, and was
@@ -172,6 +173,7 @@ snap_eligible(struct pb_ctx *x, const struct snap_opts *o, enum pb_snap_kind k,
 	const char *st = pb_sto_util_str(s, d->status);
 	const char *desc = pb_sto_util_str(s, "description");
 	const char *type = pb_sto_util_str(s, "SnapshotType");
+	const char *owner = pb_sto_util_str(s, "ownerId");
 
 	pb_elig_init(e);
 	if (strcmp(st, d->ok_status) != 0)
@@ -188,6 +190,10 @@ snap_eligible(struct pb_ctx *x, const struct snap_opts *o, enum pb_snap_kind k,
 		pb_elig_exempt(e, "an AWS Backup recovery point");
 	if (strncmp(desc, "Created by CreateImage", 22) == 0)
 		pb_elig_exempt(e, "made for an AMI");
+	/* a snapshot shared with this account is someone else's */
+	if (k == PB_SNAP_EBS && *owner != '\0' && x->account_id != NULL &&
+	    strcmp(owner, x->account_id) != 0)
+		pb_elig_exempt(e, "owned by account %.32s", owner);
 	if (k != PB_SNAP_EBS && strcmp(type, "manual") != 0)
 		pb_elig_exempt(e, "%s, not manual",
 		    *type ? type : "of no type");
