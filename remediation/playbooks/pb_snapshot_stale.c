@@ -40,7 +40,8 @@
  *   detect  (only when all_snapshots or fixitd has records) EC2
  *           DescribeSnapshots Owner=self, RDS DescribeDBSnapshots and
  *           DescribeDBClusterSnapshots SnapshotType=manual (all paged);
- *           for each eligible snapshot the reads of pb_snap_used. The
+ *           for each eligible snapshot pb_snap_used (the account's
+ *           volumes, AMIs and events read once for the scan). The
  *           finding's resource: the EBS snapshot id, the RDS ARN.
  *   check   the snapshot again: gone -> GONE; a guard -> KEEP; used ->
  *           RIGHT.
@@ -226,7 +227,7 @@ struct snap_scan {
 	struct snap_opts o;
 	enum pb_snap_kind k;
 	struct pb_found_list *found;
-	struct pb_trail trail[PB_SNAP__COUNT];
+	struct pb_snap_scan use; /* volumes, AMIs, events: read once */
 };
 
 /* an EBS snapshot's ARN: no account in it, as AWS writes it (new) */
@@ -326,7 +327,7 @@ snap_item(struct pb_ctx *x, const json_t *s, void *arg)
 		goto out;
 	u.min_age = sc->o.min_age;
 	/* without the reads a use may be missed: skip it */
-	if ((rc = pb_snap_used(x, sc->k, id, &sc->trail[sc->k], &u)) != FX_OK) {
+	if ((rc = pb_snap_used(x, sc->k, id, &sc->use, &u)) != FX_OK) {
 		rc = pb_sto_util_skip(x, rc, id, "uses");
 		goto out;
 	}
@@ -381,8 +382,7 @@ snap_detect(struct pb_ctx *x, struct pb_found_list *found)
 
 	memset(&sc, 0, sizeof(sc));
 	sc.found = found;
-	for (k = 0; k < PB_SNAP__COUNT; k++)
-		pb_trail_init(&sc.trail[k]);
+	pb_snap_scan_init(&sc.use);
 	snap_opts(x, &sc.o);
 	/* nothing of fixitd's to look for: no listing at all */
 	if (!sc.o.all && !snap_any_made(x))
@@ -401,8 +401,7 @@ snap_detect(struct pb_ctx *x, struct pb_found_list *found)
 		json_decref(p);
 	}
 out:
-	for (k = 0; k < PB_SNAP__COUNT; k++)
-		pb_trail_release(&sc.trail[k]);
+	pb_snap_scan_release(&sc.use);
 	return rc;
 }
 
