@@ -3,7 +3,8 @@
  * the playbooks need, SigV4 signing, libcurl transport, retries, errors.
  *
  *   EC2 query   POST / form (Action, Version, Foo.1, Filter.1.Name ...)
- *   Query       POST / form (IAM, STS, RDS, CloudWatch, ELB, ELBv2):
+ *   Query       POST / form (IAM, STS, RDS, CloudWatch, ELB, ELBv2,
+ *               Redshift):
  *               same shape
  *   REST-XML    METHOD path?query, XML body (Route 53, CloudFront, S3)
  *   JSON 1.1    POST / with X-Amz-Target, JSON body (CloudTrail)
@@ -18,9 +19,8 @@
  * endpoint, else AWS_ENDPOINT_URL_<SERVICE> (EC2, IAM, STS, RDS,
  * CLOUDWATCH, ROUTE_53, CLOUDFRONT, CLOUDTRAIL, S3,
  * ELASTIC_LOAD_BALANCING, ELASTIC_LOAD_BALANCING_V2, COMPUTE_OPTIMIZER,
- * AUTO_SCALING, EKS),
- * else the config's
- * default endpoint, else AWS_ENDPOINT_URL, else the public endpoint
+ * AUTO_SCALING, EKS, REDSHIFT), else the config's default endpoint, else
+ * AWS_ENDPOINT_URL, else the public endpoint
  * (https://SERVICE.REGION.amazonaws.com; iam, route53 and cloudfront are
  * global and signed for us-east-1; elb and elbv2 are both
  * elasticloadbalancing.REGION, signed as "elasticloadbalancing"). A
@@ -75,6 +75,7 @@ enum aws_svc {
 	AWS_COMPUTE_OPTIMIZER,
 	AWS_AUTOSCALING, /* EC2 Auto Scaling (2011-01-01) */
 	AWS_EKS,	 /* REST-JSON */
+	AWS_REDSHIFT,	 /* provisioned clusters (2012-12-01) */
 	AWS_SVC__COUNT
 };
 

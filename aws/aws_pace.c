@@ -36,10 +36,10 @@
  *   STS         "IAM and AWS STS quotas": AssumeRole and its kin, 600 a
  *               second per account and region; paced well below it.
  *   IAM, CloudFront, CloudWatch, ELB, ELBv2, Compute Optimizer, Auto
- *               Scaling, EKS: no per-action table is published for the
- *               calls fixit makes; paced at a conservative 10 a second
- *               (burst 20), which no scan of one account and region comes
- *               near.
+ *               Scaling, EKS, Redshift: no per-action table is published
+ *               for the calls fixit makes; paced at a conservative 10 a
+ *               second (burst 20), which no scan of one account and
+ *               region comes near.
  * S3 (HeadBucket) is not paced: its limits are per prefix, thousands of
  * requests a second.
  */
@@ -66,6 +66,7 @@ static const struct pace_rule rules[] = {
 	{ AWS_COMPUTE_OPTIMIZER, NULL, { 20, 10, 0 } },
 	{ AWS_AUTOSCALING, NULL, { 20, 10, 0 } },
 	{ AWS_EKS, NULL, { 20, 10, 0 } },
+	{ AWS_REDSHIFT, NULL, { 20, 10, 0 } },
 };
 
 struct bucket {

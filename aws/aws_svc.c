@@ -16,9 +16,14 @@
 
 static const char *const rds_lists[] = { "DBInstance", "DBSnapshot", "Tag",
 	"VpcSecurityGroupMembership", "DBParameterGroup", "DBSubnetGroup",
-	"Subnet", "OptionGroupMembership", NULL };
+	"Subnet", "OptionGroupMembership", "DBClusterSnapshot",
+	"DBSnapshotAttribute", "DBClusterSnapshotAttribute", "AttributeValue",
+	NULL };
 static const char *const r53_lists[] = { "HostedZone", "ResourceRecordSet",
 	"ResourceRecord", "Tag", "NameServer", "VPC", NULL };
+static const char *const redshift_lists[] = { "Cluster", "VpcSecurityGroup",
+	"ClusterParameterGroup", "ClusterIamRole", "Tag", "Snapshot",
+	"ReservedNode", "ClusterSecurityGroup", NULL };
 static const char *const cf_lists[] = { "DistributionSummary", "Origin",
 	"CNAME", "CacheBehavior", "OriginGroup", "Method", NULL };
 
@@ -62,6 +67,8 @@ static const struct aws_service services[AWS_SVC__COUNT] = {
 	    NULL, NULL, 0 },
 	[AWS_EKS] = { "eks", "EKS", "eks.%s.amazonaws.com", NULL, NULL,
 	    PROTO_REST_JSON, 0, NULL, NULL, 0 },
+	[AWS_REDSHIFT] = { "redshift", "REDSHIFT", "redshift.%s.amazonaws.com",
+	    "2012-12-01", NULL, PROTO_QUERY, 0, redshift_lists, NULL, 0 },
 };
 
 const struct aws_service *

@@ -19,6 +19,7 @@ fx_prov_set_release(struct fx_prov_set *s)
 	for (i = 0; i < s->n; i++) {
 		free(s->v[i].resource_id);
 		free(s->v[i].launch_time);
+		free(s->v[i].made);
 	}
 	free(s->v);
 	memset(s, 0, sizeof(*s));
@@ -61,8 +62,10 @@ fx_prov_set_add(struct fx_prov_set *s, const struct fx_prov *p)
 	c = *p;
 	c.resource_id = fx_strdup(p->resource_id);
 	c.launch_time = fx_strdup(p->launch_time);
+	c.made = fx_strdup(p->made);
 	if (c.resource_id == NULL ||
-	    (p->launch_time != NULL && c.launch_time == NULL))
+	    (p->launch_time != NULL && c.launch_time == NULL) ||
+	    (p->made != NULL && c.made == NULL))
 		goto out;
 	s->v[s->n++] = c;
 	memset(&c, 0, sizeof(c));
@@ -70,6 +73,7 @@ fx_prov_set_add(struct fx_prov_set *s, const struct fx_prov *p)
 out:
 	free(c.resource_id);
 	free(c.launch_time);
+	free(c.made);
 	return rc;
 }
 
@@ -83,6 +87,23 @@ fx_prov_find(const struct fx_prov_set *s, const char *resource_id)
 		return NULL;
 	for (i = 0; i < s->n; i++) {
 		if (strcmp(s->v[i].resource_id, resource_id) != 0)
+			continue;
+		if (best == NULL || s->v[i].finding_id > best->finding_id)
+			best = &s->v[i];
+	}
+	return best;
+}
+
+const struct fx_prov *
+fx_prov_find_made(const struct fx_prov_set *s, const char *id)
+{
+	const struct fx_prov *best = NULL;
+	size_t i;
+
+	if (s == NULL || id == NULL)
+		return NULL;
+	for (i = 0; i < s->n; i++) {
+		if (s->v[i].made == NULL || strcmp(s->v[i].made, id) != 0)
 			continue;
 		if (best == NULL || s->v[i].finding_id > best->finding_id)
 			best = &s->v[i];

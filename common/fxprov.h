@@ -25,6 +25,10 @@ struct fx_prov {
 	 * the fix recorded it in its prior state (EC2: the instance's
 	 * LaunchTime); NULL when the fix recorded none */
 	char *launch_time;
+	/* what the fix made and left in place, as its prior state names
+	 * it: a backup snapshot ($.snapshot_id of ebs-unused,
+	 * $.final_snapshot of rds-idle); NULL when none */
+	char *made;
 	int64_t fixed_at; /* unix seconds of the audit row fixing -> fixed */
 	/* the follow-up finding on the same resource (the playbook that
 	 * asked) has an active or pending exception, or is excepted */
@@ -51,5 +55,10 @@ fx_err fx_prov_set_add(struct fx_prov_set *s, const struct fx_prov *p) FX_WUR;
  * NULL), NULL when there is none; borrowed from s */
 const struct fx_prov *fx_prov_find(const struct fx_prov_set *s,
     const char *resource_id);
+
+/* the latest fix in s (may be NULL) whose made is id, NULL when there
+ * is none; borrowed from s */
+const struct fx_prov *fx_prov_find_made(const struct fx_prov_set *s,
+    const char *id);
 
 #endif

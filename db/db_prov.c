@@ -24,10 +24,13 @@ prov_row(sqlite3_stmt *st, void *ctx)
 		p.launch_time = db_col_text(st, 2, &rc);
 	p.fixed_at = sqlite3_column_int64(st, 3);
 	p.excepted = sqlite3_column_int64(st, 4) > 0;
+	if (sqlite3_column_type(st, 5) == SQLITE_TEXT)
+		p.made = db_col_text(st, 5, &rc);
 	if (rc == FX_OK && p.resource_id != NULL)
 		rc = fx_prov_set_add(ctx, &p);
 	free(p.resource_id);
 	free(p.launch_time);
+	free(p.made);
 	return rc;
 }
 
@@ -48,6 +51,7 @@ db_prov_fixed(struct db *db, const char *playbook, const char *then,
 		out->n--;
 		free(out->v[out->n].resource_id);
 		free(out->v[out->n].launch_time);
+		free(out->v[out->n].made);
 	}
 	return rc;
 }

@@ -297,7 +297,8 @@ const char *const db_sql_text[SQL__COUNT] = {
 	 * undo request's fixed -> fixed; a dry run's "fix" changed nothing.
 	 * excepted: ?5's finding on the same resource (the unique key again)
 	 * is excepted or has an exception pending or active past ?6
-	 * (exceptions_finding).
+	 * (exceptions_finding). Then the backup snapshot the fix made, as
+	 * its prior state names it (fx_prov.made).
 	 */
 	[SQL_PROV_FIXED] =
 	    "SELECT f.id, f.resource_id, "
@@ -310,7 +311,9 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "x.resource_id = f.resource_id AND (x.state = 'excepted' OR "
 	    "EXISTS (SELECT 1 FROM exceptions e INDEXED BY exceptions_finding "
 	    "WHERE e.finding_id = x.id "
-	    "AND e.status IN ('pending', 'active') AND e.until > ?6))) "
+	    "AND e.status IN ('pending', 'active') AND e.until > ?6))), "
+	    "coalesce(json_extract(f.prior_state, '$.snapshot_id'), "
+	    "json_extract(f.prior_state, '$.final_snapshot')) "
 	    "FROM findings f INDEXED BY " LIST_UNIQUE " WHERE f.playbook = ?1 "
 	    "AND f.account_id = ?2 AND "
 	    "f.region = ?3 AND (?4 IS NULL OR f.resource_id = ?4) AND "

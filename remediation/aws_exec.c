@@ -171,10 +171,27 @@ struct prov_job {
 	struct fx_prov_set *out;
 };
 
+/* 1 when name is one of the space-separated words of list */
+static int
+prov_names_has(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = list;
+
+	while ((p = strstr(p, name)) != NULL) {
+		if ((p == list || p[-1] == ' ') &&
+		    (p[n] == ' ' || p[n] == '\0'))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
 /*
- * The fixes of every configured aws playbook running the built-in, and
- * of the built-in's own name when no playbook is configured under it:
- * a quarantine stays fixitd's record after its playbook left the config.
+ * The fixes of every configured aws playbook running one of the
+ * built-ins (pb_def.provenance: space-separated names), and of each
+ * built-in's own name when no playbook is configured under it: a
+ * quarantine stays fixitd's record after its playbook left the config.
  */
 static fx_err
 prov_job_run(struct db *db, void *arg)
@@ -182,21 +199,33 @@ prov_job_run(struct db *db, void *arg)
 	struct prov_job *j = arg;
 	const struct playbook *pb;
 	const struct pb_def *def;
-	size_t i;
+	const char *w = j->builtin;
+	char name[64];
+	size_t i, n;
 	fx_err rc = FX_OK;
 
 	for (i = 0; rc == FX_OK && i < j->pol->nplaybooks; i++) {
 		pb = &j->pol->playbooks[i];
 		def = builtin(&pb->exec, pb->name);
 		if (!aws_exec_uses(pb) || def == NULL ||
-		    strcmp(def->name, j->builtin) != 0)
+		    !prov_names_has(j->builtin, def->name))
 			continue;
 		rc = db_prov_fixed(db, pb->name, j->then, j->account, j->region,
 		    j->resource, j->now, j->out);
 	}
-	if (rc == FX_OK && policy_playbook(j->pol, j->builtin) == NULL)
-		rc = db_prov_fixed(db, j->builtin, j->then, j->account,
-		    j->region, j->resource, j->now, j->out);
+	while (rc == FX_OK && *w != '\0') {
+		n = strcspn(w, " ");
+		if (n > 0 && n < sizeof(name)) {
+			memcpy(name, w, n);
+			name[n] = '\0';
+			if (policy_playbook(j->pol, name) == NULL)
+				rc =
+				    db_prov_fixed(db, name, j->then, j->account,
+					j->region, j->resource, j->now, j->out);
+		}
+		w += n;
+		w += strspn(w, " ");
+	}
 	return rc;
 }
 
@@ -220,7 +249,8 @@ prov_load(struct run *r, struct aws_exec *e, const char *resource)
 	j.then = r->x.playbook;
 	j.account = r->x.account_id;
 	j.region = r->x.region;
-	j.resource = resource;
+	/* looked up by what the fixes made: every record counts */
+	j.resource = r->def->prov_made ? NULL : resource;
 	j.now = r->x.now;
 	j.out = &r->prov;
 	rc = dbw_read(e->w, prov_job_run, &j);

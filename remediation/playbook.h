@@ -130,6 +130,13 @@ struct pb_def {
 	 * records make it one.
 	 */
 	const char *provenance;
+	/*
+	 * The records are looked up by what the fixes made (fx_prov.made:
+	 * their backup snapshots), not by the fixed resource: check and fix
+	 * are lent every record of the account and region. provenance may
+	 * then name several built-ins, separated by spaces.
+	 */
+	int prov_made;
 	fx_err (*detect)(struct pb_ctx *x, struct pb_found_list *found);
 	fx_err (*check)(struct pb_ctx *x, const json_t *finding,
 	    enum pb_verdict *v);

@@ -40,7 +40,8 @@ TABLE_ROLES = ("auditor", "tagger", "remediator")
 PLAYBOOK_ORDER = ("ec2-imdsv1", "ebs-unused", "eip-unassociated", "rds-idle",
                   "route53-ns-only", "dangling-dns", "ec2-quarantine",
                   "ec2-quarantine-expired", "ec2-stopped",
-                  "ec2-underused", "imdsv1-everywhere", "(events)")
+                  "ec2-underused", "imdsv1-everywhere", "snapshot-stale",
+                  "redshift-idle", "(events)")
 # the IAM prefix of each service as aws_svc_name() names it
 IAM_PREFIX = {"ec2": "ec2", "iam": "iam", "sts": "sts", "rds": "rds",
               "cloudwatch": "cloudwatch", "route53": "route53",
@@ -48,7 +49,8 @@ IAM_PREFIX = {"ec2": "ec2", "iam": "iam", "sts": "sts", "rds": "rds",
               "s3": "s3", "elb": "elasticloadbalancing",
               "elbv2": "elasticloadbalancing",
               "compute-optimizer": "compute-optimizer",
-              "autoscaling": "autoscaling", "eks": "eks"}
+              "autoscaling": "autoscaling", "eks": "eks",
+              "redshift": "redshift"}
 # the name tests/integration/fakeaws.py records for each (its endpoint's
 # name; elb and elbv2 told apart by the API version)
 RECORDED = {"cloudwatch": "monitoring"}

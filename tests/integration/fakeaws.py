@@ -143,6 +143,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import fakeaws_ec2  # noqa: E402,F401  (registers the EC2 actions)
 import fakeaws_services  # noqa: E402,F401  (registers the others)
+import fakeaws_images  # noqa: E402,F401  (AMIs: DescribeImages, the model)
+import fakeaws_snap  # noqa: E402,F401  (AMIs, RDS/Redshift snapshots)
 import fakeaws_s3elb  # noqa: E402,F401  (S3 HeadBucket, ELB, ELBv2)
 import fakeaws_ec2idle  # noqa: E402,F401  (ec2-stopped/underused, optimizer)
 import fakeaws_imds  # noqa: E402,F401  (launch templates, AMIs, ASG, EKS)

@@ -18,9 +18,9 @@ Standard library only.
 """
 
 import fakeaws_ec2
+import fakeaws_images
 from fakeaws_proto import (ACTIONS, JSON_TARGETS, SERVICES, AWSError,
-                           action, ec2_filters, el, items, match_filters, opt,
-                           paginate)
+                           action, el, items, opt, paginate)
 from fakeaws_state import Region, iso
 
 OPTIMIZER_TARGET = "ComputeOptimizerService."
@@ -139,10 +139,6 @@ def _images(reg):
     return reg.images
 
 
-IMAGE_FILTERS = {"name": lambda m: [m["name"]],
-                 "image-id": lambda m: [m["id"]],
-                 "state": lambda m: ["available"]}
-
 
 @action("ec2", "RegisterImage",
         ("Name", "Description", "Architecture", "RootDeviceName",
@@ -173,27 +169,10 @@ def register_image(ctx):
         raise AWSError("InvalidBlockDeviceMapping", "The root device %r "
                        "has no snapshot in the mapping" % root)
     ami = reg._id("ami-")
-    _images(reg)[ami] = {"id": ami, "name": name, "root": root,
-                         "architecture": ctx.str("Architecture", "x86_64"),
-                         "mappings": maps,
-                         "description": ctx.str("Description", "")}
+    _images(reg)[ami] = fakeaws_images.image_record(
+        ami, name, root=root, architecture=ctx.str("Architecture", "x86_64"),
+        mappings=maps, description=ctx.str("Description", ""))
     return [el("imageId", ami)]
-
-
-@action("ec2", "DescribeImages", ("ImageId", "Owner", "ExecutableBy",
-                                  "Filter", "MaxResults", "NextToken"))
-def describe_images(ctx):
-    objs = [m for m in _images(ctx.reg).values()
-            if match_filters(m, ec2_filters(ctx), IMAGE_FILTERS)]
-    ids = [str(v) for v in ctx.lst("ImageId")]
-    if ids:
-        objs = [m for m in objs if m["id"] in ids]
-    page, token = fakeaws_ec2._page(ctx, objs)
-    return [items("imagesSet", [[el("imageId", m["id"]),
-                                 el("name", m["name"]),
-                                 el("imageState", "available"),
-                                 el("rootDeviceName", m["root"])]
-                                for m in page]), opt("nextToken", token)]
 
 
 @action("ec2", "RunInstances",

@@ -36,6 +36,7 @@ import json
 import re
 
 import fakeaws_ec2
+import fakeaws_images
 import fakeaws_state
 from fakeaws_ec2 import OK, _ids, _next, _page
 from fakeaws_proto import (ACTIONS, SERVICES, AWSError, action, as_list,
@@ -92,17 +93,6 @@ def add_launch_template(self, name=None, template_id=None,
 
 
 @locked
-def add_image(self, image_id=None, name=None, imds_support=None,
-              created=None, tags=None, state="available"):
-    iid = image_id or self._id("ami-")
-    _st(self, "images")[iid] = {
-        "id": iid, "name": name or "image-" + iid[4:10], "state": state,
-        "creation_date": _t(created), "imds_support": imds_support,
-        "tags": tag_dict(tags)}
-    return iid
-
-
-@locked
 def add_launch_configuration(self, name, http_tokens=None,
                              http_endpoint=None, hop_limit=None,
                              created=None, image_id="ami-0fa4e0000000000001",
@@ -152,14 +142,14 @@ def add_eks_nodegroup(self, cluster, name, launch_template=None,
     return arn
 
 
-for _fn in (add_launch_template, add_image, add_launch_configuration,
+for _fn in (add_launch_template, add_launch_configuration,
             add_auto_scaling_group, add_eks_nodegroup):
     setattr(Region, _fn.__name__, _fn)
-for _k in ("launch_templates", "images", "launch_configurations",
+for _k in ("launch_templates", "launch_configurations",
            "auto_scaling_groups", "eks_clusters"):
     setattr(Region, _k, property(lambda self, k=_k: _st(self, k)))
 fakeaws_state.REGION_SEEDS = fakeaws_state.REGION_SEEDS + (
-    ("launch_templates", "add_launch_template"), ("images", "add_image"),
+    ("launch_templates", "add_launch_template"),
     ("launch_configurations", "add_launch_configuration"),
     ("auto_scaling_groups", "add_auto_scaling_group"),
     ("eks_nodegroups", "add_eks_nodegroup"))
@@ -353,38 +343,7 @@ def create_launch_template(ctx):
 
 # ---- EC2: images -----------------------------------------------------------
 
-def _image(ctx, iid):
-    if not re.match(r"^ami-[0-9a-f]", str(iid)):
-        raise AWSError("InvalidAMIID.Malformed", 'Invalid id: "%s"' % iid)
-    img = ctx.reg.images.get(iid)
-    if img is None:
-        raise AWSError("InvalidAMIID.NotFound", "The image id '[%s]' does "
-                       "not exist" % iid)
-    return img
-
-
-@action("ec2", "DescribeImages",
-        ("ImageId", "Owner", "ExecutableBy", "Filter", "MaxResults",
-         "NextToken", "IncludeDeprecated", "IncludeDisabled"))
-def describe_images(ctx):
-    ids = _ids(ctx, "ImageId")
-    if ids and ctx.get("MaxResults") is not None:
-        raise AWSError("InvalidParameterCombination", "The parameter "
-                       "imageIdsSet cannot be used with the parameter "
-                       "maxResults")
-    owners = _ids(ctx, "Owner")
-    if owners and owners != ["self"] and owners != [ctx.acct.id]:
-        raise AWSError("InvalidParameterValue", "fakeaws knows Owner=self "
-                       "only, not %r" % owners)
-    objs = [_image(ctx, i) for i in ids] if ids else \
-        list(ctx.reg.images.values())
-    page, token = _page(ctx, objs, 5, 1000)
-    return [items("imagesSet", [[
-        el("imageId", i["id"]), el("name", i["name"]),
-        el("imageState", i["state"]), el("imageOwnerId", ctx.acct.id),
-        el("creationDate", iso(i["creation_date"])),
-        opt("imdsSupport", i["imds_support"]), ec2_tags(i["tags"])]
-        for i in page]), _next(token)]
+_image = fakeaws_images.find_image   # DescribeImages: fakeaws_images.py
 
 
 @action("ec2", "ModifyImageAttribute",

@@ -401,6 +401,12 @@ class Region:
         self.metrics = []
         self.events = []
         self.load_balancers = {}            # name -> {name, kind, ...}
+        # fakeaws_snap.py: AMIs, DB cluster snapshots, Redshift
+        self.images = {}                    # id -> {id, snapshots, ...}
+        self.db_cluster_snapshots = {}      # identifier -> {...}
+        self.redshift_clusters = {}         # identifier -> {...}
+        self.redshift_snapshots = {}        # identifier -> {...}
+        self.reserved_nodes = []            # [{node_type, count, state}]
 
     def _id(self, prefix, width=17, alphabet="hex"):
         return self.account._id(prefix, width, alphabet)
@@ -730,7 +736,12 @@ REGION_SEEDS = (("security_groups", "add_security_group"),
                 ("metrics", "add_metric"),
                 ("db_connections", "add_db_connections"),
                 ("events", "add_event"),
-                ("load_balancers", "add_load_balancer"))
+                ("load_balancers", "add_load_balancer"),
+                ("images", "add_image"),
+                ("db_cluster_snapshots", "add_db_cluster_snapshot"),
+                ("redshift_clusters", "add_redshift_cluster"),
+                ("redshift_snapshots", "add_redshift_snapshot"),
+                ("reserved_nodes", "add_reserved_node"))
 ACCOUNT_SEEDS = (("roles", "add_role"),
                  ("instance_profiles", "add_instance_profile"),
                  ("zones", "add_zone"), ("distributions", "add_distribution"),

@@ -433,22 +433,27 @@ class Run:
         """Fixes fixitd made before the case (harness record_fix): each
         {"resource", "ago": "40d", "playbook" (default ec2-quarantine),
         "state" (fixed | rolled_back), "launch_time" (default the fake
-        instance's; null: none recorded), "dry_run"}."""
+        instance's; null: none recorded), "dry_run", "prior" (more of
+        the prior state: an ebs-unused fix's snapshot_id; no launch time
+        then unless given)}."""
         need(isinstance(fixed, list) and fixed, "%s: fixed: a list", where)
         for i, e in enumerate(self.sub(fixed)):
             w = "%s.fixed[%d]" % (where, i)
             only_keys(e, ("resource", "ago", "playbook", "state",
-                          "launch_time", "dry_run", "why"), w,
+                          "launch_time", "dry_run", "prior", "why"), w,
                       ("resource", "ago"))
             m = re.fullmatch(r"(\d+(?:\.\d+)?)([smhd])", e["ago"])
             need(m, "%s: ago: want N[smhd]", w)
             at = self.now - float(m.group(1)) * UNITS[m.group(2)]
             rid = e["resource"]
             lt = e.get("launch_time", MISSING)
+            if lt is MISSING and "prior" in e:
+                lt = None       # the fix recorded what "prior" says
             if lt is MISSING:
                 with self.env.aws.lock:
                     lt = iso(self.resolve("instances/%s/launch_time" % rid))
             prior = {"launch_time": lt} if lt is not None else {}
+            prior.update(e.get("prior") or {})
             if e.get("dry_run"):
                 prior["dry_run"] = True
             self.env.record_fix(e.get("playbook", "ec2-quarantine"), rid,

@@ -341,7 +341,7 @@ struct err_case {
 	"ec2-imdsv1, ebs-unused, eip-unassociated, rds-idle, "                 \
 	"route53-ns-only, dangling-dns, ec2-quarantine, "                      \
 	"ec2-quarantine-expired, ec2-stopped, ec2-underused, "                 \
-	"imdsv1-everywhere"
+	"imdsv1-everywhere, snapshot-stale, redshift-idle"
 
 static const struct err_case err_cases[] = {
 	/* YAML itself */
@@ -758,7 +758,7 @@ test_shipped(void)
 		CHECK_INT(rc, FX_OK);
 		if (rc != FX_OK)
 			break;
-		CHECK_INT(c->policy->nplaybooks, 11);
+		CHECK_INT(c->policy->nplaybooks, 13);
 		for (i = 0; i < c->policy->nplaybooks; i++) {
 			CHECK(c->policy->playbooks[i].exec.ops ==
 			      executor_find("dry-run"));

@@ -3,7 +3,8 @@
  * fixitd's own standing record (fixed, no undo asked, no dry run), the
  * fix time (the fixing -> fixed audit row, not an undo request's fixed ->
  * fixed), the launch time, exceptions on the follow-up finding, the
- * resource filter, and that the statement reads indexes only.
+ * resource filter, what a fix made (its backup snapshot:
+ * fx_prov_find_made), and that the statement reads indexes only.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,6 +144,46 @@ test_records(struct db *db)
 	}
 }
 
+/* the backup snapshots of ebs-unused and rds-idle fixes (fx_prov.made) */
+static void
+test_made(struct db *db)
+{
+	struct fx_prov_set s = FX_PROV_SET_INIT;
+	const struct fx_prov *p;
+	int64_t v1, v2, d1, undone;
+
+	TEST("what a fix made: snapshot_id, final_snapshot, else none") {
+		v1 = add(db, "ebs-unused", "vol-1", FS_FIXED,
+		    "{\"snapshot_id\":\"snap-1\"}", NULL);
+		v2 = add(db, "ebs-unused", "vol-2", FS_FIXED,
+		    "{\"snapshot_id\":7}", NULL);
+		undone = add(db, "ebs-unused", "vol-3", FS_FIXED,
+		    "{\"snapshot_id\":\"snap-3\"}", "U1");
+		d1 = add(db, "rds-idle", "db1", FS_FIXED,
+		    "{\"final_snapshot\":\"fixit-final-db1-9\"}", NULL);
+		CHECK(v1 > 0 && v2 > 0 && undone > 0 && d1 > 0);
+		CHECK_INT(db_prov_fixed(db, "ebs-unused", "snapshot-stale",
+			      ACCT, REG, NULL, T0, &s),
+		    FX_OK);
+		CHECK_INT(db_prov_fixed(db, "rds-idle", "snapshot-stale", ACCT,
+			      REG, NULL, T0, &s),
+		    FX_OK);
+		CHECK_INT(s.n, 3);
+		p = fx_prov_find_made(&s, "snap-1");
+		CHECK(p != NULL && p->finding_id == v1);
+		CHECK(p != NULL && strcmp(p->resource_id, "vol-1") == 0);
+		p = fx_prov_find_made(&s, "fixit-final-db1-9");
+		CHECK(p != NULL && p->finding_id == d1);
+		/* a number is no snapshot id; an undone fix is no record */
+		p = fx_prov_find(&s, "vol-2");
+		CHECK(p != NULL && p->made == NULL);
+		CHECK(fx_prov_find_made(&s, "snap-3") == NULL);
+		CHECK(fx_prov_find_made(&s, "vol-1") == NULL);
+		CHECK(fx_prov_find_made(NULL, "snap-1") == NULL);
+		fx_prov_set_release(&s);
+	}
+}
+
 /* every step of the plan reads through an index (no full scan) */
 static void
 test_plan(struct db *db)
@@ -186,6 +227,7 @@ main(void)
 		return 1;
 	}
 	test_records(db);
+	test_made(db);
 	test_plan(db);
 	db_close(db);
 	th_remove_db(tmpdir, dbpath);
