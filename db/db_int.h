@@ -129,6 +129,10 @@ enum db_sql {
 	SQL_FINDINGS_LIST_SPA,
 	SQL_SCAN_LAST_SET,
 	SQL_SCAN_LAST_PURGE,
+	/* issue 16: the kept savings (schema v14), by playbook and the
+	 * accounts that saved most */
+	SQL_SAVINGS_PB,
+	SQL_SAVINGS_ACCOUNTS,
 	SQL__COUNT
 };
 extern const char *const db_sql_text[SQL__COUNT];

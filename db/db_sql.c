@@ -483,4 +483,15 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    LIST_FROM(LIST_UNIQUE) "f.playbook = ?3 AND f.account_id = ?4 AND "
 	    "f.state = ?2 AND f.id > ?1 ORDER BY f.id LIMIT ?5",
 	/* clang-format on */
+	/* the kept savings (schema v14), one row per playbook x account:
+	 * summed by playbook in the primary key's order; the accounts that
+	 * saved most, sorted (the rows follow playbooks x accounts, not the
+	 * findings) */
+	[SQL_SAVINGS_PB] =
+	    "SELECT playbook, sum(cents), sum(fixes), sum(unknown) FROM "
+	    "finding_savings GROUP BY playbook ORDER BY playbook",
+	[SQL_SAVINGS_ACCOUNTS] =
+	    "SELECT account_id, sum(cents), sum(fixes), sum(unknown) FROM "
+	    "finding_savings GROUP BY account_id ORDER BY 2 DESC, account_id "
+	    "LIMIT ?1",
 };

@@ -154,6 +154,9 @@ static const struct plan_exp want[SQL__COUNT] = {
 	[SQL_SCAN_LAST_SET] = { NONE, NONE },
 	/* scan_last: one row per account x region, hourly */
 	[SQL_SCAN_LAST_PURGE] = { NONE, "scan_last" },
+	/* finding_savings: one row per playbook x account with a saving */
+	[SQL_SAVINGS_PB] = { NONE, "finding_savings" },
+	[SQL_SAVINGS_ACCOUNTS] = { NONE, "finding_savings" },
 };
 /* clang-format on */
 
