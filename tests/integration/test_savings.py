@@ -17,6 +17,11 @@ deploy/prices.json (the harness's prices_file).
   dry_run     ebs-unused in dry run: the owner is told what it would save
               ("not counted"), the finding is rehearsed and keeps no
               prior state, status says none yet, /metrics has no saving.
+  exec_usage  an exec executor's prior state states usage (one entry not
+              priced, one malformed) and a "saving" of its own: fixit
+              prices the usage itself, lists the two it cannot price, and
+              status and /metrics count the fix as one with items not
+              priced.
   config      prices_file naming a missing or malformed table: fixitd -n
               fails with FILE:LINE: prices_file and the reason; the
               shipped table passes.
@@ -197,6 +202,51 @@ def test_dry_run():
         check_no_mutation(env, "a dry run")
 
 
+# an exec executor's fix: a prior state stating usage, one entry the
+# table does not price, one malformed, and a "saving" of its own
+EXEC_FIX = r"""
+import json, sys
+sys.stdin.read()
+print(json.dumps({"usage": [
+    {"item": "route53_zone", "class": None, "qty": 2},
+    {"item": "ec2_instance_hour", "class": "x9.mega", "qty": 730},
+    {"item": "eip_hour", "qty": "730"}],
+    "saving": {"cents": 99999999, "unknown": []}}))
+"""
+
+
+def test_exec_usage():
+    """Any executor may state usage; its own "saving" is never taken:
+    fixit prices the usage itself, listing what it cannot price."""
+    with h.Env("savings-exec", start=False) as env:
+        script = os.path.join(env.tmp, "fix.py")
+        with open(script, "w") as f:
+            f.write(EXEC_FIX)
+        env.config["playbooks"] = [h.playbook(
+            "zones", approval="none", executor={
+                "type": "exec", "command": [sys.executable, script],
+                "timeout": "20s"})]
+        env.write_config()
+        env.start()
+        [fid] = env.ingest_ok([h.item("zones", h.NONPROD, "Z1")])
+        env.wait_state(fid, "fixed", timeout=20)
+        sv = env.finding(fid)["prior_state"]["saving"]
+        t = prices()
+        want = cents(2 * unit(t, "eu-west-1", "route53_zone"))
+        check(sv == {"cents": want, "as_of": t["as_of"], "unknown": [
+            "ec2_instance_hour x9.mega", "invalid"]}, "saving %r", sv)
+        text = env.fixit("status")
+        want_s = "*Estimated savings a month:* %s from 1 fix (1 with " \
+            "items not priced)" % money(want)
+        check(want_s in text, "status lacks %r:\n%s", want_s, text)
+        m = env.metrics()
+        check([v for _, v in m.get("fixit_savings_unpriced_fixes", [])]
+              == [1], "unpriced %r", m.get("fixit_savings_unpriced_fixes"))
+        want_s = "saving an estimated %s a month (without 2 items not in " \
+            "its price table)" % money(want)
+        env.fake.wait(lambda: said(env, want_s), 10, "the owner told")
+
+
 def fixitd_n(env):
     p = subprocess.run([h.FIXITD, "-n", "-c", env.config_path],
                        env=env.proc_env, cwd=env.tmp,
@@ -234,4 +284,4 @@ def test_config():
 
 
 if __name__ == "__main__":
-    h.run_tests(test_fix_undo, test_dry_run, test_config)
+    h.run_tests(test_fix_undo, test_dry_run, test_exec_usage, test_config)
