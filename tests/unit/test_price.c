@@ -342,6 +342,65 @@ main(void)
 		buf_release(&why);
 	}
 
+	TEST("mutated tables: refused or sound, never a crash") {
+		const char *src = getenv("FIXIT_SRC");
+		char path[1024], *text;
+		struct buf why = BUF_INIT;
+		struct price_table *u;
+		unsigned long seed = 16;
+		json_t *usage, *sv;
+		size_t len = 0, i;
+		int k, ok = 0, bad = 0, sane = 1;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/deploy/prices.json",
+		    src && *src ? src : "../..");
+		text = NULL;
+		if ((f = fopen(path, "rb")) != NULL) {
+			text = malloc(PRICE_MAX_FILE);
+			len = text ? fread(text, 1, PRICE_MAX_FILE, f) : 0;
+			fclose(f);
+		}
+		CHECK(text != NULL && len > 0);
+		usage = json_loads("[{\"item\":\"ebs_gb\",\"class\":\"gp3\","
+				   "\"qty\":100},{\"item\":\"eip_hour\","
+				   "\"qty\":730}]",
+		    0, NULL);
+		for (k = 0; text != NULL && k < 3000; k++) {
+			char *m = malloc(len);
+
+			memcpy(m, text, len);
+			for (i = 0; i < 1 + (size_t)(k % 4); i++) {
+				seed = seed * 1103515245 + 12345;
+				m[(seed >> 8) % len] =
+				    "0123456789-.\"{}[]:,e \\xA"[(seed >> 20) %
+								 24];
+			}
+			u = NULL;
+			if (price_parse(m, len, &u, &why) == FX_OK) {
+				ok++;
+				if (price_unit(u, "eu-west-1", "ebs_gb", "gp3",
+					&usd))
+					sane &=
+					    usd >= 0 && usd < PRICE_MAX_UNIT;
+				sv = price_saving(u, "eu-west-1", usage);
+				sane &= sv != NULL;
+				json_decref(sv);
+				price_free(u);
+			} else {
+				bad++;
+				sane &= why.len > 0 && u == NULL;
+			}
+			free(m);
+		}
+		printf("  %d mutations accepted, %d refused\n", ok, bad);
+		CHECK(sane);
+		CHECK(bad > 0);
+		json_decref(usage);
+		free(text);
+		buf_release(&why);
+	}
+
 	price_free(t);
 	price_free(NULL);
 	return TEST_REPORT();
