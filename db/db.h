@@ -512,7 +512,8 @@ fx_err db_outbox_oldest(struct db *db, int64_t *created_at) FX_WUR;
 /*
  * The savings of the fixed findings (schema v14): {"by_playbook":
  * {playbook: {"cents", "fixes", "unknown"}}, "top_accounts": [{"account_id",
- * "cents", "fixes", "unknown"}, ...] the max_accounts that saved most}.
+ * "cents", "fixes", "unknown"}, ...] the max_accounts that saved most
+ * (0: none, not read)}.
  * cents: monthly USD x 100 of the priced items; fixes: fixed findings
  * with a saving; unknown: those with an item not priced. *out a new
  * reference (NULL on failure).

@@ -64,9 +64,13 @@ db_savings(struct db *db, size_t max_accounts, json_t **out)
 	rc = db_each(db, SQL_SAVINGS_PB, DB_NOARGS, pb_row, by_pb, __func__);
 	if (rc != FX_OK)
 		goto out;
-	rc = db_json_rows(db, SQL_SAVINGS_ACCOUNTS,
-	    DB_ARGS(DB_INT(db_limit(max_accounts))), account_row, &accts,
-	    __func__);
+	/* /metrics asks for none: no sort of every account */
+	if (max_accounts == 0)
+		accts = json_array();
+	else
+		rc = db_json_rows(db, SQL_SAVINGS_ACCOUNTS,
+		    DB_ARGS(DB_INT(db_limit(max_accounts))), account_row,
+		    &accts, __func__);
 	if (rc != FX_OK)
 		goto out;
 	if (json_object_set_new(o, "top_accounts", accts) != 0) {
