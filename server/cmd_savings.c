@@ -81,7 +81,7 @@ cmd_savings_status(struct ctx *c)
 		cmd_put(c->o, " (price table of %s)",
 		    price_as_of(c->pol->prices));
 	else
-		cmd_put(c->o, " (no price table: amounts unknown)");
+		cmd_put(c->o, " (no price table: new fixes are not priced)");
 	json_object_foreach(by_pb, pb, s) {
 		if (i == SAVINGS_PLAYBOOKS) {
 			cmd_put(c->o, "\n" ELLIPSIS " and %zu more playbooks",
