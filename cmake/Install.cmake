@@ -9,6 +9,8 @@
 #   share/fixit/fixit.example.yaml       the annotated example config (the
 #                                        package's postinst copies it to
 #                                        /etc/fixit/fixit.yaml when absent)
+#   share/fixit/prices.json              the price table of the savings
+#                                        (config key prices_file's default)
 #   share/fixit/alerts/*.yaml            Prometheus rules
 #   share/fixit/slack-app-manifest.yaml  the Slack app
 #   share/doc/fixit/                     README.md, README.deploy.md
@@ -53,7 +55,7 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/fixitd.8.gz
   DESTINATION ${CMAKE_INSTALL_MANDIR}/man8)
 
 install(FILES deploy/fixit.example.yaml deploy/slack-app-manifest.yaml
-  DESTINATION ${CMAKE_INSTALL_DATADIR}/fixit)
+  deploy/prices.json DESTINATION ${CMAKE_INSTALL_DATADIR}/fixit)
 install(DIRECTORY deploy/alerts/ DESTINATION ${CMAKE_INSTALL_DATADIR}/fixit/alerts
   FILES_MATCHING PATTERN "*.yaml")
 install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})

@@ -26,7 +26,8 @@
  *                 message
  *   exc_request_lapsed_admin {exception_id, kind}  admin message: nobody
  *                 decided in time
- *   fixed         {description}
+ *   fixed         {description, opt saving}  (saving: {cents, unknown}
+ *                 a fix's estimated monthly saving, remediation/price.h)
  *   nothing_to_fix {message}
  *   fix_gave_up   {}                      admins were alerted
  *   held          {until}                 an undo holds the resource
@@ -37,7 +38,7 @@
  *                 (bool)}
  * To the owner (owner_msg):
  *   exc_denied_owner {by, kind, opt reason}
- *   fixed_owner   {description, irreversible (bool)}
+ *   fixed_owner   {description, irreversible (bool), opt saving}
  *   fix_failed_owner {}
  *   undone_owner  {}
  *   exc_lapsed    {kind}

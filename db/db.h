@@ -525,4 +525,15 @@ fx_err db_waiting_told(struct db *db, int64_t *count) FX_WUR;
 /* created_at of the oldest pending row, 0 when none is pending */
 fx_err db_outbox_oldest(struct db *db, int64_t *created_at) FX_WUR;
 
+/*
+ * The savings of the fixed findings (schema v15): {"by_playbook":
+ * {playbook: {"cents", "fixes", "unknown"}}, "top_accounts": [{"account_id",
+ * "cents", "fixes", "unknown"}, ...] the max_accounts that saved most
+ * (0: none, not read)}.
+ * cents: monthly USD x 100 of the priced items; fixes: fixed findings
+ * with a saving; unknown: those with an item not priced. *out a new
+ * reference (NULL on failure).
+ */
+fx_err db_savings(struct db *db, size_t max_accounts, json_t **out) FX_WUR;
+
 #endif

@@ -133,6 +133,10 @@ enum db_sql {
 	SQL_SEEN_LIST,
 	SQL_SEEN_ADD,
 	SQL_SEEN_DEL,
+	/* issue 16: the kept savings (schema v15), by playbook and the
+	 * accounts that saved most */
+	SQL_SAVINGS_PB,
+	SQL_SAVINGS_ACCOUNTS,
 	SQL__COUNT
 };
 extern const char *const db_sql_text[SQL__COUNT];

@@ -515,6 +515,68 @@ static const char schema_v14[] =
     "  PRIMARY KEY (scope, account_id, region, resource_id)"
     ") WITHOUT ROWID;";
 
+/*
+ * v15: the savings of the fixes (issue 16), summed by (playbook, account)
+ * and kept by triggers like finding_counts, so that /fixit status and
+ * /metrics read one row per pair. A fixed finding's saving is the
+ * "saving" object sm_finish puts into its prior state ({"cents",
+ * "unknown": [...], "as_of"}; remediation/price.h): counted while the
+ * finding is fixed, taken back when it leaves fixed (an undo rolls it
+ * back) or is deleted. cents: the monthly USD x 100 of the priced items;
+ * fixes: fixed findings with a saving; unknown: those of them with an
+ * item the price table does not price. A row that falls to no fix is
+ * deleted. No finding fixed before v15 has a saving: nothing to fill.
+ *
+ * A later migration that rebuilds the findings table must create these
+ * triggers again.
+ */
+/* clang-format off */
+#define SAVE_KEY(r)							\
+	"playbook = " r ".playbook AND account_id = " r ".account_id"
+#define SAVE_CENTS(r)							\
+	"json_extract(" r ".prior_state, '$.saving.cents')"
+#define SAVE_HAS(r)							\
+	"(" r ".state = 'fixed' AND "	\
+	"json_type(" r ".prior_state, '$.saving.cents') = 'integer')"
+#define SAVE_UNK(r)							\
+	"(coalesce(json_array_length(" r ".prior_state, "		\
+	"'$.saving.unknown'), 0) > 0)"
+#define SAVE_ADD(r)							\
+	"INSERT INTO finding_savings (playbook, account_id, cents, fixes, "\
+	"unknown) SELECT " r ".playbook, " r ".account_id, "		\
+	SAVE_CENTS(r) ", 1, " SAVE_UNK(r) " WHERE " SAVE_HAS(r) " "	\
+	"ON CONFLICT (playbook, account_id) DO UPDATE SET "		\
+	"cents = cents + excluded.cents, fixes = fixes + 1, "		\
+	"unknown = unknown + excluded.unknown;"
+#define SAVE_SUB(r)							\
+	"UPDATE finding_savings SET cents = cents - " SAVE_CENTS(r) ", "\
+	"fixes = fixes - 1, unknown = unknown - " SAVE_UNK(r) " "	\
+	"WHERE " SAVE_KEY(r) " AND " SAVE_HAS(r) ";"			\
+	"DELETE FROM finding_savings WHERE " SAVE_KEY(r) " AND fixes <= 0;"
+static const char schema_v15[] =
+"CREATE TABLE finding_savings ("
+"  playbook TEXT NOT NULL,"
+"  account_id TEXT NOT NULL,"
+"  cents INTEGER NOT NULL,"
+"  fixes INTEGER NOT NULL,"
+"  unknown INTEGER NOT NULL,"
+"  PRIMARY KEY (playbook, account_id)"
+") WITHOUT ROWID;"
+"CREATE TRIGGER findings_saving_insert AFTER INSERT ON findings"
+"  WHEN NEW.state = 'fixed'"
+"  BEGIN " SAVE_ADD("NEW") " END;"
+"CREATE TRIGGER findings_saving_update"
+"  AFTER UPDATE OF playbook, account_id, state, prior_state ON findings"
+"  WHEN (OLD.state = 'fixed' OR NEW.state = 'fixed') AND"
+"    (OLD.state IS NOT NEW.state OR OLD.playbook IS NOT NEW.playbook"
+"    OR OLD.account_id IS NOT NEW.account_id"
+"    OR OLD.prior_state IS NOT NEW.prior_state)"
+"  BEGIN " SAVE_SUB("OLD") SAVE_ADD("NEW") " END;"
+"CREATE TRIGGER findings_saving_delete AFTER DELETE ON findings"
+"  WHEN OLD.state = 'fixed'"
+"  BEGIN " SAVE_SUB("OLD") " END;";
+/* clang-format on */
+
 const char *const db_migrations[] = {
 	schema_v1,  /* 0 -> 1 */
 	schema_v2,  /* 1 -> 2 */
@@ -530,6 +592,7 @@ const char *const db_migrations[] = {
 	schema_v12, /* 11 -> 12 */
 	schema_v13, /* 12 -> 13 */
 	schema_v14, /* 13 -> 14 */
+	schema_v15, /* 14 -> 15 */
 };
 const int db_nmigrations =
     (int)(sizeof(db_migrations) / sizeof(db_migrations[0]));

@@ -497,4 +497,15 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
 	[SQL_SEEN_DEL] = "DELETE FROM first_seen WHERE scope = ?1 AND "
 			 "account_id = ?2 AND region = ?3 AND resource_id = ?4",
+	/* the kept savings (schema v15), one row per playbook x account:
+	 * summed by playbook in the primary key's order; the accounts that
+	 * saved most, sorted (the rows follow playbooks x accounts, not the
+	 * findings) */
+	[SQL_SAVINGS_PB] =
+	    "SELECT playbook, sum(cents), sum(fixes), sum(unknown) FROM "
+	    "finding_savings GROUP BY playbook ORDER BY playbook",
+	[SQL_SAVINGS_ACCOUNTS] =
+	    "SELECT account_id, sum(cents), sum(fixes), sum(unknown) FROM "
+	    "finding_savings GROUP BY account_id ORDER BY 2 DESC, account_id "
+	    "LIMIT ?1",
 };

@@ -5,6 +5,7 @@
 
 #include "executor.h"
 #include "policy.h"
+#include "price.h"
 #include "banned.h"
 
 const struct account *
@@ -164,5 +165,6 @@ policy_free(struct policy *p)
 	free(p->admin_channel);
 	aws_settings_release(&p->aws);
 	events_settings_release(&p->events);
+	price_free(p->prices);
 	free(p);
 }

@@ -36,6 +36,7 @@ struct account {
 };
 
 struct executor_ops; /* executor.h */
+struct price_table;  /* price.h */
 
 /*
  * A playbook's executor: section: the keys as the file gave them (each
@@ -142,6 +143,9 @@ struct policy {
 	int max_destructive_per_hour, max_destructive_per_account_hour;
 	struct aws_settings aws;
 	struct events_settings events;
+	/* the price table (price.h) of the savings; NULL: none, every
+	 * saving is unknown */
+	struct price_table *prices;
 };
 
 const struct account *policy_account(const struct policy *p, const char *id);

@@ -59,9 +59,10 @@
  *                     the admin channel, the fact on top, the buttons
  *                     (each ts kept: every one of these messages is
  *                     decided, card "approval", when the request ends)
- *   rehearsal  {opt "would", "calls"}  to the owner: what a dry run
- *                     would have done (the playbook's sentence, the
- *                     mutating calls "service Action"); nothing changed
+ *   rehearsal  {opt "would", "calls", opt "saving"}  to the owner: what
+ *                     a dry run would have done (the playbook's
+ *                     sentence, the mutating calls "service Action", what
+ *                     it would save {cents, unknown}); nothing changed
  *
  * Slack action ids (built by slack/, parsed by server/, interpreted here):
  *   fixit_fix_now, fixit_exc_1m, fixit_exc_1y  value: finding id
@@ -375,7 +376,8 @@ struct sm_result {
 };
 /*
  * Record a job's outcome, only if the lease token still matches (else
- * FX_ECONFLICT, nothing changed). Fix ok -> fixed (+ owner told). Fix
+ * FX_ECONFLICT, nothing changed). Fix ok -> fixed (+ owner told; a
+ * prior state that states its "usage" gets fixit's "saving", price.h). Fix
  * failed -> retry at now + backoff * 2^(attempt-1), or failed when
  * attempts are used up (+ admin_msg). Fix resolved -> resolved (the
  * re-read found nothing to fix; owner's message updated). Fix rehearsed

@@ -2,12 +2,19 @@
  * sm_finish.c - record what the executor did with a claimed job: fixed,
  * rehearsed (a dry run), retry later, failed for good, rolled back, or
  * undo failed.
+ *
+ * Savings (issue 16): a fix whose prior state says what it removed
+ * ("usage", price.h) is stored with fixit's estimate of its monthly
+ * saving ("saving" in the prior state; schema v15's triggers count it
+ * while the finding is fixed), and the owner is told it; a dry run is
+ * told what it would save and counts nothing (it keeps no prior state).
  */
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
 
 #include "fxlog.h"
+#include "price.h"
 #include "sm_internal.h"
 #include "banned.h"
 
@@ -40,14 +47,60 @@ lease_clear(struct finding *f)
 	f->lease_token = 0;
 }
 
+/*
+ * The executor's prior state with fixit's estimate of the monthly saving
+ * (price.h) of what its "usage" says the fix removed, as "saving" {cents,
+ * unknown [...], as_of}: a new reference in *out (prior itself when it is
+ * not an object; a "saving" the executor wrote is dropped, never
+ * counted). *saving: the facts' {cents, unknown (a count)} (a new
+ * reference), NULL when the prior states no usage.
+ */
 static fx_err
-finish_fixed(struct db *db, const struct playbook *pb, struct finding *f,
-    const struct sm_result *r, int64_t now)
+with_saving(const struct policy *pol, const struct finding *f,
+    const json_t *prior, json_t **out, json_t **saving)
 {
+	const json_t *usage;
+	json_t *p, *s;
+
+	*out = NULL;
+	*saving = NULL;
+	if (!json_is_object(prior)) {
+		*out = json_incref((json_t *)prior);
+		return FX_OK;
+	}
+	if ((p = json_copy((json_t *)prior)) == NULL)
+		return FX_ENOMEM;
+	(void)json_object_del(p, "saving");
+	usage = json_object_get(p, "usage");
+	s = price_saving(pol->prices, f->region, usage);
+	if (s == NULL && json_is_array(usage) && json_array_size(usage) > 0)
+		goto nomem;
+	if (s != NULL && json_object_set_new(p, "saving", s) != 0)
+		goto nomem;
+	if (s != NULL && (*saving = json_pack("{s:O, s:I}", "cents",
+			      json_object_get(s, "cents"), "unknown",
+			      (json_int_t)json_array_size(
+				  json_object_get(s, "unknown")))) == NULL)
+		goto nomem;
+	*out = p;
+	return FX_OK;
+nomem:
+	json_decref(p);
+	return FX_ENOMEM;
+}
+
+static fx_err
+finish_fixed(struct db *db, const struct policy *pol, const struct playbook *pb,
+    struct finding *f, const struct sm_result *r, int64_t now)
+{
+	json_t *prior = NULL, *saving = NULL;
 	struct buf t = BUF_INIT;
 	fx_err rc;
 
-	rc = sm_set_json(&f->prior_state, r->prior_state);
+	rc = with_saving(pol, f, r->prior_state, &prior, &saving);
+	if (rc != FX_OK)
+		goto out;
+	rc = sm_set_json(&f->prior_state, prior);
 	if (rc != FX_OK)
 		goto out;
 	lease_clear(f);
@@ -59,19 +112,21 @@ finish_fixed(struct db *db, const struct playbook *pb, struct finding *f,
 		goto out;
 	rc = sm_apply(db, f, FS_FIXED, SM_ACTOR_SYSTEM, "transition",
 	    buf_str(&t), now, "{s:i,s:s?,s:O?}", "attempt", f->attempts,
-	    "message", r->message, "prior_state", r->prior_state);
+	    "message", r->message, "prior_state", prior);
 	if (rc != FX_OK)
 		goto out;
 	if (f->notified_at != 0) {
-		rc = sm_say(db, "decision", f->id, now, "fixed", "{s:s}",
-		    "description", pb_description(pb, f));
+		rc = sm_say(db, "decision", f->id, now, "fixed", "{s:s,s:O?}",
+		    "description", pb_description(pb, f), "saving", saving);
 		if (rc != FX_OK)
 			goto out;
 	}
-	rc = sm_say(db, "owner_msg", f->id, now, "fixed_owner", "{s:s,s:b}",
-	    "description", pb_description(pb, f), "irreversible",
-	    pb != NULL && pb->irreversible);
+	rc = sm_say(db, "owner_msg", f->id, now, "fixed_owner",
+	    "{s:s,s:b,s:O?}", "description", pb_description(pb, f),
+	    "irreversible", pb != NULL && pb->irreversible, "saving", saving);
 out:
+	json_decref(prior);
+	json_decref(saving);
 	buf_release(&t);
 	return rc;
 }
@@ -108,16 +163,19 @@ plan_calls(const json_t *plan)
  * can ever "undo" a plan.
  */
 static fx_err
-finish_rehearsed(struct db *db, struct finding *f, const struct sm_result *r,
-    int64_t now)
+finish_rehearsed(struct db *db, const struct policy *pol, struct finding *f,
+    const struct sm_result *r, int64_t now)
 {
 	const char *msg = r->message && *r->message ? r->message : "dry run";
 	const char *would;
-	json_t *calls = NULL;
+	json_t *calls = NULL, *plan = NULL, *saving = NULL;
 	fx_err rc;
 
 	lease_clear(f);
 	f->next_attempt_at = 0;
+	rc = with_saving(pol, f, r->prior_state, &plan, &saving);
+	if (rc != FX_OK)
+		goto out;
 	rc = sm_set_str(&f->prior_state, NULL);
 	if (rc != FX_OK)
 		goto out;
@@ -127,18 +185,20 @@ finish_rehearsed(struct db *db, struct finding *f, const struct sm_result *r,
 	rc = sm_apply(db, f, FS_REHEARSED, SM_ACTOR_SYSTEM, "transition",
 	    "Dry run: the fix was rehearsed, nothing was changed", now,
 	    "{s:i,s:s,s:O?}", "attempt", f->attempts, "message", msg, "plan",
-	    r->prior_state);
+	    plan);
 	if (rc != FX_OK)
 		goto out;
-	if ((calls = plan_calls(r->prior_state)) == NULL) {
+	if ((calls = plan_calls(plan)) == NULL) {
 		rc = FX_ENOMEM;
 		goto out;
 	}
-	would = json_string_value(json_object_get(r->prior_state, "would"));
-	rc = sm_out(db, "rehearsal", f->id, now, "{s:s?,s:O}", "would", would,
-	    "calls", calls);
+	would = json_string_value(json_object_get(plan, "would"));
+	rc = sm_out(db, "rehearsal", f->id, now, "{s:s?,s:O,s:O?}", "would",
+	    would, "calls", calls, "saving", saving);
 out:
 	json_decref(calls);
+	json_decref(plan);
+	json_decref(saving);
 	return rc;
 }
 
@@ -323,9 +383,9 @@ sm_finish(struct db *db, const struct policy *pol, const struct sm_job *j,
 	else if (r->resolved)
 		rc = finish_resolved(db, &f, r, now);
 	else if (is_rehearsal(r) && r->ok)
-		rc = finish_rehearsed(db, &f, r, now);
+		rc = finish_rehearsed(db, pol, &f, r, now);
 	else if (r->ok)
-		rc = finish_fixed(db, pb, &f, r, now);
+		rc = finish_fixed(db, pol, pb, &f, r, now);
 	else
 		rc = finish_failed(db, pb, &f, r, now);
 out:

@@ -50,6 +50,9 @@ fx_err cmd_exceptions(struct ctx *c, const char *arg) FX_WUR;
 fx_err cmd_show(struct ctx *c, const char *arg) FX_WUR;
 /* cmd_fp.c: status's line of approved false positives per playbook */
 fx_err cmd_fp_status(struct ctx *c) FX_WUR;
+/* cmd_savings.c: status's estimated savings, by playbook and the
+ * accounts that saved most */
+fx_err cmd_savings_status(struct ctx *c) FX_WUR;
 
 /* ---- cmd.c ----------------------------------------------------------- */
 

@@ -383,6 +383,8 @@ cmd_status(struct ctx *c, const char *arg)
 		cmd_put(c->o, "nothing");
 	if ((rc = cmd_fp_status(c)) != FX_OK)
 		goto out;
+	if ((rc = cmd_savings_status(c)) != FX_OK)
+		goto out;
 	if (c->scan != NULL || json_array_size(j.scans) > 0)
 		put_scans(c, j.scans);
 out:

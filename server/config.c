@@ -22,6 +22,8 @@
 #include "executor.h"
 #include "fxlimits.h"
 #include "playbook.h"
+#include "price.h"
+#include "fxlog.h"
 #include "fxutil.h"
 #include "banned.h"
 
@@ -631,6 +633,7 @@ static const struct ckey top_keys[] = {
 	INT(P, max_destructive_per_account_hour,
 	    "max_destructive_per_account_hour", "20", 0, 1000000),
 	ENUM(C, log_level, "log_level", "info", 0, log_names),
+	OF(K_PATH, "prices_file", L, prices_file, NULL),
 	INT(C, http_threads, "http_threads", "0", 0, 64),
 	DUR(C, retention, "retention", "30d", DAY, 3650 * DAY),
 	{ .name = "admins",
@@ -795,6 +798,35 @@ load_secrets(struct loader *ld)
 	return FX_OK;
 }
 
+/*
+ * The price table of the savings (remediation/price.h): prices_file, which
+ * must then be a valid table, else the one installed with fixit, whose
+ * absence only makes every saving unknown.
+ */
+static fx_err
+load_prices(struct loader *ld)
+{
+	const char *path = ld->prices_file.path != NULL ? ld->prices_file.path
+							: FIXIT_PRICES_FILE;
+	struct buf why = BUF_INIT;
+	fx_err rc;
+
+	buf_init(&why, 512);
+	rc = price_load(path, &ld->pol->prices, &why);
+	if (rc == FX_ENOTFOUND && ld->prices_file.path == NULL) {
+		log_info("%s: no price table at %s: savings are unknown",
+		    __func__, path);
+		rc = FX_OK;
+	} else if (rc == FX_ENOTFOUND)
+		rc = cfg_err(ld, ld->prices_file.line, "prices_file",
+		    "%s: no such file", path);
+	else if (rc == FX_ECONFIG)
+		rc = cfg_err(ld, ld->prices_file.line, "prices_file", "%s: %s",
+		    path, buf_str(&why));
+	buf_release(&why);
+	return rc;
+}
+
 fx_err
 config_load(const char *path, struct config **out, struct buf *err)
 {
@@ -836,6 +868,9 @@ config_load(const char *path, struct config **out, struct buf *err)
 	rc = load_secrets(&ld);
 	if (rc != FX_OK)
 		goto out;
+	rc = load_prices(&ld);
+	if (rc != FX_OK)
+		goto out;
 	*out = ld.cfg;
 	ld.cfg = NULL;
 out:
@@ -849,6 +884,7 @@ out:
 	free(ld.tok_file.path);
 	free(ld.ext_file.path);
 	free(ld.evkey_file.path);
+	free(ld.prices_file.path);
 	config_free(ld.cfg);
 	buf_release(&text);
 	return rc;

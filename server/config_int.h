@@ -59,8 +59,9 @@ struct loader {
 	struct config *cfg;
 	struct policy *pol;
 	struct pathval sig_file, bot_file, tok_file, ext_file, evkey_file;
-	int mode_line; /* line of slack.mode, 0 when defaulted */
-	int exec_line; /* line of the playbook being read's
+	struct pathval prices_file; /* the price table (price.h) */
+	int mode_line;		    /* line of slack.mode, 0 when defaulted */
+	int exec_line;		    /* line of the playbook being read's
 				 * executor.type, for its prepare errors */
 	struct buf *err;
 };

@@ -313,8 +313,9 @@ struct gauge_job {
 	json_t *counts;
 	json_t *events;
 	int64_t pending;
-	json_t *fp;	/* approved false positives per playbook */
-	int64_t oldest; /* the oldest pending outbox row's created_at */
+	json_t *fp;	 /* approved false positives per playbook */
+	int64_t oldest;	 /* the oldest pending outbox row's created_at */
+	json_t *savings; /* db_savings, by playbook */
 };
 
 static fx_err
@@ -332,13 +333,15 @@ gauge_job_run(struct db *db, void *arg)
 		rc = db_fp_counts(db, &j->fp);
 	if (rc == FX_OK)
 		rc = db_outbox_oldest(db, &j->oldest);
+	if (rc == FX_OK)
+		rc = db_savings(db, 0, &j->savings);
 	return rc;
 }
 
 void
 h_metrics(struct app *a, struct http_request *r, struct http_reply *rp)
 {
-	struct gauge_job j = { NULL, NULL, 0, NULL, 0 };
+	struct gauge_job j = { NULL, NULL, 0, NULL, 0, NULL };
 	const char *k;
 	json_t *v;
 	struct buf out = BUF_INIT;
@@ -387,6 +390,8 @@ h_metrics(struct app *a, struct http_request *r, struct http_reply *rp)
 	if (rc == FX_OK)
 		rc = h_owner_metrics(j.fp, &out);
 	if (rc == FX_OK)
+		rc = h_savings_metrics(j.savings, &out);
+	if (rc == FX_OK)
 		http_reply_text(rp, 200, "text/plain; version=0.0.4",
 		    buf_str(&out));
 	else
@@ -394,5 +399,6 @@ h_metrics(struct app *a, struct http_request *r, struct http_reply *rp)
 	json_decref(j.counts);
 	json_decref(j.events);
 	json_decref(j.fp);
+	json_decref(j.savings);
 	buf_release(&out);
 }

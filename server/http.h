@@ -139,6 +139,8 @@ int h_owner_submission(struct app *a, struct http_request *r,
 
 /* h_owner.c: fixit_false_positives{playbook} of db_fp_counts' object */
 fx_err h_owner_metrics(const json_t *fp, struct buf *out) FX_WUR;
+/* h_savings.c: the savings gauges of db_savings's sv, by playbook */
+fx_err h_savings_metrics(const json_t *sv, struct buf *out) FX_WUR;
 
 /* handlers (server/h_*.c) */
 void h_slack_actions(struct app *a, struct http_request *r,

@@ -403,7 +403,7 @@ deliver_decision(struct sender *s, struct row_ctx *c, struct buf *err,
 }
 
 /*
- * "rehearsal" {"would", "calls"}: a dry run told to the owner, as the
+ * "rehearsal" {"would", "calls", opt "saving"}: a dry run told to the owner, as the
  * decision on the finding's message when there is one (its buttons go:
  * nothing is left to decide), else as a message of its own.
  */
@@ -419,7 +419,7 @@ deliver_rehearsal(struct sender *s, struct row_ctx *c, struct buf *err,
 	sender_view_of(s->app->cfg, &c->f, c->iac, sizeof(c->iac), &v);
 	return update_or_post(s, c,
 	    slack_blocks_rehearsal(&v, would, json_object_get(args, "calls"),
-		ch != NULL && ts != NULL),
+		json_object_get(args, "saving"), ch != NULL && ts != NULL),
 	    ch, ts, err, ra);
 }
 

@@ -692,7 +692,7 @@ fail:
 
 json_t *
 slack_blocks_rehearsal(const struct slack_finding_view *v, const char *would,
-    const json_t *calls, int update)
+    const json_t *calls, const json_t *saving, int update)
 {
 	struct buf t = BUF_INIT;
 	json_t *msg = NULL;
@@ -702,7 +702,7 @@ slack_blocks_rehearsal(const struct slack_finding_view *v, const char *would,
 		return NULL;
 	buf_init(&t, LIM_TEXT);
 	/* the decision's text is mrkdwn; slack_blocks_text escapes its own */
-	rc = slack_card_rehearsal(v, would, calls, update, &t);
+	rc = slack_card_rehearsal(v, would, calls, saving, update, &t);
 	if (rc == FX_OK || rc == FX_ETOOBIG)
 		msg = update ? slack_blocks_decision(v, buf_str(&t))
 			     : slack_blocks_text(buf_str(&t));

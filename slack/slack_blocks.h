@@ -96,12 +96,14 @@ json_t *slack_blocks_approval(const struct slack_finding_view *v,
  * After a dry run (outbox "rehearsal"): what fixit would have done and
  * that nothing was changed, never that it fixed anything. would is the
  * playbook's sentence and calls an array of "service Action" strings
- * (either may be NULL or empty). update 1: the finding's message
+ * (either may be NULL or empty); saving what it would save, {cents,
+ * unknown} or NULL. update 1: the finding's message
  * without buttons, with this as its decision (for chat.update); 0: a
  * message of its own that names the finding.
  */
 json_t *slack_blocks_rehearsal(const struct slack_finding_view *v,
-    const char *would, const json_t *calls, int update) FX_WUR;
+    const char *would, const json_t *calls, const json_t *saving,
+    int update) FX_WUR;
 /*
  * The finding's buttons alone, as on its message: an "actions" block
  * (block_id fixit_actions:ID) in *out, or NULL (FX_OK) when none is

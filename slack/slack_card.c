@@ -235,7 +235,7 @@ add_text(struct buf *out, const char *s, int mrkdwn)
 
 fx_err
 slack_card_rehearsal(const struct slack_finding_view *v, const char *would,
-    const json_t *calls, int update, struct buf *out)
+    const json_t *calls, const json_t *saving, int update, struct buf *out)
 {
 	const json_t *c;
 	size_t i;
@@ -267,6 +267,15 @@ slack_card_rehearsal(const struct slack_finding_view *v, const char *would,
 		    i == 0 ? "\nAWS calls it would make: " : ", ");
 		if (rc == FX_OK)
 			rc = add_text(out, json_string_value(c), update);
+	}
+	/* plain text of digits, '$' and words: nothing to escape */
+	if (rc == FX_OK && json_is_object(saving)) {
+		rc = buf_adds(out, "\nIt would save an estimated ");
+		if (rc == FX_OK)
+			rc = slack_say_saving(saving, out);
+		if (rc == FX_OK)
+			rc = buf_adds(out,
+			    " (not counted: nothing was changed).");
 	}
 	return rc;
 }

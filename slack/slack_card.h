@@ -57,11 +57,13 @@ int slack_card_needs_approval(const struct slack_finding_view *v, int kind);
 
 /*
  * What a dry run would have done (slack_blocks_rehearsal): "Dry run:
- * ...", the playbook's sentence would and the calls (strings), each
- * optional. update 1: mrkdwn (escaped), the decision on the finding's
- * card; 0: plain text that names the finding, for slack_blocks_text.
+ * ...", the playbook's sentence would, the calls (strings) and what it
+ * would save ({cents, unknown}: slack_say_saving), each optional. update
+ * 1: mrkdwn (escaped), the decision on the finding's card; 0: plain text
+ * that names the finding, for slack_blocks_text.
  */
 fx_err slack_card_rehearsal(const struct slack_finding_view *v,
-    const char *would, const json_t *calls, int update, struct buf *out) FX_WUR;
+    const char *would, const json_t *calls, const json_t *saving, int update,
+    struct buf *out) FX_WUR;
 
 #endif

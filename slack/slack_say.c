@@ -8,10 +8,12 @@
  *   u  a user id (mention)      d  a date (epoch seconds)
  *   k  an exception kind        s  free text
  *   i  an integer               w  a duration (seconds)
+ *   m  a saving {cents, unknown} (slack_say_saving)
  * and {f} is the finding's name. Templates are trusted text without
  * & < > (so they need no escaping).
  */
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -66,7 +68,8 @@ static const struct say_entry table[] = {
 	{ "exc_request_lapsed_admin", NULL, NULL,
 	    "Exception #{i:exception_id} ({k:kind}) for {f} lapsed: no "
 	    "fixit admin decided it in time." },
-	{ "fixed", NULL, NULL, "Fixed by fixit: {s:description}" },
+	{ "fixed", NULL, NULL,
+	    "Fixed by fixit: {s:description}{m:saving:, saving an estimated }" },
 	{ "nothing_to_fix", NULL, NULL, "Nothing left to fix: {s:message}" },
 	{ "fix_gave_up", NULL, NULL,
 	    "fixit could not fix this; fixit admins were alerted." },
@@ -92,10 +95,11 @@ static const struct say_entry table[] = {
 	    "{u:by} denied your {k:kind} exception for {f}{s:reason:: }. "
 	    "Its message offers your options again." },
 	{ "fixed_owner", "irreversible", "*",
-	    "Fixed by fixit: {s:description} on {f}. It cannot be undone." },
+	    "Fixed by fixit: {s:description} on {f}{m:saving:, saving an "
+	    "estimated }. It cannot be undone." },
 	{ "fixed_owner", NULL, NULL,
-	    "Fixed by fixit: {s:description} on {f}. A fixit admin can undo "
-	    "it." },
+	    "Fixed by fixit: {s:description} on {f}{m:saving:, saving an "
+	    "estimated }. A fixit admin can undo it." },
 	{ "fix_failed_owner", NULL, NULL,
 	    "fixit could not fix {f}; fixit admins were alerted." },
 	{ "undone_owner", NULL, NULL,
@@ -311,6 +315,47 @@ put_finding(const json_t *fact, const struct slack_finding_view *v, int plain,
 	return rc;
 }
 
+fx_err
+slack_say_money(int64_t cents, struct buf *out)
+{
+	uint64_t c = cents < 0 ? 0 - (uint64_t)cents : (uint64_t)cents;
+	uint64_t usd = c / 100, div = 1;
+	fx_err rc;
+
+	rc = buf_adds(out, cents < 0 ? "-$" : "$");
+	while (rc == FX_OK && usd / div >= 1000)
+		div *= 1000;
+	/* the thousands, "1,234,567" */
+	if (rc == FX_OK)
+		rc = buf_addf(out, "%" PRIu64, usd / div);
+	for (div /= 1000; rc == FX_OK && div > 0; div /= 1000)
+		rc = buf_addf(out, ",%03" PRIu64, usd / div % 1000);
+	if (rc == FX_OK)
+		rc = buf_addf(out, ".%02" PRIu64, c % 100);
+	return rc;
+}
+
+fx_err
+slack_say_saving(const json_t *saving, struct buf *out)
+{
+	json_int_t cents = json_integer_value(json_object_get(saving, "cents"));
+	json_int_t unk = json_integer_value(json_object_get(saving, "unknown"));
+	fx_err rc = FX_OK;
+
+	if (cents != 0 || unk == 0) {
+		rc = slack_say_money(cents, out);
+		if (rc == FX_OK)
+			rc = buf_adds(out, " a month");
+	} else
+		rc = buf_adds(out, "amount fixit cannot tell");
+	if (rc == FX_OK && unk > 0)
+		rc = buf_addf(out,
+		    " (%s%" JSON_INTEGER_FORMAT " item%s not in its price "
+		    "table)",
+		    cents != 0 ? "without " : "", unk, unk == 1 ? "" : "s");
+	return rc;
+}
+
 /* a wait in words: "2 days 3 hours", "1 hour", "25 minutes" */
 static fx_err
 put_waited(int64_t secs, struct buf *out)
@@ -366,6 +411,8 @@ put_field(char t, const json_t *j, int plain, struct buf *out)
 		    json_integer_value(j));
 	case 'w':
 		return put_waited(json_integer_value(j), out);
+	case 'm':
+		return slack_say_saving(j, out);
 	default:
 		return put_text(s ? s : "", plain, out);
 	}

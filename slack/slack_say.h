@@ -19,6 +19,7 @@
 #define FIXIT_SLACK_SAY_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <jansson.h>
 
 #include "buf.h"
@@ -36,6 +37,15 @@ fx_err slack_say_plain(const json_t *fact, const struct slack_finding_view *v,
 fx_err slack_say_user(const char *id, struct buf *out) FX_WUR;
 /* the date token of t */
 fx_err slack_say_date(int64_t t, struct buf *out) FX_WUR;
+/* "$1,234.56" ("-$1.00" below 0) of cents */
+fx_err slack_say_money(int64_t cents, struct buf *out) FX_WUR;
+/*
+ * A fix's saving {cents, unknown (count of items without a price)} in
+ * words, plain text: "$3.65 a month", "$3.65 a month (without 1 item not
+ * in its price table)", "amount fixit cannot tell (2 items not in its
+ * price table)"
+ */
+fx_err slack_say_saving(const json_t *saving, struct buf *out) FX_WUR;
 /* the i-th code of the table (i from 0), NULL past the end: for tests */
 const char *slack_say_code(size_t i);
 

@@ -57,6 +57,8 @@ ok "the example config is installed" cmp "$ex" "$src/deploy/fixit.example.yaml"
 ok "the installed fixitd accepts the installed example" \
 	env -u FIXIT_SLACK_SIGNING_SECRET -u FIXIT_SLACK_BOT_TOKEN \
 	"$stage/sbin/fixitd" -n -c "$ex"
+ok "the price table is installed" cmp "$stage/share/fixit/prices.json" \
+	"$src/deploy/prices.json"
 ok "alert rules and the Slack manifest are installed" test -f \
 	"$stage/share/fixit/alerts/fixit-rules.yaml" -a -f \
 	"$stage/share/fixit/slack-app-manifest.yaml"
@@ -94,6 +96,7 @@ else
 	for f in ./usr/sbin/fixitd ./usr/lib/systemd/system/fixitd.service \
 	    ./usr/share/man/man8/fixitd.8.gz \
 	    ./usr/share/fixit/fixit.example.yaml \
+	    ./usr/share/fixit/prices.json \
 	    ./usr/share/doc/fixit/README.md; do
 		ok "data: $f" has "$tmp/list" " $f\$"
 	done

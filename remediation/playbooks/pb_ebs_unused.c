@@ -41,6 +41,9 @@
  *   fix     the guards again, then CreateSnapshot (tagged; an earlier completed snapshot of the
  *           same finding is reused), DescribeSnapshots until completed
  *           (bounded), CreateTags action=delete, DeleteVolume.
+ *           The prior state's "usage" (price.h): the volume's GiB of its
+ *           type removed, the snapshot's added (counted at the volume's
+ *           size: an upper bound, a snapshot stores the used blocks).
  *   verify  the volume is gone or deleting, the snapshot exists.
  *   undo    CreateVolume from the snapshot with the user's tags plus
  *           fixit:restored-from=<old volume id>.
@@ -53,6 +56,7 @@
 #include "playbook.h"
 #include "pb_ec2_util.h"
 #include "pb_sto_util.h"
+#include "price.h"
 #include "banned.h"
 
 #define EBS_DAY		  86400
@@ -365,6 +369,21 @@ out:
 
 /* ---- fix ---------------------------------------------------------------- */
 
+/* what the fix removes and keeps, monthly (price.h) */
+static fx_err
+ebs_usage(json_t *p, const json_t *vol)
+{
+	double gib = (double)pb_sto_util_int(json_object_get(vol, "size"), 0);
+	const char *type = pb_sto_util_str(vol, "volumeType");
+	fx_err rc;
+
+	/* no type: "ebs_gb" alone, which the table does not price */
+	rc = price_usage_add(p, "ebs_gb", *type ? type : NULL, gib);
+	if (rc == FX_OK)
+		rc = price_usage_add(p, "snapshot_gb", "ebs", -gib);
+	return rc;
+}
+
 /* what undo needs, from the volume (snapshot_id added later) */
 static json_t *
 ebs_prior(const json_t *vol)
@@ -471,6 +490,8 @@ ebs_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 		rc = FX_ENOMEM;
 		goto out;
 	}
+	if ((rc = ebs_usage(p, vol)) != FX_OK)
+		goto out;
 	rc = ebs_delete(x, vid, sid);
 	if (rc != FX_OK)
 		goto out;

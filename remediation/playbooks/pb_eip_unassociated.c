@@ -24,7 +24,8 @@
  *           -> GONE; attached -> RIGHT; a guard applies -> KEEP.
  *   fix     re-read (refuses if it got attached or a guard applies
  *           since), CreateTags fixit:action=release, then ReleaseAddress
- *           AllocationId. prior {public_ip, allocation_id, domain, tags}.
+ *           AllocationId. prior {public_ip, allocation_id, domain, tags,
+ *           usage: 730 eip_hour (price.h)}.
  *   verify  DescribeAddresses AllocationId.1: NotFound (or absent) ->
  *           released; still listed -> the fix did not take.
  *   undo    none.
@@ -42,6 +43,7 @@
 #include "pb_ec2_util.h"
 #include "pb_sto_util.h"
 #include "playbook.h"
+#include "price.h"
 #include "banned.h"
 
 #define EIP_NOTFOUND "InvalidAllocationID.NotFound"
@@ -263,6 +265,9 @@ eip_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 		rc = FX_ENOMEM;
 		goto out;
 	}
+	/* an idle public IPv4 address is billed by the hour */
+	if ((rc = price_usage_add(p, "eip_hour", NULL, PRICE_HOURS)) != FX_OK)
+		goto out;
 	if ((rc = pb_tag_ec2(x, alloc, "release", NULL)) != FX_OK)
 		goto out;
 	rc = pb_query(x, PB_REMEDIATOR, AWS_EC2, "ReleaseAddress",

@@ -7,6 +7,7 @@
 
 #include "pb_rds_prior.h"
 #include "pb_sto_util.h"
+#include "price.h"
 #include "banned.h"
 
 /* TagList -> {"Key": "Value"} (new reference) */
@@ -101,6 +102,31 @@ rds_group_ids(const json_t *inst)
 	return a;
 }
 
+/*
+ * What deleting the instance of prior p removes and keeps, monthly
+ * (price.h): its hours of its class and its storage (twice each when
+ * Multi-AZ: a standby runs too), less the final snapshot (counted at the
+ * allocated size: an upper bound). The automated backups kept are not
+ * counted (free up to the storage's size while retained).
+ */
+static fx_err
+rds_usage(json_t *p)
+{
+	const char *cls = json_string_value(json_object_get(p, "class"));
+	const char *st = json_string_value(json_object_get(p, "storage_type"));
+	double copies = json_is_true(json_object_get(p, "multi_az")) ? 2 : 1;
+	double gb =
+	    (double)json_integer_value(json_object_get(p, "allocated_storage"));
+	fx_err rc;
+
+	rc = price_usage_add(p, "rds_instance_hour", cls, copies * PRICE_HOURS);
+	if (rc == FX_OK && gb > 0)
+		rc = price_usage_add(p, "rds_gb", st, copies * gb);
+	if (rc == FX_OK && gb > 0)
+		rc = price_usage_add(p, "snapshot_gb", "rds", -gb);
+	return rc;
+}
+
 json_t *
 pb_rds_prior_new(const json_t *inst, const char *snap)
 {
@@ -139,6 +165,8 @@ pb_rds_prior_new(const json_t *inst, const char *snap)
 	}
 	json_decref(sgs);
 	json_decref(user);
+	if (!bad)
+		bad = rds_usage(p) != FX_OK;
 	if (bad) {
 		json_decref(p);
 		p = NULL;

@@ -18,7 +18,7 @@
  * deletion_protection, backup_retention_period, copy_tags_to_snapshot,
  * auto_minor_version_upgrade, db_parameter_group, option_group,
  * vpc_security_groups [ids], tags {k: v}, final_snapshot,
- * automated_backups_kept. A setting the answer lacked is left out, and a
+ * automated_backups_kept, usage (what the delete saves: price.h). A setting the answer lacked is left out, and a
  * restore leaves it to the snapshot (older prior states too).
  */
 #ifndef FIXIT_PB_RDS_PRIOR_H

@@ -39,7 +39,8 @@
  * prior   {"zone_id", "name", "comment", "private", "caller_reference",
  *         "vpcs": [{VPCRegion, VPCId}], "name_servers": [..], "records":
  *         [record sets], "tags": {..}, "delegation": [{"account",
- *         "zone_id", "zone_name", "record"}] (the parents removed)}
+ *         "zone_id", "zone_name", "record"}] (the parents removed),
+ *         "usage": [1 route53_zone] (price.h)}
  *
  * Delegation (public zones; detect, check and fix apply it): who
  * delegates to the zone (pb_r53_deleg.c): NS record sets for its name
@@ -81,6 +82,7 @@
 #include "pb_dnsq.h"
 #include "pb_r53.h"
 #include "playbook.h"
+#include "price.h"
 #include "banned.h"
 
 #define NS_MAX_NAME 1024 /* a zone name as Route 53 returns it */
@@ -369,6 +371,10 @@ ns_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 	if (zid == NULL)
 		goto out;
 	rc = ns_prior(x, zid, &p);
+	if (rc != FX_OK)
+		goto out;
+	/* a hosted zone is billed by the month (price.h) */
+	rc = price_usage_add(p, "route53_zone", NULL, 1);
 	if (rc != FX_OK)
 		goto out;
 	rc = r53_age_check(x, zid, aws_j_str(p, "name"),

@@ -657,6 +657,8 @@ class Env:
             "max_destructive_per_account_hour": 0,
             "log_level": "debug",
             "http_threads": 0,
+            # the shipped price table, wherever fixit is installed
+            "prices_file": os.path.join(SRC, "deploy", "prices.json"),
             "admins": [ADMIN, ADMIN2],
             "admin_channel": ADMIN_CHANNEL,
             "slack": {

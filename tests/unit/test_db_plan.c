@@ -157,6 +157,9 @@ static const struct plan_exp want[SQL__COUNT] = {
 	[SQL_SEEN_LIST] = { "PRIMARY KEY", NONE },
 	[SQL_SEEN_ADD] = { NONE, NONE },
 	[SQL_SEEN_DEL] = { "PRIMARY KEY", NONE },
+	/* finding_savings: one row per playbook x account with a saving */
+	[SQL_SAVINGS_PB] = { NONE, "finding_savings" },
+	[SQL_SAVINGS_ACCOUNTS] = { NONE, "finding_savings" },
 };
 /* clang-format on */
 

@@ -21,7 +21,9 @@
  * - each finding's state is its last audit row's to-state;
  * - integrity_check and foreign_key_check pass;
  * - the schema (sqlite_master, whitespace normalised) equals a freshly
- *   created database's.
+ *   created database's;
+ * - v15's kept savings start empty and its triggers count and take back
+ *   a fixed finding's saving.
  * Rows are inserted with raw SQL on a connection of the test's own.
  */
 #include <sqlite3.h>
@@ -344,6 +346,30 @@ schema_of(const char *path)
 	return s;
 }
 
+/*
+ * v15: no finding fixed before it has a saving; its triggers count the
+ * saving of finding 4 (fixed) once its prior state has one, and take it
+ * back when the fix is rolled back (the rows are this test's to change:
+ * everything else was compared before).
+ */
+static void
+check_savings(sqlite3 *h)
+{
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM finding_savings"), 0);
+	CHECK_INT(raw_exec(h,
+		      "UPDATE findings SET prior_state = "
+		      "'{\"saving\":{\"cents\":365,\"unknown\":[\"x y\"]}}' "
+		      "WHERE id = 4 AND state = 'fixed'"),
+	    SQLITE_OK);
+	CHECK_INT(raw_int(h, "SELECT cents * 100 + fixes * 10 + unknown FROM "
+			     "finding_savings"),
+	    36511);
+	CHECK_INT(raw_exec(h,
+		      "UPDATE findings SET state = 'rolled_back' WHERE id = 4"),
+	    SQLITE_OK);
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM finding_savings"), 0);
+}
+
 static void
 check_upgrade(int k, const char *fresh_schema)
 {
@@ -412,6 +438,7 @@ check_upgrade(int k, const char *fresh_schema)
 				     "pragma_foreign_key_check"),
 		    0);
 		CHECK_INT(raw_int(h, "PRAGMA user_version"), db_nmigrations);
+		check_savings(h);
 		sqlite3_close(h);
 		h = NULL;
 

@@ -290,7 +290,7 @@ test_escaping(void)
 	struct slack_finding_view v = nonprod;
 	struct buf b = BUF_INIT;
 	char *big;
-	json_t *m;
+	json_t *m, *calls;
 
 	TEST("escaping of user-supplied text") {
 		v.title = "<script>&";
@@ -340,9 +340,18 @@ test_escaping(void)
 		/* a dry run's texts are escaped on the card */
 		v = nonprod;
 		v.state = "rehearsed";
-		m = slack_blocks_rehearsal(&v, "delete <b>", NULL, 1);
+		m = slack_blocks_rehearsal(&v, "delete <b>", NULL, NULL, 1);
 		CHECK(mrkdwn_contains(m, "It would delete &lt;b&gt;."));
+		CHECK(!mrkdwn_contains(m, "save"));
 		json_decref(m);
+		/* what it would save, never counted */
+		calls = json_pack("{s:i,s:i}", "cents", 365, "unknown", 0);
+		m = slack_blocks_rehearsal(&v, "release it", NULL, calls, 1);
+		CHECK(mrkdwn_contains(m,
+		    "It would save an estimated $3.65 a month (not counted: "
+		    "nothing was changed)."));
+		json_decref(m);
+		json_decref(calls);
 	}
 
 	TEST("slack_blocks_escape") {
@@ -467,7 +476,7 @@ test_card_states(void)
 		    "s3 PutPublicAccessBlock");
 		golden("card_rehearsal.json",
 		    slack_blocks_rehearsal(&v, "delete the bucket policy",
-			calls, 1));
+			calls, NULL, 1));
 		json_decref(calls);
 		v = prod;
 		v.exc_pending = 1;

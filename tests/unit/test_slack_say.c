@@ -235,6 +235,56 @@ test_sentences(void)
 		}
 		buf_release(&want);
 	}
+	TEST("a fix's saving in words") {
+		static const struct {
+			json_int_t cents, unknown;
+			const char *words;
+		} m[] = { { 365, 0, "$3.65 a month" },
+			{ 5, 0, "$0.05 a month" },
+			{ 123456789, 0, "$1,234,567.89 a month" },
+			{ 100000000, 0, "$1,000,000.00 a month" },
+			{ -500, 0, "-$5.00 a month" },
+			{ 0, 0, "$0.00 a month" },
+			{ 759, 1,
+			    "$7.59 a month (without 1 item not in its price "
+			    "table)" },
+			{ 0, 2,
+			    "amount fixit cannot tell (2 items not in its "
+			    "price table)" } };
+		struct buf want = BUF_INIT;
+		size_t i;
+
+		for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+			f = json_pack("{s:s,s:s,s:b,s:{s:I,s:I}}", "say",
+			    "fixed_owner", "description", "delete the volume",
+			    "irreversible", 0, "saving", "cents", m[i].cents,
+			    "unknown", m[i].unknown);
+			buf_reset(&want);
+			CHECK_INT(buf_addf(&want,
+				      "Fixed by fixit: delete the volume on "
+				      "Bucket public (#7), saving an "
+				      "estimated %s. A fixit admin can undo "
+				      "it.",
+				      m[i].words),
+			    FX_OK);
+			check_say(f, &plainview, 1, buf_str(&want));
+			json_decref(f);
+		}
+		buf_release(&want);
+		/* no saving: the sentence as before */
+		f = json_pack("{s:s,s:s}", "say", "fixed", "description",
+		    "delete <the> volume");
+		check_say(f, &view, 0,
+		    "Fixed by fixit: delete &lt;the&gt; volume");
+		json_decref(f);
+		f = json_pack("{s:s,s:s,s:{s:i,s:i}}", "say", "fixed",
+		    "description", "release the address", "saving", "cents",
+		    365, "unknown", 0);
+		check_say(f, &view, 0,
+		    "Fixed by fixit: release the address, saving an estimated "
+		    "$3.65 a month");
+		json_decref(f);
+	}
 	TEST("unknown or missing code: a generic sentence") {
 		f = json_pack("{s:s}", "say", "<b>new");
 		check_say(f, &view, 0,
