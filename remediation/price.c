@@ -361,7 +361,7 @@ price_saving(const struct price_table *t, const char *region,
 fx_err
 price_usage_add(json_t *prior, const char *item, const char *cls, double qty)
 {
-	json_t *u = json_object_get(prior, "usage");
+	json_t *u = json_object_get(prior, "usage"), *e;
 
 	if (u == NULL) {
 		u = json_array();
@@ -370,8 +370,14 @@ price_usage_add(json_t *prior, const char *item, const char *cls, double qty)
 	}
 	if (!json_is_array(u))
 		return FX_EINVAL;
-	if (json_array_append_new(u, json_pack("{s:s, s:s?, s:f}", "item", item,
-					 "class", cls, "qty", qty)) != 0)
+	/* a whole quantity stays an integer: "qty": 730, not 730.0 */
+	if (qty > -1e15 && qty < 1e15 && qty == (double)(json_int_t)qty)
+		e = json_pack("{s:s, s:s?, s:I}", "item", item, "class", cls,
+		    "qty", (json_int_t)qty);
+	else
+		e = json_pack("{s:s, s:s?, s:f}", "item", item, "class", cls,
+		    "qty", qty);
+	if (json_array_append_new(u, e) != 0)
 		return FX_ENOMEM;
 	return FX_OK;
 }

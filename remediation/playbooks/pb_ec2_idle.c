@@ -10,6 +10,7 @@
 #include "pb_ec2_idle.h"
 #include "pb_ec2_util.h"
 #include "pb_sto_util.h"
+#include "price.h"
 #include "banned.h"
 
 #define IDLE_MONTH_HOURS 730
@@ -268,45 +269,31 @@ pb_ec2_idle_backup(struct pb_ctx *x, json_t *prior, const char *kept)
 	return FX_OK;
 }
 
-static fx_err
-idle_use(json_t *usage, const char *item, const char *cls, int64_t qty)
-{
-	return json_array_append_new(usage,
-		   json_pack("{s:s, s:s?, s:I}", "item", item, "class", cls,
-		       "qty", (json_int_t)qty)) == 0
-		   ? FX_OK
-		   : FX_ENOMEM;
-}
-
 fx_err
 pb_ec2_idle_usage(json_t *prior, int instance_hours)
 {
-	json_t *u = json_array(), *v;
+	json_t *v;
 	int64_t gib;
 	size_t i;
-	fx_err rc = FX_ENOMEM;
+	fx_err rc = FX_OK;
 
-	if (u == NULL)
-		return FX_ENOMEM;
-	if (instance_hours && (rc = idle_use(u, "ec2_instance_hour",
-				   pb_sto_util_str(prior, "instance_type"),
-				   IDLE_MONTH_HOURS)) != FX_OK)
-		goto out;
+	json_object_del(prior, "usage"); /* stated afresh */
+	if (instance_hours)
+		rc = price_usage_add(prior, "ec2_instance_hour",
+		    pb_sto_util_str(prior, "instance_type"), IDLE_MONTH_HOURS);
 	json_array_foreach(json_object_get(prior, "volumes"), i, v) {
+		if (rc != FX_OK)
+			break;
 		gib = pb_sto_util_int(json_object_get(v, "size"), 0);
 		/* a volume kept at termination still costs */
 		if (pb_sto_util_true(
-			json_object_get(v, "delete_on_termination")) &&
-		    (rc = idle_use(u, "ebs_gb",
-			 pb_sto_util_str(v, "volume_type"), gib)) != FX_OK)
-			goto out;
-		if ((rc = idle_use(u, "snapshot_gb", "ebs", -gib)) != FX_OK)
-			goto out;
+			json_object_get(v, "delete_on_termination")))
+			rc = price_usage_add(prior, "ebs_gb",
+			    pb_sto_util_str(v, "volume_type"), (double)gib);
+		if (rc == FX_OK)
+			rc = price_usage_add(prior, "snapshot_gb", "ebs",
+			    -(double)gib);
 	}
-	rc = json_object_set_new(prior, "usage", u) == 0 ? FX_OK : FX_ENOMEM;
-	u = NULL;
-out:
-	json_decref(u);
 	return rc;
 }
 

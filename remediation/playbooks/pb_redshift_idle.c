@@ -56,6 +56,7 @@
 #include "fxtime.h"
 #include "pb_sto_util.h"
 #include "playbook.h"
+#include "price.h"
 #include "banned.h"
 
 #define RS_DAY		 86400
@@ -486,7 +487,7 @@ rs_prior(const json_t *c, const char *snap)
 	if (user == NULL || sgs == NULL || roles == NULL)
 		goto out;
 	p = json_pack("{s:s, s:s, s:I, s:s, s:s, s:O, s:O, s:b, s:s?, s:b, "
-		      "s:I, s:s, s:s, s:O, s:s, s:[{s:s, s:s, s:I}]}",
+		      "s:I, s:s, s:s, s:O, s:s}",
 	    "cluster_id", pb_sto_util_str(c, "ClusterIdentifier"), "node_type",
 	    type, "nodes", (json_int_t)nodes, "subnet_group",
 	    pb_sto_util_str(c, "ClusterSubnetGroupName"), "parameter_group",
@@ -498,8 +499,12 @@ rs_prior(const json_t *c, const char *snap)
 	    (json_int_t)pb_sto_util_int(aws_j_get(c, "Endpoint/Port"), 5439),
 	    "availability_zone", pb_sto_util_str(c, "AvailabilityZone"),
 	    "created", pb_sto_util_str(c, "ClusterCreateTime"), "tags", user,
-	    "final_snapshot", snap, "usage", "item", "redshift_node_hour",
-	    "class", type, "qty", (json_int_t)(nodes * RS_MONTH_HOURS));
+	    "final_snapshot", snap);
+	if (p != NULL && price_usage_add(p, "redshift_node_hour", type,
+			     (double)(nodes * RS_MONTH_HOURS)) != FX_OK) {
+		json_decref(p);
+		p = NULL;
+	}
 out:
 	json_decref(user);
 	json_decref(sgs);

@@ -65,6 +65,7 @@
 #include "pb_snap_use.h"
 #include "pb_sto_util.h"
 #include "playbook.h"
+#include "price.h"
 #include "banned.h"
 
 #define SNAP_DAY	86400
@@ -508,9 +509,8 @@ snap_prior(struct pb_ctx *x, enum pb_snap_kind k, const json_t *s)
 		pv != NULL
 		    ? json_string(k == PB_SNAP_EBS ? "ebs-unused" : "rds-idle")
 		    : json_null()) != 0 ||
-	    json_object_set_new(p, "usage",
-		json_pack("[{s:s, s:s, s:I}]", "item", "snapshot_gb", "class",
-		    d->usage_class, "qty", (json_int_t)gib)) != 0 ||
+	    price_usage_add(p, "snapshot_gb", d->usage_class, (double)gib) !=
+		FX_OK ||
 	    json_object_set_new(p, "usage_note", json_string(SNAP_GIB_NOTE)) !=
 		0)
 		goto fail;

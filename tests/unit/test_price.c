@@ -262,10 +262,18 @@ main(void)
 		d = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
 		CHECK_STR(d,
 		    "{\"usage\":[{\"class\":\"gp2\",\"item\":\"ebs_gb\","
-		    "\"qty\":8.0},{\"class\":\"ebs\",\"item\":\"snapshot_gb\","
-		    "\"qty\":-8.0},{\"class\":null,\"item\":\"eip_hour\","
-		    "\"qty\":730.0}]}");
+		    "\"qty\":8},{\"class\":\"ebs\",\"item\":\"snapshot_gb\","
+		    "\"qty\":-8},{\"class\":null,\"item\":\"eip_hour\","
+		    "\"qty\":730}]}");
 		free(d);
+		/* a fractional quantity stays a real */
+		s = json_object();
+		CHECK_INT(price_usage_add(s, "ebs_gb", "gp3", 0.5), FX_OK);
+		d = json_dumps(s, JSON_COMPACT | JSON_SORT_KEYS);
+		CHECK_STR(d, "{\"usage\":[{\"class\":\"gp3\",\"item\":"
+			     "\"ebs_gb\",\"qty\":0.5}]}");
+		free(d);
+		json_decref(s);
 		/* 8 x 0.10 - 8 x 0.05 + 3.65 = 4.05 */
 		s = price_saving(t, "us-east-1", json_object_get(p, "usage"));
 		CHECK_INT(json_integer_value(json_object_get(s, "cents")), 405);
