@@ -410,16 +410,21 @@ test_table(void)
 					 "[/absolute/path, args...]");
 		CHECK(pb.exec.state == NULL);
 	}
+#define AWS_NEEDS                                                              \
+	"type aws needs a built-in playbook: "                                 \
+	"name the playbook after one, or set executor.playbook "               \
+	"(ec2-imdsv1, ebs-unused, eip-unassociated, rds-idle, "                \
+	"route53-ns-only, dangling-dns, ec2-quarantine, "                      \
+	"ec2-quarantine-expired"
 	TEST("aws without a built-in: the registry's names") {
 		CHECK_INT(prepare(&pb, "aws", "my-fix", &key, &why),
 		    FX_ECONFIG);
 		CHECK_STR(key, "playbook");
-		CHECK_STR(buf_str(&why),
-		    "type aws needs a built-in playbook: "
-		    "name the playbook after one, or set executor.playbook "
-		    "(ec2-imdsv1, ebs-unused, eip-unassociated, rds-idle, "
-		    "route53-ns-only, dangling-dns, ec2-quarantine, "
-		    "ec2-quarantine-expired)");
+		/* the first names: a playbook added at the end of the
+		 * registry keeps this true */
+		CHECK(
+		    strncmp(buf_str(&why), AWS_NEEDS, strlen(AWS_NEEDS)) == 0);
+		CHECK(strstr(buf_str(&why), "lb-unused") != NULL);
 	}
 	TEST("aws named after a built-in; no context: not set up") {
 		CHECK_INT(prepare(&pb, "aws", "ebs-unused", &key, &why), FX_OK);
