@@ -194,6 +194,49 @@ out:
 	return rc;
 }
 
+/* a TLS listener's certificates besides its default one (only
+ * DescribeListenerCertificates lists them): "ExtraCertificates" */
+static fx_err
+lb_extra_certs(struct pb_ctx *x, json_t *l)
+{
+	const char *proto = pb_sto_util_str(l, "Protocol");
+	json_t *p, *all = NULL, *extra = NULL, *c;
+	size_t i;
+	fx_err rc;
+
+	if (strcmp(proto, "HTTPS") != 0 && strcmp(proto, "TLS") != 0)
+		return FX_OK;
+	p = json_pack("{s:s}", "ListenerArn",
+	    pb_sto_util_str(l, "ListenerArn"));
+	if (p == NULL)
+		return FX_ENOMEM;
+	rc = pb_lb_prior_all(x, AWS_ELBV2, "DescribeListenerCertificates", p,
+	    "Certificates", &all);
+	json_decref(p);
+	if (rc != FX_OK)
+		return rc;
+	if ((extra = json_array()) == NULL) {
+		rc = FX_ENOMEM;
+		goto out;
+	}
+	json_array_foreach(all, i, c) {
+		if (pb_sto_util_true(json_object_get(c, "IsDefault")))
+			continue;
+		if (json_array_append_new(extra,
+			json_pack("{s:s}", "CertificateArn",
+			    pb_sto_util_str(c, "CertificateArn"))) != 0) {
+			rc = FX_ENOMEM;
+			goto out;
+		}
+	}
+	rc = json_object_set(l, "ExtraCertificates", extra) == 0 ? FX_OK
+								 : FX_ENOMEM;
+out:
+	json_decref(all);
+	json_decref(extra);
+	return rc;
+}
+
 fx_err
 pb_lb_prior_listeners(struct pb_ctx *x, const char *arn, json_t **out)
 {
@@ -213,12 +256,80 @@ pb_lb_prior_listeners(struct pb_ctx *x, const char *arn, json_t **out)
 		rc = lb_rules(x, pb_sto_util_str(l, "ListenerArn"), &rules);
 		if (rc == FX_OK && json_object_set_new(l, "Rules", rules) != 0)
 			rc = FX_ENOMEM;
+		if (rc == FX_OK)
+			rc = lb_extra_certs(x, l);
 	}
 	if (rc != FX_OK) {
 		json_decref(ls);
 		return rc;
 	}
 	*out = ls;
+	return FX_OK;
+}
+
+fx_err
+pb_lb_prior_tgs(struct pb_ctx *x, json_t *tgs)
+{
+	struct aws_resp resp;
+	const char *arn;
+	json_t *tg, *v;
+	size_t i;
+	fx_err rc = FX_OK;
+
+	json_array_foreach(tgs, i, tg) {
+		arn = pb_sto_util_str(tg, "TargetGroupArn");
+		rc = pb_query(x, PB_AUDITOR, AWS_ELBV2,
+		    "DescribeTargetGroupAttributes",
+		    json_pack("{s:s}", "TargetGroupArn", arn), 0, &resp);
+		v = json_deep_copy(aws_j_list(resp.doc,
+		    "DescribeTargetGroupAttributesResult/Attributes"));
+		aws_resp_release(&resp);
+		if (rc == FX_OK && v != NULL &&
+		    json_object_set_new(tg, "Attributes", v) != 0)
+			rc = FX_ENOMEM;
+		else if (rc != FX_OK)
+			json_decref(v);
+		if (rc != FX_OK)
+			return rc;
+		rc = pb_query(x, PB_AUDITOR, AWS_ELBV2, "DescribeTags",
+		    json_pack("{s:s}", "ResourceArns.member.1", arn), 0, &resp);
+		v = json_object();
+		if (rc == FX_OK && v != NULL &&
+		    pb_lb_prior_tag_obj(
+			json_object_get(
+			    json_array_get(
+				aws_j_list(resp.doc,
+				    "DescribeTagsResult/TagDescriptions"),
+				0),
+			    "Tags"),
+			v) != FX_OK)
+			rc = FX_ENOMEM;
+		aws_resp_release(&resp);
+		if (rc == FX_OK &&
+		    (v == NULL || json_object_set_new(tg, "Tags", v) != 0))
+			rc = FX_ENOMEM;
+		else if (rc != FX_OK)
+			json_decref(v);
+		if (rc != FX_OK)
+			return rc;
+	}
+	return rc;
+}
+
+fx_err
+pb_lb_prior_tag_obj(const json_t *list, json_t *out)
+{
+	const json_t *t;
+	const char *k;
+	size_t i;
+
+	json_array_foreach(list, i, t) {
+		k = aws_j_str(t, "Key");
+		if (k != NULL &&
+		    json_object_set_new(out, k,
+			json_string(pb_sto_util_str(t, "Value"))) != 0)
+			return FX_ENOMEM;
+	}
 	return FX_OK;
 }
 
@@ -319,10 +430,16 @@ lb_tg_create(struct pb_ctx *x, const json_t *tg, char *arn, size_t len)
 
 	aws_resp_init(&resp);
 	p = json_pack("{s:s}", "Name", pb_sto_util_str(tg, "TargetGroupName"));
-	if (p == NULL || (rc = lb_copy(p, tg, lb_tg_keys)) != FX_OK) {
+	if (p == NULL) {
 		rc = FX_ENOMEM;
 		goto out;
 	}
+	if ((rc = lb_copy(p, tg, lb_tg_keys)) != FX_OK)
+		goto out;
+	rc = pb_sto_util_tag_restore(x, p, "Tags.member.",
+	    json_object_get(tg, "Tags"), pb_sto_util_str(tg, "TargetGroupArn"));
+	if (rc != FX_OK)
+		goto out;
 	rc = pb_query(x, PB_REMEDIATOR, AWS_ELBV2, "CreateTargetGroup", p, 1,
 	    &resp);
 	p = NULL;
@@ -339,6 +456,21 @@ lb_tg_create(struct pb_ctx *x, const json_t *tg, char *arn, size_t len)
 	}
 	snprintf(arn, len, "%s", made);
 	aws_resp_release(&resp);
+	if (json_array_size(json_object_get(tg, "Attributes")) > 0) {
+		p = json_pack("{s:s}", "TargetGroupArn", arn);
+		if (p == NULL ||
+		    (rc = pb_lb_prior_flatten(p, "Attributes",
+			 json_object_get(tg, "Attributes"))) != FX_OK) {
+			rc = FX_ENOMEM;
+			goto out;
+		}
+		rc = pb_query(x, PB_REMEDIATOR, AWS_ELBV2,
+		    "ModifyTargetGroupAttributes", p, 1, &resp);
+		p = NULL;
+		if (rc != FX_OK)
+			goto out;
+		aws_resp_release(&resp);
+	}
 	if (json_array_size(json_object_get(tg, "Targets")) == 0)
 		goto out;
 	p = json_pack("{s:s}", "TargetGroupArn", arn);
@@ -415,6 +547,28 @@ lb_rule_create(struct pb_ctx *x, const char *larn, const json_t *r,
 	return rc;
 }
 
+/* AddListenerCertificates of the recorded extra certificates */
+static fx_err
+lb_certs_add(struct pb_ctx *x, const char *larn, const json_t *certs)
+{
+	struct aws_resp resp;
+	json_t *p;
+	fx_err rc;
+
+	if (json_array_size(certs) == 0)
+		return FX_OK;
+	if ((p = json_pack("{s:s}", "ListenerArn", larn)) == NULL)
+		return FX_ENOMEM;
+	if ((rc = pb_lb_prior_flatten(p, "Certificates", certs)) != FX_OK) {
+		json_decref(p);
+		return rc;
+	}
+	rc = pb_query(x, PB_REMEDIATOR, AWS_ELBV2, "AddListenerCertificates", p,
+	    1, &resp);
+	aws_resp_release(&resp);
+	return rc;
+}
+
 static const char *const lb_listener_keys[] = { "Protocol", "Port", "SslPolicy",
 	"AlpnPolicy", NULL };
 
@@ -462,6 +616,9 @@ lb_listener_create(struct pb_ctx *x, const char *arn, const json_t *l,
 		rc = FX_EREMOTE;
 		goto out;
 	}
+	if ((rc = lb_certs_add(x, larn,
+		 json_object_get(l, "ExtraCertificates"))) != FX_OK)
+		goto out;
 	json_array_foreach(json_object_get(l, "Rules"), i, r) {
 		if ((rc = lb_rule_create(x, larn, r, map)) != FX_OK)
 			goto out;

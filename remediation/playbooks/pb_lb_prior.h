@@ -44,11 +44,21 @@ fx_err pb_lb_prior_flatten(json_t *params, const char *prefix,
 
 /*
  * The listeners of ELBv2 load balancer arn (DescribeListeners), each
- * with "Rules": its rules but the default one (DescribeRules): *out an
- * array.
+ * with "Rules": its rules but the default one (DescribeRules), and a
+ * TLS one with "ExtraCertificates": those besides its default
+ * (DescribeListenerCertificates): *out an array.
  */
 fx_err pb_lb_prior_listeners(struct pb_ctx *x, const char *arn,
     json_t **out) FX_WUR;
+
+/*
+ * To each target group of the array tgs (ELBv2 descriptions): its
+ * "Attributes" (DescribeTargetGroupAttributes) and "Tags" ({key:
+ * value}, DescribeTags), for an undo that must make it again.
+ */
+fx_err pb_lb_prior_tgs(struct pb_ctx *x, json_t *tgs) FX_WUR;
+/* [{Key, Value}] added to out as {key: value} */
+fx_err pb_lb_prior_tag_obj(const json_t *list, json_t *out) FX_WUR;
 
 /*
  * Undo from a prior state made by lb-unused's fix: re-create the load

@@ -164,24 +164,6 @@ lb_kind(const struct lb_res *r)
 
 /* ---- reading ------------------------------------------------------------ */
 
-/* [{Key, Value}] -> {key: value} (new; NULL on ENOMEM) */
-static json_t *
-lb_tag_obj(const json_t *list)
-{
-	json_t *o = json_object(), *t;
-	size_t i;
-
-	json_array_foreach(list, i, t) {
-		if (o != NULL && aws_j_str(t, "Key") != NULL &&
-		    json_object_set_new(o, aws_j_str(t, "Key"),
-			json_string(pb_sto_util_str(t, "Value"))) != 0) {
-			json_decref(o);
-			o = NULL;
-		}
-	}
-	return o;
-}
-
 /* its tags and attributes (DescribeTags, DescribeLoadBalancerAttributes) */
 static fx_err
 lb_read_meta(struct pb_ctx *x, struct lb_res *r)
@@ -201,8 +183,9 @@ lb_read_meta(struct pb_ctx *x, struct lb_res *r)
 	d = json_array_get(aws_j_list(resp.doc,
 			       "DescribeTagsResult/TagDescriptions"),
 	    0);
-	if (rc == FX_OK &&
-	    (r->tags = lb_tag_obj(json_object_get(d, "Tags"))) == NULL)
+	if (rc == FX_OK && ((r->tags = json_object()) == NULL ||
+			       pb_lb_prior_tag_obj(json_object_get(d, "Tags"),
+				   r->tags) != FX_OK))
 		rc = FX_ENOMEM;
 	aws_resp_release(&resp);
 	if (rc != FX_OK)
@@ -780,6 +763,10 @@ lb_prior(struct pb_ctx *x, const struct lb_state *s, json_t **out)
 	if (!r->classic &&
 	    (rc = pb_lb_prior_listeners(x, r->arn, &ls)) != FX_OK)
 		return rc;
+	if (!r->classic && (rc = pb_lb_prior_tgs(x, s->use.tgs)) != FX_OK) {
+		json_decref(ls);
+		return rc;
+	}
 	p = json_pack("{s:s, s:s, s:s, s:s, s:O, s:O, s:O, s:o?, s:O, "
 		      "s:[{s:s, s:s, s:i}]}",
 	    "kind", r->type, "name", r->name, "arn", r->arn, "dns_name", r->dns,

@@ -110,7 +110,8 @@ def add_lb(reg, name, kind="application", created=None, tags=None,
         return lb
 
 
-def add_tg(reg, name, lb=None, targets=(), protocol="HTTP", port=80):
+def add_tg(reg, name, lb=None, targets=(), protocol="HTTP", port=80,
+           tags=None):
     """A target group, attached to load balancer dict lb (or None);
     targets [(id, port, state)]. Returns its ARN."""
     with _lock(reg):
@@ -123,7 +124,10 @@ def add_tg(reg, name, lb=None, targets=(), protocol="HTTP", port=80):
             "vpc_id": reg.default_vpc, "target_type": "instance",
             "lb_arns": [lb["arn"]] if lb else [],
             "targets": [{"id": t[0], "port": t[1], "state": t[2]}
-                        for t in targets]}
+                        for t in targets],
+            "attributes": {"deregistration_delay.timeout_seconds": "300",
+                           "stickiness.enabled": "false"},
+            "tags": dict(tags or {})}
         return arn
 
 
@@ -135,7 +139,8 @@ def forward(tg):
 def add_listener(reg, lb, port=80, protocol="HTTP", tg=None, rules=(),
                  certificates=(), ssl_policy=None, actions=None):
     """A listener of load balancer dict lb forwarding to tg (or actions);
-    rules [(priority, conditions, actions)]. Returns its ARN."""
+    rules [(priority, conditions, actions)]; certificates: the default,
+    then the extra ones. Returns its ARN."""
     with _lock(reg):
         _state(reg)
         lid = reg._id("", 16, "hex")
@@ -148,7 +153,8 @@ def add_listener(reg, lb, port=80, protocol="HTTP", tg=None, rules=(),
         reg.lb_listeners[arn] = {
             "arn": arn, "lb_arn": lb["arn"], "port": port,
             "protocol": protocol, "ssl_policy": ssl_policy,
-            "certificates": list(certificates),
+            "certificates": list(certificates[:1]),
+            "extra_certs": list(certificates[1:]),
             "default_actions": actions or [forward(tg)], "rules": rs}
         return arn
 
@@ -395,9 +401,10 @@ def elbv2_describe(ctx):
 def elbv2_tags(ctx):
     out = []
     for a in ctx.lst("ResourceArns"):
-        lb = _by_arn(ctx, str(a))
-        out.append(el("member", el("ResourceArn", lb["arn"]),
-                      _tag_xml(lb["tags"])))
+        tg = _state(ctx.reg).lb_tgs.get(str(a))
+        obj = tg if tg is not None else _by_arn(ctx, str(a))
+        out.append(el("member", el("ResourceArn", obj["arn"]),
+                      _tag_xml(obj["tags"])))
     return [el("TagDescriptions", out)]
 
 
@@ -530,7 +537,7 @@ def elbv2_create_tg(ctx):
             raise AWSError("DuplicateTargetGroupName", "A target group "
                            "with the same name '%s' exists" % name)
         arn = add_tg(ctx.reg, name, protocol=ctx.str("Protocol", "HTTP"),
-                     port=ctx.int("Port", 80))
+                     port=ctx.int("Port", 80), tags=_tags_in(ctx))
         ctx.reg.lb_tgs[arn]["created_with"] = dict(ctx.params)
     return [el("TargetGroups", [_tg_xml(ctx.reg.lb_tgs[arn])])]
 
@@ -582,9 +589,7 @@ def _rule_xml(r, default=False):
 @action("elbv2", "DescribeRules", ("ListenerArn", "RuleArns", "Marker",
                                    "PageSize"))
 def elbv2_rules(ctx):
-    li = _state(ctx.reg).lb_listeners.get(ctx.str("ListenerArn"))
-    if li is None:
-        raise AWSError("ListenerNotFound", "One or more listeners not found")
+    li = _listener(ctx)
     rules = [_rule_xml(r) for r in li["rules"]] + [_rule_xml({
         "arn": li["arn"].replace(":listener/", ":listener-rule/") + "/def",
         "priority": "default", "conditions": [],
@@ -650,3 +655,70 @@ def elbv2_create_rule(ctx):
              "conditions": conds, "actions": _actions_in(ctx, "Actions")}
         li["rules"].append(r)
     return [el("Rules", [_rule_xml(r)])]
+
+
+def _tg(ctx):
+    tg = _state(ctx.reg).lb_tgs.get(ctx.str("TargetGroupArn"))
+    if tg is None:
+        raise AWSError("TargetGroupNotFound", "Target groups not found")
+    return tg
+
+
+def _attr_xml(attrs):
+    return el("Attributes", [el("member", el("Key", k), el("Value", v))
+                             for k, v in attrs.items()])
+
+
+@action("elbv2", "DescribeTargetGroupAttributes", ("TargetGroupArn",),
+        ("TargetGroupArn",))
+def elbv2_tg_attrs(ctx):
+    return [_attr_xml(_tg(ctx)["attributes"])]
+
+
+@action("elbv2", "ModifyTargetGroupAttributes", ("TargetGroupArn",
+                                                 "Attributes"),
+        ("TargetGroupArn", "Attributes"))
+def elbv2_tg_modify_attrs(ctx):
+    with ctx.fake._lock:
+        tg = _tg(ctx)
+        for a in shape(ctx.get("Attributes")):
+            if not a.get("Key"):
+                raise AWSError("ValidationError", "An attribute without "
+                               "a Key")
+            tg["attributes"][a["Key"]] = a.get("Value", "")
+    return [_attr_xml(tg["attributes"])]
+
+
+def _listener(ctx):
+    li = _state(ctx.reg).lb_listeners.get(ctx.str("ListenerArn"))
+    if li is None:
+        raise AWSError("ListenerNotFound", "One or more listeners not found")
+    return li
+
+
+@action("elbv2", "DescribeListenerCertificates", ("ListenerArn", "Marker",
+                                                  "PageSize"),
+        ("ListenerArn",))
+def elbv2_listener_certs(ctx):
+    li = _listener(ctx)
+    certs = [(c, True) for c in li["certificates"]] + \
+        [(c, False) for c in li["extra_certs"]]
+    page, token = _page(ctx, certs)
+    return [el("Certificates", [el("member", el("CertificateArn", c),
+                                   el("IsDefault", d)) for c, d in page]),
+            _next(token)]
+
+
+@action("elbv2", "AddListenerCertificates", ("ListenerArn", "Certificates"),
+        ("ListenerArn", "Certificates"))
+def elbv2_add_listener_certs(ctx):
+    with ctx.fake._lock:
+        li = _listener(ctx)
+        for c in shape(ctx.get("Certificates")):
+            if set(c) != {"CertificateArn"}:
+                raise AWSError("ValidationError", "Certificates take "
+                               "CertificateArn only here")
+            if c["CertificateArn"] not in li["extra_certs"]:
+                li["extra_certs"].append(c["CertificateArn"])
+    return [el("Certificates", [el("member", el("CertificateArn", c))
+                                for c in li["extra_certs"]])]

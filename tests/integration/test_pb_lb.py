@@ -25,6 +25,7 @@ from fakeaws_lb import add_lb, add_listener, add_tg, forward  # noqa: E402
 PB = "lb-unused"
 DAY = 86400
 CERT = "arn:aws:acm:eu-west-1:111122223333:certificate/abc-123"
+CERT2 = "arn:aws:acm:eu-west-1:111122223333:certificate/def-456"
 PATH_RULE = [{"Field": "path-pattern", "Values": ["/api/*"],
               "PathPatternConfig": {"Values": ["/api/*"]}}]
 
@@ -39,10 +40,12 @@ def seed_idle_alb(reg, name="idle-alb", **kw):
     lb = add_lb(reg, name, "application", created=old(),
                 tags={"team": "shop", "owner": "alice@example.com"}, **kw)
     tga = add_tg(reg, name + "-a", lb, targets=[("i-0aaa", 80, "unhealthy")])
-    tgb = add_tg(reg, name + "-b", lb, targets=[("i-0bbb", 8080, "unused")])
+    tgb = add_tg(reg, name + "-b", lb, targets=[("i-0bbb", 8080, "unused")],
+                 tags={"app": "api"})
+    reg.lb_tgs[tgb]["attributes"]["stickiness.enabled"] = "true"
     add_listener(reg, lb, 80, "HTTP", tga, rules=[
         (10, PATH_RULE, [forward(tgb)])])
-    add_listener(reg, lb, 443, "HTTPS", tga, certificates=[CERT],
+    add_listener(reg, lb, 443, "HTTPS", tga, certificates=[CERT, CERT2],
                  ssl_policy="ELBSecurityPolicy-2016-08")
     return lb, tga, tgb
 
@@ -127,7 +130,8 @@ def test_detect_fix_undo():
             env.wait_state(found[name]["id"], "fixed", timeout=40)
             check(name not in reg.load_balancers, "%s still there", name)
         for svc, op in (("elbv2", "DescribeListeners"),
-                        ("elbv2", "DescribeRules")):
+                        ("elbv2", "DescribeRules"),
+                        ("elbv2", "DescribeListenerCertificates")):
             cs, marker = paged(env, op, svc)
             check(marker, "%s %s never paged: %r", svc, op, cs)
         # IaC-owned: found, asked about, never deleted
@@ -198,7 +202,11 @@ def test_detect_fix_undo():
         [made] = [t for t in reg.lb_tgs.values()
                   if t["name"] == "idle-alb-b"]
         check(made["arn"] != tgb and [t["id"] for t in made["targets"]] ==
-              ["i-0bbb"], "re-created target group %r", made)
+              ["i-0bbb"] and made["tags"].get("app") == "api" and
+              made["attributes"]["stickiness.enabled"] == "true",
+              "re-created target group %r", made)
+        check(ls[1]["extra_certs"] == [CERT2], "extra certificates %r",
+              ls[1])
         [rule] = ls[0]["rules"]
         check(rule["actions"][0]["TargetGroupArn"] == made["arn"] and
               rule["conditions"][0]["PathPatternConfig"]["Values"] ==
@@ -213,9 +221,33 @@ def test_detect_fix_undo():
         check(clb["listeners"][0]["InstancePort"] == "80" and
               clb["health_check"]["Target"] == "HTTP:80/" and
               clb["tags"].get("team") == "legacy", "classic undo %r", clb)
+        # NLB undo: its Elastic IP back through SubnetMappings
+        env.fixit("undo %d" % found["idle-nlb"]["id"])
+        env.wait_state(found["idle-nlb"]["id"], "rolled_back", timeout=30)
+        [c] = [c for c in env.aws.calls(action="CreateLoadBalancer",
+                                        service="elbv2")
+               if c.params.get("Name") == "idle-nlb"]
+        check(c.params.get("SubnetMappings.member.1.AllocationId") ==
+              "eipalloc-0001" and c.params.get("Type") == "network" and
+              "Subnets.member.1" not in c.params, "NLB create %r", c.params)
+        check(reg.load_balancers["idle-nlb"]["allocations"] ==
+              {"subnet-0a1": "eipalloc-0001"}, "NLB after undo %r",
+              reg.load_balancers["idle-nlb"])
         cs = env.aws.calls(action="CreateLoadBalancer", ok=True)
-        check(len(cs) == 2 and all(c.role == "fixit-remediator"
+        check(len(cs) == 3 and all(c.role == "fixit-remediator"
                                    for c in cs), "creates %r", cs)
+        check_signed(env)
+
+
+def check_signed(env):
+    """Every ELB call signed (SigV4 verified by the fake) for the
+    elasticloadbalancing service, whichever API."""
+    cs = env.aws.calls(service="elb") + env.aws.calls(service="elbv2")
+    check(cs, "no ELB calls")
+    for c in cs:
+        check(c.signature_ok and "/elasticloadbalancing/aws4_request" in
+              (c.header("Authorization") or ""), "%s %s not signed for "
+              "elasticloadbalancing", c.service, c.operation)
 
 
 def test_dry_run():
@@ -234,6 +266,7 @@ def test_dry_run():
         check_no_mutation(env, "a dry run")
         check(sorted(reg.load_balancers) == ["idle-alb", "idle-clb"],
               "load balancers %r", sorted(reg.load_balancers))
+        check_signed(env)
         rows = [r for r in env.audit(found["idle-alb"]["id"])
                 if r["to_state"] == "rehearsed"]
         plan = json.loads(rows[-1]["data"])["plan"]
