@@ -1,9 +1,9 @@
 /*
  * pb_lb_prior.h - what lb-unused (pb_lb_unused.c) shares with its prior
- * state and undo: the ELB listings (Marker / NextMarker paging), the
- * Query flattening of a described structure back into request
- * parameters, the prior of an ELBv2 load balancer's listeners and
- * rules, and the undo of both APIs.
+ * state and undo (pb_lb_undo.c): the ELB listings (Marker / NextMarker
+ * paging), the Query flattening of a described structure back into
+ * request parameters, the prior of an ELBv2 load balancer's listeners,
+ * rules and target groups.
  *
  * ELB answers arrive as jansson by the aws_xml.h rules: every value a
  * string, every <member> list an array, an empty list "". A described
@@ -59,15 +59,5 @@ fx_err pb_lb_prior_listeners(struct pb_ctx *x, const char *arn,
 fx_err pb_lb_prior_tgs(struct pb_ctx *x, json_t *tgs) FX_WUR;
 /* [{Key, Value}] added to out as {key: value} */
 fx_err pb_lb_prior_tag_obj(const json_t *list, json_t *out) FX_WUR;
-
-/*
- * Undo from a prior state made by lb-unused's fix: re-create the load
- * balancer under its name with its subnets, groups, scheme, attributes
- * and the user's tags (plus fixit:restored-from), then (ELBv2) its
- * target groups that are gone, its listeners and their rules; classic:
- * its listeners, health check and attributes. FX_ECONFLICT when a load
- * balancer of that name exists. The new DNS name goes into x->msg.
- */
-fx_err pb_lb_prior_undo(struct pb_ctx *x, const json_t *prior) FX_WUR;
 
 #endif

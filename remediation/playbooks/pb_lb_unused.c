@@ -56,31 +56,28 @@
  *           (fixit: tags only) and DeleteLoadBalancer. Target groups are
  *           left as they are: they cost nothing and undo uses them again.
  *   verify  DescribeLoadBalancers: the load balancer is gone.
- *   undo    pb_lb_prior_undo: CreateLoadBalancer with the same name,
+ *   undo    pb_lb_undo_run (pb_lb_undo.c): CreateLoadBalancer with the same name,
  *           scheme, subnets (or SubnetMappings with the Elastic IPs) and
  *           groups, attributes, user tags; target groups that are gone
  *           re-created with their targets; listeners and rules. The DNS
  *           name is new (the message says so).
  */
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "fxtime.h"
 #include "pb_lb_prior.h"
+#include "pb_lb_undo.h"
+#include "pb_lb_use.h"
 #include "pb_r53.h"
 #include "pb_sto_util.h"
 #include "playbook.h"
 #include "banned.h"
 
-#define LB_DAY	      86400
-#define LB_V2_LIST    "DescribeLoadBalancersResult/LoadBalancers"
-#define LB_CL_LIST    "DescribeLoadBalancersResult/LoadBalancerDescriptions"
-#define LB_HOURS      730
-#define LB_PAGE	      400 /* DescribeLoadBalancers PageSize at most */
-#define LB_DNS_PREFIX "dualstack."
+#define LB_DAY	   86400
+#define LB_V2_LIST "DescribeLoadBalancersResult/LoadBalancers"
+#define LB_CL_LIST "DescribeLoadBalancersResult/LoadBalancerDescriptions"
+#define LB_HOURS   730
+#define LB_PAGE	   400 /* DescribeLoadBalancers PageSize at most */
 
 static const struct pb_one lb_v2_arn_one = { AWS_ELBV2, "DescribeLoadBalancers",
 	"LoadBalancerArns.member.1", LB_V2_LIST, "LoadBalancerArn",
@@ -95,36 +92,12 @@ struct lb_opts {
 	int dns_guard;
 };
 
-/* one load balancer as read; strings borrowed from desc */
-struct lb_res {
-	int classic;
-	const json_t *desc;
-	const char *name, *arn, *type, *dns, *created, *state;
-	json_t *tags;  /* {key: value} */
-	json_t *attrs; /* ELBv2 [{Key, Value}]; classic an object */
-};
-
-/* what it serves */
-struct lb_use {
-	json_t *tgs; /* ELBv2: target groups, each with "Targets" */
-	size_t targets, healthy, instances;
-	size_t points, unknown; /* metric datapoints, unreadable ones */
-	double hh_max, req_max;
-};
-
 static void
-lb_res_release(struct lb_res *r)
+lb_res_release(struct pb_lb *r)
 {
 	json_decref(r->tags);
 	json_decref(r->attrs);
 	memset(r, 0, sizeof(*r));
-}
-
-static void
-lb_use_release(struct lb_use *u)
-{
-	json_decref(u->tgs);
-	memset(u, 0, sizeof(*u));
 }
 
 static void
@@ -136,7 +109,7 @@ lb_opts(struct pb_ctx *x, struct lb_opts *o)
 }
 
 static void
-lb_res_set(struct lb_res *r, const json_t *desc, int classic)
+lb_res_set(struct pb_lb *r, const json_t *desc, int classic)
 {
 	memset(r, 0, sizeof(*r));
 	r->classic = classic;
@@ -153,7 +126,7 @@ lb_res_set(struct lb_res *r, const json_t *desc, int classic)
 
 /* what to call it in sentences */
 static const char *
-lb_kind(const struct lb_res *r)
+lb_kind(const struct pb_lb *r)
 {
 	if (r->classic)
 		return "classic load balancer";
@@ -166,7 +139,7 @@ lb_kind(const struct lb_res *r)
 
 /* its tags and attributes (DescribeTags, DescribeLoadBalancerAttributes) */
 static fx_err
-lb_read_meta(struct pb_ctx *x, struct lb_res *r)
+lb_read_meta(struct pb_ctx *x, struct pb_lb *r)
 {
 	struct aws_resp resp;
 	const char *id = r->classic ? r->name : r->arn;
@@ -212,7 +185,7 @@ lb_read_meta(struct pb_ctx *x, struct lb_res *r)
 
 /* an ELBv2 attribute's value ("" when not there) */
 static const char *
-lb_attr(const struct lb_res *r, const char *key)
+lb_attr(const struct pb_lb *r, const char *key)
 {
 	const json_t *a;
 	size_t i;
@@ -224,97 +197,15 @@ lb_attr(const struct lb_res *r, const char *key)
 	return "";
 }
 
-/* DNS name as compared: lower case, no trailing dot, no dualstack. */
-static void
-lb_dns_key(const char *s, char *out, size_t len)
-{
-	size_t i, n;
-
-	if (strncasecmp(s, LB_DNS_PREFIX, strlen(LB_DNS_PREFIX)) == 0)
-		s += strlen(LB_DNS_PREFIX);
-	n = r53_name_len(s);
-	for (i = 0; i < n && i + 1 < len; i++)
-		out[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a'
-							   : s[i]);
-	out[i] = '\0';
-}
-
-/* ---- who points at it (Route 53) ----------------------------------------- */
-
-struct lb_refs {
-	json_t *names; /* {dns key: "record name (zone id)"} */
-	const char *zid;
-};
-
-static fx_err
-lb_ref_add(struct lb_refs *s, const char *target, const json_t *rr)
-{
-	char key[R53_MAX_NAME], what[R53_MAX_NAME + 64];
-
-	if (target == NULL)
-		return FX_OK;
-	lb_dns_key(target, key, sizeof(key));
-	if (key[0] == '\0' || json_object_get(s->names, key) != NULL)
-		return FX_OK;
-	snprintf(what, sizeof(what), "%s (zone %s)",
-	    pb_sto_util_str(rr, "Name"), s->zid);
-	return json_object_set_new(s->names, key, json_string(what)) == 0
-		   ? FX_OK
-		   : FX_ENOMEM;
-}
-
-static fx_err
-lb_ref_rrset(struct pb_ctx *x, const json_t *rr, void *arg)
-{
-	struct lb_refs *s = arg;
-	const json_t *v;
-	size_t i;
-	fx_err rc;
-
-	(void)x;
-	rc = lb_ref_add(s, aws_j_str(rr, "AliasTarget/DNSName"), rr);
-	if (strcmp(pb_sto_util_str(rr, "Type"), "CNAME") != 0)
-		return rc;
-	json_array_foreach(aws_j_list(rr, "ResourceRecords"), i, v) {
-		if (rc == FX_OK)
-			rc = lb_ref_add(s, aws_j_str(v, "Value"), rr);
-	}
-	return rc;
-}
-
-static fx_err
-lb_ref_zone(struct pb_ctx *x, const json_t *z, void *arg)
-{
-	struct lb_refs *s = arg;
-	fx_err rc;
-
-	s->zid = r53_zone_id(pb_sto_util_str(z, "Id"));
-	if (!r53_zid_ok(s->zid))
-		return FX_OK;
-	rc = r53_list_rrsets(x, PB_AUDITOR, s->zid, lb_ref_rrset, s);
-	return rc == FX_ENOTFOUND ? FX_OK : rc; /* deleted meanwhile */
-}
-
 /* every name the account's Route 53 records point at (*out; NULL
  * without dns_guard) */
 static fx_err
 lb_refs(struct pb_ctx *x, const struct lb_opts *o, json_t **out)
 {
-	struct lb_refs s;
-	fx_err rc;
-
 	*out = NULL;
 	if (!o->dns_guard)
 		return FX_OK;
-	memset(&s, 0, sizeof(s));
-	if ((s.names = json_object()) == NULL)
-		return FX_ENOMEM;
-	if ((rc = r53_list_zones(x, PB_AUDITOR, lb_ref_zone, &s)) != FX_OK) {
-		json_decref(s.names);
-		return rc;
-	}
-	*out = s.names;
-	return FX_OK;
+	return pb_lb_use_refs(x, out);
 }
 
 /* ---- eligibility -------------------------------------------------------- */
@@ -324,7 +215,7 @@ lb_refs(struct pb_ctx *x, const struct lb_opts *o, json_t **out)
  * fix call this one function. refs: lb_refs (NULL without dns_guard).
  */
 static void
-lb_eligible(struct pb_ctx *x, const struct lb_opts *o, const struct lb_res *r,
+lb_eligible(struct pb_ctx *x, const struct lb_opts *o, const struct pb_lb *r,
     const json_t *refs, struct pb_elig *e)
 {
 	const char *ref;
@@ -344,7 +235,7 @@ lb_eligible(struct pb_ctx *x, const struct lb_opts *o, const struct lb_res *r,
 	if (!r->classic &&
 	    strcmp(lb_attr(r, "deletion_protection.enabled"), "true") == 0)
 		pb_elig_exempt(e, "deletion-protected");
-	lb_dns_key(r->dns, key, sizeof(key));
+	pb_lb_use_dns_key(r->dns, key, sizeof(key));
 	ref = json_string_value(json_object_get(refs, key));
 	if (ref != NULL)
 		pb_elig_exempt(e,
@@ -354,173 +245,10 @@ lb_eligible(struct pb_ctx *x, const struct lb_opts *o, const struct lb_res *r,
 	pb_elig_age(x, e, r->created, o->idle_days * LB_DAY);
 }
 
-/* ---- usage -------------------------------------------------------------- */
-
-/* the largest stat of ns/metric (dimensions d1 [, d2]) over idle_days */
-static fx_err
-lb_metric(struct pb_ctx *x, const struct lb_opts *o, const char *ns,
-    const char *metric, const char *stat, const char *const d[4],
-    struct lb_use *u, double *max)
-{
-	struct aws_resp resp;
-	json_t *p, *dp;
-	const char *s;
-	char start[21], end[21], *e = NULL;
-	double v;
-	size_t i;
-	fx_err rc;
-
-	fx_iso8601_format(x->now - o->idle_days * LB_DAY, start);
-	fx_iso8601_format(x->now, end);
-	p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s}", "Namespace",
-	    ns, "MetricName", metric, "Dimensions.member.1.Name", d[0],
-	    "Dimensions.member.1.Value", d[1], "StartTime", start, "EndTime",
-	    end, "Period", LB_DAY, "Statistics.member.1", stat);
-	if (p != NULL && d[2] != NULL &&
-	    (json_object_set_new(p, "Dimensions.member.2.Name",
-		 json_string(d[2])) != 0 ||
-		json_object_set_new(p, "Dimensions.member.2.Value",
-		    json_string(d[3])) != 0)) {
-		json_decref(p);
-		p = NULL;
-	}
-	rc = pb_query(x, PB_AUDITOR, AWS_CLOUDWATCH, "GetMetricStatistics", p,
-	    0, &resp);
-	json_array_foreach(aws_j_list(resp.doc,
-			       "GetMetricStatisticsResult/Datapoints"),
-	    i, dp) {
-		if (rc != FX_OK)
-			break;
-		u->points++;
-		s = aws_j_str(dp, stat);
-		v = s != NULL ? strtod(s, &e) : NAN;
-		if (s == NULL || e == s || *e != '\0' || !isfinite(v)) {
-			u->unknown++;
-			continue;
-		}
-		if (v > *max)
-			*max = v;
-	}
-	aws_resp_release(&resp);
-	return rc;
-}
-
-/* the part of an ELB ARN after "...:" + what ("loadbalancer/") */
-static const char *
-lb_arn_tail(const char *arn, const char *what)
-{
-	const char *p = strstr(arn, what);
-
-	return p != NULL ? p + strlen(what) : "";
-}
-
-/* one target group: its targets and their health, into u */
-static fx_err
-lb_tg(struct pb_ctx *x, const json_t *item, void *arg)
-{
-	struct lb_use *u = arg;
-	struct aws_resp resp;
-	json_t *tg = json_deep_copy(item), *targets = json_array(), *th;
-	size_t i;
-	fx_err rc;
-
-	if (tg == NULL || targets == NULL ||
-	    json_object_set_new(tg, "Targets", targets) != 0 ||
-	    json_array_append_new(u->tgs, tg) != 0) {
-		json_decref(tg);
-		return FX_ENOMEM;
-	}
-	rc = pb_query(x, PB_AUDITOR, AWS_ELBV2, "DescribeTargetHealth",
-	    json_pack("{s:s}", "TargetGroupArn",
-		pb_sto_util_str(item, "TargetGroupArn")),
-	    0, &resp);
-	json_array_foreach(aws_j_list(resp.doc, "DescribeTargetHealthResult/"
-						"TargetHealthDescriptions"),
-	    i, th) {
-		if (rc != FX_OK)
-			break;
-		u->targets++;
-		if (strcmp(pb_sto_util_str(aws_j_get(th, "TargetHealth"),
-			       "State"),
-			"healthy") == 0)
-			u->healthy++;
-		if (json_array_append(targets, aws_j_get(th, "Target")) != 0)
-			rc = FX_ENOMEM;
-	}
-	aws_resp_release(&resp);
-	return rc;
-}
-
-static fx_err
-lb_usage_v2(struct pb_ctx *x, const struct lb_opts *o, const struct lb_res *r,
-    struct lb_use *u)
-{
-	const char *ns = strcmp(r->type, "network") == 0 ? "AWS/NetworkELB"
-							 : "AWS/ApplicationELB";
-	const char *lbd = lb_arn_tail(r->arn, ":loadbalancer/");
-	const char *d[4] = { "TargetGroup", NULL, "LoadBalancer", lbd };
-	const json_t *tg;
-	json_t *p;
-	size_t i;
-	fx_err rc;
-
-	if ((p = json_pack("{s:s, s:i}", "LoadBalancerArn", r->arn, "PageSize",
-		 LB_PAGE)) == NULL)
-		return FX_ENOMEM;
-	rc = pb_lb_prior_pages(x, AWS_ELBV2, "DescribeTargetGroups", p,
-	    "TargetGroups", lb_tg, u);
-	json_decref(p);
-	json_array_foreach(u->tgs, i, tg) {
-		if (rc != FX_OK || u->healthy > 0)
-			break;
-		d[1] = strrchr(pb_sto_util_str(tg, "TargetGroupArn"), ':');
-		d[1] = d[1] != NULL ? d[1] + 1 : "";
-		rc = lb_metric(x, o, ns, "HealthyHostCount", "Maximum", d, u,
-		    &u->hh_max);
-	}
-	if (rc != FX_OK || u->healthy > 0 || strcmp(r->type, "application"))
-		return rc;
-	d[0] = "LoadBalancer";
-	d[1] = lbd;
-	d[2] = NULL;
-	return lb_metric(x, o, ns, "RequestCount", "Sum", d, u, &u->req_max);
-}
-
-static fx_err
-lb_usage(struct pb_ctx *x, const struct lb_opts *o, const struct lb_res *r,
-    struct lb_use *u)
-{
-	const char *d[4] = { "LoadBalancerName", r->name, NULL, NULL };
-	fx_err rc;
-
-	memset(u, 0, sizeof(*u));
-	if ((u->tgs = json_array()) == NULL)
-		return FX_ENOMEM;
-	if (!r->classic)
-		return lb_usage_v2(x, o, r, u);
-	u->instances = json_array_size(aws_j_list(r->desc, "Instances"));
-	if (u->instances > 0)
-		return FX_OK;
-	rc = lb_metric(x, o, "AWS/ELB", "HealthyHostCount", "Maximum", d, u,
-	    &u->hh_max);
-	if (rc == FX_OK)
-		rc = lb_metric(x, o, "AWS/ELB", "RequestCount", "Sum", d, u,
-		    &u->req_max);
-	return rc;
-}
-
-/* unused: nothing registered or healthy now, no use in the window */
-static int
-lb_unused(const struct lb_use *u)
-{
-	return u->healthy == 0 && u->instances == 0 && u->unknown == 0 &&
-	       u->hh_max <= 0 && u->req_max <= 0;
-}
-
 /* why it is in use, for the check's verdict */
 static void
-lb_used_say(struct pb_ctx *x, const struct lb_opts *o, const struct lb_res *r,
-    const struct lb_use *u)
+lb_used_say(struct pb_ctx *x, const struct lb_opts *o, const struct pb_lb *r,
+    const struct pb_lb_use *u)
 {
 	if (u->instances > 0)
 		pb_say(x, "%s %s has %zu registered instance(s)", lb_kind(r),
@@ -550,7 +278,7 @@ struct lb_scan {
 };
 
 static fx_err
-lb_found(struct lb_scan *sc, const struct lb_res *r, const struct lb_use *u,
+lb_found(struct lb_scan *sc, const struct pb_lb *r, const struct pb_lb_use *u,
     json_t *tags)
 {
 	char title[400];
@@ -582,9 +310,9 @@ lb_found(struct lb_scan *sc, const struct lb_res *r, const struct lb_use *u,
 /* one listed load balancer: found when eligible (or IaC-owned) and
  * unused */
 static fx_err
-lb_consider(struct pb_ctx *x, struct lb_scan *sc, struct lb_res *r)
+lb_consider(struct pb_ctx *x, struct lb_scan *sc, struct pb_lb *r)
 {
-	struct lb_use u;
+	struct pb_lb_use u;
 	struct pb_elig e;
 	json_t *tags;
 	fx_err rc;
@@ -599,17 +327,17 @@ lb_consider(struct pb_ctx *x, struct lb_scan *sc, struct lb_res *r)
 	lb_eligible(x, &sc->o, r, sc->refs, &e);
 	if (!pb_elig_found(&e))
 		goto out;
-	if ((rc = lb_usage(x, &sc->o, r, &u)) != FX_OK) {
+	if ((rc = pb_lb_use_read(x, sc->o.idle_days, r, &u)) != FX_OK) {
 		rc = pb_sto_util_skip(x, rc, r->name, "targets and metrics");
 		goto out;
 	}
-	if (!lb_unused(&u))
+	if (!pb_lb_use_none(&u))
 		goto out;
 	tags = r->tags;
 	r->tags = NULL;
 	rc = lb_found(sc, r, &u, tags);
 out:
-	lb_use_release(&u);
+	pb_lb_use_release(&u);
 	lb_res_release(r);
 	return rc;
 }
@@ -617,7 +345,7 @@ out:
 static fx_err
 lb_v2_item(struct pb_ctx *x, const json_t *item, void *arg)
 {
-	struct lb_res r;
+	struct pb_lb r;
 
 	lb_res_set(&r, item, 0);
 	return lb_consider(x, arg, &r);
@@ -626,7 +354,7 @@ lb_v2_item(struct pb_ctx *x, const json_t *item, void *arg)
 static fx_err
 lb_cl_item(struct pb_ctx *x, const json_t *item, void *arg)
 {
-	struct lb_res r;
+	struct pb_lb r;
 
 	lb_res_set(&r, item, 1);
 	return lb_consider(x, arg, &r);
@@ -665,8 +393,8 @@ out:
 /* what check and fix read of the finding's load balancer */
 struct lb_state {
 	struct aws_resp resp; /* holds res.desc */
-	struct lb_res res;
-	struct lb_use use;
+	struct pb_lb res;
+	struct pb_lb_use use;
 	json_t *refs;
 };
 
@@ -674,7 +402,7 @@ static void
 lb_state_release(struct lb_state *s)
 {
 	lb_res_release(&s->res);
-	lb_use_release(&s->use);
+	pb_lb_use_release(&s->use);
 	json_decref(s->refs);
 	aws_resp_release(&s->resp);
 }
@@ -727,9 +455,9 @@ lb_assess(struct pb_ctx *x, const struct lb_opts *o, const json_t *finding,
 	snprintf(what, sizeof(what), "%s %s", lb_kind(&s->res), s->res.name);
 	if ((*v = pb_elig_check(x, &e, what)) != PB_WRONG)
 		return FX_OK;
-	if ((rc = lb_usage(x, o, &s->res, &s->use)) != FX_OK)
+	if ((rc = pb_lb_use_read(x, o->idle_days, &s->res, &s->use)) != FX_OK)
 		return rc;
-	if (!lb_unused(&s->use)) {
+	if (!pb_lb_use_none(&s->use)) {
 		lb_used_say(x, o, &s->res, &s->use);
 		*v = PB_RIGHT;
 	}
@@ -755,7 +483,7 @@ lb_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 static fx_err
 lb_prior(struct pb_ctx *x, const struct lb_state *s, json_t **out)
 {
-	const struct lb_res *r = &s->res;
+	const struct pb_lb *r = &s->res;
 	json_t *p, *ls = NULL;
 	fx_err rc;
 
@@ -781,7 +509,7 @@ lb_prior(struct pb_ctx *x, const struct lb_state *s, json_t **out)
 
 /* AddTags (fixit: tags), then DeleteLoadBalancer */
 static fx_err
-lb_delete(struct pb_ctx *x, const struct lb_res *r)
+lb_delete(struct pb_ctx *x, const struct pb_lb *r)
 {
 	struct aws_resp resp;
 	struct pb_tags t;
@@ -894,7 +622,7 @@ static fx_err
 lb_undo(struct pb_ctx *x, const json_t *finding, const json_t *prior)
 {
 	(void)finding;
-	return pb_lb_prior_undo(x, prior);
+	return pb_lb_undo_run(x, prior);
 }
 
 const struct pb_def pb_lb_unused = {
