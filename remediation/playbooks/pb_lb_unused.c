@@ -40,11 +40,12 @@
  *              0: skip that look-up
  *
  * Steps:
- *   detect  ELBv2 and ELB DescribeLoadBalancers (Marker / NextMarker),
- *           per load balancer DescribeTags and
- *           DescribeLoadBalancerAttributes; per eligible one its target
- *           groups (DescribeTargetGroups, paged), their targets'
- *           health and the metrics above. Route 53 once per scan.
+ *   detect  ELBv2 and ELB DescribeLoadBalancers (Marker / NextMarker);
+ *           per load balancer old enough, active and of a kind it
+ *           handles: DescribeTags and DescribeLoadBalancerAttributes;
+ *           per eligible one its target groups (DescribeTargetGroups,
+ *           paged), their targets' health and the metrics above.
+ *           Route 53 once per scan, when a load balancer first needs it.
  *   check   the same for the finding's load balancer (resource_id: the
  *           ELBv2 ARN, or the classic name): gone -> GONE, a guard ->
  *           KEEP, in use -> RIGHT.
@@ -273,7 +274,7 @@ lb_used_say(struct pb_ctx *x, const struct lb_opts *o, const struct pb_lb *r,
 
 struct lb_scan {
 	struct lb_opts o;
-	json_t *refs;
+	json_t *refs; /* lb_refs, read once when first needed */
 	struct pb_found_list *found;
 };
 
@@ -315,11 +316,20 @@ lb_consider(struct pb_ctx *x, struct lb_scan *sc, struct pb_lb *r)
 	struct pb_lb_use u;
 	struct pb_elig e;
 	json_t *tags;
-	fx_err rc;
+	fx_err rc = FX_OK;
 
 	memset(&u, 0, sizeof(u));
 	if (*r->name == '\0' || (!r->classic && *r->arn == '\0'))
 		return FX_OK;
+	/* the guards on the listing alone first: tags, attributes and
+	 * records only add exemptions, so one found now stays found; the
+	 * rest is read only for the load balancers that pass */
+	lb_eligible(x, &sc->o, r, NULL, &e);
+	if (!pb_elig_found(&e))
+		goto out;
+	if (sc->o.dns_guard && sc->refs == NULL &&
+	    (rc = lb_refs(x, &sc->o, &sc->refs)) != FX_OK)
+		goto out;
 	if ((rc = lb_read_meta(x, r)) != FX_OK) {
 		rc = pb_sto_util_skip(x, rc, r->name, "tags and attributes");
 		goto out;
@@ -370,8 +380,6 @@ lb_detect(struct pb_ctx *x, struct pb_found_list *found)
 	memset(&sc, 0, sizeof(sc));
 	sc.found = found;
 	lb_opts(x, &sc.o);
-	if ((rc = lb_refs(x, &sc.o, &sc.refs)) != FX_OK)
-		goto out;
 	if ((p = json_pack("{s:i}", "PageSize", LB_PAGE)) == NULL) {
 		rc = FX_ENOMEM;
 		goto out;

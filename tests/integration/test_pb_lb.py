@@ -126,6 +126,11 @@ def test_detect_fix_undo():
             if op in ("DescribeListeners", "DescribeRules"):
                 continue        # read by the fix, checked below
             check(marker, "%s %s never paged: %r", svc, op, cs)
+        # what the listing alone rules out is read no further
+        young = reg.load_balancers["young-alb"]["arn"]
+        check(not [c for c in env.aws.calls(action="DescribeTags")
+                   if young in c.params.values()],
+              "tags of young-alb read")
         for name in ("idle-alb", "idle-nlb", "idle-clb"):
             env.wait_state(found[name]["id"], "fixed", timeout=40)
             check(name not in reg.load_balancers, "%s still there", name)
