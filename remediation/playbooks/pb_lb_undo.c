@@ -31,22 +31,21 @@ static const struct pb_one lb_tg_one = { AWS_ELBV2, "DescribeTargetGroups",
 
 /* ---- undo helpers --------------------------------------------------------- */
 
-/* a copy of v with every TargetGroupArn that map names replaced */
+/* in v, every TargetGroupArn that map names replaced by its new ARN */
 static void
 lb_map_tg(json_t *v, const json_t *map)
 {
-	const char *k, *to;
+	const char *k, *old, *to = NULL;
 	json_t *e;
 	size_t i;
 
-	json_object_foreach(v, k, e) {
-		to = json_string_value(json_object_get(map,
-		    json_is_string(e) ? json_string_value(e) : ""));
-		if (strcmp(k, "TargetGroupArn") == 0 && to != NULL)
-			json_object_set_new(v, k, json_string(to));
-		else
-			lb_map_tg(e, map);
-	}
+	old = json_string_value(json_object_get(v, "TargetGroupArn"));
+	if (old != NULL)
+		to = json_string_value(json_object_get(map, old));
+	if (to != NULL)
+		json_object_set_new(v, "TargetGroupArn", json_string(to));
+	json_object_foreach(v, k, e)
+		lb_map_tg(e, map);
 	json_array_foreach(v, i, e)
 		lb_map_tg(e, map);
 }
