@@ -83,6 +83,9 @@
 static const struct pb_one lb_v2_arn_one = { AWS_ELBV2, "DescribeLoadBalancers",
 	"LoadBalancerArns.member.1", LB_V2_LIST, "LoadBalancerArn",
 	LB_NOTFOUND };
+static const struct pb_one lb_v2_name_one = { AWS_ELBV2,
+	"DescribeLoadBalancers", "Names.member.1", LB_V2_LIST,
+	"LoadBalancerName", LB_NOTFOUND };
 static const struct pb_one lb_cl_name_one = { AWS_ELB, "DescribeLoadBalancers",
 	"LoadBalancerNames.member.1", LB_CL_LIST, "LoadBalancerName",
 	LB_NOTFOUND };
@@ -415,7 +418,11 @@ lb_state_release(struct lb_state *s)
 	aws_resp_release(&s->resp);
 }
 
-/* the finding's load balancer; NULL desc when gone */
+/*
+ * The finding's load balancer (NULL desc when gone): resource_id is an
+ * ELBv2 ARN, or a name: a classic load balancer's (as detect writes
+ * it), else, for a posted finding, an ELBv2 one's.
+ */
 static fx_err
 lb_read_finding(struct pb_ctx *x, const char *id, struct lb_state *s)
 {
@@ -425,6 +432,11 @@ lb_read_finding(struct pb_ctx *x, const char *id, struct lb_state *s)
 
 	rc = pb_read_one(x, classic ? &lb_cl_name_one : &lb_v2_arn_one, id,
 	    &s->resp, &item);
+	if (rc == FX_OK && item == NULL && classic) {
+		aws_resp_release(&s->resp);
+		classic = 0;
+		rc = pb_read_one(x, &lb_v2_name_one, id, &s->resp, &item);
+	}
 	if (rc == FX_OK && item != NULL)
 		lb_res_set(&s->res, item, classic);
 	return rc;

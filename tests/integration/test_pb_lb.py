@@ -332,6 +332,32 @@ def test_check_before_fix():
               sorted(reg.load_balancers))
 
 
+def test_posted_finding():
+    """A finding posted by another scanner names an ALB by its name: the
+    same guards and use are judged before the delete; one too young
+    resolves, nothing sent for it."""
+    with env_for("pb-lb-posted", PB) as env:
+        reg = env.aws.account(h.NONPROD).region(h.REGION)
+        add_lb(reg, "posted-alb", "application", created=old())
+        add_lb(reg, "posted-young", "application",
+               created=time.time() - 3 * DAY)
+        env.start()
+        ok, young = env.ingest_ok([
+            h.item(PB, h.NONPROD, "posted-alb", resource_arn=None,
+                   title="unused ALB", details={"from": "scanner"}),
+            h.item(PB, h.NONPROD, "posted-young", resource_arn=None,
+                   title="unused ALB", details={"from": "scanner"})])
+        env.wait_state(ok, "fixed", timeout=40)
+        env.wait_state(young, "resolved", timeout=40)
+        check("posted-alb" not in reg.load_balancers, "not deleted")
+        check("posted-young" in reg.load_balancers, "young one deleted")
+        [d] = env.aws.calls(action="DeleteLoadBalancer", ok=True)
+        check(d.service == "elbv2", "deleted through %s", d.service)
+        p = env.finding(ok)["prior_state"]
+        check(p["kind"] == "application" and p["arn"].endswith(
+            "/posted-alb/" + p["arn"].rsplit("/", 1)[1]), "prior %r", p)
+
+
 if __name__ == "__main__":
     h.run_tests(test_detect_fix_undo, test_dry_run, test_verify_ignored,
-                test_check_before_fix)
+                test_check_before_fix, test_posted_finding)
