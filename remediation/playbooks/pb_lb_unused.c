@@ -42,9 +42,9 @@
  * Steps:
  *   detect  ELBv2 and ELB DescribeLoadBalancers (Marker / NextMarker);
  *           per load balancer old enough, active and of a kind it
- *           handles: DescribeTags and DescribeLoadBalancerAttributes;
- *           per eligible one its target groups (DescribeTargetGroups,
- *           paged), their targets' health and the metrics above.
+ *           handles: its target groups (DescribeTargetGroups, paged),
+ *           their targets' health and the metrics above; per unused
+ *           one DescribeTags and DescribeLoadBalancerAttributes, and
  *           Route 53 once per scan, when a load balancer first needs it.
  *   check   the same for the finding's load balancer (resource_id: the
  *           ELBv2 ARN, or the classic name): gone -> GONE, a guard ->
@@ -324,11 +324,21 @@ lb_consider(struct pb_ctx *x, struct lb_scan *sc, struct pb_lb *r)
 	memset(&u, 0, sizeof(u));
 	if (*r->name == '\0' || (!r->classic && *r->arn == '\0'))
 		return FX_OK;
-	/* the guards on the listing alone first: tags, attributes and
-	 * records only add exemptions, so one found now stays found; the
-	 * rest is read only for the load balancers that pass */
+	/*
+	 * The guards on the listing alone first (tags, attributes and
+	 * records only add exemptions, so one that fails now fails for
+	 * good), then the use (most load balancers serve: their healthy
+	 * target ends the reads), then every guard: what is found is what
+	 * lb_eligible on everything found eligible.
+	 */
 	lb_eligible(x, &sc->o, r, NULL, &e);
 	if (!pb_elig_found(&e))
+		goto out;
+	if ((rc = pb_lb_use_read(x, sc->o.idle_days, r, &u)) != FX_OK) {
+		rc = pb_sto_util_skip(x, rc, r->name, "targets and metrics");
+		goto out;
+	}
+	if (!pb_lb_use_none(&u))
 		goto out;
 	if (sc->o.dns_guard && sc->refs == NULL &&
 	    (rc = lb_refs(x, &sc->o, &sc->refs)) != FX_OK)
@@ -339,12 +349,6 @@ lb_consider(struct pb_ctx *x, struct lb_scan *sc, struct pb_lb *r)
 	}
 	lb_eligible(x, &sc->o, r, sc->refs, &e);
 	if (!pb_elig_found(&e))
-		goto out;
-	if ((rc = pb_lb_use_read(x, sc->o.idle_days, r, &u)) != FX_OK) {
-		rc = pb_sto_util_skip(x, rc, r->name, "targets and metrics");
-		goto out;
-	}
-	if (!pb_lb_use_none(&u))
 		goto out;
 	tags = r->tags;
 	r->tags = NULL;
