@@ -249,51 +249,53 @@ pb_lb_prior_listeners(struct pb_ctx *x, const char *arn, json_t **out)
 	return FX_OK;
 }
 
+/* one target group's attributes and tags, into tg */
+static fx_err
+lb_tg_meta(struct pb_ctx *x, json_t *tg)
+{
+	struct aws_resp resp;
+	const char *arn = pb_sto_util_str(tg, "TargetGroupArn");
+	const json_t *d;
+	json_t *v = NULL;
+	fx_err rc;
+
+	rc = pb_query(x, PB_AUDITOR, AWS_ELBV2, "DescribeTargetGroupAttributes",
+	    json_pack("{s:s}", "TargetGroupArn", arn), 0, &resp);
+	if (rc == FX_OK) {
+		v = json_deep_copy(aws_j_list(resp.doc,
+		    "DescribeTargetGroupAttributesResult/Attributes"));
+		if (v == NULL)
+			v = json_array();
+		if (json_object_set_new(tg, "Attributes", v) != 0)
+			rc = FX_ENOMEM;
+	}
+	aws_resp_release(&resp);
+	if (rc != FX_OK)
+		return rc;
+	rc = pb_query(x, PB_AUDITOR, AWS_ELBV2, "DescribeTags",
+	    json_pack("{s:s}", "ResourceArns.member.1", arn), 0, &resp);
+	d = json_array_get(aws_j_list(resp.doc,
+			       "DescribeTagsResult/TagDescriptions"),
+	    0);
+	if (rc == FX_OK &&
+	    ((v = json_object()) == NULL ||
+		json_object_set_new(tg, "Tags", v) != 0 ||
+		pb_lb_prior_tag_obj(json_object_get(d, "Tags"), v) != FX_OK))
+		rc = FX_ENOMEM;
+	aws_resp_release(&resp);
+	return rc;
+}
+
 fx_err
 pb_lb_prior_tgs(struct pb_ctx *x, json_t *tgs)
 {
-	struct aws_resp resp;
-	const char *arn;
-	json_t *tg, *v;
+	json_t *tg;
 	size_t i;
 	fx_err rc = FX_OK;
 
 	json_array_foreach(tgs, i, tg) {
-		arn = pb_sto_util_str(tg, "TargetGroupArn");
-		rc = pb_query(x, PB_AUDITOR, AWS_ELBV2,
-		    "DescribeTargetGroupAttributes",
-		    json_pack("{s:s}", "TargetGroupArn", arn), 0, &resp);
-		v = json_deep_copy(aws_j_list(resp.doc,
-		    "DescribeTargetGroupAttributesResult/Attributes"));
-		aws_resp_release(&resp);
-		if (rc == FX_OK && v != NULL &&
-		    json_object_set_new(tg, "Attributes", v) != 0)
-			rc = FX_ENOMEM;
-		else if (rc != FX_OK)
-			json_decref(v);
-		if (rc != FX_OK)
-			return rc;
-		rc = pb_query(x, PB_AUDITOR, AWS_ELBV2, "DescribeTags",
-		    json_pack("{s:s}", "ResourceArns.member.1", arn), 0, &resp);
-		v = json_object();
-		if (rc == FX_OK && v != NULL &&
-		    pb_lb_prior_tag_obj(
-			json_object_get(
-			    json_array_get(
-				aws_j_list(resp.doc,
-				    "DescribeTagsResult/TagDescriptions"),
-				0),
-			    "Tags"),
-			v) != FX_OK)
-			rc = FX_ENOMEM;
-		aws_resp_release(&resp);
-		if (rc == FX_OK &&
-		    (v == NULL || json_object_set_new(tg, "Tags", v) != 0))
-			rc = FX_ENOMEM;
-		else if (rc != FX_OK)
-			json_decref(v);
-		if (rc != FX_OK)
-			return rc;
+		if ((rc = lb_tg_meta(x, tg)) != FX_OK)
+			break;
 	}
 	return rc;
 }

@@ -183,16 +183,22 @@ lb_tg(struct pb_ctx *x, const json_t *item, void *arg)
 {
 	struct pb_lb_use *u = arg;
 	struct aws_resp resp;
-	json_t *tg = json_deep_copy(item), *targets = json_array(), *th;
+	json_t *tg, *targets, *th;
 	size_t i;
 	fx_err rc;
 
-	if (tg == NULL || targets == NULL ||
-	    json_object_set_new(tg, "Targets", targets) != 0 ||
-	    json_array_append_new(u->tgs, tg) != 0) {
+	/* in use already: the rest would not change that */
+	if (u->healthy > 0)
+		return FX_OK;
+	if ((tg = json_deep_copy(item)) == NULL)
+		return FX_ENOMEM;
+	if ((targets = json_array()) == NULL ||
+	    json_object_set_new(tg, "Targets", targets) != 0) {
 		json_decref(tg);
 		return FX_ENOMEM;
 	}
+	if (json_array_append_new(u->tgs, tg) != 0) /* tg stolen */
+		return FX_ENOMEM;
 	rc = pb_query(x, PB_AUDITOR, AWS_ELBV2, "DescribeTargetHealth",
 	    json_pack("{s:s}", "TargetGroupArn",
 		pb_sto_util_str(item, "TargetGroupArn")),
