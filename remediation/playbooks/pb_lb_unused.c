@@ -563,10 +563,8 @@ lb_delete(struct pb_ctx *x, const struct pb_lb *r)
 	    1, &resp);
 	aws_resp_release(&resp);
 	if (rc == FX_OK && !x->dry_run)
-		pb_say(x,
-		    "deleted %s %s (%s); its target groups are kept; an undo "
-		    "re-creates it under a new DNS name",
-		    lb_kind(r), r->name, r->dns);
+		pb_say(x, "deleted %s %s (%s)%s", lb_kind(r), r->name, r->dns,
+		    r->classic ? "" : ", target groups kept");
 	return rc;
 }
 
@@ -597,9 +595,10 @@ lb_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 	    "groups, attributes and tags, tag it and delete it");
 	if (rc != FX_OK)
 		goto out;
-	if (!o.dns_guard)
-		pb_say(x, "Route 53 was not searched (dns_guard 0): a record "
-			  "may still name the old DNS name");
+	pb_say(x, "%s; an undo gives it a new DNS name",
+	    o.dns_guard ? "no Route 53 record of this account named it"
+			: "Route 53 not searched (dns_guard 0): a record may "
+			  "still name it");
 	*prior = p;
 	p = NULL;
 out:

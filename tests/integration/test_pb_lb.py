@@ -139,6 +139,10 @@ def test_detect_fix_undo():
                         ("elbv2", "DescribeListenerCertificates")):
             cs, marker = paged(env, op, svc)
             check(marker, "%s %s never paged: %r", svc, op, cs)
+        hist = json.dumps(env.audit(f["id"]))
+        check("no Route 53 record of this account named it" in hist and
+              lbs["idle-alb"]["dns_name"] in hist,
+              "the fix does not speak of the DNS name: %s", hist[-800:])
         # IaC-owned: found, asked about, never deleted
         check("iac-alb" in reg.load_balancers, "iac-alb deleted")
         check(env.state(found["iac-alb"]["id"]) not in ("fixed", "fixing"),
