@@ -104,6 +104,32 @@ lb_copy(json_t *p, const json_t *from, const char *const *keys)
 	return rc;
 }
 
+/* ELBv2 attributes [{Key, Value}] as Attributes.member.N, but those
+ * whose value is empty (never set: AWS takes no empty value back) */
+static fx_err
+lb_attrs(json_t *p, const json_t *attrs)
+{
+	const json_t *a;
+	char k[64];
+	size_t i, n = 0;
+
+	json_array_foreach(attrs, i, a) {
+		if (*pb_sto_util_str(a, "Key") == '\0' ||
+		    *pb_sto_util_str(a, "Value") == '\0')
+			continue;
+		n++;
+		snprintf(k, sizeof(k), "Attributes.member.%zu.Key", n);
+		if (json_object_set_new(p, k,
+			json_string(pb_sto_util_str(a, "Key"))) != 0)
+			return FX_ENOMEM;
+		snprintf(k, sizeof(k), "Attributes.member.%zu.Value", n);
+		if (json_object_set_new(p, k,
+			json_string(pb_sto_util_str(a, "Value"))) != 0)
+			return FX_ENOMEM;
+	}
+	return FX_OK;
+}
+
 /* ---- undo: ELBv2 ---------------------------------------------------------- */
 
 static const char *const lb_tg_keys[] = { "Protocol", "ProtocolVersion", "Port",
@@ -154,8 +180,7 @@ lb_tg_create(struct pb_ctx *x, const json_t *tg, char *arn, size_t len)
 	if (json_array_size(json_object_get(tg, "Attributes")) > 0) {
 		p = json_pack("{s:s}", "TargetGroupArn", arn);
 		if (p == NULL ||
-		    (rc = pb_lb_prior_flatten(p, "Attributes",
-			 json_object_get(tg, "Attributes"))) != FX_OK) {
+		    lb_attrs(p, json_object_get(tg, "Attributes")) != FX_OK) {
 			rc = FX_ENOMEM;
 			goto out;
 		}
@@ -397,8 +422,9 @@ lb_v2_create(struct pb_ctx *x, const json_t *prior, char *arn, size_t len,
 		json_decref(p);
 		return rc;
 	}
-	if ((rc = pb_query(x, PB_REMEDIATOR, AWS_ELBV2, "CreateLoadBalancer", p,
-		 1, &resp)))
+	rc = pb_query(x, PB_REMEDIATOR, AWS_ELBV2, "CreateLoadBalancer", p, 1,
+	    &resp);
+	if (rc != FX_OK)
 		goto out;
 	made = json_array_get(aws_j_list(resp.doc,
 				  "CreateLoadBalancerResult/LoadBalancers"),
@@ -415,8 +441,8 @@ lb_v2_create(struct pb_ctx *x, const json_t *prior, char *arn, size_t len,
 	if (json_array_size(json_object_get(prior, "attributes")) == 0)
 		goto out;
 	p = json_pack("{s:s}", "LoadBalancerArn", arn);
-	if (p != NULL && pb_lb_prior_flatten(p, "Attributes",
-			     json_object_get(prior, "attributes")) != FX_OK) {
+	if (p != NULL &&
+	    lb_attrs(p, json_object_get(prior, "attributes")) != FX_OK) {
 		json_decref(p);
 		p = NULL;
 	}
@@ -503,6 +529,20 @@ lb_classic_params(struct pb_ctx *x, const json_t *prior, json_t *p)
 	return rc;
 }
 
+/* {LoadBalancerName: name} with v flattened under prefix; NULL when
+ * that fails (pb_query then answers FX_ENOMEM) */
+static json_t *
+lb_named(const char *name, const char *prefix, const json_t *v)
+{
+	json_t *p = json_pack("{s:s}", "LoadBalancerName", name);
+
+	if (p != NULL && pb_lb_prior_flatten(p, prefix, v) != FX_OK) {
+		json_decref(p);
+		p = NULL;
+	}
+	return p;
+}
+
 static fx_err
 lb_undo_classic(struct pb_ctx *x, const json_t *prior)
 {
@@ -519,8 +559,9 @@ lb_undo_classic(struct pb_ctx *x, const json_t *prior)
 		json_decref(p);
 		return rc;
 	}
-	if ((rc = pb_query(x, PB_REMEDIATOR, AWS_ELB, "CreateLoadBalancer", p,
-		 1, &resp)))
+	rc = pb_query(x, PB_REMEDIATOR, AWS_ELB, "CreateLoadBalancer", p, 1,
+	    &resp);
+	if (rc != FX_OK)
 		goto out;
 	pb_say(x,
 	    "re-created classic load balancer %s: its DNS name is now %s, "
@@ -533,10 +574,8 @@ lb_undo_classic(struct pb_ctx *x, const json_t *prior)
 	    pb_sto_util_str(prior, "dns_name"));
 	aws_resp_release(&resp);
 	if (json_is_object(json_object_get(lb, "HealthCheck"))) {
-		p = json_pack("{s:s}", "LoadBalancerName", name);
-		if (p != NULL && pb_lb_prior_flatten(p, "HealthCheck",
-				     json_object_get(lb, "HealthCheck")))
-			p = (json_decref(p), NULL);
+		p = lb_named(name, "HealthCheck",
+		    json_object_get(lb, "HealthCheck"));
 		if ((rc = pb_query(x, PB_REMEDIATOR, AWS_ELB,
 			 "ConfigureHealthCheck", p, 1, &resp)) != FX_OK)
 			goto out;
@@ -544,10 +583,8 @@ lb_undo_classic(struct pb_ctx *x, const json_t *prior)
 	}
 	if (!json_is_object(json_object_get(prior, "attributes")))
 		goto out;
-	p = json_pack("{s:s}", "LoadBalancerName", name);
-	if (p != NULL && pb_lb_prior_flatten(p, "LoadBalancerAttributes",
-			     json_object_get(prior, "attributes")))
-		p = (json_decref(p), NULL);
+	p = lb_named(name, "LoadBalancerAttributes",
+	    json_object_get(prior, "attributes"));
 	rc = pb_query(x, PB_REMEDIATOR, AWS_ELB, "ModifyLoadBalancerAttributes",
 	    p, 1, &resp);
 out:

@@ -38,7 +38,8 @@ from fakeaws_state import DEFAULT_TIME, iso, parse_time
 V2_KINDS = ("application", "network", "gateway")
 V2_ATTRS = {"deletion_protection.enabled": "false",
             "idle_timeout.timeout_seconds": "60",
-            "access_logs.s3.enabled": "false"}
+            "access_logs.s3.enabled": "false",
+            "access_logs.s3.bucket": ""}
 
 
 def _state(reg):
@@ -423,9 +424,9 @@ def elbv2_modify_attrs(ctx):
     with ctx.fake._lock:
         lb = _by_arn(ctx, ctx.str("LoadBalancerArn"))
         for a in shape(ctx.get("Attributes")):
-            if not a.get("Key"):
+            if not a.get("Key") or not a.get("Value"):
                 raise AWSError("ValidationError", "An attribute without "
-                               "a Key")
+                               "a Key or a Value")
             lb["attributes"][a["Key"]] = a.get("Value", "")
     return elbv2_attrs(ctx)
 
@@ -682,9 +683,9 @@ def elbv2_tg_modify_attrs(ctx):
     with ctx.fake._lock:
         tg = _tg(ctx)
         for a in shape(ctx.get("Attributes")):
-            if not a.get("Key"):
+            if not a.get("Key") or not a.get("Value"):
                 raise AWSError("ValidationError", "An attribute without "
-                               "a Key")
+                               "a Key or a Value")
             tg["attributes"][a["Key"]] = a.get("Value", "")
     return [_attr_xml(tg["attributes"])]
 

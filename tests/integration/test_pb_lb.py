@@ -38,7 +38,8 @@ def seed_idle_alb(reg, name="idle-alb", **kw):
     """An old ALB: two target groups (one unhealthy target), an HTTP
     listener with a path rule to the second, an HTTPS one."""
     lb = add_lb(reg, name, "application", created=old(),
-                tags={"team": "shop", "owner": "alice@example.com"}, **kw)
+                tags={"team": "shop", "owner": "alice@example.com"},
+                attributes={"idle_timeout.timeout_seconds": "120"}, **kw)
     tga = add_tg(reg, name + "-a", lb, targets=[("i-0aaa", 80, "unhealthy")])
     tgb = add_tg(reg, name + "-b", lb, targets=[("i-0bbb", 8080, "unused")],
                  tags={"app": "api"})
@@ -198,6 +199,8 @@ def test_detect_fix_undo():
         env.wait_state(f["id"], "rolled_back", timeout=30)
         new = reg.load_balancers["idle-alb"]
         check(new["dns_name"] != old_dns, "same DNS name after undo")
+        check(new["attributes"]["idle_timeout.timeout_seconds"] == "120",
+              "attributes after undo %r", new["attributes"])
         check(new["tags"].get("team") == "shop" and
               new["tags"].get("fixit:restored-from") ==
               lbs["idle-alb"]["arn"], "tags after undo %r", new["tags"])
