@@ -44,12 +44,14 @@ BUILDERS = {
     "call_sts": ("hub", "sts", 3),
     "eks_call": (1, "eks", 2),
     "eks_names": ("auditor", "eks", 1),
+    "pb_lb_prior_pages": ("auditor", 1, 2),
+    "pb_lb_prior_all": ("auditor", 1, 2),
 }
 # functions that pass an operation (or a request) given to them on: their
 # own callers are the call sites
 WRAPPERS = {"pb_query", "pb_list", "pb_read", "pb_read_one", "tag_one",
             "r53_rest", "r53_pages", "pb_call", "call_sts", "aws_call",
-            "eks_call", "eks_names"}
+            "eks_call", "eks_names", "pb_lb_prior_pages", "pb_lb_prior_all"}
 # struct tables of { AWS_SVC, "Operation", ... }: the role they are read as
 TABLES = {"pb_one": "auditor", "r53_pages": None}
 SRC_DIRS = ("aws", "remediation", "events", "server", "slack", "db",
@@ -239,6 +241,8 @@ class Scan:
             else {ri}
         if len(svcs) == 1 and len(ops) > 1:
             svcs = svcs * len(ops)
+        if len(ops) == 1 and len(svcs) > 1:
+            ops = ops * len(svcs)
         if len(svcs) != len(ops):
             self.err(src, m.start(), "services %r for operations %r"
                      % (svcs, ops))

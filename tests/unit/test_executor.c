@@ -420,7 +420,8 @@ test_table(void)
 		    "(ec2-imdsv1, ebs-unused, eip-unassociated, rds-idle, "
 		    "route53-ns-only, dangling-dns, ec2-quarantine, "
 		    "ec2-quarantine-expired, ec2-stopped, ec2-underused, "
-		    "imdsv1-everywhere, snapshot-stale, redshift-idle)");
+		    "imdsv1-everywhere, snapshot-stale, redshift-idle, "
+		    "lb-unused)");
 	}
 	TEST("aws named after a built-in; no context: not set up") {
 		CHECK_INT(prepare(&pb, "aws", "ebs-unused", &key, &why), FX_OK);
