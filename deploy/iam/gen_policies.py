@@ -39,7 +39,7 @@ ROLE_ORDER = ("hub", "auditor", "tagger", "remediator")
 TABLE_ROLES = ("auditor", "tagger", "remediator")
 PLAYBOOK_ORDER = ("ec2-imdsv1", "ebs-unused", "eip-unassociated", "rds-idle",
                   "route53-ns-only", "dangling-dns", "ec2-quarantine",
-                  "ec2-quarantine-expired", "(events)")
+                  "ec2-quarantine-expired", "iam-admin-paths", "(events)")
 # the IAM prefix of each service as aws_svc_name() names it
 IAM_PREFIX = {"ec2": "ec2", "iam": "iam", "sts": "sts", "rds": "rds",
               "cloudwatch": "cloudwatch", "route53": "route53",

@@ -43,33 +43,17 @@ dump(const json_t *doc)
 	return json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
 }
 
-/* one IAM call as the remediator (mutating) or auditor; NoSuchEntity
- * is fine when gone_ok */
+/* the end of one IAM change: r released; NoSuchEntity is fine (and
+ * what pb_call said about it taken back) when gone_ok */
 static fx_err
-iam(struct pb_ctx *x, const char *action, json_t *p, int mutating, int gone_ok,
-    struct aws_resp *resp)
+settle(struct pb_ctx *x, size_t mark, fx_err rc, struct aws_resp *r,
+    int gone_ok)
 {
-	size_t mark = pb_msg_mark(x);
-	fx_err rc;
-
-	rc = pb_query(x, mutating ? PB_REMEDIATOR : PB_AUDITOR, AWS_IAM, action,
-	    p, mutating, resp);
-	if (gone_ok && pb_is_error(rc, resp, "NoSuchEntity")) {
+	if (gone_ok && pb_is_error(rc, r, "NoSuchEntity")) {
 		pb_msg_rewind(x, mark);
 		rc = FX_OK;
 	}
-	return rc;
-}
-
-static fx_err
-iam1(struct pb_ctx *x, const char *action, json_t *p, int gone_ok)
-{
-	struct aws_resp resp;
-	fx_err rc;
-
-	aws_resp_init(&resp);
-	rc = iam(x, action, p, 1, gone_ok, &resp);
-	aws_resp_release(&resp);
+	aws_resp_release(r);
 	return rc;
 }
 
@@ -77,6 +61,8 @@ iam1(struct pb_ctx *x, const char *action, json_t *p, int gone_ok)
 static fx_err
 free_version(struct pb_ctx *x, const char *arn, json_t *change)
 {
+	struct aws_resp r1;
+	size_t mark;
 	struct aws_resp resp;
 	const json_t *v, *old = NULL;
 	const char *when = NULL, *c, *id;
@@ -85,8 +71,8 @@ free_version(struct pb_ctx *x, const char *arn, json_t *change)
 	fx_err rc;
 
 	aws_resp_init(&resp);
-	rc = iam(x, "ListPolicyVersions", json_pack("{s:s}", "PolicyArn", arn),
-	    0, 0, &resp);
+	rc = pb_query(x, PB_AUDITOR, AWS_IAM, "ListPolicyVersions",
+	    json_pack("{s:s}", "PolicyArn", arn), 0, &resp);
 	if (rc != FX_OK)
 		goto out;
 	json_array_foreach(aws_j_list(resp.doc,
@@ -106,9 +92,11 @@ free_version(struct pb_ctx *x, const char *arn, json_t *change)
 		goto out; /* fewer than the limit after all */
 	if (json_object_set_new(change, "deleted_version", json_string(id)))
 		goto nomem;
+	/* id was the answer's: it goes with it */
+	id = json_string_value(json_object_get(change, "deleted_version"));
 	aws_resp_release(&resp);
-	rc = iam(x, "GetPolicyVersion",
-	    json_pack("{s:s, s:s}", "PolicyArn", arn, "VersionId", id), 0, 0,
+	rc = pb_query(x, PB_AUDITOR, AWS_IAM, "GetPolicyVersion",
+	    json_pack("{s:s, s:s}", "PolicyArn", arn, "VersionId", id), 0,
 	    &resp);
 	if (rc != FX_OK)
 		goto out;
@@ -117,10 +105,10 @@ free_version(struct pb_ctx *x, const char *arn, json_t *change)
 		&doc) == FX_OK &&
 	    json_object_set_new(change, "deleted_document", doc) != 0)
 		goto nomem;
-	rc = iam1(x, "DeletePolicyVersion",
-	    json_pack("{s:s, s:s}", "PolicyArn", arn, "VersionId",
-		json_string_value(json_object_get(change, "deleted_version"))),
-	    0);
+	mark = pb_msg_mark(x);
+	rc = pb_query(x, PB_REMEDIATOR, AWS_IAM, "DeletePolicyVersion",
+	    json_pack("{s:s, s:s}", "PolicyArn", arn, "VersionId", id), 1, &r1);
+	rc = settle(x, mark, rc, &r1, 0);
 	goto out;
 nomem:
 	rc = FX_ENOMEM;
@@ -141,10 +129,10 @@ fix_version(struct pb_ctx *x, const struct pb_iam_grant *gr, const char *doc,
 	if (gr->versions >= MAX_VERSIONS &&
 	    (rc = free_version(x, gr->arn, change)) != FX_OK)
 		goto out;
-	rc = iam(x, "CreatePolicyVersion",
+	rc = pb_query(x, PB_REMEDIATOR, AWS_IAM, "CreatePolicyVersion",
 	    json_pack("{s:s, s:s, s:s}", "PolicyArn", gr->arn, "PolicyDocument",
 		doc, "SetAsDefault", "true"),
-	    1, 0, &resp);
+	    1, &resp);
 	if (rc != FX_OK)
 		goto out;
 	id = pb_created(x, "CreatePolicyVersion", resp.doc,
@@ -162,6 +150,8 @@ static fx_err
 fix_replace(struct pb_ctx *x, const char *role, const struct pb_iam_grant *gr,
     const char *doc, json_t *change)
 {
+	struct aws_resp r1;
+	size_t mark;
 	struct aws_resp resp;
 	char name[NAME_MAX_IAM + 1];
 	const char *arn;
@@ -169,12 +159,12 @@ fix_replace(struct pb_ctx *x, const char *role, const struct pb_iam_grant *gr,
 
 	aws_resp_init(&resp);
 	(void)snprintf(name, sizeof(name), "fixit-%s-%s", role, gr->name);
-	rc = iam(x, "CreatePolicy",
+	rc = pb_query(x, PB_REMEDIATOR, AWS_IAM, "CreatePolicy",
 	    json_pack("{s:s, s:s, s:s}", "PolicyName", name, "PolicyDocument",
 		doc, "Description",
 		"fixit iam-admin-paths: a policy without unused IAM-admin "
 		"actions"),
-	    1, 0, &resp);
+	    1, &resp);
 	if (rc != FX_OK)
 		goto out;
 	arn = pb_created(x, "CreatePolicy", resp.doc,
@@ -188,15 +178,39 @@ fix_replace(struct pb_ctx *x, const char *role, const struct pb_iam_grant *gr,
 		rc = FX_ENOMEM;
 		goto out;
 	}
-	rc = iam1(x, "AttachRolePolicy",
-	    json_pack("{s:s, s:s}", "RoleName", role, "PolicyArn", arn), 0);
+	mark = pb_msg_mark(x);
+	rc = pb_query(x, PB_REMEDIATOR, AWS_IAM, "AttachRolePolicy",
+	    json_pack("{s:s, s:s}", "RoleName", role, "PolicyArn", arn), 1,
+	    &r1);
+	rc = settle(x, mark, rc, &r1, 0);
 	if (rc != FX_OK)
 		goto out;
-	rc = iam1(x, "DetachRolePolicy",
-	    json_pack("{s:s, s:s}", "RoleName", role, "PolicyArn", gr->arn), 0);
+	mark = pb_msg_mark(x);
+	rc = pb_query(x, PB_REMEDIATOR, AWS_IAM, "DetachRolePolicy",
+	    json_pack("{s:s, s:s}", "RoleName", role, "PolicyArn", gr->arn), 1,
+	    &r1);
+	rc = settle(x, mark, rc, &r1, 0);
 out:
 	aws_resp_release(&resp);
 	return rc;
+}
+
+/* PutRolePolicy: the inline policy name of role is doc */
+static fx_err
+put_inline(struct pb_ctx *x, const char *role, const char *name,
+    const char *doc)
+{
+	struct aws_resp r1;
+	size_t mark = pb_msg_mark(x);
+	fx_err rc;
+
+	if (doc == NULL)
+		return FX_EINVAL;
+	rc = pb_query(x, PB_REMEDIATOR, AWS_IAM, "PutRolePolicy",
+	    json_pack("{s:s, s:s, s:s}", "RoleName", role, "PolicyName", name,
+		"PolicyDocument", doc),
+	    1, &r1);
+	return settle(x, mark, rc, &r1, 0);
 }
 
 /* one policy: the change made (appended to changes) */
@@ -223,10 +237,8 @@ fix_one(struct pb_ctx *x, const char *role, const struct pb_iam_grant *gr,
 	if (ch == NULL)
 		goto out;
 	if (strcmp(kind, "inline") == 0)
-		rc = iam1(x, "PutRolePolicy",
-		    json_pack("{s:s, s:s, s:s}", "RoleName", role, "PolicyName",
-			gr->name, "PolicyDocument", doc),
-		    0);
+		rc =
+		    put_inline(x, role, gr->name, gr->doc == NULL ? NULL : doc);
 	else if (strcmp(kind, "version") == 0)
 		rc = fix_version(x, gr, doc, ch);
 	else
@@ -295,6 +307,49 @@ out:
 	return rc;
 }
 
+/* a customer managed policy: the old default back, the new one gone */
+static fx_err
+undo_version(struct pb_ctx *x, const char *arn, const char *ov, const char *nv)
+{
+	struct aws_resp r1;
+	size_t mark = pb_msg_mark(x);
+	fx_err rc;
+
+	rc = pb_query(x, PB_REMEDIATOR, AWS_IAM, "SetDefaultPolicyVersion",
+	    json_pack("{s:s, s:s}", "PolicyArn", arn, "VersionId", ov), 1, &r1);
+	if ((rc = settle(x, mark, rc, &r1, 0)) != FX_OK)
+		return rc;
+	mark = pb_msg_mark(x);
+	rc = pb_query(x, PB_REMEDIATOR, AWS_IAM, "DeletePolicyVersion",
+	    json_pack("{s:s, s:s}", "PolicyArn", arn, "VersionId", nv), 1, &r1);
+	return settle(x, mark, rc, &r1, 1);
+}
+
+/* the old policy attached again, fixit's copy detached and deleted */
+static fx_err
+undo_replace(struct pb_ctx *x, const char *role, const char *arn,
+    const char *na)
+{
+	struct aws_resp r1;
+	size_t mark = pb_msg_mark(x);
+	fx_err rc;
+
+	rc = pb_query(x, PB_REMEDIATOR, AWS_IAM, "AttachRolePolicy",
+	    json_pack("{s:s, s:s}", "RoleName", role, "PolicyArn", arn), 1,
+	    &r1);
+	if ((rc = settle(x, mark, rc, &r1, 0)) != FX_OK)
+		return rc;
+	mark = pb_msg_mark(x);
+	rc = pb_query(x, PB_REMEDIATOR, AWS_IAM, "DetachRolePolicy",
+	    json_pack("{s:s, s:s}", "RoleName", role, "PolicyArn", na), 1, &r1);
+	if ((rc = settle(x, mark, rc, &r1, 1)) != FX_OK)
+		return rc;
+	mark = pb_msg_mark(x);
+	rc = pb_query(x, PB_REMEDIATOR, AWS_IAM, "DeletePolicy",
+	    json_pack("{s:s}", "PolicyArn", na), 1, &r1);
+	return settle(x, mark, rc, &r1, 1);
+}
+
 static fx_err
 undo_one(struct pb_ctx *x, const char *role, const json_t *ch)
 {
@@ -307,40 +362,19 @@ undo_one(struct pb_ctx *x, const char *role, const json_t *ch)
 	char *doc = NULL;
 	fx_err rc = FX_EINVAL;
 
-	if (kind != NULL && strcmp(kind, "inline") == 0 && pol != NULL) {
-		if ((doc = dump(json_object_get(ch, "old_document"))) == NULL)
-			goto out;
-		rc = iam1(x, "PutRolePolicy",
-		    json_pack("{s:s, s:s, s:s}", "RoleName", role, "PolicyName",
-			pol, "PolicyDocument", doc),
-		    0);
-	} else if (kind != NULL && strcmp(kind, "version") == 0 && arn && ov &&
-		   nv) {
-		rc = iam1(x, "SetDefaultPolicyVersion",
-		    json_pack("{s:s, s:s}", "PolicyArn", arn, "VersionId", ov),
-		    0);
-		if (rc == FX_OK)
-			rc = iam1(x, "DeletePolicyVersion",
-			    json_pack("{s:s, s:s}", "PolicyArn", arn,
-				"VersionId", nv),
-			    1);
-	} else if (kind != NULL && strcmp(kind, "replace") == 0 && arn && na) {
-		rc = iam1(x, "AttachRolePolicy",
-		    json_pack("{s:s, s:s}", "RoleName", role, "PolicyArn", arn),
-		    0);
-		if (rc == FX_OK)
-			rc = iam1(x, "DetachRolePolicy",
-			    json_pack("{s:s, s:s}", "RoleName", role,
-				"PolicyArn", na),
-			    1);
-		if (rc == FX_OK)
-			rc = iam1(x, "DeletePolicy",
-			    json_pack("{s:s}", "PolicyArn", na), 1);
-	} else
+	if (kind == NULL)
+		kind = "";
+	if (strcmp(kind, "inline") == 0 && pol != NULL) {
+		doc = dump(json_object_get(ch, "old_document"));
+		rc = doc != NULL ? put_inline(x, role, pol, doc) : FX_ENOMEM;
+	} else if (strcmp(kind, "version") == 0 && arn && ov && nv)
+		rc = undo_version(x, arn, ov, nv);
+	else if (strcmp(kind, "replace") == 0 && arn && na)
+		rc = undo_replace(x, role, arn, na);
+	else
 		pb_say(x, "the prior state holds a change fixit cannot read");
 	if (rc == FX_OK)
 		pb_say(x, "restored %s policy %s", kind, pol ? pol : "?");
-out:
 	free(doc);
 	return rc;
 }
