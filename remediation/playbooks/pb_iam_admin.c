@@ -20,7 +20,7 @@
  *
  * Eligibility (iag_eligible, the same in detect, check and fix): a
  * service-linked role (path /aws-service-role/) and fixit's own roles
- * are exempt; allow_tag present: exempt; IaC-owned: notify only; the
+ * (its configured role ARNs, any fixit-* role) are exempt; allow_tag present: exempt; IaC-owned: notify only; the
  * role must be older than unused_days (its whole life is the evidence
  * window); and at least one admin action must be unused: an action used
  * within unused_days, or one IAM does not track (unknown), is never
@@ -112,6 +112,9 @@ iag_eligible(struct pb_ctx *x, const struct pb_iam_graph *g, size_t role,
 	for (i = 0; i < PB_ROLE__COUNT; i++)
 		if (x->role_arn[i] != NULL && strcmp(x->role_arn[i], arn) == 0)
 			pb_elig_exempt(e, "one of fixit's own roles");
+	/* the remediator's policy denies it these roles anyway */
+	if (strncmp(pb_iam_graph_name(g, role), "fixit-", 6) == 0)
+		pb_elig_exempt(e, "a fixit-* role (fixit's own)");
 	pb_elig_tags(x, e, pb_iam_graph_tags(g, role),
 	    pb_param_str(x, "allow_tag", ALLOW_TAG));
 	pb_elig_age(x, e, pb_iam_graph_created(g, role),

@@ -14,6 +14,8 @@
  *   shared            document, AttachRolePolicy it, DetachRolePolicy the
  *                     old one (kept). prior: both ARNs.
  * prior {"role", "removed": [...], "changes": [...], "evidence"}.
+ * Never unasked: a finding whose owner was never told (approval none)
+ * is refused (FX_EPERM) before anything is read.
  * Undo, newest change first: PutRolePolicy the old document;
  * SetDefaultPolicyVersion the old default and DeletePolicyVersion the
  * new one; AttachRolePolicy the old policy, DetachRolePolicy and
@@ -272,6 +274,15 @@ pb_iam_admin_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 	memset(&c, 0, sizeof(c));
 	if ((rc = pb_resource(x, finding, &name)) != FX_OK)
 		return rc;
+	/* never unasked: a finding nobody was told about (approval none)
+	 * is not fixed */
+	if (!json_is_string(json_object_get(finding, "notified_at"))) {
+		pb_say(x,
+		    "iam-admin-paths fixes only after the owner was "
+		    "asked (approval: owner): role %s is unchanged",
+		    name);
+		return FX_EPERM;
+	}
 	if ((rc = pb_iam_case_read(x, name, &c)) != FX_OK)
 		goto out;
 	(void)snprintf(what, sizeof(what), "role %s", name);

@@ -24,7 +24,8 @@ nothing.
            policy; verify re-reads;
   undo     /fixit undo: the original attachments, document and default
            version are back, fixit's own policy and version are gone;
-  dry run  no mutating call; the plan says what would be done.
+  dry run  no mutating call; the plan says what would be done;
+  unasked  approval none: the fix refuses, nothing is changed.
 """
 
 import json
@@ -226,5 +227,24 @@ def test_dry_run():
               "a dry run detached")
 
 
+def test_never_unasked():
+    """approval none: the fix refuses before it reads or changes
+    anything (a path to IAM admin is never fixed unasked)."""
+    with h.Env("pb-iamgraph-unasked", aws=True, start=False, playbooks=[
+            h.aws_playbook(PB, params=PARAMS, approval="none",
+                           max_attempts=1)]) as env:
+        acct = env.aws.account(ACCT)
+        seed(acct)
+        f = finding_of(env, "failed")
+        check("only after the owner was asked" in (f.get("last_error")
+                                                   or ""),
+              "last_error %r", f.get("last_error"))
+        muts = [c for c in env.aws.mutating_calls()
+                if c.operation != "GenerateServiceLastAccessedDetails"]
+        check(not muts, "sent %r", [c.summary() for c in muts])
+        check(AWS_IAM_FULL in acct.roles["ops-admin"]["attached"],
+              "detached unasked")
+
+
 if __name__ == "__main__":
-    h.run_tests(test_detect_fix_undo, test_dry_run)
+    h.run_tests(test_detect_fix_undo, test_dry_run, test_never_unasked)
