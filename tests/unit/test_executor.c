@@ -419,7 +419,7 @@ test_table(void)
 		    "name the playbook after one, or set executor.playbook "
 		    "(ec2-imdsv1, ebs-unused, eip-unassociated, rds-idle, "
 		    "route53-ns-only, dangling-dns, ec2-quarantine, "
-		    "ec2-quarantine-expired)");
+		    "ec2-quarantine-expired, iam-admin-paths)");
 	}
 	TEST("aws named after a built-in; no context: not set up") {
 		CHECK_INT(prepare(&pb, "aws", "ebs-unused", &key, &why), FX_OK);
