@@ -25,7 +25,8 @@ nothing.
   undo     /fixit undo: the original attachments, document and default
            version are back, fixit's own policy and version are gone;
   dry run  no mutating call; the plan says what would be done;
-  unasked  approval none: the fix refuses, nothing is changed.
+  unasked  approval none: the fix refuses, nothing is changed;
+  check    the chain broke after detection: the check resolves it.
 """
 
 import json
@@ -246,5 +247,27 @@ def test_never_unasked():
               "detached unasked")
 
 
+def test_check_recomputes():
+    """The chain broke after detection (app lost its sts:AssumeRole):
+    the check before the fix reads the account again and resolves the
+    finding; nothing is changed."""
+    with h.Env("pb-iamgraph-check", aws=True, start=False, playbooks=[
+            h.aws_playbook(PB, params=PARAMS, approval="owner",
+                           grace="1h")]) as env:
+        acct = env.aws.account(ACCT)
+        seed(acct)
+        f = finding_of(env, "notified")
+        post = env.wait_notify(f["id"])
+        del acct.roles["app"]["policies"]["hop"]
+        env.click(h.ADMIN, "fixit_fix_now", f["id"], msg=post)
+        env.wait_state(f["id"], "resolved", timeout=60)
+        muts = [c for c in env.aws.mutating_calls()
+                if c.operation != "GenerateServiceLastAccessedDetails"]
+        check(not muts, "sent %r", [c.summary() for c in muts])
+        check(AWS_IAM_FULL in acct.roles["ops-admin"]["attached"],
+              "changed after the chain broke")
+
+
 if __name__ == "__main__":
-    h.run_tests(test_detect_fix_undo, test_dry_run, test_never_unasked)
+    h.run_tests(test_detect_fix_undo, test_dry_run, test_never_unasked,
+                test_check_recomputes)
