@@ -41,7 +41,8 @@
 #include "pb_iam_load.h"
 #include "banned.h"
 
-#define ALLOW_TAG "fixit:allow-iam-admin"
+#define ALLOW_TAG    "fixit:allow-iam-admin"
+#define GRANTS_SHOWN 20 /* policies listed in a finding's details */
 
 void
 pb_iam_case_release(struct pb_iam_case *c)
@@ -84,6 +85,17 @@ grants_json(const struct pb_iam_graph *g, size_t role)
 	size_t i;
 
 	for (i = 0; a != NULL && pb_iam_graph_grant(g, role, i, &gr); i++) {
+		if (i == GRANTS_SHOWN) {
+			/* the details stay under FX_MAX_DETAILS; the fix
+			 * reads the policies again */
+			o = json_pack("{s:s, s:s, s:[]}", "kind", "more",
+			    "name", "(more policies)", "actions");
+			if (o == NULL || json_array_append_new(a, o) != 0) {
+				json_decref(a);
+				a = NULL;
+			}
+			break;
+		}
 		o = json_pack("{s:s, s:s, s:s?, s:o}", "kind",
 		    kind_name[gr.kind], "name", gr.name, "arn", gr.arn,
 		    "actions", pb_iam_mask_json(gr.allow));

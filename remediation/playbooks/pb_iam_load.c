@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "fxlimits.h"
 #include "fxtime.h"
 #include "fxutil.h"
 #include "pb_iam_load.h"
@@ -138,7 +139,7 @@ pb_iam_load(struct pb_ctx *x, struct pb_iam_graph **out)
 	*out = NULL;
 	aws_resp_init(&resp);
 	size = pb_param_clamp(x, "page_size", 100, 1, 1000);
-	pages = pb_param_clamp(x, "max_pages", 10000, 1, 1000000);
+	pages = pb_param_clamp(x, "max_pages", FX_MAX_AWS_PAGES, 1, 100000);
 	if ((rc = pb_iam_graph_new(x->account_id, &g)) != FX_OK)
 		goto out;
 	do {

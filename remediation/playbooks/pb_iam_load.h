@@ -11,7 +11,7 @@
  * iam:GetServiceLastAccessedDetails.
  *
  * Parameters: page_size (MaxItems, default 100; 1..1000),
- * max_pages (default 10000), evidence_polls (default 30; 1..600),
+ * max_pages (default FX_MAX_AWS_PAGES, 1000; past it the load fails), evidence_polls (default 30; 1..600),
  * evidence_interval_ms (default 1000; 0..60000).
  */
 #ifndef FIXIT_PB_IAM_LOAD_H
