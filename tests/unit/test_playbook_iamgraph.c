@@ -184,7 +184,9 @@ test_reduce(void)
 			       "[\"iam:PutRolePolicy\",\"iam:CreateUser\"],"
 			       "\"Resource\":\"*\"}");
 		free(txt);
-		CHECK(allow_of(json_dumps(r, 0)) == (PB_IAM_ALL & ~rm));
+		txt = json_dumps(r, 0);
+		CHECK(allow_of(txt) == (PB_IAM_ALL & ~rm));
+		free(txt);
 		/* a second reduction extends the same Deny */
 		{
 			json_t *r2 = pb_iam_pol_reduce(r, ACCT,
