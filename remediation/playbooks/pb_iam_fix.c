@@ -16,6 +16,10 @@
  * prior {"role", "removed": [...], "changes": [...], "evidence"}.
  * Never unasked: a finding whose owner was never told (approval none)
  * is refused (FX_EPERM) before anything is read.
+ * A fix that fails half-way takes back, newest first, the changes it
+ * made (the executor keeps no prior state of a failed fix); a replace
+ * whose attach or detach failed deletes its copy. A version deleted to
+ * make room is not re-created.
  * Undo, newest change first: PutRolePolicy the old document;
  * SetDefaultPolicyVersion the old default and DeletePolicyVersion the
  * new one; AttachRolePolicy the old policy, DetachRolePolicy and
@@ -148,6 +152,9 @@ out:
 	return rc;
 }
 
+static fx_err undo_replace(struct pb_ctx *x, const char *role, const char *arn,
+    const char *na);
+
 static fx_err
 fix_replace(struct pb_ctx *x, const char *role, const struct pb_iam_grant *gr,
     const char *doc, json_t *change)
@@ -185,16 +192,28 @@ fix_replace(struct pb_ctx *x, const char *role, const struct pb_iam_grant *gr,
 	    json_pack("{s:s, s:s}", "RoleName", role, "PolicyArn", arn), 1,
 	    &r1);
 	rc = settle(x, mark, rc, &r1, 0);
-	if (rc != FX_OK)
-		goto out;
-	mark = pb_msg_mark(x);
-	rc = pb_query(x, PB_REMEDIATOR, AWS_IAM, "DetachRolePolicy",
-	    json_pack("{s:s, s:s}", "RoleName", role, "PolicyArn", gr->arn), 1,
-	    &r1);
-	rc = settle(x, mark, rc, &r1, 0);
+	if (rc == FX_OK) {
+		mark = pb_msg_mark(x);
+		rc = pb_query(x, PB_REMEDIATOR, AWS_IAM, "DetachRolePolicy",
+		    json_pack("{s:s, s:s}", "RoleName", role, "PolicyArn",
+			gr->arn),
+		    1, &r1);
+		rc = settle(x, mark, rc, &r1, 0);
+	}
+	/* half done: the copy goes again (the original stays attached) */
+	if (rc != FX_OK && !x->dry_run)
+		(void)undo_replace(x, role, gr->arn, arn);
 out:
 	aws_resp_release(&resp);
 	return rc;
+}
+
+static const char *
+kind_word(enum pb_iam_kind k)
+{
+	return k == PB_IAM_INLINE ? "inline"
+	       : k == PB_IAM_AWS  ? "AWS managed"
+				  : "customer managed";
 }
 
 /* PutRolePolicy: the inline policy name of role is doc */
@@ -246,9 +265,13 @@ fix_one(struct pb_ctx *x, const char *role, const struct pb_iam_grant *gr,
 	else
 		rc = fix_replace(x, role, gr, doc, ch);
 	if (rc == FX_OK) {
-		pb_say(x, "%s %s policy %s without %d admin action(s)",
-		    x->dry_run ? "would rewrite" : "rewrote", kind, gr->name,
-		    __builtin_popcount(remove));
+		pb_say(x, "%s %s policy %s without %d admin action(s)%s",
+		    x->dry_run ? "would rewrite" : "rewrote",
+		    kind_word(gr->kind), gr->name, __builtin_popcount(remove),
+		    strcmp(kind, "version") == 0 ? " (a new default version)"
+		    : strcmp(kind, "replace") == 0
+			? " (as a copy attached in its place)"
+			: "");
 		if (json_array_append(changes, ch) != 0)
 			rc = FX_ENOMEM;
 	}
@@ -257,6 +280,27 @@ out:
 	json_decref(red);
 	free(doc);
 	return rc;
+}
+
+static fx_err undo_one(struct pb_ctx *x, const char *role, const json_t *ch);
+
+/* a failed fix: its earlier changes undone, newest first (best effort,
+ * each outcome said) */
+static void
+rollback(struct pb_ctx *x, const char *role, const json_t *changes)
+{
+	size_t i;
+
+	if (x->dry_run || json_array_size(changes) == 0)
+		return;
+	pb_say(x, "taking back the %zu change(s) this attempt made",
+	    json_array_size(changes));
+	for (i = json_array_size(changes); i > 0; i--)
+		if (undo_one(x, role, json_array_get(changes, i - 1)) != FX_OK)
+			pb_say(x, "could not take back the change of policy %s",
+			    json_string_value(
+				json_object_get(json_array_get(changes, i - 1),
+				    "policy")));
 }
 
 fx_err
@@ -307,8 +351,12 @@ pb_iam_admin_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 		if ((gr.allow & c.unused) == 0 || gr.doc == NULL)
 			continue;
 		rc = fix_one(x, name, &gr, gr.allow & c.unused, changes);
-		if (rc != FX_OK)
+		if (rc != FX_OK) {
+			/* the executor keeps no prior state of a failed fix:
+			 * what this attempt changed is taken back now */
+			rollback(x, name, changes);
 			goto out;
+		}
 	}
 	*prior = p;
 	p = NULL;

@@ -26,7 +26,9 @@ nothing.
            version are back, fixit's own policy and version are gone;
   dry run  no mutating call; the plan says what would be done;
   unasked  approval none: the fix refuses, nothing is changed;
-  check    the chain broke after detection: the check resolves it.
+  check    the chain broke after detection: the check resolves it;
+  rollback a fix denied half-way takes back what it changed; the retry
+           fixes.
 """
 
 import json
@@ -268,6 +270,35 @@ def test_check_recomputes():
               "changed after the chain broke")
 
 
+def test_failed_fix_taken_back():
+    """CreatePolicy denied once, after the inline policy and ops-iam were
+    rewritten: the attempt takes both back (newest first), fails, and
+    the retry fixes everything."""
+    with env_for("pb-iamgraph-rollback") as env:
+        acct = env.aws.account(ACCT)
+        ops_iam = seed(acct)
+        env.aws.fail_next(1, "denied", action="CreatePolicy")
+        f = finding_of(env, "fixed")
+        ops = [c.operation for c in env.aws.mutating_calls()
+               if c.operation != "GenerateServiceLastAccessedDetails"]
+        check(ops == [
+            "PutRolePolicy", "DeletePolicyVersion", "CreatePolicyVersion",
+            "CreatePolicy",                                 # denied
+            "SetDefaultPolicyVersion", "DeletePolicyVersion",
+            "PutRolePolicy",                                # taken back
+            "PutRolePolicy", "CreatePolicyVersion", "CreatePolicy",
+            "AttachRolePolicy", "DetachRolePolicy"], "calls %r", ops)
+        doc = json.loads(acct.roles["ops-admin"]["policies"]["ops-inline"])
+        check(doc["Statement"][0]["Action"] == ["iam:AttachRolePolicy",
+                                                "s3:GetObject"],
+              "inline %r", doc)
+        p = IG._pols(acct)[ops_iam]
+        check(p["default"] == "v6" and len(p["versions"]) == 5,
+              "ops-iam %r", p["versions"])
+        check(AWS_IAM_FULL not in acct.roles["ops-admin"]["attached"],
+              "attached %r", acct.roles["ops-admin"]["attached"])
+
+
 if __name__ == "__main__":
     h.run_tests(test_detect_fix_undo, test_dry_run, test_never_unasked,
-                test_check_recomputes)
+                test_check_recomputes, test_failed_fix_taken_back)
