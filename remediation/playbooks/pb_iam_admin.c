@@ -29,7 +29,9 @@
  * Approval: never fix unasked (the example config: approval owner with
  * an admin's approval, mode notify).
  *
- * Parameters: max_hops (4; 1..8), unused_days (365; 1..3650), allow_tag
+ * Parameters: max_hops (4; 1..8), unused_days (365; 1..400: IAM reports
+ * action last accessed for at least the last 400 days, so "never used"
+ * proves no longer a window), allow_tag
  * ("fixit:allow-iam-admin"), max_nodes, max_edges, max_checks (the
  * search's caps, pb_iam_graph.h), and pb_iam_load.h's.
  */
@@ -41,8 +43,9 @@
 #include "pb_iam_load.h"
 #include "banned.h"
 
-#define ALLOW_TAG    "fixit:allow-iam-admin"
-#define GRANTS_SHOWN 20 /* policies listed in a finding's details */
+#define ALLOW_TAG     "fixit:allow-iam-admin"
+#define GRANTS_SHOWN  20  /* policies listed in a finding's details */
+#define EVIDENCE_DAYS 400 /* IAM's action last accessed looks back this far */
 
 void
 pb_iam_case_release(struct pb_iam_case *c)
@@ -70,7 +73,7 @@ limits(struct pb_ctx *x, struct pb_iam_limits *l)
 static int64_t
 unused_days(struct pb_ctx *x)
 {
-	return pb_param_range(x, "unused_days", 365, 1, 3650);
+	return pb_param_range(x, "unused_days", 365, 1, EVIDENCE_DAYS);
 }
 
 static const char *const kind_name[] = { "inline", "customer managed",
