@@ -479,7 +479,9 @@ add_iampath(json_t *blocks, const struct slack_finding_view *v)
 	json_t *d;
 	int bad = 0;
 
-	if (v->details == NULL || (d = json_loads(v->details, 0, NULL)) == NULL)
+	/* most details hold no chain: not parsed at all */
+	if (v->details == NULL || strstr(v->details, "\"chain\"") == NULL ||
+	    (d = json_loads(v->details, 0, NULL)) == NULL)
 		return 0;
 	buf_init(&b, LIM_TEXT - 1);
 	if (slack_iampath_mrkdwn(d, &b) != FX_OK)
