@@ -28,7 +28,9 @@ nothing.
   unasked  approval none: the fix refuses, nothing is changed;
   check    the chain broke after detection: the check resolves it;
   rollback a fix denied half-way takes back what it changed; the retry
-           fixes.
+           fixes;
+  guards   allow_tag and a role younger than unused_days: no finding; a
+           stack's role: notify only.
 """
 
 import json
@@ -299,6 +301,29 @@ def test_failed_fix_taken_back():
               "attached %r", acct.roles["ops-admin"]["attached"])
 
 
+def test_guards():
+    """The guards detection and the check share: a role tagged allow_tag
+    and one younger than unused_days make no finding; one a
+    CloudFormation stack owns is reported notify-only."""
+    with env_for("pb-iamgraph-guards") as env:
+        acct = env.aws.account(ACCT)
+        seed(acct)
+        acct.roles["ops-admin"]["tags"] = {"fixit:allow-iam-admin": "sec"}
+        for r, extra in (("ops-young", {"create_time": time.time()}),
+                         ("ops-stack", {"tags": {
+                             "aws:cloudformation:stack-name": "iam"}})):
+            acct.add_role(r, policies={"all": IAM_ALL})
+            IG.set_trust(acct, r, trusts(arn("app")))
+            acct.roles[r].update(extra)
+        env.start()
+        check_scan_ok(env.scan(timeout=60))
+        fs = env.findings(playbook=PB)
+        check([f["resource_id"] for f in fs] == ["ops-stack"],
+              "findings %r", [f["resource_id"] for f in fs])
+        check(fs[0].get("notify_only") is True, "finding %r", fs[0])
+
+
 if __name__ == "__main__":
     h.run_tests(test_detect_fix_undo, test_dry_run, test_never_unasked,
-                test_check_recomputes, test_failed_fix_taken_back)
+                test_check_recomputes, test_failed_fix_taken_back,
+                test_guards)
