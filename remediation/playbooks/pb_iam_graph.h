@@ -21,9 +21,11 @@
  *
  * Bounded work: roles and policies sit in hash tables (by name and
  * ARN); hops are found per trust-policy principal (an exact ARN is one
- * lookup; an account-root or "*" trust is tried against the roles that
- * hold any sts:AssumeRole at all), capped at max_edges hops and
- * max_checks pattern tests; the search visits each role once (shortest
+ * lookup; for an account-root or "*" trust, and for iam:PassRole, the
+ * candidates come from an index of every role's sts:AssumeRole /
+ * iam:PassRole patterns by their literal prefix: one lookup per
+ * distinct prefix length, pb_iam_solve.c), capped at max_edges hops and
+ * max_checks candidate tests; the search visits each role once (shortest
  * chain) and at most max_nodes roles. A cap reached is reported
  * (pb_iam_graph_truncated), never silently dropped.
  *
