@@ -141,24 +141,43 @@ iag_eligible(struct pb_ctx *x, const struct pb_iam_graph *g, size_t role,
 		    (long long)unused_days(x));
 }
 
-/* the analysis of one role that compute reaches in hops */
+/*
+ * The guards apart from the evidence: 1 when they exempt the role
+ * already (it then costs no last-accessed report)
+ */
+static int
+exempt_anyway(struct pb_ctx *x, struct pb_iam_case *c)
+{
+	iag_eligible(x, c->g, c->role, pb_iam_graph_admin(c->g, c->role),
+	    &c->e);
+	return c->e.kind == PB_EXEMPT;
+}
+
+/* the analysis of one role that compute reaches in hops; job: its
+ * report, started already (pb_iam_evidence_start), or NULL */
 static fx_err
-analyse(struct pb_ctx *x, struct pb_iam_case *c, int hops)
+analyse(struct pb_ctx *x, struct pb_iam_case *c, int hops, const char *job)
 {
 	json_t *ev = NULL, *chain, *grants;
 	uint32_t keep;
 	fx_err rc;
 
 	c->admin = pb_iam_graph_admin(c->g, c->role);
-	rc = pb_iam_evidence(x, pb_iam_graph_arn(c->g, c->role), c->admin,
-	    unused_days(x), &ev, &c->unused);
+	c->unused = 0;
+	json_decref(c->details);
+	c->details = NULL;
+	if (exempt_anyway(x, c))
+		return FX_OK;
+	rc = job != NULL ? pb_iam_evidence_read(x, job, c->admin,
+			       unused_days(x), &ev, &c->unused)
+			 : pb_iam_evidence(x, pb_iam_graph_arn(c->g, c->role),
+			       c->admin, unused_days(x), &ev, &c->unused);
 	if (rc != FX_OK)
 		return rc;
 	iag_eligible(x, c->g, c->role, c->unused, &c->e);
 	chain = pb_iam_graph_chain(c->g, c->role);
 	grants = grants_json(c->g, c->role);
 	keep = c->admin & ~c->unused;
-	json_decref(c->details);
 	c->details = json_pack("{s:s, s:s, s:i, s:o?, s:o?, s:o, s:o, s:o}",
 	    "role", pb_iam_graph_name(c->g, c->role), "role_arn",
 	    pb_iam_graph_arn(c->g, c->role), "hops", hops, "chain", chain,
@@ -190,10 +209,31 @@ pb_iam_case_read(struct pb_ctx *x, const char *name, struct pb_iam_case *c)
 	if (i == n)
 		goto out;
 	c->reached = 1;
-	rc = analyse(x, c, hits[i].hops);
+	rc = analyse(x, c, hits[i].hops, NULL);
 out:
 	free(hits);
 	return rc;
+}
+
+/* every report started first (IAM generates them side by side), then
+ * read: a scan waits about one report, not one per role */
+static fx_err
+start_reports(struct pb_ctx *x, struct pb_iam_case *c,
+    const struct pb_iam_hit *hits, size_t n, char **jobs)
+{
+	size_t i;
+	fx_err rc;
+
+	for (i = 0; i < n; i++) {
+		c->role = hits[i].role;
+		if (exempt_anyway(x, c))
+			continue;
+		rc = pb_iam_evidence_start(x, pb_iam_graph_arn(c->g, c->role),
+		    &jobs[i]);
+		if (rc != FX_OK)
+			return rc;
+	}
+	return FX_OK;
 }
 
 static fx_err
@@ -202,7 +242,7 @@ iag_detect(struct pb_ctx *x, struct pb_found_list *found)
 	struct pb_iam_case c;
 	struct pb_iam_limits lim;
 	struct pb_iam_hit *hits = NULL;
-	char title[256];
+	char title[256], **jobs = NULL;
 	size_t n = 0, i;
 	fx_err rc;
 
@@ -215,9 +255,17 @@ iag_detect(struct pb_ctx *x, struct pb_found_list *found)
 	if (pb_iam_graph_truncated(c.g) != NULL)
 		pb_say(x, "the IAM graph search stopped at its %s cap",
 		    pb_iam_graph_truncated(c.g));
+	if ((jobs = calloc(n + 1, sizeof(*jobs))) == NULL) {
+		rc = FX_ENOMEM;
+		goto out;
+	}
+	if ((rc = start_reports(x, &c, hits, n, jobs)) != FX_OK)
+		goto out;
 	for (i = 0; i < n && rc == FX_OK; i++) {
+		if (jobs[i] == NULL)
+			continue; /* exempt: no finding */
 		c.role = hits[i].role;
-		if ((rc = analyse(x, &c, hits[i].hops)) != FX_OK)
+		if ((rc = analyse(x, &c, hits[i].hops, jobs[i])) != FX_OK)
 			break;
 		if (!pb_elig_found(&c.e))
 			continue;
@@ -230,6 +278,9 @@ iag_detect(struct pb_ctx *x, struct pb_found_list *found)
 		    json_deep_copy(pb_iam_graph_tags(c.g, c.role)));
 	}
 out:
+	for (i = 0; jobs != NULL && i < n; i++)
+		free(jobs[i]);
+	free(jobs);
 	free(hits);
 	pb_iam_case_release(&c);
 	return rc;

@@ -333,12 +333,33 @@ out:
 }
 
 fx_err
+pb_iam_evidence_start(struct pb_ctx *x, const char *arn, char **job)
+{
+	return ev_start(x, arn, job);
+}
+
+fx_err
 pb_iam_evidence(struct pb_ctx *x, const char *arn, uint32_t mask,
+    int64_t unused_days, json_t **ev, uint32_t *unused)
+{
+	char *job = NULL;
+	fx_err rc;
+
+	*ev = NULL;
+	*unused = 0;
+	if ((rc = ev_start(x, arn, &job)) != FX_OK)
+		return rc;
+	rc = pb_iam_evidence_read(x, job, mask, unused_days, ev, unused);
+	free(job);
+	return rc;
+}
+
+fx_err
+pb_iam_evidence_read(struct pb_ctx *x, const char *job, uint32_t mask,
     int64_t unused_days, json_t **ev, uint32_t *unused)
 {
 	json_t *acts = json_array(), *known;
 	const char *status = NULL;
-	char *job = NULL;
 	uint32_t seen = 0;
 	size_t i;
 	int b;
@@ -347,8 +368,6 @@ pb_iam_evidence(struct pb_ctx *x, const char *arn, uint32_t mask,
 	*ev = NULL;
 	*unused = 0;
 	if (acts == NULL)
-		goto out;
-	if ((rc = ev_start(x, arn, &job)) != FX_OK)
 		goto out;
 	rc = ev_read(x, job, mask, unused_days, acts, unused, &status);
 	if (rc != FX_OK)
@@ -375,6 +394,5 @@ pb_iam_evidence(struct pb_ctx *x, const char *arn, uint32_t mask,
 	rc = *ev != NULL ? FX_OK : FX_ENOMEM;
 out:
 	json_decref(acts);
-	free(job);
 	return rc;
 }

@@ -37,5 +37,11 @@ fx_err pb_iam_load(struct pb_ctx *x, struct pb_iam_graph **g) FX_WUR;
  */
 fx_err pb_iam_evidence(struct pb_ctx *x, const char *arn, uint32_t mask,
     int64_t unused_days, json_t **ev, uint32_t *unused) FX_WUR;
+/* the same in two halves, so that many reports are generated at once:
+ * start (*job a new string), then read */
+fx_err pb_iam_evidence_start(struct pb_ctx *x, const char *arn,
+    char **job) FX_WUR;
+fx_err pb_iam_evidence_read(struct pb_ctx *x, const char *job, uint32_t mask,
+    int64_t unused_days, json_t **ev, uint32_t *unused) FX_WUR;
 
 #endif
