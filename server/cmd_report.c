@@ -18,6 +18,7 @@
 #include "fxtime.h"
 #include "fxutil.h"
 #include "slack_blocks.h"
+#include "slack_iampath.h"
 #include "slack_say.h"
 #include "sm.h"
 #include "banned.h"
@@ -27,6 +28,7 @@
 #define LIST_ITEMS     30   /* items in due and exceptions */
 #define HISTORY_ITEMS  20   /* the last history lines of show */
 #define PLAN_CALLS_MAX 20   /* planned calls of a dry run in show */
+#define IAMPATH_MAX    1500 /* bytes of an IAM path in show */
 #define FIELD_MAX      80   /* bytes of one value in a list item */
 #define RESERVE	       60   /* room kept for "… and N more" */
 #define BULLET	       "\xe2\x80\xa2"
@@ -549,6 +551,20 @@ show_rehearsal(struct out *o, const json_t *hist)
 		cmd_put(o, "\n");
 }
 
+/* an IAM path in the details, hop by hop (slack_iampath.h) */
+static void
+put_iampath(struct out *o, const json_t *details)
+{
+	struct buf b = BUF_INIT;
+
+	buf_init(&b, IAMPATH_MAX);
+	if (o->rc == FX_OK && slack_iampath_mrkdwn(details, &b) != FX_OK)
+		o->rc = FX_ENOMEM;
+	else if (b.len > 0)
+		cmd_put(o, "%s", buf_str(&b));
+	buf_release(&b);
+}
+
 static void
 show_finding(struct ctx *c, const json_t *f)
 {
@@ -578,6 +594,7 @@ show_finding(struct ctx *c, const json_t *f)
 	if (jint(f, "attempts") > 0)
 		cmd_put(c->o, "*Attempts:* %lld\n", jint(f, "attempts"));
 	put_field(c->o, "Last error", f, "last_error", 300);
+	put_iampath(c->o, json_object_get(f, "details"));
 	if (prior != NULL && strcmp(prior, "null") != 0) {
 		cmd_put(c->o, "*Prior state:* ");
 		cmd_put_esc(c->o, prior, 300);

@@ -98,4 +98,5 @@ sender_view_pol(const struct policy *pol, const struct finding *f, char *iac,
 		v->fix_now = v->fix_now && !f->notify_only;
 	}
 	v->managed_by = managed_by(f, iac, len);
+	v->details = f->details;
 }

@@ -16,6 +16,7 @@
 #include "fxlimits.h"
 #include "fxutil.h"
 #include "slack_blocks.h"
+#include "slack_iampath.h"
 #include "slack_say.h"
 #include "slack_card.h"
 #include "slack_owner.h"
@@ -469,6 +470,29 @@ finding_context(const struct slack_finding_view *v)
 	return json_pack("{s:s,s:o}", "type", "context", "elements", els);
 }
 
+/* the path to IAM admin of the finding's details, as a section (none
+ * when they hold none); 1 when memory ran out */
+static int
+add_iampath(json_t *blocks, const struct slack_finding_view *v)
+{
+	struct buf b = BUF_INIT;
+	json_t *d;
+	int bad = 0;
+
+	/* most details hold no chain: not parsed at all */
+	if (v->details == NULL || strstr(v->details, "\"chain\"") == NULL ||
+	    (d = json_loads(v->details, 0, NULL)) == NULL)
+		return 0;
+	buf_init(&b, LIM_TEXT - 1);
+	if (slack_iampath_mrkdwn(d, &b) != FX_OK)
+		bad = 1;
+	else if (b.len > 0)
+		bad = arr_add(blocks, blk_section(buf_str(&b)));
+	buf_release(&b);
+	json_decref(d);
+	return bad;
+}
+
 /* {"text": fallback, "blocks": [...]} for the finding */
 static json_t *
 finding_message(const struct slack_finding_view *v, int with_actions)
@@ -486,6 +510,7 @@ finding_message(const struct slack_finding_view *v, int with_actions)
 		goto out;
 	bad |= arr_add(blocks, blk_header(v->title));
 	bad |= arr_add(blocks, finding_section(v, with_actions));
+	bad |= add_iampath(blocks, v);
 	/* what the coming fix will be, while one is coming */
 	asking = slack_card_asks(v) || v->exc_pending;
 	if (asking && v->irreversible && !v->notify_only)

@@ -67,6 +67,9 @@ struct slack_finding_view {
 	const char *owner_not_found; /* the owner (email or id) nobody
 				      * could reach: the message went to
 				      * the account channel; or NULL */
+	const char *details; /* the finding's details (JSON text) or NULL:
+			      * an IAM path in them is drawn
+			      * (slack_iampath.h) */
 };
 
 /* the first message to the owner: details, console link, buttons */
