@@ -284,12 +284,15 @@ prepare_body(const struct aws_service *s, const struct aws_req *r,
 		free(dump);
 		return rc;
 	case PROTO_REST_XML:
+	case PROTO_REST_JSON:
 		if (r->method == NULL || r->path == NULL || r->path[0] != '/')
 			return FX_EINVAL;
 		p->method = r->method;
 		p->query = r->query;
 		if (r->body != NULL) {
-			p->ctype = "application/xml";
+			p->ctype = s->proto == PROTO_REST_JSON
+				       ? "application/json"
+				       : "application/xml";
 			return buf_adds(&p->body, r->body);
 		}
 		return FX_OK;
@@ -316,7 +319,9 @@ prepare_url(const struct aws_client *c, const struct aws_service *s,
 	rc = url_host(buf_str(&p->url), &p->host, &prefix_path);
 	if (rc != FX_OK || s->s3)
 		goto query;
-	path = s->proto == PROTO_REST_XML ? r->path : "/";
+	path = s->proto == PROTO_REST_XML || s->proto == PROTO_REST_JSON
+		   ? r->path
+		   : "/";
 	rc = buf_addf(&p->path, "%s%s", prefix_path, path);
 	if (rc != FX_OK)
 		return rc;
@@ -588,7 +593,7 @@ parse_answer(const struct aws_service *s, const struct buf *body, json_t **doc)
 	fx_err rc;
 
 	*doc = NULL;
-	if (s->proto == PROTO_JSON) {
+	if (s->proto == PROTO_JSON || s->proto == PROTO_REST_JSON) {
 		root = body->len ? json_loadb(body->data, body->len,
 				       JSON_REJECT_DUPLICATES, &je)
 				 : json_object();

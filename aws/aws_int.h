@@ -19,7 +19,7 @@ fx_err aws_http_raw(struct aws_client *c, const char *method, const char *url,
 
 /* ---- the services (aws_svc.c) ----------------------------------------- */
 
-enum aws_proto { PROTO_QUERY = 0, PROTO_REST_XML, PROTO_JSON };
+enum aws_proto { PROTO_QUERY = 0, PROTO_REST_XML, PROTO_JSON, PROTO_REST_JSON };
 
 struct aws_service {
 	const char *name;    /* config key, and the name in messages */

@@ -39,6 +39,9 @@
  *               published for the calls fixit makes; paced at a
  *               conservative 10 a second (burst 20), which no scan of
  *               one account and region comes near.
+ *   API Gateway (GetDomainNames, v1 and v2): 5 a second, burst 10
+ *               (below its control plane's documented 10 a second per
+ *               account); Elastic Beanstalk: as ELB.
  * S3 (HeadBucket) is not paced: its limits are per prefix, thousands of
  * requests a second.
  */
@@ -62,6 +65,9 @@ static const struct pace_rule rules[] = {
 	{ AWS_CLOUDWATCH, NULL, { 20, 10, 0 } },
 	{ AWS_ELB, NULL, { 20, 10, 0 } },
 	{ AWS_ELBV2, NULL, { 20, 10, 0 } },
+	{ AWS_APIGATEWAY, NULL, { 10, 5, 0 } },
+	{ AWS_APIGATEWAYV2, NULL, { 10, 5, 0 } },
+	{ AWS_ELASTICBEANSTALK, NULL, { 20, 10, 0 } },
 };
 
 struct bucket {

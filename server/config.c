@@ -539,6 +539,9 @@ static const struct ckey aws_ep_keys[] = {
 	EP(AWS_S3, "s3"),
 	EP(AWS_ELB, "elb"),
 	EP(AWS_ELBV2, "elbv2"),
+	EP(AWS_APIGATEWAY, "apigateway"),
+	EP(AWS_APIGATEWAYV2, "apigatewayv2"),
+	EP(AWS_ELASTICBEANSTALK, "elasticbeanstalk"),
 };
 #undef EP
 static const struct section aws_ep_sec = SECTION(aws_ep_keys, 0, 0, NULL);
