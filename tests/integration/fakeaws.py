@@ -144,6 +144,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fakeaws_ec2  # noqa: E402,F401  (registers the EC2 actions)
 import fakeaws_services  # noqa: E402,F401  (registers the others)
 import fakeaws_s3elb  # noqa: E402,F401  (S3 HeadBucket, ELB, ELBv2)
+import fakeaws_dns2  # noqa: E402,F401  (API Gateway, Elastic Beanstalk)
 from fakedns import FakeDNS  # noqa: E402
 from fakeaws_proto import (ACTIONS, CLOUDTRAIL_TARGET, ELB_VERSIONS,  # noqa
                            GLOBAL_SERVICES, SERVICES, AWSError, Ctx, check_params, esc,
