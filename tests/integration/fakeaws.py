@@ -159,7 +159,8 @@ from fakeaws_state import Account, iso, load_seed  # noqa: E402
 
 SKEW = 15 * 60
 FAULT_KINDS = ("throttle", "500", "denied", "expired", "502html")
-READ_PREFIXES = ("Describe", "List", "Get", "Lookup", "Head")
+READ_PREFIXES = ("Describe", "List", "Get", "Lookup", "Head",
+                 "CheckDNSAvailability")
 
 # ==========================================================================
 # credentials and calls
