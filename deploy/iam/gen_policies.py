@@ -45,10 +45,12 @@ IAM_PREFIX = {"ec2": "ec2", "iam": "iam", "sts": "sts", "rds": "rds",
               "cloudwatch": "cloudwatch", "route53": "route53",
               "cloudfront": "cloudfront", "cloudtrail": "cloudtrail",
               "s3": "s3", "elb": "elasticloadbalancing",
-              "elbv2": "elasticloadbalancing"}
+              "elbv2": "elasticloadbalancing", "apigateway": "apigateway",
+              "apigatewayv2": "apigateway",
+              "elasticbeanstalk": "elasticbeanstalk"}
 # the name tests/integration/fakeaws.py records for each (its endpoint's
 # name; elb and elbv2 told apart by the API version)
-RECORDED = {"cloudwatch": "monitoring"}
+RECORDED = {"cloudwatch": "monitoring", "apigatewayv2": "apigateway"}
 
 PLAYBOOK_MARK = "permissions per playbook"
 ROLES_MARK = "IAM roles"

@@ -4,8 +4,9 @@
  * alias targets that name a CloudFront distribution, an API Gateway
  * regional domain or an Elastic Beanstalk environment, and the A
  * records whose one address was an Elastic IP of the account
- * (CloudTrail AllocateAddress / ReleaseAddress in the run's region, 90
- * days: an address fixit cannot tie to AWS is never a candidate), are
+ * (CloudTrail AllocateAddress / ReleaseAddress, 90 days, in each region
+ * of parameter eip_regions, "R1,R2", default the run's: an address fixit
+ * cannot tie to AWS is never a candidate), are
  * candidates; each candidate whose target is verified gone (ddk_alive)
  * and whose records pass the zone guards (ddk_elig, no finding yet) is
  * a finding:
@@ -173,21 +174,36 @@ tie_event(void *arg, const json_t *ev)
 	return FX_OK;
 }
 
-/* the A-record addresses that were the account's Elastic IPs */
+/* the A-record addresses that were the account's Elastic IPs, in each
+ * region of parameter eip_regions ("R1,R2", default the run's) */
 static fx_err
 scan_tie(struct pb_ctx *x, struct scan *s)
 {
 	static const char *const names[] = { "AllocateAddress",
 		"ReleaseAddress", NULL };
+	const char *list = pb_param_str(x, "eip_regions", x->region), *p;
 	int64_t since = x->now - (int64_t)SCAN_TRAIL_DAYS * 86400;
-	size_t i;
+	char region[32];
+	size_t i, n;
 	fx_err rc = FX_OK;
 
 	if (json_object_size(s->ips) == 0)
 		return FX_OK;
-	for (i = 0; names[i] != NULL && rc == FX_OK; i++)
-		rc = pb_sto_util_lookup(x, NULL, "EventName", names[i], since,
-		    SCAN_TRAIL_PAGES, NULL, tie_event, s);
+	for (p = list; *p != '\0' && rc == FX_OK; p += n + (p[n] == ',')) {
+		n = strcspn(p, ",");
+		if (n == 0 || n >= sizeof(region))
+			continue;
+		memcpy(region, p, n);
+		region[n] = '\0';
+		if (!r53_word_ok(region, "-", sizeof(region) - 1)) {
+			pb_say(x, "eip_regions: %s is no region", region);
+			continue;
+		}
+		for (i = 0; names[i] != NULL && rc == FX_OK; i++)
+			rc =
+			    pb_sto_util_lookup(x, region, "EventName", names[i],
+				since, SCAN_TRAIL_PAGES, NULL, tie_event, s);
+	}
 	return rc;
 }
 
