@@ -36,7 +36,7 @@
 #define DDK_TRAIL_DAYS	   90
 #define DDK_TRAIL_PAGES	   20
 #define DDK_DNS_TIMEOUT_MS 2000
-#define DDK_MIN_AGE_MIN	   60
+#define DDK_MIN_AGE_MIN	   0
 
 /* ---- names (pure) --------------------------------------------------------- */
 

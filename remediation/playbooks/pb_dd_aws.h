@@ -37,9 +37,12 @@
  * Eligibility (ddk_elig, one function for detect, the check and the fix):
  * the zone's tags: allow_tag (parameter, default "fixit:allow") -> its
  * records are left alone (exempt); IaC tags -> notify only; the finding
- * first seen at least min_age_minutes (parameter, default 60, 0..10080)
- * ago (a blue/green swap or a re-creation settles first; detect has no
- * finding yet and skips this guard, the check applies it).
+ * first seen at least min_age_minutes (parameter, default 0, 0..10080)
+ * ago: 0 because the wait is the takeover window and "verified gone" is
+ * the real guard; set it to let a blue/green swap or a re-creation
+ * settle first (detect has no finding yet and skips this guard, the
+ * check applies it; a finding kept as too young is found again by the
+ * next scan).
  */
 #ifndef FIXIT_PB_DD_AWS_H
 #define FIXIT_PB_DD_AWS_H
