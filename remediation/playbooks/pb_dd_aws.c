@@ -9,10 +9,7 @@
  *   cloudtrail LookupEvents EventName=AllocateAddress | ReleaseAddress
  *        (the account's own, the target's region, 90 days)
  *   cloudfront GET /2020-05-31/distribution (Marker/NextMarker)
- *   apigateway GET /domainnames?limit=500[&position=P]   (v1)
- *   apigateway GET /v2/domainnames?maxResults=100[&nextToken=T]  (v2)
- *   elasticbeanstalk DescribeEnvironments IncludeDeleted=false
- *        (NextToken), CheckDNSAvailability CNAMEPrefix (own account)
+ *   API Gateway and Elastic Beanstalk: pb_dd_svc.c
  *   route53 ListTagsForResource (the zones' tags)
  *   DNS: NS of a CloudFront host (pb_dnsq.h)
  */
@@ -266,12 +263,9 @@ ddk_points_at(const json_t *target, const json_t *rrset)
 
 /* ---- in every configured account ------------------------------------------ */
 
-typedef fx_err (*acct_fn)(struct pb_ctx *ax, void *arg, int *found);
-
-/* fn in each account (region: the target's) until one says *found */
-static fx_err
-each_account(struct pb_ctx *x, const char *region, acct_fn fn, void *arg,
-    int *found)
+fx_err
+ddk_each_account(struct pb_ctx *x, const char *region, ddk_acct_fn fn,
+    void *arg, int *found)
 {
 	const char *one[] = { x->account_id, NULL };
 	const char *const *ids = x->accounts;
@@ -393,7 +387,7 @@ eip_alive(struct pb_ctx *x, json_t *t, enum ddk_state *st)
 		    aws_j_str(t, "name"));
 		return FX_OK;
 	}
-	rc = each_account(x, aws_j_str(t, "region"), eip_held,
+	rc = ddk_each_account(x, aws_j_str(t, "region"), eip_held,
 	    (void *)aws_j_str(t, "ip"), &held);
 	if (rc == FX_OK && held)
 		pb_say(x, "Elastic IP %s is held by a configured account",
@@ -562,7 +556,7 @@ cf_alive(struct pb_ctx *x, json_t *t, enum ddk_state *st)
 	*st = DDK_GONE;
 	if (l.domains == NULL || z.cands == NULL || gone == NULL)
 		goto out;
-	rc = each_account(x, "us-east-1", cf_account, &l, &unused);
+	rc = ddk_each_account(x, "us-east-1", cf_account, &l, &unused);
 	if (rc != FX_OK)
 		goto out;
 	if (l.dist_found) {
@@ -593,195 +587,6 @@ out:
 	return rc;
 }
 
-/* ---- apigateway --------------------------------------------------------------- */
-
-/* one paged REST-JSON listing: fn on each element of list */
-struct rj_pages {
-	enum aws_svc svc;
-	const char *action, *path, *first, *list, *tok, *qtok;
-};
-
-static fx_err
-rj_page(struct pb_ctx *x, const struct rj_pages *p, const char *query,
-    struct aws_resp *resp)
-{
-	struct aws_req r;
-
-	memset(&r, 0, sizeof(r));
-	r.svc = p->svc;
-	r.action = p->action;
-	r.method = "GET";
-	r.path = p->path;
-	r.query = query;
-	return pb_call(x, PB_AUDITOR, &r, 0, resp);
-}
-
-static fx_err
-rj_pages(struct pb_ctx *x, const struct rj_pages *p, pb_item_fn fn, void *arg)
-{
-	struct buf q = BUF_INIT, prev = BUF_INIT;
-	struct aws_resp resp;
-	const char *tok;
-	json_t *it;
-	size_t i;
-	int page;
-	fx_err rc;
-
-	aws_resp_init(&resp);
-	rc = buf_adds(&q, p->first);
-	for (page = 0; rc == FX_OK && page < FX_MAX_AWS_PAGES; page++) {
-		aws_resp_release(&resp);
-		if ((rc = rj_page(x, p, buf_str(&q), &resp)) != FX_OK)
-			break;
-		json_array_foreach(json_object_get(resp.doc, p->list), i, it)
-			if ((rc = fn(x, it, arg)) != FX_OK)
-				goto out;
-		tok = json_string_value(json_object_get(resp.doc, p->tok));
-		if (tok == NULL || *tok == '\0')
-			goto out;
-		buf_reset(&prev);
-		if ((rc = buf_adds(&prev, buf_str(&q))) != FX_OK)
-			break;
-		buf_reset(&q);
-		rc = buf_addf(&q, "%s&%s=", p->first, p->qtok);
-		if (rc == FX_OK)
-			rc = sigv4_uri_encode(&q, tok, strlen(tok), 0);
-		if (rc == FX_OK && strcmp(buf_str(&q), buf_str(&prev)) == 0) {
-			pb_say(x, "%s: the next page repeats this one",
-			    p->action);
-			rc = FX_EINVAL;
-		}
-	}
-	if (rc == FX_OK) {
-		pb_say(x, "%s: more than %d pages, listing cut", p->action,
-		    FX_MAX_AWS_PAGES);
-		rc = FX_ETOOBIG;
-	}
-out:
-	aws_resp_release(&resp);
-	buf_release(&q);
-	buf_release(&prev);
-	return rc;
-}
-
-struct ag_find {
-	const char *domain;
-	int found;
-};
-
-static fx_err
-ag_item(struct pb_ctx *x, const json_t *d, void *arg)
-{
-	struct ag_find *f = arg;
-
-	(void)x;
-	if (r53_name_eq(aws_j_str(d, "domainName"), f->domain))
-		f->found = 1;
-	return FX_OK;
-}
-
-static fx_err
-ag_account(struct pb_ctx *ax, void *arg, int *found)
-{
-	static const struct rj_pages v1 = { AWS_APIGATEWAY, "GetDomainNames",
-		"/domainnames", "limit=500", "item", "position", "position" };
-	static const struct rj_pages v2 = { AWS_APIGATEWAYV2, "GetDomainNames",
-		"/v2/domainnames", "maxResults=100", "items", "nextToken",
-		"nextToken" };
-	struct ag_find *f = arg;
-	fx_err rc;
-
-	rc = rj_pages(ax, &v1, ag_item, f);
-	if (rc == FX_OK && !f->found)
-		rc = rj_pages(ax, &v2, ag_item, f);
-	*found = f->found;
-	return rc;
-}
-
-static fx_err
-ag_alive(struct pb_ctx *x, json_t *t, enum ddk_state *st)
-{
-	struct ag_find f = { aws_j_str(t, "name"), 0 };
-	int found = 0;
-	fx_err rc;
-
-	rc = each_account(x, aws_j_str(t, "region"), ag_account, &f, &found);
-	if (rc == FX_OK && found)
-		pb_say(x, "API Gateway custom domain %s exists", f.domain);
-	*st = found ? DDK_ALIVE : DDK_GONE;
-	return rc;
-}
-
-/* ---- elastic beanstalk --------------------------------------------------------- */
-
-static fx_err
-eb_item(struct pb_ctx *x, const json_t *e, void *arg)
-{
-	struct ag_find *f = arg;
-
-	(void)x;
-	if (r53_name_eq(aws_j_str(e, "CNAME"), f->domain))
-		f->found = 1;
-	return FX_OK;
-}
-
-static fx_err
-eb_account(struct pb_ctx *ax, void *arg, int *found)
-{
-	struct ag_find *f = arg;
-	json_t *p = json_pack("{s:s}", "IncludeDeleted", "false");
-	fx_err rc;
-
-	if (p == NULL)
-		return FX_ENOMEM;
-	rc = pb_list(ax, PB_AUDITOR, AWS_ELASTICBEANSTALK,
-	    "DescribeEnvironments", p,
-	    "DescribeEnvironmentsResult/Environments",
-	    "DescribeEnvironmentsResult/NextToken", eb_item, f);
-	json_decref(p);
-	*found = f->found;
-	return rc;
-}
-
-static fx_err
-eb_alive(struct pb_ctx *x, json_t *t, enum ddk_state *st)
-{
-	const char *host =
-	    json_string_value(json_array_get(json_object_get(t, "hosts"), 0));
-	struct ag_find f = { host, 0 };
-	struct aws_resp resp;
-	const char *av;
-	int found = 0;
-	fx_err rc;
-
-	*st = DDK_HELD;
-	rc = each_account(x, aws_j_str(t, "region"), eb_account, &f, &found);
-	if (rc != FX_OK || found) {
-		if (found) {
-			*st = DDK_ALIVE;
-			pb_say(x, "an environment has the CNAME %s", host);
-		}
-		return rc;
-	}
-	aws_resp_init(&resp);
-	x->region = aws_j_str(t, "region");
-	rc = pb_query(x, PB_AUDITOR, AWS_ELASTICBEANSTALK,
-	    "CheckDNSAvailability",
-	    json_pack("{s:s}", "CNAMEPrefix", aws_j_str(t, "prefix")), 0,
-	    &resp);
-	av = aws_j_str(resp.doc, "CheckDNSAvailabilityResult/Available");
-	if (rc == FX_OK && av != NULL && strcmp(av, "true") == 0)
-		*st = DDK_GONE;
-	else if (rc == FX_OK)
-		pb_say(x,
-		    "%s: no configured account has it, but the prefix %s is "
-		    "not available (held by another account or still "
-		    "reserved): records are left alone",
-		    host, aws_j_str(t, "prefix"));
-	aws_resp_release(&resp);
-	return rc;
-}
-
 fx_err
 ddk_alive(struct pb_ctx *x, json_t *t, enum ddk_state *st)
 {
@@ -794,9 +599,9 @@ ddk_alive(struct pb_ctx *x, json_t *t, enum ddk_state *st)
 	else if (strcmp(kind, "cloudfront") == 0)
 		rc = cf_alive(x, t, st);
 	else if (strcmp(kind, "apigw") == 0)
-		rc = ag_alive(x, t, st);
+		rc = ddk_apigw_alive(x, t, st);
 	else
-		rc = eb_alive(x, t, st);
+		rc = ddk_beanstalk_alive(x, t, st);
 	x->region = saved;
 	return rc;
 }

@@ -84,7 +84,17 @@ fx_err ddk_elig(struct pb_ctx *x, const json_t *finding, json_t *records,
  * point at a target verified gone, one finding per target */
 fx_err ddk_detect(struct pb_ctx *x, struct pb_found_list *found) FX_WUR;
 
-/* ---- shared with pb_dd_scan.c --------------------------------------------- */
+/* ---- shared with pb_dd_scan.c and pb_dd_svc.c ----------------------------- */
+
+/* fn in each configured account (x->accounts, else x's own; the
+ * account's context acting in region) until one says *found */
+typedef fx_err (*ddk_acct_fn)(struct pb_ctx *ax, void *arg, int *found);
+fx_err ddk_each_account(struct pb_ctx *x, const char *region, ddk_acct_fn fn,
+    void *arg, int *found) FX_WUR;
+/* ddk_alive of an apigw / beanstalk target (pb_dd_svc.c) */
+fx_err ddk_apigw_alive(struct pb_ctx *x, json_t *t, enum ddk_state *st) FX_WUR;
+fx_err ddk_beanstalk_alive(struct pb_ctx *x, json_t *t,
+    enum ddk_state *st) FX_WUR;
 
 /* the kind of host h points at (cloudfront, apigw, beanstalk; NULL for
  * none) and its region (apigw, beanstalk) into region[32] */
