@@ -34,6 +34,7 @@ struct aws_client {
 	struct buf body;	/* the answer, capped */
 	char request_id[128];	/* x-amzn-RequestId / x-amz-request-id */
 	char bucket_region[32]; /* S3: x-amz-bucket-region */
+	char error_type[128];	/* REST-JSON: x-amzn-ErrorType */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -440,6 +441,8 @@ header_cb(char *p, size_t size, size_t n, void *arg)
 	    sizeof(c->request_id));
 	header_value(p, len, "x-amz-bucket-region:", c->bucket_region,
 	    sizeof(c->bucket_region));
+	header_value(p, len, "x-amzn-ErrorType:", c->error_type,
+	    sizeof(c->error_type));
 	return len;
 }
 
@@ -460,6 +463,7 @@ perform(struct aws_client *c, const char *method, const char *url,
 	buf_reset(&c->body);
 	c->request_id[0] = '\0';
 	c->bucket_region[0] = '\0';
+	c->error_type[0] = '\0';
 	c->errbuf[0] = '\0';
 	curl_easy_reset(cu);
 	SETOPT(CURLOPT_URL, url);
@@ -705,6 +709,11 @@ attempt(struct aws_client *c, const struct aws_creds *cr,
 	if (aws_error_parse(c->body.data ? c->body.data : "", c->body.len,
 		&out->err) != FX_OK)
 		memset(&out->err, 0, sizeof(out->err));
+	/* API Gateway's REST-JSON errors: {"message"} and the code in
+	 * x-amzn-ErrorType ("NotFoundException:http://...") */
+	if (out->err.code[0] == '\0' && c->error_type[0] != '\0')
+		snprintf(out->err.code, sizeof(out->err.code), "%.*s",
+		    (int)strcspn(c->error_type, ":"), c->error_type);
 	if (out->err.request_id[0] == '\0')
 		memcpy(out->err.request_id, c->request_id,
 		    sizeof(out->err.request_id));

@@ -15,7 +15,11 @@ Here:
           fake DNS server) or that the DNS cannot tell about, and a
           Beanstalk prefix that is not available (held elsewhere or
           reserved) are never deleted;
-  dry run one finding of each new kind in a dry run: no mutating call.
+  dry run one finding of each new kind in a dry run: no mutating call;
+  hostile a local API Gateway endpoint (AWS_ENDPOINT_URL_API_GATEWAY) whose
+          GetDomainNames pages forever stops with an error, and whose
+          REST-JSON error ({"message"}, the code in x-amzn-ErrorType) is
+          told by its code; nothing is deleted.
 """
 
 import copy
@@ -28,7 +32,7 @@ import uuid
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness as h  # noqa: E402
-from pbtest import check_no_mutation  # noqa: E402
+from pbtest import check_last_error, check_no_mutation  # noqa: E402
 
 REGION = "eu-west-1"
 API_KEY = "test-events-key-0123456789abcdef"
@@ -244,9 +248,87 @@ def test_dry_run_each_kind():
         h.check(a.zones[zid]["records"] == before, "the zone changed")
 
 
+# ---- a hostile API Gateway ------------------------------------------------------
+
+class HostileApigw:
+    """GET /domainnames: mode "loop" -> the same next page forever;
+    "denied" -> 403 {"message"} with x-amzn-ErrorType."""
+
+    def __init__(self):
+        import http.server
+        import threading
+        self.mode = "loop"
+        self.paths = []
+        me = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_GET(self):
+                me.paths.append(self.path)
+                if me.mode == "loop":
+                    code, hdrs = 200, []
+                    body = {"item": [{"domainName": "x.example.net"}],
+                            "position": "c2FtZQ=="}
+                else:
+                    code = 403
+                    hdrs = [("x-amzn-ErrorType", "AccessDeniedException:"
+                             "http://internal.amazon.com/coral/com."
+                             "amazon.coral.service/")]
+                    body = {"message": "User is not authorized"}
+                data = json.dumps(body).encode()
+                self.send_response(code)
+                for k, v in hdrs + [("Content-Type", "application/json"),
+                                    ("Content-Length", str(len(data)))]:
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                                      Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever,
+                                       daemon=True)
+        self.thread.start()
+        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_hostile_apigateway():
+    bad = HostileApigw()
+    try:
+        with dd_env("dd2-hostile") as env:
+            env.proc_env["AWS_ENDPOINT_URL_API_GATEWAY"] = bad.url
+            zid = zone(env, "api.example.com", "CNAME",
+                       "d-abc.execute-api.eu-west-1.amazonaws.com")
+            env.start()
+            [fid] = env.ingest_ok([dd_item("apigw:api.example.com")])
+            env.wait_state(fid, "failed", timeout=40)
+            check_last_error(env.finding(fid),
+                             "GetDomainNames: the next page repeats")
+            h.check(len(bad.paths) < 10, "%d requests for a looping answer",
+                    len(bad.paths))
+            h.check("position=c2FtZQ%3D%3D" in bad.paths[-1],
+                    "the token not URL-encoded: %r", bad.paths[-1])
+            bad.mode = "denied"
+            [fid] = env.ingest_ok([dd_item("apigw:api2.example.com")])
+            env.wait_state(fid, "failed", timeout=40)
+            check_last_error(env.finding(fid), "AccessDeniedException")
+            h.check(record(env, zid, "api.example.com", "CNAME")
+                    is not None, "the record was deleted")
+            check_no_mutation(env, "a hostile API Gateway")
+            h.check(env.healthz(), "fixitd unhealthy")
+    finally:
+        bad.close()
+
+
 if __name__ == "__main__":
     h.run_tests(test_delete_events_raise_findings,
                 test_signed_for_their_service,
                 test_cloudfront_answering_or_unknown_kept,
                 test_beanstalk_prefix_not_available_kept,
-                test_dry_run_each_kind)
+                test_dry_run_each_kind,
+                test_hostile_apigateway)
