@@ -114,9 +114,8 @@ ddk_host_kind(const char *h, char *region, size_t rlen)
 	return NULL;
 }
 
-/* s lower-cased, without a trailing dot (new JSON string) */
-static json_t *
-lower_name(const char *s)
+json_t *
+ddk_lower_name(const char *s)
 {
 	char h[R53_MAX_NAME];
 	size_t n = r53_name_len(s), i;
@@ -153,7 +152,7 @@ target_cloudfront(json_t *t, json_t *hosts, const char *name)
 	const char *k = ddk_host_kind(name, region, sizeof(region));
 
 	if (k != NULL && strcmp(k, "cloudfront") == 0)
-		return json_array_append_new(hosts, lower_name(name)) == 0
+		return json_array_append_new(hosts, ddk_lower_name(name)) == 0
 			   ? FX_OK
 			   : FX_ENOMEM;
 	if (!r53_word_ok(name, "", 32))
@@ -198,7 +197,7 @@ target_beanstalk(json_t *t, json_t *hosts, const char *name, const char *region)
 	memcpy(pre, name, n);
 	pre[n] = '\0';
 	if (json_object_set_new(t, "prefix", json_string(pre)) != 0 ||
-	    json_array_append_new(hosts, lower_name(h)) != 0)
+	    json_array_append_new(hosts, ddk_lower_name(h)) != 0)
 		return FX_ENOMEM;
 	return FX_OK;
 }
@@ -413,7 +412,7 @@ static fx_err
 cf_item(struct pb_ctx *x, const json_t *d, void *arg)
 {
 	struct cf_live *l = arg;
-	json_t *n = lower_name(aws_j_str(d, "DomainName"));
+	json_t *n = ddk_lower_name(aws_j_str(d, "DomainName"));
 
 	(void)x;
 	if (l->dist != NULL && aws_j_str(d, "Id") != NULL &&
@@ -517,7 +516,7 @@ cf_rrset(struct pb_ctx *x, const json_t *rr, void *arg)
 			break;
 		k = ddk_host_kind(v, region, sizeof(region));
 		if (k == NULL || strcmp(k, "cloudfront") != 0 ||
-		    (n = lower_name(v)) == NULL)
+		    (n = ddk_lower_name(v)) == NULL)
 			continue;
 		dup = 0;
 		json_array_foreach(z->cands, j, it)
@@ -540,6 +539,18 @@ cf_zone(struct pb_ctx *x, const json_t *z, void *arg)
 		return FX_OK;
 	rc = r53_list_rrsets(x, PB_AUDITOR, zid, cf_rrset, arg);
 	return rc == FX_ENOTFOUND ? FX_OK : rc;
+}
+
+fx_err
+ddk_listed(struct pb_ctx *x, const char *kind, const char *region, json_t *set)
+{
+	struct cf_live l = { set, NULL, 0 };
+	int unused;
+
+	if (strcmp(kind, "cloudfront") == 0)
+		return ddk_each_account(x, "us-east-1", cf_account, &l,
+		    &unused);
+	return ddk_svc_listed(x, kind, region, set);
 }
 
 static fx_err

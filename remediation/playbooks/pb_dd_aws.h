@@ -91,6 +91,21 @@ fx_err ddk_detect(struct pb_ctx *x, struct pb_found_list *found) FX_WUR;
 typedef fx_err (*ddk_acct_fn)(struct pb_ctx *ax, void *arg, int *found);
 fx_err ddk_each_account(struct pb_ctx *x, const char *region, ddk_acct_fn fn,
     void *arg, int *found) FX_WUR;
+/*
+ * What the listings of every configured account hold, for the scan to
+ * rule out live targets without one lookup each: into set (an object,
+ * lower-case name -> true) the CloudFront domains (kind "cloudfront"),
+ * the API Gateway custom domains v1 and v2 ("apigw") or the Beanstalk
+ * CNAMEs ("beanstalk") of region. ddk_svc_listed: the last two
+ * (pb_dd_svc.c).
+ */
+fx_err ddk_listed(struct pb_ctx *x, const char *kind, const char *region,
+    json_t *set) FX_WUR;
+fx_err ddk_svc_listed(struct pb_ctx *x, const char *kind, const char *region,
+    json_t *set) FX_WUR;
+/* s lower-cased, without a trailing dot (new JSON string; NULL when
+ * empty or too long) */
+json_t *ddk_lower_name(const char *s);
 /* ddk_alive of an apigw / beanstalk target (pb_dd_svc.c) */
 fx_err ddk_apigw_alive(struct pb_ctx *x, json_t *t, enum ddk_state *st) FX_WUR;
 fx_err ddk_beanstalk_alive(struct pb_ctx *x, json_t *t,

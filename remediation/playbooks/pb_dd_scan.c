@@ -28,8 +28,9 @@
 #define SCAN_MAX_CANDS	 500
 
 struct scan {
-	json_t *cands; /* "kind:name" -> {kind, name, region, records} */
-	json_t *ips;   /* A-record addresses -> [records] */
+	json_t *cands;	/* "kind:name" -> {kind, name, region, records} */
+	json_t *listed; /* "kind/region" -> ddk_listed set */
+	json_t *ips;	/* A-record addresses -> [records] */
 	const char *zid, *zname;
 };
 
@@ -207,9 +208,42 @@ scan_tie(struct pb_ctx *x, struct scan *s)
 	return rc;
 }
 
+/*
+ * *live = 1 when a listing of every configured account holds the
+ * candidate's name (read once per kind and region for the whole scan);
+ * only the others are looked up one by one (ddk_alive). Addresses are
+ * not listed: CloudTrail has already narrowed them down.
+ */
+static fx_err
+scan_listed(struct pb_ctx *x, struct scan *s, const char *kind,
+    const char *region, const char *name, int *live)
+{
+	char key[64];
+	json_t *set, *n;
+	fx_err rc;
+
+	*live = 0;
+	if (strcmp(kind, "eip") == 0)
+		return FX_OK;
+	snprintf(key, sizeof(key), "%s/%s", kind, region);
+	if ((set = json_object_get(s->listed, key)) == NULL) {
+		if ((set = json_object()) == NULL ||
+		    json_object_set_new(s->listed, key, set) != 0)
+			return FX_ENOMEM;
+		if ((rc = ddk_listed(x, kind, region, set)) != FX_OK)
+			return rc;
+	}
+	if ((n = ddk_lower_name(name)) == NULL)
+		return FX_OK;
+	*live = json_object_get(set, json_string_value(n)) != NULL;
+	json_decref(n);
+	return FX_OK;
+}
+
 /* one candidate: a finding when its target is gone and it is eligible */
 static fx_err
-scan_cand(struct pb_ctx *x, json_t *c, struct pb_found_list *found)
+scan_cand(struct pb_ctx *x, struct scan *s, json_t *c,
+    struct pb_found_list *found)
 {
 	const char *kind = aws_j_str(c, "kind"), *name = aws_j_str(c, "name");
 	const char *region = aws_j_str(c, "region");
@@ -218,10 +252,14 @@ scan_cand(struct pb_ctx *x, json_t *c, struct pb_found_list *found)
 	enum ddk_state st;
 	struct pb_elig e;
 	size_t i;
+	int live = 0;
 	fx_err rc;
 
 	if (region == NULL)
 		region = x->region;
+	if ((rc = scan_listed(x, s, kind, region, name, &live)) != FX_OK ||
+	    live)
+		return rc;
 	if ((rc = ddk_target_new(x, kind, name, region, &t)) != FX_OK)
 		return rc == FX_EINVAL ? FX_OK : rc;
 	if ((rc = ddk_alive(x, t, &st)) != FX_OK || st != DDK_GONE)
@@ -258,17 +296,19 @@ ddk_detect(struct pb_ctx *x, struct pb_found_list *found)
 	memset(&s, 0, sizeof(s));
 	s.cands = json_object();
 	s.ips = json_object();
-	if (s.cands == NULL || s.ips == NULL)
+	s.listed = json_object();
+	if (s.cands == NULL || s.ips == NULL || s.listed == NULL)
 		goto out;
 	if ((rc = r53_list_zones(x, PB_AUDITOR, scan_zone, &s)) != FX_OK)
 		goto out;
 	if ((rc = scan_tie(x, &s)) != FX_OK)
 		goto out;
 	json_object_foreach(s.cands, key, c)
-		if ((rc = scan_cand(x, c, found)) != FX_OK)
+		if ((rc = scan_cand(x, &s, c, found)) != FX_OK)
 			goto out;
 out:
 	json_decref(s.cands);
 	json_decref(s.ips);
+	json_decref(s.listed);
 	return rc;
 }

@@ -93,9 +93,29 @@ out:
 }
 
 struct ag_find {
-	const char *domain;
+	const char *domain; /* NULL: every name into set */
 	int found;
+	json_t *set;
 };
+
+/* name into f->set (when listing all), else *found when it is f's */
+static fx_err
+ag_note(struct ag_find *f, const char *name)
+{
+	json_t *n;
+	int bad;
+
+	if (f->set == NULL) {
+		if (r53_name_eq(name, f->domain))
+			f->found = 1;
+		return FX_OK;
+	}
+	if ((n = ddk_lower_name(name)) == NULL)
+		return FX_OK;
+	bad = json_object_set(f->set, json_string_value(n), json_true());
+	json_decref(n);
+	return bad == 0 ? FX_OK : FX_ENOMEM;
+}
 
 static fx_err
 ag_item(struct pb_ctx *x, const json_t *d, void *arg)
@@ -103,9 +123,7 @@ ag_item(struct pb_ctx *x, const json_t *d, void *arg)
 	struct ag_find *f = arg;
 
 	(void)x;
-	if (r53_name_eq(aws_j_str(d, "domainName"), f->domain))
-		f->found = 1;
-	return FX_OK;
+	return ag_note(f, aws_j_str(d, "domainName"));
 }
 
 static fx_err
@@ -129,7 +147,7 @@ ag_account(struct pb_ctx *ax, void *arg, int *found)
 fx_err
 ddk_apigw_alive(struct pb_ctx *x, json_t *t, enum ddk_state *st)
 {
-	struct ag_find f = { aws_j_str(t, "name"), 0 };
+	struct ag_find f = { aws_j_str(t, "name"), 0, NULL };
 	int found = 0;
 	fx_err rc;
 
@@ -149,9 +167,7 @@ eb_item(struct pb_ctx *x, const json_t *e, void *arg)
 	struct ag_find *f = arg;
 
 	(void)x;
-	if (r53_name_eq(aws_j_str(e, "CNAME"), f->domain))
-		f->found = 1;
-	return FX_OK;
+	return ag_note(f, aws_j_str(e, "CNAME"));
 }
 
 static fx_err
@@ -177,7 +193,7 @@ ddk_beanstalk_alive(struct pb_ctx *x, json_t *t, enum ddk_state *st)
 {
 	const char *host =
 	    json_string_value(json_array_get(json_object_get(t, "hosts"), 0));
-	struct ag_find f = { host, 0 };
+	struct ag_find f = { host, 0, NULL };
 	struct aws_resp resp;
 	const char *av;
 	int found = 0;
@@ -210,4 +226,18 @@ ddk_beanstalk_alive(struct pb_ctx *x, json_t *t, enum ddk_state *st)
 		    host, aws_j_str(t, "prefix"));
 	aws_resp_release(&resp);
 	return rc;
+}
+
+fx_err
+ddk_svc_listed(struct pb_ctx *x, const char *kind, const char *region,
+    json_t *set)
+{
+	struct ag_find f = { NULL, 0, set };
+	int unused;
+
+	if (strcmp(kind, "apigw") == 0)
+		return ddk_each_account(x, region, ag_account, &f, &unused);
+	if (strcmp(kind, "beanstalk") == 0)
+		return ddk_each_account(x, region, eb_account, &f, &unused);
+	return FX_EINVAL;
 }
