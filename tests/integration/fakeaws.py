@@ -13,6 +13,9 @@ plus the credential sources that do not use SigV4:
                                    virtual-hosted style (BUCKET.localhost)
   elasticloadbalancing             ELB and ELBv2 DescribeLoadBalancers (the
                                    Version tells them apart)
+  apigateway, elasticbeanstalk     GetDomainNames v1/v2 (REST-JSON),
+                                   DescribeEnvironments, CheckDNSAvailability
+                                   (fakeaws_dns2.py)
   EC2 IMDSv2                       PUT /latest/api/token, GET /latest/...
   ECS container credentials        GET /ecs/creds (Authorization: TOKEN)
 
