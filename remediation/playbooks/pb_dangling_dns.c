@@ -518,7 +518,7 @@ dd_guard(struct pb_ctx *x, const json_t *finding, const json_t *t,
 	*v = PB_WRONG;
 	if (!ddk_kind(aws_j_str(t, "kind")) || json_array_size(records) == 0)
 		return FX_OK;
-	if ((rc = ddk_elig(x, finding, records, &e)) != FX_OK)
+	if ((rc = ddk_elig(x, finding, t, records, &e)) != FX_OK)
 		return rc;
 	snprintf(what, sizeof(what), "records pointing at %s %s",
 	    aws_j_str(t, "kind"), aws_j_str(t, "name"));

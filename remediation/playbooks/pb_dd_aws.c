@@ -668,9 +668,81 @@ elig_zones(struct pb_ctx *x, json_t *records, struct pb_elig *e, int *dropped)
 	return rc;
 }
 
+/* the CloudFront host record set rr names (alias or CNAME), or NULL */
+static const char *
+cf_host_of(const json_t *rr)
+{
+	char region[DDK_MAX_REGION];
+	const char *v = aws_j_str(rr, "AliasTarget/DNSName"), *k;
+	json_t *it;
+	size_t i;
+
+	k = ddk_host_kind(v, region, sizeof(region));
+	if (k != NULL && strcmp(k, "cloudfront") == 0)
+		return v;
+	json_array_foreach(aws_j_list(rr, "ResourceRecords"), i, it) {
+		v = aws_j_str(it, "Value");
+		k = ddk_host_kind(v, region, sizeof(region));
+		if (k != NULL && strcmp(k, "cloudfront") == 0)
+			return v;
+	}
+	return NULL;
+}
+
+/*
+ * An API Gateway domain's records to a CloudFront host (an edge domain's
+ * distribution, or a distribution the name moved to) are kept unless
+ * that host is verified gone as well.
+ */
+static fx_err
+elig_edge(struct pb_ctx *x, json_t *records, int *dropped)
+{
+	struct cf_live l = { NULL, NULL, 0 };
+	enum ddk_state st;
+	const char *host;
+	json_t *n;
+	size_t i = 0;
+	int unused;
+	fx_err rc = FX_OK;
+
+	while (rc == FX_OK && i < json_array_size(records)) {
+		host = cf_host_of(
+		    json_object_get(json_array_get(records, i), "record"));
+		if (host == NULL) {
+			i++;
+			continue;
+		}
+		if (l.domains == NULL) {
+			if ((l.domains = json_object()) == NULL)
+				return FX_ENOMEM;
+			rc = ddk_each_account(x, "us-east-1", cf_account, &l,
+			    &unused);
+			if (rc != FX_OK)
+				break;
+		}
+		if ((n = ddk_lower_name(host)) == NULL)
+			st = DDK_HELD;
+		else if (json_object_get(l.domains, json_string_value(n)))
+			st = DDK_ALIVE;
+		else
+			rc = cf_dns(x, json_string_value(n), &st);
+		json_decref(n);
+		if (rc != FX_OK || st == DDK_GONE) {
+			i++;
+			continue;
+		}
+		pb_say(x, "%s points at %s, which is not gone: left alone",
+		    aws_j_str(json_array_get(records, i), "record/Name"), host);
+		(void)json_array_remove(records, i);
+		(*dropped)++;
+	}
+	json_decref(l.domains);
+	return rc;
+}
+
 fx_err
-ddk_elig(struct pb_ctx *x, const json_t *finding, json_t *records,
-    struct pb_elig *e)
+ddk_elig(struct pb_ctx *x, const json_t *finding, const json_t *target,
+    json_t *records, struct pb_elig *e)
 {
 	int64_t min, t;
 	char age[32], need[32];
@@ -679,11 +751,14 @@ ddk_elig(struct pb_ctx *x, const json_t *finding, json_t *records,
 	fx_err rc;
 
 	pb_elig_init(e);
+	if (strcmp(aws_j_str(target, "kind"), "apigw") == 0 &&
+	    (rc = elig_edge(x, records, &dropped)) != FX_OK)
+		return rc;
 	if ((rc = elig_zones(x, records, e, &dropped)) != FX_OK)
 		return rc;
 	if (dropped > 0 && json_array_size(records) == 0)
 		pb_elig_exempt(e,
-		    "every record is in a zone tagged to be kept");
+		    "no record is left to delete (kept zones, live hosts)");
 	if (finding == NULL)
 		return FX_OK;
 	min = pb_param_range(x, "min_age_minutes", DDK_MIN_AGE_MIN, 0, 10080) *

@@ -73,12 +73,15 @@ int ddk_points_at(const json_t *target, const json_t *rrset);
 fx_err ddk_alive(struct pb_ctx *x, json_t *t, enum ddk_state *st) FX_WUR;
 /*
  * The eligibility of records ([{zone_id, zone_name, record}], as the
- * scan found them) for finding (NULL in detect: no age guard): records
- * of allow-tagged zones are removed from the array (said); *e gets the
- * verdict of the rest (IaC zone, too young, nothing left).
+ * scan found them) pointing at target, for finding (NULL in detect: no
+ * age guard): records of allow-tagged zones, and an apigw target's
+ * records to a CloudFront host that is not verified gone itself (a
+ * live distribution the name moved to), are removed from the array
+ * (said); *e gets the verdict of the rest (IaC zone, too young, nothing
+ * left).
  */
-fx_err ddk_elig(struct pb_ctx *x, const json_t *finding, json_t *records,
-    struct pb_elig *e) FX_WUR;
+fx_err ddk_elig(struct pb_ctx *x, const json_t *finding, const json_t *target,
+    json_t *records, struct pb_elig *e) FX_WUR;
 
 /* the daily scan (pb_dd_scan.c): records of this account's zones that
  * point at a target verified gone, one finding per target */

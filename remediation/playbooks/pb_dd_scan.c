@@ -264,7 +264,8 @@ scan_cand(struct pb_ctx *x, struct scan *s, json_t *c,
 		return rc == FX_EINVAL ? FX_OK : rc;
 	if ((rc = ddk_alive(x, t, &st)) != FX_OK || st != DDK_GONE)
 		goto out;
-	if ((rc = ddk_elig(x, NULL, recs, &e)) != FX_OK || !pb_elig_found(&e))
+	if ((rc = ddk_elig(x, NULL, t, recs, &e)) != FX_OK ||
+	    !pb_elig_found(&e))
 		goto out;
 	rc = FX_ENOMEM;
 	if ((names = json_array()) == NULL)
