@@ -184,8 +184,12 @@ target_beanstalk(json_t *t, json_t *hosts, const char *name, const char *region)
 	size_t n;
 
 	if (k != NULL && strcmp(k, "beanstalk") == 0) {
+		/* the host's region, whatever the finding says: the
+		 * lookups must ask where the environment was */
 		n = strcspn(name, ".");
 		snprintf(h, sizeof(h), "%s", name);
+		if (json_object_set_new(t, "region", json_string(r)) != 0)
+			return FX_ENOMEM;
 	} else if (one_label(name, strlen(name))) {
 		n = strlen(name);
 		snprintf(h, sizeof(h), "%s.%s.elasticbeanstalk.com", name,

@@ -112,6 +112,8 @@ test_targets(void)
 			      &t),
 		    FX_OK);
 		CHECK_STR(aws_j_str(t, "prefix"), "Other");
+		/* the host's region, not the finding's */
+		CHECK_STR(aws_j_str(t, "region"), "us-east-2");
 		json_decref(t);
 		CHECK_INT(target_of(&x, "beanstalk:a/b", &t), FX_EINVAL);
 		CHECK_INT(target_of(&x, "cloudfront:../x", &t), FX_EINVAL);
