@@ -9,8 +9,9 @@
  *   REST-XML    METHOD path?query, XML body (Route 53, CloudFront, S3)
  *   JSON 1.1    POST / with X-Amz-Target, JSON body (CloudTrail)
  *   JSON 1.0    the same, application/x-amz-json-1.0 (Compute Optimizer)
- *   REST-JSON   METHOD path?query, JSON body from params (EKS); errors
- *               named by the x-amzn-ErrorType header
+ *   REST-JSON   METHOD path?query, JSON body from params or body (EKS,
+ *               API Gateway v1 and v2: both signed as "apigateway", on
+ *               one host); errors named by the x-amzn-ErrorType header
  *
  * Answers are parsed into jansson: XML with aws_xml_to_json (the content
  * of the root element, list tags per service), JSON as is.
@@ -19,7 +20,8 @@
  * endpoint, else AWS_ENDPOINT_URL_<SERVICE> (EC2, IAM, STS, RDS,
  * CLOUDWATCH, ROUTE_53, CLOUDFRONT, CLOUDTRAIL, S3,
  * ELASTIC_LOAD_BALANCING, ELASTIC_LOAD_BALANCING_V2, COMPUTE_OPTIMIZER,
- * AUTO_SCALING, EKS, REDSHIFT), else the config's default endpoint, else
+ * AUTO_SCALING, EKS, REDSHIFT, API_GATEWAY, APIGATEWAYV2,
+ * ELASTIC_BEANSTALK), else the config's default endpoint, else
  * AWS_ENDPOINT_URL, else the public endpoint
  * (https://SERVICE.REGION.amazonaws.com; iam, route53 and cloudfront are
  * global and signed for us-east-1; elb and elbv2 are both
@@ -73,9 +75,12 @@ enum aws_svc {
 	AWS_ELB,   /* classic load balancers (2012-06-01) */
 	AWS_ELBV2, /* application, network, gateway (2015-12-01) */
 	AWS_COMPUTE_OPTIMIZER,
-	AWS_AUTOSCALING, /* EC2 Auto Scaling (2011-01-01) */
-	AWS_EKS,	 /* REST-JSON */
-	AWS_REDSHIFT,	 /* provisioned clusters (2012-12-01) */
+	AWS_AUTOSCALING,      /* EC2 Auto Scaling (2011-01-01) */
+	AWS_EKS,	      /* REST-JSON */
+	AWS_REDSHIFT,	      /* provisioned clusters (2012-12-01) */
+	AWS_APIGATEWAY,	      /* REST APIs (v1): REST-JSON */
+	AWS_APIGATEWAYV2,     /* HTTP and WebSocket APIs (v2): REST-JSON */
+	AWS_ELASTICBEANSTALK, /* Query 2010-12-01 */
 	AWS_SVC__COUNT
 };
 
@@ -122,8 +127,8 @@ struct aws_req {
 	const char *method; /* REST only: "GET", "POST", "DELETE" */
 	const char *path;   /* REST only, encoded: "/2013-04-01/..." */
 	const char *query;  /* REST only, encoded, without '?'; or NULL */
-	const char *body;   /* REST-XML only: XML body or NULL */
-	const char *bucket; /* S3 only: the bucket; path is under it
+	const char *body; /* REST only: XML (REST-XML) or JSON body, or NULL */
+	const char *bucket;	    /* S3 only: the bucket; path is under it
 				 * ("/" = the bucket itself) */
 	const char *expected_owner; /* S3: x-amz-expected-bucket-owner
 				     * (an account id) or NULL */

@@ -290,17 +290,22 @@ prepare_body(const struct aws_service *s, const struct aws_req *r,
 			return FX_EINVAL;
 		p->method = r->method;
 		p->query = r->query;
-		if (r->body != NULL) {
-			p->ctype = "application/xml";
-			return buf_adds(&p->body, r->body);
-		}
-		return FX_OK;
+		if (r->body == NULL)
+			return FX_OK;
+		p->ctype = "application/xml";
+		return buf_adds(&p->body, r->body);
 	case PROTO_REST_JSON:
+		/* the body: r->body as it is, else r->params as JSON */
 		if (r->method == NULL || r->path == NULL || r->path[0] != '/' ||
-		    (r->params != NULL && !json_is_object(r->params)))
+		    (r->params != NULL && !json_is_object(r->params)) ||
+		    (r->params != NULL && r->body != NULL))
 			return FX_EINVAL;
 		p->method = r->method;
 		p->query = r->query;
+		if (r->body != NULL) {
+			p->ctype = "application/json";
+			return buf_adds(&p->body, r->body);
+		}
 		if (r->params == NULL)
 			return FX_OK;
 		p->ctype = "application/json";
@@ -687,7 +692,7 @@ build_headers(const struct prepared *p, const struct aws_creds *cr,
 }
 
 /*
- * A REST-JSON error (EKS): the code is the x-amzn-ErrorType header (up
+ * A REST-JSON error (EKS, API Gateway): the code is the x-amzn-ErrorType header (up
  * to any ':'), the message the body's "message" (or "Message").
  */
 static void
@@ -749,6 +754,8 @@ attempt(struct aws_client *c, const struct aws_creds *cr,
 	if (aws_error_parse(c->body.data ? c->body.data : "", c->body.len,
 		&out->err) != FX_OK)
 		memset(&out->err, 0, sizeof(out->err));
+	/* REST-JSON (EKS, API Gateway): the code in x-amzn-ErrorType
+	 * ("NotFoundException:http://..."), the body's "message" */
 	if (s->proto == PROTO_REST_JSON && out->err.code[0] == '\0')
 		rest_json_error(c, &out->err);
 	if (out->err.request_id[0] == '\0')

@@ -40,6 +40,9 @@
  *               for the calls fixit makes; paced at a conservative 10 a
  *               second (burst 20), which no scan of one account and
  *               region comes near.
+ *   API Gateway (GetDomainNames, v1 and v2): 5 a second, burst 10
+ *               (below its control plane's documented 10 a second per
+ *               account); Elastic Beanstalk: as ELB.
  * S3 (HeadBucket) is not paced: its limits are per prefix, thousands of
  * requests a second.
  */
@@ -67,6 +70,9 @@ static const struct pace_rule rules[] = {
 	{ AWS_AUTOSCALING, NULL, { 20, 10, 0 } },
 	{ AWS_EKS, NULL, { 20, 10, 0 } },
 	{ AWS_REDSHIFT, NULL, { 20, 10, 0 } },
+	{ AWS_APIGATEWAY, NULL, { 10, 5, 0 } },
+	{ AWS_APIGATEWAYV2, NULL, { 10, 5, 0 } },
+	{ AWS_ELASTICBEANSTALK, NULL, { 20, 10, 0 } },
 };
 
 struct bucket {

@@ -69,6 +69,17 @@ static const struct aws_service services[AWS_SVC__COUNT] = {
 	    PROTO_REST_JSON, 0, NULL, NULL, 0 },
 	[AWS_REDSHIFT] = { "redshift", "REDSHIFT", "redshift.%s.amazonaws.com",
 	    "2012-12-01", NULL, PROTO_QUERY, 0, redshift_lists, NULL, 0 },
+	/* v1 and v2 share the host and the signing name; the path tells
+	 * them apart (/domainnames, /v2/domainnames) */
+	[AWS_APIGATEWAY] = { "apigateway", "API_GATEWAY",
+	    "apigateway.%s.amazonaws.com", NULL, NULL, PROTO_REST_JSON, 0, NULL,
+	    NULL, 0 },
+	[AWS_APIGATEWAYV2] = { "apigatewayv2", "APIGATEWAYV2",
+	    "apigateway.%s.amazonaws.com", NULL, NULL, PROTO_REST_JSON, 0, NULL,
+	    "apigateway", 0 },
+	[AWS_ELASTICBEANSTALK] = { "elasticbeanstalk", "ELASTIC_BEANSTALK",
+	    "elasticbeanstalk.%s.amazonaws.com", "2010-12-01", NULL,
+	    PROTO_QUERY, 0, NULL, NULL, 0 },
 };
 
 const struct aws_service *

@@ -148,6 +148,62 @@ elbv2_name(const char *arn, char name[33])
 	return ev_chars_ok(name, 1, 32, C_ALNUM, "-");
 }
 
+/* an IPv4 address in dotted form */
+static int
+ipv4_ok(const char *s)
+{
+	size_t i, dots = 0;
+
+	if (!ev_chars_ok(s, 7, 15, C_DIGIT, "."))
+		return 0;
+	for (i = 0; s[i] != '\0'; i++)
+		dots += s[i] == '.';
+	return dots == 3;
+}
+
+/*
+ * The deletes of issue 16: a released Elastic IP, a deleted CloudFront
+ * distribution, API Gateway custom domain (v1 and v2 log the same name
+ * under one source), Beanstalk environment. *name borrowed from d.
+ */
+static enum ev_resource
+dangling_more(const struct ev_info *info, const json_t *d, const char **name)
+{
+	const json_t *rp = json_object_get(d, "requestParameters");
+	const json_t *re = json_object_get(d, "responseElements");
+
+	if (is_call(info, "ec2.amazonaws.com", "ReleaseAddress")) {
+		*name = ev_jstr(rp, "publicIp");
+		if (ipv4_ok(*name))
+			return EV_RES_EIP;
+		*name = ev_jstr(rp, "allocationId");
+		return ec2_id_ok(*name, "eipalloc-") ? EV_RES_EIP : EV_RES_NONE;
+	}
+	if (is_call(info, "cloudfront.amazonaws.com", "DeleteDistribution")) {
+		*name = ev_jstr(rp, "id");
+		return ev_chars_ok(*name, 1, 32, C_ALNUM, "")
+			   ? EV_RES_CLOUDFRONT
+			   : EV_RES_NONE;
+	}
+	if (is_call(info, "apigateway.amazonaws.com", "DeleteDomainName")) {
+		*name = ev_jstr(rp, "domainName");
+		return ev_chars_ok(*name, 3, 253, C_ALNUM, ".-") ? EV_RES_APIGW
+								 : EV_RES_NONE;
+	}
+	if (is_call(info, "elasticbeanstalk.amazonaws.com",
+		"TerminateEnvironment")) {
+		if ((*name = ev_jstr(re, "cNAME")) == NULL)
+			*name = ev_jstr(re, "CNAME");
+		if (ev_chars_ok(*name, 3, 253, C_ALNUM, ".-"))
+			return EV_RES_BEANSTALK;
+		*name = ev_jstr(rp, "environmentName");
+		return ev_chars_ok(*name, 4, 40, C_ALNUM, "-")
+			   ? EV_RES_BEANSTALK
+			   : EV_RES_NONE;
+	}
+	return EV_RES_NONE;
+}
+
 static fx_err
 act_dangling(const struct ev_info *info, const json_t *d,
     struct ev_action_list *out)
@@ -171,7 +227,7 @@ act_dangling(const struct ev_info *info, const json_t *d,
 		name = arn ? elb : ev_jstr(rp, "loadBalancerName");
 		if (!ev_chars_ok(name, 1, 32, C_ALNUM, "-"))
 			goto out;
-	} else {
+	} else if ((res = dangling_more(info, d, &name)) == EV_RES_NONE) {
 		goto out;
 	}
 	rc = push_named(out, EV_ACT_DANGLING, res, name, info->aws_region, arn);

@@ -22,7 +22,11 @@ enum ev_action_kind {
 	/* s3 DeleteBucket (requestParameters.bucketName), or
 	 * elasticloadbalancing DeleteLoadBalancer: ELBv2 loadBalancerArn
 	 * ".../loadbalancer/app|net/NAME/ID" (arn set), classic
-	 * loadBalancerName (arn NULL); region is info->aws_region */
+	 * loadBalancerName (arn NULL); ec2 ReleaseAddress (publicIp or
+	 * allocationId), cloudfront DeleteDistribution (id), apigateway
+	 * DeleteDomainName (domainName; v1 and v2 alike), elasticbeanstalk
+	 * TerminateEnvironment (responseElements.cNAME, else
+	 * requestParameters.environmentName); region is info->aws_region */
 	EV_ACT_DANGLING,
 	/* iam CreateUser: name, and arn when the response has one */
 	EV_ACT_NEW_USER,
@@ -32,11 +36,17 @@ enum ev_action_kind {
 };
 
 enum ev_resource {
-	EV_RES_NONE = 0, /* launch, new user */
-	EV_RES_S3,	 /* dangling: a bucket */
-	EV_RES_ELB,	 /* dangling: a load balancer */
-	EV_RES_EC2,	 /* created: EC2 resources (ids) */
-	EV_RES_RDS	 /* created: an RDS resource (arn) */
+	EV_RES_NONE = 0,   /* launch, new user */
+	EV_RES_S3,	   /* dangling: a bucket */
+	EV_RES_ELB,	   /* dangling: a load balancer */
+	EV_RES_EC2,	   /* created: EC2 resources (ids) */
+	EV_RES_RDS,	   /* created: an RDS resource (arn) */
+	EV_RES_EIP,	   /* dangling: a released Elastic IP (publicIp, else
+			  * allocationId) */
+	EV_RES_CLOUDFRONT, /* dangling: a deleted distribution (its id) */
+	EV_RES_APIGW,	   /* dangling: an API Gateway custom domain name */
+	EV_RES_BEANSTALK   /* dangling: a terminated environment's CNAME
+			    * (else its name) */
 };
 
 struct ev_action {
@@ -76,7 +86,7 @@ struct ev_action_list {
  *    responseElements.dBInstanceArn, dBClusterArn, dBSnapshotArn, ...
  *    (top level only).
  * Only for events whose verdict is EV_MANUAL, except dangling, made for
- * every successful DeleteBucket/DeleteLoadBalancer whoever did it (a
+ * every successful delete above whoever did it (a
  * deleted name can be taken over regardless). Failed calls (errorCode)
  * produce nothing; malformed names and ids are skipped. FX_EINVAL when
  * out is NULL or event has no detail object; FX_ENOMEM (out then holds

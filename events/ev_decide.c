@@ -237,15 +237,29 @@ dangling_finding(const struct ev_settings *s, const struct ev_account *a,
     const struct ev_info *info, const struct ev_action *act,
     struct ev_decision *d)
 {
-	const char *type = act->res == EV_RES_S3 ? "s3" : "elb";
+	static const char *const types[][2] = {
+		[EV_RES_S3] = { "s3", "S3 bucket" },
+		[EV_RES_ELB] = { "elb", "Load balancer" },
+		[EV_RES_EIP] = { "eip", "Elastic IP" },
+		[EV_RES_CLOUDFRONT] = { "cloudfront",
+		    "CloudFront distribution" },
+		[EV_RES_APIGW] = { "apigw", "API Gateway custom domain" },
+		[EV_RES_BEANSTALK] = { "beanstalk",
+		    "Elastic Beanstalk environment" },
+	};
+	const char *type, *what;
 	struct finding_in f;
 	struct ev_fmem *m;
 	int bad;
 	fx_err rc = FX_OK;
 
 	if (s->dangling_playbook == NULL || a->name == NULL ||
-	    act->name == NULL)
+	    act->name == NULL ||
+	    (size_t)act->res >= sizeof(types) / sizeof(types[0]) ||
+	    types[act->res][0] == NULL)
 		goto out;
+	type = types[act->res][0];
+	what = types[act->res][1];
 	rc = FX_ENOMEM;
 	m = actor_finding(info, s->dangling_playbook,
 	    act->region ? act->region : info->aws_region, &f);
@@ -256,7 +270,7 @@ dangling_finding(const struct ev_settings *s, const struct ev_account *a,
 	snprintf(m->title, sizeof(m->title),
 	    "%s %.200s was deleted: DNS "
 	    "records may still point at it",
-	    act->res == EV_RES_S3 ? "S3 bucket" : "Load balancer", act->name);
+	    what, act->name);
 	bad = json_object_set_new(m->details, "kind", json_string(type));
 	bad |= json_object_set_new(m->details, "name", json_string(act->name));
 	if (act->region != NULL)

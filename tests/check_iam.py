@@ -33,7 +33,9 @@ SVCS = {"AWS_EC2": "ec2", "AWS_IAM": "iam", "AWS_STS": "sts",
         "AWS_CLOUDTRAIL": "cloudtrail", "AWS_S3": "s3", "AWS_ELB": "elb",
         "AWS_ELBV2": "elbv2", "AWS_COMPUTE_OPTIMIZER": "compute-optimizer",
         "AWS_AUTOSCALING": "autoscaling", "AWS_EKS": "eks",
-        "AWS_REDSHIFT": "redshift"}
+        "AWS_REDSHIFT": "redshift", "AWS_APIGATEWAY": "apigateway",
+        "AWS_APIGATEWAYV2": "apigatewayv2",
+        "AWS_ELASTICBEANSTALK": "elasticbeanstalk"}
 # builder: (role: arg index or fixed, svc: arg index or fixed, op: index)
 BUILDERS = {
     "pb_query": (1, 2, 3),
@@ -51,9 +53,10 @@ BUILDERS = {
 # own callers are the call sites
 WRAPPERS = {"pb_query", "pb_list", "pb_read", "pb_read_one", "tag_one",
             "r53_rest", "r53_pages", "pb_call", "call_sts", "aws_call",
-            "eks_call", "eks_names", "pb_lb_prior_pages", "pb_lb_prior_all"}
+            "eks_call", "eks_names", "pb_lb_prior_pages", "pb_lb_prior_all",
+            "rj_pages", "rj_page"}
 # struct tables of { AWS_SVC, "Operation", ... }: the role they are read as
-TABLES = {"pb_one": "auditor", "r53_pages": None}
+TABLES = {"pb_one": "auditor", "r53_pages": None, "rj_pages": "auditor"}
 SRC_DIRS = ("aws", "remediation", "events", "server", "slack", "db",
             "common")
 
@@ -283,7 +286,8 @@ class Scan:
                                                    src.line(m.start())))
 
     def tables(self, src):
-        for m in re.finditer(r"struct\s+(pb_one|r53_pages)\s+(\w+)\s*=\s*\{",
+        for m in re.finditer(r"struct\s+(%s)\s+(\w+)\s*=\s*\{"
+                             % "|".join(TABLES),
                              src.text):
             kind, var = m.group(1), m.group(2)
             a = args_at(src.text, m.end() - 1)

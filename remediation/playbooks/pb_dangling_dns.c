@@ -57,6 +57,7 @@
 #include <strings.h>
 
 #include "pb_alive.h"
+#include "pb_dd_aws.h"
 #include "pb_r53.h"
 #include "playbook.h"
 #include "banned.h"
@@ -298,6 +299,8 @@ dd_points_at(const json_t *target, const json_t *rrset)
 	json_t *it;
 	size_t i;
 
+	if (ddk_points_at(target, rrset))
+		return 1;
 	if (dd_host(target, aws_j_str(rrset, "AliasTarget/DNSName"), name))
 		return 1;
 	if (type == NULL || strcmp(type, "CNAME") != 0)
@@ -318,7 +321,7 @@ dd_target(struct pb_ctx *x, const json_t *finding, json_t **t)
 	const char *rid = aws_j_str(finding, "resource_id");
 	const char *kind = aws_j_str(d, "kind"), *name = aws_j_str(d, "name");
 	const char *region = aws_j_str(d, "region"), *colon;
-	char k[8];
+	char k[16];
 	fx_err rc;
 
 	if (rid != NULL && (colon = strchr(rid, ':')) != NULL &&
@@ -334,6 +337,8 @@ dd_target(struct pb_ctx *x, const json_t *finding, json_t **t)
 		region = aws_j_str(finding, "region");
 	if (region == NULL)
 		region = x->region;
+	if (ddk_kind(kind))
+		return ddk_target_new(x, kind, name, region, t);
 	rc = dd_target_new(kind, name, region, aws_j_str(d, "dns_name"), t);
 	if (rc == FX_EINVAL)
 		pb_say(x,
@@ -344,9 +349,10 @@ dd_target(struct pb_ctx *x, const json_t *finding, json_t **t)
 
 /* ---- is it there again --------------------------------------------------- */
 
-/* *alive = 1 when the target exists again in this account (see the top) */
+/* *alive = 1 when the target exists again in this account (see the top),
+ * 2 when it cannot be verified gone (pb_dd_aws.h: held) */
 static fx_err
-dd_alive(struct pb_ctx *x, const json_t *t, int *alive)
+dd_alive(struct pb_ctx *x, json_t *t, int *alive)
 {
 	const char *kind = aws_j_str(t, "kind"), *name = aws_j_str(t, "name");
 	const char *region = aws_j_str(t, "region");
@@ -356,6 +362,13 @@ dd_alive(struct pb_ctx *x, const json_t *t, int *alive)
 	fx_err rc;
 
 	*alive = 0;
+	if (ddk_kind(kind)) {
+		enum ddk_state st = DDK_HELD;
+
+		rc = ddk_alive(x, t, &st);
+		*alive = st == DDK_GONE ? 0 : st == DDK_ALIVE ? 1 : 2;
+		return rc;
+	}
 	if (s3)
 		rc = pb_alive_bucket(x, name, region, &a);
 	else
@@ -492,14 +505,34 @@ fail:
 	return NULL;
 }
 
+/* the new kinds' eligibility (pb_dd_aws.h) of the records found:
+ * PB_WRONG when they may be deleted, PB_KEEP (said) when not */
+static fx_err
+dd_guard(struct pb_ctx *x, const json_t *finding, const json_t *t,
+    json_t *records, enum pb_verdict *v)
+{
+	char what[R53_MAX_NAME + 32];
+	struct pb_elig e;
+	fx_err rc;
+
+	*v = PB_WRONG;
+	if (!ddk_kind(aws_j_str(t, "kind")) || json_array_size(records) == 0)
+		return FX_OK;
+	if ((rc = ddk_elig(x, finding, t, records, &e)) != FX_OK)
+		return rc;
+	snprintf(what, sizeof(what), "records pointing at %s %s",
+	    aws_j_str(t, "kind"), aws_j_str(t, "name"));
+	*v = pb_elig_check(x, &e, what);
+	return FX_OK;
+}
+
 /* ---- the steps ----------------------------------------------------------- */
 
 static fx_err
 dd_detect(struct pb_ctx *x, struct pb_found_list *found)
 {
-	(void)x;
-	(void)found;
-	return FX_OK; /* event-driven: findings come from CloudTrail */
+	/* buckets and load balancers: findings come from CloudTrail */
+	return ddk_detect(x, found);
 }
 
 static fx_err
@@ -518,11 +551,13 @@ dd_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 		goto out;
 	rc = dd_alive(x, t, &alive);
 	if (rc != FX_OK || alive) {
-		*v = alive ? PB_RIGHT : PB_WRONG;
+		*v = alive == 1 ? PB_RIGHT : alive ? PB_KEEP : PB_WRONG;
 		goto out;
 	}
 	rc = dd_scan_run(x, t, &s);
-	if (rc != FX_OK)
+	if (rc == FX_OK)
+		rc = dd_guard(x, finding, t, s.records, v);
+	if (rc != FX_OK || *v != PB_WRONG)
 		goto out;
 	nr = json_array_size(s.records);
 	nc = json_array_size(s.cloudfront);
@@ -590,6 +625,7 @@ dd_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 	json_t *t = NULL, *p = NULL, *zones = NULL, *z;
 	const char *zid;
 	int done = 0, failed = 0, alive = 0;
+	enum pb_verdict v = PB_WRONG;
 	fx_err rc, zrc = FX_OK;
 
 	memset(&s, 0, sizeof(s));
@@ -604,6 +640,10 @@ dd_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 	if (rc != FX_OK)
 		goto out;
 	rc = dd_scan_run(x, t, &s);
+	if (rc == FX_OK)
+		rc = dd_guard(x, finding, t, s.records, &v);
+	if (rc == FX_OK && v != PB_WRONG)
+		rc = FX_ECONFLICT;
 	if (rc != FX_OK)
 		goto out;
 	rc = FX_ENOMEM;
@@ -672,8 +712,13 @@ dd_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior, int *ok)
 	fx_err rc;
 
 	*ok = 0;
-	if ((rc = dd_target(x, finding, &t)) != FX_OK)
-		goto out;
+	t = json_incref(json_object_get(prior, "target"));
+	if (t == NULL || !ddk_kind(aws_j_str(t, "kind"))) {
+		json_decref(t);
+		t = NULL;
+		if ((rc = dd_target(x, finding, &t)) != FX_OK)
+			goto out;
+	}
 	rc = FX_ENOMEM;
 	if ((zones = dd_by_zone(aws_j_list(prior, "records"))) == NULL)
 		goto out;
@@ -775,8 +820,9 @@ dd_undo(struct pb_ctx *x, const json_t *finding, const json_t *prior)
 
 const struct pb_def pb_dangling_dns = {
 	.name = "dangling-dns",
-	.summary = "delete Route 53 records that point at a deleted S3 bucket "
-		   "or load balancer",
+	.summary = "delete Route 53 records that point at a deleted S3 bucket, "
+		   "load balancer, Elastic IP, CloudFront distribution, API "
+		   "Gateway domain or Beanstalk environment",
 	.irreversible = 0,
 	.global = 1,
 	.detect = dd_detect,

@@ -314,6 +314,7 @@ dnsq_parse(const unsigned char *p, size_t n, uint16_t id, const char *name,
 	}
 	if (rcode == 3) {
 		r->verdict = DNSQ_NONE; /* NXDOMAIN */
+		r->nxdomain = 1;
 		return FX_OK;
 	}
 	if (rcode != 0) {

@@ -41,6 +41,7 @@ enum dnsq_verdict { DNSQ_NONE = 0, DNSQ_NS, DNSQ_UNKNOWN };
 
 struct dnsq_result {
 	enum dnsq_verdict verdict;
+	int nxdomain; /* NONE because the name does not exist (NXDOMAIN) */
 	char why[96]; /* UNKNOWN: what happened ("SERVFAIL", ...) */
 	size_t nns;
 	char ns[DNSQ_MAX_NS][DNSQ_MAX_NAME]; /* lower case, trailing dot */

@@ -122,6 +122,18 @@ fx_err r53_change(struct pb_ctx *x, const char *zid, const char *action,
 
 /* ---- delegations (pb_r53_deleg.c) -------------------------------------- */
 
+/* x's context acting in another account: its roles are x's role ARNs
+ * with the account field swapped (the same role names everywhere) */
+#define R53_MAX_ARN 256
+struct r53_actx {
+	struct pb_ctx x;
+	char arn[PB_ROLE__COUNT][R53_MAX_ARN];
+};
+fx_err r53_actx_init(struct r53_actx *a, const struct pb_ctx *x,
+    const char *account) FX_WUR;
+/* what the run in the other account counted and planned, back into x */
+void r53_actx_done(struct pb_ctx *x, const struct r53_actx *a);
+
 /*
  * Who delegates to a public zone named zname whose name servers are
  * servers (array of names):

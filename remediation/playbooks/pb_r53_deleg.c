@@ -25,21 +25,13 @@
 #include "pb_r53.h"
 #include "banned.h"
 
-#define DELEG_MAX_ARN	     256
 #define DELEG_TIMEOUT_MS     2000
 #define DELEG_MAX_TIMEOUT_MS 10000
 
 /* ---- another account --------------------------------------------------- */
 
-struct actx {
-	struct pb_ctx x;
-	char arn[PB_ROLE__COUNT][DELEG_MAX_ARN];
-};
-
-/* x's context acting in account (its roles: x's role ARNs, account
- * field swapped) */
-static fx_err
-actx_init(struct actx *a, const struct pb_ctx *x, const char *account)
+fx_err
+r53_actx_init(struct r53_actx *a, const struct pb_ctx *x, const char *account)
 {
 	const char *arn, *f4, *f5;
 	int i, n;
@@ -66,9 +58,8 @@ actx_init(struct actx *a, const struct pb_ctx *x, const char *account)
 	return FX_OK;
 }
 
-/* what the run in the other account counted and planned, back into x */
-static void
-actx_done(struct pb_ctx *x, const struct actx *a)
+void
+r53_actx_done(struct pb_ctx *x, const struct r53_actx *a)
 {
 	x->calls = a->x.calls;
 	x->planned = a->x.planned;
@@ -178,7 +169,7 @@ find_parents(struct pb_ctx *x, struct scan *s)
 	static const char *const none[] = { NULL };
 	const char *const *ids = x->accounts != NULL ? x->accounts : none;
 	const char *one[] = { x->account_id, NULL };
-	struct actx a;
+	struct r53_actx a;
 	size_t i;
 	fx_err rc = FX_OK;
 
@@ -186,11 +177,11 @@ find_parents(struct pb_ctx *x, struct scan *s)
 		ids = one;
 	for (i = 0; ids[i] != NULL && rc == FX_OK; i++) {
 		s->account = ids[i];
-		rc = actx_init(&a, x, ids[i]);
+		rc = r53_actx_init(&a, x, ids[i]);
 		if (rc != FX_OK)
 			break;
 		rc = r53_list_zones(&a.x, PB_AUDITOR, scan_zone, s);
-		actx_done(x, &a);
+		r53_actx_done(x, &a);
 		if (rc != FX_OK)
 			pb_say(x,
 			    "looking for delegations in account %s failed",
@@ -308,7 +299,7 @@ r53_deleg_remove(struct pb_ctx *x, const json_t *p)
 	const char *zid = aws_j_str(p, "zone_id");
 	json_t *recs = json_pack("[O]", json_object_get(p, "record"));
 	char comment[128];
-	struct actx a;
+	struct r53_actx a;
 	fx_err rc = FX_ENOMEM;
 
 	if (recs == NULL)
@@ -316,7 +307,7 @@ r53_deleg_remove(struct pb_ctx *x, const json_t *p)
 	rc = FX_EINVAL;
 	if (acct == NULL || !r53_zid_ok(zid))
 		goto out;
-	rc = actx_init(&a, x, acct);
+	rc = r53_actx_init(&a, x, acct);
 	if (rc != FX_OK)
 		goto out;
 	snprintf(comment, sizeof(comment),
@@ -325,7 +316,7 @@ r53_deleg_remove(struct pb_ctx *x, const json_t *p)
 	rc = r53_tag_zone(&a.x, zid, "remove-delegation", NULL);
 	if (rc == FX_OK)
 		rc = r53_change(&a.x, zid, "DELETE", recs, comment);
-	actx_done(x, &a);
+	r53_actx_done(x, &a);
 	if (rc == FX_OK)
 		pb_say(x,
 		    "%s the delegation (NS %s) in zone %s (%s), account %s",
@@ -369,13 +360,13 @@ r53_deleg_restore(struct pb_ctx *x, const json_t *p, const json_t *servers)
 	struct aws_resp resp;
 	const json_t *cur = NULL;
 	json_t *recs = NULL;
-	struct actx a;
+	struct r53_actx a;
 	fx_err rc = FX_EINVAL;
 
 	aws_resp_init(&resp);
 	if (acct == NULL || name == NULL || !r53_zid_ok(zid))
 		goto out;
-	rc = actx_init(&a, x, acct);
+	rc = r53_actx_init(&a, x, acct);
 	if (rc != FX_OK)
 		goto out;
 	rc = ns_at(&a.x, zid, name, &resp, &cur);
@@ -398,7 +389,7 @@ r53_deleg_restore(struct pb_ctx *x, const json_t *p, const json_t *servers)
 		    "re-created zone's name servers",
 		    name, aws_j_str(p, "zone_name"), zid, acct);
 done:
-	actx_done(x, &a);
+	r53_actx_done(x, &a);
 out:
 	aws_resp_release(&resp);
 	json_decref(recs);

@@ -132,13 +132,8 @@ pb_sto_util_trail(struct pb_ctx *x, const char *resource,
 	return pb_sto_util_trail_in(x, NULL, resource, names, since, newest);
 }
 
-/*
- * One paged LookupEvents (attribute key = value, since .. now, in region
- * or the context's) with each(arg, event) for every event; pages (may be
- * NULL) counts the calls. FX_ETOOBIG past max_pages pages.
- */
-static fx_err
-trail_lookup(struct pb_ctx *x, const char *region, const char *key,
+fx_err
+pb_sto_util_lookup(struct pb_ctx *x, const char *region, const char *key,
     const char *value, int64_t since, int max_pages, int *pages,
     fx_err (*each)(void *arg, const json_t *ev), void *arg)
 {
@@ -219,7 +214,7 @@ pb_sto_util_trail_in(struct pb_ctx *x, const char *region, const char *resource,
 	fx_err rc;
 
 	*newest = 0;
-	rc = trail_lookup(x, region, "ResourceName", resource, since,
+	rc = pb_sto_util_lookup(x, region, "ResourceName", resource, since,
 	    PB_STO_TRAIL_PAGES, NULL, trail_one_event, &o);
 	if (rc == FX_ETOOBIG)
 		pb_say(x, "CloudTrail events of %s: more than %d pages",
@@ -297,7 +292,7 @@ trail_read_name(struct pb_ctx *x, struct pb_trail *t, const char *name,
 {
 	struct trail_named n = { t, name };
 
-	return trail_lookup(x, NULL, "EventName", name, since,
+	return pb_sto_util_lookup(x, NULL, "EventName", name, since,
 	    PB_STO_TRAIL_ALL_PAGES, &t->pages, trail_named_event, &n);
 }
 

@@ -109,4 +109,13 @@ fx_err pb_sto_util_trail_of(struct pb_ctx *x, struct pb_trail *t,
     const char *const *names, int64_t since, const char *resource,
     int64_t *newest) FX_WUR;
 
+/*
+ * One paged LookupEvents (attribute key = value, since .. now, in region
+ * or the context's; auditor role) with each(arg, event) for every event;
+ * pages (may be NULL) counts the calls. FX_ETOOBIG past max_pages pages.
+ */
+fx_err pb_sto_util_lookup(struct pb_ctx *x, const char *region, const char *key,
+    const char *value, int64_t since, int max_pages, int *pages,
+    fx_err (*each)(void *arg, const json_t *ev), void *arg) FX_WUR;
+
 #endif

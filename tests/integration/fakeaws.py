@@ -13,6 +13,9 @@ plus the credential sources that do not use SigV4:
                                    virtual-hosted style (BUCKET.localhost)
   elasticloadbalancing             ELB and ELBv2 DescribeLoadBalancers (the
                                    Version tells them apart)
+  apigateway, elasticbeanstalk     GetDomainNames v1/v2 (REST-JSON),
+                                   DescribeEnvironments, CheckDNSAvailability
+                                   (fakeaws_dns2.py)
   EC2 IMDSv2                       PUT /latest/api/token, GET /latest/...
   ECS container credentials        GET /ecs/creds (Authorization: TOKEN)
 
@@ -150,6 +153,7 @@ import fakeaws_ec2idle  # noqa: E402,F401  (ec2-stopped/underused, optimizer)
 import fakeaws_imds  # noqa: E402,F401  (launch templates, AMIs, ASG, EKS)
 import fakeaws_lb  # noqa: E402,F401  (ELB, ELBv2 for lb-unused; after s3elb)
 import fakeaws_iamgraph  # noqa: E402,F401  (iam-admin-paths' IAM)
+import fakeaws_dns2  # noqa: E402,F401  (API Gateway, Elastic Beanstalk)
 from fakedns import FakeDNS  # noqa: E402
 from fakeaws_proto import (ACTIONS, CLOUDTRAIL_TARGET, ELB_VERSIONS,  # noqa
                            GLOBAL_SERVICES, JSON_TARGETS, SERVICES, AWSError, Ctx, check_params, esc,
@@ -164,7 +168,8 @@ from fakeaws_state import Account, iso, load_seed  # noqa: E402
 
 SKEW = 15 * 60
 FAULT_KINDS = ("throttle", "500", "denied", "expired", "502html")
-READ_PREFIXES = ("Describe", "List", "Get", "Lookup", "Head")
+READ_PREFIXES = ("Describe", "List", "Get", "Lookup", "Head",
+                 "CheckDNSAvailability")
 
 # ==========================================================================
 # credentials and calls

@@ -196,6 +196,14 @@ res_name(enum ev_resource r)
 		return " ec2";
 	case EV_RES_RDS:
 		return " rds";
+	case EV_RES_EIP:
+		return " eip";
+	case EV_RES_CLOUDFRONT:
+		return " cloudfront";
+	case EV_RES_APIGW:
+		return " apigw";
+	case EV_RES_BEANSTALK:
+		return " beanstalk";
 	case EV_RES_NONE:
 		break;
 	}

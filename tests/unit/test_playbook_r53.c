@@ -571,7 +571,7 @@ static void
 test_deleg(void)
 {
 	struct pb_ctx x;
-	struct actx a;
+	struct r53_actx a;
 	struct r53_deleg d;
 
 	TEST("ancestor zones: proper, on a label boundary") {
@@ -589,16 +589,16 @@ test_deleg(void)
 		    "arn:aws:iam::111122223333:role/path/fixit-auditor";
 		x.role_arn[PB_TAGGER] = "arn:aws-cn:iam::111122223333:role/t";
 		x.role_arn[PB_REMEDIATOR] = "broken";
-		CHECK_INT(actx_init(&a, &x, "444455556666"), FX_EINVAL);
+		CHECK_INT(r53_actx_init(&a, &x, "444455556666"), FX_EINVAL);
 		x.role_arn[PB_REMEDIATOR] = NULL;
-		CHECK_INT(actx_init(&a, &x, "444455556666"), FX_OK);
+		CHECK_INT(r53_actx_init(&a, &x, "444455556666"), FX_OK);
 		CHECK_STR(a.x.role_arn[PB_AUDITOR],
 		    "arn:aws:iam::444455556666:role/path/fixit-auditor");
 		CHECK_STR(a.x.role_arn[PB_TAGGER],
 		    "arn:aws-cn:iam::444455556666:role/t");
 		CHECK(a.x.role_arn[PB_REMEDIATOR] == NULL);
 		CHECK_STR(a.x.account_id, "444455556666");
-		CHECK_INT(actx_init(&a, &x, "111122223333"), FX_OK);
+		CHECK_INT(r53_actx_init(&a, &x, "111122223333"), FX_OK);
 		CHECK(a.x.role_arn[PB_AUDITOR] == x.role_arn[PB_AUDITOR]);
 	}
 	TEST("removable: every public NS among the parents' values") {
