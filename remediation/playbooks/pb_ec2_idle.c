@@ -632,3 +632,53 @@ out:
 	aws_resp_release(&resp);
 	return rc;
 }
+
+fx_err
+pb_ec2_idle_fix(struct pb_ctx *x, const json_t *finding,
+    const struct pb_ec2_idle_fix *f, json_t **prior)
+{
+	struct aws_resp resp;
+	const json_t *inst = NULL;
+	const char *iid, *st;
+	enum pb_verdict v;
+	json_t *p = NULL;
+	fx_err rc;
+
+	*prior = NULL;
+	aws_resp_init(&resp);
+	if ((rc = pb_ec2_util_finding(x, finding, &resp, &iid, &inst)) != FX_OK)
+		goto out;
+	st = aws_j_str(inst, "instanceState/name");
+	if (inst == NULL || st == NULL || strcmp(st, f->want) != 0) {
+		pb_say(x, "instance %s is %s: not terminated", iid,
+		    inst == NULL ? "gone"
+		    : st	 ? st
+				 : "of no state");
+		rc = inst == NULL ? FX_ENOTFOUND : FX_ECONFLICT;
+		goto out;
+	}
+	/* never on an answer that changed since check */
+	if ((rc = f->guards(x, f->opts, inst, &v)) != FX_OK)
+		goto out;
+	if (v != PB_WRONG) {
+		rc = FX_ECONFLICT;
+		goto out;
+	}
+	if ((rc = pb_ec2_idle_prior(x, inst, &p)) != FX_OK ||
+	    (rc = pb_ec2_idle_backup(x, p, "instance not terminated")) !=
+		FX_OK ||
+	    (rc = pb_ec2_idle_usage(p, f->instance_hours)) != FX_OK ||
+	    (rc = pb_ec2_idle_terminate(x, iid)) != FX_OK)
+		goto out;
+	rc = pb_would(x, p,
+	    "snapshot every volume of the instance, wait until the "
+	    "snapshots complete, tag and terminate the instance");
+	if (rc != FX_OK)
+		goto out;
+	*prior = p;
+	p = NULL;
+out:
+	json_decref(p);
+	aws_resp_release(&resp);
+	return rc;
+}

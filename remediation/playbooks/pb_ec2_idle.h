@@ -78,6 +78,22 @@ fx_err pb_ec2_idle_usage(json_t *prior, int instance_hours) FX_WUR;
 /* CreateTags action=terminate (tagger), TerminateInstances (remediator) */
 fx_err pb_ec2_idle_terminate(struct pb_ctx *x, const char *iid) FX_WUR;
 
+/*
+ * The fix of both playbooks: the instance re-read (finding's resource)
+ * must be in state `want` and pass guards(x, opts, inst, &v) again
+ * (never on an answer that changed since the check); then prior,
+ * backup, usage (instance_hours as pb_ec2_idle_usage), terminate.
+ */
+struct pb_ec2_idle_fix {
+	const char *want; /* "stopped", "running" */
+	fx_err (*guards)(struct pb_ctx *x, const void *opts, const json_t *inst,
+	    enum pb_verdict *v);
+	const void *opts;
+	int instance_hours;
+};
+fx_err pb_ec2_idle_fix(struct pb_ctx *x, const json_t *finding,
+    const struct pb_ec2_idle_fix *f, json_t **prior) FX_WUR;
+
 /* pb_def.verify: the instance is gone, terminated or shutting down, and
  * every snapshot of prior exists and has not failed */
 fx_err pb_ec2_idle_verify(struct pb_ctx *x, const json_t *finding,

@@ -265,57 +265,22 @@ out:
 
 /* ---- fix ---------------------------------------------------------------- */
 
+/* pb_ec2_idle_fix's guards: stp_guards */
+static fx_err
+stp_fix_guards(struct pb_ctx *x, const void *opts, const json_t *inst,
+    enum pb_verdict *v)
+{
+	return stp_guards(x, opts, inst, v);
+}
+
 static fx_err
 stp_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 {
-	struct aws_resp resp;
 	struct stp_opts o;
-	const json_t *inst = NULL;
-	const char *iid, *st;
-	enum pb_verdict v;
-	json_t *p = NULL;
-	fx_err rc;
+	struct pb_ec2_idle_fix f = { "stopped", stp_fix_guards, &o, 0 };
 
-	*prior = NULL;
-	aws_resp_init(&resp);
 	stp_opts(x, &o);
-	if ((rc = pb_ec2_util_finding(x, finding, &resp, &iid, &inst)) != FX_OK)
-		goto out;
-	st = aws_j_str(inst, "instanceState/name");
-	if (inst == NULL || st == NULL || strcmp(st, "stopped") != 0) {
-		pb_say(x, "instance %s is %s: not terminated", iid,
-		    inst == NULL ? "gone"
-		    : st	 ? st
-				 : "of no state");
-		rc = inst == NULL ? FX_ENOTFOUND : FX_ECONFLICT;
-		goto out;
-	}
-	/* never on an answer that changed since check */
-	if ((rc = stp_guards(x, &o, inst, &v)) != FX_OK)
-		goto out;
-	if (v != PB_WRONG) {
-		rc = FX_ECONFLICT;
-		goto out;
-	}
-	if ((rc = pb_ec2_idle_prior(x, inst, &p)) != FX_OK)
-		goto out;
-	if ((rc = pb_ec2_idle_backup(x, p, "instance not terminated")) != FX_OK)
-		goto out;
-	if ((rc = pb_ec2_idle_usage(p, 0)) != FX_OK)
-		goto out;
-	if ((rc = pb_ec2_idle_terminate(x, iid)) != FX_OK)
-		goto out;
-	rc = pb_would(x, p,
-	    "snapshot every volume of the instance, wait until the "
-	    "snapshots complete, tag and terminate the instance");
-	if (rc != FX_OK)
-		goto out;
-	*prior = p;
-	p = NULL;
-out:
-	json_decref(p);
-	aws_resp_release(&resp);
-	return rc;
+	return pb_ec2_idle_fix(x, finding, &f, prior);
 }
 
 const struct pb_def pb_ec2_stopped = {

@@ -65,6 +65,7 @@
 #include <string.h>
 
 #include "fxtime.h"
+#include "pb_cw.h"
 #include "playbook.h"
 #include "pb_ec2_idle.h"
 #include "pb_ec2_util.h"
@@ -186,39 +187,14 @@ static fx_err
 und_metric(struct pb_ctx *x, const struct und_opts *o, const char *iid,
     const char *metric, const char *stat, size_t *n, double *max)
 {
-	struct aws_resp resp;
-	json_t *p, *dp;
-	const char *s;
-	char start[21], end[21], *e = NULL;
-	double v;
-	size_t i;
-	fx_err rc;
+	const struct pb_cw_q q = { "AWS/EC2", metric, stat,
+		{ "InstanceId", iid, NULL, NULL }, o->days };
+	struct pb_cw_days d;
+	fx_err rc = pb_cw_daily(x, &q, &d);
 
-	*n = 0;
-	*max = 0;
-	fx_iso8601_format(x->now - o->days * UND_DAY, start);
-	fx_iso8601_format(x->now, end);
-	p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s}", "Namespace",
-	    "AWS/EC2", "MetricName", metric, "Dimensions.member.1.Name",
-	    "InstanceId", "Dimensions.member.1.Value", iid, "StartTime", start,
-	    "EndTime", end, "Period", UND_DAY, "Statistics.member.1", stat);
-	rc = pb_query(x, PB_AUDITOR, AWS_CLOUDWATCH, "GetMetricStatistics", p,
-	    0, &resp);
-	json_array_foreach(aws_j_list(resp.doc,
-			       "GetMetricStatisticsResult/Datapoints"),
-	    i, dp) {
-		if (rc != FX_OK)
-			break;
-		s = aws_j_str(dp, stat);
-		v = s != NULL ? strtod(s, &e) : NAN;
-		/* an unreadable day counts as a busy one */
-		if (s == NULL || e == s || *e != '\0' || !isfinite(v))
-			v = INFINITY;
-		(*n)++;
-		if (v > *max)
-			*max = v;
-	}
-	aws_resp_release(&resp);
+	*n = d.points;
+	/* an unreadable day counts as a busy one */
+	*max = d.unknown > 0 ? INFINITY : d.max;
 	return rc;
 }
 
@@ -227,7 +203,7 @@ und_usage(struct pb_ctx *x, const struct und_opts *o, const char *iid,
     struct und_use *u)
 {
 	size_t n;
-	double in, out;
+	double in = 0, out = 0;
 	fx_err rc;
 
 	memset(u, 0, sizeof(*u));
@@ -432,57 +408,22 @@ out:
 	return rc;
 }
 
+/* pb_ec2_idle_fix's guards: und_guards */
+static fx_err
+und_fix_guards(struct pb_ctx *x, const void *opts, const json_t *inst,
+    enum pb_verdict *v)
+{
+	return und_guards(x, opts, inst, v);
+}
+
 static fx_err
 und_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 {
-	struct aws_resp resp;
 	struct und_opts o;
-	const json_t *inst = NULL;
-	const char *iid, *st;
-	enum pb_verdict v;
-	json_t *p = NULL;
-	fx_err rc;
+	struct pb_ec2_idle_fix f = { "running", und_fix_guards, &o, 1 };
 
-	*prior = NULL;
-	aws_resp_init(&resp);
 	und_opts(x, &o);
-	if ((rc = pb_ec2_util_finding(x, finding, &resp, &iid, &inst)) != FX_OK)
-		goto out;
-	st = aws_j_str(inst, "instanceState/name");
-	if (inst == NULL || st == NULL || strcmp(st, "running") != 0) {
-		pb_say(x, "instance %s is %s: not terminated", iid,
-		    inst == NULL ? "gone"
-		    : st	 ? st
-				 : "of no state");
-		rc = inst == NULL ? FX_ENOTFOUND : FX_ECONFLICT;
-		goto out;
-	}
-	/* never on an answer that changed since check */
-	if ((rc = und_guards(x, &o, inst, &v)) != FX_OK)
-		goto out;
-	if (v != PB_WRONG) {
-		rc = FX_ECONFLICT;
-		goto out;
-	}
-	if ((rc = pb_ec2_idle_prior(x, inst, &p)) != FX_OK)
-		goto out;
-	if ((rc = pb_ec2_idle_backup(x, p, "instance not terminated")) != FX_OK)
-		goto out;
-	if ((rc = pb_ec2_idle_usage(p, 1)) != FX_OK)
-		goto out;
-	if ((rc = pb_ec2_idle_terminate(x, iid)) != FX_OK)
-		goto out;
-	rc = pb_would(x, p,
-	    "snapshot every volume of the instance, wait until the "
-	    "snapshots complete, tag and terminate the instance");
-	if (rc != FX_OK)
-		goto out;
-	*prior = p;
-	p = NULL;
-out:
-	json_decref(p);
-	aws_resp_release(&resp);
-	return rc;
+	return pb_ec2_idle_fix(x, finding, &f, prior);
 }
 
 const struct pb_def pb_ec2_underused = {

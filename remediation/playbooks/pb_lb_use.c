@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "fxtime.h"
+#include "pb_cw.h"
 #include "pb_lb_prior.h"
 #include "pb_lb_use.h"
 #include "pb_r53.h"
@@ -17,7 +18,6 @@
 #include "playbook.h"
 #include "banned.h"
 
-#define LB_DAY	      86400
 #define LB_PAGE	      400 /* DescribeTargetGroups PageSize at most */
 #define LB_DNS_PREFIX "dualstack."
 
@@ -125,46 +125,15 @@ lb_metric(struct pb_ctx *x, int64_t idle_days, const char *ns,
     const char *metric, const char *stat, const char *const d[4],
     struct pb_lb_use *u, double *max)
 {
-	struct aws_resp resp;
-	json_t *p, *dp;
-	const char *s;
-	char start[21], end[21], *e = NULL;
-	double v;
-	size_t i;
-	fx_err rc;
+	const struct pb_cw_q q = { ns, metric, stat, { d[0], d[1], d[2], d[3] },
+		idle_days };
+	struct pb_cw_days days;
+	fx_err rc = pb_cw_daily(x, &q, &days);
 
-	fx_iso8601_format(x->now - idle_days * LB_DAY, start);
-	fx_iso8601_format(x->now, end);
-	p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s}", "Namespace",
-	    ns, "MetricName", metric, "Dimensions.member.1.Name", d[0],
-	    "Dimensions.member.1.Value", d[1], "StartTime", start, "EndTime",
-	    end, "Period", LB_DAY, "Statistics.member.1", stat);
-	if (p != NULL && d[2] != NULL &&
-	    (json_object_set_new(p, "Dimensions.member.2.Name",
-		 json_string(d[2])) != 0 ||
-		json_object_set_new(p, "Dimensions.member.2.Value",
-		    json_string(d[3])) != 0)) {
-		json_decref(p);
-		p = NULL;
-	}
-	rc = pb_query(x, PB_AUDITOR, AWS_CLOUDWATCH, "GetMetricStatistics", p,
-	    0, &resp);
-	json_array_foreach(aws_j_list(resp.doc,
-			       "GetMetricStatisticsResult/Datapoints"),
-	    i, dp) {
-		if (rc != FX_OK)
-			break;
-		u->points++;
-		s = aws_j_str(dp, stat);
-		v = s != NULL ? strtod(s, &e) : NAN;
-		if (s == NULL || e == s || *e != '\0' || !isfinite(v)) {
-			u->unknown++;
-			continue;
-		}
-		if (v > *max)
-			*max = v;
-	}
-	aws_resp_release(&resp);
+	u->points += days.points;
+	u->unknown += days.unknown;
+	if (days.max > *max)
+		*max = days.max;
 	return rc;
 }
 

@@ -60,6 +60,7 @@
 #include <string.h>
 
 #include "fxtime.h"
+#include "pb_cw.h"
 #include "playbook.h"
 #include "pb_rds_prior.h"
 #include "pb_sto_util.h"
@@ -164,40 +165,14 @@ static fx_err
 rds_conn(struct pb_ctx *x, const struct rds_opts *o, const char *id,
     struct rds_conn *c)
 {
-	struct aws_resp resp;
-	json_t *p, *dp;
-	const char *s;
-	char start[21], end[21], *e = NULL;
-	double v;
-	size_t i;
-	fx_err rc;
+	const struct pb_cw_q q = { "AWS/RDS", "DatabaseConnections", "Maximum",
+		{ "DBInstanceIdentifier", id, NULL, NULL }, o->idle_days };
+	struct pb_cw_days d;
+	fx_err rc = pb_cw_daily(x, &q, &d);
 
-	memset(c, 0, sizeof(*c));
-	fx_iso8601_format(x->now - o->idle_days * RDS_DAY, start);
-	fx_iso8601_format(x->now, end);
-	p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s}", "Namespace",
-	    "AWS/RDS", "MetricName", "DatabaseConnections",
-	    "Dimensions.member.1.Name", "DBInstanceIdentifier",
-	    "Dimensions.member.1.Value", id, "StartTime", start, "EndTime", end,
-	    "Period", RDS_DAY, "Statistics.member.1", "Maximum");
-	rc = pb_query(x, PB_AUDITOR, AWS_CLOUDWATCH, "GetMetricStatistics", p,
-	    0, &resp);
-	json_array_foreach(aws_j_list(resp.doc,
-			       "GetMetricStatisticsResult/Datapoints"),
-	    i, dp) {
-		if (rc != FX_OK)
-			break;
-		c->points++;
-		s = aws_j_str(dp, "Maximum");
-		v = s != NULL ? strtod(s, &e) : NAN;
-		if (s == NULL || e == s || *e != '\0' || !isfinite(v)) {
-			c->unknown++;
-			continue;
-		}
-		if (v > c->max)
-			c->max = v;
-	}
-	aws_resp_release(&resp);
+	c->points = d.points;
+	c->unknown = d.unknown;
+	c->max = d.max;
 	return rc;
 }
 

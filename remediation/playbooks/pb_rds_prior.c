@@ -14,22 +14,7 @@
 json_t *
 pb_rds_prior_tags(const json_t *inst)
 {
-	json_t *o = json_object(), *t;
-	const char *k;
-	size_t i;
-
-	if (o == NULL)
-		return NULL;
-	json_array_foreach(aws_j_list(inst, "TagList"), i, t) {
-		k = json_string_value(json_object_get(t, "Key"));
-		if (k != NULL &&
-		    json_object_set_new(o, k,
-			json_string(pb_sto_util_str(t, "Value"))) != 0) {
-			json_decref(o);
-			return NULL;
-		}
-	}
-	return o;
+	return pb_sto_util_tags(aws_j_list(inst, "TagList"));
 }
 
 /*

@@ -54,6 +54,7 @@
 #include <string.h>
 
 #include "fxtime.h"
+#include "pb_cw.h"
 #include "pb_sto_util.h"
 #include "playbook.h"
 #include "price.h"
@@ -105,22 +106,7 @@ rs_opts(struct pb_ctx *x, struct rs_opts *o)
 static json_t *
 rs_tags(const json_t *c)
 {
-	json_t *o = json_object(), *t;
-	const char *k;
-	size_t i;
-
-	if (o == NULL)
-		return NULL;
-	json_array_foreach(aws_j_list(c, "Tags"), i, t) {
-		k = json_string_value(json_object_get(t, "Key"));
-		if (k != NULL &&
-		    json_object_set_new(o, k,
-			json_string(pb_sto_util_str(t, "Value"))) != 0) {
-			json_decref(o);
-			return NULL;
-		}
-	}
-	return o;
+	return pb_sto_util_tags(aws_j_list(c, "Tags"));
 }
 
 static fx_err
@@ -224,40 +210,15 @@ static fx_err
 rs_conn(struct pb_ctx *x, const struct rs_opts *o, const char *id,
     struct rs_conn *c)
 {
-	struct aws_resp resp;
-	json_t *p, *dp;
-	const char *s;
-	char start[21], end[21], *e = NULL;
-	double v;
-	size_t i;
-	fx_err rc;
+	const struct pb_cw_q q = { "AWS/Redshift", "DatabaseConnections",
+		"Maximum", { "ClusterIdentifier", id, NULL, NULL },
+		o->idle_days };
+	struct pb_cw_days d;
+	fx_err rc = pb_cw_daily(x, &q, &d);
 
-	memset(c, 0, sizeof(*c));
-	fx_iso8601_format(x->now - o->idle_days * RS_DAY, start);
-	fx_iso8601_format(x->now, end);
-	p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s}", "Namespace",
-	    "AWS/Redshift", "MetricName", "DatabaseConnections",
-	    "Dimensions.member.1.Name", "ClusterIdentifier",
-	    "Dimensions.member.1.Value", id, "StartTime", start, "EndTime", end,
-	    "Period", RS_DAY, "Statistics.member.1", "Maximum");
-	rc = pb_query(x, PB_AUDITOR, AWS_CLOUDWATCH, "GetMetricStatistics", p,
-	    0, &resp);
-	json_array_foreach(aws_j_list(resp.doc,
-			       "GetMetricStatisticsResult/Datapoints"),
-	    i, dp) {
-		if (rc != FX_OK)
-			break;
-		c->points++;
-		s = aws_j_str(dp, "Maximum");
-		v = s != NULL ? strtod(s, &e) : NAN;
-		if (s == NULL || e == s || *e != '\0' || !isfinite(v)) {
-			c->unknown++;
-			continue;
-		}
-		if (v > c->max)
-			c->max = v;
-	}
-	aws_resp_release(&resp);
+	c->points = d.points;
+	c->unknown = d.unknown;
+	c->max = d.max;
 	return rc;
 }
 

@@ -22,6 +22,27 @@ pb_sto_util_int(const json_t *v, int64_t def)
 	return n;
 }
 
+json_t *
+pb_sto_util_tags(const json_t *list)
+{
+	json_t *o = json_object(), *t;
+	const char *k;
+	size_t i;
+
+	if (o == NULL)
+		return NULL;
+	json_array_foreach(list, i, t) {
+		k = json_string_value(json_object_get(t, "Key"));
+		if (k != NULL &&
+		    json_object_set_new(o, k,
+			json_string(pb_sto_util_str(t, "Value"))) != 0) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
 int
 pb_sto_util_true(const json_t *v)
 {

@@ -21,6 +21,10 @@
 /* the integer in an answer's string (or number), or def */
 int64_t pb_sto_util_int(const json_t *v, int64_t def);
 
+/* a Query answer's [{"Key", "Value"}] tag list as {"Key": "Value"} (new
+ * reference; NULL when out of memory; entries without a Key skipped) */
+json_t *pb_sto_util_tags(const json_t *list);
+
 /* 1 when an answer's value is "true" (or JSON true) */
 int pb_sto_util_true(const json_t *v);
 

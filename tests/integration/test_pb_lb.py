@@ -190,6 +190,13 @@ def test_detect_fix_undo():
                                "qty": 730}], "classic usage %r", cp)
         np = env.finding(found["idle-nlb"]["id"])["prior_state"]
         check(np["usage"][0]["class"] == "network", "nlb usage %r", np)
+        # the savings, from deploy/prices.json in eu-west-1: 730 hours of
+        # an ALB and an NLB at $0.0252, of a classic at $0.028
+        got = [x["saving"]["cents"] for x in (p, cp, np)]
+        check(got == [1840, 2044, 1840], "savings %r", got)
+        text = env.fixit("status")
+        check("`lb-unused`: $57.24 from 3 fixes" in text,
+              "status lacks the lb-unused savings:\n%s", text)
         # undo: a target group deleted meanwhile is made again
         with env.aws.lock:
             del reg.lb_tgs[tgb]
