@@ -10,6 +10,7 @@
 
 #include "ev_decide.h"
 #include "ev_int.h"
+#include "fxtime.h"
 #include "fxlimits.h"
 #include "banned.h"
 
@@ -316,15 +317,146 @@ new_user_msgs(const struct ev_account *a, const struct ev_info *info,
 		a->name));
 }
 
+/* ---- decoy keys ------------------------------------------------------------ */
+
+/* the configured decoy key id the event was signed with, or NULL */
+static const char *
+decoy_key(const struct ev_settings *s, const json_t *ui)
+{
+	const char *key = ev_jstr(ui, "accessKeyId");
+	size_t i;
+
+	if (key == NULL || s->honeypot_keys == NULL ||
+	    s->honeypot_playbook == NULL)
+		return NULL;
+	for (i = 0; s->honeypot_keys[i] != NULL; i++)
+		if (strcmp(s->honeypot_keys[i], key) == 0)
+			return s->honeypot_keys[i];
+	return NULL;
+}
+
+/* i- and 8 or 17 lower-case hex digits: an instance's session name */
+static int
+is_instance_id(const char *s)
+{
+	size_t n = strlen(s);
+
+	return strncmp(s, "i-", 2) == 0 && (n == 10 || n == 19) &&
+	       ev_chars_ok(s + 2, n - 2, n - 2, C_DIGIT | C_LOWER, "") &&
+	       strspn(s + 2, "0123456789abcdef") == n - 2;
+}
+
+/* o.key = v when v is 1..max bytes of text; best effort (bad |= ...) */
+static int
+set_text(json_t *o, const char *key, const char *v, size_t max)
+{
+	if (!ev_chars_ok(v, 1, max, C_TEXT, ""))
+		return 0;
+	return json_object_set_new(o, key, json_string(v)) != 0;
+}
+
+/* what the playbook denies: target, user / role / instance */
+static int
+decoy_target(json_t *d, const struct ev_info *info, const char **target)
+{
+	int bad = 0;
+
+	*target = "none";
+	if (ev_streq(info->identity_type, "IAMUser") && info->actor[0]) {
+		*target = "user";
+		bad |= set_text(d, "user", info->actor, 128);
+	} else if (ev_streq(info->identity_type, "AssumedRole") &&
+		   info->issuer[0]) {
+		bad |= set_text(d, "role", info->issuer, 128);
+		*target = is_instance_id(info->actor) ? "instance" : "role";
+		if (is_instance_id(info->actor))
+			bad |= set_text(d, "instance", info->actor, 19);
+	}
+	return bad | json_object_set_new(d, "target", json_string(*target));
+}
+
+static fx_err
+decoy_finding(const struct ev_settings *s, const struct ev_account *a,
+    const struct ev_info *info, const json_t *event, const char *key,
+    struct ev_decision *d)
+{
+	const json_t *detail = json_object_get(event, "detail");
+	const char *ip = ev_jstr(detail, "sourceIPAddress");
+	const char *principal =
+	    info->actor_arn[0] ? info->actor_arn : info->actor;
+	const char *target;
+	struct finding_in f;
+	struct ev_fmem *m;
+	char when[21];
+	int bad;
+	fx_err rc = FX_ENOMEM;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		goto out;
+	fx_iso8601_format(info->time, when);
+	m->details = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "source",
+	    "honeypot", "access_key_id", key, "event_id", info->id,
+	    "event_name", info->event_name, "event_source", info->event_source,
+	    "event_time", when, "principal_type", info->identity_type);
+	if (m->details == NULL)
+		goto out;
+	bad = set_text(m->details, "principal_arn", info->actor_arn, 512);
+	bad |= set_text(m->details, "actor", info->actor, 256);
+	bad |= set_text(m->details, "source_ip", ip, 64);
+	bad |= set_text(m->details, "user_agent", ev_jstr(detail, "userAgent"),
+	    256);
+	bad |= decoy_target(m->details, info, &target);
+	if (bad)
+		goto out;
+	memset(&f, 0, sizeof(f));
+	f.playbook = s->honeypot_playbook;
+	f.account_id = info->account;
+	f.region = info->aws_region;
+	f.resource_id = m->resource_id;
+	f.title = m->title;
+	f.details = m->details;
+	f.observed_at = info->time;
+	f.notify_only = strcmp(target, "none") == 0;
+	snprintf(m->resource_id, sizeof(m->resource_id), "%s", key);
+	snprintf(m->title, sizeof(m->title),
+	    "Decoy access key %s used by %.200s (%.60s)", key,
+	    principal[0] ? principal : "an unknown principal",
+	    info->event_name);
+	rc = add_finding(d, m, &f);
+	m = NULL; /* added, or freed by add_finding */
+	if (rc != FX_OK)
+		goto out;
+	d->honeypot = 1;
+	rc = add_msg(d, EV_MSG_ADMIN, NULL,
+	    json_pack("{s:s,s:s,s:s,s:s*,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "say",
+		"honeypot_key_used", "key", key, "account", info->account,
+		"account_name", a->name, "principal",
+		principal[0] ? principal : "?", "target", target, "source_ip",
+		ip != NULL && ev_chars_ok(ip, 1, 64, C_GRAPH, "") ? ip : "?",
+		"event_name", info->event_name, "event_source",
+		info->event_source, "region", info->aws_region, "time", when));
+	if (rc == FX_OK)
+		d->msgs[d->nmsgs - 1].honeypot = 1;
+out:
+	fmem_free(m);
+	return rc;
+}
+
 fx_err
 ev_decide_cloudtrail(const struct ev_settings *s, const struct ev_account *a,
     const struct ev_info *info, const json_t *event, struct ev_decision *d)
 {
 	const struct ev_action *act;
 	size_t i;
-	fx_err rc;
+	const char *key;
+	fx_err rc = FX_OK;
 
-	rc = ev_actions(info, event, &d->acts);
+	key = decoy_key(s,
+	    json_object_get(json_object_get(event, "detail"), "userIdentity"));
+	if (key != NULL)
+		rc = decoy_finding(s, a, info, event, key, d);
+	if (rc == FX_OK)
+		rc = ev_actions(info, event, &d->acts);
 	for (i = 0; rc == FX_OK && i < d->acts.n; i++) {
 		act = &d->acts.v[i];
 		switch (act->kind) {

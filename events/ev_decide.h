@@ -15,6 +15,10 @@
  *	-> one finding "s3:BUCKET" or "elb:NAME"
  *   new user (manual) -> a message to the admins, and one to the actor
  *	when the actor is an email address
+ *   decoy key (anyone, any call, even a failed or read-only one: the
+ *	signature alone is the signal) -> one finding per key, account and
+ *	region (resource_id = the key id, never an owner: a near-certain
+ *	signal, fixed at once) and a page to the admins
  *   Security Hub / Custodian -> the mapped records as findings, owners and
  *	IaC from the resources' tags (the owner tag, else fixit:creator)
  *
@@ -53,6 +57,10 @@ struct ev_settings {
 	int64_t launch_window;	     /* seconds */
 	struct ev_map securityhub;   /* rule id -> playbook */
 	struct ev_map custodian;     /* policy name -> playbook */
+	/* decoy access key ids (NULL-terminated, may be NULL) and their
+	 * playbook (NULL: none); see ev_decide_cloudtrail */
+	const char *const *honeypot_keys;
+	const char *honeypot_playbook;
 };
 
 /* the event's account as the config knows it */
@@ -70,10 +78,14 @@ enum ev_msg_kind {
  * What to tell: a fact (common/fxsay.h) that slack/ puts into words:
  *   iam_user_created      {iam_user, account, opt account_name, actor}
  *   iam_user_created_you  {iam_user, account, opt account_name}  (the DM)
+ *   honeypot_key_used     {key, account, opt account_name, principal,
+ *			    target, source_ip, event_name, event_source,
+ *			    region, time}
  * Owned by the decision.
  */
 struct ev_msg {
 	enum ev_msg_kind kind;
+	int honeypot; /* the page of a decoy key: only with a new finding */
 	char email[EV_MAX_EMAIL + 1]; /* EV_MSG_DM */
 	json_t *fact;
 };
@@ -92,7 +104,8 @@ struct ev_decision {
 	int64_t launches;	    /* CloudTrail: instances launched */
 	int launch;		    /* the findings are manual launches: the
 				 * batch rule applies */
-	char batch[EV_MAX_BATCH];   /* set by ev_decide_batch */
+	int honeypot; /* in[0] is a decoy key's finding: fix at once */
+	char batch[EV_MAX_BATCH]; /* set by ev_decide_batch */
 	/* private */
 	struct ev_fmem **mem;
 	size_t nmem;
@@ -105,6 +118,14 @@ void ev_decision_release(struct ev_decision *d); /* accepts NULL */
 /*
  * A parsed, classified CloudTrail event (ev_parse, ev_classify): its
  * actions (d->acts, ev_actions) and what they produce (see the top).
+ * A call signed with a decoy key (detail.userIdentity.accessKeyId one of
+ * s->honeypot_keys) comes first: d->in[0], d->honeypot set; its details
+ * {source "honeypot", access_key_id, event_id, event_name, event_source,
+ * event_time, source_ip, user_agent, principal_type, principal_arn,
+ * target "user"|"instance"|"role"|"none", user, role, instance} name
+ * what the playbook denies (an IAM user; the instance of an instance
+ * profile session - the session name is its id - else the role's
+ * sessions); target "none" (root, federated) notifies only.
  * a: info->account in the config. FX_EINVAL when the event has no
  * detail object; FX_ENOMEM. d must be freshly initialised; release it
  * on failure too.

@@ -32,6 +32,7 @@
 #include "jsonfail.h"
 #include "sender.h"
 #include "sm.h"
+#include "timer.h"
 #include "banned.h"
 
 #define EVENTS_BATCH	 200  /* pending events read per sweep */
@@ -243,6 +244,49 @@ out:
 	return rc;
 }
 
+/*
+ * A decoy key seen again while its finding is open, being fixed, fixed or
+ * failed: one finding, one quarantine, one page (the event still notes
+ * it). in[0] is dropped, and the page with it.
+ */
+static fx_err
+honeypot_seen(struct db *db, struct outcome *o)
+{
+	const struct finding_in *in = &o->dec.in[0];
+	struct finding f;
+	size_t i, k = 0;
+	fx_err rc;
+
+	if (!o->dec.honeypot || o->dec.nin == 0 ||
+	    strcmp(in->playbook, o->e->set.honeypot_playbook) != 0)
+		return FX_OK;
+	memset(&f, 0, sizeof(f));
+	rc = db_finding_find(db, in->playbook, in->account_id, in->region,
+	    in->resource_id, &f);
+	if (rc == FX_ENOTFOUND)
+		return FX_OK;
+	if (rc != FX_OK)
+		return rc;
+	if (f.state == FS_OPEN || f.state == FS_FIXING || f.state == FS_FIXED ||
+	    f.state == FS_FAILED || f.state == FS_NOTIFIED) {
+		note(o, "honeypot",
+		    json_sprintf("seen again: finding %lld is %s",
+			(long long)f.id, fstate_name(f.state)));
+		memmove(&o->dec.in[0], &o->dec.in[1],
+		    (o->dec.nin - 1) * sizeof(*o->dec.in));
+		o->dec.nin--;
+		for (i = 0; i < o->dec.nmsgs; i++)
+			if (o->dec.msgs[i].honeypot)
+				json_decref(o->dec.msgs[i].fact);
+			else
+				o->dec.msgs[k++] = o->dec.msgs[i];
+		o->dec.nmsgs = k;
+		o->dec.honeypot = 0;
+	}
+	finding_release(&f);
+	return FX_OK;
+}
+
 /* findings and messages, all or nothing (a nested savepoint) */
 static fx_err
 apply_changes(struct db *db, struct outcome *o, int64_t now)
@@ -276,6 +320,8 @@ apply_job_run(struct db *db, void *arg)
 
 	if (o->dec.launch)
 		rc = batch_rule(db, o->e, o);
+	if (rc == FX_OK && strcmp(o->done.state, "done") == 0)
+		rc = honeypot_seen(db, o);
 	if (rc != FX_OK)
 		return rc;
 	if (strcmp(o->done.state, "done") == 0 &&
@@ -322,6 +368,9 @@ apply_done(struct dbw_req *r)
 
 	if (r->rc == FX_OK && (o->dec.nin > 0 || o->dec.nmsgs > 0))
 		sender_kick(e->app->sender);
+	/* a decoy key's fix does not wait for the next tick */
+	if (r->rc == FX_OK && o->dec.honeypot && o->dec.nin > 0)
+		timer_kick(e->app->timer);
 	pthread_mutex_lock(&e->mu);
 	o->next = e->reap;
 	e->reap = o;
@@ -596,6 +645,8 @@ settings_init(struct events *e)
 	s->iac_tags = (const char *const *)es->iac_tags;
 	s->launch_batch = es->launch_batch;
 	s->launch_window = es->launch_window;
+	s->honeypot_keys = (const char *const *)es->honeypot_keys;
+	s->honeypot_playbook = known_playbook(pol, es->honeypot_playbook);
 }
 
 /* the rule -> playbook maps from the config's objects */
