@@ -21,6 +21,7 @@ import datetime
 import json
 import os
 import time
+import uuid
 
 import harness as h
 import fakeaws_honeypot
@@ -184,7 +185,45 @@ def test_decoy_role_session_revoked():
         h.check(f["details"]["target"] == "role", "finding: %r", f)
 
 
+def test_guardduty_finding_names_decoy():
+    """a GuardDuty finding (through Security Hub) naming the decoy key:
+    the same finding and fix as the call itself"""
+    with hp_env("hp-gd") as env:
+        acct = env.aws.account(h.PROD)
+        user = fakeaws_honeypot.add_user(acct, USER)
+        env.start()
+        with open(os.path.join(h.DATA, "honeypot",
+                               "securityhub-guardduty-decoykey.json")) as f:
+            ev = json.load(f)
+        ev["id"] = str(uuid.uuid4())
+        ev["account"] = h.PROD
+        ev["region"] = h.REGION
+        gd = ev["detail"]["findings"][0]
+        gd["AwsAccountId"] = h.PROD
+        gd["Region"] = gd["Resources"][0]["Region"] = h.REGION
+        gd["UpdatedAt"] = h.iso_now()
+        te.post_ok(env, ev)
+        env.aws.wait(lambda: env.aws.calls(action="PutUserPolicy", ok=True),
+                     10, "the user denied")
+        [f] = env.findings(playbook="honeypot-key")
+        h.check(f["resource_id"] == DECOY and f["details"]["user"] == USER
+                and f["details"]["event_source"] == "GuardDuty",
+                "finding: %r", f)
+        h.check("fixit-honeypot-deny" in user["policies"], "no deny")
+        env.fake.wait(lambda: pages(env), 10, "the admins paged")
+        h.check("203.0.113.77" in json.dumps(pages(env)[0].body),
+                "the page has no source IP")
+        # then the call itself: the same finding, nothing more
+        ev2 = user_event()
+        te.post_ok(env, ev2)
+        te.processed(env, ev2)
+        h.check(len(env.findings(playbook="honeypot-key")) == 1 and
+                len(env.aws.calls(action="PutUserPolicy")) == 1,
+                "a second finding or fix")
+
+
 if __name__ == "__main__":
     h.run_tests(test_decoy_user_key_denied_at_once,
                 test_decoy_instance_session_quarantined,
-                test_decoy_role_session_revoked)
+                test_decoy_role_session_revoked,
+                test_guardduty_finding_names_decoy)
