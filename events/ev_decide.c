@@ -9,23 +9,13 @@
 #include <jansson.h>
 
 #include "ev_decide.h"
+#include "ev_decide_int.h"
 #include "ev_int.h"
-#include "fxtime.h"
 #include "fxlimits.h"
 #include "banned.h"
 
-#define RID_SIZE 300 /* "s3:" + a bucket name, an instance id */
-
-struct ev_fmem {
-	json_t *details; /* a reference */
-	char resource_id[RID_SIZE];
-	char title[FX_MAX_TITLE + 1];
-	char owner_email[EV_MAX_EMAIL + 1];
-	char owner_slack_id[EV_MAX_SLACK_ID + 1];
-};
-
-static void
-fmem_free(struct ev_fmem *m)
+void
+ev_fmem_free(struct ev_fmem *m)
 {
 	if (m == NULL)
 		return;
@@ -47,7 +37,7 @@ ev_decision_release(struct ev_decision *d)
 	if (d == NULL)
 		return;
 	for (i = 0; i < d->nmem; i++)
-		fmem_free(d->mem[i]);
+		ev_fmem_free(d->mem[i]);
 	free(d->mem);
 	free(d->in);
 	for (i = 0; i < d->nmsgs; i++)
@@ -59,8 +49,8 @@ ev_decision_release(struct ev_decision *d)
 }
 
 /* f (pointing into m) and m added to d; m is freed when that fails */
-static fx_err
-add_finding(struct ev_decision *d, struct ev_fmem *m,
+fx_err
+ev_add_finding(struct ev_decision *d, struct ev_fmem *m,
     const struct finding_in *f)
 {
 	struct finding_in *in;
@@ -80,7 +70,7 @@ add_finding(struct ev_decision *d, struct ev_fmem *m,
 	m = NULL;
 	rc = FX_OK;
 out:
-	fmem_free(m);
+	ev_fmem_free(m);
 	return rc;
 }
 
@@ -223,10 +213,10 @@ launch_findings(const struct ev_settings *s, const struct ev_account *a,
 		    act->ids[i], info->actor);
 		rc = apply_owner(m, &f, tags, s, NULL);
 		if (rc != FX_OK) {
-			fmem_free(m);
+			ev_fmem_free(m);
 			break;
 		}
-		rc = add_finding(d, m, &f);
+		rc = ev_add_finding(d, m, &f);
 	}
 out:
 	json_decref(tags);
@@ -267,17 +257,17 @@ dangling_finding(const struct ev_settings *s, const struct ev_account *a,
 		bad |= json_object_set_new(m->details, "arn",
 		    json_string(act->arn));
 	if (bad != 0) {
-		fmem_free(m);
+		ev_fmem_free(m);
 		goto out;
 	}
-	rc = add_finding(d, m, &f);
+	rc = ev_add_finding(d, m, &f);
 out:
 	return rc;
 }
 
 /* the fact (stolen; NULL: FX_ENOMEM) to tell kind/email */
-static fx_err
-add_msg(struct ev_decision *d, enum ev_msg_kind kind, const char *email,
+fx_err
+ev_add_msg(struct ev_decision *d, enum ev_msg_kind kind, const char *email,
     json_t *fact)
 {
 	struct ev_msg *more, *m;
@@ -305,176 +295,16 @@ new_user_msgs(const struct ev_account *a, const struct ev_info *info,
 	const char *user = act->name ? act->name : "?";
 	fx_err rc;
 
-	rc = add_msg(d, EV_MSG_ADMIN, NULL,
+	rc = ev_add_msg(d, EV_MSG_ADMIN, NULL,
 	    json_pack("{s:s,s:s,s:s,s:s*,s:s}", "say", "iam_user_created",
 		"iam_user", user, "account", info->account, "account_name",
 		a->name, "actor", info->actor));
 	if (rc != FX_OK || !ev_is_email(info->actor))
 		return rc;
-	return add_msg(d, EV_MSG_DM, info->actor,
+	return ev_add_msg(d, EV_MSG_DM, info->actor,
 	    json_pack("{s:s,s:s,s:s,s:s*}", "say", "iam_user_created_you",
 		"iam_user", user, "account", info->account, "account_name",
 		a->name));
-}
-
-/* ---- decoy keys ------------------------------------------------------------ */
-
-/* key if it is a configured decoy, else NULL */
-static const char *
-decoy_of(const struct ev_settings *s, const char *key)
-{
-	size_t i;
-
-	if (key == NULL || s->honeypot_keys == NULL ||
-	    s->honeypot_playbook == NULL)
-		return NULL;
-	for (i = 0; s->honeypot_keys[i] != NULL; i++)
-		if (strcmp(s->honeypot_keys[i], key) == 0)
-			return s->honeypot_keys[i];
-	return NULL;
-}
-
-/* i- and 8 or 17 lower-case hex digits: an instance's session name */
-static int
-is_instance_id(const char *s)
-{
-	size_t n = strlen(s);
-
-	return strncmp(s, "i-", 2) == 0 && (n == 10 || n == 19) &&
-	       ev_chars_ok(s + 2, n - 2, n - 2, C_DIGIT | C_LOWER, "") &&
-	       strspn(s + 2, "0123456789abcdef") == n - 2;
-}
-
-/* o.key = v when v is 1..max bytes of text; best effort (bad |= ...) */
-static int
-set_text(json_t *o, const char *key, const char *v, size_t max)
-{
-	if (!ev_chars_ok(v, 1, max, C_TEXT, ""))
-		return 0;
-	return json_object_set_new(o, key, json_string(v)) != 0;
-}
-
-/* what a decoy key's use is known by; every string borrowed, any NULL */
-struct decoy {
-	const char *key, *source, *account, *region, *id, *name, *service;
-	const char *ptype, *principal, *actor, *ip, *agent;
-	const char *user, *role, *instance, *target;
-	int64_t time;
-};
-
-/* the target of a CloudTrail caller: user, instance, role or none */
-static void
-decoy_target(const struct ev_info *info, struct decoy *k)
-{
-	k->target = "none";
-	if (ev_streq(info->identity_type, "IAMUser") && info->actor[0]) {
-		k->target = "user";
-		k->user = info->actor;
-	} else if (ev_streq(info->identity_type, "AssumedRole") &&
-		   info->issuer[0]) {
-		k->role = info->issuer;
-		k->target = "role";
-		if (is_instance_id(info->actor)) {
-			k->target = "instance";
-			k->instance = info->actor;
-		}
-	}
-}
-
-static fx_err
-decoy_finding(const struct ev_settings *s, const struct ev_account *a,
-    const struct decoy *k, struct ev_decision *d)
-{
-	const char *who = k->principal != NULL && k->principal[0]
-			      ? k->principal
-			      : "an unknown principal";
-	struct finding_in f;
-	struct ev_fmem *m;
-	char when[21];
-	int bad;
-	fx_err rc = FX_ENOMEM;
-
-	if ((m = calloc(1, sizeof(*m))) == NULL)
-		goto out;
-	fx_iso8601_format(k->time, when);
-	m->details = json_pack("{s:s, s:s, s:s, s:s}", "source", k->source,
-	    "access_key_id", k->key, "event_time", when, "target", k->target);
-	if (m->details == NULL)
-		goto out;
-	bad = set_text(m->details, "event_id", k->id, 128);
-	bad |= set_text(m->details, "event_name", k->name, 128);
-	bad |= set_text(m->details, "event_source", k->service, 128);
-	bad |= set_text(m->details, "principal_type", k->ptype, 64);
-	bad |= set_text(m->details, "principal_arn", k->principal, 512);
-	bad |= set_text(m->details, "actor", k->actor, 256);
-	bad |= set_text(m->details, "source_ip", k->ip, 64);
-	bad |= set_text(m->details, "user_agent", k->agent, 256);
-	bad |= set_text(m->details, "user", k->user, 128);
-	bad |= set_text(m->details, "role", k->role, 128);
-	bad |= set_text(m->details, "instance", k->instance, 19);
-	if (bad)
-		goto out;
-	memset(&f, 0, sizeof(f));
-	f.playbook = s->honeypot_playbook;
-	f.account_id = k->account;
-	f.region = k->region;
-	f.resource_id = m->resource_id;
-	f.title = m->title;
-	f.details = m->details;
-	f.observed_at = k->time;
-	f.notify_only = strcmp(k->target, "none") == 0;
-	snprintf(m->resource_id, sizeof(m->resource_id), "%s", k->key);
-	snprintf(m->title, sizeof(m->title),
-	    "Decoy access key %s used by %.200s (%.60s)", k->key, who,
-	    k->name != NULL ? k->name : "?");
-	rc = add_finding(d, m, &f);
-	m = NULL; /* added, or freed by add_finding */
-	if (rc != FX_OK)
-		goto out;
-	d->honeypot = 1;
-	rc = add_msg(d, EV_MSG_ADMIN, NULL,
-	    json_pack("{s:s,s:s,s:s,s:s*,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "say",
-		"honeypot_key_used", "key", k->key, "account", k->account,
-		"account_name", a->name, "principal", who, "target", k->target,
-		"source_ip",
-		ev_chars_ok(k->ip, 1, 64, C_GRAPH, "") ? k->ip : "?",
-		"event_name",
-		ev_chars_ok(k->name, 1, 128, C_GRAPH, "") ? k->name : "?",
-		"event_source",
-		ev_chars_ok(k->service, 1, 128, C_GRAPH, "") ? k->service : "?",
-		"region", k->region, "time", when));
-	if (rc == FX_OK)
-		d->msgs[d->nmsgs - 1].honeypot = 1;
-out:
-	fmem_free(m);
-	return rc;
-}
-
-/* a CloudTrail call signed with decoy key */
-static fx_err
-decoy_call(const struct ev_settings *s, const struct ev_account *a,
-    const struct ev_info *info, const json_t *event, const char *key,
-    struct ev_decision *d)
-{
-	const json_t *detail = json_object_get(event, "detail");
-	struct decoy k;
-
-	memset(&k, 0, sizeof(k));
-	k.key = key;
-	k.source = "honeypot";
-	k.account = info->account;
-	k.region = info->aws_region;
-	k.id = info->id;
-	k.name = info->event_name;
-	k.service = info->event_source;
-	k.ptype = info->identity_type;
-	k.principal = info->actor_arn[0] ? info->actor_arn : info->actor;
-	k.actor = info->actor;
-	k.ip = ev_jstr(detail, "sourceIPAddress");
-	k.agent = ev_jstr(detail, "userAgent");
-	k.time = info->time;
-	decoy_target(info, &k);
-	return decoy_finding(s, a, &k, d);
 }
 
 fx_err
@@ -486,12 +316,12 @@ ev_decide_cloudtrail(const struct ev_settings *s, const struct ev_account *a,
 	const char *key;
 	fx_err rc = FX_OK;
 
-	key = decoy_of(s,
+	key = ev_decoy_of(s,
 	    ev_jstr(json_object_get(json_object_get(event, "detail"),
 			"userIdentity"),
 		"accessKeyId"));
 	if (key != NULL)
-		rc = decoy_call(s, a, info, event, key, d);
+		rc = ev_decoy_call(s, a, info, event, key, d);
 	if (rc == FX_OK)
 		rc = ev_actions(info, event, &d->acts);
 	for (i = 0; rc == FX_OK && i < d->acts.n; i++) {
@@ -535,103 +365,11 @@ mapped_finding(const struct ev_settings *s, const struct ev_mapped *r,
 	rc = apply_owner(m, &f, r->tags, s, s->owner_tag);
 	if (rc != FX_OK)
 		goto out;
-	rc = add_finding(d, m, &f);
+	rc = ev_add_finding(d, m, &f);
 	m = NULL; /* added, or freed by add_finding */
 out:
-	fmem_free(m);
+	ev_fmem_free(m);
 	return rc;
-}
-
-/* the decoy an ASFF resource names: an AwsIamAccessKey whose
- * Details.AwsIamAccessKey.AccessKeyId, or the last ':' part of its Id
- * ("AWS::IAM::AccessKey:AKIA..."), is one */
-static const char *
-asff_decoy(const struct ev_settings *s, const json_t *r)
-{
-	const char *id = ev_jstr(r, "Id"), *key;
-
-	if (!ev_streq(ev_jstr(r, "Type"), "AwsIamAccessKey"))
-		return NULL;
-	key = decoy_of(s, ev_jstr(json_object_get(json_object_get(r, "Details"),
-				      "AwsIamAccessKey"),
-			      "AccessKeyId"));
-	if (key == NULL && id != NULL)
-		key = decoy_of(s, strrchr(id, ':') ? strrchr(id, ':') + 1 : id);
-	return key;
-}
-
-/* one ASFF finding f naming decoy key in resource r */
-static fx_err
-asff_finding(const struct ev_settings *s, const json_t *event, const json_t *f,
-    const json_t *r, const char *key, struct ev_decision *d)
-{
-	static const struct ev_account nobody = { NULL, 0 };
-	const json_t *ak =
-	    json_object_get(json_object_get(r, "Details"), "AwsIamAccessKey");
-	const json_t *pf = json_object_get(f, "ProductFields");
-	const char *t;
-	struct decoy k;
-
-	memset(&k, 0, sizeof(k));
-	k.key = key;
-	k.source = "honeypot";
-	k.account = ev_jstr(f, "AwsAccountId");
-	k.region = ev_jstr(r, "Region");
-	if (k.region == NULL)
-		k.region = ev_jstr(f, "Region");
-	if (k.region == NULL)
-		k.region = ev_jstr(event, "region");
-	if (!ev_chars_ok(k.account, 12, 12, C_DIGIT, "") ||
-	    !ev_chars_ok(k.region, 1, EV_MAX_REGION, C_REGION, ""))
-		return FX_OK; /* not a finding fixit can record */
-	k.id = ev_jstr(f, "Id");
-	k.name = ev_jstr(f, "Title");
-	k.service = ev_jstr(f, "ProductName");
-	if (k.service == NULL)
-		k.service = "securityhub";
-	k.ptype = ev_jstr(ak, "PrincipalType");
-	k.principal = ev_jstr(ak, "PrincipalName");
-	if (k.principal == NULL)
-		k.principal = ev_jstr(ak, "UserName");
-	k.actor = k.principal;
-	k.ip = ev_jstr(pf, "aws/guardduty/service/action/awsApiCallAction/"
-			   "remoteIpDetails/ipAddressV4");
-	k.target = "none";
-	if (ev_streq(k.ptype, "IAMUser") && k.principal != NULL) {
-		k.target = "user";
-		k.user = k.principal;
-	}
-	t = ev_jstr(f, "UpdatedAt");
-	if (t == NULL || fx_iso8601_parse(t, &k.time) != FX_OK)
-		k.time = 0;
-	if (k.time == 0 &&
-	    fx_iso8601_parse(ev_jstr(event, "time"), &k.time) != FX_OK)
-		k.time = 0;
-	return decoy_finding(s, &nobody, &k, d);
-}
-
-/* the first Security Hub (GuardDuty) finding that names a decoy key */
-static fx_err
-decoy_asff(const struct ev_settings *s, const json_t *event,
-    struct ev_decision *d)
-{
-	const json_t *fs =
-	    json_object_get(json_object_get(event, "detail"), "findings");
-	const json_t *f, *r;
-	const char *key;
-	size_t i, k;
-
-	json_array_foreach(fs, i, f) {
-		if (i >= EVMAP_MAX_FINDINGS)
-			break;
-		json_array_foreach(json_object_get(f, "Resources"), k, r) {
-			if (k >= EVMAP_MAX_RESOURCES)
-				break;
-			if ((key = asff_decoy(s, r)) != NULL)
-				return asff_finding(s, event, f, r, key, d);
-		}
-	}
-	return FX_OK;
 }
 
 static fx_err
@@ -642,7 +380,7 @@ decide_mapped(const struct ev_settings *s, const json_t *doc, int custodian,
 	fx_err rc = FX_OK;
 
 	if (!custodian)
-		rc = decoy_asff(s, doc, d);
+		rc = ev_decoy_asff(s, doc, d);
 	if (rc != FX_OK)
 		return rc;
 	if (custodian)

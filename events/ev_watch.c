@@ -1,0 +1,270 @@
+/*
+ * ev_watch.c - the events that watch people rather than resources (see
+ * ev_decide_int.h): a call signed with a decoy access key, a Security Hub
+ * (GuardDuty) finding naming one, a CloudShell session reading secret
+ * values.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "ev_decide_int.h"
+#include "ev_int.h"
+#include "fxtime.h"
+#include "banned.h"
+
+/* ---- decoy keys ------------------------------------------------------------ */
+
+/* key if it is a configured decoy, else NULL */
+const char *
+ev_decoy_of(const struct ev_settings *s, const char *key)
+{
+	size_t i;
+
+	if (key == NULL || s->honeypot_keys == NULL ||
+	    s->honeypot_playbook == NULL)
+		return NULL;
+	for (i = 0; s->honeypot_keys[i] != NULL; i++)
+		if (strcmp(s->honeypot_keys[i], key) == 0)
+			return s->honeypot_keys[i];
+	return NULL;
+}
+
+/* i- and 8 or 17 lower-case hex digits: an instance's session name */
+static int
+is_instance_id(const char *s)
+{
+	size_t n = strlen(s);
+
+	return strncmp(s, "i-", 2) == 0 && (n == 10 || n == 19) &&
+	       ev_chars_ok(s + 2, n - 2, n - 2, C_DIGIT | C_LOWER, "") &&
+	       strspn(s + 2, "0123456789abcdef") == n - 2;
+}
+
+/* o.key = v when v is 1..max bytes of text; best effort (bad |= ...) */
+static int
+set_text(json_t *o, const char *key, const char *v, size_t max)
+{
+	if (!ev_chars_ok(v, 1, max, C_TEXT, ""))
+		return 0;
+	return json_object_set_new(o, key, json_string(v)) != 0;
+}
+
+/* what a decoy key's use is known by; every string borrowed, any NULL */
+struct decoy {
+	const char *key, *source, *account, *region, *id, *name, *service;
+	const char *ptype, *principal, *actor, *ip, *agent;
+	const char *user, *role, *instance, *target;
+	int64_t time;
+};
+
+/* the target of a CloudTrail caller: user, instance, role or none */
+static void
+decoy_target(const struct ev_info *info, struct decoy *k)
+{
+	k->target = "none";
+	if (ev_streq(info->identity_type, "IAMUser") && info->actor[0]) {
+		k->target = "user";
+		k->user = info->actor;
+	} else if (ev_streq(info->identity_type, "AssumedRole") &&
+		   info->issuer[0]) {
+		k->role = info->issuer;
+		k->target = "role";
+		if (is_instance_id(info->actor)) {
+			k->target = "instance";
+			k->instance = info->actor;
+		}
+	}
+}
+
+static fx_err
+decoy_finding(const struct ev_settings *s, const struct ev_account *a,
+    const struct decoy *k, struct ev_decision *d)
+{
+	const char *who = k->principal != NULL && k->principal[0]
+			      ? k->principal
+			      : "an unknown principal";
+	struct finding_in f;
+	struct ev_fmem *m;
+	char when[21];
+	int bad;
+	fx_err rc = FX_ENOMEM;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		goto out;
+	fx_iso8601_format(k->time, when);
+	m->details = json_pack("{s:s, s:s, s:s, s:s}", "source", k->source,
+	    "access_key_id", k->key, "event_time", when, "target", k->target);
+	if (m->details == NULL)
+		goto out;
+	bad = set_text(m->details, "event_id", k->id, 128);
+	bad |= set_text(m->details, "event_name", k->name, 128);
+	bad |= set_text(m->details, "event_source", k->service, 128);
+	bad |= set_text(m->details, "principal_type", k->ptype, 64);
+	bad |= set_text(m->details, "principal_arn", k->principal, 512);
+	bad |= set_text(m->details, "actor", k->actor, 256);
+	bad |= set_text(m->details, "source_ip", k->ip, 64);
+	bad |= set_text(m->details, "user_agent", k->agent, 256);
+	bad |= set_text(m->details, "user", k->user, 128);
+	bad |= set_text(m->details, "role", k->role, 128);
+	bad |= set_text(m->details, "instance", k->instance, 19);
+	if (bad)
+		goto out;
+	memset(&f, 0, sizeof(f));
+	f.playbook = s->honeypot_playbook;
+	f.account_id = k->account;
+	f.region = k->region;
+	f.resource_id = m->resource_id;
+	f.title = m->title;
+	f.details = m->details;
+	f.observed_at = k->time;
+	f.notify_only = strcmp(k->target, "none") == 0;
+	snprintf(m->resource_id, sizeof(m->resource_id), "%s", k->key);
+	snprintf(m->title, sizeof(m->title),
+	    "Decoy access key %s used by %.200s (%.60s)", k->key, who,
+	    k->name != NULL ? k->name : "?");
+	rc = ev_add_finding(d, m, &f);
+	m = NULL; /* added, or freed by add_finding */
+	if (rc != FX_OK)
+		goto out;
+	d->honeypot = 1;
+	rc = ev_add_msg(d, EV_MSG_ADMIN, NULL,
+	    json_pack("{s:s,s:s,s:s,s:s*,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "say",
+		"honeypot_key_used", "key", k->key, "account", k->account,
+		"account_name", a->name, "principal", who, "target", k->target,
+		"source_ip",
+		ev_chars_ok(k->ip, 1, 64, C_GRAPH, "") ? k->ip : "?",
+		"event_name",
+		ev_chars_ok(k->name, 1, 128, C_GRAPH, "") ? k->name : "?",
+		"event_source",
+		ev_chars_ok(k->service, 1, 128, C_GRAPH, "") ? k->service : "?",
+		"region", k->region, "time", when));
+	if (rc == FX_OK)
+		d->msgs[d->nmsgs - 1].honeypot = 1;
+out:
+	ev_fmem_free(m);
+	return rc;
+}
+
+/* a CloudTrail call signed with decoy key */
+fx_err
+ev_decoy_call(const struct ev_settings *s, const struct ev_account *a,
+    const struct ev_info *info, const json_t *event, const char *key,
+    struct ev_decision *d)
+{
+	const json_t *detail = json_object_get(event, "detail");
+	struct decoy k;
+
+	memset(&k, 0, sizeof(k));
+	k.key = key;
+	k.source = "honeypot";
+	k.account = info->account;
+	k.region = info->aws_region;
+	k.id = info->id;
+	k.name = info->event_name;
+	k.service = info->event_source;
+	k.ptype = info->identity_type;
+	k.principal = info->actor_arn[0] ? info->actor_arn : info->actor;
+	k.actor = info->actor;
+	k.ip = ev_jstr(detail, "sourceIPAddress");
+	k.agent = ev_jstr(detail, "userAgent");
+	k.time = info->time;
+	decoy_target(info, &k);
+	return decoy_finding(s, a, &k, d);
+}
+
+/* the decoy an ASFF resource names: an AwsIamAccessKey whose
+ * Details.AwsIamAccessKey.AccessKeyId, or the last ':' part of its Id
+ * ("AWS::IAM::AccessKey:AKIA..."), is one */
+static const char *
+asff_decoy(const struct ev_settings *s, const json_t *r)
+{
+	const char *id = ev_jstr(r, "Id"), *key;
+
+	if (!ev_streq(ev_jstr(r, "Type"), "AwsIamAccessKey"))
+		return NULL;
+	key = ev_decoy_of(s,
+	    ev_jstr(json_object_get(json_object_get(r, "Details"),
+			"AwsIamAccessKey"),
+		"AccessKeyId"));
+	if (key == NULL && id != NULL)
+		key = ev_decoy_of(s,
+		    strrchr(id, ':') ? strrchr(id, ':') + 1 : id);
+	return key;
+}
+
+/* one ASFF finding f naming decoy key in resource r */
+static fx_err
+asff_finding(const struct ev_settings *s, const json_t *event, const json_t *f,
+    const json_t *r, const char *key, struct ev_decision *d)
+{
+	static const struct ev_account nobody = { NULL, 0 };
+	const json_t *ak =
+	    json_object_get(json_object_get(r, "Details"), "AwsIamAccessKey");
+	const json_t *pf = json_object_get(f, "ProductFields");
+	const char *t;
+	struct decoy k;
+
+	memset(&k, 0, sizeof(k));
+	k.key = key;
+	k.source = "honeypot";
+	k.account = ev_jstr(f, "AwsAccountId");
+	k.region = ev_jstr(r, "Region");
+	if (k.region == NULL)
+		k.region = ev_jstr(f, "Region");
+	if (k.region == NULL)
+		k.region = ev_jstr(event, "region");
+	if (!ev_chars_ok(k.account, 12, 12, C_DIGIT, "") ||
+	    !ev_chars_ok(k.region, 1, EV_MAX_REGION, C_REGION, ""))
+		return FX_OK; /* not a finding fixit can record */
+	k.id = ev_jstr(f, "Id");
+	k.name = ev_jstr(f, "Title");
+	k.service = ev_jstr(f, "ProductName");
+	if (k.service == NULL)
+		k.service = "securityhub";
+	k.ptype = ev_jstr(ak, "PrincipalType");
+	k.principal = ev_jstr(ak, "PrincipalName");
+	if (k.principal == NULL)
+		k.principal = ev_jstr(ak, "UserName");
+	k.actor = k.principal;
+	k.ip = ev_jstr(pf, "aws/guardduty/service/action/awsApiCallAction/"
+			   "remoteIpDetails/ipAddressV4");
+	k.target = "none";
+	if (ev_streq(k.ptype, "IAMUser") && k.principal != NULL) {
+		k.target = "user";
+		k.user = k.principal;
+	}
+	t = ev_jstr(f, "UpdatedAt");
+	if (t == NULL || fx_iso8601_parse(t, &k.time) != FX_OK)
+		k.time = 0;
+	if (k.time == 0 &&
+	    fx_iso8601_parse(ev_jstr(event, "time"), &k.time) != FX_OK)
+		k.time = 0;
+	return decoy_finding(s, &nobody, &k, d);
+}
+
+/* the first Security Hub (GuardDuty) finding that names a decoy key */
+fx_err
+ev_decoy_asff(const struct ev_settings *s, const json_t *event,
+    struct ev_decision *d)
+{
+	const json_t *fs =
+	    json_object_get(json_object_get(event, "detail"), "findings");
+	const json_t *f, *r;
+	const char *key;
+	size_t i, k;
+
+	json_array_foreach(fs, i, f) {
+		if (i >= EVMAP_MAX_FINDINGS)
+			break;
+		json_array_foreach(json_object_get(f, "Resources"), k, r) {
+			if (k >= EVMAP_MAX_RESOURCES)
+				break;
+			if ((key = asff_decoy(s, r)) != NULL)
+				return asff_finding(s, event, f, r, key, d);
+		}
+	}
+	return FX_OK;
+}
