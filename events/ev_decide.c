@@ -323,6 +323,8 @@ ev_decide_cloudtrail(const struct ev_settings *s, const struct ev_account *a,
 	if (key != NULL)
 		rc = ev_decoy_call(s, a, info, event, key, d);
 	if (rc == FX_OK)
+		rc = ev_cloudshell(s, a, info, event, d);
+	if (rc == FX_OK)
 		rc = ev_actions(info, event, &d->acts);
 	for (i = 0; rc == FX_OK && i < d->acts.n; i++) {
 		act = &d->acts.v[i];

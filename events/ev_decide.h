@@ -15,6 +15,11 @@
  *	-> one finding "s3:BUCKET" or "elb:NAME"
  *   new user (manual) -> a message to the admins, and one to the actor
  *	when the actor is an email address
+ *   secret read from CloudShell (secretsmanager GetSecretValue /
+ *	BatchGetSecretValue, ssm GetParameter(s)(ByPath) withDecryption,
+ *	succeeded, userAgent or sourceIPAddress naming CloudShell) -> one
+ *	finding per session (resource_id "cloudshell:" + the session's
+ *	access key id) and a message to the admins per read
  *   decoy key (anyone, any call, even a failed or read-only one: the
  *	signature alone is the signal) -> one finding per key, account and
  *	region (resource_id = the key id, never an owner: a near-certain
@@ -61,6 +66,7 @@ struct ev_settings {
 	 * playbook (NULL: none); see ev_decide_cloudtrail */
 	const char *const *honeypot_keys;
 	const char *honeypot_playbook;
+	const char *cloudshell_playbook; /* NULL: none */
 };
 
 /* the event's account as the config knows it */
@@ -78,6 +84,9 @@ enum ev_msg_kind {
  * What to tell: a fact (common/fxsay.h) that slack/ puts into words:
  *   iam_user_created      {iam_user, account, opt account_name, actor}
  *   iam_user_created_you  {iam_user, account, opt account_name}  (the DM)
+ *   cloudshell_secret_read {actor, principal, secret, event_source,
+ *			    event_name, account, opt account_name, region,
+ *			    time, source_ip}
  *   honeypot_key_used     {key, account, opt account_name, principal,
  *			    target, source_ip, event_name, event_source,
  *			    region, time}

@@ -41,5 +41,9 @@ fx_err ev_decoy_call(const struct ev_settings *s, const struct ev_account *a,
  * is an AwsIamAccessKey with a decoy id */
 fx_err ev_decoy_asff(const struct ev_settings *s, const json_t *event,
     struct ev_decision *d) FX_WUR;
+/* a secret read from CloudShell: its finding and the admins' message */
+fx_err ev_cloudshell(const struct ev_settings *s, const struct ev_account *a,
+    const struct ev_info *info, const json_t *event,
+    struct ev_decision *d) FX_WUR;
 
 #endif

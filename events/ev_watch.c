@@ -268,3 +268,172 @@ ev_decoy_asff(const struct ev_settings *s, const json_t *event,
 	}
 	return FX_OK;
 }
+
+/* ---- CloudShell ------------------------------------------------------------ */
+
+/* s holds "cloudshell", any case */
+static int
+says_cloudshell(const char *s)
+{
+	static const char w[] = "cloudshell";
+	size_t i, k;
+
+	if (s == NULL)
+		return 0;
+	for (i = 0; s[i] != '\0'; i++) {
+		for (k = 0; w[k] != '\0' && s[i + k] != '\0'; k++)
+			if ((s[i + k] | 0x20) != w[k])
+				break;
+		if (w[k] == '\0')
+			return 1;
+	}
+	return 0;
+}
+
+/* the names of a list, ", "-separated into out (cut when full) */
+static void
+join_names(const json_t *list, char *out, size_t size)
+{
+	const json_t *v;
+	size_t i, n = 0;
+	int w;
+
+	out[0] = '\0';
+	json_array_foreach(list, i, v) {
+		if (!ev_chars_ok(json_string_value(v), 1, 2048, C_TEXT, ""))
+			continue;
+		w = snprintf(out + n, size - n, "%s%s", n ? ", " : "",
+		    json_string_value(v));
+		if (w < 0 || (size_t)w >= size - n) {
+			out[n] = '\0';
+			break;
+		}
+		n += (size_t)w;
+	}
+}
+
+/* the secret values a call read (into out), 0 when it reads none */
+static int
+secret_read(const struct ev_info *info, const json_t *rp, char *out,
+    size_t size)
+{
+	const char *one = NULL;
+
+	out[0] = '\0';
+	if (ev_streq(info->event_source, "secretsmanager.amazonaws.com")) {
+		if (ev_streq(info->event_name, "GetSecretValue"))
+			one = ev_jstr(rp, "secretId");
+		else if (ev_streq(info->event_name, "BatchGetSecretValue"))
+			join_names(json_object_get(rp, "secretIdList"), out,
+			    size);
+		else
+			return 0;
+	} else if (ev_streq(info->event_source, "ssm.amazonaws.com")) {
+		if (!json_is_true(json_object_get(rp, "withDecryption")))
+			return 0;
+		if (ev_streq(info->event_name, "GetParameter"))
+			one = ev_jstr(rp, "name");
+		else if (ev_streq(info->event_name, "GetParameters"))
+			join_names(json_object_get(rp, "names"), out, size);
+		else if (ev_streq(info->event_name, "GetParametersByPath"))
+			one = ev_jstr(rp, "path");
+		else
+			return 0;
+	} else
+		return 0;
+	if (one != NULL && ev_chars_ok(one, 1, 2048, C_TEXT, ""))
+		snprintf(out, size, "%s", one);
+	if (out[0] == '\0')
+		snprintf(out, size, "(not named in the event)");
+	return 1;
+}
+
+fx_err
+ev_cloudshell(const struct ev_settings *s, const struct ev_account *a,
+    const struct ev_info *info, const json_t *event, struct ev_decision *d)
+{
+	const json_t *detail = json_object_get(event, "detail");
+	const json_t *ui = json_object_get(detail, "userIdentity");
+	const char *ip = ev_jstr(detail, "sourceIPAddress");
+	const char *session = ev_jstr(ui, "accessKeyId");
+	const char *principal =
+	    info->actor_arn[0] ? info->actor_arn : info->actor;
+	const char *target = "none";
+	struct finding_in f;
+	struct ev_fmem *m = NULL;
+	char secret[512], when[21];
+	int bad;
+	fx_err rc = FX_OK;
+
+	if (s->cloudshell_playbook == NULL || ev_present(detail, "errorCode") ||
+	    !(says_cloudshell(ev_jstr(detail, "userAgent")) ||
+		says_cloudshell(ip)) ||
+	    !secret_read(info, json_object_get(detail, "requestParameters"),
+		secret, sizeof(secret)))
+		goto out;
+	rc = FX_ENOMEM;
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		goto out;
+	fx_iso8601_format(info->time, when);
+	if (ev_streq(info->identity_type, "IAMUser") && info->actor[0])
+		target = "user";
+	else if (ev_streq(info->identity_type, "AssumedRole") &&
+		 info->issuer[0])
+		target = "role";
+	m->details = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "source",
+	    "cloudshell", "secret", secret, "event_name", info->event_name,
+	    "event_source", info->event_source, "event_time", when, "target",
+	    target, "event_id", info->id);
+	if (m->details == NULL)
+		goto out;
+	bad = 0;
+	if (strcmp(target, "user") == 0)
+		bad |= json_object_set_new(m->details, "user",
+		    json_string(info->actor));
+	if (strcmp(target, "role") == 0)
+		bad |= json_object_set_new(m->details, "role",
+		    json_string(info->issuer));
+	if (ev_chars_ok(principal, 1, 512, C_TEXT, ""))
+		bad |= json_object_set_new(m->details, "principal_arn",
+		    json_string(principal));
+	if (info->actor[0])
+		bad |= json_object_set_new(m->details, "actor",
+		    json_string(info->actor));
+	if (ev_chars_ok(ip, 1, 64, C_GRAPH, ""))
+		bad |= json_object_set_new(m->details, "source_ip",
+		    json_string(ip));
+	if (bad)
+		goto out;
+	memset(&f, 0, sizeof(f));
+	f.playbook = s->cloudshell_playbook;
+	f.account_id = info->account;
+	f.region = info->aws_region;
+	f.resource_id = m->resource_id;
+	f.title = m->title;
+	f.details = m->details;
+	f.observed_at = info->time;
+	/* one finding per session: its temporary key, else the principal */
+	snprintf(m->resource_id, sizeof(m->resource_id), "cloudshell:%.280s",
+	    ev_chars_ok(session, 16, 128, C_ALNUM, "") ? session
+	    : principal[0]			       ? principal
+						       : "?");
+	snprintf(m->title, sizeof(m->title),
+	    "CloudShell session of %.120s read secret values (%.60s)",
+	    principal[0] ? principal : "?", secret);
+	rc = ev_add_finding(d, m, &f);
+	m = NULL; /* added, or freed by ev_add_finding */
+	if (rc != FX_OK)
+		goto out;
+	rc = ev_add_msg(d, EV_MSG_ADMIN, NULL,
+	    json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s*,s:s,s:s,s:s}", "say",
+		"cloudshell_secret_read", "actor",
+		info->actor[0] ? info->actor : "?", "principal",
+		principal[0] ? principal : "?", "secret", secret,
+		"event_source", info->event_source, "event_name",
+		info->event_name, "account", info->account, "account_name",
+		a->name, "region", info->aws_region, "time", when, "source_ip",
+		ev_chars_ok(ip, 1, 64, C_GRAPH, "") ? ip : "?"));
+out:
+	ev_fmem_free(m);
+	return rc;
+}

@@ -647,6 +647,7 @@ settings_init(struct events *e)
 	s->launch_window = es->launch_window;
 	s->honeypot_keys = (const char *const *)es->honeypot_keys;
 	s->honeypot_playbook = known_playbook(pol, es->honeypot_playbook);
+	s->cloudshell_playbook = known_playbook(pol, es->cloudshell_playbook);
 }
 
 /* the rule -> playbook maps from the config's objects */

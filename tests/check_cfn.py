@@ -380,6 +380,31 @@ def test_honeypot():
               "%s: matched without HoneypotKeys" % f)
 
 
+def test_cloudshell():
+    """CloudShellRule: successful secret reads whose user agent names
+    CloudShell, read-only management events included"""
+    res = events_tpl().resources()
+    check(res.get("CloudShellRule", {}).get("Properties", {}).get(
+        "State") == "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
+        "CloudShellRule: not receiving read-only management events")
+    check("CloudShellRule" not in rule_patterns(CloudShell="false"),
+          "CloudShellRule with CloudShell=false")
+    cdir = os.path.join(DATA, "cloudshell")
+    for f in sorted(os.listdir(cdir)):
+        if not f.endswith(".json"):
+            continue
+        ev = json.loads(read(os.path.join(cdir, f)))
+        check(matched_by(ev, ev["region"]) == ["CloudShellRule"],
+              "%s: rules %s" % (f, matched_by(ev, ev["region"])))
+        failed = copy.deepcopy(ev)
+        failed["detail"]["errorCode"] = "AccessDeniedException"
+        laptop = copy.deepcopy(ev)
+        laptop["detail"]["userAgent"] = "aws-cli/2.15.30 Python/3.11.8 " \
+            "Darwin/23.4.0 exe/x86_64 prompt/off"
+        for what, e in (("failed", failed), ("laptop", laptop)):
+            check(not matched_by(e, e["region"]), "%s %s matches" % (f, what))
+
+
 def ev_act_tables():
     """ev_act.c: is_call pairs, ec2_verbs, ec2_kinds nouns, rds verbs"""
     src = read(os.path.join(ROOT, "events", "ev_act.c"))
@@ -513,7 +538,7 @@ def main():
     for t in (test_matcher, test_generated, test_lint, test_pattern_sizes,
               test_region_and_dlq, test_endpoint, test_member_roles,
               test_cloudtrail_events, test_code_sync, test_securityhub,
-              test_honeypot):
+              test_honeypot, test_cloudshell):
         try:
             t()
         except Exception as e:  # a broken file fails the check, loudly

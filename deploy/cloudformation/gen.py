@@ -67,6 +67,8 @@ RULES = (
      "fixit: new IAM users (global service: us-east-1 only)"),
     ("SecurityHubRule", "securityhub-pattern.json", "WithSecurityHub",
      "fixit: Security Hub findings"),
+    ("CloudShellRule", "cloudshell-pattern.json", "WithCloudShell",
+     "fixit: secret values read from CloudShell (cloudshell-secrets)"),
     ("HoneypotRule", "honeypot-pattern.json", "WithHoneypot",
      "fixit: every call signed with a decoy access key, read-only and "
      "failed ones too (honeypot-key)"),
@@ -74,7 +76,8 @@ RULES = (
 # a decoy key can be used against any service, read-only or not: its rule
 # matches every CloudTrail call whose accessKeyId is one of HoneypotKeys
 # (the pattern's HONEYPOT_KEYS placeholder) and receives read-only
-# management events too (EventBridge leaves them out of an ENABLED rule)
+# management events too (EventBridge leaves them out of an ENABLED rule);
+# so does the CloudShell rule (GetSecretValue, GetParameter are reads)
 HONEYPOT_STATE = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
 
 HEADER = {
@@ -292,7 +295,8 @@ def events():
         r = {"Type": "AWS::Events::Rule",
              "Properties": {"Description": desc,
                             "State": HONEYPOT_STATE
-                            if lid == "HoneypotRule" else "ENABLED",
+                            if lid in ("HoneypotRule", "CloudShellRule")
+                            else "ENABLED",
                             "EventPattern": pat, "Targets": [target()]}}
         arn = {"Fn::GetAtt": [lid, "Arn"]}
         if cond:
@@ -365,6 +369,13 @@ def events():
                                "EC2.12,...): only findings of these rules "
                                "are sent; empty: every finding",
             },
+            "CloudShell": {
+                "Type": "String",
+                "AllowedValues": ["true", "false"],
+                "Default": "true",
+                "Description": "a rule for secret values read from "
+                               "CloudShell (cloudshell-secrets)",
+            },
             "HoneypotKeys": {
                 "Type": "CommaDelimitedList",
                 "Default": "",
@@ -396,6 +407,8 @@ def events():
             "WithRuleKeys": {"Fn::Not": [{"Fn::Equals": [
                 {"Fn::Join": [",", {"Ref": "SecurityHubRuleKeys"}]},
                 ""]}]},
+            "WithCloudShell": {"Fn::Equals": [{"Ref": "CloudShell"},
+                                              "true"]},
             "WithHoneypot": {"Fn::Not": [{"Fn::Equals": [
                 {"Fn::Join": [",", {"Ref": "HoneypotKeys"}]}, ""]}]},
         },

@@ -31,8 +31,17 @@
  *   undo    DeleteUserPolicy / DeleteRolePolicy (NoSuchEntity is fine) /
  *           ec2-quarantine's undo.
  *
+ * Playbook "cloudshell-secrets" (same file, same steps): a CloudShell
+ * session that read secret values (events/ev_watch.c; resource_id
+ * "cloudshell:" + the session's key). Its fix is optional (the playbook's
+ * mode: notify by default): the dated deny, named fixit-cloudshell-revoke,
+ * on the role, and on an IAM user too (aws:TokenIssueTime exists only in
+ * temporary credentials: the user's CloudShell session dies, its
+ * long-term keys keep working); never an instance.
+ *
  * Parameters:
- *   policy_name    the deny's name (default "fixit-honeypot-deny")
+ *   policy_name    the deny's name (default "fixit-honeypot-deny",
+ *                  cloudshell-secrets: "fixit-cloudshell-revoke")
  *   group_name, policy_prefix   as ec2-quarantine's
  */
 #include <stdio.h>
@@ -51,13 +60,15 @@ struct hp {
 	enum hp_kind kind;
 	const char *user, *role, *instance; /* borrowed from the finding */
 	const char *policy;
+	int cs;	      /* cloudshell-secrets: the user's sessions too */
 	json_t *inst; /* ec2-quarantine's finding for the instance */
 };
 
 static const char *
-hp_policy(const struct pb_ctx *x)
+hp_policy(const struct pb_ctx *x, int cs)
 {
-	return pb_param_str(x, "policy_name", "fixit-honeypot-deny");
+	return pb_param_str(x, "policy_name",
+	    cs ? "fixit-cloudshell-revoke" : "fixit-honeypot-deny");
 }
 
 static void
@@ -69,13 +80,14 @@ hp_release(struct hp *h)
 
 /* the finding's target into h; FX_EINVAL (with a pb_say) when unusable */
 static fx_err
-hp_read(struct pb_ctx *x, const json_t *finding, struct hp *h)
+hp_read(struct pb_ctx *x, const json_t *finding, struct hp *h, int cs)
 {
 	const json_t *d = json_object_get(finding, "details");
 	const char *t = json_string_value(json_object_get(d, "target"));
 
 	memset(h, 0, sizeof(*h));
-	h->policy = hp_policy(x);
+	h->policy = hp_policy(x, cs);
+	h->cs = cs;
 	h->user = json_string_value(json_object_get(d, "user"));
 	h->role = json_string_value(json_object_get(d, "role"));
 	h->instance = json_string_value(json_object_get(d, "instance"));
@@ -83,7 +95,7 @@ hp_read(struct pb_ctx *x, const json_t *finding, struct hp *h)
 		h->kind = HP_USER;
 	else if (t != NULL && strcmp(t, "role") == 0 && h->role != NULL)
 		h->kind = HP_ROLE;
-	else if (t != NULL && strcmp(t, "instance") == 0 &&
+	else if (!cs && t != NULL && strcmp(t, "instance") == 0 &&
 		 h->instance != NULL && h->role != NULL)
 		h->kind = HP_INSTANCE;
 	else if (t != NULL && strcmp(t, "none") == 0)
@@ -174,13 +186,13 @@ out:
 }
 
 static fx_err
-hp_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
+hp_check_cs(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v, int cs)
 {
 	struct hp h;
 	fx_err rc;
 
 	*v = PB_WRONG;
-	rc = hp_read(x, finding, &h);
+	rc = hp_read(x, finding, &h, cs);
 	if (rc != FX_OK)
 		goto out;
 	switch (h.kind) {
@@ -243,7 +255,7 @@ hp_put(struct pb_ctx *x, const struct hp *h, int user, json_t **prior)
 
 	aws_resp_init(&resp);
 	fx_iso8601_format(x->now, before);
-	doc = hp_doc(user ? NULL : before);
+	doc = hp_doc(user && !h->cs ? NULL : before);
 	if (doc == NULL)
 		goto out;
 	rc = pb_query(x, PB_REMEDIATOR, AWS_IAM,
@@ -258,18 +270,19 @@ hp_put(struct pb_ctx *x, const struct hp *h, int user, json_t **prior)
 	*prior =
 	    json_pack("{s:s, s:s, s:s, s:s*}", "kind", user ? "user" : "role",
 		user ? "user" : "role", user ? h->user : h->role, "policy",
-		h->policy, "issued_before", user ? NULL : before);
+		h->policy, "issued_before", user && !h->cs ? NULL : before);
 	if (*prior == NULL)
 		goto out;
 	rc = FX_OK;
-	if (user)
+	if (user && !h->cs)
 		pb_say(x, "user %s denied everything (inline policy %s)",
 		    h->user, h->policy);
 	else
 		pb_say(x,
-		    "role %s: every session issued before %s denied "
+		    "%s %s: every session issued before %s denied "
 		    "(inline policy %s)",
-		    h->role, before, h->policy);
+		    user ? "user" : "role", user ? h->user : h->role, before,
+		    h->policy);
 out:
 	aws_resp_release(&resp);
 	free(doc);
@@ -277,7 +290,7 @@ out:
 }
 
 static fx_err
-hp_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
+hp_fix_cs(struct pb_ctx *x, const json_t *finding, json_t **prior, int cs)
 {
 	enum pb_verdict v = PB_WRONG;
 	json_t *q = NULL;
@@ -285,7 +298,7 @@ hp_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
 	fx_err rc;
 
 	*prior = NULL;
-	rc = hp_read(x, finding, &h);
+	rc = hp_read(x, finding, &h, cs);
 	if (rc != FX_OK)
 		goto out;
 	switch (h.kind) {
@@ -323,14 +336,15 @@ out:
 }
 
 static fx_err
-hp_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior, int *ok)
+hp_verify_cs(struct pb_ctx *x, const json_t *finding, const json_t *prior,
+    int *ok, int cs)
 {
 	const char *kind = json_string_value(json_object_get(prior, "kind"));
 	struct hp h;
 	fx_err rc;
 
 	*ok = 0;
-	rc = hp_read(x, finding, &h);
+	rc = hp_read(x, finding, &h, cs);
 	if (rc != FX_OK || kind == NULL)
 		goto out;
 	if (strcmp(kind, "instance") == 0)
@@ -344,7 +358,7 @@ out:
 }
 
 static fx_err
-hp_undo(struct pb_ctx *x, const json_t *finding, const json_t *prior)
+hp_undo_cs(struct pb_ctx *x, const json_t *finding, const json_t *prior, int cs)
 {
 	const char *kind = json_string_value(json_object_get(prior, "kind"));
 	const char *policy =
@@ -356,7 +370,7 @@ hp_undo(struct pb_ctx *x, const json_t *finding, const json_t *prior)
 	fx_err rc;
 
 	aws_resp_init(&resp);
-	rc = hp_read(x, finding, &h);
+	rc = hp_read(x, finding, &h, cs);
 	if (rc != FX_OK)
 		goto out;
 	rc = FX_EINVAL;
@@ -391,6 +405,54 @@ out:
 	return rc;
 }
 
+static fx_err
+hp_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
+{
+	return hp_check_cs(x, finding, v, 0);
+}
+
+static fx_err
+hp_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
+{
+	return hp_fix_cs(x, finding, prior, 0);
+}
+
+static fx_err
+hp_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior, int *ok)
+{
+	return hp_verify_cs(x, finding, prior, ok, 0);
+}
+
+static fx_err
+hp_undo(struct pb_ctx *x, const json_t *finding, const json_t *prior)
+{
+	return hp_undo_cs(x, finding, prior, 0);
+}
+
+static fx_err
+cs_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
+{
+	return hp_check_cs(x, finding, v, 1);
+}
+
+static fx_err
+cs_fix(struct pb_ctx *x, const json_t *finding, json_t **prior)
+{
+	return hp_fix_cs(x, finding, prior, 1);
+}
+
+static fx_err
+cs_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior, int *ok)
+{
+	return hp_verify_cs(x, finding, prior, ok, 1);
+}
+
+static fx_err
+cs_undo(struct pb_ctx *x, const json_t *finding, const json_t *prior)
+{
+	return hp_undo_cs(x, finding, prior, 1);
+}
+
 /* event-driven only: a scan finds nothing */
 static fx_err
 hp_detect(struct pb_ctx *x, struct pb_found_list *found)
@@ -411,4 +473,16 @@ const struct pb_def pb_honeypot_key = {
 	.fix = hp_fix,
 	.verify = hp_verify,
 	.undo = hp_undo,
+};
+
+const struct pb_def pb_cloudshell_secrets = {
+	.name = "cloudshell-secrets",
+	.summary = "revoke the sessions of whoever read secret values from "
+		   "CloudShell (a dated deny on the role or user)",
+	.irreversible = 0,
+	.detect = hp_detect,
+	.check = cs_check,
+	.fix = cs_fix,
+	.verify = cs_verify,
+	.undo = cs_undo,
 };
