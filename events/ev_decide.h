@@ -154,6 +154,21 @@ fx_err ev_decide_securityhub(const struct ev_settings *s, const json_t *event,
 fx_err ev_decide_custodian(const struct ev_settings *s, const json_t *payload,
     struct ev_decision *d, struct buf *err) FX_WUR;
 
+#define EV_GUARDDUTY_TYPE "GuardDuty Finding"
+
+/*
+ * An EventBridge "GuardDuty Finding" (source aws.guardduty): its envelope
+ * checked (id, detail object, detail.accountId or account: 12 digits),
+ * FX_EINVAL with err set otherwise. A finding whose
+ * detail.resource.accessKeyDetails.accessKeyId is one of s's decoy keys
+ * is the decoy's finding and page (as ev_decide_cloudtrail's: target
+ * "user" for userType IAMUser, else "none"; the call and source IP from
+ * service.action.awsApiCallAction); any other finding is nothing.
+ */
+fx_err ev_guardduty_check(const json_t *event, struct buf *err) FX_WUR;
+fx_err ev_decide_guardduty(const struct ev_settings *s, const json_t *event,
+    struct ev_decision *d, struct buf *err) FX_WUR;
+
 /*
  * The batch rule of manual launches (d->launch set): when `before`
  * instances launched by the same person within launch_window before

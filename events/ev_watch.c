@@ -437,3 +437,87 @@ out:
 	ev_fmem_free(m);
 	return rc;
 }
+
+/* ---- GuardDuty ------------------------------------------------------------- */
+
+/* err (may be NULL) reset to why; FX_EINVAL */
+static fx_err
+gd_fail(struct buf *err, const char *why)
+{
+	if (err != NULL) {
+		buf_reset(err);
+		if (buf_adds(err, why) != FX_OK)
+			buf_reset(err);
+	}
+	return FX_EINVAL;
+}
+
+fx_err
+ev_guardduty_check(const json_t *event, struct buf *err)
+{
+	const json_t *d = json_object_get(event, "detail");
+	const char *acct = ev_jstr(d, "accountId");
+
+	if (!json_is_object(event) || !json_is_object(d))
+		return gd_fail(err, "detail: missing or not an object");
+	if (!ev_streq(ev_jstr(event, "source"), "aws.guardduty"))
+		return gd_fail(err, "source: not aws.guardduty");
+	if (!ev_chars_ok(ev_jstr(event, "id"), 1, EV_MAX_ID, C_GRAPH, ""))
+		return gd_fail(err, "id: missing or not printable");
+	if (acct == NULL)
+		acct = ev_jstr(event, "account");
+	if (!ev_chars_ok(acct, 12, 12, C_DIGIT, ""))
+		return gd_fail(err, "detail.accountId: not 12 digits");
+	return FX_OK;
+}
+
+fx_err
+ev_decide_guardduty(const struct ev_settings *s, const json_t *event,
+    struct ev_decision *d, struct buf *err)
+{
+	static const struct ev_account nobody = { NULL, 0 };
+	const json_t *gd = json_object_get(event, "detail");
+	const json_t *ak = json_object_get(json_object_get(gd, "resource"),
+	    "accessKeyDetails");
+	const json_t *call =
+	    json_object_get(json_object_get(json_object_get(gd, "service"),
+				"action"),
+		"awsApiCallAction");
+	struct decoy k;
+	fx_err rc;
+
+	if ((rc = ev_guardduty_check(event, err)) != FX_OK)
+		return rc;
+	memset(&k, 0, sizeof(k));
+	if ((k.key = ev_decoy_of(s, ev_jstr(ak, "accessKeyId"))) == NULL)
+		return FX_OK; /* a finding of no decoy: not fixit's */
+	k.source = "honeypot";
+	k.account = ev_jstr(gd, "accountId");
+	if (k.account == NULL)
+		k.account = ev_jstr(event, "account");
+	k.region = ev_jstr(gd, "region");
+	if (!ev_chars_ok(k.region, 1, EV_MAX_REGION, C_REGION, ""))
+		k.region = ev_jstr(event, "region");
+	if (!ev_chars_ok(k.region, 1, EV_MAX_REGION, C_REGION, ""))
+		return gd_fail(err, "detail.region: not a region");
+	k.id = ev_jstr(gd, "id");
+	k.name = ev_jstr(call, "api");
+	if (k.name == NULL)
+		k.name = ev_jstr(gd, "type");
+	k.service = ev_jstr(call, "serviceName");
+	if (k.service == NULL)
+		k.service = "guardduty";
+	k.ptype = ev_jstr(ak, "userType");
+	k.principal = ev_jstr(ak, "userName");
+	k.actor = k.principal;
+	k.ip = ev_jstr(json_object_get(call, "remoteIpDetails"), "ipAddressV4");
+	k.target = "none";
+	if (ev_streq(k.ptype, "IAMUser") && k.principal != NULL) {
+		k.target = "user";
+		k.user = k.principal;
+	}
+	if (fx_iso8601_parse(ev_jstr(gd, "updatedAt"), &k.time) != FX_OK &&
+	    fx_iso8601_parse(ev_jstr(event, "time"), &k.time) != FX_OK)
+		k.time = 0;
+	return decoy_finding(s, &nobody, &k, d);
+}

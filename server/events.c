@@ -171,6 +171,19 @@ out:
 	return rc;
 }
 
+/* GuardDuty: a finding that names a decoy key */
+static fx_err
+guardduty(struct events *e, struct outcome *o, struct buf *why)
+{
+	fx_err rc;
+
+	rc = ev_decide_guardduty(&e->set, o->doc, &o->dec, why);
+	if (rc == FX_OK)
+		o->done.account_id =
+		    json_string_value(json_object_get(o->doc, "account"));
+	return rc;
+}
+
 /* only the findings the state machine takes stay in dec.in (the others
  * are noted on the event) */
 static fx_err
@@ -477,6 +490,8 @@ process_one(struct events *e, const char *id, const char *kind,
 			 : FX_EINVAL;
 	else if (strcmp(kind, "cloudtrail") == 0)
 		rc = cloudtrail(e, o, &why);
+	else if (strcmp(kind, "guardduty") == 0)
+		rc = guardduty(e, o, &why);
 	else
 		rc = mapped(e, o, strcmp(kind, "custodian") == 0, &why);
 	if (rc == FX_OK)

@@ -359,9 +359,15 @@ def test_honeypot():
             continue
         ev = json.loads(read(os.path.join(hdir, f)))
         if ev["detail-type"] != "AWS API Call via CloudTrail":
-            # a GuardDuty finding through Security Hub: its own rule
+            # a GuardDuty finding, direct or through Security Hub
+            want = ["GuardDutyRule"] if ev["source"] == "aws.guardduty" \
+                else ["SecurityHubRule"]
             m = [n for n, p in pats.items() if cfnlib.matches(p, ev)]
-            check(m == ["SecurityHubRule"], "%s: rules %s" % (f, m))
+            check(m == want, "%s: rules %s" % (f, m))
+            if ev["source"] == "aws.guardduty":
+                check(not [n for n, p in rule_patterns().items()
+                           if cfnlib.matches(p, ev)],
+                      "%s: matched without HoneypotKeys" % f)
             continue
         failed = copy.deepcopy(ev)
         failed["detail"]["errorCode"] = "AccessDenied"

@@ -72,6 +72,8 @@ RULES = (
     ("HoneypotRule", "honeypot-pattern.json", "WithHoneypot",
      "fixit: every call signed with a decoy access key, read-only and "
      "failed ones too (honeypot-key)"),
+    ("GuardDutyRule", "guardduty-pattern.json", "WithHoneypot",
+     "fixit: GuardDuty findings naming a decoy access key (honeypot-key)"),
 )
 # a decoy key can be used against any service, read-only or not: its rule
 # matches every CloudTrail call whose accessKeyId is one of HoneypotKeys
@@ -292,6 +294,9 @@ def events():
         if lid == "HoneypotRule":
             pat["detail"]["userIdentity"]["accessKeyId"] = {
                 "Ref": "HoneypotKeys"}
+        if lid == "GuardDutyRule":
+            pat["detail"]["resource"]["accessKeyDetails"]["accessKeyId"] = \
+                {"Ref": "HoneypotKeys"}
         r = {"Type": "AWS::Events::Rule",
              "Properties": {"Description": desc,
                             "State": HONEYPOT_STATE

@@ -222,8 +222,47 @@ def test_guardduty_finding_names_decoy():
                 "a second finding or fix")
 
 
+def test_guardduty_event_names_decoy():
+    """a GuardDuty Finding event (EventBridge, not through Security Hub)
+    naming the decoy key: the user denied and the admins paged; a finding
+    naming another key is stored and changes nothing"""
+    with hp_env("hp-gd-direct") as env:
+        acct = env.aws.account(h.PROD)
+        user = fakeaws_honeypot.add_user(acct, USER)
+        env.start()
+        with open(os.path.join(h.DATA, "honeypot",
+                               "guardduty-finding-decoykey.json")) as f:
+            base = json.load(f)
+        other = json.loads(json.dumps(base))
+        for ev in (base, other):
+            ev["id"] = str(uuid.uuid4())
+            ev["account"] = ev["detail"]["accountId"] = h.PROD
+            ev["region"] = ev["detail"]["region"] = h.REGION
+        other["detail"]["resource"]["accessKeyDetails"]["accessKeyId"] = \
+            "AKIAIOSFODNN7EXAMPLE"
+        te.post_ok(env, other)
+        row = te.processed(env, other)
+        h.check(row["state"] == "done" and not env.findings(
+            playbook="honeypot-key"), "another key acted on: %r", row)
+        te.post_ok(env, base)
+        env.aws.wait(lambda: env.aws.calls(action="PutUserPolicy", ok=True),
+                     10, "the user denied")
+        [f] = env.findings(playbook="honeypot-key")
+        h.check(f["details"]["event_name"] == "ListBuckets" and
+                f["details"]["source_ip"] == "203.0.113.77", "finding %r", f)
+        h.check("fixit-honeypot-deny" in user["policies"], "no deny")
+        env.fake.wait(lambda: pages(env), 10, "the admins paged")
+        # malformed: refused at the door
+        bad = json.loads(json.dumps(base))
+        bad["id"] = str(uuid.uuid4())
+        bad["detail"] = "x"
+        r = te.post(env, bad)
+        h.check(r.status == 400, "a malformed GuardDuty event: %r", r)
+
+
 if __name__ == "__main__":
     h.run_tests(test_decoy_user_key_denied_at_once,
                 test_decoy_instance_session_quarantined,
                 test_decoy_role_session_revoked,
-                test_guardduty_finding_names_decoy)
+                test_guardduty_finding_names_decoy,
+                test_guardduty_event_names_decoy)

@@ -20,6 +20,7 @@
 #define HP_USER "honeypot/s3-listbuckets-decoykey-iamuser.json"
 #define HP_INST "honeypot/sts-getcalleridentity-decoykey-instance.json"
 #define HP_ASFF "honeypot/securityhub-guardduty-decoykey.json"
+#define HP_GD	"honeypot/guardduty-finding-decoykey.json"
 #define CS_SM	"cloudshell/secretsmanager-getsecretvalue-cloudshell.json"
 #define CS_SSM	"cloudshell/ssm-getparameter-decrypt-cloudshell.json"
 
@@ -187,6 +188,35 @@ t_decoy_asff(void)
 }
 
 static void
+t_guardduty(void)
+{
+	struct ev_settings s;
+	struct ev_decision d;
+	json_t *ev = load(HP_GD);
+
+	settings(&s, 1);
+	CHECK(ev != NULL);
+	if (ev == NULL)
+		return;
+	ev_decision_init(&d);
+	CHECK_INT(ev_decide_guardduty(&s, ev, &d, NULL), FX_OK);
+	CHECK_INT((int)d.nin, 1);
+	if (d.nin == 1) {
+		CHECK_STR(d.in[0].resource_id, DECOY);
+		CHECK_STR(detail(&d, 0, "user"), "backup-svc");
+		CHECK_STR(detail(&d, 0, "event_name"), "ListBuckets");
+		CHECK_STR(detail(&d, 0, "source_ip"), "203.0.113.77");
+	}
+	ev_decision_release(&d);
+	json_object_set_new(ev, "detail", json_string("x"));
+	ev_decision_init(&d);
+	CHECK_INT(ev_decide_guardduty(&s, ev, &d, NULL), FX_EINVAL);
+	CHECK_INT(ev_guardduty_check(ev, NULL), FX_EINVAL);
+	ev_decision_release(&d);
+	json_decref(ev);
+}
+
+static void
 t_cloudshell(void)
 {
 	struct ev_settings s;
@@ -253,6 +283,8 @@ main(void)
 		t_decoy_instance();
 	TEST("a GuardDuty finding through Security Hub naming a decoy")
 		t_decoy_asff();
+	TEST("a GuardDuty Finding event naming a decoy")
+		t_guardduty();
 	TEST("secrets read from CloudShell, and what is not")
 		t_cloudshell();
 	return TEST_REPORT();
