@@ -32,8 +32,8 @@ DECOY_SESSION = "ASIAI44QH8DHBEXAMPLE"
 USER = "backup-svc"
 
 
-def hp_env(name):
-    pbs = [h.aws_playbook("honeypot-key")]
+def hp_env(name, **kw):
+    pbs = [h.aws_playbook("honeypot-key", **kw)]
     env = h.Env(name, aws=True, start=False, playbooks=pbs)
     env.config["events"] = {"honeypot_keys": [DECOY, DECOY_SESSION]}
     env.write_config()
@@ -260,9 +260,28 @@ def test_guardduty_event_names_decoy():
         h.check(r.status == 400, "a malformed GuardDuty event: %r", r)
 
 
+def test_dry_run_changes_nothing():
+    """dry run: the plan is recorded (rehearsed), no mutating call sent;
+    the admins are still paged"""
+    with hp_env("hp-dry", dry_run=True) as env:
+        acct = env.aws.account(h.PROD)
+        user = fakeaws_honeypot.add_user(acct, USER)
+        env.start()
+        te.post_ok(env, user_event())
+        h.wait_until(lambda: env.findings(playbook="honeypot-key"), 10,
+                     what="the finding")
+        [f] = env.findings(playbook="honeypot-key")
+        env.wait_state(f["id"], "rehearsed", timeout=10)
+        h.check(env.aws.mutating_calls() == [], "sent: %r",
+                env.aws.mutating_calls())
+        h.check(user["policies"] == {}, "changed: %r", user["policies"])
+        env.fake.wait(lambda: pages(env), 10, "the admins paged")
+
+
 if __name__ == "__main__":
     h.run_tests(test_decoy_user_key_denied_at_once,
                 test_decoy_instance_session_quarantined,
                 test_decoy_role_session_revoked,
                 test_guardduty_finding_names_decoy,
-                test_guardduty_event_names_decoy)
+                test_guardduty_event_names_decoy,
+                test_dry_run_changes_nothing)
