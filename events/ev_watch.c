@@ -380,10 +380,10 @@ ev_cloudshell(const struct ev_settings *s, const struct ev_account *a,
 	else if (ev_streq(info->identity_type, "AssumedRole") &&
 		 info->issuer[0])
 		target = "role";
-	m->details = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "source",
-	    "cloudshell", "secret", secret, "event_name", info->event_name,
-	    "event_source", info->event_source, "event_time", when, "target",
-	    target, "event_id", info->id);
+	m->details = json_pack("{s:s, s:[s], s:s, s:s, s:s, s:s, s:s, s:s}",
+	    "source", "cloudshell", "secrets", secret, "secret", secret,
+	    "event_name", info->event_name, "event_source", info->event_source,
+	    "event_time", when, "target", target, "event_id", info->id);
 	if (m->details == NULL)
 		goto out;
 	bad = 0;

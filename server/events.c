@@ -300,6 +300,72 @@ honeypot_seen(struct db *db, struct outcome *o)
 	return FX_OK;
 }
 
+/* a has a value equal to v */
+static int
+array_has(const json_t *a, const json_t *v)
+{
+	const json_t *x;
+	size_t i;
+
+	json_array_foreach(a, i, x) {
+		if (json_equal(x, v))
+			return 1;
+	}
+	return 0;
+}
+
+#define EV_CS_SECRETS 50 /* secrets listed on a CloudShell session */
+
+/*
+ * A CloudShell session's finding lists every secret it read: the ones
+ * its stored finding lists first, then this read's (at most
+ * EV_CS_SECRETS; best effort: the admins' message names each read).
+ */
+static fx_err
+cloudshell_secrets(struct db *db, struct outcome *o)
+{
+	const char *pb = o->e->set.cloudshell_playbook;
+	struct finding_in *in;
+	struct finding f;
+	json_t *old, *now, *v, *all;
+	size_t i, k;
+	fx_err rc = FX_OK;
+
+	for (i = 0; pb != NULL && i < o->dec.nin && rc == FX_OK; i++) {
+		in = &o->dec.in[i];
+		if (strcmp(in->playbook, pb) != 0)
+			continue;
+		memset(&f, 0, sizeof(f));
+		rc = db_finding_find(db, in->playbook, in->account_id,
+		    in->region, in->resource_id, &f);
+		if (rc == FX_ENOTFOUND) {
+			rc = FX_OK;
+			continue;
+		}
+		if (rc != FX_OK)
+			break;
+		old = f.details ? json_loads(f.details, 0, NULL) : NULL;
+		/* the decision's own object (ev_watch.c) */
+		now = json_object_get(in->details, "secrets");
+		all = json_deep_copy(json_object_get(old, "secrets"));
+		if (!json_is_array(all)) {
+			json_decref(all);
+			all = json_array();
+		}
+		json_array_foreach(now, k, v) {
+			if (json_array_size(all) < EV_CS_SECRETS &&
+			    !array_has(all, v))
+				json_array_append(all, v);
+		}
+		if (all != NULL)
+			json_object_set_new((json_t *)in->details, "secrets",
+			    all);
+		json_decref(old);
+		finding_release(&f);
+	}
+	return rc;
+}
+
 /* findings and messages, all or nothing (a nested savepoint) */
 static fx_err
 apply_changes(struct db *db, struct outcome *o, int64_t now)
@@ -335,6 +401,8 @@ apply_job_run(struct db *db, void *arg)
 		rc = batch_rule(db, o->e, o);
 	if (rc == FX_OK && strcmp(o->done.state, "done") == 0)
 		rc = honeypot_seen(db, o);
+	if (rc == FX_OK && strcmp(o->done.state, "done") == 0)
+		rc = cloudshell_secrets(db, o);
 	if (rc != FX_OK)
 		return rc;
 	if (strcmp(o->done.state, "done") == 0 &&

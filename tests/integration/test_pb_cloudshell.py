@@ -78,8 +78,11 @@ def test_secret_read_told_to_admins():
                       "the second read told")
         h.check("/prod/api/token" in admin_reads(env)[1],
                 "the parameter: %s", admin_reads(env)[1])
-        h.check(len(env.findings(playbook="cloudshell-secrets")) == 1,
-                "more than one finding for one session")
+        te.processed(env, ssm)
+        [f] = env.findings(playbook="cloudshell-secrets")
+        h.check(f["details"]["secrets"] == ["prod/db/master",
+                                            "/prod/api/token"],
+                "the session's secrets: %r", f["details"])
         # not CloudShell, failed, not decrypted: nothing
         laptop = read_secret("prod/other")
         laptop["detail"]["userAgent"] = "aws-cli/2.15.30 Python/3.11.8 " \
