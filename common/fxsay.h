@@ -52,6 +52,11 @@
  *                  threshold, window (seconds)}
  *   iam_user_created {iam_user, account, opt account_name, actor}  (admins)
  *   iam_user_created_you {iam_user, account, opt account_name}  (dm)
+ *   cloudshell_secret_read {actor, principal, secret, event_source,
+ *                 event_name, account, opt account_name, region, time,
+ *                 source_ip}
+ *   honeypot_key_used {key, account, opt account_name, principal, target,
+ *                 source_ip, event_name, event_source, region, time}
  * Refusals (ephemeral rows {channel, user, ...}, modal errors):
  *   not_found     {finding_id}
  *   not_configured {finding_id}

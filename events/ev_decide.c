@@ -9,22 +9,13 @@
 #include <jansson.h>
 
 #include "ev_decide.h"
+#include "ev_decide_int.h"
 #include "ev_int.h"
 #include "fxlimits.h"
 #include "banned.h"
 
-#define RID_SIZE 300 /* "s3:" + a bucket name, an instance id */
-
-struct ev_fmem {
-	json_t *details; /* a reference */
-	char resource_id[RID_SIZE];
-	char title[FX_MAX_TITLE + 1];
-	char owner_email[EV_MAX_EMAIL + 1];
-	char owner_slack_id[EV_MAX_SLACK_ID + 1];
-};
-
-static void
-fmem_free(struct ev_fmem *m)
+void
+ev_fmem_free(struct ev_fmem *m)
 {
 	if (m == NULL)
 		return;
@@ -46,7 +37,7 @@ ev_decision_release(struct ev_decision *d)
 	if (d == NULL)
 		return;
 	for (i = 0; i < d->nmem; i++)
-		fmem_free(d->mem[i]);
+		ev_fmem_free(d->mem[i]);
 	free(d->mem);
 	free(d->in);
 	for (i = 0; i < d->nmsgs; i++)
@@ -58,8 +49,8 @@ ev_decision_release(struct ev_decision *d)
 }
 
 /* f (pointing into m) and m added to d; m is freed when that fails */
-static fx_err
-add_finding(struct ev_decision *d, struct ev_fmem *m,
+fx_err
+ev_add_finding(struct ev_decision *d, struct ev_fmem *m,
     const struct finding_in *f)
 {
 	struct finding_in *in;
@@ -79,7 +70,7 @@ add_finding(struct ev_decision *d, struct ev_fmem *m,
 	m = NULL;
 	rc = FX_OK;
 out:
-	fmem_free(m);
+	ev_fmem_free(m);
 	return rc;
 }
 
@@ -222,10 +213,10 @@ launch_findings(const struct ev_settings *s, const struct ev_account *a,
 		    act->ids[i], info->actor);
 		rc = apply_owner(m, &f, tags, s, NULL);
 		if (rc != FX_OK) {
-			fmem_free(m);
+			ev_fmem_free(m);
 			break;
 		}
-		rc = add_finding(d, m, &f);
+		rc = ev_add_finding(d, m, &f);
 	}
 out:
 	json_decref(tags);
@@ -280,17 +271,17 @@ dangling_finding(const struct ev_settings *s, const struct ev_account *a,
 		bad |= json_object_set_new(m->details, "arn",
 		    json_string(act->arn));
 	if (bad != 0) {
-		fmem_free(m);
+		ev_fmem_free(m);
 		goto out;
 	}
-	rc = add_finding(d, m, &f);
+	rc = ev_add_finding(d, m, &f);
 out:
 	return rc;
 }
 
 /* the fact (stolen; NULL: FX_ENOMEM) to tell kind/email */
-static fx_err
-add_msg(struct ev_decision *d, enum ev_msg_kind kind, const char *email,
+fx_err
+ev_add_msg(struct ev_decision *d, enum ev_msg_kind kind, const char *email,
     json_t *fact)
 {
 	struct ev_msg *more, *m;
@@ -318,13 +309,13 @@ new_user_msgs(const struct ev_account *a, const struct ev_info *info,
 	const char *user = act->name ? act->name : "?";
 	fx_err rc;
 
-	rc = add_msg(d, EV_MSG_ADMIN, NULL,
+	rc = ev_add_msg(d, EV_MSG_ADMIN, NULL,
 	    json_pack("{s:s,s:s,s:s,s:s*,s:s}", "say", "iam_user_created",
 		"iam_user", user, "account", info->account, "account_name",
 		a->name, "actor", info->actor));
 	if (rc != FX_OK || !ev_is_email(info->actor))
 		return rc;
-	return add_msg(d, EV_MSG_DM, info->actor,
+	return ev_add_msg(d, EV_MSG_DM, info->actor,
 	    json_pack("{s:s,s:s,s:s,s:s*}", "say", "iam_user_created_you",
 		"iam_user", user, "account", info->account, "account_name",
 		a->name));
@@ -336,9 +327,19 @@ ev_decide_cloudtrail(const struct ev_settings *s, const struct ev_account *a,
 {
 	const struct ev_action *act;
 	size_t i;
-	fx_err rc;
+	const char *key;
+	fx_err rc = FX_OK;
 
-	rc = ev_actions(info, event, &d->acts);
+	key = ev_decoy_of(s,
+	    ev_jstr(json_object_get(json_object_get(event, "detail"),
+			"userIdentity"),
+		"accessKeyId"));
+	if (key != NULL)
+		rc = ev_decoy_call(s, a, info, event, key, d);
+	if (rc == FX_OK)
+		rc = ev_cloudshell(s, a, info, event, d);
+	if (rc == FX_OK)
+		rc = ev_actions(info, event, &d->acts);
 	for (i = 0; rc == FX_OK && i < d->acts.n; i++) {
 		act = &d->acts.v[i];
 		switch (act->kind) {
@@ -380,10 +381,10 @@ mapped_finding(const struct ev_settings *s, const struct ev_mapped *r,
 	rc = apply_owner(m, &f, r->tags, s, s->owner_tag);
 	if (rc != FX_OK)
 		goto out;
-	rc = add_finding(d, m, &f);
+	rc = ev_add_finding(d, m, &f);
 	m = NULL; /* added, or freed by add_finding */
 out:
-	fmem_free(m);
+	ev_fmem_free(m);
 	return rc;
 }
 
@@ -392,8 +393,12 @@ decide_mapped(const struct ev_settings *s, const json_t *doc, int custodian,
     struct ev_decision *d, struct buf *err)
 {
 	size_t i;
-	fx_err rc;
+	fx_err rc = FX_OK;
 
+	if (!custodian)
+		rc = ev_decoy_asff(s, doc, d);
+	if (rc != FX_OK)
+		return rc;
 	if (custodian)
 		rc = evmap_custodian(doc, &s->custodian, &d->mapped,
 		    &d->skipped, err);

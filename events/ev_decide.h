@@ -15,6 +15,15 @@
  *	-> one finding "s3:BUCKET" or "elb:NAME"
  *   new user (manual) -> a message to the admins, and one to the actor
  *	when the actor is an email address
+ *   secret read from CloudShell (secretsmanager GetSecretValue /
+ *	BatchGetSecretValue, ssm GetParameter(s)(ByPath) withDecryption,
+ *	succeeded, userAgent or sourceIPAddress naming CloudShell) -> one
+ *	finding per session (resource_id "cloudshell:" + the session's
+ *	access key id) and a message to the admins per read
+ *   decoy key (anyone, any call, even a failed or read-only one: the
+ *	signature alone is the signal) -> one finding per key, account and
+ *	region (resource_id = the key id, never an owner: a near-certain
+ *	signal, fixed at once) and a page to the admins
  *   Security Hub / Custodian -> the mapped records as findings, owners and
  *	IaC from the resources' tags (the owner tag, else fixit:creator)
  *
@@ -53,6 +62,11 @@ struct ev_settings {
 	int64_t launch_window;	     /* seconds */
 	struct ev_map securityhub;   /* rule id -> playbook */
 	struct ev_map custodian;     /* policy name -> playbook */
+	/* decoy access key ids (NULL-terminated, may be NULL) and their
+	 * playbook (NULL: none); see ev_decide_cloudtrail */
+	const char *const *honeypot_keys;
+	const char *honeypot_playbook;
+	const char *cloudshell_playbook; /* NULL: none */
 };
 
 /* the event's account as the config knows it */
@@ -70,10 +84,17 @@ enum ev_msg_kind {
  * What to tell: a fact (common/fxsay.h) that slack/ puts into words:
  *   iam_user_created      {iam_user, account, opt account_name, actor}
  *   iam_user_created_you  {iam_user, account, opt account_name}  (the DM)
+ *   cloudshell_secret_read {actor, principal, secret, event_source,
+ *			    event_name, account, opt account_name, region,
+ *			    time, source_ip}
+ *   honeypot_key_used     {key, account, opt account_name, principal,
+ *			    target, source_ip, event_name, event_source,
+ *			    region, time}
  * Owned by the decision.
  */
 struct ev_msg {
 	enum ev_msg_kind kind;
+	int honeypot; /* the page of a decoy key: only with a new finding */
 	char email[EV_MAX_EMAIL + 1]; /* EV_MSG_DM */
 	json_t *fact;
 };
@@ -92,7 +113,8 @@ struct ev_decision {
 	int64_t launches;	    /* CloudTrail: instances launched */
 	int launch;		    /* the findings are manual launches: the
 				 * batch rule applies */
-	char batch[EV_MAX_BATCH];   /* set by ev_decide_batch */
+	int honeypot; /* in[0] is a decoy key's finding: fix at once */
+	char batch[EV_MAX_BATCH]; /* set by ev_decide_batch */
 	/* private */
 	struct ev_fmem **mem;
 	size_t nmem;
@@ -105,6 +127,14 @@ void ev_decision_release(struct ev_decision *d); /* accepts NULL */
 /*
  * A parsed, classified CloudTrail event (ev_parse, ev_classify): its
  * actions (d->acts, ev_actions) and what they produce (see the top).
+ * A call signed with a decoy key (detail.userIdentity.accessKeyId one of
+ * s->honeypot_keys) comes first: d->in[0], d->honeypot set; its details
+ * {source "honeypot", access_key_id, event_id, event_name, event_source,
+ * event_time, source_ip, user_agent, principal_type, principal_arn,
+ * target "user"|"instance"|"role"|"none", user, role, instance} name
+ * what the playbook denies (an IAM user; the instance of an instance
+ * profile session - the session name is its id - else the role's
+ * sessions); target "none" (root, federated) notifies only.
  * a: info->account in the config. FX_EINVAL when the event has no
  * detail object; FX_ENOMEM. d must be freshly initialised; release it
  * on failure too.
@@ -122,6 +152,21 @@ fx_err ev_decide_cloudtrail(const struct ev_settings *s,
 fx_err ev_decide_securityhub(const struct ev_settings *s, const json_t *event,
     struct ev_decision *d, struct buf *err) FX_WUR;
 fx_err ev_decide_custodian(const struct ev_settings *s, const json_t *payload,
+    struct ev_decision *d, struct buf *err) FX_WUR;
+
+#define EV_GUARDDUTY_TYPE "GuardDuty Finding"
+
+/*
+ * An EventBridge "GuardDuty Finding" (source aws.guardduty): its envelope
+ * checked (id, detail object, detail.accountId or account: 12 digits),
+ * FX_EINVAL with err set otherwise. A finding whose
+ * detail.resource.accessKeyDetails.accessKeyId is one of s's decoy keys
+ * is the decoy's finding and page (as ev_decide_cloudtrail's: target
+ * "user" for userType IAMUser, else "none"; the call and source IP from
+ * service.action.awsApiCallAction); any other finding is nothing.
+ */
+fx_err ev_guardduty_check(const json_t *event, struct buf *err) FX_WUR;
+fx_err ev_decide_guardduty(const struct ev_settings *s, const json_t *event,
     struct ev_decision *d, struct buf *err) FX_WUR;
 
 /*

@@ -134,6 +134,9 @@ events_settings_release(struct events_settings *e)
 	free_strv(e->iac_tags);
 	free(e->quarantine_playbook);
 	free(e->dangling_playbook);
+	free_strv(e->honeypot_keys);
+	free(e->honeypot_playbook);
+	free(e->cloudshell_playbook);
 	json_decref(e->securityhub);
 	json_decref(e->custodian);
 	memset(e, 0, sizeof(*e));

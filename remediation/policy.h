@@ -120,6 +120,13 @@ struct events_settings {
 	json_t *securityhub;	   /* {rule id: playbook} */
 	json_t *custodian;	   /* {policy name: playbook} */
 	int tag_creator;	   /* tag what a person creates fixit:creator */
+	/* decoy access key ids (ids only: their secrets are never
+	 * configured); a call signed with one -> honeypot_playbook */
+	char **honeypot_keys;
+	size_t nhoneypot_keys;
+	char *honeypot_playbook;
+	/* CloudShell secret reads -> cloudshell_playbook */
+	char *cloudshell_playbook;
 };
 
 struct policy {

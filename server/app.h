@@ -16,6 +16,7 @@ struct executors;
 struct events;
 struct home;
 struct cmdq;
+struct timer;
 
 struct app {
 	const struct config *cfg;
@@ -27,6 +28,7 @@ struct app {
 	struct events *events;	/* the events thread */
 	struct home *home;	/* App Home publisher (home.h) */
 	struct cmdq *cmdq;	/* /fixit commands' workers (cmdq.h) */
+	struct timer *timer;	/* set before the events thread starts */
 };
 
 #endif

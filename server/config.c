@@ -140,6 +140,25 @@ check_glob(const char *s)
 				: cfg_check_nonempty(s);
 }
 
+/* an access key id: AKIA/ASIA, then upper-case letters and digits, 16..128
+ * characters in all (IAM's AccessKeyId) */
+static const char *
+check_key_id(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n < 16 || n > 128 ||
+	    (strncmp(s, "AKIA", 4) != 0 && strncmp(s, "ASIA", 4) != 0))
+		return "must be an access key id (AKIA... or ASIA..., 16..128 "
+		       "characters)";
+	for (i = 4; i < n; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') ||
+			(s[i] >= '0' && s[i] <= '9')))
+			return "must be an access key id (upper-case letters "
+			       "and digits)";
+	return NULL;
+}
+
 static const char *
 check_tag_key(const char *s)
 {
@@ -588,6 +607,8 @@ static const struct section aws_sec = SECTION(aws_keys, 0, 0, aws_post);
 static const char *const glob_list[] = { "[deploy-*, arn:aws:iam::*:role/ci/*]",
 	"name or glob", NULL };
 static const char *const tag_list[] = { "[terraform:stack]", "tag key", NULL };
+static const char *const key_list[] = { "[AKIAIOSFODNN7EXAMPLE]",
+	"access key id", NULL };
 
 static const struct ckey events_keys[] = {
 	STR(C, events_header, "api_key_header", "X-Fixit-Api-Key", 0,
@@ -616,6 +637,17 @@ static const struct ckey events_keys[] = {
 	STR(P, events.dangling_playbook, "dangling_playbook", "dangling-dns", 0,
 	    check_pb_name),
 	OF(K_BOOL, "tag_creator", P, events.tag_creator, "true"),
+	{ .name = "honeypot_keys",
+	    .type = K_IDLIST,
+	    P(events.honeypot_keys),
+	    .off2 = offsetof(struct policy, events.nhoneypot_keys),
+	    .max = 256,
+	    .names = key_list,
+	    .check = check_key_id },
+	STR(P, events.honeypot_playbook, "honeypot_playbook", "honeypot-key", 0,
+	    check_pb_name),
+	STR(P, events.cloudshell_playbook, "cloudshell_playbook",
+	    "cloudshell-secrets", 0, check_pb_name),
 	{ .name = "securityhub", .type = K_PARAMS, P(events.securityhub) },
 	{ .name = "custodian", .type = K_PARAMS, P(events.custodian) },
 };

@@ -32,6 +32,7 @@
 #include "jsonfail.h"
 #include "sender.h"
 #include "sm.h"
+#include "timer.h"
 #include "banned.h"
 
 #define EVENTS_BATCH	 200  /* pending events read per sweep */
@@ -170,6 +171,19 @@ out:
 	return rc;
 }
 
+/* GuardDuty: a finding that names a decoy key */
+static fx_err
+guardduty(struct events *e, struct outcome *o, struct buf *why)
+{
+	fx_err rc;
+
+	rc = ev_decide_guardduty(&e->set, o->doc, &o->dec, why);
+	if (rc == FX_OK)
+		o->done.account_id =
+		    json_string_value(json_object_get(o->doc, "account"));
+	return rc;
+}
+
 /* only the findings the state machine takes stay in dec.in (the others
  * are noted on the event) */
 static fx_err
@@ -243,6 +257,115 @@ out:
 	return rc;
 }
 
+/*
+ * A decoy key seen again while its finding is open, being fixed, fixed or
+ * failed: one finding, one quarantine, one page (the event still notes
+ * it). in[0] is dropped, and the page with it.
+ */
+static fx_err
+honeypot_seen(struct db *db, struct outcome *o)
+{
+	const struct finding_in *in = &o->dec.in[0];
+	struct finding f;
+	size_t i, k = 0;
+	fx_err rc;
+
+	if (!o->dec.honeypot || o->dec.nin == 0 ||
+	    strcmp(in->playbook, o->e->set.honeypot_playbook) != 0)
+		return FX_OK;
+	memset(&f, 0, sizeof(f));
+	rc = db_finding_find(db, in->playbook, in->account_id, in->region,
+	    in->resource_id, &f);
+	if (rc == FX_ENOTFOUND)
+		return FX_OK;
+	if (rc != FX_OK)
+		return rc;
+	if (f.state == FS_OPEN || f.state == FS_FIXING || f.state == FS_FIXED ||
+	    f.state == FS_FAILED || f.state == FS_NOTIFIED) {
+		note(o, "honeypot",
+		    json_sprintf("seen again: finding %lld is %s",
+			(long long)f.id, fstate_name(f.state)));
+		memmove(&o->dec.in[0], &o->dec.in[1],
+		    (o->dec.nin - 1) * sizeof(*o->dec.in));
+		o->dec.nin--;
+		for (i = 0; i < o->dec.nmsgs; i++)
+			if (o->dec.msgs[i].honeypot)
+				json_decref(o->dec.msgs[i].fact);
+			else
+				o->dec.msgs[k++] = o->dec.msgs[i];
+		o->dec.nmsgs = k;
+		o->dec.honeypot = 0;
+	}
+	finding_release(&f);
+	return FX_OK;
+}
+
+/* a has a value equal to v */
+static int
+array_has(const json_t *a, const json_t *v)
+{
+	const json_t *x;
+	size_t i;
+
+	json_array_foreach(a, i, x) {
+		if (json_equal(x, v))
+			return 1;
+	}
+	return 0;
+}
+
+#define EV_CS_SECRETS 50 /* secrets listed on a CloudShell session */
+
+/*
+ * A CloudShell session's finding lists every secret it read: the ones
+ * its stored finding lists first, then this read's (at most
+ * EV_CS_SECRETS; best effort: the admins' message names each read).
+ */
+static fx_err
+cloudshell_secrets(struct db *db, struct outcome *o)
+{
+	const char *pb = o->e->set.cloudshell_playbook;
+	struct finding_in *in;
+	struct finding f;
+	json_t *old, *now, *v, *all;
+	size_t i, k;
+	fx_err rc = FX_OK;
+
+	for (i = 0; pb != NULL && i < o->dec.nin && rc == FX_OK; i++) {
+		in = &o->dec.in[i];
+		if (strcmp(in->playbook, pb) != 0)
+			continue;
+		memset(&f, 0, sizeof(f));
+		rc = db_finding_find(db, in->playbook, in->account_id,
+		    in->region, in->resource_id, &f);
+		if (rc == FX_ENOTFOUND) {
+			rc = FX_OK;
+			continue;
+		}
+		if (rc != FX_OK)
+			break;
+		old = f.details ? json_loads(f.details, 0, NULL) : NULL;
+		/* the decision's own object (ev_watch.c) */
+		now = json_object_get(in->details, "secrets");
+		all = json_deep_copy(json_object_get(old, "secrets"));
+		if (!json_is_array(all)) {
+			json_decref(all);
+			all = json_array();
+		}
+		json_array_foreach(now, k, v) {
+			if (json_array_size(all) < EV_CS_SECRETS &&
+			    !array_has(all, v))
+				json_array_append(all, v);
+		}
+		if (all != NULL)
+			json_object_set_new((json_t *)in->details, "secrets",
+			    all);
+		json_decref(old);
+		finding_release(&f);
+	}
+	return rc;
+}
+
 /* findings and messages, all or nothing (a nested savepoint) */
 static fx_err
 apply_changes(struct db *db, struct outcome *o, int64_t now)
@@ -276,6 +399,10 @@ apply_job_run(struct db *db, void *arg)
 
 	if (o->dec.launch)
 		rc = batch_rule(db, o->e, o);
+	if (rc == FX_OK && strcmp(o->done.state, "done") == 0)
+		rc = honeypot_seen(db, o);
+	if (rc == FX_OK && strcmp(o->done.state, "done") == 0)
+		rc = cloudshell_secrets(db, o);
 	if (rc != FX_OK)
 		return rc;
 	if (strcmp(o->done.state, "done") == 0 &&
@@ -322,6 +449,9 @@ apply_done(struct dbw_req *r)
 
 	if (r->rc == FX_OK && (o->dec.nin > 0 || o->dec.nmsgs > 0))
 		sender_kick(e->app->sender);
+	/* a decoy key's fix does not wait for the next tick */
+	if (r->rc == FX_OK && o->dec.honeypot && o->dec.nin > 0)
+		timer_kick(e->app->timer);
 	pthread_mutex_lock(&e->mu);
 	o->next = e->reap;
 	e->reap = o;
@@ -428,6 +558,8 @@ process_one(struct events *e, const char *id, const char *kind,
 			 : FX_EINVAL;
 	else if (strcmp(kind, "cloudtrail") == 0)
 		rc = cloudtrail(e, o, &why);
+	else if (strcmp(kind, "guardduty") == 0)
+		rc = guardduty(e, o, &why);
 	else
 		rc = mapped(e, o, strcmp(kind, "custodian") == 0, &why);
 	if (rc == FX_OK)
@@ -596,6 +728,9 @@ settings_init(struct events *e)
 	s->iac_tags = (const char *const *)es->iac_tags;
 	s->launch_batch = es->launch_batch;
 	s->launch_window = es->launch_window;
+	s->honeypot_keys = (const char *const *)es->honeypot_keys;
+	s->honeypot_playbook = known_playbook(pol, es->honeypot_playbook);
+	s->cloudshell_playbook = known_playbook(pol, es->cloudshell_playbook);
 }
 
 /* the rule -> playbook maps from the config's objects */

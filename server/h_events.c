@@ -18,6 +18,7 @@
 #include "aws_sigv4.h"
 #include "db.h"
 #include "ev.h"
+#include "ev_decide.h"
 #include "ev_map.h"
 #include "events.h"
 #include "fxlimits.h"
@@ -179,13 +180,16 @@ event_kind(struct app *a, const json_t *doc, struct buf *why)
 		evmap_list_release(&items);
 		return rc == FX_OK ? "securityhub" : NULL;
 	}
+	if (dt != NULL && strcmp(dt, EV_GUARDDUTY_TYPE) == 0)
+		return ev_guardduty_check(doc, why) == FX_OK ? "guardduty"
+							     : NULL;
 	rc = ev_parse(doc, &info, why);
 	if (rc == FX_ENOTFOUND) {
 		buf_reset(why);
 		if (buf_adds(why,
 			"detail-type: not one fixit takes (\"AWS "
 			"API Call via CloudTrail\", \"" SECURITYHUB_TYPE
-			"\")") != FX_OK)
+			"\", \"" EV_GUARDDUTY_TYPE "\")") != FX_OK)
 			buf_reset(why);
 	}
 	return rc == FX_OK ? "cloudtrail" : NULL;

@@ -204,6 +204,7 @@ start_all(struct running *r, struct config *cfg, int demo)
 		log_error("main: cannot start the timer: %s", fx_strerror(rc));
 		return -1;
 	}
+	r->app.timer = r->t;
 	if ((rc = events_start(&r->app, r->aws, &r->ev)) != FX_OK) {
 		log_error("main: cannot start the events thread: %s",
 		    fx_strerror(rc));

@@ -245,6 +245,13 @@ reconcile(struct timer *t)
 	    (long long)(fx_mono_ms() - t0));
 }
 
+void
+timer_kick(struct timer *t)
+{
+	if (t != NULL)
+		fx_worker_kick(&t->wk);
+}
+
 static void *
 timer_main(void *arg)
 {

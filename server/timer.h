@@ -18,6 +18,8 @@
 struct timer;
 
 fx_err timer_start(struct app *app, struct timer **out) FX_WUR;
+/* run a tick now (a decoy key's fix is due); any thread; accepts NULL */
+void timer_kick(struct timer *t);
 /* waits for a running executor to finish, then joins; accepts NULL */
 void timer_stop(struct timer *t);
 

@@ -148,6 +148,26 @@ static const struct say_entry table[] = {
 	{ "iam_user_created_you", NULL, NULL,
 	    "You created IAM user *{s:iam_user}* in an unconfigured account "
 	    "({s:account}). " IAM_USER_ASK },
+	{ "cloudshell_secret_read", "account_name", "*",
+	    "CloudShell: {s:actor} read the secret value of *{s:secret}* "
+	    "({s:event_source} {s:event_name}) in {s:account_name} "
+	    "({s:account}, {s:region}) at {s:time}, as {s:principal} from "
+	    "{s:source_ip}." },
+	{ "cloudshell_secret_read", NULL, NULL,
+	    "CloudShell: {s:actor} read the secret value of *{s:secret}* "
+	    "({s:event_source} {s:event_name}) in account {s:account} "
+	    "({s:region}) at {s:time}, as {s:principal} from {s:source_ip}." },
+	{ "honeypot_key_used", "account_name", "*",
+	    ":rotating_light: Decoy access key *{s:key}* was used in "
+	    "{s:account_name} ({s:account}) at {s:time}: {s:event_source} "
+	    "{s:event_name} in {s:region} by {s:principal} from "
+	    "{s:source_ip}. fixit denies the caller at once (target: "
+	    "{s:target})." },
+	{ "honeypot_key_used", NULL, NULL,
+	    ":rotating_light: Decoy access key *{s:key}* was used in account "
+	    "{s:account} at {s:time}: {s:event_source} {s:event_name} in "
+	    "{s:region} by {s:principal} from {s:source_ip} (target: "
+	    "{s:target})." },
 	/* refusals */
 	{ "not_found", NULL, NULL, "Finding #{i:finding_id} was not found." },
 	{ "not_configured", NULL, NULL,

@@ -189,7 +189,9 @@ class Lint:
             check(w, props)
 
     def check_Rule(self, w, props):
-        if props.get("State", "ENABLED") not in ("ENABLED", "DISABLED"):
+        if props.get("State", "ENABLED") not in (
+                "ENABLED", "DISABLED",
+                "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"):
             self.err(w, "State")
         if "EventPattern" not in props and \
                 "ScheduleExpression" not in props:

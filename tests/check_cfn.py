@@ -103,6 +103,13 @@ def test_pattern_sizes():
         check(n <= cfnlib.EVENT_PATTERN_MAX,
               "%s: %d characters > EventBridge's %d" %
               (name, n, cfnlib.EVENT_PATTERN_MAX))
+        if name == "honeypot-pattern.json":
+            # any service, read-only and failed calls too: the key is
+            # the filter (test_honeypot)
+            check(p.get("source") == [{"prefix": "aws."}] and
+                  set(p["detail"]) == {"userIdentity"},
+                  "%s: not every AWS call of a key" % name)
+            continue
         check(p.get("source") and all(s.startswith("aws.")
                                       for s in p["source"]),
               "%s: no source filter" % name)
@@ -335,6 +342,75 @@ def test_cloudtrail_events():
     check(not matched_by(ev, "eu-west-1"), "lambda CreateVolume matches")
 
 
+def test_honeypot():
+    """HoneypotRule: made only with HoneypotKeys; every call signed with
+    one of them (read-only, failed, any service) and nothing else"""
+    keys = "AKIAI44QH8DHBEXAMPLE,ASIAI44QH8DHBEXAMPLE"
+    res = events_tpl(HoneypotKeys=keys).resources()
+    check(res.get("HoneypotRule", {}).get("Properties", {}).get("State") ==
+          "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
+          "HoneypotRule: not receiving read-only management events")
+    check("HoneypotRule" not in rule_patterns(),
+          "HoneypotRule without HoneypotKeys")
+    pats = rule_patterns(HoneypotKeys=keys)
+    hdir = os.path.join(DATA, "honeypot")
+    for f in sorted(os.listdir(hdir)):
+        if not f.endswith(".json"):
+            continue
+        ev = json.loads(read(os.path.join(hdir, f)))
+        if ev["detail-type"] != "AWS API Call via CloudTrail":
+            # a GuardDuty finding, direct or through Security Hub
+            want = ["GuardDutyRule"] if ev["source"] == "aws.guardduty" \
+                else ["SecurityHubRule"]
+            m = [n for n, p in pats.items() if cfnlib.matches(p, ev)]
+            check(m == want, "%s: rules %s" % (f, m))
+            if ev["source"] == "aws.guardduty":
+                check(not [n for n, p in rule_patterns().items()
+                           if cfnlib.matches(p, ev)],
+                      "%s: matched without HoneypotKeys" % f)
+            continue
+        failed = copy.deepcopy(ev)
+        failed["detail"]["errorCode"] = "AccessDenied"
+        write = copy.deepcopy(ev)
+        write["detail"]["readOnly"] = False
+        for what, e in (("", ev), (" failed", failed), (" write", write)):
+            m = [n for n, p in pats.items() if cfnlib.matches(p, e)]
+            check(m == ["HoneypotRule"], "%s%s: rules %s" % (f, what, m))
+        other = copy.deepcopy(ev)
+        other["detail"]["userIdentity"]["accessKeyId"] = \
+            "AKIAIOSFODNN7EXAMPLE"
+        check(not cfnlib.matches(pats["HoneypotRule"], other),
+              "%s: another key matches" % f)
+        check(not [n for n, p in rule_patterns().items()
+                   if cfnlib.matches(p, ev)],
+              "%s: matched without HoneypotKeys" % f)
+
+
+def test_cloudshell():
+    """CloudShellRule: successful secret reads whose user agent names
+    CloudShell, read-only management events included"""
+    res = events_tpl().resources()
+    check(res.get("CloudShellRule", {}).get("Properties", {}).get(
+        "State") == "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
+        "CloudShellRule: not receiving read-only management events")
+    check("CloudShellRule" not in rule_patterns(CloudShell="false"),
+          "CloudShellRule with CloudShell=false")
+    cdir = os.path.join(DATA, "cloudshell")
+    for f in sorted(os.listdir(cdir)):
+        if not f.endswith(".json"):
+            continue
+        ev = json.loads(read(os.path.join(cdir, f)))
+        check(matched_by(ev, ev["region"]) == ["CloudShellRule"],
+              "%s: rules %s" % (f, matched_by(ev, ev["region"])))
+        failed = copy.deepcopy(ev)
+        failed["detail"]["errorCode"] = "AccessDeniedException"
+        laptop = copy.deepcopy(ev)
+        laptop["detail"]["userAgent"] = "aws-cli/2.15.30 Python/3.11.8 " \
+            "Darwin/23.4.0 exe/x86_64 prompt/off"
+        for what, e in (("failed", failed), ("laptop", laptop)):
+            check(not matched_by(e, e["region"]), "%s %s matches" % (f, what))
+
+
 def ev_act_tables():
     """ev_act.c: is_call pairs, ec2_verbs, ec2_kinds nouns, rds verbs"""
     src = read(os.path.join(ROOT, "events", "ev_act.c"))
@@ -467,7 +543,8 @@ def test_matcher():
 def main():
     for t in (test_matcher, test_generated, test_lint, test_pattern_sizes,
               test_region_and_dlq, test_endpoint, test_member_roles,
-              test_cloudtrail_events, test_code_sync, test_securityhub):
+              test_cloudtrail_events, test_code_sync, test_securityhub,
+              test_honeypot, test_cloudshell):
         try:
             t()
         except Exception as e:  # a broken file fails the check, loudly

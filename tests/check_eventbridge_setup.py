@@ -144,6 +144,16 @@ def test_rerun_same():
     check(params and params["GlobalServiceRule"] == "include" and
           params["SecurityHubRuleKeys"] == "EC2.8,EC2.12",
           "-g and -c: %r" % params)
+    p, calls = env.run(["-u", "https://f.example", "-k", kf, "-H",
+                        "AKIAI44QH8DHBEXAMPLE,ASIAI44QH8DHBEXAMPLE"])
+    params, _ = params_of(calls)
+    check(p.returncode == 0 and params and params["HoneypotKeys"] ==
+          "AKIAI44QH8DHBEXAMPLE,ASIAI44QH8DHBEXAMPLE" and
+          params_of(runs[0][1])[0]["HoneypotKeys"] == "",
+          "-H: %r" % params)
+    p, calls = env.run(["-u", "https://f.example", "-k", kf, "-H",
+                        "AKIA;rm"])
+    check(p.returncode == 2 and not calls, "-H with a bad key ran")
     p, calls = env.run(["-u", "https://f.example", "-s",
                         "arn:aws:secretsmanager:eu-west-1:111122223333:"
                         "secret:fixit", "-S"])

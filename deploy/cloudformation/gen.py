@@ -67,7 +67,20 @@ RULES = (
      "fixit: new IAM users (global service: us-east-1 only)"),
     ("SecurityHubRule", "securityhub-pattern.json", "WithSecurityHub",
      "fixit: Security Hub findings"),
+    ("CloudShellRule", "cloudshell-pattern.json", "WithCloudShell",
+     "fixit: secret values read from CloudShell (cloudshell-secrets)"),
+    ("HoneypotRule", "honeypot-pattern.json", "WithHoneypot",
+     "fixit: every call signed with a decoy access key, read-only and "
+     "failed ones too (honeypot-key)"),
+    ("GuardDutyRule", "guardduty-pattern.json", "WithHoneypot",
+     "fixit: GuardDuty findings naming a decoy access key (honeypot-key)"),
 )
+# a decoy key can be used against any service, read-only or not: its rule
+# matches every CloudTrail call whose accessKeyId is one of HoneypotKeys
+# (the pattern's HONEYPOT_KEYS placeholder) and receives read-only
+# management events too (EventBridge leaves them out of an ENABLED rule);
+# so does the CloudShell rule (GetSecretValue, GetParameter are reads)
+HONEYPOT_STATE = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
 
 HEADER = {
     "member-roles.yaml": """\
@@ -278,8 +291,17 @@ def events():
         pat = load(os.path.join(EB, pfile))
         if lid == "SecurityHubRule":
             pat = securityhub_pattern(pat)
+        if lid == "HoneypotRule":
+            pat["detail"]["userIdentity"]["accessKeyId"] = {
+                "Ref": "HoneypotKeys"}
+        if lid == "GuardDutyRule":
+            pat["detail"]["resource"]["accessKeyDetails"]["accessKeyId"] = \
+                {"Ref": "HoneypotKeys"}
         r = {"Type": "AWS::Events::Rule",
-             "Properties": {"Description": desc, "State": "ENABLED",
+             "Properties": {"Description": desc,
+                            "State": HONEYPOT_STATE
+                            if lid in ("HoneypotRule", "CloudShellRule")
+                            else "ENABLED",
                             "EventPattern": pat, "Targets": [target()]}}
         arn = {"Fn::GetAtt": [lid, "Arn"]}
         if cond:
@@ -352,6 +374,21 @@ def events():
                                "EC2.12,...): only findings of these rules "
                                "are sent; empty: every finding",
             },
+            "CloudShell": {
+                "Type": "String",
+                "AllowedValues": ["true", "false"],
+                "Default": "true",
+                "Description": "a rule for secret values read from "
+                               "CloudShell (cloudshell-secrets)",
+            },
+            "HoneypotKeys": {
+                "Type": "CommaDelimitedList",
+                "Default": "",
+                "Description": "the decoy access key ids of "
+                               "events.honeypot_keys (ids only, never "
+                               "their secrets): every call signed with one "
+                               "is sent; empty: no such rule",
+            },
             "RateLimit": {
                 "Type": "Number",
                 "Default": 300,
@@ -375,6 +412,10 @@ def events():
             "WithRuleKeys": {"Fn::Not": [{"Fn::Equals": [
                 {"Fn::Join": [",", {"Ref": "SecurityHubRuleKeys"}]},
                 ""]}]},
+            "WithCloudShell": {"Fn::Equals": [{"Ref": "CloudShell"},
+                                              "true"]},
+            "WithHoneypot": {"Fn::Not": [{"Fn::Equals": [
+                {"Fn::Join": [",", {"Ref": "HoneypotKeys"}]}, ""]}]},
         },
         "Resources": res,
         "Outputs": {

@@ -27,19 +27,23 @@
 #   -g auto|include|exclude   the IAM rule (default auto: us-east-1 only)
 #   -c KEYS    Security Hub rule keys to send (EC2.8,EC2.12; default all)
 #   -S         no Security Hub rule
+#   -H KEYS    decoy access key ids (events.honeypot_keys, comma-separated;
+#              ids only, their secrets are never needed): a rule for every
+#              call signed with one, read-only and failed calls too
 #   -h         this help
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 template="$here/../cloudformation/fixit-events.yaml"
 url=${FIXIT_URL:-} keyfile='' secret='' stack=fixit-events global=auto
-keys='' sechub=true
+keys='' sechub=true honeypot=''
 aws_opts=
 usage() {
 	echo "usage: setup.sh [-u URL] (-k FILE | -s SECRET_ARN) [-r REGION]" \
-	    "[-e ENDPOINT] [-n STACK] [-g auto|include|exclude] [-c KEYS] [-S]" >&2
+	    "[-e ENDPOINT] [-n STACK] [-g auto|include|exclude] [-c KEYS] [-S]" \
+	    "[-H KEYS]" >&2
 	exit 2
 }
-while getopts u:k:s:r:e:n:g:c:Sh opt; do
+while getopts u:k:s:r:e:n:g:c:SH:h opt; do
 	case $opt in
 	h) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	u) url=$OPTARG ;;
@@ -51,6 +55,7 @@ while getopts u:k:s:r:e:n:g:c:Sh opt; do
 	g) global=$OPTARG ;;
 	c) keys=$OPTARG ;;
 	S) sechub=false ;;
+	H) honeypot=$OPTARG ;;
 	*) usage ;;
 	esac
 done
@@ -74,6 +79,10 @@ if [ -z "$keyfile" ] && [ -z "$secret" ]; then
 	exit 2
 fi
 
+case $honeypot in
+*[!A-Z0-9,]*) echo "setup.sh: -H: access key ids (A-Z, 0-9), comma-separated" >&2
+	exit 2 ;;
+esac
 umask 077
 params=$(mktemp "${TMPDIR:-/tmp}/fixit-params.XXXXXX")
 trap 'rm -f "$params"' EXIT
@@ -105,7 +114,8 @@ fi
 	printf '  %s,\n' "$(json_str "ApiKeySecretArn=$secret")"
 	printf '  %s,\n' "$(json_str "GlobalServiceRule=$global")"
 	printf '  %s,\n' "$(json_str "SecurityHub=$sechub")"
-	printf '  %s\n]\n' "$(json_str "SecurityHubRuleKeys=$keys")"
+	printf '  %s,\n' "$(json_str "SecurityHubRuleKeys=$keys")"
+	printf '  %s\n]\n' "$(json_str "HoneypotKeys=$honeypot")"
 } >"$params"
 key=
 
