@@ -76,6 +76,7 @@ enum aws_svc {
 	AWS_AUTOSCALING, /* EC2 Auto Scaling (2011-01-01) */
 	AWS_EKS,	 /* REST-JSON */
 	AWS_REDSHIFT,	 /* provisioned clusters (2012-12-01) */
+	AWS_LAMBDA,	 /* REST-JSON (2015-03-31 paths) */
 	AWS_SVC__COUNT
 };
 

@@ -67,6 +67,7 @@ static const struct pace_rule rules[] = {
 	{ AWS_AUTOSCALING, NULL, { 20, 10, 0 } },
 	{ AWS_EKS, NULL, { 20, 10, 0 } },
 	{ AWS_REDSHIFT, NULL, { 20, 10, 0 } },
+	{ AWS_LAMBDA, NULL, { 15, 10, 0 } },
 };
 
 struct bucket {

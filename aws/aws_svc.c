@@ -69,6 +69,8 @@ static const struct aws_service services[AWS_SVC__COUNT] = {
 	    PROTO_REST_JSON, 0, NULL, NULL, 0 },
 	[AWS_REDSHIFT] = { "redshift", "REDSHIFT", "redshift.%s.amazonaws.com",
 	    "2012-12-01", NULL, PROTO_QUERY, 0, redshift_lists, NULL, 0 },
+	[AWS_LAMBDA] = { "lambda", "LAMBDA", "lambda.%s.amazonaws.com", NULL,
+	    NULL, PROTO_REST_JSON, 0, NULL, NULL, 0 },
 };
 
 const struct aws_service *

@@ -545,6 +545,7 @@ static const struct ckey aws_ep_keys[] = {
 	EP(AWS_AUTOSCALING, "autoscaling"),
 	EP(AWS_EKS, "eks"),
 	EP(AWS_REDSHIFT, "redshift"),
+	EP(AWS_LAMBDA, "lambda"),
 };
 #undef EP
 static const struct section aws_ep_sec = SECTION(aws_ep_keys, 0, 0, NULL);

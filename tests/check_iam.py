@@ -33,7 +33,7 @@ SVCS = {"AWS_EC2": "ec2", "AWS_IAM": "iam", "AWS_STS": "sts",
         "AWS_CLOUDTRAIL": "cloudtrail", "AWS_S3": "s3", "AWS_ELB": "elb",
         "AWS_ELBV2": "elbv2", "AWS_COMPUTE_OPTIMIZER": "compute-optimizer",
         "AWS_AUTOSCALING": "autoscaling", "AWS_EKS": "eks",
-        "AWS_REDSHIFT": "redshift"}
+        "AWS_REDSHIFT": "redshift", "AWS_LAMBDA": "lambda"}
 # builder: (role: arg index or fixed, svc: arg index or fixed, op: index)
 BUILDERS = {
     "pb_query": (1, 2, 3),

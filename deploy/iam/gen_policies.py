@@ -50,7 +50,7 @@ IAM_PREFIX = {"ec2": "ec2", "iam": "iam", "sts": "sts", "rds": "rds",
               "elbv2": "elasticloadbalancing",
               "compute-optimizer": "compute-optimizer",
               "autoscaling": "autoscaling", "eks": "eks",
-              "redshift": "redshift"}
+              "redshift": "redshift", "lambda": "lambda"}
 # the name tests/integration/fakeaws.py records for each (its endpoint's
 # name; elb and elbv2 told apart by the API version)
 RECORDED = {"cloudwatch": "monitoring"}

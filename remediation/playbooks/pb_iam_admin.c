@@ -53,6 +53,7 @@ pb_iam_case_release(struct pb_iam_case *c)
 	if (c == NULL)
 		return;
 	pb_iam_graph_free(c->g);
+	pb_iam_trail_release(&c->trail);
 	json_decref(c->details);
 	memset(c, 0, sizeof(*c));
 }
@@ -155,6 +156,17 @@ exempt_anyway(struct pb_ctx *x, struct pb_iam_case *c)
 
 /* the analysis of one role that compute reaches in hops; job: its
  * report, started already (pb_iam_evidence_start), or NULL */
+/* the account's roles and policies, and its Lambda functions */
+static fx_err
+load(struct pb_ctx *x, struct pb_iam_graph **g)
+{
+	fx_err rc;
+
+	if ((rc = pb_iam_load(x, g)) == FX_OK)
+		rc = pb_iam_lambda(x, *g);
+	return rc;
+}
+
 static fx_err
 analyse(struct pb_ctx *x, struct pb_iam_case *c, int hops, const char *job)
 {
@@ -172,8 +184,14 @@ analyse(struct pb_ctx *x, struct pb_iam_case *c, int hops, const char *job)
 			       unused_days(x), &ev, &c->unused)
 			 : pb_iam_evidence(x, pb_iam_graph_arn(c->g, c->role),
 			       c->admin, unused_days(x), &ev, &c->unused);
-	if (rc != FX_OK)
+	if (rc == FX_OK)
+		rc = pb_iam_trail_apply(x, &c->trail,
+		    pb_iam_graph_arn(c->g, c->role), unused_days(x), ev,
+		    &c->unused);
+	if (rc != FX_OK) {
+		json_decref(ev);
 		return rc;
+	}
 	iag_eligible(x, c->g, c->role, c->unused, &c->e);
 	chain = pb_iam_graph_chain(c->g, c->role);
 	grants = grants_json(c->g, c->role);
@@ -197,7 +215,7 @@ pb_iam_case_read(struct pb_ctx *x, const char *name, struct pb_iam_case *c)
 	memset(c, 0, sizeof(*c));
 	pb_elig_init(&c->e);
 	limits(x, &lim);
-	if ((rc = pb_iam_load(x, &c->g)) != FX_OK)
+	if ((rc = load(x, &c->g)) != FX_OK)
 		goto out;
 	if ((rc = pb_iam_graph_solve(c->g, &lim, &hits, &n)) != FX_OK)
 		goto out;
@@ -248,7 +266,7 @@ iag_detect(struct pb_ctx *x, struct pb_found_list *found)
 
 	memset(&c, 0, sizeof(c));
 	limits(x, &lim);
-	if ((rc = pb_iam_load(x, &c.g)) != FX_OK)
+	if ((rc = load(x, &c.g)) != FX_OK)
 		goto out;
 	if ((rc = pb_iam_graph_solve(c.g, &lim, &hits, &n)) != FX_OK)
 		goto out;

@@ -135,6 +135,7 @@ pb_iam_graph_free(struct pb_iam_graph *g)
 		free(r->arn);
 		free(r->created);
 		free(r->profile);
+		free(r->function);
 		free(r->boundary);
 		json_decref(r->tags);
 		pb_iam_trust_release(&r->trust);
@@ -340,6 +341,28 @@ pb_iam_graph_profile(struct pb_iam_graph *g, size_t role, const char *name)
 		return FX_OK; /* the first names the chain */
 	(void)snprintf(cut, sizeof(cut), "%s", name);
 	return set_str(&g->r[role].profile, cut);
+}
+
+void
+pb_iam_graph_lambda(struct pb_iam_graph *g, int known)
+{
+	g->lambda_known = known;
+}
+
+fx_err
+pb_iam_graph_function(struct pb_iam_graph *g, const char *role_arn,
+    const char *function)
+{
+	char cut[NAME_MAX_LEN + 1];
+	size_t i;
+
+	if (role_arn == NULL || function == NULL ||
+	    !pb_iam_smap_get(&g->by_arn, role_arn, &i))
+		return FX_OK; /* a role of another account, or none */
+	if (g->r[i].function != NULL)
+		return FX_OK; /* the first names the chain */
+	(void)snprintf(cut, sizeof(cut), "%s", function);
+	return set_str(&g->r[i].function, cut);
 }
 
 /* ---- accessors --------------------------------------------------------- */

@@ -44,6 +44,7 @@ struct edge {
 
 struct grole {
 	char *name, *arn, *created, *profile, *boundary;
+	char *function; /* a Lambda function that runs as it, or NULL */
 	json_t *tags;
 	struct pb_iam_trust trust;
 	struct ginl *inl;
@@ -73,6 +74,7 @@ struct pb_iam_graph {
 	size_t nedges;
 	const char *truncated;
 	uint64_t checks;
+	int lambda_known; /* every function was listed (pb_iam_graph_lambda) */
 };
 
 /* the string map (borrowed keys) */

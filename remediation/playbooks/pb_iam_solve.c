@@ -335,14 +335,20 @@ pass_edges(struct pb_iam_graph *g, const struct pb_iam_limits *lim, size_t b,
 
 /* how compute carries role r (its chain's first hop), or NULL */
 static const char *
-entry_how(const struct grole *r)
+entry_how(const struct pb_iam_graph *g, const struct grole *r)
 {
 	size_t i;
 
 	if (r->profile != NULL)
 		return "instance profile";
-	if (pb_iam_trust_service(&r->trust, "lambda.amazonaws.com"))
-		return "lambda.amazonaws.com";
+	if (pb_iam_trust_service(&r->trust, "lambda.amazonaws.com")) {
+		if (!g->lambda_known)
+			return "lambda.amazonaws.com trust (the functions "
+			       "were not listed)";
+		if (r->function != NULL)
+			return "Lambda function";
+		/* trusted by Lambda, run by no function: not compute */
+	}
 	if (pb_iam_trust_service(&r->trust, "ecs-tasks.amazonaws.com"))
 		return "ecs-tasks.amazonaws.com";
 	for (i = 0; i < r->trust.federated.n; i++)
@@ -396,7 +402,7 @@ search(struct pb_iam_graph *g, const struct pb_iam_limits *lim)
 	for (i = 0; i < g->nr; i++) {
 		r = &g->r[i];
 		r->parent = NO_NODE;
-		r->dist = entry_how(r) != NULL ? 1 : -1;
+		r->dist = entry_how(g, r) != NULL ? 1 : -1;
 		if (r->dist == 1)
 			q[tail++] = i;
 	}
@@ -477,11 +483,15 @@ pb_iam_graph_chain(const struct pb_iam_graph *g, size_t role)
 	if (r->profile != NULL)
 		(void)snprintf(from, sizeof(from), "instance profile %s",
 		    r->profile);
+	else if (g->lambda_known && r->function != NULL &&
+		 pb_iam_trust_service(&r->trust, "lambda.amazonaws.com"))
+		(void)snprintf(from, sizeof(from), "Lambda function %s",
+		    r->function);
 	else
 		(void)snprintf(from, sizeof(from), "compute (%s)",
-		    entry_how(r));
+		    entry_how(g, r));
 	(void)snprintf(to, sizeof(to), "role %s", r->name);
-	rc = hop(chain, from, to, entry_how(r));
+	rc = hop(chain, from, to, entry_how(g, r));
 	for (i = n - 1; i > 0 && rc == FX_OK; i--) {
 		(void)snprintf(from, sizeof(from), "role %s",
 		    g->r[path[i]].name);

@@ -196,6 +196,15 @@ out:
 	return rc;
 }
 
+fx_err
+pb_sto_util_trail_each(struct pb_ctx *x, const char *region, const char *key,
+    const char *value, int64_t since, int max_pages, int *pages,
+    fx_err (*each)(void *arg, const json_t *ev), void *arg)
+{
+	return trail_lookup(x, region, key, value, since, max_pages, pages,
+	    each, arg);
+}
+
 struct trail_one {
 	const char *resource;
 	const char *const *names;

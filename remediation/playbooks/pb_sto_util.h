@@ -76,6 +76,16 @@ fx_err pb_sto_util_trail_in(struct pb_ctx *x, const char *region,
     int64_t *newest) FX_WUR;
 
 /*
+ * One paged LookupEvents (auditor) of attribute key = value from since
+ * to x->now in region (NULL: x->region): each(arg, event) for every
+ * event; *pages (may be NULL) counts the calls. FX_ETOOBIG past
+ * max_pages pages (no pb_say: the caller says what it gives up).
+ */
+fx_err pb_sto_util_trail_each(struct pb_ctx *x, const char *region,
+    const char *key, const char *value, int64_t since, int max_pages,
+    int *pages, fx_err (*each)(void *arg, const json_t *ev), void *arg) FX_WUR;
+
+/*
  * The events of names in x->region from since to x->now, read once for
  * all the resources of one detection instead of once per resource
  * (CloudTrail allows LookupEvents twice a second per account and

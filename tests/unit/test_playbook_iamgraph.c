@@ -393,11 +393,78 @@ test_graph(void)
 	}
 }
 
+static const char *const lambda_trust =
+    "{\"Statement\": [{\"Effect\": \"Allow\", \"Principal\": "
+    "{\"Service\": \"lambda.amazonaws.com\"}, \"Action\": "
+    "\"sts:AssumeRole\"}]}";
+
+/* the first hop's "from" of role's chain (a new string) */
+static char *
+entry_from(const struct pb_iam_graph *g, size_t role)
+{
+	json_t *chain = pb_iam_graph_chain(g, role);
+	const char *s = json_string_value(
+	    json_object_get(json_array_get(chain, 0), "from"));
+	char *out = strdup(s ? s : "");
+
+	json_decref(chain);
+	return out;
+}
+
+static void
+test_lambda(void)
+{
+	TEST("graph: a Lambda role is compute when a function runs as it") {
+		struct pb_iam_graph *g = NULL;
+		struct pb_iam_limits lim;
+		struct pb_iam_hit *hits = NULL;
+		size_t nh = 0, used, idle, i;
+		int seen_used = 0, seen_idle = 0;
+		char *from;
+
+		CHECK(pb_iam_graph_new(ACCT, &g) == FX_OK);
+		CHECK(role(g, "fn-used", lambda_trust, admin_pol, &used) ==
+		      FX_OK);
+		CHECK(role(g, "fn-idle", lambda_trust, admin_pol, &idle) ==
+		      FX_OK);
+		pb_iam_limits_default(&lim);
+		/* functions unknown: both are entries, by their trust */
+		CHECK(pb_iam_graph_solve(g, &lim, &hits, &nh) == FX_OK);
+		CHECK(nh == 2);
+		from = entry_from(g, idle);
+		CHECK(strstr(from, "not listed") != NULL);
+		free(from);
+		free(hits);
+		hits = NULL;
+		/* listed: only the role a function runs as */
+		pb_iam_graph_lambda(g, 1);
+		CHECK(pb_iam_graph_function(g, ARN("fn-used"), "billing") ==
+		      FX_OK);
+		/* another account's role, and none: ignored */
+		CHECK(pb_iam_graph_function(g,
+			  "arn:aws:iam::999988887777:role/fn-idle",
+			  "other") == FX_OK);
+		CHECK(pb_iam_graph_function(g, NULL, "x") == FX_OK);
+		CHECK(pb_iam_graph_solve(g, &lim, &hits, &nh) == FX_OK);
+		for (i = 0; i < nh; i++) {
+			seen_used |= hits[i].role == used;
+			seen_idle |= hits[i].role == idle;
+		}
+		CHECK(nh == 1 && seen_used && !seen_idle);
+		from = entry_from(g, used);
+		CHECK_STR(from, "Lambda function billing");
+		free(from);
+		free(hits);
+		pb_iam_graph_free(g);
+	}
+}
+
 int
 main(void)
 {
 	test_eval();
 	test_reduce();
 	test_graph();
+	test_lambda();
 	return TEST_REPORT();
 }
