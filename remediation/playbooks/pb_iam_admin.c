@@ -164,6 +164,8 @@ load(struct pb_ctx *x, struct pb_iam_graph **g)
 
 	if ((rc = pb_iam_load(x, g)) == FX_OK)
 		rc = pb_iam_lambda(x, *g);
+	if (rc == FX_OK)
+		rc = pb_iam_others(x, *g);
 	return rc;
 }
 

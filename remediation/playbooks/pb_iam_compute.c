@@ -11,6 +11,7 @@
 #include "fxlimits.h"
 #include "fxtime.h"
 #include "pb_iam_compute.h"
+#include "pb_iam_load.h"
 #include "pb_iam_policy.h"
 #include "pb_sto_util.h"
 #include "banned.h"
@@ -92,6 +93,87 @@ pb_iam_lambda(struct pb_ctx *x, struct pb_iam_graph *g)
 	}
 	pb_iam_graph_lambda(g, 1);
 	return FX_OK;
+}
+
+/* ---- the other configured accounts ------------------------------------ */
+
+#define ARN_MAX 256
+
+/* role arn of x's account as the same role of account (out) */
+static int
+arn_in(const char *arn, const char *account, char *out, size_t len)
+{
+	const char *p = arn;
+	int i;
+
+	/* arn:PARTITION:iam::ACCOUNT:role/NAME */
+	for (i = 0; i < 4 && p != NULL; i++)
+		if ((p = strchr(p, ':')) != NULL)
+			p++;
+	if (p == NULL || strchr(p, ':') == NULL)
+		return 0;
+	return snprintf(out, len, "%.*s%s%s", (int)(p - arn), arn, account,
+		   strchr(p, ':')) < (int)len;
+}
+
+/* account's roles, policies and functions into g, read as fixit's
+ * roles there */
+static fx_err
+load_other(struct pb_ctx *x, struct pb_iam_graph *g, const char *account)
+{
+	struct pb_ctx y = *x;
+	char arn[PB_ROLE__COUNT][ARN_MAX];
+	int i;
+	fx_err rc;
+
+	y.account_id = account;
+	for (i = 0; i < PB_ROLE__COUNT; i++) {
+		y.role_arn[i] = NULL;
+		if (x->role_arn[i] != NULL &&
+		    arn_in(x->role_arn[i], account, arn[i], sizeof(arn[i])))
+			y.role_arn[i] = arn[i];
+	}
+	if (y.role_arn[PB_AUDITOR] == NULL)
+		return FX_EINVAL;
+	rc = pb_iam_graph_account(g, account);
+	if (rc == FX_OK)
+		rc = pb_iam_load_into(&y, g);
+	if (rc == FX_OK)
+		rc = pb_iam_lambda(&y, g);
+	x->calls += y.calls;
+	return rc;
+}
+
+fx_err
+pb_iam_others(struct pb_ctx *x, struct pb_iam_graph *g)
+{
+	int64_t max = pb_param_clamp(x, "max_accounts", 20, 0, 1000), n = 0;
+	size_t i;
+	fx_err rc = FX_OK;
+
+	for (i = 0; x->accounts != NULL && x->accounts[i] != NULL; i++) {
+		if (strcmp(x->accounts[i], x->account_id) == 0)
+			continue;
+		if (n++ >= max) {
+			pb_say(x,
+			    "more than %lld other accounts (max_accounts): "
+			    "the rest are not followed",
+			    (long long)max);
+			break;
+		}
+		rc = load_other(x, g, x->accounts[i]);
+		if (rc == FX_ENOMEM)
+			break;
+		if (rc != FX_OK)
+			pb_say(x,
+			    "account %s not read (%s): chains from it are "
+			    "not followed",
+			    x->accounts[i], fx_strerror(rc));
+		rc = FX_OK;
+	}
+	if (rc == FX_OK)
+		rc = pb_iam_graph_account(g, x->account_id);
+	return rc;
 }
 
 /* ---- CloudTrail --------------------------------------------------------- */

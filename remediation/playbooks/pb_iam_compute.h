@@ -36,6 +36,15 @@
  * FX_ENOMEM fails it: an unreadable listing leaves Lambda unknown */
 fx_err pb_iam_lambda(struct pb_ctx *x, struct pb_iam_graph *g) FX_WUR;
 
+/*
+ * The other configured accounts (x->accounts, at most max_accounts,
+ * default 20; 0 = none) into g: each one's GetAccountAuthorizationDetails
+ * and ListFunctions, read as fixit's auditor role of that account. An
+ * account that cannot be read is said (pb_say) and left out: chains
+ * from it are not followed. Only FX_ENOMEM fails it.
+ */
+fx_err pb_iam_others(struct pb_ctx *x, struct pb_iam_graph *g) FX_WUR;
+
 /* CloudTrail's events per admin action, read once per scan */
 struct pb_iam_trail {
 	json_t *seen; /* action -> {role arn: newest epoch} or null (unread) */

@@ -75,7 +75,21 @@ fx_err pb_iam_graph_profile(struct pb_iam_graph *g, size_t role,
     const char *profile_name) FX_WUR;
 
 /*
- * Lambda: known 1 when every function of the account (in every region
+ * Across accounts: the graph's own account is the one it was made for
+ * (its hits are that account's roles: a finding belongs to the account
+ * whose permission a fix removes). Roles and policies of another
+ * configured account are loaded after pb_iam_graph_account(g, other)
+ * (and the own account set back after): they are hops and entries
+ * (compute in account B reaching admin in account A), never hits, and
+ * pb_iam_graph_find does not name them. A trust naming another
+ * account's root lets that account's roles in (those whose policies
+ * allow the sts:AssumeRole); iam:PassRole stays within an account.
+ */
+fx_err pb_iam_graph_account(struct pb_iam_graph *g, const char *account) FX_WUR;
+const char *pb_iam_graph_account_of(const struct pb_iam_graph *g, size_t role);
+
+/*
+ * Lambda: known 1 when every function of the account being loaded (in every region
  * scanned) was listed; then a role that trusts lambda.amazonaws.com is
  * an entry only when a function runs as it (pb_iam_graph_function).
  * Unknown (the default): every such role is an entry, as its trust
