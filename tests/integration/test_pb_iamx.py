@@ -18,6 +18,14 @@ runs as another account's role).
   denied   ListFunctions answers AccessDenied: the functions are not
            known, so fn-idle is compute by its trust (the old inference)
            and its chain says the functions were not listed.
+  accounts two configured accounts, each with its own IAM in the fake:
+           instance profile web-profile in the prod account carries web,
+           which may assume xacct-admin in the nonprod account (whose
+           trust names web); the nonprod account's detection finds it
+           (the finding belongs to the account whose permission a fix
+           removes), its chain starting in the prod account; prod's own
+           detection finds nothing; a nonprod role trusting the prod
+           account's root that web may not assume is no path.
 """
 
 import os
@@ -116,5 +124,37 @@ def test_lambda_and_trail():
         check("not listed" in frm, "fn-idle chain from %r", frm)
 
 
+def test_cross_account():
+    with h.Env("pb-iamx-accounts", aws=True, start=False, playbooks=[
+            h.aws_playbook(PB, params=T.PARAMS, approval="owner",
+                           grace="1h")]) as env:
+        a, b = env.aws.account(ACCT), env.aws.account(h.PROD)
+        b.add_instance_profile("web-profile", roles=["web"])
+        b.put_role_policy("web", "hop", T.allow(
+            "sts:AssumeRole", T.arn("xacct-admin")))
+        a.add_role("xacct-admin", policies={"all": T.IAM_ALL})
+        IG.set_trust(a, "xacct-admin", T.trusts(
+            "arn:aws:iam::%s:role/web" % h.PROD))
+        a.add_role("xacct-other", policies={"all": T.IAM_ALL})
+        IG.set_trust(a, "xacct-other", T.trusts(h.PROD))
+        env.aws.set_page_size(1, "GetAccountAuthorizationDetails")
+        env.start()
+        check_scan_ok(env.scan(timeout=60))
+        fs = env.findings(playbook=PB)
+        check([(f["resource_id"], f["account_id"]) for f in fs] ==
+              [("xacct-admin", ACCT)], "findings %r",
+              [(f["resource_id"], f["account_id"]) for f in fs])
+        chain = fs[0]["details"]["chain"]
+        check([(c["from"], c["to"]) for c in chain] == [
+            ("instance profile web-profile (account %s)" % h.PROD,
+             "role web (account %s)" % h.PROD),
+            ("role web (account %s)" % h.PROD, "role xacct-admin"),
+            ("role xacct-admin", "IAM admin")], "chain %r", chain)
+        # prod's IAM was read by both detections, as prod's auditor
+        gaad = env.aws.calls(action="GetAccountAuthorizationDetails",
+                             account=h.PROD)
+        check(len(gaad) >= 2, "prod read %d times", len(gaad))
+
+
 if __name__ == "__main__":
-    h.run_tests(test_lambda_and_trail)
+    h.run_tests(test_lambda_and_trail, test_cross_account)
