@@ -3,10 +3,13 @@
  * compute to IAM-admin power. Global (IAM): one run per account.
  *
  *   detect  pb_iam_load (GetAccountAuthorizationDetails, paged) into the
- *           role graph, pb_iam_graph_solve: every admin role compute
+ *           role graph, the Lambda functions and the other configured
+ *           accounts' roles (pb_iam_compute.h: hops and entries, never
+ *           findings), pb_iam_graph_solve: every admin role compute
  *           reaches in at most max_hops hops (instance -> role -> role
  *           -> admin is 3). Per such role the evidence of use of its
- *           admin actions (pb_iam_evidence) and the guards; one finding
+ *           admin actions (pb_iam_evidence; CloudTrail may keep an
+ *           action, pb_iam_trail_apply) and the guards; one finding
  *           per role: resource = the role, details = the chain hop by
  *           hop, the policies that grant the power, the evidence, what
  *           a fix removes and what it keeps.
@@ -33,7 +36,8 @@
  * action last accessed for at least the last 400 days, so "never used"
  * proves no longer a window), allow_tag
  * ("fixit:allow-iam-admin"), max_nodes, max_edges, max_checks (the
- * search's caps, pb_iam_graph.h), and pb_iam_load.h's.
+ * search's caps, pb_iam_graph.h), and pb_iam_load.h's and
+ * pb_iam_compute.h's (max_accounts, max_trail_pages).
  */
 #include <stdio.h>
 #include <stdlib.h>
