@@ -17,7 +17,9 @@ runs as another account's role).
            (cloudtrail_last) and kept, not removed;
   denied   ListFunctions answers AccessDenied: the functions are not
            known, so fn-idle is compute by its trust (the old inference)
-           and its chain says the functions were not listed.
+           and its chain says the functions were not listed; LookupEvents
+           denied: IAM's report alone decides, and the evidence says
+           CloudTrail was not available.
   accounts two configured accounts, each with its own IAM in the fake:
            instance profile web-profile in the prod account carries web,
            which may assume xacct-admin in the nonprod account (whose
@@ -115,13 +117,20 @@ def test_lambda_and_trail():
         check(len(names) == len(set(names)) and "PutRolePolicy" in names,
               "LookupEvents once per action per scan: %r", names)
 
-        # ListFunctions denied: fn-idle is compute by its trust again
+        # ListFunctions denied: fn-idle is compute by its trust again;
+        # CloudTrail denied too: IAM's report alone, and it says so
         IX.deny_lambda(reg)
+        env.aws.fail_next(1000, "denied", action="LookupEvents")
         check_scan_ok(env.scan(timeout=60))
         fs = by_id(env)
         check("fn-idle" in fs, "findings %r", sorted(fs))
-        frm = fs["fn-idle"]["details"]["chain"][0]["from"]
+        d = fs["fn-idle"]["details"]
+        frm = d["chain"][0]["from"]
         check("not listed" in frm, "fn-idle chain from %r", frm)
+        check(d["evidence"]["cloudtrail"]["read"].startswith(
+            "not available"), "cloudtrail %r", d["evidence"]["cloudtrail"])
+        check("iam:PutRolePolicy" in d["remove"], "remove %r",
+              d["remove"])
 
 
 def test_cross_account():
