@@ -74,7 +74,8 @@ fx_err
 pb_iam_lambda(struct pb_ctx *x, struct pb_iam_graph *g)
 {
 	const char *one[2] = { x->region, NULL };
-	const char *const *regions = x->regions != NULL ? x->regions : one;
+	const char *const *regions =
+	    x->regions != NULL && x->regions[0] != NULL ? x->regions : one;
 	size_t i;
 	fx_err rc;
 
