@@ -340,7 +340,7 @@ pass_edges(struct pb_iam_graph *g, const struct pb_iam_limits *lim, size_t b,
 
 /* how compute carries role r (its chain's first hop), or NULL */
 static const char *
-entry_how(const struct pb_iam_graph *g, const struct grole *r)
+entry_how(const struct grole *r)
 {
 	size_t i;
 
@@ -407,7 +407,7 @@ search(struct pb_iam_graph *g, const struct pb_iam_limits *lim)
 	for (i = 0; i < g->nr; i++) {
 		r = &g->r[i];
 		r->parent = NO_NODE;
-		r->dist = entry_how(g, r) != NULL ? 1 : -1;
+		r->dist = entry_how(r) != NULL ? 1 : -1;
 		if (r->dist == 1)
 			q[tail++] = i;
 	}
@@ -507,9 +507,9 @@ pb_iam_graph_chain(const struct pb_iam_graph *g, size_t role)
 		    r->foreign ? r->acct : "", r->foreign ? ")" : "");
 	else
 		(void)snprintf(from, sizeof(from), "compute (%s)",
-		    entry_how(g, r));
+		    entry_how(r));
 	role_label(g, path[n - 1], to, sizeof(to));
-	rc = hop(chain, from, to, entry_how(g, r));
+	rc = hop(chain, from, to, entry_how(r));
 	for (i = n - 1; i > 0 && rc == FX_OK; i--) {
 		role_label(g, path[i], from, sizeof(from));
 		role_label(g, path[i - 1], to, sizeof(to));
