@@ -81,6 +81,7 @@ enum aws_svc {
 	AWS_APIGATEWAY,	      /* REST APIs (v1): REST-JSON */
 	AWS_APIGATEWAYV2,     /* HTTP and WebSocket APIs (v2): REST-JSON */
 	AWS_ELASTICBEANSTALK, /* Query 2010-12-01 */
+	AWS_LAMBDA,	      /* REST-JSON (2015-03-31 paths) */
 	AWS_SVC__COUNT
 };
 

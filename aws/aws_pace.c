@@ -73,6 +73,7 @@ static const struct pace_rule rules[] = {
 	{ AWS_APIGATEWAY, NULL, { 10, 5, 0 } },
 	{ AWS_APIGATEWAYV2, NULL, { 10, 5, 0 } },
 	{ AWS_ELASTICBEANSTALK, NULL, { 20, 10, 0 } },
+	{ AWS_LAMBDA, NULL, { 15, 10, 0 } },
 };
 
 struct bucket {

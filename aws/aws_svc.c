@@ -80,6 +80,8 @@ static const struct aws_service services[AWS_SVC__COUNT] = {
 	[AWS_ELASTICBEANSTALK] = { "elasticbeanstalk", "ELASTIC_BEANSTALK",
 	    "elasticbeanstalk.%s.amazonaws.com", "2010-12-01", NULL,
 	    PROTO_QUERY, 0, NULL, NULL, 0 },
+	[AWS_LAMBDA] = { "lambda", "LAMBDA", "lambda.%s.amazonaws.com", NULL,
+	    NULL, PROTO_REST_JSON, 0, NULL, NULL, 0 },
 };
 
 const struct aws_service *

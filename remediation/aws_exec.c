@@ -117,6 +117,7 @@ run_init(struct run *r, struct aws_exec *e, struct aws_client *c,
     int64_t finding_id)
 {
 	const struct aws_settings *a = &e->pol->aws;
+	size_t nreg;
 	int i;
 
 	memset(r, 0, sizeof(*r));
@@ -139,6 +140,9 @@ run_init(struct run *r, struct aws_exec *e, struct aws_client *c,
 	r->x.account_id = account;
 	r->x.accounts = e->accounts;
 	r->x.region = region;
+	if (policy_account(e->pol, account) != NULL)
+		r->x.regions = policy_regions(e->pol,
+		    policy_account(e->pol, account), &nreg);
 	r->x.external_id = a->external_id;
 	r->x.iac_tags = (const char *const *)e->pol->events.iac_tags;
 	r->x.session = r->session;

@@ -55,6 +55,9 @@ struct pb_ctx {
 	 * accounts: a parent zone's delegation); NULL = account_id only */
 	const char *const *accounts;
 	const char *region;
+	/* the regions scanned in this account, NULL-terminated (a global
+	 * playbook's regional reads: Lambda functions); NULL = region */
+	const char *const *regions;
 	const char *role_arn[PB_ROLE__COUNT]; /* per-account roles */
 	const char *external_id;	      /* or NULL */
 	const char *session;		      /* STS session name */

@@ -567,6 +567,7 @@ static const struct ckey aws_ep_keys[] = {
 	EP(AWS_APIGATEWAY, "apigateway"),
 	EP(AWS_APIGATEWAYV2, "apigatewayv2"),
 	EP(AWS_ELASTICBEANSTALK, "elasticbeanstalk"),
+	EP(AWS_LAMBDA, "lambda"),
 };
 #undef EP
 static const struct section aws_ep_sec = SECTION(aws_ep_keys, 0, 0, NULL);

@@ -117,7 +117,7 @@ evidence_lines(const json_t *d, struct buf *out, int *full)
 {
 	const json_t *ev = json_object_get(d, "evidence"), *a;
 	struct line l = { out, 0, FX_OK };
-	const char *v, *last;
+	const char *v, *last, *ct;
 	char num[64];
 	size_t i;
 	fx_err rc;
@@ -135,6 +135,7 @@ evidence_lines(const json_t *d, struct buf *out, int *full)
 			break;
 		v = str(a, "verdict");
 		last = str(a, "last_accessed");
+		ct = str(a, "cloudtrail_last");
 		begin(&l);
 		put(&l, BULLET);
 		esc(&l, str(a, "action"));
@@ -146,6 +147,10 @@ evidence_lines(const json_t *d, struct buf *out, int *full)
 			put(&l, v != NULL && strcmp(v, "unknown") == 0
 				    ? "not tracked by IAM"
 				    : "never used in the tracked period");
+		if (ct != NULL) {
+			put(&l, "; CloudTrail: used ");
+			esc(&l, ct);
+		}
 		put(&l, v != NULL && strcmp(v, "unused") == 0
 			    ? " \xe2\x80\x94 unused: the fix removes it"
 			    : " \xe2\x80\x94 kept");

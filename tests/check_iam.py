@@ -35,7 +35,7 @@ SVCS = {"AWS_EC2": "ec2", "AWS_IAM": "iam", "AWS_STS": "sts",
         "AWS_AUTOSCALING": "autoscaling", "AWS_EKS": "eks",
         "AWS_REDSHIFT": "redshift", "AWS_APIGATEWAY": "apigateway",
         "AWS_APIGATEWAYV2": "apigatewayv2",
-        "AWS_ELASTICBEANSTALK": "elasticbeanstalk"}
+        "AWS_ELASTICBEANSTALK": "elasticbeanstalk", "AWS_LAMBDA": "lambda"}
 # builder: (role: arg index or fixed, svc: arg index or fixed, op: index)
 BUILDERS = {
     "pb_query": (1, 2, 3),

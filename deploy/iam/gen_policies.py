@@ -52,7 +52,7 @@ IAM_PREFIX = {"ec2": "ec2", "iam": "iam", "sts": "sts", "rds": "rds",
               "autoscaling": "autoscaling", "eks": "eks",
               "redshift": "redshift", "apigateway": "apigateway",
               "apigatewayv2": "apigateway",
-              "elasticbeanstalk": "elasticbeanstalk"}
+              "elasticbeanstalk": "elasticbeanstalk", "lambda": "lambda"}
 # the name tests/integration/fakeaws.py records for each (its endpoint's
 # name; elb and elbv2 told apart by the API version)
 RECORDED = {"cloudwatch": "monitoring", "apigatewayv2": "apigateway"}

@@ -3,10 +3,13 @@
  * compute to IAM-admin power. Global (IAM): one run per account.
  *
  *   detect  pb_iam_load (GetAccountAuthorizationDetails, paged) into the
- *           role graph, pb_iam_graph_solve: every admin role compute
+ *           role graph, the Lambda functions and the other configured
+ *           accounts' roles (pb_iam_compute.h: hops and entries, never
+ *           findings), pb_iam_graph_solve: every admin role compute
  *           reaches in at most max_hops hops (instance -> role -> role
  *           -> admin is 3). Per such role the evidence of use of its
- *           admin actions (pb_iam_evidence) and the guards; one finding
+ *           admin actions (pb_iam_evidence; CloudTrail may keep an
+ *           action, pb_iam_trail_apply) and the guards; one finding
  *           per role: resource = the role, details = the chain hop by
  *           hop, the policies that grant the power, the evidence, what
  *           a fix removes and what it keeps.
@@ -33,7 +36,8 @@
  * action last accessed for at least the last 400 days, so "never used"
  * proves no longer a window), allow_tag
  * ("fixit:allow-iam-admin"), max_nodes, max_edges, max_checks (the
- * search's caps, pb_iam_graph.h), and pb_iam_load.h's.
+ * search's caps, pb_iam_graph.h), and pb_iam_load.h's and
+ * pb_iam_compute.h's (max_accounts, max_trail_pages).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +57,7 @@ pb_iam_case_release(struct pb_iam_case *c)
 	if (c == NULL)
 		return;
 	pb_iam_graph_free(c->g);
+	pb_iam_trail_release(&c->trail);
 	json_decref(c->details);
 	memset(c, 0, sizeof(*c));
 }
@@ -155,6 +160,19 @@ exempt_anyway(struct pb_ctx *x, struct pb_iam_case *c)
 
 /* the analysis of one role that compute reaches in hops; job: its
  * report, started already (pb_iam_evidence_start), or NULL */
+/* the account's roles and policies, and its Lambda functions */
+static fx_err
+load(struct pb_ctx *x, struct pb_iam_graph **g)
+{
+	fx_err rc;
+
+	if ((rc = pb_iam_load(x, g)) == FX_OK)
+		rc = pb_iam_lambda(x, *g);
+	if (rc == FX_OK)
+		rc = pb_iam_others(x, *g);
+	return rc;
+}
+
 static fx_err
 analyse(struct pb_ctx *x, struct pb_iam_case *c, int hops, const char *job)
 {
@@ -172,8 +190,14 @@ analyse(struct pb_ctx *x, struct pb_iam_case *c, int hops, const char *job)
 			       unused_days(x), &ev, &c->unused)
 			 : pb_iam_evidence(x, pb_iam_graph_arn(c->g, c->role),
 			       c->admin, unused_days(x), &ev, &c->unused);
-	if (rc != FX_OK)
+	if (rc == FX_OK)
+		rc = pb_iam_trail_apply(x, &c->trail,
+		    pb_iam_graph_arn(c->g, c->role), unused_days(x), ev,
+		    &c->unused);
+	if (rc != FX_OK) {
+		json_decref(ev);
 		return rc;
+	}
 	iag_eligible(x, c->g, c->role, c->unused, &c->e);
 	chain = pb_iam_graph_chain(c->g, c->role);
 	grants = grants_json(c->g, c->role);
@@ -197,7 +221,7 @@ pb_iam_case_read(struct pb_ctx *x, const char *name, struct pb_iam_case *c)
 	memset(c, 0, sizeof(*c));
 	pb_elig_init(&c->e);
 	limits(x, &lim);
-	if ((rc = pb_iam_load(x, &c->g)) != FX_OK)
+	if ((rc = load(x, &c->g)) != FX_OK)
 		goto out;
 	if ((rc = pb_iam_graph_solve(c->g, &lim, &hits, &n)) != FX_OK)
 		goto out;
@@ -248,7 +272,7 @@ iag_detect(struct pb_ctx *x, struct pb_found_list *found)
 
 	memset(&c, 0, sizeof(c));
 	limits(x, &lim);
-	if ((rc = pb_iam_load(x, &c.g)) != FX_OK)
+	if ((rc = load(x, &c.g)) != FX_OK)
 		goto out;
 	if ((rc = pb_iam_graph_solve(c.g, &lim, &hits, &n)) != FX_OK)
 		goto out;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <jansson.h>
 
+#include "pb_iam_compute.h"
 #include "pb_iam_graph.h"
 #include "playbook.h"
 
@@ -15,12 +16,13 @@
 struct pb_iam_case {
 	struct pb_iam_graph *g; /* owned */
 	size_t role;
-	int reached;	  /* compute reaches it within max_hops */
-	int found;	  /* the role exists */
-	uint32_t admin;	  /* admin actions it holds */
-	uint32_t unused;  /* of those, unused for unused_days */
-	json_t *details;  /* the finding's details (owned) */
-	struct pb_elig e; /* the guards */
+	int reached;		   /* compute reaches it within max_hops */
+	int found;		   /* the role exists */
+	uint32_t admin;		   /* admin actions it holds */
+	uint32_t unused;	   /* of those, unused for unused_days */
+	json_t *details;	   /* the finding's details (owned) */
+	struct pb_elig e;	   /* the guards */
+	struct pb_iam_trail trail; /* CloudTrail, read once per case */
 };
 void pb_iam_case_release(struct pb_iam_case *c);
 /*

@@ -117,6 +117,7 @@ pb_iam_graph_new(const char *account, struct pb_iam_graph **out)
 	if ((g = calloc(1, sizeof(*g))) == NULL)
 		return FX_ENOMEM;
 	memcpy(g->account, account, strlen(account) + 1);
+	memcpy(g->home, account, strlen(account) + 1);
 	*out = g;
 	return FX_OK;
 }
@@ -135,6 +136,7 @@ pb_iam_graph_free(struct pb_iam_graph *g)
 		free(r->arn);
 		free(r->created);
 		free(r->profile);
+		free(r->function);
 		free(r->boundary);
 		json_decref(r->tags);
 		pb_iam_trust_release(&r->trust);
@@ -258,7 +260,10 @@ pb_iam_graph_role(struct pb_iam_graph *g, const char *name, const char *arn,
 	if (trust != NULL &&
 	    (rc = pb_iam_trust_eval(trust, &r->trust)) != FX_OK)
 		goto fail;
-	rc = pb_iam_smap_put(&g->by_name, r->name, g->nr);
+	memcpy(r->acct, g->account, sizeof(r->acct));
+	r->foreign = strcmp(g->account, g->home) != 0;
+	/* names are the own account's: another's may repeat them */
+	rc = r->foreign ? FX_OK : pb_iam_smap_put(&g->by_name, r->name, g->nr);
 	if (rc == FX_OK)
 		rc = pb_iam_smap_put(&g->by_arn, r->arn, g->nr);
 	if (rc != FX_OK)
@@ -340,6 +345,47 @@ pb_iam_graph_profile(struct pb_iam_graph *g, size_t role, const char *name)
 		return FX_OK; /* the first names the chain */
 	(void)snprintf(cut, sizeof(cut), "%s", name);
 	return set_str(&g->r[role].profile, cut);
+}
+
+fx_err
+pb_iam_graph_account(struct pb_iam_graph *g, const char *account)
+{
+	if (account == NULL || strlen(account) >= sizeof(g->account))
+		return FX_EINVAL;
+	memcpy(g->account, account, strlen(account) + 1);
+	return FX_OK;
+}
+
+const char *
+pb_iam_graph_account_of(const struct pb_iam_graph *g, size_t role)
+{
+	return g->r[role].acct;
+}
+
+void
+pb_iam_graph_lambda(struct pb_iam_graph *g, int known)
+{
+	size_t i;
+
+	for (i = 0; i < g->nr; i++)
+		if (strcmp(g->r[i].acct, g->account) == 0)
+			g->r[i].lambda_known = known;
+}
+
+fx_err
+pb_iam_graph_function(struct pb_iam_graph *g, const char *role_arn,
+    const char *function)
+{
+	char cut[NAME_MAX_LEN + 1];
+	size_t i;
+
+	if (role_arn == NULL || function == NULL ||
+	    !pb_iam_smap_get(&g->by_arn, role_arn, &i))
+		return FX_OK; /* a role of another account, or none */
+	if (g->r[i].function != NULL)
+		return FX_OK; /* the first names the chain */
+	(void)snprintf(cut, sizeof(cut), "%s", function);
+	return set_str(&g->r[i].function, cut);
 }
 
 /* ---- accessors --------------------------------------------------------- */

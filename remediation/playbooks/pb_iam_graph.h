@@ -4,9 +4,10 @@
  * breadth-first search from compute to IAM-admin power.
  *
  * Nodes are roles (index = order added). An entry is a role that compute
- * carries: one in an instance profile (EC2, EKS nodes), one trusted by
- * lambda.amazonaws.com or ecs-tasks.amazonaws.com, or by an EKS OIDC
- * provider (IRSA). A hop A -> B is
+ * carries: one in an instance profile (EC2, EKS nodes), one a Lambda
+ * function runs as (or, when the functions could not be listed, one
+ * trusted by lambda.amazonaws.com), one trusted by
+ * ecs-tasks.amazonaws.com, or by an EKS OIDC provider (IRSA). A hop A -> B is
  *   sts:AssumeRole  A's policies allow sts:AssumeRole on B's ARN (no
  *                   Deny of it, inside A's permissions boundary) and B's
  *                   trust policy names A, A's account root or "*";
@@ -72,6 +73,32 @@ fx_err pb_iam_graph_boundary(struct pb_iam_graph *g, size_t role,
     const char *policy_arn) FX_WUR;
 fx_err pb_iam_graph_profile(struct pb_iam_graph *g, size_t role,
     const char *profile_name) FX_WUR;
+
+/*
+ * Across accounts: the graph's own account is the one it was made for
+ * (its hits are that account's roles: a finding belongs to the account
+ * whose permission a fix removes). Roles and policies of another
+ * configured account are loaded after pb_iam_graph_account(g, other)
+ * (and the own account set back after): they are hops and entries
+ * (compute in account B reaching admin in account A), never hits, and
+ * pb_iam_graph_find does not name them. A trust naming another
+ * account's root lets that account's roles in (those whose policies
+ * allow the sts:AssumeRole); iam:PassRole stays within an account.
+ */
+fx_err pb_iam_graph_account(struct pb_iam_graph *g, const char *account) FX_WUR;
+const char *pb_iam_graph_account_of(const struct pb_iam_graph *g, size_t role);
+
+/*
+ * Lambda: known 1 when every function of the account being loaded (in every region
+ * scanned) was listed; then a role that trusts lambda.amazonaws.com is
+ * an entry only when a function runs as it (pb_iam_graph_function).
+ * Unknown (the default): every such role is an entry, as its trust
+ * says it may be (the chain says so).
+ */
+void pb_iam_graph_lambda(struct pb_iam_graph *g, int known);
+/* function runs as role_arn (a role not in the graph: ignored) */
+fx_err pb_iam_graph_function(struct pb_iam_graph *g, const char *role_arn,
+    const char *function) FX_WUR;
 
 /* one admin role compute reaches */
 struct pb_iam_hit {

@@ -44,6 +44,10 @@ struct edge {
 
 struct grole {
 	char *name, *arn, *created, *profile, *boundary;
+	char *function;	  /* a Lambda function that runs as it, or NULL */
+	char acct[16];	  /* its account */
+	int foreign;	  /* of another account than the graph's own */
+	int lambda_known; /* its account's functions were all listed */
 	json_t *tags;
 	struct pb_iam_trust trust;
 	struct ginl *inl;
@@ -64,7 +68,8 @@ struct grole {
 };
 
 struct pb_iam_graph {
-	char account[16];
+	char account[16]; /* the account being loaded */
+	char home[16];	  /* the graph's own account (the hits') */
 	struct grole *r;
 	size_t nr, capr;
 	struct gpol *p;

@@ -128,6 +128,22 @@ fx_err
 pb_iam_load(struct pb_ctx *x, struct pb_iam_graph **out)
 {
 	struct pb_iam_graph *g = NULL;
+	fx_err rc;
+
+	*out = NULL;
+	if ((rc = pb_iam_graph_new(x->account_id, &g)) != FX_OK)
+		return rc;
+	if ((rc = pb_iam_load_into(x, g)) != FX_OK) {
+		pb_iam_graph_free(g);
+		return rc;
+	}
+	*out = g;
+	return FX_OK;
+}
+
+fx_err
+pb_iam_load_into(struct pb_ctx *x, struct pb_iam_graph *g)
+{
 	struct aws_resp resp;
 	const json_t *it;
 	char *marker = NULL;
@@ -136,12 +152,9 @@ pb_iam_load(struct pb_ctx *x, struct pb_iam_graph **out)
 	size_t i;
 	fx_err rc;
 
-	*out = NULL;
 	aws_resp_init(&resp);
 	size = pb_param_clamp(x, "page_size", 100, 1, 1000);
 	pages = pb_param_clamp(x, "max_pages", FX_MAX_AWS_PAGES, 1, 100000);
-	if ((rc = pb_iam_graph_new(x->account_id, &g)) != FX_OK)
-		goto out;
 	do {
 		p = json_pack("{s:s, s:s, s:s, s:I}", "Filter.member.1", "Role",
 		    "Filter.member.2", "LocalManagedPolicy", "Filter.member.3",
@@ -182,12 +195,9 @@ pb_iam_load(struct pb_ctx *x, struct pb_iam_graph **out)
 		rc = FX_ETOOBIG;
 		goto out;
 	}
-	*out = g;
-	g = NULL;
 out:
 	free(marker);
 	aws_resp_release(&resp);
-	pb_iam_graph_free(g);
 	return rc;
 }
 

@@ -25,6 +25,8 @@
 
 /* the account's roles and managed policies; *g a new graph */
 fx_err pb_iam_load(struct pb_ctx *x, struct pb_iam_graph **g) FX_WUR;
+/* the same into g (x's account: pb_iam_graph_account first) */
+fx_err pb_iam_load_into(struct pb_ctx *x, struct pb_iam_graph *g) FX_WUR;
 
 /*
  * The evidence of role arn's admin actions (mask): per action

@@ -263,7 +263,7 @@ try_assume(struct pb_iam_graph *g, size_t a, void *arg)
 
 	if (a == in->b || names(&rb->trust, g->r[a].arn) || !budget(g, in->lim))
 		return FX_OK;
-	if (pb_iam_trust_aws(&rb->trust, g->r[a].arn, g->account) &&
+	if (pb_iam_trust_aws(&rb->trust, g->r[a].arn, g->r[a].acct) &&
 	    role_can(&g->r[a], rb->arn, 0))
 		return add_edge(g, in->lim, a, in->b, E_ASSUME);
 	return FX_OK;
@@ -275,8 +275,10 @@ try_pass(struct pb_iam_graph *g, size_t a, void *arg)
 	const struct into *in = arg;
 	unsigned both = g->r[a].launch & in->need;
 
-	if (a == in->b || both == 0 || !budget(g, in->lim) ||
-	    !role_can(&g->r[a], g->r[in->b].arn, 1))
+	/* a role is passed within its account only */
+	if (a == in->b || both == 0 ||
+	    strcmp(g->r[a].acct, g->r[in->b].acct) != 0 ||
+	    !budget(g, in->lim) || !role_can(&g->r[a], g->r[in->b].arn, 1))
 		return FX_OK;
 	return add_edge(g, in->lim, a, in->b,
 	    (both & PB_IAM_LAUNCH_EC2) ? E_PASS_EC2 : E_PASS_LAMBDA);
@@ -290,22 +292,25 @@ assume_edges(struct pb_iam_graph *g, const struct pb_iam_limits *lim, size_t b,
 {
 	const struct grole *rb = &g->r[b];
 	struct into in = { lim, b, 0 };
-	char root[64];
-	size_t i, a;
+	const char *p;
+	size_t i, a, n;
 	int broad;
 	fx_err rc;
 
-	(void)snprintf(root, sizeof(root), "arn:aws:iam::%s:root", g->account);
 	broad = (rb->trust.flags & PB_IAM_TRUST_ANY) != 0;
 	for (i = 0; i < rb->trust.aws.n; i++) {
-		if (strcmp(rb->trust.aws.v[i], root) == 0) {
+		/* an account's root (its own or another's): the roles of
+		 * that account whose policies allow it */
+		p = rb->trust.aws.v[i];
+		n = strlen(p);
+		if (n > 5 && strcmp(p + n - 5, ":root") == 0) {
 			broad = 1;
 			continue;
 		}
-		if (!pb_iam_smap_get(&g->by_arn, rb->trust.aws.v[i], &a) ||
-		    a == b || !budget(g, lim))
+		if (!pb_iam_smap_get(&g->by_arn, p, &a) || a == b ||
+		    !budget(g, lim))
 			continue;
-		if (pb_iam_trust_aws(&rb->trust, g->r[a].arn, g->account) &&
+		if (pb_iam_trust_aws(&rb->trust, g->r[a].arn, g->r[a].acct) &&
 		    role_can(&g->r[a], rb->arn, 0) &&
 		    (rc = add_edge(g, lim, a, b, E_ASSUME)) != FX_OK)
 			return rc;
@@ -341,8 +346,14 @@ entry_how(const struct grole *r)
 
 	if (r->profile != NULL)
 		return "instance profile";
-	if (pb_iam_trust_service(&r->trust, "lambda.amazonaws.com"))
-		return "lambda.amazonaws.com";
+	if (pb_iam_trust_service(&r->trust, "lambda.amazonaws.com")) {
+		if (!r->lambda_known)
+			return "lambda.amazonaws.com trust (the functions "
+			       "were not listed)";
+		if (r->function != NULL)
+			return "Lambda function";
+		/* trusted by Lambda, run by no function: not compute */
+	}
 	if (pb_iam_trust_service(&r->trust, "ecs-tasks.amazonaws.com"))
 		return "ecs-tasks.amazonaws.com";
 	for (i = 0; i < r->trust.federated.n; i++)
@@ -441,7 +452,7 @@ pb_iam_graph_solve(struct pb_iam_graph *g, const struct pb_iam_limits *lim,
 		return FX_ENOMEM;
 	for (i = 0; i < g->nr; i++)
 		if (g->r[i].dist > 0 && g->r[i].admin != 0 &&
-		    g->r[i].dist + 1 <= lim->max_hops) {
+		    !g->r[i].foreign && g->r[i].dist + 1 <= lim->max_hops) {
 			(*hits)[*nhits].role = i;
 			(*hits)[(*nhits)++].hops = g->r[i].dist + 1;
 		}
@@ -457,6 +468,17 @@ hop(json_t *chain, const char *from, const char *to, const char *how)
 
 	return h != NULL && json_array_append_new(chain, h) == 0 ? FX_OK
 								 : FX_ENOMEM;
+}
+
+/* what a chain calls role i: "role NAME", another account's with it */
+static void
+role_label(const struct pb_iam_graph *g, size_t i, char *out, size_t len)
+{
+	if (g->r[i].foreign)
+		(void)snprintf(out, len, "role %s (account %s)", g->r[i].name,
+		    g->r[i].acct);
+	else
+		(void)snprintf(out, len, "role %s", g->r[i].name);
 }
 
 json_t *
@@ -475,18 +497,22 @@ pb_iam_graph_chain(const struct pb_iam_graph *g, size_t role)
 		path[n++] = i;
 	r = &g->r[path[n - 1]];
 	if (r->profile != NULL)
-		(void)snprintf(from, sizeof(from), "instance profile %s",
-		    r->profile);
+		(void)snprintf(from, sizeof(from), "instance profile %s%s%s%s",
+		    r->profile, r->foreign ? " (account " : "",
+		    r->foreign ? r->acct : "", r->foreign ? ")" : "");
+	else if (r->lambda_known && r->function != NULL &&
+		 pb_iam_trust_service(&r->trust, "lambda.amazonaws.com"))
+		(void)snprintf(from, sizeof(from), "Lambda function %s%s%s%s",
+		    r->function, r->foreign ? " (account " : "",
+		    r->foreign ? r->acct : "", r->foreign ? ")" : "");
 	else
 		(void)snprintf(from, sizeof(from), "compute (%s)",
 		    entry_how(r));
-	(void)snprintf(to, sizeof(to), "role %s", r->name);
+	role_label(g, path[n - 1], to, sizeof(to));
 	rc = hop(chain, from, to, entry_how(r));
 	for (i = n - 1; i > 0 && rc == FX_OK; i--) {
-		(void)snprintf(from, sizeof(from), "role %s",
-		    g->r[path[i]].name);
-		(void)snprintf(to, sizeof(to), "role %s",
-		    g->r[path[i - 1]].name);
+		role_label(g, path[i], from, sizeof(from));
+		role_label(g, path[i - 1], to, sizeof(to));
 		rc = hop(chain, from, to, edge_how[g->r[path[i - 1]].pkind]);
 	}
 	buf_init(&how, 2048);

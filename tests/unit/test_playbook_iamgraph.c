@@ -210,6 +210,8 @@ static const char *const ec2_trust =
     "{\"Statement\": [{\"Effect\": \"Allow\", \"Principal\": "
     "{\"Service\": \"ec2.amazonaws.com\"}, \"Action\": \"sts:AssumeRole\"}]}";
 
+static const char *role_acct = ACCT; /* the account role() adds to */
+
 static fx_err
 role(struct pb_iam_graph *g, const char *name, const char *trust,
     const char *inl, size_t *idx)
@@ -218,7 +220,7 @@ role(struct pb_iam_graph *g, const char *name, const char *trust,
 	json_t *t = trust ? js(trust) : NULL, *p = inl ? js(inl) : NULL;
 	fx_err rc;
 
-	snprintf(arn, sizeof(arn), ARN("%s"), name);
+	snprintf(arn, sizeof(arn), "arn:aws:iam::%s:role/%s", role_acct, name);
 	rc = pb_iam_graph_role(g, name, arn, "2020-01-01T00:00:00Z", t, NULL,
 	    idx);
 	if (rc == FX_OK && p != NULL)
@@ -393,11 +395,139 @@ test_graph(void)
 	}
 }
 
+static const char *const lambda_trust =
+    "{\"Statement\": [{\"Effect\": \"Allow\", \"Principal\": "
+    "{\"Service\": \"lambda.amazonaws.com\"}, \"Action\": "
+    "\"sts:AssumeRole\"}]}";
+
+/* the first hop's "from" of role's chain (a new string) */
+static char *
+entry_from(const struct pb_iam_graph *g, size_t role)
+{
+	json_t *chain = pb_iam_graph_chain(g, role);
+	const char *s = json_string_value(
+	    json_object_get(json_array_get(chain, 0), "from"));
+	char *out = strdup(s ? s : "");
+
+	json_decref(chain);
+	return out;
+}
+
+static void
+test_lambda(void)
+{
+	TEST("graph: a Lambda role is compute when a function runs as it") {
+		struct pb_iam_graph *g = NULL;
+		struct pb_iam_limits lim;
+		struct pb_iam_hit *hits = NULL;
+		size_t nh = 0, used, idle, i;
+		int seen_used = 0, seen_idle = 0;
+		char *from;
+
+		CHECK(pb_iam_graph_new(ACCT, &g) == FX_OK);
+		CHECK(role(g, "fn-used", lambda_trust, admin_pol, &used) ==
+		      FX_OK);
+		CHECK(role(g, "fn-idle", lambda_trust, admin_pol, &idle) ==
+		      FX_OK);
+		pb_iam_limits_default(&lim);
+		/* functions unknown: both are entries, by their trust */
+		CHECK(pb_iam_graph_solve(g, &lim, &hits, &nh) == FX_OK);
+		CHECK(nh == 2);
+		from = entry_from(g, idle);
+		CHECK(strstr(from, "not listed") != NULL);
+		free(from);
+		free(hits);
+		hits = NULL;
+		/* listed: only the role a function runs as */
+		pb_iam_graph_lambda(g, 1);
+		CHECK(pb_iam_graph_function(g, ARN("fn-used"), "billing") ==
+		      FX_OK);
+		/* another account's role, and none: ignored */
+		CHECK(pb_iam_graph_function(g,
+			  "arn:aws:iam::999988887777:role/fn-idle",
+			  "other") == FX_OK);
+		CHECK(pb_iam_graph_function(g, NULL, "x") == FX_OK);
+		CHECK(pb_iam_graph_solve(g, &lim, &hits, &nh) == FX_OK);
+		for (i = 0; i < nh; i++) {
+			seen_used |= hits[i].role == used;
+			seen_idle |= hits[i].role == idle;
+		}
+		CHECK(nh == 1 && seen_used && !seen_idle);
+		from = entry_from(g, used);
+		CHECK_STR(from, "Lambda function billing");
+		free(from);
+		free(hits);
+		pb_iam_graph_free(g);
+	}
+}
+
+#define OTHER	"444455556666"
+#define OARN(n) "arn:aws:iam::" OTHER ":role/" n
+
+static void
+test_cross(void)
+{
+	TEST("graph: compute in account B reaches admin in account A") {
+		struct pb_iam_graph *g = NULL;
+		struct pb_iam_limits lim;
+		struct pb_iam_hit *hits = NULL;
+		size_t nh = 0, ax, ay, web, bx, bad, i;
+		char *tb, *aw, *tw;
+		json_t *chain;
+
+		CHECK(pb_iam_graph_new(ACCT, &g) == FX_OK);
+		tb = trust_of(OTHER, NULL); /* account B's root */
+		CHECK(role(g, "admin-x", tb, admin_pol, &ax) == FX_OK);
+		CHECK(role(g, "admin-y", tb, admin_pol, &ay) == FX_OK);
+		/* account B: web may assume admin-x (not admin-y); b-admin
+		 * is B's own admin, and its name repeats one of A's */
+		CHECK(pb_iam_graph_account(g, OTHER) == FX_OK);
+		role_acct = OTHER;
+		aw = assume_of(ARN("admin-x"));
+		CHECK(role(g, "web", ec2_trust, aw, &web) == FX_OK);
+		CHECK(pb_iam_graph_profile(g, web, "web-profile") == FX_OK);
+		tw = trust_of(OARN("web"), NULL);
+		CHECK(role(g, "admin-x", tw, admin_pol, &bx) == FX_OK);
+		CHECK(role(g, "b-admin", tw, admin_pol, &bad) == FX_OK);
+		CHECK(pb_iam_graph_account(g, ACCT) == FX_OK);
+		role_acct = ACCT;
+		/* the own account's names only */
+		CHECK(pb_iam_graph_find(g, "admin-x", &i) && i == ax);
+		CHECK(!pb_iam_graph_find(g, "web", &i));
+		CHECK_STR(pb_iam_graph_account_of(g, web), OTHER);
+		pb_iam_limits_default(&lim);
+		CHECK(pb_iam_graph_solve(g, &lim, &hits, &nh) == FX_OK);
+		CHECK(nh == 1 && hits[0].role == ax && hits[0].hops == 3);
+		chain = pb_iam_graph_chain(g, ax);
+		CHECK(json_array_size(chain) == 3);
+		CHECK_STR(json_string_value(
+			      json_object_get(json_array_get(chain, 0),
+				  "from")),
+		    "instance profile web-profile (account " OTHER ")");
+		CHECK_STR(json_string_value(
+			      json_object_get(json_array_get(chain, 1),
+				  "from")),
+		    "role web (account " OTHER ")");
+		CHECK_STR(json_string_value(
+			      json_object_get(json_array_get(chain, 1), "to")),
+		    "role admin-x");
+		json_decref(chain);
+		free(hits);
+		(void)ay;
+		free(tb);
+		free(aw);
+		free(tw);
+		pb_iam_graph_free(g);
+	}
+}
+
 int
 main(void)
 {
 	test_eval();
 	test_reduce();
 	test_graph();
+	test_lambda();
+	test_cross();
 	return TEST_REPORT();
 }

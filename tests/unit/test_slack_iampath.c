@@ -28,7 +28,10 @@ static const char *const details =
     "{\"action\": \"iam:AttachRolePolicy\", \"last_accessed\":"
     " \"2026-11-27T00:00:00Z\", \"verdict\": \"used\"},"
     "{\"action\": \"iam:CreateUser\", \"last_accessed\": null,"
-    " \"verdict\": \"unknown\"}]}}";
+    " \"verdict\": \"unknown\"},"
+    "{\"action\": \"iam:CreatePolicy\", \"last_accessed\": null,"
+    " \"verdict\": \"used\", \"cloudtrail_last\":"
+    " \"2026-12-02T00:00:00Z\"}]}}";
 
 int
 main(void)
@@ -56,6 +59,10 @@ main(void)
 			  "iam:AttachRolePolicy: last used "
 			  "2026-11-27T00:00:00Z \xe2\x80\x94 kept\n") != NULL);
 		CHECK(strstr(t, "iam:CreateUser: not tracked by IAM "
+				"\xe2\x80\x94 kept\n") != NULL);
+		/* IAM's report saw no use, CloudTrail did: kept */
+		CHECK(strstr(t, "iam:CreatePolicy: never used in the tracked "
+				"period; CloudTrail: used 2026-12-02T00:00:00Z "
 				"\xe2\x80\x94 kept\n") != NULL);
 		buf_release(&b);
 
