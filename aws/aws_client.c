@@ -324,13 +324,14 @@ prepare_url(const struct aws_client *c, const struct aws_service *s,
 	rc = aws_endpoint(c->cfg, r->svc, r->region, &p->url, &p->sign_region);
 	if (rc != FX_OK)
 		return rc;
-	if (s->s3)
+	/* S3 without a bucket: the service itself (ListBuckets, GET /) */
+	if (s->s3 && r->bucket != NULL)
 		rc = aws_s3_url(c->cfg, r,
 		    aws_endpoint_overridden(c->cfg, r->svc), &p->url, &p->path);
 	if (rc != FX_OK)
 		return rc;
 	rc = url_host(buf_str(&p->url), &p->host, &prefix_path);
-	if (rc != FX_OK || s->s3)
+	if (rc != FX_OK || (s->s3 && r->bucket != NULL))
 		goto query;
 	path = s->proto == PROTO_REST_XML || s->proto == PROTO_REST_JSON
 		   ? r->path

@@ -150,6 +150,7 @@ import fakeaws_ec2idle  # noqa: E402,F401  (ec2-stopped/underused, optimizer)
 import fakeaws_imds  # noqa: E402,F401  (launch templates, AMIs, ASG, EKS)
 import fakeaws_lb  # noqa: E402,F401  (ELB, ELBv2 for lb-unused; after s3elb)
 import fakeaws_iamgraph  # noqa: E402,F401  (iam-admin-paths' IAM)
+import fakeaws_tagging  # noqa: E402,F401  (tagging-standard: S3 tags, ACLs)
 from fakedns import FakeDNS  # noqa: E402
 from fakeaws_proto import (ACTIONS, CLOUDTRAIL_TARGET, ELB_VERSIONS,  # noqa
                            GLOBAL_SERVICES, JSON_TARGETS, SERVICES, AWSError, Ctx, check_params, esc,
