@@ -759,7 +759,7 @@ test_shipped(void)
 		CHECK_INT(rc, FX_OK);
 		if (rc != FX_OK)
 			break;
-		CHECK_INT(c->policy->nplaybooks, 15);
+		CHECK_INT(c->policy->nplaybooks, 16);
 		for (i = 0; i < c->policy->nplaybooks; i++) {
 			const char *name = c->policy->playbooks[i].name;
 
@@ -767,10 +767,12 @@ test_shipped(void)
 			      executor_find("dry-run"));
 			/* lb-unused asks only: its undo cannot keep the
 			 * DNS name (README); iam-admin-paths only asks
-			 * until it is trusted */
+			 * until it is trusted; tagging-standard asks the
+			 * owner to fix the tags */
 			CHECK_INT(c->policy->playbooks[i].mode,
 			    strcmp(name, "lb-unused") == 0 ||
-				    strcmp(name, "iam-admin-paths") == 0
+				    strcmp(name, "iam-admin-paths") == 0 ||
+				    strcmp(name, "tagging-standard") == 0
 				? PB_NOTIFY
 				: PB_ENFORCE);
 		}
