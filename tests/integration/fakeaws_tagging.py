@@ -6,7 +6,9 @@ S3 (REST-XML, signed "s3"; path- and virtual-hosted style):
                          by the fake's set_page_size("ListBuckets"))
   GetBucketLocation      GET /BUCKET?location
   GetBucketTagging       GET /BUCKET?tagging (NoSuchTagSet when none)
-  PutBucketTagging       PUT /BUCKET?tagging (replaces the whole set)
+  PutBucketTagging       PUT /BUCKET?tagging (replaces the whole set;
+                         Content-MD5 required, as S3 does)
+  DeleteBucketTagging    DELETE /BUCKET?tagging
   GetBucketPolicyStatus  GET /BUCKET?policyStatus (NoSuchBucketPolicy)
   GetBucketAcl           GET /BUCKET?acl
   GetPublicAccessBlock   GET /BUCKET?publicAccessBlock
@@ -27,6 +29,8 @@ Helper: add_bucket(acct, name, region, tags, policy_public, acl_all_users,
 block).
 """
 
+import base64
+import hashlib
 import re
 
 import fakeaws_ec2
@@ -148,6 +152,14 @@ def put_bucket(ctx):
                        501)
     ctx.call.operation = "PutBucketTagging"
     b = _own(ctx)
+    md5 = ctx.call.header("Content-MD5")
+    if md5 is None:
+        raise AWSError("InvalidRequest", "Missing required header for this "
+                       "request: Content-MD5")
+    if md5 != base64.b64encode(hashlib.md5(ctx.body or b"").digest()
+                               ).decode():
+        raise AWSError("BadDigest", "The Content-MD5 you specified did not "
+                       "match what we received.")
     text = ctx.call.xml or ""
     pairs = re.findall(r"<Tag>\s*<Key>([^<]*)</Key>\s*<Value>([^<]*)"
                        r"</Value>\s*</Tag>", text)
