@@ -99,9 +99,24 @@ def quote_star(env):
     return env
 
 
-def tg_env(name):
+def create_lb_event(arn, actor):
+    """CreateLoadBalancer (ELBv2) by actor: CloudTrail names the new
+    load balancer in responseElements.loadBalancers[0]."""
+    ev = create_bucket_event("unused", actor)
+    d = ev["detail"]
+    d["eventName"] = "CreateLoadBalancer"
+    d["eventSource"] = "elasticloadbalancing.amazonaws.com"
+    ev["source"] = "aws.elasticloadbalancing"
+    d["requestParameters"] = {"name": arn.split("/")[-2], "type":
+                              "application"}
+    d["responseElements"] = {"loadBalancers": [{"loadBalancerArn": arn}]}
+    return ev
+
+
+def tg_env(name, dry_run=False):
     env = quote_star(env_for(name, PB, params={"standard": STANDARD,
-                                               "public_first": True}))
+                                               "public_first": True},
+                             dry_run=dry_run))
     env.config["events"] = {"employee_pattern": "*@example.com"}
     env.write_config()
     env.proc_env["FIXIT_EVENTS_API_KEY"] = API_KEY
@@ -127,6 +142,7 @@ def test_deviations_mixed():
         env.aws.set_page_size(1)
         env.start()
         post_event(env, create_bucket_event("pub-bucket", CAROL))
+        post_event(env, create_lb_event(ids["alb"], CAROL))
         check_scan_ok(env.scan())
         fs = sorted(env.findings(playbook=PB), key=lambda f: f["id"])
         byres = {f["resource_id"]: f for f in fs}
@@ -161,8 +177,10 @@ def test_deviations_mixed():
         d = byres["pub-bucket"]["details"]
         check(d["creator"] == CAROL and "notify_only" not in d,
               "pub-bucket %r", d)
+        check(byres[ids["alb"]]["details"]["creator"] == CAROL,
+              "alb %r", byres[ids["alb"]]["details"])
         for rid, f in byres.items():
-            if rid != "pub-bucket":
+            if rid not in ("pub-bucket", ids["alb"]):
                 check(env.finding(f["id"])["notify_only"],
                       "%s not notify-only", rid)
         f = byres["pub-bucket"]
@@ -171,11 +189,20 @@ def test_deviations_mixed():
         check(b["tags"]["team"] == "web" and b["tags"]["fixit:creator"] ==
               CAROL and b["tags"]["fixit:action"] == "tag-creator",
               "bucket tags %r", b["tags"])
-        # the only mutating calls: the bucket's tagging, as the tagger
+        env.wait_state(byres[ids["alb"]]["id"], "fixed", timeout=30)
+        lbt = reg.load_balancers["pub-alb"]["tags"]
+        check(lbt.get("fixit:creator") == CAROL, "alb tags %r", lbt)
+        # the only mutating calls: the tagging, as the tagger, fixit:
+        # keys only on the load balancer
         muts = env.aws.mutating_calls()
-        check([c.operation for c in muts] == ["PutBucketTagging"] and
-              muts[0].role == "fixit-tagger",
+        check(sorted(c.operation for c in muts) == ["AddTags",
+                                                    "PutBucketTagging"] and
+              all(c.role == "fixit-tagger" for c in muts),
               "mutating %r", [(c.operation, c.role) for c in muts])
+        [add] = env.aws.calls(action="AddTags")
+        t = tag_params(add.params, "Tags.member.")
+        check(all(k.startswith("fixit:") for k in t) and
+              t["fixit:creator"] == CAROL, "AddTags %r", t)
         check("ListBuckets" in [c.operation for c in env.aws.calls()],
               "no ListBuckets")
         for op, key in (("ListBuckets", "continuation-token"),
@@ -183,9 +210,7 @@ def test_deviations_mixed():
                         ("DescribeLoadBalancers", "Marker")):
             check(any(key in c.params for c in env.aws.calls(action=op)),
                   "%s never paged", op)
-        # no tag of anyone else was written
-        check(not env.aws.calls(action="CreateTags") and
-              not env.aws.calls(action="AddTags"), "user tags written")
+        check(not env.aws.calls(action="CreateTags"), "instances tagged")
         # undo: fixit:creator removed, the user's tag kept
         env.fixit("undo %d" % f["id"])
         env.wait_state(f["id"], "rolled_back", timeout=30)
@@ -198,6 +223,29 @@ def test_deviations_mixed():
         env.wait_state(byres[ids["priv"]]["id"], "resolved", timeout=30)
         check(env.state(byres[ids["pub"]]["id"]) != "resolved",
               "a deviating instance resolved")
+
+
+def test_dry_run():
+    """A rehearsal: the fix is planned, nothing is sent."""
+    with tg_env("pb-tagging-dry", dry_run=True) as env:
+        acct, reg, ids = seed(env)
+        env.start()
+        post_event(env, create_bucket_event("pub-bucket", CAROL))
+        check_scan_ok(env.scan())
+        [f] = [f for f in env.findings(playbook=PB)
+               if f["resource_id"] == "pub-bucket"]
+        env.wait_state(f["id"], "rehearsed", timeout=30)
+        muts = env.aws.mutating_calls()
+        check(not muts, "a dry run sent %r", [c.operation for c in muts])
+        check("fixit:creator" not in (acct.buckets["pub-bucket"]["tags"]),
+              "bucket tagged in a dry run")
+        [row] = [r for r in env.audit(f["id"])
+                 if r["to_state"] == "rehearsed"]
+        plan = json.loads(row["data"])["plan"]
+        check(plan["dry_run"] is True and
+              plan["added"] == {"fixit:creator": CAROL} and
+              [c["action"] for c in plan["planned"]] ==
+              ["PutBucketTagging"], "the plan %r", plan)
 
 
 def test_pb_tagging_config():
@@ -225,4 +273,4 @@ def test_pb_tagging_config():
 
 
 if __name__ == "__main__":
-    h.run_tests(test_deviations_mixed, test_pb_tagging_config)
+    h.run_tests(test_deviations_mixed, test_dry_run, test_pb_tagging_config)
