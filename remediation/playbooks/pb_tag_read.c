@@ -117,57 +117,111 @@ inst_each(struct pb_ctx *x, const json_t *resv, void *arg)
 
 /* ---- load balancers ----------------------------------------------------- */
 
+#define LB_TAGS_BATCH 20 /* DescribeTags: at most 20 ARNs a call */
+
+/* DescribeTags of lbs[from, from + n): {arn: {key: value}} into out */
 static fx_err
-lb_res(struct pb_ctx *x, const json_t *lb, struct pb_tag_res *r)
+lb_tags(struct pb_ctx *x, const json_t *lbs, size_t from, size_t n, json_t *out)
 {
 	struct aws_resp resp;
+	const json_t *d;
+	const char *arn;
+	json_t *p = json_object(), *t;
+	char key[48];
+	size_t i;
+	fx_err rc = FX_OK;
+
+	aws_resp_init(&resp);
+	for (i = 0; p != NULL && rc == FX_OK && i < n; i++) {
+		arn =
+		    aws_j_str(json_array_get(lbs, from + i), "LoadBalancerArn");
+		snprintf(key, sizeof(key), "ResourceArns.member.%zu", i + 1);
+		if (arn == NULL ||
+		    json_object_set_new(p, key, json_string(arn)) != 0)
+			rc = arn == NULL ? FX_EINVAL : FX_ENOMEM;
+	}
+	if (p == NULL || rc != FX_OK) {
+		json_decref(p);
+		return p == NULL ? FX_ENOMEM : rc;
+	}
+	rc = pb_query(x, PB_AUDITOR, AWS_ELBV2, "DescribeTags", p, 0, &resp);
+	json_array_foreach(rc == FX_OK
+			       ? aws_j_list(resp.doc, "DescribeTagsResult/"
+						      "TagDescriptions")
+			       : NULL,
+	    i, d) {
+		if ((arn = aws_j_str(d, "ResourceArn")) == NULL)
+			continue;
+		/* set_new steals t also when it fails */
+		if ((t = json_object()) == NULL ||
+		    json_object_set_new(out, arn, t) != 0 ||
+		    pb_lb_prior_tag_obj(json_object_get(d, "Tags"), t) !=
+			FX_OK) {
+			rc = FX_ENOMEM;
+			break;
+		}
+	}
+	aws_resp_release(&resp);
+	return rc;
+}
+
+/* r from a described load balancer and its tags (copied) */
+static fx_err
+lb_res(const json_t *lb, const json_t *tags, struct pb_tag_res *r)
+{
 	const char *arn = aws_j_str(lb, "LoadBalancerArn");
 	const char *scheme = aws_j_str(lb, "Scheme");
-	const json_t *d;
-	json_t *tags = NULL;
 	fx_err rc;
 
 	if (arn == NULL)
 		return FX_EINVAL;
-	aws_resp_init(&resp);
-	rc = pb_query(x, PB_AUDITOR, AWS_ELBV2, "DescribeTags",
-	    json_pack("{s:s}", "ResourceArns.member.1", arn), 0, &resp);
-	if (rc != FX_OK)
-		goto out;
-	d = json_array_get(aws_j_list(resp.doc,
-			       "DescribeTagsResult/TagDescriptions"),
-	    0);
-	if ((tags = json_object()) == NULL ||
-	    pb_lb_prior_tag_obj(json_object_get(d, "Tags"), tags) != FX_OK) {
-		rc = FX_ENOMEM;
-		goto out;
-	}
 	rc = res_set(r, PB_TAG_STD_LB, arn, arn,
-	    aws_j_str(lb, "LoadBalancerName"), tags);
-	tags = NULL;
+	    aws_j_str(lb, "LoadBalancerName"), json_deep_copy(tags));
 	if (rc == FX_OK && scheme != NULL &&
 	    strcmp(scheme, "internet-facing") == 0) {
 		r->public = 1;
 		snprintf(r->why, sizeof(r->why), "internet-facing");
 	}
-out:
-	json_decref(tags);
-	aws_resp_release(&resp);
 	return rc;
 }
 
+/* every load balancer, its tags read LB_TAGS_BATCH at a time */
 static fx_err
-lb_each(struct pb_ctx *x, const json_t *lb, void *arg)
+lb_list(struct pb_ctx *x, struct walk *w)
 {
-	struct walk *w = arg;
 	struct pb_tag_res r;
+	const json_t *lb, *tags;
+	json_t *all = NULL, *map = NULL;
+	size_t i, j, n;
 	fx_err rc;
 
-	memset(&r, 0, sizeof(r));
-	rc = lb_res(x, lb, &r);
-	if (rc == FX_OK)
-		rc = w->fn(x, &r, w->arg);
-	pb_tag_res_release(&r);
+	rc = pb_lb_prior_all(x, AWS_ELBV2, "DescribeLoadBalancers", NULL,
+	    "LoadBalancers", &all);
+	for (i = 0; rc == FX_OK && i < json_array_size(all);
+	     i += LB_TAGS_BATCH) {
+		n = json_array_size(all) - i;
+		n = n > LB_TAGS_BATCH ? LB_TAGS_BATCH : n;
+		json_decref(map);
+		if ((map = json_object()) == NULL) {
+			rc = FX_ENOMEM;
+			break;
+		}
+		rc = lb_tags(x, all, i, n, map);
+		for (j = i; rc == FX_OK && j < i + n; j++) {
+			lb = json_array_get(all, j);
+			tags = json_object_get(map,
+			    aws_j_str(lb, "LoadBalancerArn"));
+			if (tags == NULL)
+				continue; /* deleted since the listing */
+			memset(&r, 0, sizeof(r));
+			rc = lb_res(lb, tags, &r);
+			if (rc == FX_OK)
+				rc = w->fn(x, &r, w->arg);
+			pb_tag_res_release(&r);
+		}
+	}
+	json_decref(map);
+	json_decref(all);
 	return rc;
 }
 
@@ -457,9 +511,36 @@ pb_tag_read_list(struct pb_ctx *x, const char *type, pb_tag_res_fn fn,
 		return rc;
 	}
 	if (strcmp(type, PB_TAG_STD_LB) == 0)
-		return pb_lb_prior_pages(x, AWS_ELBV2, "DescribeLoadBalancers",
-		    NULL, "LoadBalancers", lb_each, &w);
+		return lb_list(x, &w);
 	return s3_list(x, &w);
+}
+
+/* r from one described load balancer; *lb NULL when its tags are not
+ * there (deleted since) */
+static fx_err
+lb_one(struct pb_ctx *x, const json_t *desc, struct pb_tag_res *r,
+    const json_t **lb)
+{
+	json_t *map = json_array(), *one = json_object();
+	const json_t *tags;
+	fx_err rc = FX_ENOMEM;
+
+	if (map == NULL || one == NULL ||
+	    json_array_append(map, (json_t *)desc) != 0)
+		goto out;
+	if ((rc = lb_tags(x, map, 0, 1, one)) != FX_OK)
+		goto out;
+	tags = json_object_get(one, aws_j_str(desc, "LoadBalancerArn"));
+	if (tags == NULL) {
+		pb_say(x, "the load balancer no longer exists");
+		*lb = NULL;
+		goto out;
+	}
+	rc = lb_res(desc, tags, r);
+out:
+	json_decref(map);
+	json_decref(one);
+	return rc;
 }
 
 fx_err
@@ -498,7 +579,7 @@ pb_tag_read_one(struct pb_ctx *x, const char *type, const char *id,
 		if (rc == FX_OK && it == NULL)
 			pb_say(x, "the load balancer no longer exists");
 		if (rc == FX_OK && it != NULL)
-			rc = lb_res(x, it, r);
+			rc = lb_one(x, it, r, &it);
 	}
 	*found = rc == FX_OK && it != NULL;
 	aws_resp_release(&resp);

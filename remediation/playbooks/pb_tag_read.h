@@ -7,8 +7,9 @@
  *                  skipped. Public: it has a public IPv4 address
  *                  (ipAddress, PublicIpAddress in the API model).
  *   load balancer  ELBv2 DescribeLoadBalancers (paged, Marker), then
- *                  DescribeTags ResourceArns.member.1. Public: Scheme
- *                  internet-facing.
+ *                  DescribeTags of 20 ARNs a call (AWS's most); one
+ *                  missing from its answer was deleted since and is
+ *                  skipped. Public: Scheme internet-facing.
  *   S3 bucket      ListBuckets (paged, max-buckets and continuation-
  *                  token), the buckets of x's region (BucketRegion, else
  *                  GetBucketLocation), GetBucketTagging (NoSuchTagSet:
