@@ -324,8 +324,10 @@ creators_load(struct run *r, struct aws_exec *e)
 
 /*
  * x.seen for r's playbook when it watches (resource: NULL in detect,
- * which also gets x.seen_now). No store: none, which the playbook reads
- * as "never seen". A failed read is an error, as for provenance.
+ * which also gets x.seen_now), and x.creators when it asks for them
+ * (pb_def.creators). No store: none, which the playbook reads as "never
+ * seen" and "no creator known". A failed read is an error, as for
+ * provenance.
  */
 static fx_err
 seen_load(struct run *r, struct aws_exec *e, const char *resource)
