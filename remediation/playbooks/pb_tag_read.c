@@ -10,6 +10,7 @@
 #include "pb_ec2_util.h"
 #include "pb_lb_prior.h"
 #include "pb_r53.h"
+#include "pb_sto_util.h"
 #include "pb_tag_read.h"
 #include "pb_tag_std.h"
 #include "banned.h"
@@ -259,6 +260,9 @@ tg_s3_call(struct pb_ctx *x, enum pb_role role, const char *op,
 		*quiet = 1;
 		rc = FX_OK;
 	}
+	/* a bucket policy may deny even the account's own roles */
+	if (bucket != NULL && pb_is_error(rc, resp, "AccessDenied"))
+		rc = FX_EPERM;
 	return rc;
 }
 
@@ -303,6 +307,10 @@ s3_tags(struct pb_ctx *x, const char *bucket, json_t **out, int *gone)
 		}
 	}
 out:
+	if (rc != FX_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
 	aws_resp_release(&resp);
 	return rc;
 }
@@ -434,7 +442,10 @@ s3_each(struct pb_ctx *x, const json_t *b, struct walk *w)
 	if (strcmp(reg, x->region) != 0)
 		return FX_OK; /* another region's scan reports it */
 	rc = s3_res(x, name, &r, &found);
-	if (rc == FX_OK && found)
+	/* one bucket that denies fixit does not stop the scan (said) */
+	if (rc == FX_EPERM)
+		rc = pb_sto_util_skip(x, rc, name, "tags and access settings");
+	else if (rc == FX_OK && found)
 		rc = w->fn(x, &r, w->arg);
 	pb_tag_res_release(&r);
 	return rc;

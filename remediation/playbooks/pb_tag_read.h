@@ -18,7 +18,9 @@
  *                  (GetBucketAcl) that the bucket's public access block
  *                  does not ignore (GetPublicAccessBlock
  *                  IgnorePublicAcls; none configured: not ignored). The
- *                  account-level block (S3 Control) is not read.
+ *                  account-level block (S3 Control) is not read. A
+ *                  bucket whose policy denies fixit (AccessDenied) is
+ *                  skipped with a sentence; in a check it is an error.
  *
  * All reads are the auditor's; pb_tag_read_add is the tagger's.
  */

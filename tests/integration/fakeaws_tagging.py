@@ -25,6 +25,7 @@ State, on the bucket dicts of Account.buckets (add_bucket, then these):
   acl_all_users [permission, ...] granted to AllUsers
   block         {BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy,
                 RestrictPublicBuckets: bool} or None (none configured)
+  deny          operations its bucket policy denies (AccessDenied)
 Helper: add_bucket(acct, name, region, tags, policy_public, acl_all_users,
 block).
 """
@@ -140,7 +141,10 @@ def get_bucket(ctx):
     for q, (op, fn) in GETS.items():
         if q in ctx.query:
             ctx.call.operation = op
-            return fn(ctx, _own(ctx))
+            b = _own(ctx)
+            if op in b.get("deny", ()):
+                raise AWSError("AccessDenied", "Access Denied", 403)
+            return fn(ctx, b)
     raise AWSError("NotImplemented", "fakeaws: GET bucket needs one of %s"
                    % sorted(GETS), 501)
 

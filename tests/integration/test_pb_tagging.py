@@ -61,6 +61,8 @@ def seed(env):
     add_bucket(acct, "fine-bucket", h.REGION, tags=FULL,
                policy_public=False)
     add_bucket(acct, "far-bucket", "ap-southeast-2")
+    add_bucket(acct, "denied-bucket", h.REGION)["deny"] = [
+        "GetBucketPolicyStatus"]
     return acct, reg, ids
 
 
