@@ -20,7 +20,7 @@
 #define S3_AUTH_USERS                                                          \
 	"http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
 #define S3_PAGE	     "100" /* max-buckets per ListBuckets page */
-#define S3_MAX_QUERY 1200
+#define S3_MAX_QUERY 4096  /* a 1024-byte token, percent-encoded */
 #define S3_MAX_BODY  16384 /* 50 tags of 128 + 256 bytes, escaped */
 
 void
