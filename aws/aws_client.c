@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include "aws.h"
@@ -240,6 +241,7 @@ struct prepared {
 	const char *query;
 	char amz_date[17];
 	char content_sha[65]; /* S3: x-amz-content-sha256 */
+	char content_md5[32]; /* S3 with a body: Content-MD5 (base64) */
 	const char *owner;    /* S3: x-amz-expected-bucket-owner */
 };
 
@@ -329,13 +331,14 @@ prepare_url(const struct aws_client *c, const struct aws_service *s,
 	rc = aws_endpoint(c->cfg, r->svc, r->region, &p->url, &p->sign_region);
 	if (rc != FX_OK)
 		return rc;
-	if (s->s3)
+	/* S3 without a bucket: the service itself (ListBuckets, GET /) */
+	if (s->s3 && r->bucket != NULL)
 		rc = aws_s3_url(c->cfg, r,
 		    aws_endpoint_overridden(c->cfg, r->svc), &p->url, &p->path);
 	if (rc != FX_OK)
 		return rc;
 	rc = url_host(buf_str(&p->url), &p->host, &prefix_path);
-	if (rc != FX_OK || s->s3)
+	if (rc != FX_OK || (s->s3 && r->bucket != NULL))
 		goto query;
 	path = s->proto == PROTO_REST_XML || s->proto == PROTO_REST_JSON
 		   ? r->path
@@ -352,12 +355,25 @@ query:
 	return rc;
 }
 
+/* p->content_md5: base64 of the body's MD5; 0 when it cannot be made */
+static int
+content_md5(struct prepared *p)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+
+	if (!EVP_Digest(p->body.data, p->body.len, md, &len, EVP_md5(), NULL) ||
+	    len != 16)
+		return 0;
+	return EVP_EncodeBlock((unsigned char *)p->content_md5, md, 16) == 24;
+}
+
 static fx_err
 prepare(const struct aws_client *c, const struct aws_creds *cr,
     const struct aws_req *r, struct prepared *p)
 {
 	const struct aws_service *s = aws_service(r->svc);
-	struct aws_hdr h[7];
+	struct aws_hdr h[8];
 	struct sigv4_req sr;
 	struct sigv4_creds sc;
 	struct tm tm;
@@ -381,6 +397,9 @@ prepare(const struct aws_client *c, const struct aws_creds *cr,
 		sigv4_sha256_hex(p->body.data, p->body.len, p->content_sha);
 		p->owner = r->expected_owner;
 	}
+	/* S3 wants it on a body (PutBucketTagging refuses one without) */
+	if (s->s3 && p->body.len > 0 && !content_md5(p))
+		return FX_ENOMEM;
 	if (cr == NULL)
 		return FX_OK;
 	h[nh++] = (struct aws_hdr){ "host", buf_str(&p->host) };
@@ -399,6 +418,8 @@ prepare(const struct aws_client *c, const struct aws_creds *cr,
 	if (p->owner != NULL)
 		h[nh++] =
 		    (struct aws_hdr){ "x-amz-expected-bucket-owner", p->owner };
+	if (p->content_md5[0] != '\0')
+		h[nh++] = (struct aws_hdr){ "content-md5", p->content_md5 };
 	memset(&sr, 0, sizeof(sr));
 	sr.method = p->method;
 	sr.path = buf_str(&p->path);
@@ -677,6 +698,9 @@ build_headers(const struct prepared *p, const struct aws_creds *cr,
 	if (p->owner != NULL &&
 	    (rc = slist_add(l, "X-Amz-Expected-Bucket-Owner", p->owner)) !=
 		FX_OK)
+		return rc;
+	if (p->content_md5[0] != '\0' &&
+	    (rc = slist_add(l, "Content-MD5", p->content_md5)) != FX_OK)
 		return rc;
 	if (cr != NULL && cr->session_token != NULL &&
 	    (rc = slist_add(l, "X-Amz-Security-Token", cr->session_token)) !=

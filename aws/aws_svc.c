@@ -24,6 +24,8 @@ static const char *const r53_lists[] = { "HostedZone", "ResourceRecordSet",
 static const char *const redshift_lists[] = { "Cluster", "VpcSecurityGroup",
 	"ClusterParameterGroup", "ClusterIamRole", "Tag", "Snapshot",
 	"ReservedNode", "ClusterSecurityGroup", NULL };
+/* ListBuckets' Bucket, a TagSet's Tag, an AccessControlList's Grant */
+static const char *const s3_lists[] = { "Bucket", "Tag", "Grant", NULL };
 static const char *const cf_lists[] = { "DistributionSummary", "Origin",
 	"CNAME", "CacheBehavior", "OriginGroup", "Method", NULL };
 
@@ -49,7 +51,7 @@ static const struct aws_service services[AWS_SVC__COUNT] = {
 	    "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101",
 	    PROTO_JSON, 0, NULL, NULL, 0 },
 	[AWS_S3] = { "s3", "S3", "s3.%s.amazonaws.com", NULL, NULL,
-	    PROTO_REST_XML, 0, NULL, NULL, 1 },
+	    PROTO_REST_XML, 0, s3_lists, NULL, 1 },
 	/* classic and v2 share the host and the signing name; the API
 	 * version tells them apart */
 	[AWS_ELB] = { "elb", "ELASTIC_LOAD_BALANCING",

@@ -425,6 +425,14 @@ fx_err db_seen_list(struct db *db, const char *scope, const char *account,
  */
 fx_err db_seen_update(struct db *db, const char *scope, const char *account,
     const char *region, const json_t *seen, const json_t *before) FX_WUR;
+/*
+ * Who created resources in account and region, as the CloudTrail events
+ * fixitd processed say (a person's own CreateBucket, CreateLoadBalancer,
+ * RunInstances): each set in out ({bucket name, load balancer ARN or
+ * instance id: actor}). Read-only (any connection).
+ */
+fx_err db_creators(struct db *db, const char *account, const char *region,
+    json_t *out) FX_WUR;
 
 /* ---- scans ----------------------------------------------------------- */
 struct scan_rec {

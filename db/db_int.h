@@ -137,6 +137,7 @@ enum db_sql {
 	 * accounts that saved most */
 	SQL_SAVINGS_PB,
 	SQL_SAVINGS_ACCOUNTS,
+	SQL_CREATORS,
 	SQL__COUNT
 };
 extern const char *const db_sql_text[SQL__COUNT];

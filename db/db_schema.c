@@ -577,6 +577,15 @@ static const char schema_v15[] =
 "  BEGIN " SAVE_SUB("OLD") " END;";
 /* clang-format on */
 
+/*
+ * v16: who created what (db_creators, tagging-standard): the processed
+ * events of a person, by account and event name, so that the lookup
+ * reads the creations, not every event kept.
+ */
+static const char schema_v16[] =
+    "CREATE INDEX events_created ON events (account_id, event_name) "
+    "WHERE state = 'done' AND actor IS NOT NULL;";
+
 const char *const db_migrations[] = {
 	schema_v1,  /* 0 -> 1 */
 	schema_v2,  /* 1 -> 2 */
@@ -593,6 +602,7 @@ const char *const db_migrations[] = {
 	schema_v13, /* 12 -> 13 */
 	schema_v14, /* 13 -> 14 */
 	schema_v15, /* 14 -> 15 */
+	schema_v16, /* 15 -> 16 */
 };
 const int db_nmigrations =
     (int)(sizeof(db_migrations) / sizeof(db_migrations[0]));

@@ -60,3 +60,23 @@ db_seen_update(struct db *db, const char *scope, const char *account,
 	}
 	return rc;
 }
+
+static fx_err
+creator_row(sqlite3_stmt *st, void *ctx)
+{
+	const char *id = (const char *)sqlite3_column_text(st, 0);
+	const char *who = (const char *)sqlite3_column_text(st, 1);
+
+	if (id == NULL || who == NULL || *id == '\0' || *who == '\0')
+		return FX_OK;
+	return json_object_set_new(ctx, id, json_string(who)) == 0 ? FX_OK
+								   : FX_ENOMEM;
+}
+
+fx_err
+db_creators(struct db *db, const char *account, const char *region, json_t *out)
+{
+	return db_each(db, SQL_CREATORS,
+	    DB_ARGS(DB_TEXT(account), DB_TEXT(region)), creator_row, out,
+	    __func__);
+}

@@ -508,4 +508,26 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "SELECT account_id, sum(cents), sum(fixes), sum(unknown) FROM "
 	    "finding_savings GROUP BY account_id ORDER BY 2 DESC, account_id "
 	    "LIMIT ?1",
+	/* db_creators: who created what in account ?1, region ?2, as the
+	 * processed CloudTrail events of a person's own hand say (bucket
+	 * name, load balancer ARN, instance ids); the events' retention
+	 * bounds the scan */
+	[SQL_CREATORS] =
+	    "SELECT coalesce(json_extract(body, "
+	    "'$.detail.requestParameters.bucketName'), json_extract(body, "
+	    "'$.detail.responseElements.loadBalancers[0].loadBalancerArn')), "
+	    "actor FROM events WHERE state = 'done' AND account_id = ?1 AND "
+	    "actor IS NOT NULL AND json_valid(body) AND "
+	    "json_extract(result, '$.verdict') = 'manual' AND "
+	    "json_extract(body, '$.region') = ?2 AND event_name IN "
+	    "('CreateBucket', 'CreateLoadBalancer') "
+	    "UNION ALL SELECT json_extract(i.value, '$.instanceId'), e.actor "
+	    "FROM events e, json_each(CASE WHEN json_valid(e.body) THEN "
+	    "e.body ELSE '{}' END, "
+	    "'$.detail.responseElements.instancesSet.items') i WHERE "
+	    "e.state = 'done' AND e.account_id = ?1 AND e.actor IS NOT NULL "
+	    "AND json_valid(e.body) AND "
+	    "json_extract(e.result, '$.verdict') = 'manual' AND "
+	    "json_extract(e.body, '$.region') = ?2 AND "
+	    "e.event_name = 'RunInstances'",
 };

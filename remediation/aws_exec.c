@@ -103,6 +103,7 @@ struct run {
 	struct fx_prov_set prov; /* x.prov when read */
 	json_t *seen;		 /* x.seen when read (pb_def.watch) */
 	json_t *seen_now;	 /* x.seen_now in detect */
+	json_t *creators;	 /* x.creators when read (pb_def.creators) */
 };
 
 static const struct pb_def *
@@ -161,6 +162,7 @@ run_release(struct run *r)
 	fx_prov_set_release(&r->prov);
 	json_decref(r->seen);
 	json_decref(r->seen_now);
+	json_decref(r->creators);
 }
 
 /* ---- provenance ------------------------------------------------------- */
@@ -294,10 +296,42 @@ seen_write_run(struct db *db, void *arg)
 	    j->before);
 }
 
+static fx_err
+creators_run(struct db *db, void *arg)
+{
+	struct seen_job *j = arg;
+
+	return db_creators(db, j->account, j->region, j->out);
+}
+
+/* x.creators (pb_def.creators): who created what, from the events */
+static fx_err
+creators_load(struct run *r, struct aws_exec *e)
+{
+	struct seen_job j;
+	fx_err rc;
+
+	memset(&j, 0, sizeof(j));
+	if ((r->creators = json_object()) == NULL)
+		return FX_ENOMEM;
+	j.account = r->x.account_id;
+	j.region = r->x.region;
+	j.out = r->creators;
+	if ((rc = dbw_read(e->w, creators_run, &j)) != FX_OK) {
+		pb_say(&r->x, "fixitd's own records could not be read (%s)",
+		    fx_strerror(rc));
+		return rc;
+	}
+	r->x.creators = r->creators;
+	return FX_OK;
+}
+
 /*
  * x.seen for r's playbook when it watches (resource: NULL in detect,
- * which also gets x.seen_now). No store: none, which the playbook reads
- * as "never seen". A failed read is an error, as for provenance.
+ * which also gets x.seen_now), and x.creators when it asks for them
+ * (pb_def.creators). No store: none, which the playbook reads as "never
+ * seen" and "no creator known". A failed read is an error, as for
+ * provenance.
  */
 static fx_err
 seen_load(struct run *r, struct aws_exec *e, const char *resource)
@@ -305,9 +339,13 @@ seen_load(struct run *r, struct aws_exec *e, const char *resource)
 	struct seen_job j;
 	fx_err rc;
 
-	if (r->def == NULL || !r->def->watch || e->w == NULL)
+	if (r->def == NULL || e->w == NULL)
 		return FX_OK;
 	memset(&j, 0, sizeof(j));
+	if (r->def->creators && (rc = creators_load(r, e)) != FX_OK)
+		return rc;
+	if (!r->def->watch)
+		return FX_OK;
 	if ((r->seen = json_object()) == NULL)
 		return FX_ENOMEM;
 	if (resource == NULL && (r->seen_now = json_object()) == NULL)
@@ -703,11 +741,17 @@ aws_prepare(const struct executor_cfg *cfg, const char *playbook, void **state,
 {
 	const struct pb_def *def = builtin(cfg, playbook);
 	struct aws_pb *st;
+	fx_err rc;
 
 	*state = NULL;
 	if (def == NULL) {
 		*key = "playbook";
 		return no_builtin(why);
+	}
+	if (def->params_check != NULL) {
+		*key = "params";
+		if ((rc = def->params_check(cfg->params, why)) != FX_OK)
+			return rc;
 	}
 	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return FX_ENOMEM;

@@ -22,10 +22,12 @@ extern const struct pb_def pb_lb_unused;
 extern const struct pb_def pb_iam_admin_paths;
 extern const struct pb_def pb_honeypot_key;
 extern const struct pb_def pb_cloudshell_secrets;
+extern const struct pb_def pb_tagging_standard;
 
 const struct pb_def *const pb_all[] = { &pb_ec2_imdsv1, &pb_ebs_unused,
 	&pb_eip_unassociated, &pb_rds_idle, &pb_route53_ns_only,
 	&pb_dangling_dns, &pb_ec2_quarantine, &pb_ec2_quarantine_expired,
 	&pb_ec2_stopped, &pb_ec2_underused, &pb_imdsv1_everywhere,
 	&pb_snapshot_stale, &pb_redshift_idle, &pb_lb_unused,
-	&pb_iam_admin_paths, &pb_honeypot_key, &pb_cloudshell_secrets, NULL };
+	&pb_iam_admin_paths, &pb_honeypot_key, &pb_cloudshell_secrets,
+	&pb_tagging_standard, NULL };

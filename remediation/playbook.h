@@ -92,6 +92,13 @@ struct pb_ctx {
 	 */
 	const json_t *seen;
 	json_t *seen_now;
+	/*
+	 * Creators (pb_def.creators): {resource id or ARN: who created it},
+	 * as the CloudTrail events fixitd received and processed name them
+	 * (db_creators), of x's account and region; borrowed; NULL when the
+	 * playbook asks for none or there is no store.
+	 */
+	const json_t *creators;
 };
 
 /* one resource a detection found; every member owned by the record */
@@ -151,6 +158,14 @@ struct pb_def {
 	/* fixitd records when it first saw each resource its detect reports
 	 * seeing (pb_first_seen; x->seen) */
 	int watch;
+	/*
+	 * Checks the playbook's params when the config is loaded (NULL: any
+	 * params): FX_ECONFIG with one sentence in why ("standard.ec2:instance:
+	 * ..."); params may be NULL (none configured).
+	 */
+	fx_err (*params_check)(const json_t *params, struct buf *why);
+	/* the executor lends detect, check and fix x->creators */
+	int creators;
 };
 
 /* the registry; NULL when unknown (or name is NULL) */

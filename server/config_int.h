@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
 #include <yaml.h>
 
 #include "buf.h"
@@ -145,6 +146,21 @@ fx_err cfg_parse_map(struct loader *ld, const struct section *sec, char *elem,
 /* ---- config_read.c --------------------------------------------------- */
 
 /* ld->file into text (capped at FX_MAX_CONFIG_FILE) */
+#define MAX_PARAM_LEN	256 /* a params key or value */
+#define MAX_PARAM_DEPTH 4   /* {standard: {type: {allowed: {k: [..]}}}} */
+#define MAX_PARAM_NODES 512 /* values and keys of one params mapping */
+
+/* the node as a non-null scalar string (an error names path) */
+fx_err cfg_want_scalar(struct loader *ld, const yaml_node_t *n,
+    const char *path, const char **out) FX_WUR;
+int cfg_line_of(const yaml_node_t *n); /* 1-based; 0 for NULL */
+/*
+ * A params value that is a mapping or a list (config_params.c): *out a
+ * new JSON value, scalars as strings; depth (0 at the top) and *nodes
+ * (counted across one params mapping) are bounded.
+ */
+fx_err cfg_param_node(struct loader *ld, yaml_node_t *n, const char *path,
+    int depth, size_t *nodes, json_t **out) FX_WUR;
 fx_err cfg_read_file(struct loader *ld, struct buf *text) FX_WUR;
 /* the secret in file pv (key names it in errors) into *out; refused when
  * group or others have any access to it */

@@ -122,6 +122,19 @@ want_scalar(struct loader *ld, const yaml_node_t *n, const char *path,
 	return FX_OK;
 }
 
+fx_err
+cfg_want_scalar(struct loader *ld, const yaml_node_t *n, const char *path,
+    const char **out)
+{
+	return want_scalar(ld, n, path, out);
+}
+
+int
+cfg_line_of(const yaml_node_t *n)
+{
+	return line_of(n);
+}
+
 static fx_err
 want_seq(struct loader *ld, const yaml_node_t *n, const char *path,
     const char *example)
@@ -472,8 +485,7 @@ out:
 
 /* ---- parameters ------------------------------------------------------- */
 
-#define MAX_PARAMS    32
-#define MAX_PARAM_LEN 256
+#define MAX_PARAMS 32
 
 static json_t *
 param_value(const char *s)
@@ -487,13 +499,15 @@ param_value(const char *s)
 	return json_string(s);
 }
 
-/* K_PARAMS: a flat mapping of scalars into a JSON object */
+/* K_PARAMS: a mapping of scalars (or nested mappings and lists, for a
+ * playbook whose parameters are a structure) into a JSON object */
 static fx_err
 set_params(struct loader *ld, const struct ckey *k, char *base, yaml_node_t *n,
     const char *path)
 {
-	json_t **dst = (json_t **)(base + k->off), *o;
+	json_t **dst = (json_t **)(base + k->off), *o, *v;
 	yaml_node_pair_t *pr;
+	size_t nodes = 0;
 	yaml_node_t *kn, *vn;
 	char kp[MAX_KEY_PATH];
 	const char *name, *val;
@@ -513,6 +527,19 @@ set_params(struct loader *ld, const struct ckey *k, char *base, yaml_node_t *n,
 		if ((rc = want_scalar(ld, kn, path, &name)) != FX_OK)
 			break;
 		cfg_sub_path(kp, path, name, 0);
+		if (vn->type != YAML_SCALAR_NODE) {
+			if (json_object_size(o) >= MAX_PARAMS ||
+			    cfg_has_ctl(name) || json_object_get(o, name)) {
+				rc = cfg_err(ld, line_of(kn), kp,
+				    "duplicate key, too many parameters or "
+				    "not printable");
+				break;
+			}
+			rc = cfg_param_node(ld, vn, kp, 0, &nodes, &v);
+			if (rc == FX_OK && json_object_set_new(o, name, v) != 0)
+				rc = FX_ENOMEM;
+			continue;
+		}
 		if ((rc = want_scalar(ld, vn, kp, &val)) != FX_OK)
 			break;
 		if (json_object_size(o) >= MAX_PARAMS || cfg_has_ctl(name) ||

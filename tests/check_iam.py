@@ -48,13 +48,14 @@ BUILDERS = {
     "eks_names": ("auditor", "eks", 1),
     "pb_lb_prior_pages": ("auditor", 1, 2),
     "pb_lb_prior_all": ("auditor", 1, 2),
+    "tg_s3_call": (1, "s3", 2),
 }
 # functions that pass an operation (or a request) given to them on: their
 # own callers are the call sites
 WRAPPERS = {"pb_query", "pb_list", "pb_read", "pb_read_one", "tag_one",
             "r53_rest", "r53_pages", "pb_call", "call_sts", "aws_call",
             "eks_call", "eks_names", "pb_lb_prior_pages", "pb_lb_prior_all",
-            "rj_pages", "rj_page"}
+            "rj_pages", "rj_page", "tg_s3_call"}
 # struct tables of { AWS_SVC, "Operation", ... }: the role they are read as
 TABLES = {"pb_one": "auditor", "r53_pages": None, "rj_pages": "auditor"}
 SRC_DIRS = ("aws", "remediation", "events", "server", "slack", "db",

@@ -41,7 +41,9 @@ PLAYBOOK_ORDER = ("ec2-imdsv1", "ebs-unused", "eip-unassociated", "rds-idle",
                   "route53-ns-only", "dangling-dns", "ec2-quarantine",
                   "ec2-quarantine-expired", "ec2-stopped",
                   "ec2-underused", "imdsv1-everywhere", "snapshot-stale",
-                  "redshift-idle", "lb-unused", "iam-admin-paths", "(events)")
+                  "redshift-idle", "lb-unused", "iam-admin-paths",
+                  "honeypot-key", "cloudshell-secrets", "tagging-standard",
+                  "(events)")
 # the IAM prefix of each service as aws_svc_name() names it
 IAM_PREFIX = {"ec2": "ec2", "iam": "iam", "sts": "sts", "rds": "rds",
               "cloudwatch": "cloudwatch", "route53": "route53",

@@ -156,6 +156,7 @@ import fakeaws_iamgraph  # noqa: E402,F401  (iam-admin-paths' IAM)
 import fakeaws_dns2  # noqa: E402,F401  (API Gateway, Elastic Beanstalk)
 import fakeaws_honeypot  # noqa: E402,F401  (honeypot-key: IAM users)
 import fakeaws_iamx  # noqa: E402,F401  (iam-admin-paths' Lambda)
+import fakeaws_tagging  # noqa: E402,F401  (tagging-standard: S3 tags, ACLs)
 from fakedns import FakeDNS  # noqa: E402
 from fakeaws_proto import (ACTIONS, CLOUDTRAIL_TARGET, ELB_VERSIONS,  # noqa
                            GLOBAL_SERVICES, JSON_TARGETS, SERVICES, AWSError, Ctx, check_params, esc,

@@ -281,6 +281,52 @@ test_defaults(void)
 		CHECK_INT(pb->exec.dry_run, 1);
 		config_free(c);
 	}
+	TEST("nested params: text inside, checked by the playbook") {
+		json_t *want;
+
+		rc = load(MIN_HEAD
+		    "playbooks:\n  - name: tagging-standard\n"
+		    "    executor:\n      type: aws\n"
+		    "      params:\n        standard:\n"
+		    "          \"*\": {required: [owner]}\n"
+		    "          ec2:instance: {allowed: {tier: [1, "
+		    "two]}}\n        public_first: false\n",
+		    &c, &err);
+		CHECK_INT(rc, FX_OK);
+		if (rc != FX_OK) {
+			printf("  %s\n", buf_str(&err));
+			break;
+		}
+		want = json_loads("{\"standard\": {\"*\": {\"required\": "
+				  "[\"owner\"]}, \"ec2:instance\": "
+				  "{\"allowed\": {\"tier\": [\"1\", "
+				  "\"two\"]}}}, \"public_first\": false}",
+		    0, NULL);
+		CHECK(json_equal(c->policy->playbooks[0].exec.params, want));
+		json_decref(want);
+		config_free(c);
+		c = NULL;
+		/* the playbook's own check, with the params' line */
+		buf_reset(&err);
+		rc = load(MIN_HEAD "playbooks:\n  - name: tagging-standard\n"
+				   "    executor:\n      type: aws\n"
+				   "      params: {standard: {s3: {required: "
+				   "[a]}}}\n",
+		    &c, &err);
+		CHECK_INT(rc, FX_ECONFIG);
+		CHECK(strstr(buf_str(&err),
+			  "executor.params: standard.s3: unknown resource "
+			  "type") != NULL);
+		/* nested too deep */
+		buf_reset(&err);
+		rc = load(MIN_HEAD
+		    "playbooks:\n  - name: tagging-standard\n"
+		    "    executor:\n      type: aws\n"
+		    "      params: {a: {b: {c: {d: {e: [f]}}}}}\n",
+		    &c, &err);
+		CHECK_INT(rc, FX_ECONFIG);
+		CHECK(strstr(buf_str(&err), "nested too deep") != NULL);
+	}
 	TEST("irreversible: the built-in's mark, config can only add") {
 		rc = load(MIN_HEAD
 		    "playbooks:\n  - name: eip-unassociated\n"
@@ -759,7 +805,7 @@ test_shipped(void)
 		CHECK_INT(rc, FX_OK);
 		if (rc != FX_OK)
 			break;
-		CHECK_INT(c->policy->nplaybooks, 17);
+		CHECK_INT(c->policy->nplaybooks, 18);
 		for (i = 0; i < c->policy->nplaybooks; i++) {
 			const char *name = c->policy->playbooks[i].name;
 
@@ -767,11 +813,13 @@ test_shipped(void)
 			      executor_find("dry-run"));
 			/* lb-unused asks only: its undo cannot keep the
 			 * DNS name (README); iam-admin-paths only asks
-			 * until it is trusted; cloudshell-secrets tells */
+			 * until it is trusted; cloudshell-secrets tells;
+			 * tagging-standard asks the owner to fix the tags */
 			CHECK_INT(c->policy->playbooks[i].mode,
 			    strcmp(name, "lb-unused") == 0 ||
 				    strcmp(name, "iam-admin-paths") == 0 ||
-				    strcmp(name, "cloudshell-secrets") == 0
+				    strcmp(name, "cloudshell-secrets") == 0 ||
+				    strcmp(name, "tagging-standard") == 0
 				? PB_NOTIFY
 				: PB_ENFORCE);
 		}

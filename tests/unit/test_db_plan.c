@@ -160,6 +160,8 @@ static const struct plan_exp want[SQL__COUNT] = {
 	/* finding_savings: one row per playbook x account with a saving */
 	[SQL_SAVINGS_PB] = { NONE, "finding_savings" },
 	[SQL_SAVINGS_ACCOUNTS] = { NONE, "finding_savings" },
+	/* a creation's instances: json_each of its own body */
+	[SQL_CREATORS] = { "events_created", "i" },
 };
 /* clang-format on */
 

@@ -422,7 +422,7 @@ test_table(void)
 		    "ec2-quarantine-expired, ec2-stopped, ec2-underused, "
 		    "imdsv1-everywhere, snapshot-stale, redshift-idle, "
 		    "lb-unused, iam-admin-paths, honeypot-key, "
-		    "cloudshell-secrets)");
+		    "cloudshell-secrets, tagging-standard)");
 	}
 	TEST("aws named after a built-in; no context: not set up") {
 		CHECK_INT(prepare(&pb, "aws", "ebs-unused", &key, &why), FX_OK);
