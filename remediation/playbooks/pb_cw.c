@@ -69,3 +69,9 @@ pb_cw_daily(struct pb_ctx *x, const struct pb_cw_q *q, struct pb_cw_days *out)
 	aws_resp_release(&resp);
 	return rc;
 }
+
+int
+pb_cw_all_zero(const struct pb_cw_days *d)
+{
+	return d->points > 0 && d->unknown == 0 && d->max <= 0;
+}

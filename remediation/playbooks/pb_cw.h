@@ -31,6 +31,9 @@ struct pb_cw_days {
 	double max;	/* the highest readable value; 0 when none */
 };
 
+/* seen, and every day at 0 (no datapoint is "unknown", never idle) */
+int pb_cw_all_zero(const struct pb_cw_days *d);
+
 /* FX_OK with *out filled, or the AWS error (a sentence in x->msg) */
 fx_err pb_cw_daily(struct pb_ctx *x, const struct pb_cw_q *q,
     struct pb_cw_days *out) FX_WUR;

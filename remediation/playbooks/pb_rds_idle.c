@@ -87,12 +87,6 @@ struct rds_opts {
 };
 
 /* DatabaseConnections over the window */
-struct rds_conn {
-	size_t points;	/* datapoints */
-	size_t unknown; /* datapoints without a readable Maximum */
-	double max;
-};
-
 /* RDS identifiers: a letter, then letters, digits, single hyphens */
 static int
 rds_ident_ok(const char *s)
@@ -163,24 +157,12 @@ rds_eligible(struct pb_ctx *x, const struct rds_opts *o, const json_t *inst,
 
 static fx_err
 rds_conn(struct pb_ctx *x, const struct rds_opts *o, const char *id,
-    struct rds_conn *c)
+    struct pb_cw_days *c)
 {
 	const struct pb_cw_q q = { "AWS/RDS", "DatabaseConnections", "Maximum",
 		{ "DBInstanceIdentifier", id, NULL, NULL }, o->idle_days };
-	struct pb_cw_days d;
-	fx_err rc = pb_cw_daily(x, &q, &d);
 
-	c->points = d.points;
-	c->unknown = d.unknown;
-	c->max = d.max;
-	return rc;
-}
-
-/* idle: seen, and seen at 0 connections; no datapoint is unknown */
-static int
-rds_idle(const struct rds_conn *c)
-{
-	return c->points > 0 && c->unknown == 0 && c->max <= 0;
+	return pb_cw_daily(x, &q, c);
 }
 
 /* ---- detect ------------------------------------------------------------- */
@@ -192,7 +174,7 @@ struct rds_scan {
 
 static fx_err
 rds_found(struct rds_scan *sc, struct pb_ctx *x, const json_t *inst,
-    const struct rds_conn *c, json_t *tags)
+    const struct pb_cw_days *c, json_t *tags)
 {
 	const char *id = pb_sto_util_str(inst, "DBInstanceIdentifier");
 	const char *cls = pb_sto_util_str(inst, "DBInstanceClass");
@@ -228,7 +210,7 @@ rds_item(struct pb_ctx *x, const json_t *inst, void *arg)
 	    json_string_value(json_object_get(inst, "DBInstanceIdentifier"));
 	json_t *tags = NULL;
 	struct pb_elig e;
-	struct rds_conn c;
+	struct pb_cw_days c;
 	fx_err rc = FX_OK;
 
 	if (id == NULL)
@@ -245,7 +227,7 @@ rds_item(struct pb_ctx *x, const json_t *inst, void *arg)
 		rc = pb_sto_util_skip(x, rc, id, "connections");
 		goto out;
 	}
-	if (rds_idle(&c)) {
+	if (pb_cw_all_zero(&c)) {
 		rc = rds_found(sc, x, inst, &c, tags);
 		tags = NULL;
 	}
@@ -300,7 +282,7 @@ rds_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 {
 	struct aws_resp resp;
 	struct rds_opts o;
-	struct rds_conn c;
+	struct pb_cw_days c;
 	const json_t *inst = NULL;
 	const char *id;
 	fx_err rc;
@@ -329,7 +311,7 @@ rds_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 		    "instance %s in the last %lld days: not counted as idle",
 		    id, (long long)o.idle_days);
 		*v = PB_RIGHT;
-	} else if (!rds_idle(&c)) {
+	} else if (!pb_cw_all_zero(&c)) {
 		pb_say(x,
 		    "DB instance %s had connections (up to %.0f) in the "
 		    "last %lld days",

@@ -87,12 +87,6 @@ struct rs_reserved {
 };
 
 /* DatabaseConnections over the window */
-struct rs_conn {
-	size_t points;	/* datapoints */
-	size_t unknown; /* datapoints without a readable Maximum */
-	double max;
-};
-
 static void
 rs_opts(struct pb_ctx *x, struct rs_opts *o)
 {
@@ -208,25 +202,13 @@ rs_guards(struct pb_ctx *x, const struct rs_opts *o, const json_t *c,
 
 static fx_err
 rs_conn(struct pb_ctx *x, const struct rs_opts *o, const char *id,
-    struct rs_conn *c)
+    struct pb_cw_days *c)
 {
 	const struct pb_cw_q q = { "AWS/Redshift", "DatabaseConnections",
 		"Maximum", { "ClusterIdentifier", id, NULL, NULL },
 		o->idle_days };
-	struct pb_cw_days d;
-	fx_err rc = pb_cw_daily(x, &q, &d);
 
-	c->points = d.points;
-	c->unknown = d.unknown;
-	c->max = d.max;
-	return rc;
-}
-
-/* idle: seen, and seen at 0 connections; no datapoint is unknown */
-static int
-rs_idle(const struct rs_conn *c)
-{
-	return c->points > 0 && c->unknown == 0 && c->max <= 0;
+	return pb_cw_daily(x, &q, c);
 }
 
 /* ---- detect ------------------------------------------------------------- */
@@ -254,7 +236,7 @@ rs_arn(const struct pb_ctx *x, const char *id)
 
 static fx_err
 rs_found(struct rs_scan *sc, struct pb_ctx *x, const json_t *c,
-    const struct rs_conn *k, json_t *tags)
+    const struct pb_cw_days *k, json_t *tags)
 {
 	const char *id = pb_sto_util_str(c, "ClusterIdentifier");
 	const char *type = pb_sto_util_str(c, "NodeType");
@@ -288,7 +270,7 @@ rs_item(struct pb_ctx *x, const json_t *c, void *arg)
 	struct rs_scan *sc = arg;
 	const char *id = pb_sto_util_str(c, "ClusterIdentifier");
 	json_t *tags = rs_tags(c);
-	struct rs_conn k;
+	struct pb_cw_days k;
 	struct pb_elig e;
 	fx_err rc = FX_OK;
 
@@ -307,7 +289,7 @@ rs_item(struct pb_ctx *x, const json_t *c, void *arg)
 		rc = pb_sto_util_skip(x, rc, id, "connection metrics");
 		goto out;
 	}
-	if (rs_idle(&k)) {
+	if (pb_cw_all_zero(&k)) {
 		rc = rs_found(sc, x, c, &k, tags);
 		tags = NULL;
 	}
@@ -352,14 +334,14 @@ static fx_err
 rs_judge(struct pb_ctx *x, const struct rs_opts *o, const char *id,
     const json_t *c, enum pb_verdict *v)
 {
-	struct rs_conn k;
+	struct pb_cw_days k;
 	fx_err rc;
 
 	if ((rc = rs_guards(x, o, c, v)) != FX_OK || *v != PB_WRONG)
 		return rc;
 	if ((rc = rs_conn(x, o, id, &k)) != FX_OK)
 		return rc;
-	if (!rs_idle(&k)) {
+	if (!pb_cw_all_zero(&k)) {
 		if (k.points == 0 || k.unknown > 0)
 			pb_say(x,
 			    "Redshift cluster %s: no readable connection "

@@ -389,7 +389,9 @@ def check_invariants(env, wl):
     states = {f["id"]: f["state"] for f in findings}
     crash_dups = set()
     for f in findings:
-        posts = env.notify_posts(f["id"])
+        # by receipt: the fake records a call once it answered, and a
+        # stalled answer is recorded after a later call's
+        posts = sorted(env.notify_posts(f["id"]), key=lambda p: p.at)
         # a SIGKILL while chat.postMessage was in flight (or its outcome
         # not yet recorded): Slack has the message, fixitd does not know,
         # and asks again after the restart - at least once, by design
@@ -418,8 +420,11 @@ def check_invariants(env, wl):
     for f in findings:
         posts = env.notify_posts(f["id"])
         if len(posts) > 1 and f["id"] not in crash_dups:
-            problems.append("finding %d: %d notify messages delivered"
-                            % (f["id"], len(posts)))
+            problems.append("finding %d: %d notify messages delivered "
+                            "(received at %s; SIGKILLs at %s)"
+                            % (f["id"], len(posts),
+                               ", ".join("%.3f" % p.at for p in posts),
+                               ", ".join("%.3f" % k for k in KILLS)))
         sent = env.q1("SELECT count(*) FROM outbox WHERE finding_id = ? AND "
                       "kind = 'notify' AND state = 'sent'", f["id"])
         # a notify sent once the finding was decided carries no buttons
