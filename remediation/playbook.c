@@ -248,6 +248,12 @@ pb_query(struct pb_ctx *x, enum pb_role role, enum aws_svc svc,
 }
 
 int
+pb_str_is(const char *s, const char *want)
+{
+	return s != NULL && strcmp(s, want) == 0;
+}
+
+int
 pb_is_error(fx_err rc, const struct aws_resp *r, const char *code)
 {
 	return rc == FX_EREMOTE && r != NULL && strcmp(r->err.code, code) == 0;

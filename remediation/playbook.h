@@ -190,6 +190,8 @@ fx_err pb_call(struct pb_ctx *x, enum pb_role role, const struct aws_req *r,
 fx_err pb_query(struct pb_ctx *x, enum pb_role role, enum aws_svc svc,
     const char *action, json_t *params, int mutating,
     struct aws_resp *out) FX_WUR;
+/* 1 when s is want (s may be NULL) */
+int pb_str_is(const char *s, const char *want);
 /* 1 when rc is an AWS error whose code is `code` */
 int pb_is_error(fx_err rc, const struct aws_resp *r, const char *code);
 /* where x->msg ends now; rewind to it to take back what pb_call said

@@ -41,12 +41,6 @@
 #define IMDS_TOKENS   "metadataOptions/httpTokens"
 #define IMDS_ENDPOINT "metadataOptions/httpEndpoint"
 
-static int
-str_is(const char *s, const char *want)
-{
-	return s != NULL && strcmp(s, want) == 0;
-}
-
 /*
  * The guards of ec2-imdsv1 (playbook.h, eligibility): detect and check
  * call this one function, so a posted finding meets the same guards as
@@ -74,7 +68,7 @@ detect_instance(struct pb_ctx *x, const json_t *inst, void *found)
 
 	/* the filter chose already; an answer that ignored it is checked */
 	if (id == NULL || *id == '\0' || pb_ec2_util_ended(inst) ||
-	    str_is(aws_j_str(inst, IMDS_TOKENS), "required"))
+	    pb_str_is(aws_j_str(inst, IMDS_TOKENS), "required"))
 		return FX_OK;
 	if ((rc = imds_eligible(x, inst, &e)) != FX_OK || !pb_elig_found(&e))
 		return rc;
@@ -120,7 +114,7 @@ imds_check(struct pb_ctx *x, const json_t *finding, enum pb_verdict *v)
 	snprintf(what, sizeof(what), "instance %s", id);
 	if ((*v = pb_elig_check(x, &e, what)) != PB_WRONG)
 		goto out;
-	if (str_is(aws_j_str(inst, IMDS_TOKENS), "required")) {
+	if (pb_str_is(aws_j_str(inst, IMDS_TOKENS), "required")) {
 		*v = PB_RIGHT;
 		pb_say(x, "IMDSv2 is required already");
 	}
@@ -220,7 +214,7 @@ imds_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior,
 		if (rc != FX_OK || inst == NULL)
 			goto out;
 		tokens = aws_j_str(inst, IMDS_TOKENS);
-		*ok = str_is(tokens, "required");
+		*ok = pb_str_is(tokens, "required");
 	}
 	if (!*ok)
 		pb_say(x, "still HttpTokens=%s after %lld reads",
@@ -243,12 +237,12 @@ imds_undo(struct pb_ctx *x, const json_t *finding, const json_t *prior)
 	if ((rc = pb_resource(x, finding, &id)) != FX_OK)
 		goto out;
 	/* only values AWS knows, whatever the stored state says */
-	if (!str_is(tokens, "optional") && !str_is(tokens, "required")) {
+	if (!pb_str_is(tokens, "optional") && !pb_str_is(tokens, "required")) {
 		pb_say(x, "the prior state has no valid http_tokens");
 		rc = FX_EINVAL;
 		goto out;
 	}
-	if (!str_is(endpoint, "enabled") && !str_is(endpoint, "disabled"))
+	if (!pb_str_is(endpoint, "enabled") && !pb_str_is(endpoint, "disabled"))
 		endpoint = NULL;
 	if ((rc = imds_modify(x, id, tokens, endpoint)) != FX_OK)
 		goto out;

@@ -78,12 +78,6 @@ struct qx {
 	int64_t days;		 /* whole days since the recorded fix */
 };
 
-static int
-str_is(const char *s, const char *want)
-{
-	return s != NULL && strcmp(s, want) == 0;
-}
-
 static int64_t
 qx_after_days(const struct pb_ctx *x)
 {
@@ -114,7 +108,7 @@ qx_read(const struct pb_ctx *x, const json_t *inst, struct qx *q)
 
 	memset(q, 0, sizeof(*q));
 	q->p = fx_prov_find(x->prov, aws_j_str(inst, "instanceId"));
-	if (!str_is(pb_ec2_util_tag(ts, QX_TAG_STATE), "applied"))
+	if (!pb_str_is(pb_ec2_util_tag(ts, QX_TAG_STATE), "applied"))
 		q->why = QX_RELEASED;
 	else if (q->p == NULL || q->p->fixed_at <= 0 || q->p->fixed_at > x->now)
 		q->why = QX_NO_RECORD;
@@ -363,8 +357,8 @@ qx_verify(struct pb_ctx *x, const json_t *finding, const json_t *prior, int *ok)
 	if (rc != FX_OK)
 		goto out;
 	st = aws_j_str(inst, "instanceState/name");
-	if (inst == NULL || str_is(st, "shutting-down") ||
-	    str_is(st, "terminated")) {
+	if (inst == NULL || pb_str_is(st, "shutting-down") ||
+	    pb_str_is(st, "terminated")) {
 		*ok = 1;
 		pb_say(x, "verified: %s", inst != NULL ? st : "gone");
 	} else {

@@ -75,16 +75,11 @@
 #define IMDS_MO		 "launchTemplateData/metadataOptions/"
 #define IMDS_VERSION_MAX 24
 
-static int
-str_is(const char *s, const char *want)
-{
-	return s != NULL && strcmp(s, want) == 0;
-}
-
 int
 imds_allows_v1(const char *tokens, const char *endpoint)
 {
-	return !str_is(tokens, "required") && !str_is(endpoint, "disabled");
+	return !pb_str_is(tokens, "required") &&
+	       !pb_str_is(endpoint, "disabled");
 }
 
 int
@@ -265,7 +260,7 @@ in_list(const json_t *lts, const char *id)
 	size_t i;
 
 	json_array_foreach(lts, i, v) {
-		if (str_is(json_string_value(v), id))
+		if (pb_str_is(json_string_value(v), id))
 			return 1;
 	}
 	return 0;
@@ -508,7 +503,7 @@ lt_verify(struct pb_ctx *x, const char *id, const json_t *prior, int *ok)
 			goto out;
 		got = imds_num(json_object_get(ver, "versionNumber"), nb,
 		    sizeof(nb));
-		*ok = str_is(got, want) &&
+		*ok = pb_str_is(got, want) &&
 		      !imds_lt_data_allows_v1(
 			  json_object_get(ver, "launchTemplateData"));
 	}
@@ -618,7 +613,7 @@ imds_undo(struct pb_ctx *x, const json_t *finding, const json_t *prior)
 	if ((k = kind_of(x, finding, &rid)) == NULL)
 		return FX_EINVAL;
 	/* what a fix of another kind recorded is not this one's to undo */
-	if (!str_is(imds_prior_str(prior, "kind"), k->name)) {
+	if (!pb_str_is(imds_prior_str(prior, "kind"), k->name)) {
 		pb_say(x, "the prior state is not of a %s", k->name);
 		return FX_EINVAL;
 	}

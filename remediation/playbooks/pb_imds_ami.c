@@ -38,12 +38,6 @@
 #include "playbook.h"
 #include "banned.h"
 
-static int
-str_is(const char *s, const char *want)
-{
-	return s != NULL && strcmp(s, want) == 0;
-}
-
 static fx_err
 ami_eligible(struct pb_ctx *x, const json_t *img, struct pb_elig *e)
 {
@@ -75,8 +69,8 @@ detect_image(struct pb_ctx *x, const json_t *img, void *arg)
 	fx_err rc;
 
 	if (id == NULL || *id == '\0' ||
-	    !str_is(aws_j_str(img, "imageState"), "available") ||
-	    str_is(aws_j_str(img, "imdsSupport"), "v2.0"))
+	    !pb_str_is(aws_j_str(img, "imageState"), "available") ||
+	    pb_str_is(aws_j_str(img, "imdsSupport"), "v2.0"))
 		return FX_OK;
 	if ((rc = ami_eligible(x, img, &e)) != FX_OK || !pb_elig_found(&e))
 		return rc;
@@ -126,7 +120,8 @@ ami_read(struct pb_ctx *x, const char *id, struct aws_resp *resp,
 	} else if (rc != FX_OK)
 		return rc;
 	*img = pb_item(resp->doc, "imagesSet", "imageId", id);
-	if (*img != NULL && !str_is(aws_j_str(*img, "imageState"), "available"))
+	if (*img != NULL &&
+	    !pb_str_is(aws_j_str(*img, "imageState"), "available"))
 		*img = NULL;
 	if (*img == NULL)
 		pb_say(x, "AMI %s is no longer available", id);
@@ -154,7 +149,7 @@ ami_check(struct pb_ctx *x, const char *id, enum pb_verdict *v)
 	snprintf(what, sizeof(what), "AMI %s", id);
 	if ((*v = pb_elig_check(x, &e, what)) != PB_WRONG)
 		goto out;
-	if (str_is(aws_j_str(img, "imdsSupport"), "v2.0")) {
+	if (pb_str_is(aws_j_str(img, "imdsSupport"), "v2.0")) {
 		*v = PB_RIGHT;
 		pb_say(x, "the AMI has ImdsSupport v2.0 already");
 	}
@@ -227,7 +222,7 @@ ami_verify(struct pb_ctx *x, const char *id, const json_t *prior, int *ok)
 		aws_resp_release(&resp);
 		if ((rc = ami_read(x, id, &resp, &img)) != FX_OK || img == NULL)
 			goto out;
-		*ok = str_is(aws_j_str(img, "imdsSupport"), "v2.0");
+		*ok = pb_str_is(aws_j_str(img, "imdsSupport"), "v2.0");
 	}
 	pb_say(x, *ok ? "verified: ImdsSupport v2.0"
 		      : "the AMI still has no ImdsSupport v2.0");

@@ -78,12 +78,6 @@ static const char *const kind_names[] = { "none", "launch-configuration",
 	"launch-template", "mixed" };
 
 static int
-str_is(const char *s, const char *want)
-{
-	return s != NULL && strcmp(s, want) == 0;
-}
-
-static int
 has(const char *s)
 {
 	return s != NULL && *s != '\0';
@@ -211,7 +205,7 @@ lc_uncarried(const json_t *lc)
 		if (has(aws_j_str(lc, keys[i])))
 			return keys[i];
 	t = aws_j_str(lc, "PlacementTenancy");
-	return has(t) && !str_is(t, "default") ? "PlacementTenancy" : NULL;
+	return has(t) && !pb_str_is(t, "default") ? "PlacementTenancy" : NULL;
 }
 
 /*
@@ -542,8 +536,8 @@ asg_verify(struct pb_ctx *x, const char *rid, const json_t *prior, int *ok)
 		    g == NULL)
 			goto out;
 		asg_src_of(g, &s);
-		*ok = s.kind != ASG_LC && str_is(s.lt, lt) &&
-		      str_is(s.version, ver);
+		*ok = s.kind != ASG_LC && pb_str_is(s.lt, lt) &&
+		      pb_str_is(s.version, ver);
 	}
 	if (*ok)
 		pb_say(x, "verified: the group launches %s version %s", lt,
@@ -573,14 +567,14 @@ asg_undo(struct pb_ctx *x, const char *rid, const json_t *prior)
 		pb_say(x, "the prior state names another group");
 		return FX_EINVAL;
 	}
-	if (str_is(src, kind_names[ASG_LC]) && has(lc))
+	if (pb_str_is(src, kind_names[ASG_LC]) && has(lc))
 		rc = asg_point(x, name, ASG_LC, lc, NULL);
-	else if ((str_is(src, kind_names[ASG_LT]) ||
-		     str_is(src, kind_names[ASG_MIXED])) &&
+	else if ((pb_str_is(src, kind_names[ASG_LT]) ||
+		     pb_str_is(src, kind_names[ASG_MIXED])) &&
 		 has(lt) && pinned(ver))
 		rc = asg_point(x, name,
-		    str_is(src, kind_names[ASG_MIXED]) ? ASG_MIXED : ASG_LT, lt,
-		    ver);
+		    pb_str_is(src, kind_names[ASG_MIXED]) ? ASG_MIXED : ASG_LT,
+		    lt, ver);
 	else {
 		pb_say(x, "the prior state has no launch configuration or "
 			  "template version");

@@ -53,12 +53,6 @@
 #define EKS_VER_MAX  24
 #define EKS_PAGE     "maxResults=100"
 
-static int
-str_is(const char *s, const char *want)
-{
-	return s != NULL && strcmp(s, want) == 0;
-}
-
 /* a cluster or node group name fit for a path as is */
 static int
 name_ok(const char *s)
@@ -214,7 +208,7 @@ ng_eligible(struct pb_ctx *x, const json_t *ng, const struct ng_src *s,
 	json_t *lt_tags;
 
 	pb_elig_init(e);
-	if (!str_is(status, "ACTIVE"))
+	if (!pb_str_is(status, "ACTIVE"))
 		pb_elig_exempt(e, "status %s", status ? status : "unknown");
 	if (json_is_number(at))
 		fx_iso8601_format((int64_t)json_number_value(at), created);
@@ -521,7 +515,8 @@ ng_update_ok(struct pb_ctx *x, const char *cluster, const char *name,
 	    0, &resp);
 	if (rc == FX_OK) {
 		st = aws_j_str(resp.doc, "update/status");
-		*ok = str_is(st, "InProgress") || str_is(st, "Successful");
+		*ok =
+		    pb_str_is(st, "InProgress") || pb_str_is(st, "Successful");
 		if (*ok)
 			pb_say(x, "update %s: %s", uid, st);
 	}
@@ -545,7 +540,7 @@ ng_verify(struct pb_ctx *x, const char *rid, const json_t *prior, int *ok)
 	if ((rc = ng_read(x, cluster, name, &resp, &ng)) != FX_OK || ng == NULL)
 		goto out;
 	got = aws_j_str(ng, "launchTemplate/version");
-	*ok = str_is(got, want);
+	*ok = pb_str_is(got, want);
 	if (!*ok)
 		rc = ng_update_ok(x, cluster, name,
 		    imds_prior_str(prior, "update_id"), ok);

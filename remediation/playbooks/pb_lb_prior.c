@@ -278,9 +278,8 @@ lb_tg_meta(struct pb_ctx *x, json_t *tg)
 			       "DescribeTagsResult/TagDescriptions"),
 	    0);
 	if (rc == FX_OK &&
-	    ((v = json_object()) == NULL ||
-		json_object_set_new(tg, "Tags", v) != 0 ||
-		pb_lb_prior_tag_obj(json_object_get(d, "Tags"), v) != FX_OK))
+	    ((v = pb_sto_util_tags(json_object_get(d, "Tags"))) == NULL ||
+		json_object_set_new(tg, "Tags", v) != 0))
 		rc = FX_ENOMEM;
 	aws_resp_release(&resp);
 	return rc;
@@ -298,21 +297,4 @@ pb_lb_prior_tgs(struct pb_ctx *x, json_t *tgs)
 			break;
 	}
 	return rc;
-}
-
-fx_err
-pb_lb_prior_tag_obj(const json_t *list, json_t *out)
-{
-	const json_t *t;
-	const char *k;
-	size_t i;
-
-	json_array_foreach(list, i, t) {
-		k = aws_j_str(t, "Key");
-		if (k != NULL &&
-		    json_object_set_new(out, k,
-			json_string(pb_sto_util_str(t, "Value"))) != 0)
-			return FX_ENOMEM;
-	}
-	return FX_OK;
 }

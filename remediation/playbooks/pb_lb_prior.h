@@ -57,7 +57,5 @@ fx_err pb_lb_prior_listeners(struct pb_ctx *x, const char *arn,
  * value}, DescribeTags), for an undo that must make it again.
  */
 fx_err pb_lb_prior_tgs(struct pb_ctx *x, json_t *tgs) FX_WUR;
-/* [{Key, Value}] added to out as {key: value} */
-fx_err pb_lb_prior_tag_obj(const json_t *list, json_t *out) FX_WUR;
 
 #endif

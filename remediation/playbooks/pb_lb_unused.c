@@ -160,9 +160,8 @@ lb_read_meta(struct pb_ctx *x, struct pb_lb *r)
 	d = json_array_get(aws_j_list(resp.doc,
 			       "DescribeTagsResult/TagDescriptions"),
 	    0);
-	if (rc == FX_OK && ((r->tags = json_object()) == NULL ||
-			       pb_lb_prior_tag_obj(json_object_get(d, "Tags"),
-				   r->tags) != FX_OK))
+	if (rc == FX_OK &&
+	    (r->tags = pb_sto_util_tags(json_object_get(d, "Tags"))) == NULL)
 		rc = FX_ENOMEM;
 	aws_resp_release(&resp);
 	if (rc != FX_OK)

@@ -154,10 +154,9 @@ lb_tags(struct pb_ctx *x, const json_t *lbs, size_t from, size_t n, json_t *out)
 		if ((arn = aws_j_str(d, "ResourceArn")) == NULL)
 			continue;
 		/* set_new steals t also when it fails */
-		if ((t = json_object()) == NULL ||
-		    json_object_set_new(out, arn, t) != 0 ||
-		    pb_lb_prior_tag_obj(json_object_get(d, "Tags"), t) !=
-			FX_OK) {
+		if ((t = pb_sto_util_tags(json_object_get(d, "Tags"))) ==
+			NULL ||
+		    json_object_set_new(out, arn, t) != 0) {
 			rc = FX_ENOMEM;
 			break;
 		}
