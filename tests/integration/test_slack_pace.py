@@ -3,7 +3,9 @@ Slack has to say so (issue 12, deliverable 4; slack.pace, on by default).
 
 chat.postMessage: about one message a second per channel, short bursts
 allowed. 14 messages queued for the admin channel at once: the first 10
-(the burst) go at once, the rest about a second apart; a message to
+(the burst) go at once, the rest at one a second at most (a token
+bucket: after a stall two may go together, never more than the bucket
+holds); a message to
 another channel queued behind them is not held up by that pace.
 """
 
@@ -34,10 +36,16 @@ def test_one_message_a_second_per_channel():
               ", ".join("%.2f" % (t - t0) for t in at))
         check(at[BURST - 1] - t0 < 1.0, "the burst took %.2fs",
               at[BURST - 1] - t0)
+        # a token bucket (sender_pace.h): past the burst, at most one
+        # message a second on average. A sender that was held up (a
+        # busy machine, a sanitizer build) may send two whose tokens
+        # had refilled meanwhile, as the bucket allows: the bound is on
+        # how many went by each arrival, not on the gap between two.
         for i in range(BURST, QUEUED):
-            gap = at[i] - at[i - 1]
-            check(gap >= 0.8, "message %d came %.2fs after the one before",
-                  i, gap)
+            allowed = BURST + (at[i] - t0) / 1.0 + 0.2
+            check(i + 1 <= allowed, "message %d came %.2fs after the "
+                  "first: %d sent by then, the pace allows %.1f",
+                  i, at[i] - t0, i + 1, allowed)
         check(at[-1] - t0 >= (QUEUED - BURST) * 0.9,
               "%d messages in %.2fs", QUEUED, at[-1] - t0)
         # the owner's message (another channel) did not wait for the pace
