@@ -264,6 +264,8 @@ db_close(struct db *db)
 		return;
 	for (i = 0; i < SQL__COUNT; i++)
 		sqlite3_finalize(db->st[i]);
+	for (i = 0; i < DB_UPD_CACHE; i++)
+		sqlite3_finalize(db->upd[i].st);
 	if (sqlite3_close(db->h) != SQLITE_OK)
 		log_warnx("%s: sqlite: %s", __func__, sqlite3_errmsg(db->h));
 	free(db);

@@ -67,6 +67,11 @@ struct finding {
 	 * db_finding_update then writes only those columns.
 	 */
 	int steps_only;
+	/*
+	 * Not a column. Set by sm_ingest for a new finding not inserted yet:
+	 * its first step (sm_apply) inserts it in the state the step gives.
+	 */
+	int unsaved;
 };
 void finding_release(struct finding *f); /* accepts NULL */
 /*

@@ -2,6 +2,8 @@
  * db_finding.c - the findings table: read, insert, update, the timer
  * queries, and a finding as JSON.
  */
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -186,13 +188,56 @@ finding_valid(const struct finding *f)
 	       f->resource_id != NULL && f->title != NULL;
 }
 
-/* run the insert or the update of a finding: column i of the row is
- * parameter i + 1 */
-static fx_err
-finding_write(struct db *db, enum db_sql id, const struct finding *f,
-    int64_t *rowid, const char *fn)
+/* the columns of a finding, in struct (and FCOLS) order */
+static const char *const fcol[DB_FINDING_NCOLS] = {
+	"id",
+	"playbook",
+	"account_id",
+	"region",
+	"resource_id",
+	"resource_arn",
+	"owner_email",
+	"owner_slack_id",
+	"title",
+	"details",
+	"state",
+	"first_seen",
+	"last_seen",
+	"observed_at",
+	"notified_at",
+	"deadline",
+	"reminder_sent",
+	"excepted_until",
+	"exc_pending",
+	"lease_until",
+	"lease_token",
+	"attempts",
+	"next_attempt_at",
+	"undo_requested_by",
+	"prior_state",
+	"last_error",
+	"slack_channel",
+	"slack_ts",
+	"updated_at",
+	"notify_only",
+};
+
+#define COL(i) (UINT32_C(1) << (i))
+/* what an update may write: all but id, the unique key and first_seen */
+#define COLS_MUTABLE                                                           \
+	(((COL(DB_FINDING_NCOLS) - 1) &                                        \
+	    ~(COL(0) | COL(1) | COL(2) | COL(3) | COL(4) | COL(11))))
+/* what a state machine step changes (struct finding's steps_only) */
+#define COLS_STEPS                                                             \
+	(COL(10) | COL(14) | COL(15) | COL(16) | COL(17) | COL(18) | COL(19) | \
+	    COL(20) | COL(21) | COL(22) | COL(23) | COL(24) | COL(25) |        \
+	    COL(28))
+
+/* f as the values of its columns: column i is v[i] */
+static void
+finding_vals(const struct finding *f, struct db_val v[DB_FINDING_NCOLS])
 {
-	const struct db_val v[] = {
+	const struct db_val vals[] = {
 		DB_INT(f->id),
 		DB_TEXT(f->playbook),
 		DB_TEXT(f->account_id),
@@ -225,57 +270,152 @@ finding_write(struct db *db, enum db_sql id, const struct finding *f,
 		DB_INT(f->notify_only ? 1 : 0),
 	};
 
-	_Static_assert(sizeof(v) / sizeof(v[0]) == DB_FINDING_NCOLS,
+	_Static_assert(sizeof(vals) / sizeof(vals[0]) == DB_FINDING_NCOLS,
 	    "one value per column");
-	if (!finding_valid(f))
-		return FX_EINVAL;
-	return db_write(db, id, DB_ARGV(v), rowid, fn);
+	_Static_assert(sizeof(fcol) / sizeof(fcol[0]) == DB_FINDING_NCOLS,
+	    "one name per column");
+	memcpy(v, vals, sizeof(vals));
+}
+
+/* the same value as stored (a time 0 and NULL are one) */
+static int
+val_same(const struct db_val *a, const struct db_val *b)
+{
+	if (a->type == DBV_TEXT)
+		return a->s == NULL ? b->s == NULL
+				    : b->s != NULL && strcmp(a->s, b->s) == 0;
+	return a->i == b->i;
 }
 
 /*
- * Only what a state machine step changes: the report (title, details,
- * owner, ARN, times seen, notify_only) and the Slack message are left as
- * they are, so SQLite neither re-binds nor re-checks them (the details
- * JSON is checked with json_valid on every write of the column).
+ * The update of the columns in mask, each column i as parameter i + 1 and
+ * the id as ?1: one statement per set of columns, prepared once and kept
+ * (a few sets occur: the steps of each transition, a re-report). SQLite
+ * rewrites an index when the update assigns one of its columns, changed
+ * or not: a notify's deadline written with the whole row rewrote the
+ * finding's twelve index entries (48 us), alone it rewrites two.
  */
-static fx_err
-finding_write_steps(struct db *db, const struct finding *f)
+static sqlite3_stmt *
+update_stmt(struct db *db, uint32_t mask, const char *fn)
 {
-	const struct db_val v[] = {
-		DB_INT(f->id),
-		DB_TEXT(fstate_name(f->state)),
-		DB_TIME(f->notified_at),
-		DB_TIME(f->deadline),
-		DB_INT(f->reminder_sent ? 1 : 0),
-		DB_TIME(f->excepted_until),
-		DB_TIME(f->exc_pending),
-		DB_TIME(f->lease_until),
-		DB_TIME(f->lease_token),
-		DB_INT(f->attempts),
-		DB_TIME(f->next_attempt_at),
-		DB_TEXT(f->undo_requested_by),
-		DB_TEXT(f->prior_state),
-		DB_TEXT(f->last_error),
-		DB_INT(f->updated_at),
-	};
+	char sql[1024];
+	size_t n, len;
+	unsigned i, k;
+	int rc;
 
-	if (!finding_valid(f))
-		return FX_EINVAL;
-	return db_write(db, SQL_F_UPDATE_STEPS, DB_ARGV(v), NULL, __func__);
+	for (k = 0; k < DB_UPD_CACHE; k++)
+		if (db->upd[k].st != NULL && db->upd[k].mask == mask)
+			return db->upd[k].st;
+	len = (size_t)snprintf(sql, sizeof(sql), "UPDATE findings SET ");
+	for (i = 0; i < DB_FINDING_NCOLS; i++) {
+		if (!(mask & COL(i)))
+			continue;
+		n = (size_t)snprintf(sql + len, sizeof(sql) - len, "%s%s = ?%u",
+		    len > 20 ? ", " : "", fcol[i], i + 1);
+		len += n;
+		if (len >= sizeof(sql))
+			return NULL; /* not with these names */
+	}
+	if ((size_t)snprintf(sql + len, sizeof(sql) - len, " WHERE id = ?1") >=
+	    sizeof(sql) - len)
+		return NULL;
+	k = db->upd_next++ % DB_UPD_CACHE;
+	sqlite3_finalize(db->upd[k].st);
+	db->upd[k].st = NULL;
+	rc = sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &db->upd[k].st, NULL);
+	if (rc != SQLITE_OK) {
+		db->upd[k].st = NULL;
+		(void)db_fail(db, fn, rc);
+		return NULL;
+	}
+	db->upd[k].mask = mask;
+	return db->upd[k].st;
 }
 
+static fx_err
+update_cols(struct db *db, uint32_t mask, const struct db_val *v)
+{
+	sqlite3_stmt *st;
+	unsigned i;
+	int src = SQLITE_OK;
+	fx_err rc;
+
+	st = update_stmt(db, mask, __func__);
+	if (st == NULL)
+		return FX_EDB;
+	for (i = 0; i < DB_FINDING_NCOLS && src == SQLITE_OK; i++)
+		if (i == 0 || (mask & COL(i)))
+			src = db_bind_val(st, (int)i + 1, &v[i]);
+	if (src == SQLITE_OK)
+		src = sqlite3_step(st);
+	if (src == SQLITE_DONE)
+		rc = sqlite3_changes(db->h) == 1 ? FX_OK : FX_ENOTFOUND;
+	else
+		rc = db_fail(db, __func__, src);
+	db_stmt_done(st);
+	return rc;
+}
+
+/* the only writes of a finding's state and prior state: each keeps the
+ * counts and savings (db_kept.c) */
 fx_err
 db_finding_insert(struct db *db, struct finding *f)
 {
-	return finding_write(db, SQL_F_INSERT, f, &f->id, __func__);
+	struct db_val v[DB_FINDING_NCOLS];
+	fx_err rc;
+
+	if (!finding_valid(f))
+		return FX_EINVAL;
+	finding_vals(f, v);
+	rc = db_write(db, SQL_F_INSERT, DB_ARGV(v), &f->id, __func__);
+	if (rc == FX_OK)
+		rc = db_kept_count(db, NULL, f);
+	return rc;
 }
 
+/*
+ * Writes the columns whose values differ from the stored row's (of the
+ * step columns only when f->steps_only: the report and the message are
+ * left as they are).
+ */
 fx_err
 db_finding_update(struct db *db, const struct finding *f)
 {
-	if (f->steps_only)
-		return finding_write_steps(db, f);
-	return finding_write(db, SQL_F_UPDATE, f, NULL, __func__);
+	struct db_val now[DB_FINDING_NCOLS], was[DB_FINDING_NCOLS];
+	struct finding old;
+	struct db_kept before;
+	uint32_t mask = 0, may;
+	unsigned i;
+	fx_err rc;
+
+	if (!finding_valid(f))
+		return FX_EINVAL;
+	rc = db_finding_get(db, f->id, &old);
+	if (rc != FX_OK)
+		return rc;
+	/* the kept rows are keyed by these: an update cannot move them */
+	if (strcmp(old.playbook, f->playbook) != 0 ||
+	    strcmp(old.account_id, f->account_id) != 0) {
+		rc = FX_EINVAL;
+		goto out;
+	}
+	rc = db_kept_of(db, &old, &before);
+	if (rc != FX_OK)
+		goto out;
+	finding_vals(f, now);
+	finding_vals(&old, was);
+	may = f->steps_only ? COLS_STEPS : COLS_MUTABLE;
+	for (i = 0; i < DB_FINDING_NCOLS; i++)
+		if ((may & COL(i)) && !val_same(&now[i], &was[i]))
+			mask |= COL(i);
+	if (mask != 0)
+		rc = update_cols(db, mask, now);
+	if (rc == FX_OK)
+		rc = db_kept_count(db, &before, f);
+out:
+	finding_release(&old);
+	return rc;
 }
 
 fx_err
@@ -295,10 +435,14 @@ fx_err
 db_finding_set_message(struct db *db, int64_t id, const char *channel,
     const char *ts, const char *owner_slack_id)
 {
-	return db_write(db, SQL_F_SET_MESSAGE,
-	    DB_ARGS(DB_INT(id), DB_TEXT(channel), DB_TEXT(ts),
-		DB_TEXT(owner_slack_id)),
-	    NULL, __func__);
+	fx_err rc;
+
+	rc = db_write(db, SQL_F_SET_MESSAGE,
+	    DB_ARGS(DB_INT(id), DB_TEXT(channel), DB_TEXT(ts)), NULL, __func__);
+	if (rc == FX_OK && owner_slack_id != NULL)
+		rc = db_run(db, SQL_F_SET_OWNER,
+		    DB_ARGS(DB_INT(id), DB_TEXT(owner_slack_id)), __func__);
+	return rc;
 }
 
 fx_err

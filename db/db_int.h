@@ -32,8 +32,6 @@ enum db_sql {
 	SQL_F_GET,
 	SQL_F_FIND,
 	SQL_F_INSERT,
-	SQL_F_UPDATE,
-	SQL_F_UPDATE_STEPS,
 	SQL_F_SET_MESSAGE,
 	SQL_F_OPEN_REARM,
 	SQL_F_REHEARSED,
@@ -138,6 +136,13 @@ enum db_sql {
 	SQL_SAVINGS_PB,
 	SQL_SAVINGS_ACCOUNTS,
 	SQL_CREATORS,
+	/* schema v17: the kept counts and savings, by the writer (db_kept.c) */
+	SQL_F_KEPT,
+	SQL_KEPT_COUNT,
+	SQL_KEPT_COUNT_PRUNE,
+	SQL_KEPT_SAVING,
+	SQL_KEPT_SAVING_PRUNE,
+	SQL_F_SET_OWNER,
 	SQL__COUNT
 };
 extern const char *const db_sql_text[SQL__COUNT];
@@ -151,15 +156,26 @@ extern const int db_nmigrations;
 /* the columns of struct exception_rec, in that order, table alias e */
 #define DB_EXC_NCOLS	 10
 
+/* the updates of a finding's changed columns kept prepared (db_finding.c) */
+#define DB_UPD_CACHE 24
+
 struct db {
 	sqlite3 *h;
 	sqlite3_stmt *st[SQL__COUNT];
-	char err[256];	/* the last failure's message */
-	int wal_frames; /* the WAL's length after the last commit */
+	struct {
+		uint32_t mask; /* the columns it sets */
+		sqlite3_stmt *st;
+	} upd[DB_UPD_CACHE];
+	unsigned upd_next; /* the next to replace */
+	char err[256];	   /* the last failure's message */
+	int wal_frames;	   /* the WAL's length after the last commit */
 };
 
 /* the cached statement, prepared on first use; NULL on failure (logged) */
 sqlite3_stmt *db_stmt(struct db *db, enum db_sql id, const char *fn);
+/* bind v as parameter i of st: an SQLite result code */
+struct db_val;
+int db_bind_val(sqlite3_stmt *st, int i, const struct db_val *v);
 /* reset and clear bindings; accepts NULL */
 void db_stmt_done(sqlite3_stmt *st);
 /* record and log a SQLite failure (rc: the SQLite code); returns FX_EDB */
@@ -242,6 +258,23 @@ int64_t db_limit(size_t n);
 char *db_col_text(sqlite3_stmt *st, int i, fx_err *err);
 /* a text column parsed as JSON; NULL for SQL NULL or bad JSON */
 json_t *db_col_json(sqlite3_stmt *st, int i);
+
+/*
+ * The kept counts and savings (db_kept.c): a finding's place in them.
+ * db_kept_of: the place of a finding as stored (read before an update);
+ * db_kept_count, after f's insert (before NULL) or update, moves it from
+ * before to f's. Both in the write's transaction.
+ */
+struct db_kept {
+	enum fstate state;
+	int saved;     /* fixed with a saving: counted in finding_savings */
+	int64_t cents; /* its monthly saving, USD x 100 */
+	int unknown;   /* its saving names an item the prices lack */
+};
+fx_err db_kept_of(struct db *db, const struct finding *stored,
+    struct db_kept *k);
+fx_err db_kept_count(struct db *db, const struct db_kept *before,
+    const struct finding *f);
 
 /* row readers: the struct's columns start at column c0 */
 fx_err db_finding_from_row(sqlite3_stmt *st, int c0, struct finding *out);

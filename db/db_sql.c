@@ -97,28 +97,10 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
 	    "?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, "
 	    "?30)",
-	/* every column but the identity (id, the unique key) and first_seen */
-	[SQL_F_UPDATE] =
-	    "UPDATE findings SET resource_arn = ?6, "
-	    "owner_email = ?7, owner_slack_id = ?8, title = ?9, "
-	    "details = ?10, state = ?11, last_seen = ?13, observed_at = ?14, "
-	    "notified_at = ?15, deadline = ?16, reminder_sent = ?17, "
-	    "excepted_until = ?18, exc_pending = ?19, lease_until = ?20, "
-	    "lease_token = ?21, attempts = ?22, next_attempt_at = ?23, "
-	    "undo_requested_by = ?24, prior_state = ?25, last_error = ?26, "
-	    "slack_channel = ?27, slack_ts = ?28, updated_at = ?29, "
-	    "notify_only = ?30 WHERE id = ?1",
-	[SQL_F_UPDATE_STEPS] =
-	    "UPDATE findings SET state = ?2, "
-	    "notified_at = ?3, deadline = ?4, reminder_sent = ?5, "
-	    "excepted_until = ?6, exc_pending = ?7, lease_until = ?8, "
-	    "lease_token = ?9, attempts = ?10, next_attempt_at = ?11, "
-	    "undo_requested_by = ?12, prior_state = ?13, last_error = ?14, "
-	    "updated_at = ?15 WHERE id = ?1",
+	/* no indexed column: the owner apart (SQL_F_SET_OWNER) */
 	[SQL_F_SET_MESSAGE] =
 	    "UPDATE findings SET slack_channel = ?2, "
-	    "slack_ts = ?3, owner_slack_id = coalesce(?4, owner_slack_id), "
-	    "slack_reminder_ts = NULL WHERE id = ?1",
+	    "slack_ts = ?3, slack_reminder_ts = NULL WHERE id = ?1",
 
 	/* at most ?2 rows of findings_shadow_done: each leaves the index */
 	[SQL_F_OPEN_REARM] =
@@ -480,11 +462,10 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    LIST_FROM("findings_by_account") "f.account_id = ?4 AND "
 	    "f.state = ?2 AND f.id > ?1 ORDER BY f.id LIMIT ?5",
 	[SQL_FINDINGS_LIST_PA] =
-	    LIST_FROM(LIST_UNIQUE) "f.playbook = ?3 AND f.account_id = ?4 AND "
-	    "f.id > ?1 ORDER BY f.id LIMIT ?5",
+	    LIST_MERGE("findings_by_pa", "f.playbook = ?3 AND f.account_id = ?4"),
 	[SQL_FINDINGS_LIST_SPA] =
-	    LIST_FROM(LIST_UNIQUE) "f.playbook = ?3 AND f.account_id = ?4 AND "
-	    "f.state = ?2 AND f.id > ?1 ORDER BY f.id LIMIT ?5",
+	    LIST_FROM("findings_by_pa") "f.playbook = ?3 AND f.account_id = ?4 "
+	    "AND f.state = ?2 AND f.id > ?1 ORDER BY f.id LIMIT ?5",
 	/* clang-format on */
 	/* db_seen_*: ?1 scope, ?2 account, ?3 region, ?4 resource (NULL:
 	 * all of the pair), ?5 the time */
@@ -530,4 +511,43 @@ const char *const db_sql_text[SQL__COUNT] = {
 	    "json_extract(e.result, '$.verdict') = 'manual' AND "
 	    "json_extract(e.body, '$.region') = ?2 AND "
 	    "e.event_name = 'RunInstances'",
+
+	/*
+	 * The kept counts (v12) and savings (v15), kept by db_kept.c in the
+	 * statement sequence of each insert and update of a finding (schema
+	 * v17 dropped the triggers). SQL_F_KEPT: a finding's place in them;
+	 * the saving columns (only a fixed finding has one) read its prior
+	 * state's JSON only when it is fixed.
+	 */
+	[SQL_F_KEPT] =
+	    "SELECT playbook, account_id, state, CASE WHEN state = 'fixed' "
+	    "AND json_type(prior_state, '$.saving.cents') = 'integer' THEN 1 "
+	    "ELSE 0 END, CASE WHEN state = 'fixed' THEN json_extract("
+	    "prior_state, '$.saving.cents') END, CASE WHEN state = 'fixed' "
+	    "THEN coalesce(json_array_length(prior_state, "
+	    "'$.saving.unknown'), 0) > 0 ELSE 0 END FROM findings WHERE "
+	    "id = ?1",
+	/* ?4: +1 or -1 */
+	[SQL_KEPT_COUNT] =
+	    "INSERT INTO finding_counts (playbook, state, account_id, n) "
+	    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (playbook, state, "
+	    "account_id) DO UPDATE SET n = n + excluded.n",
+	[SQL_KEPT_COUNT_PRUNE] =
+	    "DELETE FROM finding_counts WHERE playbook = ?1 AND state = ?2 "
+	    "AND account_id = ?3 AND n <= 0",
+	/* ?3 cents, ?4 fixes (+1 or -1), ?5 unknown */
+	[SQL_KEPT_SAVING] =
+	    "INSERT INTO finding_savings (playbook, account_id, cents, "
+	    "fixes, unknown) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT "
+	    "(playbook, account_id) DO UPDATE SET cents = cents + "
+	    "excluded.cents, fixes = fixes + excluded.fixes, unknown = "
+	    "unknown + excluded.unknown",
+	/* findings_owner is rewritten only when the owner changes (an
+	 * assigned column is a changed one to SQLite) */
+	[SQL_F_SET_OWNER] =
+	    "UPDATE findings SET owner_slack_id = ?2 WHERE id = ?1 AND "
+	    "owner_slack_id IS NOT ?2",
+	[SQL_KEPT_SAVING_PRUNE] =
+	    "DELETE FROM finding_savings WHERE playbook = ?1 AND "
+	    "account_id = ?2 AND fixes <= 0",
 };

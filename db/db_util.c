@@ -11,7 +11,7 @@
 #include "banned.h"
 
 /* bind one value as parameter i; a SQLite result code */
-static int
+int
 db_bind_val(sqlite3_stmt *st, int i, const struct db_val *v)
 {
 	char *s;

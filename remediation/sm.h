@@ -144,6 +144,16 @@ fx_err sm_check_finding(const struct policy *pol, struct finding_in *f,
 fx_err sm_ingest(struct db *db, const struct policy *pol,
     const struct finding_in *items, size_t n, int64_t now,
     struct ingest_result *res) FX_WUR;
+/* what became of item i: its finding's id (0: not stored) and state
+ * once the item was taken */
+struct ingest_out {
+	int64_t id;
+	enum fstate state;
+};
+/* sm_ingest, with out[i] for items[i] (out: n of them) */
+fx_err sm_ingest_out(struct db *db, const struct policy *pol,
+    const struct finding_in *items, size_t n, int64_t now,
+    struct ingest_result *res, struct ingest_out *out) FX_WUR;
 
 /* ---- Slack interactions ------------------------------------------- */
 enum sm_action {

@@ -36,7 +36,10 @@ sm_apply(struct db *db, struct finding *f, enum fstate to, const char *actor,
 	}
 	f->state = to;
 	f->updated_at = now;
-	rc = db_finding_update(db, f);
+	if (f->unsaved)
+		rc = sm_report_write(db, f, now);
+	else
+		rc = db_finding_update(db, f);
 	if (rc != FX_OK)
 		goto out;
 	rc = db_audit_add(db, f->id, now, actor, fstate_name(from),

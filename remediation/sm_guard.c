@@ -137,6 +137,32 @@ out:
 	return rc;
 }
 
+/* the hold lasting past now on f's resource, into h */
+static fx_err
+hold_find(struct db *db, const struct finding *f, const char *human_key,
+    int64_t now, struct undo_hold *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->playbook = f->playbook;
+	h->account_id = f->account_id;
+	h->region = f->region;
+	h->human_key = human_key;
+	return db_hold_find(db, h, now);
+}
+
+fx_err
+sm_guard_would_hold(struct db *db, const struct finding *f,
+    const char *human_key, int64_t now, int *held)
+{
+	struct undo_hold h;
+	fx_err rc;
+
+	rc = hold_find(db, f, human_key, now, &h);
+	*held = rc == FX_OK;
+	undo_hold_release(&h);
+	return rc == FX_ENOTFOUND ? FX_OK : rc;
+}
+
 fx_err
 sm_guard_hold(struct db *db, struct finding *f, const char *human_key,
     int64_t now, int *held)
@@ -145,12 +171,7 @@ sm_guard_hold(struct db *db, struct finding *f, const char *human_key,
 	fx_err rc;
 
 	*held = 0;
-	memset(&h, 0, sizeof(h));
-	h.playbook = f->playbook;
-	h.account_id = f->account_id;
-	h.region = f->region;
-	h.human_key = human_key;
-	rc = db_hold_find(db, &h, now);
+	rc = hold_find(db, f, human_key, now, &h);
 	if (rc == FX_ENOTFOUND) {
 		rc = FX_OK;
 		goto out;

@@ -63,35 +63,38 @@ out:
 	return rc;
 }
 
-/*
- * A new finding's human key: stored when the reporter gave one other than
- * the resource id; an admin's undo of the same resource holds it (*held:
- * recorded excepted, not advanced).
- */
-static fx_err
-ingest_key(struct db *db, const struct finding_in *in, struct finding *f,
-    int64_t now, int *held)
+fx_err
+sm_report_write(struct db *db, struct finding *f, int64_t now)
 {
-	const char *key = in->human_key;
-	fx_err rc = FX_OK;
+	fx_err rc;
 
-	*held = 0;
-	if (key == NULL || *key == '\0')
-		key = in->resource_id;
-	if (strcmp(key, in->resource_id) != 0)
-		rc = db_finding_key_set(db, f->id, key);
-	if (rc == FX_OK)
-		rc = sm_guard_hold(db, f, key, now, held);
-	return rc;
+	rc = db_finding_insert(db, f);
+	if (rc != FX_OK)
+		return rc;
+	f->unsaved = 0;
+	/* the report is written: what follows are state steps */
+	f->steps_only = 1;
+	return db_audit_add(db, f->id, now, SM_ACTOR_INGEST, NULL,
+	    fstate_name(FS_OPEN), "transition", "Finding reported", NULL);
 }
 
+/*
+ * A new finding: written once, by its first step (sm_apply) or as it is
+ * when none is taken (mode off, paused). Its human key is stored when
+ * the reporter gave one other than the resource id; an admin's undo of
+ * the same resource holds it (recorded open, then excepted, not
+ * advanced).
+ */
 static fx_err
 ingest_new(struct db *db, const struct policy *pol, const struct finding_in *in,
     struct finding *f, int64_t now)
 {
+	const char *key = in->human_key;
 	int held = 0;
 	fx_err rc;
 
+	if (key == NULL || *key == '\0')
+		key = in->resource_id;
 	rc = sm_set_str(&f->playbook, in->playbook);
 	if (rc != FX_OK)
 		goto out;
@@ -110,17 +113,16 @@ ingest_new(struct db *db, const struct policy *pol, const struct finding_in *in,
 	f->state = FS_OPEN;
 	f->first_seen = now;
 	f->updated_at = now;
-	rc = db_finding_insert(db, f);
-	if (rc != FX_OK)
-		goto out;
-	rc = db_audit_add(db, f->id, now, SM_ACTOR_INGEST, NULL,
-	    fstate_name(FS_OPEN), "transition", "Finding reported", NULL);
-	if (rc != FX_OK)
-		goto out;
-	rc = ingest_key(db, in, f, now, &held);
-	if (rc != FX_OK || held)
-		goto out;
-	rc = sm_advance(db, pol, f, SM_ACTOR_INGEST, now);
+	f->unsaved = 1;
+	rc = sm_guard_would_hold(db, f, key, now, &held);
+	if (rc == FX_OK && !held)
+		rc = sm_advance(db, pol, f, SM_ACTOR_INGEST, now);
+	if (rc == FX_OK && f->unsaved)
+		rc = sm_report_write(db, f, now);
+	if (rc == FX_OK && strcmp(key, in->resource_id) != 0)
+		rc = db_finding_key_set(db, f->id, key);
+	if (rc == FX_OK && held)
+		rc = sm_guard_hold(db, f, key, now, &held);
 out:
 	return rc;
 }
@@ -208,7 +210,7 @@ out:
 
 static fx_err
 ingest_one(struct db *db, const struct policy *pol, const struct finding_in *in,
-    int64_t now, struct ingest_result *res)
+    int64_t now, struct ingest_result *res, struct ingest_out *o)
 {
 	const struct playbook *pb = policy_playbook(pol, in->playbook);
 	struct finding f;
@@ -257,7 +259,26 @@ ingest_one(struct db *db, const struct policy *pol, const struct finding_in *in,
 	else
 		rc = ingest_active(db, pol, &f, now, res);
 out:
+	if (o != NULL) {
+		o->id = f.id;
+		o->state = f.state;
+	}
 	finding_release(&f);
+	return rc;
+}
+
+fx_err
+sm_ingest_out(struct db *db, const struct policy *pol,
+    const struct finding_in *items, size_t n, int64_t now,
+    struct ingest_result *res, struct ingest_out *out)
+{
+	size_t i;
+	fx_err rc = FX_OK;
+
+	memset(res, 0, sizeof(*res));
+	for (i = 0; i < n && rc == FX_OK; i++)
+		rc = ingest_one(db, pol, &items[i], now, res,
+		    out != NULL ? &out[i] : NULL);
 	return rc;
 }
 
@@ -266,11 +287,5 @@ sm_ingest(struct db *db, const struct policy *pol,
     const struct finding_in *items, size_t n, int64_t now,
     struct ingest_result *res)
 {
-	size_t i;
-	fx_err rc = FX_OK;
-
-	memset(res, 0, sizeof(*res));
-	for (i = 0; i < n && rc == FX_OK; i++)
-		rc = ingest_one(db, pol, &items[i], now, res);
-	return rc;
+	return sm_ingest_out(db, pol, items, n, now, res, NULL);
 }

@@ -65,6 +65,14 @@
 fx_err sm_apply(struct db *db, struct finding *f, enum fstate to,
     const char *actor, const char *event, const char *reason, int64_t now,
     const char *data_fmt, ...) FX_WUR;
+/*
+ * sm_ingest.c. A new finding not inserted yet (f->unsaved): inserted as
+ * it is, with the audit row of its report (-> open at now); sm_apply
+ * calls it for the first step of such a finding, so that the finding is
+ * written once, in the state that step gives (issue 14: an insert open
+ * then an update rewrote six of its indexes twice).
+ */
+fx_err sm_report_write(struct db *db, struct finding *f, int64_t now) FX_WUR;
 
 /* an outbox row whose args are json_pack(fmt, ...) */
 fx_err sm_out(struct db *db, const char *kind, int64_t finding_id, int64_t now,
@@ -191,6 +199,9 @@ fx_err sm_approval_nudges(struct db *db, const struct policy *pol,
  */
 fx_err sm_guard_hold(struct db *db, struct finding *f, const char *human_key,
     int64_t now, int *held) FX_WUR;
+/* the same question, nothing changed: *held = 1 when it would hold f */
+fx_err sm_guard_would_hold(struct db *db, const struct finding *f,
+    const char *human_key, int64_t now, int *held) FX_WUR;
 /*
  * Before claiming fix f: held -> excepted, *ok = 0; an hourly cap on
  * destructive fixes reached -> *ok = 0 (f unchanged, it waits); else

@@ -80,35 +80,29 @@ static fx_err
 ingest_job_run(struct db *db, void *arg)
 {
 	struct ingest_job *j = arg;
-	struct finding f;
+	struct ingest_out *out;
+	json_t *o;
 	size_t i;
 	fx_err rc;
 
 	memset(&j->res, 0, sizeof(j->res));
 	json_array_clear(j->out);
-	rc = sm_ingest(db, j->pol, j->items, j->n, j->now, &j->res);
+	out = calloc(j->n > 0 ? j->n : 1, sizeof(*out));
+	if (out == NULL)
+		return FX_ENOMEM;
+	rc = sm_ingest_out(db, j->pol, j->items, j->n, j->now, &j->res, out);
 	for (i = 0; rc == FX_OK && i < j->n; i++) {
-		const struct finding_in *it = &j->items[i];
-
-		memset(&f, 0, sizeof(f));
-		rc = db_finding_find(db, it->playbook, it->account_id,
-		    it->region, it->resource_id, &f);
-		if (rc == FX_ENOTFOUND) { /* mode off: not stored */
-			rc = json_array_append_new(j->out,
-				 json_pack("{s:I,s:n,s:s}", "index",
-				     (json_int_t)i, "id", "state", "ignored"))
-				 ? FX_ENOMEM
-				 : FX_OK;
-			continue;
-		}
-		if (rc == FX_OK &&
-		    json_array_append_new(j->out,
-			json_pack("{s:I,s:I,s:s}", "index", (json_int_t)i, "id",
-			    (json_int_t)f.id, "state", fstate_name(f.state))) !=
-			0)
+		if (out[i].id == 0) /* mode off: not stored */
+			o = json_pack("{s:I,s:n,s:s}", "index", (json_int_t)i,
+			    "id", "state", "ignored");
+		else
+			o = json_pack("{s:I,s:I,s:s}", "index", (json_int_t)i,
+			    "id", (json_int_t)out[i].id, "state",
+			    fstate_name(out[i].state));
+		if (json_array_append_new(j->out, o) != 0)
 			rc = FX_ENOMEM;
-		finding_release(&f);
 	}
+	free(out);
 	return rc;
 }
 

@@ -1101,6 +1101,13 @@ class Env:
                                 "recorded by the test", state, int(at) - 60,
                                 int(at), int(at), json.dumps(prior)))
             fid = cur.lastrowid
+            # fixitd's writes keep the counts by (playbook, state,
+            # account) (db/db_kept.c): this one too
+            con.execute(
+                "INSERT INTO finding_counts (playbook, state, account_id, "
+                "n) VALUES (?, ?, ?, 1) ON CONFLICT (playbook, state, "
+                "account_id) DO UPDATE SET n = n + 1",
+                (playbook, state, account))
             rows = [(int(at) - 60, None, "open"), (int(at) - 30, "open",
                                                    "fixing"),
                     (int(at), "fixing", "fixed")]

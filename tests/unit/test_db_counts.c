@@ -1,11 +1,15 @@
 /*
  * test_db_counts.c - the kept counts of findings by (playbook, state,
- * account) (schema v12's finding_counts and its triggers): after every
- * step of a mix of inserts, state changes, moves to another account or
- * playbook, rewrites that change no state, deletes, a rolled back
- * savepoint and a refused insert, the counters equal a full GROUP BY
- * recount of the findings, and db_counts reports the same; a database
- * migrated with findings in it starts with the right counters.
+ * account) (schema v12's finding_counts) and the kept savings by
+ * (playbook, account) (v15's finding_savings), kept since v17 by the
+ * writes of a finding (db_kept.c): after every step of a mix of inserts,
+ * state changes (full and steps-only updates), rewrites that change no
+ * state, fixes with and without a saving, a refused update, a rolled
+ * back savepoint and a refused insert, both equal a full GROUP BY
+ * recount of the findings, and db_counts reports the same; no statement
+ * but the insert and the updates of db_finding.c writes a counted
+ * column; a database migrated with findings in it starts with the right
+ * counters.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +36,17 @@ static const char kept[] = "SELECT playbook, state, account_id, n FROM "
 			   "finding_counts ORDER BY 1, 2, 3";
 static const char recount[] = "SELECT playbook, state, account_id, count(*) "
 			      "FROM findings GROUP BY 1, 2, 3 ORDER BY 1, 2, 3";
+/* the savings as "playbook|account|cents fixes unknown" */
+static const char kept_savings[] =
+    "SELECT playbook, account_id, cents || ' ' || fixes || ' ' || unknown, "
+    "'' FROM finding_savings ORDER BY 1, 2";
+static const char recount_savings[] =
+    "SELECT playbook, account_id, sum(json_extract(prior_state, "
+    "'$.saving.cents')) || ' ' || count(*) || ' ' || "
+    "sum(coalesce(json_array_length(prior_state, '$.saving.unknown'), 0) "
+    "> 0), '' FROM findings WHERE state = 'fixed' AND "
+    "json_type(prior_state, '$.saving.cents') = 'integer' GROUP BY 1, 2 "
+    "ORDER BY 1, 2";
 
 static unsigned long rnd_state = 12345;
 
@@ -68,11 +83,11 @@ out:
 	return out;
 }
 
-/* the counters equal the recount (else both said) */
+/* the rows of two statements are the same (else both said) */
 static int
-counters_right(sqlite3 *h)
+same_rows(sqlite3 *h, const char *kept_sql, const char *recount_sql)
 {
-	char *a = rows(h, kept), *b = rows(h, recount);
+	char *a = rows(h, kept_sql), *b = rows(h, recount_sql);
 	int ok = a != NULL && b != NULL && strcmp(a, b) == 0;
 
 	if (!ok)
@@ -83,10 +98,31 @@ counters_right(sqlite3 *h)
 	return ok;
 }
 
+/* the counters and the savings equal their recounts */
+static int
+counters_right(sqlite3 *h)
+{
+	return same_rows(h, kept, recount) &&
+	       same_rows(h, kept_savings, recount_savings);
+}
+
 static int
 exec_ok(sqlite3 *h, const char *sql)
 {
 	return sqlite3_exec(h, sql, NULL, NULL, NULL) == SQLITE_OK;
+}
+
+static int64_t
+raw_count(sqlite3 *h, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t n = -1;
+
+	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
 }
 
 static fx_err
@@ -109,22 +145,60 @@ insert(struct db *db, const char *pb, const char *acct, const char *res,
 	return rc;
 }
 
-/* set a finding's state (or only its last_seen: same) through the
- * typed update the state machine uses */
+enum change {
+	CH_STATE,   /* a full update to a random state */
+	CH_STEPS,   /* a steps-only update to a random state */
+	CH_SAME,    /* a rewrite, the state unchanged */
+	CH_FIX,	    /* fixed, with a random saving (or none) */
+	CH_REFUSED, /* an update naming another playbook: refused */
+};
+
+/* change a finding through the typed updates the state machine uses */
 static fx_err
-set_state(struct db *db, int64_t id, int same)
+change(struct db *db, int64_t id, enum change how)
 {
+	static const char *const savings[] = {
+		"{\"saving\":{\"cents\":365,\"unknown\":[]}}",
+		"{\"saving\":{\"cents\":1200,\"unknown\":[\"x y\"]}}",
+		"{\"saving\":{\"cents\":-40}}",
+		"{\"saving\":{\"cents\":\"12\"}}", /* not an integer */
+		"{\"plan\":\"no saving\"}",
+	};
 	struct finding f;
+	char *pb;
 	fx_err rc;
 
 	rc = db_finding_get(db, id, &f);
 	if (rc != FX_OK)
 		return rc;
-	if (same)
+	switch (how) {
+	case CH_SAME:
 		f.last_seen++;
-	else
+		break;
+	case CH_STEPS:
+		f.steps_only = 1;
+		/* FALLTHROUGH */
+	case CH_STATE:
 		f.state = (enum fstate)rnd(FS__COUNT);
-	rc = db_finding_update(db, &f);
+		break;
+	case CH_FIX:
+		f.state = FS_FIXED;
+		free(f.prior_state);
+		f.prior_state = strdup(savings[rnd(5)]);
+		if (f.prior_state == NULL)
+			rc = FX_ENOMEM;
+		break;
+	case CH_REFUSED:
+		pb = strdup(pbs[(rnd(2) + 1 + (f.playbook[3] - 'a')) % 3]);
+		free(f.playbook);
+		f.playbook = pb;
+		f.state = (enum fstate)rnd(FS__COUNT);
+		if (pb == NULL)
+			rc = FX_ENOMEM;
+		break;
+	}
+	if (rc == FX_OK)
+		rc = db_finding_update(db, &f);
 	finding_release(&f);
 	return rc;
 }
@@ -210,7 +284,7 @@ db_counts_right(struct db *db)
 static void
 test_mix(struct db *db)
 {
-	char res[64], sql[256];
+	char res[64];
 	int64_t id;
 	int step, bad = 0, bad_counts = 0, ops[7] = { 0 };
 	unsigned op;
@@ -230,37 +304,22 @@ test_mix(struct db *db)
 					      &id),
 				    FX_OK);
 				break;
-			case 1:
-			case 2: /* a change of state */
-				CHECK_INT(set_state(db, id, 0), FX_OK);
+			case 1: /* a change of state */
+				CHECK_INT(change(db, id, CH_STATE), FX_OK);
+				break;
+			case 2: /* the same, steps only */
+				CHECK_INT(change(db, id, CH_STEPS), FX_OK);
 				break;
 			case 3: /* a rewrite, the state unchanged */
-				CHECK_INT(set_state(db, id, 1), FX_OK);
+				CHECK_INT(change(db, id, CH_SAME), FX_OK);
 				break;
-			case 4: /* another account, or playbook */
-				snprintf(sql, sizeof(sql),
-				    "UPDATE findings SET %s = '%s' WHERE "
-				    "id = %lld",
-				    rnd(2) ? "account_id" : "playbook",
-				    rnd(2) ? accts[rnd(4)] : pbs[rnd(3)],
-				    (long long)id);
-				/* may break the unique key: refused, then
-				 * nothing may have changed either */
-				(void)exec_ok(db->h, sql);
+			case 4:
+			case 5: /* fixed: a saving, or none */
+				CHECK_INT(change(db, id, CH_FIX), FX_OK);
 				break;
-			case 5: /* a delete */
-				snprintf(sql, sizeof(sql),
-				    "DELETE FROM findings WHERE id = %lld",
-				    (long long)id);
-				CHECK(exec_ok(db->h, sql));
-				break;
-			default: /* a batch of several in one statement */
-				snprintf(sql, sizeof(sql),
-				    "UPDATE findings SET state = '%s' WHERE "
-				    "id %% 7 = %u",
-				    fstate_name((enum fstate)rnd(FS__COUNT)),
-				    rnd(7));
-				CHECK(exec_ok(db->h, sql));
+			default: /* another playbook: refused, nothing moves */
+				CHECK_INT(change(db, id, CH_REFUSED),
+				    FX_EINVAL);
 				break;
 			}
 			if (!counters_right(db->h)) {
@@ -278,6 +337,9 @@ test_mix(struct db *db)
 		/* every kind of step ran */
 		for (op = 0; op < 7; op++)
 			CHECK(ops[op] > 10);
+		/* and some savings are kept */
+		CHECK(raw_count(db->h, "SELECT count(*) FROM finding_savings "
+				       "WHERE unknown > 0") > 0);
 	}
 }
 
@@ -285,6 +347,7 @@ static void
 test_same_transaction(struct db *db)
 {
 	char *before, *after;
+	struct finding f;
 	int64_t id;
 
 	TEST("a rolled back savepoint takes its counts back with it") {
@@ -293,8 +356,8 @@ test_same_transaction(struct db *db)
 		CHECK_INT(db_savepoint(db), FX_OK);
 		CHECK_INT(insert(db, "pb-z", accts[0], "rolled", FS_OPEN, &id),
 		    FX_OK);
-		CHECK(exec_ok(db->h, "UPDATE findings SET state = 'fixed' "
-				     "WHERE playbook = 'pb-a'"));
+		CHECK_INT(change(db, id, CH_STATE), FX_OK);
+		CHECK_INT(change(db, any_id(db), CH_FIX), FX_OK);
 		CHECK(counters_right(db->h));
 		db_savepoint_rollback(db);
 		CHECK_INT(db_commit(db), FX_OK);
@@ -319,14 +382,70 @@ test_same_transaction(struct db *db)
 		free(after);
 	}
 	TEST("a pair that falls to zero has no row") {
-		CHECK(exec_ok(db->h, "DELETE FROM findings WHERE "
-				     "playbook = 'pb-y'"));
+		CHECK_INT(db_finding_find(db, "pb-y", accts[1], "eu-west-1",
+			      "dup", &f),
+		    FX_OK);
+		f.state = FS_RESOLVED;
+		CHECK_INT(db_finding_update(db, &f), FX_OK);
+		finding_release(&f);
 		CHECK(counters_right(db->h));
 		before = rows(db->h, "SELECT playbook, state, account_id, n "
 				     "FROM finding_counts WHERE n <= 0 OR "
-				     "playbook = 'pb-y'");
+				     "(playbook = 'pb-y' AND state = 'open')");
 		CHECK(before != NULL && before[0] == '\0');
 		free(before);
+		CHECK_INT(raw_count(db->h, "SELECT count(*) FROM "
+					   "finding_savings WHERE fixes <= 0"),
+		    0);
+	}
+}
+
+/* the columns the kept rows follow */
+static int
+sets_counted(const char *sql)
+{
+	static const char *const cols[] = { " state =", "playbook =",
+		"account_id =", "prior_state =" };
+	const char *set = strstr(sql, " SET "), *where;
+	size_t i, n;
+
+	if (set == NULL)
+		return 0;
+	where = strstr(set, " WHERE ");
+	n = where != NULL ? (size_t)(where - set) : strlen(set);
+	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+		const char *p = strstr(set, cols[i]);
+
+		if (p != NULL && (size_t)(p - set) < n)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+test_writers(void)
+{
+	int i, bad = 0;
+
+	TEST("only db_finding.c's insert and update write counted columns") {
+		for (i = 0; i < SQL__COUNT; i++) {
+			const char *sql = db_sql_text[i];
+			int writes = strstr(sql, "INSERT INTO findings ") ||
+				     strstr(sql, "DELETE FROM findings") ||
+				     (strstr(sql, "UPDATE findings ") &&
+					 sets_counted(sql));
+
+			if (!writes || i == SQL_F_INSERT)
+				continue;
+			printf("  statement %d writes a counted column: %s\n",
+			    i, sql);
+			bad++;
+		}
+		CHECK_INT(bad, 0);
+		/* the check sees what it looks for */
+		CHECK(sets_counted("UPDATE findings SET deadline = ?16, "
+				   "state = ?11 WHERE id = ?1"));
+		CHECK(!sets_counted(db_sql_text[SQL_F_OPEN_REARM]));
 	}
 }
 
@@ -392,6 +511,7 @@ main(void)
 	test_mix(db);
 	test_same_transaction(db);
 	db_close(db);
+	test_writers();
 	test_backfill();
 	th_remove_db(tmpdir, dbpath2);
 	th_remove_db(tmpdir, dbpath);

@@ -53,8 +53,6 @@ static const struct plan_exp want[SQL__COUNT] = {
 	[SQL_F_GET] = { "INTEGER PRIMARY KEY", NONE },
 	[SQL_F_FIND] = { "sqlite_autoindex_findings_1", NONE },
 	[SQL_F_INSERT] = { NONE, NONE },
-	[SQL_F_UPDATE] = { "INTEGER PRIMARY KEY", NONE },
-	[SQL_F_UPDATE_STEPS] = { "INTEGER PRIMARY KEY", NONE },
 	[SQL_F_SET_MESSAGE] = { "INTEGER PRIMARY KEY", NONE },
 	[SQL_F_OPEN_REARM] = { "findings_shadow_done", NONE },
 	[SQL_F_REHEARSED] = { "findings_rehearsed", NONE },
@@ -149,8 +147,8 @@ static const struct plan_exp want[SQL__COUNT] = {
 	[SQL_FINDINGS_LIST_A] = { "findings_by_account", NONE },
 	[SQL_FINDINGS_LIST_SP] = { "findings_by_pb", NONE },
 	[SQL_FINDINGS_LIST_SA] = { "findings_by_account", NONE },
-	[SQL_FINDINGS_LIST_PA] = { "sqlite_autoindex_findings_1", NONE },
-	[SQL_FINDINGS_LIST_SPA] = { "sqlite_autoindex_findings_1", NONE },
+	[SQL_FINDINGS_LIST_PA] = { "findings_by_pa", NONE },
+	[SQL_FINDINGS_LIST_SPA] = { "findings_by_pa", NONE },
 	[SQL_SCAN_LAST_SET] = { NONE, NONE },
 	/* scan_last: one row per account x region, hourly */
 	[SQL_SCAN_LAST_PURGE] = { NONE, "scan_last" },
@@ -162,6 +160,12 @@ static const struct plan_exp want[SQL__COUNT] = {
 	[SQL_SAVINGS_ACCOUNTS] = { NONE, "finding_savings" },
 	/* a creation's instances: json_each of its own body */
 	[SQL_CREATORS] = { "events_created", "i" },
+	[SQL_F_KEPT] = { "INTEGER PRIMARY KEY", NONE },
+	[SQL_KEPT_COUNT] = { NONE, NONE },
+	[SQL_KEPT_COUNT_PRUNE] = { "PRIMARY KEY", NONE },
+	[SQL_KEPT_SAVING] = { NONE, NONE },
+	[SQL_KEPT_SAVING_PRUNE] = { "PRIMARY KEY", NONE },
+	[SQL_F_SET_OWNER] = { "INTEGER PRIMARY KEY", NONE },
 };
 /* clang-format on */
 

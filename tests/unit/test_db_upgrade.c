@@ -22,8 +22,8 @@
  * - integrity_check and foreign_key_check pass;
  * - the schema (sqlite_master, whitespace normalised) equals a freshly
  *   created database's;
- * - v15's kept savings start empty and its triggers count and take back
- *   a fixed finding's saving.
+ * - the kept counts equal a recount; the kept savings start empty, and a
+ *   fixed finding's saving is counted and taken back by its updates.
  * Rows are inserted with raw SQL on a connection of the test's own.
  */
 #include <sqlite3.h>
@@ -179,6 +179,13 @@ static const struct seed seeds[] = {
 	  "admin_ts = '1700000000.000400', reminded_at = 200, "
 	  "remind_ts = '1700000000.000500' WHERE id = 2;" },
 	{ 11, 0, "UPDATE heartbeat SET at = 1234 WHERE id = 1;" },
+	/* from v17 the writes of findings keep their counts (db_kept.c):
+	 * the raw inserts above count theirs here (before, the triggers of
+	 * v12 did) */
+	{ 17, 0,
+	  "INSERT INTO finding_counts (playbook, state, account_id, n) "
+	  "SELECT playbook, state, account_id, count(*) FROM findings "
+	  "GROUP BY 1, 2, 3;" },
 };
 /* clang-format on */
 
@@ -347,27 +354,51 @@ schema_of(const char *path)
 }
 
 /*
- * v15: no finding fixed before it has a saving; its triggers count the
- * saving of finding 4 (fixed) once its prior state has one, and take it
- * back when the fix is rolled back (the rows are this test's to change:
- * everything else was compared before).
+ * v15: no finding fixed before it has a saving; the writes of a finding
+ * (db_kept.c since v17) count the saving of finding 4 (fixed) once its
+ * prior state has one, and take it back when the fix is rolled back (the
+ * rows are this test's to change: everything else was compared before).
+ * And the kept counts equal a recount of the findings.
  */
+/* rows of the kept counts and of a recount that the other lacks */
+#define COUNTS_DIFFER                                                          \
+	"SELECT count(*) FROM (SELECT * FROM (SELECT playbook, state, "        \
+	"account_id, count(*) FROM findings GROUP BY 1, 2, 3 EXCEPT SELECT "   \
+	"playbook, state, account_id, n FROM finding_counts) UNION ALL "       \
+	"SELECT * FROM (SELECT playbook, state, account_id, n FROM "           \
+	"finding_counts EXCEPT SELECT playbook, state, account_id, count(*) "  \
+	"FROM findings GROUP BY 1, 2, 3))"
+
 static void
-check_savings(sqlite3 *h)
+check_kept(const char *path)
 {
+	struct finding f;
+	struct db *db = NULL;
+	sqlite3 *h = NULL;
+
+	CHECK_INT(sqlite3_open(path, &h), SQLITE_OK);
 	CHECK_INT(raw_int(h, "SELECT count(*) FROM finding_savings"), 0);
-	CHECK_INT(raw_exec(h,
-		      "UPDATE findings SET prior_state = "
-		      "'{\"saving\":{\"cents\":365,\"unknown\":[\"x y\"]}}' "
-		      "WHERE id = 4 AND state = 'fixed'"),
-	    SQLITE_OK);
-	CHECK_INT(raw_int(h, "SELECT cents * 100 + fixes * 10 + unknown FROM "
-			     "finding_savings"),
+	CHECK_INT(raw_int(h, COUNTS_DIFFER), 0);
+	CHECK_INT(raw_int(h, "SELECT sum(n) FROM finding_counts"), 9);
+	sqlite3_close(h);
+
+	CHECK_INT(db_open(path, &db), FX_OK);
+	memset(&f, 0, sizeof(f));
+	CHECK_INT(db_finding_get(db, 4, &f), FX_OK);
+	CHECK_INT(f.state, FS_FIXED);
+	free(f.prior_state);
+	f.prior_state =
+	    strdup("{\"saving\":{\"cents\":365,\"unknown\":[\"x y\"]}}");
+	CHECK_INT(db_finding_update(db, &f), FX_OK);
+	CHECK_INT(raw_int(db->h, "SELECT cents * 100 + fixes * 10 + unknown "
+				 "FROM finding_savings"),
 	    36511);
-	CHECK_INT(raw_exec(h,
-		      "UPDATE findings SET state = 'rolled_back' WHERE id = 4"),
-	    SQLITE_OK);
-	CHECK_INT(raw_int(h, "SELECT count(*) FROM finding_savings"), 0);
+	f.state = FS_ROLLED_BACK;
+	CHECK_INT(db_finding_update(db, &f), FX_OK);
+	CHECK_INT(raw_int(db->h, "SELECT count(*) FROM finding_savings"), 0);
+	CHECK_INT(raw_int(db->h, COUNTS_DIFFER), 0);
+	finding_release(&f);
+	db_close(db);
 }
 
 static void
@@ -438,9 +469,9 @@ check_upgrade(int k, const char *fresh_schema)
 				     "pragma_foreign_key_check"),
 		    0);
 		CHECK_INT(raw_int(h, "PRAGMA user_version"), db_nmigrations);
-		check_savings(h);
 		sqlite3_close(h);
 		h = NULL;
+		check_kept(path);
 
 		schema = schema_of(path);
 		CHECK(schema != NULL && fresh_schema != NULL);
