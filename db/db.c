@@ -266,6 +266,7 @@ db_close(struct db *db)
 		sqlite3_finalize(db->st[i]);
 	for (i = 0; i < DB_UPD_CACHE; i++)
 		sqlite3_finalize(db->upd[i].st);
+	db_kept_free(db);
 	if (sqlite3_close(db->h) != SQLITE_OK)
 		log_warnx("%s: sqlite: %s", __func__, sqlite3_errmsg(db->h));
 	free(db);
@@ -309,15 +310,22 @@ db_begin_read(struct db *db)
 	return db_run(db, SQL_BEGIN_READ, DB_NOARGS, __func__);
 }
 
+/* the kept counts' deltas are written first (db_kept.c) */
 fx_err
 db_commit(struct db *db)
 {
-	return db_run(db, SQL_COMMIT, DB_NOARGS, __func__);
+	fx_err rc;
+
+	rc = db_kept_flush(db);
+	if (rc == FX_OK)
+		rc = db_run(db, SQL_COMMIT, DB_NOARGS, __func__);
+	return rc;
 }
 
 void
 db_rollback(struct db *db)
 {
+	db_kept_discard(db);
 	/* a failed COMMIT may already have ended the transaction */
 	if (sqlite3_get_autocommit(db->h))
 		return;
@@ -327,20 +335,45 @@ db_rollback(struct db *db)
 fx_err
 db_savepoint(struct db *db)
 {
-	return db_run(db, SQL_SAVEPOINT, DB_NOARGS, __func__);
+	int began = sqlite3_get_autocommit(db->h);
+	fx_err rc;
+
+	rc = db_run(db, SQL_SAVEPOINT, DB_NOARGS, __func__);
+	if (rc != FX_OK)
+		return rc;
+	rc = db_kept_mark(db, began);
+	if (rc != FX_OK) {
+		(void)db_run(db, SQL_ROLLBACK_TO, DB_NOARGS, __func__);
+		(void)db_run(db, SQL_RELEASE, DB_NOARGS, __func__);
+	}
+	return rc;
 }
 
+static void
+savepoint_rollback(struct db *db)
+{
+	if (db_run(db, SQL_ROLLBACK_TO, DB_NOARGS, __func__) == FX_OK)
+		(void)db_run(db, SQL_RELEASE, DB_NOARGS, __func__);
+}
+
+/* a savepoint that began the transaction commits it: its deltas first
+ * (they failed: nothing is committed) */
 void
 db_savepoint_release(struct db *db)
 {
+	if (db_kept_unmark(db, 0) && db_kept_flush(db) != FX_OK) {
+		savepoint_rollback(db);
+		return;
+	}
 	(void)db_run(db, SQL_RELEASE, DB_NOARGS, __func__);
 }
 
 void
 db_savepoint_rollback(struct db *db)
 {
-	if (db_run(db, SQL_ROLLBACK_TO, DB_NOARGS, __func__) == FX_OK)
-		(void)db_run(db, SQL_RELEASE, DB_NOARGS, __func__);
+	if (db_kept_unmark(db, 1))
+		db_kept_discard(db);
+	savepoint_rollback(db);
 }
 
 /* SQLite's WAL hook: runs on the committing thread after each commit */

@@ -156,6 +156,24 @@ extern const int db_nmigrations;
 /* the columns of struct exception_rec, in that order, table alias e */
 #define DB_EXC_NCOLS	 10
 
+/* the kept rows' deltas of the open transaction (db_kept.c) */
+struct db_kept_delta {
+	char *playbook, *account_id;
+	enum fstate state;
+	int64_t n; /* the count of (playbook, account, state) */
+	int64_t cents, fixes, unknown; /* the saving of (playbook, account) */
+};
+#define DB_KEPT_MARKS 16
+struct db_kept_log {
+	struct db_kept_delta *v;
+	size_t len, alloc;
+	struct {
+		size_t len; /* the log's length at the savepoint */
+		int began;  /* the savepoint began the transaction */
+	} marks[DB_KEPT_MARKS];
+	int nmarks;
+};
+
 /* the updates of a finding's changed columns kept prepared (db_finding.c) */
 #define DB_UPD_CACHE 24
 
@@ -167,8 +185,9 @@ struct db {
 		sqlite3_stmt *st;
 	} upd[DB_UPD_CACHE];
 	unsigned upd_next; /* the next to replace */
-	char err[256];	   /* the last failure's message */
-	int wal_frames;	   /* the WAL's length after the last commit */
+	struct db_kept_log klog;
+	char err[256];	/* the last failure's message */
+	int wal_frames; /* the WAL's length after the last commit */
 };
 
 /* the cached statement, prepared on first use; NULL on failure (logged) */
@@ -275,6 +294,19 @@ fx_err db_kept_of(struct db *db, const struct finding *stored,
     struct db_kept *k);
 fx_err db_kept_count(struct db *db, const struct db_kept *before,
     const struct finding *f);
+/*
+ * The log's life, from db.c: db_kept_flush writes the sums (before
+ * COMMIT, or the RELEASE of a savepoint that began the transaction) and
+ * empties it; db_kept_discard empties it (a rollback); db_kept_mark at a
+ * savepoint (began: it started the transaction; FX_ETOOBIG past
+ * DB_KEPT_MARKS nested); db_kept_unmark at its release or rollback (the
+ * log cut back to the mark): returns began; db_kept_free at close.
+ */
+fx_err db_kept_flush(struct db *db);
+void db_kept_discard(struct db *db);
+fx_err db_kept_mark(struct db *db, int began);
+int db_kept_unmark(struct db *db, int rollback);
+void db_kept_free(struct db *db);
 
 /* row readers: the struct's columns start at column c0 */
 fx_err db_finding_from_row(sqlite3_stmt *st, int c0, struct finding *out);

@@ -17,9 +17,11 @@
  * columns, and that the counts equal a recount after every kind of
  * write.
  *
- * The deltas are plain statements after the write: a rolled back
- * savepoint or transaction takes them back with it.
+ * In a transaction the deltas wait in a log written at commit (their
+ * sums); outside one they are written at once. A rolled back savepoint
+ * or transaction takes its deltas back with it.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "db_int.h"
@@ -69,35 +71,194 @@ kept_read(struct db *db, const struct finding *f, struct db_kept *k)
 	    __func__);
 }
 
+/*
+ * In a transaction the deltas are logged, not written: db_commit writes
+ * their sums (one statement per key touched, not two or three per
+ * write of a finding); a rolled back savepoint cuts the log back to
+ * where it started. Outside one (autocommit) they are written at once.
+ */
+static fx_err
+log_add(struct db *db, const struct finding *f, const struct db_kept *k,
+    int sign)
+{
+	struct db_kept_log *l = &db->klog;
+	struct db_kept_delta *d;
+	size_t n;
+
+	if (l->len == l->alloc) {
+		n = l->alloc ? l->alloc * 2 : 256;
+		d = realloc(l->v, n * sizeof(*d));
+		if (d == NULL)
+			return FX_ENOMEM;
+		l->v = d;
+		l->alloc = n;
+	}
+	d = &l->v[l->len];
+	memset(d, 0, sizeof(*d));
+	d->playbook = strdup(f->playbook);
+	d->account_id = strdup(f->account_id);
+	if (d->playbook == NULL || d->account_id == NULL) {
+		free(d->playbook);
+		free(d->account_id);
+		return FX_ENOMEM;
+	}
+	d->state = k->state;
+	d->n = sign;
+	if (k->saved) {
+		d->cents = sign * k->cents;
+		d->fixes = sign;
+		d->unknown = sign * k->unknown;
+	}
+	l->len++;
+	return FX_OK;
+}
+
+/* write a count delta, then a saving delta (fixes 0: none) */
+static fx_err
+kept_write(struct db *db, const char *playbook, const char *account,
+    enum fstate state, int64_t n, int64_t cents, int64_t fixes, int64_t unknown,
+    int saving)
+{
+	const char *st = fstate_name(state);
+	fx_err rc = FX_OK;
+
+	if (n != 0)
+		rc = db_run(db, SQL_KEPT_COUNT,
+		    DB_ARGS(DB_TEXT(playbook), DB_TEXT(st), DB_TEXT(account),
+			DB_INT(n)),
+		    __func__);
+	if (rc == FX_OK && n < 0)
+		rc = db_run(db, SQL_KEPT_COUNT_PRUNE,
+		    DB_ARGS(DB_TEXT(playbook), DB_TEXT(st), DB_TEXT(account)),
+		    __func__);
+	if (rc != FX_OK || !saving)
+		return rc;
+	rc = db_run(db, SQL_KEPT_SAVING,
+	    DB_ARGS(DB_TEXT(playbook), DB_TEXT(account), DB_INT(cents),
+		DB_INT(fixes), DB_INT(unknown)),
+	    __func__);
+	if (rc == FX_OK && fixes < 0)
+		rc = db_run(db, SQL_KEPT_SAVING_PRUNE,
+		    DB_ARGS(DB_TEXT(playbook), DB_TEXT(account)), __func__);
+	return rc;
+}
+
 /* add (sign 1) or take back (sign -1) the place k of f's key */
 static fx_err
 kept_apply(struct db *db, const struct finding *f, const struct db_kept *k,
     int sign)
 {
-	const char *state = fstate_name(k->state);
-	fx_err rc;
+	if (!sqlite3_get_autocommit(db->h))
+		return log_add(db, f, k, sign);
+	return kept_write(db, f->playbook, f->account_id, k->state, sign,
+	    sign * k->cents, sign, sign * k->unknown, k->saved);
+}
 
-	rc = db_run(db, SQL_KEPT_COUNT,
-	    DB_ARGS(DB_TEXT(f->playbook), DB_TEXT(state),
-		DB_TEXT(f->account_id), DB_INT(sign)),
-	    __func__);
-	if (rc == FX_OK && sign < 0)
-		rc = db_run(db, SQL_KEPT_COUNT_PRUNE,
-		    DB_ARGS(DB_TEXT(f->playbook), DB_TEXT(state),
-			DB_TEXT(f->account_id)),
-		    __func__);
-	if (rc != FX_OK || !k->saved)
-		return rc;
-	rc = db_run(db, SQL_KEPT_SAVING,
-	    DB_ARGS(DB_TEXT(f->playbook), DB_TEXT(f->account_id),
-		DB_INT(sign * k->cents), DB_INT(sign),
-		DB_INT(sign * k->unknown)),
-	    __func__);
-	if (rc == FX_OK && sign < 0)
-		rc = db_run(db, SQL_KEPT_SAVING_PRUNE,
-		    DB_ARGS(DB_TEXT(f->playbook), DB_TEXT(f->account_id)),
-		    __func__);
+static int
+delta_cmp(const void *a, const void *b)
+{
+	const struct db_kept_delta *x = a, *y = b;
+	int c = strcmp(x->playbook, y->playbook);
+
+	if (c == 0)
+		c = strcmp(x->account_id, y->account_id);
+	if (c == 0)
+		c = (int)x->state - (int)y->state;
+	return c;
+}
+
+static void
+log_cut(struct db_kept_log *l, size_t len)
+{
+	while (l->len > len) {
+		l->len--;
+		free(l->v[l->len].playbook);
+		free(l->v[l->len].account_id);
+	}
+}
+
+/*
+ * The sums by (playbook, account, state): a count each, and the savings
+ * by (playbook, account), summed over its states' runs (sorted: a pair's
+ * states are adjacent).
+ */
+fx_err
+db_kept_flush(struct db *db)
+{
+	struct db_kept_log *l = &db->klog;
+	struct db_kept_delta *d, *e;
+	int64_t n, cents = 0, fixes = 0, unknown = 0;
+	size_t i, j;
+	int saving = 0;
+	fx_err rc = FX_OK;
+
+	qsort(l->v, l->len, sizeof(*l->v), delta_cmp);
+	for (i = 0; rc == FX_OK && i < l->len; i = j) {
+		d = &l->v[i];
+		n = 0;
+		for (j = i; j < l->len && delta_cmp(d, &l->v[j]) == 0; j++) {
+			e = &l->v[j];
+			n += e->n;
+			cents += e->cents;
+			fixes += e->fixes;
+			unknown += e->unknown;
+			saving |= e->fixes != 0 || e->cents != 0;
+		}
+		/* the last state of the pair carries the pair's saving */
+		if (j < l->len && strcmp(l->v[j].playbook, d->playbook) == 0 &&
+		    strcmp(l->v[j].account_id, d->account_id) == 0) {
+			rc = kept_write(db, d->playbook, d->account_id,
+			    d->state, n, 0, 0, 0, 0);
+			continue;
+		}
+		rc = kept_write(db, d->playbook, d->account_id, d->state, n,
+		    cents, fixes, unknown, saving);
+		cents = fixes = unknown = 0;
+		saving = 0;
+	}
+	db_kept_discard(db);
 	return rc;
+}
+
+void
+db_kept_discard(struct db *db)
+{
+	log_cut(&db->klog, 0);
+	db->klog.nmarks = 0;
+}
+
+fx_err
+db_kept_mark(struct db *db, int began)
+{
+	struct db_kept_log *l = &db->klog;
+
+	if (l->nmarks == DB_KEPT_MARKS)
+		return FX_ETOOBIG;
+	l->marks[l->nmarks].len = l->len;
+	l->marks[l->nmarks].began = began;
+	l->nmarks++;
+	return FX_OK;
+}
+
+int
+db_kept_unmark(struct db *db, int rollback)
+{
+	struct db_kept_log *l = &db->klog;
+
+	if (l->nmarks == 0)
+		return 0;
+	l->nmarks--;
+	if (rollback)
+		log_cut(l, l->marks[l->nmarks].len);
+	return l->marks[l->nmarks].began;
+}
+
+void
+db_kept_free(struct db *db)
+{
+	db_kept_discard(db);
+	free(db->klog.v);
+	memset(&db->klog, 0, sizeof(db->klog));
 }
 
 fx_err

@@ -291,6 +291,15 @@ test_mix(struct db *db)
 
 	TEST("a mix of writes: the counters equal a recount after each") {
 		for (step = 0; step < STEPS; step++) {
+			/* the second half as the writer runs jobs: batches
+			 * of ten in a transaction, each step in a savepoint,
+			 * one in five rolled back */
+			int batched = step >= STEPS / 2, fail = 0;
+
+			if (batched && step % 10 == 0)
+				CHECK_INT(db_begin(db), FX_OK);
+			if (batched)
+				CHECK_INT(db_savepoint(db), FX_OK);
 			op = step < 50 ? 0 : rnd(7);
 			id = op == 0 ? 0 : any_id(db);
 			if (op != 0 && id == 0)
@@ -320,7 +329,17 @@ test_mix(struct db *db)
 			default: /* another playbook: refused, nothing moves */
 				CHECK_INT(change(db, id, CH_REFUSED),
 				    FX_EINVAL);
+				fail = 1;
 				break;
+			}
+			if (batched) {
+				if (fail || rnd(5) == 0)
+					db_savepoint_rollback(db);
+				else
+					db_savepoint_release(db);
+				if (step % 10 != 9)
+					continue;
+				CHECK_INT(db_commit(db), FX_OK);
 			}
 			if (!counters_right(db->h)) {
 				printf("  after step %d (op %u)\n", step, op);
@@ -357,14 +376,31 @@ test_same_transaction(struct db *db)
 		CHECK_INT(insert(db, "pb-z", accts[0], "rolled", FS_OPEN, &id),
 		    FX_OK);
 		CHECK_INT(change(db, id, CH_STATE), FX_OK);
+		/* a nested one, released into the rolled back one */
+		CHECK_INT(db_savepoint(db), FX_OK);
 		CHECK_INT(change(db, any_id(db), CH_FIX), FX_OK);
-		CHECK(counters_right(db->h));
+		db_savepoint_release(db);
 		db_savepoint_rollback(db);
 		CHECK_INT(db_commit(db), FX_OK);
 		after = rows(db->h, kept);
 		CHECK(before != NULL && after != NULL &&
 		      strcmp(before, after) == 0);
 		CHECK(counters_right(db->h));
+		free(before);
+		free(after);
+		before = after = NULL;
+	}
+	TEST("a savepoint that begins the transaction writes its counts") {
+		CHECK_INT(db_savepoint(db), FX_OK);
+		CHECK_INT(insert(db, "pb-z", accts[0], "kept", FS_OPEN, &id),
+		    FX_OK);
+		CHECK_INT(change(db, id, CH_FIX), FX_OK);
+		db_savepoint_release(db);
+		CHECK(counters_right(db->h));
+		CHECK_INT(raw_count(db->h,
+			      "SELECT count(*) FROM finding_counts "
+			      "WHERE playbook = 'pb-z'"),
+		    1);
 		free(before);
 		free(after);
 	}
