@@ -7,6 +7,7 @@
  * statement is prepared on first use (db_stmt) and finalized in db_close.
  */
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -215,14 +216,30 @@ db_migrate(struct db *db)
 	return rc;
 }
 
+/*
+ * Before SQLite starts: a savepoint's sub-journal (the old content of each
+ * page a writer job changes, so that a failed job rolls back alone: the
+ * writer runs each job in one) stays in memory. By default it spills to
+ * a temporary file past 64 KiB: a file created, written page by page and
+ * deleted in every batch, 29 % of the writer's time under clicks (issue
+ * 13). It holds one job's pages at most: truncated at each job's end.
+ */
+static void
+sqlite_setup(void)
+{
+	(void)sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, -1);
+}
+
 fx_err
 db_open(const char *path, struct db **out)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct db *db = NULL;
 	fx_err rc = FX_OK;
 	int src;
 
 	*out = NULL;
+	(void)pthread_once(&once, sqlite_setup);
 	if (path == NULL) {
 		rc = FX_EINVAL;
 		goto out;

@@ -465,8 +465,9 @@ fx_err db_finding_active_resources(struct db *db, const char *playbook,
  */
 /* {"by_state":{"notified":3,...},"by_playbook":{"pb":{"notified":1}}};
  * by_state has every state (0 included), by_playbook only non-zero.
- * Read from the counters the schema keeps (db_schema.c v12): the cost
- * follows playbooks x states x accounts, not the number of findings */
+ * Read from the counters the writes of findings keep (db_schema.c v12,
+ * db_kept.c): the cost follows playbooks x states x accounts, not the
+ * number of findings */
 fx_err db_counts(struct db *db, json_t **out) FX_WUR;
 /* one finding plus "history": audit rows, oldest first, [{at, actor,
  * from, to, event, reason, data}], and "exceptions": [{id, finding_id,

@@ -1,6 +1,6 @@
 /*
- * db_savings.c - the savings of the fixes, as the triggers of schema v15
- * keep them by playbook and account (see db.h, db_schema.c).
+ * db_savings.c - the savings of the fixes, as the writes of findings keep
+ * them by playbook and account (schema v15, db_kept.c; see db.h).
  */
 #include <sqlite3.h>
 
