@@ -277,14 +277,44 @@ finding_vals(const struct finding *f, struct db_val v[DB_FINDING_NCOLS])
 	memcpy(v, vals, sizeof(vals));
 }
 
-/* the same value as stored (a time 0 and NULL are one) */
+/* column i of the row st holds v (a time 0 is NULL) */
 static int
-val_same(const struct db_val *a, const struct db_val *b)
+col_same(sqlite3_stmt *st, int i, const struct db_val *v)
 {
-	if (a->type == DBV_TEXT)
-		return a->s == NULL ? b->s == NULL
-				    : b->s != NULL && strcmp(a->s, b->s) == 0;
-	return a->i == b->i;
+	const unsigned char *t;
+
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return v->type == DBV_TEXT ? v->s == NULL
+					   : v->type == DBV_TIME && v->i == 0;
+	if (v->type != DBV_TEXT)
+		return sqlite3_column_int64(st, i) == v->i;
+	t = sqlite3_column_text(st, i);
+	return v->s != NULL && t != NULL && strcmp((const char *)t, v->s) == 0;
+}
+
+/* what an update of f finds in the stored row */
+struct update_ctx {
+	const struct db_val *now; /* f's values */
+	uint32_t may;		  /* the columns it may write */
+	uint32_t mask;		  /* out: those that differ */
+	int state;		  /* out: the stored state */
+	int moved;		  /* out: f names another playbook or account */
+};
+
+/* the row (SQL_F_GET) compared in place, nothing copied */
+static fx_err
+update_row(sqlite3_stmt *st, void *arg)
+{
+	struct update_ctx *u = arg;
+	const unsigned char *state = sqlite3_column_text(st, 10);
+	unsigned i;
+
+	u->moved = !col_same(st, 1, &u->now[1]) || !col_same(st, 2, &u->now[2]);
+	u->state = state != NULL ? fstate_parse((const char *)state) : -1;
+	for (i = 0; i < DB_FINDING_NCOLS; i++)
+		if ((u->may & COL(i)) && !col_same(st, (int)i, &u->now[i]))
+			u->mask |= COL(i);
+	return FX_OK;
 }
 
 /*
@@ -382,39 +412,35 @@ db_finding_insert(struct db *db, struct finding *f)
 fx_err
 db_finding_update(struct db *db, const struct finding *f)
 {
-	struct db_val now[DB_FINDING_NCOLS], was[DB_FINDING_NCOLS];
-	struct finding old;
+	struct db_val now[DB_FINDING_NCOLS];
+	struct update_ctx u;
+	struct finding stored;
 	struct db_kept before;
-	uint32_t mask = 0, may;
-	unsigned i;
 	fx_err rc;
 
 	if (!finding_valid(f))
 		return FX_EINVAL;
-	rc = db_finding_get(db, f->id, &old);
+	finding_vals(f, now);
+	memset(&u, 0, sizeof(u));
+	u.now = now;
+	u.may = f->steps_only ? COLS_STEPS : COLS_MUTABLE;
+	rc = db_get(db, SQL_F_GET, DB_ARGS(DB_INT(f->id)), update_row, &u,
+	    __func__);
 	if (rc != FX_OK)
 		return rc;
 	/* the kept rows are keyed by these: an update cannot move them */
-	if (strcmp(old.playbook, f->playbook) != 0 ||
-	    strcmp(old.account_id, f->account_id) != 0) {
-		rc = FX_EINVAL;
-		goto out;
-	}
-	rc = db_kept_of(db, &old, &before);
-	if (rc != FX_OK)
-		goto out;
-	finding_vals(f, now);
-	finding_vals(&old, was);
-	may = f->steps_only ? COLS_STEPS : COLS_MUTABLE;
-	for (i = 0; i < DB_FINDING_NCOLS; i++)
-		if ((may & COL(i)) && !val_same(&now[i], &was[i]))
-			mask |= COL(i);
-	if (mask != 0)
-		rc = update_cols(db, mask, now);
+	if (u.moved || u.state < 0 || u.state >= FS__COUNT)
+		return FX_EINVAL;
+	memset(&stored, 0, sizeof(stored));
+	stored.id = f->id;
+	stored.playbook = f->playbook;
+	stored.account_id = f->account_id;
+	stored.state = (enum fstate)u.state;
+	rc = db_kept_of(db, &stored, &before);
+	if (rc == FX_OK && u.mask != 0)
+		rc = update_cols(db, u.mask, now);
 	if (rc == FX_OK)
 		rc = db_kept_count(db, &before, f);
-out:
-	finding_release(&old);
 	return rc;
 }
 
@@ -431,6 +457,16 @@ db_open_rearm(struct db *db, const char *playbook, size_t max, int64_t *changed)
 	return rc;
 }
 
+/* the owner's Slack id, written only when it changes */
+static fx_err
+db_finding_set_owner(struct db *db, int64_t id, const char *owner_slack_id)
+{
+	if (owner_slack_id == NULL)
+		return FX_EINVAL;
+	return db_run(db, SQL_F_SET_OWNER,
+	    DB_ARGS(DB_INT(id), DB_TEXT(owner_slack_id)), __func__);
+}
+
 fx_err
 db_finding_set_message(struct db *db, int64_t id, const char *channel,
     const char *ts, const char *owner_slack_id)
@@ -440,8 +476,7 @@ db_finding_set_message(struct db *db, int64_t id, const char *channel,
 	rc = db_write(db, SQL_F_SET_MESSAGE,
 	    DB_ARGS(DB_INT(id), DB_TEXT(channel), DB_TEXT(ts)), NULL, __func__);
 	if (rc == FX_OK && owner_slack_id != NULL)
-		rc = db_run(db, SQL_F_SET_OWNER,
-		    DB_ARGS(DB_INT(id), DB_TEXT(owner_slack_id)), __func__);
+		rc = db_finding_set_owner(db, id, owner_slack_id);
 	return rc;
 }
 

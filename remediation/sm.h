@@ -350,6 +350,17 @@ fx_err sm_housekeeping(struct db *db, const struct policy *pol,
 #define SM_RETELL_S 3600
 fx_err sm_notified_delivered(struct db *db, const struct policy *pol,
     int64_t finding_id, int64_t asked_at, int64_t told_at) FX_WUR;
+/*
+ * The same for a notify whose message is to be recorded too (what
+ * db_finding_set_message records: channel, ts, uid the user it went to,
+ * NULL for the owner as is), in the one update of the finding when it
+ * was waiting, and by db_finding_set_message when not. The finding's
+ * thread must have no reminder (the caller records the message and calls
+ * sm_notified_delivered otherwise: a new message forgets it).
+ */
+fx_err sm_notified_posted(struct db *db, const struct policy *pol,
+    int64_t finding_id, int64_t asked_at, int64_t told_at, const char *channel,
+    const char *ts, const char *uid) FX_WUR;
 fx_err sm_notify_failed(struct db *db, const struct policy *pol,
     int64_t finding_id, int64_t asked_at, const char *why, int64_t now) FX_WUR;
 

@@ -31,9 +31,14 @@ told_load(struct db *db, const struct policy *pol, int64_t id, int64_t asked_at,
 	return FX_OK;
 }
 
-fx_err
-sm_notified_delivered(struct db *db, const struct policy *pol,
-    int64_t finding_id, int64_t asked_at, int64_t told_at)
+/* the message posted (channel NULL: none to record) */
+struct posted {
+	const char *channel, *ts, *uid;
+};
+
+static fx_err
+delivered(struct db *db, const struct policy *pol, int64_t finding_id,
+    int64_t asked_at, int64_t told_at, const struct posted *m)
 {
 	const struct playbook *pb = NULL;
 	struct finding f;
@@ -41,8 +46,25 @@ sm_notified_delivered(struct db *db, const struct policy *pol,
 	fx_err rc;
 
 	rc = told_load(db, pol, finding_id, asked_at, &f, &pb);
-	if (rc != FX_OK || f.deadline >= told_at + pb->grace)
-		goto out; /* told already: the deadline stands */
+	if (rc == FX_OK && f.deadline >= told_at + pb->grace)
+		rc = FX_ENOTFOUND; /* told already: the deadline stands */
+	if (rc == FX_ENOTFOUND && m->channel != NULL) {
+		/* not waiting: the message recorded alone */
+		rc = db_finding_set_message(db, finding_id, m->channel, m->ts,
+		    m->uid);
+		goto out;
+	}
+	if (rc != FX_OK)
+		goto out;
+	if (m->channel != NULL) {
+		rc = sm_set_str(&f.slack_channel, m->channel);
+		if (rc == FX_OK)
+			rc = sm_set_str(&f.slack_ts, m->ts);
+		if (rc == FX_OK && m->uid != NULL)
+			rc = sm_set_str(&f.owner_slack_id, m->uid);
+		if (rc != FX_OK)
+			goto out;
+	}
 	f.deadline = told_at + pb->grace;
 	f.reminder_sent = 0;
 	sm_iso(f.deadline, iso);
@@ -55,6 +77,27 @@ sm_notified_delivered(struct db *db, const struct policy *pol,
 out:
 	finding_release(&f);
 	return rc == FX_ENOTFOUND ? FX_OK : rc;
+}
+
+fx_err
+sm_notified_delivered(struct db *db, const struct policy *pol,
+    int64_t finding_id, int64_t asked_at, int64_t told_at)
+{
+	const struct posted none = { NULL, NULL, NULL };
+
+	return delivered(db, pol, finding_id, asked_at, told_at, &none);
+}
+
+fx_err
+sm_notified_posted(struct db *db, const struct policy *pol, int64_t finding_id,
+    int64_t asked_at, int64_t told_at, const char *channel, const char *ts,
+    const char *uid)
+{
+	const struct posted m = { channel, ts, uid };
+
+	if (channel == NULL || ts == NULL)
+		return FX_EINVAL;
+	return delivered(db, pol, finding_id, asked_at, told_at, &m);
 }
 
 fx_err

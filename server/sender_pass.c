@@ -66,6 +66,19 @@ sender_pass_load(struct db *db, void *arg)
 	return rc;
 }
 
+/*
+ * A delivered notify whose message the told step records with the
+ * finding's one update (sm_notified_posted); a thread with a reminder
+ * goes the long way (db_finding_set_message forgets it).
+ */
+static int
+told_posts(const struct pass *p, const struct row_ctx *c)
+{
+	return p->pol != NULL && c->row->finding_id > 0 && c->done == 1 &&
+	       c->told_at > 0 && c->msg_ts != NULL && c->msg_channel != NULL &&
+	       c->reminder_ts == NULL && strcmp(c->row->kind, "notify") == 0;
+}
+
 /* a notify row's outcome moves its finding on (sm.h "told first") */
 static fx_err
 notify_outcome(struct db *db, struct pass *p, struct row_ctx *c)
@@ -75,7 +88,11 @@ notify_outcome(struct db *db, struct pass *p, struct row_ctx *c)
 	if (p->pol == NULL || c->row->finding_id <= 0 ||
 	    strcmp(c->row->kind, "notify") != 0)
 		return FX_OK;
-	if (c->done == 1 && c->told_at > 0)
+	if (c->done == 1 && c->told_at > 0 && told_posts(p, c))
+		rc = sm_notified_posted(db, p->pol, c->row->finding_id,
+		    c->row->created_at, c->told_at, c->msg_channel, c->msg_ts,
+		    c->msg_uid);
+	else if (c->done == 1 && c->told_at > 0)
 		rc = sm_notified_delivered(db, p->pol, c->row->finding_id,
 		    c->row->created_at, c->told_at);
 	else if (c->done == 3)
@@ -102,7 +119,7 @@ job_flush(struct db *db, void *arg)
 			break;
 		if (c->done == 4)
 			continue; /* held: not tried */
-		if (c->msg_ts != NULL)
+		if (c->msg_ts != NULL && !told_posts(p, c))
 			rc = db_finding_set_message(db, c->row->finding_id,
 			    c->msg_channel, c->msg_ts, c->msg_uid);
 		if (rc != FX_EDB && c->new_reminder_ts != NULL)

@@ -120,6 +120,47 @@ test_waits_until_told(void)
 	}
 }
 
+/* the told step that records the message in the same update */
+static void
+test_posted(void)
+{
+	struct finding_in in = item("pb-enforce", PROD, "p1", "UOWNER");
+	struct finding f;
+	int64_t id;
+
+	fresh_db();
+	id = ingest1(&in, T0, NULL);
+	TEST("posted and told: the message and the deadline in one step") {
+		STEP(sm_notified_posted(db, pol, id, T0, T0 + 60, "C1",
+		    "1700000000.000100", "UNEW"));
+		f = getf(id);
+		CHECK_INT(f.deadline, T0 + 60 + 48 * HOUR);
+		CHECK_STR(f.slack_channel, "C1");
+		CHECK_STR(f.slack_ts, "1700000000.000100");
+		CHECK_STR(f.owner_slack_id, "UNEW");
+		finding_release(&f);
+		CHECK_INT(count_events(id, "owner_told"), 1);
+	}
+	TEST(
+	    "posted when not waiting: the message alone, the deadline stands") {
+		/* an earlier delivery (an old row's): the deadline stands */
+		STEP(sm_notified_posted(db, pol, id, T0, T0 + 30, "C2",
+		    "1700000000.000200", NULL));
+		f = getf(id);
+		CHECK_INT(f.deadline, T0 + 60 + 48 * HOUR);
+		CHECK_STR(f.slack_channel, "C2");
+		CHECK_STR(f.slack_ts, "1700000000.000200");
+		CHECK_STR(f.owner_slack_id, "UNEW");
+		finding_release(&f);
+		CHECK_INT(count_events(id, "owner_told"), 1);
+	}
+	TEST("a message without a ts is refused") {
+		CHECK_INT(sm_notified_posted(db, pol, id, T0, T0 + 90, "C3",
+			      NULL, NULL),
+		    FX_EINVAL);
+	}
+}
+
 static void
 test_dropped(void)
 {
@@ -239,6 +280,7 @@ main(void)
 {
 	fixture_start();
 	test_waits_until_told();
+	test_posted();
 	test_dropped();
 	test_starvation();
 	fixture_stop();
