@@ -189,7 +189,6 @@ db_kept_flush(struct db *db)
 	struct db_kept_delta *d, *e;
 	int64_t n, cents = 0, fixes = 0, unknown = 0;
 	size_t i, j;
-	int saving = 0;
 	fx_err rc = FX_OK;
 
 	qsort(l->v, l->len, sizeof(*l->v), delta_cmp);
@@ -202,7 +201,6 @@ db_kept_flush(struct db *db)
 			cents += e->cents;
 			fixes += e->fixes;
 			unknown += e->unknown;
-			saving |= e->fixes != 0 || e->cents != 0;
 		}
 		/* the last state of the pair carries the pair's saving */
 		if (j < l->len && strcmp(l->v[j].playbook, d->playbook) == 0 &&
@@ -211,10 +209,12 @@ db_kept_flush(struct db *db)
 			    d->state, n, 0, 0, 0, 0);
 			continue;
 		}
+		/* sums that cancel (fixed and undone in one batch) write
+		 * nothing: no row of zeros */
 		rc = kept_write(db, d->playbook, d->account_id, d->state, n,
-		    cents, fixes, unknown, saving);
+		    cents, fixes, unknown,
+		    cents != 0 || fixes != 0 || unknown != 0);
 		cents = fixes = unknown = 0;
-		saving = 0;
 	}
 	db_kept_discard(db);
 	return rc;

@@ -390,6 +390,25 @@ test_same_transaction(struct db *db)
 		free(after);
 		before = after = NULL;
 	}
+	TEST("fixed and undone in one transaction: no row of zeros") {
+		CHECK_INT(insert(db, "pb-x", accts[2], "undone", FS_OPEN, &id),
+		    FX_OK);
+		CHECK_INT(db_begin(db), FX_OK);
+		CHECK_INT(db_finding_get(db, id, &f), FX_OK);
+		f.state = FS_FIXED;
+		free(f.prior_state);
+		f.prior_state = strdup("{\"saving\":{\"cents\":500}}");
+		CHECK_INT(db_finding_update(db, &f), FX_OK);
+		f.state = FS_ROLLED_BACK;
+		CHECK_INT(db_finding_update(db, &f), FX_OK);
+		finding_release(&f);
+		CHECK_INT(db_commit(db), FX_OK);
+		CHECK(counters_right(db->h));
+		CHECK_INT(raw_count(db->h, "SELECT count(*) FROM "
+					   "finding_savings WHERE playbook = "
+					   "'pb-x'"),
+		    0);
+	}
 	TEST("a savepoint that begins the transaction writes its counts") {
 		CHECK_INT(db_savepoint(db), FX_OK);
 		CHECK_INT(insert(db, "pb-z", accts[0], "kept", FS_OPEN, &id),
