@@ -191,7 +191,8 @@ db_kept_flush(struct db *db)
 	size_t i, j;
 	fx_err rc = FX_OK;
 
-	qsort(l->v, l->len, sizeof(*l->v), delta_cmp);
+	if (l->len > 1)
+		qsort(l->v, l->len, sizeof(*l->v), delta_cmp);
 	for (i = 0; rc == FX_OK && i < l->len; i = j) {
 		d = &l->v[i];
 		n = 0;
