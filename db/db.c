@@ -116,13 +116,15 @@ db_user_version(struct db *db, int *version)
 	return rc;
 }
 
+#define DB_WAL_RETRY_MS 5
+
 static fx_err
 db_pragmas(struct db *db)
 {
 	sqlite3_stmt *st = NULL;
 	const char *mode;
 	fx_err rc = FX_OK;
-	int src;
+	int src, tries;
 
 	src = sqlite3_busy_timeout(db->h, DB_BUSY_TIMEOUT_MS);
 	if (src == SQLITE_OK)
@@ -132,10 +134,23 @@ db_pragmas(struct db *db)
 		rc = db_fail(db, __func__, src);
 		goto out;
 	}
-	src = sqlite3_prepare_v2(db->h, "PRAGMA journal_mode = WAL", -1, &st,
-	    NULL);
-	if (src == SQLITE_OK)
-		src = sqlite3_step(st);
+	/*
+	 * Changing a new file's journal mode takes an exclusive lock, and
+	 * two connections doing it at once deadlock: SQLite answers BUSY at
+	 * once, without the busy handler. Tried again, within the timeout.
+	 */
+	for (tries = 0;; tries++) {
+		src = sqlite3_prepare_v2(db->h, "PRAGMA journal_mode = WAL", -1,
+		    &st, NULL);
+		if (src == SQLITE_OK)
+			src = sqlite3_step(st);
+		if ((src & 0xff) != SQLITE_BUSY ||
+		    tries >= DB_BUSY_TIMEOUT_MS / DB_WAL_RETRY_MS)
+			break;
+		sqlite3_finalize(st);
+		st = NULL;
+		(void)sqlite3_sleep(DB_WAL_RETRY_MS);
+	}
 	if (src != SQLITE_ROW) {
 		rc = db_fail(db, __func__, src);
 		goto out;
