@@ -414,7 +414,6 @@ db_finding_update(struct db *db, const struct finding *f)
 {
 	struct db_val now[DB_FINDING_NCOLS];
 	struct update_ctx u;
-	struct finding stored;
 	struct db_kept before;
 	fx_err rc;
 
@@ -431,12 +430,7 @@ db_finding_update(struct db *db, const struct finding *f)
 	/* the kept rows are keyed by these: an update cannot move them */
 	if (u.moved || u.state < 0 || u.state >= FS__COUNT)
 		return FX_EINVAL;
-	memset(&stored, 0, sizeof(stored));
-	stored.id = f->id;
-	stored.playbook = f->playbook;
-	stored.account_id = f->account_id;
-	stored.state = (enum fstate)u.state;
-	rc = db_kept_of(db, &stored, &before);
+	rc = db_kept_of(db, f->id, (enum fstate)u.state, &before);
 	if (rc == FX_OK && u.mask != 0)
 		rc = update_cols(db, u.mask, now);
 	if (rc == FX_OK)

@@ -280,7 +280,8 @@ json_t *db_col_json(sqlite3_stmt *st, int i);
 
 /*
  * The kept counts and savings (db_kept.c): a finding's place in them.
- * db_kept_of: the place of a finding as stored (read before an update);
+ * db_kept_of: the place of finding id as stored, in state stored (read
+ * before an update);
  * db_kept_count, after f's insert (before NULL) or update, moves it from
  * before to f's. Both in the write's transaction.
  */
@@ -290,7 +291,7 @@ struct db_kept {
 	int64_t cents; /* its monthly saving, USD x 100 */
 	int unknown;   /* its saving names an item the prices lack */
 };
-fx_err db_kept_of(struct db *db, const struct finding *stored,
+fx_err db_kept_of(struct db *db, int64_t id, enum fstate stored,
     struct db_kept *k);
 fx_err db_kept_count(struct db *db, const struct db_kept *before,
     const struct finding *f);

@@ -27,47 +27,29 @@
 #include "db_int.h"
 #include "banned.h"
 
-struct kept_read_ctx {
-	const struct finding *f;
-	struct db_kept *k;
-};
-
-static int
-col_is(sqlite3_stmt *st, int i, const char *s)
-{
-	const unsigned char *c = sqlite3_column_text(st, i);
-
-	return c != NULL && s != NULL && strcmp((const char *)c, s) == 0;
-}
-
 static fx_err
 kept_row(sqlite3_stmt *st, void *ctx)
 {
-	struct kept_read_ctx *c = ctx;
-	const unsigned char *state = sqlite3_column_text(st, 2);
+	struct db_kept *k = ctx;
+	const unsigned char *state = sqlite3_column_text(st, 0);
 	int s = state != NULL ? fstate_parse((const char *)state) : -1;
 
-	/* the write keys the deltas by f's playbook and account: they are
-	 * the row's (an update cannot change them) or the write is refused */
-	if (!col_is(st, 0, c->f->playbook) || !col_is(st, 1, c->f->account_id))
-		return FX_EINVAL;
 	if (s < 0 || s >= FS__COUNT)
 		return FX_EINVAL;
-	c->k->state = (enum fstate)s;
-	c->k->saved = sqlite3_column_int(st, 3) != 0;
-	c->k->cents = c->k->saved ? sqlite3_column_int64(st, 4) : 0;
-	c->k->unknown = c->k->saved && sqlite3_column_int(st, 5) != 0;
+	k->state = (enum fstate)s;
+	k->saved = sqlite3_column_int(st, 1) != 0;
+	k->cents = k->saved ? sqlite3_column_int64(st, 2) : 0;
+	k->unknown = k->saved && sqlite3_column_int(st, 3) != 0;
 	return FX_OK;
 }
 
-/* f's place as stored, its saving read by SQLite's JSON functions */
+/* finding id's place as stored, its saving read by SQLite's JSON
+ * functions */
 static fx_err
-kept_read(struct db *db, const struct finding *f, struct db_kept *k)
+kept_read(struct db *db, int64_t id, struct db_kept *k)
 {
-	struct kept_read_ctx c = { f, k };
-
 	memset(k, 0, sizeof(*k));
-	return db_get(db, SQL_F_KEPT, DB_ARGS(DB_INT(f->id)), kept_row, &c,
+	return db_get(db, SQL_F_KEPT, DB_ARGS(DB_INT(id)), kept_row, k,
 	    __func__);
 }
 
@@ -113,26 +95,38 @@ log_add(struct db *db, const struct finding *f, const struct db_kept *k,
 	return FX_OK;
 }
 
-/* write a count delta, then a saving delta (fixes 0: none) */
+/* n more (or fewer) findings of (playbook, account, state); a row that
+ * falls to 0 goes */
 static fx_err
-kept_write(struct db *db, const char *playbook, const char *account,
-    enum fstate state, int64_t n, int64_t cents, int64_t fixes, int64_t unknown,
-    int saving)
+count_add(struct db *db, const char *playbook, const char *account,
+    enum fstate state, int64_t n)
 {
 	const char *st = fstate_name(state);
-	fx_err rc = FX_OK;
+	fx_err rc;
 
-	if (n != 0)
-		rc = db_run(db, SQL_KEPT_COUNT,
-		    DB_ARGS(DB_TEXT(playbook), DB_TEXT(st), DB_TEXT(account),
-			DB_INT(n)),
-		    __func__);
+	if (n == 0)
+		return FX_OK;
+	rc = db_run(db, SQL_KEPT_COUNT,
+	    DB_ARGS(DB_TEXT(playbook), DB_TEXT(st), DB_TEXT(account),
+		DB_INT(n)),
+	    __func__);
 	if (rc == FX_OK && n < 0)
 		rc = db_run(db, SQL_KEPT_COUNT_PRUNE,
 		    DB_ARGS(DB_TEXT(playbook), DB_TEXT(st), DB_TEXT(account)),
 		    __func__);
-	if (rc != FX_OK || !saving)
-		return rc;
+	return rc;
+}
+
+/* a saving delta of (playbook, account); sums that cancel (fixed and
+ * undone in one batch) write nothing: no row of zeros */
+static fx_err
+saving_add(struct db *db, const char *playbook, const char *account,
+    int64_t cents, int64_t fixes, int64_t unknown)
+{
+	fx_err rc;
+
+	if (cents == 0 && fixes == 0 && unknown == 0)
+		return FX_OK;
 	rc = db_run(db, SQL_KEPT_SAVING,
 	    DB_ARGS(DB_TEXT(playbook), DB_TEXT(account), DB_INT(cents),
 		DB_INT(fixes), DB_INT(unknown)),
@@ -148,23 +142,34 @@ static fx_err
 kept_apply(struct db *db, const struct finding *f, const struct db_kept *k,
     int sign)
 {
+	fx_err rc;
+
 	if (!sqlite3_get_autocommit(db->h))
 		return log_add(db, f, k, sign);
-	return kept_write(db, f->playbook, f->account_id, k->state, sign,
-	    sign * k->cents, sign, sign * k->unknown, k->saved);
+	rc = count_add(db, f->playbook, f->account_id, k->state, sign);
+	if (rc == FX_OK && k->saved)
+		rc = saving_add(db, f->playbook, f->account_id, sign * k->cents,
+		    sign, sign * k->unknown);
+	return rc;
 }
 
+/* by (playbook, account): a pair's deltas adjacent once sorted */
+static int
+pair_cmp(const struct db_kept_delta *x, const struct db_kept_delta *y)
+{
+	int c = strcmp(x->playbook, y->playbook);
+
+	return c != 0 ? c : strcmp(x->account_id, y->account_id);
+}
+
+/* then by state */
 static int
 delta_cmp(const void *a, const void *b)
 {
 	const struct db_kept_delta *x = a, *y = b;
-	int c = strcmp(x->playbook, y->playbook);
+	int c = pair_cmp(x, y);
 
-	if (c == 0)
-		c = strcmp(x->account_id, y->account_id);
-	if (c == 0)
-		c = (int)x->state - (int)y->state;
-	return c;
+	return c != 0 ? c : (int)x->state - (int)y->state;
 }
 
 static void
@@ -203,18 +208,12 @@ db_kept_flush(struct db *db)
 			fixes += e->fixes;
 			unknown += e->unknown;
 		}
-		/* the last state of the pair carries the pair's saving */
-		if (j < l->len && strcmp(l->v[j].playbook, d->playbook) == 0 &&
-		    strcmp(l->v[j].account_id, d->account_id) == 0) {
-			rc = kept_write(db, d->playbook, d->account_id,
-			    d->state, n, 0, 0, 0, 0);
+		rc = count_add(db, d->playbook, d->account_id, d->state, n);
+		/* the pair's saving, once its last state is counted */
+		if (rc != FX_OK || (j < l->len && pair_cmp(d, &l->v[j]) == 0))
 			continue;
-		}
-		/* sums that cancel (fixed and undone in one batch) write
-		 * nothing: no row of zeros */
-		rc = kept_write(db, d->playbook, d->account_id, d->state, n,
-		    cents, fixes, unknown,
-		    cents != 0 || fixes != 0 || unknown != 0);
+		rc = saving_add(db, d->playbook, d->account_id, cents, fixes,
+		    unknown);
 		cents = fixes = unknown = 0;
 	}
 	db_kept_discard(db);
@@ -263,12 +262,12 @@ db_kept_free(struct db *db)
 }
 
 fx_err
-db_kept_of(struct db *db, const struct finding *stored, struct db_kept *k)
+db_kept_of(struct db *db, int64_t id, enum fstate stored, struct db_kept *k)
 {
-	if (stored->state == FS_FIXED)
-		return kept_read(db, stored, k);
+	if (stored == FS_FIXED)
+		return kept_read(db, id, k);
 	memset(k, 0, sizeof(*k));
-	k->state = stored->state;
+	k->state = stored;
 	return FX_OK;
 }
 
@@ -283,7 +282,7 @@ db_kept_count(struct db *db, const struct db_kept *before,
 	 * as SQLite's JSON functions see it */
 	memset(&now, 0, sizeof(now));
 	now.state = f->state;
-	if (f->state == FS_FIXED && (rc = kept_read(db, f, &now)) != FX_OK)
+	if (f->state == FS_FIXED && (rc = kept_read(db, f->id, &now)) != FX_OK)
 		return rc;
 	if (before != NULL && before->state == now.state &&
 	    before->saved == now.saved && before->cents == now.cents &&

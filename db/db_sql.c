@@ -520,7 +520,7 @@ const char *const db_sql_text[SQL__COUNT] = {
 	 * state's JSON only when it is fixed.
 	 */
 	[SQL_F_KEPT] =
-	    "SELECT playbook, account_id, state, CASE WHEN state = 'fixed' "
+	    "SELECT state, CASE WHEN state = 'fixed' "
 	    "AND json_type(prior_state, '$.saving.cents') = 'integer' THEN 1 "
 	    "ELSE 0 END, CASE WHEN state = 'fixed' THEN json_extract("
 	    "prior_state, '$.saving.cents') END, CASE WHEN state = 'fixed' "

@@ -88,7 +88,7 @@ notify_outcome(struct db *db, struct pass *p, struct row_ctx *c)
 	if (p->pol == NULL || c->row->finding_id <= 0 ||
 	    strcmp(c->row->kind, "notify") != 0)
 		return FX_OK;
-	if (c->done == 1 && c->told_at > 0 && told_posts(p, c))
+	if (told_posts(p, c))
 		rc = sm_notified_posted(db, p->pol, c->row->finding_id,
 		    c->row->created_at, c->told_at, c->msg_channel, c->msg_ts,
 		    c->msg_uid);
