@@ -12,7 +12,8 @@
 # generator against POST /slack/actions (-g: clickload, the C one built
 # next to fixitd, $CLICKLOAD to override, -t default 1; or wrk with
 # clicks.lua, -t default 2), prints requests/s, latency p50/p99, non-2xx
-# count, the generator's CPU time, fixitd's RSS, and checks in SQLite that
+# count, the generator's CPU time, fixitd's RSS and CPU per accepted click
+# by thread (from /proc over the generator's run), and checks in SQLite that
 # each accepted click made exactly one notified -> fixing transition.
 # Closed loop by default (as fast as fixitd answers); -R (clickload only):
 # RATE clicks/s offered, each click's latency timed from its due time.
@@ -36,7 +37,7 @@ while [ $# -gt 0 ]; do
 	-R) rate=$2; shift 2 ;;
 	--live) live=1; shift ;;
 	--keep) keep=1; shift ;;
-	-h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,19p' "$0"; exit 0 ;;
 	*) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -122,6 +123,19 @@ sync
 # reaped children ("times" runs in this shell: not in a $(...) subshell)
 child_cpu() { awk 'NR == 2 { n = split($0, f, /[ms ]+/); s = 0
 	for (i = 1; i + 1 <= n; i += 2) s += f[i] * 60 + f[i + 1]; print s }' "$1"; }
+# fixitd's CPU time by thread name (utime + stime, in clock ticks; the
+# fields after the last ")" of /proc/PID/task/TID/stat: a name may hold
+# spaces)
+thread_cpu() {
+	local t comm rest
+	for t in /proc/"$pid"/task/*; do
+		comm=$(cat "$t/comm" 2>/dev/null) || continue
+		rest=$(cat "$t/stat" 2>/dev/null) || continue
+		rest=${rest##*) } # from stat field 3: utime, stime are $13, $14 below
+		echo "${comm// /_}" $rest
+	done | awk '{ cpu[$1] += $13 + $14 } END { for (c in cpu) print c, cpu[c] }'
+}
+thread_cpu >"$tmp/cpu0"
 times >"$tmp/times0"
 t0=$(date +%s.%N)
 if [ "$gen" = wrk ]; then
@@ -133,6 +147,7 @@ else
 fi
 t1=$(date +%s.%N)
 times >"$tmp/times1"
+thread_cpu >"$tmp/cpu1"
 gen_cpu=$(awk -v a="$(child_cpu "$tmp/times0")" -v b="$(child_cpu "$tmp/times1")" \
 	-v t0="$t0" -v t1="$t1" \
 	'BEGIN { printf "%.2f s CPU, %.0f%% of one core", b - a, 100 * (b - a) / (t1 - t0) }')
@@ -167,6 +182,23 @@ echo "completed:         $requests (non-2xx: $non2xx, socket errors/timeouts: $e
 echo "distinct clicks:   $n pre-signed, $sent sent, thread wrap-arounds: $wrapped"
 echo "fixing transitions: $made (accepted clicks: $ok)"
 echo "fixitd RSS:        start ${rss_start} kB, idle ${rss_idle} kB, after load ${rss_load} kB"
+# CPU per accepted click, by thread, over the generator's run (what the
+# writer spends on each is the bound: see docs/performance.md)
+awk -v ok="$ok" -v hz="$(getconf CLK_TCK)" '
+	FNR == NR { a[$1] = $2; next }
+	{ d = $2 - a[$1]; if (d > 0) { u[$1] = d; tot += d } }
+	END {
+		if (ok <= 0) exit
+		line = sprintf("total %.0f", tot * 1e6 / hz / ok)
+		n = 0
+		for (c in u) k[n++] = c
+		for (i = 0; i < n; i++)       # by CPU, largest first
+			for (j = i + 1; j < n; j++)
+				if (u[k[j]] > u[k[i]]) { x = k[i]; k[i] = k[j]; k[j] = x }
+		for (i = 0; i < n; i++)
+			line = line sprintf(", %s %.0f", k[i], u[k[i]] * 1e6 / hz / ok)
+		print "fixitd CPU/click:  " line " us"
+	}' "$tmp/cpu0" "$tmp/cpu1"
 
 status=0
 if [ "$non2xx" != 0 ]; then
