@@ -149,12 +149,14 @@ class Run:
         if kind == "fid" and arg:
             rid = self.vars.get(arg, arg)
             return str(self.fid(rid))
-        if kind in ("ago", "epoch_ago", "date_ago") and arg:
+        if kind in ("ago", "epoch_ago", "date_ago", "gmt_ago") and arg:
             m = re.fullmatch(r"(\d+(?:\.\d+)?)([smhd])", arg)
             need(m, "${%s}: want N[smhd]", name)
             t = self.now - float(m.group(1)) * UNITS[m.group(2)]
             if kind == "epoch_ago":
                 return int(t)
+            if kind == "gmt_ago":  # as in EC2's StateTransitionReason
+                return iso(t, ms=False)[:19].replace("T", " ")
             return iso(t, ms=False)[:10 if kind == "date_ago" else None]
         if kind == "state" and arg:
             v = self.resolve(arg)
