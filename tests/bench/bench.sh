@@ -182,23 +182,14 @@ echo "completed:         $requests (non-2xx: $non2xx, socket errors/timeouts: $e
 echo "distinct clicks:   $n pre-signed, $sent sent, thread wrap-arounds: $wrapped"
 echo "fixing transitions: $made (accepted clicks: $ok)"
 echo "fixitd RSS:        start ${rss_start} kB, idle ${rss_idle} kB, after load ${rss_load} kB"
-# CPU per accepted click, by thread, over the generator's run (what the
-# writer spends on each is the bound: see docs/performance.md)
+# CPU per accepted click, by thread, largest first, over the generator's
+# run (what the writer spends on each is the bound: see docs/performance.md)
 awk -v ok="$ok" -v hz="$(getconf CLK_TCK)" '
 	FNR == NR { a[$1] = $2; next }
-	{ d = $2 - a[$1]; if (d > 0) { u[$1] = d; tot += d } }
-	END {
-		if (ok <= 0) exit
-		line = sprintf("total %.0f", tot * 1e6 / hz / ok)
-		n = 0
-		for (c in u) k[n++] = c
-		for (i = 0; i < n; i++)       # by CPU, largest first
-			for (j = i + 1; j < n; j++)
-				if (u[k[j]] > u[k[i]]) { x = k[i]; k[i] = k[j]; k[j] = x }
-		for (i = 0; i < n; i++)
-			line = line sprintf(", %s %.0f", k[i], u[k[i]] * 1e6 / hz / ok)
-		print "fixitd CPU/click:  " line " us"
-	}' "$tmp/cpu0" "$tmp/cpu1"
+	ok > 0 && $2 > a[$1] { printf "%.3f %s\n", ($2 - a[$1]) * 1e6 / hz / ok, $1 }
+' "$tmp/cpu0" "$tmp/cpu1" | sort -rn | awk '
+	{ t += $1; s = s sprintf(", %s %.0f", $2, $1) }
+	END { if (NR) printf "fixitd CPU/click:  total %.0f%s us\n", t, s }'
 
 status=0
 if [ "$non2xx" != 0 ]; then
